@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * PearVisor GPU — the renderer's public C API.
+ *
+ * This is the one entry point for guest bytes: the vtest server in this repository is a client of
+ * it, and a VMM (virtio-gpu device model) embeds the same renderer through it. The VMM owns the
+ * transport (resource ids, fds, fences on its side); the renderer owns everything Venus.
+ *
+ * Threading: a pv_context may be used from one transport thread at a time. Calls on different
+ * contexts may run concurrently.
+ */
+#ifndef PEARVISOR_H
+#define PEARVISOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Capset id of Venus, as virtio-gpu and vtest number it. */
+#define PV_CAPSET_VENUS 4u
+
+/* Blob flags, same values as virtio-gpu and vtest. */
+#define PV_BLOB_FLAG_MAPPABLE 0x1u
+#define PV_BLOB_FLAG_SHAREABLE 0x2u
+#define PV_BLOB_FLAG_CROSS_DEVICE 0x4u
+
+struct pv_renderer;
+struct pv_context;
+
+struct pv_renderer_config {
+   /* Vulkan ICD manifest of the host driver; NULL lets the Vulkan loader choose. */
+   const char *host_icd;
+   /* Enable the Khronos validation layer on the renderer's own host calls. */
+   bool validate;
+};
+
+/* Returns NULL on failure (the reason is logged). */
+struct pv_renderer *pv_renderer_create(const struct pv_renderer_config *config);
+void pv_renderer_destroy(struct pv_renderer *renderer);
+
+/*
+ * Copies capset `capset_id`/`version` into `out` (up to `out_size` bytes). Returns the capset's
+ * full size, or 0 when the renderer does not offer that capset.
+ */
+size_t pv_renderer_get_capset(struct pv_renderer *renderer, uint32_t capset_id, uint32_t version,
+                              void *out, size_t out_size);
+
+/* A human-readable line saying what the renderer can serve right now (for the CLI and logs). */
+const char *pv_renderer_describe(const struct pv_renderer *renderer);
+
+/* Returns NULL when `capset_id` is not offered. `debug_name` is the guest's process name. */
+struct pv_context *pv_context_create(struct pv_renderer *renderer, uint32_t capset_id,
+                                     const char *debug_name);
+void pv_context_destroy(struct pv_context *context);
+
+/*
+ * Executes a Venus command stream from the transport's context path. Returns 0 on success, -1
+ * when the context is lost (now or before). A lost context keeps accepting calls so the transport
+ * never has to drop the guest; it just does nothing useful any more.
+ */
+int pv_context_submit(struct pv_context *context, const void *data, size_t size);
+bool pv_context_is_lost(const struct pv_context *context);
+/*
+ * Marks the context lost for a reason the transport found (a malformed transport message, an
+ * unknown resource). The renderer tells the guest the way its wire dialect allows.
+ */
+void pv_context_mark_lost(struct pv_context *context, const char *reason);
+
+/* What kind of fd a blob export is, so the transport knows how the guest may map it. */
+enum pv_blob_fd_type {
+   PV_BLOB_FD_SHM = 1,    /* memfd / shm object: mmap(fd, 0, size) works */
+   PV_BLOB_FD_DMABUF = 2, /* dma-buf: mmap(fd, 0, size) works */
+};
+
+struct pv_blob {
+   int fd; /* owned by the caller */
+   enum pv_blob_fd_type fd_type;
+   uint64_t size;
+};
+
+/*
+ * Creates blob resource `res_id` (chosen by the transport) of `size` bytes. blob_id 0 with flags
+ * MAPPABLE is plain shared memory; other blob ids name a VkDeviceMemory object of the guest.
+ * Returns 0 and fills `out`, or a negative errno value.
+ */
+int pv_context_create_blob(struct pv_context *context, uint32_t res_id, uint64_t blob_id,
+                           uint64_t size, uint32_t flags, struct pv_blob *out);
+void pv_context_destroy_blob(struct pv_context *context, uint32_t res_id);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

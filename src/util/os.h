@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The few OS services the core needs that differ between Linux and macOS. Everything else in the
+ * core is plain C11 + POSIX so the renderer builds on both.
+ */
+#ifndef PV_UTIL_OS_H
+#define PV_UTIL_OS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Creates an anonymous shared-memory file of `size` bytes (memfd on Linux, an unlinked shm_open
+ * object elsewhere). Returns the fd, or -1 with errno set.
+ */
+int pv_os_create_shm(const char *debug_name, uint64_t size);
+
+/*
+ * A one-shot "signaled" flag that another process can poll(): eventfd on Linux, a pipe elsewhere.
+ * `poll_fd` is what gets handed to the guest; `signal_fd` is what we write to.
+ */
+struct pv_os_event {
+   int poll_fd;
+   int signal_fd;
+};
+
+int pv_os_event_init(struct pv_os_event *ev);
+void pv_os_event_signal(struct pv_os_event *ev);
+/* Closes whatever the event still owns; `poll_fd` may have been taken (set to -1) by the caller. */
+void pv_os_event_fini(struct pv_os_event *ev);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t pv_os_time_ns(void);
+
+#endif

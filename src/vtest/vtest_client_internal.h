@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* What the vtest command handlers, split over several files, share about one client. */
+#ifndef PV_VTEST_CLIENT_INTERNAL_H
+#define PV_VTEST_CLIENT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pearvisor/pearvisor.h"
+#include "util/id_table.h"
+#include "vtest/vtest_sync.h"
+
+struct vtest_client {
+   int sock;
+   char name[64];
+   const struct pv_renderer_config *config;
+   struct pv_renderer *renderer;
+   struct pv_context *ctx;
+   uint32_t ctx_capset;
+   bool lost;
+   struct vtest_sync_table syncs;
+   struct pv_id_table resources; /* res_id -> (void *)1: ids handed out, for UNREF checks */
+   uint32_t next_res_id;
+   uint32_t *payload;
+   size_t payload_cap; /* dwords */
+};
+
+/* Return values of handlers. */
+#define VTEST_OK 0
+#define VTEST_DISCONNECT (-1)
+
+/* Marks the client and its context lost (once, logged); the connection stays open. */
+void vtest_client_set_lost(struct vtest_client *c, const char *fmt, ...)
+   __attribute__((format(printf, 2, 3)));
+
+/* Sends the "failed" form of `cmd`'s reply, for commands the guest waits on. */
+int vtest_client_reply_failure(struct vtest_client *c, uint32_t cmd);
+
+static inline uint64_t
+vtest_u64(const uint32_t *lo_hi)
+{
+   return (uint64_t)lo_hi[0] | ((uint64_t)lo_hi[1] << 32);
+}
+
+int vtest_handle_submit_cmd2(struct vtest_client *c, const uint32_t *payload, uint32_t dwords);
+
+#endif

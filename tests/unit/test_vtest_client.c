@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Drives vtest_client_serve() over a socketpair the way Mesa 22.3.6 does, plus malformed
+ * messages: every bad message must leave the connection open and still be answered.
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "util/log.h"
+#include "vtest/vtest_client.h"
+#include "vtest/vtest_io.h"
+#include "vtest/vtest_protocol.h"
+
+struct harness {
+   int sock; /* our end */
+   pthread_t thread;
+   int server_sock;
+   int server_ret;
+};
+
+static void *
+server_main(void *arg)
+{
+   struct harness *h = arg;
+   struct pv_renderer_config config = {0};
+   h->server_ret = vtest_client_serve(h->server_sock, &config);
+   return NULL;
+}
+
+static void
+send_msg(struct harness *h, uint32_t cmd, const uint32_t *payload, uint32_t dwords)
+{
+   assert_int_equal(vtest_write_reply(h->sock, cmd, payload, dwords), 0);
+}
+
+/* Reads a reply header and checks it, then `dwords` payload words into `out`. */
+static void
+recv_reply(struct harness *h, uint32_t cmd, uint32_t *out, uint32_t dwords)
+{
+   uint32_t hdr[2];
+   assert_int_equal(vtest_read_full(h->sock, hdr, sizeof(hdr)), 0);
+   assert_int_equal(hdr[1], cmd);
+   assert_int_equal(hdr[0], dwords);
+   if (dwords)
+      assert_int_equal(vtest_read_full(h->sock, out, dwords * 4u), 0);
+}
+
+static int
+recv_fd(struct harness *h)
+{
+   char byte;
+   struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+   union {
+      char buf[CMSG_SPACE(sizeof(int))];
+      struct cmsghdr align;
+   } control;
+   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                        .msg_controllen = sizeof(control.buf)};
+   assert_int_equal(recvmsg(h->sock, &msg, 0), 1);
+   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+   assert_non_null(c);
+   assert_int_equal(c->cmsg_type, SCM_RIGHTS);
+   int fd;
+   memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+   return fd;
+}
+
+static void
+start(struct harness *h)
+{
+   int sv[2];
+   assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+   h->sock = sv[0];
+   h->server_sock = sv[1];
+   assert_int_equal(pthread_create(&h->thread, NULL, server_main, h), 0);
+}
+
+static void
+create_renderer(struct harness *h)
+{
+   static const char name[] = "unit-test";
+   uint32_t hdr[2] = {sizeof(name), VCMD_CREATE_RENDERER};
+   assert_int_equal(vtest_write_full(h->sock, hdr, sizeof(hdr)), 0);
+   assert_int_equal(vtest_write_full(h->sock, name, sizeof(name)), 0);
+}
+
+static void
+finish(struct harness *h)
+{
+   close(h->sock);
+   pthread_join(h->thread, NULL);
+}
+
+/* The 22.3.6 sequence up to CONTEXT_INIT. */
+static void
+handshake(struct harness *h)
+{
+   uint32_t r[64];
+   create_renderer(h);
+   send_msg(h, VCMD_PING_PROTOCOL_VERSION, NULL, 0);
+   const uint32_t probe[2] = {0, 0};
+   send_msg(h, VCMD_RESOURCE_BUSY_WAIT, probe, 2);
+   recv_reply(h, VCMD_PING_PROTOCOL_VERSION, NULL, 0);
+   recv_reply(h, VCMD_RESOURCE_BUSY_WAIT, r, 1);
+   assert_int_equal(r[0], 0);
+   const uint32_t version = 3;
+   send_msg(h, VCMD_PROTOCOL_VERSION, &version, 1);
+   recv_reply(h, VCMD_PROTOCOL_VERSION, r, 1);
+   assert_int_equal(r[0], 3);
+   const uint32_t param = VCMD_PARAM_MAX_TIMELINE_COUNT;
+   send_msg(h, VCMD_GET_PARAM, &param, 1);
+   recv_reply(h, VCMD_GET_PARAM, r, 2);
+   assert_int_equal(r[0], 1);
+   assert_true(r[1] > 0);
+   const uint32_t capset[2] = {4, 0};
+   send_msg(h, VCMD_GET_CAPSET, capset, 2);
+   recv_reply(h, VCMD_GET_CAPSET, r, 41); /* valid + 160-byte capset */
+   assert_int_equal(r[0], 1);
+   assert_int_equal(r[1], 0); /* wire format 0 */
+   const uint32_t init = 4;
+   send_msg(h, VCMD_CONTEXT_INIT, &init, 1);
+}
+
+static void
+handshake_and_blob(void **state)
+{
+   (void)state;
+   struct harness h;
+   start(&h);
+   handshake(&h);
+   /* A 1 MiB shmem, as the guest creates for its reply stream. */
+   const uint32_t blob[6] = {VCMD_BLOB_TYPE_HOST3D, 1, 1u << 20, 0, 0, 0};
+   send_msg(&h, VCMD_RESOURCE_CREATE_BLOB, blob, 6);
+   uint32_t res_id;
+   recv_reply(&h, VCMD_RESOURCE_CREATE_BLOB, &res_id, 1);
+   assert_int_not_equal(res_id, 0);
+   int fd = recv_fd(&h);
+   void *map = mmap(NULL, 1u << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+   assert_true(map != MAP_FAILED);
+   memset(map, 0xab, 1u << 20);
+   munmap(map, 1u << 20);
+   close(fd);
+   send_msg(&h, VCMD_RESOURCE_UNREF, &res_id, 1);
+   finish(&h);
+   assert_int_equal(h.server_ret, 0);
+}
+
+static void
+submit_signals_syncs_even_when_lost(void **state)
+{
+   (void)state;
+   struct harness h;
+   start(&h);
+   handshake(&h);
+   const uint32_t initial[2] = {0, 0};
+   uint32_t sync_id;
+   send_msg(&h, VCMD_SYNC_CREATE, initial, 2);
+   recv_reply(&h, VCMD_SYNC_CREATE, &sync_id, 1);
+   /* One batch, flags 0 (CPU timeline), a 2-dword command, one sync set to 1. */
+   uint32_t p[1 + 8 + 2 + 3] = {1, 0, 9, 2, 11, 1, 0, 0, 0, 195, 1, sync_id, 1, 0};
+   send_msg(&h, VCMD_SUBMIT_CMD2, p, 14);
+   const uint32_t wait[5] = {0, VCMD_SYNC_WAIT_INFINITE, sync_id, 1, 0};
+   send_msg(&h, VCMD_SYNC_WAIT, wait, 5);
+   recv_reply(&h, VCMD_SYNC_WAIT, NULL, 0);
+   int fd = recv_fd(&h);
+   struct pollfd pfd = {.fd = fd, .events = POLLIN};
+   assert_int_equal(poll(&pfd, 1, 1000), 1);
+   close(fd);
+   finish(&h);
+}
+
+static void
+malformed_messages_keep_the_connection(void **state)
+{
+   (void)state;
+   struct harness h;
+   start(&h);
+   handshake(&h);
+   uint32_t r[4];
+   /* Unknown command with a payload: drained, no reply. */
+   const uint32_t junk[3] = {1, 2, 3};
+   send_msg(&h, 999, junk, 3);
+   /* GET_PARAM with the wrong size: drained, answered as failed. */
+   send_msg(&h, VCMD_GET_PARAM, junk, 3);
+   recv_reply(&h, VCMD_GET_PARAM, r, 2);
+   assert_int_equal(r[0], 0);
+   /* SYNC_READ of an unknown id. */
+   const uint32_t bad_id = 77;
+   send_msg(&h, VCMD_SYNC_READ, &bad_id, 1);
+   recv_reply(&h, VCMD_SYNC_READ, r, 2);
+   /* SUBMIT_CMD2 whose batch points past the payload, and one claiming 2^32-1 batches. */
+   const uint32_t bad_submit[9] = {1, 0, 9, 1000, 9, 0, 0, 0, 0};
+   send_msg(&h, VCMD_SUBMIT_CMD2, bad_submit, 9);
+   const uint32_t huge[1] = {UINT32_MAX};
+   send_msg(&h, VCMD_SUBMIT_CMD2, huge, 1);
+   /* A blob the renderer cannot make still gets a reply and an fd. */
+   const uint32_t blob[6] = {VCMD_BLOB_TYPE_HOST3D, 1, 0, 0, 0, 0};
+   send_msg(&h, VCMD_RESOURCE_CREATE_BLOB, blob, 6);
+   recv_reply(&h, VCMD_RESOURCE_CREATE_BLOB, r, 1);
+   assert_int_equal(r[0], 0);
+   int fd = recv_fd(&h);
+   assert_true(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED);
+   close(fd);
+   /* A wait on an unknown sync comes back signaled, so the guest cannot hang on it. */
+   const uint32_t wait[5] = {0, VCMD_SYNC_WAIT_INFINITE, 1234, 1, 0};
+   send_msg(&h, VCMD_SYNC_WAIT, wait, 5);
+   recv_reply(&h, VCMD_SYNC_WAIT, NULL, 0);
+   fd = recv_fd(&h);
+   struct pollfd pfd = {.fd = fd, .events = POLLIN};
+   assert_int_equal(poll(&pfd, 1, 1000), 1);
+   close(fd);
+   /* Still alive: PING answers. */
+   send_msg(&h, VCMD_PING_PROTOCOL_VERSION, NULL, 0);
+   recv_reply(&h, VCMD_PING_PROTOCOL_VERSION, NULL, 0);
+   finish(&h);
+   assert_int_equal(h.server_ret, 0);
+}
+
+static void
+garbage_before_create_renderer_closes(void **state)
+{
+   (void)state;
+   struct harness h;
+   start(&h);
+   const uint32_t v = 3;
+   send_msg(&h, VCMD_PROTOCOL_VERSION, &v, 1);
+   char byte;
+   /* EOF, or a reset because the server closed with our payload unread. */
+   assert_true(read(h.sock, &byte, 1) <= 0);
+   finish(&h);
+}
+
+int
+main(void)
+{
+   pv_log_set_level(PV_LOG_ERROR);
+   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(handshake_and_blob),
+      cmocka_unit_test(submit_signals_syncs_even_when_lost),
+      cmocka_unit_test(malformed_messages_keep_the_connection),
+      cmocka_unit_test(garbage_before_create_renderer_closes),
+   };
+   return cmocka_run_group_tests(tests, NULL, NULL);
+}
