@@ -1,0 +1,19 @@
+# SPDX-License-Identifier: MIT
+# The two commands a new user needs:
+#   make serve   install what is missing, build, and serve Venus guests on /tmp/.virgl_test
+#   make check   install, build (guest drivers included, cached), run every test
+.PHONY: serve check build
+
+SOCKET ?= /tmp/.virgl_test
+SERVE_ARGS ?=
+
+serve:
+	@scripts/install-deps serve
+	@scripts/build
+	@exec build/pearvisor-gpu serve --socket $(SOCKET) $(SERVE_ARGS)
+
+check:
+	@scripts/check
+
+build:
+	@scripts/build
