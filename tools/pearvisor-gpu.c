@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "pearvisor/pearvisor.h"
+#include "protocol/pv_protocol_stats.h"
 #include "util/log.h"
 #include "vtest/vtest_protocol.h"
 #include "vtest/vtest_server.h"
@@ -18,6 +19,7 @@ usage(FILE *f)
            "commands:\n"
            "  serve     serve Venus guests on a vtest socket\n"
            "  info      print what this build of the renderer offers\n"
+           "  protocol --stats  per wire dialect: commands, decodable, with a handler\n"
            "\n"
            "serve options:\n"
            "  --socket PATH      socket to listen on (default %s)\n"
@@ -115,6 +117,10 @@ main(int argc, char **argv)
       return cmd_serve(argc - 2, argv + 2);
    if (!strcmp(argv[1], "info"))
       return cmd_info();
+   if (!strcmp(argv[1], "protocol") && argc == 3 && !strcmp(argv[2], "--stats")) {
+      pv_protocol_print_stats(stdout);
+      return 0;
+   }
    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
       usage(stdout);
       return 0;

@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+"""PearVisor GPU code generator: registry model, protocol data, emitters."""

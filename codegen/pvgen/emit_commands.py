@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: MIT
+"""Per-command C: args struct, decoder, reply encoder, default pass-through handler."""
+from .ctypes import Unsupported, c_decl, elem_kind, len_expr, len_target, objtype_value
+from .emit_members import MemberCode
+from .emit_structs import _body
+
+RET_WRITERS = {'VkResult': 'i32', 'uint64_t': 'u64', 'VkDeviceAddress': 'u64', 'VkBool32': 'u32',
+               'uint32_t': 'u32'}
+
+
+class CommandCode:
+    def __init__(self, gen, name, ident):
+        self.gen, self.name, self.ident = gen, name, ident
+        self.reg = gen.reg
+        self.cmd = self.reg.commands[name]
+        self.mc = MemberCode(gen.reg, gen.proto, name)
+        self.sib = {p.name: p for p in self.cmd.params}
+        counts = {len_target(p) for p in self.cmd.params}
+        self.inout = {p.name for p in self.cmd.params if p.name in counts and p.ptr}
+        self.funcs = {}
+        self.handler_reason = None
+
+    def is_out(self, p):
+        return p.ptr >= 1 and not p.const[0] and p.type != 'VkAllocationCallbacks'
+
+    def args_struct(self):
+        fields = [c_decl(p) + ';' for p in self.cmd.params]
+        if self.cmd.ret != 'void':
+            fields.append('%s ret;' % self.cmd.ret)
+        if not fields:
+            fields.append('char unused; /* no parameters */')
+        return (['struct pv_args_%s {' % self.name] + _body(fields) + ['};', ''])
+
+    def gen_decode(self):
+        body = []
+        for p in self.cmd.params:
+            body += self.mc.dec_member(p, 'a->', self.sib, 'in', out_param=self.is_out(p),
+                                       inout=p.name in self.inout)
+        self.funcs['decode'] = (
+            ['void', 'pv_decode_%s(struct pv_cs_decoder *d, struct pv_args_%s *a)'
+             % (self.name, self.name), '{', '   (void)a;'] + _body(body or ['(void)d;']) +
+            ['}', ''])
+
+    def gen_encode(self):
+        body = ['pv_cs_write_i32(e, %d);' % self.ident]
+        if self.cmd.ret != 'void':
+            w = RET_WRITERS.get(self.cmd.ret)
+            if w is None:
+                raise Unsupported('return type %s' % self.cmd.ret)
+            body.append('pv_cs_write_%s(e, a->ret);' % w)
+        for p in self.cmd.params:
+            if self.is_out(p):
+                body += self.mc.enc_member(p, 'a->', self.sib, inout=p.name in self.inout)
+        self.funcs['encode'] = (
+            ['void', 'pv_encode_reply_%s(struct pv_cs_encoder *e, const struct pv_args_%s *a)'
+             % (self.name, self.name), '{', '   (void)a;'] + _body(body) + ['}', ''])
+
+    # ----- default handler ---------------------------------------------------------------------
+    def _contains_handle(self, t, seen):
+        if elem_kind(self.reg, t) == 'handle':
+            return True
+        s = self.reg.structs.get(t)
+        if s is None or t in seen:
+            return False
+        seen.add(t)
+        return any(self._contains_handle(m.type, seen) for m in s.members if m.name != 'pNext')
+
+    def default_handler_reason(self):
+        """Why this command gets no generated pass-through, or None."""
+        q = self.gen.proto
+        if self.name in q.no_default:
+            return q.no_default[self.name]
+        for p in self.cmd.params:
+            if (self.is_out(p) and elem_kind(self.reg, p.type) == 'struct'
+                    and self._contains_handle(p.type, set())):
+                return 'returns host handles inside %s; needs id translation' % p.type
+        return None
+
+    def _required_checks(self):
+        out = []
+        for p in self.cmd.params:
+            if p.ptr == 0 or p.type == 'VkAllocationCallbacks' or (p.optional and p.optional[0]):
+                continue
+            if p.len and p.len[0] != 'null-terminated':
+                cond = '!a->%s && %s != 0' % (p.name, len_expr(self.reg, p, 'a->', self.sib))
+            else:
+                cond = '!a->%s' % p.name
+            out += ['if (%s) {' % cond,
+                    '   pv_cs_set_fatal(c->dec, "%s: %s missing");' % (self.name, p.name),
+                    '   return;', '}']
+        return out
+
+    def _created(self):
+        """(save lines, register lines) for out handle params (new objects, guest ids)."""
+        save, reg = [], []
+        ok = 'a->ret >= 0' if self.cmd.ret == 'VkResult' else 'true'
+        for p in self.cmd.params:
+            if not self.is_out(p) or elem_kind(self.reg, p.type) != 'handle':
+                continue
+            ot = objtype_value(self.reg, p.type)
+            n = len_expr(self.reg, p, 'a->', self.sib) if p.len else '1'
+            ids = 'ids_%s' % p.name
+            save += ['uint64_t *%s = pv_cs_alloc(c->dec, a->%s ? %s : 0, sizeof(uint64_t));'
+                     % (ids, p.name, n),
+                     'for (uint64_t i = 0; %s && i < (uint64_t)%s; i++)' % (ids, n),
+                     '   %s[i] = PV_FROM_HANDLE(a->%s[i]);' % (ids, p.name)]
+            reg += ['for (uint64_t i = 0; %s && i < (uint64_t)%s; i++) {' % (ids, n),
+                    '   if (%s && a->%s[i] != VK_NULL_HANDLE)' % (ok, p.name),
+                    '      pv_cs_created(c->dec, %d, %s[i], PV_FROM_HANDLE(a->%s[i]));'
+                    % (ot, ids, p.name),
+                    '   a->%s[i] = PV_TO_HANDLE(%s, %s[i]); /* the reply echoes ids */'
+                    % (p.name, p.type, ids), '}']
+        return save, reg
+
+    def _destroyed(self):
+        if not (self.name.startswith('vkDestroy') or self.name.startswith('vkFree')):
+            return []
+        victims = [p for p in self.cmd.params
+                   if elem_kind(self.reg, p.type) == 'handle' and not self.is_out(p)]
+        if not victims:
+            return []
+        p = victims[-1]
+        ot = objtype_value(self.reg, p.type)
+        if p.ptr == 0:
+            return ['pv_cs_destroyed(c->dec, %d, PV_FROM_HANDLE(a->%s));' % (ot, p.name)]
+        n = len_expr(self.reg, p, 'a->', self.sib)
+        return ['for (uint64_t i = 0; a->%s && i < (uint64_t)%s; i++)' % (p.name, n),
+                '   pv_cs_destroyed(c->dec, %d, PV_FROM_HANDLE(a->%s[i]));' % (ot, p.name)]
+
+    def gen_handler(self):
+        self.handler_reason = self.default_handler_reason()
+        if self.handler_reason:
+            return
+        short = self.name[2:]
+        args = ', '.join('NULL' if p.type == 'VkAllocationCallbacks' else 'a->' + p.name
+                         for p in self.cmd.params)
+        call = 'c->vk->%s(%s);' % (short, args)
+        if self.cmd.ret != 'void':
+            call = 'a->ret = ' + call
+        save, reg = self._created()
+        body = (['struct pv_args_%s *a = args;' % self.name,
+                 'if (!c->vk || !c->vk->%s) {' % short,
+                 '   pv_cs_set_fatal(c->dec, "host driver lacks %s");' % self.name,
+                 '   return;', '}'] + self._required_checks() + save + [call] + reg +
+                self._destroyed())
+        self.funcs['handler'] = (['void', 'pv_handle_%s(struct pv_dispatch_ctx *c, void *args)'
+                                  % self.name, '{'] + _body(body) + ['}', ''])

@@ -1,0 +1,212 @@
+# SPDX-License-Identifier: MIT
+"""C lines that decode/encode one member or parameter. Used for struct members and command
+params alike: `base` is the C prefix of the owner ('v->' or 'a->'), `sib` its sibling map.
+
+Modes: 'in' = full input decode; 'out' = partial decode of an out struct member
+(quirks.json rules.out_partial); encode = full reply encoding."""
+from .ctypes import Unsupported, elem_kind, len_expr, len_target, objtype_value
+
+
+def _scalar_read(reg, t):
+    cls = reg.wire_scalar(t)
+    fn = 'pv_cs_read_%s(d)' % cls
+    return '(%s)%s' % (t, fn) if reg.kind(t) == 'enum' else fn
+
+
+def _what(owner, m):
+    return '"%s.%s"' % (owner, m.name)
+
+
+class MemberCode:
+    def __init__(self, reg, proto, owner):
+        self.reg, self.proto, self.owner = reg, proto, owner
+        self.deps_in, self.deps_out = set(), set()
+
+    # ----- one element (scalar, handle, struct, union) at lvalue `lv` ---------------------
+    def dec_elem(self, t, lv, mode, raw_ids=False):
+        k = elem_kind(self.reg, t)
+        if k in ('scalar', 'char'):
+            if k == 'char':
+                return ['%s = (char)pv_cs_read_u8(d);' % lv]
+            return ['%s = %s;' % (lv, _scalar_read(self.reg, t))]
+        if k == 'handle':
+            if raw_ids or mode == 'out':
+                return ['%s = PV_TO_HANDLE(%s, pv_cs_read_raw_id(d));' % (lv, t)]
+            return ['%s = PV_TO_HANDLE(%s, pv_cs_read_id(d, %d));'
+                    % (lv, t, objtype_value(self.reg, t))]
+        if k == 'struct':
+            (self.deps_out if mode == 'out' else self.deps_in).add(t)
+            suffix = '_partial' if mode == 'out' else ''
+            return ['pv_decode_%s%s(d, &%s);' % (t, suffix, lv)]
+        if k == 'union':
+            if mode == 'out':
+                raise Unsupported('union %s in an output' % t)
+            self.deps_in.add(t)
+            return ['pv_decode_%s(d, &%s);' % (t, lv)]
+        raise Unsupported('type %s has no wire encoding' % t)
+
+    def enc_elem(self, t, rv):
+        k = elem_kind(self.reg, t)
+        if k == 'char':
+            return ['pv_cs_write_u8(e, (uint8_t)%s);' % rv]
+        if k == 'scalar':
+            return ['pv_cs_write_%s(e, %s);' % (self.reg.wire_scalar(t), rv)]
+        if k == 'handle':
+            return ['pv_cs_write_u64(e, PV_FROM_HANDLE(%s));' % rv]
+        if k == 'struct':
+            self.deps_out.add(t)
+            return ['pv_encode_%s(e, &%s);' % (t, rv)]
+        raise Unsupported('type %s cannot be encoded in a reply' % t)
+
+    def packed(self, t):
+        """Scalar element types whose C layout equals the packed wire layout."""
+        k = elem_kind(self.reg, t)
+        if k == 'char':
+            return True
+        if k != 'scalar':
+            return False
+        return self.reg.wire_scalar(t) in ('u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32',
+                                           'u64', 'i64', 'f64')
+
+    # ----- static arrays (rules.static_array_count) -----------------------------------------
+    def dec_static(self, m, base, mode):
+        if len(m.array) != 1:
+            raise Unsupported('%s: multi-dimensional array' % m.name)
+        n, lv = m.array[0], base + m.name
+        k = elem_kind(self.reg, m.type)
+        if mode == 'out' and k in ('scalar', 'char'):
+            return []  # plain values are skipped in partials
+        out = ['pv_cs_check_static(d, pv_cs_read_count(d), %s, %s);' % (n, _what(self.owner, m))]
+        if self.packed(m.type):
+            out.append('pv_cs_read_array(d, %s, %s, sizeof(%s[0]));' % (lv, n, lv))
+            if k == 'char':
+                out.append('%s[%s - 1] = 0;' % (lv, n))
+            return out
+        body = self.dec_elem(m.type, '%s[i]' % lv, mode)
+        return out + ['for (uint32_t i = 0; i < %s; i++)' % n] + ['   ' + x for x in body]
+
+    def enc_static(self, m, base):
+        if len(m.array) != 1:
+            raise Unsupported('%s: multi-dimensional array' % m.name)
+        n, rv = m.array[0], base + m.name
+        out = ['pv_cs_write_count(e, %s);' % n]
+        if self.packed(m.type):
+            return out + ['pv_cs_write_array(e, %s, %s, sizeof(%s[0]));' % (rv, n, rv)]
+        body = self.enc_elem(m.type, '%s[i]' % rv)
+        return out + ['for (uint32_t i = 0; i < %s; i++)' % n] + ['   ' + x for x in body]
+
+    # ----- pointers ------------------------------------------------------------------------
+    def dec_member(self, m, base, sib, mode, out_param=False, inout=False):
+        """Lines decoding member m. out_param: top-level non-const pointer parameter."""
+        if m.ptr == 0:
+            if m.array:
+                return self.dec_static(m, base, mode)
+            if mode == 'out' and not inout and elem_kind(self.reg, m.type) in ('scalar', 'char'):
+                return []
+            return self.dec_elem(m.type, base + m.name, mode)
+        if m.type == 'VkAllocationCallbacks':
+            return ['pv_cs_expect_absent(d, "%s");' % m.name]  # rules.allocator_absent
+        sub = 'out' if (out_param or mode == 'out') else 'in'
+        k = elem_kind(self.reg, m.type)
+        if m.ptr == 2:
+            return self.dec_string_array(m, base, sib, mode)
+        if k == 'char' and m.len and m.len[0] == 'null-terminated':
+            if mode == 'out':
+                return ['pv_cs_read_blob(d, pv_cs_read_count(d)); /* string in an output */']
+            return ['%s%s = pv_cs_read_string(d);' % (base, m.name)]
+        if m.len:
+            return self.dec_array(m, base, sib, sub, out_param)
+        if k == 'void':
+            raise Unsupported('%s: void pointer without a length' % m.name)
+        return self.dec_single(m, base, sub, out_param, inout)
+
+    def dec_single(self, m, base, mode, out_param, inout):
+        lv = base + m.name
+        tmp = '%s_p' % m.name
+        k = elem_kind(self.reg, m.type)
+        out = ['if (pv_cs_read_count(d)) {',
+               '   %s *%s = pv_cs_alloc(d, 1, sizeof(*%s));' % (m.type, tmp, tmp),
+               '   if (%s) {' % tmp]
+        if out_param and k in ('scalar', 'char') and not inout:
+            body = []  # pure out scalar: presence only (venus-wire.md 1.7)
+        else:
+            body = self.dec_elem(m.type, '*%s' % tmp, mode, raw_ids=out_param)
+        out += ['      ' + x for x in body]
+        out += ['   }', '   %s = %s;' % (lv, tmp), '}']
+        return out
+
+    def dec_array(self, m, base, sib, mode, out_param):
+        lv = base + m.name
+        k = elem_kind(self.reg, m.type)
+        expect = len_expr(self.reg, m, base, sib)
+        tgt = len_target(m)
+        wa1 = '%s.%s' % (self.owner, tgt) in self.proto.wa1 if tgt else False
+        out = ['{', '   uint64_t n = pv_cs_read_count(d);']
+        if not wa1:
+            out.append('   pv_cs_check_count(d, n, (uint64_t)%s, %s);' % (expect, _what(self.owner, m)))
+        if k == 'void':  # rules.blob
+            if mode == 'out':
+                out.append('   %s = pv_cs_alloc(d, n, 1);' % lv)
+            else:
+                out.append('   %s = pv_cs_read_blob(d, n);' % lv)
+        else:
+            et = m.type
+            out.append('   %s *arr = pv_cs_alloc(d, n, sizeof(*arr));' % et)
+            if mode == 'out' and k in ('scalar', 'char'):
+                pass  # capacity only
+            elif self.packed(et):
+                out.append('   if (arr)')
+                out.append('      pv_cs_read_array(d, arr, n, sizeof(*arr));')
+            else:
+                body = self.dec_elem(et, 'arr[i]', mode, raw_ids=out_param)
+                out.append('   for (uint64_t i = 0; arr && i < n; i++)')
+                out += ['      ' + x for x in body]
+            out.append('   %s = arr;' % lv)
+        if wa1:  # quirks.partial_count_not_encoded: capacity comes from the array size
+            out.append('   %s%s = (uint32_t)n;' % (base, tgt))
+        out.append('}')
+        return out
+
+    def dec_string_array(self, m, base, sib, mode):
+        if not (m.type == 'char' and len(m.len) == 2 and m.len[1] == 'null-terminated'):
+            raise Unsupported('%s: pointer to pointer' % m.name)
+        if mode == 'out':
+            raise Unsupported('%s: string array in an output' % m.name)
+        expect = len_expr(self.reg, m, base, sib)
+        return ['{', '   uint64_t n = pv_cs_read_count(d);',
+                '   pv_cs_check_count(d, n, (uint64_t)%s, %s);' % (expect, _what(self.owner, m)),
+                '   const char **arr = pv_cs_alloc(d, n, sizeof(*arr));',
+                '   for (uint64_t i = 0; arr && i < n; i++)',
+                '      arr[i] = pv_cs_read_string(d);',
+                '   %s%s = arr;' % (base, m.name), '}']
+
+    # ----- reply encoding --------------------------------------------------------------------
+    def enc_member(self, m, base, sib, inout=False):
+        if m.ptr == 0:
+            if m.array:
+                return self.enc_static(m, base)
+            return self.enc_elem(m.type, base + m.name)
+        if m.type == 'VkAllocationCallbacks':
+            return ['pv_cs_write_u64(e, 0);']
+        rv = base + m.name
+        k = elem_kind(self.reg, m.type)
+        if m.ptr == 2:
+            raise Unsupported('%s: string array in a reply' % m.name)
+        if k == 'char' and m.len and m.len[0] == 'null-terminated':
+            return ['pv_cs_write_string(e, %s);' % rv]
+        if m.len:
+            n = len_expr(self.reg, m, base, sib)
+            if k == 'void':
+                return ['pv_cs_write_blob(e, %s, (uint64_t)%s);' % (rv, n)]
+            out = ['if (%s) {' % rv, '   uint64_t n = (uint64_t)%s;' % n,
+                   '   pv_cs_write_count(e, n);']
+            if self.packed(m.type):
+                out.append('   pv_cs_write_array(e, %s, n, sizeof(*%s));' % (rv, rv))
+            else:
+                out.append('   for (uint64_t i = 0; i < n; i++)')
+                out += ['      ' + x for x in self.enc_elem(m.type, '%s[i]' % rv)]
+            return out + ['} else {', '   pv_cs_write_count(e, 0);', '}']
+        if k == 'void':
+            raise Unsupported('%s: void pointer without a length' % m.name)
+        return (['pv_cs_write_u64(e, %s ? 1 : 0);' % rv, 'if (%s) {' % rv] +
+                ['   ' + x for x in self.enc_elem(m.type, '(*%s)' % rv)] + ['}'])

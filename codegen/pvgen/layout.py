@@ -1,0 +1,157 @@
+# SPDX-License-Identifier: MIT
+"""Writes the Generator's code into files: pv_protocol_gen.h (public: args structs, decoder
+prototypes, host dispatch struct, tables), pv_protocol_gen_internal.h, pv_structs_N.c,
+pv_commands_N.c, pv_tables.c."""
+from .ctypes import c_decl
+from .generator import FRAGMENT_EXT, STAMP
+
+
+def _fragment_types(gen):
+    reg, out = gen.reg, []
+    ext = reg.extensions.get(FRAGMENT_EXT)
+    if not ext:
+        return out
+    for t in ext.types:
+        if t in reg.bitmasks:
+            out.append('typedef VkFlags %s;' % t)
+    for t in ext.types:
+        s = reg.structs.get(t)
+        if s:
+            out.append('typedef struct %s {' % t)
+            out += ['   %s;' % c_decl(m) for m in s.members]
+            out += ['} %s;' % t, '']
+    return out
+
+
+def header(gen):
+    g = gen
+    lines = [STAMP % g.registry_name, '#ifndef PV_PROTOCOL_GEN_H', '#define PV_PROTOCOL_GEN_H', '',
+             '#include <vulkan/vulkan_core.h>', '', '#include "protocol/pv_protocol.h"', '',
+             '/* Venus-only types (codegen/data/venus_mesa.xml) */'] + _fragment_types(g)
+    lines.append('/* per-command arguments: real Vulkan types; handles are host handles after')
+    lines.append(' * decoding, except out handles, which hold the guest ids */')
+    for name, cc in sorted(g.commands.items(), key=lambda x: x[1].ident):
+        lines += cc.args_struct()
+        lines.append('void pv_decode_%s(struct pv_cs_decoder *d, struct pv_args_%s *a);' % (name, name))
+        lines.append('void pv_encode_reply_%s(struct pv_cs_encoder *e, const struct pv_args_%s *a);'
+                     % (name, name))
+        if 'handler' in cc.funcs:
+            lines.append('void pv_handle_%s(struct pv_dispatch_ctx *c, void *args);' % name)
+        lines.append('')
+    lines.append('/* struct decoders and reply encoders */')
+    for n in sorted(g.structs):
+        if n not in g.bad:
+            lines += [p for p in g.structs[n].protos if 'pv_dec_' not in p and 'pv_enc_' not in p
+                      and 'pv_ct_' not in p]
+    lines += ['', '/* the host driver, as function pointers (filled by the renderer) */',
+              'struct pv_vk_dispatch {']
+    for name, cc in sorted(g.commands.items(), key=lambda x: x[1].ident):
+        if 'handler' in cc.funcs:
+            lines.append('   PFN_%s %s;' % (name, name[2:]))
+    lines += ['};', '']
+    for d in sorted(g.proto.dialects):
+        lines.append('extern const struct pv_protocol_table pv_protocol_%s;' % d)
+    lines += ['', '#endif', '']
+    return '\n'.join(lines)
+
+
+def internal_header(gen):
+    lines = [STAMP % gen.registry_name, '#ifndef PV_PROTOCOL_GEN_INTERNAL_H',
+             '#define PV_PROTOCOL_GEN_INTERNAL_H', '', '#include "pv_protocol_gen.h"', '']
+    for n in sorted(gen.structs):
+        if n not in gen.bad:
+            lines += [p for p in gen.structs[n].protos if 'pv_dec_' in p or 'pv_enc_' in p
+                      or 'pv_ct_' in p]
+    for name in sorted(gen.commands):
+        lines.append('void pv_cmd_decode_%s(struct pv_cs_decoder *d, void *a);' % name)
+        lines.append('void pv_cmd_encode_%s(struct pv_cs_encoder *e, const void *a);' % name)
+    lines += ['', '#endif', '']
+    return '\n'.join(lines)
+
+
+def _c_file(gen, chunks):
+    lines = [STAMP % gen.registry_name, '#include "pv_protocol_gen_internal.h"', '']
+    for c in chunks:
+        lines += c
+    return '\n'.join(lines) + '\n'
+
+
+def _split(items, n):
+    n = max(1, min(n, len(items)))
+    size = (len(items) + n - 1) // n
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def struct_files(gen):
+    names = sorted(n for n in gen.structs if n not in gen.bad)
+    files = {}
+    for i, part in enumerate(_split(names, gen.split[0])):
+        chunks = []
+        for n in part:
+            f = gen.structs[n].funcs
+            chunks += [f[k] for k in ('lookup', 'in', 'partial', 'encode', 'desc') if k in f]
+        files['pv_structs_%d.c' % i] = _c_file(gen, chunks)
+    return files
+
+
+def command_files(gen):
+    names = sorted(gen.commands, key=lambda n: gen.commands[n].ident)
+    files = {}
+    for i, part in enumerate(_split(names, gen.split[1])):
+        chunks = []
+        for n in part:
+            f = gen.commands[n].funcs
+            chunks += [f['decode'], f['encode']] + ([f['handler']] if 'handler' in f else [])
+            chunks.append(['void', 'pv_cmd_decode_%s(struct pv_cs_decoder *d, void *a)' % n,
+                           '{', '   pv_decode_%s(d, a);' % n, '}', '', 'void',
+                           'pv_cmd_encode_%s(struct pv_cs_encoder *e, const void *a)' % n, '{',
+                           '   pv_encode_reply_%s(e, a);' % n, '}', ''])
+        files['pv_commands_%d.c' % i] = _c_file(gen, chunks)
+    return files
+
+
+def _c_str(s):
+    return '"%s"' % s.replace('\\', '\\\\').replace('"', '\'')
+
+
+def tables_file(gen):
+    lines = [STAMP % gen.registry_name, '#include <string.h>', '',
+             '#include "pv_protocol_gen_internal.h"', '']
+    for dname, d in sorted(gen.proto.dialects.items()):
+        count = len(d.ids)
+        lines.append('static const struct pv_command_entry %s_entries[%d] = {' % (dname, count))
+        for ident in sorted(d.ids):
+            name = d.ids[ident]
+            e = ['.name = "%s"' % name]
+            if name in gen.proto.never_sent:
+                e.append('.never_sent = %s' % _c_str(gen.proto.never_sent[name]))
+            elif name in gen.commands:
+                cc = gen.commands[name]
+                e += ['.args_size = sizeof(struct pv_args_%s)' % name,
+                      '.decode = pv_cmd_decode_%s' % name, '.encode_reply = pv_cmd_encode_%s' % name]
+                if 'handler' in cc.funcs:
+                    e.append('.default_handler = pv_handle_%s' % name)
+                else:
+                    e.append('.no_handler = %s' % _c_str(cc.handler_reason))
+            else:
+                e.append('.not_decodable = %s' % _c_str(gen.cmd_bad.get(name, 'unknown')))
+            lines.append('   [%d] = {%s},' % (ident, ', '.join(e)))
+        lines += ['};', '', 'const struct pv_protocol_table pv_protocol_%s = {' % dname,
+                  '   .name = "%s",' % dname, '   .count = %d,' % count,
+                  '   .entries = %s_entries,' % dname, '};', '']
+    names = sorted(gen.proto.dialects)
+    lines.append('const char *const pv_protocol_dialects[] = {%s};' %
+                 ', '.join(['"%s"' % n for n in names] + ['NULL']))
+    lines += ['', 'const struct pv_protocol_table *', 'pv_protocol_table_get(const char *name)', '{']
+    for n in names:
+        lines += ['   if (!strcmp(name, "%s"))' % n, '      return &pv_protocol_%s;' % n]
+    lines += ['   return NULL;', '}', '']
+    return '\n'.join(lines)
+
+
+def all_files(gen):
+    files = {'pv_protocol_gen.h': header(gen), 'pv_protocol_gen_internal.h': internal_header(gen),
+             'pv_tables.c': tables_file(gen)}
+    files.update(struct_files(gen))
+    files.update(command_files(gen))
+    return files

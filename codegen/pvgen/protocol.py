@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: MIT
+"""Protocol data (our own files under codegen/data) joined with the registry model.
+
+Protocol(reg, data_dir, dialects) gives:
+  .dialects        {name: Dialect(name, ids{id: canonical command}, extensions{name:(number, spec)})}
+  .quirks          the parsed quirks.json
+  .allowed_type(t) True when struct t may appear on the wire (core, an allow-listed extension
+                   of any dialect, or our MESA fragment)
+  .chain(s)        allowed structs that extend struct s (its pNext chain members)
+"""
+import json
+import os
+
+from .registry import RegistryError
+
+
+class Dialect:
+    def __init__(self, name):
+        self.name = name
+        self.ids = {}          # id -> canonical command name
+        self.extensions = {}   # name -> (number, spec_version)
+        self.vk_xml_version = None
+
+
+def _read_lines(path):
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if line.startswith('# vk_xml_version'):
+                yield n, ['#vk_xml_version', line.split()[-1]]
+                continue
+            if line and not line.startswith('#'):
+                yield n, line.split()
+
+
+def load_dialect(reg, data_dir, name):
+    d = Dialect(name)
+    path = os.path.join(data_dir, name, 'command_ids.txt')
+    for n, words in _read_lines(path):
+        ident = int(words[0])
+        if ident in d.ids:
+            raise RegistryError('%s:%d: duplicate command id %d' % (path, n, ident))
+        canon = reg.resolve(words[1])
+        if canon not in reg.commands:
+            raise RegistryError('%s:%d: command %s is not in the registry' % (path, n, words[1]))
+        d.ids[ident] = canon
+    expect = list(range(len(d.ids)))
+    if sorted(d.ids) != expect:
+        raise RegistryError('%s: command ids are not contiguous from 0' % path)
+    path = os.path.join(data_dir, name, 'extensions.txt')
+    if os.path.exists(path):
+        for n, words in _read_lines(path):
+            if words[0] == '#vk_xml_version':
+                d.vk_xml_version = words[1]
+                continue
+            d.extensions[words[0]] = (int(words[1]), int(words[2]))
+    return d
+
+
+class Protocol:
+    def __init__(self, reg, data_dir, dialects):
+        self.reg = reg
+        with open(os.path.join(data_dir, 'quirks.json')) as f:
+            self.quirks = json.load(f)
+        self.dialects = {n: load_dialect(reg, data_dir, n) for n in dialects}
+        self.allowed_exts = set()
+        for d in self.dialects.values():
+            self.allowed_exts.update(d.extensions)
+        self.wa1 = set(self.quirks.get('partial_count_not_encoded', {}))
+        self.never_sent = self.quirks.get('never_sent', {})
+        self.no_default = self.quirks.get('no_default_handler', {})
+        self.union_tags = {k: v['tag'] for k, v in self.quirks.get('union_default_tags', {}).items()}
+        self._check_ids_agree()
+
+    def _check_ids_agree(self):
+        """One generated reply encoder per command echoes one id: dialects must agree."""
+        seen = {}
+        for d in self.dialects.values():
+            for ident, name in d.ids.items():
+                if seen.setdefault(name, ident) != ident:
+                    raise RegistryError('command %s has id %d in one dialect and %d in another'
+                                        % (name, seen[name], ident))
+        self.command_ids = seen
+
+    def allowed_type(self, name):
+        origin = self.reg.type_origin(name)
+        if origin is None:
+            return True  # types with no require block (base types, platform-free helpers)
+        kind, where = origin
+        if kind == 'core':
+            return True
+        if kind == 'ext':
+            return where in self.allowed_exts or self._is_fragment_ext(where)
+        return False
+
+    def _is_fragment_ext(self, ext):
+        e = self.reg.extensions.get(ext)
+        return e is not None and e.name == 'VK_MESA_venus_protocol'
+
+    def chain(self, struct_name):
+        s = self.reg.structs[struct_name]
+        return [c for c in s.extended_by if self.allowed_type(c)]

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one bounds-checked reader/writer for Venus command streams, plus the per-command temp
+ * arena and the sticky fatal flag. Every byte the guest controls is read through here.
+ *
+ * Wire facts (venus-wire.md §1.2–1.4): items occupy multiples of 4 bytes; a u64 may start at
+ * any 4-byte offset (memcpy, never aligned loads); padding carries stale guest memory and is
+ * never validated.
+ *
+ * Contract used by the generated code (src/protocol, build dir). The generated decoders and
+ * encoders call ONLY these primitives:
+ *   reading     pv_cs_read_u32/i32/u64/i64/f32/f64/u8/u16/i8/i16 (scalar in a 4/8-byte slot),
+ *               pv_cs_read_array(dec, dst, count, elem_size)   packed scalar array, padded to 4,
+ *               pv_cs_read_count(dec)                          a u64 array size / presence word,
+ *               pv_cs_check_count(dec, wire, expected, what)   wire must be 0 or == expected,
+ *               pv_cs_read_string(dec, what)                   count + bytes, NUL forced, arena,
+ *               pv_cs_read_blob(dec, count)                    count bytes into the arena,
+ *               pv_cs_read_id(dec, objtype)                    u64 id -> host handle via hook,
+ *               pv_cs_read_raw_id(dec)                         u64 id kept as is (out handles),
+ *               pv_cs_expect_absent(dec, what)                 presence word that must be 0,
+ *               pv_cs_check_static(dec, wire, size, what)      static array count == size,
+ *               pv_cs_check_stype(dec, got, want, what)        a struct's fixed sType,
+ *   memory      pv_cs_alloc(dec, count, elem_size)             zeroed, capped, overflow-safe,
+ *   errors      pv_cs_set_fatal(dec, reason), pv_cs_fatal(dec),
+ *   objects     pv_cs_created(dec, objtype, id, host), pv_cs_destroyed(dec, objtype, host),
+ *   writing     pv_cs_write_u32/i32/u64/i64/f32/f64/u8/u16/i8/i16, pv_cs_write_array,
+ *               pv_cs_write_count, pv_cs_write_string, pv_cs_write_blob.
+ * After a fatal error every read returns zeros and writes do nothing, so generated code never
+ * has to test the flag between reads; it tests it once before calling the host driver.
+ */
+#ifndef PV_CS_H
+#define PV_CS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Shared by the decoder and encoder of one context: the first fatal reason wins. */
+struct pv_cs_status {
+   bool fatal;
+   char reason[160];
+};
+
+void pv_cs_status_fatal(struct pv_cs_status *st, const char *fmt, ...)
+   __attribute__((format(printf, 2, 3)));
+
+/*
+ * Per-command temporaries. Decoded structs, arrays and strings of one command live here and
+ * die together when the command is done (pv_cs_arena_reset). Memory comes in chunks; the
+ * total is capped so a garbage count fails the command instead of allocating gigabytes.
+ */
+struct pv_cs_arena_chunk;
+struct pv_cs_arena {
+   struct pv_cs_arena_chunk *chunks;
+   size_t used_total; /* bytes handed out since the last reset */
+   size_t cap;        /* maximum of used_total */
+};
+
+#define PV_CS_ARENA_DEFAULT_CAP ((size_t)64 << 20)
+
+void pv_cs_arena_init(struct pv_cs_arena *a, size_t cap);
+void pv_cs_arena_reset(struct pv_cs_arena *a);
+void pv_cs_arena_fini(struct pv_cs_arena *a);
+/* Zeroed, 16-byte aligned; NULL when the cap would be exceeded or malloc fails. */
+void *pv_cs_arena_alloc(struct pv_cs_arena *a, size_t size);
+
+/*
+ * Object hooks, implemented by the context. lookup: id -> host handle; must fail for an
+ * unknown id or an object of another type (objtype is a VkObjectType value). Never called for
+ * id 0 (that is VK_NULL_HANDLE). created/destroyed: bookkeeping after the host driver call.
+ */
+struct pv_cs_hooks {
+   bool (*lookup)(void *data, uint64_t id, int32_t objtype, uint64_t *host);
+   bool (*created)(void *data, int32_t objtype, uint64_t id, uint64_t host);
+   void (*destroyed)(void *data, int32_t objtype, uint64_t host);
+   void *data;
+};
+
+struct pv_cs_decoder {
+   const uint8_t *cur;
+   const uint8_t *end;
+   struct pv_cs_arena *arena;
+   struct pv_cs_status *status;
+   const struct pv_cs_hooks *hooks;
+};
+
+struct pv_cs_encoder {
+   uint8_t *cur;
+   uint8_t *end;
+   struct pv_cs_status *status;
+};
+
+void pv_cs_decoder_init(struct pv_cs_decoder *dec, const void *data, size_t size,
+                        struct pv_cs_arena *arena, struct pv_cs_status *status,
+                        const struct pv_cs_hooks *hooks);
+void pv_cs_encoder_init(struct pv_cs_encoder *enc, void *data, size_t size,
+                        struct pv_cs_status *status);
+
+static inline bool
+pv_cs_fatal(const struct pv_cs_decoder *dec)
+{
+   return dec->status->fatal;
+}
+
+static inline size_t
+pv_cs_remaining(const struct pv_cs_decoder *dec)
+{
+   return (size_t)(dec->end - dec->cur);
+}
+
+void pv_cs_set_fatal(struct pv_cs_decoder *dec, const char *reason);
+
+/* Raw read of `size` value bytes occupying align4(size) stream bytes. False (fatal) on overrun;
+ * dst is then zero-filled. */
+bool pv_cs_read(struct pv_cs_decoder *dec, void *dst, size_t size);
+bool pv_cs_write(struct pv_cs_encoder *enc, const void *src, size_t size);
+
+uint32_t pv_cs_read_u32(struct pv_cs_decoder *dec);
+int32_t pv_cs_read_i32(struct pv_cs_decoder *dec);
+uint64_t pv_cs_read_u64(struct pv_cs_decoder *dec);
+int64_t pv_cs_read_i64(struct pv_cs_decoder *dec);
+float pv_cs_read_f32(struct pv_cs_decoder *dec);
+double pv_cs_read_f64(struct pv_cs_decoder *dec);
+/* 8- and 16-bit scalars occupy a whole 4-byte slot (value in the low bytes). */
+uint8_t pv_cs_read_u8(struct pv_cs_decoder *dec);
+uint16_t pv_cs_read_u16(struct pv_cs_decoder *dec);
+int8_t pv_cs_read_i8(struct pv_cs_decoder *dec);
+int16_t pv_cs_read_i16(struct pv_cs_decoder *dec);
+
+uint64_t pv_cs_read_count(struct pv_cs_decoder *dec);
+/* A wire array count must be 0 (NULL) or equal what the count field says. */
+bool pv_cs_check_count(struct pv_cs_decoder *dec, uint64_t wire, uint64_t expected,
+                       const char *what);
+/* Static arrays carry their full size as count (venus-wire.md 1.4); anything else is fatal. */
+bool pv_cs_check_static(struct pv_cs_decoder *dec, uint64_t wire, uint64_t size, const char *what);
+bool pv_cs_check_stype(struct pv_cs_decoder *dec, int32_t got, int32_t want, const char *what);
+/* `count` packed elements of elem_size bytes, padded to 4 as a whole (u8 arrays). */
+bool pv_cs_read_array(struct pv_cs_decoder *dec, void *dst, uint64_t count, size_t elem_size);
+/* Zeroed arena memory for count elements; count 0 gives NULL without error. */
+void *pv_cs_alloc(struct pv_cs_decoder *dec, uint64_t count, size_t elem_size);
+/* A null-terminated string: u64 size incl. NUL, then bytes. Size 0 gives NULL. */
+char *pv_cs_read_string(struct pv_cs_decoder *dec);
+/* A blob of `count` bytes (count already read), padded to 4; NULL when count is 0. */
+void *pv_cs_read_blob(struct pv_cs_decoder *dec, uint64_t count);
+/* Handles: a u64 id. read_id maps it to the host handle (0 stays 0); read_raw_id keeps it. */
+uint64_t pv_cs_read_id(struct pv_cs_decoder *dec, int32_t objtype);
+uint64_t pv_cs_read_raw_id(struct pv_cs_decoder *dec);
+/* pAllocator and similar presence words the protocol always sends as 0. */
+void pv_cs_expect_absent(struct pv_cs_decoder *dec, const char *what);
+
+bool pv_cs_created(struct pv_cs_decoder *dec, int32_t objtype, uint64_t id, uint64_t host);
+void pv_cs_destroyed(struct pv_cs_decoder *dec, int32_t objtype, uint64_t host);
+
+void pv_cs_write_u32(struct pv_cs_encoder *enc, uint32_t v);
+void pv_cs_write_i32(struct pv_cs_encoder *enc, int32_t v);
+void pv_cs_write_u64(struct pv_cs_encoder *enc, uint64_t v);
+void pv_cs_write_i64(struct pv_cs_encoder *enc, int64_t v);
+void pv_cs_write_f32(struct pv_cs_encoder *enc, float v);
+void pv_cs_write_f64(struct pv_cs_encoder *enc, double v);
+void pv_cs_write_u8(struct pv_cs_encoder *enc, uint8_t v);
+void pv_cs_write_u16(struct pv_cs_encoder *enc, uint16_t v);
+void pv_cs_write_i8(struct pv_cs_encoder *enc, int8_t v);
+void pv_cs_write_i16(struct pv_cs_encoder *enc, int16_t v);
+void pv_cs_write_count(struct pv_cs_encoder *enc, uint64_t count);
+void pv_cs_write_array(struct pv_cs_encoder *enc, const void *src, uint64_t count,
+                       size_t elem_size);
+void pv_cs_write_string(struct pv_cs_encoder *enc, const char *s);
+void pv_cs_write_blob(struct pv_cs_encoder *enc, const void *data, uint64_t count);
+
+/* Overflow-safe helpers; false on overflow. */
+static inline bool
+pv_cs_mul(uint64_t a, uint64_t b, uint64_t *out)
+{
+   return !__builtin_mul_overflow(a, b, out);
+}
+
+static inline bool
+pv_cs_align4(uint64_t v, uint64_t *out)
+{
+   if (v > UINT64_MAX - 3)
+      return false;
+   *out = (v + 3) & ~(uint64_t)3;
+   return true;
+}
+
+#endif

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hand-written side of the generated Venus codec (the generated side lives in the build
+ * dir: pv_protocol_gen.h and friends, made by codegen/gen.py).
+ *
+ * Generated code calls the src/cs primitives (list in cs/pv_cs.h) plus the two chain walkers
+ * below and the handle macros. Running a command:
+ *   pv_protocol_execute_one(ctx, table)  reads the header, decodes the args into the arena,
+ *   calls the handler (an override from ctx->overrides, else the generated pass-through),
+ *   encodes the reply when the guest asked for one, and resets the arena. An unknown command
+ *   type, a command the protocol never sends, a command nobody handles, or any decode error is
+ *   fatal for the context (fail closed; venus-wire.md §1.1).
+ */
+#ifndef PV_PROTOCOL_H
+#define PV_PROTOCOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cs/pv_cs.h"
+
+/* Handles are u64 ids on the wire and pointers on a 64-bit host (we require one). */
+_Static_assert(sizeof(void *) == 8, "PearVisor needs a 64-bit host");
+#define PV_TO_HANDLE(T, u) ((T)(uintptr_t)(u))
+#define PV_FROM_HANDLE(h) ((uint64_t)(uintptr_t)(h))
+
+#define PV_COMMAND_GENERATE_REPLY 0x1u
+
+/* One struct that can appear in a pNext chain (every chain struct starts with sType, pNext). */
+struct pv_chain_type {
+   int32_t stype;
+   size_t size;
+   void (*decode_self)(struct pv_cs_decoder *d, void *v);
+   void (*decode_self_partial)(struct pv_cs_decoder *d, void *v);
+   void (*encode_self)(struct pv_cs_encoder *e, const void *v);
+   const char *name;
+};
+/* Per parent: the chain structs it accepts; NULL for an unknown sType. */
+typedef const struct pv_chain_type *(*pv_chain_lookup_fn)(int32_t stype);
+
+/* Longest chain we accept; no parent has this many extending structs. */
+#define PV_CHAIN_MAX 64
+
+/* Decodes a chain: headers first, then the members' own fields in reverse (venus-wire.md 1.5).
+ * lookup NULL means the parent takes no chain: any chain is then fatal. */
+void *pv_protocol_decode_chain(struct pv_cs_decoder *d, pv_chain_lookup_fn lookup, bool partial,
+                               const char *parent);
+/* Writes the decoded chain back in the same order; structs the parent does not know are
+ * skipped (the guest tolerates omissions, never additions; §3.3). */
+void pv_protocol_encode_chain(struct pv_cs_encoder *e, pv_chain_lookup_fn lookup,
+                              const void *pnext);
+
+struct pv_vk_dispatch; /* generated: host driver entry points */
+struct pv_dispatch_ctx;
+typedef void (*pv_handler_fn)(struct pv_dispatch_ctx *ctx, void *args);
+
+struct pv_dispatch_ctx {
+   struct pv_cs_decoder *dec;
+   struct pv_cs_encoder *reply;     /* NULL: replies are fatal */
+   const struct pv_vk_dispatch *vk; /* host driver */
+   const pv_handler_fn *overrides;  /* indexed by command type, may be NULL */
+   size_t override_count;
+   void *user;
+};
+
+struct pv_command_entry {
+   const char *name;
+   size_t args_size;
+   void (*decode)(struct pv_cs_decoder *d, void *args);
+   void (*encode_reply)(struct pv_cs_encoder *e, const void *args);
+   pv_handler_fn default_handler;
+   const char *never_sent;    /* why the guest never sends it (fatal) */
+   const char *no_handler;    /* why there is no pass-through (must be overridden) */
+   const char *not_decodable; /* why the tables cannot decode it */
+};
+
+struct pv_protocol_table {
+   const char *name;
+   uint32_t count;
+   const struct pv_command_entry *entries;
+};
+
+struct pv_protocol_stats {
+   uint32_t in_table, decodable, with_handler, never_sent;
+};
+
+/* Runs one command from ctx->dec. False once the context is fatal. */
+bool pv_protocol_execute_one(struct pv_dispatch_ctx *ctx, const struct pv_protocol_table *t);
+const struct pv_protocol_table *pv_protocol_table_get(const char *name);
+/* The dialect names the generated tables provide, NULL-terminated. */
+extern const char *const pv_protocol_dialects[];
+void pv_protocol_table_stats(const struct pv_protocol_table *t, const pv_handler_fn *overrides,
+                             size_t override_count, struct pv_protocol_stats *out);
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/* One command: header, table lookup, decode, handler, reply, arena reset. */
+#include "protocol/pv_protocol.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void
+fatal_cmd(struct pv_cs_decoder *d, int32_t type, const char *name, const char *why)
+{
+   pv_cs_status_fatal(d->status, "command %d (%s): %s", type, name ? name : "?", why);
+}
+
+static pv_handler_fn
+pick_handler(const struct pv_dispatch_ctx *ctx, int32_t type, const struct pv_command_entry *e)
+{
+   if (ctx->overrides && (size_t)type < ctx->override_count && ctx->overrides[type])
+      return ctx->overrides[type];
+   return e->default_handler;
+}
+
+static const struct pv_command_entry *
+lookup_entry(struct pv_cs_decoder *d, const struct pv_protocol_table *t, int32_t type)
+{
+   if (type < 0 || (uint32_t)type >= t->count) {
+      fatal_cmd(d, type, NULL, "unknown command type");
+      return NULL;
+   }
+   const struct pv_command_entry *e = &t->entries[type];
+   const char *why = e->never_sent     ? e->never_sent
+                     : e->not_decodable ? e->not_decodable
+                     : !e->decode       ? "empty table slot"
+                                        : NULL;
+   if (why) {
+      fatal_cmd(d, type, e->name, why);
+      return NULL;
+   }
+   return e;
+}
+
+bool
+pv_protocol_execute_one(struct pv_dispatch_ctx *ctx, const struct pv_protocol_table *t)
+{
+   struct pv_cs_decoder *d = ctx->dec;
+   int32_t type = pv_cs_read_i32(d);
+   uint32_t flags = pv_cs_read_u32(d);
+   const struct pv_command_entry *e = pv_cs_fatal(d) ? NULL : lookup_entry(d, t, type);
+   if (e) {
+      void *args = pv_cs_alloc(d, 1, e->args_size);
+      if (args)
+         e->decode(d, args);
+      pv_handler_fn h = pick_handler(ctx, type, e);
+      if (!h && !pv_cs_fatal(d))
+         fatal_cmd(d, type, e->name, e->no_handler ? e->no_handler : "no handler");
+      if (!pv_cs_fatal(d))
+         h(ctx, args);
+      if ((flags & PV_COMMAND_GENERATE_REPLY) && !pv_cs_fatal(d)) {
+         if (ctx->reply)
+            e->encode_reply(ctx->reply, args);
+         else
+            fatal_cmd(d, type, e->name, "reply requested without a reply stream");
+      }
+   }
+   pv_cs_arena_reset(d->arena);
+   return !pv_cs_fatal(d) && !(ctx->reply && ctx->reply->status->fatal);
+}
+
+void
+pv_protocol_table_stats(const struct pv_protocol_table *t, const pv_handler_fn *overrides,
+                        size_t override_count, struct pv_protocol_stats *out)
+{
+   memset(out, 0, sizeof(*out));
+   for (uint32_t i = 0; i < t->count; i++) {
+      const struct pv_command_entry *e = &t->entries[i];
+      if (!e->name)
+         continue;
+      out->in_table++;
+      out->never_sent += e->never_sent != NULL;
+      if (!e->decode)
+         continue;
+      out->decodable++;
+      bool over = overrides && i < override_count && overrides[i];
+      out->with_handler += over || e->default_handler;
+   }
+}
