@@ -79,7 +79,16 @@ class CommandCode:
     def _required_checks(self):
         out = []
         for p in self.cmd.params:
-            if p.ptr == 0 or p.type == 'VkAllocationCallbacks' or (p.optional and p.optional[0]):
+            if p.ptr == 0:
+                # A handle the registry does not mark optional (the device, the command
+                # buffer, ...) decodes from id 0 to VK_NULL_HANDLE; the host driver must never
+                # see that, so it fails the command here.
+                if elem_kind(self.reg, p.type) == 'handle' and not (p.optional and p.optional[0]):
+                    out += ['if (a->%s == VK_NULL_HANDLE) {' % p.name,
+                            '   pv_cs_set_fatal(c->dec, "%s: %s is id 0");' % (self.name, p.name),
+                            '   return;', '}']
+                continue
+            if p.type == 'VkAllocationCallbacks' or (p.optional and p.optional[0]):
                 continue
             if p.len and p.len[0] != 'null-terminated':
                 cond = '!a->%s && %s != 0' % (p.name, len_expr(self.reg, p, 'a->', self.sib))
@@ -102,8 +111,14 @@ class CommandCode:
             ids = 'ids_%s' % p.name
             save += ['uint64_t *%s = pv_cs_alloc(c->dec, a->%s ? %s : 0, sizeof(uint64_t));'
                      % (ids, p.name, n),
-                     'for (uint64_t i = 0; %s && i < (uint64_t)%s; i++)' % (ids, n),
-                     '   %s[i] = PV_FROM_HANDLE(a->%s[i]);' % (ids, p.name)]
+                     'for (uint64_t i = 0; %s && i < (uint64_t)%s; i++) {' % (ids, n),
+                     '   %s[i] = PV_FROM_HANDLE(a->%s[i]);' % (ids, p.name),
+                     # Checked before the host call, so a refused id never leaves a host object.
+                     '   if (%s[i] == 0) {' % ids,
+                     '      pv_cs_set_fatal(c->dec, "%s: new object with id 0");' % self.name,
+                     '      return;',
+                     '   }',
+                     '}']
             reg += ['for (uint64_t i = 0; %s && i < (uint64_t)%s; i++) {' % (ids, n),
                     '   if (%s && a->%s[i] != VK_NULL_HANDLE)' % (ok, p.name),
                     '      pv_cs_created(c->dec, %d, %s[i], PV_FROM_HANDLE(a->%s[i]));'

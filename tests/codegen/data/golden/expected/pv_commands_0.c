@@ -42,6 +42,10 @@ pv_handle_vkCreateWidget(struct pv_dispatch_ctx *c, void *args)
       pv_cs_set_fatal(c->dec, "host driver lacks vkCreateWidget");
       return;
    }
+   if (a->device == VK_NULL_HANDLE) {
+      pv_cs_set_fatal(c->dec, "vkCreateWidget: device is id 0");
+      return;
+   }
    if (!a->pCreateInfo) {
       pv_cs_set_fatal(c->dec, "vkCreateWidget: pCreateInfo missing");
       return;
@@ -51,8 +55,13 @@ pv_handle_vkCreateWidget(struct pv_dispatch_ctx *c, void *args)
       return;
    }
    uint64_t *ids_pWidget = pv_cs_alloc(c->dec, a->pWidget ? 1 : 0, sizeof(uint64_t));
-   for (uint64_t i = 0; ids_pWidget && i < (uint64_t)1; i++)
+   for (uint64_t i = 0; ids_pWidget && i < (uint64_t)1; i++) {
       ids_pWidget[i] = PV_FROM_HANDLE(a->pWidget[i]);
+      if (ids_pWidget[i] == 0) {
+         pv_cs_set_fatal(c->dec, "vkCreateWidget: new object with id 0");
+         return;
+      }
+   }
    a->ret = c->vk->CreateWidget(a->device, a->pCreateInfo, a->pWidget);
    for (uint64_t i = 0; ids_pWidget && i < (uint64_t)1; i++) {
       if (a->ret >= 0 && a->pWidget[i] != VK_NULL_HANDLE)
@@ -105,6 +114,14 @@ pv_handle_vkGetWidgetProperties(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkGetWidgetProperties *a = args;
    if (!c->vk || !c->vk->GetWidgetProperties) {
       pv_cs_set_fatal(c->dec, "host driver lacks vkGetWidgetProperties");
+      return;
+   }
+   if (a->device == VK_NULL_HANDLE) {
+      pv_cs_set_fatal(c->dec, "vkGetWidgetProperties: device is id 0");
+      return;
+   }
+   if (a->widget == VK_NULL_HANDLE) {
+      pv_cs_set_fatal(c->dec, "vkGetWidgetProperties: widget is id 0");
       return;
    }
    if (!a->pProperties) {

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Malformed wire-0 input against the generated decoders and pass-through handlers: truncation
+ * at every byte, oversized and overflowing counts, an unknown chain sType, id 0 where an object
+ * is required. Each must set the fatal flag, never reach the host driver, never crash.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pv_protocol_gen.h"
+
+struct buf {
+   uint8_t b[512];
+   size_t n;
+};
+
+static void
+w32(struct buf *b, uint32_t v)
+{
+   memcpy(b->b + b->n, &v, 4);
+   b->n += 4;
+}
+
+static void
+w64(struct buf *b, uint64_t v)
+{
+   memcpy(b->b + b->n, &v, 8);
+   b->n += 8;
+}
+
+/* Every non-zero id exists and has the asked type; the host handle is the id itself. */
+static bool
+lookup(void *data, uint64_t id, int32_t objtype, uint64_t *host)
+{
+   (void)data;
+   (void)objtype;
+   *host = id;
+   return true;
+}
+
+static bool
+created(void *data, int32_t objtype, uint64_t id, uint64_t host)
+{
+   (void)data, (void)objtype, (void)id, (void)host;
+   return true;
+}
+
+static const struct pv_cs_hooks hooks = {.lookup = lookup, .created = created};
+
+static int host_calls;
+
+static VKAPI_ATTR VkResult VKAPI_CALL
+fake_create_buffer(VkDevice device, const VkBufferCreateInfo *info,
+                   const VkAllocationCallbacks *alloc, VkBuffer *buffer)
+{
+   (void)device, (void)info, (void)alloc;
+   host_calls++;
+   *buffer = (VkBuffer)(uintptr_t)0x5000;
+   return VK_SUCCESS;
+}
+
+static VKAPI_ATTR VkResult VKAPI_CALL
+fake_create_shader_module(VkDevice device, const VkShaderModuleCreateInfo *info,
+                          const VkAllocationCallbacks *alloc, VkShaderModule *module)
+{
+   (void)device, (void)info, (void)alloc, (void)module;
+   host_calls++;
+   return VK_SUCCESS;
+}
+
+/* Runs one command through the wire-0 table; returns whether it was fatal. */
+static bool
+run_is_fatal(const struct buf *b)
+{
+   static struct pv_vk_dispatch vk;
+   vk.CreateBuffer = fake_create_buffer;
+   vk.CreateShaderModule = fake_create_shader_module;
+   struct pv_cs_arena arena;
+   struct pv_cs_status st = {0};
+   struct pv_cs_decoder dec;
+   pv_cs_arena_init(&arena, 1u << 20);
+   pv_cs_decoder_init(&dec, b->b, b->n, &arena, &st, &hooks);
+   uint8_t reply[256];
+   struct pv_cs_encoder enc;
+   pv_cs_encoder_init(&enc, reply, sizeof(reply), &st);
+   struct pv_dispatch_ctx ctx = {.dec = &dec, .reply = &enc, .vk = &vk};
+   bool ok = pv_protocol_execute_one(&ctx, &pv_protocol_wire0);
+   pv_cs_arena_fini(&arena);
+   assert_true(ok != st.fatal);
+   return st.fatal;
+}
+
+/* vkCreateBuffer of venus-wire.md §1.9 without the chain: device, info, buffer id. */
+static void
+create_buffer_cmd(struct buf *b, uint64_t device, uint64_t buffer)
+{
+   b->n = 0;
+   w32(b, 50), w32(b, 1), w64(b, device), w64(b, 1), w32(b, 12), w64(b, 0);
+   w32(b, 0), w64(b, 65536), w32(b, 0x82), w32(b, VK_SHARING_MODE_EXCLUSIVE), w32(b, 0);
+   w64(b, 0), w64(b, 0), w64(b, 1), w64(b, buffer);
+}
+
+static void
+well_formed_reaches_the_host(void **state)
+{
+   (void)state;
+   struct buf b;
+   create_buffer_cmd(&b, 0x1000, 0x2000);
+   host_calls = 0;
+   assert_false(run_is_fatal(&b));
+   assert_int_equal(host_calls, 1);
+}
+
+static void
+truncation_at_every_byte(void **state)
+{
+   (void)state;
+   struct buf b;
+   create_buffer_cmd(&b, 0x1000, 0x2000);
+   size_t full = b.n;
+   host_calls = 0;
+   for (size_t n = 0; n < full; n++) {
+      b.n = n;
+      assert_true(run_is_fatal(&b));
+   }
+   assert_int_equal(host_calls, 0);
+}
+
+static void
+id_zero_where_an_object_is_required(void **state)
+{
+   (void)state;
+   struct buf b;
+   host_calls = 0;
+   create_buffer_cmd(&b, 0, 0x2000); /* device id 0 */
+   assert_true(run_is_fatal(&b));
+   create_buffer_cmd(&b, 0x1000, 0); /* the new buffer's id 0 */
+   assert_true(run_is_fatal(&b));
+   assert_int_equal(host_calls, 0);
+}
+
+static void
+unknown_chain_stype(void **state)
+{
+   (void)state;
+   struct buf b = {.n = 0};
+   w32(&b, 50), w32(&b, 1), w64(&b, 0x1000), w64(&b, 1), w32(&b, 12);
+   w64(&b, 1), w32(&b, 0x7fff0001), w64(&b, 0); /* a chain struct nobody knows */
+   w32(&b, 0), w64(&b, 65536), w32(&b, 0x82), w32(&b, 0), w32(&b, 0), w64(&b, 0);
+   w64(&b, 0), w64(&b, 1), w64(&b, 0x2000);
+   host_calls = 0;
+   assert_true(run_is_fatal(&b));
+   assert_int_equal(host_calls, 0);
+}
+
+static void
+count_mismatch_and_huge_counts(void **state)
+{
+   (void)state;
+   struct buf b = {.n = 0};
+   /* queueFamilyIndexCount 2 but an array of 2^62 elements. */
+   w32(&b, 50), w32(&b, 1), w64(&b, 0x1000), w64(&b, 1), w32(&b, 12), w64(&b, 0);
+   w32(&b, 0), w64(&b, 65536), w32(&b, 0x82), w32(&b, VK_SHARING_MODE_CONCURRENT), w32(&b, 2);
+   w64(&b, 1ull << 62), w32(&b, 0), w32(&b, 1), w64(&b, 0), w64(&b, 1), w64(&b, 0x2000);
+   host_calls = 0;
+   assert_true(run_is_fatal(&b));
+   /* vkCreateShaderModule with codeSize 2^63 + 4: pCode count (codeSize / 4) * 4 bytes overflows
+    * 64 bits; must fail on the count, never allocate or read out of bounds. */
+   b.n = 0;
+   w32(&b, 59), w32(&b, 0), w64(&b, 0x1000), w64(&b, 1), w32(&b, 16), w64(&b, 0), w32(&b, 0);
+   w64(&b, (1ull << 63) + 4), w64(&b, (1ull << 61) + 1), w32(&b, 0x07230203);
+   w64(&b, 0), w64(&b, 1), w64(&b, 0x3000);
+   assert_true(run_is_fatal(&b));
+   /* Same with a consistent but absurd size: more bytes than the stream has. */
+   b.n = 0;
+   w32(&b, 59), w32(&b, 0), w64(&b, 0x1000), w64(&b, 1), w32(&b, 16), w64(&b, 0), w32(&b, 0);
+   w64(&b, 1ull << 40), w64(&b, 1ull << 38), w32(&b, 0x07230203);
+   assert_true(run_is_fatal(&b));
+   assert_int_equal(host_calls, 0);
+}
+
+int
+main(void)
+{
+   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(well_formed_reaches_the_host),
+      cmocka_unit_test(truncation_at_every_byte),
+      cmocka_unit_test(id_zero_where_an_object_is_required),
+      cmocka_unit_test(unknown_chain_stype),
+      cmocka_unit_test(count_mismatch_and_huge_counts),
+   };
+   return cmocka_run_group_tests(tests, NULL, NULL);
+}
