@@ -12,7 +12,9 @@ class CommandCode:
     def __init__(self, gen, name, ident):
         self.gen, self.name, self.ident = gen, name, ident
         self.reg = gen.reg
-        self.cmd = self.reg.commands[name]
+        # `name` is the code name (Protocol.code_name); the registry may know the command
+        # under a newer canonical name it aliases.
+        self.cmd = self.reg.commands[self.reg.resolve(name)]
         self.mc = MemberCode(gen.reg, gen.proto, name)
         self.sib = {p.name: p for p in self.cmd.params}
         counts = {len_target(p) for p in self.cmd.params}

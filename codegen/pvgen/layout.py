@@ -20,6 +20,9 @@ def _fragment_types(gen):
             out.append('typedef struct %s {' % t)
             out += ['   %s;' % c_decl(m) for m in s.members]
             out += ['} %s;' % t, '']
+    for t in ext.types:  # wire 1 spellings of renamed wire 0 structs (venus_mesa.xml)
+        if t in reg.aliases and reg.resolve(t) in reg.structs:
+            out += ['typedef %s %s;' % (reg.resolve(t), t)]
     return out
 
 
@@ -118,11 +121,14 @@ def tables_file(gen):
     lines = [STAMP % gen.registry_name, '#include <string.h>', '',
              '#include "pv_protocol_gen_internal.h"', '']
     for dname, d in sorted(gen.proto.dialects.items()):
-        count = len(d.ids)
+        count = len(d.ids) + len(d.removed)
         lines.append('static const struct pv_command_entry %s_entries[%d] = {' % (dname, count))
-        for ident in sorted(d.ids):
-            name = d.ids[ident]
-            e = ['.name = "%s"' % name]
+        for ident in sorted(list(d.ids) + list(d.removed)):
+            if ident in d.removed:  # no .name: fatal with its reason, counted nowhere
+                lines.append('   [%d] = {.not_decodable = %s},' % (ident, _c_str(d.removed[ident])))
+                continue
+            name = gen.proto.code_name(d.ids[ident])
+            e = ['.name = "%s"' % d.names[ident]]
             if name in gen.proto.never_sent:
                 e.append('.never_sent = %s' % _c_str(gen.proto.never_sent[name]))
             elif name in gen.commands:

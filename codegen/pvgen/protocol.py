@@ -2,7 +2,12 @@
 """Protocol data (our own files under codegen/data) joined with the registry model.
 
 Protocol(reg, data_dir, dialects) gives:
-  .dialects        {name: Dialect(name, ids{id: canonical command}, extensions{name:(number, spec)})}
+  .dialects        {name: Dialect(name, ids{id: canonical command}, names{id: name as written},
+                   removed{id: reason}, extensions{name:(number, spec)})}
+  .code_name(c)    the name a canonical command's generated code carries: as the first dialect
+                   (sorted) writes it, so a newer registry that promotes an EXT/KHR command to
+                   core (vkCmdSetLineStippleEXT -> vkCmdSetLineStipple) does not rename wire 0's
+                   generated API; quirks.json is keyed by these names too
   .quirks          the parsed quirks.json
   .allowed_type(t) True when struct t may appear on the wire (core, an allow-listed extension
                    of any dialect, or our MESA fragment)
@@ -18,6 +23,8 @@ class Dialect:
     def __init__(self, name):
         self.name = name
         self.ids = {}          # id -> canonical command name
+        self.names = {}        # id -> the name the data file writes first (the table's .name)
+        self.removed = {}      # id -> why the id is not in use (fatal, counted nowhere)
         self.extensions = {}   # name -> (number, spec_version)
         self.vk_xml_version = None
 
@@ -38,14 +45,24 @@ def load_dialect(reg, data_dir, name):
     path = os.path.join(data_dir, name, 'command_ids.txt')
     for n, words in _read_lines(path):
         ident = int(words[0])
-        if ident in d.ids:
+        if ident in d.ids or ident in d.removed:
             raise RegistryError('%s:%d: duplicate command id %d' % (path, n, ident))
+        if words[1] == '-':
+            if len(words) < 3:
+                raise RegistryError('%s:%d: removed id %d needs a reason' % (path, n, ident))
+            d.removed[ident] = ' '.join(words[2:])
+            continue
         canon = reg.resolve(words[1])
         if canon not in reg.commands:
             raise RegistryError('%s:%d: command %s is not in the registry' % (path, n, words[1]))
+        for alias in words[2:]:
+            if reg.resolve(alias) != canon:
+                raise RegistryError('%s:%d: %s is not an alias of %s in the registry'
+                                    % (path, n, alias, words[1]))
         d.ids[ident] = canon
-    expect = list(range(len(d.ids)))
-    if sorted(d.ids) != expect:
+        d.names[ident] = words[1]
+    expect = list(range(len(d.ids) + len(d.removed)))
+    if sorted(list(d.ids) + list(d.removed)) != expect:
         raise RegistryError('%s: command ids are not contiguous from 0' % path)
     path = os.path.join(data_dir, name, 'extensions.txt')
     if os.path.exists(path):
@@ -74,13 +91,18 @@ class Protocol:
 
     def _check_ids_agree(self):
         """One generated reply encoder per command echoes one id: dialects must agree."""
-        seen = {}
-        for d in self.dialects.values():
+        seen, self._code_names = {}, {}
+        for dname in sorted(self.dialects):
+            d = self.dialects[dname]
             for ident, name in d.ids.items():
                 if seen.setdefault(name, ident) != ident:
                     raise RegistryError('command %s has id %d in one dialect and %d in another'
                                         % (name, seen[name], ident))
+                self._code_names.setdefault(name, d.names[ident])
         self.command_ids = seen
+
+    def code_name(self, canonical):
+        return self._code_names[canonical]
 
     def allowed_type(self, name):
         origin = self.reg.type_origin(name)
