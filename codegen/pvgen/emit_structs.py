@@ -41,6 +41,11 @@ class StructCode:
         out = set()
         for m in self.s.members:
             t = len_target(m)
+            # A static array's len (memoryTypes[32] len="memoryTypeCount") only says how many
+            # entries are valid; its wire count is the static size, so the count member is a
+            # plain value that partials skip (found by the Mesa conformance test).
+            if m.array:
+                continue
             if t and '%s.%s' % (self.name, t) not in self.gen.proto.wa1:
                 out.add(t)
         return out
