@@ -206,21 +206,21 @@ void
 conf_cmp_i32(struct conf_ctx *c, const char *path, const char *m, int32_t a, int32_t b)
 {
    if (a != b)
-      conf_fail(c, "%s.%s: %" PRId32 " != %" PRId32, path, m, a, b);
+      conf_fail(c, "%s%s%s: %" PRId32 " != %" PRId32, path, *m ? "." : "", m, a, b);
 }
 
 void
 conf_cmp_u64(struct conf_ctx *c, const char *path, const char *m, uint64_t a, uint64_t b)
 {
    if (a != b)
-      conf_fail(c, "%s.%s: 0x%" PRIx64 " != 0x%" PRIx64, path, m, a, b);
+      conf_fail(c, "%s%s%s: 0x%" PRIx64 " != 0x%" PRIx64, path, *m ? "." : "", m, a, b);
 }
 
 void
 conf_cmp_f32(struct conf_ctx *c, const char *path, const char *m, float a, float b)
 {
    if (memcmp(&a, &b, sizeof(a)) != 0)
-      conf_fail(c, "%s.%s: %g != %g", path, m, (double)a, (double)b);
+      conf_fail(c, "%s%s%s: %g != %g", path, *m ? "." : "", m, (double)a, (double)b);
 }
 
 void
@@ -228,7 +228,7 @@ conf_cmp_bytes(struct conf_ctx *c, const char *path, const char *m, const void *
                const void *b, size_t size)
 {
    if (size && memcmp(a, b, size) != 0)
-      conf_fail(c, "%s.%s: %zu bytes differ", path, m, size);
+      conf_fail(c, "%s%s%s: %zu bytes differ", path, *m ? "." : "", m, size);
 }
 
 void
@@ -237,18 +237,20 @@ conf_cmp_string(struct conf_ctx *c, const char *path, const char *m, const char 
 {
    if (!a || !b) {
       if (a != b)
-         conf_fail(c, "%s.%s: string %s vs %s", path, m, a ? "set" : "NULL", b ? "set" : "NULL");
+         conf_fail(c, "%s%s%s: string %s vs %s", path, *m ? "." : "", m, a ? "set" : "NULL",
+                   b ? "set" : "NULL");
       return;
    }
    if (strcmp(a, b) != 0)
-      conf_fail(c, "%s.%s: \"%s\" != \"%s\"", path, m, a, b);
+      conf_fail(c, "%s%s%s: \"%s\" != \"%s\"", path, *m ? "." : "", m, a, b);
 }
 
 bool
 conf_cmp_ptr(struct conf_ctx *c, const char *path, const char *m, const void *a, const void *b)
 {
    if (!a != !b) {
-      conf_fail(c, "%s.%s: pointer %s vs %s", path, m, a ? "set" : "NULL", b ? "set" : "NULL");
+      conf_fail(c, "%s%s%s: pointer %s vs %s", path, *m ? "." : "", m, a ? "set" : "NULL",
+                b ? "set" : "NULL");
       return false;
    }
    return a != NULL;

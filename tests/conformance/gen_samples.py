@@ -4,7 +4,7 @@
 
 For every command that Mesa's guest protocol headers can encode (every `vn_encode_vkXxx`), emit
 C that builds sample calls, encodes them with Mesa, and (when host decoders are plugged in, see
-HOST below) decodes them with ours, compares, round-trips the reply and checks truncations.
+--host, through tests/conformance/conf_host.c) decodes them with ours, compares, round-trips the reply and checks truncations.
 
 Two sources, each used for what it knows best:
   - the Vulkan registry model (codegen/pvgen/registry.py): C types, members, len/altlen
@@ -137,10 +137,6 @@ class Shape:
             self.what = 'pointer'
         else:
             self.what = 'unsupported'
-
-
-def ctype(reg, name):
-    return name
 
 
 class Gen:
@@ -684,7 +680,6 @@ class Gen:
             kind = 'partial' if sh.out_ptr else 'in'
             for i, t in enumerate(self.mesa.chain(sh.t, kind)):
                 variants.append(('%d /* %s */' % (i, p.name), '%s+%s' % (p.name, t)))
-                self.variant_params = None
         has_chain = len(variants) > 1
         if has_chain:
             variants.append(('-2', 'all chained'))
@@ -716,7 +711,6 @@ class Gen:
         # pass 1: scalar by-value params and count params
         for idx, p in enumerate(params):
             sh = shapes[p.name]
-            vv = 'variant' if True else '-1'
             pv = '(vparam == %d || variant == -2 ? variant : -1)' % idx
             if sh.t == 'VkAllocationCallbacks':
                 continue
