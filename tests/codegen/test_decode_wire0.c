@@ -12,25 +12,8 @@
 #include <cmocka.h>
 
 #include "pv_protocol_gen.h"
+#include "wire_buf.h"
 
-struct buf {
-   uint8_t b[1024];
-   size_t n;
-};
-
-static void
-w32(struct buf *b, uint32_t v)
-{
-   memcpy(b->b + b->n, &v, 4);
-   b->n += 4;
-}
-
-static void
-w64(struct buf *b, uint64_t v)
-{
-   memcpy(b->b + b->n, &v, 8);
-   b->n += 8;
-}
 
 /* Ids are their own host handles, plus a type check: ids 0x1000+ are devices etc. */
 static bool

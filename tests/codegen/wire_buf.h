@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* Builds Venus byte streams for the codec tests: little-endian words appended to a buffer. */
+#ifndef PV_TESTS_WIRE_BUF_H
+#define PV_TESTS_WIRE_BUF_H
+
+#include <assert.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+struct buf {
+   uint8_t b[1024];
+   size_t n;
+};
+
+static inline void
+w32(struct buf *b, uint32_t v)
+{
+   assert(b->n + 4 <= sizeof(b->b));
+   memcpy(b->b + b->n, &v, 4);
+   b->n += 4;
+}
+
+static inline void
+w64(struct buf *b, uint64_t v)
+{
+   assert(b->n + 8 <= sizeof(b->b));
+   memcpy(b->b + b->n, &v, 8);
+   b->n += 8;
+}
+
+#endif
