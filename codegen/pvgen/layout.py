@@ -51,7 +51,11 @@ def header(gen):
     for name, cc in sorted(g.commands.items(), key=lambda x: x[1].ident):
         if 'handler' in cc.funcs:
             lines.append('   PFN_%s %s;' % (name, name[2:]))
-    lines += ['};', '']
+    lines += ['};', '',
+              '/* name and place of every pv_vk_dispatch member, for the renderer\'s loader */',
+              'struct pv_vk_dispatch_entry {', '   const char *name;', '   size_t offset;', '};',
+              'extern const struct pv_vk_dispatch_entry pv_vk_dispatch_entries[];',
+              'extern const size_t pv_vk_dispatch_entry_count;', '']
     for d in sorted(g.proto.dialects):
         lines.append('extern const struct pv_protocol_table pv_protocol_%s;' % d)
     lines += ['', '#endif', '']
@@ -117,8 +121,16 @@ def _c_str(s):
     return '"%s"' % s.replace('\\', '\\\\').replace('"', '\'')
 
 
+def _vk_version(text):
+    """'1.3.228' -> the VK_MAKE_API_VERSION value; 0 when the data gives none."""
+    if not text:
+        return '0'
+    major, minor, patch = (int(x) for x in text.split('.'))
+    return '0x%08xu' % ((major << 22) | (minor << 12) | patch)
+
+
 def tables_file(gen):
-    lines = [STAMP % gen.registry_name, '#include <string.h>', '',
+    lines = [STAMP % gen.registry_name, '#include <stddef.h>', '#include <string.h>', '',
              '#include "pv_protocol_gen_internal.h"', '']
     for dname, d in sorted(gen.proto.dialects.items()):
         count = len(d.ids) + len(d.removed)
@@ -142,9 +154,21 @@ def tables_file(gen):
             else:
                 e.append('.not_decodable = %s' % _c_str(gen.cmd_bad.get(name, 'unknown')))
             lines.append('   [%d] = {%s},' % (ident, ', '.join(e)))
+        exts = sorted(d.extensions.items(), key=lambda x: x[1][0])
+        lines += ['};', '', 'static const struct pv_protocol_extension %s_extensions[%d] = {'
+                  % (dname, max(1, len(exts)))]
+        lines += ['   {"%s", %d, %d},' % (n, num, spec) for n, (num, spec) in exts]
         lines += ['};', '', 'const struct pv_protocol_table pv_protocol_%s = {' % dname,
                   '   .name = "%s",' % dname, '   .count = %d,' % count,
-                  '   .entries = %s_entries,' % dname, '};', '']
+                  '   .entries = %s_entries,' % dname,
+                  '   .vk_xml_version = %s,' % _vk_version(d.vk_xml_version),
+                  '   .extensions = %s_extensions,' % dname,
+                  '   .extension_count = %d,' % len(exts), '};', '']
+    lines.append('const struct pv_vk_dispatch_entry pv_vk_dispatch_entries[] = {')
+    disp = [n for n, cc in sorted(gen.commands.items(), key=lambda x: x[1].ident)
+            if 'handler' in cc.funcs]
+    lines += ['   {"%s", offsetof(struct pv_vk_dispatch, %s)},' % (n, n[2:]) for n in disp]
+    lines += ['   {NULL, 0},', '};', 'const size_t pv_vk_dispatch_entry_count = %d;' % len(disp), '']
     names = sorted(gen.proto.dialects)
     lines.append('const char *const pv_protocol_dialects[] = {%s};' %
                  ', '.join(['"%s"' % n for n in names] + ['NULL']))

@@ -33,9 +33,6 @@ def _read_lines(path):
     with open(path) as f:
         for n, line in enumerate(f, 1):
             line = line.strip()
-            if line.startswith('# vk_xml_version'):
-                yield n, ['#vk_xml_version', line.split()[-1]]
-                continue
             if line and not line.startswith('#'):
                 yield n, line.split()
 
@@ -67,7 +64,7 @@ def load_dialect(reg, data_dir, name):
     path = os.path.join(data_dir, name, 'extensions.txt')
     if os.path.exists(path):
         for n, words in _read_lines(path):
-            if words[0] == '#vk_xml_version':
+            if words[0] == 'vk_xml_version':
                 d.vk_xml_version = words[1]
                 continue
             d.extensions[words[0]] = (int(words[1]), int(words[2]))

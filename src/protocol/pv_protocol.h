@@ -75,10 +75,20 @@ struct pv_command_entry {
    const char *not_decodable; /* why the tables cannot decode it */
 };
 
+/* A Vulkan extension the dialect's guest encoder knows (number = capset mask bit). */
+struct pv_protocol_extension {
+   const char *name;
+   uint32_t number;
+   uint32_t spec_version;
+};
+
 struct pv_protocol_table {
    const char *name;
    uint32_t count;
    const struct pv_command_entry *entries;
+   uint32_t vk_xml_version; /* registry version the guest encoder was generated from */
+   const struct pv_protocol_extension *extensions;
+   uint32_t extension_count;
 };
 
 struct pv_protocol_stats {

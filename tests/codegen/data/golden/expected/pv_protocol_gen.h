@@ -44,6 +44,14 @@ struct pv_vk_dispatch {
    PFN_vkGetWidgetProperties GetWidgetProperties;
 };
 
+/* name and place of every pv_vk_dispatch member, for the renderer's loader */
+struct pv_vk_dispatch_entry {
+   const char *name;
+   size_t offset;
+};
+extern const struct pv_vk_dispatch_entry pv_vk_dispatch_entries[];
+extern const size_t pv_vk_dispatch_entry_count;
+
 extern const struct pv_protocol_table pv_protocol_wire0;
 
 #endif
