@@ -145,6 +145,8 @@ def tables_file(gen):
                 e.append('.never_sent = %s' % _c_str(gen.proto.never_sent[name]))
             elif name in gen.commands:
                 cc = gen.commands[name]
+                if cc.cmd.ret == 'VkResult':
+                    e.append('.result_offset = offsetof(struct pv_args_%s, ret) + 1' % name)
                 e += ['.args_size = sizeof(struct pv_args_%s)' % name,
                       '.decode = pv_cmd_decode_%s' % name, '.encode_reply = pv_cmd_encode_%s' % name]
                 if 'handler' in cc.funcs:

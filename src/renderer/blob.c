@@ -16,14 +16,41 @@
 /* A shmem larger than this is not a reply buffer or ring any guest needs; refuse it early. */
 #define PV_MAX_SHMEM_SIZE (1ull << 32)
 
-void
-pv_resource_destroy(struct pv_resource *res)
+static void
+resource_free(struct pv_resource *res)
 {
    if (res->map)
       munmap(res->map, (size_t)res->size);
    if (res->fd >= 0)
       close(res->fd);
    free(res);
+}
+
+void
+pv_resource_put(struct pv_resource *res)
+{
+   if (res && atomic_fetch_sub(&res->refs, 1) == 1)
+      resource_free(res);
+}
+
+struct pv_resource *
+pv_context_resource_get(struct pv_context *ctx, uint32_t res_id)
+{
+   pthread_mutex_lock(&ctx->resources_lock);
+   struct pv_resource *res = res_id ? pv_id_table_get(&ctx->resources, res_id) : NULL;
+   if (res)
+      atomic_fetch_add(&res->refs, 1);
+   pthread_mutex_unlock(&ctx->resources_lock);
+   return res;
+}
+
+static bool
+insert_resource(struct pv_context *ctx, struct pv_resource *res)
+{
+   pthread_mutex_lock(&ctx->resources_lock);
+   bool ok = pv_id_table_insert(&ctx->resources, res->res_id, res);
+   pthread_mutex_unlock(&ctx->resources_lock);
+   return ok;
 }
 
 static int
@@ -34,6 +61,7 @@ create_shmem(struct pv_context *ctx, uint32_t res_id, uint64_t size, struct pv_b
    struct pv_resource *res = calloc(1, sizeof(*res));
    if (!res)
       return -ENOMEM;
+   atomic_init(&res->refs, 1);
    res->res_id = res_id;
    res->size = size;
    res->fd = pv_os_create_shm("pearvisor-shmem", size);
@@ -47,9 +75,9 @@ create_shmem(struct pv_context *ctx, uint32_t res_id, uint64_t size, struct pv_b
    int dup_fd = dup(res->fd);
    if (dup_fd < 0)
       goto fail;
-   if (!pv_id_table_insert(&ctx->resources, res_id, res)) {
+   if (!insert_resource(ctx, res)) {
       close(dup_fd);
-      pv_resource_destroy(res);
+      resource_free(res);
       return -EEXIST;
    }
    out->fd = dup_fd;
@@ -58,26 +86,57 @@ create_shmem(struct pv_context *ctx, uint32_t res_id, uint64_t size, struct pv_b
    return 0;
 fail:;
    int err = errno ? -errno : -ENOMEM;
-   pv_resource_destroy(res);
+   resource_free(res);
    return err;
+}
+
+/* A guest VkDeviceMemory exported as a blob: the fd comes from the memory family; the table
+ * entry only reserves res_id (nothing for us to map). */
+static int
+create_memory_blob(struct pv_context *ctx, uint32_t res_id, uint64_t blob_id, uint64_t size,
+                   uint32_t flags, struct pv_blob *out)
+{
+   struct pv_resource *res = calloc(1, sizeof(*res));
+   if (!res)
+      return -ENOMEM;
+   atomic_init(&res->refs, 1);
+   res->res_id = res_id;
+   res->size = size;
+   res->fd = -1;
+   int ret = pv_vk_memory_export_blob(ctx, blob_id, size, flags, out);
+   if (ret == 0 && !insert_resource(ctx, res)) {
+      close(out->fd);
+      out->fd = -1;
+      ret = -EEXIST;
+   }
+   if (ret != 0)
+      resource_free(res);
+   return ret;
 }
 
 int
 pv_context_create_blob(struct pv_context *ctx, uint32_t res_id, uint64_t blob_id, uint64_t size,
                        uint32_t flags, struct pv_blob *out)
 {
+   if (res_id == 0)
+      return -EINVAL;
    if (blob_id == 0 && flags == PV_BLOB_FLAG_MAPPABLE)
       return create_shmem(ctx, res_id, size, out);
-   pv_warn("context '%s': blob %#llx (flags %#x) names a VkDeviceMemory; not supported by this "
-           "build",
-           ctx->name, (unsigned long long)blob_id, flags);
-   return -EINVAL;
+   if (blob_id == 0) {
+      pv_warn("context '%s': shmem blob with flags %#x (only MAPPABLE is valid)", ctx->name,
+              flags);
+      return -EINVAL;
+   }
+   return create_memory_blob(ctx, res_id, blob_id, size, flags, out);
 }
 
 void
 pv_context_destroy_blob(struct pv_context *ctx, uint32_t res_id)
 {
+   pthread_mutex_lock(&ctx->resources_lock);
    struct pv_resource *res = pv_id_table_remove(&ctx->resources, res_id);
-   if (res)
-      pv_resource_destroy(res);
+   pthread_mutex_unlock(&ctx->resources_lock);
+   /* A ring or the reply stream may still hold a reference; the memory lives until they let
+    * go, so a guest that unrefs too early only hurts itself. */
+   pv_resource_put(res);
 }

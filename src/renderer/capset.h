@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "protocol/pv_protocol.h"
+
 /* Byte layout shared with the guest: all little-endian uint32, no padding. */
 struct pv_venus_capset {
    uint32_t wire_format_version;
@@ -27,6 +29,6 @@ _Static_assert(__builtin_offsetof(struct pv_venus_capset, allow_vk_wait_syncs) =
                "Venus capset: allow_vk_wait_syncs offset");
 
 /* Fills the capset that this build of the renderer can honestly offer. */
-void pv_venus_capset_fill(struct pv_venus_capset *caps);
+void pv_venus_capset_fill(struct pv_venus_capset *caps, const struct pv_protocol_table *table);
 
 #endif

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* A guest context: its objects, resources, reply stream, rings and host instance. */
 #include "renderer/context.h"
 
 #include <stdio.h>
@@ -6,28 +7,41 @@
 #include <string.h>
 
 #include "renderer/renderer.h"
+#include "renderer/ring.h"
 #include "util/log.h"
 
 struct pv_context *
 pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *debug_name)
 {
-   if (capset_id != PV_CAPSET_VENUS)
+   const struct pv_dialect *dialect = pv_renderer_dialect(renderer, capset_id);
+   if (!dialect)
       return NULL;
    struct pv_context *ctx = calloc(1, sizeof(*ctx));
    if (!ctx)
       return NULL;
    ctx->renderer = renderer;
    snprintf(ctx->name, sizeof(ctx->name), "%s", debug_name ? debug_name : "");
+   ctx->table = dialect->table;
+   ctx->overrides = dialect->overrides;
+   ctx->lost_handlers = dialect->lost_handlers;
+   atomic_init(&ctx->lost, false);
+   pthread_mutex_init(&ctx->resources_lock, NULL);
    pv_id_table_init(&ctx->resources);
+   pv_object_table_init(&ctx->objects);
+   pthread_mutex_init(&ctx->reply.lock, NULL);
+   pthread_mutex_init(&ctx->rings_lock, NULL);
+   /* The Vulkan loader's entry point; the instance family loads everything else from it. */
+   ctx->host.GetInstanceProcAddr = vkGetInstanceProcAddr;
+   pv_exec_init(&ctx->exec, ctx, NULL);
    return ctx;
 }
 
 static void
-destroy_resource_cb(uint64_t key, void *value, void *data)
+put_resource_cb(uint64_t key, void *value, void *data)
 {
    (void)key;
    (void)data;
-   pv_resource_destroy(value);
+   pv_resource_put(value);
 }
 
 void
@@ -35,17 +49,25 @@ pv_context_destroy(struct pv_context *ctx)
 {
    if (!ctx)
       return;
-   pv_id_table_foreach(&ctx->resources, destroy_resource_cb, NULL);
+   /* Rings first: they execute commands that use everything below. */
+   pv_ring_destroy_all(ctx);
+   pv_vk_context_teardown(ctx);
+   pv_object_table_fini(&ctx->objects, ctx);
+   pv_resource_put(ctx->reply.res);
+   pv_id_table_foreach(&ctx->resources, put_resource_cb, NULL);
    pv_id_table_fini(&ctx->resources);
+   pv_exec_fini(&ctx->exec);
+   pthread_mutex_destroy(&ctx->resources_lock);
+   pthread_mutex_destroy(&ctx->reply.lock);
+   pthread_mutex_destroy(&ctx->rings_lock);
    free(ctx);
 }
 
 void
 pv_context_set_lost(struct pv_context *ctx, const char *fmt, ...)
 {
-   if (ctx->lost)
+   if (atomic_exchange(&ctx->lost, true))
       return;
-   ctx->lost = true;
    char why[256];
    va_list ap;
    va_start(ap, fmt);
@@ -63,20 +85,110 @@ pv_context_mark_lost(struct pv_context *ctx, const char *reason)
 bool
 pv_context_is_lost(const struct pv_context *ctx)
 {
-   return ctx->lost;
+   return atomic_load(&((struct pv_context *)ctx)->lost);
 }
 
 int
 pv_context_submit(struct pv_context *ctx, const void *data, size_t size)
 {
-   (void)data;
-   if (ctx->lost)
-      return -1;
    if (size == 0)
-      return 0;
-   /* The capset promised no decodable Vulkan version, so a guest that still sends commands is
-    * not one we can serve. */
-   pv_context_set_lost(ctx, "received %zu bytes of Venus commands, but this build has no decoder",
-                       size);
-   return -1;
+      return pv_context_is_lost(ctx) ? -1 : 0;
+   /* A lost context still runs the stream in lost mode: round trips and replies are answered. */
+   return pv_exec_run(&ctx->exec, data, size) ? 0 : -1;
+}
+
+/* ----- venus.h accessors ------------------------------------------------------------------- */
+
+struct pv_context *
+pv_venus_from(struct pv_dispatch_ctx *c)
+{
+   return pv_exec_from(c)->ctx;
+}
+
+struct pv_vk_host *
+pv_venus_host(struct pv_context *ctx)
+{
+   return &ctx->host;
+}
+
+const struct pv_protocol_table *
+pv_venus_table(struct pv_context *ctx)
+{
+   return ctx->table;
+}
+
+const struct pv_renderer_config *
+pv_venus_config(struct pv_context *ctx)
+{
+   return &ctx->renderer->config;
+}
+
+const char *
+pv_venus_name(struct pv_context *ctx)
+{
+   return ctx->name;
+}
+
+void
+pv_venus_fatal(struct pv_dispatch_ctx *c, const char *fmt, ...)
+{
+   char why[160];
+   va_list ap;
+   va_start(ap, fmt);
+   vsnprintf(why, sizeof(why), fmt, ap);
+   va_end(ap);
+   pv_cs_set_fatal(c->dec, why);
+}
+
+struct pv_object *
+pv_object_find(struct pv_context *ctx, uint64_t id, int32_t type)
+{
+   return pv_object_table_find(&ctx->objects, id, type);
+}
+
+struct pv_object *
+pv_object_find_host(struct pv_context *ctx, int32_t type, uint64_t host)
+{
+   return pv_object_table_find_host(&ctx->objects, type, host);
+}
+
+struct pv_object *
+pv_object_add(struct pv_context *ctx, int32_t type, uint64_t id, uint64_t host, uint64_t parent)
+{
+   return pv_object_table_add(&ctx->objects, type, id, host, parent);
+}
+
+void
+pv_object_remove(struct pv_context *ctx, uint64_t id)
+{
+   pv_object_table_remove(&ctx->objects, ctx, id);
+}
+
+void
+pv_object_remove_children(struct pv_context *ctx, uint64_t parent, int32_t type)
+{
+   pv_object_table_remove_children(&ctx->objects, ctx, parent, type);
+}
+
+size_t
+pv_object_list_children(struct pv_context *ctx, uint64_t parent, int32_t type, uint64_t **ids)
+{
+   return pv_object_table_list_children(&ctx->objects, parent, type, ids);
+}
+
+size_t
+pv_object_count(struct pv_context *ctx)
+{
+   return pv_object_table_count(&ctx->objects);
+}
+
+void *
+pv_venus_resource_map(struct pv_context *ctx, uint32_t res_id, uint64_t offset, uint64_t size)
+{
+   struct pv_resource *res = pv_context_resource_get(ctx, res_id);
+   void *p = NULL;
+   if (res && res->map && offset <= res->size && size <= res->size - offset)
+      p = (uint8_t *)res->map + offset;
+   pv_resource_put(res); /* the table still holds it; see venus.h for the lifetime rule */
+   return p;
 }

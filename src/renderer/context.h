@@ -2,28 +2,61 @@
 #ifndef PV_RENDERER_CONTEXT_H
 #define PV_RENDERER_CONTEXT_H
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 
 #include "pearvisor/pearvisor.h"
+#include "renderer/exec.h"
+#include "renderer/objects.h"
+#include "renderer/venus.h"
 #include "util/id_table.h"
 
 /* A blob resource as the renderer sees it: host shared memory it can read and write. */
 struct pv_resource {
+   atomic_int refs; /* the table's, plus one per user (reply stream, ring, running stream) */
    uint32_t res_id;
    uint64_t size;
-   int fd;     /* our own reference; the transport got a dup */
-   void *map;  /* MAP_SHARED view of the whole resource */
+   int fd;    /* our own reference; the transport got a dup; -1 for device memory exports */
+   void *map; /* MAP_SHARED view of the whole resource, NULL when not ours to map */
 };
+
+/* Where replies go (venus-wire.md 3.1): one per context, shared by the context path and rings,
+ * because Mesa 22.3.6 sets it on the context path and then only seeks on the ring. */
+struct pv_reply_stream {
+   pthread_mutex_t lock;
+   struct pv_resource *res; /* referenced; NULL: none set */
+   uint8_t *base;   /* mapped start of the stream inside the resource */
+   uint64_t size;
+   uint64_t pos;
+};
+
+struct pv_ring;
 
 struct pv_context {
    struct pv_renderer *renderer;
    char name[64];
-   /* Sticky: once set, every later submission is skipped (see DESIGN.md decision 6). */
-   bool lost;
+   const struct pv_protocol_table *table; /* wire dialect */
+   const pv_handler_fn *overrides;        /* from the renderer, per dialect */
+   const pv_handler_fn *lost_handlers;
+   /* Sticky: once set, commands are decoded but not executed (DESIGN.md decision 6). */
+   atomic_bool lost;
+   pthread_mutex_t resources_lock;
    struct pv_id_table resources; /* res_id -> struct pv_resource */
+   struct pv_object_table objects;
+   struct pv_reply_stream reply;
+   struct pv_vk_host host;
+   struct pv_exec exec; /* the context path (transport submissions) */
+   pthread_mutex_t rings_lock;
+   struct pv_ring *rings; /* singly linked */
 };
 
-void pv_resource_destroy(struct pv_resource *res);
+/* The resource with this id with a reference taken, or NULL. */
+struct pv_resource *pv_context_resource_get(struct pv_context *ctx, uint32_t res_id);
+/* Drops a reference (NULL is fine); the last one unmaps and closes. */
+void pv_resource_put(struct pv_resource *res);
+/* Transport handlers that still run in a lost context (transport.c). */
+void pv_transport_register_lost(struct pv_overrides *o);
 
 /* Marks the context lost and logs why, once. */
 void pv_context_set_lost(struct pv_context *ctx, const char *fmt, ...)

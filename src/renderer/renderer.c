@@ -4,7 +4,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renderer/context.h"
 #include "util/log.h"
+
+bool
+pv_overrides_set(struct pv_overrides *o, const char *name, pv_handler_fn fn)
+{
+   for (uint32_t i = 0; i < o->table->count; i++) {
+      const char *n = o->table->entries[i].name;
+      if (n && !strcmp(n, name)) {
+         o->fns[i] = fn;
+         return true;
+      }
+   }
+   pv_err("renderer: dialect %s has no command %s", o->table->name, name);
+   return false;
+}
+
+static bool
+dialect_init(struct pv_dialect *d, const char *name)
+{
+   d->table = pv_protocol_table_get(name);
+   if (!d->table)
+      return false;
+   d->overrides = calloc(d->table->count, sizeof(*d->overrides));
+   d->lost_handlers = calloc(d->table->count, sizeof(*d->lost_handlers));
+   if (!d->overrides || !d->lost_handlers)
+      return false;
+   struct pv_overrides o = {.table = d->table, .fns = d->overrides};
+   pv_transport_register(&o);
+   pv_vk_register_all(&o);
+   struct pv_overrides lost = {.table = d->table, .fns = d->lost_handlers};
+   pv_transport_register_lost(&lost);
+   pv_venus_capset_fill(&d->capset, d->table);
+   return true;
+}
+
+static void
+dialect_fini(struct pv_dialect *d)
+{
+   free(d->overrides);
+   free(d->lost_handlers);
+}
 
 struct pv_renderer *
 pv_renderer_create(const struct pv_renderer_config *config)
@@ -16,25 +57,39 @@ pv_renderer_create(const struct pv_renderer_config *config)
    }
    if (config)
       r->config = *config;
-   pv_venus_capset_fill(&r->venus_capset);
+   if (!dialect_init(&r->wire0, "wire0")) {
+      pv_err("renderer: cannot set up wire format 0");
+      pv_renderer_destroy(r);
+      return NULL;
+   }
    return r;
 }
 
 void
 pv_renderer_destroy(struct pv_renderer *renderer)
 {
+   if (!renderer)
+      return;
+   dialect_fini(&renderer->wire0);
    free(renderer);
+}
+
+const struct pv_dialect *
+pv_renderer_dialect(const struct pv_renderer *r, uint32_t capset_id)
+{
+   return capset_id == PV_CAPSET_VENUS ? &r->wire0 : NULL;
 }
 
 size_t
 pv_renderer_get_capset(struct pv_renderer *renderer, uint32_t capset_id, uint32_t version,
                        void *out, size_t out_size)
 {
-   if (capset_id != PV_CAPSET_VENUS || version != 0)
+   const struct pv_dialect *d = pv_renderer_dialect(renderer, capset_id);
+   if (!d || version != 0)
       return 0;
-   size_t size = sizeof(renderer->venus_capset);
+   size_t size = sizeof(d->capset);
    if (out)
-      memcpy(out, &renderer->venus_capset, out_size < size ? out_size : size);
+      memcpy(out, &d->capset, out_size < size ? out_size : size);
    return size;
 }
 
@@ -42,6 +97,6 @@ const char *
 pv_renderer_describe(const struct pv_renderer *renderer)
 {
    (void)renderer;
-   return "vtest handshake, blobs and syncs only: the Venus decoder is not built yet, so guests "
-          "are told (capset vk_xml_version 0) that no Vulkan commands can be served";
+   return "Venus wire format 0 (Mesa 22.3.6 guests): Vulkan commands decoded from the registry "
+          "and run on the host driver";
 }

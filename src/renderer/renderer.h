@@ -3,11 +3,23 @@
 #define PV_RENDERER_RENDERER_H
 
 #include "pearvisor/pearvisor.h"
+#include "protocol/pv_protocol.h"
 #include "renderer/capset.h"
+
+/* One wire dialect the renderer serves: its generated table and our handlers for it. */
+struct pv_dialect {
+   const struct pv_protocol_table *table;
+   pv_handler_fn *overrides;      /* table->count entries */
+   pv_handler_fn *lost_handlers;  /* table->count entries */
+   struct pv_venus_capset capset;
+};
 
 struct pv_renderer {
    struct pv_renderer_config config;
-   struct pv_venus_capset venus_capset;
+   struct pv_dialect wire0;
 };
+
+/* The dialect a context of capset `capset_id` speaks, or NULL. */
+const struct pv_dialect *pv_renderer_dialect(const struct pv_renderer *r, uint32_t capset_id);
 
 #endif

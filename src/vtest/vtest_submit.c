@@ -42,10 +42,9 @@ run_batch(struct vtest_client *c, const uint32_t *p, const struct vtest_submit_b
    if ((b->flags & VCMD_SUBMIT_CMD2_FLAG_RING_IDX) && b->ring_idx != 0 && b->sync_count)
       vtest_client_set_lost(c, "SUBMIT_CMD2 on timeline %u (queue timelines are not supported)",
                             b->ring_idx);
-   if (!c->lost && b->cmd_size) {
-      if (pv_context_submit(c->ctx, &p[b->cmd_offset], (size_t)b->cmd_size * 4))
-         vtest_client_set_lost(c, "the renderer rejected a command stream");
-   }
+   /* Lost or not, the stream runs: a lost context still answers replies and round trips. */
+   if (b->cmd_size && pv_context_submit(c->ctx, &p[b->cmd_offset], (size_t)b->cmd_size * 4))
+      vtest_client_set_lost(c, "the renderer rejected a command stream");
    for (uint32_t i = 0; i < b->sync_count; i++) {
       const uint32_t *s = &p[b->sync_offset + 3 * i];
       if (!vtest_sync_write(&c->syncs, s[0], vtest_u64(&s[1])))

@@ -6,7 +6,7 @@
 #include "pv_protocol_gen_internal.h"
 
 static const struct pv_command_entry wire0_entries[2] = {
-   [0] = {.name = "vkCreateWidget", .args_size = sizeof(struct pv_args_vkCreateWidget), .decode = pv_cmd_decode_vkCreateWidget, .encode_reply = pv_cmd_encode_vkCreateWidget, .default_handler = pv_handle_vkCreateWidget},
+   [0] = {.name = "vkCreateWidget", .result_offset = offsetof(struct pv_args_vkCreateWidget, ret) + 1, .args_size = sizeof(struct pv_args_vkCreateWidget), .decode = pv_cmd_decode_vkCreateWidget, .encode_reply = pv_cmd_encode_vkCreateWidget, .default_handler = pv_handle_vkCreateWidget},
    [1] = {.name = "vkGetWidgetProperties", .args_size = sizeof(struct pv_args_vkGetWidgetProperties), .decode = pv_cmd_decode_vkGetWidgetProperties, .encode_reply = pv_cmd_encode_vkGetWidgetProperties, .default_handler = pv_handle_vkGetWidgetProperties},
 };
 

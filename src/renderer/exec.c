@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The stream executor (exec.h): runs guest command bytes through the generated dispatch with the
+ * context's object hooks and reply stream. A decode error or a guest error in a handler makes
+ * the context lost; the rest of that stream is dropped (its framing can no longer be trusted),
+ * later streams are decoded in lost mode so every waiting guest still gets an answer.
+ */
+#include "renderer/exec.h"
+
+#include <string.h>
+
+#include "renderer/context.h"
+#include "util/log.h"
+
+/* Per command: decoded structs, arrays and strings. Large enough for the biggest legitimate
+ * command (a 64 MiB vkCmdUpdateBuffer is impossible: 65536 bytes max; the largest are
+ * pipeline creates and descriptor updates), small enough that a hostile count fails fast. */
+#define PV_EXEC_ARENA_CAP ((size_t)256 << 20)
+
+static void
+note_named_object(struct pv_exec *x, int32_t type, uint64_t id)
+{
+   switch (type) {
+   case VK_OBJECT_TYPE_DEVICE:
+      if (!x->last_device)
+         x->last_device = id;
+      break;
+   case VK_OBJECT_TYPE_PHYSICAL_DEVICE:
+      if (!x->last_physical_device)
+         x->last_physical_device = id;
+      break;
+   case VK_OBJECT_TYPE_COMMAND_POOL:
+      x->last_command_pool = id;
+      break;
+   case VK_OBJECT_TYPE_DESCRIPTOR_POOL:
+      x->last_descriptor_pool = id;
+      break;
+   default:
+      break;
+   }
+}
+
+static bool
+hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
+{
+   struct pv_exec *x = data;
+   struct pv_object *o = pv_object_table_find(&x->ctx->objects, id, type);
+   if (!o)
+      return false;
+   note_named_object(x, type, id);
+   *host = o->host;
+   return true;
+}
+
+/* The object that frees a new object implicitly (venus.h, struct pv_object.parent). */
+static uint64_t
+parent_of_new(const struct pv_exec *x, int32_t type)
+{
+   if (type == VK_OBJECT_TYPE_COMMAND_BUFFER)
+      return x->last_command_pool;
+   if (type == VK_OBJECT_TYPE_DESCRIPTOR_SET)
+      return x->last_descriptor_pool;
+   return x->last_device ? x->last_device : x->ctx->host.instance_id;
+}
+
+static bool
+hook_created(void *data, int32_t type, uint64_t id, uint64_t host)
+{
+   struct pv_exec *x = data;
+   return pv_object_table_add(&x->ctx->objects, type, id, host, parent_of_new(x, type)) != NULL;
+}
+
+static void
+hook_destroyed(void *data, int32_t type, uint64_t host)
+{
+   struct pv_exec *x = data;
+   struct pv_object *o = pv_object_table_find_host(&x->ctx->objects, type, host);
+   if (!o)
+      return;
+   uint64_t id = o->id;
+   /* children the host freed with it (sets of a pool, buffers of a pool) */
+   pv_object_table_remove_children(&x->ctx->objects, x->ctx, id, -1);
+   pv_object_table_remove(&x->ctx->objects, x->ctx, id);
+}
+
+static struct pv_cs_encoder *
+reply_begin(struct pv_dispatch_ctx *c)
+{
+   struct pv_exec *x = c->user;
+   struct pv_reply_stream *r = &x->ctx->reply;
+   pthread_mutex_lock(&r->lock);
+   bool have = r->base != NULL;
+   if (have)
+      pv_cs_encoder_init(&x->reply_enc, r->base + r->pos, (size_t)(r->size - r->pos), &x->status);
+   pthread_mutex_unlock(&r->lock);
+   return have ? &x->reply_enc : NULL;
+}
+
+static void
+reply_end(struct pv_dispatch_ctx *c, struct pv_cs_encoder *enc)
+{
+   struct pv_exec *x = c->user;
+   struct pv_reply_stream *r = &x->ctx->reply;
+   /* The reply must be visible before the guest can see the command done (head or sync). */
+   atomic_thread_fence(memory_order_release);
+   pthread_mutex_lock(&r->lock);
+   if (r->base && enc->cur >= r->base && enc->cur <= r->base + r->size)
+      r->pos = (uint64_t)(enc->cur - r->base);
+   pthread_mutex_unlock(&r->lock);
+}
+
+void
+pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
+{
+   memset(x, 0, sizeof(*x));
+   x->ctx = ctx;
+   x->ring = ring;
+   pv_cs_arena_init(&x->arena, PV_EXEC_ARENA_CAP);
+   pv_cs_arena_init(&x->nested_arena, PV_EXEC_ARENA_CAP);
+   x->hooks = (struct pv_cs_hooks){
+      .lookup = hook_lookup, .created = hook_created, .destroyed = hook_destroyed, .data = x};
+   x->dispatch = (struct pv_dispatch_ctx){
+      .dec = &x->dec,
+      .reply_begin = reply_begin,
+      .reply_end = reply_end,
+      .vk = &ctx->host.vk,
+      .overrides = ctx->overrides,
+      .lost_handlers = ctx->lost_handlers,
+      .override_count = ctx->table->count,
+      .user = x,
+   };
+}
+
+void
+pv_exec_fini(struct pv_exec *x)
+{
+   pv_cs_arena_fini(&x->arena);
+   pv_cs_arena_fini(&x->nested_arena);
+}
+
+static void
+reset_command_state(struct pv_exec *x)
+{
+   x->last_device = x->last_command_pool = x->last_descriptor_pool = 0;
+   x->last_physical_device = 0;
+}
+
+/* Runs commands from x->dec until it is empty or fatal. */
+static bool
+run_decoder(struct pv_exec *x)
+{
+   while (pv_cs_remaining(&x->dec) > 0) {
+      reset_command_state(x);
+      x->dispatch.lost = atomic_load(&x->ctx->lost);
+      if (!pv_protocol_execute_one(&x->dispatch, x->ctx->table)) {
+         pv_context_set_lost(x->ctx, "%s", x->status.reason);
+         return false;
+      }
+   }
+   return !atomic_load(&x->ctx->lost);
+}
+
+bool
+pv_exec_run(struct pv_exec *x, const void *data, size_t size)
+{
+   /* Every stream starts clean: a lost context still decodes later streams (lost mode). */
+   x->status.fatal = false;
+   x->status.reason[0] = '\0';
+   pv_cs_decoder_init(&x->dec, data, size, &x->arena, &x->status, &x->hooks);
+   return run_decoder(x);
+}
+
+bool
+pv_exec_run_nested(struct pv_exec *x, const void *data, size_t size)
+{
+   struct pv_cs_decoder saved = x->dec;
+   x->nested = true;
+   pv_cs_decoder_init(&x->dec, data, size, &x->nested_arena, &x->status, &x->hooks);
+   bool ok = run_decoder(x);
+   x->nested = false;
+   /* The outer decoder's arena still holds the outer command's args. */
+   x->dec.cur = saved.cur;
+   x->dec.end = saved.end;
+   x->dec.arena = saved.arena;
+   return ok;
+}

@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The per-context object table: guest id -> {type, host handle, parent}. Two indexes: by guest id
+ * (every lookup while decoding) and by host handle (the generated destroy handlers report the
+ * host handle they destroyed). Host handles of different types may be equal on some drivers, so
+ * the host index chains objects that share a handle value and the type decides.
+ * One mutex: the transport thread and ring threads look objects up concurrently.
+ */
+#include <stdlib.h>
+
+#include "renderer/objects.h"
+#include "util/log.h"
+
+struct pv_object_entry {
+   struct pv_object obj;               /* first: the public part */
+   struct pv_object_entry *next_same_host;
+};
+
+void
+pv_object_table_init(struct pv_object_table *t)
+{
+   pv_id_table_init(&t->by_id);
+   pv_id_table_init(&t->by_host);
+   pthread_mutex_init(&t->lock, NULL);
+}
+
+static void
+free_entry_cb(uint64_t key, void *value, void *data)
+{
+   (void)key;
+   struct pv_object_entry *e = value;
+   if (e->obj.free_data)
+      e->obj.free_data(data, &e->obj);
+   free(e);
+}
+
+void
+pv_object_table_fini(struct pv_object_table *t, struct pv_context *ctx)
+{
+   pv_id_table_foreach(&t->by_id, free_entry_cb, ctx);
+   pv_id_table_fini(&t->by_id);
+   pv_id_table_fini(&t->by_host);
+   pthread_mutex_destroy(&t->lock);
+}
+
+static struct pv_object_entry *
+find_host_locked(struct pv_object_table *t, int32_t type, uint64_t host)
+{
+   for (struct pv_object_entry *e = pv_id_table_get(&t->by_host, host); e; e = e->next_same_host)
+      if (e->obj.type == type)
+         return e;
+   return NULL;
+}
+
+struct pv_object *
+pv_object_table_find(struct pv_object_table *t, uint64_t id, int32_t type)
+{
+   if (id == 0)
+      return NULL;
+   pthread_mutex_lock(&t->lock);
+   struct pv_object_entry *e = pv_id_table_get(&t->by_id, id);
+   pthread_mutex_unlock(&t->lock);
+   return e && e->obj.type == type ? &e->obj : NULL;
+}
+
+struct pv_object *
+pv_object_table_find_host(struct pv_object_table *t, int32_t type, uint64_t host)
+{
+   if (host == 0)
+      return NULL;
+   pthread_mutex_lock(&t->lock);
+   struct pv_object_entry *e = find_host_locked(t, type, host);
+   pthread_mutex_unlock(&t->lock);
+   return e ? &e->obj : NULL;
+}
+
+static bool
+link_host_locked(struct pv_object_table *t, struct pv_object_entry *e)
+{
+   struct pv_object_entry *head = pv_id_table_get(&t->by_host, e->obj.host);
+   if (!head)
+      return pv_id_table_insert(&t->by_host, e->obj.host, e);
+   e->next_same_host = head->next_same_host;
+   head->next_same_host = e;
+   return true;
+}
+
+static void
+unlink_host_locked(struct pv_object_table *t, struct pv_object_entry *e)
+{
+   struct pv_object_entry *head = pv_id_table_get(&t->by_host, e->obj.host);
+   if (head == e) {
+      pv_id_table_remove(&t->by_host, e->obj.host);
+      if (e->next_same_host)
+         pv_id_table_insert(&t->by_host, e->obj.host, e->next_same_host);
+      return;
+   }
+   for (struct pv_object_entry *p = head; p; p = p->next_same_host) {
+      if (p->next_same_host == e) {
+         p->next_same_host = e->next_same_host;
+         return;
+      }
+   }
+}
+
+struct pv_object *
+pv_object_table_add(struct pv_object_table *t, int32_t type, uint64_t id, uint64_t host,
+                    uint64_t parent)
+{
+   if (id == 0 || host == 0)
+      return NULL;
+   struct pv_object_entry *e = calloc(1, sizeof(*e));
+   if (!e)
+      return NULL;
+   e->obj = (struct pv_object){.id = id, .type = type, .host = host, .parent = parent};
+   pthread_mutex_lock(&t->lock);
+   bool ok = pv_id_table_insert(&t->by_id, id, e);
+   if (ok && !link_host_locked(t, e)) {
+      pv_id_table_remove(&t->by_id, id);
+      ok = false;
+   }
+   pthread_mutex_unlock(&t->lock);
+   if (!ok) {
+      free(e);
+      return NULL;
+   }
+   return &e->obj;
+}
+
+/* Takes the entry out of both indexes; the caller frees it outside the lock. */
+static struct pv_object_entry *
+detach_locked(struct pv_object_table *t, uint64_t id)
+{
+   struct pv_object_entry *e = pv_id_table_remove(&t->by_id, id);
+   if (e)
+      unlink_host_locked(t, e);
+   return e;
+}
+
+static void
+free_entry(struct pv_context *ctx, struct pv_object_entry *e)
+{
+   if (e->obj.free_data)
+      e->obj.free_data(ctx, &e->obj);
+   free(e);
+}
+
+void
+pv_object_table_remove(struct pv_object_table *t, struct pv_context *ctx, uint64_t id)
+{
+   pthread_mutex_lock(&t->lock);
+   struct pv_object_entry *e = detach_locked(t, id);
+   pthread_mutex_unlock(&t->lock);
+   if (e)
+      free_entry(ctx, e);
+}
+
+struct child_filter {
+   uint64_t parent;
+   int32_t type;
+   uint64_t *ids;
+   size_t count, cap;
+   bool oom;
+};
+
+static void
+collect_child_cb(uint64_t key, void *value, void *data)
+{
+   struct child_filter *f = data;
+   struct pv_object_entry *e = value;
+   if (e->obj.parent != f->parent || (f->type >= 0 && e->obj.type != f->type))
+      return;
+   if (f->count == f->cap) {
+      size_t cap = f->cap ? f->cap * 2 : 16;
+      uint64_t *ids = realloc(f->ids, cap * sizeof(*ids));
+      if (!ids) {
+         f->oom = true;
+         return;
+      }
+      f->ids = ids;
+      f->cap = cap;
+   }
+   f->ids[f->count++] = key;
+}
+
+size_t
+pv_object_table_list_children(struct pv_object_table *t, uint64_t parent, int32_t type,
+                              uint64_t **ids)
+{
+   struct child_filter f = {.parent = parent, .type = type};
+   pthread_mutex_lock(&t->lock);
+   pv_id_table_foreach(&t->by_id, collect_child_cb, &f);
+   pthread_mutex_unlock(&t->lock);
+   if (f.oom)
+      pv_err("object table: out of memory listing children; some objects stay tracked");
+   *ids = f.ids;
+   return f.count;
+}
+
+void
+pv_object_table_remove_children(struct pv_object_table *t, struct pv_context *ctx,
+                                uint64_t parent, int32_t type)
+{
+   if (parent == 0)
+      return;
+   uint64_t *ids;
+   size_t n = pv_object_table_list_children(t, parent, type, &ids);
+   for (size_t i = 0; i < n; i++) {
+      /* grandchildren first (e.g. sets of a pool of a device) */
+      pv_object_table_remove_children(t, ctx, ids[i], -1);
+      pv_object_table_remove(t, ctx, ids[i]);
+   }
+   free(ids);
+}
+
+size_t
+pv_object_table_count(struct pv_object_table *t)
+{
+   pthread_mutex_lock(&t->lock);
+   size_t n = t->by_id.count;
+   pthread_mutex_unlock(&t->lock);
+   return n;
+}

@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: MIT */
+/* Rings: layout validation, the ring thread, notify and round trips (ring.h). */
+#include "renderer/ring.h"
+
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "renderer/context.h"
+#include "util/log.h"
+#include "util/os.h"
+
+#define PV_RING_STATUS_IDLE 1u
+/* A larger ring is no ring a guest needs; the reference caps it the same way. */
+#define PV_RING_BUFFER_MAX ((uint64_t)16 << 20)
+
+struct pv_ring {
+   struct pv_ring *next;
+   uint64_t id;
+   struct pv_context *ctx;
+   struct pv_resource *res; /* referenced while the ring lives */
+   _Atomic uint32_t *head, *tail, *status;
+   const uint8_t *buffer;
+   uint32_t buffer_size; /* power of two */
+   uint8_t *extra;
+   uint64_t extra_size;
+   uint64_t idle_timeout_ns;
+   uint8_t *chunk; /* private copy of the bytes being executed */
+   uint32_t cur;
+   pthread_t thread;
+   pthread_mutex_t lock;
+   pthread_cond_t cond;
+   bool notified, stop;
+   struct pv_exec exec;
+};
+
+/* Region [off, off + size) of the ring area, checked against it (all values guest-chosen). */
+static bool
+region_ok(const VkRingCreateInfoMESA *ci, uint64_t off, uint64_t size)
+{
+   return (off & 3) == 0 && off <= ci->size && size <= ci->size - off;
+}
+
+static bool
+disjoint(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
+{
+   return a + as <= b || b + bs <= a;
+}
+
+static const char *
+check_layout(const VkRingCreateInfoMESA *ci, const struct pv_resource *res)
+{
+   if (!res || !res->map)
+      return "no such shared-memory resource";
+   if (ci->offset > res->size || ci->size > res->size - ci->offset || (ci->offset & 3))
+      return "ring area outside its resource";
+   if (ci->bufferSize == 0 || ci->bufferSize > PV_RING_BUFFER_MAX ||
+       (ci->bufferSize & (ci->bufferSize - 1)))
+      return "buffer size is not a power of two up to 16 MiB";
+   uint64_t r[4][2] = {{ci->headOffset, 4}, {ci->tailOffset, 4}, {ci->statusOffset, 4},
+                       {ci->bufferOffset, ci->bufferSize}};
+   for (int i = 0; i < 4; i++) {
+      if (!region_ok(ci, r[i][0], r[i][1]))
+         return "a control word or the buffer lies outside the ring area";
+      for (int j = 0; j < i; j++)
+         if (!disjoint(r[i][0], r[i][1], r[j][0], r[j][1]))
+            return "ring regions overlap";
+   }
+   if (ci->extraSize && !region_ok(ci, ci->extraOffset, ci->extraSize))
+      return "extra region outside the ring area";
+   return NULL;
+}
+
+static void
+relax(unsigned *iter)
+{
+   /* Spin briefly (the guest usually sends more right away), then sleep with backoff. */
+   if (*iter < 16) {
+      sched_yield();
+   } else {
+      unsigned shift = *iter - 16 < 7 ? *iter - 16 : 7;
+      struct timespec ts = {0, (long)(10000u << shift)}; /* 10 us .. 1.28 ms */
+      nanosleep(&ts, NULL);
+   }
+   (*iter)++;
+}
+
+static void
+copy_out(struct pv_ring *ring, uint32_t n)
+{
+   uint32_t mask = ring->buffer_size - 1;
+   uint32_t start = ring->cur & mask;
+   uint32_t first = ring->buffer_size - start < n ? ring->buffer_size - start : n;
+   memcpy(ring->chunk, ring->buffer + start, first);
+   memcpy(ring->chunk + first, ring->buffer, n - first);
+}
+
+/* Executes what the guest published; false when there was nothing. */
+static bool
+drain(struct pv_ring *ring)
+{
+   uint32_t tail = atomic_load_explicit(ring->tail, memory_order_acquire);
+   uint32_t n = tail - ring->cur;
+   if (n == 0)
+      return false;
+   if (n > ring->buffer_size) {
+      pv_context_set_lost(ring->ctx, "ring 0x%llx: tail moved %u bytes past head, ring holds %u",
+                          (unsigned long long)ring->id, n, ring->buffer_size);
+   } else {
+      copy_out(ring, n);
+      pv_exec_run(&ring->exec, ring->chunk, n);
+   }
+   /* Even a lost context advances head, so the guest never waits forever. */
+   ring->cur = tail;
+   atomic_store_explicit(ring->head, tail, memory_order_release);
+   return true;
+}
+
+/* IDLE, then sleep until notified; re-checks tail after publishing IDLE so a guest that stored
+ * tail just before reading status is never missed (venus-wire.md 4.4). */
+static void
+idle_wait(struct pv_ring *ring)
+{
+   pthread_mutex_lock(&ring->lock);
+   ring->notified = false;
+   pthread_mutex_unlock(&ring->lock);
+   atomic_store_explicit(ring->status, PV_RING_STATUS_IDLE, memory_order_seq_cst);
+   if (atomic_load_explicit(ring->tail, memory_order_seq_cst) == ring->cur) {
+      pthread_mutex_lock(&ring->lock);
+      while (!ring->notified && !ring->stop)
+         pthread_cond_wait(&ring->cond, &ring->lock);
+      pthread_mutex_unlock(&ring->lock);
+   }
+   atomic_store_explicit(ring->status, 0, memory_order_seq_cst);
+}
+
+static bool
+should_stop(struct pv_ring *ring)
+{
+   pthread_mutex_lock(&ring->lock);
+   bool stop = ring->stop;
+   pthread_mutex_unlock(&ring->lock);
+   return stop;
+}
+
+static void *
+ring_thread(void *arg)
+{
+   struct pv_ring *ring = arg;
+   uint64_t last_work = pv_os_time_ns();
+   unsigned iter = 0;
+   while (!should_stop(ring)) {
+      if (drain(ring)) {
+         last_work = pv_os_time_ns();
+         iter = 0;
+         continue;
+      }
+      if (pv_os_time_ns() - last_work < ring->idle_timeout_ns) {
+         relax(&iter);
+         continue;
+      }
+      idle_wait(ring);
+      last_work = pv_os_time_ns();
+      iter = 0;
+   }
+   return NULL;
+}
+
+static void
+ring_free(struct pv_ring *ring)
+{
+   pv_exec_fini(&ring->exec);
+   pv_resource_put(ring->res);
+   pthread_mutex_destroy(&ring->lock);
+   pthread_cond_destroy(&ring->cond);
+   free(ring->chunk);
+   free(ring);
+}
+
+static struct pv_ring *
+ring_new(struct pv_context *ctx, uint64_t id, const VkRingCreateInfoMESA *ci,
+         struct pv_resource *res)
+{
+   struct pv_ring *ring = calloc(1, sizeof(*ring));
+   uint8_t *chunk = malloc(ci->bufferSize);
+   if (!ring || !chunk) {
+      free(ring);
+      free(chunk);
+      return NULL;
+   }
+   uint8_t *base = (uint8_t *)res->map + ci->offset;
+   ring->id = id;
+   ring->ctx = ctx;
+   ring->res = res;
+   ring->head = (_Atomic uint32_t *)(base + ci->headOffset);
+   ring->tail = (_Atomic uint32_t *)(base + ci->tailOffset);
+   ring->status = (_Atomic uint32_t *)(base + ci->statusOffset);
+   ring->buffer = base + ci->bufferOffset;
+   ring->buffer_size = (uint32_t)ci->bufferSize;
+   ring->extra = ci->extraSize ? base + ci->extraOffset : NULL;
+   ring->extra_size = ci->extraSize;
+   ring->idle_timeout_ns = ci->idleTimeout;
+   ring->chunk = chunk;
+   ring->cur = atomic_load(ring->head);
+   pthread_mutex_init(&ring->lock, NULL);
+   pthread_cond_init(&ring->cond, NULL);
+   pv_exec_init(&ring->exec, ctx, ring);
+   return ring;
+}
+
+static struct pv_ring *
+find_ring_locked(struct pv_context *ctx, uint64_t id)
+{
+   for (struct pv_ring *r = ctx->rings; r; r = r->next)
+      if (r->id == id)
+         return r;
+   return NULL;
+}
+
+void
+pv_ring_handle_create(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreateRingMESA *a = args;
+   struct pv_context *ctx = pv_venus_from(c);
+   const VkRingCreateInfoMESA *ci = a->pCreateInfo;
+   if (!ci || a->ring == 0) {
+      pv_venus_fatal(c, "vkCreateRingMESA without create info or with ring id 0");
+      return;
+   }
+   struct pv_resource *res = pv_context_resource_get(ctx, ci->resourceId);
+   const char *why = check_layout(ci, res);
+   pthread_mutex_lock(&ctx->rings_lock);
+   if (!why && find_ring_locked(ctx, a->ring))
+      why = "ring id already in use";
+   struct pv_ring *ring = why ? NULL : ring_new(ctx, a->ring, ci, res);
+   if (!why && !ring)
+      why = "out of memory";
+   if (ring && pthread_create(&ring->thread, NULL, ring_thread, ring) != 0) {
+      ring->res = NULL; /* still ours to put below */
+      ring_free(ring);
+      ring = NULL;
+      why = "cannot start the ring thread";
+   }
+   if (ring) {
+      ring->next = ctx->rings;
+      ctx->rings = ring;
+   }
+   pthread_mutex_unlock(&ctx->rings_lock);
+   if (why) {
+      pv_resource_put(res);
+      pv_venus_fatal(c, "vkCreateRingMESA 0x%llx: %s", (unsigned long long)a->ring, why);
+   }
+}
+
+static void
+ring_stop(struct pv_ring *ring)
+{
+   pthread_mutex_lock(&ring->lock);
+   ring->stop = true;
+   pthread_cond_signal(&ring->cond);
+   pthread_mutex_unlock(&ring->lock);
+   /* A ring blocked in a host wait finishes that command first (the wait has the guest's own
+    * timeout). */
+   pthread_join(ring->thread, NULL);
+   ring_free(ring);
+}
+
+void
+pv_ring_handle_destroy(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkDestroyRingMESA *a = args;
+   struct pv_context *ctx = pv_venus_from(c);
+   pthread_mutex_lock(&ctx->rings_lock);
+   struct pv_ring **link = &ctx->rings;
+   while (*link && (*link)->id != a->ring)
+      link = &(*link)->next;
+   struct pv_ring *ring = *link;
+   const char *why = !ring                             ? "unknown ring"
+                     : &ring->exec == pv_exec_from(c) ? "sent on the ring itself"
+                                                      : NULL;
+   if (!why)
+      *link = ring->next;
+   pthread_mutex_unlock(&ctx->rings_lock);
+   if (why) {
+      pv_venus_fatal(c, "vkDestroyRingMESA 0x%llx: %s", (unsigned long long)a->ring, why);
+      return;
+   }
+   ring_stop(ring);
+}
+
+void
+pv_ring_handle_notify(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkNotifyRingMESA *a = args;
+   struct pv_context *ctx = pv_venus_from(c);
+   pthread_mutex_lock(&ctx->rings_lock);
+   struct pv_ring *ring = find_ring_locked(ctx, a->ring);
+   if (ring) {
+      pthread_mutex_lock(&ring->lock);
+      ring->notified = true;
+      pthread_cond_signal(&ring->cond);
+      pthread_mutex_unlock(&ring->lock);
+   }
+   pthread_mutex_unlock(&ctx->rings_lock);
+   if (!ring)
+      pv_venus_fatal(c, "vkNotifyRingMESA: unknown ring 0x%llx", (unsigned long long)a->ring);
+}
+
+void
+pv_ring_handle_write_extra(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkWriteRingExtraMESA *a = args;
+   struct pv_context *ctx = pv_venus_from(c);
+   pthread_mutex_lock(&ctx->rings_lock);
+   struct pv_ring *ring = find_ring_locked(ctx, a->ring);
+   bool ok = ring && ring->extra && (a->offset & 3) == 0 && a->offset <= ring->extra_size &&
+             ring->extra_size - a->offset >= 4;
+   if (ok)
+      atomic_store_explicit((_Atomic uint32_t *)(ring->extra + a->offset), a->value,
+                            memory_order_release);
+   pthread_mutex_unlock(&ctx->rings_lock);
+   if (!ok)
+      pv_venus_fatal(c, "vkWriteRingExtraMESA: ring 0x%llx offset %zu is not valid",
+                     (unsigned long long)a->ring, a->offset);
+}
+
+void
+pv_ring_destroy_all(struct pv_context *ctx)
+{
+   pthread_mutex_lock(&ctx->rings_lock);
+   struct pv_ring *list = ctx->rings;
+   ctx->rings = NULL;
+   pthread_mutex_unlock(&ctx->rings_lock);
+   while (list) {
+      struct pv_ring *next = list->next;
+      ring_stop(list);
+      list = next;
+   }
+}
+
+bool
+pv_ring_uses_resource(struct pv_context *ctx, uint32_t res_id)
+{
+   pthread_mutex_lock(&ctx->rings_lock);
+   bool used = false;
+   for (struct pv_ring *r = ctx->rings; r && !used; r = r->next)
+      used = r->res && r->res->res_id == res_id;
+   pthread_mutex_unlock(&ctx->rings_lock);
+   return used;
+}

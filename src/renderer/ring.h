@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Rings (venus-wire.md §4): a shared-memory command queue the guest fills and one renderer
+ * thread per ring drains. The thread copies [head, tail) out of the ring (so the guest cannot
+ * change bytes while they are decoded), executes them, publishes head, and after idleTimeout
+ * without work sets IDLE and sleeps until vkNotifyRingMESA.
+ */
+#ifndef PV_RENDERER_RING_H
+#define PV_RENDERER_RING_H
+
+#include "protocol/pv_protocol.h"
+
+struct pv_context;
+struct pv_ring;
+
+/* Handlers (transport.c registers them). */
+void pv_ring_handle_create(struct pv_dispatch_ctx *c, void *args);
+void pv_ring_handle_destroy(struct pv_dispatch_ctx *c, void *args);
+void pv_ring_handle_notify(struct pv_dispatch_ctx *c, void *args);
+void pv_ring_handle_write_extra(struct pv_dispatch_ctx *c, void *args);
+
+/* Stops and frees every ring of the context (context teardown). */
+void pv_ring_destroy_all(struct pv_context *ctx);
+/* True when a ring of this context lives in resource res_id. */
+bool pv_ring_uses_resource(struct pv_context *ctx, uint32_t res_id);
+
+#endif

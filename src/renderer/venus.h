@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Venus side of a context, as the core (context, stream executor, transport commands, rings)
+ * and the Vulkan object families in src/vk/ share it.
+ *
+ * Data path: transport (vtest) -> pv_context_submit / ring thread -> pv_venus_execute (one
+ * bounds-checked decoder per path) -> generated dispatch -> a family override in src/vk/ or the
+ * generated pass-through -> host driver. Handlers reach their context with pv_venus_from(c).
+ *
+ * Threads: the transport thread (context path) and one thread per ring execute commands
+ * concurrently. Shared state has its own short locks (object table, resources, reply stream);
+ * no lock is held while the host driver runs, so a ring blocked in vkWaitForFences never stalls
+ * the transport. Vulkan's external synchronization rules are the guest's to keep, as in a native
+ * driver; a guest that breaks them can only hurt its own process (one process per client).
+ */
+#ifndef PV_RENDERER_VENUS_H
+#define PV_RENDERER_VENUS_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pearvisor/pearvisor.h"
+#include "protocol/pv_protocol.h"
+#include "pv_protocol_gen.h"
+
+struct pv_context;
+
+/* ----- objects ------------------------------------------------------------------------------ */
+
+/*
+ * One guest object. The guest picks `id` (never 0); `host` is the host driver's handle. `parent`
+ * is the id of the object whose destruction frees this one implicitly: the VkCommandPool of a
+ * command buffer, the VkDescriptorPool of a descriptor set, the VkDevice of every other device
+ * child, the VkInstance of physical devices and devices; 0 for the instance.
+ * The core fills parent for objects made by generated pass-through handlers from the command's
+ * own arguments (the pool, else the device it named).
+ */
+struct pv_object {
+   uint64_t id;
+   int32_t type; /* VkObjectType */
+   uint64_t host;
+   uint64_t parent;
+   /* Family state (e.g. the memfd behind a VkDeviceMemory); free_data runs when the object
+    * leaves the table, after the host object is gone. */
+   void *data;
+   void (*free_data)(struct pv_context *ctx, struct pv_object *obj);
+};
+
+/* The object with this id and type, or NULL. Valid until the object is removed; the guest
+ * controls removal, so keep it only for the duration of one command. */
+struct pv_object *pv_object_find(struct pv_context *ctx, uint64_t id, int32_t type);
+/* The object of `type` whose host handle is `host` (reverse lookup), or NULL. */
+struct pv_object *pv_object_find_host(struct pv_context *ctx, int32_t type, uint64_t host);
+/* Adds an object. NULL when id is 0 or already in use (the caller makes that fatal) or no
+ * memory. */
+struct pv_object *pv_object_add(struct pv_context *ctx, int32_t type, uint64_t id, uint64_t host,
+                                uint64_t parent);
+/* Removes an object (running free_data). Unknown ids are ignored. */
+void pv_object_remove(struct pv_context *ctx, uint64_t id);
+/* Removes every object whose parent is `parent` and whose type is `type` (-1: any type), and
+ * their children, without touching the host: for frees the host driver did implicitly
+ * (vkDestroyCommandPool, vkResetDescriptorPool, ...). */
+void pv_object_remove_children(struct pv_context *ctx, uint64_t parent, int32_t type);
+/* Ids of the children of `parent` of `type` (-1: any), into a malloc'ed array the caller frees.
+ * A snapshot: the callback may remove objects. Returns the count (0 and *ids NULL if none). */
+size_t pv_object_list_children(struct pv_context *ctx, uint64_t parent, int32_t type,
+                               uint64_t **ids);
+size_t pv_object_count(struct pv_context *ctx);
+
+/* ----- host driver -------------------------------------------------------------------------- */
+
+struct pv_vk_host {
+   PFN_vkGetInstanceProcAddr GetInstanceProcAddr;
+   VkInstance instance;         /* host instance of this context, or NULL */
+   uint64_t instance_id;        /* its guest id */
+   uint32_t instance_api_version; /* what the host loader supports */
+   struct pv_vk_dispatch vk;    /* generated pass-through targets, loaded at vkCreateInstance */
+};
+
+/* ----- per-command access for handlers ------------------------------------------------------ */
+
+/* The context a handler runs for. */
+struct pv_context *pv_venus_from(struct pv_dispatch_ctx *c);
+struct pv_vk_host *pv_venus_host(struct pv_context *ctx);
+/* The dialect's protocol table (extension allow-list, vk_xml_version). */
+const struct pv_protocol_table *pv_venus_table(struct pv_context *ctx);
+const struct pv_renderer_config *pv_venus_config(struct pv_context *ctx);
+const char *pv_venus_name(struct pv_context *ctx);
+/* Makes the running command fatal (context lost) with a reason. */
+void pv_venus_fatal(struct pv_dispatch_ctx *c, const char *fmt, ...)
+   __attribute__((format(printf, 2, 3)));
+
+/* ----- resources (blobs) -------------------------------------------------------------------- */
+
+struct pv_resource;
+/* A mapped view [offset, offset + size) of resource `res_id`, or NULL when the resource does not
+ * exist or the range does not fit. The pointer stays valid while the resource exists. */
+void *pv_venus_resource_map(struct pv_context *ctx, uint32_t res_id, uint64_t offset,
+                            uint64_t size);
+
+/* ----- overrides ---------------------------------------------------------------------------- */
+
+/* Hand-written handlers by command name, for the context's dialect. */
+struct pv_overrides {
+   const struct pv_protocol_table *table;
+   pv_handler_fn *fns; /* table->count entries */
+};
+/* Installs `fn` for the command named `name`; false (and a log line) if the dialect has no such
+ * command, which is a programming error caught by the unit tests. */
+bool pv_overrides_set(struct pv_overrides *o, const char *name, pv_handler_fn fn);
+
+/* Every family registers its handlers here (src/vk/families.c calls them all). */
+void pv_transport_register(struct pv_overrides *o);  /* src/renderer/transport.c */
+void pv_vk_register_all(struct pv_overrides *o);     /* src/vk/families.c */
+
+/* ----- hooks the core calls into the families ---------------------------------------------- */
+
+/* Blob creation for a guest VkDeviceMemory (blob_id = its id): src/vk/memory.c. */
+int pv_vk_memory_export_blob(struct pv_context *ctx, uint64_t memory_id, uint64_t size,
+                             uint32_t flags, struct pv_blob *out);
+/* Context teardown: destroys every host object the guest left behind, children first, then
+ * devices and the instance (src/vk/teardown.c). Rings are stopped before this runs. */
+void pv_vk_context_teardown(struct pv_context *ctx);
+
+#endif

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small helpers the families share: family state by host handle, version capping, the
+ * protocol's extension allow-list and host entry-point lookup.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "vk/pv_vk.h"
+
+struct pv_vk_instance *
+pv_vk_instance_get(struct pv_context *ctx)
+{
+   struct pv_vk_host *host = pv_venus_host(ctx);
+   if (!host || !host->instance)
+      return NULL;
+   struct pv_object *obj = pv_object_find(ctx, host->instance_id, VK_OBJECT_TYPE_INSTANCE);
+   return obj ? obj->data : NULL;
+}
+
+struct pv_vk_physdev *
+pv_vk_physdev_from_host(struct pv_context *ctx, VkPhysicalDevice host)
+{
+   struct pv_object *obj =
+      pv_object_find_host(ctx, VK_OBJECT_TYPE_PHYSICAL_DEVICE, PV_FROM_HANDLE(host));
+   return obj ? obj->data : NULL;
+}
+
+struct pv_vk_device *
+pv_vk_device_from_host(struct pv_context *ctx, VkDevice host)
+{
+   struct pv_object *obj = pv_object_find_host(ctx, VK_OBJECT_TYPE_DEVICE, PV_FROM_HANDLE(host));
+   return obj ? obj->data : NULL;
+}
+
+uint32_t
+pv_vk_cap_api_version(uint32_t version)
+{
+   if (VK_API_VERSION_MAJOR(version) != 1 || VK_API_VERSION_MINOR(version) <= PV_VK_MAX_API_MINOR)
+      return version;
+   return VK_MAKE_API_VERSION(VK_API_VERSION_VARIANT(version), 1, PV_VK_MAX_API_MINOR,
+                              VK_API_VERSION_PATCH(version));
+}
+
+int64_t
+pv_vk_table_spec_version(struct pv_context *ctx, const char *name)
+{
+   const struct pv_protocol_table *t = pv_venus_table(ctx);
+   for (uint32_t i = 0; t && i < t->extension_count; i++) {
+      if (!strcmp(t->extensions[i].name, name))
+         return t->extensions[i].spec_version;
+   }
+   return -1;
+}
+
+/* `name` + `suffix` into buf; false when it does not fit. */
+static bool
+suffixed(char *buf, size_t size, const char *name, const char *suffix)
+{
+   int n = snprintf(buf, size, "%s%s", name, suffix);
+   return n > 0 && (size_t)n < size;
+}
+
+static const char *const pv_vk_suffixes[] = {"", "KHR", "EXT"};
+#define PV_VK_SUFFIX_COUNT (sizeof(pv_vk_suffixes) / sizeof(pv_vk_suffixes[0]))
+
+PFN_vkVoidFunction
+pv_vk_instance_proc(struct pv_context *ctx, VkInstance instance, const char *name)
+{
+   struct pv_vk_host *host = pv_venus_host(ctx);
+   if (!host || !host->GetInstanceProcAddr)
+      return NULL;
+   char buf[128];
+   PFN_vkVoidFunction fn = NULL;
+   for (size_t i = 0; !fn && i < PV_VK_SUFFIX_COUNT; i++) {
+      if (suffixed(buf, sizeof(buf), name, pv_vk_suffixes[i]))
+         fn = host->GetInstanceProcAddr(instance, buf);
+   }
+   return fn;
+}
+
+PFN_vkVoidFunction
+pv_vk_device_proc(struct pv_context *ctx, VkDevice device, const char *name)
+{
+   struct pv_vk_instance *inst = pv_vk_instance_get(ctx);
+   if (!inst || !inst->GetDeviceProcAddr)
+      return NULL;
+   char buf[128];
+   PFN_vkVoidFunction fn = NULL;
+   for (size_t i = 0; !fn && i < PV_VK_SUFFIX_COUNT; i++) {
+      if (suffixed(buf, sizeof(buf), name, pv_vk_suffixes[i]))
+         fn = inst->GetDeviceProcAddr(device, buf);
+   }
+   return fn;
+}

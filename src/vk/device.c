@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VkDevice family: device creation with the host-only extensions the renderer needs, queue id
+ * binding (venus-wire.md 1.6) and device destruction with a sweep of what the guest left.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "vk/pv_vk.h"
+
+/* ----- creation --------------------------------------------------------------------------- */
+
+/* The guest's queue requests must name families and counts the host has: the host driver
+ * is not required to survive anything else. */
+static bool
+check_queue_infos(const struct pv_vk_physdev *pd, const VkDeviceCreateInfo *info)
+{
+   if (info->queueCreateInfoCount && !info->pQueueCreateInfos)
+      return false;
+   for (uint32_t i = 0; i < info->queueCreateInfoCount; i++) {
+      const VkDeviceQueueCreateInfo *q = &info->pQueueCreateInfos[i];
+      if (q->queueFamilyIndex >= pd->qf_count || q->queueCount == 0 ||
+          q->queueCount > pd->qf[q->queueFamilyIndex].queueCount || !q->pQueuePriorities)
+         return false;
+   }
+   return true;
+}
+
+static bool
+has_name(const char *const *names, uint32_t n, const char *name)
+{
+   for (uint32_t i = 0; i < n; i++)
+      if (!strcmp(names[i], name))
+         return true;
+   return false;
+}
+
+/* The guest's extensions plus the host-only ones; a malloc'ed array. */
+static const char **
+device_extensions(const struct pv_vk_physdev *pd, const VkDeviceCreateInfo *info, uint32_t *out_n)
+{
+   uint32_t n = 0, guest_n = info->ppEnabledExtensionNames ? info->enabledExtensionCount : 0;
+   const char **names = calloc((size_t)guest_n + 2, sizeof(*names));
+   if (!names)
+      return NULL;
+   for (uint32_t i = 0; i < guest_n; i++) {
+      const char *name = info->ppEnabledExtensionNames[i];
+      if (name && !has_name(names, n, name))
+         names[n++] = name;
+   }
+   /* host-visible memory reaches the guest as an imported memfd (DESIGN.md decision 3) */
+   if (pd->has_memory_host && !has_name(names, n, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME))
+      names[n++] = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
+   if (pd->has_portability_subset && !has_name(names, n, "VK_KHR_portability_subset"))
+      names[n++] = "VK_KHR_portability_subset";
+   *out_n = n;
+   return names;
+}
+
+static bool
+init_queues(struct pv_vk_device *d, const VkDeviceCreateInfo *info)
+{
+   uint32_t total = 0;
+   for (uint32_t i = 0; i < info->queueCreateInfoCount; i++)
+      total += info->pQueueCreateInfos[i].queueCount; /* bounded by the host's counts */
+   d->queues = calloc(total ? total : 1, sizeof(*d->queues));
+   if (!d->queues)
+      return false;
+   for (uint32_t i = 0; i < info->queueCreateInfoCount; i++) {
+      const VkDeviceQueueCreateInfo *q = &info->pQueueCreateInfos[i];
+      for (uint32_t j = 0; j < q->queueCount; j++) {
+         d->queues[d->queue_count++] =
+            (struct pv_vk_queue){.family = q->queueFamilyIndex, .index = j, .flags = q->flags};
+      }
+   }
+   return true;
+}
+
+static bool
+all_host_visible(const struct pv_vk_physdev *pd)
+{
+   for (uint32_t i = 0; i < pd->mem.memoryTypeCount; i++)
+      if (!(pd->mem.memoryTypes[i].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT))
+         return false;
+   return pd->mem.memoryTypeCount > 0;
+}
+
+#define LOAD_DEVICE(d, ctx, name)                                                                  \
+   ((d)->name = (PFN_vk##name)pv_vk_device_proc((ctx), (d)->host, "vk" #name))
+
+static bool
+load_device_procs(struct pv_context *ctx, struct pv_vk_device *d)
+{
+   LOAD_DEVICE(d, ctx, DestroyDevice);
+   LOAD_DEVICE(d, ctx, DeviceWaitIdle);
+   LOAD_DEVICE(d, ctx, GetDeviceQueue);
+   LOAD_DEVICE(d, ctx, GetDeviceQueue2);
+   LOAD_DEVICE(d, ctx, AllocateMemory);
+   LOAD_DEVICE(d, ctx, FreeMemory);
+   LOAD_DEVICE(d, ctx, GetMemoryHostPointerPropertiesEXT);
+   LOAD_DEVICE(d, ctx, WaitForFences);
+   LOAD_DEVICE(d, ctx, WaitSemaphores); /* falls back to the KHR spelling */
+   if (d->memory_host && !d->GetMemoryHostPointerPropertiesEXT)
+      d->memory_host = false;
+   d->external_resources = d->memory_host && all_host_visible(d->pd);
+   return d->DestroyDevice && d->DeviceWaitIdle && d->GetDeviceQueue && d->AllocateMemory &&
+          d->FreeMemory;
+}
+
+static void
+device_free(struct pv_vk_device *d)
+{
+   if (d) {
+      free(d->queues);
+      free(d);
+   }
+}
+
+static void
+device_free_data(struct pv_context *ctx, struct pv_object *obj)
+{
+   (void)ctx;
+   device_free(obj->data);
+   obj->data = NULL;
+}
+
+/* Family state for a new host device; NULL (host device destroyed) on failure. */
+static struct pv_vk_device *
+device_state(struct pv_context *ctx, const struct pv_vk_physdev *pd, VkDevice host,
+             const VkDeviceCreateInfo *info, uint64_t id)
+{
+   struct pv_vk_device *d = calloc(1, sizeof(*d));
+   if (d) {
+      d->host = host;
+      d->id = id;
+      d->pd = pd;
+      d->memory_host = pd->has_memory_host;
+      d->host_ptr_align = pd->host_ptr_align;
+   }
+   if (!d || !load_device_procs(ctx, d) || !init_queues(d, info)) {
+      PFN_vkDestroyDevice destroy =
+         d && d->DestroyDevice
+            ? d->DestroyDevice
+            : (PFN_vkDestroyDevice)pv_vk_device_proc(ctx, host, "vkDestroyDevice");
+      if (destroy)
+         destroy(host, NULL);
+      device_free(d);
+      return NULL;
+   }
+   return d;
+}
+
+void
+pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreateDevice *a = args;
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_vk_instance *inst = pv_vk_instance_get(ctx);
+   struct pv_vk_physdev *pd = pv_vk_physdev_from_host(ctx, a->physicalDevice);
+   if (!inst || !pd || !a->pCreateInfo || !a->pDevice || PV_FROM_HANDLE(*a->pDevice) == 0) {
+      pv_venus_fatal(c, "vkCreateDevice: missing physical device, create info or id");
+      return;
+   }
+   uint64_t id = PV_FROM_HANDLE(*a->pDevice);
+   if (!check_queue_infos(pd, a->pCreateInfo)) {
+      pv_warn("vkCreateDevice: guest asked for queues the host does not have");
+      a->ret = VK_ERROR_INITIALIZATION_FAILED;
+      return;
+   }
+   VkDeviceCreateInfo info = *a->pCreateInfo;
+   uint32_t ext_n = 0;
+   const char **exts = device_extensions(pd, &info, &ext_n);
+   if (!exts) {
+      a->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
+      return;
+   }
+   info.enabledLayerCount = 0; /* deprecated, and layers are never the guest's to pick */
+   info.ppEnabledLayerNames = NULL;
+   info.enabledExtensionCount = ext_n;
+   info.ppEnabledExtensionNames = exts;
+   VkDevice host = VK_NULL_HANDLE;
+   a->ret = inst->CreateDevice(pd->host, &info, NULL, &host);
+   free(exts);
+   if (a->ret < 0)
+      return;
+   struct pv_vk_device *d = device_state(ctx, pd, host, &info, id);
+   if (!d) {
+      a->ret = VK_ERROR_INITIALIZATION_FAILED;
+      return;
+   }
+   struct pv_object *obj = pv_object_add(ctx, VK_OBJECT_TYPE_DEVICE, id, PV_FROM_HANDLE(host),
+                                         pv_venus_host(ctx)->instance_id);
+   if (!obj) {
+      d->DestroyDevice(host, NULL);
+      device_free(d);
+      pv_venus_fatal(c, "vkCreateDevice: id 0x%llx already in use", (unsigned long long)id);
+      return;
+   }
+   obj->data = d;
+   obj->free_data = device_free_data;
+   /* *a->pDevice still holds the guest id: the reply echoes it */
+}
+
+/* ----- destruction ------------------------------------------------------------------------ */
+
+void
+pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id)
+{
+   struct pv_object *obj = pv_object_find(ctx, device_id, VK_OBJECT_TYPE_DEVICE);
+   struct pv_vk_device *d = obj ? obj->data : NULL;
+   if (!d)
+      return;
+   /* Work the guest left running would make destroying its objects unsafe. */
+   d->DeviceWaitIdle(d->host);
+   pv_vk_device_destroy_children(ctx, d);
+   d->DestroyDevice(d->host, NULL);
+   pv_object_remove_children(ctx, device_id, -1); /* queues and anything left */
+   pv_object_remove(ctx, device_id);
+}
+
+void
+pv_vk_handle_DestroyDevice(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkDestroyDevice *a = args;
+   if (a->device == VK_NULL_HANDLE)
+      return;
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_object *obj =
+      pv_object_find_host(ctx, VK_OBJECT_TYPE_DEVICE, PV_FROM_HANDLE(a->device));
+   if (!obj) {
+      pv_venus_fatal(c, "vkDestroyDevice: unknown device");
+      return;
+   }
+   pv_vk_device_destroy(ctx, obj->id);
+}
+
+/* ----- queues ----------------------------------------------------------------------------- */
+
+static struct pv_vk_queue *
+find_queue(struct pv_vk_device *d, uint32_t family, uint32_t index, uint32_t flags)
+{
+   for (uint32_t i = 0; i < d->queue_count; i++) {
+      struct pv_vk_queue *q = &d->queues[i];
+      if (q->family == family && q->index == index && q->flags == flags)
+         return q;
+   }
+   return NULL;
+}
+
+/* Binds guest id `id` to the queue the host created at vkCreateDevice time. The same queue may
+ * be fetched again with the same id; another id for it is fatal, as with the reference. */
+static void
+bind_queue(struct pv_dispatch_ctx *c, VkDevice device, uint32_t family, uint32_t index,
+           uint32_t flags, uint64_t id)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_vk_device *d = pv_vk_device_from_host(ctx, device);
+   struct pv_vk_queue *q = d ? find_queue(d, family, index, flags) : NULL;
+   if (!q || id == 0) {
+      pv_venus_fatal(c, "vkGetDeviceQueue: no queue %u/%u (flags 0x%x) or id 0", family, index,
+                     flags);
+      return;
+   }
+   if (q->host) {
+      if (q->id != id)
+         pv_venus_fatal(c, "vkGetDeviceQueue: queue %u/%u fetched with another id", family, index);
+      return;
+   }
+   VkQueue host = VK_NULL_HANDLE;
+   if (flags == 0) {
+      d->GetDeviceQueue(d->host, family, index, &host);
+   } else if (d->GetDeviceQueue2) {
+      const VkDeviceQueueInfo2 info = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_INFO_2,
+                                       .flags = flags,
+                                       .queueFamilyIndex = family,
+                                       .queueIndex = index};
+      d->GetDeviceQueue2(d->host, &info, &host);
+   }
+   if (!host || !pv_object_add(ctx, VK_OBJECT_TYPE_QUEUE, id, PV_FROM_HANDLE(host), d->id)) {
+      pv_venus_fatal(c, "vkGetDeviceQueue: no host queue, or id 0x%llx in use",
+                     (unsigned long long)id);
+      return;
+   }
+   q->host = host;
+   q->id = id;
+}
+
+void
+pv_vk_handle_GetDeviceQueue(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkGetDeviceQueue *a = args;
+   if (!a->pQueue) {
+      pv_venus_fatal(c, "vkGetDeviceQueue: pQueue missing");
+      return;
+   }
+   bind_queue(c, a->device, a->queueFamilyIndex, a->queueIndex, 0, PV_FROM_HANDLE(*a->pQueue));
+}
+
+void
+pv_vk_handle_GetDeviceQueue2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkGetDeviceQueue2 *a = args;
+   if (!a->pQueueInfo || !a->pQueue) {
+      pv_venus_fatal(c, "vkGetDeviceQueue2: pQueueInfo or pQueue missing");
+      return;
+   }
+   /* The chain can only hold VkDeviceQueueTimelineInfoMESA (wire 1): its ring index binds a
+    * fence timeline, which this renderer does not use yet, so it is accepted and ignored and
+    * never reaches the host. */
+   const VkDeviceQueueInfo2 *info = a->pQueueInfo;
+   bind_queue(c, a->device, info->queueFamilyIndex, info->queueIndex, info->flags,
+              PV_FROM_HANDLE(*a->pQueue));
+}

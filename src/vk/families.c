@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Registers every hand-written Vulkan handler of src/vk/ for a dialect. Names are the canonical
+ * command names of codegen/data/wire{0,1}/command_ids.txt; a name the dialect does not have
+ * (wire 0 lacks some newer commands) is skipped here rather than reported by
+ * pv_overrides_set.
+ */
+#include <string.h>
+
+#include "vk/pv_vk.h"
+
+struct pv_vk_family_entry {
+   const char *name;
+   pv_handler_fn fn;
+};
+
+static const struct pv_vk_family_entry pv_vk_families[] = {
+   /* instance.c */
+   {"vkEnumerateInstanceVersion", pv_vk_handle_EnumerateInstanceVersion},
+   {"vkEnumerateInstanceExtensionProperties", pv_vk_handle_EnumerateInstanceExtensionProperties},
+   {"vkEnumerateInstanceLayerProperties", pv_vk_handle_EnumerateInstanceLayerProperties},
+   {"vkCreateInstance", pv_vk_handle_CreateInstance},
+   {"vkDestroyInstance", pv_vk_handle_DestroyInstance},
+   /* physical_device.c */
+   {"vkEnumeratePhysicalDevices", pv_vk_handle_EnumeratePhysicalDevices},
+   {"vkEnumeratePhysicalDeviceGroups", pv_vk_handle_EnumeratePhysicalDeviceGroups},
+   {"vkEnumerateDeviceExtensionProperties", pv_vk_handle_EnumerateDeviceExtensionProperties},
+   {"vkEnumerateDeviceLayerProperties", pv_vk_handle_EnumerateDeviceLayerProperties},
+   {"vkGetPhysicalDeviceProperties", pv_vk_handle_GetPhysicalDeviceProperties},
+   {"vkGetPhysicalDeviceProperties2", pv_vk_handle_GetPhysicalDeviceProperties2},
+   /* device.c */
+   {"vkCreateDevice", pv_vk_handle_CreateDevice},
+   {"vkDestroyDevice", pv_vk_handle_DestroyDevice},
+   {"vkGetDeviceQueue", pv_vk_handle_GetDeviceQueue},
+   {"vkGetDeviceQueue2", pv_vk_handle_GetDeviceQueue2},
+   /* memory.c */
+   {"vkAllocateMemory", pv_vk_handle_AllocateMemory},
+   /* resource.c */
+   {"vkCreateBuffer", pv_vk_handle_CreateBuffer},
+   {"vkCreateImage", pv_vk_handle_CreateImage},
+   {"vkGetDeviceBufferMemoryRequirements", pv_vk_handle_GetDeviceBufferMemoryRequirements},
+   {"vkGetDeviceImageMemoryRequirements", pv_vk_handle_GetDeviceImageMemoryRequirements},
+   /* sync.c */
+   {"vkWaitForFences", pv_vk_handle_WaitForFences},
+   {"vkWaitSemaphores", pv_vk_handle_WaitSemaphores},
+   /* pools.c */
+   {"vkDestroyCommandPool", pv_vk_handle_DestroyCommandPool},
+   {"vkDestroyDescriptorPool", pv_vk_handle_DestroyDescriptorPool},
+   {"vkResetDescriptorPool", pv_vk_handle_ResetDescriptorPool},
+};
+
+static bool
+table_has(const struct pv_protocol_table *t, const char *name)
+{
+   for (uint32_t i = 0; t && i < t->count; i++)
+      if (t->entries[i].name && !strcmp(t->entries[i].name, name))
+         return true;
+   return false;
+}
+
+void
+pv_vk_register_all(struct pv_overrides *o)
+{
+   for (size_t i = 0; i < sizeof(pv_vk_families) / sizeof(pv_vk_families[0]); i++) {
+      if (table_has(o->table, pv_vk_families[i].name))
+         pv_overrides_set(o, pv_vk_families[i].name, pv_vk_families[i].fn);
+   }
+}

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VkDeviceMemory family. The guest maps every HOST_VISIBLE allocation through a blob fd with
+ * mmap(fd, 0, size) and never flushes (venus-wire.md 5.2), so such memory must be one coherent
+ * memory the guest process can map. We allocate it ourselves: a page-rounded memfd, mapped here
+ * and imported into the host driver with VK_EXT_external_memory_host; the blob export hands out
+ * a dup of the same memfd (DESIGN.md decision 3). This works on lavapipe, whose own exports
+ * cannot be mapped at offset 0, and on any host driver with that extension.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "util/log.h"
+#include "util/os.h"
+#include "vk/pv_vk.h"
+
+static void
+memory_free_data(struct pv_context *ctx, struct pv_object *obj)
+{
+   (void)ctx;
+   struct pv_vk_memory *m = obj->data;
+   if (m) {
+      /* runs after the host vkFreeMemory: the driver no longer uses the mapping */
+      if (m->map)
+         munmap(m->map, m->size);
+      if (m->fd >= 0)
+         close(m->fd);
+      free(m);
+   }
+   obj->data = NULL;
+}
+
+/* ----- the pNext chain -------------------------------------------------------------------- */
+
+struct chain_scan {
+   bool resource_import; /* VkImportMemoryResourceInfoMESA: a virtio-gpu resource */
+   bool fd_import;       /* VkImportMemoryFdInfoKHR: an fd number of the guest's process */
+};
+
+static void
+scan_chain(const void *pnext, struct chain_scan *s)
+{
+   for (const VkBaseInStructure *p = pnext; p; p = p->pNext) {
+      if ((int32_t)p->sType == PV_STYPE_IMPORT_MEMORY_RESOURCE_INFO_MESA)
+         s->resource_import = true;
+      else if (p->sType == VK_STRUCTURE_TYPE_IMPORT_MEMORY_FD_INFO_KHR)
+         s->fd_import = true;
+   }
+}
+
+/* Does the host-pointer import keep this chain member? Export requests and dedicated
+ * allocations are invalid together with a host-pointer import (VUID 02806), an opaque capture
+ * address must be zero there (03332); the memfd is what makes this memory shareable anyway. */
+static bool
+keep_for_host_pointer(VkStructureType stype)
+{
+   switch (stype) {
+   case VK_STRUCTURE_TYPE_EXPORT_MEMORY_ALLOCATE_INFO:
+   case VK_STRUCTURE_TYPE_MEMORY_DEDICATED_ALLOCATE_INFO:
+   case VK_STRUCTURE_TYPE_MEMORY_OPAQUE_CAPTURE_ADDRESS_ALLOCATE_INFO:
+      return false;
+   default:
+      return true;
+   }
+}
+
+/* Relinks the decoded chain (arena memory, ours for this command) without the members the
+ * host must not see, and puts `head` in front. */
+static const void *
+relink_chain(const void *pnext, VkBaseOutStructure *head)
+{
+   VkBaseOutStructure *tail = head;
+   for (VkBaseOutStructure *p = (VkBaseOutStructure *)pnext; p;) {
+      VkBaseOutStructure *next = p->pNext;
+      if (keep_for_host_pointer(p->sType)) {
+         tail->pNext = p;
+         tail = p;
+      }
+      p = next;
+   }
+   tail->pNext = NULL;
+   return head;
+}
+
+/* ----- allocation ------------------------------------------------------------------------- */
+
+static bool
+is_host_visible(const struct pv_vk_physdev *pd, uint32_t type)
+{
+   return (pd->mem.memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) != 0;
+}
+
+/* A mapped memfd of at least `size` bytes whose mapping the device can import as memory type
+ * `type`; NULL when that is not possible (then the allocation is not exportable). */
+static struct pv_vk_memory *
+memfd_backing(struct pv_vk_device *d, uint64_t size, uint32_t type)
+{
+   uint64_t align = d->host_ptr_align > 4096 ? d->host_ptr_align : 4096;
+   long page = sysconf(_SC_PAGESIZE);
+   if (page > 0 && (uint64_t)page > align)
+      align = (uint64_t)page;
+   if (size == 0 || size > UINT64_MAX - align || size + align - 1 > (uint64_t)SIZE_MAX)
+      return NULL;
+   uint64_t rounded = (size + align - 1) & ~(align - 1);
+   struct pv_vk_memory *m = calloc(1, sizeof(*m));
+   if (!m)
+      return NULL;
+   m->size = rounded;
+   m->fd = pv_os_create_shm("pearvisor-devmem", rounded);
+   if (m->fd >= 0)
+      m->map = mmap(NULL, rounded, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
+   VkMemoryHostPointerPropertiesEXT props = {
+      .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
+   if (m->fd < 0 || m->map == MAP_FAILED ||
+       d->GetMemoryHostPointerPropertiesEXT(d->host,
+                                            VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+                                            m->map, &props) != VK_SUCCESS ||
+       !(props.memoryTypeBits & (1u << type))) {
+      if (m->map == MAP_FAILED)
+         m->map = NULL;
+      struct pv_object tmp = {.data = m};
+      memory_free_data(NULL, &tmp);
+      return NULL;
+   }
+   return m;
+}
+
+/* Allocates with the guest's info, backed by `m` when given. */
+static VkResult
+host_allocate(struct pv_vk_device *d, const VkMemoryAllocateInfo *guest, struct pv_vk_memory *m,
+              VkDeviceMemory *out)
+{
+   if (!m)
+      return d->AllocateMemory(d->host, guest, NULL, out);
+   VkImportMemoryHostPointerInfoEXT import = {
+      .sType = VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT,
+      .handleType = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+      .pHostPointer = m->map,
+   };
+   VkMemoryAllocateInfo info = *guest;
+   info.allocationSize = m->size; /* a multiple of the import alignment (VUID 01745) */
+   info.pNext = relink_chain(guest->pNext, (VkBaseOutStructure *)&import);
+   return d->AllocateMemory(d->host, &info, NULL, out);
+}
+
+void
+pv_vk_handle_AllocateMemory(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkAllocateMemory *a = args;
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_vk_device *d = pv_vk_device_from_host(ctx, a->device);
+   const VkMemoryAllocateInfo *info = a->pAllocateInfo;
+   if (!d || !info || !a->pMemory || PV_FROM_HANDLE(*a->pMemory) == 0) {
+      pv_venus_fatal(c, "vkAllocateMemory: missing device, allocate info or id");
+      return;
+   }
+   uint64_t id = PV_FROM_HANDLE(*a->pMemory);
+   struct chain_scan scan = {0};
+   scan_chain(info->pNext, &scan);
+   if (scan.resource_import || scan.fd_import) {
+      /* no virtio-gpu resources on vtest; guest fd numbers mean nothing here */
+      a->ret = VK_ERROR_INVALID_EXTERNAL_HANDLE;
+      return;
+   }
+   if (info->memoryTypeIndex >= d->pd->mem.memoryTypeCount) {
+      a->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY; /* invalid usage the host need not survive */
+      return;
+   }
+   struct pv_vk_memory *m = NULL;
+   if (d->memory_host && is_host_visible(d->pd, info->memoryTypeIndex)) {
+      m = memfd_backing(d, info->allocationSize, info->memoryTypeIndex);
+      if (!m)
+         pv_warn("vkAllocateMemory: no importable memfd for %llu bytes of type %u; the guest "
+                 "will not be able to map it",
+                 (unsigned long long)info->allocationSize, info->memoryTypeIndex);
+   }
+   VkDeviceMemory host = VK_NULL_HANDLE;
+   a->ret = host_allocate(d, info, m, &host);
+   if (a->ret < 0) {
+      struct pv_object tmp = {.data = m};
+      memory_free_data(ctx, &tmp);
+      return;
+   }
+   struct pv_object *obj =
+      pv_object_add(ctx, VK_OBJECT_TYPE_DEVICE_MEMORY, id, PV_FROM_HANDLE(host), d->id);
+   if (!obj) {
+      d->FreeMemory(d->host, host, NULL);
+      struct pv_object tmp = {.data = m};
+      memory_free_data(ctx, &tmp);
+      pv_venus_fatal(c, "vkAllocateMemory: id 0x%llx already in use", (unsigned long long)id);
+      return;
+   }
+   obj->data = m;
+   obj->free_data = m ? memory_free_data : NULL;
+   /* *a->pMemory still holds the guest id: the reply echoes it */
+}
+
+/* ----- blob export ------------------------------------------------------------------------ */
+
+int
+pv_vk_memory_export_blob(struct pv_context *ctx, uint64_t memory_id, uint64_t size, uint32_t flags,
+                         struct pv_blob *out)
+{
+   struct pv_object *obj = pv_object_find(ctx, memory_id, VK_OBJECT_TYPE_DEVICE_MEMORY);
+   if (!obj)
+      return -ENOENT;
+   struct pv_vk_memory *m = obj->data;
+   /* Only memfd-backed (host-visible) memory has an fd to give; a memfd is not a dma-buf, so
+    * it cannot cross devices. */
+   if (!m || m->fd < 0 || (flags & PV_BLOB_FLAG_CROSS_DEVICE))
+      return -EINVAL;
+   if (size == 0 || size > m->size || m->exported)
+      return -EINVAL;
+   int fd = fcntl(m->fd, F_DUPFD_CLOEXEC, 0);
+   if (fd < 0)
+      return -errno;
+   m->exported = true; /* one export per VkDeviceMemory, as with the reference */
+   out->fd = fd;
+   out->fd_type = PV_BLOB_FD_SHM;
+   out->size = size;
+   return 0;
+}

@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VkPhysicalDevice family: binding guest ids to host physical devices (venus-wire.md 1.6) and
+ * what the guest may learn about them (extensions filtered to the protocol, versions capped).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "vk/pv_vk.h"
+
+/* Device extensions the guest driver implements itself or the reference renderer withholds
+ * (vkr's extension table): advertising them would make the guest forward them to us. */
+static const char *const pv_hidden_device_exts[] = {
+   "VK_EXT_tooling_info",          /* answered by the guest driver */
+   "VK_KHR_format_feature_flags2", /* withheld by the reference renderer */
+};
+
+static bool
+is_hidden(const char *name)
+{
+   for (size_t i = 0; i < sizeof(pv_hidden_device_exts) / sizeof(pv_hidden_device_exts[0]); i++)
+      if (!strcmp(pv_hidden_device_exts[i], name))
+         return true;
+   return false;
+}
+
+/* ----- host enumeration ------------------------------------------------------------------- */
+
+/* Enumerates the host's physical devices once per instance; ids bind to these slots. */
+static VkResult
+enumerate_host(struct pv_context *ctx, struct pv_vk_instance *inst)
+{
+   if (inst->phys)
+      return VK_SUCCESS;
+   VkInstance instance = pv_venus_host(ctx)->instance;
+   uint32_t n = 0;
+   VkResult r = inst->EnumeratePhysicalDevices(instance, &n, NULL);
+   if (r != VK_SUCCESS)
+      return r;
+   VkPhysicalDevice *phys = calloc(n ? n : 1, sizeof(*phys));
+   uint64_t *ids = calloc(n ? n : 1, sizeof(*ids));
+   if (!phys || !ids) {
+      free(phys);
+      free(ids);
+      return VK_ERROR_OUT_OF_HOST_MEMORY;
+   }
+   r = inst->EnumeratePhysicalDevices(instance, &n, phys);
+   if (r < 0) {
+      free(phys);
+      free(ids);
+      return r;
+   }
+   inst->phys = phys;
+   inst->phys_ids = ids;
+   inst->phys_count = n;
+   return VK_SUCCESS;
+}
+
+static uint64_t
+bound_id(const struct pv_vk_instance *inst, VkPhysicalDevice host)
+{
+   for (uint32_t i = 0; i < inst->phys_count; i++)
+      if (inst->phys[i] == host)
+         return inst->phys_ids[i];
+   return 0;
+}
+
+/* ----- per physical device state ---------------------------------------------------------- */
+
+/* Host extensions the guest may see, spec versions capped to the protocol's, plus the
+ * host-only facts the renderer needs. */
+static bool
+init_extensions(struct pv_context *ctx, struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
+{
+   uint32_t n = 0;
+   if (inst->EnumerateDeviceExtensionProperties(pd->host, NULL, &n, NULL) != VK_SUCCESS)
+      return false;
+   VkExtensionProperties *exts = calloc(n ? n : 1, sizeof(*exts));
+   if (!exts)
+      return false;
+   if (inst->EnumerateDeviceExtensionProperties(pd->host, NULL, &n, exts) < 0) {
+      free(exts);
+      return false;
+   }
+   uint32_t kept = 0;
+   for (uint32_t i = 0; i < n; i++) {
+      const char *name = exts[i].extensionName;
+      if (!strcmp(name, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME))
+         pd->has_memory_host = true;
+      else if (!strcmp(name, "VK_KHR_portability_subset"))
+         pd->has_portability_subset = true;
+      int64_t spec = pv_vk_table_spec_version(ctx, name);
+      if (spec <= 0 || is_hidden(name))
+         continue; /* unknown to the guest's encoder (or one of the two instance ones) */
+      exts[kept] = exts[i];
+      if (exts[kept].specVersion > (uint32_t)spec)
+         exts[kept].specVersion = (uint32_t)spec;
+      kept++;
+   }
+   pd->exts = exts;
+   pd->ext_count = kept;
+   return true;
+}
+
+static void
+init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
+{
+   VkPhysicalDeviceExternalMemoryHostPropertiesEXT host_props = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT,
+   };
+   VkPhysicalDeviceProperties2 props = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+      .pNext = pd->has_memory_host ? &host_props : NULL,
+   };
+   inst->GetPhysicalDeviceProperties2(pd->host, &props);
+   uint32_t version = pv_vk_cap_api_version(props.properties.apiVersion);
+   pd->api_version = version < inst->api_version ? version : inst->api_version;
+
+   uint64_t align = host_props.minImportedHostPointerAlignment;
+   pd->host_ptr_align = align;
+   /* a zero or odd alignment would break our page-rounded imports: do without */
+   if (align == 0 || (align & (align - 1)) != 0 || pd->api_version < VK_API_VERSION_1_1)
+      pd->has_memory_host = false;
+}
+
+static bool
+init_queue_families(struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
+{
+   uint32_t n = 0;
+   inst->GetPhysicalDeviceQueueFamilyProperties(pd->host, &n, NULL);
+   pd->qf = calloc(n ? n : 1, sizeof(*pd->qf));
+   if (!pd->qf)
+      return false;
+   inst->GetPhysicalDeviceQueueFamilyProperties(pd->host, &n, pd->qf);
+   pd->qf_count = n;
+   return true;
+}
+
+static void
+physdev_free(struct pv_vk_physdev *pd)
+{
+   if (pd) {
+      free(pd->exts);
+      free(pd->qf);
+      free(pd);
+   }
+}
+
+static void
+physdev_free_data(struct pv_context *ctx, struct pv_object *obj)
+{
+   (void)ctx;
+   physdev_free(obj->data);
+   obj->data = NULL;
+}
+
+struct pv_vk_physdev *
+pv_vk_physdev_create(struct pv_context *ctx, VkPhysicalDevice host)
+{
+   struct pv_vk_instance *inst = pv_vk_instance_get(ctx);
+   struct pv_vk_physdev *pd = inst ? calloc(1, sizeof(*pd)) : NULL;
+   if (!pd)
+      return NULL;
+   pd->host = host;
+   if (!init_extensions(ctx, inst, pd) || !init_queue_families(inst, pd)) {
+      physdev_free(pd);
+      return NULL;
+   }
+   init_properties(inst, pd);
+   inst->GetPhysicalDeviceMemoryProperties(host, &pd->mem);
+   return pd;
+}
+
+/* Binds guest id `id` to host slot `i`; false when the command became fatal or failed. */
+static bool
+bind_slot(struct pv_dispatch_ctx *c, struct pv_vk_instance *inst, uint32_t i, uint64_t id,
+          VkResult *ret)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   if (inst->phys_ids[i]) {
+      if (inst->phys_ids[i] == id)
+         return true;
+      pv_venus_fatal(c, "vkEnumeratePhysicalDevices: device %u re-enumerated with another id", i);
+      return false;
+   }
+   if (id == 0) {
+      pv_venus_fatal(c, "vkEnumeratePhysicalDevices: physical device id 0");
+      return false;
+   }
+   struct pv_vk_physdev *pd = pv_vk_physdev_create(ctx, inst->phys[i]);
+   if (!pd) {
+      *ret = VK_ERROR_OUT_OF_HOST_MEMORY;
+      return false;
+   }
+   struct pv_object *obj =
+      pv_object_add(ctx, VK_OBJECT_TYPE_PHYSICAL_DEVICE, id, PV_FROM_HANDLE(inst->phys[i]),
+                    pv_venus_host(ctx)->instance_id);
+   if (!obj) {
+      physdev_free(pd);
+      pv_venus_fatal(c, "vkEnumeratePhysicalDevices: id 0x%llx already in use",
+                     (unsigned long long)id);
+      return false;
+   }
+   obj->data = pd;
+   obj->free_data = physdev_free_data;
+   inst->phys_ids[i] = id;
+   return true;
+}
+
+/* ----- handlers --------------------------------------------------------------------------- */
+
+void
+pv_vk_handle_EnumeratePhysicalDevices(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkEnumeratePhysicalDevices *a = args;
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_vk_instance *inst = pv_vk_instance_get(ctx);
+   if (!inst || !a->pPhysicalDeviceCount) {
+      pv_venus_fatal(c, "vkEnumeratePhysicalDevices: no instance or count");
+      return;
+   }
+   a->ret = enumerate_host(ctx, inst);
+   if (a->ret != VK_SUCCESS)
+      return;
+   if (!a->pPhysicalDevices) {
+      *a->pPhysicalDeviceCount = inst->phys_count;
+      return;
+   }
+   uint32_t n = *a->pPhysicalDeviceCount;
+   if (n > inst->phys_count)
+      n = inst->phys_count;
+   a->ret = n < inst->phys_count ? VK_INCOMPLETE : VK_SUCCESS;
+   for (uint32_t i = 0; i < n; i++) {
+      VkResult ret = VK_SUCCESS;
+      if (!bind_slot(c, inst, i, PV_FROM_HANDLE(a->pPhysicalDevices[i]), &ret)) {
+         a->ret = ret != VK_SUCCESS ? ret : VK_ERROR_INITIALIZATION_FAILED;
+         *a->pPhysicalDeviceCount = 0;
+         return;
+      }
+   }
+   *a->pPhysicalDeviceCount = n; /* the ids in pPhysicalDevices are echoed */
+}
+
+/* Writes one host group into the guest's struct with bound ids; false if a member is not
+ * bound (the guest must enumerate devices first, as with the reference renderer). */
+static bool
+translate_group(const struct pv_vk_instance *inst, const VkPhysicalDeviceGroupProperties *src,
+                VkPhysicalDeviceGroupProperties *dst)
+{
+   uint32_t n = src->physicalDeviceCount;
+   if (n > VK_MAX_DEVICE_GROUP_SIZE)
+      n = VK_MAX_DEVICE_GROUP_SIZE;
+   memset(dst->physicalDevices, 0, sizeof(dst->physicalDevices));
+   for (uint32_t j = 0; j < n; j++) {
+      uint64_t id = bound_id(inst, src->physicalDevices[j]);
+      if (!id)
+         return false;
+      dst->physicalDevices[j] = PV_TO_HANDLE(VkPhysicalDevice, id);
+   }
+   dst->physicalDeviceCount = n;
+   dst->subsetAllocation = src->subsetAllocation;
+   return true;
+}
+
+static VkResult
+fill_groups(struct pv_context *ctx, struct pv_vk_instance *inst, uint32_t *count,
+            VkPhysicalDeviceGroupProperties *out)
+{
+   VkInstance instance = pv_venus_host(ctx)->instance;
+   uint32_t n = *count;
+   VkPhysicalDeviceGroupProperties *tmp = calloc(n ? n : 1, sizeof(*tmp));
+   if (!tmp)
+      return VK_ERROR_OUT_OF_HOST_MEMORY;
+   for (uint32_t i = 0; i < n; i++)
+      tmp[i].sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_GROUP_PROPERTIES;
+   VkResult r = inst->EnumeratePhysicalDeviceGroups(instance, &n, tmp);
+   for (uint32_t i = 0; r >= 0 && i < n; i++) {
+      if (!translate_group(inst, &tmp[i], &out[i])) {
+         pv_warn("vkEnumeratePhysicalDeviceGroups before vkEnumeratePhysicalDevices");
+         r = VK_ERROR_INITIALIZATION_FAILED;
+      }
+   }
+   free(tmp);
+   *count = r >= 0 ? n : 0;
+   return r;
+}
+
+void
+pv_vk_handle_EnumeratePhysicalDeviceGroups(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkEnumeratePhysicalDeviceGroups *a = args;
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_vk_instance *inst = pv_vk_instance_get(ctx);
+   if (!inst || !a->pPhysicalDeviceGroupCount) {
+      pv_venus_fatal(c, "vkEnumeratePhysicalDeviceGroups: no instance or count");
+      return;
+   }
+   if (!inst->EnumeratePhysicalDeviceGroups) {
+      a->ret = VK_ERROR_INITIALIZATION_FAILED;
+      return;
+   }
+   a->ret = enumerate_host(ctx, inst);
+   if (a->ret != VK_SUCCESS)
+      return;
+   if (!a->pPhysicalDeviceGroupProperties) {
+      a->ret = inst->EnumeratePhysicalDeviceGroups(pv_venus_host(ctx)->instance,
+                                                   a->pPhysicalDeviceGroupCount, NULL);
+      return;
+   }
+   /* the guest sent id 0 everywhere: a query for the ids it already bound (1.6) */
+   a->ret = fill_groups(ctx, inst, a->pPhysicalDeviceGroupCount, a->pPhysicalDeviceGroupProperties);
+}
+
+void
+pv_vk_handle_EnumerateDeviceExtensionProperties(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkEnumerateDeviceExtensionProperties *a = args;
+   struct pv_vk_physdev *pd = pv_vk_physdev_from_host(pv_venus_from(c), a->physicalDevice);
+   if (!pd || !a->pPropertyCount) {
+      pv_venus_fatal(c, "vkEnumerateDeviceExtensionProperties: no device or count");
+      return;
+   }
+   if (a->pLayerName) {
+      a->ret = VK_ERROR_LAYER_NOT_PRESENT;
+      return;
+   }
+   if (!a->pProperties) {
+      *a->pPropertyCount = pd->ext_count;
+      a->ret = VK_SUCCESS;
+      return;
+   }
+   uint32_t n = *a->pPropertyCount < pd->ext_count ? *a->pPropertyCount : pd->ext_count;
+   memcpy(a->pProperties, pd->exts, sizeof(*pd->exts) * n);
+   *a->pPropertyCount = n;
+   a->ret = n < pd->ext_count ? VK_INCOMPLETE : VK_SUCCESS;
+}
+
+void
+pv_vk_handle_EnumerateDeviceLayerProperties(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkEnumerateDeviceLayerProperties *a = args;
+   if (!a->pPropertyCount) {
+      pv_venus_fatal(c, "vkEnumerateDeviceLayerProperties: pPropertyCount missing");
+      return;
+   }
+   *a->pPropertyCount = 0;
+   a->ret = VK_SUCCESS;
+}
+
+/* The reported API version is capped to what the protocol serves, as the reference does. */
+void
+pv_vk_handle_GetPhysicalDeviceProperties(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkGetPhysicalDeviceProperties *a = args;
+   pv_handle_vkGetPhysicalDeviceProperties(c, args);
+   if (!pv_cs_fatal(c->dec) && a->pProperties)
+      a->pProperties->apiVersion = pv_vk_cap_api_version(a->pProperties->apiVersion);
+}
+
+void
+pv_vk_handle_GetPhysicalDeviceProperties2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkGetPhysicalDeviceProperties2 *a = args;
+   pv_handle_vkGetPhysicalDeviceProperties2(c, args);
+   if (!pv_cs_fatal(c->dec) && a->pProperties) {
+      VkPhysicalDeviceProperties *p = &a->pProperties->properties;
+      p->apiVersion = pv_vk_cap_api_version(p->apiVersion);
+   }
+}

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shared state of the hand-written Vulkan families (src/vk/). The core's object table holds one
+ * struct pv_object per guest object; the families hang their own state off pv_object.data:
+ *   VkInstance        struct pv_vk_instance   host entry points with no pass-through, the host's
+ *                                            physical devices and the guest ids bound to them
+ *   VkPhysicalDevice  struct pv_vk_physdev    capped properties, filtered extensions, memory
+ *   VkDevice          struct pv_vk_device     device entry points, queues, host-pointer import
+ *   VkDeviceMemory    struct pv_vk_memory     the memfd and mapping behind host-visible memory
+ * That state is written when the object is created and only read afterwards, so handlers on the
+ * transport thread and on ring threads can share it without locks (the guest keeps Vulkan's
+ * external synchronization rules for create/destroy, as for a native driver).
+ */
+#ifndef PV_VK_H
+#define PV_VK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "renderer/venus.h"
+
+/* Venus-only sTypes (VK_MESA_venus_protocol, extension 385 -> 1000384000 + offset). */
+#define PV_STYPE_IMPORT_MEMORY_RESOURCE_INFO_MESA 1000384002
+#define PV_STYPE_DEVICE_QUEUE_TIMELINE_INFO_MESA 1000384005
+
+/* The reference renderer caps every API version it reports to 1.3 (vkr VKR_MAX_API_VERSION). */
+#define PV_VK_MAX_API_MINOR 3u
+
+struct pv_vk_physdev;
+
+struct pv_vk_instance {
+   uint32_t api_version; /* apiVersion the host instance was created with */
+   VkDebugUtilsMessengerEXT messenger;
+   PFN_vkDestroyInstance DestroyInstance;
+   PFN_vkEnumeratePhysicalDevices EnumeratePhysicalDevices;
+   PFN_vkEnumeratePhysicalDeviceGroups EnumeratePhysicalDeviceGroups;
+   PFN_vkEnumerateDeviceExtensionProperties EnumerateDeviceExtensionProperties;
+   PFN_vkGetPhysicalDeviceProperties2 GetPhysicalDeviceProperties2;
+   PFN_vkGetPhysicalDeviceMemoryProperties GetPhysicalDeviceMemoryProperties;
+   PFN_vkGetPhysicalDeviceQueueFamilyProperties GetPhysicalDeviceQueueFamilyProperties;
+   PFN_vkCreateDevice CreateDevice;
+   PFN_vkGetDeviceProcAddr GetDeviceProcAddr;
+   PFN_vkDestroyDebugUtilsMessengerEXT DestroyDebugUtilsMessengerEXT;
+   /* host physical devices, enumerated once; phys_ids[i] is the bound guest id or 0 */
+   uint32_t phys_count;
+   VkPhysicalDevice *phys;
+   uint64_t *phys_ids;
+};
+
+struct pv_vk_physdev {
+   VkPhysicalDevice host;
+   uint32_t api_version; /* min(capped device version, instance version) */
+   VkPhysicalDeviceMemoryProperties mem;
+   /* device extensions the guest may see: host's intersected with the protocol table */
+   VkExtensionProperties *exts;
+   uint32_t ext_count;
+   /* VK_EXT_external_memory_host: how host-visible memory reaches the guest (DESIGN.md 3) */
+   bool has_memory_host;
+   uint64_t host_ptr_align; /* minImportedHostPointerAlignment */
+   /* the host requires VK_KHR_portability_subset enabled where it exposes it (MoltenVK) */
+   bool has_portability_subset;
+   /* queue families, to check the guest's queue requests before the host sees them */
+   VkQueueFamilyProperties *qf;
+   uint32_t qf_count;
+};
+
+struct pv_vk_queue {
+   uint32_t family, index, flags;
+   VkQueue host; /* NULL until the guest binds an id */
+   uint64_t id;
+};
+
+struct pv_vk_device {
+   VkDevice host;
+   uint64_t id;
+   const struct pv_vk_physdev *pd; /* lives until the instance goes, after its devices */
+   bool memory_host;               /* VK_EXT_external_memory_host enabled on this device */
+   uint64_t host_ptr_align;
+   /* every memory type is host-visible, so every bind is to imported memory: buffers and
+    * images get the host-allocation handle type at creation (resource.c) */
+   bool external_resources;
+   PFN_vkDestroyDevice DestroyDevice;
+   PFN_vkDeviceWaitIdle DeviceWaitIdle;
+   PFN_vkGetDeviceQueue GetDeviceQueue;
+   PFN_vkGetDeviceQueue2 GetDeviceQueue2;
+   PFN_vkAllocateMemory AllocateMemory;
+   PFN_vkFreeMemory FreeMemory;
+   PFN_vkGetMemoryHostPointerPropertiesEXT GetMemoryHostPointerPropertiesEXT;
+   PFN_vkWaitForFences WaitForFences;
+   PFN_vkWaitSemaphores WaitSemaphores;
+   uint32_t queue_count;
+   struct pv_vk_queue *queues;
+};
+
+struct pv_vk_memory {
+   int fd;        /* memfd backing a host-visible allocation, -1 otherwise */
+   void *map;     /* our mapping of it, imported as the host pointer */
+   uint64_t size; /* bytes of fd and map (page-rounded allocation size) */
+   bool exported; /* one blob export per VkDeviceMemory */
+};
+
+/* Family state of an object found by host handle; NULL when unknown. */
+struct pv_vk_instance *pv_vk_instance_get(struct pv_context *ctx);
+struct pv_vk_physdev *pv_vk_physdev_from_host(struct pv_context *ctx, VkPhysicalDevice host);
+struct pv_vk_device *pv_vk_device_from_host(struct pv_context *ctx, VkDevice host);
+
+/* Caps the minor version of `version` to PV_VK_MAX_API_MINOR, keeping the patch. */
+uint32_t pv_vk_cap_api_version(uint32_t version);
+/* Spec version of `name` in the dialect's protocol table, or -1 when the guest cannot use it. */
+int64_t pv_vk_table_spec_version(struct pv_context *ctx, const char *name);
+/* A host entry point by name, trying the KHR and EXT spellings when the core name is missing
+ * (hosts older than the version that promoted it). */
+PFN_vkVoidFunction pv_vk_instance_proc(struct pv_context *ctx, VkInstance instance,
+                                       const char *name);
+PFN_vkVoidFunction pv_vk_device_proc(struct pv_context *ctx, VkDevice device, const char *name);
+
+/* Destroys the messenger and the host instance; the family state stays (instance.c). */
+void pv_vk_instance_destroy_host(struct pv_vk_instance *inst, VkInstance instance);
+
+/* Binds a physical device (physical_device.c), used by the enumerate handlers. */
+struct pv_vk_physdev *pv_vk_physdev_create(struct pv_context *ctx, VkPhysicalDevice host);
+
+/* Destroys a device, everything the guest left on it and its table entries (device.c). */
+void pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id);
+/* Destroys every host child of `dev` in a safe order and removes it from the table
+ * (teardown.c). */
+void pv_vk_device_destroy_children(struct pv_context *ctx, struct pv_vk_device *dev);
+
+/* Handlers, registered by families.c. */
+void pv_vk_handle_EnumerateInstanceVersion(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_EnumerateInstanceExtensionProperties(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_EnumerateInstanceLayerProperties(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_CreateInstance(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_DestroyInstance(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_EnumeratePhysicalDevices(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_EnumeratePhysicalDeviceGroups(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_EnumerateDeviceExtensionProperties(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_EnumerateDeviceLayerProperties(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_GetPhysicalDeviceProperties(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_GetPhysicalDeviceProperties2(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_DestroyDevice(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_GetDeviceQueue(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_GetDeviceQueue2(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_AllocateMemory(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_CreateBuffer(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_CreateImage(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_GetDeviceBufferMemoryRequirements(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_GetDeviceImageMemoryRequirements(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_WaitForFences(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_WaitSemaphores(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_DestroyCommandPool(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_DestroyDescriptorPool(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_ResetDescriptorPool(struct pv_dispatch_ctx *c, void *args);
+
+#endif
