@@ -51,6 +51,9 @@ pv_context_destroy(struct pv_context *ctx)
       return;
    /* Rings first: they execute commands that use everything below. */
    pv_ring_destroy_all(ctx);
+   size_t left = pv_object_table_count(&ctx->objects);
+   if (left)
+      pv_info("context '%s': destroying %zu objects the guest left behind", ctx->name, left);
    pv_vk_context_teardown(ctx);
    pv_object_table_fini(&ctx->objects, ctx);
    pv_resource_put(ctx->reply.res);

@@ -446,8 +446,10 @@ vtest_client_serve(int sock, const struct pv_renderer_config *config)
          ;
       pv_info("client '%s' disconnected%s", c.name, c.lost ? " (its context was lost)" : "");
    }
-   if (c.ctx)
+   if (c.ctx) {
       pv_context_destroy(c.ctx);
+      pv_info("client '%s': context destroyed, every host object released", c.name);
+   }
    pv_renderer_destroy(c.renderer);
    vtest_sync_table_fini(&c.syncs);
    pv_id_table_fini(&c.resources);
