@@ -40,7 +40,7 @@ struct pv_chain_type {
 typedef const struct pv_chain_type *(*pv_chain_lookup_fn)(int32_t stype);
 
 /* Longest chain we accept; no parent has this many extending structs. */
-#define PV_CHAIN_MAX 64
+#define PV_CHAIN_MAX 256
 
 /* Decodes a chain: headers first, then the members' own fields in reverse (venus-wire.md 1.5).
  * lookup NULL means the parent takes no chain: any chain is then fatal. */
@@ -57,7 +57,16 @@ typedef void (*pv_handler_fn)(struct pv_dispatch_ctx *ctx, void *args);
 
 struct pv_dispatch_ctx {
    struct pv_cs_decoder *dec;
-   struct pv_cs_encoder *reply;     /* NULL: replies are fatal */
+   struct pv_cs_encoder *reply;     /* NULL: replies are fatal (unless reply_begin is set) */
+   /* Optional: the renderer's reply stream. reply_begin gives the encoder for the next reply
+    * (NULL: no reply stream, fatal); reply_end publishes what was written. */
+   struct pv_cs_encoder *(*reply_begin)(struct pv_dispatch_ctx *ctx);
+   void (*reply_end)(struct pv_dispatch_ctx *ctx, struct pv_cs_encoder *enc);
+   /* A lost context still decodes (so the stream stays in step) and still answers every reply
+    * the guest waits for, but runs only lost_handlers[type] (transport bookkeeping); other
+    * commands are skipped and report VK_ERROR_DEVICE_LOST where they return a VkResult. */
+   bool lost;
+   const pv_handler_fn *lost_handlers; /* indexed by command type, may be NULL */
    const struct pv_vk_dispatch *vk; /* host driver */
    const pv_handler_fn *overrides;  /* indexed by command type, may be NULL */
    size_t override_count;
@@ -70,6 +79,9 @@ struct pv_command_entry {
    void (*decode)(struct pv_cs_decoder *d, void *args);
    void (*encode_reply)(struct pv_cs_encoder *e, const void *args);
    pv_handler_fn default_handler;
+   /* offsetof(args, ret) + 1 for commands returning VkResult, else 0: lets a lost context
+    * still answer well-formed replies that carry VK_ERROR_DEVICE_LOST */
+   size_t result_offset;
    const char *never_sent;    /* why the guest never sends it (fatal) */
    const char *no_handler;    /* why there is no pass-through (must be overridden) */
    const char *not_decodable; /* why the tables cannot decode it */

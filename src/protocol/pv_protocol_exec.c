@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <vulkan/vulkan_core.h>
+
 static void
 fatal_cmd(struct pv_cs_decoder *d, int32_t type, const char *name, const char *why)
 {
@@ -38,6 +40,43 @@ lookup_entry(struct pv_cs_decoder *d, const struct pv_protocol_table *t, int32_t
    return e;
 }
 
+/* The handler to run now; NULL with no error means "skip" (lost context). */
+static pv_handler_fn
+handler_for(struct pv_dispatch_ctx *ctx, int32_t type, const struct pv_command_entry *e,
+            void *args)
+{
+   if (ctx->lost) {
+      if (ctx->lost_handlers && (size_t)type < ctx->override_count && ctx->lost_handlers[type])
+         return ctx->lost_handlers[type];
+      if (e->result_offset && args) {
+         VkResult lost = VK_ERROR_DEVICE_LOST;
+         memcpy((char *)args + e->result_offset - 1, &lost, sizeof(lost));
+      }
+      return NULL;
+   }
+   pv_handler_fn h = pick_handler(ctx, type, e);
+   if (!h)
+      fatal_cmd(ctx->dec, type, e->name, e->no_handler ? e->no_handler : "no handler");
+   return h;
+}
+
+static void
+write_reply(struct pv_dispatch_ctx *ctx, int32_t type, const struct pv_command_entry *e,
+            const void *args)
+{
+   struct pv_cs_decoder *d = ctx->dec;
+   struct pv_cs_encoder *enc = ctx->reply_begin ? ctx->reply_begin(ctx) : ctx->reply;
+   if (!enc) {
+      fatal_cmd(d, type, e->name, "reply requested without a reply stream");
+      return;
+   }
+   e->encode_reply(enc, args);
+   if (enc->status->fatal && !d->status->fatal)
+      fatal_cmd(d, type, e->name, enc->status->reason);
+   if (ctx->reply_end)
+      ctx->reply_end(ctx, enc);
+}
+
 bool
 pv_protocol_execute_one(struct pv_dispatch_ctx *ctx, const struct pv_protocol_table *t)
 {
@@ -49,17 +88,11 @@ pv_protocol_execute_one(struct pv_dispatch_ctx *ctx, const struct pv_protocol_ta
       void *args = pv_cs_alloc(d, 1, e->args_size);
       if (args)
          e->decode(d, args);
-      pv_handler_fn h = pick_handler(ctx, type, e);
-      if (!h && !pv_cs_fatal(d))
-         fatal_cmd(d, type, e->name, e->no_handler ? e->no_handler : "no handler");
-      if (!pv_cs_fatal(d))
+      pv_handler_fn h = pv_cs_fatal(d) ? NULL : handler_for(ctx, type, e, args);
+      if (h)
          h(ctx, args);
-      if ((flags & PV_COMMAND_GENERATE_REPLY) && !pv_cs_fatal(d)) {
-         if (ctx->reply)
-            e->encode_reply(ctx->reply, args);
-         else
-            fatal_cmd(d, type, e->name, "reply requested without a reply stream");
-      }
+      if ((flags & PV_COMMAND_GENERATE_REPLY) && !pv_cs_fatal(d))
+         write_reply(ctx, type, e, args);
    }
    pv_cs_arena_reset(d->arena);
    return !pv_cs_fatal(d) && !(ctx->reply && ctx->reply->status->fatal);
