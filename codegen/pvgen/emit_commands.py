@@ -33,15 +33,26 @@ class CommandCode:
             fields.append('char unused; /* no parameters */')
         return (['struct pv_args_%s {' % self.name] + _body(fields) + ['};', ''])
 
-    def gen_decode(self):
+    def gen_decode(self, variant=None):
+        """The decoder; with a Variant, that dialect's copy (name + suffix)."""
+        sfx = variant.suffix if variant else ''
+        mc = MemberCode(self.gen.reg, self.gen.proto, self.name, variant)
         body = []
         for p in self.cmd.params:
-            body += self.mc.dec_member(p, 'a->', self.sib, 'in', out_param=self.is_out(p),
-                                       inout=p.name in self.inout)
-        self.funcs['decode'] = (
-            ['void', 'pv_decode_%s(struct pv_cs_decoder *d, struct pv_args_%s *a)'
-             % (self.name, self.name), '{', '   (void)a;'] + _body(body or ['(void)d;']) +
+            body += mc.dec_member(p, 'a->', self.sib, 'in', out_param=self.is_out(p),
+                                  inout=p.name in self.inout)
+        if variant is None:
+            self.mc.deps_in |= mc.deps_in
+            self.mc.deps_out |= mc.deps_out
+            self.partial_deps = mc.deps_out  # structs decoded partially (out params)
+        self.funcs['decode' + sfx] = (
+            ['void', 'pv_decode_%s%s(struct pv_cs_decoder *d, struct pv_args_%s *a)'
+             % (self.name, sfx, self.name), '{', '   (void)a;'] + _body(body or ['(void)d;']) +
             ['}', ''])
+
+    def decode_proto(self, variant=None):
+        return 'void pv_decode_%s%s(struct pv_cs_decoder *d, struct pv_args_%s *a);' % (
+            self.name, variant.suffix if variant else '', self.name)
 
     def gen_encode(self):
         body = ['pv_cs_write_i32(e, %d);' % self.ident]

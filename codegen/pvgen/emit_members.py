@@ -17,9 +17,25 @@ def _what(owner, m):
     return '"%s.%s"' % (owner, m.name)
 
 
+class Variant:
+    """One dialect's own decoders, where its quirks change bytes (Protocol.variant_dialects,
+    codegen/README.md "Dialects"): function names get `suffix`, WA1 follows `wa1`, and calls
+    to the partial decoders of `structs` and the chain lookups of `lookups` go to their
+    variants too. `commands`: commands whose decoder has a variant."""
+
+    def __init__(self, dialect, wa1):
+        self.dialect, self.suffix, self.wa1 = dialect, '_' + dialect, wa1
+        self.structs, self.lookups, self.commands = set(), set(), set()
+
+    def of(self, struct):
+        """Suffix of struct's partial decoder in this variant."""
+        return self.suffix if struct in self.structs else ''
+
+
 class MemberCode:
-    def __init__(self, reg, proto, owner):
+    def __init__(self, reg, proto, owner, variant=None):
         self.reg, self.proto, self.owner = reg, proto, owner
+        self.variant = variant
         self.deps_in, self.deps_out = set(), set()
 
     # ----- one element (scalar, handle, struct, union) at lvalue `lv` ---------------------
@@ -37,6 +53,8 @@ class MemberCode:
         if k == 'struct':
             (self.deps_out if mode == 'out' else self.deps_in).add(t)
             suffix = '_partial' if mode == 'out' else ''
+            if mode == 'out' and self.variant:
+                suffix += self.variant.of(t)
             return ['pv_decode_%s%s(d, &%s);' % (t, suffix, lv)]
         if k == 'union':
             if mode == 'out':
@@ -140,7 +158,9 @@ class MemberCode:
         k = elem_kind(self.reg, m.type)
         expect = len_expr(self.reg, m, base, sib)
         tgt = len_target(m)
-        wa1 = '%s.%s' % (self.owner, tgt) in self.proto.wa1 if tgt else False
+        # quirks.partial_count_not_encoded: partials only, as the dialect has it
+        wa1set = self.variant.wa1 if self.variant else self.proto.wa1
+        wa1 = mode == 'out' and bool(tgt) and '%s.%s' % (self.owner, tgt) in wa1set
         out = ['{', '   uint64_t n = pv_cs_read_count(d);']
         if not wa1:
             out.append('   pv_cs_check_count(d, n, (uint64_t)%s, %s);' % (expect, _what(self.owner, m)))

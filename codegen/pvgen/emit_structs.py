@@ -36,8 +36,9 @@ class StructCode:
     def siblings(self):
         return {m.name: m for m in self.s.members}
 
-    def inout_counts(self):
+    def inout_counts(self, variant=None):
         """Members that are the count of another member (encoded in partials, unless WA1)."""
+        wa1 = variant.wa1 if variant else self.gen.proto.wa1
         out = set()
         for m in self.s.members:
             t = len_target(m)
@@ -46,11 +47,11 @@ class StructCode:
             # plain value that partials skip (found by the Mesa conformance test).
             if m.array:
                 continue
-            if t and '%s.%s' % (self.name, t) not in self.gen.proto.wa1:
+            if t and '%s.%s' % (self.name, t) not in wa1:
                 out.add(t)
         return out
 
-    def _header(self, partial):
+    def _header(self, partial, variant=None):
         """sType check + chain decode lines."""
         out = []
         if self.s.stype:
@@ -58,7 +59,9 @@ class StructCode:
             out.append('pv_cs_check_stype(d, pv_cs_read_i32(d), %d, "%s");' % (v, self.name))
             out.append('v->sType = (VkStructureType)%d;' % v)
         if self.has_chain:
-            look = 'pv_chain_%s' % self.name if self.gen.chain_members(self.name) else 'NULL'
+            sfx = variant.suffix if variant and self.name in variant.lookups else ''
+            look = ('pv_chain_%s%s' % (self.name, sfx) if self.gen.chain_members(self.name)
+                    else 'NULL')
             out.append('v->pNext = pv_protocol_decode_chain(d, %s, %s, "%s");'
                        % (look, 'true' if partial else 'false', self.name))
         return out
@@ -92,20 +95,31 @@ class StructCode:
                             + _body(body) + ['}', ''])
         self.protos.append('void pv_decode_%s(struct pv_cs_decoder *d, %s *v);' % (n, n))
 
-    def gen_partial(self):
-        n, sib, inout = self.name, self.siblings(), self.inout_counts()
+    def gen_partial(self, variant=None):
+        """The partial decoder; with a Variant, that dialect's copy (names + suffix)."""
+        n, sib, inout = self.name, self.siblings(), self.inout_counts(variant)
+        sfx = variant.suffix if variant else ''
         if self.s.is_union:
             raise Unsupported('union %s in an output' % n)
+        mc = MemberCode(self.gen.reg, self.gen.proto, n, variant)
         body = []
         for m in self.members():
-            body += self.mc.dec_member(m, 'v->', sib, 'out', inout=m.name in inout)
-        self.funcs['partial'] = (
-            ['void', 'pv_dec_%s_self_partial(struct pv_cs_decoder *d, void *p)' % n, '{',
+            body += mc.dec_member(m, 'v->', sib, 'out', inout=m.name in inout)
+        if variant is None:
+            self.mc.deps_in |= mc.deps_in
+            self.mc.deps_out |= mc.deps_out
+            self.partial_deps = mc.deps_out  # structs the partial decoder calls
+        self.funcs['partial' + sfx] = (
+            ['void', 'pv_dec_%s_self_partial%s(struct pv_cs_decoder *d, void *p)' % (n, sfx), '{',
              '   %s *v = p;' % n, '   (void)v;'] + _body(body or ['(void)d;']) +
-            ['}', '', 'void', 'pv_decode_%s_partial(struct pv_cs_decoder *d, %s *v)' % (n, n), '{']
-            + _body(self._header(True) + ['pv_dec_%s_self_partial(d, v);' % n]) + ['}', ''])
-        self.protos += ['void pv_dec_%s_self_partial(struct pv_cs_decoder *d, void *p);' % n,
-                        'void pv_decode_%s_partial(struct pv_cs_decoder *d, %s *v);' % (n, n)]
+            ['}', '', 'void', 'pv_decode_%s_partial%s(struct pv_cs_decoder *d, %s *v)'
+             % (n, sfx, n), '{']
+            + _body(self._header(True, variant) + ['pv_dec_%s_self_partial%s(d, v);' % (n, sfx)])
+            + ['}', ''])
+        self.protos += ['void pv_dec_%s_self_partial%s(struct pv_cs_decoder *d, void *p);'
+                        % (n, sfx),
+                        'void pv_decode_%s_partial%s(struct pv_cs_decoder *d, %s *v);'
+                        % (n, sfx, n)]
 
     # ----- reply encoder -----------------------------------------------------------------------
     def gen_encode(self):
@@ -130,25 +144,30 @@ class StructCode:
                         'void pv_encode_%s(struct pv_cs_encoder *e, const %s *v);' % (n, n)]
 
     # ----- chains ------------------------------------------------------------------------------
-    def gen_descriptor(self, has_partial, has_encode):
+    def gen_descriptor(self, has_partial, has_encode, variant=None):
         n = self.name
-        self.funcs['desc'] = [
-            'const struct pv_chain_type pv_ct_%s = {' % n,
+        sfx = variant.suffix if variant else ''
+        self.funcs['desc' + sfx] = [
+            'const struct pv_chain_type pv_ct_%s%s = {' % (n, sfx),
             '   .stype = %d,' % self.stype_value(),
             '   .size = sizeof(%s),' % n,
             '   .decode_self = pv_dec_%s_self,' % n,
-            '   .decode_self_partial = %s,' % ('pv_dec_%s_self_partial' % n if has_partial else 'NULL'),
+            '   .decode_self_partial = %s,' % ('pv_dec_%s_self_partial%s' % (n, sfx)
+                                              if has_partial else 'NULL'),
             '   .encode_self = %s,' % ('pv_enc_%s_self' % n if has_encode else 'NULL'),
             '   .name = "%s",' % n, '};', '']
-        self.protos.append('extern const struct pv_chain_type pv_ct_%s;' % n)
+        self.protos.append('extern const struct pv_chain_type pv_ct_%s%s;' % (n, sfx))
 
-    def gen_lookup(self, members):
+    def gen_lookup(self, members, variant=None):
         n = self.name
+        sfx = variant.suffix if variant else ''
         body = ['switch (stype) {']
         for c in members:
-            body += ['case %d:' % self.gen.structs[c].stype_value(), '   return &pv_ct_%s;' % c]
+            body += ['case %d:' % self.gen.structs[c].stype_value(),
+                     '   return &pv_ct_%s%s;' % (c, variant.of(c) if variant else '')]
         body += ['default:', '   return NULL;', '}']
-        self.funcs['lookup'] = (
-            ['/* pNext members of %s that the protocol tables know */' % n,
-             'static const struct pv_chain_type *', 'pv_chain_%s(int32_t stype)' % n, '{']
+        what = ' (%s: partial decoding)' % variant.dialect if variant else ''
+        self.funcs['lookup' + sfx] = (
+            ['/* pNext members of %s that the protocol tables know%s */' % (n, what),
+             'static const struct pv_chain_type *', 'pv_chain_%s%s(int32_t stype)' % (n, sfx), '{']
             + _body(body) + ['}', ''])

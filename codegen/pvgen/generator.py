@@ -3,6 +3,7 @@
 and lays the result out in files (a public header, an internal header, split .c files)."""
 from .ctypes import Unsupported, c_decl
 from .emit_commands import CommandCode
+from .emit_members import Variant
 from .emit_structs import StructCode
 
 # Generated files carry the generator's license: the golden copies under tests/ are tracked
@@ -97,6 +98,7 @@ class Generator:
                                   for p in sc.s.extends if p in self.structs):
                 pass
         self._descriptors()
+        self._variants()
 
     def _descriptors(self):
         self.chain_types = set()
@@ -109,3 +111,37 @@ class Generator:
         for n in self.chain_types:
             sc = self.structs[n]
             sc.gen_descriptor('partial' in sc.funcs, 'encode' in sc.funcs)
+
+    def _variants(self):
+        """Per-dialect copies of the decoders whose bytes a dialect's quirks change
+        (Protocol.variant_dialects; codegen/README.md "Dialects"): the structs named by a
+        differing quirk, every struct whose partial decoder reaches one (member or pNext
+        chain), and the commands decoding any of them. The dialect's table uses the copies."""
+        self.variants = []
+        partial = {n for n, sc in self.structs.items() if n not in self.bad and 'partial' in sc.funcs}
+        for d in self.proto.variant_dialects:
+            v = Variant(d, self.proto.wa1_by_dialect[d])
+            v.structs = {k.split('.')[0] for k in v.wa1 ^ self.proto.wa1} & partial
+            while True:
+                more = {n for n in partial - v.structs
+                        if self.structs[n].partial_deps & v.structs
+                        or set(self.chain_members(n)) & v.structs}
+                if not more:
+                    break
+                v.structs |= more
+            v.lookups = {n for n in v.structs if set(self.chain_members(n)) & v.structs}
+            v.commands = {n for n, cc in self.commands.items() if cc.partial_deps & v.structs}
+            for n in sorted(v.structs):
+                sc = self.structs[n]
+                sc.gen_partial(v)
+                if n in self.chain_types:
+                    sc.gen_descriptor(True, 'encode' in sc.funcs, v)
+                if n in v.lookups:
+                    sc.gen_lookup(self.chain_members(n), v)
+            for n in sorted(v.commands):
+                self.commands[n].gen_decode(v)
+            self.variants.append(v)
+
+    def variant(self, dialect):
+        """The Variant of a dialect, or None when it uses the shared code only."""
+        return next((v for v in self.variants if v.dialect == dialect), None)

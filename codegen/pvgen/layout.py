@@ -35,7 +35,8 @@ def header(gen):
     lines.append(' * decoding, except out handles, which hold the guest ids */')
     for name, cc in sorted(g.commands.items(), key=lambda x: x[1].ident):
         lines += cc.args_struct()
-        lines.append('void pv_decode_%s(struct pv_cs_decoder *d, struct pv_args_%s *a);' % (name, name))
+        lines.append(cc.decode_proto())
+        lines += [cc.decode_proto(v) for v in g.variants if name in v.commands]
         lines.append('void pv_encode_reply_%s(struct pv_cs_encoder *e, const struct pv_args_%s *a);'
                      % (name, name))
         if 'handler' in cc.funcs:
@@ -71,6 +72,8 @@ def internal_header(gen):
                       or 'pv_ct_' in p]
     for name in sorted(gen.commands):
         lines.append('void pv_cmd_decode_%s(struct pv_cs_decoder *d, void *a);' % name)
+        lines += ['void pv_cmd_decode_%s%s(struct pv_cs_decoder *d, void *a);' % (name, v.suffix)
+                  for v in gen.variants if name in v.commands]
         lines.append('void pv_cmd_encode_%s(struct pv_cs_encoder *e, const void *a);' % name)
     lines += ['', '#endif', '']
     return '\n'.join(lines)
@@ -97,6 +100,9 @@ def struct_files(gen):
         for n in part:
             f = gen.structs[n].funcs
             chunks += [f[k] for k in ('lookup', 'in', 'partial', 'encode', 'desc') if k in f]
+            for v in gen.variants:  # this dialect's own partial decoding (Generator._variants)
+                chunks += [f[k + v.suffix] for k in ('lookup', 'partial', 'desc')
+                           if k + v.suffix in f]
         files['pv_structs_%d.c' % i] = _c_file(gen, chunks)
     return files
 
@@ -108,11 +114,18 @@ def command_files(gen):
         chunks = []
         for n in part:
             f = gen.commands[n].funcs
-            chunks += [f['decode'], f['encode']] + ([f['handler']] if 'handler' in f else [])
+            chunks += [f['decode']]
+            chunks += [f['decode' + v.suffix] for v in gen.variants if n in v.commands]
+            chunks += [f['encode']] + ([f['handler']] if 'handler' in f else [])
             chunks.append(['void', 'pv_cmd_decode_%s(struct pv_cs_decoder *d, void *a)' % n,
-                           '{', '   pv_decode_%s(d, a);' % n, '}', '', 'void',
-                           'pv_cmd_encode_%s(struct pv_cs_encoder *e, const void *a)' % n, '{',
-                           '   pv_encode_reply_%s(e, a);' % n, '}', ''])
+                           '{', '   pv_decode_%s(d, a);' % n, '}', ''])
+            for v in gen.variants:
+                if n in v.commands:
+                    chunks.append(['void', 'pv_cmd_decode_%s%s(struct pv_cs_decoder *d, void *a)'
+                                   % (n, v.suffix), '{', '   pv_decode_%s%s(d, a);'
+                                   % (n, v.suffix), '}', ''])
+            chunks.append(['void', 'pv_cmd_encode_%s(struct pv_cs_encoder *e, const void *a)'
+                           % n, '{', '   pv_encode_reply_%s(e, a);' % n, '}', ''])
         files['pv_commands_%d.c' % i] = _c_file(gen, chunks)
     return files
 
@@ -133,6 +146,7 @@ def tables_file(gen):
     lines = [STAMP % gen.registry_name, '#include <stddef.h>', '#include <string.h>', '',
              '#include "pv_protocol_gen_internal.h"', '']
     for dname, d in sorted(gen.proto.dialects.items()):
+        var = gen.variant(dname)
         count = len(d.ids) + len(d.removed)
         lines.append('static const struct pv_command_entry %s_entries[%d] = {' % (dname, count))
         for ident in sorted(list(d.ids) + list(d.removed)):
@@ -148,7 +162,9 @@ def tables_file(gen):
                 if cc.cmd.ret == 'VkResult':
                     e.append('.result_offset = offsetof(struct pv_args_%s, ret) + 1' % name)
                 e += ['.args_size = sizeof(struct pv_args_%s)' % name,
-                      '.decode = pv_cmd_decode_%s' % name, '.encode_reply = pv_cmd_encode_%s' % name]
+                      '.decode = pv_cmd_decode_%s%s' % (name, var.suffix if var and name
+                                                         in var.commands else ''),
+                      '.encode_reply = pv_cmd_encode_%s' % name]
                 if 'handler' in cc.funcs:
                     e.append('.default_handler = pv_handle_%s' % name)
                 else:

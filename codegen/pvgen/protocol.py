@@ -9,6 +9,8 @@ Protocol(reg, data_dir, dialects) gives:
                    core (vkCmdSetLineStippleEXT -> vkCmdSetLineStipple) does not rename wire 0's
                    generated API; quirks.json is keyed by these names too
   .quirks          the parsed quirks.json
+  .wa1, .wa1_by_dialect, .variant_dialects
+                   quirks.partial_count_not_encoded: shared, per dialect, dialects that differ
   .allowed_type(t) True when struct t may appear on the wire (core, an allow-listed extension
                    of any dialect, or our MESA fragment)
   .chain(s)        allowed structs that extend struct s (its pNext chain members)
@@ -80,11 +82,36 @@ class Protocol:
         self.allowed_exts = set()
         for d in self.dialects.values():
             self.allowed_exts.update(d.extensions)
-        self.wa1 = set(self.quirks.get('partial_count_not_encoded', {}))
+        self._load_wa1(data_dir)
         self.never_sent = self.quirks.get('never_sent', {})
         self.no_default = self.quirks.get('no_default_handler', {})
         self.union_tags = {k: v['tag'] for k, v in self.quirks.get('union_default_tags', {}).items()}
         self._check_ids_agree()
+
+    def _load_wa1(self, data_dir):
+        """quirks.partial_count_not_encoded: {"Struct.count": {"dialects": [...], "reason"}}.
+        wa1_by_dialect[d]: the entries active in dialect d; wa1: those active in every loaded
+        dialect (the shared code); variant_dialects: dialects whose set differs from wa1 and
+        so get their own decoders for what that changes (codegen/README.md, Dialects)."""
+        self.wa1_by_dialect = {d: set() for d in self.dialects}
+        for key, q in self.quirks.get('partial_count_not_encoded', {}).items():
+            if not isinstance(q, dict) or not q.get('dialects') or not q.get('reason'):
+                raise RegistryError('quirks.json: partial_count_not_encoded %s needs '
+                                    '{"dialects": [...], "reason": "..."}' % key)
+            owner, _, member = key.partition('.')
+            s = self.reg.structs.get(owner)
+            if s is None or s.member(member) is None:
+                raise RegistryError('quirks.json: partial_count_not_encoded %s names no '
+                                    'struct member' % key)
+            for d in q['dialects']:
+                if not os.path.exists(os.path.join(data_dir, d, 'command_ids.txt')):
+                    raise RegistryError('quirks.json: partial_count_not_encoded %s: unknown '
+                                        'dialect %s' % (key, d))
+                if d in self.wa1_by_dialect:
+                    self.wa1_by_dialect[d].add(key)
+        sets = list(self.wa1_by_dialect.values())
+        self.wa1 = set.intersection(*sets) if sets else set()
+        self.variant_dialects = sorted(d for d, v in self.wa1_by_dialect.items() if v != self.wa1)
 
     def _check_ids_agree(self):
         """One generated reply encoder per command echoes one id: dialects must agree."""

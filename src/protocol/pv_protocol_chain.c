@@ -54,10 +54,15 @@ pv_protocol_encode_chain(struct pv_cs_encoder *e, pv_chain_lookup_fn lookup, con
    const struct pv_chain_node *nodes[PV_CHAIN_MAX];
    const struct pv_chain_type *types[PV_CHAIN_MAX];
    uint32_t n = 0;
-   for (const struct pv_chain_node *c = pnext; c && n < PV_CHAIN_MAX; c = c->next) {
+   for (const struct pv_chain_node *c = pnext; c; c = c->next) {
       const struct pv_chain_type *t = lookup ? lookup(c->stype) : NULL;
       if (!t || !t->encode_self)
          continue;
+      if (n == PV_CHAIN_MAX) {
+         /* cannot come from a decoded chain (the decoder stops at the same limit) */
+         pv_cs_status_fatal(e->status, "reply chain longer than %d structs", PV_CHAIN_MAX);
+         return;
+      }
       pv_cs_write_u64(e, 1);
       pv_cs_write_i32(e, c->stype);
       types[n] = t;

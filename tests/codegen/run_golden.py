@@ -17,7 +17,8 @@ MALFORMED = {
 
 def gen(gen_py, registry, data, out):
     return subprocess.run([sys.executable, gen_py, '--registry', registry, '--data', data,
-                           '--out', out, '--split-structs', '1', '--split-commands', '1'],
+                           '--out', out, '--split-structs', '1', '--split-commands', '1',
+                           '--dialect', 'wire0', '--dialect', 'wire1'],
                           capture_output=True, text=True)
 
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Malformed wire-0 input against the generated decoders and pass-through handlers: truncation
- * at every byte, oversized and overflowing counts, an unknown chain sType, id 0 where an object
- * is required. Each must set the fatal flag, never reach the host driver, never crash.
+ * at every byte, oversized and overflowing counts, an unknown chain sType, a chain longer than
+ * PV_CHAIN_MAX, id 0 where an object is required. Each must set the fatal flag, never reach the
+ * host driver, never crash.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -141,6 +142,57 @@ unknown_chain_stype(void **state)
    assert_int_equal(host_calls, 0);
 }
 
+/* vkCreateBuffer whose info chains `n` VkExternalMemoryBufferCreateInfo structs. */
+static void
+create_buffer_with_chain(struct buf *b, uint32_t n)
+{
+   b->n = 0;
+   w32(b, 50), w32(b, 1), w64(b, 0x1000), w64(b, 1), w32(b, 12);
+   for (uint32_t i = 0; i < n; i++)
+      w64(b, 1), w32(b, 1000072000);
+   w64(b, 0);
+   for (uint32_t i = 0; i < n; i++)
+      w32(b, 0); /* handleTypes, innermost first */
+   w32(b, 0), w64(b, 65536), w32(b, 0x82), w32(b, VK_SHARING_MODE_EXCLUSIVE), w32(b, 0);
+   w64(b, 0), w64(b, 0), w64(b, 1), w64(b, 0x2000);
+}
+
+static void
+chain_length_limit(void **state)
+{
+   (void)state;
+   struct buf b;
+   host_calls = 0;
+   create_buffer_with_chain(&b, PV_CHAIN_MAX); /* the longest accepted */
+   assert_false(run_is_fatal(&b));
+   assert_int_equal(host_calls, 1);
+   create_buffer_with_chain(&b, PV_CHAIN_MAX + 1); /* one more is fatal, cleanly */
+   assert_true(run_is_fatal(&b));
+   assert_int_equal(host_calls, 1);
+}
+
+/* Reply side: a chain the decoder could never have produced is fatal, not cut short. */
+static void
+reply_chain_length_limit(void **state)
+{
+   (void)state;
+   static VkFormatProperties3 ext[PV_CHAIN_MAX + 1];
+   static uint8_t out[64 * (PV_CHAIN_MAX + 8)]; /* 36 bytes per chained struct */
+   for (uint32_t n = PV_CHAIN_MAX; n <= PV_CHAIN_MAX + 1; n++) {
+      memset(ext, 0, sizeof(ext));
+      for (uint32_t i = 0; i < n; i++) {
+         ext[i].sType = VK_STRUCTURE_TYPE_FORMAT_PROPERTIES_3;
+         ext[i].pNext = i + 1 < n ? &ext[i + 1] : NULL;
+      }
+      VkFormatProperties2 props = {.sType = VK_STRUCTURE_TYPE_FORMAT_PROPERTIES_2, .pNext = ext};
+      struct pv_cs_status st = {0};
+      struct pv_cs_encoder enc;
+      pv_cs_encoder_init(&enc, out, sizeof(out), &st);
+      pv_encode_VkFormatProperties2(&enc, &props);
+      assert_int_equal(st.fatal, n > PV_CHAIN_MAX);
+   }
+}
+
 static void
 count_mismatch_and_huge_counts(void **state)
 {
@@ -175,6 +227,8 @@ main(void)
       cmocka_unit_test(truncation_at_every_byte),
       cmocka_unit_test(id_zero_where_an_object_is_required),
       cmocka_unit_test(unknown_chain_stype),
+      cmocka_unit_test(chain_length_limit),
+      cmocka_unit_test(reply_chain_length_limit),
       cmocka_unit_test(count_mismatch_and_huge_counts),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,7 +9,7 @@
 #include <string.h>
 
 struct buf {
-   uint8_t b[1024];
+   uint8_t b[8192]; /* room for a chain of PV_CHAIN_MAX + 1 structs */
    size_t n;
 };
 

@@ -58,6 +58,7 @@ conf_begin_variant(struct conf_ctx *c, const char *variant, int chain_variant)
    c->variant = variant;
    c->variants++;
    c->nested_variant = chain_variant == -2 ? -2 : -1;
+   c->reply_mode = CONF_REPLY_FULL;
    /* deterministic per command and variant, so a failure reproduces alone */
    c->rng = hash_str(c->command) ^ (hash_str(variant) * 31u);
    /* ids above 32 bits catch truncation; distinct per sample */
@@ -162,6 +163,16 @@ conf_string_into(struct conf_ctx *c, char *dst, size_t size)
    size_t len = 1 + conf_u32(c) % (size - 1 < 24 ? size - 1 : 24);
    for (size_t i = 0; i < len; i++)
       dst[i] = (char)('A' + conf_u32(c) % 26);
+}
+
+void
+conf_host_string_into(struct conf_ctx *c, char *dst, size_t size)
+{
+   memset(dst, 0, size);
+   const uint32_t k = conf_u32(c) % 4;
+   size_t len = k == 0 ? 0 : k == 1 ? size - 1 : 1 + conf_u32(c) % (size - 1 < 24 ? size - 1 : 24);
+   for (size_t i = 0; i < len; i++)
+      dst[i] = (char)('a' + conf_u32(c) % 26);
 }
 
 void *

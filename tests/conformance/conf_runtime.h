@@ -27,6 +27,13 @@ enum { CONF_IN, CONF_PARTIAL, CONF_HOST };
 /* or-ed into a mode: the struct's own members only (chain elements; the walker does the chain) */
 #define CONF_SELF 16
 
+/* What the host driver answers for in/out counts (params and out-struct members):
+ *   CONF_REPLY_FULL   every element the guest has room for;
+ *   CONF_REPLY_FEWER  one element fewer than the capacity (the count goes down);
+ *   CONF_REPLY_QUERY  the guest passes NULL arrays, the host answers CONF_QUERY_COUNT. */
+enum { CONF_REPLY_FULL, CONF_REPLY_FEWER, CONF_REPLY_QUERY };
+#define CONF_QUERY_COUNT 5
+
 #define CONF_PATH_MAX 256
 #define CONF_MAX_REPORTS 8
 
@@ -34,6 +41,7 @@ struct conf_ctx {
    uint64_t rng;
    uint64_t next_id;
    int nested_variant; /* -1: no chains on nested structs, -2: every known chain struct */
+   int reply_mode;     /* CONF_REPLY_*, reset by conf_begin_variant */
    void **allocs;
    size_t alloc_count, alloc_cap;
 
@@ -75,6 +83,8 @@ uint32_t conf_count(struct conf_ctx *c);
 void conf_bytes(struct conf_ctx *c, void *dst, size_t size);
 const char *conf_string(struct conf_ctx *c);
 void conf_string_into(struct conf_ctx *c, char *dst, size_t size);
+/* A host-written fixed-size string: empty, size - 1 characters, or 1..24 characters. */
+void conf_host_string_into(struct conf_ctx *c, char *dst, size_t size);
 
 /* pNext chains: list is a 0-terminated sType list; variant -1 none, -2 all, k the k-th */
 void *conf_build_chain(struct conf_ctx *c, const int32_t *list, int variant);

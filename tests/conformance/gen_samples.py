@@ -285,6 +285,12 @@ class Gen:
             out.append('   }')
             self.chain_tables['conf_chain_in_%s' % sname] = self.mesa.chain(sname, 'in')
             self.chain_tables['conf_chain_partial_%s' % sname] = self.mesa.chain(sname, 'partial')
+        def inout_array(a):
+            """Pointer array the guest sizes (partial) and the host fills (reply)."""
+            ash = Shape(self.reg, s.member(a))
+            return (ash.what in ('array', 'blob') and not ash.altlen
+                    and all(x is not None and a in x for x in (sets['partial'], sets['reply'])))
+
         # pass 1: scalars and counts
         for mode, mset in (('CONF_IN', sets['in']), ('CONF_PARTIAL', sets['partial']),
                            ('CONF_HOST', sets['reply'])):
@@ -295,7 +301,17 @@ class Gen:
                     break
                 is_len = m.name in lenmembers
                 if mode == 'CONF_HOST' and is_len:
-                    continue  # keep capacities as the guest allocated them
+                    # keep capacities as the guest allocated them, except for in/out counts:
+                    # one element fewer, or a count query's answer (c->reply_mode)
+                    arrs = [a for a in lenmembers[m.name] if inout_array(a)]
+                    if arrs and m.name in mset and sh.what == 'value' and not sh.static:
+                        a0 = 'v->' + arrs[0]
+                        body.append('if (c->reply_mode == CONF_REPLY_FEWER && %s && v->%s > 1)'
+                                    % (a0, m.name))
+                        body.append('   v->%s -= 1;' % m.name)
+                        body.append('else if (c->reply_mode == CONF_REPLY_QUERY && !%s)' % a0)
+                        body.append('   v->%s = CONF_QUERY_COUNT;' % m.name)
+                    continue
                 if sh.what == 'value' and not sh.static and self.is_scalar_kind(sh.t):
                     if sh.kind == 'handle' and mode != 'CONF_IN' and m.name not in mset:
                         continue
@@ -322,7 +338,9 @@ class Gen:
                     if len(sh.static) > 1:
                         body.append('conf_bytes(c, v->%s, sizeof(v->%s));' % (m.name, m.name))
                     elif sh.t == 'char':
-                        body.append('conf_string_into(c, v->%s, %d);' % (m.name, n))
+                        # host-written strings also come empty and as long as they fit
+                        body.append('conf_%sstring_into(c, v->%s, %d);'
+                                    % ('host_' if mode == 'CONF_HOST' else '', m.name, n))
                     elif sh.kind in ('struct',):
                         body.append('for (uint32_t i = 0; i < %d; i++)' % n)
                         body.append('   conf_fill_%s(c, &v->%s[i], mode, c->nested_variant);'
@@ -356,7 +374,10 @@ class Gen:
             if sets['in'] is not None and m.name in sets['in']:
                 conds.append('mode == CONF_IN')
             if sets['partial'] is not None and m.name in sets['partial']:
-                conds.append('mode == CONF_PARTIAL')
+                if inout_array(m.name):  # a count query passes NULL
+                    conds.append('(mode == CONF_PARTIAL && c->reply_mode != CONF_REPLY_QUERY)')
+                else:
+                    conds.append('mode == CONF_PARTIAL')
             host_ok = sets['reply'] is not None and m.name in sets['reply']
             guest_cond = ' || '.join(conds) or '0'
             if sh.what == 'string':
@@ -585,7 +606,12 @@ class Gen:
                 continue
             B = 'h->' + p.name
             if sh.what == 'pointer' and p.name in len_users and sh.kind != 'struct':
-                continue  # in/out count: the host keeps the capacity
+                # in/out count: all the capacity, one element fewer, or a count query's answer
+                body.append('if (%s && c->reply_mode == CONF_REPLY_FEWER && *%s > 1)' % (B, B))
+                body.append('   *%s -= 1;' % B)
+                body.append('else if (%s && c->reply_mode == CONF_REPLY_QUERY)' % B)
+                body.append('   *%s = CONF_QUERY_COUNT;' % B)
+                continue
             cnt = '1'
             if sh.len and sh.len != 'null-terminated':
                 cnt = self.param_count(p, sh, shapes, pnames, 'h->')
@@ -610,9 +636,12 @@ class Gen:
         body.append('size_t cf_rlen = 0;')
         body.append('const void *cf_reply = conf_host_encode_reply(c, cf_type, h, &cf_rlen);')
         body.append('if (cf_reply) {')
-        body.append('   if (cf_rlen != cf_reply_size)')
-        body.append('      conf_fail(c, "our reply has %zu bytes, Mesa expects %zu", cf_rlen, '
-                    'cf_reply_size);')
+        # Mesa sizes the reply before the call, for every element it has room for; a host
+        # that writes fewer sends less (the guest reads what the decoder asks for).
+        body.append('   if (c->reply_mode == CONF_REPLY_FEWER ? cf_rlen > cf_reply_size '
+                    ': cf_rlen != cf_reply_size)')
+        body.append('      conf_fail(c, "our reply has %zu bytes, Mesa expects %s%zu", cf_rlen, '
+                    'c->reply_mode == CONF_REPLY_FEWER ? "at most " : "", cf_reply_size);')
         body.append('   struct vn_cs_decoder cf_rd;')
         body.append('   vn_cs_decoder_init(&cf_rd, cf_reply, cf_rlen);')
         dec = 'vn_decode_%s_reply(&cf_rd%s)' % (name, ', ' + call_args if call_args else '')
@@ -683,6 +712,16 @@ class Gen:
         has_chain = len(variants) > 1
         if has_chain:
             variants.append(('-2', 'all chained'))
+        # host answers below capacity and count queries (in/out counts of params and of
+        # out structs, chained ones included)
+        reply_modes = any(shapes[p.name].out_ptr and shapes[p.name].t != 'VkAllocationCallbacks'
+                          and shapes[p.name].kind in ('struct', 'base', 'handle', 'enum')
+                          or p.name in len_users and shapes[p.name].what == 'pointer'
+                          for p in params)
+        if reply_modes:
+            v = '-2' if has_chain else '-1'
+            variants.append((v, 'fewer than capacity', 'CONF_REPLY_FEWER'))
+            variants.append((v, 'count query', 'CONF_REPLY_QUERY'))
         L = []
         L.append('#ifdef CONF_WITH_HOST')
         L.append('struct conf_args_%s {' % name)
@@ -767,6 +806,9 @@ class Gen:
                 elif cnt in pnames and shapes[cnt].what == 'pointer' \
                         and shapes[cnt].kind != 'struct':
                     cnt = '(*%s)' % cnt
+                    if sh.out_ptr and sh.what in ('array', 'blob'):
+                        # count query: the guest passes NULL and learns the count only
+                        L.append('   if (c->reply_mode != CONF_REPLY_QUERY)')
             else:
                 cnt = '1'
             et = p.type
@@ -812,9 +854,11 @@ class Gen:
         L.append('   vn_cs_encoder_fini(&cf_enc);')
         L.append('}\n')
         L.append('void\nconf_cmd_%s(struct conf_ctx *c)\n{' % name)
-        for vi, (vexpr, vname) in enumerate(variants):
+        for vi, (vexpr, vname, *rmode) in enumerate(variants):
             if vexpr.startswith('-'):
                 L.append('   conf_begin_variant(c, "%s", %s);' % (vname, vexpr))
+                if rmode:
+                    L.append('   c->reply_mode = %s;' % rmode[0])
                 L.append('   conf_sample_%s(c, "%s", %s, -1);' % (name, vname, vexpr))
             else:
                 pidx = [p.name for p in params].index(vname.split('+')[0])

@@ -99,6 +99,21 @@ pv_decode_vkGetWidgetProperties(struct pv_cs_decoder *d, struct pv_args_vkGetWid
 }
 
 void
+pv_decode_vkGetWidgetProperties_wire0(struct pv_cs_decoder *d, struct pv_args_vkGetWidgetProperties *a)
+{
+   (void)a;
+   a->device = PV_TO_HANDLE(VkDevice, pv_cs_read_id(d, 3));
+   a->widget = PV_TO_HANDLE(VkWidget, pv_cs_read_id(d, 77));
+   if (pv_cs_read_count(d)) {
+      VkWidgetProperties *pProperties_p = pv_cs_alloc(d, 1, sizeof(*pProperties_p));
+      if (pProperties_p) {
+         pv_decode_VkWidgetProperties_partial_wire0(d, &*pProperties_p);
+      }
+      a->pProperties = pProperties_p;
+   }
+}
+
+void
 pv_encode_reply_vkGetWidgetProperties(struct pv_cs_encoder *e, const struct pv_args_vkGetWidgetProperties *a)
 {
    (void)a;
@@ -136,6 +151,12 @@ void
 pv_cmd_decode_vkGetWidgetProperties(struct pv_cs_decoder *d, void *a)
 {
    pv_decode_vkGetWidgetProperties(d, a);
+}
+
+void
+pv_cmd_decode_vkGetWidgetProperties_wire0(struct pv_cs_decoder *d, void *a)
+{
+   pv_decode_vkGetWidgetProperties_wire0(d, a);
 }
 
 void

@@ -28,15 +28,21 @@ struct pv_args_vkGetWidgetProperties {
 };
 
 void pv_decode_vkGetWidgetProperties(struct pv_cs_decoder *d, struct pv_args_vkGetWidgetProperties *a);
+void pv_decode_vkGetWidgetProperties_wire0(struct pv_cs_decoder *d, struct pv_args_vkGetWidgetProperties *a);
 void pv_encode_reply_vkGetWidgetProperties(struct pv_cs_encoder *e, const struct pv_args_vkGetWidgetProperties *a);
 void pv_handle_vkGetWidgetProperties(struct pv_dispatch_ctx *c, void *args);
 
 /* struct decoders and reply encoders */
 void pv_decode_VkWidgetColorInfo(struct pv_cs_decoder *d, VkWidgetColorInfo *v);
 void pv_decode_VkWidgetCreateInfo(struct pv_cs_decoder *d, VkWidgetCreateInfo *v);
+void pv_decode_VkWidgetListInfo_partial(struct pv_cs_decoder *d, VkWidgetListInfo *v);
+void pv_encode_VkWidgetListInfo(struct pv_cs_encoder *e, const VkWidgetListInfo *v);
+void pv_decode_VkWidgetListInfo(struct pv_cs_decoder *d, VkWidgetListInfo *v);
+void pv_decode_VkWidgetListInfo_partial_wire0(struct pv_cs_decoder *d, VkWidgetListInfo *v);
 void pv_decode_VkWidgetProperties_partial(struct pv_cs_decoder *d, VkWidgetProperties *v);
 void pv_encode_VkWidgetProperties(struct pv_cs_encoder *e, const VkWidgetProperties *v);
 void pv_decode_VkWidgetProperties(struct pv_cs_decoder *d, VkWidgetProperties *v);
+void pv_decode_VkWidgetProperties_partial_wire0(struct pv_cs_decoder *d, VkWidgetProperties *v);
 
 /* the host driver, as function pointers (filled by the renderer) */
 struct pv_vk_dispatch {
@@ -53,5 +59,6 @@ extern const struct pv_vk_dispatch_entry pv_vk_dispatch_entries[];
 extern const size_t pv_vk_dispatch_entry_count;
 
 extern const struct pv_protocol_table pv_protocol_wire0;
+extern const struct pv_protocol_table pv_protocol_wire1;
 
 #endif

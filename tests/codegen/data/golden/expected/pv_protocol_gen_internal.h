@@ -8,12 +8,20 @@
 void pv_dec_VkWidgetColorInfo_self(struct pv_cs_decoder *d, void *p);
 extern const struct pv_chain_type pv_ct_VkWidgetColorInfo;
 void pv_dec_VkWidgetCreateInfo_self(struct pv_cs_decoder *d, void *p);
+void pv_dec_VkWidgetListInfo_self_partial(struct pv_cs_decoder *d, void *p);
+void pv_enc_VkWidgetListInfo_self(struct pv_cs_encoder *e, const void *p);
+void pv_dec_VkWidgetListInfo_self(struct pv_cs_decoder *d, void *p);
+extern const struct pv_chain_type pv_ct_VkWidgetListInfo;
+void pv_dec_VkWidgetListInfo_self_partial_wire0(struct pv_cs_decoder *d, void *p);
+extern const struct pv_chain_type pv_ct_VkWidgetListInfo_wire0;
 void pv_dec_VkWidgetProperties_self_partial(struct pv_cs_decoder *d, void *p);
 void pv_enc_VkWidgetProperties_self(struct pv_cs_encoder *e, const void *p);
 void pv_dec_VkWidgetProperties_self(struct pv_cs_decoder *d, void *p);
+void pv_dec_VkWidgetProperties_self_partial_wire0(struct pv_cs_decoder *d, void *p);
 void pv_cmd_decode_vkCreateWidget(struct pv_cs_decoder *d, void *a);
 void pv_cmd_encode_vkCreateWidget(struct pv_cs_encoder *e, const void *a);
 void pv_cmd_decode_vkGetWidgetProperties(struct pv_cs_decoder *d, void *a);
+void pv_cmd_decode_vkGetWidgetProperties_wire0(struct pv_cs_decoder *d, void *a);
 void pv_cmd_encode_vkGetWidgetProperties(struct pv_cs_encoder *e, const void *a);
 
 #endif

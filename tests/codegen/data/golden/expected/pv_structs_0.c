@@ -70,6 +70,129 @@ pv_decode_VkWidgetCreateInfo(struct pv_cs_decoder *d, VkWidgetCreateInfo *v)
 }
 
 void
+pv_dec_VkWidgetListInfo_self(struct pv_cs_decoder *d, void *p)
+{
+   VkWidgetListInfo *v = p;
+   (void)v;
+   v->itemCount = pv_cs_read_u32(d);
+   {
+      uint64_t n = pv_cs_read_count(d);
+      pv_cs_check_count(d, n, (uint64_t)v->itemCount, "VkWidgetListInfo.pItems");
+      VkDeviceSize *arr = pv_cs_alloc(d, n, sizeof(*arr));
+      if (arr)
+         pv_cs_read_array(d, arr, n, sizeof(*arr));
+      v->pItems = arr;
+   }
+}
+
+void
+pv_decode_VkWidgetListInfo(struct pv_cs_decoder *d, VkWidgetListInfo *v)
+{
+   pv_cs_check_stype(d, pv_cs_read_i32(d), 3, "VkWidgetListInfo");
+   v->sType = (VkStructureType)3;
+   v->pNext = pv_protocol_decode_chain(d, NULL, false, "VkWidgetListInfo");
+   pv_dec_VkWidgetListInfo_self(d, v);
+}
+
+void
+pv_dec_VkWidgetListInfo_self_partial(struct pv_cs_decoder *d, void *p)
+{
+   VkWidgetListInfo *v = p;
+   (void)v;
+   v->itemCount = pv_cs_read_u32(d);
+   {
+      uint64_t n = pv_cs_read_count(d);
+      pv_cs_check_count(d, n, (uint64_t)v->itemCount, "VkWidgetListInfo.pItems");
+      VkDeviceSize *arr = pv_cs_alloc(d, n, sizeof(*arr));
+      v->pItems = arr;
+   }
+}
+
+void
+pv_decode_VkWidgetListInfo_partial(struct pv_cs_decoder *d, VkWidgetListInfo *v)
+{
+   pv_cs_check_stype(d, pv_cs_read_i32(d), 3, "VkWidgetListInfo");
+   v->sType = (VkStructureType)3;
+   v->pNext = pv_protocol_decode_chain(d, NULL, true, "VkWidgetListInfo");
+   pv_dec_VkWidgetListInfo_self_partial(d, v);
+}
+
+void
+pv_enc_VkWidgetListInfo_self(struct pv_cs_encoder *e, const void *p)
+{
+   const VkWidgetListInfo *v = p;
+   (void)v;
+   pv_cs_write_u32(e, v->itemCount);
+   if (v->pItems) {
+      uint64_t n = (uint64_t)v->itemCount;
+      pv_cs_write_count(e, n);
+      pv_cs_write_array(e, v->pItems, n, sizeof(*v->pItems));
+   } else {
+      pv_cs_write_count(e, 0);
+   }
+}
+
+void
+pv_encode_VkWidgetListInfo(struct pv_cs_encoder *e, const VkWidgetListInfo *v)
+{
+   pv_cs_write_i32(e, (int32_t)v->sType);
+   pv_protocol_encode_chain(e, NULL, v->pNext);
+   pv_enc_VkWidgetListInfo_self(e, v);
+}
+
+const struct pv_chain_type pv_ct_VkWidgetListInfo = {
+   .stype = 3,
+   .size = sizeof(VkWidgetListInfo),
+   .decode_self = pv_dec_VkWidgetListInfo_self,
+   .decode_self_partial = pv_dec_VkWidgetListInfo_self_partial,
+   .encode_self = pv_enc_VkWidgetListInfo_self,
+   .name = "VkWidgetListInfo",
+};
+
+void
+pv_dec_VkWidgetListInfo_self_partial_wire0(struct pv_cs_decoder *d, void *p)
+{
+   VkWidgetListInfo *v = p;
+   (void)v;
+   {
+      uint64_t n = pv_cs_read_count(d);
+      VkDeviceSize *arr = pv_cs_alloc(d, n, sizeof(*arr));
+      v->pItems = arr;
+      v->itemCount = (uint32_t)n;
+   }
+}
+
+void
+pv_decode_VkWidgetListInfo_partial_wire0(struct pv_cs_decoder *d, VkWidgetListInfo *v)
+{
+   pv_cs_check_stype(d, pv_cs_read_i32(d), 3, "VkWidgetListInfo");
+   v->sType = (VkStructureType)3;
+   v->pNext = pv_protocol_decode_chain(d, NULL, true, "VkWidgetListInfo");
+   pv_dec_VkWidgetListInfo_self_partial_wire0(d, v);
+}
+
+const struct pv_chain_type pv_ct_VkWidgetListInfo_wire0 = {
+   .stype = 3,
+   .size = sizeof(VkWidgetListInfo),
+   .decode_self = pv_dec_VkWidgetListInfo_self,
+   .decode_self_partial = pv_dec_VkWidgetListInfo_self_partial_wire0,
+   .encode_self = pv_enc_VkWidgetListInfo_self,
+   .name = "VkWidgetListInfo",
+};
+
+/* pNext members of VkWidgetProperties that the protocol tables know */
+static const struct pv_chain_type *
+pv_chain_VkWidgetProperties(int32_t stype)
+{
+   switch (stype) {
+   case 3:
+      return &pv_ct_VkWidgetListInfo;
+   default:
+      return NULL;
+   }
+}
+
+void
 pv_dec_VkWidgetProperties_self(struct pv_cs_decoder *d, void *p)
 {
    VkWidgetProperties *v = p;
@@ -85,7 +208,7 @@ pv_decode_VkWidgetProperties(struct pv_cs_decoder *d, VkWidgetProperties *v)
 {
    pv_cs_check_stype(d, pv_cs_read_i32(d), 2, "VkWidgetProperties");
    v->sType = (VkStructureType)2;
-   v->pNext = pv_protocol_decode_chain(d, NULL, false, "VkWidgetProperties");
+   v->pNext = pv_protocol_decode_chain(d, pv_chain_VkWidgetProperties, false, "VkWidgetProperties");
    pv_dec_VkWidgetProperties_self(d, v);
 }
 
@@ -102,7 +225,7 @@ pv_decode_VkWidgetProperties_partial(struct pv_cs_decoder *d, VkWidgetProperties
 {
    pv_cs_check_stype(d, pv_cs_read_i32(d), 2, "VkWidgetProperties");
    v->sType = (VkStructureType)2;
-   v->pNext = pv_protocol_decode_chain(d, NULL, true, "VkWidgetProperties");
+   v->pNext = pv_protocol_decode_chain(d, pv_chain_VkWidgetProperties, true, "VkWidgetProperties");
    pv_dec_VkWidgetProperties_self_partial(d, v);
 }
 
@@ -120,7 +243,36 @@ void
 pv_encode_VkWidgetProperties(struct pv_cs_encoder *e, const VkWidgetProperties *v)
 {
    pv_cs_write_i32(e, (int32_t)v->sType);
-   pv_protocol_encode_chain(e, NULL, v->pNext);
+   pv_protocol_encode_chain(e, pv_chain_VkWidgetProperties, v->pNext);
    pv_enc_VkWidgetProperties_self(e, v);
+}
+
+/* pNext members of VkWidgetProperties that the protocol tables know (wire0: partial decoding) */
+static const struct pv_chain_type *
+pv_chain_VkWidgetProperties_wire0(int32_t stype)
+{
+   switch (stype) {
+   case 3:
+      return &pv_ct_VkWidgetListInfo_wire0;
+   default:
+      return NULL;
+   }
+}
+
+void
+pv_dec_VkWidgetProperties_self_partial_wire0(struct pv_cs_decoder *d, void *p)
+{
+   VkWidgetProperties *v = p;
+   (void)v;
+   (void)d;
+}
+
+void
+pv_decode_VkWidgetProperties_partial_wire0(struct pv_cs_decoder *d, VkWidgetProperties *v)
+{
+   pv_cs_check_stype(d, pv_cs_read_i32(d), 2, "VkWidgetProperties");
+   v->sType = (VkStructureType)2;
+   v->pNext = pv_protocol_decode_chain(d, pv_chain_VkWidgetProperties_wire0, true, "VkWidgetProperties");
+   pv_dec_VkWidgetProperties_self_partial_wire0(d, v);
 }
 

@@ -7,7 +7,7 @@
 
 static const struct pv_command_entry wire0_entries[2] = {
    [0] = {.name = "vkCreateWidget", .result_offset = offsetof(struct pv_args_vkCreateWidget, ret) + 1, .args_size = sizeof(struct pv_args_vkCreateWidget), .decode = pv_cmd_decode_vkCreateWidget, .encode_reply = pv_cmd_encode_vkCreateWidget, .default_handler = pv_handle_vkCreateWidget},
-   [1] = {.name = "vkGetWidgetProperties", .args_size = sizeof(struct pv_args_vkGetWidgetProperties), .decode = pv_cmd_decode_vkGetWidgetProperties, .encode_reply = pv_cmd_encode_vkGetWidgetProperties, .default_handler = pv_handle_vkGetWidgetProperties},
+   [1] = {.name = "vkGetWidgetProperties", .args_size = sizeof(struct pv_args_vkGetWidgetProperties), .decode = pv_cmd_decode_vkGetWidgetProperties_wire0, .encode_reply = pv_cmd_encode_vkGetWidgetProperties, .default_handler = pv_handle_vkGetWidgetProperties},
 };
 
 static const struct pv_protocol_extension wire0_extensions[1] = {
@@ -22,6 +22,23 @@ const struct pv_protocol_table pv_protocol_wire0 = {
    .extension_count = 0,
 };
 
+static const struct pv_command_entry wire1_entries[2] = {
+   [0] = {.name = "vkCreateWidget", .result_offset = offsetof(struct pv_args_vkCreateWidget, ret) + 1, .args_size = sizeof(struct pv_args_vkCreateWidget), .decode = pv_cmd_decode_vkCreateWidget, .encode_reply = pv_cmd_encode_vkCreateWidget, .default_handler = pv_handle_vkCreateWidget},
+   [1] = {.name = "vkGetWidgetProperties", .args_size = sizeof(struct pv_args_vkGetWidgetProperties), .decode = pv_cmd_decode_vkGetWidgetProperties, .encode_reply = pv_cmd_encode_vkGetWidgetProperties, .default_handler = pv_handle_vkGetWidgetProperties},
+};
+
+static const struct pv_protocol_extension wire1_extensions[1] = {
+};
+
+const struct pv_protocol_table pv_protocol_wire1 = {
+   .name = "wire1",
+   .count = 2,
+   .entries = wire1_entries,
+   .vk_xml_version = 0,
+   .extensions = wire1_extensions,
+   .extension_count = 0,
+};
+
 const struct pv_vk_dispatch_entry pv_vk_dispatch_entries[] = {
    {"vkCreateWidget", offsetof(struct pv_vk_dispatch, CreateWidget)},
    {"vkGetWidgetProperties", offsetof(struct pv_vk_dispatch, GetWidgetProperties)},
@@ -29,12 +46,14 @@ const struct pv_vk_dispatch_entry pv_vk_dispatch_entries[] = {
 };
 const size_t pv_vk_dispatch_entry_count = 2;
 
-const char *const pv_protocol_dialects[] = {"wire0", NULL};
+const char *const pv_protocol_dialects[] = {"wire0", "wire1", NULL};
 
 const struct pv_protocol_table *
 pv_protocol_table_get(const char *name)
 {
    if (!strcmp(name, "wire0"))
       return &pv_protocol_wire0;
+   if (!strcmp(name, "wire1"))
+      return &pv_protocol_wire1;
    return NULL;
 }
