@@ -6,6 +6,7 @@
 
 #include "pearvisor/pearvisor.h"
 #include "protocol/pv_protocol_stats.h"
+#include "renderer/renderer.h"
 #include "util/log.h"
 #include "vtest/vtest_protocol.h"
 #include "vtest/vtest_server.h"
@@ -98,6 +99,24 @@ cmd_serve(int argc, char **argv)
    return vtest_server_run(&o);
 }
 
+static const pv_handler_fn *
+served_overrides(const char *dialect, void *data)
+{
+   const struct pv_dialect *d = pv_renderer_dialect(data, PV_CAPSET_VENUS);
+   return d && !strcmp(d->table->name, dialect) ? d->overrides : NULL;
+}
+
+static int
+cmd_protocol_stats(void)
+{
+   struct pv_renderer *r = pv_renderer_create(NULL);
+   if (!r)
+      return 1;
+   pv_protocol_print_stats(stdout, served_overrides, r);
+   pv_renderer_destroy(r);
+   return 0;
+}
+
 static int
 cmd_info(void)
 {
@@ -117,10 +136,8 @@ main(int argc, char **argv)
       return cmd_serve(argc - 2, argv + 2);
    if (!strcmp(argv[1], "info"))
       return cmd_info();
-   if (!strcmp(argv[1], "protocol") && argc == 3 && !strcmp(argv[2], "--stats")) {
-      pv_protocol_print_stats(stdout);
-      return 0;
-   }
+   if (!strcmp(argv[1], "protocol") && argc == 3 && !strcmp(argv[2], "--stats"))
+      return cmd_protocol_stats();
    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
       usage(stdout);
       return 0;

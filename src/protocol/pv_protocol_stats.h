@@ -4,7 +4,13 @@
 
 #include <stdio.h>
 
-/* Per dialect: commands in the table, decodable, with a handler, never sent. */
-void pv_protocol_print_stats(FILE *f);
+#include "protocol/pv_protocol.h"
+
+/* The renderer's hand-written handlers for a dialect (NULL when it does not serve it). */
+typedef const pv_handler_fn *(*pv_overrides_for_fn)(const char *dialect, void *data);
+
+/* Per dialect: commands in the table, decodable, with a handler (generated pass-through or the
+ * renderer's own), never sent, and whether the renderer serves the dialect. */
+void pv_protocol_print_stats(FILE *f, pv_overrides_for_fn overrides_for, void *data);
 
 #endif

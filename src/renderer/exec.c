@@ -145,11 +145,28 @@ reset_command_state(struct pv_exec *x)
    x->last_physical_device = 0;
 }
 
+/* `--log-level debug`: one line per command, to see where a guest is stuck. */
+static void
+trace_command(const struct pv_exec *x)
+{
+   int32_t type;
+   if (pv_cs_remaining(&x->dec) < sizeof(type))
+      return;
+   memcpy(&type, x->dec.cur, sizeof(type));
+   const struct pv_protocol_table *t = x->ctx->table;
+   const char *name = type >= 0 && (uint32_t)type < t->count ? t->entries[type].name : NULL;
+   pv_dbg("%s%s: %s (%d)", x->ring ? "ring" : "context", x->nested ? "/stream" : "",
+          name ? name : "?", type);
+}
+
 /* Runs commands from x->dec until it is empty or fatal. */
 static bool
 run_decoder(struct pv_exec *x)
 {
+   bool trace = pv_log_get_level() >= PV_LOG_DEBUG;
    while (pv_cs_remaining(&x->dec) > 0) {
+      if (trace)
+         trace_command(x);
       reset_command_state(x);
       x->dispatch.lost = atomic_load(&x->ctx->lost);
       if (!pv_protocol_execute_one(&x->dispatch, x->ctx->table)) {
