@@ -23,7 +23,12 @@ usage(FILE *f)
            "  protocol --stats  per wire dialect: commands, decodable, with a handler\n"
            "\n"
            "serve options:\n"
-           "  --socket PATH      socket to listen on (default %s)\n"
+           "  --socket PATH[:W]  socket to listen on (default %s); repeat it to listen on\n"
+           "                     several at once (at most 8). A :0 or :1 suffix sets that\n"
+           "                     socket's Venus wire format, else --wire applies\n"
+           "  --wire 0|1         wire format of sockets without a suffix (default 0): 0 for\n"
+           "                     Mesa <= 23.0 guests (22.3.6), 1 for Mesa >= 23.1 (25.0.7).\n"
+           "                     The vtest handshake cannot tell them apart\n"
            "  --icd PATH         host Vulkan ICD manifest (default: what the Vulkan loader finds)\n"
            "  --validate         enable the Khronos validation layer on the host calls\n"
            "  --threads          serve clients in threads instead of processes (debugging)\n"
@@ -32,14 +37,50 @@ usage(FILE *f)
            VTEST_DEFAULT_SOCKET);
 }
 
+/* "0" or "1"; -1 otherwise. */
+static int
+parse_wire(const char *s)
+{
+   return !strcmp(s, "0") ? 0 : !strcmp(s, "1") ? 1 : -1;
+}
+
+/* PATH or PATH:W (the suffix only when it is exactly ":0" or ":1"); -1 for a bad value. Splits in
+ * place: argv strings are ours to change. wire -1 means "the --wire default". */
+static int
+add_socket(struct vtest_server_options *o, char *arg, int *wires)
+{
+   if (o->socket_count == VTEST_MAX_SOCKETS) {
+      fprintf(stderr, "at most %d sockets\n", VTEST_MAX_SOCKETS);
+      return -1;
+   }
+   size_t len = strlen(arg);
+   int wire = -1;
+   if (len > 2 && arg[len - 2] == ':' && parse_wire(&arg[len - 1]) >= 0) {
+      wire = parse_wire(&arg[len - 1]);
+      arg[len - 2] = '\0';
+   }
+   wires[o->socket_count] = wire;
+   o->sockets[o->socket_count++].path = arg;
+   return 0;
+}
+
 static int
 parse_serve_options(int argc, char **argv, struct vtest_server_options *o)
 {
+   int wires[VTEST_MAX_SOCKETS];
+   int default_wire = 0;
    for (int i = 0; i < argc; i++) {
       const char *a = argv[i];
       const char *next = i + 1 < argc ? argv[i + 1] : NULL;
       if (!strcmp(a, "--socket") && next) {
-         o->socket_path = argv[++i];
+         if (add_socket(o, argv[++i], wires))
+            return -1;
+      } else if (!strcmp(a, "--wire") && next) {
+         default_wire = parse_wire(argv[++i]);
+         if (default_wire < 0) {
+            fprintf(stderr, "--wire takes 0 or 1, not '%s'\n", argv[i]);
+            return -1;
+         }
       } else if (!strcmp(a, "--icd") && next) {
          o->renderer.host_icd = argv[++i];
       } else if (!strcmp(a, "--validate")) {
@@ -60,6 +101,13 @@ parse_serve_options(int argc, char **argv, struct vtest_server_options *o)
          return -1;
       }
    }
+   if (o->socket_count == 0) {
+      o->sockets[0].path = VTEST_DEFAULT_SOCKET;
+      wires[0] = -1;
+      o->socket_count = 1;
+   }
+   for (unsigned s = 0; s < o->socket_count; s++)
+      o->sockets[s].wire_format = (uint32_t)(wires[s] < 0 ? default_wire : wires[s]);
    return 0;
 }
 
@@ -76,7 +124,7 @@ describe(const struct pv_renderer_config *config)
 static int
 cmd_serve(int argc, char **argv)
 {
-   struct vtest_server_options o = {.socket_path = VTEST_DEFAULT_SOCKET};
+   struct vtest_server_options o = {0};
    if (parse_serve_options(argc, argv, &o)) {
       usage(stderr);
       return 2;
@@ -86,13 +134,18 @@ cmd_serve(int argc, char **argv)
       setenv("VK_DRIVER_FILES", o.renderer.host_icd, 1);
       setenv("VK_ICD_FILENAMES", o.renderer.host_icd, 1);
    }
-   printf("PearVisor GPU: serving Venus guests on vtest socket %s\n", o.socket_path);
-   printf("  renderer: %s\n", describe(&o.renderer));
+   for (unsigned s = 0; s < o.socket_count; s++) {
+      struct pv_renderer_config config = o.renderer;
+      config.wire_format = o.sockets[s].wire_format;
+      printf("PearVisor GPU: serving Venus guests on vtest socket %s\n", o.sockets[s].path);
+      printf("  renderer: %s\n", describe(&config));
+   }
    printf("  host driver: %s\n", o.renderer.host_icd ? o.renderer.host_icd
                                                       : "Vulkan loader default");
    printf("Point a Venus guest at it, e.g. with a Mesa Venus ICD built by `make check`:\n"
           "  VK_ICD_FILENAMES=build/guest/mesa-22.3.6/icd.json VN_DEBUG=vtest vulkaninfo --summary\n"
-          "  (Mesa 22.3.6 always connects to %s; newer Mesa reads VTEST_SOCKET_NAME)\n"
+          "  (Mesa 22.3.6 always connects to %s and needs wire 0; Mesa 25.0 reads\n"
+          "  VTEST_SOCKET_NAME and needs wire 1)\n"
           "Stop with Ctrl-C.\n",
           VTEST_DEFAULT_SOCKET);
    fflush(stdout);
@@ -102,8 +155,8 @@ cmd_serve(int argc, char **argv)
 static const pv_handler_fn *
 served_overrides(const char *dialect, void *data)
 {
-   const struct pv_dialect *d = pv_renderer_dialect(data, PV_CAPSET_VENUS);
-   return d && !strcmp(d->table->name, dialect) ? d->overrides : NULL;
+   const struct pv_dialect *d = pv_renderer_dialect_by_name(data, dialect);
+   return d ? d->overrides : NULL;
 }
 
 static int

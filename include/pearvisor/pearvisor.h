@@ -36,6 +36,13 @@ struct pv_renderer_config {
    const char *host_icd;
    /* Enable the Khronos validation layer on the renderer's own host calls. */
    bool validate;
+   /*
+    * Venus wire format the renderer's contexts speak and its capset advertises: 0 for Mesa <= 23.0
+    * guests (e.g. Debian 12's 22.3.6), 1 for Mesa >= 23.1 (e.g. Debian 13's 25.0). Guests compare
+    * it for equality and nothing in the vtest or virtio-gpu handshake tells the two apart, so the
+    * transport chooses, e.g. per socket or per VM. Other values make pv_renderer_create fail.
+    */
+   uint32_t wire_format;
 };
 
 /* Returns NULL on failure (the reason is logged). */
@@ -52,7 +59,8 @@ size_t pv_renderer_get_capset(struct pv_renderer *renderer, uint32_t capset_id, 
 /* A human-readable line saying what the renderer can serve right now (for the CLI and logs). */
 const char *pv_renderer_describe(const struct pv_renderer *renderer);
 
-/* Returns NULL when `capset_id` is not offered. `debug_name` is the guest's process name. */
+/* Returns NULL when `capset_id` is not offered. `debug_name` is the guest's process name.
+ * The context speaks the renderer's configured wire format. */
 struct pv_context *pv_context_create(struct pv_renderer *renderer, uint32_t capset_id,
                                      const char *debug_name);
 void pv_context_destroy(struct pv_context *context);
@@ -69,6 +77,27 @@ bool pv_context_is_lost(const struct pv_context *context);
  * unknown resource). The renderer tells the guest the way its wire dialect allows.
  */
 void pv_context_mark_lost(struct pv_context *context, const char *reason);
+
+/*
+ * Fences with callbacks: how a transport learns that GPU work retired (virtio-gpu fences with a
+ * ring index, vtest SUBMIT_CMD2 batches with RING_IDX). Ring index 0 is the CPU timeline; the
+ * guest binds ring indices 1..63 to its queues (wire 1: VkDeviceQueueTimelineInfoMESA in
+ * vkGetDeviceQueue2).
+ *
+ * pv_context_submit_fence asks for `cb(data, ring_idx, fence_id)` once every piece of work the
+ * context has submitted so far to the queue bound to `ring_idx` has retired. Callbacks of one
+ * ring index come in submission order. Ring index 0, an unbound index or a lost context retire at
+ * once (the callback runs before pv_context_submit_fence returns), so a guest waiting on the fence
+ * is always released; other callbacks run on a renderer thread, so `cb` must only do thread-safe
+ * work. Returns 0, or -1 when the request was not honoured as asked (unbound index, lost context;
+ * the context is then lost and the callback has still run). No callback runs after
+ * pv_context_destroy returns; fences still pending then are dropped without a callback.
+ */
+typedef void (*pv_fence_retired_fn)(void *data, uint32_t ring_idx, uint64_t fence_id);
+#define PV_MAX_RING_IDX 64u
+void pv_context_set_fence_callback(struct pv_context *context, pv_fence_retired_fn cb,
+                                   void *data);
+int pv_context_submit_fence(struct pv_context *context, uint32_t ring_idx, uint64_t fence_id);
 
 /* What kind of fd a blob export is, so the transport knows how the guest may map it. */
 enum pv_blob_fd_type {

@@ -28,7 +28,8 @@ _Static_assert(sizeof(struct pv_venus_capset) == 160, "Venus capset layout");
 _Static_assert(__builtin_offsetof(struct pv_venus_capset, allow_vk_wait_syncs) == 148,
                "Venus capset: allow_vk_wait_syncs offset");
 
-/* Fills the capset that this build of the renderer can honestly offer. */
-void pv_venus_capset_fill(struct pv_venus_capset *caps, const struct pv_protocol_table *table);
+/* Fills the capset that this build of the renderer can honestly offer for `wire_format`. */
+void pv_venus_capset_fill(struct pv_venus_capset *caps, const struct pv_protocol_table *table,
+                          uint32_t wire_format);
 
 #endif

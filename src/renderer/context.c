@@ -21,6 +21,7 @@ pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *
       return NULL;
    ctx->renderer = renderer;
    snprintf(ctx->name, sizeof(ctx->name), "%s", debug_name ? debug_name : "");
+   ctx->wire_format = dialect->wire_format;
    ctx->table = dialect->table;
    ctx->overrides = dialect->overrides;
    ctx->lost_handlers = dialect->lost_handlers;
@@ -77,6 +78,7 @@ pv_context_set_lost(struct pv_context *ctx, const char *fmt, ...)
    vsnprintf(why, sizeof(why), fmt, ap);
    va_end(ap);
    pv_warn("context '%s' lost: %s", ctx->name, why);
+   pv_ring_context_lost(ctx);
 }
 
 void

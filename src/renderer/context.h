@@ -21,21 +21,12 @@ struct pv_resource {
    void *map; /* MAP_SHARED view of the whole resource, NULL when not ours to map */
 };
 
-/* Where replies go (venus-wire.md 3.1): one per context, shared by the context path and rings,
- * because Mesa 22.3.6 sets it on the context path and then only seeks on the ring. */
-struct pv_reply_stream {
-   pthread_mutex_t lock;
-   struct pv_resource *res; /* referenced; NULL: none set */
-   uint8_t *base;   /* mapped start of the stream inside the resource */
-   uint64_t size;
-   uint64_t pos;
-};
-
 struct pv_ring;
 
 struct pv_context {
    struct pv_renderer *renderer;
    char name[64];
+   uint32_t wire_format;                  /* 0 or 1 */
    const struct pv_protocol_table *table; /* wire dialect */
    const pv_handler_fn *overrides;        /* from the renderer, per dialect */
    const pv_handler_fn *lost_handlers;
@@ -44,11 +35,16 @@ struct pv_context {
    pthread_mutex_t resources_lock;
    struct pv_id_table resources; /* res_id -> struct pv_resource */
    struct pv_object_table objects;
+   /* Wire 0: the one reply stream of the context path and every ring (exec.h). */
    struct pv_reply_stream reply;
    struct pv_vk_host host;
    struct pv_exec exec; /* the context path (transport submissions) */
    pthread_mutex_t rings_lock;
    struct pv_ring *rings; /* singly linked */
+   struct pv_ring_monitor *monitor; /* wire 1: sets ALIVE on monitored rings (monitor.c) */
+   /* Queue timelines: who hears that a fence retired (pv_context_set_fence_callback). */
+   pv_fence_retired_fn fence_cb;
+   void *fence_cb_data;
 };
 
 /* The resource with this id with a reference taken, or NULL. */

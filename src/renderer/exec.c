@@ -87,7 +87,7 @@ static struct pv_cs_encoder *
 reply_begin(struct pv_dispatch_ctx *c)
 {
    struct pv_exec *x = c->user;
-   struct pv_reply_stream *r = &x->ctx->reply;
+   struct pv_reply_stream *r = x->reply;
    pthread_mutex_lock(&r->lock);
    bool have = r->base != NULL;
    if (have)
@@ -100,7 +100,7 @@ static void
 reply_end(struct pv_dispatch_ctx *c, struct pv_cs_encoder *enc)
 {
    struct pv_exec *x = c->user;
-   struct pv_reply_stream *r = &x->ctx->reply;
+   struct pv_reply_stream *r = x->reply;
    /* The reply must be visible before the guest can see the command done (head or sync). */
    atomic_thread_fence(memory_order_release);
    pthread_mutex_lock(&r->lock);
@@ -115,6 +115,8 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
    memset(x, 0, sizeof(*x));
    x->ctx = ctx;
    x->ring = ring;
+   pthread_mutex_init(&x->own_reply.lock, NULL);
+   x->reply = ctx->wire_format == 0 ? &ctx->reply : &x->own_reply;
    pv_cs_arena_init(&x->arena, PV_EXEC_ARENA_CAP);
    pv_cs_arena_init(&x->nested_arena, PV_EXEC_ARENA_CAP);
    x->hooks = (struct pv_cs_hooks){
@@ -136,6 +138,8 @@ pv_exec_fini(struct pv_exec *x)
 {
    pv_cs_arena_fini(&x->arena);
    pv_cs_arena_fini(&x->nested_arena);
+   pv_resource_put(x->own_reply.res);
+   pthread_mutex_destroy(&x->own_reply.lock);
 }
 
 static void
@@ -173,6 +177,8 @@ run_decoder(struct pv_exec *x)
          pv_context_set_lost(x->ctx, "%s", x->status.reason);
          return false;
       }
+      if (x->command_done && !x->nested)
+         x->command_done(x, (size_t)(x->dec.cur - x->run_start));
    }
    return !atomic_load(&x->ctx->lost);
 }
@@ -183,6 +189,7 @@ pv_exec_run(struct pv_exec *x, const void *data, size_t size)
    /* Every stream starts clean: a lost context still decodes later streams (lost mode). */
    x->status.fatal = false;
    x->status.reason[0] = '\0';
+   x->run_start = data;
    pv_cs_decoder_init(&x->dec, data, size, &x->arena, &x->status, &x->hooks);
    return run_decoder(x);
 }

@@ -7,6 +7,7 @@
 #ifndef PV_RENDERER_EXEC_H
 #define PV_RENDERER_EXEC_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +17,19 @@
 
 struct pv_context;
 struct pv_ring;
+struct pv_resource;
+
+/* Where replies go (venus-wire.md 3.1). Wire 0: one per context, shared by the context path and
+ * the rings, because Mesa 22.3.6 sets it on the context path and then only seeks on the ring.
+ * Wire 1: one per path, because newer Mesa sets it on the ring before every reply command and
+ * several rings (one per guest thread) run at once (§8). */
+struct pv_reply_stream {
+   pthread_mutex_t lock;
+   struct pv_resource *res; /* referenced; NULL: none set */
+   uint8_t *base;   /* mapped start of the stream inside the resource */
+   uint64_t size;
+   uint64_t pos;
+};
 
 struct pv_exec {
    struct pv_context *ctx;
@@ -27,6 +41,12 @@ struct pv_exec {
    struct pv_cs_decoder dec;
    struct pv_cs_encoder reply_enc;
    struct pv_dispatch_ctx dispatch;
+   struct pv_reply_stream *reply; /* the context's (wire 0) or own_reply (wire 1) */
+   struct pv_reply_stream own_reply;
+   /* Called after each top-level command with the bytes consumed so far, so a ring publishes
+    * head per command (wire 1 guests wait on it mid-batch). NULL for the context path. */
+   void (*command_done)(struct pv_exec *x, size_t consumed);
+   const uint8_t *run_start; /* start of the top-level stream being run */
    bool nested; /* inside vkExecuteCommandStreamsMESA: nesting again is fatal */
    /* Objects the running command named, so new objects get their parent (objects.c). */
    uint64_t last_device, last_command_pool, last_descriptor_pool, last_physical_device;

@@ -22,8 +22,9 @@ pv_overrides_set(struct pv_overrides *o, const char *name, pv_handler_fn fn)
 }
 
 static bool
-dialect_init(struct pv_dialect *d, const char *name)
+dialect_init(struct pv_dialect *d, const char *name, uint32_t wire_format)
 {
+   d->wire_format = wire_format;
    d->table = pv_protocol_table_get(name);
    if (!d->table)
       return false;
@@ -36,7 +37,7 @@ dialect_init(struct pv_dialect *d, const char *name)
    pv_vk_register_all(&o);
    struct pv_overrides lost = {.table = d->table, .fns = d->lost_handlers};
    pv_transport_register_lost(&lost);
-   pv_venus_capset_fill(&d->capset, d->table);
+   pv_venus_capset_fill(&d->capset, d->table, wire_format);
    return true;
 }
 
@@ -57,8 +58,13 @@ pv_renderer_create(const struct pv_renderer_config *config)
    }
    if (config)
       r->config = *config;
-   if (!dialect_init(&r->wire0, "wire0")) {
-      pv_err("renderer: cannot set up wire format 0");
+   if (r->config.wire_format > 1) {
+      pv_err("renderer: wire format %u is not served (0 or 1)", r->config.wire_format);
+      pv_renderer_destroy(r);
+      return NULL;
+   }
+   if (!dialect_init(&r->wire0, "wire0", 0) || !dialect_init(&r->wire1, "wire1", 1)) {
+      pv_err("renderer: cannot set up the wire dialects");
       pv_renderer_destroy(r);
       return NULL;
    }
@@ -71,13 +77,26 @@ pv_renderer_destroy(struct pv_renderer *renderer)
    if (!renderer)
       return;
    dialect_fini(&renderer->wire0);
+   dialect_fini(&renderer->wire1);
    free(renderer);
 }
 
 const struct pv_dialect *
 pv_renderer_dialect(const struct pv_renderer *r, uint32_t capset_id)
 {
-   return capset_id == PV_CAPSET_VENUS ? &r->wire0 : NULL;
+   if (capset_id != PV_CAPSET_VENUS)
+      return NULL;
+   return r->config.wire_format == 1 ? &r->wire1 : &r->wire0;
+}
+
+const struct pv_dialect *
+pv_renderer_dialect_by_name(const struct pv_renderer *r, const char *name)
+{
+   if (r->wire0.table && !strcmp(r->wire0.table->name, name))
+      return &r->wire0;
+   if (r->wire1.table && !strcmp(r->wire1.table->name, name))
+      return &r->wire1;
+   return NULL;
 }
 
 size_t
@@ -96,7 +115,9 @@ pv_renderer_get_capset(struct pv_renderer *renderer, uint32_t capset_id, uint32_
 const char *
 pv_renderer_describe(const struct pv_renderer *renderer)
 {
-   (void)renderer;
-   return "Venus wire format 0 (Mesa 22.3.6 guests): Vulkan commands decoded from the registry "
-          "and run on the host driver";
+   if (renderer && renderer->config.wire_format == 1)
+      return "Venus wire format 1 (Mesa >= 23.1 guests, e.g. 25.0.7): Vulkan commands decoded "
+             "from the registry and run on the host driver";
+   return "Venus wire format 0 (Mesa <= 23.0 guests, e.g. 22.3.6): Vulkan commands decoded from "
+          "the registry and run on the host driver";
 }

@@ -8,6 +8,7 @@
 
 /* One wire dialect the renderer serves: its generated table and our handlers for it. */
 struct pv_dialect {
+   uint32_t wire_format; /* 0 or 1 (venus-wire.md §8) */
    const struct pv_protocol_table *table;
    pv_handler_fn *overrides;      /* table->count entries */
    pv_handler_fn *lost_handlers;  /* table->count entries */
@@ -16,10 +17,14 @@ struct pv_dialect {
 
 struct pv_renderer {
    struct pv_renderer_config config;
-   struct pv_dialect wire0;
+   /* Both are set up (protocol --stats reports both); contexts use the configured one. */
+   struct pv_dialect wire0, wire1;
 };
 
-/* The dialect a context of capset `capset_id` speaks, or NULL. */
+/* The dialect a context of capset `capset_id` speaks (the configured wire format), or NULL. */
 const struct pv_dialect *pv_renderer_dialect(const struct pv_renderer *r, uint32_t capset_id);
+/* The dialect whose table is named `name` ("wire0", "wire1"), or NULL. */
+const struct pv_dialect *pv_renderer_dialect_by_name(const struct pv_renderer *r,
+                                                     const char *name);
 
 #endif

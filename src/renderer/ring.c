@@ -8,32 +8,19 @@
 #include <time.h>
 
 #include "renderer/context.h"
+#include "renderer/ring_internal.h"
 #include "util/log.h"
 #include "util/os.h"
 
-#define PV_RING_STATUS_IDLE 1u
 /* A larger ring is no ring a guest needs; the reference caps it the same way. */
 #define PV_RING_BUFFER_MAX ((uint64_t)16 << 20)
 
-struct pv_ring {
-   struct pv_ring *next;
-   uint64_t id;
-   struct pv_context *ctx;
-   struct pv_resource *res; /* referenced while the ring lives */
-   _Atomic uint32_t *head, *tail, *status;
-   const uint8_t *buffer;
-   uint32_t buffer_size; /* power of two */
-   uint8_t *extra;
-   uint64_t extra_size;
-   uint64_t idle_timeout_ns;
-   uint8_t *chunk; /* private copy of the bytes being executed */
-   uint32_t cur;
-   pthread_t thread;
-   pthread_mutex_t lock;
-   pthread_cond_t cond;
-   bool notified, stop;
-   struct pv_exec exec;
-};
+/* Venus-only sTypes chained into VkRingCreateInfoMESA by wire 1 guests (venus-wire.md §8). */
+#define PV_STYPE_RING_MONITOR_INFO_MESA 1000384006
+#define PV_STYPE_RING_PRIORITY_INFO_MESA 1000384007
+/* The guest's watchdog aborts when ALIVE stays clear for about its period; a period below this
+ * would only make the monitor thread spin. */
+#define PV_RING_MONITOR_MIN_US 1000u
 
 /* Region [off, off + size) of the ring area, checked against it (all values guest-chosen). */
 static bool
@@ -96,6 +83,25 @@ copy_out(struct pv_ring *ring, uint32_t n)
    memcpy(ring->chunk + first, ring->buffer, n - first);
 }
 
+/* Publishes head: the guest's seqno for everything before it (venus-wire.md 4.3). */
+static void
+publish_head(struct pv_ring *ring, uint32_t head)
+{
+   atomic_store_explicit(ring->head, head, memory_order_release);
+   atomic_store_explicit(&ring->done, head, memory_order_seq_cst);
+   if (atomic_load_explicit(&ring->seqno_waiters, memory_order_seq_cst))
+      pv_ring_wake(ring);
+}
+
+/* After every command, so a guest waiting on an earlier command of the batch (or a context path
+ * waiting in vkWaitRingSeqnoMESA) is answered even while a later command blocks. */
+static void
+command_done(struct pv_exec *x, size_t consumed)
+{
+   struct pv_ring *ring = x->ring;
+   publish_head(ring, ring->batch_start + (uint32_t)consumed);
+}
+
 /* Executes what the guest published; false when there was nothing. */
 static bool
 drain(struct pv_ring *ring)
@@ -104,6 +110,7 @@ drain(struct pv_ring *ring)
    uint32_t n = tail - ring->cur;
    if (n == 0)
       return false;
+   ring->batch_start = ring->cur;
    if (n > ring->buffer_size) {
       pv_context_set_lost(ring->ctx, "ring 0x%llx: tail moved %u bytes past head, ring holds %u",
                           (unsigned long long)ring->id, n, ring->buffer_size);
@@ -113,8 +120,16 @@ drain(struct pv_ring *ring)
    }
    /* Even a lost context advances head, so the guest never waits forever. */
    ring->cur = tail;
-   atomic_store_explicit(ring->head, tail, memory_order_release);
+   publish_head(ring, tail);
    return true;
+}
+
+void
+pv_ring_wake(struct pv_ring *ring)
+{
+   pthread_mutex_lock(&ring->lock);
+   pthread_cond_broadcast(&ring->cond);
+   pthread_mutex_unlock(&ring->lock);
 }
 
 /* IDLE, then sleep until notified; re-checks tail after publishing IDLE so a guest that stored
@@ -125,14 +140,14 @@ idle_wait(struct pv_ring *ring)
    pthread_mutex_lock(&ring->lock);
    ring->notified = false;
    pthread_mutex_unlock(&ring->lock);
-   atomic_store_explicit(ring->status, PV_RING_STATUS_IDLE, memory_order_seq_cst);
+   pv_ring_status_set(ring, PV_RING_STATUS_IDLE);
    if (atomic_load_explicit(ring->tail, memory_order_seq_cst) == ring->cur) {
       pthread_mutex_lock(&ring->lock);
       while (!ring->notified && !ring->stop)
          pthread_cond_wait(&ring->cond, &ring->lock);
       pthread_mutex_unlock(&ring->lock);
    }
-   atomic_store_explicit(ring->status, 0, memory_order_seq_cst);
+   pv_ring_status_clear(ring, PV_RING_STATUS_IDLE);
 }
 
 static bool
@@ -203,18 +218,42 @@ ring_new(struct pv_context *ctx, uint64_t id, const VkRingCreateInfoMESA *ci,
    ring->idle_timeout_ns = ci->idleTimeout;
    ring->chunk = chunk;
    ring->cur = atomic_load(ring->head);
+   atomic_init(&ring->done, ring->cur);
+   atomic_init(&ring->seqno_waiters, 0);
    pthread_mutex_init(&ring->lock, NULL);
    pthread_cond_init(&ring->cond, NULL);
    pv_exec_init(&ring->exec, ctx, ring);
+   ring->exec.command_done = command_done;
    return ring;
 }
 
-static struct pv_ring *
-find_ring_locked(struct pv_context *ctx, uint64_t id)
+struct pv_ring *
+pv_ring_find_locked(struct pv_context *ctx, uint64_t id)
 {
    for (struct pv_ring *r = ctx->rings; r; r = r->next)
       if (r->id == id)
          return r;
+   return NULL;
+}
+
+/*
+ * Wire 1 chain: VkRingMonitorInfoMESA asks for ALIVE reports; VkRingPriorityInfoMESA carries the
+ * guest thread's nice value. Priority is accepted and not applied: raising a thread's priority
+ * needs privileges the server should not have, and lowering it would only slow the guest.
+ */
+static const char *
+read_chain(struct pv_ring *ring, const VkRingCreateInfoMESA *ci)
+{
+   for (const VkBaseInStructure *s = ci->pNext; s; s = s->pNext) {
+      if (s->sType == (VkStructureType)PV_STYPE_RING_MONITOR_INFO_MESA) {
+         uint32_t us = ((const VkRingMonitorInfoMESA *)s)->maxReportingPeriodMicroseconds;
+         if (us == 0)
+            return "ring monitor with a zero reporting period";
+         ring->monitor_period_us = us < PV_RING_MONITOR_MIN_US ? PV_RING_MONITOR_MIN_US : us;
+      } else if (s->sType != (VkStructureType)PV_STYPE_RING_PRIORITY_INFO_MESA) {
+         return "unknown struct in the create chain";
+      }
+   }
    return NULL;
 }
 
@@ -231,11 +270,23 @@ pv_ring_handle_create(struct pv_dispatch_ctx *c, void *args)
    struct pv_resource *res = pv_context_resource_get(ctx, ci->resourceId);
    const char *why = check_layout(ci, res);
    pthread_mutex_lock(&ctx->rings_lock);
-   if (!why && find_ring_locked(ctx, a->ring))
+   if (!why && pv_ring_find_locked(ctx, a->ring))
       why = "ring id already in use";
    struct pv_ring *ring = why ? NULL : ring_new(ctx, a->ring, ci, res);
    if (!why && !ring)
       why = "out of memory";
+   if (ring && (why = read_chain(ring, ci)) != NULL) {
+      ring->res = NULL; /* still ours to put below */
+      ring_free(ring);
+      ring = NULL;
+   }
+   if (ring && ring->monitor_period_us) {
+      /* Reported from the start: the guest's watchdog may look before the first period ends. */
+      pv_ring_status_set(ring, PV_RING_STATUS_ALIVE);
+      ring->next_report_ns = 0;
+   }
+   if (ring && ctx->wire_format == 1 && pv_context_is_lost(ctx))
+      pv_ring_status_set(ring, PV_RING_STATUS_FATAL);
    if (ring && pthread_create(&ring->thread, NULL, ring_thread, ring) != 0) {
       ring->res = NULL; /* still ours to put below */
       ring_free(ring);
@@ -246,11 +297,16 @@ pv_ring_handle_create(struct pv_dispatch_ctx *c, void *args)
       ring->next = ctx->rings;
       ctx->rings = ring;
    }
+   bool monitored = ring && ring->monitor_period_us;
    pthread_mutex_unlock(&ctx->rings_lock);
    if (why) {
       pv_resource_put(res);
       pv_venus_fatal(c, "vkCreateRingMESA 0x%llx: %s", (unsigned long long)a->ring, why);
+      return;
    }
+   if (monitored && !pv_ring_monitor_start(ctx))
+      pv_venus_fatal(c, "vkCreateRingMESA 0x%llx: cannot start the ring monitor",
+                     (unsigned long long)a->ring);
 }
 
 static void
@@ -258,7 +314,7 @@ ring_stop(struct pv_ring *ring)
 {
    pthread_mutex_lock(&ring->lock);
    ring->stop = true;
-   pthread_cond_signal(&ring->cond);
+   pthread_cond_broadcast(&ring->cond);
    pthread_mutex_unlock(&ring->lock);
    /* A ring blocked in a host wait finishes that command first (the wait has the guest's own
     * timeout). */
@@ -295,11 +351,11 @@ pv_ring_handle_notify(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkNotifyRingMESA *a = args;
    struct pv_context *ctx = pv_venus_from(c);
    pthread_mutex_lock(&ctx->rings_lock);
-   struct pv_ring *ring = find_ring_locked(ctx, a->ring);
+   struct pv_ring *ring = pv_ring_find_locked(ctx, a->ring);
    if (ring) {
       pthread_mutex_lock(&ring->lock);
       ring->notified = true;
-      pthread_cond_signal(&ring->cond);
+      pthread_cond_broadcast(&ring->cond);
       pthread_mutex_unlock(&ring->lock);
    }
    pthread_mutex_unlock(&ctx->rings_lock);
@@ -313,7 +369,7 @@ pv_ring_handle_write_extra(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkWriteRingExtraMESA *a = args;
    struct pv_context *ctx = pv_venus_from(c);
    pthread_mutex_lock(&ctx->rings_lock);
-   struct pv_ring *ring = find_ring_locked(ctx, a->ring);
+   struct pv_ring *ring = pv_ring_find_locked(ctx, a->ring);
    bool ok = ring && ring->extra && (a->offset & 3) == 0 && a->offset <= ring->extra_size &&
              ring->extra_size - a->offset >= 4;
    if (ok)
@@ -326,12 +382,26 @@ pv_ring_handle_write_extra(struct pv_dispatch_ctx *c, void *args)
 }
 
 void
+pv_ring_context_lost(struct pv_context *ctx)
+{
+   pthread_mutex_lock(&ctx->rings_lock);
+   for (struct pv_ring *r = ctx->rings; r; r = r->next) {
+      /* Wire 1 guests abort on FATAL instead of waiting for answers that mean nothing now. */
+      if (ctx->wire_format == 1)
+         pv_ring_status_set(r, PV_RING_STATUS_FATAL);
+      pv_ring_wake(r); /* out of vkWaitVirtqueueSeqnoMESA / vkWaitRingSeqnoMESA */
+   }
+   pthread_mutex_unlock(&ctx->rings_lock);
+}
+
+void
 pv_ring_destroy_all(struct pv_context *ctx)
 {
    pthread_mutex_lock(&ctx->rings_lock);
    struct pv_ring *list = ctx->rings;
    ctx->rings = NULL;
    pthread_mutex_unlock(&ctx->rings_lock);
+   pv_ring_monitor_stop(ctx);
    while (list) {
       struct pv_ring *next = list->next;
       ring_stop(list);

@@ -3,7 +3,9 @@
  * Rings (venus-wire.md §4): a shared-memory command queue the guest fills and one renderer
  * thread per ring drains. The thread copies [head, tail) out of the ring (so the guest cannot
  * change bytes while they are decoded), executes them, publishes head, and after idleTimeout
- * without work sets IDLE and sleeps until vkNotifyRingMESA.
+ * without work sets IDLE and sleeps until vkNotifyRingMESA. Wire 1 adds a monitor thread per
+ * context that keeps ALIVE set, the FATAL bit, and seqno round trips between the context path
+ * and the rings (venus-wire.md §8).
  */
 #ifndef PV_RENDERER_RING_H
 #define PV_RENDERER_RING_H
@@ -18,6 +20,13 @@ void pv_ring_handle_create(struct pv_dispatch_ctx *c, void *args);
 void pv_ring_handle_destroy(struct pv_dispatch_ctx *c, void *args);
 void pv_ring_handle_notify(struct pv_dispatch_ctx *c, void *args);
 void pv_ring_handle_write_extra(struct pv_dispatch_ctx *c, void *args);
+/* Wire 1 (ring_seqno.c). */
+void pv_ring_handle_submit_virtqueue_seqno(struct pv_dispatch_ctx *c, void *args);
+void pv_ring_handle_wait_virtqueue_seqno(struct pv_dispatch_ctx *c, void *args);
+void pv_ring_handle_wait_ring_seqno(struct pv_dispatch_ctx *c, void *args);
+
+/* The context just became lost: FATAL on every ring (wire 1) and waiters woken. */
+void pv_ring_context_lost(struct pv_context *ctx);
 
 /* Stops and frees every ring of the context (context teardown). */
 void pv_ring_destroy_all(struct pv_context *ctx);

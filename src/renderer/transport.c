@@ -27,7 +27,7 @@ set_reply_stream(struct pv_dispatch_ctx *c, void *args)
       pv_resource_put(res);
       return;
    }
-   struct pv_reply_stream *r = &ctx->reply;
+   struct pv_reply_stream *r = pv_exec_from(c)->reply;
    pthread_mutex_lock(&r->lock);
    struct pv_resource *old = r->res;
    r->res = res;
@@ -42,7 +42,7 @@ static void
 seek_reply_stream(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkSeekReplyCommandStreamMESA *a = args;
-   struct pv_reply_stream *r = &pv_venus_from(c)->reply;
+   struct pv_reply_stream *r = pv_exec_from(c)->reply;
    pthread_mutex_lock(&r->lock);
    bool ok = r->base && a->position <= r->size;
    if (ok)
@@ -141,9 +141,16 @@ pv_transport_register(struct pv_overrides *o)
    pv_overrides_set(o, "vkNotifyRingMESA", pv_ring_handle_notify);
    pv_overrides_set(o, "vkWriteRingExtraMESA", pv_ring_handle_write_extra);
    pv_overrides_set(o, "vkGetMemoryResourcePropertiesMESA", get_memory_resource_properties);
+   /* Wire 1 removed the experimental query (the features are always on) and added round trips
+    * between the context path and rings; each dialect registers only what it has. */
    if (o->table->entries && !strcmp(o->table->name, "wire0"))
       pv_overrides_set(o, "vkGetVenusExperimentalFeatureData100000MESA",
                        get_experimental_features);
+   if (o->table->entries && !strcmp(o->table->name, "wire1")) {
+      pv_overrides_set(o, "vkSubmitVirtqueueSeqnoMESA", pv_ring_handle_submit_virtqueue_seqno);
+      pv_overrides_set(o, "vkWaitVirtqueueSeqnoMESA", pv_ring_handle_wait_virtqueue_seqno);
+      pv_overrides_set(o, "vkWaitRingSeqnoMESA", pv_ring_handle_wait_ring_seqno);
+   }
 }
 
 void
@@ -156,4 +163,7 @@ pv_transport_register_lost(struct pv_overrides *o)
    pv_overrides_set(o, "vkDestroyRingMESA", pv_ring_handle_destroy);
    pv_overrides_set(o, "vkNotifyRingMESA", pv_ring_handle_notify);
    pv_overrides_set(o, "vkWriteRingExtraMESA", pv_ring_handle_write_extra);
+   /* A lost wire 1 context still records virtqueue seqnos, so no ring waits on a lost guest. */
+   if (o->table->entries && !strcmp(o->table->name, "wire1"))
+      pv_overrides_set(o, "vkSubmitVirtqueueSeqnoMESA", pv_ring_handle_submit_virtqueue_seqno);
 }

@@ -58,6 +58,10 @@ enum vtest_blob_type {
 
 /* SUBMIT_CMD2 batch header: 8 dwords. */
 #define VCMD_SUBMIT_CMD2_BATCH_DWORDS 8u
+/* Mesa >= 23.1 (wire format 1) dropped the 64-bit sync queue id from the batch header, so its
+ * headers are 6 dwords apart (sizeof of its struct; its BATCH_* offset macros still say 8 and are
+ * not what it sends). The handshake is the same, so the socket's wire format decides. */
+#define VCMD_SUBMIT_CMD2_BATCH_DWORDS_WIRE1 6u
 #define VCMD_SUBMIT_CMD2_FLAG_RING_IDX 0x1u
 
 struct vtest_submit_batch {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The listening side of vtest: one Unix stream socket, one forked process per client by default
+ * The listening side of vtest: one or more Unix stream sockets (each with its own wire format),
+ * one forked process per client by default
  * (the child owns its host Vulkan instance and dies with its client, so a crash in one client's
  * host driver calls cannot take down the server or another client), or one thread per client
  * for debugging.
@@ -97,6 +98,15 @@ struct thread_client {
    struct pv_renderer_config config;
 };
 
+/* The renderer configuration for a client of socket `s`. */
+static struct pv_renderer_config
+config_for(const struct vtest_server_options *o, unsigned s)
+{
+   struct pv_renderer_config config = o->renderer;
+   config.wire_format = o->sockets[s].wire_format;
+   return config;
+}
+
 static void *
 client_thread(void *arg)
 {
@@ -107,7 +117,7 @@ client_thread(void *arg)
 }
 
 static void
-serve_in_thread(int sock, const struct vtest_server_options *o)
+serve_in_thread(int sock, const struct pv_renderer_config *config)
 {
    struct thread_client *tc = malloc(sizeof(*tc));
    pthread_t thread;
@@ -116,7 +126,7 @@ serve_in_thread(int sock, const struct vtest_server_options *o)
       return;
    }
    tc->sock = sock;
-   tc->config = o->renderer;
+   tc->config = *config;
    if (pthread_create(&thread, NULL, client_thread, tc)) {
       pv_err("cannot start a client thread");
       close(sock);
@@ -127,7 +137,15 @@ serve_in_thread(int sock, const struct vtest_server_options *o)
 }
 
 static void
-serve_in_child(int listen_fd, int sock, const struct vtest_server_options *o)
+close_listeners(const int *fds, unsigned count)
+{
+   for (unsigned i = 0; i < count; i++)
+      close(fds[i]);
+}
+
+static void
+serve_in_child(const int *listen_fds, unsigned count, int sock,
+               const struct pv_renderer_config *config)
 {
    pid_t pid = fork();
    if (pid < 0) {
@@ -136,10 +154,10 @@ serve_in_child(int listen_fd, int sock, const struct vtest_server_options *o)
       return;
    }
    if (pid == 0) {
-      close(listen_fd);
+      close_listeners(listen_fds, count);
       signal(SIGINT, SIG_DFL);
       signal(SIGTERM, SIG_DFL);
-      _exit(vtest_client_serve(sock, &o->renderer) ? 1 : 0);
+      _exit(vtest_client_serve(sock, config) ? 1 : 0);
    }
    pv_dbg("client process %ld started", (long)pid);
    track_child(pid);
@@ -174,32 +192,46 @@ int
 vtest_server_run(const struct vtest_server_options *o)
 {
    install_signals();
-   int listen_fd = listen_on(o->socket_path);
-   if (listen_fd < 0)
-      return 1;
-   pv_info("listening on %s (%s per client)", o->socket_path,
-           o->use_threads ? "one thread" : "one process");
-   while (!g_stop) {
-      reap_children();
-      struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
-      /* Wake up now and then to reap children even when nobody connects. */
-      int n = poll(&pfd, 1, 500);
-      if (n <= 0)
-         continue;
-      int sock = accept(listen_fd, NULL, NULL);
-      if (sock < 0)
-         continue;
-      if (o->single_client) {
-         vtest_client_serve(sock, &o->renderer);
-         break;
+   int fds[VTEST_MAX_SOCKETS];
+   struct pollfd pfds[VTEST_MAX_SOCKETS];
+   unsigned n = 0;
+   for (; n < o->socket_count && n < VTEST_MAX_SOCKETS; n++) {
+      fds[n] = listen_on(o->sockets[n].path);
+      if (fds[n] < 0) {
+         close_listeners(fds, n);
+         return 1;
       }
-      if (o->use_threads)
-         serve_in_thread(sock, o);
-      else
-         serve_in_child(listen_fd, sock, o);
+      pfds[n] = (struct pollfd){.fd = fds[n], .events = POLLIN};
+      pv_info("listening on %s for wire format %u (%s per client)", o->sockets[n].path,
+              o->sockets[n].wire_format, o->use_threads ? "one thread" : "one process");
    }
-   close(listen_fd);
-   unlink(o->socket_path);
+   bool done = n == 0;
+   while (!g_stop && !done) {
+      reap_children();
+      /* Wake up now and then to reap children even when nobody connects. */
+      if (poll(pfds, n, 500) <= 0)
+         continue;
+      for (unsigned i = 0; i < n && !done; i++) {
+         if (!(pfds[i].revents & POLLIN))
+            continue;
+         int sock = accept(fds[i], NULL, NULL);
+         if (sock < 0)
+            continue;
+         struct pv_renderer_config config = config_for(o, i);
+         if (o->single_client) {
+            vtest_client_serve(sock, &config);
+            done = true;
+         } else if (o->use_threads) {
+            serve_in_thread(sock, &config);
+         } else {
+            serve_in_child(fds, n, sock, &config);
+         }
+      }
+   }
+   for (unsigned i = 0; i < n; i++) {
+      close(fds[i]);
+      unlink(o->sockets[i].path);
+   }
    if (!o->use_threads) {
       /* Children serve clients that may still be connected; ask them to finish. */
       for (size_t i = 0; i < g_child_count; i++)

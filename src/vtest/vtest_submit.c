@@ -56,18 +56,20 @@ int
 vtest_handle_submit_cmd2(struct vtest_client *c, const uint32_t *p, uint32_t dwords)
 {
    uint32_t count = p[0];
+   uint32_t stride = c->config->wire_format == 1 ? VCMD_SUBMIT_CMD2_BATCH_DWORDS_WIRE1
+                                                 : VCMD_SUBMIT_CMD2_BATCH_DWORDS;
    if (!c->ctx) {
       vtest_client_set_lost(c, "SUBMIT_CMD2 before CONTEXT_INIT");
       return VTEST_OK;
    }
-   if (!range_ok(1, count, VCMD_SUBMIT_CMD2_BATCH_DWORDS, dwords)) {
+   if (!range_ok(1, count, stride, dwords)) {
       vtest_client_set_lost(c, "SUBMIT_CMD2 with %u batches in %u dwords", count, dwords);
       return VTEST_OK;
    }
-   uint32_t header_end = 1 + count * VCMD_SUBMIT_CMD2_BATCH_DWORDS;
+   uint32_t header_end = 1 + count * stride;
    for (uint32_t i = 0; i < count; i++) {
-      struct vtest_submit_batch b;
-      memcpy(&b, &p[1 + i * VCMD_SUBMIT_CMD2_BATCH_DWORDS], sizeof(b));
+      struct vtest_submit_batch b = {0};
+      memcpy(&b, &p[1 + i * stride], (size_t)stride * 4);
       const char *bad = check_batch(&b, header_end, dwords);
       if (bad) {
          vtest_client_set_lost(c, "SUBMIT_CMD2 batch %u: %s", i, bad);
@@ -75,8 +77,8 @@ vtest_handle_submit_cmd2(struct vtest_client *c, const uint32_t *p, uint32_t dwo
       }
    }
    for (uint32_t i = 0; i < count; i++) {
-      struct vtest_submit_batch b;
-      memcpy(&b, &p[1 + i * VCMD_SUBMIT_CMD2_BATCH_DWORDS], sizeof(b));
+      struct vtest_submit_batch b = {0};
+      memcpy(&b, &p[1 + i * stride], (size_t)stride * 4);
       run_batch(c, p, &b);
    }
    return VTEST_OK;

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Wire 1 round trips between the context path and the rings (venus-wire.md §8):
+ *   vkSubmitVirtqueueSeqnoMESA(ring, seqno)  context path: "everything before this was done"
+ *   vkWaitVirtqueueSeqnoMESA(seqno)          ring: block until the context path got that far
+ *   vkWaitRingSeqnoMESA(ring, seqno)         context path: block until the ring's head got there
+ * The guest uses the first pair instead of 22.3.6's vkWriteRingExtraMESA polling, the third before
+ * signaling a sync that depends on ring work. A guest that makes the two sides wait for each
+ * other would hang both forever; that is detected and makes the context lost instead.
+ */
+#include "renderer/context.h"
+#include "renderer/ring.h"
+#include "renderer/ring_internal.h"
+
+static struct pv_ring *
+find_ring(struct pv_context *ctx, uint64_t id)
+{
+   pthread_mutex_lock(&ctx->rings_lock);
+   struct pv_ring *ring = pv_ring_find_locked(ctx, id);
+   pthread_mutex_unlock(&ctx->rings_lock);
+   /* Rings are destroyed only by vkDestroyRingMESA on the context path (the thread running these
+    * handlers) or at context teardown, so the pointer stays valid for this command. */
+   return ring;
+}
+
+void
+pv_ring_handle_submit_virtqueue_seqno(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkSubmitVirtqueueSeqnoMESA *a = args;
+   struct pv_context *ctx = pv_venus_from(c);
+   if (pv_exec_from(c)->ring) {
+      pv_venus_fatal(c, "vkSubmitVirtqueueSeqnoMESA sent on a ring");
+      return;
+   }
+   struct pv_ring *ring = find_ring(ctx, a->ring);
+   if (!ring) {
+      pv_venus_fatal(c, "vkSubmitVirtqueueSeqnoMESA: unknown ring 0x%llx",
+                     (unsigned long long)a->ring);
+      return;
+   }
+   pthread_mutex_lock(&ring->lock);
+   if (a->seqno > ring->virtqueue_seqno)
+      ring->virtqueue_seqno = a->seqno;
+   pthread_cond_broadcast(&ring->cond);
+   pthread_mutex_unlock(&ring->lock);
+}
+
+void
+pv_ring_handle_wait_virtqueue_seqno(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkWaitVirtqueueSeqnoMESA *a = args;
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_ring *ring = pv_exec_from(c)->ring;
+   if (!ring) {
+      /* On the context path it could only ever wait for itself. */
+      pv_venus_fatal(c, "vkWaitVirtqueueSeqnoMESA sent on the context path");
+      return;
+   }
+   pthread_mutex_lock(&ring->lock);
+   ring->virtqueue_waiting = true;
+   pthread_cond_broadcast(&ring->cond); /* a context path in vkWaitRingSeqnoMESA rechecks */
+   while (ring->virtqueue_seqno < a->seqno && !ring->stop && !pv_context_is_lost(ctx))
+      pthread_cond_wait(&ring->cond, &ring->lock);
+   ring->virtqueue_waiting = false;
+   pthread_mutex_unlock(&ring->lock);
+}
+
+/* Wrap-aware: head has reached `seqno` (both free-running 32-bit byte counters). */
+static bool
+reached(uint32_t head, uint32_t seqno)
+{
+   return (int32_t)(head - seqno) >= 0;
+}
+
+void
+pv_ring_handle_wait_ring_seqno(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkWaitRingSeqnoMESA *a = args;
+   struct pv_context *ctx = pv_venus_from(c);
+   if (pv_exec_from(c)->ring) {
+      pv_venus_fatal(c, "vkWaitRingSeqnoMESA sent on a ring");
+      return;
+   }
+   struct pv_ring *ring = find_ring(ctx, a->ring);
+   if (!ring) {
+      pv_venus_fatal(c, "vkWaitRingSeqnoMESA: unknown ring 0x%llx", (unsigned long long)a->ring);
+      return;
+   }
+   uint32_t seqno = (uint32_t)a->seqno;
+   bool deadlock = false;
+   pthread_mutex_lock(&ring->lock);
+   atomic_fetch_add(&ring->seqno_waiters, 1);
+   while (!reached(atomic_load(&ring->done), seqno) && !ring->stop && !pv_context_is_lost(ctx)) {
+      /* Only this thread can release a ring waiting for a virtqueue seqno. */
+      if (ring->virtqueue_waiting) {
+         deadlock = true;
+         break;
+      }
+      pthread_cond_wait(&ring->cond, &ring->lock);
+   }
+   atomic_fetch_sub(&ring->seqno_waiters, 1);
+   pthread_mutex_unlock(&ring->lock);
+   if (deadlock)
+      pv_venus_fatal(c, "vkWaitRingSeqnoMESA: ring 0x%llx waits for the context path, which "
+                        "waits for the ring", (unsigned long long)a->ring);
+}
