@@ -8,6 +8,7 @@
 
 #include "renderer/renderer.h"
 #include "renderer/ring.h"
+#include "vk/pv_vk.h"
 #include "util/log.h"
 
 struct pv_context *
@@ -31,6 +32,7 @@ pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *
    pv_object_table_init(&ctx->objects);
    pthread_mutex_init(&ctx->reply.lock, NULL);
    pthread_mutex_init(&ctx->rings_lock, NULL);
+   pthread_mutex_init(&ctx->timelines_lock, NULL);
    /* The Vulkan loader's entry point; the instance family loads everything else from it. */
    ctx->host.GetInstanceProcAddr = vkGetInstanceProcAddr;
    pv_exec_init(&ctx->exec, ctx, NULL);
@@ -64,6 +66,7 @@ pv_context_destroy(struct pv_context *ctx)
    pthread_mutex_destroy(&ctx->resources_lock);
    pthread_mutex_destroy(&ctx->reply.lock);
    pthread_mutex_destroy(&ctx->rings_lock);
+   pthread_mutex_destroy(&ctx->timelines_lock);
    free(ctx);
 }
 
@@ -100,6 +103,28 @@ pv_context_submit(struct pv_context *ctx, const void *data, size_t size)
       return pv_context_is_lost(ctx) ? -1 : 0;
    /* A lost context still runs the stream in lost mode: round trips and replies are answered. */
    return pv_exec_run(&ctx->exec, data, size) ? 0 : -1;
+}
+
+void
+pv_context_set_fence_callback(struct pv_context *ctx, pv_fence_retired_fn cb, void *data)
+{
+   ctx->fence_cb = cb;
+   ctx->fence_cb_data = data;
+}
+
+int
+pv_context_submit_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id)
+{
+   if (ring_idx != 0 && !pv_context_is_lost(ctx)) {
+      const char *why = pv_vk_timeline_submit(ctx, ring_idx, fence_id);
+      if (!why)
+         return 0;
+      pv_context_set_lost(ctx, "fence on ring index %u: %s", ring_idx, why);
+   }
+   /* The CPU timeline, or a request we cannot honour: retire now so nobody waits forever. */
+   if (ctx->fence_cb)
+      ctx->fence_cb(ctx->fence_cb_data, ring_idx, fence_id);
+   return ring_idx == 0 && !pv_context_is_lost(ctx) ? 0 : -1;
 }
 
 /* ----- venus.h accessors ------------------------------------------------------------------- */

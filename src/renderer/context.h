@@ -22,6 +22,8 @@ struct pv_resource {
 };
 
 struct pv_ring;
+struct pv_ring_monitor;
+struct pv_vk_timeline;
 
 struct pv_context {
    struct pv_renderer *renderer;
@@ -45,6 +47,9 @@ struct pv_context {
    /* Queue timelines: who hears that a fence retired (pv_context_set_fence_callback). */
    pv_fence_retired_fn fence_cb;
    void *fence_cb_data;
+   /* ring_idx -> the bound queue's timeline (src/vk/queue.c); [0] is the CPU timeline, unused */
+   pthread_mutex_t timelines_lock;
+   struct pv_vk_timeline *timelines[PV_MAX_RING_IDX];
 };
 
 /* The resource with this id with a reference taken, or NULL. */

@@ -213,6 +213,7 @@ pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id)
       return;
    /* Work the guest left running would make destroying its objects unsafe. */
    d->DeviceWaitIdle(d->host);
+   pv_vk_timelines_unbind_device(ctx, d->host);
    pv_vk_device_destroy_children(ctx, d);
    d->DestroyDevice(d->host, NULL);
    pv_object_remove_children(ctx, device_id, -1); /* queues and anything left */
@@ -250,7 +251,7 @@ find_queue(struct pv_vk_device *d, uint32_t family, uint32_t index, uint32_t fla
 
 /* Binds guest id `id` to the queue the host created at vkCreateDevice time. The same queue may
  * be fetched again with the same id; another id for it is fatal, as with the reference. */
-static void
+static struct pv_vk_queue *
 bind_queue(struct pv_dispatch_ctx *c, VkDevice device, uint32_t family, uint32_t index,
            uint32_t flags, uint64_t id)
 {
@@ -260,12 +261,14 @@ bind_queue(struct pv_dispatch_ctx *c, VkDevice device, uint32_t family, uint32_t
    if (!q || id == 0) {
       pv_venus_fatal(c, "vkGetDeviceQueue: no queue %u/%u (flags 0x%x) or id 0", family, index,
                      flags);
-      return;
+      return NULL;
    }
    if (q->host) {
-      if (q->id != id)
+      if (q->id != id) {
          pv_venus_fatal(c, "vkGetDeviceQueue: queue %u/%u fetched with another id", family, index);
-      return;
+         return NULL;
+      }
+      return q;
    }
    VkQueue host = VK_NULL_HANDLE;
    if (flags == 0) {
@@ -280,10 +283,11 @@ bind_queue(struct pv_dispatch_ctx *c, VkDevice device, uint32_t family, uint32_t
    if (!host || !pv_object_add(ctx, VK_OBJECT_TYPE_QUEUE, id, PV_FROM_HANDLE(host), d->id)) {
       pv_venus_fatal(c, "vkGetDeviceQueue: no host queue, or id 0x%llx in use",
                      (unsigned long long)id);
-      return;
+      return NULL;
    }
    q->host = host;
    q->id = id;
+   return q;
 }
 
 void
@@ -305,10 +309,17 @@ pv_vk_handle_GetDeviceQueue2(struct pv_dispatch_ctx *c, void *args)
       pv_venus_fatal(c, "vkGetDeviceQueue2: pQueueInfo or pQueue missing");
       return;
    }
-   /* The chain can only hold VkDeviceQueueTimelineInfoMESA (wire 1): its ring index binds a
-    * fence timeline, which this renderer does not use yet, so it is accepted and ignored and
-    * never reaches the host. */
+   /* The chain can only hold VkDeviceQueueTimelineInfoMESA (wire 1): its ring index binds the
+    * queue to a fence timeline (queue.c); it never reaches the host. */
    const VkDeviceQueueInfo2 *info = a->pQueueInfo;
-   bind_queue(c, a->device, info->queueFamilyIndex, info->queueIndex, info->flags,
-              PV_FROM_HANDLE(*a->pQueue));
+   struct pv_vk_queue *q = bind_queue(c, a->device, info->queueFamilyIndex, info->queueIndex,
+                                      info->flags, PV_FROM_HANDLE(*a->pQueue));
+   for (const VkBaseInStructure *s = info->pNext; q && s; s = s->pNext) {
+      if (s->sType != (VkStructureType)PV_STYPE_DEVICE_QUEUE_TIMELINE_INFO_MESA)
+         continue;
+      uint32_t ring_idx = ((const VkDeviceQueueTimelineInfoMESA *)s)->ringIdx;
+      const char *why = pv_vk_timeline_bind(pv_venus_from(c), ring_idx, a->device, q->host);
+      if (why)
+         pv_venus_fatal(c, "vkGetDeviceQueue2: timeline %u: %s", ring_idx, why);
+   }
 }

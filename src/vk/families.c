@@ -33,6 +33,10 @@ static const struct pv_vk_family_entry pv_vk_families[] = {
    {"vkDestroyDevice", pv_vk_handle_DestroyDevice},
    {"vkGetDeviceQueue", pv_vk_handle_GetDeviceQueue},
    {"vkGetDeviceQueue2", pv_vk_handle_GetDeviceQueue2},
+   /* queue.c */
+   {"vkQueueSubmit", pv_vk_handle_QueueSubmit},
+   {"vkQueueSubmit2", pv_vk_handle_QueueSubmit2},
+   {"vkQueueBindSparse", pv_vk_handle_QueueBindSparse},
    /* memory.c */
    {"vkAllocateMemory", pv_vk_handle_AllocateMemory},
    /* resource.c */

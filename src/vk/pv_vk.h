@@ -126,6 +126,13 @@ void pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id);
  * (teardown.c). */
 void pv_vk_device_destroy_children(struct pv_context *ctx, struct pv_vk_device *dev);
 
+/* Queue timelines (queue.c). Bind/submit return NULL, or why the request is refused. */
+const char *pv_vk_timeline_bind(struct pv_context *ctx, uint32_t ring_idx, VkDevice device,
+                                VkQueue queue);
+const char *pv_vk_timeline_submit(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id);
+/* Reports every pending fence of the device's timelines and stops them (before vkDestroyDevice). */
+void pv_vk_timelines_unbind_device(struct pv_context *ctx, VkDevice device);
+
 /* Handlers, registered by families.c. */
 void pv_vk_handle_EnumerateInstanceVersion(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_EnumerateInstanceExtensionProperties(struct pv_dispatch_ctx *c, void *args);
@@ -142,6 +149,9 @@ void pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_DestroyDevice(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_GetDeviceQueue(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_GetDeviceQueue2(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_QueueSubmit(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_QueueSubmit2(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_QueueBindSparse(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_AllocateMemory(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_CreateBuffer(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_CreateImage(struct pv_dispatch_ctx *c, void *args);

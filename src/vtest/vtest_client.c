@@ -189,6 +189,7 @@ handle_context_init(struct vtest_client *c, const uint32_t *p, uint32_t len)
       return VTEST_OK;
    }
    c->ctx_capset = capset;
+   pv_context_set_fence_callback(c->ctx, vtest_fence_retired, c);
    if (c->lost)
       pv_context_mark_lost(c->ctx, "the client broke the vtest protocol before CONTEXT_INIT");
    pv_info("client '%s': context created (capset %u)", c->name, capset);
@@ -250,7 +251,9 @@ static int
 handle_sync_create(struct vtest_client *c, const uint32_t *p, uint32_t len)
 {
    (void)len;
+   pthread_mutex_lock(&c->sync_lock);
    uint32_t id = vtest_sync_create(&c->syncs, vtest_u64(p));
+   pthread_mutex_unlock(&c->sync_lock);
    if (!id) {
       vtest_client_set_lost(c, "too many syncs");
       return vtest_client_reply_failure(c, VCMD_SYNC_CREATE);
@@ -262,7 +265,10 @@ static int
 handle_sync_unref(struct vtest_client *c, const uint32_t *p, uint32_t len)
 {
    (void)len;
-   if (!vtest_sync_unref(&c->syncs, p[0]))
+   pthread_mutex_lock(&c->sync_lock);
+   bool ok = vtest_sync_unref(&c->syncs, p[0]);
+   pthread_mutex_unlock(&c->sync_lock);
+   if (!ok)
       vtest_client_set_lost(c, "SYNC_UNREF of unknown sync %u", p[0]);
    return VTEST_OK;
 }
@@ -272,7 +278,10 @@ handle_sync_read(struct vtest_client *c, const uint32_t *p, uint32_t len)
 {
    (void)len;
    uint64_t value;
-   if (!vtest_sync_read(&c->syncs, p[0], &value)) {
+   pthread_mutex_lock(&c->sync_lock);
+   bool ok = vtest_sync_read(&c->syncs, p[0], &value);
+   pthread_mutex_unlock(&c->sync_lock);
+   if (!ok) {
       vtest_client_set_lost(c, "SYNC_READ of unknown sync %u", p[0]);
       return vtest_client_reply_failure(c, VCMD_SYNC_READ);
    }
@@ -284,7 +293,10 @@ static int
 handle_sync_write(struct vtest_client *c, const uint32_t *p, uint32_t len)
 {
    (void)len;
-   if (!vtest_sync_write(&c->syncs, p[0], vtest_u64(&p[1])))
+   pthread_mutex_lock(&c->sync_lock);
+   bool ok = vtest_sync_write(&c->syncs, p[0], vtest_u64(&p[1]));
+   pthread_mutex_unlock(&c->sync_lock);
+   if (!ok)
       vtest_client_set_lost(c, "SYNC_WRITE of unknown sync %u", p[0]);
    return VTEST_OK;
 }
@@ -307,8 +319,10 @@ handle_sync_wait(struct vtest_client *c, const uint32_t *p, uint32_t len)
       entries[i].value = vtest_u64(&p[3 + 3 * i]);
    }
    bool bad_id;
+   pthread_mutex_lock(&c->sync_lock);
    int fd = vtest_sync_wait(&c->syncs, p[0] & VCMD_SYNC_WAIT_FLAG_ANY, p[1], entries, count,
                             &bad_id);
+   pthread_mutex_unlock(&c->sync_lock);
    if (fd < 0) {
       vtest_client_set_lost(c, bad_id ? "SYNC_WAIT on an unknown sync" : "SYNC_WAIT failed");
       return vtest_client_reply_failure(c, VCMD_SYNC_WAIT);
@@ -436,6 +450,7 @@ vtest_client_serve(int sock, const struct pv_renderer_config *config)
    struct vtest_client c = {.sock = sock, .config = config, .next_res_id = 1};
    snprintf(c.name, sizeof(c.name), "(connecting)");
    vtest_sync_table_init(&c.syncs);
+   pthread_mutex_init(&c.sync_lock, NULL);
    pv_id_table_init(&c.resources);
    int ret = 0;
    c.renderer = pv_renderer_create(config);
@@ -451,7 +466,9 @@ vtest_client_serve(int sock, const struct pv_renderer_config *config)
       pv_info("client '%s': context destroyed, every host object released", c.name);
    }
    pv_renderer_destroy(c.renderer);
+   vtest_timelines_fini(&c);
    vtest_sync_table_fini(&c.syncs);
+   pthread_mutex_destroy(&c.sync_lock);
    pv_id_table_fini(&c.resources);
    free(c.payload);
    close(sock);

@@ -3,12 +3,16 @@
 #ifndef PV_VTEST_CLIENT_INTERNAL_H
 #define PV_VTEST_CLIENT_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "pearvisor/pearvisor.h"
 #include "util/id_table.h"
+#include "vtest/vtest_protocol.h"
 #include "vtest/vtest_sync.h"
+
+struct vtest_pending_fence;
 
 struct vtest_client {
    int sock;
@@ -18,7 +22,14 @@ struct vtest_client {
    struct pv_context *ctx;
    uint32_t ctx_capset;
    bool lost;
+   /* The syncs are also written by renderer threads when a queue timeline retires a fence
+    * (vtest_fence_retired), so every access takes sync_lock, held only around table calls. */
+   pthread_mutex_t sync_lock;
    struct vtest_sync_table syncs;
+   /* Per ring_idx: SUBMIT_CMD2 batches whose syncs wait for their queue's fence, oldest first;
+    * under sync_lock. */
+   struct vtest_pending_fence *pending[VTEST_MAX_TIMELINES];
+   uint64_t next_fence_id;
    struct pv_id_table resources; /* res_id -> (void *)1: ids handed out, for UNREF checks */
    uint32_t next_res_id;
    uint32_t *payload;
@@ -43,5 +54,9 @@ vtest_u64(const uint32_t *lo_hi)
 }
 
 int vtest_handle_submit_cmd2(struct vtest_client *c, const uint32_t *payload, uint32_t dwords);
+/* The renderer's fence callback (pv_fence_retired_fn): any thread. */
+void vtest_fence_retired(void *client, uint32_t ring_idx, uint64_t fence_id);
+/* Frees fences still pending (after the context is gone, so no callback can come). */
+void vtest_timelines_fini(struct vtest_client *c);
 
 #endif

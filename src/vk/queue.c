@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Queue timelines (vtest-and-vkr.md 2.6, venus-wire.md §8). A wire 1 guest binds each queue to a
+ * fence timeline with VkDeviceQueueTimelineInfoMESA.ringIdx in vkGetDeviceQueue2; a transport
+ * fence on that ring index (pv_context_submit_fence) must retire only after everything submitted
+ * to the queue before it. Each bound queue gets a host VkFence per transport fence, submitted
+ * empty behind the guest's work, and one sync thread that waits for them in order and reports
+ * each through the context's fence callback.
+ *
+ * Our empty submits run on the transport thread while ring threads submit the guest's work to the
+ * same VkQueue; Vulkan wants queue access externally synchronized, so every queue command of a
+ * bound queue takes the timeline's queue_lock (the overrides below).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "renderer/context.h"
+#include "util/log.h"
+#include "vk/pv_vk.h"
+
+struct pv_vk_fence_wait {
+   struct pv_vk_fence_wait *next;
+   VkFence fence;
+   uint64_t fence_id;
+};
+
+struct pv_vk_timeline {
+   struct pv_context *ctx;
+   uint32_t ring_idx;
+   VkDevice device;
+   VkQueue queue;
+   PFN_vkQueueSubmit QueueSubmit;
+   PFN_vkCreateFence CreateFence;
+   PFN_vkDestroyFence DestroyFence;
+   PFN_vkWaitForFences WaitForFences;
+   pthread_mutex_t queue_lock; /* external synchronization of the host queue */
+   pthread_mutex_t lock;       /* the list and stop */
+   pthread_cond_t cond;
+   bool stop;
+   struct pv_vk_fence_wait *first, **last;
+   pthread_t thread;
+};
+
+/* Waits in slices so a stop request is noticed; a lost host device retires everything (the
+ * guest learns of the loss through its own calls, and must not wait forever on our fences). */
+#define PV_TIMELINE_WAIT_NS 1000000000ull
+
+static void
+retire(struct pv_vk_timeline *t, uint64_t fence_id)
+{
+   if (t->ctx->fence_cb)
+      t->ctx->fence_cb(t->ctx->fence_cb_data, t->ring_idx, fence_id);
+}
+
+static void *
+timeline_thread(void *arg)
+{
+   struct pv_vk_timeline *t = arg;
+   pthread_mutex_lock(&t->lock);
+   for (;;) {
+      while (!t->first && !t->stop)
+         pthread_cond_wait(&t->cond, &t->lock);
+      struct pv_vk_fence_wait *w = t->first;
+      if (!w)
+         break; /* stopped, nothing pending */
+      pthread_mutex_unlock(&t->lock);
+      VkResult r;
+      do {
+         r = t->WaitForFences(t->device, 1, &w->fence, VK_TRUE, PV_TIMELINE_WAIT_NS);
+      } while (r == VK_TIMEOUT);
+      if (r != VK_SUCCESS)
+         pv_warn("context '%s': timeline %u: waiting for a queue fence failed (%d); retiring it",
+                 pv_venus_name(t->ctx), t->ring_idx, r);
+      retire(t, w->fence_id);
+      t->DestroyFence(t->device, w->fence, NULL);
+      pthread_mutex_lock(&t->lock);
+      t->first = w->next;
+      if (!t->first)
+         t->last = &t->first;
+      free(w);
+   }
+   pthread_mutex_unlock(&t->lock);
+   return NULL;
+}
+
+static struct pv_vk_timeline *
+timeline_new(struct pv_context *ctx, uint32_t ring_idx, VkDevice device, VkQueue queue)
+{
+   struct pv_vk_timeline *t = calloc(1, sizeof(*t));
+   if (!t)
+      return NULL;
+   t->ctx = ctx;
+   t->ring_idx = ring_idx;
+   t->device = device;
+   t->queue = queue;
+   t->QueueSubmit = (PFN_vkQueueSubmit)pv_vk_device_proc(ctx, device, "vkQueueSubmit");
+   t->CreateFence = (PFN_vkCreateFence)pv_vk_device_proc(ctx, device, "vkCreateFence");
+   t->DestroyFence = (PFN_vkDestroyFence)pv_vk_device_proc(ctx, device, "vkDestroyFence");
+   t->WaitForFences = (PFN_vkWaitForFences)pv_vk_device_proc(ctx, device, "vkWaitForFences");
+   t->last = &t->first;
+   pthread_mutex_init(&t->queue_lock, NULL);
+   pthread_mutex_init(&t->lock, NULL);
+   pthread_cond_init(&t->cond, NULL);
+   if (!t->QueueSubmit || !t->CreateFence || !t->DestroyFence || !t->WaitForFences ||
+       pthread_create(&t->thread, NULL, timeline_thread, t)) {
+      pthread_mutex_destroy(&t->queue_lock);
+      pthread_mutex_destroy(&t->lock);
+      pthread_cond_destroy(&t->cond);
+      free(t);
+      return NULL;
+   }
+   return t;
+}
+
+/* Waits for every pending fence (reporting it), then frees the timeline. */
+static void
+timeline_free(struct pv_vk_timeline *t)
+{
+   pthread_mutex_lock(&t->lock);
+   t->stop = true;
+   pthread_cond_broadcast(&t->cond);
+   pthread_mutex_unlock(&t->lock);
+   pthread_join(t->thread, NULL);
+   pthread_mutex_destroy(&t->queue_lock);
+   pthread_mutex_destroy(&t->lock);
+   pthread_cond_destroy(&t->cond);
+   free(t);
+}
+
+const char *
+pv_vk_timeline_bind(struct pv_context *ctx, uint32_t ring_idx, VkDevice device, VkQueue queue)
+{
+   if (ring_idx == 0 || ring_idx >= PV_MAX_RING_IDX)
+      return "ring index out of range (1..63)";
+   pthread_mutex_lock(&ctx->timelines_lock);
+   struct pv_vk_timeline *old = ctx->timelines[ring_idx];
+   const char *why = NULL;
+   if (old && (old->device != device || old->queue != queue))
+      why = "ring index already bound to another queue";
+   else if (!old && !(ctx->timelines[ring_idx] = timeline_new(ctx, ring_idx, device, queue)))
+      why = "cannot start the queue's sync thread";
+   pthread_mutex_unlock(&ctx->timelines_lock);
+   return why;
+}
+
+const char *
+pv_vk_timeline_submit(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id)
+{
+   if (ring_idx >= PV_MAX_RING_IDX)
+      return "ring index out of range";
+   pthread_mutex_lock(&ctx->timelines_lock);
+   struct pv_vk_timeline *t = ctx->timelines[ring_idx];
+   const char *why = t ? NULL : "no queue is bound to it";
+   struct pv_vk_fence_wait *w = t ? calloc(1, sizeof(*w)) : NULL;
+   if (t && !w)
+      why = "out of memory";
+   if (w) {
+      const VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+      VkResult r = t->CreateFence(t->device, &fci, NULL, &w->fence);
+      if (r == VK_SUCCESS) {
+         /* An empty submit signals its fence after all earlier submits to the queue. */
+         pthread_mutex_lock(&t->queue_lock);
+         r = t->QueueSubmit(t->queue, 0, NULL, w->fence);
+         pthread_mutex_unlock(&t->queue_lock);
+         if (r != VK_SUCCESS)
+            t->DestroyFence(t->device, w->fence, NULL);
+      }
+      if (r != VK_SUCCESS) {
+         free(w);
+         why = "the host queue refused the fence";
+      } else {
+         w->fence_id = fence_id;
+         pthread_mutex_lock(&t->lock);
+         *t->last = w;
+         t->last = &w->next;
+         pthread_cond_signal(&t->cond);
+         pthread_mutex_unlock(&t->lock);
+      }
+   }
+   pthread_mutex_unlock(&ctx->timelines_lock);
+   return why;
+}
+
+void
+pv_vk_timelines_unbind_device(struct pv_context *ctx, VkDevice device)
+{
+   for (uint32_t i = 0; i < PV_MAX_RING_IDX; i++) {
+      pthread_mutex_lock(&ctx->timelines_lock);
+      struct pv_vk_timeline *t = ctx->timelines[i];
+      if (t && t->device == device)
+         ctx->timelines[i] = NULL;
+      else
+         t = NULL;
+      pthread_mutex_unlock(&ctx->timelines_lock);
+      if (t)
+         timeline_free(t);
+   }
+}
+
+/* The queue lock of a bound host queue, or NULL (unbound queues see only the guest's submits). */
+static pthread_mutex_t *
+queue_lock(struct pv_context *ctx, VkQueue queue)
+{
+   pthread_mutex_t *m = NULL;
+   pthread_mutex_lock(&ctx->timelines_lock);
+   for (uint32_t i = 1; i < PV_MAX_RING_IDX && !m; i++)
+      if (ctx->timelines[i] && ctx->timelines[i]->queue == queue)
+         m = &ctx->timelines[i]->queue_lock;
+   pthread_mutex_unlock(&ctx->timelines_lock);
+   /* The timeline lives until its device is destroyed, which the guest does not do while it
+    * submits to one of its queues (Vulkan's rule for vkDestroyDevice). */
+   return m;
+}
+
+/* Every queue command's args start with the VkQueue (generated pv_args_vkQueue*). */
+#define PV_LOCKED_QUEUE_HANDLER(name)                                                              \
+   void pv_vk_handle_##name(struct pv_dispatch_ctx *c, void *args)                                 \
+   {                                                                                               \
+      struct pv_args_vk##name *a = args;                                                           \
+      pthread_mutex_t *m = queue_lock(pv_venus_from(c), a->queue);                                 \
+      if (m)                                                                                       \
+         pthread_mutex_lock(m);                                                                    \
+      pv_handle_vk##name(c, args);                                                                 \
+      if (m)                                                                                       \
+         pthread_mutex_unlock(m);                                                                  \
+   }
+
+PV_LOCKED_QUEUE_HANDLER(QueueSubmit)
+PV_LOCKED_QUEUE_HANDLER(QueueSubmit2)
+PV_LOCKED_QUEUE_HANDLER(QueueBindSparse)
