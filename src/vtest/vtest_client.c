@@ -192,7 +192,8 @@ handle_context_init(struct vtest_client *c, const uint32_t *p, uint32_t len)
    pv_context_set_fence_callback(c->ctx, vtest_fence_retired, c);
    if (c->lost)
       pv_context_mark_lost(c->ctx, "the client broke the vtest protocol before CONTEXT_INIT");
-   pv_info("client '%s': context created (capset %u)", c->name, capset);
+   pv_info("client '%s': context created (capset %u, wire format %u)", c->name, capset,
+           c->config->wire_format);
    return VTEST_OK;
 }
 
