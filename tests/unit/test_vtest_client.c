@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Drives vtest_client_serve() over a socketpair the way Mesa 22.3.6 does, plus malformed
- * messages: every bad message must leave the connection open and still be answered.
+ * messages: every bad message must leave the connection open and still be answered. One case
+ * speaks wire format 1 the way Mesa 25.0.7 does (6-dword batches, RING_IDX timelines).
  */
 #include <poll.h>
 #include <pthread.h>
@@ -26,13 +27,14 @@ struct harness {
    pthread_t thread;
    int server_sock;
    int server_ret;
+   uint32_t wire; /* the socket's wire format */
 };
 
 static void *
 server_main(void *arg)
 {
    struct harness *h = arg;
-   struct pv_renderer_config config = {0};
+   struct pv_renderer_config config = {.wire_format = h->wire};
    h->server_ret = vtest_client_serve(h->server_sock, &config);
    return NULL;
 }
@@ -76,13 +78,20 @@ recv_fd(struct harness *h)
 }
 
 static void
-start(struct harness *h)
+start_wire(struct harness *h, uint32_t wire)
 {
+   h->wire = wire;
    int sv[2];
    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
    h->sock = sv[0];
    h->server_sock = sv[1];
    assert_int_equal(pthread_create(&h->thread, NULL, server_main, h), 0);
+}
+
+static void
+start(struct harness *h)
+{
+   start_wire(h, 0);
 }
 
 static void
@@ -126,7 +135,7 @@ handshake(struct harness *h)
    send_msg(h, VCMD_GET_CAPSET, capset, 2);
    recv_reply(h, VCMD_GET_CAPSET, r, 41); /* valid + 160-byte capset */
    assert_int_equal(r[0], 1);
-   assert_int_equal(r[1], 0); /* wire format 0 */
+   assert_int_equal(r[1], h->wire); /* wire format */
    const uint32_t init = 4;
    send_msg(h, VCMD_CONTEXT_INIT, &init, 1);
 }
@@ -177,6 +186,49 @@ submit_signals_syncs_even_when_lost(void **state)
    assert_int_equal(poll(&pfd, 1, 1000), 1);
    close(fd);
    finish(&h);
+}
+
+static bool
+signaled_now(struct harness *h, uint32_t sync_id)
+{
+   const uint32_t wait[5] = {0, 0, sync_id, 1, 0}; /* timeout 0 */
+   send_msg(h, VCMD_SYNC_WAIT, wait, 5);
+   recv_reply(h, VCMD_SYNC_WAIT, NULL, 0);
+   int fd = recv_fd(h);
+   struct pollfd pfd = {.fd = fd, .events = POLLIN};
+   bool ready = poll(&pfd, 1, 1000) == 1;
+   close(fd);
+   return ready;
+}
+
+/* Mesa 25.0.7 framing: batch headers 6 dwords apart, every batch with RING_IDX. The CPU timeline
+ * signals at once; a timeline no queue is bound to is refused (context lost) but its syncs are
+ * still signaled, so the guest cannot hang on them. */
+static void
+wire1_batches_and_timelines(void **state)
+{
+   (void)state;
+   struct harness h;
+   start_wire(&h, 1);
+   handshake(&h);
+   const uint32_t initial[2] = {0, 0};
+   uint32_t a, b;
+   send_msg(&h, VCMD_SYNC_CREATE, initial, 2);
+   recv_reply(&h, VCMD_SYNC_CREATE, &a, 1);
+   send_msg(&h, VCMD_SYNC_CREATE, initial, 2);
+   recv_reply(&h, VCMD_SYNC_CREATE, &b, 1);
+   const uint32_t f = VCMD_SUBMIT_CMD2_FLAG_RING_IDX;
+   /* count, 2 x {flags, cmd_offset, cmd_size, sync_offset, sync_count, ring_idx}, 2 syncs */
+   uint32_t p[1 + 12 + 6] = {2, f, 13, 0, 13, 1, 0, f, 13, 0, 16, 1, 3, a, 1, 0, b, 5, 0};
+   send_msg(&h, VCMD_SUBMIT_CMD2, p, 19);
+   assert_true(signaled_now(&h, a));
+   assert_true(signaled_now(&h, b));
+   uint32_t r[2];
+   send_msg(&h, VCMD_SYNC_READ, &b, 1);
+   recv_reply(&h, VCMD_SYNC_READ, r, 2);
+   assert_int_equal(r[0], 5);
+   finish(&h);
+   assert_int_equal(h.server_ret, 0);
 }
 
 static void
@@ -247,6 +299,7 @@ main(void)
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(handshake_and_blob),
       cmocka_unit_test(submit_signals_syncs_even_when_lost),
+      cmocka_unit_test(wire1_batches_and_timelines),
       cmocka_unit_test(malformed_messages_keep_the_connection),
       cmocka_unit_test(garbage_before_create_renderer_closes),
    };
