@@ -173,8 +173,10 @@ cmd_protocol_stats(void)
 static int
 cmd_info(void)
 {
-   struct pv_renderer_config config = {0};
-   printf("renderer: %s\n", describe(&config));
+   for (uint32_t wire = 0; wire <= 1; wire++) {
+      const struct pv_renderer_config config = {.wire_format = wire};
+      printf("renderer (--wire %u): %s\n", wire, describe(&config));
+   }
    return 0;
 }
 
