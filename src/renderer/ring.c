@@ -21,6 +21,9 @@
 /* The guest's watchdog aborts when ALIVE stays clear for about its period; a period below this
  * would only make the monitor thread spin. */
 #define PV_RING_MONITOR_MIN_US 1000u
+/* Each ring is a thread. Mesa 25 makes one per application thread that calls Vulkan; a guest
+ * asking for more than this is exhausting the host, not rendering. */
+#define PV_RING_MAX_PER_CONTEXT 256u
 
 /* Region [off, off + size) of the ring area, checked against it (all values guest-chosen). */
 static bool
@@ -143,8 +146,12 @@ idle_wait(struct pv_ring *ring)
    pv_ring_status_set(ring, PV_RING_STATUS_IDLE);
    if (atomic_load_explicit(ring->tail, memory_order_seq_cst) == ring->cur) {
       pthread_mutex_lock(&ring->lock);
+      /* Only a vkNotifyRingMESA on the context path wakes us now (ring_seqno.c uses this). */
+      ring->sleeping = true;
+      pthread_cond_broadcast(&ring->cond);
       while (!ring->notified && !ring->stop)
          pthread_cond_wait(&ring->cond, &ring->lock);
+      ring->sleeping = false;
       pthread_mutex_unlock(&ring->lock);
    }
    pv_ring_status_clear(ring, PV_RING_STATUS_IDLE);
@@ -257,6 +264,15 @@ read_chain(struct pv_ring *ring, const VkRingCreateInfoMESA *ci)
    return NULL;
 }
 
+static unsigned
+ring_count_locked(struct pv_context *ctx)
+{
+   unsigned n = 0;
+   for (struct pv_ring *r = ctx->rings; r; r = r->next)
+      n++;
+   return n;
+}
+
 void
 pv_ring_handle_create(struct pv_dispatch_ctx *c, void *args)
 {
@@ -272,6 +288,8 @@ pv_ring_handle_create(struct pv_dispatch_ctx *c, void *args)
    pthread_mutex_lock(&ctx->rings_lock);
    if (!why && pv_ring_find_locked(ctx, a->ring))
       why = "ring id already in use";
+   if (!why && ring_count_locked(ctx) >= PV_RING_MAX_PER_CONTEXT)
+      why = "too many rings";
    struct pv_ring *ring = why ? NULL : ring_new(ctx, a->ring, ci, res);
    if (!why && !ring)
       why = "out of memory";

@@ -6,7 +6,8 @@
  *   vkWaitRingSeqnoMESA(ring, seqno)         context path: block until the ring's head got there
  * The guest uses the first pair instead of 22.3.6's vkWriteRingExtraMESA polling, the third before
  * signaling a sync that depends on ring work. A guest that makes the two sides wait for each
- * other would hang both forever; that is detected and makes the context lost instead.
+ * other (or that waits on the context path for ring work it has not notified the ring about) would
+ * hang both forever; that is detected and makes the context lost instead.
  */
 #include "renderer/context.h"
 #include "renderer/ring.h"
@@ -91,8 +92,9 @@ pv_ring_handle_wait_ring_seqno(struct pv_dispatch_ctx *c, void *args)
    pthread_mutex_lock(&ring->lock);
    atomic_fetch_add(&ring->seqno_waiters, 1);
    while (!reached(atomic_load(&ring->done), seqno) && !ring->stop && !pv_context_is_lost(ctx)) {
-      /* Only this thread can release a ring waiting for a virtqueue seqno. */
-      if (ring->virtqueue_waiting) {
+      /* Only this thread can release a ring waiting for a virtqueue seqno, or send the notify a
+       * sleeping ring needs before it reads more (a seqno it has not reached yet needs more). */
+      if (ring->virtqueue_waiting || ring->sleeping) {
          deadlock = true;
          break;
       }

@@ -38,12 +38,15 @@ struct pv_vk_timeline {
    pthread_cond_t cond;
    bool stop;
    struct pv_vk_fence_wait *first, **last;
+   unsigned pending; /* entries in the list */
    pthread_t thread;
 };
 
 /* Waits in slices so a stop request is noticed; a lost host device retires everything (the
  * guest learns of the loss through its own calls, and must not wait forever on our fences). */
 #define PV_TIMELINE_WAIT_NS 1000000000ull
+/* Each pending fence is a host VkFence; more than this on one queue is a guest flooding us. */
+#define PV_TIMELINE_MAX_PENDING 4096u
 
 static void
 retire(struct pv_vk_timeline *t, uint64_t fence_id)
@@ -77,6 +80,7 @@ timeline_thread(void *arg)
       t->first = w->next;
       if (!t->first)
          t->last = &t->first;
+      t->pending--;
       free(w);
    }
    pthread_mutex_unlock(&t->lock);
@@ -151,8 +155,14 @@ pv_vk_timeline_submit(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_
    pthread_mutex_lock(&ctx->timelines_lock);
    struct pv_vk_timeline *t = ctx->timelines[ring_idx];
    const char *why = t ? NULL : "no queue is bound to it";
-   struct pv_vk_fence_wait *w = t ? calloc(1, sizeof(*w)) : NULL;
-   if (t && !w)
+   if (t) {
+      pthread_mutex_lock(&t->lock);
+      if (t->pending >= PV_TIMELINE_MAX_PENDING)
+         why = "too many fences pending on the queue";
+      pthread_mutex_unlock(&t->lock);
+   }
+   struct pv_vk_fence_wait *w = t && !why ? calloc(1, sizeof(*w)) : NULL;
+   if (t && !why && !w)
       why = "out of memory";
    if (w) {
       const VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
@@ -173,6 +183,7 @@ pv_vk_timeline_submit(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_
          pthread_mutex_lock(&t->lock);
          *t->last = w;
          t->last = &w->next;
+         t->pending++;
          pthread_cond_signal(&t->cond);
          pthread_mutex_unlock(&t->lock);
       }

@@ -3,7 +3,7 @@
  * The Venus transport of wire format 1 (Mesa >= 23.1, venus-wire.md §8) through the public API:
  * the capset, the removed experimental query, a reply stream per ring set on the ring itself,
  * the ring monitor (ALIVE kept set while the ring thread is blocked for seconds), virtqueue and
- * ring seqno round trips, a self-deadlock turned into FATAL, and the fence callback API. No host
+ * ring seqno round trips, self-deadlocks turned into FATAL, and the fence callback API. No host
  * Vulkan call is involved. Runs under ASan+UBSan.
  */
 #include <setjmp.h>
@@ -313,6 +313,25 @@ test_seqno_deadlock_is_fatal(void **state)
    assert_true(atomic_load(word(f, 0, 128)) & STATUS_FATAL);
 }
 
+/* A sleeping ring only wakes on a notify from the context path: waiting there for a seqno the ring
+ * has not reached is a guest deadlock (lost), waiting for one it has reached is fine. */
+static void
+test_wait_on_sleeping_ring(void **state)
+{
+   struct fixture *f = *state;
+   create_rings(f, 3000000);
+   assert_true(wait_until(word(f, 0, 128), STATUS_IDLE, STATUS_IDLE));
+   sleep_ms(5);
+   uint32_t head = atomic_load(word(f, 0, 0));
+   struct buf w = {0};
+   w32(&w, CMD_WAIT_RING_SEQNO), w32(&w, 0), w64(&w, RING_A), w64(&w, head);
+   assert_int_equal(pv_context_submit(f->ctx, w.b, w.n), 0);
+   struct buf x = {0};
+   w32(&x, CMD_WAIT_RING_SEQNO), w32(&x, 0), w64(&x, RING_A), w64(&x, head + 64);
+   assert_int_equal(pv_context_submit(f->ctx, x.b, x.n), -1);
+   assert_true(atomic_load(word(f, 0, 128)) & STATUS_FATAL);
+}
+
 struct fence_log {
    uint32_t count;
    uint32_t ring_idx[4];
@@ -361,6 +380,7 @@ main(void)
       cmocka_unit_test_setup_teardown(test_alive_while_blocked_and_virtqueue_seqno, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_seqno_deadlock_is_fatal, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_wait_on_sleeping_ring, setup, teardown),
       cmocka_unit_test_setup_teardown(test_fences, setup, teardown),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
