@@ -48,6 +48,8 @@ hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
    if (!o)
       return false;
    note_named_object(x, type, id);
+   if (o->vk)
+      x->dispatch.vk = o->vk;
    *host = o->host;
    return true;
 }
@@ -67,7 +69,18 @@ static bool
 hook_created(void *data, int32_t type, uint64_t id, uint64_t host)
 {
    struct pv_exec *x = data;
-   return pv_object_table_add(&x->ctx->objects, type, id, host, parent_of_new(x, type)) != NULL;
+   uint64_t parent = parent_of_new(x, type);
+   struct pv_object *o = pv_object_table_add(&x->ctx->objects, type, id, host, parent);
+   if (!o)
+      return false;
+   /* pools and command buffers use their device's entry points */
+   struct pv_object *p = parent ? pv_object_table_find(&x->ctx->objects, parent,
+                                                       type == VK_OBJECT_TYPE_COMMAND_BUFFER
+                                                          ? VK_OBJECT_TYPE_COMMAND_POOL
+                                                          : VK_OBJECT_TYPE_DEVICE)
+                                : NULL;
+   o->vk = p ? p->vk : NULL;
+   return true;
 }
 
 static void
@@ -143,6 +156,7 @@ reset_command_state(struct pv_exec *x)
 {
    x->last_device = x->last_command_pool = x->last_descriptor_pool = 0;
    x->last_physical_device = 0;
+   x->dispatch.vk = &x->ctx->host.vk;
 }
 
 /* `--log-level debug`: one line per command, to see where a guest is stuck. */

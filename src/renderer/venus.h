@@ -41,6 +41,10 @@ struct pv_object {
    int32_t type; /* VkObjectType */
    uint64_t host;
    uint64_t parent;
+   /* Host entry points for commands on this object: the device's own table for a device, its
+    * queues, pools and command buffers (so a command the device did not enable has no entry
+    * and fails closed instead of jumping through a loader stub); NULL: the instance table. */
+   const struct pv_vk_dispatch *vk;
    /* Family state (e.g. the memfd behind a VkDeviceMemory); free_data runs when the object
     * leaves the table, after the host object is gone. */
    void *data;

@@ -90,6 +90,10 @@ struct pv_vk_device {
    PFN_vkWaitSemaphores WaitSemaphores;
    uint32_t queue_count;
    struct pv_vk_queue *queues;
+   /* This device's entry points for the generated pass-through (struct pv_object.vk):
+    * instance-level ones from the instance, device-level ones from vkGetDeviceProcAddr, so a
+    * command the device did not enable is NULL and fails closed. */
+   struct pv_vk_dispatch vk;
 };
 
 struct pv_vk_memory {
