@@ -19,6 +19,7 @@ struct pv_resource {
    uint64_t size;
    int fd;    /* our own reference; the transport got a dup; -1 for device memory exports */
    void *map; /* MAP_SHARED view of the whole resource, NULL when not ours to map */
+   struct pv_context *charged_to; /* blob quota to give back, or NULL */
 };
 
 /* Where replies go (venus-wire.md 3.1): one per context, shared by the context path and rings,
@@ -49,6 +50,10 @@ struct pv_context {
    struct pv_exec exec; /* the context path (transport submissions) */
    pthread_mutex_t rings_lock;
    struct pv_ring *rings; /* singly linked */
+   /* quotas (pv_venus_charge) */
+   uint64_t quota_limit[PV_QUOTA_COUNT];
+   _Atomic uint64_t quota_used[PV_QUOTA_COUNT];
+   uint64_t max_objects;
 };
 
 /* The resource with this id with a reference taken, or NULL. */

@@ -96,6 +96,19 @@ hook_destroyed(void *data, int32_t type, uint64_t host)
    pv_object_table_remove(&x->ctx->objects, x->ctx, id);
 }
 
+static bool
+hook_admit(void *data, int32_t type, uint64_t count)
+{
+   (void)type;
+   struct pv_exec *x = data;
+   uint64_t live = pv_object_table_count(&x->ctx->objects);
+   if (count <= x->ctx->max_objects && live <= x->ctx->max_objects - count)
+      return true;
+   pv_warn("context '%s': object quota of %llu reached", x->ctx->name,
+           (unsigned long long)x->ctx->max_objects);
+   return false;
+}
+
 static struct pv_cs_encoder *
 reply_begin(struct pv_dispatch_ctx *c)
 {
@@ -131,7 +144,11 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
    pv_cs_arena_init(&x->arena, PV_EXEC_ARENA_CAP);
    pv_cs_arena_init(&x->nested_arena, PV_EXEC_ARENA_CAP);
    x->hooks = (struct pv_cs_hooks){
-      .lookup = hook_lookup, .created = hook_created, .destroyed = hook_destroyed, .data = x};
+      .lookup = hook_lookup,
+      .created = hook_created,
+      .destroyed = hook_destroyed,
+      .admit = hook_admit,
+      .data = x};
    x->dispatch = (struct pv_dispatch_ctx){
       .dec = &x->dec,
       .reply_begin = reply_begin,

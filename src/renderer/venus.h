@@ -95,6 +95,13 @@ const char *pv_venus_name(struct pv_context *ctx);
 void pv_venus_fatal(struct pv_dispatch_ctx *c, const char *fmt, ...)
    __attribute__((format(printf, 2, 3)));
 
+/* ----- quotas ------------------------------------------------------------------------------- */
+
+enum pv_quota { PV_QUOTA_DEVICE_MEMORY, PV_QUOTA_BLOB_BYTES, PV_QUOTA_COUNT };
+/* Reserves `amount` of a per-context quota; false (nothing reserved) when it would exceed it. */
+bool pv_venus_charge(struct pv_context *ctx, enum pv_quota q, uint64_t amount);
+void pv_venus_uncharge(struct pv_context *ctx, enum pv_quota q, uint64_t amount);
+
 /* ----- resources (blobs) -------------------------------------------------------------------- */
 
 struct pv_resource;

@@ -101,6 +101,7 @@ struct pv_vk_memory {
    void *map;     /* our mapping of it, imported as the host pointer */
    uint64_t size; /* bytes of fd and map (page-rounded allocation size) */
    bool exported; /* one blob export per VkDeviceMemory */
+   uint64_t charged; /* bytes of the context's device-memory quota it holds */
 };
 
 /* Family state of an object found by host handle; NULL when unknown. */
