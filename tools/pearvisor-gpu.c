@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The `pearvisor-gpu` command: serve (the vtest server) and info. */
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pearvisor/pearvisor.h"
 #include "protocol/pv_protocol_stats.h"
@@ -33,8 +36,40 @@ usage(FILE *f)
            "  --validate         enable the Khronos validation layer on the host calls\n"
            "  --threads          serve clients in threads instead of processes (debugging)\n"
            "  --once             serve one client, then exit\n"
-           "  --log-level LEVEL  error, warn, info (default) or debug\n",
-           VTEST_DEFAULT_SOCKET);
+           "  --log-level LEVEL  error, warn, info (default) or debug\n"
+           "per-client quotas (K, M, G suffixes; exceeding one fails the guest's call, never\n"
+           "the host):\n"
+           "  --max-device-memory BYTES  VkDeviceMemory (default %llu MiB)\n"
+           "  --max-blob-bytes BYTES     shared-memory blobs (default %llu MiB)\n"
+           "  --max-objects N            live Vulkan objects (default %llu)\n",
+           VTEST_DEFAULT_SOCKET, PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
+           PV_DEFAULT_MAX_BLOB_BYTES >> 20, PV_DEFAULT_MAX_OBJECTS);
+}
+
+/* "64M" -> 64 << 20; false on garbage, 0 or overflow. */
+static bool
+parse_size(const char *text, uint64_t *out)
+{
+   char *end;
+   errno = 0;
+   unsigned long long v = strtoull(text, &end, 10);
+   unsigned shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+   if (shift)
+      end++;
+   if (errno || end == text || *end || v == 0 || v > (UINT64_MAX >> shift))
+      return false;
+   *out = (uint64_t)v << shift;
+   return true;
+}
+
+static bool
+parse_quota(const char *a, const char *value, struct pv_renderer_config *r)
+{
+   uint64_t *dst = !strcmp(a, "--max-device-memory") ? &r->max_device_memory
+                   : !strcmp(a, "--max-blob-bytes")  ? &r->max_blob_bytes
+                   : !strcmp(a, "--max-objects")     ? &r->max_objects
+                                                     : NULL;
+   return dst && value && parse_size(value, dst);
 }
 
 /* "0" or "1"; -1 otherwise. */
@@ -83,6 +118,12 @@ parse_serve_options(int argc, char **argv, struct vtest_server_options *o)
          }
       } else if (!strcmp(a, "--icd") && next) {
          o->renderer.host_icd = argv[++i];
+      } else if (!strncmp(a, "--max-", 6)) {
+         if (!parse_quota(a, next, &o->renderer)) {
+            fprintf(stderr, "bad or missing value for %s\n", a);
+            return -1;
+         }
+         i++;
       } else if (!strcmp(a, "--validate")) {
          o->renderer.validate = true;
       } else if (!strcmp(a, "--threads")) {
@@ -165,7 +206,20 @@ cmd_protocol_stats(void)
    struct pv_renderer *r = pv_renderer_create(NULL);
    if (!r)
       return 1;
-   pv_protocol_print_stats(stdout, served_overrides, r);
+   /* make check's conformance run writes <dialect>.verified into the build dir, where this
+    * binary lives */
+   char dir[4096];
+   ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+   const char *verified_dir = NULL;
+   if (n > 0) {
+      dir[n] = '\0';
+      char *slash = strrchr(dir, '/');
+      if (slash) {
+         *slash = '\0';
+         verified_dir = dir;
+      }
+   }
+   pv_protocol_print_stats(stdout, served_overrides, r, verified_dir);
    pv_renderer_destroy(r);
    return 0;
 }

@@ -132,6 +132,10 @@ class CommandCode:
                      '      return;',
                      '   }',
                      '}']
+            if self.cmd.ret == 'VkResult':
+                # Quota: refused before the host call, reported the way a driver would.
+                save += ['if (!pv_cs_admit(c->dec, %d, a->%s ? %s : 0)) {' % (ot, p.name, n),
+                         '   a->ret = VK_ERROR_OUT_OF_HOST_MEMORY;', '   return;', '}']
             reg += ['for (uint64_t i = 0; %s && i < (uint64_t)%s; i++) {' % (ids, n),
                     '   if (%s && a->%s[i] != VK_NULL_HANDLE)' % (ok, p.name),
                     '      pv_cs_created(c->dec, %d, %s[i], PV_FROM_HANDLE(a->%s[i]));'

@@ -54,7 +54,9 @@ def header(gen):
             lines.append('   PFN_%s %s;' % (name, name[2:]))
     lines += ['};', '',
               '/* name and place of every pv_vk_dispatch member, for the renderer\'s loader */',
-              'struct pv_vk_dispatch_entry {', '   const char *name;', '   size_t offset;', '};',
+              'struct pv_vk_dispatch_entry {', '   const char *name;', '   size_t offset;',
+              '   bool device_level; /* first parameter is a VkDevice, VkQueue or VkCommandBuffer */',
+              '};',
               'extern const struct pv_vk_dispatch_entry pv_vk_dispatch_entries[];',
               'extern const size_t pv_vk_dispatch_entry_count;', '']
     for d in sorted(g.proto.dialects):
@@ -134,6 +136,12 @@ def _c_str(s):
     return '"%s"' % s.replace('\\', '\\\\').replace('"', '\'')
 
 
+def _device_level(cc):
+    """Device-level commands are resolved per device (vkGetDeviceProcAddr)."""
+    params = cc.cmd.params
+    return bool(params) and params[0].type in ('VkDevice', 'VkQueue', 'VkCommandBuffer')
+
+
 def _vk_version(text):
     """'1.3.228' -> the VK_MAKE_API_VERSION value; 0 when the data gives none."""
     if not text:
@@ -185,8 +193,9 @@ def tables_file(gen):
     lines.append('const struct pv_vk_dispatch_entry pv_vk_dispatch_entries[] = {')
     disp = [n for n, cc in sorted(gen.commands.items(), key=lambda x: x[1].ident)
             if 'handler' in cc.funcs]
-    lines += ['   {"%s", offsetof(struct pv_vk_dispatch, %s)},' % (n, n[2:]) for n in disp]
-    lines += ['   {NULL, 0},', '};', 'const size_t pv_vk_dispatch_entry_count = %d;' % len(disp), '']
+    lines += ['   {"%s", offsetof(struct pv_vk_dispatch, %s), %s},'
+              % (n, n[2:], 'true' if _device_level(gen.commands[n]) else 'false') for n in disp]
+    lines += ['   {NULL, 0, false},', '};', 'const size_t pv_vk_dispatch_entry_count = %d;' % len(disp), '']
     names = sorted(gen.proto.dialects)
     lines.append('const char *const pv_protocol_dialects[] = {%s};' %
                  ', '.join(['"%s"' % n for n in names] + ['NULL']))

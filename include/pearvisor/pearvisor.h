@@ -43,7 +43,17 @@ struct pv_renderer_config {
     * transport chooses, e.g. per socket or per VM. Other values make pv_renderer_create fail.
     */
    uint32_t wire_format;
+   /* Per-context quotas; 0 picks the default (PV_DEFAULT_*). Exceeding one fails the guest's
+    * call the way a driver would (VK_ERROR_OUT_OF_DEVICE_MEMORY / _HOST_MEMORY, a failed
+    * blob), never the host. */
+   uint64_t max_device_memory; /* bytes of VkDeviceMemory */
+   uint64_t max_objects;       /* live Vulkan objects */
+   uint64_t max_blob_bytes;    /* bytes of shared-memory blobs (rings, replies, uploads) */
 };
+
+#define PV_DEFAULT_MAX_DEVICE_MEMORY (8ull << 30)
+#define PV_DEFAULT_MAX_OBJECTS (1ull << 20)
+#define PV_DEFAULT_MAX_BLOB_BYTES (2ull << 30)
 
 /* Returns NULL on failure (the reason is logged). */
 struct pv_renderer *pv_renderer_create(const struct pv_renderer_config *config);

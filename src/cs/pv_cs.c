@@ -234,3 +234,10 @@ pv_cs_destroyed(struct pv_cs_decoder *dec, int32_t objtype, uint64_t host)
    if (dec->hooks && dec->hooks->destroyed && host)
       dec->hooks->destroyed(dec->hooks->data, objtype, host);
 }
+
+bool
+pv_cs_admit(struct pv_cs_decoder *dec, int32_t objtype, uint64_t count)
+{
+   return !dec->hooks || !dec->hooks->admit ||
+          dec->hooks->admit(dec->hooks->data, objtype, count);
+}

@@ -23,6 +23,7 @@
  *   memory      pv_cs_alloc(dec, count, elem_size)             zeroed, capped, overflow-safe,
  *   errors      pv_cs_set_fatal(dec, reason), pv_cs_fatal(dec),
  *   objects     pv_cs_created(dec, objtype, id, host), pv_cs_destroyed(dec, objtype, host),
+ *               pv_cs_admit(dec, objtype, count)               quota check before creating,
  *   writing     pv_cs_write_u32/i32/u64/i64/f32/f64/u8/u16/i8/i16, pv_cs_write_array,
  *               pv_cs_write_count, pv_cs_write_string, pv_cs_write_blob.
  * After a fatal error every read returns zeros and writes do nothing, so generated code never
@@ -73,6 +74,9 @@ struct pv_cs_hooks {
    bool (*lookup)(void *data, uint64_t id, int32_t objtype, uint64_t *host);
    bool (*created)(void *data, int32_t objtype, uint64_t id, uint64_t host);
    void (*destroyed)(void *data, int32_t objtype, uint64_t host);
+   /* Quotas: may `count` more objects of objtype be created? Asked before the host call; a
+    * refusal makes the command return VK_ERROR_OUT_OF_HOST_MEMORY (not fatal). NULL: yes. */
+   bool (*admit)(void *data, int32_t objtype, uint64_t count);
    void *data;
 };
 
@@ -149,6 +153,8 @@ uint64_t pv_cs_read_raw_id(struct pv_cs_decoder *dec);
 void pv_cs_expect_absent(struct pv_cs_decoder *dec, const char *what);
 
 bool pv_cs_created(struct pv_cs_decoder *dec, int32_t objtype, uint64_t id, uint64_t host);
+/* False when the context's object quota refuses `count` new objects (hooks.admit). */
+bool pv_cs_admit(struct pv_cs_decoder *dec, int32_t objtype, uint64_t count);
 void pv_cs_destroyed(struct pv_cs_decoder *dec, int32_t objtype, uint64_t host);
 
 void pv_cs_write_u32(struct pv_cs_encoder *enc, uint32_t v);

@@ -19,6 +19,8 @@
 static void
 resource_free(struct pv_resource *res)
 {
+   if (res->charged_to)
+      pv_venus_uncharge(res->charged_to, PV_QUOTA_BLOB_BYTES, res->size);
    if (res->map)
       munmap(res->map, (size_t)res->size);
    if (res->fd >= 0)
@@ -64,6 +66,11 @@ create_shmem(struct pv_context *ctx, uint32_t res_id, uint64_t size, struct pv_b
    atomic_init(&res->refs, 1);
    res->res_id = res_id;
    res->size = size;
+   if (!pv_venus_charge(ctx, PV_QUOTA_BLOB_BYTES, size)) {
+      free(res);
+      return -ENOMEM;
+   }
+   res->charged_to = ctx;
    res->fd = pv_os_create_shm("pearvisor-shmem", size);
    if (res->fd < 0)
       goto fail;

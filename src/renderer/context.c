@@ -33,6 +33,12 @@ pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *
    pthread_mutex_init(&ctx->reply.lock, NULL);
    pthread_mutex_init(&ctx->rings_lock, NULL);
    pthread_mutex_init(&ctx->timelines_lock, NULL);
+   const struct pv_renderer_config *cfg = &renderer->config;
+   ctx->quota_limit[PV_QUOTA_DEVICE_MEMORY] =
+      cfg->max_device_memory ? cfg->max_device_memory : PV_DEFAULT_MAX_DEVICE_MEMORY;
+   ctx->quota_limit[PV_QUOTA_BLOB_BYTES] =
+      cfg->max_blob_bytes ? cfg->max_blob_bytes : PV_DEFAULT_MAX_BLOB_BYTES;
+   ctx->max_objects = cfg->max_objects ? cfg->max_objects : PV_DEFAULT_MAX_OBJECTS;
    /* The Vulkan loader's entry point; the instance family loads everything else from it. */
    ctx->host.GetInstanceProcAddr = vkGetInstanceProcAddr;
    pv_exec_init(&ctx->exec, ctx, NULL);
@@ -221,4 +227,25 @@ pv_venus_resource_map(struct pv_context *ctx, uint32_t res_id, uint64_t offset, 
       p = (uint8_t *)res->map + offset;
    pv_resource_put(res); /* the table still holds it; see venus.h for the lifetime rule */
    return p;
+}
+
+bool
+pv_venus_charge(struct pv_context *ctx, enum pv_quota q, uint64_t amount)
+{
+   uint64_t used = atomic_load(&ctx->quota_used[q]);
+   do {
+      if (amount > ctx->quota_limit[q] || used > ctx->quota_limit[q] - amount) {
+         pv_warn("context '%s': %s quota of %llu bytes reached", ctx->name,
+                 q == PV_QUOTA_DEVICE_MEMORY ? "device-memory" : "blob",
+                 (unsigned long long)ctx->quota_limit[q]);
+         return false;
+      }
+   } while (!atomic_compare_exchange_weak(&ctx->quota_used[q], &used, used + amount));
+   return true;
+}
+
+void
+pv_venus_uncharge(struct pv_context *ctx, enum pv_quota q, uint64_t amount)
+{
+   atomic_fetch_sub(&ctx->quota_used[q], amount);
 }

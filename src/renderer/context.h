@@ -19,6 +19,7 @@ struct pv_resource {
    uint64_t size;
    int fd;    /* our own reference; the transport got a dup; -1 for device memory exports */
    void *map; /* MAP_SHARED view of the whole resource, NULL when not ours to map */
+   struct pv_context *charged_to; /* blob quota to give back, or NULL */
 };
 
 struct pv_ring;
@@ -50,6 +51,10 @@ struct pv_context {
    /* ring_idx -> the bound queue's timeline (src/vk/queue.c); [0] is the CPU timeline, unused */
    pthread_mutex_t timelines_lock;
    struct pv_vk_timeline *timelines[PV_MAX_RING_IDX];
+   /* quotas (pv_venus_charge) */
+   uint64_t quota_limit[PV_QUOTA_COUNT];
+   _Atomic uint64_t quota_used[PV_QUOTA_COUNT];
+   uint64_t max_objects;
 };
 
 /* The resource with this id with a reference taken, or NULL. */

@@ -48,6 +48,8 @@ hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
    if (!o)
       return false;
    note_named_object(x, type, id);
+   if (o->vk)
+      x->dispatch.vk = o->vk;
    *host = o->host;
    return true;
 }
@@ -67,7 +69,18 @@ static bool
 hook_created(void *data, int32_t type, uint64_t id, uint64_t host)
 {
    struct pv_exec *x = data;
-   return pv_object_table_add(&x->ctx->objects, type, id, host, parent_of_new(x, type)) != NULL;
+   uint64_t parent = parent_of_new(x, type);
+   struct pv_object *o = pv_object_table_add(&x->ctx->objects, type, id, host, parent);
+   if (!o)
+      return false;
+   /* pools and command buffers use their device's entry points */
+   struct pv_object *p = parent ? pv_object_table_find(&x->ctx->objects, parent,
+                                                       type == VK_OBJECT_TYPE_COMMAND_BUFFER
+                                                          ? VK_OBJECT_TYPE_COMMAND_POOL
+                                                          : VK_OBJECT_TYPE_DEVICE)
+                                : NULL;
+   o->vk = p ? p->vk : NULL;
+   return true;
 }
 
 static void
@@ -81,6 +94,19 @@ hook_destroyed(void *data, int32_t type, uint64_t host)
    /* children the host freed with it (sets of a pool, buffers of a pool) */
    pv_object_table_remove_children(&x->ctx->objects, x->ctx, id, -1);
    pv_object_table_remove(&x->ctx->objects, x->ctx, id);
+}
+
+static bool
+hook_admit(void *data, int32_t type, uint64_t count)
+{
+   (void)type;
+   struct pv_exec *x = data;
+   uint64_t live = pv_object_table_count(&x->ctx->objects);
+   if (count <= x->ctx->max_objects && live <= x->ctx->max_objects - count)
+      return true;
+   pv_warn("context '%s': object quota of %llu reached", x->ctx->name,
+           (unsigned long long)x->ctx->max_objects);
+   return false;
 }
 
 static struct pv_cs_encoder *
@@ -120,7 +146,11 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
    pv_cs_arena_init(&x->arena, PV_EXEC_ARENA_CAP);
    pv_cs_arena_init(&x->nested_arena, PV_EXEC_ARENA_CAP);
    x->hooks = (struct pv_cs_hooks){
-      .lookup = hook_lookup, .created = hook_created, .destroyed = hook_destroyed, .data = x};
+      .lookup = hook_lookup,
+      .created = hook_created,
+      .destroyed = hook_destroyed,
+      .admit = hook_admit,
+      .data = x};
    x->dispatch = (struct pv_dispatch_ctx){
       .dec = &x->dec,
       .reply_begin = reply_begin,
@@ -147,6 +177,7 @@ reset_command_state(struct pv_exec *x)
 {
    x->last_device = x->last_command_pool = x->last_descriptor_pool = 0;
    x->last_physical_device = 0;
+   x->dispatch.vk = &x->ctx->host.vk;
 }
 
 /* `--log-level debug`: one line per command, to see where a guest is stuck. */

@@ -41,6 +41,10 @@ struct pv_object {
    int32_t type; /* VkObjectType */
    uint64_t host;
    uint64_t parent;
+   /* Host entry points for commands on this object: the device's own table for a device, its
+    * queues, pools and command buffers (so a command the device did not enable has no entry
+    * and fails closed instead of jumping through a loader stub); NULL: the instance table. */
+   const struct pv_vk_dispatch *vk;
    /* Family state (e.g. the memfd behind a VkDeviceMemory); free_data runs when the object
     * leaves the table, after the host object is gone. */
    void *data;
@@ -90,6 +94,13 @@ const char *pv_venus_name(struct pv_context *ctx);
 /* Makes the running command fatal (context lost) with a reason. */
 void pv_venus_fatal(struct pv_dispatch_ctx *c, const char *fmt, ...)
    __attribute__((format(printf, 2, 3)));
+
+/* ----- quotas ------------------------------------------------------------------------------- */
+
+enum pv_quota { PV_QUOTA_DEVICE_MEMORY, PV_QUOTA_BLOB_BYTES, PV_QUOTA_COUNT };
+/* Reserves `amount` of a per-context quota; false (nothing reserved) when it would exceed it. */
+bool pv_venus_charge(struct pv_context *ctx, enum pv_quota q, uint64_t amount);
+void pv_venus_uncharge(struct pv_context *ctx, enum pv_quota q, uint64_t amount);
 
 /* ----- resources (blobs) -------------------------------------------------------------------- */
 

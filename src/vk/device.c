@@ -109,6 +109,18 @@ load_device_procs(struct pv_context *ctx, struct pv_vk_device *d)
 }
 
 static void
+load_dispatch(struct pv_context *ctx, struct pv_vk_device *d)
+{
+   d->vk = pv_venus_host(ctx)->vk;
+   for (const struct pv_vk_dispatch_entry *e = pv_vk_dispatch_entries; e->name; e++) {
+      if (!e->device_level)
+         continue;
+      PFN_vkVoidFunction fn = pv_vk_device_proc(ctx, d->host, e->name);
+      memcpy((char *)&d->vk + e->offset, &fn, sizeof(fn));
+   }
+}
+
+static void
 device_free(struct pv_vk_device *d)
 {
    if (d) {
@@ -138,6 +150,8 @@ device_state(struct pv_context *ctx, const struct pv_vk_physdev *pd, VkDevice ho
       d->memory_host = pd->has_memory_host;
       d->host_ptr_align = pd->host_ptr_align;
    }
+   if (d)
+      load_dispatch(ctx, d);
    if (!d || !load_device_procs(ctx, d) || !init_queues(d, info)) {
       PFN_vkDestroyDevice destroy =
          d && d->DestroyDevice
@@ -199,6 +213,7 @@ pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
    }
    obj->data = d;
    obj->free_data = device_free_data;
+   obj->vk = &d->vk;
    /* *a->pDevice still holds the guest id: the reply echoes it */
 }
 
@@ -280,11 +295,14 @@ bind_queue(struct pv_dispatch_ctx *c, VkDevice device, uint32_t family, uint32_t
                                        .queueIndex = index};
       d->GetDeviceQueue2(d->host, &info, &host);
    }
-   if (!host || !pv_object_add(ctx, VK_OBJECT_TYPE_QUEUE, id, PV_FROM_HANDLE(host), d->id)) {
+   struct pv_object *obj =
+      host ? pv_object_add(ctx, VK_OBJECT_TYPE_QUEUE, id, PV_FROM_HANDLE(host), d->id) : NULL;
+   if (!obj) {
       pv_venus_fatal(c, "vkGetDeviceQueue: no host queue, or id 0x%llx in use",
                      (unsigned long long)id);
       return NULL;
    }
+   obj->vk = &d->vk;
    q->host = host;
    q->id = id;
    return q;

@@ -23,6 +23,8 @@ memory_free_data(struct pv_context *ctx, struct pv_object *obj)
    (void)ctx;
    struct pv_vk_memory *m = obj->data;
    if (m) {
+      if (ctx && m->charged)
+         pv_venus_uncharge(ctx, PV_QUOTA_DEVICE_MEMORY, m->charged);
       /* runs after the host vkFreeMemory: the driver no longer uses the mapping */
       if (m->map)
          munmap(m->map, m->size);
@@ -169,6 +171,10 @@ pv_vk_handle_AllocateMemory(struct pv_dispatch_ctx *c, void *args)
       a->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY; /* invalid usage the host need not survive */
       return;
    }
+   if (!pv_venus_charge(ctx, PV_QUOTA_DEVICE_MEMORY, info->allocationSize)) {
+      a->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
+      return;
+   }
    struct pv_vk_memory *m = NULL;
    if (d->memory_host && is_host_visible(d->pd, info->memoryTypeIndex)) {
       m = memfd_backing(d, info->allocationSize, info->memoryTypeIndex);
@@ -179,9 +185,20 @@ pv_vk_handle_AllocateMemory(struct pv_dispatch_ctx *c, void *args)
    }
    VkDeviceMemory host = VK_NULL_HANDLE;
    a->ret = host_allocate(d, info, m, &host);
+   if (a->ret >= 0 && !m) {
+      /* not memfd-backed: still needs state to give the quota back */
+      m = calloc(1, sizeof(*m));
+      if (m) {
+         m->fd = -1;
+      } else {
+         d->FreeMemory(d->host, host, NULL);
+         a->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
+      }
+   }
    if (a->ret < 0) {
       struct pv_object tmp = {.data = m};
       memory_free_data(ctx, &tmp);
+      pv_venus_uncharge(ctx, PV_QUOTA_DEVICE_MEMORY, info->allocationSize);
       return;
    }
    struct pv_object *obj =
@@ -190,11 +207,13 @@ pv_vk_handle_AllocateMemory(struct pv_dispatch_ctx *c, void *args)
       d->FreeMemory(d->host, host, NULL);
       struct pv_object tmp = {.data = m};
       memory_free_data(ctx, &tmp);
+      pv_venus_uncharge(ctx, PV_QUOTA_DEVICE_MEMORY, info->allocationSize);
       pv_venus_fatal(c, "vkAllocateMemory: id 0x%llx already in use", (unsigned long long)id);
       return;
    }
+   m->charged = info->allocationSize;
    obj->data = m;
-   obj->free_data = m ? memory_free_data : NULL;
+   obj->free_data = memory_free_data;
    /* *a->pMemory still holds the guest id: the reply echoes it */
 }
 

@@ -90,6 +90,10 @@ struct pv_vk_device {
    PFN_vkWaitSemaphores WaitSemaphores;
    uint32_t queue_count;
    struct pv_vk_queue *queues;
+   /* This device's entry points for the generated pass-through (struct pv_object.vk):
+    * instance-level ones from the instance, device-level ones from vkGetDeviceProcAddr, so a
+    * command the device did not enable is NULL and fails closed. */
+   struct pv_vk_dispatch vk;
 };
 
 struct pv_vk_memory {
@@ -97,6 +101,7 @@ struct pv_vk_memory {
    void *map;     /* our mapping of it, imported as the host pointer */
    uint64_t size; /* bytes of fd and map (page-rounded allocation size) */
    bool exported; /* one blob export per VkDeviceMemory */
+   uint64_t charged; /* bytes of the context's device-memory quota it holds */
 };
 
 /* Family state of an object found by host handle; NULL when unknown. */

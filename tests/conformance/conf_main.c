@@ -35,12 +35,22 @@ main(int argc, char **argv)
 {
    bool verbose = false;
    const char *filter = NULL;
+   const char *verified_path = NULL;
    for (int i = 1; i < argc; i++) {
       if (strcmp(argv[i], "-v") == 0)
          verbose = true;
+      else if (strcmp(argv[i], "--verified") == 0 && i + 1 < argc)
+         verified_path = argv[++i];
       else
          filter = argv[i];
    }
+   /* The commands that round-tripped, one name per line, for `pearvisor-gpu protocol --stats`
+    * (written only for a full, unfiltered run with our decoders plugged in). */
+   FILE *verified = NULL;
+#ifdef CONF_WITH_HOST
+   if (verified_path && !filter)
+      verified = fopen(verified_path, "w");
+#endif
 #ifdef CONF_WITH_HOST
    const char *what = "round-trip";
 #else
@@ -70,9 +80,13 @@ main(int argc, char **argv)
          ok++;
       } else {
          printf("ok   %s: %u samples, %zu request bytes\n", cmd->name, c.variants, c.bytes);
+         if (verified)
+            fprintf(verified, "%s\n", cmd->name);
          ok++;
       }
    }
+   if (verified)
+      fclose(verified);
    conf_ctx_fini(&c);
    printf("conformance %s: %u commands %s, %u failed\n", conf_wire_name, ok, what, failed);
    return failed ? 1 : 0;

@@ -63,6 +63,10 @@ pv_handle_vkCreateWidget(struct pv_dispatch_ctx *c, void *args)
          return;
       }
    }
+   if (!pv_cs_admit(c->dec, 77, a->pWidget ? 1 : 0)) {
+      a->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
+      return;
+   }
    a->ret = c->vk->CreateWidget(a->device, a->pCreateInfo, a->pWidget);
    for (uint64_t i = 0; ids_pWidget && i < (uint64_t)1; i++) {
       if (a->ret >= 0 && a->pWidget[i] != VK_NULL_HANDLE)

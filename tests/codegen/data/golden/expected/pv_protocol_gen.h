@@ -54,6 +54,7 @@ struct pv_vk_dispatch {
 struct pv_vk_dispatch_entry {
    const char *name;
    size_t offset;
+   bool device_level; /* first parameter is a VkDevice, VkQueue or VkCommandBuffer */
 };
 extern const struct pv_vk_dispatch_entry pv_vk_dispatch_entries[];
 extern const size_t pv_vk_dispatch_entry_count;

@@ -40,9 +40,9 @@ const struct pv_protocol_table pv_protocol_wire1 = {
 };
 
 const struct pv_vk_dispatch_entry pv_vk_dispatch_entries[] = {
-   {"vkCreateWidget", offsetof(struct pv_vk_dispatch, CreateWidget)},
-   {"vkGetWidgetProperties", offsetof(struct pv_vk_dispatch, GetWidgetProperties)},
-   {NULL, 0},
+   {"vkCreateWidget", offsetof(struct pv_vk_dispatch, CreateWidget), true},
+   {"vkGetWidgetProperties", offsetof(struct pv_vk_dispatch, GetWidgetProperties), true},
+   {NULL, 0, false},
 };
 const size_t pv_vk_dispatch_entry_count = 2;
 

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pv-quota: run through a server started with small per-client quotas
+ * (--max-device-memory 64M --max-objects 64). Device memory and images are allocated until the
+ * server refuses; the refusal must arrive as the Vulkan error a driver would give
+ * (VK_ERROR_OUT_OF_DEVICE_MEMORY / VK_ERROR_OUT_OF_HOST_MEMORY), the device must keep working,
+ * and freeing must give the quota back. Natively there is no such limit, so this program only
+ * makes sense through the server (it fails if no limit is hit within its bounds).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "pv_common.h"
+
+#define CHUNK (16u << 20)
+#define MAX_CHUNKS 64 /* 1 GiB: far above the test's quota */
+#define MAX_IMAGES 4096
+
+static struct pv_ctx c;
+
+static uint32_t
+host_visible_type(void)
+{
+   return pv_find_memory_type(&c, ~0u, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT);
+}
+
+/* Allocates CHUNK-sized memory until refused; returns how many succeeded. */
+static uint32_t
+allocate_until_refused(VkDeviceMemory *mem)
+{
+   const VkMemoryAllocateInfo info = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+                                      .allocationSize = CHUNK,
+                                      .memoryTypeIndex = host_visible_type()};
+   for (uint32_t i = 0; i < MAX_CHUNKS; i++) {
+      VkResult r = vkAllocateMemory(c.device, &info, NULL, &mem[i]);
+      if (r == VK_ERROR_OUT_OF_DEVICE_MEMORY)
+         return i;
+      if (r != VK_SUCCESS)
+         pv_fail("vkAllocateMemory #%u returned %s", i, pv_result_name(r));
+   }
+   pv_fail("no device-memory limit within %u MiB: is the server running with quotas?",
+           MAX_CHUNKS * (CHUNK >> 20));
+}
+
+static void
+check_memory_quota(void)
+{
+   VkDeviceMemory mem[MAX_CHUNKS];
+   uint32_t n = allocate_until_refused(mem);
+   if (n == 0)
+      pv_fail("not even one %u MiB allocation was allowed", CHUNK >> 20);
+   /* The last allocation must still be usable: map it and write through it. */
+   void *p;
+   PV_CHECK(vkMapMemory(c.device, mem[n - 1], 0, VK_WHOLE_SIZE, 0, &p));
+   memset(p, 0x5a, 4096);
+   vkUnmapMemory(c.device, mem[n - 1]);
+   for (uint32_t i = 0; i < n; i++)
+      vkFreeMemory(c.device, mem[i], NULL);
+   /* Freed memory went back to the quota: the same amount fits again. */
+   uint32_t again = allocate_until_refused(mem);
+   if (again != n)
+      pv_fail("after freeing, %u allocations fit instead of %u", again, n);
+   for (uint32_t i = 0; i < again; i++)
+      vkFreeMemory(c.device, mem[i], NULL);
+   printf("memory: %u x %u MiB allowed, then VK_ERROR_OUT_OF_DEVICE_MEMORY\n", n, CHUNK >> 20);
+}
+
+/* vkCreateImage is a synchronous call in the Venus guest, so the refusal reaches the app. */
+static uint32_t
+create_images_until_refused(VkImage *img)
+{
+   const VkImageCreateInfo info = {.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
+                                   .imageType = VK_IMAGE_TYPE_2D,
+                                   .format = VK_FORMAT_R8G8B8A8_UNORM,
+                                   .extent = {4, 4, 1},
+                                   .mipLevels = 1,
+                                   .arrayLayers = 1,
+                                   .samples = VK_SAMPLE_COUNT_1_BIT,
+                                   .tiling = VK_IMAGE_TILING_OPTIMAL,
+                                   .usage = VK_IMAGE_USAGE_SAMPLED_BIT,
+                                   .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED};
+   for (uint32_t i = 0; i < MAX_IMAGES; i++) {
+      VkResult r = vkCreateImage(c.device, &info, NULL, &img[i]);
+      if (r == VK_ERROR_OUT_OF_HOST_MEMORY)
+         return i;
+      if (r != VK_SUCCESS)
+         pv_fail("vkCreateImage #%u returned %s", i, pv_result_name(r));
+   }
+   pv_fail("no object limit within %u images: is the server running with quotas?", MAX_IMAGES);
+}
+
+static void
+check_object_quota(void)
+{
+   static VkImage img[MAX_IMAGES];
+   uint32_t n = create_images_until_refused(img);
+   if (n < 2)
+      pv_fail("only %u images allowed", n);
+   vkDestroyImage(c.device, img[n - 1], NULL);
+   vkDestroyImage(c.device, img[n - 2], NULL);
+   uint32_t more = create_images_until_refused(img + n - 2);
+   if (more != 2)
+      pv_fail("after destroying 2 images, %u could be created again", more);
+   for (uint32_t i = 0; i < n; i++)
+      vkDestroyImage(c.device, img[i], NULL);
+   printf("objects: %u images allowed, then VK_ERROR_OUT_OF_HOST_MEMORY\n", n);
+}
+
+int
+main(void)
+{
+   pv_init(&c, "pv-quota", NULL);
+   check_memory_quota();
+   check_object_quota();
+   /* The device still works after both refusals. */
+   struct pv_buffer b;
+   pv_buffer_create(&c, &b, 4096, VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                    VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+   pv_buffer_destroy(&c, &b);
+   pv_pass(&c, "device-memory and object quotas refused with Vulkan errors and given back");
+   pv_fini(&c);
+   return 0;
+}
