@@ -2,7 +2,8 @@
 # The two commands a new user needs:
 #   make serve   install what is missing, build, and serve Venus guests on /tmp/.virgl_test
 #   make check   install, build (guest drivers included, cached), run every test
-.PHONY: serve check build
+#   make bench   (after make check) run the benchmarks on lavapipe, rewrite docs/BENCHMARKS.md
+.PHONY: serve check build bench
 
 SOCKET ?= /tmp/.virgl_test
 SERVE_ARGS ?=
@@ -17,3 +18,9 @@ check:
 
 build:
 	@scripts/build
+
+bench:
+	@scripts/install-deps check
+	@scripts/build-guest-mesa 22.3.6 build/guest
+	@scripts/build
+	@bench/run --docs $(BENCH_ARGS)

@@ -41,7 +41,7 @@ static const char **
 device_extensions(const struct pv_vk_physdev *pd, const VkDeviceCreateInfo *info, uint32_t *out_n)
 {
    uint32_t n = 0, guest_n = info->ppEnabledExtensionNames ? info->enabledExtensionCount : 0;
-   const char **names = calloc((size_t)guest_n + 2, sizeof(*names));
+   const char **names = calloc((size_t)guest_n + 4, sizeof(*names));
    if (!names)
       return NULL;
    for (uint32_t i = 0; i < guest_n; i++) {
@@ -54,6 +54,11 @@ device_extensions(const struct pv_vk_physdev *pd, const VkDeviceCreateInfo *info
       names[n++] = VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME;
    if (pd->has_portability_subset && !has_name(names, n, "VK_KHR_portability_subset"))
       names[n++] = "VK_KHR_portability_subset";
+   /* the guest's sync_fd paths reach the host as sync_fd import/export (sync.c) */
+   if (pd->has_semaphore_fd && !has_name(names, n, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME))
+      names[n++] = VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME;
+   if (pd->has_fence_fd && !has_name(names, n, VK_KHR_EXTERNAL_FENCE_FD_EXTENSION_NAME))
+      names[n++] = VK_KHR_EXTERNAL_FENCE_FD_EXTENSION_NAME;
    *out_n = n;
    return names;
 }
@@ -101,6 +106,9 @@ load_device_procs(struct pv_context *ctx, struct pv_vk_device *d)
    LOAD_DEVICE(d, ctx, GetMemoryHostPointerPropertiesEXT);
    LOAD_DEVICE(d, ctx, WaitForFences);
    LOAD_DEVICE(d, ctx, WaitSemaphores); /* falls back to the KHR spelling */
+   LOAD_DEVICE(d, ctx, ImportSemaphoreFdKHR);
+   LOAD_DEVICE(d, ctx, GetSemaphoreFdKHR);
+   LOAD_DEVICE(d, ctx, GetFenceFdKHR);
    if (d->memory_host && !d->GetMemoryHostPointerPropertiesEXT)
       d->memory_host = false;
    d->external_resources = d->memory_host && all_host_visible(d->pd);

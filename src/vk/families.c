@@ -47,6 +47,12 @@ static const struct pv_vk_family_entry pv_vk_families[] = {
    /* sync.c */
    {"vkWaitForFences", pv_vk_handle_WaitForFences},
    {"vkWaitSemaphores", pv_vk_handle_WaitSemaphores},
+   {"vkImportSemaphoreResource100000MESA", pv_vk_handle_ImportSemaphoreResource},
+   {"vkWaitSemaphoreResource100000MESA", pv_vk_handle_WaitSemaphoreResource},
+   {"vkResetFenceResource100000MESA", pv_vk_handle_ResetFenceResource},
+   {"vkImportSemaphoreResourceMESA", pv_vk_handle_ImportSemaphoreResource},
+   {"vkWaitSemaphoreResourceMESA", pv_vk_handle_WaitSemaphoreResource},
+   {"vkResetFenceResourceMESA", pv_vk_handle_ResetFenceResource},
    /* pools.c */
    {"vkDestroyCommandPool", pv_vk_handle_DestroyCommandPool},
    {"vkDestroyDescriptorPool", pv_vk_handle_DestroyDescriptorPool},

@@ -90,6 +90,10 @@ init_extensions(struct pv_context *ctx, struct pv_vk_instance *inst, struct pv_v
          pd->has_memory_host = true;
       else if (!strcmp(name, "VK_KHR_portability_subset"))
          pd->has_portability_subset = true;
+      else if (!strcmp(name, VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME))
+         pd->has_semaphore_fd = true;
+      else if (!strcmp(name, VK_KHR_EXTERNAL_FENCE_FD_EXTENSION_NAME))
+         pd->has_fence_fd = true;
       int64_t spec = pv_vk_table_spec_version(ctx, name);
       if (spec <= 0 || is_hidden(name))
          continue; /* unknown to the guest's encoder (or one of the two instance ones) */

@@ -59,6 +59,8 @@ struct pv_vk_physdev {
    uint64_t host_ptr_align; /* minImportedHostPointerAlignment */
    /* the host requires VK_KHR_portability_subset enabled where it exposes it (MoltenVK) */
    bool has_portability_subset;
+   /* sync_fd plumbing for the guest's …Resource100000MESA commands (sync.c) */
+   bool has_semaphore_fd, has_fence_fd;
    /* queue families, to check the guest's queue requests before the host sees them */
    VkQueueFamilyProperties *qf;
    uint32_t qf_count;
@@ -88,6 +90,9 @@ struct pv_vk_device {
    PFN_vkGetMemoryHostPointerPropertiesEXT GetMemoryHostPointerPropertiesEXT;
    PFN_vkWaitForFences WaitForFences;
    PFN_vkWaitSemaphores WaitSemaphores;
+   PFN_vkImportSemaphoreFdKHR ImportSemaphoreFdKHR; /* NULL without the host extension */
+   PFN_vkGetSemaphoreFdKHR GetSemaphoreFdKHR;
+   PFN_vkGetFenceFdKHR GetFenceFdKHR;
    uint32_t queue_count;
    struct pv_vk_queue *queues;
    /* This device's entry points for the generated pass-through (struct pv_object.vk):
@@ -164,6 +169,9 @@ void pv_vk_handle_GetDeviceBufferMemoryRequirements(struct pv_dispatch_ctx *c, v
 void pv_vk_handle_GetDeviceImageMemoryRequirements(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_WaitForFences(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_WaitSemaphores(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_ImportSemaphoreResource(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_WaitSemaphoreResource(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_ResetFenceResource(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_DestroyCommandPool(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_DestroyDescriptorPool(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_ResetDescriptorPool(struct pv_dispatch_ctx *c, void *args);

@@ -5,6 +5,10 @@
  * before it runs the next command (venus-wire.md 1.8). They run on a ring thread, which may
  * block; the transport thread never does (DESIGN.md decision 4).
  */
+#include <poll.h>
+#include <unistd.h>
+
+#include "util/log.h"
 #include "vk/pv_vk.h"
 
 void
@@ -62,4 +66,93 @@ pv_vk_handle_WaitSemaphores(struct pv_dispatch_ctx *c, void *args)
       }
    }
    a->ret = d->WaitSemaphores(d->host, info, a->timeout);
+}
+
+/*
+ * The guest's sync_fd plumbing (venus-wire.md 5.4). A guest sends these only when the host
+ * reported SYNC_FD import/export for semaphores or fences (which needs the host's
+ * VK_KHR_external_{semaphore,fence}_fd, enabled on every device that has them), so a host
+ * without the entry point means a guest that ignored what it was told: fatal.
+ */
+
+/* resourceId 0: give the semaphore an already-signaled temporary payload (sync_fd -1). */
+void
+pv_vk_handle_ImportSemaphoreResource(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkImportSemaphoreResource100000MESA *a = args;
+   struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), a->device);
+   const VkImportSemaphoreResourceInfo100000MESA *info = a->pImportSemaphoreResourceInfo;
+   if (!d || !d->ImportSemaphoreFdKHR || !info || info->semaphore == VK_NULL_HANDLE) {
+      pv_venus_fatal(c, "vkImportSemaphoreResourceMESA: no host sync_fd import or no semaphore");
+      return;
+   }
+   if (info->resourceId != 0) {
+      /* vtest has no sync_fd resources to import from */
+      pv_venus_fatal(c, "vkImportSemaphoreResourceMESA: resource %u", info->resourceId);
+      return;
+   }
+   const VkImportSemaphoreFdInfoKHR import = {
+      .sType = VK_STRUCTURE_TYPE_IMPORT_SEMAPHORE_FD_INFO_KHR,
+      .semaphore = info->semaphore,
+      .flags = VK_SEMAPHORE_IMPORT_TEMPORARY_BIT,
+      .handleType = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT,
+      .fd = -1,
+   };
+   if (d->ImportSemaphoreFdKHR(d->host, &import) != VK_SUCCESS)
+      pv_warn("vkImportSemaphoreResourceMESA: the host refused a signaled sync_fd payload");
+}
+
+/* Waits for the sync_fd a host export gives (and releases it): the export itself consumes the
+ * semaphore's signal, which is what the guest's semaphore wait needs. */
+static void
+wait_and_close(int fd)
+{
+   if (fd < 0)
+      return; /* -1: already signaled */
+   struct pollfd p = {.fd = fd, .events = POLLIN};
+   while (poll(&p, 1, -1) < 0)
+      ;
+   close(fd);
+}
+
+void
+pv_vk_handle_WaitSemaphoreResource(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkWaitSemaphoreResource100000MESA *a = args;
+   struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), a->device);
+   if (!d || !d->GetSemaphoreFdKHR || a->semaphore == VK_NULL_HANDLE) {
+      pv_venus_fatal(c, "vkWaitSemaphoreResourceMESA: no host sync_fd export or no semaphore");
+      return;
+   }
+   const VkSemaphoreGetFdInfoKHR info = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_GET_FD_INFO_KHR,
+                                         .semaphore = a->semaphore,
+                                         .handleType =
+                                            VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT};
+   int fd = -1;
+   if (d->GetSemaphoreFdKHR(d->host, &info, &fd) == VK_SUCCESS)
+      wait_and_close(fd);
+   else
+      pv_warn("vkWaitSemaphoreResourceMESA: the host could not export a sync_fd");
+}
+
+/* Exporting a fence's sync_fd resets the fence (the spec's copy semantics for SYNC_FD). */
+void
+pv_vk_handle_ResetFenceResource(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkResetFenceResource100000MESA *a = args;
+   struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), a->device);
+   if (!d || !d->GetFenceFdKHR || a->fence == VK_NULL_HANDLE) {
+      pv_venus_fatal(c, "vkResetFenceResourceMESA: no host sync_fd export or no fence");
+      return;
+   }
+   const VkFenceGetFdInfoKHR info = {.sType = VK_STRUCTURE_TYPE_FENCE_GET_FD_INFO_KHR,
+                                     .fence = a->fence,
+                                     .handleType = VK_EXTERNAL_FENCE_HANDLE_TYPE_SYNC_FD_BIT};
+   int fd = -1;
+   if (d->GetFenceFdKHR(d->host, &info, &fd) == VK_SUCCESS) {
+      if (fd >= 0)
+         close(fd);
+   } else {
+      pv_warn("vkResetFenceResourceMESA: the host could not export a sync_fd");
+   }
 }

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench-roundtrip: latency of calls that wait for an answer. Per operation, ITERS timed calls
+ * after a warm-up; reports p50 and p99 in microseconds:
+ *   image_format  vkGetPhysicalDeviceImageFormatProperties2 (Mesa 22.3.6's Venus driver sends
+ *                 every one to the host; it caches vkGetPhysicalDeviceFormatProperties2
+ *                 without a pNext chain, so that call would measure the cache)
+ *   fence_status  vkGetFenceStatus of an unsignalled fence (Venus answers it from a fence
+ *                 feedback slot in shared memory unless VN_PERF=no_fence_feedback)
+ *   submit_wait   an empty vkQueueSubmit with a fence, then vkWaitForFences, then reset
+ * usage: bench-roundtrip [--iters N] [--quick]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bench.h"
+
+static void
+report(const char *op, double *us, size_t n)
+{
+   char m[64];
+   snprintf(m, sizeof(m), "%s_p50_us", op);
+   b_result(m, b_percentile(us, n, 50), "us");
+   snprintf(m, sizeof(m), "%s_p99_us", op);
+   b_result(m, b_percentile(us, n, 99), "us");
+}
+
+int
+main(int argc, char **argv)
+{
+   double iters = 2000;
+   bool quick = false;
+   const struct b_opt opts[] = {{"iters", &iters, NULL}, {"quick", NULL, &quick}};
+   b_start("roundtrip");
+   b_parse(argc, argv, opts, B_ARRAY_SIZE(opts));
+   if (quick)
+      iters = 20;
+   size_t n = (size_t)iters;
+   if (n < 1 || n > 10000000)
+      b_fail("--iters out of range");
+   size_t warm = n / 10 + 1;
+   double *us = calloc(n, sizeof(*us));
+
+   struct b_ctx c;
+   b_init(&c);
+   b_info(&c);
+
+   /* image_format: alternate between formats so no layer can answer from a last-value cache. */
+   const VkFormat formats[] = {VK_FORMAT_R8G8B8A8_UNORM, VK_FORMAT_R32_SFLOAT,
+                               VK_FORMAT_B8G8R8A8_UNORM, VK_FORMAT_R16G16_SFLOAT};
+   for (size_t i = 0; i < warm + n; i++) {
+      VkPhysicalDeviceImageFormatInfo2 info = {
+         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_IMAGE_FORMAT_INFO_2,
+         .format = formats[i % B_ARRAY_SIZE(formats)],
+         .type = VK_IMAGE_TYPE_2D,
+         .tiling = VK_IMAGE_TILING_OPTIMAL,
+         .usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT,
+      };
+      VkImageFormatProperties2 props = {.sType = VK_STRUCTURE_TYPE_IMAGE_FORMAT_PROPERTIES_2};
+      uint64_t t0 = b_now_ns();
+      B_CHECK(vkGetPhysicalDeviceImageFormatProperties2(c.phys, &info, &props));
+      uint64_t t = b_now_ns() - t0;
+      if (props.imageFormatProperties.maxExtent.width < 1024)
+         b_fail("implausible maxExtent.width %u", props.imageFormatProperties.maxExtent.width);
+      if (i >= warm)
+         us[i - warm] = (double)t / 1e3;
+   }
+   report("image_format", us, n);
+
+   VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+   VkFence fence;
+   B_CHECK(vkCreateFence(c.device, &fci, NULL, &fence));
+   for (size_t i = 0; i < warm + n; i++) {
+      uint64_t t0 = b_now_ns();
+      VkResult r = vkGetFenceStatus(c.device, fence);
+      uint64_t t = b_now_ns() - t0;
+      if (r != VK_NOT_READY)
+         b_fail("vkGetFenceStatus of an unsignalled fence returned %d", (int)r);
+      if (i >= warm)
+         us[i - warm] = (double)t / 1e3;
+   }
+   report("fence_status", us, n);
+
+   for (size_t i = 0; i < warm + n; i++) {
+      uint64_t t0 = b_now_ns();
+      B_CHECK(vkQueueSubmit(c.queue, 0, NULL, fence));
+      B_CHECK(vkWaitForFences(c.device, 1, &fence, VK_TRUE, UINT64_MAX));
+      uint64_t t = b_now_ns() - t0;
+      if (vkGetFenceStatus(c.device, fence) != VK_SUCCESS)
+         b_fail("fence not signalled after vkWaitForFences");
+      B_CHECK(vkResetFences(c.device, 1, &fence));
+      if (i >= warm)
+         us[i - warm] = (double)t / 1e3;
+   }
+   report("submit_wait", us, n);
+
+   vkDestroyFence(c.device, fence, NULL);
+   b_fini(&c);
+   free(us);
+   b_pass();
+   return 0;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench-stream: command throughput. Records command buffers of GROUPS x (vkCmdSetViewport,
+ * vkCmdSetScissor, vkCmdPushConstants, vkCmdDispatch of an empty kernel) and submits them with
+ * DEPTH command buffers in flight, for SECONDS. Reports commands per second (recording,
+ * submission and execution together; the bind and the four commands of each group count).
+ * usage: bench-stream [--seconds S] [--groups G] [--depth D] [--quick]
+ */
+#include <stdio.h>
+
+#include "bench.h"
+
+int
+main(int argc, char **argv)
+{
+   double seconds = 2, groups = 256, depth = 2;
+   bool quick = false;
+   const struct b_opt opts[] = {
+      {"seconds", &seconds, NULL},
+      {"groups", &groups, NULL},
+      {"depth", &depth, NULL},
+      {"quick", NULL, &quick},
+   };
+   b_start("stream");
+   b_parse(argc, argv, opts, B_ARRAY_SIZE(opts));
+   if (quick)
+      seconds = 0.05, groups = 16;
+   if (groups < 1 || groups > 1e6)
+      b_fail("--groups out of range");
+
+   struct b_ctx c;
+   b_init(&c);
+   b_info(&c);
+   struct b_stream s;
+   b_stream_init(&c, &s, (uint32_t)depth);
+   b_stream_run(&c, &s, (uint32_t)groups, seconds / 10, NULL); /* warm-up */
+   uint64_t cmds;
+   double rate = b_stream_run(&c, &s, (uint32_t)groups, seconds, &cmds);
+   b_stream_fini(&c, &s);
+   b_fini(&c);
+   b_result("cmds_per_s", rate, "cmd/s");
+   b_result("cmds", (double)cmds, "cmd");
+   b_pass();
+   return 0;
+}

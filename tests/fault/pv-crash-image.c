@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pv-crash-image: asks for an image 7777 texels wide, which tests/fault/pv_crash_layer.c turns
+ * into a crash of the host driver inside the server process serving this client. The client
+ * never gets an answer (Mesa 22.3.6 keeps waiting); the test kills it after checking that the
+ * server and its other clients were not affected.
+ */
+#include <stdio.h>
+
+#include "pv_common.h"
+
+int
+main(void)
+{
+   struct pv_ctx c;
+   pv_init(&c, "pv-crash-image", NULL);
+   const VkImageCreateInfo info = {.sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
+                                   .imageType = VK_IMAGE_TYPE_2D,
+                                   .format = VK_FORMAT_R8G8B8A8_UNORM,
+                                   .extent = {7777, 1, 1},
+                                   .mipLevels = 1,
+                                   .arrayLayers = 1,
+                                   .samples = VK_SAMPLE_COUNT_1_BIT,
+                                   .tiling = VK_IMAGE_TILING_OPTIMAL,
+                                   .usage = VK_IMAGE_USAGE_SAMPLED_BIT,
+                                   .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED};
+   printf("pv-crash-image: creating the crashing image\n");
+   fflush(stdout);
+   VkImage image;
+   VkResult r = vkCreateImage(c.device, &info, NULL, &image);
+   printf("pv-crash-image: vkCreateImage returned %d (the crash layer was not loaded?)\n", r);
+   return 1;
+}

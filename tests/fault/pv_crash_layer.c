@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A test-only Vulkan layer that makes a host-driver call crash on demand: vkCreateImage with an
+ * image 7777 texels wide calls abort(). Loaded into our server (VK_INSTANCE_LAYERS) by
+ * tests/fault/test-crash-isolation to prove that a guest whose host calls crash takes down only
+ * its own server process. Everything else is passed down the layer chain untouched.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <vulkan/vk_layer.h>
+#include <vulkan/vulkan.h>
+
+#define PV_CRASH_WIDTH 7777u
+
+/* One instance and device per server process (one process per client), so globals suffice. */
+static PFN_vkGetInstanceProcAddr next_gipa;
+static PFN_vkGetDeviceProcAddr next_gdpa;
+static PFN_vkCreateImage next_create_image;
+
+VKAPI_ATTR VkResult VKAPI_CALL pv_crash_CreateInstance(const VkInstanceCreateInfo *info,
+                                                       const VkAllocationCallbacks *alloc,
+                                                       VkInstance *out);
+VKAPI_ATTR VkResult VKAPI_CALL pv_crash_CreateDevice(VkPhysicalDevice phys,
+                                                     const VkDeviceCreateInfo *info,
+                                                     const VkAllocationCallbacks *alloc,
+                                                     VkDevice *out);
+VKAPI_ATTR VkResult VKAPI_CALL pv_crash_CreateImage(VkDevice device, const VkImageCreateInfo *info,
+                                                    const VkAllocationCallbacks *alloc,
+                                                    VkImage *out);
+VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL pv_crash_GetDeviceProcAddr(VkDevice device,
+                                                                    const char *name);
+VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL pv_crash_GetInstanceProcAddr(VkInstance instance,
+                                                                      const char *name);
+VKAPI_ATTR VkResult VKAPI_CALL
+vkNegotiateLoaderLayerInterfaceVersion(VkNegotiateLayerInterface *iface);
+
+/* The loader's link in a pNext chain of create infos. */
+static void *
+find_link(const void *pnext, VkStructureType stype)
+{
+   for (VkBaseInStructure *s = (VkBaseInStructure *)pnext; s; s = (VkBaseInStructure *)s->pNext) {
+      if (s->sType == stype && ((VkLayerInstanceCreateInfo *)s)->function == VK_LAYER_LINK_INFO)
+         return s;
+   }
+   return NULL;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+pv_crash_CreateInstance(const VkInstanceCreateInfo *info, const VkAllocationCallbacks *alloc,
+                        VkInstance *out)
+{
+   VkLayerInstanceCreateInfo *link =
+      find_link(info->pNext, VK_STRUCTURE_TYPE_LOADER_INSTANCE_CREATE_INFO);
+   if (!link)
+      return VK_ERROR_INITIALIZATION_FAILED;
+   next_gipa = link->u.pLayerInfo->pfnNextGetInstanceProcAddr;
+   link->u.pLayerInfo = link->u.pLayerInfo->pNext;
+   PFN_vkCreateInstance create = (PFN_vkCreateInstance)next_gipa(NULL, "vkCreateInstance");
+   return create(info, alloc, out);
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+pv_crash_CreateDevice(VkPhysicalDevice phys, const VkDeviceCreateInfo *info,
+                      const VkAllocationCallbacks *alloc, VkDevice *out)
+{
+   VkLayerDeviceCreateInfo *link = find_link(info->pNext, VK_STRUCTURE_TYPE_LOADER_DEVICE_CREATE_INFO);
+   if (!link)
+      return VK_ERROR_INITIALIZATION_FAILED;
+   PFN_vkGetInstanceProcAddr gipa = link->u.pLayerInfo->pfnNextGetInstanceProcAddr;
+   next_gdpa = link->u.pLayerInfo->pfnNextGetDeviceProcAddr;
+   link->u.pLayerInfo = link->u.pLayerInfo->pNext;
+   PFN_vkCreateDevice create = (PFN_vkCreateDevice)gipa(NULL, "vkCreateDevice");
+   VkResult r = create(phys, info, alloc, out);
+   if (r == VK_SUCCESS)
+      next_create_image = (PFN_vkCreateImage)next_gdpa(*out, "vkCreateImage");
+   return r;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+pv_crash_CreateImage(VkDevice device, const VkImageCreateInfo *info,
+                     const VkAllocationCallbacks *alloc, VkImage *out)
+{
+   if (info->extent.width == PV_CRASH_WIDTH)
+      abort(); /* the "host driver" crashes */
+   return next_create_image(device, info, alloc, out);
+}
+
+VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
+pv_crash_GetDeviceProcAddr(VkDevice device, const char *name)
+{
+   if (!strcmp(name, "vkGetDeviceProcAddr"))
+      return (PFN_vkVoidFunction)pv_crash_GetDeviceProcAddr;
+   if (!strcmp(name, "vkCreateImage"))
+      return (PFN_vkVoidFunction)pv_crash_CreateImage;
+   return next_gdpa(device, name);
+}
+
+VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
+pv_crash_GetInstanceProcAddr(VkInstance instance, const char *name)
+{
+   if (!strcmp(name, "vkGetInstanceProcAddr"))
+      return (PFN_vkVoidFunction)pv_crash_GetInstanceProcAddr;
+   if (!strcmp(name, "vkCreateInstance"))
+      return (PFN_vkVoidFunction)pv_crash_CreateInstance;
+   if (!strcmp(name, "vkCreateDevice"))
+      return (PFN_vkVoidFunction)pv_crash_CreateDevice;
+   if (!strcmp(name, "vkGetDeviceProcAddr"))
+      return (PFN_vkVoidFunction)pv_crash_GetDeviceProcAddr;
+   if (!strcmp(name, "vkCreateImage"))
+      return (PFN_vkVoidFunction)pv_crash_CreateImage;
+   return next_gipa ? next_gipa(instance, name) : NULL;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+vkNegotiateLoaderLayerInterfaceVersion(VkNegotiateLayerInterface *iface)
+{
+   if (iface->loaderLayerInterfaceVersion > 2)
+      iface->loaderLayerInterfaceVersion = 2;
+   iface->pfnGetInstanceProcAddr = pv_crash_GetInstanceProcAddr;
+   iface->pfnGetDeviceProcAddr = pv_crash_GetDeviceProcAddr;
+   iface->pfnGetPhysicalDeviceProcAddr = NULL;
+   return VK_SUCCESS;
+}
