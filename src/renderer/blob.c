@@ -29,6 +29,12 @@ resource_free(struct pv_resource *res)
 }
 
 void
+pv_resource_ref(struct pv_resource *res)
+{
+   atomic_fetch_add(&res->refs, 1);
+}
+
+void
 pv_resource_put(struct pv_resource *res)
 {
    if (res && atomic_fetch_sub(&res->refs, 1) == 1)

@@ -59,6 +59,8 @@ struct pv_context {
 
 /* The resource with this id with a reference taken, or NULL. */
 struct pv_resource *pv_context_resource_get(struct pv_context *ctx, uint32_t res_id);
+/* Takes another reference on a resource the caller already holds or reaches under a lock. */
+void pv_resource_ref(struct pv_resource *res);
 /* Drops a reference (NULL is fine); the last one unmaps and closes. */
 void pv_resource_put(struct pv_resource *res);
 /* Transport handlers that still run in a lost context (transport.c). */

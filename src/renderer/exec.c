@@ -109,15 +109,20 @@ hook_admit(void *data, int32_t type, uint64_t count)
    return false;
 }
 
+/* The reply resource is referenced from reply_begin to reply_end: the transport thread may
+ * switch the reply stream (and the guest unref its blob) while this path writes a reply. */
 static struct pv_cs_encoder *
 reply_begin(struct pv_dispatch_ctx *c)
 {
    struct pv_exec *x = c->user;
    struct pv_reply_stream *r = x->reply;
    pthread_mutex_lock(&r->lock);
-   bool have = r->base != NULL;
-   if (have)
+   bool have = r->base != NULL && r->res != NULL;
+   if (have) {
+      pv_resource_ref(r->res);
+      x->reply_res = r->res;
       pv_cs_encoder_init(&x->reply_enc, r->base + r->pos, (size_t)(r->size - r->pos), &x->status);
+   }
    pthread_mutex_unlock(&r->lock);
    return have ? &x->reply_enc : NULL;
 }
@@ -130,9 +135,12 @@ reply_end(struct pv_dispatch_ctx *c, struct pv_cs_encoder *enc)
    /* The reply must be visible before the guest can see the command done (head or sync). */
    atomic_thread_fence(memory_order_release);
    pthread_mutex_lock(&r->lock);
-   if (r->base && enc->cur >= r->base && enc->cur <= r->base + r->size)
+   /* only if the stream is still the one written to */
+   if (r->res == x->reply_res && r->base && enc->cur >= r->base && enc->cur <= r->base + r->size)
       r->pos = (uint64_t)(enc->cur - r->base);
    pthread_mutex_unlock(&r->lock);
+   pv_resource_put(x->reply_res);
+   x->reply_res = NULL;
 }
 
 void

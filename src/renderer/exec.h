@@ -43,6 +43,7 @@ struct pv_exec {
    struct pv_dispatch_ctx dispatch;
    struct pv_reply_stream *reply; /* the context's (wire 0) or own_reply (wire 1) */
    struct pv_reply_stream own_reply;
+   struct pv_resource *reply_res; /* referenced while a reply is being written */
    /* Called after each top-level command with the bytes consumed so far, so a ring publishes
     * head per command (wire 1 guests wait on it mid-batch). NULL for the context path. */
    void (*command_done)(struct pv_exec *x, size_t consumed);
