@@ -2,10 +2,13 @@
 # The two commands a new user needs:
 #   make serve   install what is missing, build, and serve Venus guests on /tmp/.virgl_test
 #   make check   install, build (guest drivers included, cached), run every test
-.PHONY: serve check build
+#   make fuzz    build the libFuzzer targets (clang) and fuzz each for FUZZ_TIME seconds
+.PHONY: serve check build fuzz
 
 SOCKET ?= /tmp/.virgl_test
 SERVE_ARGS ?=
+FUZZ_TIME ?= 60
+FUZZ_TARGETS ?= all
 
 serve:
 	@scripts/install-deps serve
@@ -17,3 +20,9 @@ check:
 
 build:
 	@scripts/build
+
+fuzz:
+	@scripts/install-deps check
+	@scripts/build
+	@tests/fuzz/build
+	@tests/fuzz/run --time $(FUZZ_TIME) $(FUZZ_TARGETS)
