@@ -5,8 +5,8 @@
  * on one end of a socketpair, two helper threads play the client: one writes the whole input
  * and shuts down its write side (the server then sees EOF, which ends vtest_client_serve), the
  * other drains everything the server answers, closing every fd passed with SCM_RIGHTS (blobs,
- * sync wait fds), until the server closes its end. No host driver (fuzz_common.h): SUBMIT_CMD2 streams run through the renderer and
- * Vulkan commands fail cleanly.
+ * sync wait fds), until the server closes its end. No host driver (fuzz_common.h): SUBMIT_CMD2
+ * streams run through the renderer and Vulkan commands fail cleanly.
  */
 #include <errno.h>
 #include <pthread.h>
