@@ -3,10 +3,13 @@
 #   make serve   install what is missing, build, and serve Venus guests on /tmp/.virgl_test
 #   make check   install, build (guest drivers included, cached), run every test
 #   make bench   (after make check) run the benchmarks on lavapipe, rewrite docs/BENCHMARKS.md
-.PHONY: serve check build bench
+#   make fuzz    build the libFuzzer targets (clang) and fuzz each for FUZZ_TIME seconds
+.PHONY: serve check build bench fuzz
 
 SOCKET ?= /tmp/.virgl_test
 SERVE_ARGS ?=
+FUZZ_TIME ?= 60
+FUZZ_TARGETS ?= all
 
 serve:
 	@scripts/install-deps serve
@@ -24,3 +27,9 @@ bench:
 	@scripts/build-guest-mesa 22.3.6 build/guest
 	@scripts/build
 	@bench/run --docs $(BENCH_ARGS)
+
+fuzz:
+	@scripts/install-deps check
+	@scripts/build
+	@tests/fuzz/build
+	@tests/fuzz/run --time $(FUZZ_TIME) $(FUZZ_TARGETS)
