@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A test-only Vulkan layer that makes a host-driver call crash on demand: vkCreateImage with an
- * image 7777 texels wide calls abort(). Loaded into our server (VK_INSTANCE_LAYERS) by
- * tests/fault/test-crash-isolation to prove that a guest whose host calls crash takes down only
- * its own server process. Everything else is passed down the layer chain untouched.
+ * A test-only Vulkan layer that makes a host-driver call misbehave on demand: vkCreateImage with
+ * an image 7777 texels wide calls abort(); 7778 texels wide takes PV_SLOW_SECONDS before it
+ * answers. Loaded into our server (VK_INSTANCE_LAYERS) by tests/fault/test-crash-isolation (a
+ * guest whose host calls crash takes down only its own server process) and
+ * tests/fault/test-slow-host-call (a ring busy in a long host call keeps reporting ALIVE).
+ * Everything else is passed down the layer chain untouched.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <vulkan/vk_layer.h>
 #include <vulkan/vulkan.h>
 
 #define PV_CRASH_WIDTH 7777u
+#define PV_SLOW_WIDTH 7778u
+/* Longer than two watchdog checks of a Mesa 25 guest (at ~3.5 s and ~14 s of waiting). */
+#define PV_SLOW_SECONDS 20u
 
 /* One instance and device per server process (one process per client), so globals suffice. */
 static PFN_vkGetInstanceProcAddr next_gipa;
@@ -83,6 +89,8 @@ pv_crash_CreateImage(VkDevice device, const VkImageCreateInfo *info,
 {
    if (info->extent.width == PV_CRASH_WIDTH)
       abort(); /* the "host driver" crashes */
+   if (info->extent.width == PV_SLOW_WIDTH)
+      sleep(PV_SLOW_SECONDS); /* the "host driver" is busy for a long time */
    return next_create_image(device, info, alloc, out);
 }
 
