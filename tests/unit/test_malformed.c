@@ -7,11 +7,15 @@
  * VK_ERROR_DEVICE_LOST where they return a VkResult, the ring head advancing, the extra-word
  * round trip answered; wire 1: the FATAL ring status bit), a second healthy context of the same
  * renderer untouched, and nothing leaked (fds counted here, memory by ASan's leak check: this
- * runs under ASan+UBSan). No host Vulkan instance is involved: Vulkan commands can only name ids
- * the context does not have; wrong object types are checked at the decoder level with a typed
- * id hook.
+ * runs under ASan+UBSan). Most cases need no host Vulkan instance: Vulkan commands name ids the
+ * context does not have, and wrong object types are checked at the decoder level with a typed id
+ * hook. Where lavapipe is installed, a last category builds a real instance, device, queue,
+ * buffer and fence through the stream first (double destroy, use after destroy, ids already in
+ * use, wrong types, an absent required array in vkQueueSubmit); lavapipe's own small leaks are
+ * suppressed by module name. "N malformed cases" at the end counts them all.
  */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -82,6 +86,7 @@ enum category {
    CAT_WRONG_TYPE,
    CAT_BLOB_API,
    CAT_VTEST,
+   CAT_REAL_OBJECTS,
    CAT_COUNT
 };
 
@@ -89,9 +94,35 @@ static const char *const category_names[CAT_COUNT] = {
    "truncation", "huge count / size overflow", "ring layout", "blob offsets and resources",
    "bad ids", "unknown or never-sent command", "double destroy / use after destroy",
    "bad command on a ring", "wrong object type (decoder)", "blob API", "vtest message size",
+   "real objects on lavapipe (double destroy, use after destroy, ids in use, wrong types)",
 };
 
-enum pre_action { PRE_NONE, PRE_DESTROY_RING_A, PRE_UNREF_UPLOAD, PRE_NESTED_STREAM };
+enum pre_action {
+   PRE_NONE,
+   PRE_DESTROY_RING_A,
+   PRE_UNREF_UPLOAD,
+   PRE_NESTED_STREAM,
+   PRE_LAVAPIPE, /* a real instance, device, queue, buffer and fence exist (ids below) */
+};
+
+#define LVP_ICD "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
+#define OBJ_INSTANCE 0x10u
+#define OBJ_PHYSDEV 0x20u
+#define OBJ_DEVICE 0x30u
+#define OBJ_QUEUE 0x40u
+#define OBJ_BUFFER 0x50u
+#define OBJ_FENCE 0x60u
+static bool have_lavapipe;
+
+/* lavapipe (and the LLVM it loads) leaves a few small allocations behind per instance; the
+ * loader dlcloses it, so LeakSanitizer could not even name the module. The suite keeps it
+ * loaded (RTLD_NODELETE) and suppresses leaks whose stacks are in it, nothing else. */
+const char *__lsan_default_suppressions(void);
+const char *
+__lsan_default_suppressions(void)
+{
+   return "leak:libvulkan_lvp.so\nleak:libLLVM\n";
+}
 
 struct mcase {
    char name[96];
@@ -216,6 +247,74 @@ cmd_execute(struct buf *b, uint32_t count, uint64_t wire_count, const struct str
    for (uint32_t i = 0; i < ns; i++)
       w32(b, s[i].res), w64(b, s[i].offset), w64(b, s[i].size);
    w64(b, 0), w32(b, 0), w64(b, 0), w32(b, 0);
+}
+
+/* ----- real objects (lavapipe) ----------------------------------------------------------------- */
+
+static void
+cmd_create_buffer(struct buf *b, uint64_t device, uint64_t id)
+{
+   w32(b, 50), w32(b, 0), w64(b, device), w64(b, 1), w32(b, 12), w64(b, 0);
+   w32(b, 0), w64(b, 65536), w32(b, 0x82), w32(b, VK_SHARING_MODE_EXCLUSIVE), w32(b, 0);
+   w64(b, 0), w64(b, 0), w64(b, 1), w64(b, id);
+}
+
+static void
+cmd_destroy_buffer(struct buf *b, uint64_t device, uint64_t id)
+{
+   w32(b, 51), w32(b, 0), w64(b, device), w64(b, id), w64(b, 0);
+}
+
+static void
+cmd_create_fence(struct buf *b, uint64_t device, uint64_t id)
+{
+   w32(b, 35), w32(b, 0), w64(b, device), w64(b, 1), w32(b, 8), w64(b, 0), w32(b, 0);
+   w64(b, 0), w64(b, 1), w64(b, id);
+}
+
+static void
+cmd_get_queue(struct buf *b, uint64_t device, uint64_t id)
+{
+   w32(b, 17), w32(b, 0), w64(b, device), w32(b, 0), w32(b, 0), w64(b, 1), w64(b, id);
+}
+
+/* vkQueueSubmit of one VkSubmitInfo: `waits` semaphores claimed, `wait_ids` on the wire. */
+static void
+cmd_queue_submit(struct buf *b, uint64_t queue, uint32_t waits, uint32_t wait_ids,
+                 uint64_t cmdbuf, uint64_t fence)
+{
+   w32(b, 18), w32(b, 0), w64(b, queue), w32(b, 1), w64(b, 1);
+   w32(b, VK_STRUCTURE_TYPE_SUBMIT_INFO), w64(b, 0), w32(b, waits), w64(b, wait_ids);
+   for (uint32_t i = 0; i < wait_ids; i++)
+      w64(b, OBJ_FENCE); /* never reached: the count check comes first */
+   w64(b, wait_ids);
+   for (uint32_t i = 0; i < wait_ids; i++)
+      w32(b, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT);
+   w32(b, cmdbuf ? 1 : 0), w64(b, cmdbuf ? 1 : 0);
+   if (cmdbuf)
+      w64(b, cmdbuf);
+   w32(b, 0), w64(b, 0), w64(b, fence);
+}
+
+/* Instance, physical device, device with one queue, the queue, a buffer and a fence. */
+static void
+lvp_objects(struct buf *b)
+{
+   w32(b, 0), w32(b, 0), w64(b, 1);
+   w32(b, 1), w64(b, 0), w32(b, 0);
+   w64(b, 1), w32(b, 0), w64(b, 0);
+   w64(b, 0), w32(b, 0), w64(b, 0), w32(b, 0), w32(b, (1u << 22) | (3u << 12));
+   w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0);
+   w64(b, 0), w64(b, 1), w64(b, OBJ_INSTANCE);
+   w32(b, 2), w32(b, 0), w64(b, OBJ_INSTANCE), w64(b, 1), w32(b, 1), w64(b, 1), w64(b, OBJ_PHYSDEV);
+   w32(b, 11), w32(b, 0), w64(b, OBJ_PHYSDEV), w64(b, 1);
+   w32(b, 3), w64(b, 0), w32(b, 0), w32(b, 1), w64(b, 1);
+   w32(b, 2), w64(b, 0), w32(b, 0), w32(b, 0), w32(b, 1), w64(b, 1), w32(b, 0x3f800000);
+   w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0), w64(b, 0);
+   w64(b, 0), w64(b, 1), w64(b, OBJ_DEVICE);
+   cmd_get_queue(b, OBJ_DEVICE, OBJ_QUEUE);
+   cmd_create_buffer(b, OBJ_DEVICE, OBJ_BUFFER);
+   cmd_create_fence(b, OBJ_DEVICE, OBJ_FENCE);
 }
 
 /* ----- the environment of one context case -------------------------------------------------- */
@@ -391,6 +490,10 @@ run_context_case(const struct mcase *c)
       cmd_execute(&n, 1, 1, &s, 1); /* the stream executes itself */
       assert_int_equal(n.n, 64);
       memcpy(e.upload, n.b, n.n);
+   } else if (c->pre == PRE_LAVAPIPE) {
+      struct buf o = {0};
+      lvp_objects(&o);
+      assert_int_equal(pv_context_submit(e.ctx, o.b, o.n), 0);
    }
    if (c->kills_ring_a)
       e.ring_alive = false;
@@ -981,6 +1084,65 @@ build_cases(void)
              blob_api[i].res_id, (unsigned long long)blob_api[i].size)
             ->index = i;
 
+      /* real objects: only with lavapipe */
+      if (have_lavapipe) {
+         const uint64_t D = OBJ_DEVICE;
+         struct {
+            const char *what;
+            struct buf b;
+         } r[20];
+         size_t nr = 0;
+#define REAL(w) (r[nr].what = (w), r[nr].b.n = 0, &r[nr++].b)
+         struct buf *x = REAL("buffer destroyed twice");
+         cmd_destroy_buffer(x, D, OBJ_BUFFER), cmd_destroy_buffer(x, D, OBJ_BUFFER);
+         x = REAL("buffer used after destroy");
+         cmd_destroy_buffer(x, D, OBJ_BUFFER);
+         w32(x, 30), w32(x, 0), w64(x, D), w64(x, OBJ_BUFFER), w64(x, 1);
+         x = REAL("fence used after destroy");
+         w32(x, 36), w32(x, 0), w64(x, D), w64(x, OBJ_FENCE), w64(x, 0);
+         w32(x, 38), w32(x, REPLY_FLAG), w64(x, D), w64(x, OBJ_FENCE);
+         x = REAL("buffer created with its own id again");
+         cmd_create_buffer(x, D, OBJ_BUFFER);
+         x = REAL("buffer created with the device's id");
+         cmd_create_buffer(x, D, OBJ_DEVICE);
+         x = REAL("fence created with the queue's id");
+         cmd_create_fence(x, D, OBJ_QUEUE);
+         x = REAL("queue fetched into the buffer's id");
+         cmd_get_queue(x, D, OBJ_BUFFER);
+         x = REAL("buffer created with id 0");
+         cmd_create_buffer(x, D, 0);
+         x = REAL("vkCreateBuffer on the queue");
+         cmd_create_buffer(x, OBJ_QUEUE, 0x70);
+         x = REAL("vkGetBufferMemoryRequirements of the fence");
+         w32(x, 30), w32(x, 0), w64(x, D), w64(x, OBJ_FENCE), w64(x, 1);
+         x = REAL("vkDestroyBuffer of the device");
+         cmd_destroy_buffer(x, D, OBJ_DEVICE);
+         x = REAL("vkQueueSubmit waitSemaphoreCount 2, pWaitSemaphores absent");
+         cmd_queue_submit(x, OBJ_QUEUE, 2, 0, 0, 0);
+         x = REAL("vkQueueSubmit of the buffer as a command buffer");
+         cmd_queue_submit(x, OBJ_QUEUE, 0, 0, OBJ_BUFFER, 0);
+         x = REAL("vkQueueSubmit with the buffer as fence");
+         cmd_queue_submit(x, OBJ_QUEUE, 0, 0, 0, OBJ_BUFFER);
+         x = REAL("vkQueueSubmit on the device");
+         cmd_queue_submit(x, D, 0, 0, 0, 0);
+         x = REAL("device destroyed twice");
+         w32(x, 12), w32(x, 0), w64(x, D), w64(x, 0), w32(x, 12), w32(x, 0), w64(x, D), w64(x, 0);
+         x = REAL("buffer created on a destroyed device");
+         w32(x, 12), w32(x, 0), w64(x, D), w64(x, 0);
+         cmd_create_buffer(x, D, 0x70);
+         x = REAL("buffer destroyed after its device");
+         w32(x, 12), w32(x, 0), w64(x, D), w64(x, 0);
+         cmd_destroy_buffer(x, D, OBJ_BUFFER);
+         x = REAL("physical devices of a destroyed instance");
+         w32(x, 1), w32(x, 0), w64(x, OBJ_INSTANCE), w64(x, 0);
+         w32(x, 2), w32(x, 0), w64(x, OBJ_INSTANCE), w64(x, 1), w32(x, 1), w64(x, 1), w64(x, 0x21);
+#undef REAL
+         for (size_t i = 0; i < nr; i++) {
+            struct mcase *c = add(CAT_REAL_OBJECTS, wire, &r[i].b, "wire%u %s", wire, r[i].what);
+            c->pre = PRE_LAVAPIPE;
+         }
+      }
+
       /* vtest messages of the wrong size */
       const struct {
          uint32_t cmd, dwords;
@@ -1033,6 +1195,15 @@ static void
 malformed_suite(void **state)
 {
    (void)state;
+   have_lavapipe = access(LVP_ICD, R_OK) == 0;
+   if (have_lavapipe && !dlopen("libvulkan_lvp.so", RTLD_NOW | RTLD_NODELETE))
+      have_lavapipe = false;
+   if (have_lavapipe) {
+      setenv("VK_DRIVER_FILES", LVP_ICD, 1);
+      setenv("VK_ICD_FILENAMES", LVP_ICD, 1);
+   } else {
+      print_message("no lavapipe at %s: no real-object cases\n", LVP_ICD);
+   }
    build_cases();
    for (uint32_t wire = 0; wire <= 1; wire++) {
       const struct pv_renderer_config config = {.wire_format = wire};
