@@ -1090,7 +1090,7 @@ build_cases(void)
          struct {
             const char *what;
             struct buf b;
-         } r[20];
+         } r[32];
          size_t nr = 0;
 #define REAL(w) (r[nr].what = (w), r[nr].b.n = 0, &r[nr++].b)
          struct buf *x = REAL("buffer destroyed twice");
@@ -1136,6 +1136,23 @@ build_cases(void)
          x = REAL("physical devices of a destroyed instance");
          w32(x, 1), w32(x, 0), w64(x, OBJ_INSTANCE), w64(x, 0);
          w32(x, 2), w32(x, 0), w64(x, OBJ_INSTANCE), w64(x, 1), w32(x, 1), w64(x, 1), w64(x, 0x21);
+         /* top-level arrays absent while their count says otherwise, hand-written handlers
+          * (vkQueueSubmit, vkWaitForFences) and generated ones alike */
+         x = REAL("vkQueueSubmit submitCount 1, pSubmits absent");
+         w32(x, 18), w32(x, 0), w64(x, OBJ_QUEUE), w32(x, 1), w64(x, 0), w64(x, 0);
+         x = REAL("vkWaitForFences fenceCount 2, pFences absent");
+         w32(x, 39), w32(x, REPLY_FLAG), w64(x, D), w32(x, 2), w64(x, 0), w32(x, 1), w64(x, 0);
+         x = REAL("vkResetFences fenceCount 2, pFences absent");
+         w32(x, 37), w32(x, REPLY_FLAG), w64(x, D), w32(x, 2), w64(x, 0);
+         x = REAL("vkUpdateDescriptorSets writeCount 2, pDescriptorWrites absent");
+         w32(x, 79), w32(x, 0), w64(x, D), w32(x, 2), w64(x, 0), w32(x, 0), w64(x, 0);
+         x = REAL("vkWaitForFences of the buffer");
+         w32(x, 39), w32(x, REPLY_FLAG), w64(x, D), w32(x, 1), w64(x, 1), w64(x, OBJ_BUFFER);
+         w32(x, 1), w64(x, 0);
+         x = REAL("vkWaitForFences of a destroyed fence");
+         w32(x, 36), w32(x, 0), w64(x, D), w64(x, OBJ_FENCE), w64(x, 0);
+         w32(x, 39), w32(x, REPLY_FLAG), w64(x, D), w32(x, 1), w64(x, 1), w64(x, OBJ_FENCE);
+         w32(x, 1), w64(x, 0);
 #undef REAL
          for (size_t i = 0; i < nr; i++) {
             struct mcase *c = add(CAT_REAL_OBJECTS, wire, &r[i].b, "wire%u %s", wire, r[i].what);
