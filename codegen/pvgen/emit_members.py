@@ -17,6 +17,15 @@ def _what(owner, m):
     return '"%s.%s"' % (owner, m.name)
 
 
+def _count_check(m):
+    """quirks.json rules.array_zero_is_null / array_required: a wire count of 0 may stand for
+    NULL with a non-zero count field only where the registry lets the pointer be NULL
+    (optional, first element) or lets drivers ignore it (noautovalidity)."""
+    if m.noautovalidity or (m.optional and m.optional[0]):
+        return 'pv_cs_check_count'
+    return 'pv_cs_check_count_exact'
+
+
 class Variant:
     """One dialect's own decoders, where its quirks change bytes (Protocol.variant_dialects,
     codegen/README.md "Dialects"): function names get `suffix`, WA1 follows `wa1`, and calls
@@ -163,7 +172,8 @@ class MemberCode:
         wa1 = mode == 'out' and bool(tgt) and '%s.%s' % (self.owner, tgt) in wa1set
         out = ['{', '   uint64_t n = pv_cs_read_count(d);']
         if not wa1:
-            out.append('   pv_cs_check_count(d, n, (uint64_t)%s, %s);' % (expect, _what(self.owner, m)))
+            out.append('   %s(d, n, (uint64_t)%s, %s);'
+                       % (_count_check(m), expect, _what(self.owner, m)))
         if k == 'void':  # rules.blob
             if mode == 'out':
                 out.append('   %s = pv_cs_alloc(d, n, 1);' % lv)
@@ -194,7 +204,7 @@ class MemberCode:
             raise Unsupported('%s: string array in an output' % m.name)
         expect = len_expr(self.reg, m, base, sib)
         return ['{', '   uint64_t n = pv_cs_read_count(d);',
-                '   pv_cs_check_count(d, n, (uint64_t)%s, %s);' % (expect, _what(self.owner, m)),
+                '   %s(d, n, (uint64_t)%s, %s);' % (_count_check(m), expect, _what(self.owner, m)),
                 '   const char **arr = pv_cs_alloc(d, n, sizeof(*arr));',
                 '   for (uint64_t i = 0; arr && i < n; i++)',
                 '      arr[i] = pv_cs_read_string(d);',

@@ -113,6 +113,19 @@ pv_cs_check_count(struct pv_cs_decoder *dec, uint64_t wire, uint64_t expected, c
 }
 
 bool
+pv_cs_check_count_exact(struct pv_cs_decoder *dec, uint64_t wire, uint64_t expected,
+                        const char *what)
+{
+   if (wire == expected)
+      return true;
+   if (wire != 0)
+      return pv_cs_check_count(dec, wire, expected, what);
+   pv_cs_status_fatal(dec->status, "%s: array absent, count field says %llu", what,
+                      (unsigned long long)expected);
+   return false;
+}
+
+bool
 pv_cs_check_static(struct pv_cs_decoder *dec, uint64_t wire, uint64_t size, const char *what)
 {
    if (wire == size)

@@ -13,6 +13,7 @@
  *               pv_cs_read_array(dec, dst, count, elem_size)   packed scalar array, padded to 4,
  *               pv_cs_read_count(dec)                          a u64 array size / presence word,
  *               pv_cs_check_count(dec, wire, expected, what)   wire must be 0 or == expected,
+ *               pv_cs_check_count_exact(dec, wire, expected, what)  wire must == expected,
  *               pv_cs_read_string(dec, what)                   count + bytes, NUL forced, arena,
  *               pv_cs_read_blob(dec, count)                    count bytes into the arena,
  *               pv_cs_read_id(dec, objtype)                    u64 id -> host handle via hook,
@@ -132,9 +133,14 @@ int8_t pv_cs_read_i8(struct pv_cs_decoder *dec);
 int16_t pv_cs_read_i16(struct pv_cs_decoder *dec);
 
 uint64_t pv_cs_read_count(struct pv_cs_decoder *dec);
-/* A wire array count must be 0 (NULL) or equal what the count field says. */
+/* A wire array count must be 0 (NULL) or equal what the count field says: arrays the registry
+ * marks optional or noautovalidity (quirks.json rules.array_zero_is_null). */
 bool pv_cs_check_count(struct pv_cs_decoder *dec, uint64_t wire, uint64_t expected,
                        const char *what);
+/* Every other array: the wire count must equal the count field, so the host driver never sees
+ * NULL with a non-zero count (rules.array_required). */
+bool pv_cs_check_count_exact(struct pv_cs_decoder *dec, uint64_t wire, uint64_t expected,
+                             const char *what);
 /* Static arrays carry their full size as count (venus-wire.md 1.4); anything else is fatal. */
 bool pv_cs_check_static(struct pv_cs_decoder *dec, uint64_t wire, uint64_t size, const char *what);
 bool pv_cs_check_stype(struct pv_cs_decoder *dec, int32_t got, int32_t want, const char *what);

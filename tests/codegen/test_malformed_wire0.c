@@ -219,6 +219,99 @@ count_mismatch_and_huge_counts(void **state)
    assert_int_equal(host_calls, 0);
 }
 
+/* Decodes `b` with one struct decoder into *out; returns whether it was fatal. The arena is
+ * gone afterwards: only pointer NULL-ness of *out may be looked at. */
+#define DECODE_IS_FATAL(type, bufp, out)                                                          \
+   ({                                                                                         \
+      struct pv_cs_arena arena_;                                                              \
+      struct pv_cs_status st_ = {0};                                                          \
+      struct pv_cs_decoder dec_;                                                              \
+      pv_cs_arena_init(&arena_, 1u << 20);                                                    \
+      pv_cs_decoder_init(&dec_, (bufp)->b, (bufp)->n, &arena_, &st_, &hooks);                       \
+      memset((out), 0, sizeof(*(out)));                                                       \
+      pv_decode_##type(&dec_, (out));                                                         \
+      if (!st_.fatal) /* a good decode consumes exactly the struct */                        \
+         assert_true(dec_.cur == dec_.end);                                                   \
+      pv_cs_arena_fini(&arena_);                                                              \
+      st_.fatal;                                                                              \
+   })
+
+/* VkSubmitInfo with waitSemaphoreCount `count` and a pWaitSemaphores wire array of `wire`. */
+static void
+submit_info(struct buf *b, uint32_t count, uint32_t wire)
+{
+   b->n = 0;
+   w32(b, VK_STRUCTURE_TYPE_SUBMIT_INFO), w64(b, 0), w32(b, count), w64(b, wire);
+   for (uint32_t i = 0; i < wire; i++)
+      w64(b, 0x4000 + i);
+   w64(b, wire);
+   for (uint32_t i = 0; i < wire; i++)
+      w32(b, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT);
+   w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0);
+}
+
+/* quirks.json rules.array_required: a required array sent as absent (wire count 0) while its
+ * count field is not 0 is fatal, so the host driver never sees NULL with a count. */
+static void
+required_array_absent_is_fatal(void **state)
+{
+   (void)state;
+   struct buf b;
+   VkSubmitInfo si;
+   submit_info(&b, 2, 2);
+   assert_false(DECODE_IS_FATAL(VkSubmitInfo, &b, &si));
+   submit_info(&b, 0, 0);
+   assert_false(DECODE_IS_FATAL(VkSubmitInfo, &b, &si));
+   submit_info(&b, 2, 0); /* pWaitSemaphores NULL, waitSemaphoreCount 2 */
+   assert_true(DECODE_IS_FATAL(VkSubmitInfo, &b, &si));
+   submit_info(&b, 1, 2); /* plain mismatch, as before */
+   assert_true(DECODE_IS_FATAL(VkSubmitInfo, &b, &si));
+
+   /* vkCreateShaderModule, codeSize 8 but pCode absent: fatal before the host call. */
+   b.n = 0;
+   w32(&b, 59), w32(&b, 0), w64(&b, 0x1000), w64(&b, 1), w32(&b, 16), w64(&b, 0), w32(&b, 0);
+   w64(&b, 8), w64(&b, 0), w64(&b, 0), w64(&b, 1), w64(&b, 0x3000);
+   host_calls = 0;
+   assert_true(run_is_fatal(&b));
+   assert_int_equal(host_calls, 0);
+}
+
+/* rules.array_zero_is_null still holds where the registry allows NULL: optional
+ * (pImmutableSamplers) and noautovalidity (pImageInfo, pQueueFamilyIndices). */
+static void
+ignorable_array_absent_is_null(void **state)
+{
+   (void)state;
+   struct buf b = {.n = 0};
+   VkDescriptorSetLayoutBinding dslb;
+   w32(&b, 0), w32(&b, VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER), w32(&b, 3), w32(&b, 1), w64(&b, 0);
+   assert_false(DECODE_IS_FATAL(VkDescriptorSetLayoutBinding, &b, &dslb));
+   assert_null(dslb.pImmutableSamplers);
+   assert_int_equal(dslb.descriptorCount, 3);
+
+   VkWriteDescriptorSet wds;
+   b.n = 0;
+   w32(&b, VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET), w64(&b, 0), w64(&b, 0x5000), w32(&b, 0);
+   w32(&b, 0), w32(&b, 2), w32(&b, VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER);
+   w64(&b, 0); /* pImageInfo absent */
+   w64(&b, 2);
+   for (int i = 0; i < 2; i++)
+      w64(&b, 0x6000), w64(&b, 0), w64(&b, 256);
+   w64(&b, 0); /* pTexelBufferView absent */
+   assert_false(DECODE_IS_FATAL(VkWriteDescriptorSet, &b, &wds));
+   assert_null(wds.pImageInfo);
+   assert_non_null(wds.pBufferInfo);
+
+   /* vkCreateBuffer, EXCLUSIVE with queueFamilyIndexCount 2 and no indices: reaches the host. */
+   b.n = 0;
+   w32(&b, 50), w32(&b, 1), w64(&b, 0x1000), w64(&b, 1), w32(&b, 12), w64(&b, 0);
+   w32(&b, 0), w64(&b, 65536), w32(&b, 0x82), w32(&b, VK_SHARING_MODE_EXCLUSIVE), w32(&b, 2);
+   w64(&b, 0), w64(&b, 0), w64(&b, 1), w64(&b, 0x2000);
+   host_calls = 0;
+   assert_false(run_is_fatal(&b));
+   assert_int_equal(host_calls, 1);
+}
+
 int
 main(void)
 {
@@ -230,6 +323,8 @@ main(void)
       cmocka_unit_test(chain_length_limit),
       cmocka_unit_test(reply_chain_length_limit),
       cmocka_unit_test(count_mismatch_and_huge_counts),
+      cmocka_unit_test(required_array_absent_is_fatal),
+      cmocka_unit_test(ignorable_array_absent_is_null),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,6 +115,20 @@ count_check(void **state)
    assert_false(pv_cs_check_count(&f.dec, 6, 5, "x"));
    assert_true(pv_cs_fatal(&f.dec));
    pv_cs_arena_fini(&f.arena);
+
+   /* exact: absent (0) with a non-zero count field is fatal too; 0 with 0 is fine */
+   fx_init(&f, NULL, 0, 0);
+   assert_true(pv_cs_check_count_exact(&f.dec, 0, 0, "x"));
+   assert_true(pv_cs_check_count_exact(&f.dec, 5, 5, "x"));
+   assert_false(pv_cs_fatal(&f.dec));
+   assert_false(pv_cs_check_count_exact(&f.dec, 0, 2, "x"));
+   assert_true(pv_cs_fatal(&f.dec));
+   assert_non_null(strstr(f.status.reason, "absent"));
+   pv_cs_arena_fini(&f.arena);
+   fx_init(&f, NULL, 0, 0);
+   assert_false(pv_cs_check_count_exact(&f.dec, 3, 2, "x"));
+   assert_true(pv_cs_fatal(&f.dec));
+   pv_cs_arena_fini(&f.arena);
 }
 
 static void

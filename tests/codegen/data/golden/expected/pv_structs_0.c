@@ -51,7 +51,7 @@ pv_dec_VkWidgetCreateInfo_self(struct pv_cs_decoder *d, void *p)
    v->indexCount = pv_cs_read_u32(d);
    {
       uint64_t n = pv_cs_read_count(d);
-      pv_cs_check_count(d, n, (uint64_t)v->indexCount, "VkWidgetCreateInfo.pIndices");
+      pv_cs_check_count_exact(d, n, (uint64_t)v->indexCount, "VkWidgetCreateInfo.pIndices");
       uint32_t *arr = pv_cs_alloc(d, n, sizeof(*arr));
       if (arr)
          pv_cs_read_array(d, arr, n, sizeof(*arr));
