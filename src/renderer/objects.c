@@ -197,11 +197,41 @@ pv_object_table_list_children(struct pv_object_table *t, uint64_t parent, int32_
    return f.count;
 }
 
+/*
+ * Whether objects of this type are ever recorded as a parent: the renderer makes command
+ * buffers children of their pool, descriptor sets of theirs, and everything else a child of a
+ * device or the instance (exec.c parent_of_new, src/vk). Listing children scans the whole
+ * table, so asking it for every leaf object made tearing down n objects O(n^2): 100000
+ * semaphores left by a guest took minutes.
+ */
+static bool
+may_have_children(int32_t type)
+{
+   switch (type) {
+   case VK_OBJECT_TYPE_INSTANCE:
+   case VK_OBJECT_TYPE_PHYSICAL_DEVICE:
+   case VK_OBJECT_TYPE_DEVICE:
+   case VK_OBJECT_TYPE_COMMAND_POOL:
+   case VK_OBJECT_TYPE_DESCRIPTOR_POOL:
+      return true;
+   default:
+      return false;
+   }
+}
+
 void
 pv_object_table_remove_children(struct pv_object_table *t, struct pv_context *ctx,
                                 uint64_t parent, int32_t type)
 {
    if (parent == 0)
+      return;
+   /* A parent still in the table and of a leaf type has no children; one that is gone already
+    * may have left orphans behind, so those are still looked for. */
+   pthread_mutex_lock(&t->lock);
+   struct pv_object_entry *p = pv_id_table_get(&t->by_id, parent);
+   bool leaf = p && !may_have_children(p->obj.type);
+   pthread_mutex_unlock(&t->lock);
+   if (leaf)
       return;
    uint64_t *ids;
    size_t n = pv_object_table_list_children(t, parent, type, &ids);

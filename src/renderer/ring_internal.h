@@ -42,6 +42,7 @@ struct pv_ring {
    bool sleeping;            /* idle until notified, under lock */
    uint64_t virtqueue_seqno; /* highest vkSubmitVirtqueueSeqnoMESA seen, under lock */
    bool virtqueue_waiting;   /* the ring thread sits in vkWaitVirtqueueSeqnoMESA, under lock */
+   uint64_t virtqueue_wait_seqno; /* ... waiting for this seqno, under lock */
    struct pv_exec exec;
 };
 

@@ -59,6 +59,7 @@ pv_ring_handle_wait_virtqueue_seqno(struct pv_dispatch_ctx *c, void *args)
    }
    pthread_mutex_lock(&ring->lock);
    ring->virtqueue_waiting = true;
+   ring->virtqueue_wait_seqno = a->seqno;
    pthread_cond_broadcast(&ring->cond); /* a context path in vkWaitRingSeqnoMESA rechecks */
    while (ring->virtqueue_seqno < a->seqno && !ring->stop && !pv_context_is_lost(ctx))
       pthread_cond_wait(&ring->cond, &ring->lock);
@@ -93,8 +94,13 @@ pv_ring_handle_wait_ring_seqno(struct pv_dispatch_ctx *c, void *args)
    atomic_fetch_add(&ring->seqno_waiters, 1);
    while (!reached(atomic_load(&ring->done), seqno) && !ring->stop && !pv_context_is_lost(ctx)) {
       /* Only this thread can release a ring waiting for a virtqueue seqno, or send the notify a
-       * sleeping ring needs before it reads more (a seqno it has not reached yet needs more). */
-      if (ring->virtqueue_waiting || ring->sleeping) {
+       * sleeping ring needs before it reads more (a seqno it has not reached yet needs more).
+       * A ring whose seqno has already been submitted, or that has already been notified, is
+       * merely not running yet (its thread has not woken): not a deadlock. Under load (valgrind)
+       * that window was long enough to make Mesa 25.0.7 guests lost. */
+      bool vq_blocked =
+         ring->virtqueue_waiting && ring->virtqueue_seqno < ring->virtqueue_wait_seqno;
+      if (vq_blocked || (ring->sleeping && !ring->notified)) {
          deadlock = true;
          break;
       }

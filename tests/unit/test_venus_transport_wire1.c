@@ -332,6 +332,44 @@ test_wait_on_sleeping_ring(void **state)
    assert_true(atomic_load(word(f, 0, 128)) & STATUS_FATAL);
 }
 
+/* The guest's usual order on the context path: release (submit the virtqueue seqno a ring waits
+ * for, or notify a sleeping ring), then wait for that ring in the same stream. The wait must not
+ * mistake a ring that is released but whose thread has not woken yet for a deadlock. */
+static void
+test_release_then_wait_is_no_deadlock(void **state)
+{
+   struct fixture *f = *state;
+   create_rings(f, 3000000);
+   for (uint64_t i = 1; i <= 30; i++) {
+      struct buf b = {0};
+      w32(&b, CMD_WAIT_VQ_SEQNO), w32(&b, 0), w64(&b, i);
+      uint32_t seq = ring_submit(f, 1, &b);
+      sleep_ms(1); /* ring B blocks in vkWaitVirtqueueSeqnoMESA */
+      struct buf w = {0};
+      w32(&w, CMD_SUBMIT_VQ_SEQNO), w32(&w, 0), w64(&w, RING_B), w64(&w, i);
+      w32(&w, CMD_WAIT_RING_SEQNO), w32(&w, 0), w64(&w, RING_B), w64(&w, seq);
+      assert_int_equal(pv_context_submit(f->ctx, w.b, w.n), 0);
+      assert_false(pv_context_is_lost(f->ctx));
+   }
+   for (int i = 0; i < 10; i++) {
+      assert_true(wait_until(word(f, 0, 128), STATUS_IDLE, STATUS_IDLE));
+      sleep_ms(2); /* ring A sleeps until notified */
+      /* a no-op (wait for virtqueue seqno 0) published without the notify ring_submit sends */
+      struct buf b = {0};
+      w32(&b, CMD_WAIT_VQ_SEQNO), w32(&b, 0), w64(&b, 0);
+      uint32_t tail = atomic_load(word(f, 0, 64));
+      for (size_t k = 0; k < b.n; k++)
+         f->ring[0][192 + ((tail + k) & (RING_BUFFER - 1))] = b.b[k];
+      atomic_store(word(f, 0, 64), tail + (uint32_t)b.n);
+      struct buf w = {0};
+      w32(&w, CMD_NOTIFY_RING), w32(&w, 0), w64(&w, RING_A), w32(&w, 0), w32(&w, 0);
+      w32(&w, CMD_WAIT_RING_SEQNO), w32(&w, 0), w64(&w, RING_A), w64(&w, tail + (uint32_t)b.n);
+      assert_int_equal(pv_context_submit(f->ctx, w.b, w.n), 0);
+      assert_false(pv_context_is_lost(f->ctx));
+   }
+   assert_false(atomic_load(word(f, 1, 128)) & STATUS_FATAL);
+}
+
 struct fence_log {
    uint32_t count;
    uint32_t ring_idx[4];
@@ -380,6 +418,7 @@ main(void)
       cmocka_unit_test_setup_teardown(test_alive_while_blocked_and_virtqueue_seqno, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_seqno_deadlock_is_fatal, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_release_then_wait_is_no_deadlock, setup, teardown),
       cmocka_unit_test_setup_teardown(test_wait_on_sleeping_ring, setup, teardown),
       cmocka_unit_test_setup_teardown(test_fences, setup, teardown),
    };

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/* The per-context object table (src/renderer/objects.c): children and teardown cost. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "renderer/objects.h"
+
+enum { DEVICE = 1, POOL = 2, CMD_A = 3, CMD_B = 4, FIRST_SEM = 100 };
+
+static void
+add(struct pv_object_table *t, int32_t type, uint64_t id, uint64_t parent)
+{
+   assert_non_null(pv_object_table_add(t, type, id, 0x1000 + id, parent));
+}
+
+static void
+children_go_with_their_parent(void **state)
+{
+   (void)state;
+   struct pv_object_table t;
+   pv_object_table_init(&t);
+   add(&t, VK_OBJECT_TYPE_DEVICE, DEVICE, 0);
+   add(&t, VK_OBJECT_TYPE_COMMAND_POOL, POOL, DEVICE);
+   add(&t, VK_OBJECT_TYPE_COMMAND_BUFFER, CMD_A, POOL);
+   add(&t, VK_OBJECT_TYPE_COMMAND_BUFFER, CMD_B, POOL);
+   add(&t, VK_OBJECT_TYPE_SEMAPHORE, FIRST_SEM, DEVICE);
+   /* a leaf object has no children: nothing else goes */
+   pv_object_table_remove_children(&t, NULL, FIRST_SEM, -1);
+   assert_int_equal(pv_object_table_count(&t), 5);
+   /* a pool's command buffers */
+   pv_object_table_remove_children(&t, NULL, POOL, VK_OBJECT_TYPE_COMMAND_BUFFER);
+   assert_int_equal(pv_object_table_count(&t), 3);
+   assert_null(pv_object_table_find(&t, CMD_A, VK_OBJECT_TYPE_COMMAND_BUFFER));
+   /* a device's children and grandchildren */
+   add(&t, VK_OBJECT_TYPE_COMMAND_BUFFER, CMD_A, POOL);
+   pv_object_table_remove_children(&t, NULL, DEVICE, -1);
+   assert_int_equal(pv_object_table_count(&t), 1);
+   assert_non_null(pv_object_table_find(&t, DEVICE, VK_OBJECT_TYPE_DEVICE));
+   pv_object_table_fini(&t, NULL);
+}
+
+/* Orphans of a parent that is already gone are still found. */
+static void
+orphans_of_a_removed_parent(void **state)
+{
+   (void)state;
+   struct pv_object_table t;
+   pv_object_table_init(&t);
+   add(&t, VK_OBJECT_TYPE_COMMAND_POOL, POOL, 0);
+   add(&t, VK_OBJECT_TYPE_COMMAND_BUFFER, CMD_A, POOL);
+   pv_object_table_remove(&t, NULL, POOL);
+   pv_object_table_remove_children(&t, NULL, POOL, -1);
+   assert_int_equal(pv_object_table_count(&t), 0);
+   pv_object_table_fini(&t, NULL);
+}
+
+/* Tearing down 100000 leaf objects one by one, as teardown.c and the destroy hook do (children
+ * first, then the object), is linear: it used to scan the whole table per object. */
+static void
+many_leaves_are_removed_fast(void **state)
+{
+   (void)state;
+   const uint64_t n = 100000;
+   struct pv_object_table t;
+   pv_object_table_init(&t);
+   add(&t, VK_OBJECT_TYPE_DEVICE, DEVICE, 0);
+   for (uint64_t i = 0; i < n; i++)
+      add(&t, VK_OBJECT_TYPE_SEMAPHORE, FIRST_SEM + i, DEVICE);
+   uint64_t *ids;
+   size_t count = pv_object_table_list_children(&t, DEVICE, VK_OBJECT_TYPE_SEMAPHORE, &ids);
+   assert_int_equal(count, n);
+   for (size_t i = 0; i < count; i++) {
+      pv_object_table_remove_children(&t, NULL, ids[i], -1);
+      pv_object_table_remove(&t, NULL, ids[i]);
+   }
+   free(ids);
+   assert_int_equal(pv_object_table_count(&t), 1);
+   pv_object_table_fini(&t, NULL);
+}
+
+int
+main(void)
+{
+   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(children_go_with_their_parent),
+      cmocka_unit_test(orphans_of_a_removed_parent),
+      cmocka_unit_test(many_leaves_are_removed_fast),
+   };
+   return cmocka_run_group_tests(tests, NULL, NULL);
+}
