@@ -5,6 +5,9 @@
  * last, then the device, then the instance, so the host driver (and the validation layer)
  * sees a well-ordered, leak-free shutdown.
  */
+#if defined(__SANITIZE_ADDRESS__) && defined(__linux__)
+#define _GNU_SOURCE /* dl_iterate_phdr, RTLD_NODELETE: sanitizer builds only (below) */
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -166,9 +169,42 @@ remove_orphans(struct pv_context *ctx)
       pv_warn("%s: %zu untracked objects dropped at teardown", pv_venus_name(ctx), n);
 }
 
+/*
+ * Sanitizer builds only: the loader unloads the host driver at vkDestroyInstance, and a leak the
+ * driver makes is then reported with "<unknown module>" frames that no suppression can match,
+ * while our own leaks must stay visible. Pinning every loaded module (RTLD_NODELETE) keeps the
+ * driver's frames named, so tests/e2e/lsan.supp can suppress exactly the driver's.
+ */
+#if defined(__SANITIZE_ADDRESS__) && defined(__linux__)
+#include <dlfcn.h>
+#include <link.h>
+
+static int
+pin_module(struct dl_phdr_info *info, size_t size, void *data)
+{
+   (void)size;
+   (void)data;
+   if (info->dlpi_name && info->dlpi_name[0])
+      dlopen(info->dlpi_name, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+   return 0;
+}
+
+static void
+pin_host_driver_modules(void)
+{
+   dl_iterate_phdr(pin_module, NULL);
+}
+#else
+static void
+pin_host_driver_modules(void)
+{
+}
+#endif
+
 void
 pv_vk_context_teardown(struct pv_context *ctx)
 {
+   pin_host_driver_modules();
    struct pv_vk_host *host = pv_venus_host(ctx);
    if (!host || !host->instance) {
       remove_orphans(ctx);
