@@ -212,22 +212,7 @@ pv_object_list_children(struct pv_context *ctx, uint64_t parent, int32_t type, u
    return pv_object_table_list_children(&ctx->objects, parent, type, ids);
 }
 
-size_t
-pv_object_count(struct pv_context *ctx)
-{
-   return pv_object_table_count(&ctx->objects);
-}
 
-void *
-pv_venus_resource_map(struct pv_context *ctx, uint32_t res_id, uint64_t offset, uint64_t size)
-{
-   struct pv_resource *res = pv_context_resource_get(ctx, res_id);
-   void *p = NULL;
-   if (res && res->map && offset <= res->size && size <= res->size - offset)
-      p = (uint8_t *)res->map + offset;
-   pv_resource_put(res); /* the table still holds it; see venus.h for the lifetime rule */
-   return p;
-}
 
 bool
 pv_venus_charge(struct pv_context *ctx, enum pv_quota q, uint64_t amount)

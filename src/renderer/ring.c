@@ -427,13 +427,3 @@ pv_ring_destroy_all(struct pv_context *ctx)
    }
 }
 
-bool
-pv_ring_uses_resource(struct pv_context *ctx, uint32_t res_id)
-{
-   pthread_mutex_lock(&ctx->rings_lock);
-   bool used = false;
-   for (struct pv_ring *r = ctx->rings; r && !used; r = r->next)
-      used = r->res && r->res->res_id == res_id;
-   pthread_mutex_unlock(&ctx->rings_lock);
-   return used;
-}

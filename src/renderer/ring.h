@@ -30,7 +30,5 @@ void pv_ring_context_lost(struct pv_context *ctx);
 
 /* Stops and frees every ring of the context (context teardown). */
 void pv_ring_destroy_all(struct pv_context *ctx);
-/* True when a ring of this context lives in resource res_id. */
-bool pv_ring_uses_resource(struct pv_context *ctx, uint32_t res_id);
 
 #endif

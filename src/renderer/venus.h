@@ -70,7 +70,6 @@ void pv_object_remove_children(struct pv_context *ctx, uint64_t parent, int32_t 
  * A snapshot: the callback may remove objects. Returns the count (0 and *ids NULL if none). */
 size_t pv_object_list_children(struct pv_context *ctx, uint64_t parent, int32_t type,
                                uint64_t **ids);
-size_t pv_object_count(struct pv_context *ctx);
 
 /* ----- host driver -------------------------------------------------------------------------- */
 
@@ -101,14 +100,6 @@ enum pv_quota { PV_QUOTA_DEVICE_MEMORY, PV_QUOTA_BLOB_BYTES, PV_QUOTA_COUNT };
 /* Reserves `amount` of a per-context quota; false (nothing reserved) when it would exceed it. */
 bool pv_venus_charge(struct pv_context *ctx, enum pv_quota q, uint64_t amount);
 void pv_venus_uncharge(struct pv_context *ctx, enum pv_quota q, uint64_t amount);
-
-/* ----- resources (blobs) -------------------------------------------------------------------- */
-
-struct pv_resource;
-/* A mapped view [offset, offset + size) of resource `res_id`, or NULL when the resource does not
- * exist or the range does not fit. The pointer stays valid while the resource exists. */
-void *pv_venus_resource_map(struct pv_context *ctx, uint32_t res_id, uint64_t offset,
-                            uint64_t size);
 
 /* ----- overrides ---------------------------------------------------------------------------- */
 

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vtest/vtest_io.h"
 #include "vtest/vtest_protocol.h"
 
 #define CAPSET_VENUS 4u
@@ -47,56 +48,15 @@ connect_to(const char *path)
    return fd;
 }
 
-static int
-write_all(int fd, const void *buf, size_t size)
-{
-   const char *p = buf;
-   while (size) {
-      ssize_t n = send(fd, p, size, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR)
-         continue;
-      if (n <= 0)
-         return -1;
-      p += n;
-      size -= (size_t)n;
-   }
-   return 0;
-}
-
-static int
-read_all(int fd, void *buf, size_t size)
-{
-   char *p = buf;
-   while (size) {
-      ssize_t n = read(fd, p, size);
-      if (n < 0 && errno == EINTR)
-         continue;
-      if (n <= 0)
-         return -1;
-      p += n;
-      size -= (size_t)n;
-   }
-   return 0;
-}
-
-/* Sends one message: header (len, cmd) and `dwords` payload words. */
-static int
-send_cmd(int fd, uint32_t cmd, const uint32_t *payload, uint32_t dwords)
-{
-   uint32_t msg[2 + 4] = {dwords, cmd};
-   memcpy(&msg[2], payload, (size_t)dwords * 4);
-   return write_all(fd, msg, (2 + (size_t)dwords) * 4);
-}
-
 /* Reads one reply header for `cmd`, then its payload into buf (at most cap dwords). Returns the
  * payload length in dwords, or -1. */
 static int
 read_reply(int fd, uint32_t cmd, uint32_t *buf, uint32_t cap)
 {
    uint32_t hdr[2];
-   if (read_all(fd, hdr, sizeof(hdr)) || hdr[1] != cmd || hdr[0] > cap)
+   if (vtest_read_full(fd, hdr, sizeof(hdr)) || hdr[1] != cmd || hdr[0] > cap)
       return -1;
-   if (hdr[0] && read_all(fd, buf, (size_t)hdr[0] * 4))
+   if (hdr[0] && vtest_read_full(fd, buf, (size_t)hdr[0] * 4))
       return -1;
    return (int)hdr[0];
 }
@@ -108,22 +68,22 @@ handshake(int fd, unsigned cycle)
    uint32_t hdr[2] = {sizeof(name), VCMD_CREATE_RENDERER};
    uint32_t r[128];
    errno = 0;
-   if (write_all(fd, hdr, sizeof(hdr)) || write_all(fd, name, sizeof(name)))
+   if (vtest_write_full(fd, hdr, sizeof(hdr)) || vtest_write_full(fd, name, sizeof(name)))
       die("CREATE_RENDERER", cycle);
    uint32_t version = VTEST_PROTOCOL_VERSION;
-   if (send_cmd(fd, VCMD_PROTOCOL_VERSION, &version, 1) ||
+   if (vtest_write_reply(fd, VCMD_PROTOCOL_VERSION, &version, 1) ||
        read_reply(fd, VCMD_PROTOCOL_VERSION, r, 1) != 1 || r[0] != VTEST_PROTOCOL_VERSION)
       die("PROTOCOL_VERSION", cycle);
    uint32_t param = VCMD_PARAM_MAX_TIMELINE_COUNT;
-   if (send_cmd(fd, VCMD_GET_PARAM, &param, 1) || read_reply(fd, VCMD_GET_PARAM, r, 2) != 2 ||
+   if (vtest_write_reply(fd, VCMD_GET_PARAM, &param, 1) || read_reply(fd, VCMD_GET_PARAM, r, 2) != 2 ||
        r[0] != 1)
       die("GET_PARAM", cycle);
    uint32_t capset[2] = {CAPSET_VENUS, 0};
-   if (send_cmd(fd, VCMD_GET_CAPSET, capset, 2) ||
+   if (vtest_write_reply(fd, VCMD_GET_CAPSET, capset, 2) ||
        read_reply(fd, VCMD_GET_CAPSET, r, 128) < 2 || r[0] != 1)
       die("GET_CAPSET (no Venus capset)", cycle);
    uint32_t ctx = CAPSET_VENUS;
-   if (send_cmd(fd, VCMD_CONTEXT_INIT, &ctx, 1))
+   if (vtest_write_reply(fd, VCMD_CONTEXT_INIT, &ctx, 1))
       die("CONTEXT_INIT", cycle);
    return 0;
 }
@@ -139,7 +99,7 @@ cycle(const char *path, unsigned n)
          die("connect", i);
       handshake(fd, i);
       /* A round trip: everything before it has been run. */
-      if (send_cmd(fd, VCMD_PING_PROTOCOL_VERSION, NULL, 0) ||
+      if (vtest_write_reply(fd, VCMD_PING_PROTOCOL_VERSION, NULL, 0) ||
           read_reply(fd, VCMD_PING_PROTOCOL_VERSION, r, 0) != 0)
          die("PING", i);
       close(fd);
