@@ -37,9 +37,7 @@
 #include "protocol/pv_protocol.h"
 #include "pv_protocol_gen.h"
 #include "util/log.h"
-#include "vtest/vtest_client.h"
-#include "vtest/vtest_io.h"
-#include "vtest/vtest_protocol.h"
+#include "vtest_harness.h"
 
 enum {
    CMD_CREATE_INSTANCE = 0,
@@ -597,68 +595,11 @@ run_blob_api_case(const struct mcase *c, size_t i)
 
 /* ----- vtest cases --------------------------------------------------------------------------- */
 
-struct harness {
-   int sock;
-   pthread_t thread;
-   int server_sock;
-   int server_ret;
-   uint32_t wire;
-};
-
-static void *
-server_main(void *arg)
-{
-   struct harness *h = arg;
-   struct pv_renderer_config config = {.wire_format = h->wire};
-   h->server_ret = vtest_client_serve(h->server_sock, &config);
-   return NULL;
-}
-
-static void
-send_msg(struct harness *h, uint32_t cmd, const uint32_t *payload, uint32_t dwords)
-{
-   assert_int_equal(vtest_write_reply(h->sock, cmd, payload, dwords), 0);
-}
-
-static void
-recv_reply(struct harness *h, uint32_t cmd, uint32_t *out, uint32_t dwords)
-{
-   uint32_t hdr[2];
-   assert_int_equal(vtest_read_full(h->sock, hdr, sizeof(hdr)), 0);
-   assert_int_equal(hdr[1], cmd);
-   assert_int_equal(hdr[0], dwords);
-   if (dwords)
-      assert_int_equal(vtest_read_full(h->sock, out, dwords * 4u), 0);
-}
-
-static void
-drop_fd(struct harness *h)
-{
-   char byte;
-   struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-   union {
-      char buf[CMSG_SPACE(sizeof(int))];
-      struct cmsghdr align;
-   } control;
-   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                        .msg_controllen = sizeof(control.buf)};
-   assert_int_equal(recvmsg(h->sock, &msg, 0), 1);
-   struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-   if (cm && cm->cmsg_type == SCM_RIGHTS) {
-      int fd;
-      memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
-      close(fd);
-   }
-}
-
 static void
 handshake(struct harness *h)
 {
    uint32_t r[64];
-   static const char name[] = "malformed";
-   uint32_t hdr[2] = {sizeof(name), VCMD_CREATE_RENDERER};
-   assert_int_equal(vtest_write_full(h->sock, hdr, sizeof(hdr)), 0);
-   assert_int_equal(vtest_write_full(h->sock, name, sizeof(name)), 0);
+   create_renderer(h, "malformed");
    const uint32_t version = 3;
    send_msg(h, VCMD_PROTOCOL_VERSION, &version, 1);
    recv_reply(h, VCMD_PROTOCOL_VERSION, r, 1);
@@ -673,12 +614,8 @@ handshake(struct harness *h)
 static void
 run_vtest_case(const struct mcase *c)
 {
-   struct harness h = {.wire = c->wire};
-   int sv[2];
-   assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-   h.sock = sv[0];
-   h.server_sock = sv[1];
-   assert_int_equal(pthread_create(&h.thread, NULL, server_main, &h), 0);
+   struct harness h;
+   start_wire(&h, c->wire);
    handshake(&h);
    uint32_t payload[64];
    for (uint32_t i = 0; i < 64; i++)
@@ -701,10 +638,9 @@ run_vtest_case(const struct mcase *c)
       if (hdr[0])
          assert_int_equal(vtest_read_full(h.sock, junk, hdr[0] * 4u), 0);
       if (hdr[1] == VCMD_RESOURCE_CREATE_BLOB || hdr[1] == VCMD_SYNC_WAIT)
-         drop_fd(&h);
+         close(recv_fd(&h));
    }
-   close(h.sock);
-   pthread_join(h.thread, NULL);
+   finish(&h);
    assert_int_equal(h.server_ret, 0);
 }
 

@@ -18,75 +18,7 @@
 #include <cmocka.h>
 
 #include "util/log.h"
-#include "vtest/vtest_client.h"
-#include "vtest/vtest_io.h"
-#include "vtest/vtest_protocol.h"
-
-struct harness {
-   int sock; /* our end */
-   pthread_t thread;
-   int server_sock;
-   int server_ret;
-   uint32_t wire; /* the socket's wire format */
-};
-
-static void *
-server_main(void *arg)
-{
-   struct harness *h = arg;
-   struct pv_renderer_config config = {.wire_format = h->wire};
-   h->server_ret = vtest_client_serve(h->server_sock, &config);
-   return NULL;
-}
-
-static void
-send_msg(struct harness *h, uint32_t cmd, const uint32_t *payload, uint32_t dwords)
-{
-   assert_int_equal(vtest_write_reply(h->sock, cmd, payload, dwords), 0);
-}
-
-/* Reads a reply header and checks it, then `dwords` payload words into `out`. */
-static void
-recv_reply(struct harness *h, uint32_t cmd, uint32_t *out, uint32_t dwords)
-{
-   uint32_t hdr[2];
-   assert_int_equal(vtest_read_full(h->sock, hdr, sizeof(hdr)), 0);
-   assert_int_equal(hdr[1], cmd);
-   assert_int_equal(hdr[0], dwords);
-   if (dwords)
-      assert_int_equal(vtest_read_full(h->sock, out, dwords * 4u), 0);
-}
-
-static int
-recv_fd(struct harness *h)
-{
-   char byte;
-   struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-   union {
-      char buf[CMSG_SPACE(sizeof(int))];
-      struct cmsghdr align;
-   } control;
-   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                        .msg_controllen = sizeof(control.buf)};
-   assert_int_equal(recvmsg(h->sock, &msg, 0), 1);
-   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-   assert_non_null(c);
-   assert_int_equal(c->cmsg_type, SCM_RIGHTS);
-   int fd;
-   memcpy(&fd, CMSG_DATA(c), sizeof(fd));
-   return fd;
-}
-
-static void
-start_wire(struct harness *h, uint32_t wire)
-{
-   h->wire = wire;
-   int sv[2];
-   assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-   h->sock = sv[0];
-   h->server_sock = sv[1];
-   assert_int_equal(pthread_create(&h->thread, NULL, server_main, h), 0);
-}
+#include "vtest_harness.h"
 
 static void
 start(struct harness *h)
@@ -94,28 +26,12 @@ start(struct harness *h)
    start_wire(h, 0);
 }
 
-static void
-create_renderer(struct harness *h)
-{
-   static const char name[] = "unit-test";
-   uint32_t hdr[2] = {sizeof(name), VCMD_CREATE_RENDERER};
-   assert_int_equal(vtest_write_full(h->sock, hdr, sizeof(hdr)), 0);
-   assert_int_equal(vtest_write_full(h->sock, name, sizeof(name)), 0);
-}
-
-static void
-finish(struct harness *h)
-{
-   close(h->sock);
-   pthread_join(h->thread, NULL);
-}
-
 /* The 22.3.6 sequence up to CONTEXT_INIT. */
 static void
 handshake(struct harness *h)
 {
    uint32_t r[64];
-   create_renderer(h);
+   create_renderer(h, "unit-test");
    send_msg(h, VCMD_PING_PROTOCOL_VERSION, NULL, 0);
    const uint32_t probe[2] = {0, 0};
    send_msg(h, VCMD_RESOURCE_BUSY_WAIT, probe, 2);
