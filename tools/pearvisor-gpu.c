@@ -35,6 +35,8 @@ usage(FILE *f)
            "  --icd PATH         host Vulkan ICD manifest (default: what the Vulkan loader finds)\n"
            "  --validate         enable the Khronos validation layer on the host calls\n"
            "  --threads          serve clients in threads instead of processes (debugging)\n"
+           "  --no-driver-preload  let each client process load the host driver itself instead of\n"
+           "                     sharing the copy the server loads before forking (more memory)\n"
            "  --once             serve one client, then exit\n"
            "  --log-level LEVEL  error, warn, info (default) or debug\n"
            "per-client quotas (K, M, G suffixes; exceeding one fails the guest's call, never\n"
@@ -126,6 +128,8 @@ parse_serve_options(int argc, char **argv, struct vtest_server_options *o)
          i++;
       } else if (!strcmp(a, "--validate")) {
          o->renderer.validate = true;
+      } else if (!strcmp(a, "--no-driver-preload")) {
+         o->no_driver_preload = true;
       } else if (!strcmp(a, "--threads")) {
          o->use_threads = true;
       } else if (!strcmp(a, "--once")) {

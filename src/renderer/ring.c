@@ -62,18 +62,28 @@ check_layout(const VkRingCreateInfoMESA *ci, const struct pv_resource *res)
    return NULL;
 }
 
+/*
+ * How the ring thread waits for the guest's next command, by the time since the last one:
+ * a guest in a round trip (a sync call, a fence wait followed by the next submission) writes
+ * again within microseconds, so the thread first only yields the core between looks, then sleeps
+ * in steps that grow with the quiet time (about 110 wake-ups until the guest's 50 ms idle
+ * timeout), and finally sets IDLE and sleeps until notified (idle_wait). It never busy-polls
+ * without yielding: on a small machine the guest's thread may be waiting for this very core.
+ */
+#define PV_RING_YIELD_NS 10000ull
+#define PV_RING_SLEEP_MIN_NS 10000ull
+#define PV_RING_SLEEP_MAX_NS 1000000ull
+
 static void
-relax(unsigned *iter)
+relax(uint64_t quiet_ns)
 {
-   /* Spin briefly (the guest usually sends more right away), then sleep with backoff. */
-   if (*iter < 16) {
+   if (quiet_ns < PV_RING_YIELD_NS) {
       sched_yield();
    } else {
-      unsigned shift = *iter - 16 < 7 ? *iter - 16 : 7;
-      struct timespec ts = {0, (long)(10000u << shift)}; /* 10 us .. 1.28 ms */
-      nanosleep(&ts, NULL);
+      uint64_t step = quiet_ns / 8;
+      step = step < PV_RING_SLEEP_MIN_NS ? PV_RING_SLEEP_MIN_NS : step;
+      pv_os_sleep_ns(step > PV_RING_SLEEP_MAX_NS ? PV_RING_SLEEP_MAX_NS : step);
    }
-   (*iter)++;
 }
 
 static void
@@ -157,34 +167,24 @@ idle_wait(struct pv_ring *ring)
    pv_ring_status_clear(ring, PV_RING_STATUS_IDLE);
 }
 
-static bool
-should_stop(struct pv_ring *ring)
-{
-   pthread_mutex_lock(&ring->lock);
-   bool stop = ring->stop;
-   pthread_mutex_unlock(&ring->lock);
-   return stop;
-}
-
 static void *
 ring_thread(void *arg)
 {
    struct pv_ring *ring = arg;
+   pv_os_thread_precise_sleeps();
    uint64_t last_work = pv_os_time_ns();
-   unsigned iter = 0;
-   while (!should_stop(ring)) {
+   while (!atomic_load_explicit(&ring->stop, memory_order_acquire)) {
       if (drain(ring)) {
          last_work = pv_os_time_ns();
-         iter = 0;
          continue;
       }
-      if (pv_os_time_ns() - last_work < ring->idle_timeout_ns) {
-         relax(&iter);
+      uint64_t quiet = pv_os_time_ns() - last_work;
+      if (quiet < ring->idle_timeout_ns) {
+         relax(quiet);
          continue;
       }
       idle_wait(ring);
       last_work = pv_os_time_ns();
-      iter = 0;
    }
    return NULL;
 }

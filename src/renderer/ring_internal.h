@@ -38,7 +38,8 @@ struct pv_ring {
    pthread_t thread;
    pthread_mutex_t lock;
    pthread_cond_t cond; /* notify, virtqueue seqnos, head progress, stop, loss: broadcast */
-   bool notified, stop;
+   bool notified;
+   atomic_bool stop; /* polled by the ring thread without the lock */
    bool sleeping;            /* idle until notified, under lock */
    uint64_t virtqueue_seqno; /* highest vkSubmitVirtqueueSeqnoMESA seen, under lock */
    bool virtqueue_waiting;   /* the ring thread sits in vkWaitVirtqueueSeqnoMESA, under lock */

@@ -11,6 +11,7 @@
 
 #ifdef __linux__
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
 #endif
 
 int
@@ -97,4 +98,22 @@ pv_os_time_ns(void)
    struct timespec ts;
    clock_gettime(CLOCK_MONOTONIC, &ts);
    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void
+pv_os_sleep_ns(uint64_t ns)
+{
+   struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
+   while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+      ;
+}
+
+void
+pv_os_thread_precise_sleeps(void)
+{
+#ifdef __linux__
+   /* 1 us: close enough for poll steps of 10 us and more, without asking for timer interrupts
+    * the hardware cannot give. */
+   prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+#endif
 }

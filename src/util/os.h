@@ -33,4 +33,14 @@ void pv_os_event_fini(struct pv_os_event *ev);
 /* Monotonic clock in nanoseconds. */
 uint64_t pv_os_time_ns(void);
 
+/* Sleeps about `ns` nanoseconds. */
+void pv_os_sleep_ns(uint64_t ns);
+
+/*
+ * For a thread that polls shared memory and sleeps in short steps: asks the OS to honour short
+ * sleeps closely (Linux otherwise lets a sleep overrun by its 50 us default timer slack, which
+ * turns a 10 us poll step into 60 us). Best effort; a no-op where there is no such knob.
+ */
+void pv_os_thread_precise_sleeps(void);
+
 #endif

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "vtest/driver_preload.h"
 #include "vtest/vtest_client.h"
 
 /* The client process leaves with _exit (the parent's atexit handlers and stdio buffers are not
@@ -210,6 +211,9 @@ int
 vtest_server_run(const struct vtest_server_options *o)
 {
    install_signals();
+   /* Per-client processes share the driver's pages only if it is loaded before they fork. */
+   if (!o->use_threads && !o->single_client && !o->no_driver_preload)
+      vtest_preload_host_driver();
    int fds[VTEST_MAX_SOCKETS];
    struct pollfd pfds[VTEST_MAX_SOCKETS];
    unsigned n = 0;

@@ -24,6 +24,8 @@ struct vtest_server_options {
    bool use_threads;
    /* Serve one client, then return (tests and debugging). */
    bool single_client;
+   /* Do not load the host driver's library before forking clients (driver_preload.h). */
+   bool no_driver_preload;
    /* Everything but wire_format, which comes from the client's socket. */
    struct pv_renderer_config renderer;
 };
