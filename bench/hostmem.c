@@ -17,9 +17,9 @@
 #include "readsum_comp_spv.h"
 
 static void
-sync_range(const struct b_ctx *c, const struct b_buffer *b, bool flush)
+sync_range(const struct pv_ctx *c, const struct pv_buffer *b, bool flush)
 {
-   if (b->coherent)
+   if (b->flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT)
       return;
    VkMappedMemoryRange r = {
       .sType = VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE,
@@ -27,9 +27,9 @@ sync_range(const struct b_ctx *c, const struct b_buffer *b, bool flush)
       .size = VK_WHOLE_SIZE,
    };
    if (flush)
-      B_CHECK(vkFlushMappedMemoryRanges(c->device, 1, &r));
+      PV_CHECK(vkFlushMappedMemoryRanges(c->device, 1, &r));
    else
-      B_CHECK(vkInvalidateMappedMemoryRanges(c->device, 1, &r));
+      PV_CHECK(vkInvalidateMappedMemoryRanges(c->device, 1, &r));
 }
 
 int
@@ -43,30 +43,32 @@ main(int argc, char **argv)
       {"quick", NULL, &quick},
    };
    b_start("hostmem");
-   b_parse(argc, argv, opts, B_ARRAY_SIZE(opts));
+   b_parse(argc, argv, opts, PV_ARRAY_SIZE(opts));
    if (quick)
       size_mib = 1, passes = 2;
    if (size_mib < 1 || size_mib > 16384 || passes < 1 || passes > 1000)
-      b_fail("--size or --passes out of range");
+      pv_fail("--size or --passes out of range");
    size_t size = (size_t)size_mib << 20, words = size / 4, np = (size_t)passes;
 
-   struct b_ctx c;
+   struct pv_ctx c;
    b_init(&c);
-   b_info(&c);
+   b_info(&c.props);
    const VkMemoryPropertyFlags hv = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT;
    const VkMemoryPropertyFlags prefs[] = {
       hv | VK_MEMORY_PROPERTY_HOST_CACHED_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
       hv | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
       hv,
    };
-   struct b_buffer buf, out;
-   b_buffer_create(&c, &buf, size, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, prefs, B_ARRAY_SIZE(prefs));
-   b_buffer_create(&c, &out, 256, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, prefs + 1, 2);
-   printf("INFO program=hostmem mapping=%s\n", buf.coherent ? "coherent" : "non-coherent");
+   struct pv_buffer buf, out;
+   pv_buffer_create_pref(&c, &buf, size, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, prefs,
+                         PV_ARRAY_SIZE(prefs));
+   pv_buffer_create_pref(&c, &out, 256, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, prefs + 1, 2);
+   printf("INFO program=hostmem mapping=%s\n",
+          buf.flags & VK_MEMORY_PROPERTY_HOST_COHERENT_BIT ? "coherent" : "non-coherent");
 
    uint32_t *src = malloc(size), *dst = malloc(size);
    if (!src || !dst)
-      b_fail("out of memory");
+      pv_fail("out of memory");
    uint32_t expect = 0;
    for (size_t i = 0; i < words; i++) {
       src[i] = (uint32_t)i * 2654435761u;
@@ -77,17 +79,17 @@ main(int argc, char **argv)
    double *t_copy = calloc(np, sizeof(double)), *t_write = calloc(np, sizeof(double)),
           *t_read = calloc(np, sizeof(double)), *t_gpu = calloc(np, sizeof(double));
    for (size_t p = 0; p <= np; p++) {
-      uint64_t t0 = b_now_ns();
+      uint64_t t0 = pv_now_ns();
       memcpy(dst, src, size);
-      uint64_t t1 = b_now_ns();
+      uint64_t t1 = pv_now_ns();
       memcpy(buf.map, src, size);
       sync_range(&c, &buf, true);
-      uint64_t t2 = b_now_ns();
+      uint64_t t2 = pv_now_ns();
       sync_range(&c, &buf, false);
       memcpy(dst, buf.map, size);
-      uint64_t t3 = b_now_ns();
+      uint64_t t3 = pv_now_ns();
       if (dst[words - 1] != src[words - 1] || dst[words / 2] != src[words / 2])
-         b_fail("read back from the mapping differs");
+         pv_fail("read back from the mapping differs");
       if (p > 0) {
          t_copy[p - 1] = (double)size / (double)(t1 - t0);
          t_write[p - 1] = (double)size / (double)(t2 - t1);
@@ -95,38 +97,34 @@ main(int argc, char **argv)
       }
    }
 
-   struct b_kernel k;
+   struct pv_compute k;
    const VkBuffer bufs[2] = {buf.buffer, out.buffer};
-   b_kernel_init(&c, &k, pv_readsum_comp_spv, sizeof(pv_readsum_comp_spv), 4, bufs, 2);
+   pv_compute_init_layout(&c, &k, pv_readsum_comp_spv, sizeof(pv_readsum_comp_spv), 2, 4, 1);
+   VkDescriptorSet set = pv_compute_set_buffers(&c, &k, bufs, 2);
    uint32_t count = (uint32_t)(size / 16);
    uint32_t groups = count / 256 < 1024 ? (count + 255) / 256 : 1024;
    for (size_t p = 0; p <= np; p++) {
       *(volatile uint32_t *)out.map = 0;
       sync_range(&c, &out, true);
-      VkCommandBuffer cmd = b_cmd_begin(&c);
+      VkCommandBuffer cmd = pv_cmd_begin(&c);
       vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k.pipeline);
-      vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k.layout, 0, 1, &k.set, 0, NULL);
+      vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k.layout, 0, 1, &set, 0, NULL);
       vkCmdPushConstants(cmd, k.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, &count);
       vkCmdDispatch(cmd, groups, 1, 1);
-      VkMemoryBarrier mb = {
-         .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
-         .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
-         .dstAccessMask = VK_ACCESS_HOST_READ_BIT,
-      };
-      vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0,
-                           1, &mb, 0, NULL, 0, NULL);
-      uint64_t t = b_cmd_submit_wait(&c, cmd);
+      pv_memory_barrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+                        VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
+      uint64_t t = pv_cmd_submit_wait(&c, cmd);
       sync_range(&c, &out, false);
       uint32_t got = *(volatile uint32_t *)out.map;
       if (got != expect)
-         b_fail("GPU sum of the mapping is 0x%08x, expected 0x%08x", got, expect);
+         pv_fail("GPU sum of the mapping is 0x%08x, expected 0x%08x", got, expect);
       if (p > 0)
          t_gpu[p - 1] = (double)size / (double)t;
    }
-   b_kernel_fini(&c, &k);
-   b_buffer_destroy(&c, &out);
-   b_buffer_destroy(&c, &buf);
-   b_fini(&c);
+   pv_compute_fini(&c, &k);
+   pv_buffer_destroy(&c, &out);
+   pv_buffer_destroy(&c, &buf);
+   pv_fini(&c);
 
    b_result("host_memcpy_gbs", b_median(t_copy, np), "GB/s");
    b_result("write_gbs", b_median(t_write, np), "GB/s");

@@ -17,17 +17,17 @@ main(int argc, char **argv)
    bool quick = false;
    const struct b_opt opts[] = {{"seconds", &seconds, NULL}, {"quick", NULL, &quick}};
    b_start("idle");
-   b_parse(argc, argv, opts, B_ARRAY_SIZE(opts));
+   b_parse(argc, argv, opts, PV_ARRAY_SIZE(opts));
    if (quick)
       seconds = 0.01;
-   struct b_ctx c;
+   struct pv_ctx c;
    b_init(&c);
-   b_info(&c);
+   b_info(&c.props);
    printf("READY\n");
    fflush(stdout);
    struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
    nanosleep(&ts, NULL);
-   b_fini(&c);
+   pv_fini(&c);
    b_pass();
    return 0;
 }

@@ -18,19 +18,19 @@
 static void
 child(int ready_fd, int go_fd, int result_fd, uint32_t groups, double seconds)
 {
-   struct b_ctx c;
+   struct pv_ctx c;
    b_init(&c);
    struct b_stream s;
    b_stream_init(&c, &s, 2);
    b_stream_run(&c, &s, groups, 0.01, NULL); /* warm-up */
    char byte = 'r';
    if (write(ready_fd, &byte, 1) != 1 || read(go_fd, &byte, 1) != 1)
-      b_fail("start barrier");
+      pv_fail("start barrier");
    double rate = b_stream_run(&c, &s, groups, seconds, NULL);
    if (write(result_fd, &rate, sizeof(rate)) != sizeof(rate))
-      b_fail("result pipe");
+      pv_fail("result pipe");
    b_stream_fini(&c, &s);
-   b_fini(&c);
+   pv_fini(&c);
    exit(0);
 }
 
@@ -46,25 +46,25 @@ main(int argc, char **argv)
       {"quick", NULL, &quick},
    };
    b_start("multi");
-   b_parse(argc, argv, opts, B_ARRAY_SIZE(opts));
+   b_parse(argc, argv, opts, PV_ARRAY_SIZE(opts));
    if (quick)
       clients = 2, seconds = 0.05, groups = 16;
    uint32_t n = (uint32_t)clients;
    if (n < 1 || n > 64)
-      b_fail("--clients must be 1..64");
+      pv_fail("--clients must be 1..64");
 
    int ready[2], go[2];
    if (pipe(ready) || pipe(go))
-      b_fail("pipe");
+      pv_fail("pipe");
    int results[64][2];
    pid_t pids[64];
    fflush(stdout);
    for (uint32_t i = 0; i < n; i++) {
       if (pipe(results[i]))
-         b_fail("pipe");
+         pv_fail("pipe");
       pids[i] = fork();
       if (pids[i] < 0)
-         b_fail("fork");
+         pv_fail("fork");
       if (pids[i] == 0)
          child(ready[1], go[0], results[i][1], (uint32_t)groups, seconds);
       close(results[i][1]);
@@ -72,23 +72,23 @@ main(int argc, char **argv)
    for (uint32_t i = 0; i < n; i++) {
       char byte;
       if (read(ready[0], &byte, 1) != 1)
-         b_fail("a client died during set-up");
+         pv_fail("a client died during set-up");
    }
    char go_bytes[64];
    memset(go_bytes, 'g', sizeof(go_bytes));
    if (write(go[1], go_bytes, n) != (ssize_t)n)
-      b_fail("start barrier");
+      pv_fail("start barrier");
    double rates[64], sum = 0, min = 0;
    for (uint32_t i = 0; i < n; i++) {
       if (read(results[i][0], &rates[i], sizeof(rates[i])) != sizeof(rates[i]))
-         b_fail("client %u died", i);
+         pv_fail("client %u died", i);
       sum += rates[i];
       min = i == 0 || rates[i] < min ? rates[i] : min;
    }
    for (uint32_t i = 0; i < n; i++) {
       int st;
       if (waitpid(pids[i], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
-         b_fail("client %u failed", i);
+         pv_fail("client %u failed", i);
    }
    for (uint32_t i = 0; i < n; i++) {
       char metric[32];

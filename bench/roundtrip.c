@@ -32,18 +32,18 @@ main(int argc, char **argv)
    bool quick = false;
    const struct b_opt opts[] = {{"iters", &iters, NULL}, {"quick", NULL, &quick}};
    b_start("roundtrip");
-   b_parse(argc, argv, opts, B_ARRAY_SIZE(opts));
+   b_parse(argc, argv, opts, PV_ARRAY_SIZE(opts));
    if (quick)
       iters = 20;
    size_t n = (size_t)iters;
    if (n < 1 || n > 10000000)
-      b_fail("--iters out of range");
+      pv_fail("--iters out of range");
    size_t warm = n / 10 + 1;
    double *us = calloc(n, sizeof(*us));
 
-   struct b_ctx c;
+   struct pv_ctx c;
    b_init(&c);
-   b_info(&c);
+   b_info(&c.props);
 
    /* image_format: alternate between formats so no layer can answer from a last-value cache. */
    const VkFormat formats[] = {VK_FORMAT_R8G8B8A8_UNORM, VK_FORMAT_R32_SFLOAT,
@@ -51,17 +51,17 @@ main(int argc, char **argv)
    for (size_t i = 0; i < warm + n; i++) {
       VkPhysicalDeviceImageFormatInfo2 info = {
          .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_IMAGE_FORMAT_INFO_2,
-         .format = formats[i % B_ARRAY_SIZE(formats)],
+         .format = formats[i % PV_ARRAY_SIZE(formats)],
          .type = VK_IMAGE_TYPE_2D,
          .tiling = VK_IMAGE_TILING_OPTIMAL,
          .usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT,
       };
       VkImageFormatProperties2 props = {.sType = VK_STRUCTURE_TYPE_IMAGE_FORMAT_PROPERTIES_2};
-      uint64_t t0 = b_now_ns();
-      B_CHECK(vkGetPhysicalDeviceImageFormatProperties2(c.phys, &info, &props));
-      uint64_t t = b_now_ns() - t0;
+      uint64_t t0 = pv_now_ns();
+      PV_CHECK(vkGetPhysicalDeviceImageFormatProperties2(c.phys, &info, &props));
+      uint64_t t = pv_now_ns() - t0;
       if (props.imageFormatProperties.maxExtent.width < 1024)
-         b_fail("implausible maxExtent.width %u", props.imageFormatProperties.maxExtent.width);
+         pv_fail("implausible maxExtent.width %u", props.imageFormatProperties.maxExtent.width);
       if (i >= warm)
          us[i - warm] = (double)t / 1e3;
    }
@@ -69,33 +69,33 @@ main(int argc, char **argv)
 
    VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
    VkFence fence;
-   B_CHECK(vkCreateFence(c.device, &fci, NULL, &fence));
+   PV_CHECK(vkCreateFence(c.device, &fci, NULL, &fence));
    for (size_t i = 0; i < warm + n; i++) {
-      uint64_t t0 = b_now_ns();
+      uint64_t t0 = pv_now_ns();
       VkResult r = vkGetFenceStatus(c.device, fence);
-      uint64_t t = b_now_ns() - t0;
+      uint64_t t = pv_now_ns() - t0;
       if (r != VK_NOT_READY)
-         b_fail("vkGetFenceStatus of an unsignalled fence returned %d", (int)r);
+         pv_fail("vkGetFenceStatus of an unsignalled fence returned %d", (int)r);
       if (i >= warm)
          us[i - warm] = (double)t / 1e3;
    }
    report("fence_status", us, n);
 
    for (size_t i = 0; i < warm + n; i++) {
-      uint64_t t0 = b_now_ns();
-      B_CHECK(vkQueueSubmit(c.queue, 0, NULL, fence));
-      B_CHECK(vkWaitForFences(c.device, 1, &fence, VK_TRUE, UINT64_MAX));
-      uint64_t t = b_now_ns() - t0;
+      uint64_t t0 = pv_now_ns();
+      PV_CHECK(vkQueueSubmit(c.queue, 0, NULL, fence));
+      PV_CHECK(vkWaitForFences(c.device, 1, &fence, VK_TRUE, UINT64_MAX));
+      uint64_t t = pv_now_ns() - t0;
       if (vkGetFenceStatus(c.device, fence) != VK_SUCCESS)
-         b_fail("fence not signalled after vkWaitForFences");
-      B_CHECK(vkResetFences(c.device, 1, &fence));
+         pv_fail("fence not signalled after vkWaitForFences");
+      PV_CHECK(vkResetFences(c.device, 1, &fence));
       if (i >= warm)
          us[i - warm] = (double)t / 1e3;
    }
    report("submit_wait", us, n);
 
    vkDestroyFence(c.device, fence, NULL);
-   b_fini(&c);
+   pv_fini(&c);
    free(us);
    b_pass();
    return 0;

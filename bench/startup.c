@@ -18,18 +18,18 @@ main(int argc, char **argv)
    bool quick = false;
    const struct b_opt opts[] = {{"iters", &iters, NULL}, {"quick", NULL, &quick}};
    b_start("startup");
-   b_parse(argc, argv, opts, B_ARRAY_SIZE(opts));
+   b_parse(argc, argv, opts, PV_ARRAY_SIZE(opts));
    if (quick)
       iters = 2;
    size_t n = (size_t)iters;
    if (n < 2 || n > 10000)
-      b_fail("--iters must be 2..10000");
+      pv_fail("--iters must be 2..10000");
    double *inst = calloc(n, sizeof(double)), *enm = calloc(n, sizeof(double)),
           *dev = calloc(n, sizeof(double)), *total = calloc(n, sizeof(double)),
           *destroy = calloc(n, sizeof(double));
    VkPhysicalDeviceProperties props = {0};
    for (size_t i = 0; i < n; i++) {
-      uint64_t t0 = b_now_ns();
+      uint64_t t0 = pv_now_ns();
       VkApplicationInfo app = {
          .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
          .pApplicationName = "startup",
@@ -40,13 +40,13 @@ main(int argc, char **argv)
          .pApplicationInfo = &app,
       };
       VkInstance instance;
-      B_CHECK(vkCreateInstance(&ici, NULL, &instance));
-      uint64_t t1 = b_now_ns();
+      PV_CHECK(vkCreateInstance(&ici, NULL, &instance));
+      uint64_t t1 = pv_now_ns();
       uint32_t count = 1;
       VkPhysicalDevice phys;
       VkResult r = vkEnumeratePhysicalDevices(instance, &count, &phys);
       if ((r != VK_SUCCESS && r != VK_INCOMPLETE) || !count)
-         b_fail("no physical device");
+         pv_fail("no physical device");
       vkGetPhysicalDeviceProperties(phys, &props);
       uint32_t nq = 0;
       vkGetPhysicalDeviceQueueFamilyProperties(phys, &nq, NULL);
@@ -59,8 +59,8 @@ main(int argc, char **argv)
             family = q;
       }
       if (family == UINT32_MAX)
-         b_fail("no compute queue");
-      uint64_t t2 = b_now_ns();
+         pv_fail("no compute queue");
+      uint64_t t2 = pv_now_ns();
       const float prio = 1;
       VkDeviceQueueCreateInfo qci = {
          .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
@@ -74,24 +74,22 @@ main(int argc, char **argv)
          .pQueueCreateInfos = &qci,
       };
       VkDevice device;
-      B_CHECK(vkCreateDevice(phys, &dci, NULL, &device));
+      PV_CHECK(vkCreateDevice(phys, &dci, NULL, &device));
       VkQueue queue;
       vkGetDeviceQueue(device, family, 0, &queue);
       if (!queue)
-         b_fail("no queue");
-      uint64_t t3 = b_now_ns();
+         pv_fail("no queue");
+      uint64_t t3 = pv_now_ns();
       vkDestroyDevice(device, NULL);
       vkDestroyInstance(instance, NULL);
-      uint64_t t4 = b_now_ns();
+      uint64_t t4 = pv_now_ns();
       inst[i] = (double)(t1 - t0) / 1e6;
       enm[i] = (double)(t2 - t1) / 1e6;
       dev[i] = (double)(t3 - t2) / 1e6;
       total[i] = (double)(t3 - t0) / 1e6;
       destroy[i] = (double)(t4 - t3) / 1e6;
    }
-   printf("INFO program=startup device=\"%s\" api=%u.%u.%u driver=0x%x\n", props.deviceName,
-          VK_API_VERSION_MAJOR(props.apiVersion), VK_API_VERSION_MINOR(props.apiVersion),
-          VK_API_VERSION_PATCH(props.apiVersion), props.driverVersion);
+   b_info(&props);
    b_result("first_total_ms", total[0], "ms");
    b_result("total_ms", b_median(total + 1, n - 1), "ms");
    b_result("instance_ms", b_median(inst + 1, n - 1), "ms");

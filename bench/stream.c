@@ -22,22 +22,22 @@ main(int argc, char **argv)
       {"quick", NULL, &quick},
    };
    b_start("stream");
-   b_parse(argc, argv, opts, B_ARRAY_SIZE(opts));
+   b_parse(argc, argv, opts, PV_ARRAY_SIZE(opts));
    if (quick)
       seconds = 0.05, groups = 16;
    if (groups < 1 || groups > 1e6)
-      b_fail("--groups out of range");
+      pv_fail("--groups out of range");
 
-   struct b_ctx c;
+   struct pv_ctx c;
    b_init(&c);
-   b_info(&c);
+   b_info(&c.props);
    struct b_stream s;
    b_stream_init(&c, &s, (uint32_t)depth);
    b_stream_run(&c, &s, (uint32_t)groups, seconds / 10, NULL); /* warm-up */
    uint64_t cmds;
    double rate = b_stream_run(&c, &s, (uint32_t)groups, seconds, &cmds);
    b_stream_fini(&c, &s);
-   b_fini(&c);
+   pv_fini(&c);
    b_result("cmds_per_s", rate, "cmd/s");
    b_result("cmds", (double)cmds, "cmd");
    b_pass();

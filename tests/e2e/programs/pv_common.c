@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared helpers for the end-to-end Vulkan test programs (see pv_common.h). */
+/* Shared helpers for the end-to-end Vulkan test programs and the benchmarks (see pv_common.h). */
 #include "pv_common.h"
 
 #include <stdarg.h>
@@ -10,6 +10,18 @@
 
 static const char *pv_program = "pv";
 static unsigned pv_validation_errors;
+
+void
+pv_set_program(const char *program)
+{
+   pv_program = program;
+}
+
+const char *
+pv_program_name(void)
+{
+   return pv_program;
+}
 
 void
 pv_fail(const char *fmt, ...)
@@ -88,9 +100,9 @@ void
 pv_init(struct pv_ctx *c, const char *program, const struct pv_init_options *opts)
 {
    memset(c, 0, sizeof(*c));
-   pv_program = program;
+   pv_set_program(program);
    const char *v = getenv("PV_E2E_VALIDATE");
-   bool validate = v && *v && strcmp(v, "0") != 0;
+   bool validate = v && *v && strcmp(v, "0") != 0 && !(opts && opts->no_validation);
 
    const char *layers[] = {"VK_LAYER_KHRONOS_validation"};
    const char *exts[] = {VK_EXT_DEBUG_UTILS_EXTENSION_NAME};
@@ -108,7 +120,8 @@ pv_init(struct pv_ctx *c, const char *program, const struct pv_init_options *opt
    VkApplicationInfo app = {
       .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
       .pApplicationName = program,
-      .apiVersion = VK_API_VERSION_1_3,
+      .apiVersion =
+         opts && opts->instance_api_version ? opts->instance_api_version : VK_API_VERSION_1_3,
    };
    VkInstanceCreateInfo ici = {
       .sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
@@ -227,6 +240,13 @@ void
 pv_buffer_create(const struct pv_ctx *c, struct pv_buffer *b, VkDeviceSize size,
                  VkBufferUsageFlags usage, VkMemoryPropertyFlags flags)
 {
+   pv_buffer_create_pref(c, b, size, usage, &flags, 1);
+}
+
+void
+pv_buffer_create_pref(const struct pv_ctx *c, struct pv_buffer *b, VkDeviceSize size,
+                      VkBufferUsageFlags usage, const VkMemoryPropertyFlags *prefs, size_t nprefs)
+{
    memset(b, 0, sizeof(*b));
    b->size = size;
    VkBufferCreateInfo bci = {
@@ -238,9 +258,13 @@ pv_buffer_create(const struct pv_ctx *c, struct pv_buffer *b, VkDeviceSize size,
    PV_CHECK(vkCreateBuffer(c->device, &bci, NULL, &b->buffer));
    VkMemoryRequirements req;
    vkGetBufferMemoryRequirements(c->device, b->buffer, &req);
-   uint32_t type = pv_find_memory_type(c, req.memoryTypeBits, flags);
+   uint32_t type = UINT32_MAX;
+   for (size_t i = 0; i < nprefs && type == UINT32_MAX; i++)
+      type = pv_find_memory_type(c, req.memoryTypeBits, prefs[i]);
+   /* Names the last (least demanding) choice: with one, the flags asked for. */
    if (type == UINT32_MAX)
-      pv_fail("no memory type with flags 0x%x for a buffer", (unsigned)flags);
+      pv_fail("no memory type with flags 0x%x for a %llu-byte buffer",
+              (unsigned)(nprefs ? prefs[nprefs - 1] : 0), (unsigned long long)size);
    VkMemoryAllocateInfo mai = {
       .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
       .allocationSize = req.size,
@@ -248,7 +272,8 @@ pv_buffer_create(const struct pv_ctx *c, struct pv_buffer *b, VkDeviceSize size,
    };
    PV_CHECK(vkAllocateMemory(c->device, &mai, NULL, &b->memory));
    PV_CHECK(vkBindBufferMemory(c->device, b->buffer, b->memory, 0));
-   if (c->mem_props.memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)
+   b->flags = c->mem_props.memoryTypes[type].propertyFlags;
+   if (b->flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT)
       PV_CHECK(vkMapMemory(c->device, b->memory, 0, VK_WHOLE_SIZE, 0, &b->map));
 }
 
@@ -316,7 +341,7 @@ pv_cmd_begin(const struct pv_ctx *c)
    return cmd;
 }
 
-void
+uint64_t
 pv_cmd_submit_wait(const struct pv_ctx *c, VkCommandBuffer cmd)
 {
    PV_CHECK(vkEndCommandBuffer(cmd));
@@ -328,10 +353,13 @@ pv_cmd_submit_wait(const struct pv_ctx *c, VkCommandBuffer cmd)
       .commandBufferCount = 1,
       .pCommandBuffers = &cmd,
    };
+   uint64_t t0 = pv_now_ns();
    PV_CHECK(vkQueueSubmit(c->queue, 1, &si, fence));
    PV_CHECK(vkWaitForFences(c->device, 1, &fence, VK_TRUE, UINT64_MAX));
+   uint64_t t = pv_now_ns() - t0;
    vkDestroyFence(c->device, fence, NULL);
    vkFreeCommandBuffers(c->device, c->pool, 1, &cmd);
+   return t;
 }
 
 void
@@ -377,10 +405,19 @@ void
 pv_compute_init(const struct pv_ctx *c, struct pv_compute *k, const uint32_t *spv, size_t spv_size,
                 uint32_t max_sets)
 {
+   pv_compute_init_layout(c, k, spv, spv_size, 2, 3 * sizeof(uint32_t), max_sets);
+}
+
+void
+pv_compute_init_layout(const struct pv_ctx *c, struct pv_compute *k, const uint32_t *spv,
+                       size_t spv_size, uint32_t nbuf, uint32_t push_size, uint32_t max_sets)
+{
    memset(k, 0, sizeof(*k));
+   if (nbuf > PV_COMPUTE_MAX_BUFFERS)
+      pv_fail("too many buffers for a kernel");
    k->module = pv_shader_module(c, spv, spv_size);
-   VkDescriptorSetLayoutBinding bindings[2];
-   for (uint32_t i = 0; i < 2; i++) {
+   VkDescriptorSetLayoutBinding bindings[PV_COMPUTE_MAX_BUFFERS];
+   for (uint32_t i = 0; i < nbuf; i++) {
       bindings[i] = (VkDescriptorSetLayoutBinding){
          .binding = i,
          .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
@@ -390,16 +427,16 @@ pv_compute_init(const struct pv_ctx *c, struct pv_compute *k, const uint32_t *sp
    }
    VkDescriptorSetLayoutCreateInfo dslci = {
       .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-      .bindingCount = 2,
+      .bindingCount = nbuf,
       .pBindings = bindings,
    };
    PV_CHECK(vkCreateDescriptorSetLayout(c->device, &dslci, NULL, &k->set_layout));
-   VkPushConstantRange push = {VK_SHADER_STAGE_COMPUTE_BIT, 0, 3 * sizeof(uint32_t)};
+   VkPushConstantRange push = {VK_SHADER_STAGE_COMPUTE_BIT, 0, push_size};
    VkPipelineLayoutCreateInfo plci = {
       .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
       .setLayoutCount = 1,
       .pSetLayouts = &k->set_layout,
-      .pushConstantRangeCount = 1,
+      .pushConstantRangeCount = push_size ? 1 : 0,
       .pPushConstantRanges = &push,
    };
    PV_CHECK(vkCreatePipelineLayout(c->device, &plci, NULL, &k->layout));
@@ -415,7 +452,10 @@ pv_compute_init(const struct pv_ctx *c, struct pv_compute *k, const uint32_t *sp
       .layout = k->layout,
    };
    PV_CHECK(vkCreateComputePipelines(c->device, VK_NULL_HANDLE, 1, &cpci, NULL, &k->pipeline));
-   VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2 * max_sets};
+   /* A pool with no descriptors is invalid (descriptorCount must be > 0). */
+   if (!nbuf || !max_sets)
+      return;
+   VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, nbuf * max_sets};
    VkDescriptorPoolCreateInfo dpci = {
       .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
       .maxSets = max_sets,
@@ -425,9 +465,10 @@ pv_compute_init(const struct pv_ctx *c, struct pv_compute *k, const uint32_t *sp
    PV_CHECK(vkCreateDescriptorPool(c->device, &dpci, NULL, &k->pool));
 }
 
-VkDescriptorSet
-pv_compute_set(const struct pv_ctx *c, const struct pv_compute *k, VkBuffer src,
-               VkDeviceSize src_offset, VkBuffer dst, VkDeviceSize dst_offset, VkDeviceSize range)
+/* Allocates a set from k->pool and writes infos[i] to binding i. */
+static VkDescriptorSet
+pv_compute_write_set(const struct pv_ctx *c, const struct pv_compute *k,
+                     const VkDescriptorBufferInfo *infos, uint32_t n)
 {
    VkDescriptorSetAllocateInfo ai = {
       .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
@@ -437,9 +478,8 @@ pv_compute_set(const struct pv_ctx *c, const struct pv_compute *k, VkBuffer src,
    };
    VkDescriptorSet set;
    PV_CHECK(vkAllocateDescriptorSets(c->device, &ai, &set));
-   VkDescriptorBufferInfo infos[2] = {{src, src_offset, range}, {dst, dst_offset, range}};
-   VkWriteDescriptorSet writes[2];
-   for (uint32_t i = 0; i < 2; i++) {
+   VkWriteDescriptorSet writes[PV_COMPUTE_MAX_BUFFERS];
+   for (uint32_t i = 0; i < n; i++) {
       writes[i] = (VkWriteDescriptorSet){
          .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
          .dstSet = set,
@@ -449,8 +489,28 @@ pv_compute_set(const struct pv_ctx *c, const struct pv_compute *k, VkBuffer src,
          .pBufferInfo = &infos[i],
       };
    }
-   vkUpdateDescriptorSets(c->device, 2, writes, 0, NULL);
+   vkUpdateDescriptorSets(c->device, n, writes, 0, NULL);
    return set;
+}
+
+VkDescriptorSet
+pv_compute_set_buffers(const struct pv_ctx *c, const struct pv_compute *k, const VkBuffer *bufs,
+                       uint32_t nbuf)
+{
+   VkDescriptorBufferInfo infos[PV_COMPUTE_MAX_BUFFERS];
+   if (nbuf > PV_COMPUTE_MAX_BUFFERS)
+      pv_fail("too many buffers for a kernel");
+   for (uint32_t i = 0; i < nbuf; i++)
+      infos[i] = (VkDescriptorBufferInfo){bufs[i], 0, VK_WHOLE_SIZE};
+   return pv_compute_write_set(c, k, infos, nbuf);
+}
+
+VkDescriptorSet
+pv_compute_set(const struct pv_ctx *c, const struct pv_compute *k, VkBuffer src,
+               VkDeviceSize src_offset, VkBuffer dst, VkDeviceSize dst_offset, VkDeviceSize range)
+{
+   const VkDescriptorBufferInfo infos[2] = {{src, src_offset, range}, {dst, dst_offset, range}};
+   return pv_compute_write_set(c, k, infos, 2);
 }
 
 void
@@ -471,7 +531,8 @@ pv_compute_dispatch(VkCommandBuffer cmd, const struct pv_compute *k, VkDescripto
 void
 pv_compute_fini(const struct pv_ctx *c, struct pv_compute *k)
 {
-   vkDestroyDescriptorPool(c->device, k->pool, NULL);
+   if (k->pool) /* none for a kernel without buffers */
+      vkDestroyDescriptorPool(c->device, k->pool, NULL);
    vkDestroyPipeline(c->device, k->pipeline, NULL);
    vkDestroyPipelineLayout(c->device, k->layout, NULL);
    vkDestroyDescriptorSetLayout(c->device, k->set_layout, NULL);

@@ -2,7 +2,8 @@
 /*
  * Shared helpers for the end-to-end Vulkan test programs: instance, device and queue setup,
  * memory-type choice, buffers, one-shot command buffers, image barriers and the uniform
- * pass/fail reporting every program uses.
+ * pass/fail reporting every program uses. The benchmark programs (bench/bench.h) build on the
+ * same helpers, with their own report lines.
  *
  * Every program prints exactly one summary line on stdout:
  *   "<program>: PASS: <what was checked> (device: <deviceName>)"   exit status 0
@@ -61,14 +62,22 @@ struct pv_buffer {
    VkBuffer buffer;
    VkDeviceMemory memory;
    VkDeviceSize size;
-   void *map; /* non-NULL when the memory is host visible (mapped whole) */
+   void *map;                   /* non-NULL when the memory is host visible (mapped whole) */
+   VkMemoryPropertyFlags flags; /* of the memory type chosen (e.g. is the mapping coherent) */
 };
 
 /* Options for pv_init. device_pnext is chained into VkDeviceCreateInfo (feature structs). */
 struct pv_init_options {
    const void *device_pnext;
-   uint32_t min_api_version; /* of the physical device; 0: 1.1 */
+   uint32_t min_api_version;      /* of the physical device; 0: 1.1 */
+   uint32_t instance_api_version; /* VkApplicationInfo::apiVersion; 0: 1.3 */
+   bool no_validation;            /* ignore PV_E2E_VALIDATE (benchmarks time drivers, not layers) */
 };
+
+/* Names the program in FAIL lines before pv_init (which names it too): the benchmarks can fail
+ * on their options first. */
+void pv_set_program(const char *program);
+const char *pv_program_name(void);
 
 void pv_init(struct pv_ctx *c, const char *program, const struct pv_init_options *opts);
 /* Waits for the device, destroys the pool, device and instance; fails if validation
@@ -87,6 +96,11 @@ uint32_t pv_find_memory_type(const struct pv_ctx *c, uint32_t type_bits,
  * program when no memory type has `flags`. */
 void pv_buffer_create(const struct pv_ctx *c, struct pv_buffer *b, VkDeviceSize size,
                       VkBufferUsageFlags usage, VkMemoryPropertyFlags flags);
+/* The same with memory types tried in order of preference: the first `prefs[i]` some type has
+ * wins. Fails the program when none has any. */
+void pv_buffer_create_pref(const struct pv_ctx *c, struct pv_buffer *b, VkDeviceSize size,
+                           VkBufferUsageFlags usage, const VkMemoryPropertyFlags *prefs,
+                           size_t nprefs);
 void pv_buffer_destroy(const struct pv_ctx *c, struct pv_buffer *b);
 
 /* Image with dedicated device-local memory; returns the memory in *mem. */
@@ -94,9 +108,10 @@ VkImage pv_image_create(const struct pv_ctx *c, const VkImageCreateInfo *info, V
 
 VkShaderModule pv_shader_module(const struct pv_ctx *c, const uint32_t *code, size_t size);
 
-/* One-shot command buffers from c->pool: begin, then end + submit + wait + free. */
+/* One-shot command buffers from c->pool: begin, then end + submit + wait + free. Returns the
+ * wall time from submit to fence signalled in ns (what the benchmarks time). */
 VkCommandBuffer pv_cmd_begin(const struct pv_ctx *c);
-void pv_cmd_submit_wait(const struct pv_ctx *c, VkCommandBuffer cmd);
+uint64_t pv_cmd_submit_wait(const struct pv_ctx *c, VkCommandBuffer cmd);
 
 void pv_image_barrier(VkCommandBuffer cmd, VkImage image, VkImageAspectFlags aspect,
                       VkImageLayout old_layout, VkImageLayout new_layout,
@@ -107,8 +122,11 @@ void pv_memory_barrier(VkCommandBuffer cmd, VkPipelineStageFlags src_stage,
                        VkAccessFlags src_access, VkPipelineStageFlags dst_stage,
                        VkAccessFlags dst_access);
 
-/* The compute.comp kernel: dst[i] = src[i] * mul + i + add, two storage buffers at bindings 0
- * (src) and 1 (dst), push constants {count, mul, add}. */
+/* A compute pipeline whose set 0 holds storage buffers at bindings 0..nbuf-1, with a
+ * descriptor pool for its sets. pv_compute_init makes the one for the compute.comp kernel:
+ * dst[i] = src[i] * mul + i + add, two storage buffers at bindings 0 (src) and 1 (dst), push
+ * constants {count, mul, add}. */
+#define PV_COMPUTE_MAX_BUFFERS 4
 struct pv_compute {
    VkShaderModule module;
    VkDescriptorSetLayout set_layout;
@@ -119,6 +137,13 @@ struct pv_compute {
 
 void pv_compute_init(const struct pv_ctx *c, struct pv_compute *k, const uint32_t *spv,
                      size_t spv_size, uint32_t max_sets);
+/* Any kernel: `nbuf` buffers, `push_size` bytes of push constants, a pool for `max_sets` sets
+ * (none when nbuf or max_sets is 0). */
+void pv_compute_init_layout(const struct pv_ctx *c, struct pv_compute *k, const uint32_t *spv,
+                            size_t spv_size, uint32_t nbuf, uint32_t push_size, uint32_t max_sets);
+/* A set with whole buffers bufs[i] at binding i, for a kernel of pv_compute_init_layout. */
+VkDescriptorSet pv_compute_set_buffers(const struct pv_ctx *c, const struct pv_compute *k,
+                                       const VkBuffer *bufs, uint32_t nbuf);
 VkDescriptorSet pv_compute_set(const struct pv_ctx *c, const struct pv_compute *k, VkBuffer src,
                                VkDeviceSize src_offset, VkBuffer dst, VkDeviceSize dst_offset,
                                VkDeviceSize range);
