@@ -55,6 +55,11 @@ struct b_stream {
 void b_stream_init(const struct pv_ctx *c, struct b_stream *s, uint32_t depth);
 double b_stream_run(const struct pv_ctx *c, struct b_stream *s, uint32_t groups, double seconds,
                     uint64_t *cmds_out);
+/* The same command buffers recorded for `seconds` and never submitted, then a queue wait: the
+ * rate at which the renderer decodes commands and has the host driver record them, without
+ * the device executing anything. Returns commands per second. */
+double b_stream_record(const struct pv_ctx *c, struct b_stream *s, uint32_t groups,
+                       double seconds);
 void b_stream_fini(const struct pv_ctx *c, struct b_stream *s);
 
 #endif

@@ -3,7 +3,9 @@
  * bench-stream: command throughput. Records command buffers of GROUPS x (vkCmdSetViewport,
  * vkCmdSetScissor, vkCmdPushConstants, vkCmdDispatch of an empty kernel) and submits them with
  * DEPTH command buffers in flight, for SECONDS. Reports commands per second (recording,
- * submission and execution together; the bind and the four commands of each group count).
+ * submission and execution together; the bind and the four commands of each group count);
+ * then, for SECONDS / 2, only records them (record_cmds_per_s: what the renderer decodes and has
+ * the host driver record, with nothing executed).
  * usage: bench-stream [--seconds S] [--groups G] [--depth D] [--quick]
  */
 #include <stdio.h>
@@ -36,10 +38,12 @@ main(int argc, char **argv)
    b_stream_run(&c, &s, (uint32_t)groups, seconds / 10, NULL); /* warm-up */
    uint64_t cmds;
    double rate = b_stream_run(&c, &s, (uint32_t)groups, seconds, &cmds);
+   double record = b_stream_record(&c, &s, (uint32_t)groups, seconds / 2);
    b_stream_fini(&c, &s);
    pv_fini(&c);
    b_result("cmds_per_s", rate, "cmd/s");
    b_result("cmds", (double)cmds, "cmd");
+   b_result("record_cmds_per_s", record, "cmd/s");
    b_pass();
    return 0;
 }

@@ -75,25 +75,6 @@ pv_cs_read(struct pv_cs_decoder *dec, void *dst, size_t size)
    return true;
 }
 
-#define PV_CS_READ_SCALAR(name, type)                                                          \
-   type pv_cs_read_##name(struct pv_cs_decoder *dec)                                           \
-   {                                                                                           \
-      type v;                                                                                  \
-      pv_cs_read(dec, &v, sizeof(v));                                                          \
-      return v;                                                                                \
-   }
-
-PV_CS_READ_SCALAR(u32, uint32_t)
-PV_CS_READ_SCALAR(i32, int32_t)
-PV_CS_READ_SCALAR(u64, uint64_t)
-PV_CS_READ_SCALAR(i64, int64_t)
-PV_CS_READ_SCALAR(f32, float)
-PV_CS_READ_SCALAR(f64, double)
-PV_CS_READ_SCALAR(u8, uint8_t)
-PV_CS_READ_SCALAR(u16, uint16_t)
-PV_CS_READ_SCALAR(i8, int8_t)
-PV_CS_READ_SCALAR(i16, int16_t)
-
 uint64_t
 pv_cs_read_count(struct pv_cs_decoder *dec)
 {

@@ -43,6 +43,12 @@ void
 pv_cs_arena_reset(struct pv_cs_arena *a)
 {
    struct pv_cs_arena_chunk *c = a->chunks;
+   if (c && !c->next && c->size == PV_CS_ARENA_CHUNK_MIN) {
+      /* the common case after every small command: just the kept chunk */
+      c->used = 0;
+      a->used_total = 0;
+      return;
+   }
    if (c) {
       /* the oldest chunk is the last in the list; keep it if it is the small default one */
       struct pv_cs_arena_chunk *prev = NULL;

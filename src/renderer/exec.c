@@ -44,7 +44,7 @@ static bool
 hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
 {
    struct pv_exec *x = data;
-   struct pv_object *o = pv_object_table_find(&x->ctx->objects, id, type);
+   struct pv_object *o = pv_object_table_find_cached(&x->ctx->objects, &x->lookups, id, type);
    if (!o)
       return false;
    note_named_object(x, type, id);

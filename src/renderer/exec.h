@@ -14,6 +14,7 @@
 
 #include "cs/pv_cs.h"
 #include "protocol/pv_protocol.h"
+#include "renderer/objects.h"
 
 struct pv_context;
 struct pv_ring;
@@ -51,6 +52,7 @@ struct pv_exec {
    bool nested; /* inside vkExecuteCommandStreamsMESA: nesting again is fatal */
    /* Objects the running command named, so new objects get their parent (objects.c). */
    uint64_t last_device, last_command_pool, last_descriptor_pool, last_physical_device;
+   struct pv_object_cache lookups; /* this stream's recent id lookups (objects.h) */
 };
 
 void pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring);

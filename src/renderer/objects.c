@@ -22,6 +22,7 @@ pv_object_table_init(struct pv_object_table *t)
    pv_id_table_init(&t->by_id);
    pv_id_table_init(&t->by_host);
    pthread_mutex_init(&t->lock, NULL);
+   atomic_init(&t->generation, 1); /* a zeroed cache slot never matches */
 }
 
 static void
@@ -132,8 +133,10 @@ static struct pv_object_entry *
 detach_locked(struct pv_object_table *t, uint64_t id)
 {
    struct pv_object_entry *e = pv_id_table_remove(&t->by_id, id);
-   if (e)
+   if (e) {
       unlink_host_locked(t, e);
+      atomic_fetch_add_explicit(&t->generation, 1, memory_order_release);
+   }
    return e;
 }
 

@@ -4,6 +4,7 @@
 #define PV_RENDERER_OBJECTS_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "renderer/venus.h"
 #include "util/id_table.h"
@@ -12,12 +13,46 @@ struct pv_object_table {
    struct pv_id_table by_id;   /* guest id -> entry */
    struct pv_id_table by_host; /* host handle -> entries sharing that value */
    pthread_mutex_t lock;
+   /* Bumped on every removal: entries never move while they live, so a pointer found when the
+    * generation was g is still the entry for that id while it is still g (pv_object_cache). */
+   _Atomic uint64_t generation;
+};
+
+/*
+ * A small per-stream cache of lookups. A command stream names the same few objects over and
+ * over (the command buffer being recorded, its device); the cache answers those without the
+ * table's lock, which every ring and the transport thread share.
+ */
+#define PV_OBJECT_CACHE_SIZE 8
+struct pv_object_cache_slot {
+   uint64_t id, generation;
+   int32_t type;
+   struct pv_object *obj;
+};
+struct pv_object_cache {
+   struct pv_object_cache_slot slot[PV_OBJECT_CACHE_SIZE];
 };
 
 void pv_object_table_init(struct pv_object_table *t);
 /* Frees every entry (running free_data); host objects must be gone already. */
 void pv_object_table_fini(struct pv_object_table *t, struct pv_context *ctx);
 struct pv_object *pv_object_table_find(struct pv_object_table *t, uint64_t id, int32_t type);
+
+/* pv_object_table_find through the cache (the cache is its caller's; no lock held for it).
+ * Inline: it runs for every object id in every command. */
+static inline struct pv_object *
+pv_object_table_find_cached(struct pv_object_table *t, struct pv_object_cache *cache, uint64_t id,
+                            int32_t type)
+{
+   uint64_t gen = atomic_load_explicit(&t->generation, memory_order_acquire);
+   struct pv_object_cache_slot *s = &cache->slot[(id ^ (id >> 16)) % PV_OBJECT_CACHE_SIZE];
+   if (s->generation == gen && s->id == id && s->type == type)
+      return s->obj;
+   struct pv_object *o = pv_object_table_find(t, id, type);
+   if (o)
+      *s = (struct pv_object_cache_slot){.id = id, .generation = gen, .type = type, .obj = o};
+   return o;
+}
 struct pv_object *pv_object_table_find_host(struct pv_object_table *t, int32_t type,
                                             uint64_t host);
 struct pv_object *pv_object_table_add(struct pv_object_table *t, int32_t type, uint64_t id,

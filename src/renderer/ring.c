@@ -112,7 +112,17 @@ static void
 command_done(struct pv_exec *x, size_t consumed)
 {
    struct pv_ring *ring = x->ring;
-   publish_head(ring, ring->batch_start + (uint32_t)consumed);
+   uint32_t head = ring->batch_start + (uint32_t)consumed;
+   if (ring->ctx->wire_format == 0) {
+      /* No context-path seqno waiters on wire 0 (vkWaitRingSeqnoMESA is wire 1), so no
+       * store-load fence per command: that full fence made the ring thread wait for the head's
+       * cache line to come back from the polling guest after every command, on the round-trip
+       * path. The batch's end still publishes with the fence (drain). */
+      atomic_store_explicit(ring->head, head, memory_order_release);
+      atomic_store_explicit(&ring->done, head, memory_order_release);
+      return;
+   }
+   publish_head(ring, head);
 }
 
 /* Executes what the guest published; false when there was nothing. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The per-context object table (src/renderer/objects.c): children and teardown cost. */
+/* The per-context object table (src/renderer/objects.c): children, teardown cost, lookup cache. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -59,6 +59,38 @@ orphans_of_a_removed_parent(void **state)
    pv_object_table_fini(&t, NULL);
 }
 
+/* The per-stream lookup cache answers what the table answers, also after removals and id
+ * reuse (the guest may destroy an object and create another with the same id and a new type). */
+static void
+cached_lookups_follow_the_table(void **state)
+{
+   (void)state;
+   struct pv_object_table t;
+   pv_object_table_init(&t);
+   struct pv_object_cache cache = {0};
+   add(&t, VK_OBJECT_TYPE_COMMAND_BUFFER, CMD_A, 0);
+   struct pv_object *a = pv_object_table_find_cached(&t, &cache, CMD_A, VK_OBJECT_TYPE_COMMAND_BUFFER);
+   assert_non_null(a);
+   assert_ptr_equal(pv_object_table_find_cached(&t, &cache, CMD_A, VK_OBJECT_TYPE_COMMAND_BUFFER), a);
+   /* the type still decides */
+   assert_null(pv_object_table_find_cached(&t, &cache, CMD_A, VK_OBJECT_TYPE_SEMAPHORE));
+   assert_ptr_equal(pv_object_table_find_cached(&t, &cache, CMD_A, VK_OBJECT_TYPE_COMMAND_BUFFER), a);
+   /* gone: the cached pointer must not be returned */
+   pv_object_table_remove(&t, NULL, CMD_A);
+   assert_null(pv_object_table_find_cached(&t, &cache, CMD_A, VK_OBJECT_TYPE_COMMAND_BUFFER));
+   /* the id again, as another object */
+   add(&t, VK_OBJECT_TYPE_SEMAPHORE, CMD_A, 0);
+   assert_null(pv_object_table_find_cached(&t, &cache, CMD_A, VK_OBJECT_TYPE_COMMAND_BUFFER));
+   struct pv_object *sem = pv_object_table_find_cached(&t, &cache, CMD_A, VK_OBJECT_TYPE_SEMAPHORE);
+   assert_non_null(sem);
+   assert_int_equal(sem->host, 0x1000 + CMD_A);
+   /* a removal of another object also ends what was cached (one generation per table) */
+   add(&t, VK_OBJECT_TYPE_COMMAND_BUFFER, CMD_B, 0);
+   pv_object_table_remove(&t, NULL, CMD_B);
+   assert_ptr_equal(pv_object_table_find_cached(&t, &cache, CMD_A, VK_OBJECT_TYPE_SEMAPHORE), sem);
+   pv_object_table_fini(&t, NULL);
+}
+
 /* Tearing down 100000 leaf objects one by one, as teardown.c and the destroy hook do (children
  * first, then the object), is linear: it used to scan the whole table per object. */
 static void
@@ -89,6 +121,7 @@ main(void)
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(children_go_with_their_parent),
       cmocka_unit_test(orphans_of_a_removed_parent),
+      cmocka_unit_test(cached_lookups_follow_the_table),
       cmocka_unit_test(many_leaves_are_removed_fast),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
