@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench-idle: an idle connected client. Creates an instance and a device, prints "READY" and
- * sleeps SECONDS, then tears down. bench/run measures the memory of the server process that
- * serves it (or, natively, of this process) while it sleeps.
+ * bench-idle: an idle connected client. Prints "BASELINE" and waits 0.7 s, creates an instance
+ * and a device, prints "READY" and sleeps SECONDS, then tears down. bench/run measures the
+ * memory of the server process that serves it (or, natively, of this process) while it sleeps.
  * usage: bench-idle [--seconds S] [--quick]
  */
 #include <stdio.h>
@@ -20,6 +20,12 @@ main(int argc, char **argv)
    b_parse(argc, argv, opts, PV_ARRAY_SIZE(opts));
    if (quick)
       seconds = 0.01;
+   /* Before any Vulkan call (through Venus: before connecting), so bench/run can measure a
+    * server that serves every client in one process without this client, then with it. */
+   printf("BASELINE\n");
+   fflush(stdout);
+   struct timespec pause = {0, quick ? 0 : 700000000};
+   nanosleep(&pause, NULL);
    struct pv_ctx c;
    b_init(&c);
    b_info(&c.props);

@@ -211,8 +211,9 @@ int
 vtest_server_run(const struct vtest_server_options *o)
 {
    install_signals();
-   /* Per-client processes share the driver's pages only if it is loaded before they fork. */
-   if (!o->use_threads && !o->single_client && !o->no_driver_preload)
+   /* Per-client processes share the driver's pages only if it is loaded before they fork; with
+    * --threads it is loaded once here too, so a client's start does not pay for it. */
+   if (!o->single_client && !o->no_driver_preload)
       vtest_preload_host_driver();
    int fds[VTEST_MAX_SOCKETS];
    struct pollfd pfds[VTEST_MAX_SOCKETS];
