@@ -106,23 +106,23 @@ publish_head(struct pv_ring *ring, uint32_t head)
       pv_ring_wake(ring);
 }
 
-/* After every command, so a guest waiting on an earlier command of the batch (or a context path
- * waiting in vkWaitRingSeqnoMESA) is answered even while a later command blocks. */
+/*
+ * After every command, so a guest waiting on an earlier command of the batch (or a context path
+ * waiting in vkWaitRingSeqnoMESA) is answered even while a later command blocks. Without a
+ * store-load fence: that full fence made the ring thread wait, after every command, for the
+ * head's cache line to come back from the polling guest. Without it a context-path waiter that
+ * registers just as head moves can miss this wake-up; it re-checks by itself within
+ * PV_RING_SEQNO_RECHECK_NS (ring_seqno.c), and the batch's end publishes with the fence.
+ */
 static void
 command_done(struct pv_exec *x, size_t consumed)
 {
    struct pv_ring *ring = x->ring;
    uint32_t head = ring->batch_start + (uint32_t)consumed;
-   if (ring->ctx->wire_format == 0) {
-      /* No context-path seqno waiters on wire 0 (vkWaitRingSeqnoMESA is wire 1), so no
-       * store-load fence per command: that full fence made the ring thread wait for the head's
-       * cache line to come back from the polling guest after every command, on the round-trip
-       * path. The batch's end still publishes with the fence (drain). */
-      atomic_store_explicit(ring->head, head, memory_order_release);
-      atomic_store_explicit(&ring->done, head, memory_order_release);
-      return;
-   }
-   publish_head(ring, head);
+   atomic_store_explicit(ring->head, head, memory_order_release);
+   atomic_store_explicit(&ring->done, head, memory_order_release);
+   if (atomic_load_explicit(&ring->seqno_waiters, memory_order_relaxed))
+      pv_ring_wake(ring);
 }
 
 /* Executes what the guest published; false when there was nothing. */

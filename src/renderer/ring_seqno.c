@@ -9,6 +9,8 @@
  * other (or that waits on the context path for ring work it has not notified the ring about) would
  * hang both forever; that is detected and makes the context lost instead.
  */
+#include <time.h>
+
 #include "renderer/context.h"
 #include "renderer/ring.h"
 #include "renderer/ring_internal.h"
@@ -67,6 +69,23 @@ pv_ring_handle_wait_virtqueue_seqno(struct pv_dispatch_ctx *c, void *args)
    pthread_mutex_unlock(&ring->lock);
 }
 
+/* Head published after a single command does not fence against a waiter registering (ring.c
+ * command_done), so a waiter re-checks at least this often even without a wake-up. */
+#define PV_RING_SEQNO_RECHECK_NS 1000000L
+
+static void
+timed_wait(struct pv_ring *ring)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_REALTIME, &ts); /* the clock pthread_cond_timedwait uses by default */
+   ts.tv_nsec += PV_RING_SEQNO_RECHECK_NS;
+   if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+   }
+   pthread_cond_timedwait(&ring->cond, &ring->lock, &ts);
+}
+
 /* Wrap-aware: head has reached `seqno` (both free-running 32-bit byte counters). */
 static bool
 reached(uint32_t head, uint32_t seqno)
@@ -104,7 +123,7 @@ pv_ring_handle_wait_ring_seqno(struct pv_dispatch_ctx *c, void *args)
          deadlock = true;
          break;
       }
-      pthread_cond_wait(&ring->cond, &ring->lock);
+      timed_wait(ring);
    }
    atomic_fetch_sub(&ring->seqno_waiters, 1);
    pthread_mutex_unlock(&ring->lock);
