@@ -33,6 +33,7 @@
 #include <cmocka.h>
 
 #include "../codegen/wire_buf.h"
+#include "venus_guest.h"
 #include "pearvisor/pearvisor.h"
 #include "protocol/pv_protocol.h"
 #include "pv_protocol_gen.h"
@@ -47,7 +48,6 @@ enum {
    CMD_EXECUTE_STREAMS = 180,
    CMD_CREATE_RING = 188,
    CMD_DESTROY_RING = 189,
-   CMD_NOTIFY_RING = 190,
    CMD_WRITE_RING_EXTRA = 191,
    CMD_GET_MEMORY_RESOURCE_PROPS = 192,
    CMD_EXPERIMENTAL = 195,
@@ -57,15 +57,11 @@ enum {
    STYPE_RING_CREATE_INFO = 1000384000,
    STYPE_MEMORY_RESOURCE_PROPS = 1000384001,
    REPLY_FLAG = 1,
-   STATUS_IDLE = 1,
-   STATUS_FATAL = 2,
    VK_ERROR_INVALID_EXTERNAL_HANDLE_ = -1000072003,
 };
 
 #define RING_A 0x5595c5a3c230ull /* valid, res 2, created before every context case */
 #define RING_B 0x5595c5a3c231ull /* the bad ones, res 3 */
-#define RING_BUFFER 2048u
-#define RING_AREA (192u + RING_BUFFER + 4u)
 #define REPLY_SIZE 4096u
 #define RING_RES_SIZE 8192u
 #define UPLOAD_SIZE 4096u
@@ -182,12 +178,6 @@ static void
 cmd_write_extra(struct buf *b, uint64_t ring, uint64_t offset, uint32_t value)
 {
    w32(b, CMD_WRITE_RING_EXTRA), w32(b, 0), w64(b, ring), w64(b, offset), w32(b, value);
-}
-
-static void
-cmd_notify(struct buf *b, uint64_t ring)
-{
-   w32(b, CMD_NOTIFY_RING), w32(b, 0), w64(b, ring), w32(b, 0), w32(b, 0);
 }
 
 static void
@@ -321,43 +311,6 @@ static struct pv_renderer *renderers[2];
 static struct pv_context *healthy[2];
 static uint8_t *healthy_reply[2];
 
-static uint8_t *
-map_blob(struct pv_context *ctx, uint32_t res_id, uint64_t size)
-{
-   struct pv_blob blob;
-   assert_int_equal(pv_context_create_blob(ctx, res_id, 0, size, PV_BLOB_FLAG_MAPPABLE, &blob), 0);
-   void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, blob.fd, 0);
-   assert_true(p != MAP_FAILED);
-   close(blob.fd);
-   return p;
-}
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-   uint32_t v;
-   memcpy(&v, p, 4);
-   return v;
-}
-
-static void
-sleep_ms(long ms)
-{
-   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-   nanosleep(&ts, NULL);
-}
-
-static bool
-wait_until(_Atomic uint32_t *w, uint32_t mask, uint32_t want)
-{
-   for (int i = 0; i < 5000; i++) {
-      if ((atomic_load(w) & mask) == want)
-         return true;
-      sleep_ms(1);
-   }
-   return false;
-}
-
 struct env {
    uint32_t wire;
    struct pv_context *ctx;
@@ -365,26 +318,11 @@ struct env {
    bool ring_alive;
 };
 
-static _Atomic uint32_t *
-ring_word(struct env *e, size_t off)
-{
-   return (_Atomic uint32_t *)(e->ring + off);
-}
-
-/* The guest side of ring A: copy at tail, publish, notify when idle; returns the new tail. */
+/* The guest side of ring A; returns the new tail. */
 static uint32_t
 ring_submit(struct env *e, const struct buf *b)
 {
-   uint32_t tail = atomic_load(ring_word(e, 64));
-   for (size_t i = 0; i < b->n; i++)
-      e->ring[192 + ((tail + i) & (RING_BUFFER - 1))] = b->b[i];
-   atomic_store(ring_word(e, 64), tail + (uint32_t)b->n);
-   if (atomic_load(ring_word(e, 128)) & STATUS_IDLE) {
-      struct buf n = {0};
-      cmd_notify(&n, RING_A);
-      pv_context_submit(e->ctx, n.b, n.n);
-   }
-   return tail + (uint32_t)b->n;
+   return guest_ring_submit(e->ctx, e->ring, RING_A, b);
 }
 
 static void
@@ -452,7 +390,7 @@ check_guest_told(struct env *e)
    if (!e->ring_alive)
       return;
    if (e->wire == 1) {
-      assert_true(wait_until(ring_word(e, 128), STATUS_FATAL, STATUS_FATAL));
+      assert_true(wait_until(ring_ctl(e->ring, 128), STATUS_FATAL, STATUS_FATAL));
       return;
    }
    /* Wire 0: the ring keeps advancing and answering, round trips through the extra word. */
@@ -461,7 +399,7 @@ check_guest_told(struct env *e)
    cmd_set_reply(&r, 1, 2048, 64);
    cmd_instance_version(&r);
    uint32_t tail = ring_submit(e, &r);
-   assert_true(wait_until(ring_word(e, 0), ~0u, tail));
+   assert_true(wait_until(ring_ctl(e->ring, 0), ~0u, tail));
    assert_int_equal(rd32(e->reply + 2048), CMD_ENUM_INSTANCE_VERSION);
    assert_int_equal((int32_t)rd32(e->reply + 2052), VK_ERROR_DEVICE_LOST);
    struct buf x = {0};
@@ -499,7 +437,7 @@ run_context_case(const struct mcase *c)
    if (c->on_ring) {
       uint32_t tail = ring_submit(&e, c->bytes);
       assert_true(wait_lost(e.ctx));
-      assert_true(wait_until(ring_word(&e, 0), ~0u, tail)); /* skipped, not stuck */
+      assert_true(wait_until(ring_ctl(e.ring, 0), ~0u, tail)); /* skipped, not stuck */
    } else {
       assert_int_equal(pv_context_submit(e.ctx, c->bytes->b, c->bytes->n), -1);
    }

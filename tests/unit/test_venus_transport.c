@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "../codegen/wire_buf.h"
+#include "venus_guest.h"
 #include "pearvisor/pearvisor.h"
 #include "util/log.h"
 
@@ -27,7 +28,6 @@ enum {
    CMD_EXECUTE_STREAMS = 180,
    CMD_CREATE_RING = 188,
    CMD_DESTROY_RING = 189,
-   CMD_NOTIFY_RING = 190,
    CMD_WRITE_RING_EXTRA = 191,
    CMD_EXPERIMENTAL = 195,
    STYPE_RING_CREATE_INFO = 1000384000,
@@ -35,8 +35,6 @@ enum {
 };
 
 #define RING_ID 0x5595c5a3c230ull
-#define RING_BUFFER 2048u
-#define RING_AREA (192u + RING_BUFFER + 4u)
 
 struct fixture {
    struct pv_renderer *r;
@@ -45,17 +43,6 @@ struct fixture {
    uint8_t *ring;  /* res 2 */
    uint8_t *upload; /* res 3 */
 };
-
-static uint8_t *
-map_blob(struct pv_context *ctx, uint32_t res_id, uint64_t size)
-{
-   struct pv_blob blob;
-   assert_int_equal(pv_context_create_blob(ctx, res_id, 0, size, PV_BLOB_FLAG_MAPPABLE, &blob), 0);
-   void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, blob.fd, 0);
-   assert_true(p != MAP_FAILED);
-   close(blob.fd);
-   return p;
-}
 
 static int
 setup(void **state)
@@ -120,14 +107,6 @@ cmd_create_ring(struct buf *b, uint64_t buffer_size)
    w64(b, 192), w64(b, buffer_size), w64(b, 192 + RING_BUFFER), w64(b, 4);
 }
 
-static uint32_t
-rd32(const uint8_t *p)
-{
-   uint32_t v;
-   memcpy(&v, p, 4);
-   return v;
-}
-
 static void
 check_experimental_reply(const uint8_t *r)
 {
@@ -153,37 +132,11 @@ test_context_path_reply(void **state)
    assert_false(pv_context_is_lost(f->ctx));
 }
 
-static _Atomic uint32_t *
-ring_word(struct fixture *f, size_t off)
-{
-   return (_Atomic uint32_t *)(f->ring + off);
-}
-
 /* The guest side of a ring submission: copy at tail, publish tail, notify when idle. */
 static void
 ring_submit(struct fixture *f, const struct buf *b)
 {
-   uint32_t tail = atomic_load(ring_word(f, 64));
-   for (size_t i = 0; i < b->n; i++)
-      f->ring[192 + ((tail + i) & (RING_BUFFER - 1))] = b->b[i];
-   atomic_store(ring_word(f, 64), tail + (uint32_t)b->n);
-   if (atomic_load(ring_word(f, 128)) & 1u) {
-      struct buf n = {0};
-      w32(&n, CMD_NOTIFY_RING), w32(&n, 0), w64(&n, RING_ID), w32(&n, 0), w32(&n, 0);
-      pv_context_submit(f->ctx, n.b, n.n);
-   }
-}
-
-static bool
-wait_until(_Atomic uint32_t *word, uint32_t mask, uint32_t want)
-{
-   for (int i = 0; i < 5000; i++) {
-      if ((atomic_load(word) & mask) == want)
-         return true;
-      struct timespec ts = {0, 1000000};
-      nanosleep(&ts, NULL);
-   }
-   return false;
+   guest_ring_submit(f->ctx, f->ring, RING_ID, b);
 }
 
 static void
@@ -202,11 +155,11 @@ test_ring_roundtrip_and_idle(void **state)
       cmd_experimental(&c);
       memset(f->reply + 128 + (round % 8) * 64, 0xee, 64);
       ring_submit(f, &c);
-      uint32_t tail = atomic_load(ring_word(f, 64));
-      assert_true(wait_until(ring_word(f, 0), ~0u, tail));
+      uint32_t tail = atomic_load(ring_ctl(f->ring, 64));
+      assert_true(wait_until(ring_ctl(f->ring, 0), ~0u, tail));
       check_experimental_reply(f->reply + 128 + (round % 8) * 64);
       if (round == 50) /* let it go idle: the next submit must notify */
-         assert_true(wait_until(ring_word(f, 128), 1u, 1u));
+         assert_true(wait_until(ring_ctl(f->ring, 128), 1u, 1u));
    }
    /* Round trip: the extra word, written from the context path. */
    struct buf x = {0};

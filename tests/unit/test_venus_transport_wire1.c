@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "../codegen/wire_buf.h"
+#include "venus_guest.h"
 #include "pearvisor/pearvisor.h"
 #include "util/log.h"
 
@@ -26,7 +27,6 @@ enum {
    CMD_SET_REPLY = 178,
    CMD_CREATE_RING = 188,
    CMD_DESTROY_RING = 189,
-   CMD_NOTIFY_RING = 190,
    CMD_GET_MEMORY_RESOURCE_PROPS = 192,
    CMD_EXPERIMENTAL = 195,
    CMD_SUBMIT_VQ_SEQNO = 251,
@@ -37,14 +37,9 @@ enum {
    STYPE_RING_MONITOR = 1000384006,
    STYPE_RING_PRIORITY = 1000384007,
    REPLY_FLAG = 1,
-   STATUS_IDLE = 1,
-   STATUS_FATAL = 2,
-   STATUS_ALIVE = 4,
    VK_ERROR_INVALID_EXTERNAL_HANDLE_ = -1000072003,
 };
 
-#define RING_BUFFER 2048u
-#define RING_AREA (192u + RING_BUFFER + 4u)
 #define RING_A 0x1001ull /* in resource 2 */
 #define RING_B 0x1002ull /* in resource 3 */
 
@@ -54,17 +49,6 @@ struct fixture {
    uint8_t *reply;   /* res 1 */
    uint8_t *ring[2]; /* res 2, 3 */
 };
-
-static uint8_t *
-map_blob(struct pv_context *ctx, uint32_t res_id, uint64_t size)
-{
-   struct pv_blob blob;
-   assert_int_equal(pv_context_create_blob(ctx, res_id, 0, size, PV_BLOB_FLAG_MAPPABLE, &blob), 0);
-   void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, blob.fd, 0);
-   assert_true(p != MAP_FAILED);
-   close(blob.fd);
-   return p;
-}
 
 static int
 setup(void **state)
@@ -93,14 +77,6 @@ teardown(void **state)
    munmap(f->ring[1], 8192);
    pv_renderer_destroy(f->r);
    return 0;
-}
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-   uint32_t v;
-   memcpy(&v, p, 4);
-   return v;
 }
 
 static void
@@ -150,41 +126,12 @@ word(struct fixture *f, int ring, size_t off)
    return (_Atomic uint32_t *)(f->ring[ring] + off);
 }
 
-/* The guest side: copy at tail, publish tail, notify when idle; returns the seqno (new tail). */
+/* The guest side of a submission to ring 0 (RING_A) or 1 (RING_B); returns its seqno. */
 static uint32_t
 ring_submit(struct fixture *f, int ring, const struct buf *b)
 {
-   uint32_t tail = atomic_load(word(f, ring, 64));
-   for (size_t i = 0; i < b->n; i++)
-      f->ring[ring][192 + ((tail + i) & (RING_BUFFER - 1))] = b->b[i];
-   atomic_store(word(f, ring, 64), tail + (uint32_t)b->n);
-   if (atomic_load(word(f, ring, 128)) & STATUS_IDLE) {
-      struct buf n = {0};
-      w32(&n, CMD_NOTIFY_RING), w32(&n, 0), w64(&n, ring ? RING_B : RING_A), w32(&n, 0),
-         w32(&n, 0);
-      pv_context_submit(f->ctx, n.b, n.n);
-   }
-   return tail + (uint32_t)b->n;
+   return guest_ring_submit(f->ctx, f->ring[ring], ring ? RING_B : RING_A, b);
 }
-
-static void
-sleep_ms(long ms)
-{
-   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-   nanosleep(&ts, NULL);
-}
-
-static bool
-wait_until(_Atomic uint32_t *w, uint32_t mask, uint32_t want)
-{
-   for (int i = 0; i < 5000; i++) {
-      if ((atomic_load(w) & mask) == want)
-         return true;
-      sleep_ms(1);
-   }
-   return false;
-}
-
 static void
 create_rings(struct fixture *f, uint32_t period_us)
 {
