@@ -130,8 +130,10 @@ get_memory_resource_properties(struct pv_dispatch_ctx *c, void *args)
    a->ret = VK_ERROR_INVALID_EXTERNAL_HANDLE;
 }
 
-void
-pv_transport_register(struct pv_overrides *o)
+/* Reply streams, nested streams and rings: run by every context, a lost one included, so the
+ * guest keeps getting answers and its rings keep advancing. */
+static void
+register_streams_and_rings(struct pv_overrides *o)
 {
    pv_overrides_set(o, "vkSetReplyCommandStreamMESA", set_reply_stream);
    pv_overrides_set(o, "vkSeekReplyCommandStreamMESA", seek_reply_stream);
@@ -140,6 +142,12 @@ pv_transport_register(struct pv_overrides *o)
    pv_overrides_set(o, "vkDestroyRingMESA", pv_ring_handle_destroy);
    pv_overrides_set(o, "vkNotifyRingMESA", pv_ring_handle_notify);
    pv_overrides_set(o, "vkWriteRingExtraMESA", pv_ring_handle_write_extra);
+}
+
+void
+pv_transport_register(struct pv_overrides *o)
+{
+   register_streams_and_rings(o);
    pv_overrides_set(o, "vkGetMemoryResourcePropertiesMESA", get_memory_resource_properties);
    /* Wire 1 removed the experimental query (the features are always on) and added round trips
     * between the context path and rings; each dialect registers only what it has. */
@@ -156,13 +164,7 @@ pv_transport_register(struct pv_overrides *o)
 void
 pv_transport_register_lost(struct pv_overrides *o)
 {
-   pv_overrides_set(o, "vkSetReplyCommandStreamMESA", set_reply_stream);
-   pv_overrides_set(o, "vkSeekReplyCommandStreamMESA", seek_reply_stream);
-   pv_overrides_set(o, "vkExecuteCommandStreamsMESA", execute_command_streams);
-   pv_overrides_set(o, "vkCreateRingMESA", pv_ring_handle_create);
-   pv_overrides_set(o, "vkDestroyRingMESA", pv_ring_handle_destroy);
-   pv_overrides_set(o, "vkNotifyRingMESA", pv_ring_handle_notify);
-   pv_overrides_set(o, "vkWriteRingExtraMESA", pv_ring_handle_write_extra);
+   register_streams_and_rings(o);
    /* A lost wire 1 context still records virtqueue seqnos, so no ring waits on a lost guest. */
    if (o->table->entries && !strcmp(o->table->name, "wire1"))
       pv_overrides_set(o, "vkSubmitVirtqueueSeqnoMESA", pv_ring_handle_submit_virtqueue_seqno);

@@ -89,8 +89,11 @@ vtest_manifest_library(const char *manifest, const char *json, char *out, size_t
    return n > 0 && (size_t)n < out_size;
 }
 
+/* `named`: the manifest was named by the configuration, so a failure to load it is worth a
+ * warning; one found by scanning a directory may be for another architecture (multiarch hosts
+ * install both), which the loader skips silently too. */
 static unsigned
-preload_manifest(const char *manifest)
+preload_manifest(const char *manifest, bool named)
 {
    char *json = read_small_file(manifest);
    char path[PATH_MAX];
@@ -103,7 +106,10 @@ preload_manifest(const char *manifest)
    /* Kept for the life of the server: the handle is what keeps the pages shared. */
    if (!dlopen(path, RTLD_NOW | RTLD_LOCAL)) {
       const char *err = dlerror();
-      pv_warn("driver preload: %s: %s", path, err ? err : "cannot load");
+      if (named)
+         pv_warn("driver preload: %s: %s", path, err ? err : "cannot load");
+      else
+         pv_dbg("driver preload: %s: %s", path, err ? err : "cannot load");
       return 0;
    }
    pv_info("host driver %s loaded once, shared by every client process", path);
@@ -130,7 +136,7 @@ preload_dir(const char *dir, unsigned budget)
       if (!is_manifest_name(e->d_name))
          continue;
       snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-      loaded += preload_manifest(path);
+      loaded += preload_manifest(path, false);
    }
    closedir(d);
    return loaded;
@@ -146,7 +152,7 @@ preload_list(const char *list)
    for (char *item = copy ? strtok_r(copy, ":", &save) : NULL;
         item && loaded < PV_PRELOAD_MAX; item = strtok_r(NULL, ":", &save)) {
       if (is_manifest_name(item))
-         loaded += preload_manifest(item);
+         loaded += preload_manifest(item, true);
       else
          loaded += preload_dir(item, PV_PRELOAD_MAX - loaded);
    }
