@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/* `pearvisor-gpu serve`: options into vtest_server_options, then the vtest server. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pearvisor/pearvisor.h"
+#include "cli.h"
+#include "vtest/vtest_protocol.h"
+#include "vtest/vtest_server.h"
+
+static void
+serve_usage(FILE *f)
+{
+   fprintf(f,
+           "usage: pearvisor-gpu serve [options]\n"
+           "\n"
+           "Serves Venus guests (Mesa's Venus driver with VN_DEBUG=vtest) on vtest sockets.\n"
+           "\n"
+           "  -s, --socket=PATH[:W]   socket to listen on (default %s); repeat it to listen\n"
+           "                          on several at once (at most %d). A :0 or :1 suffix sets\n"
+           "                          that socket's Venus wire format, else --wire applies\n"
+           "      --wire=0|1          wire format of sockets without a suffix (default 0): 0 for\n"
+           "                          Mesa <= 23.0 guests (22.3.6), 1 for Mesa >= 23.1 (25.0.7).\n"
+           "                          The vtest handshake cannot tell them apart\n"
+           "      --icd=PATH          host Vulkan ICD manifest (default: what the Vulkan loader\n"
+           "                          finds)\n"
+           "      --validate          enable the Khronos validation layer on the host calls\n"
+           "      --threads           serve every client in this one process, a thread each: an\n"
+           "                          idle client costs ~5 MiB instead of a process of its own,\n"
+           "                          but a host driver crash ends every client (default: a\n"
+           "                          process per client)\n"
+           "      --no-driver-preload let each client process load the host driver itself\n"
+           "                          instead of sharing the copy the server loads before forking\n"
+           "      --once              serve one client, then exit\n"
+           "      --log-level=LEVEL   error, warn, info (default) or debug\n"
+           "  -h, --help              this text\n"
+           "per-client quotas (K, M, G suffixes; exceeding one fails the guest's call, never the\n"
+           "host):\n"
+           "      --max-device-memory=BYTES  VkDeviceMemory (default %llu MiB)\n"
+           "      --max-blob-bytes=BYTES     shared-memory blobs (default %llu MiB)\n"
+           "      --max-objects=N            live Vulkan objects (default %llu)\n"
+           "\n" PV_CLI_EXIT_CODES,
+           VTEST_DEFAULT_SOCKET, VTEST_MAX_SOCKETS, PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
+           PV_DEFAULT_MAX_BLOB_BYTES >> 20, PV_DEFAULT_MAX_OBJECTS);
+}
+
+/* "0" or "1"; -1 otherwise. */
+static int
+parse_wire(const char *s)
+{
+   return !strcmp(s, "0") ? 0 : !strcmp(s, "1") ? 1 : -1;
+}
+
+/* PATH or PATH:W (the suffix only when it is exactly ":0" or ":1"); -1 for a bad value. Splits in
+ * place: argv strings are ours to change. wire -1 means "the --wire default". */
+static int
+add_socket(struct vtest_server_options *o, char *arg, int *wires)
+{
+   if (o->socket_count == VTEST_MAX_SOCKETS) {
+      fprintf(stderr, "pearvisor-gpu serve: at most %d sockets\n", VTEST_MAX_SOCKETS);
+      return -1;
+   }
+   size_t len = strlen(arg);
+   int wire = -1;
+   if (len > 2 && arg[len - 2] == ':' && parse_wire(&arg[len - 1]) >= 0) {
+      wire = parse_wire(&arg[len - 1]);
+      arg[len - 2] = '\0';
+   }
+   wires[o->socket_count] = wire;
+   o->sockets[o->socket_count++].path = arg;
+   return 0;
+}
+
+enum serve_opt {
+   OPT_WIRE = 256,
+   OPT_ICD,
+   OPT_VALIDATE,
+   OPT_THREADS,
+   OPT_NO_DRIVER_PRELOAD,
+   OPT_ONCE,
+   OPT_LOG_LEVEL,
+   OPT_MAX_DEVICE_MEMORY,
+   OPT_MAX_BLOB_BYTES,
+   OPT_MAX_OBJECTS,
+};
+
+static const struct option serve_opts[] = {
+   {"socket", required_argument, NULL, 's'},
+   {"wire", required_argument, NULL, OPT_WIRE},
+   {"icd", required_argument, NULL, OPT_ICD},
+   {"validate", no_argument, NULL, OPT_VALIDATE},
+   {"threads", no_argument, NULL, OPT_THREADS},
+   {"no-driver-preload", no_argument, NULL, OPT_NO_DRIVER_PRELOAD},
+   {"once", no_argument, NULL, OPT_ONCE},
+   {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+   {"max-device-memory", required_argument, NULL, OPT_MAX_DEVICE_MEMORY},
+   {"max-blob-bytes", required_argument, NULL, OPT_MAX_BLOB_BYTES},
+   {"max-objects", required_argument, NULL, OPT_MAX_OBJECTS},
+   {"help", no_argument, NULL, 'h'},
+   {0},
+};
+
+/* The quota an option sets, or NULL. */
+static uint64_t *
+quota_of(int opt, struct pv_renderer_config *r)
+{
+   switch (opt) {
+   case OPT_MAX_DEVICE_MEMORY:
+      return &r->max_device_memory;
+   case OPT_MAX_BLOB_BYTES:
+      return &r->max_blob_bytes;
+   case OPT_MAX_OBJECTS:
+      return &r->max_objects;
+   default:
+      return NULL;
+   }
+}
+
+/* One option; 0, or -1 after saying what is wrong. */
+static int
+apply_option(int c, struct vtest_server_options *o, int *wires, int *default_wire)
+{
+   uint64_t *quota = quota_of(c, &o->renderer);
+   if (quota) {
+      if (pv_cli_parse_size(optarg, quota))
+         return 0;
+      fprintf(stderr, "pearvisor-gpu serve: bad size '%s'\n", optarg);
+      return -1;
+   }
+   switch (c) {
+   case 's':
+      return add_socket(o, optarg, wires);
+   case OPT_WIRE:
+      *default_wire = parse_wire(optarg);
+      if (*default_wire >= 0)
+         return 0;
+      fprintf(stderr, "pearvisor-gpu serve: --wire takes 0 or 1, not '%s'\n", optarg);
+      return -1;
+   case OPT_ICD:
+      o->renderer.host_icd = optarg;
+      return 0;
+   case OPT_VALIDATE:
+      o->renderer.validate = true;
+      return 0;
+   case OPT_THREADS:
+      o->use_threads = true;
+      return 0;
+   case OPT_NO_DRIVER_PRELOAD:
+      o->no_driver_preload = true;
+      return 0;
+   case OPT_ONCE:
+      o->single_client = true;
+      return 0;
+   case OPT_LOG_LEVEL:
+      if (pv_cli_set_log_level(optarg))
+         return 0;
+      fprintf(stderr, "pearvisor-gpu serve: unknown log level '%s'\n", optarg);
+      return -1;
+   default:
+      return -1; /* getopt_long has said what is wrong */
+   }
+}
+
+/* 0, 1 (--help given) or -1 (bad command line). */
+static int
+parse_serve_options(int argc, char **argv, struct vtest_server_options *o)
+{
+   int wires[VTEST_MAX_SOCKETS];
+   int default_wire = 0;
+   int c;
+   while ((c = getopt_long(argc, argv, "s:h", serve_opts, NULL)) != -1) {
+      if (c == 'h')
+         return 1;
+      if (apply_option(c, o, wires, &default_wire))
+         return -1;
+   }
+   if (optind < argc) {
+      fprintf(stderr, "pearvisor-gpu serve: unexpected argument '%s'\n", argv[optind]);
+      return -1;
+   }
+   if (o->socket_count == 0) {
+      o->sockets[0].path = VTEST_DEFAULT_SOCKET;
+      wires[0] = -1;
+      o->socket_count = 1;
+   }
+   for (unsigned s = 0; s < o->socket_count; s++)
+      o->sockets[s].wire_format = (uint32_t)(wires[s] < 0 ? default_wire : wires[s]);
+   return 0;
+}
+
+static const char *
+describe(const struct pv_renderer_config *config)
+{
+   static char line[512];
+   struct pv_renderer *r = pv_renderer_create(config);
+   snprintf(line, sizeof(line), "%s", r ? pv_renderer_describe(r) : "renderer unavailable");
+   pv_renderer_destroy(r);
+   return line;
+}
+
+static void
+print_banner(const struct vtest_server_options *o)
+{
+   for (unsigned s = 0; s < o->socket_count; s++) {
+      struct pv_renderer_config config = o->renderer;
+      config.wire_format = o->sockets[s].wire_format;
+      printf("PearVisor GPU: serving Venus guests on vtest socket %s\n", o->sockets[s].path);
+      printf("  renderer: %s\n", describe(&config));
+   }
+   printf("  host driver: %s\n", o->renderer.host_icd ? o->renderer.host_icd
+                                                      : "Vulkan loader default");
+   printf("Point a Venus guest at it, e.g. with a Mesa Venus ICD built by `make check`:\n"
+          "  VK_ICD_FILENAMES=build/guest/mesa-22.3.6/icd.json VN_DEBUG=vtest vulkaninfo --summary\n"
+          "  (Mesa 22.3.6 always connects to %s and needs wire 0; Mesa 25.0 reads\n"
+          "  VTEST_SOCKET_NAME and needs wire 1)\n"
+          "Stop with Ctrl-C.\n",
+          VTEST_DEFAULT_SOCKET);
+   fflush(stdout);
+}
+
+int
+pv_cli_serve(int argc, char **argv)
+{
+   struct vtest_server_options o = {0};
+   int parsed = parse_serve_options(argc, argv, &o);
+   if (parsed) {
+      if (parsed > 0) {
+         serve_usage(stdout);
+         return PV_EXIT_OK;
+      }
+      fprintf(stderr, "Try 'pearvisor-gpu serve --help'.\n");
+      return PV_EXIT_USAGE;
+   }
+   if (o.renderer.host_icd) {
+      /* Both names: VK_DRIVER_FILES for current loaders, VK_ICD_FILENAMES for older ones. */
+      setenv("VK_DRIVER_FILES", o.renderer.host_icd, 1);
+      setenv("VK_ICD_FILENAMES", o.renderer.host_icd, 1);
+   }
+   print_banner(&o);
+   return vtest_server_run(&o);
+}
