@@ -20,6 +20,29 @@
 extern "C" {
 #endif
 
+/* ----- logging ---------------------------------------------------------------------------- */
+
+enum pv_log_level {
+   PV_LOG_ERROR = 0,
+   PV_LOG_WARN = 1,
+   PV_LOG_INFO = 2,
+   PV_LOG_DEBUG = 3,
+};
+
+/*
+ * Where the library's log lines go. `message` has no trailing newline and is only valid during
+ * the call. The callback may run on any thread (transport threads, ring and sync threads of the
+ * renderer), several at once, so it must be thread-safe and must not call back into the library.
+ * NULL restores the default: "pearvisor-gpu[PID] LEVEL: message" lines on stderr, with a syslog
+ * "<N>" prefix when stderr is the systemd journal. Process-wide; set it before creating
+ * renderers. Lines a guest can trigger are rate-limited at the source.
+ */
+typedef void (*pv_log_fn)(void *data, enum pv_log_level level, const char *message);
+void pv_set_log_callback(pv_log_fn callback, void *data);
+/* Lines above `level` are dropped before they are formatted (default PV_LOG_INFO; PV_LOG_DEBUG
+ * traces every Venus command). Process-wide. */
+void pv_set_log_level(enum pv_log_level level);
+
 /* Capset id of Venus, as virtio-gpu and vtest number it. */
 #define PV_CAPSET_VENUS 4u
 
