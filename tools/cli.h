@@ -12,7 +12,8 @@ enum pv_cli_exit {
    PV_EXIT_OK = 0,      /* done; for serve: stopped by SIGINT/SIGTERM or --once served */
    PV_EXIT_FAILURE = 1, /* runtime failure: cannot listen, host driver cannot be loaded, ... */
    PV_EXIT_USAGE = 2,   /* bad command line: unknown option, missing or bad value */
-   PV_EXIT_IN_USE = 3,  /* serve: another live server listens on one of the sockets */
+   PV_EXIT_IN_USE =
+      3, /* serve: another live server listens on one of the sockets (VTEST_EXIT_IN_USE) */
 };
 
 #define PV_CLI_EXIT_CODES                                                                          \

@@ -6,49 +6,69 @@
 
 #include "pearvisor/pearvisor.h"
 #include "pearvisor/version.h"
-#include "protocol/pv_protocol_stats.h"
-#include "renderer/renderer.h"
 #include "cli.h"
-
-static const struct option help_only[] = {
-   {"help", no_argument, NULL, 'h'},
-   {0},
-};
 
 static void
 info_usage(FILE *f)
 {
-   fprintf(f,
-           "usage: pearvisor-gpu info [--help]\n"
-           "\n"
-           "Prints this build's version and, per Venus wire format, what the renderer serves.\n"
-           "\n" PV_CLI_EXIT_CODES);
+   fprintf(f, "usage: pearvisor-gpu info [--icd=PATH] [--gpu=WHICH] [--help]\n"
+              "\n"
+              "Prints this build's version, what the renderer serves per Venus wire format, and\n"
+              "the host GPUs a guest would see: it loads the host driver (the Vulkan loader's\n"
+              "choice, or --icd) and fails when it cannot, or when no GPU matches --gpu.\n"
+              "\n" PV_CLI_EXIT_CODES);
 }
 
 int
 pv_cli_info(int argc, char **argv)
 {
+   static const struct option opts[] = {
+      {"icd", required_argument, NULL, 'i'},
+      {"gpu", required_argument, NULL, 'g'},
+      {"help", no_argument, NULL, 'h'},
+      {0},
+   };
+   struct pv_renderer_config config = PV_RENDERER_CONFIG_INIT;
    int c;
-   while ((c = getopt_long(argc, argv, "h", help_only, NULL)) != -1) {
-      if (c != 'h') {
+   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+      if (c == 'i') {
+         config.host_icd = optarg;
+      } else if (c == 'g') {
+         config.gpu = optarg;
+      } else if (c == 'h') {
+         info_usage(stdout);
+         return PV_EXIT_OK;
+      } else {
          fprintf(stderr, "Try 'pearvisor-gpu info --help'.\n");
          return PV_EXIT_USAGE;
       }
-      info_usage(stdout);
-      return PV_EXIT_OK;
    }
    if (optind < argc) {
       fprintf(stderr, "pearvisor-gpu info: unexpected argument '%s'\n", argv[optind]);
       return PV_EXIT_USAGE;
    }
-   printf("pearvisor-gpu %s\n", PV_VERSION_STRING);
+   printf("pearvisor-gpu %s (library %s)\n", PV_VERSION_STRING, pv_version_string());
+   int ret = PV_EXIT_OK;
    for (uint32_t wire = 0; wire <= 1; wire++) {
-      const struct pv_renderer_config config = {.wire_format = wire};
+      config.wire_format = wire;
       struct pv_renderer *r = pv_renderer_create(&config);
       printf("renderer (--wire %u): %s\n", wire, r ? pv_renderer_describe(r) : "unavailable");
+      if (!r)
+         ret = PV_EXIT_FAILURE;
+      if (r && wire == 1) {
+         char devices[4096];
+         int n = pv_renderer_probe_host(r, devices, sizeof(devices));
+         printf("host driver: %s\n", config.host_icd ? config.host_icd : "Vulkan loader default");
+         if (n < 0) {
+            printf("host GPUs: none usable (see the log)\n");
+            ret = PV_EXIT_FAILURE;
+         } else {
+            printf("host GPUs the guest sees (%d):\n%s", n, devices);
+         }
+      }
       pv_renderer_destroy(r);
    }
-   return PV_EXIT_OK;
+   return ret;
 }
 
 static void
@@ -60,13 +80,6 @@ protocol_usage(FILE *f)
            "Prints per Venus wire dialect: commands in the table, decodable, with a handler,\n"
            "never sent by the guest, round-trip verified (after make check), served.\n"
            "\n" PV_CLI_EXIT_CODES);
-}
-
-static const pv_handler_fn *
-served_overrides(const char *dialect, void *data)
-{
-   const struct pv_dialect *d = pv_renderer_dialect_by_name(data, dialect);
-   return d ? d->overrides : NULL;
 }
 
 int
@@ -94,9 +107,6 @@ pv_cli_protocol(int argc, char **argv)
       protocol_usage(stderr);
       return PV_EXIT_USAGE;
    }
-   struct pv_renderer *r = pv_renderer_create(NULL);
-   if (!r)
-      return PV_EXIT_FAILURE;
    /* make check's conformance run writes <dialect>.verified into the build dir, where this
     * binary lives */
    char dir[4096];
@@ -110,7 +120,5 @@ pv_cli_protocol(int argc, char **argv)
          verified_dir = dir;
       }
    }
-   pv_protocol_print_stats(stdout, served_overrides, r, verified_dir);
-   pv_renderer_destroy(r);
-   return PV_EXIT_OK;
+   return pv_print_protocol_stats(stdout, verified_dir) ? PV_EXIT_FAILURE : PV_EXIT_OK;
 }

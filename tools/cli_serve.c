@@ -5,9 +5,14 @@
 #include <string.h>
 
 #include "pearvisor/pearvisor.h"
+#include "pearvisor/version.h"
 #include "cli.h"
 #include "vtest/vtest_protocol.h"
 #include "vtest/vtest_server.h"
+
+/* The second default socket, for Mesa >= 23.1 guests (wire format 1): Mesa 22.3.6 cannot be
+ * pointed anywhere but VTEST_DEFAULT_SOCKET, so the old dialect keeps that path. */
+#define PV_WIRE1_SOCKET "/tmp/.virgl_test_wire1"
 
 static void
 serve_usage(FILE *f)
@@ -17,14 +22,20 @@ serve_usage(FILE *f)
            "\n"
            "Serves Venus guests (Mesa's Venus driver with VN_DEBUG=vtest) on vtest sockets.\n"
            "\n"
-           "  -s, --socket=PATH[:W]   socket to listen on (default %s); repeat it to listen\n"
-           "                          on several at once (at most %d). A :0 or :1 suffix sets\n"
-           "                          that socket's Venus wire format, else --wire applies\n"
+           "  -s, --socket=PATH[:W]   socket to listen on; repeat it to listen on several at\n"
+           "                          once (at most %d). A :0 or :1 suffix sets that socket's\n"
+           "                          Venus wire format, else --wire applies. Default: both\n"
+           "                          %s (wire 0: Mesa <= 23.0 guests always use it)\n"
+           "                          and %s (wire 1: Mesa >= 23.1 guests, given\n"
+           "                          VTEST_SOCKET_NAME); with --wire, only %s\n"
            "      --wire=0|1          wire format of sockets without a suffix (default 0): 0 for\n"
            "                          Mesa <= 23.0 guests (22.3.6), 1 for Mesa >= 23.1 (25.0.7).\n"
            "                          The vtest handshake cannot tell them apart\n"
            "      --icd=PATH          host Vulkan ICD manifest (default: what the Vulkan loader\n"
            "                          finds)\n"
+           "      --gpu=WHICH         the one host GPU guests see: an index in the host's\n"
+           "                          order, a deviceUUID or part of the device name (see\n"
+           "                          `pearvisor-gpu info`; default: all)\n"
            "      --validate          enable the Khronos validation layer on the host calls\n"
            "      --threads           serve every client in this one process, a thread each: an\n"
            "                          idle client costs ~5 MiB instead of a process of its own,\n"
@@ -35,14 +46,18 @@ serve_usage(FILE *f)
            "      --once              serve one client, then exit\n"
            "      --log-level=LEVEL   error, warn, info (default) or debug\n"
            "  -h, --help              this text\n"
+           "Socket activation: started with inherited listening sockets (systemd's LISTEN_FDS;\n"
+           "FileDescriptorName=wire0 or wire1 sets a socket's wire format), it serves those\n"
+           "instead and leaves their files alone.\n"
            "per-client quotas (K, M, G suffixes; exceeding one fails the guest's call, never the\n"
            "host):\n"
            "      --max-device-memory=BYTES  VkDeviceMemory (default %llu MiB)\n"
            "      --max-blob-bytes=BYTES     shared-memory blobs (default %llu MiB)\n"
            "      --max-objects=N            live Vulkan objects (default %llu)\n"
            "\n" PV_CLI_EXIT_CODES,
-           VTEST_DEFAULT_SOCKET, VTEST_MAX_SOCKETS, PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
-           PV_DEFAULT_MAX_BLOB_BYTES >> 20, PV_DEFAULT_MAX_OBJECTS);
+           VTEST_MAX_SOCKETS, VTEST_DEFAULT_SOCKET, PV_WIRE1_SOCKET, VTEST_DEFAULT_SOCKET,
+           PV_DEFAULT_MAX_DEVICE_MEMORY >> 20, PV_DEFAULT_MAX_BLOB_BYTES >> 20,
+           PV_DEFAULT_MAX_OBJECTS);
 }
 
 /* "0" or "1"; -1 otherwise. */
@@ -75,6 +90,7 @@ add_socket(struct vtest_server_options *o, char *arg, int *wires)
 enum serve_opt {
    OPT_WIRE = 256,
    OPT_ICD,
+   OPT_GPU,
    OPT_VALIDATE,
    OPT_THREADS,
    OPT_NO_DRIVER_PRELOAD,
@@ -89,6 +105,7 @@ static const struct option serve_opts[] = {
    {"socket", required_argument, NULL, 's'},
    {"wire", required_argument, NULL, OPT_WIRE},
    {"icd", required_argument, NULL, OPT_ICD},
+   {"gpu", required_argument, NULL, OPT_GPU},
    {"validate", no_argument, NULL, OPT_VALIDATE},
    {"threads", no_argument, NULL, OPT_THREADS},
    {"no-driver-preload", no_argument, NULL, OPT_NO_DRIVER_PRELOAD},
@@ -140,6 +157,9 @@ apply_option(int c, struct vtest_server_options *o, int *wires, int *default_wir
    case OPT_ICD:
       o->renderer.host_icd = optarg;
       return 0;
+   case OPT_GPU:
+      o->renderer.gpu = optarg;
+      return 0;
    case OPT_VALIDATE:
       o->renderer.validate = true;
       return 0;
@@ -167,7 +187,7 @@ static int
 parse_serve_options(int argc, char **argv, struct vtest_server_options *o)
 {
    int wires[VTEST_MAX_SOCKETS];
-   int default_wire = 0;
+   int default_wire = -1; /* -1: not given */
    int c;
    while ((c = getopt_long(argc, argv, "s:h", serve_opts, NULL)) != -1) {
       if (c == 'h')
@@ -179,13 +199,21 @@ parse_serve_options(int argc, char **argv, struct vtest_server_options *o)
       fprintf(stderr, "pearvisor-gpu serve: unexpected argument '%s'\n", argv[optind]);
       return -1;
    }
+   if (o->socket_count == 0 && default_wire < 0) {
+      /* Both dialects out of the box: old guests on the path they cannot change, current ones
+       * on a second socket they are pointed at. */
+      o->sockets[0] = (struct vtest_socket_option){.path = VTEST_DEFAULT_SOCKET, .wire_format = 0};
+      o->sockets[1] = (struct vtest_socket_option){.path = PV_WIRE1_SOCKET, .wire_format = 1};
+      o->socket_count = 2;
+      return 0;
+   }
    if (o->socket_count == 0) {
       o->sockets[0].path = VTEST_DEFAULT_SOCKET;
       wires[0] = -1;
       o->socket_count = 1;
    }
    for (unsigned s = 0; s < o->socket_count; s++)
-      o->sockets[s].wire_format = (uint32_t)(wires[s] < 0 ? default_wire : wires[s]);
+      o->sockets[s].wire_format = (uint32_t)(wires[s] >= 0 ? wires[s] : default_wire > 0 ? 1 : 0);
    return 0;
 }
 
@@ -205,24 +233,32 @@ print_banner(const struct vtest_server_options *o)
    for (unsigned s = 0; s < o->socket_count; s++) {
       struct pv_renderer_config config = o->renderer;
       config.wire_format = o->sockets[s].wire_format;
-      printf("PearVisor GPU: serving Venus guests on vtest socket %s\n", o->sockets[s].path);
+      printf("PearVisor GPU %s: serving Venus guests on vtest socket %s\n", PV_VERSION_STRING,
+             o->sockets[s].path);
       printf("  renderer: %s\n", describe(&config));
    }
-   printf("  host driver: %s\n", o->renderer.host_icd ? o->renderer.host_icd
-                                                      : "Vulkan loader default");
-   printf("Point a Venus guest at it, e.g. with a Mesa Venus ICD built by `make check`:\n"
-          "  VK_ICD_FILENAMES=build/guest/mesa-22.3.6/icd.json VN_DEBUG=vtest vulkaninfo --summary\n"
-          "  (Mesa 22.3.6 always connects to %s and needs wire 0; Mesa 25.0 reads\n"
-          "  VTEST_SOCKET_NAME and needs wire 1)\n"
-          "Stop with Ctrl-C.\n",
-          VTEST_DEFAULT_SOCKET);
+   printf("  host driver: %s\n",
+          o->renderer.host_icd ? o->renderer.host_icd : "Vulkan loader default");
+   printf(
+      "Point a Venus guest at it, e.g. with a Mesa Venus ICD built by `make check`:\n"
+      "  VK_ICD_FILENAMES=build/guest/mesa-22.3.6/icd.json VN_DEBUG=vtest vulkaninfo --summary\n");
+   for (unsigned s = 0; s < o->socket_count; s++) {
+      if (o->sockets[s].wire_format == 1)
+         printf("Mesa >= 23.1 guests (wire format 1): VTEST_SOCKET_NAME=%s\n", o->sockets[s].path);
+      else if (!strcmp(o->sockets[s].path, VTEST_DEFAULT_SOCKET))
+         printf("Mesa <= 23.0 guests (wire format 0): %s, their fixed path\n", o->sockets[s].path);
+      else
+         printf("Mesa <= 23.0 guests (wire format 0) connect only to %s, not to %s\n",
+                VTEST_DEFAULT_SOCKET, o->sockets[s].path);
+   }
+   printf("Stop with Ctrl-C.\n");
    fflush(stdout);
 }
 
 int
 pv_cli_serve(int argc, char **argv)
 {
-   struct vtest_server_options o = {0};
+   struct vtest_server_options o = {.renderer = PV_RENDERER_CONFIG_INIT};
    int parsed = parse_serve_options(argc, argv, &o);
    if (parsed) {
       if (parsed > 0) {
@@ -233,7 +269,9 @@ pv_cli_serve(int argc, char **argv)
       return PV_EXIT_USAGE;
    }
    if (o.renderer.host_icd) {
-      /* Both names: VK_DRIVER_FILES for current loaders, VK_ICD_FILENAMES for older ones. */
+      /* The library loads host_icd itself; the environment tells the driver preload (and a
+       * loader without per-instance driver choice) the same. Both names: VK_DRIVER_FILES for
+       * current loaders, VK_ICD_FILENAMES for older ones. */
       setenv("VK_DRIVER_FILES", o.renderer.host_icd, 1);
       setenv("VK_ICD_FILENAMES", o.renderer.host_icd, 1);
    }

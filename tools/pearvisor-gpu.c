@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pearvisor/pearvisor.h"
 #include "pearvisor/version.h"
 #include "cli.h"
 #include "util/log.h"
@@ -49,8 +50,18 @@ pv_cli_set_log_level(const char *name)
    int level = pv_log_level_from_name(name);
    if (level < 0)
       return false;
+   /* This program's copy of the logger (the vtest transport) and the library's. */
    pv_log_set_level((enum pv_log_level)level);
+   pv_set_log_level((enum pv_log_level)level);
    return true;
+}
+
+/* The library's lines go out exactly like ours (journal prefixes included). */
+static void
+library_log(void *data, enum pv_log_level level, const char *message)
+{
+   (void)data;
+   pv_log_write_stderr(level, message);
 }
 
 int
@@ -61,6 +72,7 @@ main(int argc, char **argv)
       {"version", no_argument, NULL, 'V'},
       {0},
    };
+   pv_set_log_callback(library_log, NULL);
    /* '+': stop at the first non-option, the command; its options are the command's. */
    int c;
    while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {

@@ -1,13 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * PearVisor GPU — the renderer's public C API.
+ * PearVisor GPU — the renderer's public C API (libpearvisor, `pkg-config pearvisor`).
  *
  * This is the one entry point for guest bytes: the vtest server in this repository is a client of
  * it, and a VMM (virtio-gpu device model) embeds the same renderer through it. The VMM owns the
  * transport (resource ids, fds, fences on its side); the renderer owns everything Venus.
+ * docs/EMBEDDING.md maps each virtio-gpu command to these calls.
  *
- * Threading: a pv_context may be used from one transport thread at a time. Calls on different
- * contexts may run concurrently.
+ * Threading and blocking:
+ * - A pv_context is used from one transport thread at a time (calls on one context are not
+ *   synchronised against each other). Calls on different contexts, and on different renderers,
+ *   may run concurrently. pv_renderer_destroy runs after every context of it is destroyed.
+ * - The renderer starts threads of its own: one per guest ring (executing ring commands), one
+ *   monitor per context with rings, one per queue timeline (fences). Fence and log callbacks run
+ *   on those threads too.
+ * - pv_context_submit runs the guest's commands to completion on the calling thread, host driver
+ *   calls included: a vkQueueSubmit or vkCreateDevice blocks it as long as the host driver takes,
+ *   and a wait the guest puts on the context path (vkWaitForFences, vkWaitSemaphores,
+ *   vkWaitRingSeqnoMESA) blocks it with the guest's timeout. Mesa's Venus driver sends its
+ *   blocking waits on rings, which run on ring threads, but a hostile guest need not. A VMM
+ *   that must never block its main loop calls pv_context_submit from a per-context worker
+ *   thread (or process).
+ * - pv_context_destroy blocks until the context's threads have stopped and its queues' pending
+ *   fences have retired (see the fence section).
+ * - No call keeps a pointer to caller memory after it returns, except the callbacks' `data`.
+ *
+ * Process-wide state: the log callback and level only. Everything else hangs off a renderer.
  */
 #ifndef PEARVISOR_H
 #define PEARVISOR_H
@@ -15,10 +33,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include "pearvisor/version.h"
+
+/* Marks the library's exported calls (it is built with -fvisibility=hidden). */
+#if defined(__GNUC__) || defined(__clang__)
+#define PV_EXPORT __attribute__((visibility("default")))
+#else
+#define PV_EXPORT
+#endif
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The library's version at run time, PV_MAKE_VERSION(major, minor, patch): compare it with
+ * PV_VERSION_NUMBER (what the caller compiled against). The minor version grows with additions,
+ * the major one (and the SONAME) with breaks. */
+PV_EXPORT uint32_t pv_version(void);
+/* "MAJOR.MINOR.PATCH" */
+PV_EXPORT const char *pv_version_string(void);
 
 /* ----- logging ---------------------------------------------------------------------------- */
 
@@ -38,10 +73,10 @@ enum pv_log_level {
  * renderers. Lines a guest can trigger are rate-limited at the source.
  */
 typedef void (*pv_log_fn)(void *data, enum pv_log_level level, const char *message);
-void pv_set_log_callback(pv_log_fn callback, void *data);
+PV_EXPORT void pv_set_log_callback(pv_log_fn callback, void *data);
 /* Lines above `level` are dropped before they are formatted (default PV_LOG_INFO; PV_LOG_DEBUG
  * traces every Venus command). Process-wide. */
-void pv_set_log_level(enum pv_log_level level);
+PV_EXPORT void pv_set_log_level(enum pv_log_level level);
 
 /* Capset id of Venus, as virtio-gpu and vtest number it. */
 #define PV_CAPSET_VENUS 4u
@@ -54,8 +89,24 @@ void pv_set_log_level(enum pv_log_level level);
 struct pv_renderer;
 struct pv_context;
 
+/*
+ * Renderer configuration. ABI-extensible: the first field is the size of the struct the caller
+ * compiled against, fields are only ever added at the end, and the library treats fields beyond
+ * the caller's size as 0 (their default). A size smaller than the first version's or larger than
+ * the library knows with non-zero bytes beyond what it knows is refused. Start from
+ * PV_RENDERER_CONFIG_INIT (or set struct_size = sizeof(struct pv_renderer_config)); every other
+ * field 0 picks its default.
+ */
 struct pv_renderer_config {
-   /* Vulkan ICD manifest of the host driver; NULL lets the Vulkan loader choose. */
+   uint32_t struct_size;
+   /*
+    * Vulkan ICD manifest (JSON) of the host driver; NULL lets the Vulkan loader choose. The
+    * renderer loads exactly this driver: through VK_LUNARG_direct_driver_loading where the loader
+    * has it (Vulkan loader >= 1.3.2xx, e.g. Debian 13), otherwise by pointing the loader's
+    * VK_DRIVER_FILES/VK_ICD_FILENAMES at it (process-wide: renderers of one process then share
+    * one host_icd, and a renderer asking for another one fails). pv_renderer_create fails when
+    * the manifest or its library cannot be loaded.
+    */
    const char *host_icd;
    /* Enable the Khronos validation layer on the renderer's own host calls. */
    bool validate;
@@ -72,44 +123,81 @@ struct pv_renderer_config {
    uint64_t max_device_memory; /* bytes of VkDeviceMemory */
    uint64_t max_objects;       /* live Vulkan objects */
    uint64_t max_blob_bytes;    /* bytes of shared-memory blobs (rings, replies, uploads) */
+   /*
+    * Which host GPU the guest sees; NULL: every physical device the driver offers. A decimal
+    * index ("0", "1": the host's vkEnumeratePhysicalDevices order), a deviceUUID (32 hex digits,
+    * dashes allowed) or a substring of VkPhysicalDeviceProperties.deviceName. The guest then
+    * enumerates only that device (and device groups containing only it); when nothing matches,
+    * its vkEnumeratePhysicalDevices returns no device and pv_renderer_probe_host fails.
+    */
+   const char *gpu;
 };
+
+#define PV_RENDERER_CONFIG_INIT                                                                    \
+   {                                                                                               \
+      .struct_size = sizeof(struct pv_renderer_config)                                             \
+   }
 
 #define PV_DEFAULT_MAX_DEVICE_MEMORY (8ull << 30)
 #define PV_DEFAULT_MAX_OBJECTS (1ull << 20)
 #define PV_DEFAULT_MAX_BLOB_BYTES (2ull << 30)
 
-/* Returns NULL on failure (the reason is logged). */
-struct pv_renderer *pv_renderer_create(const struct pv_renderer_config *config);
-void pv_renderer_destroy(struct pv_renderer *renderer);
-
 /*
- * Copies capset `capset_id`/`version` into `out` (up to `out_size` bytes). Returns the capset's
- * full size, or 0 when the renderer does not offer that capset.
+ * Copies capset `capset_id`/`version` as a renderer of Venus wire format `wire_format` would
+ * offer it into `out` (up to `out_size` bytes; `out` may be NULL to ask for the size). Needs no
+ * renderer and loads no host driver, so a VMM can answer the guest's GET_CAPSET_INFO/GET_CAPSET
+ * before it creates one. Returns the capset's full size, or 0 when that capset, version or wire
+ * format is not offered (only PV_CAPSET_VENUS version 0, wire formats 0 and 1). Thread-safe.
  */
-size_t pv_renderer_get_capset(struct pv_renderer *renderer, uint32_t capset_id, uint32_t version,
-                              void *out, size_t out_size);
+PV_EXPORT size_t pv_get_capset(uint32_t capset_id, uint32_t version, uint32_t wire_format,
+                               void *out, size_t out_size);
+
+/* `config` may be NULL (all defaults). Returns NULL on failure (the reason is logged): a bad
+ * config (struct_size, wire_format), or a host_icd that cannot be loaded. */
+PV_EXPORT struct pv_renderer *pv_renderer_create(const struct pv_renderer_config *config);
+PV_EXPORT void pv_renderer_destroy(struct pv_renderer *renderer);
+
+/* pv_get_capset for the renderer's configured wire format. */
+PV_EXPORT size_t pv_renderer_get_capset(struct pv_renderer *renderer, uint32_t capset_id,
+                                        uint32_t version, void *out, size_t out_size);
 
 /* A human-readable line saying what the renderer can serve right now (for the CLI and logs). */
-const char *pv_renderer_describe(const struct pv_renderer *renderer);
+PV_EXPORT const char *pv_renderer_describe(const struct pv_renderer *renderer);
+
+/*
+ * Checks that the host driver loads and the chosen GPU exists: creates a host Vulkan instance the
+ * way a guest context will, writes one line per physical device the guest would see
+ * ("NAME (Vulkan X.Y.Z, uuid HEX)") into `out` (NUL-terminated, truncated to `out_size`), and
+ * destroys it. Returns the number of such devices, or -1 when the driver cannot be loaded or no
+ * device is left (the reason is logged). Blocks for the host driver's start-up (milliseconds on
+ * lavapipe, more on a discrete GPU); optional, contexts do not need it.
+ */
+PV_EXPORT int pv_renderer_probe_host(struct pv_renderer *renderer, char *out, size_t out_size);
 
 /* Returns NULL when `capset_id` is not offered. `debug_name` is the guest's process name.
  * The context speaks the renderer's configured wire format. */
-struct pv_context *pv_context_create(struct pv_renderer *renderer, uint32_t capset_id,
-                                     const char *debug_name);
-void pv_context_destroy(struct pv_context *context);
+PV_EXPORT struct pv_context *pv_context_create(struct pv_renderer *renderer, uint32_t capset_id,
+                                               const char *debug_name);
+PV_EXPORT void pv_context_destroy(struct pv_context *context);
 
 /*
  * Executes a Venus command stream from the transport's context path. Returns 0 on success, -1
  * when the context is lost (now or before). A lost context keeps accepting calls so the transport
  * never has to drop the guest; it just does nothing useful any more.
  */
-int pv_context_submit(struct pv_context *context, const void *data, size_t size);
-bool pv_context_is_lost(const struct pv_context *context);
+PV_EXPORT int pv_context_submit(struct pv_context *context, const void *data, size_t size);
+PV_EXPORT bool pv_context_is_lost(const struct pv_context *context);
+/*
+ * Why the context was lost ("vkCmdCopyBuffer: ...", "malformed stream: ...", a transport's
+ * pv_context_mark_lost reason), or NULL while it is not. The string lives as long as the context.
+ * Thread-safe.
+ */
+PV_EXPORT const char *pv_context_lost_reason(const struct pv_context *context);
 /*
  * Marks the context lost for a reason the transport found (a malformed transport message, an
  * unknown resource). The renderer tells the guest the way its wire dialect allows.
  */
-void pv_context_mark_lost(struct pv_context *context, const char *reason);
+PV_EXPORT void pv_context_mark_lost(struct pv_context *context, const char *reason);
 
 /*
  * Fences with callbacks: how a transport learns that GPU work retired (virtio-gpu fences with a
@@ -122,15 +210,22 @@ void pv_context_mark_lost(struct pv_context *context, const char *reason);
  * ring index come in submission order. Ring index 0, an unbound index or a lost context retire at
  * once (the callback runs before pv_context_submit_fence returns), so a guest waiting on the fence
  * is always released; other callbacks run on a renderer thread, so `cb` must only do thread-safe
- * work. Returns 0, or -1 when the request was not honoured as asked (unbound index, lost context;
- * the context is then lost and the callback has still run). No callback runs after
- * pv_context_destroy returns; fences still pending then are dropped without a callback.
+ * work and must not call back into this context. Returns 0, or -1 when the request was not
+ * honoured as asked (unbound index, lost context; the context is then lost and the callback has
+ * still run).
+ *
+ * Teardown: when the guest destroys the device a timeline belongs to, and at the latest in
+ * pv_context_destroy, the renderer waits for the host queue to finish the work of every fence
+ * still pending (in 1 s slices; a host wait that fails retires the fence anyway) and runs each
+ * fence's callback, in order, before the call returns. No fence is dropped without its callback
+ * and no callback runs after pv_context_destroy returns.
  */
 typedef void (*pv_fence_retired_fn)(void *data, uint32_t ring_idx, uint64_t fence_id);
 #define PV_MAX_RING_IDX 64u
-void pv_context_set_fence_callback(struct pv_context *context, pv_fence_retired_fn cb,
-                                   void *data);
-int pv_context_submit_fence(struct pv_context *context, uint32_t ring_idx, uint64_t fence_id);
+PV_EXPORT void pv_context_set_fence_callback(struct pv_context *context, pv_fence_retired_fn cb,
+                                             void *data);
+PV_EXPORT int pv_context_submit_fence(struct pv_context *context, uint32_t ring_idx,
+                                      uint64_t fence_id);
 
 /* What kind of fd a blob export is, so the transport knows how the guest may map it. */
 enum pv_blob_fd_type {
@@ -149,9 +244,16 @@ struct pv_blob {
  * MAPPABLE is plain shared memory; other blob ids name a VkDeviceMemory object of the guest.
  * Returns 0 and fills `out`, or a negative errno value.
  */
-int pv_context_create_blob(struct pv_context *context, uint32_t res_id, uint64_t blob_id,
-                           uint64_t size, uint32_t flags, struct pv_blob *out);
-void pv_context_destroy_blob(struct pv_context *context, uint32_t res_id);
+PV_EXPORT int pv_context_create_blob(struct pv_context *context, uint32_t res_id, uint64_t blob_id,
+                                     uint64_t size, uint32_t flags, struct pv_blob *out);
+PV_EXPORT void pv_context_destroy_blob(struct pv_context *context, uint32_t res_id);
+
+/*
+ * Diagnostics (`pearvisor-gpu protocol --stats`): per wire dialect, the commands in the table,
+ * decodable, with a handler, never sent by the guest drivers, round-trip verified (read from
+ * `verified_dir`/<dialect>.verified when not NULL), served. Returns 0, -1 on failure.
+ */
+PV_EXPORT int pv_print_protocol_stats(FILE *out, const char *verified_dir);
 
 #ifdef __cplusplus
 }

@@ -136,8 +136,8 @@ pv_context_create_blob(struct pv_context *ctx, uint32_t res_id, uint64_t blob_id
    if (blob_id == 0 && flags == PV_BLOB_FLAG_MAPPABLE)
       return create_shmem(ctx, res_id, size, out);
    if (blob_id == 0) {
-      pv_warn("context '%s': shmem blob with flags %#x (only MAPPABLE is valid)", ctx->name,
-              flags);
+      pv_warn_limited("context '%s': shmem blob with flags %#x (only MAPPABLE is valid)", ctx->name,
+                      flags);
       return -EINVAL;
    }
    return create_memory_blob(ctx, res_id, blob_id, size, flags, out);

@@ -81,12 +81,13 @@ pv_context_set_lost(struct pv_context *ctx, const char *fmt, ...)
 {
    if (atomic_exchange(&ctx->lost, true))
       return;
-   char why[256];
+   /* Only the first loss writes the reason; readers wait for lost_reason_set. */
    va_list ap;
    va_start(ap, fmt);
-   vsnprintf(why, sizeof(why), fmt, ap);
+   vsnprintf(ctx->lost_reason, sizeof(ctx->lost_reason), fmt, ap);
    va_end(ap);
-   pv_warn("context '%s' lost: %s", ctx->name, why);
+   atomic_store(&ctx->lost_reason_set, true);
+   pv_warn("context '%s' lost: %s", ctx->name, ctx->lost_reason);
    pv_ring_context_lost(ctx);
 }
 
@@ -100,6 +101,16 @@ bool
 pv_context_is_lost(const struct pv_context *ctx)
 {
    return atomic_load(&((struct pv_context *)ctx)->lost);
+}
+
+const char *
+pv_context_lost_reason(const struct pv_context *ctx)
+{
+   struct pv_context *c = (struct pv_context *)ctx;
+   if (!atomic_load(&c->lost))
+      return NULL;
+   /* Lost an instant ago by another thread that is still writing why. */
+   return atomic_load(&c->lost_reason_set) ? c->lost_reason : "lost (reason being recorded)";
 }
 
 int
@@ -157,6 +168,12 @@ const struct pv_renderer_config *
 pv_venus_config(struct pv_context *ctx)
 {
    return &ctx->renderer->config;
+}
+
+const struct pv_host_driver *
+pv_venus_host_driver(struct pv_context *ctx)
+{
+   return &ctx->renderer->driver;
 }
 
 const char *
@@ -220,9 +237,9 @@ pv_venus_charge(struct pv_context *ctx, enum pv_quota q, uint64_t amount)
    uint64_t used = atomic_load(&ctx->quota_used[q]);
    do {
       if (amount > ctx->quota_limit[q] || used > ctx->quota_limit[q] - amount) {
-         pv_warn("context '%s': %s quota of %llu bytes reached", ctx->name,
-                 q == PV_QUOTA_DEVICE_MEMORY ? "device-memory" : "blob",
-                 (unsigned long long)ctx->quota_limit[q]);
+         pv_warn_limited("context '%s': %s quota of %llu bytes reached", ctx->name,
+                         q == PV_QUOTA_DEVICE_MEMORY ? "device-memory" : "blob",
+                         (unsigned long long)ctx->quota_limit[q]);
          return false;
       }
    } while (!atomic_compare_exchange_weak(&ctx->quota_used[q], &used, used + amount));

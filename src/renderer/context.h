@@ -35,6 +35,9 @@ struct pv_context {
    const pv_handler_fn *lost_handlers;
    /* Sticky: once set, commands are decoded but not executed (DESIGN.md decision 6). */
    atomic_bool lost;
+   /* Why, from the first pv_context_set_lost (pv_context_lost_reason). */
+   char lost_reason[256];
+   atomic_bool lost_reason_set;
    pthread_mutex_t resources_lock;
    struct pv_id_table resources; /* res_id -> struct pv_resource */
    struct pv_object_table objects;

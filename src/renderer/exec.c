@@ -104,8 +104,8 @@ hook_admit(void *data, int32_t type, uint64_t count)
    uint64_t live = pv_object_table_count(&x->ctx->objects);
    if (count <= x->ctx->max_objects && live <= x->ctx->max_objects - count)
       return true;
-   pv_warn("context '%s': object quota of %llu reached", x->ctx->name,
-           (unsigned long long)x->ctx->max_objects);
+   pv_warn_limited("context '%s': object quota of %llu reached", x->ctx->name,
+                   (unsigned long long)x->ctx->max_objects);
    return false;
 }
 

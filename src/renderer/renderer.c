@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "renderer/renderer.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,49 @@ dialect_fini(struct pv_dialect *d)
    free(d->lost_handlers);
 }
 
+/* The first struct version's size: everything up to and including max_blob_bytes. */
+#define PV_CONFIG_SIZE_V1 (offsetof(struct pv_renderer_config, max_blob_bytes) + sizeof(uint64_t))
+
+/* Copies the caller's config of its own struct_size into ours (see the header's ABI rules). */
+static bool
+config_import(struct pv_renderer_config *dst, const struct pv_renderer_config *src)
+{
+   memset(dst, 0, sizeof(*dst));
+   dst->struct_size = sizeof(*dst);
+   if (!src)
+      return true;
+   size_t size = src->struct_size;
+   if (size < PV_CONFIG_SIZE_V1) {
+      pv_err("renderer: config struct_size %zu is too small: start from "
+             "PV_RENDERER_CONFIG_INIT (struct_size = sizeof(struct pv_renderer_config))",
+             size);
+      return false;
+   }
+   /* A newer caller's extra fields are fine while they are 0 (their defaults). */
+   for (size_t i = sizeof(*dst); i < size; i++) {
+      if (((const unsigned char *)src)[i]) {
+         pv_err("renderer: config has fields this library (%s) does not know", PV_VERSION_STRING);
+         return false;
+      }
+   }
+   memcpy(dst, src, size < sizeof(*dst) ? size : sizeof(*dst));
+   dst->struct_size = sizeof(*dst);
+   return true;
+}
+
+/* Keeps our own copies of the config's strings: the caller's may go away after create. */
+static bool
+config_own_strings(struct pv_renderer *r)
+{
+   if (r->config.host_icd && !(r->host_icd = strdup(r->config.host_icd)))
+      return false;
+   if (r->config.gpu && !(r->gpu = strdup(r->config.gpu)))
+      return false;
+   r->config.host_icd = r->host_icd;
+   r->config.gpu = r->gpu;
+   return true;
+}
+
 struct pv_renderer *
 pv_renderer_create(const struct pv_renderer_config *config)
 {
@@ -56,8 +100,10 @@ pv_renderer_create(const struct pv_renderer_config *config)
       pv_err("renderer: out of memory");
       return NULL;
    }
-   if (config)
-      r->config = *config;
+   if (!config_import(&r->config, config) || !config_own_strings(r)) {
+      pv_renderer_destroy(r);
+      return NULL;
+   }
    if (r->config.wire_format > 1) {
       pv_err("renderer: wire format %u is not served (0 or 1)", r->config.wire_format);
       pv_renderer_destroy(r);
@@ -65,6 +111,10 @@ pv_renderer_create(const struct pv_renderer_config *config)
    }
    if (!dialect_init(&r->wire0, "wire0", 0) || !dialect_init(&r->wire1, "wire1", 1)) {
       pv_err("renderer: cannot set up the wire dialects");
+      pv_renderer_destroy(r);
+      return NULL;
+   }
+   if (!pv_host_driver_open(&r->driver, r->config.host_icd)) {
       pv_renderer_destroy(r);
       return NULL;
    }
@@ -78,6 +128,9 @@ pv_renderer_destroy(struct pv_renderer *renderer)
       return;
    dialect_fini(&renderer->wire0);
    dialect_fini(&renderer->wire1);
+   pv_host_driver_close(&renderer->driver);
+   free(renderer->host_icd);
+   free(renderer->gpu);
    free(renderer);
 }
 
@@ -103,13 +156,9 @@ size_t
 pv_renderer_get_capset(struct pv_renderer *renderer, uint32_t capset_id, uint32_t version,
                        void *out, size_t out_size)
 {
-   const struct pv_dialect *d = pv_renderer_dialect(renderer, capset_id);
-   if (!d || version != 0)
+   if (!renderer)
       return 0;
-   size_t size = sizeof(d->capset);
-   if (out)
-      memcpy(out, &d->capset, out_size < size ? out_size : size);
-   return size;
+   return pv_get_capset(capset_id, version, renderer->config.wire_format, out, out_size);
 }
 
 const char *

@@ -5,6 +5,7 @@
 #include "pearvisor/pearvisor.h"
 #include "protocol/pv_protocol.h"
 #include "renderer/capset.h"
+#include "renderer/host_driver.h"
 
 /* One wire dialect the renderer serves: its generated table and our handlers for it. */
 struct pv_dialect {
@@ -16,7 +17,11 @@ struct pv_dialect {
 };
 
 struct pv_renderer {
+   /* The caller's config, normalised to this library's struct size (fields it did not know
+    * are 0); host_icd and gpu point into the copies below. */
    struct pv_renderer_config config;
+   char *host_icd, *gpu;
+   struct pv_host_driver driver;
    /* Both are set up (protocol --stats reports both); contexts use the configured one. */
    struct pv_dialect wire0, wire1;
 };

@@ -89,6 +89,8 @@ struct pv_vk_host *pv_venus_host(struct pv_context *ctx);
 /* The dialect's protocol table (extension allow-list, vk_xml_version). */
 const struct pv_protocol_table *pv_venus_table(struct pv_context *ctx);
 const struct pv_renderer_config *pv_venus_config(struct pv_context *ctx);
+/* The host driver the renderer was configured with (renderer/host_driver.h). */
+const struct pv_host_driver *pv_venus_host_driver(struct pv_context *ctx);
 const char *pv_venus_name(struct pv_context *ctx);
 /* Makes the running command fatal (context lost) with a reason. */
 void pv_venus_fatal(struct pv_dispatch_ctx *c, const char *fmt, ...)

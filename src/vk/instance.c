@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renderer/host_driver.h"
 #include "util/log.h"
 #include "vk/pv_vk.h"
 
@@ -163,7 +164,8 @@ struct instance_setup {
    VkApplicationInfo app;
    VkDebugUtilsMessengerCreateInfoEXT messenger;
    const char *layers[1];
-   const char *exts[2];
+   const char *exts[3];
+   struct pv_host_driver_chain driver;
    VkInstanceCreateInfo info;
 };
 
@@ -203,6 +205,10 @@ instance_setup_init(struct pv_context *ctx, const VkInstanceCreateInfo *guest,
       /* chained too, so instance creation and destruction are checked as well */
       s->info.pNext = &s->messenger;
    }
+   /* Exactly the configured host driver (pv_renderer_config.host_icd), where the loader can. */
+   const char *driver_ext = pv_host_driver_chain(pv_venus_host_driver(ctx), &s->driver, &s->info);
+   if (driver_ext)
+      s->exts[s->info.enabledExtensionCount++] = driver_ext;
    /* MoltenVK and other portability drivers only enumerate with this. */
    if (loader_has_extension(ctx, VK_KHR_PORTABILITY_ENUMERATION_EXTENSION_NAME)) {
       s->exts[s->info.enabledExtensionCount++] = VK_KHR_PORTABILITY_ENUMERATION_EXTENSION_NAME;

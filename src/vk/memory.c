@@ -179,9 +179,10 @@ pv_vk_handle_AllocateMemory(struct pv_dispatch_ctx *c, void *args)
    if (d->memory_host && is_host_visible(d->pd, info->memoryTypeIndex)) {
       m = memfd_backing(d, info->allocationSize, info->memoryTypeIndex);
       if (!m)
-         pv_warn("vkAllocateMemory: no importable memfd for %llu bytes of type %u; the guest "
-                 "will not be able to map it",
-                 (unsigned long long)info->allocationSize, info->memoryTypeIndex);
+         pv_warn_limited(
+            "vkAllocateMemory: no importable memfd for %llu bytes of type %u; the guest "
+            "will not be able to map it",
+            (unsigned long long)info->allocationSize, info->memoryTypeIndex);
    }
    VkDeviceMemory host = VK_NULL_HANDLE;
    a->ret = host_allocate(d, info, m, &host);

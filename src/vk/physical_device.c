@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renderer/host_driver.h"
 #include "util/log.h"
 #include "vk/pv_vk.h"
 
@@ -26,6 +27,41 @@ is_hidden(const char *name)
 }
 
 /* ----- host enumeration ------------------------------------------------------------------- */
+
+/* Keeps only the devices the renderer's GPU choice (pv_renderer_config.gpu) names, in host
+ * order; returns how many. The guest never learns of the others: every handle it can name is
+ * bound to this list. */
+static uint32_t
+keep_chosen(struct pv_context *ctx, struct pv_vk_instance *inst, VkPhysicalDevice *phys, uint32_t n)
+{
+   const char *gpu = pv_venus_config(ctx)->gpu;
+   if (!gpu)
+      return n;
+   uint32_t kept = 0;
+   for (uint32_t i = 0; i < n; i++) {
+      VkPhysicalDeviceIDProperties id = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES};
+      VkPhysicalDeviceProperties2 props = {
+         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+         .pNext = &id,
+      };
+      inst->GetPhysicalDeviceProperties2(phys[i], &props);
+      if (pv_host_gpu_matches(gpu, i, &props.properties, id.deviceUUID))
+         phys[kept++] = phys[i];
+   }
+   if (kept == 0)
+      pv_warn("context '%s': no host GPU matches '%s'; the guest sees none", pv_venus_name(ctx),
+              gpu);
+   return kept;
+}
+
+static bool
+is_chosen(const struct pv_vk_instance *inst, VkPhysicalDevice host)
+{
+   for (uint32_t i = 0; i < inst->phys_count; i++)
+      if (inst->phys[i] == host)
+         return true;
+   return false;
+}
 
 /* Enumerates the host's physical devices once per instance; ids bind to these slots. */
 static VkResult
@@ -51,6 +87,7 @@ enumerate_host(struct pv_context *ctx, struct pv_vk_instance *inst)
       free(ids);
       return r;
    }
+   n = keep_chosen(ctx, inst, phys, n);
    inst->phys = phys;
    inst->phys_ids = ids;
    inst->phys_count = n;
@@ -267,26 +304,64 @@ translate_group(const struct pv_vk_instance *inst, const VkPhysicalDeviceGroupPr
    return true;
 }
 
+/* The host's device groups whose every member the GPU choice kept, compacted in place; returns
+ * how many (or a negative VkResult). *out is to free(). */
+static int64_t
+chosen_groups(struct pv_context *ctx, struct pv_vk_instance *inst,
+              VkPhysicalDeviceGroupProperties **out)
+{
+   VkInstance instance = pv_venus_host(ctx)->instance;
+   uint32_t n = 0;
+   VkResult r = inst->EnumeratePhysicalDeviceGroups(instance, &n, NULL);
+   if (r < 0)
+      return r;
+   VkPhysicalDeviceGroupProperties *g = calloc(n ? n : 1, sizeof(*g));
+   if (!g)
+      return VK_ERROR_OUT_OF_HOST_MEMORY;
+   for (uint32_t i = 0; i < n; i++)
+      g[i].sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_GROUP_PROPERTIES;
+   r = inst->EnumeratePhysicalDeviceGroups(instance, &n, g);
+   if (r < 0) {
+      free(g);
+      return r;
+   }
+   uint32_t kept = 0;
+   for (uint32_t i = 0; i < n; i++) {
+      bool all = g[i].physicalDeviceCount > 0;
+      for (uint32_t j = 0; j < g[i].physicalDeviceCount && j < VK_MAX_DEVICE_GROUP_SIZE; j++)
+         all = all && is_chosen(inst, g[i].physicalDevices[j]);
+      if (all)
+         g[kept++] = g[i];
+   }
+   *out = g;
+   return kept;
+}
+
 static VkResult
 fill_groups(struct pv_context *ctx, struct pv_vk_instance *inst, uint32_t *count,
             VkPhysicalDeviceGroupProperties *out)
 {
-   VkInstance instance = pv_venus_host(ctx)->instance;
-   uint32_t n = *count;
-   VkPhysicalDeviceGroupProperties *tmp = calloc(n ? n : 1, sizeof(*tmp));
-   if (!tmp)
-      return VK_ERROR_OUT_OF_HOST_MEMORY;
-   for (uint32_t i = 0; i < n; i++)
-      tmp[i].sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_GROUP_PROPERTIES;
-   VkResult r = inst->EnumeratePhysicalDeviceGroups(instance, &n, tmp);
-   for (uint32_t i = 0; r >= 0 && i < n; i++) {
-      if (!translate_group(inst, &tmp[i], &out[i])) {
-         pv_warn("vkEnumeratePhysicalDeviceGroups before vkEnumeratePhysicalDevices");
+   VkPhysicalDeviceGroupProperties *g = NULL;
+   int64_t n = chosen_groups(ctx, inst, &g);
+   if (n < 0) {
+      *count = 0;
+      return (VkResult)n;
+   }
+   if (!out) {
+      *count = (uint32_t)n;
+      free(g);
+      return VK_SUCCESS;
+   }
+   uint32_t m = *count < (uint32_t)n ? *count : (uint32_t)n;
+   VkResult r = m < (uint32_t)n ? VK_INCOMPLETE : VK_SUCCESS;
+   for (uint32_t i = 0; i < m && r >= 0; i++) {
+      if (!translate_group(inst, &g[i], &out[i])) {
+         pv_warn_limited("vkEnumeratePhysicalDeviceGroups before vkEnumeratePhysicalDevices");
          r = VK_ERROR_INITIALIZATION_FAILED;
       }
    }
-   free(tmp);
-   *count = r >= 0 ? n : 0;
+   free(g);
+   *count = r >= 0 ? m : 0;
    return r;
 }
 
@@ -307,12 +382,8 @@ pv_vk_handle_EnumeratePhysicalDeviceGroups(struct pv_dispatch_ctx *c, void *args
    a->ret = enumerate_host(ctx, inst);
    if (a->ret != VK_SUCCESS)
       return;
-   if (!a->pPhysicalDeviceGroupProperties) {
-      a->ret = inst->EnumeratePhysicalDeviceGroups(pv_venus_host(ctx)->instance,
-                                                   a->pPhysicalDeviceGroupCount, NULL);
-      return;
-   }
-   /* the guest sent id 0 everywhere: a query for the ids it already bound (1.6) */
+   /* With properties: the guest sent id 0 everywhere, a query for the ids it already bound
+    * (1.6). Without: the count of groups it may see. */
    a->ret = fill_groups(ctx, inst, a->pPhysicalDeviceGroupCount, a->pPhysicalDeviceGroupProperties);
 }
 

@@ -99,7 +99,7 @@ pv_vk_handle_ImportSemaphoreResource(struct pv_dispatch_ctx *c, void *args)
       .fd = -1,
    };
    if (d->ImportSemaphoreFdKHR(d->host, &import) != VK_SUCCESS)
-      pv_warn("vkImportSemaphoreResourceMESA: the host refused a signaled sync_fd payload");
+      pv_warn_limited("vkImportSemaphoreResourceMESA: the host refused a signaled sync_fd payload");
 }
 
 /* Waits for the sync_fd a host export gives (and releases it): the export itself consumes the
@@ -132,7 +132,7 @@ pv_vk_handle_WaitSemaphoreResource(struct pv_dispatch_ctx *c, void *args)
    if (d->GetSemaphoreFdKHR(d->host, &info, &fd) == VK_SUCCESS)
       wait_and_close(fd);
    else
-      pv_warn("vkWaitSemaphoreResourceMESA: the host could not export a sync_fd");
+      pv_warn_limited("vkWaitSemaphoreResourceMESA: the host could not export a sync_fd");
 }
 
 /* Exporting a fence's sync_fd resets the fence (the spec's copy semantics for SYNC_FD). */
@@ -153,6 +153,6 @@ pv_vk_handle_ResetFenceResource(struct pv_dispatch_ctx *c, void *args)
       if (fd >= 0)
          close(fd);
    } else {
-      pv_warn("vkResetFenceResourceMESA: the host could not export a sync_fd");
+      pv_warn_limited("vkResetFenceResourceMESA: the host could not export a sync_fd");
    }
 }

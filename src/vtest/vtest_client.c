@@ -221,8 +221,9 @@ handle_resource_create_blob(struct vtest_client *c, const uint32_t *p, uint32_t 
    struct pv_blob blob;
    int err = pv_context_create_blob(c->ctx, res_id, blob_id, size, flags, &blob);
    if (err) {
-      pv_warn("client '%s': blob (type %u, flags %#x, size %llu, id %#llx) failed: %s", c->name,
-              type, flags, (unsigned long long)size, (unsigned long long)blob_id, strerror(-err));
+      pv_warn_limited("client '%s': blob (type %u, flags %#x, size %llu, id %#llx) failed: %s",
+                      c->name, type, flags, (unsigned long long)size, (unsigned long long)blob_id,
+                      strerror(-err));
       return vtest_client_reply_failure(c, VCMD_RESOURCE_CREATE_BLOB);
    }
    if (!pv_id_table_insert(&c->resources, res_id, (void *)1)) {
@@ -414,6 +415,7 @@ serve_one(struct vtest_client *c)
    if (vtest_read_full(c->sock, c->payload, (size_t)len * 4))
       return VTEST_DISCONNECT;
    pv_dbg("client '%s': %s (%u dwords)", c->name, cmd->name, len);
+   c->last_cmd = id;
    return cmd->handle(c, c->payload, len);
 }
 
@@ -445,6 +447,22 @@ read_create_renderer(struct vtest_client *c)
    return VTEST_OK;
 }
 
+/* A Mesa guest that reads the capset and hangs up without running anything (Mesa 25 still sends
+ * CONTEXT_INIT first) did not like the wire format it found: the vtest handshake cannot tell the
+ * dialects apart, so the socket chose the wrong one. Say which socket it needs. */
+static void
+explain_early_hangup(const struct vtest_client *c)
+{
+   if (c->last_cmd != VCMD_GET_CAPSET && c->last_cmd != VCMD_CONTEXT_INIT)
+      return;
+   uint32_t wire = c->config ? c->config->wire_format : 0;
+   pv_warn("client '%s' hung up right after reading the Venus capset (wire format %u), as a guest "
+           "of the other dialect does: Mesa >= 23.1 guests need a wire-1 socket (serve "
+           "--socket PATH:1, then VTEST_SOCKET_NAME=PATH in the guest's environment), Mesa <= 23.0 "
+           "guests (always %s) a wire-0 one",
+           c->name, wire, VTEST_DEFAULT_SOCKET);
+}
+
 int
 vtest_client_serve(int sock, const struct pv_renderer_config *config)
 {
@@ -460,6 +478,7 @@ vtest_client_serve(int sock, const struct pv_renderer_config *config)
    } else if (read_create_renderer(&c) == VTEST_OK) {
       while (serve_one(&c) == VTEST_OK)
          ;
+      explain_early_hangup(&c);
       pv_info("client '%s' disconnected%s", c.name, c.lost ? " (its context was lost)" : "");
    }
    if (c.ctx) {

@@ -21,6 +21,7 @@ struct vtest_client {
    struct pv_renderer *renderer;
    struct pv_context *ctx;
    uint32_t ctx_capset;
+   uint32_t last_cmd; /* the last vtest command read, for the disconnect diagnosis */
    bool lost;
    /* The syncs are also written by renderer threads when a queue timeline retires a fence
     * (vtest_fence_retired), so every access takes sync_lock, held only around table calls. */

@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,6 +24,7 @@
 
 #include "util/log.h"
 #include "vtest/driver_preload.h"
+#include "vtest/vtest_listen.h"
 #include "vtest/vtest_client.h"
 
 /* The client process leaves with _exit (the parent's atexit handlers and stdio buffers are not
@@ -79,49 +81,55 @@ on_stop_signal(int sig)
    g_stop = 1;
 }
 
-static int
-listen_on(const char *path)
-{
-   struct sockaddr_un addr = {.sun_family = AF_UNIX};
-   if (strlen(path) >= sizeof(addr.sun_path)) {
-      pv_err("socket path too long: %s", path);
-      return -1;
-   }
-   strcpy(addr.sun_path, path);
-   /* Replace a stale socket from an earlier run, but never delete anything that is not one. */
-   struct stat st;
-   if (lstat(path, &st) == 0) {
-      if (!S_ISSOCK(st.st_mode)) {
-         pv_err("%s exists and is not a socket; refusing to replace it", path);
-         return -1;
-      }
-      unlink(path);
-   }
-   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-   if (fd < 0) {
-      pv_err("socket: %s", strerror(errno));
-      return -1;
-   }
-   if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(fd, 16)) {
-      pv_err("cannot listen on %s: %s", path, strerror(errno));
-      close(fd);
-      return -1;
-   }
-   return fd;
-}
-
 struct thread_client {
    int sock;
    struct pv_renderer_config config;
 };
 
-/* The renderer configuration for a client of socket `s`. */
+static void
+close_listeners(const struct vtest_listener *l, unsigned count)
+{
+   for (unsigned i = 0; i < count; i++)
+      close(l[i].fd);
+}
+
+/* The renderer configuration for a client of a socket of `wire_format`. */
 static struct pv_renderer_config
-config_for(const struct vtest_server_options *o, unsigned s)
+config_for(const struct vtest_server_options *o, uint32_t wire_format)
 {
    struct pv_renderer_config config = o->renderer;
-   config.wire_format = o->sockets[s].wire_format;
+   config.wire_format = wire_format;
    return config;
+}
+
+/* Our listeners: inherited (socket activation) or bound from the options. Returns how many, or
+ * a negative exit code. *activated says whether they are inherited (then the socket files are
+ * the service manager's, never unlinked here). */
+static int
+open_listeners(const struct vtest_server_options *o, struct vtest_listener *l, bool *activated)
+{
+   int n = vtest_listen_inherited(o, l, VTEST_MAX_SOCKETS);
+   *activated = n != 0;
+   if (n < 0)
+      return -1;
+   for (int i = 0; i < n; i++)
+      pv_info("listening on inherited socket %s (fd %d) for wire format %u",
+              l[i].path[0] ? l[i].path : "(unnamed)", l[i].fd, l[i].wire_format);
+   if (n > 0)
+      return n;
+   for (; (unsigned)n < o->socket_count && n < VTEST_MAX_SOCKETS; n++) {
+      int fd = vtest_listen_on(o->sockets[n].path);
+      if (fd < 0) {
+         close_listeners(l, (unsigned)n);
+         return fd == VTEST_LISTEN_IN_USE ? -VTEST_EXIT_IN_USE : -1;
+      }
+      l[n].fd = fd;
+      l[n].wire_format = o->sockets[n].wire_format;
+      snprintf(l[n].path, sizeof(l[n].path), "%s", o->sockets[n].path);
+      pv_info("listening on %s for wire format %u (%s per client)", o->sockets[n].path,
+              o->sockets[n].wire_format, o->use_threads ? "one thread" : "one process");
+   }
+   return n;
 }
 
 static void *
@@ -154,14 +162,7 @@ serve_in_thread(int sock, const struct pv_renderer_config *config)
 }
 
 static void
-close_listeners(const int *fds, unsigned count)
-{
-   for (unsigned i = 0; i < count; i++)
-      close(fds[i]);
-}
-
-static void
-serve_in_child(const int *listen_fds, unsigned count, int sock,
+serve_in_child(const struct vtest_listener *listeners, unsigned count, int sock,
                const struct pv_renderer_config *config)
 {
    pid_t pid = fork();
@@ -171,7 +172,7 @@ serve_in_child(const int *listen_fds, unsigned count, int sock,
       return;
    }
    if (pid == 0) {
-      close_listeners(listen_fds, count);
+      close_listeners(listeners, count);
       signal(SIGINT, SIG_DFL);
       signal(SIGTERM, SIG_DFL);
       int ret = vtest_client_serve(sock, config) ? 1 : 0;
@@ -215,19 +216,15 @@ vtest_server_run(const struct vtest_server_options *o)
     * --threads it is loaded once here too, so a client's start does not pay for it. */
    if (!o->single_client && !o->no_driver_preload)
       vtest_preload_host_driver();
-   int fds[VTEST_MAX_SOCKETS];
+   struct vtest_listener l[VTEST_MAX_SOCKETS];
+   bool activated;
+   int opened = open_listeners(o, l, &activated);
+   if (opened < 0)
+      return opened == -1 ? 1 : -opened;
+   unsigned n = (unsigned)opened;
    struct pollfd pfds[VTEST_MAX_SOCKETS];
-   unsigned n = 0;
-   for (; n < o->socket_count && n < VTEST_MAX_SOCKETS; n++) {
-      fds[n] = listen_on(o->sockets[n].path);
-      if (fds[n] < 0) {
-         close_listeners(fds, n);
-         return 1;
-      }
-      pfds[n] = (struct pollfd){.fd = fds[n], .events = POLLIN};
-      pv_info("listening on %s for wire format %u (%s per client)", o->sockets[n].path,
-              o->sockets[n].wire_format, o->use_threads ? "one thread" : "one process");
-   }
+   for (unsigned i = 0; i < n; i++)
+      pfds[i] = (struct pollfd){.fd = l[i].fd, .events = POLLIN};
    bool done = n == 0;
    while (!g_stop && !done) {
       reap_children();
@@ -237,24 +234,23 @@ vtest_server_run(const struct vtest_server_options *o)
       for (unsigned i = 0; i < n && !done; i++) {
          if (!(pfds[i].revents & POLLIN))
             continue;
-         int sock = accept(fds[i], NULL, NULL);
+         int sock = accept(l[i].fd, NULL, NULL);
          if (sock < 0)
             continue;
-         struct pv_renderer_config config = config_for(o, i);
+         struct pv_renderer_config config = config_for(o, l[i].wire_format);
          if (o->single_client) {
             vtest_client_serve(sock, &config);
             done = true;
          } else if (o->use_threads) {
             serve_in_thread(sock, &config);
          } else {
-            serve_in_child(fds, n, sock, &config);
+            serve_in_child(l, n, sock, &config);
          }
       }
    }
-   for (unsigned i = 0; i < n; i++) {
-      close(fds[i]);
-      unlink(o->sockets[i].path);
-   }
+   close_listeners(l, n);
+   for (unsigned i = 0; i < n && !activated; i++)
+      unlink(l[i].path);
    if (!o->use_threads) {
       /* Children serve clients that may still be connected; ask them to finish. */
       for (size_t i = 0; i < g_child_count; i++)

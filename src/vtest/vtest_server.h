@@ -30,7 +30,12 @@ struct vtest_server_options {
    struct pv_renderer_config renderer;
 };
 
-/* Listens on every socket and serves until SIGINT/SIGTERM. Returns a process exit code. */
+/* vtest_server_run's exit code when another live server listens on one of the sockets. */
+#define VTEST_EXIT_IN_USE 3
+
+/* Listens on every socket (or on the sockets inherited by socket activation, vtest_listen.h) and
+ * serves until SIGINT/SIGTERM. Returns a process exit code: 0, 1 (cannot listen),
+ * VTEST_EXIT_IN_USE. */
 int vtest_server_run(const struct vtest_server_options *options);
 
 #endif

@@ -103,7 +103,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    pthread_t w, r;
    if (pthread_create(&w, NULL, writer_main, &cl) || pthread_create(&r, NULL, reader_main, &cl))
       abort();
-   struct pv_renderer_config config = {0};
+   struct pv_renderer_config config = PV_RENDERER_CONFIG_INIT;
    vtest_client_serve(sv[1], &config); /* closes sv[1]: the reader sees EOF */
    pthread_join(w, NULL);
    pthread_join(r, NULL);

@@ -17,7 +17,6 @@
 
 #include "../codegen/wire_buf.h"
 #include "pearvisor/pearvisor.h"
-#include "util/log.h"
 
 #define LVP_ICD "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
 #define INSTANCE 0x10u
@@ -121,13 +120,14 @@ main(void)
       printf("skip: no lavapipe at %s\n", LVP_ICD);
       return 77;
    }
-   setenv("VK_DRIVER_FILES", LVP_ICD, 1);
-   setenv("VK_ICD_FILENAMES", LVP_ICD, 1);
-   pv_log_set_level(PV_LOG_WARN);
+   pv_set_log_level(PV_LOG_WARN);
    /* The validation layer watches our own fence submits and queue locking when it is installed
     * (its messages are errors in the log; the e2e scripts check the server's). */
-   const struct pv_renderer_config config = {
-      .wire_format = 1, .validate = getenv("PV_TEST_VALIDATE") != NULL};
+   /* The library loads lavapipe itself (host_icd): no environment needed. */
+   const struct pv_renderer_config config = {.struct_size = sizeof(config),
+                                             .host_icd = LVP_ICD,
+                                             .wire_format = 1,
+                                             .validate = getenv("PV_TEST_VALIDATE") != NULL};
    struct pv_renderer *r = pv_renderer_create(&config);
    CHECK(r);
    if (!r)

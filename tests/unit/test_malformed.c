@@ -1097,7 +1097,8 @@ malformed_suite(void **state)
    }
    build_cases();
    for (uint32_t wire = 0; wire <= 1; wire++) {
-      const struct pv_renderer_config config = {.wire_format = wire};
+      const struct pv_renderer_config config = {.struct_size = sizeof(struct pv_renderer_config),
+                                                .wire_format = wire};
       renderers[wire] = pv_renderer_create(&config);
       assert_non_null(renderers[wire]);
       healthy[wire] = pv_context_create(renderers[wire], PV_CAPSET_VENUS, "healthy");

@@ -55,7 +55,8 @@ setup(void **state)
 {
    static struct fixture f;
    memset(&f, 0, sizeof(f));
-   const struct pv_renderer_config config = {.wire_format = 1};
+   const struct pv_renderer_config config = {.struct_size = sizeof(struct pv_renderer_config),
+                                             .wire_format = 1};
    f.r = pv_renderer_create(&config);
    assert_non_null(f.r);
    f.ctx = pv_context_create(f.r, PV_CAPSET_VENUS, "transport-wire1");
@@ -149,7 +150,8 @@ test_capset(void **state)
    (void)state;
    uint32_t caps[40];
    for (uint32_t wire = 0; wire <= 1; wire++) {
-      const struct pv_renderer_config config = {.wire_format = wire};
+      const struct pv_renderer_config config = {.struct_size = sizeof(struct pv_renderer_config),
+                                                .wire_format = wire};
       struct pv_renderer *r = pv_renderer_create(&config);
       assert_non_null(r);
       assert_int_equal(pv_renderer_get_capset(r, PV_CAPSET_VENUS, 0, caps, sizeof(caps)), 160);
@@ -161,7 +163,8 @@ test_capset(void **state)
       assert_true(caps[5] & 1u);                        /* extension mask valid */
       pv_renderer_destroy(r);
    }
-   const struct pv_renderer_config bad = {.wire_format = 2};
+   const struct pv_renderer_config bad = {.struct_size = sizeof(struct pv_renderer_config),
+                                          .wire_format = 2};
    assert_null(pv_renderer_create(&bad));
 }
 

@@ -28,7 +28,8 @@ static void *
 harness_server_main(void *arg)
 {
    struct harness *h = arg;
-   struct pv_renderer_config config = {.wire_format = h->wire};
+   struct pv_renderer_config config = {.struct_size = sizeof(struct pv_renderer_config),
+                                       .wire_format = h->wire};
    h->server_ret = vtest_client_serve(h->server_sock, &config);
    return NULL;
 }
