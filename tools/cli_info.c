@@ -7,6 +7,7 @@
 #include "pearvisor/pearvisor.h"
 #include "pearvisor/version.h"
 #include "cli.h"
+#include "util/os.h"
 
 static void
 info_usage(FILE *f)
@@ -47,7 +48,8 @@ pv_cli_info(int argc, char **argv)
       fprintf(stderr, "pearvisor-gpu info: unexpected argument '%s'\n", argv[optind]);
       return PV_EXIT_USAGE;
    }
-   printf("pearvisor-gpu %s (library %s)\n", PV_VERSION_STRING, pv_version_string());
+   printf("pearvisor-gpu %s (library %s), OS layer: %s\n", PV_VERSION_STRING,
+          pv_version_string(), pv_os_layer_name());
    int ret = PV_EXIT_OK;
    for (uint32_t wire = 0; wire <= 1; wire++) {
       config.wire_format = wire;

@@ -101,11 +101,11 @@ struct pv_renderer_config {
    uint32_t struct_size;
    /*
     * Vulkan ICD manifest (JSON) of the host driver; NULL lets the Vulkan loader choose. The
-    * renderer loads exactly this driver: through VK_LUNARG_direct_driver_loading where the loader
-    * has it (Vulkan loader >= 1.3.2xx, e.g. Debian 13), otherwise by pointing the loader's
-    * VK_DRIVER_FILES/VK_ICD_FILENAMES at it (process-wide: renderers of one process then share
-    * one host_icd, and a renderer asking for another one fails). pv_renderer_create fails when
-    * the manifest or its library cannot be loaded.
+    * renderer loads exactly this driver: through VK_LUNARG_direct_driver_loading (exclusive mode)
+    * where the Vulkan loader lists that extension, otherwise (e.g. Debian 12's loader 1.3.239) by
+    * pointing the loader's VK_DRIVER_FILES/VK_ICD_FILENAMES at it: that is process-wide, so the
+    * renderers of one process then share one host_icd and a renderer asking for another fails.
+    * pv_renderer_create fails when the manifest or its library cannot be loaded.
     */
    const char *host_icd;
    /* Enable the Khronos validation layer on the renderer's own host calls. */

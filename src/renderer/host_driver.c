@@ -27,15 +27,20 @@ static pthread_mutex_t g_env_lock = PTHREAD_MUTEX_INITIALIZER;
 static char g_env_icd[PATH_MAX];
 static unsigned g_env_users;
 
+/* Everything through vkGetInstanceProcAddr, as the contexts reach the loader (context.c): one
+ * symbol to stub where there is no loader (the fuzz targets). */
 static bool
 loader_has_direct_loading(void)
 {
+   PFN_vkEnumerateInstanceExtensionProperties fn =
+      (PFN_vkEnumerateInstanceExtensionProperties)vkGetInstanceProcAddr(
+         NULL, "vkEnumerateInstanceExtensionProperties");
    uint32_t n = 0;
-   if (vkEnumerateInstanceExtensionProperties(NULL, &n, NULL) != VK_SUCCESS || n == 0)
+   if (!fn || fn(NULL, &n, NULL) != VK_SUCCESS || n == 0)
       return false;
    VkExtensionProperties *props = calloc(n, sizeof(*props));
    bool found = false;
-   if (props && vkEnumerateInstanceExtensionProperties(NULL, &n, props) >= 0) {
+   if (props && fn(NULL, &n, props) >= 0) {
       for (uint32_t i = 0; i < n && !found; i++)
          found = !strcmp(props[i].extensionName, PV_DIRECT_DRIVER_EXT);
    }

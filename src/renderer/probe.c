@@ -11,8 +11,27 @@
 #include "renderer/renderer.h"
 #include "util/log.h"
 
+/* The loader's entry points, all through vkGetInstanceProcAddr as the contexts reach them. */
+struct probe_fns {
+   PFN_vkCreateInstance CreateInstance;
+   PFN_vkDestroyInstance DestroyInstance;
+   PFN_vkEnumeratePhysicalDevices EnumeratePhysicalDevices;
+   PFN_vkGetPhysicalDeviceProperties2 GetPhysicalDeviceProperties2;
+};
+
+static bool
+load_instance_fns(VkInstance instance, struct probe_fns *f)
+{
+   f->DestroyInstance = (PFN_vkDestroyInstance)vkGetInstanceProcAddr(instance, "vkDestroyInstance");
+   f->EnumeratePhysicalDevices =
+      (PFN_vkEnumeratePhysicalDevices)vkGetInstanceProcAddr(instance, "vkEnumeratePhysicalDevices");
+   f->GetPhysicalDeviceProperties2 = (PFN_vkGetPhysicalDeviceProperties2)vkGetInstanceProcAddr(
+      instance, "vkGetPhysicalDeviceProperties2");
+   return f->DestroyInstance && f->EnumeratePhysicalDevices && f->GetPhysicalDeviceProperties2;
+}
+
 static VkResult
-create_probe_instance(const struct pv_renderer *r, VkInstance *out)
+create_probe_instance(const struct pv_renderer *r, const struct probe_fns *f, VkInstance *out)
 {
    VkApplicationInfo app = {
       .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
@@ -29,7 +48,7 @@ create_probe_instance(const struct pv_renderer *r, VkInstance *out)
    const char *ext = pv_host_driver_chain(&r->driver, &chain, &info);
    if (ext)
       exts[info.enabledExtensionCount++] = ext;
-   return vkCreateInstance(&info, NULL, out);
+   return f->CreateInstance ? f->CreateInstance(&info, NULL, out) : VK_ERROR_INITIALIZATION_FAILED;
 }
 
 /* Appends "NAME (Vulkan X.Y.Z, uuid HEX)\n" to out. */
@@ -50,13 +69,14 @@ describe_device(const VkPhysicalDeviceProperties *p, const uint8_t *uuid, char *
 
 /* Counts (and describes) the chosen devices of `instance`; -1 on a host failure. */
 static int
-list_devices(const struct pv_renderer *r, VkInstance instance, char *out, size_t out_size)
+list_devices(const struct pv_renderer *r, const struct probe_fns *f, VkInstance instance, char *out,
+             size_t out_size)
 {
    uint32_t n = 0;
-   if (vkEnumeratePhysicalDevices(instance, &n, NULL) != VK_SUCCESS)
+   if (f->EnumeratePhysicalDevices(instance, &n, NULL) != VK_SUCCESS)
       return -1;
    VkPhysicalDevice *phys = calloc(n ? n : 1, sizeof(*phys));
-   if (!phys || vkEnumeratePhysicalDevices(instance, &n, phys) < 0) {
+   if (!phys || f->EnumeratePhysicalDevices(instance, &n, phys) < 0) {
       free(phys);
       return -1;
    }
@@ -67,7 +87,7 @@ list_devices(const struct pv_renderer *r, VkInstance instance, char *out, size_t
          .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
          .pNext = &id,
       };
-      vkGetPhysicalDeviceProperties2(phys[i], &props);
+      f->GetPhysicalDeviceProperties2(phys[i], &props);
       if (!pv_host_gpu_matches(r->config.gpu, i, &props.properties, id.deviceUUID))
          continue;
       chosen++;
@@ -85,16 +105,26 @@ pv_renderer_probe_host(struct pv_renderer *renderer, char *out, size_t out_size)
       out[0] = '\0';
    if (!renderer)
       return -1;
-   VkInstance instance;
-   VkResult res = create_probe_instance(renderer, &instance);
+   struct probe_fns f = {
+      .CreateInstance = (PFN_vkCreateInstance)vkGetInstanceProcAddr(NULL, "vkCreateInstance"),
+   };
+   VkInstance instance = VK_NULL_HANDLE;
+   VkResult res = create_probe_instance(renderer, &f, &instance);
+   if (res == VK_SUCCESS && !load_instance_fns(instance, &f)) {
+      PFN_vkDestroyInstance destroy =
+         (PFN_vkDestroyInstance)vkGetInstanceProcAddr(instance, "vkDestroyInstance");
+      if (destroy)
+         destroy(instance, NULL);
+      res = VK_ERROR_INITIALIZATION_FAILED;
+   }
    if (res != VK_SUCCESS) {
       pv_err("host driver: vkCreateInstance failed (%d): no usable Vulkan driver%s%s", res,
              renderer->config.host_icd ? " in " : "",
              renderer->config.host_icd ? renderer->config.host_icd : "");
       return -1;
    }
-   int chosen = list_devices(renderer, instance, out, out_size);
-   vkDestroyInstance(instance, NULL);
+   int chosen = list_devices(renderer, &f, instance, out, out_size);
+   f.DestroyInstance(instance, NULL);
    if (chosen <= 0) {
       pv_err("host driver: %s", chosen < 0             ? "cannot enumerate physical devices"
                                 : renderer->config.gpu ? "no physical device matches the GPU choice"

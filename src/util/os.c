@@ -9,10 +9,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifdef __linux__
+/* The Linux calls (memfd, eventfd, prctl) unless the build asked for the POSIX-only layer
+ * (meson -Dos_layer=posix): then Linux takes the paths macOS takes, so CI exercises them. */
+#if defined(__linux__) && !defined(PV_OS_POSIX_ONLY)
+#define PV_OS_LINUX 1
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
+#else
+#define PV_OS_LINUX 0
 #endif
+
+#include <stdatomic.h>
 
 int
 pv_os_create_shm(const char *debug_name, uint64_t size)
@@ -21,11 +28,14 @@ pv_os_create_shm(const char *debug_name, uint64_t size)
       errno = EINVAL;
       return -1;
    }
-#ifdef __linux__
+#if PV_OS_LINUX
    int fd = memfd_create(debug_name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 #else
+   /* Unique per process and call (threads too); unlinked at once, so only the fd names it. */
+   static atomic_uint counter;
    char name[64];
-   snprintf(name, sizeof(name), "/pearvisor-%ld-%p", (long)getpid(), (void *)&name);
+   snprintf(name, sizeof(name), "/pearvisor-%ld-%u", (long)getpid(),
+            atomic_fetch_add(&counter, 1u));
    int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
    if (fd >= 0) {
       shm_unlink(name);
@@ -47,7 +57,7 @@ pv_os_create_shm(const char *debug_name, uint64_t size)
 int
 pv_os_event_init(struct pv_os_event *ev)
 {
-#ifdef __linux__
+#if PV_OS_LINUX
    int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
    if (fd < 0)
       return -1;
@@ -69,7 +79,7 @@ pv_os_event_init(struct pv_os_event *ev)
 void
 pv_os_event_signal(struct pv_os_event *ev)
 {
-#ifdef __linux__
+#if PV_OS_LINUX
    /* The eventfd is both ends; after the fd went to the guest we keep our own dup. */
    int fd = ev->signal_fd >= 0 ? ev->signal_fd : ev->poll_fd;
    uint64_t one = 1;
@@ -108,10 +118,16 @@ pv_os_sleep_ns(uint64_t ns)
       ;
 }
 
+const char *
+pv_os_layer_name(void)
+{
+   return PV_OS_LINUX ? "linux" : "posix";
+}
+
 void
 pv_os_thread_precise_sleeps(void)
 {
-#ifdef __linux__
+#if PV_OS_LINUX
    /* 1 us: close enough for poll steps of 10 us and more, without asking for timer interrupts
     * the hardware cannot give. */
    prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The few OS services the core needs that differ between Linux and macOS. Everything else in the
- * core is plain C11 + POSIX so the renderer builds on both.
+ * core is plain C11 + POSIX so the renderer builds on both. Two variants: the Linux one (memfd,
+ * eventfd, timer slack) and the POSIX-only one (shm_open, pipes, nothing), which macOS gets and
+ * Linux gets with `meson -Dos_layer=posix` (CI builds and runs the e2e suite on it).
  */
 #ifndef PV_UTIL_OS_H
 #define PV_UTIL_OS_H
@@ -29,6 +31,9 @@ int pv_os_event_init(struct pv_os_event *ev);
 void pv_os_event_signal(struct pv_os_event *ev);
 /* Closes whatever the event still owns; `poll_fd` may have been taken (set to -1) by the caller. */
 void pv_os_event_fini(struct pv_os_event *ev);
+
+/* "linux" or "posix": which variant this build uses. */
+const char *pv_os_layer_name(void);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t pv_os_time_ns(void);

@@ -10,6 +10,7 @@
 #include "vtest/vtest_server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -234,9 +235,11 @@ vtest_server_run(const struct vtest_server_options *o)
       for (unsigned i = 0; i < n && !done; i++) {
          if (!(pfds[i].revents & POLLIN))
             continue;
+         /* accept() and fcntl rather than accept4: POSIX has no accept4 (vtest_listen.c). */
          int sock = accept(l[i].fd, NULL, NULL);
          if (sock < 0)
             continue;
+         fcntl(sock, F_SETFD, FD_CLOEXEC);
          struct pv_renderer_config config = config_for(o, l[i].wire_format);
          if (o->single_client) {
             vtest_client_serve(sock, &config);

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/* util/os in whichever variant this build has (Linux, or the POSIX-only one of -Dos_layer=posix,
+ * which macOS uses): shared memory that maps with its size, events another process can poll. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/os.h"
+
+static void
+test_variant(void **state)
+{
+   (void)state;
+#if defined(__linux__) && !defined(PV_OS_POSIX_ONLY)
+   assert_string_equal(pv_os_layer_name(), "linux");
+#else
+   assert_string_equal(pv_os_layer_name(), "posix");
+#endif
+}
+
+static void
+test_shm(void **state)
+{
+   (void)state;
+   int fd = pv_os_create_shm("test", 3 * 4096 + 5);
+   assert_true(fd >= 0);
+   assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+   struct stat st;
+   assert_int_equal(fstat(fd, &st), 0);
+   assert_int_equal(st.st_size, 3 * 4096 + 5);
+   /* Two mappings of the fd see the same bytes, as the guest's and ours do. */
+   unsigned char *a = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+   unsigned char *b = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+   assert_true(a != MAP_FAILED && b != MAP_FAILED);
+   a[100] = 0x5a;
+   assert_int_equal(b[100], 0x5a);
+   munmap(a, 4096);
+   munmap(b, 4096);
+   close(fd);
+   /* Many at once: names never collide. */
+   int fds[64];
+   for (int i = 0; i < 64; i++)
+      assert_true((fds[i] = pv_os_create_shm("many", 4096)) >= 0);
+   for (int i = 0; i < 64; i++)
+      close(fds[i]);
+   assert_int_equal(pv_os_create_shm("huge", UINT64_MAX), -1);
+}
+
+static void
+test_event(void **state)
+{
+   (void)state;
+   struct pv_os_event ev;
+   assert_int_equal(pv_os_event_init(&ev), 0);
+   struct pollfd p = {.fd = ev.poll_fd, .events = POLLIN};
+   assert_int_equal(poll(&p, 1, 0), 0);
+   /* Signaled from another process, as a forked client would see it. */
+   pid_t pid = fork();
+   if (pid == 0) {
+      pv_os_event_signal(&ev);
+      _exit(0);
+   }
+   waitpid(pid, NULL, 0);
+   assert_int_equal(poll(&p, 1, 1000), 1);
+   assert_true(p.revents & POLLIN);
+   pv_os_event_signal(&ev); /* again: never blocks */
+   pv_os_event_fini(&ev);
+   assert_int_equal(ev.poll_fd, -1);
+}
+
+int
+main(void)
+{
+   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_variant),
+      cmocka_unit_test(test_shm),
+      cmocka_unit_test(test_event),
+   };
+   return cmocka_run_group_tests(tests, NULL, NULL);
+}
