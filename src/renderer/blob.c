@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "renderer/context.h"
+#include "renderer/renderer.h"
 #include "util/log.h"
 #include "util/os.h"
 
@@ -116,7 +117,7 @@ create_memory_blob(struct pv_context *ctx, uint32_t res_id, uint64_t blob_id, ui
    res->res_id = res_id;
    res->size = size;
    res->fd = -1;
-   int ret = pv_vk_memory_export_blob(ctx, blob_id, size, flags, out);
+   int ret = ctx->renderer->family->export_blob(ctx, blob_id, size, flags, out);
    if (ret == 0 && !insert_resource(ctx, res)) {
       close(out->fd);
       out->fd = -1;

@@ -8,7 +8,6 @@
 
 #include "renderer/renderer.h"
 #include "renderer/ring.h"
-#include "vk/pv_vk.h"
 #include "util/log.h"
 
 struct pv_context *
@@ -32,7 +31,6 @@ pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *
    pv_object_table_init(&ctx->objects);
    pthread_mutex_init(&ctx->reply.lock, NULL);
    pthread_mutex_init(&ctx->rings_lock, NULL);
-   pthread_mutex_init(&ctx->timelines_lock, NULL);
    const struct pv_renderer_config *cfg = &renderer->config;
    ctx->quota_limit[PV_QUOTA_DEVICE_MEMORY] =
       cfg->max_device_memory ? cfg->max_device_memory : PV_DEFAULT_MAX_DEVICE_MEMORY;
@@ -42,6 +40,11 @@ pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *
    /* The Vulkan loader's entry point; the instance family loads everything else from it. */
    ctx->host.GetInstanceProcAddr = vkGetInstanceProcAddr;
    pv_exec_init(&ctx->exec, ctx, NULL);
+   ctx->family_state = renderer->family->context_init(ctx);
+   if (!ctx->family_state) {
+      pv_context_destroy(ctx);
+      return NULL;
+   }
    return ctx;
 }
 
@@ -63,7 +66,9 @@ pv_context_destroy(struct pv_context *ctx)
    size_t left = pv_object_table_count(&ctx->objects);
    if (left)
       pv_info("context '%s': destroying %zu objects the guest left behind", ctx->name, left);
-   pv_vk_context_teardown(ctx);
+   const struct pv_family *family = ctx->renderer->family;
+   if (ctx->family_state)
+      family->context_teardown(ctx);
    pv_object_table_fini(&ctx->objects, ctx);
    pv_resource_put(ctx->reply.res);
    pv_id_table_foreach(&ctx->resources, put_resource_cb, NULL);
@@ -72,7 +77,8 @@ pv_context_destroy(struct pv_context *ctx)
    pthread_mutex_destroy(&ctx->resources_lock);
    pthread_mutex_destroy(&ctx->reply.lock);
    pthread_mutex_destroy(&ctx->rings_lock);
-   pthread_mutex_destroy(&ctx->timelines_lock);
+   if (ctx->family_state)
+      family->context_fini(ctx, ctx->family_state);
    free(ctx);
 }
 
@@ -133,7 +139,7 @@ int
 pv_context_submit_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id)
 {
    if (ring_idx != 0 && !pv_context_is_lost(ctx)) {
-      const char *why = pv_vk_timeline_submit(ctx, ring_idx, fence_id);
+      const char *why = ctx->renderer->family->fence_submit(ctx, ring_idx, fence_id);
       if (!why)
          return 0;
       pv_context_set_lost(ctx, "fence on ring index %u: %s", ring_idx, why);
@@ -168,6 +174,19 @@ const struct pv_renderer_config *
 pv_venus_config(struct pv_context *ctx)
 {
    return &ctx->renderer->config;
+}
+
+void *
+pv_venus_family_state(struct pv_context *ctx)
+{
+   return ctx->family_state;
+}
+
+void
+pv_venus_fence_retired(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id)
+{
+   if (ctx->fence_cb)
+      ctx->fence_cb(ctx->fence_cb_data, ring_idx, fence_id);
 }
 
 const struct pv_host_driver *

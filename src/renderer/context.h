@@ -24,7 +24,6 @@ struct pv_resource {
 
 struct pv_ring;
 struct pv_ring_monitor;
-struct pv_vk_timeline;
 
 struct pv_context {
    struct pv_renderer *renderer;
@@ -51,9 +50,9 @@ struct pv_context {
    /* Queue timelines: who hears that a fence retired (pv_context_set_fence_callback). */
    pv_fence_retired_fn fence_cb;
    void *fence_cb_data;
-   /* ring_idx -> the bound queue's timeline (src/vk/queue.c); [0] is the CPU timeline, unused */
-   pthread_mutex_t timelines_lock;
-   struct pv_vk_timeline *timelines[PV_MAX_RING_IDX];
+   /* The family's per-context state (pv_family.context_init; e.g. the Vulkan families' queue
+    * timelines), opaque here. */
+   void *family_state;
    /* quotas (pv_venus_charge) */
    uint64_t quota_limit[PV_QUOTA_COUNT];
    _Atomic uint64_t quota_used[PV_QUOTA_COUNT];

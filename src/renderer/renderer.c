@@ -23,7 +23,8 @@ pv_overrides_set(struct pv_overrides *o, const char *name, pv_handler_fn fn)
 }
 
 static bool
-dialect_init(struct pv_dialect *d, const char *name, uint32_t wire_format)
+dialect_init(struct pv_dialect *d, const char *name, uint32_t wire_format,
+             const struct pv_family *family)
 {
    d->wire_format = wire_format;
    d->table = pv_protocol_table_get(name);
@@ -35,7 +36,7 @@ dialect_init(struct pv_dialect *d, const char *name, uint32_t wire_format)
       return false;
    struct pv_overrides o = {.table = d->table, .fns = d->overrides};
    pv_transport_register(&o);
-   pv_vk_register_all(&o);
+   family->register_handlers(&o);
    struct pv_overrides lost = {.table = d->table, .fns = d->lost_handlers};
    pv_transport_register_lost(&lost);
    pv_venus_capset_fill(&d->capset, d->table, wire_format);
@@ -93,13 +94,14 @@ config_own_strings(struct pv_renderer *r)
 }
 
 struct pv_renderer *
-pv_renderer_create(const struct pv_renderer_config *config)
+pv_renderer_new(const struct pv_renderer_config *config, const struct pv_family *family)
 {
    struct pv_renderer *r = calloc(1, sizeof(*r));
    if (!r) {
       pv_err("renderer: out of memory");
       return NULL;
    }
+   r->family = family;
    if (!config_import(&r->config, config) || !config_own_strings(r)) {
       pv_renderer_destroy(r);
       return NULL;
@@ -109,7 +111,8 @@ pv_renderer_create(const struct pv_renderer_config *config)
       pv_renderer_destroy(r);
       return NULL;
    }
-   if (!dialect_init(&r->wire0, "wire0", 0) || !dialect_init(&r->wire1, "wire1", 1)) {
+   if (!dialect_init(&r->wire0, "wire0", 0, family) ||
+       !dialect_init(&r->wire1, "wire1", 1, family)) {
       pv_err("renderer: cannot set up the wire dialects");
       pv_renderer_destroy(r);
       return NULL;

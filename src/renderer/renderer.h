@@ -5,6 +5,7 @@
 #include "pearvisor/pearvisor.h"
 #include "protocol/pv_protocol.h"
 #include "renderer/capset.h"
+#include "renderer/family.h"
 #include "renderer/host_driver.h"
 
 /* One wire dialect the renderer serves: its generated table and our handlers for it. */
@@ -22,9 +23,15 @@ struct pv_renderer {
    struct pv_renderer_config config;
    char *host_icd, *gpu;
    struct pv_host_driver driver;
+   /* The object families behind guest commands (src/pearvisor.c hands them in). */
+   const struct pv_family *family;
    /* Both are set up (protocol --stats reports both); contexts use the configured one. */
    struct pv_dialect wire0, wire1;
 };
+
+/* pv_renderer_create with the families to serve (src/pearvisor.c). */
+struct pv_renderer *pv_renderer_new(const struct pv_renderer_config *config,
+                                    const struct pv_family *family);
 
 /* The dialect a context of capset `capset_id` speaks (the configured wire format), or NULL. */
 const struct pv_dialect *pv_renderer_dialect(const struct pv_renderer *r, uint32_t capset_id);

@@ -114,17 +114,16 @@ struct pv_overrides {
  * command, which is a programming error caught by the unit tests. */
 bool pv_overrides_set(struct pv_overrides *o, const char *name, pv_handler_fn fn);
 
-/* Every family registers its handlers here (src/vk/families.c calls them all). */
-void pv_transport_register(struct pv_overrides *o);  /* src/renderer/transport.c */
-void pv_vk_register_all(struct pv_overrides *o);     /* src/vk/families.c */
+/* The renderer's own transport commands (src/renderer/transport.c); a family installs its
+ * handlers through struct pv_family (renderer/family.h). */
+void pv_transport_register(struct pv_overrides *o);
 
-/* ----- hooks the core calls into the families ---------------------------------------------- */
+/* ----- for families ------------------------------------------------------------------------- */
 
-/* Blob creation for a guest VkDeviceMemory (blob_id = its id): src/vk/memory.c. */
-int pv_vk_memory_export_blob(struct pv_context *ctx, uint64_t memory_id, uint64_t size,
-                             uint32_t flags, struct pv_blob *out);
-/* Context teardown: destroys every host object the guest left behind, children first, then
- * devices and the instance (src/vk/teardown.c). Rings are stopped before this runs. */
-void pv_vk_context_teardown(struct pv_context *ctx);
+/* The state the renderer's family made for this context (pv_family.context_init). */
+void *pv_venus_family_state(struct pv_context *ctx);
+/* Reports a fence of timeline `ring_idx` retired (pv_family.fence_submit queued it): runs the
+ * transport's fence callback, on the calling thread. */
+void pv_venus_fence_retired(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id);
 
 #endif

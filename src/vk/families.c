@@ -5,6 +5,7 @@
  * (wire 0 lacks some newer commands) is skipped here rather than reported by
  * pv_overrides_set.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "vk/pv_vk.h"
@@ -76,3 +77,32 @@ pv_vk_register_all(struct pv_overrides *o)
          pv_overrides_set(o, pv_vk_families[i].name, pv_vk_families[i].fn);
    }
 }
+
+static void *
+vk_context_init(struct pv_context *ctx)
+{
+   (void)ctx;
+   struct pv_vk_context_state *state = calloc(1, sizeof(*state));
+   if (state)
+      pthread_mutex_init(&state->timelines_lock, NULL);
+   return state;
+}
+
+static void
+vk_context_fini(struct pv_context *ctx, void *data)
+{
+   struct pv_vk_context_state *state = data;
+   pv_vk_timelines_release(ctx);
+   pthread_mutex_destroy(&state->timelines_lock);
+   free(state);
+}
+
+const struct pv_family pv_vk_family = {
+   .name = "vulkan",
+   .register_handlers = pv_vk_register_all,
+   .context_init = vk_context_init,
+   .context_fini = vk_context_fini,
+   .export_blob = pv_vk_memory_export_blob,
+   .fence_submit = pv_vk_timeline_submit,
+   .context_teardown = pv_vk_context_teardown,
+};

@@ -14,9 +14,11 @@
 #ifndef PV_VK_H
 #define PV_VK_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "renderer/family.h"
 #include "renderer/venus.h"
 
 /* Venus-only sTypes (VK_MESA_venus_protocol, extension 385 -> 1000384000 + offset). */
@@ -136,12 +138,37 @@ void pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id);
  * (teardown.c). */
 void pv_vk_device_destroy_children(struct pv_context *ctx, struct pv_vk_device *dev);
 
+/* The Vulkan families as the renderer sees them (families.c; renderer/family.h). */
+extern const struct pv_family pv_vk_family;
+void pv_vk_register_all(struct pv_overrides *o);
+/* Blob creation for a guest VkDeviceMemory (blob_id = its id): memory.c. */
+int pv_vk_memory_export_blob(struct pv_context *ctx, uint64_t memory_id, uint64_t size,
+                             uint32_t flags, struct pv_blob *out);
+/* Context teardown: destroys every host object the guest left behind, children first, then
+ * devices and the instance (teardown.c). Rings are stopped before this runs. */
+void pv_vk_context_teardown(struct pv_context *ctx);
+
+/* Per-context state of the Vulkan families (pv_family.context_init). */
+struct pv_vk_timeline;
+struct pv_vk_context_state {
+   pthread_mutex_t timelines_lock;
+   struct pv_vk_timeline *timelines[PV_MAX_RING_IDX]; /* by ring index; under timelines_lock */
+};
+
+static inline struct pv_vk_context_state *
+pv_vk_state(struct pv_context *ctx)
+{
+   return pv_venus_family_state(ctx);
+}
+
 /* Queue timelines (queue.c). Bind/submit return NULL, or why the request is refused. */
 const char *pv_vk_timeline_bind(struct pv_context *ctx, uint32_t ring_idx, VkDevice device,
                                 VkQueue queue);
 const char *pv_vk_timeline_submit(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id);
 /* Reports every pending fence of the device's timelines and stops them (before vkDestroyDevice). */
 void pv_vk_timelines_unbind_device(struct pv_context *ctx, VkDevice device);
+/* Stops whatever timeline is left (after teardown, which unbinds them with their devices). */
+void pv_vk_timelines_release(struct pv_context *ctx);
 
 /* Handlers, registered by families.c. */
 void pv_vk_handle_EnumerateInstanceVersion(struct pv_dispatch_ctx *c, void *args);

@@ -14,7 +14,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "renderer/context.h"
 #include "util/log.h"
 #include "vk/pv_vk.h"
 
@@ -51,8 +50,7 @@ struct pv_vk_timeline {
 static void
 retire(struct pv_vk_timeline *t, uint64_t fence_id)
 {
-   if (t->ctx->fence_cb)
-      t->ctx->fence_cb(t->ctx->fence_cb_data, t->ring_idx, fence_id);
+   pv_venus_fence_retired(t->ctx, t->ring_idx, fence_id);
 }
 
 static void *
@@ -136,14 +134,14 @@ pv_vk_timeline_bind(struct pv_context *ctx, uint32_t ring_idx, VkDevice device, 
 {
    if (ring_idx == 0 || ring_idx >= PV_MAX_RING_IDX)
       return "ring index out of range (1..63)";
-   pthread_mutex_lock(&ctx->timelines_lock);
-   struct pv_vk_timeline *old = ctx->timelines[ring_idx];
+   pthread_mutex_lock(&pv_vk_state(ctx)->timelines_lock);
+   struct pv_vk_timeline *old = pv_vk_state(ctx)->timelines[ring_idx];
    const char *why = NULL;
    if (old && (old->device != device || old->queue != queue))
       why = "ring index already bound to another queue";
-   else if (!old && !(ctx->timelines[ring_idx] = timeline_new(ctx, ring_idx, device, queue)))
+   else if (!old && !(pv_vk_state(ctx)->timelines[ring_idx] = timeline_new(ctx, ring_idx, device, queue)))
       why = "cannot start the queue's sync thread";
-   pthread_mutex_unlock(&ctx->timelines_lock);
+   pthread_mutex_unlock(&pv_vk_state(ctx)->timelines_lock);
    return why;
 }
 
@@ -152,8 +150,8 @@ pv_vk_timeline_submit(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_
 {
    if (ring_idx >= PV_MAX_RING_IDX)
       return "ring index out of range";
-   pthread_mutex_lock(&ctx->timelines_lock);
-   struct pv_vk_timeline *t = ctx->timelines[ring_idx];
+   pthread_mutex_lock(&pv_vk_state(ctx)->timelines_lock);
+   struct pv_vk_timeline *t = pv_vk_state(ctx)->timelines[ring_idx];
    const char *why = t ? NULL : "no queue is bound to it";
    if (t) {
       pthread_mutex_lock(&t->lock);
@@ -188,7 +186,7 @@ pv_vk_timeline_submit(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_
          pthread_mutex_unlock(&t->lock);
       }
    }
-   pthread_mutex_unlock(&ctx->timelines_lock);
+   pthread_mutex_unlock(&pv_vk_state(ctx)->timelines_lock);
    return why;
 }
 
@@ -196,13 +194,24 @@ void
 pv_vk_timelines_unbind_device(struct pv_context *ctx, VkDevice device)
 {
    for (uint32_t i = 0; i < PV_MAX_RING_IDX; i++) {
-      pthread_mutex_lock(&ctx->timelines_lock);
-      struct pv_vk_timeline *t = ctx->timelines[i];
+      pthread_mutex_lock(&pv_vk_state(ctx)->timelines_lock);
+      struct pv_vk_timeline *t = pv_vk_state(ctx)->timelines[i];
       if (t && t->device == device)
-         ctx->timelines[i] = NULL;
+         pv_vk_state(ctx)->timelines[i] = NULL;
       else
          t = NULL;
-      pthread_mutex_unlock(&ctx->timelines_lock);
+      pthread_mutex_unlock(&pv_vk_state(ctx)->timelines_lock);
+      if (t)
+         timeline_free(t);
+   }
+}
+
+void
+pv_vk_timelines_release(struct pv_context *ctx)
+{
+   for (uint32_t i = 0; i < PV_MAX_RING_IDX; i++) {
+      struct pv_vk_timeline *t = pv_vk_state(ctx)->timelines[i];
+      pv_vk_state(ctx)->timelines[i] = NULL;
       if (t)
          timeline_free(t);
    }
@@ -213,11 +222,11 @@ static pthread_mutex_t *
 queue_lock(struct pv_context *ctx, VkQueue queue)
 {
    pthread_mutex_t *m = NULL;
-   pthread_mutex_lock(&ctx->timelines_lock);
+   pthread_mutex_lock(&pv_vk_state(ctx)->timelines_lock);
    for (uint32_t i = 1; i < PV_MAX_RING_IDX && !m; i++)
-      if (ctx->timelines[i] && ctx->timelines[i]->queue == queue)
-         m = &ctx->timelines[i]->queue_lock;
-   pthread_mutex_unlock(&ctx->timelines_lock);
+      if (pv_vk_state(ctx)->timelines[i] && pv_vk_state(ctx)->timelines[i]->queue == queue)
+         m = &pv_vk_state(ctx)->timelines[i]->queue_lock;
+   pthread_mutex_unlock(&pv_vk_state(ctx)->timelines_lock);
    /* The timeline lives until its device is destroyed, which the guest does not do while it
     * submits to one of its queues (Vulkan's rule for vkDestroyDevice). */
    return m;
