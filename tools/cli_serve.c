@@ -221,7 +221,12 @@ static const char *
 describe(const struct pv_renderer_config *config)
 {
    static char line[512];
-   struct pv_renderer *r = pv_renderer_create(config);
+   /* Without the host driver: loading it here would preload it into every client process even
+    * with --no-driver-preload (the driver is never unloaded). */
+   struct pv_renderer_config what = *config;
+   what.host_icd = NULL;
+   what.gpu = NULL;
+   struct pv_renderer *r = pv_renderer_create(&what);
    snprintf(line, sizeof(line), "%s", r ? pv_renderer_describe(r) : "renderer unavailable");
    pv_renderer_destroy(r);
    return line;
