@@ -250,8 +250,12 @@ on_death(struct link *l)
    }
    vg_fences_backend_dead(&l->base);
    kill(l->pid, SIGKILL); /* EOF without exit would be a worker bug; make sure it ends */
-   while (waitpid(l->pid, NULL, 0) < 0 && errno == EINTR)
+   int status = 0;
+   while (waitpid(l->pid, &status, 0) < 0 && errno == EINTR)
       continue;
+   if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+      pv_warn("virgl: context %u: worker %d exited with status %d", l->base.ctx_id,
+              (int)l->pid, WEXITSTATUS(status));
 }
 
 static void *

@@ -21,6 +21,7 @@
 #include "util/log.h"
 #include "virgl/backend_local.h"
 #include "virgl/worker_io.h"
+#include "vtest/driver_preload.h"
 
 static int sock = PVW_WORKER_FD;
 /* Fence callbacks come from ring threads while the main loop answers requests. */
@@ -154,6 +155,9 @@ main(int argc, char **argv)
    const char *level = getenv("PEARVISOR_VIRGL_LOG");
    int lv = level ? pv_log_level_from_name(level) : -1;
    pv_log_set_level(lv >= 0 ? (enum pv_log_level)lv : PV_LOG_WARN);
+   /* The host driver stays loaded until exit (the loader would unload it with the instance):
+    * a worker serves one context, and leak reports can then name the driver's own leftovers. */
+   vtest_preload_host_driver();
    struct vg_local *l = serve_init();
    if (!l) {
       pv_err("virgl worker: cannot create the guest's context");
