@@ -462,8 +462,22 @@ spawn_worker(int child_sock)
    if (posix_spawn_file_actions_init(&fa) != 0)
       return -1;
    posix_spawn_file_actions_adddup2(&fa, child_sock, PVW_WORKER_FD);
+   /* The calling thread is the VMM's: its signal mask and ignored signals are not the worker's
+    * business (posix_spawn would pass both on). */
+   posix_spawnattr_t attr;
+   posix_spawnattr_init(&attr);
+   sigset_t none, defaults;
+   sigemptyset(&none);
+   sigemptyset(&defaults);
+   const int reset[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM};
+   for (size_t i = 0; i < sizeof(reset) / sizeof(reset[0]); i++)
+      sigaddset(&defaults, reset[i]);
+   posix_spawnattr_setsigmask(&attr, &none);
+   posix_spawnattr_setsigdefault(&attr, &defaults);
+   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
    pid_t pid = -1;
-   int err = posix_spawn(&pid, path, &fa, NULL, argv, environ);
+   int err = posix_spawn(&pid, path, &fa, &attr, argv, environ);
+   posix_spawnattr_destroy(&attr);
    posix_spawn_file_actions_destroy(&fa);
    if (err != 0) {
       pv_err("virgl: cannot start the worker %s: %s", path, strerror(err));
