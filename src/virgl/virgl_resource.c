@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/log.h"
@@ -100,6 +101,18 @@ check_blob_args(const struct virgl_renderer_resource_create_blob_args *a)
    return 0;
 }
 
+/* The fd comes from a worker, which runs guest work: mapping a file shorter than the blob would
+ * turn the guest's access past its end into SIGBUS in the VMM, so the size is checked here. */
+static bool
+fd_covers(int fd, uint64_t size)
+{
+   struct stat st;
+   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+      return (uint64_t)st.st_size >= size;
+   off_t end = lseek(fd, 0, SEEK_END); /* a dma-buf tells its size this way */
+   return end >= 0 && (uint64_t)end >= size;
+}
+
 int
 virgl_renderer_resource_create_blob(const struct virgl_renderer_resource_create_blob_args *args)
 {
@@ -118,6 +131,15 @@ virgl_renderer_resource_create_blob(const struct virgl_renderer_resource_create_
    if (ret) {
       free(r);
       return ret < 0 ? ret : -EINVAL;
+   }
+   if (blob.fd < 0 || !fd_covers(blob.fd, args->size)) {
+      pv_err("virgl: resource %u: the blob's fd does not cover %llu bytes", args->res_handle,
+             (unsigned long long)args->size);
+      if (blob.fd >= 0)
+         close(blob.fd);
+      c->backend->ops->destroy_blob(c->backend, args->res_handle);
+      free(r);
+      return -EINVAL;
    }
    r->id = args->res_handle;
    r->ctx_id = args->ctx_id;
