@@ -8,7 +8,8 @@
  * from virgl_renderer_poll on this thread (and from the library's own thread in the async
  * mode libkrun uses), reset then init again, and a worker killed with SIGKILL mid-submit.
  *
- * argv[1] is the library; PEARVISOR_VIRGL_INPROCESS=1 in the environment runs the same tests
+ * argv[1] is the library; with argv[2] "hostile" only the hostile-worker test runs (its
+ * PEARVISOR_VIRGL_WORKER is tests/virgl/hostile_worker.c). PEARVISOR_VIRGL_INPROCESS=1 in the environment runs the same tests
  * with the renderer in this process (the kill test then has no worker and is skipped).
  */
 #include <dirent.h>
@@ -728,6 +729,44 @@ test_worker_killed_mid_submit(void **state)
    cleanup_qemu();
 }
 
+/* Workers that lie (hostile_worker.c): the VMM's process survives each, with nothing left. */
+static void
+test_hostile_workers(void **state)
+{
+   (void)state;
+   init_qemu(QEMU_FLAGS);
+   const struct virgl_renderer_resource_create_blob_args args = {
+      .res_handle = 80, .ctx_id = 2, .blob_mem = VIRGL_RENDERER_BLOB_MEM_HOST3D,
+      .blob_flags = VIRGL_RENDERER_BLOB_FLAG_USE_MAPPABLE, .size = 8192};
+   /* a blob fd shorter than the blob: refused, so the guest can never touch past its end */
+   assert_int_equal(V.context_create_with_flags(2, VIRGL_RENDERER_CAPSET_VENUS, 5, "short"), 0);
+   assert_true(V.create_blob(&args) < 0);
+   void *p;
+   assert_int_not_equal(V.map(80, &p, NULL), 0);
+   /* no answer: the VMM's thread waits PEARVISOR_VIRGL_REPLY_TIMEOUT_MS, not forever */
+   assert_int_equal(V.context_create_with_flags(3, VIRGL_RENDERER_CAPSET_VENUS, 6, "silent"), 0);
+   struct virgl_renderer_resource_create_blob_args silent = args;
+   silent.ctx_id = 3;
+   const time_t start = time(NULL);
+   assert_true(V.create_blob(&silent) < 0);
+   assert_true(time(NULL) - start <= 3);
+   assert_int_equal(V.context_create_fence(3, 0, 0, 5), 0); /* killed: fences still retire */
+   struct ctx_fence want = {3, 0, 5};
+   assert_true(poll_until(has_ctx_fence, &want, true));
+   /* a malformed message: the worker is killed, its context lost, its fences retired */
+   assert_int_equal(V.context_create_with_flags(4, VIRGL_RENDERER_CAPSET_VENUS, 7, "garbage"), 0);
+   assert_int_equal(V.context_create_fence(4, 0, 1, 9), 0);
+   uint32_t word = 0;
+   assert_int_equal(V.submit_cmd(&word, 4, 1), 0);
+   want = (struct ctx_fence){4, 1, 9};
+   assert_true(poll_until(has_ctx_fence, &want, true));
+   wait_submits_done(10);
+   V.context_destroy(2);
+   V.context_destroy(3);
+   V.context_destroy(4);
+   cleanup_qemu();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -742,6 +781,10 @@ main(int argc, char **argv)
     * reports could not name it (the suppressions match the driver's name). */
    dlopen("libvulkan_lvp.so", RTLD_NOW | RTLD_NODELETE);
    load_library();
+   if (argc > 2 && !strcmp(argv[2], "hostile")) {
+      const struct CMUnitTest hostile[] = {cmocka_unit_test(test_hostile_workers)};
+      return cmocka_run_group_tests(hostile, NULL, NULL);
+   }
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_capsets_before_init),
       cmocka_unit_test(test_init_and_contexts),
