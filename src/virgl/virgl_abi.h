@@ -128,6 +128,11 @@ struct virgl_renderer_resource_create_blob_args {
 
 #define VIRGL_RENDERER_FENCE_FLAG_MERGEABLE (1u << 0)
 
+/* virgl_renderer_resource_export_blob fd types. */
+#define VIRGL_RENDERER_BLOB_FD_TYPE_DMABUF 0x0001u
+#define VIRGL_RENDERER_BLOB_FD_TYPE_OPAQUE 0x0002u
+#define VIRGL_RENDERER_BLOB_FD_TYPE_SHM 0x0003u
+
 /* x86_64/aarch64 (LP64) layouts a VMM built against virglrenderer 1.1.1 passes in. */
 _Static_assert(sizeof(struct virgl_renderer_resource_create_args) == 44, "create_args");
 _Static_assert(sizeof(struct virgl_renderer_resource_info) == 40, "resource_info");
@@ -177,6 +182,8 @@ PV_VIRGL_EXPORT int virgl_renderer_resource_map(uint32_t res_handle, void **map,
 PV_VIRGL_EXPORT int virgl_renderer_resource_unmap(uint32_t res_handle);
 PV_VIRGL_EXPORT int virgl_renderer_resource_get_map_info(uint32_t res_handle, uint32_t *map_info);
 PV_VIRGL_EXPORT void virgl_renderer_resource_unref(uint32_t res_handle);
+PV_VIRGL_EXPORT int virgl_renderer_resource_export_blob(uint32_t res_id, uint32_t *fd_type,
+                                                        int *fd);
 
 PV_VIRGL_EXPORT int virgl_renderer_resource_create(struct virgl_renderer_resource_create_args *args,
                                                    struct iovec *iov, uint32_t num_iovs);

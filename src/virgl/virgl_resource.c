@@ -11,6 +11,7 @@
  * QEMU guest only its console scanout (qemu-venus.md §5).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +226,23 @@ virgl_renderer_resource_unref(uint32_t res_handle)
    struct vg_res *r = pv_id_table_remove(&resources, res_handle);
    if (r)
       res_free(r);
+}
+
+/* A VMM that maps blobs itself (rutabaga-based ones such as libkrun) asks for the fd; it gets
+ * its own copy. */
+int
+virgl_renderer_resource_export_blob(uint32_t res_id, uint32_t *fd_type, int *fd)
+{
+   struct vg_res *r = res_get(res_id);
+   if (!r || r->fd < 0 || !fd_type || !fd)
+      return -EINVAL;
+   int copy = fcntl(r->fd, F_DUPFD_CLOEXEC, 0);
+   if (copy < 0)
+      return -errno;
+   *fd_type = r->fd_type == PV_BLOB_FD_DMABUF ? VIRGL_RENDERER_BLOB_FD_TYPE_DMABUF
+                                              : VIRGL_RENDERER_BLOB_FD_TYPE_SHM;
+   *fd = copy;
+   return 0;
 }
 
 /* ----- classic resources: the GL renderer's, refused ------------------------------------------ */

@@ -90,6 +90,7 @@ static struct {
    int (*attach_iov)(int, struct iovec *, int);
    void (*detach_iov)(int, struct iovec **, int *);
    void (*ctx_attach)(int, int);
+   int (*export_blob)(uint32_t, uint32_t *, int *);
 } V;
 
 static const char *lib_path;
@@ -131,6 +132,7 @@ load_library(void)
    RESOLVE(attach_iov, "virgl_renderer_resource_attach_iov");
    RESOLVE(detach_iov, "virgl_renderer_resource_detach_iov");
    RESOLVE(ctx_attach, "virgl_renderer_ctx_attach_resource");
+   RESOLVE(export_blob, "virgl_renderer_resource_export_blob");
    /* the library's renderer stays private: nothing but the virgl ABI is visible */
    assert_null(dlsym(V.dl, "pv_renderer_create"));
 }
@@ -464,6 +466,16 @@ run_venus_path(uint32_t ctx, uint32_t fence_base)
          mem[i] = (uint8_t)(i >> 12);
       for (uint32_t i = 0; i < MEMORY_SIZE; i += 4096)
          assert_int_equal(mem[i], (uint8_t)(i >> 12));
+      /* the exported fd (rutabaga VMMs map it themselves) is the same memory */
+      uint32_t fd_type = 0;
+      int fd = -1;
+      assert_int_equal(V.export_blob(RES_MEMORY + ctx * 100, &fd_type, &fd), 0);
+      assert_int_equal(fd_type, VIRGL_RENDERER_BLOB_FD_TYPE_SHM);
+      uint8_t *again = mmap(NULL, MEMORY_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+      assert_true(again != MAP_FAILED);
+      assert_int_equal(again[4096 * 3], 3);
+      munmap(again, MEMORY_SIZE);
+      close(fd);
       unmap_unref(RES_MEMORY + ctx * 100);
    }
    unmap_unref(RES_RING + ctx * 100);
