@@ -75,6 +75,8 @@ struct link {
 /* Destroyed links whose worker is still finishing; joined and freed later. */
 static pthread_mutex_t closing_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct link *closing_links;
+/* Worker processes that exist, closing ones included (under closing_lock). */
+static uint32_t worker_count;
 
 /* ----- the send queue ------------------------------------------------------------------------ */
 
@@ -382,6 +384,7 @@ worker_fence(struct vg_backend *b, uint32_t ring_idx, uint64_t fence_id)
 static void
 link_free(struct link *l)
 {
+   worker_count--; /* closing_lock held */
    pthread_join(l->sender, NULL);
    pthread_join(l->reader, NULL);
    close(l->sock);
@@ -524,14 +527,39 @@ link_alloc(uint32_t ctx_id)
    return l;
 }
 
+/* Counts a new worker unless there are too many: a worker still tearing down a destroyed
+ * context is a process too, so a guest cannot pile them up by creating and destroying. */
+static bool
+worker_count_take(void)
+{
+   pthread_mutex_lock(&closing_lock);
+   bool ok = worker_count < vg_config_get()->max_contexts;
+   worker_count += ok;
+   pthread_mutex_unlock(&closing_lock);
+   return ok;
+}
+
+static void
+worker_count_give(void)
+{
+   pthread_mutex_lock(&closing_lock);
+   worker_count--;
+   pthread_mutex_unlock(&closing_lock);
+}
+
 struct vg_backend *
 vg_backend_worker_create(uint32_t ctx_id, const char *name)
 {
    reap_closing(false);
+   if (!worker_count_take()) {
+      pv_dbg("virgl: context %u refused: workers of destroyed contexts are still ending", ctx_id);
+      return NULL;
+   }
    struct link *l = link_alloc(ctx_id);
    int sv[2];
    if (!l || make_socketpair(sv) != 0) {
       free(l);
+      worker_count_give();
       return NULL;
    }
    l->sock = sv[0];
@@ -568,5 +596,6 @@ fail:
    pthread_cond_destroy(&l->cond);
    pthread_mutex_destroy(&l->lock);
    free(l);
+   worker_count_give();
    return NULL;
 }

@@ -73,6 +73,11 @@ virgl_renderer_context_create_with_flags(uint32_t ctx_id, uint32_t ctx_flags, ui
       pv_info("virgl: context %u asks for capset %u; only Venus (4) is served", ctx_id, capset);
       return EINVAL;
    }
+   if (contexts.count >= vg_config_get()->max_contexts) {
+      pv_dbg("virgl: context %u refused: %u contexts live (PEARVISOR_VIRGL_MAX_CONTEXTS)", ctx_id,
+             vg_config_get()->max_contexts);
+      return ENOMEM;
+   }
    char debug_name[64];
    copy_name(debug_name, sizeof(debug_name), nlen, name);
    struct vg_ctx *c = calloc(1, sizeof(*c));

@@ -80,6 +80,8 @@ config_load(void)
    }
    config.in_process = env_u32("PEARVISOR_VIRGL_INPROCESS", 0) != 0;
    config.reply_timeout_ms = env_u32("PEARVISOR_VIRGL_REPLY_TIMEOUT_MS", 5000);
+   /* a guest (root in the VM) chooses how many contexts it creates: each is a process here */
+   config.max_contexts = env_u32("PEARVISOR_VIRGL_MAX_CONTEXTS", 64);
    const char *worker = getenv("PEARVISOR_VIRGL_WORKER");
    if (worker && *worker)
       snprintf(config.worker_path, sizeof(config.worker_path), "%s", worker);

@@ -9,7 +9,8 @@
  * mode libkrun uses), reset then init again, and a worker killed with SIGKILL mid-submit.
  *
  * argv[1] is the library; with argv[2] "hostile" only the hostile-worker test runs (its
- * PEARVISOR_VIRGL_WORKER is tests/virgl/hostile_worker.c). PEARVISOR_VIRGL_INPROCESS=1 in the environment runs the same tests
+ * PEARVISOR_VIRGL_WORKER is tests/virgl/hostile_worker.c), with "limit" only the context-limit
+ * test (PEARVISOR_VIRGL_MAX_CONTEXTS=3). PEARVISOR_VIRGL_INPROCESS=1 in the environment runs the same tests
  * with the renderer in this process (the kill test then has no worker and is skipped).
  */
 #include <dirent.h>
@@ -779,6 +780,27 @@ test_hostile_workers(void **state)
    cleanup_qemu();
 }
 
+/* PEARVISOR_VIRGL_MAX_CONTEXTS=3: a fourth context is refused; after a destroy there is room
+ * again once that context's worker has ended. */
+static void
+test_context_limit(void **state)
+{
+   (void)state;
+   init_qemu(QEMU_FLAGS);
+   for (uint32_t id = 2; id < 5; id++)
+      assert_int_equal(V.context_create_with_flags(id, VIRGL_RENDERER_CAPSET_VENUS, 4, "many"), 0);
+   assert_int_not_equal(V.context_create_with_flags(5, VIRGL_RENDERER_CAPSET_VENUS, 4, "many"), 0);
+   V.context_destroy(3);
+   bool created = false;
+   for (int i = 0; i < 500 && !created; i++, sleep_ms(10))
+      created = V.context_create_with_flags(5, VIRGL_RENDERER_CAPSET_VENUS, 4, "many") == 0;
+   assert_true(created);
+   run_venus_path(5, 60);
+   for (uint32_t id = 2; id < 6; id++)
+      V.context_destroy(id);
+   cleanup_qemu();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -796,6 +818,10 @@ main(int argc, char **argv)
    if (argc > 2 && !strcmp(argv[2], "hostile")) {
       const struct CMUnitTest hostile[] = {cmocka_unit_test(test_hostile_workers)};
       return cmocka_run_group_tests(hostile, NULL, NULL);
+   }
+   if (argc > 2 && !strcmp(argv[2], "limit")) {
+      const struct CMUnitTest limit[] = {cmocka_unit_test(test_context_limit)};
+      return cmocka_run_group_tests(limit, NULL, NULL);
    }
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_capsets_before_init),
