@@ -256,8 +256,8 @@ on_death(struct link *l)
    while (waitpid(l->pid, &status, 0) < 0 && errno == EINTR)
       continue;
    if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-      pv_warn("virgl: context %u: worker %d exited with status %d", l->base.ctx_id,
-              (int)l->pid, WEXITSTATUS(status));
+      pv_warn("virgl: context %u: worker %d exited with status %d", l->base.ctx_id, (int)l->pid,
+              WEXITSTATUS(status));
 }
 
 static void *
@@ -281,7 +281,8 @@ reader_main(void *arg)
    return NULL;
 }
 
-/* ----- backend operations (the VMM's thread) ---------------------------------------------------- */
+/* ----- backend operations (the VMM's thread) ----------------------------------------------------
+ */
 
 static void
 worker_submit(struct vg_backend *b, const void *data, size_t size, uint64_t seq)

@@ -54,8 +54,7 @@ static struct {
    struct vg_track *tracks;
    struct vg_global_fence *globals, **globals_tail;
    struct vg_event *events, **events_tail;
-} F = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER,
-       .poll_event = {-1, -1}};
+} F = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .poll_event = {-1, -1}};
 
 /* ----- the event queue (lock held) --------------------------------------------------------- */
 

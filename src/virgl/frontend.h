@@ -26,9 +26,9 @@ struct vg_backend;
 
 /* Global-fence bookkeeping of one backend; owned by fences.c, under its lock. */
 struct vg_track {
-   bool attached;      /* events from a detached backend are dropped */
-   uint64_t submitted; /* the last submission sequence number given to this backend */
-   uint64_t done;      /* the last one it completed */
+   bool attached;             /* events from a detached backend are dropped */
+   uint64_t submitted;        /* the last submission sequence number given to this backend */
+   uint64_t done;             /* the last one it completed */
    struct vg_marker *markers; /* global fences waiting for this backend, oldest first */
    struct vg_track *next;     /* in the list of attached backends */
    struct vg_backend *backend;
@@ -54,8 +54,8 @@ struct vg_backend {
 };
 
 struct vg_config {
-   uint32_t wire_format;   /* PEARVISOR_VIRGL_WIRE, default 1 (VM guests are Mesa >= 23.1) */
-   bool in_process;        /* PEARVISOR_VIRGL_INPROCESS=1 */
+   uint32_t wire_format;      /* PEARVISOR_VIRGL_WIRE, default 1 (VM guests are Mesa >= 23.1) */
+   bool in_process;           /* PEARVISOR_VIRGL_INPROCESS=1 */
    uint32_t reply_timeout_ms; /* PEARVISOR_VIRGL_REPLY_TIMEOUT_MS: a worker's blob answer */
    uint32_t max_contexts;     /* PEARVISOR_VIRGL_MAX_CONTEXTS: live contexts, and workers */
    char worker_path[4096];    /* PEARVISOR_VIRGL_WORKER or next to this library */
@@ -75,8 +75,7 @@ void vg_backend_worker_reap_all(void);
 struct vg_callbacks {
    void *cookie;
    void (*write_fence)(void *cookie, uint32_t fence);
-   void (*write_context_fence)(void *cookie, uint32_t ctx_id, uint32_t ring_idx,
-                               uint64_t fence_id);
+   void (*write_context_fence)(void *cookie, uint32_t ctx_id, uint32_t ring_idx, uint64_t fence_id);
 };
 
 /* `thread_sync`: keep a poll fd; `async`: deliver from our own thread instead of poll. */

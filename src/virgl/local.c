@@ -32,4 +32,3 @@ vg_local_destroy(struct vg_local *l)
    pv_renderer_destroy(l->renderer);
    free(l);
 }
-

@@ -55,11 +55,11 @@ struct virgl_renderer_callbacks {
                                                   struct virgl_renderer_gl_ctx_param *param);
    void (*destroy_gl_context)(void *cookie, virgl_renderer_gl_context ctx);
    int (*make_current)(void *cookie, int scanout_idx, virgl_renderer_gl_context ctx);
-   int (*get_drm_fd)(void *cookie);                                   /* v2 */
+   int (*get_drm_fd)(void *cookie); /* v2 */
    void (*write_context_fence)(void *cookie, uint32_t ctx_id, uint32_t ring_idx,
-                               uint64_t fence_id);                    /* v3 */
-   int (*get_server_fd)(void *cookie, uint32_t version);              /* v3 */
-   void *(*get_egl_display)(void *cookie);                            /* v4 */
+                               uint64_t fence_id);       /* v3 */
+   int (*get_server_fd)(void *cookie, uint32_t version); /* v3 */
+   void *(*get_egl_display)(void *cookie);               /* v4 */
 };
 
 struct virgl_renderer_resource_create_args {
@@ -143,8 +143,8 @@ _Static_assert(offsetof(struct virgl_renderer_resource_create_blob_args, blob_id
                "create_blob_args.blob_id");
 _Static_assert(offsetof(struct virgl_renderer_resource_create_blob_args, iovecs) == 32,
                "create_blob_args.iovecs");
-_Static_assert(offsetof(struct virgl_renderer_callbacks, write_context_fence) ==
-                  sizeof(void *) * 6, "callbacks.write_context_fence");
+_Static_assert(offsetof(struct virgl_renderer_callbacks, write_context_fence) == sizeof(void *) * 6,
+               "callbacks.write_context_fence");
 
 /* The exported functions (tests/virgl/qemu-10.0-imports.txt lists QEMU's 28). */
 PV_VIRGL_EXPORT int virgl_renderer_init(void *cookie, int flags,
@@ -158,8 +158,7 @@ PV_VIRGL_EXPORT void virgl_renderer_get_cap_set(uint32_t set, uint32_t *max_ver,
                                                 uint32_t *max_size);
 PV_VIRGL_EXPORT void virgl_renderer_fill_caps(uint32_t set, uint32_t version, void *caps);
 
-PV_VIRGL_EXPORT int virgl_renderer_context_create(uint32_t handle, uint32_t nlen,
-                                                  const char *name);
+PV_VIRGL_EXPORT int virgl_renderer_context_create(uint32_t handle, uint32_t nlen, const char *name);
 PV_VIRGL_EXPORT int virgl_renderer_context_create_with_flags(uint32_t ctx_id, uint32_t ctx_flags,
                                                              uint32_t nlen, const char *name);
 PV_VIRGL_EXPORT void virgl_renderer_context_destroy(uint32_t handle);

@@ -248,8 +248,8 @@ virgl_renderer_resource_export_blob(uint32_t res_id, uint32_t *fd_type, int *fd)
 /* ----- classic resources: the GL renderer's, refused ------------------------------------------ */
 
 int
-virgl_renderer_resource_create(struct virgl_renderer_resource_create_args *args,
-                               struct iovec *iov, uint32_t num_iovs)
+virgl_renderer_resource_create(struct virgl_renderer_resource_create_args *args, struct iovec *iov,
+                               uint32_t num_iovs)
 {
    (void)iov, (void)num_iovs;
    pv_dbg("virgl: resource %u (target %u): classic resources need GL, not served",
@@ -286,9 +286,9 @@ virgl_renderer_transfer_write_iov(uint32_t handle, uint32_t ctx_id, int level, u
 }
 
 int
-virgl_renderer_transfer_read_iov(uint32_t handle, uint32_t ctx_id, uint32_t level,
-                                 uint32_t stride, uint32_t layer_stride, struct virgl_box *box,
-                                 uint64_t offset, struct iovec *iov, int iovec_cnt)
+virgl_renderer_transfer_read_iov(uint32_t handle, uint32_t ctx_id, uint32_t level, uint32_t stride,
+                                 uint32_t layer_stride, struct virgl_box *box, uint64_t offset,
+                                 struct iovec *iov, int iovec_cnt)
 {
    (void)handle, (void)ctx_id, (void)level, (void)stride, (void)layer_stride, (void)box;
    (void)offset, (void)iov, (void)iovec_cnt;

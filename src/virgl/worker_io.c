@@ -95,8 +95,8 @@ recv_header(int sock, struct pvw_header *hdr, int *fd_out)
       char buf[CMSG_SPACE(sizeof(int) * 4)];
    } cm;
    struct iovec iov = {hdr, sizeof(*hdr)};
-   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf,
-                        .msg_controllen = sizeof(cm.buf)};
+   struct msghdr msg = {
+      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf)};
    ssize_t r;
    do
       r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);

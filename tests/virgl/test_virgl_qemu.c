@@ -10,8 +10,8 @@
  *
  * argv[1] is the library; with argv[2] "hostile" only the hostile-worker test runs (its
  * PEARVISOR_VIRGL_WORKER is tests/virgl/hostile_worker.c), with "limit" only the context-limit
- * test (PEARVISOR_VIRGL_MAX_CONTEXTS=3). PEARVISOR_VIRGL_INPROCESS=1 in the environment runs the same tests
- * with the renderer in this process (the kill test then has no worker and is skipped).
+ * test (PEARVISOR_VIRGL_MAX_CONTEXTS=3). PEARVISOR_VIRGL_INPROCESS=1 in the environment runs the
+ * same tests with the renderer in this process (the kill test then has no worker and is skipped).
  */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -97,10 +97,10 @@ static struct {
 static const char *lib_path;
 static bool in_process;
 
-#define RESOLVE(field, name)                                                                     \
-   do {                                                                                          \
-      *(void **)&V.field = dlsym(V.dl, name);                                                    \
-      assert_non_null(V.field);                                                                  \
+#define RESOLVE(field, name)                                                                       \
+   do {                                                                                            \
+      *(void **)&V.field = dlsym(V.dl, name);                                                      \
+      assert_non_null(V.field);                                                                    \
    } while (0)
 
 static void
@@ -387,8 +387,12 @@ static void *
 create_mapped_blob(uint32_t ctx, uint32_t res, uint64_t blob_id, uint64_t size)
 {
    const struct virgl_renderer_resource_create_blob_args args = {
-      .res_handle = res, .ctx_id = ctx, .blob_mem = VIRGL_RENDERER_BLOB_MEM_HOST3D,
-      .blob_flags = VIRGL_RENDERER_BLOB_FLAG_USE_MAPPABLE, .blob_id = blob_id, .size = size};
+      .res_handle = res,
+      .ctx_id = ctx,
+      .blob_mem = VIRGL_RENDERER_BLOB_MEM_HOST3D,
+      .blob_flags = VIRGL_RENDERER_BLOB_FLAG_USE_MAPPABLE,
+      .blob_id = blob_id,
+      .size = size};
    assert_int_equal(V.create_blob(&args), 0);
    struct virgl_renderer_resource_info info;
    assert_int_equal(V.get_info((int)res, &info), 0); /* QEMU fails the blob otherwise */
@@ -483,7 +487,8 @@ run_venus_path(uint32_t ctx, uint32_t fence_base)
    unmap_unref(RES_REPLY + ctx * 100);
 }
 
-/* ----- tests ------------------------------------------------------------------------------------- */
+/* ----- tests -------------------------------------------------------------------------------------
+ */
 
 static void
 test_capsets_before_init(void **state)
@@ -531,9 +536,14 @@ test_init_and_contexts(void **state)
    uint32_t word = 0;
    assert_int_not_equal(V.submit_cmd(&word, 9, 1), 0);
    assert_int_not_equal(V.context_create_fence(9, VIRGL_RENDERER_FENCE_FLAG_MERGEABLE, 0, 1), 0);
-   struct virgl_renderer_resource_create_args ra = {.handle = 50, .target = 2, .format = 2,
-                                                    .bind = 2, .width = 64, .height = 64,
-                                                    .depth = 1, .array_size = 1};
+   struct virgl_renderer_resource_create_args ra = {.handle = 50,
+                                                    .target = 2,
+                                                    .format = 2,
+                                                    .bind = 2,
+                                                    .width = 64,
+                                                    .height = 64,
+                                                    .depth = 1,
+                                                    .array_size = 1};
    assert_int_not_equal(V.resource_create(&ra, NULL, 0), 0);
    char page[64];
    struct iovec iov = {page, sizeof(page)};
@@ -712,8 +722,7 @@ test_worker_killed_mid_submit(void **state)
    for (int i = 0; i < 500 && victim < 0; i++, sleep_ms(10))
       victim = new_worker(before, nb);
    assert_true(victim > 0);
-   assert_int_equal(V.context_create_with_flags(3, VIRGL_RENDERER_CAPSET_VENUS, 9, "bystander"),
-                    0);
+   assert_int_equal(V.context_create_with_flags(3, VIRGL_RENDERER_CAPSET_VENUS, 9, "bystander"), 0);
    /* the victim builds a device (lavapipe start-up takes a while) and is killed in the middle */
    struct buf d = {0};
    if (access(LVP_ICD, R_OK) == 0)
@@ -730,8 +739,11 @@ test_worker_killed_mid_submit(void **state)
    assert_true(poll_until(has_ctx_fence, &want, true));
    wait_submits_done(41); /* the global timeline does not wait for the dead worker */
    const struct virgl_renderer_resource_create_blob_args args = {
-      .res_handle = 70, .ctx_id = 2, .blob_mem = VIRGL_RENDERER_BLOB_MEM_HOST3D,
-      .blob_flags = VIRGL_RENDERER_BLOB_FLAG_USE_MAPPABLE, .size = 4096};
+      .res_handle = 70,
+      .ctx_id = 2,
+      .blob_mem = VIRGL_RENDERER_BLOB_MEM_HOST3D,
+      .blob_flags = VIRGL_RENDERER_BLOB_FLAG_USE_MAPPABLE,
+      .size = 4096};
    assert_true(V.create_blob(&args) < 0);
    assert_int_equal(V.context_create_fence(2, 0, 0, 42), 0);
    want.id = 42;
@@ -749,8 +761,11 @@ test_hostile_workers(void **state)
    (void)state;
    init_qemu(QEMU_FLAGS);
    const struct virgl_renderer_resource_create_blob_args args = {
-      .res_handle = 80, .ctx_id = 2, .blob_mem = VIRGL_RENDERER_BLOB_MEM_HOST3D,
-      .blob_flags = VIRGL_RENDERER_BLOB_FLAG_USE_MAPPABLE, .size = 8192};
+      .res_handle = 80,
+      .ctx_id = 2,
+      .blob_mem = VIRGL_RENDERER_BLOB_MEM_HOST3D,
+      .blob_flags = VIRGL_RENDERER_BLOB_FLAG_USE_MAPPABLE,
+      .size = 8192};
    /* a blob fd shorter than the blob: refused, so the guest can never touch past its end */
    assert_int_equal(V.context_create_with_flags(2, VIRGL_RENDERER_CAPSET_VENUS, 5, "short"), 0);
    assert_true(V.create_blob(&args) < 0);
@@ -824,14 +839,10 @@ main(int argc, char **argv)
       return cmocka_run_group_tests(limit, NULL, NULL);
    }
    const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_capsets_before_init),
-      cmocka_unit_test(test_init_and_contexts),
-      cmocka_unit_test(test_venus_stream),
-      cmocka_unit_test(test_fences_from_poll),
-      cmocka_unit_test(test_fences_thread_sync),
-      cmocka_unit_test(test_fences_async),
-      cmocka_unit_test(test_reset_then_init),
-      cmocka_unit_test(test_worker_killed_mid_submit),
+      cmocka_unit_test(test_capsets_before_init), cmocka_unit_test(test_init_and_contexts),
+      cmocka_unit_test(test_venus_stream),        cmocka_unit_test(test_fences_from_poll),
+      cmocka_unit_test(test_fences_thread_sync),  cmocka_unit_test(test_fences_async),
+      cmocka_unit_test(test_reset_then_init),     cmocka_unit_test(test_worker_killed_mid_submit),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
