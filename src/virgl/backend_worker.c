@@ -216,13 +216,13 @@ dispatch(struct link *l, const struct pvw_header *hdr, const void *body, int fd)
 }
 
 /* Waits for the next message; kills a closing worker that outstays its grace period. */
-static bool
+static void
 wait_readable(struct link *l)
 {
    for (;;) {
       struct pollfd p = {.fd = l->sock, .events = POLLIN};
       if (poll(&p, 1, 100) > 0)
-         return true;
+         return;
       pthread_mutex_lock(&l->lock);
       if (l->closing && pv_os_time_ns() > l->close_deadline)
          kill_worker_locked(l, "teardown takes too long");
@@ -268,7 +268,8 @@ reader_main(void *arg)
       struct pvw_header hdr;
       void *body;
       int fd;
-      if (!wait_readable(l) || pvw_recv(l->sock, &hdr, &body, &fd) != 0)
+      wait_readable(l);
+      if (pvw_recv(l->sock, &hdr, &body, &fd) != 0)
          break;
       dispatch(l, &hdr, body, fd);
       free(body);

@@ -29,6 +29,7 @@ struct vg_res {
    struct vg_backend *owner; /* NULL once its context is gone */
    int fd;
    enum pv_blob_fd_type fd_type;
+   uint32_t blob_flags;
    uint64_t size;
    void *map;
 };
@@ -147,6 +148,7 @@ virgl_renderer_resource_create_blob(const struct virgl_renderer_resource_create_
    r->owner = c->backend;
    r->fd = blob.fd;
    r->fd_type = blob.fd_type;
+   r->blob_flags = args->blob_flags;
    r->size = args->size;
    if (!pv_id_table_insert(&resources, r->id, r)) {
       res_free(r);
@@ -181,7 +183,8 @@ int
 virgl_renderer_resource_map(uint32_t res_handle, void **map, uint64_t *out_size)
 {
    struct vg_res *r = res_get(res_handle);
-   if (!r || r->fd < 0 || !map)
+   /* as virglrenderer: only blobs the guest created MAPPABLE are mapped into its window */
+   if (!r || r->fd < 0 || !map || !(r->blob_flags & VIRGL_RENDERER_BLOB_FLAG_USE_MAPPABLE))
       return -EINVAL;
    if (!r->map) {
       void *p = mmap(NULL, (size_t)r->size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);

@@ -464,7 +464,20 @@ run_venus_path(uint32_t ctx, uint32_t fence_base)
       struct buf d = {0};
       cmd_lavapipe_device(&d);
       cmd_allocate_memory(&d, OBJ_MEMORY, MEMORY_SIZE);
+      cmd_allocate_memory(&d, OBJ_MEMORY + 1, MEMORY_SIZE);
       assert_int_equal(submit(ctx, &d), 0);
+      /* a blob the guest did not create MAPPABLE is not mapped into its window */
+      const struct virgl_renderer_resource_create_blob_args shareable = {
+         .res_handle = RES_MEMORY + 1 + ctx * 100,
+         .ctx_id = ctx,
+         .blob_mem = VIRGL_RENDERER_BLOB_MEM_HOST3D,
+         .blob_flags = VIRGL_RENDERER_BLOB_FLAG_USE_SHAREABLE,
+         .blob_id = OBJ_MEMORY + 1,
+         .size = MEMORY_SIZE};
+      assert_int_equal(V.create_blob(&shareable), 0);
+      void *no_map = NULL;
+      assert_int_not_equal(V.map(shareable.res_handle, &no_map, NULL), 0);
+      V.unref(shareable.res_handle);
       /* no wait: the blob request is ordered after the allocation on the context's queue */
       uint8_t *mem = create_mapped_blob(ctx, RES_MEMORY + ctx * 100, OBJ_MEMORY, MEMORY_SIZE);
       for (uint32_t i = 0; i < MEMORY_SIZE; i += 4096)
