@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,23 +100,40 @@ vg_config_get(void)
 
 /* ----- capsets ------------------------------------------------------------------------------- */
 
-/* The capset needs no Vulkan instance: a renderer object is only the decoder tables. */
-static size_t
-venus_capset(uint32_t version, void *out, size_t out_size)
+/* The capset needs no Vulkan instance: a renderer object is only the decoder tables. It is
+ * made once (QEMU asks at every GET_CAPSET_INFO), for the wire format of the environment. */
+static uint8_t capset_bytes[256];
+static size_t capset_size;
+
+static void
+capset_load(void)
 {
    const struct pv_renderer_config rc = {.wire_format = vg_config_get()->wire_format};
    struct pv_renderer *r = pv_renderer_create(&rc);
    if (!r)
-      return 0;
-   size_t size = pv_renderer_get_capset(r, PV_CAPSET_VENUS, version, out, out_size);
+      return;
+   size_t size = pv_renderer_get_capset(r, PV_CAPSET_VENUS, 0, NULL, 0);
+   if (size <= sizeof(capset_bytes))
+      capset_size = pv_renderer_get_capset(r, PV_CAPSET_VENUS, 0, capset_bytes, size);
    pv_renderer_destroy(r);
-   return size;
+}
+
+/* Venus capset version 0, or NULL with *size 0 for any other version. */
+static const uint8_t *
+venus_capset(uint32_t version, size_t *size)
+{
+   static pthread_once_t once = PTHREAD_ONCE_INIT;
+   pthread_once(&once, capset_load);
+   *size = version == 0 ? capset_size : 0;
+   return *size ? capset_bytes : NULL;
 }
 
 void
 virgl_renderer_get_cap_set(uint32_t set, uint32_t *max_ver, uint32_t *max_size)
 {
-   size_t size = set == VIRGL_RENDERER_CAPSET_VENUS ? venus_capset(0, NULL, 0) : 0;
+   size_t size = 0;
+   if (set == VIRGL_RENDERER_CAPSET_VENUS)
+      venus_capset(0, &size);
    /* capsets 1 and 2 (GL) are not served: 0/0 tells QEMU so (it still advertises capset 1) */
    if (max_ver)
       *max_ver = 0;
@@ -128,9 +146,10 @@ virgl_renderer_fill_caps(uint32_t set, uint32_t version, void *caps)
 {
    if (set == VIRGL_RENDERER_CAPSET_VENUS && caps) {
       /* the VMM sized `caps` with get_cap_set */
-      size_t size = venus_capset(version, NULL, 0);
-      if (size)
-         venus_capset(version, caps, size);
+      size_t size;
+      const uint8_t *bytes = venus_capset(version, &size);
+      if (bytes)
+         memcpy(caps, bytes, size);
    }
 }
 
