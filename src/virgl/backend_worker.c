@@ -143,8 +143,11 @@ sender_main(void *arg)
       pthread_mutex_lock(&l->lock);
       l->queued_bytes -= m->size;
       free(m);
-      if (ret != 0)
-         break; /* the reader sees the EOF */
+      if (ret != 0) {
+         /* a worker that cannot take requests is of no use; the reader then sees its EOF */
+         kill_worker_locked(l, "a request could not be sent");
+         break;
+      }
    }
    while (l->queue) {
       struct out_msg *m = l->queue;
@@ -290,6 +293,13 @@ worker_submit(struct vg_backend *b, const void *data, size_t size, uint64_t seq)
 {
    struct link *l = (struct link *)b;
    const struct pvw_submit s = {.seq = seq};
+   if (size > PVW_MAX_BODY - sizeof(s)) {
+      pthread_mutex_lock(&l->lock);
+      kill_worker_locked(l, "a submission larger than 64 MiB");
+      pthread_mutex_unlock(&l->lock);
+      vg_fences_submit_done(b, seq);
+      return;
+   }
    if (!enqueue(l, PVW_SUBMIT, &s, sizeof(s), data, size))
       vg_fences_submit_done(b, seq); /* nothing will run it: do not hold global fences */
 }

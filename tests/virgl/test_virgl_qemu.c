@@ -767,6 +767,17 @@ test_worker_killed_mid_submit(void **state)
    assert_int_equal(V.context_create_fence(2, 0, 0, 42), 0);
    want.id = 42;
    assert_true(poll_until(has_ctx_fence, &want, true));
+   /* a submission past the worker protocol's 64 MiB: that context is lost, nothing else */
+   assert_int_equal(V.context_create_with_flags(4, VIRGL_RENDERER_CAPSET_VENUS, 4, "huge"), 0);
+   const size_t huge = (64u << 20) + 4096;
+   uint32_t *words = calloc(1, huge);
+   assert_non_null(words);
+   assert_int_equal(V.submit_cmd(words, 4, (int)(huge / 4)), 0);
+   free(words);
+   assert_int_equal(V.context_create_fence(4, 0, 0, 43), 0);
+   want = (struct ctx_fence){4, 0, 43};
+   assert_true(poll_until(has_ctx_fence, &want, true));
+   V.context_destroy(4);
    run_venus_path(3, 50); /* the bystander is unaffected */
    V.context_destroy(2);
    V.context_destroy(3);
