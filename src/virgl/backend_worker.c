@@ -233,6 +233,33 @@ wait_readable(struct link *l)
    }
 }
 
+/*
+ * EOF means the worker exited (it holds its end of the socket until then), so it is reaped, not
+ * killed: a VMM that ignores SIGCHLD reaps it itself (ECHILD here), and a pid we no longer own
+ * must never get a signal. Only a worker that closed its socket and lives on is killed.
+ */
+static void
+reap_worker(struct link *l)
+{
+   int status = 0;
+   pid_t r = 0;
+   for (int i = 0; i < 100 && r == 0; i++) {
+      r = waitpid(l->pid, &status, WNOHANG);
+      if (r < 0 && errno == EINTR)
+         r = 0;
+      else if (r == 0)
+         pv_os_sleep_ns(10 * 1000 * 1000);
+   }
+   if (r == 0) {
+      kill(l->pid, SIGKILL);
+      while ((r = waitpid(l->pid, &status, 0)) < 0 && errno == EINTR)
+         continue;
+   }
+   if (r == l->pid && WIFEXITED(status) && WEXITSTATUS(status) != 0)
+      pv_warn("virgl: context %u: worker %d exited with status %d", l->base.ctx_id, (int)l->pid,
+              WEXITSTATUS(status));
+}
+
 /* The worker is gone: the context is lost, and nothing the guest waits for may stay pending. */
 static void
 on_death(struct link *l)
@@ -254,13 +281,7 @@ on_death(struct link *l)
       f = next;
    }
    vg_fences_backend_dead(&l->base);
-   kill(l->pid, SIGKILL); /* EOF without exit would be a worker bug; make sure it ends */
-   int status = 0;
-   while (waitpid(l->pid, &status, 0) < 0 && errno == EINTR)
-      continue;
-   if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
-      pv_warn("virgl: context %u: worker %d exited with status %d", l->base.ctx_id, (int)l->pid,
-              WEXITSTATUS(status));
+   reap_worker(l);
 }
 
 static void *
