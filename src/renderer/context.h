@@ -48,6 +48,9 @@ struct pv_context {
    /* Queue timelines: who hears that a fence retired (pv_context_set_fence_callback). */
    pv_fence_retired_fn fence_cb;
    void *fence_cb_data;
+   /* Who hears where each ring's status word is (pv_context_set_ring_callback). */
+   pv_ring_created_fn ring_cb;
+   void *ring_cb_data;
    /* ring_idx -> the bound queue's timeline (src/vk/queue.c); [0] is the CPU timeline, unused */
    pthread_mutex_t timelines_lock;
    struct pv_vk_timeline *timelines[PV_MAX_RING_IDX];

@@ -18,9 +18,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -45,6 +47,25 @@ struct out_msg {
    uint8_t body[];
 };
 
+/* A shared-memory blob of the context (where its rings live), kept to tell the guest of the
+ * worker's death. */
+struct shm_blob {
+   uint32_t res_id;
+   int fd;
+   uint64_t size;
+   struct shm_blob *next;
+};
+
+/* A wire 1 ring's status word, as the worker reported it. */
+struct ring_status {
+   uint32_t res_id;
+   uint64_t offset;
+   struct ring_status *next;
+};
+
+/* More rings than the renderer allows per context would be a worker lying. */
+#define MAX_RING_STATUS 256
+
 struct pending_fence {
    uint32_t ring_idx;
    uint64_t fence_id;
@@ -65,6 +86,9 @@ struct link {
    bool finished; /* the reader is done: the link may be joined and freed */
    uint64_t close_deadline;
    struct pending_fence *fences;
+   struct shm_blob *shm;
+   struct ring_status *rings;
+   uint32_t ring_count;
    uint32_t next_request, waiting_request;
    bool answer_ready;
    struct pvw_blob answer;
@@ -194,6 +218,23 @@ on_blob(struct link *l, const struct pvw_blob *b, int fd)
 }
 
 static void
+on_ring(struct link *l, const struct pvw_ring *r)
+{
+   struct ring_status *rs = calloc(1, sizeof(*rs));
+   pthread_mutex_lock(&l->lock);
+   if (rs && l->ring_count < MAX_RING_STATUS) {
+      rs->res_id = r->res_id;
+      rs->offset = r->offset;
+      rs->next = l->rings;
+      l->rings = rs;
+      l->ring_count++;
+      rs = NULL;
+   }
+   pthread_mutex_unlock(&l->lock);
+   free(rs);
+}
+
+static void
 dispatch(struct link *l, const struct pvw_header *hdr, const void *body, int fd)
 {
    if (hdr->type == PVW_SUBMIT_DONE && hdr->size == sizeof(struct pvw_submit_done)) {
@@ -204,6 +245,10 @@ dispatch(struct link *l, const struct pvw_header *hdr, const void *body, int fd)
       struct pvw_fence f;
       memcpy(&f, body, sizeof(f));
       on_fence_retired(l, &f);
+   } else if (hdr->type == PVW_RING && hdr->size == sizeof(struct pvw_ring)) {
+      struct pvw_ring r;
+      memcpy(&r, body, sizeof(r));
+      on_ring(l, &r);
    } else if (hdr->type == PVW_BLOB && hdr->size == sizeof(struct pvw_blob)) {
       struct pvw_blob b;
       memcpy(&b, body, sizeof(b));
@@ -231,6 +276,32 @@ wait_readable(struct link *l)
          kill_worker_locked(l, "teardown takes too long");
       pthread_mutex_unlock(&l->lock);
    }
+}
+
+/* Sets FATAL in one ring's status word through the context's own blob: what the renderer would
+ * have done had it lived to see the context lost (pearvisor.h, pv_context_set_ring_callback). */
+static void
+set_ring_fatal(const struct shm_blob *b, uint64_t offset)
+{
+   const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+   if (offset % 4 || offset > b->size || b->size - offset < 4)
+      return;
+   const uint64_t start = offset - offset % page;
+   void *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, (off_t)start);
+   if (p == MAP_FAILED)
+      return;
+   _Atomic uint32_t *status = (_Atomic uint32_t *)((uint8_t *)p + (offset - start));
+   atomic_fetch_or(status, PV_RING_STATUS_FATAL_BIT);
+   munmap(p, (size_t)page);
+}
+
+static void
+tell_guest_locked(struct link *l)
+{
+   for (const struct ring_status *r = l->rings; r; r = r->next)
+      for (const struct shm_blob *b = l->shm; b; b = b->next)
+         if (b->res_id == r->res_id)
+            set_ring_fatal(b, r->offset);
 }
 
 /*
@@ -270,6 +341,8 @@ on_death(struct link *l)
    struct pending_fence *f = l->fences;
    l->fences = NULL;
    bool expected = l->closing;
+   if (!expected)
+      tell_guest_locked(l);
    pthread_mutex_unlock(&l->lock);
    if (!expected)
       pv_err("virgl: context %u: worker %d ended; the context is lost", l->base.ctx_id,
@@ -356,6 +429,30 @@ wait_answer_locked(struct link *l, struct pv_blob *out)
    return 0;
 }
 
+static void
+keep_shm_locked(struct link *l, uint32_t res_id, const struct pv_blob *blob)
+{
+   struct shm_blob *b = calloc(1, sizeof(*b));
+   if (!b)
+      return;
+   b->fd = fcntl(blob->fd, F_DUPFD_CLOEXEC, 0);
+   if (b->fd < 0) {
+      free(b);
+      return;
+   }
+   b->res_id = res_id;
+   b->size = blob->size;
+   b->next = l->shm;
+   l->shm = b;
+}
+
+static void
+free_shm(struct shm_blob *b)
+{
+   close(b->fd);
+   free(b);
+}
+
 static int
 worker_create_blob(struct vg_backend *b, uint32_t res_id, uint64_t blob_id, uint64_t size,
                    uint32_t flags, struct pv_blob *out)
@@ -373,6 +470,8 @@ worker_create_blob(struct vg_backend *b, uint32_t res_id, uint64_t blob_id, uint
       return -ENODEV;
    pthread_mutex_lock(&l->lock);
    int ret = wait_answer_locked(l, out);
+   if (ret == 0 && blob_id == 0)
+      keep_shm_locked(l, res_id, out);
    if (l->answer_fd >= 0)
       close(l->answer_fd);
    l->answer_fd = -1;
@@ -384,8 +483,19 @@ worker_create_blob(struct vg_backend *b, uint32_t res_id, uint64_t blob_id, uint
 static void
 worker_destroy_blob(struct vg_backend *b, uint32_t res_id)
 {
+   struct link *l = (struct link *)b;
+   pthread_mutex_lock(&l->lock);
+   for (struct shm_blob **p = &l->shm; *p; p = &(*p)->next) {
+      if ((*p)->res_id == res_id) {
+         struct shm_blob *gone = *p;
+         *p = gone->next;
+         free_shm(gone);
+         break;
+      }
+   }
+   pthread_mutex_unlock(&l->lock);
    const struct pvw_destroy_blob d = {.res_id = res_id};
-   enqueue((struct link *)b, PVW_DESTROY_BLOB, &d, sizeof(d), NULL, 0);
+   enqueue(l, PVW_DESTROY_BLOB, &d, sizeof(d), NULL, 0);
 }
 
 static void
@@ -425,6 +535,16 @@ link_free(struct link *l)
       struct pending_fence *next = l->fences->next;
       free(l->fences);
       l->fences = next;
+   }
+   while (l->shm) {
+      struct shm_blob *next = l->shm->next;
+      free_shm(l->shm);
+      l->shm = next;
+   }
+   while (l->rings) {
+      struct ring_status *next = l->rings->next;
+      free(l->rings);
+      l->rings = next;
    }
    pthread_cond_destroy(&l->cond);
    pthread_mutex_destroy(&l->lock);

@@ -44,6 +44,14 @@ fence_retired(void *data, uint32_t ring_idx, uint64_t fence_id)
    send_msg(PVW_FENCE_RETIRED, &f, sizeof(f), -1);
 }
 
+static void
+ring_created(void *data, uint32_t res_id, uint64_t offset)
+{
+   (void)data;
+   const struct pvw_ring r = {.res_id = res_id, .offset = offset};
+   send_msg(PVW_RING, &r, sizeof(r), -1);
+}
+
 /* Fds the VMM had open are none of the guest's business. */
 static void
 close_inherited_fds(void)
@@ -134,6 +142,8 @@ serve_init(void)
       name[n] = '\0';
       if (init.capset_id == PV_CAPSET_VENUS)
          l = vg_local_create(init.wire_format, name, fence_retired, NULL);
+      if (l)
+         pv_context_set_ring_callback(l->ctx, ring_created, NULL);
    }
    free(body);
    return l;

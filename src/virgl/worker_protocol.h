@@ -24,6 +24,7 @@ enum pvw_type {
    PVW_SUBMIT_DONE = 16, /* pvw_submit_done */
    PVW_BLOB = 17,        /* pvw_blob */
    PVW_FENCE_RETIRED = 18,
+   PVW_RING = 19, /* pvw_ring: a wire 1 ring's status word, for FATAL if the worker dies */
 };
 
 struct pvw_header {
@@ -72,6 +73,12 @@ struct pvw_fence {
    uint32_t ring_idx;
    uint32_t pad;
    uint64_t fence_id;
+};
+
+struct pvw_ring {
+   uint32_t res_id;
+   uint32_t pad;
+   uint64_t offset;
 };
 
 /* The largest message body either side accepts: a submission of up to 64 MiB. */

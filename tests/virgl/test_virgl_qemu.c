@@ -742,14 +742,22 @@ test_worker_killed_mid_submit(void **state)
       victim = new_worker(before, nb);
    assert_true(victim > 0);
    assert_int_equal(V.context_create_with_flags(3, VIRGL_RENDERER_CAPSET_VENUS, 9, "bystander"), 0);
+   /* the victim's guest has a ring (wire 1, monitored), mapped in "QEMU" like the hostmem
+    * window */
+   uint8_t *ring = create_mapped_blob(2, RES_RING + 200, 0, 8192);
+   struct buf rb = {0};
+   cmd_create_ring(&rb, RING_ID, RES_RING + 200);
+   assert_int_equal(submit(2, &rb), 0);
+   wait_submits_done(39);
+   assert_true(atomic_load(ring_ctl(ring, RING_STATUS)) & STATUS_ALIVE);
+   assert_false(atomic_load(ring_ctl(ring, RING_STATUS)) & STATUS_FATAL);
    /* the victim builds a device (lavapipe start-up takes a while) and is killed in the middle */
    struct buf d = {0};
    if (access(LVP_ICD, R_OK) == 0)
       cmd_lavapipe_device(&d);
    else
       cmd_memory_resource_props(&d);
-   for (int i = 0; i < 4; i++)
-      assert_int_equal(submit(2, &d), 0);
+   assert_int_equal(submit(2, &d), 0); /* once: a second would lose the context by itself */
    assert_int_equal(V.context_create_fence(2, 0, 0, 40), 0);
    sleep_ms(30);
    assert_int_equal(kill(victim, SIGKILL), 0);
@@ -757,6 +765,9 @@ test_worker_killed_mid_submit(void **state)
    struct ctx_fence want = {2, 0, 40};
    assert_true(poll_until(has_ctx_fence, &want, true));
    wait_submits_done(41); /* the global timeline does not wait for the dead worker */
+   /* the guest is told as the renderer would have told it: FATAL on its ring */
+   assert_true(wait_until(ring_ctl(ring, RING_STATUS), STATUS_FATAL, STATUS_FATAL));
+   unmap_unref(RES_RING + 200);
    const struct virgl_renderer_resource_create_blob_args args = {
       .res_handle = 70,
       .ctx_id = 2,
