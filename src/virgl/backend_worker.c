@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,7 +53,6 @@ struct out_msg {
 struct shm_blob {
    uint32_t res_id;
    int fd;
-   uint64_t size;
    struct shm_blob *next;
 };
 
@@ -284,7 +284,12 @@ static void
 set_ring_fatal(const struct shm_blob *b, uint64_t offset)
 {
    const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-   if (offset % 4 || offset > b->size || b->size - offset < 4)
+   /* the file's size now, not what the worker claimed: touching past its end would be SIGBUS */
+   struct stat st;
+   if (fstat(b->fd, &st) != 0 || st.st_size < 0)
+      return;
+   const uint64_t size = (uint64_t)st.st_size;
+   if (offset % 4 || offset > size || size - offset < 4)
       return;
    const uint64_t start = offset - offset % page;
    void *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, (off_t)start);
@@ -441,7 +446,6 @@ keep_shm_locked(struct link *l, uint32_t res_id, const struct pv_blob *blob)
       return;
    }
    b->res_id = res_id;
-   b->size = blob->size;
    b->next = l->shm;
    l->shm = b;
 }
