@@ -530,6 +530,21 @@ test_capsets_before_init(void **state)
    assert_int_equal(caps[3], wire0 ? 100000 : 2); /* VK_MESA_venus_protocol spec version */
    assert_int_equal(caps[4], 1);                  /* supports_blob_id_0 */
    assert_int_equal(rd32((uint8_t *)caps + 160), 0xabababab); /* nothing past 160 bytes */
+   uint32_t other[4] = {7, 7, 7, 7};
+   V.fill_caps(VIRGL_RENDERER_CAPSET_VENUS, 1, other); /* no version 1: untouched */
+   V.fill_caps(VIRGL_RENDERER_CAPSET_VIRGL, 1, other);
+   assert_int_equal(other[0], 7);
+
+   /* before init everything else is an error or nothing, never a crash */
+   assert_int_not_equal(V.context_create_with_flags(2, VIRGL_RENDERER_CAPSET_VENUS, 1, "x"), 0);
+   const struct virgl_renderer_resource_create_blob_args blob = {
+      .res_handle = 1, .ctx_id = 2, .blob_mem = VIRGL_RENDERER_BLOB_MEM_HOST3D, .size = 4096};
+   assert_int_not_equal(V.create_blob(&blob), 0);
+   assert_int_not_equal(V.create_fence(1, 0), 0);
+   assert_int_equal(V.get_poll_fd(), -1);
+   V.poll();
+   V.reset();
+   V.cleanup(NULL);
 }
 
 static void
