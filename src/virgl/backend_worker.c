@@ -38,8 +38,6 @@ extern char **environ;
 
 /* Requests queued for a worker that has not taken them: past this the worker is stuck. */
 #define MAX_QUEUED_BYTES (256ull << 20)
-/* How long a closing worker may take to tear its context down before it is killed. */
-#define CLOSE_GRACE_NS (2000ull * 1000 * 1000)
 
 struct out_msg {
    uint32_t type;
@@ -590,7 +588,7 @@ worker_destroy(struct vg_backend *b)
    struct link *l = (struct link *)b;
    pthread_mutex_lock(&l->lock);
    l->closing = true;
-   l->close_deadline = pv_os_time_ns() + CLOSE_GRACE_NS;
+   l->close_deadline = pv_os_time_ns() + (uint64_t)vg_config_get()->close_grace_ms * 1000000;
    pthread_cond_broadcast(&l->cond);
    pthread_mutex_unlock(&l->lock);
    pthread_mutex_lock(&closing_lock);

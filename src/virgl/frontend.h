@@ -57,6 +57,7 @@ struct vg_config {
    uint32_t wire_format;      /* PEARVISOR_VIRGL_WIRE, default 1 (VM guests are Mesa >= 23.1) */
    bool in_process;           /* PEARVISOR_VIRGL_INPROCESS=1 */
    uint32_t reply_timeout_ms; /* PEARVISOR_VIRGL_REPLY_TIMEOUT_MS: a worker's blob answer */
+   uint32_t close_grace_ms;   /* PEARVISOR_VIRGL_CLOSE_GRACE_MS: teardown before a kill */
    uint32_t max_contexts;     /* PEARVISOR_VIRGL_MAX_CONTEXTS: live contexts, and workers */
    char worker_path[4096];    /* PEARVISOR_VIRGL_WORKER or next to this library */
 };

@@ -81,6 +81,9 @@ config_load(void)
    }
    config.in_process = env_u32("PEARVISOR_VIRGL_INPROCESS", 0) != 0;
    config.reply_timeout_ms = env_u32("PEARVISOR_VIRGL_REPLY_TIMEOUT_MS", 5000);
+   /* a destroyed context's worker frees what the guest left (which can take seconds on a real
+    * GPU); only one stuck in a guest's endless wait needs the kill */
+   config.close_grace_ms = env_u32("PEARVISOR_VIRGL_CLOSE_GRACE_MS", 10000);
    /* a guest (root in the VM) chooses how many contexts it creates: each is a process here */
    config.max_contexts = env_u32("PEARVISOR_VIRGL_MAX_CONTEXTS", 64);
    const char *worker = getenv("PEARVISOR_VIRGL_WORKER");

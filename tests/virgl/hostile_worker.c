@@ -6,6 +6,7 @@
  *   "short"   answers a blob with a 4 KiB memfd whatever size was asked
  *   "silent"  never answers a blob
  *   "garbage" answers a submission with an unknown message
+ *   "stuck"   never exits after the front end let it go (a teardown that never ends)
  * and otherwise does nothing useful.
  */
 #define _GNU_SOURCE
@@ -58,5 +59,7 @@ main(int argc, char **argv)
       }
       free(body);
    }
+   while (!strcmp(name, "stuck"))
+      pause();
    return 0;
 }

@@ -845,10 +845,15 @@ test_hostile_workers(void **state)
    want = (struct ctx_fence){4, 1, 9};
    assert_true(poll_until(has_ctx_fence, &want, true));
    wait_submits_done(10);
+   /* a worker whose teardown never ends: killed after PEARVISOR_VIRGL_CLOSE_GRACE_MS */
+   assert_int_equal(V.context_create_with_flags(5, VIRGL_RENDERER_CAPSET_VENUS, 5, "stuck"), 0);
    V.context_destroy(2);
    V.context_destroy(3);
    V.context_destroy(4);
+   V.context_destroy(5);
+   const time_t before_cleanup = time(NULL);
    cleanup_qemu();
+   assert_true(time(NULL) - before_cleanup <= 3);
 }
 
 /* PEARVISOR_VIRGL_MAX_CONTEXTS=3: a fourth context is refused; after a destroy there is room
