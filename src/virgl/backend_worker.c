@@ -183,20 +183,26 @@ sender_main(void *arg)
 
 /* ----- what the worker sends ------------------------------------------------------------------ */
 
+/* Only fences the VMM asked for are passed on: a worker cannot make the VMM's queue grow. */
 static void
 on_fence_retired(struct link *l, const struct pvw_fence *f)
 {
+   bool found = false;
    pthread_mutex_lock(&l->lock);
    for (struct pending_fence **p = &l->fences; *p; p = &(*p)->next) {
       if ((*p)->ring_idx == f->ring_idx && (*p)->fence_id == f->fence_id) {
          struct pending_fence *done = *p;
          *p = done->next;
          free(done);
+         found = true;
          break;
       }
    }
+   if (!found)
+      kill_worker_locked(l, "the worker retired a fence it was never given");
    pthread_mutex_unlock(&l->lock);
-   vg_fences_context_retired(&l->base, f->ring_idx, f->fence_id);
+   if (found)
+      vg_fences_context_retired(&l->base, f->ring_idx, f->fence_id);
 }
 
 static void

@@ -6,6 +6,7 @@
  *   "short"   answers a blob with a 4 KiB memfd whatever size was asked
  *   "silent"  never answers a blob
  *   "garbage" answers a submission with an unknown message
+ *   "fences"  retires fences it was never given, endlessly
  *   "stuck"   never exits after the front end let it go (a teardown that never ends)
  * and otherwise does nothing useful.
  */
@@ -53,6 +54,12 @@ main(int argc, char **argv)
          struct pvw_create_blob c;
          memcpy(&c, body, sizeof(c));
          answer_short_blob(&c);
+      } else if (hdr.type == PVW_SUBMIT && !strcmp(name, "fences")) {
+         for (uint64_t id = 1000;; id++) {
+            const struct pvw_fence f = {.ring_idx = 0, .fence_id = id};
+            if (pvw_send(sock, PVW_FENCE_RETIRED, &f, sizeof(f), NULL, 0, -1))
+               break;
+         }
       } else if (hdr.type == PVW_SUBMIT && !strcmp(name, "garbage")) {
          const uint32_t junk[4] = {0xdead, 0xbeef, 0, 0};
          pvw_send(sock, 0x7777, junk, sizeof(junk), NULL, 0, -1);

@@ -845,6 +845,15 @@ test_hostile_workers(void **state)
    want = (struct ctx_fence){4, 1, 9};
    assert_true(poll_until(has_ctx_fence, &want, true));
    wait_submits_done(10);
+   /* fences nobody asked for: the worker is killed before the VMM's queue can grow */
+   assert_int_equal(V.context_create_with_flags(6, VIRGL_RENDERER_CAPSET_VENUS, 6, "fences"), 0);
+   assert_int_equal(V.context_create_fence(6, 0, 2, 77), 0);
+   assert_int_equal(V.submit_cmd(&word, 6, 1), 0);
+   want = (struct ctx_fence){6, 2, 77};
+   assert_true(poll_until(has_ctx_fence, &want, true));
+   for (uint32_t i = 0; i < cb.nctx; i++)
+      assert_false(cb.ctxf[i].ctx == 6 && cb.ctxf[i].id >= 1000);
+   V.context_destroy(6);
    /* a worker whose teardown never ends: killed after PEARVISOR_VIRGL_CLOSE_GRACE_MS */
    assert_int_equal(V.context_create_with_flags(5, VIRGL_RENDERER_CAPSET_VENUS, 5, "stuck"), 0);
    V.context_destroy(2);
