@@ -227,6 +227,20 @@ PV_EXPORT void pv_context_set_fence_callback(struct pv_context *context, pv_fenc
 PV_EXPORT int pv_context_submit_fence(struct pv_context *context, uint32_t ring_idx,
                                       uint64_t fence_id);
 
+/*
+ * For a transport that can outlive its renderer (a VMM front end whose renderer runs in a worker
+ * process that may die): `cb(data, res_id, offset)` runs once for every ring the guest creates in
+ * a wire format 1 context, naming the ring's status word (a uint32 at `offset` bytes into blob
+ * resource `res_id`). Should the renderer's process die, the transport ORs
+ * PV_RING_STATUS_FATAL_BIT into that word itself, which is how the renderer tells a wire 1 guest
+ * its context is lost. Runs on the thread that submitted the ring's creation, before
+ * pv_context_submit returns.
+ */
+#define PV_RING_STATUS_FATAL_BIT 0x2u
+typedef void (*pv_ring_created_fn)(void *data, uint32_t res_id, uint64_t offset);
+PV_EXPORT void pv_context_set_ring_callback(struct pv_context *context, pv_ring_created_fn cb,
+                                            void *data);
+
 /* What kind of fd a blob export is, so the transport knows how the guest may map it. */
 enum pv_blob_fd_type {
    PV_BLOB_FD_SHM = 1,    /* memfd / shm object: mmap(fd, 0, size) works */

@@ -135,6 +135,13 @@ pv_context_set_fence_callback(struct pv_context *ctx, pv_fence_retired_fn cb, vo
    ctx->fence_cb_data = data;
 }
 
+void
+pv_context_set_ring_callback(struct pv_context *ctx, pv_ring_created_fn cb, void *data)
+{
+   ctx->ring_cb = cb;
+   ctx->ring_cb_data = data;
+}
+
 int
 pv_context_submit_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id)
 {

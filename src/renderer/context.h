@@ -53,6 +53,9 @@ struct pv_context {
    /* The family's per-context state (pv_family.context_init; e.g. the Vulkan families' queue
     * timelines), opaque here. */
    void *family_state;
+   /* Who hears where each ring's status word is (pv_context_set_ring_callback). */
+   pv_ring_created_fn ring_cb;
+   void *ring_cb_data;
    /* quotas (pv_venus_charge) */
    uint64_t quota_limit[PV_QUOTA_COUNT];
    _Atomic uint64_t quota_used[PV_QUOTA_COUNT];

@@ -282,6 +282,8 @@ ring_count_locked(struct pv_context *ctx)
    return n;
 }
 
+_Static_assert(PV_RING_STATUS_FATAL == PV_RING_STATUS_FATAL_BIT, "the public FATAL bit");
+
 void
 pv_ring_handle_create(struct pv_dispatch_ctx *c, void *args)
 {
@@ -334,6 +336,9 @@ pv_ring_handle_create(struct pv_dispatch_ctx *c, void *args)
    if (monitored && !pv_ring_monitor_start(ctx))
       pv_venus_fatal(c, "vkCreateRingMESA 0x%llx: cannot start the ring monitor",
                      (unsigned long long)a->ring);
+   /* check_layout kept the status word inside the resource: no overflow here */
+   if (ctx->ring_cb && ctx->wire_format == 1)
+      ctx->ring_cb(ctx->ring_cb_data, ci->resourceId, ci->offset + ci->statusOffset);
 }
 
 static void

@@ -1,0 +1,762 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The default backend: each guest context runs in its own pearvisor-virgl-worker process
+ * (worker_main.c), started with posix_spawn (fork without exec is not safe in a multi-threaded
+ * VMM, and would leave the guest's RAM mapped in the worker). The front end speaks the worker
+ * protocol over a socketpair through two threads per worker:
+ *  - the sender writes queued requests, so a worker busy with guest work never blocks the VMM
+ *    (submissions, fences and blob destruction are fire-and-forget);
+ *  - the reader receives completions, retired fences and blob answers, and notices the worker's
+ *    death (EOF), which loses the context: its pending fences retire, global fences stop waiting
+ *    for it, and the VMM and every other context go on.
+ * Blob creation is the one request the VMM waits for (it needs the fd to map); the wait is
+ * bounded by PEARVISOR_VIRGL_REPLY_TIMEOUT_MS, after which the worker is killed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/log.h"
+#include "util/os.h"
+#include "virgl/frontend.h"
+#include "virgl/worker_io.h"
+
+extern char **environ;
+
+/* Requests queued for a worker that has not taken them: past this the worker is stuck. */
+#define MAX_QUEUED_BYTES (256ull << 20)
+
+struct out_msg {
+   uint32_t type;
+   size_t size;
+   struct out_msg *next;
+   uint8_t body[];
+};
+
+/* A shared-memory blob of the context (where its rings live), kept to tell the guest of the
+ * worker's death. */
+struct shm_blob {
+   uint32_t res_id;
+   int fd;
+   struct shm_blob *next;
+};
+
+/* A wire 1 ring's status word, as the worker reported it. */
+struct ring_status {
+   uint32_t res_id;
+   uint64_t offset;
+   struct ring_status *next;
+};
+
+/* More rings than the renderer allows per context would be a worker lying. */
+#define MAX_RING_STATUS 256
+
+struct pending_fence {
+   uint32_t ring_idx;
+   uint64_t fence_id;
+   struct pending_fence *next;
+};
+
+struct link {
+   struct vg_backend base;
+   int sock;
+   pid_t pid;
+   pthread_t sender, reader;
+   pthread_mutex_t lock;
+   pthread_cond_t cond; /* queue, death, blob answers */
+   struct out_msg *queue, **queue_tail;
+   uint64_t queued_bytes;
+   bool closing;  /* the context was destroyed: drain, then let the worker go */
+   bool dead;     /* EOF from the worker */
+   bool finished; /* the reader is done: the link may be joined and freed */
+   uint64_t close_deadline;
+   struct pending_fence *fences;
+   struct shm_blob *shm;
+   struct ring_status *rings;
+   uint32_t ring_count;
+   uint32_t next_request, waiting_request;
+   bool answer_ready;
+   struct pvw_blob answer;
+   int answer_fd;
+   struct link *next_closing;
+};
+
+/* Destroyed links whose worker is still finishing; joined and freed later. */
+static pthread_mutex_t closing_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct link *closing_links;
+/* Worker processes that exist, closing ones included (under closing_lock). */
+static uint32_t worker_count;
+
+/* ----- the send queue ------------------------------------------------------------------------ */
+
+static void
+kill_worker_locked(struct link *l, const char *why)
+{
+   if (!l->dead) {
+      pv_err("virgl: context %u: %s; its worker (pid %d) is killed, the context is lost",
+             l->base.ctx_id, why, (int)l->pid);
+      kill(l->pid, SIGKILL);
+   }
+}
+
+/* Queues a request; false when the worker is dead or stuck. `extra` follows `body`. */
+static bool
+enqueue(struct link *l, uint32_t type, const void *body, size_t size, const void *extra,
+        size_t extra_size)
+{
+   struct out_msg *m = malloc(sizeof(*m) + size + extra_size);
+   if (!m)
+      return false;
+   m->type = type;
+   m->size = size + extra_size;
+   m->next = NULL;
+   memcpy(m->body, body, size);
+   if (extra_size)
+      memcpy(m->body + size, extra, extra_size);
+   pthread_mutex_lock(&l->lock);
+   if (l->dead || l->queued_bytes + m->size > MAX_QUEUED_BYTES) {
+      if (!l->dead)
+         kill_worker_locked(l, "more than 256 MiB of requests are waiting for it");
+      pthread_mutex_unlock(&l->lock);
+      free(m);
+      return false;
+   }
+   *l->queue_tail = m;
+   l->queue_tail = &m->next;
+   l->queued_bytes += m->size;
+   pthread_cond_broadcast(&l->cond);
+   pthread_mutex_unlock(&l->lock);
+   return true;
+}
+
+static void *
+sender_main(void *arg)
+{
+   struct link *l = arg;
+   pthread_mutex_lock(&l->lock);
+   for (;;) {
+      while (!l->queue && !l->closing && !l->dead)
+         pthread_cond_wait(&l->cond, &l->lock);
+      if (l->dead)
+         break;
+      if (!l->queue) { /* closing and drained: EOF tells the worker to tear down */
+         shutdown(l->sock, SHUT_WR);
+         break;
+      }
+      struct out_msg *m = l->queue;
+      l->queue = m->next;
+      if (!l->queue)
+         l->queue_tail = &l->queue;
+      pthread_mutex_unlock(&l->lock);
+      int ret = pvw_send(l->sock, m->type, m->body, m->size, NULL, 0, -1);
+      pthread_mutex_lock(&l->lock);
+      l->queued_bytes -= m->size;
+      free(m);
+      if (ret != 0) {
+         /* a worker that cannot take requests is of no use; the reader then sees its EOF */
+         kill_worker_locked(l, "a request could not be sent");
+         break;
+      }
+   }
+   while (l->queue) {
+      struct out_msg *m = l->queue;
+      l->queue = m->next;
+      free(m);
+   }
+   l->queue_tail = &l->queue;
+   pthread_mutex_unlock(&l->lock);
+   return NULL;
+}
+
+/* ----- what the worker sends ------------------------------------------------------------------ */
+
+/* Only fences the VMM asked for are passed on: a worker cannot make the VMM's queue grow. */
+static void
+on_fence_retired(struct link *l, const struct pvw_fence *f)
+{
+   bool found = false;
+   pthread_mutex_lock(&l->lock);
+   for (struct pending_fence **p = &l->fences; *p; p = &(*p)->next) {
+      if ((*p)->ring_idx == f->ring_idx && (*p)->fence_id == f->fence_id) {
+         struct pending_fence *done = *p;
+         *p = done->next;
+         free(done);
+         found = true;
+         break;
+      }
+   }
+   if (!found)
+      kill_worker_locked(l, "the worker retired a fence it was never given");
+   pthread_mutex_unlock(&l->lock);
+   if (found)
+      vg_fences_context_retired(&l->base, f->ring_idx, f->fence_id);
+}
+
+static void
+on_blob(struct link *l, const struct pvw_blob *b, int fd)
+{
+   pthread_mutex_lock(&l->lock);
+   if (l->waiting_request && b->request == l->waiting_request && !l->answer_ready) {
+      l->answer = *b;
+      l->answer_fd = fd;
+      l->answer_ready = true;
+      fd = -1;
+      pthread_cond_broadcast(&l->cond);
+   }
+   pthread_mutex_unlock(&l->lock);
+   if (fd >= 0)
+      close(fd); /* an answer nobody waits for any more (timed out) */
+}
+
+static void
+on_ring(struct link *l, const struct pvw_ring *r)
+{
+   struct ring_status *rs = calloc(1, sizeof(*rs));
+   pthread_mutex_lock(&l->lock);
+   if (rs && l->ring_count < MAX_RING_STATUS) {
+      rs->res_id = r->res_id;
+      rs->offset = r->offset;
+      rs->next = l->rings;
+      l->rings = rs;
+      l->ring_count++;
+      rs = NULL;
+   }
+   pthread_mutex_unlock(&l->lock);
+   free(rs);
+}
+
+static void
+dispatch(struct link *l, const struct pvw_header *hdr, const void *body, int fd)
+{
+   if (hdr->type == PVW_SUBMIT_DONE && hdr->size == sizeof(struct pvw_submit_done)) {
+      struct pvw_submit_done d;
+      memcpy(&d, body, sizeof(d));
+      vg_fences_submit_done(&l->base, d.seq);
+   } else if (hdr->type == PVW_FENCE_RETIRED && hdr->size == sizeof(struct pvw_fence)) {
+      struct pvw_fence f;
+      memcpy(&f, body, sizeof(f));
+      on_fence_retired(l, &f);
+   } else if (hdr->type == PVW_RING && hdr->size == sizeof(struct pvw_ring)) {
+      struct pvw_ring r;
+      memcpy(&r, body, sizeof(r));
+      on_ring(l, &r);
+   } else if (hdr->type == PVW_BLOB && hdr->size == sizeof(struct pvw_blob)) {
+      struct pvw_blob b;
+      memcpy(&b, body, sizeof(b));
+      on_blob(l, &b, fd);
+      fd = -1;
+   } else {
+      pthread_mutex_lock(&l->lock);
+      kill_worker_locked(l, "malformed message from the worker");
+      pthread_mutex_unlock(&l->lock);
+   }
+   if (fd >= 0)
+      close(fd);
+}
+
+/* Waits for the next message; kills a closing worker that outstays its grace period. */
+static void
+wait_readable(struct link *l)
+{
+   for (;;) {
+      struct pollfd p = {.fd = l->sock, .events = POLLIN};
+      if (poll(&p, 1, 100) > 0)
+         return;
+      pthread_mutex_lock(&l->lock);
+      if (l->closing && pv_os_time_ns() > l->close_deadline)
+         kill_worker_locked(l, "teardown takes too long");
+      pthread_mutex_unlock(&l->lock);
+   }
+}
+
+/* Sets FATAL in one ring's status word through the context's own blob: what the renderer would
+ * have done had it lived to see the context lost (pearvisor.h, pv_context_set_ring_callback). */
+static void
+set_ring_fatal(const struct shm_blob *b, uint64_t offset)
+{
+   const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+   /* the file's size now, not what the worker claimed: touching past its end would be SIGBUS */
+   struct stat st;
+   if (fstat(b->fd, &st) != 0 || st.st_size < 0)
+      return;
+   const uint64_t size = (uint64_t)st.st_size;
+   if (offset % 4 || offset > size || size - offset < 4)
+      return;
+   const uint64_t start = offset - offset % page;
+   void *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, (off_t)start);
+   if (p == MAP_FAILED)
+      return;
+   _Atomic uint32_t *status = (_Atomic uint32_t *)((uint8_t *)p + (offset - start));
+   atomic_fetch_or(status, PV_RING_STATUS_FATAL_BIT);
+   munmap(p, (size_t)page);
+}
+
+static void
+tell_guest_locked(struct link *l)
+{
+   for (const struct ring_status *r = l->rings; r; r = r->next)
+      for (const struct shm_blob *b = l->shm; b; b = b->next)
+         if (b->res_id == r->res_id)
+            set_ring_fatal(b, r->offset);
+}
+
+/*
+ * EOF means the worker exited (it holds its end of the socket until then), so it is reaped, not
+ * killed: a VMM that ignores SIGCHLD reaps it itself (ECHILD here), and a pid we no longer own
+ * must never get a signal. Only a worker that closed its socket and lives on is killed.
+ */
+static void
+reap_worker(struct link *l)
+{
+   int status = 0;
+   pid_t r = 0;
+   for (int i = 0; i < 100 && r == 0; i++) {
+      r = waitpid(l->pid, &status, WNOHANG);
+      if (r < 0 && errno == EINTR)
+         r = 0;
+      else if (r == 0)
+         pv_os_sleep_ns(10 * 1000 * 1000);
+   }
+   if (r == 0) {
+      kill(l->pid, SIGKILL);
+      while ((r = waitpid(l->pid, &status, 0)) < 0 && errno == EINTR)
+         continue;
+   }
+   if (r == l->pid && WIFEXITED(status) && WEXITSTATUS(status) != 0)
+      pv_warn("virgl: context %u: worker %d exited with status %d", l->base.ctx_id, (int)l->pid,
+              WEXITSTATUS(status));
+}
+
+/* The worker is gone: the context is lost, and nothing the guest waits for may stay pending. */
+static void
+on_death(struct link *l)
+{
+   pthread_mutex_lock(&l->lock);
+   l->dead = true;
+   pthread_cond_broadcast(&l->cond);
+   struct pending_fence *f = l->fences;
+   l->fences = NULL;
+   bool expected = l->closing;
+   if (!expected)
+      tell_guest_locked(l);
+   pthread_mutex_unlock(&l->lock);
+   if (!expected)
+      pv_err("virgl: context %u: worker %d ended; the context is lost", l->base.ctx_id,
+             (int)l->pid);
+   while (f) {
+      struct pending_fence *next = f->next;
+      vg_fences_context_retired(&l->base, f->ring_idx, f->fence_id);
+      free(f);
+      f = next;
+   }
+   vg_fences_backend_dead(&l->base);
+   reap_worker(l);
+}
+
+static void *
+reader_main(void *arg)
+{
+   struct link *l = arg;
+   for (;;) {
+      struct pvw_header hdr;
+      void *body;
+      int fd;
+      wait_readable(l);
+      if (pvw_recv(l->sock, &hdr, &body, &fd) != 0)
+         break;
+      dispatch(l, &hdr, body, fd);
+      free(body);
+   }
+   on_death(l);
+   pthread_mutex_lock(&l->lock);
+   l->finished = true;
+   pthread_cond_broadcast(&l->cond);
+   pthread_mutex_unlock(&l->lock);
+   return NULL;
+}
+
+/* ----- backend operations (the VMM's thread) ----------------------------------------------------
+ */
+
+static void
+worker_submit(struct vg_backend *b, const void *data, size_t size, uint64_t seq)
+{
+   struct link *l = (struct link *)b;
+   const struct pvw_submit s = {.seq = seq};
+   if (size > PVW_MAX_BODY - sizeof(s)) {
+      pthread_mutex_lock(&l->lock);
+      kill_worker_locked(l, "a submission larger than 64 MiB");
+      pthread_mutex_unlock(&l->lock);
+      vg_fences_submit_done(b, seq);
+      return;
+   }
+   if (!enqueue(l, PVW_SUBMIT, &s, sizeof(s), data, size))
+      vg_fences_submit_done(b, seq); /* nothing will run it: do not hold global fences */
+}
+
+static int
+wait_answer_locked(struct link *l, struct pv_blob *out)
+{
+   const uint32_t ms = vg_config_get()->reply_timeout_ms;
+   struct timespec deadline;
+   clock_gettime(CLOCK_MONOTONIC, &deadline);
+   deadline.tv_sec += ms / 1000;
+   deadline.tv_nsec += (long)(ms % 1000) * 1000000;
+   if (deadline.tv_nsec >= 1000000000) {
+      deadline.tv_sec++;
+      deadline.tv_nsec -= 1000000000;
+   }
+   while (!l->answer_ready && !l->dead) {
+      if (pthread_cond_timedwait(&l->cond, &l->lock, &deadline) == ETIMEDOUT) {
+         kill_worker_locked(l, "no answer to a blob creation in time");
+         return -ETIMEDOUT;
+      }
+   }
+   if (!l->answer_ready)
+      return -ENODEV;
+   if (l->answer.result != 0)
+      return l->answer.result < 0 ? l->answer.result : -EINVAL;
+   if (l->answer_fd < 0)
+      return -EPROTO;
+   out->fd = l->answer_fd;
+   out->fd_type = (enum pv_blob_fd_type)l->answer.fd_type;
+   out->size = l->answer.size;
+   l->answer_fd = -1;
+   return 0;
+}
+
+static void
+keep_shm_locked(struct link *l, uint32_t res_id, const struct pv_blob *blob)
+{
+   struct shm_blob *b = calloc(1, sizeof(*b));
+   if (!b)
+      return;
+   b->fd = fcntl(blob->fd, F_DUPFD_CLOEXEC, 0);
+   if (b->fd < 0) {
+      free(b);
+      return;
+   }
+   b->res_id = res_id;
+   b->next = l->shm;
+   l->shm = b;
+}
+
+static void
+free_shm(struct shm_blob *b)
+{
+   close(b->fd);
+   free(b);
+}
+
+static int
+worker_create_blob(struct vg_backend *b, uint32_t res_id, uint64_t blob_id, uint64_t size,
+                   uint32_t flags, struct pv_blob *out)
+{
+   struct link *l = (struct link *)b;
+   pthread_mutex_lock(&l->lock);
+   uint32_t request = ++l->next_request ? l->next_request : ++l->next_request;
+   l->waiting_request = request;
+   l->answer_ready = false;
+   l->answer_fd = -1;
+   pthread_mutex_unlock(&l->lock);
+   const struct pvw_create_blob c = {
+      .request = request, .res_id = res_id, .blob_id = blob_id, .size = size, .flags = flags};
+   if (!enqueue(l, PVW_CREATE_BLOB, &c, sizeof(c), NULL, 0))
+      return -ENODEV;
+   pthread_mutex_lock(&l->lock);
+   int ret = wait_answer_locked(l, out);
+   if (ret == 0 && blob_id == 0)
+      keep_shm_locked(l, res_id, out);
+   if (l->answer_fd >= 0)
+      close(l->answer_fd);
+   l->answer_fd = -1;
+   l->waiting_request = 0;
+   pthread_mutex_unlock(&l->lock);
+   return ret;
+}
+
+static void
+worker_destroy_blob(struct vg_backend *b, uint32_t res_id)
+{
+   struct link *l = (struct link *)b;
+   pthread_mutex_lock(&l->lock);
+   for (struct shm_blob **p = &l->shm; *p; p = &(*p)->next) {
+      if ((*p)->res_id == res_id) {
+         struct shm_blob *gone = *p;
+         *p = gone->next;
+         free_shm(gone);
+         break;
+      }
+   }
+   pthread_mutex_unlock(&l->lock);
+   const struct pvw_destroy_blob d = {.res_id = res_id};
+   enqueue(l, PVW_DESTROY_BLOB, &d, sizeof(d), NULL, 0);
+}
+
+static void
+worker_fence(struct vg_backend *b, uint32_t ring_idx, uint64_t fence_id)
+{
+   struct link *l = (struct link *)b;
+   struct pending_fence *p = calloc(1, sizeof(*p));
+   const struct pvw_fence f = {.ring_idx = ring_idx, .fence_id = fence_id};
+   pthread_mutex_lock(&l->lock);
+   bool alive = p && !l->dead;
+   if (alive) {
+      p->ring_idx = ring_idx;
+      p->fence_id = fence_id;
+      struct pending_fence **tail = &l->fences;
+      while (*tail)
+         tail = &(*tail)->next;
+      *tail = p;
+   }
+   pthread_mutex_unlock(&l->lock);
+   if (!alive) {
+      free(p);
+      vg_fences_context_retired(b, ring_idx, fence_id); /* lost: release the guest at once */
+      return;
+   }
+   /* a dead worker retires its pending list itself (on_death), this one included */
+   enqueue(l, PVW_FENCE, &f, sizeof(f), NULL, 0);
+}
+
+static void
+link_free(struct link *l)
+{
+   worker_count--; /* closing_lock held */
+   pthread_join(l->sender, NULL);
+   pthread_join(l->reader, NULL);
+   close(l->sock);
+   while (l->fences) {
+      struct pending_fence *next = l->fences->next;
+      free(l->fences);
+      l->fences = next;
+   }
+   while (l->shm) {
+      struct shm_blob *next = l->shm->next;
+      free_shm(l->shm);
+      l->shm = next;
+   }
+   while (l->rings) {
+      struct ring_status *next = l->rings->next;
+      free(l->rings);
+      l->rings = next;
+   }
+   pthread_cond_destroy(&l->cond);
+   pthread_mutex_destroy(&l->lock);
+   free(l);
+}
+
+/* Frees closing links whose reader is done; with `wait`, waits for every one of them. */
+static void
+reap_closing(bool wait)
+{
+   pthread_mutex_lock(&closing_lock);
+   struct link **p = &closing_links;
+   while (*p) {
+      struct link *l = *p;
+      pthread_mutex_lock(&l->lock);
+      while (wait && !l->finished)
+         pthread_cond_wait(&l->cond, &l->lock);
+      bool done = l->finished;
+      pthread_mutex_unlock(&l->lock);
+      if (done) {
+         *p = l->next_closing;
+         link_free(l);
+      } else {
+         p = &l->next_closing;
+      }
+   }
+   pthread_mutex_unlock(&closing_lock);
+}
+
+void
+vg_backend_worker_reap_all(void)
+{
+   reap_closing(true);
+}
+
+static void
+worker_destroy(struct vg_backend *b)
+{
+   struct link *l = (struct link *)b;
+   pthread_mutex_lock(&l->lock);
+   l->closing = true;
+   l->close_deadline = pv_os_time_ns() + (uint64_t)vg_config_get()->close_grace_ms * 1000000;
+   pthread_cond_broadcast(&l->cond);
+   pthread_mutex_unlock(&l->lock);
+   pthread_mutex_lock(&closing_lock);
+   l->next_closing = closing_links;
+   closing_links = l;
+   pthread_mutex_unlock(&closing_lock);
+   reap_closing(false);
+}
+
+static const struct vg_backend_ops worker_ops = {
+   .submit = worker_submit,
+   .create_blob = worker_create_blob,
+   .destroy_blob = worker_destroy_blob,
+   .fence = worker_fence,
+   .destroy = worker_destroy,
+};
+
+/* ----- start-up ----------------------------------------------------------------------------- */
+
+static pid_t
+spawn_worker(int child_sock)
+{
+   const char *path = vg_config_get()->worker_path;
+   char fd_arg[16], ppid_arg[24];
+   snprintf(fd_arg, sizeof(fd_arg), "%d", PVW_WORKER_FD);
+   snprintf(ppid_arg, sizeof(ppid_arg), "%ld", (long)getpid());
+   char *argv[] = {(char *)path, fd_arg, ppid_arg, NULL};
+   posix_spawn_file_actions_t fa;
+   if (posix_spawn_file_actions_init(&fa) != 0)
+      return -1;
+   posix_spawn_file_actions_adddup2(&fa, child_sock, PVW_WORKER_FD);
+   /* The calling thread is the VMM's: its signal mask and ignored signals are not the worker's
+    * business (posix_spawn would pass both on). */
+   posix_spawnattr_t attr;
+   posix_spawnattr_init(&attr);
+   sigset_t none, defaults;
+   sigemptyset(&none);
+   sigemptyset(&defaults);
+   const int reset[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM};
+   for (size_t i = 0; i < sizeof(reset) / sizeof(reset[0]); i++)
+      sigaddset(&defaults, reset[i]);
+   posix_spawnattr_setsigmask(&attr, &none);
+   posix_spawnattr_setsigdefault(&attr, &defaults);
+   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+   pid_t pid = -1;
+   int err = posix_spawn(&pid, path, &fa, &attr, argv, environ);
+   posix_spawnattr_destroy(&attr);
+   posix_spawn_file_actions_destroy(&fa);
+   if (err != 0) {
+      pv_err("virgl: cannot start the worker %s: %s", path, strerror(err));
+      return -1;
+   }
+   return pid;
+}
+
+/* A socketpair whose child end is not PVW_WORKER_FD itself (dup2 onto itself would keep
+ * close-on-exec set). */
+static int
+make_socketpair(int sv[2])
+{
+   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+      return -1;
+   if (sv[1] == PVW_WORKER_FD) {
+      int moved = fcntl(sv[1], F_DUPFD_CLOEXEC, PVW_WORKER_FD + 1);
+      close(sv[1]);
+      sv[1] = moved;
+      if (moved < 0) {
+         close(sv[0]);
+         return -1;
+      }
+   }
+   return 0;
+}
+
+static struct link *
+link_alloc(uint32_t ctx_id)
+{
+   struct link *l = calloc(1, sizeof(*l));
+   if (!l)
+      return NULL;
+   l->base.ops = &worker_ops;
+   l->base.ctx_id = ctx_id;
+   l->queue_tail = &l->queue;
+   l->answer_fd = -1;
+   pthread_mutex_init(&l->lock, NULL);
+   pthread_condattr_t attr;
+   pthread_condattr_init(&attr);
+   pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+   pthread_cond_init(&l->cond, &attr);
+   pthread_condattr_destroy(&attr);
+   return l;
+}
+
+/* Counts a new worker unless there are too many: a worker still tearing down a destroyed
+ * context is a process too, so a guest cannot pile them up by creating and destroying. */
+static bool
+worker_count_take(void)
+{
+   pthread_mutex_lock(&closing_lock);
+   bool ok = worker_count < vg_config_get()->max_contexts;
+   worker_count += ok;
+   pthread_mutex_unlock(&closing_lock);
+   return ok;
+}
+
+static void
+worker_count_give(void)
+{
+   pthread_mutex_lock(&closing_lock);
+   worker_count--;
+   pthread_mutex_unlock(&closing_lock);
+}
+
+struct vg_backend *
+vg_backend_worker_create(uint32_t ctx_id, const char *name)
+{
+   reap_closing(false);
+   if (!worker_count_take()) {
+      pv_dbg("virgl: context %u refused: workers of destroyed contexts are still ending", ctx_id);
+      return NULL;
+   }
+   struct link *l = link_alloc(ctx_id);
+   int sv[2];
+   if (!l || make_socketpair(sv) != 0) {
+      free(l);
+      worker_count_give();
+      return NULL;
+   }
+   l->sock = sv[0];
+   l->pid = spawn_worker(sv[1]);
+   close(sv[1]);
+   if (l->pid < 0)
+      goto fail;
+   const struct pvw_init init = {.wire_format = vg_config_get()->wire_format,
+                                 .capset_id = PV_CAPSET_VENUS};
+   /* queued before the threads start: the worker's first message */
+   if (!enqueue(l, PVW_INIT, &init, sizeof(init), name, strlen(name)))
+      goto fail_kill;
+   if (pthread_create(&l->sender, NULL, sender_main, l) != 0)
+      goto fail_kill;
+   if (pthread_create(&l->reader, NULL, reader_main, l) != 0) {
+      pthread_mutex_lock(&l->lock);
+      l->dead = true;
+      pthread_cond_broadcast(&l->cond);
+      pthread_mutex_unlock(&l->lock);
+      pthread_join(l->sender, NULL);
+      goto fail_kill;
+   }
+   return &l->base;
+fail_kill:
+   kill(l->pid, SIGKILL);
+   waitpid(l->pid, NULL, 0);
+fail:
+   close(l->sock);
+   while (l->queue) {
+      struct out_msg *m = l->queue;
+      l->queue = m->next;
+      free(m);
+   }
+   pthread_cond_destroy(&l->cond);
+   pthread_mutex_destroy(&l->lock);
+   free(l);
+   worker_count_give();
+   return NULL;
+}

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Fences of the virgl front end: events arrive from any thread (worker links, ring threads), are
+ * queued in order, and reach the VMM the way it asked at init:
+ *  - default: from virgl_renderer_poll, on the VMM's thread (QEMU: calling it back from another
+ *    thread would deadlock, see qemu-venus.md §5);
+ *  - THREAD_SYNC: the same, and virgl_renderer_get_poll_fd() becomes readable when something is
+ *    queued, so the VMM knows when to poll;
+ *  - THREAD_SYNC | ASYNC_FENCE_CB (libkrun): from our own fence thread, never from inside a call
+ *    the VMM made, one callback at a time.
+ * Global (ctx 0) fences retire once every context has completed the submissions made before the
+ * fence; they are delivered in id order because the VMM retires every fence up to the id it gets.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "util/log.h"
+#include "util/os.h"
+#include "virgl/frontend.h"
+
+struct vg_global_fence {
+   uint32_t id;
+   uint32_t waiting; /* backends that still have to complete earlier work */
+   struct vg_global_fence *next;
+};
+
+struct vg_marker {
+   uint64_t target;
+   struct vg_global_fence *fence;
+   struct vg_marker *next;
+};
+
+struct vg_event {
+   bool global;
+   uint32_t ctx_id;
+   uint32_t ring_idx;
+   uint64_t fence_id;
+   struct vg_backend *from; /* NULL for global fences */
+   struct vg_event *next;
+};
+
+static struct {
+   pthread_mutex_t lock;
+   pthread_cond_t wake; /* the async thread waits here */
+   bool initialized;
+   struct vg_callbacks cbs;
+   bool async;
+   bool stop;
+   pthread_t thread;
+   struct pv_os_event poll_event;
+   struct vg_track *tracks;
+   struct vg_global_fence *globals, **globals_tail;
+   struct vg_event *events, **events_tail;
+} F = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .poll_event = {-1, -1}};
+
+/* ----- the event queue (lock held) --------------------------------------------------------- */
+
+static void
+push_event_locked(struct vg_event *e)
+{
+   e->next = NULL;
+   *F.events_tail = e;
+   F.events_tail = &e->next;
+   if (F.async)
+      pthread_cond_signal(&F.wake);
+   else if (F.poll_event.poll_fd >= 0)
+      pv_os_event_signal(&F.poll_event);
+}
+
+static struct vg_event *
+take_events_locked(void)
+{
+   struct vg_event *list = F.events;
+   F.events = NULL;
+   F.events_tail = &F.events;
+   return list;
+}
+
+static void
+free_events(struct vg_event *e)
+{
+   while (e) {
+      struct vg_event *next = e->next;
+      free(e);
+      e = next;
+   }
+}
+
+/* Calls the VMM without our lock: a callback may call back into the library. */
+static void
+deliver(const struct vg_callbacks *cbs, struct vg_event *e)
+{
+   while (e) {
+      struct vg_event *next = e->next;
+      if (e->global && cbs->write_fence)
+         cbs->write_fence(cbs->cookie, (uint32_t)e->fence_id);
+      else if (!e->global && cbs->write_context_fence)
+         cbs->write_context_fence(cbs->cookie, e->ctx_id, e->ring_idx, e->fence_id);
+      free(e);
+      e = next;
+   }
+}
+
+/* ----- global fences (lock held) ----------------------------------------------------------- */
+
+static void
+release_ready_globals_locked(void)
+{
+   while (F.globals && F.globals->waiting == 0) {
+      struct vg_global_fence *g = F.globals;
+      F.globals = g->next;
+      if (!F.globals)
+         F.globals_tail = &F.globals;
+      struct vg_event *e = calloc(1, sizeof(*e));
+      if (e) {
+         e->global = true;
+         e->fence_id = g->id;
+         push_event_locked(e);
+      } else {
+         pv_err("virgl: out of memory: global fence %u is not delivered", g->id);
+      }
+      free(g);
+   }
+}
+
+/* Releases the markers of `t` whose target is done (all of them when `all`). */
+static void
+release_markers_locked(struct vg_track *t, bool all)
+{
+   while (t->markers && (all || t->markers->target <= t->done)) {
+      struct vg_marker *m = t->markers;
+      t->markers = m->next;
+      m->fence->waiting--;
+      free(m);
+   }
+   release_ready_globals_locked();
+}
+
+static void
+unlink_track_locked(struct vg_track *t)
+{
+   for (struct vg_track **p = &F.tracks; *p; p = &(*p)->next) {
+      if (*p == t) {
+         *p = t->next;
+         break;
+      }
+   }
+   t->next = NULL;
+}
+
+/* ----- the async delivery thread ------------------------------------------------------------- */
+
+static void *
+fence_thread(void *arg)
+{
+   (void)arg;
+   pthread_mutex_lock(&F.lock);
+   while (!F.stop) {
+      if (!F.events) {
+         pthread_cond_wait(&F.wake, &F.lock);
+         continue;
+      }
+      struct vg_event *list = take_events_locked();
+      struct vg_callbacks cbs = F.cbs;
+      pthread_mutex_unlock(&F.lock);
+      deliver(&cbs, list);
+      pthread_mutex_lock(&F.lock);
+   }
+   pthread_mutex_unlock(&F.lock);
+   return NULL;
+}
+
+/* ----- lifecycle ----------------------------------------------------------------------------- */
+
+int
+vg_fences_init(const struct vg_callbacks *cbs, bool thread_sync, bool async)
+{
+   pthread_mutex_lock(&F.lock);
+   F.cbs = *cbs;
+   F.async = async;
+   F.stop = false;
+   F.events = NULL;
+   F.events_tail = &F.events;
+   F.globals = NULL;
+   F.globals_tail = &F.globals;
+   int ret = 0;
+   if (thread_sync && !async) {
+      if (pv_os_event_init(&F.poll_event) != 0) {
+         ret = -errno;
+      } else {
+         int fl = fcntl(F.poll_event.poll_fd, F_GETFL);
+         fcntl(F.poll_event.poll_fd, F_SETFL, fl | O_NONBLOCK);
+      }
+   }
+   if (ret == 0 && async && pthread_create(&F.thread, NULL, fence_thread, NULL) != 0)
+      ret = -EAGAIN;
+   F.initialized = ret == 0;
+   pthread_mutex_unlock(&F.lock);
+   return ret;
+}
+
+void
+vg_fences_reset(void)
+{
+   pthread_mutex_lock(&F.lock);
+   struct vg_event *list = take_events_locked();
+   while (F.globals) {
+      struct vg_global_fence *g = F.globals;
+      F.globals = g->next;
+      free(g);
+   }
+   F.globals_tail = &F.globals;
+   pthread_mutex_unlock(&F.lock);
+   free_events(list);
+}
+
+void
+vg_fences_fini(void)
+{
+   pthread_mutex_lock(&F.lock);
+   bool had_thread = F.initialized && F.async;
+   F.stop = true;
+   pthread_cond_broadcast(&F.wake);
+   pthread_mutex_unlock(&F.lock);
+   if (had_thread)
+      pthread_join(F.thread, NULL);
+   vg_fences_reset();
+   pthread_mutex_lock(&F.lock);
+   pv_os_event_fini(&F.poll_event);
+   F.initialized = false;
+   F.async = false;
+   pthread_mutex_unlock(&F.lock);
+}
+
+void
+vg_fences_poll(void)
+{
+   pthread_mutex_lock(&F.lock);
+   if (F.async) {
+      pthread_mutex_unlock(&F.lock);
+      return; /* the fence thread delivers */
+   }
+   if (F.poll_event.poll_fd >= 0) {
+      uint64_t drain;
+      while (read(F.poll_event.poll_fd, &drain, sizeof(drain)) > 0)
+         continue;
+   }
+   struct vg_event *list = take_events_locked();
+   struct vg_callbacks cbs = F.cbs;
+   pthread_mutex_unlock(&F.lock);
+   deliver(&cbs, list);
+}
+
+int
+vg_fences_poll_fd(void)
+{
+   pthread_mutex_lock(&F.lock);
+   int fd = F.poll_event.poll_fd;
+   pthread_mutex_unlock(&F.lock);
+   return fd;
+}
+
+/* ----- backend events ------------------------------------------------------------------------ */
+
+void
+vg_fences_attach(struct vg_backend *b)
+{
+   pthread_mutex_lock(&F.lock);
+   struct vg_track *t = &b->track;
+   t->backend = b;
+   t->attached = true;
+   t->submitted = t->done = 0;
+   t->markers = NULL;
+   t->next = F.tracks;
+   F.tracks = t;
+   pthread_mutex_unlock(&F.lock);
+}
+
+static void
+drop_events_from_locked(const struct vg_backend *b)
+{
+   struct vg_event **p = &F.events;
+   F.events_tail = &F.events;
+   while (*p) {
+      struct vg_event *e = *p;
+      if (e->from == b) {
+         *p = e->next;
+         free(e);
+      } else {
+         F.events_tail = &e->next;
+         p = &e->next;
+      }
+   }
+}
+
+void
+vg_fences_detach(struct vg_backend *b)
+{
+   pthread_mutex_lock(&F.lock);
+   struct vg_track *t = &b->track;
+   if (t->attached) {
+      t->attached = false;
+      unlink_track_locked(t);
+      t->done = t->submitted;
+      release_markers_locked(t, true);
+   }
+   drop_events_from_locked(b);
+   pthread_mutex_unlock(&F.lock);
+}
+
+uint64_t
+vg_fences_next_submit(struct vg_backend *b)
+{
+   static uint64_t seq;
+   pthread_mutex_lock(&F.lock);
+   uint64_t s = ++seq;
+   b->track.submitted = s;
+   pthread_mutex_unlock(&F.lock);
+   return s;
+}
+
+void
+vg_fences_submit_done(struct vg_backend *b, uint64_t seq)
+{
+   pthread_mutex_lock(&F.lock);
+   struct vg_track *t = &b->track;
+   if (t->attached && seq > t->done && seq <= t->submitted) {
+      t->done = seq;
+      release_markers_locked(t, false);
+   }
+   pthread_mutex_unlock(&F.lock);
+}
+
+void
+vg_fences_backend_dead(struct vg_backend *b)
+{
+   pthread_mutex_lock(&F.lock);
+   struct vg_track *t = &b->track;
+   t->done = t->submitted;
+   release_markers_locked(t, true);
+   pthread_mutex_unlock(&F.lock);
+}
+
+void
+vg_fences_context_retired(struct vg_backend *b, uint32_t ring_idx, uint64_t fence_id)
+{
+   struct vg_event *e = calloc(1, sizeof(*e));
+   pthread_mutex_lock(&F.lock);
+   if (!e) {
+      pv_err("virgl: out of memory: context %u fence %llu is not delivered", b->ctx_id,
+             (unsigned long long)fence_id);
+   } else if (!b->track.attached) {
+      free(e); /* the context was destroyed: its fences go with it */
+   } else {
+      e->ctx_id = b->ctx_id;
+      e->ring_idx = ring_idx;
+      e->fence_id = fence_id;
+      e->from = b;
+      push_event_locked(e);
+   }
+   pthread_mutex_unlock(&F.lock);
+}
+
+void
+vg_fences_create_global(uint32_t fence_id)
+{
+   struct vg_global_fence *g = calloc(1, sizeof(*g));
+   if (!g) {
+      pv_err("virgl: out of memory: global fence %u is not delivered", fence_id);
+      return;
+   }
+   g->id = fence_id;
+   pthread_mutex_lock(&F.lock);
+   for (struct vg_track *t = F.tracks; t; t = t->next) {
+      if (t->done >= t->submitted)
+         continue;
+      struct vg_marker *m = calloc(1, sizeof(*m));
+      if (!m)
+         continue; /* cannot wait for it: retire earlier rather than never */
+      m->target = t->submitted;
+      m->fence = g;
+      struct vg_marker **p = &t->markers;
+      while (*p)
+         p = &(*p)->next;
+      *p = m;
+      g->waiting++;
+   }
+   *F.globals_tail = g;
+   F.globals_tail = &g->next;
+   release_ready_globals_locked();
+   pthread_mutex_unlock(&F.lock);
+}

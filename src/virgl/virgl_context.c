@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest contexts, command submission and fences of the virgl front end. Context ids are the
+ * guest's (virtio-gpu CTX_CREATE); only Venus contexts (capset 4) exist here.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "virgl/frontend.h"
+#include "virgl/virgl_state.h"
+
+static struct pv_id_table contexts;
+
+struct vg_ctx *
+vg_ctx_lookup(uint32_t ctx_id)
+{
+   return pv_id_table_get(&contexts, ctx_id);
+}
+
+static void
+ctx_destroy(struct vg_ctx *c)
+{
+   vg_resources_forget_context(c->ctx_id);
+   vg_fences_detach(c->backend);
+   c->backend->ops->destroy(c->backend);
+   free(c);
+}
+
+static void
+destroy_one(uint64_t key, void *value, void *data)
+{
+   (void)key, (void)data;
+   ctx_destroy(value);
+}
+
+void
+vg_contexts_destroy_all(void)
+{
+   pv_id_table_foreach(&contexts, destroy_one, NULL);
+   pv_id_table_fini(&contexts);
+   pv_id_table_init(&contexts);
+}
+
+/* A bounded copy of the guest's debug name (not NUL-terminated on the wire). */
+static void
+copy_name(char *out, size_t out_size, uint32_t nlen, const char *name)
+{
+   size_t n = name ? nlen : 0;
+   if (n >= out_size)
+      n = out_size - 1;
+   if (n)
+      memcpy(out, name, n);
+   out[n] = '\0';
+   if (!n)
+      strcpy(out, "guest");
+}
+
+int
+virgl_renderer_context_create_with_flags(uint32_t ctx_id, uint32_t ctx_flags, uint32_t nlen,
+                                         const char *name)
+{
+   const uint32_t capset = ctx_flags & VIRGL_RENDERER_CONTEXT_FLAG_CAPSET_ID_MASK;
+   if (!vg_state_initialized() || ctx_id == 0 ||
+       (ctx_flags & ~VIRGL_RENDERER_CONTEXT_FLAG_CAPSET_ID_MASK))
+      return EINVAL;
+   struct vg_ctx *old = vg_ctx_lookup(ctx_id);
+   if (old)
+      return capset == VIRGL_RENDERER_CAPSET_VENUS ? 0 : EINVAL; /* same as virglrenderer */
+   if (capset != VIRGL_RENDERER_CAPSET_VENUS) {
+      pv_info("virgl: context %u asks for capset %u; only Venus (4) is served", ctx_id, capset);
+      return EINVAL;
+   }
+   if (contexts.count >= vg_config_get()->max_contexts) {
+      pv_dbg("virgl: context %u refused: %u contexts live (PEARVISOR_VIRGL_MAX_CONTEXTS)", ctx_id,
+             vg_config_get()->max_contexts);
+      return ENOMEM;
+   }
+   char debug_name[64];
+   copy_name(debug_name, sizeof(debug_name), nlen, name);
+   struct vg_ctx *c = calloc(1, sizeof(*c));
+   if (!c)
+      return ENOMEM;
+   c->ctx_id = ctx_id;
+   c->backend = vg_config_get()->in_process ? vg_backend_local_create(ctx_id, debug_name)
+                                            : vg_backend_worker_create(ctx_id, debug_name);
+   if (!c->backend || !pv_id_table_insert(&contexts, ctx_id, c)) {
+      if (c->backend)
+         c->backend->ops->destroy(c->backend);
+      free(c);
+      return ENOMEM;
+   }
+   vg_fences_attach(c->backend);
+   return 0;
+}
+
+/* The guest kernel's own context (virtio-gpu without context_init, e.g. its fbcon at module
+ * load) asks for the GL renderer, which is not here: refused, as virglrenderer refuses a capset
+ * it has no renderer for. QEMU ignores the result. */
+int
+virgl_renderer_context_create(uint32_t handle, uint32_t nlen, const char *name)
+{
+   (void)nlen, (void)name;
+   pv_info("virgl: context %u without context-init (a GL context) is not served", handle);
+   return EINVAL;
+}
+
+void
+virgl_renderer_context_destroy(uint32_t handle)
+{
+   struct vg_ctx *c = pv_id_table_remove(&contexts, handle);
+   if (c)
+      ctx_destroy(c);
+}
+
+int
+virgl_renderer_submit_cmd(void *buffer, int ctx_id, int ndw)
+{
+   struct vg_ctx *c = ctx_id > 0 ? vg_ctx_lookup((uint32_t)ctx_id) : NULL;
+   if (!c || ndw < 0 || (ndw && !buffer))
+      return EINVAL;
+   if ((uintptr_t)buffer % 4)
+      return EFAULT;
+   uint64_t seq = vg_fences_next_submit(c->backend);
+   c->backend->ops->submit(c->backend, buffer, (size_t)ndw * 4, seq);
+   return 0;
+}
+
+int
+virgl_renderer_context_create_fence(uint32_t ctx_id, uint32_t flags, uint32_t ring_idx,
+                                    uint64_t fence_id)
+{
+   (void)flags; /* MERGEABLE allows skipping callbacks; we send every one */
+   struct vg_ctx *c = vg_ctx_lookup(ctx_id);
+   if (!c)
+      return -EINVAL;
+   /* an index the guest never bound retires at once and loses the context (pearvisor.h) */
+   c->backend->ops->fence(c->backend, ring_idx, fence_id);
+   return 0;
+}
+
+int
+virgl_renderer_create_fence(int client_fence_id, uint32_t ctx_id)
+{
+   (void)ctx_id; /* QEMU passes the command type here; the global timeline has no context */
+   if (!vg_state_initialized())
+      return EINVAL;
+   vg_fences_create_global((uint32_t)client_fence_id);
+   return 0;
+}
+
+void
+virgl_renderer_ctx_attach_resource(int ctx_id, int res_handle)
+{
+   /* Blobs are usable by the context that created them; importing another context's resource
+    * (VkImportMemoryResourceInfoMESA) is not offered, so attaching is bookkeeping the VMM does. */
+   (void)ctx_id, (void)res_handle;
+}
+
+void
+virgl_renderer_ctx_detach_resource(int ctx_id, int res_handle)
+{
+   (void)ctx_id, (void)res_handle;
+}

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Resources of the virgl front end. Resource ids are the VMM's (virtio-gpu), global across
+ * contexts. The Venus path is HOST3D blobs: created in a context (blob_id 0 is shared memory,
+ * others a VkDeviceMemory of the guest), handed to this process as an fd, and mapped here when
+ * the VMM puts them into the guest's host-visible window. A blob outlives its context's worker:
+ * the fd and any mapping keep the memory until the VMM unrefs it.
+ *
+ * Classic resources (2D/3D, iovec backing, transfers) belong to the GL renderer, which is not
+ * here: they are refused the way virglrenderer refuses them without one (EINVAL), which costs a
+ * QEMU guest only its console scanout (qemu-venus.md §5).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/log.h"
+#include "virgl/frontend.h"
+#include "virgl/virgl_state.h"
+
+struct vg_res {
+   uint32_t id;
+   uint32_t ctx_id;
+   struct vg_backend *owner; /* NULL once its context is gone */
+   int fd;
+   enum pv_blob_fd_type fd_type;
+   uint32_t blob_flags;
+   uint64_t size;
+   void *map;
+};
+
+static struct pv_id_table resources;
+
+static struct vg_res *
+res_get(uint32_t id)
+{
+   return pv_id_table_get(&resources, id);
+}
+
+static void
+res_free(struct vg_res *r)
+{
+   if (r->map)
+      munmap(r->map, r->size);
+   if (r->owner)
+      r->owner->ops->destroy_blob(r->owner, r->id);
+   if (r->fd >= 0)
+      close(r->fd);
+   free(r);
+}
+
+static void
+free_one(uint64_t key, void *value, void *data)
+{
+   (void)key, (void)data;
+   res_free(value);
+}
+
+void
+vg_resources_destroy_all(void)
+{
+   pv_id_table_foreach(&resources, free_one, NULL);
+   pv_id_table_fini(&resources);
+   pv_id_table_init(&resources);
+}
+
+static void
+forget_one(uint64_t key, void *value, void *data)
+{
+   (void)key;
+   struct vg_res *r = value;
+   if (r->ctx_id == *(const uint32_t *)data)
+      r->owner = NULL;
+}
+
+void
+vg_resources_forget_context(uint32_t ctx_id)
+{
+   pv_id_table_foreach(&resources, forget_one, &ctx_id);
+}
+
+/* ----- blobs ------------------------------------------------------------------------------- */
+
+static int
+check_blob_args(const struct virgl_renderer_resource_create_blob_args *a)
+{
+   if (!vg_state_initialized() || !a || a->res_handle == 0 || res_get(a->res_handle))
+      return -EINVAL;
+   if (a->blob_mem != VIRGL_RENDERER_BLOB_MEM_HOST3D) {
+      /* GUEST and HOST3D_GUEST blobs are guest pages; Venus on Mesa >= 23 never asks for them
+       * (its capset says supports_blob_id_0) */
+      pv_info("virgl: resource %u: blob_mem %u is not served (only HOST3D)", a->res_handle,
+              a->blob_mem);
+      return -EINVAL;
+   }
+   if (a->size == 0 || a->size > SIZE_MAX)
+      return -EINVAL;
+   return 0;
+}
+
+/* The fd comes from a worker, which runs guest work: mapping a file shorter than the blob would
+ * turn the guest's access past its end into SIGBUS in the VMM, so the size is checked here. */
+static bool
+fd_covers(int fd, uint64_t size)
+{
+   struct stat st;
+   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+      return (uint64_t)st.st_size >= size;
+   off_t end = lseek(fd, 0, SEEK_END); /* a dma-buf tells its size this way */
+   return end >= 0 && (uint64_t)end >= size;
+}
+
+int
+virgl_renderer_resource_create_blob(const struct virgl_renderer_resource_create_blob_args *args)
+{
+   int ret = check_blob_args(args);
+   if (ret)
+      return ret;
+   struct vg_ctx *c = vg_ctx_lookup(args->ctx_id);
+   if (!c)
+      return -EINVAL;
+   struct vg_res *r = calloc(1, sizeof(*r));
+   if (!r)
+      return -ENOMEM;
+   struct pv_blob blob = {.fd = -1};
+   ret = c->backend->ops->create_blob(c->backend, args->res_handle, args->blob_id, args->size,
+                                      args->blob_flags, &blob);
+   if (ret) {
+      free(r);
+      return ret < 0 ? ret : -EINVAL;
+   }
+   if (blob.fd < 0 || !fd_covers(blob.fd, args->size)) {
+      pv_err("virgl: resource %u: the blob's fd does not cover %llu bytes", args->res_handle,
+             (unsigned long long)args->size);
+      if (blob.fd >= 0)
+         close(blob.fd);
+      c->backend->ops->destroy_blob(c->backend, args->res_handle);
+      free(r);
+      return -EINVAL;
+   }
+   r->id = args->res_handle;
+   r->ctx_id = args->ctx_id;
+   r->owner = c->backend;
+   r->fd = blob.fd;
+   r->fd_type = blob.fd_type;
+   r->blob_flags = args->blob_flags;
+   r->size = args->size;
+   if (!pv_id_table_insert(&resources, r->id, r)) {
+      res_free(r);
+      return -ENOMEM;
+   }
+   return 0;
+}
+
+/* QEMU stores info.fd as the resource's dma-buf (used by SET_SCANOUT_BLOB only): a shm fd is
+ * no dma-buf, so only a real one is given, and it stays ours. */
+int
+virgl_renderer_resource_get_info(int res_handle, struct virgl_renderer_resource_info *info)
+{
+   struct vg_res *r = res_handle > 0 ? res_get((uint32_t)res_handle) : NULL;
+   if (!r || !info)
+      return EINVAL;
+   memset(info, 0, sizeof(*info));
+   info->handle = r->id;
+   info->fd = r->fd_type == PV_BLOB_FD_DMABUF ? r->fd : -1;
+   return 0;
+}
+
+/* Only QEMU's SET_SCANOUT uses this, for a GL texture id: there is no GL here. */
+int
+virgl_renderer_resource_get_info_ext(int res_handle, struct virgl_renderer_resource_info_ext *info)
+{
+   (void)res_handle, (void)info;
+   return EINVAL;
+}
+
+int
+virgl_renderer_resource_map(uint32_t res_handle, void **map, uint64_t *out_size)
+{
+   struct vg_res *r = res_get(res_handle);
+   /* as virglrenderer: only blobs the guest created MAPPABLE are mapped into its window */
+   if (!r || r->fd < 0 || !map || !(r->blob_flags & VIRGL_RENDERER_BLOB_FLAG_USE_MAPPABLE))
+      return -EINVAL;
+   if (!r->map) {
+      void *p = mmap(NULL, (size_t)r->size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
+      if (p == MAP_FAILED) {
+         pv_warn("virgl: resource %u: mmap of %llu bytes failed", r->id,
+                 (unsigned long long)r->size);
+         return -errno;
+      }
+      r->map = p;
+   }
+   *map = r->map;
+   if (out_size)
+      *out_size = r->size;
+   return 0;
+}
+
+int
+virgl_renderer_resource_unmap(uint32_t res_handle)
+{
+   struct vg_res *r = res_get(res_handle);
+   if (!r || !r->map)
+      return -EINVAL;
+   munmap(r->map, r->size);
+   r->map = NULL;
+   return 0;
+}
+
+int
+virgl_renderer_resource_get_map_info(uint32_t res_handle, uint32_t *map_info)
+{
+   struct vg_res *r = res_get(res_handle);
+   if (!r || !map_info)
+      return -EINVAL;
+   /* memfd and dma-buf exports of our memory are ordinary cached RAM (DESIGN.md decision 3) */
+   *map_info = VIRGL_RENDERER_MAP_CACHE_CACHED;
+   return 0;
+}
+
+void
+virgl_renderer_resource_unref(uint32_t res_handle)
+{
+   struct vg_res *r = pv_id_table_remove(&resources, res_handle);
+   if (r)
+      res_free(r);
+}
+
+/* A VMM that maps blobs itself (rutabaga-based ones such as libkrun) asks for the fd; it gets
+ * its own copy. */
+int
+virgl_renderer_resource_export_blob(uint32_t res_id, uint32_t *fd_type, int *fd)
+{
+   struct vg_res *r = res_get(res_id);
+   if (!r || r->fd < 0 || !fd_type || !fd)
+      return -EINVAL;
+   int copy = fcntl(r->fd, F_DUPFD_CLOEXEC, 0);
+   if (copy < 0)
+      return -errno;
+   *fd_type = r->fd_type == PV_BLOB_FD_DMABUF ? VIRGL_RENDERER_BLOB_FD_TYPE_DMABUF
+                                              : VIRGL_RENDERER_BLOB_FD_TYPE_SHM;
+   *fd = copy;
+   return 0;
+}
+
+/* ----- classic resources: the GL renderer's, refused ------------------------------------------ */
+
+int
+virgl_renderer_resource_create(struct virgl_renderer_resource_create_args *args, struct iovec *iov,
+                               uint32_t num_iovs)
+{
+   (void)iov, (void)num_iovs;
+   pv_dbg("virgl: resource %u (target %u): classic resources need GL, not served",
+          args ? args->handle : 0, args ? args->target : 0);
+   return EINVAL;
+}
+
+int
+virgl_renderer_resource_attach_iov(int res_handle, struct iovec *iov, int num_iovs)
+{
+   (void)res_handle, (void)iov, (void)num_iovs;
+   return EINVAL; /* no classic resource exists to back; the VMM frees the iovecs */
+}
+
+/* Blobs keep no iovecs here (HOST3D memory is the host's), so there is never any to give back. */
+void
+virgl_renderer_resource_detach_iov(int res_handle, struct iovec **iov, int *num_iovs)
+{
+   (void)res_handle;
+   if (iov)
+      *iov = NULL;
+   if (num_iovs)
+      *num_iovs = 0;
+}
+
+int
+virgl_renderer_transfer_write_iov(uint32_t handle, uint32_t ctx_id, int level, uint32_t stride,
+                                  uint32_t layer_stride, struct virgl_box *box, uint64_t offset,
+                                  struct iovec *iovec, unsigned int iovec_cnt)
+{
+   (void)handle, (void)ctx_id, (void)level, (void)stride, (void)layer_stride, (void)box;
+   (void)offset, (void)iovec, (void)iovec_cnt;
+   return EINVAL;
+}
+
+int
+virgl_renderer_transfer_read_iov(uint32_t handle, uint32_t ctx_id, uint32_t level, uint32_t stride,
+                                 uint32_t layer_stride, struct virgl_box *box, uint64_t offset,
+                                 struct iovec *iov, int iovec_cnt)
+{
+   (void)handle, (void)ctx_id, (void)level, (void)stride, (void)layer_stride, (void)box;
+   (void)offset, (void)iov, (void)iovec_cnt;
+   return EINVAL;
+}
+
+void *
+virgl_renderer_get_cursor_data(uint32_t resource_id, uint32_t *width, uint32_t *height)
+{
+   (void)resource_id;
+   if (width)
+      *width = 0;
+   if (height)
+      *height = 0;
+   return NULL;
+}

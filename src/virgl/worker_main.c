@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pearvisor-virgl-worker: one guest context of a VMM, in its own process. Started by the
+ * libvirglrenderer front end (backend_worker.c) with its end of a socketpair as fd 3; serves the
+ * worker protocol (worker_protocol.h) until the front end closes the socket, then tears the
+ * context down and exits. Guest bytes run only here: a guest that crashes the host driver, or
+ * a worker killed from outside, loses this context and nothing else.
+ */
+/* close_range */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "util/log.h"
+#include "virgl/backend_local.h"
+#include "virgl/worker_io.h"
+#include "vtest/driver_preload.h"
+
+static int sock = PVW_WORKER_FD;
+/* Fence callbacks come from ring threads while the main loop answers requests. */
+static pthread_mutex_t send_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+send_msg(uint32_t type, const void *body, size_t size, int fd)
+{
+   pthread_mutex_lock(&send_lock);
+   /* a failed send means the front end is gone; the main loop sees EOF and exits */
+   pvw_send(sock, type, body, size, NULL, 0, fd);
+   pthread_mutex_unlock(&send_lock);
+}
+
+static void
+fence_retired(void *data, uint32_t ring_idx, uint64_t fence_id)
+{
+   (void)data;
+   const struct pvw_fence f = {.ring_idx = ring_idx, .fence_id = fence_id};
+   send_msg(PVW_FENCE_RETIRED, &f, sizeof(f), -1);
+}
+
+static void
+ring_created(void *data, uint32_t res_id, uint64_t offset)
+{
+   (void)data;
+   const struct pvw_ring r = {.res_id = res_id, .offset = offset};
+   send_msg(PVW_RING, &r, sizeof(r), -1);
+}
+
+/* Fds the VMM had open are none of the guest's business. */
+static void
+close_inherited_fds(void)
+{
+#if defined(__linux__) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
+   if (sock == PVW_WORKER_FD && close_range(PVW_WORKER_FD + 1, ~0u, 0) == 0)
+      return;
+#endif
+   long max = sysconf(_SC_OPEN_MAX);
+   if (max < 0 || max > 65536)
+      max = 65536;
+   for (int fd = 3; fd < max; fd++)
+      if (fd != sock)
+         close(fd);
+}
+
+static void
+handle(struct vg_local *l, const struct pvw_header *hdr, const uint8_t *body)
+{
+   switch (hdr->type) {
+   case PVW_SUBMIT: {
+      struct pvw_submit s;
+      if (hdr->size < sizeof(s))
+         break;
+      memcpy(&s, body, sizeof(s));
+      struct pvw_submit_done d = {.seq = s.seq};
+      d.result = pv_context_submit(l->ctx, body + sizeof(s), hdr->size - sizeof(s));
+      send_msg(PVW_SUBMIT_DONE, &d, sizeof(d), -1);
+      return;
+   }
+   case PVW_CREATE_BLOB: {
+      struct pvw_create_blob c;
+      if (hdr->size != sizeof(c))
+         break;
+      memcpy(&c, body, sizeof(c));
+      struct pv_blob blob = {.fd = -1};
+      struct pvw_blob r = {.request = c.request};
+      r.result = pv_context_create_blob(l->ctx, c.res_id, c.blob_id, c.size, c.flags, &blob);
+      if (r.result == 0) {
+         r.fd_type = blob.fd_type;
+         r.size = blob.size;
+      }
+      send_msg(PVW_BLOB, &r, sizeof(r), r.result == 0 ? blob.fd : -1);
+      if (blob.fd >= 0)
+         close(blob.fd);
+      return;
+   }
+   case PVW_DESTROY_BLOB: {
+      struct pvw_destroy_blob d;
+      if (hdr->size != sizeof(d))
+         break;
+      memcpy(&d, body, sizeof(d));
+      pv_context_destroy_blob(l->ctx, d.res_id);
+      return;
+   }
+   case PVW_FENCE: {
+      struct pvw_fence f;
+      if (hdr->size != sizeof(f))
+         break;
+      memcpy(&f, body, sizeof(f));
+      pv_context_submit_fence(l->ctx, f.ring_idx, f.fence_id);
+      return;
+   }
+   default:
+      break;
+   }
+   pv_context_mark_lost(l->ctx, "virgl worker: malformed request from the front end");
+}
+
+/* The first message: which renderer to create. */
+static struct vg_local *
+serve_init(void)
+{
+   struct pvw_header hdr;
+   void *body;
+   int fd;
+   if (pvw_recv(sock, &hdr, &body, &fd) != 0)
+      return NULL;
+   if (fd >= 0)
+      close(fd);
+   struct vg_local *l = NULL;
+   struct pvw_init init;
+   if (hdr.type == PVW_INIT && hdr.size >= sizeof(init) && hdr.size - sizeof(init) < 4096) {
+      memcpy(&init, body, sizeof(init));
+      char name[4096];
+      size_t n = hdr.size - sizeof(init);
+      memcpy(name, (char *)body + sizeof(init), n);
+      name[n] = '\0';
+      if (init.capset_id == PV_CAPSET_VENUS)
+         l = vg_local_create(init.wire_format, name, fence_retired, NULL);
+      if (l)
+         pv_context_set_ring_callback(l->ctx, ring_created, NULL);
+   }
+   free(body);
+   return l;
+}
+
+int
+main(int argc, char **argv)
+{
+   if (argc > 1)
+      sock = atoi(argv[1]);
+#ifdef __linux__
+   /* the VMM's death ends its contexts; a parent already gone means nobody will talk to us */
+   prctl(PR_SET_PDEATHSIG, SIGKILL);
+   if (argc > 2 && getppid() != (pid_t)atol(argv[2]))
+      return 1;
+#endif
+   signal(SIGPIPE, SIG_IGN);
+   close_inherited_fds();
+   const char *level = getenv("PEARVISOR_VIRGL_LOG");
+   int lv = level ? pv_log_level_from_name(level) : -1;
+   pv_log_set_level(lv >= 0 ? (enum pv_log_level)lv : PV_LOG_WARN);
+   /* The host driver stays loaded until exit (the loader would unload it with the instance):
+    * a worker serves one context, and leak reports can then name the driver's own leftovers. */
+   vtest_preload_host_driver();
+   struct vg_local *l = serve_init();
+   if (!l) {
+      pv_err("virgl worker: cannot create the guest's context");
+      return 1;
+   }
+   for (;;) {
+      struct pvw_header hdr;
+      void *body;
+      int fd;
+      if (pvw_recv(sock, &hdr, &body, &fd) != 0)
+         break;
+      if (fd >= 0)
+         close(fd);
+      handle(l, &hdr, body);
+      free(body);
+   }
+   vg_local_destroy(l);
+   return 0;
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The private protocol between the libvirglrenderer front end (in the VMM's process) and one
+ * worker process per guest context (DESIGN.md "src/virgl"). A stream socketpair; every message is
+ * a header and a fixed-size body (SUBMIT and INIT add bytes after it). Both ends are this build,
+ * so structs travel in host byte order; the sizes are still checked, as a worker is where guest
+ * bytes run and is trusted no more than the guest.
+ *
+ * Only CREATE_BLOB is answered synchronously; the front end never waits for anything else.
+ */
+#ifndef PV_VIRGL_WORKER_PROTOCOL_H
+#define PV_VIRGL_WORKER_PROTOCOL_H
+
+#include <stdint.h>
+
+enum pvw_type {
+   /* front end -> worker */
+   PVW_INIT = 1,         /* pvw_init + debug name bytes; the worker exits if it cannot serve */
+   PVW_SUBMIT = 2,       /* pvw_submit + command bytes -> PVW_SUBMIT_DONE */
+   PVW_CREATE_BLOB = 3,  /* pvw_create_blob -> PVW_BLOB (+ the fd when result is 0) */
+   PVW_DESTROY_BLOB = 4, /* pvw_destroy_blob */
+   PVW_FENCE = 5,        /* pvw_fence -> PVW_FENCE_RETIRED once the ring retired it */
+   /* worker -> front end */
+   PVW_SUBMIT_DONE = 16, /* pvw_submit_done */
+   PVW_BLOB = 17,        /* pvw_blob */
+   PVW_FENCE_RETIRED = 18,
+   PVW_RING = 19, /* pvw_ring: a wire 1 ring's status word, for FATAL if the worker dies */
+};
+
+struct pvw_header {
+   uint32_t type;
+   uint32_t size; /* bytes after the header */
+};
+
+struct pvw_init {
+   uint32_t wire_format;
+   uint32_t capset_id;
+};
+
+struct pvw_submit {
+   uint64_t seq; /* the front end's global submission number, echoed in SUBMIT_DONE */
+};
+
+struct pvw_submit_done {
+   uint64_t seq;
+   int32_t result; /* pv_context_submit's: 0, or -1 when the context is lost */
+   uint32_t pad;
+};
+
+struct pvw_create_blob {
+   uint32_t request;
+   uint32_t res_id;
+   uint64_t blob_id;
+   uint64_t size;
+   uint32_t flags;
+   uint32_t pad;
+};
+
+struct pvw_blob {
+   uint32_t request;
+   int32_t result; /* 0 or a negative errno */
+   uint32_t fd_type;
+   uint32_t pad;
+   uint64_t size;
+};
+
+struct pvw_destroy_blob {
+   uint32_t res_id;
+   uint32_t pad;
+};
+
+struct pvw_fence {
+   uint32_t ring_idx;
+   uint32_t pad;
+   uint64_t fence_id;
+};
+
+struct pvw_ring {
+   uint32_t res_id;
+   uint32_t pad;
+   uint64_t offset;
+};
+
+/* The largest message body either side accepts: a submission of up to 64 MiB. */
+#define PVW_MAX_BODY (64u << 20)
+/* Worker argv[1] names the fd of its end of the socketpair. */
+#define PVW_WORKER_FD 3
+
+#endif

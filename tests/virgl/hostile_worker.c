@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A worker that lies (test_virgl_qemu's hostile mode, PEARVISOR_VIRGL_WORKER): a worker runs
+ * guest work, so the front end in the VMM must survive one that was taken over. What it does
+ * depends on the context's debug name:
+ *   "short"   answers a blob with a 4 KiB memfd whatever size was asked
+ *   "silent"  never answers a blob
+ *   "garbage" answers a submission with an unknown message
+ *   "fences"  retires fences it was never given, endlessly
+ *   "stuck"   never exits after the front end let it go (a teardown that never ends)
+ * and otherwise does nothing useful.
+ */
+#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "virgl/worker_io.h"
+
+static int sock = PVW_WORKER_FD;
+
+static void
+answer_short_blob(const struct pvw_create_blob *c)
+{
+   int fd = memfd_create("short", MFD_CLOEXEC);
+   if (fd < 0 || ftruncate(fd, 4096) != 0)
+      exit(1);
+   const struct pvw_blob b = {.request = c->request, .result = 0, .fd_type = 1, .size = c->size};
+   pvw_send(sock, PVW_BLOB, &b, sizeof(b), NULL, 0, fd);
+   close(fd);
+}
+
+int
+main(int argc, char **argv)
+{
+   if (argc > 1)
+      sock = atoi(argv[1]);
+   struct pvw_header hdr;
+   void *body;
+   int fd;
+   if (pvw_recv(sock, &hdr, &body, &fd) != 0 || hdr.type != PVW_INIT ||
+       hdr.size < sizeof(struct pvw_init))
+      return 1;
+   char name[64] = {0};
+   size_t n = hdr.size - sizeof(struct pvw_init);
+   memcpy(name, (char *)body + sizeof(struct pvw_init), n < 63 ? n : 63);
+   free(body);
+   while (pvw_recv(sock, &hdr, &body, &fd) == 0) {
+      if (fd >= 0)
+         close(fd);
+      if (hdr.type == PVW_CREATE_BLOB && hdr.size == sizeof(struct pvw_create_blob) &&
+          !strcmp(name, "short")) {
+         struct pvw_create_blob c;
+         memcpy(&c, body, sizeof(c));
+         answer_short_blob(&c);
+      } else if (hdr.type == PVW_SUBMIT && !strcmp(name, "fences")) {
+         for (uint64_t id = 1000;; id++) {
+            const struct pvw_fence f = {.ring_idx = 0, .fence_id = id};
+            if (pvw_send(sock, PVW_FENCE_RETIRED, &f, sizeof(f), NULL, 0, -1))
+               break;
+         }
+      } else if (hdr.type == PVW_SUBMIT && !strcmp(name, "garbage")) {
+         const uint32_t junk[4] = {0xdead, 0xbeef, 0, 0};
+         pvw_send(sock, 0x7777, junk, sizeof(junk), NULL, 0, -1);
+      }
+      free(body);
+   }
+   while (!strcmp(name, "stuck"))
+      pause();
+   return 0;
+}
