@@ -41,14 +41,16 @@ usage(FILE *f)
            "  --no-driver-preload  let each client process load the host driver itself instead of\n"
            "                     sharing the copy the server loads before forking (more memory)\n"
            "  --once             serve one client, then exit\n"
+           "  --max-clients N    clients served at once; more are refused (default %u)\n"
            "  --log-level LEVEL  error, warn, info (default) or debug\n"
            "per-client quotas (K, M, G suffixes; exceeding one fails the guest's call, never\n"
            "the host):\n"
            "  --max-device-memory BYTES  VkDeviceMemory (default %llu MiB)\n"
            "  --max-blob-bytes BYTES     shared-memory blobs (default %llu MiB)\n"
-           "  --max-objects N            live Vulkan objects (default %llu)\n",
-           VTEST_DEFAULT_SOCKET, PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
-           PV_DEFAULT_MAX_BLOB_BYTES >> 20, PV_DEFAULT_MAX_OBJECTS);
+           "  --max-objects N            live Vulkan objects (default %llu)\n"
+           "  --max-rings N              rings, a host thread each (default %llu)\n",
+           VTEST_DEFAULT_SOCKET, VTEST_DEFAULT_MAX_CLIENTS, PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
+           PV_DEFAULT_MAX_BLOB_BYTES >> 20, PV_DEFAULT_MAX_OBJECTS, PV_DEFAULT_MAX_RINGS);
 }
 
 /* "64M" -> 64 << 20; false on garbage, 0 or overflow. */
@@ -73,6 +75,7 @@ parse_quota(const char *a, const char *value, struct pv_renderer_config *r)
    uint64_t *dst = !strcmp(a, "--max-device-memory") ? &r->max_device_memory
                    : !strcmp(a, "--max-blob-bytes")  ? &r->max_blob_bytes
                    : !strcmp(a, "--max-objects")     ? &r->max_objects
+                   : !strcmp(a, "--max-rings")       ? &r->max_rings
                                                      : NULL;
    return dst && value && parse_size(value, dst);
 }
@@ -123,6 +126,13 @@ parse_serve_options(int argc, char **argv, struct vtest_server_options *o)
          }
       } else if (!strcmp(a, "--icd") && next) {
          o->renderer.host_icd = argv[++i];
+      } else if (!strcmp(a, "--max-clients") && next) {
+         uint64_t n;
+         if (!parse_size(argv[++i], &n) || n > UINT32_MAX) {
+            fprintf(stderr, "bad value for --max-clients\n");
+            return -1;
+         }
+         o->max_clients = (unsigned)n;
       } else if (!strncmp(a, "--max-", 6)) {
          if (!parse_quota(a, next, &o->renderer)) {
             fprintf(stderr, "bad or missing value for %s\n", a);

@@ -48,12 +48,16 @@ struct pv_renderer_config {
     * blob), never the host. */
    uint64_t max_device_memory; /* bytes of VkDeviceMemory */
    uint64_t max_objects;       /* live Vulkan objects */
-   uint64_t max_blob_bytes;    /* bytes of shared-memory blobs (rings, replies, uploads) */
+   uint64_t max_blob_bytes;    /* bytes of shared-memory blobs (rings, replies, uploads) and
+                                  the renderer's private copy of every ring buffer */
+   uint64_t max_rings;         /* rings (a host thread each) */
 };
 
 #define PV_DEFAULT_MAX_DEVICE_MEMORY (8ull << 30)
 #define PV_DEFAULT_MAX_OBJECTS (1ull << 20)
 #define PV_DEFAULT_MAX_BLOB_BYTES (2ull << 30)
+/* Mesa 25 makes one ring per application thread that calls Vulkan. */
+#define PV_DEFAULT_MAX_RINGS 64ull
 
 /* Returns NULL on failure (the reason is logged). */
 struct pv_renderer *pv_renderer_create(const struct pv_renderer_config *config);
@@ -87,6 +91,14 @@ bool pv_context_is_lost(const struct pv_context *context);
  * unknown resource). The renderer tells the guest the way its wire dialect allows.
  */
 void pv_context_mark_lost(struct pv_context *context, const char *reason);
+/*
+ * The transport's peer is gone (the vtest client disconnected, the VM's context is being torn
+ * down): host waits the guest asked for end within about 100 ms (even "infinite" ones), command
+ * streams stop before their next command, and queued ring work is dropped. Safe from any thread,
+ * also while another thread is inside pv_context_submit; pv_context_destroy must still be called
+ * (it stops the context itself first).
+ */
+void pv_context_stop(struct pv_context *context);
 
 /*
  * Fences with callbacks: how a transport learns that GPU work retired (virtio-gpu fences with a

@@ -11,6 +11,7 @@
 
 #include "renderer/context.h"
 #include "util/log.h"
+#include "util/log_limit.h"
 #include "util/os.h"
 
 /* A shmem larger than this is not a reply buffer or ring any guest needs; refuse it early. */
@@ -136,7 +137,7 @@ pv_context_create_blob(struct pv_context *ctx, uint32_t res_id, uint64_t blob_id
    if (blob_id == 0 && flags == PV_BLOB_FLAG_MAPPABLE)
       return create_shmem(ctx, res_id, size, out);
    if (blob_id == 0) {
-      pv_warn("context '%s': shmem blob with flags %#x (only MAPPABLE is valid)", ctx->name,
+      pv_warn_limited("context '%s': shmem blob with flags %#x (only MAPPABLE is valid)", ctx->name,
               flags);
       return -EINVAL;
    }

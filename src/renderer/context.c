@@ -10,6 +10,7 @@
 #include "renderer/ring.h"
 #include "vk/pv_vk.h"
 #include "util/log.h"
+#include "util/log_limit.h"
 
 struct pv_context *
 pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *debug_name)
@@ -27,6 +28,7 @@ pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *
    ctx->overrides = dialect->overrides;
    ctx->lost_handlers = dialect->lost_handlers;
    atomic_init(&ctx->lost, false);
+   atomic_init(&ctx->stopping, false);
    pthread_mutex_init(&ctx->resources_lock, NULL);
    pv_id_table_init(&ctx->resources);
    pv_object_table_init(&ctx->objects);
@@ -39,6 +41,8 @@ pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *
    ctx->quota_limit[PV_QUOTA_BLOB_BYTES] =
       cfg->max_blob_bytes ? cfg->max_blob_bytes : PV_DEFAULT_MAX_BLOB_BYTES;
    ctx->max_objects = cfg->max_objects ? cfg->max_objects : PV_DEFAULT_MAX_OBJECTS;
+   ctx->max_rings = cfg->max_rings ? cfg->max_rings : PV_DEFAULT_MAX_RINGS;
+   pv_exec_budget_init(&ctx->arena_budget, ctx->quota_limit[PV_QUOTA_BLOB_BYTES]);
    /* The Vulkan loader's entry point; the instance family loads everything else from it. */
    ctx->host.GetInstanceProcAddr = vkGetInstanceProcAddr;
    pv_exec_init(&ctx->exec, ctx, NULL);
@@ -58,6 +62,8 @@ pv_context_destroy(struct pv_context *ctx)
 {
    if (!ctx)
       return;
+   /* Waits in progress end and queued ring work is dropped: nobody is left to see it. */
+   pv_context_stop(ctx);
    /* Rings first: they execute commands that use everything below. */
    pv_ring_destroy_all(ctx);
    size_t left = pv_object_table_count(&ctx->objects);
@@ -220,7 +226,7 @@ pv_venus_charge(struct pv_context *ctx, enum pv_quota q, uint64_t amount)
    uint64_t used = atomic_load(&ctx->quota_used[q]);
    do {
       if (amount > ctx->quota_limit[q] || used > ctx->quota_limit[q] - amount) {
-         pv_warn("context '%s': %s quota of %llu bytes reached", ctx->name,
+         pv_warn_limited("context '%s': %s quota of %llu bytes reached", ctx->name,
                  q == PV_QUOTA_DEVICE_MEMORY ? "device-memory" : "blob",
                  (unsigned long long)ctx->quota_limit[q]);
          return false;

@@ -35,6 +35,8 @@ struct pv_context {
    const pv_handler_fn *lost_handlers;
    /* Sticky: once set, commands are decoded but not executed (DESIGN.md decision 6). */
    atomic_bool lost;
+   /* Set once the transport's peer is gone (pv_context_stop): waits end, executors stop. */
+   atomic_bool stopping;
    pthread_mutex_t resources_lock;
    struct pv_id_table resources; /* res_id -> struct pv_resource */
    struct pv_object_table objects;
@@ -55,6 +57,9 @@ struct pv_context {
    uint64_t quota_limit[PV_QUOTA_COUNT];
    _Atomic uint64_t quota_used[PV_QUOTA_COUNT];
    uint64_t max_objects;
+   uint64_t max_rings;
+   /* Decode temporaries of every path of this context together (exec.c). */
+   struct pv_cs_arena_budget arena_budget;
 };
 
 /* The resource with this id with a reference taken, or NULL. */

@@ -11,11 +11,22 @@
 
 #include "renderer/context.h"
 #include "util/log.h"
+#include "util/log_limit.h"
 
 /* Per command: decoded structs, arrays and strings. Large enough for the biggest legitimate
  * command (a 64 MiB vkCmdUpdateBuffer is impossible: 65536 bytes max; the largest are
  * pipeline creates and descriptor updates), small enough that a hostile count fails fast. */
 #define PV_EXEC_ARENA_CAP ((size_t)256 << 20)
+
+void
+pv_exec_budget_init(struct pv_cs_arena_budget *b, uint64_t blob_quota)
+{
+   /* Every legitimate temporary is backed by guest blob bytes: the stream it was decoded from,
+    * or the reply space its output goes to. So all paths of a context together never need more
+    * than the context may allocate as blobs (and never more than one command's cap). */
+   atomic_init(&b->used, 0);
+   b->cap = blob_quota < PV_EXEC_ARENA_CAP ? (size_t)blob_quota : PV_EXEC_ARENA_CAP;
+}
 
 static void
 note_named_object(struct pv_exec *x, int32_t type, uint64_t id)
@@ -104,7 +115,7 @@ hook_admit(void *data, int32_t type, uint64_t count)
    uint64_t live = pv_object_table_count(&x->ctx->objects);
    if (count <= x->ctx->max_objects && live <= x->ctx->max_objects - count)
       return true;
-   pv_warn("context '%s': object quota of %llu reached", x->ctx->name,
+   pv_warn_limited("context '%s': object quota of %llu reached", x->ctx->name,
            (unsigned long long)x->ctx->max_objects);
    return false;
 }
@@ -153,6 +164,8 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
    x->reply = ctx->wire_format == 0 ? &ctx->reply : &x->own_reply;
    pv_cs_arena_init(&x->arena, PV_EXEC_ARENA_CAP);
    pv_cs_arena_init(&x->nested_arena, PV_EXEC_ARENA_CAP);
+   pv_cs_arena_set_budget(&x->arena, &ctx->arena_budget);
+   pv_cs_arena_set_budget(&x->nested_arena, &ctx->arena_budget);
    x->hooks = (struct pv_cs_hooks){
       .lookup = hook_lookup,
       .created = hook_created,
@@ -208,6 +221,9 @@ run_decoder(struct pv_exec *x)
 {
    bool trace = pv_log_get_level() >= PV_LOG_DEBUG;
    while (pv_cs_remaining(&x->dec) > 0) {
+      /* The client is gone: queued work would only keep its process busy (wait.c). */
+      if (atomic_load_explicit(&x->ctx->stopping, memory_order_relaxed))
+         return false;
       if (trace)
          trace_command(x);
       reset_command_state(x);

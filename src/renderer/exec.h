@@ -55,6 +55,8 @@ struct pv_exec {
    struct pv_object_cache lookups; /* this stream's recent id lookups (objects.h) */
 };
 
+/* The context's shared budget for decode temporaries (struct pv_cs_arena_budget). */
+void pv_exec_budget_init(struct pv_cs_arena_budget *b, uint64_t blob_quota);
 void pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring);
 void pv_exec_fini(struct pv_exec *x);
 /* Executes every command in [data, data + size). False when the context is (now) lost. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/log_limit.h"
 #include "vk/pv_vk.h"
 
 /* ----- creation --------------------------------------------------------------------------- */
@@ -186,7 +187,7 @@ pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
    }
    uint64_t id = PV_FROM_HANDLE(*a->pDevice);
    if (!check_queue_infos(pd, a->pCreateInfo)) {
-      pv_warn("vkCreateDevice: guest asked for queues the host does not have");
+      pv_warn_limited("vkCreateDevice: guest asked for queues the host does not have");
       a->ret = VK_ERROR_INITIALIZATION_FAILED;
       return;
    }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/log_limit.h"
 #include "vk/pv_vk.h"
 
 #define PV_VALIDATION_LAYER "VK_LAYER_KHRONOS_validation"
@@ -295,7 +296,7 @@ create_host_instance(struct pv_context *ctx, const VkInstanceCreateInfo *guest, 
    VkInstance instance = VK_NULL_HANDLE;
    VkResult r = create(&s.info, NULL, &instance);
    if (r < 0) {
-      pv_err("vkCreateInstance: host driver failed (%d)", r);
+      pv_err_limited("vkCreateInstance: host driver failed (%d)", r);
       free(inst);
       return r;
    }
@@ -303,7 +304,7 @@ create_host_instance(struct pv_context *ctx, const VkInstanceCreateInfo *guest, 
    if (r == VK_SUCCESS && pv_venus_config(ctx)->validate)
       r = create_messenger(ctx, instance, inst, &s.messenger);
    if (r != VK_SUCCESS) {
-      pv_err("vkCreateInstance: host instance unusable (%d)", r);
+      pv_err_limited("vkCreateInstance: host instance unusable (%d)", r);
       PFN_vkDestroyInstance destroy = inst->DestroyInstance;
       if (destroy)
          destroy(instance, NULL);

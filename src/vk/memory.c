@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/log_limit.h"
 #include "util/os.h"
 #include "vk/pv_vk.h"
 
@@ -179,7 +180,7 @@ pv_vk_handle_AllocateMemory(struct pv_dispatch_ctx *c, void *args)
    if (d->memory_host && is_host_visible(d->pd, info->memoryTypeIndex)) {
       m = memfd_backing(d, info->allocationSize, info->memoryTypeIndex);
       if (!m)
-         pv_warn("vkAllocateMemory: no importable memfd for %llu bytes of type %u; the guest "
+         pv_warn_limited("vkAllocateMemory: no importable memfd for %llu bytes of type %u; the guest "
                  "will not be able to map it",
                  (unsigned long long)info->allocationSize, info->memoryTypeIndex);
    }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "util/log_limit.h"
 #include "vk/pv_vk.h"
 
 /* Device extensions the guest driver implements itself or the reference renderer withholds
@@ -281,7 +282,7 @@ fill_groups(struct pv_context *ctx, struct pv_vk_instance *inst, uint32_t *count
    VkResult r = inst->EnumeratePhysicalDeviceGroups(instance, &n, tmp);
    for (uint32_t i = 0; r >= 0 && i < n; i++) {
       if (!translate_group(inst, &tmp[i], &out[i])) {
-         pv_warn("vkEnumeratePhysicalDeviceGroups before vkEnumeratePhysicalDevices");
+         pv_warn_limited("vkEnumeratePhysicalDeviceGroups before vkEnumeratePhysicalDevices");
          r = VK_ERROR_INITIALIZATION_FAILED;
       }
    }

@@ -18,6 +18,7 @@
 
 #include "util/id_table.h"
 #include "util/log.h"
+#include "util/log_limit.h"
 #include "util/os.h"
 #include "vtest/vtest_io.h"
 #include "vtest/vtest_protocol.h"
@@ -189,6 +190,7 @@ handle_context_init(struct vtest_client *c, const uint32_t *p, uint32_t len)
       return VTEST_OK;
    }
    c->ctx_capset = capset;
+   vtest_watch_set_context(c->watch, c->ctx);
    pv_context_set_fence_callback(c->ctx, vtest_fence_retired, c);
    if (c->lost)
       pv_context_mark_lost(c->ctx, "the client broke the vtest protocol before CONTEXT_INIT");
@@ -221,7 +223,7 @@ handle_resource_create_blob(struct vtest_client *c, const uint32_t *p, uint32_t 
    struct pv_blob blob;
    int err = pv_context_create_blob(c->ctx, res_id, blob_id, size, flags, &blob);
    if (err) {
-      pv_warn("client '%s': blob (type %u, flags %#x, size %llu, id %#llx) failed: %s", c->name,
+      pv_warn_limited("client '%s': blob (type %u, flags %#x, size %llu, id %#llx) failed: %s", c->name,
               type, flags, (unsigned long long)size, (unsigned long long)blob_id, strerror(-err));
       return vtest_client_reply_failure(c, VCMD_RESOURCE_CREATE_BLOB);
    }
@@ -448,8 +450,10 @@ read_create_renderer(struct vtest_client *c)
 int
 vtest_client_serve(int sock, const struct pv_renderer_config *config)
 {
-   struct vtest_client c = {.sock = sock, .config = config, .next_res_id = 1};
+   struct vtest_watch watch;
+   struct vtest_client c = {.sock = sock, .config = config, .next_res_id = 1, .watch = &watch};
    snprintf(c.name, sizeof(c.name), "(connecting)");
+   vtest_watch_start(&watch, sock, vtest_watch_single_client_process());
    vtest_sync_table_init(&c.syncs);
    pthread_mutex_init(&c.sync_lock, NULL);
    pv_id_table_init(&c.resources);
@@ -463,6 +467,7 @@ vtest_client_serve(int sock, const struct pv_renderer_config *config)
       pv_info("client '%s' disconnected%s", c.name, c.lost ? " (its context was lost)" : "");
    }
    if (c.ctx) {
+      vtest_watch_set_context(&watch, NULL);
       pv_context_destroy(c.ctx);
       pv_info("client '%s': context destroyed, every host object released", c.name);
    }
@@ -472,6 +477,7 @@ vtest_client_serve(int sock, const struct pv_renderer_config *config)
    pthread_mutex_destroy(&c.sync_lock);
    pv_id_table_fini(&c.resources);
    free(c.payload);
+   vtest_watch_finish(&watch);
    close(sock);
    return ret;
 }

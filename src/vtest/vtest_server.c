@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -22,8 +23,10 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/log_limit.h"
 #include "vtest/driver_preload.h"
 #include "vtest/vtest_client.h"
+#include "vtest/vtest_watch.h"
 
 /* The client process leaves with _exit (the parent's atexit handlers and stdio buffers are not
  * its own), which skips LeakSanitizer's exit-time check; a sanitizer build runs it here. */
@@ -124,12 +127,16 @@ config_for(const struct vtest_server_options *o, unsigned s)
    return config;
 }
 
+/* Client threads still serving (--threads). */
+static atomic_uint g_thread_clients;
+
 static void *
 client_thread(void *arg)
 {
    struct thread_client *tc = arg;
    vtest_client_serve(tc->sock, &tc->config);
    free(tc);
+   atomic_fetch_sub(&g_thread_clients, 1);
    return NULL;
 }
 
@@ -144,8 +151,10 @@ serve_in_thread(int sock, const struct pv_renderer_config *config)
    }
    tc->sock = sock;
    tc->config = *config;
+   atomic_fetch_add(&g_thread_clients, 1);
    if (pthread_create(&thread, NULL, client_thread, tc)) {
       pv_err("cannot start a client thread");
+      atomic_fetch_sub(&g_thread_clients, 1);
       close(sock);
       free(tc);
       return;
@@ -174,6 +183,7 @@ serve_in_child(const int *listen_fds, unsigned count, int sock,
       close_listeners(listen_fds, count);
       signal(SIGINT, SIG_DFL);
       signal(SIGTERM, SIG_DFL);
+      vtest_watch_set_single_client_process(true);
       int ret = vtest_client_serve(sock, config) ? 1 : 0;
       check_leaks_before_exit();
       _exit(ret);
@@ -194,6 +204,27 @@ reap_children(void)
          pv_warn("client process %ld died from signal %d; other clients are unaffected",
                  (long)pid, WTERMSIG(status));
    }
+}
+
+static unsigned
+live_clients(const struct vtest_server_options *o)
+{
+   return o->use_threads ? atomic_load(&g_thread_clients) : (unsigned)g_child_count;
+}
+
+/*
+ * Refuses a client over --max-clients. Closing a socket whose unread data (the guest's first
+ * request, sent right after connect) is still queued makes the guest's next read fail with
+ * ECONNRESET: both Mesa guests then report "lost connection" and stop, where a plain EOF would
+ * make them spin forever. So wait a moment for that first request, without reading it.
+ */
+static void
+refuse_client(int sock, unsigned max)
+{
+   pv_warn_limited("refusing a client: %u clients are connected (--max-clients)", max);
+   struct pollfd p = {.fd = sock, .events = POLLIN};
+   poll(&p, 1, 50);
+   close(sock);
 }
 
 static void
@@ -241,7 +272,12 @@ vtest_server_run(const struct vtest_server_options *o)
          if (sock < 0)
             continue;
          struct pv_renderer_config config = config_for(o, i);
-         if (o->single_client) {
+         unsigned max = o->max_clients ? o->max_clients : VTEST_DEFAULT_MAX_CLIENTS;
+         if (!o->single_client && !o->use_threads)
+            reap_children(); /* a client that just left frees its slot */
+         if (!o->single_client && live_clients(o) >= max) {
+            refuse_client(sock, max);
+         } else if (o->single_client) {
             vtest_client_serve(sock, &config);
             done = true;
          } else if (o->use_threads) {
