@@ -45,7 +45,7 @@ struct pv_vk_timeline {
 
 /* Waits in slices so a stop request is noticed; a lost host device retires everything (the
  * guest learns of the loss through its own calls, and must not wait forever on our fences). */
-#define PV_TIMELINE_WAIT_NS 1000000000ull
+#define PV_TIMELINE_WAIT_NS PV_WAIT_SLICE_NS
 /* Each pending fence is a host VkFence; more than this on one queue is a guest flooding us. */
 #define PV_TIMELINE_MAX_PENDING 4096u
 

@@ -40,9 +40,27 @@ vtest_client_set_lost(struct vtest_client *c, const char *fmt, ...)
       pv_context_mark_lost(c->ctx, why);
 }
 
+static struct vtest_child_page *g_page;
+
+void
+vtest_client_share_state(struct vtest_child_page *page)
+{
+   g_page = page;
+}
+
+/* The command now being served (UINT32_MAX: none, or its reply has started). */
+static void
+publish_command(uint32_t cmd)
+{
+   if (g_page)
+      atomic_store_explicit(&g_page->cmd_plus_one, cmd + 1u, memory_order_relaxed);
+}
+
 static int
 reply_words(struct vtest_client *c, uint32_t cmd, const uint32_t *w, uint32_t n)
 {
+   /* From here on a reply is on its way: the parent must not send a second one. */
+   publish_command(UINT32_MAX);
    return vtest_write_reply(c->sock, cmd, w, n) ? VTEST_DISCONNECT : VTEST_OK;
 }
 
@@ -107,6 +125,14 @@ vtest_client_reply_failure(struct vtest_client *c, uint32_t cmd)
    default:
       return VTEST_OK; /* commands without a reply */
    }
+}
+
+int
+vtest_client_reply_failure_on(int sock, uint32_t cmd)
+{
+   struct vtest_client c = {.sock = sock};
+   snprintf(c.name, sizeof(c.name), "(dead client)");
+   return vtest_client_reply_failure(&c, cmd);
 }
 
 static bool
@@ -416,7 +442,10 @@ serve_one(struct vtest_client *c)
    if (vtest_read_full(c->sock, c->payload, (size_t)len * 4))
       return VTEST_DISCONNECT;
    pv_dbg("client '%s': %s (%u dwords)", c->name, cmd->name, len);
-   return cmd->handle(c, c->payload, len);
+   publish_command(id);
+   int r = cmd->handle(c, c->payload, len);
+   publish_command(UINT32_MAX);
+   return r;
 }
 
 /* CREATE_RENDERER must come first; its length is in bytes. */

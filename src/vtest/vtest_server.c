@@ -25,6 +25,7 @@
 #include "util/log.h"
 #include "util/log_limit.h"
 #include "vtest/driver_preload.h"
+#include "vtest/vtest_children.h"
 #include "vtest/vtest_client.h"
 #include "vtest/vtest_watch.h"
 
@@ -45,35 +46,10 @@ check_leaks_before_exit(void)
 #endif
 
 static volatile sig_atomic_t g_stop;
+static sigset_t g_orig_mask;
 
-/* Live client processes, so shutdown can stop exactly them. */
-static pid_t *g_children;
-static size_t g_child_count, g_child_cap;
-
-static void
-track_child(pid_t pid)
-{
-   if (g_child_count == g_child_cap) {
-      size_t cap = g_child_cap ? g_child_cap * 2 : 16;
-      pid_t *p = realloc(g_children, cap * sizeof(*p));
-      if (!p)
-         return; /* still reaped by waitpid(-1), just not signaled at shutdown */
-      g_children = p;
-      g_child_cap = cap;
-   }
-   g_children[g_child_count++] = pid;
-}
-
-static void
-forget_child(pid_t pid)
-{
-   for (size_t i = 0; i < g_child_count; i++) {
-      if (g_children[i] == pid) {
-         g_children[i] = g_children[--g_child_count];
-         return;
-      }
-   }
-}
+/* Dead clients' sockets watched at once; more are still closed at their deadline. */
+#define VTEST_MAX_WATCHED_ORPHANS 64u
 
 static void
 on_stop_signal(int sig)
@@ -169,47 +145,41 @@ close_listeners(const int *fds, unsigned count)
       close(fds[i]);
 }
 
+/* The parent keeps `sock` (and a page the child reports into) to tell the guest if the child
+ * dies (vtest_children.c). */
 static void
 serve_in_child(const int *listen_fds, unsigned count, int sock,
                const struct pv_renderer_config *config)
 {
+   struct vtest_child_page *page = vtest_child_page_new();
    pid_t pid = fork();
    if (pid < 0) {
       pv_err("fork: %s", strerror(errno));
+      vtest_child_page_free(page);
       close(sock);
       return;
    }
    if (pid == 0) {
       close_listeners(listen_fds, count);
+      vtest_children_forget_all_in_child();
       signal(SIGINT, SIG_DFL);
       signal(SIGTERM, SIG_DFL);
+      signal(SIGCHLD, SIG_DFL);
+      pthread_sigmask(SIG_SETMASK, &g_orig_mask, NULL);
       vtest_watch_set_single_client_process(true);
+      vtest_client_share_state(page);
       int ret = vtest_client_serve(sock, config) ? 1 : 0;
       check_leaks_before_exit();
       _exit(ret);
    }
    pv_dbg("client process %ld started", (long)pid);
-   track_child(pid);
-   close(sock);
-}
-
-static void
-reap_children(void)
-{
-   int status;
-   pid_t pid;
-   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-      forget_child(pid);
-      if (WIFSIGNALED(status))
-         pv_warn("client process %ld died from signal %d; other clients are unaffected",
-                 (long)pid, WTERMSIG(status));
-   }
+   vtest_children_add(pid, sock, page);
 }
 
 static unsigned
 live_clients(const struct vtest_server_options *o)
 {
-   return o->use_threads ? atomic_load(&g_thread_clients) : (unsigned)g_child_count;
+   return o->use_threads ? atomic_load(&g_thread_clients) : (unsigned)vtest_children_count();
 }
 
 /*
@@ -228,6 +198,16 @@ refuse_client(int sock, unsigned max)
 }
 
 static void
+on_child_signal(int sig)
+{
+   (void)sig; /* only interrupts ppoll, so a dead client is reaped (and its guest told) now */
+}
+
+/* The signal mask outside ppoll (g_orig_mask is the one before): stop signals and SIGCHLD are
+ * only taken inside it, so none is lost between a check and the wait. Client processes get
+ * g_orig_mask back. */
+
+static void
 install_signals(void)
 {
    struct sigaction sa = {0};
@@ -235,7 +215,15 @@ install_signals(void)
    sigemptyset(&sa.sa_mask);
    sigaction(SIGINT, &sa, NULL);
    sigaction(SIGTERM, &sa, NULL);
+   sa.sa_handler = on_child_signal;
+   sigaction(SIGCHLD, &sa, NULL);
    signal(SIGPIPE, SIG_IGN);
+   sigset_t block;
+   sigemptyset(&block);
+   sigaddset(&block, SIGINT);
+   sigaddset(&block, SIGTERM);
+   sigaddset(&block, SIGCHLD);
+   pthread_sigmask(SIG_BLOCK, &block, &g_orig_mask);
 }
 
 int
@@ -247,7 +235,8 @@ vtest_server_run(const struct vtest_server_options *o)
    if (!o->single_client && !o->no_driver_preload)
       vtest_preload_host_driver();
    int fds[VTEST_MAX_SOCKETS];
-   struct pollfd pfds[VTEST_MAX_SOCKETS];
+   /* the listening sockets, then the sockets of dead clients whose guests are being told */
+   struct pollfd pfds[VTEST_MAX_SOCKETS + VTEST_MAX_WATCHED_ORPHANS];
    unsigned n = 0;
    for (; n < o->socket_count && n < VTEST_MAX_SOCKETS; n++) {
       fds[n] = listen_on(o->sockets[n].path);
@@ -261,9 +250,14 @@ vtest_server_run(const struct vtest_server_options *o)
    }
    bool done = n == 0;
    while (!g_stop && !done) {
-      reap_children();
+      vtest_children_reap();
+      unsigned orphans = vtest_children_orphan_fds(&pfds[n], VTEST_MAX_WATCHED_ORPHANS);
       /* Wake up now and then to reap children even when nobody connects. */
-      if (poll(pfds, n, 500) <= 0)
+      /* Wakes for a connection, a dead client (SIGCHLD), a stop signal, or to reap anyway. */
+      const struct timespec tick = {0, 500000000};
+      int ready = ppoll(pfds, n + orphans, &tick, &g_orig_mask);
+      vtest_children_orphans_polled(&pfds[n], ready > 0 ? orphans : 0);
+      if (ready <= 0)
          continue;
       for (unsigned i = 0; i < n && !done; i++) {
          if (!(pfds[i].revents & POLLIN))
@@ -274,7 +268,7 @@ vtest_server_run(const struct vtest_server_options *o)
          struct pv_renderer_config config = config_for(o, i);
          unsigned max = o->max_clients ? o->max_clients : VTEST_DEFAULT_MAX_CLIENTS;
          if (!o->single_client && !o->use_threads)
-            reap_children(); /* a client that just left frees its slot */
+            vtest_children_reap(); /* a client that just left frees its slot */
          if (!o->single_client && live_clients(o) >= max) {
             refuse_client(sock, max);
          } else if (o->single_client) {
@@ -291,16 +285,8 @@ vtest_server_run(const struct vtest_server_options *o)
       close(fds[i]);
       unlink(o->sockets[i].path);
    }
-   if (!o->use_threads) {
-      /* Children serve clients that may still be connected; ask them to finish. */
-      for (size_t i = 0; i < g_child_count; i++)
-         kill(g_children[i], SIGTERM);
-      while (waitpid(-1, NULL, 0) > 0)
-         ;
-      free(g_children);
-      g_children = NULL;
-      g_child_count = g_child_cap = 0;
-   }
+   if (!o->use_threads) /* children serve clients that may still be connected */
+      vtest_children_stop_all();
    pv_info("server stopped");
    return 0;
 }
