@@ -51,6 +51,14 @@ struct pv_renderer_config {
    uint64_t max_blob_bytes;    /* bytes of shared-memory blobs (rings, replies, uploads) and
                                   the renderer's private copy of every ring buffer */
    uint64_t max_rings;         /* rings (a host thread each) */
+   /*
+    * This process serves this renderer's guest alone (a worker process per guest): a host
+    * driver crash (a fatal signal) inside a call the renderer made for a guest stream then loses
+    * that context, which answers the guest as a lost context does, instead of killing the
+    * process. Installs process-wide signal handlers; the host driver is not called again for
+    * that context and its host objects are left for the process exit.
+    */
+   bool contain_host_crashes;
 };
 
 #define PV_DEFAULT_MAX_DEVICE_MEMORY (8ull << 30)

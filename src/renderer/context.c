@@ -29,6 +29,7 @@ pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *
    ctx->lost_handlers = dialect->lost_handlers;
    atomic_init(&ctx->lost, false);
    atomic_init(&ctx->stopping, false);
+   atomic_init(&ctx->host_crashed, false);
    pthread_mutex_init(&ctx->resources_lock, NULL);
    pv_id_table_init(&ctx->resources);
    pv_object_table_init(&ctx->objects);
@@ -67,10 +68,16 @@ pv_context_destroy(struct pv_context *ctx)
    /* Rings first: they execute commands that use everything below. */
    pv_ring_destroy_all(ctx);
    size_t left = pv_object_table_count(&ctx->objects);
-   if (left)
-      pv_info("context '%s': destroying %zu objects the guest left behind", ctx->name, left);
-   pv_vk_context_teardown(ctx);
-   pv_object_table_fini(&ctx->objects, ctx);
+   if (atomic_load(&ctx->host_crashed)) {
+      /* Its state is unknown: host objects are left to the process's exit (crash_guard.h). */
+      pv_warn("context '%s': the host driver crashed earlier; %zu host objects left to the "
+              "process exit", ctx->name, left);
+   } else {
+      if (left)
+         pv_info("context '%s': destroying %zu objects the guest left behind", ctx->name, left);
+      pv_vk_context_teardown(ctx);
+      pv_object_table_fini(&ctx->objects, ctx);
+   }
    pv_resource_put(ctx->reply.res);
    pv_id_table_foreach(&ctx->resources, put_resource_cb, NULL);
    pv_id_table_fini(&ctx->resources);

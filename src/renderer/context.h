@@ -37,6 +37,8 @@ struct pv_context {
    atomic_bool lost;
    /* Set once the transport's peer is gone (pv_context_stop): waits end, executors stop. */
    atomic_bool stopping;
+   /* The host driver crashed in a call for this context (crash_guard.h): never call it again. */
+   atomic_bool host_crashed;
    pthread_mutex_t resources_lock;
    struct pv_id_table resources; /* res_id -> struct pv_resource */
    struct pv_object_table objects;

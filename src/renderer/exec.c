@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "renderer/context.h"
+#include "renderer/crash_guard.h"
 #include "util/log.h"
 #include "util/log_limit.h"
 
@@ -224,6 +225,8 @@ run_decoder(struct pv_exec *x)
       /* The client is gone: queued work would only keep its process busy (wait.c). */
       if (atomic_load_explicit(&x->ctx->stopping, memory_order_relaxed))
          return false;
+      if (!x->nested)
+         x->cmd_start = x->dec.cur; /* where a crash in this command resumes (crash_guard.h) */
       if (trace)
          trace_command(x);
       reset_command_state(x);
@@ -238,6 +241,43 @@ run_decoder(struct pv_exec *x)
    return !atomic_load(&x->ctx->lost);
 }
 
+/*
+ * The host driver crashed (a fatal signal) inside the command at x->cmd_start, possibly inside a
+ * nested stream. The context is lost and the host driver is never called again; the command is
+ * decoded once more in lost mode so the guest gets its answer (crash_guard.h).
+ */
+static void
+recover_from_crash(struct pv_exec *x, int sig)
+{
+   x->nested = false;
+   x->dec.cur = x->cmd_start;
+   x->dec.end = x->run_end;
+   x->dec.arena = &x->arena;
+   x->status.fatal = false;
+   x->status.reason[0] = '\0';
+   atomic_store(&x->ctx->host_crashed, true);
+   pv_context_set_lost(x->ctx, "the host driver crashed (signal %d) in a call for this context; "
+                               "it is not called again", sig);
+}
+
+static bool
+run_guarded(struct pv_exec *x)
+{
+   sigjmp_buf jb;
+   sigjmp_buf *volatile prev = pv_crash_guard_arm(&jb);
+   int sig = sigsetjmp(jb, 0);
+   if (sig != 0) {
+      /* Lost mode makes no host calls: a fault from here on is ours and ends the process. */
+      pv_crash_guard_arm(prev);
+      recover_from_crash(x, sig);
+      run_decoder(x); /* the rest of the stream, in lost mode */
+      return false;
+   }
+   bool ok = run_decoder(x);
+   pv_crash_guard_arm(prev);
+   return ok;
+}
+
 bool
 pv_exec_run(struct pv_exec *x, const void *data, size_t size)
 {
@@ -245,7 +285,10 @@ pv_exec_run(struct pv_exec *x, const void *data, size_t size)
    x->status.fatal = false;
    x->status.reason[0] = '\0';
    x->run_start = data;
+   x->run_end = (const uint8_t *)data + size;
    pv_cs_decoder_init(&x->dec, data, size, &x->arena, &x->status, &x->hooks);
+   if (pv_crash_guard_active() && !x->ctx->host_crashed)
+      return run_guarded(x);
    return run_decoder(x);
 }
 

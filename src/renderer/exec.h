@@ -49,6 +49,8 @@ struct pv_exec {
     * head per command (wire 1 guests wait on it mid-batch). NULL for the context path. */
    void (*command_done)(struct pv_exec *x, size_t consumed);
    const uint8_t *run_start; /* start of the top-level stream being run */
+   const uint8_t *run_end;   /* ... and its end */
+   const uint8_t *cmd_start; /* the top-level command being run */
    bool nested; /* inside vkExecuteCommandStreamsMESA: nesting again is fatal */
    /* Objects the running command named, so new objects get their parent (objects.c). */
    uint64_t last_device, last_command_pool, last_descriptor_pool, last_physical_device;

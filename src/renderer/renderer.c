@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "renderer/context.h"
+#include "renderer/crash_guard.h"
 #include "util/log.h"
 
 bool
@@ -58,6 +59,8 @@ pv_renderer_create(const struct pv_renderer_config *config)
    }
    if (config)
       r->config = *config;
+   if (r->config.contain_host_crashes)
+      pv_crash_guard_install();
    if (r->config.wire_format > 1) {
       pv_err("renderer: wire format %u is not served (0 or 1)", r->config.wire_format);
       pv_renderer_destroy(r);

@@ -168,7 +168,11 @@ serve_in_child(const int *listen_fds, unsigned count, int sock,
       pthread_sigmask(SIG_SETMASK, &g_orig_mask, NULL);
       vtest_watch_set_single_client_process(true);
       vtest_client_share_state(page);
-      int ret = vtest_client_serve(sock, config) ? 1 : 0;
+      /* Alone in this process: a host-driver crash loses the context, and the guest is
+       * answered, instead of the process dying under it (crash_guard.h). */
+      struct pv_renderer_config own = *config;
+      own.contain_host_crashes = true;
+      int ret = vtest_client_serve(sock, &own) ? 1 : 0;
       check_leaks_before_exit();
       _exit(ret);
    }
