@@ -51,6 +51,7 @@ struct pv_renderer_config {
    uint64_t max_blob_bytes;    /* bytes of shared-memory blobs (rings, replies, uploads) and
                                   the renderer's private copy of every ring buffer */
    uint64_t max_rings;         /* rings (a host thread each) */
+   uint64_t max_fds;           /* fds kept open for the guest (host-visible memory, waits) */
    /*
     * This process serves this renderer's guest alone (a worker process per guest): a host
     * driver crash (a fatal signal) inside a call the renderer made for a guest stream then loses
@@ -66,6 +67,7 @@ struct pv_renderer_config {
 #define PV_DEFAULT_MAX_BLOB_BYTES (2ull << 30)
 /* Mesa 25 makes one ring per application thread that calls Vulkan. */
 #define PV_DEFAULT_MAX_RINGS 64ull
+#define PV_DEFAULT_MAX_FDS 16384ull
 
 /* Returns NULL on failure (the reason is logged). */
 struct pv_renderer *pv_renderer_create(const struct pv_renderer_config *config);

@@ -43,6 +43,7 @@ pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *
       cfg->max_blob_bytes ? cfg->max_blob_bytes : PV_DEFAULT_MAX_BLOB_BYTES;
    ctx->max_objects = cfg->max_objects ? cfg->max_objects : PV_DEFAULT_MAX_OBJECTS;
    ctx->max_rings = cfg->max_rings ? cfg->max_rings : PV_DEFAULT_MAX_RINGS;
+   ctx->quota_limit[PV_QUOTA_FDS] = cfg->max_fds ? cfg->max_fds : PV_DEFAULT_MAX_FDS;
    pv_exec_budget_init(&ctx->arena_budget, ctx->quota_limit[PV_QUOTA_BLOB_BYTES]);
    /* The Vulkan loader's entry point; the instance family loads everything else from it. */
    ctx->host.GetInstanceProcAddr = vkGetInstanceProcAddr;
@@ -233,9 +234,10 @@ pv_venus_charge(struct pv_context *ctx, enum pv_quota q, uint64_t amount)
    uint64_t used = atomic_load(&ctx->quota_used[q]);
    do {
       if (amount > ctx->quota_limit[q] || used > ctx->quota_limit[q] - amount) {
-         pv_warn_limited("context '%s': %s quota of %llu bytes reached", ctx->name,
-                 q == PV_QUOTA_DEVICE_MEMORY ? "device-memory" : "blob",
-                 (unsigned long long)ctx->quota_limit[q]);
+         static const char *const names[PV_QUOTA_COUNT] = {"device-memory bytes", "blob bytes",
+                                                            "fds"};
+         pv_warn_limited("context '%s': quota of %llu %s reached", ctx->name,
+                         (unsigned long long)ctx->quota_limit[q], names[q]);
          return false;
       }
    } while (!atomic_compare_exchange_weak(&ctx->quota_used[q], &used, used + amount));

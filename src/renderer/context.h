@@ -17,7 +17,7 @@ struct pv_resource {
    atomic_int refs; /* the table's, plus one per user (reply stream, ring, running stream) */
    uint32_t res_id;
    uint64_t size;
-   int fd;    /* our own reference; the transport got a dup; -1 for device memory exports */
+   int fd;    /* -1: handed to the transport at creation (shmem), or device memory exports */
    void *map; /* MAP_SHARED view of the whole resource, NULL when not ours to map */
    struct pv_context *charged_to; /* blob quota to give back, or NULL */
 };

@@ -110,7 +110,9 @@ bool pv_venus_should_stop(struct pv_context *ctx);
 
 /* ----- quotas ------------------------------------------------------------------------------- */
 
-enum pv_quota { PV_QUOTA_DEVICE_MEMORY, PV_QUOTA_BLOB_BYTES, PV_QUOTA_COUNT };
+/* PV_QUOTA_FDS counts fds the renderer keeps open for the guest: with `serve --threads` every
+ * client shares one process's fd table, so one guest must not take the others' fds. */
+enum pv_quota { PV_QUOTA_DEVICE_MEMORY, PV_QUOTA_BLOB_BYTES, PV_QUOTA_FDS, PV_QUOTA_COUNT };
 /* Reserves `amount` of a per-context quota; false (nothing reserved) when it would exceed it. */
 bool pv_venus_charge(struct pv_context *ctx, enum pv_quota q, uint64_t amount);
 void pv_venus_uncharge(struct pv_context *ctx, enum pv_quota q, uint64_t amount);

@@ -484,6 +484,9 @@ vtest_client_serve(int sock, const struct pv_renderer_config *config)
    snprintf(c.name, sizeof(c.name), "(connecting)");
    vtest_watch_start(&watch, sock, vtest_watch_single_client_process());
    vtest_sync_table_init(&c.syncs);
+   /* Each pending wait keeps an fd: part of the client's fd budget (--threads shares one table). */
+   if (config->max_fds && config->max_fds < c.syncs.max_waits)
+      c.syncs.max_waits = (uint32_t)config->max_fds;
    pthread_mutex_init(&c.sync_lock, NULL);
    pv_id_table_init(&c.resources);
    int ret = 0;

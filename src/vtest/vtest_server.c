@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -94,12 +95,50 @@ struct thread_client {
    struct pv_renderer_config config;
 };
 
+static unsigned
+max_clients(const struct vtest_server_options *o)
+{
+   return o->max_clients ? o->max_clients : VTEST_DEFAULT_MAX_CLIENTS;
+}
+
+/* Raises the soft limit on open fds to the hard one; returns the limit now in force. */
+static uint64_t
+raise_fd_limit(void)
+{
+   struct rlimit rl;
+   if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+      return 1024;
+   if (rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = rl.rlim_max;
+      if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+         getrlimit(RLIMIT_NOFILE, &rl);
+   }
+   return rl.rlim_cur == RLIM_INFINITY ? UINT32_MAX : (uint64_t)rl.rlim_cur;
+}
+
+/*
+ * With --threads every client shares this process's fd table, and a guest that exhausted it
+ * closed a bystander's socket mid-reply. Each client gets an equal part, after a reserve for the
+ * listening sockets and each client's socket, watcher and in-flight sends; halved because the
+ * renderer's fds (host-visible memory) and the pending sync waits each get that budget.
+ */
+static uint64_t
+thread_fd_budget(const struct vtest_server_options *o, uint64_t limit)
+{
+   uint64_t reserve = 64 + 8ull * max_clients(o);
+   uint64_t share = limit > reserve ? (limit - reserve) / max_clients(o) / 2 : 0;
+   return share < 16 ? 16 : share;
+}
+
 /* The renderer configuration for a client of socket `s`. */
 static struct pv_renderer_config
-config_for(const struct vtest_server_options *o, unsigned s)
+config_for(const struct vtest_server_options *o, unsigned s, uint64_t fd_budget)
 {
    struct pv_renderer_config config = o->renderer;
    config.wire_format = o->sockets[s].wire_format;
+   uint64_t fds = config.max_fds ? config.max_fds : PV_DEFAULT_MAX_FDS;
+   if (fd_budget && fd_budget < fds)
+      config.max_fds = fd_budget;
    return config;
 }
 
@@ -238,6 +277,12 @@ vtest_server_run(const struct vtest_server_options *o)
     * --threads it is loaded once here too, so a client's start does not pay for it. */
    if (!o->single_client && !o->no_driver_preload)
       vtest_preload_host_driver();
+   uint64_t fd_limit = raise_fd_limit();
+   uint64_t fd_budget = o->use_threads ? thread_fd_budget(o, fd_limit) : 0;
+   if (fd_budget)
+      pv_info("one process for every client: %llu open fds at most, %llu for each client's "
+              "memory and as many for its waits", (unsigned long long)fd_limit,
+              (unsigned long long)fd_budget);
    int fds[VTEST_MAX_SOCKETS];
    /* the listening sockets, then the sockets of dead clients whose guests are being told */
    struct pollfd pfds[VTEST_MAX_SOCKETS + VTEST_MAX_WATCHED_ORPHANS];
@@ -269,8 +314,8 @@ vtest_server_run(const struct vtest_server_options *o)
          int sock = accept(fds[i], NULL, NULL);
          if (sock < 0)
             continue;
-         struct pv_renderer_config config = config_for(o, i);
-         unsigned max = o->max_clients ? o->max_clients : VTEST_DEFAULT_MAX_CLIENTS;
+         struct pv_renderer_config config = config_for(o, i, fd_budget);
+         unsigned max = max_clients(o);
          if (!o->single_client && !o->use_threads)
             vtest_children_reap(); /* a client that just left frees its slot */
          if (!o->single_client && live_clients(o) >= max) {
