@@ -139,7 +139,7 @@ pv_context_create_blob(struct pv_context *ctx, uint32_t res_id, uint64_t blob_id
       return create_shmem(ctx, res_id, size, out);
    if (blob_id == 0) {
       pv_warn_limited("context '%s': shmem blob with flags %#x (only MAPPABLE is valid)", ctx->name,
-              flags);
+                      flags);
       return -EINVAL;
    }
    return create_memory_blob(ctx, res_id, blob_id, size, flags, out);

@@ -72,7 +72,8 @@ pv_context_destroy(struct pv_context *ctx)
    if (atomic_load(&ctx->host_crashed)) {
       /* Its state is unknown: host objects are left to the process's exit (crash_guard.h). */
       pv_warn("context '%s': the host driver crashed earlier; %zu host objects left to the "
-              "process exit", ctx->name, left);
+              "process exit",
+              ctx->name, left);
    } else {
       if (left)
          pv_info("context '%s': destroying %zu objects the guest left behind", ctx->name, left);
@@ -235,7 +236,7 @@ pv_venus_charge(struct pv_context *ctx, enum pv_quota q, uint64_t amount)
    do {
       if (amount > ctx->quota_limit[q] || used > ctx->quota_limit[q] - amount) {
          static const char *const names[PV_QUOTA_COUNT] = {"device-memory bytes", "blob bytes",
-                                                            "fds"};
+                                                           "fds"};
          pv_warn_limited("context '%s': quota of %llu %s reached", ctx->name,
                          (unsigned long long)ctx->quota_limit[q], names[q]);
          return false;

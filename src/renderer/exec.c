@@ -117,7 +117,7 @@ hook_admit(void *data, int32_t type, uint64_t count)
    if (count <= x->ctx->max_objects && live <= x->ctx->max_objects - count)
       return true;
    pv_warn_limited("context '%s': object quota of %llu reached", x->ctx->name,
-           (unsigned long long)x->ctx->max_objects);
+                   (unsigned long long)x->ctx->max_objects);
    return false;
 }
 
@@ -256,8 +256,10 @@ recover_from_crash(struct pv_exec *x, int sig)
    x->status.fatal = false;
    x->status.reason[0] = '\0';
    atomic_store(&x->ctx->host_crashed, true);
-   pv_context_set_lost(x->ctx, "the host driver crashed (signal %d) in a call for this context; "
-                               "it is not called again", sig);
+   pv_context_set_lost(x->ctx,
+                       "the host driver crashed (signal %d) in a call for this context; "
+                       "it is not called again",
+                       sig);
 }
 
 static bool

@@ -234,9 +234,8 @@ ring_new(struct pv_context *ctx, uint64_t id, const VkRingCreateInfoMESA *ci,
    ring->buffer_size = (uint32_t)ci->bufferSize;
    ring->extra = ci->extraSize ? base + ci->extraOffset : NULL;
    ring->extra_size = ci->extraSize;
-   ring->idle_timeout_ns = ci->idleTimeout < PV_RING_IDLE_TIMEOUT_MAX_NS
-                              ? ci->idleTimeout
-                              : PV_RING_IDLE_TIMEOUT_MAX_NS;
+   ring->idle_timeout_ns =
+      ci->idleTimeout < PV_RING_IDLE_TIMEOUT_MAX_NS ? ci->idleTimeout : PV_RING_IDLE_TIMEOUT_MAX_NS;
    ring->chunk = chunk;
    ring->cur = atomic_load(ring->head);
    atomic_init(&ring->done, ring->cur);

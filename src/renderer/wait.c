@@ -27,8 +27,7 @@ pv_venus_should_stop(struct pv_context *ctx)
 }
 
 VkResult
-pv_venus_wait_sliced(struct pv_context *ctx, uint64_t timeout_ns, pv_wait_slice_fn wait,
-                     void *data)
+pv_venus_wait_sliced(struct pv_context *ctx, uint64_t timeout_ns, pv_wait_slice_fn wait, void *data)
 {
    uint64_t start = pv_os_time_ns();
    for (;;) {

@@ -73,8 +73,9 @@ timeline_thread(void *arg)
          r = t->WaitForFences(t->device, 1, &w->fence, VK_TRUE, PV_TIMELINE_WAIT_NS);
       } while (r == VK_TIMEOUT);
       if (r != VK_SUCCESS)
-         pv_warn_limited("context '%s': timeline %u: waiting for a queue fence failed (%d); retiring it",
-                 pv_venus_name(t->ctx), t->ring_idx, r);
+         pv_warn_limited(
+            "context '%s': timeline %u: waiting for a queue fence failed (%d); retiring it",
+            pv_venus_name(t->ctx), t->ring_idx, r);
       retire(t, w->fence_id);
       t->DestroyFence(t->device, w->fence, NULL);
       pthread_mutex_lock(&t->lock);

@@ -115,8 +115,8 @@ child_gone(struct child *c, int status)
 {
    bool died = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0);
    if (WIFSIGNALED(status))
-      pv_warn("client process %ld died from signal %d; other clients are unaffected",
-              (long)c->pid, WTERMSIG(status));
+      pv_warn("client process %ld died from signal %d; other clients are unaffected", (long)c->pid,
+              WTERMSIG(status));
    if (!died) {
       close(c->sock);
    } else {

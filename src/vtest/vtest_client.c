@@ -249,8 +249,9 @@ handle_resource_create_blob(struct vtest_client *c, const uint32_t *p, uint32_t 
    struct pv_blob blob;
    int err = pv_context_create_blob(c->ctx, res_id, blob_id, size, flags, &blob);
    if (err) {
-      pv_warn_limited("client '%s': blob (type %u, flags %#x, size %llu, id %#llx) failed: %s", c->name,
-              type, flags, (unsigned long long)size, (unsigned long long)blob_id, strerror(-err));
+      pv_warn_limited("client '%s': blob (type %u, flags %#x, size %llu, id %#llx) failed: %s",
+                      c->name, type, flags, (unsigned long long)size, (unsigned long long)blob_id,
+                      strerror(-err));
       return vtest_client_reply_failure(c, VCMD_RESOURCE_CREATE_BLOB);
    }
    if (!pv_id_table_insert(&c->resources, res_id, (void *)1)) {

@@ -281,8 +281,8 @@ vtest_server_run(const struct vtest_server_options *o)
    uint64_t fd_budget = o->use_threads ? thread_fd_budget(o, fd_limit) : 0;
    if (fd_budget)
       pv_info("one process for every client: %llu open fds at most, %llu for each client's "
-              "memory and as many for its waits", (unsigned long long)fd_limit,
-              (unsigned long long)fd_budget);
+              "memory and as many for its waits",
+              (unsigned long long)fd_limit, (unsigned long long)fd_budget);
    int fds[VTEST_MAX_SOCKETS];
    /* the listening sockets, then the sockets of dead clients whose guests are being told */
    struct pollfd pfds[VTEST_MAX_SOCKETS + VTEST_MAX_WATCHED_ORPHANS];

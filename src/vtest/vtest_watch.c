@@ -58,7 +58,8 @@ watch_thread(void *arg)
    pthread_mutex_unlock(&w->lock);
    if (w->exit_when_stuck && !wait_readable(w->done.poll_fd, PV_WATCH_GRACE_MS)) {
       pv_warn("client process still busy %d ms after its client hung up (a host call that does "
-              "not return); exiting, the kernel releases the rest", PV_WATCH_GRACE_MS);
+              "not return); exiting, the kernel releases the rest",
+              PV_WATCH_GRACE_MS);
       _exit(0);
    }
    return NULL;

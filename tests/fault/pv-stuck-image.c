@@ -31,6 +31,5 @@ main(void)
    fflush(stdout);
    VkImage image;
    VkResult r = vkCreateImage(c.device, &info, NULL, &image);
-   pv_fail("vkCreateImage returned (%s); the test layer should never answer it",
-           pv_result_name(r));
+   pv_fail("vkCreateImage returned (%s); the test layer should never answer it", pv_result_name(r));
 }

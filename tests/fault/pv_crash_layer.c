@@ -104,8 +104,8 @@ static void
 check_wait(const char *what, uint64_t timeout)
 {
    if (timeout > PV_MAX_HOST_WAIT_NS) {
-      fprintf(stderr, "pv_crash_layer: %s with a %llu ns timeout reached the host driver\n",
-              what, (unsigned long long)timeout);
+      fprintf(stderr, "pv_crash_layer: %s with a %llu ns timeout reached the host driver\n", what,
+              (unsigned long long)timeout);
       abort();
    }
 }

@@ -306,7 +306,7 @@ arena_shared_budget(void **state)
    pv_cs_arena_set_budget(&b, &budget);
    assert_non_null(pv_cs_arena_alloc(&a, (size_t)700 << 10));
    assert_null(pv_cs_arena_alloc(&b, (size_t)400 << 10)); /* over the shared budget */
-   assert_non_null(pv_cs_arena_alloc(&b, 1000));           /* small: the arena's own chunk */
+   assert_non_null(pv_cs_arena_alloc(&b, 1000));          /* small: the arena's own chunk */
    pv_cs_arena_reset(&a);
    assert_int_equal(atomic_load(&budget.used), 0);
    assert_non_null(pv_cs_arena_alloc(&b, (size_t)400 << 10));

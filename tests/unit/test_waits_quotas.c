@@ -136,8 +136,7 @@ test_infinite_wait_ends_on_stop(void **state)
    pthread_t t;
    assert_int_equal(pthread_create(&t, NULL, stop_later, &s), 0);
    uint64_t t0 = pv_os_time_ns();
-   assert_int_equal(pv_venus_wait_sliced(f->ctx, UINT64_MAX, fake_slice, &w),
-                    VK_ERROR_DEVICE_LOST);
+   assert_int_equal(pv_venus_wait_sliced(f->ctx, UINT64_MAX, fake_slice, &w), VK_ERROR_DEVICE_LOST);
    uint64_t ms = ms_since(t0);
    pthread_join(t, NULL);
    assert_true(ms >= 250 && ms < 450);
