@@ -246,10 +246,9 @@ on_child_signal(int sig)
    (void)sig; /* only interrupts ppoll, so a dead client is reaped (and its guest told) now */
 }
 
-/* The signal mask outside ppoll (g_orig_mask is the one before): stop signals and SIGCHLD are
- * only taken inside it, so none is lost between a check and the wait. Client processes get
- * g_orig_mask back. */
-
+/* Stop signals and SIGCHLD stay blocked outside ppoll, which takes them with g_orig_mask (the
+ * mask before), so none is lost between a check and the wait. Client processes get g_orig_mask
+ * back. */
 static void
 install_signals(void)
 {
