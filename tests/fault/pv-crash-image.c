@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pv-crash-image: asks for an image 7777 texels wide, which tests/fault/pv_crash_layer.c turns
  * into a crash of the host driver inside the server process serving this client. The server
