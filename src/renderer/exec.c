@@ -222,9 +222,10 @@ run_decoder(struct pv_exec *x)
 {
    bool trace = pv_log_get_level() >= PV_LOG_DEBUG;
    while (pv_cs_remaining(&x->dec) > 0) {
-      /* The client is gone: queued work would only keep its process busy (wait.c). */
+      /* The client is gone: queued work would only keep its process busy (wait.c). Dropping it
+       * is no loss: nobody is left to tell. */
       if (atomic_load_explicit(&x->ctx->stopping, memory_order_relaxed))
-         return false;
+         return !atomic_load(&x->ctx->lost);
       if (!x->nested)
          x->cmd_start = x->dec.cur; /* where a crash in this command resumes (crash_guard.h) */
       if (trace)
