@@ -46,7 +46,7 @@ usage(FILE *f)
            "per-client quotas (K, M, G suffixes; exceeding one fails the guest's call, never\n"
            "the host):\n"
            "  --max-device-memory BYTES  VkDeviceMemory (default %llu MiB)\n"
-           "  --max-blob-bytes BYTES     shared-memory blobs (default %llu MiB)\n"
+           "  --max-blob-bytes BYTES     shared-memory blobs and ring copies (default %llu MiB)\n"
            "  --max-objects N            live Vulkan objects (default %llu)\n"
            "  --max-rings N              rings, a host thread each (default %llu)\n",
            VTEST_DEFAULT_SOCKET, VTEST_DEFAULT_MAX_CLIENTS, PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,

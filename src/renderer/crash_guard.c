@@ -7,6 +7,17 @@
 #include <string.h>
 
 static const int guarded_signals[] = {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE};
+#define GUARDED_COUNT (sizeof(guarded_signals) / sizeof(guarded_signals[0]))
+/* What was installed before us (a sanitizer's or a driver's handler), for other threads. */
+static struct sigaction g_previous[GUARDED_COUNT];
+
+static void
+restore_previous(int sig)
+{
+   for (size_t i = 0; i < GUARDED_COUNT; i++)
+      if (guarded_signals[i] == sig)
+         sigaction(sig, &g_previous[i], NULL);
+}
 
 static _Thread_local sigjmp_buf *t_armed;
 static atomic_bool g_installed;
@@ -16,8 +27,9 @@ on_fatal_signal(int sig)
 {
    sigjmp_buf *jb = t_armed;
    if (!jb) {
-      /* Not a thread running a guest stream: the process dies as it would have. */
-      signal(sig, SIG_DFL);
+      /* Not a thread running a guest stream: the signal goes where it went before us (the
+       * default: the process dies, and the server's parent tells the guest). */
+      restore_previous(sig);
       raise(sig);
       return;
    }
@@ -37,8 +49,8 @@ pv_crash_guard_install(void)
    sigemptyset(&sa.sa_mask);
    /* SA_NODEFER: after the jump the signal must not stay blocked in this thread. */
    sa.sa_flags = SA_NODEFER;
-   for (size_t i = 0; i < sizeof(guarded_signals) / sizeof(guarded_signals[0]); i++)
-      sigaction(guarded_signals[i], &sa, NULL);
+   for (size_t i = 0; i < GUARDED_COUNT; i++)
+      sigaction(guarded_signals[i], &sa, &g_previous[i]);
 }
 
 bool
