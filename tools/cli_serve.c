@@ -44,6 +44,7 @@ serve_usage(FILE *f)
            "      --no-driver-preload let each client process load the host driver itself\n"
            "                          instead of sharing the copy the server loads before forking\n"
            "      --once              serve one client, then exit\n"
+           "      --max-clients=N     clients served at once; more are refused (default %u)\n"
            "      --log-level=LEVEL   error, warn, info (default) or debug\n"
            "  -h, --help              this text\n"
            "Socket activation: started with inherited listening sockets (systemd's LISTEN_FDS;\n"
@@ -52,12 +53,13 @@ serve_usage(FILE *f)
            "per-client quotas (K, M, G suffixes; exceeding one fails the guest's call, never the\n"
            "host):\n"
            "      --max-device-memory=BYTES  VkDeviceMemory (default %llu MiB)\n"
-           "      --max-blob-bytes=BYTES     shared-memory blobs (default %llu MiB)\n"
+           "      --max-blob-bytes=BYTES     shared-memory blobs and ring copies (default %llu MiB)\n"
            "      --max-objects=N            live Vulkan objects (default %llu)\n"
+           "      --max-rings=N              rings, a host thread each (default %llu)\n"
            "\n" PV_CLI_EXIT_CODES,
            VTEST_MAX_SOCKETS, VTEST_DEFAULT_SOCKET, PV_WIRE1_SOCKET, VTEST_DEFAULT_SOCKET,
-           PV_DEFAULT_MAX_DEVICE_MEMORY >> 20, PV_DEFAULT_MAX_BLOB_BYTES >> 20,
-           PV_DEFAULT_MAX_OBJECTS);
+           VTEST_DEFAULT_MAX_CLIENTS, PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
+           PV_DEFAULT_MAX_BLOB_BYTES >> 20, PV_DEFAULT_MAX_OBJECTS, PV_DEFAULT_MAX_RINGS);
 }
 
 /* "0" or "1"; -1 otherwise. */
@@ -99,6 +101,8 @@ enum serve_opt {
    OPT_MAX_DEVICE_MEMORY,
    OPT_MAX_BLOB_BYTES,
    OPT_MAX_OBJECTS,
+   OPT_MAX_RINGS,
+   OPT_MAX_CLIENTS,
 };
 
 static const struct option serve_opts[] = {
@@ -114,6 +118,8 @@ static const struct option serve_opts[] = {
    {"max-device-memory", required_argument, NULL, OPT_MAX_DEVICE_MEMORY},
    {"max-blob-bytes", required_argument, NULL, OPT_MAX_BLOB_BYTES},
    {"max-objects", required_argument, NULL, OPT_MAX_OBJECTS},
+   {"max-rings", required_argument, NULL, OPT_MAX_RINGS},
+   {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
    {"help", no_argument, NULL, 'h'},
    {0},
 };
@@ -129,6 +135,8 @@ quota_of(int opt, struct pv_renderer_config *r)
       return &r->max_blob_bytes;
    case OPT_MAX_OBJECTS:
       return &r->max_objects;
+   case OPT_MAX_RINGS:
+      return &r->max_rings;
    default:
       return NULL;
    }
@@ -172,6 +180,15 @@ apply_option(int c, struct vtest_server_options *o, int *wires, int *default_wir
    case OPT_ONCE:
       o->single_client = true;
       return 0;
+   case OPT_MAX_CLIENTS: {
+      uint64_t n;
+      if (pv_cli_parse_size(optarg, &n) && n > 0 && n <= UINT32_MAX) {
+         o->max_clients = (unsigned)n;
+         return 0;
+      }
+      fprintf(stderr, "pearvisor-gpu serve: bad value for --max-clients '%s'\n", optarg);
+      return -1;
+   }
    case OPT_LOG_LEVEL:
       if (pv_cli_set_log_level(optarg))
          return 0;

@@ -122,7 +122,8 @@ struct pv_renderer_config {
     * blob), never the host. */
    uint64_t max_device_memory; /* bytes of VkDeviceMemory */
    uint64_t max_objects;       /* live Vulkan objects */
-   uint64_t max_blob_bytes;    /* bytes of shared-memory blobs (rings, replies, uploads) */
+   uint64_t max_blob_bytes;    /* bytes of shared-memory blobs (rings, replies, uploads) and
+                                  the renderer's private copy of every ring buffer */
    /*
     * Which host GPU the guest sees; NULL: every physical device the driver offers. A decimal
     * index ("0", "1": the host's vkEnumeratePhysicalDevices order), a deviceUUID (32 hex digits,
@@ -131,6 +132,16 @@ struct pv_renderer_config {
     * its vkEnumeratePhysicalDevices returns no device and pv_renderer_probe_host fails.
     */
    const char *gpu;
+   uint64_t max_rings;         /* rings (a host thread each) */
+   uint64_t max_fds;           /* fds kept open for the guest (host-visible memory, waits) */
+   /*
+    * This process serves this renderer's guest alone (a worker process per guest): a host
+    * driver crash (a fatal signal) inside a call the renderer made for a guest stream then loses
+    * that context, which answers the guest as a lost context does, instead of killing the
+    * process. Installs process-wide signal handlers; the host driver is not called again for
+    * that context and its host objects are left for the process exit.
+    */
+   bool contain_host_crashes;
 };
 
 #define PV_RENDERER_CONFIG_INIT                                                                    \
@@ -141,6 +152,9 @@ struct pv_renderer_config {
 #define PV_DEFAULT_MAX_DEVICE_MEMORY (8ull << 30)
 #define PV_DEFAULT_MAX_OBJECTS (1ull << 20)
 #define PV_DEFAULT_MAX_BLOB_BYTES (2ull << 30)
+/* Mesa 25 makes one ring per application thread that calls Vulkan. */
+#define PV_DEFAULT_MAX_RINGS 64ull
+#define PV_DEFAULT_MAX_FDS 16384ull
 
 /*
  * Copies capset `capset_id`/`version` as a renderer of Venus wire format `wire_format` would
@@ -198,6 +212,14 @@ PV_EXPORT const char *pv_context_lost_reason(const struct pv_context *context);
  * unknown resource). The renderer tells the guest the way its wire dialect allows.
  */
 PV_EXPORT void pv_context_mark_lost(struct pv_context *context, const char *reason);
+/*
+ * The transport's peer is gone (the vtest client disconnected, the VM's context is being torn
+ * down): host waits the guest asked for end within about 100 ms (even "infinite" ones), command
+ * streams stop before their next command, and queued ring work is dropped. Safe from any thread,
+ * also while another thread is inside pv_context_submit; pv_context_destroy must still be called
+ * (it stops the context itself first).
+ */
+PV_EXPORT void pv_context_stop(struct pv_context *context);
 
 /*
  * Fences with callbacks: how a transport learns that GPU work retired (virtio-gpu fences with a

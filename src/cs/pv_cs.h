@@ -34,6 +34,7 @@
 #define PV_CS_H
 
 #include <stdbool.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -51,17 +52,28 @@ void pv_cs_status_fatal(struct pv_cs_status *st, const char *fmt, ...)
  * Per-command temporaries. Decoded structs, arrays and strings of one command live here and
  * die together when the command is done (pv_cs_arena_reset). Memory comes in chunks; the
  * total is capped so a garbage count fails the command instead of allocating gigabytes.
+ * Large chunks come zeroed from the system (calloc: fresh pages) and are not cleared again, so
+ * a guest count that asks for a huge array costs address space, not memory, until the decoder
+ * really writes elements (which the stream's own bytes bound). Several arenas may share a
+ * budget (one per context: every ring's arenas together) for the chunks beyond the kept one.
  */
 struct pv_cs_arena_chunk;
+struct pv_cs_arena_budget {
+   _Atomic size_t used;
+   size_t cap;
+};
 struct pv_cs_arena {
    struct pv_cs_arena_chunk *chunks;
    size_t used_total; /* bytes handed out since the last reset */
    size_t cap;        /* maximum of used_total */
+   struct pv_cs_arena_budget *budget; /* NULL: only cap applies */
 };
 
 #define PV_CS_ARENA_DEFAULT_CAP ((size_t)64 << 20)
 
 void pv_cs_arena_init(struct pv_cs_arena *a, size_t cap);
+/* Charges this arena's extra chunks to `budget` too (set before the first allocation). */
+void pv_cs_arena_set_budget(struct pv_cs_arena *a, struct pv_cs_arena_budget *budget);
 void pv_cs_arena_reset(struct pv_cs_arena *a);
 void pv_cs_arena_fini(struct pv_cs_arena *a);
 /* Zeroed, 16-byte aligned; NULL when the cap would be exceeded or malloc fails. */

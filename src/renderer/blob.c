@@ -86,15 +86,16 @@ create_shmem(struct pv_context *ctx, uint32_t res_id, uint64_t size, struct pv_b
       res->map = NULL;
       goto fail;
    }
-   int dup_fd = dup(res->fd);
-   if (dup_fd < 0)
-      goto fail;
+   /* The mapping is all the renderer needs: the fd goes to the transport, none is kept, so a
+    * guest's blob count costs no fds (with --threads they are shared by every client). */
+   int fd = res->fd;
+   res->fd = -1;
    if (!insert_resource(ctx, res)) {
-      close(dup_fd);
+      close(fd);
       resource_free(res);
       return -EEXIST;
    }
-   out->fd = dup_fd;
+   out->fd = fd;
    out->fd_type = PV_BLOB_FD_SHM;
    out->size = size;
    return 0;

@@ -26,6 +26,8 @@ pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *
    ctx->overrides = dialect->overrides;
    ctx->lost_handlers = dialect->lost_handlers;
    atomic_init(&ctx->lost, false);
+   atomic_init(&ctx->stopping, false);
+   atomic_init(&ctx->host_crashed, false);
    pthread_mutex_init(&ctx->resources_lock, NULL);
    pv_id_table_init(&ctx->resources);
    pv_object_table_init(&ctx->objects);
@@ -37,6 +39,9 @@ pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *
    ctx->quota_limit[PV_QUOTA_BLOB_BYTES] =
       cfg->max_blob_bytes ? cfg->max_blob_bytes : PV_DEFAULT_MAX_BLOB_BYTES;
    ctx->max_objects = cfg->max_objects ? cfg->max_objects : PV_DEFAULT_MAX_OBJECTS;
+   ctx->max_rings = cfg->max_rings ? cfg->max_rings : PV_DEFAULT_MAX_RINGS;
+   ctx->quota_limit[PV_QUOTA_FDS] = cfg->max_fds ? cfg->max_fds : PV_DEFAULT_MAX_FDS;
+   pv_exec_budget_init(&ctx->arena_budget, ctx->quota_limit[PV_QUOTA_BLOB_BYTES]);
    /* The Vulkan loader's entry point; the instance family loads everything else from it. */
    ctx->host.GetInstanceProcAddr = vkGetInstanceProcAddr;
    pv_exec_init(&ctx->exec, ctx, NULL);
@@ -61,15 +66,25 @@ pv_context_destroy(struct pv_context *ctx)
 {
    if (!ctx)
       return;
+   /* Waits in progress end and queued ring work is dropped: nobody is left to see it. */
+   pv_context_stop(ctx);
    /* Rings first: they execute commands that use everything below. */
    pv_ring_destroy_all(ctx);
    size_t left = pv_object_table_count(&ctx->objects);
-   if (left)
-      pv_info("context '%s': destroying %zu objects the guest left behind", ctx->name, left);
    const struct pv_family *family = ctx->renderer->family;
-   if (ctx->family_state)
-      family->context_teardown(ctx);
-   pv_object_table_fini(&ctx->objects, ctx);
+   bool crashed = atomic_load(&ctx->host_crashed);
+   if (crashed) {
+      /* Its state is unknown: host objects are left to the process's exit (crash_guard.h). */
+      pv_warn("context '%s': the host driver crashed earlier; %zu host objects left to the "
+              "process exit",
+              ctx->name, left);
+   } else {
+      if (left)
+         pv_info("context '%s': destroying %zu objects the guest left behind", ctx->name, left);
+      if (ctx->family_state)
+         family->context_teardown(ctx);
+      pv_object_table_fini(&ctx->objects, ctx);
+   }
    pv_resource_put(ctx->reply.res);
    pv_id_table_foreach(&ctx->resources, put_resource_cb, NULL);
    pv_id_table_fini(&ctx->resources);
@@ -77,7 +92,7 @@ pv_context_destroy(struct pv_context *ctx)
    pthread_mutex_destroy(&ctx->resources_lock);
    pthread_mutex_destroy(&ctx->reply.lock);
    pthread_mutex_destroy(&ctx->rings_lock);
-   if (ctx->family_state)
+   if (ctx->family_state && !crashed) /* after a crash its threads may be stuck in the driver */
       family->context_fini(ctx, ctx->family_state);
    free(ctx);
 }
@@ -263,9 +278,10 @@ pv_venus_charge(struct pv_context *ctx, enum pv_quota q, uint64_t amount)
    uint64_t used = atomic_load(&ctx->quota_used[q]);
    do {
       if (amount > ctx->quota_limit[q] || used > ctx->quota_limit[q] - amount) {
-         pv_warn_limited("context '%s': %s quota of %llu bytes reached", ctx->name,
-                         q == PV_QUOTA_DEVICE_MEMORY ? "device-memory" : "blob",
-                         (unsigned long long)ctx->quota_limit[q]);
+         static const char *const names[PV_QUOTA_COUNT] = {"device-memory bytes", "blob bytes",
+                                                           "fds"};
+         pv_warn_limited("context '%s': quota of %llu %s reached", ctx->name,
+                         (unsigned long long)ctx->quota_limit[q], names[q]);
          return false;
       }
    } while (!atomic_compare_exchange_weak(&ctx->quota_used[q], &used, used + amount));

@@ -17,7 +17,7 @@ struct pv_resource {
    atomic_int refs; /* the table's, plus one per user (reply stream, ring, running stream) */
    uint32_t res_id;
    uint64_t size;
-   int fd;    /* our own reference; the transport got a dup; -1 for device memory exports */
+   int fd;    /* -1: handed to the transport at creation (shmem), or device memory exports */
    void *map; /* MAP_SHARED view of the whole resource, NULL when not ours to map */
    struct pv_context *charged_to; /* blob quota to give back, or NULL */
 };
@@ -37,6 +37,10 @@ struct pv_context {
    /* Why, from the first pv_context_set_lost (pv_context_lost_reason). */
    char lost_reason[256];
    atomic_bool lost_reason_set;
+   /* Set once the transport's peer is gone (pv_context_stop): waits end, executors stop. */
+   atomic_bool stopping;
+   /* The host driver crashed in a call for this context (crash_guard.h): never call it again. */
+   atomic_bool host_crashed;
    pthread_mutex_t resources_lock;
    struct pv_id_table resources; /* res_id -> struct pv_resource */
    struct pv_object_table objects;
@@ -60,6 +64,9 @@ struct pv_context {
    uint64_t quota_limit[PV_QUOTA_COUNT];
    _Atomic uint64_t quota_used[PV_QUOTA_COUNT];
    uint64_t max_objects;
+   uint64_t max_rings;
+   /* Decode temporaries of every path of this context together (exec.c). */
+   struct pv_cs_arena_budget arena_budget;
 };
 
 /* The resource with this id with a reference taken, or NULL. */

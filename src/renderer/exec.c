@@ -10,12 +10,23 @@
 #include <string.h>
 
 #include "renderer/context.h"
+#include "renderer/crash_guard.h"
 #include "util/log.h"
 
 /* Per command: decoded structs, arrays and strings. Large enough for the biggest legitimate
  * command (a 64 MiB vkCmdUpdateBuffer is impossible: 65536 bytes max; the largest are
  * pipeline creates and descriptor updates), small enough that a hostile count fails fast. */
 #define PV_EXEC_ARENA_CAP ((size_t)256 << 20)
+
+void
+pv_exec_budget_init(struct pv_cs_arena_budget *b, uint64_t blob_quota)
+{
+   /* Every legitimate temporary is backed by guest blob bytes: the stream it was decoded from,
+    * or the reply space its output goes to. So all paths of a context together never need more
+    * than the context may allocate as blobs (and never more than one command's cap). */
+   atomic_init(&b->used, 0);
+   b->cap = blob_quota < PV_EXEC_ARENA_CAP ? (size_t)blob_quota : PV_EXEC_ARENA_CAP;
+}
 
 static void
 note_named_object(struct pv_exec *x, int32_t type, uint64_t id)
@@ -153,6 +164,8 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
    x->reply = ctx->wire_format == 0 ? &ctx->reply : &x->own_reply;
    pv_cs_arena_init(&x->arena, PV_EXEC_ARENA_CAP);
    pv_cs_arena_init(&x->nested_arena, PV_EXEC_ARENA_CAP);
+   pv_cs_arena_set_budget(&x->arena, &ctx->arena_budget);
+   pv_cs_arena_set_budget(&x->nested_arena, &ctx->arena_budget);
    x->hooks = (struct pv_cs_hooks){
       .lookup = hook_lookup,
       .created = hook_created,
@@ -208,6 +221,12 @@ run_decoder(struct pv_exec *x)
 {
    bool trace = pv_log_get_level() >= PV_LOG_DEBUG;
    while (pv_cs_remaining(&x->dec) > 0) {
+      /* The client is gone: queued work would only keep its process busy (wait.c). Dropping it
+       * is no loss: nobody is left to tell. */
+      if (atomic_load_explicit(&x->ctx->stopping, memory_order_relaxed))
+         return !atomic_load(&x->ctx->lost);
+      if (!x->nested)
+         x->cmd_start = x->dec.cur; /* where a crash in this command resumes (crash_guard.h) */
       if (trace)
          trace_command(x);
       reset_command_state(x);
@@ -222,6 +241,45 @@ run_decoder(struct pv_exec *x)
    return !atomic_load(&x->ctx->lost);
 }
 
+/*
+ * The host driver crashed (a fatal signal) inside the command at x->cmd_start, possibly inside a
+ * nested stream. The context is lost and the host driver is never called again; the command is
+ * decoded once more in lost mode so the guest gets its answer (crash_guard.h).
+ */
+static void
+recover_from_crash(struct pv_exec *x, int sig)
+{
+   x->nested = false;
+   x->dec.cur = x->cmd_start;
+   x->dec.end = x->run_end;
+   x->dec.arena = &x->arena;
+   x->status.fatal = false;
+   x->status.reason[0] = '\0';
+   atomic_store(&x->ctx->host_crashed, true);
+   pv_context_set_lost(x->ctx,
+                       "the host driver crashed (signal %d) in a call for this context; "
+                       "it is not called again",
+                       sig);
+}
+
+static bool
+run_guarded(struct pv_exec *x)
+{
+   sigjmp_buf jb;
+   sigjmp_buf *volatile prev = pv_crash_guard_arm(&jb);
+   int sig = sigsetjmp(jb, 0);
+   if (sig != 0) {
+      /* Lost mode makes no host calls: a fault from here on is ours and ends the process. */
+      pv_crash_guard_arm(prev);
+      recover_from_crash(x, sig);
+      run_decoder(x); /* the rest of the stream, in lost mode */
+      return false;
+   }
+   bool ok = run_decoder(x);
+   pv_crash_guard_arm(prev);
+   return ok;
+}
+
 bool
 pv_exec_run(struct pv_exec *x, const void *data, size_t size)
 {
@@ -229,7 +287,10 @@ pv_exec_run(struct pv_exec *x, const void *data, size_t size)
    x->status.fatal = false;
    x->status.reason[0] = '\0';
    x->run_start = data;
+   x->run_end = (const uint8_t *)data + size;
    pv_cs_decoder_init(&x->dec, data, size, &x->arena, &x->status, &x->hooks);
+   if (pv_crash_guard_active() && !x->ctx->host_crashed)
+      return run_guarded(x);
    return run_decoder(x);
 }
 

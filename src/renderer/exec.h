@@ -49,12 +49,16 @@ struct pv_exec {
     * head per command (wire 1 guests wait on it mid-batch). NULL for the context path. */
    void (*command_done)(struct pv_exec *x, size_t consumed);
    const uint8_t *run_start; /* start of the top-level stream being run */
+   const uint8_t *run_end;   /* ... and its end */
+   const uint8_t *cmd_start; /* the top-level command being run */
    bool nested; /* inside vkExecuteCommandStreamsMESA: nesting again is fatal */
    /* Objects the running command named, so new objects get their parent (objects.c). */
    uint64_t last_device, last_command_pool, last_descriptor_pool, last_physical_device;
    struct pv_object_cache lookups; /* this stream's recent id lookups (objects.h) */
 };
 
+/* The context's shared budget for decode temporaries (struct pv_cs_arena_budget). */
+void pv_exec_budget_init(struct pv_cs_arena_budget *b, uint64_t blob_quota);
 void pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring);
 void pv_exec_fini(struct pv_exec *x);
 /* Executes every command in [data, data + size). False when the context is (now) lost. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "renderer/context.h"
+#include "renderer/crash_guard.h"
 #include "util/log.h"
 
 bool
@@ -106,6 +107,8 @@ pv_renderer_new(const struct pv_renderer_config *config, const struct pv_family 
       pv_renderer_destroy(r);
       return NULL;
    }
+   if (r->config.contain_host_crashes)
+      pv_crash_guard_install();
    if (r->config.wire_format > 1) {
       pv_err("renderer: wire format %u is not served (0 or 1)", r->config.wire_format);
       pv_renderer_destroy(r);

@@ -20,9 +20,10 @@
 /* The guest's watchdog aborts when ALIVE stays clear for about its period; a period below this
  * would only make the monitor thread spin. */
 #define PV_RING_MONITOR_MIN_US 1000u
-/* Each ring is a thread. Mesa 25 makes one per application thread that calls Vulkan; a guest
- * asking for more than this is exhausting the host, not rendering. */
-#define PV_RING_MAX_PER_CONTEXT 256u
+/* The longest idle timeout a guest may set (Mesa 22.3.6 asks for 50 ms, 25.0.7 for 1 ms): a ring
+ * that never goes idle wakes its thread about a thousand times a second while the guest does
+ * nothing, so 256 of them kept cores busy. */
+#define PV_RING_IDLE_TIMEOUT_MAX_NS 50000000ull
 
 /* Region [off, off + size) of the ring area, checked against it (all values guest-chosen). */
 static bool
@@ -201,6 +202,8 @@ ring_thread(void *arg)
 static void
 ring_free(struct pv_ring *ring)
 {
+   if (ring->charged)
+      pv_venus_uncharge(ring->ctx, PV_QUOTA_BLOB_BYTES, ring->buffer_size);
    pv_exec_fini(&ring->exec);
    pv_resource_put(ring->res);
    pthread_mutex_destroy(&ring->lock);
@@ -231,7 +234,8 @@ ring_new(struct pv_context *ctx, uint64_t id, const VkRingCreateInfoMESA *ci,
    ring->buffer_size = (uint32_t)ci->bufferSize;
    ring->extra = ci->extraSize ? base + ci->extraOffset : NULL;
    ring->extra_size = ci->extraSize;
-   ring->idle_timeout_ns = ci->idleTimeout;
+   ring->idle_timeout_ns =
+      ci->idleTimeout < PV_RING_IDLE_TIMEOUT_MAX_NS ? ci->idleTimeout : PV_RING_IDLE_TIMEOUT_MAX_NS;
    ring->chunk = chunk;
    ring->cur = atomic_load(ring->head);
    atomic_init(&ring->done, ring->cur);
@@ -299,11 +303,20 @@ pv_ring_handle_create(struct pv_dispatch_ctx *c, void *args)
    pthread_mutex_lock(&ctx->rings_lock);
    if (!why && pv_ring_find_locked(ctx, a->ring))
       why = "ring id already in use";
-   if (!why && ring_count_locked(ctx) >= PV_RING_MAX_PER_CONTEXT)
-      why = "too many rings";
+   if (!why && ring_count_locked(ctx) >= ctx->max_rings)
+      why = "too many rings (--max-rings)";
+   /* The private copy of the buffer is host memory the guest makes us hold: charged like a
+    * blob, so many rings over one blob cannot multiply it past the quota. */
+   bool charged = !why && pv_venus_charge(ctx, PV_QUOTA_BLOB_BYTES, ci->bufferSize);
+   if (!why && !charged)
+      why = "its copy buffer is over the blob quota";
    struct pv_ring *ring = why ? NULL : ring_new(ctx, a->ring, ci, res);
-   if (!why && !ring)
+   if (!why && !ring) {
+      pv_venus_uncharge(ctx, PV_QUOTA_BLOB_BYTES, ci->bufferSize);
       why = "out of memory";
+   }
+   if (ring)
+      ring->charged = true;
    if (ring && (why = read_chain(ring, ci)) != NULL) {
       ring->res = NULL; /* still ours to put below */
       ring_free(ring);
@@ -423,6 +436,15 @@ pv_ring_context_lost(struct pv_context *ctx)
          pv_ring_status_set(r, PV_RING_STATUS_FATAL);
       pv_ring_wake(r); /* out of vkWaitVirtqueueSeqnoMESA / vkWaitRingSeqnoMESA */
    }
+   pthread_mutex_unlock(&ctx->rings_lock);
+}
+
+void
+pv_ring_wake_all(struct pv_context *ctx)
+{
+   pthread_mutex_lock(&ctx->rings_lock);
+   for (struct pv_ring *r = ctx->rings; r; r = r->next)
+      pv_ring_wake(r);
    pthread_mutex_unlock(&ctx->rings_lock);
 }
 

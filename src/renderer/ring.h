@@ -27,6 +27,8 @@ void pv_ring_handle_wait_ring_seqno(struct pv_dispatch_ctx *c, void *args);
 
 /* The context just became lost: FATAL on every ring (wire 1) and waiters woken. */
 void pv_ring_context_lost(struct pv_context *ctx);
+/* Wakes every ring thread and round-trip waiter of the context so it re-checks for stop. */
+void pv_ring_wake_all(struct pv_context *ctx);
 
 /* Stops and frees every ring of the context (context teardown). */
 void pv_ring_destroy_all(struct pv_context *ctx);

@@ -27,6 +27,7 @@ struct pv_ring {
    uint64_t extra_size;
    uint64_t idle_timeout_ns;
    uint8_t *chunk; /* private copy of the bytes being executed */
+   bool charged;   /* buffer_size bytes of the context's blob quota are ours */
    uint32_t cur;         /* ring thread only: tail of the batch being executed */
    uint32_t batch_start; /* ring thread only: head when the batch began */
    /* Last head published; guest-writable memory is never read back for our own decisions. */

@@ -63,7 +63,7 @@ pv_ring_handle_wait_virtqueue_seqno(struct pv_dispatch_ctx *c, void *args)
    ring->virtqueue_waiting = true;
    ring->virtqueue_wait_seqno = a->seqno;
    pthread_cond_broadcast(&ring->cond); /* a context path in vkWaitRingSeqnoMESA rechecks */
-   while (ring->virtqueue_seqno < a->seqno && !ring->stop && !pv_context_is_lost(ctx))
+   while (ring->virtqueue_seqno < a->seqno && !ring->stop && !pv_venus_should_stop(ctx))
       pthread_cond_wait(&ring->cond, &ring->lock);
    ring->virtqueue_waiting = false;
    pthread_mutex_unlock(&ring->lock);
@@ -111,7 +111,7 @@ pv_ring_handle_wait_ring_seqno(struct pv_dispatch_ctx *c, void *args)
    bool deadlock = false;
    pthread_mutex_lock(&ring->lock);
    atomic_fetch_add(&ring->seqno_waiters, 1);
-   while (!reached(atomic_load(&ring->done), seqno) && !ring->stop && !pv_context_is_lost(ctx)) {
+   while (!reached(atomic_load(&ring->done), seqno) && !ring->stop && !pv_venus_should_stop(ctx)) {
       /* Only this thread can release a ring waiting for a virtqueue seqno, or send the notify a
        * sleeping ring needs before it reads more (a seqno it has not reached yet needs more).
        * A ring whose seqno has already been submitted, or that has already been notified, is

@@ -96,9 +96,25 @@ const char *pv_venus_name(struct pv_context *ctx);
 void pv_venus_fatal(struct pv_dispatch_ctx *c, const char *fmt, ...)
    __attribute__((format(printf, 2, 3)));
 
+/* ----- bounded waits (wait.c) --------------------------------------------------------------- */
+
+/* Longest single host wait the renderer does for a guest; between slices it checks for stop. */
+#define PV_WAIT_SLICE_NS 100000000ull
+/* One slice of a host wait: the host call with `timeout_ns` (VK_TIMEOUT when it ran out). */
+typedef VkResult (*pv_wait_slice_fn)(void *data, uint64_t timeout_ns);
+/* Runs `wait` in slices until it returns anything but VK_TIMEOUT, the guest's timeout_ns (may
+ * be UINT64_MAX) has passed (VK_TIMEOUT), or the context stops or is lost
+ * (VK_ERROR_DEVICE_LOST). */
+VkResult pv_venus_wait_sliced(struct pv_context *ctx, uint64_t timeout_ns, pv_wait_slice_fn wait,
+                              void *data);
+/* The context's client went away or the context is lost: long work should end now. */
+bool pv_venus_should_stop(struct pv_context *ctx);
+
 /* ----- quotas ------------------------------------------------------------------------------- */
 
-enum pv_quota { PV_QUOTA_DEVICE_MEMORY, PV_QUOTA_BLOB_BYTES, PV_QUOTA_COUNT };
+/* PV_QUOTA_FDS counts fds the renderer keeps open for the guest: with `serve --threads` every
+ * client shares one process's fd table, so one guest must not take the others' fds. */
+enum pv_quota { PV_QUOTA_DEVICE_MEMORY, PV_QUOTA_BLOB_BYTES, PV_QUOTA_FDS, PV_QUOTA_COUNT };
 /* Reserves `amount` of a per-context quota; false (nothing reserved) when it would exceed it. */
 bool pv_venus_charge(struct pv_context *ctx, enum pv_quota q, uint64_t amount);
 void pv_venus_uncharge(struct pv_context *ctx, enum pv_quota q, uint64_t amount);

@@ -301,7 +301,7 @@ create_host_instance(struct pv_context *ctx, const VkInstanceCreateInfo *guest, 
    VkInstance instance = VK_NULL_HANDLE;
    VkResult r = create(&s.info, NULL, &instance);
    if (r < 0) {
-      pv_err("vkCreateInstance: host driver failed (%d)", r);
+      pv_err_limited("vkCreateInstance: host driver failed (%d)", r);
       free(inst);
       return r;
    }
@@ -309,7 +309,7 @@ create_host_instance(struct pv_context *ctx, const VkInstanceCreateInfo *guest, 
    if (r == VK_SUCCESS && pv_venus_config(ctx)->validate)
       r = create_messenger(ctx, instance, inst, &s.messenger);
    if (r != VK_SUCCESS) {
-      pv_err("vkCreateInstance: host instance unusable (%d)", r);
+      pv_err_limited("vkCreateInstance: host instance unusable (%d)", r);
       PFN_vkDestroyInstance destroy = inst->DestroyInstance;
       if (destroy)
          destroy(instance, NULL);

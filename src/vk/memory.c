@@ -25,6 +25,8 @@ memory_free_data(struct pv_context *ctx, struct pv_object *obj)
    if (m) {
       if (ctx && m->charged)
          pv_venus_uncharge(ctx, PV_QUOTA_DEVICE_MEMORY, m->charged);
+      if (ctx && m->fd_charged)
+         pv_venus_uncharge(ctx, PV_QUOTA_FDS, 1);
       /* runs after the host vkFreeMemory: the driver no longer uses the mapping */
       if (m->map)
          munmap(m->map, m->size);
@@ -177,12 +179,21 @@ pv_vk_handle_AllocateMemory(struct pv_dispatch_ctx *c, void *args)
    }
    struct pv_vk_memory *m = NULL;
    if (d->memory_host && is_host_visible(d->pd, info->memoryTypeIndex)) {
+      /* The memfd stays open for the blob export: one fd of the context's fd quota. */
+      if (!pv_venus_charge(ctx, PV_QUOTA_FDS, 1)) {
+         pv_venus_uncharge(ctx, PV_QUOTA_DEVICE_MEMORY, info->allocationSize);
+         a->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
+         return;
+      }
       m = memfd_backing(d, info->allocationSize, info->memoryTypeIndex);
-      if (!m)
-         pv_warn_limited(
-            "vkAllocateMemory: no importable memfd for %llu bytes of type %u; the guest "
-            "will not be able to map it",
-            (unsigned long long)info->allocationSize, info->memoryTypeIndex);
+      if (m) {
+         m->fd_charged = true;
+      } else {
+         pv_venus_uncharge(ctx, PV_QUOTA_FDS, 1);
+         pv_warn_limited("vkAllocateMemory: no importable memfd for %llu bytes of type %u; the "
+                         "guest will not be able to map it",
+                         (unsigned long long)info->allocationSize, info->memoryTypeIndex);
+      }
    }
    VkDeviceMemory host = VK_NULL_HANDLE;
    a->ret = host_allocate(d, info, m, &host);

@@ -109,6 +109,7 @@ struct pv_vk_memory {
    uint64_t size; /* bytes of fd and map (page-rounded allocation size) */
    bool exported; /* one blob export per VkDeviceMemory */
    uint64_t charged; /* bytes of the context's device-memory quota it holds */
+   bool fd_charged;  /* fd holds one of the context's fd quota */
 };
 
 /* Family state of an object found by host handle; NULL when unknown. */

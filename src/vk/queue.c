@@ -43,7 +43,7 @@ struct pv_vk_timeline {
 
 /* Waits in slices so a stop request is noticed; a lost host device retires everything (the
  * guest learns of the loss through its own calls, and must not wait forever on our fences). */
-#define PV_TIMELINE_WAIT_NS 1000000000ull
+#define PV_TIMELINE_WAIT_NS PV_WAIT_SLICE_NS
 /* Each pending fence is a host VkFence; more than this on one queue is a guest flooding us. */
 #define PV_TIMELINE_MAX_PENDING 4096u
 
@@ -70,8 +70,9 @@ timeline_thread(void *arg)
          r = t->WaitForFences(t->device, 1, &w->fence, VK_TRUE, PV_TIMELINE_WAIT_NS);
       } while (r == VK_TIMEOUT);
       if (r != VK_SUCCESS)
-         pv_warn("context '%s': timeline %u: waiting for a queue fence failed (%d); retiring it",
-                 pv_venus_name(t->ctx), t->ring_idx, r);
+         pv_warn_limited(
+            "context '%s': timeline %u: waiting for a queue fence failed (%d); retiring it",
+            pv_venus_name(t->ctx), t->ring_idx, r);
       retire(t, w->fence_id);
       t->DestroyFence(t->device, w->fence, NULL);
       pthread_mutex_lock(&t->lock);

@@ -3,13 +3,41 @@
  * Blocking waits. With allow_vk_wait_syncs the guest sends vkWaitForFences (and newer guests
  * vkWaitSemaphores) asynchronously on its ring and relies on the renderer really waiting there
  * before it runs the next command (venus-wire.md 1.8). They run on a ring thread, which may
- * block; the transport thread never does (DESIGN.md decision 4).
+ * block; the transport thread never does (DESIGN.md decision 4). The guest's timeout is honoured
+ * in slices (renderer/wait.c) so a client that leaves an infinite wait behind and disconnects
+ * frees its thread.
  */
+#include <errno.h>
 #include <poll.h>
 #include <unistd.h>
 
 #include "util/log.h"
 #include "vk/pv_vk.h"
+
+struct fence_wait {
+   struct pv_vk_device *d;
+   struct pv_args_vkWaitForFences *a;
+};
+
+static VkResult
+fence_slice(void *data, uint64_t timeout_ns)
+{
+   struct fence_wait *w = data;
+   return w->d->WaitForFences(w->d->host, w->a->fenceCount, w->a->pFences, w->a->waitAll,
+                              timeout_ns);
+}
+
+struct semaphore_wait {
+   struct pv_vk_device *d;
+   const VkSemaphoreWaitInfo *info;
+};
+
+static VkResult
+semaphore_slice(void *data, uint64_t timeout_ns)
+{
+   struct semaphore_wait *w = data;
+   return w->d->WaitSemaphores(w->d->host, w->info, timeout_ns);
+}
 
 void
 pv_vk_handle_WaitForFences(struct pv_dispatch_ctx *c, void *args)
@@ -34,7 +62,8 @@ pv_vk_handle_WaitForFences(struct pv_dispatch_ctx *c, void *args)
          return;
       }
    }
-   a->ret = d->WaitForFences(d->host, a->fenceCount, a->pFences, a->waitAll, a->timeout);
+   struct fence_wait w = {d, a};
+   a->ret = pv_venus_wait_sliced(pv_venus_from(c), a->timeout, fence_slice, &w);
 }
 
 void
@@ -65,7 +94,8 @@ pv_vk_handle_WaitSemaphores(struct pv_dispatch_ctx *c, void *args)
          return;
       }
    }
-   a->ret = d->WaitSemaphores(d->host, info, a->timeout);
+   struct semaphore_wait w = {d, info};
+   a->ret = pv_venus_wait_sliced(pv_venus_from(c), a->timeout, semaphore_slice, &w);
 }
 
 /*
@@ -104,14 +134,20 @@ pv_vk_handle_ImportSemaphoreResource(struct pv_dispatch_ctx *c, void *args)
 
 /* Waits for the sync_fd a host export gives (and releases it): the export itself consumes the
  * semaphore's signal, which is what the guest's semaphore wait needs. */
+static VkResult
+fd_slice(void *data, uint64_t timeout_ns)
+{
+   struct pollfd p = {.fd = *(int *)data, .events = POLLIN};
+   int r = poll(&p, 1, (int)(timeout_ns / 1000000u));
+   return r > 0 ? VK_SUCCESS : r == 0 || errno == EINTR ? VK_TIMEOUT : VK_ERROR_DEVICE_LOST;
+}
+
 static void
-wait_and_close(int fd)
+wait_and_close(struct pv_context *ctx, int fd)
 {
    if (fd < 0)
       return; /* -1: already signaled */
-   struct pollfd p = {.fd = fd, .events = POLLIN};
-   while (poll(&p, 1, -1) < 0)
-      ;
+   pv_venus_wait_sliced(ctx, UINT64_MAX, fd_slice, &fd);
    close(fd);
 }
 
@@ -130,7 +166,7 @@ pv_vk_handle_WaitSemaphoreResource(struct pv_dispatch_ctx *c, void *args)
                                             VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT};
    int fd = -1;
    if (d->GetSemaphoreFdKHR(d->host, &info, &fd) == VK_SUCCESS)
-      wait_and_close(fd);
+      wait_and_close(pv_venus_from(c), fd);
    else
       pv_warn_limited("vkWaitSemaphoreResourceMESA: the host could not export a sync_fd");
 }

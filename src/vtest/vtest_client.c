@@ -39,9 +39,27 @@ vtest_client_set_lost(struct vtest_client *c, const char *fmt, ...)
       pv_context_mark_lost(c->ctx, why);
 }
 
+static struct vtest_child_page *g_page;
+
+void
+vtest_client_share_state(struct vtest_child_page *page)
+{
+   g_page = page;
+}
+
+/* The command now being served (UINT32_MAX: none, or its reply has started). */
+static void
+publish_command(uint32_t cmd)
+{
+   if (g_page)
+      atomic_store_explicit(&g_page->cmd_plus_one, cmd + 1u, memory_order_relaxed);
+}
+
 static int
 reply_words(struct vtest_client *c, uint32_t cmd, const uint32_t *w, uint32_t n)
 {
+   /* From here on a reply is on its way: the parent must not send a second one. */
+   publish_command(UINT32_MAX);
    return vtest_write_reply(c->sock, cmd, w, n) ? VTEST_DISCONNECT : VTEST_OK;
 }
 
@@ -106,6 +124,14 @@ vtest_client_reply_failure(struct vtest_client *c, uint32_t cmd)
    default:
       return VTEST_OK; /* commands without a reply */
    }
+}
+
+int
+vtest_client_reply_failure_on(int sock, uint32_t cmd)
+{
+   struct vtest_client c = {.sock = sock};
+   snprintf(c.name, sizeof(c.name), "(dead client)");
+   return vtest_client_reply_failure(&c, cmd);
 }
 
 static bool
@@ -189,6 +215,7 @@ handle_context_init(struct vtest_client *c, const uint32_t *p, uint32_t len)
       return VTEST_OK;
    }
    c->ctx_capset = capset;
+   vtest_watch_set_context(c->watch, c->ctx);
    pv_context_set_fence_callback(c->ctx, vtest_fence_retired, c);
    if (c->lost)
       pv_context_mark_lost(c->ctx, "the client broke the vtest protocol before CONTEXT_INIT");
@@ -416,7 +443,10 @@ serve_one(struct vtest_client *c)
       return VTEST_DISCONNECT;
    pv_dbg("client '%s': %s (%u dwords)", c->name, cmd->name, len);
    c->last_cmd = id;
-   return cmd->handle(c, c->payload, len);
+   publish_command(id);
+   int r = cmd->handle(c, c->payload, len);
+   publish_command(UINT32_MAX);
+   return r;
 }
 
 /* CREATE_RENDERER must come first; its length is in bytes. */
@@ -466,9 +496,14 @@ explain_early_hangup(const struct vtest_client *c)
 int
 vtest_client_serve(int sock, const struct pv_renderer_config *config)
 {
-   struct vtest_client c = {.sock = sock, .config = config, .next_res_id = 1};
+   struct vtest_watch watch;
+   struct vtest_client c = {.sock = sock, .config = config, .next_res_id = 1, .watch = &watch};
    snprintf(c.name, sizeof(c.name), "(connecting)");
+   vtest_watch_start(&watch, sock, vtest_watch_single_client_process());
    vtest_sync_table_init(&c.syncs);
+   /* Each pending wait keeps an fd: part of the client's fd budget (--threads shares one table). */
+   if (config->max_fds && config->max_fds < c.syncs.max_waits)
+      c.syncs.max_waits = (uint32_t)config->max_fds;
    pthread_mutex_init(&c.sync_lock, NULL);
    pv_id_table_init(&c.resources);
    int ret = 0;
@@ -482,6 +517,7 @@ vtest_client_serve(int sock, const struct pv_renderer_config *config)
       pv_info("client '%s' disconnected%s", c.name, c.lost ? " (its context was lost)" : "");
    }
    if (c.ctx) {
+      vtest_watch_set_context(&watch, NULL);
       pv_context_destroy(c.ctx);
       pv_info("client '%s': context destroyed, every host object released", c.name);
    }
@@ -491,6 +527,7 @@ vtest_client_serve(int sock, const struct pv_renderer_config *config)
    pthread_mutex_destroy(&c.sync_lock);
    pv_id_table_fini(&c.resources);
    free(c.payload);
+   vtest_watch_finish(&watch);
    close(sock);
    return ret;
 }

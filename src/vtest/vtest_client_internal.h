@@ -11,6 +11,7 @@
 #include "util/id_table.h"
 #include "vtest/vtest_protocol.h"
 #include "vtest/vtest_sync.h"
+#include "vtest/vtest_watch.h"
 
 struct vtest_pending_fence;
 
@@ -20,6 +21,7 @@ struct vtest_client {
    const struct pv_renderer_config *config;
    struct pv_renderer *renderer;
    struct pv_context *ctx;
+   struct vtest_watch *watch; /* stops ctx when the client hangs up */
    uint32_t ctx_capset;
    uint32_t last_cmd; /* the last vtest command read, for the disconnect diagnosis */
    bool lost;

@@ -14,9 +14,11 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -25,8 +27,10 @@
 
 #include "util/log.h"
 #include "vtest/driver_preload.h"
-#include "vtest/vtest_listen.h"
+#include "vtest/vtest_children.h"
 #include "vtest/vtest_client.h"
+#include "vtest/vtest_listen.h"
+#include "vtest/vtest_watch.h"
 
 /* The client process leaves with _exit (the parent's atexit handlers and stdio buffers are not
  * its own), which skips LeakSanitizer's exit-time check; a sanitizer build runs it here. */
@@ -46,34 +50,10 @@ check_leaks_before_exit(void)
 
 static volatile sig_atomic_t g_stop;
 
-/* Live client processes, so shutdown can stop exactly them. */
-static pid_t *g_children;
-static size_t g_child_count, g_child_cap;
+static sigset_t g_orig_mask;
 
-static void
-track_child(pid_t pid)
-{
-   if (g_child_count == g_child_cap) {
-      size_t cap = g_child_cap ? g_child_cap * 2 : 16;
-      pid_t *p = realloc(g_children, cap * sizeof(*p));
-      if (!p)
-         return; /* still reaped by waitpid(-1), just not signaled at shutdown */
-      g_children = p;
-      g_child_cap = cap;
-   }
-   g_children[g_child_count++] = pid;
-}
-
-static void
-forget_child(pid_t pid)
-{
-   for (size_t i = 0; i < g_child_count; i++) {
-      if (g_children[i] == pid) {
-         g_children[i] = g_children[--g_child_count];
-         return;
-      }
-   }
-}
+/* Dead clients' sockets watched at once; more are still closed at their deadline. */
+#define VTEST_MAX_WATCHED_ORPHANS 64u
 
 static void
 on_stop_signal(int sig)
@@ -94,14 +74,55 @@ close_listeners(const struct vtest_listener *l, unsigned count)
       close(l[i].fd);
 }
 
+static unsigned
+max_clients(const struct vtest_server_options *o)
+{
+   return o->max_clients ? o->max_clients : VTEST_DEFAULT_MAX_CLIENTS;
+}
+
+/* Raises the soft limit on open fds to the hard one; returns the limit now in force. */
+static uint64_t
+raise_fd_limit(void)
+{
+   struct rlimit rl;
+   if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+      return 1024;
+   if (rl.rlim_cur < rl.rlim_max) {
+      rl.rlim_cur = rl.rlim_max;
+      if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+         getrlimit(RLIMIT_NOFILE, &rl);
+   }
+   return rl.rlim_cur == RLIM_INFINITY ? UINT32_MAX : (uint64_t)rl.rlim_cur;
+}
+
+/*
+ * With --threads every client shares this process's fd table, and a guest that exhausted it
+ * closed a bystander's socket mid-reply. Each client gets an equal part, after a reserve for the
+ * listening sockets and each client's socket, watcher and in-flight sends; halved because the
+ * renderer's fds (host-visible memory) and the pending sync waits each get that budget.
+ */
+static uint64_t
+thread_fd_budget(const struct vtest_server_options *o, uint64_t limit)
+{
+   uint64_t reserve = 64 + 8ull * max_clients(o);
+   uint64_t share = limit > reserve ? (limit - reserve) / max_clients(o) / 2 : 0;
+   return share < 16 ? 16 : share;
+}
+
 /* The renderer configuration for a client of a socket of `wire_format`. */
 static struct pv_renderer_config
-config_for(const struct vtest_server_options *o, uint32_t wire_format)
+config_for(const struct vtest_server_options *o, uint32_t wire_format, uint64_t fd_budget)
 {
    struct pv_renderer_config config = o->renderer;
    config.wire_format = wire_format;
+   uint64_t fds = config.max_fds ? config.max_fds : PV_DEFAULT_MAX_FDS;
+   if (fd_budget && fd_budget < fds)
+      config.max_fds = fd_budget;
    return config;
 }
+
+/* Client threads still serving (--threads). */
+static atomic_uint g_thread_clients;
 
 /* Our listeners: inherited (socket activation) or bound from the options. Returns how many, or
  * a negative exit code. *activated says whether they are inherited (then the socket files are
@@ -139,6 +160,7 @@ client_thread(void *arg)
    struct thread_client *tc = arg;
    vtest_client_serve(tc->sock, &tc->config);
    free(tc);
+   atomic_fetch_sub(&g_thread_clients, 1);
    return NULL;
 }
 
@@ -153,8 +175,10 @@ serve_in_thread(int sock, const struct pv_renderer_config *config)
    }
    tc->sock = sock;
    tc->config = *config;
+   atomic_fetch_add(&g_thread_clients, 1);
    if (pthread_create(&thread, NULL, client_thread, tc)) {
       pv_err("cannot start a client thread");
+      atomic_fetch_sub(&g_thread_clients, 1);
       close(sock);
       free(tc);
       return;
@@ -162,42 +186,71 @@ serve_in_thread(int sock, const struct pv_renderer_config *config)
    pthread_detach(thread);
 }
 
+/* The parent keeps `sock` (and a page the child reports into) to tell the guest if the child
+ * dies (vtest_children.c). */
 static void
 serve_in_child(const struct vtest_listener *listeners, unsigned count, int sock,
                const struct pv_renderer_config *config)
 {
+   struct vtest_child_page *page = vtest_child_page_new();
    pid_t pid = fork();
    if (pid < 0) {
       pv_err("fork: %s", strerror(errno));
+      vtest_child_page_free(page);
       close(sock);
       return;
    }
    if (pid == 0) {
       close_listeners(listeners, count);
+      vtest_children_forget_all_in_child();
       signal(SIGINT, SIG_DFL);
       signal(SIGTERM, SIG_DFL);
-      int ret = vtest_client_serve(sock, config) ? 1 : 0;
+      signal(SIGCHLD, SIG_DFL);
+      pthread_sigmask(SIG_SETMASK, &g_orig_mask, NULL);
+      vtest_watch_set_single_client_process(true);
+      vtest_client_share_state(page);
+      /* Alone in this process: a host-driver crash loses the context, and the guest is
+       * answered, instead of the process dying under it (crash_guard.h). */
+      struct pv_renderer_config own = *config;
+      own.contain_host_crashes = true;
+      int ret = vtest_client_serve(sock, &own) ? 1 : 0;
       check_leaks_before_exit();
       _exit(ret);
    }
    pv_dbg("client process %ld started", (long)pid);
-   track_child(pid);
+   vtest_children_add(pid, sock, page);
+}
+
+static unsigned
+live_clients(const struct vtest_server_options *o)
+{
+   return o->use_threads ? atomic_load(&g_thread_clients) : (unsigned)vtest_children_count();
+}
+
+/*
+ * Refuses a client over --max-clients. Closing a socket whose unread data (the guest's first
+ * request, sent right after connect) is still queued makes the guest's next read fail with
+ * ECONNRESET: both Mesa guests then report "lost connection" and stop, where a plain EOF would
+ * make them spin forever. So wait a moment for that first request, without reading it.
+ */
+static void
+refuse_client(int sock, unsigned max)
+{
+   pv_warn_limited("refusing a client: %u clients are connected (--max-clients)", max);
+   struct pollfd p = {.fd = sock, .events = POLLIN};
+   poll(&p, 1, 50);
    close(sock);
 }
 
 static void
-reap_children(void)
+on_child_signal(int sig)
 {
-   int status;
-   pid_t pid;
-   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-      forget_child(pid);
-      if (WIFSIGNALED(status))
-         pv_warn("client process %ld died from signal %d; other clients are unaffected",
-                 (long)pid, WTERMSIG(status));
-   }
+   (void)sig; /* only interrupts ppoll, so a dead client is reaped (and its guest told) now */
 }
 
+/* Stop signals and SIGCHLD stay blocked outside ppoll, which takes them with g_orig_mask (the
+ * mask before), so none is lost between a check and the wait. Client processes get g_orig_mask
+ * back. */
 static void
 install_signals(void)
 {
@@ -206,7 +259,15 @@ install_signals(void)
    sigemptyset(&sa.sa_mask);
    sigaction(SIGINT, &sa, NULL);
    sigaction(SIGTERM, &sa, NULL);
+   sa.sa_handler = on_child_signal;
+   sigaction(SIGCHLD, &sa, NULL);
    signal(SIGPIPE, SIG_IGN);
+   sigset_t block;
+   sigemptyset(&block);
+   sigaddset(&block, SIGINT);
+   sigaddset(&block, SIGTERM);
+   sigaddset(&block, SIGCHLD);
+   pthread_sigmask(SIG_BLOCK, &block, &g_orig_mask);
 }
 
 int
@@ -217,20 +278,31 @@ vtest_server_run(const struct vtest_server_options *o)
     * --threads it is loaded once here too, so a client's start does not pay for it. */
    if (!o->single_client && !o->no_driver_preload)
       vtest_preload_host_driver();
+   uint64_t fd_limit = raise_fd_limit();
+   uint64_t fd_budget = o->use_threads ? thread_fd_budget(o, fd_limit) : 0;
+   if (fd_budget)
+      pv_info("one process for every client: %llu open fds at most, %llu for each client's "
+              "memory and as many for its waits",
+              (unsigned long long)fd_limit, (unsigned long long)fd_budget);
    struct vtest_listener l[VTEST_MAX_SOCKETS];
    bool activated;
    int opened = open_listeners(o, l, &activated);
    if (opened < 0)
       return opened == -1 ? 1 : -opened;
    unsigned n = (unsigned)opened;
-   struct pollfd pfds[VTEST_MAX_SOCKETS];
+   /* the listening sockets, then the sockets of dead clients whose guests are being told */
+   struct pollfd pfds[VTEST_MAX_SOCKETS + VTEST_MAX_WATCHED_ORPHANS];
    for (unsigned i = 0; i < n; i++)
       pfds[i] = (struct pollfd){.fd = l[i].fd, .events = POLLIN};
    bool done = n == 0;
    while (!g_stop && !done) {
-      reap_children();
-      /* Wake up now and then to reap children even when nobody connects. */
-      if (poll(pfds, n, 500) <= 0)
+      vtest_children_reap();
+      unsigned orphans = vtest_children_orphan_fds(&pfds[n], VTEST_MAX_WATCHED_ORPHANS);
+      /* Wakes for a connection, a dead client (SIGCHLD), a stop signal, or to reap anyway. */
+      const struct timespec tick = {0, 500000000};
+      int ready = ppoll(pfds, n + orphans, &tick, &g_orig_mask);
+      vtest_children_orphans_polled(&pfds[n], ready > 0 ? orphans : 0);
+      if (ready <= 0)
          continue;
       for (unsigned i = 0; i < n && !done; i++) {
          if (!(pfds[i].revents & POLLIN))
@@ -240,8 +312,13 @@ vtest_server_run(const struct vtest_server_options *o)
          if (sock < 0)
             continue;
          fcntl(sock, F_SETFD, FD_CLOEXEC);
-         struct pv_renderer_config config = config_for(o, l[i].wire_format);
-         if (o->single_client) {
+         struct pv_renderer_config config = config_for(o, l[i].wire_format, fd_budget);
+         unsigned max = max_clients(o);
+         if (!o->single_client && !o->use_threads)
+            vtest_children_reap(); /* a client that just left frees its slot */
+         if (!o->single_client && live_clients(o) >= max) {
+            refuse_client(sock, max);
+         } else if (o->single_client) {
             vtest_client_serve(sock, &config);
             done = true;
          } else if (o->use_threads) {
@@ -254,16 +331,8 @@ vtest_server_run(const struct vtest_server_options *o)
    close_listeners(l, n);
    for (unsigned i = 0; i < n && !activated; i++)
       unlink(l[i].path);
-   if (!o->use_threads) {
-      /* Children serve clients that may still be connected; ask them to finish. */
-      for (size_t i = 0; i < g_child_count; i++)
-         kill(g_children[i], SIGTERM);
-      while (waitpid(-1, NULL, 0) > 0)
-         ;
-      free(g_children);
-      g_children = NULL;
-      g_child_count = g_child_cap = 0;
-   }
+   if (!o->use_threads) /* children serve clients that may still be connected */
+      vtest_children_stop_all();
    pv_info("server stopped");
    return 0;
 }

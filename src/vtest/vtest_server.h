@@ -7,6 +7,9 @@
 
 #include "pearvisor/pearvisor.h"
 
+/* Default of --max-clients: each client is a process (or thread) with its own host instance. */
+#define VTEST_DEFAULT_MAX_CLIENTS 64u
+
 /* Sockets one server listens on at once. */
 #define VTEST_MAX_SOCKETS 8
 
@@ -26,6 +29,8 @@ struct vtest_server_options {
    bool single_client;
    /* Do not load the host driver's library before forking clients (driver_preload.h). */
    bool no_driver_preload;
+   /* Clients served at once (processes or threads); more are refused. 0: the default. */
+   unsigned max_clients;
    /* Everything but wire_format, which comes from the client's socket. */
    struct pv_renderer_config renderer;
 };

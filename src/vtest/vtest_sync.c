@@ -38,6 +38,7 @@ vtest_sync_table_init(struct vtest_sync_table *t)
    t->next_id = 1;
    t->waits = NULL;
    t->wait_count = 0;
+   t->max_waits = VTEST_MAX_PENDING_WAITS;
 }
 
 static void
@@ -164,7 +165,7 @@ vtest_sync_wait(struct vtest_sync_table *t, bool any, uint32_t timeout_ms,
                 const struct vtest_wait_entry *entries, uint32_t count, bool *bad_id)
 {
    *bad_id = false;
-   if (count > VTEST_MAX_WAIT_ENTRIES || t->wait_count >= VTEST_MAX_PENDING_WAITS)
+   if (count > VTEST_MAX_WAIT_ENTRIES || t->wait_count >= t->max_waits)
       return -1;
    struct vtest_wait *w = calloc(1, sizeof(*w) + (size_t)count * sizeof(w->entries[0]));
    if (!w)

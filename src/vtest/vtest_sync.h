@@ -20,6 +20,7 @@ struct vtest_sync_table {
    uint32_t next_id;
    struct vtest_wait *waits; /* pending waits, singly linked */
    uint32_t wait_count;
+   uint32_t max_waits; /* each pending wait keeps an fd; at most VTEST_MAX_PENDING_WAITS */
 };
 
 /* Upper bounds per client, so a guest cannot make the server allocate without limit. */

@@ -7,6 +7,7 @@
  * tests/fault/test-slow-host-call (a ring busy in a long host call keeps reporting ALIVE).
  * Everything else is passed down the layer chain untouched.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,11 @@
 
 #define PV_CRASH_WIDTH 7777u
 #define PV_SLOW_WIDTH 7778u
+/* A host call that never returns (issue 12: the client's process must still go away). */
+#define PV_STUCK_WIDTH 7779u
+/* The renderer waits for the guest in slices of 100 ms (renderer/wait.c); a longer host wait
+ * means a guest's "infinite" timeout reached the driver as it was. */
+#define PV_MAX_HOST_WAIT_NS 200000000ull
 /* Longer than two watchdog checks of a Mesa 25 guest (at ~3.5 s and ~14 s of waiting). */
 #define PV_SLOW_SECONDS 20u
 
@@ -23,6 +29,8 @@
 static PFN_vkGetInstanceProcAddr next_gipa;
 static PFN_vkGetDeviceProcAddr next_gdpa;
 static PFN_vkCreateImage next_create_image;
+static PFN_vkWaitForFences next_wait_fences;
+static PFN_vkWaitSemaphores next_wait_semaphores;
 
 VKAPI_ATTR VkResult VKAPI_CALL pv_crash_CreateInstance(const VkInstanceCreateInfo *info,
                                                        const VkAllocationCallbacks *alloc,
@@ -34,6 +42,12 @@ VKAPI_ATTR VkResult VKAPI_CALL pv_crash_CreateDevice(VkPhysicalDevice phys,
 VKAPI_ATTR VkResult VKAPI_CALL pv_crash_CreateImage(VkDevice device, const VkImageCreateInfo *info,
                                                     const VkAllocationCallbacks *alloc,
                                                     VkImage *out);
+VKAPI_ATTR VkResult VKAPI_CALL pv_crash_WaitForFences(VkDevice device, uint32_t count,
+                                                      const VkFence *fences, VkBool32 all,
+                                                      uint64_t timeout);
+VKAPI_ATTR VkResult VKAPI_CALL pv_crash_WaitSemaphores(VkDevice device,
+                                                       const VkSemaphoreWaitInfo *info,
+                                                       uint64_t timeout);
 VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL pv_crash_GetDeviceProcAddr(VkDevice device,
                                                                     const char *name);
 VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL pv_crash_GetInstanceProcAddr(VkInstance instance,
@@ -78,9 +92,37 @@ pv_crash_CreateDevice(VkPhysicalDevice phys, const VkDeviceCreateInfo *info,
    link->u.pLayerInfo = link->u.pLayerInfo->pNext;
    PFN_vkCreateDevice create = (PFN_vkCreateDevice)gipa(NULL, "vkCreateDevice");
    VkResult r = create(phys, info, alloc, out);
-   if (r == VK_SUCCESS)
+   if (r == VK_SUCCESS) {
       next_create_image = (PFN_vkCreateImage)next_gdpa(*out, "vkCreateImage");
+      next_wait_fences = (PFN_vkWaitForFences)next_gdpa(*out, "vkWaitForFences");
+      next_wait_semaphores = (PFN_vkWaitSemaphores)next_gdpa(*out, "vkWaitSemaphores");
+   }
    return r;
+}
+
+static void
+check_wait(const char *what, uint64_t timeout)
+{
+   if (timeout > PV_MAX_HOST_WAIT_NS) {
+      fprintf(stderr, "pv_crash_layer: %s with a %llu ns timeout reached the host driver\n", what,
+              (unsigned long long)timeout);
+      abort();
+   }
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+pv_crash_WaitForFences(VkDevice device, uint32_t count, const VkFence *fences, VkBool32 all,
+                       uint64_t timeout)
+{
+   check_wait("vkWaitForFences", timeout);
+   return next_wait_fences(device, count, fences, all, timeout);
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+pv_crash_WaitSemaphores(VkDevice device, const VkSemaphoreWaitInfo *info, uint64_t timeout)
+{
+   check_wait("vkWaitSemaphores", timeout);
+   return next_wait_semaphores(device, info, timeout);
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
@@ -91,6 +133,9 @@ pv_crash_CreateImage(VkDevice device, const VkImageCreateInfo *info,
       abort(); /* the "host driver" crashes */
    if (info->extent.width == PV_SLOW_WIDTH)
       sleep(PV_SLOW_SECONDS); /* the "host driver" is busy for a long time */
+   if (info->extent.width == PV_STUCK_WIDTH)
+      for (;;)
+         pause(); /* ... or forever */
    return next_create_image(device, info, alloc, out);
 }
 
@@ -101,6 +146,10 @@ pv_crash_GetDeviceProcAddr(VkDevice device, const char *name)
       return (PFN_vkVoidFunction)pv_crash_GetDeviceProcAddr;
    if (!strcmp(name, "vkCreateImage"))
       return (PFN_vkVoidFunction)pv_crash_CreateImage;
+   if (!strcmp(name, "vkWaitForFences"))
+      return (PFN_vkVoidFunction)pv_crash_WaitForFences;
+   if (!strcmp(name, "vkWaitSemaphores") && next_wait_semaphores)
+      return (PFN_vkVoidFunction)pv_crash_WaitSemaphores;
    return next_gdpa(device, name);
 }
 

@@ -11,6 +11,9 @@
  *                              accepted nothing for 2 s: the server is stuck writing replies
  *                              nobody reads. Prints "stalled after N requests" and sleeps until
  *                              killed.
+ *   vtest-raw refused SOCKET N  the handshake, then N RESOURCE_CREATE_BLOB requests of 3 GiB (over
+ *                              the default blob quota), each answered with the failed reply and
+ *                              its fd; prints "N requests refused"
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -149,6 +152,50 @@ stall(const char *path)
       pause();
 }
 
+/* Receives the one fd that follows a reply (its 1-byte carrier) and closes it. */
+static int
+receive_fd(int fd)
+{
+   char byte;
+   char ctl[CMSG_SPACE(sizeof(int))];
+   struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+                        .msg_controllen = sizeof(ctl)};
+   if (recvmsg(fd, &msg, 0) != 1)
+      return -1;
+   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+   if (!c || c->cmsg_type != SCM_RIGHTS)
+      return -1;
+   int got;
+   memcpy(&got, CMSG_DATA(c), sizeof(got));
+   close(got);
+   return 0;
+}
+
+static int
+refused(const char *path, unsigned n)
+{
+   int fd = connect_to(path);
+   if (fd < 0)
+      die("connect", 0);
+   handshake(fd, 0);
+   for (unsigned i = 0; i < n; i++) {
+      uint64_t size = 3ull << 30;
+      const uint32_t blob[6] = {VCMD_BLOB_TYPE_GUEST, 1 /* MAPPABLE */, (uint32_t)size,
+                                (uint32_t)(size >> 32), 0, 0};
+      uint32_t r[1];
+      errno = 0;
+      if (vtest_write_reply(fd, VCMD_RESOURCE_CREATE_BLOB, blob, 6) ||
+          read_reply(fd, VCMD_RESOURCE_CREATE_BLOB, r, 1) != 1 || receive_fd(fd))
+         die("RESOURCE_CREATE_BLOB", i);
+      if (r[0] != 0)
+         die("a 3 GiB blob was not refused", i);
+   }
+   printf("vtest-raw: %u requests refused\n", n);
+   close(fd);
+   return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -156,6 +203,8 @@ main(int argc, char **argv)
       return cycle(argv[2], (unsigned)strtoul(argv[3], NULL, 10));
    if (argc == 3 && !strcmp(argv[1], "stall"))
       stall(argv[2]);
-   fprintf(stderr, "usage: vtest-raw cycle SOCKET N | stall SOCKET\n");
+   if (argc == 4 && !strcmp(argv[1], "refused"))
+      return refused(argv[2], (unsigned)strtoul(argv[3], NULL, 10));
+   fprintf(stderr, "usage: vtest-raw cycle SOCKET N | stall SOCKET | refused SOCKET N\n");
    return 2;
 }
