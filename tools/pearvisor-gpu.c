@@ -40,6 +40,10 @@ usage(FILE *f)
            "                     process per client)\n"
            "  --no-driver-preload  let each client process load the host driver itself instead of\n"
            "                     sharing the copy the server loads before forking (more memory)\n"
+           "  --user NAME        user the client processes run as when the server starts as\n"
+           "                     root (default: %s if it exists, else %s)\n"
+           "  --no-sandbox       run client processes without the sandbox: no user switch, no\n"
+           "                     no_new_privs, no system-call filter (SECURITY.md)\n"
            "  --once             serve one client, then exit\n"
            "  --log-level LEVEL  error, warn, info (default) or debug\n"
            "per-client quotas (K, M, G suffixes; exceeding one fails the guest's call, never\n"
@@ -47,7 +51,8 @@ usage(FILE *f)
            "  --max-device-memory BYTES  VkDeviceMemory (default %llu MiB)\n"
            "  --max-blob-bytes BYTES     shared-memory blobs (default %llu MiB)\n"
            "  --max-objects N            live Vulkan objects (default %llu)\n",
-           VTEST_DEFAULT_SOCKET, PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
+           VTEST_DEFAULT_SOCKET, VTEST_SANDBOX_DEFAULT_USER, VTEST_SANDBOX_FALLBACK_USER,
+           PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
            PV_DEFAULT_MAX_BLOB_BYTES >> 20, PV_DEFAULT_MAX_OBJECTS);
 }
 
@@ -135,6 +140,10 @@ parse_serve_options(int argc, char **argv, struct vtest_server_options *o)
          o->no_driver_preload = true;
       } else if (!strcmp(a, "--threads")) {
          o->use_threads = true;
+      } else if (!strcmp(a, "--user") && next) {
+         o->sandbox.user = argv[++i];
+      } else if (!strcmp(a, "--no-sandbox")) {
+         o->sandbox.disabled = true;
       } else if (!strcmp(a, "--once")) {
          o->single_client = true;
       } else if (!strcmp(a, "--log-level") && next) {

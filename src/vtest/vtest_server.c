@@ -162,7 +162,7 @@ close_listeners(const int *fds, unsigned count)
 
 static void
 serve_in_child(const int *listen_fds, unsigned count, int sock,
-               const struct pv_renderer_config *config)
+               const struct pv_renderer_config *config, const struct vtest_sandbox *sandbox)
 {
    pid_t pid = fork();
    if (pid < 0) {
@@ -174,6 +174,9 @@ serve_in_child(const int *listen_fds, unsigned count, int sock,
       close_listeners(listen_fds, count);
       signal(SIGINT, SIG_DFL);
       signal(SIGTERM, SIG_DFL);
+      /* Before the first guest byte is read; the trial run at start-up makes failing rare. */
+      if (!vtest_sandbox_enter(sandbox, false))
+         _exit(1);
       int ret = vtest_client_serve(sock, config) ? 1 : 0;
       check_leaks_before_exit();
       _exit(ret);
@@ -211,6 +214,9 @@ int
 vtest_server_run(const struct vtest_server_options *o)
 {
    install_signals();
+   struct vtest_sandbox sandbox;
+   if (!vtest_sandbox_prepare(&o->sandbox, &sandbox))
+      return 1;
    /* Per-client processes share the driver's pages only if it is loaded before they fork; with
     * --threads it is loaded once here too, so a client's start does not pay for it. */
    if (!o->single_client && !o->no_driver_preload)
@@ -227,6 +233,11 @@ vtest_server_run(const struct vtest_server_options *o)
       pfds[n] = (struct pollfd){.fd = fds[n], .events = POLLIN};
       pv_info("listening on %s for wire format %u (%s per client)", o->sockets[n].path,
               o->sockets[n].wire_format, o->use_threads ? "one thread" : "one process");
+   }
+   /* Without a process per client, the serving process is the one to confine (sockets bound). */
+   if ((o->single_client || o->use_threads) && !vtest_sandbox_enter(&sandbox, true)) {
+      close_listeners(fds, n);
+      return 1;
    }
    bool done = n == 0;
    while (!g_stop && !done) {
@@ -247,7 +258,7 @@ vtest_server_run(const struct vtest_server_options *o)
          } else if (o->use_threads) {
             serve_in_thread(sock, &config);
          } else {
-            serve_in_child(fds, n, sock, &config);
+            serve_in_child(fds, n, sock, &config, &sandbox);
          }
       }
    }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "pearvisor/pearvisor.h"
+#include "vtest/sandbox.h"
 
 /* Sockets one server listens on at once. */
 #define VTEST_MAX_SOCKETS 8
@@ -26,6 +27,8 @@ struct vtest_server_options {
    bool single_client;
    /* Do not load the host driver's library before forking clients (driver_preload.h). */
    bool no_driver_preload;
+   /* Who client processes run as and what they may call (sandbox.h). */
+   struct vtest_sandbox_options sandbox;
    /* Everything but wire_format, which comes from the client's socket. */
    struct pv_renderer_config renderer;
 };
