@@ -134,6 +134,8 @@ resolve_user(const struct vtest_sandbox_options *o, struct vtest_sandbox *sb)
    }
    snprintf(sb->user, sizeof(sb->user), "%s", pw->pw_name);
    snprintf(sb->home, sizeof(sb->home), "%s", pw->pw_dir ? pw->pw_dir : "/");
+   struct stat st;
+   sb->owns_home = stat(sb->home, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == sb->uid;
    sb->uid = pw->pw_uid;
    sb->gid = pw->pw_gid;
    return true;
@@ -249,8 +251,10 @@ switch_user(const struct vtest_sandbox *sb)
 }
 
 /*
- * The environment of the new user, as su sets it. XDG_CACHE_HOME also keeps Mesa's shader cache
- * from looking the user up (getpwuid, which would try nscd's socket: refused by the filter).
+ * The environment of the new user, as su sets it. Mesa's shader cache goes to the user's home
+ * when the user owns it (XDG_CACHE_HOME also keeps Mesa from looking the user up, which would
+ * try nscd's socket: refused by the filter); without a home of its own (nobody) it is off, as
+ * it would be anyway, without a warning per client.
  */
 static void
 switch_environment(const struct vtest_sandbox *sb)
@@ -260,7 +264,10 @@ switch_environment(const struct vtest_sandbox *sb)
    setenv("HOME", sb->home, 1);
    setenv("USER", sb->user, 1);
    setenv("LOGNAME", sb->user, 1);
-   setenv("XDG_CACHE_HOME", cache, 0);
+   if (sb->owns_home)
+      setenv("XDG_CACHE_HOME", cache, 0);
+   else
+      setenv("MESA_SHADER_CACHE_DISABLE", "true", 0);
 }
 
 /* Every id is the target's and root cannot be regained (setuid(0) must fail). */

@@ -41,8 +41,10 @@ struct vtest_sandbox {
    gid_t groups[VTEST_SANDBOX_MAX_GROUPS];
    unsigned group_count;
    char user[64];
-   /* The user's home directory: HOME (and Mesa's shader cache) of the switched process. */
+   /* The user's home directory: HOME of the switched process, and where Mesa's shader cache
+    * goes when the user owns it. */
    char home[256];
+   bool owns_home;
 };
 
 /*
