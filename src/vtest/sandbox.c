@@ -198,6 +198,8 @@ trial_run(const struct vtest_sandbox *sb)
       if (errno != EINTR)
          return false;
    }
+   if (WIFSIGNALED(status))
+      pv_err("sandbox: the trial process died from signal %d", WTERMSIG(status));
    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 

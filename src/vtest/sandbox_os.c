@@ -535,6 +535,9 @@ build_filter(bool whole_process)
         add_rule(ctx, SCMP_ACT_ERRNO(EPERM), "execve", 0, NULL);
 #endif
    if (!ok) {
+      /* Level 3 brings KILL_PROCESS; a kernel (or valgrind) without seccomp(2) reports less. */
+      pv_err("sandbox: cannot build the seccomp filter (libseccomp API level %u, 3 needed)",
+             seccomp_api_get());
       seccomp_release(ctx);
       return NULL;
    }
@@ -559,7 +562,10 @@ vtest_sandbox_os_confine(bool whole_process)
       return false;
    }
    scmp_filter_ctx ctx = build_filter(whole_process);
-   if (!ctx || !install_refusal_handler()) {
+   if (!ctx)
+      return false;
+   if (!install_refusal_handler()) {
+      pv_err("sandbox: cannot install the SIGSYS handler: %s", strerror(errno));
       seccomp_release(ctx);
       return false;
    }
