@@ -134,8 +134,6 @@ resolve_user(const struct vtest_sandbox_options *o, struct vtest_sandbox *sb)
    }
    snprintf(sb->user, sizeof(sb->user), "%s", pw->pw_name);
    snprintf(sb->home, sizeof(sb->home), "%s", pw->pw_dir ? pw->pw_dir : "/");
-   struct stat st;
-   sb->owns_home = stat(sb->home, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == sb->uid;
    sb->uid = pw->pw_uid;
    sb->gid = pw->pw_gid;
    return true;
@@ -252,32 +250,32 @@ switch_user(const struct vtest_sandbox *sb)
    return true;
 }
 
-/*
- * The environment of the new user, as su sets it. Mesa's shader cache goes to the user's home
- * when the user owns it (XDG_CACHE_HOME also keeps Mesa from looking the user up, which would
- * try nscd's socket: refused by the filter); without a home of its own (nobody) it is off, as
- * it would be anyway, without a warning per client.
- */
+/* The environment of the new user, as su sets it. */
 static void
 switch_environment(const struct vtest_sandbox *sb)
 {
-   char cache[sizeof(sb->home) + 8];
-   snprintf(cache, sizeof(cache), "%s/.cache", sb->home);
    setenv("HOME", sb->home, 1);
    setenv("USER", sb->user, 1);
    setenv("LOGNAME", sb->user, 1);
-   if (sb->owns_home)
-      setenv("XDG_CACHE_HOME", cache, 0);
-   else
-      setenv("MESA_SHADER_CACHE_DISABLE", "true", 0);
+}
+
+/*
+ * The host drivers' on-disk shader caches hold compiled machine code that every client process
+ * of the same user would load: one guest that takes over its process could plant code for
+ * another guest's shaders. Off unless the operator sets the variables (SECURITY.md).
+ */
+static void
+disable_shared_shader_caches(void)
+{
+   setenv("MESA_SHADER_CACHE_DISABLE", "true", 0);
+   setenv("__GL_SHADER_DISK_CACHE", "0", 0);
 }
 
 /* Every id is the target's and root cannot be regained (setuid(0) must fail). */
 static bool
 user_switch_holds(const struct vtest_sandbox *sb)
 {
-   if (getuid() != sb->uid || geteuid() != sb->uid || getgid() != sb->gid ||
-       getegid() != sb->gid) {
+   if (getuid() != sb->uid || geteuid() != sb->uid || getgid() != sb->gid || getegid() != sb->gid) {
       pv_err("sandbox: user switch incomplete (uid %u/%u gid %u/%u)", (unsigned)getuid(),
              (unsigned)geteuid(), (unsigned)getgid(), (unsigned)getegid());
       return false;
@@ -300,5 +298,6 @@ vtest_sandbox_enter(const struct vtest_sandbox *sb, bool whole_process)
       switch_environment(sb);
       vtest_sandbox_os_after_user_switch();
    }
+   disable_shared_shader_caches();
    return vtest_sandbox_os_confine(whole_process);
 }

@@ -41,10 +41,8 @@ struct vtest_sandbox {
    gid_t groups[VTEST_SANDBOX_MAX_GROUPS];
    unsigned group_count;
    char user[64];
-   /* The user's home directory: HOME of the switched process, and where Mesa's shader cache
-    * goes when the user owns it. */
+   /* The user's home directory: HOME of the switched process. */
    char home[256];
-   bool owns_home;
 };
 
 /*

@@ -61,7 +61,8 @@ struct syscall_rule {
 
 static const char k_mem[] = "memory: malloc, lavapipe's LLVM JIT (PROT_EXEC), host-visible "
                             "memfds, the NVIDIA driver's mappings of /dev/nvidia*";
-static const char k_numa[] = "NUMA placement of the process's own memory (NVIDIA driver; read)";
+static const char k_numa[] = "NUMA placement of the process's own memory (NVIDIA driver, from "
+                             "reading; not exercised on lavapipe)";
 static const char k_io[] = "I/O on fds the process holds: the guest's socket, memfds, eventfds, "
                            "the log";
 static const char k_fs[] = "the loader reads manifests and opens driver libraries; drivers read "
@@ -86,10 +87,13 @@ static const struct syscall_rule k_allowed[] = {
    {"msync", k_mem},
    {"mincore", k_mem},
    {"mlock", k_mem},
+   {"mlock2", k_mem},
    {"munlock", k_mem},
    {"membarrier", k_mem},
    {"memfd_create", k_mem},
    {"get_mempolicy", k_numa},
+   {"set_mempolicy", k_numa},
+   {"mbind", k_numa},
    {"read", k_io},
    {"write", k_io},
    {"pread64", k_io},
@@ -457,8 +461,8 @@ add_table(scmp_filter_ctx ctx, uint32_t action, const struct syscall_rule *rules
 static bool
 add_clone_kills(scmp_filter_ctx ctx)
 {
-   static const uint64_t flags[] = {CLONE_NEWNS,  CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
-                                    CLONE_NEWUSER, CLONE_NEWPID,   CLONE_NEWNET};
+   static const uint64_t flags[] = {CLONE_NEWNS,   CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+                                    CLONE_NEWUSER, CLONE_NEWPID,    CLONE_NEWNET};
    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
       const struct scmp_arg_cmp has_flag = SCMP_A0(SCMP_CMP_MASKED_EQ, flags[i], flags[i]);
       if (!add_rule(ctx, SCMP_ACT_KILL_PROCESS, "clone", 1, &has_flag))
@@ -520,15 +524,15 @@ build_filter(bool whole_process)
       pv_err("sandbox: seccomp_init failed");
       return NULL;
    }
-   bool ok = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) == 0 &&
-             seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1) == 0 &&
-             (!whole_process || seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) == 0) &&
-             add_table(ctx, SCMP_ACT_ALLOW, k_allowed, sizeof(k_allowed) / sizeof(k_allowed[0])) &&
-             add_table(ctx, SCMP_ACT_KILL_PROCESS, k_killed,
-                       sizeof(k_killed) / sizeof(k_killed[0])) &&
-             add_conditional_rules(ctx) &&
-             (!whole_process ||
-              add_table(ctx, SCMP_ACT_ALLOW, k_server, sizeof(k_server) / sizeof(k_server[0])));
+   bool ok =
+      seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS) == 0 &&
+      seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1) == 0 &&
+      (!whole_process || seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) == 0) &&
+      add_table(ctx, SCMP_ACT_ALLOW, k_allowed, sizeof(k_allowed) / sizeof(k_allowed[0])) &&
+      add_table(ctx, SCMP_ACT_KILL_PROCESS, k_killed, sizeof(k_killed) / sizeof(k_killed[0])) &&
+      add_conditional_rules(ctx) &&
+      (!whole_process ||
+       add_table(ctx, SCMP_ACT_ALLOW, k_server, sizeof(k_server) / sizeof(k_server[0])));
 #if defined(PV_SANITIZER_BUILD)
    ok = ok &&
         add_table(ctx, SCMP_ACT_ALLOW, k_sanitizer, sizeof(k_sanitizer) / sizeof(k_sanitizer[0])) &&

@@ -170,9 +170,9 @@ static void
 dangerous_calls_kill(void **state)
 {
    (void)state;
-   int (*const probes[])(void) = {probe_execve,          probe_tiocsti, probe_tiocsti_high_bits,
-                                  probe_user_namespace,  probe_ptrace,  probe_clone_namespace,
-                                  probe_setuid,          probe_mount};
+   int (*const probes[])(void) = {probe_execve,         probe_tiocsti, probe_tiocsti_high_bits,
+                                  probe_user_namespace, probe_ptrace,  probe_clone_namespace,
+                                  probe_setuid,         probe_mount};
    for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
       int how = run_sandboxed(probes[i]);
       if (how != 128 + SIGSYS)
@@ -222,8 +222,8 @@ static void
 other_calls_fail(void **state)
 {
    (void)state;
-   int (*const probes[])(void) = {probe_socket,        probe_fork,          probe_clone3,
-                                  probe_kill_other,    probe_kill_everyone, probe_prlimit_other,
+   int (*const probes[])(void) = {probe_socket,         probe_fork,          probe_clone3,
+                                  probe_kill_other,     probe_kill_everyone, probe_prlimit_other,
                                   probe_ioctl_high_bits};
    for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
       int how = run_sandboxed(probes[i]);
