@@ -54,15 +54,16 @@ add_group(struct vtest_sandbox *sb, gid_t gid)
 }
 
 /* Whether the sandboxed user can read and write a node with these owner, group and mode. */
-static bool
-can_open_rw(const struct vtest_sandbox *sb, const struct stat *st)
+bool
+vtest_sandbox_can_open_rw(const struct vtest_sandbox *sb, const struct stat *st)
 {
-   const mode_t rw = S_IRUSR | S_IWUSR;
+   const mode_t user_rw = S_IRUSR | S_IWUSR, group_rw = S_IRGRP | S_IWGRP;
+   const mode_t other_rw = S_IROTH | S_IWOTH;
    if (st->st_uid == sb->uid)
-      return (st->st_mode & rw) == rw;
+      return (st->st_mode & user_rw) == user_rw;
    if (has_group(sb, st->st_gid))
-      return ((st->st_mode >> 3) & rw) == rw;
-   return ((st->st_mode >> 6) & rw) == rw;
+      return (st->st_mode & group_rw) == group_rw;
+   return (st->st_mode & other_rw) == other_rw;
 }
 
 static void
@@ -79,8 +80,13 @@ add_device_groups(struct vtest_sandbox *sb)
          if (strncmp(e->d_name, k_gpu_nodes[i].prefix, plen))
             continue;
          snprintf(path, sizeof(path), "%s/%s", k_gpu_nodes[i].dir, e->d_name);
-         if (stat(path, &st) || !S_ISCHR(st.st_mode) || can_open_rw(sb, &st))
+         if (stat(path, &st) || !S_ISCHR(st.st_mode) || vtest_sandbox_can_open_rw(sb, &st))
             continue;
+         if (st.st_gid == 0) {
+            /* Root's group is never kept: that node stays closed (the driver will say so). */
+            pv_warn("sandbox: %s is open only to root; user %s cannot use it", path, sb->user);
+            continue;
+         }
          add_group(sb, st.st_gid);
          pv_info("sandbox: keeping group %u for %s", (unsigned)st.st_gid, path);
       }

@@ -14,6 +14,7 @@
 #define PV_VTEST_SANDBOX_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* Supplementary groups kept after the switch (the user's own plus the GPU device nodes'). */
@@ -59,5 +60,11 @@ bool vtest_sandbox_prepare(const struct vtest_sandbox_options *options, struct v
  * Returns false when any step failed; the caller must then not serve (fail closed).
  */
 bool vtest_sandbox_enter(const struct vtest_sandbox *sb, bool whole_process);
+
+/*
+ * Whether the switched user of `sb` (its uid, gid and groups) may read and write a file with the
+ * owner, group and mode of `st`: how the groups of GPU device nodes are chosen.
+ */
+bool vtest_sandbox_can_open_rw(const struct vtest_sandbox *sb, const struct stat *st);
 
 #endif

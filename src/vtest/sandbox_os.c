@@ -4,8 +4,9 @@
  * seccomp-bpf allowlist of the system calls a client process needs: ours, glibc's, the Vulkan
  * loader's, lavapipe's (LLVM JIT, threads) and the NVIDIA driver's (ioctl on /dev/nvidia*, mmap
  * of device memory, /proc and /sys reads). The lists were found by running the e2e suite (both
- * guests, plain and ASan builds) under the filter; the NVIDIA entries come from reading what
- * its user-space driver does and are marked so.
+ * guests, plain and ASan builds, --threads) under strace and then under the filter; the entries
+ * only the NVIDIA driver needs (k_numa, mlock) come from reading what its user-space driver does
+ * and have not been run under the filter on an NVIDIA host yet.
  *
  * What the filter does with a call that is not listed:
  * - a call in k_killed (clearly dangerous: execve, ptrace, mount, bpf, namespaces, module

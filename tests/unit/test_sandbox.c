@@ -261,6 +261,42 @@ user_switch(void **state)
    g_sandbox = saved;
 }
 
+static struct stat
+node(uid_t uid, gid_t gid, mode_t mode)
+{
+   struct stat st = {0};
+   st.st_uid = uid;
+   st.st_gid = gid;
+   st.st_mode = S_IFCHR | mode;
+   return st;
+}
+
+/* Which GPU device nodes the switched user can open, so which of their groups it must keep. */
+static void
+device_node_access(void **state)
+{
+   (void)state;
+   struct vtest_sandbox sb = {.uid = 999, .gid = 995, .groups = {44}, .group_count = 1};
+   const struct {
+      struct stat st;
+      bool open;
+   } cases[] = {
+      {node(0, 0, 0666), true},    /* NVIDIA's default: open to everyone */
+      {node(0, 44, 0660), true},   /* a group the user has */
+      {node(0, 995, 0660), true},  /* the user's primary group */
+      {node(0, 105, 0660), false}, /* render, which the user lacks: its group is kept */
+      {node(0, 44, 0640), false},  /* the group may only read */
+      {node(999, 0, 0600), true},  /* owned by the user */
+      {node(0, 0, 0600), false},   /* root only */
+      {node(0, 105, 0606), true},  /* others may, and the user is not in the group */
+      {node(0, 44, 0606), false},  /* the user's group may not: group bits apply, not others' */
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      if (vtest_sandbox_can_open_rw(&sb, &cases[i].st) != cases[i].open)
+         fail_msg("case %zu: expected %s", i, cases[i].open ? "open" : "closed");
+   }
+}
+
 static void
 bad_options_refused(void **state)
 {
@@ -289,7 +325,7 @@ main(void)
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(worker_calls_work),   cmocka_unit_test(dangerous_calls_kill),
       cmocka_unit_test(other_calls_fail),    cmocka_unit_test(user_switch),
-      cmocka_unit_test(bad_options_refused),
+      cmocka_unit_test(bad_options_refused), cmocka_unit_test(device_node_access),
    };
    return cmocka_run_group_tests(tests, setup, NULL);
 }
