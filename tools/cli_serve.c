@@ -44,6 +44,10 @@ serve_usage(FILE *f)
            "      --no-driver-preload let each client process load the host driver itself\n"
            "                          instead of sharing the copy the server loads before forking\n"
            "      --once              serve one client, then exit\n"
+           "      --user=NAME         user the client processes run as when the server starts as\n"
+           "                          root (default: %s if it exists, else %s)\n"
+           "      --no-sandbox        run client processes without the sandbox: no user switch,\n"
+           "                          no no_new_privs, no system-call filter (SECURITY.md)\n"
            "      --max-clients=N     clients served at once; more are refused (default %u)\n"
            "      --log-level=LEVEL   error, warn, info (default) or debug\n"
            "  -h, --help              this text\n"
@@ -58,7 +62,8 @@ serve_usage(FILE *f)
            "      --max-rings=N              rings, a host thread each (default %llu)\n"
            "\n" PV_CLI_EXIT_CODES,
            VTEST_MAX_SOCKETS, VTEST_DEFAULT_SOCKET, PV_WIRE1_SOCKET, VTEST_DEFAULT_SOCKET,
-           VTEST_DEFAULT_MAX_CLIENTS, PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
+           VTEST_SANDBOX_DEFAULT_USER, VTEST_SANDBOX_FALLBACK_USER, VTEST_DEFAULT_MAX_CLIENTS,
+           PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
            PV_DEFAULT_MAX_BLOB_BYTES >> 20, PV_DEFAULT_MAX_OBJECTS, PV_DEFAULT_MAX_RINGS);
 }
 
@@ -103,6 +108,8 @@ enum serve_opt {
    OPT_MAX_OBJECTS,
    OPT_MAX_RINGS,
    OPT_MAX_CLIENTS,
+   OPT_USER,
+   OPT_NO_SANDBOX,
 };
 
 static const struct option serve_opts[] = {
@@ -120,6 +127,8 @@ static const struct option serve_opts[] = {
    {"max-objects", required_argument, NULL, OPT_MAX_OBJECTS},
    {"max-rings", required_argument, NULL, OPT_MAX_RINGS},
    {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
+   {"user", required_argument, NULL, OPT_USER},
+   {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
    {"help", no_argument, NULL, 'h'},
    {0},
 };
@@ -179,6 +188,12 @@ apply_option(int c, struct vtest_server_options *o, int *wires, int *default_wir
       return 0;
    case OPT_ONCE:
       o->single_client = true;
+      return 0;
+   case OPT_USER:
+      o->sandbox.user = optarg;
+      return 0;
+   case OPT_NO_SANDBOX:
+      o->sandbox.disabled = true;
       return 0;
    case OPT_MAX_CLIENTS: {
       uint64_t n;

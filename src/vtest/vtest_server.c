@@ -190,7 +190,7 @@ serve_in_thread(int sock, const struct pv_renderer_config *config)
  * dies (vtest_children.c). */
 static void
 serve_in_child(const struct vtest_listener *listeners, unsigned count, int sock,
-               const struct pv_renderer_config *config)
+               const struct pv_renderer_config *config, const struct vtest_sandbox *sandbox)
 {
    struct vtest_child_page *page = vtest_child_page_new();
    pid_t pid = fork();
@@ -211,6 +211,9 @@ serve_in_child(const struct vtest_listener *listeners, unsigned count, int sock,
       vtest_client_share_state(page);
       /* Alone in this process: a host-driver crash loses the context, and the guest is
        * answered, instead of the process dying under it (crash_guard.h). */
+      /* Before the first guest byte is read; the trial run at start-up makes failing rare. */
+      if (!vtest_sandbox_enter(sandbox, false))
+         _exit(1);
       struct pv_renderer_config own = *config;
       own.contain_host_crashes = true;
       int ret = vtest_client_serve(sock, &own) ? 1 : 0;
@@ -274,6 +277,9 @@ int
 vtest_server_run(const struct vtest_server_options *o)
 {
    install_signals();
+   struct vtest_sandbox sandbox;
+   if (!vtest_sandbox_prepare(&o->sandbox, &sandbox))
+      return 1;
    /* Per-client processes share the driver's pages only if it is loaded before they fork; with
     * --threads it is loaded once here too, so a client's start does not pay for it. */
    if (!o->single_client && !o->no_driver_preload)
@@ -294,6 +300,11 @@ vtest_server_run(const struct vtest_server_options *o)
    struct pollfd pfds[VTEST_MAX_SOCKETS + VTEST_MAX_WATCHED_ORPHANS];
    for (unsigned i = 0; i < n; i++)
       pfds[i] = (struct pollfd){.fd = l[i].fd, .events = POLLIN};
+   /* Without a process per client, the serving process is the one to confine (sockets bound). */
+   if ((o->single_client || o->use_threads) && !vtest_sandbox_enter(&sandbox, true)) {
+      close_listeners(l, n);
+      return 1;
+   }
    bool done = n == 0;
    while (!g_stop && !done) {
       vtest_children_reap();
@@ -324,7 +335,7 @@ vtest_server_run(const struct vtest_server_options *o)
          } else if (o->use_threads) {
             serve_in_thread(sock, &config);
          } else {
-            serve_in_child(l, n, sock, &config);
+            serve_in_child(l, n, sock, &config, &sandbox);
          }
       }
    }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "pearvisor/pearvisor.h"
+#include "vtest/sandbox.h"
 
 /* Default of --max-clients: each client is a process (or thread) with its own host instance. */
 #define VTEST_DEFAULT_MAX_CLIENTS 64u
@@ -31,6 +32,8 @@ struct vtest_server_options {
    bool no_driver_preload;
    /* Clients served at once (processes or threads); more are refused. 0: the default. */
    unsigned max_clients;
+   /* Who client processes run as and what they may call (sandbox.h). */
+   struct vtest_sandbox_options sandbox;
    /* Everything but wire_format, which comes from the client's socket. */
    struct pv_renderer_config renderer;
 };

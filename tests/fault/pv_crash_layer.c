@@ -2,14 +2,20 @@
 /*
  * A test-only Vulkan layer that makes a host-driver call misbehave on demand: vkCreateImage with
  * an image 7777 texels wide calls abort(); 7778 texels wide takes PV_SLOW_SECONDS before it
- * answers. Loaded into our server (VK_INSTANCE_LAYERS) by tests/fault/test-crash-isolation (a
- * guest whose host calls crash takes down only its own server process) and
- * tests/fault/test-slow-host-call (a ring busy in a long host call keeps reporting ALIVE).
+ * answers; 7779 wide runs a shell (what code injected into the host driver would try first);
+ * 7780 wide tries what the sandboxed user may not (a network socket, reading /etc/shadow),
+ * reports the outcome on stderr (the server log) and then creates the image. Loaded into our
+ * server (VK_INSTANCE_LAYERS) by tests/fault/test-crash-isolation (a guest whose host calls crash
+ * takes down only its own server process), tests/fault/test-slow-host-call (a ring busy in a long
+ * host call keeps reporting ALIVE) and tests/fault/test-sandbox (the sandbox stops the escape).
  * Everything else is passed down the layer chain untouched.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <vulkan/vk_layer.h>
@@ -22,6 +28,8 @@
 /* The renderer waits for the guest in slices of 100 ms (renderer/wait.c); a longer host wait
  * means a guest's "infinite" timeout reached the driver as it was. */
 #define PV_MAX_HOST_WAIT_NS 200000000ull
+#define PV_EXEC_WIDTH 7781u
+#define PV_FORBIDDEN_WIDTH 7782u
 /* Longer than two watchdog checks of a Mesa 25 guest (at ~3.5 s and ~14 s of waiting). */
 #define PV_SLOW_SECONDS 20u
 
@@ -125,6 +133,30 @@ pv_crash_WaitSemaphores(VkDevice device, const VkSemaphoreWaitInfo *info, uint64
    return next_wait_semaphores(device, info, timeout);
 }
 
+/* An escape attempt: a shell that leaves a file at $PV_ESCAPE_FILE, proof that it ran. */
+static void
+try_exec(void)
+{
+   fprintf(stderr, "pv_crash_layer: trying execve\n");
+   execl("/bin/sh", "sh", "-c", "echo escaped >\"$PV_ESCAPE_FILE\"", (char *)NULL);
+   fprintf(stderr, "pv_crash_layer: execve: %s\n", strerror(errno));
+   abort();
+}
+
+/* What the sandbox refuses without killing: each outcome on stderr (the server's log). */
+static void
+try_forbidden(void)
+{
+   int fd = socket(AF_INET, SOCK_STREAM, 0);
+   fprintf(stderr, "pv_crash_layer: socket(AF_INET): %s\n", fd < 0 ? strerror(errno) : "allowed");
+   if (fd >= 0)
+      close(fd);
+   fd = open("/etc/shadow", O_RDONLY | O_CLOEXEC);
+   fprintf(stderr, "pv_crash_layer: open /etc/shadow: %s\n", fd < 0 ? strerror(errno) : "allowed");
+   if (fd >= 0)
+      close(fd);
+}
+
 VKAPI_ATTR VkResult VKAPI_CALL
 pv_crash_CreateImage(VkDevice device, const VkImageCreateInfo *info,
                      const VkAllocationCallbacks *alloc, VkImage *out)
@@ -136,6 +168,10 @@ pv_crash_CreateImage(VkDevice device, const VkImageCreateInfo *info,
    if (info->extent.width == PV_STUCK_WIDTH)
       for (;;)
          pause(); /* ... or forever */
+   if (info->extent.width == PV_EXEC_WIDTH)
+      try_exec();
+   if (info->extent.width == PV_FORBIDDEN_WIDTH)
+      try_forbidden();
    return next_create_image(device, info, alloc, out);
 }
 
