@@ -67,17 +67,34 @@ pv_hostile_neighbours(struct pv_hostile *h)
 }
 
 void
+pv_hostile_secret(struct pv_hostile *h)
+{
+   static struct pv_buffer n[4];
+   static unsigned used;
+   if (used < 4)
+      pv_hostile_buffer(h, &n[used++], PV_HOSTILE_SIZE, 0, PV_HOSTILE_SECRET);
+}
+
+void
 pv_hostile_check_canaries(struct pv_hostile *h, const char *when)
 {
    for (unsigned i = 0; i < h->ncanary; i++) {
       const uint8_t *p = h->canary[i]->map;
+      VkDeviceSize changed = 0, secret = 0, first = 0;
       for (VkDeviceSize o = 0; o < h->canary[i]->size; o++) {
-         if (p[o] != PV_HOSTILE_CANARY)
-            pv_fail("%s: canary buffer %u (%llu bytes) changed at byte %llu (0x%02x) %s: the "
-                    "host touched memory the guest did not allow",
-                    h->name, i, (unsigned long long)h->canary[i]->size, (unsigned long long)o,
-                    p[o], when);
+         if (p[o] == PV_HOSTILE_CANARY)
+            continue;
+         if (!changed++)
+            first = o;
+         secret += p[o] == PV_HOSTILE_SECRET;
       }
+      if (changed)
+         pv_fail("%s: canary buffer %u (%llu bytes): %llu bytes changed %s, the first at byte "
+                 "%llu (0x%02x), %llu of them bytes of allocations the guest never named "
+                 "(0x%02x): the host ran the hostile command",
+                 h->name, i, (unsigned long long)h->canary[i]->size,
+                 (unsigned long long)changed, when, (unsigned long long)first, p[first],
+                 (unsigned long long)secret, PV_HOSTILE_SECRET);
    }
    printf("pv-hostile: %s: %u canary buffer(s) intact %s\n", h->name, h->ncanary, when);
    fflush(stdout);
@@ -166,6 +183,12 @@ run_child(const struct pv_hostile_case *k)
 {
    static struct pv_hostile h;
    h.name = k->name;
+   /* Mesa 25.0.7 keeps query results in guest memory ("query feedback") and applies a query
+    * range to that buffer itself first, so a range past the pool crashes the guest before the
+    * host sees it; without feedback it forwards the call as the application made it. (22.3.6
+    * has no such option and ignores it.) */
+   if (strncmp(k->name, "query-", 6) == 0)
+      setenv("VN_PERF", "no_query_feedback", 0);
    VkPhysicalDeviceVulkan12Features f12 = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
       .hostQueryReset = k->needs_host_query_reset,

@@ -21,6 +21,7 @@
  * the issue's report). */
 #define PV_HOSTILE_SIZE ((VkDeviceSize)64 << 10)
 #define PV_HOSTILE_CANARY 0xa5u
+#define PV_HOSTILE_SECRET 0x5eu
 #define PV_HOSTILE_MAX_CANARIES 8
 
 struct pv_hostile {
@@ -48,6 +49,10 @@ void pv_hostile_canary(struct pv_hostile *h, struct pv_buffer *b, VkDeviceSize s
  * between: a host write past an allocation lands in a neighbour when the renderer's mappings
  * are adjacent. */
 void pv_hostile_neighbours(struct pv_hostile *h);
+/* A buffer filled with PV_HOSTILE_SECRET, allocated next to (before and after) a source a case
+ * reads past: host memory the guest may not read, with a value a canary never has, so a read
+ * past the source that lands in a neighbouring allocation still changes the destination. */
+void pv_hostile_secret(struct pv_hostile *h);
 /* Checks every canary byte; fails the case (FAIL line naming the buffer and offset) if one
  * changed. `when` says at which step. */
 void pv_hostile_check_canaries(struct pv_hostile *h, const char *when);

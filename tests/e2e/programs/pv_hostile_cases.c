@@ -31,8 +31,10 @@ static void
 copy_case(struct pv_hostile *h, VkDeviceSize dst_size, VkBufferCopy region)
 {
    static struct pv_buffer src, dst;
-   pv_hostile_neighbours(h);
+   pv_hostile_secret(h);
    pv_hostile_buffer(h, &src, SZ, 0, 0x11);
+   pv_hostile_secret(h);
+   pv_hostile_neighbours(h);
    pv_hostile_canary(h, &dst, dst_size, 0);
    pv_hostile_neighbours(h);
    VkCommandBuffer cmd = pv_cmd_begin(&h->c);
@@ -118,7 +120,9 @@ buf2img_case(struct pv_hostile *h, VkBufferImageCopy region)
 {
    static struct pv_buffer src, dst;
    VkDeviceMemory mem;
+   pv_hostile_secret(h);
    pv_hostile_buffer(h, &src, SZ, 0, 0x22);
+   pv_hostile_secret(h);
    pv_hostile_canary(h, &dst, SZ, 0);
    pv_hostile_neighbours(h);
    VkImage img = pv_hostile_image(h, &mem, IMG, 1, 1, VK_SAMPLE_COUNT_1_BIT, 0);
@@ -553,7 +557,9 @@ descriptor_case(struct pv_hostile *h, VkDeviceSize src_offset, VkDeviceSize rang
    static struct pv_buffer src, dst;
    static struct pv_compute k;
    pv_compute_init(&h->c, &k, pv_compute_comp_spv, sizeof(pv_compute_comp_spv), 2);
+   pv_hostile_secret(h);
    pv_hostile_buffer(h, &src, SZ, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, 0x01);
+   pv_hostile_secret(h);
    pv_hostile_canary(h, &dst, 4 * SZ, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
    pv_hostile_neighbours(h);
    VkDescriptorSet set = compute_set(h, &k, (VkDescriptorBufferInfo){src.buffer, src_offset, range},
