@@ -20,6 +20,7 @@
  * libFuzzer's own byte-level one.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,6 +36,7 @@
 #include "renderer/context.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+const char *__lsan_default_suppressions(void);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
@@ -45,6 +47,16 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
 
 static struct pv_renderer *renderer;
 
+/* lavapipe (and the LLVM it loads) leaves a few small allocations behind per instance; the
+ * loader dlcloses it, so LeakSanitizer could not even name the module. It stays loaded
+ * (RTLD_NODELETE, in LLVMFuzzerInitialize) and only leaks whose stacks are in it are
+ * suppressed, as in tests/unit/test_malformed.c. */
+const char *
+__lsan_default_suppressions(void)
+{
+   return "leak:libvulkan_lvp.so\nleak:libLLVM\n";
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -52,6 +64,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
    setenv("VK_ICD_FILENAMES", LVP_ICD, 0);
    setenv("VK_DRIVER_FILES", getenv("VK_ICD_FILENAMES"), 0);
    pv_fuzz_quiet();
+   if (!dlopen("libvulkan_lvp.so", RTLD_NOW | RTLD_NODELETE))
+      abort();
    /* quotas small enough that a mutated size cannot make lavapipe take the machine's memory */
    static const struct pv_renderer_config config = {
       .host_icd = NULL,
@@ -66,6 +80,51 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
    return 0;
 }
 
+/* ----- guard pages ------------------------------------------------------------------------ */
+
+/* The renderer's own mmap/munmap calls (guest memory in src/vk/memory.c, blobs in
+ * src/renderer/blob.c) are linked to these (-Wl,--wrap=mmap,--wrap=munmap in tests/fuzz/build;
+ * lavapipe's are not): a shared file mapping gets GUARD bytes of PROT_NONE address space on each
+ * side, so a host access past a guest allocation is a SEGV that libFuzzer reports, wherever the
+ * kernel would otherwise have put a neighbour (ASan alone cannot see it: memfd mappings have no
+ * redzones). */
+#define GUARD ((size_t)1 << 20)
+
+void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+int __real_munmap(void *addr, size_t len);
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+int __wrap_munmap(void *addr, size_t len);
+
+static size_t
+page_round(size_t len)
+{
+   size_t page = (size_t)sysconf(_SC_PAGESIZE);
+   return (len + page - 1) / page * page;
+}
+
+void *
+__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+   if (addr || fd < 0 || !(flags & MAP_SHARED) || !len || len > SIZE_MAX / 2)
+      return __real_mmap(addr, len, prot, flags, fd, off);
+   size_t total = page_round(len) + 2 * GUARD;
+   uint8_t *base = __real_mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                               -1, 0);
+   if (base == MAP_FAILED)
+      return MAP_FAILED;
+   void *mid = __real_mmap(base + GUARD, len, prot, flags | MAP_FIXED, fd, off);
+   if (mid == MAP_FAILED)
+      __real_munmap(base, total);
+   return mid;
+}
+
+int
+__wrap_munmap(void *addr, size_t len)
+{
+   /* every mapping the renderer unmaps is one of its shared file mappings (see above) */
+   return __real_munmap((uint8_t *)addr - GUARD, page_round(len) + 2 * GUARD);
+}
+
 /* vkSetReplyCommandStreamMESA(resource 1, offset 0, 1 MiB), as the recorded guest sent it on
  * the context path before creating its ring. */
 static void
@@ -75,9 +134,14 @@ set_reply(struct pv_context *ctx)
    pv_context_submit(ctx, cmd, sizeof(cmd));
 }
 
+static void list_commands(const uint8_t *data, size_t size);
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+   const char *verbose = getenv("PV_FUZZ_VERBOSE");
+   if (verbose && strcmp(verbose, "2") == 0)
+      list_commands(data, size);
    struct pv_context *ctx = pv_context_create(renderer, PV_CAPSET_VENUS, "fuzz_hostile");
    if (!ctx)
       abort();
@@ -178,6 +242,23 @@ command_starts(const uint8_t *data, size_t size, size_t *starts)
    return n;
 }
 
+/* PV_FUZZ_VERBOSE=2: each command's offset and name, for reading seeds and crash inputs */
+static void
+list_commands(const uint8_t *data, size_t size)
+{
+   static size_t starts[MAX_CMDS];
+   if (!table)
+      mutator_init();
+   size_t n = command_starts(data, size, starts);
+   for (size_t i = 0; i < n; i++) {
+      uint32_t type;
+      memcpy(&type, data + starts[i], 4);
+      const char *name = type < table->count ? table->entries[type].name : NULL;
+      fprintf(stderr, "fuzz_hostile: %6zu %s\n", starts[i], name ? name : "?");
+   }
+   fprintf(stderr, "fuzz_hostile: %zu commands decode, %zu of %zu bytes\n", n, starts[n], size);
+}
+
 static uint64_t
 rnd(uint64_t *s)
 {
@@ -209,7 +290,8 @@ new_value(uint64_t *s, uint64_t old, const uint8_t *data, size_t size)
       return v + (rnd(s) % 3) - 1;
    }
    default: { /* near the old value */
-      static const int64_t delta[] = {-4096, -256, -16, -4, -1, 1, 4, 16, 256, 4096, 65536};
+      static const int64_t delta[] = {-(1 << 20), -4096, -256, -16, -4, -1, 1, 4, 16, 256, 4096,
+                                      65536, 1 << 20, 4 << 20, 1ll << 32};
       if (rnd(s) % 4 == 0)
          return old << (1 + rnd(s) % 8);
       return old + (uint64_t)delta[rnd(s) % (sizeof(delta) / sizeof(delta[0]))];
@@ -217,11 +299,44 @@ new_value(uint64_t *s, uint64_t old, const uint8_t *data, size_t size)
    }
 }
 
+/* Commands whose values decide what host memory the driver touches (issue 12): vkCmd*, binds,
+ * allocations, creations with sizes, descriptor writes, query ranges, submissions and destroys.
+ * Half of the field mutations go to one of these. */
+static bool
+is_hot(const uint8_t *data, size_t start)
+{
+   uint32_t type;
+   memcpy(&type, data + start, 4);
+   const char *n = type < table->count ? table->entries[type].name : NULL;
+   if (!n)
+      return false;
+   static const char *const prefixes[] = {
+      "vkCmd", "vkBind", "vkAllocateMemory", "vkCreateBuffer", "vkCreateImage",
+      "vkUpdateDescriptorSets", "vkResetQueryPool", "vkGetQueryPoolResults", "vkQueueSubmit",
+      "vkDestroy", "vkFree", "vkCreateQueryPool", "vkMapMemory"};
+   for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+      if (strncmp(n, prefixes[i], strlen(prefixes[i])) == 0)
+         return true;
+   }
+   return false;
+}
+
+static size_t
+pick_command(const uint8_t *data, const size_t *starts, size_t ncmd, uint64_t *s)
+{
+   size_t c = rnd(s) % ncmd;
+   if (rnd(s) & 1) {
+      for (size_t tries = 0; tries < 64 && !is_hot(data, starts[c]); tries++)
+         c = rnd(s) % ncmd;
+   }
+   return c;
+}
+
 /* Rewrites one u32 or u64 of a command, past its type word. */
 static size_t
 mutate_field(uint8_t *data, size_t size, const size_t *starts, size_t ncmd, uint64_t *s)
 {
-   size_t c = rnd(s) % ncmd;
+   size_t c = pick_command(data, starts, ncmd, s);
    size_t begin = starts[c] + 4, end = starts[c + 1]; /* the flags word is fair game */
    if (end <= begin + 3)
       return size;
@@ -240,7 +355,7 @@ static size_t
 mutate_command(uint8_t *data, size_t size, size_t max_size, const size_t *starts, size_t ncmd,
                uint64_t *s)
 {
-   size_t c = rnd(s) % ncmd, len = starts[c + 1] - starts[c];
+   size_t c = pick_command(data, starts, ncmd, s), len = starts[c + 1] - starts[c];
    uint8_t *copy = malloc(len ? len : 1);
    if (!copy)
       return size;
