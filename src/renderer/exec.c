@@ -48,6 +48,8 @@ hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
    if (!o)
       return false;
    note_named_object(x, type, id);
+   if (x->named_count < PV_EXEC_NAMED_MAX)
+      x->named[x->named_count++] = o;
    if (o->vk)
       x->dispatch.vk = o->vk;
    *host = o->host;
@@ -107,6 +109,16 @@ hook_admit(void *data, int32_t type, uint64_t count)
    pv_warn("context '%s': object quota of %llu reached", x->ctx->name,
            (unsigned long long)x->ctx->max_objects);
    return false;
+}
+
+struct pv_object *
+pv_venus_object(struct pv_dispatch_ctx *c, int32_t type, uint64_t host)
+{
+   struct pv_exec *x = c->user;
+   for (uint32_t i = 0; i < x->named_count; i++)
+      if (x->named[i]->host == host && x->named[i]->type == type)
+         return x->named[i];
+   return host ? pv_object_find_host(x->ctx, type, host) : NULL;
 }
 
 /* The reply resource is referenced from reply_begin to reply_end: the transport thread may
@@ -185,6 +197,7 @@ reset_command_state(struct pv_exec *x)
 {
    x->last_device = x->last_command_pool = x->last_descriptor_pool = 0;
    x->last_physical_device = 0;
+   x->named_count = 0;
    x->dispatch.vk = &x->ctx->host.vk;
 }
 

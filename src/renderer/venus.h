@@ -41,6 +41,9 @@ struct pv_object {
    int32_t type; /* VkObjectType */
    uint64_t host;
    uint64_t parent;
+   /* Unique per table and never reused, unlike the guest's ids: "the same object as before"
+    * is (id, serial), which is how bounds state refers to other objects (src/vk/guard.h). */
+   uint64_t serial;
    /* Host entry points for commands on this object: the device's own table for a device, its
     * queues, pools and command buffers (so a command the device did not enable has no entry
     * and fails closed instead of jumping through a loader stub); NULL: the instance table. */
@@ -70,6 +73,11 @@ void pv_object_remove_children(struct pv_context *ctx, uint64_t parent, int32_t 
  * A snapshot: the callback may remove objects. Returns the count (0 and *ids NULL if none). */
 size_t pv_object_list_children(struct pv_context *ctx, uint64_t parent, int32_t type,
                                uint64_t **ids);
+
+/* The object of `type` behind host handle `host` that the running command named (no second
+ * table lookup for ids the decoder just resolved), else found by host handle; NULL if unknown.
+ * Valid for the running command only, like pv_object_find. */
+struct pv_object *pv_venus_object(struct pv_dispatch_ctx *c, int32_t type, uint64_t host);
 
 /* ----- host driver -------------------------------------------------------------------------- */
 

@@ -173,6 +173,35 @@ device_state(struct pv_context *ctx, const struct pv_vk_physdev *pd, VkDevice ho
    return d;
 }
 
+/*
+ * Every device gets robustBufferAccess where the host has it: shader accesses past a
+ * descriptor's range and vertex or index fetches past a buffer then stay inside the buffer
+ * (guard.h checks the ranges themselves). The guest's features live in our decoded copy of its
+ * chain, so the flag is set there, or in a copy of pEnabledFeatures.
+ */
+static void
+force_robust_access(struct pv_context *ctx, const struct pv_vk_physdev *pd,
+                    VkDeviceCreateInfo *info, VkPhysicalDeviceFeatures *copy)
+{
+   const struct pv_vk_dispatch *vk = &pv_venus_host(ctx)->vk;
+   VkPhysicalDeviceFeatures host = {0};
+   if (vk->GetPhysicalDeviceFeatures)
+      vk->GetPhysicalDeviceFeatures(pd->host, &host);
+   if (!host.robustBufferAccess) {
+      pv_warn("vkCreateDevice: the host device has no robustBufferAccess; shader accesses "
+              "past a buffer are not bounded");
+      return;
+   }
+   for (VkBaseOutStructure *p = (VkBaseOutStructure *)info->pNext; p; p = p->pNext)
+      if (p->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2) {
+         ((VkPhysicalDeviceFeatures2 *)p)->features.robustBufferAccess = VK_TRUE;
+         return;
+      }
+   *copy = info->pEnabledFeatures ? *info->pEnabledFeatures : (VkPhysicalDeviceFeatures){0};
+   copy->robustBufferAccess = VK_TRUE;
+   info->pEnabledFeatures = copy;
+}
+
 void
 pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
 {
@@ -201,6 +230,8 @@ pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
    info.ppEnabledLayerNames = NULL;
    info.enabledExtensionCount = ext_n;
    info.ppEnabledExtensionNames = exts;
+   VkPhysicalDeviceFeatures features;
+   force_robust_access(ctx, pd, &info, &features);
    VkDevice host = VK_NULL_HANDLE;
    a->ret = inst->CreateDevice(pd->host, &info, NULL, &host);
    free(exts);

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "vk/guard.h"
 #include "vk/pv_vk.h"
 
 struct pv_vk_family_entry {
@@ -75,4 +76,8 @@ pv_vk_register_all(struct pv_overrides *o)
       if (table_has(o->table, pv_vk_families[i].name))
          pv_overrides_set(o, pv_vk_families[i].name, pv_vk_families[i].fn);
    }
+   /* bounds checks (guard.c) */
+   for (const struct pv_vk_guard_entry *g = pv_vk_guards; g->name; g++)
+      if (table_has(o->table, g->name))
+         pv_overrides_set(o, g->name, g->fn);
 }

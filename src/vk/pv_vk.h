@@ -107,6 +107,7 @@ struct pv_vk_memory {
    uint64_t size; /* bytes of fd and map (page-rounded allocation size) */
    bool exported; /* one blob export per VkDeviceMemory */
    uint64_t charged; /* bytes of the context's device-memory quota it holds */
+   uint64_t alloc_size; /* the guest's allocationSize: what binds must fit in (guard.h) */
 };
 
 /* Family state of an object found by host handle; NULL when unknown. */
