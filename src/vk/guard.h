@@ -34,6 +34,7 @@ struct pv_vk_buffer {
    bool sparse;              /* bound through vkQueueBindSparse: the host pages its holes */
    bool bound;               /* to memory that was alive when bound */
    struct pv_vk_ref memory;  /* what it is bound to */
+   uint64_t memory_offset;
 };
 
 struct pv_vk_image {

@@ -208,13 +208,13 @@ pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
          pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbufs[i]));
       struct pv_vk_cmdbuf *cb = o ? cmdbuf_state(o) : NULL;
       if (!cb || cb->broken) {
-         pv_venus_fatal(c, "%s: unknown command buffer or one without its references", what);
+         pv_venus_refuse(c, "%s: unknown command buffer or one without its references", what);
          return false;
       }
       if (cb->checked_gen == gen)
          continue; /* nothing destroyed since its references were last found alive */
       if (!refset_alive(ctx, &cb->refs, 0)) {
-         pv_venus_fatal(c, "%s: a command buffer names an object destroyed since it was "
+         pv_venus_refuse(c, "%s: a command buffer names an object destroyed since it was "
                            "recorded",
                         what);
          return false;
@@ -375,4 +375,89 @@ pv_vk_queue_tracks_fini(struct pv_vk_device *d)
          d->DestroySemaphore(d->host, d->queues[i].track, NULL);
          d->queues[i].track = VK_NULL_HANDLE;
       }
+}
+
+/* ----- telling a lost guest through its status slots ---------------------------------------- */
+
+void
+pv_vk_note_status_slot(struct pv_dispatch_ctx *c, VkBuffer buffer, uint64_t offset)
+{
+   struct pv_vk_instance *inst = pv_vk_instance_get(pv_venus_from(c));
+   struct pv_object *b = pv_venus_object(c, VK_OBJECT_TYPE_BUFFER, PV_FROM_HANDLE(buffer));
+   if (!inst || !b)
+      return;
+   for (uint32_t i = 0; i < inst->status_count; i++) {
+      struct pv_vk_status_slot *s = &inst->status[i];
+      if (s->buffer_id == b->id && s->offset == offset) {
+         s->buffer_serial = b->serial;
+         return;
+      }
+   }
+   /* Mesa keeps a few dozen; a guest filling many 4-byte words only makes its own list long */
+   if (inst->status_count == inst->status_cap) {
+      uint32_t cap = inst->status_cap ? inst->status_cap * 2 : 16;
+      struct pv_vk_status_slot *v =
+         cap > inst->status_cap && cap <= (1u << 16) ? realloc(inst->status, cap * sizeof(*v))
+                                                     : NULL;
+      if (!v)
+         return; /* only telling is lost: the slot keeps its guest's value */
+      inst->status = v;
+      inst->status_cap = cap;
+   }
+   inst->status[inst->status_count++] = (struct pv_vk_status_slot){b->id, b->serial, offset};
+}
+
+/* The slot's bytes in our mapping of the buffer's memory, or NULL. */
+static _Atomic int32_t *
+status_word(struct pv_context *ctx, const struct pv_vk_status_slot *s)
+{
+   struct pv_object *bo = pv_object_find(ctx, s->buffer_id, VK_OBJECT_TYPE_BUFFER);
+   const struct pv_vk_buffer *b = bo && bo->serial == s->buffer_serial ? bo->data : NULL;
+   if (!b || !b->bound || !memory_alive(ctx, b->memory))
+      return NULL;
+   struct pv_object *mo = pv_object_find(ctx, b->memory.id, VK_OBJECT_TYPE_DEVICE_MEMORY);
+   const struct pv_vk_memory *m = mo ? mo->data : NULL;
+   uint64_t at;
+   if (!m || !m->map || __builtin_add_overflow(b->memory_offset, s->offset, &at) ||
+       at > m->size - sizeof(int32_t) || s->offset > b->size - sizeof(int32_t) ||
+       at % sizeof(int32_t))
+      return NULL;
+   return (_Atomic int32_t *)((char *)m->map + at);
+}
+
+void
+pv_vk_tell_lost(struct pv_dispatch_ctx *c)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_vk_instance *inst = pv_vk_instance_get(ctx);
+   for (uint32_t i = 0; inst && i < inst->status_count; i++) {
+      _Atomic int32_t *w = status_word(ctx, &inst->status[i]);
+      if (w)
+         atomic_store_explicit(w, VK_ERROR_DEVICE_LOST, memory_order_release);
+   }
+}
+
+/* In a lost context nothing is submitted; a guest polling a feedback slot hears of the loss. */
+static void
+lost_submit(struct pv_dispatch_ctx *c, void *args)
+{
+   (void)args;
+   pv_vk_tell_lost(c);
+}
+
+/* A fill recorded after the loss is remembered all the same: the guest polls it next. */
+static void
+lost_fill(struct pv_dispatch_ctx *c, void *args)
+{
+   const struct pv_args_vkCmdFillBuffer *a = args;
+   if (a->dstBuffer && a->size == sizeof(uint32_t) && a->data == (uint32_t)VK_SUCCESS)
+      pv_vk_note_status_slot(c, a->dstBuffer, a->dstOffset);
+}
+
+void
+pv_vk_register_lost(struct pv_overrides *o)
+{
+   pv_overrides_set(o, "vkQueueSubmit", lost_submit);
+   pv_overrides_set(o, "vkQueueSubmit2", lost_submit);
+   pv_overrides_set(o, "vkCmdFillBuffer", lost_fill);
 }

@@ -65,6 +65,15 @@ struct pv_vk_queue *pv_vk_queue_track_next(struct pv_dispatch_ctx *c, VkQueue qu
 void pv_vk_queue_track_submitted(struct pv_dispatch_ctx *c, struct pv_vk_queue *q,
                                  struct pv_vk_device *d, uint64_t value, uint32_t count,
                                  const VkCommandBuffer *cmdbufs);
+/*
+ * Telling a lost guest (both dialects; wire 0 has no FATAL ring bit): Mesa's Venus signals a
+ * VkFence to itself by a recorded 4-byte fill of VK_SUCCESS into host-visible memory and then
+ * polls that word, never the socket. Every such slot is remembered (also while the context is
+ * lost: the fill is decoded, not run), and a submission in a lost context writes
+ * VK_ERROR_DEVICE_LOST into all of them, which the guest returns from vkWaitForFences.
+ */
+void pv_vk_note_status_slot(struct pv_dispatch_ctx *c, VkBuffer buffer, uint64_t offset);
+void pv_vk_tell_lost(struct pv_dispatch_ctx *c);
 /* Waits until the command buffer's last submission has finished (before it is reset). */
 void pv_vk_cmdbuf_wait(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf);
 /* Waits until everything submitted to the device's queues so far has finished. */

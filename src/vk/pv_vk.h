@@ -29,8 +29,16 @@
 
 struct pv_vk_physdev;
 
+/* A 4-byte slot the guest asks the device to fill with VK_SUCCESS (lifetime.h). */
+struct pv_vk_status_slot {
+   uint64_t buffer_id, buffer_serial, offset;
+};
+
 struct pv_vk_instance {
    uint32_t api_version; /* apiVersion the host instance was created with */
+   /* the guest's fence feedback slots, told VK_ERROR_DEVICE_LOST when the context is lost */
+   struct pv_vk_status_slot *status;
+   uint32_t status_count, status_cap;
    VkDebugUtilsMessengerEXT messenger;
    PFN_vkDestroyInstance DestroyInstance;
    PFN_vkEnumeratePhysicalDevices EnumeratePhysicalDevices;

@@ -282,8 +282,12 @@ pv_vk_handle_QueueSubmit(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkQueueSubmit *a = args;
    uint32_t n;
    VkCommandBuffer *cbs = submit_cmdbufs(c, a, NULL, &n);
-   if (pv_cs_fatal(c->dec) || !pv_vk_cmdbufs_alive(c, "vkQueueSubmit", n, cbs))
+   if (pv_cs_fatal(c->dec))
       return;
+   if (!pv_vk_cmdbufs_alive(c, "vkQueueSubmit", n, cbs)) {
+      pv_vk_tell_lost(c);
+      return;
+   }
    VkSemaphore sem;
    uint64_t value;
    struct pv_vk_device *d;
@@ -320,8 +324,12 @@ pv_vk_handle_QueueSubmit2(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkQueueSubmit2 *a = args;
    uint32_t n;
    VkCommandBuffer *cbs = submit_cmdbufs(c, NULL, a, &n);
-   if (pv_cs_fatal(c->dec) || !pv_vk_cmdbufs_alive(c, "vkQueueSubmit2", n, cbs))
+   if (pv_cs_fatal(c->dec))
       return;
+   if (!pv_vk_cmdbufs_alive(c, "vkQueueSubmit2", n, cbs)) {
+      pv_vk_tell_lost(c);
+      return;
+   }
    VkSemaphore sem;
    uint64_t value;
    struct pv_vk_device *d;
