@@ -304,6 +304,7 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(ResetCommandPool, "waits for submitted work: its commands are freed"),
    G(ResetCommandBuffer, "waits for the command buffer's last submission"),
    G(BeginCommandBuffer, "waits for the command buffer's last submission (implicit reset)"),
+   G(GetFenceStatus, "not a check: a signalled fence tells which submissions are finished"),
    {NULL, NULL, NULL},
 };
 #undef G

@@ -195,6 +195,7 @@ PV_GUARD(FreeCommandBuffers)
 PV_GUARD(ResetCommandPool)
 PV_GUARD(ResetCommandBuffer)
 PV_GUARD(BeginCommandBuffer)
+PV_GUARD(GetFenceStatus)
 #undef PV_GUARD
 /* Waits for the device's submitted work (guard_destroy.c), for the pool overrides (pools.c). */
 void pv_vk_quiesce_for(struct pv_dispatch_ctx *c, VkDevice device);
