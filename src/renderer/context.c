@@ -97,6 +97,12 @@ pv_context_destroy(struct pv_context *ctx)
    free(ctx);
 }
 
+bool
+pv_venus_stopping(struct pv_context *ctx)
+{
+   return atomic_load(&ctx->stopping) || atomic_load(&ctx->lost);
+}
+
 void
 pv_context_set_lost(struct pv_context *ctx, const char *fmt, ...)
 {
@@ -232,6 +238,18 @@ pv_venus_fatal(struct pv_dispatch_ctx *c, const char *fmt, ...)
    vsnprintf(why, sizeof(why), fmt, ap);
    va_end(ap);
    pv_cs_set_fatal(c->dec, why);
+}
+
+void
+pv_venus_refuse(struct pv_dispatch_ctx *c, const char *fmt, ...)
+{
+   char why[200];
+   va_list ap;
+   va_start(ap, fmt);
+   vsnprintf(why, sizeof(why), fmt, ap);
+   va_end(ap);
+   pv_context_set_lost(pv_venus_from(c), "refused: %s", why);
+   c->refused = true;
 }
 
 struct pv_object *

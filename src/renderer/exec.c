@@ -7,10 +7,13 @@
  */
 #include "renderer/exec.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "renderer/context.h"
 #include "renderer/crash_guard.h"
+#include "renderer/family.h"
+#include "renderer/renderer.h"
 #include "util/log.h"
 
 /* Per command: decoded structs, arrays and strings. Large enough for the biggest legitimate
@@ -51,14 +54,37 @@ note_named_object(struct pv_exec *x, int32_t type, uint64_t id)
    }
 }
 
+static void
+remember_named(struct pv_exec *x, struct pv_object *o)
+{
+   if (x->named_count == x->named_cap) {
+      uint32_t cap = x->named_cap ? x->named_cap * 2 : 16;
+      struct pv_object **n = cap > x->named_cap ? realloc(x->named, cap * sizeof(*n)) : NULL;
+      if (!n) {
+         x->named_incomplete = true;
+         return;
+      }
+      x->named = n;
+      x->named_cap = cap;
+   }
+   x->named[x->named_count++] = o;
+}
+
 static bool
 hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
 {
    struct pv_exec *x = data;
    struct pv_object *o = pv_object_table_find_cached(&x->ctx->objects, &x->lookups, id, type);
+   if (!o && x->dispatch.lost && id) {
+      /* Lost mode runs no host call: an id the guest made after the loss (its create was
+       * skipped) decodes as no object, so the stream stays in step for the lost handlers. */
+      *host = 0;
+      return true;
+   }
    if (!o)
       return false;
    note_named_object(x, type, id);
+   remember_named(x, o);
    if (o->vk)
       x->dispatch.vk = o->vk;
    *host = o->host;
@@ -118,6 +144,16 @@ hook_admit(void *data, int32_t type, uint64_t count)
    pv_warn_limited("context '%s': object quota of %llu reached", x->ctx->name,
                    (unsigned long long)x->ctx->max_objects);
    return false;
+}
+
+struct pv_object *
+pv_venus_object(struct pv_dispatch_ctx *c, int32_t type, uint64_t host)
+{
+   struct pv_exec *x = c->user;
+   for (uint32_t i = 0; i < x->named_count; i++)
+      if (x->named[i]->host == host && x->named[i]->type == type)
+         return x->named[i];
+   return host ? pv_object_find_host(x->ctx, type, host) : NULL;
 }
 
 /* The reply resource is referenced from reply_begin to reply_end: the transport thread may
@@ -189,6 +225,7 @@ pv_exec_fini(struct pv_exec *x)
 {
    pv_cs_arena_fini(&x->arena);
    pv_cs_arena_fini(&x->nested_arena);
+   free(x->named);
    pv_resource_put(x->own_reply.res);
    pthread_mutex_destroy(&x->own_reply.lock);
 }
@@ -198,6 +235,8 @@ reset_command_state(struct pv_exec *x)
 {
    x->last_device = x->last_command_pool = x->last_descriptor_pool = 0;
    x->last_physical_device = 0;
+   x->named_count = 0;
+   x->named_incomplete = false;
    x->dispatch.vk = &x->ctx->host.vk;
 }
 
@@ -231,10 +270,20 @@ run_decoder(struct pv_exec *x)
          trace_command(x);
       reset_command_state(x);
       x->dispatch.lost = atomic_load(&x->ctx->lost);
+      int32_t type = -1;
+      if (pv_cs_remaining(&x->dec) >= sizeof(type))
+         memcpy(&type, x->dec.cur, sizeof(type));
       if (!pv_protocol_execute_one(&x->dispatch, x->ctx->table)) {
          pv_context_set_lost(x->ctx, "%s", x->status.reason);
          return false;
       }
+      if (x->named_incomplete) {
+         pv_context_set_lost(x->ctx, "out of memory tracking the objects a command names");
+         return false;
+      }
+      const struct pv_family *family = x->ctx->renderer->family;
+      if (!x->dispatch.lost && x->named_count && family->command_named)
+         family->command_named(x->ctx, type, x->named, x->named_count);
       if (x->command_done && !x->nested)
          x->command_done(x, (size_t)(x->dec.cur - x->run_start));
    }

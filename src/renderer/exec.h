@@ -55,6 +55,11 @@ struct pv_exec {
    /* Objects the running command named, so new objects get their parent (objects.c). */
    uint64_t last_device, last_command_pool, last_descriptor_pool, last_physical_device;
    struct pv_object_cache lookups; /* this stream's recent id lookups (objects.h) */
+   /* The objects the running command named, in decode order, so a handler's bounds checks
+    * (src/vk/guard*.c) reach their state without a second lookup by host handle. */
+   struct pv_object **named;
+   uint32_t named_count, named_cap;
+   bool named_incomplete; /* no memory to remember one: the command is refused */
 };
 
 /* The context's shared budget for decode temporaries (struct pv_cs_arena_budget). */

@@ -14,12 +14,19 @@
 #include "pearvisor/pearvisor.h"
 
 struct pv_context;
+struct pv_object;
 struct pv_overrides;
 
 struct pv_family {
    const char *name;
-   /* Installs the family's command handlers into a dialect's table (once per dialect). */
+   /* Installs the family's command handlers into a dialect's table (once per dialect), and
+    * those that still run in a lost context (telling the guest; may be NULL). */
    void (*register_handlers)(struct pv_overrides *o);
+   void (*register_lost_handlers)(struct pv_overrides *o);
+   /* After every command that ran, the objects it named in decode order (the Vulkan families
+    * track what command buffers reference); may be NULL. */
+   void (*command_named)(struct pv_context *ctx, int32_t type, struct pv_object *const *named,
+                         uint32_t count);
    /* Per-context state, made when the context is created (NULL: out of memory) and freed after
     * context_teardown; the family reaches it with pv_venus_family_state(). */
    void *(*context_init)(struct pv_context *ctx);

@@ -115,6 +115,7 @@ pv_object_table_add(struct pv_object_table *t, int32_t type, uint64_t id, uint64
       return NULL;
    e->obj = (struct pv_object){.id = id, .type = type, .host = host, .parent = parent};
    pthread_mutex_lock(&t->lock);
+   e->obj.serial = ++t->next_serial;
    bool ok = pv_id_table_insert(&t->by_id, id, e);
    if (ok && !link_host_locked(t, e)) {
       pv_id_table_remove(&t->by_id, id);

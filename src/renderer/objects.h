@@ -16,6 +16,7 @@ struct pv_object_table {
    /* Bumped on every removal: entries never move while they live, so a pointer found when the
     * generation was g is still the entry for that id while it is still g (pv_object_cache). */
    _Atomic uint64_t generation;
+   uint64_t next_serial; /* struct pv_object.serial, under lock */
 };
 
 /*

@@ -40,6 +40,8 @@ dialect_init(struct pv_dialect *d, const char *name, uint32_t wire_format,
    family->register_handlers(&o);
    struct pv_overrides lost = {.table = d->table, .fns = d->lost_handlers};
    pv_transport_register_lost(&lost);
+   if (family->register_lost_handlers)
+      family->register_lost_handlers(&lost);
    pv_venus_capset_fill(&d->capset, d->table, wire_format);
    return true;
 }

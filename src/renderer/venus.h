@@ -41,6 +41,9 @@ struct pv_object {
    int32_t type; /* VkObjectType */
    uint64_t host;
    uint64_t parent;
+   /* Unique per table and never reused, unlike the guest's ids: "the same object as before"
+    * is (id, serial), which is how bounds state refers to other objects (src/vk/guard.h). */
+   uint64_t serial;
    /* Host entry points for commands on this object: the device's own table for a device, its
     * queues, pools and command buffers (so a command the device did not enable has no entry
     * and fails closed instead of jumping through a loader stub); NULL: the instance table. */
@@ -71,6 +74,11 @@ void pv_object_remove_children(struct pv_context *ctx, uint64_t parent, int32_t 
 size_t pv_object_list_children(struct pv_context *ctx, uint64_t parent, int32_t type,
                                uint64_t **ids);
 
+/* The object of `type` behind host handle `host` that the running command named (no second
+ * table lookup for ids the decoder just resolved), else found by host handle; NULL if unknown.
+ * Valid for the running command only, like pv_object_find. */
+struct pv_object *pv_venus_object(struct pv_dispatch_ctx *c, int32_t type, uint64_t host);
+
 /* ----- host driver -------------------------------------------------------------------------- */
 
 struct pv_vk_host {
@@ -92,6 +100,16 @@ const struct pv_renderer_config *pv_venus_config(struct pv_context *ctx);
 /* The host driver the renderer was configured with (renderer/host_driver.h). */
 const struct pv_host_driver *pv_venus_host_driver(struct pv_context *ctx);
 const char *pv_venus_name(struct pv_context *ctx);
+/*
+ * Refuses the running command for a guest value the host must not see (src/vk/guard*.c): the
+ * command does not reach the host, the context is lost (the guest is told the way its dialect
+ * allows), and the command still answers, with VK_ERROR_DEVICE_LOST where it returns a VkResult,
+ * so the stream stays in step. The handler returns right after.
+ */
+void pv_venus_refuse(struct pv_dispatch_ctx *c, const char *fmt, ...)
+   __attribute__((format(printf, 2, 3)));
+/* True once the context is lost or being destroyed: a wait on its behalf should end. */
+bool pv_venus_stopping(struct pv_context *ctx);
 /* Makes the running command fatal (context lost) with a reason. */
 void pv_venus_fatal(struct pv_dispatch_ctx *c, const char *fmt, ...)
    __attribute__((format(printf, 2, 3)));

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/log.h"
+#include "vk/lifetime.h"
 #include "vk/pv_vk.h"
 
 /* ----- creation --------------------------------------------------------------------------- */
@@ -75,8 +76,9 @@ init_queues(struct pv_vk_device *d, const VkDeviceCreateInfo *info)
    for (uint32_t i = 0; i < info->queueCreateInfoCount; i++) {
       const VkDeviceQueueCreateInfo *q = &info->pQueueCreateInfos[i];
       for (uint32_t j = 0; j < q->queueCount; j++) {
-         d->queues[d->queue_count++] =
-            (struct pv_vk_queue){.family = q->queueFamilyIndex, .index = j, .flags = q->flags};
+         struct pv_vk_queue *nq = &d->queues[d->queue_count++];
+         *nq = (struct pv_vk_queue){.family = q->queueFamilyIndex, .index = j, .flags = q->flags};
+         pthread_mutex_init(&nq->submit_lock, NULL);
       }
    }
    return true;
@@ -106,6 +108,10 @@ load_device_procs(struct pv_context *ctx, struct pv_vk_device *d)
    LOAD_DEVICE(d, ctx, GetMemoryHostPointerPropertiesEXT);
    LOAD_DEVICE(d, ctx, WaitForFences);
    LOAD_DEVICE(d, ctx, WaitSemaphores); /* falls back to the KHR spelling */
+   LOAD_DEVICE(d, ctx, CreateFence);
+   LOAD_DEVICE(d, ctx, DestroyFence);
+   LOAD_DEVICE(d, ctx, ResetFences);
+   LOAD_DEVICE(d, ctx, QueueSubmit);
    LOAD_DEVICE(d, ctx, ImportSemaphoreFdKHR);
    LOAD_DEVICE(d, ctx, GetSemaphoreFdKHR);
    LOAD_DEVICE(d, ctx, GetFenceFdKHR);
@@ -113,7 +119,8 @@ load_device_procs(struct pv_context *ctx, struct pv_vk_device *d)
       d->memory_host = false;
    d->external_resources = d->memory_host && all_host_visible(d->pd);
    return d->DestroyDevice && d->DeviceWaitIdle && d->GetDeviceQueue && d->AllocateMemory &&
-          d->FreeMemory;
+          d->FreeMemory && d->CreateFence && d->DestroyFence && d->ResetFences &&
+          d->WaitForFences && d->QueueSubmit;
 }
 
 static void
@@ -132,6 +139,8 @@ static void
 device_free(struct pv_vk_device *d)
 {
    if (d) {
+      for (uint32_t i = 0; d->queues && i < d->queue_count; i++)
+         pthread_mutex_destroy(&d->queues[i].submit_lock);
       free(d->queues);
       free(d);
    }
@@ -173,6 +182,35 @@ device_state(struct pv_context *ctx, const struct pv_vk_physdev *pd, VkDevice ho
    return d;
 }
 
+/*
+ * Every device gets robustBufferAccess where the host has it: shader accesses past a
+ * descriptor's range and vertex or index fetches past a buffer then stay inside the buffer
+ * (guard.h checks the ranges themselves). The guest's features live in our decoded copy of its
+ * chain, so the flag is set there, or in a copy of pEnabledFeatures.
+ */
+static void
+force_robust_access(struct pv_context *ctx, const struct pv_vk_physdev *pd,
+                    VkDeviceCreateInfo *info, VkPhysicalDeviceFeatures *copy)
+{
+   const struct pv_vk_dispatch *vk = &pv_venus_host(ctx)->vk;
+   VkPhysicalDeviceFeatures host = {0};
+   if (vk->GetPhysicalDeviceFeatures)
+      vk->GetPhysicalDeviceFeatures(pd->host, &host);
+   if (!host.robustBufferAccess) {
+      pv_warn("vkCreateDevice: the host device has no robustBufferAccess; shader accesses "
+              "past a buffer are not bounded");
+      return;
+   }
+   for (VkBaseOutStructure *p = (VkBaseOutStructure *)info->pNext; p; p = p->pNext)
+      if (p->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2) {
+         ((VkPhysicalDeviceFeatures2 *)p)->features.robustBufferAccess = VK_TRUE;
+         return;
+      }
+   *copy = info->pEnabledFeatures ? *info->pEnabledFeatures : (VkPhysicalDeviceFeatures){0};
+   copy->robustBufferAccess = VK_TRUE;
+   info->pEnabledFeatures = copy;
+}
+
 void
 pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
 {
@@ -201,6 +239,8 @@ pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
    info.ppEnabledLayerNames = NULL;
    info.enabledExtensionCount = ext_n;
    info.ppEnabledExtensionNames = exts;
+   VkPhysicalDeviceFeatures features;
+   force_robust_access(ctx, pd, &info, &features);
    VkDevice host = VK_NULL_HANDLE;
    a->ret = inst->CreateDevice(pd->host, &info, NULL, &host);
    free(exts);
@@ -238,6 +278,7 @@ pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id)
    d->DeviceWaitIdle(d->host);
    pv_vk_timelines_unbind_device(ctx, d->host);
    pv_vk_device_destroy_children(ctx, d);
+   pv_vk_queue_tracks_fini(d);
    d->DestroyDevice(d->host, NULL);
    pv_object_remove_children(ctx, device_id, -1); /* queues and anything left */
    pv_object_remove(ctx, device_id);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vk/guard.h"
+#include "vk/lifetime.h"
 #include "vk/pv_vk.h"
 
 struct pv_vk_family_entry {
@@ -76,6 +78,10 @@ pv_vk_register_all(struct pv_overrides *o)
       if (table_has(o->table, pv_vk_families[i].name))
          pv_overrides_set(o, pv_vk_families[i].name, pv_vk_families[i].fn);
    }
+   /* bounds checks (guard.c) */
+   for (const struct pv_vk_guard_entry *g = pv_vk_guards; g->name; g++)
+      if (table_has(o->table, g->name))
+         pv_overrides_set(o, g->name, g->fn);
 }
 
 static void *
@@ -100,6 +106,8 @@ vk_context_fini(struct pv_context *ctx, void *data)
 const struct pv_family pv_vk_family = {
    .name = "vulkan",
    .register_handlers = pv_vk_register_all,
+   .register_lost_handlers = pv_vk_register_lost,
+   .command_named = pv_vk_command_named,
    .context_init = vk_context_init,
    .context_fini = vk_context_fini,
    .export_blob = pv_vk_memory_export_blob,

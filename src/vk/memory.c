@@ -224,6 +224,7 @@ pv_vk_handle_AllocateMemory(struct pv_dispatch_ctx *c, void *args)
       return;
    }
    m->charged = info->allocationSize;
+   m->alloc_size = info->allocationSize;
    obj->data = m;
    obj->free_data = memory_free_data;
    /* *a->pMemory still holds the guest id: the reply echoes it */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "util/log.h"
+#include "vk/lifetime.h"
 #include "vk/pv_vk.h"
 
 struct pv_vk_fence_wait {
@@ -246,6 +247,90 @@ queue_lock(struct pv_context *ctx, VkQueue queue)
          pthread_mutex_unlock(m);                                                                  \
    }
 
-PV_LOCKED_QUEUE_HANDLER(QueueSubmit)
-PV_LOCKED_QUEUE_HANDLER(QueueSubmit2)
 PV_LOCKED_QUEUE_HANDLER(QueueBindSparse)
+
+/* ----- submissions: references checked, tracking semaphore signalled (lifetime.h) ---------- */
+
+/* The command buffers of a submission, gathered into the command's arena. */
+static VkCommandBuffer *
+submit_cmdbufs(struct pv_dispatch_ctx *c, const struct pv_args_vkQueueSubmit *a1,
+               const struct pv_args_vkQueueSubmit2 *a2, uint32_t *count)
+{
+   uint64_t n = 0;
+   uint32_t submits = a1 ? a1->submitCount : a2->submitCount;
+   for (uint32_t i = 0; i < submits; i++)
+      n += a1 ? a1->pSubmits[i].commandBufferCount : a2->pSubmits[i].commandBufferInfoCount;
+   VkCommandBuffer *v = n ? pv_cs_alloc(c->dec, n, sizeof(*v)) : NULL;
+   uint32_t k = 0;
+   for (uint32_t i = 0; v && i < submits; i++) {
+      if (a1) {
+         for (uint32_t j = 0; j < a1->pSubmits[i].commandBufferCount; j++)
+            v[k++] = a1->pSubmits[i].pCommandBuffers[j];
+      } else {
+         for (uint32_t j = 0; j < a2->pSubmits[i].commandBufferInfoCount; j++)
+            v[k++] = a2->pSubmits[i].pCommandBufferInfos[j].commandBuffer;
+      }
+   }
+   *count = v ? k : 0;
+   return v;
+}
+
+static void
+locked_submit(struct pv_dispatch_ctx *c, VkQueue queue, pv_handler_fn fn, void *args)
+{
+   pthread_mutex_t *m = queue_lock(pv_venus_from(c), queue);
+   if (m)
+      pthread_mutex_lock(m);
+   fn(c, args);
+   if (m)
+      pthread_mutex_unlock(m);
+}
+
+VkResult
+pv_vk_queue_submit_locked(struct pv_context *ctx, VkQueue queue, PFN_vkQueueSubmit submit,
+                          VkFence fence)
+{
+   pthread_mutex_t *m = queue_lock(ctx, queue);
+   if (m)
+      pthread_mutex_lock(m);
+   VkResult r = submit(queue, 0, NULL, fence);
+   if (m)
+      pthread_mutex_unlock(m);
+   return r;
+}
+
+void
+pv_vk_handle_QueueSubmit(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkQueueSubmit *a = args;
+   uint32_t n;
+   VkCommandBuffer *cbs = submit_cmdbufs(c, a, NULL, &n);
+   if (pv_cs_fatal(c->dec))
+      return;
+   if (!pv_vk_cmdbufs_alive(c, "vkQueueSubmit", n, cbs)) {
+      pv_vk_tell_lost(c);
+      return;
+   }
+   struct pv_vk_device *d;
+   struct pv_vk_queue *q = pv_vk_queue_begin_submit(c, a->queue, &d);
+   locked_submit(c, a->queue, pv_handle_vkQueueSubmit, args);
+   pv_vk_queue_end_submit(c, q, d, a->ret == VK_SUCCESS, n, cbs, a->fence);
+}
+
+void
+pv_vk_handle_QueueSubmit2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkQueueSubmit2 *a = args;
+   uint32_t n;
+   VkCommandBuffer *cbs = submit_cmdbufs(c, NULL, a, &n);
+   if (pv_cs_fatal(c->dec))
+      return;
+   if (!pv_vk_cmdbufs_alive(c, "vkQueueSubmit2", n, cbs)) {
+      pv_vk_tell_lost(c);
+      return;
+   }
+   struct pv_vk_device *d;
+   struct pv_vk_queue *q = pv_vk_queue_begin_submit(c, a->queue, &d);
+   locked_submit(c, a->queue, pv_handle_vkQueueSubmit2, args);
+   pv_vk_queue_end_submit(c, q, d, a->ret == VK_SUCCESS, n, cbs, a->fence);
+}

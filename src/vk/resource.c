@@ -11,6 +11,7 @@
  * them away from device-local memory. There a host-visible bind bends the spec, as the
  * reference renderer does on purpose (Mesa docs/drivers/venus.rst).
  */
+#include "vk/guard.h"
 #include "vk/pv_vk.h"
 
 #define PV_HOST_ALLOC VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT
@@ -131,6 +132,8 @@ pv_vk_handle_CreateBuffer(struct pv_dispatch_ctx *c, void *args)
    a->pCreateInfo = buffer_info(c, a->device, orig, &copy, &ext);
    pv_handle_vkCreateBuffer(c, args);
    a->pCreateInfo = orig;
+   if (a->ret == VK_SUCCESS && orig)
+      pv_vk_buffer_track(c, PV_FROM_HANDLE(*a->pBuffer), orig);
 }
 
 void
@@ -140,9 +143,13 @@ pv_vk_handle_CreateImage(struct pv_dispatch_ctx *c, void *args)
    const VkImageCreateInfo *orig = a->pCreateInfo;
    VkImageCreateInfo copy;
    VkExternalMemoryImageCreateInfo ext;
+   if (!pv_guard_image_create(c, a->device, orig))
+      return;
    a->pCreateInfo = image_info(c, a->device, orig, &copy, &ext);
    pv_handle_vkCreateImage(c, args);
    a->pCreateInfo = orig;
+   if (a->ret == VK_SUCCESS)
+      pv_vk_image_track(c, PV_FROM_HANDLE(*a->pImage), orig);
 }
 
 void

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "vk/lifetime.h"
 #include "vk/pv_vk.h"
 
 struct fence_wait {
@@ -64,6 +65,8 @@ pv_vk_handle_WaitForFences(struct pv_dispatch_ctx *c, void *args)
    }
    struct fence_wait w = {d, a};
    a->ret = pv_venus_wait_sliced(pv_venus_from(c), a->timeout, fence_slice, &w);
+   if (a->ret == VK_SUCCESS && (a->waitAll || a->fenceCount == 1))
+      pv_vk_fences_signalled(c, a->fenceCount, a->pFences); /* lifetime.h */
 }
 
 void

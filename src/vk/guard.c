@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The shared half of the bounds checks (guard.h): state lookups, the range primitives every
+ * command check is built from, and the one table of guarded commands with a reason per entry.
+ */
+#include "vk/guard.h"
+
+#include <stdlib.h>
+
+#include "renderer/context.h"
+
+void
+pv_vk_state_free(struct pv_context *ctx, struct pv_object *obj)
+{
+   (void)ctx;
+   free(obj->data);
+   obj->data = NULL;
+}
+
+/* ----- state lookups ------------------------------------------------------------------------ */
+
+static void *
+state_of(struct pv_dispatch_ctx *c, int32_t type, uint64_t host)
+{
+   struct pv_object *o = host ? pv_venus_object(c, type, host) : NULL;
+   return o ? o->data : NULL;
+}
+
+struct pv_vk_buffer *
+pv_vk_buffer_get(struct pv_dispatch_ctx *c, VkBuffer buffer)
+{
+   return state_of(c, VK_OBJECT_TYPE_BUFFER, PV_FROM_HANDLE(buffer));
+}
+
+struct pv_vk_image *
+pv_vk_image_get(struct pv_dispatch_ctx *c, VkImage image)
+{
+   return state_of(c, VK_OBJECT_TYPE_IMAGE, PV_FROM_HANDLE(image));
+}
+
+struct pv_vk_query_pool *
+pv_vk_query_pool_get(struct pv_dispatch_ctx *c, VkQueryPool pool)
+{
+   return state_of(c, VK_OBJECT_TYPE_QUERY_POOL, PV_FROM_HANDLE(pool));
+}
+
+uint64_t
+pv_vk_memory_size(struct pv_dispatch_ctx *c, VkDeviceMemory memory)
+{
+   struct pv_vk_memory *m = state_of(c, VK_OBJECT_TYPE_DEVICE_MEMORY, PV_FROM_HANDLE(memory));
+   return m ? m->alloc_size : 0;
+}
+
+/* The memory a resource was bound to is still the same live object. */
+static bool
+memory_alive(struct pv_dispatch_ctx *c, struct pv_vk_ref ref)
+{
+   struct pv_object *o = pv_object_find(pv_venus_from(c), ref.id, VK_OBJECT_TYPE_DEVICE_MEMORY);
+   return o && o->serial == ref.serial;
+}
+
+/* ----- buffers ------------------------------------------------------------------------------ */
+
+static struct pv_vk_buffer *
+usable_buffer(struct pv_dispatch_ctx *c, const char *what, VkBuffer buffer)
+{
+   struct pv_vk_buffer *b = pv_vk_buffer_get(c, buffer);
+   if (!b) {
+      pv_venus_refuse(c, "%s: unknown buffer", what);
+      return NULL;
+   }
+   if (!b->sparse && !(b->bound && memory_alive(c, b->memory))) {
+      pv_venus_refuse(c, "%s: buffer not bound to live memory", what);
+      return NULL;
+   }
+   return b;
+}
+
+bool
+pv_guard_buffer_range(struct pv_dispatch_ctx *c, const char *what, VkBuffer buffer,
+                      uint64_t offset, uint64_t size)
+{
+   struct pv_vk_buffer *b = usable_buffer(c, what, buffer);
+   if (!b)
+      return false;
+   if (offset > b->size || size > b->size - offset) {
+      pv_venus_refuse(c, "%s: range 0x%llx+0x%llx outside the buffer (0x%llx bytes)", what,
+                     (unsigned long long)offset, (unsigned long long)size,
+                     (unsigned long long)b->size);
+      return false;
+   }
+   return true;
+}
+
+bool
+pv_guard_buffer_range_whole(struct pv_dispatch_ctx *c, const char *what, VkBuffer buffer,
+                            uint64_t offset, uint64_t size)
+{
+   if (size != VK_WHOLE_SIZE)
+      return pv_guard_buffer_range(c, what, buffer, offset, size);
+   struct pv_vk_buffer *b = usable_buffer(c, what, buffer);
+   if (b && offset >= b->size) {
+      pv_venus_refuse(c, "%s: offset 0x%llx outside the buffer (0x%llx bytes)", what,
+                     (unsigned long long)offset, (unsigned long long)b->size);
+      return false;
+   }
+   return b != NULL;
+}
+
+bool
+pv_guard_buffer_records(struct pv_dispatch_ctx *c, const char *what, VkBuffer buffer,
+                        uint64_t offset, uint64_t count, uint64_t stride, uint64_t record)
+{
+   if (count == 0)
+      return usable_buffer(c, what, buffer) != NULL;
+   uint64_t span;
+   if (__builtin_mul_overflow(count - 1, stride, &span) ||
+       __builtin_add_overflow(span, record, &span)) {
+      pv_venus_refuse(c, "%s: %llu records of stride %llu overflow", what,
+                     (unsigned long long)count, (unsigned long long)stride);
+      return false;
+   }
+   return pv_guard_buffer_range(c, what, buffer, offset, span);
+}
+
+/* ----- images ------------------------------------------------------------------------------- */
+
+bool
+pv_guard_image_bound(struct pv_dispatch_ctx *c, const char *what, VkImage image,
+                     struct pv_vk_image **out)
+{
+   struct pv_vk_image *im = pv_vk_image_get(c, image);
+   if (!im) {
+      pv_venus_refuse(c, "%s: unknown image", what);
+      return false;
+   }
+   if (!im->sparse && !(im->bound && memory_alive(c, im->memory))) {
+      pv_venus_refuse(c, "%s: image not bound to live memory", what);
+      return false;
+   }
+   *out = im;
+   return true;
+}
+
+static bool
+layers_fit(const struct pv_vk_image *im, uint32_t base, uint32_t count)
+{
+   if (count == VK_REMAINING_ARRAY_LAYERS)
+      return base < im->layers;
+   return count > 0 && base < im->layers && count <= im->layers - base;
+}
+
+bool
+pv_guard_image_layers(struct pv_dispatch_ctx *c, const char *what,
+                      const struct pv_vk_image *im, const VkImageSubresourceLayers *sub)
+{
+   if (sub->mipLevel < im->mips && layers_fit(im, sub->baseArrayLayer, sub->layerCount))
+      return true;
+   pv_venus_refuse(c, "%s: mip %u / layers %u+%u outside the image (%u mips, %u layers)", what,
+                  sub->mipLevel, sub->baseArrayLayer, sub->layerCount, im->mips, im->layers);
+   return false;
+}
+
+bool
+pv_guard_image_range(struct pv_dispatch_ctx *c, const char *what,
+                     const struct pv_vk_image *im, const VkImageSubresourceRange *r)
+{
+   bool mips_ok = r->levelCount == VK_REMAINING_MIP_LEVELS
+                     ? r->baseMipLevel < im->mips
+                     : r->levelCount > 0 && r->baseMipLevel < im->mips &&
+                          r->levelCount <= im->mips - r->baseMipLevel;
+   if (mips_ok && layers_fit(im, r->baseArrayLayer, r->layerCount))
+      return true;
+   pv_venus_refuse(c, "%s: mips %u+%u / layers %u+%u outside the image (%u mips, %u layers)",
+                  what, r->baseMipLevel, r->levelCount, r->baseArrayLayer, r->layerCount,
+                  im->mips, im->layers);
+   return false;
+}
+
+static uint32_t
+mip_dim(uint32_t dim, uint32_t level)
+{
+   uint32_t v = level < 32 ? dim >> level : 0;
+   return v ? v : 1;
+}
+
+static bool
+axis_fits(int32_t offset, uint32_t size, uint32_t limit)
+{
+   return offset >= 0 && (uint32_t)offset <= limit && size <= limit - (uint32_t)offset;
+}
+
+bool
+pv_guard_image_box(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_image *im,
+                   uint32_t level, VkOffset3D offset, VkExtent3D extent)
+{
+   uint32_t w = mip_dim(im->extent.width, level), h = mip_dim(im->extent.height, level);
+   uint32_t d = mip_dim(im->extent.depth, level);
+   if (level < im->mips && axis_fits(offset.x, extent.width, w) &&
+       axis_fits(offset.y, extent.height, h) && axis_fits(offset.z, extent.depth, d))
+      return true;
+   pv_venus_refuse(c, "%s: box (%d,%d,%d)+(%u,%u,%u) outside mip %u (%ux%ux%u)", what, offset.x,
+                  offset.y, offset.z, extent.width, extent.height, extent.depth, level, w, h, d);
+   return false;
+}
+
+/* ----- queries ------------------------------------------------------------------------------ */
+
+bool
+pv_guard_queries(struct pv_dispatch_ctx *c, const char *what, VkQueryPool pool, uint32_t first,
+                 uint32_t count, struct pv_vk_query_pool **out)
+{
+   struct pv_vk_query_pool *q = pv_vk_query_pool_get(c, pool);
+   if (!q) {
+      pv_venus_refuse(c, "%s: unknown query pool", what);
+      return false;
+   }
+   if (first > q->count || count > q->count - first) {
+      pv_venus_refuse(c, "%s: queries %u+%u outside the pool (%u)", what, first, count, q->count);
+      return false;
+   }
+   if (out)
+      *out = q;
+   return true;
+}
+
+/* ----- the table ---------------------------------------------------------------------------- */
+
+/* Every guarded command, with what its check keeps the host driver from doing. Names are the
+ * canonical command names of codegen/data/wire{0,1}/command_ids.txt; one a dialect lacks is
+ * skipped at registration (families.c). */
+#define G(name, reason) {"vk" #name, pv_guard_##name, reason}
+const struct pv_vk_guard_entry pv_vk_guards[] = {
+   /* transfers: lavapipe runs them as memcpy in our process */
+   G(CmdCopyBuffer, "regions inside both buffers: an offset past the buffer reads/writes the "
+                    "server's own memory"),
+   G(CmdCopyBuffer2, "as vkCmdCopyBuffer"),
+   G(CmdFillBuffer, "range inside the buffer: a fill past it writes guest-chosen words into "
+                    "host memory"),
+   G(CmdUpdateBuffer, "range inside the buffer and at most 65536 bytes"),
+   G(CmdCopyBufferToImage, "buffer bytes the region covers (from the format's texel block) "
+                           "inside the buffer; box, mip and layers inside the image"),
+   G(CmdCopyImageToBuffer, "as vkCmdCopyBufferToImage"),
+   G(CmdCopyBufferToImage2, "as vkCmdCopyBufferToImage"),
+   G(CmdCopyImageToBuffer2, "as vkCmdCopyBufferToImage"),
+   G(CmdCopyImage, "both boxes, mips and layers inside their images"),
+   G(CmdCopyImage2, "as vkCmdCopyImage"),
+   G(CmdResolveImage, "as vkCmdCopyImage"),
+   G(CmdResolveImage2, "as vkCmdCopyImage"),
+   G(CmdBlitImage, "all four corners, mips and layers inside their images"),
+   G(CmdBlitImage2, "as vkCmdBlitImage"),
+   G(CmdClearColorImage, "mip and layer ranges inside the image"),
+   G(CmdClearDepthStencilImage, "as vkCmdClearColorImage"),
+   /* buffers the device reads by itself */
+   G(CmdBindVertexBuffers, "offsets (and sizes) inside each buffer; fetches past them are "
+                           "bounded by robustBufferAccess"),
+   G(CmdBindVertexBuffers2, "as vkCmdBindVertexBuffers"),
+   G(CmdBindIndexBuffer, "offset inside the buffer"),
+   G(CmdBindIndexBuffer2KHR, "offset and size inside the buffer"),
+   G(CmdDrawIndirect, "every draw record inside the buffer"),
+   G(CmdDrawIndexedIndirect, "every draw record inside the buffer"),
+   G(CmdDispatchIndirect, "the dispatch record inside the buffer"),
+   G(CmdDrawIndirectCount, "the count word and maxDrawCount records inside their buffers"),
+   G(CmdDrawIndexedIndirectCount, "as vkCmdDrawIndirectCount"),
+   G(CmdDrawIndirectByteCountEXT, "the counter word inside its buffer"),
+   /* descriptors and views: what shaders can reach */
+   G(UpdateDescriptorSets, "buffer ranges inside their buffers; the room dynamic offsets have"),
+   G(CmdPushDescriptorSetKHR, "buffer ranges inside their buffers"),
+   G(CmdBindDescriptorSets, "dynamic offsets keep every dynamic range inside its buffer"),
+   G(CreateBufferView, "texel range inside the buffer"),
+   G(CreateImageView, "mip and layer range inside the image"),
+   /* memory binding: what every later check relies on */
+   G(BindBufferMemory, "the buffer's whole requirement inside the memory, aligned, bound once"),
+   G(BindBufferMemory2, "as vkBindBufferMemory, for every bind"),
+   G(BindImageMemory, "the image's (plane's) whole requirement inside the memory, bound once"),
+   G(BindImageMemory2, "as vkBindImageMemory, for every bind"),
+   /* queries */
+   G(CreateQueryPool, "only query types whose result size we know (records the count)"),
+   G(CmdResetQueryPool, "queries inside the pool"),
+   G(ResetQueryPool, "queries inside the pool (host reset writes pool memory)"),
+   G(GetQueryPoolResults, "queries inside the pool; results fit the reply array"),
+   G(CmdCopyQueryPoolResults, "queries inside the pool; results inside the buffer"),
+   G(CmdBeginQuery, "query inside the pool"),
+   G(CmdEndQuery, "query inside the pool"),
+   G(CmdBeginQueryIndexedEXT, "query inside the pool"),
+   G(CmdEndQueryIndexedEXT, "query inside the pool"),
+   G(CmdWriteTimestamp, "query inside the pool"),
+   G(CmdWriteTimestamp2, "query inside the pool"),
+   /* lifetime (lifetime.h): nothing the device may still use is destroyed under it */
+   G(DestroyBuffer, "waits for submitted work: lavapipe would touch freed memory"),
+   G(DestroyImage, "waits for submitted work"),
+   G(FreeMemory, "waits for submitted work: the mapping goes with it"),
+   G(DestroyBufferView, "waits for submitted work"),
+   G(DestroyImageView, "waits for submitted work"),
+   G(DestroySampler, "waits for submitted work"),
+   G(DestroyPipeline, "waits for submitted work"),
+   G(DestroyQueryPool, "waits for submitted work"),
+   G(DestroyFramebuffer, "waits for submitted work"),
+   G(DestroyRenderPass, "waits for submitted work"),
+   G(DestroyEvent, "waits for submitted work"),
+   G(DestroySamplerYcbcrConversion, "waits for submitted work"),
+   G(FreeDescriptorSets, "waits for submitted work"),
+   G(FreeCommandBuffers, "waits for submitted work: their commands are freed"),
+   G(ResetCommandPool, "waits for submitted work: its commands are freed"),
+   G(ResetCommandBuffer, "waits for the command buffer's last submission"),
+   G(BeginCommandBuffer, "waits for the command buffer's last submission (implicit reset)"),
+   G(GetFenceStatus, "not a check: a signalled fence tells which submissions are finished"),
+   {NULL, NULL, NULL},
+};
+#undef G

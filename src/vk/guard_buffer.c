@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bounds checks of buffer commands (guard.h): transfers, indirect arguments, vertex and index
+ * buffers, buffer views, and binding buffers to memory. Each handler checks, then runs the
+ * generated pass-through; a failed check has already made the command fatal.
+ */
+#include "vk/guard.h"
+
+#include <stdlib.h>
+
+#include "renderer/context.h"
+#include "vk/lifetime.h"
+
+/* vkCmdUpdateBuffer's limit (VUID-vkCmdUpdateBuffer-dataSize-00037). */
+#define PV_UPDATE_BUFFER_MAX 65536u
+
+static bool
+copy_regions_ok(struct pv_dispatch_ctx *c, const char *what, VkBuffer src, VkBuffer dst,
+                uint32_t n, const VkBufferCopy *r, const VkBufferCopy2 *r2)
+{
+   for (uint32_t i = 0; i < n; i++) {
+      uint64_t so = r ? r[i].srcOffset : r2[i].srcOffset;
+      uint64_t dof = r ? r[i].dstOffset : r2[i].dstOffset;
+      uint64_t size = r ? r[i].size : r2[i].size;
+      if (!pv_guard_buffer_range(c, what, src, so, size) ||
+          !pv_guard_buffer_range(c, what, dst, dof, size))
+         return false;
+   }
+   return true;
+}
+
+void
+pv_guard_CmdCopyBuffer(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdCopyBuffer *a = args;
+   if (copy_regions_ok(c, "vkCmdCopyBuffer", a->srcBuffer, a->dstBuffer, a->regionCount,
+                       a->pRegions, NULL))
+      pv_handle_vkCmdCopyBuffer(c, args);
+}
+
+void
+pv_guard_CmdCopyBuffer2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdCopyBuffer2 *a = args;
+   const VkCopyBufferInfo2 *i = a->pCopyBufferInfo;
+   if (i && copy_regions_ok(c, "vkCmdCopyBuffer2", i->srcBuffer, i->dstBuffer, i->regionCount,
+                            NULL, i->pRegions))
+      pv_handle_vkCmdCopyBuffer2(c, args);
+}
+
+void
+pv_guard_CmdFillBuffer(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdFillBuffer *a = args;
+   if (!pv_guard_buffer_range_whole(c, "vkCmdFillBuffer", a->dstBuffer, a->dstOffset, a->size))
+      return;
+   pv_handle_vkCmdFillBuffer(c, args);
+   if (a->size == sizeof(uint32_t) && a->data == (uint32_t)VK_SUCCESS)
+      pv_vk_note_status_slot(c, a->dstBuffer, a->dstOffset);
+}
+
+void
+pv_guard_CmdUpdateBuffer(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdUpdateBuffer *a = args;
+   if (a->dataSize > PV_UPDATE_BUFFER_MAX) {
+      pv_venus_refuse(c, "vkCmdUpdateBuffer: %llu bytes (max %u)",
+                     (unsigned long long)a->dataSize, PV_UPDATE_BUFFER_MAX);
+      return;
+   }
+   if (pv_guard_buffer_range(c, "vkCmdUpdateBuffer", a->dstBuffer, a->dstOffset, a->dataSize))
+      pv_handle_vkCmdUpdateBuffer(c, args);
+}
+
+/* ----- vertex, index and indirect buffers -------------------------------------------------- */
+
+static bool
+vertex_buffers_ok(struct pv_dispatch_ctx *c, const char *what, uint32_t n, const VkBuffer *bufs,
+                  const VkDeviceSize *offsets, const VkDeviceSize *sizes)
+{
+   for (uint32_t i = 0; i < n; i++) {
+      if (bufs[i] == VK_NULL_HANDLE)
+         continue; /* nullDescriptor: the host reads zeros */
+      uint64_t size = sizes ? sizes[i] : VK_WHOLE_SIZE;
+      if (!pv_guard_buffer_range_whole(c, what, bufs[i], offsets[i], size))
+         return false;
+   }
+   return true;
+}
+
+void
+pv_guard_CmdBindVertexBuffers(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdBindVertexBuffers *a = args;
+   if (vertex_buffers_ok(c, "vkCmdBindVertexBuffers", a->bindingCount, a->pBuffers, a->pOffsets,
+                         NULL))
+      pv_handle_vkCmdBindVertexBuffers(c, args);
+}
+
+void
+pv_guard_CmdBindVertexBuffers2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdBindVertexBuffers2 *a = args;
+   if (vertex_buffers_ok(c, "vkCmdBindVertexBuffers2", a->bindingCount, a->pBuffers, a->pOffsets,
+                         a->pSizes))
+      pv_handle_vkCmdBindVertexBuffers2(c, args);
+}
+
+void
+pv_guard_CmdBindIndexBuffer(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdBindIndexBuffer *a = args;
+   if (a->buffer == VK_NULL_HANDLE ||
+       pv_guard_buffer_range_whole(c, "vkCmdBindIndexBuffer", a->buffer, a->offset,
+                                   VK_WHOLE_SIZE))
+      pv_handle_vkCmdBindIndexBuffer(c, args);
+}
+
+void
+pv_guard_CmdBindIndexBuffer2KHR(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdBindIndexBuffer2KHR *a = args;
+   if (a->buffer == VK_NULL_HANDLE ||
+       pv_guard_buffer_range_whole(c, "vkCmdBindIndexBuffer2KHR", a->buffer, a->offset, a->size))
+      pv_handle_vkCmdBindIndexBuffer2KHR(c, args);
+}
+
+void
+pv_guard_CmdDrawIndirect(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdDrawIndirect *a = args;
+   if (pv_guard_buffer_records(c, "vkCmdDrawIndirect", a->buffer, a->offset, a->drawCount,
+                               a->stride, sizeof(VkDrawIndirectCommand)))
+      pv_handle_vkCmdDrawIndirect(c, args);
+}
+
+void
+pv_guard_CmdDrawIndexedIndirect(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdDrawIndexedIndirect *a = args;
+   if (pv_guard_buffer_records(c, "vkCmdDrawIndexedIndirect", a->buffer, a->offset, a->drawCount,
+                               a->stride, sizeof(VkDrawIndexedIndirectCommand)))
+      pv_handle_vkCmdDrawIndexedIndirect(c, args);
+}
+
+void
+pv_guard_CmdDispatchIndirect(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdDispatchIndirect *a = args;
+   if (pv_guard_buffer_range(c, "vkCmdDispatchIndirect", a->buffer, a->offset,
+                             sizeof(VkDispatchIndirectCommand)))
+      pv_handle_vkCmdDispatchIndirect(c, args);
+}
+
+/* The count buffer holds one u32; the draws are bounded by maxDrawCount. */
+static bool
+indirect_count_ok(struct pv_dispatch_ctx *c, const char *what, VkBuffer buffer, uint64_t offset,
+                  VkBuffer count_buffer, uint64_t count_offset, uint32_t max_draws,
+                  uint32_t stride, uint64_t record)
+{
+   return pv_guard_buffer_range(c, what, count_buffer, count_offset, sizeof(uint32_t)) &&
+          pv_guard_buffer_records(c, what, buffer, offset, max_draws, stride, record);
+}
+
+void
+pv_guard_CmdDrawIndirectCount(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdDrawIndirectCount *a = args;
+   if (indirect_count_ok(c, "vkCmdDrawIndirectCount", a->buffer, a->offset, a->countBuffer,
+                         a->countBufferOffset, a->maxDrawCount, a->stride,
+                         sizeof(VkDrawIndirectCommand)))
+      pv_handle_vkCmdDrawIndirectCount(c, args);
+}
+
+void
+pv_guard_CmdDrawIndexedIndirectCount(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdDrawIndexedIndirectCount *a = args;
+   if (indirect_count_ok(c, "vkCmdDrawIndexedIndirectCount", a->buffer, a->offset,
+                         a->countBuffer, a->countBufferOffset, a->maxDrawCount, a->stride,
+                         sizeof(VkDrawIndexedIndirectCommand)))
+      pv_handle_vkCmdDrawIndexedIndirectCount(c, args);
+}
+
+void
+pv_guard_CmdDrawIndirectByteCountEXT(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdDrawIndirectByteCountEXT *a = args;
+   if (pv_guard_buffer_range(c, "vkCmdDrawIndirectByteCountEXT", a->counterBuffer,
+                             a->counterBufferOffset, sizeof(uint32_t)))
+      pv_handle_vkCmdDrawIndirectByteCountEXT(c, args);
+}
+
+/* ----- buffer views ------------------------------------------------------------------------- */
+
+void
+pv_guard_CreateBufferView(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreateBufferView *a = args;
+   const VkBufferViewCreateInfo *ci = a->pCreateInfo;
+   if (!ci || !pv_guard_buffer_range_whole(c, "vkCreateBufferView", ci->buffer, ci->offset,
+                                           ci->range))
+      return;
+   pv_handle_vkCreateBufferView(c, args);
+   if (a->ret == VK_SUCCESS)
+      pv_vk_view_track(c, VK_OBJECT_TYPE_BUFFER_VIEW, PV_FROM_HANDLE(*a->pView),
+                       VK_OBJECT_TYPE_BUFFER, PV_FROM_HANDLE(ci->buffer));
+}
+
+/* ----- binding memory ----------------------------------------------------------------------- */
+
+/* The whole of what the host says the buffer needs fits in the memory at offset. */
+static bool
+buffer_bind_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, VkBuffer buffer,
+               VkDeviceMemory memory, uint64_t offset)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_vk_device *d = pv_vk_device_from_host(ctx, device);
+   struct pv_vk_buffer *b = pv_vk_buffer_get(c, buffer);
+   uint64_t mem_size = pv_vk_memory_size(c, memory);
+   if (!d || !b || !mem_size || b->sparse || b->bound || !d->vk.GetBufferMemoryRequirements) {
+      pv_venus_refuse(c, "%s: unknown, sparse or already bound buffer, or unknown memory", what);
+      return false;
+   }
+   VkMemoryRequirements req;
+   d->vk.GetBufferMemoryRequirements(device, buffer, &req);
+   if (offset >= mem_size || req.size > mem_size - offset ||
+       (req.alignment && offset % req.alignment)) {
+      pv_venus_refuse(c, "%s: 0x%llx bytes at 0x%llx (alignment 0x%llx) outside the memory "
+                        "(0x%llx bytes)",
+                     what, (unsigned long long)req.size, (unsigned long long)offset,
+                     (unsigned long long)req.alignment, (unsigned long long)mem_size);
+      return false;
+   }
+   return true;
+}
+
+static void
+buffer_bound(struct pv_dispatch_ctx *c, VkBuffer buffer, VkDeviceMemory memory, uint64_t offset)
+{
+   struct pv_vk_buffer *b = pv_vk_buffer_get(c, buffer);
+   struct pv_object *m =
+      pv_venus_object(c, VK_OBJECT_TYPE_DEVICE_MEMORY, PV_FROM_HANDLE(memory));
+   if (b && m) {
+      b->bound = true;
+      b->memory = (struct pv_vk_ref){m->id, m->serial};
+      b->memory_offset = offset;
+   }
+}
+
+void
+pv_guard_BindBufferMemory(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkBindBufferMemory *a = args;
+   if (!buffer_bind_ok(c, "vkBindBufferMemory", a->device, a->buffer, a->memory,
+                       a->memoryOffset))
+      return;
+   pv_handle_vkBindBufferMemory(c, args);
+   if (a->ret == VK_SUCCESS)
+      buffer_bound(c, a->buffer, a->memory, a->memoryOffset);
+}
+
+void
+pv_guard_BindBufferMemory2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkBindBufferMemory2 *a = args;
+   for (uint32_t i = 0; i < a->bindInfoCount; i++) {
+      const VkBindBufferMemoryInfo *b = &a->pBindInfos[i];
+      if (!buffer_bind_ok(c, "vkBindBufferMemory2", a->device, b->buffer, b->memory,
+                          b->memoryOffset))
+         return;
+      for (uint32_t j = 0; j < i; j++)
+         if (a->pBindInfos[j].buffer == b->buffer) {
+            pv_venus_refuse(c, "vkBindBufferMemory2: buffer bound twice");
+            return;
+         }
+   }
+   pv_handle_vkBindBufferMemory2(c, args);
+   /* On failure the host leaves every buffer's binding undefined (maintenance6 says so):
+    * none of them counts as bound. */
+   for (uint32_t i = 0; a->ret == VK_SUCCESS && i < a->bindInfoCount; i++)
+      buffer_bound(c, a->pBindInfos[i].buffer, a->pBindInfos[i].memory,
+                   a->pBindInfos[i].memoryOffset);
+}
+
+/* ----- state -------------------------------------------------------------------------------- */
+
+void
+pv_vk_buffer_track(struct pv_dispatch_ctx *c, uint64_t id, const VkBufferCreateInfo *ci)
+{
+   if (pv_cs_fatal(c->dec))
+      return; /* not created (an id already in use, say): the id names another object */
+   struct pv_object *o = pv_object_find(pv_venus_from(c), id, VK_OBJECT_TYPE_BUFFER);
+   if (o && o->data)
+      return;
+   struct pv_vk_buffer *b = o ? calloc(1, sizeof(*b)) : NULL;
+   if (!b) {
+      /* without state every use would be refused: say so now */
+      pv_venus_refuse(c, "vkCreateBuffer: no memory for the buffer's bounds state");
+      return;
+   }
+   b->size = ci->size;
+   b->sparse = (ci->flags & VK_BUFFER_CREATE_SPARSE_BINDING_BIT) != 0;
+   o->data = b;
+   o->free_data = pv_vk_state_free;
+}

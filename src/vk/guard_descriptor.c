@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bounds checks of descriptors (guard.h). With robustBufferAccess the host keeps shader
+ * accesses inside each descriptor's range, so the range itself must lie inside its buffer:
+ * checked when it is written. A dynamic offset moves the range at bind time; each set keeps the
+ * smallest room its dynamic descriptors have left (dynamic_slack) and a bind may not move any
+ * further. Image and texel-buffer views were checked when they were created.
+ */
+#include "vk/guard.h"
+
+#include <stdlib.h>
+
+#include "renderer/context.h"
+#include "vk/lifetime.h"
+
+static bool
+is_dynamic(VkDescriptorType t)
+{
+   return t == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC ||
+          t == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC;
+}
+
+static bool
+is_buffer(VkDescriptorType t)
+{
+   return is_dynamic(t) || t == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER ||
+          t == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+}
+
+static void
+slot_free_cb(uint64_t key, void *value, void *data)
+{
+   (void)key, (void)data;
+   free(value);
+}
+
+static void
+set_free(struct pv_context *ctx, struct pv_object *obj)
+{
+   (void)ctx;
+   struct pv_vk_descriptor_set *s = obj->data;
+   pv_id_table_foreach(&s->slots, slot_free_cb, NULL);
+   pv_id_table_fini(&s->slots);
+   free(s);
+   obj->data = NULL;
+}
+
+/* The set's state, made on first need (sets are made by the generated pass-through). */
+static struct pv_vk_descriptor_set *
+set_state(struct pv_dispatch_ctx *c, VkDescriptorSet set)
+{
+   struct pv_object *o = set ? pv_venus_object(c, VK_OBJECT_TYPE_DESCRIPTOR_SET,
+                                               PV_FROM_HANDLE(set))
+                             : NULL;
+   if (o && !o->data) {
+      struct pv_vk_descriptor_set *s = calloc(1, sizeof(*s));
+      if (s) {
+         s->dynamic_slack = UINT64_MAX;
+         pv_id_table_init(&s->slots);
+         o->data = s;
+         o->free_data = set_free;
+      }
+   }
+   return o ? o->data : NULL;
+}
+
+/* Checks one buffer descriptor; returns the room a dynamic offset has, or false. */
+static bool
+buffer_info_ok(struct pv_dispatch_ctx *c, const char *what, const VkDescriptorBufferInfo *bi,
+               uint64_t *slack)
+{
+   *slack = UINT64_MAX;
+   if (bi->buffer == VK_NULL_HANDLE)
+      return true; /* nullDescriptor: reads zeros */
+   if (!pv_guard_buffer_range_whole(c, what, bi->buffer, bi->offset, bi->range))
+      return false;
+   struct pv_vk_buffer *b = pv_vk_buffer_get(c, bi->buffer);
+   *slack = bi->range == VK_WHOLE_SIZE ? 0 : b->size - bi->offset - bi->range;
+   return true;
+}
+
+/* Slot keys: samplers of combined image samplers get their own key space. */
+#define PV_SAMPLER_SLOT 0x80000000u
+
+static const struct pv_object *
+named_or_null(struct pv_dispatch_ctx *c, int32_t type, uint64_t host)
+{
+   return host ? pv_venus_object(c, type, host) : NULL;
+}
+
+/* Records what every descriptor of the write names now (lifetime.h). */
+static void
+record_slots(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s,
+             const VkWriteDescriptorSet *w)
+{
+   VkDescriptorType t = w->descriptorType;
+   for (uint32_t j = 0; j < w->descriptorCount && !pv_cs_fatal(c->dec); j++) {
+      uint32_t b = w->dstBinding, e = w->dstArrayElement + j;
+      if (is_buffer(t) && w->pBufferInfo) {
+         pv_vk_descriptor_slot_set(c, s, b, e, named_or_null(c, VK_OBJECT_TYPE_BUFFER,
+                                                             PV_FROM_HANDLE(w->pBufferInfo[j].buffer)));
+      } else if ((t == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER ||
+                  t == VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER) &&
+                 w->pTexelBufferView) {
+         pv_vk_descriptor_slot_set(c, s, b, e,
+                                   named_or_null(c, VK_OBJECT_TYPE_BUFFER_VIEW,
+                                                 PV_FROM_HANDLE(w->pTexelBufferView[j])));
+      } else if (w->pImageInfo && t != VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK) {
+         const VkDescriptorImageInfo *ii = &w->pImageInfo[j];
+         if (t != VK_DESCRIPTOR_TYPE_SAMPLER)
+            pv_vk_descriptor_slot_set(c, s, b, e,
+                                      named_or_null(c, VK_OBJECT_TYPE_IMAGE_VIEW,
+                                                    PV_FROM_HANDLE(ii->imageView)));
+         if (t == VK_DESCRIPTOR_TYPE_SAMPLER || t == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER)
+            pv_vk_descriptor_slot_set(c, s, b | PV_SAMPLER_SLOT, e,
+                                      named_or_null(c, VK_OBJECT_TYPE_SAMPLER,
+                                                    PV_FROM_HANDLE(ii->sampler)));
+      }
+   }
+}
+
+static void
+copy_slot(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *src,
+          struct pv_vk_descriptor_set *dst, uint32_t sb, uint32_t se, uint32_t db, uint32_t de)
+{
+   const struct pv_vk_ref_entry *r =
+      pv_id_table_get(&src->slots, ((uint64_t)sb << 32 | se) + 1);
+   struct pv_object *o = r ? pv_object_find(pv_venus_from(c), r->id, r->type) : NULL;
+   /* a stale source stays stale: its reference is kept as it was */
+   if (r && (!o || o->serial != r->serial)) {
+      struct pv_object stale = {.id = r->id, .type = r->type, .serial = r->serial};
+      pv_vk_descriptor_slot_set(c, dst, db, de, &stale);
+   } else {
+      pv_vk_descriptor_slot_set(c, dst, db, de, o);
+   }
+}
+
+static bool
+writes_ok(struct pv_dispatch_ctx *c, const char *what, uint32_t n, const VkWriteDescriptorSet *w,
+          bool track)
+{
+   for (uint32_t i = 0; i < n; i++) {
+      if (track) {
+         struct pv_vk_descriptor_set *s = set_state(c, w[i].dstSet);
+         if (!s) {
+            pv_venus_refuse(c, "%s: unknown descriptor set or no memory", what);
+            return false;
+         }
+         record_slots(c, s, &w[i]);
+      }
+      if (!is_buffer(w[i].descriptorType))
+         continue;
+      if (!w[i].pBufferInfo) {
+         pv_venus_refuse(c, "%s: buffer descriptors without pBufferInfo", what);
+         return false;
+      }
+      uint64_t min_slack = UINT64_MAX, slack;
+      for (uint32_t j = 0; j < w[i].descriptorCount; j++) {
+         if (!buffer_info_ok(c, what, &w[i].pBufferInfo[j], &slack))
+            return false;
+         min_slack = slack < min_slack ? slack : min_slack;
+      }
+      if (!track || !is_dynamic(w[i].descriptorType))
+         continue;
+      struct pv_vk_descriptor_set *s = set_state(c, w[i].dstSet);
+      if (!s) {
+         pv_venus_refuse(c, "%s: unknown descriptor set or no memory", what);
+         return false;
+      }
+      s->dynamic_slack = min_slack < s->dynamic_slack ? min_slack : s->dynamic_slack;
+   }
+   return true;
+}
+
+static bool
+copies_ok(struct pv_dispatch_ctx *c, uint32_t n, const VkCopyDescriptorSet *cp)
+{
+   for (uint32_t i = 0; i < n; i++) {
+      struct pv_vk_descriptor_set *src = set_state(c, cp[i].srcSet);
+      struct pv_vk_descriptor_set *dst = set_state(c, cp[i].dstSet);
+      if (!src || !dst) {
+         pv_venus_refuse(c, "vkUpdateDescriptorSets: unknown descriptor set in a copy");
+         return false;
+      }
+      if (src->dynamic_slack < dst->dynamic_slack)
+         dst->dynamic_slack = src->dynamic_slack;
+      for (uint32_t k = 0; k < cp[i].descriptorCount && !pv_cs_fatal(c->dec); k++) {
+         uint32_t se = cp[i].srcArrayElement + k, de = cp[i].dstArrayElement + k;
+         copy_slot(c, src, dst, cp[i].srcBinding, se, cp[i].dstBinding, de);
+         copy_slot(c, src, dst, cp[i].srcBinding | PV_SAMPLER_SLOT, se,
+                   cp[i].dstBinding | PV_SAMPLER_SLOT, de);
+      }
+   }
+   return true;
+}
+
+void
+pv_guard_UpdateDescriptorSets(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkUpdateDescriptorSets *a = args;
+   if (writes_ok(c, "vkUpdateDescriptorSets", a->descriptorWriteCount, a->pDescriptorWrites,
+                 true) &&
+       copies_ok(c, a->descriptorCopyCount, a->pDescriptorCopies))
+      pv_handle_vkUpdateDescriptorSets(c, args);
+}
+
+void
+pv_guard_CmdPushDescriptorSetKHR(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdPushDescriptorSetKHR *a = args;
+   if (writes_ok(c, "vkCmdPushDescriptorSetKHR", a->descriptorWriteCount, a->pDescriptorWrites,
+                 false))
+      pv_handle_vkCmdPushDescriptorSetKHR(c, args);
+}
+
+void
+pv_guard_CmdBindDescriptorSets(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdBindDescriptorSets *a = args;
+   uint64_t room = UINT64_MAX;
+   for (uint32_t i = 0; a->dynamicOffsetCount && i < a->descriptorSetCount; i++) {
+      struct pv_vk_descriptor_set *s = set_state(c, a->pDescriptorSets[i]);
+      if (s && s->dynamic_slack < room)
+         room = s->dynamic_slack;
+   }
+   for (uint32_t i = 0; i < a->dynamicOffsetCount; i++)
+      if (a->pDynamicOffsets[i] > room) {
+         pv_venus_refuse(c, "vkCmdBindDescriptorSets: dynamic offset %u moves a range past its "
+                           "buffer (room %llu)",
+                        a->pDynamicOffsets[i], (unsigned long long)room);
+         return;
+      }
+   pv_handle_vkCmdBindDescriptorSets(c, args);
+}

@@ -1,0 +1,588 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bounds checks of image commands (guard.h): creation parameters the host supports, binding to
+ * memory, buffer<->image copies (the bytes a region covers in the buffer follow from the
+ * format's texel block, pv_format_info), image copies, blits, resolves and clears.
+ */
+#include "vk/guard.h"
+
+#include <stdlib.h>
+
+#include "renderer/context.h"
+
+/* ----- creation ----------------------------------------------------------------------------- */
+
+static uint32_t
+max_mips(VkExtent3D e)
+{
+   uint32_t m = e.width > e.height ? e.width : e.height;
+   m = m > e.depth ? m : e.depth;
+   uint32_t n = 0;
+   while (m) {
+      n++;
+      m >>= 1;
+   }
+   return n;
+}
+
+static bool
+shape_ok(const VkImageCreateInfo *ci)
+{
+   const VkExtent3D e = ci->extent;
+   if (!e.width || !e.height || !e.depth || !ci->arrayLayers || !ci->mipLevels ||
+       ci->mipLevels > max_mips(e))
+      return false;
+   switch (ci->imageType) {
+   case VK_IMAGE_TYPE_1D:
+      return e.height == 1 && e.depth == 1;
+   case VK_IMAGE_TYPE_2D:
+      return e.depth == 1;
+   case VK_IMAGE_TYPE_3D:
+      return ci->arrayLayers == 1;
+   default:
+      return false;
+   }
+}
+
+/* What the host supports for this format, type, tiling, usage and flags. */
+static bool
+host_supports(struct pv_dispatch_ctx *c, VkDevice device, const VkImageCreateInfo *ci)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   const struct pv_vk_device *d = pv_vk_device_from_host(ctx, device);
+   const struct pv_vk_dispatch *vk = &pv_venus_host(ctx)->vk;
+   if (!d || !vk->GetPhysicalDeviceImageFormatProperties)
+      return false;
+   if (ci->tiling == VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT)
+      return true; /* the query needs the modifier; the host checks it at creation */
+   VkImageFormatProperties p;
+   if (vk->GetPhysicalDeviceImageFormatProperties(d->pd->host, ci->format, ci->imageType,
+                                                  ci->tiling, ci->usage, ci->flags,
+                                                  &p) != VK_SUCCESS)
+      return false;
+   return ci->extent.width <= p.maxExtent.width && ci->extent.height <= p.maxExtent.height &&
+          ci->extent.depth <= p.maxExtent.depth && ci->mipLevels <= p.maxMipLevels &&
+          ci->arrayLayers <= p.maxArrayLayers && (ci->samples & p.sampleCounts) &&
+          !(ci->samples & (ci->samples - 1));
+}
+
+bool
+pv_guard_image_create(struct pv_dispatch_ctx *c, VkDevice device, const VkImageCreateInfo *ci)
+{
+   struct pv_format_info f;
+   if (ci && pv_format_info(ci->format, &f) && shape_ok(ci) && host_supports(c, device, ci))
+      return true;
+   pv_venus_refuse(c, "vkCreateImage: format %d, type %d, %ux%ux%u, %u mips, %u layers, "
+                     "%d samples not supported by the host",
+                  ci ? ci->format : 0, ci ? ci->imageType : 0, ci ? ci->extent.width : 0,
+                  ci ? ci->extent.height : 0, ci ? ci->extent.depth : 0,
+                  ci ? ci->mipLevels : 0, ci ? ci->arrayLayers : 0, ci ? ci->samples : 0);
+   return false;
+}
+
+void
+pv_vk_image_track(struct pv_dispatch_ctx *c, uint64_t id, const VkImageCreateInfo *ci)
+{
+   if (pv_cs_fatal(c->dec))
+      return; /* not created (an id already in use, say): the id names another object */
+   struct pv_object *o = pv_object_find(pv_venus_from(c), id, VK_OBJECT_TYPE_IMAGE);
+   if (o && o->data)
+      return;
+   struct pv_vk_image *im = o ? calloc(1, sizeof(*im)) : NULL;
+   if (!im) {
+      pv_venus_refuse(c, "vkCreateImage: no memory for the image's bounds state");
+      return;
+   }
+   struct pv_format_info f = {0};
+   pv_format_info(ci->format, &f);
+   im->type = ci->imageType;
+   im->format = ci->format;
+   im->extent = ci->extent;
+   im->mips = ci->mipLevels;
+   im->layers = ci->arrayLayers;
+   im->samples = ci->samples;
+   im->sparse = (ci->flags & VK_IMAGE_CREATE_SPARSE_BINDING_BIT) != 0;
+   bool disjoint = (ci->flags & VK_IMAGE_CREATE_DISJOINT_BIT) && f.plane_count > 1;
+   im->planes_needed = disjoint ? (1u << f.plane_count) - 1 : 1;
+   o->data = im;
+   o->free_data = pv_vk_state_free;
+}
+
+/* ----- binding memory ----------------------------------------------------------------------- */
+
+static uint32_t
+plane_of(const void *pnext)
+{
+   for (const VkBaseInStructure *p = pnext; p; p = p->pNext)
+      if (p->sType == VK_STRUCTURE_TYPE_BIND_IMAGE_PLANE_MEMORY_INFO) {
+         VkImageAspectFlagBits a = ((const VkBindImagePlaneMemoryInfo *)p)->planeAspect;
+         return a == VK_IMAGE_ASPECT_PLANE_2_BIT ? 2 : a == VK_IMAGE_ASPECT_PLANE_1_BIT ? 1 : 0;
+      }
+   return 0;
+}
+
+static bool
+image_requirements(struct pv_vk_device *d, VkImage image, uint32_t plane, bool disjoint,
+                   VkMemoryRequirements *req)
+{
+   if (!disjoint) {
+      d->vk.GetImageMemoryRequirements(d->host, image, req);
+      return true;
+   }
+   if (!d->vk.GetImageMemoryRequirements2)
+      return false;
+   VkImagePlaneMemoryRequirementsInfo pi = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_PLANE_MEMORY_REQUIREMENTS_INFO,
+      .planeAspect = (VkImageAspectFlagBits)(VK_IMAGE_ASPECT_PLANE_0_BIT << plane)};
+   VkImageMemoryRequirementsInfo2 info = {.sType =
+                                             VK_STRUCTURE_TYPE_IMAGE_MEMORY_REQUIREMENTS_INFO_2,
+                                          .pNext = &pi,
+                                          .image = image};
+   VkMemoryRequirements2 r2 = {.sType = VK_STRUCTURE_TYPE_MEMORY_REQUIREMENTS_2};
+   d->vk.GetImageMemoryRequirements2(d->host, &info, &r2);
+   *req = r2.memoryRequirements;
+   return true;
+}
+
+static bool
+image_bind_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, VkImage image,
+              VkDeviceMemory memory, uint64_t offset, uint32_t plane)
+{
+   struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
+   struct pv_vk_image *im = pv_vk_image_get(c, image);
+   uint64_t mem_size = pv_vk_memory_size(c, memory);
+   bool disjoint = im && im->planes_needed != 1;
+   VkMemoryRequirements req;
+   if (!d || !im || !mem_size || im->sparse || (im->planes_bound & (1u << plane)) ||
+       !(im->planes_needed & (1u << plane)) || !d->vk.GetImageMemoryRequirements ||
+       !image_requirements(d, image, plane, disjoint, &req)) {
+      pv_venus_refuse(c, "%s: unknown, sparse or already bound image (plane %u), or unknown "
+                        "memory",
+                     what, plane);
+      return false;
+   }
+   if (offset >= mem_size || req.size > mem_size - offset ||
+       (req.alignment && offset % req.alignment)) {
+      pv_venus_refuse(c, "%s: 0x%llx bytes at 0x%llx (alignment 0x%llx) outside the memory "
+                        "(0x%llx bytes)",
+                     what, (unsigned long long)req.size, (unsigned long long)offset,
+                     (unsigned long long)req.alignment, (unsigned long long)mem_size);
+      return false;
+   }
+   return true;
+}
+
+static void
+image_bound(struct pv_dispatch_ctx *c, VkImage image, VkDeviceMemory memory, uint32_t plane)
+{
+   struct pv_vk_image *im = pv_vk_image_get(c, image);
+   struct pv_object *m =
+      pv_venus_object(c, VK_OBJECT_TYPE_DEVICE_MEMORY, PV_FROM_HANDLE(memory));
+   if (!im || !m)
+      return;
+   if (!im->planes_bound)
+      im->memory = (struct pv_vk_ref){m->id, m->serial};
+   im->planes_bound |= 1u << plane;
+   im->bound = im->planes_bound == im->planes_needed;
+}
+
+void
+pv_guard_BindImageMemory(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkBindImageMemory *a = args;
+   if (!image_bind_ok(c, "vkBindImageMemory", a->device, a->image, a->memory, a->memoryOffset,
+                      0))
+      return;
+   pv_handle_vkBindImageMemory(c, args);
+   if (a->ret == VK_SUCCESS)
+      image_bound(c, a->image, a->memory, 0);
+}
+
+void
+pv_guard_BindImageMemory2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkBindImageMemory2 *a = args;
+   for (uint32_t i = 0; i < a->bindInfoCount; i++) {
+      const VkBindImageMemoryInfo *b = &a->pBindInfos[i];
+      uint32_t plane = plane_of(b->pNext);
+      if (!image_bind_ok(c, "vkBindImageMemory2", a->device, b->image, b->memory,
+                         b->memoryOffset, plane))
+         return;
+      for (uint32_t j = 0; j < i; j++)
+         if (a->pBindInfos[j].image == b->image && plane_of(a->pBindInfos[j].pNext) == plane) {
+            pv_venus_refuse(c, "vkBindImageMemory2: image plane bound twice");
+            return;
+         }
+   }
+   pv_handle_vkBindImageMemory2(c, args);
+   for (uint32_t i = 0; a->ret == VK_SUCCESS && i < a->bindInfoCount; i++)
+      image_bound(c, a->pBindInfos[i].image, a->pBindInfos[i].memory,
+                  plane_of(a->pBindInfos[i].pNext));
+}
+
+/* ----- buffer <-> image --------------------------------------------------------------------- */
+
+/* One region of vkCmdCopyBufferToImage / ImageToBuffer, either struct version. */
+struct pv_bic {
+   uint64_t offset;
+   uint32_t row_length, image_height;
+   VkImageSubresourceLayers sub;
+   VkOffset3D img_offset;
+   VkExtent3D extent;
+};
+
+static uint32_t
+div_up(uint32_t v, uint32_t d)
+{
+   return v / d + (v % d != 0);
+}
+
+/* Bytes per block and the block extent of the aspect copied, or false when the aspect is not
+ * one the format has. Planes are copied in the plane's own (possibly subsampled) texels. */
+static bool
+aspect_block(const struct pv_format_info *f, VkImageAspectFlags aspect, uint32_t *bytes,
+             uint32_t block[3])
+{
+   block[0] = f->block_extent[0], block[1] = f->block_extent[1], block[2] = f->block_extent[2];
+   switch (aspect) {
+   case VK_IMAGE_ASPECT_COLOR_BIT:
+      *bytes = f->plane_count || f->depth_bytes || f->stencil_bytes ? 0 : f->block_bytes;
+      break;
+   case VK_IMAGE_ASPECT_DEPTH_BIT:
+      *bytes = f->depth_bytes;
+      break;
+   case VK_IMAGE_ASPECT_STENCIL_BIT:
+      *bytes = f->stencil_bytes;
+      break;
+   case VK_IMAGE_ASPECT_PLANE_0_BIT:
+   case VK_IMAGE_ASPECT_PLANE_1_BIT:
+   case VK_IMAGE_ASPECT_PLANE_2_BIT: {
+      uint32_t p = aspect == VK_IMAGE_ASPECT_PLANE_0_BIT ? 0
+                   : aspect == VK_IMAGE_ASPECT_PLANE_1_BIT ? 1
+                                                           : 2;
+      *bytes = p < f->plane_count ? f->planes[p].bytes : 0;
+      break;
+   }
+   default:
+      *bytes = 0;
+   }
+   return *bytes != 0;
+}
+
+/* The bytes of the buffer a region covers, from its offset (Vulkan's buffer addressing). */
+static bool
+region_span(const struct pv_vk_image *im, const struct pv_bic *r, uint64_t *span)
+{
+   struct pv_format_info f;
+   uint32_t bytes, blk[3];
+   if (!pv_format_info(im->format, &f) || !aspect_block(&f, r->sub.aspectMask, &bytes, blk))
+      return false;
+   uint32_t row = r->row_length ? r->row_length : r->extent.width;
+   uint32_t height = r->image_height ? r->image_height : r->extent.height;
+   if (!r->extent.width || !r->extent.height || !r->extent.depth || row < r->extent.width ||
+       height < r->extent.height)
+      return false;
+   uint32_t layers = r->sub.layerCount == VK_REMAINING_ARRAY_LAYERS
+                        ? im->layers - r->sub.baseArrayLayer
+                        : r->sub.layerCount;
+   uint64_t row_blocks = div_up(row, blk[0]), slice_rows = div_up(height, blk[1]);
+   uint64_t slices = (uint64_t)div_up(r->extent.depth, blk[2]) * layers;
+   uint64_t rows = div_up(r->extent.height, blk[1]), cols = div_up(r->extent.width, blk[0]);
+   uint64_t s;
+   return !__builtin_mul_overflow(slices - 1, slice_rows, &s) &&
+          !__builtin_mul_overflow(s, row_blocks, &s) &&
+          !__builtin_add_overflow(s, (rows - 1) * row_blocks + cols, &s) &&
+          !__builtin_mul_overflow(s, (uint64_t)bytes, span);
+}
+
+/* The image box in the aspect's texels: planes of subsampled formats are smaller. */
+static bool
+region_box_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_image *im,
+              const struct pv_bic *r)
+{
+   struct pv_format_info f;
+   struct pv_vk_image plane = *im;
+   VkImageAspectFlags a = r->sub.aspectMask;
+   if (pv_format_info(im->format, &f) && f.plane_count &&
+       (a == VK_IMAGE_ASPECT_PLANE_1_BIT || a == VK_IMAGE_ASPECT_PLANE_2_BIT)) {
+      uint32_t p = a == VK_IMAGE_ASPECT_PLANE_1_BIT ? 1 : 2;
+      plane.extent.width = div_up(im->extent.width, f.planes[p].width_divisor);
+      plane.extent.height = div_up(im->extent.height, f.planes[p].height_divisor);
+   }
+   return pv_guard_image_box(c, what, &plane, r->sub.mipLevel, r->img_offset, r->extent);
+}
+
+static bool
+bic_ok(struct pv_dispatch_ctx *c, const char *what, VkBuffer buffer, VkImage image,
+       const struct pv_bic *r)
+{
+   struct pv_vk_image *im;
+   uint64_t span;
+   if (!pv_guard_image_bound(c, what, image, &im) || !pv_guard_image_layers(c, what, im, &r->sub))
+      return false;
+   if (!region_span(im, r, &span)) {
+      pv_venus_refuse(c, "%s: region with aspect 0x%x, extent %ux%ux%u, row length %u, image "
+                        "height %u is invalid for format %d",
+                     what, r->sub.aspectMask, r->extent.width, r->extent.height, r->extent.depth,
+                     r->row_length, r->image_height, im->format);
+      return false;
+   }
+   return region_box_ok(c, what, im, r) &&
+          pv_guard_buffer_range(c, what, buffer, r->offset, span);
+}
+
+#define PV_BIC(R)                                                                                  \
+   (struct pv_bic)                                                                                 \
+   {                                                                                               \
+      (R).bufferOffset, (R).bufferRowLength, (R).bufferImageHeight, (R).imageSubresource,          \
+         (R).imageOffset, (R).imageExtent                                                          \
+   }
+
+void
+pv_guard_CmdCopyBufferToImage(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdCopyBufferToImage *a = args;
+   for (uint32_t i = 0; i < a->regionCount; i++)
+      if (!bic_ok(c, "vkCmdCopyBufferToImage", a->srcBuffer, a->dstImage, &PV_BIC(a->pRegions[i])))
+         return;
+   pv_handle_vkCmdCopyBufferToImage(c, args);
+}
+
+void
+pv_guard_CmdCopyImageToBuffer(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdCopyImageToBuffer *a = args;
+   for (uint32_t i = 0; i < a->regionCount; i++)
+      if (!bic_ok(c, "vkCmdCopyImageToBuffer", a->dstBuffer, a->srcImage, &PV_BIC(a->pRegions[i])))
+         return;
+   pv_handle_vkCmdCopyImageToBuffer(c, args);
+}
+
+void
+pv_guard_CmdCopyBufferToImage2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdCopyBufferToImage2 *a = args;
+   const VkCopyBufferToImageInfo2 *i = a->pCopyBufferToImageInfo;
+   for (uint32_t r = 0; i && r < i->regionCount; r++)
+      if (!bic_ok(c, "vkCmdCopyBufferToImage2", i->srcBuffer, i->dstImage,
+                  &PV_BIC(i->pRegions[r])))
+         return;
+   if (i)
+      pv_handle_vkCmdCopyBufferToImage2(c, args);
+}
+
+void
+pv_guard_CmdCopyImageToBuffer2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdCopyImageToBuffer2 *a = args;
+   const VkCopyImageToBufferInfo2 *i = a->pCopyImageToBufferInfo;
+   for (uint32_t r = 0; i && r < i->regionCount; r++)
+      if (!bic_ok(c, "vkCmdCopyImageToBuffer2", i->dstBuffer, i->srcImage,
+                  &PV_BIC(i->pRegions[r])))
+         return;
+   if (i)
+      pv_handle_vkCmdCopyImageToBuffer2(c, args);
+}
+
+/* ----- image <-> image ---------------------------------------------------------------------- */
+
+/* The destination extent of an image copy: texel blocks carry over between size-compatible
+ * formats of different block extents (compressed <-> uncompressed). */
+static VkExtent3D
+dst_extent(const struct pv_vk_image *src, const struct pv_vk_image *dst, VkExtent3D e)
+{
+   struct pv_format_info fs, fd;
+   if (!pv_format_info(src->format, &fs) || !pv_format_info(dst->format, &fd))
+      return e;
+   return (VkExtent3D){div_up(e.width, fs.block_extent[0]) * fd.block_extent[0],
+                       div_up(e.height, fs.block_extent[1]) * fd.block_extent[1],
+                       div_up(e.depth, fs.block_extent[2]) * fd.block_extent[2]};
+}
+
+/* Clamps a block-rounded extent to the mip (a compressed copy may end at the mip's edge). */
+static VkExtent3D
+clamp_to_mip(const struct pv_vk_image *im, uint32_t level, VkOffset3D o, VkExtent3D e)
+{
+   uint32_t dims[3] = {im->extent.width, im->extent.height, im->extent.depth};
+   int32_t off[3] = {o.x, o.y, o.z};
+   uint32_t *ext[3] = {&e.width, &e.height, &e.depth};
+   for (int i = 0; i < 3; i++) {
+      uint32_t m = level < 32 && dims[i] >> level ? dims[i] >> level : 1;
+      if (off[i] >= 0 && (uint32_t)off[i] <= m && *ext[i] > m - (uint32_t)off[i] &&
+          *ext[i] - (m - (uint32_t)off[i]) < 4)
+         *ext[i] = m - (uint32_t)off[i];
+   }
+   return e;
+}
+
+static bool
+image_pair_ok(struct pv_dispatch_ctx *c, const char *what, VkImage src, VkImage dst,
+              const VkImageSubresourceLayers *ss, VkOffset3D so, const VkImageSubresourceLayers *ds,
+              VkOffset3D dof, VkExtent3D extent)
+{
+   struct pv_vk_image *si, *di;
+   if (!pv_guard_image_bound(c, what, src, &si) || !pv_guard_image_bound(c, what, dst, &di) ||
+       !pv_guard_image_layers(c, what, si, ss) || !pv_guard_image_layers(c, what, di, ds) ||
+       !pv_guard_image_box(c, what, si, ss->mipLevel, so, extent))
+      return false;
+   VkExtent3D de = clamp_to_mip(di, ds->mipLevel, dof, dst_extent(si, di, extent));
+   return pv_guard_image_box(c, what, di, ds->mipLevel, dof, de);
+}
+
+void
+pv_guard_CmdCopyImage(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdCopyImage *a = args;
+   for (uint32_t i = 0; i < a->regionCount; i++) {
+      const VkImageCopy *r = &a->pRegions[i];
+      if (!image_pair_ok(c, "vkCmdCopyImage", a->srcImage, a->dstImage, &r->srcSubresource,
+                         r->srcOffset, &r->dstSubresource, r->dstOffset, r->extent))
+         return;
+   }
+   pv_handle_vkCmdCopyImage(c, args);
+}
+
+void
+pv_guard_CmdCopyImage2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdCopyImage2 *a = args;
+   const VkCopyImageInfo2 *info = a->pCopyImageInfo;
+   for (uint32_t i = 0; info && i < info->regionCount; i++) {
+      const VkImageCopy2 *r = &info->pRegions[i];
+      if (!image_pair_ok(c, "vkCmdCopyImage2", info->srcImage, info->dstImage,
+                         &r->srcSubresource, r->srcOffset, &r->dstSubresource, r->dstOffset,
+                         r->extent))
+         return;
+   }
+   if (info)
+      pv_handle_vkCmdCopyImage2(c, args);
+}
+
+void
+pv_guard_CmdResolveImage(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdResolveImage *a = args;
+   for (uint32_t i = 0; i < a->regionCount; i++) {
+      const VkImageResolve *r = &a->pRegions[i];
+      if (!image_pair_ok(c, "vkCmdResolveImage", a->srcImage, a->dstImage, &r->srcSubresource,
+                         r->srcOffset, &r->dstSubresource, r->dstOffset, r->extent))
+         return;
+   }
+   pv_handle_vkCmdResolveImage(c, args);
+}
+
+void
+pv_guard_CmdResolveImage2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdResolveImage2 *a = args;
+   const VkResolveImageInfo2 *info = a->pResolveImageInfo;
+   for (uint32_t i = 0; info && i < info->regionCount; i++) {
+      const VkImageResolve2 *r = &info->pRegions[i];
+      if (!image_pair_ok(c, "vkCmdResolveImage2", info->srcImage, info->dstImage,
+                         &r->srcSubresource, r->srcOffset, &r->dstSubresource, r->dstOffset,
+                         r->extent))
+         return;
+   }
+   if (info)
+      pv_handle_vkCmdResolveImage2(c, args);
+}
+
+/* A blit region is the box between two corners, given in either order. */
+static bool
+blit_corners_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_image *im,
+                const VkImageSubresourceLayers *sub, const VkOffset3D o[2])
+{
+   if (!pv_guard_image_layers(c, what, im, sub))
+      return false;
+   for (int i = 0; i < 2; i++)
+      if (!pv_guard_image_box(c, what, im, sub->mipLevel, o[i], (VkExtent3D){0, 0, 0}))
+         return false;
+   return true;
+}
+
+static bool
+blit_ok(struct pv_dispatch_ctx *c, const char *what, VkImage src, VkImage dst,
+        const VkImageSubresourceLayers *ss, const VkOffset3D so[2],
+        const VkImageSubresourceLayers *ds, const VkOffset3D dof[2])
+{
+   struct pv_vk_image *si, *di;
+   return pv_guard_image_bound(c, what, src, &si) && pv_guard_image_bound(c, what, dst, &di) &&
+          blit_corners_ok(c, what, si, ss, so) && blit_corners_ok(c, what, di, ds, dof);
+}
+
+void
+pv_guard_CmdBlitImage(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdBlitImage *a = args;
+   for (uint32_t i = 0; i < a->regionCount; i++) {
+      const VkImageBlit *r = &a->pRegions[i];
+      if (!blit_ok(c, "vkCmdBlitImage", a->srcImage, a->dstImage, &r->srcSubresource,
+                   r->srcOffsets, &r->dstSubresource, r->dstOffsets))
+         return;
+   }
+   pv_handle_vkCmdBlitImage(c, args);
+}
+
+void
+pv_guard_CmdBlitImage2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdBlitImage2 *a = args;
+   const VkBlitImageInfo2 *info = a->pBlitImageInfo;
+   for (uint32_t i = 0; info && i < info->regionCount; i++) {
+      const VkImageBlit2 *r = &info->pRegions[i];
+      if (!blit_ok(c, "vkCmdBlitImage2", info->srcImage, info->dstImage, &r->srcSubresource,
+                   r->srcOffsets, &r->dstSubresource, r->dstOffsets))
+         return;
+   }
+   if (info)
+      pv_handle_vkCmdBlitImage2(c, args);
+}
+
+/* ----- clears and views --------------------------------------------------------------------- */
+
+static bool
+ranges_ok(struct pv_dispatch_ctx *c, const char *what, VkImage image, uint32_t n,
+          const VkImageSubresourceRange *r)
+{
+   struct pv_vk_image *im;
+   if (!pv_guard_image_bound(c, what, image, &im))
+      return false;
+   for (uint32_t i = 0; i < n; i++)
+      if (!pv_guard_image_range(c, what, im, &r[i]))
+         return false;
+   return true;
+}
+
+void
+pv_guard_CmdClearColorImage(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdClearColorImage *a = args;
+   if (ranges_ok(c, "vkCmdClearColorImage", a->image, a->rangeCount, a->pRanges))
+      pv_handle_vkCmdClearColorImage(c, args);
+}
+
+void
+pv_guard_CmdClearDepthStencilImage(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdClearDepthStencilImage *a = args;
+   if (ranges_ok(c, "vkCmdClearDepthStencilImage", a->image, a->rangeCount, a->pRanges))
+      pv_handle_vkCmdClearDepthStencilImage(c, args);
+}
+
+void
+pv_guard_CreateImageView(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreateImageView *a = args;
+   const VkImageViewCreateInfo *ci = a->pCreateInfo;
+   struct pv_vk_image *im = ci ? pv_vk_image_get(c, ci->image) : NULL;
+   if (!im) {
+      pv_venus_refuse(c, "vkCreateImageView: unknown image");
+      return;
+   }
+   if (!pv_guard_image_range(c, "vkCreateImageView", im, &ci->subresourceRange))
+      return;
+   pv_handle_vkCreateImageView(c, args);
+   if (a->ret == VK_SUCCESS)
+      pv_vk_view_track(c, VK_OBJECT_TYPE_IMAGE_VIEW, PV_FROM_HANDLE(*a->pView),
+                       VK_OBJECT_TYPE_IMAGE, PV_FROM_HANDLE(ci->image));
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bounds checks of query commands (guard.h): every query index inside its pool, and the bytes
+ * results are written to inside the guest's buffer or reply array. How many values one query
+ * writes depends on its type, so pools of types whose result layout we cannot size are refused.
+ */
+#include "vk/guard.h"
+
+#include <stdlib.h>
+
+#include "renderer/context.h"
+
+static uint32_t
+query_values(const VkQueryPoolCreateInfo *ci)
+{
+   switch (ci->queryType) {
+   case VK_QUERY_TYPE_OCCLUSION:
+   case VK_QUERY_TYPE_TIMESTAMP:
+   case VK_QUERY_TYPE_PRIMITIVES_GENERATED_EXT:
+   case VK_QUERY_TYPE_MESH_PRIMITIVES_GENERATED_EXT:
+   case VK_QUERY_TYPE_RESULT_STATUS_ONLY_KHR:
+   case VK_QUERY_TYPE_ACCELERATION_STRUCTURE_COMPACTED_SIZE_KHR:
+   case VK_QUERY_TYPE_ACCELERATION_STRUCTURE_SERIALIZATION_SIZE_KHR:
+   case VK_QUERY_TYPE_ACCELERATION_STRUCTURE_SIZE_KHR:
+   case VK_QUERY_TYPE_ACCELERATION_STRUCTURE_SERIALIZATION_BOTTOM_LEVEL_POINTERS_KHR:
+      return 1;
+   case VK_QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM_EXT:
+      return 2; /* primitives written and needed */
+   case VK_QUERY_TYPE_PIPELINE_STATISTICS:
+      return (uint32_t)__builtin_popcount(ci->pipelineStatistics);
+   default:
+      return 0; /* performance and video queries size results through chains we do not read */
+   }
+}
+
+/* Bytes one query's results take with these flags. */
+static uint64_t
+result_bytes(const struct pv_vk_query_pool *q, VkQueryResultFlags flags)
+{
+   uint64_t n = q->values + ((flags & (VK_QUERY_RESULT_WITH_AVAILABILITY_BIT |
+                                       VK_QUERY_RESULT_WITH_STATUS_BIT_KHR)) != 0);
+   return n * ((flags & VK_QUERY_RESULT_64_BIT) ? 8u : 4u);
+}
+
+void
+pv_guard_CreateQueryPool(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreateQueryPool *a = args;
+   const VkQueryPoolCreateInfo *ci = a->pCreateInfo;
+   uint32_t values = ci ? query_values(ci) : 0;
+   if (!values || !ci->queryCount) {
+      pv_venus_refuse(c, "vkCreateQueryPool: type %d with %u queries is not served",
+                     ci ? ci->queryType : 0, ci ? ci->queryCount : 0);
+      return;
+   }
+   pv_handle_vkCreateQueryPool(c, args);
+   if (a->ret != VK_SUCCESS || pv_cs_fatal(c->dec))
+      return;
+   struct pv_object *o = pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pQueryPool),
+                                        VK_OBJECT_TYPE_QUERY_POOL);
+   struct pv_vk_query_pool *q = o && !o->data ? calloc(1, sizeof(*q)) : NULL;
+   if (!q) {
+      pv_venus_refuse(c, "vkCreateQueryPool: no memory for the pool's bounds state");
+      return;
+   }
+   *q = (struct pv_vk_query_pool){.type = ci->queryType, .count = ci->queryCount,
+                                  .values = values};
+   o->data = q;
+   o->free_data = pv_vk_state_free;
+}
+
+void
+pv_guard_CmdResetQueryPool(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdResetQueryPool *a = args;
+   if (pv_guard_queries(c, "vkCmdResetQueryPool", a->queryPool, a->firstQuery, a->queryCount,
+                        NULL))
+      pv_handle_vkCmdResetQueryPool(c, args);
+}
+
+void
+pv_guard_ResetQueryPool(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkResetQueryPool *a = args;
+   if (pv_guard_queries(c, "vkResetQueryPool", a->queryPool, a->firstQuery, a->queryCount, NULL))
+      pv_handle_vkResetQueryPool(c, args);
+}
+
+void
+pv_guard_GetQueryPoolResults(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkGetQueryPoolResults *a = args;
+   struct pv_vk_query_pool *q;
+   if (!pv_guard_queries(c, "vkGetQueryPoolResults", a->queryPool, a->firstQuery, a->queryCount,
+                         &q))
+      return;
+   uint64_t span = 0;
+   if (a->queryCount &&
+       (__builtin_mul_overflow((uint64_t)a->queryCount - 1, a->stride, &span) ||
+        __builtin_add_overflow(span, result_bytes(q, a->flags), &span) || span > a->dataSize ||
+        !a->pData)) {
+      pv_venus_refuse(c, "vkGetQueryPoolResults: %u queries of stride %llu do not fit in %zu "
+                        "bytes",
+                     a->queryCount, (unsigned long long)a->stride, a->dataSize);
+      return;
+   }
+   pv_handle_vkGetQueryPoolResults(c, args);
+}
+
+void
+pv_guard_CmdCopyQueryPoolResults(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdCopyQueryPoolResults *a = args;
+   struct pv_vk_query_pool *q;
+   if (pv_guard_queries(c, "vkCmdCopyQueryPoolResults", a->queryPool, a->firstQuery,
+                        a->queryCount, &q) &&
+       pv_guard_buffer_records(c, "vkCmdCopyQueryPoolResults", a->dstBuffer, a->dstOffset,
+                               a->queryCount, a->stride, result_bytes(q, a->flags)))
+      pv_handle_vkCmdCopyQueryPoolResults(c, args);
+}
+
+#define PV_ONE_QUERY_GUARD(name, pool_field, index_field)                                          \
+   void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
+   {                                                                                               \
+      struct pv_args_vk##name *a = args;                                                           \
+      if (pv_guard_queries(c, "vk" #name, a->pool_field, a->index_field, 1, NULL))                 \
+         pv_handle_vk##name(c, args);                                                              \
+   }
+
+PV_ONE_QUERY_GUARD(CmdBeginQuery, queryPool, query)
+PV_ONE_QUERY_GUARD(CmdEndQuery, queryPool, query)
+PV_ONE_QUERY_GUARD(CmdBeginQueryIndexedEXT, queryPool, query)
+PV_ONE_QUERY_GUARD(CmdEndQueryIndexedEXT, queryPool, query)
+PV_ONE_QUERY_GUARD(CmdWriteTimestamp, queryPool, query)
+PV_ONE_QUERY_GUARD(CmdWriteTimestamp2, queryPool, query)

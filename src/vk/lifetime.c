@@ -1,0 +1,517 @@
+/* SPDX-License-Identifier: MIT */
+/* Object lifetime against GPU work: see lifetime.h. */
+#include "vk/lifetime.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "renderer/context.h"
+#include "util/log.h"
+#include "vk/pv_vk.h"
+
+/* ----- reference sets ----------------------------------------------------------------------- */
+
+static bool
+refset_grow(struct pv_vk_refset *s)
+{
+   uint32_t cap = s->cap ? s->cap * 2 : 16;
+   if (cap < s->cap)
+      return false;
+   struct pv_vk_ref_entry *v = calloc(cap, sizeof(*v));
+   if (!v)
+      return false;
+   for (uint32_t i = 0; i < s->cap; i++) {
+      if (!s->v[i].serial)
+         continue;
+      uint32_t j = (uint32_t)s->v[i].serial & (cap - 1);
+      while (v[j].serial)
+         j = (j + 1) & (cap - 1);
+      v[j] = s->v[i];
+   }
+   free(s->v);
+   s->v = v;
+   s->cap = cap;
+   return true;
+}
+
+bool
+pv_vk_refset_add(struct pv_vk_refset *s, const struct pv_object *o)
+{
+   if ((s->count + 1) * 2 > s->cap && !refset_grow(s))
+      return false;
+   uint32_t j = (uint32_t)o->serial & (s->cap - 1);
+   while (s->v[j].serial) {
+      if (s->v[j].serial == o->serial)
+         return true;
+      j = (j + 1) & (s->cap - 1);
+   }
+   s->v[j] = (struct pv_vk_ref_entry){o->id, o->serial, o->type};
+   s->count++;
+   return true;
+}
+
+static void
+refset_clear(struct pv_vk_refset *s)
+{
+   if (s->v)
+      memset(s->v, 0, s->cap * sizeof(*s->v));
+   s->count = 0;
+}
+
+void
+pv_vk_refset_fini(struct pv_vk_refset *s)
+{
+   free(s->v);
+   *s = (struct pv_vk_refset){0};
+}
+
+/* ----- recording (called by the executor after every command) ------------------------------ */
+
+static void
+cmdbuf_free(struct pv_context *ctx, struct pv_object *obj)
+{
+   (void)ctx;
+   struct pv_vk_cmdbuf *cb = obj->data;
+   pv_vk_refset_fini(&cb->refs);
+   free(cb);
+   obj->data = NULL;
+}
+
+static struct pv_vk_cmdbuf *
+cmdbuf_state(struct pv_object *o)
+{
+   if (!o->data) {
+      o->data = calloc(1, sizeof(struct pv_vk_cmdbuf));
+      if (o->data)
+         o->free_data = cmdbuf_free;
+   }
+   return o->data;
+}
+
+/* Objects a command buffer may name that the guest may destroy while it is recorded: Vulkan
+ * lets layouts and update templates go once recorded, so they are not references. */
+static bool
+is_reference(int32_t type)
+{
+   return type != VK_OBJECT_TYPE_PIPELINE_LAYOUT &&
+          type != VK_OBJECT_TYPE_DESCRIPTOR_UPDATE_TEMPLATE && type != VK_OBJECT_TYPE_DEVICE &&
+          type != VK_OBJECT_TYPE_COMMAND_POOL;
+}
+
+void
+pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *const *named,
+                    uint32_t count)
+{
+   const char *name = ctx->table->entries[type].name;
+   bool begin = !strcmp(name, "vkBeginCommandBuffer");
+   if (!count || (!begin && strncmp(name, "vkCmd", 5)))
+      return;
+   /* the command buffer is the first handle of every recording command */
+   if (named[0]->type != VK_OBJECT_TYPE_COMMAND_BUFFER)
+      return;
+   struct pv_vk_cmdbuf *cb = cmdbuf_state(named[0]);
+   if (!cb)
+      return; /* no state: pv_vk_cmdbufs_alive refuses it */
+   if (begin) {
+      refset_clear(&cb->refs);
+      cb->broken = false;
+      cb->checked_gen = 0;
+   }
+   for (uint32_t i = 1; i < count; i++)
+      if (is_reference(named[i]->type) && !pv_vk_refset_add(&cb->refs, named[i]))
+         cb->broken = true;
+   cb->checked_gen = 0; /* new references are unchecked */
+}
+
+/* ----- submission ---------------------------------------------------------------------------- */
+
+static bool ref_alive(struct pv_context *ctx, uint64_t id, uint64_t serial, int32_t type,
+                      int depth);
+
+static bool
+memory_alive(struct pv_context *ctx, struct pv_vk_ref m)
+{
+   return ref_alive(ctx, m.id, m.serial, VK_OBJECT_TYPE_DEVICE_MEMORY, 0);
+}
+
+struct slot_walk {
+   struct pv_context *ctx;
+   int depth;
+   bool ok;
+};
+
+static void
+slot_alive_cb(uint64_t key, void *value, void *data)
+{
+   (void)key;
+   struct slot_walk *w = data;
+   const struct pv_vk_ref_entry *r = value;
+   if (w->ok && !ref_alive(w->ctx, r->id, r->serial, r->type, w->depth))
+      w->ok = false;
+}
+
+static bool
+refset_alive(struct pv_context *ctx, const struct pv_vk_refset *s, int depth)
+{
+   for (uint32_t i = 0; i < s->cap; i++)
+      if (s->v[i].serial && !ref_alive(ctx, s->v[i].id, s->v[i].serial, s->v[i].type, depth))
+         return false;
+   return true;
+}
+
+/* The object is the same live one, and so is everything it stands on (memory, a view's image,
+ * a descriptor's object, a secondary command buffer's references). */
+static bool
+ref_alive(struct pv_context *ctx, uint64_t id, uint64_t serial, int32_t type, int depth)
+{
+   struct pv_object *o = pv_object_find(ctx, id, type);
+   if (!o || o->serial != serial || depth > 3)
+      return false;
+   switch (type) {
+   case VK_OBJECT_TYPE_BUFFER: {
+      const struct pv_vk_buffer *b = o->data;
+      return b && (b->sparse || (b->bound && memory_alive(ctx, b->memory)));
+   }
+   case VK_OBJECT_TYPE_IMAGE: {
+      const struct pv_vk_image *im = o->data;
+      return im && (im->sparse || (im->bound && memory_alive(ctx, im->memory)));
+   }
+   case VK_OBJECT_TYPE_IMAGE_VIEW:
+   case VK_OBJECT_TYPE_BUFFER_VIEW: {
+      const struct pv_vk_view *v = o->data;
+      return v && ref_alive(ctx, v->target.id, v->target.serial, v->target_type, depth + 1);
+   }
+   case VK_OBJECT_TYPE_DESCRIPTOR_SET: {
+      const struct pv_vk_descriptor_set *s = o->data;
+      struct slot_walk w = {ctx, depth + 1, true};
+      if (s)
+         pv_id_table_foreach(&s->slots, slot_alive_cb, &w);
+      return w.ok;
+   }
+   case VK_OBJECT_TYPE_COMMAND_BUFFER: {
+      const struct pv_vk_cmdbuf *cb = o->data;
+      return !cb || (!cb->broken && refset_alive(ctx, &cb->refs, depth + 1));
+   }
+   default:
+      return true;
+   }
+}
+
+bool
+pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
+                    const VkCommandBuffer *cmdbufs)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   uint64_t gen = atomic_load_explicit(&ctx->objects.generation, memory_order_acquire);
+   for (uint32_t i = 0; i < count; i++) {
+      struct pv_object *o =
+         pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbufs[i]));
+      struct pv_vk_cmdbuf *cb = o ? cmdbuf_state(o) : NULL;
+      if (!cb || cb->broken) {
+         pv_venus_refuse(c, "%s: unknown command buffer or one without its references", what);
+         return false;
+      }
+      if (cb->checked_gen == gen)
+         continue; /* nothing destroyed since its references were last found alive */
+      if (!refset_alive(ctx, &cb->refs, 0)) {
+         pv_venus_refuse(c, "%s: a command buffer names an object destroyed since it was "
+                           "recorded",
+                        what);
+         return false;
+      }
+      cb->checked_gen = gen;
+   }
+   return true;
+}
+
+/* ----- views ------------------------------------------------------------------------------- */
+
+void
+pv_vk_view_track(struct pv_dispatch_ctx *c, int32_t type, uint64_t id, int32_t target_type,
+                 uint64_t target_host)
+{
+   if (pv_cs_fatal(c->dec))
+      return;
+   struct pv_object *o = pv_object_find(pv_venus_from(c), id, type);
+   struct pv_object *t = pv_venus_object(c, target_type, target_host);
+   struct pv_vk_view *v = o && t && !o->data ? malloc(sizeof(*v)) : NULL;
+   if (!v) {
+      pv_venus_fatal(c, "view 0x%llx: no memory for its reference or unknown target",
+                     (unsigned long long)id);
+      return;
+   }
+   *v = (struct pv_vk_view){{t->id, t->serial}, t->type};
+   o->data = v;
+   o->free_data = pv_vk_state_free;
+}
+
+/* ----- descriptor slots ---------------------------------------------------------------------- */
+
+void
+pv_vk_descriptor_slot_set(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s,
+                          uint32_t binding, uint32_t element, const struct pv_object *o)
+{
+   uint64_t key = ((uint64_t)binding << 32 | element) + 1; /* 0 is the table's empty key */
+   free(pv_id_table_remove(&s->slots, key));
+   if (!o)
+      return;
+   struct pv_vk_ref_entry *r = malloc(sizeof(*r));
+   if (r)
+      *r = (struct pv_vk_ref_entry){o->id, o->serial, o->type};
+   if (!r || !pv_id_table_insert(&s->slots, key, r)) {
+      free(r);
+      pv_venus_fatal(c, "vkUpdateDescriptorSets: no memory for a descriptor's reference");
+   }
+}
+
+/* ----- queue tracking and waiting before destruction ---------------------------------------- */
+
+static struct pv_vk_queue *
+queue_of(struct pv_vk_device *d, VkQueue queue)
+{
+   for (uint32_t i = 0; d && i < d->queue_count; i++)
+      if (d->queues[i].host == queue)
+         return &d->queues[i];
+   return NULL;
+}
+
+static struct pv_vk_device *
+device_of_queue(struct pv_dispatch_ctx *c, VkQueue queue)
+{
+   struct pv_object *qo = pv_venus_object(c, VK_OBJECT_TYPE_QUEUE, PV_FROM_HANDLE(queue));
+   struct pv_object *dobj =
+      qo ? pv_object_find(pv_venus_from(c), qo->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
+   return dobj ? dobj->data : NULL;
+}
+
+struct pv_vk_queue *
+pv_vk_queue_begin_submit(struct pv_dispatch_ctx *c, VkQueue queue, struct pv_vk_device **device)
+{
+   struct pv_vk_device *d = device_of_queue(c, queue);
+   struct pv_vk_queue *q = queue_of(d, queue);
+   if (q)
+      pthread_mutex_lock(&q->submit_lock);
+   *device = d;
+   return q;
+}
+
+/* A fence's last submission (pv_object.data of a VkFence). */
+struct pv_vk_fence {
+   struct pv_vk_queue *queue;
+   uint64_t value;
+};
+
+static void
+note_fence(struct pv_dispatch_ctx *c, VkFence fence, struct pv_vk_queue *q, uint64_t value)
+{
+   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_FENCE, PV_FROM_HANDLE(fence));
+   if (o && !o->data && (o->data = calloc(1, sizeof(struct pv_vk_fence))))
+      o->free_data = pv_vk_state_free;
+   struct pv_vk_fence *f = o ? o->data : NULL;
+   if (f)
+      *f = (struct pv_vk_fence){q, value};
+}
+
+void
+pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q, struct pv_vk_device *d,
+                       bool accepted, uint32_t count, const VkCommandBuffer *cmdbufs,
+                       VkFence fence)
+{
+   if (!q)
+      return;
+   uint64_t value = accepted ? atomic_fetch_add(&q->submitted, 1) + 1 : 0;
+   pthread_mutex_unlock(&q->submit_lock);
+   for (uint32_t i = 0; accepted && i < count; i++) {
+      struct pv_object *o =
+         pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbufs[i]));
+      struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
+      if (cb) {
+         cb->queue = q;
+         cb->device = d;
+         cb->value = value;
+      }
+   }
+   if (accepted && fence)
+      note_fence(c, fence, q, value);
+}
+
+static void
+completed_at_least(struct pv_vk_queue *q, uint64_t value)
+{
+   uint64_t cur = atomic_load(&q->completed);
+   while (cur < value && !atomic_compare_exchange_weak(&q->completed, &cur, value))
+      ;
+}
+
+void
+pv_vk_fences_signalled(struct pv_dispatch_ctx *c, uint32_t count, const VkFence *fences)
+{
+   for (uint32_t i = 0; fences && i < count; i++) {
+      struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_FENCE, PV_FROM_HANDLE(fences[i]));
+      struct pv_vk_fence *f = o ? o->data : NULL;
+      if (f && f->queue)
+         completed_at_least(f->queue, f->value); /* and, in submission order, all before it */
+   }
+}
+
+/* Submits an empty batch with our fence behind everything submitted so far and waits for it,
+ * in slices, until it signals or the context stops. */
+#define PV_QUIESCE_SLICE_NS 100000000ull
+static void
+drain_queue(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q)
+{
+   pthread_mutex_lock(&q->submit_lock);
+   uint64_t target = atomic_load(&q->submitted);
+   VkResult r = VK_SUCCESS;
+   if (!q->idle_fence) {
+      const VkFenceCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+      r = d->CreateFence(d->host, &ci, NULL, &q->idle_fence);
+   } else {
+      r = d->ResetFences(d->host, 1, &q->idle_fence);
+   }
+   if (r == VK_SUCCESS)
+      r = pv_vk_queue_submit_locked(ctx, q->host, d->QueueSubmit, q->idle_fence);
+   pthread_mutex_unlock(&q->submit_lock);
+   if (r != VK_SUCCESS) {
+      pv_warn("context '%s': cannot wait for a queue before destroying (%d)",
+                      pv_venus_name(ctx), r);
+      return;
+   }
+   while (!pv_venus_stopping(ctx)) {
+      r = d->WaitForFences(d->host, 1, &q->idle_fence, VK_TRUE, PV_QUIESCE_SLICE_NS);
+      if (r == VK_SUCCESS)
+         completed_at_least(q, target);
+      if (r != VK_TIMEOUT)
+         return;
+   }
+}
+
+static bool
+queue_busy(const struct pv_vk_queue *q, uint64_t value)
+{
+   return q->host && atomic_load(&q->completed) < value;
+}
+
+void
+pv_vk_device_quiesce(struct pv_context *ctx, struct pv_vk_device *d)
+{
+   for (uint32_t i = 0; d && i < d->queue_count; i++)
+      if (queue_busy(&d->queues[i], atomic_load(&d->queues[i].submitted)))
+         drain_queue(ctx, d, &d->queues[i]);
+}
+
+void
+pv_vk_cmdbuf_wait(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf)
+{
+   struct pv_object *o =
+      pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbuf));
+   struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
+   if (cb && cb->queue && queue_busy(cb->queue, cb->value))
+      drain_queue(pv_venus_from(c), cb->device, cb->queue);
+}
+
+void
+pv_vk_queue_tracks_fini(struct pv_vk_device *d)
+{
+   for (uint32_t i = 0; i < d->queue_count; i++)
+      if (d->queues[i].idle_fence) {
+         d->DestroyFence(d->host, d->queues[i].idle_fence, NULL);
+         d->queues[i].idle_fence = VK_NULL_HANDLE;
+      }
+}
+
+/* ----- telling a lost guest through its status slots ---------------------------------------- */
+
+void
+pv_vk_note_status_slot(struct pv_dispatch_ctx *c, VkBuffer buffer, uint64_t offset)
+{
+   struct pv_vk_instance *inst = pv_vk_instance_get(pv_venus_from(c));
+   struct pv_object *b = pv_venus_object(c, VK_OBJECT_TYPE_BUFFER, PV_FROM_HANDLE(buffer));
+   if (!inst || !b)
+      return;
+   for (uint32_t i = 0; i < inst->status_count; i++) {
+      struct pv_vk_status_slot *s = &inst->status[i];
+      if (s->buffer_id == b->id && s->offset == offset) {
+         s->buffer_serial = b->serial;
+         return;
+      }
+   }
+   /* Mesa keeps a few dozen; a guest filling many 4-byte words only makes its own list long */
+   if (inst->status_count == inst->status_cap) {
+      uint32_t cap = inst->status_cap ? inst->status_cap * 2 : 16;
+      struct pv_vk_status_slot *v =
+         cap > inst->status_cap && cap <= (1u << 16) ? realloc(inst->status, cap * sizeof(*v))
+                                                     : NULL;
+      if (!v)
+         return; /* only telling is lost: the slot keeps its guest's value */
+      inst->status = v;
+      inst->status_cap = cap;
+   }
+   inst->status[inst->status_count++] = (struct pv_vk_status_slot){b->id, b->serial, offset};
+}
+
+/* The slot's bytes in our mapping of the buffer's memory, or NULL. */
+static _Atomic int32_t *
+status_word(struct pv_context *ctx, const struct pv_vk_status_slot *s)
+{
+   struct pv_object *bo = pv_object_find(ctx, s->buffer_id, VK_OBJECT_TYPE_BUFFER);
+   const struct pv_vk_buffer *b = bo && bo->serial == s->buffer_serial ? bo->data : NULL;
+   if (!b || !b->bound || !memory_alive(ctx, b->memory))
+      return NULL;
+   struct pv_object *mo = pv_object_find(ctx, b->memory.id, VK_OBJECT_TYPE_DEVICE_MEMORY);
+   const struct pv_vk_memory *m = mo ? mo->data : NULL;
+   uint64_t at;
+   if (!m || !m->map || __builtin_add_overflow(b->memory_offset, s->offset, &at) ||
+       at > m->size - sizeof(int32_t) || s->offset > b->size - sizeof(int32_t) ||
+       at % sizeof(int32_t))
+      return NULL;
+   return (_Atomic int32_t *)((char *)m->map + at);
+}
+
+void
+pv_vk_tell_lost(struct pv_dispatch_ctx *c)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_vk_instance *inst = pv_vk_instance_get(ctx);
+   for (uint32_t i = 0; inst && i < inst->status_count; i++) {
+      _Atomic int32_t *w = status_word(ctx, &inst->status[i]);
+      if (w)
+         atomic_store_explicit(w, VK_ERROR_DEVICE_LOST, memory_order_release);
+   }
+}
+
+/* In a lost context nothing is submitted; a guest polling a feedback slot hears of the loss. */
+static void
+lost_submit(struct pv_dispatch_ctx *c, void *args)
+{
+   (void)args;
+   pv_vk_tell_lost(c);
+}
+
+/* A fill recorded after the loss is remembered all the same: the guest polls it next. */
+static void
+lost_fill(struct pv_dispatch_ctx *c, void *args)
+{
+   const struct pv_args_vkCmdFillBuffer *a = args;
+   if (a->dstBuffer && a->size == sizeof(uint32_t) && a->data == (uint32_t)VK_SUCCESS)
+      pv_vk_note_status_slot(c, a->dstBuffer, a->dstOffset);
+}
+
+void
+pv_vk_register_lost(struct pv_overrides *o)
+{
+   pv_overrides_set(o, "vkQueueSubmit", lost_submit);
+   pv_overrides_set(o, "vkQueueSubmit2", lost_submit);
+   pv_overrides_set(o, "vkCmdFillBuffer", lost_fill);
+}
+
+/* A fence the host reports signalled finishes its submission (and all before it). */
+void
+pv_guard_GetFenceStatus(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkGetFenceStatus *a = args;
+   pv_handle_vkGetFenceStatus(c, args);
+   if (a->ret == VK_SUCCESS)
+      pv_vk_fences_signalled(c, 1, &a->fence);
+}

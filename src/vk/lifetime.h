@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Object lifetime against GPU work (issue 12): the host driver must never run a command buffer
+ * that names a destroyed object, nor see an object destroyed while work that uses it runs. A CPU
+ * driver such as lavapipe would otherwise read or write freed host memory.
+ *
+ * - Recording: every object a vkCmd* command names (the decoder resolved it, exec.c remembers
+ *   it) is added to the command buffer's reference set, as (id, serial) so id reuse is seen.
+ *   Descriptor sets remember what each descriptor slot names, views their image or buffer, and
+ *   buffers and images their memory (guard.h).
+ * - Submission: each command buffer's references are checked to still be the same live objects
+ *   (only when something was destroyed since the last check: the table's removal generation);
+ *   a stale one makes the submission fatal instead of reaching the host.
+ * - Destruction: submissions are counted per queue, and what is known finished too (a guest
+ *   fence the host saw signalled, a queue or device waited idle). Destroying an object the GPU
+ *   may use, while some submission is not known finished, submits an empty batch with a fence
+ *   of ours and waits for it, in slices that notice a stopping context. Nothing is added to
+ *   the guest's own submissions (a timeline semaphore there cost lavapipe 4 us per submit).
+ */
+#ifndef PV_VK_LIFETIME_H
+#define PV_VK_LIFETIME_H
+
+#include "vk/guard.h"
+
+/* A set of (id, serial, type) references, open addressing on the serial (never 0). */
+struct pv_vk_refset {
+   struct pv_vk_ref_entry {
+      uint64_t id, serial;
+      int32_t type;
+   } *v;
+   uint32_t count, cap;
+};
+
+/* State of a command buffer (pv_object.data). */
+struct pv_vk_cmdbuf {
+   struct pv_vk_refset refs;
+   bool broken;             /* a reference could not be recorded (no memory) */
+   uint64_t checked_gen;    /* table generation its references were last found alive at */
+   struct pv_vk_queue *queue; /* its last submission: queue and tracking value */
+   struct pv_vk_device *device;
+   uint64_t value;
+};
+
+/* State of an image or buffer view: what it views. */
+struct pv_vk_view {
+   struct pv_vk_ref target;
+   int32_t target_type;
+};
+
+/* struct pv_family hooks (families.c): recording references, lost-context handlers. */
+void pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *const *named,
+                         uint32_t count);
+void pv_vk_register_lost(struct pv_overrides *o);
+
+bool pv_vk_refset_add(struct pv_vk_refset *s, const struct pv_object *o);
+void pv_vk_refset_fini(struct pv_vk_refset *s);
+
+/* Descriptor slots (guard_descriptor.c): what each (binding, element) of a set names now. */
+void pv_vk_descriptor_slot_set(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s,
+                               uint32_t binding, uint32_t element, const struct pv_object *o);
+
+/* False (and the command fatal) when a command buffer names an object that is gone. */
+bool pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
+                         const VkCommandBuffer *cmdbufs);
+
+/* Queue tracking (queue.c): the queue's state (NULL if unknown) with its submit lock held;
+ * _submitted counts an accepted submission and remembers it in its command buffers and fence,
+ * then releases the lock. */
+struct pv_vk_queue *pv_vk_queue_begin_submit(struct pv_dispatch_ctx *c, VkQueue queue,
+                                             struct pv_vk_device **device);
+void pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q,
+                            struct pv_vk_device *d, bool accepted, uint32_t count,
+                            const VkCommandBuffer *cmdbufs, VkFence fence);
+/* The guest saw these fences signalled on the host: their submissions are finished. */
+void pv_vk_fences_signalled(struct pv_dispatch_ctx *c, uint32_t count, const VkFence *fences);
+/*
+ * Telling a lost guest (both dialects; wire 0 has no FATAL ring bit): Mesa's Venus signals a
+ * VkFence to itself by a recorded 4-byte fill of VK_SUCCESS into host-visible memory and then
+ * polls that word, never the socket. Every such slot is remembered (also while the context is
+ * lost: the fill is decoded, not run), and a submission in a lost context writes
+ * VK_ERROR_DEVICE_LOST into all of them, which the guest returns from vkWaitForFences.
+ */
+void pv_vk_note_status_slot(struct pv_dispatch_ctx *c, VkBuffer buffer, uint64_t offset);
+void pv_vk_tell_lost(struct pv_dispatch_ctx *c);
+/* Waits until the command buffer's last submission has finished (before it is reset). */
+void pv_vk_cmdbuf_wait(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf);
+/* An empty submission with `fence` to a queue, under the queue-timeline lock where it has one
+ * (queue.c); the caller holds the queue's submit lock. */
+VkResult pv_vk_queue_submit_locked(struct pv_context *ctx, VkQueue queue, PFN_vkQueueSubmit submit,
+                                   VkFence fence);
+/* Waits until everything submitted to the device's queues so far has finished. */
+void pv_vk_device_quiesce(struct pv_context *ctx, struct pv_vk_device *d);
+/* Destroys the queues' own fences (device.c, before vkDestroyDevice). */
+void pv_vk_queue_tracks_fini(struct pv_vk_device *d);
+
+#endif

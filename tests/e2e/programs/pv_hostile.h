@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pv-hostile (issue 12): a guest that passes well-formed Vulkan calls with hostile *values*
+ * (offsets, sizes, ranges, subresources, lifetimes) through the real Mesa Venus driver, which
+ * encodes whatever the application passes, so the values reach the renderer exactly as a
+ * malicious guest would send them. pv-hostile.c runs one case per process and judges it; the
+ * cases live in pv_hostile_cases.c.
+ *
+ * What a case must see: an error (VK_ERROR_DEVICE_LOST from a call, or the guest driver aborting
+ * on the ring's FATAL status: "context lost, guest told"), and every canary byte intact — canary
+ * buffers are host-visible allocations filled with a known byte around and behind the hostile
+ * command, read through the guest's own mapping. The `valid` case does legal work at the edges
+ * and must succeed.
+ */
+#ifndef PV_HOSTILE_H
+#define PV_HOSTILE_H
+
+#include "pv_common.h"
+
+/* Every buffer a case makes is this big unless it says otherwise (one 64 KiB allocation, as in
+ * the issue's report). */
+#define PV_HOSTILE_SIZE ((VkDeviceSize)64 << 10)
+#define PV_HOSTILE_CANARY 0xa5u
+#define PV_HOSTILE_SECRET 0x5eu
+#define PV_HOSTILE_MAX_CANARIES 8
+
+struct pv_hostile {
+   struct pv_ctx c;
+   const char *name;
+   /* the first call that did not return VK_SUCCESS, and what it returned */
+   const char *err_call;
+   VkResult err;
+   /* host-visible buffers that must keep PV_HOSTILE_CANARY in every byte */
+   struct pv_buffer *canary[PV_HOSTILE_MAX_CANARIES];
+   unsigned ncanary;
+};
+
+/* Records a call's result: prints it when it is not VK_SUCCESS and keeps the first error. */
+VkResult pv_hostile_note(struct pv_hostile *h, const char *call, VkResult r);
+#define PV_HOSTILE_NOTE(h, expr) pv_hostile_note((h), #expr, (expr))
+
+/* A host-visible coherent buffer filled with `byte`, with its own 64 KiB-or-more allocation. */
+void pv_hostile_buffer(struct pv_hostile *h, struct pv_buffer *b, VkDeviceSize size,
+                       VkBufferUsageFlags usage, uint8_t byte);
+/* The same filled with PV_HOSTILE_CANARY and registered as a canary. */
+void pv_hostile_canary(struct pv_hostile *h, struct pv_buffer *b, VkDeviceSize size,
+                       VkBufferUsageFlags usage);
+/* Canary buffers on both sides (allocated just before and after) of whatever the case makes in
+ * between: a host write past an allocation lands in a neighbour when the renderer's mappings
+ * are adjacent. */
+void pv_hostile_neighbours(struct pv_hostile *h);
+/* A buffer filled with PV_HOSTILE_SECRET, allocated next to (before and after) a source a case
+ * reads past: host memory the guest may not read, with a value a canary never has, so a read
+ * past the source that lands in a neighbouring allocation still changes the destination. */
+void pv_hostile_secret(struct pv_hostile *h);
+/* Checks every canary byte; fails the case (FAIL line naming the buffer and offset) if one
+ * changed. `when` says at which step. */
+void pv_hostile_check_canaries(struct pv_hostile *h, const char *when);
+
+/* Ends, submits and waits for `cmd` (3 s), checks canaries, then waits for the queue and the
+ * device; every result goes through pv_hostile_note. The command buffer is not freed (its
+ * objects may be gone). */
+void pv_hostile_submit(struct pv_hostile *h, VkCommandBuffer cmd);
+/* A round trip that must report a lost context (vkDeviceWaitIdle and a fence status). */
+void pv_hostile_sync(struct pv_hostile *h);
+
+/* A 2D RGBA8 optimal image with its own memory, in TRANSFER_DST layout after `cmd` (recorded
+ * barrier). */
+VkImage pv_hostile_image(struct pv_hostile *h, VkDeviceMemory *mem, uint32_t extent,
+                         uint32_t mips, uint32_t layers, VkSampleCountFlagBits samples,
+                         VkImageUsageFlags usage);
+void pv_hostile_to_layout(VkCommandBuffer cmd, VkImage image, uint32_t mips, uint32_t layers,
+                          VkImageLayout from, VkImageLayout to);
+
+struct pv_hostile_case {
+   const char *name;
+   const char *what;
+   void (*run)(struct pv_hostile *h);
+   bool needs_host_query_reset;
+};
+/* the `valid` case */
+void pv_hostile_valid(struct pv_hostile *h);
+
+extern const struct pv_hostile_case pv_hostile_cases[];
+extern const unsigned pv_hostile_case_count;
+
+#endif

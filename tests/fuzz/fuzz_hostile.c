@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_hostile (issue 12): hostile *values* inside real guest streams, against the real host
+ * driver. Unlike the other targets this one is linked with the Vulkan loader and runs lavapipe
+ * (VK_ICD_FILENAMES defaults to it): a copy with a hostile offset is a memcpy in this process,
+ * so ASan sees what the renderer lets through.
+ *
+ * Input: a wire format 0 Venus command stream as a Mesa 22.3.6 guest puts it on its ring
+ * (tests/fuzz/record-seeds, then make-seeds: vkCreateInstance ... vkQueueSubmit ...
+ * vkDestroyInstance of pv-compute, pv-transfer, pv-graphics). Per input: a fresh context, its
+ * reply stream on a 1 MiB shared-memory resource 1 (as the guest set it), the stream through
+ * pv_context_submit, and the context destroyed (every host object released, device idle).
+ *
+ * The custom mutator knows the command boundaries (it decodes the stream with the generated
+ * codec against no-op handlers) and mostly rewrites *values*: a u32 or u64 field of a command
+ * (never its type word) becomes an interesting value (0, 1, 2^31, 2^32-1, 2^63, UINT64_MAX =
+ * VK_WHOLE_SIZE, ...), another value of the stream plus -1/0/+1 (sizes, offsets, counts and ids
+ * of the same stream: size-1, size, size+1), or old value +/- small deltas; or a whole command is
+ * dropped, duplicated or moved (use after destroy, double destroy). One mutation in eight is
+ * libFuzzer's own byte-level one.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fuzz_common.h"
+#include "pearvisor/pearvisor.h"
+#include "pv_protocol_gen.h"
+#include "renderer/context.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+const char *__lsan_default_suppressions(void);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
+
+#define LVP_ICD "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
+#define REPLY_RES 1u
+#define REPLY_SIZE ((uint64_t)1 << 20)
+
+static struct pv_renderer *renderer;
+
+/* lavapipe (and the LLVM it loads) leaves a few small allocations behind per instance; the
+ * loader dlcloses it, so LeakSanitizer could not even name the module. It stays loaded
+ * (RTLD_NODELETE, in LLVMFuzzerInitialize) and only leaks whose stacks are in it are
+ * suppressed, as in tests/unit/test_malformed.c. */
+const char *
+__lsan_default_suppressions(void)
+{
+   return "leak:libvulkan_lvp.so\nleak:libLLVM\n";
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+   (void)argc, (void)argv;
+   setenv("VK_ICD_FILENAMES", LVP_ICD, 0);
+   setenv("VK_DRIVER_FILES", getenv("VK_ICD_FILENAMES"), 0);
+   pv_fuzz_quiet();
+   if (!dlopen("libvulkan_lvp.so", RTLD_NOW | RTLD_NODELETE))
+      abort();
+   /* quotas small enough that a mutated size cannot make lavapipe take the machine's memory */
+   static const struct pv_renderer_config config = {
+      .host_icd = NULL,
+      .wire_format = 0,
+      .max_device_memory = 256u << 20,
+      .max_objects = 1u << 16,
+      .max_blob_bytes = 64u << 20,
+   };
+   renderer = pv_renderer_create(&config);
+   if (!renderer)
+      abort();
+   return 0;
+}
+
+/* ----- guard pages ------------------------------------------------------------------------ */
+
+/* The renderer's own mmap/munmap calls (guest memory in src/vk/memory.c, blobs in
+ * src/renderer/blob.c) are linked to these (-Wl,--wrap=mmap,--wrap=munmap in tests/fuzz/build;
+ * lavapipe's are not): a shared file mapping gets GUARD bytes of PROT_NONE address space on each
+ * side, so a host access past a guest allocation is a SEGV that libFuzzer reports, wherever the
+ * kernel would otherwise have put a neighbour (ASan alone cannot see it: memfd mappings have no
+ * redzones). */
+#define GUARD ((size_t)1 << 20)
+
+void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+int __real_munmap(void *addr, size_t len);
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+int __wrap_munmap(void *addr, size_t len);
+
+static size_t
+page_round(size_t len)
+{
+   size_t page = (size_t)sysconf(_SC_PAGESIZE);
+   return (len + page - 1) / page * page;
+}
+
+void *
+__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+   if (addr || fd < 0 || !(flags & MAP_SHARED) || !len || len > SIZE_MAX / 2)
+      return __real_mmap(addr, len, prot, flags, fd, off);
+   size_t total = page_round(len) + 2 * GUARD;
+   uint8_t *base = __real_mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                               -1, 0);
+   if (base == MAP_FAILED)
+      return MAP_FAILED;
+   void *mid = __real_mmap(base + GUARD, len, prot, flags | MAP_FIXED, fd, off);
+   if (mid == MAP_FAILED)
+      __real_munmap(base, total);
+   return mid;
+}
+
+int
+__wrap_munmap(void *addr, size_t len)
+{
+   /* every mapping the renderer unmaps is one of its shared file mappings (see above) */
+   return __real_munmap((uint8_t *)addr - GUARD, page_round(len) + 2 * GUARD);
+}
+
+/* vkSetReplyCommandStreamMESA(resource 1, offset 0, 1 MiB), as the recorded guest sent it on
+ * the context path before creating its ring. */
+static void
+set_reply(struct pv_context *ctx)
+{
+   uint32_t cmd[9] = {178, 0, 1, 0, REPLY_RES, 0, 0, (uint32_t)REPLY_SIZE, 0};
+   pv_context_submit(ctx, cmd, sizeof(cmd));
+}
+
+static void list_commands(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+   const char *verbose = getenv("PV_FUZZ_VERBOSE");
+   if (verbose && strcmp(verbose, "2") == 0)
+      list_commands(data, size);
+   struct pv_context *ctx = pv_context_create(renderer, PV_CAPSET_VENUS, "fuzz_hostile");
+   if (!ctx)
+      abort();
+   struct pv_blob b;
+   if (pv_context_create_blob(ctx, REPLY_RES, 0, REPLY_SIZE, PV_BLOB_FLAG_MAPPABLE, &b))
+      abort();
+   close(b.fd);
+   set_reply(ctx);
+   /* an exact-size heap copy, so ASan sees a read one byte past the stream */
+   uint8_t *stream = malloc(size ? size : 1);
+   if (!stream)
+      abort();
+   memcpy(stream, data, size);
+   pv_context_submit(ctx, stream, size);
+   if (getenv("PV_FUZZ_VERBOSE"))
+      fprintf(stderr, "fuzz_hostile: %zu bytes, %s\n", size,
+              pv_context_is_lost(ctx) ? "lost" : "not lost");
+   pv_context_destroy(ctx);
+   free(stream);
+   return 0;
+}
+
+/* ----- the value mutator -------------------------------------------------------------------- */
+
+#define MAX_CMDS 8192
+
+static const struct pv_protocol_table *table;
+static pv_handler_fn *noop_overrides;
+static struct pv_cs_arena arena;
+static uint8_t reply_buf[64 << 10];
+
+static bool
+any_id(void *data, uint64_t id, int32_t objtype, uint64_t *host)
+{
+   (void)data, (void)objtype;
+   *host = id;
+   return true;
+}
+
+static bool
+any_created(void *data, int32_t objtype, uint64_t id, uint64_t host)
+{
+   (void)data, (void)objtype, (void)id, (void)host;
+   return true;
+}
+
+static void
+no_destroy(void *data, int32_t objtype, uint64_t host)
+{
+   (void)data, (void)objtype, (void)host;
+}
+
+static void
+noop_handler(struct pv_dispatch_ctx *ctx, void *args)
+{
+   (void)ctx, (void)args;
+}
+
+static const struct pv_cs_hooks hooks = {
+   .lookup = any_id, .created = any_created, .destroyed = no_destroy};
+
+static void
+mutator_init(void)
+{
+   table = pv_protocol_table_get("wire0");
+   noop_overrides = table ? calloc(table->count, sizeof(*noop_overrides)) : NULL;
+   if (!noop_overrides)
+      abort();
+   for (uint32_t i = 0; i < table->count; i++)
+      noop_overrides[i] = noop_handler;
+   pv_cs_arena_init(&arena, (size_t)16 << 20);
+}
+
+/* Offsets where commands start (decoded with no-op handlers); the last entry is where decoding
+ * stopped. Returns the number of whole commands. */
+static size_t
+command_starts(const uint8_t *data, size_t size, size_t *starts)
+{
+   struct pv_cs_status st = {0};
+   struct pv_cs_decoder dec;
+   pv_cs_decoder_init(&dec, data, size, &arena, &st, &hooks);
+   struct pv_cs_encoder enc;
+   struct pv_dispatch_ctx ctx = {
+      .dec = &dec,
+      .reply = &enc,
+      .overrides = noop_overrides,
+      .override_count = table->count,
+   };
+   size_t n = 0;
+   starts[0] = 0;
+   while (pv_cs_remaining(&dec) > 0 && n + 1 < MAX_CMDS) {
+      pv_cs_encoder_init(&enc, reply_buf, sizeof(reply_buf), &st);
+      if (!pv_protocol_execute_one(&ctx, table))
+         break;
+      starts[++n] = size - pv_cs_remaining(&dec);
+   }
+   pv_cs_arena_reset(&arena);
+   return n;
+}
+
+/* PV_FUZZ_VERBOSE=2: each command's offset and name, for reading seeds and crash inputs */
+static void
+list_commands(const uint8_t *data, size_t size)
+{
+   static size_t starts[MAX_CMDS];
+   if (!table)
+      mutator_init();
+   size_t n = command_starts(data, size, starts);
+   for (size_t i = 0; i < n; i++) {
+      uint32_t type;
+      memcpy(&type, data + starts[i], 4);
+      const char *name = type < table->count ? table->entries[type].name : NULL;
+      fprintf(stderr, "fuzz_hostile: %6zu %s\n", starts[i], name ? name : "?");
+   }
+   fprintf(stderr, "fuzz_hostile: %zu commands decode, %zu of %zu bytes\n", n, starts[n], size);
+}
+
+static uint64_t
+rnd(uint64_t *s)
+{
+   /* xorshift64*: deterministic per libFuzzer's seed */
+   *s ^= *s >> 12, *s ^= *s << 25, *s ^= *s >> 27;
+   return *s * 2685821657736338717ull;
+}
+
+static const uint64_t interesting[] = {
+   0, 1, 2, 3, 4, 7, 8, 16, 64, 255, 256, 4095, 4096, 65535, 65536, 0x7fffffff, 0x80000000,
+   0xfffffffe, 0xffffffff, 0x100000000ull, 0x100000001ull, 0x7fffffffffffffffull,
+   0x8000000000000000ull, 0xfffffffffffffffeull, 0xffffffffffffffffull /* VK_WHOLE_SIZE */,
+};
+
+/* A new value for a field that holds `old`. */
+static uint64_t
+new_value(uint64_t *s, uint64_t old, const uint8_t *data, size_t size)
+{
+   switch (rnd(s) % 4) {
+   case 0:
+   case 1:
+      return interesting[rnd(s) % (sizeof(interesting) / sizeof(interesting[0]))];
+   case 2: { /* a value of the same stream (a size, an offset, a count, an id) -1 / 0 / +1 */
+      uint64_t v = 0;
+      if (size >= 8) {
+         size_t at = (rnd(s) % (size / 4 - 1)) * 4;
+         memcpy(&v, data + at, rnd(s) & 1 ? 8 : 4);
+      }
+      return v + (rnd(s) % 3) - 1;
+   }
+   default: { /* near the old value */
+      static const int64_t delta[] = {-(1 << 20), -4096, -256, -16, -4, -1, 1, 4, 16, 256, 4096,
+                                      65536, 1 << 20, 4 << 20, 1ll << 32};
+      if (rnd(s) % 4 == 0)
+         return old << (1 + rnd(s) % 8);
+      return old + (uint64_t)delta[rnd(s) % (sizeof(delta) / sizeof(delta[0]))];
+   }
+   }
+}
+
+/* Commands whose values decide what host memory the driver touches (issue 12): vkCmd*, binds,
+ * allocations, creations with sizes, descriptor writes, query ranges, submissions and destroys.
+ * Half of the field mutations go to one of these. */
+static bool
+is_hot(const uint8_t *data, size_t start)
+{
+   uint32_t type;
+   memcpy(&type, data + start, 4);
+   const char *n = type < table->count ? table->entries[type].name : NULL;
+   if (!n)
+      return false;
+   static const char *const prefixes[] = {
+      "vkCmd", "vkBind", "vkAllocateMemory", "vkCreateBuffer", "vkCreateImage",
+      "vkUpdateDescriptorSets", "vkResetQueryPool", "vkGetQueryPoolResults", "vkQueueSubmit",
+      "vkDestroy", "vkFree", "vkCreateQueryPool", "vkMapMemory"};
+   for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+      if (strncmp(n, prefixes[i], strlen(prefixes[i])) == 0)
+         return true;
+   }
+   return false;
+}
+
+static size_t
+pick_command(const uint8_t *data, const size_t *starts, size_t ncmd, uint64_t *s)
+{
+   size_t c = rnd(s) % ncmd;
+   if (rnd(s) & 1) {
+      for (size_t tries = 0; tries < 64 && !is_hot(data, starts[c]); tries++)
+         c = rnd(s) % ncmd;
+   }
+   return c;
+}
+
+/* Rewrites one u32 or u64 of a command, past its type word. */
+static size_t
+mutate_field(uint8_t *data, size_t size, const size_t *starts, size_t ncmd, uint64_t *s)
+{
+   size_t c = pick_command(data, starts, ncmd, s);
+   size_t begin = starts[c] + 4, end = starts[c + 1]; /* the flags word is fair game */
+   if (end <= begin + 3)
+      return size;
+   size_t words = (end - begin) / 4;
+   size_t at = begin + (rnd(s) % words) * 4;
+   bool wide = at + 8 <= end && (rnd(s) & 1);
+   uint64_t old = 0;
+   memcpy(&old, data + at, wide ? 8 : 4);
+   uint64_t v = new_value(s, old, data, size);
+   memcpy(data + at, &v, wide ? 8 : 4);
+   return size;
+}
+
+/* Drops, duplicates or moves one whole command. */
+static size_t
+mutate_command(uint8_t *data, size_t size, size_t max_size, const size_t *starts, size_t ncmd,
+               uint64_t *s)
+{
+   size_t c = pick_command(data, starts, ncmd, s), len = starts[c + 1] - starts[c];
+   uint8_t *copy = malloc(len ? len : 1);
+   if (!copy)
+      return size;
+   memcpy(copy, data + starts[c], len);
+   size_t to = starts[rnd(s) % (ncmd + 1)];
+   switch (rnd(s) % 3) {
+   case 0: /* drop */
+      memmove(data + starts[c], data + starts[c + 1], size - starts[c + 1]);
+      size -= len;
+      break;
+   case 1: /* duplicate at `to` */
+      if (size + len <= max_size) {
+         memmove(data + to + len, data + to, size - to);
+         memcpy(data + to, copy, len);
+         size += len;
+      }
+      break;
+   default: /* move to `to` */
+      memmove(data + starts[c], data + starts[c + 1], size - starts[c + 1]);
+      if (to > starts[c])
+         to -= len;
+      memmove(data + to + len, data + to, size - len - to);
+      memcpy(data + to, copy, len);
+      break;
+   }
+   free(copy);
+   return size;
+}
+
+size_t
+LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)
+{
+   static size_t *starts;
+   if (!table) {
+      mutator_init();
+      starts = calloc(MAX_CMDS, sizeof(*starts));
+      if (!starts)
+         abort();
+   }
+   uint64_t s = ((uint64_t)seed << 32) ^ seed ^ 0x9e3779b97f4a7c15ull;
+   size_t ncmd = size >= 8 ? command_starts(data, size, starts) : 0;
+   if (ncmd == 0 || rnd(&s) % 8 == 0)
+      return LLVMFuzzerMutate(data, size, max_size);
+   unsigned n = 1 + (unsigned)(rnd(&s) % 3);
+   for (unsigned i = 0; i < n; i++) {
+      if (rnd(&s) % 8 == 0) {
+         size = mutate_command(data, size, max_size, starts, ncmd, &s);
+         ncmd = command_starts(data, size, starts);
+         if (ncmd == 0)
+            break;
+      } else {
+         size = mutate_field(data, size, starts, ncmd, &s);
+      }
+   }
+   return size;
+}
