@@ -22,6 +22,8 @@ import subprocess
 import time
 
 VM_WORKLOADS = ("stream", "roundtrip", "hostmem", "compute", "startup")
+# RESULT lines that echo a parameter, not a measurement.
+PARAMETERS = ("n", "size_mib")
 # The figures a renderer decides even under TCG (host-bound), for the comparison line.
 HOST_BOUND = [("compute", "gflops", True), ("hostmem", "gpu_read_gbs", True),
               ("hostmem", "write_gbs", True), ("hostmem", "read_gbs", True)]
@@ -126,7 +128,8 @@ def vm_report(rows, fmt):
                 float(r["value"]))
         else:
             fails[(r["workload"], r["mode"])] = r["status"]
-    med = {k: {m: statistics.median(v) for m, v in d.items()} for k, d in vals.items()}
+    med = {k: {m: statistics.median(v) for m, v in d.items()} for k, d in vals.items()
+           if k[1] not in PARAMETERS}
     both = "vm-ours" in modes and "vm-reference" in modes
     head = "| workload | metric | " + " | ".join(modes) + (" | ours / reference |" if both else " |")
     lines = [head, "|" + " --- |" * (len(modes) + 2 + (1 if both else 0))]
