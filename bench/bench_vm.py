@@ -38,7 +38,7 @@ def _guest_script(only, workloads, quick):
     return "\n".join(lines) + "\n"
 
 
-def _native(root, build, prog, args, outdir, timeout):
+def _native(build, prog, args, outdir, timeout):
     icd = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
     env = dict(os.environ, VK_DRIVER_FILES=icd, VK_ICD_FILENAMES=icd)
     path = os.path.join(outdir, "client.out")
@@ -75,7 +75,7 @@ def measure_vm(root, build, libs, reps, quick, only, workloads, workdir, parse_r
                     prog, full, qargs, _ = workloads[w]
                     wdir = os.path.join(outdir, w)
                     os.makedirs(wdir, exist_ok=True)
-                    rc, out = _native(root, build, prog, qargs if quick else full, wdir, 300)
+                    rc, out = _native(build, prog, qargs if quick else full, wdir, 300)
                     results[w] = (rc, out)
             else:
                 script = os.path.join(outdir, "run")
