@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: MIT
+"""VM modes of bench/run (`bench/run --vm`): the benchmark programs inside the VM test guest
+(tests/vm/run-vm: QEMU 10.0.13, Mesa 25.0.7 Venus) with each renderer library in the same QEMU,
+and natively on the host for scale.
+
+Modes:
+  native         the program on the host's Vulkan driver directly
+  vm-ours        in the VM, renderer: PearVisor's libvirglrenderer.so.1 (build/src/virgl)
+  vm-reference   in the VM, renderer: the libvirglrenderer.so.1 in PV_VIRGL_REF_LIB (or
+                 --ref-lib), e.g. a virglrenderer 1.1.1 build; left out when none is given
+
+One boot per mode and repetition runs every workload in turn (a boot costs 20-60 s under TCG).
+Under TCG (no vmx/svm) the guest's own CPU work is emulated, so only host-bound figures
+(compute GFLOP/s, hostmem GPU read, and the guest's writes/reads through the host-visible
+mapping relative to each other) compare the renderers fairly; round trips and start-up are
+dominated by the emulated guest.
+"""
+import os
+import re
+import statistics
+import subprocess
+import time
+
+VM_WORKLOADS = ("stream", "roundtrip", "hostmem", "compute", "startup")
+# RESULT lines that echo a parameter, not a measurement.
+PARAMETERS = ("n", "size_mib")
+# The figures a renderer decides even under TCG (host-bound), for the comparison line.
+HOST_BOUND = [("compute", "gflops", True), ("hostmem", "gpu_read_gbs", True),
+              ("hostmem", "write_gbs", True), ("hostmem", "read_gbs", True)]
+
+
+def _guest_script(only, workloads, quick):
+    lines = []
+    for w in only:
+        prog, full, qargs, _ = workloads[w]
+        args = " ".join(qargs if quick else full)
+        lines.append(f"pv_run {w} {prog} {args}")
+    return "\n".join(lines) + "\n"
+
+
+def _native(build, prog, args, outdir, timeout):
+    icd = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
+    env = dict(os.environ, VK_DRIVER_FILES=icd, VK_ICD_FILENAMES=icd)
+    path = os.path.join(outdir, "client.out")
+    with open(path, "w") as o:
+        try:
+            rc = subprocess.run([os.path.join(build, "bench", prog)] + args, env=env, stdout=o,
+                                stderr=subprocess.STDOUT, timeout=timeout).returncode
+        except subprocess.TimeoutExpired:
+            rc = 124
+    with open(path, errors="replace") as f:
+        return rc, f.read()
+
+
+def _guest_rc(serial, name):
+    m = re.findall(rf"^PV-END {re.escape(name)} rc=(\d+)", serial, re.M)
+    return int(m[-1]) if m else None
+
+
+def measure_vm(root, build, libs, reps, quick, only, workloads, workdir, parse_results, log):
+    """Returns rows like bench/run's measure(): rep, workload, mode, metric, value, status."""
+    only = [w for w in only if w in VM_WORKLOADS]
+    modes = ["native"] + list(libs)
+    rows = []
+    run_vm = os.path.join(root, "tests", "vm", "run-vm")
+    for rep in range(reps):
+        k = rep % len(modes)
+        for mode in modes[k:] + modes[:k]:
+            outdir = os.path.join(workdir, f"{mode}-{rep}")
+            os.makedirs(outdir, exist_ok=True)
+            t0 = time.time()
+            results = {}
+            if mode == "native":
+                for w in only:
+                    prog, full, qargs, _ = workloads[w]
+                    wdir = os.path.join(outdir, w)
+                    os.makedirs(wdir, exist_ok=True)
+                    rc, out = _native(build, prog, qargs if quick else full, wdir, 300)
+                    results[w] = (rc, out)
+            else:
+                script = os.path.join(outdir, "run")
+                with open(script, "w") as f:
+                    f.write(_guest_script(only, workloads, quick))
+                cmd = [run_vm, "--lib", libs[mode], "--out", os.path.join(outdir, "vm"),
+                       "--run", script, "--timeout", "3600"]
+                for w in only:
+                    cmd += ["--add", os.path.join(build, "bench", workloads[w][0])]
+                with open(os.path.join(outdir, "run-vm.log"), "w") as lf:
+                    vm_rc = subprocess.run(cmd, stdout=lf, stderr=subprocess.STDOUT).returncode
+                vmdir = os.path.join(outdir, "vm")
+                try:
+                    with open(os.path.join(vmdir, "serial.log"), errors="replace") as f:
+                        serial = f.read()
+                except OSError:
+                    serial = ""
+                for w in only:
+                    try:
+                        with open(os.path.join(vmdir, "guest", w + ".log"), errors="replace") as f:
+                            out = f.read()
+                    except OSError:
+                        out = ""
+                    rc = _guest_rc(serial, w)
+                    results[w] = (rc if rc is not None else (vm_rc or 1), out)
+            for w, (rc, out) in results.items():
+                prog = workloads[w][0]
+                res, _ = parse_results(out)
+                if rc == 0 and f"{prog[6:]}: PASS" in out and res:
+                    for m, v in res.items():
+                        rows.append({"rep": rep, "workload": w, "mode": mode, "metric": m,
+                                     "value": f"{v:.6g}", "status": "ok"})
+                else:
+                    why = next((l for l in out.splitlines() if "FAIL" in l), f"exit status {rc}")
+                    rows.append({"rep": rep, "workload": w, "mode": mode, "metric": "",
+                                 "value": "", "status": "fails: " + why[:200]})
+            log(f"[{rep + 1}/{reps}] {mode:13} {time.time() - t0:6.1f}s  "
+                + ", ".join(f"{w}={'ok' if r[0] == 0 else r[0]}" for w, r in results.items()))
+    return rows
+
+
+def vm_report(rows, fmt):
+    """A markdown table: medians per mode and, with both renderers, ours / reference."""
+    vals, modes, fails = {}, [], {}
+    for r in rows:
+        if r["mode"] not in modes:
+            modes.append(r["mode"])
+        if r["status"] == "ok":
+            vals.setdefault((r["workload"], r["metric"]), {}).setdefault(r["mode"], []).append(
+                float(r["value"]))
+        else:
+            fails[(r["workload"], r["mode"])] = r["status"]
+    med = {k: {m: statistics.median(v) for m, v in d.items()} for k, d in vals.items()
+           if k[1] not in PARAMETERS}
+    both = "vm-ours" in modes and "vm-reference" in modes
+    head = "| workload | metric | " + " | ".join(modes) + (" | ours / reference |" if both else " |")
+    lines = [head, "|" + " --- |" * (len(modes) + 2 + (1 if both else 0))]
+    for (w, metric), d in sorted(med.items()):
+        cells = []
+        for m in modes:
+            v = d.get(m)
+            cells.append(fmt(v) if v is not None else ("fails" if (w, m) in fails else "–"))
+        line = f"| {w} | {metric} | " + " | ".join(cells) + " |"
+        if both:
+            a, b = d.get("vm-ours"), d.get("vm-reference")
+            line += f" {a / b:.2f}× |" if a is not None and b else " – |"
+        lines.append(line)
+    if both:
+        lines.append("")
+        lines.append("Host-bound figures (the only fair comparison under TCG):")
+        for w, metric, higher in HOST_BOUND:
+            a = med.get((w, metric), {}).get("vm-ours")
+            b = med.get((w, metric), {}).get("vm-reference")
+            if a is None or b is None:
+                lines.append(f"- {w} {metric}: not measured in both")
+                continue
+            ok = a >= b if higher else a <= b
+            lines.append(f"- {w} {metric}: ours {fmt(a)}, reference {fmt(b)} "
+                         f"({a / b:.2f}×) {'at least as fast' if ok else 'SLOWER'}")
+    for (w, m), why in sorted(fails.items()):
+        lines.append(f"- {w} / {m}: {why}")
+    return "\n".join(lines)
