@@ -33,7 +33,29 @@ pv_hostile_note(struct pv_hostile *h, const char *call, VkResult r)
       h->err = r;
       h->err_call = call;
    }
+   /* told: nothing the case would do next can change the verdict (and its handles may be
+    * VK_NULL_HANDLE now), only what the host did with the bytes so far */
+   if (r == VK_ERROR_DEVICE_LOST && strcmp(h->name, "valid") != 0) {
+      pv_hostile_check_canaries(h, "when the loss was reported");
+      pv_hostile_verdict(h);
+   }
    return r;
+}
+
+void
+pv_hostile_verdict(struct pv_hostile *h)
+{
+   if (h->err == VK_ERROR_DEVICE_LOST) {
+      pv_pass(&h->c, "%s: refused, context lost and told (%s returned VK_ERROR_DEVICE_LOST); "
+                     "%u canary buffer(s) intact",
+              h->name, h->err_call, h->ncanary);
+      exit(0);
+   }
+   if (h->err == VK_SUCCESS)
+      pv_fail("%s: accepted: every call succeeded, the hostile values were not refused (%s)",
+              h->name, h->what);
+   pv_fail("%s: no lost context: the first error was %s from %s", h->name,
+           pv_result_name(h->err), h->err_call);
 }
 
 void
@@ -183,6 +205,7 @@ run_child(const struct pv_hostile_case *k)
 {
    static struct pv_hostile h;
    h.name = k->name;
+   h.what = k->what;
    /* Mesa 25.0.7 keeps query results in guest memory ("query feedback") and applies a query
     * range to that buffer itself first, so a range past the pool crashes the guest before the
     * host sees it; without feedback it forwards the call as the application made it. (22.3.6
@@ -199,17 +222,7 @@ run_child(const struct pv_hostile_case *k)
    k->run(&h);
    if (strcmp(k->name, "valid") == 0)
       exit(0);
-   if (h.err == VK_ERROR_DEVICE_LOST) {
-      pv_pass(&h.c, "%s: refused, context lost and told (%s returned VK_ERROR_DEVICE_LOST); "
-                    "%u canary buffer(s) intact",
-              k->name, h.err_call, h.ncanary);
-      exit(0);
-   }
-   if (h.err == VK_SUCCESS)
-      pv_fail("%s: accepted: every call succeeded, the hostile values were not refused (%s)",
-              k->name, k->what);
-   pv_fail("%s: no lost context: the first error was %s from %s", k->name,
-           pv_result_name(h.err), h.err_call);
+   pv_hostile_verdict(&h);
 }
 
 /* Copies the child's stderr to ours until it closes or the deadline passes; remembers whether

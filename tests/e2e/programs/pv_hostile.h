@@ -27,6 +27,7 @@
 struct pv_hostile {
    struct pv_ctx c;
    const char *name;
+   const char *what; /* the case's hostile values, in words */
    /* the first call that did not return VK_SUCCESS, and what it returned */
    const char *err_call;
    VkResult err;
@@ -35,9 +36,14 @@ struct pv_hostile {
    unsigned ncanary;
 };
 
-/* Records a call's result: prints it when it is not VK_SUCCESS and keeps the first error. */
+/* Records a call's result: prints it when it is not VK_SUCCESS and keeps the first error. On
+ * VK_ERROR_DEVICE_LOST (outside `valid`) it checks the canaries and ends the case: the guest
+ * was told. */
 VkResult pv_hostile_note(struct pv_hostile *h, const char *call, VkResult r);
 #define PV_HOSTILE_NOTE(h, expr) pv_hostile_note((h), #expr, (expr))
+/* Ends the case with its PASS or FAIL line: passes when the first error was
+ * VK_ERROR_DEVICE_LOST (canaries are checked before). */
+__attribute__((noreturn)) void pv_hostile_verdict(struct pv_hostile *h);
 
 /* A host-visible coherent buffer filled with `byte`, with its own 64 KiB-or-more allocation. */
 void pv_hostile_buffer(struct pv_hostile *h, struct pv_buffer *b, VkDeviceSize size,
