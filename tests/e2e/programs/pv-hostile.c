@@ -51,6 +51,18 @@ pv_hostile_verdict(struct pv_hostile *h)
               h->name, h->err_call, h->ncanary);
       exit(0);
    }
+   if (h->err == VK_SUCCESS && h->copy_dst) {
+      const uint8_t *p = h->copy_dst->map;
+      VkDeviceSize n = 0;
+      for (VkDeviceSize o = 0; o < h->copy_dst->size; o++)
+         n += p[o] == h->copied;
+      if (n == h->copy_dst->size) {
+         pv_pass(&h->c, "%s: the host kept the destroyed objects alive until their work ended "
+                        "(the copy read the source's own bytes)",
+                 h->name);
+         exit(0);
+      }
+   }
    if (h->err == VK_SUCCESS)
       pv_fail("%s: accepted: every call succeeded, the hostile values were not refused (%s)",
               h->name, h->what);
@@ -117,6 +129,15 @@ pv_hostile_check_canaries(struct pv_hostile *h, const char *when)
                  h->name, i, (unsigned long long)h->canary[i]->size,
                  (unsigned long long)changed, when, (unsigned long long)first, p[first],
                  (unsigned long long)secret, PV_HOSTILE_SECRET);
+   }
+   if (h->copy_dst) {
+      const uint8_t *p = h->copy_dst->map;
+      for (VkDeviceSize o = 0; o < h->copy_dst->size; o++) {
+         if (p[o] != PV_HOSTILE_CANARY && p[o] != h->copied)
+            pv_fail("%s: the copy's destination got byte 0x%02x at %llu %s, neither its own "
+                    "(0x%02x) nor the source's (0x%02x): the host read freed memory",
+                    h->name, p[o], (unsigned long long)o, when, PV_HOSTILE_CANARY, h->copied);
+      }
    }
    printf("pv-hostile: %s: %u canary buffer(s) intact %s\n", h->name, h->ncanary, when);
    fflush(stdout);

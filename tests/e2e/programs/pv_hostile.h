@@ -34,6 +34,11 @@ struct pv_hostile {
    /* host-visible buffers that must keep PV_HOSTILE_CANARY in every byte */
    struct pv_buffer *canary[PV_HOSTILE_MAX_CANARIES];
    unsigned ncanary;
+   /* lifetime cases: a destination filled with the canary that a copy from a live source may
+    * legitimately fill with `copied` (when the renderer keeps a destroyed object alive until its
+    * work ends); any other byte is memory the source no longer owned */
+   struct pv_buffer *copy_dst;
+   uint8_t copied;
 };
 
 /* Records a call's result: prints it when it is not VK_SUCCESS and keeps the first error. On

@@ -928,8 +928,12 @@ busy_copy(struct pv_hostile *h, struct pv_buffer *src, struct pv_buffer *dst)
 {
    static struct pv_buffer work;
    pv_hostile_buffer(h, &work, (VkDeviceSize)16 << 20, 0, 0);
+   pv_hostile_secret(h);
    pv_hostile_buffer(h, src, SZ, 0, 0x44);
-   pv_hostile_canary(h, dst, SZ, 0);
+   pv_hostile_secret(h);
+   pv_hostile_buffer(h, dst, SZ, 0, PV_HOSTILE_CANARY);
+   h->copy_dst = dst;
+   h->copied = 0x44;
    VkCommandBuffer cmd = pv_cmd_begin(&h->c);
    for (int i = 0; i < 64; i++)
       vkCmdFillBuffer(cmd, work.buffer, 0, VK_WHOLE_SIZE, (uint32_t)i);
@@ -940,6 +944,10 @@ busy_copy(struct pv_hostile *h, struct pv_buffer *src, struct pv_buffer *dst)
    return cmd;
 }
 
+/* Destroying or freeing what pending work uses: the renderer may refuse (context lost) or keep
+ * the objects alive until the work ends (then the copy reads the source's own bytes); it must
+ * never let the host read freed memory. A submission after the destroy must be refused: the
+ * command buffer names an object that is gone. */
 enum lifetime { FREE_BUFFER_PENDING, FREE_MEMORY_PENDING, SUBMIT_AFTER_DESTROY };
 
 static void
@@ -947,6 +955,10 @@ lifetime_case(struct pv_hostile *h, enum lifetime what)
 {
    static struct pv_buffer src, dst;
    VkCommandBuffer cmd = busy_copy(h, &src, &dst);
+   if (what == SUBMIT_AFTER_DESTROY) {
+      h->copy_dst = NULL; /* nothing may run: the destination is a plain canary */
+      h->canary[h->ncanary++] = &dst;
+   }
    PV_HOSTILE_NOTE(h, vkEndCommandBuffer(cmd));
    const VkSubmitInfo si = {
       .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
