@@ -58,6 +58,7 @@ pv_context_destroy(struct pv_context *ctx)
 {
    if (!ctx)
       return;
+   atomic_store(&ctx->stopping, true);
    /* Rings first: they execute commands that use everything below. */
    pv_ring_destroy_all(ctx);
    size_t left = pv_object_table_count(&ctx->objects);
@@ -74,6 +75,12 @@ pv_context_destroy(struct pv_context *ctx)
    pthread_mutex_destroy(&ctx->rings_lock);
    pthread_mutex_destroy(&ctx->timelines_lock);
    free(ctx);
+}
+
+bool
+pv_venus_stopping(struct pv_context *ctx)
+{
+   return atomic_load(&ctx->stopping) || atomic_load(&ctx->lost);
 }
 
 void

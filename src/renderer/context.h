@@ -35,6 +35,8 @@ struct pv_context {
    const pv_handler_fn *lost_handlers;
    /* Sticky: once set, commands are decoded but not executed (DESIGN.md decision 6). */
    atomic_bool lost;
+   /* Set when the context is being destroyed: host waits on its behalf give up. */
+   atomic_bool stopping;
    pthread_mutex_t resources_lock;
    struct pv_id_table resources; /* res_id -> struct pv_resource */
    struct pv_object_table objects;

@@ -7,6 +7,7 @@
  */
 #include "renderer/exec.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "renderer/context.h"
@@ -40,6 +41,22 @@ note_named_object(struct pv_exec *x, int32_t type, uint64_t id)
    }
 }
 
+static void
+remember_named(struct pv_exec *x, struct pv_object *o)
+{
+   if (x->named_count == x->named_cap) {
+      uint32_t cap = x->named_cap ? x->named_cap * 2 : 16;
+      struct pv_object **n = cap > x->named_cap ? realloc(x->named, cap * sizeof(*n)) : NULL;
+      if (!n) {
+         x->named_incomplete = true;
+         return;
+      }
+      x->named = n;
+      x->named_cap = cap;
+   }
+   x->named[x->named_count++] = o;
+}
+
 static bool
 hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
 {
@@ -48,8 +65,7 @@ hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
    if (!o)
       return false;
    note_named_object(x, type, id);
-   if (x->named_count < PV_EXEC_NAMED_MAX)
-      x->named[x->named_count++] = o;
+   remember_named(x, o);
    if (o->vk)
       x->dispatch.vk = o->vk;
    *host = o->host;
@@ -188,6 +204,7 @@ pv_exec_fini(struct pv_exec *x)
 {
    pv_cs_arena_fini(&x->arena);
    pv_cs_arena_fini(&x->nested_arena);
+   free(x->named);
    pv_resource_put(x->own_reply.res);
    pthread_mutex_destroy(&x->own_reply.lock);
 }
@@ -198,6 +215,7 @@ reset_command_state(struct pv_exec *x)
    x->last_device = x->last_command_pool = x->last_descriptor_pool = 0;
    x->last_physical_device = 0;
    x->named_count = 0;
+   x->named_incomplete = false;
    x->dispatch.vk = &x->ctx->host.vk;
 }
 
@@ -225,10 +243,19 @@ run_decoder(struct pv_exec *x)
          trace_command(x);
       reset_command_state(x);
       x->dispatch.lost = atomic_load(&x->ctx->lost);
+      int32_t type = -1;
+      if (pv_cs_remaining(&x->dec) >= sizeof(type))
+         memcpy(&type, x->dec.cur, sizeof(type));
       if (!pv_protocol_execute_one(&x->dispatch, x->ctx->table)) {
          pv_context_set_lost(x->ctx, "%s", x->status.reason);
          return false;
       }
+      if (x->named_incomplete) {
+         pv_context_set_lost(x->ctx, "out of memory tracking the objects a command names");
+         return false;
+      }
+      if (!x->dispatch.lost && x->named_count)
+         pv_vk_command_named(x->ctx, type, x->named, x->named_count);
       if (x->command_done && !x->nested)
          x->command_done(x, (size_t)(x->dec.cur - x->run_start));
    }

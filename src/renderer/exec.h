@@ -32,9 +32,6 @@ struct pv_reply_stream {
    uint64_t pos;
 };
 
-/* Objects remembered per command for pv_venus_object; more fall back to a table lookup. */
-#define PV_EXEC_NAMED_MAX 16
-
 struct pv_exec {
    struct pv_context *ctx;
    struct pv_ring *ring; /* NULL for the context path */
@@ -58,8 +55,9 @@ struct pv_exec {
    struct pv_object_cache lookups; /* this stream's recent id lookups (objects.h) */
    /* The objects the running command named, in decode order, so a handler's bounds checks
     * (src/vk/guard*.c) reach their state without a second lookup by host handle. */
-   struct pv_object *named[PV_EXEC_NAMED_MAX];
-   uint32_t named_count;
+   struct pv_object **named;
+   uint32_t named_count, named_cap;
+   bool named_incomplete; /* no memory to remember one: the command is refused */
 };
 
 void pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring);

@@ -98,6 +98,8 @@ struct pv_vk_host *pv_venus_host(struct pv_context *ctx);
 const struct pv_protocol_table *pv_venus_table(struct pv_context *ctx);
 const struct pv_renderer_config *pv_venus_config(struct pv_context *ctx);
 const char *pv_venus_name(struct pv_context *ctx);
+/* True once the context is lost or being destroyed: a wait on its behalf should end. */
+bool pv_venus_stopping(struct pv_context *ctx);
 /* Makes the running command fatal (context lost) with a reason. */
 void pv_venus_fatal(struct pv_dispatch_ctx *c, const char *fmt, ...)
    __attribute__((format(printf, 2, 3)));
@@ -129,6 +131,10 @@ void pv_vk_register_all(struct pv_overrides *o);     /* src/vk/families.c */
 /* Blob creation for a guest VkDeviceMemory (blob_id = its id): src/vk/memory.c. */
 int pv_vk_memory_export_blob(struct pv_context *ctx, uint64_t memory_id, uint64_t size,
                              uint32_t flags, struct pv_blob *out);
+/* After every command that ran: the objects it named (recording commands add them to their
+ * command buffer's references, src/vk/lifetime.c). */
+void pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *const *named,
+                         uint32_t count);
 /* Context teardown: destroys every host object the guest left behind, children first, then
  * devices and the instance (src/vk/teardown.c). Rings are stopped before this runs. */
 void pv_vk_context_teardown(struct pv_context *ctx);

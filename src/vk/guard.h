@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util/id_table.h"
 #include "vk/pv_vk.h"
 
 /* ----- tracked state (pv_object.data of each type) ------------------------------------------ */
@@ -57,6 +58,7 @@ struct pv_vk_query_pool {
  * before some descriptor's range would leave its buffer. UINT64_MAX when it has none. */
 struct pv_vk_descriptor_set {
    uint64_t dynamic_slack;
+   struct pv_id_table slots; /* what each descriptor names now (lifetime.h) */
 };
 
 /* The state of an object a command named, or NULL (unknown, or no state: fatal for callers). */
@@ -74,6 +76,10 @@ void pv_vk_image_track(struct pv_dispatch_ctx *c, uint64_t id, const VkImageCrea
 bool pv_guard_image_create(struct pv_dispatch_ctx *c, VkDevice device, const VkImageCreateInfo *ci);
 /* free_data of the objects above: their state is one malloc'ed block. */
 void pv_vk_state_free(struct pv_context *ctx, struct pv_object *obj);
+
+/* Remembers what a new view (guest id `id`) views, by the target's host handle. */
+void pv_vk_view_track(struct pv_dispatch_ctx *c, int32_t type, uint64_t id, int32_t target_type,
+                      uint64_t target_host);
 
 /* ----- checks: each returns true when the value is safe, else makes the command fatal -------- */
 
@@ -171,7 +177,26 @@ PV_GUARD(CmdWriteTimestamp2)
 PV_GUARD(UpdateDescriptorSets)
 PV_GUARD(CmdPushDescriptorSetKHR)
 PV_GUARD(CmdBindDescriptorSets)
+PV_GUARD(DestroyBuffer)
+PV_GUARD(DestroyImage)
+PV_GUARD(FreeMemory)
+PV_GUARD(DestroyBufferView)
+PV_GUARD(DestroyImageView)
+PV_GUARD(DestroySampler)
+PV_GUARD(DestroyPipeline)
+PV_GUARD(DestroyQueryPool)
+PV_GUARD(DestroyFramebuffer)
+PV_GUARD(DestroyRenderPass)
+PV_GUARD(DestroyEvent)
+PV_GUARD(DestroySamplerYcbcrConversion)
+PV_GUARD(FreeDescriptorSets)
+PV_GUARD(FreeCommandBuffers)
+PV_GUARD(ResetCommandPool)
+PV_GUARD(ResetCommandBuffer)
+PV_GUARD(BeginCommandBuffer)
 #undef PV_GUARD
+/* Waits for the device's submitted work (guard_destroy.c), for the pool overrides (pools.c). */
+void pv_vk_quiesce_for(struct pv_dispatch_ctx *c, VkDevice device);
 
 /* The table of guarded commands (guard.c), terminated by a NULL name. */
 extern const struct pv_vk_guard_entry pv_vk_guards[];

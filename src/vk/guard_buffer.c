@@ -194,9 +194,13 @@ pv_guard_CreateBufferView(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCreateBufferView *a = args;
    const VkBufferViewCreateInfo *ci = a->pCreateInfo;
-   if (ci && pv_guard_buffer_range_whole(c, "vkCreateBufferView", ci->buffer, ci->offset,
-                                         ci->range))
-      pv_handle_vkCreateBufferView(c, args);
+   if (!ci || !pv_guard_buffer_range_whole(c, "vkCreateBufferView", ci->buffer, ci->offset,
+                                           ci->range))
+      return;
+   pv_handle_vkCreateBufferView(c, args);
+   if (a->ret == VK_SUCCESS)
+      pv_vk_view_track(c, VK_OBJECT_TYPE_BUFFER_VIEW, PV_FROM_HANDLE(*a->pView),
+                       VK_OBJECT_TYPE_BUFFER, PV_FROM_HANDLE(ci->buffer));
 }
 
 /* ----- binding memory ----------------------------------------------------------------------- */

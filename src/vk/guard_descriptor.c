@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "renderer/context.h"
+#include "vk/lifetime.h"
 
 static bool
 is_dynamic(VkDescriptorType t)
@@ -26,6 +27,24 @@ is_buffer(VkDescriptorType t)
           t == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
 }
 
+static void
+slot_free_cb(uint64_t key, void *value, void *data)
+{
+   (void)key, (void)data;
+   free(value);
+}
+
+static void
+set_free(struct pv_context *ctx, struct pv_object *obj)
+{
+   (void)ctx;
+   struct pv_vk_descriptor_set *s = obj->data;
+   pv_id_table_foreach(&s->slots, slot_free_cb, NULL);
+   pv_id_table_fini(&s->slots);
+   free(s);
+   obj->data = NULL;
+}
+
 /* The set's state, made on first need (sets are made by the generated pass-through). */
 static struct pv_vk_descriptor_set *
 set_state(struct pv_dispatch_ctx *c, VkDescriptorSet set)
@@ -37,8 +56,9 @@ set_state(struct pv_dispatch_ctx *c, VkDescriptorSet set)
       struct pv_vk_descriptor_set *s = calloc(1, sizeof(*s));
       if (s) {
          s->dynamic_slack = UINT64_MAX;
+         pv_id_table_init(&s->slots);
          o->data = s;
-         o->free_data = pv_vk_state_free;
+         o->free_data = set_free;
       }
    }
    return o ? o->data : NULL;
@@ -59,11 +79,75 @@ buffer_info_ok(struct pv_dispatch_ctx *c, const char *what, const VkDescriptorBu
    return true;
 }
 
+/* Slot keys: samplers of combined image samplers get their own key space. */
+#define PV_SAMPLER_SLOT 0x80000000u
+
+static const struct pv_object *
+named_or_null(struct pv_dispatch_ctx *c, int32_t type, uint64_t host)
+{
+   return host ? pv_venus_object(c, type, host) : NULL;
+}
+
+/* Records what every descriptor of the write names now (lifetime.h). */
+static void
+record_slots(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s,
+             const VkWriteDescriptorSet *w)
+{
+   VkDescriptorType t = w->descriptorType;
+   for (uint32_t j = 0; j < w->descriptorCount && !pv_cs_fatal(c->dec); j++) {
+      uint32_t b = w->dstBinding, e = w->dstArrayElement + j;
+      if (is_buffer(t) && w->pBufferInfo) {
+         pv_vk_descriptor_slot_set(c, s, b, e, named_or_null(c, VK_OBJECT_TYPE_BUFFER,
+                                                             PV_FROM_HANDLE(w->pBufferInfo[j].buffer)));
+      } else if ((t == VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER ||
+                  t == VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER) &&
+                 w->pTexelBufferView) {
+         pv_vk_descriptor_slot_set(c, s, b, e,
+                                   named_or_null(c, VK_OBJECT_TYPE_BUFFER_VIEW,
+                                                 PV_FROM_HANDLE(w->pTexelBufferView[j])));
+      } else if (w->pImageInfo && t != VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK) {
+         const VkDescriptorImageInfo *ii = &w->pImageInfo[j];
+         if (t != VK_DESCRIPTOR_TYPE_SAMPLER)
+            pv_vk_descriptor_slot_set(c, s, b, e,
+                                      named_or_null(c, VK_OBJECT_TYPE_IMAGE_VIEW,
+                                                    PV_FROM_HANDLE(ii->imageView)));
+         if (t == VK_DESCRIPTOR_TYPE_SAMPLER || t == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER)
+            pv_vk_descriptor_slot_set(c, s, b | PV_SAMPLER_SLOT, e,
+                                      named_or_null(c, VK_OBJECT_TYPE_SAMPLER,
+                                                    PV_FROM_HANDLE(ii->sampler)));
+      }
+   }
+}
+
+static void
+copy_slot(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *src,
+          struct pv_vk_descriptor_set *dst, uint32_t sb, uint32_t se, uint32_t db, uint32_t de)
+{
+   const struct pv_vk_ref_entry *r =
+      pv_id_table_get(&src->slots, ((uint64_t)sb << 32 | se) + 1);
+   struct pv_object *o = r ? pv_object_find(pv_venus_from(c), r->id, r->type) : NULL;
+   /* a stale source stays stale: its reference is kept as it was */
+   if (r && (!o || o->serial != r->serial)) {
+      struct pv_object stale = {.id = r->id, .type = r->type, .serial = r->serial};
+      pv_vk_descriptor_slot_set(c, dst, db, de, &stale);
+   } else {
+      pv_vk_descriptor_slot_set(c, dst, db, de, o);
+   }
+}
+
 static bool
 writes_ok(struct pv_dispatch_ctx *c, const char *what, uint32_t n, const VkWriteDescriptorSet *w,
           bool track)
 {
    for (uint32_t i = 0; i < n; i++) {
+      if (track) {
+         struct pv_vk_descriptor_set *s = set_state(c, w[i].dstSet);
+         if (!s) {
+            pv_venus_fatal(c, "%s: unknown descriptor set or no memory", what);
+            return false;
+         }
+         record_slots(c, s, &w[i]);
+      }
       if (!is_buffer(w[i].descriptorType))
          continue;
       if (!w[i].pBufferInfo) {
@@ -100,6 +184,12 @@ copies_ok(struct pv_dispatch_ctx *c, uint32_t n, const VkCopyDescriptorSet *cp)
       }
       if (src->dynamic_slack < dst->dynamic_slack)
          dst->dynamic_slack = src->dynamic_slack;
+      for (uint32_t k = 0; k < cp[i].descriptorCount && !pv_cs_fatal(c->dec); k++) {
+         uint32_t se = cp[i].srcArrayElement + k, de = cp[i].dstArrayElement + k;
+         copy_slot(c, src, dst, cp[i].srcBinding, se, cp[i].dstBinding, de);
+         copy_slot(c, src, dst, cp[i].srcBinding | PV_SAMPLER_SLOT, se,
+                   cp[i].dstBinding | PV_SAMPLER_SLOT, de);
+      }
    }
    return true;
 }

@@ -5,6 +5,7 @@
  * would make the guest's next allocation at that address fatal ("id already in use").
  * Each override runs the generated pass-through, then drops the pool's children.
  */
+#include "vk/guard.h"
 #include "vk/pv_vk.h"
 
 /* The guest id of the pool behind host handle `host`, or 0. */
@@ -20,6 +21,7 @@ pv_vk_handle_DestroyCommandPool(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkDestroyCommandPool *a = args;
    uint64_t id = pool_id(c, VK_OBJECT_TYPE_COMMAND_POOL, PV_FROM_HANDLE(a->commandPool));
+   pv_vk_quiesce_for(c, a->device); /* its children may be in use (lifetime.h) */
    pv_handle_vkDestroyCommandPool(c, args);
    if (id && !pv_cs_fatal(c->dec))
       pv_object_remove_children(pv_venus_from(c), id, VK_OBJECT_TYPE_COMMAND_BUFFER);
@@ -30,6 +32,7 @@ pv_vk_handle_DestroyDescriptorPool(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkDestroyDescriptorPool *a = args;
    uint64_t id = pool_id(c, VK_OBJECT_TYPE_DESCRIPTOR_POOL, PV_FROM_HANDLE(a->descriptorPool));
+   pv_vk_quiesce_for(c, a->device); /* its children may be in use (lifetime.h) */
    pv_handle_vkDestroyDescriptorPool(c, args);
    if (id && !pv_cs_fatal(c->dec))
       pv_object_remove_children(pv_venus_from(c), id, VK_OBJECT_TYPE_DESCRIPTOR_SET);
@@ -40,6 +43,7 @@ pv_vk_handle_ResetDescriptorPool(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkResetDescriptorPool *a = args;
    uint64_t id = pool_id(c, VK_OBJECT_TYPE_DESCRIPTOR_POOL, PV_FROM_HANDLE(a->descriptorPool));
+   pv_vk_quiesce_for(c, a->device); /* its children may be in use (lifetime.h) */
    pv_handle_vkResetDescriptorPool(c, args);
    /* vkResetDescriptorPool always succeeds in Vulkan; check anyway */
    if (id && !pv_cs_fatal(c->dec) && a->ret == VK_SUCCESS)

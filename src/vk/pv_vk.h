@@ -14,6 +14,7 @@
 #ifndef PV_VK_H
 #define PV_VK_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -70,6 +71,10 @@ struct pv_vk_queue {
    uint32_t family, index, flags;
    VkQueue host; /* NULL until the guest binds an id */
    uint64_t id;
+   /* lifetime.h: our timeline semaphore signalled behind every guest submission, and the last
+    * value submitted */
+   VkSemaphore track;
+   _Atomic uint64_t submitted;
 };
 
 struct pv_vk_device {
@@ -90,6 +95,11 @@ struct pv_vk_device {
    PFN_vkGetMemoryHostPointerPropertiesEXT GetMemoryHostPointerPropertiesEXT;
    PFN_vkWaitForFences WaitForFences;
    PFN_vkWaitSemaphores WaitSemaphores;
+   PFN_vkCreateSemaphore CreateSemaphore;
+   PFN_vkDestroySemaphore DestroySemaphore;
+   PFN_vkGetSemaphoreCounterValue GetSemaphoreCounterValue;
+   /* timelineSemaphore enabled: submissions are tracked (lifetime.h) */
+   bool tracking;
    PFN_vkImportSemaphoreFdKHR ImportSemaphoreFdKHR; /* NULL without the host extension */
    PFN_vkGetSemaphoreFdKHR GetSemaphoreFdKHR;
    PFN_vkGetFenceFdKHR GetFenceFdKHR;

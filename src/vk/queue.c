@@ -16,6 +16,7 @@
 
 #include "renderer/context.h"
 #include "util/log.h"
+#include "vk/lifetime.h"
 #include "vk/pv_vk.h"
 
 struct pv_vk_fence_wait {
@@ -236,6 +237,115 @@ queue_lock(struct pv_context *ctx, VkQueue queue)
          pthread_mutex_unlock(m);                                                                  \
    }
 
-PV_LOCKED_QUEUE_HANDLER(QueueSubmit)
-PV_LOCKED_QUEUE_HANDLER(QueueSubmit2)
 PV_LOCKED_QUEUE_HANDLER(QueueBindSparse)
+
+/* ----- submissions: references checked, tracking semaphore signalled (lifetime.h) ---------- */
+
+/* The command buffers of a submission, gathered into the command's arena. */
+static VkCommandBuffer *
+submit_cmdbufs(struct pv_dispatch_ctx *c, const struct pv_args_vkQueueSubmit *a1,
+               const struct pv_args_vkQueueSubmit2 *a2, uint32_t *count)
+{
+   uint64_t n = 0;
+   uint32_t submits = a1 ? a1->submitCount : a2->submitCount;
+   for (uint32_t i = 0; i < submits; i++)
+      n += a1 ? a1->pSubmits[i].commandBufferCount : a2->pSubmits[i].commandBufferInfoCount;
+   VkCommandBuffer *v = n ? pv_cs_alloc(c->dec, n, sizeof(*v)) : NULL;
+   uint32_t k = 0;
+   for (uint32_t i = 0; v && i < submits; i++) {
+      if (a1) {
+         for (uint32_t j = 0; j < a1->pSubmits[i].commandBufferCount; j++)
+            v[k++] = a1->pSubmits[i].pCommandBuffers[j];
+      } else {
+         for (uint32_t j = 0; j < a2->pSubmits[i].commandBufferInfoCount; j++)
+            v[k++] = a2->pSubmits[i].pCommandBufferInfos[j].commandBuffer;
+      }
+   }
+   *count = v ? k : 0;
+   return v;
+}
+
+static void
+locked_submit(struct pv_dispatch_ctx *c, VkQueue queue, pv_handler_fn fn, void *args)
+{
+   pthread_mutex_t *m = queue_lock(pv_venus_from(c), queue);
+   if (m)
+      pthread_mutex_lock(m);
+   fn(c, args);
+   if (m)
+      pthread_mutex_unlock(m);
+}
+
+void
+pv_vk_handle_QueueSubmit(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkQueueSubmit *a = args;
+   uint32_t n;
+   VkCommandBuffer *cbs = submit_cmdbufs(c, a, NULL, &n);
+   if (pv_cs_fatal(c->dec) || !pv_vk_cmdbufs_alive(c, "vkQueueSubmit", n, cbs))
+      return;
+   VkSemaphore sem;
+   uint64_t value;
+   struct pv_vk_device *d;
+   struct pv_vk_queue *q = pv_vk_queue_track_next(c, a->queue, &sem, &value, &d);
+   const VkSubmitInfo *orig = a->pSubmits;
+   VkSubmitInfo *all = q ? pv_cs_alloc(c->dec, (uint64_t)a->submitCount + 1, sizeof(*all)) : NULL;
+   const VkTimelineSemaphoreSubmitInfo tl = {
+      .sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
+      .signalSemaphoreValueCount = 1,
+      .pSignalSemaphoreValues = &value};
+   if (all) {
+      /* a batch of ours last: its signal covers every earlier batch on the queue */
+      for (uint32_t i = 0; i < a->submitCount; i++)
+         all[i] = orig[i];
+      all[a->submitCount] = (VkSubmitInfo){.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+                                           .pNext = &tl,
+                                           .signalSemaphoreCount = 1,
+                                           .pSignalSemaphores = &sem};
+      a->pSubmits = all;
+      a->submitCount++;
+   }
+   locked_submit(c, a->queue, pv_handle_vkQueueSubmit, args);
+   if (all) {
+      a->pSubmits = orig;
+      a->submitCount--;
+      if (a->ret == VK_SUCCESS)
+         pv_vk_queue_track_submitted(c, q, d, value, n, cbs);
+   }
+}
+
+void
+pv_vk_handle_QueueSubmit2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkQueueSubmit2 *a = args;
+   uint32_t n;
+   VkCommandBuffer *cbs = submit_cmdbufs(c, NULL, a, &n);
+   if (pv_cs_fatal(c->dec) || !pv_vk_cmdbufs_alive(c, "vkQueueSubmit2", n, cbs))
+      return;
+   VkSemaphore sem;
+   uint64_t value;
+   struct pv_vk_device *d;
+   struct pv_vk_queue *q = pv_vk_queue_track_next(c, a->queue, &sem, &value, &d);
+   const VkSubmitInfo2 *orig = a->pSubmits;
+   VkSubmitInfo2 *all = q ? pv_cs_alloc(c->dec, (uint64_t)a->submitCount + 1, sizeof(*all)) : NULL;
+   VkSemaphoreSubmitInfo sig = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO,
+                                .semaphore = sem,
+                                .value = value,
+                                .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT};
+   if (all) {
+      for (uint32_t i = 0; i < a->submitCount; i++)
+         all[i] = orig[i];
+      all[a->submitCount] = (VkSubmitInfo2){.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2,
+                                            .signalSemaphoreInfoCount = 1,
+                                            .pSignalSemaphoreInfos = &sig};
+      a->pSubmits = all;
+      a->submitCount++;
+   }
+   locked_submit(c, a->queue, pv_handle_vkQueueSubmit2, args);
+   if (all) {
+      a->pSubmits = orig;
+      a->submitCount--;
+      if (a->ret == VK_SUCCESS)
+         pv_vk_queue_track_submitted(c, q, d, value, n, cbs);
+   }
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Destruction against GPU work (lifetime.h): before the host destroys an object the device may
+ * still be using, the device's queues finish what was submitted so far. Vulkan makes destroying
+ * an object in use the application's error; lavapipe would then read or write freed host
+ * memory. Resetting a command buffer waits only for its own last submission.
+ */
+#include "vk/lifetime.h"
+
+#include "renderer/context.h"
+
+static void
+quiesce(struct pv_dispatch_ctx *c, VkDevice device)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   pv_vk_device_quiesce(ctx, pv_vk_device_from_host(ctx, device));
+}
+
+/* Every such command's args start with the VkDevice. */
+#define PV_QUIESCE_GUARD(name)                                                                     \
+   void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
+   {                                                                                               \
+      quiesce(c, *(VkDevice *)args);                                                               \
+      pv_handle_vk##name(c, args);                                                                 \
+   }
+
+PV_QUIESCE_GUARD(DestroyBuffer)
+PV_QUIESCE_GUARD(DestroyImage)
+PV_QUIESCE_GUARD(FreeMemory)
+PV_QUIESCE_GUARD(DestroyBufferView)
+PV_QUIESCE_GUARD(DestroyImageView)
+PV_QUIESCE_GUARD(DestroySampler)
+PV_QUIESCE_GUARD(DestroyPipeline)
+PV_QUIESCE_GUARD(DestroyQueryPool)
+PV_QUIESCE_GUARD(DestroyFramebuffer)
+PV_QUIESCE_GUARD(DestroyRenderPass)
+PV_QUIESCE_GUARD(DestroyEvent)
+PV_QUIESCE_GUARD(DestroySamplerYcbcrConversion)
+PV_QUIESCE_GUARD(FreeDescriptorSets)
+PV_QUIESCE_GUARD(FreeCommandBuffers)
+PV_QUIESCE_GUARD(ResetCommandPool)
+
+void
+pv_vk_quiesce_for(struct pv_dispatch_ctx *c, VkDevice device)
+{
+   quiesce(c, device);
+}
+
+void
+pv_guard_ResetCommandBuffer(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkResetCommandBuffer *a = args;
+   pv_vk_cmdbuf_wait(c, a->commandBuffer);
+   pv_handle_vkResetCommandBuffer(c, args);
+}
+
+void
+pv_guard_BeginCommandBuffer(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkBeginCommandBuffer *a = args;
+   pv_vk_cmdbuf_wait(c, a->commandBuffer); /* an implicit reset */
+   pv_handle_vkBeginCommandBuffer(c, args);
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Object lifetime against GPU work (issue 12): the host driver must never run a command buffer
+ * that names a destroyed object, nor see an object destroyed while work that uses it runs. A CPU
+ * driver such as lavapipe would otherwise read or write freed host memory.
+ *
+ * - Recording: every object a vkCmd* command names (the decoder resolved it, exec.c remembers
+ *   it) is added to the command buffer's reference set, as (id, serial) so id reuse is seen.
+ *   Descriptor sets remember what each descriptor slot names, views their image or buffer, and
+ *   buffers and images their memory (guard.h).
+ * - Submission: each command buffer's references are checked to still be the same live objects
+ *   (only when something was destroyed since the last check: the table's removal generation);
+ *   a stale one makes the submission fatal instead of reaching the host.
+ * - Destruction: each queue signals a tracking timeline semaphore of ours behind every guest
+ *   submission; destroying an object the GPU may use waits, in slices that notice a stopping
+ *   context, until the device's queues have finished what was submitted before.
+ */
+#ifndef PV_VK_LIFETIME_H
+#define PV_VK_LIFETIME_H
+
+#include "vk/guard.h"
+
+/* A set of (id, serial, type) references, open addressing on the serial (never 0). */
+struct pv_vk_refset {
+   struct pv_vk_ref_entry {
+      uint64_t id, serial;
+      int32_t type;
+   } *v;
+   uint32_t count, cap;
+};
+
+/* State of a command buffer (pv_object.data). */
+struct pv_vk_cmdbuf {
+   struct pv_vk_refset refs;
+   bool broken;             /* a reference could not be recorded (no memory) */
+   uint64_t checked_gen;    /* table generation its references were last found alive at */
+   struct pv_vk_queue *queue; /* its last submission: queue and tracking value */
+   struct pv_vk_device *device;
+   uint64_t value;
+};
+
+/* State of an image or buffer view: what it views. */
+struct pv_vk_view {
+   struct pv_vk_ref target;
+   int32_t target_type;
+};
+
+bool pv_vk_refset_add(struct pv_vk_refset *s, const struct pv_object *o);
+void pv_vk_refset_fini(struct pv_vk_refset *s);
+
+/* Descriptor slots (guard_descriptor.c): what each (binding, element) of a set names now. */
+void pv_vk_descriptor_slot_set(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s,
+                               uint32_t binding, uint32_t element, const struct pv_object *o);
+
+/* False (and the command fatal) when a command buffer names an object that is gone. */
+bool pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
+                         const VkCommandBuffer *cmdbufs);
+
+/* Queue tracking (queue.c): the timeline semaphore a submission to `queue` must signal, with
+ * the value; NULL when the queue has none (then destruction cannot wait for it). After the
+ * host accepted the submission, _submitted records it for the queue and its command buffers. */
+struct pv_vk_queue *pv_vk_queue_track_next(struct pv_dispatch_ctx *c, VkQueue queue,
+                                           VkSemaphore *sem, uint64_t *value,
+                                           struct pv_vk_device **device);
+void pv_vk_queue_track_submitted(struct pv_dispatch_ctx *c, struct pv_vk_queue *q,
+                                 struct pv_vk_device *d, uint64_t value, uint32_t count,
+                                 const VkCommandBuffer *cmdbufs);
+/* Waits until the command buffer's last submission has finished (before it is reset). */
+void pv_vk_cmdbuf_wait(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf);
+/* Waits until everything submitted to the device's queues so far has finished. */
+void pv_vk_device_quiesce(struct pv_context *ctx, struct pv_vk_device *d);
+/* Destroys the queues' tracking semaphores (device.c, before vkDestroyDevice). */
+void pv_vk_queue_tracks_fini(struct pv_vk_device *d);
+
+#endif
