@@ -490,9 +490,11 @@ query_results(struct pv_hostile *h)
          first = o;
       nonzero += p[o] != 0;
    }
+   /* From the guest's side the bytes cannot be told apart: host memory past the pool, or a
+    * reply the renderer never wrote (the guest then decodes what its reply buffer held). */
    if (changed)
-      pv_fail("%s: vkGetQueryPoolResults returned %s and wrote %zu bytes for queries past the "
-              "pool, %zu of them not zero (first at byte %zu: 0x%02x)",
+      pv_fail("%s: not told: vkGetQueryPoolResults returned %s and %zu bytes arrived for "
+              "queries past the pool, %zu of them not zero (first at byte %zu: 0x%02x)",
               h->name, pv_result_name(r), changed, nonzero, first, p[first]);
    pv_hostile_sync(h);
 }
