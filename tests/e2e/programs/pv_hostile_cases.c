@@ -736,8 +736,15 @@ lifetime_case(struct pv_hostile *h, enum lifetime what)
    if (what != FREE_MEMORY_PENDING)
       vkDestroyBuffer(h->c.device, src.buffer, NULL);
    vkFreeMemory(h->c.device, src.memory, NULL);
-   if (what == SUBMIT_AFTER_DESTROY)
-      PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, VK_NULL_HANDLE));
+   if (what == SUBMIT_AFTER_DESTROY) {
+      VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+      VkFence fence = VK_NULL_HANDLE;
+      PV_HOSTILE_NOTE(h, vkCreateFence(h->c.device, &fci, NULL, &fence));
+      PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, fence));
+      PV_HOSTILE_NOTE(h, vkWaitForFences(h->c.device, 1, &fence, VK_TRUE, 3000000000ull));
+   }
+   /* before anything that may block or make the guest driver abort: the bytes as they are */
+   pv_hostile_check_canaries(h, "after the destroy and the submission");
    pv_hostile_sync(h);
 }
 
