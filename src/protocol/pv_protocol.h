@@ -66,6 +66,9 @@ struct pv_dispatch_ctx {
     * the guest waits for, but runs only lost_handlers[type] (transport bookkeeping); other
     * commands are skipped and report VK_ERROR_DEVICE_LOST where they return a VkResult. */
    bool lost;
+   /* Set by a handler that refused its command (pv_venus_refuse): the command answers
+    * VK_ERROR_DEVICE_LOST and the rest of the stream runs in lost mode. */
+   bool refused;
    const pv_handler_fn *lost_handlers; /* indexed by command type, may be NULL */
    const struct pv_vk_dispatch *vk; /* host driver */
    const pv_handler_fn *overrides;  /* indexed by command type, may be NULL */

@@ -89,8 +89,16 @@ pv_protocol_execute_one(struct pv_dispatch_ctx *ctx, const struct pv_protocol_ta
       if (args)
          e->decode(d, args);
       pv_handler_fn h = pv_cs_fatal(d) ? NULL : handler_for(ctx, type, e, args);
+      ctx->refused = false;
       if (h)
          h(ctx, args);
+      if (ctx->refused) {
+         ctx->lost = true;
+         if (e->result_offset && args) {
+            VkResult lost = VK_ERROR_DEVICE_LOST;
+            memcpy((char *)args + e->result_offset - 1, &lost, sizeof(lost));
+         }
+      }
       if ((flags & PV_COMMAND_GENERATE_REPLY) && !pv_cs_fatal(d))
          write_reply(ctx, type, e, args);
    }

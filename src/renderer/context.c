@@ -183,6 +183,18 @@ pv_venus_fatal(struct pv_dispatch_ctx *c, const char *fmt, ...)
    pv_cs_set_fatal(c->dec, why);
 }
 
+void
+pv_venus_refuse(struct pv_dispatch_ctx *c, const char *fmt, ...)
+{
+   char why[200];
+   va_list ap;
+   va_start(ap, fmt);
+   vsnprintf(why, sizeof(why), fmt, ap);
+   va_end(ap);
+   pv_context_set_lost(pv_venus_from(c), "refused: %s", why);
+   c->refused = true;
+}
+
 struct pv_object *
 pv_object_find(struct pv_context *ctx, uint64_t id, int32_t type)
 {

@@ -37,6 +37,7 @@ dialect_init(struct pv_dialect *d, const char *name, uint32_t wire_format)
    pv_vk_register_all(&o);
    struct pv_overrides lost = {.table = d->table, .fns = d->lost_handlers};
    pv_transport_register_lost(&lost);
+   pv_vk_register_lost(&lost);
    pv_venus_capset_fill(&d->capset, d->table, wire_format);
    return true;
 }

@@ -98,6 +98,14 @@ struct pv_vk_host *pv_venus_host(struct pv_context *ctx);
 const struct pv_protocol_table *pv_venus_table(struct pv_context *ctx);
 const struct pv_renderer_config *pv_venus_config(struct pv_context *ctx);
 const char *pv_venus_name(struct pv_context *ctx);
+/*
+ * Refuses the running command for a guest value the host must not see (src/vk/guard*.c): the
+ * command does not reach the host, the context is lost (the guest is told the way its dialect
+ * allows), and the command still answers, with VK_ERROR_DEVICE_LOST where it returns a VkResult,
+ * so the stream stays in step. The handler returns right after.
+ */
+void pv_venus_refuse(struct pv_dispatch_ctx *c, const char *fmt, ...)
+   __attribute__((format(printf, 2, 3)));
 /* True once the context is lost or being destroyed: a wait on its behalf should end. */
 bool pv_venus_stopping(struct pv_context *ctx);
 /* Makes the running command fatal (context lost) with a reason. */
@@ -125,6 +133,8 @@ bool pv_overrides_set(struct pv_overrides *o, const char *name, pv_handler_fn fn
 /* Every family registers its handlers here (src/vk/families.c calls them all). */
 void pv_transport_register(struct pv_overrides *o);  /* src/renderer/transport.c */
 void pv_vk_register_all(struct pv_overrides *o);     /* src/vk/families.c */
+/* Handlers that still run in a lost context (src/vk/lifetime.c: telling the guest). */
+void pv_vk_register_lost(struct pv_overrides *o);
 
 /* ----- hooks the core calls into the families ---------------------------------------------- */
 

@@ -76,8 +76,9 @@ init_queues(struct pv_vk_device *d, const VkDeviceCreateInfo *info)
    for (uint32_t i = 0; i < info->queueCreateInfoCount; i++) {
       const VkDeviceQueueCreateInfo *q = &info->pQueueCreateInfos[i];
       for (uint32_t j = 0; j < q->queueCount; j++) {
-         d->queues[d->queue_count++] =
-            (struct pv_vk_queue){.family = q->queueFamilyIndex, .index = j, .flags = q->flags};
+         struct pv_vk_queue *nq = &d->queues[d->queue_count++];
+         *nq = (struct pv_vk_queue){.family = q->queueFamilyIndex, .index = j, .flags = q->flags};
+         pthread_mutex_init(&nq->submit_lock, NULL);
       }
    }
    return true;
@@ -107,11 +108,10 @@ load_device_procs(struct pv_context *ctx, struct pv_vk_device *d)
    LOAD_DEVICE(d, ctx, GetMemoryHostPointerPropertiesEXT);
    LOAD_DEVICE(d, ctx, WaitForFences);
    LOAD_DEVICE(d, ctx, WaitSemaphores); /* falls back to the KHR spelling */
-   LOAD_DEVICE(d, ctx, CreateSemaphore);
-   LOAD_DEVICE(d, ctx, DestroySemaphore);
-   LOAD_DEVICE(d, ctx, GetSemaphoreCounterValue);
-   d->tracking = d->tracking && d->WaitSemaphores && d->CreateSemaphore && d->DestroySemaphore &&
-                 d->GetSemaphoreCounterValue;
+   LOAD_DEVICE(d, ctx, CreateFence);
+   LOAD_DEVICE(d, ctx, DestroyFence);
+   LOAD_DEVICE(d, ctx, ResetFences);
+   LOAD_DEVICE(d, ctx, QueueSubmit);
    LOAD_DEVICE(d, ctx, ImportSemaphoreFdKHR);
    LOAD_DEVICE(d, ctx, GetSemaphoreFdKHR);
    LOAD_DEVICE(d, ctx, GetFenceFdKHR);
@@ -119,7 +119,8 @@ load_device_procs(struct pv_context *ctx, struct pv_vk_device *d)
       d->memory_host = false;
    d->external_resources = d->memory_host && all_host_visible(d->pd);
    return d->DestroyDevice && d->DeviceWaitIdle && d->GetDeviceQueue && d->AllocateMemory &&
-          d->FreeMemory;
+          d->FreeMemory && d->CreateFence && d->DestroyFence && d->ResetFences &&
+          d->WaitForFences && d->QueueSubmit;
 }
 
 static void
@@ -138,6 +139,8 @@ static void
 device_free(struct pv_vk_device *d)
 {
    if (d) {
+      for (uint32_t i = 0; d->queues && i < d->queue_count; i++)
+         pthread_mutex_destroy(&d->queues[i].submit_lock);
       free(d->queues);
       free(d);
    }
@@ -154,11 +157,10 @@ device_free_data(struct pv_context *ctx, struct pv_object *obj)
 /* Family state for a new host device; NULL (host device destroyed) on failure. */
 static struct pv_vk_device *
 device_state(struct pv_context *ctx, const struct pv_vk_physdev *pd, VkDevice host,
-             const VkDeviceCreateInfo *info, uint64_t id, bool tracking)
+             const VkDeviceCreateInfo *info, uint64_t id)
 {
    struct pv_vk_device *d = calloc(1, sizeof(*d));
    if (d) {
-      d->tracking = tracking;
       d->host = host;
       d->id = id;
       d->pd = pd;
@@ -186,43 +188,6 @@ device_state(struct pv_context *ctx, const struct pv_vk_physdev *pd, VkDevice ho
  * (guard.h checks the ranges themselves). The guest's features live in our decoded copy of its
  * chain, so the flag is set there, or in a copy of pEnabledFeatures.
  */
-/*
- * Submissions are tracked with a timeline semaphore per queue (lifetime.h), so timelineSemaphore
- * is enabled on every device whose host has it: in the guest's Vulkan 1.2 or timeline feature
- * struct when it has one, else with our own struct put in front of its chain.
- */
-static bool
-force_timeline(struct pv_context *ctx, const struct pv_vk_physdev *pd, VkDeviceCreateInfo *info,
-               VkPhysicalDeviceTimelineSemaphoreFeatures *ours)
-{
-   const struct pv_vk_dispatch *vk = &pv_venus_host(ctx)->vk;
-   VkPhysicalDeviceTimelineSemaphoreFeatures host = {
-      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES};
-   VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
-                                   .pNext = &host};
-   if (pd->api_version < VK_API_VERSION_1_2 || !vk->GetPhysicalDeviceFeatures2)
-      return false;
-   vk->GetPhysicalDeviceFeatures2(pd->host, &f2);
-   if (!host.timelineSemaphore)
-      return false;
-   for (VkBaseOutStructure *p = (VkBaseOutStructure *)info->pNext; p; p = p->pNext) {
-      if (p->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES) {
-         ((VkPhysicalDeviceVulkan12Features *)p)->timelineSemaphore = VK_TRUE;
-         return true;
-      }
-      if (p->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES) {
-         ((VkPhysicalDeviceTimelineSemaphoreFeatures *)p)->timelineSemaphore = VK_TRUE;
-         return true;
-      }
-   }
-   *ours = (VkPhysicalDeviceTimelineSemaphoreFeatures){
-      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TIMELINE_SEMAPHORE_FEATURES,
-      .pNext = (void *)info->pNext,
-      .timelineSemaphore = VK_TRUE};
-   info->pNext = ours;
-   return true;
-}
-
 static void
 force_robust_access(struct pv_context *ctx, const struct pv_vk_physdev *pd,
                     VkDeviceCreateInfo *info, VkPhysicalDeviceFeatures *copy)
@@ -276,14 +241,12 @@ pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
    info.ppEnabledExtensionNames = exts;
    VkPhysicalDeviceFeatures features;
    force_robust_access(ctx, pd, &info, &features);
-   VkPhysicalDeviceTimelineSemaphoreFeatures timeline;
-   bool tracking = force_timeline(ctx, pd, &info, &timeline);
    VkDevice host = VK_NULL_HANDLE;
    a->ret = inst->CreateDevice(pd->host, &info, NULL, &host);
    free(exts);
    if (a->ret < 0)
       return;
-   struct pv_vk_device *d = device_state(ctx, pd, host, &info, id, tracking);
+   struct pv_vk_device *d = device_state(ctx, pd, host, &info, id);
    if (!d) {
       a->ret = VK_ERROR_INITIALIZATION_FAILED;
       return;

@@ -66,11 +66,11 @@ usable_buffer(struct pv_dispatch_ctx *c, const char *what, VkBuffer buffer)
 {
    struct pv_vk_buffer *b = pv_vk_buffer_get(c, buffer);
    if (!b) {
-      pv_venus_fatal(c, "%s: unknown buffer", what);
+      pv_venus_refuse(c, "%s: unknown buffer", what);
       return NULL;
    }
    if (!b->sparse && !(b->bound && memory_alive(c, b->memory))) {
-      pv_venus_fatal(c, "%s: buffer not bound to live memory", what);
+      pv_venus_refuse(c, "%s: buffer not bound to live memory", what);
       return NULL;
    }
    return b;
@@ -84,7 +84,7 @@ pv_guard_buffer_range(struct pv_dispatch_ctx *c, const char *what, VkBuffer buff
    if (!b)
       return false;
    if (offset > b->size || size > b->size - offset) {
-      pv_venus_fatal(c, "%s: range 0x%llx+0x%llx outside the buffer (0x%llx bytes)", what,
+      pv_venus_refuse(c, "%s: range 0x%llx+0x%llx outside the buffer (0x%llx bytes)", what,
                      (unsigned long long)offset, (unsigned long long)size,
                      (unsigned long long)b->size);
       return false;
@@ -100,7 +100,7 @@ pv_guard_buffer_range_whole(struct pv_dispatch_ctx *c, const char *what, VkBuffe
       return pv_guard_buffer_range(c, what, buffer, offset, size);
    struct pv_vk_buffer *b = usable_buffer(c, what, buffer);
    if (b && offset >= b->size) {
-      pv_venus_fatal(c, "%s: offset 0x%llx outside the buffer (0x%llx bytes)", what,
+      pv_venus_refuse(c, "%s: offset 0x%llx outside the buffer (0x%llx bytes)", what,
                      (unsigned long long)offset, (unsigned long long)b->size);
       return false;
    }
@@ -116,7 +116,7 @@ pv_guard_buffer_records(struct pv_dispatch_ctx *c, const char *what, VkBuffer bu
    uint64_t span;
    if (__builtin_mul_overflow(count - 1, stride, &span) ||
        __builtin_add_overflow(span, record, &span)) {
-      pv_venus_fatal(c, "%s: %llu records of stride %llu overflow", what,
+      pv_venus_refuse(c, "%s: %llu records of stride %llu overflow", what,
                      (unsigned long long)count, (unsigned long long)stride);
       return false;
    }
@@ -131,11 +131,11 @@ pv_guard_image_bound(struct pv_dispatch_ctx *c, const char *what, VkImage image,
 {
    struct pv_vk_image *im = pv_vk_image_get(c, image);
    if (!im) {
-      pv_venus_fatal(c, "%s: unknown image", what);
+      pv_venus_refuse(c, "%s: unknown image", what);
       return false;
    }
    if (!im->sparse && !(im->bound && memory_alive(c, im->memory))) {
-      pv_venus_fatal(c, "%s: image not bound to live memory", what);
+      pv_venus_refuse(c, "%s: image not bound to live memory", what);
       return false;
    }
    *out = im;
@@ -156,7 +156,7 @@ pv_guard_image_layers(struct pv_dispatch_ctx *c, const char *what,
 {
    if (sub->mipLevel < im->mips && layers_fit(im, sub->baseArrayLayer, sub->layerCount))
       return true;
-   pv_venus_fatal(c, "%s: mip %u / layers %u+%u outside the image (%u mips, %u layers)", what,
+   pv_venus_refuse(c, "%s: mip %u / layers %u+%u outside the image (%u mips, %u layers)", what,
                   sub->mipLevel, sub->baseArrayLayer, sub->layerCount, im->mips, im->layers);
    return false;
 }
@@ -171,7 +171,7 @@ pv_guard_image_range(struct pv_dispatch_ctx *c, const char *what,
                           r->levelCount <= im->mips - r->baseMipLevel;
    if (mips_ok && layers_fit(im, r->baseArrayLayer, r->layerCount))
       return true;
-   pv_venus_fatal(c, "%s: mips %u+%u / layers %u+%u outside the image (%u mips, %u layers)",
+   pv_venus_refuse(c, "%s: mips %u+%u / layers %u+%u outside the image (%u mips, %u layers)",
                   what, r->baseMipLevel, r->levelCount, r->baseArrayLayer, r->layerCount,
                   im->mips, im->layers);
    return false;
@@ -199,7 +199,7 @@ pv_guard_image_box(struct pv_dispatch_ctx *c, const char *what, const struct pv_
    if (level < im->mips && axis_fits(offset.x, extent.width, w) &&
        axis_fits(offset.y, extent.height, h) && axis_fits(offset.z, extent.depth, d))
       return true;
-   pv_venus_fatal(c, "%s: box (%d,%d,%d)+(%u,%u,%u) outside mip %u (%ux%ux%u)", what, offset.x,
+   pv_venus_refuse(c, "%s: box (%d,%d,%d)+(%u,%u,%u) outside mip %u (%ux%ux%u)", what, offset.x,
                   offset.y, offset.z, extent.width, extent.height, extent.depth, level, w, h, d);
    return false;
 }
@@ -212,11 +212,11 @@ pv_guard_queries(struct pv_dispatch_ctx *c, const char *what, VkQueryPool pool, 
 {
    struct pv_vk_query_pool *q = pv_vk_query_pool_get(c, pool);
    if (!q) {
-      pv_venus_fatal(c, "%s: unknown query pool", what);
+      pv_venus_refuse(c, "%s: unknown query pool", what);
       return false;
    }
    if (first > q->count || count > q->count - first) {
-      pv_venus_fatal(c, "%s: queries %u+%u outside the pool (%u)", what, first, count, q->count);
+      pv_venus_refuse(c, "%s: queries %u+%u outside the pool (%u)", what, first, count, q->count);
       return false;
    }
    if (out)
@@ -304,6 +304,7 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(ResetCommandPool, "waits for submitted work: its commands are freed"),
    G(ResetCommandBuffer, "waits for the command buffer's last submission"),
    G(BeginCommandBuffer, "waits for the command buffer's last submission (implicit reset)"),
+   G(GetFenceStatus, "not a check: a signalled fence tells which submissions are finished"),
    {NULL, NULL, NULL},
 };
 #undef G

@@ -34,6 +34,7 @@ struct pv_vk_buffer {
    bool sparse;              /* bound through vkQueueBindSparse: the host pages its holes */
    bool bound;               /* to memory that was alive when bound */
    struct pv_vk_ref memory;  /* what it is bound to */
+   uint64_t memory_offset;
 };
 
 struct pv_vk_image {
@@ -194,6 +195,7 @@ PV_GUARD(FreeCommandBuffers)
 PV_GUARD(ResetCommandPool)
 PV_GUARD(ResetCommandBuffer)
 PV_GUARD(BeginCommandBuffer)
+PV_GUARD(GetFenceStatus)
 #undef PV_GUARD
 /* Waits for the device's submitted work (guard_destroy.c), for the pool overrides (pools.c). */
 void pv_vk_quiesce_for(struct pv_dispatch_ctx *c, VkDevice device);

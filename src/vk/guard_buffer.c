@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "renderer/context.h"
+#include "vk/lifetime.h"
 
 /* vkCmdUpdateBuffer's limit (VUID-vkCmdUpdateBuffer-dataSize-00037). */
 #define PV_UPDATE_BUFFER_MAX 65536u
@@ -51,8 +52,11 @@ void
 pv_guard_CmdFillBuffer(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdFillBuffer *a = args;
-   if (pv_guard_buffer_range_whole(c, "vkCmdFillBuffer", a->dstBuffer, a->dstOffset, a->size))
-      pv_handle_vkCmdFillBuffer(c, args);
+   if (!pv_guard_buffer_range_whole(c, "vkCmdFillBuffer", a->dstBuffer, a->dstOffset, a->size))
+      return;
+   pv_handle_vkCmdFillBuffer(c, args);
+   if (a->size == sizeof(uint32_t) && a->data == (uint32_t)VK_SUCCESS)
+      pv_vk_note_status_slot(c, a->dstBuffer, a->dstOffset);
 }
 
 void
@@ -60,7 +64,7 @@ pv_guard_CmdUpdateBuffer(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdUpdateBuffer *a = args;
    if (a->dataSize > PV_UPDATE_BUFFER_MAX) {
-      pv_venus_fatal(c, "vkCmdUpdateBuffer: %llu bytes (max %u)",
+      pv_venus_refuse(c, "vkCmdUpdateBuffer: %llu bytes (max %u)",
                      (unsigned long long)a->dataSize, PV_UPDATE_BUFFER_MAX);
       return;
    }
@@ -215,14 +219,14 @@ buffer_bind_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, VkB
    struct pv_vk_buffer *b = pv_vk_buffer_get(c, buffer);
    uint64_t mem_size = pv_vk_memory_size(c, memory);
    if (!d || !b || !mem_size || b->sparse || b->bound || !d->vk.GetBufferMemoryRequirements) {
-      pv_venus_fatal(c, "%s: unknown, sparse or already bound buffer, or unknown memory", what);
+      pv_venus_refuse(c, "%s: unknown, sparse or already bound buffer, or unknown memory", what);
       return false;
    }
    VkMemoryRequirements req;
    d->vk.GetBufferMemoryRequirements(device, buffer, &req);
    if (offset >= mem_size || req.size > mem_size - offset ||
        (req.alignment && offset % req.alignment)) {
-      pv_venus_fatal(c, "%s: 0x%llx bytes at 0x%llx (alignment 0x%llx) outside the memory "
+      pv_venus_refuse(c, "%s: 0x%llx bytes at 0x%llx (alignment 0x%llx) outside the memory "
                         "(0x%llx bytes)",
                      what, (unsigned long long)req.size, (unsigned long long)offset,
                      (unsigned long long)req.alignment, (unsigned long long)mem_size);
@@ -232,7 +236,7 @@ buffer_bind_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, VkB
 }
 
 static void
-buffer_bound(struct pv_dispatch_ctx *c, VkBuffer buffer, VkDeviceMemory memory)
+buffer_bound(struct pv_dispatch_ctx *c, VkBuffer buffer, VkDeviceMemory memory, uint64_t offset)
 {
    struct pv_vk_buffer *b = pv_vk_buffer_get(c, buffer);
    struct pv_object *m =
@@ -240,6 +244,7 @@ buffer_bound(struct pv_dispatch_ctx *c, VkBuffer buffer, VkDeviceMemory memory)
    if (b && m) {
       b->bound = true;
       b->memory = (struct pv_vk_ref){m->id, m->serial};
+      b->memory_offset = offset;
    }
 }
 
@@ -252,7 +257,7 @@ pv_guard_BindBufferMemory(struct pv_dispatch_ctx *c, void *args)
       return;
    pv_handle_vkBindBufferMemory(c, args);
    if (a->ret == VK_SUCCESS)
-      buffer_bound(c, a->buffer, a->memory);
+      buffer_bound(c, a->buffer, a->memory, a->memoryOffset);
 }
 
 void
@@ -266,7 +271,7 @@ pv_guard_BindBufferMemory2(struct pv_dispatch_ctx *c, void *args)
          return;
       for (uint32_t j = 0; j < i; j++)
          if (a->pBindInfos[j].buffer == b->buffer) {
-            pv_venus_fatal(c, "vkBindBufferMemory2: buffer bound twice");
+            pv_venus_refuse(c, "vkBindBufferMemory2: buffer bound twice");
             return;
          }
    }
@@ -274,7 +279,8 @@ pv_guard_BindBufferMemory2(struct pv_dispatch_ctx *c, void *args)
    /* On failure the host leaves every buffer's binding undefined (maintenance6 says so):
     * none of them counts as bound. */
    for (uint32_t i = 0; a->ret == VK_SUCCESS && i < a->bindInfoCount; i++)
-      buffer_bound(c, a->pBindInfos[i].buffer, a->pBindInfos[i].memory);
+      buffer_bound(c, a->pBindInfos[i].buffer, a->pBindInfos[i].memory,
+                   a->pBindInfos[i].memoryOffset);
 }
 
 /* ----- state -------------------------------------------------------------------------------- */
@@ -290,7 +296,7 @@ pv_vk_buffer_track(struct pv_dispatch_ctx *c, uint64_t id, const VkBufferCreateI
    struct pv_vk_buffer *b = o ? calloc(1, sizeof(*b)) : NULL;
    if (!b) {
       /* without state every use would be refused: say so now */
-      pv_venus_fatal(c, "vkCreateBuffer: no memory for the buffer's bounds state");
+      pv_venus_refuse(c, "vkCreateBuffer: no memory for the buffer's bounds state");
       return;
    }
    b->size = ci->size;

@@ -143,7 +143,7 @@ writes_ok(struct pv_dispatch_ctx *c, const char *what, uint32_t n, const VkWrite
       if (track) {
          struct pv_vk_descriptor_set *s = set_state(c, w[i].dstSet);
          if (!s) {
-            pv_venus_fatal(c, "%s: unknown descriptor set or no memory", what);
+            pv_venus_refuse(c, "%s: unknown descriptor set or no memory", what);
             return false;
          }
          record_slots(c, s, &w[i]);
@@ -151,7 +151,7 @@ writes_ok(struct pv_dispatch_ctx *c, const char *what, uint32_t n, const VkWrite
       if (!is_buffer(w[i].descriptorType))
          continue;
       if (!w[i].pBufferInfo) {
-         pv_venus_fatal(c, "%s: buffer descriptors without pBufferInfo", what);
+         pv_venus_refuse(c, "%s: buffer descriptors without pBufferInfo", what);
          return false;
       }
       uint64_t min_slack = UINT64_MAX, slack;
@@ -164,7 +164,7 @@ writes_ok(struct pv_dispatch_ctx *c, const char *what, uint32_t n, const VkWrite
          continue;
       struct pv_vk_descriptor_set *s = set_state(c, w[i].dstSet);
       if (!s) {
-         pv_venus_fatal(c, "%s: unknown descriptor set or no memory", what);
+         pv_venus_refuse(c, "%s: unknown descriptor set or no memory", what);
          return false;
       }
       s->dynamic_slack = min_slack < s->dynamic_slack ? min_slack : s->dynamic_slack;
@@ -179,7 +179,7 @@ copies_ok(struct pv_dispatch_ctx *c, uint32_t n, const VkCopyDescriptorSet *cp)
       struct pv_vk_descriptor_set *src = set_state(c, cp[i].srcSet);
       struct pv_vk_descriptor_set *dst = set_state(c, cp[i].dstSet);
       if (!src || !dst) {
-         pv_venus_fatal(c, "vkUpdateDescriptorSets: unknown descriptor set in a copy");
+         pv_venus_refuse(c, "vkUpdateDescriptorSets: unknown descriptor set in a copy");
          return false;
       }
       if (src->dynamic_slack < dst->dynamic_slack)
@@ -225,7 +225,7 @@ pv_guard_CmdBindDescriptorSets(struct pv_dispatch_ctx *c, void *args)
    }
    for (uint32_t i = 0; i < a->dynamicOffsetCount; i++)
       if (a->pDynamicOffsets[i] > room) {
-         pv_venus_fatal(c, "vkCmdBindDescriptorSets: dynamic offset %u moves a range past its "
+         pv_venus_refuse(c, "vkCmdBindDescriptorSets: dynamic offset %u moves a range past its "
                            "buffer (room %llu)",
                         a->pDynamicOffsets[i], (unsigned long long)room);
          return;

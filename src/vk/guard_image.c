@@ -72,7 +72,7 @@ pv_guard_image_create(struct pv_dispatch_ctx *c, VkDevice device, const VkImageC
    struct pv_format_info f;
    if (ci && pv_format_info(ci->format, &f) && shape_ok(ci) && host_supports(c, device, ci))
       return true;
-   pv_venus_fatal(c, "vkCreateImage: format %d, type %d, %ux%ux%u, %u mips, %u layers, "
+   pv_venus_refuse(c, "vkCreateImage: format %d, type %d, %ux%ux%u, %u mips, %u layers, "
                      "%d samples not supported by the host",
                   ci ? ci->format : 0, ci ? ci->imageType : 0, ci ? ci->extent.width : 0,
                   ci ? ci->extent.height : 0, ci ? ci->extent.depth : 0,
@@ -90,7 +90,7 @@ pv_vk_image_track(struct pv_dispatch_ctx *c, uint64_t id, const VkImageCreateInf
       return;
    struct pv_vk_image *im = o ? calloc(1, sizeof(*im)) : NULL;
    if (!im) {
-      pv_venus_fatal(c, "vkCreateImage: no memory for the image's bounds state");
+      pv_venus_refuse(c, "vkCreateImage: no memory for the image's bounds state");
       return;
    }
    struct pv_format_info f = {0};
@@ -156,14 +156,14 @@ image_bind_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, VkIm
    if (!d || !im || !mem_size || im->sparse || (im->planes_bound & (1u << plane)) ||
        !(im->planes_needed & (1u << plane)) || !d->vk.GetImageMemoryRequirements ||
        !image_requirements(d, image, plane, disjoint, &req)) {
-      pv_venus_fatal(c, "%s: unknown, sparse or already bound image (plane %u), or unknown "
+      pv_venus_refuse(c, "%s: unknown, sparse or already bound image (plane %u), or unknown "
                         "memory",
                      what, plane);
       return false;
    }
    if (offset >= mem_size || req.size > mem_size - offset ||
        (req.alignment && offset % req.alignment)) {
-      pv_venus_fatal(c, "%s: 0x%llx bytes at 0x%llx (alignment 0x%llx) outside the memory "
+      pv_venus_refuse(c, "%s: 0x%llx bytes at 0x%llx (alignment 0x%llx) outside the memory "
                         "(0x%llx bytes)",
                      what, (unsigned long long)req.size, (unsigned long long)offset,
                      (unsigned long long)req.alignment, (unsigned long long)mem_size);
@@ -210,7 +210,7 @@ pv_guard_BindImageMemory2(struct pv_dispatch_ctx *c, void *args)
          return;
       for (uint32_t j = 0; j < i; j++)
          if (a->pBindInfos[j].image == b->image && plane_of(a->pBindInfos[j].pNext) == plane) {
-            pv_venus_fatal(c, "vkBindImageMemory2: image plane bound twice");
+            pv_venus_refuse(c, "vkBindImageMemory2: image plane bound twice");
             return;
          }
    }
@@ -321,7 +321,7 @@ bic_ok(struct pv_dispatch_ctx *c, const char *what, VkBuffer buffer, VkImage ima
    if (!pv_guard_image_bound(c, what, image, &im) || !pv_guard_image_layers(c, what, im, &r->sub))
       return false;
    if (!region_span(im, r, &span)) {
-      pv_venus_fatal(c, "%s: region with aspect 0x%x, extent %ux%ux%u, row length %u, image "
+      pv_venus_refuse(c, "%s: region with aspect 0x%x, extent %ux%ux%u, row length %u, image "
                         "height %u is invalid for format %d",
                      what, r->sub.aspectMask, r->extent.width, r->extent.height, r->extent.depth,
                      r->row_length, r->image_height, im->format);
@@ -576,7 +576,7 @@ pv_guard_CreateImageView(struct pv_dispatch_ctx *c, void *args)
    const VkImageViewCreateInfo *ci = a->pCreateInfo;
    struct pv_vk_image *im = ci ? pv_vk_image_get(c, ci->image) : NULL;
    if (!im) {
-      pv_venus_fatal(c, "vkCreateImageView: unknown image");
+      pv_venus_refuse(c, "vkCreateImageView: unknown image");
       return;
    }
    if (!pv_guard_image_range(c, "vkCreateImageView", im, &ci->subresourceRange))

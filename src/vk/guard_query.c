@@ -49,7 +49,7 @@ pv_guard_CreateQueryPool(struct pv_dispatch_ctx *c, void *args)
    const VkQueryPoolCreateInfo *ci = a->pCreateInfo;
    uint32_t values = ci ? query_values(ci) : 0;
    if (!values || !ci->queryCount) {
-      pv_venus_fatal(c, "vkCreateQueryPool: type %d with %u queries is not served",
+      pv_venus_refuse(c, "vkCreateQueryPool: type %d with %u queries is not served",
                      ci ? ci->queryType : 0, ci ? ci->queryCount : 0);
       return;
    }
@@ -60,7 +60,7 @@ pv_guard_CreateQueryPool(struct pv_dispatch_ctx *c, void *args)
                                         VK_OBJECT_TYPE_QUERY_POOL);
    struct pv_vk_query_pool *q = o && !o->data ? calloc(1, sizeof(*q)) : NULL;
    if (!q) {
-      pv_venus_fatal(c, "vkCreateQueryPool: no memory for the pool's bounds state");
+      pv_venus_refuse(c, "vkCreateQueryPool: no memory for the pool's bounds state");
       return;
    }
    *q = (struct pv_vk_query_pool){.type = ci->queryType, .count = ci->queryCount,
@@ -99,7 +99,7 @@ pv_guard_GetQueryPoolResults(struct pv_dispatch_ctx *c, void *args)
        (__builtin_mul_overflow((uint64_t)a->queryCount - 1, a->stride, &span) ||
         __builtin_add_overflow(span, result_bytes(q, a->flags), &span) || span > a->dataSize ||
         !a->pData)) {
-      pv_venus_fatal(c, "vkGetQueryPoolResults: %u queries of stride %llu do not fit in %zu "
+      pv_venus_refuse(c, "vkGetQueryPoolResults: %u queries of stride %llu do not fit in %zu "
                         "bytes",
                      a->queryCount, (unsigned long long)a->stride, a->dataSize);
       return;

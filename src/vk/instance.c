@@ -252,6 +252,7 @@ instance_free_data(struct pv_context *ctx, struct pv_object *obj)
    if (inst) {
       free(inst->phys);
       free(inst->phys_ids);
+      free(inst->status);
       free(inst);
    }
    obj->data = NULL;

@@ -8,6 +8,7 @@
 
 #include "renderer/context.h"
 #include "util/log.h"
+#include "vk/pv_vk.h"
 
 /* ----- reference sets ----------------------------------------------------------------------- */
 
@@ -208,13 +209,13 @@ pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
          pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbufs[i]));
       struct pv_vk_cmdbuf *cb = o ? cmdbuf_state(o) : NULL;
       if (!cb || cb->broken) {
-         pv_venus_fatal(c, "%s: unknown command buffer or one without its references", what);
+         pv_venus_refuse(c, "%s: unknown command buffer or one without its references", what);
          return false;
       }
       if (cb->checked_gen == gen)
          continue; /* nothing destroyed since its references were last found alive */
       if (!refset_alive(ctx, &cb->refs, 0)) {
-         pv_venus_fatal(c, "%s: a command buffer names an object destroyed since it was "
+         pv_venus_refuse(c, "%s: a command buffer names an object destroyed since it was "
                            "recorded",
                         what);
          return false;
@@ -275,41 +276,53 @@ queue_of(struct pv_vk_device *d, VkQueue queue)
    return NULL;
 }
 
-struct pv_vk_queue *
-pv_vk_queue_track_next(struct pv_dispatch_ctx *c, VkQueue queue, VkSemaphore *sem,
-                       uint64_t *value, struct pv_vk_device **device)
+static struct pv_vk_device *
+device_of_queue(struct pv_dispatch_ctx *c, VkQueue queue)
 {
-   struct pv_context *ctx = pv_venus_from(c);
    struct pv_object *qo = pv_venus_object(c, VK_OBJECT_TYPE_QUEUE, PV_FROM_HANDLE(queue));
-   struct pv_object *dobj = qo ? pv_object_find(ctx, qo->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
-   struct pv_vk_device *d = dobj ? dobj->data : NULL;
+   struct pv_object *dobj =
+      qo ? pv_object_find(pv_venus_from(c), qo->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
+   return dobj ? dobj->data : NULL;
+}
+
+struct pv_vk_queue *
+pv_vk_queue_begin_submit(struct pv_dispatch_ctx *c, VkQueue queue, struct pv_vk_device **device)
+{
+   struct pv_vk_device *d = device_of_queue(c, queue);
    struct pv_vk_queue *q = queue_of(d, queue);
-   if (!q || !d->tracking)
-      return NULL;
-   if (!q->track) {
-      VkSemaphoreTypeCreateInfo type = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO,
-                                        .semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE};
-      VkSemaphoreCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO,
-                                  .pNext = &type};
-      VkSemaphore s;
-      if (d->CreateSemaphore(d->host, &ci, NULL, &s) != VK_SUCCESS)
-         return NULL;
-      q->track = s;
-   }
-   *sem = q->track;
-   /* submissions to one queue are externally synchronized: one at a time */
-   *value = atomic_load(&q->submitted) + 1;
+   if (q)
+      pthread_mutex_lock(&q->submit_lock);
    *device = d;
    return q;
 }
 
-void
-pv_vk_queue_track_submitted(struct pv_dispatch_ctx *c, struct pv_vk_queue *q,
-                            struct pv_vk_device *d, uint64_t value, uint32_t count,
-                            const VkCommandBuffer *cmdbufs)
+/* A fence's last submission (pv_object.data of a VkFence). */
+struct pv_vk_fence {
+   struct pv_vk_queue *queue;
+   uint64_t value;
+};
+
+static void
+note_fence(struct pv_dispatch_ctx *c, VkFence fence, struct pv_vk_queue *q, uint64_t value)
 {
-   atomic_store(&q->submitted, value);
-   for (uint32_t i = 0; i < count; i++) {
+   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_FENCE, PV_FROM_HANDLE(fence));
+   if (o && !o->data && (o->data = calloc(1, sizeof(struct pv_vk_fence))))
+      o->free_data = pv_vk_state_free;
+   struct pv_vk_fence *f = o ? o->data : NULL;
+   if (f)
+      *f = (struct pv_vk_fence){q, value};
+}
+
+void
+pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q, struct pv_vk_device *d,
+                       bool accepted, uint32_t count, const VkCommandBuffer *cmdbufs,
+                       VkFence fence)
+{
+   if (!q)
+      return;
+   uint64_t value = accepted ? atomic_fetch_add(&q->submitted, 1) + 1 : 0;
+   pthread_mutex_unlock(&q->submit_lock);
+   for (uint32_t i = 0; accepted && i < count; i++) {
       struct pv_object *o =
          pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbufs[i]));
       struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
@@ -319,37 +332,73 @@ pv_vk_queue_track_submitted(struct pv_dispatch_ctx *c, struct pv_vk_queue *q,
          cb->value = value;
       }
    }
+   if (accepted && fence)
+      note_fence(c, fence, q, value);
 }
 
-/* Waits on one tracking semaphore in slices, until it is reached or the context stops. */
+static void
+completed_at_least(struct pv_vk_queue *q, uint64_t value)
+{
+   uint64_t cur = atomic_load(&q->completed);
+   while (cur < value && !atomic_compare_exchange_weak(&q->completed, &cur, value))
+      ;
+}
+
+void
+pv_vk_fences_signalled(struct pv_dispatch_ctx *c, uint32_t count, const VkFence *fences)
+{
+   for (uint32_t i = 0; fences && i < count; i++) {
+      struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_FENCE, PV_FROM_HANDLE(fences[i]));
+      struct pv_vk_fence *f = o ? o->data : NULL;
+      if (f && f->queue)
+         completed_at_least(f->queue, f->value); /* and, in submission order, all before it */
+   }
+}
+
+/* Submits an empty batch with our fence behind everything submitted so far and waits for it,
+ * in slices, until it signals or the context stops. */
 #define PV_QUIESCE_SLICE_NS 100000000ull
 static void
-wait_track(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q,
-           uint64_t target)
+drain_queue(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q)
 {
-   const VkSemaphoreWaitInfo wi = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO,
-                                   .semaphoreCount = 1,
-                                   .pSemaphores = &q->track,
-                                   .pValues = &target};
+   pthread_mutex_lock(&q->submit_lock);
+   uint64_t target = atomic_load(&q->submitted);
+   VkResult r = VK_SUCCESS;
+   if (!q->idle_fence) {
+      const VkFenceCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+      r = d->CreateFence(d->host, &ci, NULL, &q->idle_fence);
+   } else {
+      r = d->ResetFences(d->host, 1, &q->idle_fence);
+   }
+   if (r == VK_SUCCESS)
+      r = pv_vk_queue_submit_locked(ctx, q->host, d->QueueSubmit, q->idle_fence);
+   pthread_mutex_unlock(&q->submit_lock);
+   if (r != VK_SUCCESS) {
+      pv_warn("context '%s': cannot wait for a queue before destroying (%d)",
+                      pv_venus_name(ctx), r);
+      return;
+   }
    while (!pv_venus_stopping(ctx)) {
-      VkResult r = d->WaitSemaphores(d->host, &wi, PV_QUIESCE_SLICE_NS);
+      r = d->WaitForFences(d->host, 1, &q->idle_fence, VK_TRUE, PV_QUIESCE_SLICE_NS);
+      if (r == VK_SUCCESS)
+         completed_at_least(q, target);
       if (r != VK_TIMEOUT)
          return;
    }
 }
 
+static bool
+queue_busy(const struct pv_vk_queue *q, uint64_t value)
+{
+   return q->host && atomic_load(&q->completed) < value;
+}
+
 void
 pv_vk_device_quiesce(struct pv_context *ctx, struct pv_vk_device *d)
 {
-   for (uint32_t i = 0; d && d->tracking && i < d->queue_count; i++) {
-      struct pv_vk_queue *q = &d->queues[i];
-      uint64_t done = 0;
-      if (!q->track || !atomic_load(&q->submitted) ||
-          (d->GetSemaphoreCounterValue(d->host, q->track, &done) == VK_SUCCESS &&
-           done >= atomic_load(&q->submitted)))
-         continue;
-      wait_track(ctx, d, q, atomic_load(&q->submitted));
-   }
+   for (uint32_t i = 0; d && i < d->queue_count; i++)
+      if (queue_busy(&d->queues[i], atomic_load(&d->queues[i].submitted)))
+         drain_queue(ctx, d, &d->queues[i]);
 }
 
 void
@@ -358,21 +407,111 @@ pv_vk_cmdbuf_wait(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf)
    struct pv_object *o =
       pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbuf));
    struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
-   uint64_t done = 0;
-   if (!cb || !cb->queue || !cb->queue->track ||
-       (cb->device->GetSemaphoreCounterValue(cb->device->host, cb->queue->track, &done) ==
-           VK_SUCCESS &&
-        done >= cb->value))
-      return;
-   wait_track(pv_venus_from(c), cb->device, cb->queue, cb->value);
+   if (cb && cb->queue && queue_busy(cb->queue, cb->value))
+      drain_queue(pv_venus_from(c), cb->device, cb->queue);
 }
 
 void
 pv_vk_queue_tracks_fini(struct pv_vk_device *d)
 {
    for (uint32_t i = 0; i < d->queue_count; i++)
-      if (d->queues[i].track) {
-         d->DestroySemaphore(d->host, d->queues[i].track, NULL);
-         d->queues[i].track = VK_NULL_HANDLE;
+      if (d->queues[i].idle_fence) {
+         d->DestroyFence(d->host, d->queues[i].idle_fence, NULL);
+         d->queues[i].idle_fence = VK_NULL_HANDLE;
       }
+}
+
+/* ----- telling a lost guest through its status slots ---------------------------------------- */
+
+void
+pv_vk_note_status_slot(struct pv_dispatch_ctx *c, VkBuffer buffer, uint64_t offset)
+{
+   struct pv_vk_instance *inst = pv_vk_instance_get(pv_venus_from(c));
+   struct pv_object *b = pv_venus_object(c, VK_OBJECT_TYPE_BUFFER, PV_FROM_HANDLE(buffer));
+   if (!inst || !b)
+      return;
+   for (uint32_t i = 0; i < inst->status_count; i++) {
+      struct pv_vk_status_slot *s = &inst->status[i];
+      if (s->buffer_id == b->id && s->offset == offset) {
+         s->buffer_serial = b->serial;
+         return;
+      }
+   }
+   /* Mesa keeps a few dozen; a guest filling many 4-byte words only makes its own list long */
+   if (inst->status_count == inst->status_cap) {
+      uint32_t cap = inst->status_cap ? inst->status_cap * 2 : 16;
+      struct pv_vk_status_slot *v =
+         cap > inst->status_cap && cap <= (1u << 16) ? realloc(inst->status, cap * sizeof(*v))
+                                                     : NULL;
+      if (!v)
+         return; /* only telling is lost: the slot keeps its guest's value */
+      inst->status = v;
+      inst->status_cap = cap;
+   }
+   inst->status[inst->status_count++] = (struct pv_vk_status_slot){b->id, b->serial, offset};
+}
+
+/* The slot's bytes in our mapping of the buffer's memory, or NULL. */
+static _Atomic int32_t *
+status_word(struct pv_context *ctx, const struct pv_vk_status_slot *s)
+{
+   struct pv_object *bo = pv_object_find(ctx, s->buffer_id, VK_OBJECT_TYPE_BUFFER);
+   const struct pv_vk_buffer *b = bo && bo->serial == s->buffer_serial ? bo->data : NULL;
+   if (!b || !b->bound || !memory_alive(ctx, b->memory))
+      return NULL;
+   struct pv_object *mo = pv_object_find(ctx, b->memory.id, VK_OBJECT_TYPE_DEVICE_MEMORY);
+   const struct pv_vk_memory *m = mo ? mo->data : NULL;
+   uint64_t at;
+   if (!m || !m->map || __builtin_add_overflow(b->memory_offset, s->offset, &at) ||
+       at > m->size - sizeof(int32_t) || s->offset > b->size - sizeof(int32_t) ||
+       at % sizeof(int32_t))
+      return NULL;
+   return (_Atomic int32_t *)((char *)m->map + at);
+}
+
+void
+pv_vk_tell_lost(struct pv_dispatch_ctx *c)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_vk_instance *inst = pv_vk_instance_get(ctx);
+   for (uint32_t i = 0; inst && i < inst->status_count; i++) {
+      _Atomic int32_t *w = status_word(ctx, &inst->status[i]);
+      if (w)
+         atomic_store_explicit(w, VK_ERROR_DEVICE_LOST, memory_order_release);
+   }
+}
+
+/* In a lost context nothing is submitted; a guest polling a feedback slot hears of the loss. */
+static void
+lost_submit(struct pv_dispatch_ctx *c, void *args)
+{
+   (void)args;
+   pv_vk_tell_lost(c);
+}
+
+/* A fill recorded after the loss is remembered all the same: the guest polls it next. */
+static void
+lost_fill(struct pv_dispatch_ctx *c, void *args)
+{
+   const struct pv_args_vkCmdFillBuffer *a = args;
+   if (a->dstBuffer && a->size == sizeof(uint32_t) && a->data == (uint32_t)VK_SUCCESS)
+      pv_vk_note_status_slot(c, a->dstBuffer, a->dstOffset);
+}
+
+void
+pv_vk_register_lost(struct pv_overrides *o)
+{
+   pv_overrides_set(o, "vkQueueSubmit", lost_submit);
+   pv_overrides_set(o, "vkQueueSubmit2", lost_submit);
+   pv_overrides_set(o, "vkCmdFillBuffer", lost_fill);
+}
+
+/* A fence the host reports signalled finishes its submission (and all before it). */
+void
+pv_guard_GetFenceStatus(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkGetFenceStatus *a = args;
+   pv_handle_vkGetFenceStatus(c, args);
+   if (a->ret == VK_SUCCESS)
+      pv_vk_fences_signalled(c, 1, &a->fence);
 }

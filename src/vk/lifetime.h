@@ -11,9 +11,11 @@
  * - Submission: each command buffer's references are checked to still be the same live objects
  *   (only when something was destroyed since the last check: the table's removal generation);
  *   a stale one makes the submission fatal instead of reaching the host.
- * - Destruction: each queue signals a tracking timeline semaphore of ours behind every guest
- *   submission; destroying an object the GPU may use waits, in slices that notice a stopping
- *   context, until the device's queues have finished what was submitted before.
+ * - Destruction: submissions are counted per queue, and what is known finished too (a guest
+ *   fence the host saw signalled, a queue or device waited idle). Destroying an object the GPU
+ *   may use, while some submission is not known finished, submits an empty batch with a fence
+ *   of ours and waits for it, in slices that notice a stopping context. Nothing is added to
+ *   the guest's own submissions (a timeline semaphore there cost lavapipe 4 us per submit).
  */
 #ifndef PV_VK_LIFETIME_H
 #define PV_VK_LIFETIME_H
@@ -56,20 +58,34 @@ void pv_vk_descriptor_slot_set(struct pv_dispatch_ctx *c, struct pv_vk_descripto
 bool pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
                          const VkCommandBuffer *cmdbufs);
 
-/* Queue tracking (queue.c): the timeline semaphore a submission to `queue` must signal, with
- * the value; NULL when the queue has none (then destruction cannot wait for it). After the
- * host accepted the submission, _submitted records it for the queue and its command buffers. */
-struct pv_vk_queue *pv_vk_queue_track_next(struct pv_dispatch_ctx *c, VkQueue queue,
-                                           VkSemaphore *sem, uint64_t *value,
-                                           struct pv_vk_device **device);
-void pv_vk_queue_track_submitted(struct pv_dispatch_ctx *c, struct pv_vk_queue *q,
-                                 struct pv_vk_device *d, uint64_t value, uint32_t count,
-                                 const VkCommandBuffer *cmdbufs);
+/* Queue tracking (queue.c): the queue's state (NULL if unknown) with its submit lock held;
+ * _submitted counts an accepted submission and remembers it in its command buffers and fence,
+ * then releases the lock. */
+struct pv_vk_queue *pv_vk_queue_begin_submit(struct pv_dispatch_ctx *c, VkQueue queue,
+                                             struct pv_vk_device **device);
+void pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q,
+                            struct pv_vk_device *d, bool accepted, uint32_t count,
+                            const VkCommandBuffer *cmdbufs, VkFence fence);
+/* The guest saw these fences signalled on the host: their submissions are finished. */
+void pv_vk_fences_signalled(struct pv_dispatch_ctx *c, uint32_t count, const VkFence *fences);
+/*
+ * Telling a lost guest (both dialects; wire 0 has no FATAL ring bit): Mesa's Venus signals a
+ * VkFence to itself by a recorded 4-byte fill of VK_SUCCESS into host-visible memory and then
+ * polls that word, never the socket. Every such slot is remembered (also while the context is
+ * lost: the fill is decoded, not run), and a submission in a lost context writes
+ * VK_ERROR_DEVICE_LOST into all of them, which the guest returns from vkWaitForFences.
+ */
+void pv_vk_note_status_slot(struct pv_dispatch_ctx *c, VkBuffer buffer, uint64_t offset);
+void pv_vk_tell_lost(struct pv_dispatch_ctx *c);
 /* Waits until the command buffer's last submission has finished (before it is reset). */
 void pv_vk_cmdbuf_wait(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf);
+/* An empty submission with `fence` to a queue, under the queue-timeline lock where it has one
+ * (queue.c); the caller holds the queue's submit lock. */
+VkResult pv_vk_queue_submit_locked(struct pv_context *ctx, VkQueue queue, PFN_vkQueueSubmit submit,
+                                   VkFence fence);
 /* Waits until everything submitted to the device's queues so far has finished. */
 void pv_vk_device_quiesce(struct pv_context *ctx, struct pv_vk_device *d);
-/* Destroys the queues' tracking semaphores (device.c, before vkDestroyDevice). */
+/* Destroys the queues' own fences (device.c, before vkDestroyDevice). */
 void pv_vk_queue_tracks_fini(struct pv_vk_device *d);
 
 #endif

@@ -14,6 +14,7 @@
 #ifndef PV_VK_H
 #define PV_VK_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,8 +30,16 @@
 
 struct pv_vk_physdev;
 
+/* A 4-byte slot the guest asks the device to fill with VK_SUCCESS (lifetime.h). */
+struct pv_vk_status_slot {
+   uint64_t buffer_id, buffer_serial, offset;
+};
+
 struct pv_vk_instance {
    uint32_t api_version; /* apiVersion the host instance was created with */
+   /* the guest's fence feedback slots, told VK_ERROR_DEVICE_LOST when the context is lost */
+   struct pv_vk_status_slot *status;
+   uint32_t status_count, status_cap;
    VkDebugUtilsMessengerEXT messenger;
    PFN_vkDestroyInstance DestroyInstance;
    PFN_vkEnumeratePhysicalDevices EnumeratePhysicalDevices;
@@ -71,10 +80,11 @@ struct pv_vk_queue {
    uint32_t family, index, flags;
    VkQueue host; /* NULL until the guest binds an id */
    uint64_t id;
-   /* lifetime.h: our timeline semaphore signalled behind every guest submission, and the last
-    * value submitted */
-   VkSemaphore track;
-   _Atomic uint64_t submitted;
+   /* lifetime.h: submissions counted; `completed` is the count known finished (a guest fence
+    * seen signalled, or our own empty submission waited for) */
+   _Atomic uint64_t submitted, completed;
+   VkFence idle_fence; /* ours, for waiting on everything submitted so far */
+   pthread_mutex_t submit_lock; /* every host submission to this queue, ours and the guest's */
 };
 
 struct pv_vk_device {
@@ -95,11 +105,11 @@ struct pv_vk_device {
    PFN_vkGetMemoryHostPointerPropertiesEXT GetMemoryHostPointerPropertiesEXT;
    PFN_vkWaitForFences WaitForFences;
    PFN_vkWaitSemaphores WaitSemaphores;
-   PFN_vkCreateSemaphore CreateSemaphore;
-   PFN_vkDestroySemaphore DestroySemaphore;
-   PFN_vkGetSemaphoreCounterValue GetSemaphoreCounterValue;
-   /* timelineSemaphore enabled: submissions are tracked (lifetime.h) */
-   bool tracking;
+   /* lifetime.h: waiting for a queue's submitted work */
+   PFN_vkCreateFence CreateFence;
+   PFN_vkDestroyFence DestroyFence;
+   PFN_vkResetFences ResetFences;
+   PFN_vkQueueSubmit QueueSubmit;
    PFN_vkImportSemaphoreFdKHR ImportSemaphoreFdKHR; /* NULL without the host extension */
    PFN_vkGetSemaphoreFdKHR GetSemaphoreFdKHR;
    PFN_vkGetFenceFdKHR GetFenceFdKHR;

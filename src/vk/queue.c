@@ -276,42 +276,35 @@ locked_submit(struct pv_dispatch_ctx *c, VkQueue queue, pv_handler_fn fn, void *
       pthread_mutex_unlock(m);
 }
 
+VkResult
+pv_vk_queue_submit_locked(struct pv_context *ctx, VkQueue queue, PFN_vkQueueSubmit submit,
+                          VkFence fence)
+{
+   pthread_mutex_t *m = queue_lock(ctx, queue);
+   if (m)
+      pthread_mutex_lock(m);
+   VkResult r = submit(queue, 0, NULL, fence);
+   if (m)
+      pthread_mutex_unlock(m);
+   return r;
+}
+
 void
 pv_vk_handle_QueueSubmit(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkQueueSubmit *a = args;
    uint32_t n;
    VkCommandBuffer *cbs = submit_cmdbufs(c, a, NULL, &n);
-   if (pv_cs_fatal(c->dec) || !pv_vk_cmdbufs_alive(c, "vkQueueSubmit", n, cbs))
+   if (pv_cs_fatal(c->dec))
       return;
-   VkSemaphore sem;
-   uint64_t value;
+   if (!pv_vk_cmdbufs_alive(c, "vkQueueSubmit", n, cbs)) {
+      pv_vk_tell_lost(c);
+      return;
+   }
    struct pv_vk_device *d;
-   struct pv_vk_queue *q = pv_vk_queue_track_next(c, a->queue, &sem, &value, &d);
-   const VkSubmitInfo *orig = a->pSubmits;
-   VkSubmitInfo *all = q ? pv_cs_alloc(c->dec, (uint64_t)a->submitCount + 1, sizeof(*all)) : NULL;
-   const VkTimelineSemaphoreSubmitInfo tl = {
-      .sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
-      .signalSemaphoreValueCount = 1,
-      .pSignalSemaphoreValues = &value};
-   if (all) {
-      /* a batch of ours last: its signal covers every earlier batch on the queue */
-      for (uint32_t i = 0; i < a->submitCount; i++)
-         all[i] = orig[i];
-      all[a->submitCount] = (VkSubmitInfo){.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-                                           .pNext = &tl,
-                                           .signalSemaphoreCount = 1,
-                                           .pSignalSemaphores = &sem};
-      a->pSubmits = all;
-      a->submitCount++;
-   }
+   struct pv_vk_queue *q = pv_vk_queue_begin_submit(c, a->queue, &d);
    locked_submit(c, a->queue, pv_handle_vkQueueSubmit, args);
-   if (all) {
-      a->pSubmits = orig;
-      a->submitCount--;
-      if (a->ret == VK_SUCCESS)
-         pv_vk_queue_track_submitted(c, q, d, value, n, cbs);
-   }
+   pv_vk_queue_end_submit(c, q, d, a->ret == VK_SUCCESS, n, cbs, a->fence);
 }
 
 void
@@ -320,32 +313,14 @@ pv_vk_handle_QueueSubmit2(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkQueueSubmit2 *a = args;
    uint32_t n;
    VkCommandBuffer *cbs = submit_cmdbufs(c, NULL, a, &n);
-   if (pv_cs_fatal(c->dec) || !pv_vk_cmdbufs_alive(c, "vkQueueSubmit2", n, cbs))
+   if (pv_cs_fatal(c->dec))
       return;
-   VkSemaphore sem;
-   uint64_t value;
+   if (!pv_vk_cmdbufs_alive(c, "vkQueueSubmit2", n, cbs)) {
+      pv_vk_tell_lost(c);
+      return;
+   }
    struct pv_vk_device *d;
-   struct pv_vk_queue *q = pv_vk_queue_track_next(c, a->queue, &sem, &value, &d);
-   const VkSubmitInfo2 *orig = a->pSubmits;
-   VkSubmitInfo2 *all = q ? pv_cs_alloc(c->dec, (uint64_t)a->submitCount + 1, sizeof(*all)) : NULL;
-   VkSemaphoreSubmitInfo sig = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_SUBMIT_INFO,
-                                .semaphore = sem,
-                                .value = value,
-                                .stageMask = VK_PIPELINE_STAGE_2_ALL_COMMANDS_BIT};
-   if (all) {
-      for (uint32_t i = 0; i < a->submitCount; i++)
-         all[i] = orig[i];
-      all[a->submitCount] = (VkSubmitInfo2){.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO_2,
-                                            .signalSemaphoreInfoCount = 1,
-                                            .pSignalSemaphoreInfos = &sig};
-      a->pSubmits = all;
-      a->submitCount++;
-   }
+   struct pv_vk_queue *q = pv_vk_queue_begin_submit(c, a->queue, &d);
    locked_submit(c, a->queue, pv_handle_vkQueueSubmit2, args);
-   if (all) {
-      a->pSubmits = orig;
-      a->submitCount--;
-      if (a->ret == VK_SUCCESS)
-         pv_vk_queue_track_submitted(c, q, d, value, n, cbs);
-   }
+   pv_vk_queue_end_submit(c, q, d, a->ret == VK_SUCCESS, n, cbs, a->fence);
 }

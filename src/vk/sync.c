@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "vk/lifetime.h"
 #include "vk/pv_vk.h"
 
 void
@@ -35,6 +36,8 @@ pv_vk_handle_WaitForFences(struct pv_dispatch_ctx *c, void *args)
       }
    }
    a->ret = d->WaitForFences(d->host, a->fenceCount, a->pFences, a->waitAll, a->timeout);
+   if (a->ret == VK_SUCCESS && (a->waitAll || a->fenceCount == 1))
+      pv_vk_fences_signalled(c, a->fenceCount, a->pFences); /* lifetime.h */
 }
 
 void
