@@ -29,7 +29,9 @@ pv_hostile_note(struct pv_hostile *h, const char *call, VkResult r)
       return r;
    printf("pv-hostile: %s: %s returned %s\n", h->name, call, pv_result_name(r));
    fflush(stdout);
-   if (h->err == VK_SUCCESS) {
+   /* the first error, unless the loss comes later (an earlier error, e.g. a fence the guest
+    * driver could not create in a lost context, is collateral) */
+   if (h->err == VK_SUCCESS || r == VK_ERROR_DEVICE_LOST) {
       h->err = r;
       h->err_call = call;
    }
@@ -156,11 +158,13 @@ pv_hostile_submit(struct pv_hostile *h, VkCommandBuffer cmd)
       .pCommandBuffers = &cmd,
    };
    PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, fence));
-   PV_HOSTILE_NOTE(h, vkWaitForFences(h->c.device, 1, &fence, VK_TRUE, 3000000000ull));
+   if (fence)
+      PV_HOSTILE_NOTE(h, vkWaitForFences(h->c.device, 1, &fence, VK_TRUE, 3000000000ull));
    /* before anything that may make the guest driver abort: the bytes as they are now */
    pv_hostile_check_canaries(h, "after the submission");
    pv_hostile_sync(h);
-   PV_HOSTILE_NOTE(h, vkGetFenceStatus(h->c.device, fence));
+   if (fence)
+      PV_HOSTILE_NOTE(h, vkGetFenceStatus(h->c.device, fence));
 }
 
 void

@@ -28,7 +28,8 @@ struct pv_hostile {
    struct pv_ctx c;
    const char *name;
    const char *what; /* the case's hostile values, in words */
-   /* the first call that did not return VK_SUCCESS, and what it returned */
+   /* the first call that did not return VK_SUCCESS, and what it returned (the one that returned
+    * VK_ERROR_DEVICE_LOST once there is one) */
    const char *err_call;
    VkResult err;
    /* host-visible buffers that must keep PV_HOSTILE_CANARY in every byte */

@@ -741,7 +741,8 @@ lifetime_case(struct pv_hostile *h, enum lifetime what)
       VkFence fence = VK_NULL_HANDLE;
       PV_HOSTILE_NOTE(h, vkCreateFence(h->c.device, &fci, NULL, &fence));
       PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, fence));
-      PV_HOSTILE_NOTE(h, vkWaitForFences(h->c.device, 1, &fence, VK_TRUE, 3000000000ull));
+      if (fence)
+         PV_HOSTILE_NOTE(h, vkWaitForFences(h->c.device, 1, &fence, VK_TRUE, 3000000000ull));
    }
    /* before anything that may block or make the guest driver abort: the bytes as they are */
    pv_hostile_check_canaries(h, "after the destroy and the submission");
