@@ -29,11 +29,47 @@ pv_hostile_note(struct pv_hostile *h, const char *call, VkResult r)
       return r;
    printf("pv-hostile: %s: %s returned %s\n", h->name, call, pv_result_name(r));
    fflush(stdout);
-   if (h->err == VK_SUCCESS) {
+   /* the first error, unless the loss comes later (an earlier error, e.g. a fence the guest
+    * driver could not create in a lost context, is collateral) */
+   if (h->err == VK_SUCCESS || r == VK_ERROR_DEVICE_LOST) {
       h->err = r;
       h->err_call = call;
    }
+   /* told: nothing the case would do next can change the verdict (and its handles may be
+    * VK_NULL_HANDLE now), only what the host did with the bytes so far */
+   if (r == VK_ERROR_DEVICE_LOST && strcmp(h->name, "valid") != 0) {
+      pv_hostile_check_canaries(h, "when the loss was reported");
+      pv_hostile_verdict(h);
+   }
    return r;
+}
+
+void
+pv_hostile_verdict(struct pv_hostile *h)
+{
+   if (h->err == VK_ERROR_DEVICE_LOST) {
+      pv_pass(&h->c, "%s: refused, context lost and told (%s returned VK_ERROR_DEVICE_LOST); "
+                     "%u canary buffer(s) intact",
+              h->name, h->err_call, h->ncanary);
+      exit(0);
+   }
+   if (h->err == VK_SUCCESS && h->copy_dst) {
+      const uint8_t *p = h->copy_dst->map;
+      VkDeviceSize n = 0;
+      for (VkDeviceSize o = 0; o < h->copy_dst->size; o++)
+         n += p[o] == h->copied;
+      if (n == h->copy_dst->size) {
+         pv_pass(&h->c, "%s: the host kept the destroyed objects alive until their work ended "
+                        "(the copy read the source's own bytes)",
+                 h->name);
+         exit(0);
+      }
+   }
+   if (h->err == VK_SUCCESS)
+      pv_fail("%s: accepted: every call succeeded, the hostile values were not refused (%s)",
+              h->name, h->what);
+   pv_fail("%s: no lost context: the first error was %s from %s", h->name,
+           pv_result_name(h->err), h->err_call);
 }
 
 void
@@ -96,6 +132,15 @@ pv_hostile_check_canaries(struct pv_hostile *h, const char *when)
                  (unsigned long long)changed, when, (unsigned long long)first, p[first],
                  (unsigned long long)secret, PV_HOSTILE_SECRET);
    }
+   if (h->copy_dst) {
+      const uint8_t *p = h->copy_dst->map;
+      for (VkDeviceSize o = 0; o < h->copy_dst->size; o++) {
+         if (p[o] != PV_HOSTILE_CANARY && p[o] != h->copied)
+            pv_fail("%s: the copy's destination got byte 0x%02x at %llu %s, neither its own "
+                    "(0x%02x) nor the source's (0x%02x): the host read freed memory",
+                    h->name, p[o], (unsigned long long)o, when, PV_HOSTILE_CANARY, h->copied);
+      }
+   }
    printf("pv-hostile: %s: %u canary buffer(s) intact %s\n", h->name, h->ncanary, when);
    fflush(stdout);
 }
@@ -113,11 +158,13 @@ pv_hostile_submit(struct pv_hostile *h, VkCommandBuffer cmd)
       .pCommandBuffers = &cmd,
    };
    PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, fence));
-   PV_HOSTILE_NOTE(h, vkWaitForFences(h->c.device, 1, &fence, VK_TRUE, 3000000000ull));
+   if (fence)
+      PV_HOSTILE_NOTE(h, vkWaitForFences(h->c.device, 1, &fence, VK_TRUE, 3000000000ull));
    /* before anything that may make the guest driver abort: the bytes as they are now */
    pv_hostile_check_canaries(h, "after the submission");
    pv_hostile_sync(h);
-   PV_HOSTILE_NOTE(h, vkGetFenceStatus(h->c.device, fence));
+   if (fence)
+      PV_HOSTILE_NOTE(h, vkGetFenceStatus(h->c.device, fence));
 }
 
 void
@@ -183,6 +230,7 @@ run_child(const struct pv_hostile_case *k)
 {
    static struct pv_hostile h;
    h.name = k->name;
+   h.what = k->what;
    /* Mesa 25.0.7 keeps query results in guest memory ("query feedback") and applies a query
     * range to that buffer itself first, so a range past the pool crashes the guest before the
     * host sees it; without feedback it forwards the call as the application made it. (22.3.6
@@ -199,17 +247,7 @@ run_child(const struct pv_hostile_case *k)
    k->run(&h);
    if (strcmp(k->name, "valid") == 0)
       exit(0);
-   if (h.err == VK_ERROR_DEVICE_LOST) {
-      pv_pass(&h.c, "%s: refused, context lost and told (%s returned VK_ERROR_DEVICE_LOST); "
-                    "%u canary buffer(s) intact",
-              k->name, h.err_call, h.ncanary);
-      exit(0);
-   }
-   if (h.err == VK_SUCCESS)
-      pv_fail("%s: accepted: every call succeeded, the hostile values were not refused (%s)",
-              k->name, k->what);
-   pv_fail("%s: no lost context: the first error was %s from %s", k->name,
-           pv_result_name(h.err), h.err_call);
+   pv_hostile_verdict(&h);
 }
 
 /* Copies the child's stderr to ours until it closes or the deadline passes; remembers whether

@@ -27,17 +27,29 @@
 struct pv_hostile {
    struct pv_ctx c;
    const char *name;
-   /* the first call that did not return VK_SUCCESS, and what it returned */
+   const char *what; /* the case's hostile values, in words */
+   /* the first call that did not return VK_SUCCESS, and what it returned (the one that returned
+    * VK_ERROR_DEVICE_LOST once there is one) */
    const char *err_call;
    VkResult err;
    /* host-visible buffers that must keep PV_HOSTILE_CANARY in every byte */
    struct pv_buffer *canary[PV_HOSTILE_MAX_CANARIES];
    unsigned ncanary;
+   /* lifetime cases: a destination filled with the canary that a copy from a live source may
+    * legitimately fill with `copied` (when the renderer keeps a destroyed object alive until its
+    * work ends); any other byte is memory the source no longer owned */
+   struct pv_buffer *copy_dst;
+   uint8_t copied;
 };
 
-/* Records a call's result: prints it when it is not VK_SUCCESS and keeps the first error. */
+/* Records a call's result: prints it when it is not VK_SUCCESS and keeps the first error. On
+ * VK_ERROR_DEVICE_LOST (outside `valid`) it checks the canaries and ends the case: the guest
+ * was told. */
 VkResult pv_hostile_note(struct pv_hostile *h, const char *call, VkResult r);
 #define PV_HOSTILE_NOTE(h, expr) pv_hostile_note((h), #expr, (expr))
+/* Ends the case with its PASS or FAIL line: passes when the first error was
+ * VK_ERROR_DEVICE_LOST (canaries are checked before). */
+__attribute__((noreturn)) void pv_hostile_verdict(struct pv_hostile *h);
 
 /* A host-visible coherent buffer filled with `byte`, with its own 64 KiB-or-more allocation. */
 void pv_hostile_buffer(struct pv_hostile *h, struct pv_buffer *b, VkDeviceSize size,
@@ -71,6 +83,40 @@ VkImage pv_hostile_image(struct pv_hostile *h, VkDeviceMemory *mem, uint32_t ext
                          VkImageUsageFlags usage);
 void pv_hostile_to_layout(VkCommandBuffer cmd, VkImage image, uint32_t mips, uint32_t layers,
                           VkImageLayout from, VkImageLayout to);
+
+/* ----- objects the cases share (pv_hostile_objects.c) --------------------------------------- */
+
+#define PV_HOSTILE_IMG 64u /* images are 64x64 RGBA8: 16 KiB */
+#define PV_HOSTILE_FB 16u  /* the graphics target is 16x16 */
+#define PV_HOSTILE_QUERIES 4u
+#define PV_HOSTILE_ALL_BUF                                                                         \
+   (VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT |                     \
+    VK_BUFFER_USAGE_VERTEX_BUFFER_BIT | VK_BUFFER_USAGE_INDEX_BUFFER_BIT)
+
+/* A transfer buffer with no memory bound. */
+VkBuffer pv_hostile_unbound_buffer(struct pv_hostile *h, VkDeviceSize size);
+/* A pool of PV_HOSTILE_QUERIES timestamp queries, every one reset and written. */
+VkQueryPool pv_hostile_query_pool(struct pv_hostile *h);
+/* The compute.comp kernel (pv_compute_init) with a pool for `max_sets` sets. */
+void pv_hostile_compute_init(struct pv_hostile *h, struct pv_compute *k, uint32_t max_sets);
+/* A storage-buffer set for compute.comp (pv_compute_init) written with the infos as given. */
+VkDescriptorSet pv_hostile_compute_set(struct pv_hostile *h, struct pv_compute *k,
+                                       VkDescriptorBufferInfo src, VkDescriptorBufferInfo dst);
+
+/* A render pass, framebuffer and pipeline drawing opaque red into a PV_HOSTILE_FB square from
+ * one vec4 vertex attribute (hostile.vert/.frag); the target ends in TRANSFER_SRC layout. */
+struct pv_hostile_gfx {
+   VkRenderPass rp;
+   VkFramebuffer fb;
+   VkPipeline pipe;
+   VkImage target;
+};
+
+void pv_hostile_gfx_init(struct pv_hostile *h, struct pv_hostile_gfx *g);
+/* Begins the render pass and binds the pipeline. */
+void pv_hostile_gfx_begin(VkCommandBuffer cmd, const struct pv_hostile_gfx *g);
+/* One triangle covering the target, as three vec4 at `at` in host-visible `b`. */
+void pv_hostile_put_triangle(struct pv_buffer *b, VkDeviceSize at);
 
 struct pv_hostile_case {
    const char *name;
