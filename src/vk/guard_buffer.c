@@ -202,7 +202,7 @@ pv_guard_CreateBufferView(struct pv_dispatch_ctx *c, void *args)
                                            ci->range))
       return;
    pv_handle_vkCreateBufferView(c, args);
-   if (a->ret == VK_SUCCESS)
+   if (a->ret == VK_SUCCESS && a->pView && !pv_cs_fatal(c->dec))
       pv_vk_view_track(c, VK_OBJECT_TYPE_BUFFER_VIEW, PV_FROM_HANDLE(*a->pView),
                        VK_OBJECT_TYPE_BUFFER, PV_FROM_HANDLE(ci->buffer));
 }

@@ -54,7 +54,7 @@ pv_guard_CreateQueryPool(struct pv_dispatch_ctx *c, void *args)
       return;
    }
    pv_handle_vkCreateQueryPool(c, args);
-   if (a->ret != VK_SUCCESS || pv_cs_fatal(c->dec))
+   if (a->ret != VK_SUCCESS || !a->pQueryPool || pv_cs_fatal(c->dec))
       return;
    struct pv_object *o = pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pQueryPool),
                                         VK_OBJECT_TYPE_QUERY_POOL);

@@ -132,7 +132,8 @@ pv_vk_handle_CreateBuffer(struct pv_dispatch_ctx *c, void *args)
    a->pCreateInfo = buffer_info(c, a->device, orig, &copy, &ext);
    pv_handle_vkCreateBuffer(c, args);
    a->pCreateInfo = orig;
-   if (a->ret == VK_SUCCESS && orig)
+   /* a refused or fatal command leaves ret at 0: only a created buffer has an id to track */
+   if (a->ret == VK_SUCCESS && orig && a->pBuffer && !pv_cs_fatal(c->dec))
       pv_vk_buffer_track(c, PV_FROM_HANDLE(*a->pBuffer), orig);
 }
 
@@ -148,7 +149,7 @@ pv_vk_handle_CreateImage(struct pv_dispatch_ctx *c, void *args)
    a->pCreateInfo = image_info(c, a->device, orig, &copy, &ext);
    pv_handle_vkCreateImage(c, args);
    a->pCreateInfo = orig;
-   if (a->ret == VK_SUCCESS)
+   if (a->ret == VK_SUCCESS && a->pImage && !pv_cs_fatal(c->dec))
       pv_vk_image_track(c, PV_FROM_HANDLE(*a->pImage), orig);
 }
 
