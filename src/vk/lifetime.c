@@ -103,9 +103,12 @@ void
 pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *const *named,
                     uint32_t count)
 {
+   /* Only the name first: a destroy command's objects are gone by now. A recording command
+    * that names only its command buffer (most of a stream: draws, dispatches, dynamic state)
+    * adds nothing: that is the fast path. */
    const char *name = ctx->table->entries[type].name;
-   bool begin = !strcmp(name, "vkBeginCommandBuffer");
-   if (!count || (!begin && strncmp(name, "vkCmd", 5)))
+   bool begin = name[2] == 'B' && !strcmp(name, "vkBeginCommandBuffer");
+   if (count == 0 || (!begin && (count == 1 || strncmp(name, "vkCmd", 5))))
       return;
    /* the command buffer is the first handle of every recording command */
    if (named[0]->type != VK_OBJECT_TYPE_COMMAND_BUFFER)
@@ -118,10 +121,12 @@ pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *cons
       cb->broken = false;
       cb->checked_gen = 0;
    }
+   uint32_t before = cb->refs.count;
    for (uint32_t i = 1; i < count; i++)
       if (is_reference(named[i]->type) && !pv_vk_refset_add(&cb->refs, named[i]))
          cb->broken = true;
-   cb->checked_gen = 0; /* new references are unchecked */
+   if (cb->refs.count != before)
+      cb->checked_gen = 0; /* new references are unchecked */
 }
 
 /* ----- submission ---------------------------------------------------------------------------- */
