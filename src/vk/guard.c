@@ -123,6 +123,20 @@ pv_guard_buffer_records(struct pv_dispatch_ctx *c, const char *what, VkBuffer bu
    return pv_guard_buffer_range(c, what, buffer, offset, span);
 }
 
+bool
+pv_guard_bind_fits(struct pv_dispatch_ctx *c, const char *what, const VkMemoryRequirements *req,
+                   uint64_t offset, uint64_t mem_size)
+{
+   if (offset < mem_size && req->size <= mem_size - offset &&
+       (!req->alignment || offset % req->alignment == 0))
+      return true;
+   pv_venus_refuse(c, "%s: 0x%llx bytes at 0x%llx (alignment 0x%llx) outside the memory "
+                      "(0x%llx bytes)",
+                   what, (unsigned long long)req->size, (unsigned long long)offset,
+                   (unsigned long long)req->alignment, (unsigned long long)mem_size);
+   return false;
+}
+
 /* ----- images ------------------------------------------------------------------------------- */
 
 bool

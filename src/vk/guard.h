@@ -93,6 +93,9 @@ bool pv_guard_buffer_range_whole(struct pv_dispatch_ctx *c, const char *what, Vk
 /* count records of `record` bytes, `stride` apart, from `offset` (indirect draws, query copies). */
 bool pv_guard_buffer_records(struct pv_dispatch_ctx *c, const char *what, VkBuffer buffer,
                              uint64_t offset, uint64_t count, uint64_t stride, uint64_t record);
+/* What the host requires for a resource fits in the memory at offset, aligned. */
+bool pv_guard_bind_fits(struct pv_dispatch_ctx *c, const char *what, const VkMemoryRequirements *req,
+                        uint64_t offset, uint64_t mem_size);
 /* The image is bound to live memory (or sparse). */
 bool pv_guard_image_bound(struct pv_dispatch_ctx *c, const char *what, VkImage image,
                           struct pv_vk_image **out);

@@ -224,15 +224,7 @@ buffer_bind_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, VkB
    }
    VkMemoryRequirements req;
    d->vk.GetBufferMemoryRequirements(device, buffer, &req);
-   if (offset >= mem_size || req.size > mem_size - offset ||
-       (req.alignment && offset % req.alignment)) {
-      pv_venus_refuse(c, "%s: 0x%llx bytes at 0x%llx (alignment 0x%llx) outside the memory "
-                        "(0x%llx bytes)",
-                     what, (unsigned long long)req.size, (unsigned long long)offset,
-                     (unsigned long long)req.alignment, (unsigned long long)mem_size);
-      return false;
-   }
-   return true;
+   return pv_guard_bind_fits(c, what, &req, offset, mem_size);
 }
 
 static void
