@@ -68,6 +68,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
       abort();
    /* quotas small enough that a mutated size cannot make lavapipe take the machine's memory */
    static const struct pv_renderer_config config = {
+      .struct_size = sizeof(struct pv_renderer_config),
       .host_icd = NULL,
       .wire_format = 0,
       .max_device_memory = 256u << 20,
