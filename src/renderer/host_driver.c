@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renderer/venus.h"
 #include "util/icd_manifest.h"
 #include "util/log.h"
 
@@ -29,12 +30,9 @@ static unsigned g_env_users;
 
 /* Everything through vkGetInstanceProcAddr, as the contexts reach the loader (context.c): one
  * symbol to stub where there is no loader (the fuzz targets). */
-static bool
-loader_has_direct_loading(void)
+bool
+pv_venus_loader_has_extension(PFN_vkEnumerateInstanceExtensionProperties fn, const char *name)
 {
-   PFN_vkEnumerateInstanceExtensionProperties fn =
-      (PFN_vkEnumerateInstanceExtensionProperties)vkGetInstanceProcAddr(
-         NULL, "vkEnumerateInstanceExtensionProperties");
    uint32_t n = 0;
    if (!fn || fn(NULL, &n, NULL) != VK_SUCCESS || n == 0)
       return false;
@@ -42,10 +40,19 @@ loader_has_direct_loading(void)
    bool found = false;
    if (props && fn(NULL, &n, props) >= 0) {
       for (uint32_t i = 0; i < n && !found; i++)
-         found = !strcmp(props[i].extensionName, PV_DIRECT_DRIVER_EXT);
+         found = !strcmp(props[i].extensionName, name);
    }
    free(props);
    return found;
+}
+
+static bool
+loader_has_direct_loading(void)
+{
+   return pv_venus_loader_has_extension(
+      (PFN_vkEnumerateInstanceExtensionProperties)vkGetInstanceProcAddr(
+         NULL, "vkEnumerateInstanceExtensionProperties"),
+      PV_DIRECT_DRIVER_EXT);
 }
 
 static bool

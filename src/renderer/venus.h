@@ -108,6 +108,10 @@ const char *pv_venus_name(struct pv_context *ctx);
  */
 void pv_venus_refuse(struct pv_dispatch_ctx *c, const char *fmt, ...)
    __attribute__((format(printf, 2, 3)));
+/* Whether the loader behind `fn` (its vkEnumerateInstanceExtensionProperties; NULL: no) offers
+ * instance extension `name`. */
+bool pv_venus_loader_has_extension(PFN_vkEnumerateInstanceExtensionProperties fn,
+                                   const char *name);
 /* True once the context is lost or being destroyed: a wait on its behalf should end. */
 bool pv_venus_stopping(struct pv_context *ctx);
 /* Makes the running command fatal (context lost) with a reason. */

@@ -124,20 +124,10 @@ validation_cb(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
 static bool
 loader_has_extension(struct pv_context *ctx, const char *name)
 {
-   PFN_vkEnumerateInstanceExtensionProperties fn =
+   return pv_venus_loader_has_extension(
       (PFN_vkEnumerateInstanceExtensionProperties)pv_vk_instance_proc(
-         ctx, NULL, "vkEnumerateInstanceExtensionProperties");
-   uint32_t n = 0;
-   if (!fn || fn(NULL, &n, NULL) != VK_SUCCESS || n == 0)
-      return false;
-   VkExtensionProperties *props = calloc(n, sizeof(*props));
-   bool found = false;
-   if (props && fn(NULL, &n, props) >= 0) {
-      for (uint32_t i = 0; i < n && !found; i++)
-         found = !strcmp(props[i].extensionName, name);
-   }
-   free(props);
-   return found;
+         ctx, NULL, "vkEnumerateInstanceExtensionProperties"),
+      name);
 }
 
 static bool

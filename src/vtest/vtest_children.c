@@ -75,10 +75,10 @@ vtest_children_add(pid_t pid, int sock, struct vtest_child_page *page)
    g_children[g_child_count++] = (struct child){pid, sock, page};
 }
 
-void
-vtest_children_forget_all_in_child(void)
+/* Closes every client's socket and page the parent holds and forgets them all. */
+static void
+release_all(void)
 {
-   /* Another client's socket must never be reachable from this client's process. */
    for (size_t i = 0; i < g_child_count; i++) {
       close(g_children[i].sock);
       vtest_child_page_free(g_children[i].page);
@@ -90,6 +90,13 @@ vtest_children_forget_all_in_child(void)
    g_children = NULL;
    g_orphans = NULL;
    g_child_count = g_child_cap = g_orphan_count = g_orphan_cap = 0;
+}
+
+void
+vtest_children_forget_all_in_child(void)
+{
+   /* Another client's socket must never be reachable from this client's process. */
+   release_all();
 }
 
 /* Keeps a dead client's socket until the guest's next request is queued in it, or closes it now
@@ -191,15 +198,5 @@ vtest_children_stop_all(void)
       kill(g_children[i].pid, SIGTERM);
    while (waitpid(-1, NULL, 0) > 0)
       ;
-   for (size_t i = 0; i < g_child_count; i++) {
-      close(g_children[i].sock);
-      vtest_child_page_free(g_children[i].page);
-   }
-   for (size_t i = 0; i < g_orphan_count; i++)
-      close(g_orphans[i].sock);
-   free(g_children);
-   free(g_orphans);
-   g_children = NULL;
-   g_orphans = NULL;
-   g_child_count = g_child_cap = g_orphan_count = g_orphan_cap = 0;
+   release_all();
 }
