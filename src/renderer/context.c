@@ -270,6 +270,12 @@ pv_object_add(struct pv_context *ctx, int32_t type, uint64_t id, uint64_t host, 
    return pv_object_table_add(&ctx->objects, type, id, host, parent);
 }
 
+struct pv_object *
+pv_object_add_unbacked(struct pv_context *ctx, int32_t type, uint64_t id, uint64_t parent)
+{
+   return pv_object_table_add_unbacked(&ctx->objects, type, id, parent);
+}
+
 void
 pv_object_remove(struct pv_context *ctx, uint64_t id)
 {

@@ -70,11 +70,30 @@ remember_named(struct pv_exec *x, struct pv_object *o)
    x->named[x->named_count++] = o;
 }
 
+/* Lost mode: what a lookup found (or not); an entry that does not fit is left out, which a
+ * lost handler sees as an unknown id (it then only tells the guest less). */
+static void
+remember_lost(struct pv_exec *x, int32_t type, struct pv_object *o)
+{
+   if (x->lost_count == x->lost_cap) {
+      uint32_t cap = x->lost_cap ? x->lost_cap * 2 : 16;
+      struct pv_lost_ref *n =
+         cap > x->lost_cap ? realloc(x->lost_named, cap * sizeof(*n)) : NULL;
+      if (!n)
+         return;
+      x->lost_named = n;
+      x->lost_cap = cap;
+   }
+   x->lost_named[x->lost_count++] = (struct pv_lost_ref){type, o};
+}
+
 static bool
 hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
 {
    struct pv_exec *x = data;
    struct pv_object *o = pv_object_table_find_cached(&x->ctx->objects, &x->lookups, id, type);
+   if (x->dispatch.lost && id)
+      remember_lost(x, type, o);
    if (!o && x->dispatch.lost && id) {
       /* Lost mode runs no host call: an id the guest made after the loss (its create was
        * skipped) decodes as no object, so the stream stays in step for the lost handlers. */
@@ -144,6 +163,16 @@ hook_admit(void *data, int32_t type, uint64_t count)
    pv_warn_limited("context '%s': object quota of %llu reached", x->ctx->name,
                    (unsigned long long)x->ctx->max_objects);
    return false;
+}
+
+struct pv_object *
+pv_venus_lost_named(struct pv_dispatch_ctx *c, int32_t type, uint32_t nth)
+{
+   struct pv_exec *x = c->user;
+   for (uint32_t i = 0; i < x->lost_count; i++)
+      if (x->lost_named[i].type == type && nth-- == 0)
+         return x->lost_named[i].obj;
+   return NULL;
 }
 
 struct pv_object *
@@ -226,6 +255,7 @@ pv_exec_fini(struct pv_exec *x)
    pv_cs_arena_fini(&x->arena);
    pv_cs_arena_fini(&x->nested_arena);
    free(x->named);
+   free(x->lost_named);
    pv_resource_put(x->own_reply.res);
    pthread_mutex_destroy(&x->own_reply.lock);
 }
@@ -236,6 +266,7 @@ reset_command_state(struct pv_exec *x)
    x->last_device = x->last_command_pool = x->last_descriptor_pool = 0;
    x->last_physical_device = 0;
    x->named_count = 0;
+   x->lost_count = 0;
    x->named_incomplete = false;
    x->dispatch.vk = &x->ctx->host.vk;
 }

@@ -60,6 +60,14 @@ struct pv_exec {
    struct pv_object **named;
    uint32_t named_count, named_cap;
    bool named_incomplete; /* no memory to remember one: the command is refused */
+   /* Lost mode: every id the running command named, known or not, in decode order. Objects
+    * the guest makes after the loss have no host handle (they all decode as 0), so the lost
+    * handlers (src/vk/lost.c) tell them apart this way (pv_venus_lost_named). */
+   struct pv_lost_ref {
+      int32_t type;
+      struct pv_object *obj; /* NULL: an id the table does not know */
+   } *lost_named;
+   uint32_t lost_count, lost_cap;
 };
 
 /* The context's shared budget for decode temporaries (struct pv_cs_arena_budget). */

@@ -104,12 +104,10 @@ unlink_host_locked(struct pv_object_table *t, struct pv_object_entry *e)
    }
 }
 
-struct pv_object *
-pv_object_table_add(struct pv_object_table *t, int32_t type, uint64_t id, uint64_t host,
-                    uint64_t parent)
+/* host 0: an object without a host object (pv_object_table_add_unbacked), in no host index */
+static struct pv_object *
+add_entry(struct pv_object_table *t, int32_t type, uint64_t id, uint64_t host, uint64_t parent)
 {
-   if (id == 0 || host == 0)
-      return NULL;
    struct pv_object_entry *e = calloc(1, sizeof(*e));
    if (!e)
       return NULL;
@@ -117,7 +115,7 @@ pv_object_table_add(struct pv_object_table *t, int32_t type, uint64_t id, uint64
    pthread_mutex_lock(&t->lock);
    e->obj.serial = ++t->next_serial;
    bool ok = pv_id_table_insert(&t->by_id, id, e);
-   if (ok && !link_host_locked(t, e)) {
+   if (ok && host && !link_host_locked(t, e)) {
       pv_id_table_remove(&t->by_id, id);
       ok = false;
    }
@@ -129,13 +127,28 @@ pv_object_table_add(struct pv_object_table *t, int32_t type, uint64_t id, uint64
    return &e->obj;
 }
 
+struct pv_object *
+pv_object_table_add(struct pv_object_table *t, int32_t type, uint64_t id, uint64_t host,
+                    uint64_t parent)
+{
+   return id && host ? add_entry(t, type, id, host, parent) : NULL;
+}
+
+struct pv_object *
+pv_object_table_add_unbacked(struct pv_object_table *t, int32_t type, uint64_t id,
+                             uint64_t parent)
+{
+   return id ? add_entry(t, type, id, 0, parent) : NULL;
+}
+
 /* Takes the entry out of both indexes; the caller frees it outside the lock. */
 static struct pv_object_entry *
 detach_locked(struct pv_object_table *t, uint64_t id)
 {
    struct pv_object_entry *e = pv_id_table_remove(&t->by_id, id);
    if (e) {
-      unlink_host_locked(t, e);
+      if (e->obj.host)
+         unlink_host_locked(t, e);
       atomic_fetch_add_explicit(&t->generation, 1, memory_order_release);
    }
    return e;

@@ -58,6 +58,10 @@ struct pv_object *pv_object_table_find_host(struct pv_object_table *t, int32_t t
                                             uint64_t host);
 struct pv_object *pv_object_table_add(struct pv_object_table *t, int32_t type, uint64_t id,
                                       uint64_t host, uint64_t parent);
+/* An entry with host handle 0 and in no host index: an object a lost context keeps for itself
+ * (src/vk/lost.c); NULL when id is 0 or in use, or no memory. */
+struct pv_object *pv_object_table_add_unbacked(struct pv_object_table *t, int32_t type,
+                                               uint64_t id, uint64_t parent);
 void pv_object_table_remove(struct pv_object_table *t, struct pv_context *ctx, uint64_t id);
 void pv_object_table_remove_children(struct pv_object_table *t, struct pv_context *ctx,
                                      uint64_t parent, int32_t type);

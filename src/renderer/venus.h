@@ -63,6 +63,10 @@ struct pv_object *pv_object_find_host(struct pv_context *ctx, int32_t type, uint
  * memory. */
 struct pv_object *pv_object_add(struct pv_context *ctx, int32_t type, uint64_t id, uint64_t host,
                                 uint64_t parent);
+/* Adds an object with no host object behind it (host 0; a lost context's own bookkeeping,
+ * src/vk/lost.c). NULL when id is 0 or in use, or no memory. */
+struct pv_object *pv_object_add_unbacked(struct pv_context *ctx, int32_t type, uint64_t id,
+                                         uint64_t parent);
 /* Removes an object (running free_data). Unknown ids are ignored. */
 void pv_object_remove(struct pv_context *ctx, uint64_t id);
 /* Removes every object whose parent is `parent` and whose type is `type` (-1: any type), and
@@ -78,6 +82,10 @@ size_t pv_object_list_children(struct pv_context *ctx, uint64_t parent, int32_t 
  * table lookup for ids the decoder just resolved), else found by host handle; NULL if unknown.
  * Valid for the running command only, like pv_object_find. */
 struct pv_object *pv_venus_object(struct pv_dispatch_ctx *c, int32_t type, uint64_t host);
+/* Lost mode only: the nth object of `type` (0 first) the running command named, in decode order;
+ * NULL when that id is unknown or the command named fewer. Objects made after the loss have host
+ * handle 0, so the lost handlers (src/vk/lost.c) find them this way, not by handle. */
+struct pv_object *pv_venus_lost_named(struct pv_dispatch_ctx *c, int32_t type, uint32_t nth);
 
 /* ----- host driver -------------------------------------------------------------------------- */
 

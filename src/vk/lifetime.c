@@ -431,9 +431,16 @@ pv_vk_queue_tracks_fini(struct pv_vk_device *d)
 void
 pv_vk_note_status_slot(struct pv_dispatch_ctx *c, VkBuffer buffer, uint64_t offset)
 {
-   struct pv_vk_instance *inst = pv_vk_instance_get(pv_venus_from(c));
-   struct pv_object *b = pv_venus_object(c, VK_OBJECT_TYPE_BUFFER, PV_FROM_HANDLE(buffer));
-   if (!inst || !b)
+   pv_vk_note_status_slot_of(pv_venus_from(c),
+                             pv_venus_object(c, VK_OBJECT_TYPE_BUFFER, PV_FROM_HANDLE(buffer)),
+                             offset);
+}
+
+void
+pv_vk_note_status_slot_of(struct pv_context *ctx, const struct pv_object *b, uint64_t offset)
+{
+   struct pv_vk_instance *inst = pv_vk_instance_get(ctx);
+   if (!inst || !b || b->type != VK_OBJECT_TYPE_BUFFER)
       return;
    for (uint32_t i = 0; i < inst->status_count; i++) {
       struct pv_vk_status_slot *s = &inst->status[i];
@@ -484,31 +491,6 @@ pv_vk_tell_lost(struct pv_dispatch_ctx *c)
       if (w)
          atomic_store_explicit(w, VK_ERROR_DEVICE_LOST, memory_order_release);
    }
-}
-
-/* In a lost context nothing is submitted; a guest polling a feedback slot hears of the loss. */
-static void
-lost_submit(struct pv_dispatch_ctx *c, void *args)
-{
-   (void)args;
-   pv_vk_tell_lost(c);
-}
-
-/* A fill recorded after the loss is remembered all the same: the guest polls it next. */
-static void
-lost_fill(struct pv_dispatch_ctx *c, void *args)
-{
-   const struct pv_args_vkCmdFillBuffer *a = args;
-   if (a->dstBuffer && a->size == sizeof(uint32_t) && a->data == (uint32_t)VK_SUCCESS)
-      pv_vk_note_status_slot(c, a->dstBuffer, a->dstOffset);
-}
-
-void
-pv_vk_register_lost(struct pv_overrides *o)
-{
-   pv_overrides_set(o, "vkQueueSubmit", lost_submit);
-   pv_overrides_set(o, "vkQueueSubmit2", lost_submit);
-   pv_overrides_set(o, "vkCmdFillBuffer", lost_fill);
 }
 
 /* A fence the host reports signalled finishes its submission (and all before it). */

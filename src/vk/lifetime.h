@@ -47,7 +47,7 @@ struct pv_vk_view {
    int32_t target_type;
 };
 
-/* struct pv_family hooks (families.c): recording references, lost-context handlers. */
+/* struct pv_family hooks (families.c): recording references, lost-context handlers (lost.c). */
 void pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *const *named,
                          uint32_t count);
 void pv_vk_register_lost(struct pv_overrides *o);
@@ -81,6 +81,9 @@ void pv_vk_fences_signalled(struct pv_dispatch_ctx *c, uint32_t count, const VkF
  * VK_ERROR_DEVICE_LOST into all of them, which the guest returns from vkWaitForFences.
  */
 void pv_vk_note_status_slot(struct pv_dispatch_ctx *c, VkBuffer buffer, uint64_t offset);
+/* The same for a buffer object found by id (lost mode, where new buffers have no handle). */
+void pv_vk_note_status_slot_of(struct pv_context *ctx, const struct pv_object *buffer,
+                               uint64_t offset);
 void pv_vk_tell_lost(struct pv_dispatch_ctx *c);
 /* Waits until the command buffer's last submission has finished (before it is reset). */
 void pv_vk_cmdbuf_wait(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf);

@@ -17,8 +17,8 @@
 #include "util/os.h"
 #include "vk/pv_vk.h"
 
-static void
-memory_free_data(struct pv_context *ctx, struct pv_object *obj)
+void
+pv_vk_memory_free_data(struct pv_context *ctx, struct pv_object *obj)
 {
    (void)ctx;
    struct pv_vk_memory *m = obj->data;
@@ -97,13 +97,12 @@ is_host_visible(const struct pv_vk_physdev *pd, uint32_t type)
    return (pd->mem.memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) != 0;
 }
 
-/* A mapped memfd of at least `size` bytes whose mapping the device can import as memory type
- * `type`; NULL when that is not possible (then the allocation is not exportable). */
-static struct pv_vk_memory *
-memfd_backing(struct pv_vk_device *d, uint64_t size, uint32_t type)
+struct pv_vk_memory *
+pv_vk_memory_shm(uint64_t size, uint64_t align)
 {
-   uint64_t align = d->host_ptr_align > 4096 ? d->host_ptr_align : 4096;
    long page = sysconf(_SC_PAGESIZE);
+   if (align < 4096)
+      align = 4096;
    if (page > 0 && (uint64_t)page > align)
       align = (uint64_t)page;
    if (size == 0 || size > UINT64_MAX - align || size + align - 1 > (uint64_t)SIZE_MAX)
@@ -116,17 +115,32 @@ memfd_backing(struct pv_vk_device *d, uint64_t size, uint32_t type)
    m->fd = pv_os_create_shm("pearvisor-devmem", rounded);
    if (m->fd >= 0)
       m->map = mmap(NULL, rounded, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
-   VkMemoryHostPointerPropertiesEXT props = {
-      .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
-   if (m->fd < 0 || m->map == MAP_FAILED ||
-       d->GetMemoryHostPointerPropertiesEXT(d->host,
-                                            VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
-                                            m->map, &props) != VK_SUCCESS ||
-       !(props.memoryTypeBits & (1u << type))) {
+   if (m->fd < 0 || m->map == MAP_FAILED) {
       if (m->map == MAP_FAILED)
          m->map = NULL;
       struct pv_object tmp = {.data = m};
-      memory_free_data(NULL, &tmp);
+      pv_vk_memory_free_data(NULL, &tmp);
+      return NULL;
+   }
+   return m;
+}
+
+/* A mapped memfd of at least `size` bytes whose mapping the device can import as memory type
+ * `type`; NULL when that is not possible (then the allocation is not exportable). */
+static struct pv_vk_memory *
+memfd_backing(struct pv_vk_device *d, uint64_t size, uint32_t type)
+{
+   struct pv_vk_memory *m = pv_vk_memory_shm(size, d->host_ptr_align);
+   if (!m)
+      return NULL;
+   VkMemoryHostPointerPropertiesEXT props = {
+      .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
+   if (d->GetMemoryHostPointerPropertiesEXT(d->host,
+                                            VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT,
+                                            m->map, &props) != VK_SUCCESS ||
+       !(props.memoryTypeBits & (1u << type))) {
+      struct pv_object tmp = {.data = m};
+      pv_vk_memory_free_data(NULL, &tmp);
       return NULL;
    }
    return m;
@@ -209,7 +223,7 @@ pv_vk_handle_AllocateMemory(struct pv_dispatch_ctx *c, void *args)
    }
    if (a->ret < 0) {
       struct pv_object tmp = {.data = m};
-      memory_free_data(ctx, &tmp);
+      pv_vk_memory_free_data(ctx, &tmp);
       pv_venus_uncharge(ctx, PV_QUOTA_DEVICE_MEMORY, info->allocationSize);
       return;
    }
@@ -218,7 +232,7 @@ pv_vk_handle_AllocateMemory(struct pv_dispatch_ctx *c, void *args)
    if (!obj) {
       d->FreeMemory(d->host, host, NULL);
       struct pv_object tmp = {.data = m};
-      memory_free_data(ctx, &tmp);
+      pv_vk_memory_free_data(ctx, &tmp);
       pv_venus_uncharge(ctx, PV_QUOTA_DEVICE_MEMORY, info->allocationSize);
       pv_venus_fatal(c, "vkAllocateMemory: id 0x%llx already in use", (unsigned long long)id);
       return;
@@ -226,7 +240,7 @@ pv_vk_handle_AllocateMemory(struct pv_dispatch_ctx *c, void *args)
    m->charged = info->allocationSize;
    m->alloc_size = info->allocationSize;
    obj->data = m;
-   obj->free_data = memory_free_data;
+   obj->free_data = pv_vk_memory_free_data;
    /* *a->pMemory still holds the guest id: the reply echoes it */
 }
 

@@ -131,6 +131,11 @@ struct pv_vk_memory {
    bool fd_charged;  /* fd holds one of the context's fd quota */
    uint64_t alloc_size; /* the guest's allocationSize: what binds must fit in (guard.h) */
 };
+/* A page-rounded (at least `align`) shared-memory file of `size` bytes, mapped here; NULL when
+ * none can be made. Not yet imported into any device (memory.c; lost.c uses it as it is). */
+struct pv_vk_memory *pv_vk_memory_shm(uint64_t size, uint64_t align);
+/* free_data of a VkDeviceMemory: gives its quota back, unmaps, closes. */
+void pv_vk_memory_free_data(struct pv_context *ctx, struct pv_object *obj);
 
 /* Family state of an object found by host handle; NULL when unknown. */
 struct pv_vk_instance *pv_vk_instance_get(struct pv_context *ctx);

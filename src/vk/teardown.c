@@ -135,7 +135,8 @@ destroy_children_of_type(struct pv_context *ctx, struct pv_vk_device *d, int32_t
       struct pv_object *obj = pv_object_find(ctx, ids[i], type);
       if (!obj)
          continue;
-      destroy_host_object(vk, d->host, type, obj->host);
+      if (obj->host) /* 0: kept by a lost context for itself, no host object (lost.c) */
+         destroy_host_object(vk, d->host, type, obj->host);
       pv_object_remove_children(ctx, ids[i], -1); /* command buffers, descriptor sets */
       pv_object_remove(ctx, ids[i]);
    }
