@@ -6,8 +6,15 @@
  * (VK_ERROR_OUT_OF_DEVICE_MEMORY / VK_ERROR_OUT_OF_HOST_MEMORY), the device must keep working,
  * and freeing must give the quota back. Natively there is no such limit, so this program only
  * makes sense through the server (it fails if no limit is hit within its bounds).
+ *
+ * pv-quota --lost: the same memory checks after the guest's context was lost (a refused
+ * vkCmdFillBuffer past its buffer). A lost context still backs host-visible allocations with
+ * plain shared memory so a Mesa 22.3.6 guest can build its fence feedback pool and be told
+ * (src/vk/lost.c); that memory must stop at the same quota and be given back when freed, and the
+ * next fence wait must return VK_ERROR_DEVICE_LOST.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pv_common.h"
@@ -106,10 +113,47 @@ check_object_quota(void)
    printf("objects: %u images allowed, then VK_ERROR_OUT_OF_HOST_MEMORY\n", n);
 }
 
+/* Loses the context: a fill past the end of a 4 KiB buffer is refused by the server. */
+static void
+lose_context(struct pv_buffer *b)
+{
+   pv_buffer_create(&c, b, 4096, VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                    VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+   VkCommandBuffer cmd = pv_cmd_begin(&c);
+   vkCmdFillBuffer(cmd, b->buffer, 4096, 4096, 0x5a5a5a5au);
+   vkEndCommandBuffer(cmd);
+}
+
+/* After the loss: a fence wait reports it (within the 10 s a told guest never needs). */
+static void
+check_told(void)
+{
+   const VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+   VkFence fence;
+   VkResult r = vkCreateFence(c.device, &fci, NULL, &fence);
+   if (r != VK_SUCCESS)
+      pv_fail("vkCreateFence after the loss returned %s", pv_result_name(r));
+   r = vkQueueSubmit(c.queue, 0, NULL, fence);
+   if (r == VK_SUCCESS)
+      r = vkWaitForFences(c.device, 1, &fence, VK_TRUE, 10000000000ull);
+   if (r != VK_ERROR_DEVICE_LOST)
+      pv_fail("the fence wait after the loss returned %s, not VK_ERROR_DEVICE_LOST",
+              pv_result_name(r));
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
    pv_init(&c, "pv-quota", NULL);
+   if (argc > 1 && strcmp(argv[1], "--lost") == 0) {
+      struct pv_buffer b;
+      lose_context(&b);
+      check_memory_quota();
+      check_told();
+      pv_pass(&c, "after the loss, host-visible memory was served up to the quota, given back "
+                  "when freed, and the fence wait reported VK_ERROR_DEVICE_LOST");
+      exit(0); /* the lost device's objects go with the process */
+   }
    check_memory_quota();
    check_object_quota();
    /* The device still works after both refusals. */

@@ -78,6 +78,21 @@ fill_offset(struct pv_hostile *h)
    fill_case(h, SZ, 4096);
 }
 
+/* The same on a 256 KiB allocation and nothing smaller: Mesa 22.3.6 suballocates host-visible
+ * allocations of up to 64 KiB from a 16 MiB pool it makes on first use, and its fence feedback
+ * buffer is such an allocation. Here the refusal comes first, so the guest makes that pool, maps
+ * it and records its feedback fill all in a lost context (src/vk/lost.c), and must still be
+ * told at its first wait. */
+static void
+fill_late_pool(struct pv_hostile *h)
+{
+   static struct pv_buffer dst;
+   pv_hostile_canary(h, &dst, 4 * SZ, 0);
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   vkCmdFillBuffer(cmd, dst.buffer, 4 * SZ, 4096, 0x5a5a5a5au);
+   pv_hostile_submit(h, cmd);
+}
+
 static void
 fill_size(struct pv_hostile *h)
 {
@@ -775,6 +790,8 @@ const struct pv_hostile_case pv_hostile_cases[] = {
    D("copy-size", copy_size, "vkCmdCopyBuffer size twice the source"),
    D("copy-wrap", copy_wrap, "vkCmdCopyBuffer srcOffset + size wrapping 2^64"),
    D("fill-offset", fill_offset, "vkCmdFillBuffer dstOffset = buffer size"),
+   D("fill-late-pool", fill_late_pool,
+     "vkCmdFillBuffer dstOffset = buffer size, before any small host-visible allocation"),
    D("fill-size", fill_size, "vkCmdFillBuffer size 4x the buffer"),
    D("fill-wrap", fill_wrap, "vkCmdFillBuffer dstOffset + size wrapping 2^64"),
    D("update-offset", update_offset, "vkCmdUpdateBuffer dstOffset = buffer size"),
