@@ -115,6 +115,36 @@ many_leaves_are_removed_fast(void **state)
    pv_object_table_fini(&t, NULL);
 }
 
+/* Objects a lost context keeps for itself (src/vk/lost.c): found by id, never by host handle 0,
+ * in no way confused with a backed object, removable; ids stay unique across both kinds. */
+static void
+unbacked_objects(void **state)
+{
+   (void)state;
+   struct pv_object_table t;
+   pv_object_table_init(&t);
+   add(&t, VK_OBJECT_TYPE_DEVICE, DEVICE, 0);
+   add(&t, VK_OBJECT_TYPE_BUFFER, CMD_A, DEVICE);
+   assert_null(pv_object_table_add(&t, VK_OBJECT_TYPE_BUFFER, CMD_B, 0, DEVICE));
+   assert_null(pv_object_table_add_unbacked(&t, VK_OBJECT_TYPE_BUFFER, 0, DEVICE));
+   assert_null(pv_object_table_add_unbacked(&t, VK_OBJECT_TYPE_BUFFER, CMD_A, DEVICE));
+   struct pv_object *o = pv_object_table_add_unbacked(&t, VK_OBJECT_TYPE_BUFFER, CMD_B, DEVICE);
+   assert_non_null(o);
+   assert_int_equal(o->host, 0);
+   assert_ptr_equal(pv_object_table_find(&t, CMD_B, VK_OBJECT_TYPE_BUFFER), o);
+   assert_null(pv_object_table_find_host(&t, VK_OBJECT_TYPE_BUFFER, 0));
+   assert_non_null(pv_object_table_find_host(&t, VK_OBJECT_TYPE_BUFFER, 0x1000 + CMD_A));
+   assert_null(pv_object_table_add(&t, VK_OBJECT_TYPE_BUFFER, CMD_B, 0x2000, DEVICE));
+   pv_object_table_remove(&t, NULL, CMD_B);
+   assert_null(pv_object_table_find(&t, CMD_B, VK_OBJECT_TYPE_BUFFER));
+   /* the backed neighbour is still found both ways */
+   assert_non_null(pv_object_table_find_host(&t, VK_OBJECT_TYPE_BUFFER, 0x1000 + CMD_A));
+   assert_non_null(pv_object_table_add_unbacked(&t, VK_OBJECT_TYPE_BUFFER, CMD_B, DEVICE));
+   pv_object_table_remove_children(&t, NULL, DEVICE, -1);
+   assert_int_equal(pv_object_table_count(&t), 1);
+   pv_object_table_fini(&t, NULL);
+}
+
 int
 main(void)
 {
@@ -123,6 +153,7 @@ main(void)
       cmocka_unit_test(orphans_of_a_removed_parent),
       cmocka_unit_test(cached_lookups_follow_the_table),
       cmocka_unit_test(many_leaves_are_removed_fast),
+      cmocka_unit_test(unbacked_objects),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
