@@ -9,7 +9,9 @@
 /* close_range */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 #include "virgl/backend_local.h"
 #include "virgl/worker_io.h"
 #include "vtest/driver_preload.h"
+#include "vtest/sandbox_os.h"
 
 static int sock = PVW_WORKER_FD;
 /* Fence callbacks come from ring threads while the main loop answers requests. */
@@ -121,6 +124,34 @@ handle(struct vg_local *l, const struct pvw_header *hdr, const uint8_t *body)
    pv_context_mark_lost(l->ctx, "virgl worker: malformed request from the front end");
 }
 
+/*
+ * The worker runs guest-reachable code (our decoders, the Vulkan loader, the host driver and
+ * its shader compiler), so it gets what a vtest client process gets (SECURITY.md, "Sandbox"):
+ * no_new_privs and the same seccomp allowlist, before the first guest byte. No user switch: it
+ * runs as the VMM's user, which chose what that may do. PEARVISOR_VIRGL_SANDBOX=0 turns it off
+ * (debugging, or a host driver that needs a call the allowlist lacks: the log names it).
+ * Returns false when the sandbox was asked for and could not be applied: then serve nothing.
+ */
+static bool
+enter_sandbox(void)
+{
+   const char *v = getenv("PEARVISOR_VIRGL_SANDBOX");
+   if (v && strcmp(v, "0") == 0) {
+      pv_warn("virgl worker: PEARVISOR_VIRGL_SANDBOX=0: no system-call filter");
+      return true;
+   }
+   vtest_sandbox_os_prepare();
+   /* Mesa's shader cache asks glibc for the user's home directory (getpwuid_r), whose first
+    * lookup tries nscd's socket: done here, before the filter refuses socket(), glibc has
+    * loaded its NSS modules and remembers that nscd is not there (the vtest server's parent
+    * does the same when it resolves the sandbox user, before it forks). */
+   (void)getpwuid(getuid());
+   if (vtest_sandbox_os_confine(false))
+      return true;
+   pv_err("virgl worker: cannot apply the sandbox (PEARVISOR_VIRGL_SANDBOX=0 turns it off)");
+   return false;
+}
+
 /* The first message: which renderer to create. */
 static struct vg_local *
 serve_init(void)
@@ -168,6 +199,9 @@ main(int argc, char **argv)
    /* The host driver stays loaded until exit (the loader would unload it with the instance):
     * a worker serves one context, and leak reports can then name the driver's own leftovers. */
    vtest_preload_host_driver();
+   /* one thread so far: the filter is this thread's, and every thread made later inherits it */
+   if (!enter_sandbox())
+      return 1;
    struct vg_local *l = serve_init();
    if (!l) {
       pv_err("virgl worker: cannot create the guest's context");
