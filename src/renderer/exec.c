@@ -77,8 +77,7 @@ remember_lost(struct pv_exec *x, int32_t type, struct pv_object *o)
 {
    if (x->lost_count == x->lost_cap) {
       uint32_t cap = x->lost_cap ? x->lost_cap * 2 : 16;
-      struct pv_lost_ref *n =
-         cap > x->lost_cap ? realloc(x->lost_named, cap * sizeof(*n)) : NULL;
+      struct pv_lost_ref *n = cap > x->lost_cap ? realloc(x->lost_named, cap * sizeof(*n)) : NULL;
       if (!n)
          return;
       x->lost_named = n;

@@ -135,8 +135,7 @@ pv_object_table_add(struct pv_object_table *t, int32_t type, uint64_t id, uint64
 }
 
 struct pv_object *
-pv_object_table_add_unbacked(struct pv_object_table *t, int32_t type, uint64_t id,
-                             uint64_t parent)
+pv_object_table_add_unbacked(struct pv_object_table *t, int32_t type, uint64_t id, uint64_t parent)
 {
    return id ? add_entry(t, type, id, 0, parent) : NULL;
 }

@@ -151,10 +151,9 @@ lost_create_buffer(struct pv_dispatch_ctx *c, void *args)
        !pv_cs_admit(c->dec, VK_OBJECT_TYPE_BUFFER, 1))
       return;
    struct pv_vk_buffer *b = calloc(1, sizeof(*b));
-   struct pv_object *o =
-      b ? pv_object_add_unbacked(pv_venus_from(c), VK_OBJECT_TYPE_BUFFER,
-                                 PV_FROM_HANDLE(*a->pBuffer), dev->id)
-        : NULL;
+   struct pv_object *o = b ? pv_object_add_unbacked(pv_venus_from(c), VK_OBJECT_TYPE_BUFFER,
+                                                    PV_FROM_HANDLE(*a->pBuffer), dev->id)
+                           : NULL;
    if (!o) {
       free(b);
       return;
@@ -224,8 +223,8 @@ lost_fill(struct pv_dispatch_ctx *c, void *args)
 {
    const struct pv_args_vkCmdFillBuffer *a = args;
    if (a->size == sizeof(uint32_t) && a->data == (uint32_t)VK_SUCCESS)
-      pv_vk_note_status_slot_of(pv_venus_from(c),
-                                pv_venus_lost_named(c, VK_OBJECT_TYPE_BUFFER, 0), a->dstOffset);
+      pv_vk_note_status_slot_of(pv_venus_from(c), pv_venus_lost_named(c, VK_OBJECT_TYPE_BUFFER, 0),
+                                a->dstOffset);
 }
 
 void
