@@ -212,13 +212,42 @@ bool pv_cs_check_stype(struct pv_cs_decoder *dec, int32_t got, int32_t want, con
 /* `count` packed elements of elem_size bytes, padded to 4 as a whole (u8 arrays). */
 bool pv_cs_read_array(struct pv_cs_decoder *dec, void *dst, uint64_t count, size_t elem_size);
 /* Zeroed arena memory for count elements; count 0 gives NULL without error. */
-void *pv_cs_alloc(struct pv_cs_decoder *dec, uint64_t count, size_t elem_size);
+void *pv_cs_alloc_slow(struct pv_cs_decoder *dec, uint64_t count, size_t elem_size);
+/* The common case inline: a small block (every command's args struct, most arrays). Both
+ * factors are at most 4096, so the product cannot overflow. Anything else, and a failed
+ * attempt (which changes nothing, so it is simply made again), goes through the above, which
+ * sets the fatal reason. */
+static inline void *
+pv_cs_alloc(struct pv_cs_decoder *dec, uint64_t count, size_t elem_size)
+{
+   if (!dec->status->fatal && count - 1 < PV_CS_ARENA_FAST_MAX &&
+       elem_size - 1 < PV_CS_ARENA_FAST_MAX && count * elem_size <= PV_CS_ARENA_FAST_MAX) {
+      void *p = pv_cs_arena_alloc(dec->arena, (size_t)(count * elem_size));
+      if (p)
+         return p;
+   }
+   return pv_cs_alloc_slow(dec, count, elem_size);
+}
 /* A null-terminated string: u64 size incl. NUL, then bytes. Size 0 gives NULL. */
 char *pv_cs_read_string(struct pv_cs_decoder *dec);
 /* A blob of `count` bytes (count already read), padded to 4; NULL when count is 0. */
 void *pv_cs_read_blob(struct pv_cs_decoder *dec, uint64_t count);
 /* Handles: a u64 id. read_id maps it to the host handle (0 stays 0); read_raw_id keeps it. */
-uint64_t pv_cs_read_id(struct pv_cs_decoder *dec, int32_t objtype);
+/* Makes the decoder fatal for an id the hooks do not know; returns 0. */
+uint64_t pv_cs_unknown_id(struct pv_cs_decoder *dec, uint64_t id, int32_t objtype);
+/* Inline: most commands name an object or two, and the out-of-line call around the hook was
+ * a measurable part of the decode path per command (callgrind, bench-stream). */
+static inline uint64_t
+pv_cs_read_id(struct pv_cs_decoder *dec, int32_t objtype)
+{
+   uint64_t id = pv_cs_read_u64(dec), host = 0;
+   if (id == 0 || dec->status->fatal)
+      return 0;
+   const struct pv_cs_hooks *h = dec->hooks;
+   if (h && h->lookup && h->lookup(h->data, id, objtype, &host))
+      return host;
+   return pv_cs_unknown_id(dec, id, objtype);
+}
 uint64_t pv_cs_read_raw_id(struct pv_cs_decoder *dec);
 /* pAllocator and similar presence words the protocol always sends as 0. */
 void pv_cs_expect_absent(struct pv_cs_decoder *dec, const char *what);
