@@ -8,8 +8,19 @@
  *   fence_status  vkGetFenceStatus of an unsignalled fence (Venus answers it from a fence
  *                 feedback slot in shared memory unless VN_PERF=no_fence_feedback)
  *   submit_wait   an empty vkQueueSubmit with a fence, then vkWaitForFences, then reset
+ *   submit_poll   the same, but vkGetFenceStatus and sched_yield in a loop instead of
+ *                 vkWaitForFences: natively the earliest the host can see the fence; through
+ *                 Venus the earliest the guest sees its feedback slot, without the guest's
+ *                 sleeps in vkWaitForFences
+ *   submit_fill_poll  submit_poll with one command buffer that fills 8 bytes of host-visible
+ *                 memory between barriers and makes them visible to the host: what a Venus
+ *                 guest adds to every submission with a fence (its fence feedback), so natively
+ *                 this is what that feedback costs the device; the value is checked
+ * INFO yield_ns: what one sched_yield costs here. Mesa >= 23.1 guests yield 15 times in a fence
+ * wait before they first sleep (160 us): fences signalled later than that cost the sleep.
  * usage: bench-roundtrip [--iters N] [--quick]
  */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -23,6 +34,45 @@ report(const char *op, double *us, size_t n)
    b_result(m, b_percentile(us, n, 50), "us");
    snprintf(m, sizeof(m), "%s_p99_us", op);
    b_result(m, b_percentile(us, n, 99), "us");
+}
+
+/* Median cost of one sched_yield, in ns (a few hundred samples of 16 calls). */
+static void
+report_yield_cost(double *us, size_t n)
+{
+   size_t k = n < 256 ? n : 256;
+   for (size_t i = 0; i < k; i++) {
+      uint64_t t0 = pv_now_ns();
+      for (int j = 0; j < 16; j++)
+         sched_yield();
+      us[i] = (double)(pv_now_ns() - t0) / 16.0;
+   }
+   printf("INFO yield_ns=%.0f\n", b_median(us, k));
+   fflush(stdout);
+}
+
+/* The command buffer of submit_fill_poll: barrier, fill of 8 bytes with 0x5eed, barrier to
+ * the host. */
+static VkCommandBuffer
+record_fill(const struct pv_ctx *c, const struct pv_buffer *b)
+{
+   VkCommandBufferAllocateInfo ai = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+      .commandPool = c->pool,
+      .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+      .commandBufferCount = 1,
+   };
+   VkCommandBuffer cmd;
+   PV_CHECK(vkAllocateCommandBuffers(c->device, &ai, &cmd));
+   VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+   PV_CHECK(vkBeginCommandBuffer(cmd, &bi));
+   pv_memory_barrier(cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_ACCESS_MEMORY_WRITE_BIT,
+                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT);
+   vkCmdFillBuffer(cmd, b->buffer, 0, 8, 0x5eed);
+   pv_memory_barrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                     VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
+   PV_CHECK(vkEndCommandBuffer(cmd));
+   return cmd;
 }
 
 int
@@ -93,6 +143,54 @@ main(int argc, char **argv)
          us[i - warm] = (double)t / 1e3;
    }
    report("submit_wait", us, n);
+
+   for (size_t i = 0; i < warm + n; i++) {
+      uint64_t t0 = pv_now_ns();
+      PV_CHECK(vkQueueSubmit(c.queue, 0, NULL, fence));
+      VkResult r;
+      /* sched_yield: on a small machine a pure spin takes the core the host driver's queue
+       * thread (lavapipe) or the renderer needs */
+      while ((r = vkGetFenceStatus(c.device, fence)) == VK_NOT_READY)
+         sched_yield();
+      uint64_t t = pv_now_ns() - t0;
+      if (r != VK_SUCCESS)
+         pv_fail("vkGetFenceStatus returned %d", (int)r);
+      PV_CHECK(vkResetFences(c.device, 1, &fence));
+      if (i >= warm)
+         us[i - warm] = (double)t / 1e3;
+   }
+   report("submit_poll", us, n);
+
+   struct pv_buffer fb;
+   pv_buffer_create(&c, &fb, 64, VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                    VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+   VkCommandBuffer fill = record_fill(&c, &fb);
+   const VkSubmitInfo si = {
+      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+      .commandBufferCount = 1,
+      .pCommandBuffers = &fill,
+   };
+   volatile uint32_t *slot = fb.map;
+   for (size_t i = 0; i < warm + n; i++) {
+      slot[0] = 0;
+      uint64_t t0 = pv_now_ns();
+      PV_CHECK(vkQueueSubmit(c.queue, 1, &si, fence));
+      VkResult r;
+      while ((r = vkGetFenceStatus(c.device, fence)) == VK_NOT_READY)
+         sched_yield();
+      uint64_t t = pv_now_ns() - t0;
+      if (r != VK_SUCCESS)
+         pv_fail("vkGetFenceStatus returned %d", (int)r);
+      if (slot[0] != 0x5eed)
+         pv_fail("the fill did not reach host memory (0x%x)", slot[0]);
+      PV_CHECK(vkResetFences(c.device, 1, &fence));
+      if (i >= warm)
+         us[i - warm] = (double)t / 1e3;
+   }
+   report("submit_fill_poll", us, n);
+   vkFreeCommandBuffers(c.device, c.pool, 1, &fill);
+   pv_buffer_destroy(&c, &fb);
+   report_yield_cost(us, n);
 
    vkDestroyFence(c.device, fence, NULL);
    pv_fini(&c);

@@ -141,7 +141,7 @@ pv_cs_read_array(struct pv_cs_decoder *dec, void *dst, uint64_t count, size_t el
 }
 
 void *
-pv_cs_alloc(struct pv_cs_decoder *dec, uint64_t count, size_t elem_size)
+pv_cs_alloc_slow(struct pv_cs_decoder *dec, uint64_t count, size_t elem_size)
 {
    uint64_t bytes;
    if (dec->status->fatal || count == 0)
@@ -189,18 +189,11 @@ pv_cs_read_raw_id(struct pv_cs_decoder *dec)
 }
 
 uint64_t
-pv_cs_read_id(struct pv_cs_decoder *dec, int32_t objtype)
+pv_cs_unknown_id(struct pv_cs_decoder *dec, uint64_t id, int32_t objtype)
 {
-   uint64_t id = pv_cs_read_u64(dec), host = 0;
-   if (id == 0 || dec->status->fatal)
-      return 0;
-   if (!dec->hooks || !dec->hooks->lookup ||
-       !dec->hooks->lookup(dec->hooks->data, id, objtype, &host)) {
-      pv_cs_status_fatal(dec->status, "unknown object id 0x%llx or not of type %d",
-                         (unsigned long long)id, objtype);
-      return 0;
-   }
-   return host;
+   pv_cs_status_fatal(dec->status, "unknown object id 0x%llx or not of type %d",
+                      (unsigned long long)id, objtype);
+   return 0;
 }
 
 void

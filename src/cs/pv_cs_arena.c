@@ -9,6 +9,10 @@
  * (`dirty`): memory past that is still zero and is not cleared again, so a huge array the
  * guest's count asks for costs no memory until elements are really written (issue 12: a 36-byte
  * command with a count of 10^6 used to clear 248 MiB).
+ *
+ * The small allocations of the newest chunk take the inline path of pv_cs.h, which keeps that
+ * chunk's `used` and `dirty` in the arena's next/clean pointers: every function here that
+ * looks at chunks first writes them back (sync_out) and afterwards reloads them (sync_in).
  */
 #include "cs/pv_cs.h"
 
@@ -16,7 +20,6 @@
 #include <string.h>
 
 #define PV_CS_ARENA_CHUNK_MIN ((size_t)64 << 10)
-#define PV_CS_ARENA_ALIGN 16
 
 struct pv_cs_arena_chunk {
    struct pv_cs_arena_chunk *next;
@@ -27,6 +30,27 @@ struct pv_cs_arena_chunk {
    _Alignas(PV_CS_ARENA_ALIGN) unsigned char data[];
 };
 
+/* The inline path's pointers back into the newest chunk's used and dirty. */
+static void
+sync_out(struct pv_cs_arena *a)
+{
+   struct pv_cs_arena_chunk *c = a->chunks;
+   if (c) {
+      c->used = (size_t)(a->next - c->data);
+      c->dirty = (size_t)(a->clean - c->data);
+   }
+}
+
+/* ...and the newest chunk's (after a change of chunks) into the pointers. */
+static void
+sync_in(struct pv_cs_arena *a)
+{
+   struct pv_cs_arena_chunk *c = a->chunks;
+   a->next = c ? c->data + c->used : NULL;
+   a->limit = c ? c->data + c->size : NULL;
+   a->clean = c ? c->data + c->dirty : NULL;
+}
+
 void
 pv_cs_arena_init(struct pv_cs_arena *a, size_t cap)
 {
@@ -34,6 +58,7 @@ pv_cs_arena_init(struct pv_cs_arena *a, size_t cap)
    a->used_total = 0;
    a->cap = cap ? cap : PV_CS_ARENA_DEFAULT_CAP;
    a->budget = NULL;
+   sync_in(a);
 }
 
 void
@@ -68,10 +93,11 @@ pv_cs_arena_reset(struct pv_cs_arena *a)
    struct pv_cs_arena_chunk *c = a->chunks;
    if (c && !c->next && c->size == PV_CS_ARENA_CHUNK_MIN) {
       /* the common case after every small command: just the kept chunk */
-      keep_only(c);
+      a->next = c->data;
       a->used_total = 0;
       return;
    }
+   sync_out(a);
    if (c) {
       /* the oldest chunk is the last in the list; keep it if it is the small default one */
       struct pv_cs_arena_chunk *prev = NULL;
@@ -92,6 +118,7 @@ pv_cs_arena_reset(struct pv_cs_arena *a)
       }
    }
    a->used_total = 0;
+   sync_in(a);
 }
 
 void
@@ -100,6 +127,7 @@ pv_cs_arena_fini(struct pv_cs_arena *a)
    free_chunks(a, a->chunks);
    a->chunks = NULL;
    a->used_total = 0;
+   sync_in(a);
 }
 
 /* Reserves `size` bytes of the shared budget; false when it would go over. */
@@ -137,13 +165,14 @@ new_chunk(struct pv_cs_arena *a, size_t need)
 }
 
 void *
-pv_cs_arena_alloc(struct pv_cs_arena *a, size_t size)
+pv_cs_arena_alloc_slow(struct pv_cs_arena *a, size_t size)
 {
    if (size == 0)
       size = 1;
    if (size > a->cap - a->used_total || size > SIZE_MAX - PV_CS_ARENA_ALIGN)
       return NULL;
    size_t rounded = (size + PV_CS_ARENA_ALIGN - 1) & ~(size_t)(PV_CS_ARENA_ALIGN - 1);
+   sync_out(a);
    struct pv_cs_arena_chunk *c = a->chunks;
    if (!c || c->size - c->used < rounded) {
       c = new_chunk(a, rounded);
@@ -159,5 +188,6 @@ pv_cs_arena_alloc(struct pv_cs_arena *a, size_t size)
    if (c->used > c->dirty)
       c->dirty = c->used;
    a->used_total += rounded;
+   sync_in(a);
    return p;
 }
