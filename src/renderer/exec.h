@@ -15,6 +15,7 @@
 #include "cs/pv_cs.h"
 #include "protocol/pv_protocol.h"
 #include "renderer/objects.h"
+#include "renderer/stats.h"
 
 struct pv_context;
 struct pv_ring;
@@ -60,6 +61,7 @@ struct pv_exec {
    struct pv_object **named;
    uint32_t named_count, named_cap;
    bool named_incomplete; /* no memory to remember one: the command is refused */
+   struct pv_exec_stats stats; /* written by this path's thread only (stats.h) */
 };
 
 /* The context's shared budget for decode temporaries (struct pv_cs_arena_budget). */
