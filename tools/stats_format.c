@@ -99,7 +99,7 @@ print_detail(FILE *f, const struct vtest_stats_record *r)
 void
 pv_stats_print_table(FILE *f, const struct vtest_stats_record *r, size_t n)
 {
-   fprintf(f, "%-4s %-7s %-18s %-4s %-7s %-12s %10s %8s %8s %8s %6s %6s %6s %15s %15s  %s\n",
+   fprintf(f, "%-4s %-7s %-18s %-4s %-7s %-19s %10s %8s %8s %8s %6s %6s %6s %15s %15s  %s\n",
            "ID", "PID", "NAME", "WIRE", "UPTIME", "STATE", "CMDS", "CMD/S", "IN", "REPLIES",
            "WAKE", "IDLE", "OBJS", "DEVMEM/QUOTA", "BLOB/QUOTA", "LAST COMMAND");
    for (size_t i = 0; i < n; i++) {
@@ -114,7 +114,7 @@ pv_stats_print_table(FILE *f, const struct vtest_stats_record *r, size_t n)
       snprintf(mem, sizeof(mem), "%s/%s", dm, dmq);
       snprintf(blob, sizeof(blob), "%s/%s", bb, bbq);
       fprintf(f,
-              "%-4llu %-7llu %-18.18s %-4llu %-7s %-12.12s %10llu %8llu %8s %8llu %6llu %6llu "
+              "%-4llu %-7llu %-18.18s %-4llu %-7s %-19.19s %10llu %8llu %8s %8llu %6llu %6llu "
               "%6llu %15s %15s  %s\n",
               (unsigned long long)c->id, (unsigned long long)c->pid, c->name,
               (unsigned long long)c->wire_format, up, c->lost ? "LOST" : c->state,

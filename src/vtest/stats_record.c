@@ -234,6 +234,8 @@ decode_types(const char *v, size_t n, uint64_t *slots)
          return false;
       if (slot < PV_STATS_OBJECT_SLOTS) /* an unknown type name: a newer server, skipped */
          slots[slot] = count;
+      if (comma && comma + 1 == end)
+         return false; /* a trailing comma: cut short */
       v = comma ? comma + 1 : end;
    }
    return true;
