@@ -20,6 +20,11 @@
 #include "vtest/vtest_listen.h"
 #include "vtest/vtest_stats.h"
 
+/* Where MSG_NOSIGNAL is missing (macOS) the server ignores SIGPIPE (vtest_server.c). */
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
+
 /* The user the server ran as when it opened the socket (a --threads server may switch user
  * later: its sandbox). */
 static uid_t g_owner;

@@ -97,7 +97,21 @@ def judge_control():
     check("stats-after: b'pearvisor-stats 1'" in g, f"server stopped answering: {g!r}")
 
 
+def judge_killed():
+    if not os.path.exists(f"{out}/killed.pid"):
+        return  # --threads: no process of its own to kill
+    pid = open(f"{out}/killed.pid").read().strip()
+    if not check(pid, "no live client process found to kill"):
+        return
+    gone = [c for c in clients(f"{out}/killed.json") if str(c["pid"]) == pid]
+    if check(gone, f"the killed client (pid {pid}) is not listed"):
+        check(gone[0]["state"] == "crashed (signal 9)" and not gone[0]["connected"],
+              f"the killed client shows {gone[0]['state']!r}")
+        check(gone[0]["commands"] > 0, "the killed client lost its last counts")
+
+
 judge_compute("22.3.6", 0)
+judge_killed()
 judge_compute("25.0.7", 1)
 judge_hostile()
 judge_text()
