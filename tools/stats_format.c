@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 bool
-pv_stats_parse_reply(const char *text, struct vtest_stats_record **out, size_t *count,
-                     char *err, size_t err_size)
+pv_stats_parse_reply(const char *text, struct vtest_stats_record **out, size_t *count, char *err,
+                     size_t err_size)
 {
    *out = NULL;
    *count = 0;
@@ -99,9 +99,9 @@ print_detail(FILE *f, const struct vtest_stats_record *r)
 void
 pv_stats_print_table(FILE *f, const struct vtest_stats_record *r, size_t n)
 {
-   fprintf(f, "%-4s %-7s %-18s %-4s %-7s %-19s %10s %8s %8s %8s %6s %6s %6s %15s %15s  %s\n",
-           "ID", "PID", "NAME", "WIRE", "UPTIME", "STATE", "CMDS", "CMD/S", "IN", "REPLIES",
-           "WAKE", "IDLE", "OBJS", "DEVMEM/QUOTA", "BLOB/QUOTA", "LAST COMMAND");
+   fprintf(f, "%-4s %-7s %-18s %-4s %-7s %-19s %10s %8s %8s %8s %6s %6s %6s %15s %15s  %s\n", "ID",
+           "PID", "NAME", "WIRE", "UPTIME", "STATE", "CMDS", "CMD/S", "IN", "REPLIES", "WAKE",
+           "IDLE", "OBJS", "DEVMEM/QUOTA", "BLOB/QUOTA", "LAST COMMAND");
    for (size_t i = 0; i < n; i++) {
       const struct vtest_stats_record *c = &r[i];
       char up[32], in[16], dm[16], dmq[16], bb[16], bbq[16], mem[40], blob[40];
@@ -213,8 +213,7 @@ prom_label(FILE *f, const char *name, const char *value)
 static void
 prom_labels(FILE *f, const struct vtest_stats_record *c)
 {
-   fprintf(f, "{id=\"%llu\",pid=\"%llu\",", (unsigned long long)c->id,
-           (unsigned long long)c->pid);
+   fprintf(f, "{id=\"%llu\",pid=\"%llu\",", (unsigned long long)c->id, (unsigned long long)c->pid);
    prom_label(f, "name", c->name);
    fprintf(f, ",wire=\"%llu\"", (unsigned long long)c->wire_format);
 }
@@ -254,8 +253,9 @@ pv_stats_print_prometheus(FILE *f, const struct vtest_stats_record *r, size_t n)
    size_t connected = 0;
    for (size_t i = 0; i < n; i++)
       connected += r[i].connected ? 1 : 0;
-   fprintf(f, "# HELP pearvisor_clients Clients connected to the server.\n"
-              "# TYPE pearvisor_clients gauge\npearvisor_clients %zu\n",
+   fprintf(f,
+           "# HELP pearvisor_clients Clients connected to the server.\n"
+           "# TYPE pearvisor_clients gauge\npearvisor_clients %zu\n",
            connected);
    for (size_t k = 0; k < vtest_stats_field_count; k++)
       if (vtest_stats_fields[k].metric != VTEST_METRIC_NONE)

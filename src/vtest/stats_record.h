@@ -23,11 +23,11 @@
 
 /* Every field a multiple of 8 bytes: the record is copied as 64-bit words (vtest_stats.c). */
 struct vtest_stats_record {
-   uint64_t id;          /* the server's number for the connection (1, 2, ...) */
-   uint64_t pid;         /* the process serving it (with --threads: the server) */
-   uint64_t start_ns;    /* CLOCK_REALTIME of the connection */
-   uint64_t uptime_ms;   /* filled when sent */
-   uint64_t connected;   /* 1 while the client is connected */
+   uint64_t id;        /* the server's number for the connection (1, 2, ...) */
+   uint64_t pid;       /* the process serving it (with --threads: the server) */
+   uint64_t start_ns;  /* CLOCK_REALTIME of the connection */
+   uint64_t uptime_ms; /* filled when sent */
+   uint64_t connected; /* 1 while the client is connected */
    uint64_t wire_format;
    uint64_t commands;
    uint64_t commands_per_s; /* over the last second or so */
@@ -49,7 +49,12 @@ struct vtest_stats_record {
 };
 
 /* VTEST_FIELD_TYPES: objects_by_type, as "buffer:3,image:2" (non-zero slots only). */
-enum vtest_stats_field_type { VTEST_FIELD_U64, VTEST_FIELD_I64, VTEST_FIELD_STR, VTEST_FIELD_TYPES };
+enum vtest_stats_field_type {
+   VTEST_FIELD_U64,
+   VTEST_FIELD_I64,
+   VTEST_FIELD_STR,
+   VTEST_FIELD_TYPES
+};
 
 /* How Prometheus sees a field (or not at all). */
 enum vtest_stats_metric { VTEST_METRIC_NONE, VTEST_METRIC_COUNTER, VTEST_METRIC_GAUGE };

@@ -54,9 +54,8 @@ update_rate(struct vtest_client_stats *s)
    if (dt < VTEST_STATS_RATE_WINDOW_NS)
       return;
    /* A ring's counts join the context's total a moment after it is gone: never negative. */
-   uint64_t done = s->rec.commands > s->rate_start_commands
-                      ? s->rec.commands - s->rate_start_commands
-                      : 0;
+   uint64_t done =
+      s->rec.commands > s->rate_start_commands ? s->rec.commands - s->rate_start_commands : 0;
    s->rec.commands_per_s = (uint64_t)((double)done * 1e9 / (double)dt + 0.5);
    s->rate_start_ns = now;
    s->rate_start_commands = s->rec.commands;

@@ -166,7 +166,8 @@ vtest_stats_collect(struct vtest_stats_record **out)
    for (size_t i = 0; i < g_live_count && k < n; i++)
       read_tracked(&g_live[i], &(*out)[k++], now);
    /* the departed, oldest first */
-   size_t first = (g_departed_next + VTEST_STATS_DEPARTED - g_departed_count) % VTEST_STATS_DEPARTED;
+   size_t first =
+      (g_departed_next + VTEST_STATS_DEPARTED - g_departed_count) % VTEST_STATS_DEPARTED;
    for (size_t i = 0; i < g_departed_count && k < n; i++)
       (*out)[k++] = g_departed[(first + i) % VTEST_STATS_DEPARTED];
    pthread_mutex_unlock(&g_lock);

@@ -266,7 +266,8 @@ test_wire_malformed(void **state)
    memset(longname + strlen(longname), 'a', 100);
    assert_false(vtest_stats_decode(longname, &r)); /* longer than the name field */
    /* unknown keys and type names (a newer server) are skipped */
-   assert_true(vtest_stats_decode("client id=3 future=x%20y objects_by_type=widget:4,image:2\n", &r));
+   assert_true(
+      vtest_stats_decode("client id=3 future=x%20y objects_by_type=widget:4,image:2\n", &r));
    assert_int_equal(r.id, 3);
    assert_int_equal(r.objects_by_type[10], 2);
    assert_int_equal(r.last_command, -1);
