@@ -7,6 +7,7 @@
 #include "pearvisor/pearvisor.h"
 #include "pearvisor/version.h"
 #include "cli.h"
+#include "vtest/control.h"
 #include "vtest/vtest_protocol.h"
 #include "vtest/vtest_server.h"
 
@@ -17,6 +18,8 @@
 static void
 serve_usage(FILE *f)
 {
+   char control_path[108];
+   vtest_control_default_path(control_path, sizeof(control_path));
    fprintf(f,
            "usage: pearvisor-gpu serve [options]\n"
            "\n"
@@ -50,6 +53,9 @@ serve_usage(FILE *f)
            "                          no no_new_privs, no system-call filter (SECURITY.md)\n"
            "      --max-clients=N     clients served at once; more are refused (default %u)\n"
            "      --log-level=LEVEL   error, warn, info (default) or debug\n"
+           "      --control=PATH      control socket for `pearvisor-gpu stats` (default\n"
+           "                          %s; mode 0600 in a directory of mode 0700)\n"
+           "      --no-control        no control socket\n"
            "  -h, --help              this text\n"
            "Socket activation: started with inherited listening sockets (systemd's LISTEN_FDS;\n"
            "FileDescriptorName=wire0 or wire1 sets a socket's wire format), it serves those\n"
@@ -63,7 +69,7 @@ serve_usage(FILE *f)
            "\n" PV_CLI_EXIT_CODES,
            VTEST_MAX_SOCKETS, VTEST_DEFAULT_SOCKET, PV_WIRE1_SOCKET, VTEST_DEFAULT_SOCKET,
            VTEST_SANDBOX_DEFAULT_USER, VTEST_SANDBOX_FALLBACK_USER, VTEST_DEFAULT_MAX_CLIENTS,
-           PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
+           control_path, PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
            PV_DEFAULT_MAX_BLOB_BYTES >> 20, PV_DEFAULT_MAX_OBJECTS, PV_DEFAULT_MAX_RINGS);
 }
 
@@ -110,6 +116,8 @@ enum serve_opt {
    OPT_MAX_CLIENTS,
    OPT_USER,
    OPT_NO_SANDBOX,
+   OPT_CONTROL,
+   OPT_NO_CONTROL,
 };
 
 static const struct option serve_opts[] = {
@@ -129,6 +137,8 @@ static const struct option serve_opts[] = {
    {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
    {"user", required_argument, NULL, OPT_USER},
    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+   {"control", required_argument, NULL, OPT_CONTROL},
+   {"no-control", no_argument, NULL, OPT_NO_CONTROL},
    {"help", no_argument, NULL, 'h'},
    {0},
 };
@@ -194,6 +204,12 @@ apply_option(int c, struct vtest_server_options *o, int *wires, int *default_wir
       return 0;
    case OPT_NO_SANDBOX:
       o->sandbox.disabled = true;
+      return 0;
+   case OPT_CONTROL:
+      o->control_path = optarg;
+      return 0;
+   case OPT_NO_CONTROL:
+      o->no_control = true;
       return 0;
    case OPT_MAX_CLIENTS: {
       uint64_t n;
@@ -287,6 +303,13 @@ print_banner(const struct vtest_server_options *o)
       else
          printf("Mesa <= 23.0 guests (wire format 0) connect only to %s, not to %s\n",
                 VTEST_DEFAULT_SOCKET, o->sockets[s].path);
+   }
+   if (!o->no_control && !o->single_client) {
+      char control[108];
+      vtest_control_default_path(control, sizeof(control));
+      printf("Live statistics: pearvisor-gpu stats%s%s (control socket %s)\n",
+             o->control_path ? " --control " : "", o->control_path ? o->control_path : "",
+             o->control_path ? o->control_path : control);
    }
    printf("Stop with Ctrl-C.\n");
    fflush(stdout);

@@ -24,6 +24,8 @@ usage(FILE *f)
            "  serve      serve Venus guests on vtest sockets\n"
            "  info       print what this build offers and check the host driver\n"
            "  protocol   per wire dialect: commands, decodable, with a handler (--stats)\n"
+           "  stats      what each client of a running server is doing (--watch, --json,\n"
+           "             --prometheus)\n"
            "\n"
            "`pearvisor-gpu <command> --help` describes a command's options.\n"
            "\n" PV_CLI_EXIT_CODES);
@@ -103,6 +105,8 @@ main(int argc, char **argv)
       return pv_cli_info(sub_argc, sub_argv);
    if (!strcmp(cmd, "protocol"))
       return pv_cli_protocol(sub_argc, sub_argv);
+   if (!strcmp(cmd, "stats"))
+      return pv_cli_stats(sub_argc, sub_argv);
    if (!strcmp(cmd, "help")) {
       usage(stdout);
       return PV_EXIT_OK;

@@ -285,6 +285,37 @@ PV_EXPORT int pv_context_create_blob(struct pv_context *context, uint32_t res_id
 PV_EXPORT void pv_context_destroy_blob(struct pv_context *context, uint32_t res_id);
 
 /*
+ * Live statistics of one context (`pearvisor-gpu stats`). The renderer counts on the paths that
+ * decode guest bytes with plain per-path counters (no lock, no syscall); this call sums them.
+ * Thread-safe, also while other threads submit; the figures are a consistent-enough snapshot for
+ * monitoring (each counter is exact, counters of different paths may be read a moment apart).
+ * ABI-extensible like pv_renderer_config: set struct_size to sizeof(struct pv_context_stats)
+ * (fields beyond it are not written). Returns 0, or -1 for a bad struct_size or NULL.
+ */
+/* Live objects by VkObjectType: slot N counts type N for the core types 1..25 (VkBuffer = 9 ...
+ * VkCommandPool = 25); slot 0 counts every other type (extensions, e.g. VkSamplerYcbcrConversion). */
+#define PV_STATS_OBJECT_SLOTS 26u
+struct pv_context_stats {
+   uint32_t struct_size;
+   uint32_t wire_format;
+   uint64_t commands;     /* Venus commands decoded, every path (context path, rings, nested) */
+   uint64_t bytes_in;     /* command-stream bytes run (socket submissions, ring batches, nested) */
+   uint64_t replies;      /* replies written into the guest's reply streams */
+   uint64_t ring_wakeups; /* an idle ring thread woken by the guest's vkNotifyRingMESA */
+   uint64_t ring_idle;    /* a ring thread that set IDLE and went to sleep */
+   uint64_t rings;        /* rings alive now */
+   uint64_t objects;      /* live Vulkan objects */
+   uint64_t objects_by_type[PV_STATS_OBJECT_SLOTS];
+   uint64_t device_memory, device_memory_max; /* bytes of VkDeviceMemory, and its quota */
+   uint64_t blob_bytes, blob_bytes_max;       /* blob bytes (and ring copies), and the quota */
+   int32_t last_command; /* wire id of the last command decoded on the busiest-recent path, -1 */
+   char last_command_name[64];
+   bool lost;
+   char lost_reason[256]; /* pv_context_lost_reason, "" while not lost */
+};
+PV_EXPORT int pv_context_get_stats(const struct pv_context *context, struct pv_context_stats *out);
+
+/*
  * Diagnostics (`pearvisor-gpu protocol --stats`): per wire dialect, the commands in the table,
  * decodable, with a handler, never sent by the guest drivers, round-trip verified (read from
  * `verified_dir`/<dialect>.verified when not NULL), served. Returns 0, -1 on failure.

@@ -65,6 +65,10 @@ struct pv_context {
    _Atomic uint64_t quota_used[PV_QUOTA_COUNT];
    uint64_t max_objects;
    uint64_t max_rings;
+   /* Statistics (stats.c): what destroyed rings counted, under rings_lock; the stream counter
+    * that orders paths by their last run. */
+   struct pv_exec_stats retired;
+   _Atomic uint64_t run_counter;
    /* Decode temporaries of every path of this context together (exec.c). */
    struct pv_cs_arena_budget arena_budget;
 };

@@ -216,6 +216,7 @@ reply_end(struct pv_dispatch_ctx *c, struct pv_cs_encoder *enc)
    pthread_mutex_unlock(&r->lock);
    pv_resource_put(x->reply_res);
    x->reply_res = NULL;
+   pv_stat_add(&x->stats.replies, 1);
 }
 
 void
@@ -224,6 +225,7 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
    memset(x, 0, sizeof(*x));
    x->ctx = ctx;
    x->ring = ring;
+   pv_exec_stats_init(&x->stats);
    pthread_mutex_init(&x->own_reply.lock, NULL);
    x->reply = ctx->wire_format == 0 ? &ctx->reply : &x->own_reply;
    pv_cs_arena_init(&x->arena, PV_EXEC_ARENA_CAP);
@@ -303,6 +305,8 @@ run_decoder(struct pv_exec *x)
       int32_t type = -1;
       if (pv_cs_remaining(&x->dec) >= sizeof(type))
          memcpy(&type, x->dec.cur, sizeof(type));
+      pv_stat_add(&x->stats.commands, 1);
+      atomic_store_explicit(&x->stats.last_command, type, memory_order_relaxed);
       if (!pv_protocol_execute_one(&x->dispatch, x->ctx->table)) {
          pv_context_set_lost(x->ctx, "%s", x->status.reason);
          return false;
@@ -367,6 +371,11 @@ pv_exec_run(struct pv_exec *x, const void *data, size_t size)
    x->status.reason[0] = '\0';
    x->run_start = data;
    x->run_end = (const uint8_t *)data + size;
+   pv_stat_add(&x->stats.bytes, size);
+   /* One shared increment per stream (not per command) says which path ran last. */
+   atomic_store_explicit(&x->stats.last_run,
+                         atomic_fetch_add_explicit(&x->ctx->run_counter, 1, memory_order_relaxed),
+                         memory_order_relaxed);
    pv_cs_decoder_init(&x->dec, data, size, &x->arena, &x->status, &x->hooks);
    if (pv_crash_guard_active() && !x->ctx->host_crashed)
       return run_guarded(x);
@@ -378,6 +387,7 @@ pv_exec_run_nested(struct pv_exec *x, const void *data, size_t size)
 {
    struct pv_cs_decoder saved = x->dec;
    x->nested = true;
+   pv_stat_add(&x->stats.bytes, size);
    pv_cs_decoder_init(&x->dec, data, size, &x->nested_arena, &x->status, &x->hooks);
    bool ok = run_decoder(x);
    x->nested = false;

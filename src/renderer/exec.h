@@ -15,6 +15,7 @@
 #include "cs/pv_cs.h"
 #include "protocol/pv_protocol.h"
 #include "renderer/objects.h"
+#include "renderer/stats.h"
 
 struct pv_context;
 struct pv_ring;
@@ -68,6 +69,7 @@ struct pv_exec {
       struct pv_object *obj; /* NULL: an id the table does not know */
    } *lost_named;
    uint32_t lost_count, lost_cap;
+   struct pv_exec_stats stats; /* written by this path's thread only (stats.h) */
 };
 
 /* The context's shared budget for decode temporaries (struct pv_cs_arena_budget). */

@@ -23,6 +23,8 @@ pv_object_table_init(struct pv_object_table *t)
    pv_id_table_init(&t->by_host);
    pthread_mutex_init(&t->lock, NULL);
    atomic_init(&t->generation, 1); /* a zeroed cache slot never matches */
+   for (unsigned i = 0; i < PV_STATS_OBJECT_SLOTS; i++)
+      atomic_init(&t->by_type[i], 0);
 }
 
 static void
@@ -119,6 +121,8 @@ add_entry(struct pv_object_table *t, int32_t type, uint64_t id, uint64_t host, u
       pv_id_table_remove(&t->by_id, id);
       ok = false;
    }
+   if (ok)
+      pv_stat_add(&t->by_type[pv_object_stats_slot(type)], 1);
    pthread_mutex_unlock(&t->lock);
    if (!ok) {
       free(e);
@@ -148,6 +152,7 @@ detach_locked(struct pv_object_table *t, uint64_t id)
    if (e) {
       if (e->obj.host)
          unlink_host_locked(t, e);
+      pv_stat_add(&t->by_type[pv_object_stats_slot(e->obj.type)], (uint64_t)-1);
       atomic_fetch_add_explicit(&t->generation, 1, memory_order_release);
    }
    return e;

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "renderer/stats.h"
 #include "renderer/venus.h"
 #include "util/id_table.h"
 
@@ -17,7 +18,16 @@ struct pv_object_table {
     * generation was g is still the entry for that id while it is still g (pv_object_cache). */
    _Atomic uint64_t generation;
    uint64_t next_serial; /* struct pv_object.serial, under lock */
+   /* Live objects per stats slot (pv_context_stats.objects_by_type): written under lock, read
+    * without it (relaxed) by pv_context_get_stats. */
+   _Atomic uint64_t by_type[PV_STATS_OBJECT_SLOTS];
 };
+/* The objects_by_type slot of a VkObjectType. */
+static inline unsigned
+pv_object_stats_slot(int32_t type)
+{
+   return type > 0 && (uint32_t)type < PV_STATS_OBJECT_SLOTS ? (unsigned)type : 0u;
+}
 
 /*
  * A small per-stream cache of lookups. A command stream names the same few objects over and

@@ -165,12 +165,15 @@ idle_wait(struct pv_ring *ring)
    pthread_mutex_unlock(&ring->lock);
    pv_ring_status_set(ring, PV_RING_STATUS_IDLE);
    if (atomic_load_explicit(ring->tail, memory_order_seq_cst) == ring->cur) {
+      pv_stat_add(&ring->exec.stats.idle, 1);
       pthread_mutex_lock(&ring->lock);
       /* Only a vkNotifyRingMESA on the context path wakes us now (ring_seqno.c uses this). */
       ring->sleeping = true;
       pthread_cond_broadcast(&ring->cond);
       while (!ring->notified && !ring->stop)
          pthread_cond_wait(&ring->cond, &ring->lock);
+      if (ring->notified)
+         pv_stat_add(&ring->exec.stats.wakeups, 1);
       ring->sleeping = false;
       pthread_mutex_unlock(&ring->lock);
    }
@@ -364,6 +367,10 @@ ring_stop(struct pv_ring *ring)
    /* A ring blocked in a host wait finishes that command first (the wait has the guest's own
     * timeout). */
    pthread_join(ring->thread, NULL);
+   /* Its counts stay in the context's totals (pv_context_get_stats). */
+   pthread_mutex_lock(&ring->ctx->rings_lock);
+   pv_exec_stats_retire(&ring->ctx->retired, &ring->exec.stats);
+   pthread_mutex_unlock(&ring->ctx->rings_lock);
    ring_free(ring);
 }
 

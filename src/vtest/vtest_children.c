@@ -5,7 +5,9 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -73,6 +75,8 @@ vtest_children_add(pid_t pid, int sock, struct vtest_child_page *page)
       return;
    }
    g_children[g_child_count++] = (struct child){pid, sock, page};
+   if (page)
+      vtest_stats_track(&page->stats, pid);
 }
 
 /* Closes every client's socket and page the parent holds and forgets them all. */
@@ -116,6 +120,26 @@ orphan(int sock)
    g_orphans[g_orphan_count++] = (struct orphan){sock, pv_os_time_ns() + VTEST_ORPHAN_KEEP_NS};
 }
 
+/* What `stats` says of a client whose process ended with `status`: the child's own last word
+ * ("hung up") when it exited normally. */
+static const char *
+departure(int status, struct vtest_child_page *page)
+{
+   static char why[64];
+   if (WIFSIGNALED(status)) {
+      snprintf(why, sizeof(why), "crashed (signal %d)", WTERMSIG(status));
+   } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+      snprintf(why, sizeof(why), "process exited with status %d", WEXITSTATUS(status));
+   } else {
+      struct vtest_stats_record r;
+      vtest_stats_slot_read(&page->stats, &r);
+      snprintf(why, sizeof(why), "%s", strcmp(r.state, "serving") && strcmp(r.state, "connecting")
+                                          ? r.state
+                                          : "process exited");
+   }
+   return why;
+}
+
 /* The client process `c` is gone; `status` from waitpid. */
 static void
 child_gone(struct child *c, int status)
@@ -136,6 +160,8 @@ child_gone(struct child *c, int status)
          orphan(c->sock);
       }
    }
+   if (c->page)
+      vtest_stats_untrack(&c->page->stats, departure(status, c->page));
    vtest_child_page_free(c->page);
 }
 

@@ -474,6 +474,7 @@ read_create_renderer(struct vtest_client *c)
    }
    snprintf(c->name, sizeof(c->name), "%s", name[0] ? name : "(unnamed)");
    pv_info("client '%s' connected", c->name);
+   vtest_client_stats_named(&c->stats, c->name, c->config->wire_format);
    return VTEST_OK;
 }
 
@@ -493,13 +494,23 @@ explain_early_hangup(const struct vtest_client *c)
            c->name, wire, VTEST_DEFAULT_SOCKET);
 }
 
+/* The watcher's tick (vtest_watch.h): under its lock, so ctx lives. */
+static void
+stats_tick(void *data, struct pv_context *ctx)
+{
+   struct vtest_client *c = data;
+   vtest_client_stats_publish(&c->stats, ctx);
+}
+
 int
 vtest_client_serve(int sock, const struct pv_renderer_config *config)
 {
    struct vtest_watch watch;
    struct vtest_client c = {.sock = sock, .config = config, .next_res_id = 1, .watch = &watch};
    snprintf(c.name, sizeof(c.name), "(connecting)");
+   vtest_client_stats_begin(&c.stats, g_page ? &g_page->stats : NULL);
    vtest_watch_start(&watch, sock, vtest_watch_single_client_process());
+   vtest_watch_set_tick(&watch, stats_tick, &c);
    vtest_sync_table_init(&c.syncs);
    /* Each pending wait keeps an fd: part of the client's fd budget (--threads shares one table). */
    if (config->max_fds && config->max_fds < c.syncs.max_waits)
@@ -516,8 +527,10 @@ vtest_client_serve(int sock, const struct pv_renderer_config *config)
       explain_early_hangup(&c);
       pv_info("client '%s' disconnected%s", c.name, c.lost ? " (its context was lost)" : "");
    }
+   if (c.ctx)
+      vtest_watch_set_context(&watch, NULL); /* no tick publishes from here on */
+   vtest_client_stats_end(&c.stats, c.ctx, ret ? "server failure" : "hung up");
    if (c.ctx) {
-      vtest_watch_set_context(&watch, NULL);
       pv_context_destroy(c.ctx);
       pv_info("client '%s': context destroyed, every host object released", c.name);
    }

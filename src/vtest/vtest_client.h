@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "pearvisor/pearvisor.h"
+#include "vtest/vtest_stats.h"
 
 /*
  * Serves one connected vtest client until it disconnects, then closes `sock`. Creates its own
@@ -21,6 +22,8 @@ int vtest_client_serve(int sock, const struct pv_renderer_config *config);
  */
 struct vtest_child_page {
    _Atomic uint32_t cmd_plus_one;
+   /* The client's live statistics, written by the child only (vtest_client_stats.h). */
+   struct vtest_stats_slot stats;
 };
 /* In a client process: where to publish the command in flight (process-wide; NULL: nowhere). */
 void vtest_client_share_state(struct vtest_child_page *page);

@@ -9,6 +9,7 @@
 
 #include "pearvisor/pearvisor.h"
 #include "util/id_table.h"
+#include "vtest/vtest_client_stats.h"
 #include "vtest/vtest_protocol.h"
 #include "vtest/vtest_sync.h"
 #include "vtest/vtest_watch.h"
@@ -37,6 +38,7 @@ struct vtest_client {
    uint32_t next_res_id;
    uint32_t *payload;
    size_t payload_cap; /* dwords */
+   struct vtest_client_stats stats; /* see vtest_client_stats.h for who writes it when */
 };
 
 /* Return values of handlers. */

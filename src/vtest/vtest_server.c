@@ -27,6 +27,7 @@
 
 #include "util/log.h"
 #include "vtest/driver_preload.h"
+#include "vtest/control.h"
 #include "vtest/vtest_children.h"
 #include "vtest/vtest_client.h"
 #include "vtest/vtest_listen.h"
@@ -193,6 +194,8 @@ serve_in_child(const struct vtest_listener *listeners, unsigned count, int sock,
                const struct pv_renderer_config *config, const struct vtest_sandbox *sandbox)
 {
    struct vtest_child_page *page = vtest_child_page_new();
+   if (page)
+      vtest_stats_slot_start(&page->stats);
    pid_t pid = fork();
    if (pid < 0) {
       pv_err("fork: %s", strerror(errno));
@@ -203,6 +206,7 @@ serve_in_child(const struct vtest_listener *listeners, unsigned count, int sock,
    if (pid == 0) {
       close_listeners(listeners, count);
       vtest_children_forget_all_in_child();
+      vtest_stats_forget_in_child();
       signal(SIGINT, SIG_DFL);
       signal(SIGTERM, SIG_DFL);
       signal(SIGCHLD, SIG_DFL);
@@ -273,6 +277,19 @@ install_signals(void)
    pthread_sigmask(SIG_BLOCK, &block, &g_orig_mask);
 }
 
+/* The control socket for `pearvisor-gpu stats`, or -1 (none wanted, or it could not be made). */
+static int
+open_control(const struct vtest_server_options *o, char *path, size_t size)
+{
+   if (o->single_client || o->no_control)
+      return -1;
+   if (o->control_path)
+      snprintf(path, size, "%s", o->control_path);
+   else
+      vtest_control_default_path(path, size);
+   return vtest_control_open(path);
+}
+
 int
 vtest_server_run(const struct vtest_server_options *o)
 {
@@ -296,25 +313,34 @@ vtest_server_run(const struct vtest_server_options *o)
    if (opened < 0)
       return opened == -1 ? 1 : -opened;
    unsigned n = (unsigned)opened;
-   /* the listening sockets, then the sockets of dead clients whose guests are being told */
-   struct pollfd pfds[VTEST_MAX_SOCKETS + VTEST_MAX_WATCHED_ORPHANS];
+   char control_path[108];
+   int control = open_control(o, control_path, sizeof(control_path));
+   /* the listening sockets, the control socket (fd -1: poll skips it), then the sockets of dead
+    * clients whose guests are being told */
+   struct pollfd pfds[VTEST_MAX_SOCKETS + 1 + VTEST_MAX_WATCHED_ORPHANS];
    for (unsigned i = 0; i < n; i++)
       pfds[i] = (struct pollfd){.fd = l[i].fd, .events = POLLIN};
+   pfds[n] = (struct pollfd){.fd = control, .events = POLLIN};
    /* Without a process per client, the serving process is the one to confine (sockets bound). */
    if ((o->single_client || o->use_threads) && !vtest_sandbox_enter(&sandbox, true)) {
       close_listeners(l, n);
+      vtest_control_close(control, control_path);
       return 1;
    }
    bool done = n == 0;
    while (!g_stop && !done) {
       vtest_children_reap();
-      unsigned orphans = vtest_children_orphan_fds(&pfds[n], VTEST_MAX_WATCHED_ORPHANS);
+      unsigned orphans = vtest_children_orphan_fds(&pfds[n + 1], VTEST_MAX_WATCHED_ORPHANS);
       /* Wakes for a connection, a dead client (SIGCHLD), a stop signal, or to reap anyway. */
       const struct timespec tick = {0, 500000000};
-      int ready = ppoll(pfds, n + orphans, &tick, &g_orig_mask);
-      vtest_children_orphans_polled(&pfds[n], ready > 0 ? orphans : 0);
+      int ready = ppoll(pfds, n + 1 + orphans, &tick, &g_orig_mask);
+      vtest_children_orphans_polled(&pfds[n + 1], ready > 0 ? orphans : 0);
       if (ready <= 0)
          continue;
+      if (control >= 0 && (pfds[n].revents & POLLIN)) {
+         vtest_children_reap(); /* a client that just left shows as departed, with why */
+         vtest_control_serve_one(control);
+      }
       for (unsigned i = 0; i < n && !done; i++) {
          if (!(pfds[i].revents & POLLIN))
             continue;
@@ -340,6 +366,7 @@ vtest_server_run(const struct vtest_server_options *o)
       }
    }
    close_listeners(l, n);
+   vtest_control_close(control, control_path);
    for (unsigned i = 0; i < n && !activated; i++)
       unlink(l[i].path);
    if (!o->use_threads) /* children serve clients that may still be connected */

@@ -34,6 +34,10 @@ struct vtest_server_options {
    unsigned max_clients;
    /* Who client processes run as and what they may call (sandbox.h). */
    struct vtest_sandbox_options sandbox;
+   /* The control socket `pearvisor-gpu stats` reads (control.h): NULL the default path; not
+    * opened with no_control or single_client. */
+   const char *control_path;
+   bool no_control;
    /* Everything but wire_format, which comes from the client's socket. */
    struct pv_renderer_config renderer;
 };

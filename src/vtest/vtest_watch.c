@@ -43,9 +43,16 @@ watch_thread(void *arg)
    struct pollfd p[2] = {{.fd = w->sock, .events = POLLRDHUP},
                          {.fd = w->done.poll_fd, .events = POLLIN}};
    for (;;) {
-      int r = poll(p, 2, -1);
+      int r = poll(p, 2, VTEST_WATCH_TICK_MS);
       if (r < 0 && errno == EINTR)
          continue;
+      if (r == 0) {
+         pthread_mutex_lock(&w->lock);
+         if (w->tick && w->ctx)
+            w->tick(w->tick_data, w->ctx);
+         pthread_mutex_unlock(&w->lock);
+         continue;
+      }
       if (r < 0 || p[1].revents)
          return NULL; /* served to the end */
       if (p[0].revents)
@@ -87,6 +94,16 @@ vtest_watch_set_context(struct vtest_watch *w, struct pv_context *ctx)
    w->ctx = ctx;
    if (ctx && w->gone)
       pv_context_stop(ctx);
+   pthread_mutex_unlock(&w->lock);
+}
+
+void
+vtest_watch_set_tick(struct vtest_watch *w, void (*tick)(void *data, struct pv_context *ctx),
+                     void *data)
+{
+   pthread_mutex_lock(&w->lock);
+   w->tick = tick;
+   w->tick_data = data;
    pthread_mutex_unlock(&w->lock);
 }
 

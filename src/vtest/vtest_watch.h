@@ -27,7 +27,13 @@ struct vtest_watch {
    pthread_mutex_t lock;
    struct pv_context *ctx; /* under lock; what to stop */
    bool gone;              /* under lock: the client hung up */
+   /* Called every VTEST_WATCH_TICK_MS with the context, under lock (vtest_client_stats.h). */
+   void (*tick)(void *data, struct pv_context *ctx);
+   void *tick_data;
 };
+
+/* How often the watcher publishes the client's statistics. */
+#define VTEST_WATCH_TICK_MS 250
 
 /* Starts watching `sock`. exit_when_stuck: this process serves only this client. False when no
  * watcher could be started (the client is then served without one). */
@@ -35,6 +41,9 @@ bool vtest_watch_start(struct vtest_watch *w, int sock, bool exit_when_stuck);
 /* The context to stop on hang-up (NULL before destroying it). Stops it at once if the client has
  * already gone. */
 void vtest_watch_set_context(struct vtest_watch *w, struct pv_context *ctx);
+/* What to call every VTEST_WATCH_TICK_MS while a context is set (NULL: nothing). */
+void vtest_watch_set_tick(struct vtest_watch *w, void (*tick)(void *data, struct pv_context *ctx),
+                          void *data);
 /* The client is fully served: ends the watcher. */
 void vtest_watch_finish(struct vtest_watch *w);
 
