@@ -126,6 +126,16 @@ class HarnessRunner:
         icd = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
         self.host_env = dict(os.environ, VK_ICD_FILENAMES=icd, VK_DRIVER_FILES=icd,
                              GGML_VK_VISIBLE_DEVICES="0")
+        # llama.cpp compiles some hundred pipelines when it opens the device, minutes on
+        # lavapipe. Our client processes run as an unprivileged user without a home, so
+        # lavapipe's shader cache is off there unless given a directory: one per side (that
+        # user cannot write into the native side's, made by whoever runs this) keeps that cost
+        # out of every run after the first.
+        base = os.path.join(os.environ.get("TMPDIR", "/var/tmp"), "pv-llama-shader-cache")
+        for side, env in (("native", self.host_env), ("pearvisor", self.env)):
+            env["MESA_SHADER_CACHE_DIR"] = os.path.join(base, side)
+            os.makedirs(env["MESA_SHADER_CACHE_DIR"], exist_ok=True)
+            os.chmod(env["MESA_SHADER_CACHE_DIR"], 0o1777)
 
     def run(self, mode, argv, outdir, timeout):
         if mode == "native":
@@ -134,8 +144,11 @@ class HarnessRunner:
             args = ["--server", "ours", "--guest", "25.0.7", "--server-arg", "--wire",
                     "--server-arg", "1"]
         cmd = [self.harness] + args + ["--timeout", str(timeout), "--out", outdir, "--"] + argv
+        env = self.env
+        if mode == "native":
+            env = dict(env, MESA_SHADER_CACHE_DIR=self.host_env["MESA_SHADER_CACHE_DIR"])
         with open(os.path.join(outdir, "harness.log"), "w") as hl:
-            rc = subprocess.run(cmd, env=self.env, stdout=hl, stderr=subprocess.STDOUT).returncode
+            rc = subprocess.run(cmd, env=env, stdout=hl, stderr=subprocess.STDOUT).returncode
         return rc, read(os.path.join(outdir, "client.out")), read(os.path.join(outdir, "client.err"))
 
     def close(self):
@@ -263,7 +276,9 @@ def parse_bench(out):
     return res, (entries[0] if entries else None)
 
 
-def measure(runner, paths, models, reps, pp, tg, workdir, timeout):
+def measure(runner, paths, models, reps, pp, tg, workdir, timeout, partial):
+    """Rows of the CSV; written to `partial` after every run, so an interrupted run keeps
+    what it measured."""
     rows, first = [], {}
     for rep in range(reps):
         for qi, q in enumerate(QUANTS):
@@ -290,6 +305,7 @@ def measure(runner, paths, models, reps, pp, tg, workdir, timeout):
                                  "value": "", "status": f"fails: exit status {rc}: {why}"})
                     brief = f"fails: exit status {rc}: {why[:100]}"
                 log(f"[{rep + 1}/{reps}] {w:11} {mode:17} {time.time() - t0:5.1f}s  {brief}")
+                write_csv(rows, partial)
     return rows, first
 
 
@@ -351,7 +367,8 @@ def meta_text(meta):
     s = (f"- Run {meta.get('date')}, PearVisor {meta.get('commit')}, {meta.get('reps')} "
          f"repetitions (one llama-bench process per repetition and mode, `-r 1` after its "
          f"warm-up run, modes interleaved)\n"
-         f"- Device: {meta.get('device', '?')}\n"
+         f"- Device: " + "; ".join(f"{m}: {d}" for m, d in meta.get("device", {}).items())
+         + "\n"
          f"- llama.cpp tag {v.get('tag')} (build {v.get('build_number')}, commit "
          f"{v.get('build_commit')}), Vulkan backend, built by the user (see below)\n"
          f"- Model: {meta.get('model')}\n"
@@ -446,10 +463,13 @@ def main(args, root, commit, sh):
     models, genline = make_models(paths, shape, workdir, runner.host_env)
     log(f"models: {genline}; Q4_0 by llama-quantize ({time.time() - t0:.0f} s in all)")
     runs = os.path.join(out, "llama-runs")
-    limit = 600 if gpu else 300
+    # Through PearVisor on lavapipe a run's first minutes go to compiling llama.cpp's
+    # pipelines (see HarnessRunner); on the GPU a run takes seconds.
+    limit = 150 if gpu else 600
     try:
         tokens = check_tokens(runner, paths, models, n_predict, runs, limit)
-        rows, first = measure(runner, paths, models, reps, pp, tg, runs, limit)
+        rows, first = measure(runner, paths, models, reps, pp, tg, runs, limit,
+                              os.path.join(out, f"llama-{plat}.partial.csv"))
     finally:
         runner.close()
     entry = first.get("native") or next(iter(first.values()), None)

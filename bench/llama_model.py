@@ -69,7 +69,12 @@ def vocab(gguf, n_vocab):
 def add_weights(gguf, np, w, shape, rng):
     n_layer, n_embd, n_head, n_head_kv, n_ff, n_vocab = shape
     head_dim = n_embd // n_head
-    T, names = gguf.MODEL_TENSOR, gguf.TENSOR_NAMES
+    T = gguf.MODEL_TENSOR
+
+    def names_weight():
+        # gguf's names are the tensors' stems; llama.cpp loads "<stem>.weight".
+        return {t: n + ".weight" for t, n in gguf.TENSOR_NAMES.items()}
+    names = names_weight()
 
     def mat(rows, cols):
         # numpy's (rows, cols) is ggml's ne = [cols, rows]: rows outputs of cols inputs.
