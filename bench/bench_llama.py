@@ -28,6 +28,10 @@ import sys
 import time
 
 MODES = ["native", "pearvisor-25.0.7"]
+# A diagnostic mode (bench/run --modes): the same guest with its shared-memory feedback off, so
+# that every fence, semaphore, event and query wait is answered by the renderer instead.
+NOFB = "no_fence_feedback,no_semaphore_feedback,no_event_feedback,no_query_feedback"
+EXTRA_MODES = {"pearvisor-25.0.7-nofb": NOFB}
 QUANTS = ["q4_0", "f16"]
 PROMPT = "Once upon a time there was a little"
 # (pp, tg, tokens llama-simple generates) per platform; quick is a smoke test.
@@ -100,7 +104,7 @@ def make_models(paths, shape, workdir, gpu_env):
         if r.returncode != 0:
             raise RuntimeError("model generation failed:\n" + r.stdout + r.stderr)
         os.rename(f16 + ".tmp", f16)
-        line = r.stdout.strip() + f" ({time.time() - t0:.0f} s)"
+        line = r.stdout.strip().replace(".tmp:", ":", 1) + f" ({time.time() - t0:.0f} s)"
     if not os.path.exists(q40):
         # Quantizing runs on the CPU; the host driver's environment keeps the Vulkan backend
         # it links from probing anything else.
@@ -143,6 +147,8 @@ class HarnessRunner:
         else:
             args = ["--server", "ours", "--guest", "25.0.7", "--server-arg", "--wire",
                     "--server-arg", "1"]
+        if mode in EXTRA_MODES:
+            argv = ["env", "VN_PERF=" + EXTRA_MODES[mode]] + argv
         cmd = [self.harness] + args + ["--timeout", str(timeout), "--out", outdir, "--"] + argv
         env = self.env
         if mode == "native":
@@ -220,8 +226,11 @@ class GpuRunner:
         try:
             with open(outp, "w") as o, open(errp, "w") as e:
                 try:
-                    rc = subprocess.run(argv, env=self.host_env if srv is None else self.guest_env,
-                                        stdout=o, stderr=e, timeout=timeout).returncode
+                    env = self.host_env if srv is None else dict(self.guest_env)
+                    if mode in EXTRA_MODES:
+                        env["VN_PERF"] = EXTRA_MODES[mode]
+                    rc = subprocess.run(argv, env=env, stdout=o, stderr=e,
+                                        timeout=timeout).returncode
                 except subprocess.TimeoutExpired:
                     rc = 124
         finally:
@@ -240,12 +249,13 @@ def generated(text):
     return text.strip()
 
 
-def check_tokens(runner, paths, models, n_predict, workdir, timeout):
-    """{quant: {"match": bool, "native": text, mode: text}}: greedy generation in every mode."""
+def check_tokens(runner, modes, paths, models, n_predict, workdir, timeout):
+    """{quant: {"match": bool, "native": text, mode: text}}: greedy generation in every mode
+    ("match": every mode generated what native did)."""
     res = {}
     for q in QUANTS:
         texts = {}
-        for mode in MODES:
+        for mode in modes:
             outdir = os.path.join(workdir, f"simple-{q}-{mode}")
             os.makedirs(outdir, exist_ok=True)
             argv = [paths["llama-simple"], "-m", models[q], "-n", str(n_predict), "-ngl", "99",
@@ -254,10 +264,12 @@ def check_tokens(runner, paths, models, n_predict, workdir, timeout):
             texts[mode] = generated(out) if rc == 0 else None
             if rc != 0:
                 log(f"llama-simple {q} {mode}: exit status {rc}: {err.strip()[-300:]}")
-        ok = texts["native"] is not None and all(texts[m] == texts["native"] for m in MODES)
+        ok = texts["native"] is not None and all(texts[m] == texts["native"] for m in modes)
         res[q] = dict(texts, match=ok)
-        log(f"tokens {q}: {'the same' if ok else 'DIFFER'} through PearVisor as natively: "
-            f"{(texts['native'] or '')[:100]!r}")
+        for m in modes[1:]:
+            log(f"tokens {q}, {m}: "
+                f"{'the same as' if texts[m] == texts['native'] else 'DIFFER from'} native: "
+                f"{(texts[m] or '')[:100]!r}")
     return res
 
 
@@ -276,14 +288,14 @@ def parse_bench(out):
     return res, (entries[0] if entries else None)
 
 
-def measure(runner, paths, models, reps, pp, tg, workdir, timeout, partial):
+def measure(runner, modes, paths, models, reps, pp, tg, workdir, timeout, partial):
     """Rows of the CSV; written to `partial` after every run, so an interrupted run keeps
     what it measured."""
     rows, first = [], {}
     for rep in range(reps):
         for qi, q in enumerate(QUANTS):
-            k = (rep + qi) % len(MODES)
-            for mode in MODES[k:] + MODES[:k]:  # interleaved: a different order each time
+            k = (rep + qi) % len(modes)
+            for mode in modes[k:] + modes[:k]:  # interleaved: a different order each time
                 outdir = os.path.join(workdir, f"bench-{q}-{mode}-{rep}")
                 os.makedirs(outdir, exist_ok=True)
                 argv = [paths["llama-bench"], "-m", models[q], "-p", str(pp), "-n", str(tg),
@@ -332,20 +344,24 @@ def report(rows, meta):
     medians and whether the target is met. A target is met only when even the slowest run
     through PearVisor reaches it against the native median (the spread does not overlap it)."""
     st, fails = spread(rows)
-    ours = MODES[1]
-    lines = ["| model | test | native t/s, median (min–max) | PearVisor t/s, median (min–max) "
-             f"| PearVisor / native (medians) | ≥ {TARGET}× native |", "|---|---|---|---|---|---|"]
+    seen = {r["mode"] for r in rows}
+    ours_modes = [m for m in MODES[1:] + list(EXTRA_MODES) if m in seen] or MODES[1:]
+    lines = ["| model | test | native t/s, median (min–max) | mode | PearVisor t/s, median "
+             f"(min–max) | PearVisor / native (medians) | ≥ {TARGET}× native |",
+             "|---|---|---|---|---|---|---|"]
     for q in QUANTS:
         w = f"llama-{q}"
         metrics = sorted({r["metric"] for r in rows if r["workload"] == w and r["metric"]},
                          key=lambda m: (m[:2] != "pp", m))
         for m in metrics or ["(all)"]:
-            nat, our = st.get((w, m, "native")), st.get((w, m, ours))
-            r = our[1] / nat[1] if nat and our and nat[1] else None
-            met = "–" if r is None else ("yes" if our[0] >= TARGET * nat[1] else
-                                         ("no (spread overlaps)" if r >= TARGET else "no"))
-            lines.append(f"| {q.upper()} | {m.replace('_tps', '')} | {fmt3(nat)} | {fmt3(our)} "
-                         f"| {f'{r:.3f}×' if r else '–'} | {met} |")
+            nat = st.get((w, m, "native"))
+            for ours in ours_modes:
+                our = st.get((w, m, ours))
+                r = our[1] / nat[1] if nat and our and nat[1] else None
+                met = "–" if r is None else ("yes" if our[0] >= TARGET * nat[1] else
+                                             ("no (spread overlaps)" if r >= TARGET else "no"))
+                lines.append(f"| {q.upper()} | {m.replace('_tps', '')} | {fmt3(nat)} | {ours} "
+                             f"| {fmt3(our)} | {f'{r:.3f}×' if r else '–'} | {met} |")
     for (w, mode), why in sorted(fails.items()):
         lines.append(f"\n{w} {mode}: {why}")
     tok = meta.get("tokens", {})
@@ -355,10 +371,13 @@ def report(rows, meta):
             t = tok.get(q)
             if t is None:
                 continue
-            lines.append(f"- Tokens, {q.upper()}, llama-simple greedy, {meta.get('n_predict')} "
-                         f"tokens after the prompt \"{PROMPT}\": "
-                         + ("**the same** through PearVisor as natively"
-                            if t.get("match") else "**differ** through PearVisor from natively"))
+            for m in [m for m in t if m not in ("native", "match")] or [None]:
+                same = t.get("match") if m is None else t[m] == t.get("native")
+                lines.append(f"- Tokens, {q.upper()}, llama-simple greedy, "
+                             f"{meta.get('n_predict')} tokens after the prompt \"{PROMPT}\""
+                             + (f", {m}" if m else "") + ": "
+                             + ("**the same** through PearVisor as natively" if same else
+                                "**differ** through PearVisor from natively"))
     return "\n".join(lines) + "\n"
 
 
@@ -403,13 +422,14 @@ layers, n_embd 2048, 32 heads, 4 KV heads, n_ff 5632, vocab 32000: 1.10 B parame
 lavapipe a 4.2 M-parameter one (4 layers, n_embd 256, n_ff 768, vocab 2048).
 
 llama.cpp is not part of this project and nothing here builds it: the user builds it and
-passes the directory. These figures used tag **b4747** (`ggml-org/llama.cpp`, February 2025),
+passes the directory. These figures used tag **b4747** (commit c5d91a740 of
+`ggml-org/llama.cpp`, formerly `ggerganov/llama.cpp`, February 2025),
 which builds with Debian 12's `glslc` (package glslc 2023.2) and Vulkan headers
 (libvulkan-dev 1.3.239); that `glslc` lacks the cooperative-matrix extensions, so the build
 uses llama.cpp's plain shaders, natively and through PearVisor alike. Build it with CMake,
 `-DGGML_VULKAN=ON` (the targets llama-bench, llama-simple and llama-quantize are enough), then
 `bench/run --llama DIR` (lavapipe) or, on the NVIDIA machine, `bench/run --gpu BUNDLE --llama
-DIR`; `PV_LLAMA_DIR` can stand for `--llama`. `--docs` writes `docs/bench/llama-*.csv|json`
+DIR`; `--llama` without DIR takes `$PV_LLAMA_DIR`. `--docs` writes `docs/bench/llama-*.csv|json`
 and this section.
 """
 
@@ -446,6 +466,14 @@ def main(args, root, commit, sh):
     gpu = bool(args.gpu)
     plat = "gpu" if gpu else "lavapipe"
     reps = args.reps or 5
+    modes = list(MODES)
+    if getattr(args, "modes", ""):
+        modes = [m for m in args.modes.split(",") if m]
+        bad = [m for m in modes if m not in MODES and m not in EXTRA_MODES]
+        if bad or modes[:1] != ["native"]:
+            log(f"bench/run --llama: modes are native first, then of "
+                f"{', '.join(MODES[1:] + list(EXTRA_MODES))}")
+            return 2
     pp, tg, n_predict = SIZES["quick" if args.quick else plat]
     out = os.path.abspath(args.out or (os.path.join(os.environ.get("OUT", "/tmp"), "bench")
                                        if gpu else os.path.join(args.build, "bench-results")))
@@ -467,8 +495,8 @@ def main(args, root, commit, sh):
     # pipelines (see HarnessRunner); on the GPU a run takes seconds.
     limit = 150 if gpu else 600
     try:
-        tokens = check_tokens(runner, paths, models, n_predict, runs, limit)
-        rows, first = measure(runner, paths, models, reps, pp, tg, runs, limit,
+        tokens = check_tokens(runner, modes, paths, models, n_predict, runs, limit)
+        rows, first = measure(runner, modes, paths, models, reps, pp, tg, runs, limit,
                               os.path.join(out, f"llama-{plat}.partial.csv"))
     finally:
         runner.close()

@@ -9,55 +9,29 @@
  * not expect (llama.cpp allocates its weights there and gives up). So such types lose their
  * HOST_* flags in what the guest is told; applications then pick plain device-local memory,
  * as they do on a GPU without ReBAR. Mesa's Venus guest does the same to incoherent types.
+ * (Without VK_EXT_external_memory_host nothing is mapped this way and nothing is hidden.)
  */
-#include <sys/mman.h>
-#include <unistd.h>
-
-#include "util/os.h"
 #include "vk/pv_vk.h"
 
 #define HOST_FLAGS                                                                                 \
    (VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |                    \
     VK_MEMORY_PROPERTY_HOST_CACHED_BIT)
 
-/* The memory types a memfd mapping can be imported as, asked of a throwaway device (the call
- * needs one). ~0u when it cannot be asked: then nothing is hidden, as before. */
-static uint32_t
-probe_import_types(struct pv_vk_instance *inst, const struct pv_vk_physdev *pd)
+uint32_t
+pv_vk_host_importable_types(const VkPhysicalDeviceMemoryProperties *mem, VkPhysicalDeviceType type)
 {
-   const char *exts[2] = {VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME,
-                          "VK_KHR_portability_subset"};
-   float prio = 1.0f;
-   VkDeviceQueueCreateInfo q = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
-                                .queueFamilyIndex = 0, .queueCount = 1,
-                                .pQueuePriorities = &prio};
-   VkDeviceCreateInfo info = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-                              .queueCreateInfoCount = 1, .pQueueCreateInfos = &q,
-                              .enabledExtensionCount = pd->has_portability_subset ? 2 : 1,
-                              .ppEnabledExtensionNames = exts};
-   VkDevice dev = VK_NULL_HANDLE;
-   if (pd->qf_count == 0 || inst->CreateDevice(pd->host, &info, NULL, &dev) != VK_SUCCESS)
-      return ~0u;
-   PFN_vkDestroyDevice destroy =
-      (PFN_vkDestroyDevice)inst->GetDeviceProcAddr(dev, "vkDestroyDevice");
-   PFN_vkGetMemoryHostPointerPropertiesEXT get =
-      (PFN_vkGetMemoryHostPointerPropertiesEXT)inst->GetDeviceProcAddr(
-         dev, "vkGetMemoryHostPointerPropertiesEXT");
+   /* Imported host memory is system RAM. On a discrete GPU a DEVICE_LOCAL type is its own
+    * memory (a host-visible one is the BAR), which no host pointer can back; software and
+    * integrated devices' memory is system RAM whatever the flags say. Asking the driver
+    * instead (vkGetMemoryHostPointerPropertiesEXT) needs a device: on the H200 creating a
+    * throwaway one cost 94 ms of every client's start, for the same answer. */
    uint32_t bits = ~0u;
-   uint64_t size = pd->host_ptr_align > 4096 ? pd->host_ptr_align : 4096;
-   int fd = get ? pv_os_create_shm("pearvisor-probe", size) : -1;
-   void *map = fd >= 0 ? mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0) : MAP_FAILED;
-   VkMemoryHostPointerPropertiesEXT props = {
-      .sType = VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
-   if (map != MAP_FAILED &&
-       get(dev, VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT, map, &props) == VK_SUCCESS)
-      bits = props.memoryTypeBits;
-   if (map != MAP_FAILED)
-      munmap(map, size);
-   if (fd >= 0)
-      close(fd);
-   if (destroy)
-      destroy(dev, NULL);
+   if (type != VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU)
+      return bits;
+   for (uint32_t i = 0; i < mem->memoryTypeCount && i < VK_MAX_MEMORY_TYPES; i++) {
+      if (mem->memoryTypes[i].propertyFlags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)
+         bits &= ~(1u << i);
+   }
    return bits;
 }
 
@@ -65,18 +39,8 @@ void
 pv_vk_physdev_init_memory_types(struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
 {
    inst->GetPhysicalDeviceMemoryProperties(pd->host, &pd->mem);
-   /* Only a discrete GPU has a BAR; software and integrated devices' host-visible memory is
-    * host memory, which they import (and skipping them keeps their start-up cost as it was). */
-   if (!pd->has_memory_host || pd->device_type != VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU)
-      return;
-   bool bar = false;
-   for (uint32_t i = 0; i < pd->mem.memoryTypeCount; i++) {
-      VkMemoryPropertyFlags f = pd->mem.memoryTypes[i].propertyFlags;
-      bar |= (f & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT) && (f & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT);
-   }
-   if (!bar)
-      return;
-   pv_vk_hide_unmappable(&pd->mem, probe_import_types(inst, pd));
+   if (pd->has_memory_host)
+      pv_vk_hide_unmappable(&pd->mem, pv_vk_host_importable_types(&pd->mem, pd->device_type));
 }
 
 void

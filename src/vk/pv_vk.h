@@ -155,7 +155,10 @@ void pv_vk_instance_destroy_host(struct pv_vk_instance *inst, VkInstance instanc
 /* Binds a physical device (physical_device.c), used by the enumerate handlers. */
 struct pv_vk_physdev *pv_vk_physdev_create(struct pv_context *ctx, VkPhysicalDevice host);
 void pv_vk_physdev_init_memory_types(struct pv_vk_instance *inst, struct pv_vk_physdev *pd);
-/* Clears the HOST_* flags of the memory types outside `importable` (a bit per type). */
+/* The memory types host memory can back (a bit per type), and clearing the HOST_* flags of
+ * the others (memory_types.c). */
+uint32_t pv_vk_host_importable_types(const VkPhysicalDeviceMemoryProperties *mem,
+                                     VkPhysicalDeviceType type);
 void pv_vk_hide_unmappable(VkPhysicalDeviceMemoryProperties *mem, uint32_t importable);
 
 /* Destroys a device, everything the guest left on it and its table entries (device.c). */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* vk/memory_types: a memory type host pointers cannot back (a discrete GPU's BAR, "ReBAR")
- * loses its HOST_* flags in what the guest is told; every other type keeps its flags. */
+ * loses its HOST_* flags in what the guest is told; every other type keeps its flags, and
+ * software and integrated devices (host memory throughout) keep all of them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -52,6 +53,32 @@ test_all_importable_unchanged(void **state)
 }
 
 static void
+test_rule_discrete_bar_only(void **state)
+{
+   (void)state;
+   VkPhysicalDeviceMemoryProperties m = nvidia_like();
+   uint32_t bits = pv_vk_host_importable_types(&m, VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU);
+   assert_true(bits & (1u << 2));
+   assert_true(bits & (1u << 3));
+   assert_false(bits & (1u << 4));
+   pv_vk_hide_unmappable(&m, bits);
+   assert_int_equal(m.memoryTypes[4].propertyFlags, DL);
+   assert_int_equal(m.memoryTypes[2].propertyFlags, HV | HC);
+}
+
+static void
+test_rule_software_and_integrated_keep_all(void **state)
+{
+   (void)state;
+   /* lavapipe: one type, DEVICE_LOCAL | HOST_*, and it is host memory */
+   VkPhysicalDeviceMemoryProperties m = {.memoryTypeCount = 1};
+   m.memoryTypes[0].propertyFlags = DL | HV | HC | HCA;
+   assert_int_equal(pv_vk_host_importable_types(&m, VK_PHYSICAL_DEVICE_TYPE_CPU), ~0u);
+   assert_int_equal(pv_vk_host_importable_types(&m, VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU),
+                    ~0u);
+}
+
+static void
 test_count_bounded(void **state)
 {
    (void)state;
@@ -62,6 +89,7 @@ test_count_bounded(void **state)
    pv_vk_hide_unmappable(&m, 0);
    for (uint32_t i = 0; i < VK_MAX_MEMORY_TYPES; i++)
       assert_int_equal(m.memoryTypes[i].propertyFlags, DL);
+   assert_int_equal(pv_vk_host_importable_types(&m, VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU), 0);
 }
 
 int
@@ -70,6 +98,8 @@ main(void)
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bar_loses_host_flags),
       cmocka_unit_test(test_all_importable_unchanged),
+      cmocka_unit_test(test_rule_discrete_bar_only),
+      cmocka_unit_test(test_rule_software_and_integrated_keep_all),
       cmocka_unit_test(test_count_bounded),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
