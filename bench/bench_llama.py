@@ -132,10 +132,12 @@ class HarnessRunner:
         self.host_env = dict(os.environ, VK_ICD_FILENAMES=icd, VK_DRIVER_FILES=icd,
                              GGML_VK_VISIBLE_DEVICES="0")
         # llama.cpp compiles some hundred pipelines when it opens the device, minutes on
-        # lavapipe. Our client processes run as an unprivileged user without a home, so
-        # lavapipe's shader cache is off there unless given a directory: one per side (that
-        # user cannot write into the native side's, made by whoever runs this) keeps that cost
-        # out of every run after the first.
+        # lavapipe. Our server turns the host driver's shader cache off in its client processes
+        # unless the operator sets MESA_SHADER_CACHE_DISABLE (SECURITY.md, "Sandbox"): this
+        # benchmark does, with a directory per side (the unprivileged client user cannot write
+        # into one made by whoever runs this), so only the first run of each side pays. The
+        # figures are taken after llama.cpp's start, where the cache plays no part.
+        self.env["MESA_SHADER_CACHE_DISABLE"] = "false"
         base = os.path.join(os.environ.get("TMPDIR", "/var/tmp"), "pv-llama-shader-cache")
         for side, env in (("native", self.host_env), ("pearvisor", self.env)):
             env["MESA_SHADER_CACHE_DIR"] = os.path.join(base, side)
