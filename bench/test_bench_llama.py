@@ -46,6 +46,14 @@ class BenchLlama(unittest.TestCase):
         self.assertIn("0.820×", text)
         self.assertNotIn("yes", text)
 
+    def test_each_pearvisor_mode_has_its_row(self):
+        nat = rows("native", "pp512_tps", [100, 100, 100])
+        both = nat + rows("pearvisor-25.0.7", "pp512_tps", [50, 50, 50]) + \
+            rows("pearvisor-25.0.7-nofb", "pp512_tps", [99, 99, 99])
+        text = bench_llama.report(both, {})
+        self.assertIn("| pearvisor-25.0.7 | 50.0 (50.0–50.0) | 0.500× | no |", text)
+        self.assertIn("| pearvisor-25.0.7-nofb | 99.0 (99.0–99.0) | 0.990× | yes |", text)
+
     def test_failures_and_tokens_reported(self):
         fail = [{"rep": 0, "workload": "llama-f16", "mode": bench_llama.MODES[1], "metric": "",
                  "value": "", "status": "fails: exit status 1: boom"}]
