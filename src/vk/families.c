@@ -31,6 +31,9 @@ static const struct pv_vk_family_entry pv_vk_families[] = {
    {"vkEnumerateDeviceLayerProperties", pv_vk_handle_EnumerateDeviceLayerProperties},
    {"vkGetPhysicalDeviceProperties", pv_vk_handle_GetPhysicalDeviceProperties},
    {"vkGetPhysicalDeviceProperties2", pv_vk_handle_GetPhysicalDeviceProperties2},
+   /* memory_types.c */
+   {"vkGetPhysicalDeviceMemoryProperties", pv_vk_handle_GetPhysicalDeviceMemoryProperties},
+   {"vkGetPhysicalDeviceMemoryProperties2", pv_vk_handle_GetPhysicalDeviceMemoryProperties2},
    /* device.c */
    {"vkCreateDevice", pv_vk_handle_CreateDevice},
    {"vkDestroyDevice", pv_vk_handle_DestroyDevice},

@@ -157,6 +157,7 @@ init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
    inst->GetPhysicalDeviceProperties2(pd->host, &props);
    uint32_t version = pv_vk_cap_api_version(props.properties.apiVersion);
    pd->api_version = version < inst->api_version ? version : inst->api_version;
+   pd->device_type = props.properties.deviceType;
 
    uint64_t align = host_props.minImportedHostPointerAlignment;
    pd->host_ptr_align = align;
@@ -209,7 +210,7 @@ pv_vk_physdev_create(struct pv_context *ctx, VkPhysicalDevice host)
       return NULL;
    }
    init_properties(inst, pd);
-   inst->GetPhysicalDeviceMemoryProperties(host, &pd->mem);
+   pv_vk_physdev_init_memory_types(inst, pd);
    return pd;
 }
 

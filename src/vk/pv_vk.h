@@ -61,6 +61,8 @@ struct pv_vk_instance {
 struct pv_vk_physdev {
    VkPhysicalDevice host;
    uint32_t api_version; /* min(capped device version, instance version) */
+   VkPhysicalDeviceType device_type;
+   /* the host's memory types, less HOST_* flags where the renderer cannot map (memory_types.c) */
    VkPhysicalDeviceMemoryProperties mem;
    /* device extensions the guest may see: host's intersected with the protocol table */
    VkExtensionProperties *exts;
@@ -157,6 +159,12 @@ void pv_vk_instance_destroy_host(struct pv_vk_instance *inst, VkInstance instanc
 
 /* Binds a physical device (physical_device.c), used by the enumerate handlers. */
 struct pv_vk_physdev *pv_vk_physdev_create(struct pv_context *ctx, VkPhysicalDevice host);
+void pv_vk_physdev_init_memory_types(struct pv_vk_instance *inst, struct pv_vk_physdev *pd);
+/* The memory types host memory can back (a bit per type), and clearing the HOST_* flags of
+ * the others (memory_types.c). */
+uint32_t pv_vk_host_importable_types(const VkPhysicalDeviceMemoryProperties *mem,
+                                     VkPhysicalDeviceType type);
+void pv_vk_hide_unmappable(VkPhysicalDeviceMemoryProperties *mem, uint32_t importable);
 
 /* Destroys a device, everything the guest left on it and its table entries (device.c). */
 void pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id);
@@ -208,6 +216,8 @@ void pv_vk_handle_EnumerateDeviceExtensionProperties(struct pv_dispatch_ctx *c, 
 void pv_vk_handle_EnumerateDeviceLayerProperties(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_GetPhysicalDeviceProperties(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_GetPhysicalDeviceProperties2(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_GetPhysicalDeviceMemoryProperties(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_GetPhysicalDeviceMemoryProperties2(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_DestroyDevice(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_GetDeviceQueue(struct pv_dispatch_ctx *c, void *args);

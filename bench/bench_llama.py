@@ -1,0 +1,533 @@
+# SPDX-License-Identifier: MIT
+"""The llama.cpp workload of bench/run (`bench/run --llama DIR`, and with `--gpu BUNDLE` on the
+NVIDIA machine): a real application, llama.cpp's Vulkan backend, natively and through PearVisor
+with the unmodified Mesa 25.0.7 Venus guest on a wire-1 socket.
+
+DIR is a llama.cpp tree the user built (this project ships none of it, nor anything that builds
+it): DIR/build/bin (or DIR/bin) holds llama-bench, llama-simple and llama-quantize, DIR/gguf-py
+the `gguf` Python package. At bench time bench/llama_model.py writes a synthetic model with
+that package (random weights, F16) and llama-quantize makes its Q4_0 copy; then:
+
+- correctness: llama-simple (greedy sampling, so no seed is involved; fixed prompt) generates
+  the same tokens through PearVisor as natively, per model type;
+- speed: llama-bench pp (prompt processing) and tg (token generation), one process per
+  repetition and mode, the modes interleaved (a different order each repetition).
+
+Modes: native (the host's Vulkan driver directly) and pearvisor-25.0.7 (our server, the guest
+driver connecting over vtest to a socket served with wire format 1). GGML_VK_VISIBLE_DEVICES=0
+in both: llama.cpp would skip a CPU-type device such as lavapipe by default, and each side has
+exactly one device.
+"""
+import csv
+import datetime
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+MODES = ["native", "pearvisor-25.0.7"]
+# A diagnostic mode (bench/run --modes): the same guest with its shared-memory feedback off, so
+# that every fence, semaphore, event and query wait is answered by the renderer instead.
+NOFB = "no_fence_feedback,no_semaphore_feedback,no_event_feedback,no_query_feedback"
+EXTRA_MODES = {"pearvisor-25.0.7-nofb": NOFB}
+QUANTS = ["q4_0", "f16"]
+PROMPT = "Once upon a time there was a little"
+# (pp, tg, tokens llama-simple generates) per platform; quick is a smoke test. On lavapipe
+# (a CPU shared with the build) pp512/tg128 take minutes a run: 128/32 there.
+SIZES = {"lavapipe": (128, 32, 32), "gpu": (512, 128, 64), "quick": (32, 8, 8)}
+TARGET = 0.95
+FIELDS = ["rep", "workload", "mode", "metric", "value", "status"]
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def read(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+# ---------------------------------------------------------------- the user's llama.cpp build
+
+def llama_paths(d):
+    """{tool: path} of the user's llama.cpp build in d, or raises ValueError saying what lacks."""
+    d = os.path.abspath(d)
+    found = {}
+    for tool in ("llama-bench", "llama-simple", "llama-quantize"):
+        cands = [os.path.join(d, sub, tool) for sub in ("build/bin", "bin")]
+        hit = next((c for c in cands if os.access(c, os.X_OK)), None)
+        if not hit:
+            raise ValueError(f"no {tool} in {d}/build/bin or {d}/bin")
+        found[tool] = hit
+    gp = os.path.join(d, "gguf-py")
+    if not os.path.isfile(os.path.join(gp, "gguf", "__init__.py")):
+        raise ValueError(f"no gguf-py/gguf in {d}")
+    found["gguf-py"] = gp
+    found["dir"] = d
+    return found
+
+
+def llama_version(paths, bench_json):
+    """The tag (git describe of DIR, or DIR/LLAMA_TAG in a copy without git) and the build
+    number and commit llama-bench reports."""
+    tag = read(os.path.join(paths["dir"], "LLAMA_TAG")).strip()
+    if not tag:
+        try:
+            tag = subprocess.run(["git", "-C", paths["dir"], "describe", "--tags"],
+                                 capture_output=True, text=True, timeout=20).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            tag = ""
+    v = {"tag": tag or "?"}
+    if bench_json:
+        v["build_number"] = bench_json.get("build_number")
+        v["build_commit"] = bench_json.get("build_commit")
+    return v
+
+
+def make_models(paths, shape, workdir, gpu_env):
+    """Writes the F16 model and its Q4_0 copy into workdir (reused when there); returns
+    ({quant: path}, generator's line)."""
+    os.makedirs(workdir, exist_ok=True)
+    f16 = os.path.join(workdir, f"synthetic-{shape}-f16.gguf")
+    q40 = os.path.join(workdir, f"synthetic-{shape}-q4_0.gguf")
+    gen = os.path.join(os.path.dirname(os.path.abspath(__file__)), "llama_model.py")
+    line = f"{f16}: reused"
+    if not os.path.exists(f16):
+        t0 = time.time()
+        r = subprocess.run([sys.executable, gen, "--gguf-py", paths["gguf-py"], "--shape", shape,
+                            "--out", f16 + ".tmp"], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("model generation failed:\n" + r.stdout + r.stderr)
+        os.rename(f16 + ".tmp", f16)
+        line = r.stdout.strip().replace(".tmp:", ":", 1) + f" ({time.time() - t0:.0f} s)"
+    if not os.path.exists(q40):
+        # Quantizing runs on the CPU; the host driver's environment keeps the Vulkan backend
+        # it links from probing anything else.
+        r = subprocess.run([paths["llama-quantize"], f16, q40 + ".tmp", "Q4_0"],
+                           capture_output=True, text=True, env=gpu_env)
+        if r.returncode != 0:
+            raise RuntimeError("llama-quantize failed:\n" + r.stdout[-2000:] + r.stderr[-2000:])
+        os.rename(q40 + ".tmp", q40)
+    return {"q4_0": q40, "f16": f16}, line
+
+
+# ---------------------------------------------------------------- where a run goes
+
+class HarnessRunner:
+    """lavapipe: every run in tests/e2e/harness (private /tmp/.virgl_test, pid namespace); our
+    server serves that socket with wire format 1 for the 25.0.7 guest."""
+    platform = "lavapipe"
+
+    def __init__(self, root, build):
+        self.harness = os.path.join(root, "tests/e2e/harness")
+        self.env = dict(os.environ, PV_SERVER=os.path.join(build, "pearvisor-gpu"),
+                        PV_GUEST_CACHE=os.path.join(build, "guest"), GGML_VK_VISIBLE_DEVICES="0")
+        icd = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
+        self.host_env = dict(os.environ, VK_ICD_FILENAMES=icd, VK_DRIVER_FILES=icd,
+                             GGML_VK_VISIBLE_DEVICES="0")
+        # llama.cpp compiles some hundred pipelines when it opens the device, minutes on
+        # lavapipe. Our server turns the host driver's shader cache off in its client processes
+        # unless the operator sets MESA_SHADER_CACHE_DISABLE (SECURITY.md, "Sandbox"): this
+        # benchmark does, with a directory per side (the unprivileged client user cannot write
+        # into one made by whoever runs this), so only the first run of each side pays. The
+        # figures are taken after llama.cpp's start, where the cache plays no part.
+        self.env["MESA_SHADER_CACHE_DISABLE"] = "false"
+        base = os.path.join(os.environ.get("TMPDIR", "/var/tmp"), "pv-llama-shader-cache")
+        for side, env in (("native", self.host_env), ("pearvisor", self.env)):
+            env["MESA_SHADER_CACHE_DIR"] = os.path.join(base, side)
+            os.makedirs(env["MESA_SHADER_CACHE_DIR"], exist_ok=True)
+            os.chmod(env["MESA_SHADER_CACHE_DIR"], 0o1777)
+
+    def run(self, mode, argv, outdir, timeout):
+        if mode == "native":
+            args = ["--server", "none", "--guest", "native"]
+        else:
+            args = ["--server", "ours", "--guest", "25.0.7", "--server-arg", "--wire",
+                    "--server-arg", "1"]
+        if mode in EXTRA_MODES:
+            argv = ["env", "VN_PERF=" + EXTRA_MODES[mode]] + argv
+        cmd = [self.harness] + args + ["--timeout", str(timeout), "--out", outdir, "--"] + argv
+        env = self.env
+        if mode == "native":
+            env = dict(env, MESA_SHADER_CACHE_DIR=self.host_env["MESA_SHADER_CACHE_DIR"])
+        with open(os.path.join(outdir, "harness.log"), "w") as hl:
+            rc = subprocess.run(cmd, env=env, stdout=hl, stderr=subprocess.STDOUT).returncode
+        return rc, read(os.path.join(outdir, "client.out")), read(os.path.join(outdir, "client.err"))
+
+    def close(self):
+        pass
+
+
+class GpuRunner:
+    """NVIDIA, from a bench/gpu-bundle directory: BUNDLE/*.deb unpacked to / (the Vulkan loader),
+    BUNDLE/bin/pearvisor-gpu, BUNDLE/lib25/libvulkan_virtio.so; each run through us
+    gets its own server on /tmp/.virgl_test_wire1 (wire format 1)."""
+    platform = "gpu"
+    SOCKET = "/tmp/.virgl_test_wire1"
+
+    def __init__(self, bundle, host_icd, out):
+        for f in sorted(os.listdir(bundle)):
+            if f.endswith(".deb"):
+                subprocess.run(["dpkg", "-x", os.path.join(bundle, f), "/"], check=True)
+        subprocess.run(["ldconfig"], check=False)
+        lib = os.path.join(bundle, "lib25/libvulkan_virtio.so")
+        if not os.path.exists(lib):
+            raise ValueError(f"no {lib}: make the bundle with bench/gpu-bundle")
+        self.host_env = dict(os.environ, VK_DRIVER_FILES=host_icd, VK_ICD_FILENAMES=host_icd,
+                             GGML_VK_VISIBLE_DEVICES="0")
+        guest_icd = os.path.join(out, "venus-25.0.7_icd.json")
+        with open(guest_icd, "w") as f:
+            json.dump({"ICD": {"api_version": "1.3.305", "library_path": lib},
+                       "file_format_version": "1.0.0"}, f)
+        self.guest_env = dict(self.host_env, VK_DRIVER_FILES=guest_icd,
+                              VK_ICD_FILENAMES=guest_icd, VN_DEBUG="vtest",
+                              VTEST_SOCKET_NAME=self.SOCKET)
+        self.server_cmd = [os.path.join(bundle, "bin/pearvisor-gpu"), "serve", "--socket",
+                           self.SOCKET + ":1", "--icd", host_icd]
+        self.server_log = open(os.path.join(out, "llama-server.log"), "w")
+
+    def _start(self):
+        if os.path.exists(self.SOCKET):
+            os.unlink(self.SOCKET)
+        self.server_log.write("==== " + " ".join(self.server_cmd) + "\n")
+        self.server_log.flush()
+        srv = subprocess.Popen(self.server_cmd, env=self.host_env, stdout=self.server_log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+        for _ in range(100):
+            if os.path.exists(self.SOCKET) or srv.poll() is not None:
+                break
+            time.sleep(0.1)
+        return srv
+
+    @staticmethod
+    def _stop(srv):
+        for sig, wait in ((15, 5), (9, 5)):
+            try:
+                os.killpg(srv.pid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                srv.wait(wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+    def run(self, mode, argv, outdir, timeout):
+        srv = None
+        if mode != "native":
+            srv = self._start()
+            if not os.path.exists(self.SOCKET):
+                self._stop(srv)
+                return 125, "", "server did not start"
+        outp, errp = os.path.join(outdir, "client.out"), os.path.join(outdir, "client.err")
+        try:
+            with open(outp, "w") as o, open(errp, "w") as e:
+                try:
+                    env = self.host_env if srv is None else dict(self.guest_env)
+                    if mode in EXTRA_MODES:
+                        env["VN_PERF"] = EXTRA_MODES[mode]
+                    rc = subprocess.run(argv, env=env, stdout=o, stderr=e,
+                                        timeout=timeout).returncode
+                except subprocess.TimeoutExpired:
+                    rc = 124
+        finally:
+            if srv:
+                self._stop(srv)
+        return rc, read(outp), read(errp)
+
+    def close(self):
+        self.server_log.close()
+
+
+# ---------------------------------------------------------------- measuring
+
+def generated(text):
+    """llama-simple's stdout: the prompt, then the generated pieces, one line."""
+    return text.strip()
+
+
+def check_tokens(runner, modes, paths, models, n_predict, workdir, timeout):
+    """{quant: {"match": bool, "native": text, mode: text}}: greedy generation in every mode
+    ("match": every mode generated what native did)."""
+    res = {}
+    for q in QUANTS:
+        texts = {}
+        for mode in modes:
+            outdir = os.path.join(workdir, f"simple-{q}-{mode}")
+            os.makedirs(outdir, exist_ok=True)
+            argv = [paths["llama-simple"], "-m", models[q], "-n", str(n_predict), "-ngl", "99",
+                    PROMPT]
+            rc, out, err = runner.run(mode, argv, outdir, timeout)
+            texts[mode] = generated(out) if rc == 0 else None
+            if rc != 0:
+                log(f"llama-simple {q} {mode}: exit status {rc}: {err.strip()[-300:]}")
+        ok = texts["native"] is not None and all(texts[m] == texts["native"] for m in modes)
+        res[q] = dict(texts, match=ok)
+        for m in modes[1:]:
+            log(f"tokens {q}, {m}: "
+                f"{'the same as' if texts[m] == texts['native'] else 'DIFFER from'} native: "
+                f"{(texts[m] or '')[:100]!r}")
+    return res
+
+
+def parse_bench(out):
+    """llama-bench -o json: {"pp512_tps": v, "tg128_tps": v}, and its first entry."""
+    try:
+        entries = json.loads(out[out.index("["):])
+    except ValueError:
+        return {}, None
+    res = {}
+    for e in entries:
+        if e.get("n_gen", 0) == 0:
+            res[f"pp{e['n_prompt']}_tps"] = float(e["avg_ts"])
+        else:
+            res[f"tg{e['n_gen']}_tps"] = float(e["avg_ts"])
+    return res, (entries[0] if entries else None)
+
+
+def measure(runner, modes, paths, models, reps, pp, tg, workdir, timeout, partial):
+    """Rows of the CSV; written to `partial` after every run, so an interrupted run keeps
+    what it measured."""
+    rows, first = [], {}
+    for rep in range(reps):
+        for qi, q in enumerate(QUANTS):
+            k = (rep + qi) % len(modes)
+            for mode in modes[k:] + modes[:k]:  # interleaved: a different order each time
+                outdir = os.path.join(workdir, f"bench-{q}-{mode}-{rep}")
+                os.makedirs(outdir, exist_ok=True)
+                argv = [paths["llama-bench"], "-m", models[q], "-p", str(pp), "-n", str(tg),
+                        "-ngl", "99", "-r", "1", "-o", "json"]
+                t0 = time.time()
+                rc, out, err = runner.run(mode, argv, outdir, timeout)
+                res, entry = parse_bench(out) if rc == 0 else ({}, None)
+                if entry:
+                    first.setdefault(mode, entry)
+                w = f"llama-{q}"
+                if res:
+                    for m, v in res.items():
+                        rows.append({"rep": rep, "workload": w, "mode": mode, "metric": m,
+                                     "value": f"{v:.6g}", "status": "ok"})
+                    brief = ", ".join(f"{m}={v:.1f}" for m, v in res.items())
+                else:
+                    why = (err.strip().splitlines() or [f"exit status {rc}"])[-1][:200]
+                    rows.append({"rep": rep, "workload": w, "mode": mode, "metric": "",
+                                 "value": "", "status": f"fails: exit status {rc}: {why}"})
+                    brief = f"fails: exit status {rc}: {why[:100]}"
+                log(f"[{rep + 1}/{reps}] {w:11} {mode:17} {time.time() - t0:5.1f}s  {brief}")
+                write_csv(rows, partial)
+    return rows, first
+
+
+# ---------------------------------------------------------------- reporting
+
+def spread(rows):
+    """{(workload, metric, mode): (min, median, max, n)}, {(workload, mode): failure}."""
+    vals, fails = {}, {}
+    for r in rows:
+        if r["status"] == "ok":
+            vals.setdefault((r["workload"], r["metric"], r["mode"]), []).append(float(r["value"]))
+        else:
+            fails.setdefault((r["workload"], r["mode"]), r["status"])
+    return ({k: (min(v), statistics.median(v), max(v), len(v)) for k, v in vals.items()},
+            fails)
+
+
+def fmt3(s):
+    return f"{s[1]:.1f} ({s[0]:.1f}–{s[2]:.1f})" if s else "fails"
+
+
+def report(rows, meta):
+    """Markdown: per model type a table of tokens/s, min/median/max per mode, the ratio of
+    medians and whether the target is met. A target is met only when even the slowest run
+    through PearVisor reaches it against the native median (the spread does not overlap it)."""
+    st, fails = spread(rows)
+    seen = {r["mode"] for r in rows}
+    ours_modes = [m for m in MODES[1:] + list(EXTRA_MODES) if m in seen] or MODES[1:]
+    lines = ["| model | test | native t/s, median (min–max) | mode | PearVisor t/s, median "
+             f"(min–max) | PearVisor / native (medians) | ≥ {TARGET}× native |",
+             "|---|---|---|---|---|---|---|"]
+    for q in QUANTS:
+        w = f"llama-{q}"
+        metrics = sorted({r["metric"] for r in rows if r["workload"] == w and r["metric"]},
+                         key=lambda m: (m[:2] != "pp", m))
+        for m in metrics or ["(all)"]:
+            nat = st.get((w, m, "native"))
+            for ours in ours_modes:
+                our = st.get((w, m, ours))
+                r = our[1] / nat[1] if nat and our and nat[1] else None
+                met = "–" if r is None else ("yes" if our[0] >= TARGET * nat[1] else
+                                             ("no (spread overlaps)" if r >= TARGET else "no"))
+                lines.append(f"| {q.upper()} | {m.replace('_tps', '')} | {fmt3(nat)} | {ours} "
+                             f"| {fmt3(our)} | {f'{r:.3f}×' if r else '–'} | {met} |")
+    for (w, mode), why in sorted(fails.items()):
+        lines.append(f"\n{w} {mode}: {why}")
+    tok = meta.get("tokens", {})
+    if tok:
+        lines.append("")
+        for q in QUANTS:
+            t = tok.get(q)
+            if t is None:
+                continue
+            for m in [m for m in t if m not in ("native", "match")] or [None]:
+                same = t.get("match") if m is None else t[m] == t.get("native")
+                lines.append(f"- Tokens, {q.upper()}, llama-simple greedy, "
+                             f"{meta.get('n_predict')} tokens after the prompt \"{PROMPT}\""
+                             + (f", {m}" if m else "") + ": "
+                             + ("**the same** through PearVisor as natively" if same else
+                                "**differ** through PearVisor from natively"))
+    return "\n".join(lines) + "\n"
+
+
+def meta_text(meta):
+    v = meta.get("llama", {})
+    s = (f"- Run {meta.get('date')}, PearVisor {meta.get('commit')}, {meta.get('reps')} "
+         f"repetitions (one llama-bench process per repetition and mode, `-r 1` after its "
+         f"warm-up run, modes interleaved)\n"
+         f"- Device: " + "; ".join(f"{m}: {d}" for m, d in meta.get("device", {}).items())
+         + "\n"
+         f"- llama.cpp tag {v.get('tag')} (build {v.get('build_number')}, commit "
+         f"{v.get('build_commit')}), Vulkan backend, built by the user (see above)\n"
+         f"- Model: {meta.get('model')}\n"
+         f"- llama-bench `-p {meta.get('pp')} -n {meta.get('tg')} -ngl 99 -r 1`; "
+         f"guest: Mesa 25.0.7 Venus over vtest, wire format 1\n")
+    return s
+
+
+def write_csv(rows, path):
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=FIELDS)
+        w.writeheader()
+        w.writerows(rows)
+
+
+def load_csv(path):
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+DOC_INTRO = """
+## llama.cpp (a real application)
+
+llama.cpp's Vulkan backend running `llama-bench` (pp: prompt processing, 512 tokens in one
+batch on the GPU, 128 on lavapipe; tg: generating 128 tokens one at a time on the GPU, 32 on
+lavapipe; tokens per second) on a synthetic
+llama-architecture model, natively and through PearVisor with the unmodified Mesa 25.0.7 Venus
+guest driver on a wire-format-1 socket, plus a correctness check: `llama-simple` (greedy
+sampling) must generate the same tokens through PearVisor as natively. The model is made at
+bench time by `bench/llama_model.py` with llama.cpp's own `gguf` Python package (random
+weights, F16; `llama-quantize` makes the Q4_0 copy): on the GPU TinyLlama-1.1B's shape (22
+layers, n_embd 2048, 32 heads, 4 KV heads, n_ff 5632, vocab 32000: 1.10 B parameters), on
+lavapipe a 4.2 M-parameter one (4 layers, n_embd 256, n_ff 768, vocab 2048).
+
+llama.cpp is not part of this project and nothing here builds it: the user builds it and
+passes the directory. These figures used tag **b4747** (commit c5d91a740 of
+`ggml-org/llama.cpp`, formerly `ggerganov/llama.cpp`, February 2025),
+which builds with Debian 12's `glslc` (package glslc 2023.2) and Vulkan headers
+(libvulkan-dev 1.3.239); that `glslc` lacks the cooperative-matrix extensions, so the build
+uses llama.cpp's plain shaders, natively and through PearVisor alike. Build it with CMake,
+`-DGGML_VULKAN=ON` (the targets llama-bench, llama-simple and llama-quantize are enough), then
+`bench/run --llama DIR` (lavapipe) or, on the NVIDIA machine, `bench/run --gpu BUNDLE --llama
+DIR`; `--llama` without DIR takes `$PV_LLAMA_DIR`. `--docs` writes `docs/bench/llama-*.csv|json`
+and this section.
+"""
+
+
+def docs_section(docdir, notes=""):
+    parts = [DOC_INTRO]
+    for plat, title in (("gpu", "NVIDIA GPU"), ("lavapipe", "lavapipe")):
+        csvp = os.path.join(docdir, f"llama-{plat}.csv")
+        if not os.path.exists(csvp):
+            parts.append(f"\n### {title}\n\nNot measured yet.\n")
+            continue
+        meta = {}
+        jp = os.path.join(docdir, f"llama-{plat}.json")
+        if os.path.exists(jp):
+            with open(jp) as f:
+                meta = json.load(f)
+        if meta.get("gpu"):
+            title = meta["gpu"].split(",")[0]
+        parts.append(f"\n### {title}\n\n{meta_text(meta)}\n{report(load_csv(csvp), meta)}")
+    if notes:
+        parts.append("\n" + notes)
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------- entry point
+
+def main(args, root, commit, sh):
+    """bench/run --llama DIR [--gpu BUNDLE] [--reps N] [--quick] [--docs] [--out DIR]."""
+    try:
+        paths = llama_paths(args.llama)
+    except ValueError as e:
+        log(f"bench/run --llama: {e}")
+        return 2
+    gpu = bool(args.gpu)
+    plat = "gpu" if gpu else "lavapipe"
+    reps = args.reps or 5
+    modes = list(MODES)
+    if getattr(args, "modes", ""):
+        modes = [m for m in args.modes.split(",") if m]
+        bad = [m for m in modes if m not in MODES and m not in EXTRA_MODES]
+        if bad or modes[:1] != ["native"]:
+            log(f"bench/run --llama: modes are native first, then of "
+                f"{', '.join(MODES[1:] + list(EXTRA_MODES))}")
+            return 2
+    pp, tg, n_predict = SIZES["quick" if args.quick else plat]
+    out = os.path.abspath(args.out or (os.path.join(os.environ.get("OUT", "/tmp"), "bench")
+                                       if gpu else os.path.join(args.build, "bench-results")))
+    os.makedirs(out, exist_ok=True)
+    if gpu:
+        runner = GpuRunner(os.path.abspath(args.gpu), args.host_icd, out)
+    else:
+        if not os.path.exists(os.path.join(args.build, "pearvisor-gpu")):
+            log(f"bench/run --llama: no {args.build}/pearvisor-gpu: build first")
+            return 2
+        runner = HarnessRunner(root, os.path.abspath(args.build))
+    shape = "1b" if gpu and not args.quick else "tiny"
+    workdir = os.path.join(args.llama_models or out, "llama-models")
+    t0 = time.time()
+    models, genline = make_models(paths, shape, workdir, runner.host_env)
+    log(f"models: {genline}; Q4_0 by llama-quantize ({time.time() - t0:.0f} s in all)")
+    runs = os.path.join(out, "llama-runs")
+    # Through PearVisor on lavapipe a run's first minutes go to compiling llama.cpp's
+    # pipelines (see HarnessRunner); on the GPU a run takes seconds.
+    limit = 150 if gpu else 600
+    try:
+        tokens = check_tokens(runner, modes, paths, models, n_predict, runs, limit)
+        rows, first = measure(runner, modes, paths, models, reps, pp, tg, runs, limit,
+                              os.path.join(out, f"llama-{plat}.partial.csv"))
+    finally:
+        runner.close()
+    entry = first.get("native") or next(iter(first.values()), None)
+    meta = {
+        "platform": plat,
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit, "reps": reps, "pp": pp, "tg": tg, "n_predict": n_predict,
+        "llama": llama_version(paths, entry), "shape": shape,
+        "model": ("synthetic llama, TinyLlama-1.1B's shape (22 layers, n_embd 2048, 32 heads, "
+                  "4 KV heads, n_ff 5632, vocab 32000; 1.10 B parameters), random weights, "
+                  "Q4_0 and F16" if shape == "1b" else
+                  "synthetic llama, 4 layers, n_embd 256, 4 heads, 2 KV heads, n_ff 768, vocab "
+                  "2048 (4.2 M parameters), random weights, Q4_0 and F16"),
+        "device": {m: e.get("gpu_info") for m, e in first.items()},
+        "tokens": tokens,
+    }
+    if gpu:
+        meta["gpu"] = sh(["nvidia-smi", "--query-gpu=name,driver_version,memory.total",
+                          "--format=csv,noheader"])
+    dest = os.path.join(root, "docs", "bench") if args.docs else out
+    os.makedirs(dest, exist_ok=True)
+    write_csv(rows, os.path.join(dest, f"llama-{plat}.csv"))
+    with open(os.path.join(dest, f"llama-{plat}.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+    print(meta_text(meta))
+    print(report(rows, meta))
+    print(f"wrote {dest}/llama-{plat}.csv and .json")
+    ok = all(t.get("match") for t in tokens.values())
+    return 0 if ok and rows and all(r["status"] == "ok" for r in rows) else 1
