@@ -192,6 +192,16 @@ static void
 force_robust_access(struct pv_context *ctx, const struct pv_vk_physdev *pd,
                     VkDeviceCreateInfo *info, VkPhysicalDeviceFeatures *copy)
 {
+   /* The operator's choice, never the guest's (SECURITY.md): robustness changes what a shader
+    * that reads past its descriptor range sees, and costs some drivers speed; this turns it off
+    * to compare a workload's results and speed with native. */
+   const char *unsafe = getenv("PEARVISOR_UNSAFE_NO_ROBUST_ACCESS");
+   if (unsafe && strcmp(unsafe, "1") == 0) {
+      pv_warn("vkCreateDevice: robustBufferAccess not forced "
+                   "(PEARVISOR_UNSAFE_NO_ROBUST_ACCESS=1): shader accesses past a buffer are "
+                   "not bounded");
+      return;
+   }
    const struct pv_vk_dispatch *vk = &pv_venus_host(ctx)->vk;
    VkPhysicalDeviceFeatures host = {0};
    if (vk->GetPhysicalDeviceFeatures)
