@@ -8,6 +8,7 @@
 #include "pearvisor/version.h"
 #include "cli.h"
 #include "vtest/vtest_protocol.h"
+#include "vtest/vtest_record.h"
 #include "vtest/vtest_server.h"
 
 /* The second default socket, for Mesa >= 23.1 guests (wire format 1): Mesa 22.3.6 cannot be
@@ -50,6 +51,11 @@ serve_usage(FILE *f)
            "                          no no_new_privs, no system-call filter (SECURITY.md)\n"
            "      --max-clients=N     clients served at once; more are refused (default %u)\n"
            "      --log-level=LEVEL   error, warn, info (default) or debug\n"
+           "      --record=DIR        record every client context into a capture file of its\n"
+           "                          own in DIR (created 0700; files 0600: they hold the\n"
+           "                          guest's data); replay one with `pearvisor-gpu replay`\n"
+           "      --record-max=BYTES  size cap of each capture (default %llu MiB): recording\n"
+           "                          stops there with a warning\n"
            "  -h, --help              this text\n"
            "Socket activation: started with inherited listening sockets (systemd's LISTEN_FDS;\n"
            "FileDescriptorName=wire0 or wire1 sets a socket's wire format), it serves those\n"
@@ -63,7 +69,7 @@ serve_usage(FILE *f)
            "\n" PV_CLI_EXIT_CODES,
            VTEST_MAX_SOCKETS, VTEST_DEFAULT_SOCKET, PV_WIRE1_SOCKET, VTEST_DEFAULT_SOCKET,
            VTEST_SANDBOX_DEFAULT_USER, VTEST_SANDBOX_FALLBACK_USER, VTEST_DEFAULT_MAX_CLIENTS,
-           PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
+           VTEST_RECORD_DEFAULT_MAX >> 20, PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
            PV_DEFAULT_MAX_BLOB_BYTES >> 20, PV_DEFAULT_MAX_OBJECTS, PV_DEFAULT_MAX_RINGS);
 }
 
@@ -110,6 +116,8 @@ enum serve_opt {
    OPT_MAX_CLIENTS,
    OPT_USER,
    OPT_NO_SANDBOX,
+   OPT_RECORD,
+   OPT_RECORD_MAX,
 };
 
 static const struct option serve_opts[] = {
@@ -129,6 +137,8 @@ static const struct option serve_opts[] = {
    {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
    {"user", required_argument, NULL, OPT_USER},
    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
+   {"record", required_argument, NULL, OPT_RECORD},
+   {"record-max", required_argument, NULL, OPT_RECORD_MAX},
    {"help", no_argument, NULL, 'h'},
    {0},
 };
@@ -195,6 +205,14 @@ apply_option(int c, struct vtest_server_options *o, int *wires, int *default_wir
    case OPT_NO_SANDBOX:
       o->sandbox.disabled = true;
       return 0;
+   case OPT_RECORD:
+      o->record_dir = optarg;
+      return 0;
+   case OPT_RECORD_MAX:
+      if (pv_cli_parse_size(optarg, &o->record_max))
+         return 0;
+      fprintf(stderr, "pearvisor-gpu serve: bad size '%s'\n", optarg);
+      return -1;
    case OPT_MAX_CLIENTS: {
       uint64_t n;
       if (pv_cli_parse_size(optarg, &n) && n > 0 && n <= UINT32_MAX) {

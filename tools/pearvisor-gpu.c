@@ -24,6 +24,7 @@ usage(FILE *f)
            "  serve      serve Venus guests on vtest sockets\n"
            "  info       print what this build offers and check the host driver\n"
            "  protocol   per wire dialect: commands, decodable, with a handler (--stats)\n"
+           "  replay     run a capture (serve --record) without a guest, compare the results\n"
            "\n"
            "`pearvisor-gpu <command> --help` describes a command's options.\n"
            "\n" PV_CLI_EXIT_CODES);
@@ -103,6 +104,8 @@ main(int argc, char **argv)
       return pv_cli_info(sub_argc, sub_argv);
    if (!strcmp(cmd, "protocol"))
       return pv_cli_protocol(sub_argc, sub_argv);
+   if (!strcmp(cmd, "replay"))
+      return pv_cli_replay(sub_argc, sub_argv);
    if (!strcmp(cmd, "help")) {
       usage(stdout);
       return PV_EXIT_OK;

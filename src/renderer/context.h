@@ -65,6 +65,8 @@ struct pv_context {
    _Atomic uint64_t quota_used[PV_QUOTA_COUNT];
    uint64_t max_objects;
    uint64_t max_rings;
+   /* Recording or replaying this context (capture.h); NULL almost always. */
+   struct pv_capture *capture;
    /* Decode temporaries of every path of this context together (exec.c). */
    struct pv_cs_arena_budget arena_budget;
 };

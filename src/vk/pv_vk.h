@@ -155,6 +155,9 @@ struct pv_vk_physdev *pv_vk_physdev_create(struct pv_context *ctx, VkPhysicalDev
 
 /* Destroys a device, everything the guest left on it and its table entries (device.c). */
 void pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id);
+/* Waits until the work submitted so far to every queue of the context has finished
+ * (pv_family.wait_idle: capture and replay). */
+void pv_vk_wait_idle(struct pv_context *ctx);
 /* Destroys every host child of `dev` in a safe order and removes it from the table
  * (teardown.c). */
 void pv_vk_device_destroy_children(struct pv_context *ctx, struct pv_vk_device *dev);

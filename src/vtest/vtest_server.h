@@ -34,6 +34,9 @@ struct vtest_server_options {
    unsigned max_clients;
    /* Who client processes run as and what they may call (sandbox.h). */
    struct vtest_sandbox_options sandbox;
+   /* --record DIR: a capture file per client context (vtest_record.h); NULL: none. */
+   const char *record_dir;
+   uint64_t record_max; /* 0: VTEST_RECORD_DEFAULT_MAX */
    /* Everything but wire_format, which comes from the client's socket. */
    struct pv_renderer_config renderer;
 };
