@@ -109,9 +109,10 @@ cmp_u64(const void *a, const void *b)
 static void
 print_result(const char *file, const struct pv_replay_result *r)
 {
-   printf("capture %s: context '%s', wire format %u, %llu records%s\n", file, r->context_name,
+   printf("capture %s: context '%s', wire format %u, %llu records%s%s\n", file, r->context_name,
           r->wire_format, (unsigned long long)r->records,
-          r->capped ? " (cut at its size cap: only its start is replayed)" : "");
+          r->capped ? " (cut at its size cap: only its start is replayed)" : "",
+          r->cut ? "; the replay stopped where the records end" : "");
    printf("streams run: %llu; replies compared: %llu, %llu differ\n",
           (unsigned long long)r->streams, (unsigned long long)r->replies,
           (unsigned long long)r->reply_mismatches);

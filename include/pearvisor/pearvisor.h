@@ -332,6 +332,7 @@ struct pv_replay_result {
    uint64_t restored_bytes;    /* memory written back before queue submissions */
    uint64_t run_ns;            /* from the first record to the last (renderer set-up excluded) */
    bool capped;                /* the capture ended at its size cap: only its start was run */
+   bool cut;                   /* ... and the replay stopped where the records ran out */
    char context_name[64];
    uint32_t wire_format;
    /* The first divergence, or why the replay could not run; empty when none. */

@@ -52,6 +52,7 @@ struct pv_replay {
    bool failed;    /* stop: a divergence that makes the rest meaningless */
    bool diverged;  /* any divergence (replies and read-backs go on) */
    bool draining;  /* an incomplete capture's context path is done: stop waiting */
+   bool cut;       /* a cut capture (size cap, --partial) ran out of records: stop, no error */
    uint32_t running;  /* paths still running, under lock */
    uint64_t progress; /* records taken so far (atomic): the watchdog's measure */
    uint64_t stall_ns;
@@ -166,6 +167,17 @@ next_inline(struct pv_replay *rp, uint64_t path_id, uint32_t type)
    }
    skip_informational(p);
    const struct pv_capture_record *r = p->pos < p->n ? &rp->f.records[p->idx[p->pos]] : NULL;
+   if (!r && !rp->f.ended) {
+      /* The capture stops here (its size cap, or its server died): so does the replay. */
+      pthread_mutex_lock(&rp->lock);
+      bool first = !rp->cut && !rp->failed;
+      rp->cut = rp->failed = true;
+      pthread_cond_broadcast(&rp->cond);
+      pthread_mutex_unlock(&rp->lock);
+      if (first)
+         pv_context_stop(rp->ctx);
+      return NULL;
+   }
    if (!r || r->type != type) {
       diverge(rp, true, "on %s the replay produced a %s where the capture has %s%s (offset %" PRIu64 ")",
               name, pv_capture_type_name(type), r ? "a " : "nothing more",
@@ -653,6 +665,7 @@ replay_parsed(struct pv_replay *rp, const struct pv_replay_config *cfg)
    uint64_t t0 = mono_ns();
    run_all(rp);
    res->run_ns = mono_ns() - t0;
+   res->cut = rp->cut;
    if (rp->capture_lost && !rp->lost_now && !rp->failed)
       diverge(rp, false, "the capture's context was lost, the replay's was not");
    pv_context_destroy(rp->ctx);
