@@ -24,6 +24,7 @@ int pv_cli_serve(int argc, char **argv);
 int pv_cli_info(int argc, char **argv);
 int pv_cli_protocol(int argc, char **argv);
 int pv_cli_stats(int argc, char **argv);
+int pv_cli_replay(int argc, char **argv);
 
 /* "64M" -> 64 << 20; false on garbage, 0 or overflow. */
 bool pv_cli_parse_size(const char *text, uint64_t *out);

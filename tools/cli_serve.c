@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "vtest/control.h"
 #include "vtest/vtest_protocol.h"
+#include "vtest/vtest_record.h"
 #include "vtest/vtest_server.h"
 
 /* The second default socket, for Mesa >= 23.1 guests (wire format 1): Mesa 22.3.6 cannot be
@@ -56,6 +57,11 @@ serve_usage(FILE *f)
            "      --control=PATH      control socket for `pearvisor-gpu stats` (default\n"
            "                          %s; mode 0600 in a directory of mode 0700)\n"
            "      --no-control        no control socket\n"
+           "      --record=DIR        record every client context into a capture file of its\n"
+           "                          own in DIR (created 0700; files 0600: they hold the\n"
+           "                          guest's data); replay one with `pearvisor-gpu replay`\n"
+           "      --record-max=BYTES  size cap of each capture (default %llu MiB): recording\n"
+           "                          stops there with a warning\n"
            "  -h, --help              this text\n"
            "Socket activation: started with inherited listening sockets (systemd's LISTEN_FDS;\n"
            "FileDescriptorName=wire0 or wire1 sets a socket's wire format), it serves those\n"
@@ -69,7 +75,7 @@ serve_usage(FILE *f)
            "\n" PV_CLI_EXIT_CODES,
            VTEST_MAX_SOCKETS, VTEST_DEFAULT_SOCKET, PV_WIRE1_SOCKET, VTEST_DEFAULT_SOCKET,
            VTEST_SANDBOX_DEFAULT_USER, VTEST_SANDBOX_FALLBACK_USER, VTEST_DEFAULT_MAX_CLIENTS,
-           control_path, PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
+           control_path, VTEST_RECORD_DEFAULT_MAX >> 20, PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
            PV_DEFAULT_MAX_BLOB_BYTES >> 20, PV_DEFAULT_MAX_OBJECTS, PV_DEFAULT_MAX_RINGS);
 }
 
@@ -118,6 +124,8 @@ enum serve_opt {
    OPT_NO_SANDBOX,
    OPT_CONTROL,
    OPT_NO_CONTROL,
+   OPT_RECORD,
+   OPT_RECORD_MAX,
 };
 
 static const struct option serve_opts[] = {
@@ -139,6 +147,8 @@ static const struct option serve_opts[] = {
    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
    {"control", required_argument, NULL, OPT_CONTROL},
    {"no-control", no_argument, NULL, OPT_NO_CONTROL},
+   {"record", required_argument, NULL, OPT_RECORD},
+   {"record-max", required_argument, NULL, OPT_RECORD_MAX},
    {"help", no_argument, NULL, 'h'},
    {0},
 };
@@ -211,6 +221,14 @@ apply_option(int c, struct vtest_server_options *o, int *wires, int *default_wir
    case OPT_NO_CONTROL:
       o->no_control = true;
       return 0;
+   case OPT_RECORD:
+      o->record_dir = optarg;
+      return 0;
+   case OPT_RECORD_MAX:
+      if (pv_cli_parse_size(optarg, &o->record_max))
+         return 0;
+      fprintf(stderr, "pearvisor-gpu serve: bad size '%s'\n", optarg);
+      return -1;
    case OPT_MAX_CLIENTS: {
       uint64_t n;
       if (pv_cli_parse_size(optarg, &n) && n > 0 && n <= UINT32_MAX) {

@@ -26,6 +26,7 @@ usage(FILE *f)
            "  protocol   per wire dialect: commands, decodable, with a handler (--stats)\n"
            "  stats      what each client of a running server is doing (--watch, --json,\n"
            "             --prometheus)\n"
+           "  replay     run a capture (serve --record) without a guest, compare the results\n"
            "\n"
            "`pearvisor-gpu <command> --help` describes a command's options.\n"
            "\n" PV_CLI_EXIT_CODES);
@@ -107,6 +108,8 @@ main(int argc, char **argv)
       return pv_cli_protocol(sub_argc, sub_argv);
    if (!strcmp(cmd, "stats"))
       return pv_cli_stats(sub_argc, sub_argv);
+   if (!strcmp(cmd, "replay"))
+      return pv_cli_replay(sub_argc, sub_argv);
    if (!strcmp(cmd, "help")) {
       usage(stdout);
       return PV_EXIT_OK;

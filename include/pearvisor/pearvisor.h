@@ -284,6 +284,73 @@ PV_EXPORT int pv_context_create_blob(struct pv_context *context, uint32_t res_id
                                      uint64_t size, uint32_t flags, struct pv_blob *out);
 PV_EXPORT void pv_context_destroy_blob(struct pv_context *context, uint32_t res_id);
 
+/* ----- capture and replay (docs/CAPTURE.md) ----------------------------------------------- */
+
+/*
+ * Records everything this context is given and gives back to `fd` (the library keeps a dup of
+ * it and writes from any of the context's threads): every transport call, every command stream
+ * the renderer runs (context path, rings, nested streams), the host-visible memory contents the
+ * guest changed before each queue submission and before vkFreeMemory, the replies written, and
+ * the final memory at pv_context_destroy, which closes the file. A capture holds the guest's
+ * data: give the file owner-only permissions. `max_bytes` (0: no cap) caps the file: at the cap
+ * recording stops with a logged warning and a marker record. Call it right after
+ * pv_context_create, before anything else reaches the context: returns 0, -EBUSY when the
+ * context already records or has run commands, another negative errno when writing fails.
+ * While recording, every host-visible allocation is kept twice (a copy to find changed pages).
+ */
+PV_EXPORT int pv_context_start_capture(struct pv_context *context, int fd, uint64_t max_bytes);
+
+/* How to replay a capture. ABI-extensible like pv_renderer_config: PV_REPLAY_CONFIG_INIT. */
+struct pv_replay_config {
+   uint32_t struct_size;
+   const char *host_icd; /* as in pv_renderer_config */
+   const char *gpu;
+   bool validate;
+   /* Replay a capture that has no end record (the server died or was killed while recording)
+    * instead of refusing it. */
+   bool partial;
+   /* Stop (as diverged) when no record could run for this long; 0: 60000 ms. */
+   uint32_t stall_timeout_ms;
+};
+
+#define PV_REPLAY_CONFIG_INIT                                                                      \
+   {                                                                                               \
+      .struct_size = sizeof(struct pv_replay_config)                                               \
+   }
+
+struct pv_replay_result {
+   uint64_t records;           /* records in the file */
+   uint64_t streams;           /* command streams run (context path, rings, nested) */
+   uint64_t replies;           /* replies compared ... */
+   uint64_t reply_mismatches;  /* ... and how many differed */
+   uint64_t readback_bytes;    /* memory compared at vkFreeMemory and at the end ... */
+   uint64_t readback_mismatch_bytes; /* ... and how many bytes differed */
+   /* Bytes that differ where the replay's GPU did not write them (the guest wrote them after its
+    * last submission, e.g. resetting a fence's feedback, which no capture can restore), or that
+    * only the replay changed: reported, not a divergence. */
+   uint64_t readback_unverified_bytes;
+   uint64_t restored_bytes;    /* memory written back before queue submissions */
+   uint64_t run_ns;            /* from the first record to the last (renderer set-up excluded) */
+   bool capped;                /* the capture ended at its size cap: only its start was run */
+   bool cut;                   /* ... and the replay stopped where the records ran out */
+   char context_name[64];
+   uint32_t wire_format;
+   /* The first divergence, or why the replay could not run; empty when none. */
+   char message[512];
+};
+
+/*
+ * Replays the capture at `path` against a fresh renderer and context, without a guest: streams
+ * run in their recorded order (each ring on a thread of its own, started when the capture says
+ * the other paths had got that far), memory is restored at the recorded points, and replies and
+ * read-backs are compared with the recorded ones. Returns 0 when the replay matched, 1 when it
+ * diverged (a reply or read-back differs, a command fails now: `message` says where), -1 when
+ * the capture is refused (corrupt, truncated, unknown version) or the renderer cannot start.
+ * Blocks until done; logs through the library's log callback.
+ */
+PV_EXPORT int pv_replay_file(const char *path, const struct pv_replay_config *config,
+                             struct pv_replay_result *result);
+
 /*
  * Live statistics of one context (`pearvisor-gpu stats`). The renderer counts on the paths that
  * decode guest bytes with plain per-path counters (no lock, no syscall); this call sums them.

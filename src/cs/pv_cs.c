@@ -75,6 +75,12 @@ pv_cs_read(struct pv_cs_decoder *dec, void *dst, size_t size)
    return true;
 }
 
+const void *
+pv_cs_read_view(struct pv_cs_decoder *dec, uint64_t size)
+{
+   return take(dec, size);
+}
+
 uint64_t
 pv_cs_read_count(struct pv_cs_decoder *dec)
 {

@@ -164,6 +164,9 @@ void pv_cs_set_fatal(struct pv_cs_decoder *dec, const char *reason);
 /* Raw read of `size` value bytes occupying align4(size) stream bytes. False (fatal) on overrun;
  * dst is then zero-filled. */
 bool pv_cs_read(struct pv_cs_decoder *dec, void *dst, size_t size);
+/* The next `size` bytes (occupying align4(size)) in place, without a copy: for files whose bytes
+ * cannot change under the reader (captures, docs/CAPTURE.md). NULL (fatal) on overrun. */
+const void *pv_cs_read_view(struct pv_cs_decoder *dec, uint64_t size);
 bool pv_cs_write(struct pv_cs_encoder *enc, const void *src, size_t size);
 
 /*

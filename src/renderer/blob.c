@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "renderer/capture.h"
 #include "renderer/context.h"
 #include "renderer/renderer.h"
 #include "util/log.h"
@@ -129,8 +130,8 @@ create_memory_blob(struct pv_context *ctx, uint32_t res_id, uint64_t blob_id, ui
    return ret;
 }
 
-int
-pv_context_create_blob(struct pv_context *ctx, uint32_t res_id, uint64_t blob_id, uint64_t size,
+static int
+create_blob(struct pv_context *ctx, uint32_t res_id, uint64_t blob_id, uint64_t size,
                        uint32_t flags, struct pv_blob *out)
 {
    if (res_id == 0)
@@ -145,9 +146,21 @@ pv_context_create_blob(struct pv_context *ctx, uint32_t res_id, uint64_t blob_id
    return create_memory_blob(ctx, res_id, blob_id, size, flags, out);
 }
 
+int
+pv_context_create_blob(struct pv_context *ctx, uint32_t res_id, uint64_t blob_id, uint64_t size,
+                       uint32_t flags, struct pv_blob *out)
+{
+   int ret = create_blob(ctx, res_id, blob_id, size, flags, out);
+   if (ctx->capture)
+      pv_capture_blob_create(ctx, res_id, blob_id, size, flags, ret);
+   return ret;
+}
+
 void
 pv_context_destroy_blob(struct pv_context *ctx, uint32_t res_id)
 {
+   if (ctx->capture)
+      pv_capture_blob_destroy(ctx, res_id);
    pthread_mutex_lock(&ctx->resources_lock);
    struct pv_resource *res = pv_id_table_remove(&ctx->resources, res_id);
    pthread_mutex_unlock(&ctx->resources_lock);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renderer/capture.h"
 #include "renderer/renderer.h"
 #include "renderer/ring.h"
 #include "util/log.h"
@@ -72,6 +73,8 @@ pv_context_destroy(struct pv_context *ctx)
    pv_context_stop(ctx);
    /* Rings first: they execute commands that use everything below. */
    pv_ring_destroy_all(ctx);
+   if (ctx->capture)
+      pv_capture_finish(ctx); /* the final memory, before the teardown frees it */
    size_t left = pv_object_table_count(&ctx->objects);
    const struct pv_family *family = ctx->renderer->family;
    bool crashed = atomic_load(&ctx->host_crashed);
@@ -117,6 +120,8 @@ pv_context_set_lost(struct pv_context *ctx, const char *fmt, ...)
    va_end(ap);
    atomic_store(&ctx->lost_reason_set, true);
    pv_warn("context '%s' lost: %s", ctx->name, ctx->lost_reason);
+   if (ctx->capture)
+      pv_capture_lost(ctx, ctx->lost_reason);
    pv_ring_context_lost(ctx);
 }
 
@@ -168,6 +173,8 @@ pv_context_set_ring_callback(struct pv_context *ctx, pv_ring_created_fn cb, void
 int
 pv_context_submit_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id)
 {
+   if (ctx->capture)
+      pv_capture_fence(ctx, ring_idx, fence_id);
    if (ring_idx != 0 && !pv_context_is_lost(ctx)) {
       const char *why = ctx->renderer->family->fence_submit(ctx, ring_idx, fence_id);
       if (!why)

@@ -69,6 +69,8 @@ struct pv_context {
     * that orders paths by their last run. */
    struct pv_exec_stats retired;
    _Atomic uint64_t run_counter;
+   /* Recording or replaying this context (capture.h); NULL almost always. */
+   struct pv_capture *capture;
    /* Decode temporaries of every path of this context together (exec.c). */
    struct pv_cs_arena_budget arena_budget;
 };

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renderer/capture.h"
 #include "renderer/context.h"
 #include "renderer/crash_guard.h"
 #include "renderer/family.h"
@@ -196,6 +197,7 @@ reply_begin(struct pv_dispatch_ctx *c)
    if (have) {
       pv_resource_ref(r->res);
       x->reply_res = r->res;
+      x->reply_start = r->base + r->pos;
       pv_cs_encoder_init(&x->reply_enc, r->base + r->pos, (size_t)(r->size - r->pos), &x->status);
    }
    pthread_mutex_unlock(&r->lock);
@@ -211,9 +213,13 @@ reply_end(struct pv_dispatch_ctx *c, struct pv_cs_encoder *enc)
    atomic_thread_fence(memory_order_release);
    pthread_mutex_lock(&r->lock);
    /* only if the stream is still the one written to */
-   if (r->res == x->reply_res && r->base && enc->cur >= r->base && enc->cur <= r->base + r->size)
+   bool same = r->res == x->reply_res && r->base && enc->cur >= r->base &&
+               enc->cur <= r->base + r->size;
+   if (same)
       r->pos = (uint64_t)(enc->cur - r->base);
    pthread_mutex_unlock(&r->lock);
+   if (__builtin_expect(x->ctx->capture != NULL, 0) && same && enc->cur >= x->reply_start)
+      pv_capture_reply(x, x->reply_start, enc->cur);
    pv_resource_put(x->reply_res);
    x->reply_res = NULL;
    pv_stat_add(&x->stats.replies, 1);
@@ -307,10 +313,14 @@ run_decoder(struct pv_exec *x)
          memcpy(&type, x->dec.cur, sizeof(type));
       pv_stat_add(&x->stats.commands, 1);
       atomic_store_explicit(&x->stats.last_command, type, memory_order_relaxed);
+      if (__builtin_expect(x->ctx->capture != NULL, 0))
+         pv_capture_before_command(x, type);
       if (!pv_protocol_execute_one(&x->dispatch, x->ctx->table)) {
          pv_context_set_lost(x->ctx, "%s", x->status.reason);
          return false;
       }
+      if (__builtin_expect(x->ctx->capture != NULL, 0))
+         pv_capture_after_command(x, type);
       if (x->named_incomplete) {
          pv_context_set_lost(x->ctx, "out of memory tracking the objects a command names");
          return false;
@@ -363,8 +373,8 @@ run_guarded(struct pv_exec *x)
    return ok;
 }
 
-bool
-pv_exec_run(struct pv_exec *x, const void *data, size_t size)
+static bool
+exec_run(struct pv_exec *x, const void *data, size_t size)
 {
    /* Every stream starts clean: a lost context still decodes later streams (lost mode). */
    x->status.fatal = false;
@@ -380,6 +390,18 @@ pv_exec_run(struct pv_exec *x, const void *data, size_t size)
    if (pv_crash_guard_active() && !x->ctx->host_crashed)
       return run_guarded(x);
    return run_decoder(x);
+}
+
+bool
+pv_exec_run(struct pv_exec *x, const void *data, size_t size)
+{
+   /* Recording off: this one branch is all capture costs a stream. */
+   if (__builtin_expect(x->ctx->capture == NULL, 1))
+      return exec_run(x, data, size);
+   pv_capture_stream_begin(x, data, size);
+   bool ok = exec_run(x, data, size);
+   pv_capture_stream_end(x);
+   return ok;
 }
 
 bool

@@ -46,6 +46,7 @@ struct pv_exec {
    struct pv_reply_stream *reply; /* the context's (wire 0) or own_reply (wire 1) */
    struct pv_reply_stream own_reply;
    struct pv_resource *reply_res; /* referenced while a reply is being written */
+   uint8_t *reply_start;          /* ... from here (capture.h) */
    /* Called after each top-level command with the bytes consumed so far, so a ring publishes
     * head per command (wire 1 guests wait on it mid-batch). NULL for the context path. */
    void (*command_done)(struct pv_exec *x, size_t consumed);

@@ -39,6 +39,9 @@ struct pv_family {
    const char *(*fence_submit)(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id);
    /* Destroys every host object the guest left behind (rings are stopped before). */
    void (*context_teardown)(struct pv_context *ctx);
+   /* Waits until the host has finished the work submitted so far (capture.h: memory snapshots
+    * must not catch the GPU mid-write); may be NULL. */
+   void (*wait_idle)(struct pv_context *ctx);
 };
 
 #endif

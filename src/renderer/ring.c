@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renderer/capture.h"
 #include "renderer/context.h"
 #include "renderer/ring_internal.h"
 #include "util/log.h"
@@ -332,18 +333,23 @@ pv_ring_handle_create(struct pv_dispatch_ctx *c, void *args)
    }
    if (ring && ctx->wire_format == 1 && pv_context_is_lost(ctx))
       pv_ring_status_set(ring, PV_RING_STATUS_FATAL);
-   if (ring && pthread_create(&ring->thread, NULL, ring_thread, ring) != 0) {
+   /* A replayed ring's batches come from the capture, in its order (pv_ring_replay_batch). */
+   bool own_thread = !ctx->capture || !pv_capture_is_replay(ctx->capture);
+   if (ring && own_thread && pthread_create(&ring->thread, NULL, ring_thread, ring) != 0) {
       ring->res = NULL; /* still ours to put below */
       ring_free(ring);
       ring = NULL;
       why = "cannot start the ring thread";
    }
    if (ring) {
+      ring->has_thread = own_thread;
       ring->next = ctx->rings;
       ctx->rings = ring;
    }
    bool monitored = ring && ring->monitor_period_us;
    pthread_mutex_unlock(&ctx->rings_lock);
+   if (ring && !own_thread)
+      pv_replay_ring_created(ctx); /* its first batch may already wait for it */
    if (why) {
       pv_resource_put(res);
       pv_venus_fatal(c, "vkCreateRingMESA 0x%llx: %s", (unsigned long long)a->ring, why);
@@ -366,7 +372,8 @@ ring_stop(struct pv_ring *ring)
    pthread_mutex_unlock(&ring->lock);
    /* A ring blocked in a host wait finishes that command first (the wait has the guest's own
     * timeout). */
-   pthread_join(ring->thread, NULL);
+   if (ring->has_thread)
+      pthread_join(ring->thread, NULL);
    /* Its counts stay in the context's totals (pv_context_get_stats). */
    pthread_mutex_lock(&ring->ctx->rings_lock);
    pv_exec_stats_retire(&ring->ctx->retired, &ring->exec.stats);
@@ -379,6 +386,9 @@ pv_ring_handle_destroy(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkDestroyRingMESA *a = args;
    struct pv_context *ctx = pv_venus_from(c);
+   /* Replay: the ring's recorded batches all ran before its thread was joined; wait for them. */
+   if (ctx->capture && pv_capture_is_replay(ctx->capture))
+      pv_replay_ring_done(ctx, a->ring);
    pthread_mutex_lock(&ctx->rings_lock);
    struct pv_ring **link = &ctx->rings;
    while (*link && (*link)->id != a->ring)
@@ -431,6 +441,33 @@ pv_ring_handle_write_extra(struct pv_dispatch_ctx *c, void *args)
    if (!ok)
       pv_venus_fatal(c, "vkWriteRingExtraMESA: ring 0x%llx offset %zu is not valid",
                      (unsigned long long)a->ring, a->offset);
+}
+
+bool
+pv_ring_exists(struct pv_context *ctx, uint64_t ring_id)
+{
+   pthread_mutex_lock(&ctx->rings_lock);
+   bool found = pv_ring_find_locked(ctx, ring_id) != NULL;
+   pthread_mutex_unlock(&ctx->rings_lock);
+   return found;
+}
+
+bool
+pv_ring_replay_batch(struct pv_context *ctx, uint64_t ring_id, const void *data, uint32_t size)
+{
+   pthread_mutex_lock(&ctx->rings_lock);
+   struct pv_ring *ring = pv_ring_find_locked(ctx, ring_id);
+   pthread_mutex_unlock(&ctx->rings_lock);
+   /* Only this thread runs the ring's batches, and vkDestroyRingMESA waits for it to finish
+    * them (pv_replay_ring_done), so the ring stays while we use it. */
+   if (!ring || ring->has_thread || size > ring->buffer_size)
+      return false;
+   ring->batch_start = ring->cur;
+   memcpy(ring->chunk, data, size);
+   pv_exec_run(&ring->exec, ring->chunk, size);
+   ring->cur += size;
+   publish_head(ring, ring->cur);
+   return true;
 }
 
 void

@@ -10,6 +10,9 @@
 #ifndef PV_RENDERER_RING_H
 #define PV_RENDERER_RING_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "protocol/pv_protocol.h"
 
 struct pv_context;
@@ -29,6 +32,16 @@ void pv_ring_handle_wait_ring_seqno(struct pv_dispatch_ctx *c, void *args);
 void pv_ring_context_lost(struct pv_context *ctx);
 /* Wakes every ring thread and round-trip waiter of the context so it re-checks for stop. */
 void pv_ring_wake_all(struct pv_context *ctx);
+
+/* Replay (capture.h): runs one recorded batch of ring `ring_id` on the calling thread. False when
+ * there is no such ring now or the batch does not fit it. */
+bool pv_ring_replay_batch(struct pv_context *ctx, uint64_t ring_id, const void *data,
+                          uint32_t size);
+bool pv_ring_exists(struct pv_context *ctx, uint64_t ring_id);
+/* ... vkDestroyRingMESA waits in the replayer until that ring's batches ran, and
+ * vkCreateRingMESA tells it a ring exists now. */
+void pv_replay_ring_created(struct pv_context *ctx);
+void pv_replay_ring_done(struct pv_context *ctx, uint64_t ring_id);
 
 /* Stops and frees every ring of the context (context teardown). */
 void pv_ring_destroy_all(struct pv_context *ctx);

@@ -37,6 +37,7 @@ struct pv_ring {
    uint32_t monitor_period_us;
    uint64_t next_report_ns;
    pthread_t thread;
+   bool has_thread; /* false in a replayed context: the replayer runs the batches (capture.h) */
    pthread_mutex_t lock;
    pthread_cond_t cond; /* notify, virtqueue seqnos, head progress, stop, loss: broadcast */
    bool notified;

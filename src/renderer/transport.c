@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "renderer/capture.h"
 #include "renderer/context.h"
 #include "renderer/ring.h"
 #include "util/log.h"
@@ -65,8 +66,15 @@ run_one_stream(struct pv_dispatch_ctx *c, const VkCommandStreamDescriptionMESA *
       pv_resource_put(res);
       return false;
    }
+   uint8_t *data = (uint8_t *)res->map + s->offset;
+   if (__builtin_expect(ctx->capture != NULL, 0) &&
+       !pv_capture_nested(pv_exec_from(c), s->resourceId, s->offset, data, s->size)) {
+      pv_venus_fatal(c, "command stream: the replay diverged from the capture here");
+      pv_resource_put(res);
+      return false;
+   }
    /* The reference keeps the resource alive for the stream; so do we (a ref). */
-   bool ok = pv_exec_run_nested(pv_exec_from(c), (uint8_t *)res->map + s->offset, s->size);
+   bool ok = pv_exec_run_nested(pv_exec_from(c), data, s->size);
    pv_resource_put(res);
    return ok;
 }

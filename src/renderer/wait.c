@@ -6,6 +6,7 @@
  * stopping (its client went away: pv_context_stop) or lost: a disconnected client's process or
  * thread must be free within a second, whatever it was waiting for.
  */
+#include "renderer/capture.h"
 #include "renderer/context.h"
 #include "renderer/ring.h"
 #include "util/os.h"
@@ -15,6 +16,8 @@ pv_context_stop(struct pv_context *ctx)
 {
    if (atomic_exchange(&ctx->stopping, true))
       return;
+   if (ctx->capture)
+      pv_capture_stop(ctx);
    /* Out of vkWaitVirtqueueSeqnoMESA / vkWaitRingSeqnoMESA and idle sleeps. */
    pv_ring_wake_all(ctx);
 }

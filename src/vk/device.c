@@ -295,6 +295,21 @@ pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id)
 }
 
 void
+pv_vk_wait_idle(struct pv_context *ctx)
+{
+   uint64_t *ids = NULL;
+   size_t n = pv_object_list_children(ctx, pv_venus_host(ctx)->instance_id,
+                                      VK_OBJECT_TYPE_DEVICE, &ids);
+   for (size_t i = 0; i < n; i++) {
+      struct pv_object *obj = pv_object_find(ctx, ids[i], VK_OBJECT_TYPE_DEVICE);
+      /* An empty submission with our fence per queue, under the queue's submit lock, waited
+       * for in slices that notice a stopping context (lifetime.c). */
+      pv_vk_device_quiesce(ctx, obj ? obj->data : NULL);
+   }
+   free(ids);
+}
+
+void
 pv_vk_handle_DestroyDevice(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkDestroyDevice *a = args;

@@ -116,4 +116,5 @@ const struct pv_family pv_vk_family = {
    .export_blob = pv_vk_memory_export_blob,
    .fence_submit = pv_vk_timeline_submit,
    .context_teardown = pv_vk_context_teardown,
+   .wait_idle = pv_vk_wait_idle,
 };

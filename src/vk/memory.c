@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "renderer/capture.h"
 #include "util/log.h"
 #include "util/os.h"
 #include "vk/pv_vk.h"
@@ -27,6 +28,8 @@ pv_vk_memory_free_data(struct pv_context *ctx, struct pv_object *obj)
          pv_venus_uncharge(ctx, PV_QUOTA_DEVICE_MEMORY, m->charged);
       if (ctx && m->fd_charged)
          pv_venus_uncharge(ctx, PV_QUOTA_FDS, 1);
+      if (ctx && m->map)
+         pv_capture_memory_unmapped(ctx, obj->id); /* before the munmap below */
       /* runs after the host vkFreeMemory: the driver no longer uses the mapping */
       if (m->map)
          munmap(m->map, m->size);
@@ -241,6 +244,8 @@ pv_vk_handle_AllocateMemory(struct pv_dispatch_ctx *c, void *args)
    m->alloc_size = info->allocationSize;
    obj->data = m;
    obj->free_data = pv_vk_memory_free_data;
+   /* A recorded or replayed context tracks what the guest shares through this mapping. */
+   pv_capture_memory_mapped(ctx, id, m->map, m->size);
    /* *a->pMemory still holds the guest id: the reply echoes it */
 }
 

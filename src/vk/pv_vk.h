@@ -168,6 +168,9 @@ void pv_vk_hide_unmappable(VkPhysicalDeviceMemoryProperties *mem, uint32_t impor
 
 /* Destroys a device, everything the guest left on it and its table entries (device.c). */
 void pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id);
+/* Waits until the work submitted so far to every queue of the context has finished
+ * (pv_family.wait_idle: capture and replay). */
+void pv_vk_wait_idle(struct pv_context *ctx);
 /* Destroys every host child of `dev` in a safe order and removes it from the table
  * (teardown.c). */
 void pv_vk_device_destroy_children(struct pv_context *ctx, struct pv_vk_device *dev);

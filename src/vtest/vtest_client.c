@@ -8,6 +8,7 @@
  * reply of the right shape saying "failed" — so the guest sees errors instead of hanging.
  * Only a broken socket (EOF, write error) or garbage before CREATE_RENDERER ends the client.
  */
+#include "vtest/vtest_record.h"
 #include "vtest/vtest_client.h"
 
 #include <stdarg.h>
@@ -215,6 +216,7 @@ handle_context_init(struct vtest_client *c, const uint32_t *p, uint32_t len)
       return VTEST_OK;
    }
    c->ctx_capset = capset;
+   vtest_record_context(c->ctx, c->name); /* before anything reaches the context */
    vtest_watch_set_context(c->watch, c->ctx);
    pv_context_set_fence_callback(c->ctx, vtest_fence_retired, c);
    if (c->lost)

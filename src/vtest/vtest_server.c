@@ -7,6 +7,7 @@
  * for debugging.
  */
 #define _GNU_SOURCE
+#include "vtest/vtest_record.h"
 #include "vtest/vtest_server.h"
 
 #include <errno.h>
@@ -296,6 +297,9 @@ vtest_server_run(const struct vtest_server_options *o)
    install_signals();
    struct vtest_sandbox sandbox;
    if (!vtest_sandbox_prepare(&o->sandbox, &sandbox))
+      return 1;
+   if (!vtest_record_configure(o->record_dir, o->record_max ? o->record_max : VTEST_RECORD_DEFAULT_MAX,
+                               sandbox.enabled && sandbox.switch_user, sandbox.uid, sandbox.gid))
       return 1;
    /* Per-client processes share the driver's pages only if it is loaded before they fork; with
     * --threads it is loaded once here too, so a client's start does not pay for it. */

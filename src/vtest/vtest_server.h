@@ -38,6 +38,9 @@ struct vtest_server_options {
     * opened with no_control or single_client. */
    const char *control_path;
    bool no_control;
+   /* --record DIR: a capture file per client context (vtest_record.h); NULL: none. */
+   const char *record_dir;
+   uint64_t record_max; /* 0: VTEST_RECORD_DEFAULT_MAX */
    /* Everything but wire_format, which comes from the client's socket. */
    struct pv_renderer_config renderer;
 };
