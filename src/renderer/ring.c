@@ -200,12 +200,16 @@ idle_wait(struct pv_ring *ring)
        * own look at tail. */
       ring->sleeping = true;
       pthread_cond_broadcast(&ring->cond);
-      uint64_t step = PV_RING_RECHECK_MIN_NS;
+      uint64_t step = PV_RING_RECHECK_MIN_NS, slept = 0;
       while (!ring->notified && !ring->stop &&
              atomic_load_explicit(ring->tail, memory_order_seq_cst) == ring->cur) {
          wait_at_most(ring, step);
+         slept += step;
          step = step * 2 > PV_RING_RECHECK_MAX_NS ? PV_RING_RECHECK_MAX_NS : step * 2;
       }
+      if (!ring->notified && !ring->stop)
+         pv_dbg("ring 0x%llx: work published without a notify, seen within %llu ms of idle",
+                (unsigned long long)ring->id, (unsigned long long)(slept / 1000000u));
       ring->sleeping = false;
       pthread_mutex_unlock(&ring->lock);
    }
