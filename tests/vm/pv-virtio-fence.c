@@ -9,7 +9,8 @@
  *            completes the command when write_context_fence comes back from virgl_renderer_poll
  *   global   EXECBUFFER without RING_IDX: virgl_renderer_create_fence, then write_fence
  * An empty submission is a valid (empty) Venus command stream. Prints
- * "pv-virtio-fence: PASS: ..." or "pv-virtio-fence: FAIL: ..." (exit 1).
+ * "pv-virtio-fence: PASS: ..." (with mean, worst, min and median latency per kind, and RESULT
+ * lines for bench/run --vm) or "pv-virtio-fence: FAIL: ..." (exit 1).
  * usage: pv-virtio-fence [COUNT]   (fences of each kind, default 50)
  */
 #include <errno.h>
@@ -101,6 +102,29 @@ now_ms(void)
    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+struct stats {
+   double min, median, mean, max;
+};
+
+static int
+cmp_double(const void *a, const void *b)
+{
+   const double x = *(const double *)a, y = *(const double *)b;
+   return (x > y) - (x < y);
+}
+
+/* Sorts `v` in place. */
+static struct stats
+summarize(double *v, unsigned n)
+{
+   qsort(v, n, sizeof(*v), cmp_double);
+   struct stats s = {.min = v[0], .max = v[n - 1]};
+   s.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+   for (unsigned i = 0; i < n; i++)
+      s.mean += v[i] / n;
+   return s;
+}
+
 /* One empty submission with an out-fence (on ring 0 when `ring`), waited for; returns ms. */
 static double
 fenced_submit(int fd, int ring, unsigned i)
@@ -157,17 +181,28 @@ main(int argc, char **argv)
       fail("usage: pv-virtio-fence [COUNT]  (1..100000)");
    setvbuf(stdout, NULL, _IOLBF, 0);
    int fd = open_venus();
-   double worst[2] = {0, 0}, total[2] = {0, 0};
-   for (unsigned i = 0; i < count; i++) {
-      for (int ring = 0; ring < 2; ring++) {
-         double ms = fenced_submit(fd, ring, i);
-         total[ring] += ms;
-         worst[ring] = ms > worst[ring] ? ms : worst[ring];
-      }
-   }
+   double *ms[2] = {calloc(count, sizeof(double)), calloc(count, sizeof(double))};
+   if (!ms[0] || !ms[1])
+      fail("out of memory");
+   for (unsigned i = 0; i < count; i++)
+      for (int ring = 0; ring < 2; ring++)
+         ms[ring][i] = fenced_submit(fd, ring, i);
    close(fd);
+   struct stats st[2];
+   for (int ring = 0; ring < 2; ring++)
+      st[ring] = summarize(ms[ring], count);
    printf("pv-virtio-fence: PASS: %u ring fences (context fence, ring 0) and %u global fences "
-          "signalled; mean/worst %.2f/%.2f ms and %.2f/%.2f ms\n",
-          count, count, total[1] / count, worst[1], total[0] / count, worst[0]);
+          "signalled; mean/worst %.2f/%.2f ms and %.2f/%.2f ms; min/median %.2f/%.2f ms and "
+          "%.2f/%.2f ms\n",
+          count, count, st[1].mean, st[1].max, st[0].mean, st[0].max, st[1].min, st[1].median,
+          st[0].min, st[0].median);
+   /* for bench/run --vm (bench/bench_vm.py): lower is better */
+   static const char *const kind[2] = {"global", "ring"};
+   for (int ring = 1; ring >= 0; ring--)
+      printf("RESULT metric=%s_fence_median_ms value=%.4f\n"
+             "RESULT metric=%s_fence_mean_ms value=%.4f\n",
+             kind[ring], st[ring].median, kind[ring], st[ring].mean);
+   free(ms[0]);
+   free(ms[1]);
    return 0;
 }
