@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "renderer/capture.h"
 #include "renderer/context.h"
@@ -68,8 +69,8 @@ check_layout(const VkRingCreateInfoMESA *ci, const struct pv_resource *res)
  * a guest in a round trip (a sync call, a fence wait followed by the next submission) writes
  * again within microseconds, so the thread first only yields the core between looks, then sleeps
  * in steps that grow with the quiet time (about 110 wake-ups until the guest's 50 ms idle
- * timeout), and finally sets IDLE and sleeps until notified (idle_wait). It never busy-polls
- * without yielding: on a small machine the guest's thread may be waiting for this very core.
+ * timeout), and finally sets IDLE and sleeps until notified, looking at tail now and then
+ * (idle_wait). It never busy-polls without yielding: on a small machine the guest's thread may be waiting for this very core.
  */
 #define PV_RING_YIELD_NS 10000ull
 #define PV_RING_SLEEP_MIN_NS 10000ull
@@ -156,8 +157,37 @@ pv_ring_wake(struct pv_ring *ring)
    pthread_mutex_unlock(&ring->lock);
 }
 
-/* IDLE, then sleep until notified; re-checks tail after publishing IDLE so a guest that stored
- * tail just before reading status is never missed (venus-wire.md 4.4). */
+/*
+ * How long an idle ring sleeps before it looks at tail by itself: first, then doubling up to the
+ * most. A guest may publish work to a ring that says IDLE without notifying it: Mesa 25.0.7 sends
+ * at most one notify per ring and millisecond of its own clock (vn_ring.c,
+ * VN_RING_IDLE_TIMEOUT_NS), and stores tail with release order only before it reads IDLE. A
+ * submission that lands as the ring goes idle, just after the guest's previous notify (a TCG
+ * guest's clock need not agree with ours on what a millisecond is), then finds the ring asleep
+ * with no notify on the way, and the guest waits for a fence forever (seen in tests/vm crash:
+ * a bystander context stuck in its fence wait). The look bounds that stall; a ring idle for long
+ * wakes once a second.
+ */
+#define PV_RING_RECHECK_MIN_NS 1000000ull
+#define PV_RING_RECHECK_MAX_NS 1000000000ull
+
+/* Waits on the ring's condition (CLOCK_REALTIME, as ring_seqno.c) for at most `ns`. */
+static void
+wait_at_most(struct pv_ring *ring, uint64_t ns)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_REALTIME, &ts);
+   ts.tv_sec += (time_t)(ns / 1000000000u);
+   ts.tv_nsec += (long)(ns % 1000000000u);
+   if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+   }
+   pthread_cond_timedwait(&ring->cond, &ring->lock, &ts);
+}
+
+/* IDLE, then sleep until notified or until tail moves; re-checks tail after publishing IDLE so a
+ * guest that stored tail just before reading status is never missed (venus-wire.md 4.4). */
 static void
 idle_wait(struct pv_ring *ring)
 {
@@ -168,11 +198,20 @@ idle_wait(struct pv_ring *ring)
    if (atomic_load_explicit(ring->tail, memory_order_seq_cst) == ring->cur) {
       pv_stat_add(&ring->exec.stats.idle, 1);
       pthread_mutex_lock(&ring->lock);
-      /* Only a vkNotifyRingMESA on the context path wakes us now (ring_seqno.c uses this). */
+      /* A vkNotifyRingMESA on the context path wakes us (ring_seqno.c relies on this), or our
+       * own look at tail. */
       ring->sleeping = true;
       pthread_cond_broadcast(&ring->cond);
-      while (!ring->notified && !ring->stop)
-         pthread_cond_wait(&ring->cond, &ring->lock);
+      uint64_t step = PV_RING_RECHECK_MIN_NS, slept = 0;
+      while (!ring->notified && !ring->stop &&
+             atomic_load_explicit(ring->tail, memory_order_seq_cst) == ring->cur) {
+         wait_at_most(ring, step);
+         slept += step;
+         step = step * 2 > PV_RING_RECHECK_MAX_NS ? PV_RING_RECHECK_MAX_NS : step * 2;
+      }
+      if (!ring->notified && !ring->stop)
+         pv_dbg("ring 0x%llx: work published without a notify, seen within %llu ms of idle",
+                (unsigned long long)ring->id, (unsigned long long)(slept / 1000000u));
       if (ring->notified)
          pv_stat_add(&ring->exec.stats.wakeups, 1);
       ring->sleeping = false;

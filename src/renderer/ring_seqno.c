@@ -6,7 +6,7 @@
  *   vkWaitRingSeqnoMESA(ring, seqno)         context path: block until the ring's head got there
  * The guest uses the first pair instead of 22.3.6's vkWriteRingExtraMESA polling, the third before
  * signaling a sync that depends on ring work. A guest that makes the two sides wait for each
- * other (or that waits on the context path for ring work it has not notified the ring about) would
+ * other (or that waits on the context path for ring work it has not published to the ring) would
  * hang both forever; that is detected and makes the context lost instead.
  */
 #include <time.h>
@@ -86,6 +86,14 @@ timed_wait(struct pv_ring *ring)
    pthread_cond_timedwait(&ring->cond, &ring->lock, &ts);
 }
 
+/* A sleeping ring (caller holds its lock) has bytes the guest published after the last it read.
+ * Its thread wrote cur before it took the lock to sleep, so cur is stable and visible here. */
+static bool
+unread(struct pv_ring *ring)
+{
+   return atomic_load_explicit(ring->tail, memory_order_seq_cst) != ring->cur;
+}
+
 /* Wrap-aware: head has reached `seqno` (both free-running 32-bit byte counters). */
 static bool
 reached(uint32_t head, uint32_t seqno)
@@ -119,6 +127,12 @@ pv_ring_handle_wait_ring_seqno(struct pv_dispatch_ctx *c, void *args)
        * that window was long enough to make Mesa 25.0.7 guests lost. */
       bool vq_blocked =
          ring->virtqueue_waiting && ring->virtqueue_seqno < ring->virtqueue_wait_seqno;
+      if (!vq_blocked && ring->sleeping && !ring->notified && unread(ring)) {
+         /* The guest published more without notifying (Mesa 25 sends at most one notify per
+          * millisecond, ring.c idle_wait): wake the ring, as virglrenderer does here. */
+         ring->notified = true;
+         pthread_cond_broadcast(&ring->cond);
+      }
       if (vq_blocked || (ring->sleeping && !ring->notified)) {
          deadlock = true;
          break;

@@ -11,7 +11,17 @@
  *    for it, and the VMM and every other context go on.
  * Blob creation is the one request the VMM waits for (it needs the fd to map); the wait is
  * bounded by PEARVISOR_VIRGL_REPLY_TIMEOUT_MS, after which the worker is killed.
+ *
+ * Fence latency. QEMU delivers fences only from virgl_renderer_poll: right after each control
+ * command, then from a 10 ms timer. Two shortcuts let the poll right after the command see a
+ * fence an idle worker retires at once: a request is written straight from the VMM's thread,
+ * without blocking (MSG_DONTWAIT), when nothing is queued before it (the sender thread writes
+ * the rest of one that does not fit); and the worker stores completions and retired fences in
+ * the context's fence page (worker_protocol.h), which worker_poll reads without a system call.
+ * What the page says is checked like a message: a fence never given kills the worker.
  */
+/* F_ADD_SEALS */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -25,6 +35,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +53,8 @@ extern char **environ;
 struct out_msg {
    uint32_t type;
    size_t size;
+   size_t sent; /* header and body bytes already written */
+   int fd;      /* passed with the first byte, then closed; -1: none */
    struct out_msg *next;
    uint8_t body[];
 };
@@ -66,9 +79,20 @@ struct ring_status {
 
 struct pending_fence {
    uint32_t ring_idx;
-   uint64_t fence_id;
+   uint64_t fence_id; /* the guest's */
+   uint64_t seqno;    /* ours, in its ring's bucket: what the worker sees and reports */
    struct pending_fence *next;
 };
+
+/* Fence numbering buckets: one per ring index the fence page has, and one for every index above
+ * (the worker refuses those at once, in order, and reports them by message only). */
+#define FENCE_BUCKETS (PVW_FENCE_RINGS + 1)
+
+static uint32_t
+bucket_of(uint32_t ring_idx)
+{
+   return ring_idx < PVW_FENCE_RINGS ? ring_idx : PVW_FENCE_RINGS;
+}
 
 struct link {
    struct vg_backend base;
@@ -82,8 +106,13 @@ struct link {
    bool closing;  /* the context was destroyed: drain, then let the worker go */
    bool dead;     /* EOF from the worker */
    bool finished; /* the reader is done: the link may be joined and freed */
+   bool sending;  /* the sender thread is writing a request outside the lock */
    uint64_t close_deadline;
    struct pending_fence *fences;
+   uint64_t fence_given[FENCE_BUCKETS];   /* the last seqno sent per bucket */
+   uint64_t fence_retired[FENCE_BUCKETS]; /* the last seqno retired per bucket */
+   struct pvw_fence_page *page;           /* NULL: fences by message only */
+   uint64_t page_done_seen;               /* the page's submit_done at the last poll */
    struct shm_blob *shm;
    struct ring_status *rings;
    uint32_t ring_count;
@@ -112,16 +141,97 @@ kill_worker_locked(struct link *l, const char *why)
    }
 }
 
-/* Queues a request; false when the worker is dead or stuck. `extra` follows `body`. */
+static void
+free_out_msg(struct out_msg *m)
+{
+   if (m->fd >= 0)
+      close(m->fd);
+   free(m);
+}
+
+/*
+ * Writes what is left of `m`: its header, its body, its fd with the first byte. With
+ * `nonblock`, stops where the socket is full (m->sent says how far it got). Returns 0, or -1
+ * when the worker cannot take it.
+ */
+static int
+send_out_msg(int sock, struct out_msg *m, bool nonblock)
+{
+   const struct pvw_header hdr = {.type = m->type, .size = (uint32_t)m->size};
+   const size_t total = sizeof(hdr) + m->size;
+   while (m->sent < total) {
+      struct iovec iov[2];
+      int n = 0;
+      if (m->sent < sizeof(hdr)) {
+         iov[n++] = (struct iovec){(char *)&hdr + m->sent, sizeof(hdr) - m->sent};
+         iov[n++] = (struct iovec){m->body, m->size};
+      } else {
+         iov[n++] = (struct iovec){m->body + (m->sent - sizeof(hdr)), total - m->sent};
+      }
+      union {
+         struct cmsghdr align;
+         char buf[CMSG_SPACE(sizeof(int))];
+      } cm;
+      struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)n};
+      if (m->fd >= 0 && m->sent == 0) {
+         memset(&cm, 0, sizeof(cm));
+         msg.msg_control = cm.buf;
+         msg.msg_controllen = sizeof(cm.buf);
+         struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+         c->cmsg_level = SOL_SOCKET;
+         c->cmsg_type = SCM_RIGHTS;
+         c->cmsg_len = CMSG_LEN(sizeof(int));
+         memcpy(CMSG_DATA(c), &m->fd, sizeof(int));
+      }
+      ssize_t w = sendmsg(sock, &msg, MSG_NOSIGNAL | (nonblock ? MSG_DONTWAIT : 0));
+      if (w < 0 && errno == EINTR)
+         continue;
+      if (w < 0 && nonblock && (errno == EAGAIN || errno == EWOULDBLOCK))
+         return 0;
+      if (w <= 0)
+         return -1;
+      m->sent += (size_t)w;
+   }
+   return 0;
+}
+
+/*
+ * The VMM's thread writes a request itself when nothing is ahead of it, so an idle worker has
+ * it without waiting for the sender thread to be scheduled; never blocking: what does not fit
+ * is left to the sender. Returns true when `m` was written whole (and freed).
+ */
 static bool
-enqueue(struct link *l, uint32_t type, const void *body, size_t size, const void *extra,
-        size_t extra_size)
+send_direct_locked(struct link *l, struct out_msg *m)
+{
+   if (l->queue || l->sending || l->closing || m->fd >= 0)
+      return false;
+   if (send_out_msg(l->sock, m, true) != 0) {
+      /* the reader sees its EOF; the request is dropped as the sender would drop it */
+      kill_worker_locked(l, "a request could not be sent");
+      m->sent = sizeof(struct pvw_header) + m->size;
+   }
+   if (m->sent < sizeof(struct pvw_header) + m->size)
+      return false;
+   free_out_msg(m);
+   return true;
+}
+
+/* Queues a request (with `fd` to pass, which it takes); false when the worker is dead or
+ * stuck. `extra` follows `body`. */
+static bool
+enqueue_fd(struct link *l, uint32_t type, const void *body, size_t size, const void *extra,
+           size_t extra_size, int fd)
 {
    struct out_msg *m = malloc(sizeof(*m) + size + extra_size);
-   if (!m)
+   if (!m) {
+      if (fd >= 0)
+         close(fd);
       return false;
+   }
    m->type = type;
    m->size = size + extra_size;
+   m->sent = 0;
+   m->fd = fd;
    m->next = NULL;
    memcpy(m->body, body, size);
    if (extra_size)
@@ -131,8 +241,12 @@ enqueue(struct link *l, uint32_t type, const void *body, size_t size, const void
       if (!l->dead)
          kill_worker_locked(l, "more than 256 MiB of requests are waiting for it");
       pthread_mutex_unlock(&l->lock);
-      free(m);
+      free_out_msg(m);
       return false;
+   }
+   if (send_direct_locked(l, m)) {
+      pthread_mutex_unlock(&l->lock);
+      return true;
    }
    *l->queue_tail = m;
    l->queue_tail = &m->next;
@@ -140,6 +254,13 @@ enqueue(struct link *l, uint32_t type, const void *body, size_t size, const void
    pthread_cond_broadcast(&l->cond);
    pthread_mutex_unlock(&l->lock);
    return true;
+}
+
+static bool
+enqueue(struct link *l, uint32_t type, const void *body, size_t size, const void *extra,
+        size_t extra_size)
+{
+   return enqueue_fd(l, type, body, size, extra, extra_size, -1);
 }
 
 static void *
@@ -160,11 +281,13 @@ sender_main(void *arg)
       l->queue = m->next;
       if (!l->queue)
          l->queue_tail = &l->queue;
+      l->sending = true;
       pthread_mutex_unlock(&l->lock);
-      int ret = pvw_send(l->sock, m->type, m->body, m->size, NULL, 0, -1);
+      int ret = send_out_msg(l->sock, m, false);
       pthread_mutex_lock(&l->lock);
+      l->sending = false;
       l->queued_bytes -= m->size;
-      free(m);
+      free_out_msg(m);
       if (ret != 0) {
          /* a worker that cannot take requests is of no use; the reader then sees its EOF */
          kill_worker_locked(l, "a request could not be sent");
@@ -174,7 +297,7 @@ sender_main(void *arg)
    while (l->queue) {
       struct out_msg *m = l->queue;
       l->queue = m->next;
-      free(m);
+      free_out_msg(m);
    }
    l->queue_tail = &l->queue;
    pthread_mutex_unlock(&l->lock);
@@ -183,26 +306,42 @@ sender_main(void *arg)
 
 /* ----- what the worker sends ------------------------------------------------------------------ */
 
-/* Only fences the VMM asked for are passed on: a worker cannot make the VMM's queue grow. */
+/*
+ * Retires the pending fences of `bucket` up to `seqno`, in order; the fence page and the message
+ * both report a fence, so one already retired is no news. Returns false for a fence never given:
+ * only fences the VMM asked for are passed on, so a worker cannot make the VMM's queue grow.
+ * Delivered under the link's lock (the order is link, then fences.c's), so that the page's
+ * reader (the VMM's thread) and the message's (the reader thread) cannot swap two fences.
+ */
+static bool
+retire_locked(struct link *l, uint32_t bucket, uint64_t seqno)
+{
+   if (seqno > l->fence_given[bucket])
+      return false;
+   if (seqno <= l->fence_retired[bucket])
+      return true;
+   l->fence_retired[bucket] = seqno;
+   struct pending_fence **p = &l->fences;
+   while (*p) {
+      struct pending_fence *f = *p;
+      if (bucket_of(f->ring_idx) == bucket && f->seqno <= seqno) {
+         *p = f->next;
+         vg_fences_context_retired(&l->base, f->ring_idx, f->fence_id);
+         free(f);
+      } else {
+         p = &f->next;
+      }
+   }
+   return true;
+}
+
 static void
 on_fence_retired(struct link *l, const struct pvw_fence *f)
 {
-   bool found = false;
    pthread_mutex_lock(&l->lock);
-   for (struct pending_fence **p = &l->fences; *p; p = &(*p)->next) {
-      if ((*p)->ring_idx == f->ring_idx && (*p)->fence_id == f->fence_id) {
-         struct pending_fence *done = *p;
-         *p = done->next;
-         free(done);
-         found = true;
-         break;
-      }
-   }
-   if (!found)
+   if (!retire_locked(l, bucket_of(f->ring_idx), f->fence_id))
       kill_worker_locked(l, "the worker retired a fence it was never given");
    pthread_mutex_unlock(&l->lock);
-   if (found)
-      vg_fences_context_retired(&l->base, f->ring_idx, f->fence_id);
 }
 
 static void
@@ -511,12 +650,13 @@ worker_fence(struct vg_backend *b, uint32_t ring_idx, uint64_t fence_id)
 {
    struct link *l = (struct link *)b;
    struct pending_fence *p = calloc(1, sizeof(*p));
-   const struct pvw_fence f = {.ring_idx = ring_idx, .fence_id = fence_id};
+   struct pvw_fence f = {.ring_idx = ring_idx};
    pthread_mutex_lock(&l->lock);
    bool alive = p && !l->dead;
    if (alive) {
       p->ring_idx = ring_idx;
       p->fence_id = fence_id;
+      p->seqno = f.fence_id = ++l->fence_given[bucket_of(ring_idx)];
       struct pending_fence **tail = &l->fences;
       while (*tail)
          tail = &(*tail)->next;
@@ -530,6 +670,29 @@ worker_fence(struct vg_backend *b, uint32_t ring_idx, uint64_t fence_id)
    }
    /* a dead worker retires its pending list itself (on_death), this one included */
    enqueue(l, PVW_FENCE, &f, sizeof(f), NULL, 0);
+}
+
+/* The fence page, on the VMM's thread (virgl_renderer_poll): no system call, no waiting. */
+static void
+worker_poll(struct vg_backend *b)
+{
+   struct link *l = (struct link *)b;
+   if (!l->page)
+      return;
+   const uint64_t done = atomic_load_explicit(&l->page->submit_done, memory_order_acquire);
+   if (done != l->page_done_seen) {
+      l->page_done_seen = done;
+      vg_fences_submit_done(b, done); /* checked there against what was submitted */
+   }
+   pthread_mutex_lock(&l->lock);
+   for (uint32_t r = 0; r < PVW_FENCE_RINGS && l->fences && !l->dead; r++) {
+      if (l->fence_retired[r] == l->fence_given[r])
+         continue;
+      const uint64_t s = atomic_load_explicit(&l->page->ring_seqno[r], memory_order_acquire);
+      if (!retire_locked(l, r, s))
+         kill_worker_locked(l, "the worker's fence page names a fence it was never given");
+   }
+   pthread_mutex_unlock(&l->lock);
 }
 
 static void
@@ -554,6 +717,8 @@ link_free(struct link *l)
       free(l->rings);
       l->rings = next;
    }
+   if (l->page)
+      munmap(l->page, PVW_FENCE_PAGE_SIZE);
    pthread_cond_destroy(&l->cond);
    pthread_mutex_destroy(&l->lock);
    free(l);
@@ -609,6 +774,7 @@ static const struct vg_backend_ops worker_ops = {
    .create_blob = worker_create_blob,
    .destroy_blob = worker_destroy_blob,
    .fence = worker_fence,
+   .poll = worker_poll,
    .destroy = worker_destroy,
 };
 
@@ -667,6 +833,33 @@ make_socketpair(int sv[2])
       }
    }
    return 0;
+}
+
+/*
+ * The context's fence page: a memfd sealed at one page, so a worker cannot shrink it under the
+ * VMM's mapping (a read past the end would be SIGBUS in the VMM). Returns its fd for the worker,
+ * or -1: fences then go by message only.
+ */
+static int
+create_fence_page(struct link *l)
+{
+#ifdef F_ADD_SEALS
+   int fd = pv_os_create_shm("pearvisor-virgl-fences", PVW_FENCE_PAGE_SIZE);
+   if (fd < 0)
+      return -1;
+   void *p = MAP_FAILED;
+   if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0)
+      p = mmap(NULL, PVW_FENCE_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+   if (p == MAP_FAILED) {
+      close(fd);
+      return -1;
+   }
+   l->page = p;
+   return fd;
+#else
+   (void)l; /* no seals: a worker could shrink the page under the VMM's mapping */
+   return -1;
+#endif
 }
 
 static struct link *
@@ -731,7 +924,7 @@ vg_backend_worker_create(uint32_t ctx_id, const char *name)
    const struct pvw_init init = {.wire_format = vg_config_get()->wire_format,
                                  .capset_id = PV_CAPSET_VENUS};
    /* queued before the threads start: the worker's first message */
-   if (!enqueue(l, PVW_INIT, &init, sizeof(init), name, strlen(name)))
+   if (!enqueue_fd(l, PVW_INIT, &init, sizeof(init), name, strlen(name), create_fence_page(l)))
       goto fail_kill;
    if (pthread_create(&l->sender, NULL, sender_main, l) != 0)
       goto fail_kill;
@@ -752,8 +945,10 @@ fail:
    while (l->queue) {
       struct out_msg *m = l->queue;
       l->queue = m->next;
-      free(m);
+      free_out_msg(m);
    }
+   if (l->page)
+      munmap(l->page, PVW_FENCE_PAGE_SIZE);
    pthread_cond_destroy(&l->cond);
    pthread_mutex_destroy(&l->lock);
    free(l);

@@ -235,14 +235,30 @@ vg_fences_fini(void)
    pthread_mutex_unlock(&F.lock);
 }
 
+/*
+ * Lets each backend report what its fence page shows before the queue is taken, so a fence the
+ * worker retired since QEMU's command is delivered by the poll that follows the command, not by
+ * the 10 ms timer. Without our lock: a backend reports through the functions below. The list of
+ * tracks changes only in attach/detach, on the VMM's thread, which is this one.
+ */
+static void
+poll_backends(void)
+{
+   for (struct vg_track *t = F.tracks; t; t = t->next)
+      if (t->backend->ops->poll)
+         t->backend->ops->poll(t->backend);
+}
+
 void
 vg_fences_poll(void)
 {
    pthread_mutex_lock(&F.lock);
-   if (F.async) {
-      pthread_mutex_unlock(&F.lock);
+   bool async = F.async;
+   pthread_mutex_unlock(&F.lock);
+   if (async)
       return; /* the fence thread delivers */
-   }
+   poll_backends();
+   pthread_mutex_lock(&F.lock);
    if (F.poll_event.poll_fd >= 0) {
       uint64_t drain;
       while (read(F.poll_event.poll_fd, &drain, sizeof(drain)) > 0)

@@ -43,6 +43,9 @@ struct vg_backend_ops {
    void (*destroy_blob)(struct vg_backend *b, uint32_t res_id);
    /* Retirement is reported with vg_fences_context_retired, in order per ring. */
    void (*fence)(struct vg_backend *b, uint32_t ring_idx, uint64_t fence_id);
+   /* Optional, on the VMM's thread from virgl_renderer_poll: reports what completed since (the
+    * worker's fence page), without a system call and without waiting for anything. */
+   void (*poll)(struct vg_backend *b);
    /* Called after vg_fences_detach; frees the backend now or once its threads are done. */
    void (*destroy)(struct vg_backend *b);
 };

@@ -13,8 +13,10 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -29,6 +31,8 @@
 static int sock = PVW_WORKER_FD;
 /* Fence callbacks come from ring threads while the main loop answers requests. */
 static pthread_mutex_t send_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Shared with the front end (worker_protocol.h): NULL when the front end sent none. */
+static struct pvw_fence_page *fence_page;
 
 static void
 send_msg(uint32_t type, const void *body, size_t size, int fd)
@@ -43,6 +47,9 @@ static void
 fence_retired(void *data, uint32_t ring_idx, uint64_t fence_id)
 {
    (void)data;
+   /* visible to the VMM's next poll before the message even leaves */
+   if (fence_page && ring_idx < PVW_FENCE_RINGS)
+      atomic_store_explicit(&fence_page->ring_seqno[ring_idx], fence_id, memory_order_release);
    const struct pvw_fence f = {.ring_idx = ring_idx, .fence_id = fence_id};
    send_msg(PVW_FENCE_RETIRED, &f, sizeof(f), -1);
 }
@@ -82,6 +89,8 @@ handle(struct vg_local *l, const struct pvw_header *hdr, const uint8_t *body)
       memcpy(&s, body, sizeof(s));
       struct pvw_submit_done d = {.seq = s.seq};
       d.result = pv_context_submit(l->ctx, body + sizeof(s), hdr->size - sizeof(s));
+      if (fence_page)
+         atomic_store_explicit(&fence_page->submit_done, s.seq, memory_order_release);
       send_msg(PVW_SUBMIT_DONE, &d, sizeof(d), -1);
       return;
    }
@@ -152,6 +161,18 @@ enter_sandbox(void)
    return false;
 }
 
+/* The front end's fence page, sent with PVW_INIT (none: fences go by message only). */
+static void
+map_fence_page(int fd)
+{
+   if (fd < 0)
+      return;
+   void *p = mmap(NULL, PVW_FENCE_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+   close(fd);
+   if (p != MAP_FAILED)
+      fence_page = p;
+}
+
 /* The first message: which renderer to create. */
 static struct vg_local *
 serve_init(void)
@@ -161,8 +182,7 @@ serve_init(void)
    int fd;
    if (pvw_recv(sock, &hdr, &body, &fd) != 0)
       return NULL;
-   if (fd >= 0)
-      close(fd);
+   map_fence_page(fd);
    struct vg_local *l = NULL;
    struct pvw_init init;
    if (hdr.type == PVW_INIT && hdr.size >= sizeof(init) && hdr.size - sizeof(init) < 4096) {

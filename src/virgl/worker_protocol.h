@@ -11,11 +11,13 @@
 #ifndef PV_VIRGL_WORKER_PROTOCOL_H
 #define PV_VIRGL_WORKER_PROTOCOL_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 enum pvw_type {
    /* front end -> worker */
-   PVW_INIT = 1,         /* pvw_init + debug name bytes; the worker exits if it cannot serve */
+   PVW_INIT = 1,         /* pvw_init + debug name bytes, the fence page's fd attached; the worker
+                          * exits if it cannot serve */
    PVW_SUBMIT = 2,       /* pvw_submit + command bytes -> PVW_SUBMIT_DONE */
    PVW_CREATE_BLOB = 3,  /* pvw_create_blob -> PVW_BLOB (+ the fd when result is 0) */
    PVW_DESTROY_BLOB = 4, /* pvw_destroy_blob */
@@ -69,11 +71,32 @@ struct pvw_destroy_blob {
    uint32_t pad;
 };
 
+/* PVW_FENCE and PVW_FENCE_RETIRED. `fence_id` is not the guest's: the front end numbers the
+ * fences of each ring 1, 2, 3... itself, so what a worker reports can be checked against what it
+ * was given, and the guest's ids never reach the worker. */
 struct pvw_fence {
    uint32_t ring_idx;
    uint32_t pad;
    uint64_t fence_id;
 };
+
+/*
+ * The fence page: one shared page per context (a sealed memfd the front end creates and passes
+ * with PVW_INIT). The worker stores, with release semantics, the last submission it completed
+ * and the last fence it retired on each ring index below PVW_FENCE_RINGS, before it sends the
+ * matching message; virgl_renderer_poll on the VMM's thread reads them with acquire loads and
+ * no system call. QEMU polls right after each control command and then only every 10 ms: a
+ * fence retired while the message is still on its way to the reader thread is delivered by the
+ * first poll instead of the timer's. The messages stay: they wake the THREAD_SYNC poll fd and
+ * the ASYNC_FENCE_CB thread, and anything on the page is checked as a message is.
+ */
+#define PVW_FENCE_RINGS 64u
+struct pvw_fence_page {
+   _Atomic uint64_t submit_done;                 /* the last pvw_submit.seq completed */
+   _Atomic uint64_t ring_seqno[PVW_FENCE_RINGS]; /* the last pvw_fence.fence_id retired */
+};
+#define PVW_FENCE_PAGE_SIZE 4096u
+_Static_assert(sizeof(struct pvw_fence_page) <= PVW_FENCE_PAGE_SIZE, "one page");
 
 struct pvw_ring {
    uint32_t res_id;

@@ -3,15 +3,24 @@
  * pv-submit-loop: submits small batches (a fill of a 1 MiB buffer, 64 submissions per fence
  * wait) forever, for tests/fault/test-kill-mid-submit, which kills it with SIGKILL while it is
  * busy. Prints "pv-submit-loop: submitting" once the first batch has completed and then a count
- * every 256 waits.
+ * every 256 waits, or every N with --every N (tests/vm crash measures a bystander's progress in
+ * these lines: finer steps tell a slow emulated guest from a stalled one).
+ * usage: pv-submit-loop [--every N]
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "pv_common.h"
 
 int
-main(void)
+main(int argc, char **argv)
 {
+   unsigned long every = 256;
+   if (argc == 3 && !strcmp(argv[1], "--every"))
+      every = strtoul(argv[2], NULL, 10);
+   if ((argc != 1 && argc != 3) || every == 0)
+      pv_fail("usage: pv-submit-loop [--every N]  (N >= 1)");
    struct pv_ctx c;
    pv_init(&c, "pv-submit-loop", NULL);
    struct pv_buffer b;
@@ -42,7 +51,7 @@ main(void)
       PV_CHECK(vkResetFences(c.device, 1, &fence));
       if (waits == 0)
          printf("pv-submit-loop: submitting\n");
-      else if (waits % 256 == 0)
+      else if (waits % every == 0)
          printf("pv-submit-loop: %lu submissions\n", waits * 64);
       fflush(stdout);
    }

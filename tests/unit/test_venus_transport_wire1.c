@@ -263,8 +263,8 @@ test_seqno_deadlock_is_fatal(void **state)
    assert_true(atomic_load(word(f, 0, 128)) & STATUS_FATAL);
 }
 
-/* A sleeping ring only wakes on a notify from the context path: waiting there for a seqno the ring
- * has not reached is a guest deadlock (lost), waiting for one it has reached is fine. */
+/* Waiting on the context path for a seqno past everything the guest published to a sleeping ring
+ * is a guest deadlock (lost); waiting for one the ring has reached is fine. */
 static void
 test_wait_on_sleeping_ring(void **state)
 {
@@ -320,6 +320,56 @@ test_release_then_wait_is_no_deadlock(void **state)
    assert_false(atomic_load(word(f, 1, 128)) & STATUS_FATAL);
 }
 
+/* Publishes commands to ring 0 the way Mesa 25 does within a millisecond of its last notify: tail
+ * moves, IDLE is read, and no notify follows (vn_ring.c rate-limits them). Returns the new tail. */
+static uint32_t
+publish_without_notify(struct fixture *f, const struct buf *b)
+{
+   uint32_t tail = atomic_load(word(f, 0, 64));
+   for (size_t k = 0; k < b->n; k++)
+      f->ring[0][192 + ((tail + k) & (RING_BUFFER - 1))] = b->b[k];
+   atomic_store(word(f, 0, 64), tail + (uint32_t)b->n);
+   return tail + (uint32_t)b->n;
+}
+
+/* A ring asleep in IDLE runs what the guest published without a notify: by itself, soon (it
+ * looks at tail while idle), so the guest's fence wait ends instead of lasting forever. */
+static void
+test_idle_ring_runs_unnotified_work(void **state)
+{
+   struct fixture *f = *state;
+   create_rings(f, 3000000);
+   for (int i = 0; i < 5; i++) {
+      assert_true(wait_until(word(f, 0, 128), STATUS_IDLE, STATUS_IDLE));
+      sleep_ms(i * 40); /* just idle, then idle for longer (the look backs off) */
+      struct buf b = {0};
+      w32(&b, CMD_WAIT_VQ_SEQNO), w32(&b, 0), w64(&b, 0); /* a no-op */
+      uint32_t seq = publish_without_notify(f, &b);
+      assert_true(wait_until(word(f, 0, 0), ~0u, seq));
+   }
+   assert_false(pv_context_is_lost(f->ctx));
+}
+
+/* Waiting on the context path for work published to a sleeping ring without a notify is no
+ * deadlock: the wait wakes the ring (the guest had no notify to send, see above). */
+static void
+test_wait_wakes_unnotified_ring(void **state)
+{
+   struct fixture *f = *state;
+   create_rings(f, 3000000);
+   for (int i = 0; i < 10; i++) {
+      assert_true(wait_until(word(f, 0, 128), STATUS_IDLE, STATUS_IDLE));
+      struct buf b = {0};
+      w32(&b, CMD_WAIT_VQ_SEQNO), w32(&b, 0), w64(&b, 0);
+      uint32_t seq = publish_without_notify(f, &b);
+      struct buf w = {0};
+      w32(&w, CMD_WAIT_RING_SEQNO), w32(&w, 0), w64(&w, RING_A), w64(&w, seq);
+      assert_int_equal(pv_context_submit(f->ctx, w.b, w.n), 0);
+      assert_false(pv_context_is_lost(f->ctx));
+      assert_int_equal(atomic_load(word(f, 0, 0)), seq);
+   }
+}
+
 struct fence_log {
    uint32_t count;
    uint32_t ring_idx[4];
@@ -370,6 +420,8 @@ main(void)
       cmocka_unit_test_setup_teardown(test_seqno_deadlock_is_fatal, setup, teardown),
       cmocka_unit_test_setup_teardown(test_release_then_wait_is_no_deadlock, setup, teardown),
       cmocka_unit_test_setup_teardown(test_wait_on_sleeping_ring, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_idle_ring_runs_unnotified_work, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_wait_wakes_unnotified_ring, setup, teardown),
       cmocka_unit_test_setup_teardown(test_fences, setup, teardown),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);

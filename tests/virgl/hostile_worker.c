@@ -7,10 +7,13 @@
  *   "silent"  never answers a blob
  *   "garbage" answers a submission with an unknown message
  *   "fences"  retires fences it was never given, endlessly
+ *   "page"    says in the fence page that ring 3 retired a fence it was never given, when it gets
+ *             a fence on ring 2 (and sends nothing)
  *   "stuck"   never exits after the front end let it go (a teardown that never ends)
  * and otherwise does nothing useful.
  */
 #define _GNU_SOURCE
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -42,6 +45,12 @@ main(int argc, char **argv)
    if (pvw_recv(sock, &hdr, &body, &fd) != 0 || hdr.type != PVW_INIT ||
        hdr.size < sizeof(struct pvw_init))
       return 1;
+   struct pvw_fence_page *page = NULL;
+   if (fd >= 0) {
+      void *p = mmap(NULL, PVW_FENCE_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      page = p == MAP_FAILED ? NULL : p;
+      close(fd);
+   }
    char name[64] = {0};
    size_t n = hdr.size - sizeof(struct pvw_init);
    memcpy(name, (char *)body + sizeof(struct pvw_init), n < 63 ? n : 63);
@@ -60,6 +69,12 @@ main(int argc, char **argv)
             if (pvw_send(sock, PVW_FENCE_RETIRED, &f, sizeof(f), NULL, 0, -1))
                break;
          }
+      } else if (hdr.type == PVW_FENCE && hdr.size == sizeof(struct pvw_fence) && page &&
+                 !strcmp(name, "page")) {
+         struct pvw_fence f;
+         memcpy(&f, body, sizeof(f));
+         if (f.ring_idx == 2)
+            atomic_store(&page->ring_seqno[3], 1000);
       } else if (hdr.type == PVW_SUBMIT && !strcmp(name, "garbage")) {
          const uint32_t junk[4] = {0xdead, 0xbeef, 0, 0};
          pvw_send(sock, 0x7777, junk, sizeof(junk), NULL, 0, -1);

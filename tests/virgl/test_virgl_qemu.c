@@ -854,6 +854,17 @@ test_hostile_workers(void **state)
    for (uint32_t i = 0; i < cb.nctx; i++)
       assert_false(cb.ctxf[i].ctx == 6 && cb.ctxf[i].id >= 1000);
    V.context_destroy(6);
+   /* a fence page that names a fence never given (hostile_worker.c "page"): read by poll on the
+    * VMM's thread, checked as a message is: the worker is killed and both fences retire by its
+    * death (unchecked, ring 3's would be delivered and ring 2's never) */
+   assert_int_equal(V.context_create_with_flags(7, VIRGL_RENDERER_CAPSET_VENUS, 4, "page"), 0);
+   assert_int_equal(V.context_create_fence(7, 0, 3, 90), 0);
+   assert_int_equal(V.context_create_fence(7, 0, 2, 91), 0);
+   want = (struct ctx_fence){7, 2, 91};
+   assert_true(poll_until(has_ctx_fence, &want, true));
+   want = (struct ctx_fence){7, 3, 90};
+   assert_true(has_ctx_fence(&want));
+   V.context_destroy(7);
    /* a worker whose teardown never ends: killed after PEARVISOR_VIRGL_CLOSE_GRACE_MS */
    assert_int_equal(V.context_create_with_flags(5, VIRGL_RENDERER_CAPSET_VENUS, 5, "stuck"), 0);
    V.context_destroy(2);
