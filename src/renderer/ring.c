@@ -386,9 +386,7 @@ pv_ring_handle_destroy(struct pv_dispatch_ctx *c, void *args)
    /* Only the context path destroys rings (Mesa submits it there): a ring destroying another
     * could free it under a context-path vkWaitRingSeqnoMESA (ring_seqno.c keeps the pointer),
     * and two rings destroying each other would each wait for the other's thread forever. */
-   const char *why = pv_exec_from(c)->ring ? "sent on a ring"
-                     : !ring                ? "unknown ring"
-                                            : NULL;
+   const char *why = pv_exec_from(c)->ring ? "sent on a ring" : !ring ? "unknown ring" : NULL;
    if (!why)
       *link = ring->next;
    pthread_mutex_unlock(&ctx->rings_lock);
