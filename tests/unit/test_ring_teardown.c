@@ -31,6 +31,7 @@
 
 enum {
    CMD_CREATE_RING = 188,
+   CMD_DESTROY_RING = 189,
    STYPE_RING_CREATE_INFO = 1000384000,
    AREA_SIZE = 8192,
    INNER_AREA = 4096, /* where the rings made by the ring live, in the same resource */
@@ -107,12 +108,49 @@ test_destroy_while_ring_creates_rings(void **state)
    pv_renderer_destroy(r);
 }
 
+/*
+ * vkDestroyRingMESA arriving on a ring is refused (the context is lost, the other ring lives on
+ * until teardown): a ring destroying another could free it under a context-path
+ * vkWaitRingSeqnoMESA, and two rings destroying each other would each join the other forever.
+ */
+static void
+test_destroy_sent_on_a_ring_is_refused(void **state)
+{
+   (void)state;
+   struct pv_renderer *r = pv_renderer_create(NULL);
+   assert_non_null(r);
+   struct pv_context *ctx = pv_context_create(r, PV_CAPSET_VENUS, "ring-destroys-ring");
+   assert_non_null(ctx);
+   uint8_t *area = map_blob(ctx, 2, AREA_SIZE);
+   struct buf create = {0};
+   cmd_create_ring(&create, OUTER_RING, 0, 1000000);
+   cmd_create_ring(&create, INNER_RING, INNER_AREA, 1000000);
+   assert_int_equal(pv_context_submit(ctx, create.b, create.n), 0);
+   struct buf destroy = {0};
+   w32(&destroy, CMD_DESTROY_RING), w32(&destroy, 0), w64(&destroy, INNER_RING);
+   uint32_t seqno = guest_ring_submit(ctx, area, OUTER_RING, &destroy);
+   /* Even a refused command advances head, so the guest is never left waiting. */
+   assert_true(wait_until(ring_ctl(area, RING_HEAD), ~0u, seqno));
+   assert_true(pv_context_is_lost(ctx));
+   assert_non_null(strstr(pv_context_lost_reason(ctx), "sent on a ring"));
+   /* The inner ring still runs (lost mode): it advances head over new work. */
+   uint8_t *inner = area + INNER_AREA;
+   struct buf work = {0};
+   cmd_notify(&work, OUTER_RING);
+   seqno = guest_ring_submit(ctx, inner, INNER_RING, &work);
+   assert_true(wait_until(ring_ctl(inner, RING_HEAD), ~0u, seqno));
+   pv_context_destroy(ctx);
+   munmap(area, AREA_SIZE);
+   pv_renderer_destroy(r);
+}
+
 int
 main(void)
 {
    pv_log_set_level(PV_LOG_ERROR); /* a creation refused during teardown loses its context */
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_destroy_while_ring_creates_rings),
+      cmocka_unit_test(test_destroy_sent_on_a_ring_is_refused),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
