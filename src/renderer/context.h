@@ -50,6 +50,8 @@ struct pv_context {
    struct pv_exec exec; /* the context path (transport submissions) */
    pthread_mutex_t rings_lock;
    struct pv_ring *rings; /* singly linked */
+   /* Set by pv_ring_destroy_all, under rings_lock: no ring is made after (ring.c). */
+   bool rings_closed;
    struct pv_ring_monitor *monitor; /* wire 1: sets ALIVE on monitored rings (monitor.c) */
    /* Queue timelines: who hears that a fence retired (pv_context_set_fence_callback). */
    pv_fence_retired_fn fence_cb;

@@ -344,6 +344,10 @@ pv_ring_handle_create(struct pv_dispatch_ctx *c, void *args)
    struct pv_resource *res = pv_context_resource_get(ctx, ci->resourceId);
    const char *why = check_layout(ci, res);
    pthread_mutex_lock(&ctx->rings_lock);
+   /* A ring's own commands may create rings: one still executing while the context is torn down
+    * must not add a ring whose thread nobody would join (it would run on the freed context). */
+   if (!why && ctx->rings_closed)
+      why = "the context is being destroyed";
    if (!why && pv_ring_find_locked(ctx, a->ring))
       why = "ring id already in use";
    if (!why && ring_count_locked(ctx) >= ctx->max_rings)
@@ -385,7 +389,9 @@ pv_ring_handle_create(struct pv_dispatch_ctx *c, void *args)
       ring->next = ctx->rings;
       ctx->rings = ring;
    }
-   bool monitored = ring && ring->monitor_period_us;
+   /* Started under rings_lock too: rings_closed then also means no monitor starts after
+    * pv_ring_destroy_all, and two paths creating monitored rings start one monitor. */
+   bool monitor_failed = ring && ring->monitor_period_us && !pv_ring_monitor_start(ctx);
    pthread_mutex_unlock(&ctx->rings_lock);
    if (ring && !own_thread)
       pv_replay_ring_created(ctx); /* its first batch may already wait for it */
@@ -394,7 +400,7 @@ pv_ring_handle_create(struct pv_dispatch_ctx *c, void *args)
       pv_venus_fatal(c, "vkCreateRingMESA 0x%llx: %s", (unsigned long long)a->ring, why);
       return;
    }
-   if (monitored && !pv_ring_monitor_start(ctx))
+   if (monitor_failed)
       pv_venus_fatal(c, "vkCreateRingMESA 0x%llx: cannot start the ring monitor",
                      (unsigned long long)a->ring);
    /* check_layout kept the status word inside the resource: no overflow here */
@@ -433,9 +439,10 @@ pv_ring_handle_destroy(struct pv_dispatch_ctx *c, void *args)
    while (*link && (*link)->id != a->ring)
       link = &(*link)->next;
    struct pv_ring *ring = *link;
-   const char *why = !ring                             ? "unknown ring"
-                     : &ring->exec == pv_exec_from(c) ? "sent on the ring itself"
-                                                      : NULL;
+   /* Only the context path destroys rings (Mesa submits it there): a ring destroying another
+    * could free it under a context-path vkWaitRingSeqnoMESA (ring_seqno.c keeps the pointer),
+    * and two rings destroying each other would each wait for the other's thread forever. */
+   const char *why = pv_exec_from(c)->ring ? "sent on a ring" : !ring ? "unknown ring" : NULL;
    if (!why)
       *link = ring->next;
    pthread_mutex_unlock(&ctx->rings_lock);
@@ -534,15 +541,19 @@ pv_ring_wake_all(struct pv_context *ctx)
 void
 pv_ring_destroy_all(struct pv_context *ctx)
 {
+   /* Closed in the same step as the list is taken: a ring thread in vkCreateRingMESA either
+    * added its ring before (it is in the list, stopped and joined below) or is refused. */
    pthread_mutex_lock(&ctx->rings_lock);
+   ctx->rings_closed = true;
    struct pv_ring *list = ctx->rings;
    ctx->rings = NULL;
    pthread_mutex_unlock(&ctx->rings_lock);
-   pv_ring_monitor_stop(ctx);
    while (list) {
       struct pv_ring *next = list->next;
       ring_stop(list);
       list = next;
    }
+   /* Last: until every ring thread is joined, one of them may still start the monitor. */
+   pv_ring_monitor_stop(ctx);
 }
 

@@ -66,7 +66,7 @@ monitor_thread(void *arg)
 bool
 pv_ring_monitor_start(struct pv_context *ctx)
 {
-   /* Only the context path creates rings, so ctx->monitor needs no lock here. */
+   /* Caller holds ctx->rings_lock: a ring thread may create rings too. */
    if (ctx->monitor)
       return true;
    struct pv_ring_monitor *m = calloc(1, sizeof(*m));

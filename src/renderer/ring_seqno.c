@@ -22,7 +22,8 @@ find_ring(struct pv_context *ctx, uint64_t id)
    struct pv_ring *ring = pv_ring_find_locked(ctx, id);
    pthread_mutex_unlock(&ctx->rings_lock);
    /* Rings are destroyed only by vkDestroyRingMESA on the context path (the thread running these
-    * handlers) or at context teardown, so the pointer stays valid for this command. */
+    * handlers; ring.c refuses it on a ring) or at context teardown, so the pointer stays valid
+    * for this command. */
    return ring;
 }
 
