@@ -78,6 +78,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
    renderer = pv_renderer_create(&config);
    if (!renderer)
       abort();
+   keeping = keep_init();
    return 0;
 }
 
@@ -137,6 +138,180 @@ set_reply(struct pv_context *ctx)
 
 static void list_commands(const uint8_t *data, size_t size);
 
+/* ----- one host instance and device for every input ----------------------------------------- */
+
+/*
+ * Creating a VkInstance and a VkDevice on lavapipe is most of an input's time (the device: a
+ * llvmpipe screen, its threads and shaders). Between inputs they are kept: each input still gets
+ * a fresh context (object table, tracking, guard state), and the renderer still makes every host
+ * call it would, but the contexts reach the loader through this shim (their GetInstanceProcAddr)
+ * and vkCreateInstance/vkCreateDevice answer the kept objects; vkDestroyInstance keeps it and
+ * vkDestroyDevice waits for the device to idle instead. A device is kept per physical device and
+ * queue layout, extensions and features as the stream asked (a mutated request makes its own; a
+ * request the host refuses is not kept). PV_FUZZ_FRESH_DEVICE=1 turns the shim off.
+ */
+#define KEEP_MAX 8
+
+static PFN_vkGetInstanceProcAddr real_gipa;
+static PFN_vkGetDeviceProcAddr real_gdpa;
+static PFN_vkCreateInstance real_create_instance;
+static PFN_vkCreateDevice real_create_device;
+static PFN_vkDestroyDevice real_destroy_device;
+static PFN_vkDeviceWaitIdle real_wait_idle;
+static VkInstance kept_instance;
+static struct kept_device {
+   VkPhysicalDevice phys;
+   uint64_t key;
+   VkDevice device;
+} kept[KEEP_MAX];
+static unsigned nkept;
+
+static uint64_t
+fnv(uint64_t h, const void *p, size_t n)
+{
+   const uint8_t *b = p;
+   for (size_t i = 0; i < n; i++)
+      h = (h ^ b[i]) * 0x100000001b3ull;
+   return h;
+}
+
+/* What decides the device the stream gets: queues, extensions, features (pNext sTypes and the
+ * feature structs' bytes past their header, bounded). */
+static uint64_t
+device_key(const VkDeviceCreateInfo *ci)
+{
+   uint64_t h = fnv(0xcbf29ce484222325ull, &ci->queueCreateInfoCount, sizeof(uint32_t));
+   for (uint32_t i = 0; ci->pQueueCreateInfos && i < ci->queueCreateInfoCount; i++) {
+      h = fnv(h, &ci->pQueueCreateInfos[i].queueFamilyIndex, sizeof(uint32_t));
+      h = fnv(h, &ci->pQueueCreateInfos[i].queueCount, sizeof(uint32_t));
+   }
+   for (uint32_t i = 0; ci->ppEnabledExtensionNames && i < ci->enabledExtensionCount; i++)
+      h = fnv(h, ci->ppEnabledExtensionNames[i], strlen(ci->ppEnabledExtensionNames[i]));
+   if (ci->pEnabledFeatures)
+      h = fnv(h, ci->pEnabledFeatures, sizeof(*ci->pEnabledFeatures));
+   for (const VkBaseInStructure *s = ci->pNext; s; s = s->pNext) {
+      h = fnv(h, &s->sType, sizeof(s->sType));
+      if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2)
+         h = fnv(h, &((const VkPhysicalDeviceFeatures2 *)s)->features,
+                 sizeof(VkPhysicalDeviceFeatures));
+   }
+   return h;
+}
+
+static VkResult VKAPI_CALL
+keep_create_instance(const VkInstanceCreateInfo *ci, const VkAllocationCallbacks *a,
+                     VkInstance *out)
+{
+   if (!kept_instance) {
+      VkResult r = real_create_instance(ci, a, &kept_instance);
+      if (r != VK_SUCCESS)
+         return r;
+   }
+   *out = kept_instance;
+   return VK_SUCCESS;
+}
+
+static void VKAPI_CALL
+keep_destroy_instance(VkInstance instance, const VkAllocationCallbacks *a)
+{
+   (void)instance, (void)a;
+}
+
+static VkResult VKAPI_CALL
+keep_create_device(VkPhysicalDevice phys, const VkDeviceCreateInfo *ci,
+                   const VkAllocationCallbacks *a, VkDevice *out)
+{
+   uint64_t key = device_key(ci);
+   for (unsigned i = 0; i < nkept; i++)
+      if (kept[i].phys == phys && kept[i].key == key) {
+         *out = kept[i].device;
+         return VK_SUCCESS;
+      }
+   VkResult r = real_create_device(phys, ci, a, out);
+   if (r == VK_SUCCESS && nkept < KEEP_MAX)
+      kept[nkept++] = (struct kept_device){phys, key, *out};
+   return r;
+}
+
+static void VKAPI_CALL
+keep_destroy_device(VkDevice device, const VkAllocationCallbacks *a)
+{
+   for (unsigned i = 0; i < nkept; i++)
+      if (kept[i].device == device) {
+         real_wait_idle(device);
+         return;
+      }
+   real_destroy_device(device, a);
+}
+
+static PFN_vkVoidFunction VKAPI_CALL keep_gdpa(VkDevice device, const char *name);
+
+static PFN_vkVoidFunction VKAPI_CALL
+keep_gipa(VkInstance instance, const char *name)
+{
+   if (!strcmp(name, "vkCreateInstance"))
+      return (PFN_vkVoidFunction)keep_create_instance;
+   if (!strcmp(name, "vkDestroyInstance"))
+      return (PFN_vkVoidFunction)keep_destroy_instance;
+   if (!strcmp(name, "vkCreateDevice"))
+      return (PFN_vkVoidFunction)keep_create_device;
+   if (!strcmp(name, "vkGetDeviceProcAddr"))
+      return (PFN_vkVoidFunction)keep_gdpa;
+   if (!strcmp(name, "vkGetInstanceProcAddr"))
+      return (PFN_vkVoidFunction)keep_gipa;
+   if (!strcmp(name, "vkDestroyDevice"))
+      return (PFN_vkVoidFunction)keep_destroy_device;
+   return real_gipa(instance, name);
+}
+
+static PFN_vkVoidFunction VKAPI_CALL
+keep_gdpa(VkDevice device, const char *name)
+{
+   if (!strcmp(name, "vkDestroyDevice"))
+      return (PFN_vkVoidFunction)keep_destroy_device;
+   if (!strcmp(name, "vkGetDeviceProcAddr"))
+      return (PFN_vkVoidFunction)keep_gdpa;
+   return real_gdpa(device, name);
+}
+
+static bool
+keep_init(void)
+{
+   const char *fresh = getenv("PV_FUZZ_FRESH_DEVICE");
+   if (fresh && strcmp(fresh, "0") != 0)
+      return false;
+   real_gipa = vkGetInstanceProcAddr;
+   real_create_instance = (PFN_vkCreateInstance)real_gipa(NULL, "vkCreateInstance");
+   return real_create_instance != NULL;
+}
+
+/* The device-level entry points, once the kept instance exists. */
+static void
+keep_resolve(void)
+{
+   if (real_gdpa || !kept_instance)
+      return;
+   real_gdpa = (PFN_vkGetDeviceProcAddr)real_gipa(kept_instance, "vkGetDeviceProcAddr");
+   real_create_device = (PFN_vkCreateDevice)real_gipa(kept_instance, "vkCreateDevice");
+   real_destroy_device = (PFN_vkDestroyDevice)real_gipa(kept_instance, "vkDestroyDevice");
+   real_wait_idle = (PFN_vkDeviceWaitIdle)real_gipa(kept_instance, "vkDeviceWaitIdle");
+   if (!real_gdpa || !real_create_device || !real_destroy_device || !real_wait_idle)
+      abort();
+}
+
+static bool keeping;
+
+/* Instance-level calls before the kept instance exists go to the loader; vkCreateDevice only
+ * after it (the stream's vkCreateInstance made it). */
+static PFN_vkVoidFunction VKAPI_CALL
+shim_gipa(VkInstance instance, const char *name)
+{
+   keep_resolve();
+   if (!strcmp(name, "vkCreateDevice") && !real_create_device)
+      return real_gipa(instance, name);
+   return keep_gipa(instance, name);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -146,6 +321,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    struct pv_context *ctx = pv_context_create(renderer, PV_CAPSET_VENUS, "fuzz_hostile");
    if (!ctx)
       abort();
+   if (keeping)
+      ctx->host.GetInstanceProcAddr = shim_gipa;
    struct pv_blob b;
    if (pv_context_create_blob(ctx, REPLY_RES, 0, REPLY_SIZE, PV_BLOB_FLAG_MAPPABLE, &b))
       abort();
