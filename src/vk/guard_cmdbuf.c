@@ -37,6 +37,8 @@ bind_name(unsigned bind)
    return names[bind & 3];
 }
 
+static const char no_pipeline[] = "no pipeline bound to the bind point it uses";
+
 /* Why a command of class `cls` may not be recorded now, or NULL. */
 static const char *
 scope_violation(const struct pv_vk_cmd_scope *s, uint8_t cls)
@@ -51,7 +53,7 @@ scope_violation(const struct pv_vk_cmd_scope *s, uint8_t cls)
                                      : "not allowed outside a render pass";
    unsigned bind = PV_SCOPE_BIND_OF(cls);
    if (bind && !(s->bound & (1u << bind)))
-      return "no pipeline bound to the bind point it uses";
+      return no_pipeline;
    return NULL;
 }
 
@@ -71,7 +73,7 @@ pv_vk_command_check(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, void *
    if (!why)
       return;
    const char *name = pv_venus_table(pv_venus_from(c))->entries[type].name;
-   if (PV_SCOPE_BIND_OF(cls) && cb && cb->scope.state == PV_CMDBUF_RECORDING)
+   if (why == no_pipeline)
       pv_venus_refuse(c, "%s: %s (%s)", name, why, bind_name(PV_SCOPE_BIND_OF(cls)));
    else
       pv_venus_refuse(c, "%s: %s", name, why);

@@ -46,6 +46,9 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
 #define REPLY_SIZE ((uint64_t)1 << 20)
 
 static struct pv_renderer *renderer;
+/* The contexts reach the host through the keeping shim (below) unless PV_FUZZ_FRESH_DEVICE. */
+static bool keeping;
+static bool keep_init(void);
 
 /* lavapipe (and the LLVM it loads) leaves a few small allocations behind per instance; the
  * loader dlcloses it, so LeakSanitizer could not even name the module. It stays loaded
@@ -244,11 +247,191 @@ keep_destroy_device(VkDevice device, const VkAllocationCallbacks *a)
    real_destroy_device(device, a);
 }
 
+/*
+ * What the kept objects answer never changes, so entry points and enumerations are looked up
+ * once: the loader resolves a name through a chain of string compares (each one a libFuzzer
+ * comparison hook), hundreds per context for the device's table, which was most of an input's
+ * time once the device was kept. Only the kept instance's and devices' answers (and the global
+ * ones) are cached: another handle may be reused after its destruction.
+ */
+#define PROC_SLOTS 4096u
+static struct proc_slot {
+   const void *handle;
+   char name[64];
+   PFN_vkVoidFunction fn;
+} procs[PROC_SLOTS];
+
+static bool
+is_kept(const void *handle)
+{
+   if (!handle || handle == (const void *)kept_instance)
+      return true;
+   for (unsigned i = 0; i < nkept; i++)
+      if (handle == (const void *)kept[i].device)
+         return true;
+   return false;
+}
+
+/* The slot of (handle, name): its entry, or the empty one to fill; NULL: not cacheable. */
+static struct proc_slot *
+proc_slot(const void *handle, const char *name)
+{
+   size_t len = strlen(name);
+   if (len >= sizeof(procs[0].name) || !is_kept(handle))
+      return NULL;
+   uint64_t h = fnv((uint64_t)(uintptr_t)handle, name, len);
+   for (uint32_t i = 0; i < PROC_SLOTS; i++) {
+      struct proc_slot *p = &procs[(h + i) % PROC_SLOTS];
+      if (!p->name[0] || (p->handle == handle && !memcmp(p->name, name, len + 1)))
+         return p;
+   }
+   return NULL;
+}
+
+static PFN_vkVoidFunction
+proc_remember(struct proc_slot *p, const void *handle, const char *name, PFN_vkVoidFunction fn)
+{
+   if (p && fn) {
+      p->handle = handle;
+      memcpy(p->name, name, strlen(name) + 1);
+      p->fn = fn;
+   }
+   return fn;
+}
+
+/* A two-call enumeration answered from what the host said once. */
+struct enum_cache {
+   const void *key;
+   bool valid;
+   VkResult result;
+   uint32_t n;
+   size_t size;
+   void *items;
+};
+
+static VkResult
+enum_answer(const struct enum_cache *e, uint32_t *count, void *out)
+{
+   if (e->result != VK_SUCCESS)
+      return e->result;
+   if (!out) {
+      *count = e->n;
+      return VK_SUCCESS;
+   }
+   uint32_t n = *count < e->n ? *count : e->n;
+   memcpy(out, e->items, (size_t)n * e->size);
+   *count = n;
+   return n < e->n ? VK_INCOMPLETE : VK_SUCCESS;
+}
+
+static PFN_vkEnumerateInstanceVersion real_instance_version;
+static PFN_vkEnumerateInstanceExtensionProperties real_instance_exts;
+static PFN_vkEnumeratePhysicalDevices real_physdevs;
+static PFN_vkEnumerateDeviceExtensionProperties real_device_exts;
+static struct enum_cache version_cache, instance_ext_cache, physdev_cache, device_ext_cache[4];
+
+static VkResult VKAPI_CALL
+keep_instance_version(uint32_t *v)
+{
+   if (!version_cache.valid) {
+      version_cache.result = real_instance_version(&version_cache.n);
+      version_cache.valid = true;
+   }
+   *v = version_cache.n;
+   return version_cache.result;
+}
+
+static VkResult VKAPI_CALL
+keep_instance_exts(const char *layer, uint32_t *count, VkExtensionProperties *out)
+{
+   struct enum_cache *e = &instance_ext_cache;
+   if (layer)
+      return real_instance_exts(layer, count, out);
+   if (!e->valid) {
+      e->size = sizeof(VkExtensionProperties);
+      e->result = real_instance_exts(NULL, &e->n, NULL);
+      e->items = e->result == VK_SUCCESS ? calloc(e->n + 1, e->size) : NULL;
+      if (e->items)
+         e->result = real_instance_exts(NULL, &e->n, e->items);
+      e->valid = true;
+   }
+   return enum_answer(e, count, out);
+}
+
+static VkResult VKAPI_CALL
+keep_physdevs(VkInstance instance, uint32_t *count, VkPhysicalDevice *out)
+{
+   struct enum_cache *e = &physdev_cache;
+   if (instance != kept_instance)
+      return real_physdevs(instance, count, out);
+   if (!e->valid) {
+      e->size = sizeof(VkPhysicalDevice);
+      e->result = real_physdevs(instance, &e->n, NULL);
+      e->items = e->result == VK_SUCCESS ? calloc(e->n + 1, e->size) : NULL;
+      if (e->items)
+         e->result = real_physdevs(instance, &e->n, e->items);
+      e->valid = true;
+   }
+   return enum_answer(e, count, out);
+}
+
+static VkResult VKAPI_CALL
+keep_device_exts(VkPhysicalDevice phys, const char *layer, uint32_t *count,
+                 VkExtensionProperties *out)
+{
+   struct enum_cache *e = NULL;
+   for (unsigned i = 0; !layer && !e && i < 4; i++)
+      if (!device_ext_cache[i].valid || device_ext_cache[i].key == (const void *)phys)
+         e = &device_ext_cache[i];
+   if (!e)
+      return real_device_exts(phys, layer, count, out);
+   if (!e->valid) {
+      e->key = phys;
+      e->size = sizeof(VkExtensionProperties);
+      e->result = real_device_exts(phys, NULL, &e->n, NULL);
+      e->items = e->result == VK_SUCCESS ? calloc(e->n + 1, e->size) : NULL;
+      if (e->items)
+         e->result = real_device_exts(phys, NULL, &e->n, e->items);
+      e->valid = true;
+   }
+   return enum_answer(e, count, out);
+}
+
 static PFN_vkVoidFunction VKAPI_CALL keep_gdpa(VkDevice device, const char *name);
+
+/* Our replacement for `name`, or NULL. */
+static PFN_vkVoidFunction
+keep_replacement(VkInstance instance, const char *name)
+{
+   if (!strcmp(name, "vkEnumerateInstanceVersion")) {
+      real_instance_version = (PFN_vkEnumerateInstanceVersion)real_gipa(instance, name);
+      return real_instance_version ? (PFN_vkVoidFunction)keep_instance_version : NULL;
+   }
+   if (!strcmp(name, "vkEnumerateInstanceExtensionProperties")) {
+      real_instance_exts = (PFN_vkEnumerateInstanceExtensionProperties)real_gipa(instance, name);
+      return real_instance_exts ? (PFN_vkVoidFunction)keep_instance_exts : NULL;
+   }
+   if (instance && instance == kept_instance && !strcmp(name, "vkEnumeratePhysicalDevices")) {
+      real_physdevs = (PFN_vkEnumeratePhysicalDevices)real_gipa(instance, name);
+      return (PFN_vkVoidFunction)keep_physdevs;
+   }
+   if (instance && instance == kept_instance &&
+       !strcmp(name, "vkEnumerateDeviceExtensionProperties")) {
+      real_device_exts = (PFN_vkEnumerateDeviceExtensionProperties)real_gipa(instance, name);
+      return (PFN_vkVoidFunction)keep_device_exts;
+   }
+   return NULL;
+}
 
 static PFN_vkVoidFunction VKAPI_CALL
 keep_gipa(VkInstance instance, const char *name)
 {
+   struct proc_slot *slot = proc_slot(instance, name);
+   if (slot && slot->name[0])
+      return slot->fn;
+   PFN_vkVoidFunction fn = keep_replacement(instance, name);
+   if (fn)
+      return proc_remember(slot, instance, name, fn);
    if (!strcmp(name, "vkCreateInstance"))
       return (PFN_vkVoidFunction)keep_create_instance;
    if (!strcmp(name, "vkDestroyInstance"))
@@ -261,17 +444,20 @@ keep_gipa(VkInstance instance, const char *name)
       return (PFN_vkVoidFunction)keep_gipa;
    if (!strcmp(name, "vkDestroyDevice"))
       return (PFN_vkVoidFunction)keep_destroy_device;
-   return real_gipa(instance, name);
+   return proc_remember(slot, instance, name, real_gipa(instance, name));
 }
 
 static PFN_vkVoidFunction VKAPI_CALL
 keep_gdpa(VkDevice device, const char *name)
 {
+   struct proc_slot *slot = proc_slot(device, name);
+   if (slot && slot->name[0])
+      return slot->fn;
    if (!strcmp(name, "vkDestroyDevice"))
       return (PFN_vkVoidFunction)keep_destroy_device;
    if (!strcmp(name, "vkGetDeviceProcAddr"))
       return (PFN_vkVoidFunction)keep_gdpa;
-   return real_gdpa(device, name);
+   return proc_remember(slot, device, name, real_gdpa(device, name));
 }
 
 static bool
@@ -298,8 +484,6 @@ keep_resolve(void)
    if (!real_gdpa || !real_create_device || !real_destroy_device || !real_wait_idle)
       abort();
 }
-
-static bool keeping;
 
 /* Instance-level calls before the kept instance exists go to the loader; vkCreateDevice only
  * after it (the stream's vkCreateInstance made it). */
