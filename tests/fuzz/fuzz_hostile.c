@@ -21,6 +21,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fuzz_common.h"
@@ -49,6 +51,7 @@ static struct pv_renderer *renderer;
 /* The contexts reach the host through the keeping shim (below) unless PV_FUZZ_FRESH_DEVICE. */
 static bool keeping;
 static bool keep_init(void);
+static void *watchdog(void *arg);
 
 /* lavapipe (and the LLVM it loads) leaves a few small allocations behind per instance; the
  * loader dlcloses it, so LeakSanitizer could not even name the module. It stays loaded
@@ -82,6 +85,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
    if (!renderer)
       abort();
    keeping = keep_init();
+   pthread_t t;
+   if (pthread_create(&t, NULL, watchdog, NULL) || pthread_detach(t))
+      abort();
    return 0;
 }
 
@@ -485,6 +491,55 @@ keep_resolve(void)
       abort();
 }
 
+/* ----- the guest hangs up ------------------------------------------------------------------ */
+
+/*
+ * A stream may wait forever (vkWaitForFences with UINT64_MAX on a fence it never submitted):
+ * legal, and the server ends such a wait only when the guest disconnects (pv_context_stop from
+ * the transport). The watchdog plays that disconnect once an input has run WAIT_LIMIT_S, so such
+ * an input ends as it would in the server instead of tripping libFuzzer's -timeout; a host call
+ * that itself hangs still does.
+ */
+#define WAIT_LIMIT_S 3
+
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pv_context *watch_ctx;
+static struct timespec watch_start;
+
+static double
+seconds_since(const struct timespec *t)
+{
+   struct timespec now;
+   clock_gettime(CLOCK_MONOTONIC, &now);
+   return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void *
+watchdog(void *arg)
+{
+   (void)arg;
+   for (;;) {
+      const struct timespec tick = {0, 100000000};
+      nanosleep(&tick, NULL);
+      pthread_mutex_lock(&watch_lock);
+      if (watch_ctx && seconds_since(&watch_start) > WAIT_LIMIT_S) {
+         pv_context_stop(watch_ctx);
+         watch_ctx = NULL;
+      }
+      pthread_mutex_unlock(&watch_lock);
+   }
+   return NULL;
+}
+
+static void
+watch(struct pv_context *ctx)
+{
+   pthread_mutex_lock(&watch_lock);
+   watch_ctx = ctx;
+   clock_gettime(CLOCK_MONOTONIC, &watch_start);
+   pthread_mutex_unlock(&watch_lock);
+}
+
 /* Instance-level calls before the kept instance exists go to the loader; vkCreateDevice only
  * after it (the stream's vkCreateInstance made it). */
 static PFN_vkVoidFunction VKAPI_CALL
@@ -507,6 +562,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       abort();
    if (keeping)
       ctx->host.GetInstanceProcAddr = shim_gipa;
+   watch(ctx);
    struct pv_blob b;
    if (pv_context_create_blob(ctx, REPLY_RES, 0, REPLY_SIZE, PV_BLOB_FLAG_MAPPABLE, &b))
       abort();
@@ -521,6 +577,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    if (getenv("PV_FUZZ_VERBOSE"))
       fprintf(stderr, "fuzz_hostile: %zu bytes, %s\n", size,
               pv_context_is_lost(ctx) ? "lost" : "not lost");
+   watch(NULL);
    pv_context_destroy(ctx);
    free(stream);
    return 0;
