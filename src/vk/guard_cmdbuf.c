@@ -113,7 +113,8 @@ pv_guard_AllocateCommandBuffers(struct pv_dispatch_ctx *c, void *args)
 }
 
 /* vkBeginCommandBuffer (guard_destroy.c runs the host call): a secondary that continues a
- * render pass records entirely inside it. */
+ * render pass records entirely inside it (and keeps PV_PASS_INHERITED once executable: where it
+ * may be executed, pv_guard_CmdExecuteCommands). */
 void
 pv_vk_cmdbuf_begun(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
                    const VkCommandBufferBeginInfo *info, VkResult r)
@@ -410,13 +411,28 @@ pv_guard_CmdBindPipeline(struct pv_dispatch_ctx *c, void *args)
 
 /* ----- secondary command buffers ------------------------------------------------------------- */
 
+/* A secondary's commands were checked against the scope it was begun for: one that continues
+ * a render pass (draws) runs only inside one, any other only outside. */
+static const char *
+secondary_misplaced(const struct pv_vk_cmd_scope *primary, const struct pv_vk_cmd_scope *s)
+{
+   bool continues = s->pass == PV_PASS_INHERITED;
+   if (continues == (primary->pass != PV_PASS_NONE))
+      return NULL;
+   return continues ? "continues a render pass, executed outside one"
+                    : "does not continue a render pass, executed inside one";
+}
+
 void
 pv_guard_CmdExecuteCommands(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdExecuteCommands *a = args;
+   const struct pv_vk_cmd_scope *primary = &cmdbuf_get(c, a->commandBuffer)->scope;
    for (uint32_t i = 0; a->pCommandBuffers && i < a->commandBufferCount; i++) {
       struct pv_vk_cmdbuf *cb = cmdbuf_get(c, a->pCommandBuffers[i]);
       const char *why = cb ? pv_vk_cmdbuf_not_runnable(&cb->scope, true) : "is unknown";
+      if (!why)
+         why = secondary_misplaced(primary, &cb->scope);
       if (why) {
          pv_venus_refuse(c, "vkCmdExecuteCommands: command buffer %u %s", i, why);
          return;

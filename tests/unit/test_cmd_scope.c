@@ -491,6 +491,28 @@ execute_not_executable(void **state)
    struct buf b = {0};
    enc_execute(&b, PRIMARY, PRIMARY);
    REFUSED(ctx, &b, "vkCmdExecuteCommands: command buffer 0 is a primary command buffer");
+   /* a secondary continuing a render pass only inside one, any other only outside */
+   enum pv_pass where[] = {PV_PASS_NONE, PV_PASS_RENDER_PASS, PV_PASS_RENDERING};
+   for (size_t i = 0; i < 3; i++) {
+      ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, where[i], 0);
+      add_cmdbuf(ctx, SECONDARY, true, PV_CMDBUF_EXECUTABLE,
+                 where[i] == PV_PASS_NONE ? PV_PASS_INHERITED : PV_PASS_NONE, 0);
+      b.n = 0;
+      enc_execute(&b, PRIMARY, SECONDARY);
+      expect(ctx, &b, where[i] == PV_PASS_NONE
+                         ? "refused: vkCmdExecuteCommands: command buffer 0 continues a render "
+                           "pass, executed outside one"
+                         : "refused: vkCmdExecuteCommands: command buffer 0 does not continue a "
+                           "render pass, executed inside one");
+      ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, where[i], 0);
+      add_cmdbuf(ctx, SECONDARY, true, PV_CMDBUF_EXECUTABLE,
+                 where[i] == PV_PASS_NONE ? PV_PASS_NONE : PV_PASS_INHERITED, 0);
+      b.n = 0;
+      enc_execute(&b, PRIMARY, SECONDARY);
+      PASSED(ctx, &b, "vkCmdExecuteCommands");
+   }
    /* an executable secondary passes */
    ctx = fresh_context();
    add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
