@@ -279,8 +279,12 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdDrawIndirectByteCountEXT, "the counter word inside its buffer"),
    /* descriptors and views: what shaders can reach */
    G(UpdateDescriptorSets, "buffer ranges inside their buffers; the room dynamic offsets have"),
-   G(CmdPushDescriptorSetKHR, "buffer ranges inside their buffers"),
-   G(CmdBindDescriptorSets, "dynamic offsets keep every dynamic range inside its buffer"),
+   G(CmdPushDescriptorSetKHR, "the set inside the layout's set count; buffer ranges inside "
+                              "their buffers"),
+   G(CmdBindDescriptorSets, "sets inside the layout's set count (the host indexes its bound "
+                            "sets with them); dynamic offsets keep every dynamic range inside "
+                            "its buffer"),
+   G(CreatePipelineLayout, "records the set count"),
    G(CreateBufferView, "texel range inside the buffer"),
    G(CreateImageView, "mip and layer range inside the image"),
    /* memory binding: what every later check relies on */

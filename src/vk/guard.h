@@ -166,6 +166,10 @@ struct pv_vk_cmd_scope {
 struct pv_vk_render_pass {
    uint32_t subpasses;
 };
+/* A VkPipelineLayout's set count: binds and pushes name set indices the host stores by. */
+struct pv_vk_pipeline_layout {
+   uint32_t sets;
+};
 struct pv_vk_pipeline {
    uint8_t bind;  /* enum pv_bind it must be bound to */
    bool library;  /* VK_PIPELINE_CREATE_LIBRARY_BIT_KHR: never bound */
@@ -273,6 +277,7 @@ PV_GUARD(CreateRenderPass)
 PV_GUARD(CreateRenderPass2)
 PV_GUARD(CreateGraphicsPipelines)
 PV_GUARD(CreateComputePipelines)
+PV_GUARD(CreatePipelineLayout)
 #undef PV_GUARD
 /* Waits for the device's submitted work (guard_destroy.c), for the pool overrides (pools.c). */
 void pv_vk_quiesce_for(struct pv_dispatch_ctx *c, VkDevice device);

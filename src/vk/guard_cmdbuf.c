@@ -95,6 +95,12 @@ void
 pv_guard_AllocateCommandBuffers(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkAllocateCommandBuffers *a = args;
+   VkCommandBufferLevel level = a->pAllocateInfo ? a->pAllocateInfo->level : 0;
+   if (level != VK_COMMAND_BUFFER_LEVEL_PRIMARY && level != VK_COMMAND_BUFFER_LEVEL_SECONDARY) {
+      /* the level decides every later check: none the host might read its own way */
+      pv_venus_refuse(c, "vkAllocateCommandBuffers: level %d", (int)level);
+      return;
+   }
    pv_handle_vkAllocateCommandBuffers(c, args);
    if (a->ret != VK_SUCCESS || !a->pAllocateInfo || !a->pCommandBuffers || pv_cs_fatal(c->dec))
       return;

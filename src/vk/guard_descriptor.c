@@ -205,10 +205,45 @@ pv_guard_UpdateDescriptorSets(struct pv_dispatch_ctx *c, void *args)
 }
 
 void
+pv_guard_CreatePipelineLayout(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreatePipelineLayout *a = args;
+   pv_handle_vkCreatePipelineLayout(c, args);
+   if (a->ret != VK_SUCCESS || !a->pPipelineLayout || !a->pCreateInfo || pv_cs_fatal(c->dec))
+      return;
+   struct pv_object *o = pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pPipelineLayout),
+                                        VK_OBJECT_TYPE_PIPELINE_LAYOUT);
+   struct pv_vk_pipeline_layout *l = o && !o->data ? malloc(sizeof(*l)) : NULL;
+   if (!l) {
+      pv_venus_refuse(c, "vkCreatePipelineLayout: no memory for the layout's state");
+      return;
+   }
+   l->sets = a->pCreateInfo->setLayoutCount;
+   o->data = l;
+   o->free_data = pv_vk_state_free;
+}
+
+/* Sets [first, first + count) exist in the layout: the host stores bound sets by index. */
+static bool
+sets_fit(struct pv_dispatch_ctx *c, const char *what, VkPipelineLayout layout, uint32_t first,
+         uint64_t count)
+{
+   struct pv_object *o =
+      pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE_LAYOUT, PV_FROM_HANDLE(layout));
+   const struct pv_vk_pipeline_layout *l = o ? o->data : NULL;
+   if (l && first <= l->sets && count <= l->sets - first)
+      return true;
+   pv_venus_refuse(c, "%s: sets %u+%llu outside the layout (%u sets)", what, first,
+                   (unsigned long long)count, l ? l->sets : 0);
+   return false;
+}
+
+void
 pv_guard_CmdPushDescriptorSetKHR(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdPushDescriptorSetKHR *a = args;
-   if (writes_ok(c, "vkCmdPushDescriptorSetKHR", a->descriptorWriteCount, a->pDescriptorWrites,
+   if (sets_fit(c, "vkCmdPushDescriptorSetKHR", a->layout, a->set, 1) &&
+       writes_ok(c, "vkCmdPushDescriptorSetKHR", a->descriptorWriteCount, a->pDescriptorWrites,
                  false))
       pv_handle_vkCmdPushDescriptorSetKHR(c, args);
 }
@@ -217,6 +252,8 @@ void
 pv_guard_CmdBindDescriptorSets(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdBindDescriptorSets *a = args;
+   if (!sets_fit(c, "vkCmdBindDescriptorSets", a->layout, a->firstSet, a->descriptorSetCount))
+      return;
    uint64_t room = UINT64_MAX;
    for (uint32_t i = 0; a->dynamicOffsetCount && i < a->descriptorSetCount; i++) {
       struct pv_vk_descriptor_set *s = set_state(c, a->pDescriptorSets[i]);

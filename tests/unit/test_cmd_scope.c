@@ -522,6 +522,22 @@ execute_not_executable(void **state)
    PASSED(ctx, &b, "vkCmdExecuteCommands");
 }
 
+/* A level that is neither primary nor secondary is refused before the host sees it. */
+static void
+allocate_unknown_level(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = fresh_context();
+   add_object(ctx, VK_OBJECT_TYPE_DEVICE, QUEUE + 1);
+   add_object(ctx, VK_OBJECT_TYPE_COMMAND_POOL, QUEUE + 2);
+   struct buf b = {0};
+   w32(&b, cmd("vkAllocateCommandBuffers")), w32(&b, 0), w64(&b, QUEUE + 1), w64(&b, 1);
+   w32(&b, VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO), w64(&b, 0), w64(&b, QUEUE + 2);
+   w32(&b, 2), w32(&b, 1); /* level 2, one command buffer */
+   w64(&b, 1), w64(&b, PRIMARY);
+   REFUSED(ctx, &b, "vkAllocateCommandBuffers: level 2");
+}
+
 /* ----- the table ---------------------------------------------------------------------------- */
 
 static void
@@ -598,6 +614,7 @@ main(void)
       cmocka_unit_test(end_command_buffer),
       cmocka_unit_test(submit_not_executable),
       cmocka_unit_test(execute_not_executable),
+      cmocka_unit_test(allocate_unknown_level),
       cmocka_unit_test(every_recorded_command_has_a_class),
    };
    return cmocka_run_group_tests(tests, setup, teardown);
