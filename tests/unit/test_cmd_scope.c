@@ -538,6 +538,33 @@ allocate_unknown_level(void **state)
    REFUSED(ctx, &b, "vkAllocateCommandBuffers: level 2");
 }
 
+/* Descriptor sets bound or pushed past the pipeline layout's set count (guard_descriptor.c). */
+static void
+sets_past_layout(void **state)
+{
+   (void)state;
+   for (uint32_t first = 0; first < 3; first++) {
+      struct pv_context *ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+      struct pv_object *l = add_object(ctx, VK_OBJECT_TYPE_PIPELINE_LAYOUT, RENDER_PASS + 2);
+      struct pv_vk_pipeline_layout *pl = malloc(sizeof(*pl));
+      assert_non_null(pl);
+      pl->sets = 2;
+      l->data = pl;
+      l->free_data = pv_vk_state_free;
+      add_object(ctx, VK_OBJECT_TYPE_DESCRIPTOR_SET, RENDER_PASS + 3);
+      struct buf b = {0};
+      w32(&b, cmd("vkCmdBindDescriptorSets")), w32(&b, 0), w64(&b, PRIMARY);
+      w32(&b, VK_PIPELINE_BIND_POINT_COMPUTE), w64(&b, RENDER_PASS + 2), w32(&b, first);
+      w32(&b, 1), w64(&b, 1), w64(&b, RENDER_PASS + 3), w32(&b, 0), w64(&b, 0);
+      if (first < 2) {
+         PASSED(ctx, &b, "vkCmdBindDescriptorSets");
+      } else {
+         REFUSED(ctx, &b, "vkCmdBindDescriptorSets: sets 2+1 outside the layout (2 sets)");
+      }
+   }
+}
+
 /* ----- the table ---------------------------------------------------------------------------- */
 
 static void
@@ -615,6 +642,7 @@ main(void)
       cmocka_unit_test(submit_not_executable),
       cmocka_unit_test(execute_not_executable),
       cmocka_unit_test(allocate_unknown_level),
+      cmocka_unit_test(sets_past_layout),
       cmocka_unit_test(every_recorded_command_has_a_class),
    };
    return cmocka_run_group_tests(tests, setup, teardown);
