@@ -284,7 +284,10 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdBindDescriptorSets, "sets inside the layout's set count (the host indexes its bound "
                             "sets with them); dynamic offsets keep every dynamic range inside "
                             "its buffer"),
-   G(CreatePipelineLayout, "records the set count"),
+   G(CreatePipelineLayout, "push constant ranges inside the device's maxPushConstantsSize; "
+                           "records the set count and where the ranges end"),
+   G(CmdPushConstants, "offset and size 4-aligned, inside the layout's push constant ranges: "
+                       "lavapipe copies them into a fixed block at the guest's offset"),
    G(CreateBufferView, "texel range inside the buffer"),
    G(CreateImageView, "mip and layer range inside the image"),
    /* memory binding: what every later check relies on */

@@ -166,9 +166,12 @@ struct pv_vk_cmd_scope {
 struct pv_vk_render_pass {
    uint32_t subpasses;
 };
-/* A VkPipelineLayout's set count: binds and pushes name set indices the host stores by. */
+/* A VkPipelineLayout's set count (binds and pushes name set indices the host stores by) and
+ * where its push constant ranges end (the host copies pushed bytes to that offset of a
+ * fixed-size block of its own). */
 struct pv_vk_pipeline_layout {
    uint32_t sets;
+   uint32_t push_end;
 };
 struct pv_vk_pipeline {
    uint8_t bind;  /* enum pv_bind it must be bound to */
@@ -278,6 +281,7 @@ PV_GUARD(CreateRenderPass2)
 PV_GUARD(CreateGraphicsPipelines)
 PV_GUARD(CreateComputePipelines)
 PV_GUARD(CreatePipelineLayout)
+PV_GUARD(CmdPushConstants)
 #undef PV_GUARD
 /* Waits for the device's submitted work (guard_destroy.c), for the pool overrides (pools.c). */
 void pv_vk_quiesce_for(struct pv_dispatch_ctx *c, VkDevice device);

@@ -565,6 +565,46 @@ sets_past_layout(void **state)
    }
 }
 
+/* Push constants inside the layout's ranges only (guard_descriptor.c). */
+static void
+push_constants_past_layout(void **state)
+{
+   (void)state;
+   struct {
+      uint32_t offset, size;
+      bool ok;
+   } cases[] = {{0, 16, true}, {12, 4, true}, {12, 8, false}, {2, 4, false}, {0, 6, false},
+                {16, 4, false}, {0x200000, 4, false}, {0xfffffffc, 8, false}};
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+      struct pv_object *l = add_object(ctx, VK_OBJECT_TYPE_PIPELINE_LAYOUT, RENDER_PASS + 2);
+      struct pv_vk_pipeline_layout *pl = malloc(sizeof(*pl));
+      assert_non_null(pl);
+      *pl = (struct pv_vk_pipeline_layout){.sets = 1, .push_end = 16};
+      l->data = pl;
+      l->free_data = pv_vk_state_free;
+      struct buf b = {0};
+      w32(&b, cmd("vkCmdPushConstants")), w32(&b, 0), w64(&b, PRIMARY), w64(&b, RENDER_PASS + 2);
+      w32(&b, VK_SHADER_STAGE_COMPUTE_BIT), w32(&b, cases[i].offset), w32(&b, cases[i].size);
+      w64(&b, cases[i].size);
+      for (uint32_t k = 0; k < cases[i].size; k++)
+         b.b[b.n++] = (uint8_t)k;
+      while (b.n % 4)
+         b.b[b.n++] = 0;
+      if (cases[i].ok) {
+         PASSED(ctx, &b, "vkCmdPushConstants");
+      } else {
+         char want[160];
+         snprintf(want, sizeof(want),
+                  "refused: vkCmdPushConstants: %u bytes at %u outside the layout's push "
+                  "constants (16 bytes)",
+                  cases[i].size, cases[i].offset);
+         expect(ctx, &b, want);
+      }
+   }
+}
+
 /* ----- the table ---------------------------------------------------------------------------- */
 
 static void
@@ -643,6 +683,7 @@ main(void)
       cmocka_unit_test(execute_not_executable),
       cmocka_unit_test(allocate_unknown_level),
       cmocka_unit_test(sets_past_layout),
+      cmocka_unit_test(push_constants_past_layout),
       cmocka_unit_test(every_recorded_command_has_a_class),
    };
    return cmocka_run_group_tests(tests, setup, teardown);
