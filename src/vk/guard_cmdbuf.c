@@ -106,15 +106,15 @@ pv_guard_AllocateCommandBuffers(struct pv_dispatch_ctx *c, void *args)
       return;
    struct pv_context *ctx = pv_venus_from(c);
    for (uint32_t i = 0; i < a->pAllocateInfo->commandBufferCount; i++) {
-      struct pv_object *o = pv_object_find(ctx, PV_FROM_HANDLE(a->pCommandBuffers[i]),
-                                           VK_OBJECT_TYPE_COMMAND_BUFFER);
+      struct pv_object *o =
+         pv_object_find(ctx, PV_FROM_HANDLE(a->pCommandBuffers[i]), VK_OBJECT_TYPE_COMMAND_BUFFER);
       struct pv_vk_cmdbuf *cb = o ? pv_vk_cmdbuf_of(o) : NULL;
       if (!cb) {
          pv_venus_refuse(c, "vkAllocateCommandBuffers: no memory for a command buffer's state");
          return;
       }
-      cb->scope = (struct pv_vk_cmd_scope){
-         .secondary = a->pAllocateInfo->level == VK_COMMAND_BUFFER_LEVEL_SECONDARY};
+      cb->scope = (struct pv_vk_cmd_scope){.secondary = a->pAllocateInfo->level ==
+                                                        VK_COMMAND_BUFFER_LEVEL_SECONDARY};
    }
 }
 
@@ -130,10 +130,10 @@ pv_vk_cmdbuf_begun(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
       return; /* every command on it is refused */
    bool inherit = cb->scope.secondary && info &&
                   (info->flags & VK_COMMAND_BUFFER_USAGE_RENDER_PASS_CONTINUE_BIT);
-   cb->scope = (struct pv_vk_cmd_scope){
-      .state = r == VK_SUCCESS ? PV_CMDBUF_RECORDING : PV_CMDBUF_INITIAL,
-      .pass = inherit ? PV_PASS_INHERITED : PV_PASS_NONE,
-      .secondary = cb->scope.secondary};
+   cb->scope =
+      (struct pv_vk_cmd_scope){.state = r == VK_SUCCESS ? PV_CMDBUF_RECORDING : PV_CMDBUF_INITIAL,
+                               .pass = inherit ? PV_PASS_INHERITED : PV_PASS_NONE,
+                               .secondary = cb->scope.secondary};
 }
 
 void
@@ -141,11 +141,11 @@ pv_guard_EndCommandBuffer(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkEndCommandBuffer *a = args;
    struct pv_vk_cmdbuf *cb = cmdbuf_get(c, a->commandBuffer);
-   const char *why = !cb                                         ? "unknown command buffer"
-                     : cb->scope.state != PV_CMDBUF_RECORDING   ? "not recording"
-                     : cb->scope.pass == PV_PASS_RENDER_PASS ||
-                          cb->scope.pass == PV_PASS_RENDERING ? "inside a render pass"
-                                                                : NULL;
+   const char *why = !cb                                      ? "unknown command buffer"
+                     : cb->scope.state != PV_CMDBUF_RECORDING ? "not recording"
+                     : cb->scope.pass == PV_PASS_RENDER_PASS || cb->scope.pass == PV_PASS_RENDERING
+                        ? "inside a render pass"
+                        : NULL;
    if (why) {
       pv_venus_refuse(c, "vkEndCommandBuffer: %s", why);
       return;
@@ -260,9 +260,9 @@ subpass_step(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd, b
 {
    struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
    struct pv_vk_cmd_scope *s = &cb->scope;
-   const char *why = s->pass != PV_PASS_RENDER_PASS ? "no render pass begun with "
-                                                      "vkCmdBeginRenderPass in this command buffer"
-                     : end && s->subpass + 1 != s->subpasses ? "not in the last subpass"
+   const char *why = s->pass != PV_PASS_RENDER_PASS           ? "no render pass begun with "
+                                                                "vkCmdBeginRenderPass in this command buffer"
+                     : end && s->subpass + 1 != s->subpasses  ? "not in the last subpass"
                      : !end && s->subpass + 1 >= s->subpasses ? "already in the last subpass"
                                                               : NULL;
    if (why) {
@@ -401,13 +401,14 @@ void
 pv_guard_CmdBindPipeline(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdBindPipeline *a = args;
-   struct pv_object *o =
-      pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE, PV_FROM_HANDLE(a->pipeline));
+   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE, PV_FROM_HANDLE(a->pipeline));
    const struct pv_vk_pipeline *p = o ? o->data : NULL;
    unsigned bind = bind_point(a->pipelineBindPoint);
    if (!p || p->library || !bind || p->bind != bind) {
       pv_venus_refuse(c, "vkCmdBindPipeline: %s pipeline at bind point %d",
-                      !p ? "unknown" : p->library ? "a library" : bind_name(p->bind),
+                      !p           ? "unknown"
+                      : p->library ? "a library"
+                                   : bind_name(p->bind),
                       (int)a->pipelineBindPoint);
       return;
    }

@@ -63,8 +63,8 @@ add_cmdbuf(struct pv_context *ctx, uint64_t id, bool secondary, enum pv_cmdbuf_s
 {
    struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_of(add_object(ctx, VK_OBJECT_TYPE_COMMAND_BUFFER, id));
    assert_non_null(cb);
-   cb->scope = (struct pv_vk_cmd_scope){.state = (uint8_t)state, .pass = (uint8_t)pass,
-                                        .bound = bound, .secondary = secondary};
+   cb->scope = (struct pv_vk_cmd_scope){
+      .state = (uint8_t)state, .pass = (uint8_t)pass, .bound = bound, .secondary = secondary};
    return &cb->scope;
 }
 
@@ -500,11 +500,12 @@ execute_not_executable(void **state)
                  where[i] == PV_PASS_NONE ? PV_PASS_INHERITED : PV_PASS_NONE, 0);
       b.n = 0;
       enc_execute(&b, PRIMARY, SECONDARY);
-      expect(ctx, &b, where[i] == PV_PASS_NONE
-                         ? "refused: vkCmdExecuteCommands: command buffer 0 continues a render "
-                           "pass, executed outside one"
-                         : "refused: vkCmdExecuteCommands: command buffer 0 does not continue a "
-                           "render pass, executed inside one");
+      expect(ctx, &b,
+             where[i] == PV_PASS_NONE
+                ? "refused: vkCmdExecuteCommands: command buffer 0 continues a render "
+                  "pass, executed outside one"
+                : "refused: vkCmdExecuteCommands: command buffer 0 does not continue a "
+                  "render pass, executed inside one");
       ctx = fresh_context();
       add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, where[i], 0);
       add_cmdbuf(ctx, SECONDARY, true, PV_CMDBUF_EXECUTABLE,
@@ -573,8 +574,8 @@ push_constants_past_layout(void **state)
    struct {
       uint32_t offset, size;
       bool ok;
-   } cases[] = {{0, 16, true}, {12, 4, true}, {12, 8, false}, {2, 4, false}, {0, 6, false},
-                {16, 4, false}, {0x200000, 4, false}, {0xfffffffc, 8, false}};
+   } cases[] = {{0, 16, true}, {12, 4, true},  {12, 8, false},       {2, 4, false},
+                {0, 6, false}, {16, 4, false}, {0x200000, 4, false}, {0xfffffffc, 8, false}};
    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
       struct pv_context *ctx = fresh_context();
       add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
@@ -628,9 +629,9 @@ every_recorded_command_has_a_class(void **state)
    }
    /* spot checks of what vk.xml says (and our one level policy) */
    const struct pv_dialect *w = &renderer->wire0;
-   assert_int_equal(w->check_classes[cmd("vkCmdDraw")],
-                    PV_SCOPE_CMD | PV_SCOPE_INSIDE | PV_SCOPE_PRIMARY | PV_SCOPE_SECONDARY |
-                       PV_SCOPE_BIND(PV_BIND_GRAPHICS));
+   assert_int_equal(w->check_classes[cmd("vkCmdDraw")], PV_SCOPE_CMD | PV_SCOPE_INSIDE |
+                                                           PV_SCOPE_PRIMARY | PV_SCOPE_SECONDARY |
+                                                           PV_SCOPE_BIND(PV_BIND_GRAPHICS));
    assert_int_equal(w->check_classes[cmd("vkCmdBeginRenderPass")],
                     PV_SCOPE_CMD | PV_SCOPE_OUTSIDE | PV_SCOPE_PRIMARY);
    assert_int_equal(w->check_classes[cmd("vkCmdExecuteCommands")],
