@@ -73,6 +73,11 @@ struct pv_dispatch_ctx {
    const struct pv_vk_dispatch *vk; /* host driver */
    const pv_handler_fn *overrides;  /* indexed by command type, may be NULL */
    size_t override_count;
+   /* Optional: runs before the handler of every command whose check_classes[type] is not 0
+    * (outside lost mode) and refuses it by setting `refused` (the renderer's command-buffer
+    * state checks, src/vk/guard_cmdbuf.c); then the handler does not run. */
+   void (*check)(struct pv_dispatch_ctx *ctx, int32_t type, uint8_t cls, void *args);
+   const uint8_t *check_classes; /* override_count entries */
    void *user;
 };
 

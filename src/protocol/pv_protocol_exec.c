@@ -90,7 +90,10 @@ pv_protocol_execute_one(struct pv_dispatch_ctx *ctx, const struct pv_protocol_ta
          e->decode(d, args);
       pv_handler_fn h = pv_cs_fatal(d) ? NULL : handler_for(ctx, type, e, args);
       ctx->refused = false;
-      if (h)
+      /* one byte per command: most commands that are not vkCmd* cost this load only */
+      if (h && !ctx->lost && ctx->check_classes && ctx->check_classes[type])
+         ctx->check(ctx, type, ctx->check_classes[type], args);
+      if (h && !ctx->refused)
          h(ctx, args);
       if (ctx->refused) {
          ctx->lost = true;

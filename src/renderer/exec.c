@@ -252,6 +252,8 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
       .overrides = ctx->overrides,
       .lost_handlers = ctx->lost_handlers,
       .override_count = ctx->table->count,
+      .check = ctx->renderer->family->command_check,
+      .check_classes = ctx->renderer->family->command_check ? ctx->check_classes : NULL,
       .user = x,
    };
 }

@@ -16,6 +16,7 @@
 struct pv_context;
 struct pv_object;
 struct pv_overrides;
+struct pv_dispatch_ctx;
 
 struct pv_family {
    const char *name;
@@ -27,6 +28,10 @@ struct pv_family {
     * track what command buffers reference); may be NULL. */
    void (*command_named)(struct pv_context *ctx, int32_t type, struct pv_object *const *named,
                          uint32_t count);
+   /* Before the handler of every command whose class byte (set by register_handlers in
+    * pv_overrides.classes) is not 0: refuses it with pv_venus_refuse (the Vulkan families
+    * check command-buffer state); may be NULL. */
+   void (*command_check)(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, void *args);
    /* Per-context state, made when the context is created (NULL: out of memory) and freed after
     * context_teardown; the family reaches it with pv_venus_family_state(). */
    void *(*context_init)(struct pv_context *ctx);

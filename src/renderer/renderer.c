@@ -33,9 +33,10 @@ dialect_init(struct pv_dialect *d, const char *name, uint32_t wire_format,
       return false;
    d->overrides = calloc(d->table->count, sizeof(*d->overrides));
    d->lost_handlers = calloc(d->table->count, sizeof(*d->lost_handlers));
-   if (!d->overrides || !d->lost_handlers)
+   d->check_classes = calloc(d->table->count, sizeof(*d->check_classes));
+   if (!d->overrides || !d->lost_handlers || !d->check_classes)
       return false;
-   struct pv_overrides o = {.table = d->table, .fns = d->overrides};
+   struct pv_overrides o = {.table = d->table, .fns = d->overrides, .classes = d->check_classes};
    pv_transport_register(&o);
    family->register_handlers(&o);
    struct pv_overrides lost = {.table = d->table, .fns = d->lost_handlers};
@@ -51,6 +52,7 @@ dialect_fini(struct pv_dialect *d)
 {
    free(d->overrides);
    free(d->lost_handlers);
+   free(d->check_classes);
 }
 
 /* The first struct version's size: everything up to and including max_blob_bytes. */

@@ -14,6 +14,7 @@ struct pv_dialect {
    const struct pv_protocol_table *table;
    pv_handler_fn *overrides;      /* table->count entries */
    pv_handler_fn *lost_handlers;  /* table->count entries */
+   uint8_t *check_classes;        /* table->count entries (pv_overrides.classes) */
    struct pv_venus_capset capset;
 };
 

@@ -155,6 +155,9 @@ void pv_venus_uncharge(struct pv_context *ctx, enum pv_quota q, uint64_t amount)
 struct pv_overrides {
    const struct pv_protocol_table *table;
    pv_handler_fn *fns; /* table->count entries */
+   /* What the family's command_check needs to know of each command (0: not checked), or NULL
+    * where no check is registered (lost handlers). */
+   uint8_t *classes;
 };
 /* Installs `fn` for the command named `name`; false (and a log line) if the dialect has no such
  * command, which is a programming error caught by the unit tests. */

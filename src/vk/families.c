@@ -85,6 +85,8 @@ pv_vk_register_all(struct pv_overrides *o)
    for (const struct pv_vk_guard_entry *g = pv_vk_guards; g->name; g++)
       if (table_has(o->table, g->name))
          pv_overrides_set(o, g->name, g->fn);
+   /* command-buffer state checks (guard_cmdbuf.c) */
+   pv_vk_scope_register(o);
 }
 
 static void *
@@ -111,6 +113,7 @@ const struct pv_family pv_vk_family = {
    .register_handlers = pv_vk_register_all,
    .register_lost_handlers = pv_vk_register_lost,
    .command_named = pv_vk_command_named,
+   .command_check = pv_vk_command_check,
    .context_init = vk_context_init,
    .context_fini = vk_context_fini,
    .export_blob = pv_vk_memory_export_blob,

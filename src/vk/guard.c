@@ -279,8 +279,15 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdDrawIndirectByteCountEXT, "the counter word inside its buffer"),
    /* descriptors and views: what shaders can reach */
    G(UpdateDescriptorSets, "buffer ranges inside their buffers; the room dynamic offsets have"),
-   G(CmdPushDescriptorSetKHR, "buffer ranges inside their buffers"),
-   G(CmdBindDescriptorSets, "dynamic offsets keep every dynamic range inside its buffer"),
+   G(CmdPushDescriptorSetKHR, "the set inside the layout's set count; buffer ranges inside "
+                              "their buffers"),
+   G(CmdBindDescriptorSets, "sets inside the layout's set count (the host indexes its bound "
+                            "sets with them); dynamic offsets keep every dynamic range inside "
+                            "its buffer"),
+   G(CreatePipelineLayout, "push constant ranges inside the device's maxPushConstantsSize; "
+                           "records the set count and where the ranges end"),
+   G(CmdPushConstants, "offset and size 4-aligned, inside the layout's push constant ranges: "
+                       "lavapipe copies them into a fixed block at the guest's offset"),
    G(CreateBufferView, "texel range inside the buffer"),
    G(CreateImageView, "mip and layer range inside the image"),
    /* memory binding: what every later check relies on */
@@ -319,6 +326,29 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(ResetCommandBuffer, "waits for the command buffer's last submission"),
    G(BeginCommandBuffer, "waits for the command buffer's last submission (implicit reset)"),
    G(GetFenceStatus, "not a check: a signalled fence tells which submissions are finished"),
+   /* command-buffer state (guard_cmdbuf.c); every vkCmd* is also checked against its scope,
+    * level and bind point from vk.xml before its handler (pv_vk_command_check) */
+   G(AllocateCommandBuffers, "records each command buffer's level"),
+   G(EndCommandBuffer, "only while recording and outside a render pass: the host would close "
+                       "a half-open render pass instance"),
+   G(CmdBeginRenderPass, "a render pass we know: records its subpass count"),
+   G(CmdBeginRenderPass2, "as vkCmdBeginRenderPass"),
+   G(CmdNextSubpass, "inside a vkCmdBeginRenderPass instance, not past its last subpass: the "
+                     "host indexes its subpass array"),
+   G(CmdNextSubpass2, "as vkCmdNextSubpass"),
+   G(CmdEndRenderPass, "only in the last subpass of a vkCmdBeginRenderPass instance: lavapipe "
+                       "reads its current render pass (NULL without one)"),
+   G(CmdEndRenderPass2, "as vkCmdEndRenderPass"),
+   G(CmdBeginRendering, "records the dynamic rendering instance"),
+   G(CmdEndRendering, "only in a vkCmdBeginRendering instance of this command buffer"),
+   G(CmdBindPipeline, "a non-library pipeline at the bind point of its kind: draws and "
+                      "dispatches then find one"),
+   G(CmdExecuteCommands, "only executable secondary command buffers: a primary or a recording "
+                         "one would recurse into or race the host's command list"),
+   G(CreateRenderPass, "records the subpass count"),
+   G(CreateRenderPass2, "records the subpass count"),
+   G(CreateGraphicsPipelines, "records each pipeline's bind point and library flag"),
+   G(CreateComputePipelines, "records each pipeline's bind point"),
    {NULL, NULL, NULL},
 };
 #undef G

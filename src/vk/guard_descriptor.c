@@ -204,11 +204,99 @@ pv_guard_UpdateDescriptorSets(struct pv_dispatch_ctx *c, void *args)
       pv_handle_vkUpdateDescriptorSets(c, args);
 }
 
+/* The device's maxPushConstantsSize (0 when unknown: nothing fits). */
+static uint32_t
+push_limit(struct pv_dispatch_ctx *c, VkDevice device)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_vk_device *d = pv_vk_device_from_host(ctx, device);
+   struct pv_vk_instance *inst = pv_vk_instance_get(ctx);
+   if (!d || !d->pd || !inst || !inst->GetPhysicalDeviceProperties2)
+      return 0;
+   VkPhysicalDeviceProperties2 p = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+   inst->GetPhysicalDeviceProperties2(d->pd->host, &p);
+   return p.properties.limits.maxPushConstantsSize;
+}
+
+/* Where the layout's push constant ranges end, or UINT64_MAX when one leaves the device's. */
+static uint64_t
+push_end(struct pv_dispatch_ctx *c, VkDevice device, const VkPipelineLayoutCreateInfo *ci)
+{
+   uint64_t end = 0, limit = ci->pushConstantRangeCount ? push_limit(c, device) : 0;
+   for (uint32_t i = 0; i < ci->pushConstantRangeCount; i++) {
+      const VkPushConstantRange *r = &ci->pPushConstantRanges[i];
+      uint64_t e = (uint64_t)r->offset + r->size;
+      if (e > limit)
+         return UINT64_MAX;
+      end = e > end ? e : end;
+   }
+   return end;
+}
+
+void
+pv_guard_CreatePipelineLayout(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreatePipelineLayout *a = args;
+   uint64_t end = a->pCreateInfo ? push_end(c, a->device, a->pCreateInfo) : 0;
+   if (end == UINT64_MAX) {
+      pv_venus_refuse(c, "vkCreatePipelineLayout: a push constant range ends past the "
+                         "device's maxPushConstantsSize");
+      return;
+   }
+   pv_handle_vkCreatePipelineLayout(c, args);
+   if (a->ret != VK_SUCCESS || !a->pPipelineLayout || !a->pCreateInfo || pv_cs_fatal(c->dec))
+      return;
+   struct pv_object *o = pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pPipelineLayout),
+                                        VK_OBJECT_TYPE_PIPELINE_LAYOUT);
+   struct pv_vk_pipeline_layout *l = o && !o->data ? malloc(sizeof(*l)) : NULL;
+   if (!l) {
+      pv_venus_refuse(c, "vkCreatePipelineLayout: no memory for the layout's state");
+      return;
+   }
+   l->sets = a->pCreateInfo->setLayoutCount;
+   l->push_end = (uint32_t)end;
+   o->data = l;
+   o->free_data = pv_vk_state_free;
+}
+
+/* Sets [first, first + count) exist in the layout: the host stores bound sets by index. */
+static bool
+sets_fit(struct pv_dispatch_ctx *c, const char *what, VkPipelineLayout layout, uint32_t first,
+         uint64_t count)
+{
+   struct pv_object *o =
+      pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE_LAYOUT, PV_FROM_HANDLE(layout));
+   const struct pv_vk_pipeline_layout *l = o ? o->data : NULL;
+   if (l && first <= l->sets && count <= l->sets - first)
+      return true;
+   pv_venus_refuse(c, "%s: sets %u+%llu outside the layout (%u sets)", what, first,
+                   (unsigned long long)count, l ? l->sets : 0);
+   return false;
+}
+
+void
+pv_guard_CmdPushConstants(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdPushConstants *a = args;
+   struct pv_object *o =
+      pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE_LAYOUT, PV_FROM_HANDLE(a->layout));
+   const struct pv_vk_pipeline_layout *l = o ? o->data : NULL;
+   if (!l || !a->size || a->offset % 4 || a->size % 4 || a->offset > l->push_end ||
+       a->size > l->push_end - a->offset) {
+      pv_venus_refuse(c, "vkCmdPushConstants: %u bytes at %u outside the layout's push "
+                         "constants (%u bytes)",
+                      a->size, a->offset, l ? l->push_end : 0);
+      return;
+   }
+   pv_handle_vkCmdPushConstants(c, args);
+}
+
 void
 pv_guard_CmdPushDescriptorSetKHR(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdPushDescriptorSetKHR *a = args;
-   if (writes_ok(c, "vkCmdPushDescriptorSetKHR", a->descriptorWriteCount, a->pDescriptorWrites,
+   if (sets_fit(c, "vkCmdPushDescriptorSetKHR", a->layout, a->set, 1) &&
+       writes_ok(c, "vkCmdPushDescriptorSetKHR", a->descriptorWriteCount, a->pDescriptorWrites,
                  false))
       pv_handle_vkCmdPushDescriptorSetKHR(c, args);
 }
@@ -217,6 +305,8 @@ void
 pv_guard_CmdBindDescriptorSets(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdBindDescriptorSets *a = args;
+   if (!sets_fit(c, "vkCmdBindDescriptorSets", a->layout, a->firstSet, a->descriptorSetCount))
+      return;
    uint64_t room = UINT64_MAX;
    for (uint32_t i = 0; a->dynamicOffsetCount && i < a->descriptorSetCount; i++) {
       struct pv_vk_descriptor_set *s = set_state(c, a->pDescriptorSets[i]);

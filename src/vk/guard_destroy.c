@@ -38,7 +38,6 @@ PV_QUIESCE_GUARD(DestroyEvent)
 PV_QUIESCE_GUARD(DestroySamplerYcbcrConversion)
 PV_QUIESCE_GUARD(FreeDescriptorSets)
 PV_QUIESCE_GUARD(FreeCommandBuffers)
-PV_QUIESCE_GUARD(ResetCommandPool)
 
 void
 pv_vk_quiesce_for(struct pv_dispatch_ctx *c, VkDevice device)
@@ -52,6 +51,18 @@ pv_guard_ResetCommandBuffer(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkResetCommandBuffer *a = args;
    pv_vk_cmdbuf_wait(c, a->commandBuffer);
    pv_handle_vkResetCommandBuffer(c, args);
+   if (a->ret == VK_SUCCESS)
+      pv_vk_cmdbuf_reset(c, a->commandBuffer);
+}
+
+void
+pv_guard_ResetCommandPool(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkResetCommandPool *a = args;
+   quiesce(c, a->device);
+   pv_handle_vkResetCommandPool(c, args);
+   if (a->ret == VK_SUCCESS)
+      pv_vk_cmdpool_reset(c, a->commandPool);
 }
 
 void
@@ -60,4 +71,5 @@ pv_guard_BeginCommandBuffer(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkBeginCommandBuffer *a = args;
    pv_vk_cmdbuf_wait(c, a->commandBuffer); /* an implicit reset */
    pv_handle_vkBeginCommandBuffer(c, args);
+   pv_vk_cmdbuf_begun(c, a->commandBuffer, a->pBeginInfo, a->ret);
 }

@@ -89,6 +89,12 @@ cmdbuf_state(struct pv_object *o)
    return o->data;
 }
 
+struct pv_vk_cmdbuf *
+pv_vk_cmdbuf_of(struct pv_object *o)
+{
+   return o->type == VK_OBJECT_TYPE_COMMAND_BUFFER ? cmdbuf_state(o) : NULL;
+}
+
 /* Objects a command buffer may name that the guest may destroy while it is recorded: Vulkan
  * lets layouts and update templates go once recorded, so they are not references. */
 static bool
@@ -215,6 +221,11 @@ pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
       struct pv_vk_cmdbuf *cb = o ? cmdbuf_state(o) : NULL;
       if (!cb || cb->broken) {
          pv_venus_refuse(c, "%s: unknown command buffer or one without its references", what);
+         return false;
+      }
+      const char *why = pv_vk_cmdbuf_not_runnable(&cb->scope, false);
+      if (why) {
+         pv_venus_refuse(c, "%s: command buffer %u %s", what, i, why);
          return false;
       }
       if (cb->checked_gen == gen)

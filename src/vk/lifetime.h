@@ -39,7 +39,10 @@ struct pv_vk_cmdbuf {
    struct pv_vk_queue *queue; /* its last submission: queue and tracking value */
    struct pv_vk_device *device;
    uint64_t value;
+   struct pv_vk_cmd_scope scope; /* recording state, level, render pass (guard_cmdbuf.c) */
 };
+/* The command buffer's state, made on first use; NULL when out of memory. */
+struct pv_vk_cmdbuf *pv_vk_cmdbuf_of(struct pv_object *o);
 
 /* State of an image or buffer view: what it views. */
 struct pv_vk_view {

@@ -21,6 +21,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fuzz_common.h"
@@ -46,6 +48,10 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsi
 #define REPLY_SIZE ((uint64_t)1 << 20)
 
 static struct pv_renderer *renderer;
+/* The contexts reach the host through the keeping shim (below) unless PV_FUZZ_FRESH_DEVICE. */
+static bool keeping;
+static bool keep_init(void);
+static void *watchdog(void *arg);
 
 /* lavapipe (and the LLVM it loads) leaves a few small allocations behind per instance; the
  * loader dlcloses it, so LeakSanitizer could not even name the module. It stays loaded
@@ -77,6 +83,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
    };
    renderer = pv_renderer_create(&config);
    if (!renderer)
+      abort();
+   keeping = keep_init();
+   pthread_t t;
+   if (pthread_create(&t, NULL, watchdog, NULL) || pthread_detach(t))
       abort();
    return 0;
 }
@@ -137,6 +147,410 @@ set_reply(struct pv_context *ctx)
 
 static void list_commands(const uint8_t *data, size_t size);
 
+/* ----- one host instance and device for every input ----------------------------------------- */
+
+/*
+ * Creating a VkInstance and a VkDevice on lavapipe is most of an input's time (the device: a
+ * llvmpipe screen, its threads and shaders). Between inputs they are kept: each input still gets
+ * a fresh context (object table, tracking, guard state), and the renderer still makes every host
+ * call it would, but the contexts reach the loader through this shim (their GetInstanceProcAddr)
+ * and vkCreateInstance/vkCreateDevice answer the kept objects; vkDestroyInstance keeps it and
+ * vkDestroyDevice waits for the device to idle instead. A device is kept per physical device and
+ * queue layout, extensions and features as the stream asked (a mutated request makes its own; a
+ * request the host refuses is not kept). PV_FUZZ_FRESH_DEVICE=1 turns the shim off.
+ */
+#define KEEP_MAX 8
+
+static PFN_vkGetInstanceProcAddr real_gipa;
+static PFN_vkGetDeviceProcAddr real_gdpa;
+static PFN_vkCreateInstance real_create_instance;
+static PFN_vkCreateDevice real_create_device;
+static PFN_vkDestroyDevice real_destroy_device;
+static PFN_vkDeviceWaitIdle real_wait_idle;
+static VkInstance kept_instance;
+static struct kept_device {
+   VkPhysicalDevice phys;
+   uint64_t key;
+   VkDevice device;
+} kept[KEEP_MAX];
+static unsigned nkept;
+
+static uint64_t
+fnv(uint64_t h, const void *p, size_t n)
+{
+   const uint8_t *b = p;
+   for (size_t i = 0; i < n; i++)
+      h = (h ^ b[i]) * 0x100000001b3ull;
+   return h;
+}
+
+/* What decides the device the stream gets: queues, extensions, features (pNext sTypes and the
+ * feature structs' bytes past their header, bounded). */
+static uint64_t
+device_key(const VkDeviceCreateInfo *ci)
+{
+   uint64_t h = fnv(0xcbf29ce484222325ull, &ci->queueCreateInfoCount, sizeof(uint32_t));
+   for (uint32_t i = 0; ci->pQueueCreateInfos && i < ci->queueCreateInfoCount; i++) {
+      h = fnv(h, &ci->pQueueCreateInfos[i].queueFamilyIndex, sizeof(uint32_t));
+      h = fnv(h, &ci->pQueueCreateInfos[i].queueCount, sizeof(uint32_t));
+   }
+   for (uint32_t i = 0; ci->ppEnabledExtensionNames && i < ci->enabledExtensionCount; i++)
+      h = fnv(h, ci->ppEnabledExtensionNames[i], strlen(ci->ppEnabledExtensionNames[i]));
+   if (ci->pEnabledFeatures)
+      h = fnv(h, ci->pEnabledFeatures, sizeof(*ci->pEnabledFeatures));
+   for (const VkBaseInStructure *s = ci->pNext; s; s = s->pNext) {
+      h = fnv(h, &s->sType, sizeof(s->sType));
+      if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2)
+         h = fnv(h, &((const VkPhysicalDeviceFeatures2 *)s)->features,
+                 sizeof(VkPhysicalDeviceFeatures));
+   }
+   return h;
+}
+
+static VkResult VKAPI_CALL
+keep_create_instance(const VkInstanceCreateInfo *ci, const VkAllocationCallbacks *a,
+                     VkInstance *out)
+{
+   if (!kept_instance) {
+      VkResult r = real_create_instance(ci, a, &kept_instance);
+      if (r != VK_SUCCESS)
+         return r;
+   }
+   *out = kept_instance;
+   return VK_SUCCESS;
+}
+
+static void VKAPI_CALL
+keep_destroy_instance(VkInstance instance, const VkAllocationCallbacks *a)
+{
+   (void)instance, (void)a;
+}
+
+static VkResult VKAPI_CALL
+keep_create_device(VkPhysicalDevice phys, const VkDeviceCreateInfo *ci,
+                   const VkAllocationCallbacks *a, VkDevice *out)
+{
+   uint64_t key = device_key(ci);
+   for (unsigned i = 0; i < nkept; i++)
+      if (kept[i].phys == phys && kept[i].key == key) {
+         *out = kept[i].device;
+         return VK_SUCCESS;
+      }
+   VkResult r = real_create_device(phys, ci, a, out);
+   if (r == VK_SUCCESS && nkept < KEEP_MAX)
+      kept[nkept++] = (struct kept_device){phys, key, *out};
+   return r;
+}
+
+static void VKAPI_CALL
+keep_destroy_device(VkDevice device, const VkAllocationCallbacks *a)
+{
+   for (unsigned i = 0; i < nkept; i++)
+      if (kept[i].device == device) {
+         real_wait_idle(device);
+         return;
+      }
+   real_destroy_device(device, a);
+}
+
+/*
+ * What the kept objects answer never changes, so entry points and enumerations are looked up
+ * once: the loader resolves a name through a chain of string compares (each one a libFuzzer
+ * comparison hook), hundreds per context for the device's table, which was most of an input's
+ * time once the device was kept. Only the kept instance's and devices' answers (and the global
+ * ones) are cached: another handle may be reused after its destruction.
+ */
+#define PROC_SLOTS 4096u
+static struct proc_slot {
+   const void *handle;
+   char name[64];
+   PFN_vkVoidFunction fn;
+} procs[PROC_SLOTS];
+
+static bool
+is_kept(const void *handle)
+{
+   if (!handle || handle == (const void *)kept_instance)
+      return true;
+   for (unsigned i = 0; i < nkept; i++)
+      if (handle == (const void *)kept[i].device)
+         return true;
+   return false;
+}
+
+/* The slot of (handle, name): its entry, or the empty one to fill; NULL: not cacheable. */
+static struct proc_slot *
+proc_slot(const void *handle, const char *name)
+{
+   size_t len = strlen(name);
+   if (len >= sizeof(procs[0].name) || !is_kept(handle))
+      return NULL;
+   uint64_t h = fnv((uint64_t)(uintptr_t)handle, name, len);
+   for (uint32_t i = 0; i < PROC_SLOTS; i++) {
+      struct proc_slot *p = &procs[(h + i) % PROC_SLOTS];
+      if (!p->name[0] || (p->handle == handle && !memcmp(p->name, name, len + 1)))
+         return p;
+   }
+   return NULL;
+}
+
+static PFN_vkVoidFunction
+proc_remember(struct proc_slot *p, const void *handle, const char *name, PFN_vkVoidFunction fn)
+{
+   if (p && fn) {
+      p->handle = handle;
+      memcpy(p->name, name, strlen(name) + 1);
+      p->fn = fn;
+   }
+   return fn;
+}
+
+/* A two-call enumeration answered from what the host said once. */
+struct enum_cache {
+   const void *key;
+   bool valid;
+   VkResult result;
+   uint32_t n;
+   size_t size;
+   void *items;
+};
+
+static VkResult
+enum_answer(const struct enum_cache *e, uint32_t *count, void *out)
+{
+   if (e->result != VK_SUCCESS)
+      return e->result;
+   if (!out) {
+      *count = e->n;
+      return VK_SUCCESS;
+   }
+   uint32_t n = *count < e->n ? *count : e->n;
+   memcpy(out, e->items, (size_t)n * e->size);
+   *count = n;
+   return n < e->n ? VK_INCOMPLETE : VK_SUCCESS;
+}
+
+static PFN_vkEnumerateInstanceVersion real_instance_version;
+static PFN_vkEnumerateInstanceExtensionProperties real_instance_exts;
+static PFN_vkEnumeratePhysicalDevices real_physdevs;
+static PFN_vkEnumerateDeviceExtensionProperties real_device_exts;
+static struct enum_cache version_cache, instance_ext_cache, physdev_cache, device_ext_cache[4];
+
+static VkResult VKAPI_CALL
+keep_instance_version(uint32_t *v)
+{
+   if (!version_cache.valid) {
+      version_cache.result = real_instance_version(&version_cache.n);
+      version_cache.valid = true;
+   }
+   *v = version_cache.n;
+   return version_cache.result;
+}
+
+static VkResult VKAPI_CALL
+keep_instance_exts(const char *layer, uint32_t *count, VkExtensionProperties *out)
+{
+   struct enum_cache *e = &instance_ext_cache;
+   if (layer)
+      return real_instance_exts(layer, count, out);
+   if (!e->valid) {
+      e->size = sizeof(VkExtensionProperties);
+      e->result = real_instance_exts(NULL, &e->n, NULL);
+      e->items = e->result == VK_SUCCESS ? calloc(e->n + 1, e->size) : NULL;
+      if (e->items)
+         e->result = real_instance_exts(NULL, &e->n, e->items);
+      e->valid = true;
+   }
+   return enum_answer(e, count, out);
+}
+
+static VkResult VKAPI_CALL
+keep_physdevs(VkInstance instance, uint32_t *count, VkPhysicalDevice *out)
+{
+   struct enum_cache *e = &physdev_cache;
+   if (instance != kept_instance)
+      return real_physdevs(instance, count, out);
+   if (!e->valid) {
+      e->size = sizeof(VkPhysicalDevice);
+      e->result = real_physdevs(instance, &e->n, NULL);
+      e->items = e->result == VK_SUCCESS ? calloc(e->n + 1, e->size) : NULL;
+      if (e->items)
+         e->result = real_physdevs(instance, &e->n, e->items);
+      e->valid = true;
+   }
+   return enum_answer(e, count, out);
+}
+
+static VkResult VKAPI_CALL
+keep_device_exts(VkPhysicalDevice phys, const char *layer, uint32_t *count,
+                 VkExtensionProperties *out)
+{
+   struct enum_cache *e = NULL;
+   for (unsigned i = 0; !layer && !e && i < 4; i++)
+      if (!device_ext_cache[i].valid || device_ext_cache[i].key == (const void *)phys)
+         e = &device_ext_cache[i];
+   if (!e)
+      return real_device_exts(phys, layer, count, out);
+   if (!e->valid) {
+      e->key = phys;
+      e->size = sizeof(VkExtensionProperties);
+      e->result = real_device_exts(phys, NULL, &e->n, NULL);
+      e->items = e->result == VK_SUCCESS ? calloc(e->n + 1, e->size) : NULL;
+      if (e->items)
+         e->result = real_device_exts(phys, NULL, &e->n, e->items);
+      e->valid = true;
+   }
+   return enum_answer(e, count, out);
+}
+
+static PFN_vkVoidFunction VKAPI_CALL keep_gdpa(VkDevice device, const char *name);
+
+/* Our replacement for `name`, or NULL. */
+static PFN_vkVoidFunction
+keep_replacement(VkInstance instance, const char *name)
+{
+   if (!strcmp(name, "vkEnumerateInstanceVersion")) {
+      real_instance_version = (PFN_vkEnumerateInstanceVersion)real_gipa(instance, name);
+      return real_instance_version ? (PFN_vkVoidFunction)keep_instance_version : NULL;
+   }
+   if (!strcmp(name, "vkEnumerateInstanceExtensionProperties")) {
+      real_instance_exts = (PFN_vkEnumerateInstanceExtensionProperties)real_gipa(instance, name);
+      return real_instance_exts ? (PFN_vkVoidFunction)keep_instance_exts : NULL;
+   }
+   if (instance && instance == kept_instance && !strcmp(name, "vkEnumeratePhysicalDevices")) {
+      real_physdevs = (PFN_vkEnumeratePhysicalDevices)real_gipa(instance, name);
+      return (PFN_vkVoidFunction)keep_physdevs;
+   }
+   if (instance && instance == kept_instance &&
+       !strcmp(name, "vkEnumerateDeviceExtensionProperties")) {
+      real_device_exts = (PFN_vkEnumerateDeviceExtensionProperties)real_gipa(instance, name);
+      return (PFN_vkVoidFunction)keep_device_exts;
+   }
+   return NULL;
+}
+
+static PFN_vkVoidFunction VKAPI_CALL
+keep_gipa(VkInstance instance, const char *name)
+{
+   struct proc_slot *slot = proc_slot(instance, name);
+   if (slot && slot->name[0])
+      return slot->fn;
+   PFN_vkVoidFunction fn = keep_replacement(instance, name);
+   if (fn)
+      return proc_remember(slot, instance, name, fn);
+   if (!strcmp(name, "vkCreateInstance"))
+      return (PFN_vkVoidFunction)keep_create_instance;
+   if (!strcmp(name, "vkDestroyInstance"))
+      return (PFN_vkVoidFunction)keep_destroy_instance;
+   if (!strcmp(name, "vkCreateDevice"))
+      return (PFN_vkVoidFunction)keep_create_device;
+   if (!strcmp(name, "vkGetDeviceProcAddr"))
+      return (PFN_vkVoidFunction)keep_gdpa;
+   if (!strcmp(name, "vkGetInstanceProcAddr"))
+      return (PFN_vkVoidFunction)keep_gipa;
+   if (!strcmp(name, "vkDestroyDevice"))
+      return (PFN_vkVoidFunction)keep_destroy_device;
+   return proc_remember(slot, instance, name, real_gipa(instance, name));
+}
+
+static PFN_vkVoidFunction VKAPI_CALL
+keep_gdpa(VkDevice device, const char *name)
+{
+   struct proc_slot *slot = proc_slot(device, name);
+   if (slot && slot->name[0])
+      return slot->fn;
+   if (!strcmp(name, "vkDestroyDevice"))
+      return (PFN_vkVoidFunction)keep_destroy_device;
+   if (!strcmp(name, "vkGetDeviceProcAddr"))
+      return (PFN_vkVoidFunction)keep_gdpa;
+   return proc_remember(slot, device, name, real_gdpa(device, name));
+}
+
+static bool
+keep_init(void)
+{
+   const char *fresh = getenv("PV_FUZZ_FRESH_DEVICE");
+   if (fresh && strcmp(fresh, "0") != 0)
+      return false;
+   real_gipa = vkGetInstanceProcAddr;
+   real_create_instance = (PFN_vkCreateInstance)real_gipa(NULL, "vkCreateInstance");
+   return real_create_instance != NULL;
+}
+
+/* The device-level entry points, once the kept instance exists. */
+static void
+keep_resolve(void)
+{
+   if (real_gdpa || !kept_instance)
+      return;
+   real_gdpa = (PFN_vkGetDeviceProcAddr)real_gipa(kept_instance, "vkGetDeviceProcAddr");
+   real_create_device = (PFN_vkCreateDevice)real_gipa(kept_instance, "vkCreateDevice");
+   real_destroy_device = (PFN_vkDestroyDevice)real_gipa(kept_instance, "vkDestroyDevice");
+   real_wait_idle = (PFN_vkDeviceWaitIdle)real_gipa(kept_instance, "vkDeviceWaitIdle");
+   if (!real_gdpa || !real_create_device || !real_destroy_device || !real_wait_idle)
+      abort();
+}
+
+/* ----- the guest hangs up ------------------------------------------------------------------ */
+
+/*
+ * A stream may wait forever (vkWaitForFences with UINT64_MAX on a fence it never submitted):
+ * legal, and the server ends such a wait only when the guest disconnects (pv_context_stop from
+ * the transport). The watchdog plays that disconnect once an input has run WAIT_LIMIT_S, so such
+ * an input ends as it would in the server instead of tripping libFuzzer's -timeout; a host call
+ * that itself hangs still does.
+ */
+#define WAIT_LIMIT_S 3
+
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pv_context *watch_ctx;
+static struct timespec watch_start;
+
+static double
+seconds_since(const struct timespec *t)
+{
+   struct timespec now;
+   clock_gettime(CLOCK_MONOTONIC, &now);
+   return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void *
+watchdog(void *arg)
+{
+   (void)arg;
+   for (;;) {
+      const struct timespec tick = {0, 100000000};
+      nanosleep(&tick, NULL);
+      pthread_mutex_lock(&watch_lock);
+      if (watch_ctx && seconds_since(&watch_start) > WAIT_LIMIT_S) {
+         pv_context_stop(watch_ctx);
+         watch_ctx = NULL;
+      }
+      pthread_mutex_unlock(&watch_lock);
+   }
+   return NULL;
+}
+
+static void
+watch(struct pv_context *ctx)
+{
+   pthread_mutex_lock(&watch_lock);
+   watch_ctx = ctx;
+   clock_gettime(CLOCK_MONOTONIC, &watch_start);
+   pthread_mutex_unlock(&watch_lock);
+}
+
+/* Instance-level calls before the kept instance exists go to the loader; vkCreateDevice only
+ * after it (the stream's vkCreateInstance made it). */
+static PFN_vkVoidFunction VKAPI_CALL
+shim_gipa(VkInstance instance, const char *name)
+{
+   keep_resolve();
+   if (!strcmp(name, "vkCreateDevice") && !real_create_device)
+      return real_gipa(instance, name);
+   return keep_gipa(instance, name);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -146,6 +560,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    struct pv_context *ctx = pv_context_create(renderer, PV_CAPSET_VENUS, "fuzz_hostile");
    if (!ctx)
       abort();
+   if (keeping)
+      ctx->host.GetInstanceProcAddr = shim_gipa;
+   watch(ctx);
    struct pv_blob b;
    if (pv_context_create_blob(ctx, REPLY_RES, 0, REPLY_SIZE, PV_BLOB_FLAG_MAPPABLE, &b))
       abort();
@@ -160,6 +577,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    if (getenv("PV_FUZZ_VERBOSE"))
       fprintf(stderr, "fuzz_hostile: %zu bytes, %s\n", size,
               pv_context_is_lost(ctx) ? "lost" : "not lost");
+   watch(NULL);
    pv_context_destroy(ctx);
    free(stream);
    return 0;

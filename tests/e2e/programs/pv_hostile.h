@@ -126,6 +126,11 @@ struct pv_hostile_case {
 };
 /* the `valid` case */
 void pv_hostile_valid(struct pv_hostile *h);
+/* command-buffer state cases (pv_hostile_scope.c) */
+void pv_hostile_draw_no_pipeline(struct pv_hostile *h);
+void pv_hostile_dispatch_no_pipeline(struct pv_hostile *h);
+void pv_hostile_draw_outside_pass(struct pv_hostile *h);
+void pv_hostile_end_inside_pass(struct pv_hostile *h);
 
 extern const struct pv_hostile_case pv_hostile_cases[];
 extern const unsigned pv_hostile_case_count;

@@ -834,5 +834,13 @@ const struct pv_hostile_case pv_hostile_cases[] = {
      "vkFreeMemory while a submission reads a buffer bound to it"),
    D("submit-after-destroy", submit_after_destroy,
      "a command buffer submitted after a buffer it recorded was destroyed"),
+   D("scope-draw-no-pipeline", pv_hostile_draw_no_pipeline,
+     "vkCmdDraw in a render pass with no pipeline bound"),
+   D("scope-dispatch-no-pipeline", pv_hostile_dispatch_no_pipeline,
+     "vkCmdDispatch with no pipeline bound"),
+   D("scope-draw-outside-pass", pv_hostile_draw_outside_pass,
+     "vkCmdDraw outside a render pass"),
+   D("scope-end-inside-pass", pv_hostile_end_inside_pass,
+     "vkEndCommandBuffer inside a render pass"),
 };
 const unsigned pv_hostile_case_count = PV_ARRAY_SIZE(pv_hostile_cases);

@@ -240,6 +240,80 @@ valid_graphics(struct pv_hostile *h)
                 (uint8_t *)out.map + (FB / 2 * FB + FB / 2) * 4, red, 4);
 }
 
+/* A secondary of `c`'s pool, begun (continuing the render pass `rp`/`fb` when rp is set). */
+static VkCommandBuffer
+secondary_begin(const struct pv_ctx *c, VkRenderPass rp, VkFramebuffer fb)
+{
+   const VkCommandBufferAllocateInfo ai = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+      .commandPool = c->pool,
+      .level = VK_COMMAND_BUFFER_LEVEL_SECONDARY,
+      .commandBufferCount = 1,
+   };
+   VkCommandBuffer cmd;
+   PV_CHECK(vkAllocateCommandBuffers(c->device, &ai, &cmd));
+   const VkCommandBufferInheritanceInfo inherit = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO,
+      .renderPass = rp,
+      .subpass = 0,
+      .framebuffer = fb,
+   };
+   const VkCommandBufferBeginInfo bi = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+      .flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT |
+               (rp ? VK_COMMAND_BUFFER_USAGE_RENDER_PASS_CONTINUE_BIT : 0),
+      .pInheritanceInfo = &inherit,
+   };
+   PV_CHECK(vkBeginCommandBuffer(cmd, &bi));
+   return cmd;
+}
+
+/* Secondary command buffers (the command-buffer state checks): one outside a render pass that
+ * fills a buffer, one continuing the render pass that draws, executed where each belongs. */
+static void
+valid_secondaries(struct pv_hostile *h)
+{
+   static struct pv_hostile_gfx g;
+   static struct pv_buffer vb, fill, out;
+   pv_hostile_gfx_init(h, &g);
+   pv_hostile_buffer(h, &vb, SZ, PV_HOSTILE_ALL_BUF, 0);
+   pv_hostile_buffer(h, &fill, SZ, 0, 0);
+   pv_hostile_buffer(h, &out, SZ, 0, 0);
+   pv_hostile_put_triangle(&vb, 0);
+   VkCommandBuffer outside = secondary_begin(&h->c, VK_NULL_HANDLE, VK_NULL_HANDLE);
+   vkCmdFillBuffer(outside, fill.buffer, 0, VK_WHOLE_SIZE, 0x77777777u);
+   PV_CHECK(vkEndCommandBuffer(outside));
+   VkCommandBuffer inside = secondary_begin(&h->c, g.rp, g.fb);
+   const VkDeviceSize zero = 0;
+   vkCmdBindPipeline(inside, VK_PIPELINE_BIND_POINT_GRAPHICS, g.pipe);
+   vkCmdBindVertexBuffers(inside, 0, 1, &vb.buffer, &zero);
+   vkCmdDraw(inside, 3, 1, 0, 0);
+   PV_CHECK(vkEndCommandBuffer(inside));
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   vkCmdExecuteCommands(cmd, 1, &outside);
+   const VkClearValue clear = {.color = {.float32 = {0, 0, 0, 0}}};
+   const VkRenderPassBeginInfo rpbi = {
+      .sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO,
+      .renderPass = g.rp,
+      .framebuffer = g.fb,
+      .renderArea = {{0, 0}, {FB, FB}},
+      .clearValueCount = 1,
+      .pClearValues = &clear,
+   };
+   vkCmdBeginRenderPass(cmd, &rpbi, VK_SUBPASS_CONTENTS_SECONDARY_COMMAND_BUFFERS);
+   vkCmdExecuteCommands(cmd, 1, &inside);
+   vkCmdEndRenderPass(cmd);
+   const VkBufferImageCopy r = {.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1},
+                                .imageExtent = {FB, FB, 1}};
+   vkCmdCopyImageToBuffer(cmd, g.target, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, out.buffer, 1, &r);
+   barrier(cmd);
+   pv_cmd_submit_wait(&h->c, cmd);
+   const uint8_t red[4] = {255, 0, 0, 255}, filled[4] = {0x77, 0x77, 0x77, 0x77};
+   expect_bytes(h, "the triangle a secondary drew", (uint8_t *)out.map + (FB / 2 * FB + FB / 2) * 4,
+                red, 4);
+   expect_bytes(h, "the fill a secondary recorded", (uint8_t *)fill.map + SZ - 4, filled, 4);
+}
+
 void
 pv_hostile_valid(struct pv_hostile *h)
 {
@@ -248,9 +322,11 @@ pv_hostile_valid(struct pv_hostile *h)
    valid_queries(h);
    valid_compute(h);
    valid_graphics(h);
+   valid_secondaries(h);
    /* no pv_fini: the cases leave their objects to the process's end (the server frees what a
     * client leaves behind) */
    PV_CHECK(vkDeviceWaitIdle(h->c.device));
    pv_pass(&h->c, "valid: exact-fit copies, fills, updates, last mip/layer, last query, "
-                  "descriptors, indirect, vertex and index data at the buffer ends");
+                  "descriptors, indirect, vertex and index data at the buffer ends, "
+                  "secondary command buffers inside and outside a render pass");
 }

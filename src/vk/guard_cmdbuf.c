@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Command-buffer state checks (guard.h). Ids are values: one mutated id re-targets a command to
+ * another command buffer, so a guest can record a draw into a buffer that is not recording, end
+ * a render pass it never began or submit a secondary. Host drivers trust the application there
+ * (lavapipe reads its current render pass in vkCmdEndRenderPass and its bound pipeline in a
+ * draw: a NULL or stale pointer in our process). So each command buffer keeps its lifecycle
+ * state, level, render pass instance and bound pipelines, and every vkCmd* is checked against
+ * the generated scope table (codegen/gen_cmd_scope.py) before its handler: one table load and a
+ * few compares (pv_vk_command_check). The handlers here move the state; a refused command does
+ * not reach the host and loses the context.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "renderer/context.h"
+#include "vk/guard.h"
+#include "vk/lifetime.h"
+
+/* ----- registration and the per-command check ----------------------------------------------- */
+
+void
+pv_vk_scope_register(struct pv_overrides *o)
+{
+   if (!o->classes)
+      return;
+   for (const struct pv_cmd_scope_entry *e = pv_cmd_scopes; e->name; e++)
+      for (uint32_t i = 0; i < o->table->count; i++)
+         if (o->table->entries[i].name && !strcmp(o->table->entries[i].name, e->name))
+            o->classes[i] = e->flags;
+}
+
+static const char *
+bind_name(unsigned bind)
+{
+   static const char *const names[] = {"none", "graphics", "compute", "ray tracing"};
+   return names[bind & 3];
+}
+
+static const char no_pipeline[] = "no pipeline bound to the bind point it uses";
+
+/* Why a command of class `cls` may not be recorded now, or NULL. */
+static const char *
+scope_violation(const struct pv_vk_cmd_scope *s, uint8_t cls)
+{
+   if (s->state != PV_CMDBUF_RECORDING)
+      return "the command buffer is not recording";
+   if (!(cls & (s->secondary ? PV_SCOPE_SECONDARY : PV_SCOPE_PRIMARY)))
+      return s->secondary ? "not allowed in a secondary command buffer"
+                          : "not allowed in a primary command buffer";
+   if (!(cls & (s->pass != PV_PASS_NONE ? PV_SCOPE_INSIDE : PV_SCOPE_OUTSIDE)))
+      return s->pass != PV_PASS_NONE ? "not allowed inside a render pass"
+                                     : "not allowed outside a render pass";
+   unsigned bind = PV_SCOPE_BIND_OF(cls);
+   if (bind && !(s->bound & (1u << bind)))
+      return no_pipeline;
+   return NULL;
+}
+
+static struct pv_vk_cmdbuf *
+cmdbuf_get(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
+{
+   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmd));
+   return o ? pv_vk_cmdbuf_of(o) : NULL;
+}
+
+void
+pv_vk_command_check(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, void *args)
+{
+   /* every vkCmd* command's args start with its command buffer */
+   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, *(const VkCommandBuffer *)args);
+   const char *why = cb ? scope_violation(&cb->scope, cls) : "unknown command buffer";
+   if (!why)
+      return;
+   const char *name = pv_venus_table(pv_venus_from(c))->entries[type].name;
+   if (why == no_pipeline)
+      pv_venus_refuse(c, "%s: %s (%s)", name, why, bind_name(PV_SCOPE_BIND_OF(cls)));
+   else
+      pv_venus_refuse(c, "%s: %s", name, why);
+}
+
+const char *
+pv_vk_cmdbuf_not_runnable(const struct pv_vk_cmd_scope *s, bool secondary)
+{
+   if (s->secondary != secondary)
+      return secondary ? "is a primary command buffer" : "is a secondary command buffer";
+   if (s->state != PV_CMDBUF_EXECUTABLE)
+      return s->state == PV_CMDBUF_RECORDING ? "is still recording" : "was not recorded";
+   return NULL;
+}
+
+/* ----- lifecycle: allocate, begin, end, reset ----------------------------------------------- */
+
+void
+pv_guard_AllocateCommandBuffers(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkAllocateCommandBuffers *a = args;
+   VkCommandBufferLevel level = a->pAllocateInfo ? a->pAllocateInfo->level : 0;
+   if (level != VK_COMMAND_BUFFER_LEVEL_PRIMARY && level != VK_COMMAND_BUFFER_LEVEL_SECONDARY) {
+      /* the level decides every later check: none the host might read its own way */
+      pv_venus_refuse(c, "vkAllocateCommandBuffers: level %d", (int)level);
+      return;
+   }
+   pv_handle_vkAllocateCommandBuffers(c, args);
+   if (a->ret != VK_SUCCESS || !a->pAllocateInfo || !a->pCommandBuffers || pv_cs_fatal(c->dec))
+      return;
+   struct pv_context *ctx = pv_venus_from(c);
+   for (uint32_t i = 0; i < a->pAllocateInfo->commandBufferCount; i++) {
+      struct pv_object *o =
+         pv_object_find(ctx, PV_FROM_HANDLE(a->pCommandBuffers[i]), VK_OBJECT_TYPE_COMMAND_BUFFER);
+      struct pv_vk_cmdbuf *cb = o ? pv_vk_cmdbuf_of(o) : NULL;
+      if (!cb) {
+         pv_venus_refuse(c, "vkAllocateCommandBuffers: no memory for a command buffer's state");
+         return;
+      }
+      cb->scope = (struct pv_vk_cmd_scope){.secondary = a->pAllocateInfo->level ==
+                                                        VK_COMMAND_BUFFER_LEVEL_SECONDARY};
+   }
+}
+
+/* vkBeginCommandBuffer (guard_destroy.c runs the host call): a secondary that continues a
+ * render pass records entirely inside it (and keeps PV_PASS_INHERITED once executable: where it
+ * may be executed, pv_guard_CmdExecuteCommands). */
+void
+pv_vk_cmdbuf_begun(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
+                   const VkCommandBufferBeginInfo *info, VkResult r)
+{
+   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
+   if (!cb)
+      return; /* every command on it is refused */
+   bool inherit = cb->scope.secondary && info &&
+                  (info->flags & VK_COMMAND_BUFFER_USAGE_RENDER_PASS_CONTINUE_BIT);
+   cb->scope =
+      (struct pv_vk_cmd_scope){.state = r == VK_SUCCESS ? PV_CMDBUF_RECORDING : PV_CMDBUF_INITIAL,
+                               .pass = inherit ? PV_PASS_INHERITED : PV_PASS_NONE,
+                               .secondary = cb->scope.secondary};
+}
+
+void
+pv_guard_EndCommandBuffer(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkEndCommandBuffer *a = args;
+   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, a->commandBuffer);
+   const char *why = !cb                                      ? "unknown command buffer"
+                     : cb->scope.state != PV_CMDBUF_RECORDING ? "not recording"
+                     : cb->scope.pass == PV_PASS_RENDER_PASS || cb->scope.pass == PV_PASS_RENDERING
+                        ? "inside a render pass"
+                        : NULL;
+   if (why) {
+      pv_venus_refuse(c, "vkEndCommandBuffer: %s", why);
+      return;
+   }
+   pv_handle_vkEndCommandBuffer(c, args);
+   cb->scope.state = a->ret == VK_SUCCESS ? PV_CMDBUF_EXECUTABLE : PV_CMDBUF_INVALID;
+}
+
+void
+pv_vk_cmdbuf_reset(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
+{
+   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
+   if (cb)
+      cb->scope = (struct pv_vk_cmd_scope){.secondary = cb->scope.secondary};
+}
+
+void
+pv_vk_cmdpool_reset(struct pv_dispatch_ctx *c, VkCommandPool pool)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_object *p = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_POOL, PV_FROM_HANDLE(pool));
+   uint64_t *ids = NULL;
+   size_t n = p ? pv_object_list_children(ctx, p->id, VK_OBJECT_TYPE_COMMAND_BUFFER, &ids) : 0;
+   for (size_t i = 0; i < n; i++) {
+      struct pv_object *o = pv_object_find(ctx, ids[i], VK_OBJECT_TYPE_COMMAND_BUFFER);
+      struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
+      if (cb)
+         cb->scope = (struct pv_vk_cmd_scope){.secondary = cb->scope.secondary};
+   }
+   free(ids);
+}
+
+/* ----- render pass instances ----------------------------------------------------------------- */
+
+static void
+track_render_pass(struct pv_dispatch_ctx *c, const char *what, VkResult r, const VkRenderPass *rp,
+                  uint32_t subpasses)
+{
+   if (r != VK_SUCCESS || !rp || pv_cs_fatal(c->dec))
+      return;
+   struct pv_object *o =
+      pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*rp), VK_OBJECT_TYPE_RENDER_PASS);
+   struct pv_vk_render_pass *s = o && !o->data ? malloc(sizeof(*s)) : NULL;
+   if (!s) {
+      pv_venus_refuse(c, "%s: no memory for the render pass's state", what);
+      return;
+   }
+   s->subpasses = subpasses;
+   o->data = s;
+   o->free_data = pv_vk_state_free;
+}
+
+void
+pv_guard_CreateRenderPass(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreateRenderPass *a = args;
+   pv_handle_vkCreateRenderPass(c, args);
+   track_render_pass(c, "vkCreateRenderPass", a->ret, a->pRenderPass,
+                     a->pCreateInfo ? a->pCreateInfo->subpassCount : 0);
+}
+
+void
+pv_guard_CreateRenderPass2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreateRenderPass2 *a = args;
+   pv_handle_vkCreateRenderPass2(c, args);
+   track_render_pass(c, "vkCreateRenderPass2", a->ret, a->pRenderPass,
+                     a->pCreateInfo ? a->pCreateInfo->subpassCount : 0);
+}
+
+/* The scope check ran (outside a render pass, primary, recording): enter subpass 0. */
+static bool
+begin_render_pass(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,
+                  const VkRenderPassBeginInfo *info)
+{
+   struct pv_object *o =
+      info ? pv_venus_object(c, VK_OBJECT_TYPE_RENDER_PASS, PV_FROM_HANDLE(info->renderPass))
+           : NULL;
+   const struct pv_vk_render_pass *rp = o ? o->data : NULL;
+   if (!rp || !rp->subpasses) {
+      pv_venus_refuse(c, "%s: unknown render pass", what);
+      return false;
+   }
+   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
+   cb->scope.pass = PV_PASS_RENDER_PASS;
+   cb->scope.subpass = 0;
+   cb->scope.subpasses = rp->subpasses;
+   return true;
+}
+
+void
+pv_guard_CmdBeginRenderPass(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdBeginRenderPass *a = args;
+   if (begin_render_pass(c, "vkCmdBeginRenderPass", a->commandBuffer, a->pRenderPassBegin))
+      pv_handle_vkCmdBeginRenderPass(c, args);
+}
+
+void
+pv_guard_CmdBeginRenderPass2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdBeginRenderPass2 *a = args;
+   if (begin_render_pass(c, "vkCmdBeginRenderPass2", a->commandBuffer, a->pRenderPassBegin))
+      pv_handle_vkCmdBeginRenderPass2(c, args);
+}
+
+/* Next subpass (end: false) or the end of the render pass (end: true), both only in a render
+ * pass this command buffer began with vkCmdBeginRenderPass, and the end only in its last
+ * subpass (the host indexes its subpass array with the count). */
+static bool
+subpass_step(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd, bool end)
+{
+   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
+   struct pv_vk_cmd_scope *s = &cb->scope;
+   const char *why = s->pass != PV_PASS_RENDER_PASS           ? "no render pass begun with "
+                                                                "vkCmdBeginRenderPass in this command buffer"
+                     : end && s->subpass + 1 != s->subpasses  ? "not in the last subpass"
+                     : !end && s->subpass + 1 >= s->subpasses ? "already in the last subpass"
+                                                              : NULL;
+   if (why) {
+      pv_venus_refuse(c, "%s: %s (subpass %u of %u)", what, why, s->subpass, s->subpasses);
+      return false;
+   }
+   if (end)
+      s->pass = PV_PASS_NONE;
+   else
+      s->subpass++;
+   return true;
+}
+
+void
+pv_guard_CmdNextSubpass(struct pv_dispatch_ctx *c, void *args)
+{
+   if (subpass_step(c, "vkCmdNextSubpass", *(VkCommandBuffer *)args, false))
+      pv_handle_vkCmdNextSubpass(c, args);
+}
+
+void
+pv_guard_CmdNextSubpass2(struct pv_dispatch_ctx *c, void *args)
+{
+   if (subpass_step(c, "vkCmdNextSubpass2", *(VkCommandBuffer *)args, false))
+      pv_handle_vkCmdNextSubpass2(c, args);
+}
+
+void
+pv_guard_CmdEndRenderPass(struct pv_dispatch_ctx *c, void *args)
+{
+   if (subpass_step(c, "vkCmdEndRenderPass", *(VkCommandBuffer *)args, true))
+      pv_handle_vkCmdEndRenderPass(c, args);
+}
+
+void
+pv_guard_CmdEndRenderPass2(struct pv_dispatch_ctx *c, void *args)
+{
+   if (subpass_step(c, "vkCmdEndRenderPass2", *(VkCommandBuffer *)args, true))
+      pv_handle_vkCmdEndRenderPass2(c, args);
+}
+
+void
+pv_guard_CmdBeginRendering(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdBeginRendering *a = args;
+   cmdbuf_get(c, a->commandBuffer)->scope.pass = PV_PASS_RENDERING;
+   pv_handle_vkCmdBeginRendering(c, args);
+}
+
+void
+pv_guard_CmdEndRendering(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdEndRendering *a = args;
+   struct pv_vk_cmd_scope *s = &cmdbuf_get(c, a->commandBuffer)->scope;
+   if (s->pass != PV_PASS_RENDERING) {
+      pv_venus_refuse(c, "vkCmdEndRendering: no render pass begun with vkCmdBeginRendering in "
+                         "this command buffer");
+      return;
+   }
+   s->pass = PV_PASS_NONE;
+   pv_handle_vkCmdEndRendering(c, args);
+}
+
+/* ----- pipelines ----------------------------------------------------------------------------- */
+
+/* VK_KHR_maintenance5's flags replace the create info's own when chained. */
+static uint64_t
+pipeline_flags(const void *pnext, VkPipelineCreateFlags flags)
+{
+   for (const VkBaseInStructure *s = pnext; s; s = s->pNext)
+      if (s->sType == VK_STRUCTURE_TYPE_PIPELINE_CREATE_FLAGS_2_CREATE_INFO_KHR)
+         return ((const VkPipelineCreateFlags2CreateInfoKHR *)s)->flags;
+   return flags;
+}
+
+static void
+track_pipeline(struct pv_dispatch_ctx *c, const char *what, VkPipeline pipeline, uint8_t bind,
+               uint64_t flags)
+{
+   struct pv_object *o =
+      pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(pipeline), VK_OBJECT_TYPE_PIPELINE);
+   if (!o || o->data)
+      return; /* not made (VK_NULL_HANDLE) */
+   struct pv_vk_pipeline *p = malloc(sizeof(*p));
+   if (!p) {
+      pv_venus_refuse(c, "%s: no memory for a pipeline's state", what);
+      return;
+   }
+   *p = (struct pv_vk_pipeline){bind, (flags & VK_PIPELINE_CREATE_LIBRARY_BIT_KHR) != 0};
+   o->data = p;
+   o->free_data = pv_vk_state_free;
+}
+
+void
+pv_guard_CreateGraphicsPipelines(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreateGraphicsPipelines *a = args;
+   pv_handle_vkCreateGraphicsPipelines(c, args);
+   for (uint32_t i = 0; a->pCreateInfos && a->pPipelines && i < a->createInfoCount &&
+                        !pv_cs_fatal(c->dec) && !c->refused;
+        i++)
+      track_pipeline(c, "vkCreateGraphicsPipelines", a->pPipelines[i], PV_BIND_GRAPHICS,
+                     pipeline_flags(a->pCreateInfos[i].pNext, a->pCreateInfos[i].flags));
+}
+
+void
+pv_guard_CreateComputePipelines(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreateComputePipelines *a = args;
+   pv_handle_vkCreateComputePipelines(c, args);
+   for (uint32_t i = 0; a->pCreateInfos && a->pPipelines && i < a->createInfoCount &&
+                        !pv_cs_fatal(c->dec) && !c->refused;
+        i++)
+      track_pipeline(c, "vkCreateComputePipelines", a->pPipelines[i], PV_BIND_COMPUTE,
+                     pipeline_flags(a->pCreateInfos[i].pNext, a->pCreateInfos[i].flags));
+}
+
+static unsigned
+bind_point(VkPipelineBindPoint p)
+{
+   switch (p) {
+   case VK_PIPELINE_BIND_POINT_GRAPHICS:
+      return PV_BIND_GRAPHICS;
+   case VK_PIPELINE_BIND_POINT_COMPUTE:
+      return PV_BIND_COMPUTE;
+   case VK_PIPELINE_BIND_POINT_RAY_TRACING_KHR:
+      return PV_BIND_RAY_TRACING;
+   default:
+      return PV_BIND_NONE;
+   }
+}
+
+/* The pipeline is bound at the bind point of its kind: a compute pipeline bound for graphics
+ * would be read as a graphics one by the host. */
+void
+pv_guard_CmdBindPipeline(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdBindPipeline *a = args;
+   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE, PV_FROM_HANDLE(a->pipeline));
+   const struct pv_vk_pipeline *p = o ? o->data : NULL;
+   unsigned bind = bind_point(a->pipelineBindPoint);
+   if (!p || p->library || !bind || p->bind != bind) {
+      pv_venus_refuse(c, "vkCmdBindPipeline: %s pipeline at bind point %d",
+                      !p           ? "unknown"
+                      : p->library ? "a library"
+                                   : bind_name(p->bind),
+                      (int)a->pipelineBindPoint);
+      return;
+   }
+   cmdbuf_get(c, a->commandBuffer)->scope.bound |= (uint8_t)(1u << bind);
+   pv_handle_vkCmdBindPipeline(c, args);
+}
+
+/* ----- secondary command buffers ------------------------------------------------------------- */
+
+/* A secondary's commands were checked against the scope it was begun for: one that continues
+ * a render pass (draws) runs only inside one, any other only outside. */
+static const char *
+secondary_misplaced(const struct pv_vk_cmd_scope *primary, const struct pv_vk_cmd_scope *s)
+{
+   bool continues = s->pass == PV_PASS_INHERITED;
+   if (continues == (primary->pass != PV_PASS_NONE))
+      return NULL;
+   return continues ? "continues a render pass, executed outside one"
+                    : "does not continue a render pass, executed inside one";
+}
+
+void
+pv_guard_CmdExecuteCommands(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdExecuteCommands *a = args;
+   const struct pv_vk_cmd_scope *primary = &cmdbuf_get(c, a->commandBuffer)->scope;
+   for (uint32_t i = 0; a->pCommandBuffers && i < a->commandBufferCount; i++) {
+      struct pv_vk_cmdbuf *cb = cmdbuf_get(c, a->pCommandBuffers[i]);
+      const char *why = cb ? pv_vk_cmdbuf_not_runnable(&cb->scope, true) : "is unknown";
+      if (!why)
+         why = secondary_misplaced(primary, &cb->scope);
+      if (why) {
+         pv_venus_refuse(c, "vkCmdExecuteCommands: command buffer %u %s", i, why);
+         return;
+      }
+   }
+   pv_handle_vkCmdExecuteCommands(c, args);
+}

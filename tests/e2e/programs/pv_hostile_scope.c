@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pv-hostile cases of command-buffer state (pv_hostile.h): commands recorded where Vulkan does
+ * not allow them, which the guest driver encodes as given. Only what the Mesa Venus guests
+ * themselves survive is here: they track the render pass in the guest, so ending one never
+ * begun or stepping past the last subpass would crash the guest program before the renderer
+ * saw anything (unit test cmd_scope covers those on the wire).
+ */
+#include "pv_hostile.h"
+
+#define SZ PV_HOSTILE_SIZE
+
+enum scope_hostile { DRAW_NO_PIPELINE, DRAW_OUTSIDE_PASS, END_INSIDE_PASS };
+
+static void
+gfx_scope_case(struct pv_hostile *h, enum scope_hostile what)
+{
+   static struct pv_hostile_gfx g;
+   static struct pv_buffer vb;
+   pv_hostile_gfx_init(h, &g);
+   pv_hostile_buffer(h, &vb, SZ, PV_HOSTILE_ALL_BUF, 0);
+   pv_hostile_put_triangle(&vb, 0);
+   pv_hostile_neighbours(h);
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   const VkDeviceSize zero = 0;
+   if (what == DRAW_OUTSIDE_PASS) {
+      vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, g.pipe);
+      vkCmdBindVertexBuffers(cmd, 0, 1, &vb.buffer, &zero);
+      vkCmdDraw(cmd, 3, 1, 0, 0);
+      pv_hostile_submit(h, cmd);
+      return;
+   }
+   const VkClearValue clear = {.color = {.float32 = {0, 0, 0, 0}}};
+   const VkRenderPassBeginInfo rpbi = {
+      .sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO,
+      .renderPass = g.rp,
+      .framebuffer = g.fb,
+      .renderArea = {{0, 0}, {PV_HOSTILE_FB, PV_HOSTILE_FB}},
+      .clearValueCount = 1,
+      .pClearValues = &clear,
+   };
+   vkCmdBeginRenderPass(cmd, &rpbi, VK_SUBPASS_CONTENTS_INLINE);
+   if (what != DRAW_NO_PIPELINE)
+      vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, g.pipe);
+   vkCmdBindVertexBuffers(cmd, 0, 1, &vb.buffer, &zero);
+   vkCmdDraw(cmd, 3, 1, 0, 0);
+   if (what != END_INSIDE_PASS)
+      vkCmdEndRenderPass(cmd);
+   pv_hostile_submit(h, cmd); /* ends the command buffer */
+}
+
+void
+pv_hostile_draw_no_pipeline(struct pv_hostile *h)
+{
+   gfx_scope_case(h, DRAW_NO_PIPELINE);
+}
+
+void
+pv_hostile_draw_outside_pass(struct pv_hostile *h)
+{
+   gfx_scope_case(h, DRAW_OUTSIDE_PASS);
+}
+
+void
+pv_hostile_end_inside_pass(struct pv_hostile *h)
+{
+   gfx_scope_case(h, END_INSIDE_PASS);
+}
+
+/* The compute kernel's set bound, no pipeline: the dispatch would run none. */
+void
+pv_hostile_dispatch_no_pipeline(struct pv_hostile *h)
+{
+   static struct pv_buffer src, dst;
+   static struct pv_compute k;
+   pv_hostile_compute_init(h, &k, 1);
+   pv_hostile_buffer(h, &src, SZ, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, 0x01);
+   pv_hostile_canary(h, &dst, SZ, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+   VkDescriptorSet set = pv_hostile_compute_set(h, &k, (VkDescriptorBufferInfo){src.buffer, 0, SZ},
+                                                (VkDescriptorBufferInfo){dst.buffer, 0, SZ});
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   const uint32_t push[3] = {(uint32_t)(SZ / 4), 1, 0};
+   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k.layout, 0, 1, &set, 0, NULL);
+   vkCmdPushConstants(cmd, k.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(push), push);
+   vkCmdDispatch(cmd, 1, 1, 1);
+   pv_hostile_submit(h, cmd);
+}

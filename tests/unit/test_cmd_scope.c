@@ -1,0 +1,691 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Command-buffer state checks (src/vk/guard_cmdbuf.c): every refusal class, each on a fresh
+ * context of a real renderer, through pv_context_submit with hand-encoded wire-0 commands. No
+ * host driver is needed: the objects (command buffers, a queue, pipelines, a render pass) are
+ * put in the context's object table with the state a real recording would have given them, and
+ * a command that passes the checks reaches the generated pass-through, which finds no host entry
+ * point ("host driver lacks vkCmdX"): that is how the cases that must pass are told from the
+ * refused ones ("refused: ..."). Also checked: every vkCmd* of both dialects has a class.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../codegen/wire_buf.h"
+#include "pearvisor/pearvisor.h"
+#include "renderer/context.h"
+#include "renderer/renderer.h"
+#include "util/log.h"
+#include "vk/guard.h"
+#include "vk/lifetime.h"
+
+/* guest ids (their host handles are id + HOST) */
+enum {
+   PRIMARY = 0x100,
+   SECONDARY = 0x200,
+   QUEUE = 0x300,
+   GFX_PIPE = 0x400,
+   COMPUTE_PIPE = 0x401,
+   LIB_PIPE = 0x402,
+   RENDER_PASS = 0x500,
+   HOST = 0x10000,
+};
+
+static struct pv_renderer *renderer;
+
+static struct pv_context *
+fresh_context(void)
+{
+   struct pv_context *ctx = pv_context_create(renderer, PV_CAPSET_VENUS, "scope");
+   assert_non_null(ctx);
+   return ctx;
+}
+
+static struct pv_object *
+add_object(struct pv_context *ctx, int32_t type, uint64_t id)
+{
+   struct pv_object *o = pv_object_add(ctx, type, id, id + HOST, 0);
+   assert_non_null(o);
+   return o;
+}
+
+/* A command buffer in `state`, inside `pass`, with `bound` pipelines. */
+static struct pv_vk_cmd_scope *
+add_cmdbuf(struct pv_context *ctx, uint64_t id, bool secondary, enum pv_cmdbuf_state state,
+           enum pv_pass pass, uint8_t bound)
+{
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_of(add_object(ctx, VK_OBJECT_TYPE_COMMAND_BUFFER, id));
+   assert_non_null(cb);
+   cb->scope = (struct pv_vk_cmd_scope){
+      .state = (uint8_t)state, .pass = (uint8_t)pass, .bound = bound, .secondary = secondary};
+   return &cb->scope;
+}
+
+static void
+add_pipeline(struct pv_context *ctx, uint64_t id, enum pv_bind bind, bool library)
+{
+   struct pv_object *o = add_object(ctx, VK_OBJECT_TYPE_PIPELINE, id);
+   struct pv_vk_pipeline *p = malloc(sizeof(*p));
+   assert_non_null(p);
+   *p = (struct pv_vk_pipeline){(uint8_t)bind, library};
+   o->data = p;
+   o->free_data = pv_vk_state_free;
+}
+
+/* The wire-0 type of a command. */
+static uint32_t
+cmd(const char *name)
+{
+   const struct pv_protocol_table *t = pv_protocol_table_get("wire0");
+   for (uint32_t i = 0; i < t->count; i++)
+      if (t->entries[i].name && !strcmp(t->entries[i].name, name))
+         return i;
+   fail_msg("wire0 has no %s", name);
+   return 0;
+}
+
+/* Runs `b` and checks why the context was lost: `want` is part of the reason. */
+static void
+expect(struct pv_context *ctx, const struct buf *b, const char *want)
+{
+   pv_context_submit(ctx, b->b, b->n);
+   assert_true(pv_context_is_lost(ctx));
+   const char *why = pv_context_lost_reason(ctx);
+   if (!strstr(why, want))
+      fail_msg("lost for \"%s\", expected \"%s\"", why, want);
+   pv_context_destroy(ctx);
+}
+
+#define REFUSED(ctx, b, what) expect((ctx), (b), "refused: " what)
+/* Passed every check: the pass-through found no host entry point. */
+#define PASSED(ctx, b, name) expect((ctx), (b), "host driver lacks " name)
+
+static void
+enc_draw(struct buf *b, uint64_t cb)
+{
+   w32(b, cmd("vkCmdDraw")), w32(b, 0), w64(b, cb), w32(b, 3), w32(b, 1), w32(b, 0), w32(b, 0);
+}
+
+static void
+enc_dispatch(struct buf *b, uint64_t cb)
+{
+   w32(b, cmd("vkCmdDispatch")), w32(b, 0), w64(b, cb), w32(b, 1), w32(b, 1), w32(b, 1);
+}
+
+/* Commands whose only parameter is the command buffer. */
+static void
+enc_plain(struct buf *b, const char *name, uint64_t cb)
+{
+   w32(b, cmd(name)), w32(b, 0), w64(b, cb);
+}
+
+static void
+enc_next_subpass(struct buf *b, uint64_t cb)
+{
+   w32(b, cmd("vkCmdNextSubpass")), w32(b, 0), w64(b, cb), w32(b, VK_SUBPASS_CONTENTS_INLINE);
+}
+
+static void
+enc_execute(struct buf *b, uint64_t cb, uint64_t secondary)
+{
+   w32(b, cmd("vkCmdExecuteCommands")), w32(b, 0), w64(b, cb), w32(b, 1), w64(b, 1);
+   w64(b, secondary);
+}
+
+static void
+enc_bind_pipeline(struct buf *b, uint64_t cb, VkPipelineBindPoint point, uint64_t pipeline)
+{
+   w32(b, cmd("vkCmdBindPipeline")), w32(b, 0), w64(b, cb), w32(b, point), w64(b, pipeline);
+}
+
+/* vkQueueSubmit of one VkSubmitInfo with one command buffer and no fence. */
+static void
+enc_submit(struct buf *b, uint64_t cb)
+{
+   w32(b, cmd("vkQueueSubmit")), w32(b, 0), w64(b, QUEUE), w32(b, 1), w64(b, 1);
+   w32(b, VK_STRUCTURE_TYPE_SUBMIT_INFO), w64(b, 0), w32(b, 0), w64(b, 0), w64(b, 0);
+   w32(b, 1), w64(b, 1), w64(b, cb);
+   w32(b, 0), w64(b, 0), w64(b, 0);
+}
+
+/* ----- recording state, scope and level --------------------------------------------------- */
+
+static void
+not_recording(void **state)
+{
+   (void)state;
+   enum pv_cmdbuf_state states[] = {PV_CMDBUF_INITIAL, PV_CMDBUF_EXECUTABLE, PV_CMDBUF_INVALID};
+   for (size_t i = 0; i < 3; i++) {
+      struct pv_context *ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, states[i], PV_PASS_RENDER_PASS, 1u << PV_BIND_GRAPHICS);
+      struct buf b = {0};
+      enc_draw(&b, PRIMARY);
+      REFUSED(ctx, &b, "vkCmdDraw: the command buffer is not recording");
+   }
+}
+
+static void
+inside_only_outside(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 1u << PV_BIND_GRAPHICS);
+   struct buf b = {0};
+   enc_draw(&b, PRIMARY);
+   REFUSED(ctx, &b, "vkCmdDraw: not allowed outside a render pass");
+}
+
+static void
+outside_only_inside(void **state)
+{
+   (void)state;
+   enum pv_pass passes[] = {PV_PASS_RENDER_PASS, PV_PASS_RENDERING};
+   for (size_t i = 0; i < 2; i++) {
+      struct pv_context *ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, passes[i], 1u << PV_BIND_COMPUTE);
+      struct buf b = {0};
+      enc_dispatch(&b, PRIMARY);
+      REFUSED(ctx, &b, "vkCmdDispatch: not allowed inside a render pass");
+   }
+   /* a secondary that continues a render pass is inside it from its begin */
+   struct pv_context *ctx = fresh_context();
+   add_cmdbuf(ctx, SECONDARY, true, PV_CMDBUF_RECORDING, PV_PASS_INHERITED, 1u << PV_BIND_COMPUTE);
+   struct buf b = {0};
+   enc_dispatch(&b, SECONDARY);
+   REFUSED(ctx, &b, "vkCmdDispatch: not allowed inside a render pass");
+}
+
+static void
+primary_only_in_secondary(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = fresh_context();
+   struct pv_vk_cmd_scope *s =
+      add_cmdbuf(ctx, SECONDARY, true, PV_CMDBUF_RECORDING, PV_PASS_INHERITED, 0);
+   s->subpasses = 2;
+   struct buf b = {0};
+   enc_next_subpass(&b, SECONDARY);
+   REFUSED(ctx, &b, "vkCmdNextSubpass: not allowed in a secondary command buffer");
+   /* vkCmdExecuteCommands from a secondary: no nested command buffers */
+   ctx = fresh_context();
+   add_cmdbuf(ctx, SECONDARY, true, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+   add_cmdbuf(ctx, SECONDARY + 1, true, PV_CMDBUF_EXECUTABLE, PV_PASS_NONE, 0);
+   b.n = 0;
+   enc_execute(&b, SECONDARY, SECONDARY + 1);
+   REFUSED(ctx, &b, "vkCmdExecuteCommands: not allowed in a secondary command buffer");
+}
+
+/* A command buffer whose state was made on first use (not by vkAllocateCommandBuffers) is a
+ * primary in the initial state. */
+static void
+fresh_state_not_recording(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = fresh_context();
+   struct pv_object *o = add_object(ctx, VK_OBJECT_TYPE_COMMAND_BUFFER, PRIMARY);
+   assert_non_null(pv_vk_cmdbuf_of(o)); /* made on first use: INITIAL, primary */
+   struct buf b = {0};
+   enc_plain(&b, "vkCmdEndRenderPass", PRIMARY);
+   REFUSED(ctx, &b, "vkCmdEndRenderPass: the command buffer is not recording");
+}
+
+/* ----- pipelines -------------------------------------------------------------------------- */
+
+static void
+no_pipeline_bound(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDER_PASS, 0);
+   struct buf b = {0};
+   enc_draw(&b, PRIMARY);
+   REFUSED(ctx, &b, "vkCmdDraw: no pipeline bound to the bind point it uses (graphics)");
+   /* a compute pipeline does not make a draw's bind point bound, nor the reverse */
+   ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 1u << PV_BIND_GRAPHICS);
+   b.n = 0;
+   enc_dispatch(&b, PRIMARY);
+   REFUSED(ctx, &b, "vkCmdDispatch: no pipeline bound to the bind point it uses (compute)");
+   ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDERING, 1u << PV_BIND_COMPUTE);
+   b.n = 0;
+   w32(&b, cmd("vkCmdDrawIndexed")), w32(&b, 0), w64(&b, PRIMARY);
+   w32(&b, 3), w32(&b, 1), w32(&b, 0), w32(&b, 0), w32(&b, 0);
+   REFUSED(ctx, &b, "vkCmdDrawIndexed: no pipeline bound");
+}
+
+static void
+wrong_pipeline_kind(void **state)
+{
+   (void)state;
+   struct {
+      VkPipelineBindPoint point;
+      uint64_t pipeline;
+      const char *why;
+   } cases[] = {
+      {VK_PIPELINE_BIND_POINT_GRAPHICS, COMPUTE_PIPE, "compute pipeline at bind point 0"},
+      {VK_PIPELINE_BIND_POINT_COMPUTE, GFX_PIPE, "graphics pipeline at bind point 1"},
+      {VK_PIPELINE_BIND_POINT_GRAPHICS, LIB_PIPE, "a library pipeline at bind point 0"},
+      {(VkPipelineBindPoint)7, GFX_PIPE, "graphics pipeline at bind point 7"},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+      add_pipeline(ctx, GFX_PIPE, PV_BIND_GRAPHICS, false);
+      add_pipeline(ctx, COMPUTE_PIPE, PV_BIND_COMPUTE, false);
+      add_pipeline(ctx, LIB_PIPE, PV_BIND_GRAPHICS, true);
+      struct buf b = {0};
+      enc_bind_pipeline(&b, PRIMARY, cases[i].point, cases[i].pipeline);
+      char want[160];
+      snprintf(want, sizeof(want), "refused: vkCmdBindPipeline: %s", cases[i].why);
+      expect(ctx, &b, want);
+   }
+}
+
+/* The right pipeline kind passes, and then a dispatch does. */
+static void
+bound_pipeline_passes(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+   add_pipeline(ctx, COMPUTE_PIPE, PV_BIND_COMPUTE, false);
+   struct buf b = {0};
+   enc_bind_pipeline(&b, PRIMARY, VK_PIPELINE_BIND_POINT_COMPUTE, COMPUTE_PIPE);
+   PASSED(ctx, &b, "vkCmdBindPipeline");
+   ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 1u << PV_BIND_COMPUTE);
+   b.n = 0;
+   enc_dispatch(&b, PRIMARY);
+   PASSED(ctx, &b, "vkCmdDispatch");
+   ctx = fresh_context();
+   add_cmdbuf(ctx, SECONDARY, true, PV_CMDBUF_RECORDING, PV_PASS_INHERITED, 1u << PV_BIND_GRAPHICS);
+   b.n = 0;
+   enc_draw(&b, SECONDARY);
+   PASSED(ctx, &b, "vkCmdDraw");
+}
+
+/* ----- render pass instances -------------------------------------------------------------- */
+
+static void
+end_render_pass_without_one(void **state)
+{
+   (void)state;
+   /* the fuzz_hostile find: no render pass at all (a NULL read in lavapipe) */
+   struct pv_context *ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+   struct buf b = {0};
+   enc_plain(&b, "vkCmdEndRenderPass", PRIMARY);
+   REFUSED(ctx, &b, "vkCmdEndRenderPass: not allowed outside a render pass");
+   /* inside dynamic rendering, not a render pass begun with vkCmdBeginRenderPass */
+   ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDERING, 0);
+   b.n = 0;
+   enc_plain(&b, "vkCmdEndRenderPass2", PRIMARY);
+   w64(&b, 1), w32(&b, VK_STRUCTURE_TYPE_SUBPASS_END_INFO), w64(&b, 0); /* pSubpassEndInfo */
+   REFUSED(ctx, &b, "vkCmdEndRenderPass2: no render pass begun with vkCmdBeginRenderPass");
+}
+
+static void
+subpass_count(void **state)
+{
+   (void)state;
+   /* ending in subpass 0 of 2 */
+   struct pv_context *ctx = fresh_context();
+   struct pv_vk_cmd_scope *s =
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDER_PASS, 0);
+   s->subpasses = 2;
+   struct buf b = {0};
+   enc_plain(&b, "vkCmdEndRenderPass", PRIMARY);
+   REFUSED(ctx, &b, "vkCmdEndRenderPass: not in the last subpass (subpass 0 of 2)");
+   /* a next subpass past the last */
+   ctx = fresh_context();
+   s = add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDER_PASS, 0);
+   s->subpass = 1, s->subpasses = 2;
+   b.n = 0;
+   enc_next_subpass(&b, PRIMARY);
+   REFUSED(ctx, &b, "vkCmdNextSubpass: already in the last subpass (subpass 1 of 2)");
+   /* a next subpass inside dynamic rendering */
+   ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDERING, 0);
+   b.n = 0;
+   enc_next_subpass(&b, PRIMARY);
+   REFUSED(ctx, &b, "vkCmdNextSubpass: no render pass begun with vkCmdBeginRenderPass");
+   /* the legal ones pass: next from 0 of 2, end in the last */
+   ctx = fresh_context();
+   s = add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDER_PASS, 0);
+   s->subpasses = 2;
+   b.n = 0;
+   enc_next_subpass(&b, PRIMARY);
+   PASSED(ctx, &b, "vkCmdNextSubpass");
+   ctx = fresh_context();
+   s = add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDER_PASS, 0);
+   s->subpass = 1, s->subpasses = 2;
+   b.n = 0;
+   enc_plain(&b, "vkCmdEndRenderPass", PRIMARY);
+   PASSED(ctx, &b, "vkCmdEndRenderPass");
+}
+
+static void
+end_rendering_mismatch(void **state)
+{
+   (void)state;
+   enum pv_pass passes[] = {PV_PASS_RENDER_PASS, PV_PASS_INHERITED};
+   for (size_t i = 0; i < 2; i++) {
+      struct pv_context *ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY + i, i == 1, PV_CMDBUF_RECORDING, passes[i], 0);
+      struct buf b = {0};
+      enc_plain(&b, "vkCmdEndRendering", PRIMARY + i);
+      REFUSED(ctx, &b, "vkCmdEndRendering: no render pass begun with vkCmdBeginRendering");
+   }
+   struct pv_context *ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDERING, 0);
+   struct buf b = {0};
+   enc_plain(&b, "vkCmdEndRendering", PRIMARY);
+   PASSED(ctx, &b, "vkCmdEndRendering");
+}
+
+static void
+begin_render_pass_unknown(void **state)
+{
+   (void)state;
+   /* a render pass object without its subpass count (not made by vkCreateRenderPass) */
+   struct pv_context *ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+   add_object(ctx, VK_OBJECT_TYPE_RENDER_PASS, RENDER_PASS);
+   add_object(ctx, VK_OBJECT_TYPE_FRAMEBUFFER, RENDER_PASS + 1);
+   struct buf b = {0};
+   w32(&b, cmd("vkCmdBeginRenderPass")), w32(&b, 0), w64(&b, PRIMARY), w64(&b, 1);
+   w32(&b, VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO), w64(&b, 0), w64(&b, RENDER_PASS);
+   w64(&b, RENDER_PASS + 1), w32(&b, 0), w32(&b, 0), w32(&b, 16), w32(&b, 16);
+   w32(&b, 0), w64(&b, 0), w32(&b, VK_SUBPASS_CONTENTS_INLINE);
+   REFUSED(ctx, &b, "vkCmdBeginRenderPass: unknown render pass");
+}
+
+/* ----- ending, submitting and executing ----------------------------------------------------- */
+
+static void
+end_command_buffer(void **state)
+{
+   (void)state;
+   enum pv_pass passes[] = {PV_PASS_RENDER_PASS, PV_PASS_RENDERING};
+   for (size_t i = 0; i < 2; i++) {
+      struct pv_context *ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, passes[i], 0);
+      struct buf b = {0};
+      enc_plain(&b, "vkEndCommandBuffer", PRIMARY);
+      REFUSED(ctx, &b, "vkEndCommandBuffer: inside a render pass");
+   }
+   struct pv_context *ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_EXECUTABLE, PV_PASS_NONE, 0);
+   struct buf b = {0};
+   enc_plain(&b, "vkEndCommandBuffer", PRIMARY);
+   REFUSED(ctx, &b, "vkEndCommandBuffer: not recording");
+   /* a secondary continuing a render pass ends inside it */
+   ctx = fresh_context();
+   add_cmdbuf(ctx, SECONDARY, true, PV_CMDBUF_RECORDING, PV_PASS_INHERITED, 0);
+   b.n = 0;
+   enc_plain(&b, "vkEndCommandBuffer", SECONDARY);
+   PASSED(ctx, &b, "vkEndCommandBuffer");
+}
+
+static void
+submit_not_executable(void **state)
+{
+   (void)state;
+   struct {
+      bool secondary;
+      enum pv_cmdbuf_state state;
+      const char *why;
+   } cases[] = {
+      {false, PV_CMDBUF_RECORDING, "command buffer 0 is still recording"},
+      {false, PV_CMDBUF_INITIAL, "command buffer 0 was not recorded"},
+      {false, PV_CMDBUF_INVALID, "command buffer 0 was not recorded"},
+      {true, PV_CMDBUF_EXECUTABLE, "command buffer 0 is a secondary command buffer"},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      add_object(ctx, VK_OBJECT_TYPE_QUEUE, QUEUE);
+      add_cmdbuf(ctx, PRIMARY, cases[i].secondary, cases[i].state, PV_PASS_NONE, 0);
+      struct buf b = {0};
+      enc_submit(&b, PRIMARY);
+      char want[160];
+      snprintf(want, sizeof(want), "refused: vkQueueSubmit: %s", cases[i].why);
+      expect(ctx, &b, want);
+   }
+}
+
+static void
+execute_not_executable(void **state)
+{
+   (void)state;
+   struct {
+      bool secondary;
+      enum pv_cmdbuf_state state;
+      const char *why;
+   } cases[] = {
+      {false, PV_CMDBUF_EXECUTABLE, "command buffer 0 is a primary command buffer"},
+      {true, PV_CMDBUF_RECORDING, "command buffer 0 is still recording"},
+      {true, PV_CMDBUF_INITIAL, "command buffer 0 was not recorded"},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+      add_cmdbuf(ctx, SECONDARY, cases[i].secondary, cases[i].state, PV_PASS_NONE, 0);
+      struct buf b = {0};
+      enc_execute(&b, PRIMARY, SECONDARY);
+      char want[160];
+      snprintf(want, sizeof(want), "refused: vkCmdExecuteCommands: %s", cases[i].why);
+      expect(ctx, &b, want);
+   }
+   /* itself: a primary */
+   struct pv_context *ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+   struct buf b = {0};
+   enc_execute(&b, PRIMARY, PRIMARY);
+   REFUSED(ctx, &b, "vkCmdExecuteCommands: command buffer 0 is a primary command buffer");
+   /* a secondary continuing a render pass only inside one, any other only outside */
+   enum pv_pass where[] = {PV_PASS_NONE, PV_PASS_RENDER_PASS, PV_PASS_RENDERING};
+   for (size_t i = 0; i < 3; i++) {
+      ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, where[i], 0);
+      add_cmdbuf(ctx, SECONDARY, true, PV_CMDBUF_EXECUTABLE,
+                 where[i] == PV_PASS_NONE ? PV_PASS_INHERITED : PV_PASS_NONE, 0);
+      b.n = 0;
+      enc_execute(&b, PRIMARY, SECONDARY);
+      expect(ctx, &b,
+             where[i] == PV_PASS_NONE
+                ? "refused: vkCmdExecuteCommands: command buffer 0 continues a render "
+                  "pass, executed outside one"
+                : "refused: vkCmdExecuteCommands: command buffer 0 does not continue a "
+                  "render pass, executed inside one");
+      ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, where[i], 0);
+      add_cmdbuf(ctx, SECONDARY, true, PV_CMDBUF_EXECUTABLE,
+                 where[i] == PV_PASS_NONE ? PV_PASS_NONE : PV_PASS_INHERITED, 0);
+      b.n = 0;
+      enc_execute(&b, PRIMARY, SECONDARY);
+      PASSED(ctx, &b, "vkCmdExecuteCommands");
+   }
+   /* an executable secondary passes */
+   ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+   add_cmdbuf(ctx, SECONDARY, true, PV_CMDBUF_EXECUTABLE, PV_PASS_NONE, 0);
+   b.n = 0;
+   enc_execute(&b, PRIMARY, SECONDARY);
+   PASSED(ctx, &b, "vkCmdExecuteCommands");
+}
+
+/* A level that is neither primary nor secondary is refused before the host sees it. */
+static void
+allocate_unknown_level(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = fresh_context();
+   add_object(ctx, VK_OBJECT_TYPE_DEVICE, QUEUE + 1);
+   add_object(ctx, VK_OBJECT_TYPE_COMMAND_POOL, QUEUE + 2);
+   struct buf b = {0};
+   w32(&b, cmd("vkAllocateCommandBuffers")), w32(&b, 0), w64(&b, QUEUE + 1), w64(&b, 1);
+   w32(&b, VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO), w64(&b, 0), w64(&b, QUEUE + 2);
+   w32(&b, 2), w32(&b, 1); /* level 2, one command buffer */
+   w64(&b, 1), w64(&b, PRIMARY);
+   REFUSED(ctx, &b, "vkAllocateCommandBuffers: level 2");
+}
+
+/* Descriptor sets bound or pushed past the pipeline layout's set count (guard_descriptor.c). */
+static void
+sets_past_layout(void **state)
+{
+   (void)state;
+   for (uint32_t first = 0; first < 3; first++) {
+      struct pv_context *ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+      struct pv_object *l = add_object(ctx, VK_OBJECT_TYPE_PIPELINE_LAYOUT, RENDER_PASS + 2);
+      struct pv_vk_pipeline_layout *pl = malloc(sizeof(*pl));
+      assert_non_null(pl);
+      pl->sets = 2;
+      l->data = pl;
+      l->free_data = pv_vk_state_free;
+      add_object(ctx, VK_OBJECT_TYPE_DESCRIPTOR_SET, RENDER_PASS + 3);
+      struct buf b = {0};
+      w32(&b, cmd("vkCmdBindDescriptorSets")), w32(&b, 0), w64(&b, PRIMARY);
+      w32(&b, VK_PIPELINE_BIND_POINT_COMPUTE), w64(&b, RENDER_PASS + 2), w32(&b, first);
+      w32(&b, 1), w64(&b, 1), w64(&b, RENDER_PASS + 3), w32(&b, 0), w64(&b, 0);
+      if (first < 2) {
+         PASSED(ctx, &b, "vkCmdBindDescriptorSets");
+      } else {
+         REFUSED(ctx, &b, "vkCmdBindDescriptorSets: sets 2+1 outside the layout (2 sets)");
+      }
+   }
+}
+
+/* Push constants inside the layout's ranges only (guard_descriptor.c). */
+static void
+push_constants_past_layout(void **state)
+{
+   (void)state;
+   struct {
+      uint32_t offset, size;
+      bool ok;
+   } cases[] = {{0, 16, true}, {12, 4, true},  {12, 8, false},       {2, 4, false},
+                {0, 6, false}, {16, 4, false}, {0x200000, 4, false}, {0xfffffffc, 8, false}};
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+      struct pv_object *l = add_object(ctx, VK_OBJECT_TYPE_PIPELINE_LAYOUT, RENDER_PASS + 2);
+      struct pv_vk_pipeline_layout *pl = malloc(sizeof(*pl));
+      assert_non_null(pl);
+      *pl = (struct pv_vk_pipeline_layout){.sets = 1, .push_end = 16};
+      l->data = pl;
+      l->free_data = pv_vk_state_free;
+      struct buf b = {0};
+      w32(&b, cmd("vkCmdPushConstants")), w32(&b, 0), w64(&b, PRIMARY), w64(&b, RENDER_PASS + 2);
+      w32(&b, VK_SHADER_STAGE_COMPUTE_BIT), w32(&b, cases[i].offset), w32(&b, cases[i].size);
+      w64(&b, cases[i].size);
+      for (uint32_t k = 0; k < cases[i].size; k++)
+         b.b[b.n++] = (uint8_t)k;
+      while (b.n % 4)
+         b.b[b.n++] = 0;
+      if (cases[i].ok) {
+         PASSED(ctx, &b, "vkCmdPushConstants");
+      } else {
+         char want[160];
+         snprintf(want, sizeof(want),
+                  "refused: vkCmdPushConstants: %u bytes at %u outside the layout's push "
+                  "constants (16 bytes)",
+                  cases[i].size, cases[i].offset);
+         expect(ctx, &b, want);
+      }
+   }
+}
+
+/* ----- the table ---------------------------------------------------------------------------- */
+
+static void
+every_recorded_command_has_a_class(void **state)
+{
+   (void)state;
+   const struct pv_dialect *d[] = {&renderer->wire0, &renderer->wire1};
+   for (size_t k = 0; k < 2; k++) {
+      const struct pv_protocol_table *t = d[k]->table;
+      uint32_t n = 0;
+      for (uint32_t i = 0; i < t->count; i++) {
+         const char *name = t->entries[i].name;
+         bool recorded = name && !strncmp(name, "vkCmd", 5);
+         if (recorded && !(d[k]->check_classes[i] & PV_SCOPE_CMD))
+            fail_msg("%s: %s has no scope class", t->name, name);
+         if (!recorded && d[k]->check_classes[i])
+            fail_msg("%s: %s has a scope class", t->name, name);
+         n += recorded;
+      }
+      assert_true(n >= 90);
+   }
+   /* spot checks of what vk.xml says (and our one level policy) */
+   const struct pv_dialect *w = &renderer->wire0;
+   assert_int_equal(w->check_classes[cmd("vkCmdDraw")], PV_SCOPE_CMD | PV_SCOPE_INSIDE |
+                                                           PV_SCOPE_PRIMARY | PV_SCOPE_SECONDARY |
+                                                           PV_SCOPE_BIND(PV_BIND_GRAPHICS));
+   assert_int_equal(w->check_classes[cmd("vkCmdBeginRenderPass")],
+                    PV_SCOPE_CMD | PV_SCOPE_OUTSIDE | PV_SCOPE_PRIMARY);
+   assert_int_equal(w->check_classes[cmd("vkCmdExecuteCommands")],
+                    PV_SCOPE_CMD | PV_SCOPE_INSIDE | PV_SCOPE_OUTSIDE | PV_SCOPE_PRIMARY);
+   assert_int_equal(w->check_classes[cmd("vkCmdDispatchBase")],
+                    PV_SCOPE_CMD | PV_SCOPE_OUTSIDE | PV_SCOPE_PRIMARY | PV_SCOPE_SECONDARY |
+                       PV_SCOPE_BIND(PV_BIND_COMPUTE));
+   assert_int_equal(w->check_classes[cmd("vkCmdPipelineBarrier")],
+                    PV_SCOPE_CMD | PV_SCOPE_INSIDE | PV_SCOPE_OUTSIDE | PV_SCOPE_PRIMARY |
+                       PV_SCOPE_SECONDARY);
+}
+
+static int
+setup(void **state)
+{
+   (void)state;
+   const struct pv_renderer_config config = {.struct_size = sizeof(struct pv_renderer_config),
+                                             .wire_format = 0};
+   renderer = pv_renderer_create(&config);
+   return renderer ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+   (void)state;
+   pv_renderer_destroy(renderer);
+   return 0;
+}
+
+int
+main(void)
+{
+   pv_log_set_level(PV_LOG_ERROR);
+   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(not_recording),
+      cmocka_unit_test(inside_only_outside),
+      cmocka_unit_test(outside_only_inside),
+      cmocka_unit_test(primary_only_in_secondary),
+      cmocka_unit_test(fresh_state_not_recording),
+      cmocka_unit_test(no_pipeline_bound),
+      cmocka_unit_test(wrong_pipeline_kind),
+      cmocka_unit_test(bound_pipeline_passes),
+      cmocka_unit_test(end_render_pass_without_one),
+      cmocka_unit_test(subpass_count),
+      cmocka_unit_test(end_rendering_mismatch),
+      cmocka_unit_test(begin_render_pass_unknown),
+      cmocka_unit_test(end_command_buffer),
+      cmocka_unit_test(submit_not_executable),
+      cmocka_unit_test(execute_not_executable),
+      cmocka_unit_test(allocate_unknown_level),
+      cmocka_unit_test(sets_past_layout),
+      cmocka_unit_test(push_constants_past_layout),
+      cmocka_unit_test(every_recorded_command_has_a_class),
+   };
+   return cmocka_run_group_tests(tests, setup, teardown);
+}
