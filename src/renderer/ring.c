@@ -2,9 +2,11 @@
 /* Rings: layout validation, the ring thread, notify and round trips (ring.h). */
 #include "renderer/ring.h"
 
+#include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "renderer/context.h"
 #include "renderer/ring_internal.h"
@@ -155,8 +157,40 @@ pv_ring_wake(struct pv_ring *ring)
    pthread_mutex_unlock(&ring->lock);
 }
 
-/* IDLE, then sleep until notified; re-checks tail after publishing IDLE so a guest that stored
- * tail just before reading status is never missed (venus-wire.md 4.4). */
+/*
+ * A sleeping ring looks at tail by itself after this long, then after twice as long, up to the
+ * cap (idle_wait): a wake-up every 128 ms costs an idle ring nothing measurable.
+ */
+#define PV_RING_IDLE_RECHECK_MIN_NS 1000000ull
+#define PV_RING_IDLE_RECHECK_MAX_NS 128000000ull
+
+/* Waits on the ring's condition (CLOCK_REALTIME, its default clock) for at most `ns`; true on
+ * timeout. Caller holds ring->lock. */
+static bool
+cond_wait_ns(struct pv_ring *ring, uint64_t ns)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_REALTIME, &ts);
+   uint64_t nsec = (uint64_t)ts.tv_nsec + ns;
+   ts.tv_sec += (time_t)(nsec / 1000000000u);
+   ts.tv_nsec = (long)(nsec % 1000000000u);
+   return pthread_cond_timedwait(&ring->cond, &ring->lock, &ts) == ETIMEDOUT;
+}
+
+/*
+ * IDLE, then sleep until notified; re-checks tail after publishing IDLE so a guest that stored
+ * tail just before reading status is never missed (venus-wire.md 4.4).
+ *
+ * That handshake needs a store-load barrier on the guest's side too, and Mesa 25.0.7 has none:
+ * vn_ring_submit_internal stores tail with memory_order_release and loads status with
+ * memory_order_seq_cst, which C11 lets the CPU reorder (x86 does: the compiled driver has a
+ * plain `mov` store then a plain `mov` load and no mfence anywhere). A guest whose status load
+ * passes its tail store reads "not IDLE" while we read the old tail: we sleep, it does not
+ * notify, and a guest thread polling for its reply hangs ("stuck in tls ring seqno wait", about
+ * once in 2,500 Zink runs, issue 16). So the sleep is bounded: tail is looked at again after
+ * PV_RING_IDLE_RECHECK_MIN_NS, and at doubling intervals after that; the guest's store is
+ * visible long before the first look. A notify still wakes us at once.
+ */
 static void
 idle_wait(struct pv_ring *ring)
 {
@@ -166,11 +200,17 @@ idle_wait(struct pv_ring *ring)
    pv_ring_status_set(ring, PV_RING_STATUS_IDLE);
    if (atomic_load_explicit(ring->tail, memory_order_seq_cst) == ring->cur) {
       pthread_mutex_lock(&ring->lock);
-      /* Only a vkNotifyRingMESA on the context path wakes us now (ring_seqno.c uses this). */
+      /* ring_seqno.c looks at sleeping/notified to tell a ring that will not wake by itself */
       ring->sleeping = true;
       pthread_cond_broadcast(&ring->cond);
-      while (!ring->notified && !ring->stop)
-         pthread_cond_wait(&ring->cond, &ring->lock);
+      uint64_t step = PV_RING_IDLE_RECHECK_MIN_NS;
+      while (!ring->notified && !ring->stop) {
+         if (!cond_wait_ns(ring, step))
+            continue;
+         if (atomic_load_explicit(ring->tail, memory_order_acquire) != ring->cur)
+            break; /* published without a notify */
+         step = step * 2 > PV_RING_IDLE_RECHECK_MAX_NS ? PV_RING_IDLE_RECHECK_MAX_NS : step * 2;
+      }
       ring->sleeping = false;
       pthread_mutex_unlock(&ring->lock);
    }

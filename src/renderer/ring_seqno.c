@@ -119,7 +119,16 @@ pv_ring_handle_wait_ring_seqno(struct pv_dispatch_ctx *c, void *args)
        * that window was long enough to make Mesa 25.0.7 guests lost. */
       bool vq_blocked =
          ring->virtqueue_waiting && ring->virtqueue_seqno < ring->virtqueue_wait_seqno;
-      if (vq_blocked || (ring->sleeping && !ring->notified)) {
+      bool unnotified = ring->sleeping && !ring->notified;
+      /* A sleeping ring's tail moved without a notify: the guest's notify decision raced with
+       * IDLE (ring.c idle_wait). The ring would find it by itself; wake it now instead of
+       * calling it a deadlock. (cur does not change while the ring thread sleeps.) */
+      if (unnotified && atomic_load_explicit(ring->tail, memory_order_acquire) != ring->cur) {
+         ring->notified = true;
+         pthread_cond_broadcast(&ring->cond);
+         unnotified = false;
+      }
+      if (vq_blocked || unnotified) {
          deadlock = true;
          break;
       }

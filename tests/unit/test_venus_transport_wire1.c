@@ -320,6 +320,63 @@ test_release_then_wait_is_no_deadlock(void **state)
    assert_false(atomic_load(word(f, 1, 128)) & STATUS_FATAL);
 }
 
+/* The guest side of a submission whose notify never comes: bytes and tail published while the
+ * ring sleeps, as by a guest whose status load passed its tail store (ring.c idle_wait). */
+static uint32_t
+publish_without_notify(struct fixture *f, int ring, const struct buf *b)
+{
+   uint32_t tail = atomic_load(word(f, ring, 64));
+   for (size_t k = 0; k < b->n; k++)
+      f->ring[ring][192 + ((tail + k) & (RING_BUFFER - 1))] = b->b[k];
+   atomic_store(word(f, ring, 64), tail + (uint32_t)b->n);
+   return tail + (uint32_t)b->n;
+}
+
+/* Mesa 25.0.7 may miss the IDLE it should notify (issue 16's "stuck in tls ring seqno wait"):
+ * a sleeping ring finds a tail published without a notify by itself, however long it slept. */
+static void
+test_unnotified_tail_is_executed(void **state)
+{
+   struct fixture *f = *state;
+   create_rings(f, 3000000);
+   for (int i = 0; i < 6; i++) {
+      assert_true(wait_until(word(f, 0, 128), STATUS_IDLE, STATUS_IDLE));
+      sleep_ms(1L << (2 * i)); /* 1 ms .. 1 s asleep: the re-check interval has grown */
+      struct buf b = {0};
+      w32(&b, CMD_WAIT_VQ_SEQNO), w32(&b, 0), w64(&b, 0); /* a no-op */
+      uint32_t seq = publish_without_notify(f, 0, &b);
+      struct timespec t0, t1;
+      clock_gettime(CLOCK_MONOTONIC, &t0);
+      assert_true(wait_until(word(f, 0, 0), ~0u, seq));
+      clock_gettime(CLOCK_MONOTONIC, &t1);
+      long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+      assert_true(ms < 1000); /* the cap is 128 ms; a loaded machine gets the rest */
+   }
+   assert_false(pv_context_is_lost(f->ctx));
+}
+
+/* The context path waits for such a seqno (vkWaitRingSeqnoMESA): the ring is not deadlocked
+ * but only unnotified, so the wait wakes it and returns; the context stays usable. */
+static void
+test_wait_for_unnotified_tail(void **state)
+{
+   struct fixture *f = *state;
+   create_rings(f, 3000000);
+   for (int i = 0; i < 3; i++) {
+      assert_true(wait_until(word(f, 0, 128), STATUS_IDLE, STATUS_IDLE));
+      sleep_ms(300); /* long asleep: its next look at tail is up to 128 ms away */
+      struct buf b = {0};
+      w32(&b, CMD_WAIT_VQ_SEQNO), w32(&b, 0), w64(&b, 0);
+      uint32_t seq = publish_without_notify(f, 0, &b);
+      struct buf w = {0};
+      w32(&w, CMD_WAIT_RING_SEQNO), w32(&w, 0), w64(&w, RING_A), w64(&w, seq);
+      assert_int_equal(pv_context_submit(f->ctx, w.b, w.n), 0);
+      assert_false(pv_context_is_lost(f->ctx));
+      assert_int_equal(atomic_load(word(f, 0, 0)), seq);
+   }
+   assert_false(atomic_load(word(f, 0, 128)) & STATUS_FATAL);
+}
+
 struct fence_log {
    uint32_t count;
    uint32_t ring_idx[4];
@@ -370,6 +427,8 @@ main(void)
       cmocka_unit_test_setup_teardown(test_seqno_deadlock_is_fatal, setup, teardown),
       cmocka_unit_test_setup_teardown(test_release_then_wait_is_no_deadlock, setup, teardown),
       cmocka_unit_test_setup_teardown(test_wait_on_sleeping_ring, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_unnotified_tail_is_executed, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_wait_for_unnotified_tail, setup, teardown),
       cmocka_unit_test_setup_teardown(test_fences, setup, teardown),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
