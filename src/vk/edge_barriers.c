@@ -30,10 +30,8 @@ static const struct pv_vk_device *
 device_of_cmdbuf(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf)
 {
    struct pv_context *ctx = pv_venus_from(c);
-   struct pv_object *o =
-      pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbuf));
-   struct pv_object *pool =
-      o ? pv_object_find(ctx, o->parent, VK_OBJECT_TYPE_COMMAND_POOL) : NULL;
+   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbuf));
+   struct pv_object *pool = o ? pv_object_find(ctx, o->parent, VK_OBJECT_TYPE_COMMAND_POOL) : NULL;
    struct pv_object *dev = pool ? pv_object_find(ctx, pool->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
    return dev ? dev->data : NULL;
 }
