@@ -63,6 +63,8 @@ static const struct pv_vk_family_entry pv_vk_families[] = {
    {"vkDestroyCommandPool", pv_vk_handle_DestroyCommandPool},
    {"vkDestroyDescriptorPool", pv_vk_handle_DestroyDescriptorPool},
    {"vkResetDescriptorPool", pv_vk_handle_ResetDescriptorPool},
+   /* edge_barriers.c */
+   {"vkEndCommandBuffer", pv_vk_handle_EndCommandBuffer},
 };
 
 static bool

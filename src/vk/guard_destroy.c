@@ -72,4 +72,6 @@ pv_guard_BeginCommandBuffer(struct pv_dispatch_ctx *c, void *args)
    pv_vk_cmdbuf_wait(c, a->commandBuffer); /* an implicit reset */
    pv_handle_vkBeginCommandBuffer(c, args);
    pv_vk_cmdbuf_begun(c, a->commandBuffer, a->pBeginInfo, a->ret);
+   if (a->ret == VK_SUCCESS)
+      pv_vk_edge_barriers_begin(c, a->commandBuffer);
 }

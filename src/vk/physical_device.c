@@ -3,6 +3,7 @@
  * VkPhysicalDevice family: binding guest ids to host physical devices (venus-wire.md 1.6) and
  * what the guest may learn about them (extensions filtered to the protocol, versions capped).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +145,36 @@ init_extensions(struct pv_context *ctx, struct pv_vk_instance *inst, struct pv_v
    return true;
 }
 
+/*
+ * Lavapipe before Mesa 25 drops a pipeline barrier at either end of a command buffer
+ * (edge_barriers.c). Its driverVersion says nothing (1), so the Mesa version comes from
+ * driverInfo ("Mesa 22.3.6 (LLVM 15.0.6)"); one that cannot be read counts as affected, the
+ * workaround being harmless. Only where every queue family has graphics: the workaround is a
+ * graphics command (lavapipe has one family).
+ */
+static bool
+drops_edge_barriers(struct pv_vk_instance *inst, const struct pv_vk_physdev *pd)
+{
+   if (pd->api_version < VK_API_VERSION_1_2)
+      return false;
+   VkPhysicalDeviceDriverProperties driver = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES,
+   };
+   VkPhysicalDeviceProperties2 props = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+      .pNext = &driver,
+   };
+   inst->GetPhysicalDeviceProperties2(pd->host, &props);
+   if (driver.driverID != VK_DRIVER_ID_MESA_LLVMPIPE)
+      return false;
+   for (uint32_t i = 0; i < pd->qf_count; i++)
+      if (!(pd->qf[i].queueFlags & VK_QUEUE_GRAPHICS_BIT))
+         return false;
+   unsigned major = 0;
+   driver.driverInfo[VK_MAX_DRIVER_INFO_SIZE - 1] = '\0';
+   return sscanf(driver.driverInfo, "Mesa %u.", &major) != 1 || major < 25;
+}
+
 static void
 init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
 {
@@ -164,6 +195,7 @@ init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
    /* a zero or odd alignment would break our page-rounded imports: do without */
    if (align == 0 || (align & (align - 1)) != 0 || pd->api_version < VK_API_VERSION_1_1)
       pd->has_memory_host = false;
+   pd->drops_edge_barriers = drops_edge_barriers(inst, pd);
 }
 
 static bool

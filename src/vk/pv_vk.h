@@ -77,6 +77,9 @@ struct pv_vk_physdev {
    /* queue families, to check the guest's queue requests before the host sees them */
    VkQueueFamilyProperties *qf;
    uint32_t qf_count;
+   /* lavapipe before Mesa 25: a barrier first or last in a command buffer is dropped
+    * (edge_barriers.c) */
+   bool drops_edge_barriers;
 };
 
 struct pv_vk_queue {
@@ -241,5 +244,10 @@ void pv_vk_handle_ResetFenceResource(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_DestroyCommandPool(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_DestroyDescriptorPool(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_ResetDescriptorPool(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_EndCommandBuffer(struct pv_dispatch_ctx *c, void *args);
+
+/* After a successful vkBeginCommandBuffer: keeps a guest barrier off the start of the command
+ * buffer where the host driver would drop it (edge_barriers.c). */
+void pv_vk_edge_barriers_begin(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf);
 
 #endif
