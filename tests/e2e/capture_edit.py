@@ -3,8 +3,9 @@
 """Reads and damages capture files (docs/CAPTURE.md) for test-capture-replay.
 
 usage: capture_edit.py summary FILE              record counts by type, one 'TYPE N' a line
-       capture_edit.py readback FILE OUT         OUT: FILE with 64 bytes of the last large
-                                                 memory run (GPU output) flipped
+       capture_edit.py readback FILE OUT [MIN]   OUT: FILE with 64 bytes of the last large
+                                                 memory run (GPU output, at least MIN bytes,
+                                                 default 64 KiB) flipped
        capture_edit.py badlength FILE OUT        OUT: FILE with a middle record's length too big
        capture_edit.py badtype FILE OUT          OUT: FILE with a middle record's type unknown
 """
@@ -25,7 +26,7 @@ def records(data):
         off += 32 + length
 
 
-def readback_bytes(data):
+def readback_bytes(data, min_run=65536):
     """Offsets of 64 bytes spread over the largest run of the last MEMORY record that has a run
     of at least 64 KiB: GPU output (a rendered image, a compute result; small runs are often
     guest-written feedback, which replay cannot verify). Spread out, some of them surely
@@ -44,7 +45,7 @@ def readback_bytes(data):
             for _ in range(runs):
                 _roff, rlen = struct.unpack_from('<QQ', data, p)
                 p += 16
-                if rlen >= 65536 and (best is None or rlen > best[1]):
+                if rlen >= min_run and (best is None or rlen > best[1]):
                     best = (p, rlen)
                 p += (rlen + 3) & ~3
         if best:
@@ -68,7 +69,7 @@ def main():
             print(name, n)
         return
     if cmd == 'readback':
-        spots = readback_bytes(data)
+        spots = readback_bytes(data, int(sys.argv[4]) if len(sys.argv) > 4 else 65536)
         if not spots:
             sys.exit('no read-back in ' + path)
         for at in spots:
