@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VK_LAYER_PEARVISOR_hide_extensions: an explicit Vulkan layer that hides the device extensions
+ * named in $PV_HIDE_EXTENSIONS (comma-separated) from vkEnumerateDeviceExtensionProperties.
+ *
+ * Why: a program through a Venus guest driver sees only the extensions Venus forwards. To tell
+ * whether a difference from native (a result, a speed) comes from the renderer or from a
+ * missing extension, run the program natively with that extension hidden, e.g. llama.cpp with
+ * VK_NV_shader_sm_builtins (bench/notes-llama.md):
+ *
+ *   VK_LAYER_PATH=build/bench VK_INSTANCE_LAYERS=VK_LAYER_PEARVISOR_hide_extensions \
+ *   PV_HIDE_EXTENSIONS=VK_NV_shader_sm_builtins PROGRAM
+ *
+ * A benchmarking aid for one instance per process (what the programs measured here create);
+ * everything but the extension list passes straight to the next layer or driver.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <vulkan/vk_layer.h>
+#include <vulkan/vulkan.h>
+
+#define LAYER_NAME "VK_LAYER_PEARVISOR_hide_extensions"
+
+static VkInstance g_instance;
+static PFN_vkGetInstanceProcAddr g_next_gipa;
+static PFN_vkGetDeviceProcAddr g_next_gdpa;
+static PFN_vkEnumerateDeviceExtensionProperties g_next_enum;
+
+/* true when `name` is one of $PV_HIDE_EXTENSIONS's comma-separated names */
+static bool
+hidden(const char *name)
+{
+   const char *list = getenv("PV_HIDE_EXTENSIONS");
+   size_t len = strlen(name);
+   while (list && *list) {
+      const char *end = strchr(list, ',');
+      size_t n = end ? (size_t)(end - list) : strlen(list);
+      if (n == len && strncmp(list, name, n) == 0)
+         return true;
+      list = end ? end + 1 : NULL;
+   }
+   return false;
+}
+
+/* The loader's link for this layer in a create-info chain, or NULL. */
+static const void *
+find_link(const void *chain, VkStructureType type)
+{
+   for (const VkBaseInStructure *p = chain; p; p = p->pNext) {
+      if (p->sType != type)
+         continue;
+      /* Both link structs start with sType, pNext, then the function kind. */
+      const VkLayerInstanceCreateInfo *l = (const VkLayerInstanceCreateInfo *)p;
+      if (l->function == VK_LAYER_LINK_INFO)
+         return p;
+   }
+   return NULL;
+}
+
+static VKAPI_ATTR VkResult VKAPI_CALL
+hide_CreateInstance(const VkInstanceCreateInfo *info, const VkAllocationCallbacks *alloc,
+                    VkInstance *instance)
+{
+   VkLayerInstanceCreateInfo *link = (VkLayerInstanceCreateInfo *)find_link(
+      info->pNext, VK_STRUCTURE_TYPE_LOADER_INSTANCE_CREATE_INFO);
+   if (!link)
+      return VK_ERROR_INITIALIZATION_FAILED;
+   PFN_vkGetInstanceProcAddr gipa = link->u.pLayerInfo->pfnNextGetInstanceProcAddr;
+   link->u.pLayerInfo = link->u.pLayerInfo->pNext;
+   PFN_vkCreateInstance create = (PFN_vkCreateInstance)gipa(VK_NULL_HANDLE, "vkCreateInstance");
+   VkResult r = create ? create(info, alloc, instance) : VK_ERROR_INITIALIZATION_FAILED;
+   if (r == VK_SUCCESS) {
+      g_instance = *instance;
+      g_next_gipa = gipa;
+      g_next_enum = (PFN_vkEnumerateDeviceExtensionProperties)gipa(
+         *instance, "vkEnumerateDeviceExtensionProperties");
+   }
+   return r;
+}
+
+static VKAPI_ATTR VkResult VKAPI_CALL
+hide_CreateDevice(VkPhysicalDevice pd, const VkDeviceCreateInfo *info,
+                  const VkAllocationCallbacks *alloc, VkDevice *device)
+{
+   VkLayerDeviceCreateInfo *link = (VkLayerDeviceCreateInfo *)find_link(
+      info->pNext, VK_STRUCTURE_TYPE_LOADER_DEVICE_CREATE_INFO);
+   if (!link)
+      return VK_ERROR_INITIALIZATION_FAILED;
+   PFN_vkGetInstanceProcAddr gipa = link->u.pLayerInfo->pfnNextGetInstanceProcAddr;
+   PFN_vkGetDeviceProcAddr gdpa = link->u.pLayerInfo->pfnNextGetDeviceProcAddr;
+   link->u.pLayerInfo = link->u.pLayerInfo->pNext;
+   PFN_vkCreateDevice create = (PFN_vkCreateDevice)gipa(g_instance, "vkCreateDevice");
+   VkResult r = create ? create(pd, info, alloc, device) : VK_ERROR_INITIALIZATION_FAILED;
+   if (r == VK_SUCCESS)
+      g_next_gdpa = gdpa;
+   return r;
+}
+
+static VKAPI_ATTR VkResult VKAPI_CALL
+hide_EnumerateDeviceExtensionProperties(VkPhysicalDevice pd, const char *layer, uint32_t *count,
+                                        VkExtensionProperties *props)
+{
+   if (layer && strcmp(layer, LAYER_NAME) == 0) {
+      *count = 0; /* this layer adds no extension of its own */
+      return VK_SUCCESS;
+   }
+   PFN_vkEnumerateDeviceExtensionProperties next = g_next_enum;
+   if (layer)
+      return next(pd, layer, count, props);
+   uint32_t all = 0;
+   VkResult r = next(pd, NULL, &all, NULL);
+   if (r != VK_SUCCESS)
+      return r;
+   VkExtensionProperties *list = calloc(all ? all : 1, sizeof(*list));
+   if (!list)
+      return VK_ERROR_OUT_OF_HOST_MEMORY;
+   r = next(pd, NULL, &all, list);
+   uint32_t kept = 0;
+   for (uint32_t i = 0; r >= 0 && i < all; i++)
+      if (!hidden(list[i].extensionName))
+         list[kept++] = list[i];
+   if (r >= 0 && !props) {
+      *count = kept;
+   } else if (r >= 0) {
+      uint32_t n = *count < kept ? *count : kept;
+      memcpy(props, list, n * sizeof(*list));
+      *count = n;
+      r = n < kept ? VK_INCOMPLETE : VK_SUCCESS;
+   }
+   free(list);
+   return r;
+}
+
+static VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL hide_GetDeviceProcAddr(VkDevice device,
+                                                                       const char *name);
+
+static VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
+hide_GetInstanceProcAddr(VkInstance instance, const char *name)
+{
+   if (!strcmp(name, "vkGetInstanceProcAddr"))
+      return (PFN_vkVoidFunction)hide_GetInstanceProcAddr;
+   if (!strcmp(name, "vkGetDeviceProcAddr"))
+      return (PFN_vkVoidFunction)hide_GetDeviceProcAddr;
+   if (!strcmp(name, "vkCreateInstance"))
+      return (PFN_vkVoidFunction)hide_CreateInstance;
+   if (!strcmp(name, "vkCreateDevice"))
+      return (PFN_vkVoidFunction)hide_CreateDevice;
+   if (!strcmp(name, "vkEnumerateDeviceExtensionProperties"))
+      return (PFN_vkVoidFunction)hide_EnumerateDeviceExtensionProperties;
+   return g_next_gipa ? g_next_gipa(instance, name) : NULL;
+}
+
+static VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
+hide_GetDeviceProcAddr(VkDevice device, const char *name)
+{
+   if (!strcmp(name, "vkGetDeviceProcAddr"))
+      return (PFN_vkVoidFunction)hide_GetDeviceProcAddr;
+   return g_next_gdpa ? g_next_gdpa(device, name) : NULL;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+vkNegotiateLoaderLayerInterfaceVersion(VkNegotiateLayerInterface *v)
+{
+   if (v->loaderLayerInterfaceVersion < 2)
+      return VK_ERROR_INITIALIZATION_FAILED;
+   v->loaderLayerInterfaceVersion = 2;
+   v->pfnGetInstanceProcAddr = hide_GetInstanceProcAddr;
+   v->pfnGetDeviceProcAddr = hide_GetDeviceProcAddr;
+   v->pfnGetPhysicalDeviceProcAddr = NULL;
+   return VK_SUCCESS;
+}
