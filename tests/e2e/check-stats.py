@@ -34,8 +34,14 @@ def judge_compute(guest, wire):
     check(len(ids) == 1, f"{guest}: pv-compute shown under several ids {ids}")
     counts = [c["commands"] for c in live]
     check(counts == sorted(counts), f"{guest}: commands went backwards: {counts}")
-    check(len({n for n in counts if n > 0}) >= 2,
-          f"{guest}: commands did not move while it ran: {counts}")
+    gone = [c for c in clients(f"{out}/after-{guest}.json") if c["id"] in ids]
+    final = gone[0]["commands"] if len(gone) == 1 else 0
+    # Moving while it ran: a live snapshot caught it part way, above zero and short of its final
+    # count. pv-compute spends most of its time in two long waits, so on a loaded machine every
+    # snapshot may land in the same one (CI saw [0, 0, 0, 103, 103, 103, 103, 103]); such a count
+    # still proves the counter is live, not written at hang-up.
+    check(any(0 < n < final for n in counts),
+          f"{guest}: commands did not move while it ran: {counts}, final {final}")
     check(any(c["objects"] > 0 and sum(c["objects_by_type"].values()) == c["objects"]
               for c in live), f"{guest}: no live objects (by type) shown")
     check(any(c["bytes_in"] > 0 and c["replies"] > 0 for c in live),
@@ -47,7 +53,6 @@ def judge_compute(guest, wire):
           f"{guest}: quotas missing")
     check(any(c["last_command_name"].startswith("vk") for c in live),
           f"{guest}: no last command")
-    gone = [c for c in clients(f"{out}/after-{guest}.json") if c["id"] in ids]
     if check(len(gone) == 1, f"{guest}: pv-compute not listed after it left"):
         g = gone[0]
         check(not g["connected"] and g["state"] == "hung up",
