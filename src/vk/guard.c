@@ -331,7 +331,9 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(AllocateCommandBuffers, "records each command buffer's level"),
    G(EndCommandBuffer, "only while recording and outside a render pass: the host would close "
                        "a half-open render pass instance"),
-   G(CmdBeginRenderPass, "a render pass we know: records its subpass count"),
+   G(CmdBeginRenderPass, "a render pass and framebuffer we know that match, the render area "
+                         "inside the framebuffer (the host sizes its own by it), a clear value "
+                         "for each attachment cleared"),
    G(CmdBeginRenderPass2, "as vkCmdBeginRenderPass"),
    G(CmdNextSubpass, "inside a vkCmdBeginRenderPass instance, not past its last subpass: the "
                      "host indexes its subpass array"),
@@ -339,15 +341,22 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdEndRenderPass, "only in the last subpass of a vkCmdBeginRenderPass instance: lavapipe "
                        "reads its current render pass (NULL without one)"),
    G(CmdEndRenderPass2, "as vkCmdEndRenderPass"),
-   G(CmdBeginRendering, "records the dynamic rendering instance"),
+   G(CmdBeginRendering, "every attachment view covers the render area and its layers: "
+                        "lavapipe sizes its framebuffer by the area"),
    G(CmdEndRendering, "only in a vkCmdBeginRendering instance of this command buffer"),
    G(CmdBindPipeline, "a non-library pipeline at the bind point of its kind: draws and "
                       "dispatches then find one"),
    G(CmdExecuteCommands, "only executable secondary command buffers: a primary or a recording "
                          "one would recurse into or race the host's command list"),
-   G(CreateRenderPass, "records the subpass count"),
-   G(CreateRenderPass2, "records the subpass count"),
-   G(CreateGraphicsPipelines, "records each pipeline's bind point and library flag"),
+   G(CreateRenderPass, "attachment, subpass and multiview indices inside their arrays: the "
+                       "host looks each up unchecked (records subpasses, color counts, clears)"),
+   G(CreateRenderPass2, "as vkCreateRenderPass"),
+   G(CreateFramebuffer, "as many attachments as its render pass, each view at least its size: "
+                        "the host renders to the framebuffer's size"),
+   G(CmdClearAttachments, "rectangles, layers and color attachment inside the render pass "
+                          "instance: lavapipe clears what it is given"),
+   G(CreateGraphicsPipelines, "a subpass of its render pass; records each pipeline's bind point "
+                              "and library flag"),
    G(CreateComputePipelines, "records each pipeline's bind point"),
    {NULL, NULL, NULL},
 };

@@ -153,18 +153,26 @@ enum pv_cmdbuf_state { PV_CMDBUF_INITIAL, PV_CMDBUF_RECORDING, PV_CMDBUF_EXECUTA
 /* Which render pass instance a recording command buffer is inside. */
 enum pv_pass { PV_PASS_NONE, PV_PASS_RENDER_PASS, PV_PASS_RENDERING, PV_PASS_INHERITED };
 
+/* A render pass instance as vkCmdClearAttachments sees it: the host clears the rectangles and
+ * layers it is given in the attachments it indexes, trusting both. */
+struct pv_vk_area {
+   uint32_t x_end, y_end; /* where the render area ends */
+   uint32_t layers;       /* layers of the instance (multiview: highest view + 1) */
+   uint32_t colors;       /* color attachments of the current subpass or rendering */
+};
+
 /* Per command buffer (embedded in struct pv_vk_cmdbuf, lifetime.h). */
 struct pv_vk_cmd_scope {
    uint8_t state;    /* enum pv_cmdbuf_state */
    uint8_t pass;     /* enum pv_pass */
    uint8_t bound;    /* bit (1 << PV_BIND_*) per bind point with a pipeline bound */
    bool secondary;   /* its level, from vkAllocateCommandBuffers */
+   bool one_time;    /* begun with ONE_TIME_SUBMIT: one submission per recording */
+   bool submitted;   /* submitted since it was begun */
    uint32_t subpass, subpasses; /* in a PV_PASS_RENDER_PASS: current and count */
-};
-
-/* State of a VkRenderPass and a VkPipeline (pv_object.data). */
-struct pv_vk_render_pass {
-   uint32_t subpasses;
+   uint64_t pass_id, pass_serial; /* that render pass (its per-subpass color counts) */
+   struct pv_vk_area area; /* PV_PASS_RENDER_PASS or _RENDERING: what clears may reach */
+   struct pv_vk_area needs; /* PV_PASS_INHERITED: what its clears reach, checked when executed */
 };
 /* A VkPipelineLayout's set count (binds and pushes name set indices the host stores by) and
  * where its push constant ranges end (the host copies pushed bytes to that offset of a
@@ -190,6 +198,46 @@ void pv_vk_cmdbuf_begun(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
                         const VkCommandBufferBeginInfo *info, VkResult r);
 void pv_vk_cmdbuf_reset(struct pv_dispatch_ctx *c, VkCommandBuffer cmd);
 void pv_vk_cmdpool_reset(struct pv_dispatch_ctx *c, VkCommandPool pool);
+
+/* ----- render passes and framebuffers (guard_renderpass.c) -------------------------------- */
+
+/* State of a VkRenderPass (pv_object.data): the host indexes its attachment and subpass arrays
+ * with the indices the create info, begins, steps and clears give. */
+struct pv_vk_render_pass {
+   uint32_t subpasses;
+   uint32_t attachments;
+   uint32_t clears;      /* clear values a begin must give: last attachment it clears + 1 */
+   uint32_t view_layers; /* layers multiview renders to: highest view-mask bit + 1, 0: none */
+   uint32_t colors[];    /* color attachment count of each subpass */
+};
+/* State of a VkFramebuffer. */
+struct pv_vk_framebuffer {
+   uint32_t width, height, layers;
+   uint32_t attachments;
+   uint32_t view_layers; /* the fewest layers of its attachments' views */
+   bool imageless;
+};
+/* The render pass object of a begin (its data a struct pv_vk_render_pass), checked against its
+ * framebuffer, render area and clear values; fills `area` for subpass 0. NULL (refused) when it
+ * does not fit. */
+const struct pv_object *pv_vk_render_pass_begin(struct pv_dispatch_ctx *c, const char *what,
+                                                const VkRenderPassBeginInfo *info,
+                                                struct pv_vk_area *area);
+/* The render pass (id, serial) if it still exists. */
+const struct pv_vk_render_pass *pv_vk_render_pass_get(struct pv_dispatch_ctx *c, uint64_t id,
+                                                      uint64_t serial);
+/* Every attachment of a vkCmdBeginRendering covers its render area and layers; fills `area`. */
+bool pv_vk_rendering_begin(struct pv_dispatch_ctx *c, const VkRenderingInfo *info,
+                           struct pv_vk_area *area);
+/* A secondary's inheritance names a render pass we know, a subpass in it, a framebuffer that
+ * matches it. */
+bool pv_vk_inheritance_ok(struct pv_dispatch_ctx *c, const VkCommandBufferBeginInfo *info);
+/* A graphics pipeline's subpass exists in its render pass. */
+bool pv_vk_pipeline_subpass_ok(struct pv_dispatch_ctx *c, const char *what,
+                               const VkGraphicsPipelineCreateInfo *ci);
+/* Records what an image view made from `ci` offers an attachment (width, height, layers). */
+void pv_vk_image_view_track(struct pv_dispatch_ctx *c, const VkImageViewCreateInfo *ci,
+                            const struct pv_vk_image *im, VkImageView view);
 
 /* ----- registration ------------------------------------------------------------------------- */
 
@@ -278,6 +326,8 @@ PV_GUARD(CmdBindPipeline)
 PV_GUARD(CmdExecuteCommands)
 PV_GUARD(CreateRenderPass)
 PV_GUARD(CreateRenderPass2)
+PV_GUARD(CreateFramebuffer)
+PV_GUARD(CmdClearAttachments)
 PV_GUARD(CreateGraphicsPipelines)
 PV_GUARD(CreateComputePipelines)
 PV_GUARD(CreatePipelineLayout)

@@ -133,7 +133,10 @@ pv_vk_cmdbuf_begun(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
    cb->scope =
       (struct pv_vk_cmd_scope){.state = r == VK_SUCCESS ? PV_CMDBUF_RECORDING : PV_CMDBUF_INITIAL,
                                .pass = inherit ? PV_PASS_INHERITED : PV_PASS_NONE,
-                               .secondary = cb->scope.secondary};
+                               .secondary = cb->scope.secondary,
+                               .one_time = info && !cb->scope.secondary &&
+                                           (info->flags &
+                                            VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT)};
 }
 
 void
@@ -180,59 +183,23 @@ pv_vk_cmdpool_reset(struct pv_dispatch_ctx *c, VkCommandPool pool)
 
 /* ----- render pass instances ----------------------------------------------------------------- */
 
-static void
-track_render_pass(struct pv_dispatch_ctx *c, const char *what, VkResult r, const VkRenderPass *rp,
-                  uint32_t subpasses)
-{
-   if (r != VK_SUCCESS || !rp || pv_cs_fatal(c->dec))
-      return;
-   struct pv_object *o =
-      pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*rp), VK_OBJECT_TYPE_RENDER_PASS);
-   struct pv_vk_render_pass *s = o && !o->data ? malloc(sizeof(*s)) : NULL;
-   if (!s) {
-      pv_venus_refuse(c, "%s: no memory for the render pass's state", what);
-      return;
-   }
-   s->subpasses = subpasses;
-   o->data = s;
-   o->free_data = pv_vk_state_free;
-}
-
-void
-pv_guard_CreateRenderPass(struct pv_dispatch_ctx *c, void *args)
-{
-   struct pv_args_vkCreateRenderPass *a = args;
-   pv_handle_vkCreateRenderPass(c, args);
-   track_render_pass(c, "vkCreateRenderPass", a->ret, a->pRenderPass,
-                     a->pCreateInfo ? a->pCreateInfo->subpassCount : 0);
-}
-
-void
-pv_guard_CreateRenderPass2(struct pv_dispatch_ctx *c, void *args)
-{
-   struct pv_args_vkCreateRenderPass2 *a = args;
-   pv_handle_vkCreateRenderPass2(c, args);
-   track_render_pass(c, "vkCreateRenderPass2", a->ret, a->pRenderPass,
-                     a->pCreateInfo ? a->pCreateInfo->subpassCount : 0);
-}
-
 /* The scope check ran (outside a render pass, primary, recording): enter subpass 0. */
 static bool
 begin_render_pass(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,
                   const VkRenderPassBeginInfo *info)
 {
-   struct pv_object *o =
-      info ? pv_venus_object(c, VK_OBJECT_TYPE_RENDER_PASS, PV_FROM_HANDLE(info->renderPass))
-           : NULL;
-   const struct pv_vk_render_pass *rp = o ? o->data : NULL;
-   if (!rp || !rp->subpasses) {
-      pv_venus_refuse(c, "%s: unknown render pass", what);
+   struct pv_vk_area area;
+   const struct pv_object *o = pv_vk_render_pass_begin(c, what, info, &area);
+   if (!o)
       return false;
-   }
-   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
-   cb->scope.pass = PV_PASS_RENDER_PASS;
-   cb->scope.subpass = 0;
-   cb->scope.subpasses = rp->subpasses;
+   const struct pv_vk_render_pass *rp = o->data;
+   struct pv_vk_cmd_scope *s = &cmdbuf_get(c, cmd)->scope;
+   s->pass = PV_PASS_RENDER_PASS;
+   s->subpass = 0;
+   s->subpasses = rp->subpasses;
+   s->pass_id = o->id;
+   s->pass_serial = o->serial;
+   s->area = area;
    return true;
 }
 
@@ -269,10 +236,18 @@ subpass_step(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd, b
       pv_venus_refuse(c, "%s: %s (subpass %u of %u)", what, why, s->subpass, s->subpasses);
       return false;
    }
-   if (end)
+   if (end) {
       s->pass = PV_PASS_NONE;
-   else
-      s->subpass++;
+      return true;
+   }
+   /* the host steps through the render pass it began with: it must still be that one */
+   const struct pv_vk_render_pass *rp = pv_vk_render_pass_get(c, s->pass_id, s->pass_serial);
+   if (!rp) {
+      pv_venus_refuse(c, "%s: its render pass was destroyed while recording", what);
+      return false;
+   }
+   s->subpass++;
+   s->area.colors = rp->colors[s->subpass];
    return true;
 }
 
@@ -308,7 +283,12 @@ void
 pv_guard_CmdBeginRendering(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdBeginRendering *a = args;
-   cmdbuf_get(c, a->commandBuffer)->scope.pass = PV_PASS_RENDERING;
+   struct pv_vk_area area;
+   if (!pv_vk_rendering_begin(c, a->pRenderingInfo, &area))
+      return;
+   struct pv_vk_cmd_scope *s = &cmdbuf_get(c, a->commandBuffer)->scope;
+   s->pass = PV_PASS_RENDERING;
+   s->area = area;
    pv_handle_vkCmdBeginRendering(c, args);
 }
 
@@ -360,6 +340,9 @@ void
 pv_guard_CreateGraphicsPipelines(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCreateGraphicsPipelines *a = args;
+   for (uint32_t i = 0; a->pCreateInfos && i < a->createInfoCount; i++)
+      if (!pv_vk_pipeline_subpass_ok(c, "vkCreateGraphicsPipelines", &a->pCreateInfos[i]))
+         return;
    pv_handle_vkCreateGraphicsPipelines(c, args);
    for (uint32_t i = 0; a->pCreateInfos && a->pPipelines && i < a->createInfoCount &&
                         !pv_cs_fatal(c->dec) && !c->refused;
@@ -424,10 +407,67 @@ static const char *
 secondary_misplaced(const struct pv_vk_cmd_scope *primary, const struct pv_vk_cmd_scope *s)
 {
    bool continues = s->pass == PV_PASS_INHERITED;
-   if (continues == (primary->pass != PV_PASS_NONE))
-      return NULL;
-   return continues ? "continues a render pass, executed outside one"
-                    : "does not continue a render pass, executed inside one";
+   if (continues != (primary->pass != PV_PASS_NONE))
+      return continues ? "continues a render pass, executed outside one"
+                       : "does not continue a render pass, executed inside one";
+   const struct pv_vk_area *n = &s->needs, *a = &primary->area;
+   if (continues && (n->x_end > a->x_end || n->y_end > a->y_end || n->layers > a->layers ||
+                     n->colors > a->colors))
+      return "clears past the render area, layers or color attachments it is executed in";
+   return NULL;
+}
+
+/* ----- vkCmdClearAttachments ----------------------------------------------------------------- */
+
+static uint32_t
+max_u32(uint32_t a, uint64_t b)
+{
+   return b > a ? (b > UINT32_MAX ? UINT32_MAX : (uint32_t)b) : a;
+}
+
+/* What the clears reach: color attachment index + 1, rectangle ends, layer end. */
+static const char *
+clears_reach(const struct pv_args_vkCmdClearAttachments *a, struct pv_vk_area *reach)
+{
+   *reach = (struct pv_vk_area){0};
+   for (uint32_t i = 0; a->pAttachments && i < a->attachmentCount; i++)
+      if (a->pAttachments[i].aspectMask & VK_IMAGE_ASPECT_COLOR_BIT)
+         reach->colors = max_u32(reach->colors, (uint64_t)a->pAttachments[i].colorAttachment + 1);
+   for (uint32_t i = 0; a->pRects && i < a->rectCount; i++) {
+      const VkClearRect *r = &a->pRects[i];
+      if (r->rect.offset.x < 0 || r->rect.offset.y < 0)
+         return "a rectangle at a negative offset";
+      reach->x_end = max_u32(reach->x_end, (uint64_t)r->rect.offset.x + r->rect.extent.width);
+      reach->y_end = max_u32(reach->y_end, (uint64_t)r->rect.offset.y + r->rect.extent.height);
+      reach->layers = max_u32(reach->layers, (uint64_t)r->baseArrayLayer + r->layerCount);
+   }
+   return NULL;
+}
+
+/* lavapipe indexes its color attachments with colorAttachment and clears the rectangles and
+ * layers given, clamped only to the render area's end: inside a render pass instance they must
+ * stay inside it; a secondary remembers what its clears reach for pv_guard_CmdExecuteCommands. */
+void
+pv_guard_CmdClearAttachments(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdClearAttachments *a = args;
+   struct pv_vk_cmd_scope *s = &cmdbuf_get(c, a->commandBuffer)->scope;
+   struct pv_vk_area reach;
+   const char *why = clears_reach(a, &reach);
+   if (!why && s->pass == PV_PASS_INHERITED) {
+      s->needs.x_end = max_u32(s->needs.x_end, reach.x_end);
+      s->needs.y_end = max_u32(s->needs.y_end, reach.y_end);
+      s->needs.layers = max_u32(s->needs.layers, reach.layers);
+      s->needs.colors = max_u32(s->needs.colors, reach.colors);
+   } else if (!why && (reach.x_end > s->area.x_end || reach.y_end > s->area.y_end ||
+                       reach.layers > s->area.layers || reach.colors > s->area.colors)) {
+      why = "past the render area, its layers or its color attachments";
+   }
+   if (why) {
+      pv_venus_refuse(c, "vkCmdClearAttachments: %s", why);
+      return;
+   }
+   pv_handle_vkCmdClearAttachments(c, args);
 }
 
 void

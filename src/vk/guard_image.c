@@ -574,7 +574,9 @@ pv_guard_CreateImageView(struct pv_dispatch_ctx *c, void *args)
    if (!pv_guard_image_range(c, "vkCreateImageView", im, &ci->subresourceRange))
       return;
    pv_handle_vkCreateImageView(c, args);
-   if (a->ret == VK_SUCCESS && a->pView && !pv_cs_fatal(c->dec))
+   if (a->ret == VK_SUCCESS && a->pView && !pv_cs_fatal(c->dec)) {
       pv_vk_view_track(c, VK_OBJECT_TYPE_IMAGE_VIEW, PV_FROM_HANDLE(*a->pView),
                        VK_OBJECT_TYPE_IMAGE, PV_FROM_HANDLE(ci->image));
+      pv_vk_image_view_track(c, ci, im, *a->pView);
+   }
 }

@@ -224,10 +224,13 @@ pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
          return false;
       }
       const char *why = pv_vk_cmdbuf_not_runnable(&cb->scope, false);
+      if (!why && cb->scope.one_time && cb->scope.submitted)
+         why = "was begun for one submission and submitted already"; /* its host memory may be gone */
       if (why) {
          pv_venus_refuse(c, "%s: command buffer %u %s", what, i, why);
          return false;
       }
+      cb->scope.submitted = true;
       if (cb->checked_gen == gen)
          continue; /* nothing destroyed since its references were last found alive */
       if (!refset_alive(ctx, &cb->refs, 0)) {
@@ -257,7 +260,7 @@ pv_vk_view_track(struct pv_dispatch_ctx *c, int32_t type, uint64_t id, int32_t t
                      (unsigned long long)id);
       return;
    }
-   *v = (struct pv_vk_view){{t->id, t->serial}, t->type};
+   *v = (struct pv_vk_view){.target = {t->id, t->serial}, .target_type = t->type};
    o->data = v;
    o->free_data = pv_vk_state_free;
 }

@@ -48,6 +48,7 @@ struct pv_vk_cmdbuf *pv_vk_cmdbuf_of(struct pv_object *o);
 struct pv_vk_view {
    struct pv_vk_ref target;
    int32_t target_type;
+   uint32_t width, height, layers; /* image views: what an attachment may cover */
 };
 
 /* struct pv_family hooks (families.c): recording references, lost-context handlers (lost.c). */

@@ -35,6 +35,7 @@ enum {
    COMPUTE_PIPE = 0x401,
    LIB_PIPE = 0x402,
    RENDER_PASS = 0x500,
+   DEVICE = 0x600,
    HOST = 0x10000,
 };
 
@@ -77,6 +78,22 @@ add_pipeline(struct pv_context *ctx, uint64_t id, enum pv_bind bind, bool librar
    *p = (struct pv_vk_pipeline){(uint8_t)bind, library};
    o->data = p;
    o->free_data = pv_vk_state_free;
+}
+
+/* A render pass made by vkCreateRenderPass: `subpasses` subpasses of one color attachment. */
+static struct pv_object *
+add_render_pass(struct pv_context *ctx, uint32_t subpasses)
+{
+   struct pv_object *o = add_object(ctx, VK_OBJECT_TYPE_RENDER_PASS, RENDER_PASS);
+   struct pv_vk_render_pass *rp = calloc(1, sizeof(*rp) + subpasses * sizeof(rp->colors[0]));
+   assert_non_null(rp);
+   rp->subpasses = subpasses;
+   rp->attachments = 1;
+   for (uint32_t i = 0; i < subpasses; i++)
+      rp->colors[i] = 1;
+   o->data = rp;
+   o->free_data = pv_vk_state_free;
+   return o;
 }
 
 /* The wire-0 type of a command. */
@@ -358,10 +375,18 @@ subpass_count(void **state)
    b.n = 0;
    enc_next_subpass(&b, PRIMARY);
    REFUSED(ctx, &b, "vkCmdNextSubpass: no render pass begun with vkCmdBeginRenderPass");
+   /* a next subpass once its render pass is gone (the host would step through freed memory) */
+   ctx = fresh_context();
+   s = add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDER_PASS, 0);
+   s->subpasses = 2, s->pass_id = RENDER_PASS, s->pass_serial = 1;
+   b.n = 0;
+   enc_next_subpass(&b, PRIMARY);
+   REFUSED(ctx, &b, "vkCmdNextSubpass: its render pass was destroyed while recording");
    /* the legal ones pass: next from 0 of 2, end in the last */
    ctx = fresh_context();
    s = add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDER_PASS, 0);
-   s->subpasses = 2;
+   struct pv_object *rp = add_render_pass(ctx, 2);
+   s->subpasses = 2, s->pass_id = rp->id, s->pass_serial = rp->serial;
    b.n = 0;
    enc_next_subpass(&b, PRIMARY);
    PASSED(ctx, &b, "vkCmdNextSubpass");
@@ -463,6 +488,26 @@ submit_not_executable(void **state)
 }
 
 static void
+submit_one_time_twice(void **state)
+{
+   (void)state;
+   for (int submitted = 0; submitted < 2; submitted++) {
+      struct pv_context *ctx = fresh_context();
+      add_object(ctx, VK_OBJECT_TYPE_QUEUE, QUEUE);
+      struct pv_vk_cmd_scope *s =
+         add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_EXECUTABLE, PV_PASS_NONE, 0);
+      s->one_time = true, s->submitted = submitted;
+      struct buf b = {0};
+      enc_submit(&b, PRIMARY);
+      if (submitted)
+         REFUSED(ctx, &b, "vkQueueSubmit: command buffer 0 was begun for one submission and "
+                          "submitted already");
+      else
+         PASSED(ctx, &b, "vkQueueSubmit");
+   }
+}
+
+static void
 execute_not_executable(void **state)
 {
    (void)state;
@@ -524,6 +569,134 @@ execute_not_executable(void **state)
 }
 
 /* A level that is neither primary nor secondary is refused before the host sees it. */
+/* ----- render pass creation (guard_renderpass.c) ------------------------------------------- */
+
+/* vkCreateRenderPass of one attachment and one subpass whose one color attachment is `color`
+ * and whose one dependency runs from `src` to subpass 0. */
+static void
+enc_create_render_pass(struct buf *b, uint32_t color, uint32_t src)
+{
+   w32(b, cmd("vkCreateRenderPass")), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO), w64(b, 0), w32(b, 0);
+   w32(b, 1), w64(b, 1); /* one VkAttachmentDescription */
+   w32(b, 0), w32(b, VK_FORMAT_R8G8B8A8_UNORM), w32(b, VK_SAMPLE_COUNT_1_BIT);
+   w32(b, VK_ATTACHMENT_LOAD_OP_CLEAR), w32(b, VK_ATTACHMENT_STORE_OP_STORE);
+   w32(b, VK_ATTACHMENT_LOAD_OP_DONT_CARE), w32(b, VK_ATTACHMENT_STORE_OP_DONT_CARE);
+   w32(b, VK_IMAGE_LAYOUT_UNDEFINED), w32(b, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL);
+   w32(b, 1), w64(b, 1); /* one VkSubpassDescription */
+   w32(b, 0), w32(b, VK_PIPELINE_BIND_POINT_GRAPHICS), w32(b, 0), w64(b, 0);
+   w32(b, 1), w64(b, 1), w32(b, color), w32(b, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL);
+   w64(b, 0), w64(b, 0), w32(b, 0), w64(b, 0); /* no resolve, depth or preserve */
+   w32(b, 1), w64(b, 1); /* one VkSubpassDependency */
+   w32(b, src), w32(b, 0), w32(b, VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT);
+   w32(b, VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT), w32(b, 0), w32(b, 0), w32(b, 0);
+   w64(b, 0), w64(b, 1), w64(b, RENDER_PASS); /* pAllocator, pRenderPass */
+}
+
+static void
+render_pass_indices(void **state)
+{
+   (void)state;
+   struct {
+      uint32_t color, src;
+      const char *why;
+   } cases[] = {
+      {1, VK_SUBPASS_EXTERNAL, "a color or resolve attachment index past the attachments"},
+      {0, 1, "a dependency names a subpass past the subpasses"},
+      {VK_ATTACHMENT_UNUSED, VK_SUBPASS_EXTERNAL, NULL},
+      {0, 0, NULL},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      add_object(ctx, VK_OBJECT_TYPE_DEVICE, DEVICE);
+      struct buf b = {0};
+      enc_create_render_pass(&b, cases[i].color, cases[i].src);
+      char want[160];
+      snprintf(want, sizeof(want), "refused: vkCreateRenderPass: %s", cases[i].why);
+      if (cases[i].why)
+         expect(ctx, &b, want);
+      else
+         PASSED(ctx, &b, "vkCreateRenderPass");
+   }
+}
+
+/* ----- vkCmdClearAttachments ---------------------------------------------------------------- */
+
+/* One color clear of attachment `color`, rectangle x..x+w by 16 rows, layers base..base+layers. */
+static void
+enc_clear(struct buf *b, uint64_t cb, uint32_t color, int32_t x, uint32_t w, uint32_t base,
+          uint32_t layers)
+{
+   w32(b, cmd("vkCmdClearAttachments")), w32(b, 0), w64(b, cb), w32(b, 1), w64(b, 1);
+   w32(b, VK_IMAGE_ASPECT_COLOR_BIT), w32(b, color);
+   w32(b, 0), w32(b, 0), w64(b, 4), w32(b, 0), w32(b, 0), w32(b, 0), w32(b, 0); /* color.float32 */
+   w32(b, 1), w64(b, 1);
+   w32(b, (uint32_t)x), w32(b, 0), w32(b, w), w32(b, 16), w32(b, base), w32(b, layers);
+}
+
+static const struct pv_vk_area area64 = {64, 64, 2, 1}; /* 64 x 64, 2 layers, 1 color */
+
+static void
+clear_attachments_inside(void **state)
+{
+   (void)state;
+   struct {
+      uint32_t color;
+      int32_t x;
+      uint32_t w, base, layers;
+      const char *why;
+   } cases[] = {
+      {1, 0, 64, 0, 1, "past the render area, its layers or its color attachments"},
+      {0, 60, 8, 0, 1, "past the render area, its layers or its color attachments"},
+      {0, 0, 64, 1, 2, "past the render area, its layers or its color attachments"},
+      {0, -1, 4, 0, 1, "a rectangle at a negative offset"},
+      {0, 0, 64, 0, 2, NULL},
+   };
+   enum pv_pass passes[] = {PV_PASS_RENDER_PASS, PV_PASS_RENDERING};
+   for (size_t p = 0; p < 2; p++)
+      for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+         struct pv_context *ctx = fresh_context();
+         add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, passes[p], 0)->area = area64;
+         struct buf b = {0};
+         enc_clear(&b, PRIMARY, cases[i].color, cases[i].x, cases[i].w, cases[i].base,
+                   cases[i].layers);
+         char want[160];
+         snprintf(want, sizeof(want), "refused: vkCmdClearAttachments: %s", cases[i].why);
+         if (cases[i].why)
+            expect(ctx, &b, want);
+         else
+            PASSED(ctx, &b, "vkCmdClearAttachments");
+      }
+}
+
+/* A secondary's clears are recorded whatever they reach (its render area is not known yet) and
+ * checked where it is executed. */
+static void
+clear_attachments_secondary(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = fresh_context();
+   add_cmdbuf(ctx, SECONDARY, true, PV_CMDBUF_RECORDING, PV_PASS_INHERITED, 0);
+   struct buf b = {0};
+   enc_clear(&b, SECONDARY, 3, 0, 4096, 0, 9);
+   PASSED(ctx, &b, "vkCmdClearAttachments");
+   const struct pv_vk_area needs[] = {{128, 16, 1, 1}, {64, 16, 3, 1}, {64, 16, 1, 2},
+                                      {64, 64, 2, 1}};
+   for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++) {
+      ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDERING, 0)->area = area64;
+      add_cmdbuf(ctx, SECONDARY, true, PV_CMDBUF_EXECUTABLE, PV_PASS_INHERITED, 0)->needs =
+         needs[i];
+      b.n = 0;
+      enc_execute(&b, PRIMARY, SECONDARY);
+      if (i + 1 < sizeof(needs) / sizeof(needs[0]))
+         REFUSED(ctx, &b, "vkCmdExecuteCommands: command buffer 0 clears past the render area, "
+                          "layers or color attachments it is executed in");
+      else
+         PASSED(ctx, &b, "vkCmdExecuteCommands");
+   }
+}
+
 static void
 allocate_unknown_level(void **state)
 {
@@ -681,7 +854,11 @@ main(void)
       cmocka_unit_test(begin_render_pass_unknown),
       cmocka_unit_test(end_command_buffer),
       cmocka_unit_test(submit_not_executable),
+      cmocka_unit_test(submit_one_time_twice),
       cmocka_unit_test(execute_not_executable),
+      cmocka_unit_test(render_pass_indices),
+      cmocka_unit_test(clear_attachments_inside),
+      cmocka_unit_test(clear_attachments_secondary),
       cmocka_unit_test(allocate_unknown_level),
       cmocka_unit_test(sets_past_layout),
       cmocka_unit_test(push_constants_past_layout),

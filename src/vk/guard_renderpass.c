@@ -1,0 +1,562 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Render passes, framebuffers and what a render pass instance may reach (guard.h). The host
+ * driver trusts every index and rectangle here: lavapipe looks up attachments and subpasses by
+ * the indices a render pass's create info gives, sizes its framebuffer by the render area (not
+ * by the attachments) and clears the rectangles and layers vkCmdClearAttachments names in the
+ * color attachment it names. A guest that gets any of them wrong would make it read or write
+ * past an array or an image of ours. So:
+ *  - a render pass's attachment, subpass and view-mask indices stay inside their arrays;
+ *  - a framebuffer has as many attachments as its render pass, each view at least its size;
+ *  - a begin's render area lies inside the framebuffer (vkCmdBeginRendering: inside every
+ *    attachment), with a clear value for every attachment it clears;
+ *  - vkCmdClearAttachments stays inside the render area, the instance's layers and its color
+ *    attachments (a secondary's clears are checked when it is executed, against the primary's
+ *    instance: guard_cmdbuf.c).
+ */
+#include <stdlib.h>
+
+#include "renderer/context.h"
+#include "vk/guard.h"
+#include "vk/lifetime.h"
+
+static uint32_t
+last_bit(uint32_t mask)
+{
+   uint32_t n = 0;
+   while (mask) {
+      n++;
+      mask >>= 1;
+   }
+   return n;
+}
+
+static bool
+index_ok(uint32_t index, uint32_t count)
+{
+   return index == VK_ATTACHMENT_UNUSED || index < count;
+}
+
+/* ----- render pass creation ------------------------------------------------------------------ */
+
+/* One subpass's attachment references, in the shape both create infos share. */
+struct subpass_refs {
+   uint32_t inputs, colors, preserves;
+   const uint32_t *preserve;
+   uint32_t (*ref)(const void *subpass, int kind, uint32_t i); /* attachment of reference i */
+   const void *subpass;
+   bool resolves, depth;
+};
+enum { REF_INPUT, REF_COLOR, REF_RESOLVE, REF_DEPTH };
+
+static uint32_t
+ref1(const void *p, int kind, uint32_t i)
+{
+   const VkSubpassDescription *s = p;
+   switch (kind) {
+   case REF_INPUT:
+      return s->pInputAttachments[i].attachment;
+   case REF_COLOR:
+      return s->pColorAttachments[i].attachment;
+   case REF_RESOLVE:
+      return s->pResolveAttachments[i].attachment;
+   default:
+      return s->pDepthStencilAttachment->attachment;
+   }
+}
+
+static uint32_t
+ref2(const void *p, int kind, uint32_t i)
+{
+   const VkSubpassDescription2 *s = p;
+   switch (kind) {
+   case REF_INPUT:
+      return s->pInputAttachments[i].attachment;
+   case REF_COLOR:
+      return s->pColorAttachments[i].attachment;
+   case REF_RESOLVE:
+      return s->pResolveAttachments[i].attachment;
+   default:
+      return s->pDepthStencilAttachment->attachment;
+   }
+}
+
+static const char *
+subpass_refs_violation(const struct subpass_refs *r, uint32_t attachments)
+{
+   for (uint32_t i = 0; i < r->inputs; i++)
+      if (!index_ok(r->ref(r->subpass, REF_INPUT, i), attachments))
+         return "an input attachment index past the attachments";
+   for (uint32_t i = 0; i < r->colors; i++)
+      if (!index_ok(r->ref(r->subpass, REF_COLOR, i), attachments) ||
+          (r->resolves && !index_ok(r->ref(r->subpass, REF_RESOLVE, i), attachments)))
+         return "a color or resolve attachment index past the attachments";
+   if (r->depth && !index_ok(r->ref(r->subpass, REF_DEPTH, 0), attachments))
+      return "a depth/stencil attachment index past the attachments";
+   for (uint32_t i = 0; i < r->preserves; i++)
+      if (r->preserve[i] >= attachments)
+         return "a preserve attachment index past the attachments";
+   return NULL;
+}
+
+static bool
+subpass_index_ok(uint32_t index, uint32_t subpasses)
+{
+   return index == VK_SUBPASS_EXTERNAL || index < subpasses;
+}
+
+/* The last attachment a begin must give a clear value for, + 1. */
+static bool
+clears(VkAttachmentLoadOp load, VkAttachmentLoadOp stencil_load)
+{
+   return load == VK_ATTACHMENT_LOAD_OP_CLEAR || stencil_load == VK_ATTACHMENT_LOAD_OP_CLEAR;
+}
+
+static uint32_t
+clears_needed1(const VkRenderPassCreateInfo *ci)
+{
+   uint32_t n = 0;
+   for (uint32_t i = 0; i < ci->attachmentCount; i++)
+      if (clears(ci->pAttachments[i].loadOp, ci->pAttachments[i].stencilLoadOp))
+         n = i + 1;
+   return n;
+}
+
+static uint32_t
+clears_needed2(const VkRenderPassCreateInfo2 *ci)
+{
+   uint32_t n = 0;
+   for (uint32_t i = 0; i < ci->attachmentCount; i++)
+      if (clears(ci->pAttachments[i].loadOp, ci->pAttachments[i].stencilLoadOp))
+         n = i + 1;
+   return n;
+}
+
+static struct pv_vk_render_pass *
+render_pass_new(uint32_t subpasses, uint32_t attachments)
+{
+   struct pv_vk_render_pass *rp =
+      calloc(1, sizeof(*rp) + (size_t)subpasses * sizeof(rp->colors[0]));
+   if (rp) {
+      rp->subpasses = subpasses;
+      rp->attachments = attachments;
+   }
+   return rp;
+}
+
+/* VkRenderPassCreateInfo's chained structs index its subpasses, dependencies and inputs. */
+static const char *
+chain1_violation(const VkRenderPassCreateInfo *ci, uint32_t *view_layers)
+{
+   for (const VkBaseInStructure *s = ci->pNext; s; s = s->pNext) {
+      if (s->sType == VK_STRUCTURE_TYPE_RENDER_PASS_MULTIVIEW_CREATE_INFO) {
+         const VkRenderPassMultiviewCreateInfo *m = (const void *)s;
+         if (m->subpassCount && m->subpassCount != ci->subpassCount)
+            return "a view mask count other than the subpass count";
+         if (m->dependencyCount && m->dependencyCount != ci->dependencyCount)
+            return "a view offset count other than the dependency count";
+         for (uint32_t i = 0; i < m->subpassCount; i++)
+            if (last_bit(m->pViewMasks[i]) > *view_layers)
+               *view_layers = last_bit(m->pViewMasks[i]);
+      } else if (s->sType == VK_STRUCTURE_TYPE_RENDER_PASS_INPUT_ATTACHMENT_ASPECT_CREATE_INFO) {
+         const VkRenderPassInputAttachmentAspectCreateInfo *ia = (const void *)s;
+         for (uint32_t i = 0; i < ia->aspectReferenceCount; i++) {
+            const VkInputAttachmentAspectReference *r = &ia->pAspectReferences[i];
+            if (r->subpass >= ci->subpassCount ||
+                r->inputAttachmentIndex >= ci->pSubpasses[r->subpass].inputAttachmentCount)
+               return "an input attachment aspect past the subpasses or their inputs";
+         }
+      } else if (s->sType == VK_STRUCTURE_TYPE_RENDER_PASS_FRAGMENT_DENSITY_MAP_CREATE_INFO_EXT) {
+         const VkRenderPassFragmentDensityMapCreateInfoEXT *f = (const void *)s;
+         if (!index_ok(f->fragmentDensityMapAttachment.attachment, ci->attachmentCount))
+            return "a fragment density map attachment index past the attachments";
+      }
+   }
+   return NULL;
+}
+
+static const char *
+render_pass1_violation(const VkRenderPassCreateInfo *ci, struct pv_vk_render_pass *rp)
+{
+   for (uint32_t i = 0; i < ci->subpassCount; i++) {
+      const VkSubpassDescription *s = &ci->pSubpasses[i];
+      const struct subpass_refs r = {s->inputAttachmentCount, s->colorAttachmentCount,
+                                     s->preserveAttachmentCount, s->pPreserveAttachments,
+                                     ref1, s, s->pResolveAttachments != NULL,
+                                     s->pDepthStencilAttachment != NULL};
+      const char *why = subpass_refs_violation(&r, ci->attachmentCount);
+      if (why)
+         return why;
+      rp->colors[i] = s->colorAttachmentCount;
+   }
+   for (uint32_t i = 0; i < ci->dependencyCount; i++)
+      if (!subpass_index_ok(ci->pDependencies[i].srcSubpass, ci->subpassCount) ||
+          !subpass_index_ok(ci->pDependencies[i].dstSubpass, ci->subpassCount))
+         return "a dependency names a subpass past the subpasses";
+   rp->clears = clears_needed1(ci);
+   return chain1_violation(ci, &rp->view_layers);
+}
+
+/* VkSubpassDescription2's chained structs name attachments too. */
+static const char *
+subpass2_chain_violation(const VkSubpassDescription2 *s, uint32_t attachments)
+{
+   for (const VkBaseInStructure *p = s->pNext; p; p = p->pNext) {
+      if (p->sType == VK_STRUCTURE_TYPE_SUBPASS_DESCRIPTION_DEPTH_STENCIL_RESOLVE) {
+         const VkSubpassDescriptionDepthStencilResolve *r = (const void *)p;
+         if (r->pDepthStencilResolveAttachment &&
+             !index_ok(r->pDepthStencilResolveAttachment->attachment, attachments))
+            return "a depth/stencil resolve attachment index past the attachments";
+      } else if (p->sType == VK_STRUCTURE_TYPE_FRAGMENT_SHADING_RATE_ATTACHMENT_INFO_KHR) {
+         const VkFragmentShadingRateAttachmentInfoKHR *f = (const void *)p;
+         if (f->pFragmentShadingRateAttachment &&
+             !index_ok(f->pFragmentShadingRateAttachment->attachment, attachments))
+            return "a shading rate attachment index past the attachments";
+      }
+   }
+   return NULL;
+}
+
+static const char *
+render_pass2_violation(const VkRenderPassCreateInfo2 *ci, struct pv_vk_render_pass *rp)
+{
+   for (uint32_t i = 0; i < ci->subpassCount; i++) {
+      const VkSubpassDescription2 *s = &ci->pSubpasses[i];
+      const struct subpass_refs r = {s->inputAttachmentCount, s->colorAttachmentCount,
+                                     s->preserveAttachmentCount, s->pPreserveAttachments,
+                                     ref2, s, s->pResolveAttachments != NULL,
+                                     s->pDepthStencilAttachment != NULL};
+      const char *why = subpass_refs_violation(&r, ci->attachmentCount);
+      if (!why)
+         why = subpass2_chain_violation(s, ci->attachmentCount);
+      if (why)
+         return why;
+      rp->colors[i] = s->colorAttachmentCount;
+      if (last_bit(s->viewMask) > rp->view_layers)
+         rp->view_layers = last_bit(s->viewMask);
+   }
+   for (uint32_t i = 0; i < ci->dependencyCount; i++)
+      if (!subpass_index_ok(ci->pDependencies[i].srcSubpass, ci->subpassCount) ||
+          !subpass_index_ok(ci->pDependencies[i].dstSubpass, ci->subpassCount))
+         return "a dependency names a subpass past the subpasses";
+   rp->clears = clears_needed2(ci);
+   for (const VkBaseInStructure *p = ci->pNext; p; p = p->pNext)
+      if (p->sType == VK_STRUCTURE_TYPE_RENDER_PASS_FRAGMENT_DENSITY_MAP_CREATE_INFO_EXT &&
+          !index_ok(((const VkRenderPassFragmentDensityMapCreateInfoEXT *)p)
+                       ->fragmentDensityMapAttachment.attachment,
+                    ci->attachmentCount))
+         return "a fragment density map attachment index past the attachments";
+   return NULL;
+}
+
+/* Hands the checked state to the render pass the handler made (or frees it). */
+static void
+keep_render_pass(struct pv_dispatch_ctx *c, const char *what, VkResult r, const VkRenderPass *p,
+                 struct pv_vk_render_pass *rp)
+{
+   struct pv_object *o = r == VK_SUCCESS && p && !pv_cs_fatal(c->dec)
+                            ? pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*p),
+                                             VK_OBJECT_TYPE_RENDER_PASS)
+                            : NULL;
+   if (!o || o->data) {
+      free(rp);
+      if (r == VK_SUCCESS && p && !pv_cs_fatal(c->dec))
+         pv_venus_refuse(c, "%s: the render pass made is unknown", what);
+      return;
+   }
+   o->data = rp;
+   o->free_data = pv_vk_state_free;
+}
+
+void
+pv_guard_CreateRenderPass(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreateRenderPass *a = args;
+   const VkRenderPassCreateInfo *ci = a->pCreateInfo;
+   struct pv_vk_render_pass *rp = ci ? render_pass_new(ci->subpassCount, ci->attachmentCount)
+                                     : NULL;
+   const char *why = !ci   ? "no create info"
+                     : !rp ? "no memory for the render pass's state"
+                           : render_pass1_violation(ci, rp);
+   if (why) {
+      free(rp);
+      pv_venus_refuse(c, "vkCreateRenderPass: %s", why);
+      return;
+   }
+   pv_handle_vkCreateRenderPass(c, args);
+   keep_render_pass(c, "vkCreateRenderPass", a->ret, a->pRenderPass, rp);
+}
+
+void
+pv_guard_CreateRenderPass2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreateRenderPass2 *a = args;
+   const VkRenderPassCreateInfo2 *ci = a->pCreateInfo;
+   struct pv_vk_render_pass *rp = ci ? render_pass_new(ci->subpassCount, ci->attachmentCount)
+                                     : NULL;
+   const char *why = !ci   ? "no create info"
+                     : !rp ? "no memory for the render pass's state"
+                           : render_pass2_violation(ci, rp);
+   if (why) {
+      free(rp);
+      pv_venus_refuse(c, "vkCreateRenderPass2: %s", why);
+      return;
+   }
+   pv_handle_vkCreateRenderPass2(c, args);
+   keep_render_pass(c, "vkCreateRenderPass2", a->ret, a->pRenderPass, rp);
+}
+
+const struct pv_vk_render_pass *
+pv_vk_render_pass_get(struct pv_dispatch_ctx *c, uint64_t id, uint64_t serial)
+{
+   struct pv_object *o = pv_object_find(pv_venus_from(c), id, VK_OBJECT_TYPE_RENDER_PASS);
+   return o && o->serial == serial ? o->data : NULL;
+}
+
+static const struct pv_vk_render_pass *
+render_pass_of(struct pv_dispatch_ctx *c, VkRenderPass pass)
+{
+   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_RENDER_PASS, PV_FROM_HANDLE(pass));
+   return o ? o->data : NULL;
+}
+
+/* ----- image views and framebuffers ---------------------------------------------------------- */
+
+void
+pv_vk_image_view_track(struct pv_dispatch_ctx *c, const VkImageViewCreateInfo *ci,
+                       const struct pv_vk_image *im, VkImageView view)
+{
+   struct pv_object *o =
+      pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(view), VK_OBJECT_TYPE_IMAGE_VIEW);
+   struct pv_vk_view *v = o ? o->data : NULL;
+   if (!v)
+      return; /* pv_vk_view_track failed: fatal already */
+   uint32_t level = ci->subresourceRange.baseMipLevel;
+   uint32_t w = level < 32 ? im->extent.width >> level : 0;
+   uint32_t h = level < 32 ? im->extent.height >> level : 0;
+   uint32_t d = level < 32 ? im->extent.depth >> level : 0;
+   v->width = w ? w : 1;
+   v->height = h ? h : 1;
+   /* pv_guard_image_range kept the range inside the image; a 3D image's 2D views are slices */
+   uint32_t layers = ci->subresourceRange.layerCount == VK_REMAINING_ARRAY_LAYERS
+                        ? im->layers - ci->subresourceRange.baseArrayLayer
+                        : ci->subresourceRange.layerCount;
+   v->layers = im->type == VK_IMAGE_TYPE_3D ? (d ? d : 1) : layers;
+}
+
+static const struct pv_vk_view *
+image_view_of(struct pv_dispatch_ctx *c, VkImageView view)
+{
+   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_IMAGE_VIEW, PV_FROM_HANDLE(view));
+   const struct pv_vk_view *v = o ? o->data : NULL;
+   return v && v->width ? v : NULL;
+}
+
+/* The views cover width x height x layers; the fewest layers among them into *fewest. */
+static const char *
+views_violation(struct pv_dispatch_ctx *c, uint32_t count, const VkImageView *views,
+                uint32_t width, uint32_t height, uint32_t layers, uint32_t *fewest)
+{
+   *fewest = UINT32_MAX;
+   for (uint32_t i = 0; i < count; i++) {
+      const struct pv_vk_view *v = views ? image_view_of(c, views[i]) : NULL;
+      if (!v)
+         return "an unknown attachment view";
+      if (v->width < width || v->height < height || v->layers < layers)
+         return "an attachment view smaller than the framebuffer";
+      if (v->layers < *fewest)
+         *fewest = v->layers;
+   }
+   return NULL;
+}
+
+void
+pv_guard_CreateFramebuffer(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreateFramebuffer *a = args;
+   const VkFramebufferCreateInfo *ci = a->pCreateInfo;
+   const struct pv_vk_render_pass *rp = ci ? render_pass_of(c, ci->renderPass) : NULL;
+   bool imageless = ci && (ci->flags & VK_FRAMEBUFFER_CREATE_IMAGELESS_BIT);
+   uint32_t fewest = UINT32_MAX;
+   const char *why = !rp ? "unknown render pass"
+                     : ci->attachmentCount != rp->attachments
+                        ? "an attachment count other than its render pass's"
+                     : imageless ? NULL
+                                 : views_violation(c, ci->attachmentCount, ci->pAttachments,
+                                                   ci->width, ci->height, ci->layers, &fewest);
+   if (why) {
+      pv_venus_refuse(c, "vkCreateFramebuffer: %s", why);
+      return;
+   }
+   pv_handle_vkCreateFramebuffer(c, args);
+   if (a->ret != VK_SUCCESS || !a->pFramebuffer || pv_cs_fatal(c->dec))
+      return;
+   struct pv_object *o = pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pFramebuffer),
+                                        VK_OBJECT_TYPE_FRAMEBUFFER);
+   struct pv_vk_framebuffer *fb = o && !o->data ? malloc(sizeof(*fb)) : NULL;
+   if (!fb) {
+      pv_venus_refuse(c, "vkCreateFramebuffer: no memory for the framebuffer's state");
+      return;
+   }
+   *fb = (struct pv_vk_framebuffer){ci->width, ci->height, ci->layers, ci->attachmentCount,
+                                    fewest, imageless};
+   o->data = fb;
+   o->free_data = pv_vk_state_free;
+}
+
+/* ----- render pass instances ----------------------------------------------------------------- */
+
+static bool
+area_inside(const VkRect2D *r, uint32_t width, uint32_t height)
+{
+   return r->offset.x >= 0 && r->offset.y >= 0 &&
+          (uint64_t)r->offset.x + r->extent.width <= width &&
+          (uint64_t)r->offset.y + r->extent.height <= height;
+}
+
+static const VkRenderPassAttachmentBeginInfo *
+attachment_begin_info(const VkRenderPassBeginInfo *info)
+{
+   for (const VkBaseInStructure *s = info->pNext; s; s = s->pNext)
+      if (s->sType == VK_STRUCTURE_TYPE_RENDER_PASS_ATTACHMENT_BEGIN_INFO)
+         return (const void *)s;
+   return NULL;
+}
+
+static const char *
+begin_violation(struct pv_dispatch_ctx *c, const VkRenderPassBeginInfo *info,
+                const struct pv_vk_render_pass *rp, const struct pv_vk_framebuffer *fb)
+{
+   if (fb->attachments != rp->attachments)
+      return "a framebuffer with an attachment count other than the render pass's";
+   uint32_t fewest = fb->view_layers;
+   if (fb->imageless) {
+      const VkRenderPassAttachmentBeginInfo *ab = attachment_begin_info(info);
+      if (!ab || ab->attachmentCount != rp->attachments)
+         return "an imageless framebuffer without a view for each attachment";
+      const char *why = views_violation(c, ab->attachmentCount, ab->pAttachments, fb->width,
+                                        fb->height, fb->layers, &fewest);
+      if (why)
+         return why;
+   }
+   if (rp->view_layers > fewest)
+      return "multiview past the layers of an attachment view";
+   if (!area_inside(&info->renderArea, fb->width, fb->height))
+      return "a render area outside the framebuffer";
+   if (info->clearValueCount < rp->clears || (rp->clears && !info->pClearValues))
+      return "fewer clear values than attachments it clears";
+   return NULL;
+}
+
+const struct pv_object *
+pv_vk_render_pass_begin(struct pv_dispatch_ctx *c, const char *what,
+                        const VkRenderPassBeginInfo *info, struct pv_vk_area *area)
+{
+   struct pv_object *pass =
+      info ? pv_venus_object(c, VK_OBJECT_TYPE_RENDER_PASS, PV_FROM_HANDLE(info->renderPass))
+           : NULL;
+   const struct pv_vk_render_pass *rp = pass ? pass->data : NULL;
+   struct pv_object *o =
+      info ? pv_venus_object(c, VK_OBJECT_TYPE_FRAMEBUFFER, PV_FROM_HANDLE(info->framebuffer))
+           : NULL;
+   const struct pv_vk_framebuffer *fb = o ? o->data : NULL;
+   const char *why = !rp || !rp->subpasses ? "unknown render pass"
+                     : !fb                 ? "unknown framebuffer"
+                                           : begin_violation(c, info, rp, fb);
+   if (why) {
+      pv_venus_refuse(c, "%s: %s", what, why);
+      return NULL;
+   }
+   *area = (struct pv_vk_area){(uint32_t)info->renderArea.offset.x + info->renderArea.extent.width,
+                               (uint32_t)info->renderArea.offset.y +
+                                  info->renderArea.extent.height,
+                               rp->view_layers > fb->layers ? rp->view_layers : fb->layers,
+                               rp->colors[0]};
+   return pass;
+}
+
+/* A vkCmdBeginRendering attachment (its view and its resolve view) covers the instance. */
+static const char *
+rendering_attachment_violation(struct pv_dispatch_ctx *c, const VkRenderingAttachmentInfo *a,
+                               const struct pv_vk_area *area)
+{
+   VkImageView views[2] = {a->imageView,
+                           a->resolveMode != VK_RESOLVE_MODE_NONE ? a->resolveImageView : NULL};
+   for (int i = 0; i < 2; i++) {
+      if (!views[i])
+         continue;
+      const struct pv_vk_view *v = image_view_of(c, views[i]);
+      if (!v)
+         return "an unknown attachment view";
+      if (v->width < area->x_end || v->height < area->y_end || v->layers < area->layers)
+         return "an attachment view smaller than the render area or its layers";
+   }
+   return NULL;
+}
+
+bool
+pv_vk_rendering_begin(struct pv_dispatch_ctx *c, const VkRenderingInfo *info,
+                      struct pv_vk_area *area)
+{
+   const char *why = !info ? "no rendering info" : NULL;
+   if (!why && !area_inside(&info->renderArea, INT32_MAX, INT32_MAX))
+      why = "a render area past the largest image";
+   if (!why) {
+      uint32_t layers = info->viewMask ? last_bit(info->viewMask) : info->layerCount;
+      *area = (struct pv_vk_area){
+         (uint32_t)info->renderArea.offset.x + info->renderArea.extent.width,
+         (uint32_t)info->renderArea.offset.y + info->renderArea.extent.height, layers,
+         info->colorAttachmentCount};
+      for (uint32_t i = 0; !why && i < info->colorAttachmentCount; i++)
+         why = info->pColorAttachments
+                  ? rendering_attachment_violation(c, &info->pColorAttachments[i], area)
+                  : "no color attachments";
+      if (!why && info->pDepthAttachment)
+         why = rendering_attachment_violation(c, info->pDepthAttachment, area);
+      if (!why && info->pStencilAttachment)
+         why = rendering_attachment_violation(c, info->pStencilAttachment, area);
+   }
+   if (why)
+      pv_venus_refuse(c, "vkCmdBeginRendering: %s", why);
+   return !why;
+}
+
+/* ----- inheritance and pipelines ------------------------------------------------------------- */
+
+bool
+pv_vk_inheritance_ok(struct pv_dispatch_ctx *c, const VkCommandBufferBeginInfo *info)
+{
+   const VkCommandBufferInheritanceInfo *in = info ? info->pInheritanceInfo : NULL;
+   if (!in || !(info->flags & VK_COMMAND_BUFFER_USAGE_RENDER_PASS_CONTINUE_BIT) ||
+       !in->renderPass)
+      return true; /* a primary ignores it; a secondary without a render pass names none */
+   const struct pv_vk_render_pass *rp = render_pass_of(c, in->renderPass);
+   struct pv_object *o =
+      in->framebuffer
+         ? pv_venus_object(c, VK_OBJECT_TYPE_FRAMEBUFFER, PV_FROM_HANDLE(in->framebuffer))
+         : NULL;
+   const struct pv_vk_framebuffer *fb = o ? o->data : NULL;
+   const char *why = !rp                                ? "an unknown render pass"
+                     : in->subpass >= rp->subpasses     ? "a subpass past the render pass's"
+                     : in->framebuffer && !fb           ? "an unknown framebuffer"
+                     : fb && fb->attachments != rp->attachments
+                        ? "a framebuffer with an attachment count other than the render pass's"
+                        : NULL;
+   if (why)
+      pv_venus_refuse(c, "vkBeginCommandBuffer: inheritance names %s", why);
+   return !why;
+}
+
+bool
+pv_vk_pipeline_subpass_ok(struct pv_dispatch_ctx *c, const char *what,
+                          const VkGraphicsPipelineCreateInfo *ci)
+{
+   if (!ci->renderPass)
+      return true; /* dynamic rendering */
+   const struct pv_vk_render_pass *rp = render_pass_of(c, ci->renderPass);
+   if (rp && ci->subpass < rp->subpasses)
+      return true;
+   pv_venus_refuse(c, "%s: %s", what,
+                   rp ? "a subpass past its render pass's" : "an unknown render pass");
+   return false;
+}
