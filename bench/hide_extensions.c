@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * VK_LAYER_PEARVISOR_hide_extensions: an explicit Vulkan layer that hides the device extensions
- * named in $PV_HIDE_EXTENSIONS (comma-separated) from vkEnumerateDeviceExtensionProperties.
+ * VK_LAYER_PEARVISOR_hide_extensions: an explicit Vulkan layer that makes a native device look like
+ * what a Venus guest driver shows of it, in the respects set by these variables:
+ *
+ *   PV_HIDE_EXTENSIONS=A,B,...  vkEnumerateDeviceExtensionProperties leaves out these extensions
+ *                               (those the guest driver lacks);
+ *   PV_DRIVER_ID=N              vkGetPhysicalDeviceProperties2 reports driverID N (22 is
+ *                               VK_DRIVER_ID_MESA_VENUS, what a Venus guest reports);
+ *   PV_NO_HOST_VISIBLE_VRAM=1   DEVICE_LOCAL memory types of a discrete GPU lose their HOST_*
+ *                               flags (what PearVisor tells its guest: src/vk/memory_types.c).
  *
  * Why: a program through a Venus guest driver sees only the extensions Venus forwards. To tell
  * whether a difference from native (a result, a speed) comes from the renderer or from a
@@ -12,7 +19,7 @@
  *   PV_HIDE_EXTENSIONS=VK_NV_shader_sm_builtins PROGRAM
  *
  * A benchmarking aid for one instance per process (what the programs measured here create);
- * everything but the extension list passes straight to the next layer or driver.
+ * everything else passes straight to the next layer or driver.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -26,6 +33,10 @@ static VkInstance g_instance;
 static PFN_vkGetInstanceProcAddr g_next_gipa;
 static PFN_vkGetDeviceProcAddr g_next_gdpa;
 static PFN_vkEnumerateDeviceExtensionProperties g_next_enum;
+static PFN_vkGetPhysicalDeviceProperties g_next_props;
+static PFN_vkGetPhysicalDeviceProperties2 g_next_props2;
+static PFN_vkGetPhysicalDeviceMemoryProperties g_next_mem;
+static PFN_vkGetPhysicalDeviceMemoryProperties2 g_next_mem2;
 
 /* true when `name` is one of $PV_HIDE_EXTENSIONS's comma-separated names */
 static bool
@@ -75,6 +86,21 @@ hide_CreateInstance(const VkInstanceCreateInfo *info, const VkAllocationCallback
       g_next_gipa = gipa;
       g_next_enum = (PFN_vkEnumerateDeviceExtensionProperties)gipa(
          *instance, "vkEnumerateDeviceExtensionProperties");
+      g_next_props = (PFN_vkGetPhysicalDeviceProperties)gipa(*instance,
+                                                             "vkGetPhysicalDeviceProperties");
+      g_next_mem = (PFN_vkGetPhysicalDeviceMemoryProperties)gipa(
+         *instance, "vkGetPhysicalDeviceMemoryProperties");
+      /* The core names of Vulkan 1.1; a 1.0 driver has only the KHR ones. */
+      g_next_props2 = (PFN_vkGetPhysicalDeviceProperties2)gipa(*instance,
+                                                               "vkGetPhysicalDeviceProperties2");
+      if (!g_next_props2)
+         g_next_props2 = (PFN_vkGetPhysicalDeviceProperties2)gipa(
+            *instance, "vkGetPhysicalDeviceProperties2KHR");
+      g_next_mem2 = (PFN_vkGetPhysicalDeviceMemoryProperties2)gipa(
+         *instance, "vkGetPhysicalDeviceMemoryProperties2");
+      if (!g_next_mem2)
+         g_next_mem2 = (PFN_vkGetPhysicalDeviceMemoryProperties2)gipa(
+            *instance, "vkGetPhysicalDeviceMemoryProperties2KHR");
    }
    return r;
 }
@@ -132,6 +158,59 @@ hide_EnumerateDeviceExtensionProperties(VkPhysicalDevice pd, const char *layer, 
    return r;
 }
 
+/* PV_DRIVER_ID into every driverID the caller's chain asks for. */
+static VKAPI_ATTR void VKAPI_CALL
+hide_GetPhysicalDeviceProperties2(VkPhysicalDevice pd, VkPhysicalDeviceProperties2 *props)
+{
+   g_next_props2(pd, props);
+   const char *id = getenv("PV_DRIVER_ID");
+   if (!id || !*id)
+      return;
+   VkDriverId driver = (VkDriverId)strtoul(id, NULL, 0);
+   for (VkBaseOutStructure *p = props->pNext; p; p = p->pNext) {
+      if (p->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES)
+         ((VkPhysicalDeviceDriverProperties *)p)->driverID = driver;
+      else if (p->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_PROPERTIES)
+         ((VkPhysicalDeviceVulkan12Properties *)p)->driverID = driver;
+   }
+}
+
+/* With PV_NO_HOST_VISIBLE_VRAM set, a discrete GPU's DEVICE_LOCAL types lose their HOST_*
+ * flags, as in what PearVisor tells a guest (src/vk/memory_types.c: it cannot map the BAR). */
+static void
+hide_vram_mapping(VkPhysicalDevice pd, VkPhysicalDeviceMemoryProperties *mem)
+{
+   const char *on = getenv("PV_NO_HOST_VISIBLE_VRAM");
+   if (!on || !*on || !strcmp(on, "0"))
+      return;
+   VkPhysicalDeviceProperties props;
+   g_next_props(pd, &props);
+   if (props.deviceType != VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU)
+      return;
+   const VkMemoryPropertyFlags host = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                      VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
+                                      VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
+   for (uint32_t i = 0; i < mem->memoryTypeCount && i < VK_MAX_MEMORY_TYPES; i++) {
+      if (mem->memoryTypes[i].propertyFlags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)
+         mem->memoryTypes[i].propertyFlags &= ~host;
+   }
+}
+
+static VKAPI_ATTR void VKAPI_CALL
+hide_GetPhysicalDeviceMemoryProperties(VkPhysicalDevice pd, VkPhysicalDeviceMemoryProperties *mem)
+{
+   g_next_mem(pd, mem);
+   hide_vram_mapping(pd, mem);
+}
+
+static VKAPI_ATTR void VKAPI_CALL
+hide_GetPhysicalDeviceMemoryProperties2(VkPhysicalDevice pd,
+                                        VkPhysicalDeviceMemoryProperties2 *mem)
+{
+   g_next_mem2(pd, mem);
+   hide_vram_mapping(pd, &mem->memoryProperties);
+}
+
 static VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL hide_GetDeviceProcAddr(VkDevice device,
                                                                        const char *name);
 
@@ -148,6 +227,16 @@ hide_GetInstanceProcAddr(VkInstance instance, const char *name)
       return (PFN_vkVoidFunction)hide_CreateDevice;
    if (!strcmp(name, "vkEnumerateDeviceExtensionProperties"))
       return (PFN_vkVoidFunction)hide_EnumerateDeviceExtensionProperties;
+   /* Ours only where the next one exists (the loader asks before and after vkCreateInstance). */
+   bool ready = g_next_gipa != NULL;
+   if (ready && (!strcmp(name, "vkGetPhysicalDeviceProperties2") ||
+                 !strcmp(name, "vkGetPhysicalDeviceProperties2KHR")))
+      return g_next_props2 ? (PFN_vkVoidFunction)hide_GetPhysicalDeviceProperties2 : NULL;
+   if (ready && !strcmp(name, "vkGetPhysicalDeviceMemoryProperties"))
+      return (PFN_vkVoidFunction)hide_GetPhysicalDeviceMemoryProperties;
+   if (ready && (!strcmp(name, "vkGetPhysicalDeviceMemoryProperties2") ||
+                 !strcmp(name, "vkGetPhysicalDeviceMemoryProperties2KHR")))
+      return g_next_mem2 ? (PFN_vkVoidFunction)hide_GetPhysicalDeviceMemoryProperties2 : NULL;
    return g_next_gipa ? g_next_gipa(instance, name) : NULL;
 }
 
