@@ -370,44 +370,47 @@ def check_tokens(runner, modes, paths, models, n_predict, workdir, timeout):
     return res
 
 
-def parse_bench(out):
-    """llama-bench -o json: {"pp512_tps": v, "tg128_tps": v}, and its first entry."""
+def parse_bench(out, samples=False):
+    """llama-bench -o json: {"pp512_tps": v, "tg128_tps": v} (with samples: lists of every
+    repetition's tokens/s), and its first entry."""
     try:
         entries = json.loads(out[out.index("["):])
     except ValueError:
         return {}, None
     res = {}
     for e in entries:
-        if e.get("n_gen", 0) == 0:
-            res[f"pp{e['n_prompt']}_tps"] = float(e["avg_ts"])
-        else:
-            res[f"tg{e['n_gen']}_tps"] = float(e["avg_ts"])
+        m = f"pp{e['n_prompt']}_tps" if e.get("n_gen", 0) == 0 else f"tg{e['n_gen']}_tps"
+        res[m] = ([float(v) for v in e.get("samples_ts") or [e["avg_ts"]]] if samples
+                  else float(e["avg_ts"]))
     return res, (entries[0] if entries else None)
 
 
-def measure(runner, modes, paths, models, reps, pp, tg, workdir, timeout, partial):
+def measure(runner, modes, paths, models, reps, pp, tg, workdir, timeout, partial,
+            in_process=False):
     """Rows of the CSV; written to `partial` after every run, so an interrupted run keeps
-    what it measured."""
+    what it measured. in_process: one llama-bench process per mode and model type with
+    `-r reps` (its samples are the repetitions; no interleaving), for a short device lease."""
     rows, first = [], {}
-    for rep in range(reps):
+    for rep in range(1 if in_process else reps):
         for qi, q in enumerate(QUANTS):
             k = (rep + qi) % len(modes)
             for mode in modes[k:] + modes[:k]:  # interleaved: a different order each time
                 outdir = os.path.join(workdir, f"bench-{q}-{mode}-{rep}")
                 os.makedirs(outdir, exist_ok=True)
                 argv = [paths["llama-bench"], "-m", models[q], "-p", str(pp), "-n", str(tg),
-                        "-ngl", "99", "-r", "1", "-o", "json"]
+                        "-ngl", "99", "-r", str(reps if in_process else 1), "-o", "json"]
                 t0 = time.time()
                 rc, out, err = runner.run(mode, argv, outdir, timeout)
-                res, entry = parse_bench(out) if rc == 0 else ({}, None)
+                res, entry = parse_bench(out, samples=True) if rc == 0 else ({}, None)
                 if entry:
                     first.setdefault(mode, entry)
                 w = f"llama-{q}"
                 if res:
-                    for m, v in res.items():
-                        rows.append({"rep": rep, "workload": w, "mode": mode, "metric": m,
-                                     "value": f"{v:.6g}", "status": "ok"})
-                    brief = ", ".join(f"{m}={v:.1f}" for m, v in res.items())
+                    for m, vs in res.items():
+                        for i, v in enumerate(vs):
+                            rows.append({"rep": rep + i, "workload": w, "mode": mode,
+                                         "metric": m, "value": f"{v:.6g}", "status": "ok"})
+                    brief = ", ".join(f"{m}={statistics.median(v):.1f}" for m, v in res.items())
                 else:
                     why = (err.strip().splitlines() or [f"exit status {rc}"])[-1][:200]
                     rows.append({"rep": rep, "workload": w, "mode": mode, "metric": "",
@@ -506,15 +509,19 @@ def report(rows, meta):
 
 def meta_text(meta):
     v = meta.get("llama", {})
+    how = (f"one llama-bench process per mode and model type, `-r {meta.get('reps')}` after "
+           f"its warm-up run, modes one after the other" if meta.get("reps_in_process") else
+           "one llama-bench process per repetition and mode, `-r 1` after its warm-up run, "
+           "modes interleaved")
     s = (f"- Run {meta.get('date')}, PearVisor {meta.get('commit')}, {meta.get('reps')} "
-         f"repetitions (one llama-bench process per repetition and mode, `-r 1` after its "
-         f"warm-up run, modes interleaved)\n"
+         f"repetitions ({how})\n"
          f"- Device: " + "; ".join(f"{m}: {d}" for m, d in meta.get("device", {}).items())
          + "\n"
          f"- llama.cpp tag {v.get('tag')} (build {v.get('build_number')}, commit "
          f"{v.get('build_commit')}), Vulkan backend, built by the user (see above)\n"
          f"- Model: {meta.get('model')}\n"
-         f"- llama-bench `-p {meta.get('pp')} -n {meta.get('tg')} -ngl 99 -r 1`; "
+         f"- llama-bench `-p {meta.get('pp')} -n {meta.get('tg')} -ngl 99 -r "
+         f"{meta.get('reps') if meta.get('reps_in_process') else 1}`; "
          f"guest: Mesa 25.0.7 Venus over vtest, wire format 1\n")
     return s
 
@@ -631,15 +638,17 @@ def main(args, root, commit, sh):
     limit = 150 if gpu else 600
     try:
         tokens = check_tokens(runner, modes, paths, models, n_predict, runs, limit)
+        in_process = bool(getattr(args, "llama_reps_in_process", False))
         rows, first = measure(runner, bench_modes or modes, paths, models, reps, pp, tg, runs,
-                              limit, os.path.join(out, f"llama-{plat}.partial.csv"))
+                              limit, os.path.join(out, f"llama-{plat}.partial.csv"), in_process)
     finally:
         runner.close()
     entry = first.get("native") or next(iter(first.values()), None)
     meta = {
         "platform": plat,
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": commit, "reps": reps, "pp": pp, "tg": tg, "n_predict": n_predict,
+        "commit": commit, "reps": reps,
+        "reps_in_process": bool(getattr(args, "llama_reps_in_process", False)), "pp": pp, "tg": tg, "n_predict": n_predict,
         "llama": llama_version(paths, entry), "shape": shape,
         "model": ("synthetic llama, TinyLlama-1.1B's shape (22 layers, n_embd 2048, 32 heads, "
                   "4 KV heads, n_ff 5632, vocab 32000; 1.10 B parameters), random weights, "
