@@ -8,7 +8,9 @@
  *   PV_DRIVER_ID=N              vkGetPhysicalDeviceProperties2 reports driverID N (22 is
  *                               VK_DRIVER_ID_MESA_VENUS, what a Venus guest reports);
  *   PV_NO_HOST_VISIBLE_VRAM=1   DEVICE_LOCAL memory types of a discrete GPU lose their HOST_*
- *                               flags (what PearVisor tells its guest: src/vk/memory_types.c).
+ *                               flags (what PearVisor tells its guest: src/vk/memory_types.c);
+ *   PV_ADD_EXTENSIONS=A,B,...   the opposite of hiding, for a program's reaction alone: these
+ *                               names are listed too, though the driver lacks them.
  *
  * Why: a program through a Venus guest driver sees only the extensions Venus forwards. To tell
  * whether a difference from native (a result, a speed) comes from the renderer or from a
@@ -38,11 +40,11 @@ static PFN_vkGetPhysicalDeviceProperties2 g_next_props2;
 static PFN_vkGetPhysicalDeviceMemoryProperties g_next_mem;
 static PFN_vkGetPhysicalDeviceMemoryProperties2 g_next_mem2;
 
-/* true when `name` is one of $PV_HIDE_EXTENSIONS's comma-separated names */
+/* true when `name` is one of the comma-separated names in the variable `var` */
 static bool
-hidden(const char *name)
+listed(const char *var, const char *name)
 {
-   const char *list = getenv("PV_HIDE_EXTENSIONS");
+   const char *list = getenv(var);
    size_t len = strlen(name);
    while (list && *list) {
       const char *end = strchr(list, ',');
@@ -123,6 +125,41 @@ hide_CreateDevice(VkPhysicalDevice pd, const VkDeviceCreateInfo *info,
    return r;
 }
 
+/* How many names $PV_ADD_EXTENSIONS holds (an upper bound of what add_extensions appends). */
+static uint32_t
+n_added(void)
+{
+   const char *list = getenv("PV_ADD_EXTENSIONS");
+   uint32_t n = list && *list ? 1 : 0;
+   for (; list && *list; list++)
+      n += *list == ',';
+   return n;
+}
+
+/* Appends to list[0..n) each name of $PV_ADD_EXTENSIONS it lacks (revision 1); returns the new
+ * count. Such an extension exists only in the list: a program that enables it fails at
+ * vkCreateDevice. It shows what a program does on a driver that offers it (bench/notes-llama.md:
+ * llama.cpp on lavapipe told of VK_KHR_cooperative_matrix). */
+static uint32_t
+add_extensions(VkExtensionProperties *list, uint32_t n)
+{
+   const char *p = getenv("PV_ADD_EXTENSIONS");
+   while (p && *p) {
+      const char *end = strchr(p, ',');
+      size_t len = end ? (size_t)(end - p) : strlen(p);
+      bool have = len == 0 || len >= VK_MAX_EXTENSION_NAME_SIZE;
+      for (uint32_t i = 0; !have && i < n; i++)
+         have = strlen(list[i].extensionName) == len && !strncmp(list[i].extensionName, p, len);
+      if (!have) {
+         memset(&list[n], 0, sizeof(list[n]));
+         memcpy(list[n].extensionName, p, len);
+         list[n++].specVersion = 1;
+      }
+      p = end ? end + 1 : NULL;
+   }
+   return n;
+}
+
 static VKAPI_ATTR VkResult VKAPI_CALL
 hide_EnumerateDeviceExtensionProperties(VkPhysicalDevice pd, const char *layer, uint32_t *count,
                                         VkExtensionProperties *props)
@@ -138,14 +175,16 @@ hide_EnumerateDeviceExtensionProperties(VkPhysicalDevice pd, const char *layer, 
    VkResult r = next(pd, NULL, &all, NULL);
    if (r != VK_SUCCESS)
       return r;
-   VkExtensionProperties *list = calloc(all ? all : 1, sizeof(*list));
+   uint32_t extra = n_added();
+   VkExtensionProperties *list = calloc((size_t)all + extra + 1, sizeof(*list));
    if (!list)
       return VK_ERROR_OUT_OF_HOST_MEMORY;
    r = next(pd, NULL, &all, list);
    uint32_t kept = 0;
    for (uint32_t i = 0; r >= 0 && i < all; i++)
-      if (!hidden(list[i].extensionName))
+      if (!listed("PV_HIDE_EXTENSIONS", list[i].extensionName))
          list[kept++] = list[i];
+   kept = r >= 0 ? add_extensions(list, kept) : kept;
    if (r >= 0 && !props) {
       *count = kept;
    } else if (r >= 0) {
