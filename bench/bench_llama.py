@@ -469,7 +469,8 @@ def report(rows, meta):
     # same llama.cpp kernels as PearVisor, so PearVisor's ratio to it is the renderer's own.
     for bi, base_mode in enumerate(native_modes):
         lines += ["", f"| model | test | {base_mode} t/s, median (min–max) | mode | mode's t/s, "
-                  f"median (min–max) | mode / {base_mode} (medians) |", "|---|---|---|---|---|---|"]
+                  f"median (min–max) | mode / {base_mode} (medians) |",
+                  "|---|---|---|---|---|---|"]
         for q in QUANTS:
             w = f"llama-{q}"
             metrics = sorted({r["metric"] for r in rows if r["workload"] == w and r["metric"]},
@@ -652,7 +653,8 @@ def main(args, root, commit, sh):
         "platform": plat,
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": commit, "reps": reps,
-        "reps_in_process": bool(getattr(args, "llama_reps_in_process", False)), "pp": pp, "tg": tg, "n_predict": n_predict,
+        "reps_in_process": bool(getattr(args, "llama_reps_in_process", False)),
+        "pp": pp, "tg": tg, "n_predict": n_predict,
         "llama": llama_version(paths, entry), "shape": shape,
         "model": ("synthetic llama, TinyLlama-1.1B's shape (22 layers, n_embd 2048, 32 heads, "
                   "4 KV heads, n_ff 5632, vocab 32000; 1.10 B parameters), random weights, "
