@@ -32,6 +32,16 @@ MODES = ["native", "pearvisor-25.0.7"]
 # that every fence, semaphore, event and query wait is answered by the renderer instead.
 NOFB = "no_fence_feedback,no_semaphore_feedback,no_event_feedback,no_query_feedback"
 EXTRA_MODES = {"pearvisor-25.0.7-nofb": NOFB}
+# Diagnostic modes run natively (bench/run --modes, GPU only), to tell what the guest driver's
+# device costs or changes from what the renderer does:
+# - native-nocoopmat: llama.cpp's own switch GGML_VK_DISABLE_COOPMAT=1, so it ignores the
+#   driver's VK_KHR_cooperative_matrix (which Mesa 25.0.7's Venus driver does not offer);
+# - native-venus-like: VK_LAYER_PEARVISOR_hide_extensions (bench/hide_extensions.c) makes the
+#   native device look like what the Venus guest shows of it: every device extension the
+#   guest lacks hidden (taken from vulkaninfo on both sides at the start), the guest's driverID
+#   (VK_DRIVER_ID_MESA_VENUS) and no host-visible VRAM (src/vk/memory_types.c).
+NATIVE_MODES = {"native-nocoopmat": {"GGML_VK_DISABLE_COOPMAT": "1"}, "native-venus-like": None}
+VENUS_DRIVER_ID = "22"  # VK_DRIVER_ID_MESA_VENUS
 QUANTS = ["q4_0", "f16"]
 PROMPT = "Once upon a time there was a little"
 # (pp, tg, tokens llama-simple generates) per platform; quick is a smoke test. On lavapipe
@@ -164,6 +174,52 @@ class HarnessRunner:
         pass
 
 
+# ---------------------------------------------------------------- what each side's device shows
+
+def vulkaninfo_keys(text):
+    """{key: value} of vulkaninfo's device part (from "Device Properties and Extensions"):
+    "section/.../name" = value for each "name = value" line (the path: the headers it is
+    indented under), "section/.../ITEM" = "" for the items of a list, "ext/NAME" = revision for
+    the device extensions."""
+    keys, path = {}, []
+    started = False
+    for raw in text.splitlines():
+        if raw.startswith("Device Properties and Extensions"):
+            started = True
+        if not started or not raw.strip() or set(raw.strip()) <= set("=-"):
+            continue
+        depth = len(raw) - len(raw.lstrip("\t"))
+        line = raw.strip()
+        del path[depth:]
+        if path and path[0].startswith("Device Extensions") and " : extension revision " in line:
+            name, rev = line.split(" : extension revision ")
+            keys["ext/" + name.strip()] = rev.strip()
+        elif depth == 0 or line.endswith(":") or ": count = " in line:
+            path.append(line.split(":")[0].strip())  # a section, list or struct: items follow
+        elif " = " in line:
+            name, val = line.split(" = ", 1)
+            keys["/".join(path + [name.strip()])] = val.strip()
+        else:
+            keys["/".join(path + [line])] = ""
+    return keys
+
+
+def device_diff(native, guest):
+    """Lines saying where the guest's device differs from the native one (vulkaninfo_keys)."""
+    out = []
+    for k in sorted(set(native) | set(guest)):
+        a, b = native.get(k), guest.get(k)
+        if a == b:
+            continue
+        if b is None:
+            out.append(f"only native: {k}" + (f" = {a}" if a else ""))
+        elif a is None:
+            out.append(f"only guest:  {k}" + (f" = {b}" if b else ""))
+        else:
+            out.append(f"differs:     {k}: native {a}, guest {b}")
+    return out
+
+
 class GpuRunner:
     """NVIDIA, from a bench/gpu-bundle directory: BUNDLE/*.deb unpacked to / (the Vulkan loader),
     BUNDLE/bin/pearvisor-gpu, BUNDLE/lib25/libvulkan_virtio.so; each run through us
@@ -191,6 +247,36 @@ class GpuRunner:
         self.server_cmd = [os.path.join(bundle, "bin/pearvisor-gpu"), "serve", "--socket",
                            self.SOCKET + ":1", "--icd", host_icd]
         self.server_log = open(os.path.join(out, "llama-server.log"), "w")
+        self.out = out
+        self.layer_dir = os.path.join(bundle, "layer")
+        self.native_env = {}
+
+    def compare_devices(self):
+        """vulkaninfo natively and through PearVisor (both written to the output directory);
+        sets the native-venus-like environment from the difference and returns
+        (difference lines, extensions hidden)."""
+        infos = {}
+        for mode in ("native", MODES[1]):
+            outdir = os.path.join(self.out, f"vulkaninfo-{mode}")
+            os.makedirs(outdir, exist_ok=True)
+            rc, text, err = self.run(mode, ["vulkaninfo"], outdir, 60)
+            with open(os.path.join(self.out, f"vulkaninfo-{mode}.txt"), "w") as f:
+                f.write(text + err)
+            # Its exit status can be a missing window system's; the device part is what counts.
+            if "Device Properties and Extensions" not in text:
+                raise RuntimeError(f"vulkaninfo {mode}: exit status {rc}: {err[-300:]}")
+            infos[mode] = vulkaninfo_keys(text)
+        diff = device_diff(infos["native"], infos[MODES[1]])
+        with open(os.path.join(self.out, "vulkaninfo-diff.txt"), "w") as f:
+            f.write("\n".join(diff) + "\n")
+        hidden = sorted(k[4:] for k in infos["native"]
+                        if k.startswith("ext/") and k not in infos[MODES[1]])
+        self.native_env["native-venus-like"] = {
+            "VK_LAYER_PATH": self.layer_dir,
+            "VK_INSTANCE_LAYERS": "VK_LAYER_PEARVISOR_hide_extensions",
+            "PV_HIDE_EXTENSIONS": ",".join(hidden), "PV_DRIVER_ID": VENUS_DRIVER_ID,
+            "PV_NO_HOST_VISIBLE_VRAM": "1"}
+        return diff, hidden
 
     def _start(self):
         if os.path.exists(self.SOCKET):
@@ -220,7 +306,7 @@ class GpuRunner:
 
     def run(self, mode, argv, outdir, timeout):
         srv = None
-        if mode != "native":
+        if not mode.startswith("native"):
             srv = self._start()
             if not os.path.exists(self.SOCKET):
                 self._stop(srv)
@@ -229,9 +315,14 @@ class GpuRunner:
         try:
             with open(outp, "w") as o, open(errp, "w") as e:
                 try:
-                    env = self.host_env if srv is None else dict(self.guest_env)
+                    env = dict(self.host_env) if srv is None else dict(self.guest_env)
                     if mode in EXTRA_MODES:
                         env["VN_PERF"] = EXTRA_MODES[mode]
+                    if mode in NATIVE_MODES:
+                        extra = NATIVE_MODES[mode] or self.native_env.get(mode)
+                        if extra is None:
+                            raise RuntimeError(f"{mode}: compare_devices() first")
+                        env.update(extra)
                     rc = subprocess.run(argv, env=env, stdout=o, stderr=e,
                                         timeout=timeout).returncode
                 except subprocess.TimeoutExpired:
@@ -267,7 +358,10 @@ def check_tokens(runner, modes, paths, models, n_predict, workdir, timeout):
             texts[mode] = generated(out) if rc == 0 else None
             if rc != 0:
                 log(f"llama-simple {q} {mode}: exit status {rc}: {err.strip()[-300:]}")
-        ok = texts["native"] is not None and all(texts[m] == texts["native"] for m in modes)
+        # The diagnostic native modes are compared in the report, not here: "match" is about
+        # PearVisor against native.
+        ok = texts["native"] is not None and all(texts[m] == texts["native"] for m in modes
+                                                 if m not in NATIVE_MODES)
         res[q] = dict(texts, match=ok)
         for m in modes[1:]:
             log(f"tokens {q}, {m}: "
@@ -276,44 +370,47 @@ def check_tokens(runner, modes, paths, models, n_predict, workdir, timeout):
     return res
 
 
-def parse_bench(out):
-    """llama-bench -o json: {"pp512_tps": v, "tg128_tps": v}, and its first entry."""
+def parse_bench(out, samples=False):
+    """llama-bench -o json: {"pp512_tps": v, "tg128_tps": v} (with samples: lists of every
+    repetition's tokens/s), and its first entry."""
     try:
         entries = json.loads(out[out.index("["):])
     except ValueError:
         return {}, None
     res = {}
     for e in entries:
-        if e.get("n_gen", 0) == 0:
-            res[f"pp{e['n_prompt']}_tps"] = float(e["avg_ts"])
-        else:
-            res[f"tg{e['n_gen']}_tps"] = float(e["avg_ts"])
+        m = f"pp{e['n_prompt']}_tps" if e.get("n_gen", 0) == 0 else f"tg{e['n_gen']}_tps"
+        res[m] = ([float(v) for v in e.get("samples_ts") or [e["avg_ts"]]] if samples
+                  else float(e["avg_ts"]))
     return res, (entries[0] if entries else None)
 
 
-def measure(runner, modes, paths, models, reps, pp, tg, workdir, timeout, partial):
+def measure(runner, modes, paths, models, reps, pp, tg, workdir, timeout, partial,
+            in_process=False):
     """Rows of the CSV; written to `partial` after every run, so an interrupted run keeps
-    what it measured."""
+    what it measured. in_process: one llama-bench process per mode and model type with
+    `-r reps` (its samples are the repetitions; no interleaving), for a short device lease."""
     rows, first = [], {}
-    for rep in range(reps):
+    for rep in range(1 if in_process else reps):
         for qi, q in enumerate(QUANTS):
             k = (rep + qi) % len(modes)
             for mode in modes[k:] + modes[:k]:  # interleaved: a different order each time
                 outdir = os.path.join(workdir, f"bench-{q}-{mode}-{rep}")
                 os.makedirs(outdir, exist_ok=True)
                 argv = [paths["llama-bench"], "-m", models[q], "-p", str(pp), "-n", str(tg),
-                        "-ngl", "99", "-r", "1", "-o", "json"]
+                        "-ngl", "99", "-r", str(reps if in_process else 1), "-o", "json"]
                 t0 = time.time()
                 rc, out, err = runner.run(mode, argv, outdir, timeout)
-                res, entry = parse_bench(out) if rc == 0 else ({}, None)
+                res, entry = parse_bench(out, samples=True) if rc == 0 else ({}, None)
                 if entry:
                     first.setdefault(mode, entry)
                 w = f"llama-{q}"
                 if res:
-                    for m, v in res.items():
-                        rows.append({"rep": rep, "workload": w, "mode": mode, "metric": m,
-                                     "value": f"{v:.6g}", "status": "ok"})
-                    brief = ", ".join(f"{m}={v:.1f}" for m, v in res.items())
+                    for m, vs in res.items():
+                        for i, v in enumerate(vs):
+                            rows.append({"rep": rep + i, "workload": w, "mode": mode,
+                                         "metric": m, "value": f"{v:.6g}", "status": "ok"})
+                    brief = ", ".join(f"{m}={statistics.median(v):.1f}" for m, v in res.items())
                 else:
                     why = (err.strip().splitlines() or [f"exit status {rc}"])[-1][:200]
                     rows.append({"rep": rep, "workload": w, "mode": mode, "metric": "",
@@ -349,8 +446,9 @@ def report(rows, meta):
     st, fails = spread(rows)
     seen = {r["mode"] for r in rows}
     ours_modes = [m for m in MODES[1:] + list(EXTRA_MODES) if m in seen] or MODES[1:]
-    lines = ["| model | test | native t/s, median (min–max) | mode | PearVisor t/s, median "
-             f"(min–max) | PearVisor / native (medians) | ≥ {TARGET}× native |",
+    native_modes = [m for m in NATIVE_MODES if m in seen]
+    lines = ["| model | test | native t/s, median (min–max) | mode | mode's t/s, median "
+             f"(min–max) | mode / native (medians) | ≥ {TARGET}× native |",
              "|---|---|---|---|---|---|---|"]
     for q in QUANTS:
         w = f"llama-{q}"
@@ -358,13 +456,32 @@ def report(rows, meta):
                          key=lambda m: (m[:2] != "pp", m))
         for m in metrics or ["(all)"]:
             nat = st.get((w, m, "native"))
-            for ours in ours_modes:
+            for ours in native_modes + ours_modes:
                 our = st.get((w, m, ours))
                 r = our[1] / nat[1] if nat and our and nat[1] else None
-                met = "–" if r is None else ("yes" if our[0] >= TARGET * nat[1] else
-                                             ("no (spread overlaps)" if r >= TARGET else "no"))
+                met = "–" if r is None or ours in NATIVE_MODES else (
+                    "yes" if our[0] >= TARGET * nat[1] else
+                    ("no (spread overlaps)" if r >= TARGET else "no"))
                 lines.append(f"| {q.upper()} | {m.replace('_tps', '')} | {fmt3(nat)} | {ours} "
                              f"| {fmt3(our)} | {f'{r:.3f}×' if r else '–'} | {met} |")
+    # Against each diagnostic native mode: native-nocoopmat is what this llama.cpp build
+    # computes correctly on an NVIDIA GPU (bench/notes-llama.md); native-venus-like runs the
+    # same llama.cpp kernels as PearVisor, so PearVisor's ratio to it is the renderer's own.
+    for bi, base_mode in enumerate(native_modes):
+        lines += ["", f"| model | test | {base_mode} t/s, median (min–max) | mode | mode's t/s, "
+                  f"median (min–max) | mode / {base_mode} (medians) |",
+                  "|---|---|---|---|---|---|"]
+        for q in QUANTS:
+            w = f"llama-{q}"
+            metrics = sorted({r["metric"] for r in rows if r["workload"] == w and r["metric"]},
+                             key=lambda m: (m[:2] != "pp", m))
+            for m in metrics:
+                base = st.get((w, m, base_mode))
+                for ours in native_modes[bi + 1:] + ours_modes:
+                    our = st.get((w, m, ours))
+                    r = our[1] / base[1] if base and our and base[1] else None
+                    lines.append(f"| {q.upper()} | {m.replace('_tps', '')} | {fmt3(base)} | "
+                                 f"{ours} | {fmt3(our)} | {f'{r:.3f}×' if r else '–'} |")
     for (w, mode), why in sorted(fails.items()):
         lines.append(f"\n{w} {mode}: {why}")
     tok = meta.get("tokens", {})
@@ -376,25 +493,36 @@ def report(rows, meta):
                 continue
             for m in [m for m in t if m not in ("native", "match")] or [None]:
                 same = t.get("match") if m is None else t[m] == t.get("native")
-                lines.append(f"- Tokens, {q.upper()}, llama-simple greedy, "
-                             f"{meta.get('n_predict')} tokens after the prompt \"{PROMPT}\""
-                             + (f", {m}" if m else "") + ": "
-                             + ("**the same** through PearVisor as natively" if same else
-                                "**differ** through PearVisor from natively"))
+                line = (f"- Tokens, {q.upper()}, llama-simple greedy, "
+                        f"{meta.get('n_predict')} tokens after the prompt \"{PROMPT}\""
+                        + (f", {m}" if m else "") + ": ")
+                if m in NATIVE_MODES:
+                    ours = t.get(MODES[1])
+                    line += (("**the same** as" if same else "**differ** from") + " native's, "
+                             + ("**the same** as" if t[m] == ours else "**differ** from")
+                             + f" {MODES[1]}'s")
+                else:
+                    line += ("**the same** through PearVisor as natively" if same else
+                             "**differ** through PearVisor from natively")
+                lines.append(line)
     return "\n".join(lines) + "\n"
 
 
 def meta_text(meta):
     v = meta.get("llama", {})
+    how = (f"one llama-bench process per mode and model type, `-r {meta.get('reps')}` after "
+           f"its warm-up run, modes one after the other" if meta.get("reps_in_process") else
+           "one llama-bench process per repetition and mode, `-r 1` after its warm-up run, "
+           "modes interleaved")
     s = (f"- Run {meta.get('date')}, PearVisor {meta.get('commit')}, {meta.get('reps')} "
-         f"repetitions (one llama-bench process per repetition and mode, `-r 1` after its "
-         f"warm-up run, modes interleaved)\n"
+         f"repetitions ({how})\n"
          f"- Device: " + "; ".join(f"{m}: {d}" for m, d in meta.get("device", {}).items())
-         + "\n"
+         + (f" (nvidia-smi: {meta['gpu']})" if meta.get("gpu") else "") + "\n"
          f"- llama.cpp tag {v.get('tag')} (build {v.get('build_number')}, commit "
          f"{v.get('build_commit')}), Vulkan backend, built by the user (see above)\n"
          f"- Model: {meta.get('model')}\n"
-         f"- llama-bench `-p {meta.get('pp')} -n {meta.get('tg')} -ngl 99 -r 1`; "
+         f"- llama-bench `-p {meta.get('pp')} -n {meta.get('tg')} -ngl 99 -r "
+         f"{meta.get('reps') if meta.get('reps_in_process') else 1}`; "
          f"guest: Mesa 25.0.7 Venus over vtest, wire format 1\n")
     return s
 
@@ -430,7 +558,11 @@ passes the directory. These figures used tag **b4747** (commit c5d91a740 of
 `ggml-org/llama.cpp`, formerly `ggerganov/llama.cpp`, February 2025),
 which builds with Debian 12's `glslc` (package glslc 2023.2) and Vulkan headers
 (libvulkan-dev 1.3.239); that `glslc` lacks the cooperative-matrix extensions, so the build
-uses llama.cpp's plain shaders, natively and through PearVisor alike. Build it with CMake,
+has only llama.cpp's plain shaders. **Natively on an NVIDIA GPU this build computes wrong
+matrix products** (see "What the llama.cpp numbers say"): it sees the driver's
+VK_KHR_cooperative_matrix but, with headers that lack it, never asks for its shapes, and runs
+its plain matrix-matrix shaders with tile sizes of 0; `GGML_VK_DISABLE_COOPMAT=1` (mode
+`native-nocoopmat`) is the correct native reference there. Build it with CMake,
 `-DGGML_VULKAN=ON` (the targets llama-bench, llama-simple and llama-quantize are enough), then
 `bench/run --llama DIR` (lavapipe) or, on the NVIDIA machine, `bench/run --gpu BUNDLE --llama
 DIR`; `--llama` without DIR takes `$PV_LLAMA_DIR`. `--docs` writes `docs/bench/llama-*.csv|json`
@@ -473,11 +605,15 @@ def main(args, root, commit, sh):
     modes = list(MODES)
     if getattr(args, "modes", ""):
         modes = [m for m in args.modes.split(",") if m]
-        bad = [m for m in modes if m not in MODES and m not in EXTRA_MODES]
+        known = MODES + list(EXTRA_MODES) + (list(NATIVE_MODES) if gpu else [])
+        bad = [m for m in modes if m not in known]
         if bad or modes[:1] != ["native"]:
-            log(f"bench/run --llama: modes are native first, then of "
-                f"{', '.join(MODES[1:] + list(EXTRA_MODES))}")
+            log(f"bench/run --llama: modes are native first, then of {', '.join(known[1:])}")
             return 2
+    bench_modes = [m for m in (getattr(args, "llama_bench_modes", "") or "").split(",") if m]
+    if any(m not in modes for m in bench_modes) or bench_modes[:1] not in ([], ["native"]):
+        log("bench/run --llama: --llama-bench-modes: native first, then of --modes")
+        return 2
     pp, tg, n_predict = SIZES["quick" if args.quick else plat]
     out = os.path.abspath(args.out or (os.path.join(os.environ.get("OUT", "/tmp"), "bench")
                                        if gpu else os.path.join(args.build, "bench-results")))
@@ -495,20 +631,30 @@ def main(args, root, commit, sh):
     models, genline = make_models(paths, shape, workdir, runner.host_env)
     log(f"models: {genline}; Q4_0 by llama-quantize ({time.time() - t0:.0f} s in all)")
     runs = os.path.join(out, "llama-runs")
+    devices = {}
+    if gpu:
+        # What llama.cpp is shown on each side (and the native-venus-like mode's environment).
+        diff, hidden = runner.compare_devices()
+        devices = {"differences": diff, "hidden_natively": hidden}
+        log(f"devices: {len(diff)} differences in vulkaninfo (vulkaninfo-diff.txt); "
+            f"native-venus-like hides {', '.join(hidden) or 'nothing'}")
     # Through PearVisor on lavapipe a run's first minutes go to compiling llama.cpp's
     # pipelines (see HarnessRunner); on the GPU a run takes seconds.
     limit = 150 if gpu else 600
     try:
         tokens = check_tokens(runner, modes, paths, models, n_predict, runs, limit)
-        rows, first = measure(runner, modes, paths, models, reps, pp, tg, runs, limit,
-                              os.path.join(out, f"llama-{plat}.partial.csv"))
+        in_process = bool(getattr(args, "llama_reps_in_process", False))
+        rows, first = measure(runner, bench_modes or modes, paths, models, reps, pp, tg, runs,
+                              limit, os.path.join(out, f"llama-{plat}.partial.csv"), in_process)
     finally:
         runner.close()
     entry = first.get("native") or next(iter(first.values()), None)
     meta = {
         "platform": plat,
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": commit, "reps": reps, "pp": pp, "tg": tg, "n_predict": n_predict,
+        "commit": commit, "reps": reps,
+        "reps_in_process": bool(getattr(args, "llama_reps_in_process", False)),
+        "pp": pp, "tg": tg, "n_predict": n_predict,
         "llama": llama_version(paths, entry), "shape": shape,
         "model": ("synthetic llama, TinyLlama-1.1B's shape (22 layers, n_embd 2048, 32 heads, "
                   "4 KV heads, n_ff 5632, vocab 32000; 1.10 B parameters), random weights, "
@@ -517,6 +663,7 @@ def main(args, root, commit, sh):
                   "2048 (4.2 M parameters), random weights, Q4_0 and F16"),
         "device": {m: e.get("gpu_info") for m, e in first.items()},
         "tokens": tokens,
+        "devices": devices,
     }
     if gpu:
         meta["gpu"] = sh(["nvidia-smi", "--query-gpu=name,driver_version,memory.total",

@@ -1,7 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * VK_LAYER_PEARVISOR_hide_extensions: an explicit Vulkan layer that hides the device extensions
- * named in $PV_HIDE_EXTENSIONS (comma-separated) from vkEnumerateDeviceExtensionProperties.
+ * VK_LAYER_PEARVISOR_hide_extensions: an explicit Vulkan layer that makes a native device look like
+ * what a Venus guest driver shows of it, in the respects set by these variables:
+ *
+ *   PV_HIDE_EXTENSIONS=A,B,...  vkEnumerateDeviceExtensionProperties leaves out these extensions
+ *                               (those the guest driver lacks);
+ *   PV_DRIVER_ID=N              vkGetPhysicalDeviceProperties2 reports driverID N (22 is
+ *                               VK_DRIVER_ID_MESA_VENUS, what a Venus guest reports);
+ *   PV_NO_HOST_VISIBLE_VRAM=1   DEVICE_LOCAL memory types of a discrete GPU lose their HOST_*
+ *                               flags (what PearVisor tells its guest: src/vk/memory_types.c);
+ *   PV_ADD_EXTENSIONS=A,B,...   the opposite of hiding, for a program's reaction alone: these
+ *                               names are listed too, though the driver lacks them.
  *
  * Why: a program through a Venus guest driver sees only the extensions Venus forwards. To tell
  * whether a difference from native (a result, a speed) comes from the renderer or from a
@@ -12,7 +21,7 @@
  *   PV_HIDE_EXTENSIONS=VK_NV_shader_sm_builtins PROGRAM
  *
  * A benchmarking aid for one instance per process (what the programs measured here create);
- * everything but the extension list passes straight to the next layer or driver.
+ * everything else passes straight to the next layer or driver.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -26,12 +35,16 @@ static VkInstance g_instance;
 static PFN_vkGetInstanceProcAddr g_next_gipa;
 static PFN_vkGetDeviceProcAddr g_next_gdpa;
 static PFN_vkEnumerateDeviceExtensionProperties g_next_enum;
+static PFN_vkGetPhysicalDeviceProperties g_next_props;
+static PFN_vkGetPhysicalDeviceProperties2 g_next_props2;
+static PFN_vkGetPhysicalDeviceMemoryProperties g_next_mem;
+static PFN_vkGetPhysicalDeviceMemoryProperties2 g_next_mem2;
 
-/* true when `name` is one of $PV_HIDE_EXTENSIONS's comma-separated names */
+/* true when `name` is one of the comma-separated names in the variable `var` */
 static bool
-hidden(const char *name)
+listed(const char *var, const char *name)
 {
-   const char *list = getenv("PV_HIDE_EXTENSIONS");
+   const char *list = getenv(var);
    size_t len = strlen(name);
    while (list && *list) {
       const char *end = strchr(list, ',');
@@ -75,6 +88,21 @@ hide_CreateInstance(const VkInstanceCreateInfo *info, const VkAllocationCallback
       g_next_gipa = gipa;
       g_next_enum = (PFN_vkEnumerateDeviceExtensionProperties)gipa(
          *instance, "vkEnumerateDeviceExtensionProperties");
+      g_next_props = (PFN_vkGetPhysicalDeviceProperties)gipa(*instance,
+                                                             "vkGetPhysicalDeviceProperties");
+      g_next_mem = (PFN_vkGetPhysicalDeviceMemoryProperties)gipa(
+         *instance, "vkGetPhysicalDeviceMemoryProperties");
+      /* The core names of Vulkan 1.1; a 1.0 driver has only the KHR ones. */
+      g_next_props2 = (PFN_vkGetPhysicalDeviceProperties2)gipa(*instance,
+                                                               "vkGetPhysicalDeviceProperties2");
+      if (!g_next_props2)
+         g_next_props2 = (PFN_vkGetPhysicalDeviceProperties2)gipa(
+            *instance, "vkGetPhysicalDeviceProperties2KHR");
+      g_next_mem2 = (PFN_vkGetPhysicalDeviceMemoryProperties2)gipa(
+         *instance, "vkGetPhysicalDeviceMemoryProperties2");
+      if (!g_next_mem2)
+         g_next_mem2 = (PFN_vkGetPhysicalDeviceMemoryProperties2)gipa(
+            *instance, "vkGetPhysicalDeviceMemoryProperties2KHR");
    }
    return r;
 }
@@ -97,6 +125,41 @@ hide_CreateDevice(VkPhysicalDevice pd, const VkDeviceCreateInfo *info,
    return r;
 }
 
+/* How many names $PV_ADD_EXTENSIONS holds (an upper bound of what add_extensions appends). */
+static uint32_t
+n_added(void)
+{
+   const char *list = getenv("PV_ADD_EXTENSIONS");
+   uint32_t n = list && *list ? 1 : 0;
+   for (; list && *list; list++)
+      n += *list == ',';
+   return n;
+}
+
+/* Appends to list[0..n) each name of $PV_ADD_EXTENSIONS it lacks (revision 1); returns the new
+ * count. Such an extension exists only in the list: a program that enables it fails at
+ * vkCreateDevice. It shows what a program does on a driver that offers it (bench/notes-llama.md:
+ * llama.cpp on lavapipe told of VK_KHR_cooperative_matrix). */
+static uint32_t
+add_extensions(VkExtensionProperties *list, uint32_t n)
+{
+   const char *p = getenv("PV_ADD_EXTENSIONS");
+   while (p && *p) {
+      const char *end = strchr(p, ',');
+      size_t len = end ? (size_t)(end - p) : strlen(p);
+      bool have = len == 0 || len >= VK_MAX_EXTENSION_NAME_SIZE;
+      for (uint32_t i = 0; !have && i < n; i++)
+         have = strlen(list[i].extensionName) == len && !strncmp(list[i].extensionName, p, len);
+      if (!have) {
+         memset(&list[n], 0, sizeof(list[n]));
+         memcpy(list[n].extensionName, p, len);
+         list[n++].specVersion = 1;
+      }
+      p = end ? end + 1 : NULL;
+   }
+   return n;
+}
+
 static VKAPI_ATTR VkResult VKAPI_CALL
 hide_EnumerateDeviceExtensionProperties(VkPhysicalDevice pd, const char *layer, uint32_t *count,
                                         VkExtensionProperties *props)
@@ -112,14 +175,16 @@ hide_EnumerateDeviceExtensionProperties(VkPhysicalDevice pd, const char *layer, 
    VkResult r = next(pd, NULL, &all, NULL);
    if (r != VK_SUCCESS)
       return r;
-   VkExtensionProperties *list = calloc(all ? all : 1, sizeof(*list));
+   uint32_t extra = n_added();
+   VkExtensionProperties *list = calloc((size_t)all + extra + 1, sizeof(*list));
    if (!list)
       return VK_ERROR_OUT_OF_HOST_MEMORY;
    r = next(pd, NULL, &all, list);
    uint32_t kept = 0;
    for (uint32_t i = 0; r >= 0 && i < all; i++)
-      if (!hidden(list[i].extensionName))
+      if (!listed("PV_HIDE_EXTENSIONS", list[i].extensionName))
          list[kept++] = list[i];
+   kept = r >= 0 ? add_extensions(list, kept) : kept;
    if (r >= 0 && !props) {
       *count = kept;
    } else if (r >= 0) {
@@ -130,6 +195,59 @@ hide_EnumerateDeviceExtensionProperties(VkPhysicalDevice pd, const char *layer, 
    }
    free(list);
    return r;
+}
+
+/* PV_DRIVER_ID into every driverID the caller's chain asks for. */
+static VKAPI_ATTR void VKAPI_CALL
+hide_GetPhysicalDeviceProperties2(VkPhysicalDevice pd, VkPhysicalDeviceProperties2 *props)
+{
+   g_next_props2(pd, props);
+   const char *id = getenv("PV_DRIVER_ID");
+   if (!id || !*id)
+      return;
+   VkDriverId driver = (VkDriverId)strtoul(id, NULL, 0);
+   for (VkBaseOutStructure *p = props->pNext; p; p = p->pNext) {
+      if (p->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES)
+         ((VkPhysicalDeviceDriverProperties *)p)->driverID = driver;
+      else if (p->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_PROPERTIES)
+         ((VkPhysicalDeviceVulkan12Properties *)p)->driverID = driver;
+   }
+}
+
+/* With PV_NO_HOST_VISIBLE_VRAM set, a discrete GPU's DEVICE_LOCAL types lose their HOST_*
+ * flags, as in what PearVisor tells a guest (src/vk/memory_types.c: it cannot map the BAR). */
+static void
+hide_vram_mapping(VkPhysicalDevice pd, VkPhysicalDeviceMemoryProperties *mem)
+{
+   const char *on = getenv("PV_NO_HOST_VISIBLE_VRAM");
+   if (!on || !*on || !strcmp(on, "0"))
+      return;
+   VkPhysicalDeviceProperties props;
+   g_next_props(pd, &props);
+   if (props.deviceType != VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU)
+      return;
+   const VkMemoryPropertyFlags host = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT |
+                                      VK_MEMORY_PROPERTY_HOST_COHERENT_BIT |
+                                      VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
+   for (uint32_t i = 0; i < mem->memoryTypeCount && i < VK_MAX_MEMORY_TYPES; i++) {
+      if (mem->memoryTypes[i].propertyFlags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)
+         mem->memoryTypes[i].propertyFlags &= ~host;
+   }
+}
+
+static VKAPI_ATTR void VKAPI_CALL
+hide_GetPhysicalDeviceMemoryProperties(VkPhysicalDevice pd, VkPhysicalDeviceMemoryProperties *mem)
+{
+   g_next_mem(pd, mem);
+   hide_vram_mapping(pd, mem);
+}
+
+static VKAPI_ATTR void VKAPI_CALL
+hide_GetPhysicalDeviceMemoryProperties2(VkPhysicalDevice pd,
+                                        VkPhysicalDeviceMemoryProperties2 *mem)
+{
+   g_next_mem2(pd, mem);
+   hide_vram_mapping(pd, &mem->memoryProperties);
 }
 
 static VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL hide_GetDeviceProcAddr(VkDevice device,
@@ -148,6 +266,16 @@ hide_GetInstanceProcAddr(VkInstance instance, const char *name)
       return (PFN_vkVoidFunction)hide_CreateDevice;
    if (!strcmp(name, "vkEnumerateDeviceExtensionProperties"))
       return (PFN_vkVoidFunction)hide_EnumerateDeviceExtensionProperties;
+   /* Ours only where the next one exists (the loader asks before and after vkCreateInstance). */
+   bool ready = g_next_gipa != NULL;
+   if (ready && (!strcmp(name, "vkGetPhysicalDeviceProperties2") ||
+                 !strcmp(name, "vkGetPhysicalDeviceProperties2KHR")))
+      return g_next_props2 ? (PFN_vkVoidFunction)hide_GetPhysicalDeviceProperties2 : NULL;
+   if (ready && !strcmp(name, "vkGetPhysicalDeviceMemoryProperties"))
+      return (PFN_vkVoidFunction)hide_GetPhysicalDeviceMemoryProperties;
+   if (ready && (!strcmp(name, "vkGetPhysicalDeviceMemoryProperties2") ||
+                 !strcmp(name, "vkGetPhysicalDeviceMemoryProperties2KHR")))
+      return g_next_mem2 ? (PFN_vkVoidFunction)hide_GetPhysicalDeviceMemoryProperties2 : NULL;
    return g_next_gipa ? g_next_gipa(instance, name) : NULL;
 }
 

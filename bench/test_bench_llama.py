@@ -63,6 +63,49 @@ class BenchLlama(unittest.TestCase):
         self.assertIn("**the same**", text)
         self.assertIn("**differ**", text)
 
+    def test_native_modes_compared_to_native_and_venus_like(self):
+        nat = rows("native", "pp512_tps", [100, 100, 100])
+        like = rows("native-venus-like", "pp512_tps", [40, 40, 40])
+        ours = rows("pearvisor-25.0.7", "pp512_tps", [20, 20, 20])
+        text = bench_llama.report(nat + like + ours, {})
+        self.assertIn("| native-venus-like | 40.0 (40.0–40.0) | 0.400× | – |", text)
+        self.assertIn("| pearvisor-25.0.7 | 20.0 (20.0–20.0) | 0.200× | no |", text)
+        # the second table: PearVisor against the native device that looks like the guest's
+        self.assertIn("| pearvisor-25.0.7 | 20.0 (20.0–20.0) | 0.500× |", text)
+        meta = {"n_predict": 8, "tokens": {"q4_0": {
+            "native": "a", "pearvisor-25.0.7": "b", "native-venus-like": "b", "match": False}}}
+        text = bench_llama.report(nat, meta)
+        self.assertIn("native-venus-like: **differ** from native's, **the same** as "
+                      "pearvisor-25.0.7's", text)
+
+    def test_vulkaninfo_difference(self):
+        head = "Device Properties and Extensions:\n==================================\n"
+        native = head + (
+            "Device Extensions: count = 3\n"
+            "\tVK_KHR_16bit_storage       : extension revision 1\n"
+            "\tVK_KHR_cooperative_matrix  : extension revision 2\n"
+            "\tVK_NV_shader_sm_builtins   : extension revision 1\n"
+            "VkPhysicalDeviceSubgroupProperties:\n-----------------------------------\n"
+            "\tsubgroupSize              = 32\n"
+            "\tsupportedStages: count = 1\n\t\tSHADER_STAGE_COMPUTE_BIT\n"
+            "VkPhysicalDeviceVulkan12Properties:\n-----------------------------------\n"
+            "\tdriverID = DRIVER_ID_NVIDIA_PROPRIETARY\n")
+        guest = native.replace("\tVK_KHR_cooperative_matrix  : extension revision 2\n", "")
+        guest = guest.replace("\tVK_NV_shader_sm_builtins   : extension revision 1\n", "")
+        guest = guest.replace("NVIDIA_PROPRIETARY", "MESA_VENUS")
+        keys = bench_llama.vulkaninfo_keys("instance part = ignored\n" + native)
+        self.assertEqual(keys["ext/VK_KHR_cooperative_matrix"], "2")
+        self.assertEqual(keys["VkPhysicalDeviceSubgroupProperties/subgroupSize"], "32")
+        self.assertIn("VkPhysicalDeviceSubgroupProperties/supportedStages/"
+                      "SHADER_STAGE_COMPUTE_BIT", keys)
+        self.assertNotIn("instance part", " ".join(keys))
+        diff = bench_llama.device_diff(keys, bench_llama.vulkaninfo_keys(guest))
+        self.assertEqual(diff, [
+            "differs:     VkPhysicalDeviceVulkan12Properties/driverID: native "
+            "DRIVER_ID_NVIDIA_PROPRIETARY, guest DRIVER_ID_MESA_VENUS",
+            "only native: ext/VK_KHR_cooperative_matrix = 2",
+            "only native: ext/VK_NV_shader_sm_builtins = 1"])
+
     def test_vocab_words_distinct(self):
         words = llama_model.piece_words(40000)
         self.assertEqual(len(words), len(set(words)))
