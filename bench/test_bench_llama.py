@@ -78,6 +78,30 @@ class BenchLlama(unittest.TestCase):
         self.assertIn("native-venus-like: **differ** from native's, **the same** as "
                       "pearvisor-25.0.7's", text)
 
+    def test_tokens_judged_against_the_correct_native(self):
+        class Runner:
+            def __init__(self, texts):
+                self.texts = texts
+
+            def run(self, mode, argv, outdir, timeout):
+                return 0, self.texts[mode], ""
+        modes = ["native", "pearvisor-25.0.7", "native-nocoopmat"]
+        paths = {"llama-simple": "llama-simple"}
+        models = {q: q for q in bench_llama.QUANTS}
+        with tempfile.TemporaryDirectory() as d:
+            good = Runner({"native": "wrong", "pearvisor-25.0.7": "ok", "native-nocoopmat": "ok"})
+            res = bench_llama.check_tokens(good, modes, paths, models, 8, d, 10)
+            self.assertTrue(all(r["match"] and r["reference"] == "native-nocoopmat"
+                                for r in res.values()))
+            text = bench_llama.report([], {"n_predict": 8, "tokens": res})
+            self.assertIn("**the same** through PearVisor as native-nocoopmat", text)
+            bad = Runner({"native": "ok", "pearvisor-25.0.7": "ok", "native-nocoopmat": "no"})
+            res = bench_llama.check_tokens(bad, modes, paths, models, 8, d, 10)
+            self.assertFalse(any(r["match"] for r in res.values()))
+            # without the correct native mode, plain native is the reference
+            res = bench_llama.check_tokens(good, modes[:2], paths, models, 8, d, 10)
+            self.assertFalse(any(r["match"] for r in res.values()))
+
     def test_vulkaninfo_difference(self):
         head = "Device Properties and Extensions:\n==================================\n"
         native = head + (
