@@ -131,6 +131,11 @@ void pv_hostile_draw_no_pipeline(struct pv_hostile *h);
 void pv_hostile_dispatch_no_pipeline(struct pv_hostile *h);
 void pv_hostile_draw_outside_pass(struct pv_hostile *h);
 void pv_hostile_end_inside_pass(struct pv_hostile *h);
+/* render pass instances (pv_hostile_scope.c) */
+void pv_hostile_render_area(struct pv_hostile *h);
+void pv_hostile_clear_rect(struct pv_hostile *h);
+void pv_hostile_clear_color(struct pv_hostile *h);
+void pv_hostile_clear_layers(struct pv_hostile *h);
 
 extern const struct pv_hostile_case pv_hostile_cases[];
 extern const unsigned pv_hostile_case_count;

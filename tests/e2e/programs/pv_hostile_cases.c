@@ -842,5 +842,13 @@ const struct pv_hostile_case pv_hostile_cases[] = {
      "vkCmdDraw outside a render pass"),
    D("scope-end-inside-pass", pv_hostile_end_inside_pass,
      "vkEndCommandBuffer inside a render pass"),
+   D("pass-render-area", pv_hostile_render_area,
+     "vkCmdBeginRenderPass with a render area 16x the framebuffer's size"),
+   D("pass-clear-rect", pv_hostile_clear_rect,
+     "vkCmdClearAttachments 8192 texels right of a 16x16 attachment"),
+   D("pass-clear-color", pv_hostile_clear_color,
+     "vkCmdClearAttachments of color attachment 7 of 1"),
+   D("pass-clear-layers", pv_hostile_clear_layers,
+     "vkCmdClearAttachments of 64 layers of a 1-layer framebuffer"),
 };
 const unsigned pv_hostile_case_count = PV_ARRAY_SIZE(pv_hostile_cases);

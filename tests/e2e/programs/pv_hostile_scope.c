@@ -10,7 +10,32 @@
 
 #define SZ PV_HOSTILE_SIZE
 
-enum scope_hostile { DRAW_NO_PIPELINE, DRAW_OUTSIDE_PASS, END_INSIDE_PASS };
+enum scope_hostile {
+   DRAW_NO_PIPELINE,
+   DRAW_OUTSIDE_PASS,
+   END_INSIDE_PASS,
+   RENDER_AREA,  /* a render area 256x the framebuffer: lavapipe sizes its framebuffer by it */
+   CLEAR_RECT,   /* vkCmdClearAttachments 8192 texels right of the 16x16 target */
+   CLEAR_COLOR,  /* vkCmdClearAttachments of color attachment 7 of 1 */
+   CLEAR_LAYERS, /* vkCmdClearAttachments of layers 0..63 of 1 */
+};
+
+/* The clear each CLEAR_* case records inside the render pass. */
+static void
+hostile_clear(VkCommandBuffer cmd, enum scope_hostile what)
+{
+   const VkClearAttachment att = {
+      .aspectMask = VK_IMAGE_ASPECT_COLOR_BIT,
+      .colorAttachment = what == CLEAR_COLOR ? 7 : 0,
+      .clearValue = {.color = {.float32 = {1, 1, 1, 1}}},
+   };
+   const VkClearRect rect = {
+      .rect = {{what == CLEAR_RECT ? 8192 : 0, 0}, {PV_HOSTILE_FB, PV_HOSTILE_FB}},
+      .baseArrayLayer = 0,
+      .layerCount = what == CLEAR_LAYERS ? 64 : 1,
+   };
+   vkCmdClearAttachments(cmd, 1, &att, 1, &rect);
+}
 
 static void
 gfx_scope_case(struct pv_hostile *h, enum scope_hostile what)
@@ -35,7 +60,10 @@ gfx_scope_case(struct pv_hostile *h, enum scope_hostile what)
       .sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO,
       .renderPass = g.rp,
       .framebuffer = g.fb,
-      .renderArea = {{0, 0}, {PV_HOSTILE_FB, PV_HOSTILE_FB}},
+      .renderArea = {{0, 0},
+                     what == RENDER_AREA
+                        ? (VkExtent2D){PV_HOSTILE_FB * 16, PV_HOSTILE_FB * 16}
+                        : (VkExtent2D){PV_HOSTILE_FB, PV_HOSTILE_FB}},
       .clearValueCount = 1,
       .pClearValues = &clear,
    };
@@ -44,6 +72,8 @@ gfx_scope_case(struct pv_hostile *h, enum scope_hostile what)
       vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, g.pipe);
    vkCmdBindVertexBuffers(cmd, 0, 1, &vb.buffer, &zero);
    vkCmdDraw(cmd, 3, 1, 0, 0);
+   if (what >= CLEAR_RECT)
+      hostile_clear(cmd, what);
    if (what != END_INSIDE_PASS)
       vkCmdEndRenderPass(cmd);
    pv_hostile_submit(h, cmd); /* ends the command buffer */
@@ -84,4 +114,28 @@ pv_hostile_dispatch_no_pipeline(struct pv_hostile *h)
    vkCmdPushConstants(cmd, k.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(push), push);
    vkCmdDispatch(cmd, 1, 1, 1);
    pv_hostile_submit(h, cmd);
+}
+
+void
+pv_hostile_render_area(struct pv_hostile *h)
+{
+   gfx_scope_case(h, RENDER_AREA);
+}
+
+void
+pv_hostile_clear_rect(struct pv_hostile *h)
+{
+   gfx_scope_case(h, CLEAR_RECT);
+}
+
+void
+pv_hostile_clear_color(struct pv_hostile *h)
+{
+   gfx_scope_case(h, CLEAR_COLOR);
+}
+
+void
+pv_hostile_clear_layers(struct pv_hostile *h)
+{
+   gfx_scope_case(h, CLEAR_LAYERS);
 }
