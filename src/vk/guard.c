@@ -355,8 +355,24 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
                         "the host renders to the framebuffer's size"),
    G(CmdClearAttachments, "rectangles, layers and color attachment inside the render pass "
                           "instance: lavapipe clears what it is given"),
-   G(CreateGraphicsPipelines, "a subpass of its render pass; records each pipeline's bind point "
-                              "and library flag"),
+   /* counts and indices against the device's limits (guard_limits.c): the host keeps these in
+    * fixed arrays and stores at first + i */
+   G(CmdSetViewport, "first + count inside maxViewports: lavapipe stores viewport first + i"),
+   G(CmdSetScissor, "first + count inside maxViewports"),
+   G(CmdSetViewportWithCount, "count inside maxViewports"),
+   G(CmdSetScissorWithCount, "count inside maxViewports"),
+   G(CmdBindTransformFeedbackBuffersEXT, "first + count inside maxTransformFeedbackBuffers"),
+   G(CmdBeginTransformFeedbackEXT, "counter buffers inside maxTransformFeedbackBuffers"),
+   G(CmdEndTransformFeedbackEXT, "counter buffers inside maxTransformFeedbackBuffers"),
+   G(CmdSetColorWriteEnableEXT, "count inside maxColorAttachments"),
+   G(CmdSetColorBlendEnableEXT, "first + count inside maxColorAttachments"),
+   G(CmdSetColorBlendEquationEXT, "first + count inside maxColorAttachments"),
+   G(CmdSetColorWriteMaskEXT, "first + count inside maxColorAttachments"),
+   G(CmdSetColorBlendAdvancedEXT, "first + count inside maxColorAttachments"),
+   G(CmdSetVertexInputEXT, "binding numbers, locations and counts inside the vertex input limits"),
+   G(CreateGraphicsPipelines, "a subpass of its render pass; vertex input, viewport, blend and "
+                              "rendering counts inside the device's limits; records each "
+                              "pipeline's bind point and library flag"),
    G(CreateComputePipelines, "records each pipeline's bind point"),
    {NULL, NULL, NULL},
 };

@@ -239,6 +239,28 @@ bool pv_vk_pipeline_subpass_ok(struct pv_dispatch_ctx *c, const char *what,
 void pv_vk_image_view_track(struct pv_dispatch_ctx *c, const VkImageViewCreateInfo *ci,
                             const struct pv_vk_image *im, VkImageView view);
 
+/* ----- counts and indices against the device's limits (guard_limits.c) --------------------- */
+
+enum pv_limit {
+   PV_LIMIT_VIEWPORTS,
+   PV_LIMIT_VERTEX_BINDINGS,
+   PV_LIMIT_VERTEX_ATTRIBUTES,
+   PV_LIMIT_COLOR_ATTACHMENTS,
+   PV_LIMIT_XFB_BUFFERS,
+};
+struct pv_vk_cmdbuf;
+/* Remembers the device of the pool a command buffer was allocated from (its limits). */
+void pv_vk_cmdbuf_set_pool(struct pv_dispatch_ctx *c, struct pv_vk_cmdbuf *cb, VkCommandPool pool);
+/* [first, first + count) inside the limit of the command buffer's (or device's) device;
+ * refused otherwise (also when the device is unknown). */
+bool pv_vk_cmd_range_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,
+                        uint32_t first, uint32_t count, enum pv_limit l);
+bool pv_vk_device_range_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
+                           uint32_t first, uint32_t count, enum pv_limit l);
+/* A graphics pipeline's vertex input, viewport, blend and rendering counts and indices. */
+bool pv_vk_pipeline_limits_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
+                              const VkGraphicsPipelineCreateInfo *ci);
+
 /* ----- registration ------------------------------------------------------------------------- */
 
 struct pv_vk_guard_entry {
@@ -328,6 +350,19 @@ PV_GUARD(CreateRenderPass)
 PV_GUARD(CreateRenderPass2)
 PV_GUARD(CreateFramebuffer)
 PV_GUARD(CmdClearAttachments)
+PV_GUARD(CmdSetViewport)
+PV_GUARD(CmdSetScissor)
+PV_GUARD(CmdSetViewportWithCount)
+PV_GUARD(CmdSetScissorWithCount)
+PV_GUARD(CmdBindTransformFeedbackBuffersEXT)
+PV_GUARD(CmdBeginTransformFeedbackEXT)
+PV_GUARD(CmdEndTransformFeedbackEXT)
+PV_GUARD(CmdSetColorWriteEnableEXT)
+PV_GUARD(CmdSetColorBlendEnableEXT)
+PV_GUARD(CmdSetColorBlendEquationEXT)
+PV_GUARD(CmdSetColorWriteMaskEXT)
+PV_GUARD(CmdSetColorBlendAdvancedEXT)
+PV_GUARD(CmdSetVertexInputEXT)
 PV_GUARD(CreateGraphicsPipelines)
 PV_GUARD(CreateComputePipelines)
 PV_GUARD(CreatePipelineLayout)

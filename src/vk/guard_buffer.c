@@ -92,7 +92,9 @@ void
 pv_guard_CmdBindVertexBuffers(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdBindVertexBuffers *a = args;
-   if (vertex_buffers_ok(c, "vkCmdBindVertexBuffers", a->bindingCount, a->pBuffers, a->pOffsets,
+   if (pv_vk_cmd_range_ok(c, "vkCmdBindVertexBuffers", a->commandBuffer, a->firstBinding,
+                          a->bindingCount, PV_LIMIT_VERTEX_BINDINGS) &&
+       vertex_buffers_ok(c, "vkCmdBindVertexBuffers", a->bindingCount, a->pBuffers, a->pOffsets,
                          NULL))
       pv_handle_vkCmdBindVertexBuffers(c, args);
 }
@@ -101,7 +103,9 @@ void
 pv_guard_CmdBindVertexBuffers2(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdBindVertexBuffers2 *a = args;
-   if (vertex_buffers_ok(c, "vkCmdBindVertexBuffers2", a->bindingCount, a->pBuffers, a->pOffsets,
+   if (pv_vk_cmd_range_ok(c, "vkCmdBindVertexBuffers2", a->commandBuffer, a->firstBinding,
+                          a->bindingCount, PV_LIMIT_VERTEX_BINDINGS) &&
+       vertex_buffers_ok(c, "vkCmdBindVertexBuffers2", a->bindingCount, a->pBuffers, a->pOffsets,
                          a->pSizes))
       pv_handle_vkCmdBindVertexBuffers2(c, args);
 }

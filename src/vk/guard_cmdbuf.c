@@ -115,6 +115,7 @@ pv_guard_AllocateCommandBuffers(struct pv_dispatch_ctx *c, void *args)
       }
       cb->scope = (struct pv_vk_cmd_scope){.secondary = a->pAllocateInfo->level ==
                                                         VK_COMMAND_BUFFER_LEVEL_SECONDARY};
+      pv_vk_cmdbuf_set_pool(c, cb, a->pAllocateInfo->commandPool);
    }
 }
 
@@ -284,7 +285,10 @@ pv_guard_CmdBeginRendering(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdBeginRendering *a = args;
    struct pv_vk_area area;
-   if (!pv_vk_rendering_begin(c, a->pRenderingInfo, &area))
+   if (!a->pRenderingInfo ||
+       !pv_vk_cmd_range_ok(c, "vkCmdBeginRendering", a->commandBuffer, 0,
+                           a->pRenderingInfo->colorAttachmentCount, PV_LIMIT_COLOR_ATTACHMENTS) ||
+       !pv_vk_rendering_begin(c, a->pRenderingInfo, &area))
       return;
    struct pv_vk_cmd_scope *s = &cmdbuf_get(c, a->commandBuffer)->scope;
    s->pass = PV_PASS_RENDERING;
@@ -341,7 +345,9 @@ pv_guard_CreateGraphicsPipelines(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCreateGraphicsPipelines *a = args;
    for (uint32_t i = 0; a->pCreateInfos && i < a->createInfoCount; i++)
-      if (!pv_vk_pipeline_subpass_ok(c, "vkCreateGraphicsPipelines", &a->pCreateInfos[i]))
+      if (!pv_vk_pipeline_subpass_ok(c, "vkCreateGraphicsPipelines", &a->pCreateInfos[i]) ||
+          !pv_vk_pipeline_limits_ok(c, "vkCreateGraphicsPipelines", a->device,
+                                    &a->pCreateInfos[i]))
          return;
    pv_handle_vkCreateGraphicsPipelines(c, args);
    for (uint32_t i = 0; a->pCreateInfos && a->pPipelines && i < a->createInfoCount &&

@@ -278,6 +278,12 @@ pv_guard_CreateRenderPass(struct pv_dispatch_ctx *c, void *args)
    const char *why = !ci   ? "no create info"
                      : !rp ? "no memory for the render pass's state"
                            : render_pass1_violation(ci, rp);
+   for (uint32_t i = 0; !why && i < ci->subpassCount; i++)
+      if (!pv_vk_device_range_ok(c, "vkCreateRenderPass", a->device, 0, rp->colors[i],
+                                 PV_LIMIT_COLOR_ATTACHMENTS)) {
+         free(rp);
+         return;
+      }
    if (why) {
       free(rp);
       pv_venus_refuse(c, "vkCreateRenderPass: %s", why);
@@ -297,6 +303,12 @@ pv_guard_CreateRenderPass2(struct pv_dispatch_ctx *c, void *args)
    const char *why = !ci   ? "no create info"
                      : !rp ? "no memory for the render pass's state"
                            : render_pass2_violation(ci, rp);
+   for (uint32_t i = 0; !why && i < ci->subpassCount; i++)
+      if (!pv_vk_device_range_ok(c, "vkCreateRenderPass2", a->device, 0, rp->colors[i],
+                                 PV_LIMIT_COLOR_ATTACHMENTS)) {
+         free(rp);
+         return;
+      }
    if (why) {
       free(rp);
       pv_venus_refuse(c, "vkCreateRenderPass2: %s", why);

@@ -132,6 +132,8 @@ init_extensions(struct pv_context *ctx, struct pv_vk_instance *inst, struct pv_v
          pd->has_semaphore_fd = true;
       else if (!strcmp(name, VK_KHR_EXTERNAL_FENCE_FD_EXTENSION_NAME))
          pd->has_fence_fd = true;
+      else if (!strcmp(name, VK_EXT_TRANSFORM_FEEDBACK_EXTENSION_NAME))
+         pd->max_xfb_buffers = 1; /* has it: the count comes with the properties */
       int64_t spec = pv_vk_table_spec_version(ctx, name);
       if (spec <= 0 || is_hidden(name))
          continue; /* unknown to the guest's encoder (or one of the two instance ones) */
@@ -178,14 +180,20 @@ drops_edge_barriers(struct pv_vk_instance *inst, const struct pv_vk_physdev *pd)
 static void
 init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
 {
+   VkPhysicalDeviceTransformFeedbackPropertiesEXT xfb = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TRANSFORM_FEEDBACK_PROPERTIES_EXT,
+   };
    VkPhysicalDeviceExternalMemoryHostPropertiesEXT host_props = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT,
+      .pNext = pd->max_xfb_buffers ? &xfb : NULL,
    };
    VkPhysicalDeviceProperties2 props = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
-      .pNext = pd->has_memory_host ? &host_props : NULL,
+      .pNext = pd->has_memory_host ? (void *)&host_props : pd->max_xfb_buffers ? (void *)&xfb : NULL,
    };
    inst->GetPhysicalDeviceProperties2(pd->host, &props);
+   pd->limits = props.properties.limits;
+   pd->max_xfb_buffers = xfb.maxTransformFeedbackBuffers;
    uint32_t version = pv_vk_cap_api_version(props.properties.apiVersion);
    pd->api_version = version < inst->api_version ? version : inst->api_version;
    pd->device_type = props.properties.deviceType;

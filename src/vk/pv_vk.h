@@ -80,6 +80,11 @@ struct pv_vk_physdev {
    /* lavapipe before Mesa 25: a barrier first or last in a command buffer is dropped
     * (edge_barriers.c) */
    bool drops_edge_barriers;
+   /* what the guard checks counts and indices against: the host driver keeps viewports, vertex
+    * bindings, color attachments and transform feedback buffers in fixed arrays of these sizes
+    * (guard_limits.c) */
+   VkPhysicalDeviceLimits limits;
+   uint32_t max_xfb_buffers; /* 0 without VK_EXT_transform_feedback */
 };
 
 struct pv_vk_queue {

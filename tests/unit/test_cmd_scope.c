@@ -25,6 +25,7 @@
 #include "util/log.h"
 #include "vk/guard.h"
 #include "vk/lifetime.h"
+#include "vk/pv_vk.h"
 
 /* guest ids (their host handles are id + HOST) */
 enum {
@@ -606,9 +607,12 @@ render_pass_indices(void **state)
       {VK_ATTACHMENT_UNUSED, VK_SUBPASS_EXTERNAL, NULL},
       {0, 0, NULL},
    };
+   /* the device's limits (guard_limits.c): 8 color attachments */
+   static struct pv_vk_physdev pd = {.limits = {.maxColorAttachments = 8}};
+   static struct pv_vk_device dev = {.pd = &pd};
    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
       struct pv_context *ctx = fresh_context();
-      add_object(ctx, VK_OBJECT_TYPE_DEVICE, DEVICE);
+      add_object(ctx, VK_OBJECT_TYPE_DEVICE, DEVICE)->data = &dev;
       struct buf b = {0};
       enc_create_render_pass(&b, cases[i].color, cases[i].src);
       char want[160];
@@ -618,6 +622,66 @@ render_pass_indices(void **state)
       else
          PASSED(ctx, &b, "vkCreateRenderPass");
    }
+}
+
+/* ----- counts and indices against the device's limits (guard_limits.c) -------------------- */
+
+static struct pv_vk_physdev limits_pd = {
+   .limits = {.maxViewports = 16, .maxVertexInputBindings = 32, .maxColorAttachments = 8}};
+
+/* A recording primary whose device has limits_pd's limits. */
+static struct pv_context *
+limited_cmdbuf(void)
+{
+   struct pv_context *ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+   struct pv_vk_cmdbuf *cb = pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER)->data;
+   cb->pd = &limits_pd;
+   return ctx;
+}
+
+static void
+scissors_past_limit(void **state)
+{
+   (void)state;
+   const uint32_t firsts[] = {16, 15, 0xffffffffu, 0};
+   const uint32_t counts[] = {1, 2, 2, 16};
+   for (size_t i = 0; i < 4; i++) {
+      struct pv_context *ctx = limited_cmdbuf();
+      struct buf b = {0};
+      w32(&b, cmd("vkCmdSetScissor")), w32(&b, 0), w64(&b, PRIMARY), w32(&b, firsts[i]);
+      w32(&b, counts[i]), w64(&b, counts[i]);
+      for (uint32_t r = 0; r < counts[i]; r++)
+         w32(&b, 0), w32(&b, 0), w32(&b, 16), w32(&b, 16);
+      char want[160];
+      snprintf(want, sizeof(want),
+               "refused: vkCmdSetScissor: %u+%u past the device's maxViewports (16)", firsts[i],
+               counts[i]);
+      if (i < 3)
+         expect(ctx, &b, want);
+      else
+         PASSED(ctx, &b, "vkCmdSetScissor");
+   }
+   /* a command buffer of an unknown device: nothing fits */
+   struct pv_context *ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+   struct buf b = {0};
+   w32(&b, cmd("vkCmdSetScissor")), w32(&b, 0), w64(&b, PRIMARY), w32(&b, 0), w32(&b, 1);
+   w64(&b, 1), w32(&b, 0), w32(&b, 0), w32(&b, 16), w32(&b, 16);
+   REFUSED(ctx, &b, "vkCmdSetScissor: 0+1 past the device's maxViewports (0)");
+}
+
+static void
+vertex_bindings_past_limit(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = limited_cmdbuf();
+   add_object(ctx, VK_OBJECT_TYPE_BUFFER, RENDER_PASS + 7);
+   struct buf b = {0};
+   w32(&b, cmd("vkCmdBindVertexBuffers")), w32(&b, 0), w64(&b, PRIMARY), w32(&b, 31), w32(&b, 2);
+   w64(&b, 2), w64(&b, RENDER_PASS + 7), w64(&b, RENDER_PASS + 7), w64(&b, 2), w64(&b, 0);
+   w64(&b, 0);
+   REFUSED(ctx, &b, "vkCmdBindVertexBuffers: 31+2 past the device's maxVertexInputBindings (32)");
 }
 
 /* ----- vkCmdClearAttachments ---------------------------------------------------------------- */
@@ -857,6 +921,8 @@ main(void)
       cmocka_unit_test(submit_one_time_twice),
       cmocka_unit_test(execute_not_executable),
       cmocka_unit_test(render_pass_indices),
+      cmocka_unit_test(scissors_past_limit),
+      cmocka_unit_test(vertex_bindings_past_limit),
       cmocka_unit_test(clear_attachments_inside),
       cmocka_unit_test(clear_attachments_secondary),
       cmocka_unit_test(allocate_unknown_level),

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Counts and indices against the device's limits (guard.h, issue 12). The host driver keeps
+ * viewports and scissors, vertex bindings and attributes, color attachments and transform
+ * feedback buffers in fixed arrays sized by those limits, and stores what a command names at
+ * `first + i` without looking: lavapipe's vkCmdSetScissor writes scissor `firstScissor + i` of
+ * its 16, vkCmdBindVertexBuffers vertex buffer `firstBinding + i` of its 32, vkCmdBeginRendering
+ * color buffer `i` of its 8, so a guest-chosen first index is a write past an array of ours.
+ * Valid usage bounds every one of them by a VkPhysicalDeviceLimits member (or the transform
+ * feedback properties), which the physical device keeps from its creation (pv_vk_physdev).
+ */
+#include "renderer/context.h"
+#include "vk/guard.h"
+#include "vk/lifetime.h"
+
+static const struct pv_vk_physdev *
+device_physdev(struct pv_dispatch_ctx *c, VkDevice device)
+{
+   struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
+   return d ? d->pd : NULL;
+}
+
+void
+pv_vk_cmdbuf_set_pool(struct pv_dispatch_ctx *c, struct pv_vk_cmdbuf *cb, VkCommandPool pool)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_object *p = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_POOL, PV_FROM_HANDLE(pool));
+   struct pv_object *dev = p ? pv_object_find(ctx, p->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
+   const struct pv_vk_device *d = dev ? dev->data : NULL;
+   cb->pd = d ? d->pd : NULL;
+}
+
+static const struct pv_vk_physdev *
+cmdbuf_physdev(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
+{
+   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmd));
+   const struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
+   return cb ? cb->pd : NULL;
+}
+
+static uint32_t
+limit_of(const struct pv_vk_physdev *pd, enum pv_limit l)
+{
+   if (!pd)
+      return 0; /* unknown device: nothing fits */
+   switch (l) {
+   case PV_LIMIT_VIEWPORTS:
+      return pd->limits.maxViewports;
+   case PV_LIMIT_VERTEX_BINDINGS:
+      return pd->limits.maxVertexInputBindings;
+   case PV_LIMIT_VERTEX_ATTRIBUTES:
+      return pd->limits.maxVertexInputAttributes;
+   case PV_LIMIT_COLOR_ATTACHMENTS:
+      return pd->limits.maxColorAttachments;
+   case PV_LIMIT_XFB_BUFFERS:
+      return pd->max_xfb_buffers;
+   }
+   return 0;
+}
+
+static const char *const limit_names[] = {
+   [PV_LIMIT_VIEWPORTS] = "maxViewports",
+   [PV_LIMIT_VERTEX_BINDINGS] = "maxVertexInputBindings",
+   [PV_LIMIT_VERTEX_ATTRIBUTES] = "maxVertexInputAttributes",
+   [PV_LIMIT_COLOR_ATTACHMENTS] = "maxColorAttachments",
+   [PV_LIMIT_XFB_BUFFERS] = "maxTransformFeedbackBuffers",
+};
+
+static bool
+range_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_physdev *pd,
+         uint32_t first, uint32_t count, enum pv_limit l)
+{
+   uint32_t max = limit_of(pd, l);
+   if ((uint64_t)first + count <= max)
+      return true;
+   pv_venus_refuse(c, "%s: %u+%u past the device's %s (%u)", what, first, count, limit_names[l],
+                   max);
+   return false;
+}
+
+bool
+pv_vk_cmd_range_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,
+                   uint32_t first, uint32_t count, enum pv_limit l)
+{
+   return range_ok(c, what, cmdbuf_physdev(c, cmd), first, count, l);
+}
+
+bool
+pv_vk_device_range_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
+                      uint32_t first, uint32_t count, enum pv_limit l)
+{
+   return range_ok(c, what, device_physdev(c, device), first, count, l);
+}
+
+/* ----- dynamic state and bindings ------------------------------------------------------------ */
+
+/* One guard per command: (first, count) of its own parameters against one limit. */
+#define RANGE_GUARD(name, first, count, limit)                                                     \
+   void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
+   {                                                                                               \
+      struct pv_args_vk##name *a = args;                                                           \
+      if (pv_vk_cmd_range_ok(c, "vk" #name, a->commandBuffer, first, count, limit))               \
+         pv_handle_vk##name(c, args);                                                              \
+   }
+
+RANGE_GUARD(CmdSetViewport, a->firstViewport, a->viewportCount, PV_LIMIT_VIEWPORTS)
+RANGE_GUARD(CmdSetScissor, a->firstScissor, a->scissorCount, PV_LIMIT_VIEWPORTS)
+RANGE_GUARD(CmdSetViewportWithCount, 0, a->viewportCount, PV_LIMIT_VIEWPORTS)
+RANGE_GUARD(CmdSetScissorWithCount, 0, a->scissorCount, PV_LIMIT_VIEWPORTS)
+RANGE_GUARD(CmdBindTransformFeedbackBuffersEXT, a->firstBinding, a->bindingCount,
+            PV_LIMIT_XFB_BUFFERS)
+RANGE_GUARD(CmdBeginTransformFeedbackEXT, a->firstCounterBuffer, a->counterBufferCount,
+            PV_LIMIT_XFB_BUFFERS)
+RANGE_GUARD(CmdEndTransformFeedbackEXT, a->firstCounterBuffer, a->counterBufferCount,
+            PV_LIMIT_XFB_BUFFERS)
+RANGE_GUARD(CmdSetColorWriteEnableEXT, 0, a->attachmentCount, PV_LIMIT_COLOR_ATTACHMENTS)
+RANGE_GUARD(CmdSetColorBlendEnableEXT, a->firstAttachment, a->attachmentCount,
+            PV_LIMIT_COLOR_ATTACHMENTS)
+RANGE_GUARD(CmdSetColorBlendEquationEXT, a->firstAttachment, a->attachmentCount,
+            PV_LIMIT_COLOR_ATTACHMENTS)
+RANGE_GUARD(CmdSetColorWriteMaskEXT, a->firstAttachment, a->attachmentCount,
+            PV_LIMIT_COLOR_ATTACHMENTS)
+RANGE_GUARD(CmdSetColorBlendAdvancedEXT, a->firstAttachment, a->attachmentCount,
+            PV_LIMIT_COLOR_ATTACHMENTS)
+
+/* Binding numbers and locations index the host's arrays too, not only the counts. */
+static const char *
+vertex_input_violation(const struct pv_vk_physdev *pd, uint32_t nb,
+                       const uint32_t *binding_of, size_t bstride, uint32_t na,
+                       const uint32_t *location_of, const uint32_t *abinding_of, size_t astride)
+{
+   uint32_t bindings = limit_of(pd, PV_LIMIT_VERTEX_BINDINGS);
+   uint32_t attributes = limit_of(pd, PV_LIMIT_VERTEX_ATTRIBUTES);
+   if (nb > bindings || na > attributes)
+      return "more vertex bindings or attributes than the device has";
+   for (uint32_t i = 0; i < nb; i++)
+      if (*(const uint32_t *)((const char *)binding_of + i * bstride) >= bindings)
+         return "a vertex binding number past the device's maxVertexInputBindings";
+   for (uint32_t i = 0; i < na; i++)
+      if (*(const uint32_t *)((const char *)location_of + i * astride) >= attributes ||
+          *(const uint32_t *)((const char *)abinding_of + i * astride) >= bindings)
+         return "a vertex attribute location or binding past the device's limits";
+   return NULL;
+}
+
+void
+pv_guard_CmdSetVertexInputEXT(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdSetVertexInputEXT *a = args;
+   const VkVertexInputBindingDescription2EXT *b = a->pVertexBindingDescriptions;
+   const VkVertexInputAttributeDescription2EXT *at = a->pVertexAttributeDescriptions;
+   uint32_t nb = b ? a->vertexBindingDescriptionCount : 0;
+   uint32_t na = at ? a->vertexAttributeDescriptionCount : 0;
+   const char *why = vertex_input_violation(
+      cmdbuf_physdev(c, a->commandBuffer), nb, b ? &b->binding : NULL, sizeof(*b), na,
+      at ? &at->location : NULL, at ? &at->binding : NULL, sizeof(*at));
+   if (why) {
+      pv_venus_refuse(c, "vkCmdSetVertexInputEXT: %s", why);
+      return;
+   }
+   pv_handle_vkCmdSetVertexInputEXT(c, args);
+}
+
+/* ----- graphics pipelines -------------------------------------------------------------------- */
+
+static const void *
+find_chained(const void *pnext, VkStructureType type)
+{
+   for (const VkBaseInStructure *s = pnext; s; s = s->pNext)
+      if (s->sType == type)
+         return s;
+   return NULL;
+}
+
+static const char *
+vertex_state_violation(const struct pv_vk_physdev *pd, const VkPipelineVertexInputStateCreateInfo *vi)
+{
+   const VkVertexInputBindingDescription *b = vi->pVertexBindingDescriptions;
+   const VkVertexInputAttributeDescription *at = vi->pVertexAttributeDescriptions;
+   uint32_t nb = b ? vi->vertexBindingDescriptionCount : 0;
+   uint32_t na = at ? vi->vertexAttributeDescriptionCount : 0;
+   const char *why =
+      vertex_input_violation(pd, nb, b ? &b->binding : NULL, sizeof(*b), na,
+                             at ? &at->location : NULL, at ? &at->binding : NULL, sizeof(*at));
+   const VkPipelineVertexInputDivisorStateCreateInfoEXT *div = find_chained(
+      vi->pNext, VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_DIVISOR_STATE_CREATE_INFO_EXT);
+   for (uint32_t i = 0; !why && div && div->pVertexBindingDivisors &&
+                        i < div->vertexBindingDivisorCount;
+        i++)
+      if (div->pVertexBindingDivisors[i].binding >= limit_of(pd, PV_LIMIT_VERTEX_BINDINGS))
+         why = "a vertex divisor's binding past the device's maxVertexInputBindings";
+   return why;
+}
+
+static const char *
+pipeline_violation(const struct pv_vk_physdev *pd, const VkGraphicsPipelineCreateInfo *ci)
+{
+   uint32_t viewports = limit_of(pd, PV_LIMIT_VIEWPORTS);
+   uint32_t colors = limit_of(pd, PV_LIMIT_COLOR_ATTACHMENTS);
+   const char *why = ci->pVertexInputState ? vertex_state_violation(pd, ci->pVertexInputState)
+                                           : NULL;
+   if (!why && ci->pViewportState &&
+       (ci->pViewportState->viewportCount > viewports ||
+        ci->pViewportState->scissorCount > viewports))
+      why = "more viewports or scissors than the device's maxViewports";
+   if (!why && ci->pColorBlendState) {
+      const VkPipelineColorWriteCreateInfoEXT *cw = find_chained(
+         ci->pColorBlendState->pNext, VK_STRUCTURE_TYPE_PIPELINE_COLOR_WRITE_CREATE_INFO_EXT);
+      if (ci->pColorBlendState->attachmentCount > colors || (cw && cw->attachmentCount > colors))
+         why = "more blend attachments than the device's maxColorAttachments";
+   }
+   const VkPipelineRenderingCreateInfo *ri =
+      find_chained(ci->pNext, VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO);
+   if (!why && ri && ri->colorAttachmentCount > colors)
+      why = "more color attachments than the device's maxColorAttachments";
+   return why;
+}
+
+bool
+pv_vk_pipeline_limits_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
+                         const VkGraphicsPipelineCreateInfo *ci)
+{
+   const char *why = pipeline_violation(device_physdev(c, device), ci);
+   if (why)
+      pv_venus_refuse(c, "%s: %s", what, why);
+   return !why;
+}
