@@ -118,7 +118,12 @@ fd_covers(int fd, uint64_t size)
    struct stat st;
    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
       return (uint64_t)st.st_size >= size;
-   off_t end = lseek(fd, 0, SEEK_END); /* a dma-buf tells its size this way */
+   /* a dma-buf tells its size this way; the offset is put back (an imported fd that is refused
+    * stays the VMM's) */
+   off_t cur = lseek(fd, 0, SEEK_CUR);
+   off_t end = lseek(fd, 0, SEEK_END);
+   if (cur >= 0)
+      lseek(fd, cur, SEEK_SET);
    return end >= 0 && (uint64_t)end >= size;
 }
 
@@ -282,9 +287,9 @@ check_import_args(const struct virgl_renderer_resource_import_blob_args *a)
        a->blob_mem != VIRGL_RENDERER_BLOB_MEM_GUEST_VRAM)
       return -EINVAL;
    if (a->fd_type == VIRGL_RENDERER_BLOB_FD_TYPE_OPAQUE) {
-      pv_info("virgl: resource %u: an opaque fd cannot be imported here (no Vulkan device in "
-              "this process)",
-              a->res_handle);
+      pv_info_limited("virgl: resource %u: an opaque fd cannot be imported here (no Vulkan "
+                      "device in this process)",
+                      a->res_handle);
       return -EINVAL;
    }
    if (a->fd_type != VIRGL_RENDERER_BLOB_FD_TYPE_DMABUF &&
@@ -293,8 +298,8 @@ check_import_args(const struct virgl_renderer_resource_import_blob_args *a)
    if (a->fd < 0 || a->size == 0 || a->size > SIZE_MAX)
       return -EINVAL;
    if (!fd_covers(a->fd, a->size)) {
-      pv_info("virgl: resource %u: the imported fd does not cover %llu bytes", a->res_handle,
-              (unsigned long long)a->size);
+      pv_info_limited("virgl: resource %u: the imported fd does not cover %llu bytes",
+                      a->res_handle, (unsigned long long)a->size);
       return -EINVAL;
    }
    return 0;
