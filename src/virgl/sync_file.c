@@ -9,7 +9,8 @@
  *    render node has syncobjs; a VMM that serves a GPU can open its render node);
  *  - a DMA-BUF heap: a fresh dma-buf has no fences, and exporting its fences gives the kernel's
  *    signalled stub fence as a sync file (Linux >= 6.0).
- * The first source that works is kept open until cleanup. This is the one Linux-only part of
+ * The first source that works is kept open until cleanup (and a host with neither is not probed
+ * again until then). This is the one Linux-only part of
  * the fence path; elsewhere there is no sync file and the export is refused.
  */
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -35,7 +37,8 @@ static struct {
    pthread_mutex_t lock;
    int render_fd; /* an opened render node whose syncobjs worked, or -1 */
    int heap_fd;   /* /dev/dma_heap/system when that worked, or -1 */
-} S = {PTHREAD_MUTEX_INITIALIZER, -1, -1};
+   bool none;     /* both were tried and failed: not tried again until cleanup */
+} S = {PTHREAD_MUTEX_INITIALIZER, -1, -1, false};
 
 static int
 syncobj_signalled_file(int drm_fd)
@@ -112,8 +115,10 @@ vg_sync_file_signalled(void)
       file = syncobj_signalled_file(S.render_fd);
    else if (S.heap_fd >= 0)
       file = heap_signalled_file(S.heap_fd);
-   else if ((file = probe_render_nodes_locked()) < 0)
-      file = probe_heap_locked();
+   else if (S.none)
+      file = -ENOTSUP;
+   else if ((file = probe_render_nodes_locked()) < 0 && (file = probe_heap_locked()) < 0)
+      S.none = true;
    pthread_mutex_unlock(&S.lock);
    return file;
 }
@@ -127,6 +132,7 @@ vg_sync_file_fini(void)
    if (S.heap_fd >= 0)
       close(S.heap_fd);
    S.render_fd = S.heap_fd = -1;
+   S.none = false;
    pthread_mutex_unlock(&S.lock);
 }
 

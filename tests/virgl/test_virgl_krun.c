@@ -40,9 +40,10 @@
 
 #include "virgl/virgl_abi.h"
 
+/* libkrun's async fence mode; with RENDER_SERVER rutabaga offers a socket through get_server_fd */
 #define KRUN_FLAGS                                                                                 \
    (VIRGL_RENDERER_VENUS | VIRGL_RENDERER_NO_VIRGL | VIRGL_RENDERER_THREAD_SYNC |                  \
-    VIRGL_RENDERER_ASYNC_FENCE_CB)
+    VIRGL_RENDERER_ASYNC_FENCE_CB | VIRGL_RENDERER_RENDER_SERVER)
 #define CTX 3u
 #define BLOB_SIZE (64u * 1024)
 
