@@ -33,6 +33,13 @@ struct vg_marker {
    struct vg_marker *next;
 };
 
+/* A fence created and not retired yet, for virgl_renderer_export_fence (in creation order). */
+struct vg_pending {
+   uint64_t id;
+   struct vg_backend *from; /* NULL for global fences */
+   struct vg_pending *next;
+};
+
 struct vg_event {
    bool global;
    uint32_t ctx_id;
@@ -54,6 +61,12 @@ static struct {
    struct vg_track *tracks;
    struct vg_global_fence *globals, **globals_tail;
    struct vg_event *events, **events_tail;
+   /* the export ledger: what is pending, the highest id retired since the last reset, and
+    * whether a pending fence could not be recorded (then no fence is called signalled) */
+   struct vg_pending *pending, **pending_tail;
+   uint64_t max_retired;
+   bool any_retired;
+   bool ledger_lost;
 } F = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .poll_event = {-1, -1}};
 
 /* ----- the event queue (lock held) --------------------------------------------------------- */
@@ -104,6 +117,100 @@ deliver(const struct vg_callbacks *cbs, struct vg_event *e)
    }
 }
 
+/* ----- the export ledger (lock held) --------------------------------------------------------- */
+
+static void
+ledger_add_locked(struct vg_backend *from, uint64_t id)
+{
+   struct vg_pending *p = calloc(1, sizeof(*p));
+   if (!p) {
+      F.ledger_lost = true;
+      return;
+   }
+   p->id = id;
+   p->from = from;
+   if (!F.pending_tail)
+      F.pending_tail = &F.pending;
+   *F.pending_tail = p;
+   F.pending_tail = &p->next;
+}
+
+/* Unlinks *p (lock held), keeping the tail right. */
+static void
+ledger_unlink_locked(struct vg_pending **p)
+{
+   struct vg_pending *gone = *p;
+   *p = gone->next;
+   if (!*p)
+      F.pending_tail = p;
+   free(gone);
+}
+
+/* Fences retire in creation order per timeline, so the entry is found near the head. */
+static void
+ledger_retire_locked(const struct vg_backend *from, uint64_t id)
+{
+   for (struct vg_pending **p = &F.pending; *p; p = &(*p)->next) {
+      if ((*p)->from == from && (*p)->id == id) {
+         ledger_unlink_locked(p);
+         break;
+      }
+   }
+   if (!F.any_retired || id > F.max_retired)
+      F.max_retired = id;
+   F.any_retired = true;
+}
+
+/* A destroyed context's fences never retire; nothing will signal them later either. */
+static void
+ledger_drop_locked(const struct vg_backend *from)
+{
+   struct vg_pending **p = &F.pending;
+   while (*p) {
+      if ((*p)->from == from)
+         ledger_unlink_locked(p);
+      else
+         p = &(*p)->next;
+   }
+}
+
+static void
+ledger_clear_locked(void)
+{
+   while (F.pending) {
+      struct vg_pending *next = F.pending->next;
+      free(F.pending);
+      F.pending = next;
+   }
+   F.pending_tail = &F.pending;
+   F.max_retired = 0;
+   F.any_retired = false;
+   F.ledger_lost = false;
+}
+
+enum vg_fence_state
+vg_fences_state(uint64_t fence_id)
+{
+   enum vg_fence_state st = VG_FENCE_UNKNOWN;
+   pthread_mutex_lock(&F.lock);
+   for (struct vg_pending *p = F.pending; p; p = p->next)
+      if (p->id == fence_id)
+         st = VG_FENCE_PENDING;
+   if (st == VG_FENCE_UNKNOWN && !F.ledger_lost && F.any_retired && fence_id <= F.max_retired)
+      st = VG_FENCE_SIGNALLED;
+   pthread_mutex_unlock(&F.lock);
+   return st;
+}
+
+void
+vg_fences_context_created(struct vg_backend *b, uint64_t fence_id)
+{
+   pthread_mutex_lock(&F.lock);
+   if (b->track.attached)
+      ledger_add_locked(b, fence_id);
+   pthread_mutex_unlock(&F.lock);
+}
+
 /* ----- global fences (lock held) ----------------------------------------------------------- */
 
 static void
@@ -114,6 +221,7 @@ release_ready_globals_locked(void)
       F.globals = g->next;
       if (!F.globals)
          F.globals_tail = &F.globals;
+      ledger_retire_locked(NULL, g->id);
       struct vg_event *e = calloc(1, sizeof(*e));
       if (e) {
          e->global = true;
@@ -213,6 +321,7 @@ vg_fences_reset(void)
       free(g);
    }
    F.globals_tail = &F.globals;
+   ledger_clear_locked();
    pthread_mutex_unlock(&F.lock);
    free_events(list);
 }
@@ -324,6 +433,7 @@ vg_fences_detach(struct vg_backend *b)
       release_markers_locked(t, true);
    }
    drop_events_from_locked(b);
+   ledger_drop_locked(b);
    pthread_mutex_unlock(&F.lock);
 }
 
@@ -371,6 +481,7 @@ vg_fences_context_retired(struct vg_backend *b, uint32_t ring_idx, uint64_t fenc
    } else if (!b->track.attached) {
       free(e); /* the context was destroyed: its fences go with it */
    } else {
+      ledger_retire_locked(b, fence_id);
       e->ctx_id = b->ctx_id;
       e->ring_idx = ring_idx;
       e->fence_id = fence_id;
@@ -390,6 +501,7 @@ vg_fences_create_global(uint32_t fence_id)
    }
    g->id = fence_id;
    pthread_mutex_lock(&F.lock);
+   ledger_add_locked(NULL, fence_id);
    for (struct vg_track *t = F.tracks; t; t = t->next) {
       if (t->done >= t->submitted)
          continue;

@@ -101,6 +101,24 @@ void vg_fences_context_retired(struct vg_backend *b, uint32_t ring_idx, uint64_t
 void vg_fences_backend_dead(struct vg_backend *b);
 /* A global fence: retires once every context completed what was submitted before it. */
 void vg_fences_create_global(uint32_t fence_id);
+/* A context fence is about to be handed to `b` (before its ops->fence: it may retire at once). */
+void vg_fences_context_created(struct vg_backend *b, uint64_t fence_id);
+
+/* What virgl_renderer_export_fence may say about a fence id (either timeline). */
+enum vg_fence_state {
+   VG_FENCE_UNKNOWN,   /* never created, or created after the last reset and not seen yet */
+   VG_FENCE_PENDING,   /* created and not retired (on some timeline, if ids repeat) */
+   VG_FENCE_SIGNALLED, /* retired, or below a retired id and not pending */
+};
+enum vg_fence_state vg_fences_state(uint64_t fence_id);
+
+/* ----- sync_file.c: the OS's sync files (Linux only; elsewhere every call fails) ---------- */
+
+/* A new sync file that is already signalled, or a negative errno value where no kernel source of
+ * one is reachable from this process. */
+int vg_sync_file_signalled(void);
+/* Closes what vg_sync_file_signalled keeps open (cleanup). */
+void vg_sync_file_fini(void);
 
 /* ----- contexts and resources (virgl_context.c, virgl_resource.c) ------------------------ */
 
@@ -114,5 +132,6 @@ void vg_contexts_destroy_all(void);
 void vg_resources_destroy_all(void);
 /* Resources owned by a context go with it (virtio-gpu keeps the ids; their backing is gone). */
 void vg_resources_forget_context(uint32_t ctx_id);
+bool vg_resource_exists(uint32_t res_id);
 
 #endif

@@ -9,6 +9,7 @@
 #ifndef PV_VIRGL_ABI_H
 #define PV_VIRGL_ABI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -133,6 +134,55 @@ struct virgl_renderer_resource_create_blob_args {
 #define VIRGL_RENDERER_BLOB_FD_TYPE_OPAQUE 0x0002u
 #define VIRGL_RENDERER_BLOB_FD_TYPE_SHM 0x0003u
 
+/* virgl_renderer_resource_import_blob: an fd from another component (rutabaga's cross-domain
+ * resources in libkrun), owned by the library once the call succeeds. */
+struct virgl_renderer_resource_import_blob_args {
+   uint32_t res_handle;
+   uint32_t blob_mem;
+   uint32_t fd_type;
+   int fd;
+   uint64_t size;
+};
+
+/* virgl_renderer_execute requests: a header, then the request's own members. Every request of
+ * virglrenderer 1.1.1 is version 0 (stype_version) and names its own size (hdr.size). */
+#define VIRGL_RENDERER_STRUCTURE_TYPE_NONE 0u
+#define VIRGL_RENDERER_STRUCTURE_TYPE_EXPORT_QUERY (1u << 0)
+#define VIRGL_RENDERER_STRUCTURE_TYPE_SUPPORTED_STRUCTURES (1u << 1)
+
+struct virgl_renderer_hdr {
+   uint32_t stype;
+   uint32_t stype_version;
+   uint32_t size;
+};
+
+/* How a resource would be exported: out_num_fds or out_fourcc 0 means not as an image. */
+struct virgl_renderer_export_query {
+   struct virgl_renderer_hdr hdr;
+   uint32_t in_resource_id;
+   uint32_t out_num_fds;
+   uint32_t in_export_fds;
+   uint32_t out_fourcc;
+   uint32_t pad;
+   int32_t out_fds[4];
+   uint32_t out_strides[4];
+   uint32_t out_offsets[4];
+   uint64_t out_modifier;
+};
+
+/* Which request types the library knows for in_stype_version. */
+struct virgl_renderer_supported_structures {
+   struct virgl_renderer_hdr hdr;
+   uint32_t in_stype_version;
+   uint32_t out_supported_structures_mask;
+};
+
+/* DRM_FORMAT_MOD_INVALID: no modifier (a blob, not an image). */
+#define PV_DRM_FORMAT_MOD_INVALID 0x00ffffffffffffffull
+
+/* The logging hook libkrun installs: printf-style, one line per call. */
+typedef void (*virgl_debug_callback_type)(const char *fmt, va_list ap);
+
 /* x86_64/aarch64 (LP64) layouts a VMM built against virglrenderer 1.1.1 passes in. */
 _Static_assert(sizeof(struct virgl_renderer_resource_create_args) == 44, "create_args");
 _Static_assert(sizeof(struct virgl_renderer_resource_info) == 40, "resource_info");
@@ -143,6 +193,15 @@ _Static_assert(offsetof(struct virgl_renderer_resource_create_blob_args, blob_id
                "create_blob_args.blob_id");
 _Static_assert(offsetof(struct virgl_renderer_resource_create_blob_args, iovecs) == 32,
                "create_blob_args.iovecs");
+_Static_assert(sizeof(struct virgl_renderer_resource_import_blob_args) == 24, "import_blob_args");
+_Static_assert(offsetof(struct virgl_renderer_resource_import_blob_args, size) == 16,
+               "import_blob_args.size");
+_Static_assert(sizeof(struct virgl_renderer_hdr) == 12, "hdr");
+_Static_assert(sizeof(struct virgl_renderer_export_query) == 88, "export_query");
+_Static_assert(offsetof(struct virgl_renderer_export_query, out_fds) == 32, "export_query.out_fds");
+_Static_assert(offsetof(struct virgl_renderer_export_query, out_modifier) == 80,
+               "export_query.out_modifier");
+_Static_assert(sizeof(struct virgl_renderer_supported_structures) == 20, "supported_structures");
 _Static_assert(offsetof(struct virgl_renderer_callbacks, write_context_fence) == sizeof(void *) * 6,
                "callbacks.write_context_fence");
 
@@ -183,6 +242,13 @@ PV_VIRGL_EXPORT int virgl_renderer_resource_get_map_info(uint32_t res_handle, ui
 PV_VIRGL_EXPORT void virgl_renderer_resource_unref(uint32_t res_handle);
 PV_VIRGL_EXPORT int virgl_renderer_resource_export_blob(uint32_t res_id, uint32_t *fd_type,
                                                         int *fd);
+
+/* The four libkrun imports beyond QEMU's (tests/virgl/libkrun-imports.txt). */
+PV_VIRGL_EXPORT virgl_debug_callback_type virgl_set_debug_callback(virgl_debug_callback_type cb);
+PV_VIRGL_EXPORT int virgl_renderer_execute(void *execute_args, uint32_t execute_size);
+PV_VIRGL_EXPORT int
+virgl_renderer_resource_import_blob(const struct virgl_renderer_resource_import_blob_args *args);
+PV_VIRGL_EXPORT int virgl_renderer_export_fence(uint64_t client_fence_id, int *fd);
 
 PV_VIRGL_EXPORT int virgl_renderer_resource_create(struct virgl_renderer_resource_create_args *args,
                                                    struct iovec *iov, uint32_t num_iovs);

@@ -137,6 +137,7 @@ virgl_renderer_context_create_fence(uint32_t ctx_id, uint32_t flags, uint32_t ri
    if (!c)
       return -EINVAL;
    /* an index the guest never bound retires at once and loses the context (pearvisor.h) */
+   vg_fences_context_created(c->backend, fence_id);
    c->backend->ops->fence(c->backend, ring_idx, fence_id);
    return 0;
 }
@@ -151,11 +152,50 @@ virgl_renderer_create_fence(int client_fence_id, uint32_t ctx_id)
    return 0;
 }
 
+/*
+ * A fence as a sync file (virglrenderer 1.1.1 gives one only for fences that carry a kernel
+ * fence, which its Venus contexts' fences do not; it returns -EINVAL otherwise). Here a fence
+ * that has retired gets a new, already signalled sync file where the kernel offers one
+ * (sync_file.c). A pending fence cannot get one that signals when it does: the workers retire
+ * fences without a kernel driver, and no user-space process can make a kernel fence it signals
+ * later. So a pending fence, an id never created, and a host without a sync-file source get
+ * -EINVAL, virglrenderer's answer whenever it has no fd.
+ */
+int
+virgl_renderer_export_fence(uint64_t client_fence_id, int *fd)
+{
+   if (!fd || !vg_state_initialized())
+      return -EINVAL;
+   *fd = -1;
+   /* one line per reason (info: a VMM may ask often; the lines are limited) */
+   enum vg_fence_state st = vg_fences_state(client_fence_id);
+   if (st == VG_FENCE_PENDING) {
+      pv_info_limited("virgl: fence %llu is not signalled yet: no sync file can follow it",
+                      (unsigned long long)client_fence_id);
+      return -EINVAL;
+   }
+   if (st == VG_FENCE_UNKNOWN) {
+      pv_info_limited("virgl: fence %llu is unknown: no sync file",
+                      (unsigned long long)client_fence_id);
+      return -EINVAL;
+   }
+   int file = vg_sync_file_signalled();
+   if (file < 0) {
+      pv_info_limited("virgl: no kernel source of sync files here (render node, DMA-BUF heap): "
+                      "fence %llu is not exported",
+                      (unsigned long long)client_fence_id);
+      return -EINVAL;
+   }
+   *fd = file;
+   return 0;
+}
+
 void
 virgl_renderer_ctx_attach_resource(int ctx_id, int res_handle)
 {
    /* Blobs are usable by the context that created them; importing another context's resource
-    * (VkImportMemoryResourceInfoMESA) is not offered, so attaching is bookkeeping the VMM does. */
+    * or an imported fd (VkImportMemoryResourceInfoMESA) is not offered (the guest's import fails
+    * with VK_ERROR_INVALID_EXTERNAL_HANDLE), so attaching is bookkeeping the VMM does. */
    (void)ctx_id, (void)res_handle;
 }
 

@@ -220,6 +220,7 @@ virgl_renderer_cleanup(void *cookie)
    vg_contexts_destroy_all();
    vg_resources_destroy_all();
    vg_backend_worker_reap_all();
+   vg_sync_file_fini();
    if (S.initialized)
       vg_fences_fini();
    S.initialized = false;

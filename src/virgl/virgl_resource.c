@@ -30,6 +30,7 @@ struct vg_res {
    int fd;
    enum pv_blob_fd_type fd_type;
    uint32_t blob_flags;
+   bool imported; /* virgl_renderer_resource_import_blob: the VMM's fd, mappable, no context */
    uint64_t size;
    void *map;
 };
@@ -84,6 +85,12 @@ vg_resources_forget_context(uint32_t ctx_id)
    pv_id_table_foreach(&resources, forget_one, &ctx_id);
 }
 
+bool
+vg_resource_exists(uint32_t res_id)
+{
+   return res_get(res_id) != NULL;
+}
+
 /* ----- blobs ------------------------------------------------------------------------------- */
 
 static int
@@ -111,7 +118,12 @@ fd_covers(int fd, uint64_t size)
    struct stat st;
    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
       return (uint64_t)st.st_size >= size;
-   off_t end = lseek(fd, 0, SEEK_END); /* a dma-buf tells its size this way */
+   /* a dma-buf tells its size this way; the offset is put back (an imported fd that is refused
+    * stays the VMM's) */
+   off_t cur = lseek(fd, 0, SEEK_CUR);
+   off_t end = lseek(fd, 0, SEEK_END);
+   if (cur >= 0)
+      lseek(fd, cur, SEEK_SET);
    return end >= 0 && (uint64_t)end >= size;
 }
 
@@ -183,8 +195,10 @@ int
 virgl_renderer_resource_map(uint32_t res_handle, void **map, uint64_t *out_size)
 {
    struct vg_res *r = res_get(res_handle);
-   /* as virglrenderer: only blobs the guest created MAPPABLE are mapped into its window */
-   if (!r || r->fd < 0 || !map || !(r->blob_flags & VIRGL_RENDERER_BLOB_FLAG_USE_MAPPABLE))
+   /* as virglrenderer: only blobs the guest created MAPPABLE are mapped into its window, and
+    * imported dma-buf and shm fds, which it maps whatever their flags */
+   if (!r || r->fd < 0 || !map ||
+       !(r->imported || (r->blob_flags & VIRGL_RENDERER_BLOB_FLAG_USE_MAPPABLE)))
       return -EINVAL;
    if (!r->map) {
       void *p = mmap(NULL, (size_t)r->size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
@@ -216,7 +230,9 @@ int
 virgl_renderer_resource_get_map_info(uint32_t res_handle, uint32_t *map_info)
 {
    struct vg_res *r = res_get(res_handle);
-   if (!r || !map_info)
+   /* an imported fd's caching is the exporter's business, unknown here: virglrenderer answers
+    * -EINVAL for imports too (their map_info is NONE) */
+   if (!r || !map_info || r->imported)
       return -EINVAL;
    /* memfd and dma-buf exports of our memory are ordinary cached RAM (DESIGN.md decision 3) */
    *map_info = VIRGL_RENDERER_MAP_CACHE_CACHED;
@@ -245,6 +261,70 @@ virgl_renderer_resource_export_blob(uint32_t res_id, uint32_t *fd_type, int *fd)
    *fd_type = r->fd_type == PV_BLOB_FD_DMABUF ? VIRGL_RENDERER_BLOB_FD_TYPE_DMABUF
                                               : VIRGL_RENDERER_BLOB_FD_TYPE_SHM;
    *fd = copy;
+   return 0;
+}
+
+/* ----- imported blobs ----------------------------------------------------------------------- */
+
+/*
+ * An fd another component made (libkrun: a cross-domain resource's dma-buf, imported when a
+ * context attaches it). As in virglrenderer, HOST3D and GUEST_VRAM blobs of dma-buf and shm fds
+ * are taken; the fd is the library's once the call succeeds (the caller closes it otherwise).
+ * The resource can be mapped, exported and unreffed. Two differences, both refusals:
+ *  - OPAQUE fds are refused (-EINVAL): only the Vulkan driver that made one can map or import
+ *    it, and virglrenderer does that with a Vulkan device in the VMM's process and in its render
+ *    server; here no Vulkan device lives in the VMM's process, and a worker cannot import
+ *    another component's resource (no VkImportMemoryResourceInfoMESA, see attach below);
+ *  - an fd shorter than `size` is refused, because mapping it would turn a guest access past
+ *    its end into SIGBUS in the VMM (virglrenderer maps `size` bytes unchecked).
+ */
+static int
+check_import_args(const struct virgl_renderer_resource_import_blob_args *a)
+{
+   if (!vg_state_initialized() || !a || a->res_handle == 0 || res_get(a->res_handle))
+      return -EINVAL;
+   if (a->blob_mem != VIRGL_RENDERER_BLOB_MEM_HOST3D &&
+       a->blob_mem != VIRGL_RENDERER_BLOB_MEM_GUEST_VRAM)
+      return -EINVAL;
+   if (a->fd_type == VIRGL_RENDERER_BLOB_FD_TYPE_OPAQUE) {
+      pv_info_limited("virgl: resource %u: an opaque fd cannot be imported here (no Vulkan "
+                      "device in this process)",
+                      a->res_handle);
+      return -EINVAL;
+   }
+   if (a->fd_type != VIRGL_RENDERER_BLOB_FD_TYPE_DMABUF &&
+       a->fd_type != VIRGL_RENDERER_BLOB_FD_TYPE_SHM)
+      return -EINVAL;
+   if (a->fd < 0 || a->size == 0 || a->size > SIZE_MAX)
+      return -EINVAL;
+   if (!fd_covers(a->fd, a->size)) {
+      pv_info_limited("virgl: resource %u: the imported fd does not cover %llu bytes",
+                      a->res_handle, (unsigned long long)a->size);
+      return -EINVAL;
+   }
+   return 0;
+}
+
+int
+virgl_renderer_resource_import_blob(const struct virgl_renderer_resource_import_blob_args *args)
+{
+   int ret = check_import_args(args);
+   if (ret)
+      return ret;
+   struct vg_res *r = calloc(1, sizeof(*r));
+   if (!r)
+      return -ENOMEM;
+   r->id = args->res_handle;
+   r->fd = -1; /* set once the table holds it: the fd stays the caller's on failure */
+   r->fd_type =
+      args->fd_type == VIRGL_RENDERER_BLOB_FD_TYPE_DMABUF ? PV_BLOB_FD_DMABUF : PV_BLOB_FD_SHM;
+   r->imported = true;
+   r->size = args->size;
+   if (!pv_id_table_insert(&resources, r->id, r)) {
+      free(r);
+      return -ENOMEM;
+   }
+   r->fd = args->fd;
    return 0;
 }
 
