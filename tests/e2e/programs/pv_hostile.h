@@ -136,6 +136,9 @@ void pv_hostile_render_area(struct pv_hostile *h);
 void pv_hostile_clear_rect(struct pv_hostile *h);
 void pv_hostile_clear_color(struct pv_hostile *h);
 void pv_hostile_clear_layers(struct pv_hostile *h);
+/* device limits (pv_hostile_scope.c) */
+void pv_hostile_limit_scissor(struct pv_hostile *h);
+void pv_hostile_limit_vertex_binding(struct pv_hostile *h);
 
 extern const struct pv_hostile_case pv_hostile_cases[];
 extern const unsigned pv_hostile_case_count;

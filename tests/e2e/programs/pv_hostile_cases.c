@@ -850,5 +850,8 @@ const struct pv_hostile_case pv_hostile_cases[] = {
      "vkCmdClearAttachments of color attachment 7 of 1"),
    D("pass-clear-layers", pv_hostile_clear_layers,
      "vkCmdClearAttachments of 64 layers of a 1-layer framebuffer"),
+   D("limit-scissor", pv_hostile_limit_scissor, "vkCmdSetScissor of scissor 40 of 16"),
+   D("limit-vertex-binding", pv_hostile_limit_vertex_binding,
+     "vkCmdBindVertexBuffers at binding 4000 of 32"),
 };
 const unsigned pv_hostile_case_count = PV_ARRAY_SIZE(pv_hostile_cases);

@@ -18,6 +18,8 @@ enum scope_hostile {
    CLEAR_RECT,   /* vkCmdClearAttachments 8192 texels right of the 16x16 target */
    CLEAR_COLOR,  /* vkCmdClearAttachments of color attachment 7 of 1 */
    CLEAR_LAYERS, /* vkCmdClearAttachments of layers 0..63 of 1 */
+   LIMIT_SCISSOR, /* vkCmdSetScissor of scissor 40, past every device's maxViewports */
+   LIMIT_VERTEX_BINDING, /* vkCmdBindVertexBuffers at binding 4000 */
 };
 
 /* The clear each CLEAR_* case records inside the render pass. */
@@ -70,9 +72,13 @@ gfx_scope_case(struct pv_hostile *h, enum scope_hostile what)
    vkCmdBeginRenderPass(cmd, &rpbi, VK_SUBPASS_CONTENTS_INLINE);
    if (what != DRAW_NO_PIPELINE)
       vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, g.pipe);
-   vkCmdBindVertexBuffers(cmd, 0, 1, &vb.buffer, &zero);
+   vkCmdBindVertexBuffers(cmd, what == LIMIT_VERTEX_BINDING ? 4000 : 0, 1, &vb.buffer, &zero);
+   if (what == LIMIT_SCISSOR) {
+      const VkRect2D scissor = {{0, 0}, {PV_HOSTILE_FB, PV_HOSTILE_FB}};
+      vkCmdSetScissor(cmd, 40, 1, &scissor);
+   }
    vkCmdDraw(cmd, 3, 1, 0, 0);
-   if (what >= CLEAR_RECT)
+   if (what >= CLEAR_RECT && what <= CLEAR_LAYERS)
       hostile_clear(cmd, what);
    if (what != END_INSIDE_PASS)
       vkCmdEndRenderPass(cmd);
@@ -138,4 +144,16 @@ void
 pv_hostile_clear_layers(struct pv_hostile *h)
 {
    gfx_scope_case(h, CLEAR_LAYERS);
+}
+
+void
+pv_hostile_limit_scissor(struct pv_hostile *h)
+{
+   gfx_scope_case(h, LIMIT_SCISSOR);
+}
+
+void
+pv_hostile_limit_vertex_binding(struct pv_hostile *h)
+{
+   gfx_scope_case(h, LIMIT_VERTEX_BINDING);
 }
