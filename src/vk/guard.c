@@ -303,8 +303,10 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdCopyQueryPoolResults, "queries inside the pool; results inside the buffer"),
    G(CmdBeginQuery, "query inside the pool"),
    G(CmdEndQuery, "query inside the pool"),
-   G(CmdBeginQueryIndexedEXT, "query inside the pool"),
-   G(CmdEndQueryIndexedEXT, "query inside the pool"),
+   G(CmdBeginQueryIndexedEXT, "query inside the pool; a stream index inside "
+                              "maxTransformFeedbackStreams (llvmpipe indexes per-stream "
+                              "counters), 0 for query types without streams"),
+   G(CmdEndQueryIndexedEXT, "as vkCmdBeginQueryIndexedEXT"),
    G(CmdWriteTimestamp, "query inside the pool"),
    G(CmdWriteTimestamp2, "query inside the pool"),
    /* lifetime (lifetime.h): nothing the device may still use is destroyed under it */

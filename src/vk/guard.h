@@ -247,6 +247,7 @@ enum pv_limit {
    PV_LIMIT_VERTEX_ATTRIBUTES,
    PV_LIMIT_COLOR_ATTACHMENTS,
    PV_LIMIT_XFB_BUFFERS,
+   PV_LIMIT_XFB_STREAMS,
 };
 struct pv_vk_cmdbuf;
 /* Remembers the device of the pool a command buffer was allocated from (its limits). */

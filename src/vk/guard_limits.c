@@ -54,6 +54,8 @@ limit_of(const struct pv_vk_physdev *pd, enum pv_limit l)
       return pd->limits.maxColorAttachments;
    case PV_LIMIT_XFB_BUFFERS:
       return pd->max_xfb_buffers;
+   case PV_LIMIT_XFB_STREAMS:
+      return pd->max_xfb_streams;
    }
    return 0;
 }
@@ -64,6 +66,7 @@ static const char *const limit_names[] = {
    [PV_LIMIT_VERTEX_ATTRIBUTES] = "maxVertexInputAttributes",
    [PV_LIMIT_COLOR_ATTACHMENTS] = "maxColorAttachments",
    [PV_LIMIT_XFB_BUFFERS] = "maxTransformFeedbackBuffers",
+   [PV_LIMIT_XFB_STREAMS] = "maxTransformFeedbackStreams",
 };
 
 static bool

@@ -129,7 +129,34 @@ pv_guard_CmdCopyQueryPoolResults(struct pv_dispatch_ctx *c, void *args)
 
 PV_ONE_QUERY_GUARD(CmdBeginQuery, queryPool, query)
 PV_ONE_QUERY_GUARD(CmdEndQuery, queryPool, query)
-PV_ONE_QUERY_GUARD(CmdBeginQueryIndexedEXT, queryPool, query)
-PV_ONE_QUERY_GUARD(CmdEndQueryIndexedEXT, queryPool, query)
+
+/* The index of an indexed query is a vertex stream: llvmpipe reads its per-stream counters at
+ * that index. Only transform feedback and primitives-generated queries have streams; the
+ * others take index 0. */
+static bool
+query_index_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,
+               const struct pv_vk_query_pool *q, uint32_t index)
+{
+   if (index == 0)
+      return true; /* every device has stream 0 */
+   if (q->type == VK_QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM_EXT ||
+       q->type == VK_QUERY_TYPE_PRIMITIVES_GENERATED_EXT)
+      return pv_vk_cmd_range_ok(c, what, cmd, index, 1, PV_LIMIT_XFB_STREAMS);
+   pv_venus_refuse(c, "%s: index %u of a query type without streams", what, index);
+   return false;
+}
+
+#define PV_INDEXED_QUERY_GUARD(name)                                                               \
+   void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
+   {                                                                                               \
+      struct pv_args_vk##name *a = args;                                                           \
+      struct pv_vk_query_pool *q;                                                                  \
+      if (pv_guard_queries(c, "vk" #name, a->queryPool, a->query, 1, &q) &&                        \
+          query_index_ok(c, "vk" #name, a->commandBuffer, q, a->index))                            \
+         pv_handle_vk##name(c, args);                                                              \
+   }
+
+PV_INDEXED_QUERY_GUARD(CmdBeginQueryIndexedEXT)
+PV_INDEXED_QUERY_GUARD(CmdEndQueryIndexedEXT)
 PV_ONE_QUERY_GUARD(CmdWriteTimestamp, queryPool, query)
 PV_ONE_QUERY_GUARD(CmdWriteTimestamp2, queryPool, query)

@@ -194,6 +194,7 @@ init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
    inst->GetPhysicalDeviceProperties2(pd->host, &props);
    pd->limits = props.properties.limits;
    pd->max_xfb_buffers = xfb.maxTransformFeedbackBuffers;
+   pd->max_xfb_streams = xfb.maxTransformFeedbackStreams;
    uint32_t version = pv_vk_cap_api_version(props.properties.apiVersion);
    pd->api_version = version < inst->api_version ? version : inst->api_version;
    pd->device_type = props.properties.deviceType;

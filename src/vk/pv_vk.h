@@ -85,6 +85,7 @@ struct pv_vk_physdev {
     * (guard_limits.c) */
    VkPhysicalDeviceLimits limits;
    uint32_t max_xfb_buffers; /* 0 without VK_EXT_transform_feedback */
+   uint32_t max_xfb_streams;
 };
 
 struct pv_vk_queue {

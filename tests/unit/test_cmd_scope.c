@@ -684,6 +684,44 @@ vertex_bindings_past_limit(void **state)
    REFUSED(ctx, &b, "vkCmdBindVertexBuffers: 31+2 past the device's maxVertexInputBindings (32)");
 }
 
+/* An indexed query's stream: llvmpipe reads per-stream counters at the index. */
+static void
+query_stream_past_limit(void **state)
+{
+   (void)state;
+   limits_pd.max_xfb_streams = 4;
+   struct {
+      VkQueryType type;
+      uint32_t index;
+      const char *why;
+   } cases[] = {
+      {VK_QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM_EXT, 4,
+       "vkCmdBeginQueryIndexedEXT: 4+1 past the device's maxTransformFeedbackStreams (4)"},
+      {VK_QUERY_TYPE_PIPELINE_STATISTICS, 1,
+       "vkCmdBeginQueryIndexedEXT: index 1 of a query type without streams"},
+      {VK_QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM_EXT, 3, NULL},
+      {VK_QUERY_TYPE_OCCLUSION, 0, NULL},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx = limited_cmdbuf();
+      struct pv_object *o = add_object(ctx, VK_OBJECT_TYPE_QUERY_POOL, RENDER_PASS + 8);
+      struct pv_vk_query_pool *q = calloc(1, sizeof(*q));
+      assert_non_null(q);
+      *q = (struct pv_vk_query_pool){.type = cases[i].type, .count = 2, .values = 1};
+      o->data = q;
+      o->free_data = pv_vk_state_free;
+      struct buf b = {0};
+      w32(&b, cmd("vkCmdBeginQueryIndexedEXT")), w32(&b, 0), w64(&b, PRIMARY);
+      w64(&b, RENDER_PASS + 8), w32(&b, 1), w32(&b, 0), w32(&b, cases[i].index);
+      char want[160];
+      snprintf(want, sizeof(want), "refused: %s", cases[i].why);
+      if (cases[i].why)
+         expect(ctx, &b, want);
+      else
+         PASSED(ctx, &b, "vkCmdBeginQueryIndexedEXT");
+   }
+}
+
 /* ----- vkCmdClearAttachments ---------------------------------------------------------------- */
 
 /* One color clear of attachment `color`, rectangle x..x+w by 16 rows, layers base..base+layers. */
@@ -923,6 +961,7 @@ main(void)
       cmocka_unit_test(render_pass_indices),
       cmocka_unit_test(scissors_past_limit),
       cmocka_unit_test(vertex_bindings_past_limit),
+      cmocka_unit_test(query_stream_past_limit),
       cmocka_unit_test(clear_attachments_inside),
       cmocka_unit_test(clear_attachments_secondary),
       cmocka_unit_test(allocate_unknown_level),
