@@ -372,6 +372,9 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdSetColorWriteMaskEXT, "first + count inside maxColorAttachments"),
    G(CmdSetColorBlendAdvancedEXT, "first + count inside maxColorAttachments"),
    G(CmdSetVertexInputEXT, "binding numbers, locations and counts inside the vertex input limits"),
+   G(CmdDrawMultiEXT, "not a check: the host gets the stride of the array the decoder packed, "
+                      "not the guest's (it reads draw i at i * stride)"),
+   G(CmdDrawMultiIndexedEXT, "as vkCmdDrawMultiEXT"),
    G(CreateGraphicsPipelines, "a subpass of its render pass; vertex input, viewport, blend and "
                               "rendering counts inside the device's limits; records each "
                               "pipeline's bind point and library flag"),

@@ -164,6 +164,28 @@ pv_guard_CmdSetVertexInputEXT(struct pv_dispatch_ctx *c, void *args)
    pv_handle_vkCmdSetVertexInputEXT(c, args);
 }
 
+/* ----- arrays the decoder packed ------------------------------------------------------------- */
+
+/* vkCmdDrawMulti(Indexed)EXT: the host reads draw i at pVertexInfo + i * stride, the stride the
+ * guest gave for its own memory; the decoder packed the draws one after another, so a guest
+ * stride other than the element size would make the host read past that array (a 1 MiB stride:
+ * a read 1 MiB into our heap per draw). The host gets the packed array's stride. */
+void
+pv_guard_CmdDrawMultiEXT(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdDrawMultiEXT *a = args;
+   a->stride = sizeof(*a->pVertexInfo);
+   pv_handle_vkCmdDrawMultiEXT(c, args);
+}
+
+void
+pv_guard_CmdDrawMultiIndexedEXT(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdDrawMultiIndexedEXT *a = args;
+   a->stride = sizeof(*a->pIndexInfo);
+   pv_handle_vkCmdDrawMultiIndexedEXT(c, args);
+}
+
 /* ----- graphics pipelines -------------------------------------------------------------------- */
 
 static const void *
