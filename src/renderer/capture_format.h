@@ -15,13 +15,16 @@
 #include <stdint.h>
 
 #define PV_CAPTURE_MAGIC "PVCAPTUR"
-#define PV_CAPTURE_VERSION 1u
+#define PV_CAPTURE_VERSION 2u
+/* The oldest version this build still reads (version 1 clocks count top-level records only). */
+#define PV_CAPTURE_VERSION_MIN 1u
 #define PV_CAPTURE_HEADER_SIZE 32u
 #define PV_CAPTURE_RECORD_HEADER_SIZE 32u
 
-/* Record types. "Top-level" records start work on their path and carry a clock (the number of
- * top-level records each other path had completed when this one started: replay waits for
- * the same); the others happen inside the top-level record running on their path. */
+/* Record types. "Top-level" records start work on their path and carry a clock (how far each
+ * other path had got when this one started, in steps: top-level records plus, from version 2,
+ * every command their streams completed; replay waits for the same); the others happen inside
+ * the top-level record running on their path. */
 enum pv_capture_record_type {
    PV_CAPTURE_CONTEXT = 1,      /* u32 capset, u32 wire format, string name */
    PV_CAPTURE_BLOB_CREATE = 2,  /* top: u32 res_id, u32 flags, u64 blob_id, u64 size, i32 result */

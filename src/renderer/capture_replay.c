@@ -92,6 +92,14 @@ add_to_path(struct pv_replay *rp, size_t index)
 
 /* ----- running the paths ------------------------------------------------------------------ */
 
+/* How far path q has got in the unit of the file's clocks: version 1 counted top-level records
+ * only, version 2 counts their commands too (capture.c completed()). Under rp->lock. */
+static uint64_t
+progress_of(const struct pv_replay *rp, const struct rp_path *q)
+{
+   return rp->f.version >= 2 ? q->steps : q->done;
+}
+
 /* Waits until every other path has completed what the clock says; false when stopped. */
 static bool
 wait_clock(struct pv_replay *rp, const struct pv_capture_payload *p)
@@ -102,7 +110,7 @@ wait_clock(struct pv_replay *rp, const struct pv_capture_payload *p)
       memcpy(&id, p->clock + i * 16, 8);
       memcpy(&count, p->clock + i * 16 + 8, 8);
       struct rp_path *q = pv_replay_find_path(rp, id);
-      while (q && q->done < count && !q->finished && !rp->failed && !rp->draining)
+      while (q && progress_of(rp, q) < count && !q->finished && !rp->failed && !rp->draining)
          pthread_cond_wait(&rp->cond, &rp->lock);
    }
    bool ok = !rp->failed;
@@ -192,6 +200,7 @@ run_path(struct rp_path *path)
       run_top(rp, path, r, &p);
       pthread_mutex_lock(&rp->lock);
       path->done++;
+      path->steps++;
       rp->progress++;
       pthread_cond_broadcast(&rp->cond);
       pthread_mutex_unlock(&rp->lock);

@@ -137,7 +137,10 @@ framing_refused(void **state)
    (void)state;
    struct buf b = {0};
    expect_refused(&b, "bad magic"); /* empty */
-   header(&b, 2);
+   header(&b, PV_CAPTURE_VERSION + 1); /* a newer writer */
+   expect_refused(&b, "unsupported format version");
+   b.len = 0;
+   header(&b, 0);
    expect_refused(&b, "unsupported format version");
    b.len = 0;
    header(&b, 1);
