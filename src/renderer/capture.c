@@ -449,6 +449,28 @@ pv_capture_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id)
 }
 
 void
+pv_context_capture_message(struct pv_context *ctx, uint32_t protocol, const void *header,
+                           size_t header_size, const void *payload, size_t payload_size)
+{
+   static const uint8_t zero[4];
+   /* Recording off: one NULL test per message. */
+   if (!ctx || !ctx->capture)
+      return;
+   struct pv_capture *cap = lock_recording(ctx);
+   if (!cap)
+      return;
+   uint64_t size = (uint64_t)header_size + payload_size;
+   record_begin(cap, PV_CAPTURE_TRANSPORT, 0);
+   put_u32(cap, protocol);
+   put_u64(cap, size);
+   put(cap, header, header_size);
+   put(cap, payload, payload_size);
+   put(cap, zero, (size_t)((4 - (size & 3)) & 3));
+   record_end(cap);
+   pthread_mutex_unlock(&cap->lock);
+}
+
+void
 pv_capture_lost(struct pv_context *ctx, const char *reason)
 {
    struct pv_capture *c = ctx->capture;

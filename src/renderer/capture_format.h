@@ -40,7 +40,8 @@ enum pv_capture_record_type {
    PV_CAPTURE_STOP = 11,        /* the transport's peer is gone (pv_context_stop) */
    PV_CAPTURE_END = 12,         /* top: the context is being destroyed; the last record */
    PV_CAPTURE_CAPPED = 13,      /* u64 cap: the size cap was reached, nothing follows */
-   PV_CAPTURE_TRANSPORT = 14,   /* u32 protocol (1: vtest), bytes: a raw transport message */
+   PV_CAPTURE_TRANSPORT = 14,   /* u32 protocol (1: vtest), bytes: a raw transport message, as
+                                   received (version 2; path 0, no clock) */
 };
 #define PV_CAPTURE_TYPE_MAX PV_CAPTURE_TRANSPORT
 

@@ -277,6 +277,8 @@ check_order(struct pv_capture_file *f, const struct pv_capture_record *r,
         r->type == PV_CAPTURE_SUBMIT || r->type == PV_CAPTURE_FENCE || r->type == PV_CAPTURE_END) &&
        r->path != 0)
       return "a transport record on a ring path";
+   if (r->type == PV_CAPTURE_TRANSPORT && r->path != 0)
+      return "a transport message on a ring path";
    if (r->type == PV_CAPTURE_RING_BATCH && r->path == 0)
       return "a ring batch on the context path";
    return NULL;

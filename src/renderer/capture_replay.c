@@ -334,7 +334,10 @@ replay_parsed(struct pv_replay *rp, const struct pv_replay_config *cfg)
       pv_renderer_destroy(renderer);
       return refuse(res, "cannot create a context");
    }
-   pv_context_set_fence_callback(rp->ctx, no_fence_callback, NULL);
+   if (cfg->fence)
+      pv_context_set_fence_callback(rp->ctx, cfg->fence, cfg->transport_data);
+   else
+      pv_context_set_fence_callback(rp->ctx, no_fence_callback, NULL);
    rp->cap.replay = rp;
    rp->cap.fd = -1;
    pthread_mutex_init(&rp->cap.lock, NULL);
@@ -359,7 +362,7 @@ static int
 replay_mapped(const uint8_t *data, size_t size, const struct pv_replay_config *cfg,
               struct pv_replay_result *res)
 {
-   struct pv_replay rp = {.res = res};
+   struct pv_replay rp = {.res = res, .cfg = cfg};
    rp.stall_ns = (uint64_t)(cfg->stall_timeout_ms ? cfg->stall_timeout_ms : 60000) * 1000000ull;
    char err[256];
    if (pv_capture_parse(data, size, &rp.f, err, sizeof(err)) != 0)

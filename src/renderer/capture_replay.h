@@ -46,6 +46,7 @@ struct pv_replay {
    bool lost_now;
    char lost_reason[256];
    struct pv_replay_result *res;
+   const struct pv_replay_config *cfg; /* transport and fence callbacks */
 };
 
 /* Notes a divergence (the first one's message is kept); `stop` ends the replay. */

@@ -22,11 +22,28 @@ pv_replay_informational(uint32_t type)
           type == PV_CAPTURE_CONTEXT || type == PV_CAPTURE_CAPPED;
 }
 
+/* A transport message goes to the transport's replay (pv_replay_config.transport), on the
+ * context path's own thread, in its place among that path's records. */
+static void
+hand_transport(struct pv_replay *rp, const struct pv_capture_record *r)
+{
+   if (!rp->cfg || !rp->cfg->transport || rp->failed)
+      return;
+   struct pv_capture_payload p;
+   pv_capture_decode(r, &p);
+   rp->cfg->transport(rp->cfg->transport_data, rp->f.wire_format, p.flags, p.bytes,
+                      (size_t)p.bytes_len);
+}
+
 void
 pv_replay_skip_informational(struct rp_path *p)
 {
-   while (p->pos < p->n && pv_replay_informational(p->rp->f.records[p->idx[p->pos]].type))
+   while (p->pos < p->n && pv_replay_informational(p->rp->f.records[p->idx[p->pos]].type)) {
+      const struct pv_capture_record *r = &p->rp->f.records[p->idx[p->pos]];
       p->pos++;
+      if (r->type == PV_CAPTURE_TRANSPORT)
+         hand_transport(p->rp, r);
+   }
 }
 
 const char *

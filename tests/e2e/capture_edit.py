@@ -6,6 +6,8 @@ usage: capture_edit.py summary FILE              record counts by type, one 'TYP
        capture_edit.py readback FILE OUT LOG     OUT: FILE with the GPU output of one run
                                                  flipped; LOG: `replay --log-level debug`
                                                  of FILE (its "GPU output compared" lines)
+       capture_edit.py vtest FILE                vtest messages (TRANSPORT records) by
+                                                 command, one 'NAME N' a line
        capture_edit.py badlength FILE OUT        OUT: FILE with a middle record's length too big
        capture_edit.py badtype FILE OUT          OUT: FILE with a middle record's type unknown
 """
@@ -69,10 +71,36 @@ def readback_bytes(data, log):
     return []
 
 
+VTEST = {3: 'RESOURCE_UNREF', 7: 'RESOURCE_BUSY_WAIT',
+         8: 'CREATE_RENDERER', 10: 'PING_PROTOCOL_VERSION', 11: 'PROTOCOL_VERSION',
+         15: 'GET_PARAM', 16: 'GET_CAPSET', 17: 'CONTEXT_INIT', 18: 'RESOURCE_CREATE_BLOB',
+         19: 'SYNC_CREATE', 20: 'SYNC_UNREF', 21: 'SYNC_READ', 22: 'SYNC_WRITE', 23: 'SYNC_WAIT',
+         24: 'SUBMIT_CMD2'}
+
+
+def vtest_messages(data):
+    """The vtest command of every TRANSPORT record (protocol 1), in file order."""
+    out = []
+    for off, rtype, _length, _path in records(data):
+        if rtype == 14:
+            protocol, size = struct.unpack_from('<IQ', data, off + 32)
+            if protocol == 1 and size >= 8:
+                cmd = struct.unpack_from('<I', data, off + 32 + 12 + 4)[0]
+                out.append(VTEST.get(cmd, str(cmd)))
+    return out
+
+
 def main():
     cmd, path = sys.argv[1], sys.argv[2]
     data = bytearray(open(path, 'rb').read())
     recs = list(records(data))
+    if cmd == 'vtest':
+        counts = {}
+        for name in vtest_messages(data):
+            counts[name] = counts.get(name, 0) + 1
+        for name, n in sorted(counts.items()):
+            print(name, n)
+        return
     if cmd == 'summary':
         counts = {}
         for _off, rtype, _length, _path in recs:
