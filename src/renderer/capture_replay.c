@@ -373,7 +373,10 @@ replay_mapped(const uint8_t *data, size_t size, const struct pv_replay_config *c
    snprintf(res->context_name, sizeof(res->context_name), "%.*s",
             (int)(rp.f.name_len < 63 ? rp.f.name_len : 63), rp.f.name ? rp.f.name : "");
    int ret = 0;
-   if (!rp.f.ended && !rp.f.capped && !cfg->partial)
+#ifdef PV_NO_CAPTURE_HOOKS
+   ret = refuse(res, "this build has no capture hooks (-Dcapture_hooks=false): it cannot replay");
+#endif
+   if (ret == 0 && !rp.f.ended && !rp.f.capped && !cfg->partial)
       ret = refuse(res, "capture refused: it has no end record (truncated, or the server died "
                         "while recording); --partial replays the records it has");
    pthread_mutex_init(&rp.lock, NULL);
