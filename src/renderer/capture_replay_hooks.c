@@ -146,9 +146,8 @@ pv_replay_reply(struct pv_replay *rp, struct pv_exec *x, const uint8_t *begin, c
  * only the replay changed (the guest overwrote the GPU's value with the old one) is unverified.
  */
 static void
-apply_piece(struct pv_replay *rp, uint32_t kind, uint8_t *dst, uint8_t *shadow,
-            const uint8_t *data, size_t n, uint64_t *differ, uint64_t *first, uint64_t base,
-            uint64_t *gpu)
+apply_piece(struct pv_replay *rp, uint32_t kind, uint8_t *dst, uint8_t *shadow, const uint8_t *data,
+            size_t n, uint64_t *differ, uint64_t *first, uint64_t base, uint64_t *gpu)
 {
    bool replay_wrote = memcmp(dst, shadow, n) != 0;
    if (gpu && replay_wrote)
@@ -195,8 +194,8 @@ apply_run(struct pv_replay *rp, uint32_t kind, const struct pv_capture_run *run,
    bool count_gpu = pv_log_get_level() >= PV_LOG_DEBUG;
    for (uint64_t o = 0; o < run->len; o += PV_CAPTURE_PAGE) {
       size_t n = (size_t)(run->len - o < PV_CAPTURE_PAGE ? run->len - o : PV_CAPTURE_PAGE);
-      apply_piece(rp, kind, m->map + run->offset + o, m->shadow + run->offset + o,
-                  run->data + o, n, &differ, &first, run->offset + o, count_gpu ? &gpu : NULL);
+      apply_piece(rp, kind, m->map + run->offset + o, m->shadow + run->offset + o, run->data + o, n,
+                  &differ, &first, run->offset + o, count_gpu ? &gpu : NULL);
    }
    if (gpu)
       pv_dbg("replay: GPU output compared: %" PRIu64 " bytes in run [%" PRIu64 ", +%" PRIu64

@@ -92,8 +92,7 @@ vtest_record_message(struct vtest_record_early *early, struct pv_context *ctx,
                      const uint32_t *header, const void *payload, size_t payload_size)
 {
    if (ctx) {
-      pv_context_capture_message(ctx, PV_CAPTURE_PROTOCOL_VTEST, header, 8, payload,
-                                 payload_size);
+      pv_context_capture_message(ctx, PV_CAPTURE_PROTOCOL_VTEST, header, 8, payload, payload_size);
       return;
    }
    if (g_record.dir_fd < 0 || early->dropped)

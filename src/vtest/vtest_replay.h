@@ -33,8 +33,8 @@ struct vtest_replay {
    struct vtest_sync_table syncs;
    struct vtest_replay_timeline_entry *pending[VTEST_MAX_TIMELINES];
    uint64_t retired[VTEST_MAX_TIMELINES]; /* the latest fence each timeline retired */
-   uint64_t next_fence_id; /* numbered as the server numbers them (vtest_submit.c) */
-   uint32_t wait_max_ms;   /* VTEST_REPLAY_WAIT_MAX_MS after vtest_replay_init */
+   uint64_t next_fence_id;                /* numbered as the server numbers them (vtest_submit.c) */
+   uint32_t wait_max_ms;                  /* VTEST_REPLAY_WAIT_MAX_MS after vtest_replay_init */
    /* What was replayed, for the report. */
    uint64_t messages, sync_messages, waits, waits_unmet, malformed;
 };

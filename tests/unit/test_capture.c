@@ -306,11 +306,10 @@ record_and_replay(void **state)
    struct pv_capture_file f;
    char err[256];
    assert_int_equal(pv_capture_parse(data, (size_t)size, &f, err, sizeof(err)), 0);
-   static const uint32_t want[] = {PV_CAPTURE_CONTEXT,      PV_CAPTURE_BLOB_CREATE,
-                                   PV_CAPTURE_TRANSPORT,    PV_CAPTURE_SUBMIT,
-                                   PV_CAPTURE_LOST,         PV_CAPTURE_BLOB_DESTROY,
-                                   PV_CAPTURE_STOP,         PV_CAPTURE_END,
-                                   PV_CAPTURE_MEMORY};
+   static const uint32_t want[] = {
+      PV_CAPTURE_CONTEXT, PV_CAPTURE_BLOB_CREATE, PV_CAPTURE_TRANSPORT,
+      PV_CAPTURE_SUBMIT,  PV_CAPTURE_LOST,        PV_CAPTURE_BLOB_DESTROY,
+      PV_CAPTURE_STOP,    PV_CAPTURE_END,         PV_CAPTURE_MEMORY};
    assert_int_equal(f.count, sizeof(want) / sizeof(want[0]));
    for (size_t i = 0; i < f.count; i++)
       assert_int_equal(f.records[i].type, want[i]);

@@ -61,8 +61,7 @@ syncs_follow_fences(void **state)
    send(&r, 1, VCMD_SYNC_CREATE, zero, 2);
    send(&r, 1, VCMD_SYNC_CREATE, zero, 2);
    /* count 2; {flags, cmd_offset, cmd_size, sync_offset, sync_count, ring_idx} x 2; syncs */
-   const uint32_t submit[] = {2,  1, 13, 0, 13, 1, 0, 1, 13, 0, 16, 1, 1,
-                              1, 5, 0, 2, 7, 0};
+   const uint32_t submit[] = {2, 1, 13, 0, 13, 1, 0, 1, 13, 0, 16, 1, 1, 1, 5, 0, 2, 7, 0};
    send(&r, 1, VCMD_SUBMIT_CMD2, submit, sizeof(submit) / 4);
    assert_int_equal(value_of(&r, 1), 5); /* CPU timeline: at once */
    assert_int_equal(value_of(&r, 2), 0); /* ring 1: not before its fence */
@@ -124,9 +123,9 @@ malformed_counted(void **state)
    vtest_replay_init(&r);
    vtest_replay_message(&r, 0, PV_CAPTURE_PROTOCOL_VTEST, "abc", 3); /* no header */
    vtest_replay_message(&r, 0, 7, (const uint32_t[]){0, VCMD_PING_PROTOCOL_VERSION}, 8);
-   send(&r, 0, VCMD_SYNC_CREATE, (const uint32_t[]){0}, 1);               /* short */
-   send(&r, 0, VCMD_SYNC_WAIT, (const uint32_t[]){0, 0, 1, 0}, 4);        /* 3n + 2 */
-   send(&r, 0, VCMD_SUBMIT_CMD2, (const uint32_t[]){1000}, 1);            /* batches past */
+   send(&r, 0, VCMD_SYNC_CREATE, (const uint32_t[]){0}, 1);        /* short */
+   send(&r, 0, VCMD_SYNC_WAIT, (const uint32_t[]){0, 0, 1, 0}, 4); /* 3n + 2 */
+   send(&r, 0, VCMD_SUBMIT_CMD2, (const uint32_t[]){1000}, 1);     /* batches past */
    /* sync_offset past the payload */
    send(&r, 0, VCMD_SUBMIT_CMD2, (const uint32_t[]){1, 0, 9, 0, 50, 1, 0, 0, 0}, 9);
    /* a well-formed wire 0 batch without syncs, and the handshake, are fine */
