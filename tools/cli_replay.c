@@ -6,6 +6,7 @@
 
 #include "pearvisor/pearvisor.h"
 #include "cli.h"
+#include "vtest/vtest_replay.h"
 
 /* replay's own exit status: the replay ran and differed from the capture. */
 #define PV_EXIT_DIVERGED 4
@@ -74,7 +75,7 @@ parse(int argc, char **argv, struct pv_replay_config *cfg, uint64_t *loops)
          cfg->partial = true;
          break;
       case OPT_LOOP:
-         if (!pv_cli_parse_size(optarg, loops) || *loops > 1000000) {
+         if (!pv_cli_parse_size(optarg, loops) || *loops == 0 || *loops > 1000000) {
             fprintf(stderr, "pearvisor-gpu replay: bad --loop '%s'\n", optarg);
             return -1;
          }
@@ -157,7 +158,17 @@ pv_cli_replay(int argc, char **argv)
       return PV_EXIT_FAILURE;
    int ret = 0;
    struct pv_replay_result r;
+   /* The vtest messages the renderer never saw (sync objects) are replayed here. */
+   struct vtest_replay vt;
+   cfg.transport = vtest_replay_message;
+   cfg.fence = vtest_replay_fence;
+   cfg.transport_data = &vt;
+   vtest_replay_init(&vt);
    for (uint64_t i = 0; i < loops && ret == 0; i++) {
+      if (i) { /* each replay starts with no syncs, as its fresh renderer does */
+         vtest_replay_fini(&vt);
+         vtest_replay_init(&vt);
+      }
       ret = pv_replay_file(file, &cfg, &r);
       times[i] = r.run_ns;
       if (loops > 1 && ret >= 0)
@@ -165,10 +176,17 @@ pv_cli_replay(int argc, char **argv)
    }
    if (ret < 0) {
       fprintf(stderr, "pearvisor-gpu replay: %s\n", r.message);
+      vtest_replay_fini(&vt);
       free(times);
       return PV_EXIT_FAILURE;
    }
    print_result(file, &r);
+   printf("transport messages: %llu (vtest), %llu of sync objects, %llu sync waits, %llu not "
+          "met now, %llu malformed\n",
+          (unsigned long long)vt.messages, (unsigned long long)vt.sync_messages,
+          (unsigned long long)vt.waits, (unsigned long long)vt.waits_unmet,
+          (unsigned long long)vt.malformed);
+   vtest_replay_fini(&vt);
    if (loops > 1 && ret == 0)
       print_timing(times, loops);
    free(times);

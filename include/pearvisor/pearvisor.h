@@ -300,6 +300,20 @@ PV_EXPORT void pv_context_destroy_blob(struct pv_context *context, uint32_t res_
  */
 PV_EXPORT int pv_context_start_capture(struct pv_context *context, int fd, uint64_t max_bytes);
 
+/* Transport protocols of pv_context_capture_message. */
+#define PV_CAPTURE_PROTOCOL_VTEST 1u
+
+/*
+ * Records one transport message as the transport received it, `header` then `payload` (either
+ * may be empty), when the context records; nothing otherwise. For the messages the renderer
+ * never sees (a vtest server's sync objects, its handshake): a replay hands them back through
+ * pv_replay_config.transport, in order with the context path's records. Call it from the thread
+ * that calls pv_context_submit, after the message was handled.
+ */
+PV_EXPORT void pv_context_capture_message(struct pv_context *context, uint32_t protocol,
+                                          const void *header, size_t header_size,
+                                          const void *payload, size_t payload_size);
+
 /* How to replay a capture. ABI-extensible like pv_renderer_config: PV_REPLAY_CONFIG_INIT. */
 struct pv_replay_config {
    uint32_t struct_size;
@@ -311,6 +325,14 @@ struct pv_replay_config {
    bool partial;
    /* Stop (as diverged) when no record could run for this long; 0: 60000 ms. */
    uint32_t stall_timeout_ms;
+   /* The capture's transport messages (pv_context_capture_message), on the context path's
+    * thread, in order with its records: a transport replays what it kept to itself (vtest sync
+    * objects). `wire_format` is the capture's. NULL: they are skipped. */
+   void (*transport)(void *data, uint32_t wire_format, uint32_t protocol, const void *msg,
+                     size_t size);
+   /* Fences the replay's renderer retires (pv_context_set_fence_callback), for the same. */
+   void (*fence)(void *data, uint32_t ring_idx, uint64_t fence_id);
+   void *transport_data;
 };
 
 #define PV_REPLAY_CONFIG_INIT                                                                      \

@@ -182,7 +182,7 @@ path_entry(struct pv_capture *cap, uint64_t path)
    return &cap->paths[cap->path_count++];
 }
 
-/* The clock of a top-level record on `path`: what every other path had completed. */
+/* The clock of a top-level record on `path`: how far every other path had got (steps below). */
 static void
 put_clock(struct pv_capture *cap, uint64_t path)
 {
@@ -197,6 +197,16 @@ put_clock(struct pv_capture *cap, uint64_t path)
    }
 }
 
+/*
+ * One step of `path` completed: a top-level record, or one command of its streams (nested
+ * ones too). Counted per command, not per stream, because the guest sees a path's progress
+ * command by command: a ring publishes its head after each one, and Mesa 25's thread rings
+ * poll the primary ring's head (vn_get_target_ring) before a command that uses what it made,
+ * while the primary ring's batch may still be running. A clock in whole streams then said
+ * "not yet" for a command the guest knew was done (replay ran vkGetPipelineCacheData before
+ * the cache existed). Counted before the head moves (exec.c), so whatever the guest saw done is
+ * in the clock of any record it caused.
+ */
 static void
 completed(struct pv_capture *cap, uint64_t path)
 {
@@ -368,6 +378,16 @@ pv_capture_before_command(struct pv_exec *x, int32_t type)
 void
 pv_capture_after_command(struct pv_exec *x, int32_t type)
 {
+   struct pv_capture *c = x->ctx->capture;
+   if (c->replay) {
+      pv_replay_step(c->replay, pv_capture_path(x));
+   } else {
+      struct pv_capture *cap = lock_recording(x->ctx);
+      if (cap) {
+         completed(cap, pv_capture_path(x));
+         pthread_mutex_unlock(&cap->lock);
+      }
+   }
    if (pv_capture_is_host_wait(x->ctx, type))
       snapshot(x, PV_CAPTURE_MEMORY_CHECK);
 }
@@ -426,6 +446,28 @@ pv_capture_fence(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id)
    put_u32(cap, ring_idx);
    put_u64(cap, fence_id);
    transport_end(cap);
+}
+
+void
+pv_context_capture_message(struct pv_context *ctx, uint32_t protocol, const void *header,
+                           size_t header_size, const void *payload, size_t payload_size)
+{
+   static const uint8_t zero[4];
+   /* Recording off: one NULL test per message. */
+   if (!ctx || !ctx->capture)
+      return;
+   struct pv_capture *cap = lock_recording(ctx);
+   if (!cap)
+      return;
+   uint64_t size = (uint64_t)header_size + payload_size;
+   record_begin(cap, PV_CAPTURE_TRANSPORT, 0);
+   put_u32(cap, protocol);
+   put_u64(cap, size);
+   put(cap, header, header_size);
+   put(cap, payload, payload_size);
+   put(cap, zero, (size_t)((4 - (size & 3)) & 3));
+   record_end(cap);
+   pthread_mutex_unlock(&cap->lock);
 }
 
 void
@@ -536,6 +578,9 @@ pv_context_start_capture(struct pv_context *ctx, int fd, uint64_t max_bytes)
 {
    if (!ctx || fd < 0)
       return -EINVAL;
+#ifdef PV_NO_CAPTURE_HOOKS
+   return -ENOTSUP; /* a build only for measuring what the hooks cost */
+#endif
    if (ctx->capture || pv_object_table_count(&ctx->objects) != 0)
       return -EBUSY;
    struct pv_capture *cap = calloc(1, sizeof(*cap));

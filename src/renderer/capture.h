@@ -17,6 +17,15 @@ struct pv_capture;
 struct pv_context;
 struct pv_exec;
 
+/* Whether ctx records or is replayed: the one test on the decode path. -Dcapture_hooks=false
+ * (PV_NO_CAPTURE_HOOKS) compiles the hooks out, only to measure what they cost (bench/cost-ab);
+ * such a build refuses to record or replay. */
+#ifdef PV_NO_CAPTURE_HOOKS
+#define pv_capture_active(ctx) ((void)(ctx), 0)
+#else
+#define pv_capture_active(ctx) __builtin_expect((ctx)->capture != NULL, 0)
+#endif
+
 /* Recording or replaying (replay rings run no threads of their own: ring.c). */
 bool pv_capture_is_replay(const struct pv_capture *cap);
 

@@ -15,13 +15,16 @@
 #include <stdint.h>
 
 #define PV_CAPTURE_MAGIC "PVCAPTUR"
-#define PV_CAPTURE_VERSION 1u
+#define PV_CAPTURE_VERSION 2u
+/* The oldest version this build still reads (version 1 clocks count top-level records only). */
+#define PV_CAPTURE_VERSION_MIN 1u
 #define PV_CAPTURE_HEADER_SIZE 32u
 #define PV_CAPTURE_RECORD_HEADER_SIZE 32u
 
-/* Record types. "Top-level" records start work on their path and carry a clock (the number of
- * top-level records each other path had completed when this one started: replay waits for
- * the same); the others happen inside the top-level record running on their path. */
+/* Record types. "Top-level" records start work on their path and carry a clock (how far each
+ * other path had got when this one started, in steps: top-level records plus, from version 2,
+ * every command their streams completed; replay waits for the same); the others happen inside
+ * the top-level record running on their path. */
 enum pv_capture_record_type {
    PV_CAPTURE_CONTEXT = 1,      /* u32 capset, u32 wire format, string name */
    PV_CAPTURE_BLOB_CREATE = 2,  /* top: u32 res_id, u32 flags, u64 blob_id, u64 size, i32 result */
@@ -37,7 +40,8 @@ enum pv_capture_record_type {
    PV_CAPTURE_STOP = 11,        /* the transport's peer is gone (pv_context_stop) */
    PV_CAPTURE_END = 12,         /* top: the context is being destroyed; the last record */
    PV_CAPTURE_CAPPED = 13,      /* u64 cap: the size cap was reached, nothing follows */
-   PV_CAPTURE_TRANSPORT = 14,   /* u32 protocol (1: vtest), bytes: a raw transport message */
+   PV_CAPTURE_TRANSPORT = 14,   /* u32 protocol (1: vtest), bytes: a raw transport message, as
+                                   received (version 2; path 0, no clock) */
 };
 #define PV_CAPTURE_TYPE_MAX PV_CAPTURE_TRANSPORT
 

@@ -45,6 +45,8 @@ void pv_replay_reply(struct pv_replay *rp, struct pv_exec *x, const uint8_t *beg
                      const uint8_t *end);
 void pv_replay_memory(struct pv_replay *rp, struct pv_exec *x, uint32_t kind);
 void pv_replay_lost(struct pv_replay *rp, const char *reason);
+/* A command of path `path` completed (a step of the clocks, capture.c completed()). */
+void pv_replay_step(struct pv_replay *rp, uint64_t path);
 
 /* Looks up the command ids that take memory snapshots (capture_map.c). */
 void pv_capture_find_types(struct pv_capture *cap, const struct pv_context *ctx);

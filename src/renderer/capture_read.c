@@ -233,9 +233,9 @@ read_header(struct pv_cs_decoder *dec, struct parse_state *s)
    s->f->start_time_ns = pv_cs_read_u64(dec);
    if (pv_cs_fatal(dec))
       return fail(s, "%s (offset %llu): truncated", "header", 0ull);
-   if (s->f->version != PV_CAPTURE_VERSION)
-      return fail(s, "%s (offset %llu): unsupported format version (this build reads 1)",
-                  "header", 8ull);
+   if (s->f->version < PV_CAPTURE_VERSION_MIN || s->f->version > PV_CAPTURE_VERSION)
+      return fail(s, "%s (offset %llu): unsupported format version %u (this build reads %u to %u)",
+                  "header", 8ull, s->f->version, PV_CAPTURE_VERSION_MIN, PV_CAPTURE_VERSION);
    if (header_size != PV_CAPTURE_HEADER_SIZE || s->f->wire_format > 1 || s->f->capset != 4)
       return fail(s, "%s (offset %llu): bad header size, wire format or capset", "header", 12ull);
    return 0;
@@ -277,6 +277,8 @@ check_order(struct pv_capture_file *f, const struct pv_capture_record *r,
         r->type == PV_CAPTURE_SUBMIT || r->type == PV_CAPTURE_FENCE || r->type == PV_CAPTURE_END) &&
        r->path != 0)
       return "a transport record on a ring path";
+   if (r->type == PV_CAPTURE_TRANSPORT && r->path != 0)
+      return "a transport message on a ring path";
    if (r->type == PV_CAPTURE_RING_BATCH && r->path == 0)
       return "a ring batch on the context path";
    return NULL;

@@ -92,6 +92,14 @@ add_to_path(struct pv_replay *rp, size_t index)
 
 /* ----- running the paths ------------------------------------------------------------------ */
 
+/* How far path q has got in the unit of the file's clocks: version 1 counted top-level records
+ * only, version 2 counts their commands too (capture.c completed()). Under rp->lock. */
+static uint64_t
+progress_of(const struct pv_replay *rp, const struct rp_path *q)
+{
+   return rp->f.version >= 2 ? q->steps : q->done;
+}
+
 /* Waits until every other path has completed what the clock says; false when stopped. */
 static bool
 wait_clock(struct pv_replay *rp, const struct pv_capture_payload *p)
@@ -102,7 +110,7 @@ wait_clock(struct pv_replay *rp, const struct pv_capture_payload *p)
       memcpy(&id, p->clock + i * 16, 8);
       memcpy(&count, p->clock + i * 16 + 8, 8);
       struct rp_path *q = pv_replay_find_path(rp, id);
-      while (q && q->done < count && !q->finished && !rp->failed && !rp->draining)
+      while (q && progress_of(rp, q) < count && !q->finished && !rp->failed && !rp->draining)
          pthread_cond_wait(&rp->cond, &rp->lock);
    }
    bool ok = !rp->failed;
@@ -192,6 +200,7 @@ run_path(struct rp_path *path)
       run_top(rp, path, r, &p);
       pthread_mutex_lock(&rp->lock);
       path->done++;
+      path->steps++;
       rp->progress++;
       pthread_cond_broadcast(&rp->cond);
       pthread_mutex_unlock(&rp->lock);
@@ -325,7 +334,10 @@ replay_parsed(struct pv_replay *rp, const struct pv_replay_config *cfg)
       pv_renderer_destroy(renderer);
       return refuse(res, "cannot create a context");
    }
-   pv_context_set_fence_callback(rp->ctx, no_fence_callback, NULL);
+   if (cfg->fence)
+      pv_context_set_fence_callback(rp->ctx, cfg->fence, cfg->transport_data);
+   else
+      pv_context_set_fence_callback(rp->ctx, no_fence_callback, NULL);
    rp->cap.replay = rp;
    rp->cap.fd = -1;
    pthread_mutex_init(&rp->cap.lock, NULL);
@@ -350,7 +362,7 @@ static int
 replay_mapped(const uint8_t *data, size_t size, const struct pv_replay_config *cfg,
               struct pv_replay_result *res)
 {
-   struct pv_replay rp = {.res = res};
+   struct pv_replay rp = {.res = res, .cfg = cfg};
    rp.stall_ns = (uint64_t)(cfg->stall_timeout_ms ? cfg->stall_timeout_ms : 60000) * 1000000ull;
    char err[256];
    if (pv_capture_parse(data, size, &rp.f, err, sizeof(err)) != 0)
@@ -361,7 +373,10 @@ replay_mapped(const uint8_t *data, size_t size, const struct pv_replay_config *c
    snprintf(res->context_name, sizeof(res->context_name), "%.*s",
             (int)(rp.f.name_len < 63 ? rp.f.name_len : 63), rp.f.name ? rp.f.name : "");
    int ret = 0;
-   if (!rp.f.ended && !rp.f.capped && !cfg->partial)
+#ifdef PV_NO_CAPTURE_HOOKS
+   ret = refuse(res, "this build has no capture hooks (-Dcapture_hooks=false): it cannot replay");
+#endif
+   if (ret == 0 && !rp.f.ended && !rp.f.capped && !cfg->partial)
       ret = refuse(res, "capture refused: it has no end record (truncated, or the server died "
                         "while recording); --partial replays the records it has");
    pthread_mutex_init(&rp.lock, NULL);

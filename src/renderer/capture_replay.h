@@ -19,6 +19,7 @@ struct rp_path {
    size_t pos;    /* next record: only the path's own thread moves it */
    uint64_t tops; /* top-level records in the file */
    uint64_t done; /* ... and how many ran, under rp->lock */
+   uint64_t steps; /* records ran plus commands completed (version 2 clocks), under rp->lock */
    pthread_t thread;
    bool started;
    bool finished; /* under rp->lock: nothing more will run here */
@@ -45,6 +46,7 @@ struct pv_replay {
    bool lost_now;
    char lost_reason[256];
    struct pv_replay_result *res;
+   const struct pv_replay_config *cfg; /* transport and fence callbacks */
 };
 
 /* Notes a divergence (the first one's message is kept); `stop` ends the replay. */

@@ -22,11 +22,28 @@ pv_replay_informational(uint32_t type)
           type == PV_CAPTURE_CONTEXT || type == PV_CAPTURE_CAPPED;
 }
 
+/* A transport message goes to the transport's replay (pv_replay_config.transport), on the
+ * context path's own thread, in its place among that path's records. */
+static void
+hand_transport(struct pv_replay *rp, const struct pv_capture_record *r)
+{
+   if (!rp->cfg || !rp->cfg->transport || rp->failed)
+      return;
+   struct pv_capture_payload p;
+   pv_capture_decode(r, &p);
+   rp->cfg->transport(rp->cfg->transport_data, rp->f.wire_format, p.flags, p.bytes,
+                      (size_t)p.bytes_len);
+}
+
 void
 pv_replay_skip_informational(struct rp_path *p)
 {
-   while (p->pos < p->n && pv_replay_informational(p->rp->f.records[p->idx[p->pos]].type))
+   while (p->pos < p->n && pv_replay_informational(p->rp->f.records[p->idx[p->pos]].type)) {
+      const struct pv_capture_record *r = &p->rp->f.records[p->idx[p->pos]];
       p->pos++;
+      if (r->type == PV_CAPTURE_TRANSPORT)
+         hand_transport(p->rp, r);
+   }
 }
 
 const char *
@@ -129,10 +146,13 @@ pv_replay_reply(struct pv_replay *rp, struct pv_exec *x, const uint8_t *begin, c
  * only the replay changed (the guest overwrote the GPU's value with the old one) is unverified.
  */
 static void
-apply_piece(struct pv_replay *rp, uint32_t kind, uint8_t *dst, uint8_t *shadow,
-            const uint8_t *data, size_t n, uint64_t *differ, uint64_t *first, uint64_t base)
+apply_piece(struct pv_replay *rp, uint32_t kind, uint8_t *dst, uint8_t *shadow, const uint8_t *data,
+            size_t n, uint64_t *differ, uint64_t *first, uint64_t base, uint64_t *gpu)
 {
    bool replay_wrote = memcmp(dst, shadow, n) != 0;
+   if (gpu && replay_wrote)
+      for (size_t i = 0; i < n; i++)
+         *gpu += dst[i] != shadow[i] && data[i] != shadow[i];
    if (kind != PV_CAPTURE_MEMORY_RESTORE || replay_wrote)
       rp->res->readback_bytes += n;
    if (memcmp(dst, data, n)) {
@@ -168,12 +188,19 @@ apply_run(struct pv_replay *rp, uint32_t kind, const struct pv_capture_run *run,
       pthread_mutex_lock(&rp->cap.lock);
       return;
    }
-   uint64_t differ = 0, first = UINT64_MAX;
+   uint64_t differ = 0, first = UINT64_MAX, gpu = 0;
+   /* --log-level debug names the runs that hold GPU output (what test-capture-replay damages
+    * to prove a changed read-back is caught): counting them costs a pass over each byte. */
+   bool count_gpu = pv_log_get_level() >= PV_LOG_DEBUG;
    for (uint64_t o = 0; o < run->len; o += PV_CAPTURE_PAGE) {
       size_t n = (size_t)(run->len - o < PV_CAPTURE_PAGE ? run->len - o : PV_CAPTURE_PAGE);
-      apply_piece(rp, kind, m->map + run->offset + o, m->shadow + run->offset + o,
-                  run->data + o, n, &differ, &first, run->offset + o);
+      apply_piece(rp, kind, m->map + run->offset + o, m->shadow + run->offset + o, run->data + o, n,
+                  &differ, &first, run->offset + o, count_gpu ? &gpu : NULL);
    }
+   if (gpu)
+      pv_dbg("replay: GPU output compared: %" PRIu64 " bytes in run [%" PRIu64 ", +%" PRIu64
+             ") of allocation 0x%" PRIx64 " (memory record at offset %" PRIu64 ")",
+             gpu, run->offset, run->len, run->memory_id, record_offset);
    if (!differ)
       return;
    rp->res->readback_mismatch_bytes += differ;
@@ -265,6 +292,18 @@ pv_replay_lost(struct pv_replay *rp, const char *reason)
    pthread_mutex_unlock(&rp->lock);
    if (first && !rp->capture_lost && !rp->failed)
       pv_replay_diverge(rp, true, "a command fails now: the context was lost: %s", reason);
+}
+
+void
+pv_replay_step(struct pv_replay *rp, uint64_t path)
+{
+   struct rp_path *p = pv_replay_find_path(rp, path);
+   if (!p)
+      return; /* a path the capture does not have: the replay diverges where it runs */
+   pthread_mutex_lock(&rp->lock);
+   p->steps++;
+   pthread_cond_broadcast(&rp->cond);
+   pthread_mutex_unlock(&rp->lock);
 }
 
 void

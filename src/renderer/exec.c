@@ -218,7 +218,7 @@ reply_end(struct pv_dispatch_ctx *c, struct pv_cs_encoder *enc)
    if (same)
       r->pos = (uint64_t)(enc->cur - r->base);
    pthread_mutex_unlock(&r->lock);
-   if (__builtin_expect(x->ctx->capture != NULL, 0) && same && enc->cur >= x->reply_start)
+   if (pv_capture_active(x->ctx) && same && enc->cur >= x->reply_start)
       pv_capture_reply(x, x->reply_start, enc->cur);
    pv_resource_put(x->reply_res);
    x->reply_res = NULL;
@@ -314,14 +314,16 @@ run_decoder(struct pv_exec *x)
       if (pv_cs_remaining(&x->dec) >= sizeof(type))
          memcpy(&type, x->dec.cur, sizeof(type));
       pv_stat_add(&x->stats.commands, 1);
+#ifndef PV_NO_STATS_COUNTERS
       atomic_store_explicit(&x->stats.last_command, type, memory_order_relaxed);
-      if (__builtin_expect(x->ctx->capture != NULL, 0))
+#endif
+      if (pv_capture_active(x->ctx))
          pv_capture_before_command(x, type);
       if (!pv_protocol_execute_one(&x->dispatch, x->ctx->table)) {
          pv_context_set_lost(x->ctx, "%s", x->status.reason);
          return false;
       }
-      if (__builtin_expect(x->ctx->capture != NULL, 0))
+      if (pv_capture_active(x->ctx))
          pv_capture_after_command(x, type);
       if (x->named_incomplete) {
          pv_context_set_lost(x->ctx, "out of memory tracking the objects a command names");
@@ -384,10 +386,12 @@ exec_run(struct pv_exec *x, const void *data, size_t size)
    x->run_start = data;
    x->run_end = (const uint8_t *)data + size;
    pv_stat_add(&x->stats.bytes, size);
+#ifndef PV_NO_STATS_COUNTERS
    /* One shared increment per stream (not per command) says which path ran last. */
    atomic_store_explicit(&x->stats.last_run,
                          atomic_fetch_add_explicit(&x->ctx->run_counter, 1, memory_order_relaxed),
                          memory_order_relaxed);
+#endif
    pv_cs_decoder_init(&x->dec, data, size, &x->arena, &x->status, &x->hooks);
    if (pv_crash_guard_active() && !x->ctx->host_crashed)
       return run_guarded(x);
@@ -398,7 +402,7 @@ bool
 pv_exec_run(struct pv_exec *x, const void *data, size_t size)
 {
    /* Recording off: this one branch is all capture costs a stream. */
-   if (__builtin_expect(x->ctx->capture == NULL, 1))
+   if (!pv_capture_active(x->ctx))
       return exec_run(x, data, size);
    pv_capture_stream_begin(x, data, size);
    bool ok = exec_run(x, data, size);

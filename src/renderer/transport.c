@@ -67,7 +67,7 @@ run_one_stream(struct pv_dispatch_ctx *c, const VkCommandStreamDescriptionMESA *
       return false;
    }
    uint8_t *data = (uint8_t *)res->map + s->offset;
-   if (__builtin_expect(ctx->capture != NULL, 0) &&
+   if (pv_capture_active(ctx) &&
        !pv_capture_nested(pv_exec_from(c), s->resourceId, s->offset, data, s->size)) {
       pv_venus_fatal(c, "command stream: the replay diverged from the capture here");
       pv_resource_put(res);

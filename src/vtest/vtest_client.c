@@ -217,6 +217,7 @@ handle_context_init(struct vtest_client *c, const uint32_t *p, uint32_t len)
    }
    c->ctx_capset = capset;
    vtest_record_context(c->ctx, c->name); /* before anything reaches the context */
+   vtest_record_flush_early(&c->early, c->ctx);
    vtest_watch_set_context(c->watch, c->ctx);
    pv_context_set_fence_callback(c->ctx, vtest_fence_retired, c);
    if (c->lost)
@@ -425,6 +426,8 @@ serve_one(struct vtest_client *c)
       return VTEST_DISCONNECT;
    uint32_t len = hdr[VTEST_HDR_LEN], id = hdr[VTEST_HDR_CMD];
    const struct vtest_command *cmd = find_command(id);
+   if (!cmd || len < cmd->min_dwords || len > cmd->max_dwords)
+      vtest_record_message(&c->early, c->ctx, hdr, NULL, 0); /* its payload is skipped */
    if (!cmd) {
       vtest_client_set_lost(c, "unknown command %u (%u dwords)", id, len);
       return vtest_skip(c->sock, (uint64_t)len * 4) ? VTEST_DISCONNECT : VTEST_OK;
@@ -448,6 +451,9 @@ serve_one(struct vtest_client *c)
    publish_command(id);
    int r = cmd->handle(c, c->payload, len);
    publish_command(UINT32_MAX);
+   /* After the handler: a replay finds it after the records it made (the streams and fences of
+    * a SUBMIT_CMD2 before the syncs it sets). */
+   vtest_record_message(&c->early, c->ctx, hdr, c->payload, (size_t)len * 4);
    return r;
 }
 
@@ -468,6 +474,7 @@ read_create_renderer(struct vtest_client *c)
    size_t keep = len < sizeof(name) ? len : sizeof(name) - 1;
    if (vtest_read_full(c->sock, name, keep) || vtest_skip(c->sock, len - keep))
       return VTEST_DISCONNECT;
+   vtest_record_message(&c->early, NULL, hdr, name, keep);
    name[keep] = '\0';
    /* Keep the name printable: it ends up in logs. */
    for (char *s = name; *s; s++) {
@@ -542,6 +549,7 @@ vtest_client_serve(int sock, const struct pv_renderer_config *config)
    pthread_mutex_destroy(&c.sync_lock);
    pv_id_table_fini(&c.resources);
    free(c.payload);
+   vtest_record_early_fini(&c.early);
    vtest_watch_finish(&watch);
    close(sock);
    return ret;

@@ -11,6 +11,7 @@
 #include "util/id_table.h"
 #include "vtest/vtest_client_stats.h"
 #include "vtest/vtest_protocol.h"
+#include "vtest/vtest_record.h"
 #include "vtest/vtest_sync.h"
 #include "vtest/vtest_watch.h"
 
@@ -39,6 +40,7 @@ struct vtest_client {
    uint32_t *payload;
    size_t payload_cap; /* dwords */
    struct vtest_client_stats stats; /* see vtest_client_stats.h for who writes it when */
+   struct vtest_record_early early; /* the handshake, until the context records */
 };
 
 /* Return values of handlers. */

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -84,4 +85,56 @@ vtest_record_context(struct pv_context *ctx, const char *name)
       pv_warn("client '%s': cannot record: %s", name, strerror(-err));
    else
       pv_info("client '%s': recording into %s", name, path);
+}
+
+void
+vtest_record_message(struct vtest_record_early *early, struct pv_context *ctx,
+                     const uint32_t *header, const void *payload, size_t payload_size)
+{
+   if (ctx) {
+      pv_context_capture_message(ctx, PV_CAPTURE_PROTOCOL_VTEST, header, 8, payload, payload_size);
+      return;
+   }
+   if (g_record.dir_fd < 0 || early->dropped)
+      return;
+   uint32_t size = (uint32_t)(8 + payload_size);
+   size_t need = 4 + (((size_t)size + 3) & ~(size_t)3);
+   if (payload_size > VTEST_RECORD_EARLY_MAX || early->len + need > VTEST_RECORD_EARLY_MAX) {
+      early->dropped = true; /* a handshake is a few hundred bytes: this is no guest of ours */
+      return;
+   }
+   if (!early->buf && !(early->buf = calloc(1, VTEST_RECORD_EARLY_MAX))) {
+      early->dropped = true;
+      return;
+   }
+   uint8_t *p = early->buf + early->len;
+   memcpy(p, &size, 4);
+   memcpy(p + 4, header, 8);
+   if (payload_size)
+      memcpy(p + 12, payload, payload_size);
+   early->len += need; /* the padding is zero: calloc */
+}
+
+void
+vtest_record_flush_early(struct vtest_record_early *early, struct pv_context *ctx)
+{
+   for (size_t off = 0; off < early->len;) {
+      uint32_t size;
+      memcpy(&size, early->buf + off, 4);
+      pv_context_capture_message(ctx, PV_CAPTURE_PROTOCOL_VTEST, early->buf + off + 4, 8,
+                                 early->buf + off + 12, size - 8);
+      off += 4 + (((size_t)size + 3) & ~(size_t)3);
+   }
+   if (early->dropped)
+      pv_warn("capture: the handshake before CONTEXT_INIT was longer than %u bytes; its rest "
+              "is not recorded",
+              VTEST_RECORD_EARLY_MAX);
+   vtest_record_early_fini(early);
+}
+
+void
+vtest_record_early_fini(struct vtest_record_early *early)
+{
+   free(early->buf);
+   *early = (struct vtest_record_early){0};
 }

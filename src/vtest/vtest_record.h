@@ -25,4 +25,22 @@ bool vtest_record_configure(const char *dir, uint64_t max_bytes, bool chown_to, 
  * that cannot be created is logged and the client is served without recording. */
 void vtest_record_context(struct pv_context *ctx, const char *name);
 
+/* Every vtest message a client sends is recorded raw (a TRANSPORT record, after its handler
+ * ran), the renderer's records holding only what reached the renderer. The handshake comes
+ * before the context (and its capture) exists: those messages are kept here, up to
+ * VTEST_RECORD_EARLY_MAX bytes, and written first once the context records. */
+#define VTEST_RECORD_EARLY_MAX 65536u
+struct vtest_record_early {
+   uint8_t *buf; /* per message: u32 size, the bytes, zero padding to 4 */
+   size_t len;
+   bool dropped;
+};
+/* Records one message (`header` 2 dwords, `payload` bytes) of a client whose context is `ctx`
+ * (NULL: not created yet, kept in `early` when recording is configured). */
+void vtest_record_message(struct vtest_record_early *early, struct pv_context *ctx,
+                          const uint32_t *header, const void *payload, size_t payload_size);
+/* Writes the kept handshake into ctx's capture (right after vtest_record_context). */
+void vtest_record_flush_early(struct vtest_record_early *early, struct pv_context *ctx);
+void vtest_record_early_fini(struct vtest_record_early *early);
+
 #endif

@@ -5,7 +5,8 @@
  * run walked, then is replayed for real by pv_replay_file (from a memfd) without a host driver
  * (fuzz_common.h): streams run, rings get their replay threads, memory is restored and compared,
  * and every Vulkan command fails cleanly. A replay that cannot go on stops within the stall
- * timeout (1 s here), so no input hangs the target.
+ * timeout (1 s here), so no input hangs the target. Its vtest messages (TRANSPORT records) go
+ * through the vtest replay (src/vtest/vtest_replay.c), sync objects and waits included.
  *
  * Input: a capture file. Seeds: real captures (tests/fuzz/capture-seeds).
  */
@@ -20,6 +21,7 @@
 #include "fuzz_common.h"
 #include "pearvisor/pearvisor.h"
 #include "renderer/capture_read.h"
+#include "vtest/vtest_replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -59,8 +61,16 @@ replay(const uint8_t *data, size_t size)
       struct pv_replay_config cfg = PV_REPLAY_CONFIG_INIT;
       cfg.partial = true;
       cfg.stall_timeout_ms = 1000;
+      /* Its vtest messages go through the vtest replay, as `pearvisor-gpu replay` does. */
+      struct vtest_replay vt;
+      vtest_replay_init(&vt);
+      vt.wait_max_ms = 10; /* an input's wait that nothing meets must not stall the fuzzer */
+      cfg.transport = vtest_replay_message;
+      cfg.fence = vtest_replay_fence;
+      cfg.transport_data = &vt;
       struct pv_replay_result res;
       pv_replay_file(path, &cfg, &res);
+      vtest_replay_fini(&vt);
    }
    close(fd);
 }

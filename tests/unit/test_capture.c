@@ -137,7 +137,10 @@ framing_refused(void **state)
    (void)state;
    struct buf b = {0};
    expect_refused(&b, "bad magic"); /* empty */
-   header(&b, 2);
+   header(&b, PV_CAPTURE_VERSION + 1); /* a newer writer */
+   expect_refused(&b, "unsupported format version");
+   b.len = 0;
+   header(&b, 0);
    expect_refused(&b, "unsupported format version");
    b.len = 0;
    header(&b, 1);
@@ -240,6 +243,33 @@ order_refused(void **state)
    context_record(&b);
    record(&b, PV_CAPTURE_RING_BATCH, 0, &p);
    expect_refused(&b, "ring batch on the context path");
+
+   b.len = 0;
+   header(&b, 2);
+   context_record(&b);
+   p.len = 0;
+   u32(&p, PV_CAPTURE_PROTOCOL_VTEST);
+   u64(&p, 0);
+   record(&b, PV_CAPTURE_TRANSPORT, 7, &p);
+   expect_refused(&b, "transport message on a ring path");
+}
+
+/* What the replay hands the transport (pv_replay_config.transport). */
+struct seen_messages {
+   uint32_t count, protocol, wire_format;
+   uint8_t last[16];
+   size_t last_size;
+};
+
+static void
+seen_message(void *data, uint32_t wire_format, uint32_t protocol, const void *msg, size_t size)
+{
+   struct seen_messages *s = data;
+   s->count++;
+   s->protocol = protocol;
+   s->wire_format = wire_format;
+   s->last_size = size;
+   memcpy(s->last, msg, size < sizeof(s->last) ? size : sizeof(s->last));
 }
 
 /* ----- a recorded context ------------------------------------------------------------------ */
@@ -259,6 +289,9 @@ record_and_replay(void **state)
    struct pv_blob blob;
    assert_int_equal(pv_context_create_blob(ctx, 1, 0, 4096, PV_BLOB_FLAG_MAPPABLE, &blob), 0);
    close(blob.fd);
+   /* a transport message the renderer never sees: 2 header dwords and a 3-byte payload */
+   const uint32_t hdr[2] = {1, 19};
+   pv_context_capture_message(ctx, PV_CAPTURE_PROTOCOL_VTEST, hdr, sizeof(hdr), "xyz", 3);
    /* a command id no table has: the context is lost, in the capture and in the replay */
    const uint32_t bad[2] = {0x7fffffffu, 0};
    assert_int_equal(pv_context_submit(ctx, bad, sizeof(bad)), -1);
@@ -273,14 +306,21 @@ record_and_replay(void **state)
    struct pv_capture_file f;
    char err[256];
    assert_int_equal(pv_capture_parse(data, (size_t)size, &f, err, sizeof(err)), 0);
-   static const uint32_t want[] = {PV_CAPTURE_CONTEXT, PV_CAPTURE_BLOB_CREATE, PV_CAPTURE_SUBMIT,
-                                   PV_CAPTURE_LOST,    PV_CAPTURE_BLOB_DESTROY, PV_CAPTURE_STOP,
-                                   PV_CAPTURE_END,     PV_CAPTURE_MEMORY};
+   static const uint32_t want[] = {
+      PV_CAPTURE_CONTEXT, PV_CAPTURE_BLOB_CREATE, PV_CAPTURE_TRANSPORT,
+      PV_CAPTURE_SUBMIT,  PV_CAPTURE_LOST,        PV_CAPTURE_BLOB_DESTROY,
+      PV_CAPTURE_STOP,    PV_CAPTURE_END,         PV_CAPTURE_MEMORY};
    assert_int_equal(f.count, sizeof(want) / sizeof(want[0]));
    for (size_t i = 0; i < f.count; i++)
       assert_int_equal(f.records[i].type, want[i]);
+   assert_int_equal(f.version, PV_CAPTURE_VERSION);
    struct pv_capture_payload p;
    pv_capture_decode(&f.records[2], &p);
+   assert_int_equal(p.flags, PV_CAPTURE_PROTOCOL_VTEST);
+   assert_int_equal(p.bytes_len, 11);
+   assert_memory_equal(p.bytes, hdr, sizeof(hdr));
+   assert_memory_equal(p.bytes + 8, "xyz", 3);
+   pv_capture_decode(&f.records[3], &p);
    assert_int_equal(p.bytes_len, sizeof(bad));
    assert_memory_equal(p.bytes, bad, sizeof(bad));
    pv_capture_file_fini(&f);
@@ -288,10 +328,19 @@ record_and_replay(void **state)
    char path[64];
    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
    struct pv_replay_result res;
-   assert_int_equal(pv_replay_file(path, NULL, &res), 0);
+   struct seen_messages seen = {0};
+   struct pv_replay_config cfg = PV_REPLAY_CONFIG_INIT;
+   cfg.transport = seen_message;
+   cfg.transport_data = &seen;
+   assert_int_equal(pv_replay_file(path, &cfg, &res), 0);
    assert_int_equal(res.records, sizeof(want) / sizeof(want[0]));
    assert_int_equal(res.streams, 1);
    assert_string_equal(res.context_name, "capture-test");
+   assert_int_equal(seen.count, 1);
+   assert_int_equal(seen.protocol, PV_CAPTURE_PROTOCOL_VTEST);
+   assert_int_equal(seen.last_size, 11);
+   assert_memory_equal(seen.last + 8, "xyz", 3);
+   assert_int_equal(pv_replay_file(path, NULL, &res), 0); /* no transport: skipped */
 
    /* cut short: refused unless partial */
    assert_int_equal(ftruncate(fd, size - 8), 0);
