@@ -87,10 +87,22 @@ remember_lost(struct pv_exec *x, int32_t type, struct pv_object *o)
    x->lost_named[x->lost_count++] = (struct pv_lost_ref){type, o};
 }
 
-static bool
-hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
+/* Object types note_named_object remembers (VkObjectType values below 32). */
+#define PV_NOTED_TYPES                                                                          \
+   ((1u << VK_OBJECT_TYPE_DEVICE) | (1u << VK_OBJECT_TYPE_PHYSICAL_DEVICE) |                    \
+    (1u << VK_OBJECT_TYPE_COMMAND_POOL) | (1u << VK_OBJECT_TYPE_DESCRIPTOR_POOL))
+
+static inline bool
+is_noted_type(int32_t type)
 {
-   struct pv_exec *x = data;
+   return (uint32_t)type < 32 && (PV_NOTED_TYPES >> type) & 1u;
+}
+
+/* Everything hook_lookup's fast path leaves out: a cache miss (the table and its lock), lost
+ * mode, a full named array, the types new objects take their parent from. */
+static __attribute__((noinline)) bool
+lookup_slow(struct pv_exec *x, uint64_t id, int32_t type, uint64_t *host)
+{
    struct pv_object *o = pv_object_table_find_cached(&x->ctx->objects, &x->lookups, id, type);
    if (x->dispatch.lost && id)
       remember_lost(x, type, o);
@@ -104,6 +116,24 @@ hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
       return false;
    note_named_object(x, type, id);
    remember_named(x, o);
+   if (o->vk)
+      x->dispatch.vk = o->vk;
+   *host = o->host;
+   return true;
+}
+
+/* Every object id of every command comes here (pv_cs_read_id): the common case (a cached id,
+ * room in `named`, not lost, no parent to note) stays a leaf function without the table lock. */
+static bool
+hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
+{
+   struct pv_exec *x = data;
+   struct pv_object *o = pv_object_cache_peek(&x->ctx->objects, &x->lookups, id, type);
+   if (__builtin_expect(!o || x->dispatch.lost || x->named_count == x->named_cap ||
+                           is_noted_type(type),
+                        0))
+      return lookup_slow(x, id, type, host);
+   x->named[x->named_count++] = o;
    if (o->vk)
       x->dispatch.vk = o->vk;
    *host = o->host;
@@ -256,6 +286,7 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
       .check_classes = ctx->renderer->family->command_check ? ctx->check_classes : NULL,
       .user = x,
    };
+   x->named_min = ctx->renderer->family->command_named ? ctx->named_min : NULL;
 }
 
 void
@@ -327,9 +358,10 @@ run_decoder(struct pv_exec *x)
          pv_context_set_lost(x->ctx, "out of memory tracking the objects a command names");
          return false;
       }
-      const struct pv_family *family = x->ctx->renderer->family;
-      if (!x->dispatch.lost && x->named_count && family->command_named)
-         family->command_named(x->ctx, type, x->named, x->named_count);
+      /* execute_one succeeded, so type indexes the table */
+      uint8_t min = x->named_min ? x->named_min[type] : 0;
+      if (min && x->named_count >= min && !x->dispatch.lost)
+         x->ctx->renderer->family->command_named(x->ctx, type, x->named, x->named_count);
       if (x->command_done && !x->nested)
          x->command_done(x, (size_t)(x->dec.cur - x->run_start));
    }

@@ -61,6 +61,7 @@ struct pv_exec {
     * (src/vk/guard*.c) reach their state without a second lookup by host handle. */
    struct pv_object **named;
    uint32_t named_count, named_cap;
+   const uint8_t *named_min; /* the context's pv_overrides.named_min; NULL: no command_named */
    bool named_incomplete; /* no memory to remember one: the command is refused */
    /* Lost mode: every id the running command named, known or not, in decode order. Objects
     * the guest makes after the loss have no host handle (they all decode as 0), so the lost

@@ -158,6 +158,10 @@ struct pv_overrides {
    /* What the family's command_check needs to know of each command (0: not checked), or NULL
     * where no check is registered (lost handlers). */
    uint8_t *classes;
+   /* Per command: the family's command_named runs after it only when it named at least this
+    * many objects (0: never), so the commands it has nothing to learn from cost one byte load
+    * (NULL where no family hook is registered: lost handlers). */
+   uint8_t *named_min;
 };
 /* Installs `fn` for the command named `name`; false (and a log line) if the dialect has no such
  * command, which is a programming error caught by the unit tests. */

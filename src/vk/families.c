@@ -89,6 +89,8 @@ pv_vk_register_all(struct pv_overrides *o)
          pv_overrides_set(o, g->name, g->fn);
    /* command-buffer state checks (guard_cmdbuf.c) */
    pv_vk_scope_register(o);
+   /* what command buffers reference (lifetime.c) */
+   pv_vk_named_register(o);
 }
 
 static void *

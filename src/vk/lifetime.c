@@ -90,7 +90,7 @@ cmdbuf_state(struct pv_object *o)
 }
 
 struct pv_vk_cmdbuf *
-pv_vk_cmdbuf_of(struct pv_object *o)
+pv_vk_cmdbuf_make(struct pv_object *o)
 {
    return o->type == VK_OBJECT_TYPE_COMMAND_BUFFER ? cmdbuf_state(o) : NULL;
 }
@@ -103,6 +103,23 @@ is_reference(int32_t type)
    return type != VK_OBJECT_TYPE_PIPELINE_LAYOUT &&
           type != VK_OBJECT_TYPE_DESCRIPTOR_UPDATE_TEMPLATE && type != VK_OBJECT_TYPE_DEVICE &&
           type != VK_OBJECT_TYPE_COMMAND_POOL;
+}
+
+/* What pv_vk_command_named learns from: vkBeginCommandBuffer (its references start over) and
+ * recording commands that name more than their command buffer. The decode loop reads this per
+ * command type (pv_overrides.named_min) instead of calling in for every command. */
+void
+pv_vk_named_register(struct pv_overrides *o)
+{
+   if (!o->named_min)
+      return;
+   for (uint32_t i = 0; i < o->table->count; i++) {
+      const char *name = o->table->entries[i].name;
+      if (name && !strcmp(name, "vkBeginCommandBuffer"))
+         o->named_min[i] = 1;
+      else if (name && !strncmp(name, "vkCmd", 5))
+         o->named_min[i] = 2;
+   }
 }
 
 void
