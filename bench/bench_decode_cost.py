@@ -13,6 +13,9 @@ renderer set-up, capture reading and replay waits are left out. Per command:
 - renderer_ir: the renderer's own (decode_ir less what it spends in calls into other objects:
   the host driver, the loader, libc).
 
+Both leave out the replay's own hooks (pv_capture_*, pv_replay_*), which a serving server does
+not run.
+
 Instruction counts do not depend on the machine's load, so they show a difference of a few
 percent that timings on a shared 2-core machine cannot. Results: OUT/decode-cost.csv, and with
 --docs docs/bench/decode-cost.csv (rendered into docs/BENCHMARKS.md).
@@ -32,10 +35,12 @@ LVP_ICD = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
 
 
 def parse_callgrind(path, own_object):
-    """(total Ir, Ir in calls from own_object into other objects, calls to pv_cs_arena_reset)."""
+    """(total Ir, Ir in calls from own_object into other objects, Ir in the replay's own hooks,
+    calls to pv_cs_arena_reset). The hooks (pv_capture_*, pv_replay_*: where the replay follows
+    the capture's records) run only when replaying or recording, never in a serving server."""
     names = {"ob": {}, "fn": {}}
     ob = fn = cob = cfn = None
-    total = outside = resets = 0
+    total = outside = hooks = resets = 0
     pending = None
 
     def name(kind, tok):
@@ -69,15 +74,20 @@ def parse_callgrind(path, own_object):
                 ir = int(parts[1])
                 if pending is not None:
                     callee_ob = cob or ob
-                    if ob and own_object in ob and own_object not in (callee_ob or ""):
+                    callee = re.sub(r"'\d+$", "", cfn or "")
+                    caller = re.sub(r"'\d+$", "", fn or "")
+                    is_hook = callee.startswith(("pv_capture_", "pv_replay_"))
+                    if is_hook and not caller.startswith(("pv_capture_", "pv_replay_")):
+                        hooks += ir
+                    elif ob and own_object in ob and own_object not in (callee_ob or ""):
                         outside += ir
-                    if re.sub(r"'\d+$", "", cfn or "") == "pv_cs_arena_reset":
+                    if callee == "pv_cs_arena_reset":
                         resets += pending
                     pending = None
                     cob = None
                 else:
                     total += ir
-    return total, outside, resets
+    return total, outside, hooks, resets
 
 
 def record(build, guest, wire, seconds, work):
@@ -114,9 +124,9 @@ def replay(build, capture, variant, outdir):
     if p.returncode != 0 or "reply_mismatches=0 status=0" not in p.stdout:
         raise RuntimeError(f"decode-cost: replay of {capture} ({variant}) failed: "
                            f"{p.stdout.strip()[-300:]}")
-    total, outside, cmds = parse_callgrind(prof, os.path.basename(exe))
+    total, outside, hooks, cmds = parse_callgrind(prof, os.path.basename(exe))
     os.unlink(prof)  # tens of MB each
-    return cmds, total / cmds, (total - outside) / cmds
+    return cmds, (total - hooks) / cmds, (total - hooks - outside) / cmds
 
 
 def run(build, reps, out, seconds=0.05, log=print):
