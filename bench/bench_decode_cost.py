@@ -36,11 +36,11 @@ LVP_ICD = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
 
 def parse_callgrind(path, own_object):
     """(total Ir, Ir in calls from own_object into other objects, Ir in the replay's own hooks,
-    calls to pv_cs_arena_reset). The hooks (pv_capture_*, pv_replay_*: where the replay follows
+    commands: calls from pv_protocol_execute_one to a table decode function pv_cmd_decode_*). The hooks (pv_capture_*, pv_replay_*: where the replay follows
     the capture's records) run only when replaying or recording, never in a serving server."""
     names = {"ob": {}, "fn": {}}
     ob = fn = cob = cfn = None
-    total = outside = hooks = resets = 0
+    total = outside = hooks = commands = 0
     pending = None
 
     def name(kind, tok):
@@ -81,13 +81,14 @@ def parse_callgrind(path, own_object):
                         hooks += ir
                     elif ob and own_object in ob and own_object not in (callee_ob or ""):
                         outside += ir
-                    if callee == "pv_cs_arena_reset":
-                        resets += pending
+                    # one decode call per command, through the table (never inlined)
+                    if caller == "pv_protocol_execute_one" and callee.startswith("pv_cmd_decode_"):
+                        commands += pending
                     pending = None
                     cob = None
                 else:
                     total += ir
-    return total, outside, hooks, resets
+    return total, outside, hooks, commands
 
 
 def record(build, guest, wire, seconds, work):
