@@ -88,8 +88,8 @@ remember_lost(struct pv_exec *x, int32_t type, struct pv_object *o)
 }
 
 /* Object types note_named_object remembers (VkObjectType values below 32). */
-#define PV_NOTED_TYPES                                                                          \
-   ((1u << VK_OBJECT_TYPE_DEVICE) | (1u << VK_OBJECT_TYPE_PHYSICAL_DEVICE) |                    \
+#define PV_NOTED_TYPES                                                                             \
+   ((1u << VK_OBJECT_TYPE_DEVICE) | (1u << VK_OBJECT_TYPE_PHYSICAL_DEVICE) |                       \
     (1u << VK_OBJECT_TYPE_COMMAND_POOL) | (1u << VK_OBJECT_TYPE_DESCRIPTOR_POOL))
 
 static inline bool
@@ -129,9 +129,8 @@ hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
 {
    struct pv_exec *x = data;
    struct pv_object *o = pv_object_cache_peek(&x->ctx->objects, &x->lookups, id, type);
-   if (__builtin_expect(!o || x->dispatch.lost || x->named.count == x->named.cap ||
-                           is_noted_type(type),
-                        0))
+   if (__builtin_expect(
+          !o || x->dispatch.lost || x->named.count == x->named.cap || is_noted_type(type), 0))
       return lookup_slow(x, id, type, host);
    x->named.objs[x->named.count++] = o;
    if (o->vk)

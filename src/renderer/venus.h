@@ -85,8 +85,7 @@ struct pv_venus_named {
    struct pv_object **objs;
    uint32_t count, cap;
 };
-struct pv_object *pv_venus_object_by_host(struct pv_dispatch_ctx *c, int32_t type,
-                                          uint64_t host);
+struct pv_object *pv_venus_object_by_host(struct pv_dispatch_ctx *c, int32_t type, uint64_t host);
 /* The object of `type` behind host handle `host` that the running command named (no second
  * table lookup for ids the decoder just resolved), else found by host handle; NULL if unknown.
  * Valid for the running command only, like pv_object_find. */

@@ -128,9 +128,9 @@ void
 pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *const *named,
                     uint32_t count)
 {
-   /* Only the command's kind first: a destroy command's objects are gone by now. A recording command
-    * that names only its command buffer (most of a stream: draws, dispatches, dynamic state)
-    * adds nothing: that is the fast path. */
+   /* Only the command's kind first: a destroy command's objects are gone by now. A recording
+    * command that names only its command buffer (most of a stream: draws, dispatches, dynamic
+    * state) adds nothing: that is the fast path. */
    /* pv_vk_named_register's bytes: 1 vkBeginCommandBuffer, 2 a recording command */
    uint8_t kind = ctx->named_min ? ctx->named_min[type] : 0;
    bool begin = kind == 1;
