@@ -70,6 +70,9 @@ struct pv_cs_arena {
    /* The newest chunk as the inline fast path sees it: [next, limit) is free, and from clean
     * on it still holds zeros (never handed out). All NULL without a chunk. */
    unsigned char *next, *limit, *clean;
+   /* Non-NULL while the arena holds only its small kept chunk (the case after almost every
+    * command): a reset is then next = reset_to, inline. */
+   unsigned char *reset_to;
 };
 
 #define PV_CS_ARENA_DEFAULT_CAP ((size_t)64 << 20)
@@ -77,7 +80,18 @@ struct pv_cs_arena {
 void pv_cs_arena_init(struct pv_cs_arena *a, size_t cap);
 /* Charges this arena's extra chunks to `budget` too (set before the first allocation). */
 void pv_cs_arena_set_budget(struct pv_cs_arena *a, struct pv_cs_arena_budget *budget);
-void pv_cs_arena_reset(struct pv_cs_arena *a);
+void pv_cs_arena_reset_slow(struct pv_cs_arena *a);
+/* Hands every block back (after each command). */
+static inline void
+pv_cs_arena_reset(struct pv_cs_arena *a)
+{
+   if (a->reset_to) {
+      a->next = a->reset_to;
+      a->used_total = 0;
+      return;
+   }
+   pv_cs_arena_reset_slow(a);
+}
 void pv_cs_arena_fini(struct pv_cs_arena *a);
 /* Zeroed, 16-byte aligned; NULL when the cap would be exceeded or malloc fails. */
 void *pv_cs_arena_alloc_slow(struct pv_cs_arena *a, size_t size);
@@ -99,7 +113,12 @@ pv_cs_arena_alloc(struct pv_cs_arena *a, size_t size)
    if (size - 1 < PV_CS_ARENA_FAST_MAX && rounded <= (size_t)(a->limit - a->next) &&
        rounded <= a->cap - a->used_total) {
       unsigned char *p = a->next;
-      if (p < a->clean) {
+      if (p < a->clean && rounded <= 64) {
+         /* most args structs and small arrays: a few fixed 16-byte stores instead of a memset
+          * call ([p, p + rounded) is this allocation's own) */
+         for (size_t i = 0; i < rounded; i += 16)
+            memset(p + i, 0, 16);
+      } else if (p < a->clean) {
          size_t old = (size_t)(a->clean - p);
          memset(p, 0, old < size ? old : size);
       }

@@ -49,6 +49,7 @@ sync_in(struct pv_cs_arena *a)
    a->next = c ? c->data + c->used : NULL;
    a->limit = c ? c->data + c->size : NULL;
    a->clean = c ? c->data + c->dirty : NULL;
+   a->reset_to = c && !c->next && c->size == PV_CS_ARENA_CHUNK_MIN ? c->data : NULL;
 }
 
 void
@@ -88,7 +89,7 @@ keep_only(struct pv_cs_arena_chunk *c)
 }
 
 void
-pv_cs_arena_reset(struct pv_cs_arena *a)
+pv_cs_arena_reset_slow(struct pv_cs_arena *a)
 {
    struct pv_cs_arena_chunk *c = a->chunks;
    if (c && !c->next && c->size == PV_CS_ARENA_CHUNK_MIN) {

@@ -58,17 +58,17 @@ note_named_object(struct pv_exec *x, int32_t type, uint64_t id)
 static void
 remember_named(struct pv_exec *x, struct pv_object *o)
 {
-   if (x->named_count == x->named_cap) {
-      uint32_t cap = x->named_cap ? x->named_cap * 2 : 16;
-      struct pv_object **n = cap > x->named_cap ? realloc(x->named, cap * sizeof(*n)) : NULL;
+   if (x->named.count == x->named.cap) {
+      uint32_t cap = x->named.cap ? x->named.cap * 2 : 16;
+      struct pv_object **n = cap > x->named.cap ? realloc(x->named.objs, cap * sizeof(*n)) : NULL;
       if (!n) {
          x->named_incomplete = true;
          return;
       }
-      x->named = n;
-      x->named_cap = cap;
+      x->named.objs = n;
+      x->named.cap = cap;
    }
-   x->named[x->named_count++] = o;
+   x->named.objs[x->named.count++] = o;
 }
 
 /* Lost mode: what a lookup found (or not); an entry that does not fit is left out, which a
@@ -87,10 +87,22 @@ remember_lost(struct pv_exec *x, int32_t type, struct pv_object *o)
    x->lost_named[x->lost_count++] = (struct pv_lost_ref){type, o};
 }
 
-static bool
-hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
+/* Object types note_named_object remembers (VkObjectType values below 32). */
+#define PV_NOTED_TYPES                                                                             \
+   ((1u << VK_OBJECT_TYPE_DEVICE) | (1u << VK_OBJECT_TYPE_PHYSICAL_DEVICE) |                       \
+    (1u << VK_OBJECT_TYPE_COMMAND_POOL) | (1u << VK_OBJECT_TYPE_DESCRIPTOR_POOL))
+
+static inline bool
+is_noted_type(int32_t type)
 {
-   struct pv_exec *x = data;
+   return (uint32_t)type < 32 && (PV_NOTED_TYPES >> type) & 1u;
+}
+
+/* Everything hook_lookup's fast path leaves out: a cache miss (the table and its lock), lost
+ * mode, a full named array, the types new objects take their parent from. */
+static __attribute__((noinline)) bool
+lookup_slow(struct pv_exec *x, uint64_t id, int32_t type, uint64_t *host)
+{
    struct pv_object *o = pv_object_table_find_cached(&x->ctx->objects, &x->lookups, id, type);
    if (x->dispatch.lost && id)
       remember_lost(x, type, o);
@@ -104,6 +116,23 @@ hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
       return false;
    note_named_object(x, type, id);
    remember_named(x, o);
+   if (o->vk)
+      x->dispatch.vk = o->vk;
+   *host = o->host;
+   return true;
+}
+
+/* Every object id of every command comes here (pv_cs_read_id): the common case (a cached id,
+ * room in `named`, not lost, no parent to note) stays a leaf function without the table lock. */
+static bool
+hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
+{
+   struct pv_exec *x = data;
+   struct pv_object *o = pv_object_cache_peek(&x->ctx->objects, &x->lookups, id, type);
+   if (__builtin_expect(
+          !o || x->dispatch.lost || x->named.count == x->named.cap || is_noted_type(type), 0))
+      return lookup_slow(x, id, type, host);
+   x->named.objs[x->named.count++] = o;
    if (o->vk)
       x->dispatch.vk = o->vk;
    *host = o->host;
@@ -175,14 +204,14 @@ pv_venus_lost_named(struct pv_dispatch_ctx *c, int32_t type, uint32_t nth)
    return NULL;
 }
 
+_Static_assert(offsetof(struct pv_exec, named) == 0,
+               "pv_venus_object (venus.h) reads the named objects at the start of struct pv_exec");
+
 struct pv_object *
-pv_venus_object(struct pv_dispatch_ctx *c, int32_t type, uint64_t host)
+pv_venus_object_by_host(struct pv_dispatch_ctx *c, int32_t type, uint64_t host)
 {
    struct pv_exec *x = c->user;
-   for (uint32_t i = 0; i < x->named_count; i++)
-      if (x->named[i]->host == host && x->named[i]->type == type)
-         return x->named[i];
-   return host ? pv_object_find_host(x->ctx, type, host) : NULL;
+   return pv_object_find_host(x->ctx, type, host);
 }
 
 /* The reply resource is referenced from reply_begin to reply_end: the transport thread may
@@ -256,6 +285,7 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
       .check_classes = ctx->renderer->family->command_check ? ctx->check_classes : NULL,
       .user = x,
    };
+   x->named_min = ctx->renderer->family->command_named ? ctx->named_min : NULL;
 }
 
 void
@@ -263,7 +293,7 @@ pv_exec_fini(struct pv_exec *x)
 {
    pv_cs_arena_fini(&x->arena);
    pv_cs_arena_fini(&x->nested_arena);
-   free(x->named);
+   free(x->named.objs);
    free(x->lost_named);
    pv_resource_put(x->own_reply.res);
    pthread_mutex_destroy(&x->own_reply.lock);
@@ -274,7 +304,7 @@ reset_command_state(struct pv_exec *x)
 {
    x->last_device = x->last_command_pool = x->last_descriptor_pool = 0;
    x->last_physical_device = 0;
-   x->named_count = 0;
+   x->named.count = 0;
    x->lost_count = 0;
    x->named_incomplete = false;
    x->dispatch.vk = &x->ctx->host.vk;
@@ -329,9 +359,10 @@ run_decoder(struct pv_exec *x)
          pv_context_set_lost(x->ctx, "out of memory tracking the objects a command names");
          return false;
       }
-      const struct pv_family *family = x->ctx->renderer->family;
-      if (!x->dispatch.lost && x->named_count && family->command_named)
-         family->command_named(x->ctx, type, x->named, x->named_count);
+      /* execute_one succeeded, so type indexes the table */
+      uint8_t min = x->named_min ? x->named_min[type] : 0;
+      if (min && x->named.count >= min && !x->dispatch.lost)
+         x->ctx->renderer->family->command_named(x->ctx, type, x->named.objs, x->named.count);
       if (x->command_done && !x->nested)
          x->command_done(x, (size_t)(x->dec.cur - x->run_start));
    }

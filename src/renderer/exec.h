@@ -34,6 +34,10 @@ struct pv_reply_stream {
 };
 
 struct pv_exec {
+   /* The objects the running command named, in decode order, so a handler's bounds checks
+    * (src/vk/guard*.c) reach their state without a second lookup by host handle. First: the
+    * inline pv_venus_object (venus.h) reads it through pv_dispatch_ctx.user. */
+   struct pv_venus_named named;
    struct pv_context *ctx;
    struct pv_ring *ring; /* NULL for the context path */
    struct pv_cs_arena arena;
@@ -57,10 +61,7 @@ struct pv_exec {
    /* Objects the running command named, so new objects get their parent (objects.c). */
    uint64_t last_device, last_command_pool, last_descriptor_pool, last_physical_device;
    struct pv_object_cache lookups; /* this stream's recent id lookups (objects.h) */
-   /* The objects the running command named, in decode order, so a handler's bounds checks
-    * (src/vk/guard*.c) reach their state without a second lookup by host handle. */
-   struct pv_object **named;
-   uint32_t named_count, named_cap;
+   const uint8_t *named_min; /* the context's pv_overrides.named_min; NULL: no command_named */
    bool named_incomplete; /* no memory to remember one: the command is refused */
    /* Lost mode: every id the running command named, known or not, in decode order. Objects
     * the guest makes after the loss have no host handle (they all decode as 0), so the lost

@@ -30,24 +30,48 @@ pv_object_stats_slot(int32_t type)
 }
 
 /*
- * A small per-stream cache of lookups. A command stream names the same few objects over and
- * over (the command buffer being recorded, its device); the cache answers those without the
- * table's lock, which every ring and the transport thread share.
+ * A small per-path cache of lookups. A command stream names the same few objects over and
+ * over (the command buffer being recorded, its device, a pipeline layout); the cache answers
+ * those without the table's lock, which every ring and the transport thread share. Two ways per
+ * set, sets chosen by a multiplicative hash: guest ids are often pointers (low bits all zero,
+ * neighbours sharing their high bits), which a hash of a few low bits sent to one slot, where
+ * two objects a loop alternates between evicted each other on every command.
  */
-#define PV_OBJECT_CACHE_SIZE 8
+#define PV_OBJECT_CACHE_SETS 16 /* a power of two */
 struct pv_object_cache_slot {
    uint64_t id, generation;
    int32_t type;
    struct pv_object *obj;
 };
 struct pv_object_cache {
-   struct pv_object_cache_slot slot[PV_OBJECT_CACHE_SIZE];
+   struct pv_object_cache_slot slot[PV_OBJECT_CACHE_SETS][2]; /* [set][0] most recent */
 };
+
+static inline struct pv_object_cache_slot *
+pv_object_cache_set(struct pv_object_cache *cache, uint64_t id)
+{
+   /* Fibonacci hashing: the top bits of the product depend on every bit of the id */
+   return cache->slot[(id * UINT64_C(0x9E3779B97F4A7C15)) >> 60 & (PV_OBJECT_CACHE_SETS - 1)];
+}
 
 void pv_object_table_init(struct pv_object_table *t);
 /* Frees every entry (running free_data); host objects must be gone already. */
 void pv_object_table_fini(struct pv_object_table *t, struct pv_context *ctx);
 struct pv_object *pv_object_table_find(struct pv_object_table *t, uint64_t id, int32_t type);
+
+/* The cached entry for (id, type) if the cache still holds it, else NULL (no table access). */
+static inline struct pv_object *
+pv_object_cache_peek(struct pv_object_table *t, struct pv_object_cache *cache, uint64_t id,
+                     int32_t type)
+{
+   uint64_t gen = atomic_load_explicit(&t->generation, memory_order_acquire);
+   const struct pv_object_cache_slot *s = pv_object_cache_set(cache, id);
+   if (s[0].generation == gen && s[0].id == id && s[0].type == type)
+      return s[0].obj;
+   if (s[1].generation == gen && s[1].id == id && s[1].type == type)
+      return s[1].obj;
+   return NULL;
+}
 
 /* pv_object_table_find through the cache (the cache is its caller's; no lock held for it).
  * Inline: it runs for every object id in every command. */
@@ -55,13 +79,16 @@ static inline struct pv_object *
 pv_object_table_find_cached(struct pv_object_table *t, struct pv_object_cache *cache, uint64_t id,
                             int32_t type)
 {
-   uint64_t gen = atomic_load_explicit(&t->generation, memory_order_acquire);
-   struct pv_object_cache_slot *s = &cache->slot[(id ^ (id >> 16)) % PV_OBJECT_CACHE_SIZE];
-   if (s->generation == gen && s->id == id && s->type == type)
-      return s->obj;
-   struct pv_object *o = pv_object_table_find(t, id, type);
+   struct pv_object *o = pv_object_cache_peek(t, cache, id, type);
    if (o)
-      *s = (struct pv_object_cache_slot){.id = id, .generation = gen, .type = type, .obj = o};
+      return o;
+   uint64_t gen = atomic_load_explicit(&t->generation, memory_order_acquire);
+   o = pv_object_table_find(t, id, type);
+   if (o) {
+      struct pv_object_cache_slot *s = pv_object_cache_set(cache, id);
+      s[1] = s[0];
+      s[0] = (struct pv_object_cache_slot){.id = id, .generation = gen, .type = type, .obj = o};
+   }
    return o;
 }
 struct pv_object *pv_object_table_find_host(struct pv_object_table *t, int32_t type,

@@ -34,9 +34,13 @@ dialect_init(struct pv_dialect *d, const char *name, uint32_t wire_format,
    d->overrides = calloc(d->table->count, sizeof(*d->overrides));
    d->lost_handlers = calloc(d->table->count, sizeof(*d->lost_handlers));
    d->check_classes = calloc(d->table->count, sizeof(*d->check_classes));
-   if (!d->overrides || !d->lost_handlers || !d->check_classes)
+   d->named_min = calloc(d->table->count, sizeof(*d->named_min));
+   if (!d->overrides || !d->lost_handlers || !d->check_classes || !d->named_min)
       return false;
-   struct pv_overrides o = {.table = d->table, .fns = d->overrides, .classes = d->check_classes};
+   struct pv_overrides o = {.table = d->table,
+                            .fns = d->overrides,
+                            .classes = d->check_classes,
+                            .named_min = d->named_min};
    pv_transport_register(&o);
    family->register_handlers(&o);
    struct pv_overrides lost = {.table = d->table, .fns = d->lost_handlers};
@@ -53,6 +57,7 @@ dialect_fini(struct pv_dialect *d)
    free(d->overrides);
    free(d->lost_handlers);
    free(d->check_classes);
+   free(d->named_min);
 }
 
 /* The first struct version's size: everything up to and including max_blob_bytes. */

@@ -15,6 +15,7 @@ struct pv_dialect {
    pv_handler_fn *overrides;      /* table->count entries */
    pv_handler_fn *lost_handlers;  /* table->count entries */
    uint8_t *check_classes;        /* table->count entries (pv_overrides.classes) */
+   uint8_t *named_min;            /* table->count entries (pv_overrides.named_min) */
    struct pv_venus_capset capset;
 };
 

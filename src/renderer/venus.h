@@ -78,10 +78,33 @@ void pv_object_remove_children(struct pv_context *ctx, uint64_t parent, int32_t 
 size_t pv_object_list_children(struct pv_context *ctx, uint64_t parent, int32_t type,
                                uint64_t **ids);
 
+/* The objects the running command named, in decode order: what the executor (renderer/exec.c)
+ * shows its handlers, at the start of what pv_dispatch_ctx.user points to (exec.c asserts it),
+ * so the lookup below is inline: every vkCmd* is checked against its command buffer's state. */
+struct pv_venus_named {
+   struct pv_object **objs;
+   uint32_t count, cap;
+};
+struct pv_object *pv_venus_object_by_host(struct pv_dispatch_ctx *c, int32_t type, uint64_t host);
 /* The object of `type` behind host handle `host` that the running command named (no second
  * table lookup for ids the decoder just resolved), else found by host handle; NULL if unknown.
  * Valid for the running command only, like pv_object_find. */
-struct pv_object *pv_venus_object(struct pv_dispatch_ctx *c, int32_t type, uint64_t host);
+static inline struct pv_object *
+pv_venus_object(struct pv_dispatch_ctx *c, int32_t type, uint64_t host)
+{
+   const struct pv_venus_named *n = c->user;
+   for (uint32_t i = 0; i < n->count; i++)
+      if (n->objs[i]->host == host && n->objs[i]->type == type)
+         return n->objs[i];
+   return host ? pv_venus_object_by_host(c, type, host) : NULL;
+}
+/* The first object the running command named (a vkCmd*'s command buffer), or NULL. */
+static inline struct pv_object *
+pv_venus_named_first(struct pv_dispatch_ctx *c)
+{
+   const struct pv_venus_named *n = c->user;
+   return n->count ? n->objs[0] : NULL;
+}
 /* Lost mode only: the nth object of `type` (0 first) the running command named, in decode order;
  * NULL when that id is unknown or the command named fewer. Objects made after the loss have host
  * handle 0, so the lost handlers (src/vk/lost.c) find them this way, not by handle. */
@@ -158,6 +181,10 @@ struct pv_overrides {
    /* What the family's command_check needs to know of each command (0: not checked), or NULL
     * where no check is registered (lost handlers). */
    uint8_t *classes;
+   /* Per command: the family's command_named runs after it only when it named at least this
+    * many objects (0: never), so the commands it has nothing to learn from cost one byte load
+    * (NULL where no family hook is registered: lost handlers). */
+   uint8_t *named_min;
 };
 /* Installs `fn` for the command named `name`; false (and a log line) if the dialect has no such
  * command, which is a programming error caught by the unit tests. */

@@ -76,6 +76,8 @@ table_has(const struct pv_protocol_table *t, const char *name)
    return false;
 }
 
+bool pv_vk_bench_unchecked = false;
+
 void
 pv_vk_register_all(struct pv_overrides *o)
 {
@@ -83,12 +85,16 @@ pv_vk_register_all(struct pv_overrides *o)
       if (table_has(o->table, pv_vk_families[i].name))
          pv_overrides_set(o, pv_vk_families[i].name, pv_vk_families[i].fn);
    }
+   if (pv_vk_bench_unchecked)
+      return; /* the benchmark's baseline only (guard.h) */
    /* bounds checks (guard.c) */
    for (const struct pv_vk_guard_entry *g = pv_vk_guards; g->name; g++)
       if (table_has(o->table, g->name))
          pv_overrides_set(o, g->name, g->fn);
    /* command-buffer state checks (guard_cmdbuf.c) */
    pv_vk_scope_register(o);
+   /* what command buffers reference (lifetime.c) */
+   pv_vk_named_register(o);
 }
 
 static void *

@@ -190,6 +190,16 @@ struct pv_vk_pipeline {
 void pv_vk_command_check(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, void *args);
 /* Fills the dialect's class bytes from pv_cmd_scopes (families.c). */
 void pv_vk_scope_register(struct pv_overrides *o);
+
+/*
+ * Issue 12's cost, measured (bench/decode_cost.c, `bench/run --only decode-cost`): true makes
+ * renderers created afterwards register none of the value and state checks (the guards above,
+ * the command-buffer scope checks, reference tracking and the submit-time liveness check), so
+ * the same decode path runs without them. Only that benchmark program sets it: it links the
+ * static library; the variable is not exported from libpearvisor.so, and no option, variable or
+ * guest input of the server or the library's API reaches it.
+ */
+extern bool pv_vk_bench_unchecked;
 /* Why a command buffer may not be submitted (primary: vkQueueSubmit) or executed (secondary:
  * vkCmdExecuteCommands), NULL when it may. */
 const char *pv_vk_cmdbuf_not_runnable(const struct pv_vk_cmd_scope *s, bool secondary);

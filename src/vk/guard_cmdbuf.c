@@ -64,19 +64,31 @@ cmdbuf_get(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
    return o ? pv_vk_cmdbuf_of(o) : NULL;
 }
 
-void
-pv_vk_command_check(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, void *args)
+/* The refusal, out of line: the check below stays a leaf for the commands that pass. */
+static __attribute__((noinline)) void
+refuse_scope(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, const char *why)
 {
-   /* every vkCmd* command's args start with its command buffer */
-   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, *(const VkCommandBuffer *)args);
-   const char *why = cb ? scope_violation(&cb->scope, cls) : "unknown command buffer";
-   if (!why)
-      return;
    const char *name = pv_venus_table(pv_venus_from(c))->entries[type].name;
    if (why == no_pipeline)
       pv_venus_refuse(c, "%s: %s (%s)", name, why, bind_name(PV_SCOPE_BIND_OF(cls)));
    else
       pv_venus_refuse(c, "%s: %s", name, why);
+}
+
+void
+pv_vk_command_check(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, void *args)
+{
+   /* every vkCmd* command's args start with its command buffer, the first id it decoded */
+   uint64_t handle = PV_FROM_HANDLE(*(const VkCommandBuffer *)args);
+   struct pv_object *o = pv_venus_named_first(c);
+   struct pv_vk_cmdbuf *cb;
+   if (o && o->host == handle && o->type == VK_OBJECT_TYPE_COMMAND_BUFFER && o->data)
+      cb = o->data; /* pv_vk_cmdbuf_of's state, made when it was allocated or begun */
+   else
+      cb = cmdbuf_get(c, *(const VkCommandBuffer *)args);
+   const char *why = cb ? scope_violation(&cb->scope, cls) : "unknown command buffer";
+   if (__builtin_expect(why != NULL, 0))
+      refuse_scope(c, type, cls, why);
 }
 
 const char *

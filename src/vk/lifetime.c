@@ -90,7 +90,7 @@ cmdbuf_state(struct pv_object *o)
 }
 
 struct pv_vk_cmdbuf *
-pv_vk_cmdbuf_of(struct pv_object *o)
+pv_vk_cmdbuf_make(struct pv_object *o)
 {
    return o->type == VK_OBJECT_TYPE_COMMAND_BUFFER ? cmdbuf_state(o) : NULL;
 }
@@ -105,16 +105,42 @@ is_reference(int32_t type)
           type != VK_OBJECT_TYPE_COMMAND_POOL;
 }
 
+/* What pv_vk_command_named learns from: vkBeginCommandBuffer (its references start over) and
+ * recording commands that name more than their command buffer. The decode loop reads this per
+ * command type (pv_overrides.named_min) instead of calling in for every command. */
+void
+pv_vk_named_register(struct pv_overrides *o)
+{
+   if (!o->named_min)
+      return;
+   for (uint32_t i = 0; i < o->table->count; i++) {
+      const char *name = o->table->entries[i].name;
+      if (name && !strcmp(name, "vkBeginCommandBuffer"))
+         o->named_min[i] = 1;
+      else if (name && !strcmp(name, "vkCmdPushConstants"))
+         o->named_min[i] = 0; /* names a pipeline layout besides: not a reference */
+      else if (name && !strncmp(name, "vkCmd", 5))
+         o->named_min[i] = 2;
+   }
+}
+
 void
 pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *const *named,
                     uint32_t count)
 {
-   /* Only the name first: a destroy command's objects are gone by now. A recording command
-    * that names only its command buffer (most of a stream: draws, dispatches, dynamic state)
-    * adds nothing: that is the fast path. */
-   const char *name = ctx->table->entries[type].name;
-   bool begin = name[2] == 'B' && !strcmp(name, "vkBeginCommandBuffer");
-   if (count == 0 || (!begin && (count == 1 || strncmp(name, "vkCmd", 5))))
+   /* Only the command's kind first: a destroy command's objects are gone by now. A recording
+    * command that names only its command buffer (most of a stream: draws, dispatches, dynamic
+    * state) adds nothing: that is the fast path. */
+   /* pv_vk_named_register's bytes: 1 vkBeginCommandBuffer, 2 a recording command */
+   uint8_t kind = ctx->named_min ? ctx->named_min[type] : 0;
+   bool begin = kind == 1;
+   if (count == 0 || (!begin && (count == 1 || kind != 2)))
+      return;
+   /* a recording command that names no reference (a push of constants: only its layout) */
+   bool any = begin;
+   for (uint32_t i = 1; !any && i < count; i++)
+      any = is_reference(named[i]->type);
+   if (!any)
       return;
    /* the command buffer is the first handle of every recording command */
    if (named[0]->type != VK_OBJECT_TYPE_COMMAND_BUFFER)
@@ -213,6 +239,8 @@ bool
 pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
                     const VkCommandBuffer *cmdbufs)
 {
+   if (pv_vk_bench_unchecked)
+      return true; /* the benchmark's baseline only (guard.h): no state was tracked */
    struct pv_context *ctx = pv_venus_from(c);
    uint64_t gen = atomic_load_explicit(&ctx->objects.generation, memory_order_acquire);
    for (uint32_t i = 0; i < count; i++) {

@@ -42,8 +42,16 @@ struct pv_vk_cmdbuf {
    struct pv_vk_cmd_scope scope; /* recording state, level, render pass (guard_cmdbuf.c) */
    const struct pv_vk_physdev *pd; /* its device's, for the limits (guard_limits.c) */
 };
-/* The command buffer's state, made on first use; NULL when out of memory. */
-struct pv_vk_cmdbuf *pv_vk_cmdbuf_of(struct pv_object *o);
+/* The command buffer's state, made on first use; NULL when out of memory or not a command
+ * buffer. Inline when it exists: every vkCmd* is checked against it (pv_vk_command_check). */
+struct pv_vk_cmdbuf *pv_vk_cmdbuf_make(struct pv_object *o);
+static inline struct pv_vk_cmdbuf *
+pv_vk_cmdbuf_of(struct pv_object *o)
+{
+   if (o->type != VK_OBJECT_TYPE_COMMAND_BUFFER)
+      return NULL;
+   return o->data ? (struct pv_vk_cmdbuf *)o->data : pv_vk_cmdbuf_make(o);
+}
 
 /* State of an image or buffer view: what it views. */
 struct pv_vk_view {
@@ -53,6 +61,8 @@ struct pv_vk_view {
 };
 
 /* struct pv_family hooks (families.c): recording references, lost-context handlers (lost.c). */
+struct pv_overrides;
+void pv_vk_named_register(struct pv_overrides *o);
 void pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *const *named,
                          uint32_t count);
 void pv_vk_register_lost(struct pv_overrides *o);

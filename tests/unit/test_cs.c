@@ -292,6 +292,34 @@ arena_huge_not_touched(void **state)
    pv_cs_arena_fini(&a);
 }
 
+/* The inline reset (pv_cs.h) while only the kept small chunk is held, the full one otherwise:
+ * a large command's chunk goes at its reset, and the next command starts at the same place. */
+static void
+arena_reset_follows_the_chunks(void **state)
+{
+   (void)state;
+   struct pv_cs_arena a;
+   pv_cs_arena_init(&a, (size_t)64 << 20);
+   uint8_t *first = pv_cs_arena_alloc(&a, 100);
+   assert_non_null(first);
+   memset(first, 0xab, 100);
+   assert_ptr_equal(a.reset_to, first);
+   pv_cs_arena_reset(&a);
+   assert_ptr_equal(pv_cs_arena_alloc(&a, 100), first);
+   assert_non_null(pv_cs_arena_alloc(&a, (size_t)1 << 20)); /* a second, larger chunk */
+   assert_null(a.reset_to);
+   assert_int_not_equal(a.used_total, 0);
+   pv_cs_arena_reset(&a);
+   assert_int_equal(a.used_total, 0);
+   assert_ptr_equal(a.reset_to, first);
+   uint8_t *again = pv_cs_arena_alloc(&a, 48);
+   assert_ptr_equal(again, first);
+   for (int i = 0; i < 48; i++)
+      assert_int_equal(again[i], 0); /* handed out before: zeroed by the small-block path */
+   pv_cs_arena_fini(&a);
+   assert_null(a.reset_to);
+}
+
 /* Arenas sharing a budget (one context's rings) together never hold more than it; the budget
  * comes back when a command's temporaries are released. */
 static void
@@ -327,6 +355,7 @@ main(void)
       cmocka_unit_test(arena_cap),
       cmocka_unit_test(arena_zeroed_and_reused),
       cmocka_unit_test(arena_huge_not_touched),
+      cmocka_unit_test(arena_reset_follows_the_chunks),
       cmocka_unit_test(arena_shared_budget),
       cmocka_unit_test(fatal_is_sticky),
       cmocka_unit_test(strings_nul_forced),

@@ -91,6 +91,35 @@ cached_lookups_follow_the_table(void **state)
    pv_object_table_fini(&t, NULL);
 }
 
+/* Guest ids are often heap pointers: aligned (low bits zero) and close together. The few a
+ * recording loop alternates between (command buffers, a pipeline layout, a device) must all
+ * stay cached at once, or every command takes the table's lock (the old 8-slot cache indexed
+ * by the low bits put every id of this test in one slot). */
+static void
+cache_keeps_neighbouring_pointer_ids(void **state)
+{
+   (void)state;
+   struct pv_object_table t;
+   pv_object_table_init(&t);
+   struct pv_object_cache cache = {0};
+   static const uint64_t base[] = {UINT64_C(0x55d0c0de1000), UINT64_C(0x7f3a12340000),
+                                   UINT64_C(0x10000)};
+   for (size_t b = 0; b < sizeof(base) / sizeof(base[0]); b++) {
+      uint64_t ids[4];
+      for (int i = 0; i < 4; i++) {
+         ids[i] = base[b] + (uint64_t)i * 0x40;
+         add(&t, VK_OBJECT_TYPE_COMMAND_BUFFER, ids[i], 0);
+         assert_non_null(
+            pv_object_table_find_cached(&t, &cache, ids[i], VK_OBJECT_TYPE_COMMAND_BUFFER));
+      }
+      for (int round = 0; round < 2; round++)
+         for (int i = 0; i < 4; i++)
+            assert_non_null(
+               pv_object_cache_peek(&t, &cache, ids[i], VK_OBJECT_TYPE_COMMAND_BUFFER));
+   }
+   pv_object_table_fini(&t, NULL);
+}
+
 /* Tearing down 100000 leaf objects one by one, as teardown.c and the destroy hook do (children
  * first, then the object), is linear: it used to scan the whole table per object. */
 static void
@@ -152,6 +181,7 @@ main(void)
       cmocka_unit_test(children_go_with_their_parent),
       cmocka_unit_test(orphans_of_a_removed_parent),
       cmocka_unit_test(cached_lookups_follow_the_table),
+      cmocka_unit_test(cache_keeps_neighbouring_pointer_ids),
       cmocka_unit_test(many_leaves_are_removed_fast),
       cmocka_unit_test(unbacked_objects),
    };
