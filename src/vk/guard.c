@@ -278,7 +278,10 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdDrawIndexedIndirectCount, "as vkCmdDrawIndirectCount"),
    G(CmdDrawIndirectByteCountEXT, "the counter word inside its buffer"),
    /* descriptors and views: what shaders can reach */
-   G(UpdateDescriptorSets, "buffer ranges inside their buffers; the room dynamic offsets have"),
+   G(UpdateDescriptorSets, "buffer ranges inside their buffers; the room dynamic offsets have; "
+                           "writes and copies inside the set's layout with its types (the "
+                           "host writes at the binding's offset); marks written elements, a "
+                           "never-written one never copied over a written one"),
    G(CmdPushDescriptorSetKHR, "the set inside the layout's set count; buffer ranges inside "
                               "their buffers"),
    G(CmdBindDescriptorSets, "sets inside the layout's set count (the host indexes its bound "
@@ -347,8 +350,20 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
                          "one would recurse into or race the host's command list"),
    G(CreateRenderPass, "records the subpass count"),
    G(CreateRenderPass2, "records the subpass count"),
-   G(CreateGraphicsPipelines, "records each pipeline's bind point and library flag"),
-   G(CreateComputePipelines, "records each pipeline's bind point"),
+   G(CreateGraphicsPipelines, "every stage's SPIR-V against the layout (used sets, bindings, "
+                              "descriptor types, array sizes, push constants; specialization "
+                              "entries inside their data): lavapipe's compiler indexes the "
+                              "layout with them; records the bind point, library flag and what "
+                              "the shaders use"),
+   G(CreateComputePipelines, "as vkCreateGraphicsPipelines"),
+   /* shaders against layouts and descriptors never written (guard_shader.c, guard_written.c);
+    * every draw and dispatch also checks, when a bind changed, that each descriptor its
+    * pipeline uses is bound, in its set's layout and written (pv_vk_descriptors_ready) */
+   G(CreateShaderModule, "valid SPIR-V for the device's environment (spvValidate), codeSize a "
+                         "whole number of words; records its reflection"),
+   G(CreateDescriptorSetLayout, "records the bindings (types, counts, stages, flags)"),
+   G(AllocateDescriptorSets, "known set layouts, variable counts within the binding; gives "
+                             "each set its written map"),
    {NULL, NULL, NULL},
 };
 #undef G

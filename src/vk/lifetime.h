@@ -40,6 +40,7 @@ struct pv_vk_cmdbuf {
    struct pv_vk_device *device;
    uint64_t value;
    struct pv_vk_cmd_scope scope; /* recording state, level, render pass (guard_cmdbuf.c) */
+   struct pv_vk_cmd_bound *bound; /* bound pipelines and sets (guard_written.c), or NULL */
 };
 /* The command buffer's state, made on first use; NULL when out of memory. */
 struct pv_vk_cmdbuf *pv_vk_cmdbuf_of(struct pv_object *o);
