@@ -241,6 +241,8 @@ struct pv_vk_cmd_bound {
    struct pv_vk_bind_state bp[4]; /* by enum pv_bind */
 };
 void pv_vk_cmd_bound_free(struct pv_vk_cmd_bound *b);
+/* A set layout's state from its create info (one reference), NULL when out of memory. */
+struct pv_vk_set_layout *pv_vk_set_layout_create(const VkDescriptorSetLayoutCreateInfo *ci);
 void pv_vk_set_layout_unref(struct pv_vk_set_layout *l);
 struct pv_vk_set_layout *pv_vk_set_layout_ref(struct pv_vk_set_layout *l);
 /* The state of a VkDescriptorSetLayout (NULL: unknown or VK_NULL_HANDLE). */
@@ -248,6 +250,9 @@ struct pv_vk_set_layout *pv_vk_set_layout_get(struct pv_dispatch_ctx *c, VkDescr
 /* Binding `binding` of the layout, or NULL. */
 const struct pv_vk_layout_binding *pv_vk_layout_binding_find(const struct pv_vk_set_layout *l,
                                                              uint32_t binding);
+/* A written map of a set of layout `l` (its variable-count binding has `variable` elements):
+ * nothing written but immutable samplers. NULL when out of memory. */
+struct pv_vk_written *pv_vk_written_create(struct pv_vk_set_layout *l, uint32_t variable);
 void pv_vk_written_free(struct pv_vk_written *w);
 /* Fills the layout's set layouts and push ranges (vkCreatePipelineLayout). */
 bool pv_vk_pipeline_layout_fill(struct pv_dispatch_ctx *c, struct pv_vk_pipeline_layout *l,

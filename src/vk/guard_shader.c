@@ -67,8 +67,8 @@ binding_flags(const VkDescriptorSetLayoutCreateInfo *ci, uint32_t i)
 }
 
 /* The layout's bindings, sorted, with their bit ranges; NULL when out of memory. */
-static struct pv_vk_set_layout *
-set_layout_make(const VkDescriptorSetLayoutCreateInfo *ci)
+struct pv_vk_set_layout *
+pv_vk_set_layout_create(const VkDescriptorSetLayoutCreateInfo *ci)
 {
    uint32_t n = ci->pBindings ? ci->bindingCount : 0;
    struct pv_vk_set_layout *l = calloc(1, sizeof(*l) + (size_t)n * sizeof(l->b[0]));
@@ -122,7 +122,7 @@ void
 pv_guard_CreateDescriptorSetLayout(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCreateDescriptorSetLayout *a = args;
-   struct pv_vk_set_layout *l = a->pCreateInfo ? set_layout_make(a->pCreateInfo) : NULL;
+   struct pv_vk_set_layout *l = a->pCreateInfo ? pv_vk_set_layout_create(a->pCreateInfo) : NULL;
    if (!l || l->bits > PV_VK_MAX_SET_BITS) {
       pv_vk_set_layout_unref(l);
       pv_venus_refuse(c, "vkCreateDescriptorSetLayout: %s",

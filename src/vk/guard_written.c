@@ -44,8 +44,8 @@ binding_count(const struct pv_vk_written *w, uint32_t i)
    return b->variable ? w->variable : b->count;
 }
 
-static struct pv_vk_written *
-written_make(struct pv_vk_set_layout *l, uint32_t variable)
+struct pv_vk_written *
+pv_vk_written_create(struct pv_vk_set_layout *l, uint32_t variable)
 {
    size_t words = (size_t)((l->bits + 63) / 64);
    struct pv_vk_written *w = calloc(1, sizeof(*w) + words * sizeof(uint64_t));
@@ -242,7 +242,7 @@ pv_guard_AllocateDescriptorSets(struct pv_dispatch_ctx *c, void *args)
          pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(a->pDescriptorSets[i]),
                         VK_OBJECT_TYPE_DESCRIPTOR_SET));
       if (s && !s->written)
-         s->written = written_make(l, variable_count(ai, l, i));
+         s->written = pv_vk_written_create(l, variable_count(ai, l, i));
       if (!s || !s->written) {
          pv_venus_refuse(c, "vkAllocateDescriptorSets: no memory for a set's written map");
          return;
@@ -298,7 +298,7 @@ pv_vk_push_written(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, VkPipelineBin
    if (!why && set < PV_VK_MAX_SETS) {
       if (!s->push || s->push_set != set || s->push->layout != l) {
          pv_vk_written_free(s->push);
-         s->push = written_make(l, 0);
+         s->push = pv_vk_written_create(l, 0);
          s->push_set = set;
       }
       s->bound &= ~(1u << set);
