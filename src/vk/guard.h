@@ -241,6 +241,9 @@ struct pv_vk_cmd_bound {
    struct pv_vk_bind_state bp[4]; /* by enum pv_bind */
 };
 void pv_vk_cmd_bound_free(struct pv_vk_cmd_bound *b);
+/* Back to nothing bound (a command buffer begun or reset keeps its allocation: glibc's
+ * calloc of it per recording cost more than the rest of the checks). */
+void pv_vk_cmd_bound_reset(struct pv_vk_cmd_bound *b);
 /* A set layout's state from its create info (one reference), NULL when out of memory. */
 struct pv_vk_set_layout *pv_vk_set_layout_create(const VkDescriptorSetLayoutCreateInfo *ci);
 void pv_vk_set_layout_unref(struct pv_vk_set_layout *l);

@@ -70,15 +70,15 @@ pv_vk_command_check(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, void *
    /* every vkCmd* command's args start with its command buffer */
    struct pv_vk_cmdbuf *cb = cmdbuf_get(c, *(const VkCommandBuffer *)args);
    const char *why = cb ? scope_violation(&cb->scope, cls) : "unknown command buffer";
-   const char *name = pv_venus_table(pv_venus_from(c))->entries[type].name;
    if (!why) {
       /* a draw or dispatch: the descriptors its pipeline uses, when a bind changed */
       unsigned bind = PV_SCOPE_BIND_OF(cls);
       struct pv_vk_bind_state *s = bind && cb->bound ? &cb->bound->bp[bind] : NULL;
       if (s && s->dirty)
-         pv_vk_descriptors_ready(c, s, name);
+         pv_vk_descriptors_ready(c, s, pv_venus_table(pv_venus_from(c))->entries[type].name);
       return;
    }
+   const char *name = pv_venus_table(pv_venus_from(c))->entries[type].name;
    if (why == no_pipeline)
       pv_venus_refuse(c, "%s: %s (%s)", name, why, bind_name(PV_SCOPE_BIND_OF(cls)));
    else
@@ -134,8 +134,7 @@ pv_vk_cmdbuf_begun(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
    struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
    if (!cb)
       return; /* every command on it is refused */
-   pv_vk_cmd_bound_free(cb->bound);
-   cb->bound = NULL;
+   pv_vk_cmd_bound_reset(cb->bound);
    bool inherit = cb->scope.secondary && info &&
                   (info->flags & VK_COMMAND_BUFFER_USAGE_RENDER_PASS_CONTINUE_BIT);
    cb->scope =
@@ -168,8 +167,7 @@ pv_vk_cmdbuf_reset(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
    struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
    if (cb) {
       cb->scope = (struct pv_vk_cmd_scope){.secondary = cb->scope.secondary};
-      pv_vk_cmd_bound_free(cb->bound);
-      cb->bound = NULL;
+      pv_vk_cmd_bound_reset(cb->bound);
    }
 }
 
@@ -185,8 +183,7 @@ pv_vk_cmdpool_reset(struct pv_dispatch_ctx *c, VkCommandPool pool)
       struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
       if (cb) {
          cb->scope = (struct pv_vk_cmd_scope){.secondary = cb->scope.secondary};
-         pv_vk_cmd_bound_free(cb->bound);
-         cb->bound = NULL;
+         pv_vk_cmd_bound_reset(cb->bound);
       }
    }
    free(ids);
@@ -498,14 +495,18 @@ pv_guard_CmdBindPipeline(struct pv_dispatch_ctx *c, void *args)
                       (int)a->pipelineBindPoint);
       return;
    }
-   cmdbuf_get(c, a->commandBuffer)->scope.bound |= (uint8_t)(1u << bind);
-   struct pv_vk_bind_state *s = pv_vk_bind_state_of(c, a->commandBuffer, bind);
-   if (!s) {
+   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, a->commandBuffer);
+   cb->scope.bound |= (uint8_t)(1u << bind);
+   if (!cb->bound && !(cb->bound = calloc(1, sizeof(*cb->bound)))) {
       pv_venus_refuse(c, "vkCmdBindPipeline: no memory for the bound state");
       return;
    }
-   s->pipeline = (struct pv_vk_ref){o->id, o->serial};
-   s->dirty = true;
+   /* the same pipeline again (guests rebind often) leaves a passed check standing */
+   struct pv_vk_bind_state *s = &cb->bound->bp[bind];
+   if (s->pipeline.id != o->id || s->pipeline.serial != o->serial) {
+      s->pipeline = (struct pv_vk_ref){o->id, o->serial};
+      s->dirty = true;
+   }
    pv_handle_vkCmdBindPipeline(c, args);
 }
 

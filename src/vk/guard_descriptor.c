@@ -332,14 +332,20 @@ bind_sets(struct pv_dispatch_ctx *c, const struct pv_args_vkCmdBindDescriptorSet
          a->pDescriptorSets[i] ? pv_venus_object(c, VK_OBJECT_TYPE_DESCRIPTOR_SET,
                                                  PV_FROM_HANDLE(a->pDescriptorSets[i]))
                                : NULL;
-      s->bound = o ? s->bound | 1u << n : s->bound & ~(1u << n);
-      s->sets[n] = o ? (struct pv_vk_ref){o->id, o->serial} : (struct pv_vk_ref){0, 0};
+      struct pv_vk_ref r = o ? (struct pv_vk_ref){o->id, o->serial} : (struct pv_vk_ref){0, 0};
+      bool had = s->bound >> n & 1;
+      bool same = o ? had && s->sets[n].id == r.id && s->sets[n].serial == r.serial : !had;
       if (s->push && s->push_set == n) {
          pv_vk_written_free(s->push);
          s->push = NULL;
+         same = false;
       }
+      if (same)
+         continue; /* the same set again (or none again): a passed check still holds */
+      s->bound = o ? s->bound | 1u << n : s->bound & ~(1u << n);
+      s->sets[n] = r;
+      s->dirty = true;
    }
-   s->dirty = true;
 }
 
 void

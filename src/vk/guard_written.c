@@ -253,12 +253,19 @@ pv_guard_AllocateDescriptorSets(struct pv_dispatch_ctx *c, void *args)
 /* ----- what command buffers bind ------------------------------------------------------------- */
 
 void
-pv_vk_cmd_bound_free(struct pv_vk_cmd_bound *b)
+pv_vk_cmd_bound_reset(struct pv_vk_cmd_bound *b)
 {
    if (!b)
       return;
    for (unsigned i = 0; i < 4; i++)
       pv_vk_written_free(b->bp[i].push);
+   memset(b, 0, sizeof(*b));
+}
+
+void
+pv_vk_cmd_bound_free(struct pv_vk_cmd_bound *b)
+{
+   pv_vk_cmd_bound_reset(b);
    free(b);
 }
 

@@ -604,6 +604,54 @@ dispatch_set_missing_or_clean(void **state)
    PASSED(ctx, &b, "vkCmdDispatch");
 }
 
+/* Rebinding what is bound keeps a passed check standing; anything else makes the next draw
+ * check again. Each bind passes its check and then loses the context at the missing host entry
+ * point, after the guard updated the state inspected here. */
+static bool
+dirty_after(uint64_t pipeline, bool sets, uint64_t set)
+{
+   struct pv_context *ctx = fresh_context();
+   struct pv_vk_set_layout *l = set0_layout(0);
+   struct pv_vk_written *w;
+   struct pv_vk_bind_state *s = draw_setup(ctx, l, true, &w);
+   pv_vk_set_layout_unref(l);
+   struct pv_object *o = add_object(ctx, VK_OBJECT_TYPE_PIPELINE, PIPE + 1);
+   struct pv_vk_pipeline *p = calloc(1, sizeof(*p));
+   assert_non_null(p);
+   p->bind = PV_BIND_COMPUTE;
+   o->data = p;
+   o->free_data = pipeline_free;
+   add_object(ctx, VK_OBJECT_TYPE_DESCRIPTOR_SET, SET + 1);
+   add_layout(ctx, reflect_bindings, NB, 12);
+   s->dirty = false;
+   struct buf b = {0};
+   const char *name = sets ? "vkCmdBindDescriptorSets" : "vkCmdBindPipeline";
+   w32(&b, cmd(name)), w32(&b, 0), w64(&b, CMD), w32(&b, VK_PIPELINE_BIND_POINT_COMPUTE);
+   if (sets) /* layout, firstSet 0, one set, no dynamic offsets */
+      w64(&b, LAYOUT), w32(&b, 0), w32(&b, 1), w64(&b, 1), w64(&b, set), w32(&b, 0), w64(&b, 0);
+   else
+      w64(&b, pipeline);
+   pv_context_submit(ctx, b.b, b.n);
+   char want[64];
+   snprintf(want, sizeof(want), "host driver lacks %s", name);
+   const char *why = pv_context_lost_reason(ctx);
+   if (!why || !strstr(why, want))
+      fail_msg("lost for \"%s\", expected \"%s\"", why ? why : "(not lost)", want);
+   bool dirty = s->dirty;
+   pv_context_destroy(ctx);
+   return dirty;
+}
+
+static void
+rebinding_the_same_is_free(void **state)
+{
+   (void)state;
+   assert_false(dirty_after(PIPE, false, 0));
+   assert_true(dirty_after(PIPE + 1, false, 0));
+   assert_false(dirty_after(0, true, SET));
+   assert_true(dirty_after(0, true, SET + 1));
+}
+
 /* ----- writes and copies ------------------------------------------------------------------ */
 
 /* vkUpdateDescriptorSets of one combined-image-sampler write (sampler and view NULL) to SET,
@@ -769,6 +817,7 @@ main(void)
       cmocka_unit_test(dispatch_unwritten),
       cmocka_unit_test(dispatch_partially_bound),
       cmocka_unit_test(dispatch_set_missing_or_clean),
+      cmocka_unit_test(rebinding_the_same_is_free),
       cmocka_unit_test(writes_roll_over),
       cmocka_unit_test(copies_keep_bits_growing),
    };
