@@ -280,10 +280,13 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    /* descriptors and views: what shaders can reach */
    G(UpdateDescriptorSets, "buffer ranges inside their buffers; the room dynamic offsets have; "
                            "writes and copies inside the set's layout with its types (the "
-                           "host writes at the binding's offset); marks written elements, a "
-                           "never-written one never copied over a written one"),
+                           "host writes at the binding's offset), the array the type reads "
+                           "present, inline uniform bytes inside the block and as many as "
+                           "descriptorCount; marks written elements, a never-written one never "
+                           "copied over a written one"),
    G(CmdPushDescriptorSetKHR, "the set inside the layout's set count; buffer ranges inside "
-                              "their buffers"),
+                              "their buffers; writes as vkUpdateDescriptorSets's, into the "
+                              "command buffer's pushed set's written map"),
    G(CmdBindDescriptorSets, "sets inside the layout's set count (the host indexes its bound "
                             "sets with them); dynamic offsets keep every dynamic range inside "
                             "its buffer"),

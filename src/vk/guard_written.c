@@ -127,18 +127,75 @@ cursor_start(struct cursor *c, const struct pv_vk_written *w, uint32_t binding, 
    return true;
 }
 
+/* The inline uniform block data chained to a write, or NULL. */
+static const VkWriteDescriptorSetInlineUniformBlock *
+inline_data(const VkWriteDescriptorSet *wr)
+{
+   for (const VkBaseInStructure *s = wr->pNext; s; s = s->pNext)
+      if (s->sType == VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET_INLINE_UNIFORM_BLOCK)
+         return (const void *)s;
+   return NULL;
+}
+
+/* Why the array the host reads for the write's type is missing (the decoder lets each of the
+ * three be absent), or NULL: the host would read descriptorCount elements through NULL. */
+static const char *
+write_array_missing(const VkWriteDescriptorSet *wr)
+{
+   if (!wr->descriptorCount)
+      return NULL;
+   switch (wr->descriptorType) {
+   case VK_DESCRIPTOR_TYPE_SAMPLER:
+   case VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER:
+   case VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE:
+   case VK_DESCRIPTOR_TYPE_STORAGE_IMAGE:
+   case VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT:
+      return wr->pImageInfo ? NULL : "image descriptors without pImageInfo";
+   case VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER:
+   case VK_DESCRIPTOR_TYPE_STORAGE_TEXEL_BUFFER:
+      return wr->pTexelBufferView ? NULL : "texel buffer descriptors without pTexelBufferView";
+   case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER:
+   case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER:
+   case VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC:
+   case VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC:
+      return wr->pBufferInfo ? NULL : "buffer descriptors without pBufferInfo";
+   case VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK: {
+      const VkWriteDescriptorSetInlineUniformBlock *d = inline_data(wr);
+      return d && d->pData && d->dataSize == wr->descriptorCount
+                ? NULL
+                : "inline uniform block bytes missing or not descriptorCount long";
+   }
+   default:
+      return "a descriptor type we cannot check";
+   }
+}
+
+/* Bytes [first, first + count) inside inline uniform block binding i: the host copies them at
+ * that offset of the set's block. */
+static bool
+inline_fits(const struct pv_vk_written *w, uint32_t i, uint32_t first, uint32_t count)
+{
+   uint32_t size = binding_count(w, i);
+   return first <= size && count <= size - first;
+}
+
 /* Marks a write's elements in `w`; NULL or why it leaves the set's layout. */
 static const char *
 mark_write(struct pv_vk_written *w, const VkWriteDescriptorSet *wr)
 {
    struct cursor c;
+   const char *missing = write_array_missing(wr);
+   if (missing)
+      return missing;
    if (!cursor_start(&c, w, wr->dstBinding, wr->dstArrayElement))
       return "its binding is not in the set's layout";
    VkDescriptorType t = w->layout->b[c.i].type;
    if (t != wr->descriptorType && t != VK_DESCRIPTOR_TYPE_MUTABLE_EXT)
       return "its descriptor type is not the binding's";
    if (t == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK)
-      return NULL; /* bytes: the generic descriptor checks bound them */
+      return inline_fits(w, c.i, wr->dstArrayElement, wr->descriptorCount)
+                ? NULL
+                : "its bytes run past the inline uniform block";
    for (uint32_t k = 0; k < wr->descriptorCount; k++, c.e++) {
       if (!cursor_fix(&c))
          return "its elements run past the set's layout";
@@ -169,7 +226,10 @@ copy_elements(struct pv_vk_written *src, struct pv_vk_written *dst, const VkCopy
        dst->layout->b[b.i].type != VK_DESCRIPTOR_TYPE_MUTABLE_EXT)
       return "different descriptor types";
    if (src->layout->b[a.i].type == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK)
-      return NULL;
+      return inline_fits(src, a.i, cp->srcArrayElement, cp->descriptorCount) &&
+                   inline_fits(dst, b.i, cp->dstArrayElement, cp->descriptorCount)
+                ? NULL
+                : "bytes past an inline uniform block";
    for (uint32_t k = 0; k < cp->descriptorCount; k++, a.e++, b.e++) {
       if (!cursor_fix(&a) || !cursor_fix(&b))
          return "elements past a set's layout";

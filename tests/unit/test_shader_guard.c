@@ -671,30 +671,62 @@ enc_write(struct buf *b, uint32_t binding, uint32_t elem, uint32_t count, VkDesc
 }
 
 static void
-enc_copy(struct buf *b, uint32_t src_binding, uint32_t dst_binding, uint32_t count)
+enc_copy_at(struct buf *b, uint32_t src_binding, uint32_t dst_binding, uint32_t dst_elem,
+            uint32_t count)
 {
    w32(b, cmd("vkUpdateDescriptorSets")), w32(b, 0), w64(b, DEVICE);
    w32(b, 0), w64(b, 0);
    w32(b, 1), w64(b, 1);
    w32(b, VK_STRUCTURE_TYPE_COPY_DESCRIPTOR_SET), w64(b, 0);
    w64(b, SET2), w32(b, src_binding), w32(b, 0);
-   w64(b, SET), w32(b, dst_binding), w32(b, 0), w32(b, count);
+   w64(b, SET), w32(b, dst_binding), w32(b, dst_elem), w32(b, count);
 }
 
-/* A context with SET and SET2 of a layout of bindings 1, 2 (3 and 2 combined image samplers)
- * and 3 (a storage image); returns SET's and SET2's maps. */
+static void
+enc_copy(struct buf *b, uint32_t src_binding, uint32_t dst_binding, uint32_t count)
+{
+   enc_copy_at(b, src_binding, dst_binding, 0, count);
+}
+
+/* An inline uniform block write of `count` bytes at byte `at` of binding 4 carrying `data`
+ * bytes; or (inline_block false) an image write with no pImageInfo. */
+static void
+enc_write_raw(struct buf *b, bool inline_block, uint32_t at, uint32_t count, uint32_t data)
+{
+   w32(b, cmd("vkUpdateDescriptorSets")), w32(b, 0), w64(b, DEVICE);
+   w32(b, 1), w64(b, 1);
+   w32(b, VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
+   if (inline_block) {
+      /* a chain is its sTypes, a 0, then the structs' own members (last first) */
+      w64(b, 1), w32(b, VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET_INLINE_UNIFORM_BLOCK), w64(b, 0);
+      w32(b, data), w64(b, data);
+      for (uint32_t i = 0; i < data; i += 4)
+         w32(b, 0x01020304);
+      w64(b, SET), w32(b, 4), w32(b, at), w32(b, count);
+      w32(b, VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK);
+   } else {
+      w64(b, 0), w64(b, SET), w32(b, 1), w32(b, 0), w32(b, count);
+      w32(b, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER);
+   }
+   w64(b, 0), w64(b, 0), w64(b, 0); /* no image, buffer or texel-view array */
+   w32(b, 0), w64(b, 0);
+}
+
+/* A context with SET and SET2 of a layout of bindings 1, 2 (3 and 2 combined image samplers),
+ * 3 (a storage image) and 4 (a 16-byte inline uniform block); returns SET's and SET2's maps. */
 static struct pv_context *
 sets_context(struct pv_vk_written **dst, struct pv_vk_written **src)
 {
    struct pv_context *ctx = fresh_context();
-   const VkDescriptorSetLayoutBinding v[3] = {
+   const VkDescriptorSetLayoutBinding v[4] = {
       {1, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 3, VK_SHADER_STAGE_COMPUTE_BIT, NULL},
       {2, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 2, VK_SHADER_STAGE_COMPUTE_BIT, NULL},
       {3, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL},
+      {4, VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK, 16, VK_SHADER_STAGE_COMPUTE_BIT, NULL},
    };
    const VkDescriptorSetLayoutCreateInfo ci = {
       .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-      .bindingCount = 3,
+      .bindingCount = 4,
       .pBindings = v,
    };
    struct pv_vk_set_layout *l = pv_vk_set_layout_create(&ci);
@@ -764,6 +796,37 @@ writes_roll_over(void **state)
 }
 
 static void
+writes_need_their_arrays(void **state)
+{
+   (void)state;
+   struct pv_vk_written *dst, *src;
+   struct pv_context *ctx = sets_context(&dst, &src);
+   struct buf b = {0};
+   enc_write_raw(&b, false, 0, 1, 0);
+   REFUSED(ctx, &b, "vkUpdateDescriptorSets: write to binding 1 element 0 (1): image "
+                    "descriptors without pImageInfo");
+   ctx = sets_context(&dst, &src);
+   b.n = 0;
+   enc_write_raw(&b, true, 8, 8, 8); /* bytes 8..16 of 16 */
+   passes(ctx, &b, "vkUpdateDescriptorSets", dst);
+   ctx = sets_context(&dst, &src);
+   b.n = 0;
+   enc_write_raw(&b, true, 12, 8, 8);
+   REFUSED(ctx, &b, "vkUpdateDescriptorSets: write to binding 4 element 12 (8): its bytes run "
+                    "past the inline uniform block");
+   ctx = sets_context(&dst, &src);
+   b.n = 0;
+   enc_write_raw(&b, true, 0, 8, 4); /* the host would copy 8 bytes from 4 */
+   REFUSED(ctx, &b, "vkUpdateDescriptorSets: write to binding 4 element 0 (8): inline uniform "
+                    "block bytes missing or not descriptorCount long");
+   ctx = sets_context(&dst, &src);
+   b.n = 0;
+   enc_copy_at(&b, 4, 4, 12, 8);
+   REFUSED(ctx, &b, "vkUpdateDescriptorSets: copy of 8 descriptors: bytes past an inline "
+                    "uniform block");
+}
+
+static void
 copies_keep_bits_growing(void **state)
 {
    (void)state;
@@ -819,6 +882,7 @@ main(void)
       cmocka_unit_test(dispatch_set_missing_or_clean),
       cmocka_unit_test(rebinding_the_same_is_free),
       cmocka_unit_test(writes_roll_over),
+      cmocka_unit_test(writes_need_their_arrays),
       cmocka_unit_test(copies_keep_bits_growing),
    };
    return cmocka_run_group_tests(tests, setup, teardown);
