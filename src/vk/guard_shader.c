@@ -130,11 +130,10 @@ pv_guard_CreateDescriptorSetLayout(struct pv_dispatch_ctx *c, void *args)
       return;
    }
    pv_handle_vkCreateDescriptorSetLayout(c, args);
-   struct pv_object *o =
-      a->ret == VK_SUCCESS && a->pSetLayout && !pv_cs_fatal(c->dec)
-         ? pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pSetLayout),
-                          VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT)
-         : NULL;
+   struct pv_object *o = a->ret == VK_SUCCESS && a->pSetLayout && !pv_cs_fatal(c->dec)
+                            ? pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pSetLayout),
+                                             VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT)
+                            : NULL;
    if (!o || o->data) {
       pv_vk_set_layout_unref(l);
       return;
@@ -229,8 +228,8 @@ module_reflect(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
    }
    char err[256];
    const char *why = NULL;
-   struct pv_spirv_module *m = pv_spirv_reflect(ci->pCode, ci->codeSize / 4,
-                                                device_env(c, device), err, sizeof(err), &why);
+   struct pv_spirv_module *m =
+      pv_spirv_reflect(ci->pCode, ci->codeSize / 4, device_env(c, device), err, sizeof(err), &why);
    if (!m)
       pv_venus_refuse(c, "%s: invalid SPIR-V: %s", what, why);
    return m;
@@ -240,8 +239,7 @@ void
 pv_guard_CreateShaderModule(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCreateShaderModule *a = args;
-   struct pv_spirv_module *m =
-      module_reflect(c, "vkCreateShaderModule", a->device, a->pCreateInfo);
+   struct pv_spirv_module *m = module_reflect(c, "vkCreateShaderModule", a->device, a->pCreateInfo);
    if (!m)
       return;
    pv_handle_vkCreateShaderModule(c, args);
@@ -332,8 +330,8 @@ resource_misfit(const struct pv_vk_pipeline_layout *l, const struct pv_spirv_res
 {
    if (r->set >= l->set_layout_count || r->set >= PV_VK_MAX_SETS || !l->set_layouts[r->set])
       return "its set is not in the pipeline layout";
-   const struct pv_vk_layout_binding *b = pv_vk_layout_binding_find(l->set_layouts[r->set],
-                                                                    r->binding);
+   const struct pv_vk_layout_binding *b =
+      pv_vk_layout_binding_find(l->set_layouts[r->set], r->binding);
    if (!b || !b->count)
       return "its binding is not in the set layout";
    if (!(b->stages & stage))
@@ -396,14 +394,13 @@ stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
       uint32_t n = resource_count(r, st->pSpecializationInfo);
       why = resource_misfit(l, r, n, st->stage);
       if (why)
-         pv_venus_refuse(c, "%s: stage %u (0x%x) uses set %u binding %u (%u elements): %s", what,
-                         i, (unsigned)st->stage, r->set, r->binding, n, why);
-      else if (!uses_add(u, (struct pv_vk_use){r->set, r->binding,
-                                               n == PV_SPIRV_COUNT_RUNTIME ||
-                                                     n == PV_SPIRV_COUNT_UNKNOWN
-                                                  ? UINT32_MAX
-                                                  : n,
-                                               r->types}))
+         pv_venus_refuse(c, "%s: stage %u (0x%x) uses set %u binding %u (%u elements): %s", what, i,
+                         (unsigned)st->stage, r->set, r->binding, n, why);
+      else if (!uses_add(
+                  u, (struct pv_vk_use){
+                        r->set, r->binding,
+                        n == PV_SPIRV_COUNT_RUNTIME || n == PV_SPIRV_COUNT_UNKNOWN ? UINT32_MAX : n,
+                        r->types}))
          why = "no memory";
       if (why)
          break;
@@ -454,8 +451,7 @@ pv_vk_stages_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
       goto fail;
    if (count && stages) {
       struct pv_object *o =
-         layout ? pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE_LAYOUT, PV_FROM_HANDLE(layout))
-                : NULL;
+         layout ? pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE_LAYOUT, PV_FROM_HANDLE(layout)) : NULL;
       const struct pv_vk_pipeline_layout *l = o ? o->data : NULL;
       if (!l || !l->set_layouts) {
          pv_venus_refuse(c, "%s: shader stages without a pipeline layout we know", what);

@@ -248,8 +248,8 @@ pv_vk_written_copy(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *src,
    const char *why = !src->written || !dst->written ? "a set we did not see allocated"
                                                     : copy_elements(src->written, dst->written, cp);
    if (why)
-      pv_venus_refuse(c, "vkUpdateDescriptorSets: copy of %u descriptors: %s",
-                      cp->descriptorCount, why);
+      pv_venus_refuse(c, "vkUpdateDescriptorSets: copy of %u descriptors: %s", cp->descriptorCount,
+                      why);
    return !why;
 }
 
@@ -267,12 +267,11 @@ variable_info(const VkDescriptorSetAllocateInfo *ai)
 /* The variable-count binding's count for set i (0 without one), or UINT32_MAX when it is
  * more than the layout allows (the host would size the set by it). */
 static uint32_t
-variable_count(const VkDescriptorSetAllocateInfo *ai, const struct pv_vk_set_layout *l,
-               uint32_t i)
+variable_count(const VkDescriptorSetAllocateInfo *ai, const struct pv_vk_set_layout *l, uint32_t i)
 {
    const VkDescriptorSetVariableDescriptorCountAllocateInfo *v = variable_info(ai);
-   uint32_t n = v && v->pDescriptorCounts && i < v->descriptorSetCount ? v->pDescriptorCounts[i]
-                                                                       : 0;
+   uint32_t n =
+      v && v->pDescriptorCounts && i < v->descriptorSetCount ? v->pDescriptorCounts[i] : 0;
    const struct pv_vk_layout_binding *b = l->count ? &l->b[l->count - 1] : NULL;
    return !b || !b->variable ? 0 : n <= b->count ? n : UINT32_MAX;
 }
@@ -298,9 +297,8 @@ pv_guard_AllocateDescriptorSets(struct pv_dispatch_ctx *c, void *args)
    for (uint32_t i = 0; i < n; i++) {
       struct pv_vk_set_layout *l = pv_vk_set_layout_get(c, ai->pSetLayouts[i]);
       /* the decoder wrote the new sets' guest ids back */
-      struct pv_vk_descriptor_set *s = pv_vk_descriptor_set_of(
-         pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(a->pDescriptorSets[i]),
-                        VK_OBJECT_TYPE_DESCRIPTOR_SET));
+      struct pv_vk_descriptor_set *s = pv_vk_descriptor_set_of(pv_object_find(
+         pv_venus_from(c), PV_FROM_HANDLE(a->pDescriptorSets[i]), VK_OBJECT_TYPE_DESCRIPTOR_SET));
       if (s && !s->written)
          s->written = pv_vk_written_create(l, variable_count(ai, l, i));
       if (!s || !s->written) {
@@ -344,10 +342,10 @@ pv_vk_bind_state_of(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, unsigned bin
 static unsigned
 bind_of(VkPipelineBindPoint p)
 {
-   return p == VK_PIPELINE_BIND_POINT_GRAPHICS             ? PV_BIND_GRAPHICS
-          : p == VK_PIPELINE_BIND_POINT_COMPUTE            ? PV_BIND_COMPUTE
-          : p == VK_PIPELINE_BIND_POINT_RAY_TRACING_KHR    ? PV_BIND_RAY_TRACING
-                                                           : PV_BIND_NONE;
+   return p == VK_PIPELINE_BIND_POINT_GRAPHICS          ? PV_BIND_GRAPHICS
+          : p == VK_PIPELINE_BIND_POINT_COMPUTE         ? PV_BIND_COMPUTE
+          : p == VK_PIPELINE_BIND_POINT_RAY_TRACING_KHR ? PV_BIND_RAY_TRACING
+                                                        : PV_BIND_NONE;
 }
 
 bool
@@ -355,8 +353,7 @@ pv_vk_push_written(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, VkPipelineBin
                    VkPipelineLayout layout, uint32_t set, uint32_t count,
                    const VkWriteDescriptorSet *w)
 {
-   struct pv_object *o =
-      pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE_LAYOUT, PV_FROM_HANDLE(layout));
+   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE_LAYOUT, PV_FROM_HANDLE(layout));
    const struct pv_vk_pipeline_layout *pl = o ? o->data : NULL;
    struct pv_vk_set_layout *l =
       pl && pl->set_layouts && set < pl->set_layout_count ? pl->set_layouts[set] : NULL;
@@ -389,8 +386,7 @@ use_unready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s, const struct 
    if (s->push && s->push_set == u->set) {
       w = s->push;
    } else if (u->set < PV_VK_MAX_SETS && (s->bound >> u->set & 1)) {
-      struct pv_object *o =
-         pv_object_find(ctx, s->sets[u->set].id, VK_OBJECT_TYPE_DESCRIPTOR_SET);
+      struct pv_object *o = pv_object_find(ctx, s->sets[u->set].id, VK_OBJECT_TYPE_DESCRIPTOR_SET);
       const struct pv_vk_descriptor_set *ds =
          o && o->serial == s->sets[u->set].serial ? o->data : NULL;
       w = ds ? ds->written : NULL;
@@ -410,15 +406,15 @@ use_unready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s, const struct 
       return "the bound set's binding has fewer elements than the shader's array";
    if (b->partial || b->first_bit == UINT32_MAX)
       return NULL; /* allowed unwritten / bytes only */
-   return all_written(w, (uint32_t)(b - w->layout->b), n) ? NULL
-                                                          : "a descriptor it uses was never written";
+   return all_written(w, (uint32_t)(b - w->layout->b), n)
+             ? NULL
+             : "a descriptor it uses was never written";
 }
 
 bool
 pv_vk_descriptors_ready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s, const char *what)
 {
-   struct pv_object *o =
-      pv_object_find(pv_venus_from(c), s->pipeline.id, VK_OBJECT_TYPE_PIPELINE);
+   struct pv_object *o = pv_object_find(pv_venus_from(c), s->pipeline.id, VK_OBJECT_TYPE_PIPELINE);
    const struct pv_vk_pipeline *p = o && o->serial == s->pipeline.serial ? o->data : NULL;
    if (!p) {
       pv_venus_refuse(c, "%s: the bound pipeline is gone", what);
@@ -427,8 +423,8 @@ pv_vk_descriptors_ready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s, c
    for (uint32_t i = 0; i < p->use_count; i++) {
       const char *why = use_unready(c, s, &p->uses[i]);
       if (why) {
-         pv_venus_refuse(c, "%s: set %u binding %u: %s", what, p->uses[i].set,
-                         p->uses[i].binding, why);
+         pv_venus_refuse(c, "%s: set %u binding %u: %s", what, p->uses[i].set, p->uses[i].binding,
+                         why);
          return false;
       }
    }

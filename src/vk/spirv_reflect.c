@@ -84,25 +84,38 @@ static VkShaderStageFlagBits
 stage_of(SpvExecutionModel m)
 {
    switch ((uint32_t)m) {
-   case 0: return VK_SHADER_STAGE_VERTEX_BIT;
-   case 1: return VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT;
-   case 2: return VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT;
-   case 3: return VK_SHADER_STAGE_GEOMETRY_BIT;
-   case 4: return VK_SHADER_STAGE_FRAGMENT_BIT;
-   case 5: return VK_SHADER_STAGE_COMPUTE_BIT;
+   case 0:
+      return VK_SHADER_STAGE_VERTEX_BIT;
+   case 1:
+      return VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT;
+   case 2:
+      return VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT;
+   case 3:
+      return VK_SHADER_STAGE_GEOMETRY_BIT;
+   case 4:
+      return VK_SHADER_STAGE_FRAGMENT_BIT;
+   case 5:
+      return VK_SHADER_STAGE_COMPUTE_BIT;
    case 5267: /* TaskNV */
    case 5364: /* TaskEXT */
       return VK_SHADER_STAGE_TASK_BIT_EXT;
    case 5268: /* MeshNV */
    case 5365: /* MeshEXT */
       return VK_SHADER_STAGE_MESH_BIT_EXT;
-   case 5313: return VK_SHADER_STAGE_RAYGEN_BIT_KHR;
-   case 5314: return VK_SHADER_STAGE_INTERSECTION_BIT_KHR;
-   case 5315: return VK_SHADER_STAGE_ANY_HIT_BIT_KHR;
-   case 5316: return VK_SHADER_STAGE_CLOSEST_HIT_BIT_KHR;
-   case 5317: return VK_SHADER_STAGE_MISS_BIT_KHR;
-   case 5318: return VK_SHADER_STAGE_CALLABLE_BIT_KHR;
-   default: return 0;
+   case 5313:
+      return VK_SHADER_STAGE_RAYGEN_BIT_KHR;
+   case 5314:
+      return VK_SHADER_STAGE_INTERSECTION_BIT_KHR;
+   case 5315:
+      return VK_SHADER_STAGE_ANY_HIT_BIT_KHR;
+   case 5316:
+      return VK_SHADER_STAGE_CLOSEST_HIT_BIT_KHR;
+   case 5317:
+      return VK_SHADER_STAGE_MISS_BIT_KHR;
+   case 5318:
+      return VK_SHADER_STAGE_CALLABLE_BIT_KHR;
+   default:
+      return 0;
    }
 }
 
@@ -129,8 +142,7 @@ types_of(spvc_compiler comp, spvc_resource_type kind, spvc_type_id base)
    case SPVC_RESOURCE_TYPE_SAMPLED_IMAGE:
       return texel ? BIT(UNIFORM_TEXEL_BUFFER) : BIT(COMBINED_IMAGE_SAMPLER);
    case SPVC_RESOURCE_TYPE_SEPARATE_IMAGE:
-      return texel ? BIT(UNIFORM_TEXEL_BUFFER)
-                   : BIT(SAMPLED_IMAGE) | BIT(COMBINED_IMAGE_SAMPLER);
+      return texel ? BIT(UNIFORM_TEXEL_BUFFER) : BIT(SAMPLED_IMAGE) | BIT(COMBINED_IMAGE_SAMPLER);
    case SPVC_RESOURCE_TYPE_SEPARATE_SAMPLERS:
       return BIT(SAMPLER) | BIT(COMBINED_IMAGE_SAMPLER);
    case SPVC_RESOURCE_TYPE_SUBPASS_INPUT:
@@ -321,8 +333,7 @@ pv_spirv_module_free(struct pv_spirv_module *m)
 }
 
 const struct pv_spirv_entry *
-pv_spirv_entry_find(const struct pv_spirv_module *m, const char *name,
-                    VkShaderStageFlagBits stage)
+pv_spirv_entry_find(const struct pv_spirv_module *m, const char *name, VkShaderStageFlagBits stage)
 {
    for (uint32_t i = 0; m && name && i < m->count; i++)
       if (m->entries[i].stage == stage && !strcmp(m->entries[i].name, name))

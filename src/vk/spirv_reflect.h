@@ -12,9 +12,9 @@
  * spirv-cross): per entry point, every descriptor variable it statically uses (SPIRV-Cross walks
  * the entry point's call tree, so it is the same for SPIR-V before and after 1.4) with its set,
  * binding, the descriptor types that may back it and its array size, and the end of the push
- * constant bytes it uses. Both libraries are well-kept parsers of their own; ours is only the
- * glue here, so there is no SPIR-V parser of ours to fuzz (fuzz_hostile reaches this code
- * through every recorded stream's vkCreateShaderModule).
+ * constant bytes it uses. Both libraries are well-kept parsers of their own (Debian and
+ * Homebrew ship both); ours is only the glue here, not a third SPIR-V parser. tests/fuzz's
+ * fuzz_spirv runs this on mutated modules, fuzz_hostile through recorded streams.
  *
  * Pure functions of the code (no context): the unit tests call them directly.
  */
@@ -30,14 +30,14 @@
 /* Descriptor types as bits (pv_spirv_type_bit): which types may back a variable. */
 uint32_t pv_spirv_type_bit(VkDescriptorType t);
 
-/* An array size the SPIR-V gives through a specialization constant. */
-#define PV_SPIRV_COUNT_RUNTIME 0u    /* OpTypeRuntimeArray: the binding's whole count */
+/* Element counts that are not a number the module states. */
+#define PV_SPIRV_COUNT_RUNTIME 0u         /* OpTypeRuntimeArray: the binding's whole count */
 #define PV_SPIRV_COUNT_UNKNOWN UINT32_MAX /* sized by an expression of spec constants */
 
 struct pv_spirv_resource {
    uint32_t set, binding;
-   uint32_t types;  /* pv_spirv_type_bit of every descriptor type that may back it */
-   uint32_t count;  /* elements (product of array dimensions), or PV_SPIRV_COUNT_* */
+   uint32_t types;   /* pv_spirv_type_bit of every descriptor type that may back it */
+   uint32_t count;   /* elements (product of array dimensions), or PV_SPIRV_COUNT_* */
    uint32_t spec_id; /* count comes from this SpecId (default `count`) when has_spec */
    bool has_spec;
 };
@@ -60,12 +60,12 @@ int pv_spirv_env(uint32_t api_version, bool spirv_1_4);
 
 /* Validates `words` for `env` and reflects it. NULL with *why set (a static or `err` string)
  * when it is invalid or cannot be reflected; `err` receives the validator's message. */
-struct pv_spirv_module *pv_spirv_reflect(const uint32_t *words, size_t count, int env,
-                                         char *err, size_t err_size, const char **why);
+struct pv_spirv_module *pv_spirv_reflect(const uint32_t *words, size_t count, int env, char *err,
+                                         size_t err_size, const char **why);
 void pv_spirv_module_free(struct pv_spirv_module *m);
 
 /* The entry point `name` of `stage`, or NULL. */
-const struct pv_spirv_entry *pv_spirv_entry_find(const struct pv_spirv_module *m,
-                                                 const char *name, VkShaderStageFlagBits stage);
+const struct pv_spirv_entry *pv_spirv_entry_find(const struct pv_spirv_module *m, const char *name,
+                                                 VkShaderStageFlagBits stage);
 
 #endif

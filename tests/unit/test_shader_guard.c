@@ -140,23 +140,23 @@ target_environments(void **state)
    (void)state;
    /* (libspirv.h defines a constant, so it cannot be included here as well: judged by what
     * each environment accepts) */
-   const int env[] = {pv_spirv_env(VK_API_VERSION_1_0, true),
-                      pv_spirv_env(VK_API_VERSION_1_1, false),
-                      pv_spirv_env(VK_API_VERSION_1_1, true),
-                      pv_spirv_env(VK_API_VERSION_1_2, false),
-                      pv_spirv_env(VK_API_VERSION_1_3, false)};
+   const int env[] = {
+      pv_spirv_env(VK_API_VERSION_1_0, true), pv_spirv_env(VK_API_VERSION_1_1, false),
+      pv_spirv_env(VK_API_VERSION_1_1, true), pv_spirv_env(VK_API_VERSION_1_2, false),
+      pv_spirv_env(VK_API_VERSION_1_3, false)};
    const bool takes_1_5[] = {false, false, false, true, true};
    for (int i = 0; i < 5; i++) {
       for (int j = 0; j < i; j++)
          assert_int_not_equal(env[i], env[j]);
       char err[256];
       const char *why;
-      struct pv_spirv_module *m = pv_spirv_reflect(
-         pv_reflect_comp_10_spv, sizeof(pv_reflect_comp_10_spv) / 4, env[i], err, sizeof(err), &why);
+      struct pv_spirv_module *m =
+         pv_spirv_reflect(pv_reflect_comp_10_spv, sizeof(pv_reflect_comp_10_spv) / 4, env[i], err,
+                          sizeof(err), &why);
       assert_non_null(m);
       pv_spirv_module_free(m);
-      m = pv_spirv_reflect(pv_reflect_comp_15_spv, sizeof(pv_reflect_comp_15_spv) / 4, env[i],
-                           err, sizeof(err), &why);
+      m = pv_spirv_reflect(pv_reflect_comp_15_spv, sizeof(pv_reflect_comp_15_spv) / 4, env[i], err,
+                           sizeof(err), &why);
       assert_int_equal(m != NULL, takes_1_5[i]);
       pv_spirv_module_free(m);
    }
@@ -269,7 +269,7 @@ add_layout(struct pv_context *ctx, const struct binding *b, size_t nb, uint32_t 
       for (size_t i = 0; i < nb; i++)
          if (b[i].set == s)
             v[n++] = (VkDescriptorSetLayoutBinding){b[i].binding, b[i].type, b[i].count,
-                                                     b[i].stages, NULL};
+                                                    b[i].stages, NULL};
       const VkDescriptorSetLayoutCreateInfo ci = {
          .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
          .bindingCount = n,
@@ -309,15 +309,15 @@ enc_create_compute(struct buf *b, const char *name, const uint32_t *spec, uint32
    w32(b, VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO), w64(b, 0), w32(b, 0);
    w32(b, VK_SHADER_STAGE_COMPUTE_BIT), w64(b, MODULE), wstr(b, name);
    if (spec) {
-      w64(b, 1);               /* pSpecializationInfo */
-      w32(b, 1), w64(b, 1);    /* one map entry */
+      w64(b, 1);            /* pSpecializationInfo */
+      w32(b, 1), w64(b, 1); /* one map entry */
       w32(b, 3), w32(b, spec_offset), w64(b, 4);
       w64(b, 4), w64(b, 4), w32(b, *spec); /* dataSize, pData */
    } else {
       w64(b, 0);
    }
    w64(b, LAYOUT), w64(b, 0), w32(b, (uint32_t)-1);
-   w64(b, 0);            /* pAllocator */
+   w64(b, 0); /* pAllocator */
    w64(b, 1), w64(b, NEW_PIPE);
 }
 
@@ -383,8 +383,9 @@ pipeline_layout_mismatch(void **state)
    ((struct pv_vk_pipeline_layout *)o->data)->set_layout_count = 2;
    struct buf b = {0};
    enc_create_compute(&b, "main", NULL, 0);
-   REFUSED(ctx, &b, "vkCreateComputePipelines: stage 0 (0x20) uses set 2 binding 5 (1 "
-                    "elements): its set is not in the pipeline layout");
+   REFUSED(ctx, &b,
+           "vkCreateComputePipelines: stage 0 (0x20) uses set 2 binding 5 (1 "
+           "elements): its set is not in the pipeline layout");
 }
 
 static void
@@ -472,8 +473,8 @@ draw_setup(struct pv_context *ctx, struct pv_vk_set_layout *l, bool bind_set,
 {
    struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_of(add_object(ctx, VK_OBJECT_TYPE_COMMAND_BUFFER, CMD));
    assert_non_null(cb);
-   cb->scope = (struct pv_vk_cmd_scope){.state = PV_CMDBUF_RECORDING,
-                                        .bound = 1u << PV_BIND_COMPUTE};
+   cb->scope =
+      (struct pv_vk_cmd_scope){.state = PV_CMDBUF_RECORDING, .bound = 1u << PV_BIND_COMPUTE};
    struct pv_object *po = add_object(ctx, VK_OBJECT_TYPE_PIPELINE, PIPE);
    struct pv_vk_pipeline *p = calloc(1, sizeof(*p));
    assert_non_null(p);
@@ -560,8 +561,9 @@ dispatch_unwritten(void **state)
       struct buf b = {0};
       enc_dispatch(&b);
       if (written < 3)
-         REFUSED(ctx, &b, "vkCmdDispatch: set 0 binding 1: a descriptor it uses was never "
-                          "written");
+         REFUSED(ctx, &b,
+                 "vkCmdDispatch: set 0 binding 1: a descriptor it uses was never "
+                 "written");
       else
          PASSED(ctx, &b, "vkCmdDispatch");
    }
@@ -753,8 +755,7 @@ bits(const struct pv_vk_written *w)
 /* Submits a command that must pass the checks (the host entry is missing, so it still loses
  * the context) and returns the map's bits after it; destroys the context. */
 static uint64_t
-passes(struct pv_context *ctx, const struct buf *b, const char *name,
-       const struct pv_vk_written *w)
+passes(struct pv_context *ctx, const struct buf *b, const char *name, const struct pv_vk_written *w)
 {
    pv_context_submit(ctx, b->b, b->n);
    const char *why = pv_context_lost_reason(ctx);
@@ -781,18 +782,21 @@ writes_roll_over(void **state)
    ctx = sets_context(&dst, &src);
    b.n = 0;
    enc_write(&b, 2, 1, 2, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER);
-   REFUSED(ctx, &b, "vkUpdateDescriptorSets: write to binding 2 element 1 (2): its elements "
-                    "run past the set's layout");
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: write to binding 2 element 1 (2): its elements "
+           "run past the set's layout");
    ctx = sets_context(&dst, &src);
    b.n = 0;
    enc_write(&b, 3, 0, 1, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER);
-   REFUSED(ctx, &b, "vkUpdateDescriptorSets: write to binding 3 element 0 (1): its descriptor "
-                    "type is not the binding's");
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: write to binding 3 element 0 (1): its descriptor "
+           "type is not the binding's");
    ctx = sets_context(&dst, &src);
    b.n = 0;
    enc_write(&b, 7, 0, 1, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER);
-   REFUSED(ctx, &b, "vkUpdateDescriptorSets: write to binding 7 element 0 (1): its binding is "
-                    "not in the set's layout");
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: write to binding 7 element 0 (1): its binding is "
+           "not in the set's layout");
 }
 
 static void
@@ -803,8 +807,9 @@ writes_need_their_arrays(void **state)
    struct pv_context *ctx = sets_context(&dst, &src);
    struct buf b = {0};
    enc_write_raw(&b, false, 0, 1, 0);
-   REFUSED(ctx, &b, "vkUpdateDescriptorSets: write to binding 1 element 0 (1): image "
-                    "descriptors without pImageInfo");
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: write to binding 1 element 0 (1): image "
+           "descriptors without pImageInfo");
    ctx = sets_context(&dst, &src);
    b.n = 0;
    enc_write_raw(&b, true, 8, 8, 8); /* bytes 8..16 of 16 */
@@ -812,18 +817,21 @@ writes_need_their_arrays(void **state)
    ctx = sets_context(&dst, &src);
    b.n = 0;
    enc_write_raw(&b, true, 12, 8, 8);
-   REFUSED(ctx, &b, "vkUpdateDescriptorSets: write to binding 4 element 12 (8): its bytes run "
-                    "past the inline uniform block");
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: write to binding 4 element 12 (8): its bytes run "
+           "past the inline uniform block");
    ctx = sets_context(&dst, &src);
    b.n = 0;
    enc_write_raw(&b, true, 0, 8, 4); /* the host would copy 8 bytes from 4 */
-   REFUSED(ctx, &b, "vkUpdateDescriptorSets: write to binding 4 element 0 (8): inline uniform "
-                    "block bytes missing or not descriptorCount long");
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: write to binding 4 element 0 (8): inline uniform "
+           "block bytes missing or not descriptorCount long");
    ctx = sets_context(&dst, &src);
    b.n = 0;
    enc_copy_at(&b, 4, 4, 12, 8);
-   REFUSED(ctx, &b, "vkUpdateDescriptorSets: copy of 8 descriptors: bytes past an inline "
-                    "uniform block");
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: copy of 8 descriptors: bytes past an inline "
+           "uniform block");
 }
 
 static void
@@ -841,8 +849,9 @@ copies_keep_bits_growing(void **state)
    dst->bits[0] = 0x2;
    b.n = 0;
    enc_copy(&b, 1, 1, 3); /* now over a written one */
-   REFUSED(ctx, &b, "vkUpdateDescriptorSets: copy of 3 descriptors: a descriptor never written "
-                    "over a written one");
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: copy of 3 descriptors: a descriptor never written "
+           "over a written one");
 }
 
 static int

@@ -80,10 +80,8 @@ pv_hostile_shader_binding_type(struct pv_hostile *h)
 void
 pv_hostile_shader_push_range(struct pv_hostile *h)
 {
-   pipeline_case(h,
-                 set_layout(h, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                            VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1),
-                 4);
+   pipeline_case(
+      h, set_layout(h, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1), 4);
 }
 
 /* compute.comp with one OpIAdd's result type pointing at a void type: well-formed words, not
