@@ -654,6 +654,57 @@ rebinding_the_same_is_free(void **state)
    assert_true(dirty_after(0, true, SET + 1));
 }
 
+/* vkCmdPushDescriptorSetKHR into set 0 of LAYOUT: `count` combined image samplers (NULL) at
+ * binding `binding`. */
+static void
+enc_push(struct buf *b, uint32_t binding, uint32_t count)
+{
+   w32(b, cmd("vkCmdPushDescriptorSetKHR")), w32(b, 0), w64(b, CMD);
+   w32(b, VK_PIPELINE_BIND_POINT_COMPUTE), w64(b, LAYOUT), w32(b, 0);
+   w32(b, 1), w64(b, 1);
+   w32(b, VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET), w64(b, 0), w64(b, 0);
+   w32(b, binding), w32(b, 0), w32(b, count), w32(b, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER);
+   w64(b, count);
+   for (uint32_t i = 0; i < count; i++)
+      w64(b, 0), w64(b, 0), w32(b, VK_IMAGE_LAYOUT_GENERAL);
+   w64(b, 0), w64(b, 0);
+}
+
+/* Pushed descriptors get the command buffer's own written map for that set index, which
+ * replaces the set bound there. */
+static void
+pushes_are_tracked(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = fresh_context();
+   struct pv_vk_set_layout *l = set0_layout(0);
+   struct pv_vk_written *w;
+   struct pv_vk_bind_state *s = draw_setup(ctx, l, true, &w);
+   pv_vk_set_layout_unref(l);
+   add_layout(ctx, reflect_bindings, NB, 12);
+   struct buf b = {0};
+   enc_push(&b, 1, 3);
+   pv_context_submit(ctx, b.b, b.n);
+   const char *why = pv_context_lost_reason(ctx);
+   if (!why || !strstr(why, "host driver lacks vkCmdPushDescriptorSetKHR"))
+      fail_msg("lost for \"%s\"", why ? why : "(not lost)");
+   assert_non_null(s->push);
+   assert_int_equal(s->push_set, 0);
+   assert_int_equal(s->push->bits[0], 0xe); /* binding 1's three elements; binding 0 not */
+   assert_int_equal(s->bound & 1, 0);
+   assert_true(s->dirty);
+   pv_context_destroy(ctx);
+
+   ctx = fresh_context();
+   l = set0_layout(0);
+   draw_setup(ctx, l, true, &w);
+   pv_vk_set_layout_unref(l);
+   add_layout(ctx, reflect_bindings, NB, 12);
+   b.n = 0;
+   enc_push(&b, 1, 4);
+   REFUSED(ctx, &b, "vkCmdPushDescriptorSetKHR: set 0: its elements run past the set's layout");
+}
+
 /* ----- writes and copies ------------------------------------------------------------------ */
 
 /* vkUpdateDescriptorSets of one combined-image-sampler write (sampler and view NULL) to SET,
@@ -890,6 +941,7 @@ main(void)
       cmocka_unit_test(dispatch_partially_bound),
       cmocka_unit_test(dispatch_set_missing_or_clean),
       cmocka_unit_test(rebinding_the_same_is_free),
+      cmocka_unit_test(pushes_are_tracked),
       cmocka_unit_test(writes_roll_over),
       cmocka_unit_test(writes_need_their_arrays),
       cmocka_unit_test(copies_keep_bits_growing),
