@@ -278,9 +278,15 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdDrawIndexedIndirectCount, "as vkCmdDrawIndirectCount"),
    G(CmdDrawIndirectByteCountEXT, "the counter word inside its buffer"),
    /* descriptors and views: what shaders can reach */
-   G(UpdateDescriptorSets, "buffer ranges inside their buffers; the room dynamic offsets have"),
+   G(UpdateDescriptorSets, "buffer ranges inside their buffers; the room dynamic offsets have; "
+                           "writes and copies inside the set's layout with its types (the "
+                           "host writes at the binding's offset), the array the type reads "
+                           "present, inline uniform bytes inside the block and as many as "
+                           "descriptorCount; marks written elements, a never-written one never "
+                           "copied over a written one"),
    G(CmdPushDescriptorSetKHR, "the set inside the layout's set count; buffer ranges inside "
-                              "their buffers"),
+                              "their buffers; writes as vkUpdateDescriptorSets's, into the "
+                              "command buffer's pushed set's written map"),
    G(CmdBindDescriptorSets, "sets inside the layout's set count (the host indexes its bound "
                             "sets with them); dynamic offsets keep every dynamic range inside "
                             "its buffer"),
@@ -376,9 +382,22 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
                       "not the guest's (it reads draw i at i * stride)"),
    G(CmdDrawMultiIndexedEXT, "as vkCmdDrawMultiEXT"),
    G(CreateGraphicsPipelines, "a subpass of its render pass; vertex input, viewport, blend and "
-                              "rendering counts inside the device's limits; records each "
-                              "pipeline's bind point and library flag"),
-   G(CreateComputePipelines, "records each pipeline's bind point"),
+                              "rendering counts inside the device's limits; every stage's "
+                              "SPIR-V against the layout (used sets, bindings, "
+                              "descriptor types, array sizes, push constants; specialization "
+                              "entries inside their data): lavapipe's compiler indexes the "
+                              "layout with them; records the bind point, library flag and what "
+                              "the shaders use"),
+   G(CreateComputePipelines, "its shader's SPIR-V against the layout, as "
+                             "vkCreateGraphicsPipelines"),
+   /* shaders against layouts and descriptors never written (guard_shader.c, guard_written.c);
+    * every draw and dispatch also checks, when a bind changed, that each descriptor its
+    * pipeline uses is bound, in its set's layout and written (pv_vk_descriptors_ready) */
+   G(CreateShaderModule, "valid SPIR-V for the device's environment (spvValidate), codeSize a "
+                         "whole number of words; records its reflection"),
+   G(CreateDescriptorSetLayout, "records the bindings (types, counts, stages, flags)"),
+   G(AllocateDescriptorSets, "known set layouts, variable counts within the binding; gives "
+                             "each set its written map"),
    {NULL, NULL, NULL},
 };
 #undef G

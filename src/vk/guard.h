@@ -55,12 +55,43 @@ struct pv_vk_query_pool {
    uint32_t values; /* values one query writes (pipeline statistics: one per flag) */
 };
 
+/* A descriptor set layout's bindings (guard_shader.c), sorted by binding number. Shared, with
+ * a count: pipeline layouts and sets keep using it after the guest destroys the layout. */
+struct pv_vk_layout_binding {
+   uint32_t binding, count;
+   VkDescriptorType type;
+   VkShaderStageFlags stages;
+   uint32_t first_bit; /* its first element's bit in a written map; UINT32_MAX: not tracked */
+   bool partial;       /* PARTIALLY_BOUND: unwritten elements allowed (SECURITY.md) */
+   bool variable;      /* VARIABLE_DESCRIPTOR_COUNT: `count` is the most a set may have */
+   bool immutable;     /* has immutable samplers */
+};
+struct pv_vk_set_layout {
+   _Atomic uint32_t refs;
+   uint32_t count; /* bindings */
+   uint64_t bits;  /* elements tracked in a written map (inline uniform blocks are not) */
+   struct pv_vk_layout_binding b[];
+};
+/* Which elements of a set (or of a command buffer's pushed set) have been written. */
+struct pv_vk_written {
+   struct pv_vk_set_layout *layout; /* a reference */
+   uint32_t variable;               /* the variable-count binding's count in this set */
+   uint64_t bits[];
+};
+
 /* A descriptor set's dynamic buffers: a dynamic offset may add at most `dynamic_slack` bytes
  * before some descriptor's range would leave its buffer. UINT64_MAX when it has none. */
 struct pv_vk_descriptor_set {
    uint64_t dynamic_slack;
    struct pv_id_table slots; /* what each descriptor names now (lifetime.h) */
+   struct pv_vk_written *written; /* NULL until allocated by a vkAllocateDescriptorSets we saw */
 };
+
+/* A descriptor set's state, made on first need (NULL: unknown set or no memory). */
+struct pv_vk_descriptor_set *pv_vk_descriptor_set_state(struct pv_dispatch_ctx *c,
+                                                        VkDescriptorSet set);
+/* The same for the set object itself (by guest id, e.g. one a command just made). */
+struct pv_vk_descriptor_set *pv_vk_descriptor_set_of(struct pv_object *o);
 
 /* The state of an object a command named, or NULL (unknown, or no state: fatal for callers). */
 struct pv_vk_buffer *pv_vk_buffer_get(struct pv_dispatch_ctx *c, VkBuffer buffer);
@@ -180,11 +211,84 @@ struct pv_vk_cmd_scope {
 struct pv_vk_pipeline_layout {
    uint32_t sets;
    uint32_t push_end;
+   /* for the shader checks (guard_shader.c): each set's layout (a reference, NULL where the
+    * guest passed none) and the push constant ranges */
+   struct pv_vk_set_layout **set_layouts;
+   uint32_t set_layout_count; /* entries of set_layouts (sets, unless the guest sent none) */
+   uint32_t push_count;
+   VkPushConstantRange *push;
+};
+/* A descriptor a pipeline's shaders statically use: elements [0, count) of (set, binding),
+ * count UINT32_MAX for "the binding's whole count", `types` as in spirv_reflect.h. */
+struct pv_vk_use {
+   uint32_t set, binding, count, types;
 };
 struct pv_vk_pipeline {
    uint8_t bind;  /* enum pv_bind it must be bound to */
    bool library;  /* VK_PIPELINE_CREATE_LIBRARY_BIT_KHR: never bound */
+   uint32_t use_count;
+   struct pv_vk_use *uses; /* its stages' and its libraries' */
 };
+
+/* ----- shaders against layouts (guard_shader.c) ---------------------------------------------- */
+
+/* Sets a command buffer tracks per bind point (more is refused at pipeline creation). */
+#define PV_VK_MAX_SETS 32u
+/* What is bound at one bind point of a command buffer, for the draw-time check that every
+ * descriptor the bound pipeline uses was written. `dirty` when something changed since the
+ * last check passed: a draw with nothing changed costs one test. */
+struct pv_vk_bind_state {
+   struct pv_vk_ref pipeline;
+   uint32_t bound;               /* bit per set index bound by vkCmdBindDescriptorSets */
+   struct pv_vk_ref sets[PV_VK_MAX_SETS];
+   uint32_t push_set;            /* the set index of `push`, when `push` */
+   struct pv_vk_written *push;   /* what vkCmdPushDescriptorSetKHR wrote, owned */
+   bool dirty;
+};
+struct pv_vk_cmd_bound {
+   struct pv_vk_bind_state bp[4]; /* by enum pv_bind */
+};
+void pv_vk_cmd_bound_free(struct pv_vk_cmd_bound *b);
+/* Back to nothing bound (a command buffer begun or reset keeps its allocation: glibc's
+ * calloc of it per recording cost more than the rest of the checks). */
+void pv_vk_cmd_bound_reset(struct pv_vk_cmd_bound *b);
+/* A set layout's state from its create info (one reference), NULL when out of memory. */
+struct pv_vk_set_layout *pv_vk_set_layout_create(const VkDescriptorSetLayoutCreateInfo *ci);
+void pv_vk_set_layout_unref(struct pv_vk_set_layout *l);
+struct pv_vk_set_layout *pv_vk_set_layout_ref(struct pv_vk_set_layout *l);
+/* The state of a VkDescriptorSetLayout (NULL: unknown or VK_NULL_HANDLE). */
+struct pv_vk_set_layout *pv_vk_set_layout_get(struct pv_dispatch_ctx *c, VkDescriptorSetLayout h);
+/* Binding `binding` of the layout, or NULL. */
+const struct pv_vk_layout_binding *pv_vk_layout_binding_find(const struct pv_vk_set_layout *l,
+                                                             uint32_t binding);
+/* A written map of a set of layout `l` (its variable-count binding has `variable` elements):
+ * nothing written but immutable samplers. NULL when out of memory. */
+struct pv_vk_written *pv_vk_written_create(struct pv_vk_set_layout *l, uint32_t variable);
+void pv_vk_written_free(struct pv_vk_written *w);
+/* Fills the layout's set layouts and push ranges (vkCreatePipelineLayout). */
+bool pv_vk_pipeline_layout_fill(struct pv_dispatch_ctx *c, struct pv_vk_pipeline_layout *l,
+                                const VkPipelineLayoutCreateInfo *ci);
+void pv_vk_pipeline_layout_free(struct pv_context *ctx, struct pv_object *obj);
+/* Checks every stage's shader against the layout before the host compiles it; on success
+ * *uses (malloc'ed) lists what the pipeline's shaders use. False: refused. */
+bool pv_vk_stages_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
+                        VkPipelineLayout layout, uint32_t count,
+                        const VkPipelineShaderStageCreateInfo *stages, const void *pnext,
+                        struct pv_vk_use **uses, uint32_t *use_count);
+/* Descriptor writes and copies into the sets' written maps (vkUpdateDescriptorSets). */
+bool pv_vk_written_update(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s,
+                          const VkWriteDescriptorSet *w);
+bool pv_vk_written_copy(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *src,
+                        struct pv_vk_descriptor_set *dst, const VkCopyDescriptorSet *cp);
+/* Bind-time tracking (vkCmdBindPipeline, vkCmdBindDescriptorSets, vkCmdPushDescriptorSetKHR). */
+struct pv_vk_bind_state *pv_vk_bind_state_of(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
+                                             unsigned bind);
+bool pv_vk_push_written(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, VkPipelineBindPoint bp,
+                        VkPipelineLayout layout, uint32_t set, uint32_t count,
+                        const VkWriteDescriptorSet *w);
+/* The draw/dispatch check: false (refused) when a used descriptor was never written. */
+bool pv_vk_descriptors_ready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s,
+                             const char *what);
 
 /* The check before every command of class `cls` != 0 (pv_family.command_check). */
 void pv_vk_command_check(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, void *args);
@@ -380,6 +484,9 @@ PV_GUARD(CreateGraphicsPipelines)
 PV_GUARD(CreateComputePipelines)
 PV_GUARD(CreatePipelineLayout)
 PV_GUARD(CmdPushConstants)
+PV_GUARD(CreateShaderModule)
+PV_GUARD(CreateDescriptorSetLayout)
+PV_GUARD(AllocateDescriptorSets)
 #undef PV_GUARD
 /* Waits for the device's submitted work (guard_destroy.c), for the pool overrides (pools.c). */
 void pv_vk_quiesce_for(struct pv_dispatch_ctx *c, VkDevice device);

@@ -87,8 +87,15 @@ pv_vk_command_check(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, void *
    else
       cb = cmdbuf_get(c, *(const VkCommandBuffer *)args);
    const char *why = cb ? scope_violation(&cb->scope, cls) : "unknown command buffer";
-   if (__builtin_expect(why != NULL, 0))
+   if (__builtin_expect(why != NULL, 0)) {
       refuse_scope(c, type, cls, why);
+      return;
+   }
+   /* a draw or dispatch: the descriptors its pipeline uses, when a bind changed */
+   unsigned bind = PV_SCOPE_BIND_OF(cls);
+   struct pv_vk_bind_state *s = bind && cb->bound ? &cb->bound->bp[bind] : NULL;
+   if (s && s->dirty)
+      pv_vk_descriptors_ready(c, s, pv_venus_table(pv_venus_from(c))->entries[type].name);
 }
 
 const char *
@@ -141,6 +148,7 @@ pv_vk_cmdbuf_begun(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
    struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
    if (!cb)
       return; /* every command on it is refused */
+   pv_vk_cmd_bound_reset(cb->bound);
    bool inherit = cb->scope.secondary && info &&
                   (info->flags & VK_COMMAND_BUFFER_USAGE_RENDER_PASS_CONTINUE_BIT);
    cb->scope =
@@ -174,8 +182,10 @@ void
 pv_vk_cmdbuf_reset(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
 {
    struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
-   if (cb)
+   if (cb) {
       cb->scope = (struct pv_vk_cmd_scope){.secondary = cb->scope.secondary};
+      pv_vk_cmd_bound_reset(cb->bound);
+   }
 }
 
 void
@@ -188,8 +198,10 @@ pv_vk_cmdpool_reset(struct pv_dispatch_ctx *c, VkCommandPool pool)
    for (size_t i = 0; i < n; i++) {
       struct pv_object *o = pv_object_find(ctx, ids[i], VK_OBJECT_TYPE_COMMAND_BUFFER);
       struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
-      if (cb)
+      if (cb) {
          cb->scope = (struct pv_vk_cmd_scope){.secondary = cb->scope.secondary};
+         pv_vk_cmd_bound_reset(cb->bound);
+      }
    }
    free(ids);
 }
@@ -335,50 +347,122 @@ pipeline_flags(const void *pnext, VkPipelineCreateFlags flags)
 }
 
 static void
+pipeline_free(struct pv_context *ctx, struct pv_object *obj)
+{
+   (void)ctx;
+   struct pv_vk_pipeline *p = obj->data;
+   free(p->uses);
+   free(p);
+   obj->data = NULL;
+}
+
+/* Takes `uses` (what its shaders use, guard_shader.c) in every case. */
+static void
 track_pipeline(struct pv_dispatch_ctx *c, const char *what, VkPipeline pipeline, uint8_t bind,
-               uint64_t flags)
+               uint64_t flags, struct pv_vk_use *uses, uint32_t use_count)
 {
    struct pv_object *o =
       pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(pipeline), VK_OBJECT_TYPE_PIPELINE);
-   if (!o || o->data)
-      return; /* not made (VK_NULL_HANDLE) */
-   struct pv_vk_pipeline *p = malloc(sizeof(*p));
+   struct pv_vk_pipeline *p = o && !o->data ? malloc(sizeof(*p)) : NULL;
    if (!p) {
-      pv_venus_refuse(c, "%s: no memory for a pipeline's state", what);
-      return;
+      free(uses);
+      if (o && !o->data)
+         pv_venus_refuse(c, "%s: no memory for a pipeline's state", what);
+      return; /* or not made (VK_NULL_HANDLE) */
    }
-   *p = (struct pv_vk_pipeline){bind, (flags & VK_PIPELINE_CREATE_LIBRARY_BIT_KHR) != 0};
+   *p = (struct pv_vk_pipeline){bind, (flags & VK_PIPELINE_CREATE_LIBRARY_BIT_KHR) != 0,
+                                use_count, uses};
    o->data = p;
-   o->free_data = pv_vk_state_free;
+   o->free_data = pipeline_free;
+}
+
+/* Every create info's shaders against its layout (guard_shader.c), before the host compiles
+ * them; what each pipeline uses goes to uses[i]. False: refused, uses freed. */
+static bool
+pipelines_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device, uint32_t n,
+                const VkGraphicsPipelineCreateInfo *g, const VkComputePipelineCreateInfo *k,
+                struct pv_vk_use **uses, uint32_t *counts)
+{
+   for (uint32_t i = 0; i < n; i++) {
+      bool ok = g ? pv_vk_stages_check(c, what, device, g[i].layout, g[i].stageCount,
+                                       g[i].pStages, g[i].pNext, &uses[i], &counts[i])
+                  : pv_vk_stages_check(c, what, device, k[i].layout, 1, &k[i].stage,
+                                       k[i].pNext, &uses[i], &counts[i]);
+      if (!ok) {
+         for (uint32_t j = 0; j < i; j++)
+            free(uses[j]);
+         return false;
+      }
+   }
+   return true;
+}
+
+static void
+pipelines_track(struct pv_dispatch_ctx *c, const char *what, uint32_t n, const VkPipeline *out,
+                const VkGraphicsPipelineCreateInfo *g, const VkComputePipelineCreateInfo *k,
+                struct pv_vk_use **uses, const uint32_t *counts)
+{
+   for (uint32_t i = 0; i < n; i++) {
+      if (!out || pv_cs_fatal(c->dec) || c->refused) {
+         free(uses[i]);
+         continue;
+      }
+      track_pipeline(c, what, out[i], g ? PV_BIND_GRAPHICS : PV_BIND_COMPUTE,
+                     g ? pipeline_flags(g[i].pNext, g[i].flags)
+                       : pipeline_flags(k[i].pNext, k[i].flags),
+                     uses[i], counts[i]);
+   }
+}
+
+/* The per-pipeline arrays of pipelines_check; NULL (refused) when out of memory. */
+static struct pv_vk_use **
+uses_alloc(struct pv_dispatch_ctx *c, const char *what, uint32_t n, uint32_t **counts)
+{
+   struct pv_vk_use **uses = calloc(n ? n : 1, sizeof(*uses));
+   *counts = calloc(n ? n : 1, sizeof(**counts));
+   if (!uses || !*counts) {
+      free(uses);
+      free(*counts);
+      *counts = NULL;
+      pv_venus_refuse(c, "%s: no memory", what);
+      return NULL;
+   }
+   return uses;
 }
 
 void
 pv_guard_CreateGraphicsPipelines(struct pv_dispatch_ctx *c, void *args)
 {
+   static const char what[] = "vkCreateGraphicsPipelines";
    struct pv_args_vkCreateGraphicsPipelines *a = args;
    for (uint32_t i = 0; a->pCreateInfos && i < a->createInfoCount; i++)
       if (!pv_vk_pipeline_subpass_ok(c, "vkCreateGraphicsPipelines", &a->pCreateInfos[i]) ||
           !pv_vk_pipeline_limits_ok(c, "vkCreateGraphicsPipelines", a->device,
                                     &a->pCreateInfos[i]))
          return;
-   pv_handle_vkCreateGraphicsPipelines(c, args);
-   for (uint32_t i = 0; a->pCreateInfos && a->pPipelines && i < a->createInfoCount &&
-                        !pv_cs_fatal(c->dec) && !c->refused;
-        i++)
-      track_pipeline(c, "vkCreateGraphicsPipelines", a->pPipelines[i], PV_BIND_GRAPHICS,
-                     pipeline_flags(a->pCreateInfos[i].pNext, a->pCreateInfos[i].flags));
+   uint32_t n = a->pCreateInfos ? a->createInfoCount : 0, *counts;
+   struct pv_vk_use **uses = uses_alloc(c, what, n, &counts);
+   if (uses && pipelines_check(c, what, a->device, n, a->pCreateInfos, NULL, uses, counts)) {
+      pv_handle_vkCreateGraphicsPipelines(c, args);
+      pipelines_track(c, what, n, a->pPipelines, a->pCreateInfos, NULL, uses, counts);
+   }
+   free(uses);
+   free(counts);
 }
 
 void
 pv_guard_CreateComputePipelines(struct pv_dispatch_ctx *c, void *args)
 {
+   static const char what[] = "vkCreateComputePipelines";
    struct pv_args_vkCreateComputePipelines *a = args;
-   pv_handle_vkCreateComputePipelines(c, args);
-   for (uint32_t i = 0; a->pCreateInfos && a->pPipelines && i < a->createInfoCount &&
-                        !pv_cs_fatal(c->dec) && !c->refused;
-        i++)
-      track_pipeline(c, "vkCreateComputePipelines", a->pPipelines[i], PV_BIND_COMPUTE,
-                     pipeline_flags(a->pCreateInfos[i].pNext, a->pCreateInfos[i].flags));
+   uint32_t n = a->pCreateInfos ? a->createInfoCount : 0, *counts;
+   struct pv_vk_use **uses = uses_alloc(c, what, n, &counts);
+   if (uses && pipelines_check(c, what, a->device, n, NULL, a->pCreateInfos, uses, counts)) {
+      pv_handle_vkCreateComputePipelines(c, args);
+      pipelines_track(c, what, n, a->pPipelines, NULL, a->pCreateInfos, uses, counts);
+   }
+   free(uses);
+   free(counts);
 }
 
 static unsigned
@@ -413,7 +497,18 @@ pv_guard_CmdBindPipeline(struct pv_dispatch_ctx *c, void *args)
                       (int)a->pipelineBindPoint);
       return;
    }
-   cmdbuf_get(c, a->commandBuffer)->scope.bound |= (uint8_t)(1u << bind);
+   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, a->commandBuffer);
+   cb->scope.bound |= (uint8_t)(1u << bind);
+   if (!cb->bound && !(cb->bound = calloc(1, sizeof(*cb->bound)))) {
+      pv_venus_refuse(c, "vkCmdBindPipeline: no memory for the bound state");
+      return;
+   }
+   /* the same pipeline again (guests rebind often) leaves a passed check standing */
+   struct pv_vk_bind_state *s = &cb->bound->bp[bind];
+   if (s->pipeline.id != o->id || s->pipeline.serial != o->serial) {
+      s->pipeline = (struct pv_vk_ref){o->id, o->serial};
+      s->dirty = true;
+   }
    pv_handle_vkCmdBindPipeline(c, args);
 }
 

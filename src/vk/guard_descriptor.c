@@ -41,18 +41,25 @@ set_free(struct pv_context *ctx, struct pv_object *obj)
    struct pv_vk_descriptor_set *s = obj->data;
    pv_id_table_foreach(&s->slots, slot_free_cb, NULL);
    pv_id_table_fini(&s->slots);
+   pv_vk_written_free(s->written);
    free(s);
    obj->data = NULL;
 }
 
 /* The set's state, made on first need (sets are made by the generated pass-through). */
-static struct pv_vk_descriptor_set *
-set_state(struct pv_dispatch_ctx *c, VkDescriptorSet set)
+struct pv_vk_descriptor_set *
+pv_vk_descriptor_set_state(struct pv_dispatch_ctx *c, VkDescriptorSet set)
 {
    struct pv_object *o = set ? pv_venus_object(c, VK_OBJECT_TYPE_DESCRIPTOR_SET,
                                                PV_FROM_HANDLE(set))
                              : NULL;
-   if (o && !o->data) {
+   return pv_vk_descriptor_set_of(o);
+}
+
+struct pv_vk_descriptor_set *
+pv_vk_descriptor_set_of(struct pv_object *o)
+{
+   if (o && o->type == VK_OBJECT_TYPE_DESCRIPTOR_SET && !o->data) {
       struct pv_vk_descriptor_set *s = calloc(1, sizeof(*s));
       if (s) {
          s->dynamic_slack = UINT64_MAX;
@@ -141,11 +148,13 @@ writes_ok(struct pv_dispatch_ctx *c, const char *what, uint32_t n, const VkWrite
 {
    for (uint32_t i = 0; i < n; i++) {
       if (track) {
-         struct pv_vk_descriptor_set *s = set_state(c, w[i].dstSet);
+         struct pv_vk_descriptor_set *s = pv_vk_descriptor_set_state(c, w[i].dstSet);
          if (!s) {
             pv_venus_refuse(c, "%s: unknown descriptor set or no memory", what);
             return false;
          }
+         if (!pv_vk_written_update(c, s, &w[i]))
+            return false;
          record_slots(c, s, &w[i]);
       }
       if (!is_buffer(w[i].descriptorType))
@@ -162,7 +171,7 @@ writes_ok(struct pv_dispatch_ctx *c, const char *what, uint32_t n, const VkWrite
       }
       if (!track || !is_dynamic(w[i].descriptorType))
          continue;
-      struct pv_vk_descriptor_set *s = set_state(c, w[i].dstSet);
+      struct pv_vk_descriptor_set *s = pv_vk_descriptor_set_state(c, w[i].dstSet);
       if (!s) {
          pv_venus_refuse(c, "%s: unknown descriptor set or no memory", what);
          return false;
@@ -176,12 +185,14 @@ static bool
 copies_ok(struct pv_dispatch_ctx *c, uint32_t n, const VkCopyDescriptorSet *cp)
 {
    for (uint32_t i = 0; i < n; i++) {
-      struct pv_vk_descriptor_set *src = set_state(c, cp[i].srcSet);
-      struct pv_vk_descriptor_set *dst = set_state(c, cp[i].dstSet);
+      struct pv_vk_descriptor_set *src = pv_vk_descriptor_set_state(c, cp[i].srcSet);
+      struct pv_vk_descriptor_set *dst = pv_vk_descriptor_set_state(c, cp[i].dstSet);
       if (!src || !dst) {
          pv_venus_refuse(c, "vkUpdateDescriptorSets: unknown descriptor set in a copy");
          return false;
       }
+      if (!pv_vk_written_copy(c, src, dst, &cp[i]))
+         return false;
       if (src->dynamic_slack < dst->dynamic_slack)
          dst->dynamic_slack = src->dynamic_slack;
       for (uint32_t k = 0; k < cp[i].descriptorCount && !pv_cs_fatal(c->dec); k++) {
@@ -248,15 +259,15 @@ pv_guard_CreatePipelineLayout(struct pv_dispatch_ctx *c, void *args)
       return;
    struct pv_object *o = pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pPipelineLayout),
                                         VK_OBJECT_TYPE_PIPELINE_LAYOUT);
-   struct pv_vk_pipeline_layout *l = o && !o->data ? malloc(sizeof(*l)) : NULL;
-   if (!l) {
-      pv_venus_refuse(c, "vkCreatePipelineLayout: no memory for the layout's state");
-      return;
+   struct pv_vk_pipeline_layout *l = o && !o->data ? calloc(1, sizeof(*l)) : NULL;
+   if (l) {
+      l->sets = a->pCreateInfo->setLayoutCount;
+      l->push_end = (uint32_t)end;
+      o->data = l;
+      o->free_data = pv_vk_pipeline_layout_free;
    }
-   l->sets = a->pCreateInfo->setLayoutCount;
-   l->push_end = (uint32_t)end;
-   o->data = l;
-   o->free_data = pv_vk_state_free;
+   if (!l || !pv_vk_pipeline_layout_fill(c, l, a->pCreateInfo))
+      pv_venus_refuse(c, "vkCreatePipelineLayout: no memory for the layout's state");
 }
 
 /* Sets [first, first + count) exist in the layout: the host stores bound sets by index. */
@@ -297,8 +308,44 @@ pv_guard_CmdPushDescriptorSetKHR(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkCmdPushDescriptorSetKHR *a = args;
    if (sets_fit(c, "vkCmdPushDescriptorSetKHR", a->layout, a->set, 1) &&
        writes_ok(c, "vkCmdPushDescriptorSetKHR", a->descriptorWriteCount, a->pDescriptorWrites,
-                 false))
+                 false) &&
+       pv_vk_push_written(c, a->commandBuffer, a->pipelineBindPoint, a->layout, a->set,
+                          a->descriptorWriteCount, a->pDescriptorWrites))
       pv_handle_vkCmdPushDescriptorSetKHR(c, args);
+}
+
+/* Remembers the bound sets for the draw-time check (guard_written.c). */
+static void
+bind_sets(struct pv_dispatch_ctx *c, const struct pv_args_vkCmdBindDescriptorSets *a)
+{
+   unsigned bind = a->pipelineBindPoint == VK_PIPELINE_BIND_POINT_GRAPHICS  ? PV_BIND_GRAPHICS
+                   : a->pipelineBindPoint == VK_PIPELINE_BIND_POINT_COMPUTE ? PV_BIND_COMPUTE
+                                                                            : PV_BIND_RAY_TRACING;
+   struct pv_vk_bind_state *s = pv_vk_bind_state_of(c, a->commandBuffer, bind);
+   if (!s)
+      return; /* no memory: the draw finds the sets unbound and is refused */
+   for (uint32_t i = 0; a->pDescriptorSets && i < a->descriptorSetCount; i++) {
+      uint32_t n = a->firstSet + i;
+      if (n >= PV_VK_MAX_SETS)
+         break;
+      struct pv_object *o =
+         a->pDescriptorSets[i] ? pv_venus_object(c, VK_OBJECT_TYPE_DESCRIPTOR_SET,
+                                                 PV_FROM_HANDLE(a->pDescriptorSets[i]))
+                               : NULL;
+      struct pv_vk_ref r = o ? (struct pv_vk_ref){o->id, o->serial} : (struct pv_vk_ref){0, 0};
+      bool had = s->bound >> n & 1;
+      bool same = o ? had && s->sets[n].id == r.id && s->sets[n].serial == r.serial : !had;
+      if (s->push && s->push_set == n) {
+         pv_vk_written_free(s->push);
+         s->push = NULL;
+         same = false;
+      }
+      if (same)
+         continue; /* the same set again (or none again): a passed check still holds */
+      s->bound = o ? s->bound | 1u << n : s->bound & ~(1u << n);
+      s->sets[n] = r;
+      s->dirty = true;
+   }
 }
 
 void
@@ -309,7 +356,7 @@ pv_guard_CmdBindDescriptorSets(struct pv_dispatch_ctx *c, void *args)
       return;
    uint64_t room = UINT64_MAX;
    for (uint32_t i = 0; a->dynamicOffsetCount && i < a->descriptorSetCount; i++) {
-      struct pv_vk_descriptor_set *s = set_state(c, a->pDescriptorSets[i]);
+      struct pv_vk_descriptor_set *s = pv_vk_descriptor_set_state(c, a->pDescriptorSets[i]);
       if (s && s->dynamic_slack < room)
          room = s->dynamic_slack;
    }
@@ -320,5 +367,6 @@ pv_guard_CmdBindDescriptorSets(struct pv_dispatch_ctx *c, void *args)
                         a->pDynamicOffsets[i], (unsigned long long)room);
          return;
       }
+   bind_sets(c, a);
    pv_handle_vkCmdBindDescriptorSets(c, args);
 }

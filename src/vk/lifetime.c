@@ -74,6 +74,7 @@ cmdbuf_free(struct pv_context *ctx, struct pv_object *obj)
    (void)ctx;
    struct pv_vk_cmdbuf *cb = obj->data;
    pv_vk_refset_fini(&cb->refs);
+   pv_vk_cmd_bound_free(cb->bound);
    free(cb);
    obj->data = NULL;
 }

@@ -41,6 +41,7 @@ struct pv_vk_cmdbuf {
    uint64_t value;
    struct pv_vk_cmd_scope scope; /* recording state, level, render pass (guard_cmdbuf.c) */
    const struct pv_vk_physdev *pd; /* its device's, for the limits (guard_limits.c) */
+   struct pv_vk_cmd_bound *bound; /* bound pipelines and sets (guard_written.c), or NULL */
 };
 /* The command buffer's state, made on first use; NULL when out of memory or not a command
  * buffer. Inline when it exists: every vkCmd* is checked against it (pv_vk_command_check). */

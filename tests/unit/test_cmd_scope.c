@@ -76,7 +76,7 @@ add_pipeline(struct pv_context *ctx, uint64_t id, enum pv_bind bind, bool librar
    struct pv_object *o = add_object(ctx, VK_OBJECT_TYPE_PIPELINE, id);
    struct pv_vk_pipeline *p = malloc(sizeof(*p));
    assert_non_null(p);
-   *p = (struct pv_vk_pipeline){(uint8_t)bind, library};
+   *p = (struct pv_vk_pipeline){.bind = (uint8_t)bind, .library = library};
    o->data = p;
    o->free_data = pv_vk_state_free;
 }

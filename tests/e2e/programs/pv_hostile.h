@@ -97,6 +97,8 @@ void pv_hostile_to_layout(VkCommandBuffer cmd, VkImage image, uint32_t mips, uin
 VkBuffer pv_hostile_unbound_buffer(struct pv_hostile *h, VkDeviceSize size);
 /* A pool of PV_HOSTILE_QUERIES timestamp queries, every one reset and written. */
 VkQueryPool pv_hostile_query_pool(struct pv_hostile *h);
+/* The compute.comp kernel's SPIR-V (its header defines the array: one file includes it). */
+const uint32_t *pv_hostile_compute_spv(size_t *size);
 /* The compute.comp kernel (pv_compute_init) with a pool for `max_sets` sets. */
 void pv_hostile_compute_init(struct pv_hostile *h, struct pv_compute *k, uint32_t max_sets);
 /* A storage-buffer set for compute.comp (pv_compute_init) written with the infos as given. */
@@ -139,6 +141,13 @@ void pv_hostile_clear_layers(struct pv_hostile *h);
 /* device limits (pv_hostile_scope.c) */
 void pv_hostile_limit_scissor(struct pv_hostile *h);
 void pv_hostile_limit_vertex_binding(struct pv_hostile *h);
+/* shaders against layouts, descriptors never written (pv_hostile_shader.c) */
+void pv_hostile_shader_binding_missing(struct pv_hostile *h);
+void pv_hostile_shader_binding_type(struct pv_hostile *h);
+void pv_hostile_shader_push_range(struct pv_hostile *h);
+void pv_hostile_shader_invalid(struct pv_hostile *h);
+void pv_hostile_descriptor_unwritten(struct pv_hostile *h);
+void pv_hostile_descriptor_copy_unwritten(struct pv_hostile *h);
 
 extern const struct pv_hostile_case pv_hostile_cases[];
 extern const unsigned pv_hostile_case_count;

@@ -853,5 +853,17 @@ const struct pv_hostile_case pv_hostile_cases[] = {
    D("limit-scissor", pv_hostile_limit_scissor, "vkCmdSetScissor of scissor 40 of 16"),
    D("limit-vertex-binding", pv_hostile_limit_vertex_binding,
      "vkCmdBindVertexBuffers at binding 4000 of 32"),
+   D("shader-binding-missing", pv_hostile_shader_binding_missing,
+     "a compute pipeline whose shader uses set 0 binding 1, absent from the layout"),
+   D("shader-binding-type", pv_hostile_shader_binding_type,
+     "a compute pipeline whose storage buffer is a combined image sampler in the layout"),
+   D("shader-push-range", pv_hostile_shader_push_range,
+     "a compute pipeline whose shader reads 12 bytes of push constants, the layout has 4"),
+   D("shader-invalid", pv_hostile_shader_invalid,
+     "vkCreateShaderModule with an OpIAdd whose result type is void"),
+   D("descriptor-unwritten", pv_hostile_descriptor_unwritten,
+     "a dispatch whose set never had its destination storage buffer written"),
+   D("descriptor-copy-unwritten", pv_hostile_descriptor_copy_unwritten,
+     "vkUpdateDescriptorSets copies a never-written descriptor over a written one"),
 };
 const unsigned pv_hostile_case_count = PV_ARRAY_SIZE(pv_hostile_cases);

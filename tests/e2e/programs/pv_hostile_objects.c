@@ -234,6 +234,13 @@ pv_hostile_put_triangle(struct pv_buffer *b, VkDeviceSize at)
    memcpy((uint8_t *)b->map + at, v, sizeof(v));
 }
 
+const uint32_t *
+pv_hostile_compute_spv(size_t *size)
+{
+   *size = sizeof(pv_compute_comp_spv);
+   return pv_compute_comp_spv;
+}
+
 void
 pv_hostile_compute_init(struct pv_hostile *h, struct pv_compute *k, uint32_t max_sets)
 {

@@ -1,0 +1,470 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shaders against layouts (guard.h, spirv_reflect.h). A host compiler takes every
+ * DescriptorSet/Binding a shader declares to exist in the pipeline layout with a matching type
+ * and enough elements: lavapipe indexes its layout's arrays with them while compiling and
+ * crashes (a wild read) when a mutated layout no longer matches. So:
+ *  - vkCreateShaderModule validates the SPIR-V and keeps its reflection (module state);
+ *  - vkCreateDescriptorSetLayout and vkCreatePipelineLayout keep their bindings and push ranges;
+ *  - vkCreate{Compute,Graphics}Pipelines check every stage's used descriptors (set exists,
+ *    binding exists and is visible to the stage, compatible type, array size within the count)
+ *    and push constants (inside a range of the stage) before the host call, and keep what the
+ *    pipeline uses for the draw-time check (guard_written.c).
+ * Array sizes given by a specialization constant are taken from the stage's specialization
+ * data (or the constant's default); one given by an expression of spec constants is checked
+ * only for a binding that exists (refusing only what is provably outside the layout).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "renderer/context.h"
+#include "vk/guard.h"
+#include "vk/spirv_reflect.h"
+
+/* ----- descriptor set layouts ---------------------------------------------------------------- */
+
+void
+pv_vk_set_layout_unref(struct pv_vk_set_layout *l)
+{
+   if (l && atomic_fetch_sub(&l->refs, 1) == 1)
+      free(l);
+}
+
+struct pv_vk_set_layout *
+pv_vk_set_layout_ref(struct pv_vk_set_layout *l)
+{
+   if (l)
+      atomic_fetch_add(&l->refs, 1);
+   return l;
+}
+
+static void
+set_layout_free(struct pv_context *ctx, struct pv_object *obj)
+{
+   (void)ctx;
+   pv_vk_set_layout_unref(obj->data);
+   obj->data = NULL;
+}
+
+static int
+binding_cmp(const void *a, const void *b)
+{
+   uint32_t x = ((const struct pv_vk_layout_binding *)a)->binding;
+   uint32_t y = ((const struct pv_vk_layout_binding *)b)->binding;
+   return x < y ? -1 : x > y;
+}
+
+static VkDescriptorBindingFlags
+binding_flags(const VkDescriptorSetLayoutCreateInfo *ci, uint32_t i)
+{
+   for (const VkBaseInStructure *s = ci->pNext; s; s = s->pNext)
+      if (s->sType == VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_BINDING_FLAGS_CREATE_INFO) {
+         const VkDescriptorSetLayoutBindingFlagsCreateInfo *f = (const void *)s;
+         return f->pBindingFlags && i < f->bindingCount ? f->pBindingFlags[i] : 0;
+      }
+   return 0;
+}
+
+/* The layout's bindings, sorted, with their bit ranges; NULL when out of memory. */
+struct pv_vk_set_layout *
+pv_vk_set_layout_create(const VkDescriptorSetLayoutCreateInfo *ci)
+{
+   uint32_t n = ci->pBindings ? ci->bindingCount : 0;
+   struct pv_vk_set_layout *l = calloc(1, sizeof(*l) + (size_t)n * sizeof(l->b[0]));
+   if (!l)
+      return NULL;
+   atomic_init(&l->refs, 1);
+   l->count = n;
+   for (uint32_t i = 0; i < n; i++) {
+      const VkDescriptorSetLayoutBinding *b = &ci->pBindings[i];
+      VkDescriptorBindingFlags f = binding_flags(ci, i);
+      l->b[i] = (struct pv_vk_layout_binding){
+         .binding = b->binding,
+         .count = b->descriptorCount,
+         .type = b->descriptorType,
+         .stages = b->stageFlags,
+         .partial = (f & VK_DESCRIPTOR_BINDING_PARTIALLY_BOUND_BIT) != 0,
+         .variable = (f & VK_DESCRIPTOR_BINDING_VARIABLE_DESCRIPTOR_COUNT_BIT) != 0,
+         .immutable = b->pImmutableSamplers != NULL,
+      };
+   }
+   qsort(l->b, n, sizeof(l->b[0]), binding_cmp);
+   /* inline uniform blocks hold bytes, not descriptors the host follows: not tracked */
+   for (uint32_t i = 0; i < n; i++) {
+      bool tracked = l->b[i].type != VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK;
+      l->b[i].first_bit = tracked && l->bits < UINT32_MAX ? (uint32_t)l->bits : UINT32_MAX;
+      l->bits += tracked ? l->b[i].count : 0;
+   }
+   return l;
+}
+
+const struct pv_vk_layout_binding *
+pv_vk_layout_binding_find(const struct pv_vk_set_layout *l, uint32_t binding)
+{
+   uint32_t lo = 0, hi = l ? l->count : 0;
+   while (lo < hi) {
+      uint32_t mid = lo + (hi - lo) / 2;
+      if (l->b[mid].binding == binding)
+         return &l->b[mid];
+      if (l->b[mid].binding < binding)
+         lo = mid + 1;
+      else
+         hi = mid;
+   }
+   return NULL;
+}
+
+/* Bits a set's written map may need: 2^32 would make first_bit overflow. */
+#define PV_VK_MAX_SET_BITS ((uint64_t)1 << 31)
+
+void
+pv_guard_CreateDescriptorSetLayout(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreateDescriptorSetLayout *a = args;
+   struct pv_vk_set_layout *l = a->pCreateInfo ? pv_vk_set_layout_create(a->pCreateInfo) : NULL;
+   if (!l || l->bits > PV_VK_MAX_SET_BITS) {
+      pv_vk_set_layout_unref(l);
+      pv_venus_refuse(c, "vkCreateDescriptorSetLayout: %s",
+                      l ? "more descriptors than a set's written map tracks" : "no memory");
+      return;
+   }
+   pv_handle_vkCreateDescriptorSetLayout(c, args);
+   struct pv_object *o = a->ret == VK_SUCCESS && a->pSetLayout && !pv_cs_fatal(c->dec)
+                            ? pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pSetLayout),
+                                             VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT)
+                            : NULL;
+   if (!o || o->data) {
+      pv_vk_set_layout_unref(l);
+      return;
+   }
+   o->data = l;
+   o->free_data = set_layout_free;
+}
+
+struct pv_vk_set_layout *
+pv_vk_set_layout_get(struct pv_dispatch_ctx *c, VkDescriptorSetLayout h)
+{
+   struct pv_object *o =
+      h ? pv_venus_object(c, VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT, PV_FROM_HANDLE(h)) : NULL;
+   return o ? o->data : NULL;
+}
+
+/* ----- pipeline layouts ---------------------------------------------------------------------- */
+
+void
+pv_vk_pipeline_layout_free(struct pv_context *ctx, struct pv_object *obj)
+{
+   (void)ctx;
+   struct pv_vk_pipeline_layout *l = obj->data;
+   for (uint32_t i = 0; l->set_layouts && i < l->set_layout_count; i++)
+      pv_vk_set_layout_unref(l->set_layouts[i]);
+   free(l->set_layouts);
+   free(l->push);
+   free(l);
+   obj->data = NULL;
+}
+
+bool
+pv_vk_pipeline_layout_fill(struct pv_dispatch_ctx *c, struct pv_vk_pipeline_layout *l,
+                           const VkPipelineLayoutCreateInfo *ci)
+{
+   uint32_t n = ci->pSetLayouts ? ci->setLayoutCount : 0;
+   uint32_t np = ci->pPushConstantRanges ? ci->pushConstantRangeCount : 0;
+   l->set_layouts = calloc(n ? n : 1, sizeof(*l->set_layouts));
+   l->push = calloc(np ? np : 1, sizeof(*l->push));
+   if (!l->set_layouts || !l->push)
+      return false;
+   /* a NULL set layout (independent sets) or one we do not know has no bindings */
+   for (uint32_t i = 0; i < n; i++)
+      l->set_layouts[i] = pv_vk_set_layout_ref(pv_vk_set_layout_get(c, ci->pSetLayouts[i]));
+   l->set_layout_count = n;
+   if (np)
+      memcpy(l->push, ci->pPushConstantRanges, np * sizeof(*l->push));
+   l->push_count = np;
+   return true;
+}
+
+/* ----- shader modules ------------------------------------------------------------------------ */
+
+static void
+module_free(struct pv_context *ctx, struct pv_object *obj)
+{
+   (void)ctx;
+   pv_spirv_module_free(obj->data);
+   obj->data = NULL;
+}
+
+static bool
+has_extension(const struct pv_vk_physdev *pd, const char *name)
+{
+   for (uint32_t i = 0; i < pd->ext_count; i++)
+      if (!strcmp(pd->exts[i].extensionName, name))
+         return true;
+   return false;
+}
+
+/* The SPIR-V environment of the device's API version (VK_KHR_spirv_1_4 on 1.1). */
+static int
+device_env(struct pv_dispatch_ctx *c, VkDevice device)
+{
+   struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
+   if (!d || !d->pd)
+      return pv_spirv_env(VK_API_VERSION_1_0, false);
+   return pv_spirv_env(d->pd->api_version, has_extension(d->pd, "VK_KHR_spirv_1_4"));
+}
+
+/* Validated and reflected SPIR-V of a create info, or NULL after refusing. */
+static struct pv_spirv_module *
+module_reflect(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
+               const VkShaderModuleCreateInfo *ci)
+{
+   if (!ci || ci->codeSize % 4 || !ci->pCode) {
+      /* the host reads codeSize bytes: a size not a multiple of 4 reads past the words we
+       * decoded */
+      pv_venus_refuse(c, "%s: codeSize %llu is not a whole number of words", what,
+                      ci ? (unsigned long long)ci->codeSize : 0ull);
+      return NULL;
+   }
+   char err[256];
+   const char *why = NULL;
+   struct pv_spirv_module *m =
+      pv_spirv_reflect(ci->pCode, ci->codeSize / 4, device_env(c, device), err, sizeof(err), &why);
+   if (!m)
+      pv_venus_refuse(c, "%s: invalid SPIR-V: %s", what, why);
+   return m;
+}
+
+void
+pv_guard_CreateShaderModule(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreateShaderModule *a = args;
+   struct pv_spirv_module *m = module_reflect(c, "vkCreateShaderModule", a->device, a->pCreateInfo);
+   if (!m)
+      return;
+   pv_handle_vkCreateShaderModule(c, args);
+   struct pv_object *o = a->ret == VK_SUCCESS && a->pShaderModule && !pv_cs_fatal(c->dec)
+                            ? pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pShaderModule),
+                                             VK_OBJECT_TYPE_SHADER_MODULE)
+                            : NULL;
+   if (!o || o->data) {
+      pv_spirv_module_free(m);
+      return;
+   }
+   o->data = m;
+   o->free_data = module_free;
+}
+
+/* ----- pipeline stages ----------------------------------------------------------------------- */
+
+/* A stage's specialization data: every map entry inside pData (the host copies entries out of
+ * it), and the value of spec constant `id` if the stage sets it. */
+static bool
+spec_ok(const VkSpecializationInfo *si)
+{
+   for (uint32_t i = 0; si && si->pMapEntries && i < si->mapEntryCount; i++) {
+      const VkSpecializationMapEntry *e = &si->pMapEntries[i];
+      if ((uint64_t)e->offset + e->size > si->dataSize || (e->size && !si->pData))
+         return false;
+   }
+   return true;
+}
+
+static bool
+spec_value(const VkSpecializationInfo *si, uint32_t id, uint32_t *v)
+{
+   for (uint32_t i = 0; si && si->pMapEntries && i < si->mapEntryCount; i++) {
+      const VkSpecializationMapEntry *e = &si->pMapEntries[i];
+      if (e->constantID != id)
+         continue;
+      uint64_t x = 0;
+      size_t n = e->size < sizeof(x) ? e->size : sizeof(x);
+      memcpy(&x, (const uint8_t *)si->pData + e->offset, n); /* little-endian host */
+      *v = x > UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)x;
+      return true;
+   }
+   return false;
+}
+
+/* The resource's element count for this stage: PV_SPIRV_COUNT_* kept. */
+static uint32_t
+resource_count(const struct pv_spirv_resource *r, const VkSpecializationInfo *si)
+{
+   uint32_t v = r->count;
+   if (r->has_spec)
+      spec_value(si, r->spec_id, &v);
+   return v;
+}
+
+struct uses {
+   struct pv_vk_use *v;
+   uint32_t count, cap;
+};
+
+static bool
+uses_add(struct uses *u, struct pv_vk_use use)
+{
+   for (uint32_t i = 0; i < u->count; i++)
+      if (u->v[i].set == use.set && u->v[i].binding == use.binding) {
+         if (use.count > u->v[i].count)
+            u->v[i].count = use.count;
+         u->v[i].types &= use.types;
+         return true;
+      }
+   if (u->count == u->cap) {
+      uint32_t cap = u->cap ? u->cap * 2 : 8;
+      struct pv_vk_use *v = realloc(u->v, cap * sizeof(*v));
+      if (!v)
+         return false;
+      u->v = v;
+      u->cap = cap;
+   }
+   u->v[u->count++] = use;
+   return true;
+}
+
+/* Why one used descriptor does not fit the layout, or NULL. */
+static const char *
+resource_misfit(const struct pv_vk_pipeline_layout *l, const struct pv_spirv_resource *r,
+                uint32_t count, VkShaderStageFlagBits stage)
+{
+   if (r->set >= l->set_layout_count || r->set >= PV_VK_MAX_SETS || !l->set_layouts[r->set])
+      return "its set is not in the pipeline layout";
+   const struct pv_vk_layout_binding *b =
+      pv_vk_layout_binding_find(l->set_layouts[r->set], r->binding);
+   if (!b || !b->count)
+      return "its binding is not in the set layout";
+   if (!(b->stages & stage))
+      return "the binding is not visible to the stage";
+   if (b->type != VK_DESCRIPTOR_TYPE_MUTABLE_EXT && !(r->types & pv_spirv_type_bit(b->type)))
+      return "the binding's descriptor type does not match the shader's";
+   if (count != PV_SPIRV_COUNT_RUNTIME && count != PV_SPIRV_COUNT_UNKNOWN && count > b->count)
+      return "the shader's array is larger than the binding";
+   return NULL;
+}
+
+static bool
+push_fits(const struct pv_vk_pipeline_layout *l, uint32_t end, VkShaderStageFlagBits stage)
+{
+   uint64_t covered = 0;
+   for (uint32_t i = 0; i < l->push_count; i++)
+      if (l->push[i].stageFlags & stage) {
+         uint64_t e = (uint64_t)l->push[i].offset + l->push[i].size;
+         covered = e > covered ? e : covered;
+      }
+   return end <= covered;
+}
+
+static const VkShaderModuleCreateInfo *
+inline_module(const void *pnext)
+{
+   for (const VkBaseInStructure *s = pnext; s; s = s->pNext)
+      if (s->sType == VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO)
+         return (const void *)s;
+   return NULL;
+}
+
+static bool
+stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
+            const struct pv_vk_pipeline_layout *l, uint32_t i,
+            const VkPipelineShaderStageCreateInfo *st, struct uses *u)
+{
+   if (!spec_ok(st->pSpecializationInfo)) {
+      pv_venus_refuse(c, "%s: stage %u: a specialization map entry outside its data", what, i);
+      return false;
+   }
+   const VkShaderModuleCreateInfo *inl = st->module ? NULL : inline_module(st->pNext);
+   struct pv_spirv_module *own = inl ? module_reflect(c, what, device, inl) : NULL;
+   struct pv_object *o =
+      st->module ? pv_venus_object(c, VK_OBJECT_TYPE_SHADER_MODULE, PV_FROM_HANDLE(st->module))
+                 : NULL;
+   const struct pv_spirv_module *m = own ? own : o ? o->data : NULL;
+   if (!m) {
+      if (!pv_cs_fatal(c->dec))
+         pv_venus_refuse(c, "%s: stage %u: no shader module we validated", what, i);
+      return false;
+   }
+   const struct pv_spirv_entry *e = pv_spirv_entry_find(m, st->pName, st->stage);
+   const char *why = !e ? "no entry point of that name for the stage"
+                     : e->push_end && !push_fits(l, e->push_end, st->stage)
+                        ? "its push constants are outside the layout's ranges for the stage"
+                        : NULL;
+   for (uint32_t k = 0; !why && k < e->count; k++) {
+      const struct pv_spirv_resource *r = &e->res[k];
+      uint32_t n = resource_count(r, st->pSpecializationInfo);
+      why = resource_misfit(l, r, n, st->stage);
+      if (why)
+         pv_venus_refuse(c, "%s: stage %u (0x%x) uses set %u binding %u (%u elements): %s", what, i,
+                         (unsigned)st->stage, r->set, r->binding, n, why);
+      else if (!uses_add(
+                  u, (struct pv_vk_use){
+                        r->set, r->binding,
+                        n == PV_SPIRV_COUNT_RUNTIME || n == PV_SPIRV_COUNT_UNKNOWN ? UINT32_MAX : n,
+                        r->types}))
+         why = "no memory";
+      if (why)
+         break;
+   }
+   if (why && !c->refused)
+      pv_venus_refuse(c, "%s: stage %u (0x%x, \"%s\"): %s", what, i, (unsigned)st->stage,
+                      st->pName ? st->pName : "", why);
+   pv_spirv_module_free(own);
+   return !why;
+}
+
+/* What the libraries a pipeline links (VK_KHR_pipeline_library) use. */
+static bool
+library_uses(struct pv_dispatch_ctx *c, const char *what, const void *pnext, struct uses *u)
+{
+   for (const VkBaseInStructure *s = pnext; s; s = s->pNext) {
+      if (s->sType != VK_STRUCTURE_TYPE_PIPELINE_LIBRARY_CREATE_INFO_KHR)
+         continue;
+      const VkPipelineLibraryCreateInfoKHR *li = (const void *)s;
+      for (uint32_t i = 0; li->pLibraries && i < li->libraryCount; i++) {
+         struct pv_object *o =
+            pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE, PV_FROM_HANDLE(li->pLibraries[i]));
+         const struct pv_vk_pipeline *p = o ? o->data : NULL;
+         if (!p || !p->library) {
+            pv_venus_refuse(c, "%s: library %u is not a pipeline library", what, i);
+            return false;
+         }
+         for (uint32_t k = 0; k < p->use_count; k++)
+            if (!uses_add(u, p->uses[k])) {
+               pv_venus_refuse(c, "%s: no memory", what);
+               return false;
+            }
+      }
+   }
+   return true;
+}
+
+bool
+pv_vk_stages_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
+                   VkPipelineLayout layout, uint32_t count,
+                   const VkPipelineShaderStageCreateInfo *stages, const void *pnext,
+                   struct pv_vk_use **out, uint32_t *out_count)
+{
+   struct uses u = {0};
+   *out = NULL;
+   *out_count = 0;
+   if (!library_uses(c, what, pnext, &u))
+      goto fail;
+   if (count && stages) {
+      struct pv_object *o =
+         layout ? pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE_LAYOUT, PV_FROM_HANDLE(layout)) : NULL;
+      const struct pv_vk_pipeline_layout *l = o ? o->data : NULL;
+      if (!l || !l->set_layouts) {
+         pv_venus_refuse(c, "%s: shader stages without a pipeline layout we know", what);
+         goto fail;
+      }
+      for (uint32_t i = 0; i < count; i++)
+         if (!stage_check(c, what, device, l, i, &stages[i], &u))
+            goto fail;
+   }
+   *out = u.v;
+   *out_count = u.count;
+   return true;
+fail:
+   free(u.v);
+   return false;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What a guest's shader module declares and uses (issue 12: shaders against layouts). A host
+ * compiler trusts that every descriptor a shader names exists in the pipeline layout with a
+ * compatible type and enough elements (lavapipe crashes compiling one that does not), and the
+ * host's draw trusts that every descriptor a shader uses was written. Neither is in the Venus
+ * command: it is in the SPIR-V.
+ *
+ * So every module is validated when it is created (SPIRV-Tools' spvValidate, for the target
+ * environment of the device's API version: a malformed module never reaches the host compiler
+ * nor our reflection) and then reflected with SPIRV-Cross's C API (Debian's and Homebrew's
+ * spirv-cross): per entry point, every descriptor variable it statically uses (SPIRV-Cross walks
+ * the entry point's call tree, so it is the same for SPIR-V before and after 1.4) with its set,
+ * binding, the descriptor types that may back it and its array size, and the end of the push
+ * constant bytes it uses. Both libraries are well-kept parsers of their own (Debian and
+ * Homebrew ship both); ours is only the glue here, not a third SPIR-V parser. tests/fuzz's
+ * fuzz_spirv runs this on mutated modules, fuzz_hostile through recorded streams.
+ *
+ * Pure functions of the code (no context): the unit tests call them directly.
+ */
+#ifndef PV_VK_SPIRV_REFLECT_H
+#define PV_VK_SPIRV_REFLECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <vulkan/vulkan.h>
+
+/* Descriptor types as bits (pv_spirv_type_bit): which types may back a variable. */
+uint32_t pv_spirv_type_bit(VkDescriptorType t);
+
+/* Element counts that are not a number the module states. */
+#define PV_SPIRV_COUNT_RUNTIME 0u         /* OpTypeRuntimeArray: the binding's whole count */
+#define PV_SPIRV_COUNT_UNKNOWN UINT32_MAX /* sized by an expression of spec constants */
+
+struct pv_spirv_resource {
+   uint32_t set, binding;
+   uint32_t types;   /* pv_spirv_type_bit of every descriptor type that may back it */
+   uint32_t count;   /* elements (product of array dimensions), or PV_SPIRV_COUNT_* */
+   uint32_t spec_id; /* count comes from this SpecId (default `count`) when has_spec */
+   bool has_spec;
+};
+
+struct pv_spirv_entry {
+   char *name;
+   VkShaderStageFlagBits stage; /* 0 for execution models Vulkan has no stage for */
+   uint32_t push_end;           /* end of the push constant bytes it uses, 0: none */
+   uint32_t count;
+   struct pv_spirv_resource *res;
+};
+
+struct pv_spirv_module {
+   uint32_t count;
+   struct pv_spirv_entry *entries;
+};
+
+/* The SPIR-V target environment of a device of this apiVersion (spv_target_env values). */
+int pv_spirv_env(uint32_t api_version, bool spirv_1_4);
+
+/* Validates `words` for `env` and reflects it. NULL with *why set (a static or `err` string)
+ * when it is invalid or cannot be reflected; `err` receives the validator's message. */
+struct pv_spirv_module *pv_spirv_reflect(const uint32_t *words, size_t count, int env, char *err,
+                                         size_t err_size, const char **why);
+void pv_spirv_module_free(struct pv_spirv_module *m);
+
+/* The entry point `name` of `stage`, or NULL. */
+const struct pv_spirv_entry *pv_spirv_entry_find(const struct pv_spirv_module *m, const char *name,
+                                                 VkShaderStageFlagBits stage);
+
+#endif

@@ -1,0 +1,950 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shaders against layouts and descriptors never written (src/vk/spirv_reflect.c,
+ * guard_shader.c, guard_written.c). The reflection is tested directly on shaders/reflect.comp
+ * compiled for SPIR-V 1.0 and 1.5 (whose entry point lists every global: static use must still
+ * leave the unused block out). The checks run on a fresh context of a real renderer through
+ * pv_context_submit with hand-encoded wire-0 commands, as in test_cmd_scope.c: the objects are
+ * put in the context's table with the state real creation would have given them, and a command
+ * that passes reaches the generated pass-through, which finds no host entry point ("host
+ * driver lacks vkX"); a refused one loses the context with "refused: ...".
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../codegen/wire_buf.h"
+#include "pearvisor/pearvisor.h"
+#include "reflect_comp_10_spv.h"
+#include "reflect_comp_15_spv.h"
+#include "renderer/context.h"
+#include "renderer/renderer.h"
+#include "util/log.h"
+#include "vk/guard.h"
+#include "vk/lifetime.h"
+#include "vk/spirv_reflect.h"
+
+#define STORAGE_BUF pv_spirv_type_bit(VK_DESCRIPTOR_TYPE_STORAGE_BUFFER)
+#define BIT(t) pv_spirv_type_bit(VK_DESCRIPTOR_TYPE_##t)
+
+/* ----- reflection ------------------------------------------------------------------------- */
+
+static const struct pv_spirv_resource *
+find_res(const struct pv_spirv_entry *e, uint32_t set, uint32_t binding)
+{
+   for (uint32_t i = 0; i < e->count; i++)
+      if (e->res[i].set == set && e->res[i].binding == binding)
+         return &e->res[i];
+   return NULL;
+}
+
+static void
+check_reflection(const uint32_t *words, size_t size, int env)
+{
+   char err[256];
+   const char *why = NULL;
+   struct pv_spirv_module *m = pv_spirv_reflect(words, size / 4, env, err, sizeof(err), &why);
+   if (!m)
+      fail_msg("not reflected: %s", why);
+   assert_int_equal(m->count, 1);
+   const struct pv_spirv_entry *e = pv_spirv_entry_find(m, "main", VK_SHADER_STAGE_COMPUTE_BIT);
+   assert_non_null(e);
+   assert_null(pv_spirv_entry_find(m, "main", VK_SHADER_STAGE_FRAGMENT_BIT));
+   assert_null(pv_spirv_entry_find(m, "other", VK_SHADER_STAGE_COMPUTE_BIT));
+   /* six used resources; the block at set 2 binding 0 is declared, never used */
+   assert_int_equal(e->count, 6);
+   assert_null(find_res(e, 2, 0));
+   const struct pv_spirv_resource *r = find_res(e, 0, 0);
+   assert_non_null(r);
+   assert_int_equal(r->types, BIT(STORAGE_BUFFER) | BIT(STORAGE_BUFFER_DYNAMIC));
+   assert_int_equal(r->count, 1);
+   r = find_res(e, 0, 1);
+   assert_non_null(r);
+   assert_int_equal(r->types, BIT(COMBINED_IMAGE_SAMPLER));
+   assert_int_equal(r->count, 3);
+   r = find_res(e, 1, 2);
+   assert_non_null(r);
+   assert_int_equal(r->types, BIT(SAMPLED_IMAGE) | BIT(COMBINED_IMAGE_SAMPLER));
+   assert_true(r->has_spec);
+   assert_int_equal(r->spec_id, 3);
+   assert_int_equal(r->count, 4); /* the constant's default */
+   r = find_res(e, 1, 3);
+   assert_non_null(r);
+   assert_int_equal(r->types, BIT(SAMPLER) | BIT(COMBINED_IMAGE_SAMPLER));
+   r = find_res(e, 1, 4);
+   assert_non_null(r);
+   assert_int_equal(r->types, BIT(STORAGE_IMAGE));
+   r = find_res(e, 2, 5);
+   assert_non_null(r);
+   assert_int_equal(r->types, BIT(UNIFORM_TEXEL_BUFFER));
+   assert_int_equal(e->push_end, 8); /* only pc.b (bytes 4..8) is read */
+   pv_spirv_module_free(m);
+}
+
+static void
+reflect_spirv_1_0(void **state)
+{
+   (void)state;
+   check_reflection(pv_reflect_comp_10_spv, sizeof(pv_reflect_comp_10_spv),
+                    pv_spirv_env(VK_API_VERSION_1_0, false));
+}
+
+static void
+reflect_spirv_1_5(void **state)
+{
+   (void)state;
+   check_reflection(pv_reflect_comp_15_spv, sizeof(pv_reflect_comp_15_spv),
+                    pv_spirv_env(VK_API_VERSION_1_2, false));
+}
+
+static void
+reflect_refuses_invalid(void **state)
+{
+   (void)state;
+   char err[256];
+   const char *why = NULL;
+   int env = pv_spirv_env(VK_API_VERSION_1_3, false);
+   assert_null(pv_spirv_reflect(NULL, 0, env, err, sizeof(err), &why));
+   assert_string_equal(why, "empty module");
+   /* SPIR-V 1.5 is too new for a Vulkan 1.0 device */
+   why = NULL;
+   assert_null(pv_spirv_reflect(pv_reflect_comp_15_spv, sizeof(pv_reflect_comp_15_spv) / 4,
+                                pv_spirv_env(VK_API_VERSION_1_0, false), err, sizeof(err), &why));
+   assert_non_null(why);
+   /* every way of cutting or bending the module is refused or reflected, never a crash */
+   static uint32_t w[sizeof(pv_reflect_comp_10_spv) / 4];
+   size_t n = sizeof(w) / 4;
+   unsigned refused = 0;
+   for (size_t i = 0; i < n; i++) {
+      memcpy(w, pv_reflect_comp_10_spv, sizeof(w));
+      w[i] ^= i < 5 ? 0x00ff0000u : 0x0000ffffu;
+      struct pv_spirv_module *m = pv_spirv_reflect(w, n, env, err, sizeof(err), &why);
+      refused += !m;
+      pv_spirv_module_free(m);
+      m = pv_spirv_reflect(pv_reflect_comp_10_spv, i, env, err, sizeof(err), &why);
+      refused += !m;
+      pv_spirv_module_free(m);
+   }
+   assert_true(refused > n); /* every truncation and most bent words */
+}
+
+static void
+target_environments(void **state)
+{
+   (void)state;
+   /* (libspirv.h defines a constant, so it cannot be included here as well: judged by what
+    * each environment accepts) */
+   const int env[] = {
+      pv_spirv_env(VK_API_VERSION_1_0, true), pv_spirv_env(VK_API_VERSION_1_1, false),
+      pv_spirv_env(VK_API_VERSION_1_1, true), pv_spirv_env(VK_API_VERSION_1_2, false),
+      pv_spirv_env(VK_API_VERSION_1_3, false)};
+   const bool takes_1_5[] = {false, false, false, true, true};
+   for (int i = 0; i < 5; i++) {
+      for (int j = 0; j < i; j++)
+         assert_int_not_equal(env[i], env[j]);
+      char err[256];
+      const char *why;
+      struct pv_spirv_module *m =
+         pv_spirv_reflect(pv_reflect_comp_10_spv, sizeof(pv_reflect_comp_10_spv) / 4, env[i], err,
+                          sizeof(err), &why);
+      assert_non_null(m);
+      pv_spirv_module_free(m);
+      m = pv_spirv_reflect(pv_reflect_comp_15_spv, sizeof(pv_reflect_comp_15_spv) / 4, env[i], err,
+                           sizeof(err), &why);
+      assert_int_equal(m != NULL, takes_1_5[i]);
+      pv_spirv_module_free(m);
+   }
+   assert_int_equal(pv_spirv_env(VK_MAKE_API_VERSION(0, 1, 4, 0), false), env[4]);
+}
+
+/* ----- checks through the renderer -------------------------------------------------------- */
+
+enum {
+   DEVICE = 0x10,
+   CMD = 0x100,
+   MODULE = 0x200,
+   LAYOUT = 0x300,
+   PIPE = 0x400,
+   NEW_PIPE = 0x401,
+   SET = 0x500,
+   SET2 = 0x501,
+   HOST = 0x10000,
+};
+
+static struct pv_renderer *renderer;
+
+static struct pv_object *
+add_object(struct pv_context *ctx, int32_t type, uint64_t id)
+{
+   struct pv_object *o = pv_object_add(ctx, type, id, id + HOST, 0);
+   assert_non_null(o);
+   return o;
+}
+
+static uint32_t
+cmd(const char *name)
+{
+   const struct pv_protocol_table *t = pv_protocol_table_get("wire0");
+   for (uint32_t i = 0; i < t->count; i++)
+      if (t->entries[i].name && !strcmp(t->entries[i].name, name))
+         return i;
+   fail_msg("wire0 has no %s", name);
+   return 0;
+}
+
+static void
+expect(struct pv_context *ctx, const struct buf *b, const char *want)
+{
+   pv_context_submit(ctx, b->b, b->n);
+   assert_true(pv_context_is_lost(ctx));
+   const char *why = pv_context_lost_reason(ctx);
+   if (!strstr(why, want))
+      fail_msg("lost for \"%s\", expected \"%s\"", why, want);
+   pv_context_destroy(ctx);
+}
+
+#define REFUSED(ctx, b, what) expect((ctx), (b), "refused: " what)
+#define PASSED(ctx, b, name) expect((ctx), (b), "host driver lacks " name)
+
+static void
+module_free(struct pv_context *ctx, struct pv_object *obj)
+{
+   (void)ctx;
+   pv_spirv_module_free(obj->data);
+   obj->data = NULL;
+}
+
+/* A context with a device and reflect.comp's module (SPIR-V 1.0). */
+static struct pv_context *
+fresh_context(void)
+{
+   struct pv_context *ctx = pv_context_create(renderer, PV_CAPSET_VENUS, "shader");
+   assert_non_null(ctx);
+   add_object(ctx, VK_OBJECT_TYPE_DEVICE, DEVICE);
+   struct pv_object *m = add_object(ctx, VK_OBJECT_TYPE_SHADER_MODULE, MODULE);
+   char err[256];
+   const char *why;
+   m->data = pv_spirv_reflect(pv_reflect_comp_10_spv, sizeof(pv_reflect_comp_10_spv) / 4,
+                              pv_spirv_env(VK_API_VERSION_1_0, false), err, sizeof(err), &why);
+   assert_non_null(m->data);
+   m->free_data = module_free;
+   return ctx;
+}
+
+/* What reflect.comp needs, binding by binding; tests bend one entry. */
+struct binding {
+   uint32_t set, binding, count;
+   VkDescriptorType type;
+   VkShaderStageFlags stages;
+};
+static const struct binding reflect_bindings[] = {
+   {0, 0, 1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT},
+   {0, 1, 3, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_COMPUTE_BIT},
+   {1, 2, 4, VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE, VK_SHADER_STAGE_COMPUTE_BIT},
+   {1, 3, 1, VK_DESCRIPTOR_TYPE_SAMPLER, VK_SHADER_STAGE_COMPUTE_BIT},
+   {1, 4, 1, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, VK_SHADER_STAGE_COMPUTE_BIT},
+   {2, 5, 1, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT},
+};
+#define NB (sizeof(reflect_bindings) / sizeof(reflect_bindings[0]))
+
+/* A pipeline layout of 3 sets from `b` and push constants [0, push) for compute. */
+static void
+add_layout(struct pv_context *ctx, const struct binding *b, size_t nb, uint32_t push)
+{
+   struct pv_vk_pipeline_layout *l = calloc(1, sizeof(*l));
+   assert_non_null(l);
+   l->sets = l->set_layout_count = 3;
+   l->set_layouts = calloc(3, sizeof(*l->set_layouts));
+   l->push = calloc(1, sizeof(*l->push));
+   assert_true(l->set_layouts && l->push);
+   for (uint32_t s = 0; s < 3; s++) {
+      VkDescriptorSetLayoutBinding v[NB];
+      uint32_t n = 0;
+      for (size_t i = 0; i < nb; i++)
+         if (b[i].set == s)
+            v[n++] = (VkDescriptorSetLayoutBinding){b[i].binding, b[i].type, b[i].count,
+                                                    b[i].stages, NULL};
+      const VkDescriptorSetLayoutCreateInfo ci = {
+         .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+         .bindingCount = n,
+         .pBindings = v,
+      };
+      l->set_layouts[s] = pv_vk_set_layout_create(&ci);
+      assert_non_null(l->set_layouts[s]);
+   }
+   *l->push = (VkPushConstantRange){VK_SHADER_STAGE_COMPUTE_BIT, 0, push};
+   l->push_count = 1;
+   l->push_end = push;
+   struct pv_object *o = add_object(ctx, VK_OBJECT_TYPE_PIPELINE_LAYOUT, LAYOUT);
+   o->data = l;
+   o->free_data = pv_vk_pipeline_layout_free;
+}
+
+static void
+wstr(struct buf *b, const char *s)
+{
+   size_t n = strlen(s) + 1;
+   w64(b, n);
+   for (size_t i = 0; i < n; i += 4) {
+      uint32_t v = 0;
+      memcpy(&v, s + i, n - i < 4 ? n - i : 4);
+      w32(b, v);
+   }
+}
+
+/* vkCreateComputePipelines of reflect.comp's "main" (or `name`) on LAYOUT; with `spec`,
+ * spec constant 3 = *spec at offset `spec_offset` of 4 bytes of data. */
+static void
+enc_create_compute(struct buf *b, const char *name, const uint32_t *spec, uint32_t spec_offset)
+{
+   w32(b, cmd("vkCreateComputePipelines")), w32(b, 0), w64(b, DEVICE), w64(b, 0);
+   w32(b, 1), w64(b, 1);
+   w32(b, VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO), w64(b, 0), w32(b, 0);
+   w32(b, VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO), w64(b, 0), w32(b, 0);
+   w32(b, VK_SHADER_STAGE_COMPUTE_BIT), w64(b, MODULE), wstr(b, name);
+   if (spec) {
+      w64(b, 1);            /* pSpecializationInfo */
+      w32(b, 1), w64(b, 1); /* one map entry */
+      w32(b, 3), w32(b, spec_offset), w64(b, 4);
+      w64(b, 4), w64(b, 4), w32(b, *spec); /* dataSize, pData */
+   } else {
+      w64(b, 0);
+   }
+   w64(b, LAYOUT), w64(b, 0), w32(b, (uint32_t)-1);
+   w64(b, 0); /* pAllocator */
+   w64(b, 1), w64(b, NEW_PIPE);
+}
+
+/* Creates the pipeline on a layout of `b` with `push` bytes; `want` NULL: must pass. */
+static void
+pipeline_case(const struct binding *b, size_t nb, uint32_t push, const char *name,
+              const uint32_t *spec, uint32_t spec_offset, const char *want)
+{
+   struct pv_context *ctx = fresh_context();
+   add_layout(ctx, b, nb, push);
+   struct buf buf = {0};
+   enc_create_compute(&buf, name, spec, spec_offset);
+   if (want)
+      expect(ctx, &buf, want);
+   else
+      PASSED(ctx, &buf, "vkCreateComputePipelines");
+}
+
+static void
+pipeline_matching_layout_passes(void **state)
+{
+   (void)state;
+   pipeline_case(reflect_bindings, NB, 12, "main", NULL, 0, NULL);
+   /* the shader reads push constant bytes 4..8: a range to 8 is enough */
+   pipeline_case(reflect_bindings, NB, 8, "main", NULL, 0, NULL);
+   /* a storage buffer may be dynamic; a separate image may be a combined one */
+   struct binding v[NB];
+   memcpy(v, reflect_bindings, sizeof(v));
+   v[0].type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC;
+   v[2].type = VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+   pipeline_case(v, NB, 12, "main", NULL, 0, NULL);
+}
+
+static void
+pipeline_layout_mismatch(void **state)
+{
+   (void)state;
+   struct binding v[NB];
+   /* binding left out */
+   pipeline_case(reflect_bindings + 1, NB - 1, 12, "main", NULL, 0,
+                 "uses set 0 binding 0 (1 elements): its binding is not in the set layout");
+   /* wrong type */
+   memcpy(v, reflect_bindings, sizeof(v));
+   v[4].type = VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE;
+   pipeline_case(v, NB, 12, "main", NULL, 0,
+                 "set 1 binding 4 (1 elements): the binding's descriptor type does not match");
+   /* array larger than the binding */
+   memcpy(v, reflect_bindings, sizeof(v));
+   v[1].count = 2;
+   pipeline_case(v, NB, 12, "main", NULL, 0,
+                 "set 0 binding 1 (3 elements): the shader's array is larger than the binding");
+   /* not visible to the stage */
+   memcpy(v, reflect_bindings, sizeof(v));
+   v[5].stages = VK_SHADER_STAGE_FRAGMENT_BIT;
+   pipeline_case(v, NB, 12, "main", NULL, 0,
+                 "set 2 binding 5 (1 elements): the binding is not visible to the stage");
+   /* set past the layout */
+   struct pv_context *ctx = fresh_context();
+   add_layout(ctx, reflect_bindings, NB, 12);
+   struct pv_object *o = pv_object_find(ctx, LAYOUT, VK_OBJECT_TYPE_PIPELINE_LAYOUT);
+   ((struct pv_vk_pipeline_layout *)o->data)->sets = 2;
+   pv_vk_set_layout_unref(((struct pv_vk_pipeline_layout *)o->data)->set_layouts[2]);
+   ((struct pv_vk_pipeline_layout *)o->data)->set_layout_count = 2;
+   struct buf b = {0};
+   enc_create_compute(&b, "main", NULL, 0);
+   REFUSED(ctx, &b,
+           "vkCreateComputePipelines: stage 0 (0x20) uses set 2 binding 5 (1 "
+           "elements): its set is not in the pipeline layout");
+}
+
+static void
+pipeline_push_and_entry(void **state)
+{
+   (void)state;
+   pipeline_case(reflect_bindings, NB, 4, "main", NULL, 0,
+                 "refused: vkCreateComputePipelines: stage 0 (0x20, \"main\"): its push "
+                 "constants are outside the layout's ranges for the stage");
+   pipeline_case(reflect_bindings, NB, 12, "other", NULL, 0,
+                 "refused: vkCreateComputePipelines: stage 0 (0x20, \"other\"): no entry point "
+                 "of that name for the stage");
+}
+
+static void
+pipeline_specialization(void **state)
+{
+   (void)state;
+   uint32_t n = 4;
+   pipeline_case(reflect_bindings, NB, 12, "main", &n, 0, NULL);
+   n = 5; /* imgs[5], the binding has 4 */
+   pipeline_case(reflect_bindings, NB, 12, "main", &n, 0,
+                 "set 1 binding 2 (5 elements): the shader's array is larger than the binding");
+   n = 2;
+   pipeline_case(reflect_bindings, NB, 12, "main", &n, 0, NULL);
+   /* a map entry past its 4 bytes of data: the host would copy from past pData */
+   pipeline_case(reflect_bindings, NB, 12, "main", &n, 1,
+                 "refused: vkCreateComputePipelines: stage 0: a specialization map entry "
+                 "outside its data");
+}
+
+/* vkCreateShaderModule with `words`: passes validation (reaches the missing host entry) or is
+ * refused. */
+static void
+shader_module_case(const uint32_t *words, uint64_t size, const char *want)
+{
+   struct pv_context *ctx = fresh_context();
+   struct buf b = {0};
+   w32(&b, cmd("vkCreateShaderModule")), w32(&b, 0), w64(&b, DEVICE);
+   w64(&b, 1), w32(&b, VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO), w64(&b, 0), w32(&b, 0);
+   w64(&b, size), w64(&b, size / 4);
+   for (uint64_t i = 0; i < size / 4; i++)
+      w32(&b, words[i]);
+   w64(&b, 0), w64(&b, 1), w64(&b, MODULE + 1);
+   if (want)
+      expect(ctx, &b, want);
+   else
+      PASSED(ctx, &b, "vkCreateShaderModule");
+}
+
+static void
+shader_module_validated(void **state)
+{
+   (void)state;
+   shader_module_case(pv_reflect_comp_10_spv, sizeof(pv_reflect_comp_10_spv), NULL);
+   /* SPIR-V 1.5 on a device we know nothing of (Vulkan 1.0 rules) */
+   shader_module_case(pv_reflect_comp_15_spv, sizeof(pv_reflect_comp_15_spv),
+                      "refused: vkCreateShaderModule: invalid SPIR-V");
+   static uint32_t w[sizeof(pv_reflect_comp_10_spv) / 4];
+   memcpy(w, pv_reflect_comp_10_spv, sizeof(w));
+   w[3] = 2; /* id bound */
+   shader_module_case(w, sizeof(w), "refused: vkCreateShaderModule: invalid SPIR-V");
+   shader_module_case(pv_reflect_comp_10_spv, sizeof(pv_reflect_comp_10_spv) - 2,
+                      "refused: vkCreateShaderModule: codeSize 2266 is not a whole number of "
+                      "words");
+}
+
+/* ----- descriptors never written ---------------------------------------------------------- */
+
+static void
+pipeline_free(struct pv_context *ctx, struct pv_object *obj)
+{
+   (void)ctx;
+   struct pv_vk_pipeline *p = obj->data;
+   free(p->uses);
+   free(p);
+   obj->data = NULL;
+}
+
+/* A recording command buffer with PIPE (using set 0 bindings 0 and 1, 3 elements) bound for
+ * compute, and SET (of layout `l`) bound at set 0 when `bind_set`. */
+static struct pv_vk_bind_state *
+draw_setup(struct pv_context *ctx, struct pv_vk_set_layout *l, bool bind_set,
+           struct pv_vk_written **w)
+{
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_of(add_object(ctx, VK_OBJECT_TYPE_COMMAND_BUFFER, CMD));
+   assert_non_null(cb);
+   cb->scope =
+      (struct pv_vk_cmd_scope){.state = PV_CMDBUF_RECORDING, .bound = 1u << PV_BIND_COMPUTE};
+   struct pv_object *po = add_object(ctx, VK_OBJECT_TYPE_PIPELINE, PIPE);
+   struct pv_vk_pipeline *p = calloc(1, sizeof(*p));
+   assert_non_null(p);
+   p->bind = PV_BIND_COMPUTE;
+   p->use_count = 2;
+   p->uses = calloc(2, sizeof(*p->uses));
+   assert_non_null(p->uses);
+   p->uses[0] = (struct pv_vk_use){0, 0, 1, STORAGE_BUF};
+   p->uses[1] = (struct pv_vk_use){0, 1, 3, BIT(COMBINED_IMAGE_SAMPLER)};
+   po->data = p;
+   po->free_data = pipeline_free;
+   struct pv_object *so = add_object(ctx, VK_OBJECT_TYPE_DESCRIPTOR_SET, SET);
+   struct pv_vk_descriptor_set *s = pv_vk_descriptor_set_of(so);
+   assert_non_null(s);
+   s->written = pv_vk_written_create(l, 0);
+   assert_non_null(s->written);
+   *w = s->written;
+   cb->bound = calloc(1, sizeof(*cb->bound));
+   assert_non_null(cb->bound);
+   struct pv_vk_bind_state *bs = &cb->bound->bp[PV_BIND_COMPUTE];
+   bs->pipeline = (struct pv_vk_ref){po->id, po->serial};
+   if (bind_set) {
+      bs->bound = 1;
+      bs->sets[0] = (struct pv_vk_ref){so->id, so->serial};
+   }
+   bs->dirty = true;
+   return bs;
+}
+
+/* Set 0 of reflect_bindings (storage buffer, 3 combined image samplers), binding 1 with
+ * `flags`. */
+static struct pv_vk_set_layout *
+set0_layout(VkDescriptorBindingFlags flags)
+{
+   const VkDescriptorSetLayoutBinding v[2] = {
+      {0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL},
+      {1, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 3, VK_SHADER_STAGE_COMPUTE_BIT, NULL},
+   };
+   const VkDescriptorBindingFlags f[2] = {0, flags};
+   const VkDescriptorSetLayoutBindingFlagsCreateInfo fi = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_BINDING_FLAGS_CREATE_INFO,
+      .bindingCount = 2,
+      .pBindingFlags = f,
+   };
+   const VkDescriptorSetLayoutCreateInfo ci = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+      .pNext = &fi,
+      .bindingCount = 2,
+      .pBindings = v,
+   };
+   struct pv_vk_set_layout *l = pv_vk_set_layout_create(&ci);
+   assert_non_null(l);
+   return l;
+}
+
+static void
+enc_dispatch(struct buf *b)
+{
+   w32(b, cmd("vkCmdDispatch")), w32(b, 0), w64(b, CMD), w32(b, 1), w32(b, 1), w32(b, 1);
+}
+
+static void
+mark(struct pv_vk_written *w, uint32_t bit)
+{
+   w->bits[bit / 64] |= 1ull << (bit % 64);
+}
+
+static void
+dispatch_unwritten(void **state)
+{
+   (void)state;
+   for (uint32_t written = 0; written < 4; written++) {
+      /* bits: binding 0 -> 0, binding 1 elements -> 1..3; leave element `written` of
+       * binding 1 out (3: all written) */
+      struct pv_context *ctx = fresh_context();
+      struct pv_vk_set_layout *l = set0_layout(0);
+      struct pv_vk_written *w;
+      draw_setup(ctx, l, true, &w);
+      pv_vk_set_layout_unref(l);
+      mark(w, 0);
+      for (uint32_t e = 0; e < 3; e++)
+         if (e != written)
+            mark(w, 1 + e);
+      struct buf b = {0};
+      enc_dispatch(&b);
+      if (written < 3)
+         REFUSED(ctx, &b,
+                 "vkCmdDispatch: set 0 binding 1: a descriptor it uses was never "
+                 "written");
+      else
+         PASSED(ctx, &b, "vkCmdDispatch");
+   }
+}
+
+static void
+dispatch_partially_bound(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = fresh_context();
+   struct pv_vk_set_layout *l = set0_layout(VK_DESCRIPTOR_BINDING_PARTIALLY_BOUND_BIT);
+   struct pv_vk_written *w;
+   draw_setup(ctx, l, true, &w);
+   pv_vk_set_layout_unref(l);
+   mark(w, 0); /* binding 1 never written: allowed */
+   struct buf b = {0};
+   enc_dispatch(&b);
+   PASSED(ctx, &b, "vkCmdDispatch");
+}
+
+static void
+dispatch_set_missing_or_clean(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = fresh_context();
+   struct pv_vk_set_layout *l = set0_layout(0);
+   struct pv_vk_written *w;
+   draw_setup(ctx, l, false, &w);
+   struct buf b = {0};
+   enc_dispatch(&b);
+   REFUSED(ctx, &b, "vkCmdDispatch: set 0 binding 0: no descriptor set bound there");
+   /* nothing changed since a check passed: the dispatch is not checked again (the written
+    * bits only ever grow, so what passed still holds) */
+   ctx = fresh_context();
+   struct pv_vk_bind_state *s = draw_setup(ctx, l, true, &w);
+   pv_vk_set_layout_unref(l);
+   s->dirty = false;
+   b.n = 0;
+   enc_dispatch(&b);
+   PASSED(ctx, &b, "vkCmdDispatch");
+}
+
+/* Rebinding what is bound keeps a passed check standing; anything else makes the next draw
+ * check again. Each bind passes its check and then loses the context at the missing host entry
+ * point, after the guard updated the state inspected here. */
+static bool
+dirty_after(uint64_t pipeline, bool sets, uint64_t set)
+{
+   struct pv_context *ctx = fresh_context();
+   struct pv_vk_set_layout *l = set0_layout(0);
+   struct pv_vk_written *w;
+   struct pv_vk_bind_state *s = draw_setup(ctx, l, true, &w);
+   pv_vk_set_layout_unref(l);
+   struct pv_object *o = add_object(ctx, VK_OBJECT_TYPE_PIPELINE, PIPE + 1);
+   struct pv_vk_pipeline *p = calloc(1, sizeof(*p));
+   assert_non_null(p);
+   p->bind = PV_BIND_COMPUTE;
+   o->data = p;
+   o->free_data = pipeline_free;
+   add_object(ctx, VK_OBJECT_TYPE_DESCRIPTOR_SET, SET + 1);
+   add_layout(ctx, reflect_bindings, NB, 12);
+   s->dirty = false;
+   struct buf b = {0};
+   const char *name = sets ? "vkCmdBindDescriptorSets" : "vkCmdBindPipeline";
+   w32(&b, cmd(name)), w32(&b, 0), w64(&b, CMD), w32(&b, VK_PIPELINE_BIND_POINT_COMPUTE);
+   if (sets) /* layout, firstSet 0, one set, no dynamic offsets */
+      w64(&b, LAYOUT), w32(&b, 0), w32(&b, 1), w64(&b, 1), w64(&b, set), w32(&b, 0), w64(&b, 0);
+   else
+      w64(&b, pipeline);
+   pv_context_submit(ctx, b.b, b.n);
+   char want[64];
+   snprintf(want, sizeof(want), "host driver lacks %s", name);
+   const char *why = pv_context_lost_reason(ctx);
+   if (!why || !strstr(why, want))
+      fail_msg("lost for \"%s\", expected \"%s\"", why ? why : "(not lost)", want);
+   bool dirty = s->dirty;
+   pv_context_destroy(ctx);
+   return dirty;
+}
+
+static void
+rebinding_the_same_is_free(void **state)
+{
+   (void)state;
+   assert_false(dirty_after(PIPE, false, 0));
+   assert_true(dirty_after(PIPE + 1, false, 0));
+   assert_false(dirty_after(0, true, SET));
+   assert_true(dirty_after(0, true, SET + 1));
+}
+
+/* vkCmdPushDescriptorSetKHR into set 0 of LAYOUT: `count` combined image samplers (NULL) at
+ * binding `binding`. */
+static void
+enc_push(struct buf *b, uint32_t binding, uint32_t count)
+{
+   w32(b, cmd("vkCmdPushDescriptorSetKHR")), w32(b, 0), w64(b, CMD);
+   w32(b, VK_PIPELINE_BIND_POINT_COMPUTE), w64(b, LAYOUT), w32(b, 0);
+   w32(b, 1), w64(b, 1);
+   w32(b, VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET), w64(b, 0), w64(b, 0);
+   w32(b, binding), w32(b, 0), w32(b, count), w32(b, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER);
+   w64(b, count);
+   for (uint32_t i = 0; i < count; i++)
+      w64(b, 0), w64(b, 0), w32(b, VK_IMAGE_LAYOUT_GENERAL);
+   w64(b, 0), w64(b, 0);
+}
+
+/* Pushed descriptors get the command buffer's own written map for that set index, which
+ * replaces the set bound there. */
+static void
+pushes_are_tracked(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = fresh_context();
+   struct pv_vk_set_layout *l = set0_layout(0);
+   struct pv_vk_written *w;
+   struct pv_vk_bind_state *s = draw_setup(ctx, l, true, &w);
+   pv_vk_set_layout_unref(l);
+   add_layout(ctx, reflect_bindings, NB, 12);
+   struct buf b = {0};
+   enc_push(&b, 1, 3);
+   pv_context_submit(ctx, b.b, b.n);
+   const char *why = pv_context_lost_reason(ctx);
+   if (!why || !strstr(why, "host driver lacks vkCmdPushDescriptorSetKHR"))
+      fail_msg("lost for \"%s\"", why ? why : "(not lost)");
+   assert_non_null(s->push);
+   assert_int_equal(s->push_set, 0);
+   assert_int_equal(s->push->bits[0], 0xe); /* binding 1's three elements; binding 0 not */
+   assert_int_equal(s->bound & 1, 0);
+   assert_true(s->dirty);
+   pv_context_destroy(ctx);
+
+   ctx = fresh_context();
+   l = set0_layout(0);
+   draw_setup(ctx, l, true, &w);
+   pv_vk_set_layout_unref(l);
+   add_layout(ctx, reflect_bindings, NB, 12);
+   b.n = 0;
+   enc_push(&b, 1, 4);
+   REFUSED(ctx, &b, "vkCmdPushDescriptorSetKHR: set 0: its elements run past the set's layout");
+}
+
+/* ----- writes and copies ------------------------------------------------------------------ */
+
+/* vkUpdateDescriptorSets of one combined-image-sampler write (sampler and view NULL) to SET,
+ * or one copy from SET2 to SET. */
+static void
+enc_write(struct buf *b, uint32_t binding, uint32_t elem, uint32_t count, VkDescriptorType t)
+{
+   w32(b, cmd("vkUpdateDescriptorSets")), w32(b, 0), w64(b, DEVICE);
+   w32(b, 1), w64(b, 1);
+   w32(b, VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET), w64(b, 0), w64(b, SET);
+   w32(b, binding), w32(b, elem), w32(b, count), w32(b, t);
+   w64(b, count);
+   for (uint32_t i = 0; i < count; i++)
+      w64(b, 0), w64(b, 0), w32(b, VK_IMAGE_LAYOUT_GENERAL);
+   w64(b, 0), w64(b, 0);
+   w32(b, 0), w64(b, 0);
+}
+
+static void
+enc_copy_at(struct buf *b, uint32_t src_binding, uint32_t dst_binding, uint32_t dst_elem,
+            uint32_t count)
+{
+   w32(b, cmd("vkUpdateDescriptorSets")), w32(b, 0), w64(b, DEVICE);
+   w32(b, 0), w64(b, 0);
+   w32(b, 1), w64(b, 1);
+   w32(b, VK_STRUCTURE_TYPE_COPY_DESCRIPTOR_SET), w64(b, 0);
+   w64(b, SET2), w32(b, src_binding), w32(b, 0);
+   w64(b, SET), w32(b, dst_binding), w32(b, dst_elem), w32(b, count);
+}
+
+static void
+enc_copy(struct buf *b, uint32_t src_binding, uint32_t dst_binding, uint32_t count)
+{
+   enc_copy_at(b, src_binding, dst_binding, 0, count);
+}
+
+/* An inline uniform block write of `count` bytes at byte `at` of binding 4 carrying `data`
+ * bytes; or (inline_block false) an image write with no pImageInfo. */
+static void
+enc_write_raw(struct buf *b, bool inline_block, uint32_t at, uint32_t count, uint32_t data)
+{
+   w32(b, cmd("vkUpdateDescriptorSets")), w32(b, 0), w64(b, DEVICE);
+   w32(b, 1), w64(b, 1);
+   w32(b, VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET);
+   if (inline_block) {
+      /* a chain is its sTypes, a 0, then the structs' own members (last first) */
+      w64(b, 1), w32(b, VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET_INLINE_UNIFORM_BLOCK), w64(b, 0);
+      w32(b, data), w64(b, data);
+      for (uint32_t i = 0; i < data; i += 4)
+         w32(b, 0x01020304);
+      w64(b, SET), w32(b, 4), w32(b, at), w32(b, count);
+      w32(b, VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK);
+   } else {
+      w64(b, 0), w64(b, SET), w32(b, 1), w32(b, 0), w32(b, count);
+      w32(b, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER);
+   }
+   w64(b, 0), w64(b, 0), w64(b, 0); /* no image, buffer or texel-view array */
+   w32(b, 0), w64(b, 0);
+}
+
+/* A context with SET and SET2 of a layout of bindings 1, 2 (3 and 2 combined image samplers),
+ * 3 (a storage image) and 4 (a 16-byte inline uniform block); returns SET's and SET2's maps. */
+static struct pv_context *
+sets_context(struct pv_vk_written **dst, struct pv_vk_written **src)
+{
+   struct pv_context *ctx = fresh_context();
+   const VkDescriptorSetLayoutBinding v[4] = {
+      {1, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 3, VK_SHADER_STAGE_COMPUTE_BIT, NULL},
+      {2, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 2, VK_SHADER_STAGE_COMPUTE_BIT, NULL},
+      {3, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1, VK_SHADER_STAGE_COMPUTE_BIT, NULL},
+      {4, VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK, 16, VK_SHADER_STAGE_COMPUTE_BIT, NULL},
+   };
+   const VkDescriptorSetLayoutCreateInfo ci = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+      .bindingCount = 4,
+      .pBindings = v,
+   };
+   struct pv_vk_set_layout *l = pv_vk_set_layout_create(&ci);
+   assert_non_null(l);
+   const uint64_t ids[2] = {SET, SET2};
+   struct pv_vk_written **out[2] = {dst, src};
+   for (int i = 0; i < 2; i++) {
+      struct pv_vk_descriptor_set *s =
+         pv_vk_descriptor_set_of(add_object(ctx, VK_OBJECT_TYPE_DESCRIPTOR_SET, ids[i]));
+      assert_non_null(s);
+      s->written = *out[i] = pv_vk_written_create(l, 0);
+      assert_non_null(s->written);
+   }
+   pv_vk_set_layout_unref(l);
+   return ctx;
+}
+
+static uint64_t
+bits(const struct pv_vk_written *w)
+{
+   return w->bits[0];
+}
+
+/* Submits a command that must pass the checks (the host entry is missing, so it still loses
+ * the context) and returns the map's bits after it; destroys the context. */
+static uint64_t
+passes(struct pv_context *ctx, const struct buf *b, const char *name, const struct pv_vk_written *w)
+{
+   pv_context_submit(ctx, b->b, b->n);
+   const char *why = pv_context_lost_reason(ctx);
+   char want[128];
+   snprintf(want, sizeof(want), "host driver lacks %s", name);
+   if (!why || !strstr(why, want))
+      fail_msg("lost for \"%s\", expected \"%s\"", why ? why : "(not lost)", want);
+   uint64_t v = bits(w);
+   pv_context_destroy(ctx);
+   return v;
+}
+
+static void
+writes_roll_over(void **state)
+{
+   (void)state;
+   struct pv_vk_written *dst, *src;
+   struct pv_context *ctx = sets_context(&dst, &src);
+   struct buf b = {0};
+   /* element 2 of binding 1, then binding 2's two elements (bits 0-2: binding 1, 3-4: 2) */
+   enc_write(&b, 1, 2, 3, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER);
+   assert_int_equal(passes(ctx, &b, "vkUpdateDescriptorSets", dst), 0x1c);
+   /* past the layout: binding 3 has another type, so the roll-over stops at binding 2 */
+   ctx = sets_context(&dst, &src);
+   b.n = 0;
+   enc_write(&b, 2, 1, 2, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER);
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: write to binding 2 element 1 (2): its elements "
+           "run past the set's layout");
+   ctx = sets_context(&dst, &src);
+   b.n = 0;
+   enc_write(&b, 3, 0, 1, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER);
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: write to binding 3 element 0 (1): its descriptor "
+           "type is not the binding's");
+   ctx = sets_context(&dst, &src);
+   b.n = 0;
+   enc_write(&b, 7, 0, 1, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER);
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: write to binding 7 element 0 (1): its binding is "
+           "not in the set's layout");
+}
+
+static void
+writes_need_their_arrays(void **state)
+{
+   (void)state;
+   struct pv_vk_written *dst, *src;
+   struct pv_context *ctx = sets_context(&dst, &src);
+   struct buf b = {0};
+   enc_write_raw(&b, false, 0, 1, 0);
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: write to binding 1 element 0 (1): image "
+           "descriptors without pImageInfo");
+   ctx = sets_context(&dst, &src);
+   b.n = 0;
+   enc_write_raw(&b, true, 8, 8, 8); /* bytes 8..16 of 16 */
+   passes(ctx, &b, "vkUpdateDescriptorSets", dst);
+   ctx = sets_context(&dst, &src);
+   b.n = 0;
+   enc_write_raw(&b, true, 12, 8, 8);
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: write to binding 4 element 12 (8): its bytes run "
+           "past the inline uniform block");
+   ctx = sets_context(&dst, &src);
+   b.n = 0;
+   enc_write_raw(&b, true, 0, 8, 4); /* the host would copy 8 bytes from 4 */
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: write to binding 4 element 0 (8): inline uniform "
+           "block bytes missing or not descriptorCount long");
+   ctx = sets_context(&dst, &src);
+   b.n = 0;
+   enc_copy_at(&b, 4, 4, 12, 8);
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: copy of 8 descriptors: bytes past an inline "
+           "uniform block");
+}
+
+static void
+copies_keep_bits_growing(void **state)
+{
+   (void)state;
+   struct pv_vk_written *dst, *src;
+   struct pv_context *ctx = sets_context(&dst, &src);
+   src->bits[0] = 0x5; /* binding 1 elements 0 and 2 */
+   struct buf b = {0};
+   enc_copy(&b, 1, 1, 3); /* element 1 unwritten onto an unwritten element: harmless */
+   assert_int_equal(passes(ctx, &b, "vkUpdateDescriptorSets", dst), 0x5);
+   ctx = sets_context(&dst, &src);
+   src->bits[0] = 0x5;
+   dst->bits[0] = 0x2;
+   b.n = 0;
+   enc_copy(&b, 1, 1, 3); /* now over a written one */
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: copy of 3 descriptors: a descriptor never written "
+           "over a written one");
+}
+
+static int
+setup(void **state)
+{
+   (void)state;
+   const struct pv_renderer_config config = {.struct_size = sizeof(struct pv_renderer_config),
+                                             .wire_format = 0};
+   renderer = pv_renderer_create(&config);
+   return renderer ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+   (void)state;
+   pv_renderer_destroy(renderer);
+   return 0;
+}
+
+int
+main(void)
+{
+   pv_log_set_level(PV_LOG_ERROR);
+   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(reflect_spirv_1_0),
+      cmocka_unit_test(reflect_spirv_1_5),
+      cmocka_unit_test(reflect_refuses_invalid),
+      cmocka_unit_test(target_environments),
+      cmocka_unit_test(pipeline_matching_layout_passes),
+      cmocka_unit_test(pipeline_layout_mismatch),
+      cmocka_unit_test(pipeline_push_and_entry),
+      cmocka_unit_test(pipeline_specialization),
+      cmocka_unit_test(shader_module_validated),
+      cmocka_unit_test(dispatch_unwritten),
+      cmocka_unit_test(dispatch_partially_bound),
+      cmocka_unit_test(dispatch_set_missing_or_clean),
+      cmocka_unit_test(rebinding_the_same_is_free),
+      cmocka_unit_test(pushes_are_tracked),
+      cmocka_unit_test(writes_roll_over),
+      cmocka_unit_test(writes_need_their_arrays),
+      cmocka_unit_test(copies_keep_bits_growing),
+   };
+   return cmocka_run_group_tests(tests, setup, teardown);
+}
