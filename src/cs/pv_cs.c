@@ -202,6 +202,20 @@ pv_cs_unknown_id(struct pv_cs_decoder *dec, uint64_t id, int32_t objtype)
    return 0;
 }
 
+uint64_t
+pv_cs_null_id(struct pv_cs_decoder *dec, const char *what)
+{
+   pv_cs_status_fatal(dec->status, "%s: VK_NULL_HANDLE where the registry requires a handle",
+                      what);
+   return 0;
+}
+
+void
+pv_cs_bad_enum(struct pv_cs_decoder *dec, int32_t value, const char *what)
+{
+   pv_cs_status_fatal(dec->status, "%s: %d is no value of its enum type", what, (int)value);
+}
+
 void
 pv_cs_expect_absent(struct pv_cs_decoder *dec, const char *what)
 {

@@ -6,7 +6,7 @@ void
 pv_decode_vkCreateWidget(struct pv_cs_decoder *d, struct pv_args_vkCreateWidget *a)
 {
    (void)a;
-   a->device = PV_TO_HANDLE(VkDevice, pv_cs_read_id(d, 3));
+   a->device = PV_TO_HANDLE(VkDevice, pv_cs_read_id_required(d, 3, "vkCreateWidget.device"));
    if (pv_cs_read_count(d)) {
       VkWidgetCreateInfo *pCreateInfo_p = pv_cs_alloc(d, 1, sizeof(*pCreateInfo_p));
       if (pCreateInfo_p) {
@@ -91,8 +91,8 @@ void
 pv_decode_vkGetWidgetProperties(struct pv_cs_decoder *d, struct pv_args_vkGetWidgetProperties *a)
 {
    (void)a;
-   a->device = PV_TO_HANDLE(VkDevice, pv_cs_read_id(d, 3));
-   a->widget = PV_TO_HANDLE(VkWidget, pv_cs_read_id(d, 77));
+   a->device = PV_TO_HANDLE(VkDevice, pv_cs_read_id_required(d, 3, "vkGetWidgetProperties.device"));
+   a->widget = PV_TO_HANDLE(VkWidget, pv_cs_read_id_required(d, 77, "vkGetWidgetProperties.widget"));
    if (pv_cs_read_count(d)) {
       VkWidgetProperties *pProperties_p = pv_cs_alloc(d, 1, sizeof(*pProperties_p));
       if (pProperties_p) {
@@ -106,8 +106,8 @@ void
 pv_decode_vkGetWidgetProperties_wire0(struct pv_cs_decoder *d, struct pv_args_vkGetWidgetProperties *a)
 {
    (void)a;
-   a->device = PV_TO_HANDLE(VkDevice, pv_cs_read_id(d, 3));
-   a->widget = PV_TO_HANDLE(VkWidget, pv_cs_read_id(d, 77));
+   a->device = PV_TO_HANDLE(VkDevice, pv_cs_read_id_required(d, 3, "vkGetWidgetProperties.device"));
+   a->widget = PV_TO_HANDLE(VkWidget, pv_cs_read_id_required(d, 77, "vkGetWidgetProperties.widget"));
    if (pv_cs_read_count(d)) {
       VkWidgetProperties *pProperties_p = pv_cs_alloc(d, 1, sizeof(*pProperties_p));
       if (pProperties_p) {

@@ -5,6 +5,7 @@
 
 #include "pv_protocol_gen.h"
 
+/* enum values the registry defines (quirks.json rules.enum_values) */
 void pv_dec_VkWidgetColorInfo_self(struct pv_cs_decoder *d, void *p);
 extern const struct pv_chain_type pv_ct_VkWidgetColorInfo;
 void pv_dec_VkWidgetCreateInfo_self(struct pv_cs_decoder *d, void *p);
