@@ -18,10 +18,11 @@ def _what(owner, m):
 
 
 def _handle_required(m, level):
-    """quirks.json rules.handle_required: a handle the registry does not let be VK_NULL_HANDLE
-    must not decode id 0. level 0: the member itself (optional's first entry); level 1: the
-    elements of an array (optional's second entry, e.g. pSetLayouts="false,true" with graphics
-    pipeline libraries). noautovalidity members may hold anything the driver ignores."""
+    """quirks.json rules.handle_required / pointer_required: a handle the registry does not let
+    be VK_NULL_HANDLE must not decode id 0, a single pointer it does not let be NULL must be
+    present. level 0: the member itself (optional's first entry); level 1: the elements of an
+    array (optional's second entry, e.g. pSetLayouts="false,true" with graphics pipeline
+    libraries). noautovalidity members may hold anything the driver ignores."""
     if m.noautovalidity:
         return False
     return not (len(m.optional) > level and m.optional[level])
@@ -62,11 +63,12 @@ class MemberCode:
         self.checks = not (s is not None and s.returned_only)
 
     def _null_ok(self, m, level):
-        """True when member m (level 0) or its elements (level 1) may decode id 0: the
-        registry allows it, or quirks.json null_handle_allowed says why a guest sends it."""
+        """True when member m (level 0) or its elements (level 1) may be VK_NULL_HANDLE (id
+        0), or pointer m may be absent: the registry allows it, or quirks.json null_allowed
+        says why."""
         if not self.checks or not _handle_required(m, level):
             return True
-        return '%s.%s' % (self.owner, m.name) in self.proto.null_handle_allowed
+        return '%s.%s' % (self.owner, m.name) in self.proto.null_allowed
 
     def _enum_checked(self, t, m):
         """An enum value the registry does not define for its type is fatal (rules.enum_values),
@@ -204,6 +206,8 @@ class MemberCode:
             body = self.dec_elem(m.type, '*%s' % tmp, mode, raw_ids=out_param, m=m, level=1)
         out += ['      ' + x for x in body]
         out += ['   }', '   %s = %s;' % (lv, tmp), '}']
+        if not self._null_ok(m, 0):  # rules.pointer_required
+            out[-1:] = ['} else {', '   pv_cs_absent(d, %s);' % _what(self.owner, m), '}']
         return out
 
     def dec_array(self, m, base, sib, mode, out_param):

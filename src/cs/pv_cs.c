@@ -211,6 +211,12 @@ pv_cs_null_id(struct pv_cs_decoder *dec, const char *what)
 }
 
 void
+pv_cs_absent(struct pv_cs_decoder *dec, const char *what)
+{
+   pv_cs_status_fatal(dec->status, "%s: absent where the registry requires it", what);
+}
+
+void
 pv_cs_bad_enum(struct pv_cs_decoder *dec, int32_t value, const char *what)
 {
    pv_cs_status_fatal(dec->status, "%s: %d is no value of its enum type", what, (int)value);

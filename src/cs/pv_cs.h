@@ -20,6 +20,7 @@
  *               pv_cs_read_raw_id(dec)                         u64 id kept as is (out handles),
  *               pv_cs_read_id_required(dec, objtype, what)     read_id, but id 0 is fatal,
  *               pv_cs_bad_enum(dec, value, what)               an enum value out of range,
+ *               pv_cs_absent(dec, what)                        a required pointer absent,
  *               pv_cs_expect_absent(dec, what)                 presence word that must be 0,
  *               pv_cs_check_static(dec, wire, size, what)      static array count == size,
  *               pv_cs_check_stype(dec, got, want, what)        a struct's fixed sType,
@@ -269,6 +270,8 @@ pv_cs_read_id_required(struct pv_cs_decoder *dec, int32_t objtype, const char *w
       return host;
    return pv_cs_unknown_id(dec, id, objtype);
 }
+/* A single pointer the registry requires, sent absent (rules.pointer_required): fatal. */
+void pv_cs_absent(struct pv_cs_decoder *dec, const char *what);
 /* An enum value the registry does not define for its type (rules.enum_values): fatal. */
 void pv_cs_bad_enum(struct pv_cs_decoder *dec, int32_t value, const char *what);
 uint64_t pv_cs_read_raw_id(struct pv_cs_decoder *dec);

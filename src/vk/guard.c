@@ -349,6 +349,19 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CreateRenderPass2, "records the subpass count"),
    G(CreateGraphicsPipelines, "records each pipeline's bind point and library flag"),
    G(CreateComputePipelines, "records each pipeline's bind point"),
+   /* descriptor counts (guard_counts.c): what the host allocates per set and per pool */
+   G(CreateDescriptorSetLayout, "binding counts per type inside the device's per-set limits "
+                                "(the larger of maxDescriptorSet* and its update-after-bind "
+                                "one), inline blocks inside maxInlineUniformBlockSize, binding "
+                                "numbers below the largest of those limits: lavapipe mallocs "
+                                "per binding number up to the largest and count x descriptor "
+                                "size for every set"),
+   G(CreateDescriptorPool, "sizes per type inside maxSets sets at those limits, and in all "
+                           "inside maxUpdateAfterBindDescriptorsInAllPools"),
+   /* lifetime through framebuffers (guard_framebuffer.c) */
+   G(CreateFramebuffer, "attachments are live views of live, bound images; keeps them, so a "
+                        "render pass on it is refused at submission once one is destroyed: "
+                        "lavapipe's queue thread reads the attachment's image"),
    {NULL, NULL, NULL},
 };
 #undef G

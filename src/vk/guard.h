@@ -282,7 +282,16 @@ PV_GUARD(CreateGraphicsPipelines)
 PV_GUARD(CreateComputePipelines)
 PV_GUARD(CreatePipelineLayout)
 PV_GUARD(CmdPushConstants)
+PV_GUARD(CreateDescriptorSetLayout)
+PV_GUARD(CreateDescriptorPool)
+PV_GUARD(CreateFramebuffer)
 #undef PV_GUARD
+/* Descriptor counts against the device's limits (guard_counts.c): false, and the context
+ * refused, when a set layout's bindings or a pool's sizes exceed them. */
+bool pv_guard_set_layout_counts(struct pv_dispatch_ctx *c, VkDevice device,
+                                const VkDescriptorSetLayoutCreateInfo *ci);
+bool pv_guard_pool_counts(struct pv_dispatch_ctx *c, VkDevice device,
+                          const VkDescriptorPoolCreateInfo *ci);
 /* Waits for the device's submitted work (guard_destroy.c), for the pool overrides (pools.c). */
 void pv_vk_quiesce_for(struct pv_dispatch_ctx *c, VkDevice device);
 

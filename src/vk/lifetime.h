@@ -50,6 +50,16 @@ struct pv_vk_view {
    int32_t target_type;
 };
 
+/* State of a framebuffer (guard_framebuffer.c): its attachments, so a command buffer that
+ * begins a render pass on it is refused once one of their images is destroyed or unbound. */
+struct pv_vk_framebuffer {
+   struct pv_vk_refset attachments;
+};
+
+/* The object is the same live one, and so is everything it stands on (a view's image and its
+ * memory, a framebuffer's views). */
+bool pv_vk_object_alive(struct pv_context *ctx, const struct pv_object *o);
+
 /* struct pv_family hooks (families.c): recording references, lost-context handlers (lost.c). */
 void pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *const *named,
                          uint32_t count);

@@ -13,6 +13,8 @@ pv_decode_vkCreateWidget(struct pv_cs_decoder *d, struct pv_args_vkCreateWidget 
          pv_decode_VkWidgetCreateInfo(d, &*pCreateInfo_p);
       }
       a->pCreateInfo = pCreateInfo_p;
+   } else {
+      pv_cs_absent(d, "vkCreateWidget.pCreateInfo");
    }
    if (pv_cs_read_count(d)) {
       VkWidget *pWidget_p = pv_cs_alloc(d, 1, sizeof(*pWidget_p));
@@ -20,6 +22,8 @@ pv_decode_vkCreateWidget(struct pv_cs_decoder *d, struct pv_args_vkCreateWidget 
          *pWidget_p = PV_TO_HANDLE(VkWidget, pv_cs_read_raw_id(d));
       }
       a->pWidget = pWidget_p;
+   } else {
+      pv_cs_absent(d, "vkCreateWidget.pWidget");
    }
 }
 
@@ -99,6 +103,8 @@ pv_decode_vkGetWidgetProperties(struct pv_cs_decoder *d, struct pv_args_vkGetWid
          pv_decode_VkWidgetProperties_partial(d, &*pProperties_p);
       }
       a->pProperties = pProperties_p;
+   } else {
+      pv_cs_absent(d, "vkGetWidgetProperties.pProperties");
    }
 }
 
@@ -114,6 +120,8 @@ pv_decode_vkGetWidgetProperties_wire0(struct pv_cs_decoder *d, struct pv_args_vk
          pv_decode_VkWidgetProperties_partial_wire0(d, &*pProperties_p);
       }
       a->pProperties = pProperties_p;
+   } else {
+      pv_cs_absent(d, "vkGetWidgetProperties.pProperties");
    }
 }
 
