@@ -33,6 +33,11 @@ attachments_alive(struct pv_dispatch_ctx *c, const VkFramebufferCreateInfo *ci,
    if (ci->flags & VK_FRAMEBUFFER_CREATE_IMAGELESS_BIT)
       return true;
    struct pv_context *ctx = pv_venus_from(c);
+   if (ci->attachmentCount && !ci->pAttachments) { /* noautovalidity: absent on the wire */
+      pv_venus_refuse(c, "vkCreateFramebuffer: %u attachments, pAttachments absent",
+                      ci->attachmentCount);
+      return false;
+   }
    for (uint32_t i = 0; i < ci->attachmentCount; i++) {
       struct pv_object *v = pv_venus_object(c, VK_OBJECT_TYPE_IMAGE_VIEW,
                                             PV_FROM_HANDLE(ci->pAttachments[i]));
