@@ -17,6 +17,17 @@ def _what(owner, m):
     return '"%s.%s"' % (owner, m.name)
 
 
+def _handle_required(m, level):
+    """quirks.json rules.handle_required / pointer_required: a handle the registry does not let
+    be VK_NULL_HANDLE must not decode id 0, a single pointer it does not let be NULL must be
+    present. level 0: the member itself (optional's first entry); level 1: the elements of an
+    array (optional's second entry, e.g. pSetLayouts="false,true" with graphics pipeline
+    libraries). noautovalidity members may hold anything the driver ignores."""
+    if m.noautovalidity:
+        return False
+    return not (len(m.optional) > level and m.optional[level])
+
+
 def _count_check(m):
     """quirks.json rules.array_zero_is_null / array_required: a wire count of 0 may stand for
     NULL with a non-zero count field only where the registry lets the pointer be NULL
@@ -46,17 +57,50 @@ class MemberCode:
         self.reg, self.proto, self.owner = reg, proto, owner
         self.variant = variant
         self.deps_in, self.deps_out = set(), set()
+        s = reg.structs.get(owner)
+        # returned-only structs are outputs: what the guest puts in them never reaches the
+        # host driver as an input, so their values are not checked
+        self.checks = not (s is not None and s.returned_only)
+
+    def _null_ok(self, m, level):
+        """True when member m (level 0) or its elements (level 1) may be VK_NULL_HANDLE (id
+        0), or pointer m may be absent: the registry allows it, or quirks.json null_allowed
+        says why."""
+        if not self.checks or not _handle_required(m, level):
+            return True
+        return '%s.%s' % (self.owner, m.name) in self.proto.null_allowed
+
+    def _enum_checked(self, t, m):
+        """An enum value the registry does not define for its type is fatal (rules.enum_values),
+        unless quirks.json enum_unchecked names the member."""
+        if not self.checks or self.reg.kind(t) != 'enum' or self.reg.wire_scalar(t) != 'i32':
+            return None
+        if '%s.%s' % (self.owner, m.name) in self.proto.enum_unchecked:
+            return None
+        t = self.reg.resolve(t)
+        self.proto.enum_checks.add(t)
+        return t
 
     # ----- one element (scalar, handle, struct, union) at lvalue `lv` ---------------------
-    def dec_elem(self, t, lv, mode, raw_ids=False):
+    def dec_elem(self, t, lv, mode, raw_ids=False, m=None, level=0):
+        """m: the member or parameter lv belongs to (level 1: lv is one of its elements),
+        for the value rules; None for none (static arrays, unions' own code)."""
         k = elem_kind(self.reg, t)
         if k in ('scalar', 'char'):
             if k == 'char':
                 return ['%s = (char)pv_cs_read_u8(d);' % lv]
-            return ['%s = %s;' % (lv, _scalar_read(self.reg, t))]
+            out = ['%s = %s;' % (lv, _scalar_read(self.reg, t))]
+            et = self._enum_checked(t, m) if m is not None and mode == 'in' else None
+            if et:
+                out.append('if (!pv_enum_ok_%s((int32_t)%s))' % (et, lv))
+                out.append('   pv_cs_bad_enum(d, (int32_t)%s, %s);' % (lv, _what(self.owner, m)))
+            return out
         if k == 'handle':
             if raw_ids or mode == 'out':
                 return ['%s = PV_TO_HANDLE(%s, pv_cs_read_raw_id(d));' % (lv, t)]
+            if m is not None and not self._null_ok(m, level):  # rules.handle_required
+                return ['%s = PV_TO_HANDLE(%s, pv_cs_read_id_required(d, %d, %s));'
+                        % (lv, t, objtype_value(self.reg, t), _what(self.owner, m))]
             return ['%s = PV_TO_HANDLE(%s, pv_cs_read_id(d, %d));'
                     % (lv, t, objtype_value(self.reg, t))]
         if k == 'struct':
@@ -108,8 +152,10 @@ class MemberCode:
             out.append('pv_cs_read_array(d, %s, %s, sizeof(%s[0]));' % (lv, n, lv))
             if k == 'char':
                 out.append('%s[%s - 1] = 0;' % (lv, n))
+            if mode == 'in':
+                out += self.enum_array_check(m, lv, n)
             return out
-        body = self.dec_elem(m.type, '%s[i]' % lv, mode)
+        body = self.dec_elem(m.type, '%s[i]' % lv, mode, m=m, level=1)
         return out + ['for (uint32_t i = 0; i < %s; i++)' % n] + ['   ' + x for x in body]
 
     def enc_static(self, m, base):
@@ -130,7 +176,7 @@ class MemberCode:
                 return self.dec_static(m, base, mode)
             if mode == 'out' and not inout and elem_kind(self.reg, m.type) in ('scalar', 'char'):
                 return []
-            return self.dec_elem(m.type, base + m.name, mode)
+            return self.dec_elem(m.type, base + m.name, mode, m=m)
         if m.type == 'VkAllocationCallbacks':
             return ['pv_cs_expect_absent(d, "%s");' % m.name]  # rules.allocator_absent
         sub = 'out' if (out_param or mode == 'out') else 'in'
@@ -157,9 +203,11 @@ class MemberCode:
         if out_param and k in ('scalar', 'char') and not inout:
             body = []  # pure out scalar: presence only (venus-wire.md 1.7)
         else:
-            body = self.dec_elem(m.type, '*%s' % tmp, mode, raw_ids=out_param)
+            body = self.dec_elem(m.type, '*%s' % tmp, mode, raw_ids=out_param, m=m, level=1)
         out += ['      ' + x for x in body]
         out += ['   }', '   %s = %s;' % (lv, tmp), '}']
+        if not self._null_ok(m, 0):  # rules.pointer_required
+            out[-1:] = ['} else {', '   pv_cs_absent(d, %s);' % _what(self.owner, m), '}']
         return out
 
     def dec_array(self, m, base, sib, mode, out_param):
@@ -187,8 +235,10 @@ class MemberCode:
             elif self.packed(et):
                 out.append('   if (arr)')
                 out.append('      pv_cs_read_array(d, arr, n, sizeof(*arr));')
+                if mode == 'in' and not out_param:
+                    out += ['   ' + x for x in self.enum_array_check(m, 'arr', 'n', True)]
             else:
-                body = self.dec_elem(et, 'arr[i]', mode, raw_ids=out_param)
+                body = self.dec_elem(et, 'arr[i]', mode, raw_ids=out_param, m=m, level=1)
                 out.append('   for (uint64_t i = 0; arr && i < n; i++)')
                 out += ['      ' + x for x in body]
             out.append('   %s = arr;' % lv)
@@ -196,6 +246,18 @@ class MemberCode:
             out.append('   %s%s = (uint32_t)n;' % (base, tgt))
         out.append('}')
         return out
+
+    def enum_array_check(self, m, arr, n, pointer=False):
+        """rules.enum_values for a packed array of enums (pDynamicStates, formats); pointer:
+        arr may be NULL (an arena array), else it is a static array."""
+        et = self._enum_checked(m.type, m)
+        if not et:
+            return []
+        cond = '%s && ' % arr if pointer else ''
+        return ['for (uint64_t i = 0; %si < (uint64_t)(%s); i++) {' % (cond, n),
+                '   if (!pv_enum_ok_%s((int32_t)%s[i])) {' % (et, arr),
+                '      pv_cs_bad_enum(d, (int32_t)%s[i], %s);' % (arr, _what(self.owner, m)),
+                '      break;', '   }', '}']
 
     def dec_string_array(self, m, base, sib, mode):
         if not (m.type == 'char' and len(m.len) == 2 and m.len[1] == 'null-terminated'):

@@ -65,9 +65,25 @@ def header(gen):
     return '\n'.join(lines)
 
 
+def _enum_checks(gen):
+    """rules.enum_values: per enum type a decoder checks, the values the registry defines for
+    it (core and supported extensions). A switch: the compiler turns it into range compares,
+    bit tests or a table, a few instructions per value."""
+    lines = ['/* enum values the registry defines (quirks.json rules.enum_values) */']
+    for t in sorted(gen.proto.enum_checks):
+        vals = sorted({v - (1 << 32) if v >= 1 << 31 else v
+                       for v in gen.reg.enums[t].enabled_values()})
+        lines += ['static inline bool', 'pv_enum_ok_%s(int32_t v)' % t, '{', '   switch (v) {']
+        lines += ['   case %d:' % v for v in vals]
+        lines += ['      return true;' if vals else '', '   default:', '      return false;',
+                  '   }', '}', '']
+    return lines
+
+
 def internal_header(gen):
     lines = [STAMP % gen.registry_name, '#ifndef PV_PROTOCOL_GEN_INTERNAL_H',
              '#define PV_PROTOCOL_GEN_INTERNAL_H', '', '#include "pv_protocol_gen.h"', '']
+    lines += _enum_checks(gen)
     for n in sorted(gen.structs):
         if n not in gen.bad:
             lines += [p for p in gen.structs[n].protos if 'pv_dec_' in p or 'pv_enc_' in p

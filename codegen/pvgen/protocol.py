@@ -86,6 +86,9 @@ class Protocol:
         self.never_sent = self.quirks.get('never_sent', {})
         self.no_default = self.quirks.get('no_default_handler', {})
         self.union_tags = {k: v['tag'] for k, v in self.quirks.get('union_default_tags', {}).items()}
+        self.null_allowed = self._member_table('null_allowed', ('handle', 'pointer'))
+        self.enum_unchecked = self._member_table('enum_unchecked', ('enum',))
+        self.enum_checks = set()  # enum types some decoder checks (filled by the emitters)
         self._check_ids_agree()
 
     def _load_wa1(self, data_dir):
@@ -112,6 +115,25 @@ class Protocol:
         sets = list(self.wa1_by_dialect.values())
         self.wa1 = set.intersection(*sets) if sets else set()
         self.variant_dialects = sorted(d for d, v in self.wa1_by_dialect.items() if v != self.wa1)
+
+    def _member_table(self, key, kinds):
+        """quirks.json {"Owner.member": "reason"}: exceptions to a value rule (rules.
+        handle_required / pointer_required, rules.enum_values). Each must name a struct member
+        or command parameter of one of those kinds ('pointer': any pointer) and give a
+        reason."""
+        table = self.quirks.get(key, {})
+        for k, reason in table.items():
+            if k.startswith('_'):
+                continue
+            owner, _, name = k.partition('.')
+            o = self.reg.structs.get(owner) or self.reg.commands.get(self.reg.resolve(owner))
+            mems = (o.members if hasattr(o, 'members') else o.params) if o else []
+            m = next((x for x in mems if x.name == name), None)
+            kind = 'pointer' if m is not None and m.ptr else self.reg.kind(m.type) if m else None
+            if kind not in kinds or not reason:
+                raise RegistryError('quirks.json: %s %s needs a %s member or parameter and a '
+                                    'reason' % (key, k, ' or '.join(kinds)))
+        return {k for k in table if not k.startswith('_')}
 
     def _check_ids_agree(self):
         """One generated reply encoder per command echoes one id: dialects must agree."""

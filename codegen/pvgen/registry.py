@@ -10,7 +10,9 @@ Stable API (other generators build on it; extend, do not break):
 
     reg.constants   {name: Constant(name, value:int|float|str, type)}   API constants
     reg.basetypes   {name: BaseType(name, c_type, wire)}   wire in 'u32','u64','i32','i64','f32','f64','u8','u16','i8','i16','ptr','opaque'
-    reg.enums       {name: Enum(name, values{name:int}, bitwidth, is_bitmask, aliases{})}
+    reg.enums       {name: Enum(name, values{name:int}, bitwidth, is_bitmask, aliases{},
+                           disabled{names only extensions not supported for the api add})}
+                    e.enabled_values() -> set of ints: core and supported extensions only
     reg.bitmasks    {name: Bitmask(name, bits_enum, wide)}  VkFlags (u32) or VkFlags64 (u64)
     reg.handles     {name: Handle(name, dispatchable, parent, objtypeenum)}
     reg.structs     {name: Struct(name, members[Member], is_union, extends[], returned_only, stype, extended_by[])}
@@ -76,6 +78,12 @@ class Enum:
         self.name, self.is_bitmask, self.bitwidth = name, is_bitmask, bitwidth
         self.values = {}
         self.aliases = {}
+        self.disabled = set()
+
+    def enabled_values(self):
+        """The values core and extensions supported for the api define (not those only a
+        disabled extension reserves)."""
+        return {v for n, v in self.values.items() if n not in self.disabled}
 
 
 class Bitmask:
@@ -394,8 +402,12 @@ class Registry:
                     value = val
             self.constants[v.get('name')] = Constant(v.get('name'), value, v.get('type'))
 
-    def _enum_value(self, e, v, extnumber):
+    def _enum_value(self, e, v, extnumber, disabled=False):
         n = v.get('name')
+        if disabled and n not in e.values and n not in e.aliases:
+            e.disabled.add(n)
+        elif not disabled:
+            e.disabled.discard(n)
         if v.get('alias'):
             e.aliases[n] = v.get('alias')
         elif v.get('value') is not None:
@@ -437,7 +449,7 @@ class Registry:
                 ext = v.get('extends')
                 if ext:
                     e = self.enums.setdefault(ext, Enum(ext))
-                    self._enum_value(e, v, extnumber)
+                    self._enum_value(e, v, extnumber, disabled=origin[0] == 'disabled')
                 elif v.get('value') is not None and origin[0] == 'ext':
                     pass  # extension name/spec-version constants, read separately
         for t in types:

@@ -28,6 +28,20 @@ pv_cs_decoder_init(struct pv_cs_decoder *dec, const void *data, size_t size,
    dec->arena = arena;
    dec->status = status;
    dec->hooks = hooks;
+   dec->refused = false;
+   dec->refused_reason[0] = 0;
+}
+
+void
+pv_cs_refuse(struct pv_cs_decoder *dec, const char *fmt, ...)
+{
+   if (dec->refused || dec->status->fatal)
+      return; /* the first reason is the cause (after a fatal error reads return zeros) */
+   dec->refused = true;
+   va_list ap;
+   va_start(ap, fmt);
+   vsnprintf(dec->refused_reason, sizeof(dec->refused_reason), fmt, ap);
+   va_end(ap);
 }
 
 void
@@ -200,6 +214,25 @@ pv_cs_unknown_id(struct pv_cs_decoder *dec, uint64_t id, int32_t objtype)
    pv_cs_status_fatal(dec->status, "unknown object id 0x%llx or not of type %d",
                       (unsigned long long)id, objtype);
    return 0;
+}
+
+uint64_t
+pv_cs_null_id(struct pv_cs_decoder *dec, const char *what)
+{
+   pv_cs_refuse(dec, "%s: VK_NULL_HANDLE where the registry requires a handle", what);
+   return 0;
+}
+
+void
+pv_cs_absent(struct pv_cs_decoder *dec, const char *what)
+{
+   pv_cs_refuse(dec, "%s: absent where the registry requires it", what);
+}
+
+void
+pv_cs_bad_enum(struct pv_cs_decoder *dec, int32_t value, const char *what)
+{
+   pv_cs_refuse(dec, "%s: %d is no value of its enum type", what, (int)value);
 }
 
 void

@@ -18,6 +18,11 @@
  *               pv_cs_read_blob(dec, count)                    count bytes into the arena,
  *               pv_cs_read_id(dec, objtype)                    u64 id -> host handle via hook,
  *               pv_cs_read_raw_id(dec)                         u64 id kept as is (out handles),
+ *               pv_cs_read_id_required(dec, objtype, what)     read_id, id 0 refused,
+ *               pv_cs_bad_enum(dec, value, what)               an enum value out of range,
+ *               pv_cs_absent(dec, what)                        a required pointer absent
+ *                                                              (these three refuse the
+ *                                                              command: dec->refused),
  *               pv_cs_expect_absent(dec, what)                 presence word that must be 0,
  *               pv_cs_check_static(dec, wire, size, what)      static array count == size,
  *               pv_cs_check_stype(dec, got, want, what)        a struct's fixed sType,
@@ -152,6 +157,12 @@ struct pv_cs_decoder {
    struct pv_cs_arena *arena;
    struct pv_cs_status *status;
    const struct pv_cs_hooks *hooks;
+   /* The command being decoded is well formed but holds a value the registry rules out
+    * (rules.handle_required / pointer_required / enum_values): decoding goes on, so the stream
+    * stays in step and the rest of it runs in lost mode, but the command's handler does not
+    * run (pv_protocol_execute_one). Reset per command; the first reason wins. */
+   bool refused;
+   char refused_reason[160];
 };
 
 struct pv_cs_encoder {
@@ -270,6 +281,29 @@ pv_cs_read_id(struct pv_cs_decoder *dec, int32_t objtype)
       return host;
    return pv_cs_unknown_id(dec, id, objtype);
 }
+/* A well-formed command whose values are refused (dec->refused): not fatal. */
+void pv_cs_refuse(struct pv_cs_decoder *dec, const char *fmt, ...)
+   __attribute__((format(printf, 2, 3)));
+/* A handle the registry does not let be VK_NULL_HANDLE (quirks.json rules.handle_required):
+ * id 0 refuses the command, so the host driver never reads through a NULL it did not allow. */
+uint64_t pv_cs_null_id(struct pv_cs_decoder *dec, const char *what);
+static inline uint64_t
+pv_cs_read_id_required(struct pv_cs_decoder *dec, int32_t objtype, const char *what)
+{
+   uint64_t id = pv_cs_read_u64(dec), host = 0;
+   if (dec->status->fatal)
+      return 0;
+   if (id == 0)
+      return pv_cs_null_id(dec, what);
+   const struct pv_cs_hooks *h = dec->hooks;
+   if (h && h->lookup && h->lookup(h->data, id, objtype, &host))
+      return host;
+   return pv_cs_unknown_id(dec, id, objtype);
+}
+/* A single pointer the registry requires, sent absent (rules.pointer_required): refused. */
+void pv_cs_absent(struct pv_cs_decoder *dec, const char *what);
+/* An enum value the registry does not define for its type (rules.enum_values): refused. */
+void pv_cs_bad_enum(struct pv_cs_decoder *dec, int32_t value, const char *what);
 uint64_t pv_cs_read_raw_id(struct pv_cs_decoder *dec);
 /* pAllocator and similar presence words the protocol always sends as 0. */
 void pv_cs_expect_absent(struct pv_cs_decoder *dec, const char *what);

@@ -78,6 +78,9 @@ struct pv_dispatch_ctx {
     * state checks, src/vk/guard_cmdbuf.c); then the handler does not run. */
    void (*check)(struct pv_dispatch_ctx *ctx, int32_t type, uint8_t cls, void *args);
    const uint8_t *check_classes; /* override_count entries */
+   /* Optional: told when the decoder refused a command's values (pv_cs_decoder.refused); the
+    * command is then answered like a refused one (the renderer loses the context here). */
+   void (*on_refused)(struct pv_dispatch_ctx *ctx, const char *why);
    void *user;
 };
 

@@ -84,12 +84,19 @@ pv_protocol_execute_one(struct pv_dispatch_ctx *ctx, const struct pv_protocol_ta
    int32_t type = pv_cs_read_i32(d);
    uint32_t flags = pv_cs_read_u32(d);
    const struct pv_command_entry *e = pv_cs_fatal(d) ? NULL : lookup_entry(d, t, type);
+   d->refused = false;
    if (e) {
       void *args = pv_cs_alloc(d, 1, e->args_size);
       if (args)
          e->decode(d, args);
       pv_handler_fn h = pv_cs_fatal(d) ? NULL : handler_for(ctx, type, e, args);
       ctx->refused = false;
+      if (d->refused && !pv_cs_fatal(d)) { /* well formed, values ruled out: no handler */
+         h = NULL;
+         ctx->refused = true;
+         if (ctx->on_refused)
+            ctx->on_refused(ctx, d->refused_reason);
+      }
       /* one byte per command: most commands that are not vkCmd* cost this load only */
       if (h && !ctx->lost && ctx->check_classes && ctx->check_classes[type])
          ctx->check(ctx, type, ctx->check_classes[type], args);

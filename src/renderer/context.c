@@ -81,7 +81,10 @@ pv_context_destroy(struct pv_context *ctx)
    const struct pv_family *family = ctx->renderer->family;
    bool crashed = atomic_load(&ctx->host_crashed);
    if (crashed) {
-      /* Its state is unknown: host objects are left to the process's exit (crash_guard.h). */
+      /* Its state is unknown: host objects are left to the process's exit (crash_guard.h).
+       * The family's threads are not joined but must let go of the context now. */
+      if (ctx->family_state && family->context_abandon)
+         family->context_abandon(ctx);
       pv_warn("context '%s': the host driver crashed earlier; %zu host objects left to the "
               "process exit",
               ctx->name, left);

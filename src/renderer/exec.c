@@ -254,6 +254,16 @@ reply_end(struct pv_dispatch_ctx *c, struct pv_cs_encoder *enc)
    pv_stat_add(&x->stats.replies, 1);
 }
 
+/* The codec refused a well-formed command's values (codegen/data/quirks.json rules): the
+ * context is lost as for a guard's refusal, and the stream goes on in lost mode so the guest
+ * is told (a wire-0 guest's fence feedback may follow in the same stream). */
+static void
+decode_refused(struct pv_dispatch_ctx *c, const char *why)
+{
+   struct pv_exec *x = c->user;
+   pv_context_set_lost(x->ctx, "refused: %s", why);
+}
+
 void
 pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
 {
@@ -283,6 +293,7 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
       .override_count = ctx->table->count,
       .check = ctx->renderer->family->command_check,
       .check_classes = ctx->renderer->family->command_check ? ctx->check_classes : NULL,
+      .on_refused = decode_refused,
       .user = x,
    };
    x->named_min = ctx->renderer->family->command_named ? ctx->named_min : NULL;

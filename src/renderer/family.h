@@ -36,6 +36,9 @@ struct pv_family {
     * context_teardown; the family reaches it with pv_venus_family_state(). */
    void *(*context_init)(struct pv_context *ctx);
    void (*context_fini)(struct pv_context *ctx, void *state);
+   /* Instead of context_fini after a host-driver crash (its threads may be stuck in the
+    * driver): makes sure none of them touches the context once it is freed; may be NULL. */
+   void (*context_abandon)(struct pv_context *ctx);
    /* Blob resource for guest object `id` (a VkDeviceMemory); 0 or a negative errno value. */
    int (*export_blob)(struct pv_context *ctx, uint64_t id, uint64_t size, uint32_t flags,
                       struct pv_blob *out);

@@ -116,9 +116,16 @@ vk_context_fini(struct pv_context *ctx, void *data)
    free(state);
 }
 
+static void
+vk_context_abandon(struct pv_context *ctx)
+{
+   pv_vk_timelines_abandon(ctx);
+}
+
 const struct pv_family pv_vk_family = {
    .name = "vulkan",
    .register_handlers = pv_vk_register_all,
+   .context_abandon = vk_context_abandon,
    .register_lost_handlers = pv_vk_register_lost,
    .command_named = pv_vk_command_named,
    .command_check = pv_vk_command_check,

@@ -359,8 +359,11 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CreateRenderPass, "attachment, subpass and multiview indices inside their arrays: the "
                        "host looks each up unchecked (records subpasses, color counts, clears)"),
    G(CreateRenderPass2, "as vkCreateRenderPass"),
-   G(CreateFramebuffer, "as many attachments as its render pass, each view at least its size: "
-                        "the host renders to the framebuffer's size"),
+   G(CreateFramebuffer, "as many attachments as its render pass, each a live view of a live, "
+                        "bound image at least the framebuffer's size (the host renders to the "
+                        "framebuffer's size); keeps them, so a render pass on it is refused at "
+                        "submission once one is destroyed: lavapipe's queue thread reads the "
+                        "attachment's image"),
    G(CmdClearAttachments, "rectangles, layers and color attachment inside the render pass "
                           "instance: lavapipe clears what it is given"),
    /* counts and indices against the device's limits (guard_limits.c): the host keeps these in
@@ -395,7 +398,15 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
     * pipeline uses is bound, in its set's layout and written (pv_vk_descriptors_ready) */
    G(CreateShaderModule, "valid SPIR-V for the device's environment (spvValidate), codeSize a "
                          "whole number of words; records its reflection"),
-   G(CreateDescriptorSetLayout, "records the bindings (types, counts, stages, flags)"),
+   G(CreateDescriptorSetLayout, "binding counts per type inside the device's per-set limits "
+                                "(the larger of maxDescriptorSet* and its update-after-bind "
+                                "one), inline blocks inside maxInlineUniformBlockSize, binding "
+                                "numbers below the largest of those limits: lavapipe mallocs "
+                                "per binding number up to the largest and count x descriptor "
+                                "size for every set (guard_counts.c); records the bindings "
+                                "(types, counts, stages, flags)"),
+   G(CreateDescriptorPool, "sizes per type inside maxSets sets at those limits, and in all "
+                           "inside maxUpdateAfterBindDescriptorsInAllPools"),
    G(AllocateDescriptorSets, "known set layouts, variable counts within the binding; gives "
                              "each set its written map"),
    {NULL, NULL, NULL},

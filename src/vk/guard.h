@@ -324,13 +324,7 @@ struct pv_vk_render_pass {
    uint32_t view_layers; /* layers multiview renders to: highest view-mask bit + 1, 0: none */
    uint32_t colors[];    /* color attachment count of each subpass */
 };
-/* State of a VkFramebuffer. */
-struct pv_vk_framebuffer {
-   uint32_t width, height, layers;
-   uint32_t attachments;
-   uint32_t view_layers; /* the fewest layers of its attachments' views */
-   bool imageless;
-};
+struct pv_vk_framebuffer; /* lifetime.h */
 /* The render pass object of a begin (its data a struct pv_vk_render_pass), checked against its
  * framebuffer, render area and clear values; fills `area` for subpass 0. NULL (refused) when it
  * does not fit. */
@@ -349,6 +343,9 @@ bool pv_vk_inheritance_ok(struct pv_dispatch_ctx *c, const VkCommandBufferBeginI
 /* A graphics pipeline's subpass exists in its render pass. */
 bool pv_vk_pipeline_subpass_ok(struct pv_dispatch_ctx *c, const char *what,
                                const VkGraphicsPipelineCreateInfo *ci);
+/* A framebuffer's shape against its render pass and views (guard_renderpass.c), into `fb`. */
+bool pv_vk_framebuffer_shape(struct pv_dispatch_ctx *c, const VkFramebufferCreateInfo *ci,
+                             struct pv_vk_framebuffer *fb);
 /* Records what an image view made from `ci` offers an attachment (width, height, layers). */
 void pv_vk_image_view_track(struct pv_dispatch_ctx *c, const VkImageViewCreateInfo *ci,
                             const struct pv_vk_image *im, VkImageView view);
@@ -487,7 +484,14 @@ PV_GUARD(CmdPushConstants)
 PV_GUARD(CreateShaderModule)
 PV_GUARD(CreateDescriptorSetLayout)
 PV_GUARD(AllocateDescriptorSets)
+PV_GUARD(CreateDescriptorPool)
 #undef PV_GUARD
+/* Descriptor counts against the device's limits (guard_counts.c): false, and the context
+ * refused, when a set layout's bindings or a pool's sizes exceed them. */
+bool pv_guard_set_layout_counts(struct pv_dispatch_ctx *c, VkDevice device,
+                                const VkDescriptorSetLayoutCreateInfo *ci);
+bool pv_guard_pool_counts(struct pv_dispatch_ctx *c, VkDevice device,
+                          const VkDescriptorPoolCreateInfo *ci);
 /* Waits for the device's submitted work (guard_destroy.c), for the pool overrides (pools.c). */
 void pv_vk_quiesce_for(struct pv_dispatch_ctx *c, VkDevice device);
 

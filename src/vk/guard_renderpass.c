@@ -382,13 +382,14 @@ views_violation(struct pv_dispatch_ctx *c, uint32_t count, const VkImageView *vi
    return NULL;
 }
 
-void
-pv_guard_CreateFramebuffer(struct pv_dispatch_ctx *c, void *args)
+/* A framebuffer's shape: as many attachments as its render pass, each view at least its size
+ * (imageless: checked at the begin); fills `fb`'s shape. Refused (false) otherwise. */
+bool
+pv_vk_framebuffer_shape(struct pv_dispatch_ctx *c, const VkFramebufferCreateInfo *ci,
+                        struct pv_vk_framebuffer *fb)
 {
-   struct pv_args_vkCreateFramebuffer *a = args;
-   const VkFramebufferCreateInfo *ci = a->pCreateInfo;
-   const struct pv_vk_render_pass *rp = ci ? render_pass_of(c, ci->renderPass) : NULL;
-   bool imageless = ci && (ci->flags & VK_FRAMEBUFFER_CREATE_IMAGELESS_BIT);
+   const struct pv_vk_render_pass *rp = render_pass_of(c, ci->renderPass);
+   bool imageless = ci->flags & VK_FRAMEBUFFER_CREATE_IMAGELESS_BIT;
    uint32_t fewest = UINT32_MAX;
    const char *why = !rp ? "unknown render pass"
                      : ci->attachmentCount != rp->attachments
@@ -398,22 +399,15 @@ pv_guard_CreateFramebuffer(struct pv_dispatch_ctx *c, void *args)
                                                    ci->width, ci->height, ci->layers, &fewest);
    if (why) {
       pv_venus_refuse(c, "vkCreateFramebuffer: %s", why);
-      return;
+      return false;
    }
-   pv_handle_vkCreateFramebuffer(c, args);
-   if (a->ret != VK_SUCCESS || !a->pFramebuffer || pv_cs_fatal(c->dec))
-      return;
-   struct pv_object *o = pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pFramebuffer),
-                                        VK_OBJECT_TYPE_FRAMEBUFFER);
-   struct pv_vk_framebuffer *fb = o && !o->data ? malloc(sizeof(*fb)) : NULL;
-   if (!fb) {
-      pv_venus_refuse(c, "vkCreateFramebuffer: no memory for the framebuffer's state");
-      return;
-   }
-   *fb = (struct pv_vk_framebuffer){ci->width, ci->height, ci->layers, ci->attachmentCount,
-                                    fewest, imageless};
-   o->data = fb;
-   o->free_data = pv_vk_state_free;
+   fb->width = ci->width;
+   fb->height = ci->height;
+   fb->layers = ci->layers;
+   fb->attachments = ci->attachmentCount;
+   fb->view_layers = fewest;
+   fb->imageless = imageless;
+   return true;
 }
 
 /* ----- render pass instances ----------------------------------------------------------------- */

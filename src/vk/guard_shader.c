@@ -122,6 +122,9 @@ void
 pv_guard_CreateDescriptorSetLayout(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCreateDescriptorSetLayout *a = args;
+   /* the counts first: the written map below is sized by the binding numbers */
+   if (!pv_guard_set_layout_counts(c, a->device, a->pCreateInfo))
+      return;
    struct pv_vk_set_layout *l = a->pCreateInfo ? pv_vk_set_layout_create(a->pCreateInfo) : NULL;
    if (!l || l->bits > PV_VK_MAX_SET_BITS) {
       pv_vk_set_layout_unref(l);

@@ -231,9 +231,19 @@ ref_alive(struct pv_context *ctx, uint64_t id, uint64_t serial, int32_t type, in
       const struct pv_vk_cmdbuf *cb = o->data;
       return !cb || (!cb->broken && refset_alive(ctx, &cb->refs, depth + 1));
    }
+   case VK_OBJECT_TYPE_FRAMEBUFFER: { /* its attachments (guard_framebuffer.c) */
+      const struct pv_vk_framebuffer *fb = o->data;
+      return !fb || refset_alive(ctx, &fb->refs, depth + 1);
+   }
    default:
       return true;
    }
+}
+
+bool
+pv_vk_object_alive(struct pv_context *ctx, const struct pv_object *o)
+{
+   return ref_alive(ctx, o->id, o->serial, o->type, 1);
 }
 
 bool

@@ -61,6 +61,21 @@ struct pv_vk_view {
    uint32_t width, height, layers; /* image views: what an attachment may cover */
 };
 
+/* State of a framebuffer (guard_framebuffer.c): references to its attachments, so a command
+ * buffer that begins a render pass on it is refused once one of their images is destroyed or
+ * unbound; and its shape, which begins are checked against (guard_renderpass.c). */
+struct pv_vk_framebuffer {
+   struct pv_vk_refset refs;
+   uint32_t width, height, layers;
+   uint32_t attachments;
+   uint32_t view_layers; /* the fewest layers of its attachments' views */
+   bool imageless;
+};
+
+/* The object is the same live one, and so is everything it stands on (a view's image and its
+ * memory, a framebuffer's views). */
+bool pv_vk_object_alive(struct pv_context *ctx, const struct pv_object *o);
+
 /* struct pv_family hooks (families.c): recording references, lost-context handlers (lost.c). */
 struct pv_overrides;
 void pv_vk_named_register(struct pv_overrides *o);

@@ -215,6 +215,9 @@ const char *pv_vk_timeline_submit(struct pv_context *ctx, uint32_t ring_idx, uin
 void pv_vk_timelines_unbind_device(struct pv_context *ctx, VkDevice device);
 /* Stops whatever timeline is left (after teardown, which unbinds them with their devices). */
 void pv_vk_timelines_release(struct pv_context *ctx);
+/* After a host-driver crash: ends the sync threads without joining them (they may be stuck in
+ * the driver) or letting them retire another fence into the freed context. */
+void pv_vk_timelines_abandon(struct pv_context *ctx);
 
 /* Handlers, registered by families.c. */
 void pv_vk_handle_EnumerateInstanceVersion(struct pv_dispatch_ctx *c, void *args);

@@ -12,6 +12,7 @@
  * bound queue takes the timeline's queue_lock (the overrides below).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "util/log.h"
@@ -37,6 +38,12 @@ struct pv_vk_timeline {
    pthread_mutex_t lock;       /* the list and stop */
    pthread_cond_t cond;
    bool stop;
+   /* The context went away after a host-driver crash (pv_vk_timelines_abandon): the thread
+    * must not touch the context or the driver again, and frees the timeline itself. Set under
+    * retire_lock and lock; retire_lock is held around every retire, so no retire runs on a
+    * freed context. */
+   _Atomic bool abandoned;
+   pthread_mutex_t retire_lock;
    struct pv_vk_fence_wait *first, **last;
    unsigned pending; /* entries in the list */
    pthread_t thread;
@@ -54,27 +61,61 @@ retire(struct pv_vk_timeline *t, uint64_t fence_id)
    pv_venus_fence_retired(t->ctx, t->ring_idx, fence_id);
 }
 
+static void
+timeline_destroy_locks(struct pv_vk_timeline *t)
+{
+   pthread_mutex_destroy(&t->queue_lock);
+   pthread_mutex_destroy(&t->lock);
+   pthread_mutex_destroy(&t->retire_lock);
+   pthread_cond_destroy(&t->cond);
+}
+
+/* The abandoned thread's end: its fences are left to the process exit with the driver's
+ * state; nobody else holds the timeline any more. */
+static void *
+timeline_abandoned_exit(struct pv_vk_timeline *t)
+{
+   pthread_mutex_lock(&t->retire_lock); /* the abandoning thread is done with the timeline */
+   pthread_mutex_unlock(&t->retire_lock);
+   while (t->first) {
+      struct pv_vk_fence_wait *w = t->first;
+      t->first = w->next;
+      free(w);
+   }
+   timeline_destroy_locks(t);
+   free(t);
+   return NULL;
+}
+
 static void *
 timeline_thread(void *arg)
 {
    struct pv_vk_timeline *t = arg;
    pthread_mutex_lock(&t->lock);
    for (;;) {
-      while (!t->first && !t->stop)
+      while (!t->first && !t->stop && !atomic_load(&t->abandoned))
          pthread_cond_wait(&t->cond, &t->lock);
       struct pv_vk_fence_wait *w = t->first;
-      if (!w)
-         break; /* stopped, nothing pending */
+      if (!w || atomic_load(&t->abandoned))
+         break; /* stopped, nothing pending; or abandoned */
       pthread_mutex_unlock(&t->lock);
       VkResult r;
       do {
          r = t->WaitForFences(t->device, 1, &w->fence, VK_TRUE, PV_TIMELINE_WAIT_NS);
-      } while (r == VK_TIMEOUT);
-      if (r != VK_SUCCESS)
+      } while (r == VK_TIMEOUT && !atomic_load(&t->abandoned));
+      pthread_mutex_lock(&t->retire_lock);
+      bool gone = atomic_load(&t->abandoned);
+      if (!gone && r != VK_SUCCESS)
          pv_warn_limited(
             "context '%s': timeline %u: waiting for a queue fence failed (%d); retiring it",
             pv_venus_name(t->ctx), t->ring_idx, r);
-      retire(t, w->fence_id);
+      if (!gone)
+         retire(t, w->fence_id);
+      pthread_mutex_unlock(&t->retire_lock);
+      if (gone) {
+         pthread_mutex_lock(&t->lock);
+         break;
+      }
       t->DestroyFence(t->device, w->fence, NULL);
       pthread_mutex_lock(&t->lock);
       t->first = w->next;
@@ -84,7 +125,7 @@ timeline_thread(void *arg)
       free(w);
    }
    pthread_mutex_unlock(&t->lock);
-   return NULL;
+   return atomic_load(&t->abandoned) ? timeline_abandoned_exit(t) : NULL;
 }
 
 static struct pv_vk_timeline *
@@ -104,12 +145,12 @@ timeline_new(struct pv_context *ctx, uint32_t ring_idx, VkDevice device, VkQueue
    t->last = &t->first;
    pthread_mutex_init(&t->queue_lock, NULL);
    pthread_mutex_init(&t->lock, NULL);
+   pthread_mutex_init(&t->retire_lock, NULL);
    pthread_cond_init(&t->cond, NULL);
+   atomic_init(&t->abandoned, false);
    if (!t->QueueSubmit || !t->CreateFence || !t->DestroyFence || !t->WaitForFences ||
        pthread_create(&t->thread, NULL, timeline_thread, t)) {
-      pthread_mutex_destroy(&t->queue_lock);
-      pthread_mutex_destroy(&t->lock);
-      pthread_cond_destroy(&t->cond);
+      timeline_destroy_locks(t);
       free(t);
       return NULL;
    }
@@ -125,10 +166,23 @@ timeline_free(struct pv_vk_timeline *t)
    pthread_cond_broadcast(&t->cond);
    pthread_mutex_unlock(&t->lock);
    pthread_join(t->thread, NULL);
-   pthread_mutex_destroy(&t->queue_lock);
-   pthread_mutex_destroy(&t->lock);
-   pthread_cond_destroy(&t->cond);
+   timeline_destroy_locks(t);
    free(t);
+}
+
+/* After a host-driver crash the context is freed without joining: the thread may be stuck in
+ * the driver. It is detached and told to end without retiring anything or calling the driver,
+ * and frees its timeline; a retire already running finishes before this returns. */
+static void
+timeline_abandon(struct pv_vk_timeline *t)
+{
+   pthread_detach(t->thread);
+   pthread_mutex_lock(&t->retire_lock);
+   pthread_mutex_lock(&t->lock);
+   atomic_store(&t->abandoned, true);
+   pthread_cond_broadcast(&t->cond);
+   pthread_mutex_unlock(&t->lock);
+   pthread_mutex_unlock(&t->retire_lock); /* the thread may free t from here on */
 }
 
 const char *
@@ -216,6 +270,22 @@ pv_vk_timelines_release(struct pv_context *ctx)
       pv_vk_state(ctx)->timelines[i] = NULL;
       if (t)
          timeline_free(t);
+   }
+}
+
+void
+pv_vk_timelines_abandon(struct pv_context *ctx)
+{
+   struct pv_vk_context_state *state = pv_vk_state(ctx);
+   if (!state)
+      return;
+   for (uint32_t i = 0; i < PV_MAX_RING_IDX; i++) {
+      pthread_mutex_lock(&state->timelines_lock);
+      struct pv_vk_timeline *t = state->timelines[i];
+      state->timelines[i] = NULL;
+      pthread_mutex_unlock(&state->timelines_lock);
+      if (t)
+         timeline_abandon(t);
    }
 }
 

@@ -57,6 +57,8 @@ fake_create_shader_module(VkDevice device, const VkShaderModuleCreateInfo *info,
    return VK_SUCCESS;
 }
 
+static bool last_refused; /* the last run_is_fatal command was refused (well formed) */
+
 /* Runs one command through the wire-0 table; returns whether it was fatal. */
 static bool
 run_is_fatal(const struct buf *b)
@@ -76,7 +78,17 @@ run_is_fatal(const struct buf *b)
    bool ok = pv_protocol_execute_one(&ctx, &pv_protocol_wire0);
    pv_cs_arena_fini(&arena);
    assert_true(ok != st.fatal);
+   last_refused = dec.refused;
+   assert_true(!dec.refused || ctx.refused); /* a refused command's handler did not run */
    return st.fatal;
+}
+
+/* The command decoded whole but its values were refused (not fatal: the stream goes on). */
+static bool
+run_is_refused(const struct buf *b)
+{
+   assert_false(run_is_fatal(b));
+   return last_refused;
 }
 
 /* vkCreateBuffer of venus-wire.md §1.9 without the chain: device, info, buffer id. */
@@ -121,8 +133,8 @@ id_zero_where_an_object_is_required(void **state)
    (void)state;
    struct buf b;
    host_calls = 0;
-   create_buffer_cmd(&b, 0, 0x2000); /* device id 0 */
-   assert_true(run_is_fatal(&b));
+   create_buffer_cmd(&b, 0, 0x2000); /* device id 0: refused (rules.handle_required) */
+   assert_true(run_is_refused(&b));
    create_buffer_cmd(&b, 0x1000, 0); /* the new buffer's id 0 */
    assert_true(run_is_fatal(&b));
    assert_int_equal(host_calls, 0);
@@ -233,7 +245,8 @@ count_mismatch_and_huge_counts(void **state)
       if (!st_.fatal) /* a good decode consumes exactly the struct */                        \
          assert_true(dec_.cur == dec_.end);                                                   \
       pv_cs_arena_fini(&arena_);                                                              \
-      st_.fatal;                                                                              \
+      assert_false(st_.fatal && dec_.refused);                                                \
+      st_.fatal || dec_.refused;                                                              \
    })
 
 /* VkSubmitInfo with waitSemaphoreCount `count` and a pWaitSemaphores wire array of `wire`. */
@@ -312,6 +325,87 @@ ignorable_array_absent_is_null(void **state)
    assert_int_equal(host_calls, 1);
 }
 
+/* quirks.json rules.handle_required: id 0 in a handle the registry requires refuses the
+ * command; where it lets the handle (or an array's elements) be VK_NULL_HANDLE, 0 decodes to
+ * NULL. (DECODE_IS_FATAL is true for a refusal too; run_is_refused tells them apart.) */
+static void
+null_handle_only_where_the_registry_allows(void **state)
+{
+   (void)state;
+   struct buf b = {.n = 0};
+   VkBufferMemoryRequirementsInfo2 bmri;
+   w32(&b, VK_STRUCTURE_TYPE_BUFFER_MEMORY_REQUIREMENTS_INFO_2), w64(&b, 0), w64(&b, 0);
+   assert_true(DECODE_IS_FATAL(VkBufferMemoryRequirementsInfo2, &b, &bmri));
+   b.n = 0;
+   w32(&b, VK_STRUCTURE_TYPE_BUFFER_MEMORY_REQUIREMENTS_INFO_2), w64(&b, 0), w64(&b, 0x3000);
+   assert_false(DECODE_IS_FATAL(VkBufferMemoryRequirementsInfo2, &b, &bmri));
+
+   VkMemoryDedicatedAllocateInfo mdai; /* image and buffer optional="true" */
+   b.n = 0;
+   w32(&b, VK_STRUCTURE_TYPE_MEMORY_DEDICATED_ALLOCATE_INFO), w64(&b, 0), w64(&b, 0), w64(&b, 0);
+   assert_false(DECODE_IS_FATAL(VkMemoryDedicatedAllocateInfo, &b, &mdai));
+   assert_true(mdai.image == VK_NULL_HANDLE);
+
+   /* VkSubmitInfo.pCommandBuffers: every element must be a command buffer */
+   VkSubmitInfo si;
+   for (int bad = 0; bad < 2; bad++) {
+      b.n = 0;
+      w32(&b, VK_STRUCTURE_TYPE_SUBMIT_INFO), w64(&b, 0), w32(&b, 0), w64(&b, 0), w64(&b, 0);
+      w32(&b, 2), w64(&b, 2), w64(&b, 0x10), w64(&b, bad ? 0 : 0x11);
+      w32(&b, 0), w64(&b, 0);
+      assert_int_equal(DECODE_IS_FATAL(VkSubmitInfo, &b, &si), bad);
+   }
+   /* VkPipelineLayoutCreateInfo.pSetLayouts is optional="false,true": elements may be NULL */
+   VkPipelineLayoutCreateInfo plci;
+   b.n = 0;
+   w32(&b, VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO), w64(&b, 0), w32(&b, 0);
+   w32(&b, 2), w64(&b, 2), w64(&b, 0x10), w64(&b, 0), w32(&b, 0), w64(&b, 0);
+   assert_false(DECODE_IS_FATAL(VkPipelineLayoutCreateInfo, &b, &plci));
+}
+
+/* quirks.json rules.enum_values: a value the registry does not define for the member's enum
+ * type refuses the command before the host driver sees it; members, parameters and array
+ * elements. A refused command is decoded whole: the stream stays in step. */
+static void
+enum_values_outside_the_registry(void **state)
+{
+   (void)state;
+   struct buf b;
+   host_calls = 0;
+   for (uint32_t mode = 0; mode < 3; mode++) { /* EXCLUSIVE, CONCURRENT, no such mode */
+      b.n = 0;
+      w32(&b, 50), w32(&b, 1), w64(&b, 0x1000), w64(&b, 1), w32(&b, 12), w64(&b, 0);
+      w32(&b, 0), w64(&b, 65536), w32(&b, 0x82), w32(&b, mode), w32(&b, 0);
+      w64(&b, 0), w64(&b, 0), w64(&b, 1), w64(&b, 0x2000);
+      assert_int_equal(run_is_refused(&b), mode == 2);
+   }
+   assert_int_equal(host_calls, 2);
+
+   /* borderColor: a custom border color (an extension's value) passes, one past it does not */
+   const int32_t border[] = {VK_BORDER_COLOR_INT_OPAQUE_WHITE, VK_BORDER_COLOR_INT_CUSTOM_EXT,
+                             VK_BORDER_COLOR_INT_OPAQUE_WHITE + 1, 65536, -1};
+   for (size_t i = 0; i < sizeof(border) / sizeof(border[0]); i++) {
+      VkSamplerCreateInfo sci;
+      b.n = 0;
+      w32(&b, VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO), w64(&b, 0), w32(&b, 0);
+      w32(&b, 0), w32(&b, 0), w32(&b, 0); /* filters, mipmap mode */
+      w32(&b, 0), w32(&b, 0), w32(&b, 0); /* address modes */
+      w32(&b, 0), w32(&b, 0), w32(&b, 0), w32(&b, 0), w32(&b, 0); /* bias, aniso, compare */
+      w32(&b, 0), w32(&b, 0), w32(&b, (uint32_t)border[i]), w32(&b, 0);
+      assert_int_equal(DECODE_IS_FATAL(VkSamplerCreateInfo, &b, &sci), i >= 2);
+   }
+
+   /* pDynamicStates: a packed array of enums, each element checked */
+   for (int bad = 0; bad < 2; bad++) {
+      VkPipelineDynamicStateCreateInfo pdsci;
+      b.n = 0;
+      w32(&b, VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO), w64(&b, 0), w32(&b, 0);
+      w32(&b, 2), w64(&b, 2), w32(&b, VK_DYNAMIC_STATE_VIEWPORT);
+      w32(&b, bad ? 0x7fffffff : VK_DYNAMIC_STATE_SCISSOR);
+      assert_int_equal(DECODE_IS_FATAL(VkPipelineDynamicStateCreateInfo, &b, &pdsci), bad);
+   }
+}
+
 int
 main(void)
 {
@@ -325,6 +419,8 @@ main(void)
       cmocka_unit_test(count_mismatch_and_huge_counts),
       cmocka_unit_test(required_array_absent_is_fatal),
       cmocka_unit_test(ignorable_array_absent_is_null),
+      cmocka_unit_test(null_handle_only_where_the_registry_allows),
+      cmocka_unit_test(enum_values_outside_the_registry),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }

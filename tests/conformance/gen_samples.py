@@ -193,8 +193,10 @@ class Gen:
         e = self.reg.enums.get(t)
         if e is None or not e.values:
             return None
+        # values of supported extensions only: the decoder refuses the ones only a disabled
+        # extension reserves (quirks.json rules.enum_values)
         vals = sorted({v for n, v in e.values.items() if not n.endswith('_MAX_ENUM')
-                       and -2**31 <= v < 2**31})
+                       and n not in e.disabled and -2**31 <= v < 2**31})
         if not vals:
             return None
         name = 'conf_enum_' + t
@@ -215,10 +217,15 @@ class Gen:
     # ----- struct model ----------------------------------------------------------------------
     def struct_sets(self, sname):
         """Member sets per mode, from Mesa."""
+        def fn(pattern):
+            # structs without sType have no _self function: Mesa encodes their members in
+            # the struct's own function (VkAttachmentDescription, VkSparseBufferMemoryBindInfo)
+            m = self.mesa.members(pattern % (sname, '_self'))
+            return m if m is not None else self.mesa.members(pattern % (sname, ''))
         return {
-            'in': self.mesa.members('vn_encode_%s_self' % sname),
-            'partial': self.mesa.members('vn_encode_%s_self_partial' % sname),
-            'reply': self.mesa.members('vn_decode_%s_self' % sname),
+            'in': fn('vn_encode_%s%s'),
+            'partial': fn('vn_encode_%s%s_partial'),
+            'reply': fn('vn_decode_%s%s'),
         }
 
     def collect(self, sname, seen):

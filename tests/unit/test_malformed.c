@@ -132,7 +132,7 @@ struct mcase {
    int32_t want_objtype; /* decoder cases */
 };
 
-#define MAX_CASES 640
+#define MAX_CASES 720
 static struct mcase cases[MAX_CASES];
 static size_t ncases;
 
@@ -964,7 +964,7 @@ build_cases(void)
          struct {
             const char *what;
             struct buf b;
-         } r[32];
+         } r[40];
          size_t nr = 0;
 #define REAL(w) (r[nr].what = (w), r[nr].b.n = 0, &r[nr++].b)
          struct buf *x = REAL("buffer destroyed twice");
@@ -1027,6 +1027,42 @@ build_cases(void)
          w32(x, 36), w32(x, 0), w64(x, D), w64(x, OBJ_FENCE), w64(x, 0);
          w32(x, 39), w32(x, REPLY_FLAG), w64(x, D), w32(x, 1), w64(x, 1), w64(x, OBJ_FENCE);
          w32(x, 1), w64(x, 0);
+         /* values the registry or the device's limits rule out (issue 12; fuzz inputs
+          * 13a01bd9, d1c0ab48, 1f4add07): refused before lavapipe reads or allocates */
+         x = REAL("vkGetBufferMemoryRequirements2 of buffer id 0");
+         w32(x, 145), w32(x, 0), w64(x, D), w64(x, 1);
+         w32(x, VK_STRUCTURE_TYPE_BUFFER_MEMORY_REQUIREMENTS_INFO_2), w64(x, 0), w64(x, 0);
+         w64(x, 1), w32(x, VK_STRUCTURE_TYPE_MEMORY_REQUIREMENTS_2), w64(x, 0);
+         x = REAL("vkCreateSampler borderColor 65536");
+         w32(x, 70), w32(x, 0), w64(x, D), w64(x, 1), w32(x, VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO);
+         w64(x, 0);
+         for (int k = 0; k < 14; k++) /* flags .. maxLod, all 0 */
+            w32(x, 0);
+         w32(x, 65536), w32(x, 0), w64(x, 0), w64(x, 1), w64(x, 0x71);
+         static const struct {
+            const char *what;
+            uint32_t binding, type, count;
+         } dsl[] = {
+            {"vkCreateDescriptorSetLayout 2^31-1 storage buffers", 0,
+             VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 0x7fffffffu},
+            {"vkCreateDescriptorSetLayout binding number 0xffffff00", 0xffffff00u,
+             VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1},
+            {"vkCreateDescriptorSetLayout inline uniform block of 2^20 bytes", 0,
+             VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK, 1u << 20},
+         };
+         for (size_t k = 0; k < sizeof(dsl) / sizeof(dsl[0]); k++) {
+            x = REAL(dsl[k].what);
+            w32(x, 72), w32(x, 0), w64(x, D), w64(x, 1);
+            w32(x, VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO), w64(x, 0), w32(x, 0);
+            w32(x, 1), w64(x, 1), w32(x, dsl[k].binding), w32(x, dsl[k].type);
+            w32(x, dsl[k].count), w32(x, VK_SHADER_STAGE_COMPUTE_BIT), w64(x, 0);
+            w64(x, 0), w64(x, 1), w64(x, 0x72);
+         }
+         x = REAL("vkCreateDescriptorPool 2^32-1 storage buffers for one set");
+         w32(x, 74), w32(x, 0), w64(x, D), w64(x, 1);
+         w32(x, VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO), w64(x, 0), w32(x, 0), w32(x, 1);
+         w32(x, 1), w64(x, 1), w32(x, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER), w32(x, 0xffffffffu);
+         w64(x, 0), w64(x, 1), w64(x, 0x73);
 #undef REAL
          for (size_t i = 0; i < nr; i++) {
             struct mcase *c = add(CAT_REAL_OBJECTS, wire, &r[i].b, "wire%u %s", wire, r[i].what);

@@ -148,6 +148,11 @@ void pv_hostile_shader_push_range(struct pv_hostile *h);
 void pv_hostile_shader_invalid(struct pv_hostile *h);
 void pv_hostile_descriptor_unwritten(struct pv_hostile *h);
 void pv_hostile_descriptor_copy_unwritten(struct pv_hostile *h);
+/* values the registry or the device's limits rule out (pv_hostile_values.c) */
+void pv_hostile_null_barrier_buffer(struct pv_hostile *h);
+void pv_hostile_enum_border_color(struct pv_hostile *h);
+void pv_hostile_descriptor_count(struct pv_hostile *h);
+void pv_hostile_descriptor_pool_size(struct pv_hostile *h);
 
 extern const struct pv_hostile_case pv_hostile_cases[];
 extern const unsigned pv_hostile_case_count;

@@ -865,5 +865,13 @@ const struct pv_hostile_case pv_hostile_cases[] = {
      "a dispatch whose set never had its destination storage buffer written"),
    D("descriptor-copy-unwritten", pv_hostile_descriptor_copy_unwritten,
      "vkUpdateDescriptorSets copies a never-written descriptor over a written one"),
+   D("null-barrier-buffer", pv_hostile_null_barrier_buffer,
+     "vkCmdPipelineBarrier with a buffer barrier on VK_NULL_HANDLE"),
+   D("enum-border-color", pv_hostile_enum_border_color,
+     "vkCreateSampler borderColor 65536 (no VkBorderColor)"),
+   D("descriptor-count", pv_hostile_descriptor_count,
+     "vkCreateDescriptorSetLayout binding of 2^31-1 storage buffers"),
+   D("descriptor-pool-size", pv_hostile_descriptor_pool_size,
+     "vkCreateDescriptorPool with room for 2^32-1 storage buffers in one set"),
 };
 const unsigned pv_hostile_case_count = PV_ARRAY_SIZE(pv_hostile_cases);

@@ -6,13 +6,15 @@ void
 pv_decode_vkCreateWidget(struct pv_cs_decoder *d, struct pv_args_vkCreateWidget *a)
 {
    (void)a;
-   a->device = PV_TO_HANDLE(VkDevice, pv_cs_read_id(d, 3));
+   a->device = PV_TO_HANDLE(VkDevice, pv_cs_read_id_required(d, 3, "vkCreateWidget.device"));
    if (pv_cs_read_count(d)) {
       VkWidgetCreateInfo *pCreateInfo_p = pv_cs_alloc(d, 1, sizeof(*pCreateInfo_p));
       if (pCreateInfo_p) {
          pv_decode_VkWidgetCreateInfo(d, &*pCreateInfo_p);
       }
       a->pCreateInfo = pCreateInfo_p;
+   } else {
+      pv_cs_absent(d, "vkCreateWidget.pCreateInfo");
    }
    if (pv_cs_read_count(d)) {
       VkWidget *pWidget_p = pv_cs_alloc(d, 1, sizeof(*pWidget_p));
@@ -20,6 +22,8 @@ pv_decode_vkCreateWidget(struct pv_cs_decoder *d, struct pv_args_vkCreateWidget 
          *pWidget_p = PV_TO_HANDLE(VkWidget, pv_cs_read_raw_id(d));
       }
       a->pWidget = pWidget_p;
+   } else {
+      pv_cs_absent(d, "vkCreateWidget.pWidget");
    }
 }
 
@@ -91,14 +95,16 @@ void
 pv_decode_vkGetWidgetProperties(struct pv_cs_decoder *d, struct pv_args_vkGetWidgetProperties *a)
 {
    (void)a;
-   a->device = PV_TO_HANDLE(VkDevice, pv_cs_read_id(d, 3));
-   a->widget = PV_TO_HANDLE(VkWidget, pv_cs_read_id(d, 77));
+   a->device = PV_TO_HANDLE(VkDevice, pv_cs_read_id_required(d, 3, "vkGetWidgetProperties.device"));
+   a->widget = PV_TO_HANDLE(VkWidget, pv_cs_read_id_required(d, 77, "vkGetWidgetProperties.widget"));
    if (pv_cs_read_count(d)) {
       VkWidgetProperties *pProperties_p = pv_cs_alloc(d, 1, sizeof(*pProperties_p));
       if (pProperties_p) {
          pv_decode_VkWidgetProperties_partial(d, &*pProperties_p);
       }
       a->pProperties = pProperties_p;
+   } else {
+      pv_cs_absent(d, "vkGetWidgetProperties.pProperties");
    }
 }
 
@@ -106,14 +112,16 @@ void
 pv_decode_vkGetWidgetProperties_wire0(struct pv_cs_decoder *d, struct pv_args_vkGetWidgetProperties *a)
 {
    (void)a;
-   a->device = PV_TO_HANDLE(VkDevice, pv_cs_read_id(d, 3));
-   a->widget = PV_TO_HANDLE(VkWidget, pv_cs_read_id(d, 77));
+   a->device = PV_TO_HANDLE(VkDevice, pv_cs_read_id_required(d, 3, "vkGetWidgetProperties.device"));
+   a->widget = PV_TO_HANDLE(VkWidget, pv_cs_read_id_required(d, 77, "vkGetWidgetProperties.widget"));
    if (pv_cs_read_count(d)) {
       VkWidgetProperties *pProperties_p = pv_cs_alloc(d, 1, sizeof(*pProperties_p));
       if (pProperties_p) {
          pv_decode_VkWidgetProperties_partial_wire0(d, &*pProperties_p);
       }
       a->pProperties = pProperties_p;
+   } else {
+      pv_cs_absent(d, "vkGetWidgetProperties.pProperties");
    }
 }
 

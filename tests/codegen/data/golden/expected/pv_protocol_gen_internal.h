@@ -5,6 +5,20 @@
 
 #include "pv_protocol_gen.h"
 
+/* enum values the registry defines (quirks.json rules.enum_values) */
+static inline bool
+pv_enum_ok_VkWidgetShape(int32_t v)
+{
+   switch (v) {
+   case 0:
+   case 1:
+   case 1000006000:
+      return true;
+   default:
+      return false;
+   }
+}
+
 void pv_dec_VkWidgetColorInfo_self(struct pv_cs_decoder *d, void *p);
 extern const struct pv_chain_type pv_ct_VkWidgetColorInfo;
 void pv_dec_VkWidgetCreateInfo_self(struct pv_cs_decoder *d, void *p);

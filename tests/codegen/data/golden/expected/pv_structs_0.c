@@ -8,6 +8,10 @@ pv_dec_VkWidgetColorInfo_self(struct pv_cs_decoder *d, void *p)
    VkWidgetColorInfo *v = p;
    (void)v;
    v->colorful = pv_cs_read_u32(d);
+   v->shape = (VkWidgetShape)pv_cs_read_i32(d);
+   if (!pv_enum_ok_VkWidgetShape((int32_t)v->shape))
+      pv_cs_bad_enum(d, (int32_t)v->shape, "VkWidgetColorInfo.shape");
+   v->parent = PV_TO_HANDLE(VkWidget, pv_cs_read_id(d, 77));
 }
 
 void

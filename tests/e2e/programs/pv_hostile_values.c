@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pv-hostile cases of plain values the registry rules out (pv_hostile.h): a VK_NULL_HANDLE
+ * where vk.xml requires a handle, an enum value no enum of that type has, and descriptor counts
+ * past the device's limits. The Mesa Venus guests encode all of them as given; the renderer
+ * must refuse each before the host driver sees it (the codec's rules.handle_required and
+ * rules.enum_values in codegen/data/quirks.json; src/vk/guard_counts.c).
+ */
+#include "pv_hostile.h"
+
+#define SZ PV_HOSTILE_SIZE
+
+/* A buffer barrier on VK_NULL_HANDLE: the guests do not look at buffer barriers, the host
+ * driver would get a NULL buffer it was never promised. */
+void
+pv_hostile_null_barrier_buffer(struct pv_hostile *h)
+{
+   static struct pv_buffer b;
+   pv_hostile_buffer(h, &b, SZ, VK_BUFFER_USAGE_TRANSFER_DST_BIT, 0);
+   pv_hostile_neighbours(h);
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   vkCmdFillBuffer(cmd, b.buffer, 0, SZ, 0x01010101u);
+   const VkBufferMemoryBarrier bmb = {
+      .sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER,
+      .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
+      .dstAccessMask = VK_ACCESS_HOST_READ_BIT,
+      .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+      .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+      .buffer = VK_NULL_HANDLE,
+      .size = VK_WHOLE_SIZE,
+   };
+   vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 0,
+                        NULL, 1, &bmb, 0, NULL);
+   pv_hostile_submit(h, cmd);
+}
+
+/* A sampler whose borderColor is no VkBorderColor: lavapipe indexes a table with it. */
+void
+pv_hostile_enum_border_color(struct pv_hostile *h)
+{
+   pv_hostile_neighbours(h);
+   const VkSamplerCreateInfo sci = {
+      .sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO,
+      .magFilter = VK_FILTER_NEAREST,
+      .minFilter = VK_FILTER_NEAREST,
+      .mipmapMode = VK_SAMPLER_MIPMAP_MODE_NEAREST,
+      .addressModeU = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER,
+      .addressModeV = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER,
+      .addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER,
+      .maxLod = 1.0f,
+      .borderColor = (VkBorderColor)65536,
+   };
+   VkSampler sampler = VK_NULL_HANDLE;
+   PV_HOSTILE_NOTE(h, vkCreateSampler(h->c.device, &sci, NULL, &sampler));
+   pv_hostile_sync(h);
+}
+
+/* One storage-buffer binding of 2^31 - 1 descriptors: lavapipe mallocs count x its descriptor
+ * size for every set made from the layout. */
+void
+pv_hostile_descriptor_count(struct pv_hostile *h)
+{
+   pv_hostile_neighbours(h);
+   const VkDescriptorSetLayoutBinding binding = {
+      .binding = 0,
+      .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+      .descriptorCount = 0x7fffffffu,
+      .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
+   };
+   const VkDescriptorSetLayoutCreateInfo ci = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+      .bindingCount = 1,
+      .pBindings = &binding,
+   };
+   VkDescriptorSetLayout layout = VK_NULL_HANDLE;
+   PV_HOSTILE_NOTE(h, vkCreateDescriptorSetLayout(h->c.device, &ci, NULL, &layout));
+   pv_hostile_sync(h);
+}
+
+/* A pool for one set with room for 2^32 - 1 storage buffers. */
+void
+pv_hostile_descriptor_pool_size(struct pv_hostile *h)
+{
+   pv_hostile_neighbours(h);
+   const VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 0xffffffffu};
+   const VkDescriptorPoolCreateInfo ci = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+      .maxSets = 1,
+      .poolSizeCount = 1,
+      .pPoolSizes = &size,
+   };
+   VkDescriptorPool pool = VK_NULL_HANDLE;
+   PV_HOSTILE_NOTE(h, vkCreateDescriptorPool(h->c.device, &ci, NULL, &pool));
+   pv_hostile_sync(h);
+}
