@@ -538,6 +538,33 @@ pv_ring_wake_all(struct pv_context *ctx)
    pthread_mutex_unlock(&ctx->rings_lock);
 }
 
+/* Every ring has run what its guest published (woken first: it may be asleep); false if some
+ * still has work after `ms` milliseconds or the context is stopping. */
+bool
+pv_ring_wait_caught_up(struct pv_context *ctx, uint32_t ms)
+{
+   for (uint32_t waited = 0;; waited++) {
+      bool behind = false;
+      pthread_mutex_lock(&ctx->rings_lock);
+      for (struct pv_ring *r = ctx->rings; r; r = r->next) {
+         uint32_t tail = atomic_load_explicit(r->tail, memory_order_acquire);
+         if (atomic_load_explicit(&r->done, memory_order_acquire) != tail) {
+            behind = true;
+            pthread_mutex_lock(&r->lock);
+            r->notified = true;
+            pthread_cond_broadcast(&r->cond);
+            pthread_mutex_unlock(&r->lock);
+         }
+      }
+      pthread_mutex_unlock(&ctx->rings_lock);
+      if (!behind)
+         return true;
+      if (waited >= ms || atomic_load(&ctx->stopping))
+         return false;
+      pv_os_sleep_ns(1000000);
+   }
+}
+
 void
 pv_ring_destroy_all(struct pv_context *ctx)
 {

@@ -32,6 +32,8 @@ void pv_ring_handle_wait_ring_seqno(struct pv_dispatch_ctx *c, void *args);
 void pv_ring_context_lost(struct pv_context *ctx);
 /* Wakes every ring thread and round-trip waiter of the context so it re-checks for stop. */
 void pv_ring_wake_all(struct pv_context *ctx);
+/* Every ring has run what its guest published, waiting at most `ms` milliseconds. */
+bool pv_ring_wait_caught_up(struct pv_context *ctx, uint32_t ms);
 
 /* Replay (capture.h): runs one recorded batch of ring `ring_id` on the calling thread. False when
  * there is no such ring now or the batch does not fit it. */
