@@ -272,10 +272,10 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdBindIndexBuffer, "offset inside the buffer"),
    G(CmdBindIndexBuffer2KHR, "offset and size inside the buffer"),
    G(CmdDrawIndirect, "every draw record inside the buffer"),
-   G(CmdDrawIndexedIndirect, "every draw record inside the buffer"),
+   G(CmdDrawIndexedIndirect, "every draw record inside the buffer; an index buffer bound"),
    G(CmdDispatchIndirect, "the dispatch record inside the buffer"),
    G(CmdDrawIndirectCount, "the count word and maxDrawCount records inside their buffers"),
-   G(CmdDrawIndexedIndirectCount, "as vkCmdDrawIndirectCount"),
+   G(CmdDrawIndexedIndirectCount, "as vkCmdDrawIndirectCount; an index buffer bound"),
    G(CmdDrawIndirectByteCountEXT, "the counter word inside its buffer"),
    /* descriptors and views: what shaders can reach */
    G(UpdateDescriptorSets, "buffer ranges inside their buffers; the room dynamic offsets have; "
@@ -383,7 +383,9 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdSetVertexInputEXT, "binding numbers, locations and counts inside the vertex input limits"),
    G(CmdDrawMultiEXT, "not a check: the host gets the stride of the array the decoder packed, "
                       "not the guest's (it reads draw i at i * stride)"),
-   G(CmdDrawMultiIndexedEXT, "as vkCmdDrawMultiEXT"),
+   G(CmdDrawMultiIndexedEXT, "as vkCmdDrawMultiEXT, with an index buffer bound"),
+   G(CmdDrawIndexed, "an index buffer bound in the command buffer: lavapipe divides by the "
+                     "missing buffer's size"),
    G(CreateGraphicsPipelines, "a subpass of its render pass; vertex input, viewport, blend and "
                               "rendering counts inside the device's limits; every stage's "
                               "SPIR-V against the layout (used sets, bindings, "

@@ -199,6 +199,7 @@ struct pv_vk_cmd_scope {
    uint8_t bound;    /* bit (1 << PV_BIND_*) per bind point with a pipeline bound */
    bool secondary;   /* its level, from vkAllocateCommandBuffers */
    bool one_time;    /* begun with ONE_TIME_SUBMIT: one submission per recording */
+   bool index_bound; /* an index buffer bound since it was begun */
    bool submitted;   /* submitted since it was begun */
    uint32_t subpass, subpasses; /* in a PV_PASS_RENDER_PASS: current and count */
    uint64_t pass_id, pass_serial; /* that render pass (its per-subpass color counts) */
@@ -311,6 +312,11 @@ const char *pv_vk_cmdbuf_not_runnable(const struct pv_vk_cmd_scope *s, bool seco
 void pv_vk_cmdbuf_begun(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
                         const VkCommandBufferBeginInfo *info, VkResult r);
 void pv_vk_cmdbuf_reset(struct pv_dispatch_ctx *c, VkCommandBuffer cmd);
+/* vkCmdBindIndexBuffer(2) bound a buffer (or VK_NULL_HANDLE: none). */
+void pv_vk_cmd_index_bind(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, bool bound);
+/* An indexed draw has an index buffer to read (refused otherwise: lavapipe reads the missing
+ * buffer's size, 0, and divides by it). */
+bool pv_vk_cmd_index_ready(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, const char *what);
 void pv_vk_cmdpool_reset(struct pv_dispatch_ctx *c, VkCommandPool pool);
 
 /* ----- render passes and framebuffers (guard_renderpass.c) -------------------------------- */
@@ -477,6 +483,7 @@ PV_GUARD(CmdSetColorBlendAdvancedEXT)
 PV_GUARD(CmdSetVertexInputEXT)
 PV_GUARD(CmdDrawMultiEXT)
 PV_GUARD(CmdDrawMultiIndexedEXT)
+PV_GUARD(CmdDrawIndexed)
 PV_GUARD(CreateGraphicsPipelines)
 PV_GUARD(CreateComputePipelines)
 PV_GUARD(CreatePipelineLayout)

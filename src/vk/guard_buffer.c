@@ -116,8 +116,10 @@ pv_guard_CmdBindIndexBuffer(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkCmdBindIndexBuffer *a = args;
    if (a->buffer == VK_NULL_HANDLE ||
        pv_guard_buffer_range_whole(c, "vkCmdBindIndexBuffer", a->buffer, a->offset,
-                                   VK_WHOLE_SIZE))
+                                   VK_WHOLE_SIZE)) {
+      pv_vk_cmd_index_bind(c, a->commandBuffer, a->buffer != VK_NULL_HANDLE);
       pv_handle_vkCmdBindIndexBuffer(c, args);
+   }
 }
 
 void
@@ -125,8 +127,11 @@ pv_guard_CmdBindIndexBuffer2KHR(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdBindIndexBuffer2KHR *a = args;
    if (a->buffer == VK_NULL_HANDLE ||
-       pv_guard_buffer_range_whole(c, "vkCmdBindIndexBuffer2KHR", a->buffer, a->offset, a->size))
+       pv_guard_buffer_range_whole(c, "vkCmdBindIndexBuffer2KHR", a->buffer, a->offset,
+                                   a->size)) {
+      pv_vk_cmd_index_bind(c, a->commandBuffer, a->buffer != VK_NULL_HANDLE);
       pv_handle_vkCmdBindIndexBuffer2KHR(c, args);
+   }
 }
 
 void
@@ -142,7 +147,8 @@ void
 pv_guard_CmdDrawIndexedIndirect(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdDrawIndexedIndirect *a = args;
-   if (pv_guard_buffer_records(c, "vkCmdDrawIndexedIndirect", a->buffer, a->offset, a->drawCount,
+   if (pv_vk_cmd_index_ready(c, a->commandBuffer, "vkCmdDrawIndexedIndirect") &&
+       pv_guard_buffer_records(c, "vkCmdDrawIndexedIndirect", a->buffer, a->offset, a->drawCount,
                                a->stride, sizeof(VkDrawIndexedIndirectCommand)))
       pv_handle_vkCmdDrawIndexedIndirect(c, args);
 }
@@ -180,7 +186,8 @@ void
 pv_guard_CmdDrawIndexedIndirectCount(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdDrawIndexedIndirectCount *a = args;
-   if (indirect_count_ok(c, "vkCmdDrawIndexedIndirectCount", a->buffer, a->offset,
+   if (pv_vk_cmd_index_ready(c, a->commandBuffer, "vkCmdDrawIndexedIndirectCount") &&
+       indirect_count_ok(c, "vkCmdDrawIndexedIndirectCount", a->buffer, a->offset,
                          a->countBuffer, a->countBufferOffset, a->maxDrawCount, a->stride,
                          sizeof(VkDrawIndexedIndirectCommand)))
       pv_handle_vkCmdDrawIndexedIndirectCount(c, args);

@@ -206,6 +206,34 @@ pv_vk_cmdpool_reset(struct pv_dispatch_ctx *c, VkCommandPool pool)
    free(ids);
 }
 
+/* ----- index buffers ------------------------------------------------------------------------ */
+
+void
+pv_vk_cmd_index_bind(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, bool bound)
+{
+   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
+   if (cb)
+      cb->scope.index_bound = bound;
+}
+
+bool
+pv_vk_cmd_index_ready(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, const char *what)
+{
+   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
+   if (cb && cb->scope.index_bound)
+      return true;
+   pv_venus_refuse(c, "%s: no index buffer bound in this command buffer", what);
+   return false;
+}
+
+void
+pv_guard_CmdDrawIndexed(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdDrawIndexed *a = args;
+   if (pv_vk_cmd_index_ready(c, a->commandBuffer, "vkCmdDrawIndexed"))
+      pv_handle_vkCmdDrawIndexed(c, args);
+}
+
 /* ----- render pass instances ----------------------------------------------------------------- */
 
 /* The scope check ran (outside a render pass, primary, recording): enter subpass 0. */

@@ -183,7 +183,8 @@ pv_guard_CmdDrawMultiIndexedEXT(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdDrawMultiIndexedEXT *a = args;
    a->stride = sizeof(*a->pIndexInfo);
-   pv_handle_vkCmdDrawMultiIndexedEXT(c, args);
+   if (pv_vk_cmd_index_ready(c, a->commandBuffer, "vkCmdDrawMultiIndexedEXT"))
+      pv_handle_vkCmdDrawMultiIndexedEXT(c, args);
 }
 
 /* ----- graphics pipelines -------------------------------------------------------------------- */

@@ -728,6 +728,26 @@ query_stream_past_limit(void **state)
    }
 }
 
+/* An indexed draw with no index buffer bound: lavapipe divides by the missing buffer's size. */
+static void
+draw_indexed_without_index_buffer(void **state)
+{
+   (void)state;
+   for (int bound = 0; bound < 2; bound++) {
+      struct pv_context *ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDERING,
+                 1u << PV_BIND_GRAPHICS)
+         ->index_bound = bound;
+      struct buf b = {0};
+      w32(&b, cmd("vkCmdDrawIndexed")), w32(&b, 0), w64(&b, PRIMARY), w32(&b, 3), w32(&b, 1);
+      w32(&b, 0), w32(&b, 0), w32(&b, 0);
+      if (bound)
+         PASSED(ctx, &b, "vkCmdDrawIndexed");
+      else
+         REFUSED(ctx, &b, "vkCmdDrawIndexed: no index buffer bound in this command buffer");
+   }
+}
+
 /* ----- vkCmdClearAttachments ---------------------------------------------------------------- */
 
 /* One color clear of attachment `color`, rectangle x..x+w by 16 rows, layers base..base+layers. */
@@ -970,6 +990,7 @@ main(void)
       cmocka_unit_test(scissors_past_limit),
       cmocka_unit_test(vertex_bindings_past_limit),
       cmocka_unit_test(query_stream_past_limit),
+      cmocka_unit_test(draw_indexed_without_index_buffer),
       cmocka_unit_test(clear_attachments_inside),
       cmocka_unit_test(clear_attachments_secondary),
       cmocka_unit_test(allocate_unknown_level),
