@@ -268,6 +268,24 @@ keep_render_pass(struct pv_dispatch_ctx *c, const char *what, VkResult r, const 
    o->free_data = pv_vk_state_free;
 }
 
+/* The create info's verdict (`why`), then every subpass's color attachments against the
+ * device's maxColorAttachments; frees `rp` and refuses when either says no. */
+static bool
+render_pass_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
+               struct pv_vk_render_pass *rp, const char *why)
+{
+   for (uint32_t i = 0; !why && i < rp->subpasses; i++)
+      if (!pv_vk_device_range_ok(c, what, device, 0, rp->colors[i], PV_LIMIT_COLOR_ATTACHMENTS)) {
+         free(rp);
+         return false;
+      }
+   if (why) {
+      free(rp);
+      pv_venus_refuse(c, "%s: %s", what, why);
+   }
+   return !why;
+}
+
 void
 pv_guard_CreateRenderPass(struct pv_dispatch_ctx *c, void *args)
 {
@@ -275,20 +293,11 @@ pv_guard_CreateRenderPass(struct pv_dispatch_ctx *c, void *args)
    const VkRenderPassCreateInfo *ci = a->pCreateInfo;
    struct pv_vk_render_pass *rp = ci ? render_pass_new(ci->subpassCount, ci->attachmentCount)
                                      : NULL;
-   const char *why = !ci   ? "no create info"
-                     : !rp ? "no memory for the render pass's state"
-                           : render_pass1_violation(ci, rp);
-   for (uint32_t i = 0; !why && i < ci->subpassCount; i++)
-      if (!pv_vk_device_range_ok(c, "vkCreateRenderPass", a->device, 0, rp->colors[i],
-                                 PV_LIMIT_COLOR_ATTACHMENTS)) {
-         free(rp);
-         return;
-      }
-   if (why) {
-      free(rp);
-      pv_venus_refuse(c, "vkCreateRenderPass: %s", why);
+   if (!render_pass_ok(c, "vkCreateRenderPass", a->device, rp,
+                       !ci   ? "no create info"
+                       : !rp ? "no memory for the render pass's state"
+                             : render_pass1_violation(ci, rp)))
       return;
-   }
    pv_handle_vkCreateRenderPass(c, args);
    keep_render_pass(c, "vkCreateRenderPass", a->ret, a->pRenderPass, rp);
 }
@@ -300,20 +309,11 @@ pv_guard_CreateRenderPass2(struct pv_dispatch_ctx *c, void *args)
    const VkRenderPassCreateInfo2 *ci = a->pCreateInfo;
    struct pv_vk_render_pass *rp = ci ? render_pass_new(ci->subpassCount, ci->attachmentCount)
                                      : NULL;
-   const char *why = !ci   ? "no create info"
-                     : !rp ? "no memory for the render pass's state"
-                           : render_pass2_violation(ci, rp);
-   for (uint32_t i = 0; !why && i < ci->subpassCount; i++)
-      if (!pv_vk_device_range_ok(c, "vkCreateRenderPass2", a->device, 0, rp->colors[i],
-                                 PV_LIMIT_COLOR_ATTACHMENTS)) {
-         free(rp);
-         return;
-      }
-   if (why) {
-      free(rp);
-      pv_venus_refuse(c, "vkCreateRenderPass2: %s", why);
+   if (!render_pass_ok(c, "vkCreateRenderPass2", a->device, rp,
+                       !ci   ? "no create info"
+                       : !rp ? "no memory for the render pass's state"
+                             : render_pass2_violation(ci, rp)))
       return;
-   }
    pv_handle_vkCreateRenderPass2(c, args);
    keep_render_pass(c, "vkCreateRenderPass2", a->ret, a->pRenderPass, rp);
 }
