@@ -18,7 +18,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define VTEST_CONTROL_TIMEOUT_MS 200
+/* 200 ms was too short on a loaded machine: an ASan-built `stats` scheduled out between its
+ * connect and its request got the connection closed under it (reset, "reading failed"; CI's
+ * asan-stats-process). Only the server's user or root can connect, so the longer stall a silent
+ * client can cause is theirs. */
+#define VTEST_CONTROL_TIMEOUT_MS 1000
 /* A reader that takes no bytes for this long gets the rest of its reply cut off. */
 #define VTEST_CONTROL_SEND_TIMEOUT_MS 1000
 /* Longest request line read. */
