@@ -375,6 +375,8 @@ bool pv_vk_cmd_range_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBu
                         uint32_t first, uint32_t count, enum pv_limit l);
 bool pv_vk_device_range_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                            uint32_t first, uint32_t count, enum pv_limit l);
+/* `flags` (a create info's sparse bits) only on a device that can bind sparse memory. */
+bool pv_vk_sparse_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, uint32_t flags);
 /* A graphics pipeline's vertex input, viewport, blend and rendering counts and indices. */
 bool pv_vk_pipeline_limits_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                               const VkGraphicsPipelineCreateInfo *ci);

@@ -95,6 +95,26 @@ pv_vk_device_range_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice devi
    return range_ok(c, what, device_physdev(c, device), first, count, l);
 }
 
+/* ----- sparse resources ---------------------------------------------------------------------- */
+
+/* Sparse flags only where a queue family can bind sparse memory (the device has sparseBinding).
+ * A sparse buffer or image is never bound with vkBind*Memory, so the checks take it as backed:
+ * lavapipe of Mesa 22.3 has no sparse support yet creates such a buffer, and a fill into it wrote
+ * through a NULL pointer on the queue thread (fuzz input 78f2d7e4). */
+bool
+pv_vk_sparse_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, uint32_t flags)
+{
+   if (!flags)
+      return true;
+   const struct pv_vk_physdev *pd = device_physdev(c, device);
+   for (uint32_t i = 0; pd && i < pd->qf_count; i++)
+      if (pd->qf[i].queueFlags & VK_QUEUE_SPARSE_BINDING_BIT)
+         return true;
+   pv_venus_refuse(c, "%s: sparse flags %#x on a device no queue family of which binds sparse "
+                      "memory", what, flags);
+   return false;
+}
+
 /* ----- dynamic state and bindings ------------------------------------------------------------ */
 
 /* One guard per command: (first, count) of its own parameters against one limit. */

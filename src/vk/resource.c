@@ -129,6 +129,11 @@ pv_vk_handle_CreateBuffer(struct pv_dispatch_ctx *c, void *args)
    const VkBufferCreateInfo *orig = a->pCreateInfo;
    VkBufferCreateInfo copy;
    VkExternalMemoryBufferCreateInfo ext;
+   const uint32_t sparse = VK_BUFFER_CREATE_SPARSE_BINDING_BIT |
+                           VK_BUFFER_CREATE_SPARSE_RESIDENCY_BIT |
+                           VK_BUFFER_CREATE_SPARSE_ALIASED_BIT;
+   if (orig && !pv_vk_sparse_ok(c, "vkCreateBuffer", a->device, orig->flags & sparse))
+      return;
    a->pCreateInfo = buffer_info(c, a->device, orig, &copy, &ext);
    pv_handle_vkCreateBuffer(c, args);
    a->pCreateInfo = orig;
@@ -144,7 +149,11 @@ pv_vk_handle_CreateImage(struct pv_dispatch_ctx *c, void *args)
    const VkImageCreateInfo *orig = a->pCreateInfo;
    VkImageCreateInfo copy;
    VkExternalMemoryImageCreateInfo ext;
-   if (!pv_guard_image_create(c, a->device, orig))
+   const uint32_t sparse = VK_IMAGE_CREATE_SPARSE_BINDING_BIT |
+                           VK_IMAGE_CREATE_SPARSE_RESIDENCY_BIT |
+                           VK_IMAGE_CREATE_SPARSE_ALIASED_BIT;
+   if (!pv_guard_image_create(c, a->device, orig) ||
+       !pv_vk_sparse_ok(c, "vkCreateImage", a->device, orig->flags & sparse))
       return;
    a->pCreateInfo = image_info(c, a->device, orig, &copy, &ext);
    pv_handle_vkCreateImage(c, args);
