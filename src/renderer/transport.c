@@ -174,12 +174,11 @@ pv_transport_register_lost(struct pv_overrides *o)
 {
    register_streams_and_rings(o);
    /* A lost wire 1 context still records virtqueue seqnos, so no ring waits on a lost guest.
-    * The context path still waits for a ring's seqno: Mesa 25 sends vkWaitRingSeqnoMESA before
-    * it asks for the blob of memory it allocated on the ring, and the ring still runs that
-    * allocation in lost mode (lost.c); without the wait the blob request overtook it, failed,
-    * and the guest heard VK_ERROR_OUT_OF_HOST_MEMORY instead of VK_ERROR_DEVICE_LOST (now and
-    * then, in test-hostile --threads). The wait is bounded as when live: lost rings never wait
-    * for the context path, and it ends at disconnect. */
+    * The context path still waits for a ring's seqno, as the guest asked (bounded as when
+    * live: lost rings never wait for the context path, and it ends at disconnect). Mesa 25 sends
+    * that wait before it asks for the blob of memory it allocated on the ring; the wait alone
+    * did not stop such blob requests from failing now and then (test-hostile --threads), so
+    * the blob request of a lost context also waits for the rings (blob.c). */
    if (o->table->entries && !strcmp(o->table->name, "wire1")) {
       pv_overrides_set(o, "vkSubmitVirtqueueSeqnoMESA", pv_ring_handle_submit_virtqueue_seqno);
       pv_overrides_set(o, "vkWaitRingSeqnoMESA", pv_ring_handle_wait_ring_seqno);

@@ -337,10 +337,10 @@ pv_guard_CmdBeginRendering(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdBeginRendering *a = args;
    struct pv_vk_area area;
-   if (!a->pRenderingInfo ||
+   /* pv_vk_rendering_begin refuses a missing rendering info; the limit needs one */
+   if (!pv_vk_rendering_begin(c, a->pRenderingInfo, &area) ||
        !pv_vk_cmd_range_ok(c, "vkCmdBeginRendering", a->commandBuffer, 0,
-                           a->pRenderingInfo->colorAttachmentCount, PV_LIMIT_COLOR_ATTACHMENTS) ||
-       !pv_vk_rendering_begin(c, a->pRenderingInfo, &area))
+                           a->pRenderingInfo->colorAttachmentCount, PV_LIMIT_COLOR_ATTACHMENTS))
       return;
    struct pv_vk_cmd_scope *s = &cmdbuf_get(c, a->commandBuffer)->scope;
    s->pass = PV_PASS_RENDERING;
