@@ -196,7 +196,8 @@ def tables_file(gen):
             else:
                 e.append('.not_decodable = %s' % _c_str(gen.cmd_bad.get(name, 'unknown')))
             lines.append('   [%d] = {%s},' % (ident, ', '.join(e)))
-        exts = sorted(d.extensions.items(), key=lambda x: x[1][0])
+        # by name, in strcmp order (ASCII): pv_protocol_extension_find searches it
+        exts = sorted(d.extensions.items(), key=lambda x: x[0].encode())
         lines += ['};', '', 'static const struct pv_protocol_extension %s_extensions[%d] = {'
                   % (dname, max(1, len(exts)))]
         lines += ['   {"%s", %d, %d},' % (n, num, spec) for n, (num, spec) in exts]

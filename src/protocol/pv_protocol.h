@@ -110,7 +110,7 @@ struct pv_protocol_table {
    uint32_t count;
    const struct pv_command_entry *entries;
    uint32_t vk_xml_version; /* registry version the guest encoder was generated from */
-   const struct pv_protocol_extension *extensions;
+   const struct pv_protocol_extension *extensions; /* sorted by name, in strcmp order */
    uint32_t extension_count;
 };
 
@@ -121,6 +121,9 @@ struct pv_protocol_stats {
 /* Runs one command from ctx->dec. False once the context is fatal. */
 bool pv_protocol_execute_one(struct pv_dispatch_ctx *ctx, const struct pv_protocol_table *t);
 const struct pv_protocol_table *pv_protocol_table_get(const char *name);
+/* The table's entry for extension `name`, or NULL. */
+const struct pv_protocol_extension *pv_protocol_extension_find(const struct pv_protocol_table *t,
+                                                               const char *name);
 /* The dialect names the generated tables provide, NULL-terminated. */
 extern const char *const pv_protocol_dialects[];
 void pv_protocol_table_stats(const struct pv_protocol_table *t, const pv_handler_fn *overrides,

@@ -7,10 +7,8 @@
 static uint32_t
 table_spec_version(const struct pv_protocol_table *table, const char *name)
 {
-   for (uint32_t i = 0; i < table->extension_count; i++)
-      if (!strcmp(table->extensions[i].name, name))
-         return table->extensions[i].spec_version;
-   return 0;
+   const struct pv_protocol_extension *e = pv_protocol_extension_find(table, name);
+   return e ? e->spec_version : 0;
 }
 
 void

@@ -45,12 +45,8 @@ pv_vk_cap_api_version(uint32_t version)
 int64_t
 pv_vk_table_spec_version(struct pv_context *ctx, const char *name)
 {
-   const struct pv_protocol_table *t = pv_venus_table(ctx);
-   for (uint32_t i = 0; t && i < t->extension_count; i++) {
-      if (!strcmp(t->extensions[i].name, name))
-         return t->extensions[i].spec_version;
-   }
-   return -1;
+   const struct pv_protocol_extension *e = pv_protocol_extension_find(pv_venus_table(ctx), name);
+   return e ? e->spec_version : -1;
 }
 
 /* `name` + `suffix` into buf; false when it does not fit. */

@@ -911,6 +911,27 @@ push_constants_past_layout(void **state)
 
 /* ----- the table ---------------------------------------------------------------------------- */
 
+/* Extension lookups (every host extension of every enumerated device) binary-search the
+ * generated tables: each must be in strcmp order and find every entry it has. */
+static void
+extension_tables_are_searchable(void **state)
+{
+   (void)state;
+   for (const char *const *d = pv_protocol_dialects; *d; d++) {
+      const struct pv_protocol_table *t = pv_protocol_table_get(*d);
+      assert_non_null(t);
+      assert_true(t->extension_count > 50);
+      for (uint32_t i = 0; i < t->extension_count; i++) {
+         if (i > 0)
+            assert_true(strcmp(t->extensions[i - 1].name, t->extensions[i].name) < 0);
+         assert_ptr_equal(pv_protocol_extension_find(t, t->extensions[i].name),
+                          &t->extensions[i]);
+      }
+      assert_null(pv_protocol_extension_find(t, "VK_KHR_no_such_extension"));
+      assert_null(pv_protocol_extension_find(t, ""));
+   }
+}
+
 static void
 every_recorded_command_has_a_class(void **state)
 {
@@ -997,6 +1018,7 @@ main(void)
       cmocka_unit_test(sets_past_layout),
       cmocka_unit_test(push_constants_past_layout),
       cmocka_unit_test(every_recorded_command_has_a_class),
+      cmocka_unit_test(extension_tables_are_searchable),
    };
    return cmocka_run_group_tests(tests, setup, teardown);
 }
