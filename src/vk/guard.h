@@ -328,7 +328,11 @@ struct pv_vk_render_pass {
    uint32_t attachments;
    uint32_t clears;      /* clear values a begin must give: last attachment it clears + 1 */
    uint32_t view_layers; /* layers multiview renders to: highest view-mask bit + 1, 0: none */
-   uint32_t colors[];    /* color attachment count of each subpass */
+   /* Per attachment, NULL or {0, 0}: a view must cover the framebuffer. Shading rate and
+    * density map attachments cover it with one texel per {width, height} pixels and may have
+    * one layer. Points into the same allocation (past colors[]). */
+   uint32_t (*texel)[2];
+   uint32_t colors[]; /* color attachment count of each subpass */
 };
 struct pv_vk_framebuffer; /* lifetime.h */
 /* The render pass object of a begin (its data a struct pv_vk_render_pass), checked against its

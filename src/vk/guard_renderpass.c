@@ -135,19 +135,45 @@ clears_needed2(const VkRenderPassCreateInfo2 *ci)
 static struct pv_vk_render_pass *
 render_pass_new(uint32_t subpasses, uint32_t attachments)
 {
+   /* counts are u32 from the decoder: the sum cannot overflow size_t */
+   size_t colors = (size_t)subpasses * sizeof(uint32_t);
+   size_t pad = (sizeof(uint64_t) - colors % sizeof(uint64_t)) % sizeof(uint64_t);
    struct pv_vk_render_pass *rp =
-      calloc(1, sizeof(*rp) + (size_t)subpasses * sizeof(rp->colors[0]));
+      calloc(1, sizeof(*rp) + colors + pad + (size_t)attachments * 2 * sizeof(uint32_t));
    if (rp) {
       rp->subpasses = subpasses;
       rp->attachments = attachments;
+      rp->texel = (uint32_t(*)[2])((char *)rp->colors + colors + pad);
    }
    return rp;
 }
 
+/* Attachment `a` is read one texel per w x h pixels (a shading rate or density map attachment);
+ * `a` was checked against the attachment count. */
+static const char *
+mark_reduced(struct pv_vk_render_pass *rp, uint32_t a, uint32_t w, uint32_t h)
+{
+   if (a == VK_ATTACHMENT_UNUSED)
+      return NULL;
+   /* the texel size must be a power of two (VUID-VkFragmentShadingRateAttachmentInfoKHR-
+    * pFragmentShadingRateAttachment-04525); 0 would divide the framebuffer by zero */
+   if (!w || !h || (w & (w - 1)) || (h & (h - 1)))
+      return "a shading rate attachment texel size that is not a power of two";
+   rp->texel[a][0] = w;
+   rp->texel[a][1] = h;
+   return NULL;
+}
+
+/* A density map's texel size is the implementation's (between the device's min and max
+ * fragment density texel sizes, not kept): any view of at least one texel, read by the host
+ * driver, never written. */
+#define DENSITY_TEXEL UINT32_MAX
+
 /* VkRenderPassCreateInfo's chained structs index its subpasses, dependencies and inputs. */
 static const char *
-chain1_violation(const VkRenderPassCreateInfo *ci, uint32_t *view_layers)
+chain1_violation(const VkRenderPassCreateInfo *ci, struct pv_vk_render_pass *rp)
 {
+   uint32_t *view_layers = &rp->view_layers;
    for (const VkBaseInStructure *s = ci->pNext; s; s = s->pNext) {
       if (s->sType == VK_STRUCTURE_TYPE_RENDER_PASS_MULTIVIEW_CREATE_INFO) {
          const VkRenderPassMultiviewCreateInfo *m = (const void *)s;
@@ -170,6 +196,8 @@ chain1_violation(const VkRenderPassCreateInfo *ci, uint32_t *view_layers)
          const VkRenderPassFragmentDensityMapCreateInfoEXT *f = (const void *)s;
          if (!index_ok(f->fragmentDensityMapAttachment.attachment, ci->attachmentCount))
             return "a fragment density map attachment index past the attachments";
+         mark_reduced(rp, f->fragmentDensityMapAttachment.attachment, DENSITY_TEXEL,
+                      DENSITY_TEXEL);
       }
    }
    return NULL;
@@ -194,12 +222,13 @@ render_pass1_violation(const VkRenderPassCreateInfo *ci, struct pv_vk_render_pas
           !subpass_index_ok(ci->pDependencies[i].dstSubpass, ci->subpassCount))
          return "a dependency names a subpass past the subpasses";
    rp->clears = clears_needed1(ci);
-   return chain1_violation(ci, &rp->view_layers);
+   return chain1_violation(ci, rp);
 }
 
 /* VkSubpassDescription2's chained structs name attachments too. */
 static const char *
-subpass2_chain_violation(const VkSubpassDescription2 *s, uint32_t attachments)
+subpass2_chain_violation(const VkSubpassDescription2 *s, uint32_t attachments,
+                         struct pv_vk_render_pass *rp)
 {
    for (const VkBaseInStructure *p = s->pNext; p; p = p->pNext) {
       if (p->sType == VK_STRUCTURE_TYPE_SUBPASS_DESCRIPTION_DEPTH_STENCIL_RESOLVE) {
@@ -209,9 +238,15 @@ subpass2_chain_violation(const VkSubpassDescription2 *s, uint32_t attachments)
             return "a depth/stencil resolve attachment index past the attachments";
       } else if (p->sType == VK_STRUCTURE_TYPE_FRAGMENT_SHADING_RATE_ATTACHMENT_INFO_KHR) {
          const VkFragmentShadingRateAttachmentInfoKHR *f = (const void *)p;
-         if (f->pFragmentShadingRateAttachment &&
-             !index_ok(f->pFragmentShadingRateAttachment->attachment, attachments))
+         if (!f->pFragmentShadingRateAttachment)
+            continue;
+         if (!index_ok(f->pFragmentShadingRateAttachment->attachment, attachments))
             return "a shading rate attachment index past the attachments";
+         const char *why = mark_reduced(rp, f->pFragmentShadingRateAttachment->attachment,
+                                        f->shadingRateAttachmentTexelSize.width,
+                                        f->shadingRateAttachmentTexelSize.height);
+         if (why)
+            return why;
       }
    }
    return NULL;
@@ -228,7 +263,7 @@ render_pass2_violation(const VkRenderPassCreateInfo2 *ci, struct pv_vk_render_pa
                                      s->pDepthStencilAttachment != NULL};
       const char *why = subpass_refs_violation(&r, ci->attachmentCount);
       if (!why)
-         why = subpass2_chain_violation(s, ci->attachmentCount);
+         why = subpass2_chain_violation(s, ci->attachmentCount, rp);
       if (why)
          return why;
       rp->colors[i] = s->colorAttachmentCount;
@@ -240,12 +275,15 @@ render_pass2_violation(const VkRenderPassCreateInfo2 *ci, struct pv_vk_render_pa
           !subpass_index_ok(ci->pDependencies[i].dstSubpass, ci->subpassCount))
          return "a dependency names a subpass past the subpasses";
    rp->clears = clears_needed2(ci);
-   for (const VkBaseInStructure *p = ci->pNext; p; p = p->pNext)
-      if (p->sType == VK_STRUCTURE_TYPE_RENDER_PASS_FRAGMENT_DENSITY_MAP_CREATE_INFO_EXT &&
-          !index_ok(((const VkRenderPassFragmentDensityMapCreateInfoEXT *)p)
-                       ->fragmentDensityMapAttachment.attachment,
-                    ci->attachmentCount))
+   for (const VkBaseInStructure *p = ci->pNext; p; p = p->pNext) {
+      if (p->sType != VK_STRUCTURE_TYPE_RENDER_PASS_FRAGMENT_DENSITY_MAP_CREATE_INFO_EXT)
+         continue;
+      uint32_t a = ((const VkRenderPassFragmentDensityMapCreateInfoEXT *)p)
+                      ->fragmentDensityMapAttachment.attachment;
+      if (!index_ok(a, ci->attachmentCount))
          return "a fragment density map attachment index past the attachments";
+      mark_reduced(rp, a, DENSITY_TEXEL, DENSITY_TEXEL);
+   }
    return NULL;
 }
 
@@ -364,16 +402,31 @@ image_view_of(struct pv_dispatch_ctx *c, VkImageView view)
    return v && v->width ? v : NULL;
 }
 
-/* The views cover width x height x layers; the fewest layers among them into *fewest. */
+static uint32_t
+div_up(uint32_t n, uint32_t d)
+{
+   return n / d + (n % d != 0);
+}
+
+/* The views cover width x height x layers (rp's reduced attachments one texel per their texel
+ * size, one layer or all); the fewest layers among the full ones into *fewest. */
 static const char *
-views_violation(struct pv_dispatch_ctx *c, uint32_t count, const VkImageView *views,
-                uint32_t width, uint32_t height, uint32_t layers, uint32_t *fewest)
+views_violation(struct pv_dispatch_ctx *c, const struct pv_vk_render_pass *rp,
+                const VkImageView *views, uint32_t width, uint32_t height, uint32_t layers,
+                uint32_t *fewest)
 {
    *fewest = UINT32_MAX;
-   for (uint32_t i = 0; i < count; i++) {
+   for (uint32_t i = 0; i < rp->attachments; i++) {
       const struct pv_vk_view *v = views ? image_view_of(c, views[i]) : NULL;
       if (!v)
          return "an unknown attachment view";
+      const uint32_t *texel = rp->texel && rp->texel[i][0] ? rp->texel[i] : NULL;
+      if (texel) {
+         if (v->width < div_up(width, texel[0]) || v->height < div_up(height, texel[1]) ||
+             (v->layers != 1 && v->layers < layers))
+            return "a shading rate or density map view smaller than the framebuffer's texels";
+         continue;
+      }
       if (v->width < width || v->height < height || v->layers < layers)
          return "an attachment view smaller than the framebuffer";
       if (v->layers < *fewest)
@@ -395,8 +448,8 @@ pv_vk_framebuffer_shape(struct pv_dispatch_ctx *c, const VkFramebufferCreateInfo
                      : ci->attachmentCount != rp->attachments
                         ? "an attachment count other than its render pass's"
                      : imageless ? NULL
-                                 : views_violation(c, ci->attachmentCount, ci->pAttachments,
-                                                   ci->width, ci->height, ci->layers, &fewest);
+                                 : views_violation(c, rp, ci->pAttachments, ci->width,
+                                                   ci->height, ci->layers, &fewest);
    if (why) {
       pv_venus_refuse(c, "vkCreateFramebuffer: %s", why);
       return false;
@@ -440,8 +493,8 @@ begin_violation(struct pv_dispatch_ctx *c, const VkRenderPassBeginInfo *info,
       const VkRenderPassAttachmentBeginInfo *ab = attachment_begin_info(info);
       if (!ab || ab->attachmentCount != rp->attachments)
          return "an imageless framebuffer without a view for each attachment";
-      const char *why = views_violation(c, ab->attachmentCount, ab->pAttachments, fb->width,
-                                        fb->height, fb->layers, &fewest);
+      const char *why =
+         views_violation(c, rp, ab->pAttachments, fb->width, fb->height, fb->layers, &fewest);
       if (why)
          return why;
    }
