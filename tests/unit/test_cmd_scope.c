@@ -630,6 +630,95 @@ render_pass_indices(void **state)
    }
 }
 
+/* ----- framebuffer shape (guard_renderpass.c) ---------------------------------------------- */
+
+enum { IMAGE = 0x700, VIEW_FULL = 0x701, VIEW_TEXELS = 0x702, VIEW_SHORT = 0x703, FB = 0x800 };
+
+/* A view of a live (sparse) image, width x height, one layer. */
+static void
+add_view(struct pv_context *ctx, uint64_t id, uint32_t width, uint32_t height)
+{
+   struct pv_object *im = pv_object_find(ctx, IMAGE, VK_OBJECT_TYPE_IMAGE);
+   struct pv_object *o = add_object(ctx, VK_OBJECT_TYPE_IMAGE_VIEW, id);
+   struct pv_vk_view *v = malloc(sizeof(*v));
+   assert_non_null(v);
+   *v = (struct pv_vk_view){.target = {im->id, im->serial},
+                            .target_type = VK_OBJECT_TYPE_IMAGE,
+                            .width = width,
+                            .height = height,
+                            .layers = 1};
+   o->data = v;
+   o->free_data = pv_vk_state_free;
+}
+
+/* A context with a render pass of a color attachment and, when `texel` is not 0, a shading
+ * rate attachment read one texel per texel x texel pixels (as vkCreateRenderPass2 marks it), and
+ * views of 64x64 (full), 4x4 (texels) and 64x63 (short). */
+static struct pv_context *
+reduced_context(uint32_t texel)
+{
+   static struct pv_vk_device dev;
+   struct pv_context *ctx = fresh_context();
+   add_object(ctx, VK_OBJECT_TYPE_DEVICE, DEVICE)->data = &dev;
+   struct pv_object *im = add_object(ctx, VK_OBJECT_TYPE_IMAGE, IMAGE);
+   struct pv_vk_image *image = calloc(1, sizeof(*image));
+   assert_non_null(image);
+   image->sparse = true;
+   im->data = image;
+   im->free_data = pv_vk_state_free;
+   add_view(ctx, VIEW_FULL, 64, 64);
+   add_view(ctx, VIEW_TEXELS, 4, 4);
+   add_view(ctx, VIEW_SHORT, 64, 63);
+   struct pv_object *o = add_object(ctx, VK_OBJECT_TYPE_RENDER_PASS, RENDER_PASS);
+   struct pv_vk_render_pass *rp = calloc(1, sizeof(*rp) + 2 * sizeof(rp->colors[0]) +
+                                               2 * sizeof(rp->texel[0]));
+   assert_non_null(rp);
+   rp->subpasses = 1, rp->attachments = 2, rp->colors[0] = 1;
+   rp->texel = (uint32_t(*)[2])&rp->colors[2];
+   rp->texel[1][0] = rp->texel[1][1] = texel;
+   o->data = rp;
+   o->free_data = pv_vk_state_free;
+   return ctx;
+}
+
+static void
+enc_create_framebuffer(struct buf *b, uint64_t color, uint64_t rate)
+{
+   w32(b, cmd("vkCreateFramebuffer")), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO), w64(b, 0), w32(b, 0), w64(b, RENDER_PASS);
+   w32(b, 2), w64(b, 2), w64(b, color), w64(b, rate);
+   w32(b, 64), w32(b, 64), w32(b, 1);
+   w64(b, 0), w64(b, 1), w64(b, FB); /* pAllocator, pFramebuffer */
+}
+
+/* A shading rate (or density map) attachment covers the framebuffer with one texel per its
+ * texel size: a 4x4 view is enough for 64x64 at 16x16, 3 rows short is not; every other
+ * attachment still covers the whole framebuffer. */
+static void
+framebuffer_reduced_attachments(void **state)
+{
+   (void)state;
+   struct buf b = {0};
+   enc_create_framebuffer(&b, VIEW_FULL, VIEW_TEXELS);
+   PASSED(reduced_context(16), &b, "vkCreateFramebuffer");
+   /* the same views where attachment 1 is a plain one */
+   REFUSED(reduced_context(0), &b, "vkCreateFramebuffer: an attachment view smaller than the "
+                                   "framebuffer");
+   PASSED(reduced_context(32), &b, "vkCreateFramebuffer"); /* 2x2 texels are enough */
+   b.n = 0;
+   enc_create_framebuffer(&b, VIEW_SHORT, VIEW_TEXELS);
+   REFUSED(reduced_context(16), &b, "vkCreateFramebuffer: an attachment view smaller than the "
+                                    "framebuffer");
+   b.n = 0;
+   enc_create_framebuffer(&b, VIEW_FULL, VIEW_SHORT); /* 1x1 texels: a row short */
+   REFUSED(reduced_context(1), &b, "vkCreateFramebuffer: a shading rate or density map view "
+                                   "smaller than the framebuffer's texels");
+   b.n = 0;
+   enc_create_framebuffer(&b, VIEW_FULL, VIEW_TEXELS);
+   REFUSED(reduced_context(8), &b, "vkCreateFramebuffer: a shading rate or density map view "
+                                   "smaller than the framebuffer's texels");
+}
+
 /* ----- counts and indices against the device's limits (guard_limits.c) -------------------- */
 
 static struct pv_vk_physdev limits_pd = {
@@ -1019,6 +1108,7 @@ main(void)
       cmocka_unit_test(push_constants_past_layout),
       cmocka_unit_test(every_recorded_command_has_a_class),
       cmocka_unit_test(extension_tables_are_searchable),
+      cmocka_unit_test(framebuffer_reduced_attachments),
    };
    return cmocka_run_group_tests(tests, setup, teardown);
 }
