@@ -274,6 +274,9 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdDrawIndirect, "every draw record inside the buffer"),
    G(CmdDrawIndexedIndirect, "every draw record inside the buffer; an index buffer bound"),
    G(CmdDispatchIndirect, "the dispatch record inside the buffer"),
+   G(CmdDispatch, "group counts inside maxComputeWorkGroupCount: a CPU driver runs every "
+                  "workgroup, 2^32 of them hang the client's process"),
+   G(CmdDispatchBase, "base + count inside maxComputeWorkGroupCount, as vkCmdDispatch"),
    G(CmdDrawIndirectCount, "the count word and maxDrawCount records inside their buffers"),
    G(CmdDrawIndexedIndirectCount, "as vkCmdDrawIndirectCount; an index buffer bound"),
    G(CmdDrawIndirectByteCountEXT, "the counter word inside its buffer"),

@@ -115,6 +115,50 @@ pv_vk_sparse_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, ui
    return false;
 }
 
+/* ----- workgroups ---------------------------------------------------------------------------- */
+
+/*
+ * base + count workgroups in each dimension inside maxComputeWorkGroupCount. Not memory: a CPU
+ * driver runs every workgroup, so vkCmdDispatch(1024, 2^32 - 1, 1) (fuzz input 42b13d29) kept
+ * lavapipe's queue busy for days, and the client's process with it until the guest hung up.
+ * (vkCmdDispatchIndirect's counts are in guest memory when the device reads them: unchecked.)
+ */
+static bool
+workgroups_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,
+              const uint32_t base[3], const uint32_t count[3])
+{
+   const struct pv_vk_physdev *pd = cmdbuf_physdev(c, cmd);
+   for (int i = 0; i < 3; i++) {
+      uint32_t max = pd ? pd->limits.maxComputeWorkGroupCount[i] : 0;
+      if ((uint64_t)base[i] + count[i] > max) {
+         pv_venus_refuse(c, "%s: workgroups %u+%u in dimension %c past the device's "
+                            "maxComputeWorkGroupCount (%u)", what, base[i], count[i], 'x' + i, max);
+         return false;
+      }
+   }
+   return true;
+}
+
+void
+pv_guard_CmdDispatch(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdDispatch *a = args;
+   const uint32_t base[3] = {0, 0, 0};
+   const uint32_t count[3] = {a->groupCountX, a->groupCountY, a->groupCountZ};
+   if (workgroups_ok(c, "vkCmdDispatch", a->commandBuffer, base, count))
+      pv_handle_vkCmdDispatch(c, args);
+}
+
+void
+pv_guard_CmdDispatchBase(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdDispatchBase *a = args;
+   const uint32_t base[3] = {a->baseGroupX, a->baseGroupY, a->baseGroupZ};
+   const uint32_t count[3] = {a->groupCountX, a->groupCountY, a->groupCountZ};
+   if (workgroups_ok(c, "vkCmdDispatchBase", a->commandBuffer, base, count))
+      pv_handle_vkCmdDispatchBase(c, args);
+}
+
 /* ----- dynamic state and bindings ------------------------------------------------------------ */
 
 /* One guard per command: (first, count) of its own parameters against one limit. */

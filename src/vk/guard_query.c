@@ -42,6 +42,27 @@ result_bytes(const struct pv_vk_query_pool *q, VkQueryResultFlags flags)
    return n * ((flags & VK_QUERY_RESULT_64_BIT) ? 8u : 4u);
 }
 
+/*
+ * What the host driver keeps for a pool: a 64-bit word per value and one for availability per
+ * query (lavapipe mallocs queryCount x that; a mutated queryCount of 2^29 asked it for 4 GiB,
+ * fuzz input 40619619). Vulkan sets no limit on queryCount, so the pool is charged to the
+ * context's device-memory quota like an allocation, and a pool past it fails as one does.
+ */
+static uint64_t
+pool_bytes(uint32_t count, uint32_t values)
+{
+   return (uint64_t)count * ((uint64_t)values + 1) * sizeof(uint64_t);
+}
+
+static void
+query_pool_free(struct pv_context *ctx, struct pv_object *obj)
+{
+   const struct pv_vk_query_pool *q = obj->data;
+   if (q && ctx)
+      pv_venus_uncharge(ctx, PV_QUOTA_DEVICE_MEMORY, pool_bytes(q->count, q->values));
+   pv_vk_state_free(ctx, obj);
+}
+
 void
 pv_guard_CreateQueryPool(struct pv_dispatch_ctx *c, void *args)
 {
@@ -53,20 +74,28 @@ pv_guard_CreateQueryPool(struct pv_dispatch_ctx *c, void *args)
                      ci ? ci->queryType : 0, ci ? ci->queryCount : 0);
       return;
    }
-   pv_handle_vkCreateQueryPool(c, args);
-   if (a->ret != VK_SUCCESS || !a->pQueryPool || pv_cs_fatal(c->dec))
+   struct pv_context *ctx = pv_venus_from(c);
+   uint64_t bytes = pool_bytes(ci->queryCount, values);
+   if (!pv_venus_charge(ctx, PV_QUOTA_DEVICE_MEMORY, bytes)) {
+      a->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
       return;
-   struct pv_object *o = pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pQueryPool),
-                                        VK_OBJECT_TYPE_QUERY_POOL);
+   }
+   pv_handle_vkCreateQueryPool(c, args);
+   struct pv_object *o = a->ret == VK_SUCCESS && a->pQueryPool && !pv_cs_fatal(c->dec)
+                            ? pv_object_find(ctx, PV_FROM_HANDLE(*a->pQueryPool),
+                                             VK_OBJECT_TYPE_QUERY_POOL)
+                            : NULL;
    struct pv_vk_query_pool *q = o && !o->data ? calloc(1, sizeof(*q)) : NULL;
    if (!q) {
-      pv_venus_refuse(c, "vkCreateQueryPool: no memory for the pool's bounds state");
+      pv_venus_uncharge(ctx, PV_QUOTA_DEVICE_MEMORY, bytes);
+      if (o)
+         pv_venus_refuse(c, "vkCreateQueryPool: no memory for the pool's bounds state");
       return;
    }
    *q = (struct pv_vk_query_pool){.type = ci->queryType, .count = ci->queryCount,
                                   .values = values};
    o->data = q;
-   o->free_data = pv_vk_state_free;
+   o->free_data = query_pool_free;
 }
 
 void

@@ -58,6 +58,13 @@ add_object(struct pv_context *ctx, int32_t type, uint64_t id)
    return o;
 }
 
+/* The device every command buffer belongs to: lavapipe's limits that the tests reach. */
+static struct pv_vk_physdev limits_pd = {
+   .limits = {.maxViewports = 16,
+              .maxVertexInputBindings = 32,
+              .maxColorAttachments = 8,
+              .maxComputeWorkGroupCount = {65535, 65535, 65535}}};
+
 /* A command buffer in `state`, inside `pass`, with `bound` pipelines. */
 static struct pv_vk_cmd_scope *
 add_cmdbuf(struct pv_context *ctx, uint64_t id, bool secondary, enum pv_cmdbuf_state state,
@@ -67,6 +74,7 @@ add_cmdbuf(struct pv_context *ctx, uint64_t id, bool secondary, enum pv_cmdbuf_s
    assert_non_null(cb);
    cb->scope = (struct pv_vk_cmd_scope){
       .state = (uint8_t)state, .pass = (uint8_t)pass, .bound = bound, .secondary = secondary};
+   cb->pd = &limits_pd;
    return &cb->scope;
 }
 
@@ -721,18 +729,46 @@ framebuffer_reduced_attachments(void **state)
 
 /* ----- counts and indices against the device's limits (guard_limits.c) -------------------- */
 
-static struct pv_vk_physdev limits_pd = {
-   .limits = {.maxViewports = 16, .maxVertexInputBindings = 32, .maxColorAttachments = 8}};
-
 /* A recording primary whose device has limits_pd's limits. */
 static struct pv_context *
 limited_cmdbuf(void)
 {
    struct pv_context *ctx = fresh_context();
    add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
-   struct pv_vk_cmdbuf *cb = pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER)->data;
-   cb->pd = &limits_pd;
    return ctx;
+}
+
+/* Workgroups past maxComputeWorkGroupCount (fuzz input 42b13d29: 1024 x 2^32-1 workgroups kept
+ * lavapipe's queue busy for days); the largest legal ones pass. */
+static void
+dispatch_past_limit(void **state)
+{
+   (void)state;
+   const uint32_t cases[][6] = {
+      /* base x y z, count x y z (vkCmdDispatch when the base is 0) */
+      {0, 0, 0, 1024, 0xffffffffu, 1},
+      {0, 0, 0, 65536, 1, 1},
+      {0, 0, 65535, 1, 1, 1},
+      {0xffffffffu, 0, 0, 2, 1, 1},
+      {0, 0, 0, 65535, 65535, 65535},
+      {65534, 0, 0, 1, 1, 1},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      const uint32_t *v = cases[i];
+      bool base = v[0] || v[1] || v[2];
+      bool legal = i >= 4;
+      struct pv_context *ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 1u << PV_BIND_COMPUTE);
+      struct buf b = {0};
+      w32(&b, cmd(base ? "vkCmdDispatchBase" : "vkCmdDispatch")), w32(&b, 0), w64(&b, PRIMARY);
+      for (int k = base ? 0 : 3; k < 6; k++)
+         w32(&b, v[k]);
+      const char *name = base ? "vkCmdDispatchBase" : "vkCmdDispatch";
+      char want[160];
+      snprintf(want, sizeof(want), legal ? "host driver lacks %s" : "refused: %s: workgroups",
+               name);
+      expect(ctx, &b, want);
+   }
 }
 
 static void
@@ -760,6 +796,7 @@ scissors_past_limit(void **state)
    /* a command buffer of an unknown device: nothing fits */
    struct pv_context *ctx = fresh_context();
    add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+   pv_vk_cmdbuf_of(pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER))->pd = NULL;
    struct buf b = {0};
    w32(&b, cmd("vkCmdSetScissor")), w32(&b, 0), w64(&b, PRIMARY), w32(&b, 0), w32(&b, 1);
    w64(&b, 1), w32(&b, 0), w32(&b, 0), w32(&b, 16), w32(&b, 16);
@@ -1109,6 +1146,7 @@ main(void)
       cmocka_unit_test(every_recorded_command_has_a_class),
       cmocka_unit_test(extension_tables_are_searchable),
       cmocka_unit_test(framebuffer_reduced_attachments),
+      cmocka_unit_test(dispatch_past_limit),
    };
    return cmocka_run_group_tests(tests, setup, teardown);
 }
