@@ -475,6 +475,10 @@ draw_setup(struct pv_context *ctx, struct pv_vk_set_layout *l, bool bind_set,
    assert_non_null(cb);
    cb->scope =
       (struct pv_vk_cmd_scope){.state = PV_CMDBUF_RECORDING, .bound = 1u << PV_BIND_COMPUTE};
+   /* its device: dispatches are checked against maxComputeWorkGroupCount too */
+   static struct pv_vk_physdev pd = {
+      .limits = {.maxComputeWorkGroupCount = {65535, 65535, 65535}}};
+   cb->pd = &pd;
    struct pv_object *po = add_object(ctx, VK_OBJECT_TYPE_PIPELINE, PIPE);
    struct pv_vk_pipeline *p = calloc(1, sizeof(*p));
    assert_non_null(p);
