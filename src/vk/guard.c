@@ -164,12 +164,22 @@ layers_fit(const struct pv_vk_image *im, uint32_t base, uint32_t count)
    return count > 0 && base < im->layers && count <= im->layers - base;
 }
 
+/*
+ * VK_REMAINING_ARRAY_LAYERS in a VkImageSubresourceLayers is valid only with maintenance5, and a
+ * host driver without it takes the count literally: lavapipe of Mesa 22.3 copied 2^32-1 layers
+ * of an 8x8 image into guest memory past it (fuzz input c275c309). The count is resolved here,
+ * in the decoded command the host is given (the decoder's own arena), so every host reads the
+ * layers the guest meant.
+ */
 bool
 pv_guard_image_layers(struct pv_dispatch_ctx *c, const char *what,
                       const struct pv_vk_image *im, const VkImageSubresourceLayers *sub)
 {
-   if (sub->mipLevel < im->mips && layers_fit(im, sub->baseArrayLayer, sub->layerCount))
+   if (sub->mipLevel < im->mips && layers_fit(im, sub->baseArrayLayer, sub->layerCount)) {
+      if (sub->layerCount == VK_REMAINING_ARRAY_LAYERS)
+         ((VkImageSubresourceLayers *)sub)->layerCount = im->layers - sub->baseArrayLayer;
       return true;
+   }
    pv_venus_refuse(c, "%s: mip %u / layers %u+%u outside the image (%u mips, %u layers)", what,
                   sub->mipLevel, sub->baseArrayLayer, sub->layerCount, im->mips, im->layers);
    return false;

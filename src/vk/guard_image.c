@@ -304,14 +304,16 @@ region_box_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_im
    return pv_guard_image_box(c, what, &plane, r->sub.mipLevel, r->img_offset, r->extent);
 }
 
+/* `r` is a copy of the region whose subresource is `sub` (in the command the host gets). */
 static bool
 bic_ok(struct pv_dispatch_ctx *c, const char *what, VkBuffer buffer, VkImage image,
-       const struct pv_bic *r)
+       struct pv_bic *r, const VkImageSubresourceLayers *sub)
 {
    struct pv_vk_image *im;
    uint64_t span;
-   if (!pv_guard_image_bound(c, what, image, &im) || !pv_guard_image_layers(c, what, im, &r->sub))
+   if (!pv_guard_image_bound(c, what, image, &im) || !pv_guard_image_layers(c, what, im, sub))
       return false;
+   r->sub = *sub; /* its layer count resolved */
    if (!region_span(im, r, &span)) {
       pv_venus_refuse(c, "%s: region with aspect 0x%x, extent %ux%ux%u, row length %u, image "
                         "height %u is invalid for format %d",
@@ -335,7 +337,8 @@ pv_guard_CmdCopyBufferToImage(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdCopyBufferToImage *a = args;
    for (uint32_t i = 0; i < a->regionCount; i++)
-      if (!bic_ok(c, "vkCmdCopyBufferToImage", a->srcBuffer, a->dstImage, &PV_BIC(a->pRegions[i])))
+      if (!bic_ok(c, "vkCmdCopyBufferToImage", a->srcBuffer, a->dstImage, &PV_BIC(a->pRegions[i]),
+                  &a->pRegions[i].imageSubresource))
          return;
    pv_handle_vkCmdCopyBufferToImage(c, args);
 }
@@ -345,7 +348,8 @@ pv_guard_CmdCopyImageToBuffer(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdCopyImageToBuffer *a = args;
    for (uint32_t i = 0; i < a->regionCount; i++)
-      if (!bic_ok(c, "vkCmdCopyImageToBuffer", a->dstBuffer, a->srcImage, &PV_BIC(a->pRegions[i])))
+      if (!bic_ok(c, "vkCmdCopyImageToBuffer", a->dstBuffer, a->srcImage, &PV_BIC(a->pRegions[i]),
+                  &a->pRegions[i].imageSubresource))
          return;
    pv_handle_vkCmdCopyImageToBuffer(c, args);
 }
@@ -357,7 +361,7 @@ pv_guard_CmdCopyBufferToImage2(struct pv_dispatch_ctx *c, void *args)
    const VkCopyBufferToImageInfo2 *i = a->pCopyBufferToImageInfo;
    for (uint32_t r = 0; i && r < i->regionCount; r++)
       if (!bic_ok(c, "vkCmdCopyBufferToImage2", i->srcBuffer, i->dstImage,
-                  &PV_BIC(i->pRegions[r])))
+                  &PV_BIC(i->pRegions[r]), &i->pRegions[r].imageSubresource))
          return;
    if (i)
       pv_handle_vkCmdCopyBufferToImage2(c, args);
@@ -370,7 +374,7 @@ pv_guard_CmdCopyImageToBuffer2(struct pv_dispatch_ctx *c, void *args)
    const VkCopyImageToBufferInfo2 *i = a->pCopyImageToBufferInfo;
    for (uint32_t r = 0; i && r < i->regionCount; r++)
       if (!bic_ok(c, "vkCmdCopyImageToBuffer2", i->dstBuffer, i->srcImage,
-                  &PV_BIC(i->pRegions[r])))
+                  &PV_BIC(i->pRegions[r]), &i->pRegions[r].imageSubresource))
          return;
    if (i)
       pv_handle_vkCmdCopyImageToBuffer2(c, args);

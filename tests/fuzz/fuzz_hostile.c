@@ -419,6 +419,80 @@ keep_device_exts(VkPhysicalDevice phys, const char *layer, uint32_t *count,
    return enum_answer(e, count, out);
 }
 
+/*
+ * Legal work that keeps a CPU driver busy for minutes: a draw of 4 G instances, a dispatch of
+ * 1024 x 1 x 65535 workgroups (inside maxComputeWorkGroupCount). Vulkan allows it and the
+ * renderer passes it on (SECURITY.md, "Host time for legal work": in the server the client's
+ * process ends 750 ms after its guest hangs up), but here the kept device would never idle at
+ * the input's end, so every such mutation was a libFuzzer timeout rather than a finding. The
+ * shim records such a draw or dispatch as nothing: every check of the renderer still ran
+ * before it (counts read from indirect buffers are not looked at). Budgets: ~100x the seeds'.
+ */
+#define DRAW_BUDGET ((uint64_t)1 << 22)     /* vertices or indices x instances */
+#define DISPATCH_BUDGET ((uint64_t)1 << 18) /* workgroups */
+
+static PFN_vkCmdDraw real_draw;
+static PFN_vkCmdDrawIndexed real_draw_indexed;
+static PFN_vkCmdDispatch real_dispatch;
+static PFN_vkCmdDispatchBase real_dispatch_base;
+
+static void VKAPI_CALL
+budget_draw(VkCommandBuffer cb, uint32_t vertices, uint32_t instances, uint32_t first,
+            uint32_t first_instance)
+{
+   if ((uint64_t)vertices * instances <= DRAW_BUDGET)
+      real_draw(cb, vertices, instances, first, first_instance);
+}
+
+static void VKAPI_CALL
+budget_draw_indexed(VkCommandBuffer cb, uint32_t indices, uint32_t instances, uint32_t first,
+                    int32_t vertex_offset, uint32_t first_instance)
+{
+   if ((uint64_t)indices * instances <= DRAW_BUDGET)
+      real_draw_indexed(cb, indices, instances, first, vertex_offset, first_instance);
+}
+
+static void VKAPI_CALL
+budget_dispatch(VkCommandBuffer cb, uint32_t x, uint32_t y, uint32_t z)
+{
+   if ((uint64_t)x * y * z <= DISPATCH_BUDGET)
+      real_dispatch(cb, x, y, z);
+}
+
+static void VKAPI_CALL
+budget_dispatch_base(VkCommandBuffer cb, uint32_t bx, uint32_t by, uint32_t bz, uint32_t x,
+                     uint32_t y, uint32_t z)
+{
+   if ((uint64_t)x * y * z <= DISPATCH_BUDGET)
+      real_dispatch_base(cb, bx, by, bz, x, y, z);
+}
+
+/* The budgeted replacement of a draw or dispatch entry point, or NULL. The loader's
+ * instance-level trampolines dispatch through the command buffer, so they serve every device. */
+static PFN_vkVoidFunction
+budgeted(const char *name)
+{
+   static const struct {
+      const char *name;
+      PFN_vkVoidFunction *real, budget;
+   } cmds[] = {
+      {"vkCmdDraw", (PFN_vkVoidFunction *)&real_draw, (PFN_vkVoidFunction)budget_draw},
+      {"vkCmdDrawIndexed", (PFN_vkVoidFunction *)&real_draw_indexed,
+       (PFN_vkVoidFunction)budget_draw_indexed},
+      {"vkCmdDispatch", (PFN_vkVoidFunction *)&real_dispatch, (PFN_vkVoidFunction)budget_dispatch},
+      {"vkCmdDispatchBase", (PFN_vkVoidFunction *)&real_dispatch_base,
+       (PFN_vkVoidFunction)budget_dispatch_base},
+   };
+   for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+      if (strcmp(name, cmds[i].name) != 0)
+         continue;
+      if (!*cmds[i].real)
+         *cmds[i].real = real_gipa(kept_instance, name);
+      return *cmds[i].real ? cmds[i].budget : NULL;
+   }
+   return NULL;
+}
+
 static PFN_vkVoidFunction VKAPI_CALL keep_gdpa(VkDevice device, const char *name);
 
 /* Our replacement for `name`, or NULL. */
@@ -452,6 +526,8 @@ keep_gipa(VkInstance instance, const char *name)
    if (slot && slot->name[0])
       return slot->fn;
    PFN_vkVoidFunction fn = keep_replacement(instance, name);
+   if (!fn && kept_instance)
+      fn = budgeted(name);
    if (fn)
       return proc_remember(slot, instance, name, fn);
    if (!strcmp(name, "vkCreateInstance"))
@@ -479,7 +555,8 @@ keep_gdpa(VkDevice device, const char *name)
       return (PFN_vkVoidFunction)keep_destroy_device;
    if (!strcmp(name, "vkGetDeviceProcAddr"))
       return (PFN_vkVoidFunction)keep_gdpa;
-   return proc_remember(slot, device, name, real_gdpa(device, name));
+   PFN_vkVoidFunction fn = budgeted(name);
+   return proc_remember(slot, device, name, fn ? fn : real_gdpa(device, name));
 }
 
 static bool
