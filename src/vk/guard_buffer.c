@@ -14,6 +14,29 @@
 /* vkCmdUpdateBuffer's limit (VUID-vkCmdUpdateBuffer-dataSize-00037). */
 #define PV_UPDATE_BUFFER_MAX 65536u
 
+/*
+ * The source and destination bytes of a region do not overlap in memory
+ * (VUID-vkCmdCopyBuffer-pRegions-00117): two buffers may alias one allocation, and lavapipe
+ * copies with memcpy, whose result on overlapping ranges is undefined (fuzz inputs 4788f736,
+ * d6b5f4b9: a bind offset mutated so two buffers overlapped). Inside the guest's own memory
+ * either way; refused so the host never runs undefined behaviour on our behalf. The ranges were
+ * checked inside their buffers, so the sums cannot overflow.
+ */
+static bool
+copy_disjoint(struct pv_dispatch_ctx *c, const char *what, VkBuffer src, VkBuffer dst,
+              uint64_t so, uint64_t dof, uint64_t size)
+{
+   const struct pv_vk_buffer *s = pv_vk_buffer_get(c, src), *d = pv_vk_buffer_get(c, dst);
+   if (!s || !d || !s->bound || !d->bound || s->memory.id != d->memory.id ||
+       s->memory.serial != d->memory.serial)
+      return true;
+   uint64_t a = s->memory_offset + so, b = d->memory_offset + dof;
+   if (a + size <= b || b + size <= a)
+      return true;
+   pv_venus_refuse(c, "%s: source and destination overlap in memory", what);
+   return false;
+}
+
 static bool
 copy_regions_ok(struct pv_dispatch_ctx *c, const char *what, VkBuffer src, VkBuffer dst,
                 uint32_t n, const VkBufferCopy *r, const VkBufferCopy2 *r2)
@@ -23,7 +46,8 @@ copy_regions_ok(struct pv_dispatch_ctx *c, const char *what, VkBuffer src, VkBuf
       uint64_t dof = r ? r[i].dstOffset : r2[i].dstOffset;
       uint64_t size = r ? r[i].size : r2[i].size;
       if (!pv_guard_buffer_range(c, what, src, so, size) ||
-          !pv_guard_buffer_range(c, what, dst, dof, size))
+          !pv_guard_buffer_range(c, what, dst, dof, size) ||
+          !copy_disjoint(c, what, src, dst, so, dof, size))
          return false;
    }
    return true;
