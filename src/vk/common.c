@@ -46,7 +46,7 @@ int64_t
 pv_vk_table_spec_version(struct pv_context *ctx, const char *name)
 {
    const struct pv_protocol_extension *e = pv_protocol_extension_find(pv_venus_table(ctx), name);
-   return e ? e->spec_version : -1;
+   return e ? (int64_t)e->spec_version : -1;
 }
 
 /* `name` + `suffix` into buf; false when it does not fit. */
