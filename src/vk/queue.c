@@ -369,6 +369,24 @@ pv_vk_queue_submit_locked(struct pv_context *ctx, VkQueue queue, PFN_vkQueueSubm
    return r;
 }
 
+/*
+ * A submission's fence must be unsignalled (VUID-vkQueueSubmit-fence-00063). The lifetime
+ * tracking takes a guest fence seen signalled as its last submission finished (lifetime.c),
+ * so a fence created signalled and submitted with work made that work count as done at once:
+ * its command buffers were freed while lavapipe's queue thread ran them (fuzz inputs c155e8a3
+ * and 6d818b2d, a use after free in the host driver). Checked on the host, under the queue's
+ * submit lock, just before the submission.
+ */
+static bool
+fence_unsignalled(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_device *d,
+                  VkFence fence)
+{
+   if (!fence || !d || d->GetFenceStatus(d->host, fence) == VK_NOT_READY)
+      return true;
+   pv_venus_refuse(c, "%s: its fence is signalled already (or unknown to the host)", what);
+   return false;
+}
+
 void
 pv_vk_handle_QueueSubmit(struct pv_dispatch_ctx *c, void *args)
 {
@@ -383,8 +401,10 @@ pv_vk_handle_QueueSubmit(struct pv_dispatch_ctx *c, void *args)
    }
    struct pv_vk_device *d;
    struct pv_vk_queue *q = pv_vk_queue_begin_submit(c, a->queue, &d);
-   locked_submit(c, a->queue, pv_handle_vkQueueSubmit, args);
-   pv_vk_queue_end_submit(c, q, d, a->ret == VK_SUCCESS, n, cbs, a->fence);
+   bool ok = fence_unsignalled(c, "vkQueueSubmit", d, a->fence);
+   if (ok)
+      locked_submit(c, a->queue, pv_handle_vkQueueSubmit, args);
+   pv_vk_queue_end_submit(c, q, d, ok && a->ret == VK_SUCCESS, n, cbs, a->fence);
 }
 
 void
@@ -401,6 +421,8 @@ pv_vk_handle_QueueSubmit2(struct pv_dispatch_ctx *c, void *args)
    }
    struct pv_vk_device *d;
    struct pv_vk_queue *q = pv_vk_queue_begin_submit(c, a->queue, &d);
-   locked_submit(c, a->queue, pv_handle_vkQueueSubmit2, args);
-   pv_vk_queue_end_submit(c, q, d, a->ret == VK_SUCCESS, n, cbs, a->fence);
+   bool ok = fence_unsignalled(c, "vkQueueSubmit2", d, a->fence);
+   if (ok)
+      locked_submit(c, a->queue, pv_handle_vkQueueSubmit2, args);
+   pv_vk_queue_end_submit(c, q, d, ok && a->ret == VK_SUCCESS, n, cbs, a->fence);
 }
