@@ -17,7 +17,9 @@
 static bool
 check_queue_infos(const struct pv_vk_physdev *pd, const VkDeviceCreateInfo *info)
 {
-   if (info->queueCreateInfoCount && !info->pQueueCreateInfos)
+   /* at least one queue (VUID-VkDeviceCreateInfo-queueCreateInfoCount-arraylength): lavapipe
+    * reads the first queue info without looking (fuzz input 31b5732b, a NULL read) */
+   if (!info->queueCreateInfoCount || !info->pQueueCreateInfos)
       return false;
    for (uint32_t i = 0; i < info->queueCreateInfoCount; i++) {
       const VkDeviceQueueCreateInfo *q = &info->pQueueCreateInfos[i];
