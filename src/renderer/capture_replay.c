@@ -149,15 +149,21 @@ run_top(struct pv_replay *rp, struct rp_path *path, const struct pv_capture_reco
       pv_context_submit(rp->ctx, p->bytes, (size_t)p->bytes_len);
       __atomic_fetch_add(&rp->res->streams, 1, __ATOMIC_RELAXED);
       break;
-   case PV_CAPTURE_RING_BATCH:
+   case PV_CAPTURE_RING_BATCH: {
       pv_replay_wait_ring(rp, path->id);
-      if (p->bytes_len > UINT32_MAX ||
-          !pv_ring_replay_batch(rp->ctx, path->id, p->bytes, (uint32_t)p->bytes_len))
+      bool ran = false;
+      if (pv_replay_batch_begin(rp, path)) {
+         ran = p->bytes_len <= UINT32_MAX &&
+               pv_ring_replay_batch(rp->ctx, path->id, p->bytes, (uint32_t)p->bytes_len);
+         pv_replay_batch_end(rp, path);
+      }
+      if (!ran)
          pv_replay_diverge(rp, true, "ring batch at offset %" PRIu64 ": ring 0x%" PRIx64
                            " does not exist now (or is smaller)",
                  r->offset, path->id);
       __atomic_fetch_add(&rp->res->streams, 1, __ATOMIC_RELAXED);
       break;
+   }
    case PV_CAPTURE_BLOB_CREATE:
       run_blob_create(rp, p);
       break;

@@ -23,6 +23,9 @@ struct rp_path {
    pthread_t thread;
    bool started;
    bool finished; /* under rp->lock: nothing more will run here */
+   /* Under rp->lock: a ring path is running one of its batches on the ring; closed once
+    * vkDestroyRingMESA's replay waited for it (pv_replay_ring_done), after which none runs. */
+   bool in_batch, closed;
    struct pv_replay *rp;
 };
 
@@ -67,6 +70,9 @@ const char *pv_replay_path_name(uint64_t id, char *buf, size_t size);
 /* Waits until ring `ring_id` exists (its first batch was recorded while the context-path record
  * creating it still ran), or the context path ends without making it. */
 void pv_replay_wait_ring(struct pv_replay *rp, uint64_t ring_id);
+/* Around a ring batch a path runs: false (run nothing) once the ring was closed. */
+bool pv_replay_batch_begin(struct pv_replay *rp, struct rp_path *path);
+void pv_replay_batch_end(struct pv_replay *rp, struct rp_path *path);
 /* Restores or compares the memory record a path reached (also END's final memory). */
 void pv_replay_memory_at(struct pv_replay *rp, uint64_t path, uint32_t kind);
 

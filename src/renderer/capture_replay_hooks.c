@@ -340,5 +340,30 @@ pv_replay_ring_done(struct pv_context *ctx, uint64_t ring_id)
    pthread_mutex_lock(&rp->lock);
    while (p->done < p->tops && !p->finished && !rp->failed && !rp->draining)
       pthread_cond_wait(&rp->cond, &rp->lock);
+   /* A failed or draining replay stops waiting for the path's records, but never for a batch
+    * it is running on the ring about to be freed (fuzz_capture: a use after free); and no
+    * batch starts after this. */
+   p->closed = true;
+   while (p->in_batch)
+      pthread_cond_wait(&rp->cond, &rp->lock);
+   pthread_mutex_unlock(&rp->lock);
+}
+
+bool
+pv_replay_batch_begin(struct pv_replay *rp, struct rp_path *path)
+{
+   pthread_mutex_lock(&rp->lock);
+   bool ok = !path->closed;
+   path->in_batch = ok;
+   pthread_mutex_unlock(&rp->lock);
+   return ok;
+}
+
+void
+pv_replay_batch_end(struct pv_replay *rp, struct rp_path *path)
+{
+   pthread_mutex_lock(&rp->lock);
+   path->in_batch = false;
+   pthread_cond_broadcast(&rp->cond);
    pthread_mutex_unlock(&rp->lock);
 }
