@@ -166,8 +166,10 @@ mark_reduced(struct pv_vk_render_pass *rp, uint32_t a, uint32_t w, uint32_t h)
 
 /* A density map's texel size is the implementation's (between the device's min and max
  * fragment density texel sizes, not kept): any view of at least one texel, read by the host
- * driver, never written. */
-#define DENSITY_TEXEL UINT32_MAX
+ * driver, never written. A power of two, so mark_reduced takes it (UINT32_MAX, as this was at
+ * first, failed that check unnoticed and left density maps held to the full size): one texel
+ * covers any framebuffer up to 2^31 pixels wide. */
+#define DENSITY_TEXEL (1u << 31)
 
 /* VkRenderPassCreateInfo's chained structs index its subpasses, dependencies and inputs. */
 static const char *
@@ -196,8 +198,8 @@ chain1_violation(const VkRenderPassCreateInfo *ci, struct pv_vk_render_pass *rp)
          const VkRenderPassFragmentDensityMapCreateInfoEXT *f = (const void *)s;
          if (!index_ok(f->fragmentDensityMapAttachment.attachment, ci->attachmentCount))
             return "a fragment density map attachment index past the attachments";
-         mark_reduced(rp, f->fragmentDensityMapAttachment.attachment, DENSITY_TEXEL,
-                      DENSITY_TEXEL);
+         (void)mark_reduced(rp, f->fragmentDensityMapAttachment.attachment, DENSITY_TEXEL,
+                            DENSITY_TEXEL); /* a power of two: cannot fail */
       }
    }
    return NULL;
@@ -282,7 +284,7 @@ render_pass2_violation(const VkRenderPassCreateInfo2 *ci, struct pv_vk_render_pa
                       ->fragmentDensityMapAttachment.attachment;
       if (!index_ok(a, ci->attachmentCount))
          return "a fragment density map attachment index past the attachments";
-      mark_reduced(rp, a, DENSITY_TEXEL, DENSITY_TEXEL);
+      (void)mark_reduced(rp, a, DENSITY_TEXEL, DENSITY_TEXEL); /* a power of two: cannot fail */
    }
    return NULL;
 }

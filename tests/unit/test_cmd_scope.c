@@ -713,6 +713,8 @@ framebuffer_reduced_attachments(void **state)
    REFUSED(reduced_context(0), &b, "vkCreateFramebuffer: an attachment view smaller than the "
                                    "framebuffer");
    PASSED(reduced_context(32), &b, "vkCreateFramebuffer"); /* 2x2 texels are enough */
+   /* a density map's texel (guard_renderpass.c's DENSITY_TEXEL): any view of one texel */
+   PASSED(reduced_context(1u << 31), &b, "vkCreateFramebuffer");
    b.n = 0;
    enc_create_framebuffer(&b, VIEW_SHORT, VIEW_TEXELS);
    REFUSED(reduced_context(16), &b, "vkCreateFramebuffer: an attachment view smaller than the "
