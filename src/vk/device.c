@@ -113,7 +113,6 @@ load_device_procs(struct pv_context *ctx, struct pv_vk_device *d)
    LOAD_DEVICE(d, ctx, CreateFence);
    LOAD_DEVICE(d, ctx, DestroyFence);
    LOAD_DEVICE(d, ctx, ResetFences);
-   LOAD_DEVICE(d, ctx, GetFenceStatus);
    LOAD_DEVICE(d, ctx, QueueSubmit);
    LOAD_DEVICE(d, ctx, ImportSemaphoreFdKHR);
    LOAD_DEVICE(d, ctx, GetSemaphoreFdKHR);
@@ -123,7 +122,7 @@ load_device_procs(struct pv_context *ctx, struct pv_vk_device *d)
    d->external_resources = d->memory_host && all_host_visible(d->pd);
    return d->DestroyDevice && d->DeviceWaitIdle && d->GetDeviceQueue && d->AllocateMemory &&
           d->FreeMemory && d->CreateFence && d->DestroyFence && d->ResetFences &&
-          d->GetFenceStatus && d->WaitForFences && d->QueueSubmit;
+          d->WaitForFences && d->QueueSubmit;
 }
 
 static void

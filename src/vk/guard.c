@@ -347,6 +347,9 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(ResetCommandBuffer, "waits for the command buffer's last submission"),
    G(BeginCommandBuffer, "waits for the command buffer's last submission (implicit reset)"),
    G(GetFenceStatus, "not a check: a signalled fence tells which submissions are finished"),
+   G(CreateFence, "not a check: a fence created signalled is never taken as a submission's end"),
+   G(ResetFences, "not a check: a fence reset while its submission may run is never taken as "
+                  "a submission's end (the host may signal it after the reset)"),
    /* command-buffer state (guard_cmdbuf.c); every vkCmd* is also checked against its scope,
     * level and bind point from vk.xml before its handler (pv_vk_command_check) */
    G(AllocateCommandBuffers, "records each command buffer's level"),

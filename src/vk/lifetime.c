@@ -354,23 +354,6 @@ pv_vk_queue_begin_submit(struct pv_dispatch_ctx *c, VkQueue queue, struct pv_vk_
    return q;
 }
 
-/* A fence's last submission (pv_object.data of a VkFence). */
-struct pv_vk_fence {
-   struct pv_vk_queue *queue;
-   uint64_t value;
-};
-
-static void
-note_fence(struct pv_dispatch_ctx *c, VkFence fence, struct pv_vk_queue *q, uint64_t value)
-{
-   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_FENCE, PV_FROM_HANDLE(fence));
-   if (o && !o->data && (o->data = calloc(1, sizeof(struct pv_vk_fence))))
-      o->free_data = pv_vk_state_free;
-   struct pv_vk_fence *f = o ? o->data : NULL;
-   if (f)
-      *f = (struct pv_vk_fence){q, value};
-}
-
 void
 pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q, struct pv_vk_device *d,
                        bool accepted, uint32_t count, const VkCommandBuffer *cmdbufs,
@@ -391,26 +374,15 @@ pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q, struct 
       }
    }
    if (accepted && fence)
-      note_fence(c, fence, q, value);
+      pv_vk_fence_submitted(c, fence, q, value);
 }
 
-static void
-completed_at_least(struct pv_vk_queue *q, uint64_t value)
+void
+pv_vk_queue_completed_at_least(struct pv_vk_queue *q, uint64_t value)
 {
    uint64_t cur = atomic_load(&q->completed);
    while (cur < value && !atomic_compare_exchange_weak(&q->completed, &cur, value))
       ;
-}
-
-void
-pv_vk_fences_signalled(struct pv_dispatch_ctx *c, uint32_t count, const VkFence *fences)
-{
-   for (uint32_t i = 0; fences && i < count; i++) {
-      struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_FENCE, PV_FROM_HANDLE(fences[i]));
-      struct pv_vk_fence *f = o ? o->data : NULL;
-      if (f && f->queue)
-         completed_at_least(f->queue, f->value); /* and, in submission order, all before it */
-   }
 }
 
 /* Submits an empty batch with our fence behind everything submitted so far and waits for it,
@@ -439,14 +411,14 @@ drain_queue(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *
    while (!pv_venus_stopping(ctx)) {
       r = d->WaitForFences(d->host, 1, &q->idle_fence, VK_TRUE, PV_QUIESCE_SLICE_NS);
       if (r == VK_SUCCESS)
-         completed_at_least(q, target);
+         pv_vk_queue_completed_at_least(q, target);
       if (r != VK_TIMEOUT)
          return;
    }
 }
 
-static bool
-queue_busy(const struct pv_vk_queue *q, uint64_t value)
+bool
+pv_vk_queue_busy(const struct pv_vk_queue *q, uint64_t value)
 {
    return q->host && atomic_load(&q->completed) < value;
 }
@@ -455,7 +427,7 @@ void
 pv_vk_device_quiesce(struct pv_context *ctx, struct pv_vk_device *d)
 {
    for (uint32_t i = 0; d && i < d->queue_count; i++)
-      if (queue_busy(&d->queues[i], atomic_load(&d->queues[i].submitted)))
+      if (pv_vk_queue_busy(&d->queues[i], atomic_load(&d->queues[i].submitted)))
          drain_queue(ctx, d, &d->queues[i]);
 }
 
@@ -465,7 +437,7 @@ pv_vk_cmdbuf_wait(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf)
    struct pv_object *o =
       pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbuf));
    struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
-   if (cb && cb->queue && queue_busy(cb->queue, cb->value))
+   if (cb && cb->queue && pv_vk_queue_busy(cb->queue, cb->value))
       drain_queue(pv_venus_from(c), cb->device, cb->queue);
 }
 
@@ -544,14 +516,4 @@ pv_vk_tell_lost(struct pv_dispatch_ctx *c)
       if (w)
          atomic_store_explicit(w, VK_ERROR_DEVICE_LOST, memory_order_release);
    }
-}
-
-/* A fence the host reports signalled finishes its submission (and all before it). */
-void
-pv_guard_GetFenceStatus(struct pv_dispatch_ctx *c, void *args)
-{
-   struct pv_args_vkGetFenceStatus *a = args;
-   pv_handle_vkGetFenceStatus(c, args);
-   if (a->ret == VK_SUCCESS)
-      pv_vk_fences_signalled(c, 1, &a->fence);
 }

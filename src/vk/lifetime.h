@@ -102,8 +102,15 @@ struct pv_vk_queue *pv_vk_queue_begin_submit(struct pv_dispatch_ctx *c, VkQueue 
 void pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q,
                             struct pv_vk_device *d, bool accepted, uint32_t count,
                             const VkCommandBuffer *cmdbufs, VkFence fence);
-/* The guest saw these fences signalled on the host: their submissions are finished. */
+/* Guest fences as completion evidence (fences.c): the fence's submission, counted on `q`
+ * (NULL: a signal we do not count, e.g. vkQueueBindSparse's), and fences the guest saw signalled
+ * on the host, whose submissions are finished unless the fence is foreign. */
+void pv_vk_fence_submitted(struct pv_dispatch_ctx *c, VkFence fence, struct pv_vk_queue *q,
+                           uint64_t value);
 void pv_vk_fences_signalled(struct pv_dispatch_ctx *c, uint32_t count, const VkFence *fences);
+/* The queue's submissions up to `value` are finished; whether `value` may still run. */
+void pv_vk_queue_completed_at_least(struct pv_vk_queue *q, uint64_t value);
+bool pv_vk_queue_busy(const struct pv_vk_queue *q, uint64_t value);
 /*
  * Telling a lost guest (both dialects; wire 0 has no FATAL ring bit): Mesa's Venus signals a
  * VkFence to itself by a recorded 4-byte fill of VK_SUCCESS into host-visible memory and then

@@ -121,7 +121,6 @@ struct pv_vk_device {
    PFN_vkCreateFence CreateFence;
    PFN_vkDestroyFence DestroyFence;
    PFN_vkResetFences ResetFences;
-   PFN_vkGetFenceStatus GetFenceStatus;
    PFN_vkQueueSubmit QueueSubmit;
    PFN_vkImportSemaphoreFdKHR ImportSemaphoreFdKHR; /* NULL without the host extension */
    PFN_vkGetSemaphoreFdKHR GetSemaphoreFdKHR;

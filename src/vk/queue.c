@@ -304,21 +304,6 @@ queue_lock(struct pv_context *ctx, VkQueue queue)
    return m;
 }
 
-/* Every queue command's args start with the VkQueue (generated pv_args_vkQueue*). */
-#define PV_LOCKED_QUEUE_HANDLER(name)                                                              \
-   void pv_vk_handle_##name(struct pv_dispatch_ctx *c, void *args)                                 \
-   {                                                                                               \
-      struct pv_args_vk##name *a = args;                                                           \
-      pthread_mutex_t *m = queue_lock(pv_venus_from(c), a->queue);                                 \
-      if (m)                                                                                       \
-         pthread_mutex_lock(m);                                                                    \
-      pv_handle_vk##name(c, args);                                                                 \
-      if (m)                                                                                       \
-         pthread_mutex_unlock(m);                                                                  \
-   }
-
-PV_LOCKED_QUEUE_HANDLER(QueueBindSparse)
-
 /* ----- submissions: references checked, tracking semaphore signalled (lifetime.h) ---------- */
 
 /* The command buffers of a submission, gathered into the command's arena. */
@@ -356,6 +341,15 @@ locked_submit(struct pv_dispatch_ctx *c, VkQueue queue, pv_handler_fn fn, void *
       pthread_mutex_unlock(m);
 }
 
+/* Its fence signals when the binds are done, not a submission we count: never evidence. */
+void
+pv_vk_handle_QueueBindSparse(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkQueueBindSparse *a = args;
+   pv_vk_fence_submitted(c, a->fence, NULL, 0);
+   locked_submit(c, a->queue, pv_handle_vkQueueBindSparse, args);
+}
+
 VkResult
 pv_vk_queue_submit_locked(struct pv_context *ctx, VkQueue queue, PFN_vkQueueSubmit submit,
                           VkFence fence)
@@ -367,24 +361,6 @@ pv_vk_queue_submit_locked(struct pv_context *ctx, VkQueue queue, PFN_vkQueueSubm
    if (m)
       pthread_mutex_unlock(m);
    return r;
-}
-
-/*
- * A submission's fence must be unsignalled (VUID-vkQueueSubmit-fence-00063). The lifetime
- * tracking takes a guest fence seen signalled as its last submission finished (lifetime.c),
- * so a fence created signalled and submitted with work made that work count as done at once:
- * its command buffers were freed while lavapipe's queue thread ran them (fuzz inputs c155e8a3
- * and 6d818b2d, a use after free in the host driver). Checked on the host, under the queue's
- * submit lock, just before the submission.
- */
-static bool
-fence_unsignalled(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_device *d,
-                  VkFence fence)
-{
-   if (!fence || !d || d->GetFenceStatus(d->host, fence) == VK_NOT_READY)
-      return true;
-   pv_venus_refuse(c, "%s: its fence is signalled already (or unknown to the host)", what);
-   return false;
 }
 
 void
@@ -401,10 +377,8 @@ pv_vk_handle_QueueSubmit(struct pv_dispatch_ctx *c, void *args)
    }
    struct pv_vk_device *d;
    struct pv_vk_queue *q = pv_vk_queue_begin_submit(c, a->queue, &d);
-   bool ok = fence_unsignalled(c, "vkQueueSubmit", d, a->fence);
-   if (ok)
-      locked_submit(c, a->queue, pv_handle_vkQueueSubmit, args);
-   pv_vk_queue_end_submit(c, q, d, ok && a->ret == VK_SUCCESS, n, cbs, a->fence);
+   locked_submit(c, a->queue, pv_handle_vkQueueSubmit, args);
+   pv_vk_queue_end_submit(c, q, d, a->ret == VK_SUCCESS, n, cbs, a->fence);
 }
 
 void
@@ -421,8 +395,6 @@ pv_vk_handle_QueueSubmit2(struct pv_dispatch_ctx *c, void *args)
    }
    struct pv_vk_device *d;
    struct pv_vk_queue *q = pv_vk_queue_begin_submit(c, a->queue, &d);
-   bool ok = fence_unsignalled(c, "vkQueueSubmit2", d, a->fence);
-   if (ok)
-      locked_submit(c, a->queue, pv_handle_vkQueueSubmit2, args);
-   pv_vk_queue_end_submit(c, q, d, ok && a->ret == VK_SUCCESS, n, cbs, a->fence);
+   locked_submit(c, a->queue, pv_handle_vkQueueSubmit2, args);
+   pv_vk_queue_end_submit(c, q, d, a->ret == VK_SUCCESS, n, cbs, a->fence);
 }
