@@ -4,6 +4,11 @@
 # fail MESSAGE: print the message and the run's logs, exit 1.
 fail() {
     echo "FAIL: $*" >&2
+    # The lines that explain most failures, on stdout: CI shows stdout first, and cuts long logs.
+    if [ -f "$E2E_OUT/server.log" ]; then
+        echo "--- server.log: losses, refusals, errors (first 20) ---"
+        grep -E "lost|refus|Sanitizer|runtime error|error|fatal" "$E2E_OUT/server.log" | head -n 20
+    fi
     for f in client.out client.err server.log; do
         [ -f "$E2E_OUT/$f" ] || continue
         echo "--- $f (last 40 lines) ---" >&2
