@@ -384,6 +384,10 @@ bool pv_vk_sparse_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice devic
 /* A graphics pipeline's vertex input, viewport, blend and rendering counts and indices. */
 bool pv_vk_pipeline_limits_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                               const VkGraphicsPipelineCreateInfo *ci);
+/* How many interface locations a stage's inputs (output false) or outputs may use on the
+ * device; stage 0: the most any stage may (0 for an unknown device). */
+uint32_t pv_vk_stage_locations(struct pv_dispatch_ctx *c, VkDevice device,
+                               VkShaderStageFlagBits stage, bool output);
 
 /* ----- registration ------------------------------------------------------------------------- */
 

@@ -315,3 +315,47 @@ pv_vk_pipeline_limits_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice d
       pv_venus_refuse(c, "%s: %s", what, why);
    return !why;
 }
+
+/* ----- shader interface locations (spirv_io.h) ----------------------------------------------- */
+
+static uint32_t
+stage_locations(const VkPhysicalDeviceLimits *l, VkShaderStageFlagBits stage, bool output)
+{
+   switch (stage) {
+   case VK_SHADER_STAGE_VERTEX_BIT:
+      return output ? l->maxVertexOutputComponents / 4 : l->maxVertexInputAttributes;
+   case VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT:
+      return (output ? l->maxTessellationControlPerVertexOutputComponents
+                     : l->maxTessellationControlPerVertexInputComponents) /
+             4;
+   case VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT:
+      return (output ? l->maxTessellationEvaluationOutputComponents
+                     : l->maxTessellationEvaluationInputComponents) /
+             4;
+   case VK_SHADER_STAGE_GEOMETRY_BIT:
+      return (output ? l->maxGeometryOutputComponents : l->maxGeometryInputComponents) / 4;
+   case VK_SHADER_STAGE_FRAGMENT_BIT:
+      return output ? l->maxFragmentOutputAttachments : l->maxFragmentInputComponents / 4;
+   default:
+      return 0;
+   }
+}
+
+uint32_t
+pv_vk_stage_locations(struct pv_dispatch_ctx *c, VkDevice device, VkShaderStageFlagBits stage,
+                      bool output)
+{
+   const struct pv_vk_physdev *pd = device_physdev(c, device);
+   if (!pd)
+      return 0;
+   uint32_t n = stage_locations(&pd->limits, stage, output);
+   if (n)
+      return n;
+   /* Any stage (mesh and task have no location limits of their own here): the largest. */
+   for (uint32_t bit = VK_SHADER_STAGE_VERTEX_BIT; bit <= VK_SHADER_STAGE_FRAGMENT_BIT; bit <<= 1)
+      for (int out = 0; out < 2; out++) {
+         uint32_t k = stage_locations(&pd->limits, (VkShaderStageFlagBits)bit, out);
+         n = k > n ? k : n;
+      }
+   return n;
+}

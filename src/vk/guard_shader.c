@@ -367,6 +367,21 @@ inline_module(const void *pnext)
    return NULL;
 }
 
+/* Interface locations inside the device's limits for the stage (spirv_io.c says why); the
+ * module's unused variables inside the most any stage may use. */
+static const char *
+io_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spirv_module *m,
+          const struct pv_spirv_entry *e)
+{
+   if (e->in_end > pv_vk_stage_locations(c, device, e->stage, false))
+      return "its inputs use locations past the device's limit for the stage";
+   if (e->out_end > pv_vk_stage_locations(c, device, e->stage, true))
+      return "its outputs use locations past the device's limit for the stage";
+   if (m->io_first_end > pv_vk_stage_locations(c, device, 0, false))
+      return "the module declares an input or output location past the device's limits";
+   return NULL;
+}
+
 static bool
 stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
             const struct pv_vk_pipeline_layout *l, uint32_t i,
@@ -391,7 +406,7 @@ stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
    const char *why = !e ? "no entry point of that name for the stage"
                      : e->push_end && !push_fits(l, e->push_end, st->stage)
                         ? "its push constants are outside the layout's ranges for the stage"
-                        : NULL;
+                        : io_misfit(c, device, m, e);
    for (uint32_t k = 0; !why && k < e->count; k++) {
       const struct pv_spirv_resource *r = &e->res[k];
       uint32_t n = resource_count(r, st->pSpecializationInfo);

@@ -4,6 +4,7 @@
  * SPIRV-Cross (which expects valid modules) only ever sees what the validator accepted.
  */
 #include "vk/spirv_reflect.h"
+#include "vk/spirv_io.h"
 
 #include <spirv-tools/libspirv.h>
 #include <spirv_cross/spirv_cross_c.h>
@@ -263,7 +264,8 @@ reflect_entry(spvc_compiler comp, const spvc_entry_point *ep, struct pv_spirv_en
           spvc_compiler_get_active_interface_variables(comp, &active) == SPVC_SUCCESS &&
           spvc_compiler_create_shader_resources_for_active_variables(comp, &res, active) ==
              SPVC_SUCCESS &&
-          add_resources(comp, res, e) && add_push(comp, res, e);
+          add_resources(comp, res, e) && add_push(comp, res, e) &&
+          pv_spirv_io_ends(comp, res, e->stage, &e->in_end, &e->out_end);
 }
 
 static struct pv_spirv_module *
@@ -281,6 +283,12 @@ reflect(spvc_context ctx, const uint32_t *words, size_t count)
    struct pv_spirv_module *m = calloc(1, sizeof(*m));
    if (!m || !(m->entries = calloc(n ? n : 1, sizeof(*m->entries)))) {
       free(m);
+      return NULL;
+   }
+   spvc_resources all = NULL;
+   if (spvc_compiler_create_shader_resources(comp, &all) != SPVC_SUCCESS ||
+       !pv_spirv_io_first_end(comp, all, &m->io_first_end)) {
+      pv_spirv_module_free(m);
       return NULL;
    }
    for (size_t i = 0; i < n; i++) {

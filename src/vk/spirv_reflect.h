@@ -46,11 +46,14 @@ struct pv_spirv_entry {
    char *name;
    VkShaderStageFlagBits stage; /* 0 for execution models Vulkan has no stage for */
    uint32_t push_end;           /* end of the push constant bytes it uses, 0: none */
+   uint32_t in_end, out_end;    /* first location past the inputs/outputs it uses (spirv_io.h) */
    uint32_t count;
    struct pv_spirv_resource *res;
 };
 
 struct pv_spirv_module {
+   uint32_t io_first_end; /* one past the largest Location an input or output starts at, used
+                           * or not; 0: none */
    uint32_t count;
    struct pv_spirv_entry *entries;
 };

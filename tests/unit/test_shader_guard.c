@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "../codegen/wire_buf.h"
+#include "io_vert_spv.h"
 #include "pearvisor/pearvisor.h"
 #include "reflect_comp_10_spv.h"
 #include "reflect_comp_15_spv.h"
@@ -101,6 +102,46 @@ reflect_spirv_1_5(void **state)
    (void)state;
    check_reflection(pv_reflect_comp_15_spv, sizeof(pv_reflect_comp_15_spv),
                     pv_spirv_env(VK_API_VERSION_1_2, false));
+}
+
+/* Interface locations (spirv_io.c): the entry point's, and every location the module declares. */
+static void
+io_locations(void **state)
+{
+   (void)state;
+   char err[256];
+   const char *why = NULL;
+   int env = pv_spirv_env(VK_API_VERSION_1_0, false);
+   size_t n = sizeof(pv_io_vert_spv) / 4;
+   struct pv_spirv_module *m = pv_spirv_reflect(pv_io_vert_spv, n, env, err, sizeof(err), &why);
+   if (!m)
+      fail_msg("not reflected: %s", why);
+   const struct pv_spirv_entry *e = pv_spirv_entry_find(m, "main", VK_SHADER_STAGE_VERTEX_BIT);
+   assert_non_null(e);
+   assert_int_equal(e->in_end, 6);
+   /* the unused output too: it is in the entry point's interface, which Vulkan's location
+    * limits are about, and SPIRV-Cross keeps interface outputs */
+   assert_int_equal(e->out_end, 21);
+   assert_int_equal(m->io_first_end, 21);
+   pv_spirv_module_free(m);
+   /* The unused output moved to Location 0xffffff00 (fuzz input c5d274c9's value): spvValidate
+    * takes it, the module-wide end shows it. */
+   uint32_t *w = malloc(sizeof(pv_io_vert_spv));
+   assert_non_null(w);
+   memcpy(w, pv_io_vert_spv, sizeof(pv_io_vert_spv));
+   bool moved = false;
+   for (size_t i = 5; i + 3 < n; i++)
+      if (w[i] == (4u << 16 | 71u) && w[i + 2] == 30 /* Location */ && w[i + 3] == 20) {
+         w[i + 3] = 0xffffff00u;
+         moved = true;
+      }
+   assert_true(moved);
+   m = pv_spirv_reflect(w, n, env, err, sizeof(err), &why);
+   if (!m)
+      fail_msg("not reflected: %s", why);
+   assert_int_equal(m->io_first_end, 0xffffff01u);
+   pv_spirv_module_free(m);
+   free(w);
 }
 
 static void
@@ -934,6 +975,7 @@ main(void)
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(reflect_spirv_1_0),
       cmocka_unit_test(reflect_spirv_1_5),
+      cmocka_unit_test(io_locations),
       cmocka_unit_test(reflect_refuses_invalid),
       cmocka_unit_test(target_environments),
       cmocka_unit_test(pipeline_matching_layout_passes),

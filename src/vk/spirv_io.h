@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* Interface locations of an entry point's stage inputs and outputs (spirv_io.c), for
+ * spirv_reflect.c: internal, it takes SPIRV-Cross's handles. */
+#ifndef PV_VK_SPIRV_IO_H
+#define PV_VK_SPIRV_IO_H
+#include <spirv_cross/spirv_cross_c.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <vulkan/vulkan.h>
+
+/* The first location past every non-builtin input and output of `res` (a Component past 3, or
+ * an array sized by a specialization constant, gives UINT32_MAX). */
+bool pv_spirv_io_ends(spvc_compiler comp, spvc_resources res, VkShaderStageFlagBits stage,
+                      uint32_t *in_end, uint32_t *out_end);
+/* One past the largest Location a non-builtin input or output (or block member) of `res` starts
+ * at, 0 for none (UINT32_MAX for a Component past 3): every variable of a module, used or not. */
+bool pv_spirv_io_first_end(spvc_compiler comp, spvc_resources res, uint32_t *max);
+#endif
