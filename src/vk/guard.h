@@ -266,6 +266,9 @@ const struct pv_vk_layout_binding *pv_vk_layout_binding_find(const struct pv_vk_
  * nothing written but immutable samplers. NULL when out of memory. */
 struct pv_vk_written *pv_vk_written_create(struct pv_vk_set_layout *l, uint32_t variable);
 void pv_vk_written_free(struct pv_vk_written *w);
+/* The binding of the first sampler (or combined image sampler) element without an immutable
+ * sampler that was never written, UINT32_MAX if none (pv_vk.h reads_samplers_at_bind). */
+uint32_t pv_vk_written_sampler_gap(const struct pv_vk_written *w);
 /* Fills the layout's set layouts and push ranges (vkCreatePipelineLayout). */
 bool pv_vk_pipeline_layout_fill(struct pv_dispatch_ctx *c, struct pv_vk_pipeline_layout *l,
                                 const VkPipelineLayoutCreateInfo *ci);
@@ -381,6 +384,8 @@ bool pv_vk_device_range_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice
                            uint32_t first, uint32_t count, enum pv_limit l);
 /* `flags` (a create info's sparse bits) only on a device that can bind sparse memory. */
 bool pv_vk_sparse_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, uint32_t flags);
+/* The physical device a command buffer records for (NULL if unknown). */
+const struct pv_vk_physdev *pv_vk_cmdbuf_physdev(struct pv_dispatch_ctx *c, VkCommandBuffer cmd);
 /* A graphics pipeline's vertex input, viewport, blend and rendering counts and indices. */
 bool pv_vk_pipeline_limits_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                               const VkGraphicsPipelineCreateInfo *ci);

@@ -348,6 +348,33 @@ bind_sets(struct pv_dispatch_ctx *c, const struct pv_args_vkCmdBindDescriptorSet
    }
 }
 
+/*
+ * Lavapipe before Mesa 23.1 copies the sampler of every sampler and combined image sampler
+ * descriptor of a set as the set is bound, written or not: a never-written one is a NULL read
+ * on its queue thread (fuzz input 004ca3d9: a render pass instance that bound a set with an
+ * unwritten combined image sampler and drew nothing). Binding such a set is valid Vulkan, but
+ * that host crashes on it natively too; on that host it is refused, elsewhere it passes.
+ */
+static bool
+samplers_written(struct pv_dispatch_ctx *c, const struct pv_args_vkCmdBindDescriptorSets *a)
+{
+   const struct pv_vk_physdev *pd = pv_vk_cmdbuf_physdev(c, a->commandBuffer);
+   for (uint32_t i = 0; pd && pd->reads_samplers_at_bind && a->pDescriptorSets &&
+                        i < a->descriptorSetCount;
+        i++) {
+      const struct pv_vk_descriptor_set *s =
+         a->pDescriptorSets[i] ? pv_vk_descriptor_set_state(c, a->pDescriptorSets[i]) : NULL;
+      uint32_t gap = s ? pv_vk_written_sampler_gap(s->written) : UINT32_MAX;
+      if (gap != UINT32_MAX) {
+         pv_venus_refuse(c, "vkCmdBindDescriptorSets: set %u has a sampler never written at "
+                            "binding %u (this host driver reads every sampler of a set it binds)",
+                         a->firstSet + i, gap);
+         return false;
+      }
+   }
+   return true;
+}
+
 void
 pv_guard_CmdBindDescriptorSets(struct pv_dispatch_ctx *c, void *args)
 {
@@ -367,6 +394,8 @@ pv_guard_CmdBindDescriptorSets(struct pv_dispatch_ctx *c, void *args)
                         a->pDynamicOffsets[i], (unsigned long long)room);
          return;
       }
+   if (!samplers_written(c, a))
+      return;
    bind_sets(c, a);
    pv_handle_vkCmdBindDescriptorSets(c, args);
 }

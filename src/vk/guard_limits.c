@@ -30,8 +30,8 @@ pv_vk_cmdbuf_set_pool(struct pv_dispatch_ctx *c, struct pv_vk_cmdbuf *cb, VkComm
    cb->pd = d ? d->pd : NULL;
 }
 
-static const struct pv_vk_physdev *
-cmdbuf_physdev(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
+const struct pv_vk_physdev *
+pv_vk_cmdbuf_physdev(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
 {
    struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmd));
    const struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
@@ -85,7 +85,7 @@ bool
 pv_vk_cmd_range_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,
                    uint32_t first, uint32_t count, enum pv_limit l)
 {
-   return range_ok(c, what, cmdbuf_physdev(c, cmd), first, count, l);
+   return range_ok(c, what, pv_vk_cmdbuf_physdev(c, cmd), first, count, l);
 }
 
 bool
@@ -127,7 +127,7 @@ static bool
 workgroups_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,
               const uint32_t base[3], const uint32_t count[3])
 {
-   const struct pv_vk_physdev *pd = cmdbuf_physdev(c, cmd);
+   const struct pv_vk_physdev *pd = pv_vk_cmdbuf_physdev(c, cmd);
    for (int i = 0; i < 3; i++) {
       uint32_t max = pd ? pd->limits.maxComputeWorkGroupCount[i] : 0;
       if ((uint64_t)base[i] + count[i] > max) {
@@ -219,7 +219,7 @@ pv_guard_CmdSetVertexInputEXT(struct pv_dispatch_ctx *c, void *args)
    uint32_t nb = b ? a->vertexBindingDescriptionCount : 0;
    uint32_t na = at ? a->vertexAttributeDescriptionCount : 0;
    const char *why = vertex_input_violation(
-      cmdbuf_physdev(c, a->commandBuffer), nb, b ? &b->binding : NULL, sizeof(*b), na,
+      pv_vk_cmdbuf_physdev(c, a->commandBuffer), nb, b ? &b->binding : NULL, sizeof(*b), na,
       at ? &at->location : NULL, at ? &at->binding : NULL, sizeof(*at));
    if (why) {
       pv_venus_refuse(c, "vkCmdSetVertexInputEXT: %s", why);

@@ -69,6 +69,22 @@ bit_get(const struct pv_vk_written *w, uint32_t i, uint32_t e)
    return (w->bits[bit / 64] >> (bit % 64)) & 1;
 }
 
+uint32_t
+pv_vk_written_sampler_gap(const struct pv_vk_written *w)
+{
+   for (uint32_t i = 0; w && i < w->layout->count; i++) {
+      const struct pv_vk_layout_binding *b = &w->layout->b[i];
+      bool sampler = b->type == VK_DESCRIPTOR_TYPE_SAMPLER ||
+                     b->type == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+      if (!sampler || b->immutable || b->first_bit == UINT32_MAX)
+         continue;
+      for (uint32_t e = 0; e < binding_count(w, i); e++)
+         if (!bit_get(w, i, e))
+            return b->binding;
+   }
+   return UINT32_MAX;
+}
+
 static void
 bit_set(struct pv_vk_written *w, uint32_t i, uint32_t e)
 {

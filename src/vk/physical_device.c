@@ -148,17 +148,15 @@ init_extensions(struct pv_context *ctx, struct pv_vk_instance *inst, struct pv_v
 }
 
 /*
- * Lavapipe before Mesa 25 drops a pipeline barrier at either end of a command buffer
- * (edge_barriers.c). Its driverVersion says nothing (1), so the Mesa version comes from
- * driverInfo ("Mesa 22.3.6 (LLVM 15.0.6)"); one that cannot be read counts as affected, the
- * workaround being harmless. Only where every queue family has graphics: the workaround is a
- * graphics command (lavapipe has one family).
+ * Lavapipe's Mesa version, as major * 100 + minor; 0 when it cannot be read (taken as the
+ * oldest), -1 for another driver. Its driverVersion says nothing (1), so the version comes from
+ * driverInfo ("Mesa 22.3.6 (LLVM 15.0.6)").
  */
-static bool
-drops_edge_barriers(struct pv_vk_instance *inst, const struct pv_vk_physdev *pd)
+static int
+lavapipe_version(struct pv_vk_instance *inst, const struct pv_vk_physdev *pd)
 {
    if (pd->api_version < VK_API_VERSION_1_2)
-      return false;
+      return -1;
    VkPhysicalDeviceDriverProperties driver = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES,
    };
@@ -168,13 +166,29 @@ drops_edge_barriers(struct pv_vk_instance *inst, const struct pv_vk_physdev *pd)
    };
    inst->GetPhysicalDeviceProperties2(pd->host, &props);
    if (driver.driverID != VK_DRIVER_ID_MESA_LLVMPIPE)
+      return -1;
+   unsigned major = 0, minor = 0;
+   driver.driverInfo[VK_MAX_DRIVER_INFO_SIZE - 1] = '\0';
+   if (sscanf(driver.driverInfo, "Mesa %u.%u", &major, &minor) != 2 || major > 1000 || minor > 99)
+      return 0;
+   return (int)(major * 100 + minor);
+}
+
+/*
+ * Lavapipe before Mesa 25 drops a pipeline barrier at either end of a command buffer
+ * (edge_barriers.c); a version that cannot be read counts as affected, the workaround being
+ * harmless. Only where every queue family has graphics: the workaround is a graphics command
+ * (lavapipe has one family).
+ */
+static bool
+drops_edge_barriers(const struct pv_vk_physdev *pd, int lavapipe)
+{
+   if (lavapipe < 0 || lavapipe >= 2500)
       return false;
    for (uint32_t i = 0; i < pd->qf_count; i++)
       if (!(pd->qf[i].queueFlags & VK_QUEUE_GRAPHICS_BIT))
          return false;
-   unsigned major = 0;
-   driver.driverInfo[VK_MAX_DRIVER_INFO_SIZE - 1] = '\0';
-   return sscanf(driver.driverInfo, "Mesa %u.", &major) != 1 || major < 25;
+   return true;
 }
 
 static void
@@ -204,7 +218,11 @@ init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
    /* a zero or odd alignment would break our page-rounded imports: do without */
    if (align == 0 || (align & (align - 1)) != 0 || pd->api_version < VK_API_VERSION_1_1)
       pd->has_memory_host = false;
-   pd->drops_edge_barriers = drops_edge_barriers(inst, pd);
+   int lavapipe = lavapipe_version(inst, pd);
+   pd->drops_edge_barriers = drops_edge_barriers(pd, lavapipe);
+   /* Mesa 23.1's lavapipe keeps descriptors as llvmpipe's bindless handles, nothing is read at
+    * bind; before, vkCmdBindDescriptorSets copies each sampler descriptor's sampler. */
+   pd->reads_samplers_at_bind = lavapipe >= 0 && lavapipe < 2301;
 }
 
 static bool

@@ -80,6 +80,9 @@ struct pv_vk_physdev {
    /* lavapipe before Mesa 25: a barrier first or last in a command buffer is dropped
     * (edge_barriers.c) */
    bool drops_edge_barriers;
+   /* lavapipe before Mesa 23.1 copies the sampler of every sampler descriptor of a set when
+    * the set is bound, written or not (guard_descriptor.c) */
+   bool reads_samplers_at_bind;
    /* what the guard checks counts and indices against: the host driver keeps viewports, vertex
     * bindings, color attachments and transform feedback buffers in fixed arrays of these sizes
     * (guard_limits.c) */

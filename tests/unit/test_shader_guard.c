@@ -699,6 +699,48 @@ rebinding_the_same_is_free(void **state)
    assert_true(dirty_after(0, true, SET + 1));
 }
 
+/* Lavapipe before Mesa 23.1 reads the sampler of every sampler descriptor of a set it binds
+ * (pv_vk.h reads_samplers_at_bind): on such a host a set with a never-written combined image
+ * sampler is refused at vkCmdBindDescriptorSets; elsewhere, and once written, it binds. */
+static void
+bind_with(bool quirk, bool all_written)
+{
+   static struct pv_vk_physdev pd;
+   pd.reads_samplers_at_bind = quirk;
+   struct pv_context *ctx = fresh_context();
+   struct pv_vk_set_layout *l = set0_layout(0);
+   struct pv_vk_written *w;
+   draw_setup(ctx, l, false, &w);
+   pv_vk_set_layout_unref(l);
+   struct pv_vk_cmdbuf *cb = pv_object_find(ctx, CMD, VK_OBJECT_TYPE_COMMAND_BUFFER)->data;
+   cb->pd = &pd;
+   add_layout(ctx, reflect_bindings, NB, 12);
+   mark(w, 0);
+   mark(w, 1);
+   mark(w, 2);
+   if (all_written)
+      mark(w, 3);
+   struct buf b = {0};
+   w32(&b, cmd("vkCmdBindDescriptorSets")), w32(&b, 0), w64(&b, CMD);
+   w32(&b, VK_PIPELINE_BIND_POINT_COMPUTE), w64(&b, LAYOUT), w32(&b, 0), w32(&b, 1), w64(&b, 1);
+   w64(&b, SET), w32(&b, 0), w64(&b, 0);
+   if (quirk && !all_written)
+      REFUSED(ctx, &b,
+              "vkCmdBindDescriptorSets: set 0 has a sampler never written at binding 1 (this "
+              "host driver reads every sampler of a set it binds)");
+   else
+      PASSED(ctx, &b, "vkCmdBindDescriptorSets");
+}
+
+static void
+bind_unwritten_sampler(void **state)
+{
+   (void)state;
+   bind_with(true, false);
+   bind_with(true, true);
+   bind_with(false, false);
+}
+
 /* vkCmdPushDescriptorSetKHR into set 0 of LAYOUT: `count` combined image samplers (NULL) at
  * binding `binding`. */
 static void
@@ -987,6 +1029,7 @@ main(void)
       cmocka_unit_test(dispatch_partially_bound),
       cmocka_unit_test(dispatch_set_missing_or_clean),
       cmocka_unit_test(rebinding_the_same_is_free),
+      cmocka_unit_test(bind_unwritten_sampler),
       cmocka_unit_test(pushes_are_tracked),
       cmocka_unit_test(writes_roll_over),
       cmocka_unit_test(writes_need_their_arrays),
