@@ -60,18 +60,24 @@ pv_guard_CreateFence(struct pv_dispatch_ctx *c, void *args)
 }
 
 void
+pv_vk_fences_reset(struct pv_dispatch_ctx *c, uint32_t count, const VkFence *fences, bool done)
+{
+   for (uint32_t i = 0; fences && i < count; i++) {
+      struct pv_vk_fence *f = fence_state(c, fences[i]);
+      if (!f)
+         continue;
+      if (!done || (f->queue && pv_vk_queue_busy(f->queue, f->value)))
+         f->foreign = true;
+      f->queue = NULL;
+   }
+}
+
+void
 pv_guard_ResetFences(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkResetFences *a = args;
    pv_handle_vkResetFences(c, args);
-   for (uint32_t i = 0; a->pFences && i < a->fenceCount; i++) {
-      struct pv_vk_fence *f = fence_state(c, a->pFences[i]);
-      if (!f)
-         continue;
-      if (a->ret != VK_SUCCESS || (f->queue && pv_vk_queue_busy(f->queue, f->value)))
-         f->foreign = true;
-      f->queue = NULL;
-   }
+   pv_vk_fences_reset(c, a->fenceCount, a->pFences, a->ret == VK_SUCCESS);
 }
 
 void

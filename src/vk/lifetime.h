@@ -108,6 +108,10 @@ void pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q,
 void pv_vk_fence_submitted(struct pv_dispatch_ctx *c, VkFence fence, struct pv_vk_queue *q,
                            uint64_t value);
 void pv_vk_fences_signalled(struct pv_dispatch_ctx *c, uint32_t count, const VkFence *fences);
+/* Fences reset on the host (`done`: the reset succeeded), by vkResetFences or by a sync_fd
+ * export, which resets too. */
+void pv_vk_fences_reset(struct pv_dispatch_ctx *c, uint32_t count, const VkFence *fences,
+                        bool done);
 /* The queue's submissions up to `value` are finished; whether `value` may still run. */
 void pv_vk_queue_completed_at_least(struct pv_vk_queue *q, uint64_t value);
 bool pv_vk_queue_busy(const struct pv_vk_queue *q, uint64_t value);

@@ -188,10 +188,12 @@ pv_vk_handle_ResetFenceResource(struct pv_dispatch_ctx *c, void *args)
                                      .fence = a->fence,
                                      .handleType = VK_EXTERNAL_FENCE_HANDLE_TYPE_SYNC_FD_BIT};
    int fd = -1;
-   if (d->GetFenceFdKHR(d->host, &info, &fd) == VK_SUCCESS) {
+   VkResult r = d->GetFenceFdKHR(d->host, &info, &fd);
+   if (r == VK_SUCCESS) {
       if (fd >= 0)
          close(fd);
    } else {
       pv_warn_limited("vkResetFenceResourceMESA: the host could not export a sync_fd");
    }
+   pv_vk_fences_reset(c, 1, &a->fence, r == VK_SUCCESS); /* lifetime.h */
 }
