@@ -31,12 +31,24 @@ pv_os_create_shm(const char *debug_name, uint64_t size)
 #if PV_OS_LINUX
    int fd = memfd_create(debug_name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 #else
-   /* Unique per process and call (threads too); unlinked at once, so only the fd names it. */
+   /* Unique per process and call (threads too); unlinked at once, so only the fd names it.
+    * Pids repeat across PID namespaces that share /dev/shm (containers; the e2e harness runs
+    * each test's server in its own): two servers made the same name, and one allocation failed
+    * with EEXIST (a CI run of the POSIX build). So the name has the time too, and a taken name
+    * is retried with the next one. */
    static atomic_uint counter;
-   char name[64];
-   snprintf(name, sizeof(name), "/pearvisor-%ld-%u", (long)getpid(),
-            atomic_fetch_add(&counter, 1u));
-   int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+   char name[80];
+   int fd = -1;
+   for (int tries = 0; fd < 0 && tries < 16; tries++) {
+      struct timespec ts;
+      clock_gettime(CLOCK_REALTIME, &ts);
+      snprintf(name, sizeof(name), "/pearvisor-%ld-%u-%lx-%lx", (long)getpid(),
+               atomic_fetch_add(&counter, 1u), (unsigned long)ts.tv_sec,
+               (unsigned long)ts.tv_nsec);
+      fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+      if (fd < 0 && errno != EEXIST)
+         break;
+   }
    if (fd >= 0) {
       shm_unlink(name);
       fcntl(fd, F_SETFD, FD_CLOEXEC);
