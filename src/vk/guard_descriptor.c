@@ -362,9 +362,12 @@ samplers_written(struct pv_dispatch_ctx *c, const struct pv_args_vkCmdBindDescri
    for (uint32_t i = 0; pd && pd->reads_samplers_at_bind && a->pDescriptorSets &&
                         i < a->descriptorSetCount;
         i++) {
-      const struct pv_vk_descriptor_set *s =
+      struct pv_vk_descriptor_set *s =
          a->pDescriptorSets[i] ? pv_vk_descriptor_set_state(c, a->pDescriptorSets[i]) : NULL;
-      uint32_t gap = s ? pv_vk_written_sampler_gap(s->written) : UINT32_MAX;
+      if (!s || s->samplers_complete)
+         continue;
+      uint32_t gap = pv_vk_written_sampler_gap(s->written);
+      s->samplers_complete = gap == UINT32_MAX && s->written;
       if (gap != UINT32_MAX) {
          pv_venus_refuse(c, "vkCmdBindDescriptorSets: set %u has a sampler never written at "
                             "binding %u (this host driver reads every sampler of a set it binds)",

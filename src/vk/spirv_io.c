@@ -43,6 +43,14 @@ slots_of(spvc_compiler comp, spvc_type_id id, bool arrayed, unsigned depth)
    return n * array_factor(t, arrayed);
 }
 
+/* A Component decoration past 3: the variable is refused whatever its location. */
+static bool
+component_bad(spvc_compiler comp, SpvId id)
+{
+   return spvc_compiler_has_decoration(comp, id, SpvDecorationComponent) &&
+          spvc_compiler_get_decoration(comp, id, SpvDecorationComponent) > 3;
+}
+
 /* Where a non-builtin variable's locations end (block members may carry their own); 0 for a
  * builtin. */
 static uint64_t
@@ -52,8 +60,7 @@ variable_end(spvc_compiler comp, const spvc_reflected_resource *r, bool arrayed)
       return 0;
    if (spvc_compiler_has_decoration(comp, r->id, SpvDecorationPatch))
       arrayed = false;
-   if (spvc_compiler_has_decoration(comp, r->id, SpvDecorationComponent) &&
-       spvc_compiler_get_decoration(comp, r->id, SpvDecorationComponent) > 3)
+   if (component_bad(comp, r->id))
       return UINT32_MAX;
    uint64_t at = spvc_compiler_get_decoration(comp, r->id, SpvDecorationLocation);
    spvc_type base = spvc_compiler_get_type_handle(comp, r->base_type_id);
@@ -119,10 +126,9 @@ list_first_end(spvc_compiler comp, spvc_resources res, spvc_resource_type kind, 
    for (size_t i = 0; i < n; i++) {
       if (spvc_compiler_has_decoration(comp, list[i].id, SpvDecorationBuiltIn))
          continue;
-      uint32_t at = spvc_compiler_get_decoration(comp, list[i].id, SpvDecorationLocation);
-      if (spvc_compiler_has_decoration(comp, list[i].id, SpvDecorationComponent) &&
-          spvc_compiler_get_decoration(comp, list[i].id, SpvDecorationComponent) > 3)
-         at = UINT32_MAX;
+      uint32_t at = component_bad(comp, list[i].id)
+                       ? UINT32_MAX
+                       : spvc_compiler_get_decoration(comp, list[i].id, SpvDecorationLocation);
       spvc_type base = spvc_compiler_get_type_handle(comp, list[i].base_type_id);
       unsigned members = base && spvc_type_get_basetype(base) == SPVC_BASETYPE_STRUCT
                             ? spvc_type_get_num_member_types(base)
