@@ -427,6 +427,9 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
                            "inside maxUpdateAfterBindDescriptorsInAllPools"),
    G(AllocateDescriptorSets, "known set layouts, variable counts within the binding; gives "
                              "each set its written map"),
+   G(CreateSampler, "not a check: records compareEnable, which draws on a host that needs a "
+                    "depth reference with such a sampler are checked against (lavapipe before "
+                    "Mesa 25 crashes compiling a shader that reads one without)"),
    {NULL, NULL, NULL},
 };
 #undef G

@@ -65,6 +65,7 @@ struct pv_vk_layout_binding {
    bool partial;       /* PARTIALLY_BOUND: unwritten elements allowed (SECURITY.md) */
    bool variable;      /* VARIABLE_DESCRIPTOR_COUNT: `count` is the most a set may have */
    bool immutable;     /* has immutable samplers */
+   bool immutable_compare; /* one of them is compare-enabled (guard_sampler.c) */
 };
 struct pv_vk_set_layout {
    _Atomic uint32_t refs;
@@ -72,10 +73,16 @@ struct pv_vk_set_layout {
    uint64_t bits;  /* elements tracked in a written map (inline uniform blocks are not) */
    struct pv_vk_layout_binding b[];
 };
-/* Which elements of a set (or of a command buffer's pushed set) have been written. */
+/* Which elements of a set (or of a command buffer's pushed set) have been written. On a host
+ * that needs a depth reference with a compare-enabled sampler (pv_vk.h compare_needs_dref),
+ * two more maps of as many words follow the written bits: the elements holding such a sampler
+ * now, and the elements a draw has read without a depth reference (only ever growing: a
+ * command buffer recorded with that draw runs it with whatever the set holds when it runs). */
 struct pv_vk_written {
    struct pv_vk_set_layout *layout; /* a reference */
    uint32_t variable;               /* the variable-count binding's count in this set */
+   uint32_t words;                  /* of each map */
+   bool compare;                    /* the two extra maps follow */
    uint64_t bits[];
 };
 
@@ -226,6 +233,7 @@ struct pv_vk_pipeline_layout {
  * count UINT32_MAX for "the binding's whole count", `types` as in spirv_reflect.h. */
 struct pv_vk_use {
    uint32_t set, binding, count, types;
+   bool plain; /* its sampler is read without a depth reference (spirv_sample.h) */
 };
 struct pv_vk_pipeline {
    uint8_t bind;  /* enum pv_bind it must be bound to */
@@ -267,7 +275,8 @@ const struct pv_vk_layout_binding *pv_vk_layout_binding_find(const struct pv_vk_
                                                              uint32_t binding);
 /* A written map of a set of layout `l` (its variable-count binding has `variable` elements):
  * nothing written but immutable samplers. NULL when out of memory. */
-struct pv_vk_written *pv_vk_written_create(struct pv_vk_set_layout *l, uint32_t variable);
+struct pv_vk_written *pv_vk_written_create(struct pv_vk_set_layout *l, uint32_t variable,
+                                           bool compare);
 void pv_vk_written_free(struct pv_vk_written *w);
 /* The binding of the first sampler (or combined image sampler) element without an immutable
  * sampler that was never written, UINT32_MAX if none (pv_vk.h reads_samplers_at_bind). */
@@ -387,6 +396,10 @@ bool pv_vk_device_range_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice
                            uint32_t first, uint32_t count, enum pv_limit l);
 /* `flags` (a create info's sparse bits) only on a device that can bind sparse memory. */
 bool pv_vk_sparse_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, uint32_t flags);
+/* Whether the sampler was made with compareEnable (guard_sampler.c). */
+bool pv_vk_sampler_compares(struct pv_dispatch_ctx *c, VkSampler sampler);
+/* Records it of a sampler object (vkCreateSampler; the unit tests). */
+void pv_vk_sampler_mark_compare(struct pv_object *o);
 /* The physical device a command buffer records for (NULL if unknown). */
 const struct pv_vk_physdev *pv_vk_cmdbuf_physdev(struct pv_dispatch_ctx *c, VkCommandBuffer cmd);
 /* A graphics pipeline's vertex input, viewport, blend and rendering counts and indices. */
@@ -408,6 +421,7 @@ struct pv_vk_guard_entry {
 #define PV_GUARD(name) void pv_guard_##name(struct pv_dispatch_ctx *c, void *args);
 PV_GUARD(CmdCopyBuffer)
 PV_GUARD(CmdCopyBuffer2)
+PV_GUARD(CreateSampler)
 PV_GUARD(CmdFillBuffer)
 PV_GUARD(CmdUpdateBuffer)
 PV_GUARD(CmdBindVertexBuffers)

@@ -115,6 +115,20 @@ pv_vk_layout_binding_find(const struct pv_vk_set_layout *l, uint32_t binding)
    return NULL;
 }
 
+/* Marks the bindings whose immutable samplers include a compare-enabled one. */
+static void
+mark_immutable_compare(struct pv_dispatch_ctx *c, const VkDescriptorSetLayoutCreateInfo *ci,
+                       struct pv_vk_set_layout *l)
+{
+   for (uint32_t i = 0; ci->pBindings && i < ci->bindingCount; i++) {
+      const VkDescriptorSetLayoutBinding *b = &ci->pBindings[i];
+      struct pv_vk_layout_binding *lb =
+         (struct pv_vk_layout_binding *)pv_vk_layout_binding_find(l, b->binding);
+      for (uint32_t e = 0; lb && b->pImmutableSamplers && e < b->descriptorCount; e++)
+         lb->immutable_compare |= pv_vk_sampler_compares(c, b->pImmutableSamplers[e]);
+   }
+}
+
 /* Bits a set's written map may need: 2^32 would make first_bit overflow. */
 #define PV_VK_MAX_SET_BITS ((uint64_t)1 << 31)
 
@@ -132,6 +146,7 @@ pv_guard_CreateDescriptorSetLayout(struct pv_dispatch_ctx *c, void *args)
                       l ? "more descriptors than a set's written map tracks" : "no memory");
       return;
    }
+   mark_immutable_compare(c, a->pCreateInfo, l);
    pv_handle_vkCreateDescriptorSetLayout(c, args);
    struct pv_object *o = a->ret == VK_SUCCESS && a->pSetLayout && !pv_cs_fatal(c->dec)
                             ? pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pSetLayout),
@@ -312,6 +327,7 @@ uses_add(struct uses *u, struct pv_vk_use use)
          if (use.count > u->v[i].count)
             u->v[i].count = use.count;
          u->v[i].types &= use.types;
+         u->v[i].plain |= use.plain;
          return true;
       }
    if (u->count == u->cap) {
@@ -418,7 +434,7 @@ stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                   u, (struct pv_vk_use){
                         r->set, r->binding,
                         n == PV_SPIRV_COUNT_RUNTIME || n == PV_SPIRV_COUNT_UNKNOWN ? UINT32_MAX : n,
-                        r->types}))
+                        r->types, r->plain}))
          why = "no memory";
       if (why)
          break;

@@ -45,14 +45,17 @@ binding_count(const struct pv_vk_written *w, uint32_t i)
 }
 
 struct pv_vk_written *
-pv_vk_written_create(struct pv_vk_set_layout *l, uint32_t variable)
+pv_vk_written_create(struct pv_vk_set_layout *l, uint32_t variable, bool compare)
 {
    size_t words = (size_t)((l->bits + 63) / 64);
-   struct pv_vk_written *w = calloc(1, sizeof(*w) + words * sizeof(uint64_t));
+   struct pv_vk_written *w =
+      calloc(1, sizeof(*w) + words * (compare ? 3 : 1) * sizeof(uint64_t));
    if (!w)
       return NULL;
    w->layout = pv_vk_set_layout_ref(l);
    w->variable = variable;
+   w->words = (uint32_t)words;
+   w->compare = compare;
    /* immutable samplers are written by the layout itself */
    for (uint32_t i = 0; i < l->count; i++)
       if (l->b[i].type == VK_DESCRIPTOR_TYPE_SAMPLER && l->b[i].immutable &&
@@ -90,6 +93,64 @@ bit_set(struct pv_vk_written *w, uint32_t i, uint32_t e)
 {
    uint64_t bit = (uint64_t)w->layout->b[i].first_bit + e;
    w->bits[bit / 64] |= 1ull << (bit % 64);
+}
+
+/* ----- compare-enabled samplers (pv_vk.h compare_needs_dref) -------------------------------- */
+
+enum { MAP_COMPARE = 1, MAP_PLAIN = 2 };
+
+static bool
+map_get(const struct pv_vk_written *w, int map, uint32_t i, uint32_t e)
+{
+   uint64_t bit = (uint64_t)w->layout->b[i].first_bit + e;
+   return (w->bits[(size_t)map * w->words + bit / 64] >> (bit % 64)) & 1;
+}
+
+static void
+map_put(struct pv_vk_written *w, int map, uint32_t i, uint32_t e, bool on)
+{
+   uint64_t bit = (uint64_t)w->layout->b[i].first_bit + e;
+   uint64_t *word = &w->bits[(size_t)map * w->words + bit / 64];
+   *word = on ? *word | 1ull << (bit % 64) : *word & ~(1ull << (bit % 64));
+}
+
+static bool
+holds_samplers(VkDescriptorType t)
+{
+   return t == VK_DESCRIPTOR_TYPE_SAMPLER || t == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER;
+}
+
+/* Element e of binding i now holds a sampler that compares (or not); refused into an element
+ * a draw reads without a depth reference: a command buffer recorded with that draw would run
+ * it with this sampler. */
+static const char *
+compare_put(struct pv_vk_written *w, uint32_t i, uint32_t e, bool compare)
+{
+   if (compare && map_get(w, MAP_PLAIN, i, e))
+      return "a compare-enabled sampler into a descriptor a draw reads without a depth "
+             "reference";
+   map_put(w, MAP_COMPARE, i, e, compare);
+   return NULL;
+}
+
+/* A draw reads elements [0, n) of binding i without a depth reference: none may hold a
+ * compare-enabled sampler, and (`mark`, for sets) none may get one later. */
+static const char *
+plain_read(struct pv_vk_written *w, uint32_t i, uint32_t n, bool mark)
+{
+   const struct pv_vk_layout_binding *b = &w->layout->b[i];
+   if (b->immutable_compare)
+      return "an immutable compare-enabled sampler read without a depth reference (this host "
+             "driver's shader compiler crashes on it)";
+   if (b->first_bit == UINT32_MAX)
+      return NULL;
+   for (uint32_t e = 0; e < n; e++)
+      if (map_get(w, MAP_COMPARE, i, e))
+         return "a compare-enabled sampler read without a depth reference (this host "
+                "driver's shader compiler crashes on it)";
+   for (uint32_t e = 0; mark && e < n; e++)
+      map_put(w, MAP_PLAIN, i, e, true);
+   return NULL;
 }
 
 /* Elements [0, n) of binding i all written. */
@@ -197,7 +258,7 @@ inline_fits(const struct pv_vk_written *w, uint32_t i, uint32_t first, uint32_t 
 
 /* Marks a write's elements in `w`; NULL or why it leaves the set's layout. */
 static const char *
-mark_write(struct pv_vk_written *w, const VkWriteDescriptorSet *wr)
+mark_write(struct pv_dispatch_ctx *dc, struct pv_vk_written *w, const VkWriteDescriptorSet *wr)
 {
    struct cursor c;
    const char *missing = write_array_missing(wr);
@@ -212,10 +273,17 @@ mark_write(struct pv_vk_written *w, const VkWriteDescriptorSet *wr)
       return inline_fits(w, c.i, wr->dstArrayElement, wr->descriptorCount)
                 ? NULL
                 : "its bytes run past the inline uniform block";
+   bool samplers = w->compare && holds_samplers(t);
    for (uint32_t k = 0; k < wr->descriptorCount; k++, c.e++) {
       if (!cursor_fix(&c))
          return "its elements run past the set's layout";
       bit_set(w, c.i, c.e);
+      const char *why =
+         samplers && !w->layout->b[c.i].immutable
+            ? compare_put(w, c.i, c.e, pv_vk_sampler_compares(dc, wr->pImageInfo[k].sampler))
+            : NULL;
+      if (why)
+         return why;
    }
    return NULL;
 }
@@ -224,7 +292,7 @@ bool
 pv_vk_written_update(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s,
                      const VkWriteDescriptorSet *w)
 {
-   const char *why = s->written ? mark_write(s->written, w) : "a set we did not see allocated";
+   const char *why = s->written ? mark_write(c, s->written, w) : "a set we did not see allocated";
    if (why)
       pv_venus_refuse(c, "vkUpdateDescriptorSets: write to binding %u element %u (%u): %s",
                       w->dstBinding, w->dstArrayElement, w->descriptorCount, why);
@@ -253,6 +321,13 @@ copy_elements(struct pv_vk_written *src, struct pv_vk_written *dst, const VkCopy
          bit_set(dst, b.i, b.e);
       else if (bit_get(dst, b.i, b.e))
          return "a descriptor never written over a written one";
+      if (!dst->compare || dst->layout->b[b.i].immutable)
+         continue;
+      bool compare = src->compare && (src->layout->b[a.i].immutable_compare ||
+                                      map_get(src, MAP_COMPARE, a.i, a.e));
+      const char *why = compare_put(dst, b.i, b.e, compare);
+      if (why)
+         return why;
    }
    return NULL;
 }
@@ -310,13 +385,15 @@ pv_guard_AllocateDescriptorSets(struct pv_dispatch_ctx *c, void *args)
    pv_handle_vkAllocateDescriptorSets(c, args);
    if (a->ret != VK_SUCCESS || !a->pDescriptorSets || pv_cs_fatal(c->dec))
       return;
+   const struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), a->device);
+   bool compare = d && d->pd && d->pd->compare_needs_dref;
    for (uint32_t i = 0; i < n; i++) {
       struct pv_vk_set_layout *l = pv_vk_set_layout_get(c, ai->pSetLayouts[i]);
       /* the decoder wrote the new sets' guest ids back */
       struct pv_vk_descriptor_set *s = pv_vk_descriptor_set_of(pv_object_find(
          pv_venus_from(c), PV_FROM_HANDLE(a->pDescriptorSets[i]), VK_OBJECT_TYPE_DESCRIPTOR_SET));
       if (s && !s->written)
-         s->written = pv_vk_written_create(l, variable_count(ai, l, i));
+         s->written = pv_vk_written_create(l, variable_count(ai, l, i), compare);
       if (!s || !s->written) {
          pv_venus_refuse(c, "vkAllocateDescriptorSets: no memory for a set's written map");
          return;
@@ -378,7 +455,8 @@ pv_vk_push_written(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, VkPipelineBin
    if (!why && set < PV_VK_MAX_SETS) {
       if (!s->push || s->push_set != set || s->push->layout != l) {
          pv_vk_written_free(s->push);
-         s->push = pv_vk_written_create(l, 0);
+         const struct pv_vk_physdev *pd = pv_vk_cmdbuf_physdev(c, cmd);
+         s->push = pv_vk_written_create(l, 0, pd && pd->compare_needs_dref);
          s->push_set = set;
       }
       s->bound &= ~(1u << set);
@@ -386,7 +464,7 @@ pv_vk_push_written(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, VkPipelineBin
       why = s->push ? NULL : "no memory";
    }
    for (uint32_t i = 0; !why && set < PV_VK_MAX_SETS && i < count; i++)
-      why = mark_write(s->push, &w[i]);
+      why = mark_write(c, s->push, &w[i]);
    if (why)
       pv_venus_refuse(c, "vkCmdPushDescriptorSetKHR: set %u: %s", set, why);
    return !why;
@@ -398,12 +476,12 @@ static const char *
 use_unready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s, const struct pv_vk_use *u)
 {
    struct pv_context *ctx = pv_venus_from(c);
-   const struct pv_vk_written *w = NULL;
+   struct pv_vk_written *w = NULL;
    if (s->push && s->push_set == u->set) {
       w = s->push;
    } else if (u->set < PV_VK_MAX_SETS && (s->bound >> u->set & 1)) {
       struct pv_object *o = pv_object_find(ctx, s->sets[u->set].id, VK_OBJECT_TYPE_DESCRIPTOR_SET);
-      const struct pv_vk_descriptor_set *ds =
+      struct pv_vk_descriptor_set *ds =
          o && o->serial == s->sets[u->set].serial ? o->data : NULL;
       w = ds ? ds->written : NULL;
       if (!w)
@@ -420,6 +498,11 @@ use_unready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s, const struct 
    uint32_t n = u->count == UINT32_MAX ? cnt : u->count;
    if (n > cnt)
       return "the bound set's binding has fewer elements than the shader's array";
+   const char *why = u->plain && w->compare && holds_samplers(b->type)
+                        ? plain_read(w, (uint32_t)(b - w->layout->b), n, w != s->push)
+                        : NULL;
+   if (why)
+      return why;
    if (b->partial || b->first_bit == UINT32_MAX)
       return NULL; /* allowed unwritten / bytes only */
    return all_written(w, (uint32_t)(b - w->layout->b), n)

@@ -223,6 +223,7 @@ init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
    /* Mesa 23.1's lavapipe keeps descriptors as llvmpipe's bindless handles, nothing is read at
     * bind; before, vkCmdBindDescriptorSets copies each sampler descriptor's sampler. */
    pd->reads_samplers_at_bind = lavapipe >= 0 && lavapipe < 2301;
+   pd->compare_needs_dref = lavapipe >= 0 && lavapipe < 2500;
 }
 
 static bool

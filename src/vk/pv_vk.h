@@ -83,6 +83,10 @@ struct pv_vk_physdev {
    /* lavapipe before Mesa 23.1 copies the sampler of every sampler descriptor of a set when
     * the set is bound, written or not (guard_descriptor.c) */
    bool reads_samplers_at_bind;
+   /* lavapipe before Mesa 25 (22.3 seen; 25.0's texture functions skip a sampler whose compare
+    * mode the instruction lacks; versions between not verified, so included): a compare-enabled
+    * sampler read without a depth reference crashes its shader compiler (guard_written.c) */
+   bool compare_needs_dref;
    /* what the guard checks counts and indices against: the host driver keeps viewports, vertex
     * bindings, color attachments and transform feedback buffers in fixed arrays of these sizes
     * (guard_limits.c) */

@@ -5,6 +5,7 @@
  */
 #include "vk/spirv_reflect.h"
 #include "vk/spirv_io.h"
+#include "vk/spirv_sample.h"
 
 #include <spirv-tools/libspirv.h>
 #include <spirv_cross/spirv_cross_c.h>
@@ -77,6 +78,31 @@ validate(const uint32_t *words, size_t count, int env, char *err, size_t err_siz
    spvValidatorOptionsDestroy(opt);
    spvContextDestroy(ctx);
    return r == SPV_SUCCESS;
+}
+
+/* ----- samplers read without a depth reference ------------------------------------------------ */
+
+static spv_result_t
+plain_instruction(void *user, const spv_parsed_instruction_t *in)
+{
+   return pv_spirv_plain_walk_add(user, in->opcode, in->words, in->num_words)
+             ? SPV_SUCCESS
+             : SPV_ERROR_OUT_OF_MEMORY;
+}
+
+/* spirv_sample.h's answer for a validated module; false when out of memory. */
+static bool
+plain_find(const uint32_t *words, size_t count, int env, struct pv_spirv_plain *out)
+{
+   struct pv_spirv_plain_walk *w = pv_spirv_plain_walk_new();
+   spv_context ctx = spvContextCreate((spv_target_env)env);
+   bool parsed = w && ctx &&
+                 spvBinaryParse(ctx, w, words, count, NULL, plain_instruction, NULL) == SPV_SUCCESS;
+   spvContextDestroy(ctx);
+   bool ok = pv_spirv_plain_walk_end(w, out);
+   if (ok && !parsed)
+      pv_spirv_plain_fini(out);
+   return ok && parsed;
 }
 
 /* ----- reflection ---------------------------------------------------------------------------- */
@@ -200,7 +226,8 @@ static const spvc_resource_type kinds[] = {
 };
 
 static bool
-add_resources(spvc_compiler comp, spvc_resources res, struct pv_spirv_entry *e)
+add_resources(spvc_compiler comp, spvc_resources res, const struct pv_spirv_plain *plain,
+              struct pv_spirv_entry *e)
 {
    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
       const spvc_reflected_resource *list = NULL;
@@ -219,6 +246,9 @@ add_resources(spvc_compiler comp, spvc_resources res, struct pv_spirv_entry *e)
             .set = spvc_compiler_get_decoration(comp, list[i].id, SpvDecorationDescriptorSet),
             .binding = spvc_compiler_get_decoration(comp, list[i].id, SpvDecorationBinding),
             .types = types_of(comp, kinds[k], list[i].base_type_id),
+            .plain = (kinds[k] == SPVC_RESOURCE_TYPE_SAMPLED_IMAGE ||
+                      kinds[k] == SPVC_RESOURCE_TYPE_SEPARATE_SAMPLERS) &&
+                     pv_spirv_plain_has(plain, list[i].id),
          };
          count_of(comp, list[i].type_id, r);
       }
@@ -253,7 +283,8 @@ add_push(spvc_compiler comp, spvc_resources res, struct pv_spirv_entry *e)
 }
 
 static bool
-reflect_entry(spvc_compiler comp, const spvc_entry_point *ep, struct pv_spirv_entry *e)
+reflect_entry(spvc_compiler comp, const spvc_entry_point *ep, const struct pv_spirv_plain *plain,
+              struct pv_spirv_entry *e)
 {
    e->name = strdup(ep->name);
    e->stage = stage_of(ep->execution_model);
@@ -264,12 +295,12 @@ reflect_entry(spvc_compiler comp, const spvc_entry_point *ep, struct pv_spirv_en
           spvc_compiler_get_active_interface_variables(comp, &active) == SPVC_SUCCESS &&
           spvc_compiler_create_shader_resources_for_active_variables(comp, &res, active) ==
              SPVC_SUCCESS &&
-          add_resources(comp, res, e) && add_push(comp, res, e) &&
+          add_resources(comp, res, plain, e) && add_push(comp, res, e) &&
           pv_spirv_io_ends(comp, res, e->stage, &e->in_end, &e->out_end);
 }
 
 static struct pv_spirv_module *
-reflect(spvc_context ctx, const uint32_t *words, size_t count)
+reflect(spvc_context ctx, const uint32_t *words, size_t count, const struct pv_spirv_plain *plain)
 {
    spvc_parsed_ir ir = NULL;
    spvc_compiler comp = NULL;
@@ -293,7 +324,7 @@ reflect(spvc_context ctx, const uint32_t *words, size_t count)
    }
    for (size_t i = 0; i < n; i++) {
       m->count++;
-      if (!reflect_entry(comp, &eps[i], &m->entries[i])) {
+      if (!reflect_entry(comp, &eps[i], plain, &m->entries[i])) {
          pv_spirv_module_free(m);
          return NULL;
       }
@@ -313,12 +344,19 @@ pv_spirv_reflect(const uint32_t *words, size_t count, int env, char *err, size_t
       *why = err;
       return NULL;
    }
+   struct pv_spirv_plain plain;
    spvc_context ctx = NULL;
-   if (spvc_context_create(&ctx) != SPVC_SUCCESS) {
+   if (!plain_find(words, count, env, &plain)) {
       *why = "no memory for reflection";
       return NULL;
    }
-   struct pv_spirv_module *m = reflect(ctx, words, count);
+   if (spvc_context_create(&ctx) != SPVC_SUCCESS) {
+      pv_spirv_plain_fini(&plain);
+      *why = "no memory for reflection";
+      return NULL;
+   }
+   struct pv_spirv_module *m = reflect(ctx, words, count, &plain);
+   pv_spirv_plain_fini(&plain);
    if (!m) {
       snprintf(err, err_size, "cannot be reflected: %s", spvc_context_get_last_error_string(ctx));
       *why = err;

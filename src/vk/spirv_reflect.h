@@ -40,6 +40,7 @@ struct pv_spirv_resource {
    uint32_t count;   /* elements (product of array dimensions), or PV_SPIRV_COUNT_* */
    uint32_t spec_id; /* count comes from this SpecId (default `count`) when has_spec */
    bool has_spec;
+   bool plain; /* a sampler some instruction without a Dref operand reads (spirv_sample.h) */
 };
 
 struct pv_spirv_entry {

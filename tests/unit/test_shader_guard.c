@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "../codegen/wire_buf.h"
+#include "compare_frag_spv.h"
 #include "io_vert_spv.h"
 #include "pearvisor/pearvisor.h"
 #include "reflect_comp_10_spv.h"
@@ -78,6 +79,11 @@ check_reflection(const uint32_t *words, size_t size, int env)
    r = find_res(e, 1, 3);
    assert_non_null(r);
    assert_int_equal(r->types, BIT(SAMPLER) | BIT(COMBINED_IMAGE_SAMPLER));
+   /* both samplers are read by texture(), which has no depth reference (spirv_sample.c) */
+   assert_true(r->plain);
+   assert_true(find_res(e, 0, 1)->plain);
+   assert_false(find_res(e, 1, 2)->plain); /* an image: its sampler is the one that counts */
+   assert_false(find_res(e, 0, 0)->plain);
    r = find_res(e, 1, 4);
    assert_non_null(r);
    assert_int_equal(r->types, BIT(STORAGE_IMAGE));
@@ -142,6 +148,32 @@ io_locations(void **state)
    assert_int_equal(m->io_first_end, 0xffffff01u);
    pv_spirv_module_free(m);
    free(w);
+}
+
+/* Samplers read without a depth reference (spirv_sample.c): through a function parameter and
+ * by a gather; not by the depth-compare instructions, whether the sampler is combined or
+ * separate. */
+static void
+plain_samplers(void **state)
+{
+   (void)state;
+   char err[256];
+   const char *why = NULL;
+   struct pv_spirv_module *m =
+      pv_spirv_reflect(pv_compare_frag_spv, sizeof(pv_compare_frag_spv) / 4,
+                       pv_spirv_env(VK_API_VERSION_1_0, false), err, sizeof(err), &why);
+   if (!m)
+      fail_msg("not reflected: %s", why);
+   const struct pv_spirv_entry *e = pv_spirv_entry_find(m, "main", VK_SHADER_STAGE_FRAGMENT_BIT);
+   assert_non_null(e);
+   const bool want[5] = {false, true, false, false, true};
+   for (uint32_t b = 0; b < 5; b++) {
+      const struct pv_spirv_resource *r = find_res(e, 0, b);
+      assert_non_null(r);
+      if (r->plain != want[b])
+         fail_msg("binding %u: plain %d", b, r->plain);
+   }
+   pv_spirv_module_free(m);
 }
 
 static void
@@ -527,14 +559,14 @@ draw_setup(struct pv_context *ctx, struct pv_vk_set_layout *l, bool bind_set,
    p->use_count = 2;
    p->uses = calloc(2, sizeof(*p->uses));
    assert_non_null(p->uses);
-   p->uses[0] = (struct pv_vk_use){0, 0, 1, STORAGE_BUF};
-   p->uses[1] = (struct pv_vk_use){0, 1, 3, BIT(COMBINED_IMAGE_SAMPLER)};
+   p->uses[0] = (struct pv_vk_use){0, 0, 1, STORAGE_BUF, false};
+   p->uses[1] = (struct pv_vk_use){0, 1, 3, BIT(COMBINED_IMAGE_SAMPLER), false};
    po->data = p;
    po->free_data = pipeline_free;
    struct pv_object *so = add_object(ctx, VK_OBJECT_TYPE_DESCRIPTOR_SET, SET);
    struct pv_vk_descriptor_set *s = pv_vk_descriptor_set_of(so);
    assert_non_null(s);
-   s->written = pv_vk_written_create(l, 0);
+   s->written = pv_vk_written_create(l, 0, false);
    assert_non_null(s->written);
    *w = s->written;
    cb->bound = calloc(1, sizeof(*cb->bound));
@@ -855,7 +887,7 @@ enc_write_raw(struct buf *b, bool inline_block, uint32_t at, uint32_t count, uin
 /* A context with SET and SET2 of a layout of bindings 1, 2 (3 and 2 combined image samplers),
  * 3 (a storage image) and 4 (a 16-byte inline uniform block); returns SET's and SET2's maps. */
 static struct pv_context *
-sets_context(struct pv_vk_written **dst, struct pv_vk_written **src)
+sets_context_with(struct pv_vk_written **dst, struct pv_vk_written **src, bool compare)
 {
    struct pv_context *ctx = fresh_context();
    const VkDescriptorSetLayoutBinding v[4] = {
@@ -877,11 +909,17 @@ sets_context(struct pv_vk_written **dst, struct pv_vk_written **src)
       struct pv_vk_descriptor_set *s =
          pv_vk_descriptor_set_of(add_object(ctx, VK_OBJECT_TYPE_DESCRIPTOR_SET, ids[i]));
       assert_non_null(s);
-      s->written = *out[i] = pv_vk_written_create(l, 0);
+      s->written = *out[i] = pv_vk_written_create(l, 0, compare);
       assert_non_null(s->written);
    }
    pv_vk_set_layout_unref(l);
    return ctx;
+}
+
+static struct pv_context *
+sets_context(struct pv_vk_written **dst, struct pv_vk_written **src)
+{
+   return sets_context_with(dst, src, false);
 }
 
 static uint64_t
@@ -992,6 +1030,135 @@ copies_keep_bits_growing(void **state)
            "over a written one");
 }
 
+/* ----- compare-enabled samplers read without a depth reference ---------------------------- */
+
+/* Word `i` of a written map's compare (1) or plain-read (2) map. */
+static uint64_t *
+map_word(struct pv_vk_written *w, int map)
+{
+   return &w->bits[(size_t)map * w->words];
+}
+
+/* draw_setup on a host that needs a depth reference with a compare-enabled sampler: SET's map
+ * tracks compare and plain reads, all written; PIPE reads binding 1 without a reference when
+ * `plain`. */
+static struct pv_vk_written *
+compare_setup(struct pv_context *ctx, bool plain)
+{
+   struct pv_vk_set_layout *l = set0_layout(0);
+   struct pv_vk_written *w;
+   draw_setup(ctx, l, true, &w);
+   struct pv_vk_descriptor_set *s =
+      pv_vk_descriptor_set_of(pv_object_find(ctx, SET, VK_OBJECT_TYPE_DESCRIPTOR_SET));
+   pv_vk_written_free(s->written);
+   s->written = w = pv_vk_written_create(l, 0, true);
+   assert_non_null(w);
+   pv_vk_set_layout_unref(l);
+   w->bits[0] = 0xf; /* binding 0 -> bit 0, binding 1 -> bits 1..3 */
+   struct pv_vk_pipeline *p = pv_object_find(ctx, PIPE, VK_OBJECT_TYPE_PIPELINE)->data;
+   p->uses[1].plain = plain;
+   return w;
+}
+
+static void
+compare_read_without_reference(void **state)
+{
+   (void)state;
+   /* element 1 of binding 1 holds a compare-enabled sampler */
+   struct pv_context *ctx = fresh_context();
+   *map_word(compare_setup(ctx, true), 1) = 1u << 2;
+   struct buf b = {0};
+   enc_dispatch(&b);
+   REFUSED(ctx, &b,
+           "vkCmdDispatch: set 0 binding 1: a compare-enabled sampler read without a depth "
+           "reference");
+   /* read with a reference only: fine */
+   ctx = fresh_context();
+   *map_word(compare_setup(ctx, false), 1) = 1u << 2;
+   PASSED(ctx, &b, "vkCmdDispatch");
+   /* an immutable one */
+   ctx = fresh_context();
+   struct pv_vk_written *w = compare_setup(ctx, true);
+   w->layout->b[1].immutable_compare = true;
+   REFUSED(ctx, &b,
+           "vkCmdDispatch: set 0 binding 1: an immutable compare-enabled sampler read "
+           "without a depth reference");
+   /* none there: passes, and the elements are marked read that way */
+   ctx = fresh_context();
+   w = compare_setup(ctx, true);
+   pv_context_submit(ctx, b.b, b.n);
+   const char *why = pv_context_lost_reason(ctx);
+   if (!why || !strstr(why, "host driver lacks vkCmdDispatch"))
+      fail_msg("lost for \"%s\"", why ? why : "(not lost)");
+   assert_int_equal(*map_word(w, 2), 0xe);
+   pv_context_destroy(ctx);
+}
+
+/* vkUpdateDescriptorSets of one combined image sampler with sampler `sampler` (a guest id). */
+static void
+enc_write_sampler(struct buf *b, uint32_t binding, uint32_t elem, uint64_t sampler)
+{
+   w32(b, cmd("vkUpdateDescriptorSets")), w32(b, 0), w64(b, DEVICE);
+   w32(b, 1), w64(b, 1);
+   w32(b, VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET), w64(b, 0), w64(b, SET);
+   w32(b, binding), w32(b, elem), w32(b, 1), w32(b, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER);
+   w64(b, 1), w64(b, sampler), w64(b, 0), w32(b, VK_IMAGE_LAYOUT_GENERAL);
+   w64(b, 0), w64(b, 0);
+   w32(b, 0), w64(b, 0);
+}
+
+enum { SAMPLER = 0x600 };
+
+/* A set element a draw read without a depth reference never gets a compare-enabled sampler:
+ * a command buffer recorded with that draw runs it with what the set holds then. */
+static struct pv_context *
+compare_sets(struct pv_vk_written **dst, struct pv_vk_written **src)
+{
+   struct pv_context *ctx = sets_context_with(dst, src, true);
+   pv_vk_sampler_mark_compare(add_object(ctx, VK_OBJECT_TYPE_SAMPLER, SAMPLER));
+   add_object(ctx, VK_OBJECT_TYPE_SAMPLER, SAMPLER + 1);
+   return ctx;
+}
+
+static void
+compare_written_after_read(void **state)
+{
+   (void)state;
+   struct pv_vk_written *dst, *src;
+   struct pv_context *ctx = compare_sets(&dst, &src);
+   *map_word(dst, 2) = 1; /* binding 1 element 0 read without a reference */
+   struct buf b = {0};
+   enc_write_sampler(&b, 1, 0, SAMPLER);
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: write to binding 1 element 0 (1): a compare-enabled "
+           "sampler into a descriptor a draw reads without a depth reference");
+   /* another element takes it, and a plain sampler replaces it */
+   ctx = compare_sets(&dst, &src);
+   *map_word(dst, 2) = 1;
+   b.n = 0;
+   enc_write_sampler(&b, 1, 1, SAMPLER);
+   pv_context_submit(ctx, b.b, b.n);
+   assert_int_equal(*map_word(dst, 1), 2);
+   pv_context_destroy(ctx);
+   ctx = compare_sets(&dst, &src);
+   *map_word(dst, 1) = 2;
+   b.n = 0;
+   enc_write_sampler(&b, 1, 1, SAMPLER + 1);
+   pv_context_submit(ctx, b.b, b.n);
+   assert_int_equal(*map_word(dst, 1), 0);
+   pv_context_destroy(ctx);
+   /* copies carry it */
+   ctx = compare_sets(&dst, &src);
+   src->bits[0] = 0x7;
+   *map_word(src, 1) = 0x2;
+   *map_word(dst, 2) = 0x2;
+   b.n = 0;
+   enc_copy(&b, 1, 1, 3);
+   REFUSED(ctx, &b,
+           "vkUpdateDescriptorSets: copy of 3 descriptors: a compare-enabled sampler into a "
+           "descriptor a draw reads without a depth reference");
+}
+
 static int
 setup(void **state)
 {
@@ -1018,6 +1185,7 @@ main(void)
       cmocka_unit_test(reflect_spirv_1_0),
       cmocka_unit_test(reflect_spirv_1_5),
       cmocka_unit_test(io_locations),
+      cmocka_unit_test(plain_samplers),
       cmocka_unit_test(reflect_refuses_invalid),
       cmocka_unit_test(target_environments),
       cmocka_unit_test(pipeline_matching_layout_passes),
@@ -1034,6 +1202,8 @@ main(void)
       cmocka_unit_test(writes_roll_over),
       cmocka_unit_test(writes_need_their_arrays),
       cmocka_unit_test(copies_keep_bits_growing),
+      cmocka_unit_test(compare_read_without_reference),
+      cmocka_unit_test(compare_written_after_read),
    };
    return cmocka_run_group_tests(tests, setup, teardown);
 }
