@@ -304,7 +304,9 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
                             "sets with them); dynamic offsets keep every dynamic range inside "
                             "its buffer"),
    G(CreatePipelineLayout, "push constant ranges inside the device's maxPushConstantsSize; "
-                           "records the set count and where the ranges end"),
+                           "each stage's descriptors of every kind inside the device's "
+                           "per-stage limits (lavapipe 22.3 keeps them in fixed arrays of "
+                           "those sizes); records the set count and where the ranges end"),
    G(CmdPushConstants, "offset and size 4-aligned, inside the layout's push constant ranges: "
                        "lavapipe copies them into a fixed block at the guest's offset"),
    G(CreateBufferView, "texel range inside the buffer"),

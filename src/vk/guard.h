@@ -69,6 +69,7 @@ struct pv_vk_layout_binding {
 };
 struct pv_vk_set_layout {
    _Atomic uint32_t refs;
+   bool update_after_bind; /* UPDATE_AFTER_BIND_POOL: the per-stage limits are those for it */
    uint32_t count; /* bindings */
    uint64_t bits;  /* elements tracked in a written map (inline uniform blocks are not) */
    struct pv_vk_layout_binding b[];
@@ -235,6 +236,9 @@ struct pv_vk_use {
    uint32_t set, binding, count, types;
    bool plain; /* its sampler is read without a depth reference (spirv_sample.h) */
 };
+/* A use of push constants instead: set PV_VK_USE_PUSH, binding the stage that reads them (so
+ * a linked pipeline takes its libraries' like the descriptors). */
+#define PV_VK_USE_PUSH UINT32_MAX
 struct pv_vk_pipeline {
    uint8_t bind;  /* enum pv_bind it must be bound to */
    bool library;  /* VK_PIPELINE_CREATE_LIBRARY_BIT_KHR: never bound */
@@ -255,6 +259,7 @@ struct pv_vk_bind_state {
    struct pv_vk_ref sets[PV_VK_MAX_SETS];
    uint32_t push_set;            /* the set index of `push`, when `push` */
    struct pv_vk_written *push;   /* what vkCmdPushDescriptorSetKHR wrote, owned */
+   VkShaderStageFlags pushed;    /* stages vkCmdPushConstants gave values since the begin */
    bool dirty;
 };
 struct pv_vk_cmd_bound {
@@ -303,8 +308,11 @@ bool pv_vk_push_written(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, VkPipeli
                         VkPipelineLayout layout, uint32_t set, uint32_t count,
                         const VkWriteDescriptorSet *w);
 /* The draw/dispatch check: false (refused) when a used descriptor was never written. */
-bool pv_vk_descriptors_ready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s,
-                             const char *what);
+bool pv_vk_descriptors_ready(struct pv_dispatch_ctx *c, const struct pv_vk_physdev *pd,
+                             struct pv_vk_bind_state *s, const char *what);
+/* vkCmdPushConstants gave `stages` values (for the draw check of PV_VK_USE_PUSH). */
+void pv_vk_push_constants_noted(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
+                                VkShaderStageFlags stages);
 
 /* The check before every command of class `cls` != 0 (pv_family.command_check). */
 void pv_vk_command_check(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, void *args);
@@ -531,6 +539,12 @@ PV_GUARD(CreateDescriptorPool)
 #undef PV_GUARD
 /* Descriptor counts against the device's limits (guard_counts.c): false, and the context
  * refused, when a set layout's bindings or a pool's sizes exceed them. */
+/* The set layouts of a pipeline layout give no stage more descriptors than the device's
+ * per-stage limits (update-after-bind ones when a set layout is update-after-bind, unless the
+ * host sizes its per-stage state by the plain limits: pv_vk.h arrays_per_stage); refused else. */
+bool pv_guard_pipeline_layout_counts(struct pv_dispatch_ctx *c, VkDevice device,
+                                     const struct pv_vk_set_layout *const *sets, uint32_t n,
+                                     bool arrays_per_stage);
 bool pv_guard_set_layout_counts(struct pv_dispatch_ctx *c, VkDevice device,
                                 const VkDescriptorSetLayoutCreateInfo *ci);
 bool pv_guard_pool_counts(struct pv_dispatch_ctx *c, VkDevice device,

@@ -95,7 +95,8 @@ pv_vk_command_check(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, void *
    unsigned bind = PV_SCOPE_BIND_OF(cls);
    struct pv_vk_bind_state *s = bind && cb->bound ? &cb->bound->bp[bind] : NULL;
    if (s && s->dirty)
-      pv_vk_descriptors_ready(c, s, pv_venus_table(pv_venus_from(c))->entries[type].name);
+      pv_vk_descriptors_ready(c, cb->pd, s,
+                              pv_venus_table(pv_venus_from(c))->entries[type].name);
 }
 
 const char *

@@ -21,8 +21,13 @@ enum desc_kind {
    K_INPUT, K_INLINE, K_OTHER, K_COUNT
 };
 
+/* What a pipeline layout may give one shader stage (maxPerStageDescriptor*). */
+enum stage_kind { S_SAMPLER, S_UNIFORM, S_STORAGE, S_SAMPLED, S_STORAGE_IMAGE, S_INPUT, S_INLINE,
+                  S_RESOURCES, S_COUNT };
+
 struct desc_limits {
    uint64_t per_kind[K_COUNT];
+   uint64_t per_stage[S_COUNT], per_stage_uab[S_COUNT]; /* and the update-after-bind ones */
    uint64_t inline_bytes; /* maxInlineUniformBlockSize: an inline block's count is in bytes */
    uint64_t all_pools;    /* maxUpdateAfterBindDescriptorsInAllPools */
 };
@@ -93,6 +98,25 @@ desc_limits(struct pv_dispatch_ctx *c, VkDevice device, struct desc_limits *out)
    for (int i = 0; i < K_OTHER; i++)
       other = max64(other, k[i]);
    k[K_OTHER] = other;
+   uint64_t *ps = out->per_stage, *pu = out->per_stage_uab;
+   ps[S_SAMPLER] = l->maxPerStageDescriptorSamplers;
+   ps[S_UNIFORM] = l->maxPerStageDescriptorUniformBuffers;
+   ps[S_STORAGE] = l->maxPerStageDescriptorStorageBuffers;
+   ps[S_SAMPLED] = l->maxPerStageDescriptorSampledImages;
+   ps[S_STORAGE_IMAGE] = l->maxPerStageDescriptorStorageImages;
+   ps[S_INPUT] = l->maxPerStageDescriptorInputAttachments;
+   ps[S_INLINE] = iub.maxPerStageDescriptorInlineUniformBlocks;
+   ps[S_RESOURCES] = l->maxPerStageResources;
+   pu[S_SAMPLER] = di.maxPerStageDescriptorUpdateAfterBindSamplers;
+   pu[S_UNIFORM] = di.maxPerStageDescriptorUpdateAfterBindUniformBuffers;
+   pu[S_STORAGE] = di.maxPerStageDescriptorUpdateAfterBindStorageBuffers;
+   pu[S_SAMPLED] = di.maxPerStageDescriptorUpdateAfterBindSampledImages;
+   pu[S_STORAGE_IMAGE] = di.maxPerStageDescriptorUpdateAfterBindStorageImages;
+   pu[S_INPUT] = di.maxPerStageDescriptorUpdateAfterBindInputAttachments;
+   pu[S_INLINE] = iub.maxPerStageDescriptorUpdateAfterBindInlineUniformBlocks;
+   pu[S_RESOURCES] = di.maxPerStageUpdateAfterBindResources;
+   for (int i = 0; i < S_COUNT; i++)
+      pu[i] = max64(pu[i], ps[i]);
    out->inline_bytes = iub.maxInlineUniformBlockSize;
    out->all_pools = max64(di.maxUpdateAfterBindDescriptorsInAllPools, m3.maxPerSetDescriptors);
    return true;
@@ -174,6 +198,104 @@ pv_guard_set_layout_counts(struct pv_dispatch_ctx *c, VkDevice device,
          pv_venus_refuse(c, "vkCreateDescriptorSetLayout: binding %u (%u descriptors of type "
                             "%d) exceeds the device's per-set limit for its type",
                          b->binding, b->descriptorCount, (int)b->descriptorType);
+         return false;
+      }
+   }
+   return true;
+}
+
+/* ----- what a pipeline layout gives each stage ------------------------------------------------ */
+
+/* Adds n descriptors of type t visible to a stage to its totals (Vulkan's per-stage limits:
+ * a combined image sampler is a sampler and a sampled image; maxPerStageResources counts
+ * buffers, images and input attachments, not samplers nor inline blocks). */
+static void
+add_stage(uint64_t totals[S_COUNT], VkDescriptorType t, uint64_t n)
+{
+   enum stage_kind k;
+   switch (kind_of(t)) {
+   case K_SAMPLER:
+      totals[S_SAMPLER] += n;
+      return;
+   case K_UNIFORM:
+   case K_UNIFORM_DYN:
+      k = S_UNIFORM;
+      break;
+   case K_STORAGE:
+   case K_STORAGE_DYN:
+      k = S_STORAGE;
+      break;
+   case K_SAMPLED:
+      k = S_SAMPLED;
+      break;
+   case K_STORAGE_IMAGE:
+      k = S_STORAGE_IMAGE;
+      break;
+   case K_INPUT:
+      k = S_INPUT;
+      break;
+   case K_INLINE:
+      totals[S_INLINE] += 1;
+      return;
+   default:
+      return; /* acceleration structures, mutable: no per-stage limit of their own */
+   }
+   totals[k] += n;
+   totals[S_RESOURCES] += n;
+   if (t == VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER)
+      totals[S_SAMPLER] += n;
+}
+
+static const char *const stage_kind_names[S_COUNT] = {
+   "samplers", "uniform buffers", "storage buffers", "sampled images", "storage images",
+   "input attachments", "inline uniform blocks", "resources",
+};
+
+/* Why the set layouts give `stage` more than the device allows it, or NULL. */
+static const char *
+stage_misfit(const struct desc_limits *lim, const struct pv_vk_set_layout *const *sets,
+             uint32_t n, VkShaderStageFlags stage, bool uab)
+{
+   uint64_t totals[S_COUNT] = {0};
+   for (uint32_t s = 0; s < n; s++)
+      for (uint32_t i = 0; sets[s] && i < sets[s]->count; i++)
+         if (sets[s]->b[i].stages & stage)
+            add_stage(totals, sets[s]->b[i].type, sets[s]->b[i].count);
+   const uint64_t *cap = uab ? lim->per_stage_uab : lim->per_stage;
+   for (int k = 0; k < S_COUNT; k++)
+      if (totals[k] > cap[k])
+         return stage_kind_names[k];
+   return NULL;
+}
+
+bool
+pv_guard_pipeline_layout_counts(struct pv_dispatch_ctx *c, VkDevice device,
+                                const struct pv_vk_set_layout *const *sets, uint32_t n,
+                                bool arrays_per_stage)
+{
+   struct desc_limits lim;
+   VkShaderStageFlags stages = 0;
+   bool uab = false;
+   for (uint32_t s = 0; s < n; s++)
+      for (uint32_t i = 0; sets[s] && i < sets[s]->count; i++) {
+         stages |= sets[s]->b[i].stages;
+         uab |= sets[s]->update_after_bind;
+      }
+   if (!stages)
+      return true;
+   if (!desc_limits(c, device, &lim)) {
+      pv_venus_refuse(c, "vkCreatePipelineLayout: the device's descriptor limits are unknown");
+      return false;
+   }
+   /* a host whose per-stage state arrays are sized by the plain limits overflows them with
+    * more, whatever it advertises for update-after-bind sets */
+   uab = uab && !arrays_per_stage;
+   for (uint32_t bit = 0; bit < 32; bit++) {
+      const char *kind = stages >> bit & 1 ? stage_misfit(&lim, sets, n, 1u << bit, uab) : NULL;
+      if (kind) {
+         pv_venus_refuse(c, "vkCreatePipelineLayout: its set layouts give stage 0x%x more %s "
+                            "than the device's per-stage limit",
+                         1u << bit, kind);
          return false;
       }
    }

@@ -244,6 +244,29 @@ push_end(struct pv_dispatch_ctx *c, VkDevice device, const VkPipelineLayoutCreat
    return end;
 }
 
+/* Its set layouts inside the device's per-stage limits: lavapipe before Mesa 23.1 keeps each
+ * stage's buffers, images and samplers in fixed arrays of those sizes and wrote past them
+ * (257 storage buffers for a stage of 32). */
+static bool
+stage_counts_ok(struct pv_dispatch_ctx *c, VkDevice device, const VkPipelineLayoutCreateInfo *ci)
+{
+   uint32_t n = ci->pSetLayouts ? ci->setLayoutCount : 0;
+   if (!n)
+      return true;
+   const struct pv_vk_set_layout **sets = calloc(n, sizeof(*sets));
+   if (!sets) {
+      pv_venus_refuse(c, "vkCreatePipelineLayout: no memory");
+      return false;
+   }
+   for (uint32_t i = 0; i < n; i++)
+      sets[i] = pv_vk_set_layout_get(c, ci->pSetLayouts[i]);
+   const struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
+   bool ok = pv_guard_pipeline_layout_counts(c, device, sets, n,
+                                             d && d->pd && d->pd->arrays_per_stage);
+   free(sets);
+   return ok;
+}
+
 void
 pv_guard_CreatePipelineLayout(struct pv_dispatch_ctx *c, void *args)
 {
@@ -254,6 +277,8 @@ pv_guard_CreatePipelineLayout(struct pv_dispatch_ctx *c, void *args)
                          "device's maxPushConstantsSize");
       return;
    }
+   if (a->pCreateInfo && !stage_counts_ok(c, a->device, a->pCreateInfo))
+      return;
    pv_handle_vkCreatePipelineLayout(c, args);
    if (a->ret != VK_SUCCESS || !a->pPipelineLayout || !a->pCreateInfo || pv_cs_fatal(c->dec))
       return;
@@ -299,6 +324,7 @@ pv_guard_CmdPushConstants(struct pv_dispatch_ctx *c, void *args)
                       a->size, a->offset, l ? l->push_end : 0);
       return;
    }
+   pv_vk_push_constants_noted(c, a->commandBuffer, a->stageFlags);
    pv_handle_vkCmdPushConstants(c, args);
 }
 

@@ -76,6 +76,8 @@ pv_vk_set_layout_create(const VkDescriptorSetLayoutCreateInfo *ci)
       return NULL;
    atomic_init(&l->refs, 1);
    l->count = n;
+   l->update_after_bind =
+      (ci->flags & VK_DESCRIPTOR_SET_LAYOUT_CREATE_UPDATE_AFTER_BIND_POOL_BIT) != 0;
    for (uint32_t i = 0; i < n; i++) {
       const VkDescriptorSetLayoutBinding *b = &ci->pBindings[i];
       VkDescriptorBindingFlags f = binding_flags(ci, i);
@@ -423,6 +425,9 @@ stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                      : e->push_end && !push_fits(l, e->push_end, st->stage)
                         ? "its push constants are outside the layout's ranges for the stage"
                         : io_misfit(c, device, m, e);
+   if (!why && e->push_end &&
+       !uses_add(u, (struct pv_vk_use){PV_VK_USE_PUSH, st->stage, 0, 0, false}))
+      why = "no memory";
    for (uint32_t k = 0; !why && k < e->count; k++) {
       const struct pv_spirv_resource *r = &e->res[k];
       uint32_t n = resource_count(r, st->pSpecializationInfo);

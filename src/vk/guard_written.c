@@ -510,8 +510,34 @@ use_unready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s, const struct 
              : "a descriptor it uses was never written";
 }
 
+void
+pv_vk_push_constants_noted(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
+                           VkShaderStageFlags stages)
+{
+   for (unsigned i = 0; i < 4; i++) {
+      struct pv_vk_bind_state *s = pv_vk_bind_state_of(c, cmd, i); /* made on first need */
+      if (s)
+         s->pushed |= stages;
+   }
+}
+
+/* A stage reads push constants: on a host that reads them through a buffer it sets up only
+ * once a value was pushed (lavapipe before Mesa 25: a NULL read in the shader otherwise), some
+ * vkCmdPushConstants for the stage must have come first. Vulkan requires it without
+ * maintenance4; with it, unpushed values are only undefined, so other hosts are not asked. */
+static const char *
+push_unready(const struct pv_vk_physdev *pd, const struct pv_vk_bind_state *s,
+             const struct pv_vk_use *u)
+{
+   return pd && pd->reads_unpushed_constants && !(s->pushed & u->binding)
+             ? "it reads push constants no vkCmdPushConstants gave its stage (this host "
+               "driver reads them through a buffer it never set up)"
+             : NULL;
+}
+
 bool
-pv_vk_descriptors_ready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s, const char *what)
+pv_vk_descriptors_ready(struct pv_dispatch_ctx *c, const struct pv_vk_physdev *pd,
+                        struct pv_vk_bind_state *s, const char *what)
 {
    struct pv_object *o = pv_object_find(pv_venus_from(c), s->pipeline.id, VK_OBJECT_TYPE_PIPELINE);
    const struct pv_vk_pipeline *p = o && o->serial == s->pipeline.serial ? o->data : NULL;
@@ -520,7 +546,12 @@ pv_vk_descriptors_ready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s, c
       return false;
    }
    for (uint32_t i = 0; i < p->use_count; i++) {
-      const char *why = use_unready(c, s, &p->uses[i]);
+      const char *why = p->uses[i].set == PV_VK_USE_PUSH ? push_unready(pd, s, &p->uses[i])
+                                                          : use_unready(c, s, &p->uses[i]);
+      if (why && p->uses[i].set == PV_VK_USE_PUSH) {
+         pv_venus_refuse(c, "%s: stage 0x%x: %s", what, p->uses[i].binding, why);
+         return false;
+      }
       if (why) {
          pv_venus_refuse(c, "%s: set %u binding %u: %s", what, p->uses[i].set, p->uses[i].binding,
                          why);

@@ -224,6 +224,8 @@ init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
     * bind; before, vkCmdBindDescriptorSets copies each sampler descriptor's sampler. */
    pd->reads_samplers_at_bind = lavapipe >= 0 && lavapipe < 2301;
    pd->compare_needs_dref = lavapipe >= 0 && lavapipe < 2500;
+   pd->arrays_per_stage = lavapipe >= 0 && lavapipe < 2301;
+   pd->reads_unpushed_constants = lavapipe >= 0 && lavapipe < 2500;
 }
 
 static bool

@@ -87,6 +87,12 @@ struct pv_vk_physdev {
     * mode the instruction lacks; versions between not verified, so included): a compare-enabled
     * sampler read without a depth reference crashes its shader compiler (guard_written.c) */
    bool compare_needs_dref;
+   /* lavapipe before Mesa 23.1 keeps each stage's descriptors in arrays sized by the plain
+    * per-stage limits, also for update-after-bind sets (guard_counts.c) */
+   bool arrays_per_stage;
+   /* lavapipe before Mesa 25 (22.3 seen, later versions not verified): a shader reading push
+    * constants before any vkCmdPushConstants reads through NULL (guard_written.c) */
+   bool reads_unpushed_constants;
    /* what the guard checks counts and indices against: the host driver keeps viewports, vertex
     * bindings, color attachments and transform feedback buffers in fixed arrays of these sizes
     * (guard_limits.c) */

@@ -1094,6 +1094,45 @@ compare_read_without_reference(void **state)
    pv_context_destroy(ctx);
 }
 
+/* Push constants read before any vkCmdPushConstants: refused where the host reads them
+ * through a buffer it sets up only on a push (pv_vk.h reads_unpushed_constants). */
+static void
+push_with(bool quirk, VkShaderStageFlags pushed, bool refused)
+{
+   static struct pv_vk_physdev pd;
+   pd = (struct pv_vk_physdev){.limits = {.maxComputeWorkGroupCount = {65535, 65535, 65535}},
+                               .reads_unpushed_constants = quirk};
+   struct pv_context *ctx = fresh_context();
+   struct pv_vk_set_layout *l = set0_layout(0);
+   struct pv_vk_written *w;
+   struct pv_vk_bind_state *s = draw_setup(ctx, l, true, &w);
+   pv_vk_set_layout_unref(l);
+   w->bits[0] = 0xf;
+   struct pv_vk_cmdbuf *cb = pv_object_find(ctx, CMD, VK_OBJECT_TYPE_COMMAND_BUFFER)->data;
+   cb->pd = &pd;
+   struct pv_vk_pipeline *p = pv_object_find(ctx, PIPE, VK_OBJECT_TYPE_PIPELINE)->data;
+   p->uses[0] = (struct pv_vk_use){PV_VK_USE_PUSH, VK_SHADER_STAGE_COMPUTE_BIT, 0, 0, false};
+   s->pushed = pushed;
+   struct buf b = {0};
+   enc_dispatch(&b);
+   if (refused)
+      REFUSED(ctx, &b,
+              "vkCmdDispatch: stage 0x20: it reads push constants no vkCmdPushConstants gave "
+              "its stage");
+   else
+      PASSED(ctx, &b, "vkCmdDispatch");
+}
+
+static void
+push_before_read(void **state)
+{
+   (void)state;
+   push_with(true, 0, true);
+   push_with(true, VK_SHADER_STAGE_VERTEX_BIT, true);
+   push_with(true, VK_SHADER_STAGE_COMPUTE_BIT, false);
+   push_with(false, 0, false);
+}
+
 /* vkUpdateDescriptorSets of one combined image sampler with sampler `sampler` (a guest id). */
 static void
 enc_write_sampler(struct buf *b, uint32_t binding, uint32_t elem, uint64_t sampler)
@@ -1204,6 +1243,7 @@ main(void)
       cmocka_unit_test(copies_keep_bits_growing),
       cmocka_unit_test(compare_read_without_reference),
       cmocka_unit_test(compare_written_after_read),
+      cmocka_unit_test(push_before_read),
    };
    return cmocka_run_group_tests(tests, setup, teardown);
 }

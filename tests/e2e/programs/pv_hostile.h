@@ -152,6 +152,7 @@ void pv_hostile_descriptor_copy_unwritten(struct pv_hostile *h);
 void pv_hostile_null_barrier_buffer(struct pv_hostile *h);
 void pv_hostile_enum_border_color(struct pv_hostile *h);
 void pv_hostile_descriptor_count(struct pv_hostile *h);
+void pv_hostile_stage_storage_buffers(struct pv_hostile *h);
 void pv_hostile_descriptor_pool_size(struct pv_hostile *h);
 
 extern const struct pv_hostile_case pv_hostile_cases[];

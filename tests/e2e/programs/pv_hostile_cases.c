@@ -871,6 +871,8 @@ const struct pv_hostile_case pv_hostile_cases[] = {
      "vkCreateSampler borderColor 65536 (no VkBorderColor)"),
    D("descriptor-count", pv_hostile_descriptor_count,
      "vkCreateDescriptorSetLayout binding of 2^31-1 storage buffers"),
+   D("stage-storage-buffers", pv_hostile_stage_storage_buffers,
+     "vkCreatePipelineLayout giving compute maxPerStageDescriptorStorageBuffers + 1"),
    D("descriptor-pool-size", pv_hostile_descriptor_pool_size,
      "vkCreateDescriptorPool with room for 2^32-1 storage buffers in one set"),
 };

@@ -77,6 +77,37 @@ pv_hostile_descriptor_count(struct pv_hostile *h)
    pv_hostile_sync(h);
 }
 
+/* A pipeline layout giving the compute stage one storage buffer more than its per-stage limit,
+ * in a set layout inside the per-set limit: lavapipe 22.3 keeps a stage's storage buffers in an
+ * array of that limit's size and wrote past it binding such a set (fuzz input 60567c69). */
+void
+pv_hostile_stage_storage_buffers(struct pv_hostile *h)
+{
+   pv_hostile_neighbours(h);
+   uint32_t n = h->c.props.limits.maxPerStageDescriptorStorageBuffers + 1;
+   const VkDescriptorSetLayoutBinding binding = {
+      .binding = 0,
+      .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+      .descriptorCount = n > 1 ? n : 0xffffffffu,
+      .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT,
+   };
+   const VkDescriptorSetLayoutCreateInfo ci = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+      .bindingCount = 1,
+      .pBindings = &binding,
+   };
+   VkDescriptorSetLayout layout = VK_NULL_HANDLE;
+   PV_HOSTILE_NOTE(h, vkCreateDescriptorSetLayout(h->c.device, &ci, NULL, &layout));
+   const VkPipelineLayoutCreateInfo plci = {
+      .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+      .setLayoutCount = 1,
+      .pSetLayouts = &layout,
+   };
+   VkPipelineLayout pl = VK_NULL_HANDLE;
+   PV_HOSTILE_NOTE(h, vkCreatePipelineLayout(h->c.device, &plci, NULL, &pl));
+   pv_hostile_sync(h);
+}
+
 /* A pool for one set with room for 2^32 - 1 storage buffers. */
 void
 pv_hostile_descriptor_pool_size(struct pv_hostile *h)
