@@ -413,6 +413,10 @@ const struct pv_vk_physdev *pv_vk_cmdbuf_physdev(struct pv_dispatch_ctx *c, VkCo
 /* A graphics pipeline's vertex input, viewport, blend and rendering counts and indices. */
 bool pv_vk_pipeline_limits_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                               const VkGraphicsPipelineCreateInfo *ci);
+/* Why a compute workgroup of `size` is past the device's limits (lavapipe 22.3 crashed running
+ * one of 256 x 65536 x 65536, fuzz input 4a7c6a8f), or NULL. */
+const char *pv_vk_workgroup_violation(struct pv_dispatch_ctx *c, VkDevice device,
+                                      const uint32_t size[3]);
 /* How many interface locations a stage's inputs (output false) or outputs may use on the
  * device; stage 0: the most any stage may (0 for an unknown device). */
 uint32_t pv_vk_stage_locations(struct pv_dispatch_ctx *c, VkDevice device,

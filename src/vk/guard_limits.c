@@ -341,6 +341,23 @@ stage_locations(const VkPhysicalDeviceLimits *l, VkShaderStageFlagBits stage, bo
    }
 }
 
+const char *
+pv_vk_workgroup_violation(struct pv_dispatch_ctx *c, VkDevice device, const uint32_t size[3])
+{
+   const struct pv_vk_physdev *pd = device_physdev(c, device);
+   if (!pd)
+      return NULL; /* no pipeline reaches here without a device of ours */
+   uint64_t all = 1;
+   for (int i = 0; i < 3; i++) {
+      if (size[i] == 0 || size[i] > pd->limits.maxComputeWorkGroupSize[i])
+         return "a workgroup size dimension of 0 or past maxComputeWorkGroupSize";
+      all *= size[i];
+   }
+   return all > pd->limits.maxComputeWorkGroupInvocations
+             ? "more invocations per workgroup than maxComputeWorkGroupInvocations"
+             : NULL;
+}
+
 uint32_t
 pv_vk_stage_locations(struct pv_dispatch_ctx *c, VkDevice device, VkShaderStageFlagBits stage,
                       bool output)

@@ -46,6 +46,8 @@ struct subpass_refs {
    uint32_t (*ref)(const void *subpass, int kind, uint32_t i); /* attachment of reference i */
    const void *subpass;
    bool resolves, depth;
+   const void *attachments; /* VkAttachmentDescription(2) array, NULL if the guest sent none */
+   bool v2;
 };
 enum { REF_INPUT, REF_COLOR, REF_RESOLVE, REF_DEPTH };
 
@@ -81,6 +83,67 @@ ref2(const void *p, int kind, uint32_t i)
    }
 }
 
+/* Attachment i's format and sample count. */
+static void
+attachment_of(const struct subpass_refs *r, uint32_t i, VkFormat *format,
+              VkSampleCountFlagBits *samples)
+{
+   if (r->v2) {
+      const VkAttachmentDescription2 *a = (const VkAttachmentDescription2 *)r->attachments + i;
+      *format = a->format, *samples = a->samples;
+   } else {
+      const VkAttachmentDescription *a = (const VkAttachmentDescription *)r->attachments + i;
+      *format = a->format, *samples = a->samples;
+   }
+}
+
+static bool
+has_depth_or_stencil(VkFormat format)
+{
+   struct pv_format_info f;
+   return pv_format_info(format, &f) && (f.depth_bytes || f.stencil_bytes);
+}
+
+/* What a subpass renders to must be what the host can render there: a color reference to a
+ * depth/stencil format, a depth reference to a color one, or a resolve whose format or sample
+ * counts do not match its color attachment, made lavapipe 22.3 call through NULL ending the
+ * render pass (fuzz input 527b6a78: a 4-sample D32 attachment as color, resolved to RGBA8).
+ * VUIDs of VkSubpassDescription: pColorAttachments-02648, pDepthStencilAttachment-02650,
+ * pResolveAttachments-00847, -00848, -00850, pColorAttachments-01417. */
+static const char *
+subpass_formats_violation(const struct subpass_refs *r, uint32_t attachments)
+{
+   if (!r->attachments)
+      return attachments ? "attachment descriptions missing" : NULL;
+   VkFormat f, rf;
+   VkSampleCountFlagBits n, rn, first = 0;
+   for (uint32_t i = 0; i < r->colors; i++) {
+      uint32_t a = r->ref(r->subpass, REF_COLOR, i);
+      if (a == VK_ATTACHMENT_UNUSED)
+         continue;
+      attachment_of(r, a, &f, &n);
+      if (has_depth_or_stencil(f))
+         return "a color attachment of a depth/stencil format";
+      if (first && n != first)
+         return "color attachments of different sample counts";
+      first = n;
+      uint32_t res = r->resolves ? r->ref(r->subpass, REF_RESOLVE, i) : VK_ATTACHMENT_UNUSED;
+      if (res == VK_ATTACHMENT_UNUSED)
+         continue;
+      attachment_of(r, res, &rf, &rn);
+      if (rf != f || rn != VK_SAMPLE_COUNT_1_BIT || n == VK_SAMPLE_COUNT_1_BIT)
+         return "a resolve attachment not single-sampled from a multisampled color attachment "
+                "of its format";
+   }
+   uint32_t d = r->depth ? r->ref(r->subpass, REF_DEPTH, 0) : VK_ATTACHMENT_UNUSED;
+   if (d != VK_ATTACHMENT_UNUSED) {
+      attachment_of(r, d, &f, &n);
+      if (!has_depth_or_stencil(f))
+         return "a depth/stencil attachment of a format without depth or stencil";
+   }
+   return NULL;
+}
+
 static const char *
 subpass_refs_violation(const struct subpass_refs *r, uint32_t attachments)
 {
@@ -96,7 +159,7 @@ subpass_refs_violation(const struct subpass_refs *r, uint32_t attachments)
    for (uint32_t i = 0; i < r->preserves; i++)
       if (r->preserve[i] >= attachments)
          return "a preserve attachment index past the attachments";
-   return NULL;
+   return subpass_formats_violation(r, attachments);
 }
 
 static bool
@@ -213,7 +276,8 @@ render_pass1_violation(const VkRenderPassCreateInfo *ci, struct pv_vk_render_pas
       const struct subpass_refs r = {s->inputAttachmentCount, s->colorAttachmentCount,
                                      s->preserveAttachmentCount, s->pPreserveAttachments,
                                      ref1, s, s->pResolveAttachments != NULL,
-                                     s->pDepthStencilAttachment != NULL};
+                                     s->pDepthStencilAttachment != NULL, ci->pAttachments,
+                                     false};
       const char *why = subpass_refs_violation(&r, ci->attachmentCount);
       if (why)
          return why;
@@ -262,7 +326,8 @@ render_pass2_violation(const VkRenderPassCreateInfo2 *ci, struct pv_vk_render_pa
       const struct subpass_refs r = {s->inputAttachmentCount, s->colorAttachmentCount,
                                      s->preserveAttachmentCount, s->pPreserveAttachments,
                                      ref2, s, s->pResolveAttachments != NULL,
-                                     s->pDepthStencilAttachment != NULL};
+                                     s->pDepthStencilAttachment != NULL, ci->pAttachments,
+                                     true};
       const char *why = subpass_refs_violation(&r, ci->attachmentCount);
       if (!why)
          why = subpass2_chain_violation(s, ci->attachmentCount, rp);

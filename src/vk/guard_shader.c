@@ -400,6 +400,20 @@ io_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spirv_modu
    return NULL;
 }
 
+/* The compute workgroup size after specialization, against the device's limits. */
+static const char *
+workgroup_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spirv_entry *e,
+                 const VkSpecializationInfo *si)
+{
+   uint32_t size[3];
+   for (int i = 0; i < 3; i++) {
+      size[i] = e->local[i];
+      if (e->local_spec[i] != PV_SPIRV_NO_SPEC)
+         spec_value(si, e->local_spec[i], &size[i]);
+   }
+   return pv_vk_workgroup_violation(c, device, size);
+}
+
 static bool
 stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
             const struct pv_vk_pipeline_layout *l, uint32_t i,
@@ -425,6 +439,8 @@ stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                      : e->push_end && !push_fits(l, e->push_end, st->stage)
                         ? "its push constants are outside the layout's ranges for the stage"
                         : io_misfit(c, device, m, e);
+   if (!why && e->stage == VK_SHADER_STAGE_COMPUTE_BIT)
+      why = workgroup_misfit(c, device, e, st->pSpecializationInfo);
    if (!why && e->push_end &&
        !uses_add(u, (struct pv_vk_use){PV_VK_USE_PUSH, st->stage, 0, 0, false}))
       why = "no memory";

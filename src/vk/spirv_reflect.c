@@ -6,6 +6,7 @@
 #include "vk/spirv_reflect.h"
 #include "vk/spirv_io.h"
 #include "vk/spirv_sample.h"
+#include "vk/spirv_workgroup.h"
 
 #include <spirv-tools/libspirv.h>
 #include <spirv_cross/spirv_cross_c.h>
@@ -82,27 +83,43 @@ validate(const uint32_t *words, size_t count, int env, char *err, size_t err_siz
 
 /* ----- samplers read without a depth reference ------------------------------------------------ */
 
+/* What our walks read from the instructions (SPIRV-Tools' parser feeds both). */
+struct walks {
+   struct pv_spirv_plain_walk *plain;
+   struct pv_spirv_workgroup *workgroup;
+};
+
 static spv_result_t
-plain_instruction(void *user, const spv_parsed_instruction_t *in)
+walk_instruction(void *user, const spv_parsed_instruction_t *in)
 {
-   return pv_spirv_plain_walk_add(user, in->opcode, in->words, in->num_words)
+   struct walks *w = user;
+   return pv_spirv_plain_walk_add(w->plain, in->opcode, in->words, in->num_words) &&
+                pv_spirv_workgroup_add(w->workgroup, in->opcode, in->words, in->num_words)
              ? SPV_SUCCESS
              : SPV_ERROR_OUT_OF_MEMORY;
 }
 
-/* spirv_sample.h's answer for a validated module; false when out of memory. */
+/* spirv_sample.h's and spirv_workgroup.h's answers for a validated module; false when out of
+ * memory (or past the entry points a module may have). */
 static bool
-plain_find(const uint32_t *words, size_t count, int env, struct pv_spirv_plain *out)
+walk_module(const uint32_t *words, size_t count, int env, struct pv_spirv_plain *plain,
+            struct pv_spirv_workgroup **workgroup)
 {
-   struct pv_spirv_plain_walk *w = pv_spirv_plain_walk_new();
+   struct walks w = {pv_spirv_plain_walk_new(), pv_spirv_workgroup_new()};
    spv_context ctx = spvContextCreate((spv_target_env)env);
-   bool parsed = w && ctx &&
-                 spvBinaryParse(ctx, w, words, count, NULL, plain_instruction, NULL) == SPV_SUCCESS;
+   bool parsed = w.plain && w.workgroup && ctx &&
+                 spvBinaryParse(ctx, &w, words, count, NULL, walk_instruction, NULL) ==
+                    SPV_SUCCESS;
    spvContextDestroy(ctx);
-   bool ok = pv_spirv_plain_walk_end(w, out);
+   bool ok = pv_spirv_plain_walk_end(w.plain, plain);
    if (ok && !parsed)
-      pv_spirv_plain_fini(out);
-   return ok && parsed;
+      pv_spirv_plain_fini(plain);
+   if (!ok || !parsed) {
+      pv_spirv_workgroup_free(w.workgroup);
+      return false;
+   }
+   *workgroup = w.workgroup;
+   return true;
 }
 
 /* ----- reflection ---------------------------------------------------------------------------- */
@@ -282,12 +299,19 @@ add_push(spvc_compiler comp, spvc_resources res, struct pv_spirv_entry *e)
    return true;
 }
 
+struct module_walks {
+   const struct pv_spirv_plain *plain;
+   const struct pv_spirv_workgroup *workgroup;
+};
+
 static bool
-reflect_entry(spvc_compiler comp, const spvc_entry_point *ep, const struct pv_spirv_plain *plain,
+reflect_entry(spvc_compiler comp, const spvc_entry_point *ep, const struct module_walks *mw,
               struct pv_spirv_entry *e)
 {
    e->name = strdup(ep->name);
    e->stage = stage_of(ep->execution_model);
+   pv_spirv_workgroup_of(mw->workgroup, ep->name, (uint32_t)ep->execution_model, e->local,
+                         e->local_spec);
    spvc_set active = NULL;
    spvc_resources res = NULL;
    return e->name &&
@@ -295,12 +319,12 @@ reflect_entry(spvc_compiler comp, const spvc_entry_point *ep, const struct pv_sp
           spvc_compiler_get_active_interface_variables(comp, &active) == SPVC_SUCCESS &&
           spvc_compiler_create_shader_resources_for_active_variables(comp, &res, active) ==
              SPVC_SUCCESS &&
-          add_resources(comp, res, plain, e) && add_push(comp, res, e) &&
+          add_resources(comp, res, mw->plain, e) && add_push(comp, res, e) &&
           pv_spirv_io_ends(comp, res, e->stage, &e->in_end, &e->out_end);
 }
 
 static struct pv_spirv_module *
-reflect(spvc_context ctx, const uint32_t *words, size_t count, const struct pv_spirv_plain *plain)
+reflect(spvc_context ctx, const uint32_t *words, size_t count, const struct module_walks *mw)
 {
    spvc_parsed_ir ir = NULL;
    spvc_compiler comp = NULL;
@@ -324,7 +348,7 @@ reflect(spvc_context ctx, const uint32_t *words, size_t count, const struct pv_s
    }
    for (size_t i = 0; i < n; i++) {
       m->count++;
-      if (!reflect_entry(comp, &eps[i], plain, &m->entries[i])) {
+      if (!reflect_entry(comp, &eps[i], mw, &m->entries[i])) {
          pv_spirv_module_free(m);
          return NULL;
       }
@@ -345,18 +369,22 @@ pv_spirv_reflect(const uint32_t *words, size_t count, int env, char *err, size_t
       return NULL;
    }
    struct pv_spirv_plain plain;
+   struct pv_spirv_workgroup *workgroup = NULL;
    spvc_context ctx = NULL;
-   if (!plain_find(words, count, env, &plain)) {
-      *why = "no memory for reflection";
+   if (!walk_module(words, count, env, &plain, &workgroup)) {
+      *why = "no memory for reflection, or more entry points than we read";
       return NULL;
    }
    if (spvc_context_create(&ctx) != SPVC_SUCCESS) {
       pv_spirv_plain_fini(&plain);
+      pv_spirv_workgroup_free(workgroup);
       *why = "no memory for reflection";
       return NULL;
    }
-   struct pv_spirv_module *m = reflect(ctx, words, count, &plain);
+   const struct module_walks mw = {&plain, workgroup};
+   struct pv_spirv_module *m = reflect(ctx, words, count, &mw);
    pv_spirv_plain_fini(&plain);
+   pv_spirv_workgroup_free(workgroup);
    if (!m) {
       snprintf(err, err_size, "cannot be reflected: %s", spvc_context_get_last_error_string(ctx));
       *why = err;

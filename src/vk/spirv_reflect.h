@@ -33,6 +33,7 @@ uint32_t pv_spirv_type_bit(VkDescriptorType t);
 /* Element counts that are not a number the module states. */
 #define PV_SPIRV_COUNT_RUNTIME 0u         /* OpTypeRuntimeArray: the binding's whole count */
 #define PV_SPIRV_COUNT_UNKNOWN UINT32_MAX /* sized by an expression of spec constants */
+#define PV_SPIRV_NO_SPEC UINT32_MAX
 
 struct pv_spirv_resource {
    uint32_t set, binding;
@@ -48,6 +49,10 @@ struct pv_spirv_entry {
    VkShaderStageFlagBits stage; /* 0 for execution models Vulkan has no stage for */
    uint32_t push_end;           /* end of the push constant bytes it uses, 0: none */
    uint32_t in_end, out_end;    /* first location past the inputs/outputs it uses (spirv_io.h) */
+   /* workgroup size (compute, task, mesh): each dimension's value, or the SpecId that may
+    * replace it (PV_SPIRV_NO_SPEC when none); an id-given size that is no constant counts as
+    * PV_SPIRV_COUNT_UNKNOWN */
+   uint32_t local[3], local_spec[3];
    uint32_t count;
    struct pv_spirv_resource *res;
 };

@@ -26,6 +26,7 @@
 #include "reflect_comp_10_spv.h"
 #include "reflect_comp_15_spv.h"
 #include "renderer/context.h"
+#include "workgroup_comp_spv.h"
 #include "renderer/renderer.h"
 #include "util/log.h"
 #include "vk/guard.h"
@@ -91,6 +92,10 @@ check_reflection(const uint32_t *words, size_t size, int env)
    assert_non_null(r);
    assert_int_equal(r->types, BIT(UNIFORM_TEXEL_BUFFER));
    assert_int_equal(e->push_end, 8); /* only pc.b (bytes 4..8) is read */
+   for (int i = 0; i < 3; i++) { /* LocalSize 1 1 1 */
+      assert_int_equal(e->local[i], 1);
+      assert_int_equal(e->local_spec[i], PV_SPIRV_NO_SPEC);
+   }
    pv_spirv_module_free(m);
 }
 
@@ -173,6 +178,28 @@ plain_samplers(void **state)
       if (r->plain != want[b])
          fail_msg("binding %u: plain %d", b, r->plain);
    }
+   pv_spirv_module_free(m);
+}
+
+/* The workgroup size from a WorkgroupSize constant with a specialization constant in it. */
+static void
+workgroup_sizes(void **state)
+{
+   (void)state;
+   char err[256];
+   const char *why = NULL;
+   struct pv_spirv_module *m =
+      pv_spirv_reflect(pv_workgroup_comp_spv, sizeof(pv_workgroup_comp_spv) / 4,
+                       pv_spirv_env(VK_API_VERSION_1_0, false), err, sizeof(err), &why);
+   if (!m)
+      fail_msg("not reflected: %s", why);
+   const struct pv_spirv_entry *e = pv_spirv_entry_find(m, "main", VK_SHADER_STAGE_COMPUTE_BIT);
+   assert_non_null(e);
+   assert_int_equal(e->local[0], 1);
+   assert_int_equal(e->local_spec[0], 7);
+   assert_int_equal(e->local[1], 2);
+   assert_int_equal(e->local_spec[1], PV_SPIRV_NO_SPEC);
+   assert_int_equal(e->local[2], 1);
    pv_spirv_module_free(m);
 }
 
@@ -1225,6 +1252,7 @@ main(void)
       cmocka_unit_test(reflect_spirv_1_5),
       cmocka_unit_test(io_locations),
       cmocka_unit_test(plain_samplers),
+      cmocka_unit_test(workgroup_sizes),
       cmocka_unit_test(reflect_refuses_invalid),
       cmocka_unit_test(target_environments),
       cmocka_unit_test(pipeline_matching_layout_passes),
