@@ -310,7 +310,9 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdPushConstants, "offset and size 4-aligned, inside the layout's push constant ranges: "
                        "lavapipe copies them into a fixed block at the guest's offset"),
    G(CreateBufferView, "texel range inside the buffer"),
-   G(CreateImageView, "mip and layer range inside the image"),
+   G(CreateImageView, "mip and layer range inside the image; a format that can view its "
+                      "texels (the image's own, or one of the same block size on a mutable "
+                      "image, never undefined nor a reinterpreted depth/stencil format)"),
    /* memory binding: what every later check relies on */
    G(BindBufferMemory, "the buffer's whole requirement inside the memory, aligned, bound once"),
    G(BindBufferMemory2, "as vkBindBufferMemory, for every bind"),

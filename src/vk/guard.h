@@ -44,6 +44,7 @@ struct pv_vk_image {
    uint32_t mips, layers;
    VkSampleCountFlagBits samples;
    bool sparse;
+   bool mutable_format;         /* MUTABLE_FORMAT: views may reinterpret its texels */
    bool bound;                  /* every plane it needs bound */
    uint32_t planes_needed, planes_bound; /* bit per plane: 1 unless disjoint multi-planar */
    struct pv_vk_ref memory;     /* the first plane's memory for disjoint images */

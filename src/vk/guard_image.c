@@ -102,6 +102,7 @@ pv_vk_image_track(struct pv_dispatch_ctx *c, uint64_t id, const VkImageCreateInf
    im->layers = ci->arrayLayers;
    im->samples = ci->samples;
    im->sparse = (ci->flags & VK_IMAGE_CREATE_SPARSE_BINDING_BIT) != 0;
+   im->mutable_format = (ci->flags & VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT) != 0;
    bool disjoint = (ci->flags & VK_IMAGE_CREATE_DISJOINT_BIT) && f.plane_count > 1;
    im->planes_needed = disjoint ? (1u << f.plane_count) - 1 : 1;
    o->data = im;
@@ -565,6 +566,31 @@ pv_guard_CmdClearDepthStencilImage(struct pv_dispatch_ctx *c, void *args)
       pv_handle_vkCmdClearDepthStencilImage(c, args);
 }
 
+/* Why a view's format cannot view the image's texels, or NULL. Lavapipe 22.3 takes any format
+ * it is given: VK_FORMAT_UNDEFINED on a depth image became a NULL format description read when
+ * the view was used as an attachment (fuzz input 7b98d909). Vulkan allows another format only
+ * on a MUTABLE_FORMAT image, of the same texel block size (compatible classes, or an
+ * uncompressed view of a compressed block), a plane's format on a multi-planar image, and no
+ * reinterpretation of depth/stencil (VkImageViewCreateInfo VUIDs 01762, 01761, 04714, 01586). */
+static const char *
+view_format_violation(const struct pv_vk_image *im, VkFormat view)
+{
+   struct pv_format_info fi, fv;
+   if (view == VK_FORMAT_UNDEFINED)
+      return "VK_FORMAT_UNDEFINED";
+   if (view == im->format)
+      return NULL;
+   if (!im->mutable_format)
+      return "another format than a non-mutable image's";
+   if (!pv_format_info(im->format, &fi) || !pv_format_info(view, &fv))
+      return "a format we do not know";
+   if (fi.plane_count)
+      return NULL; /* a plane's format: the host checks it against the plane */
+   if (fi.depth_bytes || fi.stencil_bytes || fv.depth_bytes || fv.stencil_bytes)
+      return "a reinterpreted depth/stencil format";
+   return fi.block_bytes == fv.block_bytes ? NULL : "a format of another texel block size";
+}
+
 void
 pv_guard_CreateImageView(struct pv_dispatch_ctx *c, void *args)
 {
@@ -577,6 +603,11 @@ pv_guard_CreateImageView(struct pv_dispatch_ctx *c, void *args)
    }
    if (!pv_guard_image_range(c, "vkCreateImageView", im, &ci->subresourceRange))
       return;
+   const char *why = view_format_violation(im, ci->format);
+   if (why) {
+      pv_venus_refuse(c, "vkCreateImageView: format %d: %s", (int)ci->format, why);
+      return;
+   }
    pv_handle_vkCreateImageView(c, args);
    if (a->ret == VK_SUCCESS && a->pView && !pv_cs_fatal(c->dec)) {
       pv_vk_view_track(c, VK_OBJECT_TYPE_IMAGE_VIEW, PV_FROM_HANDLE(*a->pView),
