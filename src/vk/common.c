@@ -3,6 +3,7 @@
  * Small helpers the families share: family state by host handle, version capping, the
  * protocol's extension allow-list and host entry-point lookup.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -75,6 +76,38 @@ pv_vk_instance_proc(struct pv_context *ctx, VkInstance instance, const char *nam
    return fn;
 }
 
+/* Debian 12's Vulkan loader (1.3.239) looks devices up in its global instance list in
+ * vkGetDeviceProcAddr without taking its own lock, while vkCreateInstance, vkDestroyInstance,
+ * vkCreateDevice and vkDestroyDevice change that list: with --threads one context's
+ * vkCreateDevice crashed inside the loader while another context tore its instance down. So
+ * those calls, and device-level lookups, take this process-wide lock. Recursive: a failed
+ * device setup destroys the device while holding it. Only creation and teardown take it. */
+static pthread_mutex_t loader_lock;
+static pthread_once_t loader_lock_once = PTHREAD_ONCE_INIT;
+
+static void
+loader_lock_init(void)
+{
+   pthread_mutexattr_t a;
+   pthread_mutexattr_init(&a);
+   pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+   pthread_mutex_init(&loader_lock, &a);
+   pthread_mutexattr_destroy(&a);
+}
+
+void
+pv_vk_loader_lock(void)
+{
+   pthread_once(&loader_lock_once, loader_lock_init);
+   pthread_mutex_lock(&loader_lock);
+}
+
+void
+pv_vk_loader_unlock(void)
+{
+   pthread_mutex_unlock(&loader_lock);
+}
+
 PFN_vkVoidFunction
 pv_vk_device_proc(struct pv_context *ctx, VkDevice device, const char *name)
 {
@@ -83,9 +116,11 @@ pv_vk_device_proc(struct pv_context *ctx, VkDevice device, const char *name)
       return NULL;
    char buf[128];
    PFN_vkVoidFunction fn = NULL;
+   pv_vk_loader_lock();
    for (size_t i = 0; !fn && i < PV_VK_SUFFIX_COUNT; i++) {
       if (suffixed(buf, sizeof(buf), name, pv_vk_suffixes[i]))
          fn = inst->GetDeviceProcAddr(device, buf);
    }
+   pv_vk_loader_unlock();
    return fn;
 }

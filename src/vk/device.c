@@ -254,11 +254,13 @@ pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
    VkPhysicalDeviceFeatures features;
    force_robust_access(ctx, pd, &info, &features);
    VkDevice host = VK_NULL_HANDLE;
+   pv_vk_loader_lock();
    a->ret = inst->CreateDevice(pd->host, &info, NULL, &host);
    free(exts);
+   struct pv_vk_device *d = a->ret < 0 ? NULL : device_state(ctx, pd, host, &info, id);
+   pv_vk_loader_unlock();
    if (a->ret < 0)
       return;
-   struct pv_vk_device *d = device_state(ctx, pd, host, &info, id);
    if (!d) {
       a->ret = VK_ERROR_INITIALIZATION_FAILED;
       return;
@@ -266,7 +268,9 @@ pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
    struct pv_object *obj = pv_object_add(ctx, VK_OBJECT_TYPE_DEVICE, id, PV_FROM_HANDLE(host),
                                          pv_venus_host(ctx)->instance_id);
    if (!obj) {
+      pv_vk_loader_lock();
       d->DestroyDevice(host, NULL);
+      pv_vk_loader_unlock();
       device_free(d);
       pv_venus_fatal(c, "vkCreateDevice: id 0x%llx already in use", (unsigned long long)id);
       return;
@@ -293,7 +297,9 @@ pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id)
    pv_vk_timelines_unbind_device(ctx, d->host);
    pv_vk_device_destroy_children(ctx, d);
    pv_vk_queue_tracks_fini(d);
+   pv_vk_loader_lock();
    d->DestroyDevice(d->host, NULL);
+   pv_vk_loader_unlock();
    pv_object_remove_children(ctx, device_id, -1); /* queues and anything left */
    pv_object_remove(ctx, device_id);
 }

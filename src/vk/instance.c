@@ -290,7 +290,9 @@ create_host_instance(struct pv_context *ctx, const VkInstanceCreateInfo *guest, 
       return VK_ERROR_OUT_OF_HOST_MEMORY;
    inst->api_version = s.app.apiVersion;
    VkInstance instance = VK_NULL_HANDLE;
+   pv_vk_loader_lock();
    VkResult r = create(&s.info, NULL, &instance);
+   pv_vk_loader_unlock();
    if (r < 0) {
       pv_err_limited("vkCreateInstance: host driver failed (%d)", r);
       free(inst);
@@ -302,8 +304,10 @@ create_host_instance(struct pv_context *ctx, const VkInstanceCreateInfo *guest, 
    if (r != VK_SUCCESS) {
       pv_err_limited("vkCreateInstance: host instance unusable (%d)", r);
       PFN_vkDestroyInstance destroy = inst->DestroyInstance;
+      pv_vk_loader_lock();
       if (destroy)
          destroy(instance, NULL);
+      pv_vk_loader_unlock();
       free(inst);
       return r;
    }
@@ -318,7 +322,9 @@ pv_vk_instance_destroy_host(struct pv_vk_instance *inst, VkInstance instance)
    if (inst->messenger != VK_NULL_HANDLE)
       inst->DestroyDebugUtilsMessengerEXT(instance, inst->messenger, NULL);
    inst->messenger = VK_NULL_HANDLE;
+   pv_vk_loader_lock();
    inst->DestroyInstance(instance, NULL);
+   pv_vk_loader_unlock();
 }
 
 static void

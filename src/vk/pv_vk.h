@@ -175,6 +175,10 @@ int64_t pv_vk_table_spec_version(struct pv_context *ctx, const char *name);
 PFN_vkVoidFunction pv_vk_instance_proc(struct pv_context *ctx, VkInstance instance,
                                        const char *name);
 PFN_vkVoidFunction pv_vk_device_proc(struct pv_context *ctx, VkDevice device, const char *name);
+/* Held around what changes the loader's instance and device lists and around device-level
+ * lookups (common.c says why); recursive. */
+void pv_vk_loader_lock(void);
+void pv_vk_loader_unlock(void);
 
 /* Destroys the messenger and the host instance; the family state stays (instance.c). */
 void pv_vk_instance_destroy_host(struct pv_vk_instance *inst, VkInstance instance);
