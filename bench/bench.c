@@ -55,9 +55,16 @@ b_parse(int argc, char **argv, const struct b_opt *opts, size_t n)
 void
 b_init(struct pv_ctx *c)
 {
+   b_init_with(c, NULL);
+}
+
+void
+b_init_with(struct pv_ctx *c, const char *optional_extension)
+{
    const struct pv_init_options opts = {
       .instance_api_version = VK_API_VERSION_1_1,
       .no_validation = true,
+      .optional_extension = optional_extension,
    };
    pv_init(c, pv_program_name(), &opts);
 }

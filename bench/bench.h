@@ -38,6 +38,8 @@ void b_pass(void);
 /* pv_init as every benchmark has always set up: a Vulkan 1.1 instance and never the
  * validation layer (PV_E2E_VALIDATE is the e2e tests' switch; a layer would skew timings). */
 void b_init(struct pv_ctx *c);
+/* b_init with a device extension enabled where the device has it (c->optional_enabled). */
+void b_init_with(struct pv_ctx *c, const char *optional_extension);
 void b_info(const VkPhysicalDeviceProperties *props); /* the INFO line */
 
 double b_median(double *v, size_t n);               /* sorts v */

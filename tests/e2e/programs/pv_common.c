@@ -96,6 +96,22 @@ pv_layer_available(const char *name)
    return found;
 }
 
+static bool
+pv_device_has_extension(VkPhysicalDevice phys, const char *name)
+{
+   uint32_t n = 0;
+   if (vkEnumerateDeviceExtensionProperties(phys, NULL, &n, NULL) != VK_SUCCESS || !n)
+      return false;
+   VkExtensionProperties *props = calloc(n, sizeof(*props));
+   bool found = false;
+   if (props && vkEnumerateDeviceExtensionProperties(phys, NULL, &n, props) >= VK_SUCCESS) {
+      for (uint32_t i = 0; i < n && !found; i++)
+         found = strcmp(props[i].extensionName, name) == 0;
+   }
+   free(props);
+   return found;
+}
+
 void
 pv_init(struct pv_ctx *c, const char *program, const struct pv_init_options *opts)
 {
@@ -175,11 +191,15 @@ pv_init(struct pv_ctx *c, const char *program, const struct pv_init_options *opt
       .queueCount = 1,
       .pQueuePriorities = &prio,
    };
+   const char *optional = opts ? opts->optional_extension : NULL;
+   c->optional_enabled = optional && pv_device_has_extension(c->phys, optional);
    VkDeviceCreateInfo dci = {
       .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
       .pNext = opts ? opts->device_pnext : NULL,
       .queueCreateInfoCount = 1,
       .pQueueCreateInfos = &qci,
+      .enabledExtensionCount = c->optional_enabled ? 1 : 0,
+      .ppEnabledExtensionNames = &optional,
    };
    PV_CHECK(vkCreateDevice(c->phys, &dci, NULL, &c->device));
    vkGetDeviceQueue(c->device, c->queue_family, 0, &c->queue);

@@ -55,6 +55,7 @@ struct pv_ctx {
    VkDevice device;
    VkQueue queue;
    VkCommandPool pool; /* for pv_cmd_begin; not thread safe */
+   bool optional_enabled; /* pv_init_options::optional_extension is enabled */
    VkDebugUtilsMessengerEXT messenger;
 };
 
@@ -72,6 +73,9 @@ struct pv_init_options {
    uint32_t min_api_version;      /* of the physical device; 0: 1.1 */
    uint32_t instance_api_version; /* VkApplicationInfo::apiVersion; 0: 1.3 */
    bool no_validation;            /* ignore PV_E2E_VALIDATE (benchmarks time drivers, not layers) */
+   /* A device extension enabled when the device has it (pv_ctx::optional_enabled says whether):
+    * the benchmarks time native-only paths where they exist and skip them through Venus. */
+   const char *optional_extension;
 };
 
 /* Names the program in FAIL lines before pv_init (which names it too): the benchmarks can fail
