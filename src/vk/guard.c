@@ -277,7 +277,9 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdClearDepthStencilImage, "as vkCmdClearColorImage"),
    /* buffers the device reads by itself */
    G(CmdBindVertexBuffers, "offsets (and sizes) inside each buffer; fetches past them are "
-                           "bounded by robustBufferAccess"),
+                           "bounded by robustBufferAccess; the bindings noted: on lavapipe a "
+                           "draw fetches only from bindings its command buffer bound "
+                           "(guard_vertex.c)"),
    G(CmdBindVertexBuffers2, "as vkCmdBindVertexBuffers"),
    G(CmdBindIndexBuffer, "offset inside the buffer"),
    G(CmdBindIndexBuffer2KHR, "offset and size inside the buffer"),
@@ -400,7 +402,8 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdSetColorBlendEquationEXT, "first + count inside maxColorAttachments"),
    G(CmdSetColorWriteMaskEXT, "first + count inside maxColorAttachments"),
    G(CmdSetColorBlendAdvancedEXT, "first + count inside maxColorAttachments"),
-   G(CmdSetVertexInputEXT, "binding numbers, locations and counts inside the vertex input limits"),
+   G(CmdSetVertexInputEXT, "binding numbers, locations and counts inside the vertex input "
+                           "limits; the bindings its attributes fetch from noted"),
    G(CmdDrawMultiEXT, "not a check: the host gets the stride of the array the decoder packed, "
                       "not the guest's (it reads draw i at i * stride)"),
    G(CmdDrawMultiIndexedEXT, "as vkCmdDrawMultiEXT, with an index buffer bound"),

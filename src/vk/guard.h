@@ -212,6 +212,8 @@ struct pv_vk_cmd_scope {
    bool secondary;   /* its level, from vkAllocateCommandBuffers */
    bool one_time;    /* begun with ONE_TIME_SUBMIT: one submission per recording */
    bool index_bound; /* an index buffer bound since it was begun */
+   uint64_t vertex_bound;   /* bit per vertex binding bound since it was begun */
+   uint64_t vertex_dynamic; /* bindings the last vkCmdSetVertexInputEXT's attributes fetch from */
    bool submitted;   /* submitted since it was begun */
    uint32_t subpass, subpasses; /* in a PV_PASS_RENDER_PASS: current and count */
    uint64_t pass_id, pass_serial; /* that render pass (its per-subpass color counts) */
@@ -243,6 +245,8 @@ struct pv_vk_use {
 struct pv_vk_pipeline {
    uint8_t bind;  /* enum pv_bind it must be bound to */
    bool library;  /* VK_PIPELINE_CREATE_LIBRARY_BIT_KHR: never bound */
+   bool vertex_dynamic;   /* its vertex input is vkCmdSetVertexInputEXT's (guard_vertex.c) */
+   uint64_t vertex_needs; /* bit per vertex binding its attributes fetch from */
    uint32_t use_count;
    struct pv_vk_use *uses; /* its stages' and its libraries' */
 };
@@ -342,6 +346,27 @@ void pv_vk_cmd_index_bind(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, bool b
  * buffer's size, 0, and divides by it). */
 bool pv_vk_cmd_index_ready(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, const char *what);
 void pv_vk_cmdpool_reset(struct pv_dispatch_ctx *c, VkCommandPool pool);
+
+/* ----- vertex bindings (guard_vertex.c) ---------------------------------------------------- */
+
+struct pv_vk_cmdbuf;
+
+/* The vertex bindings a graphics pipeline's attributes fetch from, its own and its libraries';
+ * NULL, or why the pipeline is refused (a binding this tracking cannot hold). */
+const char *pv_vk_pipeline_vertex_needs(struct pv_dispatch_ctx *c,
+                                        const VkGraphicsPipelineCreateInfo *ci,
+                                        struct pv_vk_pipeline *p);
+/* vkCmdBindVertexBuffers(2) bound [first, first + count). */
+void pv_vk_cmd_vertex_bind(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, uint32_t first,
+                           uint32_t count);
+/* vkCmdSetVertexInputEXT gave these attributes (a pipeline with dynamic vertex input). */
+void pv_vk_cmd_vertex_input(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
+                            const VkVertexInputAttributeDescription2EXT *at, uint32_t count);
+/* A draw (at a changed graphics bind state) fetches only from bindings its command buffer
+ * bound, where the host keeps stale ones (pv_vk_physdev.keeps_vertex_buffers); refused
+ * otherwise. */
+bool pv_vk_vertex_ready(struct pv_dispatch_ctx *c, const struct pv_vk_cmdbuf *cb,
+                        const struct pv_vk_bind_state *s, const char *what);
 
 /* ----- render passes and framebuffers (guard_renderpass.c) -------------------------------- */
 

@@ -119,8 +119,10 @@ pv_guard_CmdBindVertexBuffers(struct pv_dispatch_ctx *c, void *args)
    if (pv_vk_cmd_range_ok(c, "vkCmdBindVertexBuffers", a->commandBuffer, a->firstBinding,
                           a->bindingCount, PV_LIMIT_VERTEX_BINDINGS) &&
        vertex_buffers_ok(c, "vkCmdBindVertexBuffers", a->bindingCount, a->pBuffers, a->pOffsets,
-                         NULL))
+                         NULL)) {
+      pv_vk_cmd_vertex_bind(c, a->commandBuffer, a->firstBinding, a->bindingCount);
       pv_handle_vkCmdBindVertexBuffers(c, args);
+   }
 }
 
 void
@@ -130,8 +132,10 @@ pv_guard_CmdBindVertexBuffers2(struct pv_dispatch_ctx *c, void *args)
    if (pv_vk_cmd_range_ok(c, "vkCmdBindVertexBuffers2", a->commandBuffer, a->firstBinding,
                           a->bindingCount, PV_LIMIT_VERTEX_BINDINGS) &&
        vertex_buffers_ok(c, "vkCmdBindVertexBuffers2", a->bindingCount, a->pBuffers, a->pOffsets,
-                         a->pSizes))
+                         a->pSizes)) {
+      pv_vk_cmd_vertex_bind(c, a->commandBuffer, a->firstBinding, a->bindingCount);
       pv_handle_vkCmdBindVertexBuffers2(c, args);
+   }
 }
 
 void

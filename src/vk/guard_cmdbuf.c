@@ -94,9 +94,11 @@ pv_vk_command_check(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, void *
    /* a draw or dispatch: the descriptors its pipeline uses, when a bind changed */
    unsigned bind = PV_SCOPE_BIND_OF(cls);
    struct pv_vk_bind_state *s = bind && cb->bound ? &cb->bound->bp[bind] : NULL;
-   if (s && s->dirty)
-      pv_vk_descriptors_ready(c, cb->pd, s,
-                              pv_venus_table(pv_venus_from(c))->entries[type].name);
+   if (s && s->dirty) {
+      const char *name = pv_venus_table(pv_venus_from(c))->entries[type].name;
+      if (pv_vk_descriptors_ready(c, cb->pd, s, name) && bind == PV_BIND_GRAPHICS)
+         pv_vk_vertex_ready(c, cb, s, name);
+   }
 }
 
 const char *
@@ -387,9 +389,11 @@ pipeline_free(struct pv_context *ctx, struct pv_object *obj)
 
 /* Takes `uses` (what its shaders use, guard_shader.c) in every case. */
 static void
-track_pipeline(struct pv_dispatch_ctx *c, const char *what, VkPipeline pipeline, uint8_t bind,
-               uint64_t flags, struct pv_vk_use *uses, uint32_t use_count)
+track_pipeline(struct pv_dispatch_ctx *c, const char *what, VkPipeline pipeline,
+               const VkGraphicsPipelineCreateInfo *g, uint64_t flags, struct pv_vk_use *uses,
+               uint32_t use_count)
 {
+   uint8_t bind = g ? PV_BIND_GRAPHICS : PV_BIND_COMPUTE;
    struct pv_object *o =
       pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(pipeline), VK_OBJECT_TYPE_PIPELINE);
    struct pv_vk_pipeline *p = o && !o->data ? malloc(sizeof(*p)) : NULL;
@@ -399,10 +403,15 @@ track_pipeline(struct pv_dispatch_ctx *c, const char *what, VkPipeline pipeline,
          pv_venus_refuse(c, "%s: no memory for a pipeline's state", what);
       return; /* or not made (VK_NULL_HANDLE) */
    }
-   *p = (struct pv_vk_pipeline){bind, (flags & VK_PIPELINE_CREATE_LIBRARY_BIT_KHR) != 0,
-                                use_count, uses};
+   *p = (struct pv_vk_pipeline){.bind = bind,
+                                .library = (flags & VK_PIPELINE_CREATE_LIBRARY_BIT_KHR) != 0,
+                                .use_count = use_count,
+                                .uses = uses};
    o->data = p;
    o->free_data = pipeline_free;
+   const char *why = g ? pv_vk_pipeline_vertex_needs(c, g, p) : NULL;
+   if (why)
+      pv_venus_refuse(c, "%s: %s", what, why);
 }
 
 /* Every create info's shaders against its layout (guard_shader.c), before the host compiles
@@ -436,7 +445,7 @@ pipelines_track(struct pv_dispatch_ctx *c, const char *what, uint32_t n, const V
          free(uses[i]);
          continue;
       }
-      track_pipeline(c, what, out[i], g ? PV_BIND_GRAPHICS : PV_BIND_COMPUTE,
+      track_pipeline(c, what, out[i], g ? &g[i] : NULL,
                      g ? pipeline_flags(g[i].pNext, g[i].flags)
                        : pipeline_flags(k[i].pNext, k[i].flags),
                      uses[i], counts[i]);

@@ -225,6 +225,7 @@ pv_guard_CmdSetVertexInputEXT(struct pv_dispatch_ctx *c, void *args)
       pv_venus_refuse(c, "vkCmdSetVertexInputEXT: %s", why);
       return;
    }
+   pv_vk_cmd_vertex_input(c, a->commandBuffer, at, na);
    pv_handle_vkCmdSetVertexInputEXT(c, args);
 }
 

@@ -93,6 +93,10 @@ struct pv_vk_physdev {
    /* lavapipe before Mesa 25 (22.3 seen, later versions not verified): a shader reading push
     * constants before any vkCmdPushConstants reads through NULL (guard_written.c) */
    bool reads_unpushed_constants;
+   /* lavapipe (22.3 seen, later versions not verified): the gallium context keeps the vertex
+    * buffers of the last command buffer that bound some; a draw whose pipeline fetches from a
+    * binding this command buffer never bound reads those, memory since freed (guard_vertex.c) */
+   bool keeps_vertex_buffers;
    /* what the guard checks counts and indices against: the host driver keeps viewports, vertex
     * bindings, color attachments and transform feedback buffers in fixed arrays of these sizes
     * (guard_limits.c) */

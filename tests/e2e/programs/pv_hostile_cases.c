@@ -853,6 +853,9 @@ const struct pv_hostile_case pv_hostile_cases[] = {
    D("limit-scissor", pv_hostile_limit_scissor, "vkCmdSetScissor of scissor 40 of 16"),
    D("limit-vertex-binding", pv_hostile_limit_vertex_binding,
      "vkCmdBindVertexBuffers at binding 4000 of 32"),
+   D("vertex-unbound", pv_hostile_vertex_unbound,
+     "a draw fetching from a vertex binding its command buffer never bound, after another "
+     "command buffer drew from a buffer since freed"),
    D("shader-binding-missing", pv_hostile_shader_binding_missing,
      "a compute pipeline whose shader uses set 0 binding 1, absent from the layout"),
    D("shader-binding-type", pv_hostile_shader_binding_type,

@@ -20,7 +20,25 @@ enum scope_hostile {
    CLEAR_LAYERS, /* vkCmdClearAttachments of layers 0..63 of 1 */
    LIMIT_SCISSOR, /* vkCmdSetScissor of scissor 40, past every device's maxViewports */
    LIMIT_VERTEX_BINDING, /* vkCmdBindVertexBuffers at binding 4000 */
+   /* a draw fetching from binding 0 with no vertex buffer bound in its command buffer, after
+    * an earlier command buffer drew from a buffer since freed: lavapipe's context still holds
+    * that buffer and would read its freed memory */
+   VERTEX_UNBOUND,
 };
+
+/* A legal draw from `vb`, waited for; then `vb` is destroyed and its memory freed. */
+static void
+draw_then_free(struct pv_hostile *h, const struct pv_hostile_gfx *g, struct pv_buffer *vb)
+{
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   pv_hostile_gfx_begin(cmd, g);
+   const VkDeviceSize zero = 0;
+   vkCmdBindVertexBuffers(cmd, 0, 1, &vb->buffer, &zero);
+   vkCmdDraw(cmd, 3, 1, 0, 0);
+   vkCmdEndRenderPass(cmd);
+   pv_cmd_submit_wait(&h->c, cmd); /* frees the command buffer */
+   pv_buffer_destroy(&h->c, vb);
+}
 
 /* The clear each CLEAR_* case records inside the render pass. */
 static void
@@ -48,6 +66,8 @@ gfx_scope_case(struct pv_hostile *h, enum scope_hostile what)
    pv_hostile_buffer(h, &vb, SZ, PV_HOSTILE_ALL_BUF, 0);
    pv_hostile_put_triangle(&vb, 0);
    pv_hostile_neighbours(h);
+   if (what == VERTEX_UNBOUND)
+      draw_then_free(h, &g, &vb);
    VkCommandBuffer cmd = pv_cmd_begin(&h->c);
    const VkDeviceSize zero = 0;
    if (what == DRAW_OUTSIDE_PASS) {
@@ -72,7 +92,8 @@ gfx_scope_case(struct pv_hostile *h, enum scope_hostile what)
    vkCmdBeginRenderPass(cmd, &rpbi, VK_SUBPASS_CONTENTS_INLINE);
    if (what != DRAW_NO_PIPELINE)
       vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_GRAPHICS, g.pipe);
-   vkCmdBindVertexBuffers(cmd, what == LIMIT_VERTEX_BINDING ? 4000 : 0, 1, &vb.buffer, &zero);
+   if (what != VERTEX_UNBOUND)
+      vkCmdBindVertexBuffers(cmd, what == LIMIT_VERTEX_BINDING ? 4000 : 0, 1, &vb.buffer, &zero);
    if (what == LIMIT_SCISSOR) {
       const VkRect2D scissor = {{0, 0}, {PV_HOSTILE_FB, PV_HOSTILE_FB}};
       vkCmdSetScissor(cmd, 40, 1, &scissor);
@@ -156,4 +177,10 @@ void
 pv_hostile_limit_vertex_binding(struct pv_hostile *h)
 {
    gfx_scope_case(h, LIMIT_VERTEX_BINDING);
+}
+
+void
+pv_hostile_vertex_unbound(struct pv_hostile *h)
+{
+   gfx_scope_case(h, VERTEX_UNBOUND);
 }

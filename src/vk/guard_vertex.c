@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Vertex bindings a draw fetches from (guard.h). lavapipe hands a command buffer's vertex
+ * buffers to its gallium context only when the command buffer binds some, and that context
+ * outlives the command buffer: a draw whose pipeline fetches from a binding its own command
+ * buffer never bound reads the buffers of an earlier command buffer, whose memory the guest may
+ * have freed since (fuzz input b194b004 from the H200 machine's campaign: a read in the vertex
+ * fetch code through a guest mapping that was gone). Vulkan requires every binding a draw's
+ * vertex shader reads to be bound; on such a host every binding the pipeline's attributes name
+ * must be (lavapipe fetches them all), a VK_NULL_HANDLE buffer included (nullDescriptor: it
+ * reads zeros).
+ */
+#include "renderer/context.h"
+#include "vk/guard.h"
+#include "vk/lifetime.h"
+#include "vk/pv_vk.h"
+
+/* The tracking holds 64 bindings; the devices seen have 32 (maxVertexInputBindings). */
+#define TRACKED_BINDINGS 64u
+
+static const void *
+chained(const void *pnext, VkStructureType type)
+{
+   for (const VkBaseInStructure *s = pnext; s; s = s->pNext)
+      if (s->sType == type)
+         return s;
+   return NULL;
+}
+
+static bool
+has_dynamic_vertex_input(const VkPipelineDynamicStateCreateInfo *d)
+{
+   for (uint32_t i = 0; d && d->pDynamicStates && i < d->dynamicStateCount; i++)
+      if (d->pDynamicStates[i] == VK_DYNAMIC_STATE_VERTEX_INPUT_EXT)
+         return true;
+   return false;
+}
+
+/* Whether the create info's vertex input state is used: a vertex stage reads it, or a library
+ * that is (or may be) the vertex input interface part carries it. */
+static bool
+uses_vertex_input(const VkGraphicsPipelineCreateInfo *ci)
+{
+   for (uint32_t i = 0; ci->pStages && i < ci->stageCount; i++)
+      if (ci->pStages[i].stage == VK_SHADER_STAGE_VERTEX_BIT)
+         return true;
+   const VkGraphicsPipelineLibraryCreateInfoEXT *lib =
+      chained(ci->pNext, VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_LIBRARY_CREATE_INFO_EXT);
+   return lib && (lib->flags & VK_GRAPHICS_PIPELINE_LIBRARY_VERTEX_INPUT_INTERFACE_BIT_EXT);
+}
+
+const char *
+pv_vk_pipeline_vertex_needs(struct pv_dispatch_ctx *c, const VkGraphicsPipelineCreateInfo *ci,
+                            struct pv_vk_pipeline *p)
+{
+   const VkPipelineVertexInputStateCreateInfo *vi = ci->pVertexInputState;
+   p->vertex_dynamic = has_dynamic_vertex_input(ci->pDynamicState);
+   p->vertex_needs = 0;
+   if (vi && vi->pVertexAttributeDescriptions && !p->vertex_dynamic && uses_vertex_input(ci)) {
+      for (uint32_t i = 0; i < vi->vertexAttributeDescriptionCount; i++) {
+         uint32_t b = vi->pVertexAttributeDescriptions[i].binding;
+         if (b >= TRACKED_BINDINGS)
+            return "a vertex attribute's binding past the 64 this renderer tracks";
+         p->vertex_needs |= 1ull << b;
+      }
+   }
+   const VkPipelineLibraryCreateInfoKHR *libs =
+      chained(ci->pNext, VK_STRUCTURE_TYPE_PIPELINE_LIBRARY_CREATE_INFO_KHR);
+   for (uint32_t i = 0; libs && libs->pLibraries && i < libs->libraryCount; i++) {
+      struct pv_object *o =
+         pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE, PV_FROM_HANDLE(libs->pLibraries[i]));
+      const struct pv_vk_pipeline *l = o ? o->data : NULL;
+      if (l) {
+         p->vertex_needs |= l->vertex_needs;
+         p->vertex_dynamic |= l->vertex_dynamic;
+      }
+   }
+   return NULL;
+}
+
+static struct pv_vk_cmdbuf *
+cmdbuf_get(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
+{
+   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmd));
+   return o ? pv_vk_cmdbuf_of(o) : NULL;
+}
+
+void
+pv_vk_cmd_vertex_bind(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, uint32_t first,
+                      uint32_t count)
+{
+   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
+   /* the range is inside the device's limit (checked before), so below 64 where tracked */
+   for (uint32_t i = 0; cb && i < count && first + i < TRACKED_BINDINGS; i++)
+      cb->scope.vertex_bound |= 1ull << (first + i);
+}
+
+void
+pv_vk_cmd_vertex_input(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
+                       const VkVertexInputAttributeDescription2EXT *at, uint32_t count)
+{
+   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
+   if (!cb)
+      return;
+   cb->scope.vertex_dynamic = 0;
+   /* bindings are inside the device's limit (checked before) */
+   for (uint32_t i = 0; at && i < count; i++)
+      if (at[i].binding < TRACKED_BINDINGS)
+         cb->scope.vertex_dynamic |= 1ull << at[i].binding;
+   if (cb->bound)
+      cb->bound->bp[PV_BIND_GRAPHICS].dirty = true; /* the next draw checks the new needs */
+}
+
+bool
+pv_vk_vertex_ready(struct pv_dispatch_ctx *c, const struct pv_vk_cmdbuf *cb,
+                   const struct pv_vk_bind_state *s, const char *what)
+{
+   if (!cb->pd || !cb->pd->keeps_vertex_buffers)
+      return true;
+   struct pv_object *o = pv_object_find(pv_venus_from(c), s->pipeline.id, VK_OBJECT_TYPE_PIPELINE);
+   const struct pv_vk_pipeline *p = o && o->serial == s->pipeline.serial ? o->data : NULL;
+   if (!p)
+      return true; /* pv_vk_descriptors_ready refused it */
+   uint64_t needs = p->vertex_dynamic ? cb->scope.vertex_dynamic : p->vertex_needs;
+   uint64_t missing = needs & ~cb->scope.vertex_bound;
+   if (!missing)
+      return true;
+   pv_venus_refuse(c, "%s: vertex binding %d is fetched but was never bound in this command "
+                      "buffer (this host driver would read an earlier command buffer's)",
+                   what, __builtin_ctzll(missing));
+   return false;
+}
