@@ -282,6 +282,12 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
                            "(guard_vertex.c)"),
    G(CmdBindVertexBuffers2, "as vkCmdBindVertexBuffers"),
    G(CmdBindIndexBuffer, "offset inside the buffer"),
+   G(CmdBeginConditionalRenderingEXT,
+     "the 32-bit condition inside the buffer, 4-byte aligned, not already active: lavapipe "
+     "reads it at buffer + offset before every draw, clear and dispatch (guard_cmdbuf.c)"),
+   G(CmdEndConditionalRenderingEXT, "active in this command buffer, which may not end with it "
+                                    "active: lavapipe's context would keep the buffer past the "
+                                    "command buffer, and read it freed"),
    G(CmdBindIndexBuffer2KHR, "offset and size inside the buffer"),
    G(CmdDrawIndirect, "every draw record inside the buffer"),
    G(CmdDrawIndexedIndirect, "every draw record inside the buffer; an index buffer bound"),

@@ -212,6 +212,7 @@ struct pv_vk_cmd_scope {
    bool secondary;   /* its level, from vkAllocateCommandBuffers */
    bool one_time;    /* begun with ONE_TIME_SUBMIT: one submission per recording */
    bool index_bound; /* an index buffer bound since it was begun */
+   bool conditional; /* inside vkCmdBegin/EndConditionalRenderingEXT */
    uint64_t vertex_bound;   /* bit per vertex binding bound since it was begun */
    uint64_t vertex_dynamic; /* bindings the last vkCmdSetVertexInputEXT's attributes fetch from */
    bool submitted;   /* submitted since it was begun */
@@ -458,6 +459,8 @@ struct pv_vk_guard_entry {
 /* The guarded handlers (guard_buffer.c, guard_image.c, guard_query.c, guard_descriptor.c). */
 #define PV_GUARD(name) void pv_guard_##name(struct pv_dispatch_ctx *c, void *args);
 PV_GUARD(CmdCopyBuffer)
+PV_GUARD(CmdBeginConditionalRenderingEXT)
+PV_GUARD(CmdEndConditionalRenderingEXT)
 PV_GUARD(CmdCopyBuffer2)
 PV_GUARD(CreateSampler)
 PV_GUARD(CmdFillBuffer)

@@ -172,7 +172,8 @@ pv_guard_EndCommandBuffer(struct pv_dispatch_ctx *c, void *args)
                      : cb->scope.state != PV_CMDBUF_RECORDING ? "not recording"
                      : cb->scope.pass == PV_PASS_RENDER_PASS || cb->scope.pass == PV_PASS_RENDERING
                         ? "inside a render pass"
-                        : NULL;
+                     : cb->scope.conditional ? "conditional rendering still active"
+                                             : NULL;
    if (why) {
       pv_venus_refuse(c, "vkEndCommandBuffer: %s", why);
       return;
@@ -235,6 +236,48 @@ pv_guard_CmdDrawIndexed(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkCmdDrawIndexed *a = args;
    if (pv_vk_cmd_index_ready(c, a->commandBuffer, "vkCmdDrawIndexed"))
       pv_handle_vkCmdDrawIndexed(c, args);
+}
+
+/* ----- conditional rendering ----------------------------------------------------------------- */
+
+/* lavapipe hands the condition's buffer to its gallium context, which reads the 32-bit value at
+ * buffer + offset before each draw, clear and dispatch; the context outlives the command buffer
+ * and keeps the buffer (a plain pointer) until vkCmdEndConditionalRenderingEXT. So the value must
+ * be inside the buffer, and a command buffer must end what it began (VUID-vkEndCommandBuffer-
+ * None-01978), or a later command buffer reads a buffer that may be freed by then. */
+void
+pv_guard_CmdBeginConditionalRenderingEXT(struct pv_dispatch_ctx *c, void *args)
+{
+   static const char what[] = "vkCmdBeginConditionalRenderingEXT";
+   struct pv_args_vkCmdBeginConditionalRenderingEXT *a = args;
+   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, a->commandBuffer);
+   const VkConditionalRenderingBeginInfoEXT *info = a->pConditionalRenderingBegin;
+   if (!cb || cb->scope.conditional || !info || (info->offset & 3)) {
+      pv_venus_refuse(c, "%s: %s", what,
+                      !cb                    ? "unknown command buffer"
+                      : cb->scope.conditional ? "conditional rendering already active"
+                      : !info                 ? "no begin info"
+                                              : "offset not a multiple of 4");
+      return;
+   }
+   if (!pv_guard_buffer_range(c, what, info->buffer, info->offset, 4))
+      return;
+   cb->scope.conditional = true;
+   pv_handle_vkCmdBeginConditionalRenderingEXT(c, args);
+}
+
+void
+pv_guard_CmdEndConditionalRenderingEXT(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdEndConditionalRenderingEXT *a = args;
+   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, a->commandBuffer);
+   if (!cb || !cb->scope.conditional) {
+      pv_venus_refuse(c, "vkCmdEndConditionalRenderingEXT: %s",
+                      cb ? "conditional rendering not active" : "unknown command buffer");
+      return;
+   }
+   cb->scope.conditional = false;
+   pv_handle_vkCmdEndConditionalRenderingEXT(c, args);
 }
 
 /* ----- render pass instances ----------------------------------------------------------------- */

@@ -237,12 +237,22 @@ run_child(const struct pv_hostile_case *k)
     * has no such option and ignores it.) */
    if (strncmp(k->name, "query-", 6) == 0)
       setenv("VN_PERF", "no_query_feedback", 0);
+   /* the cond-* cases: VK_EXT_conditional_rendering and its feature (both guests offer it on
+    * lavapipe; pv_init enables the extension only where the device has it) */
+   bool cond = strncmp(k->name, "cond-", 5) == 0;
+   VkPhysicalDeviceConditionalRenderingFeaturesEXT fcond = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_CONDITIONAL_RENDERING_FEATURES_EXT,
+      .conditionalRendering = VK_TRUE,
+   };
    VkPhysicalDeviceVulkan12Features f12 = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+      .pNext = cond ? &fcond : NULL,
       .hostQueryReset = k->needs_host_query_reset,
    };
-   const struct pv_init_options opts = {.device_pnext = &f12,
-                                        .min_api_version = VK_API_VERSION_1_2};
+   const struct pv_init_options opts = {
+      .device_pnext = &f12,
+      .min_api_version = VK_API_VERSION_1_2,
+      .optional_extension = cond ? VK_EXT_CONDITIONAL_RENDERING_EXTENSION_NAME : NULL};
    pv_init(&h.c, "pv-hostile", &opts);
    k->run(&h);
    if (strcmp(k->name, "valid") == 0)

@@ -142,6 +142,9 @@ void pv_hostile_clear_layers(struct pv_hostile *h);
 void pv_hostile_limit_scissor(struct pv_hostile *h);
 void pv_hostile_limit_vertex_binding(struct pv_hostile *h);
 void pv_hostile_vertex_unbound(struct pv_hostile *h);
+/* conditional rendering (pv_hostile_values.c; the device gets VK_EXT_conditional_rendering) */
+void pv_hostile_cond_offset(struct pv_hostile *h);
+void pv_hostile_cond_unended(struct pv_hostile *h);
 /* shaders against layouts, descriptors never written (pv_hostile_shader.c) */
 void pv_hostile_shader_binding_missing(struct pv_hostile *h);
 void pv_hostile_shader_binding_type(struct pv_hostile *h);

@@ -853,6 +853,10 @@ const struct pv_hostile_case pv_hostile_cases[] = {
    D("limit-scissor", pv_hostile_limit_scissor, "vkCmdSetScissor of scissor 40 of 16"),
    D("limit-vertex-binding", pv_hostile_limit_vertex_binding,
      "vkCmdBindVertexBuffers at binding 4000 of 32"),
+   D("cond-offset", pv_hostile_cond_offset,
+     "vkCmdBeginConditionalRenderingEXT offset = buffer size"),
+   D("cond-unended", pv_hostile_cond_unended,
+     "vkEndCommandBuffer with conditional rendering still active"),
    D("vertex-unbound", pv_hostile_vertex_unbound,
      "a draw fetching from a vertex binding its command buffer never bound, after another "
      "command buffer drew from a buffer since freed"),

@@ -124,3 +124,49 @@ pv_hostile_descriptor_pool_size(struct pv_hostile *h)
    PV_HOSTILE_NOTE(h, vkCreateDescriptorPool(h->c.device, &ci, NULL, &pool));
    pv_hostile_sync(h);
 }
+
+/* Conditional rendering: lavapipe reads the 32-bit condition at buffer + offset before every
+ * draw, clear and dispatch, and its context keeps the buffer until the condition is ended.
+ * `offset_past`: a condition at the buffer's end; otherwise a command buffer that ends with the
+ * condition still active (a later command buffer would read the buffer, maybe freed by then). */
+static void
+conditional_case(struct pv_hostile *h, bool offset_past)
+{
+   if (!h->c.optional_enabled)
+      pv_fail("%s: the device has no VK_EXT_conditional_rendering", h->name);
+   PFN_vkCmdBeginConditionalRenderingEXT begin =
+      (PFN_vkCmdBeginConditionalRenderingEXT)vkGetDeviceProcAddr(
+         h->c.device, "vkCmdBeginConditionalRenderingEXT");
+   PFN_vkCmdEndConditionalRenderingEXT end =
+      (PFN_vkCmdEndConditionalRenderingEXT)vkGetDeviceProcAddr(h->c.device,
+                                                                "vkCmdEndConditionalRenderingEXT");
+   if (!begin || !end)
+      pv_fail("%s: no vkCmd{Begin,End}ConditionalRenderingEXT", h->name);
+   static struct pv_buffer cond, fill;
+   pv_hostile_buffer(h, &cond, SZ, VK_BUFFER_USAGE_CONDITIONAL_RENDERING_BIT_EXT, 1);
+   pv_hostile_buffer(h, &fill, SZ, 0, 0);
+   pv_hostile_neighbours(h);
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   const VkConditionalRenderingBeginInfoEXT info = {
+      .sType = VK_STRUCTURE_TYPE_CONDITIONAL_RENDERING_BEGIN_INFO_EXT,
+      .buffer = cond.buffer,
+      .offset = offset_past ? SZ : 0,
+   };
+   begin(cmd, &info);
+   vkCmdFillBuffer(cmd, fill.buffer, 0, SZ, 0x02020202u);
+   if (offset_past)
+      end(cmd);
+   pv_hostile_submit(h, cmd); /* ends the command buffer */
+}
+
+void
+pv_hostile_cond_offset(struct pv_hostile *h)
+{
+   conditional_case(h, true);
+}
+
+void
+pv_hostile_cond_unended(struct pv_hostile *h)
+{
+   conditional_case(h, false);
+}
