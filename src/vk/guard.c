@@ -19,6 +19,15 @@ pv_vk_state_free(struct pv_context *ctx, struct pv_object *obj)
 
 /* ----- state lookups ------------------------------------------------------------------------ */
 
+const void *
+pv_vk_find_chained(const void *pnext, VkStructureType type)
+{
+   for (const VkBaseInStructure *s = pnext; s; s = s->pNext)
+      if (s->sType == type)
+         return s;
+   return NULL;
+}
+
 static void *
 state_of(struct pv_dispatch_ctx *c, int32_t type, uint64_t host)
 {

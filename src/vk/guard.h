@@ -125,6 +125,9 @@ void pv_vk_state_free(struct pv_context *ctx, struct pv_object *obj);
 void pv_vk_view_track(struct pv_dispatch_ctx *c, int32_t type, uint64_t id, int32_t target_type,
                       uint64_t target_host);
 
+/* The first structure of `type` in a pNext chain, NULL when there is none. */
+const void *pv_vk_find_chained(const void *pnext, VkStructureType type);
+
 /* ----- checks: each returns true when the value is safe, else makes the command fatal -------- */
 
 /* [offset, offset + size) inside the buffer, which is bound to memory that is still alive. */

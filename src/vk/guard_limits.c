@@ -254,15 +254,6 @@ pv_guard_CmdDrawMultiIndexedEXT(struct pv_dispatch_ctx *c, void *args)
 
 /* ----- graphics pipelines -------------------------------------------------------------------- */
 
-static const void *
-find_chained(const void *pnext, VkStructureType type)
-{
-   for (const VkBaseInStructure *s = pnext; s; s = s->pNext)
-      if (s->sType == type)
-         return s;
-   return NULL;
-}
-
 static const char *
 vertex_state_violation(const struct pv_vk_physdev *pd, const VkPipelineVertexInputStateCreateInfo *vi)
 {
@@ -273,7 +264,7 @@ vertex_state_violation(const struct pv_vk_physdev *pd, const VkPipelineVertexInp
    const char *why =
       vertex_input_violation(pd, nb, b ? &b->binding : NULL, sizeof(*b), na,
                              at ? &at->location : NULL, at ? &at->binding : NULL, sizeof(*at));
-   const VkPipelineVertexInputDivisorStateCreateInfoEXT *div = find_chained(
+   const VkPipelineVertexInputDivisorStateCreateInfoEXT *div = pv_vk_find_chained(
       vi->pNext, VK_STRUCTURE_TYPE_PIPELINE_VERTEX_INPUT_DIVISOR_STATE_CREATE_INFO_EXT);
    for (uint32_t i = 0; !why && div && div->pVertexBindingDivisors &&
                         i < div->vertexBindingDivisorCount;
@@ -295,13 +286,13 @@ pipeline_violation(const struct pv_vk_physdev *pd, const VkGraphicsPipelineCreat
         ci->pViewportState->scissorCount > viewports))
       why = "more viewports or scissors than the device's maxViewports";
    if (!why && ci->pColorBlendState) {
-      const VkPipelineColorWriteCreateInfoEXT *cw = find_chained(
+      const VkPipelineColorWriteCreateInfoEXT *cw = pv_vk_find_chained(
          ci->pColorBlendState->pNext, VK_STRUCTURE_TYPE_PIPELINE_COLOR_WRITE_CREATE_INFO_EXT);
       if (ci->pColorBlendState->attachmentCount > colors || (cw && cw->attachmentCount > colors))
          why = "more blend attachments than the device's maxColorAttachments";
    }
    const VkPipelineRenderingCreateInfo *ri =
-      find_chained(ci->pNext, VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO);
+      pv_vk_find_chained(ci->pNext, VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO);
    if (!why && ri && ri->colorAttachmentCount > colors)
       why = "more color attachments than the device's maxColorAttachments";
    return why;

@@ -18,15 +18,6 @@
 /* The tracking holds 64 bindings; the devices seen have 32 (maxVertexInputBindings). */
 #define TRACKED_BINDINGS 64u
 
-static const void *
-chained(const void *pnext, VkStructureType type)
-{
-   for (const VkBaseInStructure *s = pnext; s; s = s->pNext)
-      if (s->sType == type)
-         return s;
-   return NULL;
-}
-
 static bool
 has_dynamic_vertex_input(const VkPipelineDynamicStateCreateInfo *d)
 {
@@ -45,7 +36,7 @@ uses_vertex_input(const VkGraphicsPipelineCreateInfo *ci)
       if (ci->pStages[i].stage == VK_SHADER_STAGE_VERTEX_BIT)
          return true;
    const VkGraphicsPipelineLibraryCreateInfoEXT *lib =
-      chained(ci->pNext, VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_LIBRARY_CREATE_INFO_EXT);
+      pv_vk_find_chained(ci->pNext, VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_LIBRARY_CREATE_INFO_EXT);
    return lib && (lib->flags & VK_GRAPHICS_PIPELINE_LIBRARY_VERTEX_INPUT_INTERFACE_BIT_EXT);
 }
 
@@ -65,7 +56,7 @@ pv_vk_pipeline_vertex_needs(struct pv_dispatch_ctx *c, const VkGraphicsPipelineC
       }
    }
    const VkPipelineLibraryCreateInfoKHR *libs =
-      chained(ci->pNext, VK_STRUCTURE_TYPE_PIPELINE_LIBRARY_CREATE_INFO_KHR);
+      pv_vk_find_chained(ci->pNext, VK_STRUCTURE_TYPE_PIPELINE_LIBRARY_CREATE_INFO_KHR);
    for (uint32_t i = 0; libs && libs->pLibraries && i < libs->libraryCount; i++) {
       struct pv_object *o =
          pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE, PV_FROM_HANDLE(libs->pLibraries[i]));
