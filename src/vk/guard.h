@@ -355,6 +355,9 @@ void pv_vk_cmdpool_reset(struct pv_dispatch_ctx *c, VkCommandPool pool);
 
 struct pv_vk_cmdbuf;
 
+/* A command buffer's state (made on first use, guard_cmdbuf.c); NULL when unknown or out of
+ * memory. */
+struct pv_vk_cmdbuf *pv_vk_cmdbuf_get(struct pv_dispatch_ctx *c, VkCommandBuffer cmd);
 /* The vertex bindings a graphics pipeline's attributes fetch from, its own and its libraries';
  * NULL, or why the pipeline is refused (a binding this tracking cannot hold). */
 const char *pv_vk_pipeline_vertex_needs(struct pv_dispatch_ctx *c,

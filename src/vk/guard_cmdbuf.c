@@ -57,8 +57,8 @@ scope_violation(const struct pv_vk_cmd_scope *s, uint8_t cls)
    return NULL;
 }
 
-static struct pv_vk_cmdbuf *
-cmdbuf_get(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
+struct pv_vk_cmdbuf *
+pv_vk_cmdbuf_get(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
 {
    struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmd));
    return o ? pv_vk_cmdbuf_of(o) : NULL;
@@ -85,7 +85,7 @@ pv_vk_command_check(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, void *
    if (o && o->host == handle && o->type == VK_OBJECT_TYPE_COMMAND_BUFFER && o->data)
       cb = o->data; /* pv_vk_cmdbuf_of's state, made when it was allocated or begun */
    else
-      cb = cmdbuf_get(c, *(const VkCommandBuffer *)args);
+      cb = pv_vk_cmdbuf_get(c, *(const VkCommandBuffer *)args);
    const char *why = cb ? scope_violation(&cb->scope, cls) : "unknown command buffer";
    if (__builtin_expect(why != NULL, 0)) {
       refuse_scope(c, type, cls, why);
@@ -148,7 +148,7 @@ void
 pv_vk_cmdbuf_begun(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
                    const VkCommandBufferBeginInfo *info, VkResult r)
 {
-   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, cmd);
    if (!cb)
       return; /* every command on it is refused */
    pv_vk_cmd_bound_reset(cb->bound);
@@ -167,7 +167,7 @@ void
 pv_guard_EndCommandBuffer(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkEndCommandBuffer *a = args;
-   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, a->commandBuffer);
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, a->commandBuffer);
    const char *why = !cb                                      ? "unknown command buffer"
                      : cb->scope.state != PV_CMDBUF_RECORDING ? "not recording"
                      : cb->scope.pass == PV_PASS_RENDER_PASS || cb->scope.pass == PV_PASS_RENDERING
@@ -185,7 +185,7 @@ pv_guard_EndCommandBuffer(struct pv_dispatch_ctx *c, void *args)
 void
 pv_vk_cmdbuf_reset(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
 {
-   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, cmd);
    if (cb) {
       cb->scope = (struct pv_vk_cmd_scope){.secondary = cb->scope.secondary};
       pv_vk_cmd_bound_reset(cb->bound);
@@ -215,7 +215,7 @@ pv_vk_cmdpool_reset(struct pv_dispatch_ctx *c, VkCommandPool pool)
 void
 pv_vk_cmd_index_bind(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, bool bound)
 {
-   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, cmd);
    if (cb)
       cb->scope.index_bound = bound;
 }
@@ -223,7 +223,7 @@ pv_vk_cmd_index_bind(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, bool bound)
 bool
 pv_vk_cmd_index_ready(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, const char *what)
 {
-   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, cmd);
    if (cb && cb->scope.index_bound)
       return true;
    pv_venus_refuse(c, "%s: no index buffer bound in this command buffer", what);
@@ -250,7 +250,7 @@ pv_guard_CmdBeginConditionalRenderingEXT(struct pv_dispatch_ctx *c, void *args)
 {
    static const char what[] = "vkCmdBeginConditionalRenderingEXT";
    struct pv_args_vkCmdBeginConditionalRenderingEXT *a = args;
-   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, a->commandBuffer);
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, a->commandBuffer);
    const VkConditionalRenderingBeginInfoEXT *info = a->pConditionalRenderingBegin;
    if (!cb || cb->scope.conditional || !info || (info->offset & 3)) {
       pv_venus_refuse(c, "%s: %s", what,
@@ -270,7 +270,7 @@ void
 pv_guard_CmdEndConditionalRenderingEXT(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdEndConditionalRenderingEXT *a = args;
-   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, a->commandBuffer);
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, a->commandBuffer);
    if (!cb || !cb->scope.conditional) {
       pv_venus_refuse(c, "vkCmdEndConditionalRenderingEXT: %s",
                       cb ? "conditional rendering not active" : "unknown command buffer");
@@ -292,7 +292,7 @@ begin_render_pass(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer c
    if (!o)
       return false;
    const struct pv_vk_render_pass *rp = o->data;
-   struct pv_vk_cmd_scope *s = &cmdbuf_get(c, cmd)->scope;
+   struct pv_vk_cmd_scope *s = &pv_vk_cmdbuf_get(c, cmd)->scope;
    s->pass = PV_PASS_RENDER_PASS;
    s->subpass = 0;
    s->subpasses = rp->subpasses;
@@ -324,7 +324,7 @@ pv_guard_CmdBeginRenderPass2(struct pv_dispatch_ctx *c, void *args)
 static bool
 subpass_step(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd, bool end)
 {
-   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, cmd);
    struct pv_vk_cmd_scope *s = &cb->scope;
    const char *why = s->pass != PV_PASS_RENDER_PASS           ? "no render pass begun with "
                                                                 "vkCmdBeginRenderPass in this command buffer"
@@ -388,7 +388,7 @@ pv_guard_CmdBeginRendering(struct pv_dispatch_ctx *c, void *args)
        !pv_vk_cmd_range_ok(c, "vkCmdBeginRendering", a->commandBuffer, 0,
                            a->pRenderingInfo->colorAttachmentCount, PV_LIMIT_COLOR_ATTACHMENTS))
       return;
-   struct pv_vk_cmd_scope *s = &cmdbuf_get(c, a->commandBuffer)->scope;
+   struct pv_vk_cmd_scope *s = &pv_vk_cmdbuf_get(c, a->commandBuffer)->scope;
    s->pass = PV_PASS_RENDERING;
    s->area = area;
    pv_handle_vkCmdBeginRendering(c, args);
@@ -398,7 +398,7 @@ void
 pv_guard_CmdEndRendering(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdEndRendering *a = args;
-   struct pv_vk_cmd_scope *s = &cmdbuf_get(c, a->commandBuffer)->scope;
+   struct pv_vk_cmd_scope *s = &pv_vk_cmdbuf_get(c, a->commandBuffer)->scope;
    if (s->pass != PV_PASS_RENDERING) {
       pv_venus_refuse(c, "vkCmdEndRendering: no render pass begun with vkCmdBeginRendering in "
                          "this command buffer");
@@ -578,7 +578,7 @@ pv_guard_CmdBindPipeline(struct pv_dispatch_ctx *c, void *args)
                       (int)a->pipelineBindPoint);
       return;
    }
-   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, a->commandBuffer);
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, a->commandBuffer);
    cb->scope.bound |= (uint8_t)(1u << bind);
    if (!cb->bound && !(cb->bound = calloc(1, sizeof(*cb->bound)))) {
       pv_venus_refuse(c, "vkCmdBindPipeline: no memory for the bound state");
@@ -645,7 +645,7 @@ void
 pv_guard_CmdClearAttachments(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdClearAttachments *a = args;
-   struct pv_vk_cmd_scope *s = &cmdbuf_get(c, a->commandBuffer)->scope;
+   struct pv_vk_cmd_scope *s = &pv_vk_cmdbuf_get(c, a->commandBuffer)->scope;
    struct pv_vk_area reach;
    const char *why = clears_reach(a, &reach);
    if (!why && s->pass == PV_PASS_INHERITED) {
@@ -668,9 +668,9 @@ void
 pv_guard_CmdExecuteCommands(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdExecuteCommands *a = args;
-   const struct pv_vk_cmd_scope *primary = &cmdbuf_get(c, a->commandBuffer)->scope;
+   const struct pv_vk_cmd_scope *primary = &pv_vk_cmdbuf_get(c, a->commandBuffer)->scope;
    for (uint32_t i = 0; a->pCommandBuffers && i < a->commandBufferCount; i++) {
-      struct pv_vk_cmdbuf *cb = cmdbuf_get(c, a->pCommandBuffers[i]);
+      struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, a->pCommandBuffers[i]);
       const char *why = cb ? pv_vk_cmdbuf_not_runnable(&cb->scope, true) : "is unknown";
       if (!why)
          why = secondary_misplaced(primary, &cb->scope);

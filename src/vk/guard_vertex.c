@@ -69,18 +69,11 @@ pv_vk_pipeline_vertex_needs(struct pv_dispatch_ctx *c, const VkGraphicsPipelineC
    return NULL;
 }
 
-static struct pv_vk_cmdbuf *
-cmdbuf_get(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
-{
-   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmd));
-   return o ? pv_vk_cmdbuf_of(o) : NULL;
-}
-
 void
 pv_vk_cmd_vertex_bind(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, uint32_t first,
                       uint32_t count)
 {
-   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, cmd);
    /* the range is inside the device's limit (checked before), so below 64 where tracked */
    for (uint32_t i = 0; cb && i < count && first + i < TRACKED_BINDINGS; i++)
       cb->scope.vertex_bound |= 1ull << (first + i);
@@ -90,7 +83,7 @@ void
 pv_vk_cmd_vertex_input(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
                        const VkVertexInputAttributeDescription2EXT *at, uint32_t count)
 {
-   struct pv_vk_cmdbuf *cb = cmdbuf_get(c, cmd);
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, cmd);
    if (!cb)
       return;
    cb->scope.vertex_dynamic = 0;
