@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -67,6 +68,11 @@ static struct {
    uint64_t max_retired;
    bool any_retired;
    bool ledger_lost;
+   /* the newest fence created, for the poll's grace (wait_for_newest) */
+   struct vg_pending newest;
+   uint64_t newest_created_ns;
+   bool newest_pending, newest_waited;
+   unsigned grace_misses, grace_skips;
 } F = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .poll_event = {-1, -1}};
 
 /* ----- the event queue (lock held) --------------------------------------------------------- */
@@ -129,6 +135,10 @@ ledger_add_locked(struct vg_backend *from, uint64_t id)
    }
    p->id = id;
    p->from = from;
+   F.newest = *p;
+   F.newest_created_ns = pv_os_time_ns();
+   F.newest_pending = true;
+   F.newest_waited = false;
    if (!F.pending_tail)
       F.pending_tail = &F.pending;
    *F.pending_tail = p;
@@ -156,6 +166,8 @@ ledger_retire_locked(const struct vg_backend *from, uint64_t id)
          break;
       }
    }
+   if (F.newest.from == from && F.newest.id == id)
+      F.newest_pending = false;
    if (!F.any_retired || id > F.max_retired)
       F.max_retired = id;
    F.any_retired = true;
@@ -166,6 +178,8 @@ static void
 ledger_drop_locked(const struct vg_backend *from)
 {
    struct vg_pending **p = &F.pending;
+   if (F.newest.from == from)
+      F.newest_pending = false;
    while (*p) {
       if ((*p)->from == from)
          ledger_unlink_locked(p);
@@ -183,6 +197,7 @@ ledger_clear_locked(void)
       F.pending = next;
    }
    F.pending_tail = &F.pending;
+   F.newest_pending = false;
    F.max_retired = 0;
    F.any_retired = false;
    F.ledger_lost = false;
@@ -358,6 +373,57 @@ poll_backends(void)
          t->backend->ops->poll(t->backend);
 }
 
+/*
+ * The poll's grace. QEMU 10.0 without init flags polls right after each batch of control
+ * commands, a microsecond after the command that created a fence, and then only every 10 ms. A
+ * worker process cannot even be woken in that microsecond, so without waiting every fence,
+ * however little work it covers, is delivered by the timer: 10 ms per fence on a quiet machine
+ * (virglrenderer 1.1.1's ring fences too; BENCHMARKS.md, VM fences). So the first poll after a
+ * fence is created waits for it, yielding the core, at most PEARVISOR_VIRGL_FENCE_GRACE_US after
+ * its creation; it ends as soon as the fence retires. That bounds what a guest's work can cost
+ * the VMM's thread per fence. A guest whose fences keep outlasting the grace (heavy work behind
+ * each) would make every wait time out, so after PV_GRACE_MISSES timeouts in a row only one fence
+ * in PV_GRACE_RETRY is waited for, until one retires within its grace again. Only for a VMM that
+ * has no other way to learn of a fence: THREAD_SYNC's poll fd and ASYNC_FENCE_CB need none.
+ */
+#define PV_GRACE_MISSES 3u
+#define PV_GRACE_RETRY 8u
+
+static bool
+grace_begin_locked(uint64_t *deadline)
+{
+   uint64_t grace = (uint64_t)vg_config_get()->fence_grace_us * 1000u;
+   if (!grace || !F.newest_pending || F.newest_waited || F.poll_event.poll_fd >= 0)
+      return false;
+   F.newest_waited = true;
+   if (F.grace_misses >= PV_GRACE_MISSES && ++F.grace_skips % PV_GRACE_RETRY)
+      return false;
+   *deadline = F.newest_created_ns + grace;
+   return true;
+}
+
+static void
+wait_for_newest(void)
+{
+   uint64_t deadline;
+   pthread_mutex_lock(&F.lock);
+   bool wait = grace_begin_locked(&deadline);
+   pthread_mutex_unlock(&F.lock);
+   if (!wait)
+      return;
+   bool pending = true;
+   while (pending && pv_os_time_ns() < deadline) {
+      sched_yield();
+      poll_backends();
+      pthread_mutex_lock(&F.lock);
+      pending = F.newest_pending;
+      pthread_mutex_unlock(&F.lock);
+   }
+   pthread_mutex_lock(&F.lock);
+   F.grace_misses = pending ? F.grace_misses + 1 : 0;
+   pthread_mutex_unlock(&F.lock);
+}
+
 void
 vg_fences_poll(void)
 {
@@ -367,6 +433,7 @@ vg_fences_poll(void)
    if (async)
       return; /* the fence thread delivers */
    poll_backends();
+   wait_for_newest();
    pthread_mutex_lock(&F.lock);
    if (F.poll_event.poll_fd >= 0) {
       uint64_t drain;

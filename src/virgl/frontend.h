@@ -62,6 +62,7 @@ struct vg_config {
    uint32_t reply_timeout_ms; /* PEARVISOR_VIRGL_REPLY_TIMEOUT_MS: a worker's blob answer */
    uint32_t close_grace_ms;   /* PEARVISOR_VIRGL_CLOSE_GRACE_MS: teardown before a kill */
    uint32_t max_contexts;     /* PEARVISOR_VIRGL_MAX_CONTEXTS: live contexts, and workers */
+   uint32_t fence_grace_us;   /* PEARVISOR_VIRGL_FENCE_GRACE_US: the poll's wait (fences.c) */
    char worker_path[4096];    /* PEARVISOR_VIRGL_WORKER or next to this library */
 };
 

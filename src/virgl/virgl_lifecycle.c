@@ -86,6 +86,8 @@ config_load(void)
    config.close_grace_ms = env_u32("PEARVISOR_VIRGL_CLOSE_GRACE_MS", 10000);
    /* a guest (root in the VM) chooses how many contexts it creates: each is a process here */
    config.max_contexts = env_u32("PEARVISOR_VIRGL_MAX_CONTEXTS", 64);
+   /* how long the poll after a fence's creation may wait for it (fences.c: the poll's grace) */
+   config.fence_grace_us = env_u32("PEARVISOR_VIRGL_FENCE_GRACE_US", 200);
    const char *worker = getenv("PEARVISOR_VIRGL_WORKER");
    if (worker && *worker)
       snprintf(config.worker_path, sizeof(config.worker_path), "%s", worker);

@@ -897,6 +897,81 @@ test_context_limit(void **state)
    cleanup_qemu();
 }
 
+static double
+now_ms(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Creates ring 0 fence `id` of context 2 and calls poll once, as QEMU does right after the
+ * command; returns whether that one poll delivered it, and how long it took in *ms. */
+static bool
+fence_then_poll(uint64_t id, double *ms)
+{
+   assert_int_equal(V.context_create_fence(2, VIRGL_RENDERER_FENCE_FLAG_MERGEABLE, 0, id), 0);
+   double t0 = now_ms();
+   V.poll();
+   *ms = now_ms() - t0;
+   struct ctx_fence want = {2, 0, id};
+   pthread_mutex_lock(&cb.lock);
+   bool got = has_ctx_fence(&want);
+   pthread_mutex_unlock(&cb.lock);
+   return got;
+}
+
+/*
+ * The poll's grace (fences.c), run with PEARVISOR_VIRGL_FENCE_GRACE_US=300000: the poll right
+ * after a fence's creation waits for the worker to retire it, so QEMU delivers it without its
+ * 10 ms timer; the wait ends at the grace however long the worker takes (stopped here); after
+ * three such timeouts in a row the poll stops waiting, but for one fence in eight, whose success
+ * ends the back-off.
+ */
+static void
+test_fence_grace(void **state)
+{
+   (void)state;
+   init_qemu(QEMU_FLAGS);
+   assert_int_equal(V.context_create_with_flags(2, VIRGL_RENDERER_CAPSET_VENUS, 4, "grace"), 0);
+   struct ctx_fence first = {2, 0, 1};
+   assert_int_equal(V.context_create_fence(2, VIRGL_RENDERER_FENCE_FLAG_MERGEABLE, 0, 1), 0);
+   assert_true(poll_until(has_ctx_fence, &first, true)); /* the worker is up */
+   double ms;
+   for (uint64_t id = 2; id < 5; id++)
+      assert_true(fence_then_poll(id, &ms));
+   /* a global fence after a submission (empty, as tests/vm/pv-virtio-fence's): the same poll
+    * sees the worker complete it */
+   static const uint32_t none[1];
+   assert_int_equal(V.submit_cmd((void *)none, 2, 0), 0);
+   assert_int_equal(V.create_fence(5, 0), 0);
+   V.poll();
+   uint32_t g = 5;
+   pthread_mutex_lock(&cb.lock);
+   assert_true(has_global(&g));
+   pthread_mutex_unlock(&cb.lock);
+
+   pid_t w[4];
+   assert_int_equal(list_workers(w, 4), 1);
+   assert_int_equal(kill(w[0], SIGSTOP), 0);
+   for (uint64_t id = 10; id < 13; id++) {
+      assert_false(fence_then_poll(id, &ms));
+      assert_true(ms >= 250 && ms < 3000);
+   }
+   assert_false(fence_then_poll(13, &ms));
+   assert_true(ms < 100); /* three timeouts in a row: no wait */
+   assert_int_equal(kill(w[0], SIGCONT), 0);
+   uint64_t id = 14;
+   while (id < 14 + 8 && !fence_then_poll(id, &ms))
+      id++;
+   assert_true(id < 14 + 8); /* one in eight was waited for, and retired */
+   for (uint64_t n = id + 1; n < id + 4; n++)
+      assert_true(fence_then_poll(n, &ms)); /* and the back-off ended */
+   assert_false(cb.off_thread);
+   V.context_destroy(2);
+   cleanup_qemu();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -918,6 +993,10 @@ main(int argc, char **argv)
    if (argc > 2 && !strcmp(argv[2], "capsets")) {
       const struct CMUnitTest capsets[] = {cmocka_unit_test(test_capsets_before_init)};
       return cmocka_run_group_tests(capsets, NULL, NULL);
+   }
+   if (argc > 2 && !strcmp(argv[2], "grace")) {
+      const struct CMUnitTest grace[] = {cmocka_unit_test(test_fence_grace)};
+      return cmocka_run_group_tests(grace, NULL, NULL);
    }
    if (argc > 2 && !strcmp(argv[2], "limit")) {
       const struct CMUnitTest limit[] = {cmocka_unit_test(test_context_limit)};
