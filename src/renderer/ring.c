@@ -65,27 +65,52 @@ check_layout(const VkRingCreateInfoMESA *ci, const struct pv_resource *res)
 }
 
 /*
- * How the ring thread waits for the guest's next command, by the time since the last one:
- * a guest in a round trip (a sync call, a fence wait followed by the next submission) writes
- * again within microseconds, so the thread first only yields the core between looks, then sleeps
- * in steps that grow with the quiet time (about 110 wake-ups until the guest's 50 ms idle
- * timeout), and finally sets IDLE and sleeps until notified, looking at tail now and then
- * (idle_wait). It never busy-polls without yielding: on a small machine the guest's thread may be waiting for this very core.
+ * How the ring thread waits for the guest's next command, by the time since the last one: first
+ * it only yields the core between looks, then sleeps in steps that grow with the quiet time (about
+ * 110 wake-ups until the guest's 50 ms idle timeout), and finally sets IDLE and sleeps until
+ * notified, looking at tail now and then (idle_wait). It never busy-polls without yielding: on a
+ * small machine the guest's thread may be waiting for this very core.
+ *
+ * How long it only yields follows the guest. A guest in a round trip (submit, wait for its fence,
+ * submit again) comes back after about its own fence latency: 20-40 us on an H200. A thread that
+ * is asleep by then adds up to a sleep step plus a timer wake-up to every round trip, which was
+ * most of what PearVisor added to a guest's submit-to-visible time there (bench/notes-h200-
+ * latency.md). So after each quiet time that ended in new work, the window becomes twice that
+ * time if it is below PV_RING_YIELD_MAX_NS, and otherwise drops back to the minimum: a guest
+ * that comes back later than that loses little to a sleep step, and a ring is never kept spinning
+ * for a guest that has gone quiet. The window shrinks by an eighth per batch, so one slow round
+ * trip does not keep it wide.
  */
-#define PV_RING_YIELD_NS 10000ull
+#define PV_RING_YIELD_MIN_NS 10000ull
+#define PV_RING_YIELD_MAX_NS 250000ull
 #define PV_RING_SLEEP_MIN_NS 10000ull
 #define PV_RING_SLEEP_MAX_NS 1000000ull
 
 static void
-relax(uint64_t quiet_ns)
+relax(const struct pv_ring *ring, uint64_t quiet_ns)
 {
-   if (quiet_ns < PV_RING_YIELD_NS) {
+   if (quiet_ns < ring->yield_ns) {
       sched_yield();
    } else {
       uint64_t step = quiet_ns / 8;
       step = step < PV_RING_SLEEP_MIN_NS ? PV_RING_SLEEP_MIN_NS : step;
       pv_os_sleep_ns(step > PV_RING_SLEEP_MAX_NS ? PV_RING_SLEEP_MAX_NS : step);
    }
+}
+
+/* Adapts the yield window to a quiet time of `gap_ns` that ended in new work (see above). */
+static void
+learn_gap(struct pv_ring *ring, uint64_t gap_ns)
+{
+   if (gap_ns >= PV_RING_YIELD_MAX_NS) {
+      ring->yield_ns = PV_RING_YIELD_MIN_NS;
+      return;
+   }
+   uint64_t want = 2 * gap_ns > PV_RING_YIELD_MAX_NS ? PV_RING_YIELD_MAX_NS : 2 * gap_ns;
+   uint64_t kept = ring->yield_ns - ring->yield_ns / 8;
+   ring->yield_ns = want > kept ? want : kept;
+   if (ring->yield_ns < PV_RING_YIELD_MIN_NS)
+      ring->yield_ns = PV_RING_YIELD_MIN_NS;
 }
 
 static void
@@ -226,17 +251,21 @@ ring_thread(void *arg)
    struct pv_ring *ring = arg;
    pv_os_thread_precise_sleeps();
    uint64_t last_work = pv_os_time_ns();
+   ring->yield_ns = PV_RING_YIELD_MIN_NS;
    while (!atomic_load_explicit(&ring->stop, memory_order_acquire)) {
+      uint64_t now = pv_os_time_ns();
       if (drain(ring)) {
+         learn_gap(ring, now - last_work);
          last_work = pv_os_time_ns();
          continue;
       }
-      uint64_t quiet = pv_os_time_ns() - last_work;
+      uint64_t quiet = now - last_work;
       if (quiet < ring->idle_timeout_ns) {
-         relax(quiet);
+         relax(ring, quiet);
          continue;
       }
       idle_wait(ring);
+      ring->yield_ns = PV_RING_YIELD_MIN_NS; /* the guest went quiet: learn its pace again */
       last_work = pv_os_time_ns();
    }
    return NULL;

@@ -30,6 +30,7 @@ struct pv_ring {
    bool charged;   /* buffer_size bytes of the context's blob quota are ours */
    uint32_t cur;         /* ring thread only: tail of the batch being executed */
    uint32_t batch_start; /* ring thread only: head when the batch began */
+   uint64_t yield_ns;    /* ring thread only: how long it only yields after work (ring.c) */
    /* Last head published; guest-writable memory is never read back for our own decisions. */
    atomic_uint done;
    atomic_int seqno_waiters; /* context-path threads in vkWaitRingSeqnoMESA */
