@@ -71,15 +71,21 @@ check_layout(const VkRingCreateInfoMESA *ci, const struct pv_resource *res)
  * notified, looking at tail now and then (idle_wait). It never busy-polls without yielding: on a
  * small machine the guest's thread may be waiting for this very core.
  *
- * How long it only yields follows the guest. A guest in a round trip (submit, wait for its fence,
- * submit again) comes back after about its own fence latency: 20-40 us on an H200. A thread that
- * is asleep by then adds up to a sleep step plus a timer wake-up to every round trip, which was
- * most of what PearVisor added to a guest's submit-to-visible time there (bench/notes-h200-
- * latency.md). So after each quiet time that ended in new work, the window becomes twice that
- * time if it is below PV_RING_YIELD_MAX_NS, and otherwise drops back to the minimum: a guest
- * that comes back later than that loses little to a sleep step, and a ring is never kept spinning
- * for a guest that has gone quiet. The window shrinks by an eighth per batch, so one slow round
- * trip does not keep it wide.
+ * How long it only yields depends on where the guest's work runs:
+ *  - On a CPU device (lavapipe) the work is done within microseconds, and a guest in a round
+ *    trip (submit, wait for its fence, submit again) comes back about as soon. A thread asleep by
+ *    then adds a sleep step and a timer wake-up to the round trip, and that was enough to push a
+ *    Mesa 25 guest's fence past its own short busy wait into its 160 us sleep (submit+wait
+ *    250 us against 12 us with the window below; bench/notes-h200-latency.md). So the window
+ *    follows the guest: after each quiet time that ended in new work it becomes twice that time
+ *    if below PV_RING_YIELD_MAX_NS, and otherwise drops back to the minimum (a guest that comes
+ *    back later loses little to a sleep step, and a ring never spins for a guest gone quiet). It
+ *    shrinks by an eighth per batch, so one slow round trip does not keep it wide.
+ *  - On a GPU (rings_sleep_at_once) the thread sleeps right after its work. Measured on an H200
+ *    (NVIDIA 580): any spinning after a submission, yielding or not, for 10 us or 250 us, delayed
+ *    the GPU's execution of that submission by 10-25 us; sleeping at once made a Mesa 22.3.6
+ *    guest's submit+wait 22.9 us against 48.5 us with the 10 us yield before. Why the driver needs
+ *    the submitting thread's core is not known.
  */
 #define PV_RING_YIELD_MIN_NS 10000ull
 #define PV_RING_YIELD_MAX_NS 250000ull
@@ -89,7 +95,8 @@ check_layout(const VkRingCreateInfoMESA *ci, const struct pv_resource *res)
 static void
 relax(const struct pv_ring *ring, uint64_t quiet_ns)
 {
-   if (quiet_ns < ring->yield_ns) {
+   if (quiet_ns < ring->yield_ns &&
+       !atomic_load_explicit(&ring->ctx->rings_sleep_at_once, memory_order_relaxed)) {
       sched_yield();
    } else {
       uint64_t step = quiet_ns / 8;
