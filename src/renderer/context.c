@@ -200,6 +200,12 @@ pv_venus_from(struct pv_dispatch_ctx *c)
    return pv_exec_from(c)->ctx;
 }
 
+void
+pv_venus_note_host_submit(struct pv_dispatch_ctx *c)
+{
+   pv_exec_from(c)->host_submitted = true;
+}
+
 struct pv_vk_host *
 pv_venus_host(struct pv_context *ctx)
 {

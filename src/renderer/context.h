@@ -43,9 +43,9 @@ struct pv_context {
    atomic_bool stopping;
    /* The host driver crashed in a call for this context (crash_guard.h): never call it again. */
    atomic_bool host_crashed;
-   /* The context created a device on a GPU: its ring threads sleep right after their work
-    * instead of yielding the core first (ring.c says why). */
-   atomic_bool rings_sleep_at_once;
+   /* The context created a device on a GPU: a ring thread that just submitted work to it sleeps
+    * right after instead of yielding the core first (ring.c says why). */
+   atomic_bool on_gpu;
    pthread_mutex_t resources_lock;
    struct pv_id_table resources; /* res_id -> struct pv_resource */
    struct pv_object_table objects;

@@ -58,6 +58,7 @@ struct pv_exec {
    const uint8_t *run_end;   /* ... and its end */
    const uint8_t *cmd_start; /* the top-level command being run */
    bool nested; /* inside vkExecuteCommandStreamsMESA: nesting again is fatal */
+   bool host_submitted; /* a command handed work to a host queue; the ring thread clears it */
    /* Objects the running command named, so new objects get their parent (objects.c). */
    uint64_t last_device, last_command_pool, last_descriptor_pool, last_physical_device;
    struct pv_object_cache lookups; /* this stream's recent id lookups (objects.h) */

@@ -71,21 +71,25 @@ check_layout(const VkRingCreateInfoMESA *ci, const struct pv_resource *res)
  * notified, looking at tail now and then (idle_wait). It never busy-polls without yielding: on a
  * small machine the guest's thread may be waiting for this very core.
  *
- * How long it only yields depends on where the guest's work runs:
- *  - On a CPU device (lavapipe) the work is done within microseconds, and a guest in a round
- *    trip (submit, wait for its fence, submit again) comes back about as soon. A thread asleep by
+ * How long it only yields depends on what it just did:
+ *  - Usually a guest in a round trip (a synchronous call; on a CPU device such as lavapipe,
+ *    whose work is done within microseconds, also submit, wait for the fence, submit again)
+ *    comes back within microseconds. A thread asleep by
  *    then adds a sleep step and a timer wake-up to the round trip, and that was enough to push a
  *    Mesa 25 guest's fence past its own short busy wait into its 160 us sleep (submit+wait
- *    250 us against 12 us with the window below; bench/notes-h200-latency.md). So the window
+ *    250 us against 12 us with the window below; bench/notes-h200-ringwait.md). So the window
  *    follows the guest: after each quiet time that ended in new work it becomes twice that time
  *    if below PV_RING_YIELD_MAX_NS, and otherwise drops back to the minimum (a guest that comes
  *    back later loses little to a sleep step, and a ring never spins for a guest gone quiet). It
  *    shrinks by an eighth per batch, so one slow round trip does not keep it wide.
- *  - On a GPU (rings_sleep_at_once) the thread sleeps right after its work. Measured on an H200
- *    (NVIDIA 580): any spinning after a submission, yielding or not, for 10 us or 250 us, delayed
- *    the GPU's execution of that submission by 10-25 us; sleeping at once made a Mesa 22.3.6
- *    guest's submit+wait 22.9 us against 48.5 us with the 10 us yield before. Why the driver needs
- *    the submitting thread's core is not known.
+ *  - Right after it handed work to a GPU (pv_context.on_gpu, pv_exec.host_submitted) the thread
+ *    sleeps at once. Measured on an H200 (NVIDIA 580): any spinning after a submission, for
+ *    10 us or following the guest, delayed the GPU's execution of that submission by 10-25 us;
+ *    sleeping at once made a Mesa 22.3.6 guest's submit+wait 22.9 us against 48.5 us with the
+ *    10 us yield before (same notes). Why the driver needs the submitting thread's core is not
+ *    known. After other commands (a synchronous query the guest follows with the next one
+ *    within microseconds) the window above applies on a GPU too: sleeping at once there made
+ *    such a round trip 15.9 us against 1.6 us.
  */
 #define PV_RING_YIELD_MIN_NS 10000ull
 #define PV_RING_YIELD_MAX_NS 250000ull
@@ -95,8 +99,7 @@ check_layout(const VkRingCreateInfoMESA *ci, const struct pv_resource *res)
 static void
 relax(const struct pv_ring *ring, uint64_t quiet_ns)
 {
-   if (quiet_ns < ring->yield_ns &&
-       !atomic_load_explicit(&ring->ctx->rings_sleep_at_once, memory_order_relaxed)) {
+   if (quiet_ns < ring->yield_ns && !ring->sleep_at_once) {
       sched_yield();
    } else {
       uint64_t step = quiet_ns / 8;
@@ -263,6 +266,9 @@ ring_thread(void *arg)
       uint64_t now = pv_os_time_ns();
       if (drain(ring)) {
          learn_gap(ring, now - last_work);
+         ring->sleep_at_once = ring->exec.host_submitted &&
+                               atomic_load_explicit(&ring->ctx->on_gpu, memory_order_relaxed);
+         ring->exec.host_submitted = false;
          last_work = pv_os_time_ns();
          continue;
       }

@@ -31,6 +31,7 @@ struct pv_ring {
    uint32_t cur;         /* ring thread only: tail of the batch being executed */
    uint32_t batch_start; /* ring thread only: head when the batch began */
    uint64_t yield_ns;    /* ring thread only: how long it only yields after work (ring.c) */
+   bool sleep_at_once;   /* ring thread only: its last batch submitted work to a GPU (ring.c) */
    /* Last head published; guest-writable memory is never read back for our own decisions. */
    atomic_uint done;
    atomic_int seqno_waiters; /* context-path threads in vkWaitRingSeqnoMESA */

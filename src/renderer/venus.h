@@ -124,6 +124,8 @@ struct pv_vk_host {
 
 /* The context a handler runs for. */
 struct pv_context *pv_venus_from(struct pv_dispatch_ctx *c);
+/* The running command handed work to a host queue (how its ring thread then waits: ring.c). */
+void pv_venus_note_host_submit(struct pv_dispatch_ctx *c);
 struct pv_vk_host *pv_venus_host(struct pv_context *ctx);
 /* The dialect's protocol table (extension allow-list, vk_xml_version). */
 const struct pv_protocol_table *pv_venus_table(struct pv_context *ctx);

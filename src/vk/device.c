@@ -173,7 +173,7 @@ device_state(struct pv_context *ctx, const struct pv_vk_physdev *pd, VkDevice ho
    if (d)
       load_dispatch(ctx, d);
    if (d && pd->device_type != VK_PHYSICAL_DEVICE_TYPE_CPU)
-      atomic_store(&ctx->rings_sleep_at_once, true);
+      atomic_store(&ctx->on_gpu, true);
    if (!d || !load_device_procs(ctx, d) || !init_queues(d, info)) {
       PFN_vkDestroyDevice destroy =
          d && d->DestroyDevice

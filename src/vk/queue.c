@@ -336,6 +336,7 @@ locked_submit(struct pv_dispatch_ctx *c, VkQueue queue, pv_handler_fn fn, void *
    pthread_mutex_t *m = queue_lock(pv_venus_from(c), queue);
    if (m)
       pthread_mutex_lock(m);
+   pv_venus_note_host_submit(c);
    fn(c, args);
    if (m)
       pthread_mutex_unlock(m);
