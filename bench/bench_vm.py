@@ -159,6 +159,42 @@ def verdict(ours, ref, higher):
     return "not met: the spreads overlap (no ranking)"
 
 
+def _u_null_counts(m, n):
+    """How many orderings of m + n distinct values give each Mann-Whitney U (pairs where a value
+    of the first sample is the larger), U = 0 .. m*n: the exact null distribution's counts."""
+    f = {(0, j): [1] for j in range(n + 1)}
+    for i in range(1, m + 1):
+        f[(i, 0)] = [1]
+        for j in range(1, n + 1):
+            size = i * j + 1
+            a, b = f[(i - 1, j)], f[(i, j - 1)]
+            row = [0] * size
+            for u in range(size):
+                # the largest value is from the first sample (it beats all j) or from the second
+                if 0 <= u - j < len(a):
+                    row[u] += a[u - j]
+                if u < len(b):
+                    row[u] += b[u]
+            f[(i, j)] = row
+    return f[(m, n)]
+
+
+def p_slower(ours, ref, higher):
+    """Exact one-sided Mann-Whitney p-value for "ours is slower than the reference": the chance,
+    were both renderers the same, of ours ranking this low or lower (ties count a half, with the
+    untied distribution: they are rare in these figures)."""
+    if not higher:
+        ours, ref = [-v for v in ours], [-v for v in ref]
+    u = sum((x > y) + 0.5 * (x == y) for x in ours for y in ref)
+    counts = _u_null_counts(len(ours), len(ref))
+    return sum(c for k, c in enumerate(counts) if k <= u) / sum(counts)
+
+
+def slower_text(ours, ref, higher):
+    p = p_slower(ours, ref, higher)
+    return f"{'yes' if p < 0.05 else 'no'} (p = {p:.2f})"
+
+
 def _spread(v, fmt):
     return f"{fmt(min(v))} / {fmt(statistics.median(v))} / {fmt(max(v))} (n={len(v)})"
 
@@ -170,16 +206,17 @@ def host_bound_report(vals, fmt, figures=None, title=None):
     title = title or "Host-bound figures (the only fair comparison under TCG), over the boots:"
     lines = [title, "",
              "| figure | vm-ours min / median / max | vm-reference min / median / max | "
-             "median ratio | at least as fast? |", "| --- | --- | --- | --- | --- |"]
+             "median ratio | at least as fast? | ours slower? (rank test) |",
+             "| --- | --- | --- | --- | --- | --- |"]
     for w, metric, higher in figures:
         a = vals.get((w, metric), {}).get("vm-ours")
         b = vals.get((w, metric), {}).get("vm-reference")
         if not a or not b:
-            lines.append(f"| {w} {metric} | – | – | – | not measured in both |")
+            lines.append(f"| {w} {metric} | – | – | – | not measured in both | – |")
             continue
         r = statistics.median(a) / statistics.median(b)
         lines.append(f"| {w} {metric} | {_spread(a, fmt)} | {_spread(b, fmt)} | {r:.2f}× | "
-                     f"{verdict(a, b, higher)} |")
+                     f"{verdict(a, b, higher)} | {slower_text(a, b, higher)} |")
     return lines
 
 

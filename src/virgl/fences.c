@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/log.h"
@@ -72,8 +73,19 @@ static struct {
    struct vg_pending newest;
    uint64_t newest_created_ns;
    bool newest_pending, newest_waited;
+   pthread_cond_t newest_retired; /* broadcast when newest_pending turns false */
    unsigned grace_misses, grace_skips;
-} F = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .poll_event = {-1, -1}};
+} F = {.lock = PTHREAD_MUTEX_INITIALIZER,
+       .wake = PTHREAD_COND_INITIALIZER,
+       .newest_retired = PTHREAD_COND_INITIALIZER,
+       .poll_event = {-1, -1}};
+
+static void
+newest_done_locked(void)
+{
+   F.newest_pending = false;
+   pthread_cond_broadcast(&F.newest_retired);
+}
 
 /* ----- the event queue (lock held) --------------------------------------------------------- */
 
@@ -167,7 +179,7 @@ ledger_retire_locked(const struct vg_backend *from, uint64_t id)
       }
    }
    if (F.newest.from == from && F.newest.id == id)
-      F.newest_pending = false;
+      newest_done_locked();
    if (!F.any_retired || id > F.max_retired)
       F.max_retired = id;
    F.any_retired = true;
@@ -179,7 +191,7 @@ ledger_drop_locked(const struct vg_backend *from)
 {
    struct vg_pending **p = &F.pending;
    if (F.newest.from == from)
-      F.newest_pending = false;
+      newest_done_locked();
    while (*p) {
       if ((*p)->from == from)
          ledger_unlink_locked(p);
@@ -197,7 +209,7 @@ ledger_clear_locked(void)
       F.pending = next;
    }
    F.pending_tail = &F.pending;
-   F.newest_pending = false;
+   newest_done_locked();
    F.max_retired = 0;
    F.any_retired = false;
    F.ledger_lost = false;
@@ -402,6 +414,37 @@ grace_begin_locked(uint64_t *deadline)
    return true;
 }
 
+/* Sleeps on newest_retired until the newest fence retires or `deadline` (lock held). */
+static void
+sleep_for_newest_locked(uint64_t deadline)
+{
+   while (F.newest_pending) {
+      uint64_t now = pv_os_time_ns();
+      if (now >= deadline)
+         return;
+      /* CLOCK_REALTIME, as everywhere here: pthread_condattr_setclock is not on every platform */
+      struct timespec ts;
+      clock_gettime(CLOCK_REALTIME, &ts);
+      uint64_t left = deadline - now;
+      ts.tv_sec += (time_t)(left / 1000000000u);
+      ts.tv_nsec += (long)(left % 1000000000u);
+      if (ts.tv_nsec >= 1000000000L) {
+         ts.tv_sec++;
+         ts.tv_nsec -= 1000000000L;
+      }
+      pthread_cond_timedwait(&F.newest_retired, &F.lock, &ts);
+   }
+}
+
+/*
+ * First looks at the fence pages while yielding the core, for a worker that is awake; then
+ * sleeps until the worker's message retires the fence. Sleeping frees the core: on a machine
+ * with few cores a sleeping worker may be queued behind the VMM's other threads, and a core
+ * going idle is what lets the scheduler move it there (yielding it for the whole grace left
+ * global fences, which wake the worker after the guest's pause, missing it in a few per cent).
+ */
+#define PV_GRACE_SPIN_NS 20000ull
+
 static void
 wait_for_newest(void)
 {
@@ -411,16 +454,23 @@ wait_for_newest(void)
    pthread_mutex_unlock(&F.lock);
    if (!wait)
       return;
+   uint64_t spin_end = pv_os_time_ns() + PV_GRACE_SPIN_NS;
    bool pending = true;
-   while (pending && pv_os_time_ns() < deadline) {
+   while (pending && pv_os_time_ns() < (spin_end < deadline ? spin_end : deadline)) {
       sched_yield();
       poll_backends();
       pthread_mutex_lock(&F.lock);
       pending = F.newest_pending;
       pthread_mutex_unlock(&F.lock);
    }
+   if (pending) {
+      pthread_mutex_lock(&F.lock);
+      sleep_for_newest_locked(deadline);
+      pthread_mutex_unlock(&F.lock);
+      poll_backends(); /* the page may be ahead of the messages */
+   }
    pthread_mutex_lock(&F.lock);
-   F.grace_misses = pending ? F.grace_misses + 1 : 0;
+   F.grace_misses = F.newest_pending ? F.grace_misses + 1 : 0;
    pthread_mutex_unlock(&F.lock);
 }
 
