@@ -108,19 +108,15 @@ relax(const struct pv_ring *ring, uint64_t quiet_ns)
    }
 }
 
-/* Adapts the yield window to a quiet time of `gap_ns` that ended in new work (see above). */
-static void
-learn_gap(struct pv_ring *ring, uint64_t gap_ns)
+uint64_t
+pv_ring_next_yield_ns(uint64_t yield_ns, uint64_t gap_ns)
 {
-   if (gap_ns >= PV_RING_YIELD_MAX_NS) {
-      ring->yield_ns = PV_RING_YIELD_MIN_NS;
-      return;
-   }
+   if (gap_ns >= PV_RING_YIELD_MAX_NS)
+      return PV_RING_YIELD_MIN_NS;
    uint64_t want = 2 * gap_ns > PV_RING_YIELD_MAX_NS ? PV_RING_YIELD_MAX_NS : 2 * gap_ns;
-   uint64_t kept = ring->yield_ns - ring->yield_ns / 8;
-   ring->yield_ns = want > kept ? want : kept;
-   if (ring->yield_ns < PV_RING_YIELD_MIN_NS)
-      ring->yield_ns = PV_RING_YIELD_MIN_NS;
+   uint64_t kept = yield_ns - yield_ns / 8;
+   uint64_t next = want > kept ? want : kept;
+   return next < PV_RING_YIELD_MIN_NS ? PV_RING_YIELD_MIN_NS : next;
 }
 
 static void
@@ -265,7 +261,7 @@ ring_thread(void *arg)
    while (!atomic_load_explicit(&ring->stop, memory_order_acquire)) {
       uint64_t now = pv_os_time_ns();
       if (drain(ring)) {
-         learn_gap(ring, now - last_work);
+         ring->yield_ns = pv_ring_next_yield_ns(ring->yield_ns, now - last_work);
          ring->sleep_at_once = ring->exec.host_submitted &&
                                atomic_load_explicit(&ring->ctx->on_gpu, memory_order_relaxed);
          ring->exec.host_submitted = false;

@@ -68,6 +68,9 @@ pv_ring_status_clear(struct pv_ring *ring, uint32_t bits)
 void pv_ring_wake(struct pv_ring *ring);
 /* The ring with this id; caller holds ctx->rings_lock. */
 struct pv_ring *pv_ring_find_locked(struct pv_context *ctx, uint64_t id);
+/* How long the ring thread only yields after work, from its window so far and the quiet time
+ * that just ended in new work (ring.c says why; 10-250 us). */
+uint64_t pv_ring_next_yield_ns(uint64_t yield_ns, uint64_t gap_ns);
 
 /* Ring monitor (ring_monitor.c): starts the context's monitor thread if not running yet. */
 bool pv_ring_monitor_start(struct pv_context *ctx);
