@@ -26,6 +26,7 @@
 #include "renderer/renderer.h"
 #include "renderer/ring.h"
 #include "util/log.h"
+#include "util/os.h"
 
 static uint64_t
 mono_ns(void)
@@ -238,13 +239,7 @@ watch(struct pv_replay *rp)
    uint64_t seen = UINT64_MAX, last = mono_ns();
    pthread_mutex_lock(&rp->lock);
    while (rp->running > 0) {
-      struct timespec ts;
-      clock_gettime(CLOCK_REALTIME, &ts);
-      ts.tv_nsec += 100000000L;
-      if (ts.tv_nsec >= 1000000000L) {
-         ts.tv_sec++;
-         ts.tv_nsec -= 1000000000L;
-      }
+      struct timespec ts = pv_os_cond_deadline(100000000ull);
       pthread_cond_timedwait(&rp->cond, &rp->lock, &ts);
       /* An incomplete capture has no END to wait for the rings: once the context path is
        * through, nothing waits for records the capture does not have. */

@@ -202,18 +202,11 @@ pv_ring_wake(struct pv_ring *ring)
 #define PV_RING_RECHECK_MIN_NS 1000000ull
 #define PV_RING_RECHECK_MAX_NS 1000000000ull
 
-/* Waits on the ring's condition (CLOCK_REALTIME, as ring_seqno.c) for at most `ns`. */
+/* Waits on the ring's condition for at most `ns`. */
 static void
 wait_at_most(struct pv_ring *ring, uint64_t ns)
 {
-   struct timespec ts;
-   clock_gettime(CLOCK_REALTIME, &ts);
-   ts.tv_sec += (time_t)(ns / 1000000000u);
-   ts.tv_nsec += (long)(ns % 1000000000u);
-   if (ts.tv_nsec >= 1000000000L) {
-      ts.tv_sec++;
-      ts.tv_nsec -= 1000000000L;
-   }
+   struct timespec ts = pv_os_cond_deadline(ns);
    pthread_cond_timedwait(&ring->cond, &ring->lock, &ts);
 }
 

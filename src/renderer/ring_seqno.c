@@ -14,6 +14,7 @@
 #include "renderer/context.h"
 #include "renderer/ring.h"
 #include "renderer/ring_internal.h"
+#include "util/os.h"
 
 static struct pv_ring *
 find_ring(struct pv_context *ctx, uint64_t id)
@@ -77,13 +78,7 @@ pv_ring_handle_wait_virtqueue_seqno(struct pv_dispatch_ctx *c, void *args)
 static void
 timed_wait(struct pv_ring *ring)
 {
-   struct timespec ts;
-   clock_gettime(CLOCK_REALTIME, &ts); /* the clock pthread_cond_timedwait uses by default */
-   ts.tv_nsec += PV_RING_SEQNO_RECHECK_NS;
-   if (ts.tv_nsec >= 1000000000L) {
-      ts.tv_sec++;
-      ts.tv_nsec -= 1000000000L;
-   }
+   struct timespec ts = pv_os_cond_deadline(PV_RING_SEQNO_RECHECK_NS);
    pthread_cond_timedwait(&ring->cond, &ring->lock, &ts);
 }
 

@@ -130,6 +130,20 @@ pv_os_sleep_ns(uint64_t ns)
       ;
 }
 
+struct timespec
+pv_os_cond_deadline(uint64_t ns)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_REALTIME, &ts);
+   ts.tv_sec += (time_t)(ns / 1000000000ull);
+   ts.tv_nsec += (long)(ns % 1000000000ull);
+   if (ts.tv_nsec >= 1000000000L) {
+      ts.tv_sec++;
+      ts.tv_nsec -= 1000000000L;
+   }
+   return ts;
+}
+
 const char *
 pv_os_layer_name(void)
 {

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /*
  * Creates an anonymous shared-memory file of `size` bytes (memfd on Linux, an unlinked shm_open
@@ -40,6 +41,10 @@ uint64_t pv_os_time_ns(void);
 
 /* Sleeps about `ns` nanoseconds. */
 void pv_os_sleep_ns(uint64_t ns);
+
+/* The absolute time `ns` from now on CLOCK_REALTIME, the clock pthread_cond_timedwait uses by
+ * default (pthread_condattr_setclock is not on every platform). */
+struct timespec pv_os_cond_deadline(uint64_t ns);
 
 /*
  * For a thread that polls shared memory and sleeps in short steps: asks the OS to honour short

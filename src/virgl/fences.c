@@ -16,7 +16,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "util/log.h"
@@ -321,6 +320,7 @@ vg_fences_init(const struct vg_callbacks *cbs, bool thread_sync, bool async)
    F.events_tail = &F.events;
    F.globals = NULL;
    F.globals_tail = &F.globals;
+   F.grace_misses = F.grace_skips = 0;
    int ret = 0;
    if (thread_sync && !async) {
       if (pv_os_event_init(&F.poll_event) != 0) {
@@ -391,8 +391,8 @@ poll_backends(void)
  * worker process cannot even be woken in that microsecond, so without waiting every fence,
  * however little work it covers, is delivered by the timer: 10 ms per fence on a quiet machine
  * (virglrenderer 1.1.1's ring fences too; BENCHMARKS.md, VM fences). So the first poll after a
- * fence is created waits for it, yielding the core, at most PEARVISOR_VIRGL_FENCE_GRACE_US after
- * its creation; it ends as soon as the fence retires. That bounds what a guest's work can cost
+ * fence is created waits for it (wait_for_newest says how), at most
+ * PEARVISOR_VIRGL_FENCE_GRACE_US after its creation; it ends as soon as the fence retires. That bounds what a guest's work can cost
  * the VMM's thread per fence. A guest whose fences keep outlasting the grace (heavy work behind
  * each) would make every wait time out, so after PV_GRACE_MISSES timeouts in a row only one fence
  * in PV_GRACE_RETRY is waited for, until one retires within its grace again. Only for a VMM that
@@ -418,22 +418,12 @@ grace_begin_locked(uint64_t *deadline)
 static void
 sleep_for_newest_locked(uint64_t deadline)
 {
-   while (F.newest_pending) {
-      uint64_t now = pv_os_time_ns();
-      if (now >= deadline)
-         return;
-      /* CLOCK_REALTIME, as everywhere here: pthread_condattr_setclock is not on every platform */
-      struct timespec ts;
-      clock_gettime(CLOCK_REALTIME, &ts);
-      uint64_t left = deadline - now;
-      ts.tv_sec += (time_t)(left / 1000000000u);
-      ts.tv_nsec += (long)(left % 1000000000u);
-      if (ts.tv_nsec >= 1000000000L) {
-         ts.tv_sec++;
-         ts.tv_nsec -= 1000000000L;
-      }
-      pthread_cond_timedwait(&F.newest_retired, &F.lock, &ts);
-   }
+   uint64_t now = pv_os_time_ns();
+   if (now >= deadline)
+      return;
+   struct timespec ts = pv_os_cond_deadline(deadline - now);
+   while (F.newest_pending && pthread_cond_timedwait(&F.newest_retired, &F.lock, &ts) != ETIMEDOUT)
+      continue;
 }
 
 /*

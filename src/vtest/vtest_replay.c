@@ -9,6 +9,7 @@
 
 #include "pearvisor/pearvisor.h"
 #include "util/log.h"
+#include "util/os.h"
 
 /* A SUBMIT_CMD2 batch's syncs, set when its timeline retires fence_id. */
 struct vtest_replay_timeline_entry {
@@ -167,14 +168,7 @@ sync_wait(struct vtest_replay *r, const uint32_t *p, uint32_t dwords)
    if (dwords < 2 || (dwords - 2) % 3 || (dwords - 2) / 3 > VTEST_MAX_WAIT_ENTRIES)
       return false;
    uint32_t ms = p[1] < r->wait_max_ms ? p[1] : r->wait_max_ms;
-   struct timespec ts;
-   clock_gettime(CLOCK_REALTIME, &ts);
-   ts.tv_sec += ms / 1000;
-   ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-   if (ts.tv_nsec >= 1000000000L) {
-      ts.tv_sec++;
-      ts.tv_nsec -= 1000000000L;
-   }
+   struct timespec ts = pv_os_cond_deadline((uint64_t)ms * 1000000u);
    bool any = p[0] & VCMD_SYNC_WAIT_FLAG_ANY, met;
    r->waits++;
    while (!(met = wait_met(r, any, p + 2, (dwords - 2) / 3)))

@@ -79,6 +79,23 @@ test_event(void **state)
    assert_int_equal(ev.poll_fd, -1);
 }
 
+/* A condition-variable deadline: on CLOCK_REALTIME, `ns` ahead, nanoseconds normalized (a
+ * carry into the seconds at 1.5 s). */
+static void
+test_cond_deadline(void **state)
+{
+   (void)state;
+   struct timespec before, after;
+   clock_gettime(CLOCK_REALTIME, &before);
+   struct timespec d = pv_os_cond_deadline(1500000000ull);
+   clock_gettime(CLOCK_REALTIME, &after);
+   assert_true(d.tv_nsec >= 0 && d.tv_nsec < 1000000000L);
+   int64_t lo = (int64_t)before.tv_sec * 1000000000 + before.tv_nsec + 1500000000;
+   int64_t hi = (int64_t)after.tv_sec * 1000000000 + after.tv_nsec + 1500000000;
+   int64_t got = (int64_t)d.tv_sec * 1000000000 + d.tv_nsec;
+   assert_true(got >= lo && got <= hi);
+}
+
 int
 main(void)
 {
@@ -86,6 +103,7 @@ main(void)
       cmocka_unit_test(test_variant),
       cmocka_unit_test(test_shm),
       cmocka_unit_test(test_event),
+      cmocka_unit_test(test_cond_deadline),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
