@@ -378,8 +378,10 @@ PV_EXPORT int pv_replay_file(const char *path, const struct pv_replay_config *co
  * decode guest bytes with plain per-path counters (no lock, no syscall); this call sums them.
  * Thread-safe, also while other threads submit; the figures are a consistent-enough snapshot for
  * monitoring (each counter is exact, counters of different paths may be read a moment apart).
- * ABI-extensible like pv_renderer_config: set struct_size to sizeof(struct pv_context_stats)
- * (fields beyond it are not written). Returns 0, or -1 for a bad struct_size or NULL.
+ * ABI-extensible like pv_renderer_config: set struct_size to sizeof(struct pv_context_stats);
+ * a caller built against an older header passes its smaller size, and the fields beyond it are
+ * not written (struct_size comes back as the size filled). Returns 0, or -1 for a struct_size
+ * smaller than the first version's (up to lost_reason) or NULL.
  */
 /* Live objects by VkObjectType: slot N counts type N for the core types 1..25 (VkBuffer = 9 ...
  * VkCommandPool = 25); slot 0 counts every other type (extensions, e.g. VkSamplerYcbcrConversion). */
@@ -401,6 +403,10 @@ struct pv_context_stats {
    char last_command_name[64];
    bool lost;
    char lost_reason[256]; /* pv_context_lost_reason, "" while not lost */
+   /* Added after 0.1.0 (struct_size tells whether it was filled). */
+   uint64_t queue_drains; /* waits for all of a queue's work, each a stall of the guest's
+                           * pipeline: resets and frees of objects the tracking cannot prove
+                           * idle, device teardown */
 };
 PV_EXPORT int pv_context_get_stats(const struct pv_context *context, struct pv_context_stats *out);
 

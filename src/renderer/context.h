@@ -76,6 +76,9 @@ struct pv_context {
     * that orders paths by their last run. */
    struct pv_exec_stats retired;
    _Atomic uint64_t run_counter;
+   /* Waits for everything a queue had been given (lifetime.c): rare when the lifetime tracking
+    * works, each one a stall of the guest's pipeline when it does not. */
+   _Atomic uint64_t queue_drains;
    /* Recording or replaying this context (capture.h); NULL almost always. */
    struct pv_capture *capture;
    /* Decode temporaries of every path of this context together (exec.c). */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* pv_context_get_stats: sums the per-path counters of stats.h without stopping any path. */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -64,12 +65,12 @@ add_objects(struct pv_context *ctx, struct pv_context_stats *out)
    }
 }
 
-int
-pv_context_get_stats(const struct pv_context *context, struct pv_context_stats *out)
+/* What the first version of the struct held: callers built against it pass this size. */
+#define PV_CONTEXT_STATS_V1_SIZE offsetof(struct pv_context_stats, queue_drains)
+
+static void
+fill_stats(struct pv_context *ctx, struct pv_context_stats *out)
 {
-   if (!context || !out || out->struct_size < sizeof(struct pv_context_stats))
-      return -1;
-   struct pv_context *ctx = (struct pv_context *)context;
    memset(out, 0, sizeof(*out));
    out->struct_size = sizeof(*out);
    out->wire_format = ctx->wire_format;
@@ -89,5 +90,18 @@ pv_context_get_stats(const struct pv_context *context, struct pv_context_stats *
    const char *why = pv_context_lost_reason(ctx);
    out->lost = why != NULL;
    snprintf(out->lost_reason, sizeof(out->lost_reason), "%s", why ? why : "");
+   out->queue_drains = atomic_load_explicit(&ctx->queue_drains, memory_order_relaxed);
+}
+
+int
+pv_context_get_stats(const struct pv_context *context, struct pv_context_stats *out)
+{
+   if (!context || !out || out->struct_size < PV_CONTEXT_STATS_V1_SIZE)
+      return -1;
+   size_t size = out->struct_size < sizeof(*out) ? out->struct_size : sizeof(*out);
+   struct pv_context_stats all;
+   fill_stats((struct pv_context *)context, &all);
+   all.struct_size = (uint32_t)size;
+   memcpy(out, &all, size);
    return 0;
 }

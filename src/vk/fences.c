@@ -14,12 +14,25 @@
  *   - submitted again before a reset, or given to vkQueueBindSparse (not a noted submission).
  * Refusing such fences instead was wrong: under load the Venus reset above races the host's
  * signal, and a later submission then met a fence signalled on the host (CI, --threads).
+ *
+ * That race is short, and losing it is costly: with its feedback on, a Venus guest never asks
+ * the host about a fence, so the reset is the only time the host hears of it, and a fence made
+ * foreign there leaves its queue "maybe busy" for good. Every vkBeginCommandBuffer or
+ * vkResetCommandBuffer of a submitted command buffer then drained the whole queue (lifetime.c),
+ * waiting for the submissions queued after it as well: a guest keeping two command buffers in
+ * flight got no overlap of the renderer's recording with the GPU (bench-stream end to end 0.82x
+ * native on an H200, where it had been 0.99x). So vkResetFences first waits, briefly and with a
+ * bound per call, for the host to signal a fence whose submission may still run; signalled, the
+ * fence is evidence and the host's reset no longer races its signal
+ * (VUID-vkResetFences-pFences-01123 on the host). A fence that is not signalled by then is
+ * marked foreign as before.
  */
 #include "vk/lifetime.h"
 
 #include <stdlib.h>
 
 #include "renderer/context.h"
+#include "util/os.h"
 #include "vk/guard.h"
 #include "vk/pv_vk.h"
 
@@ -28,7 +41,13 @@ struct pv_vk_fence {
    struct pv_vk_queue *queue; /* its submission since the last reset, NULL if none */
    uint64_t value;            /* that submission's count on the queue */
    bool foreign;              /* its signal may not be that submission's: never evidence */
+   bool unreset;              /* created signalled and not reset since */
 };
+
+/* What one vkResetFences may wait in all for its fences' signals (see the top). A legal Venus
+ * guest's fence signals microseconds after the feedback it saw; a guest resetting fences of
+ * work still running only delays its own ring, by at most this much per call. */
+#define PV_FENCE_RESET_WAIT_NS 1000000ull
 
 static struct pv_vk_fence *
 fence_state(struct pv_dispatch_ctx *c, VkFence fence)
@@ -54,7 +73,7 @@ pv_guard_CreateFence(struct pv_dispatch_ctx *c, void *args)
       /* Without its state a fence is never evidence (fence_state NULL): safe, only slower. */
       return;
    }
-   f->foreign = a->pCreateInfo && (a->pCreateInfo->flags & VK_FENCE_CREATE_SIGNALED_BIT);
+   f->unreset = a->pCreateInfo && (a->pCreateInfo->flags & VK_FENCE_CREATE_SIGNALED_BIT);
    o->data = f;
    o->free_data = pv_vk_state_free;
 }
@@ -68,14 +87,44 @@ pv_vk_fences_reset(struct pv_dispatch_ctx *c, uint32_t count, const VkFence *fen
          continue;
       if (!done || (f->queue && pv_vk_queue_busy(f->queue, f->value)))
          f->foreign = true;
+      else
+         f->unreset = false; /* unsignalled on the host, nothing pending can signal it */
       f->queue = NULL;
    }
+}
+
+/* Waits, until deadline_ns at most, for the host to signal a fence whose submission the tracking
+ * does not know finished; signalled, that submission and all before it are. */
+static void
+settle_before_reset(struct pv_dispatch_ctx *c, const struct pv_vk_device *d, VkFence fence,
+                    uint64_t deadline_ns)
+{
+   struct pv_vk_fence *f = fence_state(c, fence);
+   if (!f || !f->queue || f->foreign || !pv_vk_queue_busy(f->queue, f->value))
+      return;
+   /* Only through the device its submission went to: a fence of another device is never
+    * handed to this one's driver. */
+   uint32_t i = 0;
+   while (i < d->queue_count && &d->queues[i] != f->queue)
+      i++;
+   if (i == d->queue_count)
+      return;
+   uint64_t now = pv_os_time_ns();
+   uint64_t left = now < deadline_ns ? deadline_ns - now : 0;
+   if (d->WaitForFences(d->host, 1, &fence, VK_TRUE, left) == VK_SUCCESS)
+      pv_vk_queue_completed_at_least(f->queue, f->value);
 }
 
 void
 pv_guard_ResetFences(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkResetFences *a = args;
+   const struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), a->device);
+   if (d && d->WaitForFences && a->pFences) {
+      uint64_t deadline = pv_os_time_ns() + PV_FENCE_RESET_WAIT_NS;
+      for (uint32_t i = 0; i < a->fenceCount; i++)
+         settle_before_reset(c, d, a->pFences[i], deadline);
+   }
    pv_handle_vkResetFences(c, args);
    pv_vk_fences_reset(c, a->fenceCount, a->pFences, a->ret == VK_SUCCESS);
 }
@@ -87,8 +136,8 @@ pv_vk_fence_submitted(struct pv_dispatch_ctx *c, VkFence fence, struct pv_vk_que
    struct pv_vk_fence *f = fence_state(c, fence);
    if (!f)
       return;
-   if (f->queue || !q)
-      f->foreign = true; /* a second submission before a reset, or not one we count */
+   if (f->queue || !q || f->unreset)
+      f->foreign = true; /* a second submission before a reset, not one we count, or signalled */
    f->queue = q;
    f->value = value;
 }

@@ -391,6 +391,7 @@ pv_vk_queue_completed_at_least(struct pv_vk_queue *q, uint64_t value)
 static void
 drain_queue(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q)
 {
+   atomic_fetch_add_explicit(&ctx->queue_drains, 1, memory_order_relaxed);
    pthread_mutex_lock(&q->submit_lock);
    uint64_t target = atomic_load(&q->submitted);
    VkResult r = VK_SUCCESS;

@@ -73,6 +73,7 @@ copy_context(struct vtest_stats_record *r, struct pv_context *ctx)
    r->replies = st.replies;
    r->ring_wakeups = st.ring_wakeups;
    r->ring_idle = st.ring_idle;
+   r->queue_drains = st.queue_drains;
    r->rings = st.rings;
    r->objects = st.objects;
    memcpy(r->objects_by_type, st.objects_by_type, sizeof(r->objects_by_type));

@@ -66,8 +66,17 @@ test_context_counters(void **state)
    assert_int_equal(st.last_command, -1);
    assert_int_equal(st.blob_bytes, 4096 + 8192);
    assert_true(st.blob_bytes_max > 0 && st.device_memory_max > 0);
+   assert_int_equal(st.queue_drains, 0);
    struct pv_context_stats small = {.struct_size = 8};
    assert_int_equal(pv_context_get_stats(ctx, &small), -1);
+   /* A caller of the first version (up to lost_reason) is served what it knows, no more. */
+   struct pv_context_stats v1;
+   memset(&v1, 0xa5, sizeof(v1));
+   v1.struct_size = offsetof(struct pv_context_stats, queue_drains);
+   assert_int_equal(pv_context_get_stats(ctx, &v1), 0);
+   assert_int_equal(v1.struct_size, offsetof(struct pv_context_stats, queue_drains));
+   assert_int_equal(v1.blob_bytes, 4096 + 8192);
+   assert_int_equal(v1.queue_drains, 0xa5a5a5a5a5a5a5a5ull); /* beyond its size: untouched */
 
    /* context path: set reply, seek, a command with a reply */
    struct buf b = {0};
