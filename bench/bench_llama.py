@@ -32,6 +32,11 @@ MODES = ["native", "pearvisor-25.0.7"]
 # that every fence, semaphore, event and query wait is answered by the renderer instead.
 NOFB = "no_fence_feedback,no_semaphore_feedback,no_event_feedback,no_query_feedback"
 EXTRA_MODES = {"pearvisor-25.0.7-nofb": NOFB}
+# A diagnostic mode: the same renderer serving Mesa 22.3.6's guest driver (wire format 0, the
+# socket /tmp/.virgl_test). Its fence waits yield 1023 times before they first sleep, where
+# 25.0.7's yield 15 times and then sleep 160 us (bench/notes-h200-wire1.md): what the newer
+# guest's wait policy costs, with the renderer unchanged.
+GUEST_MODES = {"pearvisor-22.3.6": "22.3.6"}
 # Diagnostic modes run natively (bench/run --modes, GPU only), to tell what the guest driver's
 # device costs or changes from what the renderer does:
 # - native-nocoopmat: llama.cpp's own switch GGML_VK_DISABLE_COOPMAT=1, so it ignores the
@@ -157,6 +162,8 @@ class HarnessRunner:
     def run(self, mode, argv, outdir, timeout):
         if mode == "native":
             args = ["--server", "none", "--guest", "native"]
+        elif mode in GUEST_MODES:
+            args = ["--server", "ours", "--guest", GUEST_MODES[mode]]
         else:
             args = ["--server", "ours", "--guest", "25.0.7", "--server-arg", "--wire",
                     "--server-arg", "1"]
@@ -226,6 +233,7 @@ class GpuRunner:
     gets its own server on /tmp/.virgl_test_wire1 (wire format 1)."""
     platform = "gpu"
     SOCKET = "/tmp/.virgl_test_wire1"
+    SOCKET22 = "/tmp/.virgl_test"
 
     def __init__(self, bundle, host_icd, out):
         for f in sorted(os.listdir(bundle)):
@@ -246,6 +254,15 @@ class GpuRunner:
                               VTEST_SOCKET_NAME=self.SOCKET)
         self.server_cmd = [os.path.join(bundle, "bin/pearvisor-gpu"), "serve", "--socket",
                            self.SOCKET + ":1", "--icd", host_icd]
+        # GUEST_MODES: Mesa 22.3.6 (BUNDLE/lib) on its fixed socket, wire format 0.
+        guest22_icd = os.path.join(out, "venus-22.3.6_icd.json")
+        with open(guest22_icd, "w") as f:
+            json.dump({"ICD": {"api_version": "1.3.230",
+                               "library_path": os.path.join(bundle, "lib/libvulkan_virtio.so")},
+                       "file_format_version": "1.0.0"}, f)
+        self.guest22_env = dict(self.guest_env, VK_DRIVER_FILES=guest22_icd,
+                                VK_ICD_FILENAMES=guest22_icd, VTEST_SOCKET_NAME=self.SOCKET22)
+        self.server22_cmd = self.server_cmd[:3] + [self.SOCKET22 + ":0"] + self.server_cmd[4:]
         self.server_log = open(os.path.join(out, "llama-server.log"), "w")
         self.out = out
         self.layer_dir = os.path.join(bundle, "layer")
@@ -278,18 +295,20 @@ class GpuRunner:
             "PV_NO_HOST_VISIBLE_VRAM": "1"}
         return diff, hidden
 
-    def _start(self):
-        if os.path.exists(self.SOCKET):
-            os.unlink(self.SOCKET)
-        self.server_log.write("==== " + " ".join(self.server_cmd) + "\n")
+    def _start(self, mode):
+        sock, cmd = ((self.SOCKET22, self.server22_cmd) if mode in GUEST_MODES
+                     else (self.SOCKET, self.server_cmd))
+        if os.path.exists(sock):
+            os.unlink(sock)
+        self.server_log.write("==== " + " ".join(cmd) + "\n")
         self.server_log.flush()
-        srv = subprocess.Popen(self.server_cmd, env=self.host_env, stdout=self.server_log,
+        srv = subprocess.Popen(cmd, env=self.host_env, stdout=self.server_log,
                                stderr=subprocess.STDOUT, start_new_session=True)
         for _ in range(100):
-            if os.path.exists(self.SOCKET) or srv.poll() is not None:
+            if os.path.exists(sock) or srv.poll() is not None:
                 break
             time.sleep(0.1)
-        return srv
+        return srv, sock
 
     @staticmethod
     def _stop(srv):
@@ -307,15 +326,16 @@ class GpuRunner:
     def run(self, mode, argv, outdir, timeout):
         srv = None
         if not mode.startswith("native"):
-            srv = self._start()
-            if not os.path.exists(self.SOCKET):
+            srv, sock = self._start(mode)
+            if not os.path.exists(sock):
                 self._stop(srv)
                 return 125, "", "server did not start"
         outp, errp = os.path.join(outdir, "client.out"), os.path.join(outdir, "client.err")
         try:
             with open(outp, "w") as o, open(errp, "w") as e:
                 try:
-                    env = dict(self.host_env) if srv is None else dict(self.guest_env)
+                    env = dict(self.host_env if srv is None else
+                               self.guest22_env if mode in GUEST_MODES else self.guest_env)
                     if mode in EXTRA_MODES:
                         env["VN_PERF"] = EXTRA_MODES[mode]
                     if mode in NATIVE_MODES:
@@ -449,7 +469,8 @@ def report(rows, meta):
     through PearVisor reaches it against the native median (the spread does not overlap it)."""
     st, fails = spread(rows)
     seen = {r["mode"] for r in rows}
-    ours_modes = [m for m in MODES[1:] + list(EXTRA_MODES) if m in seen] or MODES[1:]
+    ours_modes = [m for m in MODES[1:] + list(EXTRA_MODES) + list(GUEST_MODES)
+                  if m in seen] or MODES[1:]
     native_modes = [m for m in NATIVE_MODES if m in seen]
     lines = ["| model | test | native t/s, median (min–max) | mode | mode's t/s, median "
              f"(min–max) | mode / native (medians) | ≥ {TARGET}× native |",
@@ -530,7 +551,9 @@ def meta_text(meta):
          f"- Model: {meta.get('model')}\n"
          f"- llama-bench `-p {meta.get('pp')} -n {meta.get('tg')} -ngl 99 -r "
          f"{meta.get('reps') if meta.get('reps_in_process') else 1}`; "
-         f"guest: Mesa 25.0.7 Venus over vtest, wire format 1\n")
+         f"guest: Mesa 25.0.7 Venus over vtest, wire format 1"
+         + ("; pearvisor-22.3.6: Mesa 22.3.6 Venus, wire format 0"
+            if "pearvisor-22.3.6" in meta.get("device", {}) else "") + "\n")
     return s
 
 
@@ -612,7 +635,8 @@ def main(args, root, commit, sh):
     modes = list(MODES)
     if getattr(args, "modes", ""):
         modes = [m for m in args.modes.split(",") if m]
-        known = MODES + list(EXTRA_MODES) + (list(NATIVE_MODES) if gpu else [])
+        known = (MODES + list(EXTRA_MODES) + list(GUEST_MODES)
+                 + (list(NATIVE_MODES) if gpu else []))
         bad = [m for m in modes if m not in known]
         if bad or modes[:1] != ["native"]:
             log(f"bench/run --llama: modes are native first, then of {', '.join(known[1:])}")
