@@ -153,11 +153,15 @@ pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *cons
       refset_clear(&cb->refs);
       cb->broken = false;
       cb->checked_gen = 0;
+      cb->runs_secondaries = false;
    }
    uint32_t before = cb->refs.count;
-   for (uint32_t i = 1; i < count; i++)
+   for (uint32_t i = 1; i < count; i++) {
       if (is_reference(named[i]->type) && !pv_vk_refset_add(&cb->refs, named[i]))
          cb->broken = true;
+      if (named[i]->type == VK_OBJECT_TYPE_COMMAND_BUFFER)
+         cb->runs_secondaries = true; /* vkCmdExecuteCommands */
+   }
    if (cb->refs.count != before)
       cb->checked_gen = 0; /* new references are unchecked */
 }
@@ -354,6 +358,27 @@ pv_vk_queue_begin_submit(struct pv_dispatch_ctx *c, VkQueue queue, struct pv_vk_
    return q;
 }
 
+/* The secondaries a submitted primary executes are pending with it: a reset or re-begin of one
+ * waits for this submission too (VUID-vkResetCommandBuffer-commandBuffer-00045; a host driver
+ * such as lavapipe reads a secondary's commands when it reaches vkCmdExecuteCommands). */
+static void
+mark_secondaries(struct pv_context *ctx, const struct pv_vk_cmdbuf *cb, struct pv_vk_queue *q,
+                 struct pv_vk_device *d, uint64_t value)
+{
+   for (uint32_t i = 0; i < cb->refs.cap; i++) {
+      const struct pv_vk_ref_entry *e = &cb->refs.v[i];
+      if (!e->serial || e->type != VK_OBJECT_TYPE_COMMAND_BUFFER)
+         continue;
+      struct pv_object *o = pv_object_find(ctx, e->id, VK_OBJECT_TYPE_COMMAND_BUFFER);
+      struct pv_vk_cmdbuf *s = o && o->serial == e->serial ? o->data : NULL;
+      if (s && s != cb) {
+         s->queue = q;
+         s->device = d;
+         s->value = value;
+      }
+   }
+}
+
 void
 pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q, struct pv_vk_device *d,
                        bool accepted, uint32_t count, const VkCommandBuffer *cmdbufs,
@@ -371,6 +396,8 @@ pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q, struct 
          cb->queue = q;
          cb->device = d;
          cb->value = value;
+         if (cb->runs_secondaries)
+            mark_secondaries(pv_venus_from(c), cb, q, d, value);
       }
    }
    if (accepted && fence)

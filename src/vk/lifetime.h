@@ -36,7 +36,9 @@ struct pv_vk_cmdbuf {
    struct pv_vk_refset refs;
    bool broken;             /* a reference could not be recorded (no memory) */
    uint64_t checked_gen;    /* table generation its references were last found alive at */
-   struct pv_vk_queue *queue; /* its last submission: queue and tracking value */
+   bool runs_secondaries;   /* its references include secondaries it executes */
+   struct pv_vk_queue *queue; /* its last submission: queue and tracking value; a secondary's
+                               * is that of the last primary submitted with it */
    struct pv_vk_device *device;
    uint64_t value;
    struct pv_vk_cmd_scope scope; /* recording state, level, render pass (guard_cmdbuf.c) */

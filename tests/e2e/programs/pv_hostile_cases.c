@@ -782,6 +782,59 @@ submit_after_destroy(struct pv_hostile *h)
    lifetime_case(h, SUBMIT_AFTER_DESTROY);
 }
 
+/* A secondary command buffer reset while the primary that executes it is still pending
+ * (VUID-vkResetCommandBuffer-commandBuffer-00045): the host driver runs the secondary's commands
+ * when it reaches the primary's vkCmdExecuteCommands, so a reset that reaches it first frees
+ * what its queue thread is about to read (lavapipe keeps a secondary's commands in a list the
+ * reset frees). The renderer must wait for the primary's submission first: then the copy in the
+ * secondary has run and the destination holds the source's bytes. */
+static void
+reset_pending_secondary(struct pv_hostile *h)
+{
+   static struct pv_buffer work, src, dst;
+   pv_hostile_buffer(h, &work, (VkDeviceSize)16 << 20, 0, 0);
+   pv_hostile_buffer(h, &src, SZ, 0, 0x44);
+   pv_hostile_buffer(h, &dst, SZ, 0, PV_HOSTILE_CANARY);
+   h->copy_dst = &dst;
+   h->copied = 0x44;
+   const VkCommandBufferAllocateInfo ai = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+      .commandPool = h->c.pool,
+      .level = VK_COMMAND_BUFFER_LEVEL_SECONDARY,
+      .commandBufferCount = 1,
+   };
+   VkCommandBuffer second = VK_NULL_HANDLE;
+   PV_HOSTILE_NOTE(h, vkAllocateCommandBuffers(h->c.device, &ai, &second));
+   const VkCommandBufferInheritanceInfo inherit = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO,
+   };
+   const VkCommandBufferBeginInfo bi = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+      .pInheritanceInfo = &inherit,
+   };
+   PV_HOSTILE_NOTE(h, vkBeginCommandBuffer(second, &bi));
+   const VkBufferCopy r = {0, 0, SZ};
+   vkCmdCopyBuffer(second, src.buffer, dst.buffer, 1, &r);
+   PV_HOSTILE_NOTE(h, vkEndCommandBuffer(second));
+   /* the primary keeps the queue busy before it reaches the secondary */
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   for (int i = 0; i < 64; i++)
+      vkCmdFillBuffer(cmd, work.buffer, 0, VK_WHOLE_SIZE, (uint32_t)i);
+   pv_memory_barrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+   vkCmdExecuteCommands(cmd, 1, &second);
+   PV_HOSTILE_NOTE(h, vkEndCommandBuffer(cmd));
+   const VkSubmitInfo si = {
+      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+      .commandBufferCount = 1,
+      .pCommandBuffers = &cmd,
+   };
+   PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, VK_NULL_HANDLE));
+   PV_HOSTILE_NOTE(h, vkResetCommandBuffer(second, 0));
+   pv_hostile_check_canaries(h, "after the reset");
+   pv_hostile_sync(h);
+}
+
 #define D(str, fn, what) {str, what, fn, false}
 const struct pv_hostile_case pv_hostile_cases[] = {
    {"valid", "legal work at the edges", pv_hostile_valid, true},
@@ -834,6 +887,8 @@ const struct pv_hostile_case pv_hostile_cases[] = {
      "vkFreeMemory while a submission reads a buffer bound to it"),
    D("submit-after-destroy", submit_after_destroy,
      "a command buffer submitted after a buffer it recorded was destroyed"),
+   D("reset-pending-secondary", reset_pending_secondary,
+     "vkResetCommandBuffer of a secondary while its primary's submission runs"),
    D("scope-draw-no-pipeline", pv_hostile_draw_no_pipeline,
      "vkCmdDraw in a render pass with no pipeline bound"),
    D("scope-dispatch-no-pipeline", pv_hostile_dispatch_no_pipeline,
