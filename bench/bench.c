@@ -108,6 +108,12 @@ b_median(double *v, size_t n)
 void
 b_stream_init(const struct pv_ctx *c, struct b_stream *s, uint32_t depth)
 {
+   b_stream_init_pools(c, s, depth, false);
+}
+
+void
+b_stream_init_pools(const struct pv_ctx *c, struct b_stream *s, uint32_t depth, bool pool_reset)
+{
    memset(s, 0, sizeof(*s));
    if (depth < 1 || depth > PV_ARRAY_SIZE(s->cmds))
       pv_fail("stream depth must be 1..%zu", PV_ARRAY_SIZE(s->cmds));
@@ -120,7 +126,23 @@ b_stream_init(const struct pv_ctx *c, struct b_stream *s, uint32_t depth)
       .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
       .commandBufferCount = depth,
    };
-   PV_CHECK(vkAllocateCommandBuffers(c->device, &ai, s->cmds));
+   s->pool_reset = pool_reset;
+   if (!pool_reset) {
+      PV_CHECK(vkAllocateCommandBuffers(c->device, &ai, s->cmds));
+   } else {
+      /* resettable one by one too: b_stream_record re-begins cmds[0] */
+      const VkCommandPoolCreateInfo pci = {
+         .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+         .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
+         .queueFamilyIndex = c->queue_family,
+      };
+      ai.commandBufferCount = 1;
+      for (uint32_t i = 0; i < depth; i++) {
+         PV_CHECK(vkCreateCommandPool(c->device, &pci, NULL, &s->pools[i]));
+         ai.commandPool = s->pools[i];
+         PV_CHECK(vkAllocateCommandBuffers(c->device, &ai, &s->cmds[i]));
+      }
+   }
    VkFenceCreateInfo fci = {
       .sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO,
       .flags = VK_FENCE_CREATE_SIGNALED_BIT,
@@ -163,6 +185,8 @@ b_stream_run(const struct pv_ctx *c, struct b_stream *s, uint32_t groups, double
       VkCommandBuffer cmd = s->cmds[i];
       PV_CHECK(vkWaitForFences(c->device, 1, &s->fences[i], VK_TRUE, UINT64_MAX));
       PV_CHECK(vkResetFences(c->device, 1, &s->fences[i]));
+      if (s->pool_reset)
+         PV_CHECK(vkResetCommandPool(c->device, s->pools[i], 0));
       record_groups(s, cmd, groups, submits);
       VkSubmitInfo si = {
          .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
@@ -205,6 +229,11 @@ b_stream_fini(const struct pv_ctx *c, struct b_stream *s)
    PV_CHECK(vkWaitForFences(c->device, s->depth, s->fences, VK_TRUE, UINT64_MAX));
    for (uint32_t i = 0; i < s->depth; i++)
       vkDestroyFence(c->device, s->fences[i], NULL);
-   vkFreeCommandBuffers(c->device, c->pool, s->depth, s->cmds);
+   if (!s->pool_reset)
+      vkFreeCommandBuffers(c->device, c->pool, s->depth, s->cmds);
+   for (uint32_t i = 0; s->pool_reset && i < s->depth; i++) {
+      vkFreeCommandBuffers(c->device, s->pools[i], 1, &s->cmds[i]);
+      vkDestroyCommandPool(c->device, s->pools[i], NULL);
+   }
    pv_compute_fini(c, &s->k);
 }

@@ -52,9 +52,15 @@ struct b_stream {
    struct pv_compute k;
    VkCommandBuffer cmds[8];
    VkFence fences[8];
+   VkCommandPool pools[8]; /* with pool_reset: a pool per command buffer, reset before reuse */
+   bool pool_reset;
    uint32_t depth;
 };
 void b_stream_init(const struct pv_ctx *c, struct b_stream *s, uint32_t depth);
+/* The same, each command buffer in a pool of its own that vkResetCommandPool resets before the
+ * command buffer is recorded again (the per-frame pattern of many engines), when pool_reset. */
+void b_stream_init_pools(const struct pv_ctx *c, struct b_stream *s, uint32_t depth,
+                         bool pool_reset);
 double b_stream_run(const struct pv_ctx *c, struct b_stream *s, uint32_t groups, double seconds,
                     uint64_t *cmds_out);
 /* The same command buffers recorded for `seconds` and never submitted, then a queue wait: the

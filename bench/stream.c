@@ -6,7 +6,9 @@
  * submission and execution together; the bind and the four commands of each group count);
  * then, for SECONDS / 2, only records them (record_cmds_per_s: what the renderer decodes and has
  * the host driver record, with nothing executed).
- * usage: bench-stream [--seconds S] [--groups G] [--depth D] [--quick]
+ * --pool-reset: each command buffer in a pool of its own, reset with vkResetCommandPool before
+ * the command buffer is recorded again (as many engines do per frame).
+ * usage: bench-stream [--seconds S] [--groups G] [--depth D] [--pool-reset] [--quick]
  */
 #include <stdio.h>
 
@@ -16,8 +18,9 @@ int
 main(int argc, char **argv)
 {
    double seconds = 2, groups = 256, depth = 2;
-   bool quick = false;
+   bool quick = false, pool_reset = false;
    const struct b_opt opts[] = {
+      {"pool-reset", NULL, &pool_reset},
       {"seconds", &seconds, NULL},
       {"groups", &groups, NULL},
       {"depth", &depth, NULL},
@@ -34,7 +37,7 @@ main(int argc, char **argv)
    b_init(&c);
    b_info(&c.props);
    struct b_stream s;
-   b_stream_init(&c, &s, (uint32_t)depth);
+   b_stream_init_pools(&c, &s, (uint32_t)depth, pool_reset);
    b_stream_run(&c, &s, (uint32_t)groups, seconds / 10, NULL); /* warm-up */
    uint64_t cmds;
    double rate = b_stream_run(&c, &s, (uint32_t)groups, seconds, &cmds);

@@ -315,6 +315,13 @@ pv_object_list_children(struct pv_context *ctx, uint64_t parent, int32_t type, u
    return pv_object_table_list_children(&ctx->objects, parent, type, ids);
 }
 
+size_t
+pv_object_list_children_checked(struct pv_context *ctx, uint64_t parent, int32_t type,
+                                uint64_t **ids, bool *complete)
+{
+   return pv_object_table_list_children_checked(&ctx->objects, parent, type, ids, complete);
+}
+
 
 
 bool

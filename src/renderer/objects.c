@@ -205,8 +205,8 @@ collect_child_cb(uint64_t key, void *value, void *data)
 }
 
 size_t
-pv_object_table_list_children(struct pv_object_table *t, uint64_t parent, int32_t type,
-                              uint64_t **ids)
+pv_object_table_list_children_checked(struct pv_object_table *t, uint64_t parent, int32_t type,
+                                      uint64_t **ids, bool *complete)
 {
    struct child_filter f = {.parent = parent, .type = type};
    pthread_mutex_lock(&t->lock);
@@ -214,8 +214,17 @@ pv_object_table_list_children(struct pv_object_table *t, uint64_t parent, int32_
    pthread_mutex_unlock(&t->lock);
    if (f.oom)
       pv_err("object table: out of memory listing children; some objects stay tracked");
+   if (complete)
+      *complete = !f.oom;
    *ids = f.ids;
    return f.count;
+}
+
+size_t
+pv_object_table_list_children(struct pv_object_table *t, uint64_t parent, int32_t type,
+                              uint64_t **ids)
+{
+   return pv_object_table_list_children_checked(t, parent, type, ids, NULL);
 }
 
 /*

@@ -104,6 +104,9 @@ void pv_object_table_remove_children(struct pv_object_table *t, struct pv_contex
                                      uint64_t parent, int32_t type);
 size_t pv_object_table_list_children(struct pv_object_table *t, uint64_t parent, int32_t type,
                                      uint64_t **ids);
+/* The same; *complete false when memory ran out and the list misses some. */
+size_t pv_object_table_list_children_checked(struct pv_object_table *t, uint64_t parent,
+                                             int32_t type, uint64_t **ids, bool *complete);
 size_t pv_object_table_count(struct pv_object_table *t);
 
 #endif

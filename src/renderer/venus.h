@@ -77,6 +77,10 @@ void pv_object_remove_children(struct pv_context *ctx, uint64_t parent, int32_t 
  * A snapshot: the callback may remove objects. Returns the count (0 and *ids NULL if none). */
 size_t pv_object_list_children(struct pv_context *ctx, uint64_t parent, int32_t type,
                                uint64_t **ids);
+/* The same; *complete false when memory ran out and the list misses some (a caller that must
+ * see every child then falls back to something coarser). */
+size_t pv_object_list_children_checked(struct pv_context *ctx, uint64_t parent, int32_t type,
+                                       uint64_t **ids, bool *complete);
 
 /* The objects the running command named, in decode order: what the executor (renderer/exec.c)
  * shows its handlers, at the start of what pv_dispatch_ctx.user points to (exec.c asserts it),

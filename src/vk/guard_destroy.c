@@ -3,7 +3,8 @@
  * Destruction against GPU work (lifetime.h): before the host destroys an object the device may
  * still be using, the device's queues finish what was submitted so far. Vulkan makes destroying
  * an object in use the application's error; lavapipe would then read or write freed host
- * memory. Resetting a command buffer waits only for its own last submission.
+ * memory. Resetting or freeing command buffers, or resetting or destroying their pool, waits
+ * only for their own last submissions.
  */
 #include "vk/lifetime.h"
 
@@ -37,7 +38,16 @@ PV_QUIESCE_GUARD(DestroyRenderPass)
 PV_QUIESCE_GUARD(DestroyEvent)
 PV_QUIESCE_GUARD(DestroySamplerYcbcrConversion)
 PV_QUIESCE_GUARD(FreeDescriptorSets)
-PV_QUIESCE_GUARD(FreeCommandBuffers)
+
+/* Command buffers wait for their own submissions (and those of primaries that execute them):
+ * a pool reset each frame, with the next frame's work queued behind, must not wait for that. */
+void
+pv_guard_FreeCommandBuffers(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkFreeCommandBuffers *a = args;
+   pv_vk_cmdbufs_wait(c, a->device, a->commandBufferCount, a->pCommandBuffers);
+   pv_handle_vkFreeCommandBuffers(c, args);
+}
 
 void
 pv_vk_quiesce_for(struct pv_dispatch_ctx *c, VkDevice device)
@@ -59,7 +69,7 @@ void
 pv_guard_ResetCommandPool(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkResetCommandPool *a = args;
-   quiesce(c, a->device);
+   pv_vk_cmdpool_wait(c, a->device, a->commandPool);
    pv_handle_vkResetCommandPool(c, args);
    if (a->ret == VK_SUCCESS)
       pv_vk_cmdpool_reset(c, a->commandPool);

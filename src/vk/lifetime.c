@@ -372,6 +372,8 @@ mark_secondaries(struct pv_context *ctx, const struct pv_vk_cmdbuf *cb, struct p
       struct pv_object *o = pv_object_find(ctx, e->id, VK_OBJECT_TYPE_COMMAND_BUFFER);
       struct pv_vk_cmdbuf *s = o && o->serial == e->serial ? o->data : NULL;
       if (s && s != cb) {
+         if (s->queue && s->queue != q && pv_vk_queue_busy(s->queue, s->value))
+            s->queues_overlap = true;
          s->queue = q;
          s->device = d;
          s->value = value;
@@ -387,12 +389,15 @@ pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q, struct 
    if (!q)
       return;
    uint64_t value = accepted ? atomic_fetch_add(&q->submitted, 1) + 1 : 0;
-   pthread_mutex_unlock(&q->submit_lock);
+   /* Marked before the lock goes: a reset or free on another thread syncs with it first
+    * (sync_with_submitters) and then sees this submission in the command buffers. */
    for (uint32_t i = 0; accepted && i < count; i++) {
       struct pv_object *o =
          pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbufs[i]));
       struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
       if (cb) {
+         if (cb->queue && cb->queue != q && pv_vk_queue_busy(cb->queue, cb->value))
+            cb->queues_overlap = true;
          cb->queue = q;
          cb->device = d;
          cb->value = value;
@@ -400,6 +405,7 @@ pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q, struct 
             mark_secondaries(pv_venus_from(c), cb, q, d, value);
       }
    }
+   pthread_mutex_unlock(&q->submit_lock);
    if (accepted && fence)
       pv_vk_fence_submitted(c, fence, q, value);
 }
@@ -459,14 +465,90 @@ pv_vk_device_quiesce(struct pv_context *ctx, struct pv_vk_device *d)
          drain_queue(ctx, d, &d->queues[i]);
 }
 
+/* command buffer -> pool -> device (exec.c parent_of_new) */
+static struct pv_vk_device *
+device_of_cmdbuf(struct pv_context *ctx, const struct pv_object *o)
+{
+   struct pv_object *pool = pv_object_find(ctx, o->parent, VK_OBJECT_TYPE_COMMAND_POOL);
+   struct pv_object *dev = pool ? pv_object_find(ctx, pool->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
+   return dev ? dev->data : NULL;
+}
+
+/* Waits for submissions to the device's queues that are between the host's vkQueueSubmit and
+ * their marking (pv_vk_queue_end_submit, under the queue's submit lock), so that command
+ * buffers read afterwards show them: a guest resetting on one ring what it submits on another. */
+static void
+sync_with_submitters(struct pv_vk_device *d)
+{
+   for (uint32_t i = 0; d && i < d->queue_count; i++) {
+      pthread_mutex_lock(&d->queues[i].submit_lock);
+      pthread_mutex_unlock(&d->queues[i].submit_lock);
+   }
+}
+
+static void
+cmdbuf_wait(struct pv_context *ctx, struct pv_vk_cmdbuf *cb)
+{
+   if (!cb || !cb->queue)
+      return;
+   if (cb->queues_overlap) {
+      /* in flight on more than one queue (simultaneous use): all of its device's */
+      pv_vk_device_quiesce(ctx, cb->device);
+      cb->queues_overlap = false;
+   } else if (pv_vk_queue_busy(cb->queue, cb->value)) {
+      drain_queue(ctx, cb->device, cb->queue);
+   }
+}
+
 void
 pv_vk_cmdbuf_wait(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf)
 {
-   struct pv_object *o =
-      pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbuf));
-   struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
-   if (cb && cb->queue && pv_vk_queue_busy(cb->queue, cb->value))
-      drain_queue(pv_venus_from(c), cb->device, cb->queue);
+   pv_vk_cmdbufs_wait(c, VK_NULL_HANDLE, 1, &cmdbuf);
+}
+
+void
+pv_vk_cmdbufs_wait(struct pv_dispatch_ctx *c, VkDevice device, uint32_t count,
+                   const VkCommandBuffer *cmdbufs)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   for (uint32_t i = 0; cmdbufs && i < count; i++) {
+      struct pv_object *o =
+         cmdbufs[i] ? pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER,
+                                      PV_FROM_HANDLE(cmdbufs[i]))
+                    : NULL;
+      struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
+      if (!cb)
+         continue;
+      sync_with_submitters(cb->device                 ? cb->device
+                           : device != VK_NULL_HANDLE ? pv_vk_device_from_host(ctx, device)
+                                                      : device_of_cmdbuf(ctx, o));
+      cmdbuf_wait(ctx, cb);
+   }
+}
+
+/* A pool's command buffers are its children in the object table (exec.c, parent_of_new); a
+ * list that misses some (no memory) falls back to the whole device. */
+void
+pv_vk_cmdpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkCommandPool pool)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_vk_device *d = pv_vk_device_from_host(ctx, device);
+   struct pv_object *p = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_POOL, PV_FROM_HANDLE(pool));
+   uint64_t *ids = NULL;
+   bool complete = false;
+   size_t n = p ? pv_object_list_children_checked(ctx, p->id, VK_OBJECT_TYPE_COMMAND_BUFFER,
+                                                  &ids, &complete)
+                : 0;
+   sync_with_submitters(d);
+   if (!complete) {
+      pv_vk_device_quiesce(ctx, d);
+   } else {
+      for (size_t i = 0; i < n; i++) {
+         struct pv_object *o = pv_object_find(ctx, ids[i], VK_OBJECT_TYPE_COMMAND_BUFFER);
+         cmdbuf_wait(ctx, o ? o->data : NULL);
+      }
+   }
+   free(ids);
 }
 
 void

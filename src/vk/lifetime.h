@@ -37,6 +37,8 @@ struct pv_vk_cmdbuf {
    bool broken;             /* a reference could not be recorded (no memory) */
    uint64_t checked_gen;    /* table generation its references were last found alive at */
    bool runs_secondaries;   /* its references include secondaries it executes */
+   bool queues_overlap;     /* submitted to a second queue while the first may still run it:
+                             * its last submission does not say when it is idle */
    struct pv_vk_queue *queue; /* its last submission: queue and tracking value; a secondary's
                                * is that of the last primary submitted with it */
    struct pv_vk_device *device;
@@ -131,6 +133,11 @@ void pv_vk_note_status_slot_of(struct pv_context *ctx, const struct pv_object *b
 void pv_vk_tell_lost(struct pv_dispatch_ctx *c);
 /* Waits until the command buffer's last submission has finished (before it is reset). */
 void pv_vk_cmdbuf_wait(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf);
+/* The same for every command buffer of a pool (before the pool is reset or destroyed), and for
+ * a list of them (before they are freed). */
+void pv_vk_cmdpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkCommandPool pool);
+void pv_vk_cmdbufs_wait(struct pv_dispatch_ctx *c, VkDevice device, uint32_t count,
+                        const VkCommandBuffer *cmdbufs);
 /* An empty submission with `fence` to a queue, under the queue-timeline lock where it has one
  * (queue.c); the caller holds the queue's submit lock. */
 VkResult pv_vk_queue_submit_locked(struct pv_context *ctx, VkQueue queue, PFN_vkQueueSubmit submit,

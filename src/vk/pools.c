@@ -5,7 +5,7 @@
  * would make the guest's next allocation at that address fatal ("id already in use").
  * Each override runs the generated pass-through, then drops the pool's children.
  */
-#include "vk/guard.h"
+#include "vk/lifetime.h"
 #include "vk/pv_vk.h"
 
 /* The guest id of the pool behind host handle `host`, or 0. */
@@ -21,7 +21,8 @@ pv_vk_handle_DestroyCommandPool(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkDestroyCommandPool *a = args;
    uint64_t id = pool_id(c, VK_OBJECT_TYPE_COMMAND_POOL, PV_FROM_HANDLE(a->commandPool));
-   pv_vk_quiesce_for(c, a->device); /* its children may be in use (lifetime.h) */
+   if (a->commandPool != VK_NULL_HANDLE)
+      pv_vk_cmdpool_wait(c, a->device, a->commandPool); /* its children may be in use */
    pv_handle_vkDestroyCommandPool(c, args);
    if (id && !pv_cs_fatal(c->dec))
       pv_object_remove_children(pv_venus_from(c), id, VK_OBJECT_TYPE_COMMAND_BUFFER);

@@ -835,6 +835,40 @@ reset_pending_secondary(struct pv_hostile *h)
    pv_hostile_sync(h);
 }
 
+/* The pending command buffer itself reset by its pool, or freed: the host must not free its
+ * commands before they ran (the renderer waits for the submission; then the copy has run). */
+static void
+pending_cmdbuf_case(struct pv_hostile *h, bool free_it)
+{
+   static struct pv_buffer src, dst;
+   VkCommandBuffer cmd = busy_copy(h, &src, &dst);
+   PV_HOSTILE_NOTE(h, vkEndCommandBuffer(cmd));
+   const VkSubmitInfo si = {
+      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+      .commandBufferCount = 1,
+      .pCommandBuffers = &cmd,
+   };
+   PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, VK_NULL_HANDLE));
+   if (free_it)
+      vkFreeCommandBuffers(h->c.device, h->c.pool, 1, &cmd);
+   else
+      PV_HOSTILE_NOTE(h, vkResetCommandPool(h->c.device, h->c.pool, 0));
+   pv_hostile_check_canaries(h, free_it ? "after the free" : "after the pool reset");
+   pv_hostile_sync(h);
+}
+
+static void
+reset_pending_pool(struct pv_hostile *h)
+{
+   pending_cmdbuf_case(h, false);
+}
+
+static void
+free_pending_cmdbuf(struct pv_hostile *h)
+{
+   pending_cmdbuf_case(h, true);
+}
+
 #define D(str, fn, what) {str, what, fn, false}
 const struct pv_hostile_case pv_hostile_cases[] = {
    {"valid", "legal work at the edges", pv_hostile_valid, true},
@@ -889,6 +923,10 @@ const struct pv_hostile_case pv_hostile_cases[] = {
      "a command buffer submitted after a buffer it recorded was destroyed"),
    D("reset-pending-secondary", reset_pending_secondary,
      "vkResetCommandBuffer of a secondary while its primary's submission runs"),
+   D("reset-pending-pool", reset_pending_pool,
+     "vkResetCommandPool while a command buffer of the pool runs"),
+   D("free-pending-cmdbuf", free_pending_cmdbuf,
+     "vkFreeCommandBuffers of a command buffer while it runs"),
    D("scope-draw-no-pipeline", pv_hostile_draw_no_pipeline,
      "vkCmdDraw in a render pass with no pipeline bound"),
    D("scope-dispatch-no-pipeline", pv_hostile_dispatch_no_pipeline,
