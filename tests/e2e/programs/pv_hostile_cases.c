@@ -703,25 +703,46 @@ image_format(struct pv_hostile *h)
 
 /* Keeps the queue busy for a while (lavapipe runs submissions on its own thread), then copies
  * from `src` into a canary buffer. */
+/* A command buffer that keeps the queue busy (64 fills of 16 MiB) before what comes next. */
 static VkCommandBuffer
-busy_copy(struct pv_hostile *h, struct pv_buffer *src, struct pv_buffer *dst)
+busy_begin(struct pv_hostile *h)
 {
    static struct pv_buffer work;
    pv_hostile_buffer(h, &work, (VkDeviceSize)16 << 20, 0, 0);
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   for (int i = 0; i < 64; i++)
+      vkCmdFillBuffer(cmd, work.buffer, 0, VK_WHOLE_SIZE, (uint32_t)i);
+   pv_memory_barrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+   return cmd;
+}
+
+static VkCommandBuffer
+busy_copy(struct pv_hostile *h, struct pv_buffer *src, struct pv_buffer *dst)
+{
+   VkCommandBuffer cmd = busy_begin(h);
    pv_hostile_secret(h);
    pv_hostile_buffer(h, src, SZ, 0, 0x44);
    pv_hostile_secret(h);
    pv_hostile_buffer(h, dst, SZ, 0, PV_HOSTILE_CANARY);
    h->copy_dst = dst;
    h->copied = 0x44;
-   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
-   for (int i = 0; i < 64; i++)
-      vkCmdFillBuffer(cmd, work.buffer, 0, VK_WHOLE_SIZE, (uint32_t)i);
-   pv_memory_barrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
-                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
    const VkBufferCopy r = {0, 0, SZ};
    vkCmdCopyBuffer(cmd, src->buffer, dst->buffer, 1, &r);
    return cmd;
+}
+
+/* Ends `cmd` and submits it without a fence: it is pending when this returns. */
+static void
+submit_pending(struct pv_hostile *h, VkCommandBuffer cmd)
+{
+   PV_HOSTILE_NOTE(h, vkEndCommandBuffer(cmd));
+   const VkSubmitInfo si = {
+      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+      .commandBufferCount = 1,
+      .pCommandBuffers = &cmd,
+   };
+   PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, VK_NULL_HANDLE));
 }
 
 /* Destroying or freeing what pending work uses: the renderer may refuse (context lost) or keep
@@ -791,8 +812,7 @@ submit_after_destroy(struct pv_hostile *h)
 static void
 reset_pending_secondary(struct pv_hostile *h)
 {
-   static struct pv_buffer work, src, dst;
-   pv_hostile_buffer(h, &work, (VkDeviceSize)16 << 20, 0, 0);
+   static struct pv_buffer src, dst;
    pv_hostile_buffer(h, &src, SZ, 0, 0x44);
    pv_hostile_buffer(h, &dst, SZ, 0, PV_HOSTILE_CANARY);
    h->copy_dst = &dst;
@@ -817,19 +837,9 @@ reset_pending_secondary(struct pv_hostile *h)
    vkCmdCopyBuffer(second, src.buffer, dst.buffer, 1, &r);
    PV_HOSTILE_NOTE(h, vkEndCommandBuffer(second));
    /* the primary keeps the queue busy before it reaches the secondary */
-   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
-   for (int i = 0; i < 64; i++)
-      vkCmdFillBuffer(cmd, work.buffer, 0, VK_WHOLE_SIZE, (uint32_t)i);
-   pv_memory_barrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
-                     VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+   VkCommandBuffer cmd = busy_begin(h);
    vkCmdExecuteCommands(cmd, 1, &second);
-   PV_HOSTILE_NOTE(h, vkEndCommandBuffer(cmd));
-   const VkSubmitInfo si = {
-      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-      .commandBufferCount = 1,
-      .pCommandBuffers = &cmd,
-   };
-   PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, VK_NULL_HANDLE));
+   submit_pending(h, cmd);
    PV_HOSTILE_NOTE(h, vkResetCommandBuffer(second, 0));
    pv_hostile_check_canaries(h, "after the reset");
    pv_hostile_sync(h);
@@ -842,13 +852,7 @@ pending_cmdbuf_case(struct pv_hostile *h, bool free_it)
 {
    static struct pv_buffer src, dst;
    VkCommandBuffer cmd = busy_copy(h, &src, &dst);
-   PV_HOSTILE_NOTE(h, vkEndCommandBuffer(cmd));
-   const VkSubmitInfo si = {
-      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-      .commandBufferCount = 1,
-      .pCommandBuffers = &cmd,
-   };
-   PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, VK_NULL_HANDLE));
+   submit_pending(h, cmd);
    if (free_it)
       vkFreeCommandBuffers(h->c.device, h->c.pool, 1, &cmd);
    else
