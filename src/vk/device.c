@@ -145,6 +145,7 @@ device_free(struct pv_vk_device *d)
       for (uint32_t i = 0; d->queues && i < d->queue_count; i++)
          pthread_mutex_destroy(&d->queues[i].submit_lock);
       free(d->queues);
+      pthread_mutex_destroy(&d->track_lock);
       free(d);
    }
 }
@@ -164,6 +165,7 @@ device_state(struct pv_context *ctx, const struct pv_vk_physdev *pd, VkDevice ho
 {
    struct pv_vk_device *d = calloc(1, sizeof(*d));
    if (d) {
+      pthread_mutex_init(&d->track_lock, NULL);
       d->host = host;
       d->id = id;
       d->pd = pd;

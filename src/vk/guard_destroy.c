@@ -45,7 +45,7 @@ void
 pv_guard_FreeCommandBuffers(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkFreeCommandBuffers *a = args;
-   pv_vk_cmdbufs_wait(c, a->device, a->commandBufferCount, a->pCommandBuffers);
+   pv_vk_cmdbufs_wait(c, a->commandBufferCount, a->pCommandBuffers);
    pv_handle_vkFreeCommandBuffers(c, args);
 }
 

@@ -391,7 +391,9 @@ pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q, struct 
    uint64_t value = accepted ? atomic_fetch_add(&q->submitted, 1) + 1 : 0;
    /* Marked before the lock goes: a reset or free on another thread syncs with it first
     * (sync_with_submitters) and then sees this submission in the command buffers. */
-   for (uint32_t i = 0; accepted && i < count; i++) {
+   if (accepted && d)
+      pthread_mutex_lock(&d->track_lock);
+   for (uint32_t i = 0; accepted && d && i < count; i++) {
       struct pv_object *o =
          pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbufs[i]));
       struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
@@ -405,6 +407,8 @@ pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q, struct 
             mark_secondaries(pv_venus_from(c), cb, q, d, value);
       }
    }
+   if (accepted && d)
+      pthread_mutex_unlock(&d->track_lock);
    pthread_mutex_unlock(&q->submit_lock);
    if (accepted && fence)
       pv_vk_fence_submitted(c, fence, q, value);
@@ -486,29 +490,33 @@ sync_with_submitters(struct pv_vk_device *d)
    }
 }
 
+/* `d`: the command buffer's device (its pool's), whose lock guards its marks. */
 static void
-cmdbuf_wait(struct pv_context *ctx, struct pv_vk_cmdbuf *cb)
+cmdbuf_wait(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_cmdbuf *cb)
 {
-   if (!cb || !cb->queue)
+   if (!d || !cb)
       return;
-   if (cb->queues_overlap) {
-      /* in flight on more than one queue (simultaneous use): all of its device's */
-      pv_vk_device_quiesce(ctx, cb->device);
-      cb->queues_overlap = false;
-   } else if (pv_vk_queue_busy(cb->queue, cb->value)) {
-      drain_queue(ctx, cb->device, cb->queue);
-   }
+   pthread_mutex_lock(&d->track_lock);
+   struct pv_vk_queue *q = cb->queue;
+   uint64_t value = cb->value;
+   bool overlap = cb->queues_overlap;
+   cb->queues_overlap = false;
+   d = cb->device ? cb->device : d; /* the same device, unless the tables disagree */
+   pthread_mutex_unlock(&d->track_lock);
+   if (overlap)
+      pv_vk_device_quiesce(ctx, d); /* in flight on more than one queue: all of them */
+   else if (q && pv_vk_queue_busy(q, value))
+      drain_queue(ctx, d, q);
 }
 
 void
 pv_vk_cmdbuf_wait(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf)
 {
-   pv_vk_cmdbufs_wait(c, VK_NULL_HANDLE, 1, &cmdbuf);
+   pv_vk_cmdbufs_wait(c, 1, &cmdbuf);
 }
 
 void
-pv_vk_cmdbufs_wait(struct pv_dispatch_ctx *c, VkDevice device, uint32_t count,
-                   const VkCommandBuffer *cmdbufs)
+pv_vk_cmdbufs_wait(struct pv_dispatch_ctx *c, uint32_t count, const VkCommandBuffer *cmdbufs)
 {
    struct pv_context *ctx = pv_venus_from(c);
    for (uint32_t i = 0; cmdbufs && i < count; i++) {
@@ -519,10 +527,10 @@ pv_vk_cmdbufs_wait(struct pv_dispatch_ctx *c, VkDevice device, uint32_t count,
       struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
       if (!cb)
          continue;
-      sync_with_submitters(cb->device                 ? cb->device
-                           : device != VK_NULL_HANDLE ? pv_vk_device_from_host(ctx, device)
-                                                      : device_of_cmdbuf(ctx, o));
-      cmdbuf_wait(ctx, cb);
+      /* its pool's device, whatever device the guest's command names */
+      struct pv_vk_device *d = device_of_cmdbuf(ctx, o);
+      sync_with_submitters(d);
+      cmdbuf_wait(ctx, d, cb);
    }
 }
 
@@ -532,8 +540,9 @@ void
 pv_vk_cmdpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkCommandPool pool)
 {
    struct pv_context *ctx = pv_venus_from(c);
-   struct pv_vk_device *d = pv_vk_device_from_host(ctx, device);
    struct pv_object *p = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_POOL, PV_FROM_HANDLE(pool));
+   struct pv_object *dev = p ? pv_object_find(ctx, p->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
+   struct pv_vk_device *d = dev ? dev->data : pv_vk_device_from_host(ctx, device);
    uint64_t *ids = NULL;
    bool complete = false;
    size_t n = p ? pv_object_list_children_checked(ctx, p->id, VK_OBJECT_TYPE_COMMAND_BUFFER,
@@ -545,7 +554,7 @@ pv_vk_cmdpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkCommandPool poo
    } else {
       for (size_t i = 0; i < n; i++) {
          struct pv_object *o = pv_object_find(ctx, ids[i], VK_OBJECT_TYPE_COMMAND_BUFFER);
-         cmdbuf_wait(ctx, o ? o->data : NULL);
+         cmdbuf_wait(ctx, d, o ? o->data : NULL);
       }
    }
    free(ids);

@@ -136,8 +136,7 @@ void pv_vk_cmdbuf_wait(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf);
 /* The same for every command buffer of a pool (before the pool is reset or destroyed), and for
  * a list of them (before they are freed). */
 void pv_vk_cmdpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkCommandPool pool);
-void pv_vk_cmdbufs_wait(struct pv_dispatch_ctx *c, VkDevice device, uint32_t count,
-                        const VkCommandBuffer *cmdbufs);
+void pv_vk_cmdbufs_wait(struct pv_dispatch_ctx *c, uint32_t count, const VkCommandBuffer *cmdbufs);
 /* An empty submission with `fence` to a queue, under the queue-timeline lock where it has one
  * (queue.c); the caller holds the queue's submit lock. */
 VkResult pv_vk_queue_submit_locked(struct pv_context *ctx, VkQueue queue, PFN_vkQueueSubmit submit,

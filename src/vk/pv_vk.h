@@ -144,6 +144,10 @@ struct pv_vk_device {
    PFN_vkGetFenceFdKHR GetFenceFdKHR;
    uint32_t queue_count;
    struct pv_vk_queue *queues;
+   /* Guards the submission marks of its command buffers (struct pv_vk_cmdbuf: queue, value,
+    * queues_overlap), which submissions to different queues write (lifetime.c); taken inside a
+    * queue's submit lock, never the other way round. */
+   pthread_mutex_t track_lock;
    /* This device's entry points for the generated pass-through (struct pv_object.vk):
     * instance-level ones from the instance, device-level ones from vkGetDeviceProcAddr, so a
     * command the device did not enable is NULL and fails closed. */
