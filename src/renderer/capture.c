@@ -364,6 +364,18 @@ snapshot(struct pv_exec *x, uint32_t kind)
    pthread_mutex_unlock(&cap->lock);
 }
 
+/* A status query answers with how far the GPU got, which depends on timing: recorded and
+ * replayed alike, it is asked of an idle device, so both answer the final state. (While
+ * recording this costs the guest the overlap of its queries with GPU work, as the snapshots
+ * do.) */
+static void
+settle_status_query(struct pv_exec *x)
+{
+   const struct pv_family *family = x->ctx->renderer->family;
+   if (family->wait_idle && !x->ctx->capture->stopped)
+      family->wait_idle(x->ctx);
+}
+
 void
 pv_capture_before_command(struct pv_exec *x, int32_t type)
 {
@@ -371,6 +383,8 @@ pv_capture_before_command(struct pv_exec *x, int32_t type)
       snapshot(x, PV_CAPTURE_MEMORY_RESTORE);
    else if (pv_capture_is_free_memory(x->ctx, type))
       snapshot(x, PV_CAPTURE_MEMORY_CHECK);
+   else if (pv_capture_is_status_query(x->ctx, type))
+      settle_status_query(x);
 }
 
 /* After a host wait the GPU's output is what the guest reads next: a read-back to compare,

@@ -87,6 +87,9 @@ bool pv_capture_is_free_memory(const struct pv_context *ctx, int32_t type);
 bool pv_capture_submit_is_empty(const struct pv_exec *x);
 /* ... or waits for GPU work on the host (vkWaitForFences, vkQueueWaitIdle, ...). */
 bool pv_capture_is_host_wait(const struct pv_context *ctx, int32_t type);
+/* ... or asks how far GPU work got without waiting (vkGetFenceStatus,
+ * vkGetSemaphoreCounterValue, ...): its answer depends on timing unless the device is idle. */
+bool pv_capture_is_status_query(const struct pv_context *ctx, int32_t type);
 
 /* The path of an executor: 0 for the context path, the ring id for a ring. */
 uint64_t pv_capture_path(const struct pv_exec *x);

@@ -36,6 +36,7 @@ struct pv_capture {
    int32_t submit_types[4];
    int32_t free_memory_type;
    int32_t wait_types[5];
+   int32_t status_types[5];
 };
 
 /* Replay role of the hooks (capture_replay.c). */

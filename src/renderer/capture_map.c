@@ -80,6 +80,11 @@ pv_capture_find_types(struct pv_capture *cap, const struct pv_context *ctx)
                                        "vkWaitSemaphores", "vkWaitSemaphoresKHR"};
    for (unsigned i = 0; i < 5; i++)
       cap->wait_types[i] = command_id(ctx, waits[i]);
+   static const char *const status[] = {"vkGetFenceStatus", "vkGetEventStatus",
+                                        "vkGetSemaphoreCounterValue",
+                                        "vkGetSemaphoreCounterValueKHR", "vkGetQueryPoolResults"};
+   for (unsigned i = 0; i < 5; i++)
+      cap->status_types[i] = command_id(ctx, status[i]);
 }
 
 bool
@@ -103,6 +108,16 @@ pv_capture_is_host_wait(const struct pv_context *ctx, int32_t type)
    const struct pv_capture *cap = ctx->capture;
    for (unsigned i = 0; i < 5; i++)
       if (type >= 0 && cap->wait_types[i] == type)
+         return true;
+   return false;
+}
+
+bool
+pv_capture_is_status_query(const struct pv_context *ctx, int32_t type)
+{
+   const struct pv_capture *cap = ctx->capture;
+   for (unsigned i = 0; i < 5; i++)
+      if (type >= 0 && cap->status_types[i] == type)
          return true;
    return false;
 }
