@@ -501,7 +501,6 @@ cmdbuf_wait(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_cmdbuf 
    uint64_t value = cb->value;
    bool overlap = cb->queues_overlap;
    cb->queues_overlap = false;
-   d = cb->device ? cb->device : d; /* the same device, unless the tables disagree */
    pthread_mutex_unlock(&d->track_lock);
    if (overlap)
       pv_vk_device_quiesce(ctx, d); /* in flight on more than one queue: all of them */
