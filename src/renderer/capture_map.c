@@ -68,23 +68,27 @@ command_id(const struct pv_context *ctx, const char *name)
    return -1;
 }
 
+static void
+command_ids(const struct pv_context *ctx, const char *const *names, unsigned n, int32_t *out)
+{
+   for (unsigned i = 0; i < n; i++)
+      out[i] = command_id(ctx, names[i]);
+}
+
 void
 pv_capture_find_types(struct pv_capture *cap, const struct pv_context *ctx)
 {
-   static const char *const submits[] = {"vkQueueSubmit", "vkQueueSubmit2", "vkQueueSubmit2KHR",
-                                         "vkQueueBindSparse"};
-   for (unsigned i = 0; i < 4; i++)
-      cap->submit_types[i] = command_id(ctx, submits[i]);
+   static const char *const submits[4] = {"vkQueueSubmit", "vkQueueSubmit2", "vkQueueSubmit2KHR",
+                                          "vkQueueBindSparse"};
+   command_ids(ctx, submits, 4, cap->submit_types);
    cap->free_memory_type = command_id(ctx, "vkFreeMemory");
-   static const char *const waits[] = {"vkWaitForFences", "vkQueueWaitIdle", "vkDeviceWaitIdle",
-                                       "vkWaitSemaphores", "vkWaitSemaphoresKHR"};
-   for (unsigned i = 0; i < 5; i++)
-      cap->wait_types[i] = command_id(ctx, waits[i]);
-   static const char *const status[] = {"vkGetFenceStatus", "vkGetEventStatus",
-                                        "vkGetSemaphoreCounterValue",
-                                        "vkGetSemaphoreCounterValueKHR", "vkGetQueryPoolResults"};
-   for (unsigned i = 0; i < 5; i++)
-      cap->status_types[i] = command_id(ctx, status[i]);
+   static const char *const waits[5] = {"vkWaitForFences", "vkQueueWaitIdle", "vkDeviceWaitIdle",
+                                        "vkWaitSemaphores", "vkWaitSemaphoresKHR"};
+   command_ids(ctx, waits, 5, cap->wait_types);
+   static const char *const status[5] = {"vkGetFenceStatus", "vkGetEventStatus",
+                                         "vkGetSemaphoreCounterValue",
+                                         "vkGetSemaphoreCounterValueKHR", "vkGetQueryPoolResults"};
+   command_ids(ctx, status, 5, cap->status_types);
 }
 
 bool
@@ -102,34 +106,35 @@ pv_capture_submit_is_empty(const struct pv_exec *x)
    return !st.fatal && count == 0;
 }
 
+/* Whether `type` (a command id; -1 for a name the dialect lacks) is one of `types`. */
+static bool
+type_in(const int32_t *types, unsigned n, int32_t type)
+{
+   for (unsigned i = 0; i < n; i++)
+      if (type >= 0 && types[i] == type)
+         return true;
+   return false;
+}
+
 bool
 pv_capture_is_host_wait(const struct pv_context *ctx, int32_t type)
 {
    const struct pv_capture *cap = ctx->capture;
-   for (unsigned i = 0; i < 5; i++)
-      if (type >= 0 && cap->wait_types[i] == type)
-         return true;
-   return false;
+   return type_in(cap->wait_types, sizeof(cap->wait_types) / sizeof(cap->wait_types[0]), type);
 }
 
 bool
 pv_capture_is_status_query(const struct pv_context *ctx, int32_t type)
 {
    const struct pv_capture *cap = ctx->capture;
-   for (unsigned i = 0; i < 5; i++)
-      if (type >= 0 && cap->status_types[i] == type)
-         return true;
-   return false;
+   return type_in(cap->status_types, sizeof(cap->status_types) / sizeof(cap->status_types[0]), type);
 }
 
 bool
 pv_capture_is_queue_submit(const struct pv_context *ctx, int32_t type)
 {
    const struct pv_capture *cap = ctx->capture;
-   for (unsigned i = 0; i < 4; i++)
-      if (type >= 0 && cap->submit_types[i] == type)
-         return true;
-   return false;
+   return type_in(cap->submit_types, sizeof(cap->submit_types) / sizeof(cap->submit_types[0]), type);
 }
 
 bool
