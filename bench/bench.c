@@ -61,7 +61,14 @@ b_init(struct pv_ctx *c)
 void
 b_init_with(struct pv_ctx *c, const char *optional_extension)
 {
+   b_init_full(c, optional_extension, NULL);
+}
+
+void
+b_init_full(struct pv_ctx *c, const char *optional_extension, const void *device_pnext)
+{
    const struct pv_init_options opts = {
+      .device_pnext = device_pnext,
       .instance_api_version = VK_API_VERSION_1_1,
       .no_validation = true,
       .optional_extension = optional_extension,

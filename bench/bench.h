@@ -40,6 +40,8 @@ void b_pass(void);
 void b_init(struct pv_ctx *c);
 /* b_init with a device extension enabled where the device has it (c->optional_enabled). */
 void b_init_with(struct pv_ctx *c, const char *optional_extension);
+/* ... and with `device_pnext` chained into VkDeviceCreateInfo (feature structs), or NULL. */
+void b_init_full(struct pv_ctx *c, const char *optional_extension, const void *device_pnext);
 void b_info(const VkPhysicalDeviceProperties *props); /* the INFO line */
 
 double b_median(double *v, size_t n);               /* sorts v */

@@ -152,12 +152,7 @@ main(int argc, char **argv)
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
       .features.robustBufferAccess = VK_TRUE,
    };
-   const struct pv_init_options init = {
-      .device_pnext = robust ? &features : NULL,
-      .instance_api_version = VK_API_VERSION_1_1,
-      .no_validation = true,
-   };
-   pv_init(&c, pv_program_name(), &init);
+   b_init_full(&c, NULL, robust ? &features : NULL);
    b_info(&c.props);
    struct copy_bufs b = {0};
    create_bufs(&c, &b, size);
