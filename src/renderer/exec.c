@@ -214,6 +214,13 @@ pv_venus_object_by_host(struct pv_dispatch_ctx *c, int32_t type, uint64_t host)
    return pv_object_find_host(x->ctx, type, host);
 }
 
+struct pv_object *
+pv_venus_find(struct pv_dispatch_ctx *c, uint64_t id, int32_t type)
+{
+   struct pv_exec *x = c->user;
+   return id ? pv_object_table_find_cached(&x->ctx->objects, &x->lookups, id, type) : NULL;
+}
+
 /* The reply resource is referenced from reply_begin to reply_end: the transport thread may
  * switch the reply stream (and the guest unref its blob) while this path writes a reply. */
 static struct pv_cs_encoder *

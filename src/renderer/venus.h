@@ -57,6 +57,9 @@ struct pv_object {
 /* The object with this id and type, or NULL. Valid until the object is removed; the guest
  * controls removal, so keep it only for the duration of one command. */
 struct pv_object *pv_object_find(struct pv_context *ctx, uint64_t id, int32_t type);
+/* The same through the running path's lookup cache (objects.h), without the table's lock when
+ * it hits: for checks that run per recorded command (a draw's bound sets and pipeline). */
+struct pv_object *pv_venus_find(struct pv_dispatch_ctx *c, uint64_t id, int32_t type);
 /* The object of `type` whose host handle is `host` (reverse lookup), or NULL. */
 struct pv_object *pv_object_find_host(struct pv_context *ctx, int32_t type, uint64_t host);
 /* Adds an object. NULL when id is 0 or already in use (the caller makes that fatal) or no

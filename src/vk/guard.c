@@ -64,7 +64,7 @@ pv_vk_memory_size(struct pv_dispatch_ctx *c, VkDeviceMemory memory)
 static bool
 memory_alive(struct pv_dispatch_ctx *c, struct pv_vk_ref ref)
 {
-   struct pv_object *o = pv_object_find(pv_venus_from(c), ref.id, VK_OBJECT_TYPE_DEVICE_MEMORY);
+   struct pv_object *o = pv_venus_find(c, ref.id, VK_OBJECT_TYPE_DEVICE_MEMORY);
    return o && o->serial == ref.serial;
 }
 

@@ -85,7 +85,7 @@ pv_vk_image_track(struct pv_dispatch_ctx *c, uint64_t id, const VkImageCreateInf
 {
    if (pv_cs_fatal(c->dec))
       return; /* not created (an id already in use, say): the id names another object */
-   struct pv_object *o = pv_object_find(pv_venus_from(c), id, VK_OBJECT_TYPE_IMAGE);
+   struct pv_object *o = pv_venus_find(c, id, VK_OBJECT_TYPE_IMAGE);
    if (o && o->data)
       return;
    struct pv_vk_image *im = o ? calloc(1, sizeof(*im)) : NULL;

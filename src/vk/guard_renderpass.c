@@ -360,7 +360,7 @@ keep_render_pass(struct pv_dispatch_ctx *c, const char *what, VkResult r, const 
                  struct pv_vk_render_pass *rp)
 {
    struct pv_object *o = r == VK_SUCCESS && p && !pv_cs_fatal(c->dec)
-                            ? pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*p),
+                            ? pv_venus_find(c, PV_FROM_HANDLE(*p),
                                              VK_OBJECT_TYPE_RENDER_PASS)
                             : NULL;
    if (!o || o->data) {
@@ -426,7 +426,7 @@ pv_guard_CreateRenderPass2(struct pv_dispatch_ctx *c, void *args)
 const struct pv_vk_render_pass *
 pv_vk_render_pass_get(struct pv_dispatch_ctx *c, uint64_t id, uint64_t serial)
 {
-   struct pv_object *o = pv_object_find(pv_venus_from(c), id, VK_OBJECT_TYPE_RENDER_PASS);
+   struct pv_object *o = pv_venus_find(c, id, VK_OBJECT_TYPE_RENDER_PASS);
    return o && o->serial == serial ? o->data : NULL;
 }
 
@@ -444,7 +444,7 @@ pv_vk_image_view_track(struct pv_dispatch_ctx *c, const VkImageViewCreateInfo *c
                        const struct pv_vk_image *im, VkImageView view)
 {
    struct pv_object *o =
-      pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(view), VK_OBJECT_TYPE_IMAGE_VIEW);
+      pv_venus_find(c, PV_FROM_HANDLE(view), VK_OBJECT_TYPE_IMAGE_VIEW);
    struct pv_vk_view *v = o ? o->data : NULL;
    if (!v)
       return; /* pv_vk_view_track failed: fatal already */

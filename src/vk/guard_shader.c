@@ -151,7 +151,7 @@ pv_guard_CreateDescriptorSetLayout(struct pv_dispatch_ctx *c, void *args)
    mark_immutable_compare(c, a->pCreateInfo, l);
    pv_handle_vkCreateDescriptorSetLayout(c, args);
    struct pv_object *o = a->ret == VK_SUCCESS && a->pSetLayout && !pv_cs_fatal(c->dec)
-                            ? pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pSetLayout),
+                            ? pv_venus_find(c, PV_FROM_HANDLE(*a->pSetLayout),
                                              VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT)
                             : NULL;
    if (!o || o->data) {
@@ -264,7 +264,7 @@ pv_guard_CreateShaderModule(struct pv_dispatch_ctx *c, void *args)
       return;
    pv_handle_vkCreateShaderModule(c, args);
    struct pv_object *o = a->ret == VK_SUCCESS && a->pShaderModule && !pv_cs_fatal(c->dec)
-                            ? pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pShaderModule),
+                            ? pv_venus_find(c, PV_FROM_HANDLE(*a->pShaderModule),
                                              VK_OBJECT_TYPE_SHADER_MODULE)
                             : NULL;
    if (!o || o->data) {

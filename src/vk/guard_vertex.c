@@ -101,7 +101,7 @@ pv_vk_vertex_ready(struct pv_dispatch_ctx *c, const struct pv_vk_cmdbuf *cb,
 {
    if (!cb->pd || !cb->pd->keeps_vertex_buffers)
       return true;
-   struct pv_object *o = pv_object_find(pv_venus_from(c), s->pipeline.id, VK_OBJECT_TYPE_PIPELINE);
+   struct pv_object *o = pv_venus_find(c, s->pipeline.id, VK_OBJECT_TYPE_PIPELINE);
    const struct pv_vk_pipeline *p = o && o->serial == s->pipeline.serial ? o->data : NULL;
    if (!p)
       return true; /* pv_vk_descriptors_ready refused it */

@@ -475,12 +475,11 @@ pv_vk_push_written(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, VkPipelineBin
 static const char *
 use_unready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s, const struct pv_vk_use *u)
 {
-   struct pv_context *ctx = pv_venus_from(c);
    struct pv_vk_written *w = NULL;
    if (s->push && s->push_set == u->set) {
       w = s->push;
    } else if (u->set < PV_VK_MAX_SETS && (s->bound >> u->set & 1)) {
-      struct pv_object *o = pv_object_find(ctx, s->sets[u->set].id, VK_OBJECT_TYPE_DESCRIPTOR_SET);
+      struct pv_object *o = pv_venus_find(c, s->sets[u->set].id, VK_OBJECT_TYPE_DESCRIPTOR_SET);
       struct pv_vk_descriptor_set *ds =
          o && o->serial == s->sets[u->set].serial ? o->data : NULL;
       w = ds ? ds->written : NULL;
@@ -539,7 +538,7 @@ bool
 pv_vk_descriptors_ready(struct pv_dispatch_ctx *c, const struct pv_vk_physdev *pd,
                         struct pv_vk_bind_state *s, const char *what)
 {
-   struct pv_object *o = pv_object_find(pv_venus_from(c), s->pipeline.id, VK_OBJECT_TYPE_PIPELINE);
+   struct pv_object *o = pv_venus_find(c, s->pipeline.id, VK_OBJECT_TYPE_PIPELINE);
    const struct pv_vk_pipeline *p = o && o->serial == s->pipeline.serial ? o->data : NULL;
    if (!p) {
       pv_venus_refuse(c, "%s: the bound pipeline is gone", what);
