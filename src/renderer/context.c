@@ -39,6 +39,7 @@ pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *
    pv_exec_stats_init(&ctx->retired);
    atomic_init(&ctx->run_counter, 1);
    atomic_init(&ctx->queue_drains, 0);
+   atomic_init(&ctx->liveness_drops, 0);
    const struct pv_renderer_config *cfg = &renderer->config;
    ctx->quota_limit[PV_QUOTA_DEVICE_MEMORY] =
       cfg->max_device_memory ? cfg->max_device_memory : PV_DEFAULT_MAX_DEVICE_MEMORY;

@@ -79,6 +79,10 @@ struct pv_context {
    /* Waits for everything a queue had been given (lifetime.c): rare when the lifetime tracking
     * works, each one a stall of the guest's pipeline when it does not. */
    _Atomic uint64_t queue_drains;
+   /* Liveness marks dropped without a removal from the object table (src/vk/lifetime.c: a
+    * descriptor set given a dead descriptor): with the table's generation, the epoch that
+    * cached "everything this names is alive" answers are valid for. */
+   _Atomic uint64_t liveness_drops;
    /* Recording or replaying this context (capture.h); NULL almost always. */
    struct pv_capture *capture;
    /* Decode temporaries of every path of this context together (exec.c). */

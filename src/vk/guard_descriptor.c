@@ -89,7 +89,7 @@ buffer_info_ok(struct pv_dispatch_ctx *c, const char *what, const VkDescriptorBu
 /* Slot keys: samplers of combined image samplers get their own key space. */
 #define PV_SAMPLER_SLOT 0x80000000u
 
-static const struct pv_object *
+static struct pv_object *
 named_or_null(struct pv_dispatch_ctx *c, int32_t type, uint64_t host)
 {
    return host ? pv_venus_object(c, type, host) : NULL;
@@ -132,14 +132,12 @@ copy_slot(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *src,
 {
    const struct pv_vk_ref_entry *r =
       pv_id_table_get(&src->slots, ((uint64_t)sb << 32 | se) + 1);
-   struct pv_object *o = r ? pv_object_find(pv_venus_from(c), r->id, r->type) : NULL;
+   struct pv_object *o = r ? pv_venus_find(c, r->id, r->type) : NULL;
    /* a stale source stays stale: its reference is kept as it was */
-   if (r && (!o || o->serial != r->serial)) {
-      struct pv_object stale = {.id = r->id, .type = r->type, .serial = r->serial};
-      pv_vk_descriptor_slot_set(c, dst, db, de, &stale);
-   } else {
+   if (r && (!o || o->serial != r->serial))
+      pv_vk_descriptor_slot_set_dead(c, dst, db, de, r);
+   else
       pv_vk_descriptor_slot_set(c, dst, db, de, o);
-   }
 }
 
 static bool
@@ -282,7 +280,7 @@ pv_guard_CreatePipelineLayout(struct pv_dispatch_ctx *c, void *args)
    pv_handle_vkCreatePipelineLayout(c, args);
    if (a->ret != VK_SUCCESS || !a->pPipelineLayout || !a->pCreateInfo || pv_cs_fatal(c->dec))
       return;
-   struct pv_object *o = pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pPipelineLayout),
+   struct pv_object *o = pv_venus_find(c, PV_FROM_HANDLE(*a->pPipelineLayout),
                                         VK_OBJECT_TYPE_PIPELINE_LAYOUT);
    struct pv_vk_pipeline_layout *l = o && !o->data ? calloc(1, sizeof(*l)) : NULL;
    if (l) {

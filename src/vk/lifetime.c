@@ -68,6 +68,34 @@ pv_vk_refset_fini(struct pv_vk_refset *s)
 
 /* ----- recording (called by the executor after every command) ------------------------------ */
 
+/*
+ * The liveness epoch: the object table's removal generation plus the marks dropped without a
+ * removal (context.h). Both only grow, so their sum changes whenever either does: what was
+ * found alive (everything it names included) at an epoch still is while the epoch holds. Read
+ * it before looking, so a removal during the look makes the result stale.
+ */
+static uint64_t
+liveness_epoch(struct pv_context *ctx)
+{
+   return atomic_load_explicit(&ctx->objects.generation, memory_order_acquire) +
+          atomic_load_explicit(&ctx->liveness_drops, memory_order_acquire);
+}
+
+/* Where liveness checks look objects up: through the running path's cache when they run for
+ * a command of that path (c), else the table itself. */
+struct alive_look {
+   struct pv_context *ctx;
+   struct pv_dispatch_ctx *c; /* NULL: no path */
+};
+
+static struct pv_object *
+look_find(const struct alive_look *l, uint64_t id, int32_t type)
+{
+   return l->c ? pv_venus_find(l->c, id, type) : pv_object_find(l->ctx, id, type);
+}
+
+static bool object_alive(const struct alive_look *l, struct pv_object *o, int depth);
+
 static void
 cmdbuf_free(struct pv_context *ctx, struct pv_object *obj)
 {
@@ -149,36 +177,47 @@ pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *cons
    struct pv_vk_cmdbuf *cb = cmdbuf_state(named[0]);
    if (!cb)
       return; /* no state: pv_vk_cmdbufs_alive refuses it */
+   /* Read before anything is looked at: a removal from here on makes the answer stale. */
+   uint64_t gen = liveness_epoch(ctx);
+   const struct alive_look look = {ctx, NULL};
    if (begin) {
       refset_clear(&cb->refs);
       cb->broken = false;
-      cb->checked_gen = 0;
+      cb->checked_gen = gen; /* no references: all of them alive */
       cb->runs_secondaries = false;
    }
-   uint32_t before = cb->refs.count;
+   /* While nothing is removed, each new reference is checked once, here, where the command
+    * just found it (its descriptors', view's or memory's state included), so the submission
+    * need not walk them all again (pv_vk_cmdbufs_alive). checked_gen still equal to gen says
+    * nothing was removed since an earlier command stored it, so since this command's lookups
+    * too: its objects are live entries. Not so for the begin's own (inheritance) objects. */
+   bool current = !begin && cb->checked_gen == gen;
    for (uint32_t i = 1; i < count; i++) {
+      uint32_t before = cb->refs.count;
       if (is_reference(named[i]->type) && !pv_vk_refset_add(&cb->refs, named[i]))
          cb->broken = true;
       if (named[i]->type == VK_OBJECT_TYPE_COMMAND_BUFFER)
          cb->runs_secondaries = true; /* vkCmdExecuteCommands */
+      if (cb->refs.count != before && current && !object_alive(&look, named[i], 0))
+         current = false;
+      if (cb->refs.count != before && !current)
+         cb->checked_gen = 0; /* unchecked: the submission walks them */
    }
-   if (cb->refs.count != before)
-      cb->checked_gen = 0; /* new references are unchecked */
 }
 
 /* ----- submission ---------------------------------------------------------------------------- */
 
-static bool ref_alive(struct pv_context *ctx, uint64_t id, uint64_t serial, int32_t type,
+static bool ref_alive(const struct alive_look *l, uint64_t id, uint64_t serial, int32_t type,
                       int depth);
 
 static bool
-memory_alive(struct pv_context *ctx, struct pv_vk_ref m)
+memory_alive(const struct alive_look *l, struct pv_vk_ref m)
 {
-   return ref_alive(ctx, m.id, m.serial, VK_OBJECT_TYPE_DEVICE_MEMORY, 0);
+   return ref_alive(l, m.id, m.serial, VK_OBJECT_TYPE_DEVICE_MEMORY, 0);
 }
 
 struct slot_walk {
-   struct pv_context *ctx;
+   const struct alive_look *l;
    int depth;
    bool ok;
 };
@@ -189,65 +228,105 @@ slot_alive_cb(uint64_t key, void *value, void *data)
    (void)key;
    struct slot_walk *w = data;
    const struct pv_vk_ref_entry *r = value;
-   if (w->ok && !ref_alive(w->ctx, r->id, r->serial, r->type, w->depth))
+   if (w->ok && !ref_alive(w->l, r->id, r->serial, r->type, w->depth))
       w->ok = false;
 }
 
 static bool
-refset_alive(struct pv_context *ctx, const struct pv_vk_refset *s, int depth)
+refset_alive(const struct alive_look *l, const struct pv_vk_refset *s, int depth)
 {
    for (uint32_t i = 0; i < s->cap; i++)
-      if (s->v[i].serial && !ref_alive(ctx, s->v[i].id, s->v[i].serial, s->v[i].type, depth))
+      if (s->v[i].serial && !ref_alive(l, s->v[i].id, s->v[i].serial, s->v[i].type, depth))
          return false;
    return true;
 }
 
-/* The object is the same live one, and so is everything it stands on (memory, a view's image,
- * a descriptor's object, a secondary command buffer's references). */
+/*
+ * A descriptor set's slots, walked only when something was removed since they were last all
+ * found alive (alive_gen): a program that updates and binds the same sets every frame or token
+ * would otherwise walk every descriptor of every set at every submission.
+ */
 static bool
-ref_alive(struct pv_context *ctx, uint64_t id, uint64_t serial, int32_t type, int depth)
+set_alive(const struct alive_look *l, struct pv_vk_descriptor_set *s, int depth)
 {
-   struct pv_object *o = pv_object_find(ctx, id, type);
-   if (!o || o->serial != serial || depth > 3)
+   uint64_t gen = liveness_epoch(l->ctx);
+   if (s->alive_gen == gen)
+      return true;
+   struct slot_walk w = {l, depth + 1, true};
+   pv_id_table_foreach(&s->slots, slot_alive_cb, &w);
+   if (w.ok)
+      s->alive_gen = gen;
+   return w.ok;
+}
+
+/*
+ * The same for a command buffer's references (a secondary, or a primary at submission). The
+ * shortcut holds because a set it names keeps its own mark for the epoch unless the epoch
+ * moves (pv_vk_descriptor_slot_set). Not so for the secondaries it executes: one recorded again
+ * has new references its primary never saw, so a command buffer that executes secondaries walks
+ * its references each time (each set and secondary among them answers from its own mark).
+ */
+static bool
+cmdbuf_refs_alive(const struct alive_look *l, struct pv_vk_cmdbuf *cb, int depth)
+{
+   if (cb->broken)
       return false;
-   switch (type) {
+   uint64_t gen = liveness_epoch(l->ctx);
+   if (cb->checked_gen == gen && !cb->runs_secondaries)
+      return true; /* nothing removed since its references were last found alive */
+   if (!refset_alive(l, &cb->refs, depth))
+      return false;
+   cb->checked_gen = gen;
+   return true;
+}
+
+/* Everything the live object `o` stands on is alive too (memory, a view's image, a
+ * descriptor's object, a secondary command buffer's references). */
+static bool
+object_alive(const struct alive_look *l, struct pv_object *o, int depth)
+{
+   if (depth > 3)
+      return false;
+   switch (o->type) {
    case VK_OBJECT_TYPE_BUFFER: {
       const struct pv_vk_buffer *b = o->data;
-      return b && (b->sparse || (b->bound && memory_alive(ctx, b->memory)));
+      return b && (b->sparse || (b->bound && memory_alive(l, b->memory)));
    }
    case VK_OBJECT_TYPE_IMAGE: {
       const struct pv_vk_image *im = o->data;
-      return im && (im->sparse || (im->bound && memory_alive(ctx, im->memory)));
+      return im && (im->sparse || (im->bound && memory_alive(l, im->memory)));
    }
    case VK_OBJECT_TYPE_IMAGE_VIEW:
    case VK_OBJECT_TYPE_BUFFER_VIEW: {
       const struct pv_vk_view *v = o->data;
-      return v && ref_alive(ctx, v->target.id, v->target.serial, v->target_type, depth + 1);
+      return v && ref_alive(l, v->target.id, v->target.serial, v->target_type, depth + 1);
    }
-   case VK_OBJECT_TYPE_DESCRIPTOR_SET: {
-      const struct pv_vk_descriptor_set *s = o->data;
-      struct slot_walk w = {ctx, depth + 1, true};
-      if (s)
-         pv_id_table_foreach(&s->slots, slot_alive_cb, &w);
-      return w.ok;
-   }
-   case VK_OBJECT_TYPE_COMMAND_BUFFER: {
-      const struct pv_vk_cmdbuf *cb = o->data;
-      return !cb || (!cb->broken && refset_alive(ctx, &cb->refs, depth + 1));
-   }
+   case VK_OBJECT_TYPE_DESCRIPTOR_SET:
+      return !o->data || set_alive(l, o->data, depth);
+   case VK_OBJECT_TYPE_COMMAND_BUFFER:
+      return !o->data || cmdbuf_refs_alive(l, o->data, depth + 1);
    case VK_OBJECT_TYPE_FRAMEBUFFER: { /* its attachments (guard_framebuffer.c) */
       const struct pv_vk_framebuffer *fb = o->data;
-      return !fb || refset_alive(ctx, &fb->refs, depth + 1);
+      return !fb || refset_alive(l, &fb->refs, depth + 1);
    }
    default:
       return true;
    }
 }
 
+/* The object is the same live one, and so is everything it stands on. */
+static bool
+ref_alive(const struct alive_look *l, uint64_t id, uint64_t serial, int32_t type, int depth)
+{
+   struct pv_object *o = look_find(l, id, type);
+   return o && o->serial == serial && object_alive(l, o, depth);
+}
+
 bool
 pv_vk_object_alive(struct pv_context *ctx, const struct pv_object *o)
 {
-   return ref_alive(ctx, o->id, o->serial, o->type, 1);
+   const struct alive_look look = {ctx, NULL};
+   return ref_alive(&look, o->id, o->serial, o->type, 1);
 }
 
 bool
@@ -257,7 +336,7 @@ pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
    if (pv_vk_bench_unchecked)
       return true; /* the benchmark's baseline only (guard.h): no state was tracked */
    struct pv_context *ctx = pv_venus_from(c);
-   uint64_t gen = atomic_load_explicit(&ctx->objects.generation, memory_order_acquire);
+   const struct alive_look look = {ctx, c};
    for (uint32_t i = 0; i < count; i++) {
       struct pv_object *o =
          pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbufs[i]));
@@ -274,15 +353,12 @@ pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
          return false;
       }
       cb->scope.submitted = true;
-      if (cb->checked_gen == gen)
-         continue; /* nothing destroyed since its references were last found alive */
-      if (!refset_alive(ctx, &cb->refs, 0)) {
+      if (!cmdbuf_refs_alive(&look, cb, 0)) {
          pv_venus_refuse(c, "%s: a command buffer names an object destroyed since it was "
                            "recorded",
                         what);
          return false;
       }
-      cb->checked_gen = gen;
    }
    return true;
 }
@@ -295,7 +371,7 @@ pv_vk_view_track(struct pv_dispatch_ctx *c, int32_t type, uint64_t id, int32_t t
 {
    if (pv_cs_fatal(c->dec))
       return;
-   struct pv_object *o = pv_object_find(pv_venus_from(c), id, type);
+   struct pv_object *o = pv_venus_find(c, id, type);
    struct pv_object *t = pv_venus_object(c, target_type, target_host);
    struct pv_vk_view *v = o && t && !o->data ? malloc(sizeof(*v)) : NULL;
    if (!v) {
@@ -310,21 +386,69 @@ pv_vk_view_track(struct pv_dispatch_ctx *c, int32_t type, uint64_t id, int32_t t
 
 /* ----- descriptor slots ---------------------------------------------------------------------- */
 
-void
-pv_vk_descriptor_slot_set(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s,
-                          uint32_t binding, uint32_t element, const struct pv_object *o)
+/* The set's mark (set_alive) dropped: a command buffer checked at this epoch may name the set,
+ * so the epoch moves too. Done before the slot changes, so no reader sees the mark over a dead
+ * slot. */
+static void
+drop_set_mark(struct pv_context *ctx, struct pv_vk_descriptor_set *s)
 {
-   uint64_t key = ((uint64_t)binding << 32 | element) + 1; /* 0 is the table's empty key */
-   free(pv_id_table_remove(&s->slots, key));
-   if (!o)
+   s->alive_gen = 0;
+   atomic_fetch_add_explicit(&ctx->liveness_drops, 1, memory_order_release);
+}
+
+static void
+slot_store(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s, uint64_t key,
+           const struct pv_object *o)
+{
+   if (!o) {
+      free(pv_id_table_remove(&s->slots, key));
       return;
-   struct pv_vk_ref_entry *r = malloc(sizeof(*r));
+   }
+   struct pv_vk_ref_entry *r = pv_id_table_get(&s->slots, key);
+   if (r) { /* rewritten in place: a set updated per dispatch allocates nothing */
+      *r = (struct pv_vk_ref_entry){o->id, o->serial, o->type};
+      return;
+   }
+   r = malloc(sizeof(*r));
    if (r)
       *r = (struct pv_vk_ref_entry){o->id, o->serial, o->type};
    if (!r || !pv_id_table_insert(&s->slots, key, r)) {
       free(r);
       pv_venus_fatal(c, "vkUpdateDescriptorSets: no memory for a descriptor's reference");
    }
+}
+
+static uint64_t
+slot_key(uint32_t binding, uint32_t element)
+{
+   return ((uint64_t)binding << 32 | element) + 1; /* 0 is the table's empty key */
+}
+
+/* o: the live object the descriptor names now (one this command found), NULL for none. The set
+ * keeps its mark only if o, with all it stands on, is alive. A set not marked for this epoch is
+ * named by no command buffer checked at it (their marks are set only while each set they name
+ * is marked), so nothing else needs to move then. */
+void
+pv_vk_descriptor_slot_set(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s,
+                          uint32_t binding, uint32_t element, struct pv_object *o)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   const struct alive_look look = {ctx, c};
+   if (o && s->alive_gen == liveness_epoch(ctx) && !object_alive(&look, o, 1))
+      drop_set_mark(ctx, s);
+   slot_store(c, s, slot_key(binding, element), o);
+}
+
+/* A copy of a stale descriptor: it keeps naming the dead object (id and serial). */
+void
+pv_vk_descriptor_slot_set_dead(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s,
+                               uint32_t binding, uint32_t element,
+                               const struct pv_vk_ref_entry *dead)
+{
+   if (s->alive_gen)
+      drop_set_mark(pv_venus_from(c), s);
+   const struct pv_object stand_in = {.id = dead->id, .type = dead->type, .serial = dead->serial};
+   slot_store(c, s, slot_key(binding, element), &stand_in);
 }
 
 /* ----- queue tracking and waiting before destruction ---------------------------------------- */
@@ -343,7 +467,7 @@ device_of_queue(struct pv_dispatch_ctx *c, VkQueue queue)
 {
    struct pv_object *qo = pv_venus_object(c, VK_OBJECT_TYPE_QUEUE, PV_FROM_HANDLE(queue));
    struct pv_object *dobj =
-      qo ? pv_object_find(pv_venus_from(c), qo->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
+      qo ? pv_venus_find(c, qo->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
    return dobj ? dobj->data : NULL;
 }
 
@@ -612,7 +736,8 @@ status_word(struct pv_context *ctx, const struct pv_vk_status_slot *s)
 {
    struct pv_object *bo = pv_object_find(ctx, s->buffer_id, VK_OBJECT_TYPE_BUFFER);
    const struct pv_vk_buffer *b = bo && bo->serial == s->buffer_serial ? bo->data : NULL;
-   if (!b || !b->bound || !memory_alive(ctx, b->memory))
+   const struct alive_look look = {ctx, NULL};
+   if (!b || !b->bound || !memory_alive(&look, b->memory))
       return NULL;
    struct pv_object *mo = pv_object_find(ctx, b->memory.id, VK_OBJECT_TYPE_DEVICE_MEMORY);
    const struct pv_vk_memory *m = mo ? mo->data : NULL;

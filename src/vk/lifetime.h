@@ -9,8 +9,12 @@
  *   Descriptor sets remember what each descriptor slot names, views their image or buffer, and
  *   buffers and images their memory (guard.h).
  * - Submission: each command buffer's references are checked to still be the same live objects
- *   (only when something was destroyed since the last check: the table's removal generation);
- *   a stale one makes the submission fatal instead of reaching the host.
+ *   (everything they stand on included); a stale one makes the submission fatal instead of
+ *   reaching the host. Answers are kept per liveness epoch (the table's removal generation plus
+ *   the marks dropped when a descriptor set is given a dead descriptor): a reference is checked
+ *   once when recorded, a descriptor set once per epoch, so while nothing is destroyed a
+ *   submission walks nothing; a command buffer that executes secondaries walks its own
+ *   references each time (a secondary recorded again brings references its primary never saw).
  * - Destruction: submissions are counted per queue, and what is known finished too (a guest
  *   fence the host saw signalled, a queue or device waited idle). Destroying an object the GPU
  *   may use, while some submission is not known finished, submits an empty batch with a fence
@@ -92,7 +96,11 @@ void pv_vk_refset_fini(struct pv_vk_refset *s);
 
 /* Descriptor slots (guard_descriptor.c): what each (binding, element) of a set names now. */
 void pv_vk_descriptor_slot_set(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s,
-                               uint32_t binding, uint32_t element, const struct pv_object *o);
+                               uint32_t binding, uint32_t element, struct pv_object *o);
+/* The same for a descriptor copied from one whose object is gone: it names the dead object. */
+void pv_vk_descriptor_slot_set_dead(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s,
+                                    uint32_t binding, uint32_t element,
+                                    const struct pv_vk_ref_entry *dead);
 
 /* False (and the command fatal) when a command buffer names an object that is gone. */
 bool pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,

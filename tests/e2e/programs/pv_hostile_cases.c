@@ -845,6 +845,134 @@ reset_pending_secondary(struct pv_hostile *h)
    pv_hostile_sync(h);
 }
 
+/* ----- liveness marks (src/vk/lifetime.c): what a submission no longer walks ---------------- */
+
+/* A compute kernel with a set reading `src` into the canary `dst`, and `stale`, a source
+ * destroyed (with its memory) before the case goes on: whatever a set names of it afterwards
+ * is a dead descriptor. */
+struct stale_kit {
+   struct pv_compute k;
+   struct pv_buffer src, stale, dst;
+   VkDescriptorSet good, dead;
+};
+
+static void
+stale_kit_init(struct pv_hostile *h, struct stale_kit *s)
+{
+   pv_hostile_compute_init(h, &s->k, 2);
+   pv_hostile_buffer(h, &s->src, SZ, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, 0x33);
+   pv_hostile_buffer(h, &s->stale, SZ, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, 0x44);
+   pv_hostile_canary(h, &s->dst, SZ, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+   s->good = pv_hostile_compute_set(h, &s->k, (VkDescriptorBufferInfo){s->src.buffer, 0, SZ},
+                                    (VkDescriptorBufferInfo){s->dst.buffer, 0, SZ});
+   s->dead = pv_hostile_compute_set(h, &s->k, (VkDescriptorBufferInfo){s->stale.buffer, 0, SZ},
+                                    (VkDescriptorBufferInfo){s->dst.buffer, 0, SZ});
+   vkUnmapMemory(h->c.device, s->stale.memory);
+   vkDestroyBuffer(h->c.device, s->stale.buffer, NULL);
+   vkFreeMemory(h->c.device, s->stale.memory, NULL);
+}
+
+/* Descriptor 0 of `dead` (the destroyed buffer) copied into `to`. */
+static void
+copy_dead_descriptor(struct pv_hostile *h, const struct stale_kit *s, VkDescriptorSet to)
+{
+   const VkCopyDescriptorSet cp = {
+      .sType = VK_STRUCTURE_TYPE_COPY_DESCRIPTOR_SET,
+      .srcSet = s->dead,
+      .dstSet = to,
+      .descriptorCount = 1,
+   };
+   vkUpdateDescriptorSets(h->c.device, 0, NULL, 1, &cp);
+}
+
+/* Recorded through a set, then the set's source destroyed: the submission must be refused. */
+static void
+set_after_destroy(struct pv_hostile *h)
+{
+   static struct pv_compute k;
+   static struct pv_buffer src, dst;
+   pv_hostile_compute_init(h, &k, 1);
+   pv_hostile_buffer(h, &src, SZ, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, 0x44);
+   pv_hostile_canary(h, &dst, SZ, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT);
+   VkDescriptorSet set = pv_hostile_compute_set(h, &k, (VkDescriptorBufferInfo){src.buffer, 0, SZ},
+                                                (VkDescriptorBufferInfo){dst.buffer, 0, SZ});
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   pv_compute_dispatch(cmd, &k, set, (uint32_t)(SZ / 4), 1, 0);
+   vkUnmapMemory(h->c.device, src.memory);
+   vkDestroyBuffer(h->c.device, src.buffer, NULL);
+   vkFreeMemory(h->c.device, src.memory, NULL);
+   pv_hostile_submit(h, cmd);
+}
+
+/* Submits `cmd`, already ended, with a fence and waits for it (3 s); then the canaries. */
+static void
+submit_ended(struct pv_hostile *h, VkCommandBuffer cmd)
+{
+   const VkSubmitInfo si = {
+      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+      .commandBufferCount = 1,
+      .pCommandBuffers = &cmd,
+   };
+   const VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+   VkFence fence = VK_NULL_HANDLE;
+   PV_HOSTILE_NOTE(h, vkCreateFence(h->c.device, &fci, NULL, &fence));
+   PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, fence));
+   if (fence)
+      PV_HOSTILE_NOTE(h, vkWaitForFences(h->c.device, 1, &fence, VK_TRUE, 3000000000ull));
+   pv_hostile_check_canaries(h, "after the submission");
+   pv_hostile_sync(h);
+}
+
+/* A set bound while all it named was alive, then given a dead descriptor (a copy of one naming
+ * the destroyed buffer; nothing is destroyed in between): the submission must be refused. The
+ * guest driver sends a command buffer's commands at vkEndCommandBuffer, so the copy comes after
+ * the end to reach the renderer after the bind. */
+static void
+set_copy_stale(struct pv_hostile *h)
+{
+   static struct stale_kit s;
+   stale_kit_init(h, &s);
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   pv_compute_dispatch(cmd, &s.k, s.good, (uint32_t)(SZ / 4), 1, 0);
+   PV_HOSTILE_NOTE(h, vkEndCommandBuffer(cmd));
+   copy_dead_descriptor(h, &s, s.good);
+   submit_ended(h, cmd);
+}
+
+/* A primary recorded (and ended) to execute a secondary that named nothing; the secondary then
+ * recorded again through a set with a dead descriptor: the primary must be refused. */
+static void
+secondary_rerecorded(struct pv_hostile *h)
+{
+   static struct stale_kit s;
+   stale_kit_init(h, &s);
+   copy_dead_descriptor(h, &s, s.good);
+   const VkCommandBufferAllocateInfo ai = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+      .commandPool = h->c.pool,
+      .level = VK_COMMAND_BUFFER_LEVEL_SECONDARY,
+      .commandBufferCount = 1,
+   };
+   VkCommandBuffer second = VK_NULL_HANDLE;
+   PV_HOSTILE_NOTE(h, vkAllocateCommandBuffers(h->c.device, &ai, &second));
+   const VkCommandBufferInheritanceInfo inherit = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO,
+   };
+   const VkCommandBufferBeginInfo bi = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+      .pInheritanceInfo = &inherit,
+   };
+   PV_HOSTILE_NOTE(h, vkBeginCommandBuffer(second, &bi));
+   PV_HOSTILE_NOTE(h, vkEndCommandBuffer(second));
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   vkCmdExecuteCommands(cmd, 1, &second);
+   PV_HOSTILE_NOTE(h, vkEndCommandBuffer(cmd));
+   PV_HOSTILE_NOTE(h, vkBeginCommandBuffer(second, &bi));
+   pv_compute_dispatch(second, &s.k, s.good, (uint32_t)(SZ / 4), 1, 0);
+   PV_HOSTILE_NOTE(h, vkEndCommandBuffer(second));
+   submit_ended(h, cmd);
+}
+
 /* The pending command buffer itself reset by its pool, or freed: the host must not free its
  * commands before they ran (the renderer waits for the submission; then the copy has run). */
 static void
@@ -931,6 +1059,12 @@ const struct pv_hostile_case pv_hostile_cases[] = {
      "vkResetCommandPool while a command buffer of the pool runs"),
    D("free-pending-cmdbuf", free_pending_cmdbuf,
      "vkFreeCommandBuffers of a command buffer while it runs"),
+   D("set-after-destroy", set_after_destroy,
+     "a command buffer submitted after the buffer its descriptor set names was destroyed"),
+   D("set-copy-stale", set_copy_stale,
+     "a bound set given a copy of a descriptor naming a destroyed buffer, then submitted"),
+   D("secondary-rerecorded", secondary_rerecorded,
+     "a secondary recorded again through a set with a dead descriptor after its primary"),
    D("scope-draw-no-pipeline", pv_hostile_draw_no_pipeline,
      "vkCmdDraw in a render pass with no pipeline bound"),
    D("scope-dispatch-no-pipeline", pv_hostile_dispatch_no_pipeline,
