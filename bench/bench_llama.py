@@ -46,6 +46,10 @@ GUEST_MODES = {"pearvisor-22.3.6": "22.3.6"}
 #   guest lacks hidden (taken from vulkaninfo on both sides at the start), the guest's driverID
 #   (VK_DRIVER_ID_MESA_VENUS) and no host-visible VRAM (src/vk/memory_types.c).
 NATIVE_MODES = {"native-nocoopmat": {"GGML_VK_DISABLE_COOPMAT": "1"}, "native-venus-like": None}
+# A/B modes (GPU only): any PearVisor mode with BASE after its name runs the same guest through
+# BUNDLE/base/pearvisor-gpu, an older build put there by hand (e.g. the previous commit's), in
+# the same run as the bundle's own build.
+BASE = "-base"
 VENUS_DRIVER_ID = "22"  # VK_DRIVER_ID_MESA_VENUS
 QUANTS = ["q4_0", "f16"]
 PROMPT = "Once upon a time there was a little"
@@ -54,6 +58,15 @@ PROMPT = "Once upon a time there was a little"
 SIZES = {"lavapipe": (128, 32, 32), "gpu": (512, 128, 64), "quick": (32, 8, 8)}
 TARGET = 0.95
 FIELDS = ["rep", "workload", "mode", "metric", "value", "status"]
+
+
+def plain(mode):
+    """The mode without its A/B suffix: what guest, socket and VN_PERF it runs with."""
+    return mode[:-len(BASE)] if mode.endswith(BASE) else mode
+
+
+def ours_known():
+    return MODES[1:] + list(EXTRA_MODES) + list(GUEST_MODES)
 
 
 def log(msg):
@@ -263,6 +276,7 @@ class GpuRunner:
         self.guest22_env = dict(self.guest_env, VK_DRIVER_FILES=guest22_icd,
                                 VK_ICD_FILENAMES=guest22_icd, VTEST_SOCKET_NAME=self.SOCKET22)
         self.server22_cmd = self.server_cmd[:3] + [self.SOCKET22 + ":0"] + self.server_cmd[4:]
+        self.base_server = os.path.join(bundle, "base/pearvisor-gpu")
         self.server_log = open(os.path.join(out, "llama-server.log"), "w")
         self.out = out
         self.layer_dir = os.path.join(bundle, "layer")
@@ -296,8 +310,12 @@ class GpuRunner:
         return diff, hidden
 
     def _start(self, mode):
-        sock, cmd = ((self.SOCKET22, self.server22_cmd) if mode in GUEST_MODES
+        sock, cmd = ((self.SOCKET22, self.server22_cmd) if plain(mode) in GUEST_MODES
                      else (self.SOCKET, self.server_cmd))
+        if mode.endswith(BASE):
+            if not os.access(self.base_server, os.X_OK):
+                raise RuntimeError(f"{mode}: no {self.base_server}")
+            cmd = [self.base_server] + cmd[1:]
         if os.path.exists(sock):
             os.unlink(sock)
         self.server_log.write("==== " + " ".join(cmd) + "\n")
@@ -335,9 +353,10 @@ class GpuRunner:
             with open(outp, "w") as o, open(errp, "w") as e:
                 try:
                     env = dict(self.host_env if srv is None else
-                               self.guest22_env if mode in GUEST_MODES else self.guest_env)
-                    if mode in EXTRA_MODES:
-                        env["VN_PERF"] = EXTRA_MODES[mode]
+                               self.guest22_env if plain(mode) in GUEST_MODES
+                               else self.guest_env)
+                    if plain(mode) in EXTRA_MODES:
+                        env["VN_PERF"] = EXTRA_MODES[plain(mode)]
                     if mode in NATIVE_MODES:
                         extra = NATIVE_MODES[mode] or self.native_env.get(mode)
                         if extra is None:
@@ -469,8 +488,7 @@ def report(rows, meta):
     through PearVisor reaches it against the native median (the spread does not overlap it)."""
     st, fails = spread(rows)
     seen = {r["mode"] for r in rows}
-    ours_modes = [m for m in MODES[1:] + list(EXTRA_MODES) + list(GUEST_MODES)
-                  if m in seen] or MODES[1:]
+    ours_modes = [m for o in ours_known() for m in (o, o + BASE) if m in seen] or MODES[1:]
     native_modes = [m for m in NATIVE_MODES if m in seen]
     lines = ["| model | test | native t/s, median (min–max) | mode | mode's t/s, median "
              f"(min–max) | mode / native (medians) | ≥ {TARGET}× native |",
@@ -635,8 +653,8 @@ def main(args, root, commit, sh):
     modes = list(MODES)
     if getattr(args, "modes", ""):
         modes = [m for m in args.modes.split(",") if m]
-        known = (MODES + list(EXTRA_MODES) + list(GUEST_MODES)
-                 + (list(NATIVE_MODES) if gpu else []))
+        known = (["native"] + ours_known()
+                 + (list(NATIVE_MODES) + [m + BASE for m in ours_known()] if gpu else []))
         bad = [m for m in modes if m not in known]
         if bad or modes[:1] != ["native"]:
             log(f"bench/run --llama: modes are native first, then of {', '.join(known[1:])}")
