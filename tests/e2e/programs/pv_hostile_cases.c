@@ -803,6 +803,30 @@ submit_after_destroy(struct pv_hostile *h)
    lifetime_case(h, SUBMIT_AFTER_DESTROY);
 }
 
+/* Begins *second as a secondary command buffer outside a render pass, allocating it from the
+ * case's pool first when it is VK_NULL_HANDLE. */
+static void
+secondary_begin(struct pv_hostile *h, VkCommandBuffer *second)
+{
+   if (!*second) {
+      const VkCommandBufferAllocateInfo ai = {
+         .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+         .commandPool = h->c.pool,
+         .level = VK_COMMAND_BUFFER_LEVEL_SECONDARY,
+         .commandBufferCount = 1,
+      };
+      PV_HOSTILE_NOTE(h, vkAllocateCommandBuffers(h->c.device, &ai, second));
+   }
+   const VkCommandBufferInheritanceInfo inherit = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO,
+   };
+   const VkCommandBufferBeginInfo bi = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+      .pInheritanceInfo = &inherit,
+   };
+   PV_HOSTILE_NOTE(h, vkBeginCommandBuffer(*second, &bi));
+}
+
 /* A secondary command buffer reset while the primary that executes it is still pending
  * (VUID-vkResetCommandBuffer-commandBuffer-00045): the host driver runs the secondary's commands
  * when it reaches the primary's vkCmdExecuteCommands, so a reset that reaches it first frees
@@ -817,22 +841,8 @@ reset_pending_secondary(struct pv_hostile *h)
    pv_hostile_buffer(h, &dst, SZ, 0, PV_HOSTILE_CANARY);
    h->copy_dst = &dst;
    h->copied = 0x44;
-   const VkCommandBufferAllocateInfo ai = {
-      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-      .commandPool = h->c.pool,
-      .level = VK_COMMAND_BUFFER_LEVEL_SECONDARY,
-      .commandBufferCount = 1,
-   };
    VkCommandBuffer second = VK_NULL_HANDLE;
-   PV_HOSTILE_NOTE(h, vkAllocateCommandBuffers(h->c.device, &ai, &second));
-   const VkCommandBufferInheritanceInfo inherit = {
-      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO,
-   };
-   const VkCommandBufferBeginInfo bi = {
-      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-      .pInheritanceInfo = &inherit,
-   };
-   PV_HOSTILE_NOTE(h, vkBeginCommandBuffer(second, &bi));
+   secondary_begin(h, &second);
    const VkBufferCopy r = {0, 0, SZ};
    vkCmdCopyBuffer(second, src.buffer, dst.buffer, 1, &r);
    PV_HOSTILE_NOTE(h, vkEndCommandBuffer(second));
@@ -947,27 +957,13 @@ secondary_rerecorded(struct pv_hostile *h)
    static struct stale_kit s;
    stale_kit_init(h, &s);
    copy_dead_descriptor(h, &s, s.good);
-   const VkCommandBufferAllocateInfo ai = {
-      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
-      .commandPool = h->c.pool,
-      .level = VK_COMMAND_BUFFER_LEVEL_SECONDARY,
-      .commandBufferCount = 1,
-   };
    VkCommandBuffer second = VK_NULL_HANDLE;
-   PV_HOSTILE_NOTE(h, vkAllocateCommandBuffers(h->c.device, &ai, &second));
-   const VkCommandBufferInheritanceInfo inherit = {
-      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO,
-   };
-   const VkCommandBufferBeginInfo bi = {
-      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
-      .pInheritanceInfo = &inherit,
-   };
-   PV_HOSTILE_NOTE(h, vkBeginCommandBuffer(second, &bi));
+   secondary_begin(h, &second);
    PV_HOSTILE_NOTE(h, vkEndCommandBuffer(second));
    VkCommandBuffer cmd = pv_cmd_begin(&h->c);
    vkCmdExecuteCommands(cmd, 1, &second);
    PV_HOSTILE_NOTE(h, vkEndCommandBuffer(cmd));
-   PV_HOSTILE_NOTE(h, vkBeginCommandBuffer(second, &bi));
+   secondary_begin(h, &second);
    pv_compute_dispatch(second, &s.k, s.good, (uint32_t)(SZ / 4), 1, 0);
    PV_HOSTILE_NOTE(h, vkEndCommandBuffer(second));
    submit_ended(h, cmd);
