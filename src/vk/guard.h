@@ -93,7 +93,7 @@ struct pv_vk_written {
 struct pv_vk_descriptor_set {
    uint64_t dynamic_slack;
    struct pv_id_table slots; /* what each descriptor names now (lifetime.h) */
-   uint64_t alive_gen; /* object-table generation at which every slot was alive; 0: unknown */
+   uint64_t alive_gen; /* liveness epoch (lifetime.c) at which every slot was alive; 0: none */
    struct pv_vk_written *written; /* NULL until allocated by a vkAllocateDescriptorSets we saw */
    /* every sampler element written (pv_vk_written_sampler_gap found none): written bits only
     * grow, so a bind on a reads_samplers_at_bind host checks the set once, not per bind */

@@ -437,8 +437,7 @@ track_pipeline(struct pv_dispatch_ctx *c, const char *what, VkPipeline pipeline,
                uint32_t use_count)
 {
    uint8_t bind = g ? PV_BIND_GRAPHICS : PV_BIND_COMPUTE;
-   struct pv_object *o =
-      pv_venus_find(c, PV_FROM_HANDLE(pipeline), VK_OBJECT_TYPE_PIPELINE);
+   struct pv_object *o = pv_venus_find(c, PV_FROM_HANDLE(pipeline), VK_OBJECT_TYPE_PIPELINE);
    struct pv_vk_pipeline *p = o && !o->data ? malloc(sizeof(*p)) : NULL;
    if (!p) {
       free(uses);

@@ -280,8 +280,8 @@ pv_guard_CreatePipelineLayout(struct pv_dispatch_ctx *c, void *args)
    pv_handle_vkCreatePipelineLayout(c, args);
    if (a->ret != VK_SUCCESS || !a->pPipelineLayout || !a->pCreateInfo || pv_cs_fatal(c->dec))
       return;
-   struct pv_object *o = pv_venus_find(c, PV_FROM_HANDLE(*a->pPipelineLayout),
-                                        VK_OBJECT_TYPE_PIPELINE_LAYOUT);
+   struct pv_object *o =
+      pv_venus_find(c, PV_FROM_HANDLE(*a->pPipelineLayout), VK_OBJECT_TYPE_PIPELINE_LAYOUT);
    struct pv_vk_pipeline_layout *l = o && !o->data ? calloc(1, sizeof(*l)) : NULL;
    if (l) {
       l->sets = a->pCreateInfo->setLayoutCount;

@@ -71,10 +71,10 @@ pv_guard_CreateFramebuffer(struct pv_dispatch_ctx *c, void *args)
       return;
    }
    pv_handle_vkCreateFramebuffer(c, args);
-   struct pv_object *o = a->ret == VK_SUCCESS && a->pFramebuffer && !pv_cs_fatal(c->dec)
-                            ? pv_venus_find(c, PV_FROM_HANDLE(*a->pFramebuffer),
-                                             VK_OBJECT_TYPE_FRAMEBUFFER)
-                            : NULL;
+   struct pv_object *o =
+      a->ret == VK_SUCCESS && a->pFramebuffer && !pv_cs_fatal(c->dec)
+         ? pv_venus_find(c, PV_FROM_HANDLE(*a->pFramebuffer), VK_OBJECT_TYPE_FRAMEBUFFER)
+         : NULL;
    if (!o || o->data) {
       framebuffer_free(NULL, &(struct pv_object){.data = fb});
       return;

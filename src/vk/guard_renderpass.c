@@ -360,8 +360,7 @@ keep_render_pass(struct pv_dispatch_ctx *c, const char *what, VkResult r, const 
                  struct pv_vk_render_pass *rp)
 {
    struct pv_object *o = r == VK_SUCCESS && p && !pv_cs_fatal(c->dec)
-                            ? pv_venus_find(c, PV_FROM_HANDLE(*p),
-                                             VK_OBJECT_TYPE_RENDER_PASS)
+                            ? pv_venus_find(c, PV_FROM_HANDLE(*p), VK_OBJECT_TYPE_RENDER_PASS)
                             : NULL;
    if (!o || o->data) {
       free(rp);
@@ -443,8 +442,7 @@ void
 pv_vk_image_view_track(struct pv_dispatch_ctx *c, const VkImageViewCreateInfo *ci,
                        const struct pv_vk_image *im, VkImageView view)
 {
-   struct pv_object *o =
-      pv_venus_find(c, PV_FROM_HANDLE(view), VK_OBJECT_TYPE_IMAGE_VIEW);
+   struct pv_object *o = pv_venus_find(c, PV_FROM_HANDLE(view), VK_OBJECT_TYPE_IMAGE_VIEW);
    struct pv_vk_view *v = o ? o->data : NULL;
    if (!v)
       return; /* pv_vk_view_track failed: fatal already */

@@ -23,8 +23,7 @@ pv_guard_CreateSampler(struct pv_dispatch_ctx *c, void *args)
        !a->pCreateInfo->compareEnable)
       return;
    /* the decoder wrote the new sampler's guest id back */
-   struct pv_object *o =
-      pv_venus_find(c, PV_FROM_HANDLE(*a->pSampler), VK_OBJECT_TYPE_SAMPLER);
+   struct pv_object *o = pv_venus_find(c, PV_FROM_HANDLE(*a->pSampler), VK_OBJECT_TYPE_SAMPLER);
    if (o)
       pv_vk_sampler_mark_compare(o);
 }

@@ -150,10 +150,10 @@ pv_guard_CreateDescriptorSetLayout(struct pv_dispatch_ctx *c, void *args)
    }
    mark_immutable_compare(c, a->pCreateInfo, l);
    pv_handle_vkCreateDescriptorSetLayout(c, args);
-   struct pv_object *o = a->ret == VK_SUCCESS && a->pSetLayout && !pv_cs_fatal(c->dec)
-                            ? pv_venus_find(c, PV_FROM_HANDLE(*a->pSetLayout),
-                                             VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT)
-                            : NULL;
+   struct pv_object *o =
+      a->ret == VK_SUCCESS && a->pSetLayout && !pv_cs_fatal(c->dec)
+         ? pv_venus_find(c, PV_FROM_HANDLE(*a->pSetLayout), VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT)
+         : NULL;
    if (!o || o->data) {
       pv_vk_set_layout_unref(l);
       return;
@@ -263,10 +263,10 @@ pv_guard_CreateShaderModule(struct pv_dispatch_ctx *c, void *args)
    if (!m)
       return;
    pv_handle_vkCreateShaderModule(c, args);
-   struct pv_object *o = a->ret == VK_SUCCESS && a->pShaderModule && !pv_cs_fatal(c->dec)
-                            ? pv_venus_find(c, PV_FROM_HANDLE(*a->pShaderModule),
-                                             VK_OBJECT_TYPE_SHADER_MODULE)
-                            : NULL;
+   struct pv_object *o =
+      a->ret == VK_SUCCESS && a->pShaderModule && !pv_cs_fatal(c->dec)
+         ? pv_venus_find(c, PV_FROM_HANDLE(*a->pShaderModule), VK_OBJECT_TYPE_SHADER_MODULE)
+         : NULL;
    if (!o || o->data) {
       pv_spirv_module_free(m);
       return;

@@ -445,8 +445,9 @@ pv_vk_descriptor_slot_set_dead(struct pv_dispatch_ctx *c, struct pv_vk_descripto
                                uint32_t binding, uint32_t element,
                                const struct pv_vk_ref_entry *dead)
 {
-   if (s->alive_gen)
-      drop_set_mark(pv_venus_from(c), s);
+   struct pv_context *ctx = pv_venus_from(c);
+   if (s->alive_gen == liveness_epoch(ctx))
+      drop_set_mark(ctx, s);
    const struct pv_object stand_in = {.id = dead->id, .type = dead->type, .serial = dead->serial};
    slot_store(c, s, slot_key(binding, element), &stand_in);
 }
@@ -466,8 +467,7 @@ static struct pv_vk_device *
 device_of_queue(struct pv_dispatch_ctx *c, VkQueue queue)
 {
    struct pv_object *qo = pv_venus_object(c, VK_OBJECT_TYPE_QUEUE, PV_FROM_HANDLE(queue));
-   struct pv_object *dobj =
-      qo ? pv_venus_find(c, qo->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
+   struct pv_object *dobj = qo ? pv_venus_find(c, qo->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
    return dobj ? dobj->data : NULL;
 }
 
