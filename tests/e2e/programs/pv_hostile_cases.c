@@ -745,6 +745,23 @@ submit_pending(struct pv_hostile *h, VkCommandBuffer cmd)
    PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, VK_NULL_HANDLE));
 }
 
+/* Submits `cmd`, already ended, with a fence and waits for it (3 s). */
+static void
+submit_fenced(struct pv_hostile *h, VkCommandBuffer cmd)
+{
+   const VkSubmitInfo si = {
+      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+      .commandBufferCount = 1,
+      .pCommandBuffers = &cmd,
+   };
+   const VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+   VkFence fence = VK_NULL_HANDLE;
+   PV_HOSTILE_NOTE(h, vkCreateFence(h->c.device, &fci, NULL, &fence));
+   PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, fence));
+   if (fence)
+      PV_HOSTILE_NOTE(h, vkWaitForFences(h->c.device, 1, &fence, VK_TRUE, 3000000000ull));
+}
+
 /* Destroying or freeing what pending work uses: the renderer may refuse (context lost) or keep
  * the objects alive until the work ends (then the copy reads the source's own bytes); it must
  * never let the host read freed memory. A submission after the destroy must be refused: the
@@ -772,14 +789,8 @@ lifetime_case(struct pv_hostile *h, enum lifetime what)
    if (what != FREE_MEMORY_PENDING)
       vkDestroyBuffer(h->c.device, src.buffer, NULL);
    vkFreeMemory(h->c.device, src.memory, NULL);
-   if (what == SUBMIT_AFTER_DESTROY) {
-      VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-      VkFence fence = VK_NULL_HANDLE;
-      PV_HOSTILE_NOTE(h, vkCreateFence(h->c.device, &fci, NULL, &fence));
-      PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, fence));
-      if (fence)
-         PV_HOSTILE_NOTE(h, vkWaitForFences(h->c.device, 1, &fence, VK_TRUE, 3000000000ull));
-   }
+   if (what == SUBMIT_AFTER_DESTROY)
+      submit_fenced(h, cmd);
    /* before anything that may block or make the guest driver abort: the bytes as they are */
    pv_hostile_check_canaries(h, "after the destroy and the submission");
    pv_hostile_sync(h);
@@ -914,21 +925,11 @@ set_after_destroy(struct pv_hostile *h)
    pv_hostile_submit(h, cmd);
 }
 
-/* Submits `cmd`, already ended, with a fence and waits for it (3 s); then the canaries. */
+/* submit_fenced, then the canaries. */
 static void
 submit_ended(struct pv_hostile *h, VkCommandBuffer cmd)
 {
-   const VkSubmitInfo si = {
-      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
-      .commandBufferCount = 1,
-      .pCommandBuffers = &cmd,
-   };
-   const VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-   VkFence fence = VK_NULL_HANDLE;
-   PV_HOSTILE_NOTE(h, vkCreateFence(h->c.device, &fci, NULL, &fence));
-   PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, fence));
-   if (fence)
-      PV_HOSTILE_NOTE(h, vkWaitForFences(h->c.device, 1, &fence, VK_TRUE, 3000000000ull));
+   submit_fenced(h, cmd);
    pv_hostile_check_canaries(h, "after the submission");
    pv_hostile_sync(h);
 }
