@@ -170,10 +170,26 @@ class CommandCode:
         if self.cmd.ret != 'void':
             call = 'a->ret = ' + call
         save, reg = self._created()
+        head, calls = [], [call]
+        if self._deferrable(save, reg):
+            # The host call alone, so a recording thread can make it later (pv_protocol.h
+            # pv_dispatch_ctx.defer); every check above it stays on the decoding thread.
+            head = ['static void',
+                    'pv_call_%s(const struct pv_vk_dispatch *vk, void *args)' % self.name, '{',
+                    '   struct pv_args_%s *a = args;' % self.name,
+                    '   vk->' + call[len('c->vk->'):], '}', '']
+            calls = ['if (!c->defer || !c->defer(c, pv_call_%s, args))' % self.name,
+                     '   pv_call_%s(c->vk, args);' % self.name]
         body = (['struct pv_args_%s *a = args;' % self.name,
                  'if (!c->vk || !c->vk->%s) {' % short,
                  '   pv_cs_set_fatal(c->dec, "host driver lacks %s");' % self.name,
-                 '   return;', '}'] + self._required_checks() + save + [call] + reg +
+                 '   return;', '}'] + self._required_checks() + save + calls + reg +
                 self._destroyed())
-        self.funcs['handler'] = (['void', 'pv_handle_%s(struct pv_dispatch_ctx *c, void *args)'
-                                  % self.name, '{'] + _body(body) + ['}', ''])
+        self.funcs['handler'] = head + [
+            'void', 'pv_handle_%s(struct pv_dispatch_ctx *c, void *args)' % self.name,
+            '{'] + _body(body) + ['}', '']
+
+    def _deferrable(self, save, reg):
+        """A vkCmd* that only records: no result, no new objects, nothing written back."""
+        return (self.name.startswith('vkCmd') and self.cmd.ret == 'void' and not save and
+                not reg and not any(self.is_out(p) for p in self.cmd.params))

@@ -407,6 +407,8 @@ struct pv_context_stats {
    uint64_t queue_drains; /* waits for all of a queue's work, each a stall of the guest's
                            * pipeline: resets and frees of objects the tracking cannot prove
                            * idle, device teardown */
+   uint64_t recorded_calls; /* host calls of vkCmd* made on a ring's recording thread
+                             * (PEARVISOR_RECORD_THREAD), beside the ring's decoding */
 };
 PV_EXPORT int pv_context_get_stats(const struct pv_context *context, struct pv_context_stats *out);
 

@@ -54,6 +54,8 @@ void pv_protocol_encode_chain(struct pv_cs_encoder *e, pv_chain_lookup_fn lookup
 struct pv_vk_dispatch; /* generated: host driver entry points */
 struct pv_dispatch_ctx;
 typedef void (*pv_handler_fn)(struct pv_dispatch_ctx *ctx, void *args);
+/* A vkCmd*'s host call alone, with the decoded (and checked) arguments (codegen: pv_call_*). */
+typedef void (*pv_host_call_fn)(const struct pv_vk_dispatch *vk, void *args);
 
 struct pv_dispatch_ctx {
    struct pv_cs_decoder *dec;
@@ -81,6 +83,14 @@ struct pv_dispatch_ctx {
    /* Optional: told when the decoder refused a command's values (pv_cs_decoder.refused); the
     * command is then answered like a refused one (the renderer loses the context here). */
    void (*on_refused)(struct pv_dispatch_ctx *ctx, const char *why);
+   /* Optional: takes a recording command's host call (a vkCmd* whose checks passed) to make
+    * later, in order, on a recording thread (renderer/recorder.h), and sets arena_held; false:
+    * the handler makes the call now. */
+   bool (*defer)(struct pv_dispatch_ctx *ctx, pv_host_call_fn call, void *args);
+   /* Deferred calls still read the decoder's arena: commands keep their temporaries until the
+    * owner of `defer` has them made and clears this. */
+   bool arena_held;
+   void *args; /* the running command's decoded arguments (in the decoder's arena) */
    void *user;
 };
 

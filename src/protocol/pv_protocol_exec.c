@@ -89,6 +89,7 @@ pv_protocol_execute_one(struct pv_dispatch_ctx *ctx, const struct pv_protocol_ta
       void *args = pv_cs_alloc(d, 1, e->args_size);
       if (args)
          e->decode(d, args);
+      ctx->args = args;
       pv_handler_fn h = pv_cs_fatal(d) ? NULL : handler_for(ctx, type, e, args);
       ctx->refused = false;
       if (d->refused && !pv_cs_fatal(d)) { /* well formed, values ruled out: no handler */
@@ -112,7 +113,8 @@ pv_protocol_execute_one(struct pv_dispatch_ctx *ctx, const struct pv_protocol_ta
       if ((flags & PV_COMMAND_GENERATE_REPLY) && !pv_cs_fatal(d))
          write_reply(ctx, type, e, args);
    }
-   pv_cs_arena_reset(d->arena);
+   if (!ctx->arena_held)
+      pv_cs_arena_reset(d->arena);
    return !pv_cs_fatal(d) && !(ctx->reply && ctx->reply->status->fatal);
 }
 

@@ -28,6 +28,7 @@ pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *
    ctx->lost_handlers = dialect->lost_handlers;
    ctx->check_classes = dialect->check_classes;
    ctx->named_min = dialect->named_min;
+   ctx->record_kinds = dialect->record_kinds;
    atomic_init(&ctx->lost, false);
    atomic_init(&ctx->stopping, false);
    atomic_init(&ctx->host_crashed, false);

@@ -34,6 +34,7 @@ struct pv_context {
    const pv_handler_fn *lost_handlers;
    const uint8_t *check_classes;          /* pv_family.command_check's, per dialect */
    const uint8_t *named_min;              /* pv_family.command_named's, per dialect */
+   const uint8_t *record_kinds;           /* PV_RECORD_* per command type (recorder.h) */
    /* Sticky: once set, commands are decoded but not executed (DESIGN.md decision 6). */
    atomic_bool lost;
    /* Why, from the first pv_context_set_lost (pv_context_lost_reason). */

@@ -14,13 +14,18 @@
 #include "renderer/context.h"
 #include "renderer/crash_guard.h"
 #include "renderer/family.h"
+#include "renderer/recorder.h"
 #include "renderer/renderer.h"
+#include "renderer/ring.h"
 #include "util/log.h"
 
 /* Per command: decoded structs, arrays and strings. Large enough for the biggest legitimate
  * command (a 64 MiB vkCmdUpdateBuffer is impossible: 65536 bytes max; the largest are
  * pipeline creates and descriptor updates), small enough that a hostile count fails fast. */
 #define PV_EXEC_ARENA_CAP ((size_t)256 << 20)
+/* Decode temporaries kept for the recording thread's pending calls before the ring thread
+ * waits for them (recorder.h): a command buffer of a few thousand commands. */
+#define PV_EXEC_HELD_MAX ((size_t)1 << 20)
 
 void
 pv_exec_budget_init(struct pv_cs_arena_budget *b, uint64_t blob_quota)
@@ -271,6 +276,65 @@ decode_refused(struct pv_dispatch_ctx *c, const char *why)
    pv_context_set_lost(x->ctx, "refused: %s", why);
 }
 
+/*
+ * Waits until the recording thread made every call handed to it, so the arena may be reset, a
+ * command that is not a vkCmd* may run, and head may move past them. A host crash on that thread
+ * loses the context here, as one on this thread does (recover_from_crash).
+ */
+static void
+settle_recorder(struct pv_exec *x)
+{
+   if (!x->dispatch.arena_held)
+      return;
+   int sig = pv_recorder_wait(x->recorder);
+   x->dispatch.arena_held = false;
+   if (sig) {
+      atomic_store(&x->ctx->host_crashed, true);
+      pv_context_set_lost(x->ctx,
+                          "the host driver crashed (signal %d) recording for this context; "
+                          "it is not called again",
+                          sig);
+      x->dispatch.lost = true;
+   }
+   if (x->has_unpublished) {
+      x->has_unpublished = false;
+      x->command_done(x, x->unpublished);
+   }
+}
+
+/* pv_dispatch_ctx.defer: a vkCmd* whose checks passed; its arguments stay in the arena. */
+static bool
+defer_call(struct pv_dispatch_ctx *c, pv_host_call_fn call, void *args)
+{
+   struct pv_exec *x = c->user;
+   if (x->may_defer && args == c->args) {
+      pv_recorder_push(x->recorder, call, c->vk, args);
+      c->arena_held = true;
+      pv_stat_add(&x->stats.recorded, 1);
+      return true;
+   }
+   /* Arguments of the handler's own (not the decoded command's): made now, after the rest. */
+   settle_recorder(x);
+   return atomic_load(&x->ctx->host_crashed); /* true: dropped, the driver is not called */
+}
+
+/* Before each top-level or nested command (type and flags peeked) of a renderer whose rings
+ * record on threads of their own: whether its host call may be deferred, and if not, this
+ * path's pending calls made first; before a free or a submission, every ring's. */
+static void
+before_command(struct pv_exec *x, int32_t type, uint32_t flags)
+{
+   const struct pv_protocol_table *t = x->ctx->table;
+   uint8_t kind =
+      type >= 0 && (uint32_t)type < t->count ? x->ctx->record_kinds[type] : PV_RECORD_WAITS;
+   x->may_defer = x->recorder && kind == PV_RECORD_DEFERS && !(flags & PV_COMMAND_GENERATE_REPLY) &&
+                  !pv_capture_active(x->ctx) && x->dec.arena->used_total < PV_EXEC_HELD_MAX;
+   if (!x->may_defer)
+      settle_recorder(x);
+   if (kind == PV_RECORD_SETTLES)
+      pv_ring_settle_recorders(x->ctx);
+}
+
 void
 pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
 {
@@ -304,11 +368,25 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
       .user = x,
    };
    x->named_min = ctx->renderer->family->command_named ? ctx->named_min : NULL;
+   if (ring && ctx->renderer->record_thread) {
+      x->recorder = malloc(sizeof(*x->recorder));
+      if (x->recorder &&
+          !pv_recorder_start(x->recorder, ctx->renderer->config.contain_host_crashes)) {
+         free(x->recorder);
+         x->recorder = NULL;
+      }
+      if (x->recorder)
+         x->dispatch.defer = defer_call;
+   }
 }
 
 void
 pv_exec_fini(struct pv_exec *x)
 {
+   if (x->recorder) {
+      pv_recorder_stop(x->recorder);
+      free(x->recorder);
+   }
    pv_cs_arena_fini(&x->arena);
    pv_cs_arena_fini(&x->nested_arena);
    free(x->named.objs);
@@ -361,6 +439,13 @@ run_decoder(struct pv_exec *x)
       int32_t type = -1;
       if (pv_cs_remaining(&x->dec) >= sizeof(type))
          memcpy(&type, x->dec.cur, sizeof(type));
+      if (x->ctx->renderer->record_thread) {
+         uint32_t flags = 0;
+         if (pv_cs_remaining(&x->dec) >= sizeof(type) + sizeof(flags))
+            memcpy(&flags, x->dec.cur + sizeof(type), sizeof(flags));
+         before_command(x, type, flags);
+         x->dispatch.lost = atomic_load(&x->ctx->lost);
+      }
       pv_stat_add(&x->stats.commands, 1);
 #ifndef PV_NO_STATS_COUNTERS
       atomic_store_explicit(&x->stats.last_command, type, memory_order_relaxed);
@@ -381,8 +466,15 @@ run_decoder(struct pv_exec *x)
       uint8_t min = x->named_min ? x->named_min[type] : 0;
       if (min && x->named.count >= min && !x->dispatch.lost)
          x->ctx->renderer->family->command_named(x->ctx, type, x->named.objs, x->named.count);
-      if (x->command_done && !x->nested)
-         x->command_done(x, (size_t)(x->dec.cur - x->run_start));
+      if (x->command_done && !x->nested) {
+         size_t consumed = (size_t)(x->dec.cur - x->run_start);
+         if (x->dispatch.arena_held) {
+            x->unpublished = consumed;
+            x->has_unpublished = true;
+         } else {
+            x->command_done(x, consumed);
+         }
+      }
    }
    return !atomic_load(&x->ctx->lost);
 }
@@ -442,9 +534,14 @@ exec_run(struct pv_exec *x, const void *data, size_t size)
                          memory_order_relaxed);
 #endif
    pv_cs_decoder_init(&x->dec, data, size, &x->arena, &x->status, &x->hooks);
-   if (pv_crash_guard_active() && !x->ctx->host_crashed)
-      return run_guarded(x);
-   return run_decoder(x);
+   bool ok = pv_crash_guard_active() && !x->ctx->host_crashed ? run_guarded(x) : run_decoder(x);
+   if (x->recorder) {
+      /* Nothing pending outlives the stream: the ring publishes head when it returns. */
+      settle_recorder(x);
+      pv_cs_arena_reset(&x->arena);
+      ok = ok && !atomic_load(&x->ctx->lost);
+   }
+   return ok;
 }
 
 bool
@@ -467,6 +564,12 @@ pv_exec_run_nested(struct pv_exec *x, const void *data, size_t size)
    pv_stat_add(&x->stats.bytes, size);
    pv_cs_decoder_init(&x->dec, data, size, &x->nested_arena, &x->status, &x->hooks);
    bool ok = run_decoder(x);
+   if (x->recorder) {
+      /* The executing command's head must not move past the stream's calls. */
+      settle_recorder(x);
+      pv_cs_arena_reset(&x->nested_arena);
+      ok = ok && !atomic_load(&x->ctx->lost);
+   }
    x->nested = false;
    /* The outer decoder's arena still holds the outer command's args. */
    x->dec.cur = saved.cur;

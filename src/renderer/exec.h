@@ -18,6 +18,7 @@
 #include "renderer/stats.h"
 
 struct pv_context;
+struct pv_recorder;
 struct pv_ring;
 struct pv_resource;
 
@@ -73,6 +74,13 @@ struct pv_exec {
    } *lost_named;
    uint32_t lost_count, lost_cap;
    struct pv_exec_stats stats; /* written by this path's thread only (stats.h) */
+   /* A ring's recording thread (recorder.h); NULL: every host call is made inline. */
+   struct pv_recorder *recorder;
+   bool may_defer; /* the running command's vkCmd* host call may go to the recorder */
+   /* Bytes of the top-level stream consumed whose head is published only once the recorder
+    * made their calls (command_done). */
+   size_t unpublished;
+   bool has_unpublished;
 };
 
 /* The context's shared budget for decode temporaries (struct pv_cs_arena_budget). */

@@ -7,6 +7,7 @@
 
 #include "renderer/context.h"
 #include "renderer/crash_guard.h"
+#include "renderer/recorder.h"
 #include "util/log.h"
 
 bool
@@ -35,7 +36,8 @@ dialect_init(struct pv_dialect *d, const char *name, uint32_t wire_format,
    d->lost_handlers = calloc(d->table->count, sizeof(*d->lost_handlers));
    d->check_classes = calloc(d->table->count, sizeof(*d->check_classes));
    d->named_min = calloc(d->table->count, sizeof(*d->named_min));
-   if (!d->overrides || !d->lost_handlers || !d->check_classes || !d->named_min)
+   d->record_kinds = pv_recorder_kinds(d->table);
+   if (!d->overrides || !d->lost_handlers || !d->check_classes || !d->named_min || !d->record_kinds)
       return false;
    struct pv_overrides o = {.table = d->table,
                             .fns = d->overrides,
@@ -58,6 +60,7 @@ dialect_fini(struct pv_dialect *d)
    free(d->lost_handlers);
    free(d->check_classes);
    free(d->named_min);
+   free(d->record_kinds);
 }
 
 /* The first struct version's size: everything up to and including max_blob_bytes. */
@@ -118,6 +121,7 @@ pv_renderer_new(const struct pv_renderer_config *config, const struct pv_family 
    }
    if (r->config.contain_host_crashes)
       pv_crash_guard_install();
+   r->record_thread = pv_recorder_wanted();
    if (r->config.wire_format > 1) {
       pv_err("renderer: wire format %u is not served (0 or 1)", r->config.wire_format);
       pv_renderer_destroy(r);

@@ -16,6 +16,7 @@ struct pv_dialect {
    pv_handler_fn *lost_handlers;  /* table->count entries */
    uint8_t *check_classes;        /* table->count entries (pv_overrides.classes) */
    uint8_t *named_min;            /* table->count entries (pv_overrides.named_min) */
+   uint8_t *record_kinds;         /* table->count entries: PV_RECORD_* (recorder.h) */
    struct pv_venus_capset capset;
 };
 
@@ -29,6 +30,8 @@ struct pv_renderer {
    const struct pv_family *family;
    /* Both are set up (protocol --stats reports both); contexts use the configured one. */
    struct pv_dialect wire0, wire1;
+   /* Rings hand vkCmd* host calls to a recording thread (recorder.h pv_recorder_wanted). */
+   bool record_thread;
 };
 
 /* pv_renderer_create with the families to serve (src/pearvisor.c). */

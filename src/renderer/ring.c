@@ -9,6 +9,8 @@
 
 #include "renderer/capture.h"
 #include "renderer/context.h"
+#include "renderer/recorder.h"
+#include "renderer/renderer.h"
 #include "renderer/ring_internal.h"
 #include "util/log.h"
 #include "util/os.h"
@@ -482,6 +484,19 @@ pv_ring_handle_destroy(struct pv_dispatch_ctx *c, void *args)
       return;
    }
    ring_stop(ring);
+}
+
+void
+pv_ring_settle_recorders(struct pv_context *ctx)
+{
+   if (!ctx->renderer->record_thread)
+      return;
+   /* Under rings_lock: a ring destroyed meanwhile is off the list before its recorder stops. */
+   pthread_mutex_lock(&ctx->rings_lock);
+   for (struct pv_ring *r = ctx->rings; r; r = r->next)
+      if (r->exec.recorder)
+         pv_recorder_settle(r->exec.recorder);
+   pthread_mutex_unlock(&ctx->rings_lock);
 }
 
 void

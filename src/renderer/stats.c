@@ -16,6 +16,7 @@ pv_exec_stats_retire(struct pv_exec_stats *into, const struct pv_exec_stats *fro
    pv_stat_add(&into->replies, pv_stat_get(&from->replies));
    pv_stat_add(&into->wakeups, pv_stat_get(&from->wakeups));
    pv_stat_add(&into->idle, pv_stat_get(&from->idle));
+   pv_stat_add(&into->recorded, pv_stat_get(&from->recorded));
 }
 
 /* The running sums while walking the paths, and which path ran last. */
@@ -32,6 +33,7 @@ add_path(struct stats_sum *s, const struct pv_exec_stats *x)
    s->out->replies += pv_stat_get(&x->replies);
    s->out->ring_wakeups += pv_stat_get(&x->wakeups);
    s->out->ring_idle += pv_stat_get(&x->idle);
+   s->out->recorded_calls += pv_stat_get(&x->recorded);
    uint64_t run = pv_stat_get(&x->last_run);
    int32_t cmd = atomic_load_explicit((_Atomic int32_t *)&x->last_command, memory_order_relaxed);
    if (run > s->latest_run && cmd >= 0) {

@@ -20,6 +20,7 @@ struct pv_exec_stats {
    _Atomic uint64_t replies;  /* replies written */
    _Atomic uint64_t wakeups;  /* rings: woken from IDLE by a notify */
    _Atomic uint64_t idle;     /* rings: IDLE set, thread asleep */
+   _Atomic uint64_t recorded; /* rings: host calls handed to the recording thread */
    _Atomic int32_t last_command;
    /* The context's run counter when this path last began a stream: the path with the highest
     * value ran most recently (its last_command is the context's last command). */
@@ -55,6 +56,7 @@ pv_exec_stats_init(struct pv_exec_stats *s)
    atomic_init(&s->replies, 0);
    atomic_init(&s->wakeups, 0);
    atomic_init(&s->idle, 0);
+   atomic_init(&s->recorded, 0);
    atomic_init(&s->last_command, -1);
    atomic_init(&s->last_run, 0);
 }

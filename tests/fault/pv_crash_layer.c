@@ -4,7 +4,9 @@
  * an image 7777 texels wide calls abort(); 7778 texels wide takes PV_SLOW_SECONDS before it
  * answers; 7779 wide runs a shell (what code injected into the host driver would try first);
  * 7780 wide tries what the sandboxed user may not (a network socket, reading /etc/shadow),
- * reports the outcome on stderr (the server log) and then creates the image. Loaded into our
+ * reports the outcome on stderr (the server log) and then creates the image; vkCmdFillBuffer
+ * with the word 0x7777dead calls abort() (a crash while recording, which the renderer may make
+ * on a ring's recording thread: src/renderer/recorder.h). Loaded into our
  * server (VK_INSTANCE_LAYERS) by tests/fault/test-crash-isolation (a guest whose host calls crash
  * takes down only its own server process), tests/fault/test-slow-host-call (a ring busy in a long
  * host call keeps reporting ALIVE) and tests/fault/test-sandbox (the sandbox stops the escape).
@@ -22,6 +24,7 @@
 #include <vulkan/vulkan.h>
 
 #define PV_CRASH_WIDTH 7777u
+#define PV_CRASH_FILL_WORD 0x7777deadu
 #define PV_SLOW_WIDTH 7778u
 /* A host call that never returns (issue 12: the client's process must still go away). */
 #define PV_STUCK_WIDTH 7779u
@@ -39,6 +42,7 @@ static PFN_vkGetDeviceProcAddr next_gdpa;
 static PFN_vkCreateImage next_create_image;
 static PFN_vkWaitForFences next_wait_fences;
 static PFN_vkWaitSemaphores next_wait_semaphores;
+static PFN_vkCmdFillBuffer next_fill_buffer;
 
 VKAPI_ATTR VkResult VKAPI_CALL pv_crash_CreateInstance(const VkInstanceCreateInfo *info,
                                                        const VkAllocationCallbacks *alloc,
@@ -56,6 +60,9 @@ VKAPI_ATTR VkResult VKAPI_CALL pv_crash_WaitForFences(VkDevice device, uint32_t 
 VKAPI_ATTR VkResult VKAPI_CALL pv_crash_WaitSemaphores(VkDevice device,
                                                        const VkSemaphoreWaitInfo *info,
                                                        uint64_t timeout);
+VKAPI_ATTR void VKAPI_CALL pv_crash_CmdFillBuffer(VkCommandBuffer cmd, VkBuffer buffer,
+                                                  VkDeviceSize offset, VkDeviceSize size,
+                                                  uint32_t data);
 VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL pv_crash_GetDeviceProcAddr(VkDevice device,
                                                                     const char *name);
 VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL pv_crash_GetInstanceProcAddr(VkInstance instance,
@@ -104,6 +111,7 @@ pv_crash_CreateDevice(VkPhysicalDevice phys, const VkDeviceCreateInfo *info,
       next_create_image = (PFN_vkCreateImage)next_gdpa(*out, "vkCreateImage");
       next_wait_fences = (PFN_vkWaitForFences)next_gdpa(*out, "vkWaitForFences");
       next_wait_semaphores = (PFN_vkWaitSemaphores)next_gdpa(*out, "vkWaitSemaphores");
+      next_fill_buffer = (PFN_vkCmdFillBuffer)next_gdpa(*out, "vkCmdFillBuffer");
    }
    return r;
 }
@@ -175,6 +183,15 @@ pv_crash_CreateImage(VkDevice device, const VkImageCreateInfo *info,
    return next_create_image(device, info, alloc, out);
 }
 
+VKAPI_ATTR void VKAPI_CALL
+pv_crash_CmdFillBuffer(VkCommandBuffer cmd, VkBuffer buffer, VkDeviceSize offset, VkDeviceSize size,
+                       uint32_t data)
+{
+   if (data == PV_CRASH_FILL_WORD)
+      abort();
+   next_fill_buffer(cmd, buffer, offset, size, data);
+}
+
 VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
 pv_crash_GetDeviceProcAddr(VkDevice device, const char *name)
 {
@@ -184,6 +201,8 @@ pv_crash_GetDeviceProcAddr(VkDevice device, const char *name)
       return (PFN_vkVoidFunction)pv_crash_CreateImage;
    if (!strcmp(name, "vkWaitForFences"))
       return (PFN_vkVoidFunction)pv_crash_WaitForFences;
+   if (!strcmp(name, "vkCmdFillBuffer") && next_fill_buffer)
+      return (PFN_vkVoidFunction)pv_crash_CmdFillBuffer;
    if (!strcmp(name, "vkWaitSemaphores") && next_wait_semaphores)
       return (PFN_vkVoidFunction)pv_crash_WaitSemaphores;
    return next_gdpa(device, name);

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/* The recording thread of a ring (recorder.h). */
+#include "renderer/recorder.h"
+
+#include <sched.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "renderer/crash_guard.h"
+#include "util/log.h"
+#include "util/os.h"
+
+/*
+ * How long each side polls before it sleeps. The recording thread stays awake a little past the
+ * last call, since a command buffer's next command is usually a decode (~100 ns) away; the ring
+ * thread's wait is short by construction (at most the calls it just pushed).
+ */
+#define PV_RECORDER_IDLE_SPIN_NS 20000ull
+#define PV_RECORDER_WAIT_SPIN_NS 50000ull
+/* Both sleeps re-check by themselves: a missed wake-up costs at most this. */
+#define PV_RECORDER_SLEEP_NS 1000000ull
+
+bool
+pv_recorder_wanted(void)
+{
+   const char *v = getenv("PEARVISOR_RECORD_THREAD");
+   if (v && *v)
+      return strcmp(v, "0") != 0 && strcmp(v, "off") != 0;
+   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+   return cpus >= 4;
+}
+
+static bool
+starts_with(const char *s, const char *prefix)
+{
+   return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+uint8_t *
+pv_recorder_kinds(const struct pv_protocol_table *t)
+{
+   uint8_t *kinds = calloc(t->count ? t->count : 1, 1);
+   for (uint32_t i = 0; kinds && i < t->count; i++) {
+      const char *n = t->entries[i].name;
+      if (!n)
+         continue;
+      if (starts_with(n, "vkCmd"))
+         kinds[i] = PV_RECORD_DEFERS;
+      /* What another ring's pending calls may name: an object, or a command buffer (the
+       * host's recording into one must not run beside a reset, a free of its pool or a
+       * submission of it). */
+      else if (starts_with(n, "vkDestroy") || starts_with(n, "vkFree") ||
+               starts_with(n, "vkResetCommand") || starts_with(n, "vkBeginCommandBuffer") ||
+               starts_with(n, "vkResetDescriptorPool") || starts_with(n, "vkTrimCommandPool") ||
+               starts_with(n, "vkQueueSubmit"))
+         kinds[i] = PV_RECORD_SETTLES;
+   }
+   return kinds;
+}
+
+static inline void
+relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+   __builtin_ia32_pause();
+#elif defined(__aarch64__)
+   __asm__ volatile("yield");
+#endif
+}
+
+static void
+wake_waiters(struct pv_recorder *r)
+{
+   if (atomic_load(&r->waiters) == 0)
+      return;
+   pthread_mutex_lock(&r->lock);
+   pthread_cond_broadcast(&r->cond);
+   pthread_mutex_unlock(&r->lock);
+}
+
+/* Waits until `ok(r, arg)`: polls for `spin_ns`, then sleeps on the condition. */
+static void
+wait_until(struct pv_recorder *r, bool (*ok)(struct pv_recorder *, uint64_t), uint64_t arg,
+           uint64_t spin_ns)
+{
+   if (ok(r, arg))
+      return;
+   uint64_t start = pv_os_time_ns();
+   while (pv_os_time_ns() - start < spin_ns)
+      for (int i = 0; i < 64; i++) {
+         if (ok(r, arg))
+            return;
+         relax();
+      }
+   pthread_mutex_lock(&r->lock);
+   atomic_fetch_add(&r->waiters, 1);
+   while (!ok(r, arg)) {
+      struct timespec ts = pv_os_cond_deadline(PV_RECORDER_SLEEP_NS);
+      pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+   }
+   atomic_fetch_sub(&r->waiters, 1);
+   pthread_mutex_unlock(&r->lock);
+}
+
+static bool
+done_reaches(struct pv_recorder *r, uint64_t upto)
+{
+   return atomic_load(&r->done) >= upto;
+}
+
+static bool
+work_or_stop(struct pv_recorder *r, uint64_t done)
+{
+   return atomic_load(&r->pushed) != done || atomic_load(&r->stop);
+}
+
+/* Makes the calls pushed so far; false when there were none. */
+static bool
+make_calls(struct pv_recorder *r)
+{
+   uint64_t done = atomic_load_explicit(&r->done, memory_order_relaxed);
+   uint64_t pushed = atomic_load_explicit(&r->pushed, memory_order_acquire);
+   if (done == pushed)
+      return false;
+   bool skip = atomic_load_explicit(&r->crashed, memory_order_relaxed) != 0;
+   for (; done != pushed; done++) {
+      const struct pv_recorder_call *c = &r->slots[done % PV_RECORDER_SLOTS];
+      if (!skip)
+         c->call(c->vk, c->args);
+      atomic_store_explicit(&r->done, done + 1, memory_order_release);
+   }
+   /* Store-load: a waiter counts itself in `waiters`, then looks at `done` (wait_until). */
+   atomic_thread_fence(memory_order_seq_cst);
+   wake_waiters(r);
+   return true;
+}
+
+/* Nothing to do: poll a little, then sleep until a push (or stop) wakes us. */
+static void
+idle(struct pv_recorder *r)
+{
+   uint64_t done = atomic_load_explicit(&r->done, memory_order_relaxed);
+   uint64_t start = pv_os_time_ns();
+   while (pv_os_time_ns() - start < PV_RECORDER_IDLE_SPIN_NS)
+      for (int i = 0; i < 64; i++) {
+         if (work_or_stop(r, done))
+            return;
+         relax();
+      }
+   pthread_mutex_lock(&r->lock);
+   atomic_store(&r->sleeping, true);
+   while (!work_or_stop(r, done)) {
+      struct timespec ts = pv_os_cond_deadline(PV_RECORDER_SLEEP_NS);
+      pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+   }
+   atomic_store(&r->sleeping, false);
+   pthread_mutex_unlock(&r->lock);
+}
+
+static void
+serve(struct pv_recorder *r)
+{
+   while (!atomic_load_explicit(&r->stop, memory_order_acquire) || make_calls(r))
+      if (!make_calls(r))
+         idle(r);
+}
+
+/*
+ * A host-driver crash inside a call jumps back here (crash_guard.h): the call counts as made,
+ * later ones are dropped, and the ring thread loses the context at its next wait.
+ */
+static void
+serve_guarded(struct pv_recorder *r)
+{
+   sigjmp_buf jb;
+   pv_crash_guard_arm(&jb);
+   int sig = sigsetjmp(jb, 0);
+   if (sig == 0) {
+      serve(r);
+      pv_crash_guard_arm(NULL);
+      return;
+   }
+   /* The handler disarmed us: from here on calls are dropped, no host code runs. */
+   atomic_store(&r->crashed, sig);
+   atomic_store(&r->done, atomic_load(&r->done) + 1);
+   atomic_thread_fence(memory_order_seq_cst);
+   wake_waiters(r);
+   serve(r);
+}
+
+static void *
+recorder_thread(void *arg)
+{
+   struct pv_recorder *r = arg;
+   if (r->guard_crashes)
+      serve_guarded(r);
+   else
+      serve(r);
+   return NULL;
+}
+
+bool
+pv_recorder_start(struct pv_recorder *r, bool guard_crashes)
+{
+   atomic_init(&r->pushed, 0);
+   atomic_init(&r->done, 0);
+   atomic_init(&r->crashed, 0);
+   atomic_init(&r->stop, false);
+   atomic_init(&r->sleeping, false);
+   atomic_init(&r->waiters, 0);
+   r->guard_crashes = guard_crashes;
+   pthread_mutex_init(&r->lock, NULL);
+   pthread_cond_init(&r->cond, NULL);
+   if (pthread_create(&r->thread, NULL, recorder_thread, r) != 0) {
+      pthread_cond_destroy(&r->cond);
+      pthread_mutex_destroy(&r->lock);
+      return false;
+   }
+   return true;
+}
+
+static void
+wake_recorder(struct pv_recorder *r)
+{
+   pthread_mutex_lock(&r->lock);
+   pthread_cond_broadcast(&r->cond);
+   pthread_mutex_unlock(&r->lock);
+}
+
+/* Wakes the recording thread if it went to sleep without seeing our last push: the store-load
+ * fence pairs with its store of `sleeping` before it looks at `pushed` (idle). */
+static void
+kick(struct pv_recorder *r)
+{
+   atomic_thread_fence(memory_order_seq_cst);
+   if (atomic_load(&r->sleeping))
+      wake_recorder(r);
+}
+
+void
+pv_recorder_stop(struct pv_recorder *r)
+{
+   atomic_store(&r->stop, true);
+   wake_recorder(r);
+   pthread_join(r->thread, NULL);
+   pthread_cond_destroy(&r->cond);
+   pthread_mutex_destroy(&r->lock);
+}
+
+void
+pv_recorder_push(struct pv_recorder *r, pv_host_call_fn call, const struct pv_vk_dispatch *vk,
+                 void *args)
+{
+   uint64_t pushed = atomic_load_explicit(&r->pushed, memory_order_relaxed);
+   if (pushed - atomic_load_explicit(&r->done, memory_order_acquire) >= PV_RECORDER_SLOTS) {
+      kick(r);
+      wait_until(r, done_reaches, pushed - PV_RECORDER_SLOTS + 1, PV_RECORDER_WAIT_SPIN_NS);
+   }
+   r->slots[pushed % PV_RECORDER_SLOTS] = (struct pv_recorder_call){call, vk, args};
+   atomic_store_explicit(&r->pushed, pushed + 1, memory_order_release);
+   /* No store-load fence per command: a wake-up missed here is made up by kick() in every
+    * wait, and the thread re-checks by itself within PV_RECORDER_SLEEP_NS. */
+   if (atomic_load_explicit(&r->sleeping, memory_order_relaxed))
+      wake_recorder(r);
+}
+
+int
+pv_recorder_wait(struct pv_recorder *r)
+{
+   uint64_t pushed = atomic_load_explicit(&r->pushed, memory_order_relaxed);
+   if (atomic_load_explicit(&r->done, memory_order_acquire) != pushed) {
+      kick(r);
+      wait_until(r, done_reaches, pushed, PV_RECORDER_WAIT_SPIN_NS);
+   }
+   return atomic_load(&r->crashed);
+}
+
+void
+pv_recorder_settle(struct pv_recorder *r)
+{
+   uint64_t pushed = atomic_load(&r->pushed);
+   if (atomic_load(&r->done) != pushed) {
+      kick(r);
+      wait_until(r, done_reaches, pushed, PV_RECORDER_WAIT_SPIN_NS);
+   }
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The recording thread of a ring (issue 16: record-only throughput). A ring thread that decodes
+ * a command buffer's commands hands each vkCmd*'s host call, after every check passed, to this
+ * thread, and goes on decoding the next command while the host driver records this one. On a
+ * GPU host the driver's own recording (~100-150 ns a command on the H200) and our decoding
+ * (~520 instructions) then overlap instead of adding up.
+ *
+ * Order is kept: calls are made in the order they were pushed, and the ring thread waits for
+ * all of them (pv_recorder_wait) before any command that is not a vkCmd*, before a ring
+ * publishes head past them, and at the end of every stream. So the host sees exactly the
+ * sequence of calls it saw without the thread, never two of them at once for one ring, and a
+ * guest (or another ring waiting on this one's seqno) never sees a command done before its host
+ * call was made. The calls read their arguments from the ring's decode arena, which the ring
+ * thread keeps until the wait (pv_dispatch_ctx.arena_held).
+ *
+ * One producer (the ring thread), one consumer (this thread); other threads only wait for what
+ * was pushed before they looked (pv_recorder_settle: destroys on another ring).
+ */
+#ifndef PV_RENDERER_RECORDER_H
+#define PV_RENDERER_RECORDER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/pv_protocol.h"
+
+#define PV_RECORDER_SLOTS 1024u
+
+struct pv_recorder_call {
+   pv_host_call_fn call;
+   const struct pv_vk_dispatch *vk;
+   void *args;
+};
+
+struct pv_recorder {
+   struct pv_recorder_call slots[PV_RECORDER_SLOTS];
+   _Atomic uint64_t pushed; /* written by the ring thread only */
+   _Atomic uint64_t done;   /* written by the recording thread only */
+   /* The signal of a host-driver crash on the recording thread (crash_guard.h), or 0. Calls
+    * after it are dropped, not made: the driver's state is unknown. */
+   _Atomic int crashed;
+   _Atomic bool stop;
+   _Atomic bool sleeping; /* the recording thread waits on `cond` for a push */
+   _Atomic int waiters;   /* threads waiting on `cond` for `done` to move */
+   bool guard_crashes;    /* arm crash_guard on the recording thread */
+   pthread_mutex_t lock;
+   pthread_cond_t cond;
+   pthread_t thread;
+};
+
+/*
+ * Whether rings record on a thread of their own: PEARVISOR_RECORD_THREAD=1 (or "on") always,
+ * =0 ("off") never; unset, when the host has at least 4 CPUs (with fewer the extra thread takes
+ * a core from the guest or the ring thread).
+ */
+bool pv_recorder_wanted(void);
+
+/* What a command type means to a ring's recording thread. */
+enum pv_record_kind {
+   PV_RECORD_WAITS = 0,   /* not a vkCmd*: the ring thread waits for its recorder first */
+   PV_RECORD_DEFERS = 1,  /* a vkCmd*: its host call may be made on the recording thread */
+   PV_RECORD_SETTLES = 2, /* frees objects, resets or submits command buffers: every ring's
+                           * recorder of the context settles first */
+};
+/* PV_RECORD_* for every command of `t` (calloc'ed; NULL without memory). */
+uint8_t *pv_recorder_kinds(const struct pv_protocol_table *t);
+
+/* Starts the thread; false (nothing to free) when it cannot. */
+bool pv_recorder_start(struct pv_recorder *r, bool guard_crashes);
+/* Makes every pushed call, then stops and joins the thread. */
+void pv_recorder_stop(struct pv_recorder *r);
+
+/* Queues one call (the ring thread only); waits while all slots are taken. */
+void pv_recorder_push(struct pv_recorder *r, pv_host_call_fn call, const struct pv_vk_dispatch *vk,
+                      void *args);
+
+/* Calls pushed and not yet made (the ring thread only). */
+static inline bool
+pv_recorder_pending(const struct pv_recorder *r)
+{
+   return atomic_load_explicit(&r->pushed, memory_order_relaxed) !=
+          atomic_load_explicit(&r->done, memory_order_acquire);
+}
+
+/* Waits until every call pushed so far was made (or dropped after a crash). Returns the crash
+ * signal, or 0. */
+int pv_recorder_wait(struct pv_recorder *r);
+
+/* From any thread: waits until the calls pushed before this was called were made. */
+void pv_recorder_settle(struct pv_recorder *r);
+
+#endif
