@@ -327,8 +327,10 @@ before_command(struct pv_exec *x, int32_t type, uint32_t flags)
    const struct pv_protocol_table *t = x->ctx->table;
    uint8_t kind =
       type >= 0 && (uint32_t)type < t->count ? x->ctx->record_kinds[type] : PV_RECORD_WAITS;
-   x->may_defer = x->recorder && kind == PV_RECORD_DEFERS && !(flags & PV_COMMAND_GENERATE_REPLY) &&
-                  !pv_capture_active(x->ctx) && x->dec.arena->used_total < PV_EXEC_HELD_MAX;
+   x->record_run = kind == PV_RECORD_DEFERS ? x->record_run + 1 : 0;
+   x->may_defer = x->recorder && x->record_run > x->ctx->renderer->record_min_run &&
+                  !(flags & PV_COMMAND_GENERATE_REPLY) && !pv_capture_active(x->ctx) &&
+                  x->dec.arena->used_total < PV_EXEC_HELD_MAX;
    if (!x->may_defer)
       settle_recorder(x);
    if (kind == PV_RECORD_SETTLES)
@@ -368,7 +370,7 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
       .user = x,
    };
    x->named_min = ctx->renderer->family->command_named ? ctx->named_min : NULL;
-   if (ring && ctx->renderer->record_thread) {
+   if (ring && ctx->renderer->record_min_run != PV_RECORDER_OFF) {
       x->recorder = malloc(sizeof(*x->recorder));
       if (x->recorder &&
           !pv_recorder_start(x->recorder, ctx->renderer->config.contain_host_crashes)) {
@@ -439,7 +441,7 @@ run_decoder(struct pv_exec *x)
       int32_t type = -1;
       if (pv_cs_remaining(&x->dec) >= sizeof(type))
          memcpy(&type, x->dec.cur, sizeof(type));
-      if (x->ctx->renderer->record_thread) {
+      if (x->ctx->renderer->record_min_run != PV_RECORDER_OFF) {
          uint32_t flags = 0;
          if (pv_cs_remaining(&x->dec) >= sizeof(type) + sizeof(flags))
             memcpy(&flags, x->dec.cur + sizeof(type), sizeof(flags));
@@ -534,6 +536,7 @@ exec_run(struct pv_exec *x, const void *data, size_t size)
                          memory_order_relaxed);
 #endif
    pv_cs_decoder_init(&x->dec, data, size, &x->arena, &x->status, &x->hooks);
+   x->record_run = 0;
    bool ok = pv_crash_guard_active() && !x->ctx->host_crashed ? run_guarded(x) : run_decoder(x);
    if (x->recorder) {
       /* Nothing pending outlives the stream: the ring publishes head when it returns. */

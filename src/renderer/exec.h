@@ -76,7 +76,8 @@ struct pv_exec {
    struct pv_exec_stats stats; /* written by this path's thread only (stats.h) */
    /* A ring's recording thread (recorder.h); NULL: every host call is made inline. */
    struct pv_recorder *recorder;
-   bool may_defer; /* the running command's vkCmd* host call may go to the recorder */
+   bool may_defer;      /* the running command's vkCmd* host call may go to the recorder */
+   uint32_t record_run; /* vkCmd* in a row, this one included (recorder.h policy) */
    /* Bytes of the top-level stream consumed whose head is published only once the recorder
     * made their calls (command_done). */
    size_t unpublished;

@@ -22,14 +22,16 @@
 /* Both sleeps re-check by themselves: a missed wake-up costs at most this. */
 #define PV_RECORDER_SLEEP_NS 1000000ull
 
-bool
-pv_recorder_wanted(void)
+uint32_t
+pv_recorder_policy(void)
 {
    const char *v = getenv("PEARVISOR_RECORD_THREAD");
-   if (v && *v)
-      return strcmp(v, "0") != 0 && strcmp(v, "off") != 0;
-   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-   return cpus >= 4;
+   if (v && *v) {
+      if (!strcmp(v, "0") || !strcmp(v, "off"))
+         return PV_RECORDER_OFF;
+      return strcmp(v, "all") ? PV_RECORDER_MIN_RUN : 0;
+   }
+   return sysconf(_SC_NPROCESSORS_ONLN) >= 4 ? PV_RECORDER_MIN_RUN : PV_RECORDER_OFF;
 }
 
 static bool

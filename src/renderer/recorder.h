@@ -52,11 +52,16 @@ struct pv_recorder {
 };
 
 /*
- * Whether rings record on a thread of their own: PEARVISOR_RECORD_THREAD=1 (or "on") always,
- * =0 ("off") never; unset, when the host has at least 4 CPUs (with fewer the extra thread takes
- * a core from the guest or the ring thread).
+ * How many vkCmd* in a row a ring makes itself before it hands the rest of the run to its
+ * recording thread, or PV_RECORDER_OFF. A short command buffer would only pay the hand-off (and
+ * the thread's wake-up) in its submission's latency; a long one gains the overlap.
+ * PEARVISOR_RECORD_THREAD=1 (or "on"): PV_RECORDER_MIN_RUN; "all": 0 (every vkCmd*, for tests);
+ * 0 ("off"): never; unset: on when the host has at least 4 CPUs (with fewer the extra thread
+ * takes a core from the guest or the ring thread).
  */
-bool pv_recorder_wanted(void);
+#define PV_RECORDER_OFF UINT32_MAX
+#define PV_RECORDER_MIN_RUN 32u
+uint32_t pv_recorder_policy(void);
 
 /* What a command type means to a ring's recording thread. */
 enum pv_record_kind {

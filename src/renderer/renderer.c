@@ -121,7 +121,7 @@ pv_renderer_new(const struct pv_renderer_config *config, const struct pv_family 
    }
    if (r->config.contain_host_crashes)
       pv_crash_guard_install();
-   r->record_thread = pv_recorder_wanted();
+   r->record_min_run = pv_recorder_policy();
    if (r->config.wire_format > 1) {
       pv_err("renderer: wire format %u is not served (0 or 1)", r->config.wire_format);
       pv_renderer_destroy(r);

@@ -30,8 +30,9 @@ struct pv_renderer {
    const struct pv_family *family;
    /* Both are set up (protocol --stats reports both); contexts use the configured one. */
    struct pv_dialect wire0, wire1;
-   /* Rings hand vkCmd* host calls to a recording thread (recorder.h pv_recorder_wanted). */
-   bool record_thread;
+   /* Rings hand vkCmd* host calls to a recording thread after this many in a row, or
+    * PV_RECORDER_OFF (recorder.h pv_recorder_policy). */
+   uint32_t record_min_run;
 };
 
 /* pv_renderer_create with the families to serve (src/pearvisor.c). */

@@ -489,7 +489,7 @@ pv_ring_handle_destroy(struct pv_dispatch_ctx *c, void *args)
 void
 pv_ring_settle_recorders(struct pv_context *ctx)
 {
-   if (!ctx->renderer->record_thread)
+   if (ctx->renderer->record_min_run == PV_RECORDER_OFF)
       return;
    /* Under rings_lock: a ring destroyed meanwhile is off the list before its recorder stops. */
    pthread_mutex_lock(&ctx->rings_lock);

@@ -178,17 +178,19 @@ test_kinds(void **state)
 }
 
 static void
-test_wanted(void **state)
+test_policy(void **state)
 {
    (void)state;
    setenv("PEARVISOR_RECORD_THREAD", "1", 1);
-   assert_true(pv_recorder_wanted());
+   assert_int_equal(pv_recorder_policy(), PV_RECORDER_MIN_RUN);
    setenv("PEARVISOR_RECORD_THREAD", "on", 1);
-   assert_true(pv_recorder_wanted());
+   assert_int_equal(pv_recorder_policy(), PV_RECORDER_MIN_RUN);
+   setenv("PEARVISOR_RECORD_THREAD", "all", 1);
+   assert_int_equal(pv_recorder_policy(), 0);
    setenv("PEARVISOR_RECORD_THREAD", "0", 1);
-   assert_false(pv_recorder_wanted());
+   assert_int_equal(pv_recorder_policy(), PV_RECORDER_OFF);
    setenv("PEARVISOR_RECORD_THREAD", "off", 1);
-   assert_false(pv_recorder_wanted());
+   assert_int_equal(pv_recorder_policy(), PV_RECORDER_OFF);
    unsetenv("PEARVISOR_RECORD_THREAD");
 }
 
@@ -201,7 +203,7 @@ main(void)
       cmocka_unit_test(test_settle_from_another_thread),
       cmocka_unit_test(test_stop_makes_pending_calls),
       cmocka_unit_test(test_kinds),
-      cmocka_unit_test(test_wanted),
+      cmocka_unit_test(test_policy),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
