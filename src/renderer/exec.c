@@ -371,12 +371,7 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
    };
    x->named_min = ctx->renderer->family->command_named ? ctx->named_min : NULL;
    if (ring && ctx->renderer->record_min_run != PV_RECORDER_OFF) {
-      x->recorder = malloc(sizeof(*x->recorder));
-      if (x->recorder &&
-          !pv_recorder_start(x->recorder, ctx->renderer->config.contain_host_crashes)) {
-         free(x->recorder);
-         x->recorder = NULL;
-      }
+      x->recorder = pv_recorder_start(ctx->renderer->config.contain_host_crashes);
       if (x->recorder)
          x->dispatch.defer = defer_call;
    }
@@ -385,10 +380,8 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
 void
 pv_exec_fini(struct pv_exec *x)
 {
-   if (x->recorder) {
+   if (x->recorder)
       pv_recorder_stop(x->recorder);
-      free(x->recorder);
-   }
    pv_cs_arena_fini(&x->arena);
    pv_cs_arena_fini(&x->nested_arena);
    free(x->named.objs);

@@ -203,10 +203,15 @@ recorder_thread(void *arg)
    return NULL;
 }
 
-bool
-pv_recorder_start(struct pv_recorder *r, bool guard_crashes)
+struct pv_recorder *
+pv_recorder_start(bool guard_crashes)
 {
+   /* aligned: the counters' cache lines (PV_RECORDER_LINE) */
+   struct pv_recorder *r = aligned_alloc(PV_RECORDER_LINE, sizeof(*r));
+   if (!r)
+      return NULL;
    atomic_init(&r->pushed, 0);
+   r->seen_done = 0;
    atomic_init(&r->done, 0);
    atomic_init(&r->crashed, 0);
    atomic_init(&r->stop, false);
@@ -218,9 +223,10 @@ pv_recorder_start(struct pv_recorder *r, bool guard_crashes)
    if (pthread_create(&r->thread, NULL, recorder_thread, r) != 0) {
       pthread_cond_destroy(&r->cond);
       pthread_mutex_destroy(&r->lock);
-      return false;
+      free(r);
+      return NULL;
    }
-   return true;
+   return r;
 }
 
 static void
@@ -249,6 +255,7 @@ pv_recorder_stop(struct pv_recorder *r)
    pthread_join(r->thread, NULL);
    pthread_cond_destroy(&r->cond);
    pthread_mutex_destroy(&r->lock);
+   free(r);
 }
 
 void
@@ -256,9 +263,13 @@ pv_recorder_push(struct pv_recorder *r, pv_host_call_fn call, const struct pv_vk
                  void *args)
 {
    uint64_t pushed = atomic_load_explicit(&r->pushed, memory_order_relaxed);
-   if (pushed - atomic_load_explicit(&r->done, memory_order_acquire) >= PV_RECORDER_SLOTS) {
-      kick(r);
-      wait_until(r, done_reaches, pushed - PV_RECORDER_SLOTS + 1, PV_RECORDER_WAIT_SPIN_NS);
+   if (pushed - r->seen_done >= PV_RECORDER_SLOTS) {
+      r->seen_done = atomic_load_explicit(&r->done, memory_order_acquire);
+      if (pushed - r->seen_done >= PV_RECORDER_SLOTS) {
+         kick(r);
+         wait_until(r, done_reaches, pushed - PV_RECORDER_SLOTS + 1, PV_RECORDER_WAIT_SPIN_NS);
+         r->seen_done = atomic_load_explicit(&r->done, memory_order_acquire);
+      }
    }
    r->slots[pushed % PV_RECORDER_SLOTS] = (struct pv_recorder_call){call, vk, args};
    atomic_store_explicit(&r->pushed, pushed + 1, memory_order_release);

@@ -35,17 +35,27 @@ struct pv_recorder_call {
    void *args;
 };
 
+/* A cache line of its own: each counter is written by one thread only, and a line shared with the
+ * other thread's counter (or a flag read at every push) moved between the cores at every call.
+ * On the H200 machine that made the record-only stream 40 % slower than without the thread. */
+#define PV_RECORDER_LINE 64
+
 struct pv_recorder {
    struct pv_recorder_call slots[PV_RECORDER_SLOTS];
-   _Atomic uint64_t pushed; /* written by the ring thread only */
-   _Atomic uint64_t done;   /* written by the recording thread only */
+   /* The ring thread's: what it pushed, and what it last saw done (it reads `done` again only
+    * when the slots look full). */
+   _Alignas(PV_RECORDER_LINE) _Atomic uint64_t pushed;
+   uint64_t seen_done;
+   /* The recording thread's. */
+   _Alignas(PV_RECORDER_LINE) _Atomic uint64_t done;
+   /* Written rarely, read often. */
+   _Alignas(PV_RECORDER_LINE) _Atomic bool sleeping; /* waits on `cond` for a push */
+   _Atomic int waiters; /* threads waiting on `cond` for `done` to move */
    /* The signal of a host-driver crash on the recording thread (crash_guard.h), or 0. Calls
     * after it are dropped, not made: the driver's state is unknown. */
    _Atomic int crashed;
    _Atomic bool stop;
-   _Atomic bool sleeping; /* the recording thread waits on `cond` for a push */
-   _Atomic int waiters;   /* threads waiting on `cond` for `done` to move */
-   bool guard_crashes;    /* arm crash_guard on the recording thread */
+   bool guard_crashes; /* arm crash_guard on the recording thread */
    pthread_mutex_t lock;
    pthread_cond_t cond;
    pthread_t thread;
@@ -73,9 +83,9 @@ enum pv_record_kind {
 /* PV_RECORD_* for every command of `t` (calloc'ed; NULL without memory). */
 uint8_t *pv_recorder_kinds(const struct pv_protocol_table *t);
 
-/* Starts the thread; false (nothing to free) when it cannot. */
-bool pv_recorder_start(struct pv_recorder *r, bool guard_crashes);
-/* Makes every pushed call, then stops and joins the thread. */
+/* A recorder with its thread started; NULL when it cannot be had. */
+struct pv_recorder *pv_recorder_start(bool guard_crashes);
+/* Makes every pushed call, then stops and joins the thread, and frees `r`. */
 void pv_recorder_stop(struct pv_recorder *r);
 
 /* Queues one call (the ring thread only); waits while all slots are taken. */

@@ -48,8 +48,8 @@ test_order_across_wrap(void **state)
    const uint32_t n = 4 * PV_RECORDER_SLOTS + 3;
    uint32_t *args = numbers(n);
    g_trace = (struct trace){.order = calloc(n, sizeof(uint32_t))};
-   struct pv_recorder *r = calloc(1, sizeof(*r));
-   assert_true(pv_recorder_start(r, false));
+   struct pv_recorder *r = pv_recorder_start(false);
+   assert_non_null(r);
    for (uint32_t i = 0; i < n; i++)
       pv_recorder_push(r, note_call, NULL, &args[i]);
    assert_int_equal(pv_recorder_wait(r), 0);
@@ -58,7 +58,6 @@ test_order_across_wrap(void **state)
    for (uint32_t i = 0; i < n; i++)
       assert_int_equal(g_trace.order[i], i);
    pv_recorder_stop(r);
-   free(r);
    free(g_trace.order);
    free(args);
 }
@@ -80,8 +79,8 @@ test_wait_covers_every_push(void **state)
    const uint32_t n = 64;
    uint32_t *args = numbers(n);
    g_trace = (struct trace){.order = calloc(n, sizeof(uint32_t))};
-   struct pv_recorder *r = calloc(1, sizeof(*r));
-   assert_true(pv_recorder_start(r, false));
+   struct pv_recorder *r = pv_recorder_start(false);
+   assert_non_null(r);
    for (uint32_t round = 0; round < 4; round++) {
       for (uint32_t i = 0; i < n / 4; i++)
          pv_recorder_push(r, slow_call, NULL, &args[round * (n / 4) + i]);
@@ -90,7 +89,6 @@ test_wait_covers_every_push(void **state)
       assert_int_equal(g_trace.count, (round + 1) * (n / 4));
    }
    pv_recorder_stop(r);
-   free(r);
    free(g_trace.order);
    free(args);
 }
@@ -117,8 +115,8 @@ test_settle_from_another_thread(void **state)
    const uint32_t n = 32;
    uint32_t *args = numbers(n);
    g_trace = (struct trace){.order = calloc(n, sizeof(uint32_t))};
-   struct pv_recorder *r = calloc(1, sizeof(*r));
-   assert_true(pv_recorder_start(r, false));
+   struct pv_recorder *r = pv_recorder_start(false);
+   assert_non_null(r);
    for (uint32_t i = 0; i < n; i++)
       pv_recorder_push(r, slow_call, NULL, &args[i]);
    struct settler s = {.r = r};
@@ -127,7 +125,6 @@ test_settle_from_another_thread(void **state)
    pthread_join(t, NULL);
    assert_int_equal(s.seen, n);
    pv_recorder_stop(r);
-   free(r);
    free(g_trace.order);
    free(args);
 }
@@ -140,13 +137,12 @@ test_stop_makes_pending_calls(void **state)
    const uint32_t n = 16;
    uint32_t *args = numbers(n);
    g_trace = (struct trace){.order = calloc(n, sizeof(uint32_t))};
-   struct pv_recorder *r = calloc(1, sizeof(*r));
-   assert_true(pv_recorder_start(r, false));
+   struct pv_recorder *r = pv_recorder_start(false);
+   assert_non_null(r);
    for (uint32_t i = 0; i < n; i++)
       pv_recorder_push(r, slow_call, NULL, &args[i]);
    pv_recorder_stop(r);
    assert_int_equal(g_trace.count, n);
-   free(r);
    free(g_trace.order);
    free(args);
 }
