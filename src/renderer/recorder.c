@@ -6,7 +6,6 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "renderer/crash_guard.h"
 #include "util/log.h"
@@ -31,7 +30,7 @@ pv_recorder_policy(void)
          return PV_RECORDER_OFF;
       return strcmp(v, "all") ? PV_RECORDER_MIN_RUN : 0;
    }
-   return sysconf(_SC_NPROCESSORS_ONLN) >= 4 ? PV_RECORDER_MIN_RUN : PV_RECORDER_OFF;
+   return PV_RECORDER_OFF;
 }
 
 static bool

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The recording thread of a ring (issue 16: record-only throughput). A ring thread that decodes
- * a command buffer's commands hands each vkCmd*'s host call, after every check passed, to this
- * thread, and goes on decoding the next command while the host driver records this one. On a
- * GPU host the driver's own recording (~100-150 ns a command on the H200) and our decoding
- * (~520 instructions) then overlap instead of adding up.
+ * The recording thread of a ring (issue 16: record-only throughput), opt-in. A ring thread that
+ * decodes a command buffer's commands hands each vkCmd*'s host call, after every check passed, to
+ * this thread, and goes on decoding the next command while the host driver records this one, so
+ * the driver's recording and our decoding overlap instead of adding up. Measured on the H200
+ * machine it does not pay (pv_recorder_policy): per command, the decoded arguments and the slot
+ * cross from one core to the other, which costs about what the NVIDIA driver's recording saves.
  *
  * Order is kept: calls are made in the order they were pushed, and the ring thread waits for
  * all of them (pv_recorder_wait) before any command that is not a vkCmd*, before a ring
@@ -66,8 +67,10 @@ struct pv_recorder {
  * recording thread, or PV_RECORDER_OFF. A short command buffer would only pay the hand-off (and
  * the thread's wake-up) in its submission's latency; a long one gains the overlap.
  * PEARVISOR_RECORD_THREAD=1 (or "on"): PV_RECORDER_MIN_RUN; "all": 0 (every vkCmd*, for tests);
- * 0 ("off"): never; unset: on when the host has at least 4 CPUs (with fewer the extra thread
- * takes a core from the guest or the ring thread).
+ * unset, 0 or "off": never. Off by default because it did not pay on the H200 machine: record-only
+ * commands at 4.92 M/s with it against 4.15 M/s without (Mesa 22.3.6), 5.30 M against 6.18 M
+ * (25.0.7), 5 interleaved repetitions each, spreads overlapping (bench/notes-h200-recorder.md):
+ * the driver records a command in less time than its hand-off between two cores costs.
  */
 #define PV_RECORDER_OFF UINT32_MAX
 #define PV_RECORDER_MIN_RUN 32u
