@@ -618,21 +618,31 @@ and this section.
 """
 
 
+def load_platform(docdir, prefix, plat, title):
+    """docs/bench/PREFIX-PLAT.csv's rows, its JSON's metadata and the section title (the GPU's
+    name when the metadata has it), or None before the first `--docs` run."""
+    csvp = os.path.join(docdir, f"{prefix}-{plat}.csv")
+    if not os.path.exists(csvp):
+        return None
+    meta = {}
+    jp = os.path.join(docdir, f"{prefix}-{plat}.json")
+    if os.path.exists(jp):
+        with open(jp) as f:
+            meta = json.load(f)
+    if meta.get("gpu"):
+        title = meta["gpu"].split(",")[0]
+    return load_csv(csvp), meta, title
+
+
 def docs_section(docdir, notes=""):
     parts = [DOC_INTRO]
     for plat, title in (("gpu", "NVIDIA GPU"), ("lavapipe", "lavapipe")):
-        csvp = os.path.join(docdir, f"llama-{plat}.csv")
-        if not os.path.exists(csvp):
+        got = load_platform(docdir, "llama", plat, title)
+        if not got:
             parts.append(f"\n### {title}\n\nNot measured yet.\n")
             continue
-        meta = {}
-        jp = os.path.join(docdir, f"llama-{plat}.json")
-        if os.path.exists(jp):
-            with open(jp) as f:
-                meta = json.load(f)
-        if meta.get("gpu"):
-            title = meta["gpu"].split(",")[0]
-        parts.append(f"\n### {title}\n\n{meta_text(meta)}\n{report(load_csv(csvp), meta)}")
+        rows, meta, title = got
+        parts.append(f"\n### {title}\n\n{meta_text(meta)}\n{report(rows, meta)}")
     if notes:
         parts.append("\n" + notes)
     return "".join(parts)

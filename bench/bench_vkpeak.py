@@ -334,18 +334,10 @@ def docs_section(docdir, notes=""):
     """The vkpeak section of docs/BENCHMARKS.md, or nothing before the first `--docs` run."""
     parts = []
     for plat, title in (("gpu", "NVIDIA GPU"), ("lavapipe", "lavapipe")):
-        csvp = os.path.join(docdir, f"vkpeak-{plat}.csv")
-        if not os.path.exists(csvp):
-            continue
-        meta = {}
-        jp = os.path.join(docdir, f"vkpeak-{plat}.json")
-        if os.path.exists(jp):
-            with open(jp) as f:
-                meta = json.load(f)
-        if meta.get("gpu"):
-            title = meta["gpu"].split(",")[0]
-        parts.append(f"\n### {title}\n\n{meta_text(meta)}\n"
-                     f"{report(bench_llama.load_csv(csvp), meta)}")
+        got = bench_llama.load_platform(docdir, "vkpeak", plat, title)
+        if got:
+            rows, meta, title = got
+            parts.append(f"\n### {title}\n\n{meta_text(meta)}\n{report(rows, meta)}")
     if not parts:
         return ""
     return DOC_INTRO + "".join(parts) + ("\n" + notes if notes else "")

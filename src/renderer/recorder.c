@@ -81,26 +81,42 @@ wake_waiters(struct pv_recorder *r)
    pthread_mutex_unlock(&r->lock);
 }
 
-/* Waits until `ok(r, arg)`: polls for `spin_ns`, then sleeps on the condition. */
-static void
-wait_until(struct pv_recorder *r, bool (*ok)(struct pv_recorder *, uint64_t), uint64_t arg,
-           uint64_t spin_ns)
+typedef bool (*pv_recorder_pred)(struct pv_recorder *r, uint64_t arg);
+
+/* Polls `ok(r, arg)` for about `spin_ns`; whether it came true. */
+static bool
+spin_until(struct pv_recorder *r, pv_recorder_pred ok, uint64_t arg, uint64_t spin_ns)
 {
-   if (ok(r, arg))
-      return;
    uint64_t start = pv_os_time_ns();
-   while (pv_os_time_ns() - start < spin_ns)
+   do {
       for (int i = 0; i < 64; i++) {
          if (ok(r, arg))
-            return;
+            return true;
          relax();
       }
-   pthread_mutex_lock(&r->lock);
-   atomic_fetch_add(&r->waiters, 1);
+   } while (pv_os_time_ns() - start < spin_ns);
+   return false;
+}
+
+/* Sleeps on the condition until `ok(r, arg)`; the caller holds the lock. */
+static void
+sleep_until(struct pv_recorder *r, pv_recorder_pred ok, uint64_t arg)
+{
    while (!ok(r, arg)) {
       struct timespec ts = pv_os_cond_deadline(PV_RECORDER_SLEEP_NS);
       pthread_cond_timedwait(&r->cond, &r->lock, &ts);
    }
+}
+
+/* Waits until `ok(r, arg)`: polls for `spin_ns`, then sleeps on the condition. */
+static void
+wait_until(struct pv_recorder *r, pv_recorder_pred ok, uint64_t arg, uint64_t spin_ns)
+{
+   if (spin_until(r, ok, arg, spin_ns))
+      return;
+   pthread_mutex_lock(&r->lock);
+   atomic_fetch_add(&r->waiters, 1);
+   sleep_until(r, ok, arg);
    atomic_fetch_sub(&r->waiters, 1);
    pthread_mutex_unlock(&r->lock);
 }
@@ -143,19 +159,11 @@ static void
 idle(struct pv_recorder *r)
 {
    uint64_t done = atomic_load_explicit(&r->done, memory_order_relaxed);
-   uint64_t start = pv_os_time_ns();
-   while (pv_os_time_ns() - start < PV_RECORDER_IDLE_SPIN_NS)
-      for (int i = 0; i < 64; i++) {
-         if (work_or_stop(r, done))
-            return;
-         relax();
-      }
+   if (spin_until(r, work_or_stop, done, PV_RECORDER_IDLE_SPIN_NS))
+      return;
    pthread_mutex_lock(&r->lock);
    atomic_store(&r->sleeping, true);
-   while (!work_or_stop(r, done)) {
-      struct timespec ts = pv_os_cond_deadline(PV_RECORDER_SLEEP_NS);
-      pthread_cond_timedwait(&r->cond, &r->lock, &ts);
-   }
+   sleep_until(r, work_or_stop, done);
    atomic_store(&r->sleeping, false);
    pthread_mutex_unlock(&r->lock);
 }

@@ -30,36 +30,39 @@ note_call(const struct pv_vk_dispatch *vk, void *args)
    g_trace.order[g_trace.count++] = *(const uint32_t *)args;
 }
 
-static uint32_t *
-numbers(uint32_t n)
+/* One test's recorder, arguments 0..n-1 and trace. */
+struct run {
+   struct pv_recorder *r;
+   uint32_t *args;
+   uint32_t n;
+};
+
+/* Starts a recorder and pushes `n` calls of `call`, the i-th with argument i. */
+static struct run
+run_start(uint32_t n, pv_host_call_fn call)
 {
-   uint32_t *v = malloc(n * sizeof(*v));
-   assert_non_null(v);
+   struct run t = {.r = pv_recorder_start(false), .args = malloc(n * sizeof(uint32_t)), .n = n};
+   assert_non_null(t.r);
+   assert_non_null(t.args);
+   g_trace = (struct trace){.order = calloc(n, sizeof(uint32_t))};
+   assert_non_null(g_trace.order);
    for (uint32_t i = 0; i < n; i++)
-      v[i] = i;
-   return v;
+      t.args[i] = i;
+   for (uint32_t i = 0; call && i < n; i++)
+      pv_recorder_push(t.r, call, NULL, &t.args[i]);
+   return t;
 }
 
+/* Stops the recorder (making what is pending) and checks every call ran once, in order. */
 static void
-test_order_across_wrap(void **state)
+run_finish(struct run *t)
 {
-   (void)state;
-   /* Four times the slots: the ring thread waits for room and every call still runs once. */
-   const uint32_t n = 4 * PV_RECORDER_SLOTS + 3;
-   uint32_t *args = numbers(n);
-   g_trace = (struct trace){.order = calloc(n, sizeof(uint32_t))};
-   struct pv_recorder *r = pv_recorder_start(false);
-   assert_non_null(r);
-   for (uint32_t i = 0; i < n; i++)
-      pv_recorder_push(r, note_call, NULL, &args[i]);
-   assert_int_equal(pv_recorder_wait(r), 0);
-   assert_false(pv_recorder_pending(r));
-   assert_int_equal(g_trace.count, n);
-   for (uint32_t i = 0; i < n; i++)
+   pv_recorder_stop(t->r);
+   assert_int_equal(g_trace.count, t->n);
+   for (uint32_t i = 0; i < t->n; i++)
       assert_int_equal(g_trace.order[i], i);
-   pv_recorder_stop(r);
    free(g_trace.order);
-   free(args);
+   free(t->args);
 }
 
 /* Slow calls: a wait must not return before the last one ran (the arena is reset after it). */
@@ -73,24 +76,30 @@ slow_call(const struct pv_vk_dispatch *vk, void *args)
 }
 
 static void
+test_order_across_wrap(void **state)
+{
+   (void)state;
+   /* Four times the slots: the ring thread waits for room and every call still runs once. */
+   struct run t = run_start(4 * PV_RECORDER_SLOTS + 3, note_call);
+   assert_int_equal(pv_recorder_wait(t.r), 0);
+   assert_false(pv_recorder_pending(t.r));
+   assert_int_equal(g_trace.count, t.n);
+   run_finish(&t);
+}
+
+static void
 test_wait_covers_every_push(void **state)
 {
    (void)state;
-   const uint32_t n = 64;
-   uint32_t *args = numbers(n);
-   g_trace = (struct trace){.order = calloc(n, sizeof(uint32_t))};
-   struct pv_recorder *r = pv_recorder_start(false);
-   assert_non_null(r);
+   struct run t = run_start(64, NULL);
    for (uint32_t round = 0; round < 4; round++) {
-      for (uint32_t i = 0; i < n / 4; i++)
-         pv_recorder_push(r, slow_call, NULL, &args[round * (n / 4) + i]);
-      assert_true(pv_recorder_pending(r));
-      pv_recorder_wait(r);
-      assert_int_equal(g_trace.count, (round + 1) * (n / 4));
+      for (uint32_t i = 0; i < 16; i++)
+         pv_recorder_push(t.r, slow_call, NULL, &t.args[round * 16 + i]);
+      assert_true(pv_recorder_pending(t.r));
+      pv_recorder_wait(t.r);
+      assert_int_equal(g_trace.count, (round + 1) * 16);
    }
-   pv_recorder_stop(r);
-   free(g_trace.order);
-   free(args);
+   run_finish(&t);
 }
 
 /* Another thread's settle (a destroy on another ring) waits for what was pushed before it. */
@@ -112,21 +121,13 @@ static void
 test_settle_from_another_thread(void **state)
 {
    (void)state;
-   const uint32_t n = 32;
-   uint32_t *args = numbers(n);
-   g_trace = (struct trace){.order = calloc(n, sizeof(uint32_t))};
-   struct pv_recorder *r = pv_recorder_start(false);
-   assert_non_null(r);
-   for (uint32_t i = 0; i < n; i++)
-      pv_recorder_push(r, slow_call, NULL, &args[i]);
-   struct settler s = {.r = r};
-   pthread_t t;
-   assert_int_equal(pthread_create(&t, NULL, settle_thread, &s), 0);
-   pthread_join(t, NULL);
-   assert_int_equal(s.seen, n);
-   pv_recorder_stop(r);
-   free(g_trace.order);
-   free(args);
+   struct run t = run_start(32, slow_call);
+   struct settler s = {.r = t.r};
+   pthread_t thread;
+   assert_int_equal(pthread_create(&thread, NULL, settle_thread, &s), 0);
+   pthread_join(thread, NULL);
+   assert_int_equal(s.seen, t.n);
+   run_finish(&t);
 }
 
 /* Stop makes the calls still pending (a ring destroyed right after its last batch). */
@@ -134,17 +135,8 @@ static void
 test_stop_makes_pending_calls(void **state)
 {
    (void)state;
-   const uint32_t n = 16;
-   uint32_t *args = numbers(n);
-   g_trace = (struct trace){.order = calloc(n, sizeof(uint32_t))};
-   struct pv_recorder *r = pv_recorder_start(false);
-   assert_non_null(r);
-   for (uint32_t i = 0; i < n; i++)
-      pv_recorder_push(r, slow_call, NULL, &args[i]);
-   pv_recorder_stop(r);
-   assert_int_equal(g_trace.count, n);
-   free(g_trace.order);
-   free(args);
+   struct run t = run_start(16, slow_call);
+   run_finish(&t);
 }
 
 static void
