@@ -151,6 +151,17 @@ pv_os_layer_name(void)
 }
 
 void
+pv_os_advise_huge_pages(void *addr, size_t size)
+{
+#if PV_OS_LINUX && defined(MADV_HUGEPAGE)
+   madvise(addr, size, MADV_HUGEPAGE);
+#else
+   (void)addr;
+   (void)size;
+#endif
+}
+
+void
 pv_os_thread_precise_sleeps(void)
 {
 #if PV_OS_LINUX

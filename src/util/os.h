@@ -53,4 +53,14 @@ struct timespec pv_os_cond_deadline(uint64_t ns);
  */
 void pv_os_thread_precise_sleeps(void);
 
+/*
+ * For a large shared mapping that a guest streams through (host-visible memory): asks for
+ * transparent huge pages, which the kernel gives shared memory only where the administrator
+ * allows it (Linux: /sys/kernel/mm/transparent_hugepage/shmem_enabled "advise" or "always";
+ * the default "never" ignores this). With 4 KiB pages a guest's memcpy through a 512 MiB mapping
+ * ran at 0.89-0.91x native on the H200 machine, with huge pages at 0.98-1.03x (vkpeak copy-h2d,
+ * copy-d2h). Best effort; a no-op elsewhere.
+ */
+void pv_os_advise_huge_pages(void *addr, size_t size);
+
 #endif

@@ -18,6 +18,9 @@
 #include "util/os.h"
 #include "vk/pv_vk.h"
 
+/* Host-visible memory from this size on asks for huge pages (pv_os_advise_huge_pages). */
+#define PV_VK_HUGE_MIN ((uint64_t)2 << 20)
+
 void
 pv_vk_memory_free_data(struct pv_context *ctx, struct pv_object *obj)
 {
@@ -118,6 +121,9 @@ pv_vk_memory_shm(uint64_t size, uint64_t align)
    m->fd = pv_os_create_shm("pearvisor-devmem", rounded);
    if (m->fd >= 0)
       m->map = mmap(NULL, rounded, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
+   /* Before the host driver's import faults the pages in: they are allocated huge then. */
+   if (m->map != MAP_FAILED && m->map && rounded >= PV_VK_HUGE_MIN)
+      pv_os_advise_huge_pages(m->map, rounded);
    if (m->fd < 0 || m->map == MAP_FAILED) {
       if (m->map == MAP_FAILED)
          m->map = NULL;

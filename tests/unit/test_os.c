@@ -4,7 +4,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -81,6 +83,46 @@ test_event(void **state)
 
 /* A condition-variable deadline: on CLOCK_REALTIME, `ns` ahead, nanoseconds normalized (a
  * carry into the seconds at 1.5 s). */
+#if defined(__linux__) && !defined(PV_OS_POSIX_ONLY)
+/* Whether the mapping that holds `addr` carries `flag` in /proc/self/smaps' VmFlags. */
+static bool
+vma_has_flag(const void *addr, const char *flag)
+{
+   FILE *f = fopen("/proc/self/smaps", "r");
+   assert_non_null(f);
+   char line[512];
+   bool inside = false, found = false;
+   while (fgets(line, sizeof(line), f)) {
+      unsigned long start, end;
+      if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+         inside = (uintptr_t)addr >= start && (uintptr_t)addr < end;
+      else if (inside && !strncmp(line, "VmFlags:", 8))
+         found = strstr(line, flag) != NULL;
+   }
+   fclose(f);
+   return found;
+}
+#endif
+
+/* Host-visible memory asks for huge pages (whether the kernel gives them to shared memory is the
+ * administrator's shmem_enabled): the mapping carries the madvise. */
+static void
+test_advise_huge_pages(void **state)
+{
+   (void)state;
+   const size_t size = 4u << 20;
+   int fd = pv_os_create_shm("pv-test-huge", size);
+   assert_true(fd >= 0);
+   void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+   assert_true(p != MAP_FAILED);
+   pv_os_advise_huge_pages(p, size);
+#if defined(__linux__) && !defined(PV_OS_POSIX_ONLY)
+   assert_true(vma_has_flag(p, " hg"));
+#endif
+   munmap(p, size);
+   close(fd);
+}
+
 static void
 test_cond_deadline(void **state)
 {
@@ -104,6 +146,7 @@ main(void)
       cmocka_unit_test(test_shm),
       cmocka_unit_test(test_event),
       cmocka_unit_test(test_cond_deadline),
+      cmocka_unit_test(test_advise_huge_pages),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
