@@ -370,7 +370,7 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
       .user = x,
    };
    x->named_min = ctx->renderer->family->command_named ? ctx->named_min : NULL;
-   if (ring && ctx->renderer->record_min_run != PV_RECORDER_OFF) {
+   if (ctx->renderer->record_min_run != PV_RECORDER_OFF) {
       x->recorder = pv_recorder_start(ctx->renderer->config.contain_host_crashes);
       if (x->recorder)
          x->dispatch.defer = defer_call;

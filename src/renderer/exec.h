@@ -74,7 +74,7 @@ struct pv_exec {
    } *lost_named;
    uint32_t lost_count, lost_cap;
    struct pv_exec_stats stats; /* written by this path's thread only (stats.h) */
-   /* A ring's recording thread (recorder.h); NULL: every host call is made inline. */
+   /* This path's recording thread (recorder.h); NULL: every host call is made inline. */
    struct pv_recorder *recorder;
    bool may_defer;      /* the running command's vkCmd* host call may go to the recorder */
    uint32_t record_run; /* vkCmd* in a row, this one included (recorder.h policy) */

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The recording thread of a ring (issue 16: record-only throughput), opt-in. A ring thread that
- * decodes a command buffer's commands hands each vkCmd*'s host call, after every check passed, to
- * this thread, and goes on decoding the next command while the host driver records this one, so
- * the driver's recording and our decoding overlap instead of adding up. Measured on the H200
- * machine it does not pay (pv_recorder_policy): per command, the decoded arguments and the slot
- * cross from one core to the other, which costs about what the NVIDIA driver's recording saves.
+ * The recording thread of a stream path (a ring, or the context path) (issue 16: record-only
+ * throughput), opt-in. A ring thread that decodes a command buffer's commands hands each vkCmd*'s
+ * host call, after every check passed, to this thread, and goes on decoding the next command while
+ * the host driver records this one, so the driver's recording and our decoding overlap instead of
+ * adding up. Measured on the H200 machine it does not pay (pv_recorder_policy): per command, the
+ * decoded arguments and the slot cross from one core to the other, which costs about what the
+ * NVIDIA driver's recording saves.
  *
  * Order is kept: calls are made in the order they were pushed, and the ring thread waits for
  * all of them (pv_recorder_wait) before any command that is not a vkCmd*, before a ring
@@ -76,7 +77,7 @@ struct pv_recorder {
 #define PV_RECORDER_MIN_RUN 32u
 uint32_t pv_recorder_policy(void);
 
-/* What a command type means to a ring's recording thread. */
+/* What a command type means to a path's recording thread. */
 enum pv_record_kind {
    PV_RECORD_WAITS = 0,   /* not a vkCmd*: the ring thread waits for its recorder first */
    PV_RECORD_DEFERS = 1,  /* a vkCmd*: its host call may be made on the recording thread */

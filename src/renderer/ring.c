@@ -491,6 +491,8 @@ pv_ring_settle_recorders(struct pv_context *ctx)
 {
    if (ctx->renderer->record_min_run == PV_RECORDER_OFF)
       return;
+   if (ctx->exec.recorder)
+      pv_recorder_settle(ctx->exec.recorder); /* the context path's */
    /* Under rings_lock: a ring destroyed meanwhile is off the list before its recorder stops. */
    pthread_mutex_lock(&ctx->rings_lock);
    for (struct pv_ring *r = ctx->rings; r; r = r->next)

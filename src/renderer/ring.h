@@ -45,8 +45,9 @@ bool pv_ring_exists(struct pv_context *ctx, uint64_t ring_id);
 void pv_replay_ring_created(struct pv_context *ctx);
 void pv_replay_ring_done(struct pv_context *ctx, uint64_t ring_id);
 
-/* Waits until every ring's recording thread made the calls handed to it so far (recorder.h):
- * before a command that frees what another ring's pending calls may name. */
+/* Waits until every path's recording thread (the rings', the context path's) made the calls
+ * handed to it so far (recorder.h): before a command that frees what another path's pending
+ * calls may name. */
 void pv_ring_settle_recorders(struct pv_context *ctx);
 
 /* Stops and frees every ring of the context (context teardown). */
