@@ -178,8 +178,12 @@ class CommandCode:
                     'pv_call_%s(const struct pv_vk_dispatch *vk, void *args)' % self.name, '{',
                     '   struct pv_args_%s *a = args;' % self.name,
                     '   vk->' + call[len('c->vk->'):], '}', '']
-            calls = ['if (!c->defer || !c->defer(c, pv_call_%s, args))' % self.name,
-                     '   pv_call_%s(c->vk, args);' % self.name]
+            # Both ways end in a tail call, so the handler needs no stack frame: without a
+            # recorder this costs one load and branch (an inline call to c->defer cost about
+            # 20 instructions per command, callgrind).
+            calls = ['if (__builtin_expect(c->defer != NULL, 0)) {',
+                     '   pv_protocol_defer_or_call(c, pv_call_%s, args);' % self.name,
+                     '   return;', '}', call]
         body = (['struct pv_args_%s *a = args;' % self.name,
                  'if (!c->vk || !c->vk->%s) {' % short,
                  '   pv_cs_set_fatal(c->dec, "host driver lacks %s");' % self.name,

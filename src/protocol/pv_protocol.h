@@ -87,12 +87,17 @@ struct pv_dispatch_ctx {
     * later, in order, on a recording thread (renderer/recorder.h), and sets arena_held; false:
     * the handler makes the call now. */
    bool (*defer)(struct pv_dispatch_ctx *ctx, pv_host_call_fn call, void *args);
+   /* (pv_protocol_defer_or_call: the generated handlers' way to it) */
    /* Deferred calls still read the decoder's arena: commands keep their temporaries until the
     * owner of `defer` has them made and clears this. */
    bool arena_held;
    void *args; /* the running command's decoded arguments (in the decoder's arena) */
    void *user;
 };
+
+/* A generated vkCmd* handler with ctx->defer set: hands `call` to it, or makes it now when it
+ * declines. */
+void pv_protocol_defer_or_call(struct pv_dispatch_ctx *ctx, pv_host_call_fn call, void *args);
 
 struct pv_command_entry {
    const char *name;

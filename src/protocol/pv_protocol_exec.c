@@ -77,6 +77,13 @@ write_reply(struct pv_dispatch_ctx *ctx, int32_t type, const struct pv_command_e
       ctx->reply_end(ctx, enc);
 }
 
+void
+pv_protocol_defer_or_call(struct pv_dispatch_ctx *ctx, pv_host_call_fn call, void *args)
+{
+   if (!ctx->defer(ctx, call, args))
+      call(ctx->vk, args);
+}
+
 bool
 pv_protocol_execute_one(struct pv_dispatch_ctx *ctx, const struct pv_protocol_table *t)
 {

@@ -370,7 +370,8 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
       .user = x,
    };
    x->named_min = ctx->renderer->family->command_named ? ctx->named_min : NULL;
-   if (ctx->renderer->record_min_run != PV_RECORDER_OFF) {
+   x->records = ctx->renderer->record_min_run != PV_RECORDER_OFF;
+   if (x->records) {
       x->recorder = pv_recorder_start(ctx->renderer->config.contain_host_crashes);
       if (x->recorder)
          x->dispatch.defer = defer_call;
@@ -434,7 +435,7 @@ run_decoder(struct pv_exec *x)
       int32_t type = -1;
       if (pv_cs_remaining(&x->dec) >= sizeof(type))
          memcpy(&type, x->dec.cur, sizeof(type));
-      if (x->ctx->renderer->record_min_run != PV_RECORDER_OFF) {
+      if (x->records) {
          uint32_t flags = 0;
          if (pv_cs_remaining(&x->dec) >= sizeof(type) + sizeof(flags))
             memcpy(&flags, x->dec.cur + sizeof(type), sizeof(flags));

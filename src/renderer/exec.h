@@ -76,6 +76,7 @@ struct pv_exec {
    struct pv_exec_stats stats; /* written by this path's thread only (stats.h) */
    /* This path's recording thread (recorder.h); NULL: every host call is made inline. */
    struct pv_recorder *recorder;
+   bool records;        /* the renderer's policy has recording threads (before_command runs) */
    bool may_defer;      /* the running command's vkCmd* host call may go to the recorder */
    uint32_t record_run; /* vkCmd* in a row, this one included (recorder.h policy) */
    /* Bytes of the top-level stream consumed whose head is published only once the recorder
