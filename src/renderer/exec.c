@@ -23,7 +23,7 @@
  * command (a 64 MiB vkCmdUpdateBuffer is impossible: 65536 bytes max; the largest are
  * pipeline creates and descriptor updates), small enough that a hostile count fails fast. */
 #define PV_EXEC_ARENA_CAP ((size_t)256 << 20)
-/* Decode temporaries kept for the recording thread's pending calls before the ring thread
+/* Decode temporaries kept for the recording thread's pending calls before the path's thread
  * waits for them (recorder.h): a command buffer of a few thousand commands. */
 #define PV_EXEC_HELD_MAX ((size_t)1 << 20)
 
@@ -318,9 +318,9 @@ defer_call(struct pv_dispatch_ctx *c, pv_host_call_fn call, void *args)
    return atomic_load(&x->ctx->host_crashed); /* true: dropped, the driver is not called */
 }
 
-/* Before each top-level or nested command (type and flags peeked) of a renderer whose rings
+/* Before each top-level or nested command (type and flags peeked) of a renderer whose paths
  * record on threads of their own: whether its host call may be deferred, and if not, this
- * path's pending calls made first; before a free or a submission, every ring's. */
+ * path's pending calls made first; before a free, a reset or a submission, every path's. */
 static void
 before_command(struct pv_exec *x, int32_t type, uint32_t flags)
 {
