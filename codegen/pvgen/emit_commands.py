@@ -166,7 +166,8 @@ class CommandCode:
         short = self.name[2:]
         args = ', '.join('NULL' if p.type == 'VkAllocationCallbacks' else 'a->' + p.name
                          for p in self.cmd.params)
-        call = 'c->vk->%s(%s);' % (short, args)
+        host_call = '%s(%s);' % (short, args)
+        call = 'c->vk->' + host_call
         if self.cmd.ret != 'void':
             call = 'a->ret = ' + call
         save, reg = self._created()
@@ -177,7 +178,7 @@ class CommandCode:
             head = ['static void',
                     'pv_call_%s(const struct pv_vk_dispatch *vk, void *args)' % self.name, '{',
                     '   struct pv_args_%s *a = args;' % self.name,
-                    '   vk->' + call[len('c->vk->'):], '}', '']
+                    '   vk->' + host_call, '}', '']
             # Both ways end in a tail call, so the handler needs no stack frame: without a
             # recorder this costs one load and branch (an inline call to c->defer cost about
             # 20 instructions per command, callgrind).

@@ -85,9 +85,9 @@ struct pv_dispatch_ctx {
    void (*on_refused)(struct pv_dispatch_ctx *ctx, const char *why);
    /* Optional: takes a recording command's host call (a vkCmd* whose checks passed) to make
     * later, in order, on a recording thread (renderer/recorder.h), and sets arena_held; false:
-    * the handler makes the call now. */
+    * the handler makes the call now. Generated handlers reach it through
+    * pv_protocol_defer_or_call. */
    bool (*defer)(struct pv_dispatch_ctx *ctx, pv_host_call_fn call, void *args);
-   /* (pv_protocol_defer_or_call: the generated handlers' way to it) */
    /* Deferred calls still read the decoder's arena: commands keep their temporaries until the
     * owner of `defer` has them made and clears this. */
    bool arena_held;

@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* The recording thread of a ring (recorder.h). */
+/* The recording thread of a stream path (recorder.h). */
 #include "renderer/recorder.h"
 
-#include <sched.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "renderer/crash_guard.h"
-#include "util/log.h"
 #include "util/os.h"
 
 /*
@@ -286,17 +284,6 @@ pv_recorder_push(struct pv_recorder *r, pv_host_call_fn call, const struct pv_vk
       wake_recorder(r);
 }
 
-int
-pv_recorder_wait(struct pv_recorder *r)
-{
-   uint64_t pushed = atomic_load_explicit(&r->pushed, memory_order_relaxed);
-   if (atomic_load_explicit(&r->done, memory_order_acquire) != pushed) {
-      kick(r);
-      wait_until(r, done_reaches, pushed, PV_RECORDER_WAIT_SPIN_NS);
-   }
-   return atomic_load(&r->crashed);
-}
-
 void
 pv_recorder_settle(struct pv_recorder *r)
 {
@@ -305,4 +292,11 @@ pv_recorder_settle(struct pv_recorder *r)
       kick(r);
       wait_until(r, done_reaches, pushed, PV_RECORDER_WAIT_SPIN_NS);
    }
+}
+
+int
+pv_recorder_wait(struct pv_recorder *r)
+{
+   pv_recorder_settle(r);
+   return atomic_load(&r->crashed);
 }
