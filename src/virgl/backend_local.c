@@ -11,10 +11,12 @@
 #include "util/log.h"
 #include "virgl/backend_local.h"
 #include "virgl/frontend.h"
+#include "virgl/virgl_stats.h"
 
 struct local_backend {
    struct vg_backend base;
    struct vg_local *local;
+   struct vg_stats stats;
 };
 
 static void
@@ -61,6 +63,7 @@ static void
 local_destroy(struct vg_backend *b)
 {
    struct local_backend *lb = (struct local_backend *)b;
+   vg_stats_stop(&lb->stats, "destroyed");
    vg_local_destroy(lb->local);
    free(lb);
 }
@@ -87,5 +90,6 @@ vg_backend_local_create(uint32_t ctx_id, const char *name)
       free(lb);
       return NULL;
    }
+   vg_stats_start(&lb->stats, NULL, lb->local->ctx, ctx_id, name, vg_config_get()->wire_format);
    return &lb->base;
 }

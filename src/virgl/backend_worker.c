@@ -43,6 +43,7 @@
 #include "util/log.h"
 #include "util/os.h"
 #include "virgl/frontend.h"
+#include "virgl/virgl_stats.h"
 #include "virgl/worker_io.h"
 
 extern char **environ;
@@ -121,6 +122,8 @@ struct link {
    struct pvw_blob answer;
    int answer_fd;
    struct link *next_closing;
+   bool tracked;           /* the page's statistics slot is listed (virgl_stats.h) */
+   const char *killed_why; /* why the front end killed the worker, if it did */
 };
 
 /* Destroyed links whose worker is still finishing; joined and freed later. */
@@ -137,6 +140,8 @@ kill_worker_locked(struct link *l, const char *why)
    if (!l->dead) {
       pv_err("virgl: context %u: %s; its worker (pid %d) is killed, the context is lost",
              l->base.ctx_id, why, (int)l->pid);
+      if (!l->killed_why)
+         l->killed_why = why;
       kill(l->pid, SIGKILL);
    }
 }
@@ -457,7 +462,7 @@ tell_guest_locked(struct link *l)
  * killed: a VMM that ignores SIGCHLD reaps it itself (ECHILD here), and a pid we no longer own
  * must never get a signal. Only a worker that closed its socket and lives on is killed.
  */
-static void
+static int
 reap_worker(struct link *l)
 {
    int status = 0;
@@ -477,6 +482,37 @@ reap_worker(struct link *l)
    if (r == l->pid && WIFEXITED(status) && WEXITSTATUS(status) != 0)
       pv_warn("virgl: context %u: worker %d exited with status %d", l->base.ctx_id, (int)l->pid,
               WEXITSTATUS(status));
+   return r == l->pid ? status : -1;
+}
+
+/* Files the context's record among the departed with why it left. The worker is gone, so the
+ * front end may write the slot: a worker that died or was killed has its context shown lost. */
+static void
+untrack_stats(struct link *l, bool expected, const char *killed_why, int status)
+{
+   if (!l->tracked)
+      return;
+   struct vtest_stats_slot *slot = &l->page->stats;
+   char state[64] = "destroyed";
+   if (!expected) {
+      if (killed_why)
+         snprintf(state, sizeof(state), "killed");
+      else if (status != -1 && WIFSIGNALED(status))
+         snprintf(state, sizeof(state), "crashed (signal %d)", WTERMSIG(status));
+      else if (status != -1 && WIFEXITED(status))
+         snprintf(state, sizeof(state), "exited (status %d)", WEXITSTATUS(status));
+      else
+         snprintf(state, sizeof(state), "ended");
+      struct vtest_stats_record r;
+      vtest_stats_slot_read(slot, &r);
+      if (!r.lost || !r.lost_reason[0])
+         snprintf(r.lost_reason, sizeof(r.lost_reason), "its worker process %s%s%s", state,
+                  killed_why ? ": " : "", killed_why ? killed_why : "");
+      r.lost = 1;
+      vtest_stats_slot_write(slot, &r);
+   }
+   vtest_stats_untrack(slot, state);
+   l->tracked = false;
 }
 
 /* The worker is gone: the context is lost, and nothing the guest waits for may stay pending. */
@@ -489,6 +525,7 @@ on_death(struct link *l)
    struct pending_fence *f = l->fences;
    l->fences = NULL;
    bool expected = l->closing;
+   const char *killed_why = l->killed_why;
    if (!expected)
       tell_guest_locked(l);
    pthread_mutex_unlock(&l->lock);
@@ -502,7 +539,7 @@ on_death(struct link *l)
       f = next;
    }
    vg_fences_backend_dead(&l->base);
-   reap_worker(l);
+   untrack_stats(l, expected, killed_why, reap_worker(l));
 }
 
 static void *
@@ -841,7 +878,7 @@ make_socketpair(int sv[2])
  * or -1: fences then go by message only.
  */
 static int
-create_fence_page(struct link *l)
+create_fence_page(struct link *l, const char *name)
 {
 #ifdef F_ADD_SEALS
    int fd = pv_os_create_shm("pearvisor-virgl-fences", PVW_FENCE_PAGE_SIZE);
@@ -855,9 +892,11 @@ create_fence_page(struct link *l)
       return -1;
    }
    l->page = p;
+   if (vg_stats_enabled())
+      vg_stats_slot_init(&l->page->stats, l->base.ctx_id, name, vg_config_get()->wire_format);
    return fd;
 #else
-   (void)l; /* no seals: a worker could shrink the page under the VMM's mapping */
+   (void)l, (void)name; /* no seals: a worker could shrink the page under the VMM's mapping */
    return -1;
 #endif
 }
@@ -924,8 +963,14 @@ vg_backend_worker_create(uint32_t ctx_id, const char *name)
    const struct pvw_init init = {.wire_format = vg_config_get()->wire_format,
                                  .capset_id = PV_CAPSET_VENUS};
    /* queued before the threads start: the worker's first message */
-   if (!enqueue_fd(l, PVW_INIT, &init, sizeof(init), name, strlen(name), create_fence_page(l)))
+   if (!enqueue_fd(l, PVW_INIT, &init, sizeof(init), name, strlen(name),
+                   create_fence_page(l, name)))
       goto fail_kill;
+   /* listed before the reader can see the worker die (it files the record) */
+   if (l->page && vg_stats_enabled()) {
+      vtest_stats_track(&l->page->stats, l->pid);
+      l->tracked = true;
+   }
    if (pthread_create(&l->sender, NULL, sender_main, l) != 0)
       goto fail_kill;
    if (pthread_create(&l->reader, NULL, reader_main, l) != 0) {
@@ -940,6 +985,8 @@ vg_backend_worker_create(uint32_t ctx_id, const char *name)
 fail_kill:
    kill(l->pid, SIGKILL);
    waitpid(l->pid, NULL, 0);
+   if (l->tracked)
+      vtest_stats_untrack(&l->page->stats, "failed to start");
 fail:
    close(l->sock);
    while (l->queue) {

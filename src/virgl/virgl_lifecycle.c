@@ -16,6 +16,7 @@
 #include "util/log.h"
 #include "virgl/frontend.h"
 #include "virgl/virgl_state.h"
+#include "virgl/virgl_stats.h"
 
 #define WORKER_NAME "pearvisor-virgl-worker"
 
@@ -181,6 +182,7 @@ virgl_renderer_init(void *cookie, int flags, struct virgl_renderer_callbacks *cb
    S.cookie = cookie;
    S.flags = flags;
    S.initialized = true;
+   vg_control_start();
    pv_info("virgl: PearVisor Venus renderer, wire format %u, %s", vg_config_get()->wire_format,
            vg_config_get()->in_process ? "in process" : "a worker process per context");
    return 0;
@@ -225,6 +227,7 @@ virgl_renderer_cleanup(void *cookie)
    vg_sync_file_fini();
    if (S.initialized)
       vg_fences_fini();
+   vg_control_stop();
    S.initialized = false;
    S.cookie = NULL;
    S.flags = 0;

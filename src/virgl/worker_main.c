@@ -24,6 +24,7 @@
 
 #include "util/log.h"
 #include "virgl/backend_local.h"
+#include "virgl/virgl_stats.h"
 #include "virgl/worker_io.h"
 #include "vtest/driver_preload.h"
 #include "vtest/sandbox_os.h"
@@ -33,6 +34,8 @@ static int sock = PVW_WORKER_FD;
 static pthread_mutex_t send_lock = PTHREAD_MUTEX_INITIALIZER;
 /* Shared with the front end (worker_protocol.h): NULL when the front end sent none. */
 static struct pvw_fence_page *fence_page;
+/* Publishes the context's counters into the fence page (virgl_stats.h). */
+static struct vg_stats stats;
 
 static void
 send_msg(uint32_t type, const void *body, size_t size, int fd)
@@ -195,6 +198,8 @@ serve_init(void)
          l = vg_local_create(init.wire_format, name, fence_retired, NULL);
       if (l)
          pv_context_set_ring_callback(l->ctx, ring_created, NULL);
+      if (l && fence_page) /* the front end wrote the record's id; the worker keeps it */
+         vg_stats_start(&stats, &fence_page->stats, l->ctx, 0, name, init.wire_format);
    }
    free(body);
    return l;
@@ -238,6 +243,7 @@ main(int argc, char **argv)
       handle(l, &hdr, body);
       free(body);
    }
+   vg_stats_stop(&stats, "destroyed");
    vg_local_destroy(l);
    return 0;
 }

@@ -14,6 +14,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "vtest/vtest_stats.h"
+
 enum pvw_type {
    /* front end -> worker */
    PVW_INIT = 1,         /* pvw_init + debug name bytes, the fence page's fd attached; the worker
@@ -94,6 +96,11 @@ struct pvw_fence {
 struct pvw_fence_page {
    _Atomic uint64_t submit_done;                 /* the last pvw_submit.seq completed */
    _Atomic uint64_t ring_seqno[PVW_FENCE_RINGS]; /* the last pvw_fence.fence_id retired */
+   /* The context's live statistics for the VMM's control socket (virgl_stats.h): the front end
+    * writes the first record before the worker starts, then the worker is the one writer. Read
+    * like anything else a worker writes: strings are terminated by the reader, the pid is the
+    * one the front end spawned. */
+   struct vtest_stats_slot stats;
 };
 #define PVW_FENCE_PAGE_SIZE 4096u
 _Static_assert(sizeof(struct pvw_fence_page) <= PVW_FENCE_PAGE_SIZE, "one page");
