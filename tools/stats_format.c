@@ -3,6 +3,7 @@
 #include "stats_format.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -79,6 +80,51 @@ human_duration(uint64_t ms, char *buf, size_t size)
                (unsigned long long)(s / 60 % 60));
 }
 
+/* Length of the UTF-8 sequence at s (0: not one) whose code point is printable: not a C0 or C1
+ * control, not an overlong form, a surrogate or past U+10FFFF. */
+static size_t
+printable_utf8(const unsigned char *s)
+{
+   if (s[0] >= 0x20 && s[0] < 0x7f)
+      return 1;
+   size_t n = s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+   if (!n || s[0] >= 0xf5)
+      return 0;
+   uint32_t cp = s[0] & (0x7f >> n);
+   for (size_t i = 1; i < n; i++) {
+      if ((s[i] & 0xc0) != 0x80)
+         return 0;
+      cp = cp << 6 | (s[i] & 0x3f);
+   }
+   static const uint32_t min[5] = {0, 0, 0xa0, 0x800, 0x10000}; /* 0x80-0x9f: C1 controls */
+   if (cp < min[n] || (cp >= 0xd800 && cp < 0xe000) || cp > 0x10ffff)
+      return 0;
+   return n;
+}
+
+/* `s` for a terminal: guests choose names (their process's) and parts of lost reasons, so
+ * control characters (a newline, an escape sequence that retitles or clears the operator's
+ * terminal) and malformed UTF-8 become '?'. */
+static const char *
+for_terminal(const char *s, char *buf, size_t size)
+{
+   size_t o = 0;
+   const unsigned char *p = (const unsigned char *)s;
+   while (*p && o + 1 < size) {
+      size_t n = printable_utf8(p);
+      if (!n || o + n >= size) {
+         buf[o++] = '?';
+         p++;
+         continue;
+      }
+      memcpy(buf + o, p, n);
+      o += n;
+      p += n;
+   }
+   buf[o] = '\0';
+   return buf;
+}
+
 static void
 print_detail(FILE *f, const struct vtest_stats_record *r)
 {
@@ -92,8 +138,9 @@ print_detail(FILE *f, const struct vtest_stats_record *r)
    }
    if (any)
       fputc('\n', f);
+   char reason[sizeof(r->lost_reason)];
    if (r->lost)
-      fprintf(f, "    lost: %s\n", r->lost_reason);
+      fprintf(f, "    lost: %s\n", for_terminal(r->lost_reason, reason, sizeof(reason)));
 }
 
 void
@@ -113,17 +160,20 @@ pv_stats_print_table(FILE *f, const struct vtest_stats_record *r, size_t n)
       pv_stats_human_bytes(c->blob_bytes_max, bbq, sizeof(bbq));
       snprintf(mem, sizeof(mem), "%s/%s", dm, dmq);
       snprintf(blob, sizeof(blob), "%s/%s", bb, bbq);
+      char name[sizeof(c->name)], state[sizeof(c->state)], last[sizeof(c->last_command_name)];
+      for_terminal(c->name, name, sizeof(name));
+      for_terminal(c->lost ? "LOST" : c->state, state, sizeof(state));
+      for_terminal(c->last_command_name[0] ? c->last_command_name : "-", last, sizeof(last));
       fprintf(f,
               "%-4llu %-7llu %-18.18s %-4llu %-7s %-19.19s %10llu %8llu %8s %8llu %6llu %6llu "
               "%6llu %15s %15s  %s\n",
-              (unsigned long long)c->id, (unsigned long long)c->pid, c->name,
-              (unsigned long long)c->wire_format, up, c->lost ? "LOST" : c->state,
+              (unsigned long long)c->id, (unsigned long long)c->pid, name,
+              (unsigned long long)c->wire_format, up, state,
               (unsigned long long)c->commands, (unsigned long long)c->commands_per_s, in,
               (unsigned long long)c->replies, (unsigned long long)c->ring_wakeups,
-              (unsigned long long)c->ring_idle, (unsigned long long)c->objects, mem, blob,
-              c->last_command_name[0] ? c->last_command_name : "-");
+              (unsigned long long)c->ring_idle, (unsigned long long)c->objects, mem, blob, last);
       if (c->lost && strcmp(c->state, "serving"))
-         fprintf(f, "    state: %s\n", c->state);
+         fprintf(f, "    state: %s\n", for_terminal(c->state, state, sizeof(state)));
       print_detail(f, c);
    }
    if (!n)

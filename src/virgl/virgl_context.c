@@ -54,7 +54,11 @@ copy_name(char *out, size_t out_size, uint32_t nlen, const char *name)
    if (n)
       memcpy(out, name, n);
    out[n] = '\0';
-   if (!n)
+   /* printable, as the vtest server keeps its clients' names: it reaches logs and `stats` */
+   for (char *c = out; *c; c++)
+      if (*c < 0x20 || *c > 0x7e) /* bytes past 0x7f are negative where char is signed */
+         *c = '?';
+   if (!out[0])
       strcpy(out, "guest");
 }
 

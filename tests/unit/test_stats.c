@@ -353,11 +353,32 @@ test_outputs(void **state)
    assert_non_null(strstr(t, "LOST"));
    assert_non_null(strstr(t, "crashed (signal 11)"));
    assert_non_null(strstr(t, "objects: other 1, buffer 3"));
-   assert_non_null(strstr(t, "lost: refused: a,b:c"));
+   assert_non_null(strstr(t, "lost: refused: a,b:c?next?tab \xc3\xa9\n"));
    assert_non_null(strstr(t, "1.0M"));
    free(t);
    t = render(pv_stats_print_table, r, 0);
    assert_non_null(strstr(t, "(no clients)"));
+   free(t);
+
+   /* What guests choose (their process's name, parts of lost reasons) reaches the operator's
+    * terminal without its control characters: no escape sequence, no line of its own. */
+   struct vtest_stats_record evil = sample();
+   snprintf(evil.name, sizeof(evil.name), "a\x1b]2;pwned\x07" "b\xc2\x9b\xc0\xaf\xe2\x82");
+   snprintf(evil.lost_reason, sizeof(evil.lost_reason), "x\ny\x1b[2J\x7f \xc3\xa9 \xf0\x9f\x8d\x90");
+   snprintf(evil.state, sizeof(evil.state), "crashed\r(signal 9)");
+   evil.lost = 0;
+   t = render(pv_stats_print_table, &evil, 1);
+   assert_null(strchr(t, '\x1b'));
+   assert_null(strchr(t, '\x07'));
+   assert_null(strchr(t, '\r'));
+   assert_null(strstr(t, "\xc2\x9b")); /* a C1 control (CSI) in UTF-8 */
+   assert_non_null(strstr(t, "a?]2;pwned?b????")); /* C1, an overlong '/', a cut sequence */
+   free(t);
+   evil.lost = 1;
+   t = render(pv_stats_print_table, &evil, 1);
+   assert_non_null(strstr(t, "    lost: x?y?[2J? \xc3\xa9 \xf0\x9f\x8d\x90\n")); /* UTF-8 stays */
+   assert_non_null(strstr(t, "    state: crashed?(signal 9)\n"));
+   assert_null(strchr(t, '\x1b'));
    free(t);
 
    char *j = render(pv_stats_print_json, r, 2);
