@@ -363,15 +363,18 @@ test_outputs(void **state)
    /* What guests choose (their process's name, parts of lost reasons) reaches the operator's
     * terminal without its control characters: no escape sequence, no line of its own. */
    struct vtest_stats_record evil = sample();
-   snprintf(evil.name, sizeof(evil.name), "a\x1b]2;pwned\x07" "b\xc2\x9b\xc0\xaf\xe2\x82");
-   snprintf(evil.lost_reason, sizeof(evil.lost_reason), "x\ny\x1b[2J\x7f \xc3\xa9 \xf0\x9f\x8d\x90");
+   snprintf(evil.name, sizeof(evil.name),
+            "a\x1b]2;pwned\x07"
+            "b\xc2\x9b\xc0\xaf\xe2\x82");
+   snprintf(evil.lost_reason, sizeof(evil.lost_reason),
+            "x\ny\x1b[2J\x7f \xc3\xa9 \xf0\x9f\x8d\x90");
    snprintf(evil.state, sizeof(evil.state), "crashed\r(signal 9)");
    evil.lost = 0;
    t = render(pv_stats_print_table, &evil, 1);
    assert_null(strchr(t, '\x1b'));
    assert_null(strchr(t, '\x07'));
    assert_null(strchr(t, '\r'));
-   assert_null(strstr(t, "\xc2\x9b")); /* a C1 control (CSI) in UTF-8 */
+   assert_null(strstr(t, "\xc2\x9b"));             /* a C1 control (CSI) in UTF-8 */
    assert_non_null(strstr(t, "a?]2;pwned?b????")); /* C1, an overlong '/', a cut sequence */
    free(t);
    evil.lost = 1;
@@ -449,12 +452,9 @@ int
 main(void)
 {
    const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_context_counters),
-      cmocka_unit_test(test_slot_consistent_under_writer),
-      cmocka_unit_test(test_wire_round_trip),
-      cmocka_unit_test(test_wire_malformed),
-      cmocka_unit_test(test_parse_reply),
-      cmocka_unit_test(test_outputs),
+      cmocka_unit_test(test_context_counters), cmocka_unit_test(test_slot_consistent_under_writer),
+      cmocka_unit_test(test_wire_round_trip),  cmocka_unit_test(test_wire_malformed),
+      cmocka_unit_test(test_parse_reply),      cmocka_unit_test(test_outputs),
       cmocka_unit_test(test_human_bytes),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
