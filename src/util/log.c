@@ -87,6 +87,11 @@ pv_logv(enum pv_log_level level, const char *fmt, va_list ap)
       return;
    char line[1024];
    vsnprintf(line, sizeof(line), fmt, ap);
+   /* One line, no terminal controls: messages quote what guests chose (names, refused values),
+    * and a newline or an escape sequence must not forge a log line or reach a terminal. */
+   for (char *c = line; *c; c++)
+      if ((unsigned char)*c < 0x20 || *c == 0x7f)
+         *c = '?';
    pv_log_sink_fn sink = g_sink;
    if (sink)
       sink(g_sink_data, level, line);

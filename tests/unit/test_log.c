@@ -41,6 +41,9 @@ test_sink_and_level(void **state)
    assert_int_equal(c.count, 1);
    assert_int_equal(c.last_level, PV_LOG_WARN);
    assert_string_equal(c.last, "kept 2");
+   /* a guest's string cannot forge a line or reach a terminal as an escape sequence */
+   pv_warn("client '%s' connected", "x\nfake line\x1b[2J\x7f\tend \xc3\xa9");
+   assert_string_equal(c.last, "client 'x?fake line?[2J??end \xc3\xa9' connected");
    pv_log_set_sink(NULL, NULL);
    pv_log_set_level(PV_LOG_INFO);
 }
