@@ -10,6 +10,8 @@
  *   "page"    says in the fence page that ring 3 retired a fence it was never given, when it gets
  *             a fence on ring 2 (and sends nothing)
  *   "stuck"   never exits after the front end let it go (a teardown that never ends)
+ *   "stats"   fills the page's statistics slot with 0xff bytes (no string ends, the seqlock
+ *             stays odd: a writer that never finishes) and keeps it so
  * and otherwise does nothing useful.
  */
 #define _GNU_SOURCE
@@ -55,6 +57,8 @@ main(int argc, char **argv)
    size_t n = hdr.size - sizeof(struct pvw_init);
    memcpy(name, (char *)body + sizeof(struct pvw_init), n < 63 ? n : 63);
    free(body);
+   if (page && !strcmp(name, "stats"))
+      memset((void *)&page->stats, 0xff, sizeof(page->stats));
    while (pvw_recv(sock, &hdr, &body, &fd) == 0) {
       if (fd >= 0)
          close(fd);

@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -810,6 +812,32 @@ test_worker_killed_mid_submit(void **state)
    cleanup_qemu();
 }
 
+/* The VMM's control socket (PEARVISOR_VIRGL_CONTROL, "%p" the pid) answers "stats": the whole
+ * reply, NUL-terminated, in `buf` (empty when there is no socket). */
+static void
+control_stats(char *buf, size_t size)
+{
+   buf[0] = '\0';
+   const char *tmpl = getenv("PEARVISOR_VIRGL_CONTROL");
+   if (!tmpl)
+      return;
+   struct sockaddr_un addr = {.sun_family = AF_UNIX};
+   const char *pid = strstr(tmpl, "%p");
+   assert_non_null(pid);
+   snprintf(addr.sun_path, sizeof(addr.sun_path), "%.*s%ld%s", (int)(pid - tmpl), tmpl,
+            (long)getpid(), pid + 2);
+   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+   assert_true(fd >= 0);
+   assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+   assert_int_equal(write(fd, "stats\n", 6), 6);
+   size_t len = 0;
+   ssize_t n;
+   while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0)
+      len += (size_t)n;
+   buf[len] = '\0';
+   close(fd);
+}
+
 /* Workers that lie (hostile_worker.c): the VMM's process survives each, with nothing left. */
 static void
 test_hostile_workers(void **state)
@@ -865,6 +893,28 @@ test_hostile_workers(void **state)
    want = (struct ctx_fence){7, 3, 90};
    assert_true(has_ctx_fence(&want));
    V.context_destroy(7);
+   /* a statistics slot of 0xff bytes, its seqlock never even (hostile_worker.c "stats"): the
+    * control socket still answers in form, the worker's row with the pid the VMM spawned and
+    * every string cut at its buffer; after the destroy the row is filed as destroyed */
+   assert_int_equal(V.context_create_with_flags(8, VIRGL_RENDERER_CAPSET_VENUS, 5, "stats"), 0);
+   sleep_ms(100);
+   static char reply[65536];
+   control_stats(reply, sizeof(reply));
+   if (getenv("PEARVISOR_VIRGL_CONTROL")) {
+      assert_true(!strncmp(reply, "pearvisor-stats 1\n", 18));
+      assert_non_null(strstr(reply, "\nend\n"));
+      assert_non_null(strstr(reply, "id=18446744073709551615 pid="));
+      V.context_destroy(8);
+      bool filed = false;
+      for (int i = 0; i < 300 && !filed; i++, sleep_ms(10)) {
+         control_stats(reply, sizeof(reply));
+         filed = strstr(reply, "state=destroyed") != NULL;
+      }
+      assert_true(filed);
+      assert_non_null(strstr(reply, "\nend\n"));
+   } else {
+      V.context_destroy(8);
+   }
    /* a worker whose teardown never ends: killed after PEARVISOR_VIRGL_CLOSE_GRACE_MS */
    assert_int_equal(V.context_create_with_flags(5, VIRGL_RENDERER_CAPSET_VENUS, 5, "stuck"), 0);
    V.context_destroy(2);
