@@ -794,6 +794,10 @@ static void
 worker_destroy(struct vg_backend *b)
 {
    struct link *l = (struct link *)b;
+   /* shown until the worker has freed what the guest left and exited (a slot no longer
+    * listed, its worker already gone, is not found) */
+   if (l->page)
+      vtest_stats_mark(&l->page->stats, "closing");
    pthread_mutex_lock(&l->lock);
    l->closing = true;
    l->close_deadline = pv_os_time_ns() + (uint64_t)vg_config_get()->close_grace_ms * 1000000;

@@ -80,6 +80,7 @@ vtest_stats_slot_start(struct vtest_stats_slot *slot)
 struct tracked {
    struct vtest_stats_slot *slot;
    pid_t pid;
+   char state[64]; /* shown instead of the record's when set (vtest_stats_mark) */
 };
 
 /* Under g_lock: clients are tracked and untracked by client threads with --threads. */
@@ -105,7 +106,7 @@ vtest_stats_track(struct vtest_stats_slot *slot, pid_t pid)
    }
    /* Out of memory: the client is served, only not shown. */
    if (g_live_count < g_live_cap)
-      g_live[g_live_count++] = (struct tracked){slot, pid};
+      g_live[g_live_count++] = (struct tracked){.slot = slot, .pid = pid};
    pthread_mutex_unlock(&g_lock);
 }
 
@@ -116,7 +117,19 @@ read_tracked(const struct tracked *t, struct vtest_stats_record *r, uint64_t now
    vtest_stats_slot_read(t->slot, r);
    if (t->pid)
       r->pid = (uint64_t)t->pid;
+   if (t->state[0])
+      snprintf(r->state, sizeof(r->state), "%s", t->state);
    r->uptime_ms = now > r->start_ns ? (now - r->start_ns) / 1000000 : 0;
+}
+
+void
+vtest_stats_mark(struct vtest_stats_slot *slot, const char *state)
+{
+   pthread_mutex_lock(&g_lock);
+   for (size_t i = 0; i < g_live_count; i++)
+      if (g_live[i].slot == slot)
+         snprintf(g_live[i].state, sizeof(g_live[i].state), "%s", state ? state : "");
+   pthread_mutex_unlock(&g_lock);
 }
 
 void

@@ -42,6 +42,9 @@ void vtest_stats_slot_start(struct vtest_stats_slot *slot);
 
 /* The registry (server side). The slot stays the caller's; the registry only reads it. */
 void vtest_stats_track(struct vtest_stats_slot *slot, pid_t pid);
+/* The tracked client's state as shown, whatever its writer says (NULL: the writer's again), for a
+ * client its writer no longer describes (a VMM's context being torn down: "closing"). */
+void vtest_stats_mark(struct vtest_stats_slot *slot, const char *state);
 /* The client left: keeps its last record among the departed with `state` ("hung up", ...). */
 void vtest_stats_untrack(struct vtest_stats_slot *slot, const char *state);
 /* In a freshly forked client process: drops the parent's registry copy. */

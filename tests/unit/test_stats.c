@@ -431,6 +431,55 @@ test_outputs(void **state)
    free(p);
 }
 
+/* The registry: a tracked slot shown with the pid it was tracked under and, once marked, the
+ * mark's state; untracked, it stays among the departed with the state it left in. */
+static void
+test_registry_mark(void **state)
+{
+   (void)state;
+   struct vtest_stats_slot *slot = calloc(1, sizeof(*slot));
+   assert_non_null(slot);
+   vtest_stats_slot_start(slot);
+   struct vtest_stats_record r;
+   vtest_stats_slot_read(slot, &r);
+   snprintf(r.state, sizeof(r.state), "serving");
+   r.pid = 1;
+   vtest_stats_slot_write(slot, &r);
+   vtest_stats_track(slot, 4321);
+   const uint64_t id = r.id;
+   struct vtest_stats_record *recs = NULL;
+   size_t n = vtest_stats_collect(&recs), k;
+   for (k = 0; k < n && recs[k].id != id; k++)
+      ;
+   assert_true(k < n);
+   assert_int_equal(recs[k].pid, 4321); /* the tracker's pid, not the writer's */
+   assert_string_equal(recs[k].state, "serving");
+   free(recs);
+   vtest_stats_mark(slot, "closing");
+   n = vtest_stats_collect(&recs);
+   for (k = 0; k < n && recs[k].id != id; k++)
+      ;
+   assert_true(k < n);
+   assert_string_equal(recs[k].state, "closing");
+   free(recs);
+   vtest_stats_mark(slot, NULL);
+   n = vtest_stats_collect(&recs);
+   for (k = 0; k < n && recs[k].id != id; k++)
+      ;
+   assert_string_equal(recs[k].state, "serving");
+   free(recs);
+   vtest_stats_mark(slot, "closing");
+   vtest_stats_untrack(slot, "destroyed");
+   free(slot);
+   n = vtest_stats_collect(&recs);
+   for (k = 0; k < n && recs[k].id != id; k++)
+      ;
+   assert_true(k < n);
+   assert_string_equal(recs[k].state, "destroyed");
+   assert_int_equal(recs[k].connected, 0);
+   free(recs);
+}
+
 static void
 test_human_bytes(void **state)
 {
@@ -455,7 +504,7 @@ main(void)
       cmocka_unit_test(test_context_counters), cmocka_unit_test(test_slot_consistent_under_writer),
       cmocka_unit_test(test_wire_round_trip),  cmocka_unit_test(test_wire_malformed),
       cmocka_unit_test(test_parse_reply),      cmocka_unit_test(test_outputs),
-      cmocka_unit_test(test_human_bytes),
+      cmocka_unit_test(test_human_bytes),      cmocka_unit_test(test_registry_mark),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
