@@ -114,6 +114,7 @@ load_device_procs(struct pv_context *ctx, struct pv_vk_device *d)
    LOAD_DEVICE(d, ctx, CreateFence);
    LOAD_DEVICE(d, ctx, DestroyFence);
    LOAD_DEVICE(d, ctx, ResetFences);
+   LOAD_DEVICE(d, ctx, GetFenceStatus);
    LOAD_DEVICE(d, ctx, QueueSubmit);
    LOAD_DEVICE(d, ctx, ImportSemaphoreFdKHR);
    LOAD_DEVICE(d, ctx, GetSemaphoreFdKHR);
@@ -123,7 +124,7 @@ load_device_procs(struct pv_context *ctx, struct pv_vk_device *d)
    d->external_resources = d->memory_host && all_host_visible(d->pd);
    return d->DestroyDevice && d->DeviceWaitIdle && d->GetDeviceQueue && d->AllocateMemory &&
           d->FreeMemory && d->CreateFence && d->DestroyFence && d->ResetFences &&
-          d->WaitForFences && d->QueueSubmit;
+          d->GetFenceStatus && d->WaitForFences && d->QueueSubmit;
 }
 
 static void
@@ -146,6 +147,7 @@ device_free(struct pv_vk_device *d)
          pthread_mutex_destroy(&d->queues[i].submit_lock);
       free(d->queues);
       pthread_mutex_destroy(&d->track_lock);
+      pthread_mutex_destroy(&d->fence_pool.lock);
       free(d);
    }
 }
@@ -166,6 +168,7 @@ device_state(struct pv_context *ctx, const struct pv_vk_physdev *pd, VkDevice ho
    struct pv_vk_device *d = calloc(1, sizeof(*d));
    if (d) {
       pthread_mutex_init(&d->track_lock, NULL);
+      pthread_mutex_init(&d->fence_pool.lock, NULL);
       d->host = host;
       d->id = id;
       d->pd = pd;
@@ -205,8 +208,8 @@ force_robust_access(struct pv_context *ctx, const struct pv_vk_physdev *pd,
    const char *unsafe = getenv("PEARVISOR_UNSAFE_NO_ROBUST_ACCESS");
    if (unsafe && strcmp(unsafe, "1") == 0) {
       pv_warn("vkCreateDevice: robustBufferAccess not forced "
-                   "(PEARVISOR_UNSAFE_NO_ROBUST_ACCESS=1): shader accesses past a buffer are "
-                   "not bounded");
+              "(PEARVISOR_UNSAFE_NO_ROBUST_ACCESS=1): shader accesses past a buffer are "
+              "not bounded");
       return;
    }
    const struct pv_vk_dispatch *vk = &pv_venus_host(ctx)->vk;
@@ -302,6 +305,7 @@ pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id)
    pv_vk_timelines_unbind_device(ctx, d->host);
    pv_vk_device_destroy_children(ctx, d);
    pv_vk_queue_tracks_fini(d);
+   pv_vk_fence_pool_empty(d);
    pv_vk_loader_lock();
    d->DestroyDevice(d->host, NULL);
    pv_vk_loader_unlock();
@@ -313,8 +317,8 @@ void
 pv_vk_wait_idle(struct pv_context *ctx)
 {
    uint64_t *ids = NULL;
-   size_t n = pv_object_list_children(ctx, pv_venus_host(ctx)->instance_id,
-                                      VK_OBJECT_TYPE_DEVICE, &ids);
+   size_t n =
+      pv_object_list_children(ctx, pv_venus_host(ctx)->instance_id, VK_OBJECT_TYPE_DEVICE, &ids);
    for (size_t i = 0; i < n; i++) {
       struct pv_object *obj = pv_object_find(ctx, ids[i], VK_OBJECT_TYPE_DEVICE);
       /* An empty submission with our fence per queue, under the queue's submit lock, waited

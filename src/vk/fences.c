@@ -42,6 +42,7 @@ struct pv_vk_fence {
    uint64_t value;            /* that submission's count on the queue */
    bool foreign;              /* its signal may not be that submission's: never evidence */
    bool unreset;              /* created signalled and not reset since */
+   bool plain;                /* no pNext, not created signalled: may be kept (fence_pool.c) */
 };
 
 /* What one vkResetFences may wait in all for its fences' signals (see the top). A legal Venus
@@ -57,11 +58,35 @@ fence_state(struct pv_dispatch_ctx *c, VkFence fence)
    return o ? o->data : NULL;
 }
 
+/* vkCreateFence of a plain fence from the device's kept ones (fence_pool.c), as the generated
+ * handler would register a new one; false: none kept, the handler creates it. */
+static bool
+create_from_pool(struct pv_dispatch_ctx *c, struct pv_args_vkCreateFence *a)
+{
+   if (!a->device || !a->pFence || !pv_vk_fence_is_plain(a->pCreateInfo))
+      return false;
+   struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), a->device);
+   uint64_t id = PV_FROM_HANDLE(*a->pFence);
+   VkFence host = d && id ? pv_vk_fence_pool_take(d) : VK_NULL_HANDLE;
+   if (!host)
+      return false;
+   if (!pv_cs_admit(c->dec, VK_OBJECT_TYPE_FENCE, 1)) {
+      a->ret = VK_ERROR_OUT_OF_HOST_MEMORY;
+      d->DestroyFence(d->host, host, NULL);
+      return true;
+   }
+   a->ret = VK_SUCCESS;
+   if (!pv_cs_created(c->dec, VK_OBJECT_TYPE_FENCE, id, PV_FROM_HANDLE(host)))
+      d->DestroyFence(d->host, host, NULL); /* refused (the id in use): the context is lost */
+   return true; /* *a->pFence still holds the guest id: the reply echoes it */
+}
+
 void
 pv_guard_CreateFence(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCreateFence *a = args;
-   pv_handle_vkCreateFence(c, args);
+   if (!create_from_pool(c, a))
+      pv_handle_vkCreateFence(c, args);
    struct pv_context *ctx = pv_venus_from(c);
    struct pv_object *o = a->ret == VK_SUCCESS && a->pFence && !pv_cs_fatal(c->dec)
                             ? pv_object_find(ctx, PV_FROM_HANDLE(*a->pFence), VK_OBJECT_TYPE_FENCE)
@@ -74,6 +99,7 @@ pv_guard_CreateFence(struct pv_dispatch_ctx *c, void *args)
       return;
    }
    f->unreset = a->pCreateInfo && (a->pCreateInfo->flags & VK_FENCE_CREATE_SIGNALED_BIT);
+   f->plain = pv_vk_fence_is_plain(a->pCreateInfo);
    o->data = f;
    o->free_data = pv_vk_state_free;
 }
@@ -160,4 +186,26 @@ pv_guard_GetFenceStatus(struct pv_dispatch_ctx *c, void *args)
    pv_handle_vkGetFenceStatus(c, args);
    if (a->ret == VK_SUCCESS)
       pv_vk_fences_signalled(c, 1, &a->fence);
+}
+
+/* A plain fence no submission can still signal is reset and kept for the next vkCreateFence
+ * (fence_pool.c) instead of destroyed: the host driver's destroy and create are slow. */
+void
+pv_guard_DestroyFence(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkDestroyFence *a = args;
+   struct pv_object *o =
+      a->fence ? pv_venus_object(c, VK_OBJECT_TYPE_FENCE, PV_FROM_HANDLE(a->fence)) : NULL;
+   struct pv_vk_fence *f = o ? o->data : NULL;
+   struct pv_vk_device *d =
+      f && a->device ? pv_vk_device_from_host(pv_venus_from(c), a->device) : NULL;
+   /* only into the pool of the device that made it: another device's driver never sees it */
+   if (d && o->parent == d->id && f->plain && !f->foreign && !f->unreset) {
+      bool submitted = f->queue && pv_vk_queue_busy(f->queue, f->value);
+      if (pv_vk_fence_pool_give(d, a->fence, submitted)) {
+         pv_cs_destroyed(c->dec, VK_OBJECT_TYPE_FENCE, PV_FROM_HANDLE(a->fence));
+         return;
+      }
+   }
+   pv_handle_vkDestroyFence(c, args);
 }

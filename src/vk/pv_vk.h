@@ -112,9 +112,12 @@ struct pv_vk_queue {
    /* lifetime.h: submissions counted; `completed` is the count known finished (a guest fence
     * seen signalled, or our own empty submission waited for) */
    _Atomic uint64_t submitted, completed;
-   VkFence idle_fence; /* ours, for waiting on everything submitted so far */
+   VkFence idle_fence;          /* ours, for waiting on everything submitted so far */
    pthread_mutex_t submit_lock; /* every host submission to this queue, ours and the guest's */
 };
+
+/* Host fences a device keeps for reuse: about what a guest has in flight at once. */
+#define PV_FENCE_POOL 16u
 
 struct pv_vk_device {
    VkDevice host;
@@ -152,15 +155,32 @@ struct pv_vk_device {
     * instance-level ones from the instance, device-level ones from vkGetDeviceProcAddr, so a
     * command the device did not enable is NULL and fails closed. */
    struct pv_vk_dispatch vk;
+   /* Host fences kept for reuse (fence_pool.c). */
+   struct {
+      pthread_mutex_t lock;
+      uint32_t count;
+      VkFence fences[PV_FENCE_POOL];
+   } fence_pool;
+   PFN_vkGetFenceStatus GetFenceStatus;
 };
 
+/* fence_pool.c: plain host fences the guest destroyed, kept for its next vkCreateFence. */
+/* Destroys the kept fences (before the device; its lock lives until device_free). */
+void pv_vk_fence_pool_empty(struct pv_vk_device *d);
+bool pv_vk_fence_is_plain(const VkFenceCreateInfo *info);
+/* A reset host fence, or VK_NULL_HANDLE when none is kept. */
+VkFence pv_vk_fence_pool_take(struct pv_vk_device *d);
+/* Resets and keeps `fence` instead of destroying it; false when it cannot be (`submitted`: a
+ * submission the tracking does not know finished may signal it), then the caller destroys it. */
+bool pv_vk_fence_pool_give(struct pv_vk_device *d, VkFence fence, bool submitted);
+
 struct pv_vk_memory {
-   int fd;        /* memfd backing a host-visible allocation, -1 otherwise */
-   void *map;     /* our mapping of it, imported as the host pointer */
-   uint64_t size; /* bytes of fd and map (page-rounded allocation size) */
-   bool exported; /* one blob export per VkDeviceMemory */
-   uint64_t charged; /* bytes of the context's device-memory quota it holds */
-   bool fd_charged;  /* fd holds one of the context's fd quota */
+   int fd;              /* memfd backing a host-visible allocation, -1 otherwise */
+   void *map;           /* our mapping of it, imported as the host pointer */
+   uint64_t size;       /* bytes of fd and map (page-rounded allocation size) */
+   bool exported;       /* one blob export per VkDeviceMemory */
+   uint64_t charged;    /* bytes of the context's device-memory quota it holds */
+   bool fd_charged;     /* fd holds one of the context's fd quota */
    uint64_t alloc_size; /* the guest's allocationSize: what binds must fit in (guard.h) */
 };
 /* A page-rounded (at least `align`) shared-memory file of `size` bytes, mapped here; NULL when

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host fences kept for reuse. On the H200 (NVIDIA 580) vkCreateFence takes about 270 us and
+ * vkDestroyFence about 250 us, where resetting a signalled fence takes 0.2 us
+ * (bench/notes-h200-fence-pool.md). An application pays them outside the work it times; through
+ * Venus they are asynchronous, so they run on the ring right in front of the submission that
+ * follows them: a guest that makes a fence per submission (vkpeak's copies, ncnn, bench-copy)
+ * had each submission reach the GPU about half a millisecond late.
+ *
+ * A plain fence (no pNext, not created signalled) of the device it is destroyed with, that the
+ * guest destroys while the host says it is signalled, or that no tracked submission may still
+ * signal while it is not, is reset and kept, up to
+ * PV_FENCE_POOL per device; vkCreateFence of a plain fence takes one. A fence that may still be
+ * signalled by a submission (tracked as in flight, or foreign: fences.c) is destroyed as before.
+ */
+#include "vk/lifetime.h"
+#include "vk/pv_vk.h"
+
+#include "renderer/context.h"
+
+void
+pv_vk_fence_pool_empty(struct pv_vk_device *d)
+{
+   pthread_mutex_lock(&d->fence_pool.lock);
+   for (uint32_t i = 0; i < d->fence_pool.count; i++)
+      d->DestroyFence(d->host, d->fence_pool.fences[i], NULL);
+   d->fence_pool.count = 0;
+   pthread_mutex_unlock(&d->fence_pool.lock);
+}
+
+bool
+pv_vk_fence_is_plain(const VkFenceCreateInfo *info)
+{
+   return info && !info->pNext && !info->flags;
+}
+
+VkFence
+pv_vk_fence_pool_take(struct pv_vk_device *d)
+{
+   VkFence f = VK_NULL_HANDLE;
+   pthread_mutex_lock(&d->fence_pool.lock);
+   if (d->fence_pool.count)
+      f = d->fence_pool.fences[--d->fence_pool.count];
+   pthread_mutex_unlock(&d->fence_pool.lock);
+   return f;
+}
+
+/* Keeps an unsignalled host fence; false (the caller destroys it) when the pool is full. */
+static bool
+keep(struct pv_vk_device *d, VkFence fence)
+{
+   pthread_mutex_lock(&d->fence_pool.lock);
+   bool room = d->fence_pool.count < PV_FENCE_POOL;
+   if (room)
+      d->fence_pool.fences[d->fence_pool.count++] = fence;
+   pthread_mutex_unlock(&d->fence_pool.lock);
+   return room;
+}
+
+bool
+pv_vk_fence_pool_give(struct pv_vk_device *d, VkFence fence, bool submitted)
+{
+   VkResult status = d->GetFenceStatus(d->host, fence);
+   if (status != VK_SUCCESS && (status != VK_NOT_READY || submitted))
+      return false; /* a submission may still signal it, or the device is lost */
+   /* unsignalled too: a reset also drops a payload imported for a while */
+   return d->ResetFences(d->host, 1, &fence) == VK_SUCCESS && keep(d, fence);
+}
