@@ -25,6 +25,9 @@ struct pv_vk_fence_wait {
    uint64_t fence_id;
 };
 
+/* Retired fences a timeline keeps for reuse. */
+#define PV_TIMELINE_SPARE 8u
+
 struct pv_vk_timeline {
    struct pv_context *ctx;
    uint32_t ring_idx;
@@ -34,6 +37,11 @@ struct pv_vk_timeline {
    PFN_vkCreateFence CreateFence;
    PFN_vkDestroyFence DestroyFence;
    PFN_vkWaitForFences WaitForFences;
+   PFN_vkResetFences ResetFences;
+   /* Retired fences, reset and kept for the next ones (under lock): NVIDIA's vkCreateFence takes
+    * about 0.27 ms, on the guest's submission path (bench/notes-h200-fence-pool.md). */
+   VkFence spare[PV_TIMELINE_SPARE];
+   unsigned spare_count;
    pthread_mutex_t queue_lock; /* external synchronization of the host queue */
    pthread_mutex_t lock;       /* the list and stop */
    pthread_cond_t cond;
@@ -116,7 +124,15 @@ timeline_thread(void *arg)
          pthread_mutex_lock(&t->lock);
          break;
       }
-      t->DestroyFence(t->device, w->fence, NULL);
+      bool keep =
+         r == VK_SUCCESS && t->ResetFences && t->ResetFences(t->device, 1, &w->fence) == VK_SUCCESS;
+      pthread_mutex_lock(&t->lock);
+      keep = keep && t->spare_count < PV_TIMELINE_SPARE;
+      if (keep)
+         t->spare[t->spare_count++] = w->fence;
+      pthread_mutex_unlock(&t->lock);
+      if (!keep)
+         t->DestroyFence(t->device, w->fence, NULL);
       pthread_mutex_lock(&t->lock);
       t->first = w->next;
       if (!t->first)
@@ -142,6 +158,7 @@ timeline_new(struct pv_context *ctx, uint32_t ring_idx, VkDevice device, VkQueue
    t->CreateFence = (PFN_vkCreateFence)pv_vk_device_proc(ctx, device, "vkCreateFence");
    t->DestroyFence = (PFN_vkDestroyFence)pv_vk_device_proc(ctx, device, "vkDestroyFence");
    t->WaitForFences = (PFN_vkWaitForFences)pv_vk_device_proc(ctx, device, "vkWaitForFences");
+   t->ResetFences = (PFN_vkResetFences)pv_vk_device_proc(ctx, device, "vkResetFences");
    t->last = &t->first;
    pthread_mutex_init(&t->queue_lock, NULL);
    pthread_mutex_init(&t->lock, NULL);
@@ -166,6 +183,8 @@ timeline_free(struct pv_vk_timeline *t)
    pthread_cond_broadcast(&t->cond);
    pthread_mutex_unlock(&t->lock);
    pthread_join(t->thread, NULL);
+   for (unsigned i = 0; i < t->spare_count; i++)
+      t->DestroyFence(t->device, t->spare[i], NULL);
    timeline_destroy_locks(t);
    free(t);
 }
@@ -195,7 +214,8 @@ pv_vk_timeline_bind(struct pv_context *ctx, uint32_t ring_idx, VkDevice device, 
    const char *why = NULL;
    if (old && (old->device != device || old->queue != queue))
       why = "ring index already bound to another queue";
-   else if (!old && !(pv_vk_state(ctx)->timelines[ring_idx] = timeline_new(ctx, ring_idx, device, queue)))
+   else if (!old &&
+            !(pv_vk_state(ctx)->timelines[ring_idx] = timeline_new(ctx, ring_idx, device, queue)))
       why = "cannot start the queue's sync thread";
    pthread_mutex_unlock(&pv_vk_state(ctx)->timelines_lock);
    return why;
@@ -219,8 +239,11 @@ pv_vk_timeline_submit(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_
    if (t && !why && !w)
       why = "out of memory";
    if (w) {
+      pthread_mutex_lock(&t->lock);
+      w->fence = t->spare_count ? t->spare[--t->spare_count] : VK_NULL_HANDLE;
+      pthread_mutex_unlock(&t->lock);
       const VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-      VkResult r = t->CreateFence(t->device, &fci, NULL, &w->fence);
+      VkResult r = w->fence ? VK_SUCCESS : t->CreateFence(t->device, &fci, NULL, &w->fence);
       if (r == VK_SUCCESS) {
          /* An empty submit signals its fence after all earlier submits to the queue. */
          pthread_mutex_lock(&t->queue_lock);

@@ -39,6 +39,8 @@ struct fences {
    unsigned count;
    uint32_t ring_idx[8];
    uint64_t id[8];
+   uint32_t last_ring_idx; /* of every fence, the first 8 above included */
+   uint64_t last_id;
 };
 
 static void
@@ -50,6 +52,8 @@ on_fence(void *data, uint32_t ring_idx, uint64_t fence_id)
       f->ring_idx[f->count] = ring_idx;
       f->id[f->count] = fence_id;
    }
+   f->last_ring_idx = ring_idx;
+   f->last_id = fence_id;
    f->count++;
    pthread_cond_broadcast(&f->cond);
    pthread_mutex_unlock(&f->lock);
@@ -100,10 +104,10 @@ static void
 get_queue_on_timeline(struct buf *b, uint32_t ring_idx)
 {
    w32(b, 155), w32(b, 0), w64(b, DEVICE), w64(b, 1);
-   w32(b, 1000145003);                         /* VkDeviceQueueInfo2 */
-   w64(b, 1), w32(b, 1000384005), w64(b, 0);  /* chain: VkDeviceQueueTimelineInfoMESA */
-   w32(b, ring_idx);                           /* its ringIdx */
-   w32(b, 0), w32(b, 0), w32(b, 0);            /* flags, family 0, index 0 */
+   w32(b, 1000145003);                       /* VkDeviceQueueInfo2 */
+   w64(b, 1), w32(b, 1000384005), w64(b, 0); /* chain: VkDeviceQueueTimelineInfoMESA */
+   w32(b, ring_idx);                         /* its ringIdx */
+   w32(b, 0), w32(b, 0), w32(b, 0);          /* flags, family 0, index 0 */
    w64(b, 1), w64(b, QUEUE);
 }
 
@@ -111,6 +115,15 @@ static void
 empty_queue_submit(struct buf *b)
 {
    w32(b, 18), w32(b, 0), w64(b, QUEUE), w32(b, 0), w64(b, 0), w64(b, 0);
+}
+
+/* A guest's empty vkQueueSubmit on its own, before the next fence. */
+static void
+empty_queue_submit_again(struct pv_context *ctx)
+{
+   struct buf b = {0};
+   empty_queue_submit(&b);
+   CHECK(pv_context_submit(ctx, b.b, b.n) == 0);
 }
 
 int
@@ -159,12 +172,22 @@ main(void)
    }
    CHECK(seen1 == 2);
    CHECK(!pv_context_is_lost(ctx));
+   /* one at a time, each retired before the next: the queue's retired fences are reset and
+    * reused (queue.c keeps spares), and each still signals only after its own submission */
+   for (unsigned k = 0; k < 20; k++) {
+      empty_queue_submit_again(ctx);
+      CHECK(pv_context_submit_fence(ctx, 1, 100 + k) == 0);
+      CHECK(wait_count(&f, 4 + k));
+      pthread_mutex_lock(&f.lock);
+      CHECK(f.last_ring_idx == 1 && f.last_id == 100 + k);
+      pthread_mutex_unlock(&f.lock);
+   }
 
    struct buf d = {0};
    w32(&d, 12), w32(&d, 0), w64(&d, DEVICE), w64(&d, 0); /* vkDestroyDevice */
    CHECK(pv_context_submit(ctx, d.b, d.n) == 0);
    CHECK(pv_context_submit_fence(ctx, 1, 4) == -1); /* unbound now: refused, still retired */
-   CHECK(f.count == 4 && f.id[3] == 4);
+   CHECK(f.count == 24 && f.last_id == 4);
    CHECK(pv_context_is_lost(ctx));
 
    pv_context_destroy(ctx);
