@@ -7,16 +7,13 @@
  * follows them: a guest that makes a fence per submission (vkpeak's copies, ncnn, bench-copy)
  * had each submission reach the GPU about half a millisecond late.
  *
- * A plain fence (no pNext, not created signalled) of the device it is destroyed with, that the
- * guest destroys while the host says it is signalled, or that no tracked submission may still
- * signal while it is not, is reset and kept, up to
- * PV_FENCE_POOL per device; vkCreateFence of a plain fence takes one. A fence that may still be
- * signalled by a submission (tracked as in flight, or foreign: fences.c) is destroyed as before.
+ * A plain fence (no pNext, not created signalled) destroyed with the device that made it, while
+ * the host says it is signalled or while no tracked submission may still signal it, is reset and
+ * kept, up to PV_FENCE_POOL per device; vkCreateFence of a plain fence takes one. A fence that
+ * may still be signalled by a submission (tracked as in flight, or foreign: fences.c) is
+ * destroyed as before.
  */
-#include "vk/lifetime.h"
 #include "vk/pv_vk.h"
-
-#include "renderer/context.h"
 
 void
 pv_vk_fence_pool_empty(struct pv_vk_device *d)
