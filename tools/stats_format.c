@@ -125,6 +125,22 @@ for_terminal(const char *s, char *buf, size_t size)
    return buf;
 }
 
+/* Prints `s` (valid UTF-8, as for_terminal leaves it) in a column `cols` characters wide: cut
+ * after `cols` code points, never inside a sequence, and padded with spaces. printf's "%-18.18s"
+ * counts bytes, so it cut a long non-ASCII name in the middle of a character. */
+static void
+print_column(FILE *f, const char *s, size_t cols)
+{
+   size_t bytes = 0, chars = 0;
+   while (s[bytes] && chars < cols) {
+      bytes++;
+      while (((unsigned char)s[bytes] & 0xc0) == 0x80)
+         bytes++;
+      chars++;
+   }
+   fprintf(f, "%.*s%*s", (int)bytes, s, (int)(cols - chars), "");
+}
+
 static void
 print_detail(FILE *f, const struct vtest_stats_record *r)
 {
@@ -164,11 +180,13 @@ pv_stats_print_table(FILE *f, const struct vtest_stats_record *r, size_t n)
       for_terminal(c->name, name, sizeof(name));
       for_terminal(c->lost ? "LOST" : c->state, state, sizeof(state));
       for_terminal(c->last_command_name[0] ? c->last_command_name : "-", last, sizeof(last));
+      fprintf(f, "%-4llu %-7llu ", (unsigned long long)c->id, (unsigned long long)c->pid);
+      print_column(f, name, 18);
+      fprintf(f, " %-4llu %-7s ", (unsigned long long)c->wire_format, up);
+      print_column(f, state, 19);
       fprintf(f,
-              "%-4llu %-7llu %-18.18s %-4llu %-7s %-19.19s %10llu %8llu %8s %8llu %6llu %6llu "
-              "%6llu %15s %15s  %s\n",
-              (unsigned long long)c->id, (unsigned long long)c->pid, name,
-              (unsigned long long)c->wire_format, up, state, (unsigned long long)c->commands,
+              " %10llu %8llu %8s %8llu %6llu %6llu %6llu %15s %15s  %s\n",
+              (unsigned long long)c->commands,
               (unsigned long long)c->commands_per_s, in, (unsigned long long)c->replies,
               (unsigned long long)c->ring_wakeups, (unsigned long long)c->ring_idle,
               (unsigned long long)c->objects, mem, blob, last);

@@ -384,6 +384,24 @@ test_outputs(void **state)
    assert_null(strchr(t, '\x1b'));
    free(t);
 
+   /* A long non-ASCII name is cut after 18 characters, not 18 bytes (never inside one), and
+    * padded by characters, so the next column stays where the header puts it. */
+   struct vtest_stats_record wide = sample();
+   wide.name[0] = '\0';
+   for (int i = 0; i < 20; i++)
+      strcat(wide.name, "\xc3\xa9"); /* U+00E9, two bytes */
+   t = render(pv_stats_print_table, &wide, 1);
+   char cut[64] = "";
+   for (int i = 0; i < 18; i++)
+      strcat(cut, "\xc3\xa9");
+   strcat(cut, " 1    "); /* the WIRE column right after */
+   assert_non_null(strstr(t, cut));
+   free(t);
+   snprintf(wide.name, sizeof(wide.name), "\xc3\xa9t\xc3\xa9");
+   t = render(pv_stats_print_table, &wide, 1);
+   assert_non_null(strstr(t, "\xc3\xa9t\xc3\xa9" "                1    "));
+   free(t);
+
    char *j = render(pv_stats_print_json, r, 2);
    assert_non_null(strstr(j, "\"name\": \"my app=1 %50 \\\"q\\\"\\\\\""));
    assert_non_null(strstr(j, "\"lost_reason\": \"refused: a,b:c\\u000anext\\u0009tab \xc3\xa9\""));
