@@ -158,9 +158,55 @@ b_stream_init_pools(const struct pv_ctx *c, struct b_stream *s, uint32_t depth, 
       PV_CHECK(vkCreateFence(c->device, &fci, NULL, &s->fences[i]));
 }
 
-/* One command buffer of the stream workload: bind, then groups x 4 commands. */
+#define B_CHURN_SIZE 65536u
+
+void
+b_stream_churn(const struct pv_ctx *c, struct b_stream *s)
+{
+   s->churn = true;
+   const VkBufferCreateInfo bi = {
+      .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+      .size = B_CHURN_SIZE,
+      .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+   };
+   VkBuffer probe;
+   PV_CHECK(vkCreateBuffer(c->device, &bi, NULL, &probe));
+   VkMemoryRequirements req;
+   vkGetBufferMemoryRequirements(c->device, probe, &req);
+   vkDestroyBuffer(c->device, probe, NULL);
+   uint32_t type = pv_find_memory_type(c, req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+   if (type == UINT32_MAX)
+      type = pv_find_memory_type(c, req.memoryTypeBits, 0);
+   const VkMemoryAllocateInfo ai = {
+      .sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO,
+      .allocationSize = req.size,
+      .memoryTypeIndex = type,
+   };
+   for (uint32_t i = 0; i < s->depth; i++)
+      PV_CHECK(vkAllocateMemory(c->device, &ai, NULL, &s->churn_memory[i]));
+}
+
+/* Slot i's fence was waited: the buffer its last use filled goes, a new one comes. */
+static VkBuffer
+churn_buffer(const struct pv_ctx *c, struct b_stream *s, uint32_t i)
+{
+   if (s->churn_buffers[i])
+      vkDestroyBuffer(c->device, s->churn_buffers[i], NULL);
+   const VkBufferCreateInfo bi = {
+      .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+      .size = B_CHURN_SIZE,
+      .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+   };
+   PV_CHECK(vkCreateBuffer(c->device, &bi, NULL, &s->churn_buffers[i]));
+   PV_CHECK(vkBindBufferMemory(c->device, s->churn_buffers[i], s->churn_memory[i], 0));
+   return s->churn_buffers[i];
+}
+
+/* One command buffer of the stream workload: a fill of `fill` (when not null), a bind, then
+ * groups x 4 commands. */
 static void
-record_groups(const struct b_stream *s, VkCommandBuffer cmd, uint32_t groups, uint32_t tag)
+record_groups(const struct b_stream *s, VkCommandBuffer cmd, uint32_t groups, uint32_t tag,
+              VkBuffer fill)
 {
    const VkViewport vp = {0, 0, 64, 64, 0, 1};
    const VkRect2D sc = {{0, 0}, {64, 64}};
@@ -170,6 +216,8 @@ record_groups(const struct b_stream *s, VkCommandBuffer cmd, uint32_t groups, ui
    };
    PV_CHECK(vkResetCommandBuffer(cmd, 0));
    PV_CHECK(vkBeginCommandBuffer(cmd, &bi));
+   if (fill)
+      vkCmdFillBuffer(cmd, fill, 0, B_CHURN_SIZE, tag);
    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, s->k.pipeline);
    for (uint32_t g = 0; g < groups; g++) {
       const uint32_t push[4] = {g, tag, 0, 0x5eed};
@@ -194,14 +242,15 @@ b_stream_run(const struct pv_ctx *c, struct b_stream *s, uint32_t groups, double
       PV_CHECK(vkResetFences(c->device, 1, &s->fences[i]));
       if (s->pool_reset)
          PV_CHECK(vkResetCommandPool(c->device, s->pools[i], 0));
-      record_groups(s, cmd, groups, submits);
+      VkBuffer fill = s->churn ? churn_buffer(c, s, i) : VK_NULL_HANDLE;
+      record_groups(s, cmd, groups, submits, fill);
       VkSubmitInfo si = {
          .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
          .commandBufferCount = 1,
          .pCommandBuffers = &cmd,
       };
       PV_CHECK(vkQueueSubmit(c->queue, 1, &si, s->fences[i]));
-      cmds += 4ull * groups + 1;
+      cmds += 4ull * groups + 1 + (fill ? 1 : 0);
       submits++;
       i = (i + 1) % s->depth;
       t = pv_now_ns();
@@ -219,7 +268,7 @@ b_stream_record(const struct pv_ctx *c, struct b_stream *s, uint32_t groups, dou
    PV_CHECK(vkWaitForFences(c->device, s->depth, s->fences, VK_TRUE, UINT64_MAX));
    uint64_t cmds = 0, t0 = pv_now_ns(), deadline = t0 + (uint64_t)(seconds * 1e9), t = t0;
    for (uint32_t n = 0; t < deadline || n < 2; n++) {
-      record_groups(s, s->cmds[0], groups, n);
+      record_groups(s, s->cmds[0], groups, n, VK_NULL_HANDLE);
       cmds += 4ull * groups + 1;
       t = pv_now_ns();
    }
@@ -236,6 +285,10 @@ b_stream_fini(const struct pv_ctx *c, struct b_stream *s)
    PV_CHECK(vkWaitForFences(c->device, s->depth, s->fences, VK_TRUE, UINT64_MAX));
    for (uint32_t i = 0; i < s->depth; i++)
       vkDestroyFence(c->device, s->fences[i], NULL);
+   for (uint32_t i = 0; s->churn && i < s->depth; i++) {
+      vkDestroyBuffer(c->device, s->churn_buffers[i], NULL);
+      vkFreeMemory(c->device, s->churn_memory[i], NULL);
+   }
    if (!s->pool_reset)
       vkFreeCommandBuffers(c->device, c->pool, s->depth, s->cmds);
    for (uint32_t i = 0; s->pool_reset && i < s->depth; i++) {

@@ -57,12 +57,21 @@ struct b_stream {
    VkCommandPool pools[8]; /* with pool_reset: a pool per command buffer, reset before reuse */
    bool pool_reset;
    uint32_t depth;
+   /* with b_stream_churn: each command buffer fills a buffer made for it, destroyed once its
+    * fence is waited, while the other command buffers run */
+   bool churn;
+   VkBuffer churn_buffers[8];
+   VkDeviceMemory churn_memory[8];
 };
 void b_stream_init(const struct pv_ctx *c, struct b_stream *s, uint32_t depth);
 /* The same, each command buffer in a pool of its own that vkResetCommandPool resets before the
  * command buffer is recorded again (the per-frame pattern of many engines), when pool_reset. */
 void b_stream_init_pools(const struct pv_ctx *c, struct b_stream *s, uint32_t depth,
                          bool pool_reset);
+/* Each use of a command buffer also destroys the buffer its previous use filled and fills a new
+ * one (vkCmdFillBuffer, counted as a command): the per-frame transient buffer of many engines,
+ * destroyed after its frame's fence while the next frame runs. */
+void b_stream_churn(const struct pv_ctx *c, struct b_stream *s);
 double b_stream_run(const struct pv_ctx *c, struct b_stream *s, uint32_t groups, double seconds,
                     uint64_t *cmds_out);
 /* The same command buffers recorded for `seconds` and never submitted, then a queue wait: the

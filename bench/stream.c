@@ -8,7 +8,9 @@
  * the host driver record, with nothing executed).
  * --pool-reset: each command buffer in a pool of its own, reset with vkResetCommandPool before
  * the command buffer is recorded again (as many engines do per frame).
- * usage: bench-stream [--seconds S] [--groups G] [--depth D] [--pool-reset] [--quick]
+ * --churn: each use of a command buffer destroys the buffer its previous use filled, makes a new
+ * one and fills it (a per-frame transient buffer destroyed while the next frame runs).
+ * usage: bench-stream [--seconds S] [--groups G] [--depth D] [--pool-reset] [--churn] [--quick]
  */
 #include <stdio.h>
 
@@ -18,9 +20,10 @@ int
 main(int argc, char **argv)
 {
    double seconds = 2, groups = 256, depth = 2;
-   bool quick = false, pool_reset = false;
+   bool quick = false, pool_reset = false, churn = false;
    const struct b_opt opts[] = {
       {"pool-reset", NULL, &pool_reset},
+      {"churn", NULL, &churn},
       {"seconds", &seconds, NULL},
       {"groups", &groups, NULL},
       {"depth", &depth, NULL},
@@ -38,6 +41,8 @@ main(int argc, char **argv)
    b_info(&c.props);
    struct b_stream s;
    b_stream_init_pools(&c, &s, (uint32_t)depth, pool_reset);
+   if (churn)
+      b_stream_churn(&c, &s);
    b_stream_run(&c, &s, (uint32_t)groups, seconds / 10, NULL); /* warm-up */
    uint64_t cmds;
    double rate = b_stream_run(&c, &s, (uint32_t)groups, seconds, &cmds);

@@ -184,12 +184,10 @@ pv_stats_print_table(FILE *f, const struct vtest_stats_record *r, size_t n)
       print_column(f, name, 18);
       fprintf(f, " %-4llu %-7s ", (unsigned long long)c->wire_format, up);
       print_column(f, state, 19);
-      fprintf(f,
-              " %10llu %8llu %8s %8llu %6llu %6llu %6llu %15s %15s  %s\n",
-              (unsigned long long)c->commands,
-              (unsigned long long)c->commands_per_s, in, (unsigned long long)c->replies,
-              (unsigned long long)c->ring_wakeups, (unsigned long long)c->ring_idle,
-              (unsigned long long)c->objects, mem, blob, last);
+      fprintf(f, " %10llu %8llu %8s %8llu %6llu %6llu %6llu %15s %15s  %s\n",
+              (unsigned long long)c->commands, (unsigned long long)c->commands_per_s, in,
+              (unsigned long long)c->replies, (unsigned long long)c->ring_wakeups,
+              (unsigned long long)c->ring_idle, (unsigned long long)c->objects, mem, blob, last);
       if (c->lost && strcmp(c->state, "serving"))
          fprintf(f, "    state: %s\n", for_terminal(c->state, state, sizeof(state)));
       print_detail(f, c);

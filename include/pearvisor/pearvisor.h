@@ -409,6 +409,9 @@ struct pv_context_stats {
                            * idle, device teardown */
    uint64_t recorded_calls; /* host calls of vkCmd* made on a ring's recording thread
                              * (PEARVISOR_RECORD_THREAD), beside the ring's decoding */
+   uint64_t destroys_deferred; /* objects destroyed while the GPU might still use them, kept on
+                                * the host until their submissions finished instead of
+                                * waiting for the queues */
 };
 PV_EXPORT int pv_context_get_stats(const struct pv_context *context, struct pv_context_stats *out);
 

@@ -93,6 +93,7 @@ fill_stats(struct pv_context *ctx, struct pv_context_stats *out)
    out->lost = why != NULL;
    snprintf(out->lost_reason, sizeof(out->lost_reason), "%s", why ? why : "");
    out->queue_drains = atomic_load_explicit(&ctx->queue_drains, memory_order_relaxed);
+   out->destroys_deferred = atomic_load_explicit(&ctx->destroys_deferred, memory_order_relaxed);
 }
 
 int

@@ -148,6 +148,7 @@ device_free(struct pv_vk_device *d)
       free(d->queues);
       pthread_mutex_destroy(&d->track_lock);
       pthread_mutex_destroy(&d->fence_pool.lock);
+      pv_vk_graveyard_fini(d);
       free(d);
    }
 }
@@ -169,6 +170,7 @@ device_state(struct pv_context *ctx, const struct pv_vk_physdev *pd, VkDevice ho
    if (d) {
       pthread_mutex_init(&d->track_lock, NULL);
       pthread_mutex_init(&d->fence_pool.lock, NULL);
+      pthread_mutex_init(&d->graveyard.lock, NULL);
       d->host = host;
       d->id = id;
       d->pd = pd;
@@ -302,6 +304,7 @@ pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id)
    VkResult idle = d->DeviceWaitIdle(d->host);
    if (idle != VK_SUCCESS)
       pv_warn("%s: vkDeviceWaitIdle at teardown: %d", pv_venus_name(ctx), idle);
+   pv_vk_graveyard_flush(d); /* older than anything left in the table */
    pv_vk_timelines_unbind_device(ctx, d->host);
    pv_vk_device_destroy_children(ctx, d);
    pv_vk_queue_tracks_fini(d);

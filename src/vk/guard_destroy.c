@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Destruction against GPU work (lifetime.h): before the host destroys an object the device may
- * still be using, the device's queues finish what was submitted so far. Vulkan makes destroying
+ * Destruction against GPU work (lifetime.h): the host destroys an object the device may still
+ * be using only once the device's queues finished what was submitted so far: later, for objects
+ * nothing else reaches (graveyard.c), else after waiting for them. Vulkan makes destroying
  * an object in use the application's error; lavapipe would then read or write freed host
  * memory. Resetting or freeing command buffers, or resetting or destroying their pool, waits
  * only for their own last submissions.
@@ -10,11 +11,15 @@
 
 #include "renderer/context.h"
 
+/* Waits for the device's queues, then destroys what was kept for after them (graveyard.c):
+ * memory freed next goes after the buffers and images bound to it. */
 static void
 quiesce(struct pv_dispatch_ctx *c, VkDevice device)
 {
    struct pv_context *ctx = pv_venus_from(c);
-   pv_vk_device_quiesce(ctx, pv_vk_device_from_host(ctx, device));
+   struct pv_vk_device *d = pv_vk_device_from_host(ctx, device);
+   pv_vk_device_quiesce(ctx, d);
+   pv_vk_graveyard_reap(ctx, d);
 }
 
 /* Every such command's args start with the VkDevice. */
@@ -25,18 +30,31 @@ quiesce(struct pv_dispatch_ctx *c, VkDevice device)
       pv_handle_vk##name(c, args);                                                                 \
    }
 
-PV_QUIESCE_GUARD(DestroyBuffer)
-PV_QUIESCE_GUARD(DestroyImage)
+/* Objects nothing else reaches: destroyed once the submissions made so far are finished
+ * (graveyard.c), without waiting here; now, after a wait, when they cannot be kept. */
+#define PV_LATER_GUARD(name, objtype, member)                                                      \
+   void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
+   {                                                                                               \
+      struct pv_args_vk##name *a = args;                                                           \
+      if (pv_vk_destroy_later(c, a->device, objtype, PV_FROM_HANDLE(a->member)))                   \
+         return;                                                                                   \
+      quiesce(c, a->device);                                                                       \
+      pv_handle_vk##name(c, args);                                                                 \
+   }
+
+PV_LATER_GUARD(DestroyBuffer, VK_OBJECT_TYPE_BUFFER, buffer)
+PV_LATER_GUARD(DestroyImage, VK_OBJECT_TYPE_IMAGE, image)
+PV_LATER_GUARD(DestroyBufferView, VK_OBJECT_TYPE_BUFFER_VIEW, bufferView)
+PV_LATER_GUARD(DestroyImageView, VK_OBJECT_TYPE_IMAGE_VIEW, imageView)
+PV_LATER_GUARD(DestroySampler, VK_OBJECT_TYPE_SAMPLER, sampler)
+PV_LATER_GUARD(DestroyPipeline, VK_OBJECT_TYPE_PIPELINE, pipeline)
+PV_LATER_GUARD(DestroyQueryPool, VK_OBJECT_TYPE_QUERY_POOL, queryPool)
+PV_LATER_GUARD(DestroyFramebuffer, VK_OBJECT_TYPE_FRAMEBUFFER, framebuffer)
+PV_LATER_GUARD(DestroyRenderPass, VK_OBJECT_TYPE_RENDER_PASS, renderPass)
+PV_LATER_GUARD(DestroyEvent, VK_OBJECT_TYPE_EVENT, event)
+PV_LATER_GUARD(DestroySamplerYcbcrConversion, VK_OBJECT_TYPE_SAMPLER_YCBCR_CONVERSION,
+               ycbcrConversion)
 PV_QUIESCE_GUARD(FreeMemory)
-PV_QUIESCE_GUARD(DestroyBufferView)
-PV_QUIESCE_GUARD(DestroyImageView)
-PV_QUIESCE_GUARD(DestroySampler)
-PV_QUIESCE_GUARD(DestroyPipeline)
-PV_QUIESCE_GUARD(DestroyQueryPool)
-PV_QUIESCE_GUARD(DestroyFramebuffer)
-PV_QUIESCE_GUARD(DestroyRenderPass)
-PV_QUIESCE_GUARD(DestroyEvent)
-PV_QUIESCE_GUARD(DestroySamplerYcbcrConversion)
 PV_QUIESCE_GUARD(FreeDescriptorSets)
 
 /* Command buffers wait for their own submissions (and those of primaries that execute them):

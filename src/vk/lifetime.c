@@ -686,11 +686,17 @@ pv_vk_cmdpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkCommandPool poo
 void
 pv_vk_queue_tracks_fini(struct pv_vk_device *d)
 {
-   for (uint32_t i = 0; i < d->queue_count; i++)
+   for (uint32_t i = 0; i < d->queue_count; i++) {
       if (d->queues[i].idle_fence) {
          d->DestroyFence(d->host, d->queues[i].idle_fence, NULL);
          d->queues[i].idle_fence = VK_NULL_HANDLE;
       }
+      if (d->queues[i].probe_fence) {
+         d->DestroyFence(d->host, d->queues[i].probe_fence, NULL);
+         d->queues[i].probe_fence = VK_NULL_HANDLE;
+         d->queues[i].probe_value = 0;
+      }
+   }
 }
 
 /* ----- telling a lost guest through its status slots ---------------------------------------- */

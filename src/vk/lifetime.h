@@ -16,10 +16,13 @@
  *   submission walks nothing; a command buffer that executes secondaries walks its own
  *   references each time (a secondary recorded again brings references its primary never saw).
  * - Destruction: submissions are counted per queue, and what is known finished too (a guest
- *   fence the host saw signalled, a queue or device waited idle). Destroying an object the GPU
- *   may use, while some submission is not known finished, submits an empty batch with a fence
- *   of ours and waits for it, in slices that notice a stopping context. Nothing is added to
- *   the guest's own submissions (a timeline semaphore there cost lavapipe 4 us per submit).
+ *   fence the host saw signalled, a queue or device waited idle). An object the GPU may use,
+ *   destroyed while some submission is not known finished, is kept on the host with the counts
+ *   of that moment and destroyed once they are finished (graveyard.c: buffers, images, views,
+ *   pipelines and the like, which nothing else reaches); memory and descriptor sets, and
+ *   anything past the graveyard's bound, wait instead: an empty batch with a fence of ours,
+ *   waited for in slices that notice a stopping context. Nothing is added to the guest's own
+ *   submissions (a timeline semaphore there cost lavapipe 4 us per submit).
  */
 #ifndef PV_VK_LIFETIME_H
 #define PV_VK_LIFETIME_H
@@ -151,6 +154,17 @@ VkResult pv_vk_queue_submit_locked(struct pv_context *ctx, VkQueue queue, PFN_vk
                                    VkFence fence);
 /* Waits until everything submitted to the device's queues so far has finished. */
 void pv_vk_device_quiesce(struct pv_context *ctx, struct pv_vk_device *d);
+/* Destroying later (graveyard.c): keeps `handle` (of `type`) until the submissions made so far
+ * are known finished and removes the guest's object now; false when it is to be destroyed now
+ * (nothing may use it, a type that is not kept, too many kept: the caller waits first). */
+bool pv_vk_destroy_later(struct pv_dispatch_ctx *c, VkDevice device, int32_t type,
+                         uint64_t handle);
+/* Destroys the kept handles whose submissions are known finished. */
+void pv_vk_graveyard_reap(struct pv_context *ctx, struct pv_vk_device *d);
+/* Destroys every kept handle (after vkDeviceWaitIdle, before vkDestroyDevice). */
+void pv_vk_graveyard_flush(struct pv_vk_device *d);
+/* Frees the graveyard's own memory and lock (the device's state goes). */
+void pv_vk_graveyard_fini(struct pv_vk_device *d);
 /* Destroys the queues' own fences (device.c, before vkDestroyDevice). */
 void pv_vk_queue_tracks_fini(struct pv_vk_device *d);
 

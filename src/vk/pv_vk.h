@@ -113,6 +113,10 @@ struct pv_vk_queue {
     * seen signalled, or our own empty submission waited for) */
    _Atomic uint64_t submitted, completed;
    VkFence idle_fence;          /* ours, for waiting on everything submitted so far */
+   /* graveyard.c: an empty submission of ours looked at without waiting; probe_value is the
+    * count it covers, 0 when none is in flight (both under the device's graveyard lock) */
+   VkFence probe_fence;
+   uint64_t probe_value;
    pthread_mutex_t submit_lock; /* every host submission to this queue, ours and the guest's */
 };
 
@@ -162,6 +166,13 @@ struct pv_vk_device {
       VkFence fences[PV_FENCE_POOL];
    } fence_pool;
    PFN_vkGetFenceStatus GetFenceStatus;
+   /* Host handles the guest destroyed while the GPU may still use them (graveyard.c), oldest
+    * first, each tomb with the queues' submission counts it waits for. */
+   struct pv_vk_graveyard {
+      pthread_mutex_t lock;
+      struct pv_vk_tomb *head, *tail;
+      uint32_t graves;
+   } graveyard;
 };
 
 /* fence_pool.c: plain host fences the guest destroyed, kept for its next vkCreateFence. */

@@ -32,6 +32,8 @@ const struct vtest_stats_field vtest_stats_fields[] = {
    U64(ring_idle, VTEST_METRIC_COUNTER, "ring threads that went idle"),
    U64(queue_drains, VTEST_METRIC_COUNTER, "waits for all of a queue's work (pipeline stalls)"),
    U64(recorded_calls, VTEST_METRIC_COUNTER, "vkCmd* host calls made on a recording thread"),
+   U64(destroys_deferred, VTEST_METRIC_COUNTER,
+       "objects destroyed once their GPU work finished, without a queue wait"),
    U64(rings, VTEST_METRIC_GAUGE, "rings alive"),
    U64(objects, VTEST_METRIC_GAUGE, "live Vulkan objects"),
    {"objects_by_type", VTEST_FIELD_TYPES, offsetof(struct vtest_stats_record, objects_by_type),

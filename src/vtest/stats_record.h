@@ -37,6 +37,7 @@ struct vtest_stats_record {
    uint64_t ring_idle;
    uint64_t queue_drains;
    uint64_t recorded_calls;
+   uint64_t destroys_deferred;
    uint64_t rings;
    uint64_t objects;
    uint64_t objects_by_type[PV_STATS_OBJECT_SLOTS];

@@ -75,6 +75,7 @@ copy_context(struct vtest_stats_record *r, struct pv_context *ctx)
    r->ring_idle = st.ring_idle;
    r->queue_drains = st.queue_drains;
    r->recorded_calls = st.recorded_calls;
+   r->destroys_deferred = st.destroys_deferred;
    r->rings = st.rings;
    r->objects = st.objects;
    memcpy(r->objects_by_type, st.objects_by_type, sizeof(r->objects_by_type));

@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Destroying later what the GPU may still use (lifetime.h, issue 16). A guest that keeps two
+ * frames in flight destroys frame N's objects (a staging buffer, a view, a pipeline) once it has
+ * waited for frame N, while frame N+1 runs. Waiting for the queues there, as vkDestroy* once
+ * did, waited for frame N+1 too, so recording never overlapped the GPU again.
+ *
+ * Now the guest's object leaves the id table at once (its id is free, anything naming it is
+ * refused as before), and the host handle waits here with the queues' submission counts of that
+ * moment: it is destroyed once every one of those submissions is known finished (a guest fence
+ * seen signalled, a queue or device waited idle, a drain, or a probe of ours: an empty
+ * submission with a fence of ours, looked at without waiting). Destroys between two
+ * submissions share one tomb. Bounded: past PV_GRAVES_MAX handles the device is drained as
+ * before. The device's teardown destroys what is left after its vkDeviceWaitIdle.
+ *
+ * Only objects the guest can no longer reach through anything else: buffers, images, views,
+ * samplers, pipelines, query pools, framebuffers, render passes, events, YCbCr conversions.
+ * Memory (its mapping and quota go with it) and descriptor sets (they return to a pool the guest
+ * allocates from next) are still freed after a drain.
+ */
+#include <stdlib.h>
+
+#include "renderer/context.h"
+#include "vk/lifetime.h"
+
+#define PV_GRAVES_MAX 1024u
+
+struct pv_vk_grave {
+   int32_t type;
+   uint64_t handle;
+};
+
+struct pv_vk_tomb {
+   struct pv_vk_tomb *next;
+   uint32_t count, cap;
+   struct pv_vk_grave *graves;
+   uint64_t targets[]; /* per queue: the submissions that may use them */
+};
+
+static void
+destroy_one(struct pv_vk_device *d, int32_t type, uint64_t h)
+{
+   const struct pv_vk_dispatch *vk = &d->vk;
+   VkDevice dev = d->host;
+#define PV_DESTROY_AS(objtype, fn, T)                                                              \
+   case objtype:                                                                                   \
+      if (vk->fn)                                                                                  \
+         vk->fn(dev, PV_TO_HANDLE(T, h), NULL);                                                    \
+      return;
+   switch (type) {
+      PV_DESTROY_AS(VK_OBJECT_TYPE_BUFFER, DestroyBuffer, VkBuffer)
+      PV_DESTROY_AS(VK_OBJECT_TYPE_IMAGE, DestroyImage, VkImage)
+      PV_DESTROY_AS(VK_OBJECT_TYPE_BUFFER_VIEW, DestroyBufferView, VkBufferView)
+      PV_DESTROY_AS(VK_OBJECT_TYPE_IMAGE_VIEW, DestroyImageView, VkImageView)
+      PV_DESTROY_AS(VK_OBJECT_TYPE_SAMPLER, DestroySampler, VkSampler)
+      PV_DESTROY_AS(VK_OBJECT_TYPE_PIPELINE, DestroyPipeline, VkPipeline)
+      PV_DESTROY_AS(VK_OBJECT_TYPE_QUERY_POOL, DestroyQueryPool, VkQueryPool)
+      PV_DESTROY_AS(VK_OBJECT_TYPE_FRAMEBUFFER, DestroyFramebuffer, VkFramebuffer)
+      PV_DESTROY_AS(VK_OBJECT_TYPE_RENDER_PASS, DestroyRenderPass, VkRenderPass)
+      PV_DESTROY_AS(VK_OBJECT_TYPE_EVENT, DestroyEvent, VkEvent)
+      PV_DESTROY_AS(VK_OBJECT_TYPE_SAMPLER_YCBCR_CONVERSION, DestroySamplerYcbcrConversion,
+                    VkSamplerYcbcrConversion)
+   default:
+      return;
+   }
+#undef PV_DESTROY_AS
+}
+
+/* Whether `type` is kept for later (and the device can destroy it). */
+static bool
+can_destroy(struct pv_vk_device *d, int32_t type)
+{
+   const struct pv_vk_dispatch *vk = &d->vk;
+   switch (type) {
+   case VK_OBJECT_TYPE_BUFFER:
+      return vk->DestroyBuffer;
+   case VK_OBJECT_TYPE_IMAGE:
+      return vk->DestroyImage;
+   case VK_OBJECT_TYPE_BUFFER_VIEW:
+      return vk->DestroyBufferView;
+   case VK_OBJECT_TYPE_IMAGE_VIEW:
+      return vk->DestroyImageView;
+   case VK_OBJECT_TYPE_SAMPLER:
+      return vk->DestroySampler;
+   case VK_OBJECT_TYPE_PIPELINE:
+      return vk->DestroyPipeline;
+   case VK_OBJECT_TYPE_QUERY_POOL:
+      return vk->DestroyQueryPool;
+   case VK_OBJECT_TYPE_FRAMEBUFFER:
+      return vk->DestroyFramebuffer;
+   case VK_OBJECT_TYPE_RENDER_PASS:
+      return vk->DestroyRenderPass;
+   case VK_OBJECT_TYPE_EVENT:
+      return vk->DestroyEvent;
+   case VK_OBJECT_TYPE_SAMPLER_YCBCR_CONVERSION:
+      return vk->DestroySamplerYcbcrConversion;
+   default:
+      return false;
+   }
+}
+
+static bool
+tomb_done(const struct pv_vk_device *d, const struct pv_vk_tomb *t)
+{
+   for (uint32_t i = 0; i < d->queue_count; i++)
+      if (pv_vk_queue_busy(&d->queues[i], t->targets[i]))
+         return false;
+   return true;
+}
+
+static void
+tomb_bury(struct pv_vk_device *d, struct pv_vk_tomb *t)
+{
+   for (uint32_t i = 0; i < t->count; i++)
+      destroy_one(d, t->graves[i].type, t->graves[i].handle);
+   d->graveyard.graves -= t->count;
+   free(t->graves);
+   free(t);
+}
+
+/* A probe of ours on `q`: looks at the one in flight (never waits) and sends the next when the
+ * queue has submissions a probe does not cover yet. The caller holds the graveyard's lock. */
+static void
+probe(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q, uint64_t target)
+{
+   if (q->probe_value) {
+      VkResult r = d->GetFenceStatus(d->host, q->probe_fence);
+      if (r == VK_NOT_READY)
+         return;
+      if (r == VK_SUCCESS)
+         pv_vk_queue_completed_at_least(q, q->probe_value);
+      q->probe_value = 0; /* a lost device: the drain past PV_GRAVES_MAX decides */
+      if (r != VK_SUCCESS || !pv_vk_queue_busy(q, target))
+         return;
+   }
+   pthread_mutex_lock(&q->submit_lock);
+   uint64_t covers = atomic_load(&q->submitted);
+   VkResult r = VK_SUCCESS;
+   if (!q->probe_fence) {
+      const VkFenceCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+      r = d->CreateFence(d->host, &ci, NULL, &q->probe_fence);
+   } else {
+      r = d->ResetFences(d->host, 1, &q->probe_fence);
+   }
+   if (r == VK_SUCCESS)
+      r = pv_vk_queue_submit_locked(ctx, q->host, d->QueueSubmit, q->probe_fence);
+   pthread_mutex_unlock(&q->submit_lock);
+   if (r == VK_SUCCESS)
+      q->probe_value = covers;
+   atomic_fetch_add_explicit(&ctx->queue_probes, 1, memory_order_relaxed);
+}
+
+/* Destroys the tombs whose submissions are finished, oldest first; with `ask`, probes the queues
+ * the oldest one still waits for. The caller holds the graveyard's lock. */
+static void
+reap_locked(struct pv_context *ctx, struct pv_vk_device *d, bool ask)
+{
+   struct pv_vk_graveyard *g = &d->graveyard;
+   while (g->head) {
+      struct pv_vk_tomb *t = g->head;
+      if (!tomb_done(d, t) && ask) {
+         for (uint32_t i = 0; i < d->queue_count; i++)
+            if (pv_vk_queue_busy(&d->queues[i], t->targets[i]))
+               probe(ctx, d, &d->queues[i], t->targets[i]);
+         ask = false; /* once: what a probe sent now says comes later */
+      }
+      if (!tomb_done(d, t))
+         return;
+      g->head = t->next;
+      if (!g->head)
+         g->tail = NULL;
+      tomb_bury(d, t);
+   }
+}
+
+void
+pv_vk_graveyard_reap(struct pv_context *ctx, struct pv_vk_device *d)
+{
+   if (!d)
+      return;
+   pthread_mutex_lock(&d->graveyard.lock);
+   reap_locked(ctx, d, false);
+   pthread_mutex_unlock(&d->graveyard.lock);
+}
+
+/* The queues' submission counts now, read under each submit lock so that a submission between
+ * the host's vkQueueSubmit and its count (pv_vk_queue_end_submit) is in them; whether any of
+ * them may still run. */
+static bool
+snapshot(struct pv_vk_device *d, uint64_t *targets)
+{
+   bool busy = false;
+   for (uint32_t i = 0; i < d->queue_count; i++) {
+      struct pv_vk_queue *q = &d->queues[i];
+      pthread_mutex_lock(&q->submit_lock);
+      targets[i] = atomic_load(&q->submitted);
+      pthread_mutex_unlock(&q->submit_lock);
+      busy |= pv_vk_queue_busy(q, targets[i]);
+   }
+   return busy;
+}
+
+static bool
+same_targets(const struct pv_vk_device *d, const struct pv_vk_tomb *t, const uint64_t *targets)
+{
+   for (uint32_t i = 0; i < d->queue_count; i++)
+      if (t->targets[i] != targets[i])
+         return false;
+   return true;
+}
+
+/* The tomb for handles destroyed at `targets`: the newest one when nothing was submitted since
+ * it was opened, else a new one. NULL without memory. */
+static struct pv_vk_tomb *
+tomb_for(struct pv_vk_device *d, const uint64_t *targets)
+{
+   struct pv_vk_graveyard *g = &d->graveyard;
+   if (g->tail && same_targets(d, g->tail, targets))
+      return g->tail;
+   struct pv_vk_tomb *t = calloc(1, sizeof(*t) + sizeof(uint64_t) * d->queue_count);
+   if (!t)
+      return NULL;
+   for (uint32_t i = 0; i < d->queue_count; i++)
+      t->targets[i] = targets[i];
+   if (g->tail)
+      g->tail->next = t;
+   else
+      g->head = t;
+   g->tail = t;
+   return t;
+}
+
+static bool
+tomb_add(struct pv_vk_tomb *t, int32_t type, uint64_t handle)
+{
+   if (t->count == t->cap) {
+      uint32_t cap = t->cap ? t->cap * 2 : 8;
+      struct pv_vk_grave *v = realloc(t->graves, sizeof(*v) * cap);
+      if (!v)
+         return false;
+      t->graves = v;
+      t->cap = cap;
+   }
+   t->graves[t->count++] = (struct pv_vk_grave){type, handle};
+   return true;
+}
+
+/* Keeps `handle` for later under the lock; false when it is to be destroyed now. */
+static bool
+bury_locked(struct pv_context *ctx, struct pv_vk_device *d, int32_t type, uint64_t handle,
+            uint64_t *targets)
+{
+   reap_locked(ctx, d, true);
+   if (!snapshot(d, targets))
+      return false; /* nothing may run: the caller destroys it now, as before */
+   if (d->graveyard.graves >= PV_GRAVES_MAX)
+      return false; /* the caller drains */
+   struct pv_vk_tomb *t = tomb_for(d, targets);
+   if (!t || !tomb_add(t, type, handle))
+      return false;
+   d->graveyard.graves++;
+   return true;
+}
+
+bool
+pv_vk_destroy_later(struct pv_dispatch_ctx *c, VkDevice device, int32_t type, uint64_t handle)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_vk_device *d = device ? pv_vk_device_from_host(ctx, device) : NULL;
+   if (!d || !handle || c->vk != &d->vk || !can_destroy(d, type) || d->queue_count == 0)
+      return false;
+   uint64_t stack[8], *targets = stack;
+   if (d->queue_count > 8 && !(targets = malloc(sizeof(uint64_t) * d->queue_count)))
+      return false;
+   pthread_mutex_lock(&d->graveyard.lock);
+   bool later = bury_locked(ctx, d, type, handle, targets);
+   pthread_mutex_unlock(&d->graveyard.lock);
+   if (targets != stack)
+      free(targets);
+   if (later) {
+      atomic_fetch_add_explicit(&ctx->destroys_deferred, 1, memory_order_relaxed);
+      pv_cs_destroyed(c->dec, type, handle); /* the guest's id is free now */
+   }
+   return later;
+}
+
+void
+pv_vk_graveyard_flush(struct pv_vk_device *d)
+{
+   pthread_mutex_lock(&d->graveyard.lock);
+   while (d->graveyard.head) {
+      struct pv_vk_tomb *t = d->graveyard.head;
+      d->graveyard.head = t->next;
+      tomb_bury(d, t);
+   }
+   d->graveyard.tail = NULL;
+   pthread_mutex_unlock(&d->graveyard.lock);
+}
+
+void
+pv_vk_graveyard_fini(struct pv_vk_device *d)
+{
+   while (d->graveyard.head) { /* only when the host device went without a flush */
+      struct pv_vk_tomb *t = d->graveyard.head;
+      d->graveyard.head = t->next;
+      free(t->graves);
+      free(t);
+   }
+   pthread_mutex_destroy(&d->graveyard.lock);
+}
