@@ -160,17 +160,47 @@ b_stream_init_pools(const struct pv_ctx *c, struct b_stream *s, uint32_t depth, 
 
 #define B_CHURN_SIZE 65536u
 
+static const VkBufferCreateInfo b_churn_buffer_info = {
+   .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+   .size = B_CHURN_SIZE,
+   .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_STORAGE_BUFFER_BIT,
+};
+
+/* A set layout of one storage buffer, a pipeline layout of it, and a pool per command buffer. */
+static void
+churn_descriptors(const struct pv_ctx *c, struct b_stream *s)
+{
+   const VkDescriptorSetLayoutBinding b = {0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
+                                           VK_SHADER_STAGE_COMPUTE_BIT, NULL};
+   const VkDescriptorSetLayoutCreateInfo li = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+      .bindingCount = 1,
+      .pBindings = &b,
+   };
+   PV_CHECK(vkCreateDescriptorSetLayout(c->device, &li, NULL, &s->churn_set_layout));
+   const VkPipelineLayoutCreateInfo pli = {
+      .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+      .setLayoutCount = 1,
+      .pSetLayouts = &s->churn_set_layout,
+   };
+   PV_CHECK(vkCreatePipelineLayout(c->device, &pli, NULL, &s->churn_layout));
+   const VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1};
+   const VkDescriptorPoolCreateInfo pi = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+      .maxSets = 1,
+      .poolSizeCount = 1,
+      .pPoolSizes = &size,
+   };
+   for (uint32_t i = 0; i < s->depth; i++)
+      PV_CHECK(vkCreateDescriptorPool(c->device, &pi, NULL, &s->churn_pools[i]));
+}
+
 void
 b_stream_churn(const struct pv_ctx *c, struct b_stream *s)
 {
    s->churn = true;
-   const VkBufferCreateInfo bi = {
-      .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
-      .size = B_CHURN_SIZE,
-      .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT,
-   };
    VkBuffer probe;
-   PV_CHECK(vkCreateBuffer(c->device, &bi, NULL, &probe));
+   PV_CHECK(vkCreateBuffer(c->device, &b_churn_buffer_info, NULL, &probe));
    VkMemoryRequirements req;
    vkGetBufferMemoryRequirements(c->device, probe, &req);
    vkDestroyBuffer(c->device, probe, NULL);
@@ -184,29 +214,44 @@ b_stream_churn(const struct pv_ctx *c, struct b_stream *s)
    };
    for (uint32_t i = 0; i < s->depth; i++)
       PV_CHECK(vkAllocateMemory(c->device, &ai, NULL, &s->churn_memory[i]));
+   churn_descriptors(c, s);
 }
 
-/* Slot i's fence was waited: the buffer its last use filled goes, a new one comes. */
-static VkBuffer
-churn_buffer(const struct pv_ctx *c, struct b_stream *s, uint32_t i)
+/* Slot i's fence was waited: the buffer its last use filled goes, a new one comes, and its
+ * pool is reset for a set that names the new one. */
+static VkDescriptorSet
+churn_frame(const struct pv_ctx *c, struct b_stream *s, uint32_t i)
 {
    if (s->churn_buffers[i])
       vkDestroyBuffer(c->device, s->churn_buffers[i], NULL);
-   const VkBufferCreateInfo bi = {
-      .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
-      .size = B_CHURN_SIZE,
-      .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT,
-   };
-   PV_CHECK(vkCreateBuffer(c->device, &bi, NULL, &s->churn_buffers[i]));
+   PV_CHECK(vkCreateBuffer(c->device, &b_churn_buffer_info, NULL, &s->churn_buffers[i]));
    PV_CHECK(vkBindBufferMemory(c->device, s->churn_buffers[i], s->churn_memory[i], 0));
-   return s->churn_buffers[i];
+   PV_CHECK(vkResetDescriptorPool(c->device, s->churn_pools[i], 0));
+   const VkDescriptorSetAllocateInfo ai = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+      .descriptorPool = s->churn_pools[i],
+      .descriptorSetCount = 1,
+      .pSetLayouts = &s->churn_set_layout,
+   };
+   VkDescriptorSet set;
+   PV_CHECK(vkAllocateDescriptorSets(c->device, &ai, &set));
+   const VkDescriptorBufferInfo bi = {s->churn_buffers[i], 0, VK_WHOLE_SIZE};
+   const VkWriteDescriptorSet w = {
+      .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+      .dstSet = set,
+      .descriptorCount = 1,
+      .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+      .pBufferInfo = &bi,
+   };
+   vkUpdateDescriptorSets(c->device, 1, &w, 0, NULL);
+   return set;
 }
 
-/* One command buffer of the stream workload: a fill of `fill` (when not null), a bind, then
- * groups x 4 commands. */
+/* One command buffer of the stream workload: with `set` (the churn), a fill of its buffer and
+ * a bind of it; a bind, then groups x 4 commands. */
 static void
 record_groups(const struct b_stream *s, VkCommandBuffer cmd, uint32_t groups, uint32_t tag,
-              VkBuffer fill)
+              uint32_t slot, VkDescriptorSet set)
 {
    const VkViewport vp = {0, 0, 64, 64, 0, 1};
    const VkRect2D sc = {{0, 0}, {64, 64}};
@@ -216,8 +261,11 @@ record_groups(const struct b_stream *s, VkCommandBuffer cmd, uint32_t groups, ui
    };
    PV_CHECK(vkResetCommandBuffer(cmd, 0));
    PV_CHECK(vkBeginCommandBuffer(cmd, &bi));
-   if (fill)
-      vkCmdFillBuffer(cmd, fill, 0, B_CHURN_SIZE, tag);
+   if (set) {
+      vkCmdFillBuffer(cmd, s->churn_buffers[slot], 0, B_CHURN_SIZE, tag);
+      vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, s->churn_layout, 0, 1, &set, 0,
+                              NULL);
+   }
    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, s->k.pipeline);
    for (uint32_t g = 0; g < groups; g++) {
       const uint32_t push[4] = {g, tag, 0, 0x5eed};
@@ -242,15 +290,15 @@ b_stream_run(const struct pv_ctx *c, struct b_stream *s, uint32_t groups, double
       PV_CHECK(vkResetFences(c->device, 1, &s->fences[i]));
       if (s->pool_reset)
          PV_CHECK(vkResetCommandPool(c->device, s->pools[i], 0));
-      VkBuffer fill = s->churn ? churn_buffer(c, s, i) : VK_NULL_HANDLE;
-      record_groups(s, cmd, groups, submits, fill);
+      VkDescriptorSet set = s->churn ? churn_frame(c, s, i) : VK_NULL_HANDLE;
+      record_groups(s, cmd, groups, submits, i, set);
       VkSubmitInfo si = {
          .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
          .commandBufferCount = 1,
          .pCommandBuffers = &cmd,
       };
       PV_CHECK(vkQueueSubmit(c->queue, 1, &si, s->fences[i]));
-      cmds += 4ull * groups + 1 + (fill ? 1 : 0);
+      cmds += 4ull * groups + 1 + (set ? 2 : 0);
       submits++;
       i = (i + 1) % s->depth;
       t = pv_now_ns();
@@ -268,7 +316,7 @@ b_stream_record(const struct pv_ctx *c, struct b_stream *s, uint32_t groups, dou
    PV_CHECK(vkWaitForFences(c->device, s->depth, s->fences, VK_TRUE, UINT64_MAX));
    uint64_t cmds = 0, t0 = pv_now_ns(), deadline = t0 + (uint64_t)(seconds * 1e9), t = t0;
    for (uint32_t n = 0; t < deadline || n < 2; n++) {
-      record_groups(s, s->cmds[0], groups, n, VK_NULL_HANDLE);
+      record_groups(s, s->cmds[0], groups, n, 0, VK_NULL_HANDLE);
       cmds += 4ull * groups + 1;
       t = pv_now_ns();
    }
@@ -286,8 +334,13 @@ b_stream_fini(const struct pv_ctx *c, struct b_stream *s)
    for (uint32_t i = 0; i < s->depth; i++)
       vkDestroyFence(c->device, s->fences[i], NULL);
    for (uint32_t i = 0; s->churn && i < s->depth; i++) {
+      vkDestroyDescriptorPool(c->device, s->churn_pools[i], NULL);
       vkDestroyBuffer(c->device, s->churn_buffers[i], NULL);
       vkFreeMemory(c->device, s->churn_memory[i], NULL);
+   }
+   if (s->churn) {
+      vkDestroyPipelineLayout(c->device, s->churn_layout, NULL);
+      vkDestroyDescriptorSetLayout(c->device, s->churn_set_layout, NULL);
    }
    if (!s->pool_reset)
       vkFreeCommandBuffers(c->device, c->pool, s->depth, s->cmds);

@@ -62,6 +62,9 @@ struct b_stream {
    bool churn;
    VkBuffer churn_buffers[8];
    VkDeviceMemory churn_memory[8];
+   VkDescriptorPool churn_pools[8];
+   VkDescriptorSetLayout churn_set_layout;
+   VkPipelineLayout churn_layout;
 };
 void b_stream_init(const struct pv_ctx *c, struct b_stream *s, uint32_t depth);
 /* The same, each command buffer in a pool of its own that vkResetCommandPool resets before the
@@ -69,8 +72,10 @@ void b_stream_init(const struct pv_ctx *c, struct b_stream *s, uint32_t depth);
 void b_stream_init_pools(const struct pv_ctx *c, struct b_stream *s, uint32_t depth,
                          bool pool_reset);
 /* Each use of a command buffer also destroys the buffer its previous use filled and fills a new
- * one (vkCmdFillBuffer, counted as a command): the per-frame transient buffer of many engines,
- * destroyed after its frame's fence while the next frame runs. */
+ * one (vkCmdFillBuffer), and resets its own descriptor pool and binds a set from it that names
+ * the new buffer (vkCmdBindDescriptorSets; both counted as commands): the per-frame transient
+ * buffer and descriptor pool of many engines, destroyed and reset after its frame's fence while
+ * the next frame runs. */
 void b_stream_churn(const struct pv_ctx *c, struct b_stream *s);
 double b_stream_run(const struct pv_ctx *c, struct b_stream *s, uint32_t groups, double seconds,
                     uint64_t *cmds_out);

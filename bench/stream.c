@@ -9,7 +9,8 @@
  * --pool-reset: each command buffer in a pool of its own, reset with vkResetCommandPool before
  * the command buffer is recorded again (as many engines do per frame).
  * --churn: each use of a command buffer destroys the buffer its previous use filled, makes a new
- * one and fills it (a per-frame transient buffer destroyed while the next frame runs).
+ * one and fills it, and resets its own descriptor pool for a set naming the new one, which it
+ * binds (a per-frame transient buffer and descriptor pool, while the next frame runs).
  * usage: bench-stream [--seconds S] [--groups G] [--depth D] [--pool-reset] [--churn] [--quick]
  */
 #include <stdio.h>

@@ -149,6 +149,7 @@ device_free(struct pv_vk_device *d)
       pthread_mutex_destroy(&d->track_lock);
       pthread_mutex_destroy(&d->fence_pool.lock);
       pv_vk_graveyard_fini(d);
+      pv_vk_pool_uses_fini(d);
       free(d);
    }
 }
@@ -171,6 +172,7 @@ device_state(struct pv_context *ctx, const struct pv_vk_physdev *pd, VkDevice ho
       pthread_mutex_init(&d->track_lock, NULL);
       pthread_mutex_init(&d->fence_pool.lock, NULL);
       pthread_mutex_init(&d->graveyard.lock, NULL);
+      pv_id_table_init(&d->pool_uses);
       d->host = host;
       d->id = id;
       d->pd = pd;

@@ -15,8 +15,9 @@
  *
  * Only objects the guest can no longer reach through anything else: buffers, images, views,
  * samplers, pipelines, query pools, framebuffers, render passes, events, YCbCr conversions.
- * Memory (its mapping and quota go with it) and descriptor sets (they return to a pool the guest
- * allocates from next) are still freed after a drain.
+ * Memory (its mapping and quota go with it) is still freed after a drain; descriptor sets return
+ * to a pool the guest allocates from next, so they wait for their pool's submissions
+ * (pool_uses.c).
  */
 #include <stdlib.h>
 

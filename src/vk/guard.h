@@ -98,6 +98,7 @@ struct pv_vk_descriptor_set {
    /* every sampler element written (pv_vk_written_sampler_gap found none): written bits only
     * grow, so a bind on a reads_samplers_at_bind host checks the set once, not per bind */
    bool samplers_complete;
+   uint64_t pool_serial; /* its pool's serial (pool_uses.c), 0 until looked up */
 };
 
 /* A descriptor set's state, made on first need (NULL: unknown set or no memory). */
@@ -590,8 +591,6 @@ bool pv_guard_set_layout_counts(struct pv_dispatch_ctx *c, VkDevice device,
                                 const VkDescriptorSetLayoutCreateInfo *ci);
 bool pv_guard_pool_counts(struct pv_dispatch_ctx *c, VkDevice device,
                           const VkDescriptorPoolCreateInfo *ci);
-/* Waits for the device's submitted work (guard_destroy.c), for the pool overrides (pools.c). */
-void pv_vk_quiesce_for(struct pv_dispatch_ctx *c, VkDevice device);
 
 /* The table of guarded commands (guard.c), terminated by a NULL name. */
 extern const struct pv_vk_guard_entry pv_vk_guards[];

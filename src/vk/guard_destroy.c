@@ -55,7 +55,15 @@ PV_LATER_GUARD(DestroyEvent, VK_OBJECT_TYPE_EVENT, event)
 PV_LATER_GUARD(DestroySamplerYcbcrConversion, VK_OBJECT_TYPE_SAMPLER_YCBCR_CONVERSION,
                ycbcrConversion)
 PV_QUIESCE_GUARD(FreeMemory)
-PV_QUIESCE_GUARD(FreeDescriptorSets)
+
+/* Sets wait for their pool's submissions (pool_uses.c). */
+void
+pv_guard_FreeDescriptorSets(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkFreeDescriptorSets *a = args;
+   pv_vk_descpool_wait(c, a->device, a->descriptorPool);
+   pv_handle_vkFreeDescriptorSets(c, args);
+}
 
 /* Command buffers wait for their own submissions (and those of primaries that execute them):
  * a pool reset each frame, with the next frame's work queued behind, must not wait for that. */
@@ -65,12 +73,6 @@ pv_guard_FreeCommandBuffers(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkFreeCommandBuffers *a = args;
    pv_vk_cmdbufs_wait(c, a->commandBufferCount, a->pCommandBuffers);
    pv_handle_vkFreeCommandBuffers(c, args);
-}
-
-void
-pv_vk_quiesce_for(struct pv_dispatch_ctx *c, VkDevice device)
-{
-   quiesce(c, device);
 }
 
 void

@@ -185,6 +185,8 @@ pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *cons
       cb->broken = false;
       cb->checked_gen = gen; /* no references: all of them alive */
       cb->runs_secondaries = false;
+      cb->pool_count = 0;
+      cb->pools_unknown = false;
    }
    /* While nothing is removed, each new reference is checked once, here, where the command
     * just found it (its descriptors', view's or memory's state included), so the submission
@@ -198,6 +200,8 @@ pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *cons
          cb->broken = true;
       if (named[i]->type == VK_OBJECT_TYPE_COMMAND_BUFFER)
          cb->runs_secondaries = true; /* vkCmdExecuteCommands */
+      else if (named[i]->type == VK_OBJECT_TYPE_DESCRIPTOR_SET)
+         pv_vk_cmdbuf_note_set(ctx, cb, named[i]); /* its pool's resets wait for us */
       if (cb->refs.count != before && current && !object_alive(&look, named[i], 0))
          current = false;
       if (cb->refs.count != before && !current)
@@ -529,6 +533,7 @@ pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q, struct 
          cb->value = value;
          if (cb->runs_secondaries)
             mark_secondaries(pv_venus_from(c), cb, q, d, value);
+         pv_vk_pool_uses_mark(d, q, value, cb);
       }
    }
    if (accepted && d)
@@ -549,8 +554,8 @@ pv_vk_queue_completed_at_least(struct pv_vk_queue *q, uint64_t value)
 /* Submits an empty batch with our fence behind everything submitted so far and waits for it,
  * in slices, until it signals or the context stops. */
 #define PV_QUIESCE_SLICE_NS 100000000ull
-static void
-drain_queue(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q)
+void
+pv_vk_queue_drain(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q)
 {
    atomic_fetch_add_explicit(&ctx->queue_drains, 1, memory_order_relaxed);
    pthread_mutex_lock(&q->submit_lock);
@@ -590,7 +595,7 @@ pv_vk_device_quiesce(struct pv_context *ctx, struct pv_vk_device *d)
 {
    for (uint32_t i = 0; d && i < d->queue_count; i++)
       if (pv_vk_queue_busy(&d->queues[i], atomic_load(&d->queues[i].submitted)))
-         drain_queue(ctx, d, &d->queues[i]);
+         pv_vk_queue_drain(ctx, d, &d->queues[i]);
 }
 
 /* command buffer -> pool -> device (exec.c parent_of_new) */
@@ -605,8 +610,8 @@ device_of_cmdbuf(struct pv_context *ctx, const struct pv_object *o)
 /* Waits for submissions to the device's queues that are between the host's vkQueueSubmit and
  * their marking (pv_vk_queue_end_submit, under the queue's submit lock), so that command
  * buffers read afterwards show them: a guest resetting on one ring what it submits on another. */
-static void
-sync_with_submitters(struct pv_vk_device *d)
+void
+pv_vk_sync_with_submitters(struct pv_vk_device *d)
 {
    for (uint32_t i = 0; d && i < d->queue_count; i++) {
       pthread_mutex_lock(&d->queues[i].submit_lock);
@@ -629,7 +634,7 @@ cmdbuf_wait(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_cmdbuf 
    if (overlap)
       pv_vk_device_quiesce(ctx, d); /* in flight on more than one queue: all of them */
    else if (q && pv_vk_queue_busy(q, value))
-      drain_queue(ctx, d, q);
+      pv_vk_queue_drain(ctx, d, q);
 }
 
 void
@@ -652,7 +657,7 @@ pv_vk_cmdbufs_wait(struct pv_dispatch_ctx *c, uint32_t count, const VkCommandBuf
          continue;
       /* its pool's device, whatever device the guest's command names */
       struct pv_vk_device *d = device_of_cmdbuf(ctx, o);
-      sync_with_submitters(d);
+      pv_vk_sync_with_submitters(d);
       cmdbuf_wait(ctx, d, cb);
    }
 }
@@ -671,7 +676,7 @@ pv_vk_cmdpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkCommandPool poo
    size_t n = p ? pv_object_list_children_checked(ctx, p->id, VK_OBJECT_TYPE_COMMAND_BUFFER,
                                                   &ids, &complete)
                 : 0;
-   sync_with_submitters(d);
+   pv_vk_sync_with_submitters(d);
    if (!complete) {
       pv_vk_device_quiesce(ctx, d);
    } else {

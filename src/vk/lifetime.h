@@ -29,6 +29,9 @@
 
 #include "vk/guard.h"
 
+/* Descriptor pools a command buffer keeps apart (pool_uses.c); more make them "unknown". */
+#define PV_CMDBUF_POOLS 4
+
 /* A set of (id, serial, type) references, open addressing on the serial (never 0). */
 struct pv_vk_refset {
    struct pv_vk_ref_entry {
@@ -53,6 +56,11 @@ struct pv_vk_cmdbuf {
    struct pv_vk_cmd_scope scope; /* recording state, level, render pass (guard_cmdbuf.c) */
    const struct pv_vk_physdev *pd; /* its device's, for the limits (guard_limits.c) */
    struct pv_vk_cmd_bound *bound; /* bound pipelines and sets (guard_written.c), or NULL */
+   /* pool_uses.c: serials of the descriptor pools whose sets its commands name; pools_unknown:
+    * more than fit, or a set whose pool was not found */
+   uint64_t pools[PV_CMDBUF_POOLS];
+   uint32_t pool_count;
+   bool pools_unknown;
 };
 /* The command buffer's state, made on first use; NULL when out of memory or not a command
  * buffer. Inline when it exists: every vkCmd* is checked against it (pv_vk_command_check). */
@@ -154,6 +162,21 @@ VkResult pv_vk_queue_submit_locked(struct pv_context *ctx, VkQueue queue, PFN_vk
                                    VkFence fence);
 /* Waits until everything submitted to the device's queues so far has finished. */
 void pv_vk_device_quiesce(struct pv_context *ctx, struct pv_vk_device *d);
+/* The same for one queue: an empty batch with our fence, waited for in slices. */
+void pv_vk_queue_drain(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q);
+/* Waits for submissions between the host's vkQueueSubmit and their marks (other rings). */
+void pv_vk_sync_with_submitters(struct pv_vk_device *d);
+/* Descriptor pools' last submissions (pool_uses.c): a recorded command naming `set` notes its
+ * pool in `cb`; a submission marks the pools of `cb` (under the device's track lock); a pool's
+ * reset, destroy or free of sets waits for its own submissions only (then reaps the
+ * graveyard); a destroyed pool is forgotten (before it leaves the table); the device's table
+ * goes with it. */
+void pv_vk_cmdbuf_note_set(struct pv_context *ctx, struct pv_vk_cmdbuf *cb, struct pv_object *set);
+void pv_vk_pool_uses_mark(struct pv_vk_device *d, struct pv_vk_queue *q, uint64_t value,
+                          const struct pv_vk_cmdbuf *cb);
+void pv_vk_descpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkDescriptorPool pool);
+void pv_vk_descpool_forget(struct pv_dispatch_ctx *c, VkDevice device, uint64_t pool_id);
+void pv_vk_pool_uses_fini(struct pv_vk_device *d);
 /* Destroying later (graveyard.c): keeps `handle` (of `type`) until the submissions made so far
  * are known finished and removes the guest's object now; false when it is to be destroyed now
  * (nothing may use it, a type that is not kept, too many kept: the caller waits first). */

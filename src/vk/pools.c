@@ -33,7 +33,10 @@ pv_vk_handle_DestroyDescriptorPool(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkDestroyDescriptorPool *a = args;
    uint64_t id = pool_id(c, VK_OBJECT_TYPE_DESCRIPTOR_POOL, PV_FROM_HANDLE(a->descriptorPool));
-   pv_vk_quiesce_for(c, a->device); /* its children may be in use (lifetime.h) */
+   /* its sets may be in use: their submissions finish first (pool_uses.c) */
+   pv_vk_descpool_wait(c, a->device, a->descriptorPool);
+   if (id)
+      pv_vk_descpool_forget(c, a->device, id);
    pv_handle_vkDestroyDescriptorPool(c, args);
    if (id && !pv_cs_fatal(c->dec))
       pv_object_remove_children(pv_venus_from(c), id, VK_OBJECT_TYPE_DESCRIPTOR_SET);
@@ -44,7 +47,7 @@ pv_vk_handle_ResetDescriptorPool(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkResetDescriptorPool *a = args;
    uint64_t id = pool_id(c, VK_OBJECT_TYPE_DESCRIPTOR_POOL, PV_FROM_HANDLE(a->descriptorPool));
-   pv_vk_quiesce_for(c, a->device); /* its children may be in use (lifetime.h) */
+   pv_vk_descpool_wait(c, a->device, a->descriptorPool); /* its sets may be in use */
    pv_handle_vkResetDescriptorPool(c, args);
    /* vkResetDescriptorPool always succeeds in Vulkan; check anyway */
    if (id && !pv_cs_fatal(c->dec) && a->ret == VK_SUCCESS)

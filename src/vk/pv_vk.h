@@ -21,6 +21,7 @@
 
 #include "renderer/family.h"
 #include "renderer/venus.h"
+#include "util/id_table.h"
 
 /* Venus-only sTypes (VK_MESA_venus_protocol, extension 385 -> 1000384000 + offset). */
 #define PV_STYPE_IMPORT_MEMORY_RESOURCE_INFO_MESA 1000384002
@@ -117,6 +118,9 @@ struct pv_vk_queue {
     * count it covers, 0 when none is in flight (both under the device's graveyard lock) */
    VkFence probe_fence;
    uint64_t probe_value;
+   /* pool_uses.c: its last submission whose descriptor pools are not known (under the device's
+    * track lock) */
+   uint64_t pools_unknown_value;
    pthread_mutex_t submit_lock; /* every host submission to this queue, ours and the guest's */
 };
 
@@ -155,6 +159,8 @@ struct pv_vk_device {
     * queues_overlap), which submissions to different queues write (lifetime.c); taken inside a
     * queue's submit lock, never the other way round. */
    pthread_mutex_t track_lock;
+   /* Descriptor pools' last submissions by pool serial (pool_uses.c), under track_lock. */
+   struct pv_id_table pool_uses;
    /* This device's entry points for the generated pass-through (struct pv_object.vk):
     * instance-level ones from the instance, device-level ones from vkGetDeviceProcAddr, so a
     * command the device did not enable is NULL and fails closed. */

@@ -766,7 +766,7 @@ submit_fenced(struct pv_hostile *h, VkCommandBuffer cmd)
  * the objects alive until the work ends (then the copy reads the source's own bytes); it must
  * never let the host read freed memory. A submission after the destroy must be refused: the
  * command buffer names an object that is gone. */
-enum lifetime { FREE_BUFFER_PENDING, FREE_MEMORY_PENDING, SUBMIT_AFTER_DESTROY };
+enum lifetime { FREE_BUFFER_PENDING, FREE_MEMORY_PENDING, SUBMIT_AFTER_DESTROY, BUFFER_ONLY_PENDING };
 
 static void
 lifetime_case(struct pv_hostile *h, enum lifetime what)
@@ -785,10 +785,12 @@ lifetime_case(struct pv_hostile *h, enum lifetime what)
    };
    if (what != SUBMIT_AFTER_DESTROY)
       PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, VK_NULL_HANDLE));
-   vkUnmapMemory(h->c.device, src.memory);
    if (what != FREE_MEMORY_PENDING)
       vkDestroyBuffer(h->c.device, src.buffer, NULL);
-   vkFreeMemory(h->c.device, src.memory, NULL);
+   if (what != BUFFER_ONLY_PENDING) { /* alone, the host keeps it for later (graveyard.c) */
+      vkUnmapMemory(h->c.device, src.memory);
+      vkFreeMemory(h->c.device, src.memory, NULL);
+   }
    if (what == SUBMIT_AFTER_DESTROY)
       submit_fenced(h, cmd);
    /* before anything that may block or make the guest driver abort: the bytes as they are */
@@ -800,6 +802,12 @@ static void
 destroy_pending_buffer(struct pv_hostile *h)
 {
    lifetime_case(h, FREE_BUFFER_PENDING);
+}
+
+static void
+destroy_pending_buffer_only(struct pv_hostile *h)
+{
+   lifetime_case(h, BUFFER_ONLY_PENDING);
 }
 
 static void
@@ -986,6 +994,30 @@ pending_cmdbuf_case(struct pv_hostile *h, bool free_it)
    pv_hostile_sync(h);
 }
 
+/* A dispatch through a set, behind work that keeps the queue busy, and the set's descriptor pool
+ * reset while it is pending: the host must not free the set (lavapipe reads its descriptors when
+ * the dispatch runs); the renderer waits for the submissions that used the pool, then the
+ * dispatch has written the source's word into the one-word destination. */
+static void
+reset_pending_descriptor_pool(struct pv_hostile *h)
+{
+   static struct pv_compute k;
+   static struct pv_buffer src, dst;
+   pv_hostile_compute_init(h, &k, 1);
+   pv_hostile_buffer(h, &src, 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, 0x44);
+   pv_hostile_buffer(h, &dst, 4, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, PV_HOSTILE_CANARY);
+   h->copy_dst = &dst;
+   h->copied = 0x44; /* dst[0] = src[0] * 1 + 0 + 0 */
+   VkDescriptorSet set = pv_hostile_compute_set(h, &k, (VkDescriptorBufferInfo){src.buffer, 0, 4},
+                                                (VkDescriptorBufferInfo){dst.buffer, 0, 4});
+   VkCommandBuffer cmd = busy_begin(h);
+   pv_compute_dispatch(cmd, &k, set, 1, 1, 0);
+   submit_pending(h, cmd);
+   PV_HOSTILE_NOTE(h, vkResetDescriptorPool(h->c.device, k.pool, 0));
+   pv_hostile_check_canaries(h, "after the pool reset");
+   pv_hostile_sync(h);
+}
+
 static void
 reset_pending_pool(struct pv_hostile *h)
 {
@@ -1046,6 +1078,10 @@ const struct pv_hostile_case pv_hostile_cases[] = {
    D("image-format", image_format, "vkCreateImage with format 999"),
    D("destroy-pending-buffer", destroy_pending_buffer,
      "vkDestroyBuffer + vkFreeMemory while a submission reads the buffer"),
+   D("destroy-pending-buffer-only", destroy_pending_buffer_only,
+     "vkDestroyBuffer alone while a submission reads the buffer"),
+   D("reset-pending-descriptor-pool", reset_pending_descriptor_pool,
+     "vkResetDescriptorPool while a dispatch through a set of the pool runs"),
    D("free-pending-memory", free_pending_memory,
      "vkFreeMemory while a submission reads a buffer bound to it"),
    D("submit-after-destroy", submit_after_destroy,
