@@ -13,8 +13,9 @@
  * submissions share one tomb. Bounded: past PV_GRAVES_MAX handles the device is drained as
  * before. The device's teardown destroys what is left after its vkDeviceWaitIdle.
  *
- * Only objects the guest can no longer reach through anything else: buffers, images, views,
- * samplers, pipelines, query pools, framebuffers, render passes, events, YCbCr conversions.
+ * Only objects the guest can no longer reach through anything else (PV_VK_KEPT_OBJECTS: buffers,
+ * images, views, samplers, pipelines, query pools, framebuffers, render passes, events, YCbCr
+ * conversions).
  * Memory (its mapping and quota go with it) is still freed after a drain; descriptor sets return
  * to a pool the guest allocates from next, so they wait for their pool's submissions
  * (pool_uses.c).
@@ -38,66 +39,23 @@ struct pv_vk_tomb {
    uint64_t targets[]; /* per queue: the submissions that may use them */
 };
 
-static void
+/* Whether the device can destroy a `type` object kept here; destroys handle `h` of it too when
+ * `h` is not 0. */
+static bool
 destroy_one(struct pv_vk_device *d, int32_t type, uint64_t h)
 {
    const struct pv_vk_dispatch *vk = &d->vk;
-   VkDevice dev = d->host;
-#define PV_DESTROY_AS(objtype, fn, T)                                                              \
+#define PV_DESTROY_AS(name, objtype, T, member)                                                    \
    case objtype:                                                                                   \
-      if (vk->fn)                                                                                  \
-         vk->fn(dev, PV_TO_HANDLE(T, h), NULL);                                                    \
-      return;
+      if (vk->Destroy##name && h)                                                                  \
+         vk->Destroy##name(d->host, PV_TO_HANDLE(T, h), NULL);                                     \
+      return vk->Destroy##name != NULL;
    switch (type) {
-      PV_DESTROY_AS(VK_OBJECT_TYPE_BUFFER, DestroyBuffer, VkBuffer)
-      PV_DESTROY_AS(VK_OBJECT_TYPE_IMAGE, DestroyImage, VkImage)
-      PV_DESTROY_AS(VK_OBJECT_TYPE_BUFFER_VIEW, DestroyBufferView, VkBufferView)
-      PV_DESTROY_AS(VK_OBJECT_TYPE_IMAGE_VIEW, DestroyImageView, VkImageView)
-      PV_DESTROY_AS(VK_OBJECT_TYPE_SAMPLER, DestroySampler, VkSampler)
-      PV_DESTROY_AS(VK_OBJECT_TYPE_PIPELINE, DestroyPipeline, VkPipeline)
-      PV_DESTROY_AS(VK_OBJECT_TYPE_QUERY_POOL, DestroyQueryPool, VkQueryPool)
-      PV_DESTROY_AS(VK_OBJECT_TYPE_FRAMEBUFFER, DestroyFramebuffer, VkFramebuffer)
-      PV_DESTROY_AS(VK_OBJECT_TYPE_RENDER_PASS, DestroyRenderPass, VkRenderPass)
-      PV_DESTROY_AS(VK_OBJECT_TYPE_EVENT, DestroyEvent, VkEvent)
-      PV_DESTROY_AS(VK_OBJECT_TYPE_SAMPLER_YCBCR_CONVERSION, DestroySamplerYcbcrConversion,
-                    VkSamplerYcbcrConversion)
-   default:
-      return;
-   }
-#undef PV_DESTROY_AS
-}
-
-/* Whether `type` is kept for later (and the device can destroy it). */
-static bool
-can_destroy(struct pv_vk_device *d, int32_t type)
-{
-   const struct pv_vk_dispatch *vk = &d->vk;
-   switch (type) {
-   case VK_OBJECT_TYPE_BUFFER:
-      return vk->DestroyBuffer;
-   case VK_OBJECT_TYPE_IMAGE:
-      return vk->DestroyImage;
-   case VK_OBJECT_TYPE_BUFFER_VIEW:
-      return vk->DestroyBufferView;
-   case VK_OBJECT_TYPE_IMAGE_VIEW:
-      return vk->DestroyImageView;
-   case VK_OBJECT_TYPE_SAMPLER:
-      return vk->DestroySampler;
-   case VK_OBJECT_TYPE_PIPELINE:
-      return vk->DestroyPipeline;
-   case VK_OBJECT_TYPE_QUERY_POOL:
-      return vk->DestroyQueryPool;
-   case VK_OBJECT_TYPE_FRAMEBUFFER:
-      return vk->DestroyFramebuffer;
-   case VK_OBJECT_TYPE_RENDER_PASS:
-      return vk->DestroyRenderPass;
-   case VK_OBJECT_TYPE_EVENT:
-      return vk->DestroyEvent;
-   case VK_OBJECT_TYPE_SAMPLER_YCBCR_CONVERSION:
-      return vk->DestroySamplerYcbcrConversion;
+      PV_VK_KEPT_OBJECTS(PV_DESTROY_AS)
    default:
       return false;
    }
+#undef PV_DESTROY_AS
 }
 
 static bool
@@ -113,7 +71,7 @@ static void
 tomb_bury(struct pv_vk_device *d, struct pv_vk_tomb *t)
 {
    for (uint32_t i = 0; i < t->count; i++)
-      destroy_one(d, t->graves[i].type, t->graves[i].handle);
+      (void)destroy_one(d, t->graves[i].type, t->graves[i].handle);
    d->graveyard.graves -= t->count;
    free(t->graves);
    free(t);
@@ -134,19 +92,8 @@ probe(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q, uin
       if (r != VK_SUCCESS || !pv_vk_queue_busy(q, target))
          return;
    }
-   pthread_mutex_lock(&q->submit_lock);
-   uint64_t covers = atomic_load(&q->submitted);
-   VkResult r = VK_SUCCESS;
-   if (!q->probe_fence) {
-      const VkFenceCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-      r = d->CreateFence(d->host, &ci, NULL, &q->probe_fence);
-   } else {
-      r = d->ResetFences(d->host, 1, &q->probe_fence);
-   }
-   if (r == VK_SUCCESS)
-      r = pv_vk_queue_submit_locked(ctx, q->host, d->QueueSubmit, q->probe_fence);
-   pthread_mutex_unlock(&q->submit_lock);
-   if (r == VK_SUCCESS)
+   uint64_t covers;
+   if (pv_vk_queue_fence_behind(ctx, d, q, &q->probe_fence, &covers) == VK_SUCCESS)
       q->probe_value = covers;
    atomic_fetch_add_explicit(&ctx->queue_probes, 1, memory_order_relaxed);
 }
@@ -268,7 +215,7 @@ pv_vk_destroy_later(struct pv_dispatch_ctx *c, VkDevice device, int32_t type, ui
 {
    struct pv_context *ctx = pv_venus_from(c);
    struct pv_vk_device *d = device ? pv_vk_device_from_host(ctx, device) : NULL;
-   if (!d || !handle || c->vk != &d->vk || !can_destroy(d, type) || d->queue_count == 0)
+   if (!d || !handle || c->vk != &d->vk || !destroy_one(d, type, 0) || d->queue_count == 0)
       return false;
    uint64_t stack[8], *targets = stack;
    if (d->queue_count > 8 && !(targets = malloc(sizeof(uint64_t) * d->queue_count)))

@@ -22,39 +22,29 @@ quiesce(struct pv_dispatch_ctx *c, VkDevice device)
    pv_vk_graveyard_reap(ctx, d);
 }
 
-/* Every such command's args start with the VkDevice. */
-#define PV_QUIESCE_GUARD(name)                                                                     \
-   void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
+/* Objects nothing else reaches (PV_VK_KEPT_OBJECTS): destroyed on the host once the submissions
+ * made so far are finished (graveyard.c), without waiting here; now, after a wait, when they
+ * cannot be kept. */
+#define PV_KEPT_GUARD(name, objtype, T, member)                                                    \
+   void pv_guard_Destroy##name(struct pv_dispatch_ctx *c, void *args)                              \
    {                                                                                               \
-      quiesce(c, *(VkDevice *)args);                                                               \
-      pv_handle_vk##name(c, args);                                                                 \
-   }
-
-/* Objects nothing else reaches: destroyed once the submissions made so far are finished
- * (graveyard.c), without waiting here; now, after a wait, when they cannot be kept. */
-#define PV_LATER_GUARD(name, objtype, member)                                                      \
-   void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
-   {                                                                                               \
-      struct pv_args_vk##name *a = args;                                                           \
+      struct pv_args_vkDestroy##name *a = args;                                                    \
       if (pv_vk_destroy_later(c, a->device, objtype, PV_FROM_HANDLE(a->member)))                   \
          return;                                                                                   \
       quiesce(c, a->device);                                                                       \
-      pv_handle_vk##name(c, args);                                                                 \
+      pv_handle_vkDestroy##name(c, args);                                                          \
    }
+PV_VK_KEPT_OBJECTS(PV_KEPT_GUARD)
+#undef PV_KEPT_GUARD
 
-PV_LATER_GUARD(DestroyBuffer, VK_OBJECT_TYPE_BUFFER, buffer)
-PV_LATER_GUARD(DestroyImage, VK_OBJECT_TYPE_IMAGE, image)
-PV_LATER_GUARD(DestroyBufferView, VK_OBJECT_TYPE_BUFFER_VIEW, bufferView)
-PV_LATER_GUARD(DestroyImageView, VK_OBJECT_TYPE_IMAGE_VIEW, imageView)
-PV_LATER_GUARD(DestroySampler, VK_OBJECT_TYPE_SAMPLER, sampler)
-PV_LATER_GUARD(DestroyPipeline, VK_OBJECT_TYPE_PIPELINE, pipeline)
-PV_LATER_GUARD(DestroyQueryPool, VK_OBJECT_TYPE_QUERY_POOL, queryPool)
-PV_LATER_GUARD(DestroyFramebuffer, VK_OBJECT_TYPE_FRAMEBUFFER, framebuffer)
-PV_LATER_GUARD(DestroyRenderPass, VK_OBJECT_TYPE_RENDER_PASS, renderPass)
-PV_LATER_GUARD(DestroyEvent, VK_OBJECT_TYPE_EVENT, event)
-PV_LATER_GUARD(DestroySamplerYcbcrConversion, VK_OBJECT_TYPE_SAMPLER_YCBCR_CONVERSION,
-               ycbcrConversion)
-PV_QUIESCE_GUARD(FreeMemory)
+/* Memory waits for the device: its mapping and its quota go with it. */
+void
+pv_guard_FreeMemory(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkFreeMemory *a = args;
+   quiesce(c, a->device);
+   pv_handle_vkFreeMemory(c, args);
+}
 
 /* Sets wait for their pool's submissions (pool_uses.c). */
 void

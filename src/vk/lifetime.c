@@ -551,6 +551,25 @@ pv_vk_queue_completed_at_least(struct pv_vk_queue *q, uint64_t value)
       ;
 }
 
+VkResult
+pv_vk_queue_fence_behind(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q,
+                         VkFence *fence, uint64_t *covers)
+{
+   pthread_mutex_lock(&q->submit_lock);
+   *covers = atomic_load(&q->submitted);
+   VkResult r = VK_SUCCESS;
+   if (!*fence) {
+      const VkFenceCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+      r = d->CreateFence(d->host, &ci, NULL, fence);
+   } else {
+      r = d->ResetFences(d->host, 1, fence);
+   }
+   if (r == VK_SUCCESS)
+      r = pv_vk_queue_submit_locked(ctx, q->host, d->QueueSubmit, *fence);
+   pthread_mutex_unlock(&q->submit_lock);
+   return r;
+}
+
 /* Submits an empty batch with our fence behind everything submitted so far and waits for it,
  * in slices, until it signals or the context stops. */
 #define PV_QUIESCE_SLICE_NS 100000000ull
@@ -558,18 +577,8 @@ void
 pv_vk_queue_drain(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q)
 {
    atomic_fetch_add_explicit(&ctx->queue_drains, 1, memory_order_relaxed);
-   pthread_mutex_lock(&q->submit_lock);
-   uint64_t target = atomic_load(&q->submitted);
-   VkResult r = VK_SUCCESS;
-   if (!q->idle_fence) {
-      const VkFenceCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-      r = d->CreateFence(d->host, &ci, NULL, &q->idle_fence);
-   } else {
-      r = d->ResetFences(d->host, 1, &q->idle_fence);
-   }
-   if (r == VK_SUCCESS)
-      r = pv_vk_queue_submit_locked(ctx, q->host, d->QueueSubmit, q->idle_fence);
-   pthread_mutex_unlock(&q->submit_lock);
+   uint64_t target;
+   VkResult r = pv_vk_queue_fence_behind(ctx, d, q, &q->idle_fence, &target);
    if (r != VK_SUCCESS) {
       pv_warn("context '%s': cannot wait for a queue before destroying (%d)",
                       pv_venus_name(ctx), r);

@@ -162,6 +162,10 @@ VkResult pv_vk_queue_submit_locked(struct pv_context *ctx, VkQueue queue, PFN_vk
                                    VkFence fence);
 /* Waits until everything submitted to the device's queues so far has finished. */
 void pv_vk_device_quiesce(struct pv_context *ctx, struct pv_vk_device *d);
+/* An empty submission to `q` with *fence (ours: made on first use, reset after) behind
+ * everything submitted to it so far, whose count is *covers. */
+VkResult pv_vk_queue_fence_behind(struct pv_context *ctx, struct pv_vk_device *d,
+                                  struct pv_vk_queue *q, VkFence *fence, uint64_t *covers);
 /* The same for one queue: an empty batch with our fence, waited for in slices. */
 void pv_vk_queue_drain(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q);
 /* Waits for submissions between the host's vkQueueSubmit and their marks (other rings). */
@@ -177,6 +181,23 @@ void pv_vk_pool_uses_mark(struct pv_vk_device *d, struct pv_vk_queue *q, uint64_
 void pv_vk_descpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkDescriptorPool pool);
 void pv_vk_descpool_forget(struct pv_dispatch_ctx *c, VkDevice device, uint64_t pool_id);
 void pv_vk_pool_uses_fini(struct pv_vk_device *d);
+/* The objects kept for later (graveyard.c), as X(name, VkObjectType, handle type, the member
+ * of vkDestroy<name>'s args that names it): nothing but command buffers, descriptor sets and
+ * the views and framebuffers made from them reaches them, and those are checked when used. */
+#define PV_VK_KEPT_OBJECTS(X)                                                                      \
+   X(Buffer, VK_OBJECT_TYPE_BUFFER, VkBuffer, buffer)                                              \
+   X(Image, VK_OBJECT_TYPE_IMAGE, VkImage, image)                                                  \
+   X(BufferView, VK_OBJECT_TYPE_BUFFER_VIEW, VkBufferView, bufferView)                             \
+   X(ImageView, VK_OBJECT_TYPE_IMAGE_VIEW, VkImageView, imageView)                                 \
+   X(Sampler, VK_OBJECT_TYPE_SAMPLER, VkSampler, sampler)                                          \
+   X(Pipeline, VK_OBJECT_TYPE_PIPELINE, VkPipeline, pipeline)                                      \
+   X(QueryPool, VK_OBJECT_TYPE_QUERY_POOL, VkQueryPool, queryPool)                                 \
+   X(Framebuffer, VK_OBJECT_TYPE_FRAMEBUFFER, VkFramebuffer, framebuffer)                          \
+   X(RenderPass, VK_OBJECT_TYPE_RENDER_PASS, VkRenderPass, renderPass)                             \
+   X(Event, VK_OBJECT_TYPE_EVENT, VkEvent, event)                                                  \
+   X(SamplerYcbcrConversion, VK_OBJECT_TYPE_SAMPLER_YCBCR_CONVERSION, VkSamplerYcbcrConversion,    \
+     ycbcrConversion)
+
 /* Destroying later (graveyard.c): keeps `handle` (of `type`) until the submissions made so far
  * are known finished and removes the guest's object now; false when it is to be destroyed now
  * (nothing may use it, a type that is not kept, too many kept: the caller waits first). */
