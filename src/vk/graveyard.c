@@ -23,6 +23,7 @@
 #include <stdlib.h>
 
 #include "renderer/context.h"
+#include "util/log.h"
 #include "vk/lifetime.h"
 
 #define PV_GRAVES_MAX 1024u
@@ -201,8 +202,12 @@ bury_locked(struct pv_context *ctx, struct pv_vk_device *d, int32_t type, uint64
    reap_locked(ctx, d, true);
    if (!snapshot(d, targets))
       return false; /* nothing may run: the caller destroys it now, as before */
-   if (d->graveyard.graves >= PV_GRAVES_MAX)
+   if (d->graveyard.graves >= PV_GRAVES_MAX) {
+      pv_warn_limited("context '%s': %u destroyed objects wait for GPU work already; the next "
+                      "destroy waits for the device",
+                      pv_venus_name(ctx), PV_GRAVES_MAX);
       return false; /* the caller drains */
+   }
    struct pv_vk_tomb *t = tomb_for(d, targets);
    if (!t || !tomb_add(t, type, handle))
       return false;

@@ -810,6 +810,29 @@ destroy_pending_buffer_only(struct pv_hostile *h)
    lifetime_case(h, BUFFER_ONLY_PENDING);
 }
 
+/* More destroys while work is pending than the host keeps for later (1,024 per device,
+ * graveyard.c): past that a destroy waits for the device; the pending copy still reads the
+ * source's own bytes, and the host destroys every kept buffer. */
+static void
+destroy_many_pending(struct pv_hostile *h)
+{
+   static struct pv_buffer src, dst;
+   VkCommandBuffer cmd = busy_copy(h, &src, &dst);
+   submit_pending(h, cmd);
+   const VkBufferCreateInfo bi = {
+      .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+      .size = 256,
+      .usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+   };
+   for (int i = 0; i < 1500; i++) {
+      VkBuffer b = VK_NULL_HANDLE;
+      PV_HOSTILE_NOTE(h, vkCreateBuffer(h->c.device, &bi, NULL, &b));
+      vkDestroyBuffer(h->c.device, b, NULL);
+   }
+   pv_hostile_check_canaries(h, "after the destroys");
+   pv_hostile_sync(h);
+}
+
 static void
 free_pending_memory(struct pv_hostile *h)
 {
@@ -1082,6 +1105,8 @@ const struct pv_hostile_case pv_hostile_cases[] = {
      "vkDestroyBuffer alone while a submission reads the buffer"),
    D("reset-pending-descriptor-pool", reset_pending_descriptor_pool,
      "vkResetDescriptorPool while a dispatch through a set of the pool runs"),
+   D("destroy-many-pending", destroy_many_pending,
+     "1,500 buffers created and destroyed while a submission runs"),
    D("free-pending-memory", free_pending_memory,
      "vkFreeMemory while a submission reads a buffer bound to it"),
    D("submit-after-destroy", submit_after_destroy,
