@@ -14,9 +14,9 @@
  * before. The device's teardown destroys what is left after its vkDeviceWaitIdle.
  *
  * Only objects the guest can no longer reach through anything else (PV_VK_KEPT_OBJECTS: buffers,
- * images, views, samplers, pipelines, query pools, framebuffers, render passes, events, YCbCr
- * conversions).
- * Memory (its mapping and quota go with it) is still freed after a drain; descriptor sets return
+ * images, views, samplers, pipelines, framebuffers, render passes, events, YCbCr conversions).
+ * Memory and query pools (their quota, and memory's mapping, go with them) are still freed after
+ * a drain; descriptor sets return
  * to a pool the guest allocates from next, so they wait for their pool's submissions
  * (pool_uses.c).
  */

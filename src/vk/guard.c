@@ -362,7 +362,7 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(DestroyImageView, "host destroy after the submitted work"),
    G(DestroySampler, "host destroy after the submitted work"),
    G(DestroyPipeline, "host destroy after the submitted work"),
-   G(DestroyQueryPool, "host destroy after the submitted work"),
+   G(DestroyQueryPool, "waits for submitted work: its quota goes with it"),
    G(DestroyFramebuffer, "host destroy after the submitted work"),
    G(DestroyRenderPass, "host destroy after the submitted work"),
    G(DestroyEvent, "host destroy after the submitted work"),

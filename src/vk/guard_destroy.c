@@ -37,13 +37,22 @@ quiesce(struct pv_dispatch_ctx *c, VkDevice device)
 PV_VK_KEPT_OBJECTS(PV_KEPT_GUARD)
 #undef PV_KEPT_GUARD
 
-/* Memory waits for the device: its mapping and its quota go with it. */
+/* Memory and query pools wait for the device: their quota (and memory's mapping) goes with
+ * them. */
 void
 pv_guard_FreeMemory(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkFreeMemory *a = args;
    quiesce(c, a->device);
    pv_handle_vkFreeMemory(c, args);
+}
+
+void
+pv_guard_DestroyQueryPool(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkDestroyQueryPool *a = args;
+   quiesce(c, a->device);
+   pv_handle_vkDestroyQueryPool(c, args);
 }
 
 /* Sets wait for their pool's submissions (pool_uses.c). */
