@@ -177,7 +177,7 @@ struct pv_vk_device {
    struct pv_vk_graveyard {
       pthread_mutex_t lock;
       struct pv_vk_tomb *head, *tail;
-      uint32_t graves;
+      _Atomic uint32_t graves; /* written under the lock; read without it as a hint */
    } graveyard;
 };
 
