@@ -123,12 +123,12 @@ reap_locked(struct pv_context *ctx, struct pv_vk_device *d, bool ask)
 }
 
 void
-pv_vk_graveyard_reap(struct pv_context *ctx, struct pv_vk_device *d, bool ask)
+pv_vk_graveyard_reap(struct pv_context *ctx, struct pv_vk_device *d)
 {
-   if (!d || !atomic_load_explicit(&d->graveyard.graves, memory_order_relaxed))
+   if (!d)
       return;
    pthread_mutex_lock(&d->graveyard.lock);
-   reap_locked(ctx, d, ask);
+   reap_locked(ctx, d, false);
    pthread_mutex_unlock(&d->graveyard.lock);
 }
 

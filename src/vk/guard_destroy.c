@@ -19,7 +19,7 @@ quiesce(struct pv_dispatch_ctx *c, VkDevice device)
    struct pv_context *ctx = pv_venus_from(c);
    struct pv_vk_device *d = pv_vk_device_from_host(ctx, device);
    pv_vk_device_quiesce(ctx, d);
-   pv_vk_graveyard_reap(ctx, d, false);
+   pv_vk_graveyard_reap(ctx, d);
 }
 
 /* Objects nothing else reaches (PV_VK_KEPT_OBJECTS): destroyed on the host once the submissions

@@ -541,8 +541,6 @@ pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q, struct 
    pthread_mutex_unlock(&q->submit_lock);
    if (accepted && fence)
       pv_vk_fence_submitted(c, fence, q, value);
-   if (accepted)
-      pv_vk_graveyard_reap(pv_venus_from(c), d, true); /* cheap while nothing is kept */
 }
 
 void

@@ -204,10 +204,8 @@ void pv_vk_pool_uses_fini(struct pv_vk_device *d);
  * (nothing may use it, a type that is not kept, too many kept: the caller waits first). */
 bool pv_vk_destroy_later(struct pv_dispatch_ctx *c, VkDevice device, int32_t type,
                          uint64_t handle);
-/* Destroys the kept handles whose submissions are known finished; with `ask`, probes the queues
- * the oldest still waits for (each submission asks: a guest that destroyed a batch and then
- * only submits gets its handles destroyed without another destroy). */
-void pv_vk_graveyard_reap(struct pv_context *ctx, struct pv_vk_device *d, bool ask);
+/* Destroys the kept handles whose submissions are known finished. */
+void pv_vk_graveyard_reap(struct pv_context *ctx, struct pv_vk_device *d);
 /* Destroys every kept handle (after vkDeviceWaitIdle, before vkDestroyDevice). */
 void pv_vk_graveyard_flush(struct pv_vk_device *d);
 /* Frees the graveyard's own memory and lock (the device's state goes). */

@@ -121,7 +121,7 @@ pv_vk_descpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkDescriptorPool
       if (q && pv_vk_queue_busy(q, value))
          pv_vk_queue_drain(ctx, d, q);
    }
-   pv_vk_graveyard_reap(ctx, d, false);
+   pv_vk_graveyard_reap(ctx, d);
 }
 
 void

@@ -177,7 +177,7 @@ struct pv_vk_device {
    struct pv_vk_graveyard {
       pthread_mutex_t lock;
       struct pv_vk_tomb *head, *tail;
-      _Atomic uint32_t graves; /* written under the lock; read without it as a hint */
+      uint32_t graves;
    } graveyard;
 };
 
