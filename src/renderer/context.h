@@ -80,9 +80,8 @@ struct pv_context {
    /* Waits for everything a queue had been given (lifetime.c): rare when the lifetime tracking
     * works, each one a stall of the guest's pipeline when it does not. */
    _Atomic uint64_t queue_drains;
-   /* Destroys kept until their submissions finished instead of a drain (graveyard.c), and the
-    * empty submissions of ours that told when (not in the stats: how a count was learned). */
-   _Atomic uint64_t destroys_deferred, queue_probes;
+   /* Destroys kept until their submissions finished instead of a drain (graveyard.c). */
+   _Atomic uint64_t destroys_deferred;
    /* Liveness marks dropped without a removal from the object table (src/vk/lifetime.c: a
     * descriptor set given a dead descriptor): with the table's generation, the epoch that
     * cached "everything this names is alive" answers are valid for. */

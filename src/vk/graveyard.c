@@ -96,7 +96,6 @@ probe(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q, uin
    uint64_t covers;
    if (pv_vk_queue_fence_behind(ctx, d, q, &q->probe_fence, &covers) == VK_SUCCESS)
       q->probe_value = covers;
-   atomic_fetch_add_explicit(&ctx->queue_probes, 1, memory_order_relaxed);
 }
 
 /* Destroys the tombs whose submissions are finished, oldest first; with `ask`, probes the queues
