@@ -671,6 +671,13 @@ pv_vk_cmdbufs_wait(struct pv_dispatch_ctx *c, uint32_t count, const VkCommandBuf
    }
 }
 
+struct pv_vk_device *
+pv_vk_device_of_pool(struct pv_context *ctx, const struct pv_object *pool, VkDevice device)
+{
+   struct pv_object *dev = pool ? pv_object_find(ctx, pool->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
+   return dev ? dev->data : pv_vk_device_from_host(ctx, device);
+}
+
 /* A pool's command buffers are its children in the object table (exec.c, parent_of_new); a
  * list that misses some (no memory) falls back to the whole device. */
 void
@@ -678,8 +685,7 @@ pv_vk_cmdpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkCommandPool poo
 {
    struct pv_context *ctx = pv_venus_from(c);
    struct pv_object *p = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_POOL, PV_FROM_HANDLE(pool));
-   struct pv_object *dev = p ? pv_object_find(ctx, p->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
-   struct pv_vk_device *d = dev ? dev->data : pv_vk_device_from_host(ctx, device);
+   struct pv_vk_device *d = pv_vk_device_of_pool(ctx, p, device);
    uint64_t *ids = NULL;
    bool complete = false;
    size_t n = p ? pv_object_list_children_checked(ctx, p->id, VK_OBJECT_TYPE_COMMAND_BUFFER,

@@ -168,6 +168,9 @@ VkResult pv_vk_queue_fence_behind(struct pv_context *ctx, struct pv_vk_device *d
                                   struct pv_vk_queue *q, VkFence *fence, uint64_t *covers);
 /* The same for one queue: an empty batch with our fence, waited for in slices. */
 void pv_vk_queue_drain(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q);
+/* A command or descriptor pool's device: its parent's, else the one the guest's command names. */
+struct pv_vk_device *pv_vk_device_of_pool(struct pv_context *ctx, const struct pv_object *pool,
+                                          VkDevice device);
 /* Waits for submissions between the host's vkQueueSubmit and their marks (other rings). */
 void pv_vk_sync_with_submitters(struct pv_vk_device *d);
 /* Descriptor pools' last submissions (pool_uses.c): a recorded command naming `set` notes its

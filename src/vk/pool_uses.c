@@ -10,8 +10,9 @@
  * more, a set whose pool is unknown, or secondaries it executes make its pools "unknown"), a
  * submission marks each noted pool with its queue and count (under the device's track lock, as
  * command buffers are marked), and a pool's reset, destroy or free of sets waits only for its
- * last marked submission and for the queues' last submissions with unknown pools. A pool used
- * on two queues while the first may still run waits for the whole device, as before.
+ * last marked submission. While a submission with unknown pools may still run, or when the pool
+ * was used on two queues while the first may still run, it waits for the whole device, as
+ * before.
  */
 #include <stdlib.h>
 
@@ -84,20 +85,12 @@ pv_vk_pool_uses_mark(struct pv_vk_device *d, struct pv_vk_queue *q, uint64_t val
       mark_pool(d, cb->pools[i], q, value);
 }
 
-/* The pool's device: its parent's, else the one the guest's command names. */
-static struct pv_vk_device *
-device_of_pool(struct pv_context *ctx, const struct pv_object *pool, VkDevice device)
-{
-   struct pv_object *dev = pool ? pv_object_find(ctx, pool->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
-   return dev ? dev->data : pv_vk_device_from_host(ctx, device);
-}
-
 void
 pv_vk_descpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkDescriptorPool pool)
 {
    struct pv_context *ctx = pv_venus_from(c);
    struct pv_object *p = pv_venus_object(c, VK_OBJECT_TYPE_DESCRIPTOR_POOL, PV_FROM_HANDLE(pool));
-   struct pv_vk_device *d = device_of_pool(ctx, p, device);
+   struct pv_vk_device *d = pv_vk_device_of_pool(ctx, p, device);
    if (!d)
       return;
    pv_vk_sync_with_submitters(d);
@@ -112,15 +105,12 @@ pv_vk_descpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkDescriptorPool
    for (uint32_t i = 0; i < d->queue_count; i++)
       unknown |= pv_vk_queue_busy(&d->queues[i], d->queues[i].pools_unknown_value);
    pthread_mutex_unlock(&d->track_lock);
-   if (overlap) {
-      pv_vk_device_quiesce(ctx, d); /* unknown pool, or in flight on two queues: all of them */
-   } else {
-      for (uint32_t i = 0; unknown && i < d->queue_count; i++)
-         if (pv_vk_queue_busy(&d->queues[i], d->queues[i].pools_unknown_value))
-            pv_vk_queue_drain(ctx, d, &d->queues[i]);
-      if (q && pv_vk_queue_busy(q, value))
-         pv_vk_queue_drain(ctx, d, q);
-   }
+   /* an unknown pool, one in flight on two queues, or submissions whose pools are unknown
+    * still running: every queue (pools_unknown_value is the track lock's, read above) */
+   if (overlap || unknown)
+      pv_vk_device_quiesce(ctx, d);
+   else if (q && pv_vk_queue_busy(q, value))
+      pv_vk_queue_drain(ctx, d, q);
    pv_vk_graveyard_reap(ctx, d);
 }
 
@@ -129,7 +119,7 @@ pv_vk_descpool_forget(struct pv_dispatch_ctx *c, VkDevice device, uint64_t pool_
 {
    struct pv_context *ctx = pv_venus_from(c);
    struct pv_object *p = pv_object_find(ctx, pool_id, VK_OBJECT_TYPE_DESCRIPTOR_POOL);
-   struct pv_vk_device *d = p ? device_of_pool(ctx, p, device) : NULL;
+   struct pv_vk_device *d = p ? pv_vk_device_of_pool(ctx, p, device) : NULL;
    if (!d)
       return;
    pthread_mutex_lock(&d->track_lock);

@@ -237,8 +237,8 @@ static const struct syscall_rule k_killed[] = {
    {"execveat", k_exec},
    /* LeakSanitizer stops the world with ptrace; sanitizer builds allow it (see k_sanitizer). */
    {"ptrace", k_peek},
-   {"process_vm_readv", k_peek},
 #endif
+   {"process_vm_readv", k_peek},
    {"process_vm_writev", k_peek},
    {"pidfd_getfd", k_peek},
    {"kcmp", k_peek},
