@@ -214,7 +214,39 @@ b_stream_churn(const struct pv_ctx *c, struct b_stream *s)
    };
    for (uint32_t i = 0; i < s->depth; i++)
       PV_CHECK(vkAllocateMemory(c->device, &ai, NULL, &s->churn_memory[i]));
+   s->churn_alloc = ai;
    churn_descriptors(c, s);
+}
+
+void
+b_stream_churn_memory(const struct pv_ctx *c, struct b_stream *s)
+{
+   uint32_t n = 0;
+   vkGetPhysicalDeviceQueueFamilyProperties(c->phys, &n, NULL);
+   VkQueueFamilyProperties families[16];
+   n = n < 16 ? n : 16;
+   vkGetPhysicalDeviceQueueFamilyProperties(c->phys, &n, families);
+   if (c->queue_family >= n || families[c->queue_family].timestampValidBits == 0)
+      pv_fail("--churn-memory: the queue has no timestamps");
+   b_stream_churn(c, s);
+   s->churn_memory_each = true;
+}
+
+static const VkQueryPoolCreateInfo b_churn_query_info = {
+   .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+   .queryType = VK_QUERY_TYPE_TIMESTAMP,
+   .queryCount = 1,
+};
+
+/* With churn_memory_each: slot i's memory and query pool go and new ones come. */
+static void
+churn_memory_frame(const struct pv_ctx *c, struct b_stream *s, uint32_t i)
+{
+   vkFreeMemory(c->device, s->churn_memory[i], NULL);
+   PV_CHECK(vkAllocateMemory(c->device, &s->churn_alloc, NULL, &s->churn_memory[i]));
+   if (s->churn_queries[i])
+      vkDestroyQueryPool(c->device, s->churn_queries[i], NULL);
+   PV_CHECK(vkCreateQueryPool(c->device, &b_churn_query_info, NULL, &s->churn_queries[i]));
 }
 
 /* Slot i's fence was waited: the buffer its last use filled goes, a new one comes, and its
@@ -224,6 +256,8 @@ churn_frame(const struct pv_ctx *c, struct b_stream *s, uint32_t i)
 {
    if (s->churn_buffers[i])
       vkDestroyBuffer(c->device, s->churn_buffers[i], NULL);
+   if (s->churn_memory_each)
+      churn_memory_frame(c, s, i);
    PV_CHECK(vkCreateBuffer(c->device, &b_churn_buffer_info, NULL, &s->churn_buffers[i]));
    PV_CHECK(vkBindBufferMemory(c->device, s->churn_buffers[i], s->churn_memory[i], 0));
    PV_CHECK(vkResetDescriptorPool(c->device, s->churn_pools[i], 0));
@@ -266,6 +300,10 @@ record_groups(const struct b_stream *s, VkCommandBuffer cmd, uint32_t groups, ui
       vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, s->churn_layout, 0, 1, &set, 0,
                               NULL);
    }
+   if (set && s->churn_memory_each) {
+      vkCmdResetQueryPool(cmd, s->churn_queries[slot], 0, 1);
+      vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, s->churn_queries[slot], 0);
+   }
    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, s->k.pipeline);
    for (uint32_t g = 0; g < groups; g++) {
       const uint32_t push[4] = {g, tag, 0, 0x5eed};
@@ -298,7 +336,7 @@ b_stream_run(const struct pv_ctx *c, struct b_stream *s, uint32_t groups, double
          .pCommandBuffers = &cmd,
       };
       PV_CHECK(vkQueueSubmit(c->queue, 1, &si, s->fences[i]));
-      cmds += 4ull * groups + 1 + (set ? 2 : 0);
+      cmds += 4ull * groups + 1 + (set ? 2 : 0) + (set && s->churn_memory_each ? 2 : 0);
       submits++;
       i = (i + 1) % s->depth;
       t = pv_now_ns();
@@ -337,6 +375,7 @@ b_stream_fini(const struct pv_ctx *c, struct b_stream *s)
       vkDestroyDescriptorPool(c->device, s->churn_pools[i], NULL);
       vkDestroyBuffer(c->device, s->churn_buffers[i], NULL);
       vkFreeMemory(c->device, s->churn_memory[i], NULL);
+      vkDestroyQueryPool(c->device, s->churn_queries[i], NULL);
    }
    if (s->churn) {
       vkDestroyPipelineLayout(c->device, s->churn_layout, NULL);

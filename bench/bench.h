@@ -62,6 +62,11 @@ struct b_stream {
    bool churn;
    VkBuffer churn_buffers[8];
    VkDeviceMemory churn_memory[8];
+   /* with churn_memory: the buffer's memory is freed and allocated again with it, and each use
+    * writes a timestamp into a query pool made for it, destroyed at the same point */
+   bool churn_memory_each;
+   VkMemoryAllocateInfo churn_alloc;
+   VkQueryPool churn_queries[8];
    VkDescriptorPool churn_pools[8];
    VkDescriptorSetLayout churn_set_layout;
    VkPipelineLayout churn_layout;
@@ -77,6 +82,10 @@ void b_stream_init_pools(const struct pv_ctx *c, struct b_stream *s, uint32_t de
  * buffer and descriptor pool of many engines, destroyed and reset after its frame's fence while
  * the next frame runs. */
 void b_stream_churn(const struct pv_ctx *c, struct b_stream *s);
+/* The same, and the buffer's memory is freed (vkFreeMemory) and allocated again with it, and
+ * each use resets and writes a timestamp query of a pool made for it (vkCreateQueryPool,
+ * destroyed at the same point; both commands counted): transient allocations per frame. */
+void b_stream_churn_memory(const struct pv_ctx *c, struct b_stream *s);
 double b_stream_run(const struct pv_ctx *c, struct b_stream *s, uint32_t groups, double seconds,
                     uint64_t *cmds_out);
 /* The same command buffers recorded for `seconds` and never submitted, then a queue wait: the

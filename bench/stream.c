@@ -11,7 +11,10 @@
  * --churn: each use of a command buffer destroys the buffer its previous use filled, makes a new
  * one and fills it, and resets its own descriptor pool for a set naming the new one, which it
  * binds (a per-frame transient buffer and descriptor pool, while the next frame runs).
- * usage: bench-stream [--seconds S] [--groups G] [--depth D] [--pool-reset] [--churn] [--quick]
+ * --churn-memory: --churn, and the buffer's memory is freed and allocated again with it, and
+ * each use writes a timestamp into a query pool made for it, destroyed at the same point.
+ * usage: bench-stream [--seconds S] [--groups G] [--depth D] [--pool-reset] [--churn]
+ *                     [--churn-memory] [--quick]
  */
 #include <stdio.h>
 
@@ -21,10 +24,11 @@ int
 main(int argc, char **argv)
 {
    double seconds = 2, groups = 256, depth = 2;
-   bool quick = false, pool_reset = false, churn = false;
+   bool quick = false, pool_reset = false, churn = false, churn_memory = false;
    const struct b_opt opts[] = {
       {"pool-reset", NULL, &pool_reset},
       {"churn", NULL, &churn},
+      {"churn-memory", NULL, &churn_memory},
       {"seconds", &seconds, NULL},
       {"groups", &groups, NULL},
       {"depth", &depth, NULL},
@@ -42,7 +46,9 @@ main(int argc, char **argv)
    b_info(&c.props);
    struct b_stream s;
    b_stream_init_pools(&c, &s, (uint32_t)depth, pool_reset);
-   if (churn)
+   if (churn_memory)
+      b_stream_churn_memory(&c, &s);
+   else if (churn)
       b_stream_churn(&c, &s);
    b_stream_run(&c, &s, (uint32_t)groups, seconds / 10, NULL); /* warm-up */
    uint64_t cmds;

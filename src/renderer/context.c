@@ -328,19 +328,25 @@ pv_object_list_children_checked(struct pv_context *ctx, uint64_t parent, int32_t
 
 
 bool
-pv_venus_charge(struct pv_context *ctx, enum pv_quota q, uint64_t amount)
+pv_venus_charge_quiet(struct pv_context *ctx, enum pv_quota q, uint64_t amount)
 {
    uint64_t used = atomic_load(&ctx->quota_used[q]);
    do {
-      if (amount > ctx->quota_limit[q] || used > ctx->quota_limit[q] - amount) {
-         static const char *const names[PV_QUOTA_COUNT] = {"device-memory bytes", "blob bytes",
-                                                           "fds"};
-         pv_warn_limited("context '%s': quota of %llu %s reached", ctx->name,
-                         (unsigned long long)ctx->quota_limit[q], names[q]);
+      if (amount > ctx->quota_limit[q] || used > ctx->quota_limit[q] - amount)
          return false;
-      }
    } while (!atomic_compare_exchange_weak(&ctx->quota_used[q], &used, used + amount));
    return true;
+}
+
+bool
+pv_venus_charge(struct pv_context *ctx, enum pv_quota q, uint64_t amount)
+{
+   if (pv_venus_charge_quiet(ctx, q, amount))
+      return true;
+   static const char *const names[PV_QUOTA_COUNT] = {"device-memory bytes", "blob bytes", "fds"};
+   pv_warn_limited("context '%s': quota of %llu %s reached", ctx->name,
+                   (unsigned long long)ctx->quota_limit[q], names[q]);
+   return false;
 }
 
 void

@@ -179,6 +179,8 @@ bool pv_venus_should_stop(struct pv_context *ctx);
 enum pv_quota { PV_QUOTA_DEVICE_MEMORY, PV_QUOTA_BLOB_BYTES, PV_QUOTA_FDS, PV_QUOTA_COUNT };
 /* Reserves `amount` of a per-context quota; false (nothing reserved) when it would exceed it. */
 bool pv_venus_charge(struct pv_context *ctx, enum pv_quota q, uint64_t amount);
+/* The same without the warning when the quota is full (the caller may free some and retry). */
+bool pv_venus_charge_quiet(struct pv_context *ctx, enum pv_quota q, uint64_t amount);
 void pv_venus_uncharge(struct pv_context *ctx, enum pv_quota q, uint64_t amount);
 
 /* ----- overrides ---------------------------------------------------------------------------- */

@@ -306,7 +306,7 @@ pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id)
    VkResult idle = d->DeviceWaitIdle(d->host);
    if (idle != VK_SUCCESS)
       pv_warn("%s: vkDeviceWaitIdle at teardown: %d", pv_venus_name(ctx), idle);
-   pv_vk_graveyard_flush(d); /* older than anything left in the table */
+   pv_vk_graveyard_flush(ctx, d); /* older than anything left in the table */
    pv_vk_timelines_unbind_device(ctx, d->host);
    pv_vk_device_destroy_children(ctx, d);
    pv_vk_queue_tracks_fini(d);

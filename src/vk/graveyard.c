@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Destroying later what the GPU may still use (lifetime.h, issue 16). A guest that keeps two
- * frames in flight destroys frame N's objects (a staging buffer, a view, a pipeline) once it has
- * waited for frame N, while frame N+1 runs. Waiting for the queues there, as vkDestroy* once
- * did, waited for frame N+1 too, so recording never overlapped the GPU again.
+ * frames in flight destroys frame N's objects (a staging buffer, its memory, a view, a pipeline)
+ * once it has waited for frame N, while frame N+1 runs. Waiting for the queues there, as
+ * vkDestroy* once did, waited for frame N+1 too, so recording never overlapped the GPU again.
  *
  * Now the guest's object leaves the id table at once (its id is free, anything naming it is
  * refused as before), and the host handle waits here with the queues' submission counts of that
@@ -14,11 +14,13 @@
  * before. The device's teardown destroys what is left after its vkDeviceWaitIdle.
  *
  * Only objects the guest can no longer reach through anything else (PV_VK_KEPT_OBJECTS: buffers,
- * images, views, samplers, pipelines, framebuffers, render passes, events, YCbCr conversions).
- * Memory and query pools (their quota, and memory's mapping, go with them) are still freed after
- * a drain; descriptor sets return
- * to a pool the guest allocates from next, so they wait for their pool's submissions
- * (pool_uses.c).
+ * images, views, samplers, pipelines, framebuffers, render passes, events, YCbCr conversions;
+ * and memory and query pools, PV_VK_KEPT_WITH_STATE). Memory and query pools keep their state
+ * here too: their quota stays charged and memory's mapping and memfd stay until the host handle
+ * goes, so what a context holds on the host never exceeds its quota; an allocation that finds
+ * the quota full while kept ones hold some waits for the device and frees them first
+ * (pv_vk_charge). Descriptor sets return to a pool the guest allocates from next, so they wait
+ * for their pool's submissions (pool_uses.c).
  */
 #include <stdlib.h>
 
@@ -31,6 +33,9 @@
 struct pv_vk_grave {
    int32_t type;
    uint64_t handle;
+   /* the object's state, freed after the handle (memory's mapping and quota), or NULL */
+   void *state;
+   void (*free_state)(struct pv_context *ctx, struct pv_object *obj);
 };
 
 struct pv_vk_tomb {
@@ -53,6 +58,14 @@ destroy_one(struct pv_vk_device *d, int32_t type, uint64_t h)
       return vk->Destroy##name != NULL;
    switch (type) {
       PV_VK_KEPT_OBJECTS(PV_DESTROY_AS)
+   case VK_OBJECT_TYPE_DEVICE_MEMORY:
+      if (vk->FreeMemory && h)
+         vk->FreeMemory(d->host, PV_TO_HANDLE(VkDeviceMemory, h), NULL);
+      return vk->FreeMemory != NULL;
+   case VK_OBJECT_TYPE_QUERY_POOL:
+      if (vk->DestroyQueryPool && h)
+         vk->DestroyQueryPool(d->host, PV_TO_HANDLE(VkQueryPool, h), NULL);
+      return vk->DestroyQueryPool != NULL;
    default:
       return false;
    }
@@ -68,11 +81,27 @@ tomb_done(const struct pv_vk_device *d, const struct pv_vk_tomb *t)
    return true;
 }
 
+/* The grave's state after its handle: `ctx` NULL when the context is going (no quota to give
+ * back). The object is a stand-in of id 0: the guest's id may name a new object by now. */
 static void
-tomb_bury(struct pv_vk_device *d, struct pv_vk_tomb *t)
+free_state(struct pv_context *ctx, struct pv_vk_grave *g)
 {
-   for (uint32_t i = 0; i < t->count; i++)
+   if (!g->state)
+      return;
+   struct pv_object gone = {.type = g->type, .host = g->handle, .data = g->state};
+   g->free_state(ctx, &gone);
+   g->state = NULL;
+}
+
+static void
+tomb_bury(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_tomb *t)
+{
+   for (uint32_t i = 0; i < t->count; i++) {
       (void)destroy_one(d, t->graves[i].type, t->graves[i].handle);
+      if (t->graves[i].state)
+         d->graveyard.states--;
+      free_state(ctx, &t->graves[i]);
+   }
    d->graveyard.graves -= t->count;
    free(t->graves);
    free(t);
@@ -117,7 +146,7 @@ reap_locked(struct pv_context *ctx, struct pv_vk_device *d, bool ask)
       g->head = t->next;
       if (!g->head)
          g->tail = NULL;
-      tomb_bury(d, t);
+      tomb_bury(ctx, d, t);
    }
 }
 
@@ -179,7 +208,7 @@ tomb_for(struct pv_vk_device *d, const uint64_t *targets)
 }
 
 static bool
-tomb_add(struct pv_vk_tomb *t, int32_t type, uint64_t handle)
+tomb_add(struct pv_vk_tomb *t, const struct pv_vk_grave *g)
 {
    if (t->count == t->cap) {
       uint32_t cap = t->cap ? t->cap * 2 : 8;
@@ -189,13 +218,13 @@ tomb_add(struct pv_vk_tomb *t, int32_t type, uint64_t handle)
       t->graves = v;
       t->cap = cap;
    }
-   t->graves[t->count++] = (struct pv_vk_grave){type, handle};
+   t->graves[t->count++] = *g;
    return true;
 }
 
-/* Keeps `handle` for later under the lock; false when it is to be destroyed now. */
+/* Keeps the grave's handle for later under the lock; false when it is to be destroyed now. */
 static bool
-bury_locked(struct pv_context *ctx, struct pv_vk_device *d, int32_t type, uint64_t handle,
+bury_locked(struct pv_context *ctx, struct pv_vk_device *d, const struct pv_vk_grave *g,
             uint64_t *targets)
 {
    reap_locked(ctx, d, true);
@@ -208,10 +237,23 @@ bury_locked(struct pv_context *ctx, struct pv_vk_device *d, int32_t type, uint64
       return false; /* the caller drains */
    }
    struct pv_vk_tomb *t = tomb_for(d, targets);
-   if (!t || !tomb_add(t, type, handle))
+   if (!t || !tomb_add(t, g))
       return false;
    d->graveyard.graves++;
+   d->graveyard.states += g->state != NULL;
    return true;
+}
+
+/* Memory and query pools: the guest's object gives its state to the grave (`o` NULL: none). */
+static struct pv_vk_grave
+grave_of(int32_t type, uint64_t handle, const struct pv_object *o)
+{
+   struct pv_vk_grave g = {.type = type, .handle = handle};
+   if (o && o->data && o->free_data) {
+      g.state = o->data;
+      g.free_state = o->free_data;
+   }
+   return g;
 }
 
 bool
@@ -221,29 +263,64 @@ pv_vk_destroy_later(struct pv_dispatch_ctx *c, VkDevice device, int32_t type, ui
    struct pv_vk_device *d = device ? pv_vk_device_from_host(ctx, device) : NULL;
    if (!d || !handle || c->vk != &d->vk || !destroy_one(d, type, 0) || d->queue_count == 0)
       return false;
+   struct pv_object *o = NULL;
+   if (type == VK_OBJECT_TYPE_DEVICE_MEMORY || type == VK_OBJECT_TYPE_QUERY_POOL) {
+      o = pv_object_find_host(ctx, type, handle);
+      if (!o)
+         return false;
+   }
+   const struct pv_vk_grave g = grave_of(type, handle, o);
    uint64_t stack[8], *targets = stack;
    if (d->queue_count > 8 && !(targets = malloc(sizeof(uint64_t) * d->queue_count)))
       return false;
    pthread_mutex_lock(&d->graveyard.lock);
-   bool later = bury_locked(ctx, d, type, handle, targets);
+   bool later = bury_locked(ctx, d, &g, targets);
    pthread_mutex_unlock(&d->graveyard.lock);
    if (targets != stack)
       free(targets);
-   if (later) {
-      atomic_fetch_add_explicit(&ctx->destroys_deferred, 1, memory_order_relaxed);
-      pv_cs_destroyed(c->dec, type, handle); /* the guest's id is free now */
+   if (!later)
+      return false;
+   atomic_fetch_add_explicit(&ctx->destroys_deferred, 1, memory_order_relaxed);
+   if (o) {
+      /* The state is the grave's now; a recorded context stops tracking the mapping at once,
+       * as the guest's id may be reused before the grave goes. */
+      if (type == VK_OBJECT_TYPE_DEVICE_MEMORY && g.state)
+         pv_vk_memory_forget(ctx, o);
+      o->data = NULL;
    }
-   return later;
+   pv_cs_destroyed(c->dec, type, handle); /* the guest's id is free now */
+   return true;
+}
+
+bool
+pv_vk_graveyard_holds_state(struct pv_vk_device *d)
+{
+   pthread_mutex_lock(&d->graveyard.lock);
+   bool holds = d->graveyard.states > 0;
+   pthread_mutex_unlock(&d->graveyard.lock);
+   return holds;
+}
+
+bool
+pv_vk_charge(struct pv_context *ctx, struct pv_vk_device *d, enum pv_quota q, uint64_t amount)
+{
+   if (pv_venus_charge_quiet(ctx, q, amount))
+      return true;
+   if (d && pv_vk_graveyard_holds_state(d)) {
+      pv_vk_device_quiesce(ctx, d);
+      pv_vk_graveyard_reap(ctx, d);
+   }
+   return pv_venus_charge(ctx, q, amount);
 }
 
 void
-pv_vk_graveyard_flush(struct pv_vk_device *d)
+pv_vk_graveyard_flush(struct pv_context *ctx, struct pv_vk_device *d)
 {
    pthread_mutex_lock(&d->graveyard.lock);
    while (d->graveyard.head) {
       struct pv_vk_tomb *t = d->graveyard.head;
       d->graveyard.head = t->next;
-      tomb_bury(d, t);
+      tomb_bury(ctx, d, t);
    }
    d->graveyard.tail = NULL;
    pthread_mutex_unlock(&d->graveyard.lock);
@@ -255,6 +332,8 @@ pv_vk_graveyard_fini(struct pv_vk_device *d)
    while (d->graveyard.head) { /* only when the host device went without a flush */
       struct pv_vk_tomb *t = d->graveyard.head;
       d->graveyard.head = t->next;
+      for (uint32_t i = 0; i < t->count; i++)
+         free_state(NULL, &t->graves[i]); /* the context goes: no quota to give back */
       free(t->graves);
       free(t);
    }

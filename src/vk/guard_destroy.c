@@ -37,12 +37,14 @@ quiesce(struct pv_dispatch_ctx *c, VkDevice device)
 PV_VK_KEPT_OBJECTS(PV_KEPT_GUARD)
 #undef PV_KEPT_GUARD
 
-/* Memory and query pools wait for the device: their quota (and memory's mapping) goes with
- * them. */
+/* Memory and query pools are kept the same way, with their state: their quota stays charged
+ * (and memory's mapping stays) until the host handle goes. */
 void
 pv_guard_FreeMemory(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkFreeMemory *a = args;
+   if (pv_vk_destroy_later(c, a->device, VK_OBJECT_TYPE_DEVICE_MEMORY, PV_FROM_HANDLE(a->memory)))
+      return;
    quiesce(c, a->device);
    pv_handle_vkFreeMemory(c, args);
 }
@@ -51,6 +53,8 @@ void
 pv_guard_DestroyQueryPool(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkDestroyQueryPool *a = args;
+   if (pv_vk_destroy_later(c, a->device, VK_OBJECT_TYPE_QUERY_POOL, PV_FROM_HANDLE(a->queryPool)))
+      return;
    quiesce(c, a->device);
    pv_handle_vkDestroyQueryPool(c, args);
 }

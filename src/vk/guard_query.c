@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "renderer/context.h"
+#include "vk/lifetime.h"
 
 static uint32_t
 query_values(const VkQueryPoolCreateInfo *ci)
@@ -76,7 +77,8 @@ pv_guard_CreateQueryPool(struct pv_dispatch_ctx *c, void *args)
    }
    struct pv_context *ctx = pv_venus_from(c);
    uint64_t bytes = pool_bytes(ci->queryCount, values);
-   if (!pv_venus_charge(ctx, PV_QUOTA_DEVICE_MEMORY, bytes)) {
+   struct pv_vk_device *d = pv_vk_device_from_host(ctx, a->device);
+   if (!pv_vk_charge(ctx, d, PV_QUOTA_DEVICE_MEMORY, bytes)) {
       a->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
       return;
    }

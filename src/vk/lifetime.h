@@ -186,9 +186,9 @@ void pv_vk_descpool_forget(struct pv_dispatch_ctx *c, VkDevice device, uint64_t 
 void pv_vk_pool_uses_fini(struct pv_vk_device *d);
 /* The objects kept for later (graveyard.c), as X(name, VkObjectType, handle type, the member
  * of vkDestroy<name>'s args that names it): nothing but command buffers, descriptor sets and
- * the views and framebuffers made from them reaches them, and those are checked when used. Not
- * query pools: their results' memory counts in the guest's quota, which a kept pool would no
- * longer, 1,024 times over. */
+ * the views and framebuffers made from them reaches them, and those are checked when used.
+ * Memory and query pools are kept too (graveyard.c), with their state: their quota stays
+ * charged until the host handle goes. */
 #define PV_VK_KEPT_OBJECTS(X)                                                                      \
    X(Buffer, VK_OBJECT_TYPE_BUFFER, VkBuffer, buffer)                                              \
    X(Image, VK_OBJECT_TYPE_IMAGE, VkImage, image)                                                  \
@@ -202,15 +202,22 @@ void pv_vk_pool_uses_fini(struct pv_vk_device *d);
    X(SamplerYcbcrConversion, VK_OBJECT_TYPE_SAMPLER_YCBCR_CONVERSION, VkSamplerYcbcrConversion,    \
      ycbcrConversion)
 
-/* Destroying later (graveyard.c): keeps `handle` (of `type`) until the submissions made so far
- * are known finished and removes the guest's object now; false when it is to be destroyed now
- * (nothing may use it, a type that is not kept, too many kept: the caller waits first). */
+/* Destroying later (graveyard.c): keeps `handle` (of `type`: PV_VK_KEPT_OBJECTS, memory or a
+ * query pool, whose state goes with it) until the submissions made so far are known finished
+ * and removes the guest's object now; false when it is to be destroyed now (nothing may use it,
+ * a type that is not kept, too many kept: the caller waits first). */
 bool pv_vk_destroy_later(struct pv_dispatch_ctx *c, VkDevice device, int32_t type,
                          uint64_t handle);
 /* Destroys the kept handles whose submissions are known finished. */
 void pv_vk_graveyard_reap(struct pv_context *ctx, struct pv_vk_device *d);
 /* Destroys every kept handle (after vkDeviceWaitIdle, before vkDestroyDevice). */
-void pv_vk_graveyard_flush(struct pv_vk_device *d);
+void pv_vk_graveyard_flush(struct pv_context *ctx, struct pv_vk_device *d);
+/* Whether kept memory or query pools still hold quota. */
+bool pv_vk_graveyard_holds_state(struct pv_vk_device *d);
+/* pv_venus_charge for device `d`'s objects: when the quota is full while kept memory or query
+ * pools of `d` hold some, waits for the device, frees them and tries again. */
+bool pv_vk_charge(struct pv_context *ctx, struct pv_vk_device *d, enum pv_quota q,
+                  uint64_t amount);
 /* Frees the graveyard's own memory and lock (the device's state goes). */
 void pv_vk_graveyard_fini(struct pv_vk_device *d);
 /* Destroys the queues' own fences (device.c, before vkDestroyDevice). */

@@ -16,6 +16,7 @@
 #include "renderer/capture.h"
 #include "util/log.h"
 #include "util/os.h"
+#include "vk/lifetime.h"
 #include "vk/pv_vk.h"
 
 /* Host-visible memory from this size on asks for huge pages (pv_os_advise_huge_pages). */
@@ -31,7 +32,7 @@ pv_vk_memory_free_data(struct pv_context *ctx, struct pv_object *obj)
          pv_venus_uncharge(ctx, PV_QUOTA_DEVICE_MEMORY, m->charged);
       if (ctx && m->fd_charged)
          pv_venus_uncharge(ctx, PV_QUOTA_FDS, 1);
-      if (ctx && m->map)
+      if (ctx && m->map && obj->id)
          pv_capture_memory_unmapped(ctx, obj->id); /* before the munmap below */
       /* runs after the host vkFreeMemory: the driver no longer uses the mapping */
       if (m->map)
@@ -41,6 +42,14 @@ pv_vk_memory_free_data(struct pv_context *ctx, struct pv_object *obj)
       free(m);
    }
    obj->data = NULL;
+}
+
+void
+pv_vk_memory_forget(struct pv_context *ctx, const struct pv_object *obj)
+{
+   const struct pv_vk_memory *m = obj->data;
+   if (m && m->map)
+      pv_capture_memory_unmapped(ctx, obj->id);
 }
 
 /* ----- the pNext chain -------------------------------------------------------------------- */
@@ -196,14 +205,14 @@ pv_vk_handle_AllocateMemory(struct pv_dispatch_ctx *c, void *args)
       a->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY; /* invalid usage the host need not survive */
       return;
    }
-   if (!pv_venus_charge(ctx, PV_QUOTA_DEVICE_MEMORY, info->allocationSize)) {
+   if (!pv_vk_charge(ctx, d, PV_QUOTA_DEVICE_MEMORY, info->allocationSize)) {
       a->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
       return;
    }
    struct pv_vk_memory *m = NULL;
    if (d->memory_host && is_host_visible(d->pd, info->memoryTypeIndex)) {
       /* The memfd stays open for the blob export: one fd of the context's fd quota. */
-      if (!pv_venus_charge(ctx, PV_QUOTA_FDS, 1)) {
+      if (!pv_vk_charge(ctx, d, PV_QUOTA_FDS, 1)) {
          pv_venus_uncharge(ctx, PV_QUOTA_DEVICE_MEMORY, info->allocationSize);
          a->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
          return;

@@ -178,6 +178,7 @@ struct pv_vk_device {
       pthread_mutex_t lock;
       struct pv_vk_tomb *head, *tail;
       uint32_t graves;
+      uint32_t states; /* kept memory and query pools: they hold quota (pv_vk_charge) */
    } graveyard;
 };
 
@@ -203,8 +204,12 @@ struct pv_vk_memory {
 /* A page-rounded (at least `align`) shared-memory file of `size` bytes, mapped here; NULL when
  * none can be made. Not yet imported into any device (memory.c; lost.c uses it as it is). */
 struct pv_vk_memory *pv_vk_memory_shm(uint64_t size, uint64_t align);
-/* free_data of a VkDeviceMemory: gives its quota back, unmaps, closes. */
+/* free_data of a VkDeviceMemory: gives its quota back, unmaps, closes (and ends a recorded
+ * context's tracking of the mapping, unless obj->id is 0: pv_vk_memory_forget did). */
 void pv_vk_memory_free_data(struct pv_context *ctx, struct pv_object *obj);
+/* A recorded context stops tracking the memory's mapping (the guest freed it; the graveyard
+ * keeps the mapping until the host's vkFreeMemory). */
+void pv_vk_memory_forget(struct pv_context *ctx, const struct pv_object *obj);
 
 /* Family state of an object found by host handle; NULL when unknown. */
 struct pv_vk_instance *pv_vk_instance_get(struct pv_context *ctx);

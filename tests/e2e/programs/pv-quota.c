@@ -4,7 +4,9 @@
  * (--max-device-memory 64M --max-objects 64). Device memory and images are allocated until the
  * server refuses; the refusal must arrive as the Vulkan error a driver would give
  * (VK_ERROR_OUT_OF_DEVICE_MEMORY / VK_ERROR_OUT_OF_HOST_MEMORY), the device must keep working,
- * and freeing must give the quota back. Natively there is no such limit, so this program only
+ * and freeing must give the quota back, also when the memory was freed while the queue still ran
+ * (the host keeps it until the work ends, charged: the next allocation waits for that work and
+ * gets the quota back, src/vk/graveyard.c). Natively there is no such limit, so this program only
  * makes sense through the server (it fails if no limit is hit within its bounds).
  *
  * pv-quota --lost: the same memory checks after the guest's context was lost (a refused
@@ -70,6 +72,43 @@ check_memory_quota(void)
    for (uint32_t i = 0; i < again; i++)
       vkFreeMemory(c.device, mem[i], NULL);
    printf("memory: %u x %u MiB allowed, then VK_ERROR_OUT_OF_DEVICE_MEMORY\n", n, CHUNK >> 20);
+}
+
+/* Memory freed while a submission still runs: the host keeps it, still charged, until the work
+ * ends; allocations that need its quota must wait for that and succeed, as many as before. */
+static void
+check_kept_memory_quota(void)
+{
+   struct pv_buffer busy;
+   pv_buffer_create(&c, &busy, CHUNK, VK_BUFFER_USAGE_TRANSFER_DST_BIT, 0);
+   VkCommandBuffer cmd = pv_cmd_begin(&c);
+   for (uint32_t i = 0; i < 64; i++) /* a GiB of fills: the queue runs while the frees come */
+      vkCmdFillBuffer(cmd, busy.buffer, 0, VK_WHOLE_SIZE, i);
+   PV_CHECK(vkEndCommandBuffer(cmd));
+   /* the fence first: a guest driver may allocate memory for its feedback */
+   const VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+   VkFence fence;
+   PV_CHECK(vkCreateFence(c.device, &fci, NULL, &fence));
+   VkDeviceMemory mem[MAX_CHUNKS];
+   uint32_t n = allocate_until_refused(mem);
+   const VkSubmitInfo si = {
+      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+      .commandBufferCount = 1,
+      .pCommandBuffers = &cmd,
+   };
+   PV_CHECK(vkQueueSubmit(c.queue, 1, &si, fence));
+   for (uint32_t i = 0; i < n; i++)
+      vkFreeMemory(c.device, mem[i], NULL);
+   uint32_t again = allocate_until_refused(mem);
+   if (again != n)
+      pv_fail("memory freed while the queue ran: %u allocations fit again instead of %u", again,
+              n);
+   PV_CHECK(vkWaitForFences(c.device, 1, &fence, VK_TRUE, UINT64_MAX));
+   vkDestroyFence(c.device, fence, NULL);
+   for (uint32_t i = 0; i < again; i++)
+      vkFreeMemory(c.device, mem[i], NULL);
+   pv_buffer_destroy(&c, &busy);
+   printf("memory freed while the queue ran: %u x %u MiB allowed again\n", again, CHUNK >> 20);
 }
 
 /* vkCreateImage is a synchronous call in the Venus guest, so the refusal reaches the app. */
@@ -155,6 +194,7 @@ main(int argc, char **argv)
       exit(0); /* the lost device's objects go with the process */
    }
    check_memory_quota();
+   check_kept_memory_quota();
    check_object_quota();
    /* The device still works after both refusals. */
    struct pv_buffer b;

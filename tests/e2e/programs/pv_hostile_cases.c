@@ -833,6 +833,44 @@ destroy_many_pending(struct pv_hostile *h)
    pv_hostile_sync(h);
 }
 
+/* vkDestroyQueryPool while a submission still writes a timestamp into the pool and copies its
+ * result and availability out: the host keeps the pool (and its quota) until the work ends
+ * (graveyard.c), so the copy finds the query available; the validation layer of the ASan server
+ * reports VUID-vkDestroyQueryPool-queryPool-00793 when the host destroys it earlier. */
+static void
+destroy_pending_query_pool(struct pv_hostile *h)
+{
+   static struct pv_buffer dst;
+   pv_hostile_buffer(h, &dst, SZ, 0, 0);
+   const VkQueryPoolCreateInfo qci = {
+      .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+      .queryType = VK_QUERY_TYPE_TIMESTAMP,
+      .queryCount = 1,
+   };
+   VkQueryPool pool = VK_NULL_HANDLE;
+   PV_HOSTILE_NOTE(h, vkCreateQueryPool(h->c.device, &qci, NULL, &pool));
+   VkCommandBuffer cmd = busy_begin(h);
+   vkCmdResetQueryPool(cmd, pool, 0, 1);
+   vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, pool, 0);
+   vkCmdCopyQueryPoolResults(cmd, pool, 0, 1, dst.buffer, 0, 2 * sizeof(uint64_t),
+                             VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT |
+                                VK_QUERY_RESULT_WITH_AVAILABILITY_BIT);
+   submit_pending(h, cmd);
+   vkDestroyQueryPool(h->c.device, pool, NULL);
+   pv_hostile_check_canaries(h, "after the destroy");
+   pv_hostile_sync(h);
+   const uint64_t *result = dst.map;
+   if (h->err == VK_SUCCESS && result[1] == 1) {
+      pv_pass(&h->c, "%s: the host kept the destroyed query pool until its work ended (the copy "
+                     "found the timestamp available)",
+              h->name);
+      exit(0);
+   }
+   if (h->err == VK_SUCCESS)
+      pv_fail("%s: the copy found availability %llu, not 1", h->name,
+              (unsigned long long)result[1]);
+}
+
 static void
 free_pending_memory(struct pv_hostile *h)
 {
@@ -1109,6 +1147,8 @@ const struct pv_hostile_case pv_hostile_cases[] = {
      "1,500 buffers created and destroyed while a submission runs"),
    D("free-pending-memory", free_pending_memory,
      "vkFreeMemory while a submission reads a buffer bound to it"),
+   D("destroy-pending-query-pool", destroy_pending_query_pool,
+     "vkDestroyQueryPool while a submission writes and copies its timestamp"),
    D("submit-after-destroy", submit_after_destroy,
      "a command buffer submitted after a buffer it recorded was destroyed"),
    D("reset-pending-secondary", reset_pending_secondary,
