@@ -148,7 +148,6 @@ device_free(struct pv_vk_device *d)
       free(d->queues);
       pthread_mutex_destroy(&d->track_lock);
       pthread_mutex_destroy(&d->fence_pool.lock);
-      pv_vk_release_fini(d); /* first: its thread may still release the graveyard's tombs */
       pv_vk_graveyard_fini(d);
       pv_vk_pool_uses_fini(d);
       free(d);
@@ -173,7 +172,6 @@ device_state(struct pv_context *ctx, const struct pv_vk_physdev *pd, VkDevice ho
       pthread_mutex_init(&d->track_lock, NULL);
       pthread_mutex_init(&d->fence_pool.lock, NULL);
       pthread_mutex_init(&d->graveyard.lock, NULL);
-      pv_vk_release_init(d);
       pv_id_table_init(&d->pool_uses);
       d->host = host;
       d->id = id;
@@ -318,20 +316,6 @@ pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id)
    pv_vk_loader_unlock();
    pv_object_remove_children(ctx, device_id, -1); /* queues and anything left */
    pv_object_remove(ctx, device_id);
-}
-
-void
-pv_vk_devices_abandon(struct pv_context *ctx)
-{
-   uint64_t *ids = NULL;
-   size_t n =
-      pv_object_list_children(ctx, pv_venus_host(ctx)->instance_id, VK_OBJECT_TYPE_DEVICE, &ids);
-   for (size_t i = 0; i < n; i++) {
-      struct pv_object *obj = pv_object_find(ctx, ids[i], VK_OBJECT_TYPE_DEVICE);
-      if (obj && obj->data)
-         pv_vk_release_abandon(obj->data);
-   }
-   free(ids);
 }
 
 void

@@ -120,7 +120,6 @@ static void
 vk_context_abandon(struct pv_context *ctx)
 {
    pv_vk_timelines_abandon(ctx);
-   pv_vk_devices_abandon(ctx);
 }
 
 const struct pv_family pv_vk_family = {

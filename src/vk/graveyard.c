@@ -26,10 +26,24 @@
 
 #include "renderer/context.h"
 #include "util/log.h"
-#include "vk/graveyard_internal.h"
 #include "vk/lifetime.h"
 
 #define PV_GRAVES_MAX 1024u
+
+struct pv_vk_grave {
+   int32_t type;
+   uint64_t handle;
+   /* the object's state, freed after the handle (memory's mapping and quota), or NULL */
+   void *state;
+   void (*free_state)(struct pv_context *ctx, struct pv_object *obj);
+};
+
+struct pv_vk_tomb {
+   struct pv_vk_tomb *next;
+   uint32_t count, cap;
+   struct pv_vk_grave *graves;
+   uint64_t targets[]; /* per queue: the submissions that may use them */
+};
 
 /* Whether the device can destroy a `type` object kept here; destroys handle `h` of it too when
  * `h` is not 0. */
@@ -67,70 +81,30 @@ tomb_done(const struct pv_vk_device *d, const struct pv_vk_tomb *t)
    return true;
 }
 
-/* The grave's state after its handle, without a context: its quota was taken over by the grave
- * (grave_of), and the object is a stand-in of id 0 (the guest's id may name a new object by
- * now; pv_vk_memory_forget ended a recording's tracking at the guest's free). */
+/* The grave's state after its handle: `ctx` NULL when the context is going (no quota to give
+ * back). The object is a stand-in of id 0: the guest's id may name a new object by now. */
 static void
-free_state(struct pv_vk_grave *g)
+free_state(struct pv_context *ctx, struct pv_vk_grave *g)
 {
    if (!g->state)
       return;
    struct pv_object gone = {.type = g->type, .host = g->handle, .data = g->state};
-   g->free_state(NULL, &gone);
+   g->free_state(ctx, &gone);
    g->state = NULL;
 }
 
-void
-pv_vk_tomb_release(struct pv_vk_device *d, struct pv_vk_tomb *t, struct pv_vk_released *out)
-{
-   for (uint32_t i = 0; i < t->count; i++) {
-      struct pv_vk_grave *g = &t->graves[i];
-      (void)destroy_one(d, g->type, g->handle);
-      out->states += g->state != NULL;
-      out->bytes += g->bytes;
-      out->fds += g->fds;
-      free_state(g);
-   }
-   out->graves += t->count;
-   free(t->graves);
-   free(t);
-}
-
-/* What was released leaves the counts, and its quota goes back to the context (NULL: going).
- * The caller holds the graveyard's lock. */
-static void
-give_back(struct pv_context *ctx, struct pv_vk_device *d, const struct pv_vk_released *r)
-{
-   d->graveyard.graves -= r->graves;
-   d->graveyard.states -= r->states;
-   if (ctx && r->bytes)
-      pv_venus_uncharge(ctx, PV_QUOTA_DEVICE_MEMORY, r->bytes);
-   if (ctx && r->fds)
-      pv_venus_uncharge(ctx, PV_QUOTA_FDS, r->fds);
-}
-
-/* Releases `t` on this thread. The caller holds the graveyard's lock. */
 static void
 tomb_bury(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_tomb *t)
 {
-   struct pv_vk_released r = {0};
-   pv_vk_tomb_release(d, t, &r);
-   give_back(ctx, d, &r);
-}
-
-/* Takes what the release thread released since the last look; a host crash there makes the
- * context lost (the driver is not called again). The caller holds the graveyard's lock. */
-static void
-collect_locked(struct pv_context *ctx, struct pv_vk_device *d)
-{
-   struct pv_vk_released r;
-   int sig = pv_vk_release_take(d, &r);
-   give_back(ctx, d, &r);
-   if (sig && !atomic_exchange(&ctx->host_crashed, true))
-      pv_context_set_lost(ctx,
-                          "the host driver crashed (signal %d) destroying objects for this "
-                          "context; it is not called again",
-                          sig);
+   for (uint32_t i = 0; i < t->count; i++) {
+      (void)destroy_one(d, t->graves[i].type, t->graves[i].handle);
+      if (t->graves[i].state)
+         d->graveyard.states--;
+      free_state(ctx, &t->graves[i]);
+   }
+   d->graveyard.graves -= t->count;
+   free(t->graves);
+   free(t);
 }
 
 /* A probe of ours on `q`: looks at the one in flight (never waits) and sends the next when the
@@ -159,7 +133,6 @@ static void
 reap_locked(struct pv_context *ctx, struct pv_vk_device *d, bool ask)
 {
    struct pv_vk_graveyard *g = &d->graveyard;
-   collect_locked(ctx, d);
    while (g->head) {
       struct pv_vk_tomb *t = g->head;
       if (!tomb_done(d, t) && ask) {
@@ -173,8 +146,7 @@ reap_locked(struct pv_context *ctx, struct pv_vk_device *d, bool ask)
       g->head = t->next;
       if (!g->head)
          g->tail = NULL;
-      if (!pv_vk_release_later(d, t))
-         tomb_bury(ctx, d, t);
+      tomb_bury(ctx, d, t);
    }
 }
 
@@ -272,37 +244,16 @@ bury_locked(struct pv_context *ctx, struct pv_vk_device *d, const struct pv_vk_g
    return true;
 }
 
-/* Memory and query pools: the guest's object gives its state, and the quota the state holds,
- * to the grave (`o` NULL: none). */
+/* Memory and query pools: the guest's object gives its state to the grave (`o` NULL: none). */
 static struct pv_vk_grave
 grave_of(int32_t type, uint64_t handle, const struct pv_object *o)
 {
    struct pv_vk_grave g = {.type = type, .handle = handle};
-   if (!o || !o->data || !o->free_data)
-      return g;
-   g.state = o->data;
-   g.free_state = o->free_data;
-   if (type == VK_OBJECT_TYPE_DEVICE_MEMORY) {
-      const struct pv_vk_memory *m = o->data;
-      g.bytes = m->charged;
-      g.fds = m->fd_charged;
-   } else if (type == VK_OBJECT_TYPE_QUERY_POOL) {
-      g.bytes = ((const struct pv_vk_query_pool *)o->data)->charged;
+   if (o && o->data && o->free_data) {
+      g.state = o->data;
+      g.free_state = o->free_data;
    }
    return g;
-}
-
-/* The grave holds the state's quota now: the state's free must not give it back too. */
-static void
-quota_moved(int32_t type, void *state)
-{
-   if (type == VK_OBJECT_TYPE_DEVICE_MEMORY) {
-      struct pv_vk_memory *m = state;
-      m->charged = 0;
-      m->fd_charged = false;
-   } else if (type == VK_OBJECT_TYPE_QUERY_POOL) {
-      ((struct pv_vk_query_pool *)state)->charged = 0;
-   }
 }
 
 bool
@@ -324,8 +275,6 @@ pv_vk_destroy_later(struct pv_dispatch_ctx *c, VkDevice device, int32_t type, ui
       return false;
    pthread_mutex_lock(&d->graveyard.lock);
    bool later = bury_locked(ctx, d, &g, targets);
-   if (later && g.state)
-      quota_moved(type, g.state); /* under the lock: the release thread may free it after */
    pthread_mutex_unlock(&d->graveyard.lock);
    if (targets != stack)
       free(targets);
@@ -358,14 +307,8 @@ pv_vk_charge(struct pv_context *ctx, struct pv_vk_device *d, enum pv_quota q, ui
    if (pv_venus_charge_quiet(ctx, q, amount))
       return true;
    if (d && pv_vk_graveyard_holds_state(d)) {
-      /* Kept or releasing memory and query pools hold some: wait for their work, hand them
-       * over, wait for the release thread, and take their quota back. */
       pv_vk_device_quiesce(ctx, d);
       pv_vk_graveyard_reap(ctx, d);
-      pv_vk_release_settle(d);
-      pthread_mutex_lock(&d->graveyard.lock);
-      collect_locked(ctx, d);
-      pthread_mutex_unlock(&d->graveyard.lock);
    }
    return pv_venus_charge(ctx, q, amount);
 }
@@ -373,9 +316,7 @@ pv_vk_charge(struct pv_context *ctx, struct pv_vk_device *d, enum pv_quota q, ui
 void
 pv_vk_graveyard_flush(struct pv_context *ctx, struct pv_vk_device *d)
 {
-   pv_vk_release_stop(d); /* releases what it was handed, then ends */
    pthread_mutex_lock(&d->graveyard.lock);
-   collect_locked(ctx, d);
    while (d->graveyard.head) {
       struct pv_vk_tomb *t = d->graveyard.head;
       d->graveyard.head = t->next;
@@ -392,7 +333,7 @@ pv_vk_graveyard_fini(struct pv_vk_device *d)
       struct pv_vk_tomb *t = d->graveyard.head;
       d->graveyard.head = t->next;
       for (uint32_t i = 0; i < t->count; i++)
-         free_state(&t->graves[i]); /* the context goes: no quota to give back */
+         free_state(NULL, &t->graves[i]); /* the context goes: no quota to give back */
       free(t->graves);
       free(t);
    }

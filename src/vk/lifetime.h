@@ -220,15 +220,6 @@ bool pv_vk_charge(struct pv_context *ctx, struct pv_vk_device *d, enum pv_quota 
                   uint64_t amount);
 /* Frees the graveyard's own memory and lock (the device's state goes). */
 void pv_vk_graveyard_fini(struct pv_vk_device *d);
-/* The device's release thread (release.c): its state made; stopped after releasing what it was
- * handed (joined); left behind after a host-driver crash (never joined, never calls the driver
- * or touches the context again); its state freed. */
-void pv_vk_release_init(struct pv_vk_device *d);
-void pv_vk_release_stop(struct pv_vk_device *d);
-void pv_vk_release_abandon(struct pv_vk_device *d);
-/* Every device's release thread left behind (a context torn down after a host-driver crash). */
-void pv_vk_devices_abandon(struct pv_context *ctx);
-void pv_vk_release_fini(struct pv_vk_device *d);
 /* Destroys the queues' own fences (device.c, before vkDestroyDevice). */
 void pv_vk_queue_tracks_fini(struct pv_vk_device *d);
 

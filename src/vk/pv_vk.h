@@ -180,20 +180,6 @@ struct pv_vk_device {
       uint32_t graves;
       uint32_t states; /* kept memory and query pools: they hold quota (pv_vk_charge) */
    } graveyard;
-   /* Finished tombs, destroyed in order by a thread of the device's own (release.c), and what it
-    * released since the graveyard last looked (quota to give back). */
-   struct pv_vk_release {
-      pthread_mutex_t lock;
-      pthread_cond_t cond; /* work handed over; a tomb released */
-      struct pv_vk_tomb *head, *tail;
-      pthread_t thread;
-      bool started, busy, stop, abandoned;
-      int crashed; /* the signal of a host crash on the thread: nothing is released after it */
-      struct pv_vk_released {
-         uint64_t bytes;
-         uint32_t fds, states, graves;
-      } done;
-   } release;
 };
 
 /* fence_pool.c: plain host fences the guest destroyed, kept for its next vkCreateFence. */
