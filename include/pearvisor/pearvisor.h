@@ -412,6 +412,9 @@ struct pv_context_stats {
    uint64_t destroys_deferred; /* objects destroyed while the GPU might still use them, kept on
                                 * the host until their submissions finished instead of
                                 * waiting for the queues */
+   uint64_t kept_objects;       /* of those, host handles kept now */
+   uint64_t kept_device_memory; /* bytes of device_memory that kept memory and query pools
+                                 * hold: freed by the guest, not yet by the host */
 };
 PV_EXPORT int pv_context_get_stats(const struct pv_context *context, struct pv_context_stats *out);
 

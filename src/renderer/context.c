@@ -41,6 +41,8 @@ pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *
    atomic_init(&ctx->run_counter, 1);
    atomic_init(&ctx->queue_drains, 0);
    atomic_init(&ctx->destroys_deferred, 0);
+   atomic_init(&ctx->kept_objects, 0);
+   atomic_init(&ctx->kept_device_memory, 0);
    atomic_init(&ctx->liveness_drops, 0);
    const struct pv_renderer_config *cfg = &renderer->config;
    ctx->quota_limit[PV_QUOTA_DEVICE_MEMORY] =

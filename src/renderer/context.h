@@ -82,6 +82,10 @@ struct pv_context {
    _Atomic uint64_t queue_drains;
    /* Destroys kept until their submissions finished instead of a drain (graveyard.c). */
    _Atomic uint64_t destroys_deferred;
+   /* Host handles kept now (graveyard.c), and the device-memory quota kept memory and query
+    * pools still hold. */
+   _Atomic uint64_t kept_objects;
+   _Atomic uint64_t kept_device_memory;
    /* Liveness marks dropped without a removal from the object table (src/vk/lifetime.c: a
     * descriptor set given a dead descriptor): with the table's generation, the epoch that
     * cached "everything this names is alive" answers are valid for. */

@@ -94,6 +94,8 @@ fill_stats(struct pv_context *ctx, struct pv_context_stats *out)
    snprintf(out->lost_reason, sizeof(out->lost_reason), "%s", why ? why : "");
    out->queue_drains = atomic_load_explicit(&ctx->queue_drains, memory_order_relaxed);
    out->destroys_deferred = atomic_load_explicit(&ctx->destroys_deferred, memory_order_relaxed);
+   out->kept_objects = atomic_load_explicit(&ctx->kept_objects, memory_order_relaxed);
+   out->kept_device_memory = atomic_load_explicit(&ctx->kept_device_memory, memory_order_relaxed);
 }
 
 int

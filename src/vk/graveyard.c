@@ -36,6 +36,7 @@ struct pv_vk_grave {
    /* the object's state, freed after the handle (memory's mapping and quota), or NULL */
    void *state;
    void (*free_state)(struct pv_context *ctx, struct pv_object *obj);
+   uint64_t bytes; /* of the device-memory quota the state holds (the stats' kept_device_memory) */
 };
 
 struct pv_vk_tomb {
@@ -96,11 +97,17 @@ free_state(struct pv_context *ctx, struct pv_vk_grave *g)
 static void
 tomb_bury(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_tomb *t)
 {
+   uint64_t bytes = 0;
    for (uint32_t i = 0; i < t->count; i++) {
       (void)destroy_one(d, t->graves[i].type, t->graves[i].handle);
       if (t->graves[i].state)
          d->graveyard.states--;
+      bytes += t->graves[i].bytes;
       free_state(ctx, &t->graves[i]);
+   }
+   if (ctx) {
+      atomic_fetch_sub_explicit(&ctx->kept_objects, t->count, memory_order_relaxed);
+      atomic_fetch_sub_explicit(&ctx->kept_device_memory, bytes, memory_order_relaxed);
    }
    d->graveyard.graves -= t->count;
    free(t->graves);
@@ -252,6 +259,10 @@ grave_of(int32_t type, uint64_t handle, const struct pv_object *o)
    if (o && o->data && o->free_data) {
       g.state = o->data;
       g.free_state = o->free_data;
+      if (type == VK_OBJECT_TYPE_DEVICE_MEMORY)
+         g.bytes = ((const struct pv_vk_memory *)o->data)->charged;
+      else if (type == VK_OBJECT_TYPE_QUERY_POOL)
+         g.bytes = ((const struct pv_vk_query_pool *)o->data)->charged;
    }
    return g;
 }
@@ -275,6 +286,10 @@ pv_vk_destroy_later(struct pv_dispatch_ctx *c, VkDevice device, int32_t type, ui
       return false;
    pthread_mutex_lock(&d->graveyard.lock);
    bool later = bury_locked(ctx, d, &g, targets);
+   if (later) { /* under the lock, before any reap can take them off again */
+      atomic_fetch_add_explicit(&ctx->kept_objects, 1, memory_order_relaxed);
+      atomic_fetch_add_explicit(&ctx->kept_device_memory, g.bytes, memory_order_relaxed);
+   }
    pthread_mutex_unlock(&d->graveyard.lock);
    if (targets != stack)
       free(targets);

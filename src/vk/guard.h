@@ -54,6 +54,7 @@ struct pv_vk_query_pool {
    VkQueryType type;
    uint32_t count;
    uint32_t values; /* values one query writes (pipeline statistics: one per flag) */
+   uint64_t charged; /* bytes of the context's device-memory quota it holds */
 };
 
 /* A descriptor set layout's bindings (guard_shader.c), sorted by binding number. Shared, with

@@ -60,7 +60,7 @@ query_pool_free(struct pv_context *ctx, struct pv_object *obj)
 {
    const struct pv_vk_query_pool *q = obj->data;
    if (q && ctx)
-      pv_venus_uncharge(ctx, PV_QUOTA_DEVICE_MEMORY, pool_bytes(q->count, q->values));
+      pv_venus_uncharge(ctx, PV_QUOTA_DEVICE_MEMORY, q->charged);
    pv_vk_state_free(ctx, obj);
 }
 
@@ -95,7 +95,7 @@ pv_guard_CreateQueryPool(struct pv_dispatch_ctx *c, void *args)
       return;
    }
    *q = (struct pv_vk_query_pool){.type = ci->queryType, .count = ci->queryCount,
-                                  .values = values};
+                                  .values = values, .charged = bytes};
    o->data = q;
    o->free_data = query_pool_free;
 }

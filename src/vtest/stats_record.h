@@ -38,6 +38,8 @@ struct vtest_stats_record {
    uint64_t queue_drains;
    uint64_t recorded_calls;
    uint64_t destroys_deferred;
+   uint64_t kept_objects;
+   uint64_t kept_device_memory;
    uint64_t rings;
    uint64_t objects;
    uint64_t objects_by_type[PV_STATS_OBJECT_SLOTS];

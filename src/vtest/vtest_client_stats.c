@@ -76,6 +76,8 @@ copy_context(struct vtest_stats_record *r, struct pv_context *ctx)
    r->queue_drains = st.queue_drains;
    r->recorded_calls = st.recorded_calls;
    r->destroys_deferred = st.destroys_deferred;
+   r->kept_objects = st.kept_objects;
+   r->kept_device_memory = st.kept_device_memory;
    r->rings = st.rings;
    r->objects = st.objects;
    memcpy(r->objects_by_type, st.objects_by_type, sizeof(r->objects_by_type));

@@ -67,6 +67,8 @@ test_context_counters(void **state)
    assert_int_equal(st.blob_bytes, 4096 + 8192);
    assert_true(st.blob_bytes_max > 0 && st.device_memory_max > 0);
    assert_int_equal(st.queue_drains, 0);
+   assert_int_equal(st.kept_objects, 0);
+   assert_int_equal(st.kept_device_memory, 0);
    struct pv_context_stats small = {.struct_size = 8};
    assert_int_equal(pv_context_get_stats(ctx, &small), -1);
    /* A caller of the first version (up to lost_reason) is served what it knows, no more. */
