@@ -15,8 +15,7 @@
  *
  * Only objects the guest can no longer reach through anything else (PV_VK_KEPT_OBJECTS: buffers,
  * images, views, samplers, pipelines, framebuffers, render passes, events, YCbCr conversions;
- * and memory and query pools, PV_VK_KEPT_WITH_STATE). Memory and query pools keep their state
- * here too: their quota stays charged and memory's mapping and memfd stay until the host handle
+ * and memory and query pools). Memory and query pools keep their state (grave_of) here too: their quota stays charged and memory's mapping and memfd stay until the host handle
  * goes, so what a context holds on the host never exceeds its quota; an allocation that finds
  * the quota full while kept ones hold some waits for the device and frees them first
  * (pv_vk_charge). Descriptor sets return to a pool the guest allocates from next, so they wait
