@@ -15,7 +15,7 @@
  *
  * Only objects the guest can no longer reach through anything else (PV_VK_KEPT_OBJECTS: buffers,
  * images, views, samplers, pipelines, framebuffers, render passes, events, YCbCr conversions;
- * and memory and query pools). Memory and query pools keep their state (grave_of) here too: their quota stays charged and memory's mapping and memfd stay until the host handle
+ * and memory and query pools, PV_VK_KEPT_WITH_STATE). Those keep their state (grave_of) here too: their quota stays charged and memory's mapping and memfd stay until the host handle
  * goes, so what a context holds on the host never exceeds its quota; an allocation that finds
  * the quota full while kept ones hold some waits for the device and frees them first
  * (pv_vk_charge). Descriptor sets return to a pool the guest allocates from next, so they wait
@@ -51,25 +51,20 @@ static bool
 destroy_one(struct pv_vk_device *d, int32_t type, uint64_t h)
 {
    const struct pv_vk_dispatch *vk = &d->vk;
-#define PV_DESTROY_AS(name, objtype, T, member)                                                    \
+#define PV_FREE_AS(cmd, objtype, T, member)                                                        \
    case objtype:                                                                                   \
-      if (vk->Destroy##name && h)                                                                  \
-         vk->Destroy##name(d->host, PV_TO_HANDLE(T, h), NULL);                                     \
-      return vk->Destroy##name != NULL;
+      if (vk->cmd && h)                                                                            \
+         vk->cmd(d->host, PV_TO_HANDLE(T, h), NULL);                                               \
+      return vk->cmd != NULL;
+#define PV_DESTROY_AS(name, objtype, T, member) PV_FREE_AS(Destroy##name, objtype, T, member)
    switch (type) {
       PV_VK_KEPT_OBJECTS(PV_DESTROY_AS)
-   case VK_OBJECT_TYPE_DEVICE_MEMORY:
-      if (vk->FreeMemory && h)
-         vk->FreeMemory(d->host, PV_TO_HANDLE(VkDeviceMemory, h), NULL);
-      return vk->FreeMemory != NULL;
-   case VK_OBJECT_TYPE_QUERY_POOL:
-      if (vk->DestroyQueryPool && h)
-         vk->DestroyQueryPool(d->host, PV_TO_HANDLE(VkQueryPool, h), NULL);
-      return vk->DestroyQueryPool != NULL;
+      PV_VK_KEPT_WITH_STATE(PV_FREE_AS)
    default:
       return false;
    }
 #undef PV_DESTROY_AS
+#undef PV_FREE_AS
 }
 
 static bool

@@ -22,42 +22,23 @@ quiesce(struct pv_dispatch_ctx *c, VkDevice device)
    pv_vk_graveyard_reap(ctx, d);
 }
 
-/* Objects nothing else reaches (PV_VK_KEPT_OBJECTS): destroyed on the host once the submissions
- * made so far are finished (graveyard.c), without waiting here; now, after a wait, when they
- * cannot be kept. */
-#define PV_KEPT_GUARD(name, objtype, T, member)                                                    \
-   void pv_guard_Destroy##name(struct pv_dispatch_ctx *c, void *args)                              \
+/* Objects nothing else reaches (PV_VK_KEPT_OBJECTS, and memory and query pools with their
+ * state, PV_VK_KEPT_WITH_STATE): destroyed on the host once the submissions made so far are
+ * finished (graveyard.c), without waiting here; now, after a wait, when they cannot be kept. */
+#define PV_LATER_GUARD(cmd, objtype, T, member)                                                    \
+   void pv_guard_##cmd(struct pv_dispatch_ctx *c, void *args)                                      \
    {                                                                                               \
-      struct pv_args_vkDestroy##name *a = args;                                                    \
+      struct pv_args_vk##cmd *a = args;                                                            \
       if (pv_vk_destroy_later(c, a->device, objtype, PV_FROM_HANDLE(a->member)))                   \
          return;                                                                                   \
       quiesce(c, a->device);                                                                       \
-      pv_handle_vkDestroy##name(c, args);                                                          \
+      pv_handle_vk##cmd(c, args);                                                                  \
    }
+#define PV_KEPT_GUARD(name, objtype, T, member) PV_LATER_GUARD(Destroy##name, objtype, T, member)
 PV_VK_KEPT_OBJECTS(PV_KEPT_GUARD)
+PV_VK_KEPT_WITH_STATE(PV_LATER_GUARD)
 #undef PV_KEPT_GUARD
-
-/* Memory and query pools are kept the same way, with their state: their quota stays charged
- * (and memory's mapping stays) until the host handle goes. */
-void
-pv_guard_FreeMemory(struct pv_dispatch_ctx *c, void *args)
-{
-   struct pv_args_vkFreeMemory *a = args;
-   if (pv_vk_destroy_later(c, a->device, VK_OBJECT_TYPE_DEVICE_MEMORY, PV_FROM_HANDLE(a->memory)))
-      return;
-   quiesce(c, a->device);
-   pv_handle_vkFreeMemory(c, args);
-}
-
-void
-pv_guard_DestroyQueryPool(struct pv_dispatch_ctx *c, void *args)
-{
-   struct pv_args_vkDestroyQueryPool *a = args;
-   if (pv_vk_destroy_later(c, a->device, VK_OBJECT_TYPE_QUERY_POOL, PV_FROM_HANDLE(a->queryPool)))
-      return;
-   quiesce(c, a->device);
-   pv_handle_vkDestroyQueryPool(c, args);
-}
+#undef PV_LATER_GUARD
 
 /* Sets wait for their pool's submissions (pool_uses.c). */
 void

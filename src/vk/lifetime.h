@@ -187,8 +187,7 @@ void pv_vk_pool_uses_fini(struct pv_vk_device *d);
 /* The objects kept for later (graveyard.c), as X(name, VkObjectType, handle type, the member
  * of vkDestroy<name>'s args that names it): nothing but command buffers, descriptor sets and
  * the views and framebuffers made from them reaches them, and those are checked when used.
- * Memory and query pools are kept too (graveyard.c), with their state: their quota stays
- * charged until the host handle goes. */
+ * Memory and query pools are kept too, with their state (PV_VK_KEPT_WITH_STATE, below). */
 #define PV_VK_KEPT_OBJECTS(X)                                                                      \
    X(Buffer, VK_OBJECT_TYPE_BUFFER, VkBuffer, buffer)                                              \
    X(Image, VK_OBJECT_TYPE_IMAGE, VkImage, image)                                                  \
@@ -201,6 +200,13 @@ void pv_vk_pool_uses_fini(struct pv_vk_device *d);
    X(Event, VK_OBJECT_TYPE_EVENT, VkEvent, event)                                                  \
    X(SamplerYcbcrConversion, VK_OBJECT_TYPE_SAMPLER_YCBCR_CONVERSION, VkSamplerYcbcrConversion,    \
      ycbcrConversion)
+
+/* Kept the same way with their state (graveyard.c: its quota stays charged, memory's mapping
+ * stays, until the host handle goes), as X(the command, VkObjectType, handle type, the member of
+ * its args that names it). */
+#define PV_VK_KEPT_WITH_STATE(X)                                                                   \
+   X(FreeMemory, VK_OBJECT_TYPE_DEVICE_MEMORY, VkDeviceMemory, memory)                             \
+   X(DestroyQueryPool, VK_OBJECT_TYPE_QUERY_POOL, VkQueryPool, queryPool)
 
 /* Destroying later (graveyard.c): keeps `handle` (of `type`: PV_VK_KEPT_OBJECTS, memory or a
  * query pool, whose state goes with it) until the submissions made so far are known finished
