@@ -66,7 +66,8 @@ def _guest_script(only, workloads, quick):
 
 
 def _native(build, prog, args, outdir, timeout):
-    icd = "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
+    # the host's own driver: lavapipe here, the GPU's where tests/vm/gpu-vm runs this
+    icd = os.environ.get("PV_VM_NATIVE_ICD", "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json")
     env = dict(os.environ, VK_DRIVER_FILES=icd, VK_ICD_FILENAMES=icd)
     path = os.path.join(outdir, "client.out")
     with open(path, "w") as o:
