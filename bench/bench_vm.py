@@ -36,7 +36,9 @@ HOST_BOUND = [("compute", "gflops", True), ("hostmem", "gpu_read_gbs", True),
               ("hostmem", "write_gbs", True), ("hostmem", "read_gbs", True)]
 # Fence latency (lower is better): the renderer's own path to QEMU's poll.
 FENCE_FIGURES = [("fences", "ring_fence_median_ms", False),
-                 ("fences", "global_fence_median_ms", False)]
+                 ("fences", "global_fence_median_ms", False),
+                 # the context's first fence: its start-up (a worker and the host driver loaded)
+                 ("fences", "first_global_fence_ms", False)]
 
 
 def select(only_arg, default_arg):
