@@ -2,7 +2,8 @@
 /*
  * The default backend: each guest context runs in its own pearvisor-virgl-worker process
  * (worker_main.c), started with posix_spawn (fork without exec is not safe in a multi-threaded
- * VMM, and would leave the guest's RAM mapped in the worker). The front end speaks the worker
+ * VMM, and would leave the guest's RAM mapped in the worker), usually ahead of time
+ * (worker_spawn.c: the spare). The front end speaks the worker
  * protocol over a socketpair through two threads per worker:
  *  - the sender writes queued requests, so a worker busy with guest work never blocks the VMM
  *    (submissions, fences and blob destruction are fire-and-forget);
@@ -27,7 +28,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,8 +45,6 @@
 #include "virgl/frontend.h"
 #include "virgl/virgl_stats.h"
 #include "virgl/worker_io.h"
-
-extern char **environ;
 
 /* Requests queued for a worker that has not taken them: past this the worker is stuck. */
 #define MAX_QUEUED_BYTES (256ull << 20)
@@ -821,61 +819,6 @@ static const struct vg_backend_ops worker_ops = {
 
 /* ----- start-up ----------------------------------------------------------------------------- */
 
-static pid_t
-spawn_worker(int child_sock)
-{
-   const char *path = vg_config_get()->worker_path;
-   char fd_arg[16], ppid_arg[24];
-   snprintf(fd_arg, sizeof(fd_arg), "%d", PVW_WORKER_FD);
-   snprintf(ppid_arg, sizeof(ppid_arg), "%ld", (long)getpid());
-   char *argv[] = {(char *)path, fd_arg, ppid_arg, NULL};
-   posix_spawn_file_actions_t fa;
-   if (posix_spawn_file_actions_init(&fa) != 0)
-      return -1;
-   posix_spawn_file_actions_adddup2(&fa, child_sock, PVW_WORKER_FD);
-   /* The calling thread is the VMM's: its signal mask and ignored signals are not the worker's
-    * business (posix_spawn would pass both on). */
-   posix_spawnattr_t attr;
-   posix_spawnattr_init(&attr);
-   sigset_t none, defaults;
-   sigemptyset(&none);
-   sigemptyset(&defaults);
-   const int reset[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM};
-   for (size_t i = 0; i < sizeof(reset) / sizeof(reset[0]); i++)
-      sigaddset(&defaults, reset[i]);
-   posix_spawnattr_setsigmask(&attr, &none);
-   posix_spawnattr_setsigdefault(&attr, &defaults);
-   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-   pid_t pid = -1;
-   int err = posix_spawn(&pid, path, &fa, &attr, argv, environ);
-   posix_spawnattr_destroy(&attr);
-   posix_spawn_file_actions_destroy(&fa);
-   if (err != 0) {
-      pv_err("virgl: cannot start the worker %s: %s", path, strerror(err));
-      return -1;
-   }
-   return pid;
-}
-
-/* A socketpair whose child end is not PVW_WORKER_FD itself (dup2 onto itself would keep
- * close-on-exec set). */
-static int
-make_socketpair(int sv[2])
-{
-   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-      return -1;
-   if (sv[1] == PVW_WORKER_FD) {
-      int moved = fcntl(sv[1], F_DUPFD_CLOEXEC, PVW_WORKER_FD + 1);
-      close(sv[1]);
-      sv[1] = moved;
-      if (moved < 0) {
-         close(sv[0]);
-         return -1;
-      }
-   }
-   return 0;
-}
-
 /*
  * The context's fence page: a memfd sealed at one page, so a worker cannot shrink it under the
  * VMM's mapping (a read past the end would be SIGBUS in the VMM). Returns its fd for the worker,
@@ -953,17 +896,11 @@ vg_backend_worker_create(uint32_t ctx_id, const char *name)
       return NULL;
    }
    struct link *l = link_alloc(ctx_id);
-   int sv[2];
-   if (!l || make_socketpair(sv) != 0) {
+   if (!l || !vg_worker_start(&l->sock, &l->pid)) {
       free(l);
       worker_count_give();
       return NULL;
    }
-   l->sock = sv[0];
-   l->pid = spawn_worker(sv[1]);
-   close(sv[1]);
-   if (l->pid < 0)
-      goto fail;
    const struct pvw_init init = {.wire_format = vg_config_get()->wire_format,
                                  .capset_id = PV_CAPSET_VENUS};
    /* queued before the threads start: the worker's first message */
@@ -991,7 +928,6 @@ fail_kill:
    waitpid(l->pid, NULL, 0);
    if (l->tracked)
       vtest_stats_untrack(&l->page->stats, "failed to start");
-fail:
    close(l->sock);
    while (l->queue) {
       struct out_msg *m = l->queue;

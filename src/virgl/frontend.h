@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "pearvisor/pearvisor.h"
 #include "util/id_table.h"
@@ -63,6 +64,7 @@ struct vg_config {
    uint32_t close_grace_ms;   /* PEARVISOR_VIRGL_CLOSE_GRACE_MS: teardown before a kill */
    uint32_t max_contexts;     /* PEARVISOR_VIRGL_MAX_CONTEXTS: live contexts, and workers */
    uint32_t fence_grace_us;   /* PEARVISOR_VIRGL_FENCE_GRACE_US: the poll's wait (fences.c) */
+   bool spare_worker;         /* PEARVISOR_VIRGL_SPARE_WORKER=0: no worker started ahead */
    char worker_path[4096];    /* PEARVISOR_VIRGL_WORKER or next to this library */
 };
 
@@ -74,6 +76,13 @@ struct vg_backend *vg_backend_local_create(uint32_t ctx_id, const char *name);
 struct vg_backend *vg_backend_worker_create(uint32_t ctx_id, const char *name);
 /* Kills every worker still closing and waits for its threads (cleanup only). */
 void vg_backend_worker_reap_all(void);
+/* worker_spawn.c: a worker waiting for PVW_INIT on *sock (the spare when there is one, which is
+ * then replaced); false when none could be started. */
+bool vg_worker_start(int *sock, pid_t *pid);
+/* Starts the spare worker if there is none (init, and after each take). */
+void vg_worker_spare_fill(void);
+/* Ends the spare (cleanup). */
+void vg_worker_spare_drop(void);
 
 /* ----- fences.c: events from any thread, delivery on the VMM's terms ----------------------- */
 

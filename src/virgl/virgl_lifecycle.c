@@ -89,6 +89,8 @@ config_load(void)
    config.max_contexts = env_u32("PEARVISOR_VIRGL_MAX_CONTEXTS", 64);
    /* how long the poll after a fence's creation may wait for it (fences.c: the poll's grace) */
    config.fence_grace_us = env_u32("PEARVISOR_VIRGL_FENCE_GRACE_US", 200);
+   /* a worker loaded and waiting for the next context (worker_spawn.c) */
+   config.spare_worker = env_u32("PEARVISOR_VIRGL_SPARE_WORKER", 1) != 0;
    const char *worker = getenv("PEARVISOR_VIRGL_WORKER");
    if (worker && *worker)
       snprintf(config.worker_path, sizeof(config.worker_path), "%s", worker);
@@ -183,6 +185,7 @@ virgl_renderer_init(void *cookie, int flags, struct virgl_renderer_callbacks *cb
    S.flags = flags;
    S.initialized = true;
    vg_control_start();
+   vg_worker_spare_fill();
    pv_info("virgl: PearVisor Venus renderer, wire format %u, %s", vg_config_get()->wire_format,
            vg_config_get()->in_process ? "in process" : "a worker process per context");
    return 0;
@@ -224,6 +227,7 @@ virgl_renderer_cleanup(void *cookie)
    vg_contexts_destroy_all();
    vg_resources_destroy_all();
    vg_backend_worker_reap_all();
+   vg_worker_spare_drop();
    vg_sync_file_fini();
    if (S.initialized)
       vg_fences_fini();

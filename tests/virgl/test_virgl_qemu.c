@@ -742,6 +742,46 @@ new_worker(const pid_t *before, int nbefore)
    return -1;
 }
 
+/* The spare worker (src/virgl/worker_spawn.c): started at init, it becomes the next context's
+ * worker and another is started; a spare that died is replaced by a worker started on demand;
+ * cleanup ends the spare too (cleanup_qemu counts every child). */
+static bool
+contains(const pid_t *v, int n, pid_t p)
+{
+   for (int i = 0; i < n; i++)
+      if (v[i] == p)
+         return true;
+   return false;
+}
+
+static void
+test_spare_worker(void **state)
+{
+   (void)state;
+   init_qemu(QEMU_FLAGS);
+   pid_t w[16];
+   assert_int_equal(list_workers(w, 16), 1);
+   const pid_t spare = w[0];
+   assert_int_equal(V.context_create_with_flags(2, VIRGL_RENDERER_CAPSET_VENUS, 5, "first"), 0);
+   struct ctx_fence f2 = {2, 0, 1};
+   assert_int_equal(V.context_create_fence(2, VIRGL_RENDERER_FENCE_FLAG_MERGEABLE, 0, 1), 0);
+   assert_true(poll_until(has_ctx_fence, &f2, true));
+   /* the spare serves context 2 and a new one waits */
+   assert_int_equal(list_workers(w, 16), 2);
+   assert_true(contains(w, 2, spare));
+   pid_t next = w[0] == spare ? w[1] : w[0];
+   /* a dead spare: the next context's worker is started on demand and serves it */
+   assert_int_equal(kill(next, SIGKILL), 0);
+   sleep_ms(20); /* dead by now: the front end finds it so when it takes the spare */
+   assert_int_equal(V.context_create_with_flags(3, VIRGL_RENDERER_CAPSET_VENUS, 6, "second"), 0);
+   struct ctx_fence f3 = {3, 0, 1};
+   assert_int_equal(V.context_create_fence(3, VIRGL_RENDERER_FENCE_FLAG_MERGEABLE, 0, 1), 0);
+   assert_true(poll_until(has_ctx_fence, &f3, true));
+   V.context_destroy(2);
+   V.context_destroy(3);
+   cleanup_qemu();
+}
+
 /* SIGKILL one context's worker while it runs guest work: that context is lost (its fences
  * retire, its blobs fail), this process and the other context go on. */
 static void
@@ -1056,6 +1096,10 @@ main(int argc, char **argv)
    if (argc > 2 && !strcmp(argv[2], "grace")) {
       const struct CMUnitTest grace[] = {cmocka_unit_test(test_fence_grace)};
       return cmocka_run_group_tests(grace, NULL, NULL);
+   }
+   if (argc > 2 && !strcmp(argv[2], "spare")) {
+      const struct CMUnitTest spare_tests[] = {cmocka_unit_test(test_spare_worker)};
+      return cmocka_run_group_tests(spare_tests, NULL, NULL);
    }
    if (argc > 2 && !strcmp(argv[2], "limit")) {
       const struct CMUnitTest limit[] = {cmocka_unit_test(test_context_limit)};

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Starting pearvisor-virgl-worker processes, and the spare one.
+ *
+ * A worker's start-up is mostly loading the host driver (worker_main.c preloads it before its
+ * sandbox): 18-44 ms with lavapipe here, and the context's first fence waited for all of it
+ * (bench/notes-vm-h200.md: 22.7 ms on the H200, where virglrenderer's render server forks an
+ * initialised process in 3.7). So one worker is started ahead: it loads the driver, enters its
+ * sandbox and waits for its first message (PVW_INIT), which the next context sends; a new spare
+ * is started right after. A spare serves no guest until it is taken, so it is not counted
+ * against PEARVISOR_VIRGL_MAX_CONTEXTS; there is at most one. PEARVISOR_VIRGL_SPARE_WORKER=0
+ * starts every worker on demand.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/log.h"
+#include "virgl/frontend.h"
+#include "virgl/worker_protocol.h"
+
+extern char **environ;
+
+static pid_t
+spawn_worker(int child_sock)
+{
+   const char *path = vg_config_get()->worker_path;
+   char fd_arg[16], ppid_arg[24];
+   snprintf(fd_arg, sizeof(fd_arg), "%d", PVW_WORKER_FD);
+   snprintf(ppid_arg, sizeof(ppid_arg), "%ld", (long)getpid());
+   char *argv[] = {(char *)path, fd_arg, ppid_arg, NULL};
+   posix_spawn_file_actions_t fa;
+   if (posix_spawn_file_actions_init(&fa) != 0)
+      return -1;
+   posix_spawn_file_actions_adddup2(&fa, child_sock, PVW_WORKER_FD);
+   /* The calling thread is the VMM's: its signal mask and ignored signals are not the worker's
+    * business (posix_spawn would pass both on). */
+   posix_spawnattr_t attr;
+   posix_spawnattr_init(&attr);
+   sigset_t none, defaults;
+   sigemptyset(&none);
+   sigemptyset(&defaults);
+   const int reset[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM};
+   for (size_t i = 0; i < sizeof(reset) / sizeof(reset[0]); i++)
+      sigaddset(&defaults, reset[i]);
+   posix_spawnattr_setsigmask(&attr, &none);
+   posix_spawnattr_setsigdefault(&attr, &defaults);
+   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+   pid_t pid = -1;
+   int err = posix_spawn(&pid, path, &fa, &attr, argv, environ);
+   posix_spawnattr_destroy(&attr);
+   posix_spawn_file_actions_destroy(&fa);
+   if (err != 0) {
+      pv_err("virgl: cannot start the worker %s: %s", path, strerror(err));
+      return -1;
+   }
+   return pid;
+}
+
+/* A socketpair whose child end is not PVW_WORKER_FD itself (dup2 onto itself would keep
+ * close-on-exec set). */
+static int
+make_socketpair(int sv[2])
+{
+   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+      return -1;
+   if (sv[1] == PVW_WORKER_FD) {
+      int moved = fcntl(sv[1], F_DUPFD_CLOEXEC, PVW_WORKER_FD + 1);
+      close(sv[1]);
+      sv[1] = moved;
+      if (moved < 0) {
+         close(sv[0]);
+         return -1;
+      }
+   }
+   return 0;
+}
+
+/* A new worker waiting for PVW_INIT on *sock; false when none could be started. */
+static bool
+start_worker(int *sock, pid_t *pid)
+{
+   int sv[2];
+   if (make_socketpair(sv) != 0)
+      return false;
+   *pid = spawn_worker(sv[1]);
+   close(sv[1]);
+   if (*pid < 0) {
+      close(sv[0]);
+      return false;
+   }
+   *sock = sv[0];
+   return true;
+}
+
+static struct {
+   pthread_mutex_t lock;
+   bool held;
+   int sock;
+   pid_t pid;
+} spare = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void
+end_worker(int sock, pid_t pid)
+{
+   close(sock);
+   kill(pid, SIGKILL);
+   waitpid(pid, NULL, 0);
+}
+
+/* The spare if it is still alive (lock held); a dead one is reaped and forgotten. */
+static bool
+take_spare_locked(int *sock, pid_t *pid)
+{
+   if (!spare.held)
+      return false;
+   spare.held = false;
+   if (waitpid(spare.pid, NULL, WNOHANG) != 0) { /* gone (killed, or its start failed) */
+      close(spare.sock);
+      return false;
+   }
+   *sock = spare.sock;
+   *pid = spare.pid;
+   return true;
+}
+
+bool
+vg_worker_start(int *sock, pid_t *pid)
+{
+   pthread_mutex_lock(&spare.lock);
+   bool ok = take_spare_locked(sock, pid);
+   pthread_mutex_unlock(&spare.lock);
+   if (!ok)
+      ok = start_worker(sock, pid);
+   vg_worker_spare_fill();
+   return ok;
+}
+
+void
+vg_worker_spare_fill(void)
+{
+   if (!vg_config_get()->spare_worker || vg_config_get()->in_process)
+      return;
+   pthread_mutex_lock(&spare.lock);
+   if (!spare.held)
+      spare.held = start_worker(&spare.sock, &spare.pid);
+   pthread_mutex_unlock(&spare.lock);
+}
+
+void
+vg_worker_spare_drop(void)
+{
+   pthread_mutex_lock(&spare.lock);
+   if (spare.held)
+      end_worker(spare.sock, spare.pid);
+   spare.held = false;
+   pthread_mutex_unlock(&spare.lock);
+}
