@@ -754,6 +754,22 @@ contains(const pid_t *v, int n, pid_t p)
    return false;
 }
 
+static bool
+is_zombie(pid_t pid)
+{
+   char path[64], stat[512];
+   snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+   FILE *f = fopen(path, "r");
+   if (!f)
+      return false;
+   size_t len = fread(stat, 1, sizeof(stat) - 1, f);
+   fclose(f);
+   stat[len] = '\0';
+   const char *close_paren = strrchr(stat, ')');
+   char st = 0;
+   return close_paren && sscanf(close_paren + 1, " %c", &st) == 1 && st == 'Z';
+}
+
 static void
 test_spare_worker(void **state)
 {
@@ -772,7 +788,10 @@ test_spare_worker(void **state)
    pid_t next = w[0] == spare ? w[1] : w[0];
    /* a dead spare: the next context's worker is started on demand and serves it */
    assert_int_equal(kill(next, SIGKILL), 0);
-   sleep_ms(20); /* dead by now: the front end finds it so when it takes the spare */
+   /* the front end must find it dead when it takes the spare: wait until it is a zombie */
+   for (int i = 0; i < 400 && !is_zombie(next); i++)
+      sleep_ms(5);
+   assert_true(is_zombie(next));
    assert_int_equal(V.context_create_with_flags(3, VIRGL_RENDERER_CAPSET_VENUS, 6, "second"), 0);
    struct ctx_fence f3 = {3, 0, 1};
    assert_int_equal(V.context_create_fence(3, VIRGL_RENDERER_FENCE_FLAG_MERGEABLE, 0, 1), 0);
