@@ -255,7 +255,8 @@ def vm_report(rows, fmt):
         if any(k[0] == "fences" for k in vals):
             lines += [""] + host_bound_report(
                 vals, fmt, FENCE_FIGURES, "Fence latency (ms, lower is better; each boot's "
-                "median of 50 fences of each kind), over the boots:")
+                "median of 50 fences of each kind, and its context's first fence), over the "
+                "boots:")
     for (w, m), why in sorted(fails.items()):
         lines.append(f"- {w} / {m}: {why}")
     return "\n".join(lines)

@@ -922,6 +922,8 @@ vg_backend_worker_create(uint32_t ctx_id, const char *name)
       pthread_join(l->sender, NULL);
       goto fail_kill;
    }
+   /* the next context's worker, started once this one has its first message and threads */
+   vg_worker_spare_fill();
    return &l->base;
 fail_kill:
    kill(l->pid, SIGKILL);

@@ -76,10 +76,10 @@ struct vg_backend *vg_backend_local_create(uint32_t ctx_id, const char *name);
 struct vg_backend *vg_backend_worker_create(uint32_t ctx_id, const char *name);
 /* Kills every worker still closing and waits for its threads (cleanup only). */
 void vg_backend_worker_reap_all(void);
-/* worker_spawn.c: a worker waiting for PVW_INIT on *sock (the spare when there is one, which is
- * then replaced); false when none could be started. */
+/* worker_spawn.c: a worker waiting for PVW_INIT on *sock (the spare when there is one: the
+ * caller refills it once the worker has its work); false when none could be started. */
 bool vg_worker_start(int *sock, pid_t *pid);
-/* Starts the spare worker if there is none (init, and after each take). */
+/* Starts the spare worker if there is none (init, and after each context's start). */
 void vg_worker_spare_fill(void);
 /* Ends the spare (cleanup). */
 void vg_worker_spare_drop(void);

@@ -12,7 +12,6 @@
  * starts every worker on demand.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -140,7 +139,6 @@ vg_worker_start(int *sock, pid_t *pid)
    pthread_mutex_unlock(&spare.lock);
    if (!ok)
       ok = start_worker(sock, pid);
-   vg_worker_spare_fill();
    return ok;
 }
 

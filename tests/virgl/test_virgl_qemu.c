@@ -700,6 +700,23 @@ test_reset_then_init(void **state)
    cleanup_qemu();
 }
 
+/* /proc/NAME/stat's state and parent, and whether it is a worker (named after the binary). */
+static bool
+proc_stat(const char *name, char *state, long *ppid, bool *worker)
+{
+   char path[300], stat[512];
+   snprintf(path, sizeof(path), "/proc/%s/stat", name);
+   FILE *f = fopen(path, "r");
+   if (!f)
+      return false;
+   size_t len = fread(stat, 1, sizeof(stat) - 1, f);
+   fclose(f);
+   stat[len] = '\0';
+   const char *close_paren = strrchr(stat, ')');
+   *worker = strstr(stat, "(pearvisor-virg") != NULL;
+   return close_paren && sscanf(close_paren + 1, " %c %ld", state, ppid) == 2;
+}
+
 /* The workers this process started, by pid (children named after the worker binary). */
 static int
 list_workers(pid_t *out, int max)
@@ -708,43 +725,16 @@ list_workers(pid_t *out, int max)
    DIR *d = opendir("/proc");
    assert_non_null(d);
    for (struct dirent *e; (e = readdir(d)) && n < max;) {
-      char path[300], stat[512];
-      snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-      FILE *f = fopen(path, "r");
-      if (!f)
-         continue;
-      size_t len = fread(stat, 1, sizeof(stat) - 1, f);
-      fclose(f);
-      stat[len] = '\0';
-      const char *close_paren = strrchr(stat, ')');
       long ppid;
       char st;
-      if (close_paren && sscanf(close_paren + 1, " %c %ld", &st, &ppid) == 2 &&
-          ppid == (long)getpid() && strstr(stat, "(pearvisor-virg"))
-         out[n++] = (pid_t)atol(stat);
+      bool worker;
+      if (proc_stat(e->d_name, &st, &ppid, &worker) && worker && ppid == (long)getpid())
+         out[n++] = (pid_t)atol(e->d_name);
    }
    closedir(d);
    return n;
 }
 
-static pid_t
-new_worker(const pid_t *before, int nbefore)
-{
-   pid_t now[16];
-   int n = list_workers(now, 16);
-   for (int i = 0; i < n; i++) {
-      bool seen = false;
-      for (int j = 0; j < nbefore; j++)
-         seen |= now[i] == before[j];
-      if (!seen)
-         return now[i];
-   }
-   return -1;
-}
-
-/* The spare worker (src/virgl/worker_spawn.c): started at init, it becomes the next context's
- * worker and another is started; a spare that died is replaced by a worker started on demand;
- * cleanup ends the spare too (cleanup_qemu counts every child). */
 static bool
 contains(const pid_t *v, int n, pid_t p)
 {
@@ -754,20 +744,28 @@ contains(const pid_t *v, int n, pid_t p)
    return false;
 }
 
+static pid_t
+new_worker(const pid_t *before, int nbefore)
+{
+   pid_t now[16];
+   int n = list_workers(now, 16);
+   for (int i = 0; i < n; i++)
+      if (!contains(before, nbefore, now[i]))
+         return now[i];
+   return -1;
+}
+
+/* The spare worker (src/virgl/worker_spawn.c): started at init, it becomes the next context's
+ * worker and another is started; a spare that died is replaced by a worker started on demand;
+ * cleanup ends the spare too (cleanup_qemu counts every child). */
 static bool
 is_zombie(pid_t pid)
 {
-   char path[64], stat[512];
-   snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-   FILE *f = fopen(path, "r");
-   if (!f)
-      return false;
-   size_t len = fread(stat, 1, sizeof(stat) - 1, f);
-   fclose(f);
-   stat[len] = '\0';
-   const char *close_paren = strrchr(stat, ')');
-   char st = 0;
-   return close_paren && sscanf(close_paren + 1, " %c", &st) == 1 && st == 'Z';
+   char name[24], st;
+   long ppid;
+   bool worker;
+   snprintf(name, sizeof(name), "%ld", (long)pid);
+   return proc_stat(name, &st, &ppid, &worker) && st == 'Z';
 }
 
 static void
