@@ -5,7 +5,9 @@
  *  - default: from virgl_renderer_poll, on the VMM's thread (QEMU: calling it back from another
  *    thread would deadlock, see qemu-venus.md §5);
  *  - THREAD_SYNC: the same, and virgl_renderer_get_poll_fd() becomes readable when something is
- *    queued, so the VMM knows when to poll;
+ *    queued, so the VMM knows when to poll; each context also has an fd of its own
+ *    (virgl_renderer_context_get_poll_fd), readable when one of its fences is queued, and
+ *    virgl_renderer_context_poll delivers only that context's (VMMs that watch contexts apart);
  *  - THREAD_SYNC | ASYNC_FENCE_CB (libkrun): from our own fence thread, never from inside a call
  *    the VMM made, one callback at a time.
  * Global (ctx 0) fences retire once every context has completed the submissions made before the
@@ -94,10 +96,25 @@ push_event_locked(struct vg_event *e)
    e->next = NULL;
    *F.events_tail = e;
    F.events_tail = &e->next;
-   if (F.async)
+   if (F.async) {
       pthread_cond_signal(&F.wake);
-   else if (F.poll_event.poll_fd >= 0)
+      return;
+   }
+   if (F.poll_event.poll_fd >= 0)
       pv_os_event_signal(&F.poll_event);
+   if (e->from && e->from->track.poll_event.poll_fd >= 0)
+      pv_os_event_signal(&e->from->track.poll_event);
+}
+
+/* Empties an event's fd (THREAD_SYNC): readable again only when something new is queued. */
+static void
+drain_event(struct pv_os_event *ev)
+{
+   if (ev->poll_fd < 0)
+      return;
+   uint64_t drain;
+   while (read(ev->poll_fd, &drain, sizeof(drain)) > 0)
+      continue;
 }
 
 static struct vg_event *
@@ -107,6 +124,28 @@ take_events_locked(void)
    F.events = NULL;
    F.events_tail = &F.events;
    return list;
+}
+
+/* Unlinks the events `b` queued, in their order; the others keep theirs. */
+static struct vg_event *
+take_events_from_locked(const struct vg_backend *b)
+{
+   struct vg_event *taken = NULL, **taken_tail = &taken;
+   struct vg_event **p = &F.events;
+   F.events_tail = &F.events;
+   while (*p) {
+      struct vg_event *e = *p;
+      if (e->from == b) {
+         *p = e->next;
+         e->next = NULL;
+         *taken_tail = e;
+         taken_tail = &e->next;
+      } else {
+         F.events_tail = &e->next;
+         p = &e->next;
+      }
+   }
+   return taken;
 }
 
 static void
@@ -392,11 +431,12 @@ poll_backends(void)
  * however little work it covers, is delivered by the timer: 10 ms per fence on a quiet machine
  * (virglrenderer 1.1.1's ring fences too; BENCHMARKS.md, VM fences). So the first poll after a
  * fence is created waits for it (wait_for_newest says how), at most
- * PEARVISOR_VIRGL_FENCE_GRACE_US after its creation; it ends as soon as the fence retires. That bounds what a guest's work can cost
- * the VMM's thread per fence. A guest whose fences keep outlasting the grace (heavy work behind
- * each) would make every wait time out, so after PV_GRACE_MISSES timeouts in a row only one fence
- * in PV_GRACE_RETRY is waited for, until one retires within its grace again. Only for a VMM that
- * has no other way to learn of a fence: THREAD_SYNC's poll fd and ASYNC_FENCE_CB need none.
+ * PEARVISOR_VIRGL_FENCE_GRACE_US after its creation; it ends as soon as the fence retires. That
+ * bounds what a guest's work can cost the VMM's thread per fence. A guest whose fences keep
+ * outlasting the grace (heavy work behind each) would make every wait time out, so after
+ * PV_GRACE_MISSES timeouts in a row only one fence in PV_GRACE_RETRY is waited for, until one
+ * retires within its grace again. Only for a VMM that has no other way to learn of a fence:
+ * THREAD_SYNC's poll fd and ASYNC_FENCE_CB need none.
  */
 #define PV_GRACE_MISSES 3u
 #define PV_GRACE_RETRY 8u
@@ -475,11 +515,9 @@ vg_fences_poll(void)
    poll_backends();
    wait_for_newest();
    pthread_mutex_lock(&F.lock);
-   if (F.poll_event.poll_fd >= 0) {
-      uint64_t drain;
-      while (read(F.poll_event.poll_fd, &drain, sizeof(drain)) > 0)
-         continue;
-   }
+   drain_event(&F.poll_event);
+   for (struct vg_track *t = F.tracks; t; t = t->next)
+      drain_event(&t->poll_event); /* every context's events go now */
    struct vg_event *list = take_events_locked();
    struct vg_callbacks cbs = F.cbs;
    pthread_mutex_unlock(&F.lock);
@@ -495,6 +533,35 @@ vg_fences_poll_fd(void)
    return fd;
 }
 
+/* virgl_renderer_context_poll: only `b`'s fences, in order; the grace of vg_fences_poll is not
+ * for this call (a VMM that watches a context's fd polls when it turns readable). */
+void
+vg_fences_context_poll(struct vg_backend *b)
+{
+   pthread_mutex_lock(&F.lock);
+   bool async = F.async;
+   pthread_mutex_unlock(&F.lock);
+   if (async)
+      return; /* the fence thread delivers */
+   if (b->ops->poll)
+      b->ops->poll(b);
+   pthread_mutex_lock(&F.lock);
+   drain_event(&b->track.poll_event);
+   struct vg_event *list = take_events_from_locked(b);
+   struct vg_callbacks cbs = F.cbs;
+   pthread_mutex_unlock(&F.lock);
+   deliver(&cbs, list);
+}
+
+int
+vg_fences_context_poll_fd(struct vg_backend *b)
+{
+   pthread_mutex_lock(&F.lock);
+   int fd = b->track.poll_event.poll_fd;
+   pthread_mutex_unlock(&F.lock);
+   return fd;
+}
+
 /* ----- backend events ------------------------------------------------------------------------ */
 
 void
@@ -506,26 +573,16 @@ vg_fences_attach(struct vg_backend *b)
    t->attached = true;
    t->submitted = t->done = 0;
    t->markers = NULL;
+   t->poll_event = (struct pv_os_event){-1, -1};
+   /* THREAD_SYNC without ASYNC_FENCE_CB: the context's own fd, as virglrenderer makes one per
+    * context in that mode (none in the others) */
+   if (F.poll_event.poll_fd >= 0 && pv_os_event_init(&t->poll_event) == 0) {
+      int fl = fcntl(t->poll_event.poll_fd, F_GETFL);
+      fcntl(t->poll_event.poll_fd, F_SETFL, fl | O_NONBLOCK);
+   }
    t->next = F.tracks;
    F.tracks = t;
    pthread_mutex_unlock(&F.lock);
-}
-
-static void
-drop_events_from_locked(const struct vg_backend *b)
-{
-   struct vg_event **p = &F.events;
-   F.events_tail = &F.events;
-   while (*p) {
-      struct vg_event *e = *p;
-      if (e->from == b) {
-         *p = e->next;
-         free(e);
-      } else {
-         F.events_tail = &e->next;
-         p = &e->next;
-      }
-   }
 }
 
 void
@@ -539,9 +596,11 @@ vg_fences_detach(struct vg_backend *b)
       t->done = t->submitted;
       release_markers_locked(t, true);
    }
-   drop_events_from_locked(b);
+   struct vg_event *dropped = take_events_from_locked(b);
    ledger_drop_locked(b);
+   pv_os_event_fini(&t->poll_event);
    pthread_mutex_unlock(&F.lock);
+   free_events(dropped);
 }
 
 uint64_t

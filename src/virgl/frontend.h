@@ -21,6 +21,7 @@
 
 #include "pearvisor/pearvisor.h"
 #include "util/id_table.h"
+#include "util/os.h"
 #include "virgl/virgl_abi.h"
 
 struct vg_backend;
@@ -33,6 +34,7 @@ struct vg_track {
    struct vg_marker *markers; /* global fences waiting for this backend, oldest first */
    struct vg_track *next;     /* in the list of attached backends */
    struct vg_backend *backend;
+   struct pv_os_event poll_event; /* THREAD_SYNC: the context's poll fd, else {-1, -1} */
 };
 
 struct vg_backend_ops {
@@ -99,6 +101,10 @@ void vg_fences_fini(void);
 void vg_fences_reset(void);
 void vg_fences_poll(void);
 int vg_fences_poll_fd(void);
+/* One context's fences only (virgl_renderer_context_poll), and its own poll fd (-1 unless
+ * THREAD_SYNC without ASYNC_FENCE_CB). */
+void vg_fences_context_poll(struct vg_backend *b);
+int vg_fences_context_poll_fd(struct vg_backend *b);
 
 void vg_fences_attach(struct vg_backend *b);
 /* The context is gone: nothing from `b` is delivered any more. */

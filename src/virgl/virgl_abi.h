@@ -183,6 +183,19 @@ struct virgl_renderer_supported_structures {
 /* The logging hook libkrun installs: printf-style, one line per call. */
 typedef void (*virgl_debug_callback_type)(const char *fmt, va_list ap);
 
+/* virglrenderer 1.1's logging hook: a level, a formatted line and the VMM's data; the data's
+ * free function runs when the hook is replaced. */
+enum virgl_log_level_flags {
+   VIRGL_LOG_LEVEL_DEBUG,
+   VIRGL_LOG_LEVEL_INFO,
+   VIRGL_LOG_LEVEL_WARNING,
+   VIRGL_LOG_LEVEL_ERROR,
+   VIRGL_LOG_LEVEL_SILENT,
+};
+typedef void (*virgl_free_data_callback_type)(void *user_data);
+typedef void (*virgl_log_callback_type)(enum virgl_log_level_flags log_level, const char *message,
+                                        void *user_data);
+
 /* x86_64/aarch64 (LP64) layouts a VMM built against virglrenderer 1.1.1 passes in. */
 _Static_assert(sizeof(struct virgl_renderer_resource_create_args) == 44, "create_args");
 _Static_assert(sizeof(struct virgl_renderer_resource_info) == 40, "resource_info");
@@ -249,6 +262,28 @@ PV_VIRGL_EXPORT int virgl_renderer_execute(void *execute_args, uint32_t execute_
 PV_VIRGL_EXPORT int
 virgl_renderer_resource_import_blob(const struct virgl_renderer_resource_import_blob_args *args);
 PV_VIRGL_EXPORT int virgl_renderer_export_fence(uint64_t client_fence_id, int *fd);
+
+/* The rest of virglrenderer 1.1.1's exports (tests/virgl/virglrenderer-1.1.1-exports.txt), for
+ * VMMs built against it that import more than QEMU 10.0 and libkrun do. */
+PV_VIRGL_EXPORT void virgl_set_log_callback(virgl_log_callback_type cb, void *user_data,
+                                            virgl_free_data_callback_type free_user_data_cb);
+PV_VIRGL_EXPORT void virgl_renderer_context_poll(uint32_t ctx_id);
+PV_VIRGL_EXPORT int virgl_renderer_context_get_poll_fd(uint32_t ctx_id);
+PV_VIRGL_EXPORT int virgl_renderer_submit_cmd2(void *buffer, int ctx_id, int ndw,
+                                               uint64_t *in_fence_ids, uint32_t num_in_fences);
+PV_VIRGL_EXPORT int virgl_renderer_export_signalled_fence(void);
+PV_VIRGL_EXPORT void virgl_renderer_resource_set_priv(uint32_t res_handle, void *priv);
+PV_VIRGL_EXPORT void *virgl_renderer_resource_get_priv(uint32_t res_handle);
+/* GL's, refused as virglrenderer refuses them without its GL renderer (virgl_gl_only.c). */
+PV_VIRGL_EXPORT void virgl_renderer_get_rect(int resource_id, struct iovec *iov,
+                                             unsigned int num_iovs, uint32_t offset, int x, int y,
+                                             int width, int height);
+PV_VIRGL_EXPORT int virgl_renderer_get_fd_for_texture(uint32_t tex_id, int *fd);
+PV_VIRGL_EXPORT int virgl_renderer_get_fd_for_texture2(uint32_t tex_id, int *fd, int *stride,
+                                                       int *offset);
+PV_VIRGL_EXPORT int
+virgl_renderer_resource_import_eglimage(struct virgl_renderer_resource_create_args *args,
+                                        void *image);
 
 PV_VIRGL_EXPORT int virgl_renderer_resource_create(struct virgl_renderer_resource_create_args *args,
                                                    struct iovec *iov, uint32_t num_iovs);

@@ -132,6 +132,25 @@ virgl_renderer_submit_cmd(void *buffer, int ctx_id, int ndw)
    return 0;
 }
 
+/*
+ * With in-fences: virglrenderer takes them only for contexts that share fences (its GL and DRM
+ * ones), never for Venus, whose waits travel inside the command stream; it answers -EINVAL
+ * then, and so do we. Without: virgl_renderer_submit_cmd.
+ */
+int
+virgl_renderer_submit_cmd2(void *buffer, int ctx_id, int ndw, uint64_t *in_fence_ids,
+                           uint32_t num_in_fences)
+{
+   if (num_in_fences) {
+      (void)in_fence_ids;
+      pv_info_limited("virgl: context %d: a submission with %u in-fences refused (Venus waits "
+                      "in its command stream)",
+                      ctx_id, num_in_fences);
+      return -EINVAL;
+   }
+   return virgl_renderer_submit_cmd(buffer, ctx_id, ndw);
+}
+
 int
 virgl_renderer_context_create_fence(uint32_t ctx_id, uint32_t flags, uint32_t ring_idx,
                                     uint64_t fence_id)
@@ -154,6 +173,26 @@ virgl_renderer_create_fence(int client_fence_id, uint32_t ctx_id)
       return EINVAL;
    vg_fences_create_global((uint32_t)client_fence_id);
    return 0;
+}
+
+/* Delivers this context's retired fences only (THREAD_SYNC VMMs that watch each context's fd);
+ * an unknown context, or ASYNC_FENCE_CB mode (our thread delivers), does nothing. */
+void
+virgl_renderer_context_poll(uint32_t ctx_id)
+{
+   struct vg_ctx *c = vg_ctx_lookup(ctx_id);
+   if (c)
+      vg_fences_context_poll(c->backend);
+}
+
+/* Readable while the context has fences queued; -1 for an unknown context and unless the VMM
+ * asked for THREAD_SYNC without ASYNC_FENCE_CB at init (as in virglrenderer). The fd is the
+ * library's: it is closed when the context is destroyed. */
+int
+virgl_renderer_context_get_poll_fd(uint32_t ctx_id)
+{
+   struct vg_ctx *c = vg_ctx_lookup(ctx_id);
+   return c ? vg_fences_context_poll_fd(c->backend) : -1;
 }
 
 /*
@@ -192,6 +231,22 @@ virgl_renderer_export_fence(uint64_t client_fence_id, int *fd)
    }
    *fd = file;
    return 0;
+}
+
+/* A new sync file that is already signalled, the caller's to close; -1 where the kernel offers
+ * no source of one (or before init), virglrenderer's answer when it has none. */
+int
+virgl_renderer_export_signalled_fence(void)
+{
+   if (!vg_state_initialized())
+      return -1;
+   int file = vg_sync_file_signalled();
+   if (file < 0) {
+      pv_info_limited("virgl: no kernel source of sync files here (render node, DMA-BUF heap): "
+                      "no signalled fence exported");
+      return -1;
+   }
+   return file;
 }
 
 void

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/log.h"
 #include "virgl/frontend.h"
@@ -159,6 +160,26 @@ virgl_renderer_fill_caps(uint32_t set, uint32_t version, void *caps)
 
 /* ----- lifecycle ----------------------------------------------------------------------------- */
 
+/*
+ * With RENDER_SERVER a VMM may have started virglrenderer's render server itself (crosvm does,
+ * to keep it in its own sandbox) and hands its socket over through get_server_fd, the library's
+ * from then on. PearVisor starts its own worker per context, so that server is not used: closing
+ * the socket ends it, where keeping the fd unclaimed would leave it waiting for the VM's life.
+ */
+static void
+decline_render_server(void *cookie, int flags, const struct virgl_renderer_callbacks *cbs)
+{
+   if (!(flags & VIRGL_RENDERER_RENDER_SERVER) || cbs->version < 3 || !cbs->get_server_fd)
+      return;
+   int fd = cbs->get_server_fd(cookie, 0);
+   if (fd < 0)
+      return;
+   close(fd);
+   pv_info("virgl: the VMM's render server (fd %d) is not used: PearVisor starts a worker per "
+           "context itself; its socket is closed",
+           fd);
+}
+
 int
 virgl_renderer_init(void *cookie, int flags, struct virgl_renderer_callbacks *cbs)
 {
@@ -181,6 +202,7 @@ virgl_renderer_init(void *cookie, int flags, struct virgl_renderer_callbacks *cb
    int ret = vg_fences_init(&vcb, thread_sync, async);
    if (ret != 0)
       return ret;
+   decline_render_server(cookie, flags, cbs);
    S.cookie = cookie;
    S.flags = flags;
    S.initialized = true;

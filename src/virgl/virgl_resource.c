@@ -7,8 +7,7 @@
  * the fd and any mapping keep the memory until the VMM unrefs it.
  *
  * Classic resources (2D/3D, iovec backing, transfers) belong to the GL renderer, which is not
- * here: they are refused the way virglrenderer refuses them without one (EINVAL), which costs a
- * QEMU guest only its console scanout (qemu-venus.md §5).
+ * here: virgl_gl_only.c refuses them.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +32,7 @@ struct vg_res {
    bool imported; /* virgl_renderer_resource_import_blob: the VMM's fd, mappable, no context */
    uint64_t size;
    void *map;
+   void *priv; /* the VMM's (virgl_renderer_resource_set_priv) */
 };
 
 static struct pv_id_table resources;
@@ -247,6 +247,23 @@ virgl_renderer_resource_unref(uint32_t res_handle)
       res_free(r);
 }
 
+/* The VMM's own pointer for a resource, kept until the resource goes (unref, reset); an
+ * unknown id sets nothing and gets NULL, as in virglrenderer. */
+void
+virgl_renderer_resource_set_priv(uint32_t res_handle, void *priv)
+{
+   struct vg_res *r = res_get(res_handle);
+   if (r)
+      r->priv = priv;
+}
+
+void *
+virgl_renderer_resource_get_priv(uint32_t res_handle)
+{
+   struct vg_res *r = res_get(res_handle);
+   return r ? r->priv : NULL;
+}
+
 /* A VMM that maps blobs itself (rutabaga-based ones such as libkrun) asks for the fd; it gets
  * its own copy. */
 int
@@ -326,65 +343,4 @@ virgl_renderer_resource_import_blob(const struct virgl_renderer_resource_import_
    }
    r->fd = args->fd;
    return 0;
-}
-
-/* ----- classic resources: the GL renderer's, refused ------------------------------------------ */
-
-int
-virgl_renderer_resource_create(struct virgl_renderer_resource_create_args *args, struct iovec *iov,
-                               uint32_t num_iovs)
-{
-   (void)iov, (void)num_iovs;
-   pv_dbg("virgl: resource %u (target %u): classic resources need GL, not served",
-          args ? args->handle : 0, args ? args->target : 0);
-   return EINVAL;
-}
-
-int
-virgl_renderer_resource_attach_iov(int res_handle, struct iovec *iov, int num_iovs)
-{
-   (void)res_handle, (void)iov, (void)num_iovs;
-   return EINVAL; /* no classic resource exists to back; the VMM frees the iovecs */
-}
-
-/* Blobs keep no iovecs here (HOST3D memory is the host's), so there is never any to give back. */
-void
-virgl_renderer_resource_detach_iov(int res_handle, struct iovec **iov, int *num_iovs)
-{
-   (void)res_handle;
-   if (iov)
-      *iov = NULL;
-   if (num_iovs)
-      *num_iovs = 0;
-}
-
-int
-virgl_renderer_transfer_write_iov(uint32_t handle, uint32_t ctx_id, int level, uint32_t stride,
-                                  uint32_t layer_stride, struct virgl_box *box, uint64_t offset,
-                                  struct iovec *iovec, unsigned int iovec_cnt)
-{
-   (void)handle, (void)ctx_id, (void)level, (void)stride, (void)layer_stride, (void)box;
-   (void)offset, (void)iovec, (void)iovec_cnt;
-   return EINVAL;
-}
-
-int
-virgl_renderer_transfer_read_iov(uint32_t handle, uint32_t ctx_id, uint32_t level, uint32_t stride,
-                                 uint32_t layer_stride, struct virgl_box *box, uint64_t offset,
-                                 struct iovec *iov, int iovec_cnt)
-{
-   (void)handle, (void)ctx_id, (void)level, (void)stride, (void)layer_stride, (void)box;
-   (void)offset, (void)iov, (void)iovec_cnt;
-   return EINVAL;
-}
-
-void *
-virgl_renderer_get_cursor_data(uint32_t resource_id, uint32_t *width, uint32_t *height)
-{
-   (void)resource_id;
-   if (width)
-      *width = 0;
-   if (height)
-      *height = 0;
-   return NULL;
 }

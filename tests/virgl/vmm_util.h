@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/* What the tests that call libvirglrenderer.so.1 as a VMM share: fds, memfds, sleeping. */
+#ifndef PV_TESTS_VIRGL_VMM_UTIL_H
+#define PV_TESTS_VIRGL_VMM_UTIL_H
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+static void
+sleep_ms(long ms)
+{
+   struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+   nanosleep(&ts, NULL);
+}
+
+/* Open fds of this process: what the library holds comes back to the baseline at cleanup. */
+static int
+count_fds(void)
+{
+   int n = 0;
+   DIR *d = opendir("/proc/self/fd");
+   assert_non_null(d);
+   for (struct dirent *e; (e = readdir(d));)
+      n += e->d_name[0] != '.';
+   closedir(d);
+   return n;
+}
+
+static bool
+fd_open(int fd)
+{
+   return fcntl(fd, F_GETFD) >= 0;
+}
+
+/* A memfd of `size` bytes of `fill`: another component's shared memory. */
+static int
+memfd_with(uint64_t size, uint8_t fill)
+{
+   int fd = memfd_create("vmm-import", MFD_CLOEXEC);
+   assert_true(fd >= 0);
+   assert_int_equal(ftruncate(fd, (off_t)size), 0);
+   uint8_t *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+   assert_true(p != MAP_FAILED);
+   memset(p, fill, size);
+   munmap(p, size);
+   return fd;
+}
+
+/* Whether this process can reach a kernel source of signalled sync files (sync_file.c's two). */
+static bool
+host_has_sync_file_source(void)
+{
+   for (int i = 128; i < 192; i++) {
+      char path[64];
+      snprintf(path, sizeof(path), "/dev/dri/renderD%d", i);
+      if (access(path, R_OK | W_OK) == 0)
+         return true;
+   }
+   return access("/dev/dma_heap/system", R_OK) == 0;
+}
+
+#endif
