@@ -274,6 +274,11 @@ PV_VIRGL_EXPORT int virgl_renderer_submit_cmd2(void *buffer, int ctx_id, int ndw
 PV_VIRGL_EXPORT int virgl_renderer_export_signalled_fence(void);
 PV_VIRGL_EXPORT void virgl_renderer_resource_set_priv(uint32_t res_handle, void *priv);
 PV_VIRGL_EXPORT void *virgl_renderer_resource_get_priv(uint32_t res_handle);
+/* virglrenderer 1.3's additions (tests/virgl/virglrenderer-1.3.0-exports.txt). */
+PV_VIRGL_EXPORT int virgl_renderer_resource_map_fixed(uint32_t res_handle, void *addr);
+PV_VIRGL_EXPORT int virgl_renderer_attach_fence(int ctx_id, int fence_fd);
+PV_VIRGL_EXPORT int virgl_renderer_get_fence_fd(uint64_t fence_id);
+PV_VIRGL_EXPORT int virgl_renderer_get_dev_fd(int ctx_id);
 /* GL's, refused as virglrenderer refuses them without its GL renderer (virgl_gl_only.c). */
 PV_VIRGL_EXPORT void virgl_renderer_get_rect(int resource_id, struct iovec *iov,
                                              unsigned int num_iovs, uint32_t offset, int x, int y,

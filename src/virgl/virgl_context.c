@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/log.h"
 #include "virgl/frontend.h"
@@ -247,6 +248,43 @@ virgl_renderer_export_signalled_fence(void)
       return -1;
    }
    return file;
+}
+
+/*
+ * virglrenderer 1.3's entry points for its own vtest server. A kernel fence fd as an in-fence of
+ * the context's next submission: Venus contexts take none (their waits travel in the command
+ * stream); as there, a known context's fd is consumed either way, an unknown context's stays
+ * the caller's.
+ */
+int
+virgl_renderer_attach_fence(int ctx_id, int fence_fd)
+{
+   struct vg_ctx *c = ctx_id > 0 ? vg_ctx_lookup((uint32_t)ctx_id) : NULL;
+   if (!c)
+      return EINVAL;
+   if (fence_fd >= 0)
+      close(fence_fd);
+   pv_info_limited("virgl: context %d: an in-fence fd refused (Venus waits in its command stream)",
+                   ctx_id);
+   return -EINVAL;
+}
+
+/* A fence's sync file: what virgl_renderer_export_fence gives (a signalled one once the fence
+ * retired), or -1. */
+int
+virgl_renderer_get_fence_fd(uint64_t fence_id)
+{
+   int fd = -1;
+   return virgl_renderer_export_fence(fence_id, &fd) == 0 ? fd : -1;
+}
+
+/* The DRM device a context renders on: Venus contexts have none (-ENODEV, as virglrenderer's
+ * contexts without one); an unknown context -EINVAL. */
+int
+virgl_renderer_get_dev_fd(int ctx_id)
+{
+   struct vg_ctx *c = ctx_id > 0 ? vg_ctx_lookup((uint32_t)ctx_id) : NULL;
+   return c ? -ENODEV : -EINVAL;
 }
 
 void

@@ -215,6 +215,29 @@ virgl_renderer_resource_map(uint32_t res_handle, void **map, uint64_t *out_size)
    return 0;
 }
 
+/*
+ * virglrenderer 1.3's map at an address the VMM chose (its guest window), replacing what is
+ * there: the mapping is the VMM's from then on (it unmaps it by its own means; unmap and unref
+ * leave it alone), so nothing is recorded here. The same blobs as resource_map; the address
+ * must be page-aligned (mmap's rule). Pages beyond the blob's are not touched: only `size`
+ * bytes are mapped, as resource_map reports.
+ */
+int
+virgl_renderer_resource_map_fixed(uint32_t res_handle, void *addr)
+{
+   struct vg_res *r = res_get(res_handle);
+   if (!r || r->fd < 0 || !addr ||
+       !(r->imported || (r->blob_flags & VIRGL_RENDERER_BLOB_FLAG_USE_MAPPABLE)))
+      return -EINVAL;
+   void *p = mmap(addr, (size_t)r->size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, r->fd, 0);
+   if (p == MAP_FAILED) {
+      pv_warn("virgl: resource %u: mmap of %llu bytes at %p failed", r->id,
+              (unsigned long long)r->size, addr);
+      return -EINVAL;
+   }
+   return 0;
+}
+
 int
 virgl_renderer_resource_unmap(uint32_t res_handle)
 {

@@ -9,6 +9,8 @@
  *  - virgl_renderer_submit_cmd2, virgl_renderer_export_signalled_fence,
  *    virgl_renderer_resource_set_priv/get_priv;
  *  - the GL renderer's functions, refused as virglrenderer refuses them without GL;
+ *  - virglrenderer 1.3's additions: resource_map_fixed (a blob at the VMM's address), and the
+ *    entry points of its vtest server (attach_fence, get_fence_fd, get_dev_fd);
  *  - a render server socket handed over through get_server_fd (crosvm starts one itself): the
  *    library takes it and closes it, so that server ends.
  *
@@ -28,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -68,6 +71,11 @@ static struct {
    int (*get_fd_for_texture)(uint32_t, int *);
    int (*get_fd_for_texture2)(uint32_t, int *, int *, int *);
    int (*import_eglimage)(struct virgl_renderer_resource_create_args *, void *);
+   int (*map_fixed)(uint32_t, void *);
+   int (*attach_fence)(int, int);
+   int (*get_fence_fd)(uint64_t);
+   int (*get_dev_fd)(int);
+   int (*export_fence)(uint64_t, int *);
 } V;
 
 #define RESOLVE(field, name)                                                                       \
@@ -106,6 +114,11 @@ load_library(const char *path)
    RESOLVE(get_fd_for_texture, "virgl_renderer_get_fd_for_texture");
    RESOLVE(get_fd_for_texture2, "virgl_renderer_get_fd_for_texture2");
    RESOLVE(import_eglimage, "virgl_renderer_resource_import_eglimage");
+   RESOLVE(map_fixed, "virgl_renderer_resource_map_fixed");
+   RESOLVE(attach_fence, "virgl_renderer_attach_fence");
+   RESOLVE(get_fence_fd, "virgl_renderer_get_fence_fd");
+   RESOLVE(get_dev_fd, "virgl_renderer_get_dev_fd");
+   RESOLVE(export_fence, "virgl_renderer_export_fence");
 }
 
 /* ----- the VMM's fence callbacks ---------------------------------------------------------------
@@ -506,6 +519,80 @@ test_resource_priv(void **state)
    cleanup_all();
 }
 
+/* ----- virglrenderer 1.3's additions ------------------------------------------------------------
+ */
+
+/* A blob mapped where the VMM says, over what was there; the mapping is the VMM's: it outlives
+ * the resource and shares the blob's pages. */
+static void
+test_map_fixed(void **state)
+{
+   (void)state;
+   init_with(SYNC_FLAGS);
+   const size_t page = (size_t)sysconf(_SC_PAGESIZE), size = 16 * page;
+   int fd = memfd_with(size, 0x42);
+   int mine = fcntl(fd, F_DUPFD_CLOEXEC, 0); /* to see the blob's pages after the import */
+   assert_int_equal(import_shm(80, fd, size), 0);
+   /* the VMM's window: reserved, inaccessible, one page more on each side */
+   uint8_t *window = mmap(NULL, size + 2 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+   assert_true(window != MAP_FAILED);
+   assert_int_equal(V.map_fixed(81, window + page), -EINVAL); /* no such resource */
+   assert_int_equal(V.map_fixed(80, NULL), -EINVAL);
+   assert_int_equal(V.map_fixed(80, window + page + 1), -EINVAL); /* not page-aligned */
+   assert_int_equal(V.map_fixed(80, window + page), 0);
+   uint8_t *at = window + page;
+   assert_int_equal(at[0], 0x42);
+   assert_int_equal(at[size - 1], 0x42);
+   at[5] = 7;
+   uint8_t *check = mmap(NULL, size, PROT_READ, MAP_SHARED, mine, 0);
+   assert_true(check != MAP_FAILED);
+   assert_int_equal(check[5], 7); /* the blob's own pages */
+   V.unref(80);
+   at[6] = 8; /* still mapped: the VMM's */
+   assert_int_equal(check[6], 8);
+   munmap(check, size);
+   munmap(window, size + 2 * page);
+   close(mine);
+   cleanup_all();
+}
+
+/* The vtest server's entry points: a Venus context takes no in-fence fd (consumed, refused), has
+ * no DRM device, and a fence's fd is export_fence's. */
+static void
+test_vtest_entry_points(void **state)
+{
+   (void)state;
+   init_with(SYNC_FLAGS);
+   assert_int_equal(V.context_create_with_flags(3, VIRGL_RENDERER_CAPSET_VENUS, 1, "a"), 0);
+   int p[2];
+   assert_int_equal(pipe(p), 0);
+   assert_int_equal(V.attach_fence(9, p[1]), EINVAL); /* no such context: still ours */
+   assert_true(fd_open(p[1]));
+   assert_int_equal(V.attach_fence(3, p[1]), -EINVAL);
+   char c;
+   assert_int_equal(read(p[0], &c, 1), 0); /* the write end was closed by the library */
+   close(p[0]);
+   assert_int_equal(V.get_dev_fd(3), -ENODEV);
+   assert_int_equal(V.get_dev_fd(9), -EINVAL);
+   assert_int_equal(V.get_fence_fd(90), -1); /* never created */
+   assert_int_equal(V.context_create_fence(3, 0, 0, 90), 0);
+   assert_true(readable(V.context_get_poll_fd(3), 10000));
+   V.context_poll(3);
+   int exported = -1;
+   int ret = V.export_fence(90, &exported);
+   int fd = V.get_fence_fd(90);
+   if (ret == 0) {
+      assert_true(fd >= 0);
+      assert_true(readable(fd, 0)); /* signalled */
+      close(fd);
+      close(exported);
+   } else {
+      assert_false(host_has_sync_file_source());
+      assert_int_equal(fd, -1);
+   }
+   cleanup_all();
+}
+
 /* ----- GL's functions and a render server's socket ----------------------------------------------
  */
 
@@ -584,6 +671,8 @@ main(int argc, char **argv)
       cmocka_unit_test(test_export_signalled_fence),
       cmocka_unit_test(test_resource_priv),
       cmocka_unit_test(test_gl_only_refused),
+      cmocka_unit_test(test_map_fixed),
+      cmocka_unit_test(test_vtest_entry_points),
       cmocka_unit_test(test_render_server_fd),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);

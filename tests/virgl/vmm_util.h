@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void
+static inline void
 sleep_ms(long ms)
 {
    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -21,7 +21,7 @@ sleep_ms(long ms)
 }
 
 /* Open fds of this process: what the library holds comes back to the baseline at cleanup. */
-static int
+static inline int
 count_fds(void)
 {
    int n = 0;
@@ -33,14 +33,14 @@ count_fds(void)
    return n;
 }
 
-static bool
+static inline bool
 fd_open(int fd)
 {
    return fcntl(fd, F_GETFD) >= 0;
 }
 
 /* A memfd of `size` bytes of `fill`: another component's shared memory. */
-static int
+static inline int
 memfd_with(uint64_t size, uint8_t fill)
 {
    int fd = memfd_create("vmm-import", MFD_CLOEXEC);
@@ -54,7 +54,7 @@ memfd_with(uint64_t size, uint8_t fill)
 }
 
 /* Whether this process can reach a kernel source of signalled sync files (sync_file.c's two). */
-static bool
+static inline bool
 host_has_sync_file_source(void)
 {
    for (int i = 128; i < 192; i++) {
