@@ -595,10 +595,10 @@ vg_fences_detach(struct vg_backend *b)
       unlink_track_locked(t);
       t->done = t->submitted;
       release_markers_locked(t, true);
+      pv_os_event_fini(&t->poll_event); /* set up by attach: never a backend's zeroed fds */
    }
    struct vg_event *dropped = take_events_from_locked(b);
    ledger_drop_locked(b);
-   pv_os_event_fini(&t->poll_event);
    pthread_mutex_unlock(&F.lock);
    free_events(dropped);
 }
