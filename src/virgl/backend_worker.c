@@ -140,7 +140,7 @@ kill_worker_locked(struct link *l, const char *why)
              l->base.ctx_id, why, (int)l->pid);
       if (!l->killed_why)
          l->killed_why = why;
-      kill(l->pid, SIGKILL);
+      vg_worker_kill(l->pid);
    }
 }
 
@@ -463,24 +463,11 @@ tell_guest_locked(struct link *l)
 static int
 reap_worker(struct link *l)
 {
-   int status = 0;
-   pid_t r = 0;
-   for (int i = 0; i < 100 && r == 0; i++) {
-      r = waitpid(l->pid, &status, WNOHANG);
-      if (r < 0 && errno == EINTR)
-         r = 0;
-      else if (r == 0)
-         pv_os_sleep_ns(10 * 1000 * 1000);
-   }
-   if (r == 0) {
-      kill(l->pid, SIGKILL);
-      while ((r = waitpid(l->pid, &status, 0)) < 0 && errno == EINTR)
-         continue;
-   }
-   if (r == l->pid && WIFEXITED(status) && WEXITSTATUS(status) != 0)
+   int status = vg_worker_reap(l->pid, true);
+   if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) != 0)
       pv_warn("virgl: context %u: worker %d exited with status %d", l->base.ctx_id, (int)l->pid,
               WEXITSTATUS(status));
-   return r == l->pid ? status : -1;
+   return status;
 }
 
 /* Files the context's record among the departed with why it left. The worker is gone, so the
@@ -926,8 +913,7 @@ vg_backend_worker_create(uint32_t ctx_id, const char *name)
    vg_worker_spare_fill();
    return &l->base;
 fail_kill:
-   kill(l->pid, SIGKILL);
-   waitpid(l->pid, NULL, 0);
+   vg_worker_reap(l->pid, false);
    if (l->tracked)
       vtest_stats_untrack(&l->page->stats, "failed to start");
    close(l->sock);

@@ -16,6 +16,7 @@
 
 #include "util/log.h"
 #include "virgl/frontend.h"
+#include "virgl/render_server.h"
 #include "virgl/virgl_state.h"
 #include "virgl/virgl_stats.h"
 
@@ -161,23 +162,29 @@ virgl_renderer_fill_caps(uint32_t set, uint32_t version, void *caps)
 /* ----- lifecycle ----------------------------------------------------------------------------- */
 
 /*
- * With RENDER_SERVER a VMM may have started virglrenderer's render server itself (crosvm does,
- * to keep it in its own sandbox) and hands its socket over through get_server_fd, the library's
- * from then on. PearVisor starts its own worker per context, so that server is not used: closing
- * the socket ends it, where keeping the fd unclaimed would leave it waiting for the VM's life.
+ * With RENDER_SERVER a VMM may have started a render server itself (crosvm does, inside its
+ * sandbox, whose GPU jail lets the VMM's process start no process) and hands its socket over
+ * through get_server_fd, the library's from then on. If it is PearVisor's own
+ * (`pearvisor-virgl-worker --socket-fd N`), workers are asked of it; anything else (such as
+ * virglrenderer's render server) is closed, which ends it, and workers are started here.
  */
 static void
-decline_render_server(void *cookie, int flags, const struct virgl_renderer_callbacks *cbs)
+take_render_server(void *cookie, int flags, const struct virgl_renderer_callbacks *cbs)
 {
    if (!(flags & VIRGL_RENDERER_RENDER_SERVER) || cbs->version < 3 || !cbs->get_server_fd)
       return;
    int fd = cbs->get_server_fd(cookie, 0);
    if (fd < 0)
       return;
-   close(fd);
-   pv_info("virgl: the VMM's render server (fd %d) is not used: PearVisor starts a worker per "
-           "context itself; its socket is closed",
-           fd);
+   if (vg_config_get()->in_process) {
+      close(fd);
+      pv_info("virgl: the VMM's render server (fd %d) is not used in process mode: closed", fd);
+   } else if (vg_server_attach(fd))
+      pv_info("virgl: workers come from the VMM's render server (fd %d)", fd);
+   else
+      pv_info("virgl: the VMM's render server (fd %d) is not PearVisor's: closed; PearVisor "
+              "starts a worker per context itself",
+              fd);
 }
 
 int
@@ -202,7 +209,7 @@ virgl_renderer_init(void *cookie, int flags, struct virgl_renderer_callbacks *cb
    int ret = vg_fences_init(&vcb, thread_sync, async);
    if (ret != 0)
       return ret;
-   decline_render_server(cookie, flags, cbs);
+   take_render_server(cookie, flags, cbs);
    S.cookie = cookie;
    S.flags = flags;
    S.initialized = true;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pearvisor-virgl-worker: one guest context of a VMM, in its own process. Started by the
- * libvirglrenderer front end (backend_worker.c) with its end of a socketpair as fd 3; serves the
+ * libvirglrenderer front end (backend_worker.c) with its end of a socketpair as fd 3, or forked
+ * with it by the render server (`--socket-fd N`, render_server.c); serves the
  * worker protocol (worker_protocol.h) until the front end closes the socket, then tears the
  * context down and exits. Guest bytes run only here: a guest that crashes the host driver, or
  * a worker killed from outside, loses this context and nothing else.
@@ -24,6 +25,7 @@
 
 #include "util/log.h"
 #include "virgl/backend_local.h"
+#include "virgl/render_server.h"
 #include "virgl/virgl_stats.h"
 #include "virgl/worker_io.h"
 #include "vtest/driver_preload.h"
@@ -208,12 +210,21 @@ serve_init(void)
 int
 main(int argc, char **argv)
 {
-   if (argc > 1)
+   pid_t parent = 0;
+   if (argc == 3 && strcmp(argv[1], "--socket-fd") == 0) {
+      /* started by the VMM as its render server (render_server.c): returns in each worker */
+      sock = pvw_render_server(atoi(argv[2]), &parent);
+      if (sock < 0)
+         return 0;
+   } else if (argc > 1) {
       sock = atoi(argv[1]);
+      parent = argc > 2 ? (pid_t)atol(argv[2]) : 0;
+   }
 #ifdef __linux__
-   /* the VMM's death ends its contexts; a parent already gone means nobody will talk to us */
+   /* the VMM's (or its render server's) death ends its contexts; a parent already gone means
+    * nobody will talk to us */
    prctl(PR_SET_PDEATHSIG, SIGKILL);
-   if (argc > 2 && getppid() != (pid_t)atol(argv[2]))
+   if (parent && getppid() != parent)
       return 1;
 #endif
    signal(SIGPIPE, SIG_IGN);

@@ -116,4 +116,37 @@ struct pvw_ring {
 /* Worker argv[1] names the fd of its end of the socketpair. */
 #define PVW_WORKER_FD 3
 
+/*
+ * The render server: `pearvisor-virgl-worker --socket-fd N`, started by a VMM whose own process
+ * may not start processes (crosvm's GPU jail allows neither execve nor a plain clone, so it
+ * starts virglrenderer's render server itself and hands the library the other end of a
+ * SOCK_SEQPACKET pair through get_server_fd). The library asks it for each worker; the server
+ * forks one and answers with the library's end of a new socketpair, over which the worker
+ * protocol above runs as with a worker the library started. One packet per message.
+ * `worker` identifies a worker to the server (its pid there, which need not be a pid in the
+ * VMM's namespace: only the server signals or reaps its workers).
+ */
+#define PVS_MAGIC 0x53525650u /* "PVRS" */
+enum pvs_op {
+   PVS_HELLO = 1,       /* -> reply, result 0: the peer is a PearVisor render server */
+   PVS_NEW_WORKER = 2,  /* -> reply with the worker's socket attached, or a negative errno */
+   PVS_KILL_WORKER = 3, /* no reply; a worker the server did not start (or reaped) is ignored */
+};
+struct pvs_request {
+   uint32_t magic;
+   uint32_t op;
+   uint64_t seq;   /* echoed in the reply: a late answer to a request given up is told apart */
+   int64_t worker; /* PVS_KILL_WORKER */
+};
+struct pvs_reply {
+   uint32_t magic;
+   uint32_t op;
+   uint64_t seq;
+   int32_t result; /* 0 or a negative errno */
+   uint32_t pad;
+   int64_t worker;
+};
+/* Workers one server keeps at once (live contexts, the spare, and ones still ending). */
+#define PVS_MAX_WORKERS 1024u
+
 #endif

@@ -10,9 +10,14 @@
  * is started right after. A spare serves no guest until it is taken, so it is not counted
  * against PEARVISOR_VIRGL_MAX_CONTEXTS; there is at most one. PEARVISOR_VIRGL_SPARE_WORKER=0
  * starts every worker on demand.
+ *
+ * Where the VMM handed over a render server (render_server.h), workers are asked of it instead
+ * of started here, and only it signals and reaps them.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -23,7 +28,9 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/os.h"
 #include "virgl/frontend.h"
+#include "virgl/render_server.h"
 #include "virgl/worker_protocol.h"
 
 extern char **environ;
@@ -87,6 +94,8 @@ make_socketpair(int sv[2])
 static bool
 start_worker(int *sock, pid_t *pid)
 {
+   if (vg_server_active())
+      return vg_server_new_worker(sock, pid);
    int sv[2];
    if (make_socketpair(sv) != 0)
       return false;
@@ -107,12 +116,58 @@ static struct {
    pid_t pid;
 } spare = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
+void
+vg_worker_kill(pid_t pid)
+{
+   if (vg_server_active())
+      vg_server_kill(pid); /* its pid is the server's: only the server may signal it */
+   else
+      kill(pid, SIGKILL);
+}
+
+int
+vg_worker_reap(pid_t pid, bool wait_first)
+{
+   if (vg_server_active()) {
+      vg_server_kill(pid); /* a no-op for one that has ended: the server reaps its workers */
+      return -1;
+   }
+   int status = 0;
+   pid_t r = 0;
+   for (int i = 0; wait_first && i < 100 && r == 0; i++) {
+      r = waitpid(pid, &status, WNOHANG);
+      if (r < 0 && errno == EINTR)
+         r = 0;
+      else if (r == 0)
+         pv_os_sleep_ns(10 * 1000 * 1000);
+   }
+   if (r == 0) {
+      kill(pid, SIGKILL);
+      while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+         continue;
+   }
+   return r == pid ? status : -1;
+}
+
+/* Killed before its socket closes: a spare that saw the close first would log that it got no
+ * context. */
 static void
 end_worker(int sock, pid_t pid)
 {
+   vg_worker_kill(pid);
    close(sock);
-   kill(pid, SIGKILL);
-   waitpid(pid, NULL, 0);
+   vg_worker_reap(pid, false);
+}
+
+/* Whether the spare ended (killed, or its start failed); one of ours is reaped. A server's
+ * worker is not our child: its socket says it (hung up, or readable when it never talks first). */
+static bool
+spare_gone_locked(void)
+{
+   if (!vg_server_active())
+      return waitpid(spare.pid, NULL, WNOHANG) != 0;
+   struct pollfd p = {.fd = spare.sock, .events = POLLIN};
+   return poll(&p, 1, 0) != 0;
 }
 
 /* The spare if it is still alive (lock held); a dead one is reaped and forgotten. */
@@ -122,8 +177,10 @@ take_spare_locked(int *sock, pid_t *pid)
    if (!spare.held)
       return false;
    spare.held = false;
-   if (waitpid(spare.pid, NULL, WNOHANG) != 0) { /* gone (killed, or its start failed) */
+   if (spare_gone_locked()) {
       close(spare.sock);
+      if (vg_server_active())
+         vg_server_kill(spare.pid);
       return false;
    }
    *sock = spare.sock;

@@ -11,15 +11,25 @@
  *  - the GL renderer's functions, refused as virglrenderer refuses them without GL;
  *  - virglrenderer 1.3's additions: resource_map_fixed (a blob at the VMM's address), and the
  *    entry points of its vtest server (attach_fence, get_fence_fd, get_dev_fd);
- *  - a render server socket handed over through get_server_fd (crosvm starts one itself): the
- *    library takes it and closes it, so that server ends.
+ *  - a socket handed over through get_server_fd that is not PearVisor's render server (such as
+ *    virglrenderer's): the library takes it and closes it, so that server ends.
+ * With argv[2] "server" only the render-server group runs: as crosvm does, this process starts
+ * `pearvisor-virgl-worker --socket-fd N` and hands the library the other end; then a seccomp
+ * filter forbids this process execve (crosvm's GPU jail allows none), so every worker must come
+ * from the server: contexts work, a killed worker is the server's to reap, the server's death
+ * fails new contexts without harm.
  *
  * argv[1] is the library. PEARVISOR_VIRGL_INPROCESS=1 runs the renderer in this process.
  */
 /* memfd_create */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <libgen.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <spawn.h>
 #include <linux/sync_file.h>
 #include <poll.h>
 #include <pthread.h>
@@ -31,9 +41,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -623,9 +635,10 @@ test_gl_only_refused(void **state)
    cleanup_all();
 }
 
-/* crosvm starts virglrenderer's render server itself and hands its socket over at init. Ours
- * is not used: the library takes the fd (asked once, never without RENDER_SERVER) and closes it,
- * so the server sees its peer gone and ends. */
+/* A socket whose peer is not PearVisor's render server (virglrenderer's would not answer our
+ * hello): the library takes the fd (asked once, never without RENDER_SERVER), waits for the
+ * hello at most a second, and closes it, so such a server sees its peer gone and ends; workers
+ * are then started by the library itself. */
 static void
 test_render_server_fd(void **state)
 {
@@ -654,6 +667,147 @@ test_render_server_fd(void **state)
    close(sv[1]);
 }
 
+/* ----- PearVisor's render server, started by the "VMM" (argv[2] "server") ----------------------
+ */
+
+static pid_t server_pid;
+
+/* As crosvm: a SOCK_SEQPACKET pair, `WORKER --socket-fd N` with the server's end, ours kept. */
+static int
+start_render_server(const char *library)
+{
+   char worker[4096];
+   const char *env = getenv("PEARVISOR_VIRGL_WORKER");
+   char dir[4096];
+   snprintf(dir, sizeof(dir), "%s", library);
+   snprintf(worker, sizeof(worker), "%s/pearvisor-virgl-worker", dirname(dir));
+   const char *path = env && env[0] ? env : worker;
+   int sv[2];
+   assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+   posix_spawn_file_actions_t fa;
+   posix_spawn_file_actions_init(&fa);
+   posix_spawn_file_actions_adddup2(&fa, sv[1], 10); /* dup2 clears close-on-exec */
+   char *argv[] = {(char *)path, "--socket-fd", "10", NULL};
+   extern char **environ;
+   assert_int_equal(posix_spawn(&server_pid, path, &fa, NULL, argv, environ), 0);
+   posix_spawn_file_actions_destroy(&fa);
+   close(sv[1]);
+   return sv[0];
+}
+
+/* crosvm's GPU jail lets the VMM's process start no program: neither may this one now. */
+static void
+forbid_exec(void)
+{
+   scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
+   assert_non_null(f);
+   assert_int_equal(seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(execve), 0), 0);
+   assert_int_equal(seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(execveat), 0), 0);
+   assert_int_equal(seccomp_load(f), 0); /* sets no_new_privs */
+   seccomp_release(f);
+}
+
+/* The server's live worker processes, newest (highest pid) in *newest. */
+static int
+server_workers(pid_t *newest)
+{
+   int n = 0;
+   *newest = -1;
+   DIR *d = opendir("/proc");
+   assert_non_null(d);
+   for (struct dirent *e; (e = readdir(d));) {
+      char path[300], stat[512];
+      snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+      FILE *f = fopen(path, "r");
+      if (!f)
+         continue;
+      size_t len = fread(stat, 1, sizeof(stat) - 1, f);
+      fclose(f);
+      stat[len] = '\0';
+      const char *close_paren = strrchr(stat, ')');
+      long ppid;
+      char st;
+      if (close_paren && sscanf(close_paren + 1, " %c %ld", &st, &ppid) == 2 &&
+          ppid == (long)server_pid && st != 'Z') {
+         n++;
+         if (atoi(stat) > *newest)
+            *newest = atoi(stat);
+      }
+   }
+   closedir(d);
+   return n;
+}
+
+static bool
+fence_retires(uint32_t ctx, uint64_t id)
+{
+   if (V.context_create_fence(ctx, 0, 0, id) != 0 || !readable(V.context_get_poll_fd(ctx), 10000))
+      return false;
+   V.context_poll(ctx);
+   return ctx_delivered(ctx, id) == 1;
+}
+
+static void
+test_server_contexts(void **state)
+{
+   (void)state;
+   cb.server_fd_asked = 0;
+   assert_int_equal(V.init(&cb.cookie, SYNC_FLAGS | VIRGL_RENDERER_RENDER_SERVER, &cbs), 0);
+   assert_int_equal(cb.server_fd_asked, 1);
+   assert_int_equal(V.context_create_with_flags(3, VIRGL_RENDERER_CAPSET_VENUS, 1, "a"), 0);
+   assert_int_equal(V.context_create_with_flags(4, VIRGL_RENDERER_CAPSET_VENUS, 1, "b"), 0);
+   assert_true(fence_retires(3, 1));
+   assert_true(fence_retires(4, 1));
+   pid_t newest;
+   assert_true(server_workers(&newest) >= 2); /* the server's children, none of them ours */
+
+   /* a worker killed from outside (the newest: the spare where there is one, else context 4's)
+    * is the server's to reap; a new context is served all the same */
+   assert_int_equal(kill(newest, SIGKILL), 0);
+   for (int i = 0; i < 500 && kill(newest, 0) == 0; i++)
+      sleep_ms(10);
+   assert_int_equal(kill(newest, 0), -1); /* reaped by the server, not left a zombie */
+   assert_int_equal(V.context_create_with_flags(5, VIRGL_RENDERER_CAPSET_VENUS, 1, "c"), 0);
+   assert_true(fence_retires(5, 1));
+   assert_true(fence_retires(3, 2));
+
+   /* the workers end with their contexts, the spare with cleanup (asked of the server); the
+    * server's socket stays the library's while this process lives */
+   V.context_destroy(3);
+   V.context_destroy(4);
+   V.context_destroy(5);
+   V.cleanup(&cb.cookie);
+   pid_t any;
+   for (int i = 0; i < 500 && server_workers(&any) > 0; i++)
+      sleep_ms(10);
+   assert_int_equal(server_workers(&any), 0);
+}
+
+/* The server gone: a new context fails at once (no worker, nothing spawned here instead; a
+ * spare the server started died with it), and nothing else is harmed. */
+static void
+test_server_gone(void **state)
+{
+   (void)state;
+   assert_int_equal(V.init(&cb.cookie, SYNC_FLAGS | VIRGL_RENDERER_RENDER_SERVER, &cbs), 0);
+   assert_int_equal(kill(server_pid, SIGKILL), 0);
+   /* its workers die with it (PR_SET_PDEATHSIG, or at start when their parent is gone); this
+    * process is their subreaper, so it sees each end: then the spare's socket has hung up */
+   bool children_left = true;
+   for (int i = 0; i < 1000 && children_left; i++) {
+      pid_t r;
+      while ((r = waitpid(-1, NULL, WNOHANG)) > 0)
+         continue;
+      children_left = r == 0; /* -1 (ECHILD): none left */
+      if (children_left)
+         sleep_ms(10);
+   }
+   assert_false(children_left);
+   assert_int_not_equal(V.context_create_with_flags(6, VIRGL_RENDERER_CAPSET_VENUS, 1, "d"), 0);
+   assert_int_equal(V.context_get_poll_fd(6), -1);
+   V.cleanup(&cb.cookie);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -663,6 +817,16 @@ main(int argc, char **argv)
    }
    setenv("PEARVISOR_VIRGL_LOG", "info", 1); /* info lines make the log hook testable */
    load_library(argv[1]);
+   if (argc > 2 && !strcmp(argv[2], "server")) {
+      prctl(PR_SET_CHILD_SUBREAPER, 1); /* the server's workers outlive it only as our zombies */
+      cb.server_fd = start_render_server(argv[1]);
+      forbid_exec();
+      const struct CMUnitTest server_tests[] = {
+         cmocka_unit_test(test_server_contexts),
+         cmocka_unit_test(test_server_gone),
+      };
+      return cmocka_run_group_tests(server_tests, NULL, NULL);
+   }
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_context_poll_fd),
       cmocka_unit_test(test_context_poll_other_modes),
