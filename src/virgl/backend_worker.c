@@ -171,21 +171,10 @@ send_out_msg(int sock, struct out_msg *m, bool nonblock)
       } else {
          iov[n++] = (struct iovec){m->body + (m->sent - sizeof(hdr)), total - m->sent};
       }
-      union {
-         struct cmsghdr align;
-         char buf[CMSG_SPACE(sizeof(int))];
-      } cm;
+      union pvw_fd_control cm;
       struct msghdr msg = {.msg_iov = iov, .msg_iovlen = (size_t)n};
-      if (m->fd >= 0 && m->sent == 0) {
-         memset(&cm, 0, sizeof(cm));
-         msg.msg_control = cm.buf;
-         msg.msg_controllen = sizeof(cm.buf);
-         struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-         c->cmsg_level = SOL_SOCKET;
-         c->cmsg_type = SCM_RIGHTS;
-         c->cmsg_len = CMSG_LEN(sizeof(int));
-         memcpy(CMSG_DATA(c), &m->fd, sizeof(int));
-      }
+      if (m->fd >= 0 && m->sent == 0)
+         pvw_attach_fd(&msg, &cm, m->fd);
       ssize_t w = sendmsg(sock, &msg, MSG_NOSIGNAL | (nonblock ? MSG_DONTWAIT : 0));
       if (w < 0 && errno == EINTR)
          continue;

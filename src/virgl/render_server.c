@@ -19,6 +19,7 @@
 
 #include "util/log.h"
 #include "virgl/render_server.h"
+#include "virgl/worker_io.h"
 #include "virgl/worker_protocol.h"
 
 static pid_t workers[PVS_MAX_WORKERS];
@@ -65,21 +66,10 @@ reply(int sock, const struct pvs_request *req, int32_t result, int64_t worker, i
    const struct pvs_reply r = {
       .magic = PVS_MAGIC, .op = req->op, .seq = req->seq, .result = result, .worker = worker};
    struct iovec iov = {(void *)&r, sizeof(r)};
-   union {
-      struct cmsghdr align;
-      char buf[CMSG_SPACE(sizeof(int))];
-   } control;
+   union pvw_fd_control cm;
    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-   if (pass_fd >= 0) {
-      memset(&control, 0, sizeof(control));
-      msg.msg_control = control.buf;
-      msg.msg_controllen = sizeof(control.buf);
-      struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN(sizeof(int));
-      memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-   }
+   if (pass_fd >= 0)
+      pvw_attach_fd(&msg, &cm, pass_fd);
    while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
       continue;
 }

@@ -20,6 +20,7 @@
 #include "util/os.h"
 #include "virgl/frontend.h"
 #include "virgl/render_server.h"
+#include "virgl/worker_io.h"
 #include "virgl/worker_protocol.h"
 
 /* The server answers at once; more than this means it is not one (or is stuck). */
@@ -53,10 +54,7 @@ recv_reply(int fd, int timeout_ms, struct pvs_reply *r, int *fd_out)
       continue;
    if (ready != 1)
       return false;
-   union {
-      struct cmsghdr align;
-      char buf[CMSG_SPACE(sizeof(int))];
-   } control;
+   union pvw_fd_control control;
    struct iovec iov = {r, sizeof(*r)};
    struct msghdr msg = {.msg_iov = &iov,
                         .msg_iovlen = 1,

@@ -34,6 +34,19 @@ send_rest(int sock, struct iovec *iov, int n, size_t done)
    return 0;
 }
 
+void
+pvw_attach_fd(struct msghdr *msg, union pvw_fd_control *cm, int fd)
+{
+   memset(cm, 0, sizeof(*cm));
+   msg->msg_control = cm->buf;
+   msg->msg_controllen = sizeof(cm->buf);
+   struct cmsghdr *c = CMSG_FIRSTHDR(msg);
+   c->cmsg_level = SOL_SOCKET;
+   c->cmsg_type = SCM_RIGHTS;
+   c->cmsg_len = CMSG_LEN(sizeof(int));
+   memcpy(CMSG_DATA(c), &fd, sizeof(int));
+}
+
 int
 pvw_send(int sock, uint32_t type, const void *body, size_t body_size, const void *extra,
          size_t extra_size, int pass_fd)
@@ -46,21 +59,10 @@ pvw_send(int sock, uint32_t type, const void *body, size_t body_size, const void
       {(void *)body, body_size},
       {(void *)extra, extra_size},
    };
-   union {
-      struct cmsghdr align;
-      char buf[CMSG_SPACE(sizeof(int))];
-   } cm;
+   union pvw_fd_control cm;
    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 3};
-   if (pass_fd >= 0) {
-      memset(&cm, 0, sizeof(cm));
-      msg.msg_control = cm.buf;
-      msg.msg_controllen = sizeof(cm.buf);
-      struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN(sizeof(int));
-      memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-   }
+   if (pass_fd >= 0)
+      pvw_attach_fd(&msg, &cm, pass_fd);
    ssize_t w;
    do
       w = sendmsg(sock, &msg, MSG_NOSIGNAL);

@@ -6,7 +6,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/socket.h>
+
 #include "virgl/worker_protocol.h"
+
+/* Room for one fd in a message's control data. */
+union pvw_fd_control {
+   struct cmsghdr align;
+   char buf[CMSG_SPACE(sizeof(int))];
+};
+
+/* Attaches `fd` to `msg` (SCM_RIGHTS), with `cm` as its control buffer. */
+void pvw_attach_fd(struct msghdr *msg, union pvw_fd_control *cm, int fd);
 
 /*
  * Sends one message: header, `body`, then `extra` bytes, with `pass_fd` attached (-1: none).

@@ -711,31 +711,8 @@ forbid_exec(void)
 static int
 server_workers(pid_t *newest)
 {
-   int n = 0;
-   *newest = -1;
-   DIR *d = opendir("/proc");
-   assert_non_null(d);
-   for (struct dirent *e; (e = readdir(d));) {
-      char path[300], stat[512];
-      snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-      FILE *f = fopen(path, "r");
-      if (!f)
-         continue;
-      size_t len = fread(stat, 1, sizeof(stat) - 1, f);
-      fclose(f);
-      stat[len] = '\0';
-      const char *close_paren = strrchr(stat, ')');
-      long ppid;
-      char st;
-      if (close_paren && sscanf(close_paren + 1, " %c %ld", &st, &ppid) == 2 &&
-          ppid == (long)server_pid && st != 'Z') {
-         n++;
-         if (atoi(stat) > *newest)
-            *newest = atoi(stat);
-      }
-   }
-   closedir(d);
-   return n;
+   pid_t oldest;
+   return children_of(server_pid, "(pearvisor-virg", &oldest, newest);
 }
 
 static bool

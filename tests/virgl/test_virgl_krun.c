@@ -626,30 +626,12 @@ check_signalled_export(uint64_t id)
    close(fd);
 }
 
+/* The context's worker: the oldest (the spare, if any, came after it). */
 static int
 find_worker(void)
 {
-   DIR *d = opendir("/proc");
-   assert_non_null(d);
-   int found = -1;
-   for (struct dirent *e; (e = readdir(d)) && found < 0;) {
-      char path[300], stat[512];
-      snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-      FILE *f = fopen(path, "r");
-      if (!f)
-         continue;
-      size_t len = fread(stat, 1, sizeof(stat) - 1, f);
-      fclose(f);
-      stat[len] = '\0';
-      const char *close_paren = strrchr(stat, ')');
-      long ppid;
-      char st;
-      if (close_paren && sscanf(close_paren + 1, " %c %ld", &st, &ppid) == 2 &&
-          ppid == (long)getpid() && strstr(stat, "(pearvisor-virg"))
-         found = atoi(stat);
-   }
-   closedir(d);
-   return found;
+   pid_t oldest, newest;
+   return children_of(getpid(), "(pearvisor-virg", &oldest, &newest) > 0 ? oldest : -1;
 }
 
 static void

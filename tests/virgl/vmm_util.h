@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -64,6 +66,41 @@ host_has_sync_file_source(void)
          return true;
    }
    return access("/dev/dma_heap/system", R_OK) == 0;
+}
+
+/* Live (not zombie) children of `parent` whose /proc stat has `name` ("(comm"); the oldest
+ * and the newest (lowest and highest pid) in *oldest and *newest, -1 if none. */
+static inline int
+children_of(pid_t parent, const char *name, pid_t *oldest, pid_t *newest)
+{
+   int n = 0;
+   *oldest = *newest = -1;
+   DIR *d = opendir("/proc");
+   assert_non_null(d);
+   for (struct dirent *e; (e = readdir(d));) {
+      char path[300], stat[512];
+      snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+      FILE *f = fopen(path, "r");
+      if (!f)
+         continue;
+      size_t len = fread(stat, 1, sizeof(stat) - 1, f);
+      fclose(f);
+      stat[len] = '\0';
+      const char *close_paren = strrchr(stat, ')');
+      long ppid;
+      char st;
+      if (close_paren && sscanf(close_paren + 1, " %c %ld", &st, &ppid) == 2 &&
+          ppid == (long)parent && st != 'Z' && strstr(stat, name)) {
+         n++;
+         pid_t pid = atoi(stat);
+         if (pid > *newest)
+            *newest = pid;
+         if (*oldest < 0 || pid < *oldest)
+            *oldest = pid;
+      }
+   }
+   closedir(d);
+   return n;
 }
 
 #endif
