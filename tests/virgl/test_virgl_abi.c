@@ -15,7 +15,8 @@
  *    virglrenderer's): the library takes it and closes it, so that server ends.
  * With argv[2] "server" only the render-server group runs: as crosvm does, this process starts
  * `pearvisor-virgl-worker --socket-fd N` and hands the library the other end; then a seccomp
- * filter forbids this process execve (crosvm's GPU jail allows none), so every worker must come
+ * filter forbids this process execve, fork and clone (crosvm's GPU jail allows none of them;
+ * threads come from clone3), so every worker must come
  * from the server: contexts work, a killed worker is the server's to reap, the server's death
  * fails new contexts without harm.
  *
@@ -695,14 +696,21 @@ start_render_server(const char *library)
    return sv[0];
 }
 
-/* crosvm's GPU jail lets the VMM's process start no program: neither may this one now. */
+/* crosvm's GPU jail lets the VMM's process start no program and make no process (threads
+ * only, through clone3): neither may this one now. */
 static void
 forbid_exec(void)
 {
    scmp_filter_ctx f = seccomp_init(SCMP_ACT_ALLOW);
    assert_non_null(f);
-   assert_int_equal(seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(execve), 0), 0);
-   assert_int_equal(seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(execveat), 0), 0);
+   const int denied[] = {
+      SCMP_SYS(execve), SCMP_SYS(execveat),
+#ifndef __SANITIZE_ADDRESS__ /* LeakSanitizer's exit check makes its tracer with clone */
+      SCMP_SYS(fork),   SCMP_SYS(vfork),    SCMP_SYS(clone),
+#endif
+   };
+   for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
+      assert_int_equal(seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), denied[i], 0), 0);
    assert_int_equal(seccomp_load(f), 0); /* sets no_new_privs */
    seccomp_release(f);
 }
