@@ -97,6 +97,7 @@ struct link {
    struct vg_backend base;
    int sock;
    pid_t pid;
+   bool from_server; /* the VMM's render server started the worker (only it signals it) */
    pthread_t sender, reader;
    pthread_mutex_t lock;
    pthread_cond_t cond; /* queue, death, blob answers */
@@ -140,7 +141,7 @@ kill_worker_locked(struct link *l, const char *why)
              l->base.ctx_id, why, (int)l->pid);
       if (!l->killed_why)
          l->killed_why = why;
-      vg_worker_kill(l->pid);
+      vg_worker_kill(l->pid, l->from_server);
    }
 }
 
@@ -452,7 +453,7 @@ tell_guest_locked(struct link *l)
 static int
 reap_worker(struct link *l)
 {
-   int status = vg_worker_reap(l->pid, true);
+   int status = vg_worker_reap(l->pid, l->from_server, true);
    if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) != 0)
       pv_warn("virgl: context %u: worker %d exited with status %d", l->base.ctx_id, (int)l->pid,
               WEXITSTATUS(status));
@@ -872,7 +873,7 @@ vg_backend_worker_create(uint32_t ctx_id, const char *name)
       return NULL;
    }
    struct link *l = link_alloc(ctx_id);
-   if (!l || !vg_worker_start(&l->sock, &l->pid)) {
+   if (!l || !vg_worker_start(&l->sock, &l->pid, &l->from_server)) {
       free(l);
       worker_count_give();
       return NULL;
@@ -902,7 +903,7 @@ vg_backend_worker_create(uint32_t ctx_id, const char *name)
    vg_worker_spare_fill();
    return &l->base;
 fail_kill:
-   vg_worker_reap(l->pid, false);
+   vg_worker_reap(l->pid, l->from_server, false);
    if (l->tracked)
       vtest_stats_untrack(&l->page->stats, "failed to start");
    close(l->sock);

@@ -80,12 +80,13 @@ struct vg_backend *vg_backend_worker_create(uint32_t ctx_id, const char *name);
 void vg_backend_worker_reap_all(void);
 /* worker_spawn.c: a worker waiting for PVW_INIT on *sock (the spare when there is one: the
  * caller refills it once the worker has its work); false when none could be started. */
-bool vg_worker_start(int *sock, pid_t *pid);
-/* Ends a worker (SIGKILL, or the render server's kill for one it started). */
-void vg_worker_kill(pid_t pid);
+bool vg_worker_start(int *sock, pid_t *pid, bool *from_server);
+/* Ends a worker (SIGKILL, or the render server's kill for one it started: `from_server`, as
+ * vg_worker_start said). */
+void vg_worker_kill(pid_t pid, bool from_server);
 /* Reaps a worker that ended (waiting up to a second first when `wait_first`, then killing it);
  * returns its wait status, or -1 when not known (a render server's worker: the server reaps). */
-int vg_worker_reap(pid_t pid, bool wait_first);
+int vg_worker_reap(pid_t pid, bool from_server, bool wait_first);
 /* Starts the spare worker if there is none (init, and after each context's start). */
 void vg_worker_spare_fill(void);
 /* Ends the spare (cleanup). */

@@ -92,9 +92,10 @@ make_socketpair(int sv[2])
 
 /* A new worker waiting for PVW_INIT on *sock; false when none could be started. */
 static bool
-start_worker(int *sock, pid_t *pid)
+start_worker(int *sock, pid_t *pid, bool *from_server)
 {
-   if (vg_server_active())
+   *from_server = vg_server_active();
+   if (*from_server)
       return vg_server_new_worker(sock, pid);
    int sv[2];
    if (make_socketpair(sv) != 0)
@@ -114,21 +115,22 @@ static struct {
    bool held;
    int sock;
    pid_t pid;
+   bool from_server;
 } spare = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 void
-vg_worker_kill(pid_t pid)
+vg_worker_kill(pid_t pid, bool from_server)
 {
-   if (vg_server_active())
+   if (from_server)
       vg_server_kill(pid); /* its pid is the server's: only the server may signal it */
    else
       kill(pid, SIGKILL);
 }
 
 int
-vg_worker_reap(pid_t pid, bool wait_first)
+vg_worker_reap(pid_t pid, bool from_server, bool wait_first)
 {
-   if (vg_server_active()) {
+   if (from_server) {
       vg_server_kill(pid); /* a no-op for one that has ended: the server reaps its workers */
       return -1;
    }
@@ -152,11 +154,11 @@ vg_worker_reap(pid_t pid, bool wait_first)
 /* Killed before its socket closes: a spare that saw the close first would log that it got no
  * context. */
 static void
-end_worker(int sock, pid_t pid)
+end_worker(int sock, pid_t pid, bool from_server)
 {
-   vg_worker_kill(pid);
+   vg_worker_kill(pid, from_server);
    close(sock);
-   vg_worker_reap(pid, false);
+   vg_worker_reap(pid, from_server, false);
 }
 
 /* Whether the spare ended (killed, or its start failed); one of ours is reaped. A server's
@@ -164,7 +166,7 @@ end_worker(int sock, pid_t pid)
 static bool
 spare_gone_locked(void)
 {
-   if (!vg_server_active())
+   if (!spare.from_server)
       return waitpid(spare.pid, NULL, WNOHANG) != 0;
    struct pollfd p = {.fd = spare.sock, .events = POLLIN};
    return poll(&p, 1, 0) != 0;
@@ -172,30 +174,31 @@ spare_gone_locked(void)
 
 /* The spare if it is still alive (lock held); a dead one is reaped and forgotten. */
 static bool
-take_spare_locked(int *sock, pid_t *pid)
+take_spare_locked(int *sock, pid_t *pid, bool *from_server)
 {
    if (!spare.held)
       return false;
    spare.held = false;
    if (spare_gone_locked()) {
       close(spare.sock);
-      if (vg_server_active())
+      if (spare.from_server)
          vg_server_kill(spare.pid);
       return false;
    }
    *sock = spare.sock;
    *pid = spare.pid;
+   *from_server = spare.from_server;
    return true;
 }
 
 bool
-vg_worker_start(int *sock, pid_t *pid)
+vg_worker_start(int *sock, pid_t *pid, bool *from_server)
 {
    pthread_mutex_lock(&spare.lock);
-   bool ok = take_spare_locked(sock, pid);
+   bool ok = take_spare_locked(sock, pid, from_server);
    pthread_mutex_unlock(&spare.lock);
    if (!ok)
-      ok = start_worker(sock, pid);
+      ok = start_worker(sock, pid, from_server);
    return ok;
 }
 
@@ -206,7 +209,7 @@ vg_worker_spare_fill(void)
       return;
    pthread_mutex_lock(&spare.lock);
    if (!spare.held)
-      spare.held = start_worker(&spare.sock, &spare.pid);
+      spare.held = start_worker(&spare.sock, &spare.pid, &spare.from_server);
    pthread_mutex_unlock(&spare.lock);
 }
 
@@ -215,7 +218,7 @@ vg_worker_spare_drop(void)
 {
    pthread_mutex_lock(&spare.lock);
    if (spare.held)
-      end_worker(spare.sock, spare.pid);
+      end_worker(spare.sock, spare.pid, spare.from_server);
    spare.held = false;
    pthread_mutex_unlock(&spare.lock);
 }
