@@ -15,14 +15,17 @@
 #include <pwd.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
 
+#include "pearvisor/pearvisor.h"
 #include "util/log.h"
 #include "virgl/backend_local.h"
 #include "virgl/render_server.h"
@@ -207,19 +210,65 @@ serve_init(void)
    return l;
 }
 
+/* A file descriptor number as given on the command line, or -1. */
+static int
+parse_fd(const char *arg)
+{
+   char *end;
+   long v = strtol(arg, &end, 10);
+   return *arg && !*end && v >= 0 && v <= 65535 ? (int)v : -1;
+}
+
+static int
+usage(FILE *out, int status)
+{
+   fprintf(out, "usage: pearvisor-virgl-worker --socket-fd FD\n"
+                "  PearVisor's render server for VMMs that start it themselves (crosvm's\n"
+                "  --gpu-render-server): FD is a SOCK_SEQPACKET socket whose other end the VMM\n"
+                "  hands to libvirglrenderer.so.1. Without options the program is a worker the\n"
+                "  library starts itself (FD [PARENT_PID]).\n"
+                "       pearvisor-virgl-worker --version | --help\n");
+   return status;
+}
+
+/* Starts the render server when asked to; returns -1 to go on as a worker on `sock` (the
+ * library's, or one the server forked), or the exit status. */
+static int
+server_or_worker(int argc, char **argv, pid_t *parent)
+{
+   if (argc < 2)
+      return usage(stderr, 2);
+   if (!strcmp(argv[1], "--help"))
+      return usage(stdout, 0);
+   if (!strcmp(argv[1], "--version")) {
+      printf("pearvisor-virgl-worker %s\n", pv_version_string());
+      return 0;
+   }
+   if (!strcmp(argv[1], "--socket-fd")) {
+      struct stat st;
+      int fd = argc == 3 ? parse_fd(argv[2]) : -1;
+      if (fd < 0 || fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+         fprintf(stderr, "pearvisor-virgl-worker: --socket-fd needs an open socket's number\n");
+         return usage(stderr, 2);
+      }
+      /* started by the VMM as its render server (render_server.c): returns in each worker */
+      sock = pvw_render_server(fd, parent);
+      return sock < 0 ? 0 : -1; /* the server ended with the VMM, or this is a new worker */
+   }
+   sock = parse_fd(argv[1]);
+   if (sock < 0 || argv[1][0] == '-')
+      return usage(stderr, 2);
+   *parent = argc > 2 ? (pid_t)atol(argv[2]) : 0;
+   return -1;
+}
+
 int
 main(int argc, char **argv)
 {
    pid_t parent = 0;
-   if (argc == 3 && strcmp(argv[1], "--socket-fd") == 0) {
-      /* started by the VMM as its render server (render_server.c): returns in each worker */
-      sock = pvw_render_server(atoi(argv[2]), &parent);
-      if (sock < 0)
-         return 0;
-   } else if (argc > 1) {
-      sock = atoi(argv[1]);
-      parent = argc > 2 ? (pid_t)atol(argv[2]) : 0;
-   }
+   int status = server_or_worker(argc, argv, &parent);
+   if (status >= 0)
+      return status;
 #ifdef __linux__
    /* the VMM's (or its render server's) death ends its contexts; a parent already gone means
     * nobody will talk to us */
