@@ -132,7 +132,7 @@ pvw_render_server(int sock, pid_t *server)
    for (;;) {
       reap_ended();
       struct pvs_request req;
-      ssize_t n = recv(sock, &req, sizeof(req), 0);
+      ssize_t n = recv(sock, &req, sizeof(req), MSG_TRUNC); /* a packet's whole length */
       if (n < 0 && errno == EINTR)
          continue;
       if (n <= 0)

@@ -52,6 +52,7 @@
 #include <cmocka.h>
 
 #include "virgl/virgl_abi.h"
+#include "virgl/worker_protocol.h"
 #include "vmm_util.h"
 
 #define VENUS_FLAGS (VIRGL_RENDERER_VENUS | VIRGL_RENDERER_NO_VIRGL)
@@ -606,6 +607,60 @@ test_vtest_entry_points(void **state)
    cleanup_all();
 }
 
+/* ----- the render server itself, with bad requests
+ * ------------------------------------------------
+ */
+
+static pid_t server_pid;
+static int start_render_server(const char *library);
+static const char *library_path;
+
+static struct pvs_reply
+ask(int fd, const void *req, size_t size)
+{
+   assert_int_equal(send(fd, req, size, 0), (ssize_t)size);
+   struct pvs_reply r;
+   struct pollfd p = {.fd = fd, .events = POLLIN};
+   assert_int_equal(poll(&p, 1, 10000), 1);
+   assert_int_equal(recv(fd, &r, sizeof(r), 0), (ssize_t)sizeof(r));
+   return r;
+}
+
+/* Nothing a request can hold makes the server misbehave: malformed packets are ignored, an
+ * unknown op refused, a kill only reaches its own workers (not this process), and it ends when
+ * its VMM end closes. */
+static void
+test_server_bad_requests(void **state)
+{
+   (void)state;
+   int fd = start_render_server(library_path);
+   uint8_t junk[64];
+   memset(junk, 0x5a, sizeof(junk));
+   assert_int_equal(send(fd, junk, 3, 0), 3);             /* short */
+   assert_int_equal(send(fd, junk, sizeof(junk), 0), 64); /* long */
+   struct pvs_request req = {.magic = 0x12345678, .op = PVS_HELLO, .seq = 1};
+   assert_int_equal(send(fd, &req, sizeof(req), 0), (ssize_t)sizeof(req)); /* bad magic */
+   req = (struct pvs_request){.magic = PVS_MAGIC, .op = PVS_KILL_WORKER, .worker = getpid()};
+   assert_int_equal(send(fd, &req, sizeof(req), 0), (ssize_t)sizeof(req));
+   req.worker = -1;
+   assert_int_equal(send(fd, &req, sizeof(req), 0), (ssize_t)sizeof(req));
+   req = (struct pvs_request){.magic = PVS_MAGIC, .op = 99, .seq = 7};
+   struct pvs_reply r = ask(fd, &req, sizeof(req)); /* the first answer: nothing before */
+   assert_int_equal(r.op, 99);
+   assert_int_equal(r.seq, 7);
+   assert_int_equal(r.result, -EINVAL);
+   req = (struct pvs_request){.magic = PVS_MAGIC, .op = PVS_HELLO, .seq = 8};
+   r = ask(fd, &req, sizeof(req));
+   assert_int_equal(r.magic, PVS_MAGIC);
+   assert_int_equal(r.seq, 8);
+   assert_int_equal(r.result, 0);
+   close(fd);
+   int status = -1;
+   assert_int_equal(waitpid(server_pid, &status, 0), server_pid);
+   assert_true(WIFEXITED(status));
+   assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* ----- GL's functions and a render server's socket ----------------------------------------------
  */
 
@@ -670,8 +725,6 @@ test_render_server_fd(void **state)
 
 /* ----- PearVisor's render server, started by the "VMM" (argv[2] "server") ----------------------
  */
-
-static pid_t server_pid;
 
 /* As crosvm: a SOCK_SEQPACKET pair, `WORKER --socket-fd N` with the server's end, ours kept. */
 static int
@@ -802,6 +855,7 @@ main(int argc, char **argv)
    }
    setenv("PEARVISOR_VIRGL_LOG", "info", 1); /* info lines make the log hook testable */
    load_library(argv[1]);
+   library_path = argv[1];
    if (argc > 2 && !strcmp(argv[2], "server")) {
       prctl(PR_SET_CHILD_SUBREAPER, 1); /* the server's workers outlive it only as our zombies */
       cb.server_fd = start_render_server(argv[1]);
@@ -823,6 +877,7 @@ main(int argc, char **argv)
       cmocka_unit_test(test_map_fixed),
       cmocka_unit_test(test_vtest_entry_points),
       cmocka_unit_test(test_render_server_fd),
+      cmocka_unit_test(test_server_bad_requests),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
