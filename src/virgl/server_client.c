@@ -127,7 +127,7 @@ vg_server_new_worker(int *sock, pid_t *worker)
       struct pvs_reply r;
       int fd = -1;
       if (now >= deadline || !recv_reply(srv.fd, (int)((deadline - now) / 1000000u) + 1, &r, &fd)) {
-         why = "no answer in PEARVISOR_VIRGL_REPLY_TIMEOUT_MS";
+         why = "no answer (gone, or slower than PEARVISOR_VIRGL_REPLY_TIMEOUT_MS)";
          ok = false;
          break;
       }

@@ -265,6 +265,10 @@ server_or_worker(int argc, char **argv, pid_t *parent)
 int
 main(int argc, char **argv)
 {
+   /* first: the render server logs too */
+   const char *level = getenv("PEARVISOR_VIRGL_LOG");
+   int lv = level ? pv_log_level_from_name(level) : -1;
+   pv_log_set_level(lv >= 0 ? (enum pv_log_level)lv : PV_LOG_WARN);
    pid_t parent = 0;
    int status = server_or_worker(argc, argv, &parent);
    if (status >= 0)
@@ -278,9 +282,6 @@ main(int argc, char **argv)
 #endif
    signal(SIGPIPE, SIG_IGN);
    close_inherited_fds();
-   const char *level = getenv("PEARVISOR_VIRGL_LOG");
-   int lv = level ? pv_log_level_from_name(level) : -1;
-   pv_log_set_level(lv >= 0 ? (enum pv_log_level)lv : PV_LOG_WARN);
    /* The host driver stays loaded until exit (the loader would unload it with the instance):
     * a worker serves one context, and leak reports can then name the driver's own leftovers. */
    vtest_preload_host_driver();

@@ -151,14 +151,13 @@ vg_worker_reap(pid_t pid, bool from_server, bool wait_first)
    return r == pid ? status : -1;
 }
 
-/* Killed before its socket closes: a spare that saw the close first would log that it got no
- * context. */
+/* Killed (by the reap, which does not wait first) before its socket closes: a spare that saw
+ * the close first would log that it got no context. */
 static void
 end_worker(int sock, pid_t pid, bool from_server)
 {
-   vg_worker_kill(pid, from_server);
-   close(sock);
    vg_worker_reap(pid, from_server, false);
+   close(sock);
 }
 
 /* Whether the spare ended (killed, or its start failed); one of ours is reaped. A server's

@@ -796,8 +796,11 @@ test_server_contexts(void **state)
    assert_int_equal(V.context_create_with_flags(4, VIRGL_RENDERER_CAPSET_VENUS, 1, "b"), 0);
    assert_true(fence_retires(3, 1));
    assert_true(fence_retires(4, 1));
-   pid_t newest;
+   pid_t newest, oldest_ours, newest_ours;
    assert_true(server_workers(&newest) >= 2); /* the server's children, none of them ours */
+   /* this process's only such child is the server itself */
+   assert_int_equal(children_of(getpid(), "(pearvisor-virg", &oldest_ours, &newest_ours), 1);
+   assert_int_equal(oldest_ours, server_pid);
 
    /* a worker killed from outside (the newest: the spare where there is one, else context 4's)
     * is the server's to reap; a new context is served all the same */
