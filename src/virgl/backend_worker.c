@@ -453,31 +453,34 @@ tell_guest_locked(struct link *l)
 static int
 reap_worker(struct link *l)
 {
-   int status = vg_worker_reap(l->pid, l->from_server, true);
-   if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) != 0)
-      pv_warn("virgl: context %u: worker %d exited with status %d", l->base.ctx_id, (int)l->pid,
-              WEXITSTATUS(status));
-   return status;
+   return vg_worker_reap(l->pid, l->from_server, true);
+}
+
+/* How the worker left, as the log and the context's record say it. */
+static void
+describe_end(char *state, size_t size, bool expected, const char *killed_why, int status)
+{
+   if (expected)
+      snprintf(state, size, "destroyed");
+   else if (killed_why)
+      snprintf(state, size, "killed");
+   else if (status != -1 && WIFSIGNALED(status))
+      snprintf(state, size, "crashed (signal %d)", WTERMSIG(status));
+   else if (status != -1 && WIFEXITED(status))
+      snprintf(state, size, "exited (status %d)", WEXITSTATUS(status));
+   else
+      snprintf(state, size, "ended");
 }
 
 /* Files the context's record among the departed with why it left. The worker is gone, so the
  * front end may write the slot: a worker that died or was killed has its context shown lost. */
 static void
-untrack_stats(struct link *l, bool expected, const char *killed_why, int status)
+untrack_stats(struct link *l, bool expected, const char *killed_why, const char *state)
 {
    if (!l->tracked)
       return;
    struct vtest_stats_slot *slot = &l->page->stats;
-   char state[64] = "destroyed";
    if (!expected) {
-      if (killed_why)
-         snprintf(state, sizeof(state), "killed");
-      else if (status != -1 && WIFSIGNALED(status))
-         snprintf(state, sizeof(state), "crashed (signal %d)", WTERMSIG(status));
-      else if (status != -1 && WIFEXITED(status))
-         snprintf(state, sizeof(state), "exited (status %d)", WEXITSTATUS(status));
-      else
-         snprintf(state, sizeof(state), "ended");
       struct vtest_stats_record r;
       vtest_stats_slot_read(slot, &r);
       if (!r.lost || !r.lost_reason[0])
@@ -504,9 +507,6 @@ on_death(struct link *l)
    if (!expected)
       tell_guest_locked(l);
    pthread_mutex_unlock(&l->lock);
-   if (!expected)
-      pv_err("virgl: context %u: worker %d ended; the context is lost", l->base.ctx_id,
-             (int)l->pid);
    while (f) {
       struct pending_fence *next = f->next;
       vg_fences_context_retired(&l->base, f->ring_idx, f->fence_id);
@@ -514,7 +514,16 @@ on_death(struct link *l)
       f = next;
    }
    vg_fences_backend_dead(&l->base);
-   untrack_stats(l, expected, killed_why, reap_worker(l));
+   char state[64];
+   int status = reap_worker(l);
+   describe_end(state, sizeof(state), expected, killed_why, status);
+   if (!expected)
+      pv_err("virgl: context %u: worker %d %s; the context is lost", l->base.ctx_id, (int)l->pid,
+             state);
+   else if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) != 0)
+      pv_warn("virgl: context %u: worker %d exited with status %d", l->base.ctx_id, (int)l->pid,
+              WEXITSTATUS(status));
+   untrack_stats(l, expected, killed_why, state);
 }
 
 static void *

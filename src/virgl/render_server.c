@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -23,6 +24,12 @@
 
 static pid_t workers[PVS_MAX_WORKERS];
 static unsigned worker_count;
+/* How the most recent workers ended, for PVS_WORKER_STATUS (a ring; pid 0: empty). */
+static struct {
+   pid_t pid;
+   int status;
+} ended[PVS_ENDED_KEPT];
+static unsigned ended_next;
 
 static void
 forget_worker(pid_t pid)
@@ -44,13 +51,37 @@ is_worker(pid_t pid)
    return false;
 }
 
-/* Reaps every worker that ended (SIGCHLD interrupts the wait for a request). */
+/* Reaps every worker that ended (SIGCHLD interrupts the wait for a request), keeping how. */
 static void
 reap_ended(void)
 {
    pid_t pid;
-   while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+   int status;
+   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      if (!is_worker(pid))
+         continue;
       forget_worker(pid);
+      ended[ended_next].pid = pid;
+      ended[ended_next].status = status;
+      ended_next = (ended_next + 1) % PVS_ENDED_KEPT;
+   }
+}
+
+/* PVS_WORKER_STATUS: the remembered end is looked up before the live workers, so a pid the
+ * system gave again to a newer worker still answers for the one that ended. */
+static int32_t
+worker_status(pid_t pid, int64_t *status)
+{
+   reap_ended();
+   for (unsigned i = 0; pid > 0 && i < PVS_ENDED_KEPT; i++) {
+      unsigned at = (ended_next + PVS_ENDED_KEPT - 1 - i) % PVS_ENDED_KEPT;
+      if (ended[at].pid == pid) {
+         *status = ended[at].status;
+         ended[at].pid = 0;
+         return 0;
+      }
+   }
+   return pid > 0 && is_worker(pid) ? -EAGAIN : -ESRCH;
 }
 
 static void
@@ -154,6 +185,13 @@ pvw_render_server(int sock, pid_t *server)
          if (req.worker > 0 && is_worker((pid_t)req.worker))
             kill((pid_t)req.worker, SIGKILL);
          break;
+      case PVS_WORKER_STATUS: {
+         int64_t status = 0;
+         int32_t result = worker_status(
+            req.worker > 0 && req.worker <= INT32_MAX ? (pid_t)req.worker : 0, &status);
+         reply(sock, &req, result, status, -1);
+         break;
+      }
       default:
          reply(sock, &req, -EINVAL, 0, -1);
          break;

@@ -21,5 +21,8 @@ bool vg_server_active(void);
 bool vg_server_new_worker(int *sock, pid_t *worker);
 /* Asks the server to kill a worker it started (it reaps it). */
 void vg_server_kill(pid_t worker);
+/* How a worker the server started ended: 0 with its wait status in *status, -EAGAIN while it
+ * runs, -ESRCH when the server does not know it (any more), -EIO when it does not answer. */
+int vg_server_worker_status(pid_t worker, int *status);
 
 #endif

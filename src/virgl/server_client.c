@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -114,31 +115,44 @@ vg_server_active(void)
    return active;
 }
 
+/* Sends one request and waits for its answer (seq and op match) within the reply timeout; the
+ * caller holds srv.lock. Answers to requests given up on earlier are dropped, and a worker such
+ * an answer started is ended at once (nobody will serve it). */
+static bool
+exchange_locked(uint32_t op, int64_t worker, struct pvs_reply *r, int *fd, const char **why)
+{
+   const uint64_t seq = ++srv.seq;
+   *why = "it is gone";
+   if (srv.fd < 0 || !send_request(srv.fd, op, seq, worker))
+      return false;
+   uint64_t deadline = pv_os_time_ns() + (uint64_t)vg_config_get()->reply_timeout_ms * 1000000u;
+   for (;;) {
+      uint64_t now = pv_os_time_ns();
+      if (now >= deadline || !recv_reply(srv.fd, (int)((deadline - now) / 1000000u) + 1, r, fd)) {
+         *why = "no answer (gone, or slower than PEARVISOR_VIRGL_REPLY_TIMEOUT_MS)";
+         return false;
+      }
+      if (r->seq == seq && r->op == op)
+         return true;
+      if (*fd >= 0) {
+         close(*fd);
+         *fd = -1;
+         if (r->op == PVS_NEW_WORKER)
+            send_request(srv.fd, PVS_KILL_WORKER, 0, r->worker);
+      }
+   }
+}
+
 bool
 vg_server_new_worker(int *sock, pid_t *worker)
 {
    pthread_mutex_lock(&srv.lock);
-   const uint64_t seq = ++srv.seq;
-   bool ok = srv.fd >= 0 && send_request(srv.fd, PVS_NEW_WORKER, seq, 0);
-   const char *why = "it is gone";
-   uint64_t deadline = pv_os_time_ns() + (uint64_t)vg_config_get()->reply_timeout_ms * 1000000u;
-   while (ok) {
-      uint64_t now = pv_os_time_ns();
-      struct pvs_reply r;
-      int fd = -1;
-      if (now >= deadline || !recv_reply(srv.fd, (int)((deadline - now) / 1000000u) + 1, &r, &fd)) {
-         why = "no answer (gone, or slower than PEARVISOR_VIRGL_REPLY_TIMEOUT_MS)";
-         ok = false;
-         break;
-      }
-      if (r.seq != seq || r.op != PVS_NEW_WORKER) { /* an answer to a request given up on */
-         if (fd >= 0) {
-            close(fd);
-            send_request(srv.fd, PVS_KILL_WORKER, 0, r.worker);
-         }
-         continue;
-      }
-      ok = r.result == 0 && fd >= 0 && r.worker > 0;
+   struct pvs_reply r;
+   int fd = -1;
+   const char *why;
+   bool ok = exchange_locked(PVS_NEW_WORKER, 0, &r, &fd, &why);
+   if (ok) {
+      ok = r.result == 0 && fd >= 0 && r.worker > 0 && r.worker <= INT32_MAX;
       if (ok) {
          *sock = fd;
          *worker = (pid_t)r.worker;
@@ -147,12 +161,32 @@ vg_server_new_worker(int *sock, pid_t *worker)
             close(fd);
          why = r.result ? strerror(-r.result) : "a malformed answer";
       }
-      break;
    }
    pthread_mutex_unlock(&srv.lock);
    if (!ok)
       pv_err("virgl: the render server started no worker: %s", why);
    return ok;
+}
+
+int
+vg_server_worker_status(pid_t worker, int *status)
+{
+   pthread_mutex_lock(&srv.lock);
+   struct pvs_reply r;
+   int fd = -1;
+   const char *why;
+   int result = -EIO;
+   if (exchange_locked(PVS_WORKER_STATUS, worker, &r, &fd, &why)) {
+      result = r.result;
+      if (result == 0 && (r.worker < 0 || r.worker > INT32_MAX))
+         result = -EIO; /* not a wait status */
+      else if (result == 0)
+         *status = (int)r.worker;
+   }
+   if (fd >= 0)
+      close(fd);
+   pthread_mutex_unlock(&srv.lock);
+   return result;
 }
 
 void

@@ -131,12 +131,16 @@ enum pvs_op {
    PVS_HELLO = 1,       /* -> reply, result 0: the peer is a PearVisor render server */
    PVS_NEW_WORKER = 2,  /* -> reply with the worker's socket attached, or a negative errno */
    PVS_KILL_WORKER = 3, /* no reply; a worker the server did not start (or reaped) is ignored */
+   /* -> how a worker ended: result 0 with its wait status in `worker` (once: the answer is
+    * forgotten then), -EAGAIN while it runs, -ESRCH for a pid the server does not know (or
+    * whose end it no longer remembers). Answered at once: the library waits between asks. */
+   PVS_WORKER_STATUS = 4,
 };
 struct pvs_request {
    uint32_t magic;
    uint32_t op;
    uint64_t seq;   /* echoed in the reply: a late answer to a request given up is told apart */
-   int64_t worker; /* PVS_KILL_WORKER */
+   int64_t worker; /* PVS_KILL_WORKER, PVS_WORKER_STATUS */
 };
 struct pvs_reply {
    uint32_t magic;
@@ -144,9 +148,11 @@ struct pvs_reply {
    uint64_t seq;
    int32_t result; /* 0 or a negative errno */
    uint32_t pad;
-   int64_t worker;
+   int64_t worker; /* PVS_NEW_WORKER: the worker; PVS_WORKER_STATUS: its wait status */
 };
 /* Workers one server keeps at once (live contexts, the spare, and ones still ending). */
 #define PVS_MAX_WORKERS 1024u
+/* Ended workers whose status the server remembers until the library asks (the oldest goes). */
+#define PVS_ENDED_KEPT 64u
 
 #endif

@@ -127,13 +127,38 @@ vg_worker_kill(pid_t pid, bool from_server)
       kill(pid, SIGKILL);
 }
 
+/* Asks the server how its worker ended, every 10 ms for up to `tries` asks while it runs (each
+ * ask is answered at once, so the lock other requests need is never held across the wait). */
+static int
+server_worker_ended(pid_t pid, int tries, int *status)
+{
+   int r = -EAGAIN;
+   for (int i = 0; i < tries && r == -EAGAIN; i++) {
+      r = vg_server_worker_status(pid, status);
+      if (r == -EAGAIN && i + 1 < tries)
+         pv_os_sleep_ns(10 * 1000 * 1000);
+   }
+   return r;
+}
+
+/* A render server's worker: only the server signals or reaps it, and it says how it ended. */
+static int
+reap_server_worker(pid_t pid, bool wait_first)
+{
+   int status = 0;
+   int r = wait_first ? server_worker_ended(pid, 100, &status) : -EAGAIN;
+   if (r == -EAGAIN) {
+      vg_server_kill(pid);
+      r = server_worker_ended(pid, 100, &status);
+   }
+   return r == 0 ? status : -1;
+}
+
 int
 vg_worker_reap(pid_t pid, bool from_server, bool wait_first)
 {
-   if (from_server) {
-      vg_server_kill(pid); /* a no-op for one that has ended: the server reaps its workers */
-      return -1;
-   }
+   if (from_server)
+      return reap_server_worker(pid, wait_first);
    int status = 0;
    pid_t r = 0;
    for (int i = 0; wait_first && i < 100 && r == 0; i++) {

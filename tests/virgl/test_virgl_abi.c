@@ -52,6 +52,7 @@
 #include <cmocka.h>
 
 #include "virgl/virgl_abi.h"
+#include "virgl/worker_io.h"
 #include "virgl/worker_protocol.h"
 #include "vmm_util.h"
 
@@ -626,6 +627,27 @@ ask(int fd, const void *req, size_t size)
    return r;
 }
 
+/* A reply with the socket it carries (PVS_NEW_WORKER). */
+static struct pvs_reply
+recv_reply_with_fd(int fd, int *passed)
+{
+   struct pvs_reply r;
+   union pvw_fd_control control;
+   struct iovec iov = {&r, sizeof(r)};
+   struct msghdr msg = {.msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = control.buf,
+                        .msg_controllen = sizeof(control.buf)};
+   struct pollfd p = {.fd = fd, .events = POLLIN};
+   assert_int_equal(poll(&p, 1, 10000), 1);
+   assert_int_equal(recvmsg(fd, &msg, MSG_CMSG_CLOEXEC), (ssize_t)sizeof(r));
+   struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+   assert_non_null(c);
+   assert_int_equal(c->cmsg_type, SCM_RIGHTS);
+   memcpy(passed, CMSG_DATA(c), sizeof(int));
+   return r;
+}
+
 /* Nothing a request can hold makes the server misbehave: malformed packets are ignored, an
  * unknown op refused, a kill only reaches its own workers (not this process), and it ends when
  * its VMM end closes. */
@@ -654,6 +676,35 @@ test_server_bad_requests(void **state)
    assert_int_equal(r.magic, PVS_MAGIC);
    assert_int_equal(r.seq, 8);
    assert_int_equal(r.result, 0);
+   /* how a worker ended: unknown for a pid not its own, running, killed (once), then forgotten */
+   req = (struct pvs_request){.magic = PVS_MAGIC, .op = PVS_WORKER_STATUS, .seq = 9};
+   for (int i = 0; i < 3; i++) {
+      req.worker = i == 0 ? getpid() : i == 1 ? -1 : INT64_MAX;
+      assert_int_equal(ask(fd, &req, sizeof(req)).result, -ESRCH);
+   }
+   req = (struct pvs_request){.magic = PVS_MAGIC, .op = PVS_NEW_WORKER, .seq = 10};
+   assert_int_equal(send(fd, &req, sizeof(req), 0), (ssize_t)sizeof(req));
+   int worker_sock = -1;
+   r = recv_reply_with_fd(fd, &worker_sock);
+   assert_int_equal(r.result, 0);
+   assert_true(r.worker > 0 && worker_sock >= 0);
+   const int64_t worker = r.worker;
+   req = (struct pvs_request){
+      .magic = PVS_MAGIC, .op = PVS_WORKER_STATUS, .seq = 11, .worker = worker};
+   assert_int_equal(ask(fd, &req, sizeof(req)).result, -EAGAIN);
+   req.op = PVS_KILL_WORKER;
+   assert_int_equal(send(fd, &req, sizeof(req), 0), (ssize_t)sizeof(req));
+   req.op = PVS_WORKER_STATUS;
+   r.result = -EAGAIN;
+   for (int i = 0; i < 500 && r.result == -EAGAIN; i++) {
+      r = ask(fd, &req, sizeof(req));
+      if (r.result == -EAGAIN)
+         sleep_ms(10);
+   }
+   assert_int_equal(r.result, 0);
+   assert_true(WIFSIGNALED((int)r.worker) && WTERMSIG((int)r.worker) == SIGKILL);
+   assert_int_equal(ask(fd, &req, sizeof(req)).result, -ESRCH); /* told once */
+   close(worker_sock);
    close(fd);
    int status = -1;
    assert_int_equal(waitpid(server_pid, &status, 0), server_pid);
@@ -802,15 +853,27 @@ test_server_contexts(void **state)
    assert_int_equal(children_of(getpid(), "(pearvisor-virg", &oldest_ours, &newest_ours), 1);
    assert_int_equal(oldest_ours, server_pid);
 
-   /* a worker killed from outside (the newest: the spare where there is one, else context 4's)
-    * is the server's to reap; a new context is served all the same */
-   assert_int_equal(kill(newest, SIGKILL), 0);
-   for (int i = 0; i < 500 && kill(newest, 0) == 0; i++)
+   /* a worker killed from outside (the oldest: context 3's, whether or not a spare came first)
+    * is the server's to reap, and the server tells the library how it ended; a new context is
+    * served all the same */
+   pid_t oldest;
+   assert_true(children_of(server_pid, "(pearvisor-virg", &oldest, &newest) >= 2);
+   logs.n = 0;
+   V.set_log_callback(keep_log, &logs.data_a, free_data);
+   assert_int_equal(kill(oldest, SIGKILL), 0);
+   for (int i = 0; i < 500 && kill(oldest, 0) == 0; i++)
       sleep_ms(10);
-   assert_int_equal(kill(newest, 0), -1); /* reaped by the server, not left a zombie */
+   assert_int_equal(kill(oldest, 0), -1); /* reaped by the server, not left a zombie */
+   char lost[128];
+   snprintf(lost, sizeof(lost), "context 3: worker %d crashed (signal 9); the context is lost",
+            (int)oldest);
+   for (int i = 0; i < 500 && find_line(lost) < 0; i++)
+      sleep_ms(10);
+   assert_true(find_line(lost) >= 0);
+   V.set_log_callback(NULL, NULL, NULL);
    assert_int_equal(V.context_create_with_flags(5, VIRGL_RENDERER_CAPSET_VENUS, 1, "c"), 0);
    assert_true(fence_retires(5, 1));
-   assert_true(fence_retires(3, 2));
+   assert_true(fence_retires(4, 2));
 
    /* the workers end with their contexts, the spare with cleanup (asked of the server); the
     * server's socket stays the library's while this process lives */
