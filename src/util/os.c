@@ -43,8 +43,7 @@ pv_os_create_shm(const char *debug_name, uint64_t size)
       struct timespec ts;
       clock_gettime(CLOCK_REALTIME, &ts);
       snprintf(name, sizeof(name), "/pearvisor-%ld-%u-%lx-%lx", (long)getpid(),
-               atomic_fetch_add(&counter, 1u), (unsigned long)ts.tv_sec,
-               (unsigned long)ts.tv_nsec);
+               atomic_fetch_add(&counter, 1u), (unsigned long)ts.tv_sec, (unsigned long)ts.tv_nsec);
       fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
       if (fd < 0 && errno != EEXIST)
          break;
@@ -63,6 +62,17 @@ pv_os_create_shm(const char *debug_name, uint64_t size)
       errno = saved;
       return -1;
    }
+#if PV_OS_LINUX
+   /* The size is final: these fds go to guests (vtest clients get blobs' fds) and from workers
+    * to the VMM, and a peer that shrank one would turn the next access through a mapping of it
+    * past the new end into SIGBUS in the process that maps it (a --threads server, the VMM). */
+   if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW) != 0) {
+      int saved = errno;
+      close(fd);
+      errno = saved;
+      return -1;
+   }
+#endif
    return fd;
 }
 

@@ -399,18 +399,20 @@ dispatch(struct link *l, const struct pvw_header *hdr, const void *body, int fd)
       close(fd);
 }
 
-/* Waits for the next message; kills a closing worker that outstays its grace period. */
+/* Waits for the next message; kills a closing worker that outstays its grace period. The
+ * deadline is checked before every wait, not only when one times out: a worker that keeps
+ * sending harmless messages after its context was destroyed must not outlive it. */
 static void
 wait_readable(struct link *l)
 {
    for (;;) {
+      pthread_mutex_lock(&l->lock);
+      if (l->closing && !l->killed_why && pv_os_time_ns() > l->close_deadline)
+         kill_worker_locked(l, "teardown takes too long");
+      pthread_mutex_unlock(&l->lock);
       struct pollfd p = {.fd = l->sock, .events = POLLIN};
       if (poll(&p, 1, 100) > 0)
          return;
-      pthread_mutex_lock(&l->lock);
-      if (l->closing && pv_os_time_ns() > l->close_deadline)
-         kill_worker_locked(l, "teardown takes too long");
-      pthread_mutex_unlock(&l->lock);
    }
 }
 
@@ -526,6 +528,19 @@ on_death(struct link *l)
    untrack_stats(l, expected, killed_why, state);
 }
 
+/* One message of the worker's, once wait_readable saw its first byte. The worker may be hostile:
+ * a message it has begun must be whole within the reply timeout and no larger than any message
+ * a worker sends, else it counts as a broken socket (the reader then handles the worker as
+ * dead: on_death reaps it, killing it if it lives on). Without the deadline, half a header
+ * would hold the reader in a blocking read forever, and with it the context's teardown and the
+ * VMM's cleanup. */
+static int
+recv_from_worker(struct link *l, struct pvw_header *hdr, void **body, int *fd)
+{
+   return pvw_recv_bounded(l->sock, hdr, body, fd, PVW_MAX_WORKER_MESSAGE,
+                           vg_config_get()->reply_timeout_ms);
+}
+
 static void *
 reader_main(void *arg)
 {
@@ -535,7 +550,7 @@ reader_main(void *arg)
       void *body;
       int fd;
       wait_readable(l);
-      if (pvw_recv(l->sock, &hdr, &body, &fd) != 0)
+      if (recv_from_worker(l, &hdr, &body, &fd) != 0)
          break;
       dispatch(l, &hdr, body, fd);
       free(body);
@@ -598,6 +613,33 @@ wait_answer_locked(struct link *l, struct pv_blob *out)
    return 0;
 }
 
+/*
+ * The worker keeps its own copy of a blob's fd: were it a memfd the worker could still shrink,
+ * the size the front end checks (virgl_resource.c) would go stale, and the guest's next access
+ * past the new end, through the VMM's mapping, a SIGBUS in the VMM. So a shared-memory file is
+ * sealed against shrinking before anything maps it (the worker's memfds allow sealing,
+ * util/os.c), and one that cannot be is refused. A file that takes no seals at all is fine
+ * when it is not a regular file: a dma-buf, whose size never changes.
+ */
+static bool
+blob_size_fixed(int fd)
+{
+#ifdef F_ADD_SEALS
+   int seals = fcntl(fd, F_GET_SEALS);
+   if (seals < 0) {
+      struct stat st;
+      return errno == EINVAL && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode);
+   }
+   if (!(seals & F_SEAL_SHRINK) && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) != 0)
+      return false;
+   seals = fcntl(fd, F_GET_SEALS);
+   return seals >= 0 && (seals & F_SEAL_SHRINK);
+#else
+   (void)fd;
+   return true;
+#endif
+}
+
 static void
 keep_shm_locked(struct link *l, uint32_t res_id, const struct pv_blob *blob)
 {
@@ -638,6 +680,12 @@ worker_create_blob(struct vg_backend *b, uint32_t res_id, uint64_t blob_id, uint
       return -ENODEV;
    pthread_mutex_lock(&l->lock);
    int ret = wait_answer_locked(l, out);
+   if (ret == 0 && !blob_size_fixed(out->fd)) {
+      kill_worker_locked(l, "a blob whose file it could still shrink");
+      close(out->fd);
+      out->fd = -1;
+      ret = -EINVAL;
+   }
    if (ret == 0 && blob_id == 0)
       keep_shm_locked(l, res_id, out);
    if (l->answer_fd >= 0)

@@ -15,6 +15,9 @@ int pvw_render_server(int sock, pid_t *server);
  * PearVisor render server answers on it, workers are asked of it from now on (true); otherwise
  * it is closed (false). */
 bool vg_server_attach(int fd);
+/* Lets the server go (cleanup): its socket is closed, so it ends; workers are the library's own
+ * again until the next init attaches another. */
+void vg_server_detach(void);
 /* Whether workers come from a render server. */
 bool vg_server_active(void);
 /* A new worker waiting for PVW_INIT on *sock; *worker identifies it to the server. */

@@ -197,3 +197,14 @@ vg_server_kill(pid_t worker)
       send_request(srv.fd, PVS_KILL_WORKER, 0, worker);
    pthread_mutex_unlock(&srv.lock);
 }
+
+void
+vg_server_detach(void)
+{
+   pthread_mutex_lock(&srv.lock);
+   int fd = srv.fd;
+   srv.fd = -1;
+   pthread_mutex_unlock(&srv.lock);
+   if (fd >= 0)
+      close(fd); /* the server ends with its socket, and with it any worker it still has */
+}

@@ -257,6 +257,7 @@ virgl_renderer_cleanup(void *cookie)
    vg_resources_destroy_all();
    vg_backend_worker_reap_all();
    vg_worker_spare_drop();
+   vg_server_detach(); /* after the workers: they were asked of it */
    vg_sync_file_fini();
    if (S.initialized)
       vg_fences_fini();

@@ -2,10 +2,15 @@
 #include "virgl/worker_io.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MSG_NOSIGNAL
@@ -72,11 +77,41 @@ pvw_send(int sock, uint32_t type, const void *body, size_t body_size, const void
    return send_rest(sock, iov, 3, (size_t)w);
 }
 
+static uint64_t
+monotonic_ns(void)
+{
+   struct timespec ts;
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Waits until `sock` has bytes, at most until `deadline_ns` (monotonic_ns; 0: no limit). */
+static bool
+readable_by(int sock, uint64_t deadline_ns)
+{
+   if (!deadline_ns)
+      return true; /* the recv blocks */
+   for (;;) {
+      const uint64_t now = monotonic_ns();
+      if (now >= deadline_ns)
+         return false;
+      const uint64_t left_ms = (deadline_ns - now) / 1000000u + 1;
+      struct pollfd p = {.fd = sock, .events = POLLIN};
+      int r = poll(&p, 1, left_ms > INT32_MAX ? INT32_MAX : (int)left_ms);
+      if (r > 0)
+         return true;
+      if (r < 0 && errno != EINTR)
+         return false;
+   }
+}
+
 static int
-read_full(int sock, void *p, size_t size)
+read_full(int sock, void *p, size_t size, uint64_t deadline_ns)
 {
    char *c = p;
    while (size) {
+      if (!readable_by(sock, deadline_ns))
+         return -1;
       ssize_t r = recv(sock, c, size, 0);
       if (r < 0 && errno == EINTR)
          continue;
@@ -90,13 +125,10 @@ read_full(int sock, void *p, size_t size)
 
 /* The header, with whatever fd came with its first byte. */
 static int
-recv_header(int sock, struct pvw_header *hdr, int *fd_out)
+recv_header(int sock, struct pvw_header *hdr, int *fd_out, uint64_t deadline_ns)
 {
-   union {
-      struct cmsghdr align;
-      char buf[CMSG_SPACE(sizeof(int) * 4)];
-   } cm;
    struct iovec iov = {hdr, sizeof(*hdr)};
+   union pvw_fd_control cm;
    struct msghdr msg = {
       .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.buf, .msg_controllen = sizeof(cm.buf)};
    ssize_t r;
@@ -119,20 +151,23 @@ recv_header(int sock, struct pvw_header *hdr, int *fd_out)
       }
    }
    if ((size_t)r < sizeof(*hdr))
-      return read_full(sock, (char *)hdr + r, sizeof(*hdr) - (size_t)r);
+      return read_full(sock, (char *)hdr + r, sizeof(*hdr) - (size_t)r, deadline_ns);
    return 0;
 }
 
 int
-pvw_recv(int sock, struct pvw_header *hdr, void **body, int *fd_out)
+pvw_recv_bounded(int sock, struct pvw_header *hdr, void **body, int *fd_out, size_t max_body,
+                 unsigned timeout_ms)
 {
+   const uint64_t deadline_ns = timeout_ms ? monotonic_ns() + timeout_ms * 1000000ull : 0;
    *body = NULL;
    *fd_out = -1;
-   if (recv_header(sock, hdr, fd_out) != 0 || hdr->size > PVW_MAX_BODY)
+   if (recv_header(sock, hdr, fd_out, deadline_ns) != 0 || hdr->size > max_body ||
+       hdr->size > PVW_MAX_BODY)
       goto fail;
    if (hdr->size) {
       *body = malloc(hdr->size);
-      if (!*body || read_full(sock, *body, hdr->size) != 0)
+      if (!*body || read_full(sock, *body, hdr->size, deadline_ns) != 0)
          goto fail;
    }
    return 0;
@@ -143,4 +178,10 @@ fail:
       close(*fd_out);
    *fd_out = -1;
    return -1;
+}
+
+int
+pvw_recv(int sock, struct pvw_header *hdr, void **body, int *fd_out)
+{
+   return pvw_recv_bounded(sock, hdr, body, fd_out, PVW_MAX_BODY, 0);
 }

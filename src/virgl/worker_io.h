@@ -33,4 +33,12 @@ int pvw_send(int sock, uint32_t type, const void *body, size_t body_size, const 
  */
 int pvw_recv(int sock, struct pvw_header *hdr, void **body, int *fd_out);
 
+/*
+ * pvw_recv for a peer that may be hostile (the library reading a worker): once its first byte
+ * is read, the message must be whole within `timeout_ms` (0: no limit) and its body at most
+ * `max_body` bytes, else -1 as for a broken socket.
+ */
+int pvw_recv_bounded(int sock, struct pvw_header *hdr, void **body, int *fd_out, size_t max_body,
+                     unsigned timeout_ms);
+
 #endif

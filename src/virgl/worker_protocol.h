@@ -113,6 +113,9 @@ struct pvw_ring {
 
 /* The largest message body either side accepts: a submission of up to 64 MiB. */
 #define PVW_MAX_BODY (64u << 20)
+/* The largest message a worker sends the front end (pvw_blob, 24 bytes, is the largest now): the
+ * front end refuses anything bigger before allocating for it. */
+#define PVW_MAX_WORKER_MESSAGE 256u
 /* Worker argv[1] names the fd of its end of the socketpair. */
 #define PVW_WORKER_FD 3
 

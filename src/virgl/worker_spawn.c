@@ -147,7 +147,7 @@ reap_server_worker(pid_t pid, bool wait_first)
 {
    int status = 0;
    int r = wait_first ? server_worker_ended(pid, 100, &status) : -EAGAIN;
-   if (r == -EAGAIN) {
+   if (r != 0 && r != -ESRCH) { /* running, or the server did not answer: end it all the same */
       vg_server_kill(pid);
       r = server_worker_ended(pid, 100, &status);
    }

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/mman.h>
@@ -49,6 +50,15 @@ test_shm(void **state)
    assert_int_equal(b[100], 0x5a);
    munmap(a, 4096);
    munmap(b, 4096);
+#if defined(__linux__) && !defined(PV_OS_POSIX_ONLY)
+   /* Its size is final: a guest (or a worker) holding the fd can neither shrink it under our
+    * mappings, which would make our next access past the new end SIGBUS, nor grow it. */
+   assert_int_equal(ftruncate(fd, 0), -1);
+   assert_int_equal(errno, EPERM);
+   assert_int_equal(ftruncate(fd, 8 * 4096), -1);
+   assert_int_equal(fstat(fd, &st), 0);
+   assert_int_equal(st.st_size, 3 * 4096 + 5);
+#endif
    close(fd);
    /* Many at once: names never collide. */
    int fds[64];

@@ -972,6 +972,41 @@ test_hostile_workers(void **state)
    } else {
       V.context_destroy(8);
    }
+   /* a blob memfd that takes no seals: the worker could shrink it under the VMM's mapping, so
+    * it is refused (and the worker killed) */
+   assert_int_equal(V.context_create_with_flags(11, VIRGL_RENDERER_CAPSET_VENUS, 10, "unsealable"),
+                    0);
+   struct virgl_renderer_resource_create_blob_args blob = args;
+   blob.ctx_id = 11;
+   blob.res_handle = 81;
+   assert_true(V.create_blob(&blob) < 0);
+   assert_int_not_equal(V.map(81, &p, NULL), 0);
+   /* one that does: sealed by the front end, so the worker's truncation after the VMM mapped it
+    * fails, and the guest's access to the blob's last page stays valid (else SIGBUS here) */
+   assert_int_equal(V.context_create_with_flags(12, VIRGL_RENDERER_CAPSET_VENUS, 6, "shrink"), 0);
+   blob.ctx_id = 12;
+   blob.res_handle = 82;
+   assert_int_equal(V.create_blob(&blob), 0);
+   uint64_t size = 0;
+   assert_int_equal(V.map(82, &p, &size), 0);
+   assert_int_equal(size, blob.size);
+   assert_int_equal(V.context_create_fence(12, 0, 0, 44), 0);
+   want = (struct ctx_fence){12, 0, 44};
+   assert_true(poll_until(has_ctx_fence, &want, true)); /* after its truncation attempt */
+   volatile uint8_t *bytes = p;
+   bytes[0] = 1;
+   bytes[size - 1] = 2;
+   assert_int_equal(bytes[0] + bytes[size - 1], 3);
+   assert_int_equal(V.unmap(82), 0);
+   V.unref(82);
+   /* after the destroy: one that keeps sending harmless messages, one that stops in the middle
+    * of a header; neither may outlive its grace period nor hold up the cleanup below */
+   assert_int_equal(V.context_create_with_flags(9, VIRGL_RENDERER_CAPSET_VENUS, 6, "chatty"), 0);
+   assert_int_equal(V.context_create_with_flags(10, VIRGL_RENDERER_CAPSET_VENUS, 7, "partial"), 0);
+   V.context_destroy(9);
+   V.context_destroy(10);
+   V.context_destroy(11);
+   V.context_destroy(12);
    /* a worker whose teardown never ends: killed after PEARVISOR_VIRGL_CLOSE_GRACE_MS */
    assert_int_equal(V.context_create_with_flags(5, VIRGL_RENDERER_CAPSET_VENUS, 5, "stuck"), 0);
    V.context_destroy(2);
