@@ -4,6 +4,7 @@
 #include "vtest/vtest_children.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,9 +134,9 @@ departure(int status, struct vtest_child_page *page)
    } else {
       struct vtest_stats_record r;
       vtest_stats_slot_read(&page->stats, &r);
-      snprintf(why, sizeof(why), "%s", strcmp(r.state, "serving") && strcmp(r.state, "connecting")
-                                          ? r.state
-                                          : "process exited");
+      snprintf(why, sizeof(why), "%s",
+               strcmp(r.state, "serving") && strcmp(r.state, "connecting") ? r.state
+                                                                           : "process exited");
    }
    return why;
 }
@@ -152,7 +153,11 @@ child_gone(struct child *c, int status)
       close(c->sock);
    } else {
       uint32_t in_flight = c->page ? atomic_load(&c->page->cmd_plus_one) : 0;
-      /* The guest may be blocked reading this command's reply: give it the failed form. */
+      /* The guest may be blocked reading this command's reply: give it the failed form. Never
+       * blocking: this loop serves every client, and a guest that stopped reading (its
+       * socket's buffer full) gets its socket closed instead of stalling the server. */
+      if (in_flight)
+         fcntl(c->sock, F_SETFL, fcntl(c->sock, F_GETFL) | O_NONBLOCK);
       if (in_flight && vtest_client_reply_failure_on(c->sock, in_flight - 1) != 0) {
          close(c->sock);
       } else {

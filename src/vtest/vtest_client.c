@@ -115,8 +115,12 @@ vtest_client_reply_failure(struct vtest_client *c, uint32_t cmd)
    case VCMD_SYNC_WAIT: {
       /* Already signaled, so a guest waiting on a broken wait does not wait forever. */
       struct pv_os_event ev;
-      if (pv_os_event_init(&ev) || reply_words(c, cmd, NULL, 0))
+      if (pv_os_event_init(&ev))
          return VTEST_DISCONNECT;
+      if (reply_words(c, cmd, NULL, 0)) {
+         pv_os_event_fini(&ev); /* a guest gone before its answer must not leak an fd a time */
+         return VTEST_DISCONNECT;
+      }
       pv_os_event_signal(&ev);
       int r = vtest_send_fd(c->sock, ev.poll_fd);
       pv_os_event_fini(&ev);
@@ -207,7 +211,8 @@ handle_context_init(struct vtest_client *c, const uint32_t *p, uint32_t len)
    uint32_t capset = p[0];
    if (c->ctx) {
       if (capset != c->ctx_capset)
-         vtest_client_set_lost(c, "CONTEXT_INIT with capset %u after capset %u", capset, c->ctx_capset);
+         vtest_client_set_lost(c, "CONTEXT_INIT with capset %u after capset %u", capset,
+                               c->ctx_capset);
       return VTEST_OK;
    }
    c->ctx = pv_context_create(c->renderer, capset, c->name);
@@ -352,8 +357,8 @@ handle_sync_wait(struct vtest_client *c, const uint32_t *p, uint32_t len)
    }
    bool bad_id;
    pthread_mutex_lock(&c->sync_lock);
-   int fd = vtest_sync_wait(&c->syncs, p[0] & VCMD_SYNC_WAIT_FLAG_ANY, p[1], entries, count,
-                            &bad_id);
+   int fd =
+      vtest_sync_wait(&c->syncs, p[0] & VCMD_SYNC_WAIT_FLAG_ANY, p[1], entries, count, &bad_id);
    pthread_mutex_unlock(&c->sync_lock);
    if (fd < 0) {
       vtest_client_set_lost(c, bad_id ? "SYNC_WAIT on an unknown sync" : "SYNC_WAIT failed");

@@ -53,6 +53,10 @@ check_leaks_before_exit(void)
 static volatile sig_atomic_t g_stop;
 
 static sigset_t g_orig_mask;
+/* The control socket's listener (-1: none): a client process must not inherit it, or a guest
+ * that took over its process could shut it down under the server (shutdown() is allowed by the
+ * sandbox), leaving the server's poll loop spinning on it and `stats` refused. */
+static int g_control_listener = -1;
 
 /* Dead clients' sockets watched at once; more are still closed at their deadline. */
 #define VTEST_MAX_WATCHED_ORPHANS 64u
@@ -206,6 +210,8 @@ serve_in_child(const struct vtest_listener *listeners, unsigned count, int sock,
    }
    if (pid == 0) {
       close_listeners(listeners, count);
+      if (g_control_listener >= 0)
+         close(g_control_listener);
       vtest_children_forget_all_in_child();
       vtest_stats_forget_in_child();
       signal(SIGINT, SIG_DFL);
@@ -298,7 +304,8 @@ vtest_server_run(const struct vtest_server_options *o)
    struct vtest_sandbox sandbox;
    if (!vtest_sandbox_prepare(&o->sandbox, &sandbox))
       return 1;
-   if (!vtest_record_configure(o->record_dir, o->record_max ? o->record_max : VTEST_RECORD_DEFAULT_MAX,
+   if (!vtest_record_configure(o->record_dir,
+                               o->record_max ? o->record_max : VTEST_RECORD_DEFAULT_MAX,
                                sandbox.enabled && sandbox.switch_user, sandbox.uid, sandbox.gid))
       return 1;
    /* Per-client processes share the driver's pages only if it is loaded before they fork; with
@@ -319,6 +326,7 @@ vtest_server_run(const struct vtest_server_options *o)
    unsigned n = (unsigned)opened;
    char control_path[108];
    int control = open_control(o, control_path, sizeof(control_path));
+   g_control_listener = control;
    /* the listening sockets, the control socket (fd -1: poll skips it), then the sockets of dead
     * clients whose guests are being told */
    struct pollfd pfds[VTEST_MAX_SOCKETS + 1 + VTEST_MAX_WATCHED_ORPHANS];

@@ -4,6 +4,7 @@
  * messages: every bad message must leave the connection open and still be answered. One case
  * speaks wire format 1 the way Mesa 25.0.7 does (6-dword batches, RING_IDX timelines).
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -18,6 +19,8 @@
 #include <cmocka.h>
 
 #include "util/log.h"
+#include "vtest/vtest_client.h"
+#include "vtest/vtest_protocol.h"
 #include "vtest_harness.h"
 
 static void
@@ -208,6 +211,37 @@ garbage_before_create_renderer_closes(void **state)
    finish(&h);
 }
 
+static int
+open_fds(void)
+{
+   int n = 0;
+   for (int fd = 0; fd < 1024; fd++)
+      n += fcntl(fd, F_GETFD) != -1;
+   return n;
+}
+
+/* The failed form of SYNC_WAIT (an already signalled fd) to a guest that is gone: the answer
+ * cannot be written, and the eventfd made for it is closed, not leaked one per connection (a
+ * --threads server, or the parent answering for a dead client process, would run out of fds). */
+static void
+failure_reply_to_a_gone_guest_leaks_nothing(void **state)
+{
+   (void)state;
+   for (int round = 0; round < 2; round++) {
+      int sv[2];
+      assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+      if (round == 1)
+         close(sv[1]); /* gone before the answer */
+      const int before = open_fds();
+      const int r = vtest_client_reply_failure_on(sv[0], VCMD_SYNC_WAIT);
+      assert_int_equal(open_fds(), before);
+      assert_true(round == 0 ? r == 0 : r != 0);
+      close(sv[0]);
+      if (round == 0)
+         close(sv[1]);
+   }
+}
+
 int
 main(void)
 {
@@ -218,6 +252,7 @@ main(void)
       cmocka_unit_test(wire1_batches_and_timelines),
       cmocka_unit_test(malformed_messages_keep_the_connection),
       cmocka_unit_test(garbage_before_create_renderer_closes),
+      cmocka_unit_test(failure_reply_to_a_gone_guest_leaks_nothing),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
