@@ -107,6 +107,21 @@ fail:;
    return err;
 }
 
+/* The family's export looks the memory up on the transport's thread while a ring may free it:
+ * it runs as a reader of its own, so the memory's state outlives the lookup (reclaim.h). */
+static int
+export_from_family(struct pv_context *ctx, uint64_t blob_id, uint64_t size, uint32_t flags,
+                   struct pv_blob *out)
+{
+   struct pv_reclaim_reader rd;
+   pv_reclaim_join(&ctx->reclaim, &rd);
+   pv_reclaim_enter(&ctx->reclaim, &rd);
+   int ret = ctx->renderer->family->export_blob(ctx, blob_id, size, flags, out);
+   pv_reclaim_exit(&ctx->reclaim, &rd);
+   pv_reclaim_leave(&ctx->reclaim, &rd);
+   return ret;
+}
+
 /* A guest VkDeviceMemory exported as a blob: the fd comes from the memory family; the table
  * entry only reserves res_id (nothing for us to map). */
 static int
@@ -120,13 +135,13 @@ create_memory_blob(struct pv_context *ctx, uint32_t res_id, uint64_t blob_id, ui
    res->res_id = res_id;
    res->size = size;
    res->fd = -1;
-   int ret = ctx->renderer->family->export_blob(ctx, blob_id, size, flags, out);
+   int ret = export_from_family(ctx, blob_id, size, flags, out);
    if (ret == -ENOENT && pv_context_is_lost(ctx) && pv_ring_wait_caught_up(ctx, 1000)) {
       /* In a lost context the blob request of memory a ring allocates (in lost mode: lost.c)
        * was seen to arrive before that ring ran the allocation (test-hostile --threads, Mesa
        * 25.0.7, now and then); failing it tells the guest VK_ERROR_OUT_OF_HOST_MEMORY, not that
        * its device is lost. Once the rings ran what the guest published, the memory exists. */
-      ret = ctx->renderer->family->export_blob(ctx, blob_id, size, flags, out);
+      ret = export_from_family(ctx, blob_id, size, flags, out);
    }
    if (ret == 0 && !insert_resource(ctx, res)) {
       close(out->fd);
@@ -140,7 +155,7 @@ create_memory_blob(struct pv_context *ctx, uint32_t res_id, uint64_t blob_id, ui
 
 static int
 create_blob(struct pv_context *ctx, uint32_t res_id, uint64_t blob_id, uint64_t size,
-                       uint32_t flags, struct pv_blob *out)
+            uint32_t flags, struct pv_blob *out)
 {
    if (res_id == 0)
       return -EINVAL;

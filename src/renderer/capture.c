@@ -541,8 +541,7 @@ pv_capture_finish(struct pv_context *ctx)
       put_memory(cap, 0, PV_CAPTURE_MEMORY_FINAL);
       pthread_mutex_unlock(&cap->lock);
    }
-   pv_info("context '%s': capture closed, %llu bytes", ctx->name,
-           (unsigned long long)cap->written);
+   pv_info("context '%s': capture closed, %llu bytes", ctx->name, (unsigned long long)cap->written);
    ctx->capture = NULL;
    capture_free(cap);
 }
@@ -555,8 +554,8 @@ pv_capture_memory_mapped(struct pv_context *ctx, uint64_t memory_id, void *map, 
       return;
    pthread_mutex_lock(&cap->lock);
    /* Replay keeps a shadow too: what the capture says the memory holds (capture_replay.c). */
-   if (!pv_capture_mappings_add(&cap->mappings, memory_id, map, size, true) &&
-       !cap->replay && !cap->stopped) {
+   if (!pv_capture_mappings_add(&cap->mappings, memory_id, map, size, true) && !cap->replay &&
+       !cap->stopped) {
       pv_warn("capture: out of memory tracking an allocation; recording stopped");
       cap->stopped = true;
    }
@@ -564,13 +563,16 @@ pv_capture_memory_mapped(struct pv_context *ctx, uint64_t memory_id, void *map, 
 }
 
 void
-pv_capture_memory_unmapped(struct pv_context *ctx, uint64_t memory_id)
+pv_capture_memory_unmapped(struct pv_context *ctx, uint64_t memory_id, const void *map)
 {
    struct pv_capture *cap = ctx->capture;
    if (!cap)
       return;
    pthread_mutex_lock(&cap->lock);
-   pv_capture_mappings_remove(&cap->mappings, memory_id);
+   /* Freed memory's state may go after its id names new memory (reclaim.h): only its own. */
+   const struct pv_capture_mapping *e = pv_capture_mappings_find(&cap->mappings, memory_id);
+   if (e && e->map == map)
+      pv_capture_mappings_remove(&cap->mappings, memory_id);
    pthread_mutex_unlock(&cap->lock);
 }
 

@@ -53,9 +53,8 @@ void pv_capture_stop(struct pv_context *ctx);
 void pv_capture_finish(struct pv_context *ctx);
 
 /* Host-visible memory the renderer maps (the memory family calls these). */
-void pv_capture_memory_mapped(struct pv_context *ctx, uint64_t memory_id, void *map,
-                              uint64_t size);
-void pv_capture_memory_unmapped(struct pv_context *ctx, uint64_t memory_id);
+void pv_capture_memory_mapped(struct pv_context *ctx, uint64_t memory_id, void *map, uint64_t size);
+void pv_capture_memory_unmapped(struct pv_context *ctx, uint64_t memory_id, const void *map);
 
 /* ----- shared by capture.c and capture_replay.c ------------------------------------------- */
 
@@ -73,8 +72,8 @@ struct pv_capture_mappings {
 };
 
 struct pv_capture_mapping *pv_capture_mappings_find(struct pv_capture_mappings *m, uint64_t id);
-bool pv_capture_mappings_add(struct pv_capture_mappings *m, uint64_t id, void *map,
-                             uint64_t size, bool shadow);
+bool pv_capture_mappings_add(struct pv_capture_mappings *m, uint64_t id, void *map, uint64_t size,
+                             bool shadow);
 void pv_capture_mappings_remove(struct pv_capture_mappings *m, uint64_t id);
 void pv_capture_mappings_fini(struct pv_capture_mappings *m);
 

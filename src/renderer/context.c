@@ -35,6 +35,8 @@ pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *
    pthread_mutex_init(&ctx->resources_lock, NULL);
    pv_id_table_init(&ctx->resources);
    pv_object_table_init(&ctx->objects);
+   pv_reclaim_init(&ctx->reclaim, ctx);
+   pv_object_table_set_reclaim(&ctx->objects, &ctx->reclaim);
    pthread_mutex_init(&ctx->reply.lock, NULL);
    pthread_mutex_init(&ctx->rings_lock, NULL);
    pv_exec_stats_init(&ctx->retired);
@@ -105,6 +107,9 @@ pv_context_destroy(struct pv_context *ctx)
    pv_id_table_foreach(&ctx->resources, put_resource_cb, NULL);
    pv_id_table_fini(&ctx->resources);
    pv_exec_fini(&ctx->exec);
+   /* Every path is gone: what they removed goes too (after a crash, like the table, it is left
+    * to the process exit: the driver may still use a mapping). */
+   pv_reclaim_fini(&ctx->reclaim, !crashed);
    pthread_mutex_destroy(&ctx->resources_lock);
    pthread_mutex_destroy(&ctx->reply.lock);
    pthread_mutex_destroy(&ctx->rings_lock);
@@ -326,8 +331,6 @@ pv_object_list_children_checked(struct pv_context *ctx, uint64_t parent, int32_t
 {
    return pv_object_table_list_children_checked(&ctx->objects, parent, type, ids, complete);
 }
-
-
 
 bool
 pv_venus_charge_quiet(struct pv_context *ctx, enum pv_quota q, uint64_t amount)

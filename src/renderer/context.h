@@ -32,9 +32,9 @@ struct pv_context {
    const struct pv_protocol_table *table; /* wire dialect */
    const pv_handler_fn *overrides;        /* from the renderer, per dialect */
    const pv_handler_fn *lost_handlers;
-   const uint8_t *check_classes;          /* pv_family.command_check's, per dialect */
-   const uint8_t *named_min;              /* pv_family.command_named's, per dialect */
-   const uint8_t *record_kinds;           /* PV_RECORD_* per command type (recorder.h) */
+   const uint8_t *check_classes; /* pv_family.command_check's, per dialect */
+   const uint8_t *named_min;     /* pv_family.command_named's, per dialect */
+   const uint8_t *record_kinds;  /* PV_RECORD_* per command type (recorder.h) */
    /* Sticky: once set, commands are decoded but not executed (DESIGN.md decision 6). */
    atomic_bool lost;
    /* Why, from the first pv_context_set_lost (pv_context_lost_reason). */
@@ -50,6 +50,7 @@ struct pv_context {
    pthread_mutex_t resources_lock;
    struct pv_id_table resources; /* res_id -> struct pv_resource */
    struct pv_object_table objects;
+   struct pv_reclaim reclaim; /* removed objects wait here for the paths (reclaim.h) */
    /* Wire 0: the one reply stream of the context path and every ring (exec.h). */
    struct pv_reply_stream reply;
    struct pv_vk_host host;

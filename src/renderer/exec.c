@@ -191,7 +191,8 @@ hook_admit(void *data, int32_t type, uint64_t count)
 {
    (void)type;
    struct pv_exec *x = data;
-   uint64_t live = pv_object_table_count(&x->ctx->objects);
+   /* removed ones another path may still hold count until they are freed (reclaim.h) */
+   uint64_t live = pv_object_table_count(&x->ctx->objects) + pv_reclaim_pending(&x->ctx->reclaim);
    if (count <= x->ctx->max_objects && live <= x->ctx->max_objects - count)
       return true;
    pv_warn_limited("context '%s': object quota of %llu reached", x->ctx->name,
@@ -254,8 +255,8 @@ reply_end(struct pv_dispatch_ctx *c, struct pv_cs_encoder *enc)
    atomic_thread_fence(memory_order_release);
    pthread_mutex_lock(&r->lock);
    /* only if the stream is still the one written to */
-   bool same = r->res == x->reply_res && r->base && enc->cur >= r->base &&
-               enc->cur <= r->base + r->size;
+   bool same =
+      r->res == x->reply_res && r->base && enc->cur >= r->base && enc->cur <= r->base + r->size;
    if (same)
       r->pos = (uint64_t)(enc->cur - r->base);
    pthread_mutex_unlock(&r->lock);
@@ -350,12 +351,11 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
    pv_cs_arena_init(&x->nested_arena, PV_EXEC_ARENA_CAP);
    pv_cs_arena_set_budget(&x->arena, &ctx->arena_budget);
    pv_cs_arena_set_budget(&x->nested_arena, &ctx->arena_budget);
-   x->hooks = (struct pv_cs_hooks){
-      .lookup = hook_lookup,
-      .created = hook_created,
-      .destroyed = hook_destroyed,
-      .admit = hook_admit,
-      .data = x};
+   x->hooks = (struct pv_cs_hooks){.lookup = hook_lookup,
+                                   .created = hook_created,
+                                   .destroyed = hook_destroyed,
+                                   .admit = hook_admit,
+                                   .data = x};
    x->dispatch = (struct pv_dispatch_ctx){
       .dec = &x->dec,
       .reply_begin = reply_begin,
@@ -370,6 +370,7 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
       .user = x,
    };
    x->named_min = ctx->renderer->family->command_named ? ctx->named_min : NULL;
+   pv_reclaim_join(&ctx->reclaim, &x->reader);
    x->records = ctx->renderer->record_min_run != PV_RECORDER_OFF;
    if (x->records) {
       x->recorder = pv_recorder_start(ctx->renderer->config.contain_host_crashes);
@@ -383,6 +384,7 @@ pv_exec_fini(struct pv_exec *x)
 {
    if (x->recorder)
       pv_recorder_stop(x->recorder);
+   pv_reclaim_leave(&x->ctx->reclaim, &x->reader);
    pv_cs_arena_fini(&x->arena);
    pv_cs_arena_fini(&x->nested_arena);
    free(x->named.objs);
@@ -426,8 +428,11 @@ run_decoder(struct pv_exec *x)
        * is no loss: nobody is left to tell. */
       if (atomic_load_explicit(&x->ctx->stopping, memory_order_relaxed))
          return !atomic_load(&x->ctx->lost);
-      if (!x->nested)
+      if (!x->nested) {
          x->cmd_start = x->dec.cur; /* where a crash in this command resumes (crash_guard.h) */
+         /* The last command's objects are let go (a nested stream is inside its command) */
+         pv_reclaim_quiesce(&x->ctx->reclaim, &x->reader);
+      }
       if (trace)
          trace_command(x);
       reset_command_state(x);
@@ -531,6 +536,7 @@ exec_run(struct pv_exec *x, const void *data, size_t size)
 #endif
    pv_cs_decoder_init(&x->dec, data, size, &x->arena, &x->status, &x->hooks);
    x->record_run = 0;
+   pv_reclaim_enter(&x->ctx->reclaim, &x->reader);
    bool ok = pv_crash_guard_active() && !x->ctx->host_crashed ? run_guarded(x) : run_decoder(x);
    if (x->recorder) {
       /* Nothing pending outlives the stream: the ring publishes head when it returns. */
@@ -538,6 +544,7 @@ exec_run(struct pv_exec *x, const void *data, size_t size)
       pv_cs_arena_reset(&x->arena);
       ok = ok && !atomic_load(&x->ctx->lost);
    }
+   pv_reclaim_exit(&x->ctx->reclaim, &x->reader);
    return ok;
 }
 

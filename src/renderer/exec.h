@@ -29,7 +29,7 @@ struct pv_resource;
 struct pv_reply_stream {
    pthread_mutex_t lock;
    struct pv_resource *res; /* referenced; NULL: none set */
-   uint8_t *base;   /* mapped start of the stream inside the resource */
+   uint8_t *base;           /* mapped start of the stream inside the resource */
    uint64_t size;
    uint64_t pos;
 };
@@ -58,20 +58,20 @@ struct pv_exec {
    const uint8_t *run_start; /* start of the top-level stream being run */
    const uint8_t *run_end;   /* ... and its end */
    const uint8_t *cmd_start; /* the top-level command being run */
-   bool nested; /* inside vkExecuteCommandStreamsMESA: nesting again is fatal */
-   bool host_submitted; /* a command handed work to a host queue; the ring thread clears it */
+   bool nested;              /* inside vkExecuteCommandStreamsMESA: nesting again is fatal */
+   bool host_submitted;      /* a command handed work to a host queue; the ring thread clears it */
    /* Objects the running command named, so new objects get their parent (objects.c). */
    uint64_t last_device, last_command_pool, last_descriptor_pool, last_physical_device;
    struct pv_object_cache lookups; /* this stream's recent id lookups (objects.h) */
    const uint8_t *named_min; /* the context's pv_overrides.named_min; NULL: no command_named */
-   bool named_incomplete; /* no memory to remember one: the command is refused */
+   bool named_incomplete;    /* no memory to remember one: the command is refused */
    /* Lost mode: every id the running command named, known or not, in decode order. Objects
     * the guest makes after the loss have no host handle (they all decode as 0), so the lost
     * handlers (src/vk/lost.c) tell them apart this way (pv_venus_lost_named). */
    struct pv_lost_ref {
       int32_t type;
       struct pv_object *obj; /* NULL: an id the table does not know */
-   } *lost_named;
+   } * lost_named;
    uint32_t lost_count, lost_cap;
    struct pv_exec_stats stats; /* written by this path's thread only (stats.h) */
    /* This path's recording thread (recorder.h); NULL: every host call is made inline. */
@@ -83,6 +83,9 @@ struct pv_exec {
     * made their calls (command_done). */
    size_t unpublished;
    bool has_unpublished;
+   /* This path as a reader of the context's removed objects: inside a stream, what it looked
+    * up is not freed under it by another path until its next command (reclaim.h). */
+   struct pv_reclaim_reader reader;
 };
 
 /* The context's shared budget for decode temporaries (struct pv_cs_arena_budget). */

@@ -6,14 +6,16 @@
  * the host index chains objects that share a handle value and the type decides.
  * One mutex: the transport thread and ring threads look objects up concurrently.
  */
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "renderer/objects.h"
 #include "util/log.h"
 
 struct pv_object_entry {
-   struct pv_object obj;               /* first: the public part */
+   struct pv_object obj; /* first: the public part */
    struct pv_object_entry *next_same_host;
+   struct pv_reclaim_item removed; /* once out of the table, until no path may hold it */
 };
 
 void
@@ -23,8 +25,15 @@ pv_object_table_init(struct pv_object_table *t)
    pv_id_table_init(&t->by_host);
    pthread_mutex_init(&t->lock, NULL);
    atomic_init(&t->generation, 1); /* a zeroed cache slot never matches */
+   t->reclaim = NULL;
    for (unsigned i = 0; i < PV_STATS_OBJECT_SLOTS; i++)
       atomic_init(&t->by_type[i], 0);
+}
+
+void
+pv_object_table_set_reclaim(struct pv_object_table *t, struct pv_reclaim *r)
+{
+   t->reclaim = r;
 }
 
 static void
@@ -166,14 +175,28 @@ free_entry(struct pv_context *ctx, struct pv_object_entry *e)
    free(e);
 }
 
+static void
+free_removed(struct pv_context *ctx, struct pv_reclaim_item *item)
+{
+   free_entry(ctx,
+              (struct pv_object_entry *)((char *)item - offsetof(struct pv_object_entry, removed)));
+}
+
 void
 pv_object_table_remove(struct pv_object_table *t, struct pv_context *ctx, uint64_t id)
 {
    pthread_mutex_lock(&t->lock);
    struct pv_object_entry *e = detach_locked(t, id);
    pthread_mutex_unlock(&t->lock);
-   if (e)
+   if (!e)
+      return;
+   if (!t->reclaim) {
       free_entry(ctx, e);
+      return;
+   }
+   /* Another path's running command may hold it (reclaim.h): its state goes with it. */
+   e->removed.free = free_removed;
+   pv_reclaim_defer(t->reclaim, &e->removed);
 }
 
 struct child_filter {
@@ -250,8 +273,8 @@ may_have_children(int32_t type)
 }
 
 void
-pv_object_table_remove_children(struct pv_object_table *t, struct pv_context *ctx,
-                                uint64_t parent, int32_t type)
+pv_object_table_remove_children(struct pv_object_table *t, struct pv_context *ctx, uint64_t parent,
+                                int32_t type)
 {
    if (parent == 0)
       return;

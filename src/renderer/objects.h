@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "renderer/reclaim.h"
 #include "renderer/stats.h"
 #include "renderer/venus.h"
 #include "util/id_table.h"
@@ -21,6 +22,9 @@ struct pv_object_table {
    /* Live objects per stats slot (pv_context_stats.objects_by_type): written under lock, read
     * without it (relaxed) by pv_context_get_stats. */
    _Atomic uint64_t by_type[PV_STATS_OBJECT_SLOTS];
+   /* Where removed entries wait until no other path may hold them (reclaim.h); NULL: freed at
+    * once (a table only one thread uses). */
+   struct pv_reclaim *reclaim;
 };
 /* The objects_by_type slot of a VkObjectType. */
 static inline unsigned
@@ -59,6 +63,8 @@ pv_object_cache_set(struct pv_object_cache *cache, uint64_t id)
 }
 
 void pv_object_table_init(struct pv_object_table *t);
+/* Removed entries wait in `r` from now on (the context's paths are its readers). */
+void pv_object_table_set_reclaim(struct pv_object_table *t, struct pv_reclaim *r);
 /* Frees every entry (running free_data); host objects must be gone already. */
 void pv_object_table_fini(struct pv_object_table *t, struct pv_context *ctx);
 struct pv_object *pv_object_table_find(struct pv_object_table *t, uint64_t id, int32_t type);
@@ -95,14 +101,13 @@ pv_object_table_find_cached(struct pv_object_table *t, struct pv_object_cache *c
    }
    return o;
 }
-struct pv_object *pv_object_table_find_host(struct pv_object_table *t, int32_t type,
-                                            uint64_t host);
+struct pv_object *pv_object_table_find_host(struct pv_object_table *t, int32_t type, uint64_t host);
 struct pv_object *pv_object_table_add(struct pv_object_table *t, int32_t type, uint64_t id,
                                       uint64_t host, uint64_t parent);
 /* An entry with host handle 0 and in no host index: an object a lost context keeps for itself
  * (src/vk/lost.c); NULL when id is 0 or in use, or no memory. */
-struct pv_object *pv_object_table_add_unbacked(struct pv_object_table *t, int32_t type,
-                                               uint64_t id, uint64_t parent);
+struct pv_object *pv_object_table_add_unbacked(struct pv_object_table *t, int32_t type, uint64_t id,
+                                               uint64_t parent);
 void pv_object_table_remove(struct pv_object_table *t, struct pv_context *ctx, uint64_t id);
 void pv_object_table_remove_children(struct pv_object_table *t, struct pv_context *ctx,
                                      uint64_t parent, int32_t type);

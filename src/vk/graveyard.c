@@ -15,12 +15,14 @@
  *
  * Only objects the guest can no longer reach through anything else (PV_VK_KEPT_OBJECTS: buffers,
  * images, views, samplers, pipelines, framebuffers, render passes, events, YCbCr conversions;
- * and memory and query pools, PV_VK_KEPT_WITH_STATE). Those keep their state (grave_of) here too: their quota stays charged and memory's mapping and memfd stay until the host handle
- * goes, so what a context holds on the host never exceeds its quota; an allocation that finds
- * the quota full while kept ones hold some waits for the device and frees them first
- * (pv_vk_charge). Descriptor sets return to a pool the guest allocates from next, so they wait
- * for their pool's submissions (pool_uses.c).
+ * and memory and query pools, PV_VK_KEPT_WITH_STATE). Those keep their state (grave_of) here too:
+ * their quota stays charged and memory's mapping and memfd stay until the host handle goes, so what
+ * a context holds on the host never exceeds its quota; an allocation that finds the quota full
+ * while kept ones hold some waits for the device and frees them first (pv_vk_charge). Descriptor
+ * sets return to a pool the guest allocates from next, so they wait for their pool's submissions
+ * (pool_uses.c).
  */
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "renderer/context.h"
@@ -40,6 +42,9 @@ struct pv_vk_grave {
 
 struct pv_vk_tomb {
    struct pv_vk_tomb *next;
+   /* Once buried: its states wait until no path may hold them (a memory's fd and mapping that
+    * a blob export on the transport's thread may be reading; reclaim.h). */
+   struct pv_reclaim_item buried;
    uint32_t count, cap;
    struct pv_vk_grave *graves;
    uint64_t targets[]; /* per queue: the submissions that may use them */
@@ -89,6 +94,21 @@ free_state(struct pv_context *ctx, struct pv_vk_grave *g)
 }
 
 static void
+tomb_free(struct pv_context *ctx, struct pv_vk_tomb *t)
+{
+   for (uint32_t i = 0; i < t->count; i++)
+      free_state(ctx, &t->graves[i]);
+   free(t->graves);
+   free(t);
+}
+
+static void
+tomb_reclaimed(struct pv_context *ctx, struct pv_reclaim_item *item)
+{
+   tomb_free(ctx, (struct pv_vk_tomb *)((char *)item - offsetof(struct pv_vk_tomb, buried)));
+}
+
+static void
 tomb_bury(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_tomb *t)
 {
    uint64_t bytes = 0;
@@ -97,15 +117,18 @@ tomb_bury(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_tomb *t)
       if (t->graves[i].state)
          d->graveyard.states--;
       bytes += t->graves[i].bytes;
-      free_state(ctx, &t->graves[i]);
    }
    if (ctx) {
       atomic_fetch_sub_explicit(&ctx->kept_objects, t->count, memory_order_relaxed);
       atomic_fetch_sub_explicit(&ctx->kept_device_memory, bytes, memory_order_relaxed);
    }
    d->graveyard.graves -= t->count;
-   free(t->graves);
-   free(t);
+   if (!ctx) {
+      tomb_free(NULL, t);
+      return;
+   }
+   t->buried.free = tomb_reclaimed;
+   pv_reclaim_defer(&ctx->reclaim, &t->buried);
 }
 
 /* A probe of ours on `q`: looks at the one in flight (never waits) and sends the next when the
@@ -319,6 +342,8 @@ pv_vk_charge(struct pv_context *ctx, struct pv_vk_device *d, enum pv_quota q, ui
       pv_vk_device_quiesce(ctx, d);
       pv_vk_graveyard_reap(ctx, d);
    }
+   /* what was freed may still wait for another path's running command (reclaim.h) */
+   pv_reclaim_poll(&ctx->reclaim);
    return pv_venus_charge(ctx, q, amount);
 }
 

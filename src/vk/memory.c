@@ -32,8 +32,8 @@ pv_vk_memory_free_data(struct pv_context *ctx, struct pv_object *obj)
          pv_venus_uncharge(ctx, PV_QUOTA_DEVICE_MEMORY, m->charged);
       if (ctx && m->fd_charged)
          pv_venus_uncharge(ctx, PV_QUOTA_FDS, 1);
-      if (ctx && m->map && obj->id)
-         pv_capture_memory_unmapped(ctx, obj->id); /* before the munmap below */
+      if (ctx && m->map && obj->id) /* before the munmap below; the id may name new memory */
+         pv_capture_memory_unmapped(ctx, obj->id, m->map);
       /* runs after the host vkFreeMemory: the driver no longer uses the mapping */
       if (m->map)
          munmap(m->map, m->size);
@@ -49,7 +49,7 @@ pv_vk_memory_forget(struct pv_context *ctx, const struct pv_object *obj)
 {
    const struct pv_vk_memory *m = obj->data;
    if (m && m->map)
-      pv_capture_memory_unmapped(ctx, obj->id);
+      pv_capture_memory_unmapped(ctx, obj->id, m->map);
 }
 
 /* ----- the pNext chain -------------------------------------------------------------------- */

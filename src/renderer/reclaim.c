@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Quiescent-state reclamation of what leaves a context's object table (reclaim.h).
+ *
+ * Why it is safe: a reader announces an epoch with a sequentially consistent store and fence
+ * before its first lookup (pv_reclaim_enter), and a removal makes its entry unreachable (the
+ * table's lock, the lookup caches' generation) before it bumps the epoch and reads the readers,
+ * also behind a fence. So either the removal sees the reader inside a command with an older
+ * epoch (and keeps the entry), or the reader's lookups see the entry gone. A reader that moves
+ * to a newer epoch at a command boundary has let go of everything its earlier commands found.
+ */
+#include "renderer/reclaim.h"
+
+#include <stddef.h>
+
+/* The reader the calling thread runs, whose own removals it never uses again. */
+static _Thread_local struct pv_reclaim_reader *current;
+
+void
+pv_reclaim_init(struct pv_reclaim *r, struct pv_context *ctx)
+{
+   pthread_mutex_init(&r->lock, NULL);
+   atomic_init(&r->epoch, 1);
+   atomic_init(&r->pending, 0);
+   r->readers = NULL;
+   r->head = r->tail = NULL;
+   r->ctx = ctx;
+}
+
+static void
+run_list(struct pv_context *ctx, struct pv_reclaim_item *it)
+{
+   while (it) {
+      struct pv_reclaim_item *next = it->next;
+      it->free(ctx, it);
+      it = next;
+   }
+}
+
+void
+pv_reclaim_fini(struct pv_reclaim *r, bool run)
+{
+   struct pv_reclaim_item *it = r->head;
+   r->head = r->tail = NULL;
+   atomic_store(&r->pending, 0);
+   if (run)
+      run_list(r->ctx, it);
+   pthread_mutex_destroy(&r->lock);
+}
+
+void
+pv_reclaim_join(struct pv_reclaim *r, struct pv_reclaim_reader *rd)
+{
+   atomic_init(&rd->seen, 0);
+   rd->outer = NULL;
+   pthread_mutex_lock(&r->lock);
+   rd->next = r->readers;
+   r->readers = rd;
+   pthread_mutex_unlock(&r->lock);
+}
+
+void
+pv_reclaim_leave(struct pv_reclaim *r, struct pv_reclaim_reader *rd)
+{
+   pthread_mutex_lock(&r->lock);
+   for (struct pv_reclaim_reader **p = &r->readers; *p; p = &(*p)->next)
+      if (*p == rd) {
+         *p = rd->next;
+         break;
+      }
+   pthread_mutex_unlock(&r->lock);
+   if (atomic_load_explicit(&r->pending, memory_order_relaxed))
+      pv_reclaim_poll(r);
+}
+
+void
+pv_reclaim_enter(struct pv_reclaim *r, struct pv_reclaim_reader *rd)
+{
+   rd->outer = current;
+   current = rd;
+   atomic_store(&rd->seen, atomic_load(&r->epoch));
+   atomic_thread_fence(memory_order_seq_cst); /* before any lookup (the file comment) */
+}
+
+void
+pv_reclaim_exit(struct pv_reclaim *r, struct pv_reclaim_reader *rd)
+{
+   atomic_store_explicit(&rd->seen, 0, memory_order_release);
+   current = rd->outer;
+   if (atomic_load_explicit(&r->pending, memory_order_relaxed))
+      pv_reclaim_poll(r);
+}
+
+/* The oldest epoch a reader inside a command may still hold things of; UINT64_MAX: none.
+ * The caller holds the lock. */
+static uint64_t
+oldest_seen_locked(const struct pv_reclaim *r, const struct pv_reclaim_reader *skip)
+{
+   atomic_thread_fence(memory_order_seq_cst); /* the removal is visible before we look */
+   uint64_t oldest = UINT64_MAX;
+   for (const struct pv_reclaim_reader *rd = r->readers; rd; rd = rd->next) {
+      uint64_t s = atomic_load(&rd->seen);
+      if (rd != skip && s != 0 && s < oldest)
+         oldest = s;
+   }
+   return oldest;
+}
+
+void
+pv_reclaim_poll(struct pv_reclaim *r)
+{
+   pthread_mutex_lock(&r->lock);
+   uint64_t oldest = oldest_seen_locked(r, NULL);
+   struct pv_reclaim_item *ready = NULL, **end = &ready;
+   uint64_t n = 0;
+   /* Items are in epoch order: the first one someone may hold ends the run. */
+   while (r->head && r->head->epoch < oldest) {
+      *end = r->head;
+      end = &r->head->next;
+      r->head = r->head->next;
+      n++;
+   }
+   *end = NULL;
+   if (!r->head)
+      r->tail = NULL;
+   atomic_fetch_sub_explicit(&r->pending, n, memory_order_relaxed);
+   pthread_mutex_unlock(&r->lock);
+   run_list(r->ctx, ready);
+}
+
+void
+pv_reclaim_defer(struct pv_reclaim *r, struct pv_reclaim_item *item)
+{
+   pthread_mutex_lock(&r->lock);
+   /* Under the lock, so the list stays in epoch order. */
+   item->epoch = atomic_fetch_add(&r->epoch, 1);
+   item->next = NULL;
+   bool now = oldest_seen_locked(r, current) > item->epoch;
+   if (!now) {
+      if (r->tail)
+         r->tail->next = item;
+      else
+         r->head = item;
+      r->tail = item;
+      atomic_fetch_add_explicit(&r->pending, 1, memory_order_relaxed);
+   }
+   pthread_mutex_unlock(&r->lock);
+   if (now)
+      item->free(r->ctx, item);
+}
