@@ -332,6 +332,7 @@ handle_sync_write(struct vtest_client *c, const uint32_t *p, uint32_t len)
    (void)len;
    pthread_mutex_lock(&c->sync_lock);
    bool ok = vtest_sync_write(&c->syncs, p[0], vtest_u64(&p[1]));
+   vtest_sync_settle(&c->syncs);
    pthread_mutex_unlock(&c->sync_lock);
    if (!ok)
       vtest_client_set_lost(c, "SYNC_WRITE of unknown sync %u", p[0]);

@@ -56,6 +56,7 @@ write_syncs(struct vtest_replay *r, const struct vtest_wait_entry *s, uint32_t c
 {
    for (uint32_t i = 0; i < count; i++)
       vtest_sync_write(&r->syncs, s[i].sync_id, s[i].value);
+   vtest_sync_settle(&r->syncs);
    pthread_cond_broadcast(&r->cond);
 }
 
@@ -199,6 +200,7 @@ replay_one(struct vtest_replay *r, uint32_t wire_format, uint32_t cmd, const uin
       r->sync_messages++;
       if (dwords == 3) {
          vtest_sync_write(&r->syncs, p[0], u64_at(&p[1]));
+         vtest_sync_settle(&r->syncs);
          pthread_cond_broadcast(&r->cond);
       }
       return dwords == 3;

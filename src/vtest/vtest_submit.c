@@ -44,9 +44,9 @@ struct vtest_pending_fence {
    struct vtest_wait_entry syncs[];
 };
 
-/* Sets the syncs of one batch; caller holds sync_lock. Unknown ids are reported by the caller
- * for immediate batches; for retired fences the guest may have dropped a sync in between, which
- * is its right (SYNC_UNREF only drops the id). */
+/* Sets the syncs of one batch; caller holds sync_lock and settles the waits after. Unknown ids
+ * are reported by the caller for immediate batches; for retired fences the guest may have
+ * dropped a sync in between, which is its right (SYNC_UNREF only drops the id). */
 static uint32_t
 write_syncs(struct vtest_client *c, const struct vtest_wait_entry *syncs, uint32_t count)
 {
@@ -70,6 +70,7 @@ vtest_fence_retired(void *client, uint32_t ring_idx, uint64_t fence_id)
       write_syncs(c, f->syncs, f->count);
       free(f);
    }
+   vtest_sync_settle(&c->syncs); /* once for every fence retired here */
    pthread_mutex_unlock(&c->sync_lock);
 }
 
@@ -99,8 +100,7 @@ read_syncs(const uint32_t *p, const struct vtest_submit_batch *b, struct vtest_w
 static bool
 queue_on_timeline(struct vtest_client *c, const uint32_t *p, const struct vtest_submit_batch *b)
 {
-   struct vtest_pending_fence *f =
-      malloc(sizeof(*f) + (size_t)b->sync_count * sizeof(f->syncs[0]));
+   struct vtest_pending_fence *f = malloc(sizeof(*f) + (size_t)b->sync_count * sizeof(f->syncs[0]));
    if (!f)
       return false;
    read_syncs(p, b, f->syncs);
@@ -142,6 +142,7 @@ run_batch(struct vtest_client *c, const uint32_t *p, const struct vtest_submit_b
    read_syncs(p, b, syncs);
    pthread_mutex_lock(&c->sync_lock);
    uint32_t unknown = write_syncs(c, syncs, b->sync_count);
+   vtest_sync_settle(&c->syncs);
    pthread_mutex_unlock(&c->sync_lock);
    free(syncs);
    if (unknown)
@@ -173,6 +174,10 @@ vtest_handle_submit_cmd2(struct vtest_client *c, const uint32_t *p, uint32_t dwo
       }
    }
    for (uint32_t i = 0; i < count; i++) {
+      /* A guest that hung up is told nothing more: the rest would only keep this thread (with
+       * --threads, one of the server's) busy. */
+      if (c->watch && vtest_watch_gone(c->watch))
+         break;
       struct vtest_submit_batch b = {0};
       memcpy(&b, &p[1 + i * stride], (size_t)stride * 4);
       run_batch(c, p, &b);

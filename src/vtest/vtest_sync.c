@@ -38,6 +38,8 @@ vtest_sync_table_init(struct vtest_sync_table *t)
    t->next_id = 1;
    t->waits = NULL;
    t->wait_count = 0;
+   t->entry_count = 0;
+   t->raised = false;
    t->max_waits = VTEST_MAX_PENDING_WAITS;
 }
 
@@ -140,6 +142,7 @@ update_waits(struct vtest_sync_table *t)
       if (satisfied || (w->deadline_ns && now >= w->deadline_ns)) {
          *link = w->next;
          t->wait_count--;
+         t->entry_count -= w->count;
          wait_destroy(w);
       } else {
          link = &w->next;
@@ -153,11 +156,18 @@ vtest_sync_write(struct vtest_sync_table *t, uint32_t id, uint64_t value)
    struct vtest_sync *s = pv_id_table_get(&t->syncs, id);
    if (!s)
       return false;
-   bool raised = value > s->value;
+   t->raised |= value > s->value;
    s->value = value;
-   if (raised)
-      update_waits(t);
    return true;
+}
+
+void
+vtest_sync_settle(struct vtest_sync_table *t)
+{
+   if (!t->raised)
+      return;
+   t->raised = false;
+   update_waits(t);
 }
 
 int
@@ -165,7 +175,8 @@ vtest_sync_wait(struct vtest_sync_table *t, bool any, uint32_t timeout_ms,
                 const struct vtest_wait_entry *entries, uint32_t count, bool *bad_id)
 {
    *bad_id = false;
-   if (count > VTEST_MAX_WAIT_ENTRIES || t->wait_count >= t->max_waits)
+   if (count > VTEST_MAX_WAIT_ENTRIES || t->wait_count >= t->max_waits ||
+       count > VTEST_MAX_PENDING_ENTRIES - t->entry_count)
       return -1;
    struct vtest_wait *w = calloc(1, sizeof(*w) + (size_t)count * sizeof(w->entries[0]));
    if (!w)
@@ -203,6 +214,7 @@ vtest_sync_wait(struct vtest_sync_table *t, bool any, uint32_t timeout_ms,
       w->next = t->waits;
       t->waits = w;
       t->wait_count++;
+      t->entry_count += w->count;
    }
    return guest_fd;
 }

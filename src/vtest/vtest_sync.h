@@ -20,13 +20,18 @@ struct vtest_sync_table {
    uint32_t next_id;
    struct vtest_wait *waits; /* pending waits, singly linked */
    uint32_t wait_count;
-   uint32_t max_waits; /* each pending wait keeps an fd; at most VTEST_MAX_PENDING_WAITS */
+   uint32_t max_waits;   /* each pending wait keeps an fd; at most VTEST_MAX_PENDING_WAITS */
+   uint32_t entry_count; /* of all pending waits: what one settle may have to look at */
+   bool raised;          /* a sync went up since the waits were last looked at */
 };
 
 /* Upper bounds per client, so a guest cannot make the server allocate without limit. */
 #define VTEST_MAX_SYNCS 65536u
 #define VTEST_MAX_PENDING_WAITS 4096u
 #define VTEST_MAX_WAIT_ENTRIES 1024u
+/* All pending waits together: each settle looks at every entry, so this bounds what a guest
+ * can make one sync write cost (a few microseconds). Guests wait on a few syncs at a time. */
+#define VTEST_MAX_PENDING_ENTRIES 4096u
 
 void vtest_sync_table_init(struct vtest_sync_table *t);
 void vtest_sync_table_fini(struct vtest_sync_table *t);
@@ -36,8 +41,11 @@ uint32_t vtest_sync_create(struct vtest_sync_table *t, uint64_t value);
 /* Returns false for an unknown id. */
 bool vtest_sync_unref(struct vtest_sync_table *t, uint32_t id);
 bool vtest_sync_read(struct vtest_sync_table *t, uint32_t id, uint64_t *value);
-/* Stores `value`; a higher value than before completes the waits it satisfies. */
+/* Stores `value`; the waits a higher value satisfies complete at the next vtest_sync_settle, so
+ * a submission that sets many syncs looks at the pending waits once, not once per sync. */
 bool vtest_sync_write(struct vtest_sync_table *t, uint32_t id, uint64_t value);
+/* Completes the waits the writes since the last call satisfied. */
+void vtest_sync_settle(struct vtest_sync_table *t);
 
 struct vtest_wait_entry {
    uint32_t sync_id;

@@ -97,6 +97,15 @@ vtest_watch_set_context(struct vtest_watch *w, struct pv_context *ctx)
    pthread_mutex_unlock(&w->lock);
 }
 
+bool
+vtest_watch_gone(struct vtest_watch *w)
+{
+   pthread_mutex_lock(&w->lock);
+   bool gone = w->gone;
+   pthread_mutex_unlock(&w->lock);
+   return gone;
+}
+
 void
 vtest_watch_set_tick(struct vtest_watch *w, void (*tick)(void *data, struct pv_context *ctx),
                      void *data)

@@ -44,6 +44,8 @@ void vtest_watch_set_context(struct vtest_watch *w, struct pv_context *ctx);
 /* What to call every VTEST_WATCH_TICK_MS while a context is set (NULL: nothing). */
 void vtest_watch_set_tick(struct vtest_watch *w, void (*tick)(void *data, struct pv_context *ctx),
                           void *data);
+/* Whether the client has hung up. */
+bool vtest_watch_gone(struct vtest_watch *w);
 /* The client is fully served: ends the watcher. */
 void vtest_watch_finish(struct vtest_watch *w);
 

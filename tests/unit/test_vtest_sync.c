@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -74,10 +75,16 @@ pending_wait_signaled_by_write(void **state)
    assert_false(readable(fd));
    /* The guest may drop its ids while the wait is pending; the wait keeps the syncs. */
    assert_true(vtest_sync_write(&t, a, 1));
+   vtest_sync_settle(&t);
    assert_false(readable(fd));
    assert_true(vtest_sync_write(&t, b, 2));
+   /* writes only store: the waits are looked at once per settle (a submission's syncs) */
+   assert_false(readable(fd));
+   assert_int_equal(t.wait_count, 1);
+   vtest_sync_settle(&t);
    assert_true(readable(fd));
    assert_int_equal(t.wait_count, 0);
+   assert_int_equal(t.entry_count, 0);
    close(fd);
    vtest_sync_table_fini(&t);
 }
@@ -94,6 +101,7 @@ wait_any(void **state)
    int fd = vtest_sync_wait(&t, true, 1000, e, 2, &bad);
    assert_false(readable(fd));
    assert_true(vtest_sync_write(&t, b, 7));
+   vtest_sync_settle(&t);
    assert_true(readable(fd));
    close(fd);
    vtest_sync_table_fini(&t);
@@ -111,6 +119,44 @@ unknown_id_and_limits(void **state)
    assert_true(bad);
    assert_int_equal(vtest_sync_wait(&t, false, 0, &e, VTEST_MAX_WAIT_ENTRIES + 1, &bad), -1);
    assert_false(bad);
+   vtest_sync_table_fini(&t);
+}
+
+/* What one settle looks at is bounded for all pending waits together: a guest cannot make each
+ * sync it signals scan millions of entries (SECURITY.md). */
+static void
+pending_entries_are_bounded(void **state)
+{
+   (void)state;
+   struct vtest_sync_table t;
+   vtest_sync_table_init(&t);
+   uint32_t a = vtest_sync_create(&t, 0);
+   struct vtest_wait_entry *e = calloc(VTEST_MAX_WAIT_ENTRIES, sizeof(*e));
+   assert_non_null(e);
+   for (uint32_t i = 0; i < VTEST_MAX_WAIT_ENTRIES; i++)
+      e[i] = (struct vtest_wait_entry){a, 1};
+   bool bad;
+   int fds[VTEST_MAX_PENDING_ENTRIES / VTEST_MAX_WAIT_ENTRIES];
+   for (uint32_t i = 0; i < VTEST_MAX_PENDING_ENTRIES / VTEST_MAX_WAIT_ENTRIES; i++) {
+      fds[i] = vtest_sync_wait(&t, false, VCMD_SYNC_WAIT_INFINITE, e, VTEST_MAX_WAIT_ENTRIES, &bad);
+      assert_true(fds[i] >= 0);
+   }
+   assert_int_equal(t.entry_count, VTEST_MAX_PENDING_ENTRIES);
+   /* one entry more is refused, though far fewer waits than max_waits are pending */
+   assert_int_equal(vtest_sync_wait(&t, false, VCMD_SYNC_WAIT_INFINITE, e, 1, &bad), -1);
+   assert_false(bad);
+   /* completed waits give their entries back */
+   assert_true(vtest_sync_write(&t, a, 1));
+   vtest_sync_settle(&t);
+   assert_int_equal(t.entry_count, 0);
+   int fd = vtest_sync_wait(&t, false, VCMD_SYNC_WAIT_INFINITE, e, 1, &bad);
+   assert_true(fd >= 0 && readable(fd)); /* already satisfied */
+   close(fd);
+   for (uint32_t i = 0; i < VTEST_MAX_PENDING_ENTRIES / VTEST_MAX_WAIT_ENTRIES; i++) {
+      assert_true(readable(fds[i]));
+      close(fds[i]);
+   }
+   free(e);
    vtest_sync_table_fini(&t);
 }
 
@@ -138,6 +184,7 @@ main(void)
       cmocka_unit_test(create_read_write_unref),
       cmocka_unit_test(wait_already_satisfied_is_readable),
       cmocka_unit_test(pending_wait_signaled_by_write),
+      cmocka_unit_test(pending_entries_are_bounded),
       cmocka_unit_test(wait_any),
       cmocka_unit_test(unknown_id_and_limits),
       cmocka_unit_test(unref_with_pending_wait_frees_everything),
