@@ -229,6 +229,11 @@ class MemberCode:
                 out.append('   %s = pv_cs_read_blob(d, n);' % lv)
         else:
             et = m.type
+            # Every element read from the stream takes at least 4 bytes of it; an output
+            # struct's partial decode may take none (non-extensible structs).
+            reads_each = not (mode == 'out' and k in ('scalar', 'char', 'struct'))
+            if reads_each and not self.packed(et):
+                out.append('   pv_cs_check_elements(d, n);')
             out.append('   %s *arr = pv_cs_alloc(d, n, sizeof(*arr));' % et)
             if mode == 'out' and k in ('scalar', 'char'):
                 pass  # capacity only
@@ -239,7 +244,11 @@ class MemberCode:
                     out += ['   ' + x for x in self.enum_array_check(m, 'arr', 'n', True)]
             else:
                 body = self.dec_elem(et, 'arr[i]', mode, raw_ids=out_param, m=m, level=1)
-                out.append('   for (uint64_t i = 0; arr && i < n; i++)')
+                # A count the stream cannot hold is fatal before the loop (check_elements);
+                # output structs stop at a fatal read instead: the rest would only write
+                # zeros, costing memory and time for a huge guest count.
+                stop = ' && !pv_cs_fatal(d)' if not reads_each else ''
+                out.append('   for (uint64_t i = 0; arr && i < n%s; i++)' % stop)
                 out += ['      ' + x for x in body]
             out.append('   %s = arr;' % lv)
         if wa1:  # quirks.partial_count_not_encoded: capacity comes from the array size
@@ -267,6 +276,7 @@ class MemberCode:
         expect = len_expr(self.reg, m, base, sib)
         return ['{', '   uint64_t n = pv_cs_read_count(d);',
                 '   %s(d, n, (uint64_t)%s, %s);' % (_count_check(m), expect, _what(self.owner, m)),
+                '   pv_cs_check_elements(d, n);',
                 '   const char **arr = pv_cs_alloc(d, n, sizeof(*arr));',
                 '   for (uint64_t i = 0; arr && i < n; i++)',
                 '      arr[i] = pv_cs_read_string(d);',

@@ -244,6 +244,15 @@ bool pv_cs_check_static(struct pv_cs_decoder *dec, uint64_t wire, uint64_t size,
 bool pv_cs_check_stype(struct pv_cs_decoder *dec, int32_t got, int32_t want, const char *what);
 /* `count` packed elements of elem_size bytes, padded to 4 as a whole (u8 arrays). */
 bool pv_cs_read_array(struct pv_cs_decoder *dec, void *dst, uint64_t count, size_t elem_size);
+/* Before an array of n elements each read from the stream, every one taking at least 4 bytes
+ * of it: a count the rest of the stream cannot hold is fatal at once, so a 16-byte command
+ * saying 2^25 elements neither fills 256 MiB of arena nor loops 2^25 times. */
+static inline void
+pv_cs_check_elements(struct pv_cs_decoder *dec, uint64_t n)
+{
+   if (n > (uint64_t)(dec->end - dec->cur) / 4)
+      pv_cs_set_fatal(dec, "an array's count is past the end of the stream");
+}
 /* Zeroed arena memory for count elements; count 0 gives NULL without error. */
 void *pv_cs_alloc_slow(struct pv_cs_decoder *dec, uint64_t count, size_t elem_size);
 /* The common case inline: a small block (every command's args struct, most arrays). Both

@@ -26,6 +26,10 @@
 /* Decode temporaries kept for the recording thread's pending calls before the path's thread
  * waits for them (recorder.h): a command buffer of a few thousand commands. */
 #define PV_EXEC_HELD_MAX ((size_t)1 << 20)
+/* A nested stream's private copy kept for the next one; larger ones are freed after use. */
+#define PV_EXEC_NESTED_KEEP ((size_t)256 << 10)
+/* Entries of the per-command object arrays kept after a command that named more. */
+#define PV_EXEC_NAMED_KEEP 4096u
 
 void
 pv_exec_budget_init(struct pv_cs_arena_budget *b, uint64_t blob_quota)
@@ -177,13 +181,19 @@ static void
 hook_destroyed(void *data, int32_t type, uint64_t host)
 {
    struct pv_exec *x = data;
-   struct pv_object *o = pv_object_table_find_host(&x->ctx->objects, type, host);
+   /* The object this command named: a host driver may hand the freed handle to an object
+    * another ring creates at the same time, which a lookup by handle could find instead. */
+   struct pv_object *o = NULL;
+   for (uint32_t i = 0; i < x->named.count && !o; i++)
+      if (x->named.objs[i]->type == type && x->named.objs[i]->host == host)
+         o = x->named.objs[i];
+   if (!o)
+      o = pv_object_table_find_host(&x->ctx->objects, type, host);
    if (!o)
       return;
-   uint64_t id = o->id;
    /* children the host freed with it (sets of a pool, buffers of a pool) */
-   pv_object_table_remove_children(&x->ctx->objects, x->ctx, id, -1);
-   pv_object_table_remove(&x->ctx->objects, x->ctx, id);
+   pv_object_table_remove_children(&x->ctx->objects, x->ctx, o->id, -1);
+   pv_object_table_remove_exact(&x->ctx->objects, x->ctx, o);
 }
 
 static bool
@@ -389,13 +399,33 @@ pv_exec_fini(struct pv_exec *x)
    pv_cs_arena_fini(&x->nested_arena);
    free(x->named.objs);
    free(x->lost_named);
+   free(x->nested_copy);
    pv_resource_put(x->own_reply.res);
    pthread_mutex_destroy(&x->own_reply.lock);
+}
+
+/* A command that named millions of ids (a count is the guest's) does not leave this path
+ * holding arrays for them: the next command starts from a small one. */
+static __attribute__((noinline)) void
+shrink_named(struct pv_exec *x)
+{
+   if (x->named.cap > PV_EXEC_NAMED_KEEP) {
+      free(x->named.objs);
+      x->named.objs = NULL;
+      x->named.cap = 0;
+   }
+   if (x->lost_cap > PV_EXEC_NAMED_KEEP) {
+      free(x->lost_named);
+      x->lost_named = NULL;
+      x->lost_cap = 0;
+   }
 }
 
 static void
 reset_command_state(struct pv_exec *x)
 {
+   if (__builtin_expect(x->named.cap > PV_EXEC_NAMED_KEEP || x->lost_cap > PV_EXEC_NAMED_KEEP, 0))
+      shrink_named(x);
    x->last_device = x->last_command_pool = x->last_descriptor_pool = 0;
    x->last_physical_device = 0;
    x->named.count = 0;
@@ -463,8 +493,9 @@ run_decoder(struct pv_exec *x)
          pv_context_set_lost(x->ctx, "out of memory tracking the objects a command names");
          return false;
       }
-      /* execute_one succeeded, so type indexes the table */
-      uint8_t min = x->named_min ? x->named_min[type] : 0;
+      /* execute_one validated the type it read; every stream decoded here is a private copy,
+       * so this peek saw the same word, but an index stays checked where it is used */
+      uint8_t min = x->named_min && (uint32_t)type < x->ctx->table->count ? x->named_min[type] : 0;
       if (min && x->named.count >= min && !x->dispatch.lost)
          x->ctx->renderer->family->command_named(x->ctx, type, x->named.objs, x->named.count);
       if (x->command_done && !x->nested) {
@@ -489,6 +520,7 @@ static void
 recover_from_crash(struct pv_exec *x, int sig)
 {
    x->nested = false;
+   pv_exec_nested_release(x); /* the crash jumped past the nested stream's own release */
    x->dec.cur = x->cmd_start;
    x->dec.end = x->run_end;
    x->dec.arena = &x->arena;
@@ -558,6 +590,38 @@ pv_exec_run(struct pv_exec *x, const void *data, size_t size)
    bool ok = exec_run(x, data, size);
    pv_capture_stream_end(x);
    return ok;
+}
+
+uint8_t *
+pv_exec_nested_copy(struct pv_exec *x, const void *shared, size_t size)
+{
+   if (!pv_venus_charge(x->ctx, PV_QUOTA_BLOB_BYTES, size))
+      return NULL;
+   if (size > x->nested_copy_cap) {
+      uint8_t *p = malloc(size);
+      if (!p) {
+         pv_venus_uncharge(x->ctx, PV_QUOTA_BLOB_BYTES, size);
+         return NULL;
+      }
+      free(x->nested_copy);
+      x->nested_copy = p;
+      x->nested_copy_cap = size;
+   }
+   memcpy(x->nested_copy, shared, size);
+   x->nested_charged = size;
+   return x->nested_copy;
+}
+
+void
+pv_exec_nested_release(struct pv_exec *x)
+{
+   pv_venus_uncharge(x->ctx, PV_QUOTA_BLOB_BYTES, x->nested_charged);
+   x->nested_charged = 0;
+   if (x->nested_copy_cap > PV_EXEC_NESTED_KEEP) {
+      free(x->nested_copy);
+      x->nested_copy = NULL;
+      x->nested_copy_cap = 0;
+   }
 }
 
 bool

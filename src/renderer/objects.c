@@ -153,12 +153,16 @@ pv_object_table_add_unbacked(struct pv_object_table *t, int32_t type, uint64_t i
    return id ? add_entry(t, type, id, 0, parent) : NULL;
 }
 
-/* Takes the entry out of both indexes; the caller frees it outside the lock. */
+/* Takes the entry out of both indexes when its serial is at most `max_serial` (an entry made
+ * later under a reused id stays); the caller frees it outside the lock. */
 static struct pv_object_entry *
-detach_locked(struct pv_object_table *t, uint64_t id)
+detach_locked(struct pv_object_table *t, uint64_t id, uint64_t max_serial)
 {
-   struct pv_object_entry *e = pv_id_table_remove(&t->by_id, id);
+   struct pv_object_entry *e = pv_id_table_get(&t->by_id, id);
+   if (e && e->obj.serial > max_serial)
+      return NULL;
    if (e) {
+      pv_id_table_remove(&t->by_id, id);
       if (e->obj.host)
          unlink_host_locked(t, e);
       pv_stat_add(&t->by_type[pv_object_stats_slot(e->obj.type)], (uint64_t)-1);
@@ -182,11 +186,11 @@ free_removed(struct pv_context *ctx, struct pv_reclaim_item *item)
               (struct pv_object_entry *)((char *)item - offsetof(struct pv_object_entry, removed)));
 }
 
-void
-pv_object_table_remove(struct pv_object_table *t, struct pv_context *ctx, uint64_t id)
+static void
+remove_upto(struct pv_object_table *t, struct pv_context *ctx, uint64_t id, uint64_t max_serial)
 {
    pthread_mutex_lock(&t->lock);
-   struct pv_object_entry *e = detach_locked(t, id);
+   struct pv_object_entry *e = detach_locked(t, id, max_serial);
    pthread_mutex_unlock(&t->lock);
    if (!e)
       return;
@@ -196,7 +200,23 @@ pv_object_table_remove(struct pv_object_table *t, struct pv_context *ctx, uint64
    }
    /* Another path's running command may hold it (reclaim.h): its state goes with it. */
    e->removed.free = free_removed;
+   /* their state gives quota back; allocations, which may need it, never name them */
+   e->removed.quota =
+      e->obj.type == VK_OBJECT_TYPE_DEVICE_MEMORY || e->obj.type == VK_OBJECT_TYPE_QUERY_POOL;
    pv_reclaim_defer(t->reclaim, &e->removed);
+}
+
+void
+pv_object_table_remove(struct pv_object_table *t, struct pv_context *ctx, uint64_t id)
+{
+   remove_upto(t, ctx, id, UINT64_MAX);
+}
+
+void
+pv_object_table_remove_exact(struct pv_object_table *t, struct pv_context *ctx,
+                             const struct pv_object *o)
+{
+   remove_upto(t, ctx, o->id, o->serial);
 }
 
 struct child_filter {
@@ -272,9 +292,9 @@ may_have_children(int32_t type)
    }
 }
 
-void
-pv_object_table_remove_children(struct pv_object_table *t, struct pv_context *ctx, uint64_t parent,
-                                int32_t type)
+static void
+remove_children_upto(struct pv_object_table *t, struct pv_context *ctx, uint64_t parent,
+                     int32_t type, uint64_t max_serial)
 {
    if (parent == 0)
       return;
@@ -290,10 +310,23 @@ pv_object_table_remove_children(struct pv_object_table *t, struct pv_context *ct
    size_t n = pv_object_table_list_children(t, parent, type, &ids);
    for (size_t i = 0; i < n; i++) {
       /* grandchildren first (e.g. sets of a pool of a device) */
-      pv_object_table_remove_children(t, ctx, ids[i], -1);
-      pv_object_table_remove(t, ctx, ids[i]);
+      remove_children_upto(t, ctx, ids[i], -1, max_serial);
+      remove_upto(t, ctx, ids[i], max_serial);
    }
    free(ids);
+}
+
+void
+pv_object_table_remove_children(struct pv_object_table *t, struct pv_context *ctx, uint64_t parent,
+                                int32_t type)
+{
+   /* Only what exists now: the host freed those with their parent. Another ring may free one
+    * of them and make a new object under its id (or under a child's id, as a parent) while
+    * this runs; entries made later have larger serials and stay. */
+   pthread_mutex_lock(&t->lock);
+   uint64_t now = t->next_serial;
+   pthread_mutex_unlock(&t->lock);
+   remove_children_upto(t, ctx, parent, type, now);
 }
 
 size_t

@@ -109,6 +109,9 @@ struct pv_object *pv_object_table_add(struct pv_object_table *t, int32_t type, u
 struct pv_object *pv_object_table_add_unbacked(struct pv_object_table *t, int32_t type, uint64_t id,
                                                uint64_t parent);
 void pv_object_table_remove(struct pv_object_table *t, struct pv_context *ctx, uint64_t id);
+/* Removes `o` (found in this command) only if its id still names it, not a later object. */
+void pv_object_table_remove_exact(struct pv_object_table *t, struct pv_context *ctx,
+                                  const struct pv_object *o);
 void pv_object_table_remove_children(struct pv_object_table *t, struct pv_context *ctx,
                                      uint64_t parent, int32_t type);
 size_t pv_object_table_list_children(struct pv_object_table *t, uint64_t parent, int32_t type,

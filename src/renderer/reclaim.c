@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-/* The reader the calling thread runs, whose own removals it never uses again. */
+/* The reader the calling thread runs (pv_reclaim_poll_quota). */
 static _Thread_local struct pv_reclaim_reader *current;
 
 void
@@ -135,7 +135,7 @@ pv_reclaim_defer(struct pv_reclaim *r, struct pv_reclaim_item *item)
    /* Under the lock, so the list stays in epoch order. */
    item->epoch = atomic_fetch_add(&r->epoch, 1);
    item->next = NULL;
-   bool now = oldest_seen_locked(r, current) > item->epoch;
+   bool now = oldest_seen_locked(r, NULL) > item->epoch;
    if (!now) {
       if (r->tail)
          r->tail->next = item;
@@ -147,4 +147,33 @@ pv_reclaim_defer(struct pv_reclaim *r, struct pv_reclaim_item *item)
    pthread_mutex_unlock(&r->lock);
    if (now)
       item->free(r->ctx, item);
+}
+
+void
+pv_reclaim_poll_quota(struct pv_reclaim *r)
+{
+   pthread_mutex_lock(&r->lock);
+   uint64_t oldest = oldest_seen_locked(r, current);
+   struct pv_reclaim_item *ready = NULL, **end = &ready, *prev = NULL;
+   uint64_t n = 0;
+   for (struct pv_reclaim_item *it = r->head, *next; it && it->epoch < oldest; it = next) {
+      next = it->next;
+      if (!it->quota) {
+         prev = it;
+         continue;
+      }
+      if (prev)
+         prev->next = next;
+      else
+         r->head = next;
+      if (r->tail == it)
+         r->tail = prev;
+      *end = it;
+      end = &it->next;
+      n++;
+   }
+   *end = NULL;
+   atomic_fetch_sub_explicit(&r->pending, n, memory_order_relaxed);
+   pthread_mutex_unlock(&r->lock);
+   run_list(r->ctx, ready);
 }

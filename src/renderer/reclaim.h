@@ -29,6 +29,7 @@ struct pv_reclaim_item {
    struct pv_reclaim_item *next;
    uint64_t epoch; /* the domain's epoch when it was handed over */
    void (*free)(struct pv_context *ctx, struct pv_reclaim_item *item);
+   bool quota; /* gives back quota: pv_reclaim_poll_quota may free it */
 };
 
 /* One path (a thread while it runs commands). seen is 0 while it is between streams, else the
@@ -76,10 +77,14 @@ pv_reclaim_quiesce(struct pv_reclaim *r, struct pv_reclaim_reader *rd)
       pv_reclaim_poll(r);
 }
 
-/* Hands over `item`, already unreachable for new lookups: freed now when no other reader may
- * hold it (the calling thread's own reader does not use what it removes), else later by
- * whichever reader moves past it last. `r` NULL: freed now (a table with no readers). */
+/* Hands over `item`, already unreachable for new lookups: freed now when no reader inside a
+ * command may hold it, else by whichever reader moves past it last. The calling thread's own
+ * command counts too: it may still hold the entry (the objects it named). */
 void pv_reclaim_defer(struct pv_reclaim *r, struct pv_reclaim_item *item);
+/* For an allocation that finds its quota full (src/vk pv_vk_charge), whose command holds no
+ * destroyed object's state: frees the items marked `quota` that only the calling thread's own
+ * command has not moved past yet. */
+void pv_reclaim_poll_quota(struct pv_reclaim *r);
 
 /* Items kept now (the object quota counts them). */
 static inline uint64_t

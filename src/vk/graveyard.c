@@ -128,6 +128,7 @@ tomb_bury(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_tomb *t)
       return;
    }
    t->buried.free = tomb_reclaimed;
+   t->buried.quota = true;
    pv_reclaim_defer(&ctx->reclaim, &t->buried);
 }
 
@@ -342,8 +343,9 @@ pv_vk_charge(struct pv_context *ctx, struct pv_vk_device *d, enum pv_quota q, ui
       pv_vk_device_quiesce(ctx, d);
       pv_vk_graveyard_reap(ctx, d);
    }
-   /* what was freed may still wait for another path's running command (reclaim.h) */
-   pv_reclaim_poll(&ctx->reclaim);
+   /* what was freed may still wait for a path's running command (reclaim.h); this one, an
+    * allocation, holds no destroyed object's state */
+   pv_reclaim_poll_quota(&ctx->reclaim);
    return pv_venus_charge(ctx, q, amount);
 }
 

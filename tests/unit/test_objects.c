@@ -44,6 +44,26 @@ children_go_with_their_parent(void **state)
    pv_object_table_fini(&t, NULL);
 }
 
+/* A command's destroy removes the object it named, not a later one another ring made under the
+ * same guest id (a lookup by id, or by a host handle the driver reused, could find that one). */
+static void
+remove_exact_leaves_a_reused_id(void **state)
+{
+   (void)state;
+   struct pv_object_table t;
+   pv_object_table_init(&t);
+   add(&t, VK_OBJECT_TYPE_SEMAPHORE, FIRST_SEM, 0);
+   struct pv_object old = *pv_object_table_find(&t, FIRST_SEM, VK_OBJECT_TYPE_SEMAPHORE);
+   pv_object_table_remove(&t, NULL, FIRST_SEM);
+   add(&t, VK_OBJECT_TYPE_SEMAPHORE, FIRST_SEM, 0); /* the id named again */
+   pv_object_table_remove_exact(&t, NULL, &old);
+   assert_non_null(pv_object_table_find(&t, FIRST_SEM, VK_OBJECT_TYPE_SEMAPHORE));
+   struct pv_object now = *pv_object_table_find(&t, FIRST_SEM, VK_OBJECT_TYPE_SEMAPHORE);
+   pv_object_table_remove_exact(&t, NULL, &now);
+   assert_null(pv_object_table_find(&t, FIRST_SEM, VK_OBJECT_TYPE_SEMAPHORE));
+   pv_object_table_fini(&t, NULL);
+}
+
 /* Orphans of a parent that is already gone are still found. */
 static void
 orphans_of_a_removed_parent(void **state)
@@ -69,12 +89,15 @@ cached_lookups_follow_the_table(void **state)
    pv_object_table_init(&t);
    struct pv_object_cache cache = {0};
    add(&t, VK_OBJECT_TYPE_COMMAND_BUFFER, CMD_A, 0);
-   struct pv_object *a = pv_object_table_find_cached(&t, &cache, CMD_A, VK_OBJECT_TYPE_COMMAND_BUFFER);
+   struct pv_object *a =
+      pv_object_table_find_cached(&t, &cache, CMD_A, VK_OBJECT_TYPE_COMMAND_BUFFER);
    assert_non_null(a);
-   assert_ptr_equal(pv_object_table_find_cached(&t, &cache, CMD_A, VK_OBJECT_TYPE_COMMAND_BUFFER), a);
+   assert_ptr_equal(pv_object_table_find_cached(&t, &cache, CMD_A, VK_OBJECT_TYPE_COMMAND_BUFFER),
+                    a);
    /* the type still decides */
    assert_null(pv_object_table_find_cached(&t, &cache, CMD_A, VK_OBJECT_TYPE_SEMAPHORE));
-   assert_ptr_equal(pv_object_table_find_cached(&t, &cache, CMD_A, VK_OBJECT_TYPE_COMMAND_BUFFER), a);
+   assert_ptr_equal(pv_object_table_find_cached(&t, &cache, CMD_A, VK_OBJECT_TYPE_COMMAND_BUFFER),
+                    a);
    /* gone: the cached pointer must not be returned */
    pv_object_table_remove(&t, NULL, CMD_A);
    assert_null(pv_object_table_find_cached(&t, &cache, CMD_A, VK_OBJECT_TYPE_COMMAND_BUFFER));
@@ -180,6 +203,7 @@ main(void)
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(children_go_with_their_parent),
       cmocka_unit_test(orphans_of_a_removed_parent),
+      cmocka_unit_test(remove_exact_leaves_a_reused_id),
       cmocka_unit_test(cached_lookups_follow_the_table),
       cmocka_unit_test(cache_keeps_neighbouring_pointer_ids),
       cmocka_unit_test(many_leaves_are_removed_fast),

@@ -124,7 +124,7 @@ held_by_a_running_command_until_it_ends(void **state)
 }
 
 static void
-freed_at_once_when_nobody_else_may_hold_it(void **state)
+freed_when_no_command_may_hold_it(void **state)
 {
    (void)state;
    struct fixture f;
@@ -134,9 +134,14 @@ freed_at_once_when_nobody_else_may_hold_it(void **state)
    pv_reclaim_join(&f.reclaim, &idle); /* a ring between streams holds nothing */
    pv_reclaim_enter(&f.reclaim, &self);
    assert_non_null(add_memory(&f.table, MEMORY_ID));
-   assert_non_null(pv_object_table_find(&f.table, MEMORY_ID, VK_OBJECT_TYPE_DEVICE_MEMORY));
-   /* the path that removes it does not use it again (a destroy command) */
+   struct pv_object *o = pv_object_table_find(&f.table, MEMORY_ID, VK_OBJECT_TYPE_DEVICE_MEMORY);
+   assert_non_null(o);
+   /* the path that removes it may still look at what its command named (a destroy of several
+    * objects walks them all): freed at its next command */
    pv_object_table_remove(&f.table, NULL, MEMORY_ID);
+   assert_int_equal(atomic_load(&freed), 0);
+   assert_true(((struct state *)o->data)->magic == MAGIC);
+   pv_reclaim_quiesce(&f.reclaim, &self);
    assert_int_equal(atomic_load(&freed), 1);
    pv_reclaim_exit(&f.reclaim, &self);
    /* and with no reader inside a command at all */
@@ -175,6 +180,43 @@ freed_when_the_stream_ends_or_the_context_goes(void **state)
    pv_reclaim_exit(&f.reclaim, &ring);
    pv_reclaim_leave(&f.reclaim, &ring);
    assert_int_equal(atomic_load(&freed), 3);
+   fixture_fini(&f);
+}
+
+/* An allocation that finds the quota full frees what only its own command has not moved past
+ * (a memory it did not name, freed earlier by its path), not what another command may hold. */
+static void
+quota_poll_frees_only_what_no_other_command_holds(void **state)
+{
+   (void)state;
+   struct fixture f;
+   fixture_init(&f);
+   struct pv_reclaim_reader self, other;
+   pv_reclaim_join(&f.reclaim, &self);
+   pv_reclaim_join(&f.reclaim, &other);
+   pv_reclaim_enter(&f.reclaim, &self);
+   assert_non_null(add_memory(&f.table, MEMORY_ID));
+   pv_object_table_remove(&f.table, NULL, MEMORY_ID);
+   assert_int_equal(atomic_load(&freed), 0);
+   pv_reclaim_poll(&f.reclaim); /* a plain poll waits for this command too */
+   assert_int_equal(atomic_load(&freed), 0);
+   pv_reclaim_poll_quota(&f.reclaim);
+   assert_int_equal(atomic_load(&freed), 1);
+   /* another path inside a command may hold the next one: it stays */
+   pv_reclaim_exit(&f.reclaim, &self);
+   assert_non_null(add_memory(&f.table, MEMORY_ID));
+   pv_reclaim_enter(&f.reclaim, &self);
+   /* the other path is inside a command that began before the removal (its own thread) */
+   atomic_store(&other.seen, atomic_load(&f.reclaim.epoch));
+   pv_object_table_remove(&f.table, NULL, MEMORY_ID);
+   pv_reclaim_poll_quota(&f.reclaim);
+   assert_int_equal(atomic_load(&freed), 1);
+   atomic_store(&other.seen, 0); /* it ends its stream */
+   pv_reclaim_poll_quota(&f.reclaim);
+   assert_int_equal(atomic_load(&freed), 2);
+   pv_reclaim_exit(&f.reclaim, &self);
+   pv_reclaim_leave(&f.reclaim, &other);
+   pv_reclaim_leave(&f.reclaim, &self);
    fixture_fini(&f);
 }
 
@@ -245,8 +287,9 @@ main(void)
 {
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(held_by_a_running_command_until_it_ends),
-      cmocka_unit_test(freed_at_once_when_nobody_else_may_hold_it),
+      cmocka_unit_test(freed_when_no_command_may_hold_it),
       cmocka_unit_test(freed_when_the_stream_ends_or_the_context_goes),
+      cmocka_unit_test(quota_poll_frees_only_what_no_other_command_holds),
       cmocka_unit_test(lookups_racing_removals_never_read_freed_state),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
