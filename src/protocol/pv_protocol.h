@@ -92,6 +92,13 @@ struct pv_dispatch_ctx {
     * owner of `defer` has them made and clears this. */
    bool arena_held;
    void *args; /* the running command's decoded arguments (in the decoder's arena) */
+   /* The running command's type as read and validated once (an index into the table), or -1
+    * when the stream held no known command. Streams may lie in memory the guest can still
+    * write (nested streams): what runs a command acts on this, never on a second read. */
+   int32_t type;
+   /* Optional: once the command's type and flags are read and its entry found, before its
+    * arguments are decoded (the renderer's recording-thread policy, exec.c). */
+   void (*before)(struct pv_dispatch_ctx *ctx, int32_t type, uint32_t flags);
    void *user;
 };
 

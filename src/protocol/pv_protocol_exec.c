@@ -92,6 +92,9 @@ pv_protocol_execute_one(struct pv_dispatch_ctx *ctx, const struct pv_protocol_ta
    uint32_t flags = pv_cs_read_u32(d);
    const struct pv_command_entry *e = pv_cs_fatal(d) ? NULL : lookup_entry(d, t, type);
    d->refused = false;
+   ctx->type = e ? type : -1;
+   if (e && ctx->before)
+      ctx->before(ctx, type, flags);
    if (e) {
       void *args = pv_cs_alloc(d, 1, e->args_size);
       if (args)

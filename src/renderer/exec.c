@@ -26,8 +26,6 @@
 /* Decode temporaries kept for the recording thread's pending calls before the path's thread
  * waits for them (recorder.h): a command buffer of a few thousand commands. */
 #define PV_EXEC_HELD_MAX ((size_t)1 << 20)
-/* A nested stream's private copy kept for the next one; larger ones are freed after use. */
-#define PV_EXEC_NESTED_KEEP ((size_t)256 << 10)
 /* Entries of the per-command object arrays kept after a command that named more. */
 #define PV_EXEC_NAMED_KEEP 4096u
 
@@ -348,6 +346,15 @@ before_command(struct pv_exec *x, int32_t type, uint32_t flags)
       pv_ring_settle_recorders(x->ctx);
 }
 
+/* pv_dispatch_ctx.before: the command's type and flags as the decoder read them, once. */
+static void
+hook_before(struct pv_dispatch_ctx *c, int32_t type, uint32_t flags)
+{
+   struct pv_exec *x = c->user;
+   before_command(x, type, flags);
+   c->lost = atomic_load(&x->ctx->lost);
+}
+
 void
 pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
 {
@@ -383,6 +390,7 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
    pv_reclaim_join(&ctx->reclaim, &x->reader);
    x->records = ctx->renderer->record_min_run != PV_RECORDER_OFF;
    if (x->records) {
+      x->dispatch.before = hook_before;
       x->recorder = pv_recorder_start(ctx->renderer->config.contain_host_crashes);
       if (x->recorder)
          x->dispatch.defer = defer_call;
@@ -399,7 +407,6 @@ pv_exec_fini(struct pv_exec *x)
    pv_cs_arena_fini(&x->nested_arena);
    free(x->named.objs);
    free(x->lost_named);
-   free(x->nested_copy);
    pv_resource_put(x->own_reply.res);
    pthread_mutex_destroy(&x->own_reply.lock);
 }
@@ -467,35 +474,30 @@ run_decoder(struct pv_exec *x)
          trace_command(x);
       reset_command_state(x);
       x->dispatch.lost = atomic_load(&x->ctx->lost);
-      int32_t type = -1;
-      if (pv_cs_remaining(&x->dec) >= sizeof(type))
-         memcpy(&type, x->dec.cur, sizeof(type));
-      if (x->records) {
-         uint32_t flags = 0;
-         if (pv_cs_remaining(&x->dec) >= sizeof(type) + sizeof(flags))
-            memcpy(&flags, x->dec.cur + sizeof(type), sizeof(flags));
-         before_command(x, type, flags);
-         x->dispatch.lost = atomic_load(&x->ctx->lost);
-      }
+      /* A look at the type word for the statistics and a capture only: a nested stream lies in
+       * memory the guest can still write, so everything that acts on the command takes the
+       * type the decoder read and validated (dispatch.type, the `before` hook). */
+      int32_t peeked = -1;
+      if (pv_cs_remaining(&x->dec) >= sizeof(peeked))
+         memcpy(&peeked, x->dec.cur, sizeof(peeked));
       pv_stat_add(&x->stats.commands, 1);
 #ifndef PV_NO_STATS_COUNTERS
-      atomic_store_explicit(&x->stats.last_command, type, memory_order_relaxed);
+      atomic_store_explicit(&x->stats.last_command, peeked, memory_order_relaxed);
 #endif
       if (pv_capture_active(x->ctx))
-         pv_capture_before_command(x, type);
+         pv_capture_before_command(x, peeked);
       if (!pv_protocol_execute_one(&x->dispatch, x->ctx->table)) {
          pv_context_set_lost(x->ctx, "%s", x->status.reason);
          return false;
       }
+      int32_t type = x->dispatch.type; /* execute_one succeeded: it indexes the table */
       if (pv_capture_active(x->ctx))
          pv_capture_after_command(x, type);
       if (x->named_incomplete) {
          pv_context_set_lost(x->ctx, "out of memory tracking the objects a command names");
          return false;
       }
-      /* execute_one validated the type it read; every stream decoded here is a private copy,
-       * so this peek saw the same word, but an index stays checked where it is used */
-      uint8_t min = x->named_min && (uint32_t)type < x->ctx->table->count ? x->named_min[type] : 0;
+      uint8_t min = x->named_min && type >= 0 ? x->named_min[type] : 0;
       if (min && x->named.count >= min && !x->dispatch.lost)
          x->ctx->renderer->family->command_named(x->ctx, type, x->named.objs, x->named.count);
       if (x->command_done && !x->nested) {
@@ -520,7 +522,6 @@ static void
 recover_from_crash(struct pv_exec *x, int sig)
 {
    x->nested = false;
-   pv_exec_nested_release(x); /* the crash jumped past the nested stream's own release */
    x->dec.cur = x->cmd_start;
    x->dec.end = x->run_end;
    x->dec.arena = &x->arena;
@@ -590,38 +591,6 @@ pv_exec_run(struct pv_exec *x, const void *data, size_t size)
    bool ok = exec_run(x, data, size);
    pv_capture_stream_end(x);
    return ok;
-}
-
-uint8_t *
-pv_exec_nested_copy(struct pv_exec *x, const void *shared, size_t size)
-{
-   if (!pv_venus_charge(x->ctx, PV_QUOTA_BLOB_BYTES, size))
-      return NULL;
-   if (size > x->nested_copy_cap) {
-      uint8_t *p = malloc(size);
-      if (!p) {
-         pv_venus_uncharge(x->ctx, PV_QUOTA_BLOB_BYTES, size);
-         return NULL;
-      }
-      free(x->nested_copy);
-      x->nested_copy = p;
-      x->nested_copy_cap = size;
-   }
-   memcpy(x->nested_copy, shared, size);
-   x->nested_charged = size;
-   return x->nested_copy;
-}
-
-void
-pv_exec_nested_release(struct pv_exec *x)
-{
-   pv_venus_uncharge(x->ctx, PV_QUOTA_BLOB_BYTES, x->nested_charged);
-   x->nested_charged = 0;
-   if (x->nested_copy_cap > PV_EXEC_NESTED_KEEP) {
-      free(x->nested_copy);
-      x->nested_copy = NULL;
-      x->nested_copy_cap = 0;
-   }
 }
 
 bool

@@ -86,11 +86,6 @@ struct pv_exec {
    /* This path as a reader of the context's removed objects: inside a stream, what it looked
     * up is not freed under it by another path until its next command (reclaim.h). */
    struct pv_reclaim_reader reader;
-   /* Private copy of the nested stream being run (pv_exec_nested_copy); kept between streams
-    * up to PV_EXEC_NESTED_KEEP bytes. */
-   uint8_t *nested_copy;
-   size_t nested_copy_cap;
-   size_t nested_charged; /* blob bytes charged for the copy in use */
 };
 
 /* The context's shared budget for decode temporaries (struct pv_cs_arena_budget). */
@@ -99,10 +94,6 @@ void pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *rin
 void pv_exec_fini(struct pv_exec *x);
 /* Executes every command in [data, data + size). False when the context is (now) lost. */
 bool pv_exec_run(struct pv_exec *x, const void *data, size_t size);
-/* A private copy of a nested stream's `size` bytes in guest-shared memory, charged to the
- * context's blob bytes until pv_exec_nested_release; NULL: over that quota or no memory. */
-uint8_t *pv_exec_nested_copy(struct pv_exec *x, const void *shared, size_t size);
-void pv_exec_nested_release(struct pv_exec *x);
 /* Executes a nested stream with the current dispatch state (vkExecuteCommandStreamsMESA). */
 bool pv_exec_run_nested(struct pv_exec *x, const void *data, size_t size);
 

@@ -23,8 +23,8 @@ set_reply_stream(struct pv_dispatch_ctx *c, void *args)
    const VkCommandStreamDescriptionMESA *s = a->pStream;
    struct pv_resource *res = pv_context_resource_get(ctx, s->resourceId);
    if (!res || s->offset > res->size || s->size > res->size - s->offset || !res->map) {
-      pv_venus_fatal(c, "reply stream: resource %u range [%zu, +%zu) is not valid", s->resourceId,
-                     s->offset, s->size);
+      pv_venus_fatal(c, "reply stream: resource %u range [%zu, +%zu) is not valid",
+                     s->resourceId, s->offset, s->size);
       pv_resource_put(res);
       return;
    }
@@ -61,8 +61,8 @@ run_one_stream(struct pv_dispatch_ctx *c, const VkCommandStreamDescriptionMESA *
       return true;
    struct pv_resource *res = pv_context_resource_get(ctx, s->resourceId);
    if (!res || !res->map || s->offset > res->size || s->size > res->size - s->offset) {
-      pv_venus_fatal(c, "command stream: resource %u range [%zu, +%zu) is not valid", s->resourceId,
-                     s->offset, s->size);
+      pv_venus_fatal(c, "command stream: resource %u range [%zu, +%zu) is not valid",
+                     s->resourceId, s->offset, s->size);
       pv_resource_put(res);
       return false;
    }
@@ -73,18 +73,9 @@ run_one_stream(struct pv_dispatch_ctx *c, const VkCommandStreamDescriptionMESA *
       pv_resource_put(res);
       return false;
    }
-   /* The guest can write its shared memory while we decode: streams are decoded from a
-    * private copy, as a ring's bytes are, so each byte is read once (a command's type word is
-    * peeked, then decoded). Its resource may go once copied. */
-   uint8_t *copy = pv_exec_nested_copy(pv_exec_from(c), data, s->size);
+   /* The reference keeps the resource alive for the stream; so do we (a ref). */
+   bool ok = pv_exec_run_nested(pv_exec_from(c), data, s->size);
    pv_resource_put(res);
-   if (!copy) {
-      pv_venus_fatal(c, "command stream of %zu bytes: no memory for its copy (blob quota)",
-                     s->size);
-      return false;
-   }
-   bool ok = pv_exec_run_nested(pv_exec_from(c), copy, s->size);
-   pv_exec_nested_release(pv_exec_from(c));
    return ok;
 }
 
@@ -169,7 +160,8 @@ pv_transport_register(struct pv_overrides *o)
    /* Wire 1 removed the experimental query (the features are always on) and added round trips
     * between the context path and rings; each dialect registers only what it has. */
    if (o->table->entries && !strcmp(o->table->name, "wire0"))
-      pv_overrides_set(o, "vkGetVenusExperimentalFeatureData100000MESA", get_experimental_features);
+      pv_overrides_set(o, "vkGetVenusExperimentalFeatureData100000MESA",
+                       get_experimental_features);
    if (o->table->entries && !strcmp(o->table->name, "wire1")) {
       pv_overrides_set(o, "vkSubmitVirtqueueSeqnoMESA", pv_ring_handle_submit_virtqueue_seqno);
       pv_overrides_set(o, "vkWaitVirtqueueSeqnoMESA", pv_ring_handle_wait_virtqueue_seqno);

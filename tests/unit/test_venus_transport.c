@@ -39,8 +39,8 @@ enum {
 struct fixture {
    struct pv_renderer *r;
    struct pv_context *ctx;
-   uint8_t *reply;  /* res 1 */
-   uint8_t *ring;   /* res 2 */
+   uint8_t *reply; /* res 1 */
+   uint8_t *ring;  /* res 2 */
    uint8_t *upload; /* res 3 */
 };
 
@@ -103,7 +103,7 @@ cmd_create_ring(struct buf *b, uint64_t buffer_size)
    w32(b, CMD_CREATE_RING), w32(b, 0), w64(b, RING_ID), w64(b, 1);
    w32(b, STYPE_RING_CREATE_INFO), w64(b, 0), w32(b, 0), w32(b, 2);
    w64(b, 0), w64(b, RING_AREA), w64(b, 1000000); /* offset, size, idle 1 ms */
-   w64(b, 0), w64(b, 64), w64(b, 128);            /* head, tail, status */
+   w64(b, 0), w64(b, 64), w64(b, 128);             /* head, tail, status */
    w64(b, 192), w64(b, buffer_size), w64(b, 192 + RING_BUFFER), w64(b, 4);
 }
 
@@ -191,34 +191,6 @@ test_execute_command_streams(void **state)
    assert_false(pv_context_is_lost(f->ctx));
 }
 
-/* A nested stream is decoded from a private copy: here its first command's reply lands on its
- * second command in the guest's shared memory (as a guest thread writing there while the
- * stream runs could do). Decoded in place, the second command would be the reply's bytes
- * (the context lost); from the copy it runs as sent and answers after the first. */
-static void
-test_nested_stream_is_read_once(void **state)
-{
-   struct fixture *f = *state;
-   struct buf s = {0};
-   cmd_seek(&s, 0); /* patched below: where the second command lies */
-   size_t second = 100 + s.n + 32;
-   s.n = 0;
-   cmd_seek(&s, second);
-   cmd_experimental(&s);
-   assert_int_equal(s.n, second - 100);
-   cmd_experimental(&s);
-   memcpy(f->upload + 100, s.b, s.n);
-   struct buf b = {0};
-   cmd_set_reply(&b, 3, 4096); /* replies into the stream's own resource */
-   w32(&b, CMD_EXECUTE_STREAMS), w32(&b, 0), w32(&b, 1);
-   w64(&b, 1), w32(&b, 3), w64(&b, 100), w64(&b, s.n);
-   w64(&b, 0), w32(&b, 0), w64(&b, 0), w32(&b, 0);
-   assert_int_equal(pv_context_submit(f->ctx, b.b, b.n), 0);
-   assert_false(pv_context_is_lost(f->ctx));
-   check_experimental_reply(f->upload + second);
-   check_experimental_reply(f->upload + second + 44); /* each reply is 44 bytes */
-}
-
 /* Bad rings, bad resources, nested execution: each loses the context, which then keeps
  * answering round trips and replies. */
 static void
@@ -271,7 +243,6 @@ main(void)
       cmocka_unit_test_setup_teardown(test_context_path_reply, setup, teardown),
       cmocka_unit_test_setup_teardown(test_ring_roundtrip_and_idle, setup, teardown),
       cmocka_unit_test_setup_teardown(test_execute_command_streams, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_nested_stream_is_read_once, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_ring_loses_context_but_answers, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_resources_are_fatal, setup, teardown),
    };
