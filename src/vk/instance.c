@@ -249,6 +249,7 @@ instance_free_data(struct pv_context *ctx, struct pv_object *obj)
       free(inst->phys);
       free(inst->phys_ids);
       free(inst->status);
+      pthread_mutex_destroy(&inst->status_lock);
       free(inst);
    }
    obj->data = NULL;
@@ -289,6 +290,7 @@ create_host_instance(struct pv_context *ctx, const VkInstanceCreateInfo *guest, 
    if (!inst)
       return VK_ERROR_OUT_OF_HOST_MEMORY;
    inst->api_version = s.app.apiVersion;
+   pthread_mutex_init(&inst->status_lock, NULL);
    VkInstance instance = VK_NULL_HANDLE;
    pv_vk_loader_lock();
    VkResult r = create(&s.info, NULL, &instance);

@@ -729,12 +729,23 @@ pv_vk_note_status_slot(struct pv_dispatch_ctx *c, VkBuffer buffer, uint64_t offs
                              offset);
 }
 
+static void note_status_slot_locked(struct pv_vk_instance *inst, const struct pv_object *b,
+                                    uint64_t offset);
+
 void
 pv_vk_note_status_slot_of(struct pv_context *ctx, const struct pv_object *b, uint64_t offset)
 {
    struct pv_vk_instance *inst = pv_vk_instance_get(ctx);
    if (!inst || !b || b->type != VK_OBJECT_TYPE_BUFFER)
       return;
+   pthread_mutex_lock(&inst->status_lock);
+   note_status_slot_locked(inst, b, offset);
+   pthread_mutex_unlock(&inst->status_lock);
+}
+
+static void
+note_status_slot_locked(struct pv_vk_instance *inst, const struct pv_object *b, uint64_t offset)
+{
    for (uint32_t i = 0; i < inst->status_count; i++) {
       struct pv_vk_status_slot *s = &inst->status[i];
       if (s->buffer_id == b->id && s->offset == offset) {
@@ -780,9 +791,13 @@ pv_vk_tell_lost(struct pv_dispatch_ctx *c)
 {
    struct pv_context *ctx = pv_venus_from(c);
    struct pv_vk_instance *inst = pv_vk_instance_get(ctx);
-   for (uint32_t i = 0; inst && i < inst->status_count; i++) {
+   if (!inst)
+      return;
+   pthread_mutex_lock(&inst->status_lock);
+   for (uint32_t i = 0; i < inst->status_count; i++) {
       _Atomic int32_t *w = status_word(ctx, &inst->status[i]);
       if (w)
          atomic_store_explicit(w, VK_ERROR_DEVICE_LOST, memory_order_release);
    }
+   pthread_mutex_unlock(&inst->status_lock);
 }

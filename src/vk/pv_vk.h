@@ -42,6 +42,9 @@ struct pv_vk_instance {
    /* the guest's fence feedback slots, told VK_ERROR_DEVICE_LOST when the context is lost */
    struct pv_vk_status_slot *status;
    uint32_t status_count, status_cap;
+   /* the list above: every ring of the context records fills into it, and a lost context's
+    * submission walks it, on threads of their own */
+   pthread_mutex_t status_lock;
    VkDebugUtilsMessengerEXT messenger;
    PFN_vkDestroyInstance DestroyInstance;
    PFN_vkEnumeratePhysicalDevices EnumeratePhysicalDevices;
