@@ -155,7 +155,7 @@ create_memory_blob(struct pv_context *ctx, uint32_t res_id, uint64_t blob_id, ui
 
 static int
 create_blob(struct pv_context *ctx, uint32_t res_id, uint64_t blob_id, uint64_t size,
-            uint32_t flags, struct pv_blob *out)
+                       uint32_t flags, struct pv_blob *out)
 {
    if (res_id == 0)
       return -EINVAL;

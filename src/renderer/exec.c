@@ -263,8 +263,8 @@ reply_end(struct pv_dispatch_ctx *c, struct pv_cs_encoder *enc)
    atomic_thread_fence(memory_order_release);
    pthread_mutex_lock(&r->lock);
    /* only if the stream is still the one written to */
-   bool same =
-      r->res == x->reply_res && r->base && enc->cur >= r->base && enc->cur <= r->base + r->size;
+   bool same = r->res == x->reply_res && r->base && enc->cur >= r->base &&
+               enc->cur <= r->base + r->size;
    if (same)
       r->pos = (uint64_t)(enc->cur - r->base);
    pthread_mutex_unlock(&r->lock);
@@ -368,11 +368,12 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
    pv_cs_arena_init(&x->nested_arena, PV_EXEC_ARENA_CAP);
    pv_cs_arena_set_budget(&x->arena, &ctx->arena_budget);
    pv_cs_arena_set_budget(&x->nested_arena, &ctx->arena_budget);
-   x->hooks = (struct pv_cs_hooks){.lookup = hook_lookup,
-                                   .created = hook_created,
-                                   .destroyed = hook_destroyed,
-                                   .admit = hook_admit,
-                                   .data = x};
+   x->hooks = (struct pv_cs_hooks){
+      .lookup = hook_lookup,
+      .created = hook_created,
+      .destroyed = hook_destroyed,
+      .admit = hook_admit,
+      .data = x};
    x->dispatch = (struct pv_dispatch_ctx){
       .dec = &x->dec,
       .reply_begin = reply_begin,

@@ -13,7 +13,7 @@
 #include "util/log.h"
 
 struct pv_object_entry {
-   struct pv_object obj; /* first: the public part */
+   struct pv_object obj;               /* first: the public part */
    struct pv_object_entry *next_same_host;
    struct pv_reclaim_item removed; /* once out of the table, until no path may hold it */
 };

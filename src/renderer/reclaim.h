@@ -5,12 +5,12 @@
  * entry itself, which the running command uses until it ends. A guest that destroys an object
  * on one ring while another ring's command names it made that entry (and its state: a memory's
  * fd and mapping, a device's queues) freed under the other thread. So what leaves the table is
- * freed only once every other path has finished the command it was running then.
+ * freed only once every path, the remover's too, has finished the command it was running then.
  *
  * Quiescent-state based: each path is a reader that says "between commands" at every command
  * boundary by copying the domain's epoch (one load and compare while nothing is removed);
- * a removal bumps the epoch and is freed at once when every other reader inside a command has
- * already moved past it, else kept until they have. Nobody ever waits for a reader: a path
+ * a removal bumps the epoch and is freed at once when no reader is inside a command that began
+ * before it, else kept until every such reader has moved on. Nobody ever waits for a reader: a path
  * blocked in a wait (a ring waiting for another ring's seqno) only delays frees, which the
  * object quota bounds (hook_admit counts them).
  */
@@ -61,7 +61,7 @@ void pv_reclaim_enter(struct pv_reclaim *r, struct pv_reclaim_reader *rd);
 /* ... and stops: it holds nothing now. Frees what only it held. */
 void pv_reclaim_exit(struct pv_reclaim *r, struct pv_reclaim_reader *rd);
 
-/* Frees what nobody may hold any more (the caller holds nothing it got before it entered). */
+/* Frees what no reader inside a command may hold any more; safe from any thread. */
 void pv_reclaim_poll(struct pv_reclaim *r);
 
 /* A command boundary of an entered reader: it holds nothing from earlier commands. */

@@ -15,12 +15,11 @@
  *
  * Only objects the guest can no longer reach through anything else (PV_VK_KEPT_OBJECTS: buffers,
  * images, views, samplers, pipelines, framebuffers, render passes, events, YCbCr conversions;
- * and memory and query pools, PV_VK_KEPT_WITH_STATE). Those keep their state (grave_of) here too:
- * their quota stays charged and memory's mapping and memfd stay until the host handle goes, so what
- * a context holds on the host never exceeds its quota; an allocation that finds the quota full
- * while kept ones hold some waits for the device and frees them first (pv_vk_charge). Descriptor
- * sets return to a pool the guest allocates from next, so they wait for their pool's submissions
- * (pool_uses.c).
+ * and memory and query pools, PV_VK_KEPT_WITH_STATE). Those keep their state (grave_of) here too: their quota stays charged and memory's mapping and memfd stay until the host handle
+ * goes, so what a context holds on the host never exceeds its quota; an allocation that finds
+ * the quota full while kept ones hold some waits for the device and frees them first
+ * (pv_vk_charge). Descriptor sets return to a pool the guest allocates from next, so they wait
+ * for their pool's submissions (pool_uses.c).
  */
 #include <stddef.h>
 #include <stdlib.h>
