@@ -42,16 +42,22 @@ pv_vk_fence_pool_take(struct pv_vk_device *d)
    return f;
 }
 
-/* Keeps an unsignalled host fence; false (the caller destroys it) when the pool is full. */
+/* Keeps an unsignalled host fence; false (the caller destroys it) when the pool is full. A
+ * fence the pool holds already (destroyed on two rings at once) stays there once: two entries
+ * would hand it to two vkCreateFence calls. */
 static bool
 keep(struct pv_vk_device *d, VkFence fence)
 {
    pthread_mutex_lock(&d->fence_pool.lock);
-   bool room = d->fence_pool.count < PV_FENCE_POOL;
-   if (room)
+   bool kept = false;
+   for (uint32_t i = 0; i < d->fence_pool.count && !kept; i++)
+      kept = d->fence_pool.fences[i] == fence;
+   if (!kept && d->fence_pool.count < PV_FENCE_POOL) {
       d->fence_pool.fences[d->fence_pool.count++] = fence;
+      kept = true;
+   }
    pthread_mutex_unlock(&d->fence_pool.lock);
-   return room;
+   return kept;
 }
 
 bool

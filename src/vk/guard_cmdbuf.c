@@ -673,6 +673,8 @@ pv_guard_CmdExecuteCommands(struct pv_dispatch_ctx *c, void *args)
       const char *why = cb ? pv_vk_cmdbuf_not_runnable(&cb->scope, true) : "is unknown";
       if (!why)
          why = secondary_misplaced(primary, &cb->scope);
+      if (!why && !pv_vk_cmdbufs_share_device(c, a->commandBuffer, a->pCommandBuffers[i]))
+         why = "is not of the primary's device"; /* its tracking would keep another's queue */
       if (why) {
          pv_venus_refuse(c, "vkCmdExecuteCommands: command buffer %u %s", i, why);
          return;

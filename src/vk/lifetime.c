@@ -616,6 +616,45 @@ device_of_cmdbuf(struct pv_context *ctx, const struct pv_object *o)
    return dev ? dev->data : NULL;
 }
 
+static struct pv_vk_device *
+device_of_cmdbuf_handle(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf)
+{
+   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbuf));
+   return o ? device_of_cmdbuf(pv_venus_from(c), o) : NULL;
+}
+
+/* What a submission names keeps its queue (command buffers, their secondaries, the fence), and
+ * that queue goes with its device: naming another device's objects, which Vulkan forbids, would
+ * leave them pointing at a freed queue once that device is destroyed. */
+bool
+pv_vk_submit_on_one_device(struct pv_dispatch_ctx *c, const char *what, VkQueue queue,
+                           uint32_t count, const VkCommandBuffer *cmdbufs, VkFence fence)
+{
+   const struct pv_vk_device *d = device_of_queue(c, queue);
+   if (!d)
+      return true; /* an unknown queue is refused where it is looked up */
+   for (uint32_t i = 0; i < count; i++) {
+      if (device_of_cmdbuf_handle(c, cmdbufs[i]) != d) {
+         pv_venus_refuse(c, "%s: command buffer %u is not of the queue's device", what, i);
+         return false;
+      }
+   }
+   struct pv_object *f =
+      fence ? pv_venus_object(c, VK_OBJECT_TYPE_FENCE, PV_FROM_HANDLE(fence)) : NULL;
+   if (f && f->parent != d->id) {
+      pv_venus_refuse(c, "%s: the fence is not of the queue's device", what);
+      return false;
+   }
+   return true;
+}
+
+bool
+pv_vk_cmdbufs_share_device(struct pv_dispatch_ctx *c, VkCommandBuffer a, VkCommandBuffer b)
+{
+   const struct pv_vk_device *d = device_of_cmdbuf_handle(c, a);
+   return d && d == device_of_cmdbuf_handle(c, b);
+}
+
 /* Waits for submissions to the device's queues that are between the host's vkQueueSubmit and
  * their marking (pv_vk_queue_end_submit, under the queue's submit lock), so that command
  * buffers read afterwards show them: a guest resetting on one ring what it submits on another. */

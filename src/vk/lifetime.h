@@ -116,6 +116,12 @@ void pv_vk_descriptor_slot_set_dead(struct pv_dispatch_ctx *c, struct pv_vk_desc
 /* False (and the command fatal) when a command buffer names an object that is gone. */
 bool pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
                          const VkCommandBuffer *cmdbufs);
+/* False (and the command refused) when a command buffer or the fence of a submission belongs to
+ * another device than its queue. */
+bool pv_vk_submit_on_one_device(struct pv_dispatch_ctx *c, const char *what, VkQueue queue,
+                                uint32_t count, const VkCommandBuffer *cmdbufs, VkFence fence);
+/* Whether two command buffers come from pools of the same device. */
+bool pv_vk_cmdbufs_share_device(struct pv_dispatch_ctx *c, VkCommandBuffer a, VkCommandBuffer b);
 
 /* Queue tracking (queue.c): the queue's state (NULL if unknown) with its submit lock held;
  * _submitted counts an accepted submission and remembers it in its command buffers and fence,

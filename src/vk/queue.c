@@ -395,7 +395,8 @@ pv_vk_handle_QueueSubmit(struct pv_dispatch_ctx *c, void *args)
    VkCommandBuffer *cbs = submit_cmdbufs(c, a, NULL, &n);
    if (pv_cs_fatal(c->dec))
       return;
-   if (!pv_vk_cmdbufs_alive(c, "vkQueueSubmit", n, cbs)) {
+   if (!pv_vk_submit_on_one_device(c, "vkQueueSubmit", a->queue, n, cbs, a->fence) ||
+       !pv_vk_cmdbufs_alive(c, "vkQueueSubmit", n, cbs)) {
       pv_vk_tell_lost(c);
       return;
    }
@@ -413,7 +414,8 @@ pv_vk_handle_QueueSubmit2(struct pv_dispatch_ctx *c, void *args)
    VkCommandBuffer *cbs = submit_cmdbufs(c, NULL, a, &n);
    if (pv_cs_fatal(c->dec))
       return;
-   if (!pv_vk_cmdbufs_alive(c, "vkQueueSubmit2", n, cbs)) {
+   if (!pv_vk_submit_on_one_device(c, "vkQueueSubmit2", a->queue, n, cbs, a->fence) ||
+       !pv_vk_cmdbufs_alive(c, "vkQueueSubmit2", n, cbs)) {
       pv_vk_tell_lost(c);
       return;
    }

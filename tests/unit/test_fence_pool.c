@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* vk/fence_pool: which destroyed fences are kept (reset first) and handed to the next create, and
  * which are destroyed as before: one a submission may still signal, one on a lost device, one
- * past the pool's size; the pool's fences are destroyed with the device. A stub driver counts
- * the calls. */
+ * past the pool's size; one given twice is kept once; the pool's fences are destroyed with the
+ * device. A stub driver counts the calls. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -68,6 +68,22 @@ test_kept_and_taken(void **state)
    pthread_mutex_destroy(&d.fence_pool.lock);
 }
 
+/* One fence destroyed on two rings at once is given twice: it must be handed out once, not to
+ * two vkCreateFence calls, and never destroyed by the second give. */
+static void
+test_given_twice_kept_once(void **state)
+{
+   (void)state;
+   struct pv_vk_device d = stub_device();
+   status_answer = VK_SUCCESS;
+   assert_true(pv_vk_fence_pool_give(&d, FENCE(0x10), false));
+   assert_true(pv_vk_fence_pool_give(&d, FENCE(0x10), false));
+   assert_ptr_equal(pv_vk_fence_pool_take(&d), FENCE(0x10));
+   assert_ptr_equal(pv_vk_fence_pool_take(&d), VK_NULL_HANDLE);
+   assert_int_equal(destroys, 0);
+   pthread_mutex_destroy(&d.fence_pool.lock);
+}
+
 static void
 test_refused(void **state)
 {
@@ -116,6 +132,7 @@ main(void)
 {
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_kept_and_taken),
+      cmocka_unit_test(test_given_twice_kept_once),
       cmocka_unit_test(test_refused),
       cmocka_unit_test(test_full_then_emptied),
       cmocka_unit_test(test_plain),

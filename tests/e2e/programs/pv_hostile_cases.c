@@ -907,6 +907,100 @@ secondary_begin(struct pv_hostile *h, VkCommandBuffer *second)
    PV_HOSTILE_NOTE(h, vkBeginCommandBuffer(*second, &bi));
 }
 
+/* ----- objects of another device (VUID-vkQueueSubmit-pCommandBuffers-00074 and others) ----- */
+
+/* A second device of the case's physical device, with a command pool: a submission's objects
+ * keep the queue they ran on, and that queue goes with its own device. */
+struct other_device {
+   VkDevice device;
+   VkCommandPool pool;
+};
+
+static void
+other_device(struct pv_hostile *h, struct other_device *o)
+{
+   const float priority = 1.0f;
+   const VkDeviceQueueCreateInfo qci = {
+      .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+      .queueFamilyIndex = h->c.queue_family,
+      .queueCount = 1,
+      .pQueuePriorities = &priority,
+   };
+   const VkDeviceCreateInfo dci = {
+      .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+      .queueCreateInfoCount = 1,
+      .pQueueCreateInfos = &qci,
+   };
+   PV_CHECK(vkCreateDevice(h->c.phys, &dci, NULL, &o->device));
+   const VkCommandPoolCreateInfo pci = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
+      .queueFamilyIndex = h->c.queue_family,
+   };
+   PV_CHECK(vkCreateCommandPool(o->device, &pci, NULL, &o->pool));
+}
+
+static VkCommandBuffer
+other_cmdbuf(struct pv_hostile *h, const struct other_device *o, VkCommandBufferLevel level)
+{
+   const VkCommandBufferAllocateInfo ai = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+      .commandPool = o->pool,
+      .level = level,
+      .commandBufferCount = 1,
+   };
+   VkCommandBuffer cmd = VK_NULL_HANDLE;
+   PV_HOSTILE_NOTE(h, vkAllocateCommandBuffers(o->device, &ai, &cmd));
+   const VkCommandBufferInheritanceInfo inherit = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO,
+   };
+   const VkCommandBufferBeginInfo bi = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+      .pInheritanceInfo = level == VK_COMMAND_BUFFER_LEVEL_SECONDARY ? &inherit : NULL,
+   };
+   PV_HOSTILE_NOTE(h, vkBeginCommandBuffer(cmd, &bi));
+   return cmd;
+}
+
+static void
+other_device_cmdbuf(struct pv_hostile *h)
+{
+   static struct other_device o;
+   other_device(h, &o);
+   pv_hostile_submit(h, other_cmdbuf(h, &o, VK_COMMAND_BUFFER_LEVEL_PRIMARY));
+}
+
+static void
+other_device_secondary(struct pv_hostile *h)
+{
+   static struct other_device o;
+   other_device(h, &o);
+   VkCommandBuffer second = other_cmdbuf(h, &o, VK_COMMAND_BUFFER_LEVEL_SECONDARY);
+   PV_HOSTILE_NOTE(h, vkEndCommandBuffer(second));
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   vkCmdExecuteCommands(cmd, 1, &second);
+   pv_hostile_submit(h, cmd);
+}
+
+static void
+other_device_fence(struct pv_hostile *h)
+{
+   static struct other_device o;
+   other_device(h, &o);
+   const VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+   VkFence fence = VK_NULL_HANDLE;
+   PV_HOSTILE_NOTE(h, vkCreateFence(o.device, &fci, NULL, &fence));
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   PV_HOSTILE_NOTE(h, vkEndCommandBuffer(cmd));
+   const VkSubmitInfo si = {
+      .sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
+      .commandBufferCount = 1,
+      .pCommandBuffers = &cmd,
+   };
+   PV_HOSTILE_NOTE(h, vkQueueSubmit(h->c.queue, 1, &si, fence));
+   PV_HOSTILE_NOTE(h, vkWaitForFences(o.device, 1, &fence, VK_TRUE, 3000000000ull));
+   pv_hostile_sync(h);
+}
+
 /* A secondary command buffer reset while the primary that executes it is still pending
  * (VUID-vkResetCommandBuffer-commandBuffer-00045): the host driver runs the secondary's commands
  * when it reaches the primary's vkCmdExecuteCommands, so a reset that reaches it first frees
@@ -1151,6 +1245,12 @@ const struct pv_hostile_case pv_hostile_cases[] = {
      "vkDestroyQueryPool while a submission writes and copies its timestamp"),
    D("submit-after-destroy", submit_after_destroy,
      "a command buffer submitted after a buffer it recorded was destroyed"),
+   D("other-device-cmdbuf", other_device_cmdbuf,
+     "a command buffer of a second device submitted on the first device's queue"),
+   D("other-device-secondary", other_device_secondary,
+     "vkCmdExecuteCommands of a secondary of a second device"),
+   D("other-device-fence", other_device_fence,
+     "a submission on the first device's queue signalling a second device's fence"),
    D("reset-pending-secondary", reset_pending_secondary,
      "vkResetCommandBuffer of a secondary while its primary's submission runs"),
    D("reset-pending-pool", reset_pending_pool,
