@@ -307,7 +307,7 @@ pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id)
    if (idle != VK_SUCCESS)
       pv_warn("%s: vkDeviceWaitIdle at teardown: %d", pv_venus_name(ctx), idle);
    pv_vk_graveyard_flush(ctx, d); /* older than anything left in the table */
-   pv_vk_timelines_unbind_device(ctx, d->host);
+   pv_vk_timelines_unbind_device(ctx, d);
    pv_vk_device_destroy_children(ctx, d);
    pv_vk_queue_tracks_fini(d);
    pv_vk_fence_pool_empty(d);
@@ -434,7 +434,9 @@ pv_vk_handle_GetDeviceQueue2(struct pv_dispatch_ctx *c, void *args)
       if (s->sType != (VkStructureType)PV_STYPE_DEVICE_QUEUE_TIMELINE_INFO_MESA)
          continue;
       uint32_t ring_idx = ((const VkDeviceQueueTimelineInfoMESA *)s)->ringIdx;
-      const char *why = pv_vk_timeline_bind(pv_venus_from(c), ring_idx, a->device, q->host);
+      struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), a->device);
+      const char *why = d ? pv_vk_timeline_bind(pv_venus_from(c), ring_idx, d, q->host)
+                          : "unknown device";
       if (why)
          pv_venus_fatal(c, "vkGetDeviceQueue2: timeline %u: %s", ring_idx, why);
    }

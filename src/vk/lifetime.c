@@ -651,8 +651,7 @@ pv_vk_submit_on_one_device(struct pv_dispatch_ctx *c, const char *what, VkQueue 
 bool
 pv_vk_cmdbufs_share_device(struct pv_dispatch_ctx *c, VkCommandBuffer a, VkCommandBuffer b)
 {
-   const struct pv_vk_device *d = device_of_cmdbuf_handle(c, a);
-   return d && d == device_of_cmdbuf_handle(c, b);
+   return device_of_cmdbuf_handle(c, a) == device_of_cmdbuf_handle(c, b);
 }
 
 /* Waits for submissions to the device's queues that are between the host's vkQueueSubmit and

@@ -120,7 +120,7 @@ bool pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t c
  * another device than its queue. */
 bool pv_vk_submit_on_one_device(struct pv_dispatch_ctx *c, const char *what, VkQueue queue,
                                 uint32_t count, const VkCommandBuffer *cmdbufs, VkFence fence);
-/* Whether two command buffers come from pools of the same device. */
+/* Whether two command buffers come from pools of the same device (or both of none known). */
 bool pv_vk_cmdbufs_share_device(struct pv_dispatch_ctx *c, VkCommandBuffer a, VkCommandBuffer b);
 
 /* Queue tracking (queue.c): the queue's state (NULL if unknown) with its submit lock held;

@@ -139,6 +139,9 @@ struct pv_vk_device {
    /* every memory type is host-visible, so every bind is to imported memory: buffers and
     * images get the host-allocation handle type at creation (resource.c) */
    bool external_resources;
+   /* Set when its destroy unbinds its queues' timelines, under the context's timelines_lock:
+    * another ring's vkGetDeviceQueue2 must not bind one again (queue.c). */
+   bool timelines_closed;
    PFN_vkDestroyDevice DestroyDevice;
    PFN_vkDeviceWaitIdle DeviceWaitIdle;
    PFN_vkGetDeviceQueue GetDeviceQueue;
@@ -278,11 +281,12 @@ pv_vk_state(struct pv_context *ctx)
 }
 
 /* Queue timelines (queue.c). Bind/submit return NULL, or why the request is refused. */
-const char *pv_vk_timeline_bind(struct pv_context *ctx, uint32_t ring_idx, VkDevice device,
-                                VkQueue queue);
+const char *pv_vk_timeline_bind(struct pv_context *ctx, uint32_t ring_idx,
+                                struct pv_vk_device *d, VkQueue queue);
 const char *pv_vk_timeline_submit(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_id);
-/* Reports every pending fence of the device's timelines and stops them (before vkDestroyDevice). */
-void pv_vk_timelines_unbind_device(struct pv_context *ctx, VkDevice device);
+/* Reports every pending fence of the device's timelines and stops them (before vkDestroyDevice);
+ * binding the device's queues is refused from then on. */
+void pv_vk_timelines_unbind_device(struct pv_context *ctx, struct pv_vk_device *d);
 /* Stops whatever timeline is left (after teardown, which unbinds them with their devices). */
 void pv_vk_timelines_release(struct pv_context *ctx);
 /* After a host-driver crash: ends the sync threads without joining them (they may be stuck in

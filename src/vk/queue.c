@@ -13,8 +13,10 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 
+#include "renderer/context.h"
 #include "util/log.h"
 #include "vk/lifetime.h"
 #include "vk/pv_vk.h"
@@ -55,6 +57,9 @@ struct pv_vk_timeline {
    struct pv_vk_fence_wait *first, **last;
    unsigned pending; /* entries in the list */
    pthread_t thread;
+   /* Unbound with its device while another ring's submission may hold its queue lock
+    * (queue_lock below): the memory goes once every path has left that command (reclaim.h). */
+   struct pv_reclaim_item unbound;
 };
 
 /* Waits in slices so a stop request is noticed; a lost host device retires everything (the
@@ -174,9 +179,10 @@ timeline_new(struct pv_context *ctx, uint32_t ring_idx, VkDevice device, VkQueue
    return t;
 }
 
-/* Waits for every pending fence (reporting it), then frees the timeline. */
+/* Waits for every pending fence (reporting it) and stops the thread: the timeline is done with
+ * the host driver. */
 static void
-timeline_free(struct pv_vk_timeline *t)
+timeline_stop(struct pv_vk_timeline *t)
 {
    pthread_mutex_lock(&t->lock);
    t->stop = true;
@@ -185,6 +191,23 @@ timeline_free(struct pv_vk_timeline *t)
    pthread_join(t->thread, NULL);
    for (unsigned i = 0; i < t->spare_count; i++)
       t->DestroyFence(t->device, t->spare[i], NULL);
+   t->spare_count = 0;
+}
+
+static void
+timeline_free(struct pv_vk_timeline *t)
+{
+   timeline_stop(t);
+   timeline_destroy_locks(t);
+   free(t);
+}
+
+static void
+timeline_reclaimed(struct pv_context *ctx, struct pv_reclaim_item *item)
+{
+   (void)ctx;
+   struct pv_vk_timeline *t =
+      (struct pv_vk_timeline *)((char *)item - offsetof(struct pv_vk_timeline, unbound));
    timeline_destroy_locks(t);
    free(t);
 }
@@ -205,14 +228,18 @@ timeline_abandon(struct pv_vk_timeline *t)
 }
 
 const char *
-pv_vk_timeline_bind(struct pv_context *ctx, uint32_t ring_idx, VkDevice device, VkQueue queue)
+pv_vk_timeline_bind(struct pv_context *ctx, uint32_t ring_idx, struct pv_vk_device *d,
+                    VkQueue queue)
 {
    if (ring_idx == 0 || ring_idx >= PV_MAX_RING_IDX)
       return "ring index out of range (1..63)";
+   const VkDevice device = d->host;
    pthread_mutex_lock(&pv_vk_state(ctx)->timelines_lock);
    struct pv_vk_timeline *old = pv_vk_state(ctx)->timelines[ring_idx];
    const char *why = NULL;
-   if (old && (old->device != device || old->queue != queue))
+   if (d->timelines_closed) /* another ring is destroying the device: nothing may bind now */
+      why = "its device is being destroyed";
+   else if (old && (old->device != device || old->queue != queue))
       why = "ring index already bound to another queue";
    else if (!old &&
             !(pv_vk_state(ctx)->timelines[ring_idx] = timeline_new(ctx, ring_idx, device, queue)))
@@ -270,18 +297,24 @@ pv_vk_timeline_submit(struct pv_context *ctx, uint32_t ring_idx, uint64_t fence_
 }
 
 void
-pv_vk_timelines_unbind_device(struct pv_context *ctx, VkDevice device)
+pv_vk_timelines_unbind_device(struct pv_context *ctx, struct pv_vk_device *d)
 {
+   struct pv_vk_timeline *unbound[PV_MAX_RING_IDX];
+   uint32_t n = 0;
+   pthread_mutex_lock(&pv_vk_state(ctx)->timelines_lock);
+   d->timelines_closed = true;
    for (uint32_t i = 0; i < PV_MAX_RING_IDX; i++) {
-      pthread_mutex_lock(&pv_vk_state(ctx)->timelines_lock);
       struct pv_vk_timeline *t = pv_vk_state(ctx)->timelines[i];
-      if (t && t->device == device)
+      if (t && t->device == d->host) {
          pv_vk_state(ctx)->timelines[i] = NULL;
-      else
-         t = NULL;
-      pthread_mutex_unlock(&pv_vk_state(ctx)->timelines_lock);
-      if (t)
-         timeline_free(t);
+         unbound[n++] = t;
+      }
+   }
+   pthread_mutex_unlock(&pv_vk_state(ctx)->timelines_lock);
+   for (uint32_t i = 0; i < n; i++) {
+      timeline_stop(unbound[i]);
+      unbound[i]->unbound.free = timeline_reclaimed;
+      pv_reclaim_defer(&ctx->reclaim, &unbound[i]->unbound);
    }
 }
 
@@ -322,8 +355,8 @@ queue_lock(struct pv_context *ctx, VkQueue queue)
       if (pv_vk_state(ctx)->timelines[i] && pv_vk_state(ctx)->timelines[i]->queue == queue)
          m = &pv_vk_state(ctx)->timelines[i]->queue_lock;
    pthread_mutex_unlock(&pv_vk_state(ctx)->timelines_lock);
-   /* The timeline lives until its device is destroyed, which the guest does not do while it
-    * submits to one of its queues (Vulkan's rule for vkDestroyDevice). */
+   /* The lock outlives this command: a timeline unbound meanwhile is freed only once every
+    * path has left the command it is running (pv_vk_timelines_unbind_device). */
    return m;
 }
 
