@@ -468,8 +468,11 @@ run_decoder(struct pv_exec *x)
          return !atomic_load(&x->ctx->lost);
       if (!x->nested) {
          x->cmd_start = x->dec.cur; /* where a crash in this command resumes (crash_guard.h) */
-         /* The last command's objects are let go (a nested stream is inside its command) */
-         pv_reclaim_quiesce(&x->ctx->reclaim, &x->reader);
+         /* The last command's objects are let go (a nested stream is inside its command),
+          * unless the recording thread has yet to make calls of earlier commands: those still
+          * use what the commands found, so frees wait for the recorder's next settle. */
+         if (!x->dispatch.arena_held)
+            pv_reclaim_quiesce(&x->ctx->reclaim, &x->reader);
       }
       if (trace)
          trace_command(x);
