@@ -16,6 +16,7 @@
 #ifndef PV_VK_GUARD_H
 #define PV_VK_GUARD_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -93,7 +94,10 @@ struct pv_vk_written {
  * before some descriptor's range would leave its buffer. UINT64_MAX when it has none. */
 struct pv_vk_descriptor_set {
    uint64_t dynamic_slack;
-   struct pv_id_table slots; /* what each descriptor names now (lifetime.h) */
+   struct pv_id_table slots; /* what each descriptor names now (lifetime.h), under slots_lock */
+   /* A guest may update a set on one ring while another ring's submission walks it (breaking
+    * Vulkan's external synchronization): the table must not be rehashed or freed under it. */
+   pthread_mutex_t slots_lock;
    uint64_t alive_gen; /* liveness epoch (lifetime.c) at which every slot was alive; 0: none */
    struct pv_vk_written *written; /* NULL until allocated by a vkAllocateDescriptorSets we saw */
    /* every sampler element written (pv_vk_written_sampler_gap found none): written bits only

@@ -41,6 +41,7 @@ set_free(struct pv_context *ctx, struct pv_object *obj)
    struct pv_vk_descriptor_set *s = obj->data;
    pv_id_table_foreach(&s->slots, slot_free_cb, NULL);
    pv_id_table_fini(&s->slots);
+   pthread_mutex_destroy(&s->slots_lock);
    pv_vk_written_free(s->written);
    free(s);
    obj->data = NULL;
@@ -64,6 +65,7 @@ pv_vk_descriptor_set_of(struct pv_object *o)
       if (s) {
          s->dynamic_slack = UINT64_MAX;
          pv_id_table_init(&s->slots);
+         pthread_mutex_init(&s->slots_lock, NULL);
          o->data = s;
          o->free_data = set_free;
       }
@@ -130,8 +132,11 @@ static void
 copy_slot(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *src,
           struct pv_vk_descriptor_set *dst, uint32_t sb, uint32_t se, uint32_t db, uint32_t de)
 {
-   const struct pv_vk_ref_entry *r =
-      pv_id_table_get(&src->slots, ((uint64_t)sb << 32 | se) + 1);
+   pthread_mutex_lock(&src->slots_lock);
+   const struct pv_vk_ref_entry *in = pv_id_table_get(&src->slots, ((uint64_t)sb << 32 | se) + 1);
+   const struct pv_vk_ref_entry copy = in ? *in : (struct pv_vk_ref_entry){0};
+   pthread_mutex_unlock(&src->slots_lock);
+   const struct pv_vk_ref_entry *r = in ? &copy : NULL;
    struct pv_object *o = r ? pv_venus_find(c, r->id, r->type) : NULL;
    /* a stale source stays stale: its reference is kept as it was */
    if (r && (!o || o->serial != r->serial))

@@ -257,7 +257,9 @@ set_alive(const struct alive_look *l, struct pv_vk_descriptor_set *s, int depth)
    if (s->alive_gen == gen)
       return true;
    struct slot_walk w = {l, depth + 1, true};
+   pthread_mutex_lock(&s->slots_lock); /* the objects a slot names are never sets: no nesting */
    pv_id_table_foreach(&s->slots, slot_alive_cb, &w);
+   pthread_mutex_unlock(&s->slots_lock);
    if (w.ok)
       s->alive_gen = gen;
    return w.ok;
@@ -401,8 +403,8 @@ drop_set_mark(struct pv_context *ctx, struct pv_vk_descriptor_set *s)
 }
 
 static void
-slot_store(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s, uint64_t key,
-           const struct pv_object *o)
+slot_store_locked(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s, uint64_t key,
+                  const struct pv_object *o)
 {
    if (!o) {
       free(pv_id_table_remove(&s->slots, key));
@@ -420,6 +422,15 @@ slot_store(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s, uint64_t k
       free(r);
       pv_venus_fatal(c, "vkUpdateDescriptorSets: no memory for a descriptor's reference");
    }
+}
+
+static void
+slot_store(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s, uint64_t key,
+           const struct pv_object *o)
+{
+   pthread_mutex_lock(&s->slots_lock);
+   slot_store_locked(c, s, key, o);
+   pthread_mutex_unlock(&s->slots_lock);
 }
 
 static uint64_t
