@@ -46,7 +46,7 @@ attachments_alive(struct pv_dispatch_ctx *c, const VkFramebufferCreateInfo *ci,
                             "bound image", i);
          return false;
       }
-      if (!pv_vk_refset_add(refs, v)) {
+      if (!pv_vk_refset_add(ctx, refs, v)) {
          pv_venus_refuse(c, "vkCreateFramebuffer: no memory for its attachments");
          return false;
       }

@@ -3,6 +3,7 @@
 #include "vk/lifetime.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,41 +13,69 @@
 
 /* ----- reference sets ----------------------------------------------------------------------- */
 
-static bool
-refset_grow(struct pv_vk_refset *s)
+#define PV_REFSET_MAX_CAP (1u << 26)
+
+struct pv_vk_refblock {
+   struct pv_reclaim_item outgrown; /* when a larger block replaced it */
+   uint32_t cap;
+   struct pv_vk_ref_entry v[];
+};
+
+static void
+refblock_reclaimed(struct pv_context *ctx, struct pv_reclaim_item *item)
 {
-   uint32_t cap = s->cap ? s->cap * 2 : 16;
-   if (cap < s->cap)
+   (void)ctx;
+   free((char *)item - offsetof(struct pv_vk_refblock, outgrown));
+}
+
+static bool
+refset_grow(struct pv_context *ctx, struct pv_vk_refset *s)
+{
+   struct pv_vk_refblock *old = atomic_load_explicit(&s->blk, memory_order_relaxed);
+   uint32_t had = old ? old->cap : 0;
+   uint32_t cap = had ? had * 2 : 16;
+   /* 2^25 distinct objects in one command buffer, far past the default object quota: refused
+    * (a no-memory failure, so the command buffer is broken) rather than grown, which also keeps
+    * the size far from overflowing where size_t has 32 bits */
+   if (cap > PV_REFSET_MAX_CAP)
       return false;
-   struct pv_vk_ref_entry *v = calloc(cap, sizeof(*v));
-   if (!v)
+   struct pv_vk_refblock *b = calloc(1, sizeof(*b) + sizeof(b->v[0]) * cap);
+   if (!b)
       return false;
-   for (uint32_t i = 0; i < s->cap; i++) {
-      if (!s->v[i].serial)
+   b->cap = cap;
+   for (uint32_t i = 0; i < had; i++) {
+      if (!old->v[i].serial)
          continue;
-      uint32_t j = (uint32_t)s->v[i].serial & (cap - 1);
-      while (v[j].serial)
+      uint32_t j = (uint32_t)old->v[i].serial & (cap - 1);
+      while (b->v[j].serial)
          j = (j + 1) & (cap - 1);
-      v[j] = s->v[i];
+      b->v[j] = old->v[i];
    }
-   free(s->v);
-   s->v = v;
-   s->cap = cap;
+   /* release: a walker that loads the new block sees its entries */
+   atomic_store_explicit(&s->blk, b, memory_order_release);
+   if (old) {
+      old->outgrown.free = refblock_reclaimed;
+      pv_reclaim_defer(&ctx->reclaim, &old->outgrown);
+   }
    return true;
 }
 
 bool
-pv_vk_refset_add(struct pv_vk_refset *s, const struct pv_object *o)
+pv_vk_refset_add(struct pv_context *ctx, struct pv_vk_refset *s, const struct pv_object *o)
 {
-   if ((s->count + 1) * 2 > s->cap && !refset_grow(s))
-      return false;
-   uint32_t j = (uint32_t)o->serial & (s->cap - 1);
-   while (s->v[j].serial) {
-      if (s->v[j].serial == o->serial)
-         return true;
-      j = (j + 1) & (s->cap - 1);
+   struct pv_vk_refblock *b = atomic_load_explicit(&s->blk, memory_order_relaxed);
+   if ((s->count + 1) * 2 > (b ? b->cap : 0)) {
+      if (!refset_grow(ctx, s))
+         return false;
+      b = atomic_load_explicit(&s->blk, memory_order_relaxed);
    }
-   s->v[j] = (struct pv_vk_ref_entry){o->id, o->serial, o->type};
+   uint32_t j = (uint32_t)o->serial & (b->cap - 1);
+   while (b->v[j].serial) {
+      if (b->v[j].serial == o->serial)
+         return true;
+      j = (j + 1) & (b->cap - 1);
+   }
+   b->v[j] = (struct pv_vk_ref_entry){o->id, o->serial, o->type};
    s->count++;
    return true;
 }
@@ -54,16 +83,30 @@ pv_vk_refset_add(struct pv_vk_refset *s, const struct pv_object *o)
 static void
 refset_clear(struct pv_vk_refset *s)
 {
-   if (s->v)
-      memset(s->v, 0, s->cap * sizeof(*s->v));
+   struct pv_vk_refblock *b = atomic_load_explicit(&s->blk, memory_order_relaxed);
+   if (b)
+      memset(b->v, 0, b->cap * sizeof(b->v[0]));
    s->count = 0;
 }
 
+bool
+pv_vk_refset_every(const struct pv_vk_refset *s,
+                   bool (*fn)(const struct pv_vk_ref_entry *e, void *data), void *data)
+{
+   const struct pv_vk_refblock *b = atomic_load_explicit(&s->blk, memory_order_acquire);
+   for (uint32_t i = 0; b && i < b->cap; i++)
+      if (b->v[i].serial && !fn(&b->v[i], data))
+         return false;
+   return true;
+}
+
+/* When its owner goes, which reclamation already defers past every path's command. */
 void
 pv_vk_refset_fini(struct pv_vk_refset *s)
 {
-   free(s->v);
-   *s = (struct pv_vk_refset){0};
+   free(atomic_load_explicit(&s->blk, memory_order_relaxed));
+   atomic_store_explicit(&s->blk, NULL, memory_order_relaxed);
+   s->count = 0;
 }
 
 /* ----- recording (called by the executor after every command) ------------------------------ */
@@ -196,7 +239,7 @@ pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *cons
    bool current = !begin && cb->checked_gen == gen;
    for (uint32_t i = 1; i < count; i++) {
       uint32_t before = cb->refs.count;
-      if (is_reference(named[i]->type) && !pv_vk_refset_add(&cb->refs, named[i]))
+      if (is_reference(named[i]->type) && !pv_vk_refset_add(ctx, &cb->refs, named[i]))
          cb->broken = true;
       if (named[i]->type == VK_OBJECT_TYPE_COMMAND_BUFFER)
          cb->runs_secondaries = true; /* vkCmdExecuteCommands */
@@ -236,13 +279,23 @@ slot_alive_cb(uint64_t key, void *value, void *data)
       w->ok = false;
 }
 
+struct ref_walk {
+   const struct alive_look *l;
+   int depth;
+};
+
+static bool
+ref_entry_alive(const struct pv_vk_ref_entry *e, void *data)
+{
+   const struct ref_walk *w = data;
+   return ref_alive(w->l, e->id, e->serial, e->type, w->depth);
+}
+
 static bool
 refset_alive(const struct alive_look *l, const struct pv_vk_refset *s, int depth)
 {
-   for (uint32_t i = 0; i < s->cap; i++)
-      if (s->v[i].serial && !ref_alive(l, s->v[i].id, s->v[i].serial, s->v[i].type, depth))
-         return false;
-   return true;
+   struct ref_walk w = {l, depth};
+   return pv_vk_refset_every(s, ref_entry_alive, &w);
 }
 
 /*
@@ -500,24 +553,38 @@ pv_vk_queue_begin_submit(struct pv_dispatch_ctx *c, VkQueue queue, struct pv_vk_
 /* The secondaries a submitted primary executes are pending with it: a reset or re-begin of one
  * waits for this submission too (VUID-vkResetCommandBuffer-commandBuffer-00045; a host driver
  * such as lavapipe reads a secondary's commands when it reaches vkCmdExecuteCommands). */
+struct secondary_mark {
+   struct pv_context *ctx;
+   const struct pv_vk_cmdbuf *primary;
+   struct pv_vk_queue *q;
+   struct pv_vk_device *d;
+   uint64_t value;
+};
+
+static bool
+mark_secondary(const struct pv_vk_ref_entry *e, void *data)
+{
+   const struct secondary_mark *m = data;
+   if (e->type != VK_OBJECT_TYPE_COMMAND_BUFFER)
+      return true;
+   struct pv_object *o = pv_object_find(m->ctx, e->id, VK_OBJECT_TYPE_COMMAND_BUFFER);
+   struct pv_vk_cmdbuf *s = o && o->serial == e->serial ? o->data : NULL;
+   if (s && s != m->primary) {
+      if (s->queue && s->queue != m->q && pv_vk_queue_busy(s->queue, s->value))
+         s->queues_overlap = true;
+      s->queue = m->q;
+      s->device = m->d;
+      s->value = m->value;
+   }
+   return true;
+}
+
 static void
 mark_secondaries(struct pv_context *ctx, const struct pv_vk_cmdbuf *cb, struct pv_vk_queue *q,
                  struct pv_vk_device *d, uint64_t value)
 {
-   for (uint32_t i = 0; i < cb->refs.cap; i++) {
-      const struct pv_vk_ref_entry *e = &cb->refs.v[i];
-      if (!e->serial || e->type != VK_OBJECT_TYPE_COMMAND_BUFFER)
-         continue;
-      struct pv_object *o = pv_object_find(ctx, e->id, VK_OBJECT_TYPE_COMMAND_BUFFER);
-      struct pv_vk_cmdbuf *s = o && o->serial == e->serial ? o->data : NULL;
-      if (s && s != cb) {
-         if (s->queue && s->queue != q && pv_vk_queue_busy(s->queue, s->value))
-            s->queues_overlap = true;
-         s->queue = q;
-         s->device = d;
-         s->value = value;
-      }
-   }
+   struct secondary_mark m = {ctx, cb, q, d, value};
+   pv_vk_refset_every(&cb->refs, mark_secondary, &m);
 }
 
 void

@@ -32,14 +32,26 @@
 /* Descriptor pools a command buffer keeps apart (pool_uses.c); more make them "unknown". */
 #define PV_CMDBUF_POOLS 4
 
-/* A set of (id, serial, type) references, open addressing on the serial (never 0). */
-struct pv_vk_refset {
-   struct pv_vk_ref_entry {
-      uint64_t id, serial;
-      int32_t type;
-   } *v;
-   uint32_t count, cap;
+struct pv_vk_ref_entry {
+   uint64_t id, serial;
+   int32_t type;
 };
+/* A refset's entries with their count of slots (a power of two); lifetime.c. */
+struct pv_vk_refblock;
+/*
+ * A set of (id, serial, type) references, open addressing on the serial (never 0). The path
+ * recording into it adds; another ring's submission may walk it at the same time (a guest
+ * breaking Vulkan's external synchronization), so the entries and their size are one block,
+ * loaded once by a walker, and a block outgrown is freed only once every path has left its
+ * command (reclaim.h).
+ */
+struct pv_vk_refset {
+   struct pv_vk_refblock *_Atomic blk;
+   uint32_t count;
+};
+/* Calls fn for each entry; stops and returns false at the first for which fn does. */
+bool pv_vk_refset_every(const struct pv_vk_refset *s,
+                        bool (*fn)(const struct pv_vk_ref_entry *e, void *data), void *data);
 
 /* State of a command buffer (pv_object.data). */
 struct pv_vk_cmdbuf {
@@ -102,7 +114,7 @@ void pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object 
                          uint32_t count);
 void pv_vk_register_lost(struct pv_overrides *o);
 
-bool pv_vk_refset_add(struct pv_vk_refset *s, const struct pv_object *o);
+bool pv_vk_refset_add(struct pv_context *ctx, struct pv_vk_refset *s, const struct pv_object *o);
 void pv_vk_refset_fini(struct pv_vk_refset *s);
 
 /* Descriptor slots (guard_descriptor.c): what each (binding, element) of a set names now. */
