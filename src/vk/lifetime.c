@@ -89,9 +89,10 @@ refset_clear(struct pv_vk_refset *s)
    s->count = 0;
 }
 
-bool
-pv_vk_refset_every(const struct pv_vk_refset *s,
-                   bool (*fn)(const struct pv_vk_ref_entry *e, void *data), void *data)
+/* Calls fn for each entry of the block loaded once; false at the first for which fn is. */
+static bool
+refset_every(const struct pv_vk_refset *s, bool (*fn)(const struct pv_vk_ref_entry *e, void *data),
+             void *data)
 {
    const struct pv_vk_refblock *b = atomic_load_explicit(&s->blk, memory_order_acquire);
    for (uint32_t i = 0; b && i < b->cap; i++)
@@ -295,7 +296,7 @@ static bool
 refset_alive(const struct alive_look *l, const struct pv_vk_refset *s, int depth)
 {
    struct ref_walk w = {l, depth};
-   return pv_vk_refset_every(s, ref_entry_alive, &w);
+   return refset_every(s, ref_entry_alive, &w);
 }
 
 /*
@@ -550,9 +551,6 @@ pv_vk_queue_begin_submit(struct pv_dispatch_ctx *c, VkQueue queue, struct pv_vk_
    return q;
 }
 
-/* The secondaries a submitted primary executes are pending with it: a reset or re-begin of one
- * waits for this submission too (VUID-vkResetCommandBuffer-commandBuffer-00045; a host driver
- * such as lavapipe reads a secondary's commands when it reaches vkCmdExecuteCommands). */
 struct secondary_mark {
    struct pv_context *ctx;
    const struct pv_vk_cmdbuf *primary;
@@ -579,12 +577,15 @@ mark_secondary(const struct pv_vk_ref_entry *e, void *data)
    return true;
 }
 
+/* The secondaries a submitted primary executes are pending with it: a reset or re-begin of one
+ * waits for this submission too (VUID-vkResetCommandBuffer-commandBuffer-00045; a host driver
+ * such as lavapipe reads a secondary's commands when it reaches vkCmdExecuteCommands). */
 static void
 mark_secondaries(struct pv_context *ctx, const struct pv_vk_cmdbuf *cb, struct pv_vk_queue *q,
                  struct pv_vk_device *d, uint64_t value)
 {
    struct secondary_mark m = {ctx, cb, q, d, value};
-   pv_vk_refset_every(&cb->refs, mark_secondary, &m);
+   refset_every(&cb->refs, mark_secondary, &m);
 }
 
 void

@@ -49,9 +49,6 @@ struct pv_vk_refset {
    struct pv_vk_refblock *_Atomic blk;
    uint32_t count;
 };
-/* Calls fn for each entry; stops and returns false at the first for which fn does. */
-bool pv_vk_refset_every(const struct pv_vk_refset *s,
-                        bool (*fn)(const struct pv_vk_ref_entry *e, void *data), void *data);
 
 /* State of a command buffer (pv_object.data). */
 struct pv_vk_cmdbuf {
