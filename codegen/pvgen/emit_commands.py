@@ -41,6 +41,8 @@ class CommandCode:
         for p in self.cmd.params:
             body += mc.dec_member(p, 'a->', self.sib, 'in', out_param=self.is_out(p),
                                   inout=p.name in self.inout)
+        # Before any handler runs: one destroyer per object, whichever ring gets there first.
+        body += self._per_victim('d', 'pv_cs_claim')
         if variant is None:
             self.mc.deps_in |= mc.deps_in
             self.mc.deps_out |= mc.deps_out
@@ -144,20 +146,28 @@ class CommandCode:
                     % (p.name, p.type, ids), '}']
         return save, reg
 
-    def _destroyed(self):
+    def _victim(self):
+        """The parameter naming what a vkDestroy* / vkFree* destroys (its last handle), or None."""
         if not (self.name.startswith('vkDestroy') or self.name.startswith('vkFree')):
-            return []
+            return None
         victims = [p for p in self.cmd.params
                    if elem_kind(self.reg, p.type) == 'handle' and not self.is_out(p)]
-        if not victims:
+        return victims[-1] if victims else None
+
+    def _per_victim(self, dec, call):
+        """`call`(dec, objtype, host) for each object the command destroys."""
+        p = self._victim()
+        if p is None:
             return []
-        p = victims[-1]
         ot = objtype_value(self.reg, p.type)
         if p.ptr == 0:
-            return ['pv_cs_destroyed(c->dec, %d, PV_FROM_HANDLE(a->%s));' % (ot, p.name)]
+            return ['%s(%s, %d, PV_FROM_HANDLE(a->%s));' % (call, dec, ot, p.name)]
         n = len_expr(self.reg, p, 'a->', self.sib)
         return ['for (uint64_t i = 0; a->%s && i < (uint64_t)%s; i++)' % (p.name, n),
-                '   pv_cs_destroyed(c->dec, %d, PV_FROM_HANDLE(a->%s[i]));' % (ot, p.name)]
+                '   %s(%s, %d, PV_FROM_HANDLE(a->%s[i]));' % (call, dec, ot, p.name)]
+
+    def _destroyed(self):
+        return self._per_victim('c->dec', 'pv_cs_destroyed')
 
     def gen_handler(self):
         self.handler_reason = self.default_handler_reason()

@@ -261,6 +261,18 @@ pv_cs_destroyed(struct pv_cs_decoder *dec, int32_t objtype, uint64_t host)
       dec->hooks->destroyed(dec->hooks->data, objtype, host);
 }
 
+void
+pv_cs_claim(struct pv_cs_decoder *dec, int32_t objtype, uint64_t host)
+{
+   if (host == 0 || dec->status->fatal || !dec->hooks || !dec->hooks->claim)
+      return;
+   if (!dec->hooks->claim(dec->hooks->data, objtype, host))
+      pv_cs_status_fatal(dec->status,
+                         "object of type %d destroyed by two commands at once (two rings, or "
+                         "twice in one array)",
+                         objtype);
+}
+
 bool
 pv_cs_admit(struct pv_cs_decoder *dec, int32_t objtype, uint64_t count)
 {

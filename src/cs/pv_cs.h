@@ -145,6 +145,9 @@ struct pv_cs_hooks {
    bool (*lookup)(void *data, uint64_t id, int32_t objtype, uint64_t *host);
    bool (*created)(void *data, int32_t objtype, uint64_t id, uint64_t host);
    void (*destroyed)(void *data, int32_t objtype, uint64_t host);
+   /* The command being decoded destroys the object of objtype this command named as `host`:
+    * false when another command claimed it first (two rings destroying it at once). */
+   bool (*claim)(void *data, int32_t objtype, uint64_t host);
    /* Quotas: may `count` more objects of objtype be created? Asked before the host call; a
     * refusal makes the command return VK_ERROR_OUT_OF_HOST_MEMORY (not fatal). NULL: yes. */
    bool (*admit)(void *data, int32_t objtype, uint64_t count);
@@ -321,6 +324,10 @@ bool pv_cs_created(struct pv_cs_decoder *dec, int32_t objtype, uint64_t id, uint
 /* False when the context's object quota refuses `count` new objects (hooks.admit). */
 bool pv_cs_admit(struct pv_cs_decoder *dec, int32_t objtype, uint64_t count);
 void pv_cs_destroyed(struct pv_cs_decoder *dec, int32_t objtype, uint64_t host);
+/* The end of a vkDestroy* / vkFree* decode: claims the object it destroys (hooks.claim), fatal
+ * when another path already did. host 0 (VK_NULL_HANDLE, or an id lost mode decodes as none)
+ * claims nothing. */
+void pv_cs_claim(struct pv_cs_decoder *dec, int32_t objtype, uint64_t host);
 
 void pv_cs_write_u32(struct pv_cs_encoder *enc, uint32_t v);
 void pv_cs_write_i32(struct pv_cs_encoder *enc, int32_t v);

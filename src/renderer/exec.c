@@ -175,18 +175,33 @@ hook_created(void *data, int32_t type, uint64_t id, uint64_t host)
    return true;
 }
 
+/* The object of `type` this command named as `host`: a host driver may hand a freed handle to
+ * an object another ring creates at the same time, which a lookup by handle could find instead. */
+static struct pv_object *
+named_by_host(struct pv_exec *x, int32_t type, uint64_t host)
+{
+   for (uint32_t i = 0; i < x->named.count; i++)
+      if (x->named.objs[i]->type == type && x->named.objs[i]->host == host)
+         return x->named.objs[i];
+   return pv_object_table_find_host(&x->ctx->objects, type, host);
+}
+
+static bool
+hook_claim(void *data, int32_t type, uint64_t host)
+{
+   struct pv_exec *x = data;
+   if (x->dispatch.lost)
+      return true; /* no host call; lost.c keeps its own objects */
+   struct pv_object *o = named_by_host(x, type, host);
+   bool unclaimed = false;
+   return o && atomic_compare_exchange_strong(&o->claimed, &unclaimed, true);
+}
+
 static void
 hook_destroyed(void *data, int32_t type, uint64_t host)
 {
    struct pv_exec *x = data;
-   /* The object this command named: a host driver may hand the freed handle to an object
-    * another ring creates at the same time, which a lookup by handle could find instead. */
-   struct pv_object *o = NULL;
-   for (uint32_t i = 0; i < x->named.count && !o; i++)
-      if (x->named.objs[i]->type == type && x->named.objs[i]->host == host)
-         o = x->named.objs[i];
-   if (!o)
-      o = pv_object_table_find_host(&x->ctx->objects, type, host);
+   struct pv_object *o = named_by_host(x, type, host);
    if (!o)
       return;
    /* children the host freed with it (sets of a pool, buffers of a pool) */
@@ -372,6 +387,7 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
       .lookup = hook_lookup,
       .created = hook_created,
       .destroyed = hook_destroyed,
+      .claim = hook_claim,
       .admit = hook_admit,
       .data = x};
    x->dispatch = (struct pv_dispatch_ctx){

@@ -17,6 +17,7 @@
 #define PV_RENDERER_VENUS_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -52,6 +53,10 @@ struct pv_object {
     * leaves the table, after the host object is gone. */
    void *data;
    void (*free_data)(struct pv_context *ctx, struct pv_object *obj);
+   /* Set by the one command that destroys it (pv_cs_claim, before any host call): two rings
+    * that destroy one object at once would otherwise both hand its handle to the host driver's
+    * destroy, or both put a fence in the pool. */
+   atomic_bool claimed;
 };
 
 /* The object with this id and type, or NULL. Valid until the object is removed; the guest

@@ -17,6 +17,19 @@ pv_vk_state_free(struct pv_context *ctx, struct pv_object *obj)
    obj->data = NULL;
 }
 
+void *
+pv_vk_state_publish(struct pv_object *o, void *state,
+                    void (*free_data)(struct pv_context *ctx, struct pv_object *obj))
+{
+   /* every maker stores the same function; it runs only at the object's removal */
+   __atomic_store_n(&o->free_data, free_data, __ATOMIC_RELAXED);
+   void *none = NULL;
+   if (__atomic_compare_exchange_n(&o->data, &none, state, false, __ATOMIC_ACQ_REL,
+                                   __ATOMIC_ACQUIRE))
+      return state;
+   return none; /* the winner's */
+}
+
 /* ----- state lookups ------------------------------------------------------------------------ */
 
 const void *

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "renderer/reclaim.h"
 #include "util/id_table.h"
 #include "vk/pv_vk.h"
 
@@ -87,6 +88,9 @@ struct pv_vk_written {
    uint32_t variable;               /* the variable-count binding's count in this set */
    uint32_t words;                  /* of each map */
    bool compare;                    /* the two extra maps follow */
+   /* A command buffer's pushed map replaced or reset while another ring's draw check may walk
+    * it (a guest recording one command buffer on two rings): freed once no path may (reclaim.h). */
+   struct pv_reclaim_item retired;
    uint64_t bits[];
 };
 
@@ -127,6 +131,17 @@ void pv_vk_image_track(struct pv_dispatch_ctx *c, uint64_t id, const VkImageCrea
 bool pv_guard_image_create(struct pv_dispatch_ctx *c, VkDevice device, const VkImageCreateInfo *ci);
 /* free_data of the objects above: their state is one malloc'ed block. */
 void pv_vk_state_free(struct pv_context *ctx, struct pv_object *obj);
+/* State made on first need (a descriptor set's, a command buffer's): two rings naming the object
+ * at once may both make it. Installs `state` unless another did first, and returns the state
+ * the object has now; the caller frees its own when that is not it. */
+void *pv_vk_state_publish(struct pv_object *o, void *state,
+                          void (*free_data)(struct pv_context *ctx, struct pv_object *obj));
+/* The object's state as pv_vk_state_publish left it (the writes that filled it seen too). */
+static inline void *
+pv_vk_state_peek(struct pv_object *o)
+{
+   return __atomic_load_n(&o->data, __ATOMIC_ACQUIRE);
+}
 
 /* Remembers what a new view (guest id `id`) views, by the target's host handle. */
 void pv_vk_view_track(struct pv_dispatch_ctx *c, int32_t type, uint64_t id, int32_t target_type,
@@ -274,7 +289,9 @@ struct pv_vk_bind_state {
    uint32_t bound;               /* bit per set index bound by vkCmdBindDescriptorSets */
    struct pv_vk_ref sets[PV_VK_MAX_SETS];
    uint32_t push_set;            /* the set index of `push`, when `push` */
-   struct pv_vk_written *push;   /* what vkCmdPushDescriptorSetKHR wrote, owned */
+   /* what vkCmdPushDescriptorSetKHR wrote, owned; replaced through pv_vk_written_retire and
+    * loaded once by a reader (another ring may replace it meanwhile) */
+   struct pv_vk_written *_Atomic push;
    VkShaderStageFlags pushed;    /* stages vkCmdPushConstants gave values since the begin */
    bool dirty;
 };
@@ -283,8 +300,9 @@ struct pv_vk_cmd_bound {
 };
 void pv_vk_cmd_bound_free(struct pv_vk_cmd_bound *b);
 /* Back to nothing bound (a command buffer begun or reset keeps its allocation: glibc's
- * calloc of it per recording cost more than the rest of the checks). */
-void pv_vk_cmd_bound_reset(struct pv_vk_cmd_bound *b);
+ * calloc of it per recording cost more than the rest of the checks); its pushed maps are
+ * retired in ctx (pv_vk_written_retire), or freed now when ctx is NULL. */
+void pv_vk_cmd_bound_reset(struct pv_context *ctx, struct pv_vk_cmd_bound *b);
 /* A set layout's state from its create info (one reference), NULL when out of memory. */
 struct pv_vk_set_layout *pv_vk_set_layout_create(const VkDescriptorSetLayoutCreateInfo *ci);
 void pv_vk_set_layout_unref(struct pv_vk_set_layout *l);
@@ -299,6 +317,8 @@ const struct pv_vk_layout_binding *pv_vk_layout_binding_find(const struct pv_vk_
 struct pv_vk_written *pv_vk_written_create(struct pv_vk_set_layout *l, uint32_t variable,
                                            bool compare);
 void pv_vk_written_free(struct pv_vk_written *w);
+/* Frees `w` once no path of ctx may still hold it (a pushed map another ring's check walks). */
+void pv_vk_written_retire(struct pv_context *ctx, struct pv_vk_written *w);
 /* The binding of the first sampler (or combined image sampler) element without an immutable
  * sampler that was never written, UINT32_MAX if none (pv_vk.h reads_samplers_at_bind). */
 uint32_t pv_vk_written_sampler_gap(const struct pv_vk_written *w);

@@ -151,7 +151,7 @@ pv_vk_cmdbuf_begun(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
    struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, cmd);
    if (!cb)
       return; /* every command on it is refused */
-   pv_vk_cmd_bound_reset(cb->bound);
+   pv_vk_cmd_bound_reset(pv_venus_from(c), cb->bound);
    bool inherit = cb->scope.secondary && info &&
                   (info->flags & VK_COMMAND_BUFFER_USAGE_RENDER_PASS_CONTINUE_BIT);
    cb->scope =
@@ -188,7 +188,7 @@ pv_vk_cmdbuf_reset(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
    struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, cmd);
    if (cb) {
       cb->scope = (struct pv_vk_cmd_scope){.secondary = cb->scope.secondary};
-      pv_vk_cmd_bound_reset(cb->bound);
+      pv_vk_cmd_bound_reset(pv_venus_from(c), cb->bound);
    }
 }
 
@@ -204,7 +204,7 @@ pv_vk_cmdpool_reset(struct pv_dispatch_ctx *c, VkCommandPool pool)
       struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
       if (cb) {
          cb->scope = (struct pv_vk_cmd_scope){.secondary = cb->scope.secondary};
-         pv_vk_cmd_bound_reset(cb->bound);
+         pv_vk_cmd_bound_reset(ctx, cb->bound);
       }
    }
    free(ids);

@@ -60,17 +60,24 @@ pv_vk_descriptor_set_state(struct pv_dispatch_ctx *c, VkDescriptorSet set)
 struct pv_vk_descriptor_set *
 pv_vk_descriptor_set_of(struct pv_object *o)
 {
-   if (o && o->type == VK_OBJECT_TYPE_DESCRIPTOR_SET && !o->data) {
-      struct pv_vk_descriptor_set *s = calloc(1, sizeof(*s));
-      if (s) {
-         s->dynamic_slack = UINT64_MAX;
-         pv_id_table_init(&s->slots);
-         pthread_mutex_init(&s->slots_lock, NULL);
-         o->data = s;
-         o->free_data = set_free;
-      }
+   if (!o || o->type != VK_OBJECT_TYPE_DESCRIPTOR_SET)
+      return o ? pv_vk_state_peek(o) : NULL;
+   struct pv_vk_descriptor_set *s = pv_vk_state_peek(o);
+   if (s)
+      return s;
+   struct pv_vk_descriptor_set *made = calloc(1, sizeof(*made));
+   if (!made)
+      return NULL;
+   made->dynamic_slack = UINT64_MAX;
+   pv_id_table_init(&made->slots);
+   pthread_mutex_init(&made->slots_lock, NULL);
+   s = pv_vk_state_publish(o, made, set_free);
+   if (s != made) { /* another ring's command made it first */
+      pv_id_table_fini(&made->slots);
+      pthread_mutex_destroy(&made->slots_lock);
+      free(made);
    }
-   return o ? o->data : NULL;
+   return s;
 }
 
 /* Checks one buffer descriptor; returns the room a dynamic offset has, or false. */
@@ -364,9 +371,8 @@ bind_sets(struct pv_dispatch_ctx *c, const struct pv_args_vkCmdBindDescriptorSet
       struct pv_vk_ref r = o ? (struct pv_vk_ref){o->id, o->serial} : (struct pv_vk_ref){0, 0};
       bool had = s->bound >> n & 1;
       bool same = o ? had && s->sets[n].id == r.id && s->sets[n].serial == r.serial : !had;
-      if (s->push && s->push_set == n) {
-         pv_vk_written_free(s->push);
-         s->push = NULL;
+      if (atomic_load_explicit(&s->push, memory_order_relaxed) && s->push_set == n) {
+         pv_vk_written_retire(pv_venus_from(c), atomic_exchange(&s->push, NULL));
          same = false;
       }
       if (same)

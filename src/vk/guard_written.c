@@ -17,6 +17,7 @@
  * PARTIALLY_BOUND bindings are not checked (Vulkan allows them unwritten): SECURITY.md's
  * known gaps says what that leaves to the host.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,28 @@ pv_vk_written_free(struct pv_vk_written *w)
       return;
    pv_vk_set_layout_unref(w->layout);
    free(w);
+}
+
+static void
+written_reclaimed(struct pv_context *ctx, struct pv_reclaim_item *item)
+{
+   (void)ctx;
+   pv_vk_written_free(
+      (struct pv_vk_written *)((char *)item - offsetof(struct pv_vk_written, retired)));
+}
+
+void
+pv_vk_written_retire(struct pv_context *ctx, struct pv_vk_written *w)
+{
+   if (!w)
+      return;
+   if (!ctx) {
+      pv_vk_written_free(w);
+      return;
+   }
+   w->retired.free = written_reclaimed;
+   w->retired.quota = false;
+   pv_reclaim_defer(&ctx->reclaim, &w->retired);
 }
 
 /* Elements of binding `i` this set has. */
@@ -404,19 +427,19 @@ pv_guard_AllocateDescriptorSets(struct pv_dispatch_ctx *c, void *args)
 /* ----- what command buffers bind ------------------------------------------------------------- */
 
 void
-pv_vk_cmd_bound_reset(struct pv_vk_cmd_bound *b)
+pv_vk_cmd_bound_reset(struct pv_context *ctx, struct pv_vk_cmd_bound *b)
 {
    if (!b)
       return;
    for (unsigned i = 0; i < 4; i++)
-      pv_vk_written_free(b->bp[i].push);
+      pv_vk_written_retire(ctx, atomic_exchange(&b->bp[i].push, NULL));
    memset(b, 0, sizeof(*b));
 }
 
 void
 pv_vk_cmd_bound_free(struct pv_vk_cmd_bound *b)
 {
-   pv_vk_cmd_bound_reset(b);
+   pv_vk_cmd_bound_reset(NULL, b); /* the command buffer left the table: no path holds it */
    free(b);
 }
 
@@ -427,9 +450,21 @@ pv_vk_bind_state_of(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, unsigned bin
    struct pv_vk_cmdbuf *cb = o ? pv_vk_cmdbuf_of(o) : NULL;
    if (!cb || bind >= 4)
       return NULL;
-   if (!cb->bound)
-      cb->bound = calloc(1, sizeof(*cb->bound));
-   return cb->bound ? &cb->bound->bp[bind] : NULL;
+   struct pv_vk_cmd_bound *b = __atomic_load_n(&cb->bound, __ATOMIC_ACQUIRE);
+   if (!b) {
+      /* made on first need: another ring recording the same buffer may make it at once */
+      struct pv_vk_cmd_bound *made = calloc(1, sizeof(*made)), *none = NULL;
+      if (!made)
+         return NULL;
+      if (__atomic_compare_exchange_n(&cb->bound, &none, made, false, __ATOMIC_ACQ_REL,
+                                      __ATOMIC_ACQUIRE)) {
+         b = made;
+      } else {
+         free(made);
+         b = none; /* the other's */
+      }
+   }
+   return &b->bp[bind];
 }
 
 static unsigned
@@ -452,19 +487,20 @@ pv_vk_push_written(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, VkPipelineBin
       pl && pl->set_layouts && set < pl->set_layout_count ? pl->set_layouts[set] : NULL;
    struct pv_vk_bind_state *s = pv_vk_bind_state_of(c, cmd, bind_of(bp));
    const char *why = !l ? "the layout has no set layout there" : !s ? "no memory" : NULL;
+   struct pv_vk_written *push = s ? atomic_load(&s->push) : NULL;
    if (!why && set < PV_VK_MAX_SETS) {
-      if (!s->push || s->push_set != set || s->push->layout != l) {
-         pv_vk_written_free(s->push);
+      if (!push || s->push_set != set || push->layout != l) {
          const struct pv_vk_physdev *pd = pv_vk_cmdbuf_physdev(c, cmd);
-         s->push = pv_vk_written_create(l, 0, pd && pd->compare_needs_dref);
+         push = pv_vk_written_create(l, 0, pd && pd->compare_needs_dref);
+         pv_vk_written_retire(pv_venus_from(c), atomic_exchange(&s->push, push));
          s->push_set = set;
       }
       s->bound &= ~(1u << set);
       s->dirty = true;
-      why = s->push ? NULL : "no memory";
+      why = push ? NULL : "no memory";
    }
    for (uint32_t i = 0; !why && set < PV_VK_MAX_SETS && i < count; i++)
-      why = mark_write(c, s->push, &w[i]);
+      why = mark_write(c, push, &w[i]);
    if (why)
       pv_venus_refuse(c, "vkCmdPushDescriptorSetKHR: set %u: %s", set, why);
    return !why;
@@ -475,9 +511,10 @@ pv_vk_push_written(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, VkPipelineBin
 static const char *
 use_unready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s, const struct pv_vk_use *u)
 {
+   struct pv_vk_written *const push = atomic_load_explicit(&s->push, memory_order_acquire);
    struct pv_vk_written *w = NULL;
-   if (s->push && s->push_set == u->set) {
-      w = s->push;
+   if (push && s->push_set == u->set) {
+      w = push;
    } else if (u->set < PV_VK_MAX_SETS && (s->bound >> u->set & 1)) {
       struct pv_object *o = pv_venus_find(c, s->sets[u->set].id, VK_OBJECT_TYPE_DESCRIPTOR_SET);
       struct pv_vk_descriptor_set *ds =
@@ -498,7 +535,7 @@ use_unready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s, const struct 
    if (n > cnt)
       return "the bound set's binding has fewer elements than the shader's array";
    const char *why = u->plain && w->compare && holds_samplers(b->type)
-                        ? plain_read(w, (uint32_t)(b - w->layout->b), n, w != s->push)
+                        ? plain_read(w, (uint32_t)(b - w->layout->b), n, w != push)
                         : NULL;
    if (why)
       return why;

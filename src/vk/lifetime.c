@@ -154,12 +154,16 @@ cmdbuf_free(struct pv_context *ctx, struct pv_object *obj)
 static struct pv_vk_cmdbuf *
 cmdbuf_state(struct pv_object *o)
 {
-   if (!o->data) {
-      o->data = calloc(1, sizeof(struct pv_vk_cmdbuf));
-      if (o->data)
-         o->free_data = cmdbuf_free;
-   }
-   return o->data;
+   struct pv_vk_cmdbuf *cb = pv_vk_state_peek(o);
+   if (cb)
+      return cb;
+   struct pv_vk_cmdbuf *made = calloc(1, sizeof(*made));
+   if (!made)
+      return NULL;
+   cb = pv_vk_state_publish(o, made, cmdbuf_free);
+   if (cb != made)
+      free(made); /* another ring's command made it first */
+   return cb;
 }
 
 struct pv_vk_cmdbuf *

@@ -288,18 +288,7 @@ cmd_queue_submit(struct buf *b, uint64_t queue, uint32_t waits, uint32_t wait_id
 static void
 lvp_objects(struct buf *b)
 {
-   w32(b, 0), w32(b, 0), w64(b, 1);
-   w32(b, 1), w64(b, 0), w32(b, 0);
-   w64(b, 1), w32(b, 0), w64(b, 0);
-   w64(b, 0), w32(b, 0), w64(b, 0), w32(b, 0), w32(b, (1u << 22) | (3u << 12));
-   w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0);
-   w64(b, 0), w64(b, 1), w64(b, OBJ_INSTANCE);
-   w32(b, 2), w32(b, 0), w64(b, OBJ_INSTANCE), w64(b, 1), w32(b, 1), w64(b, 1), w64(b, OBJ_PHYSDEV);
-   w32(b, 11), w32(b, 0), w64(b, OBJ_PHYSDEV), w64(b, 1);
-   w32(b, 3), w64(b, 0), w32(b, 0), w32(b, 1), w64(b, 1);
-   w32(b, 2), w64(b, 0), w32(b, 0), w32(b, 0), w32(b, 1), w64(b, 1), w32(b, 0x3f800000);
-   w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0), w64(b, 0);
-   w64(b, 0), w64(b, 1), w64(b, OBJ_DEVICE);
+   guest_device_stream(b, OBJ_INSTANCE, OBJ_PHYSDEV, OBJ_DEVICE);
    cmd_get_queue(b, OBJ_DEVICE, OBJ_QUEUE);
    cmd_create_buffer(b, OBJ_DEVICE, OBJ_BUFFER);
    cmd_create_fence(b, OBJ_DEVICE, OBJ_FENCE);

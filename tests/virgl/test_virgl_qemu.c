@@ -43,13 +43,9 @@
 
 enum {
    CMD_SET_REPLY = 178,
-   CMD_CREATE_RING = 188,
    CMD_GET_MEMORY_RESOURCE_PROPS = 192,
    CMD_ALLOCATE_MEMORY = 21,
-   STYPE_RING_CREATE_INFO = 1000384000,
    STYPE_MEMORY_RESOURCE_PROPS = 1000384001,
-   STYPE_RING_MONITOR = 1000384006,
-   STYPE_RING_PRIORITY = 1000384007,
    STYPE_MEMORY_ALLOCATE_INFO = 5,
    REPLY_FLAG = 1,
    VK_ERROR_INVALID_EXTERNAL_HANDLE_ = -1000072003,
@@ -336,39 +332,17 @@ cmd_memory_resource_props(struct buf *b)
    w64(b, 1), w32(b, STYPE_MEMORY_RESOURCE_PROPS), w64(b, 0);
 }
 
-/* Mesa 25's ring creation (monitor and priority chained), layout of venus_guest.h. */
 static void
 cmd_create_ring(struct buf *b, uint64_t ring, uint32_t res)
 {
-   w32(b, CMD_CREATE_RING), w32(b, 0), w64(b, ring), w64(b, 1);
-   w32(b, STYPE_RING_CREATE_INFO);
-   w64(b, 1), w32(b, STYPE_RING_MONITOR);
-   w64(b, 1), w32(b, STYPE_RING_PRIORITY);
-   w64(b, 0);
-   w32(b, 10);
-   w32(b, 3000000);
-   w32(b, 0), w32(b, res);
-   w64(b, 0), w64(b, RING_AREA), w64(b, 1000000);
-   w64(b, 0), w64(b, 64), w64(b, 128);
-   w64(b, 192), w64(b, RING_BUFFER), w64(b, 192 + RING_BUFFER), w64(b, 4);
+   guest_create_ring(b, ring, res, 3000000);
 }
 
 /* Instance, physical device and a device with one queue (the stream test_malformed uses). */
 static void
 cmd_lavapipe_device(struct buf *b)
 {
-   w32(b, 0), w32(b, 0), w64(b, 1);
-   w32(b, 1), w64(b, 0), w32(b, 0);
-   w64(b, 1), w32(b, 0), w64(b, 0);
-   w64(b, 0), w32(b, 0), w64(b, 0), w32(b, 0), w32(b, (1u << 22) | (3u << 12));
-   w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0);
-   w64(b, 0), w64(b, 1), w64(b, OBJ_INSTANCE);
-   w32(b, 2), w32(b, 0), w64(b, OBJ_INSTANCE), w64(b, 1), w32(b, 1), w64(b, 1), w64(b, OBJ_PHYSDEV);
-   w32(b, 11), w32(b, 0), w64(b, OBJ_PHYSDEV), w64(b, 1);
-   w32(b, 3), w64(b, 0), w32(b, 0), w32(b, 1), w64(b, 1);
-   w32(b, 2), w64(b, 0), w32(b, 0), w32(b, 0), w32(b, 1), w64(b, 1), w32(b, 0x3f800000);
-   w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0), w64(b, 0);
-   w64(b, 0), w64(b, 1), w64(b, OBJ_DEVICE);
+   guest_device_stream(b, OBJ_INSTANCE, OBJ_PHYSDEV, OBJ_DEVICE);
 }
 
 /* vkAllocateMemory of memory type 0 (lavapipe: device-local, host-visible, coherent). */
