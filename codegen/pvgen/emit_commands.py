@@ -169,6 +169,40 @@ class CommandCode:
     def _destroyed(self):
         return self._per_victim('c->dec', 'pv_cs_destroyed')
 
+    def _later_destroy(self):
+        """The victim of a vkDestroy*(device, object, pAllocator) or vkFreeMemory: one device
+        child whose host destroy can wait for the other paths (pv_dispatch_ctx.destroy_later)."""
+        p = self._victim()
+        ps = self.cmd.params
+        if (p is None or p.ptr != 0 or self.cmd.ret != 'void' or len(ps) != 3 or
+                ps[0].type != 'VkDevice' or ps[1] is not p or
+                ps[2].type != 'VkAllocationCallbacks'):
+            return None
+        return p
+
+    def _destroy_later_code(self, short, call):
+        """(head, calls) of a handler whose host destroy goes through destroy_later."""
+        p = self._later_destroy()
+        if p is None:
+            return [], [call]
+        head = ['static void',
+                'pv_destroy_%s(pv_host_fn fn, uint64_t parent, uint64_t victim)' % self.name,
+                '{',
+                '   ((PFN_%s)fn)(PV_TO_HANDLE(VkDevice, parent), PV_TO_HANDLE(%s, victim), NULL);'
+                % (self.name, p.type),
+                '}', '']
+        # memory and query pools give quota back (objects.c remove_upto marks the same types)
+        quota = 'true' if self.name in ('vkFreeMemory', 'vkDestroyQueryPool') else 'false'
+        calls = ['if (c->destroy_later && a->%s != VK_NULL_HANDLE) {' % p.name,
+                 '   /* another ring\'s running command may still pass it to the host */',
+                 '   c->destroy_later(c, pv_destroy_%s, (pv_host_fn)c->vk->%s, '
+                 'PV_FROM_HANDLE(a->device), PV_FROM_HANDLE(a->%s), %s);'
+                 % (self.name, short, p.name, quota),
+                 '} else {',
+                 '   ' + call,
+                 '}']
+        return head, calls
+
     def gen_handler(self):
         self.handler_reason = self.default_handler_reason()
         if self.handler_reason:
@@ -181,7 +215,7 @@ class CommandCode:
         if self.cmd.ret != 'void':
             call = 'a->ret = ' + call
         save, reg = self._created()
-        head, calls = [], [call]
+        head, calls = self._destroy_later_code(short, call)
         if self._deferrable(save, reg):
             # The host call alone, so a recording thread can make it later (pv_protocol.h
             # pv_dispatch_ctx.defer); every check above it stays on the decoding thread.

@@ -56,6 +56,11 @@ struct pv_dispatch_ctx;
 typedef void (*pv_handler_fn)(struct pv_dispatch_ctx *ctx, void *args);
 /* A vkCmd*'s host call alone, with the decoded (and checked) arguments (codegen: pv_call_*). */
 typedef void (*pv_host_call_fn)(const struct pv_vk_dispatch *vk, void *args);
+/* Any host entry point, as the dispatch table holds it (PFN_vkVoidFunction's shape). */
+typedef void (*pv_host_fn)(void);
+/* A host destroy alone (codegen: pv_destroy_*): calls `fn`, the host's vkDestroy* or vkFreeMemory,
+ * cast back to its type, on `victim` of device `parent`. */
+typedef void (*pv_host_destroy_fn)(pv_host_fn fn, uint64_t parent, uint64_t victim);
 
 struct pv_dispatch_ctx {
    struct pv_cs_decoder *dec;
@@ -88,6 +93,12 @@ struct pv_dispatch_ctx {
     * the handler makes the call now. Generated handlers reach it through
     * pv_protocol_defer_or_call. */
    bool (*defer)(struct pv_dispatch_ctx *ctx, pv_host_call_fn call, void *args);
+   /* Optional: takes the host destroy of one device child (a vkDestroy* or vkFreeMemory whose
+    * object already left the table) to make once no other path's running command may still
+    * pass that object to the host (renderer/reclaim.h); NULL: the handler makes it now. `quota`:
+    * it gives back quota, so an allocation that finds its quota full may have it made early. */
+   void (*destroy_later)(struct pv_dispatch_ctx *ctx, pv_host_destroy_fn call, pv_host_fn fn,
+                         uint64_t parent, uint64_t victim, bool quota);
    /* Deferred calls still read the decoder's arena: commands keep their temporaries until the
     * owner of `defer` has them made and clears this. */
    bool arena_held;

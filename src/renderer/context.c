@@ -99,6 +99,9 @@ pv_context_destroy(struct pv_context *ctx)
    } else {
       if (left)
          pv_info("context '%s': destroying %zu objects the guest left behind", ctx->name, left);
+      /* No path runs any more: host destroys still waiting for one (pv_venus_host_destroy_later)
+       * go before the teardown destroys their devices. */
+      pv_reclaim_poll(&ctx->reclaim);
       if (ctx->family_state)
          family->context_teardown(ctx);
       pv_object_table_fini(&ctx->objects, ctx);

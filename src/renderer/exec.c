@@ -209,6 +209,52 @@ hook_destroyed(void *data, int32_t type, uint64_t host)
    pv_object_table_remove_exact(&x->ctx->objects, x->ctx, o);
 }
 
+/* A host destroy waiting for the other paths (pv_dispatch_ctx.destroy_later). */
+struct pv_later_destroy {
+   struct pv_reclaim_item item;
+   pv_host_destroy_fn call;
+   pv_host_fn fn;
+   uint64_t parent, victim;
+};
+
+static void
+later_destroy_run(struct pv_context *ctx, struct pv_reclaim_item *item)
+{
+   (void)ctx;
+   struct pv_later_destroy *d =
+      (struct pv_later_destroy *)((char *)item - offsetof(struct pv_later_destroy, item));
+   d->call(d->fn, d->parent, d->victim);
+   free(d);
+}
+
+/* The object left the table with this command; a command another ring began before may still
+ * hand its handle to the host driver, so the host destroy waits with the entry (venus.h). */
+void
+pv_venus_host_destroy_later(struct pv_context *ctx, pv_host_destroy_fn call, pv_host_fn fn,
+                            uint64_t parent, uint64_t victim, bool quota)
+{
+   struct pv_later_destroy *d = malloc(sizeof(*d));
+   if (!d) {
+      call(fn, parent, victim); /* no memory: now, as without other paths */
+      return;
+   }
+   *d = (struct pv_later_destroy){
+      .item = {.free = later_destroy_run, .quota = quota},
+      .call = call,
+      .fn = fn,
+      .parent = parent,
+      .victim = victim};
+   pv_reclaim_defer(&ctx->reclaim, &d->item);
+}
+
+static void
+exec_destroy_later(struct pv_dispatch_ctx *c, pv_host_destroy_fn call, pv_host_fn fn,
+                   uint64_t parent, uint64_t victim, bool quota)
+{
+   struct pv_exec *x = c->user;
+   pv_venus_host_destroy_later(x->ctx, call, fn, parent, victim, quota);
+}
+
 static bool
 hook_admit(void *data, int32_t type, uint64_t count)
 {
@@ -394,6 +440,7 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
       .dec = &x->dec,
       .reply_begin = reply_begin,
       .reply_end = reply_end,
+      .destroy_later = exec_destroy_later,
       .vk = &ctx->host.vk,
       .overrides = ctx->overrides,
       .lost_handlers = ctx->lost_handlers,

@@ -146,6 +146,15 @@ const struct pv_renderer_config *pv_venus_config(struct pv_context *ctx);
 const struct pv_host_driver *pv_venus_host_driver(struct pv_context *ctx);
 const char *pv_venus_name(struct pv_context *ctx);
 /*
+ * Makes call(fn, parent, victim), the host destroy of an object that already left the table, once
+ * no command another path began before may still hand that object to the host driver (a
+ * descriptor update naming a view, a submission of a pool's command buffer): now when none may.
+ * In the order of the removals, so a device's (or instance's) own destroy deferred this way runs
+ * after its children's; `quota` as pv_dispatch_ctx.destroy_later. Any thread may make it.
+ */
+void pv_venus_host_destroy_later(struct pv_context *ctx, pv_host_destroy_fn call, pv_host_fn fn,
+                                 uint64_t parent, uint64_t victim, bool quota);
+/*
  * Refuses the running command for a guest value the host must not see (src/vk/guard*.c): the
  * command does not reach the host, the context is lost (the guest is told the way its dialect
  * allows), and the command still answers, with VK_ERROR_DEVICE_LOST where it returns a VkResult,

@@ -295,6 +295,15 @@ pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
 
 /* ----- destruction ------------------------------------------------------------------------ */
 
+static void
+destroy_host_device(pv_host_fn fn, uint64_t parent, uint64_t device)
+{
+   (void)parent;
+   pv_vk_loader_lock();
+   ((PFN_vkDestroyDevice)fn)(PV_TO_HANDLE(VkDevice, device), NULL);
+   pv_vk_loader_unlock();
+}
+
 void
 pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id)
 {
@@ -311,9 +320,9 @@ pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id)
    pv_vk_device_destroy_children(ctx, d);
    pv_vk_queue_tracks_fini(d);
    pv_vk_fence_pool_empty(d);
-   pv_vk_loader_lock();
-   d->DestroyDevice(d->host, NULL);
-   pv_vk_loader_unlock();
+   /* after the children other rings' commands held when they were destroyed (reclaim.h) */
+   pv_venus_host_destroy_later(ctx, destroy_host_device, (pv_host_fn)d->DestroyDevice, 0,
+                               PV_FROM_HANDLE(d->host), false);
    pv_object_remove_children(ctx, device_id, -1); /* queues and anything left */
    pv_object_remove(ctx, device_id);
 }

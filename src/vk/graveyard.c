@@ -41,9 +41,11 @@ struct pv_vk_grave {
 
 struct pv_vk_tomb {
    struct pv_vk_tomb *next;
-   /* Once buried: its states wait until no path may hold them (a memory's fd and mapping that
-    * a blob export on the transport's thread may be reading; reclaim.h). */
+   /* Once buried: its handles and states wait until no path may hold them (a command another
+    * ring began before the destroy that still hands the handle to the host; a memory's fd and
+    * mapping that a blob export on the transport's thread may be reading; reclaim.h). */
    struct pv_reclaim_item buried;
+   struct pv_vk_device *d; /* whose handles they are: its own destroy is deferred after them */
    uint32_t count, cap;
    struct pv_vk_grave *graves;
    uint64_t targets[]; /* per queue: the submissions that may use them */
@@ -104,7 +106,10 @@ tomb_free(struct pv_context *ctx, struct pv_vk_tomb *t)
 static void
 tomb_reclaimed(struct pv_context *ctx, struct pv_reclaim_item *item)
 {
-   tomb_free(ctx, (struct pv_vk_tomb *)((char *)item - offsetof(struct pv_vk_tomb, buried)));
+   struct pv_vk_tomb *t = (struct pv_vk_tomb *)((char *)item - offsetof(struct pv_vk_tomb, buried));
+   for (uint32_t i = 0; i < t->count; i++)
+      (void)destroy_one(t->d, t->graves[i].type, t->graves[i].handle);
+   tomb_free(ctx, t);
 }
 
 static void
@@ -112,7 +117,8 @@ tomb_bury(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_tomb *t)
 {
    uint64_t bytes = 0;
    for (uint32_t i = 0; i < t->count; i++) {
-      (void)destroy_one(d, t->graves[i].type, t->graves[i].handle);
+      if (!ctx) /* the context is going: no path runs */
+         (void)destroy_one(d, t->graves[i].type, t->graves[i].handle);
       if (t->graves[i].state)
          d->graveyard.states--;
       bytes += t->graves[i].bytes;
@@ -126,6 +132,7 @@ tomb_bury(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_tomb *t)
       tomb_free(NULL, t);
       return;
    }
+   t->d = d;
    t->buried.free = tomb_reclaimed;
    t->buried.quota = true;
    pv_reclaim_defer(&ctx->reclaim, &t->buried);

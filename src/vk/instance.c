@@ -318,21 +318,46 @@ create_host_instance(struct pv_context *ctx, const VkInstanceCreateInfo *guest, 
    return VK_SUCCESS;
 }
 
-void
-pv_vk_instance_destroy_host(struct pv_vk_instance *inst, VkInstance instance)
+static void
+destroy_host_messenger(pv_host_fn fn, uint64_t instance, uint64_t messenger)
 {
-   if (inst->messenger != VK_NULL_HANDLE)
-      inst->DestroyDebugUtilsMessengerEXT(instance, inst->messenger, NULL);
-   inst->messenger = VK_NULL_HANDLE;
-   pv_vk_loader_lock();
-   inst->DestroyInstance(instance, NULL);
-   pv_vk_loader_unlock();
+   ((PFN_vkDestroyDebugUtilsMessengerEXT)fn)(PV_TO_HANDLE(VkInstance, instance),
+                                             PV_TO_HANDLE(VkDebugUtilsMessengerEXT, messenger),
+                                             NULL);
 }
 
 static void
+destroy_host_instance_now(pv_host_fn fn, uint64_t parent, uint64_t instance)
+{
+   (void)parent;
+   pv_vk_loader_lock();
+   ((PFN_vkDestroyInstance)fn)(PV_TO_HANDLE(VkInstance, instance), NULL);
+   pv_vk_loader_unlock();
+}
+
+void
+pv_vk_instance_destroy_host(struct pv_context *ctx, struct pv_vk_instance *inst,
+                            VkInstance instance)
+{
+   /* After its devices, whose host destroys may wait for other rings' commands (reclaim.h). */
+   if (inst->messenger != VK_NULL_HANDLE)
+      pv_venus_host_destroy_later(ctx, destroy_host_messenger,
+                                  (pv_host_fn)inst->DestroyDebugUtilsMessengerEXT,
+                                  PV_FROM_HANDLE(instance), PV_FROM_HANDLE(inst->messenger),
+                                  false);
+   inst->messenger = VK_NULL_HANDLE;
+   pv_venus_host_destroy_later(ctx, destroy_host_instance_now, (pv_host_fn)inst->DestroyInstance,
+                               0, PV_FROM_HANDLE(instance), false);
+}
+
+/* One nobody else knows yet (its create failed later on). */
+static void
 destroy_host_instance(struct pv_vk_instance *inst, VkInstance instance)
 {
-   pv_vk_instance_destroy_host(inst, instance);
+   if (inst->messenger != VK_NULL_HANDLE)
+      destroy_host_messenger((pv_host_fn)inst->DestroyDebugUtilsMessengerEXT,
+                             PV_FROM_HANDLE(instance), PV_FROM_HANDLE(inst->messenger));
+   destroy_host_instance_now((pv_host_fn)inst->DestroyInstance, 0, PV_FROM_HANDLE(instance));
    free(inst);
 }
 

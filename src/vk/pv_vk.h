@@ -236,8 +236,10 @@ PFN_vkVoidFunction pv_vk_device_proc(struct pv_context *ctx, VkDevice device, co
 void pv_vk_loader_lock(void);
 void pv_vk_loader_unlock(void);
 
-/* Destroys the messenger and the host instance; the family state stays (instance.c). */
-void pv_vk_instance_destroy_host(struct pv_vk_instance *inst, VkInstance instance);
+/* Destroys the messenger and the host instance, after what other paths' commands may still
+ * hold (pv_venus_host_destroy_later); the family state stays (instance.c). */
+void pv_vk_instance_destroy_host(struct pv_context *ctx, struct pv_vk_instance *inst,
+                                 VkInstance instance);
 
 /* Binds a physical device (physical_device.c), used by the enumerate handlers. */
 struct pv_vk_physdev *pv_vk_physdev_create(struct pv_context *ctx, VkPhysicalDevice host);

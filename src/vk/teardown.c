@@ -221,7 +221,7 @@ pv_vk_context_teardown(struct pv_context *ctx)
 
    struct pv_vk_instance *inst = pv_vk_instance_get(ctx);
    if (inst)
-      pv_vk_instance_destroy_host(inst, host->instance);
+      pv_vk_instance_destroy_host(ctx, inst, host->instance);
    pv_object_remove(ctx, instance_id);
    host->instance = VK_NULL_HANDLE;
    host->instance_id = 0;
