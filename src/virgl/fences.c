@@ -445,9 +445,16 @@ static bool
 grace_begin_locked(uint64_t *deadline)
 {
    uint64_t grace = (uint64_t)vg_config_get()->fence_grace_us * 1000u;
-   if (!grace || !F.newest_pending || F.newest_waited || F.poll_event.poll_fd >= 0)
+   if (!grace || F.newest_waited || F.poll_event.poll_fd >= 0)
       return false;
    F.newest_waited = true;
+   if (!F.newest_pending) {
+      /* retired before its first poll, so within its grace: the back-off ends as when a
+       * waited-for one retires (virgl-fence-grace failed now and then when the worker was
+       * that quick right after a skipped fence) */
+      F.grace_misses = 0;
+      return false;
+   }
    if (F.grace_misses >= PV_GRACE_MISSES && ++F.grace_skips % PV_GRACE_RETRY)
       return false;
    *deadline = F.newest_created_ns + grace;
