@@ -238,12 +238,11 @@ pv_venus_host_destroy_later(struct pv_context *ctx, pv_host_destroy_fn call, pv_
       call(fn, parent, victim); /* no memory: now, as without other paths */
       return;
    }
-   *d = (struct pv_later_destroy){
-      .item = {.free = later_destroy_run, .quota = quota},
-      .call = call,
-      .fn = fn,
-      .parent = parent,
-      .victim = victim};
+   *d = (struct pv_later_destroy){.item = {.free = later_destroy_run, .quota = quota},
+                                  .call = call,
+                                  .fn = fn,
+                                  .parent = parent,
+                                  .victim = victim};
    pv_reclaim_defer(&ctx->reclaim, &d->item);
 }
 
@@ -429,13 +428,12 @@ pv_exec_init(struct pv_exec *x, struct pv_context *ctx, struct pv_ring *ring)
    pv_cs_arena_init(&x->nested_arena, PV_EXEC_ARENA_CAP);
    pv_cs_arena_set_budget(&x->arena, &ctx->arena_budget);
    pv_cs_arena_set_budget(&x->nested_arena, &ctx->arena_budget);
-   x->hooks = (struct pv_cs_hooks){
-      .lookup = hook_lookup,
-      .created = hook_created,
-      .destroyed = hook_destroyed,
-      .claim = hook_claim,
-      .admit = hook_admit,
-      .data = x};
+   x->hooks = (struct pv_cs_hooks){.lookup = hook_lookup,
+                                   .created = hook_created,
+                                   .destroyed = hook_destroyed,
+                                   .claim = hook_claim,
+                                   .admit = hook_admit,
+                                   .data = x};
    x->dispatch = (struct pv_dispatch_ctx){
       .dec = &x->dec,
       .reply_begin = reply_begin,

@@ -321,9 +321,8 @@ create_host_instance(struct pv_context *ctx, const VkInstanceCreateInfo *guest, 
 static void
 destroy_host_messenger(pv_host_fn fn, uint64_t instance, uint64_t messenger)
 {
-   ((PFN_vkDestroyDebugUtilsMessengerEXT)fn)(PV_TO_HANDLE(VkInstance, instance),
-                                             PV_TO_HANDLE(VkDebugUtilsMessengerEXT, messenger),
-                                             NULL);
+   ((PFN_vkDestroyDebugUtilsMessengerEXT)fn)(
+      PV_TO_HANDLE(VkInstance, instance), PV_TO_HANDLE(VkDebugUtilsMessengerEXT, messenger), NULL);
 }
 
 static void
@@ -343,11 +342,10 @@ pv_vk_instance_destroy_host(struct pv_context *ctx, struct pv_vk_instance *inst,
    if (inst->messenger != VK_NULL_HANDLE)
       pv_venus_host_destroy_later(ctx, destroy_host_messenger,
                                   (pv_host_fn)inst->DestroyDebugUtilsMessengerEXT,
-                                  PV_FROM_HANDLE(instance), PV_FROM_HANDLE(inst->messenger),
-                                  false);
+                                  PV_FROM_HANDLE(instance), PV_FROM_HANDLE(inst->messenger), false);
    inst->messenger = VK_NULL_HANDLE;
-   pv_venus_host_destroy_later(ctx, destroy_host_instance_now, (pv_host_fn)inst->DestroyInstance,
-                               0, PV_FROM_HANDLE(instance), false);
+   pv_venus_host_destroy_later(ctx, destroy_host_instance_now, (pv_host_fn)inst->DestroyInstance, 0,
+                               PV_FROM_HANDLE(instance), false);
 }
 
 /* One nobody else knows yet (its create failed later on). */

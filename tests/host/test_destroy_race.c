@@ -105,9 +105,8 @@ static void
 test_destroy_race(void **state)
 {
    (void)state;
-   const struct pv_renderer_config config = {.struct_size = sizeof(config),
-                                             .host_icd = LVP_ICD,
-                                             .wire_format = 1};
+   const struct pv_renderer_config config = {
+      .struct_size = sizeof(config), .host_icd = LVP_ICD, .wire_format = 1};
    struct pv_renderer *r = pv_renderer_create(&config);
    assert_non_null(r);
    unsigned claimed = 0;

@@ -111,10 +111,10 @@ static inline void
 guest_device_stream(struct buf *b, uint64_t instance, uint64_t physdev, uint64_t device)
 {
    w32(b, 0), w32(b, 0), w64(b, 1);
-   w32(b, 1), w64(b, 0), w32(b, 0);                 /* VkInstanceCreateInfo */
-   w64(b, 1), w32(b, 0), w64(b, 0);                 /* VkApplicationInfo */
+   w32(b, 1), w64(b, 0), w32(b, 0); /* VkInstanceCreateInfo */
+   w64(b, 1), w32(b, 0), w64(b, 0); /* VkApplicationInfo */
    w64(b, 0), w32(b, 0), w64(b, 0), w32(b, 0), w32(b, (1u << 22) | (3u << 12));
-   w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0);      /* no layers, no extensions */
+   w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0); /* no layers, no extensions */
    w64(b, 0), w64(b, 1), w64(b, instance);
    w32(b, 2), w32(b, 0), w64(b, instance), w64(b, 1), w32(b, 1), w64(b, 1), w64(b, physdev);
    w32(b, 11), w32(b, 0), w64(b, physdev), w64(b, 1);
@@ -130,13 +130,13 @@ static inline void
 guest_create_ring(struct buf *b, uint64_t ring, uint32_t res, uint32_t period_us)
 {
    w32(b, 188), w32(b, 0), w64(b, ring), w64(b, 1);
-   w32(b, 1000384000);                     /* VkRingCreateInfoMESA */
-   w64(b, 1), w32(b, 1000384006);          /* chain headers first: the monitor info */
-   w64(b, 1), w32(b, 1000384007);          /* the priority info */
+   w32(b, 1000384000);            /* VkRingCreateInfoMESA */
+   w64(b, 1), w32(b, 1000384006); /* chain headers first: the monitor info */
+   w64(b, 1), w32(b, 1000384007); /* the priority info */
    w64(b, 0);
-   w32(b, 10);                             /* priority (nice value) */
-   w32(b, period_us);                      /* then the members, innermost first */
-   w32(b, 0), w32(b, res);                 /* flags, resourceId */
+   w32(b, 10);                                    /* priority (nice value) */
+   w32(b, period_us);                             /* then the members, innermost first */
+   w32(b, 0), w32(b, res);                        /* flags, resourceId */
    w64(b, 0), w64(b, RING_AREA), w64(b, 1000000); /* offset, size, idle 1 ms */
    w64(b, RING_HEAD), w64(b, RING_TAIL), w64(b, RING_STATUS);
    w64(b, RING_BUF), w64(b, RING_BUFFER), w64(b, RING_BUF + RING_BUFFER), w64(b, 4);
