@@ -308,11 +308,10 @@ pv_vk_destroy_later(struct pv_dispatch_ctx *c, VkDevice device, int32_t type, ui
    if (d->queue_count > 8 && !(targets = malloc(sizeof(uint64_t) * d->queue_count)))
       return false;
    pthread_mutex_lock(&d->graveyard.lock);
-   /* The state moves to the grave under the lock: another ring freeing the same object at the
-    * same moment finds it gone instead of burying it a second time (freed twice at reap). */
-   const bool taken = o && o->free_data && !o->data;
+   /* No other command frees this object now: the decoder's claim (pv_cs_claim) let only this
+    * one through. The state moves to the grave under the lock, before any reap can see it. */
    const struct pv_vk_grave g = grave_of(type, handle, o);
-   bool later = !taken && bury_locked(ctx, d, &g, targets);
+   bool later = bury_locked(ctx, d, &g, targets);
    if (later) { /* under the lock, before any reap can take them off again */
       atomic_fetch_add_explicit(&ctx->kept_objects, 1, memory_order_relaxed);
       atomic_fetch_add_explicit(&ctx->kept_device_memory, g.bytes, memory_order_relaxed);
@@ -322,12 +321,6 @@ pv_vk_destroy_later(struct pv_dispatch_ctx *c, VkDevice device, int32_t type, ui
    pthread_mutex_unlock(&d->graveyard.lock);
    if (targets != stack)
       free(targets);
-   if (taken) {
-      pv_venus_refuse(c, "%s 0x%llx: freed again while another ring frees it",
-                      type == VK_OBJECT_TYPE_DEVICE_MEMORY ? "vkFreeMemory" : "vkDestroyQueryPool",
-                      (unsigned long long)o->id);
-      return true;
-   }
    if (!later)
       return false;
    atomic_fetch_add_explicit(&ctx->destroys_deferred, 1, memory_order_relaxed);
