@@ -29,6 +29,7 @@ pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *
    ctx->check_classes = dialect->check_classes;
    ctx->named_min = dialect->named_min;
    ctx->record_kinds = dialect->record_kinds;
+   ctx->hold_kinds = dialect->hold_kinds;
    atomic_init(&ctx->lost, false);
    atomic_init(&ctx->stopping, false);
    atomic_init(&ctx->host_crashed, false);

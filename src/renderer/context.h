@@ -35,6 +35,7 @@ struct pv_context {
    const uint8_t *check_classes; /* pv_family.command_check's, per dialect */
    const uint8_t *named_min;     /* pv_family.command_named's, per dialect */
    const uint8_t *record_kinds;  /* PV_RECORD_* per command type (recorder.h) */
+   const uint8_t *hold_kinds;    /* PV_HOLD_* per command type (holds.h) */
    /* Sticky: once set, commands are decoded but not executed (DESIGN.md decision 6). */
    atomic_bool lost;
    /* Why, from the first pv_context_set_lost (pv_context_lost_reason). */

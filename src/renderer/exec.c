@@ -105,6 +105,13 @@ is_noted_type(int32_t type)
    return (uint32_t)type < 32 && (PV_NOTED_TYPES >> type) & 1u;
 }
 
+/* Object types a command holds while it runs (holds.h). */
+static inline bool
+is_held_type(int32_t type)
+{
+   return type == VK_OBJECT_TYPE_COMMAND_BUFFER || type == VK_OBJECT_TYPE_DESCRIPTOR_SET;
+}
+
 /* Everything hook_lookup's fast path leaves out: a cache miss (the table and its lock), lost
  * mode, a full named array, the types new objects take their parent from. */
 static __attribute__((noinline)) bool
@@ -120,6 +127,8 @@ lookup_slow(struct pv_exec *x, uint64_t id, int32_t type, uint64_t *host)
       return true;
    }
    if (!o)
+      return false;
+   if (is_held_type(type) && !x->dispatch.lost && !pv_hold_named(x, o, pv_hold_wants_exclusive(x, type)))
       return false;
    note_named_object(x, type, id);
    remember_named(x, o);
@@ -139,6 +148,8 @@ hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
    if (__builtin_expect(
           !o || x->dispatch.lost || x->named.count == x->named.cap || is_noted_type(type), 0))
       return lookup_slow(x, id, type, host);
+   if (is_held_type(type) && !pv_hold_named(x, o, pv_hold_wants_exclusive(x, type)))
+      return false;
    x->named.objs[x->named.count++] = o;
    if (o->vk)
       x->dispatch.vk = o->vk;
@@ -286,6 +297,28 @@ pv_venus_object_by_host(struct pv_dispatch_ctx *c, int32_t type, uint64_t host)
 {
    struct pv_exec *x = c->user;
    return pv_object_find_host(x->ctx, type, host);
+}
+
+bool
+pv_venus_hold_children(struct pv_dispatch_ctx *c, uint64_t pool_id, int32_t type)
+{
+   struct pv_exec *x = c->user;
+   if (c->lost || !pool_id)
+      return true;
+   uint64_t *ids;
+   bool complete;
+   size_t n = pv_object_table_list_children_checked(&x->ctx->objects, pool_id, type, &ids,
+                                                    &complete);
+   bool ok = complete;
+   if (!complete)
+      pv_cs_status_fatal(x->dec.status, "out of memory listing a pool's objects to hold");
+   for (size_t i = 0; ok && i < n; i++) {
+      /* one freed meanwhile by another ring is not the pool's any more */
+      struct pv_object *o = pv_object_table_find(&x->ctx->objects, ids[i], type);
+      ok = !o || pv_hold_named(x, o, true);
+   }
+   free(ids);
+   return ok;
 }
 
 struct pv_object *
@@ -469,6 +502,7 @@ pv_exec_fini(struct pv_exec *x)
    pv_cs_arena_fini(&x->nested_arena);
    free(x->named.objs);
    free(x->lost_named);
+   free(x->holds);
    pv_resource_put(x->own_reply.res);
    pthread_mutex_destroy(&x->own_reply.lock);
 }
@@ -488,18 +522,26 @@ shrink_named(struct pv_exec *x)
       x->lost_named = NULL;
       x->lost_cap = 0;
    }
+   if (x->hold_cap > PV_EXEC_NAMED_KEEP && x->hold_count == 0) {
+      free(x->holds);
+      x->holds = NULL;
+      x->hold_cap = 0;
+   }
 }
 
 static void
 reset_command_state(struct pv_exec *x)
 {
-   if (__builtin_expect(x->named.cap > PV_EXEC_NAMED_KEEP || x->lost_cap > PV_EXEC_NAMED_KEEP, 0))
+   if (__builtin_expect(x->named.cap > PV_EXEC_NAMED_KEEP || x->lost_cap > PV_EXEC_NAMED_KEEP ||
+                           x->hold_cap > PV_EXEC_NAMED_KEEP,
+                        0))
       shrink_named(x);
    x->last_device = x->last_command_pool = x->last_descriptor_pool = 0;
    x->last_physical_device = 0;
    x->named.count = 0;
    x->lost_count = 0;
    x->named_incomplete = false;
+   x->cmdbufs_held = 0;
    x->dispatch.vk = &x->ctx->host.vk;
 }
 
@@ -551,7 +593,13 @@ run_decoder(struct pv_exec *x)
 #endif
       if (pv_capture_active(x->ctx))
          pv_capture_before_command(x, peeked);
-      if (!pv_protocol_execute_one(&x->dispatch, x->ctx->table)) {
+      /* a nested command's holds: the outer one keeps its own */
+      uint32_t outer_mark = x->cmd_hold_mark, holds_before = x->hold_count;
+      x->cmd_hold_mark = holds_before;
+      bool ok = pv_protocol_execute_one(&x->dispatch, x->ctx->table);
+      pv_holds_release(x, holds_before);
+      x->cmd_hold_mark = outer_mark;
+      if (!ok) {
          pv_context_set_lost(x->ctx, "%s", x->status.reason);
          return false;
       }
@@ -592,6 +640,8 @@ recover_from_crash(struct pv_exec *x, int sig)
    x->dec.arena = &x->arena;
    x->status.fatal = false;
    x->status.reason[0] = '\0';
+   pv_holds_release(x, 0); /* the crashed command's, and an outer one's */
+   x->cmd_hold_mark = 0;
    atomic_store(&x->ctx->host_crashed, true);
    pv_context_set_lost(x->ctx,
                        "the host driver crashed (signal %d) in a call for this context; "

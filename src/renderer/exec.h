@@ -14,6 +14,7 @@
 
 #include "cs/pv_cs.h"
 #include "protocol/pv_protocol.h"
+#include "renderer/holds.h"
 #include "renderer/objects.h"
 #include "renderer/stats.h"
 
@@ -86,6 +87,12 @@ struct pv_exec {
    /* This path as a reader of the context's removed objects: inside a stream, what it looked
     * up is not freed under it by another path until its next command (reclaim.h). */
    struct pv_reclaim_reader reader;
+   /* Command buffers and descriptor sets the running command holds (holds.h), those of
+    * commands whose calls the recording thread has yet to make included. */
+   struct pv_hold *holds;
+   uint32_t hold_count, hold_cap;
+   uint32_t cmd_hold_mark; /* the running command's holds start here (nested: the inner one's) */
+   uint32_t cmdbufs_held; /* command buffers the running command named so far */
 };
 
 /* The context's shared budget for decode temporaries (struct pv_cs_arena_budget). */

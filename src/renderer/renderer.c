@@ -7,6 +7,7 @@
 
 #include "renderer/context.h"
 #include "renderer/crash_guard.h"
+#include "renderer/holds.h"
 #include "renderer/recorder.h"
 #include "util/log.h"
 
@@ -37,7 +38,9 @@ dialect_init(struct pv_dialect *d, const char *name, uint32_t wire_format,
    d->check_classes = calloc(d->table->count, sizeof(*d->check_classes));
    d->named_min = calloc(d->table->count, sizeof(*d->named_min));
    d->record_kinds = pv_recorder_kinds(d->table);
-   if (!d->overrides || !d->lost_handlers || !d->check_classes || !d->named_min || !d->record_kinds)
+   d->hold_kinds = pv_hold_kinds(d->table);
+   if (!d->overrides || !d->lost_handlers || !d->check_classes || !d->named_min ||
+       !d->record_kinds || !d->hold_kinds)
       return false;
    struct pv_overrides o = {.table = d->table,
                             .fns = d->overrides,
@@ -61,6 +64,7 @@ dialect_fini(struct pv_dialect *d)
    free(d->check_classes);
    free(d->named_min);
    free(d->record_kinds);
+   free(d->hold_kinds);
 }
 
 /* The first struct version's size: everything up to and including max_blob_bytes. */

@@ -17,6 +17,7 @@ struct pv_dialect {
    uint8_t *check_classes;        /* table->count entries (pv_overrides.classes) */
    uint8_t *named_min;            /* table->count entries (pv_overrides.named_min) */
    uint8_t *record_kinds;         /* table->count entries: PV_RECORD_* (recorder.h) */
+   uint8_t *hold_kinds;           /* table->count entries: PV_HOLD_* (holds.h) */
    struct pv_venus_capset capset;
 };
 

@@ -57,6 +57,9 @@ struct pv_object {
     * that destroy one object at once would otherwise both hand its handle to the host driver's
     * destroy, or both put a fence in the pool. */
    atomic_bool claimed;
+   /* Command buffers and descriptor sets: the commands holding it now, shared and exclusive
+    * (holds.h), so it is never recorded into, read, reset or freed by two rings at once. */
+   _Atomic uint32_t use;
 };
 
 /* The object with this id and type, or NULL. Valid until the object is removed; the guest
@@ -121,6 +124,10 @@ pv_venus_named_first(struct pv_dispatch_ctx *c)
  * NULL when that id is unknown or the command named fewer. Objects made after the loss have host
  * handle 0, so the lost handlers (src/vk/lost.c) find them this way, not by handle. */
 struct pv_object *pv_venus_lost_named(struct pv_dispatch_ctx *c, int32_t type, uint32_t nth);
+/* A pool reset changes every command buffer or set of the pool on the host: the running command
+ * holds each of them exclusively first (renderer/holds.h), so no other ring's command is inside
+ * one. False (the command fatal) when one cannot be held. */
+bool pv_venus_hold_children(struct pv_dispatch_ctx *c, uint64_t pool_id, int32_t type);
 
 /* ----- host driver -------------------------------------------------------------------------- */
 

@@ -47,6 +47,8 @@ pv_vk_handle_ResetDescriptorPool(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkResetDescriptorPool *a = args;
    uint64_t id = pool_id(c, VK_OBJECT_TYPE_DESCRIPTOR_POOL, PV_FROM_HANDLE(a->descriptorPool));
+   if (id && !pv_venus_hold_children(c, id, VK_OBJECT_TYPE_DESCRIPTOR_SET))
+      return; /* another ring's command is inside one of its sets */
    pv_vk_descpool_wait(c, a->device, a->descriptorPool); /* its sets may be in use */
    pv_handle_vkResetDescriptorPool(c, args);
    /* vkResetDescriptorPool always succeeds in Vulkan; check anyway */

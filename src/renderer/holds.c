@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+#include "renderer/holds.h"
+
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "renderer/context.h"
+#include "renderer/exec.h"
+#include "util/os.h"
+
+/* pv_object.use: shared and exclusive holds together in the low half, exclusive ones again in
+ * the high half, so one fetch-and-add both takes a hold and says what it met. A count past
+ * 0xffff would need that many commands of one context inside one object at once: the paths
+ * (rings) of a context are few, and one command's own holds of an object are bounded below. */
+#define HOLD_ONE 1u
+#define HOLD_EXCLUSIVE ((1u << 16) | HOLD_ONE)
+#define HOLDS_OF(use) ((use) & 0xffffu)
+#define EXCLUSIVES_OF(use) ((use) >> 16)
+/* Holds of one object at once (a path holds each object once per command, and a context's
+ * paths are few): more are a conflict, so the counts never carry into the other half. */
+#define HOLDS_MAX 0x4000u
+
+static bool
+starts_with(const char *s, const char *prefix)
+{
+   return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+uint8_t *
+pv_hold_kinds(const struct pv_protocol_table *t)
+{
+   uint8_t *kinds = calloc(t->count ? t->count : 1, 1);
+   for (uint32_t i = 0; kinds && i < t->count; i++) {
+      const char *n = t->entries[i].name;
+      if (!n)
+         continue;
+      if (starts_with(n, "vkQueueSubmit"))
+         kinds[i] = PV_HOLD_CMDBUFS_SHARED;
+      else if (starts_with(n, "vkCmdExecuteCommands"))
+         kinds[i] = PV_HOLD_FIRST_CMDBUF_ONLY;
+      else if (starts_with(n, "vkUpdateDescriptorSet") || starts_with(n, "vkFreeDescriptorSets"))
+         kinds[i] = PV_HOLD_SETS_EXCLUSIVE;
+   }
+   return kinds;
+}
+
+bool
+pv_hold_wants_exclusive(struct pv_exec *x, int32_t type)
+{
+   int32_t cmd = x->dispatch.type;
+   uint8_t kind = cmd >= 0 ? x->ctx->hold_kinds[cmd] : 0;
+   if (type == VK_OBJECT_TYPE_DESCRIPTOR_SET)
+      return kind & PV_HOLD_SETS_EXCLUSIVE;
+   if (kind & PV_HOLD_CMDBUFS_SHARED)
+      return false;
+   /* the command buffer a vkCmd* records into comes first; later ones are read */
+   return !(kind & PV_HOLD_FIRST_CMDBUF_ONLY) || x->cmdbufs_held++ == 0;
+}
+
+/* This path's hold of `o`, or NULL. Only asked when the object is held already: by another
+ * command, or by this one naming it again (a descriptor update writing one set twice). */
+static struct pv_hold *
+own_hold(struct pv_exec *x, const struct pv_object *o)
+{
+   for (uint32_t i = x->hold_count; i-- > 0;)
+      if (x->holds[i].obj == o)
+         return &x->holds[i];
+   return NULL;
+}
+
+/* Whether a hold of `amount` may go ahead beside `others`, what other commands hold. */
+static bool
+compatible(uint32_t others, uint32_t amount)
+{
+   return others == 0 || (amount == HOLD_ONE && EXCLUSIVES_OF(others) == 0);
+}
+
+static bool
+remember(struct pv_exec *x, struct pv_object *o, uint32_t amount)
+{
+   if (x->hold_count == x->hold_cap) {
+      uint32_t cap = x->hold_cap ? x->hold_cap * 2 : 16;
+      struct pv_hold *n = cap > x->hold_cap ? realloc(x->holds, cap * sizeof(*n)) : NULL;
+      if (!n)
+         return false;
+      x->holds = n;
+      x->hold_cap = cap;
+   }
+   x->holds[x->hold_count++] = (struct pv_hold){o, amount};
+   return true;
+}
+
+enum try_result { HELD, CONFLICT, NO_MEMORY };
+
+/* One attempt: the hold is taken and remembered (once per object: naming it again adds nothing,
+ * or turns a shared hold exclusive), or the word is as it was. */
+static enum try_result
+try_hold(struct pv_exec *x, struct pv_object *o, uint32_t amount)
+{
+   uint32_t before = atomic_fetch_add(&o->use, amount);
+   if (__builtin_expect(before == 0, 1)) {
+      if (remember(x, o, amount))
+         return HELD;
+      atomic_fetch_sub(&o->use, amount);
+      return NO_MEMORY;
+   }
+   struct pv_hold *own = own_hold(x, o);
+   uint32_t others = before - (own ? own->amount : 0);
+   if (HOLDS_OF(before) >= HOLDS_MAX || !compatible(others, amount)) {
+      atomic_fetch_sub(&o->use, amount);
+      return CONFLICT;
+   }
+   if (own && (EXCLUSIVES_OF(own->amount) || amount == HOLD_ONE)) {
+      atomic_fetch_sub(&o->use, amount); /* held as strongly already */
+      return HELD;
+   }
+   if (own) {
+      own->amount += amount; /* shared, now exclusive too: released together */
+      return HELD;
+   }
+   if (remember(x, o, amount))
+      return HELD;
+   atomic_fetch_sub(&o->use, amount);
+   return NO_MEMORY;
+}
+
+/* Waits a little before trying again: yields first (the other command is usually a host call
+ * that ends within microseconds), then sleeps, so a command held up for long costs no CPU. */
+static void
+pause_before_retry(uint32_t attempt)
+{
+   if (attempt < 64)
+      sched_yield();
+   else
+      pv_os_sleep_ns(attempt < 1024 ? 50000 : 1000000);
+}
+
+static bool
+refuse(struct pv_exec *x, const char *why, const struct pv_object *o)
+{
+   pv_cs_status_fatal(x->dec.status, "object 0x%llx (type %d): %s", (unsigned long long)o->id,
+                      (int)o->type, why);
+   return false;
+}
+
+/* The running command's holds (from x->cmd_hold_mark on) and then `o`, all or none. */
+static enum try_result
+try_hold_all(struct pv_exec *x, const struct pv_hold *wanted, uint32_t n, struct pv_object *o,
+             uint32_t amount)
+{
+   enum try_result r = HELD;
+   for (uint32_t i = 0; r == HELD && i < n; i++)
+      r = try_hold(x, wanted[i].obj, wanted[i].amount);
+   if (r == HELD)
+      r = try_hold(x, o, amount);
+   if (r != HELD)
+      pv_holds_release(x, x->cmd_hold_mark);
+   return r;
+}
+
+/*
+ * `o` is held by another command. Waiting while holding what this command took before could
+ * wait forever: two commands naming the same two objects in opposite orders (a bind of two sets
+ * on one ring, an update of them on another, both legal with update-after-bind). So this
+ * command lets go of its own holds (its host calls have not begun: holds are taken while it
+ * is decoded, a pool reset's before its host calls) and takes them all again at once.
+ */
+static bool
+hold_after_conflict(struct pv_exec *x, struct pv_object *o, uint32_t amount)
+{
+   uint32_t n = x->hold_count - x->cmd_hold_mark;
+   struct pv_hold *wanted = n ? malloc(n * sizeof(*wanted)) : NULL;
+   if (n && !wanted)
+      return refuse(x, "out of memory waiting for another ring's command", o);
+   if (n)
+      memcpy(wanted, &x->holds[x->cmd_hold_mark], n * sizeof(*wanted));
+   pv_holds_release(x, x->cmd_hold_mark);
+   enum try_result r = CONFLICT;
+   for (uint32_t attempt = 0; r == CONFLICT; attempt++) {
+      if (atomic_load_explicit(&x->ctx->stopping, memory_order_relaxed) ||
+          atomic_load_explicit(&x->ctx->lost, memory_order_relaxed))
+         break;
+      pause_before_retry(attempt);
+      r = try_hold_all(x, wanted, n, o, amount);
+   }
+   free(wanted);
+   if (r == NO_MEMORY)
+      return refuse(x, "out of memory holding it", o);
+   if (r == CONFLICT)
+      return refuse(x, "the context stopped while another ring's command held it", o);
+   return true;
+}
+
+/* A command that held one of them before this one may have freed it (its claim came before
+ * its release). */
+static bool
+none_freed(struct pv_exec *x)
+{
+   for (uint32_t i = x->cmd_hold_mark; i < x->hold_count; i++)
+      if (atomic_load(&x->holds[i].obj->claimed))
+         return refuse(x, "freed by another ring's command", x->holds[i].obj);
+   return true;
+}
+
+bool
+pv_hold_named(struct pv_exec *x, struct pv_object *o, bool exclusive)
+{
+   uint32_t amount = exclusive ? HOLD_EXCLUSIVE : HOLD_ONE;
+   enum try_result r = try_hold(x, o, amount);
+   if (r == NO_MEMORY)
+      return refuse(x, "out of memory holding it", o);
+   if (r == CONFLICT && !hold_after_conflict(x, o, amount))
+      return false;
+   if (__builtin_expect(atomic_load_explicit(&o->claimed, memory_order_relaxed), 0))
+      return refuse(x, "freed by another ring's command", o);
+   return r == HELD || none_freed(x);
+}
+
+void
+pv_holds_release(struct pv_exec *x, uint32_t mark)
+{
+   while (x->hold_count > mark) {
+      struct pv_hold *h = &x->holds[--x->hold_count];
+      atomic_fetch_sub_explicit(&h->obj->use, h->amount, memory_order_release);
+   }
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Command buffers and descriptor sets held by the command that names them. Their host objects
+ * are freed or reset at once by the command that frees or resets them (vkFreeCommandBuffers,
+ * vkFreeDescriptorSets, a pool reset, vkBeginCommandBuffer's implicit reset): unlike other
+ * objects (reclaim.h, pv_dispatch_ctx.destroy_later) that cannot wait for another thread,
+ * because Vulkan makes the pool's external synchronization the caller's. So a guest that
+ * records into, submits, binds or updates one on one ring while another ring frees or resets it
+ * would make the host driver use freed memory, and two rings recording into one command buffer
+ * would corrupt the driver's heap.
+ *
+ * Each such object has one atomic word (pv_object.use): how many commands hold it, and how
+ * many of those hold it exclusively. A command that changes the host object (records into a
+ * command buffer, begins, ends, resets or frees it, writes or frees a set) holds it exclusively;
+ * one that only reads it (a submission, vkCmdExecuteCommands' secondaries, a bind, a copy's
+ * source) holds it shared. A hold that meets a conflicting one is taken back and retried after
+ * a pause, so the second command runs after the first instead of beside it; a guest that keeps
+ * Vulkan's rules only meets that in the moment after a submission's host call, before its
+ * handler returns. An object found freed once its hold is granted makes the command fatal.
+ *
+ * Holds end with the command (top-level or nested); lost mode takes none. With recording
+ * threads (PEARVISOR_RECORD_THREAD=1, recorder.h; off by default) a hold ends before the
+ * recording thread makes the command's call: a free, reset or submission settles every path's
+ * recording thread before it is decoded, not after its holds are granted (SECURITY.md).
+ */
+#ifndef PV_RENDERER_HOLDS_H
+#define PV_RENDERER_HOLDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/pv_protocol.h"
+
+struct pv_exec;
+struct pv_object;
+
+/* How a command holds the command buffers and descriptor sets it names (one byte per command
+ * type, made from the names like recorder.h's kinds). Default: command buffers exclusive, sets
+ * shared. */
+enum {
+   PV_HOLD_CMDBUFS_SHARED = 1 << 0,     /* submissions */
+   PV_HOLD_FIRST_CMDBUF_ONLY = 1 << 1, /* vkCmdExecuteCommands: its secondaries are read */
+   PV_HOLD_SETS_EXCLUSIVE = 1 << 2,     /* descriptor updates and frees */
+};
+uint8_t *pv_hold_kinds(const struct pv_protocol_table *t);
+
+/* One hold of the running path. */
+struct pv_hold {
+   struct pv_object *obj;
+   uint32_t amount; /* what it added to obj->use */
+};
+
+/* Holds `o` for the running command if its type is held; false (the command fatal, reason
+ * set) when the context stops or is lost while waiting, the object was freed meanwhile, or no
+ * memory. */
+bool pv_hold_named(struct pv_exec *x, struct pv_object *o, bool exclusive);
+/* Whether a lookup of `type` in the running command holds exclusively (exec.c decides when the
+ * type is held at all). */
+bool pv_hold_wants_exclusive(struct pv_exec *x, int32_t type);
+/* Ends the holds taken since `mark` (the path's hold count then). */
+void pv_holds_release(struct pv_exec *x, uint32_t mark);
+
+#endif
