@@ -593,11 +593,16 @@ run_decoder(struct pv_exec *x)
 #endif
       if (pv_capture_active(x->ctx))
          pv_capture_before_command(x, peeked);
+      /* A kept hold never reaches a command that may wait. The peeked type is the guest's to
+       * change under us: a lie only keeps its own command buffer held longer. */
+      if (x->parked.obj && !(peeked >= 0 && (uint32_t)peeked < x->ctx->table->count &&
+                             (x->ctx->hold_kinds[peeked] & PV_HOLD_RECORDS)))
+         pv_holds_unpark(x);
       /* a nested command's holds: the outer one keeps its own */
       uint32_t outer_mark = x->cmd_hold_mark, holds_before = x->hold_count;
       x->cmd_hold_mark = holds_before;
       bool ok = pv_protocol_execute_one(&x->dispatch, x->ctx->table);
-      pv_holds_release(x, holds_before);
+      pv_holds_end_command(x, holds_before, x->dispatch.type);
       x->cmd_hold_mark = outer_mark;
       if (!ok) {
          pv_context_set_lost(x->ctx, "%s", x->status.reason);
@@ -641,6 +646,7 @@ recover_from_crash(struct pv_exec *x, int sig)
    x->status.fatal = false;
    x->status.reason[0] = '\0';
    pv_holds_release(x, 0); /* the crashed command's, and an outer one's */
+   pv_holds_unpark(x);
    x->cmd_hold_mark = 0;
    atomic_store(&x->ctx->host_crashed, true);
    pv_context_set_lost(x->ctx,
@@ -686,6 +692,7 @@ exec_run(struct pv_exec *x, const void *data, size_t size)
    x->record_run = 0;
    pv_reclaim_enter(&x->ctx->reclaim, &x->reader);
    bool ok = pv_crash_guard_active() && !x->ctx->host_crashed ? run_guarded(x) : run_decoder(x);
+   pv_holds_unpark(x); /* the ring may wait for the guest now */
    if (x->recorder) {
       /* Nothing pending outlives the stream: the ring publishes head when it returns. */
       settle_recorder(x);
@@ -716,6 +723,7 @@ pv_exec_run_nested(struct pv_exec *x, const void *data, size_t size)
    pv_stat_add(&x->stats.bytes, size);
    pv_cs_decoder_init(&x->dec, data, size, &x->nested_arena, &x->status, &x->hooks);
    bool ok = run_decoder(x);
+   pv_holds_unpark(x); /* the outer command is no vkCmd* */
    if (x->recorder) {
       /* The executing command's head must not move past the stream's calls. */
       settle_recorder(x);

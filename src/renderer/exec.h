@@ -92,6 +92,7 @@ struct pv_exec {
    struct pv_hold *holds;
    uint32_t hold_count, hold_cap;
    uint32_t cmd_hold_mark; /* the running command's holds start here (nested: the inner one's) */
+   struct pv_hold parked;  /* kept from the last vkCmd* (pv_holds_end_command); obj NULL: none */
    uint32_t cmdbufs_held; /* command buffers the running command named so far */
 };
 

@@ -41,6 +41,8 @@ pv_hold_kinds(const struct pv_protocol_table *t)
          kinds[i] = PV_HOLD_FIRST_CMDBUF_ONLY;
       else if (starts_with(n, "vkUpdateDescriptorSet") || starts_with(n, "vkFreeDescriptorSets"))
          kinds[i] = PV_HOLD_SETS_EXCLUSIVE;
+      if (starts_with(n, "vkCmd"))
+         kinds[i] |= PV_HOLD_RECORDS;
    }
    return kinds;
 }
@@ -98,6 +100,16 @@ enum try_result { HELD, CONFLICT, NO_MEMORY };
 static enum try_result
 try_hold(struct pv_exec *x, struct pv_object *o, uint32_t amount)
 {
+   if (o == x->parked.obj) {
+      if (amount == x->parked.amount) { /* the previous vkCmd*'s, kept for this one */
+         x->parked.obj = NULL;
+         if (remember(x, o, amount))
+            return HELD;
+         atomic_fetch_sub(&o->use, amount);
+         return NO_MEMORY;
+      }
+      pv_holds_unpark(x);
+   }
    uint32_t before = atomic_fetch_add(&o->use, amount);
    if (__builtin_expect(before == 0, 1)) {
       if (remember(x, o, amount))
@@ -215,6 +227,29 @@ pv_hold_named(struct pv_exec *x, struct pv_object *o, bool exclusive)
    if (__builtin_expect(atomic_load_explicit(&o->claimed, memory_order_relaxed), 0))
       return refuse(x, "freed by another ring's command", o);
    return r == HELD || none_freed(x);
+}
+
+void
+pv_holds_unpark(struct pv_exec *x)
+{
+   if (x->parked.obj) {
+      atomic_fetch_sub_explicit(&x->parked.obj->use, x->parked.amount, memory_order_release);
+      x->parked.obj = NULL;
+   }
+}
+
+void
+pv_holds_end_command(struct pv_exec *x, uint32_t mark, int32_t type)
+{
+   pv_holds_unpark(x); /* kept for this command, which did not record into it */
+   bool records = type >= 0 && (x->ctx->hold_kinds[type] & PV_HOLD_RECORDS);
+   if (records && x->hold_count == mark + 1 && x->holds[mark].amount == HOLD_EXCLUSIVE &&
+       !pv_cs_fatal(&x->dec)) {
+      x->parked = x->holds[mark];
+      x->hold_count = mark;
+      return;
+   }
+   pv_holds_release(x, mark);
 }
 
 void

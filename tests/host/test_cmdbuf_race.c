@@ -161,8 +161,9 @@ test_cmdbuf_race(void **state)
    unsigned lost = 0;
    for (unsigned i = 0; i < ROUNDS; i++)
       lost += race_round(r, i);
-   /* How often the two met depends on scheduling: reported, not required. */
-   printf("%u of %u rounds met (the ring's command after the free or reset refused)\n", lost,
+   /* Whether the free or reset came between two of the ring's commands or only after its last one
+    * depends on scheduling: reported, not required. What is required is that nothing crashes. */
+   printf("%u of %u rounds lost the context (the ring named the command buffer after it was freed or reset)\n", lost,
           ROUNDS);
    pv_renderer_destroy(r);
 }
