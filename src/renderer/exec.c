@@ -105,6 +105,26 @@ is_noted_type(int32_t type)
    return (uint32_t)type < 32 && (PV_NOTED_TYPES >> type) & 1u;
 }
 
+/* holds.h, inline for the common case: the command buffer the path's last vkCmd* kept. */
+static inline bool
+hold_named(struct pv_exec *x, struct pv_object *o, int32_t type)
+{
+   if (__builtin_expect(o == x->parked.obj, 1)) {
+      x->parked_used = true; /* exclusive: covers what this command wants too */
+      return true;
+   }
+   return pv_hold_named_slow(x, o, pv_hold_wants_exclusive(x, type));
+}
+
+static inline void
+end_command_holds(struct pv_exec *x, uint32_t mark, int32_t type)
+{
+   if (__builtin_expect(x->parked_used && x->hold_count == mark, 1))
+      x->parked_used = false; /* recorded into the kept one only: keep it for the next */
+   else
+      pv_holds_end_command_slow(x, mark, type);
+}
+
 /* Object types a command holds while it runs (holds.h). */
 static inline bool
 is_held_type(int32_t type)
@@ -128,7 +148,7 @@ lookup_slow(struct pv_exec *x, uint64_t id, int32_t type, uint64_t *host)
    }
    if (!o)
       return false;
-   if (is_held_type(type) && !x->dispatch.lost && !pv_hold_named(x, o, pv_hold_wants_exclusive(x, type)))
+   if (is_held_type(type) && !x->dispatch.lost && !hold_named(x, o, type))
       return false;
    note_named_object(x, type, id);
    remember_named(x, o);
@@ -148,7 +168,7 @@ hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
    if (__builtin_expect(
           !o || x->dispatch.lost || x->named.count == x->named.cap || is_noted_type(type), 0))
       return lookup_slow(x, id, type, host);
-   if (is_held_type(type) && !pv_hold_named(x, o, pv_hold_wants_exclusive(x, type)))
+   if (is_held_type(type) && !hold_named(x, o, type))
       return false;
    x->named.objs[x->named.count++] = o;
    if (o->vk)
@@ -315,7 +335,7 @@ pv_venus_hold_children(struct pv_dispatch_ctx *c, uint64_t pool_id, int32_t type
    for (size_t i = 0; ok && i < n; i++) {
       /* one freed meanwhile by another ring is not the pool's any more */
       struct pv_object *o = pv_object_table_find(&x->ctx->objects, ids[i], type);
-      ok = !o || pv_hold_named(x, o, true);
+      ok = !o || pv_hold_named_slow(x, o, true);
    }
    free(ids);
    return ok;
@@ -602,7 +622,7 @@ run_decoder(struct pv_exec *x)
       uint32_t outer_mark = x->cmd_hold_mark, holds_before = x->hold_count;
       x->cmd_hold_mark = holds_before;
       bool ok = pv_protocol_execute_one(&x->dispatch, x->ctx->table);
-      pv_holds_end_command(x, holds_before, x->dispatch.type);
+      end_command_holds(x, holds_before, x->dispatch.type);
       x->cmd_hold_mark = outer_mark;
       if (!ok) {
          pv_context_set_lost(x->ctx, "%s", x->status.reason);

@@ -100,15 +100,9 @@ enum try_result { HELD, CONFLICT, NO_MEMORY };
 static enum try_result
 try_hold(struct pv_exec *x, struct pv_object *o, uint32_t amount)
 {
-   if (o == x->parked.obj) {
-      if (amount == x->parked.amount) { /* the previous vkCmd*'s, kept for this one */
-         x->parked.obj = NULL;
-         if (remember(x, o, amount))
-            return HELD;
-         atomic_fetch_sub(&o->use, amount);
-         return NO_MEMORY;
-      }
-      pv_holds_unpark(x);
+   if (o == x->parked.obj) { /* exclusive: covers what this command wants too */
+      x->parked_used = true;
+      return HELD;
    }
    uint32_t before = atomic_fetch_add(&o->use, amount);
    if (__builtin_expect(before == 0, 1)) {
@@ -216,7 +210,7 @@ none_freed(struct pv_exec *x)
 }
 
 bool
-pv_hold_named(struct pv_exec *x, struct pv_object *o, bool exclusive)
+pv_hold_named_slow(struct pv_exec *x, struct pv_object *o, bool exclusive)
 {
    uint32_t amount = exclusive ? HOLD_EXCLUSIVE : HOLD_ONE;
    enum try_result r = try_hold(x, o, amount);
@@ -236,12 +230,13 @@ pv_holds_unpark(struct pv_exec *x)
       atomic_fetch_sub_explicit(&x->parked.obj->use, x->parked.amount, memory_order_release);
       x->parked.obj = NULL;
    }
+   x->parked_used = false;
 }
 
 void
-pv_holds_end_command(struct pv_exec *x, uint32_t mark, int32_t type)
+pv_holds_end_command_slow(struct pv_exec *x, uint32_t mark, int32_t type)
 {
-   pv_holds_unpark(x); /* kept for this command, which did not record into it */
+   pv_holds_unpark(x); /* this command held more, or did not record into it */
    bool records = type >= 0 && (x->ctx->hold_kinds[type] & PV_HOLD_RECORDS);
    if (records && x->hold_count == mark + 1 && x->holds[mark].amount == HOLD_EXCLUSIVE &&
        !pv_cs_fatal(&x->dec)) {

@@ -51,13 +51,13 @@ struct pv_hold {
    uint32_t amount; /* what it added to obj->use */
 };
 
-/* Holds `o` for the running command if its type is held; false (the command fatal, reason
- * set) when the context stops or is lost while waiting, the object was freed meanwhile, or no
- * memory. */
-bool pv_hold_named(struct pv_exec *x, struct pv_object *o, bool exclusive);
 /* Whether a lookup of `type` in the running command holds exclusively (exec.c decides when the
  * type is held at all). */
 bool pv_hold_wants_exclusive(struct pv_exec *x, int32_t type);
+/* Holds `o` for the running command (exec.c's hold_named takes the kept hold inline); false
+ * (the command fatal, reason set) when the context stops or is lost while waiting, the object
+ * was freed meanwhile, or no memory. */
+bool pv_hold_named_slow(struct pv_exec *x, struct pv_object *o, bool exclusive);
 /* Ends the holds taken since `mark` (the path's hold count then). */
 void pv_holds_release(struct pv_exec *x, uint32_t mark);
 /*
@@ -67,9 +67,10 @@ void pv_holds_release(struct pv_exec *x, uint32_t mark);
  * read-modify-writes per command (8-12% of record-only throughput on an H100). The kept hold
  * is ended by the next command unless it records into the same command buffer, and before any
  * command that is not a vkCmd* (one that may wait) and at the end of each stream
- * (pv_holds_unpark), so it never outlives a run of vkCmd*.
+ * (pv_holds_unpark), so it never outlives a run of vkCmd*. exec.c's end_command_holds keeps
+ * it inline.
  */
-void pv_holds_end_command(struct pv_exec *x, uint32_t mark, int32_t type);
+void pv_holds_end_command_slow(struct pv_exec *x, uint32_t mark, int32_t type);
 void pv_holds_unpark(struct pv_exec *x);
 
 #endif
