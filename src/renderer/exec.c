@@ -327,8 +327,8 @@ pv_venus_hold_children(struct pv_dispatch_ctx *c, uint64_t pool_id, int32_t type
       return true;
    uint64_t *ids;
    bool complete;
-   size_t n = pv_object_table_list_children_checked(&x->ctx->objects, pool_id, type, &ids,
-                                                    &complete);
+   size_t n =
+      pv_object_table_list_children_checked(&x->ctx->objects, pool_id, type, &ids, &complete);
    bool ok = complete;
    if (!complete)
       pv_cs_status_fatal(x->dec.status, "out of memory listing a pool's objects to hold");

@@ -15,7 +15,7 @@
  * (rings) of a context are few, and one command's own holds of an object are bounded below. */
 #define HOLD_ONE 1u
 #define HOLD_EXCLUSIVE ((1u << 16) | HOLD_ONE)
-#define HOLDS_OF(use) ((use) & 0xffffu)
+#define HOLDS_OF(use) ((use)&0xffffu)
 #define EXCLUSIVES_OF(use) ((use) >> 16)
 /* Holds of one object at once (a path holds each object once per command, and a context's
  * paths are few): more are a conflict, so the counts never carry into the other half. */

@@ -38,10 +38,10 @@ struct pv_object;
  * type, made from the names like recorder.h's kinds). Default: command buffers exclusive, sets
  * shared. */
 enum {
-   PV_HOLD_CMDBUFS_SHARED = 1 << 0,     /* submissions */
+   PV_HOLD_CMDBUFS_SHARED = 1 << 0,    /* submissions */
    PV_HOLD_FIRST_CMDBUF_ONLY = 1 << 1, /* vkCmdExecuteCommands: its secondaries are read */
-   PV_HOLD_SETS_EXCLUSIVE = 1 << 2,     /* descriptor updates and frees */
-   PV_HOLD_RECORDS = 1 << 3,            /* a vkCmd*: never waits, so its hold may be kept */
+   PV_HOLD_SETS_EXCLUSIVE = 1 << 2,    /* descriptor updates and frees */
+   PV_HOLD_RECORDS = 1 << 3,           /* a vkCmd*: never waits, so its hold may be kept */
 };
 uint8_t *pv_hold_kinds(const struct pv_protocol_table *t);
 

@@ -54,7 +54,7 @@ create_pool_and_cmdbuf(struct buf *b)
 {
    w32(b, CMD_CREATE_COMMAND_POOL), w32(b, 0), w64(b, DEVICE), w64(b, 1);
    w32(b, STYPE_COMMAND_POOL_CREATE_INFO), w64(b, 0), w32(b, POOL_RESET_COMMAND_BUFFER_BIT);
-   w32(b, 0);          /* queue family 0 */
+   w32(b, 0); /* queue family 0 */
    w64(b, 0), w64(b, 1), w64(b, POOL);
    w32(b, CMD_ALLOCATE_COMMAND_BUFFERS), w32(b, 0), w64(b, DEVICE), w64(b, 1);
    w32(b, STYPE_COMMAND_BUFFER_ALLOCATE_INFO), w64(b, 0), w64(b, POOL), w32(b, 0), w32(b, 1);
@@ -163,8 +163,9 @@ test_cmdbuf_race(void **state)
       lost += race_round(r, i);
    /* Whether the free or reset came between two of the ring's commands or only after its last one
     * depends on scheduling: reported, not required. What is required is that nothing crashes. */
-   printf("%u of %u rounds lost the context (the ring named the command buffer after it was freed or reset)\n", lost,
-          ROUNDS);
+   printf("%u of %u rounds lost the context (the ring named the command buffer after it was freed "
+          "or reset)\n",
+          lost, ROUNDS);
    pv_renderer_destroy(r);
 }
 
