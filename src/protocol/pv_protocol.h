@@ -154,6 +154,13 @@ struct pv_protocol_stats {
 /* Runs one command from ctx->dec. False once the context is fatal. */
 bool pv_protocol_execute_one(struct pv_dispatch_ctx *ctx, const struct pv_protocol_table *t);
 const struct pv_protocol_table *pv_protocol_table_get(const char *name);
+/* Whether a command's name starts with `prefix` (per-command policy tables built from names:
+ * the recorder's kinds, the holds' kinds). */
+static inline bool
+pv_command_name_starts_with(const char *name, const char *prefix)
+{
+   return strncmp(name, prefix, strlen(prefix)) == 0;
+}
 /* The table's entry for extension `name`, or NULL. */
 const struct pv_protocol_extension *pv_protocol_extension_find(const struct pv_protocol_table *t,
                                                                const char *name);

@@ -21,12 +21,6 @@
  * paths are few): more are a conflict, so the counts never carry into the other half. */
 #define HOLDS_MAX 0x4000u
 
-static bool
-starts_with(const char *s, const char *prefix)
-{
-   return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 uint8_t *
 pv_hold_kinds(const struct pv_protocol_table *t)
 {
@@ -35,13 +29,13 @@ pv_hold_kinds(const struct pv_protocol_table *t)
       const char *n = t->entries[i].name;
       if (!n)
          continue;
-      if (starts_with(n, "vkQueueSubmit"))
+      if (pv_command_name_starts_with(n, "vkQueueSubmit"))
          kinds[i] = PV_HOLD_CMDBUFS_SHARED;
-      else if (starts_with(n, "vkCmdExecuteCommands"))
+      else if (pv_command_name_starts_with(n, "vkCmdExecuteCommands"))
          kinds[i] = PV_HOLD_FIRST_CMDBUF_ONLY;
-      else if (starts_with(n, "vkUpdateDescriptorSet") || starts_with(n, "vkFreeDescriptorSets"))
+      else if (pv_command_name_starts_with(n, "vkUpdateDescriptorSet") || pv_command_name_starts_with(n, "vkFreeDescriptorSets"))
          kinds[i] = PV_HOLD_SETS_EXCLUSIVE;
-      if (starts_with(n, "vkCmd"))
+      if (pv_command_name_starts_with(n, "vkCmd"))
          kinds[i] |= PV_HOLD_RECORDS;
    }
    return kinds;

@@ -31,12 +31,6 @@ pv_recorder_policy(void)
    return PV_RECORDER_OFF;
 }
 
-static bool
-starts_with(const char *s, const char *prefix)
-{
-   return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
 uint8_t *
 pv_recorder_kinds(const struct pv_protocol_table *t)
 {
@@ -45,15 +39,15 @@ pv_recorder_kinds(const struct pv_protocol_table *t)
       const char *n = t->entries[i].name;
       if (!n)
          continue;
-      if (starts_with(n, "vkCmd"))
+      if (pv_command_name_starts_with(n, "vkCmd"))
          kinds[i] = PV_RECORD_DEFERS;
       /* What another ring's pending calls may name: an object, or a command buffer (the
        * host's recording into one must not run beside a reset, a free of its pool or a
        * submission of it). */
-      else if (starts_with(n, "vkDestroy") || starts_with(n, "vkFree") ||
-               starts_with(n, "vkResetCommand") || starts_with(n, "vkBeginCommandBuffer") ||
-               starts_with(n, "vkResetDescriptorPool") || starts_with(n, "vkTrimCommandPool") ||
-               starts_with(n, "vkQueueSubmit"))
+      else if (pv_command_name_starts_with(n, "vkDestroy") || pv_command_name_starts_with(n, "vkFree") ||
+               pv_command_name_starts_with(n, "vkResetCommand") || pv_command_name_starts_with(n, "vkBeginCommandBuffer") ||
+               pv_command_name_starts_with(n, "vkResetDescriptorPool") || pv_command_name_starts_with(n, "vkTrimCommandPool") ||
+               pv_command_name_starts_with(n, "vkQueueSubmit"))
          kinds[i] = PV_RECORD_SETTLES;
    }
    return kinds;

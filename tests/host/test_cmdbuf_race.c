@@ -83,19 +83,6 @@ take_away(struct buf *b, unsigned round)
    }
 }
 
-/* Waits until the ring ran everything up to `tail` or stopped on a fatal command. */
-static void
-wait_ring(uint8_t *ring, uint32_t tail)
-{
-   for (int i = 0; i < 5000; i++) {
-      if (atomic_load(ring_ctl(ring, RING_HEAD)) == tail ||
-          (atomic_load(ring_ctl(ring, RING_STATUS)) & STATUS_FATAL))
-         return;
-      sleep_ms(1);
-   }
-   fail_msg("the ring neither finished nor failed in 5 s");
-}
-
 /* Why a round's context may be lost: the ring's next command after the free or reset. */
 static bool
 expected_reason(const char *why)
@@ -136,7 +123,8 @@ race_round(struct pv_renderer *r, unsigned round)
           !(atomic_load(ring_ctl(ring, RING_STATUS)) & STATUS_FATAL))
       ;
    (void)pv_context_submit(ctx, away.b, away.n);
-   wait_ring(ring, tail);
+   if (!guest_ring_settled(ring, tail))
+      fail_msg("the ring neither finished nor failed in 5 s");
 
    bool lost = pv_context_is_lost(ctx);
    if (lost) {

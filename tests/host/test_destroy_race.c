@@ -50,19 +50,6 @@ destroy_semaphore(struct buf *b, uint64_t id)
    w32(b, CMD_DESTROY_SEMAPHORE), w32(b, 0), w64(b, DEVICE), w64(b, id), w64(b, 0);
 }
 
-/* Waits until the ring ran everything up to `tail` or stopped on a fatal command. */
-static void
-wait_ring(uint8_t *ring, uint32_t tail)
-{
-   for (int i = 0; i < 5000; i++) {
-      if (atomic_load(ring_ctl(ring, RING_HEAD)) == tail ||
-          (atomic_load(ring_ctl(ring, RING_STATUS)) & STATUS_FATAL))
-         return;
-      sleep_ms(1);
-   }
-   fail_msg("the ring neither finished nor failed in 5 s");
-}
-
 /* One round in a context of its own (the first failed destroy loses it); true when the loser
  * found the semaphore claimed rather than gone. */
 static bool
@@ -87,7 +74,8 @@ race_round(struct pv_renderer *r)
    }
    uint32_t tail = guest_ring_submit(ctx, ring, RING_ID, &up);
    (void)pv_context_submit(ctx, down.b, down.n); /* fails once it meets the ring's work */
-   wait_ring(ring, tail);
+   if (!guest_ring_settled(ring, tail))
+      fail_msg("the ring neither finished nor failed in 5 s");
 
    /* Whichever way they met, one destroy of some semaphore was refused. */
    assert_true(pv_context_is_lost(ctx));

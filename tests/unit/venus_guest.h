@@ -79,6 +79,20 @@ ring_ctl(uint8_t *ring, size_t off)
    return (_Atomic uint32_t *)(ring + off);
 }
 
+/* Polls (for up to 5 s) until the ring ran everything up to `tail` or stopped on a fatal
+ * command; false when it did neither. */
+static inline bool
+guest_ring_settled(uint8_t *ring, uint32_t tail)
+{
+   for (int i = 0; i < 5000; i++) {
+      if (atomic_load(ring_ctl(ring, RING_HEAD)) == tail ||
+          (atomic_load(ring_ctl(ring, RING_STATUS)) & STATUS_FATAL))
+         return true;
+      sleep_ms(1);
+   }
+   return false;
+}
+
 static inline void
 cmd_notify(struct buf *b, uint64_t ring)
 {
