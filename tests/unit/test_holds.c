@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Command buffer and descriptor set holds (renderer/holds.h) between two paths of one context:
+ * - two commands taking the same two objects exclusively in opposite orders both finish, every
+ *   time, and are never inside one object together (a hold that waited while keeping the one it
+ *   had would deadlock here at once);
+ * - shared holds go together, an exclusive one waits for them;
+ * - an object freed by the command that held it before is refused to the next one.
+ */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "renderer/context.h"
+#include "renderer/exec.h"
+#include "renderer/holds.h"
+
+#define ROUNDS 20000
+
+static uint8_t kinds[1]; /* command type 0: default kinds (sets shared unless asked) */
+
+static struct pv_exec *
+path_new(struct pv_context *ctx)
+{
+   struct pv_exec *x = calloc(1, sizeof(*x));
+   assert_non_null(x);
+   x->ctx = ctx;
+   x->dec.status = &x->status;
+   x->dispatch.type = 0;
+   return x;
+}
+
+static void
+path_free(struct pv_exec *x)
+{
+   pv_holds_release(x, 0);
+   pv_holds_unpark(x);
+   free(x->holds);
+   free(x);
+}
+
+/* One command holding `first` then `second` exclusively, checking nobody else is inside. */
+static void
+one_command(struct pv_exec *x, struct pv_object *first, struct pv_object *second,
+            _Atomic int *inside)
+{
+   x->cmd_hold_mark = x->hold_count;
+   assert_true(pv_hold_named_slow(x, first, true));
+   assert_true(pv_hold_named_slow(x, second, true));
+   assert_int_equal(atomic_fetch_add(inside, 1), 0);
+   atomic_fetch_sub(inside, 1);
+   pv_holds_release(x, x->cmd_hold_mark);
+}
+
+struct pair {
+   struct pv_exec *x;
+   struct pv_object *a, *b;
+   _Atomic int *inside;
+};
+
+static void *
+reverse_order(void *arg)
+{
+   struct pair *p = arg;
+   for (int i = 0; i < ROUNDS; i++)
+      one_command(p->x, p->b, p->a, p->inside);
+   return NULL;
+}
+
+static void
+test_opposite_orders_finish(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = calloc(1, sizeof(*ctx));
+   ctx->hold_kinds = kinds;
+   struct pv_object a = {.id = 1, .type = VK_OBJECT_TYPE_DESCRIPTOR_SET};
+   struct pv_object b = {.id = 2, .type = VK_OBJECT_TYPE_DESCRIPTOR_SET};
+   _Atomic int inside = 0;
+   struct pair other = {path_new(ctx), &a, &b, &inside};
+   struct pv_exec *x = path_new(ctx);
+   pthread_t t;
+   assert_int_equal(pthread_create(&t, NULL, reverse_order, &other), 0);
+   for (int i = 0; i < ROUNDS; i++)
+      one_command(x, &a, &b, &inside);
+   pthread_join(t, NULL);
+   assert_int_equal(atomic_load(&a.use), 0);
+   assert_int_equal(atomic_load(&b.use), 0);
+   path_free(x);
+   path_free(other.x);
+   free(ctx);
+}
+
+struct waiter {
+   struct pv_exec *x;
+   struct pv_object *o;
+   _Atomic int got;
+};
+
+static void *
+hold_exclusive(void *arg)
+{
+   struct waiter *w = arg;
+   w->x->cmd_hold_mark = w->x->hold_count;
+   assert_true(pv_hold_named_slow(w->x, w->o, true));
+   atomic_store(&w->got, 1);
+   pv_holds_release(w->x, w->x->cmd_hold_mark);
+   return NULL;
+}
+
+static void
+test_exclusive_waits_for_shared(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = calloc(1, sizeof(*ctx));
+   ctx->hold_kinds = kinds;
+   struct pv_object o = {.id = 1, .type = VK_OBJECT_TYPE_COMMAND_BUFFER};
+   struct pv_exec *x = path_new(ctx), *y = path_new(ctx);
+   assert_true(pv_hold_named_slow(x, &o, false));
+   assert_true(pv_hold_named_slow(y, &o, false)); /* shared beside shared */
+   pv_holds_release(y, 0);
+
+   struct waiter w = {path_new(ctx), &o, 0};
+   pthread_t t;
+   assert_int_equal(pthread_create(&t, NULL, hold_exclusive, &w), 0);
+   struct timespec ms = {0, 20 * 1000 * 1000};
+   nanosleep(&ms, NULL);
+   assert_int_equal(atomic_load(&w.got), 0); /* still held shared by x */
+   pv_holds_release(x, 0);
+   pthread_join(t, NULL);
+   assert_int_equal(atomic_load(&w.got), 1);
+   assert_int_equal(atomic_load(&o.use), 0);
+   path_free(x);
+   path_free(y);
+   path_free(w.x);
+   free(ctx);
+}
+
+static void
+test_freed_while_waiting_is_refused(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = calloc(1, sizeof(*ctx));
+   ctx->hold_kinds = kinds;
+   struct pv_object o = {.id = 7, .type = VK_OBJECT_TYPE_COMMAND_BUFFER};
+   struct pv_exec *freer = path_new(ctx), *user = path_new(ctx);
+   assert_true(pv_hold_named_slow(freer, &o, true));
+   atomic_store(&o.claimed, true); /* its vkFreeCommandBuffers claimed it */
+   pv_holds_release(freer, 0);
+   assert_false(pv_hold_named_slow(user, &o, true));
+   assert_non_null(strstr(user->status.reason, "freed by another ring's command"));
+   pv_holds_release(user, 0); /* the refused command's holds end with it */
+   assert_int_equal(atomic_load(&o.use), 0);
+   path_free(freer);
+   path_free(user);
+   free(ctx);
+}
+
+int
+main(void)
+{
+   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_opposite_orders_finish),
+      cmocka_unit_test(test_exclusive_waits_for_shared),
+      cmocka_unit_test(test_freed_while_waiting_is_refused),
+   };
+   return cmocka_run_group_tests(tests, NULL, NULL);
+}
