@@ -169,6 +169,15 @@ try_hold_all(struct pv_exec *x, const struct pv_hold *wanted, uint32_t n, struct
 static bool
 hold_after_conflict(struct pv_exec *x, struct pv_object *o, uint32_t amount)
 {
+   /* The kept hold too: two paths each keeping one command buffer and recording into the
+    * other's would otherwise wait for each other. This command's if it names it. */
+   if (x->parked.obj && x->parked_used) {
+      if (!remember(x, x->parked.obj, x->parked.amount))
+         return refuse(x, "out of memory waiting for another ring's command", o);
+      x->parked.obj = NULL;
+      x->parked_used = false;
+   }
+   pv_holds_unpark(x);
    uint32_t n = x->hold_count - x->cmd_hold_mark;
    struct pv_hold *wanted = n ? malloc(n * sizeof(*wanted)) : NULL;
    if (n && !wanted)

@@ -4,6 +4,8 @@
  * - two commands taking the same two objects exclusively in opposite orders both finish, every
  *   time, and are never inside one object together (a hold that waited while keeping the one it
  *   had would deadlock here at once);
+ * - two paths each keeping the hold of the command buffer its last vkCmd* recorded into, then
+ *   recording into the other's, both finish (the kept hold is let go of while waiting);
  * - shared holds go together, an exclusive one waits for them;
  * - an object freed by the command that held it before is refused to the next one.
  */
@@ -23,7 +25,8 @@
 
 #define ROUNDS 20000
 
-static uint8_t kinds[1]; /* command type 0: default kinds (sets shared unless asked) */
+/* command type 0: default kinds (sets shared unless asked); 1: a vkCmd* (its hold is kept) */
+static uint8_t kinds[2] = {0, PV_HOLD_RECORDS};
 
 static struct pv_exec *
 path_new(struct pv_context *ctx)
@@ -62,12 +65,14 @@ struct pair {
    struct pv_exec *x;
    struct pv_object *a, *b;
    _Atomic int *inside;
+   pthread_barrier_t *start; /* both threads begin together */
 };
 
 static void *
 reverse_order(void *arg)
 {
    struct pair *p = arg;
+   pthread_barrier_wait(p->start);
    for (int i = 0; i < ROUNDS; i++)
       one_command(p->x, p->b, p->a, p->inside);
    return NULL;
@@ -82,17 +87,69 @@ test_opposite_orders_finish(void **state)
    struct pv_object a = {.id = 1, .type = VK_OBJECT_TYPE_DESCRIPTOR_SET};
    struct pv_object b = {.id = 2, .type = VK_OBJECT_TYPE_DESCRIPTOR_SET};
    _Atomic int inside = 0;
-   struct pair other = {path_new(ctx), &a, &b, &inside};
+   pthread_barrier_t start;
+   pthread_barrier_init(&start, NULL, 2);
+   struct pair other = {path_new(ctx), &a, &b, &inside, &start};
    struct pv_exec *x = path_new(ctx);
    pthread_t t;
    assert_int_equal(pthread_create(&t, NULL, reverse_order, &other), 0);
+   pthread_barrier_wait(&start);
    for (int i = 0; i < ROUNDS; i++)
       one_command(x, &a, &b, &inside);
    pthread_join(t, NULL);
+   pthread_barrier_destroy(&start);
    assert_int_equal(atomic_load(&a.use), 0);
    assert_int_equal(atomic_load(&b.use), 0);
    path_free(x);
    path_free(other.x);
+   free(ctx);
+}
+
+/* A run of two vkCmd*: into `mine` (its hold kept), then into `theirs`; then the stream ends. */
+static void *
+crossed_recording(void *arg)
+{
+   struct pair *p = arg;
+   struct pv_exec *x = p->x;
+   x->dispatch.type = 1;
+   pthread_barrier_wait(p->start);
+   for (int i = 0; i < ROUNDS; i++) {
+      struct pv_object *mine = p->a, *theirs = p->b;
+      for (int cmd = 0; cmd < 2; cmd++) {
+         /* every 8th round both begin it holding nothing, and both keep their own before
+          * recording into the other's: the worst case */
+         if (i % 8 == 0)
+            pthread_barrier_wait(p->start);
+         uint32_t mark = x->cmd_hold_mark = x->hold_count;
+         assert_true(pv_hold_named_slow(x, cmd ? theirs : mine, true));
+         pv_holds_end_command_slow(x, mark, 1);
+      }
+      pv_holds_unpark(x);
+   }
+   return NULL;
+}
+
+static void
+test_kept_holds_crossed_finish(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = calloc(1, sizeof(*ctx));
+   ctx->hold_kinds = kinds;
+   struct pv_object a = {.id = 1, .type = VK_OBJECT_TYPE_COMMAND_BUFFER};
+   struct pv_object b = {.id = 2, .type = VK_OBJECT_TYPE_COMMAND_BUFFER};
+   pthread_barrier_t start;
+   pthread_barrier_init(&start, NULL, 2);
+   struct pair one = {path_new(ctx), &a, &b, NULL, &start};
+   struct pair two = {path_new(ctx), &b, &a, NULL, &start};
+   pthread_t t;
+   assert_int_equal(pthread_create(&t, NULL, crossed_recording, &two), 0);
+   crossed_recording(&one);
+   pthread_join(t, NULL);
+   pthread_barrier_destroy(&start);
+   assert_int_equal(atomic_load(&a.use), 0);
+   assert_int_equal(atomic_load(&b.use), 0);
+   path_free(one.x);
+   path_free(two.x);
    free(ctx);
 }
 
@@ -166,6 +223,7 @@ main(void)
 {
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_opposite_orders_finish),
+      cmocka_unit_test(test_kept_holds_crossed_finish),
       cmocka_unit_test(test_exclusive_waits_for_shared),
       cmocka_unit_test(test_freed_while_waiting_is_refused),
    };
