@@ -33,7 +33,8 @@ pv_hold_kinds(const struct pv_protocol_table *t)
          kinds[i] = PV_HOLD_CMDBUFS_SHARED;
       else if (pv_command_name_starts_with(n, "vkCmdExecuteCommands"))
          kinds[i] = PV_HOLD_FIRST_CMDBUF_ONLY;
-      else if (pv_command_name_starts_with(n, "vkUpdateDescriptorSet") || pv_command_name_starts_with(n, "vkFreeDescriptorSets"))
+      else if (pv_command_name_starts_with(n, "vkUpdateDescriptorSet") ||
+               pv_command_name_starts_with(n, "vkFreeDescriptorSets"))
          kinds[i] = PV_HOLD_SETS_EXCLUSIVE;
       if (pv_command_name_starts_with(n, "vkCmd"))
          kinds[i] |= PV_HOLD_RECORDS;

@@ -44,9 +44,12 @@ pv_recorder_kinds(const struct pv_protocol_table *t)
       /* What another ring's pending calls may name: an object, or a command buffer (the
        * host's recording into one must not run beside a reset, a free of its pool or a
        * submission of it). */
-      else if (pv_command_name_starts_with(n, "vkDestroy") || pv_command_name_starts_with(n, "vkFree") ||
-               pv_command_name_starts_with(n, "vkResetCommand") || pv_command_name_starts_with(n, "vkBeginCommandBuffer") ||
-               pv_command_name_starts_with(n, "vkResetDescriptorPool") || pv_command_name_starts_with(n, "vkTrimCommandPool") ||
+      else if (pv_command_name_starts_with(n, "vkDestroy") ||
+               pv_command_name_starts_with(n, "vkFree") ||
+               pv_command_name_starts_with(n, "vkResetCommand") ||
+               pv_command_name_starts_with(n, "vkBeginCommandBuffer") ||
+               pv_command_name_starts_with(n, "vkResetDescriptorPool") ||
+               pv_command_name_starts_with(n, "vkTrimCommandPool") ||
                pv_command_name_starts_with(n, "vkQueueSubmit"))
          kinds[i] = PV_RECORD_SETTLES;
    }
