@@ -109,6 +109,7 @@ is_noted_type(int32_t type)
 static inline bool
 hold_named(struct pv_exec *x, struct pv_object *o, int32_t type)
 {
+   x->cmdbufs_held += type == VK_OBJECT_TYPE_COMMAND_BUFFER; /* the kept one counts too */
    if (__builtin_expect(o == x->parked.obj, 1)) {
       x->parked_used = true; /* exclusive: covers what this command wants too */
       return true;

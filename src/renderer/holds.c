@@ -52,7 +52,7 @@ pv_hold_wants_exclusive(struct pv_exec *x, int32_t type)
    if (kind & PV_HOLD_CMDBUFS_SHARED)
       return false;
    /* the command buffer a vkCmd* records into comes first; later ones are read */
-   return !(kind & PV_HOLD_FIRST_CMDBUF_ONLY) || x->cmdbufs_held++ == 0;
+   return !(kind & PV_HOLD_FIRST_CMDBUF_ONLY) || x->cmdbufs_held == 1;
 }
 
 /* This path's hold of `o`, or NULL. Only asked when the object is held already: by another

@@ -52,7 +52,8 @@ struct pv_hold {
 };
 
 /* Whether a lookup of `type` in the running command holds exclusively (exec.c decides when the
- * type is held at all). */
+ * type is held at all, and counts the command buffers the command named, this one included, in
+ * x->cmdbufs_held). */
 bool pv_hold_wants_exclusive(struct pv_exec *x, int32_t type);
 /* Holds `o` for the running command (exec.c's hold_named takes the kept hold inline); false
  * (the command fatal, reason set) when the context stops or is lost while waiting, the object

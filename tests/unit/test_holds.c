@@ -25,8 +25,9 @@
 
 #define ROUNDS 20000
 
-/* command type 0: default kinds (sets shared unless asked); 1: a vkCmd* (its hold is kept) */
-static uint8_t kinds[2] = {0, PV_HOLD_RECORDS};
+/* command type 0: default kinds (sets shared unless asked); 1: a vkCmd* (its hold is kept);
+ * 2: vkCmdExecuteCommands */
+static uint8_t kinds[3] = {0, PV_HOLD_RECORDS, PV_HOLD_RECORDS | PV_HOLD_FIRST_CMDBUF_ONLY};
 
 static struct pv_exec *
 path_new(struct pv_context *ctx)
@@ -218,6 +219,27 @@ test_freed_while_waiting_is_refused(void **state)
    free(ctx);
 }
 
+/* vkCmdExecuteCommands records into its first command buffer and reads the secondaries:
+ * exec.c counts each one named (the kept one too) before asking. */
+static void
+test_execute_commands_reads_secondaries(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = calloc(1, sizeof(*ctx));
+   ctx->hold_kinds = kinds;
+   struct pv_exec *x = path_new(ctx);
+   x->dispatch.type = 2;
+   x->cmdbufs_held = 1;
+   assert_true(pv_hold_wants_exclusive(x, VK_OBJECT_TYPE_COMMAND_BUFFER));
+   x->cmdbufs_held = 2;
+   assert_false(pv_hold_wants_exclusive(x, VK_OBJECT_TYPE_COMMAND_BUFFER));
+   x->dispatch.type = 1;
+   assert_true(pv_hold_wants_exclusive(x, VK_OBJECT_TYPE_COMMAND_BUFFER));
+   assert_false(pv_hold_wants_exclusive(x, VK_OBJECT_TYPE_DESCRIPTOR_SET));
+   path_free(x);
+   free(ctx);
+}
+
 int
 main(void)
 {
@@ -226,6 +248,7 @@ main(void)
       cmocka_unit_test(test_kept_holds_crossed_finish),
       cmocka_unit_test(test_exclusive_waits_for_shared),
       cmocka_unit_test(test_freed_while_waiting_is_refused),
+      cmocka_unit_test(test_execute_commands_reads_secondaries),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
