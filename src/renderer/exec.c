@@ -224,9 +224,7 @@ hook_claim(void *data, int32_t type, uint64_t host)
    struct pv_exec *x = data;
    if (x->dispatch.lost)
       return true; /* no host call; lost.c keeps its own objects */
-   struct pv_object *o = named_by_host(x, type, host);
-   bool unclaimed = false;
-   return o && atomic_compare_exchange_strong(&o->claimed, &unclaimed, true);
+   return pv_object_claim(named_by_host(x, type, host));
 }
 
 static void
@@ -247,16 +245,34 @@ struct pv_later_destroy {
    pv_host_destroy_fn call;
    pv_host_fn fn;
    uint64_t parent, victim;
+   unsigned again; /* times it is handed over again before it runs (pv_venus_host_destroy_last) */
 };
 
 static void
 later_destroy_run(struct pv_context *ctx, struct pv_reclaim_item *item)
 {
-   (void)ctx;
    struct pv_later_destroy *d =
       (struct pv_later_destroy *)((char *)item - offsetof(struct pv_later_destroy, item));
+   if (d->again) {
+      d->again--;
+      pv_reclaim_defer(&ctx->reclaim, &d->item);
+      return;
+   }
    d->call(d->fn, d->parent, d->victim);
    free(d);
+}
+
+static void
+destroy_later(struct pv_context *ctx, const struct pv_later_destroy *what)
+{
+   struct pv_later_destroy *d = malloc(sizeof(*d));
+   if (!d) {
+      what->call(what->fn, what->parent, what->victim); /* no memory: now, as without other paths */
+      return;
+   }
+   *d = *what;
+   d->item.free = later_destroy_run;
+   pv_reclaim_defer(&ctx->reclaim, &d->item);
 }
 
 /* The object left the table with this command; a command another ring began before may still
@@ -265,17 +281,18 @@ void
 pv_venus_host_destroy_later(struct pv_context *ctx, pv_host_destroy_fn call, pv_host_fn fn,
                             uint64_t parent, uint64_t victim, bool quota)
 {
-   struct pv_later_destroy *d = malloc(sizeof(*d));
-   if (!d) {
-      call(fn, parent, victim); /* no memory: now, as without other paths */
-      return;
-   }
-   *d = (struct pv_later_destroy){.item = {.free = later_destroy_run, .quota = quota},
-                                  .call = call,
-                                  .fn = fn,
-                                  .parent = parent,
-                                  .victim = victim};
-   pv_reclaim_defer(&ctx->reclaim, &d->item);
+   destroy_later(
+      ctx, &(struct pv_later_destroy){
+              .item.quota = quota, .call = call, .fn = fn, .parent = parent, .victim = victim});
+}
+
+void
+pv_venus_host_destroy_last(struct pv_context *ctx, pv_host_destroy_fn call, pv_host_fn fn,
+                           uint64_t parent, uint64_t victim, unsigned levels)
+{
+   destroy_later(ctx,
+                 &(struct pv_later_destroy){
+                    .call = call, .fn = fn, .parent = parent, .victim = victim, .again = levels});
 }
 
 static void

@@ -11,6 +11,7 @@
  */
 #include "renderer/reclaim.h"
 
+#include <sched.h>
 #include <stddef.h>
 
 /* The reader the calling thread runs (pv_reclaim_poll_quota). */
@@ -24,6 +25,7 @@ pv_reclaim_init(struct pv_reclaim *r, struct pv_context *ctx)
    atomic_init(&r->pending, 0);
    r->readers = NULL;
    r->head = r->tail = NULL;
+   r->running = false;
    r->ctx = ctx;
 }
 
@@ -40,11 +42,24 @@ run_list(struct pv_context *ctx, struct pv_reclaim_item *it)
 void
 pv_reclaim_fini(struct pv_reclaim *r, bool run)
 {
-   struct pv_reclaim_item *it = r->head;
-   r->head = r->tail = NULL;
-   atomic_store(&r->pending, 0);
-   if (run)
-      run_list(r->ctx, it);
+   /* No reader is left, but the last one to leave may still be running items (the runner). */
+   pthread_mutex_lock(&r->lock);
+   while (r->running) {
+      pthread_mutex_unlock(&r->lock);
+      sched_yield();
+      pthread_mutex_lock(&r->lock);
+   }
+   r->running = true;
+   /* until none is left: an item may hand itself over again (pv_reclaim_defer) */
+   for (struct pv_reclaim_item *it; (it = r->head);) {
+      r->head = r->tail = NULL;
+      atomic_store(&r->pending, 0);
+      pthread_mutex_unlock(&r->lock);
+      if (run)
+         run_list(r->ctx, it);
+      pthread_mutex_lock(&r->lock);
+   }
+   pthread_mutex_unlock(&r->lock);
    pthread_mutex_destroy(&r->lock);
 }
 
@@ -106,10 +121,10 @@ oldest_seen_locked(const struct pv_reclaim *r, const struct pv_reclaim_reader *s
    return oldest;
 }
 
-void
-pv_reclaim_poll(struct pv_reclaim *r)
+/* Takes the items no reader inside a command may hold any more off the list, oldest first. */
+static struct pv_reclaim_item *
+take_ready_locked(struct pv_reclaim *r)
 {
-   pthread_mutex_lock(&r->lock);
    uint64_t oldest = oldest_seen_locked(r, NULL);
    struct pv_reclaim_item *ready = NULL, **end = &ready;
    uint64_t n = 0;
@@ -124,8 +139,31 @@ pv_reclaim_poll(struct pv_reclaim *r)
    if (!r->head)
       r->tail = NULL;
    atomic_fetch_sub_explicit(&r->pending, n, memory_order_relaxed);
+   return ready;
+}
+
+/*
+ * One thread at a time runs items (the runner), so they run in the order they were handed over
+ * even when several paths poll at once: a device's destroy must not run on one thread while its
+ * wait for the GPU or its children's destroys still run on another. A poll that finds a runner
+ * leaves the work to it: the runner looks at the list again, under the lock, after each batch.
+ */
+void
+pv_reclaim_poll(struct pv_reclaim *r)
+{
+   pthread_mutex_lock(&r->lock);
+   if (r->running) {
+      pthread_mutex_unlock(&r->lock);
+      return;
+   }
+   r->running = true;
+   for (struct pv_reclaim_item *ready; (ready = take_ready_locked(r));) {
+      pthread_mutex_unlock(&r->lock);
+      run_list(r->ctx, ready);
+      pthread_mutex_lock(&r->lock);
+   }
+   r->running = false;
    pthread_mutex_unlock(&r->lock);
-   run_list(r->ctx, ready);
 }
 
 void
@@ -135,18 +173,18 @@ pv_reclaim_defer(struct pv_reclaim *r, struct pv_reclaim_item *item)
    /* Under the lock, so the list stays in epoch order. */
    item->epoch = atomic_fetch_add(&r->epoch, 1);
    item->next = NULL;
-   bool now = oldest_seen_locked(r, NULL) > item->epoch;
-   if (!now) {
-      if (r->tail)
-         r->tail->next = item;
-      else
-         r->head = item;
-      r->tail = item;
-      atomic_fetch_add_explicit(&r->pending, 1, memory_order_relaxed);
-   }
+   if (r->tail)
+      r->tail->next = item;
+   else
+      r->head = item;
+   r->tail = item;
+   atomic_fetch_add_explicit(&r->pending, 1, memory_order_relaxed);
+   /* Always through the list, never at once: an item taken off by a runner may still be running
+    * (it may be this item's own earlier round: pv_reclaim_defer from an item's free). */
+   bool ready = oldest_seen_locked(r, NULL) > item->epoch;
    pthread_mutex_unlock(&r->lock);
-   if (now)
-      item->free(r->ctx, item);
+   if (ready)
+      pv_reclaim_poll(r);
 }
 
 void

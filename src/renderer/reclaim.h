@@ -46,6 +46,7 @@ struct pv_reclaim {
    struct pv_reclaim_reader *readers;   /* under lock */
    struct pv_reclaim_item *head, *tail; /* under lock, oldest first */
    _Atomic uint64_t pending;            /* items kept; read without the lock */
+   bool running;                        /* under lock: a thread runs items (pv_reclaim_poll) */
    struct pv_context *ctx;              /* passed to the items' free */
 };
 
@@ -61,7 +62,9 @@ void pv_reclaim_enter(struct pv_reclaim *r, struct pv_reclaim_reader *rd);
 /* ... and stops: it holds nothing now. Frees what only it held. */
 void pv_reclaim_exit(struct pv_reclaim *r, struct pv_reclaim_reader *rd);
 
-/* Frees what no reader inside a command may hold any more; safe from any thread. */
+/* Frees what no reader inside a command may hold any more; safe from any thread. Items run on
+ * one thread at a time, in order: while another thread runs them, it returns at once and that
+ * thread runs these too. */
 void pv_reclaim_poll(struct pv_reclaim *r);
 
 /* A command boundary of an entered reader: it holds nothing from earlier commands. */
@@ -78,8 +81,10 @@ pv_reclaim_quiesce(struct pv_reclaim *r, struct pv_reclaim_reader *rd)
 }
 
 /* Hands over `item`, already unreachable for new lookups: freed now when no reader inside a
- * command may hold it, else by whichever reader moves past it last. The calling thread's own
- * command counts too: it may still hold the entry (the objects it named). */
+ * command may hold it (on this thread, or on one already running items), else by whichever reader
+ * moves past it last; never before, or beside, an item handed over earlier (except by
+ * pv_reclaim_poll_quota). The calling thread's own command counts too: it may still hold the
+ * entry (the objects it named). An item's free may hand it over again. */
 void pv_reclaim_defer(struct pv_reclaim *r, struct pv_reclaim_item *item);
 /* For an allocation that finds its quota full (src/vk pv_vk_charge), whose command holds no
  * destroyed object's state: frees the items marked `quota` that only the calling thread's own

@@ -162,6 +162,22 @@ const char *pv_venus_name(struct pv_context *ctx);
 void pv_venus_host_destroy_later(struct pv_context *ctx, pv_host_destroy_fn call, pv_host_fn fn,
                                  uint64_t parent, uint64_t victim, bool quota);
 /*
+ * The same for the host destroy of a parent (a device, the instance) whose children a command
+ * another path runs now may still be destroying: such a command hands its destroys over after
+ * this one, so this one is handed over again `levels` times once those commands ended (each
+ * level of parents below it, whose own destroys do the same, adds one), and so runs after them.
+ */
+void pv_venus_host_destroy_last(struct pv_context *ctx, pv_host_destroy_fn call, pv_host_fn fn,
+                                uint64_t parent, uint64_t victim, unsigned levels);
+/* Claims `o` for the one command (or teardown) that destroys it; false when another did first
+ * (struct pv_object.claimed). */
+static inline bool
+pv_object_claim(struct pv_object *o)
+{
+   bool unclaimed = false;
+   return o && atomic_compare_exchange_strong(&o->claimed, &unclaimed, true);
+}
+/*
  * Refuses the running command for a guest value the host must not see (src/vk/guard*.c): the
  * command does not reach the host, the context is lost (the guest is told the way its dialect
  * allows), and the command still answers, with VK_ERROR_DEVICE_LOST where it returns a VkResult,

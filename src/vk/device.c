@@ -304,25 +304,41 @@ destroy_host_device(pv_host_fn fn, uint64_t parent, uint64_t device)
    pv_vk_loader_unlock();
 }
 
+/* Before the host destroys of its children, once no other path can submit to it any more. */
+static void
+wait_host_device_idle(pv_host_fn fn, uint64_t parent, uint64_t device)
+{
+   (void)parent;
+   VkResult idle = ((PFN_vkDeviceWaitIdle)fn)(PV_TO_HANDLE(VkDevice, device));
+   if (idle != VK_SUCCESS)
+      pv_warn("vkDeviceWaitIdle at teardown: %d", idle);
+}
+
+/*
+ * Another ring's command that began before this one may still hand the device's objects to the
+ * host driver (or submit to its queues): every host call of the teardown waits for those
+ * commands (reclaim.h) and keeps the teardown's order: the wait for the GPU, the children, our
+ * own fences, then the device itself after the destroys such a command hands over too.
+ */
 void
-pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id)
+pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id, bool by_guest)
 {
    struct pv_object *obj = pv_object_find(ctx, device_id, VK_OBJECT_TYPE_DEVICE);
    struct pv_vk_device *d = obj ? obj->data : NULL;
    if (!d)
       return;
-   /* Work the guest left running would make destroying its objects unsafe. */
-   VkResult idle = d->DeviceWaitIdle(d->host);
-   if (idle != VK_SUCCESS)
-      pv_warn("%s: vkDeviceWaitIdle at teardown: %d", pv_venus_name(ctx), idle);
+   /* Work the guest left running would make destroying its objects unsafe: waited for here in
+    * slices, under the queues' submit locks, then once more when nobody else can submit. */
+   pv_vk_device_quiesce(ctx, d);
    pv_vk_graveyard_flush(ctx, d); /* older than anything left in the table */
    pv_vk_timelines_unbind_device(ctx, d);
-   pv_vk_device_destroy_children(ctx, d);
-   pv_vk_queue_tracks_fini(d);
-   pv_vk_fence_pool_empty(d);
-   /* after the children other rings' commands held when they were destroyed (reclaim.h) */
-   pv_venus_host_destroy_later(ctx, destroy_host_device, (pv_host_fn)d->DestroyDevice, 0,
+   pv_venus_host_destroy_later(ctx, wait_host_device_idle, (pv_host_fn)d->DeviceWaitIdle, 0,
                                PV_FROM_HANDLE(d->host), false);
+   pv_vk_device_destroy_children(ctx, d, by_guest);
+   pv_vk_queue_tracks_fini(ctx, d);
+   pv_vk_fence_pool_empty(ctx, d);
+   pv_venus_host_destroy_last(ctx, destroy_host_device, (pv_host_fn)d->DestroyDevice, 0,
+                              PV_FROM_HANDLE(d->host), 1);
    pv_object_remove_children(ctx, device_id, -1); /* queues and anything left */
    pv_object_remove(ctx, device_id);
 }
@@ -355,7 +371,7 @@ pv_vk_handle_DestroyDevice(struct pv_dispatch_ctx *c, void *args)
       pv_venus_fatal(c, "vkDestroyDevice: unknown device");
       return;
    }
-   pv_vk_device_destroy(ctx, obj->id);
+   pv_vk_device_destroy(ctx, obj->id, true);
 }
 
 /* ----- queues ----------------------------------------------------------------------------- */

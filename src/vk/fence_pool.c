@@ -13,16 +13,36 @@
  * may still be signalled by a submission (tracked as in flight, or foreign: fences.c) is
  * destroyed as before.
  */
+#include <string.h>
+
 #include "vk/pv_vk.h"
 
-void
-pv_vk_fence_pool_empty(struct pv_vk_device *d)
+static void
+destroy_host_fence(pv_host_fn fn, uint64_t device, uint64_t fence)
 {
+   ((PFN_vkDestroyFence)fn)(PV_TO_HANDLE(VkDevice, device), PV_TO_HANDLE(VkFence, fence), NULL);
+}
+
+void
+pv_vk_destroy_fence_later(struct pv_context *ctx, struct pv_vk_device *d, VkFence fence)
+{
+   if (fence != VK_NULL_HANDLE)
+      pv_venus_host_destroy_later(ctx, destroy_host_fence, (pv_host_fn)d->DestroyFence,
+                                  PV_FROM_HANDLE(d->host), PV_FROM_HANDLE(fence), false);
+}
+
+void
+pv_vk_fence_pool_empty(struct pv_context *ctx, struct pv_vk_device *d)
+{
+   VkFence fences[PV_FENCE_POOL];
    pthread_mutex_lock(&d->fence_pool.lock);
-   for (uint32_t i = 0; i < d->fence_pool.count; i++)
-      d->DestroyFence(d->host, d->fence_pool.fences[i], NULL);
+   uint32_t n = d->fence_pool.count;
+   memcpy(fences, d->fence_pool.fences, sizeof(VkFence) * n);
    d->fence_pool.count = 0;
+   d->fence_pool.closed = true; /* a fence another ring destroys now is destroyed by it */
    pthread_mutex_unlock(&d->fence_pool.lock);
+   for (uint32_t i = 0; i < n; i++)
+      pv_vk_destroy_fence_later(ctx, d, fences[i]);
 }
 
 bool
@@ -52,7 +72,7 @@ keep(struct pv_vk_device *d, VkFence fence)
    bool kept = false;
    for (uint32_t i = 0; i < d->fence_pool.count && !kept; i++)
       kept = d->fence_pool.fences[i] == fence;
-   if (!kept && d->fence_pool.count < PV_FENCE_POOL) {
+   if (!kept && !d->fence_pool.closed && d->fence_pool.count < PV_FENCE_POOL) {
       d->fence_pool.fences[d->fence_pool.count++] = fence;
       kept = true;
    }

@@ -154,7 +154,8 @@ probe(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q, uin
          return;
    }
    uint64_t covers;
-   if (pv_vk_queue_fence_behind(ctx, d, q, &q->probe_fence, &covers) == VK_SUCCESS)
+   VkFence sent; /* q->probe_fence, which the graveyard's lock keeps */
+   if (pv_vk_queue_fence_behind(ctx, d, q, &q->probe_fence, &covers, &sent) == VK_SUCCESS)
       q->probe_value = covers;
 }
 

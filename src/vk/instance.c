@@ -339,13 +339,14 @@ pv_vk_instance_destroy_host(struct pv_context *ctx, struct pv_vk_instance *inst,
                             VkInstance instance)
 {
    /* After its devices, whose host destroys may wait for other rings' commands (reclaim.h). */
+   /* levels 2: a device another ring destroys now hands its own destroy over once more */
    if (inst->messenger != VK_NULL_HANDLE)
-      pv_venus_host_destroy_later(ctx, destroy_host_messenger,
-                                  (pv_host_fn)inst->DestroyDebugUtilsMessengerEXT,
-                                  PV_FROM_HANDLE(instance), PV_FROM_HANDLE(inst->messenger), false);
+      pv_venus_host_destroy_last(ctx, destroy_host_messenger,
+                                 (pv_host_fn)inst->DestroyDebugUtilsMessengerEXT,
+                                 PV_FROM_HANDLE(instance), PV_FROM_HANDLE(inst->messenger), 2);
    inst->messenger = VK_NULL_HANDLE;
-   pv_venus_host_destroy_later(ctx, destroy_host_instance_now, (pv_host_fn)inst->DestroyInstance, 0,
-                               PV_FROM_HANDLE(instance), false);
+   pv_venus_host_destroy_last(ctx, destroy_host_instance_now, (pv_host_fn)inst->DestroyInstance, 0,
+                              PV_FROM_HANDLE(instance), 2);
 }
 
 /* One nobody else knows yet (its create failed later on). */
@@ -411,5 +412,5 @@ pv_vk_handle_DestroyInstance(struct pv_dispatch_ctx *c, void *args)
       return;
    }
    /* Everything the guest left behind goes with it, as vkDestroyInstance implies. */
-   pv_vk_context_teardown(ctx);
+   pv_vk_instance_teardown(ctx);
 }

@@ -636,12 +636,14 @@ pv_vk_queue_completed_at_least(struct pv_vk_queue *q, uint64_t value)
 
 VkResult
 pv_vk_queue_fence_behind(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q,
-                         VkFence *fence, uint64_t *covers)
+                         VkFence *fence, uint64_t *covers, VkFence *sent)
 {
    pthread_mutex_lock(&q->submit_lock);
    *covers = atomic_load(&q->submitted);
    VkResult r = VK_SUCCESS;
-   if (!*fence) {
+   if (q->closed) {
+      r = VK_ERROR_DEVICE_LOST; /* another ring destroys the device; it waits for the queue */
+   } else if (!*fence) {
       const VkFenceCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
       r = d->CreateFence(d->host, &ci, NULL, fence);
    } else {
@@ -649,6 +651,7 @@ pv_vk_queue_fence_behind(struct pv_context *ctx, struct pv_vk_device *d, struct 
    }
    if (r == VK_SUCCESS)
       r = pv_vk_queue_submit_locked(ctx, q->host, d->QueueSubmit, *fence);
+   *sent = *fence; /* read under the lock: the device's teardown takes it off (tracks_fini) */
    pthread_mutex_unlock(&q->submit_lock);
    return r;
 }
@@ -661,14 +664,15 @@ pv_vk_queue_drain(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_q
 {
    atomic_fetch_add_explicit(&ctx->queue_drains, 1, memory_order_relaxed);
    uint64_t target;
-   VkResult r = pv_vk_queue_fence_behind(ctx, d, q, &q->idle_fence, &target);
+   VkFence idle;
+   VkResult r = pv_vk_queue_fence_behind(ctx, d, q, &q->idle_fence, &target, &idle);
    if (r != VK_SUCCESS) {
       pv_warn("context '%s': cannot wait for a queue before destroying (%d)",
                       pv_venus_name(ctx), r);
       return;
    }
    while (!pv_venus_stopping(ctx)) {
-      r = d->WaitForFences(d->host, 1, &q->idle_fence, VK_TRUE, PV_QUIESCE_SLICE_NS);
+      r = d->WaitForFences(d->host, 1, &idle, VK_TRUE, PV_QUIESCE_SLICE_NS);
       if (r == VK_SUCCESS)
          pv_vk_queue_completed_at_least(q, target);
       if (r != VK_TIMEOUT)
@@ -825,18 +829,23 @@ pv_vk_cmdpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkCommandPool poo
 }
 
 void
-pv_vk_queue_tracks_fini(struct pv_vk_device *d)
+pv_vk_queue_tracks_fini(struct pv_context *ctx, struct pv_vk_device *d)
 {
+   /* Another ring's command may be waiting on one of them (a drain before its destroy) or
+    * probing: taken off under the locks they use them under, destroyed after those commands. */
    for (uint32_t i = 0; i < d->queue_count; i++) {
-      if (d->queues[i].idle_fence) {
-         d->DestroyFence(d->host, d->queues[i].idle_fence, NULL);
-         d->queues[i].idle_fence = VK_NULL_HANDLE;
-      }
-      if (d->queues[i].probe_fence) {
-         d->DestroyFence(d->host, d->queues[i].probe_fence, NULL);
-         d->queues[i].probe_fence = VK_NULL_HANDLE;
-         d->queues[i].probe_value = 0;
-      }
+      struct pv_vk_queue *q = &d->queues[i];
+      pthread_mutex_lock(&d->graveyard.lock); /* the probes' */
+      pthread_mutex_lock(&q->submit_lock);
+      q->closed = true;
+      VkFence idle = q->idle_fence, probe = q->probe_fence;
+      q->idle_fence = q->probe_fence = VK_NULL_HANDLE;
+      q->probe_value = 0;
+      pthread_mutex_unlock(&q->submit_lock);
+      pthread_mutex_unlock(&d->graveyard.lock);
+      /* without the locks: with no other path it runs at once, with what was handed over before */
+      pv_vk_destroy_fence_later(ctx, d, idle);
+      pv_vk_destroy_fence_later(ctx, d, probe);
    }
 }
 

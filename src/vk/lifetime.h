@@ -178,9 +178,11 @@ VkResult pv_vk_queue_submit_locked(struct pv_context *ctx, VkQueue queue, PFN_vk
 /* Waits until everything submitted to the device's queues so far has finished. */
 void pv_vk_device_quiesce(struct pv_context *ctx, struct pv_vk_device *d);
 /* An empty submission to `q` with *fence (ours: made on first use, reset after) behind
- * everything submitted to it so far, whose count is *covers. */
+ * everything submitted to it so far, whose count is *covers; *sent is *fence as it was sent
+ * (read under the queue's lock). VK_ERROR_DEVICE_LOST once the queue is closed. */
 VkResult pv_vk_queue_fence_behind(struct pv_context *ctx, struct pv_vk_device *d,
-                                  struct pv_vk_queue *q, VkFence *fence, uint64_t *covers);
+                                  struct pv_vk_queue *q, VkFence *fence, uint64_t *covers,
+                                  VkFence *sent);
 /* The same for one queue: an empty batch with our fence, waited for in slices. */
 void pv_vk_queue_drain(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q);
 /* A command or descriptor pool's device: its parent's, else the one the guest's command names. */
@@ -241,7 +243,8 @@ bool pv_vk_charge(struct pv_context *ctx, struct pv_vk_device *d, enum pv_quota 
                   uint64_t amount);
 /* Frees the graveyard's own memory and lock (the device's state goes). */
 void pv_vk_graveyard_fini(struct pv_vk_device *d);
-/* Destroys the queues' own fences (device.c, before vkDestroyDevice). */
-void pv_vk_queue_tracks_fini(struct pv_vk_device *d);
+/* Destroys the queues' own fences (device.c, before vkDestroyDevice, after the commands other
+ * paths run now) and closes the queues: no fence of ours is made or sent on them afterwards. */
+void pv_vk_queue_tracks_fini(struct pv_context *ctx, struct pv_vk_device *d);
 
 #endif

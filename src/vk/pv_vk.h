@@ -117,6 +117,7 @@ struct pv_vk_queue {
     * seen signalled, or our own empty submission waited for) */
    _Atomic uint64_t submitted, completed;
    VkFence idle_fence;          /* ours, for waiting on everything submitted so far */
+   bool closed; /* its device is being destroyed: no fence of ours is made or sent any more */
    /* graveyard.c: an empty submission of ours looked at without waiting; probe_value is the
     * count it covers, 0 when none is in flight (both under the device's graveyard lock) */
    VkFence probe_fence;
@@ -175,6 +176,7 @@ struct pv_vk_device {
    struct {
       pthread_mutex_t lock;
       uint32_t count;
+      bool closed; /* the device is being destroyed: nothing is kept any more */
       VkFence fences[PV_FENCE_POOL];
    } fence_pool;
    PFN_vkGetFenceStatus GetFenceStatus;
@@ -189,8 +191,12 @@ struct pv_vk_device {
 };
 
 /* fence_pool.c: plain host fences the guest destroyed, kept for its next vkCreateFence. */
-/* Destroys the kept fences (before the device; its lock lives until device_free). */
-void pv_vk_fence_pool_empty(struct pv_vk_device *d);
+/* Destroys the kept fences (before the device, after the commands other paths run now: see
+ * pv_vk_destroy_fence_later) and keeps none from then on; its lock lives until device_free. */
+void pv_vk_fence_pool_empty(struct pv_context *ctx, struct pv_vk_device *d);
+/* vkDestroyFence of a fence of ours on `d` once the commands other paths run now have ended
+ * (pv_venus_host_destroy_later), in order with the device's teardown. */
+void pv_vk_destroy_fence_later(struct pv_context *ctx, struct pv_vk_device *d, VkFence fence);
 bool pv_vk_fence_is_plain(const VkFenceCreateInfo *info);
 /* A reset host fence, or VK_NULL_HANDLE when none is kept. */
 VkFence pv_vk_fence_pool_take(struct pv_vk_device *d);
@@ -250,14 +256,17 @@ uint32_t pv_vk_host_importable_types(const VkPhysicalDeviceMemoryProperties *mem
                                      VkPhysicalDeviceType type);
 void pv_vk_hide_unmappable(VkPhysicalDeviceMemoryProperties *mem, uint32_t importable);
 
-/* Destroys a device, everything the guest left on it and its table entries (device.c). */
-void pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id);
+/* Destroys a device, everything the guest left on it and its table entries (device.c); the host
+ * calls wait for the commands other paths run now. `by_guest`: a guest's command, which claimed
+ * the device (struct pv_object.claimed), while other paths may run; false at the context's
+ * teardown. */
+void pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id, bool by_guest);
 /* Waits until the work submitted so far to every queue of the context has finished
  * (pv_family.wait_idle: capture and replay). */
 void pv_vk_wait_idle(struct pv_context *ctx);
 /* Destroys every host child of `dev` in a safe order and removes it from the table
- * (teardown.c). */
-void pv_vk_device_destroy_children(struct pv_context *ctx, struct pv_vk_device *dev);
+ * (teardown.c); `claim`: leaves a child another command claimed to that command. */
+void pv_vk_device_destroy_children(struct pv_context *ctx, struct pv_vk_device *dev, bool claim);
 
 /* The Vulkan families as the renderer sees them (families.c; renderer/family.h). */
 extern const struct pv_family pv_vk_family;
@@ -268,6 +277,8 @@ int pv_vk_memory_export_blob(struct pv_context *ctx, uint64_t memory_id, uint64_
 /* Context teardown: destroys every host object the guest left behind, children first, then
  * devices and the instance (teardown.c). Rings are stopped before this runs. */
 void pv_vk_context_teardown(struct pv_context *ctx);
+/* The same for the guest's vkDestroyInstance, while other paths may run commands. */
+void pv_vk_instance_teardown(struct pv_context *ctx);
 
 /* Per-context state of the Vulkan families (pv_family.context_init). */
 struct pv_vk_timeline;

@@ -8,135 +8,80 @@
 #if defined(__SANITIZE_ADDRESS__) && defined(__linux__)
 #define _GNU_SOURCE /* dl_iterate_phdr, RTLD_NODELETE: sanitizer builds only (below) */
 #endif
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/log.h"
 #include "vk/pv_vk.h"
 
-/* Destruction order of device children. Command buffers and descriptor sets are children of
- * their pools and go with them. */
-static const int32_t pv_teardown_order[] = {
-   VK_OBJECT_TYPE_COMMAND_POOL,
-   VK_OBJECT_TYPE_DESCRIPTOR_POOL,
-   VK_OBJECT_TYPE_QUERY_POOL,
-   VK_OBJECT_TYPE_PIPELINE,
-   VK_OBJECT_TYPE_PIPELINE_CACHE,
-   VK_OBJECT_TYPE_PIPELINE_LAYOUT,
-   VK_OBJECT_TYPE_DESCRIPTOR_UPDATE_TEMPLATE,
-   VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT,
-   VK_OBJECT_TYPE_FRAMEBUFFER,
-   VK_OBJECT_TYPE_RENDER_PASS,
-   VK_OBJECT_TYPE_IMAGE_VIEW,
-   VK_OBJECT_TYPE_BUFFER_VIEW,
-   VK_OBJECT_TYPE_SAMPLER,
-   VK_OBJECT_TYPE_SAMPLER_YCBCR_CONVERSION,
-   VK_OBJECT_TYPE_IMAGE,
-   VK_OBJECT_TYPE_BUFFER,
-   VK_OBJECT_TYPE_SHADER_MODULE,
-   VK_OBJECT_TYPE_EVENT,
-   VK_OBJECT_TYPE_FENCE,
-   VK_OBJECT_TYPE_SEMAPHORE,
-   VK_OBJECT_TYPE_PRIVATE_DATA_SLOT,
-   VK_OBJECT_TYPE_DEVICE_MEMORY,
+/* Destruction order of device children, with each type's host destroy. Command buffers and
+ * descriptor sets are children of their pools and go with them. */
+#define PV_TEARDOWN_TYPES(X)                                                                       \
+   X(COMMAND_POOL, DestroyCommandPool, VkCommandPool)                                              \
+   X(DESCRIPTOR_POOL, DestroyDescriptorPool, VkDescriptorPool)                                     \
+   X(QUERY_POOL, DestroyQueryPool, VkQueryPool)                                                    \
+   X(PIPELINE, DestroyPipeline, VkPipeline)                                                        \
+   X(PIPELINE_CACHE, DestroyPipelineCache, VkPipelineCache)                                        \
+   X(PIPELINE_LAYOUT, DestroyPipelineLayout, VkPipelineLayout)                                     \
+   X(DESCRIPTOR_UPDATE_TEMPLATE, DestroyDescriptorUpdateTemplate, VkDescriptorUpdateTemplate)      \
+   X(DESCRIPTOR_SET_LAYOUT, DestroyDescriptorSetLayout, VkDescriptorSetLayout)                     \
+   X(FRAMEBUFFER, DestroyFramebuffer, VkFramebuffer)                                               \
+   X(RENDER_PASS, DestroyRenderPass, VkRenderPass)                                                 \
+   X(IMAGE_VIEW, DestroyImageView, VkImageView)                                                    \
+   X(BUFFER_VIEW, DestroyBufferView, VkBufferView)                                                 \
+   X(SAMPLER, DestroySampler, VkSampler)                                                           \
+   X(SAMPLER_YCBCR_CONVERSION, DestroySamplerYcbcrConversion, VkSamplerYcbcrConversion)            \
+   X(IMAGE, DestroyImage, VkImage)                                                                 \
+   X(BUFFER, DestroyBuffer, VkBuffer)                                                              \
+   X(SHADER_MODULE, DestroyShaderModule, VkShaderModule)                                           \
+   X(EVENT, DestroyEvent, VkEvent)                                                                 \
+   X(FENCE, DestroyFence, VkFence)                                                                 \
+   X(SEMAPHORE, DestroySemaphore, VkSemaphore)                                                     \
+   X(PRIVATE_DATA_SLOT, DestroyPrivateDataSlot, VkPrivateDataSlot)                                 \
+   X(DEVICE_MEMORY, FreeMemory, VkDeviceMemory)
+
+/* Each type's host destroy as a pv_host_destroy_fn, so it can wait for the other paths. */
+#define PV_HOST_DESTROY(type, fn, T)                                                               \
+   static void destroy_host_##T(pv_host_fn f, uint64_t device, uint64_t handle)                    \
+   {                                                                                               \
+      ((PFN_vk##fn)f)(PV_TO_HANDLE(VkDevice, device), PV_TO_HANDLE(T, handle), NULL);              \
+   }
+PV_TEARDOWN_TYPES(PV_HOST_DESTROY)
+#undef PV_HOST_DESTROY
+
+struct pv_teardown_type {
+   int32_t type;
+   pv_host_destroy_fn destroy;
+   size_t fn; /* the host destroy's offset in struct pv_vk_dispatch */
 };
 
-#define PV_DESTROY(fn, T)                                                                          \
-   do {                                                                                            \
-      if (vk->fn)                                                                                  \
-         vk->fn(dev, PV_TO_HANDLE(T, h), NULL);                                                    \
-   } while (0)
+#define PV_TEARDOWN_TYPE(type, fn, T)                                                              \
+   {VK_OBJECT_TYPE_##type, destroy_host_##T, offsetof(struct pv_vk_dispatch, fn)},
+static const struct pv_teardown_type pv_teardown_order[] = {PV_TEARDOWN_TYPES(PV_TEARDOWN_TYPE)};
+#undef PV_TEARDOWN_TYPE
 
-/* Destroys one host object of a device; false for a type we do not know how to destroy. */
-static bool
-destroy_host_object(const struct pv_vk_dispatch *vk, VkDevice dev, int32_t type, uint64_t h)
-{
-   switch (type) {
-   case VK_OBJECT_TYPE_COMMAND_POOL:
-      PV_DESTROY(DestroyCommandPool, VkCommandPool);
-      break;
-   case VK_OBJECT_TYPE_DESCRIPTOR_POOL:
-      PV_DESTROY(DestroyDescriptorPool, VkDescriptorPool);
-      break;
-   case VK_OBJECT_TYPE_QUERY_POOL:
-      PV_DESTROY(DestroyQueryPool, VkQueryPool);
-      break;
-   case VK_OBJECT_TYPE_PIPELINE:
-      PV_DESTROY(DestroyPipeline, VkPipeline);
-      break;
-   case VK_OBJECT_TYPE_PIPELINE_CACHE:
-      PV_DESTROY(DestroyPipelineCache, VkPipelineCache);
-      break;
-   case VK_OBJECT_TYPE_PIPELINE_LAYOUT:
-      PV_DESTROY(DestroyPipelineLayout, VkPipelineLayout);
-      break;
-   case VK_OBJECT_TYPE_DESCRIPTOR_UPDATE_TEMPLATE:
-      PV_DESTROY(DestroyDescriptorUpdateTemplate, VkDescriptorUpdateTemplate);
-      break;
-   case VK_OBJECT_TYPE_DESCRIPTOR_SET_LAYOUT:
-      PV_DESTROY(DestroyDescriptorSetLayout, VkDescriptorSetLayout);
-      break;
-   case VK_OBJECT_TYPE_FRAMEBUFFER:
-      PV_DESTROY(DestroyFramebuffer, VkFramebuffer);
-      break;
-   case VK_OBJECT_TYPE_RENDER_PASS:
-      PV_DESTROY(DestroyRenderPass, VkRenderPass);
-      break;
-   case VK_OBJECT_TYPE_IMAGE_VIEW:
-      PV_DESTROY(DestroyImageView, VkImageView);
-      break;
-   case VK_OBJECT_TYPE_BUFFER_VIEW:
-      PV_DESTROY(DestroyBufferView, VkBufferView);
-      break;
-   case VK_OBJECT_TYPE_SAMPLER:
-      PV_DESTROY(DestroySampler, VkSampler);
-      break;
-   case VK_OBJECT_TYPE_SAMPLER_YCBCR_CONVERSION:
-      PV_DESTROY(DestroySamplerYcbcrConversion, VkSamplerYcbcrConversion);
-      break;
-   case VK_OBJECT_TYPE_IMAGE:
-      PV_DESTROY(DestroyImage, VkImage);
-      break;
-   case VK_OBJECT_TYPE_BUFFER:
-      PV_DESTROY(DestroyBuffer, VkBuffer);
-      break;
-   case VK_OBJECT_TYPE_SHADER_MODULE:
-      PV_DESTROY(DestroyShaderModule, VkShaderModule);
-      break;
-   case VK_OBJECT_TYPE_EVENT:
-      PV_DESTROY(DestroyEvent, VkEvent);
-      break;
-   case VK_OBJECT_TYPE_FENCE:
-      PV_DESTROY(DestroyFence, VkFence);
-      break;
-   case VK_OBJECT_TYPE_SEMAPHORE:
-      PV_DESTROY(DestroySemaphore, VkSemaphore);
-      break;
-   case VK_OBJECT_TYPE_PRIVATE_DATA_SLOT:
-      PV_DESTROY(DestroyPrivateDataSlot, VkPrivateDataSlot);
-      break;
-   case VK_OBJECT_TYPE_DEVICE_MEMORY:
-      PV_DESTROY(FreeMemory, VkDeviceMemory);
-      break;
-   default:
-      return false;
-   }
-   return true;
-}
-
-/* Destroys every child of type `type` of device `d`; returns how many there were. */
+/* Destroys every child of one type of device `d` (on the host once the commands other paths run
+ * now have ended: one of them may still name it); returns how many there were. `claim`: a guest's
+ * command while other paths run, so a child another ring's vkDestroy* claimed is left to it. */
 static size_t
-destroy_children_of_type(struct pv_context *ctx, struct pv_vk_device *d, int32_t type)
+destroy_children_of_type(struct pv_context *ctx, struct pv_vk_device *d,
+                         const struct pv_teardown_type *t, bool claim)
 {
-   const struct pv_vk_dispatch *vk = &pv_venus_host(ctx)->vk;
+   pv_host_fn fn;
+   memcpy(&fn, (const char *)&d->vk + t->fn, sizeof(fn));
    uint64_t *ids = NULL;
-   size_t n = pv_object_list_children(ctx, d->id, type, &ids);
+   size_t n = pv_object_list_children(ctx, d->id, t->type, &ids);
    for (size_t i = 0; i < n; i++) {
-      struct pv_object *obj = pv_object_find(ctx, ids[i], type);
-      if (!obj)
+      struct pv_object *obj = pv_object_find(ctx, ids[i], t->type);
+      /* claimed: another ring's vkDestroy* of it runs now and hands its destroy over before
+       * the device's (pv_vk_device_destroy). At the context's teardown no command runs, and a
+       * claim is one a command left when it failed. */
+      if (!obj || (claim && !pv_object_claim(obj)))
          continue;
-      if (obj->host) /* 0: kept by a lost context for itself, no host object (lost.c) */
-         destroy_host_object(vk, d->host, type, obj->host);
+      if (obj->host && fn) /* host 0: kept by a lost context for itself (lost.c) */
+         pv_venus_host_destroy_later(ctx, t->destroy, fn, PV_FROM_HANDLE(d->host), obj->host,
+                                     false);
       pv_object_remove_children(ctx, ids[i], -1); /* command buffers, descriptor sets */
       pv_object_remove(ctx, ids[i]);
    }
@@ -145,11 +90,11 @@ destroy_children_of_type(struct pv_context *ctx, struct pv_vk_device *d, int32_t
 }
 
 void
-pv_vk_device_destroy_children(struct pv_context *ctx, struct pv_vk_device *d)
+pv_vk_device_destroy_children(struct pv_context *ctx, struct pv_vk_device *d, bool claim)
 {
    size_t left = 0;
    for (size_t i = 0; i < sizeof(pv_teardown_order) / sizeof(pv_teardown_order[0]); i++)
-      left += destroy_children_of_type(ctx, d, pv_teardown_order[i]);
+      left += destroy_children_of_type(ctx, d, &pv_teardown_order[i], claim);
    if (left)
       pv_dbg("%s: destroyed %zu objects the guest left on device 0x%llx", pv_venus_name(ctx), left,
              (unsigned long long)d->id);
@@ -202,8 +147,9 @@ pin_host_driver_modules(void)
 }
 #endif
 
-void
-pv_vk_context_teardown(struct pv_context *ctx)
+/* `by_guest`: the guest's vkDestroyInstance, while other paths may run commands. */
+static void
+teardown(struct pv_context *ctx, bool by_guest)
 {
    pin_host_driver_modules();
    struct pv_vk_host *host = pv_venus_host(ctx);
@@ -214,8 +160,12 @@ pv_vk_context_teardown(struct pv_context *ctx)
    uint64_t instance_id = host->instance_id;
    uint64_t *ids = NULL;
    size_t n = pv_object_list_children(ctx, instance_id, VK_OBJECT_TYPE_DEVICE, &ids);
-   for (size_t i = 0; i < n; i++)
-      pv_vk_device_destroy(ctx, ids[i]);
+   for (size_t i = 0; i < n; i++) {
+      /* claimed: another ring's vkDestroyDevice of it runs now (it goes before the instance) */
+      struct pv_object *obj = pv_object_find(ctx, ids[i], VK_OBJECT_TYPE_DEVICE);
+      if (obj && (!by_guest || pv_object_claim(obj)))
+         pv_vk_device_destroy(ctx, ids[i], by_guest);
+   }
    free(ids);
    pv_object_remove_children(ctx, instance_id, -1); /* physical devices */
 
@@ -227,4 +177,16 @@ pv_vk_context_teardown(struct pv_context *ctx)
    host->instance_id = 0;
    memset(&host->vk, 0, sizeof(host->vk));
    remove_orphans(ctx);
+}
+
+void
+pv_vk_context_teardown(struct pv_context *ctx)
+{
+   teardown(ctx, false);
+}
+
+void
+pv_vk_instance_teardown(struct pv_context *ctx)
+{
+   teardown(ctx, true);
 }

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A ring records into a command buffer while the context path frees it or resets its pool, at
- * once, against the host driver (lavapipe): a guest that breaks Vulkan's external
- * synchronization across its rings. The host frees or resets a command buffer at once (its
- * pool's synchronization is the caller's), so before the command buffer holds
+ * A ring records into a command buffer while the context path frees it, resets its pool or
+ * destroys its device or the instance, at once, against the host driver (lavapipe): a guest that
+ * breaks Vulkan's external synchronization across its rings. The host frees or resets a command
+ * buffer at once (its pool's synchronization is the caller's), so before the command buffer holds
  * (src/renderer/holds.h) lavapipe could free the recorded commands while the ring's vkCmd* was
- * appending to them. Now the free or reset waits for the ring's command and the ring's next one
+ * appending to them; a device (or instance) destroy destroyed the pool the guest left the same
+ * way until its children's host destroys waited for the other paths too (src/vk/teardown.c;
+ * with MALLOC_PERTURB_ set, as meson runs it, the old code crashed 3 runs in 3). Now the free or
+ * reset waits for the ring's command, the destroy happens after it, and the ring's next command
  * is refused, so the context is lost with a reason and the process goes on.
  */
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,11 +37,14 @@
 #define CMDBUF 0x50u
 #define RING_ID 0x1001u
 #define RING_RES 2u
-/* vkCmdSetLineWidth is 20 bytes: begin, 95 of them and end fit the ring's 2 KiB buffer */
+/* vkCmdSetLineWidth is 20 bytes: begin and 95 of them fit the ring's 2 KiB buffer; more follow
+ * as the ring makes room */
 #define RECORDED 95u
-#define ROUNDS 300u
+#define ROUNDS 480u
 
 enum {
+   CMD_DESTROY_INSTANCE = 1,
+   CMD_DESTROY_DEVICE = 12,
    CMD_CREATE_COMMAND_POOL = 85,
    CMD_RESET_COMMAND_POOL = 87,
    CMD_ALLOCATE_COMMAND_BUFFERS = 88,
@@ -62,24 +71,69 @@ create_pool_and_cmdbuf(struct buf *b)
 }
 
 static void
-record(struct buf *b)
+record_begin(struct buf *b)
 {
    w32(b, CMD_BEGIN_COMMAND_BUFFER), w32(b, 0), w64(b, CMDBUF), w64(b, 1);
    w32(b, STYPE_COMMAND_BUFFER_BEGIN_INFO), w64(b, 0), w32(b, 0), w64(b, 0);
    for (uint32_t i = 0; i < RECORDED; i++)
       w32(b, CMD_SET_LINE_WIDTH), w32(b, 0), w64(b, CMDBUF), w32(b, 0x3f800000); /* 1.0f */
-   w32(b, CMD_END_COMMAND_BUFFER), w32(b, 0), w64(b, CMDBUF);
 }
 
-/* Frees the command buffer (even rounds) or resets its pool (odd ones). */
+/* The guest's other thread: keeps the ring recording (one vkCmdSetLineWidth whenever the ring
+ * has room) until told to stop, then ends the command buffer. It never notifies: the ring it
+ * keeps fed does not go idle, and the main thread notifies once it has joined. */
+struct feeder {
+   uint8_t *ring;
+   _Atomic bool stop;
+   uint32_t tail; /* out: the ring's last tail */
+};
+
+static bool
+ring_put(uint8_t *ring, const struct buf *b, uint32_t *tail)
+{
+   while (*tail + b->n - atomic_load(ring_ctl(ring, RING_HEAD)) > RING_BUFFER)
+      if (atomic_load(ring_ctl(ring, RING_STATUS)) & STATUS_FATAL)
+         return false;
+   for (size_t i = 0; i < b->n; i++)
+      ring[RING_BUF + ((*tail + i) & (RING_BUFFER - 1))] = b->b[i];
+   *tail += (uint32_t)b->n;
+   atomic_store(ring_ctl(ring, RING_TAIL), *tail);
+   return true;
+}
+
+static void *
+feed(void *arg)
+{
+   struct feeder *f = arg;
+   struct buf one = {0}, end = {0};
+   w32(&one, CMD_SET_LINE_WIDTH), w32(&one, 0), w64(&one, CMDBUF), w32(&one, 0x3f800000);
+   w32(&end, CMD_END_COMMAND_BUFFER), w32(&end, 0), w64(&end, CMDBUF);
+   f->tail = atomic_load(ring_ctl(f->ring, RING_TAIL));
+   while (!atomic_load(&f->stop) && ring_put(f->ring, &one, &f->tail))
+      ;
+   (void)ring_put(f->ring, &end, &f->tail);
+   return NULL;
+}
+
+/* Frees the command buffer, resets its pool, or destroys its device or the instance (each with
+ * the pool), by round. */
 static void
 take_away(struct buf *b, unsigned round)
 {
-   if (round % 2 == 0) {
+   switch (round % 4) {
+   case 0:
       w32(b, CMD_FREE_COMMAND_BUFFERS), w32(b, 0), w64(b, DEVICE), w64(b, POOL), w32(b, 1);
       w64(b, 1), w64(b, CMDBUF);
-   } else {
+      break;
+   case 1:
       w32(b, CMD_RESET_COMMAND_POOL), w32(b, 0), w64(b, DEVICE), w64(b, POOL), w32(b, 0);
+      break;
+   case 2:
+      w32(b, CMD_DESTROY_DEVICE), w32(b, 0), w64(b, DEVICE), w64(b, 0);
+      break;
+   default:
+      w32(b, CMD_DESTROY_INSTANCE), w32(b, 0), w64(b, INSTANCE), w64(b, 0);
+      break;
    }
 }
 
@@ -113,17 +167,25 @@ race_round(struct pv_renderer *r, unsigned round)
    assert_int_equal(pv_context_submit(ctx, setup.b, setup.n), 0);
    assert_false(pv_context_is_lost(ctx));
 
-   struct buf rec = {0}, away = {0};
-   record(&rec);
+   struct buf rec = {0}, away = {0}, notify = {0};
+   record_begin(&rec);
    take_away(&away, round);
+   cmd_notify(&notify, RING_ID);
    uint32_t start = atomic_load(ring_ctl(ring, RING_HEAD));
-   uint32_t tail = guest_ring_submit(ctx, ring, RING_ID, &rec);
+   (void)guest_ring_submit(ctx, ring, RING_ID, &rec);
+   struct feeder f = {.ring = ring};
+   pthread_t feeder;
+   assert_int_equal(pthread_create(&feeder, NULL, feed, &f), 0);
    /* the ring is recording (past vkBeginCommandBuffer, its head moves per command) */
    while (atomic_load(ring_ctl(ring, RING_HEAD)) == start &&
           !(atomic_load(ring_ctl(ring, RING_STATUS)) & STATUS_FATAL))
       ;
    (void)pv_context_submit(ctx, away.b, away.n);
-   if (!guest_ring_settled(ring, tail))
+   atomic_store(&f.stop, true);
+   pthread_join(feeder, NULL);
+   if (atomic_load(ring_ctl(ring, RING_STATUS)) & STATUS_IDLE)
+      (void)pv_context_submit(ctx, notify.b, notify.n);
+   if (!guest_ring_settled(ring, f.tail))
       fail_msg("the ring neither finished nor failed in 5 s");
 
    bool lost = pv_context_is_lost(ctx);
@@ -151,8 +213,8 @@ test_cmdbuf_race(void **state)
       lost += race_round(r, i);
    /* Whether the free or reset came between two of the ring's commands or only after its last one
     * depends on scheduling: reported, not required. What is required is that nothing crashes. */
-   printf("%u of %u rounds lost the context (the ring named the command buffer after it was freed "
-          "or reset)\n",
+   printf("%u of %u rounds lost the context (the ring named the command buffer after it was freed, "
+          "reset or destroyed with its device or instance)\n",
           lost, ROUNDS);
    pv_renderer_destroy(r);
 }

@@ -2,7 +2,7 @@
 /* vk/fence_pool: which destroyed fences are kept (reset first) and handed to the next create, and
  * which are destroyed as before: one a submission may still signal, one on a lost device, one
  * past the pool's size; one given twice is kept once; the pool's fences are destroyed with the
- * device. A stub driver counts the calls. */
+ * device, after another path's running command. A stub driver counts the calls. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "renderer/context.h"
 #include "vk/pv_vk.h"
 
 static VkResult status_answer;
@@ -98,18 +99,30 @@ test_refused(void **state)
    pthread_mutex_destroy(&d.fence_pool.lock);
 }
 
+/* Emptied with its device: destroyed once a command another path runs now has ended (it may
+ * have taken one just before), and nothing is kept afterwards. */
 static void
 test_full_then_emptied(void **state)
 {
    (void)state;
    struct pv_vk_device d = stub_device();
+   struct pv_context ctx = {0};
+   struct pv_reclaim_reader other;
+   pv_reclaim_init(&ctx.reclaim, &ctx);
+   pv_reclaim_join(&ctx.reclaim, &other);
    status_answer = VK_SUCCESS;
    for (uint32_t i = 0; i < PV_FENCE_POOL; i++)
       assert_true(pv_vk_fence_pool_give(&d, FENCE(0x100 + i), false));
    assert_false(pv_vk_fence_pool_give(&d, FENCE(0x999), false)); /* the caller destroys it */
-   pv_vk_fence_pool_empty(&d);
-   assert_int_equal(destroys, (int)PV_FENCE_POOL);
+   pv_reclaim_enter(&ctx.reclaim, &other);                       /* another ring's command begins */
+   pv_vk_fence_pool_empty(&ctx, &d);
+   assert_int_equal(destroys, 0);
    assert_ptr_equal(pv_vk_fence_pool_take(&d), VK_NULL_HANDLE);
+   assert_false(pv_vk_fence_pool_give(&d, FENCE(0x10), false)); /* closed: the caller destroys */
+   pv_reclaim_exit(&ctx.reclaim, &other);                       /* ... and ends */
+   assert_int_equal(destroys, (int)PV_FENCE_POOL);
+   pv_reclaim_leave(&ctx.reclaim, &other);
+   pv_reclaim_fini(&ctx.reclaim, true);
    pthread_mutex_destroy(&d.fence_pool.lock);
 }
 
