@@ -3,7 +3,7 @@
  * Removed objects and the paths that may hold them (src/renderer/reclaim.c): an entry a ring's
  * running command found stays valid when another path removes it, until that command ends; a
  * removal nobody else may hold is freed at once; a lookup racing removals never reads freed
- * state (ASan: this test is built sanitized).
+ * state (ASan: this test is built sanitized); items run one at a time, in the order given.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -282,6 +283,83 @@ lookups_racing_removals_never_read_freed_state(void **state)
    fixture_fini(&f);
 }
 
+/* Items that note the order they run in and whether another ran beside them. */
+struct ordered_item {
+   struct pv_reclaim_item item;
+   unsigned index;
+};
+
+static _Atomic unsigned ran, beside;
+static _Atomic bool in_item;
+
+static void
+ordered_run(struct pv_context *ctx, struct pv_reclaim_item *item)
+{
+   (void)ctx;
+   struct ordered_item *o = (struct ordered_item *)item;
+   if (atomic_exchange(&in_item, true))
+      atomic_fetch_add(&beside, 1);
+   struct timespec ts = {0, 2000000}; /* long enough for the other path to poll meanwhile */
+   nanosleep(&ts, NULL);
+   if (atomic_load(&ran) != o->index)
+      atomic_fetch_add(&beside, 1); /* out of order */
+   atomic_fetch_add(&ran, 1);
+   atomic_store(&in_item, false);
+}
+
+struct leaver {
+   struct pv_reclaim *r;
+   struct pv_reclaim_reader *rd;
+};
+
+static void *
+leave_thread(void *p)
+{
+   struct leaver *l = p;
+   pv_reclaim_exit(l->r, l->rd);
+   pv_reclaim_leave(l->r, l->rd);
+   return NULL;
+}
+
+/* Two paths whose commands end at once each find items ready (the first the older half, the
+ * second the rest): they run one at a time, oldest first, as a device's destroy must come after
+ * its wait for the GPU and its children's destroys (src/vk/device.c). */
+static void
+items_run_in_order_on_one_thread_at_a_time(void **state)
+{
+   (void)state;
+   struct pv_reclaim r;
+   pv_reclaim_init(&r, NULL);
+   struct pv_reclaim_reader first, second;
+   pv_reclaim_join(&r, &first);
+   pv_reclaim_join(&r, &second);
+   enum { N = 8 };
+   struct ordered_item items[N];
+   atomic_store(&ran, 0), atomic_store(&beside, 0), atomic_store(&in_item, false);
+   pv_reclaim_enter(&r, &first);
+   for (unsigned i = 0; i < N / 2; i++) {
+      items[i] = (struct ordered_item){.item.free = ordered_run, .index = i};
+      pv_reclaim_defer(&r, &items[i].item);
+   }
+   pv_reclaim_enter(&r, &second); /* after the first half: holds only the second */
+   for (unsigned i = N / 2; i < N; i++) {
+      items[i] = (struct ordered_item){.item.free = ordered_run, .index = i};
+      pv_reclaim_defer(&r, &items[i].item);
+   }
+   /* the first ends (the older half is ready), then the second while those still run */
+   struct leaver a = {&r, &first}, b = {&r, &second};
+   pthread_t ta, tb;
+   assert_int_equal(pthread_create(&ta, NULL, leave_thread, &a), 0);
+   struct timespec ts = {0, 3000000};
+   nanosleep(&ts, NULL);
+   assert_int_equal(pthread_create(&tb, NULL, leave_thread, &b), 0);
+   assert_int_equal(pthread_join(ta, NULL), 0);
+   assert_int_equal(pthread_join(tb, NULL), 0);
+   pv_reclaim_fini(&r, true);
+   assert_int_equal(atomic_load(&ran), N);
+   assert_int_equal(atomic_load(&beside), 0);
+}
+
 int
 main(void)
 {
@@ -291,6 +369,7 @@ main(void)
       cmocka_unit_test(freed_when_the_stream_ends_or_the_context_goes),
       cmocka_unit_test(quota_poll_frees_only_what_no_other_command_holds),
       cmocka_unit_test(lookups_racing_removals_never_read_freed_state),
+      cmocka_unit_test(items_run_in_order_on_one_thread_at_a_time),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
