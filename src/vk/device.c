@@ -147,6 +147,7 @@ device_free(struct pv_vk_device *d)
          pthread_mutex_destroy(&d->queues[i].submit_lock);
       free(d->queues);
       pthread_mutex_destroy(&d->track_lock);
+      pthread_rwlock_destroy(&d->query_lock);
       pthread_mutex_destroy(&d->fence_pool.lock);
       pv_vk_graveyard_fini(d);
       pv_vk_pool_uses_fini(d);
@@ -170,6 +171,7 @@ device_state(struct pv_context *ctx, const struct pv_vk_physdev *pd, VkDevice ho
    struct pv_vk_device *d = calloc(1, sizeof(*d));
    if (d) {
       pthread_mutex_init(&d->track_lock, NULL);
+      pthread_rwlock_init(&d->query_lock, NULL);
       pthread_mutex_init(&d->fence_pool.lock, NULL);
       pthread_mutex_init(&d->graveyard.lock, NULL);
       pv_id_table_init(&d->pool_uses);

@@ -109,12 +109,30 @@ pv_guard_CmdResetQueryPool(struct pv_dispatch_ctx *c, void *args)
       pv_handle_vkCmdResetQueryPool(c, args);
 }
 
+/*
+ * A host reset frees the queries it resets in lavapipe (and flushes the queue's context when
+ * one is still pending, from this thread), so it must not meet the GPU work that writes them nor
+ * another ring reading their results. Vulkan leaves both to the application (the reset range's
+ * submitted commands completed, no vkGetQueryPoolResults of it in another thread): the reset
+ * waits for the device's submitted work first, as freeing memory does, and excludes result reads
+ * of the device's pools while it runs.
+ */
 void
 pv_guard_ResetQueryPool(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkResetQueryPool *a = args;
-   if (pv_guard_queries(c, "vkResetQueryPool", a->queryPool, a->firstQuery, a->queryCount, NULL))
-      pv_handle_vkResetQueryPool(c, args);
+   if (!pv_guard_queries(c, "vkResetQueryPool", a->queryPool, a->firstQuery, a->queryCount, NULL))
+      return;
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_vk_device *d = pv_vk_device_from_host(ctx, a->device);
+   if (!d) {
+      pv_venus_refuse(c, "vkResetQueryPool: unknown device");
+      return;
+   }
+   pv_vk_device_quiesce(ctx, d);
+   pthread_rwlock_wrlock(&d->query_lock);
+   pv_handle_vkResetQueryPool(c, args);
+   pthread_rwlock_unlock(&d->query_lock);
 }
 
 void
@@ -135,7 +153,14 @@ pv_guard_GetQueryPoolResults(struct pv_dispatch_ctx *c, void *args)
                      a->queryCount, (unsigned long long)a->stride, a->dataSize);
       return;
    }
+   struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), a->device);
+   if (!d) {
+      pv_venus_refuse(c, "vkGetQueryPoolResults: unknown device");
+      return;
+   }
+   pthread_rwlock_rdlock(&d->query_lock); /* not beside a host reset (pv_guard_ResetQueryPool) */
    pv_handle_vkGetQueryPoolResults(c, args);
+   pthread_rwlock_unlock(&d->query_lock);
 }
 
 void

@@ -166,6 +166,10 @@ struct pv_vk_device {
     * queues_overlap), which submissions to different queues write (lifetime.c); taken inside a
     * queue's submit lock, never the other way round. */
    pthread_mutex_t track_lock;
+   /* The host's query pools as the host driver reads and frees them from the calling thread
+    * (guard_query.c): vkGetQueryPoolResults reads, a host vkResetQueryPool writes (lavapipe
+    * frees the queries it resets), so two rings never do both at once. */
+   pthread_rwlock_t query_lock;
    /* Descriptor pools' last submissions by pool serial (pool_uses.c), under track_lock. */
    struct pv_id_table pool_uses;
    /* This device's entry points for the generated pass-through (struct pv_object.vk):

@@ -871,6 +871,47 @@ destroy_pending_query_pool(struct pv_hostile *h)
               (unsigned long long)result[1]);
 }
 
+/* A host vkResetQueryPool of a query a pending submission still writes and copies out (Vulkan
+ * asks for that work to have completed): lavapipe frees the queries a host reset resets, under
+ * the submission that uses them. The host waits for the device's submitted work first
+ * (guard_query.c). Whether the submission reaches the host before the reset is the guest's
+ * doing (both Mesa versions send them on different paths at times), so the case checks only that
+ * the context survives with the copy's timestamp available, with the validation layer of the ASan
+ * server watching the reset. */
+static void
+reset_pending_query_pool(struct pv_hostile *h)
+{
+   static struct pv_buffer dst;
+   pv_hostile_buffer(h, &dst, SZ, 0, 0);
+   const VkQueryPoolCreateInfo qci = {
+      .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+      .queryType = VK_QUERY_TYPE_TIMESTAMP,
+      .queryCount = 1,
+   };
+   VkQueryPool pool = VK_NULL_HANDLE;
+   PV_HOSTILE_NOTE(h, vkCreateQueryPool(h->c.device, &qci, NULL, &pool));
+   VkCommandBuffer cmd = busy_begin(h);
+   vkCmdResetQueryPool(cmd, pool, 0, 1);
+   vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, pool, 0);
+   vkCmdCopyQueryPoolResults(cmd, pool, 0, 1, dst.buffer, 0, 2 * sizeof(uint64_t),
+                             VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT |
+                                VK_QUERY_RESULT_WITH_AVAILABILITY_BIT);
+   submit_pending(h, cmd);
+   vkResetQueryPool(h->c.device, pool, 0, 1);
+   pv_hostile_check_canaries(h, "after the reset");
+   pv_hostile_sync(h);
+   const uint64_t *result = dst.map;
+   if (h->err == VK_SUCCESS && result[1] == 1) {
+      pv_pass(&h->c, "%s: the context survived the reset under its work (the copy found the "
+                     "timestamp available)",
+              h->name);
+      exit(0);
+   }
+   if (h->err == VK_SUCCESS)
+      pv_fail("%s: the copy found availability %llu, not 1", h->name,
+              (unsigned long long)result[1]);
+}
+
 static void
 free_pending_memory(struct pv_hostile *h)
 {
@@ -1243,6 +1284,9 @@ const struct pv_hostile_case pv_hostile_cases[] = {
      "vkFreeMemory while a submission reads a buffer bound to it"),
    D("destroy-pending-query-pool", destroy_pending_query_pool,
      "vkDestroyQueryPool while a submission writes and copies its timestamp"),
+   {"reset-pending-query-pool",
+    "host vkResetQueryPool while a submission writes and copies its timestamp",
+    reset_pending_query_pool, true},
    D("submit-after-destroy", submit_after_destroy,
      "a command buffer submitted after a buffer it recorded was destroyed"),
    D("other-device-cmdbuf", other_device_cmdbuf,
