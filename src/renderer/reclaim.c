@@ -191,6 +191,11 @@ void
 pv_reclaim_poll_quota(struct pv_reclaim *r)
 {
    pthread_mutex_lock(&r->lock);
+   if (r->running) { /* not beside the runner: the caller's allocation fails as over quota */
+      pthread_mutex_unlock(&r->lock);
+      return;
+   }
+   r->running = true;
    uint64_t oldest = oldest_seen_locked(r, current);
    struct pv_reclaim_item *ready = NULL, **end = &ready, *prev = NULL;
    uint64_t n = 0;
@@ -214,4 +219,7 @@ pv_reclaim_poll_quota(struct pv_reclaim *r)
    atomic_fetch_sub_explicit(&r->pending, n, memory_order_relaxed);
    pthread_mutex_unlock(&r->lock);
    run_list(r->ctx, ready);
+   pthread_mutex_lock(&r->lock);
+   r->running = false; /* what became ready meanwhile runs at the next poll */
+   pthread_mutex_unlock(&r->lock);
 }

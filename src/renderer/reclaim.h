@@ -88,7 +88,8 @@ pv_reclaim_quiesce(struct pv_reclaim *r, struct pv_reclaim_reader *rd)
 void pv_reclaim_defer(struct pv_reclaim *r, struct pv_reclaim_item *item);
 /* For an allocation that finds its quota full (src/vk pv_vk_charge), whose command holds no
  * destroyed object's state: frees the items marked `quota` that only the calling thread's own
- * command has not moved past yet. */
+ * command has not moved past yet; nothing while another thread runs items (they may include the
+ * destroy of the device those items belong to). */
 void pv_reclaim_poll_quota(struct pv_reclaim *r);
 
 /* Items kept now (the object quota counts them). */
