@@ -175,7 +175,12 @@ teardown(struct pv_context *ctx, bool by_guest)
    pv_object_remove(ctx, instance_id);
    host->instance = VK_NULL_HANDLE;
    host->instance_id = 0;
-   memset(&host->vk, 0, sizeof(host->vk));
+   /* A command another ring runs now may be about to call through the instance's entry points
+    * (the dispatch's default table): they stay until the context goes. Nothing new reaches them
+    * (the instance and its physical devices left the table), and a later vkCreateInstance loads
+    * the same loader entry points again. */
+   if (!by_guest)
+      memset(&host->vk, 0, sizeof(host->vk));
    remove_orphans(ctx);
 }
 
