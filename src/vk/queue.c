@@ -404,7 +404,12 @@ pv_vk_handle_QueueBindSparse(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkQueueBindSparse *a = args;
    pv_vk_fence_submitted(c, a->fence, NULL, 0);
+   struct pv_vk_device *d;
+   /* under the submit lock like a submission: it takes waited semaphores' payloads (sync.c) */
+   struct pv_vk_queue *q = pv_vk_queue_begin_submit(c, a->queue, &d);
    locked_submit(c, a->queue, pv_handle_vkQueueBindSparse, args);
+   if (q)
+      pthread_mutex_unlock(&q->submit_lock);
 }
 
 VkResult

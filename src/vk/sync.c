@@ -108,6 +108,28 @@ pv_vk_handle_WaitSemaphores(struct pv_dispatch_ctx *c, void *args)
  * without the entry point means a guest that ignored what it was told: fatal.
  */
 
+/*
+ * An import or export replaces or consumes a semaphore's (or fence's) temporary payload, and a
+ * submission takes a waited semaphore's temporary payload; Mesa's common runtime does both
+ * without a lock, relying on Vulkan's external synchronization, which a guest's two rings can
+ * break (an import on one ring freeing the payload another ring's submission just took). Our
+ * host submissions hold their queue's submit lock (lifetime.h), so holding every queue's makes
+ * the import or export run between them.
+ */
+static void
+lock_submitters(struct pv_vk_device *d)
+{
+   for (uint32_t i = 0; i < d->queue_count; i++)
+      pthread_mutex_lock(&d->queues[i].submit_lock);
+}
+
+static void
+unlock_submitters(struct pv_vk_device *d)
+{
+   for (uint32_t i = d->queue_count; i-- > 0;)
+      pthread_mutex_unlock(&d->queues[i].submit_lock);
+}
+
 /* resourceId 0: give the semaphore an already-signaled temporary payload (sync_fd -1). */
 void
 pv_vk_handle_ImportSemaphoreResource(struct pv_dispatch_ctx *c, void *args)
@@ -131,7 +153,10 @@ pv_vk_handle_ImportSemaphoreResource(struct pv_dispatch_ctx *c, void *args)
       .handleType = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT,
       .fd = -1,
    };
-   if (d->ImportSemaphoreFdKHR(d->host, &import) != VK_SUCCESS)
+   lock_submitters(d);
+   VkResult r = d->ImportSemaphoreFdKHR(d->host, &import);
+   unlock_submitters(d);
+   if (r != VK_SUCCESS)
       pv_warn_limited("vkImportSemaphoreResourceMESA: the host refused a signaled sync_fd payload");
 }
 
@@ -168,7 +193,10 @@ pv_vk_handle_WaitSemaphoreResource(struct pv_dispatch_ctx *c, void *args)
                                          .handleType =
                                             VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT};
    int fd = -1;
-   if (d->GetSemaphoreFdKHR(d->host, &info, &fd) == VK_SUCCESS)
+   lock_submitters(d);
+   VkResult r = d->GetSemaphoreFdKHR(d->host, &info, &fd);
+   unlock_submitters(d);
+   if (r == VK_SUCCESS)
       wait_and_close(pv_venus_from(c), fd);
    else
       pv_warn_limited("vkWaitSemaphoreResourceMESA: the host could not export a sync_fd");
@@ -188,7 +216,9 @@ pv_vk_handle_ResetFenceResource(struct pv_dispatch_ctx *c, void *args)
                                      .fence = a->fence,
                                      .handleType = VK_EXTERNAL_FENCE_HANDLE_TYPE_SYNC_FD_BIT};
    int fd = -1;
+   lock_submitters(d);
    VkResult r = d->GetFenceFdKHR(d->host, &info, &fd);
+   unlock_submitters(d);
    if (r == VK_SUCCESS) {
       if (fd >= 0)
          close(fd);
