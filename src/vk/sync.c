@@ -109,12 +109,11 @@ pv_vk_handle_WaitSemaphores(struct pv_dispatch_ctx *c, void *args)
  */
 
 /*
- * An import or export replaces or consumes a semaphore's (or fence's) temporary payload, and a
- * submission takes a waited semaphore's temporary payload; Mesa's common runtime does both
- * without a lock, relying on Vulkan's external synchronization, which a guest's two rings can
- * break (an import on one ring freeing the payload another ring's submission just took). Our
- * host submissions hold their queue's submit lock (lifetime.h), so holding every queue's makes
- * the import or export run between them.
+ * An import replaces a semaphore's temporary payload, and a submission takes a waited
+ * semaphore's temporary payload; Mesa's common runtime does both without a lock, relying on
+ * Vulkan's external synchronization, which a guest's two rings can break (an import on one ring
+ * freeing the payload another ring's submission just took). Our host submissions hold their
+ * queue's submit lock (lifetime.h), so holding every queue's makes the import run between them.
  */
 static void
 lock_submitters(struct pv_vk_device *d)
@@ -193,10 +192,9 @@ pv_vk_handle_WaitSemaphoreResource(struct pv_dispatch_ctx *c, void *args)
                                          .handleType =
                                             VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT};
    int fd = -1;
-   lock_submitters(d);
-   VkResult r = d->GetSemaphoreFdKHR(d->host, &info, &fd);
-   unlock_submitters(d);
-   if (r == VK_SUCCESS)
+   /* Not under the submit locks: with threaded submission Mesa's export first waits until a
+    * signal of the semaphore is submitted, which may be another ring's next submission. */
+   if (d->GetSemaphoreFdKHR(d->host, &info, &fd) == VK_SUCCESS)
       wait_and_close(pv_venus_from(c), fd);
    else
       pv_warn_limited("vkWaitSemaphoreResourceMESA: the host could not export a sync_fd");
@@ -216,9 +214,7 @@ pv_vk_handle_ResetFenceResource(struct pv_dispatch_ctx *c, void *args)
                                      .fence = a->fence,
                                      .handleType = VK_EXTERNAL_FENCE_HANDLE_TYPE_SYNC_FD_BIT};
    int fd = -1;
-   lock_submitters(d);
-   VkResult r = d->GetFenceFdKHR(d->host, &info, &fd);
-   unlock_submitters(d);
+   VkResult r = d->GetFenceFdKHR(d->host, &info, &fd); /* not locked: as the semaphore's export */
    if (r == VK_SUCCESS) {
       if (fd >= 0)
          close(fd);
