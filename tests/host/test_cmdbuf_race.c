@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A ring records into a command buffer while the context path frees it, resets its pool or
- * destroys its device or the instance, at once, against the host driver (lavapipe): a guest that
+ * A ring records into a command buffer while the context path frees it, resets or destroys its
+ * pool, or destroys its device or the instance, at once, against the host driver (lavapipe): a guest that
  * breaks Vulkan's external synchronization across its rings. The host frees or resets a command
  * buffer at once (its pool's synchronization is the caller's), so before the command buffer holds
  * (src/renderer/holds.h) lavapipe could free the recorded commands while the ring's vkCmd* was
@@ -40,12 +40,13 @@
 /* vkCmdSetLineWidth is 20 bytes: begin and 95 of them fit the ring's 2 KiB buffer; more follow
  * as the ring makes room */
 #define RECORDED 95u
-#define ROUNDS 480u
+#define ROUNDS 500u
 
 enum {
    CMD_DESTROY_INSTANCE = 1,
    CMD_DESTROY_DEVICE = 12,
    CMD_CREATE_COMMAND_POOL = 85,
+   CMD_DESTROY_COMMAND_POOL = 86,
    CMD_RESET_COMMAND_POOL = 87,
    CMD_ALLOCATE_COMMAND_BUFFERS = 88,
    CMD_FREE_COMMAND_BUFFERS = 89,
@@ -115,12 +116,12 @@ feed(void *arg)
    return NULL;
 }
 
-/* Frees the command buffer, resets its pool, or destroys its device or the instance (each with
- * the pool), by round. */
+/* Frees the command buffer, resets or destroys its pool, or destroys its device or the instance
+ * (each with the pool), by round. */
 static void
 take_away(struct buf *b, unsigned round)
 {
-   switch (round % 4) {
+   switch (round % 5) {
    case 0:
       w32(b, CMD_FREE_COMMAND_BUFFERS), w32(b, 0), w64(b, DEVICE), w64(b, POOL), w32(b, 1);
       w64(b, 1), w64(b, CMDBUF);
@@ -130,6 +131,9 @@ take_away(struct buf *b, unsigned round)
       break;
    case 2:
       w32(b, CMD_DESTROY_DEVICE), w32(b, 0), w64(b, DEVICE), w64(b, 0);
+      break;
+   case 3: /* one object's host destroy handed to reclamation (the generated handler's) */
+      w32(b, CMD_DESTROY_COMMAND_POOL), w32(b, 0), w64(b, DEVICE), w64(b, POOL), w64(b, 0);
       break;
    default:
       w32(b, CMD_DESTROY_INSTANCE), w32(b, 0), w64(b, INSTANCE), w64(b, 0);
@@ -214,7 +218,7 @@ test_cmdbuf_race(void **state)
    /* Whether the free or reset came between two of the ring's commands or only after its last one
     * depends on scheduling: reported, not required. What is required is that nothing crashes. */
    printf("%u of %u rounds lost the context (the ring named the command buffer after it was freed, "
-          "reset or destroyed with its device or instance)\n",
+          "reset or destroyed, alone or with its device or instance)\n",
           lost, ROUNDS);
    pv_renderer_destroy(r);
 }
