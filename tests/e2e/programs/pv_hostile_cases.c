@@ -833,12 +833,25 @@ destroy_many_pending(struct pv_hostile *h)
    pv_hostile_sync(h);
 }
 
-/* vkDestroyQueryPool while a submission still writes a timestamp into the pool and copies its
- * result and availability out: the host keeps the pool (and its quota) until the work ends
- * (graveyard.c), so the copy finds the query available; the validation layer of the ASan server
- * reports VUID-vkDestroyQueryPool-queryPool-00793 when the host destroys it earlier. */
+/* What the query pool cases do to a pool while its work is pending. */
+enum pending_query_act { QUERY_POOL_DESTROY, QUERY_POOL_HOST_RESET };
+
+/*
+ * A submission, still pending, writes a timestamp into a one-query pool and copies its result and
+ * availability out; meanwhile the guest destroys the pool or resets it from the host.
+ *
+ * Destroy: the host keeps the pool (and its quota) until the work ends (graveyard.c), so the
+ * copy finds the query available; the validation layer of the ASan server reports
+ * VUID-vkDestroyQueryPool-queryPool-00793 when the host destroys it earlier.
+ *
+ * Host reset (Vulkan asks for the work to have completed): lavapipe frees the queries a host
+ * reset resets, under the submission that uses them; the host waits for the device's submitted
+ * work first (guard_query.c). Whether the submission reaches the host before the reset is the
+ * guest's doing (both Mesa versions send them on different paths at times), so the case checks
+ * only that the context survives with the copy's timestamp available.
+ */
 static void
-destroy_pending_query_pool(struct pv_hostile *h)
+pending_query_pool_case(struct pv_hostile *h, enum pending_query_act act)
 {
    static struct pv_buffer dst;
    pv_hostile_buffer(h, &dst, SZ, 0, 0);
@@ -856,14 +869,18 @@ destroy_pending_query_pool(struct pv_hostile *h)
                              VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT |
                                 VK_QUERY_RESULT_WITH_AVAILABILITY_BIT);
    submit_pending(h, cmd);
-   vkDestroyQueryPool(h->c.device, pool, NULL);
-   pv_hostile_check_canaries(h, "after the destroy");
+   if (act == QUERY_POOL_DESTROY)
+      vkDestroyQueryPool(h->c.device, pool, NULL);
+   else
+      vkResetQueryPool(h->c.device, pool, 0, 1);
+   pv_hostile_check_canaries(h, act == QUERY_POOL_DESTROY ? "after the destroy" : "after the reset");
    pv_hostile_sync(h);
    const uint64_t *result = dst.map;
    if (h->err == VK_SUCCESS && result[1] == 1) {
-      pv_pass(&h->c, "%s: the host kept the destroyed query pool until its work ended (the copy "
-                     "found the timestamp available)",
-              h->name);
+      pv_pass(&h->c, "%s: %s (the copy found the timestamp available)", h->name,
+              act == QUERY_POOL_DESTROY ? "the host kept the destroyed query pool until its work "
+                                          "ended"
+                                        : "the context survived the reset under its work");
       exit(0);
    }
    if (h->err == VK_SUCCESS)
@@ -871,45 +888,16 @@ destroy_pending_query_pool(struct pv_hostile *h)
               (unsigned long long)result[1]);
 }
 
-/* A host vkResetQueryPool of a query a pending submission still writes and copies out (Vulkan
- * asks for that work to have completed): lavapipe frees the queries a host reset resets, under
- * the submission that uses them. The host waits for the device's submitted work first
- * (guard_query.c). Whether the submission reaches the host before the reset is the guest's
- * doing (both Mesa versions send them on different paths at times), so the case checks only that
- * the context survives with the copy's timestamp available, with the validation layer of the ASan
- * server watching the reset. */
+static void
+destroy_pending_query_pool(struct pv_hostile *h)
+{
+   pending_query_pool_case(h, QUERY_POOL_DESTROY);
+}
+
 static void
 reset_pending_query_pool(struct pv_hostile *h)
 {
-   static struct pv_buffer dst;
-   pv_hostile_buffer(h, &dst, SZ, 0, 0);
-   const VkQueryPoolCreateInfo qci = {
-      .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
-      .queryType = VK_QUERY_TYPE_TIMESTAMP,
-      .queryCount = 1,
-   };
-   VkQueryPool pool = VK_NULL_HANDLE;
-   PV_HOSTILE_NOTE(h, vkCreateQueryPool(h->c.device, &qci, NULL, &pool));
-   VkCommandBuffer cmd = busy_begin(h);
-   vkCmdResetQueryPool(cmd, pool, 0, 1);
-   vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, pool, 0);
-   vkCmdCopyQueryPoolResults(cmd, pool, 0, 1, dst.buffer, 0, 2 * sizeof(uint64_t),
-                             VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT |
-                                VK_QUERY_RESULT_WITH_AVAILABILITY_BIT);
-   submit_pending(h, cmd);
-   vkResetQueryPool(h->c.device, pool, 0, 1);
-   pv_hostile_check_canaries(h, "after the reset");
-   pv_hostile_sync(h);
-   const uint64_t *result = dst.map;
-   if (h->err == VK_SUCCESS && result[1] == 1) {
-      pv_pass(&h->c, "%s: the context survived the reset under its work (the copy found the "
-                     "timestamp available)",
-              h->name);
-      exit(0);
-   }
-   if (h->err == VK_SUCCESS)
-      pv_fail("%s: the copy found availability %llu, not 1", h->name,
-              (unsigned long long)result[1]);
+   pending_query_pool_case(h, QUERY_POOL_HOST_RESET);
 }
 
 static void
