@@ -873,7 +873,8 @@ pending_query_pool_case(struct pv_hostile *h, enum pending_query_act act)
       vkDestroyQueryPool(h->c.device, pool, NULL);
    else
       vkResetQueryPool(h->c.device, pool, 0, 1);
-   pv_hostile_check_canaries(h, act == QUERY_POOL_DESTROY ? "after the destroy" : "after the reset");
+   pv_hostile_check_canaries(h,
+                             act == QUERY_POOL_DESTROY ? "after the destroy" : "after the reset");
    pv_hostile_sync(h);
    const uint64_t *result = dst.map;
    if (h->err == VK_SUCCESS && result[1] == 1) {
