@@ -113,9 +113,10 @@ pv_guard_CmdResetQueryPool(struct pv_dispatch_ctx *c, void *args)
  * A host reset frees the queries it resets in lavapipe (and flushes the queue's context when
  * one is still pending, from this thread), so it must not meet the GPU work that writes them nor
  * another ring reading their results. Vulkan leaves both to the application (the reset range's
- * submitted commands completed, no vkGetQueryPoolResults of it in another thread): the reset
- * waits for the device's submitted work first, as freeing memory does, and excludes result reads
- * of the device's pools while it runs.
+ * submitted commands completed, no vkGetQueryPoolResults of it in another thread): on such a
+ * host the reset waits for the device's submitted work first, as freeing memory does (Zink resets
+ * this way while its next batch runs: a wait a GPU driver, whose reset only writes query memory,
+ * is spared), and on every host it excludes result reads of the device's pools while it runs.
  */
 void
 pv_guard_ResetQueryPool(struct pv_dispatch_ctx *c, void *args)
@@ -129,7 +130,8 @@ pv_guard_ResetQueryPool(struct pv_dispatch_ctx *c, void *args)
       pv_venus_refuse(c, "vkResetQueryPool: unknown device");
       return;
    }
-   pv_vk_device_quiesce(ctx, d);
+   if (d->pd->frees_reset_queries)
+      pv_vk_device_quiesce(ctx, d);
    pthread_rwlock_wrlock(&d->query_lock);
    pv_handle_vkResetQueryPool(c, args);
    pthread_rwlock_unlock(&d->query_lock);

@@ -227,6 +227,7 @@ init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
    pd->arrays_per_stage = lavapipe >= 0 && lavapipe < 2301;
    pd->reads_unpushed_constants = lavapipe >= 0 && lavapipe < 2500;
    pd->keeps_vertex_buffers = lavapipe >= 0;
+   pd->frees_reset_queries = lavapipe >= 0;
 }
 
 static bool

@@ -101,6 +101,10 @@ struct pv_vk_physdev {
     * buffers of the last command buffer that bound some; a draw whose pipeline fetches from a
     * binding this command buffer never bound reads those, memory since freed (guard_vertex.c) */
    bool keeps_vertex_buffers;
+   /* lavapipe: a host vkResetQueryPool frees the queries it resets (and may flush the queue's
+    * context from the calling thread), so it must not run under the work that writes them
+    * (guard_query.c); a GPU driver's reset writes query memory */
+   bool frees_reset_queries;
    /* what the guard checks counts and indices against: the host driver keeps viewports, vertex
     * bindings, color attachments and transform feedback buffers in fixed arrays of these sizes
     * (guard_limits.c) */
