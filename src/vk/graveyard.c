@@ -154,8 +154,8 @@ probe(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q, uin
          return;
    }
    uint64_t covers;
-   VkFence sent; /* q->probe_fence, which the graveyard's lock keeps */
-   if (pv_vk_queue_fence_behind(ctx, d, q, &q->probe_fence, &covers, &sent) == VK_SUCCESS)
+   /* q->probe_fence stays readable: the graveyard's lock keeps it */
+   if (pv_vk_queue_fence_behind(ctx, d, q, &q->probe_fence, &covers, NULL) == VK_SUCCESS)
       q->probe_value = covers;
 }
 

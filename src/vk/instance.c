@@ -338,8 +338,8 @@ void
 pv_vk_instance_destroy_host(struct pv_context *ctx, struct pv_vk_instance *inst,
                             VkInstance instance)
 {
-   /* After its devices, whose host destroys may wait for other rings' commands (reclaim.h). */
-   /* levels 2: a device another ring destroys now hands its own destroy over once more */
+   /* After its devices, whose host destroys may wait for other rings' commands (reclaim.h);
+    * levels 2: a device another ring destroys now hands its own destroy over once more. */
    if (inst->messenger != VK_NULL_HANDLE)
       pv_venus_host_destroy_last(ctx, destroy_host_messenger,
                                  (pv_host_fn)inst->DestroyDebugUtilsMessengerEXT,

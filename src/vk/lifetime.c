@@ -651,7 +651,8 @@ pv_vk_queue_fence_behind(struct pv_context *ctx, struct pv_vk_device *d, struct 
    }
    if (r == VK_SUCCESS)
       r = pv_vk_queue_submit_locked(ctx, q->host, d->QueueSubmit, *fence);
-   *sent = *fence; /* read under the lock: the device's teardown takes it off (tracks_fini) */
+   if (sent) /* read under the lock: the device's teardown takes it off (tracks_fini) */
+      *sent = *fence;
    pthread_mutex_unlock(&q->submit_lock);
    return r;
 }

@@ -178,8 +178,8 @@ VkResult pv_vk_queue_submit_locked(struct pv_context *ctx, VkQueue queue, PFN_vk
 /* Waits until everything submitted to the device's queues so far has finished. */
 void pv_vk_device_quiesce(struct pv_context *ctx, struct pv_vk_device *d);
 /* An empty submission to `q` with *fence (ours: made on first use, reset after) behind
- * everything submitted to it so far, whose count is *covers; *sent is *fence as it was sent
- * (read under the queue's lock). VK_ERROR_DEVICE_LOST once the queue is closed. */
+ * everything submitted to it so far, whose count is *covers; *sent (unless NULL) is *fence as
+ * it was sent, read under the queue's lock. VK_ERROR_DEVICE_LOST once the queue is closed. */
 VkResult pv_vk_queue_fence_behind(struct pv_context *ctx, struct pv_vk_device *d,
                                   struct pv_vk_queue *q, VkFence *fence, uint64_t *covers,
                                   VkFence *sent);
