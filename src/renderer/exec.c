@@ -428,6 +428,7 @@ settle_recorder(struct pv_exec *x)
       return;
    int sig = pv_recorder_wait(x->recorder);
    x->dispatch.arena_held = false;
+   pv_holds_release_deferred(x);
    if (sig) {
       atomic_store(&x->ctx->host_crashed, true);
       pv_context_set_lost(x->ctx,
@@ -440,6 +441,12 @@ settle_recorder(struct pv_exec *x)
       x->has_unpublished = false;
       x->command_done(x, x->unpublished);
    }
+}
+
+void
+pv_exec_settle_recorder(struct pv_exec *x)
+{
+   settle_recorder(x);
 }
 
 /* pv_dispatch_ctx.defer: a vkCmd* whose checks passed; its arguments stay in the arena. */
@@ -535,6 +542,8 @@ pv_exec_fini(struct pv_exec *x)
 {
    if (x->recorder)
       pv_recorder_stop(x->recorder);
+   pv_holds_release_deferred(x); /* none: every stream ends settled */
+   free(x->deferred);
    pv_reclaim_leave(&x->ctx->reclaim, &x->reader);
    pv_cs_arena_fini(&x->arena);
    pv_cs_arena_fini(&x->nested_arena);
@@ -565,13 +574,18 @@ shrink_named(struct pv_exec *x)
       x->holds = NULL;
       x->hold_cap = 0;
    }
+   if (x->deferred_cap > PV_EXEC_NAMED_KEEP && x->deferred_count == 0) {
+      free(x->deferred);
+      x->deferred = NULL;
+      x->deferred_cap = 0;
+   }
 }
 
 static void
 reset_command_state(struct pv_exec *x)
 {
    if (__builtin_expect(x->named.cap > PV_EXEC_NAMED_KEEP || x->lost_cap > PV_EXEC_NAMED_KEEP ||
-                           x->hold_cap > PV_EXEC_NAMED_KEEP,
+                           x->hold_cap > PV_EXEC_NAMED_KEEP || x->deferred_cap > PV_EXEC_NAMED_KEEP,
                         0))
       shrink_named(x);
    x->last_device = x->last_command_pool = x->last_descriptor_pool = 0;

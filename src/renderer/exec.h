@@ -87,10 +87,13 @@ struct pv_exec {
    /* This path as a reader of the context's removed objects: inside a stream, what it looked
     * up is not freed under it by another path until its next command (reclaim.h). */
    struct pv_reclaim_reader reader;
-   /* Command buffers and descriptor sets the running command holds (holds.h), those of
-    * commands whose calls the recording thread has yet to make included. */
+   /* Command buffers and descriptor sets the running command holds (holds.h). */
    struct pv_hold *holds;
    uint32_t hold_count, hold_cap;
+   /* Holds of ended commands whose host calls the recording thread has yet to make: let go
+    * when it has made them (pv_exec_settle_recorder). */
+   struct pv_hold *deferred;
+   uint32_t deferred_count, deferred_cap;
    uint32_t cmd_hold_mark; /* the running command's holds start here (nested: the inner one's) */
    struct pv_hold parked;  /* kept from the last vkCmd* (pv_holds_end_command); obj NULL: none */
    bool parked_used;       /* the running command names it */
@@ -105,6 +108,9 @@ void pv_exec_fini(struct pv_exec *x);
 bool pv_exec_run(struct pv_exec *x, const void *data, size_t size);
 /* Executes a nested stream with the current dispatch state (vkExecuteCommandStreamsMESA). */
 bool pv_exec_run_nested(struct pv_exec *x, const void *data, size_t size);
+/* Waits until this path's recording thread (recorder.h) made every call handed to it, then lets
+ * go of the holds of the commands they came from (this path's thread only). */
+void pv_exec_settle_recorder(struct pv_exec *x);
 
 static inline struct pv_exec *
 pv_exec_from(struct pv_dispatch_ctx *c)

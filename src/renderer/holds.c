@@ -145,6 +145,61 @@ refuse(struct pv_exec *x, const char *why, const struct pv_object *o)
    return false;
 }
 
+/* Lets go of one hold of an ended command, or keeps it until the path's recording thread has
+ * made the calls handed to it (recorder.h): those calls use the object after the command's
+ * handler returned, so another ring's free or reset must wait for them, not only for the
+ * command. A hold the last few deferred ones already cover is let go (a run binds the same sets
+ * again and again); one that cannot be remembered settles the thread first. */
+#define DEFERRED_COVER_LOOK 8u
+
+static bool
+deferred_covers(const struct pv_exec *x, const struct pv_hold *h)
+{
+   uint32_t first =
+      x->deferred_count > DEFERRED_COVER_LOOK ? x->deferred_count - DEFERRED_COVER_LOOK : 0;
+   for (uint32_t i = x->deferred_count; i-- > first;)
+      if (x->deferred[i].obj == h->obj &&
+          (EXCLUSIVES_OF(x->deferred[i].amount) || h->amount == HOLD_ONE))
+         return true;
+   return false;
+}
+
+static bool
+defer(struct pv_exec *x, struct pv_hold h)
+{
+   if (deferred_covers(x, &h))
+      return false;
+   if (x->deferred_count == x->deferred_cap) {
+      uint32_t cap = x->deferred_cap ? x->deferred_cap * 2 : 16;
+      struct pv_hold *n = cap > x->deferred_cap ? realloc(x->deferred, cap * sizeof(*n)) : NULL;
+      if (!n) {
+         pv_exec_settle_recorder(x); /* lets go of the deferred ones too */
+         return false;
+      }
+      x->deferred = n;
+      x->deferred_cap = cap;
+   }
+   x->deferred[x->deferred_count++] = h;
+   return true;
+}
+
+static void
+end_hold(struct pv_exec *x, struct pv_hold h)
+{
+   if (x->dispatch.arena_held && defer(x, h))
+      return;
+   atomic_fetch_sub_explicit(&h.obj->use, h.amount, memory_order_release);
+}
+
+void
+pv_holds_release_deferred(struct pv_exec *x)
+{
+   while (x->deferred_count > 0) {
+      struct pv_hold *h = &x->deferred[--x->deferred_count];
+      atomic_fetch_sub_explicit(&h->obj->use, h->amount, memory_order_release);
+   }
+}
+
 /* The running command's holds (from x->cmd_hold_mark on) and then `o`, all or none. */
 static enum try_result
 try_hold_all(struct pv_exec *x, const struct pv_hold *wanted, uint32_t n, struct pv_object *o,
@@ -170,6 +225,10 @@ try_hold_all(struct pv_exec *x, const struct pv_hold *wanted, uint32_t n, struct
 static bool
 hold_after_conflict(struct pv_exec *x, struct pv_object *o, uint32_t amount)
 {
+   /* Nor while this path's recording thread keeps earlier commands' holds: the conflict may be
+    * with one of them (this ring recording into a command buffer it recorded into before), and
+    * the other command may wait for them. The thread never waits for a hold. */
+   pv_exec_settle_recorder(x);
    /* The kept hold too: two paths each keeping one command buffer and recording into the
     * other's would otherwise wait for each other. This command's if it names it. */
    if (x->parked.obj && x->parked_used) {
@@ -231,7 +290,7 @@ void
 pv_holds_unpark(struct pv_exec *x)
 {
    if (x->parked.obj) {
-      atomic_fetch_sub_explicit(&x->parked.obj->use, x->parked.amount, memory_order_release);
+      end_hold(x, x->parked);
       x->parked.obj = NULL;
    }
    x->parked_used = false;
@@ -254,8 +313,6 @@ pv_holds_end_command_slow(struct pv_exec *x, uint32_t mark, int32_t type)
 void
 pv_holds_release(struct pv_exec *x, uint32_t mark)
 {
-   while (x->hold_count > mark) {
-      struct pv_hold *h = &x->holds[--x->hold_count];
-      atomic_fetch_sub_explicit(&h->obj->use, h->amount, memory_order_release);
-   }
+   while (x->hold_count > mark)
+      end_hold(x, x->holds[--x->hold_count]);
 }

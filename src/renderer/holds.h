@@ -19,9 +19,10 @@
  * handler returns. An object found freed once its hold is granted makes the command fatal.
  *
  * Holds end with the command (top-level or nested); lost mode takes none. With recording
- * threads (PEARVISOR_RECORD_THREAD=1, recorder.h; off by default) a hold ends before the
- * recording thread makes the command's call: a free, reset or submission settles every path's
- * recording thread before it is decoded, not after its holds are granted (SECURITY.md).
+ * threads (PEARVISOR_RECORD_THREAD=1, recorder.h; off by default) they end once the recording
+ * thread has made the command's host call: the path keeps them (pv_exec.deferred) until it
+ * waits for that thread, which it does before any command that is not a vkCmd*, at the end of
+ * each stream and before it waits for another command's hold.
  */
 #ifndef PV_RENDERER_HOLDS_H
 #define PV_RENDERER_HOLDS_H
@@ -59,8 +60,11 @@ bool pv_hold_wants_exclusive(struct pv_exec *x, int32_t type);
  * (the command fatal, reason set) when the context stops or is lost while waiting, the object
  * was freed meanwhile, or no memory. */
 bool pv_hold_named_slow(struct pv_exec *x, struct pv_object *o, bool exclusive);
-/* Ends the holds taken since `mark` (the path's hold count then). */
+/* Ends the holds taken since `mark` (the path's hold count then), or defers them while the
+ * recording thread has calls to make. */
 void pv_holds_release(struct pv_exec *x, uint32_t mark);
+/* Ends the holds kept for the recording thread's calls (exec.c, once it made them). */
+void pv_holds_release_deferred(struct pv_exec *x);
 /*
  * Ends the running command's holds (from `mark` on), keeping the one of a vkCmd* recording
  * into a command buffer for the path's next command: a guest records dozens of commands into

@@ -6,7 +6,12 @@
  * 7780 wide tries what the sandboxed user may not (a network socket, reading /etc/shadow),
  * reports the outcome on stderr (the server log) and then creates the image; vkCmdFillBuffer
  * with the word 0x7777dead calls abort() (a crash while recording, which the renderer may make
- * on a ring's recording thread: src/renderer/recorder.h). Loaded into our
+ * on a ring's recording thread: src/renderer/recorder.h); vkCmdSetLineWidth(7.75) takes
+ * PV_SLOW_RECORD_US before it records (a driver slow to record, so that a ring's recording
+ * thread still has calls to make when the ring's commands have ended: tests/host/
+ * test_cmdbuf_race.c), and a command buffer freed or reset (with its pool or device) while such
+ * a call records calls abort(): the host driver would go on recording into freed memory. Loaded
+ * into our
  * server (VK_INSTANCE_LAYERS) by tests/fault/test-crash-isolation (a guest whose host calls crash
  * takes down only its own server process), tests/fault/test-slow-host-call (a ring busy in a long
  * host call keeps reporting ALIVE) and tests/fault/test-sandbox (the sandbox stops the escape).
@@ -14,6 +19,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +41,8 @@
 #define PV_FORBIDDEN_WIDTH 7782u
 /* Longer than two watchdog checks of a Mesa 25 guest (at ~3.5 s and ~14 s of waiting). */
 #define PV_SLOW_SECONDS 20u
+#define PV_SLOW_LINE_WIDTH 7.75f
+#define PV_SLOW_RECORD_US 200u
 
 /* One instance and device per server process (one process per client), so globals suffice. */
 static PFN_vkGetInstanceProcAddr next_gipa;
@@ -43,6 +51,13 @@ static PFN_vkCreateImage next_create_image;
 static PFN_vkWaitForFences next_wait_fences;
 static PFN_vkWaitSemaphores next_wait_semaphores;
 static PFN_vkCmdFillBuffer next_fill_buffer;
+static PFN_vkCmdSetLineWidth next_set_line_width;
+static PFN_vkFreeCommandBuffers next_free_command_buffers;
+static PFN_vkResetCommandPool next_reset_command_pool;
+static PFN_vkDestroyCommandPool next_destroy_command_pool;
+static PFN_vkDestroyDevice next_destroy_device;
+/* Slow recording calls running now (any command buffer: the test that uses them has one). */
+static _Atomic int slow_recording;
 
 VKAPI_ATTR VkResult VKAPI_CALL pv_crash_CreateInstance(const VkInstanceCreateInfo *info,
                                                        const VkAllocationCallbacks *alloc,
@@ -63,6 +78,15 @@ VKAPI_ATTR VkResult VKAPI_CALL pv_crash_WaitSemaphores(VkDevice device,
 VKAPI_ATTR void VKAPI_CALL pv_crash_CmdFillBuffer(VkCommandBuffer cmd, VkBuffer buffer,
                                                   VkDeviceSize offset, VkDeviceSize size,
                                                   uint32_t data);
+VKAPI_ATTR void VKAPI_CALL pv_crash_CmdSetLineWidth(VkCommandBuffer cmd, float width);
+VKAPI_ATTR void VKAPI_CALL pv_crash_FreeCommandBuffers(VkDevice device, VkCommandPool pool,
+                                                       uint32_t count, const VkCommandBuffer *cmds);
+VKAPI_ATTR VkResult VKAPI_CALL pv_crash_ResetCommandPool(VkDevice device, VkCommandPool pool,
+                                                         VkCommandPoolResetFlags flags);
+VKAPI_ATTR void VKAPI_CALL pv_crash_DestroyCommandPool(VkDevice device, VkCommandPool pool,
+                                                       const VkAllocationCallbacks *alloc);
+VKAPI_ATTR void VKAPI_CALL pv_crash_DestroyDevice(VkDevice device,
+                                                  const VkAllocationCallbacks *alloc);
 VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL pv_crash_GetDeviceProcAddr(VkDevice device,
                                                                     const char *name);
 VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL pv_crash_GetInstanceProcAddr(VkInstance instance,
@@ -112,6 +136,11 @@ pv_crash_CreateDevice(VkPhysicalDevice phys, const VkDeviceCreateInfo *info,
       next_wait_fences = (PFN_vkWaitForFences)next_gdpa(*out, "vkWaitForFences");
       next_wait_semaphores = (PFN_vkWaitSemaphores)next_gdpa(*out, "vkWaitSemaphores");
       next_fill_buffer = (PFN_vkCmdFillBuffer)next_gdpa(*out, "vkCmdFillBuffer");
+      next_set_line_width = (PFN_vkCmdSetLineWidth)next_gdpa(*out, "vkCmdSetLineWidth");
+      next_free_command_buffers = (PFN_vkFreeCommandBuffers)next_gdpa(*out, "vkFreeCommandBuffers");
+      next_reset_command_pool = (PFN_vkResetCommandPool)next_gdpa(*out, "vkResetCommandPool");
+      next_destroy_command_pool = (PFN_vkDestroyCommandPool)next_gdpa(*out, "vkDestroyCommandPool");
+      next_destroy_device = (PFN_vkDestroyDevice)next_gdpa(*out, "vkDestroyDevice");
    }
    return r;
 }
@@ -192,6 +221,57 @@ pv_crash_CmdFillBuffer(VkCommandBuffer cmd, VkBuffer buffer, VkDeviceSize offset
    next_fill_buffer(cmd, buffer, offset, size, data);
 }
 
+VKAPI_ATTR void VKAPI_CALL
+pv_crash_CmdSetLineWidth(VkCommandBuffer cmd, float width)
+{
+   if (width != PV_SLOW_LINE_WIDTH) {
+      next_set_line_width(cmd, width);
+      return;
+   }
+   atomic_fetch_add(&slow_recording, 1);
+   usleep(PV_SLOW_RECORD_US);
+   next_set_line_width(cmd, width);
+   atomic_fetch_sub(&slow_recording, 1);
+}
+
+static void
+check_not_recording(const char *what)
+{
+   if (atomic_load(&slow_recording)) {
+      fprintf(stderr, "pv_crash_layer: %s while a command buffer records\n", what);
+      abort();
+   }
+}
+
+VKAPI_ATTR void VKAPI_CALL
+pv_crash_FreeCommandBuffers(VkDevice device, VkCommandPool pool, uint32_t count,
+                            const VkCommandBuffer *cmds)
+{
+   check_not_recording("vkFreeCommandBuffers");
+   next_free_command_buffers(device, pool, count, cmds);
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+pv_crash_ResetCommandPool(VkDevice device, VkCommandPool pool, VkCommandPoolResetFlags flags)
+{
+   check_not_recording("vkResetCommandPool");
+   return next_reset_command_pool(device, pool, flags);
+}
+
+VKAPI_ATTR void VKAPI_CALL
+pv_crash_DestroyCommandPool(VkDevice device, VkCommandPool pool, const VkAllocationCallbacks *alloc)
+{
+   check_not_recording("vkDestroyCommandPool");
+   next_destroy_command_pool(device, pool, alloc);
+}
+
+VKAPI_ATTR void VKAPI_CALL
+pv_crash_DestroyDevice(VkDevice device, const VkAllocationCallbacks *alloc)
+{
+   check_not_recording("vkDestroyDevice");
+   next_destroy_device(device, alloc);
+}
+
 VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
 pv_crash_GetDeviceProcAddr(VkDevice device, const char *name)
 {
@@ -203,6 +283,19 @@ pv_crash_GetDeviceProcAddr(VkDevice device, const char *name)
       return (PFN_vkVoidFunction)pv_crash_WaitForFences;
    if (!strcmp(name, "vkCmdFillBuffer") && next_fill_buffer)
       return (PFN_vkVoidFunction)pv_crash_CmdFillBuffer;
+   static const struct {
+      const char *name;
+      PFN_vkVoidFunction fn;
+   } checked[] = {
+      {"vkCmdSetLineWidth", (PFN_vkVoidFunction)pv_crash_CmdSetLineWidth},
+      {"vkFreeCommandBuffers", (PFN_vkVoidFunction)pv_crash_FreeCommandBuffers},
+      {"vkResetCommandPool", (PFN_vkVoidFunction)pv_crash_ResetCommandPool},
+      {"vkDestroyCommandPool", (PFN_vkVoidFunction)pv_crash_DestroyCommandPool},
+      {"vkDestroyDevice", (PFN_vkVoidFunction)pv_crash_DestroyDevice},
+   };
+   for (size_t i = 0; next_set_line_width && i < sizeof(checked) / sizeof(checked[0]); i++)
+      if (!strcmp(name, checked[i].name))
+         return checked[i].fn;
    if (!strcmp(name, "vkWaitSemaphores") && next_wait_semaphores)
       return (PFN_vkVoidFunction)pv_crash_WaitSemaphores;
    return next_gdpa(device, name);

@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A ring records into a command buffer while the context path frees it, resets or destroys its
- * pool, or destroys its device or the instance, at once, against the host driver (lavapipe): a guest that
- * breaks Vulkan's external synchronization across its rings. The host frees or resets a command
- * buffer at once (its pool's synchronization is the caller's), so before the command buffer holds
- * (src/renderer/holds.h) lavapipe could free the recorded commands while the ring's vkCmd* was
- * appending to them; a device (or instance) destroy destroyed the pool the guest left the same
+ * pool, or destroys its device or the instance, at once, against the host driver (lavapipe): a
+ * guest that breaks Vulkan's external synchronization across its rings. The host frees or resets a
+ * command buffer at once (its pool's synchronization is the caller's), so before the command buffer
+ * holds (src/renderer/holds.h) lavapipe could free the recorded commands while the ring's vkCmd*
+ * was appending to them; a device (or instance) destroy destroyed the pool the guest left the same
  * way until its children's host destroys waited for the other paths too (src/vk/teardown.c;
  * with MALLOC_PERTURB_ set, as meson runs it, the old code crashed 3 runs in 3). Now the free or
  * reset waits for the ring's command, the destroy happens after it, and the ring's next command
  * is refused, so the context is lost with a reason and the process goes on.
+ *
+ * `test_cmdbuf_race slow`, run with the ring's recording thread forced on and the test layer
+ * (tests/fault/meson.build), records with a line width the layer takes 200 us to record, so the
+ * recording thread still has many calls to make when the ring's commands have ended: their
+ * holds must last until it has made them (the code before crashed 3 runs in 3).
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -41,6 +46,19 @@
  * as the ring makes room */
 #define RECORDED 95u
 #define ROUNDS 500u
+#define ROUNDS_SLOW 100u
+#define LINE_WIDTH 0x3f800000u      /* 1.0f */
+#define LINE_WIDTH_SLOW 0x40f80000u /* 7.75f: the test layer records it slowly */
+
+/* slow: the feeder's commands per round, bounded. The recording thread keeps this ring's hold
+ * from one stream's end to its next (holds.h), and a hold waited for is not granted before
+ * other ones (a guest that keeps one ring recording into a command buffer can keep its free on
+ * another waiting): the feeder, which stops only when the free returned, must stop by itself. */
+#define FED_SLOW 400u
+
+static uint32_t line_width = LINE_WIDTH;
+static unsigned rounds = ROUNDS;
+static uint32_t fed_max = UINT32_MAX;
 
 enum {
    CMD_DESTROY_INSTANCE = 1,
@@ -77,7 +95,7 @@ record_begin(struct buf *b)
    w32(b, CMD_BEGIN_COMMAND_BUFFER), w32(b, 0), w64(b, CMDBUF), w64(b, 1);
    w32(b, STYPE_COMMAND_BUFFER_BEGIN_INFO), w64(b, 0), w32(b, 0), w64(b, 0);
    for (uint32_t i = 0; i < RECORDED; i++)
-      w32(b, CMD_SET_LINE_WIDTH), w32(b, 0), w64(b, CMDBUF), w32(b, 0x3f800000); /* 1.0f */
+      w32(b, CMD_SET_LINE_WIDTH), w32(b, 0), w64(b, CMDBUF), w32(b, line_width);
 }
 
 /* The guest's other thread: keeps the ring recording (one vkCmdSetLineWidth whenever the ring
@@ -107,10 +125,11 @@ feed(void *arg)
 {
    struct feeder *f = arg;
    struct buf one = {0}, end = {0};
-   w32(&one, CMD_SET_LINE_WIDTH), w32(&one, 0), w64(&one, CMDBUF), w32(&one, 0x3f800000);
+   w32(&one, CMD_SET_LINE_WIDTH), w32(&one, 0), w64(&one, CMDBUF), w32(&one, line_width);
    w32(&end, CMD_END_COMMAND_BUFFER), w32(&end, 0), w64(&end, CMDBUF);
    f->tail = atomic_load(ring_ctl(f->ring, RING_TAIL));
-   while (!atomic_load(&f->stop) && ring_put(f->ring, &one, &f->tail))
+   for (uint32_t n = 0; n < fed_max && !atomic_load(&f->stop) && ring_put(f->ring, &one, &f->tail);
+        n++)
       ;
    (void)ring_put(f->ring, &end, &f->tail);
    return NULL;
@@ -213,19 +232,24 @@ test_cmdbuf_race(void **state)
    struct pv_renderer *r = pv_renderer_create(&config);
    assert_non_null(r);
    unsigned lost = 0;
-   for (unsigned i = 0; i < ROUNDS; i++)
+   for (unsigned i = 0; i < rounds; i++)
       lost += race_round(r, i);
    /* Whether the free or reset came between two of the ring's commands or only after its last one
     * depends on scheduling: reported, not required. What is required is that nothing crashes. */
    printf("%u of %u rounds lost the context (the ring named the command buffer after it was freed, "
           "reset or destroyed, alone or with its device or instance)\n",
-          lost, ROUNDS);
+          lost, rounds);
    pv_renderer_destroy(r);
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
+   if (argc > 1 && !strcmp(argv[1], "slow")) {
+      line_width = LINE_WIDTH_SLOW;
+      rounds = ROUNDS_SLOW;
+      fed_max = FED_SLOW;
+   }
    if (access(LVP_ICD, R_OK)) {
       printf("skip: no lavapipe at %s\n", LVP_ICD);
       return 77;
