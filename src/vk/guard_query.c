@@ -6,10 +6,18 @@
  */
 #include "vk/guard.h"
 
+#include <sched.h>
 #include <stdlib.h>
 
 #include "renderer/context.h"
+#include "util/os.h"
 #include "vk/lifetime.h"
+
+/* A reset that found the device busy again (another ring submitted) or a result read running
+ * tries again at once this many times, then after a pause: a guest keeping the device busy
+ * from another ring keeps its own reset waiting, without a busy loop. */
+#define PV_RESET_RETRY_YIELDS 64u
+#define PV_RESET_RETRY_SLEEP_NS 50000ull
 
 static uint32_t
 query_values(const VkQueryPoolCreateInfo *ci)
@@ -110,6 +118,33 @@ pv_guard_CmdResetQueryPool(struct pv_dispatch_ctx *c, void *args)
 }
 
 /*
+ * Where the host driver frees the queries it resets: the device idle, every queue's submit lock
+ * and the query lock held, so that no other ring's submission (or result read) comes between
+ * the wait and the reset. Nothing is held while waiting: work already submitted may wait for a
+ * semaphore another ring has yet to signal, or a result read for work another ring has yet to
+ * submit, both legal. False when the context stops first, or another ring destroys the device.
+ */
+static bool
+reset_lock_idle(struct pv_context *ctx, struct pv_vk_device *d)
+{
+   for (uint32_t attempt = 0; !pv_venus_stopping(ctx); attempt++) {
+      if (attempt >= PV_RESET_RETRY_YIELDS)
+         pv_os_sleep_ns(PV_RESET_RETRY_SLEEP_NS);
+      pv_vk_device_quiesce(ctx, d);
+      pv_vk_lock_submitters(d);
+      if (d->queue_count && d->queues[0].closed) {
+         pv_vk_unlock_submitters(d);
+         return false; /* another ring destroys the device: its work is not waited for here */
+      }
+      if (!pv_vk_device_busy(d) && pthread_rwlock_trywrlock(&d->query_lock) == 0)
+         return true;
+      pv_vk_unlock_submitters(d);
+      sched_yield();
+   }
+   return false;
+}
+
+/*
  * A host reset frees the queries it resets in lavapipe (and flushes the queue's context when
  * one is still pending, from this thread), so it must not meet the GPU work that writes them nor
  * another ring reading their results. Vulkan leaves both to the application (the reset range's
@@ -130,11 +165,19 @@ pv_guard_ResetQueryPool(struct pv_dispatch_ctx *c, void *args)
       pv_venus_refuse(c, "vkResetQueryPool: unknown device");
       return;
    }
-   if (d->pd->frees_reset_queries)
-      pv_vk_device_quiesce(ctx, d);
-   pthread_rwlock_wrlock(&d->query_lock);
+   if (!d->pd->frees_reset_queries) {
+      pthread_rwlock_wrlock(&d->query_lock);
+      pv_handle_vkResetQueryPool(c, args);
+      pthread_rwlock_unlock(&d->query_lock);
+      return;
+   }
+   if (!reset_lock_idle(ctx, d)) {
+      pv_venus_refuse(c, "vkResetQueryPool: the device is being destroyed or the context stops");
+      return;
+   }
    pv_handle_vkResetQueryPool(c, args);
    pthread_rwlock_unlock(&d->query_lock);
+   pv_vk_unlock_submitters(d);
 }
 
 void

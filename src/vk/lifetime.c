@@ -695,6 +695,29 @@ pv_vk_device_quiesce(struct pv_context *ctx, struct pv_vk_device *d)
          pv_vk_queue_drain(ctx, d, &d->queues[i]);
 }
 
+void
+pv_vk_lock_submitters(struct pv_vk_device *d)
+{
+   for (uint32_t i = 0; i < d->queue_count; i++)
+      pthread_mutex_lock(&d->queues[i].submit_lock);
+}
+
+void
+pv_vk_unlock_submitters(struct pv_vk_device *d)
+{
+   for (uint32_t i = d->queue_count; i-- > 0;)
+      pthread_mutex_unlock(&d->queues[i].submit_lock);
+}
+
+bool
+pv_vk_device_busy(const struct pv_vk_device *d)
+{
+   for (uint32_t i = 0; i < d->queue_count; i++)
+      if (pv_vk_queue_busy(&d->queues[i], atomic_load(&d->queues[i].submitted)))
+         return true;
+   return false;
+}
+
 /* command buffer -> pool -> device (exec.c parent_of_new) */
 static struct pv_vk_device *
 device_of_cmdbuf(struct pv_context *ctx, const struct pv_object *o)

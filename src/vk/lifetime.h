@@ -177,6 +177,12 @@ VkResult pv_vk_queue_submit_locked(struct pv_context *ctx, VkQueue queue, PFN_vk
                                    VkFence fence);
 /* Waits until everything submitted to the device's queues so far has finished. */
 void pv_vk_device_quiesce(struct pv_context *ctx, struct pv_vk_device *d);
+/* Takes (or lets go of) every queue's submit lock of the device: no host submission, sparse
+ * bind or fence of ours (lifetime.c) reaches the driver meanwhile. */
+void pv_vk_lock_submitters(struct pv_vk_device *d);
+void pv_vk_unlock_submitters(struct pv_vk_device *d);
+/* Whether submitted work of the device is not known finished (pv_vk_queue_busy). */
+bool pv_vk_device_busy(const struct pv_vk_device *d);
 /* An empty submission to `q` with *fence (ours: made on first use, reset after) behind
  * everything submitted to it so far, whose count is *covers; *sent (unless NULL) is *fence as
  * it was sent, read under the queue's lock. VK_ERROR_DEVICE_LOST once the queue is closed. */

@@ -109,27 +109,14 @@ pv_vk_handle_WaitSemaphores(struct pv_dispatch_ctx *c, void *args)
  */
 
 /*
+ * resourceId 0: give the semaphore an already-signaled temporary payload (sync_fd -1).
+ *
  * An import replaces a semaphore's temporary payload, and a submission takes a waited
  * semaphore's temporary payload; Mesa's common runtime does both without a lock, relying on
  * Vulkan's external synchronization, which a guest's two rings can break (an import on one ring
  * freeing the payload another ring's submission just took). Our host submissions hold their
  * queue's submit lock (lifetime.h), so holding every queue's makes the import run between them.
  */
-static void
-lock_submitters(struct pv_vk_device *d)
-{
-   for (uint32_t i = 0; i < d->queue_count; i++)
-      pthread_mutex_lock(&d->queues[i].submit_lock);
-}
-
-static void
-unlock_submitters(struct pv_vk_device *d)
-{
-   for (uint32_t i = d->queue_count; i-- > 0;)
-      pthread_mutex_unlock(&d->queues[i].submit_lock);
-}
-
-/* resourceId 0: give the semaphore an already-signaled temporary payload (sync_fd -1). */
 void
 pv_vk_handle_ImportSemaphoreResource(struct pv_dispatch_ctx *c, void *args)
 {
@@ -152,9 +139,9 @@ pv_vk_handle_ImportSemaphoreResource(struct pv_dispatch_ctx *c, void *args)
       .handleType = VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT,
       .fd = -1,
    };
-   lock_submitters(d);
+   pv_vk_lock_submitters(d);
    VkResult r = d->ImportSemaphoreFdKHR(d->host, &import);
-   unlock_submitters(d);
+   pv_vk_unlock_submitters(d);
    if (r != VK_SUCCESS)
       pv_warn_limited("vkImportSemaphoreResourceMESA: the host refused a signaled sync_fd payload");
 }

@@ -10,8 +10,9 @@
  * PV_SLOW_RECORD_US before it records (a driver slow to record, so that a ring's recording
  * thread still has calls to make when the ring's commands have ended: tests/host/
  * test_cmdbuf_race.c), and a command buffer freed or reset (with its pool or device) while such
- * a call records calls abort(): the host driver would go on recording into freed memory. Loaded
- * into our
+ * a call records calls abort(): the host driver would go on recording into freed memory;
+ * vkResetQueryPool of first query 7 takes PV_SLOW_RESET_US, and a vkQueueSubmit that reaches the
+ * driver meanwhile calls abort() (lavapipe resets on its queue's context). Loaded into our
  * server (VK_INSTANCE_LAYERS) by tests/fault/test-crash-isolation (a guest whose host calls crash
  * takes down only its own server process), tests/fault/test-slow-host-call (a ring busy in a long
  * host call keeps reporting ALIVE) and tests/fault/test-sandbox (the sandbox stops the escape).
@@ -43,6 +44,8 @@
 #define PV_SLOW_SECONDS 20u
 #define PV_SLOW_LINE_WIDTH 7.75f
 #define PV_SLOW_RECORD_US 200u
+#define PV_SLOW_RESET_FIRST 7u
+#define PV_SLOW_RESET_US 1000u
 
 /* One instance and device per server process (one process per client), so globals suffice. */
 static PFN_vkGetInstanceProcAddr next_gipa;
@@ -56,8 +59,11 @@ static PFN_vkFreeCommandBuffers next_free_command_buffers;
 static PFN_vkResetCommandPool next_reset_command_pool;
 static PFN_vkDestroyCommandPool next_destroy_command_pool;
 static PFN_vkDestroyDevice next_destroy_device;
-/* Slow recording calls running now (any command buffer: the test that uses them has one). */
-static _Atomic int slow_recording;
+static PFN_vkResetQueryPool next_reset_query_pool;
+static PFN_vkQueueSubmit next_queue_submit;
+/* Slow recording calls running now (any command buffer: the test that uses them has one), and
+ * slow query resets. */
+static _Atomic int slow_recording, slow_resetting;
 
 VKAPI_ATTR VkResult VKAPI_CALL pv_crash_CreateInstance(const VkInstanceCreateInfo *info,
                                                        const VkAllocationCallbacks *alloc,
@@ -87,6 +93,10 @@ VKAPI_ATTR void VKAPI_CALL pv_crash_DestroyCommandPool(VkDevice device, VkComman
                                                        const VkAllocationCallbacks *alloc);
 VKAPI_ATTR void VKAPI_CALL pv_crash_DestroyDevice(VkDevice device,
                                                   const VkAllocationCallbacks *alloc);
+VKAPI_ATTR void VKAPI_CALL pv_crash_ResetQueryPool(VkDevice device, VkQueryPool pool,
+                                                   uint32_t first, uint32_t count);
+VKAPI_ATTR VkResult VKAPI_CALL pv_crash_QueueSubmit(VkQueue queue, uint32_t count,
+                                                    const VkSubmitInfo *submits, VkFence fence);
 VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL pv_crash_GetDeviceProcAddr(VkDevice device,
                                                                     const char *name);
 VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL pv_crash_GetInstanceProcAddr(VkInstance instance,
@@ -141,6 +151,8 @@ pv_crash_CreateDevice(VkPhysicalDevice phys, const VkDeviceCreateInfo *info,
       next_reset_command_pool = (PFN_vkResetCommandPool)next_gdpa(*out, "vkResetCommandPool");
       next_destroy_command_pool = (PFN_vkDestroyCommandPool)next_gdpa(*out, "vkDestroyCommandPool");
       next_destroy_device = (PFN_vkDestroyDevice)next_gdpa(*out, "vkDestroyDevice");
+      next_reset_query_pool = (PFN_vkResetQueryPool)next_gdpa(*out, "vkResetQueryPool");
+      next_queue_submit = (PFN_vkQueueSubmit)next_gdpa(*out, "vkQueueSubmit");
    }
    return r;
 }
@@ -272,6 +284,29 @@ pv_crash_DestroyDevice(VkDevice device, const VkAllocationCallbacks *alloc)
    next_destroy_device(device, alloc);
 }
 
+VKAPI_ATTR void VKAPI_CALL
+pv_crash_ResetQueryPool(VkDevice device, VkQueryPool pool, uint32_t first, uint32_t count)
+{
+   if (first != PV_SLOW_RESET_FIRST) {
+      next_reset_query_pool(device, pool, first, count);
+      return;
+   }
+   atomic_fetch_add(&slow_resetting, 1);
+   usleep(PV_SLOW_RESET_US);
+   next_reset_query_pool(device, pool, first, count);
+   atomic_fetch_sub(&slow_resetting, 1);
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+pv_crash_QueueSubmit(VkQueue queue, uint32_t count, const VkSubmitInfo *submits, VkFence fence)
+{
+   if (atomic_load(&slow_resetting)) {
+      fprintf(stderr, "pv_crash_layer: vkQueueSubmit while a query pool resets\n");
+      abort();
+   }
+   return next_queue_submit(queue, count, submits, fence);
+}
+
 VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
 pv_crash_GetDeviceProcAddr(VkDevice device, const char *name)
 {
@@ -292,6 +327,8 @@ pv_crash_GetDeviceProcAddr(VkDevice device, const char *name)
       {"vkResetCommandPool", (PFN_vkVoidFunction)pv_crash_ResetCommandPool},
       {"vkDestroyCommandPool", (PFN_vkVoidFunction)pv_crash_DestroyCommandPool},
       {"vkDestroyDevice", (PFN_vkVoidFunction)pv_crash_DestroyDevice},
+      {"vkResetQueryPool", (PFN_vkVoidFunction)pv_crash_ResetQueryPool},
+      {"vkQueueSubmit", (PFN_vkVoidFunction)pv_crash_QueueSubmit},
    };
    for (size_t i = 0; next_set_line_width && i < sizeof(checked) / sizeof(checked[0]); i++)
       if (!strcmp(name, checked[i].name))

@@ -15,6 +15,12 @@
  * (tests/fault/meson.build), records with a line width the layer takes 200 us to record, so the
  * recording thread still has many calls to make when the ring's commands have ended: their
  * holds must last until it has made them (the code before crashed 3 runs in 3).
+ *
+ * `test_cmdbuf_race query-reset`, with the test layer: the ring submits while the context path
+ * resets a query pool from the host, which lavapipe does on its queue's context from the calling
+ * thread; the layer takes 1 ms for that reset and aborts when a submission reaches the driver
+ * meanwhile. The reset waits until the device is idle and keeps submissions out until it is
+ * made (src/vk/guard_query.c); the code before waited first and let them in again.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -40,6 +46,8 @@
 #define DEVICE 0x30u
 #define POOL 0x40u
 #define CMDBUF 0x50u
+#define QUEUE 0x60u
+#define QUERY_POOL 0x70u
 #define RING_ID 0x1001u
 #define RING_RES 2u
 /* vkCmdSetLineWidth is 20 bytes: begin and 95 of them fit the ring's 2 KiB buffer; more follow
@@ -71,6 +79,12 @@ enum {
    CMD_BEGIN_COMMAND_BUFFER = 90,
    CMD_END_COMMAND_BUFFER = 91,
    CMD_SET_LINE_WIDTH = 96,
+   CMD_GET_DEVICE_QUEUE = 17,
+   CMD_QUEUE_SUBMIT = 18,
+   CMD_CREATE_QUERY_POOL = 47,
+   CMD_RESET_QUERY_POOL = 171,
+   STYPE_QUERY_POOL_CREATE_INFO = 11,
+   QUERY_TYPE_TIMESTAMP = 2,
    STYPE_COMMAND_POOL_CREATE_INFO = 39,
    STYPE_COMMAND_BUFFER_ALLOCATE_INFO = 40,
    STYPE_COMMAND_BUFFER_BEGIN_INFO = 42,
@@ -105,6 +119,7 @@ struct feeder {
    uint8_t *ring;
    _Atomic bool stop;
    uint32_t tail; /* out: the ring's last tail */
+   bool submits;  /* empty vkQueueSubmits instead of recording */
 };
 
 static bool
@@ -125,8 +140,13 @@ feed(void *arg)
 {
    struct feeder *f = arg;
    struct buf one = {0}, end = {0};
-   w32(&one, CMD_SET_LINE_WIDTH), w32(&one, 0), w64(&one, CMDBUF), w32(&one, line_width);
-   w32(&end, CMD_END_COMMAND_BUFFER), w32(&end, 0), w64(&end, CMDBUF);
+   if (f->submits) {
+      w32(&one, CMD_QUEUE_SUBMIT), w32(&one, 0), w64(&one, QUEUE), w32(&one, 0), w64(&one, 0);
+      w64(&one, 0); /* no batches, no fence */
+   } else {
+      w32(&one, CMD_SET_LINE_WIDTH), w32(&one, 0), w64(&one, CMDBUF), w32(&one, line_width);
+      w32(&end, CMD_END_COMMAND_BUFFER), w32(&end, 0), w64(&end, CMDBUF);
+   }
    f->tail = atomic_load(ring_ctl(f->ring, RING_TAIL));
    for (uint32_t n = 0; n < fed_max && !atomic_load(&f->stop) && ring_put(f->ring, &one, &f->tail);
         n++)
@@ -223,6 +243,64 @@ race_round(struct pv_renderer *r, unsigned round)
    return lost;
 }
 
+/* query-reset: the layer's slow reset (tests/fault/pv_crash_layer.c) */
+#define RESETS 200u
+#define SLOW_RESET_FIRST 7u
+
+static void
+queue_and_query_pool(struct buf *b)
+{
+   w32(b, CMD_GET_DEVICE_QUEUE), w32(b, 0), w64(b, DEVICE), w32(b, 0), w32(b, 0);
+   w64(b, 1), w64(b, QUEUE);
+   w32(b, CMD_CREATE_QUERY_POOL), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_QUERY_POOL_CREATE_INFO), w64(b, 0), w32(b, 0), w32(b, QUERY_TYPE_TIMESTAMP);
+   w32(b, 16), w32(b, 0); /* queryCount, pipelineStatistics */
+   w64(b, 0), w64(b, 1), w64(b, QUERY_POOL);
+}
+
+/* The ring submits throughout while the context path resets the pool RESETS times. */
+static void
+test_query_reset_race(void **state)
+{
+   (void)state;
+   const struct pv_renderer_config config = {
+      .struct_size = sizeof(config), .host_icd = LVP_ICD, .wire_format = 1};
+   struct pv_renderer *r = pv_renderer_create(&config);
+   assert_non_null(r);
+   struct pv_context *ctx = pv_context_create(r, PV_CAPSET_VENUS, "query-reset-race");
+   assert_non_null(ctx);
+   uint8_t *ring = map_blob(ctx, RING_RES, 8192);
+   struct buf setup = {0}, reset = {0}, notify = {0};
+   guest_device_stream(&setup, INSTANCE, PHYSDEV, DEVICE);
+   queue_and_query_pool(&setup);
+   guest_create_ring(&setup, RING_ID, RING_RES, 3000000);
+   assert_int_equal(pv_context_submit(ctx, setup.b, setup.n), 0);
+   assert_false(pv_context_is_lost(ctx));
+
+   struct feeder f = {.ring = ring, .submits = true};
+   pthread_t feeder;
+   assert_int_equal(pthread_create(&feeder, NULL, feed, &f), 0);
+   cmd_notify(&notify, RING_ID);
+   w32(&reset, CMD_RESET_QUERY_POOL), w32(&reset, 0), w64(&reset, DEVICE), w64(&reset, QUERY_POOL);
+   w32(&reset, SLOW_RESET_FIRST), w32(&reset, 1);
+   for (unsigned i = 0; i < RESETS && !pv_context_is_lost(ctx); i++) {
+      if (atomic_load(ring_ctl(ring, RING_STATUS)) & STATUS_IDLE)
+         (void)pv_context_submit(ctx, notify.b, notify.n);
+      assert_int_equal(pv_context_submit(ctx, reset.b, reset.n), 0);
+   }
+   atomic_store(&f.stop, true);
+   pthread_join(feeder, NULL);
+   if (atomic_load(ring_ctl(ring, RING_STATUS)) & STATUS_IDLE)
+      (void)pv_context_submit(ctx, notify.b, notify.n);
+   if (!guest_ring_settled(ring, f.tail))
+      fail_msg("the ring neither finished nor failed in 5 s");
+   if (pv_context_is_lost(ctx))
+      fail_msg("context lost: %s", pv_context_lost_reason(ctx));
+   pv_context_destroy(ctx);
+   munmap(ring, 8192);
+   pv_renderer_destroy(r);
+}
+
 static void
 test_cmdbuf_race(void **state)
 {
@@ -255,6 +333,10 @@ main(int argc, char **argv)
       return 77;
    }
    pv_set_log_level(PV_LOG_ERROR);
+   if (argc > 1 && !strcmp(argv[1], "query-reset")) {
+      const struct CMUnitTest tests[] = {cmocka_unit_test(test_query_reset_race)};
+      return cmocka_run_group_tests(tests, NULL, NULL);
+   }
    const struct CMUnitTest tests[] = {cmocka_unit_test(test_cmdbuf_race)};
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
