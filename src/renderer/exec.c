@@ -126,11 +126,15 @@ end_command_holds(struct pv_exec *x, uint32_t mark, int32_t type)
       pv_holds_end_command_slow(x, mark, type);
 }
 
-/* Object types a command holds while it runs (holds.h). */
+/* Object types a command holds while it runs (holds.h; VkObjectType values below 32). */
+#define PV_HELD_TYPES                                                                              \
+   ((1u << VK_OBJECT_TYPE_COMMAND_BUFFER) | (1u << VK_OBJECT_TYPE_DESCRIPTOR_SET) |                \
+    (1u << VK_OBJECT_TYPE_COMMAND_POOL) | (1u << VK_OBJECT_TYPE_DESCRIPTOR_POOL))
+
 static inline bool
 is_held_type(int32_t type)
 {
-   return type == VK_OBJECT_TYPE_COMMAND_BUFFER || type == VK_OBJECT_TYPE_DESCRIPTOR_SET;
+   return (uint32_t)type < 32 && (PV_HELD_TYPES >> type) & 1u;
 }
 
 /* Everything hook_lookup's fast path leaves out: a cache miss (the table and its lock), lost

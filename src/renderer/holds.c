@@ -45,6 +45,8 @@ pv_hold_kinds(const struct pv_protocol_table *t)
 bool
 pv_hold_wants_exclusive(struct pv_exec *x, int32_t type)
 {
+   if (type == VK_OBJECT_TYPE_COMMAND_POOL || type == VK_OBJECT_TYPE_DESCRIPTOR_POOL)
+      return true; /* only named to allocate from, free to, reset, trim or destroy */
    int32_t cmd = x->dispatch.type;
    uint8_t kind = cmd >= 0 ? x->ctx->hold_kinds[cmd] : 0;
    if (type == VK_OBJECT_TYPE_DESCRIPTOR_SET)

@@ -9,6 +9,12 @@
  * would make the host driver use freed memory, and two rings recording into one command buffer
  * would corrupt the driver's heap.
  *
+ * Command pools and descriptor pools are held too, exclusively, by the commands that name them
+ * (allocations from them, frees to them, their resets, trims and destroys: a vkCmd* names its
+ * command buffer, not its pool): the host driver keeps lists of a pool's children that those
+ * change, and the pool's synchronization is the caller's, so two rings allocating from or
+ * freeing to one pool at once would corrupt them.
+ *
  * Each such object has one atomic word (pv_object.use): how many commands hold it, and how
  * many of those hold it exclusively. A command that changes the host object (records into a
  * command buffer, begins, ends, resets or frees it, writes or frees a set) holds it exclusively;

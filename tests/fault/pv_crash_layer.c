@@ -12,7 +12,10 @@
  * test_cmdbuf_race.c), and a command buffer freed or reset (with its pool or device) while such
  * a call records calls abort(): the host driver would go on recording into freed memory;
  * vkResetQueryPool of first query 7 takes PV_SLOW_RESET_US, and a vkQueueSubmit that reaches the
- * driver meanwhile calls abort() (lavapipe resets on its queue's context). Loaded into our
+ * driver meanwhile calls abort() (lavapipe resets on its queue's context); with
+ * PV_LAYER_SLOW_POOLS=1 in the environment every command pool call (allocate, free, reset,
+ * destroy) takes PV_SLOW_POOL_US and two of them at once call abort() (the driver's pool lists
+ * would be corrupted). Loaded into our
  * server (VK_INSTANCE_LAYERS) by tests/fault/test-crash-isolation (a guest whose host calls crash
  * takes down only its own server process), tests/fault/test-slow-host-call (a ring busy in a long
  * host call keeps reporting ALIVE) and tests/fault/test-sandbox (the sandbox stops the escape).
@@ -46,6 +49,7 @@
 #define PV_SLOW_RECORD_US 200u
 #define PV_SLOW_RESET_FIRST 7u
 #define PV_SLOW_RESET_US 1000u
+#define PV_SLOW_POOL_US 100u
 
 /* One instance and device per server process (one process per client), so globals suffice. */
 static PFN_vkGetInstanceProcAddr next_gipa;
@@ -63,7 +67,8 @@ static PFN_vkResetQueryPool next_reset_query_pool;
 static PFN_vkQueueSubmit next_queue_submit;
 /* Slow recording calls running now (any command buffer: the test that uses them has one), and
  * slow query resets. */
-static _Atomic int slow_recording, slow_resetting;
+static _Atomic int slow_recording, slow_resetting, pool_calls;
+static PFN_vkAllocateCommandBuffers next_allocate_command_buffers;
 
 VKAPI_ATTR VkResult VKAPI_CALL pv_crash_CreateInstance(const VkInstanceCreateInfo *info,
                                                        const VkAllocationCallbacks *alloc,
@@ -85,6 +90,8 @@ VKAPI_ATTR void VKAPI_CALL pv_crash_CmdFillBuffer(VkCommandBuffer cmd, VkBuffer 
                                                   VkDeviceSize offset, VkDeviceSize size,
                                                   uint32_t data);
 VKAPI_ATTR void VKAPI_CALL pv_crash_CmdSetLineWidth(VkCommandBuffer cmd, float width);
+VKAPI_ATTR VkResult VKAPI_CALL pv_crash_AllocateCommandBuffers(
+   VkDevice device, const VkCommandBufferAllocateInfo *info, VkCommandBuffer *out);
 VKAPI_ATTR void VKAPI_CALL pv_crash_FreeCommandBuffers(VkDevice device, VkCommandPool pool,
                                                        uint32_t count, const VkCommandBuffer *cmds);
 VKAPI_ATTR VkResult VKAPI_CALL pv_crash_ResetCommandPool(VkDevice device, VkCommandPool pool,
@@ -151,6 +158,8 @@ pv_crash_CreateDevice(VkPhysicalDevice phys, const VkDeviceCreateInfo *info,
       next_reset_command_pool = (PFN_vkResetCommandPool)next_gdpa(*out, "vkResetCommandPool");
       next_destroy_command_pool = (PFN_vkDestroyCommandPool)next_gdpa(*out, "vkDestroyCommandPool");
       next_destroy_device = (PFN_vkDestroyDevice)next_gdpa(*out, "vkDestroyDevice");
+      next_allocate_command_buffers =
+         (PFN_vkAllocateCommandBuffers)next_gdpa(*out, "vkAllocateCommandBuffers");
       next_reset_query_pool = (PFN_vkResetQueryPool)next_gdpa(*out, "vkResetQueryPool");
       next_queue_submit = (PFN_vkQueueSubmit)next_gdpa(*out, "vkQueueSubmit");
    }
@@ -255,26 +264,63 @@ check_not_recording(const char *what)
    }
 }
 
+/* A command pool call begins (PV_LAYER_SLOW_POOLS: slowly, alone); pool_call_end ends it. */
+static void
+pool_call_begin(const char *what)
+{
+   check_not_recording(what);
+   const char *slow = getenv("PV_LAYER_SLOW_POOLS");
+   if (!slow || strcmp(slow, "1"))
+      return;
+   if (atomic_fetch_add(&pool_calls, 1)) {
+      fprintf(stderr, "pv_crash_layer: %s while another command pool call runs\n", what);
+      abort();
+   }
+   usleep(PV_SLOW_POOL_US);
+}
+
+static void
+pool_call_end(void)
+{
+   const char *slow = getenv("PV_LAYER_SLOW_POOLS");
+   if (slow && !strcmp(slow, "1"))
+      atomic_fetch_sub(&pool_calls, 1);
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
+pv_crash_AllocateCommandBuffers(VkDevice device, const VkCommandBufferAllocateInfo *info,
+                                VkCommandBuffer *out)
+{
+   pool_call_begin("vkAllocateCommandBuffers");
+   VkResult r = next_allocate_command_buffers(device, info, out);
+   pool_call_end();
+   return r;
+}
+
 VKAPI_ATTR void VKAPI_CALL
 pv_crash_FreeCommandBuffers(VkDevice device, VkCommandPool pool, uint32_t count,
                             const VkCommandBuffer *cmds)
 {
-   check_not_recording("vkFreeCommandBuffers");
+   pool_call_begin("vkFreeCommandBuffers");
    next_free_command_buffers(device, pool, count, cmds);
+   pool_call_end();
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
 pv_crash_ResetCommandPool(VkDevice device, VkCommandPool pool, VkCommandPoolResetFlags flags)
 {
-   check_not_recording("vkResetCommandPool");
-   return next_reset_command_pool(device, pool, flags);
+   pool_call_begin("vkResetCommandPool");
+   VkResult r = next_reset_command_pool(device, pool, flags);
+   pool_call_end();
+   return r;
 }
 
 VKAPI_ATTR void VKAPI_CALL
 pv_crash_DestroyCommandPool(VkDevice device, VkCommandPool pool, const VkAllocationCallbacks *alloc)
 {
-   check_not_recording("vkDestroyCommandPool");
+   pool_call_begin("vkDestroyCommandPool");
    next_destroy_command_pool(device, pool, alloc);
+   pool_call_end();
 }
 
 VKAPI_ATTR void VKAPI_CALL
@@ -323,6 +369,7 @@ pv_crash_GetDeviceProcAddr(VkDevice device, const char *name)
       PFN_vkVoidFunction fn;
    } checked[] = {
       {"vkCmdSetLineWidth", (PFN_vkVoidFunction)pv_crash_CmdSetLineWidth},
+      {"vkAllocateCommandBuffers", (PFN_vkVoidFunction)pv_crash_AllocateCommandBuffers},
       {"vkFreeCommandBuffers", (PFN_vkVoidFunction)pv_crash_FreeCommandBuffers},
       {"vkResetCommandPool", (PFN_vkVoidFunction)pv_crash_ResetCommandPool},
       {"vkDestroyCommandPool", (PFN_vkVoidFunction)pv_crash_DestroyCommandPool},

@@ -21,6 +21,11 @@
  * thread; the layer takes 1 ms for that reset and aborts when a submission reaches the driver
  * meanwhile. The reset waits until the device is idle and keeps submissions out until it is
  * made (src/vk/guard_query.c); the code before waited first and let them in again.
+ *
+ * `test_cmdbuf_race pool`, with the test layer slowing every command pool call
+ * (PV_LAYER_SLOW_POOLS=1): the ring and the context path both allocate command buffers from one
+ * pool and free them to it, which the host driver does on the pool's lists; the layer aborts
+ * when two calls meet in one pool. Commands naming a pool hold it (src/renderer/holds.h).
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -47,6 +52,8 @@
 #define POOL 0x40u
 #define CMDBUF 0x50u
 #define QUEUE 0x60u
+#define CMDBUF_RING 0x80u
+#define CMDBUF_CONTEXT 0x90u
 #define QUERY_POOL 0x70u
 #define RING_ID 0x1001u
 #define RING_RES 2u
@@ -120,6 +127,7 @@ struct feeder {
    _Atomic bool stop;
    uint32_t tail; /* out: the ring's last tail */
    bool submits;  /* empty vkQueueSubmits instead of recording */
+   bool allocates; /* a command buffer allocated from POOL and freed to it */
 };
 
 static bool
@@ -135,12 +143,25 @@ ring_put(uint8_t *ring, const struct buf *b, uint32_t *tail)
    return true;
 }
 
+/* vkAllocateCommandBuffers of one from POOL as `id`, then vkFreeCommandBuffers of it. */
+static void
+alloc_and_free(struct buf *b, uint64_t id)
+{
+   w32(b, CMD_ALLOCATE_COMMAND_BUFFERS), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_COMMAND_BUFFER_ALLOCATE_INFO), w64(b, 0), w64(b, POOL), w32(b, 0), w32(b, 1);
+   w64(b, 1), w64(b, id);
+   w32(b, CMD_FREE_COMMAND_BUFFERS), w32(b, 0), w64(b, DEVICE), w64(b, POOL), w32(b, 1);
+   w64(b, 1), w64(b, id);
+}
+
 static void *
 feed(void *arg)
 {
    struct feeder *f = arg;
    struct buf one = {0}, end = {0};
-   if (f->submits) {
+   if (f->allocates) {
+      alloc_and_free(&one, CMDBUF_RING);
+   } else if (f->submits) {
       w32(&one, CMD_QUEUE_SUBMIT), w32(&one, 0), w64(&one, QUEUE), w32(&one, 0), w64(&one, 0);
       w64(&one, 0); /* no batches, no fence */
    } else {
@@ -258,35 +279,35 @@ queue_and_query_pool(struct buf *b)
    w64(b, 0), w64(b, 1), w64(b, QUERY_POOL);
 }
 
-/* The ring submits throughout while the context path resets the pool RESETS times. */
+/* The ring runs the feeder's command throughout while the context path submits `mine` `times`
+ * times; set up with `setup` besides the device, each on lavapipe with the test layer. Neither
+ * may lose the context. */
 static void
-test_query_reset_race(void **state)
+ring_against_context(void (*setup_more)(struct buf *), struct feeder f, const struct buf *mine,
+                     unsigned times)
 {
-   (void)state;
    const struct pv_renderer_config config = {
       .struct_size = sizeof(config), .host_icd = LVP_ICD, .wire_format = 1};
    struct pv_renderer *r = pv_renderer_create(&config);
    assert_non_null(r);
-   struct pv_context *ctx = pv_context_create(r, PV_CAPSET_VENUS, "query-reset-race");
+   struct pv_context *ctx = pv_context_create(r, PV_CAPSET_VENUS, "ring-against-context");
    assert_non_null(ctx);
    uint8_t *ring = map_blob(ctx, RING_RES, 8192);
-   struct buf setup = {0}, reset = {0}, notify = {0};
+   struct buf setup = {0}, notify = {0};
    guest_device_stream(&setup, INSTANCE, PHYSDEV, DEVICE);
-   queue_and_query_pool(&setup);
+   setup_more(&setup);
    guest_create_ring(&setup, RING_ID, RING_RES, 3000000);
    assert_int_equal(pv_context_submit(ctx, setup.b, setup.n), 0);
    assert_false(pv_context_is_lost(ctx));
 
-   struct feeder f = {.ring = ring, .submits = true};
+   f.ring = ring;
    pthread_t feeder;
    assert_int_equal(pthread_create(&feeder, NULL, feed, &f), 0);
    cmd_notify(&notify, RING_ID);
-   w32(&reset, CMD_RESET_QUERY_POOL), w32(&reset, 0), w64(&reset, DEVICE), w64(&reset, QUERY_POOL);
-   w32(&reset, SLOW_RESET_FIRST), w32(&reset, 1);
-   for (unsigned i = 0; i < RESETS && !pv_context_is_lost(ctx); i++) {
+   for (unsigned i = 0; i < times && !pv_context_is_lost(ctx); i++) {
       if (atomic_load(ring_ctl(ring, RING_STATUS)) & STATUS_IDLE)
          (void)pv_context_submit(ctx, notify.b, notify.n);
-      assert_int_equal(pv_context_submit(ctx, reset.b, reset.n), 0);
+      assert_int_equal(pv_context_submit(ctx, mine->b, mine->n), 0);
    }
    atomic_store(&f.stop, true);
    pthread_join(feeder, NULL);
@@ -299,6 +320,29 @@ test_query_reset_race(void **state)
    pv_context_destroy(ctx);
    munmap(ring, 8192);
    pv_renderer_destroy(r);
+}
+
+/* The ring submits throughout while the context path resets the pool RESETS times. */
+static void
+test_query_reset_race(void **state)
+{
+   (void)state;
+   struct buf reset = {0};
+   w32(&reset, CMD_RESET_QUERY_POOL), w32(&reset, 0), w64(&reset, DEVICE), w64(&reset, QUERY_POOL);
+   w32(&reset, SLOW_RESET_FIRST), w32(&reset, 1);
+   ring_against_context(queue_and_query_pool, (struct feeder){.submits = true}, &reset, RESETS);
+}
+
+/* pool: the ring allocates and frees throughout while the context path does ALLOCS times. */
+#define ALLOCS 300u
+
+static void
+test_pool_race(void **state)
+{
+   (void)state;
+   struct buf mine = {0};
+   alloc_and_free(&mine, CMDBUF_CONTEXT);
+   ring_against_context(create_pool_and_cmdbuf, (struct feeder){.allocates = true}, &mine, ALLOCS);
 }
 
 static void
@@ -333,6 +377,10 @@ main(int argc, char **argv)
       return 77;
    }
    pv_set_log_level(PV_LOG_ERROR);
+   if (argc > 1 && !strcmp(argv[1], "pool")) {
+      const struct CMUnitTest tests[] = {cmocka_unit_test(test_pool_race)};
+      return cmocka_run_group_tests(tests, NULL, NULL);
+   }
    if (argc > 1 && !strcmp(argv[1], "query-reset")) {
       const struct CMUnitTest tests[] = {cmocka_unit_test(test_query_reset_race)};
       return cmocka_run_group_tests(tests, NULL, NULL);
