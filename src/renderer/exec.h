@@ -96,6 +96,7 @@ struct pv_exec {
    uint32_t deferred_count, deferred_cap;
    uint32_t cmd_hold_mark; /* the running command's holds start here (nested: the inner one's) */
    struct pv_hold parked;  /* kept from the last vkCmd* (pv_holds_end_command); obj NULL: none */
+   struct pv_hold parked_pool; /* its command pool's hold, kept with it; obj NULL: none */
    bool parked_used;       /* the running command names it */
    uint32_t cmdbufs_held;  /* command buffers the running command named so far, this one too */
 };

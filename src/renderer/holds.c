@@ -97,7 +97,7 @@ enum try_result { HELD, CONFLICT, NO_MEMORY };
 static enum try_result
 try_hold(struct pv_exec *x, struct pv_object *o, uint32_t amount)
 {
-   if (o == x->parked.obj) { /* exclusive: covers what this command wants too */
+   if (o == x->parked.obj || o == x->parked_pool.obj) { /* exclusive: covers this one too */
       x->parked_used = true;
       return HELD;
    }
@@ -237,6 +237,9 @@ hold_after_conflict(struct pv_exec *x, struct pv_object *o, uint32_t amount)
       if (!remember(x, x->parked.obj, x->parked.amount))
          return refuse(x, "out of memory waiting for another ring's command", o);
       x->parked.obj = NULL;
+      if (x->parked_pool.obj && !remember(x, x->parked_pool.obj, x->parked_pool.amount))
+         return refuse(x, "out of memory waiting for another ring's command", o);
+      x->parked_pool.obj = NULL;
       x->parked_used = false;
    }
    pv_holds_unpark(x);
@@ -274,6 +277,20 @@ none_freed(struct pv_exec *x)
    return true;
 }
 
+/*
+ * A command buffer held exclusively is recorded into, begun, ended, reset or freed, and a host
+ * driver may do that in memory its pool owns (the pool's synchronization is the caller's, "any
+ * command buffer allocated from it" included): its pool is held exclusively too. One freed
+ * meanwhile freed the command buffer with it, which none_freed sees.
+ */
+static bool
+hold_pool_of(struct pv_exec *x, const struct pv_object *cb)
+{
+   struct pv_object *pool =
+      pv_object_table_find(&x->ctx->objects, cb->parent, VK_OBJECT_TYPE_COMMAND_POOL);
+   return !pool || pv_hold_named_slow(x, pool, true);
+}
+
 bool
 pv_hold_named_slow(struct pv_exec *x, struct pv_object *o, bool exclusive)
 {
@@ -285,7 +302,9 @@ pv_hold_named_slow(struct pv_exec *x, struct pv_object *o, bool exclusive)
       return false;
    if (__builtin_expect(atomic_load_explicit(&o->claimed, memory_order_relaxed), 0))
       return refuse(x, "freed by another ring's command", o);
-   return r == HELD || none_freed(x);
+   if (r != HELD && !none_freed(x))
+      return false;
+   return !exclusive || o->type != VK_OBJECT_TYPE_COMMAND_BUFFER || hold_pool_of(x, o);
 }
 
 void
@@ -295,7 +314,22 @@ pv_holds_unpark(struct pv_exec *x)
       end_hold(x, x->parked);
       x->parked.obj = NULL;
    }
+   if (x->parked_pool.obj) {
+      end_hold(x, x->parked_pool);
+      x->parked_pool.obj = NULL;
+   }
    x->parked_used = false;
+}
+
+/* The command's holds are its command buffer's, exclusive, and maybe its pool's after it. */
+static bool
+parkable(const struct pv_exec *x, uint32_t mark)
+{
+   uint32_t n = x->hold_count - mark;
+   const struct pv_hold *h = &x->holds[mark];
+   return (n == 1 || (n == 2 && h[1].obj->type == VK_OBJECT_TYPE_COMMAND_POOL &&
+                      h[1].amount == HOLD_EXCLUSIVE)) &&
+          h[0].amount == HOLD_EXCLUSIVE && h[0].obj->type == VK_OBJECT_TYPE_COMMAND_BUFFER;
 }
 
 void
@@ -303,9 +337,9 @@ pv_holds_end_command_slow(struct pv_exec *x, uint32_t mark, int32_t type)
 {
    pv_holds_unpark(x); /* this command held more, or did not record into it */
    bool records = type >= 0 && (x->ctx->hold_kinds[type] & PV_HOLD_RECORDS);
-   if (records && x->hold_count == mark + 1 && x->holds[mark].amount == HOLD_EXCLUSIVE &&
-       !pv_cs_fatal(&x->dec)) {
+   if (records && parkable(x, mark) && !pv_cs_fatal(&x->dec)) {
       x->parked = x->holds[mark];
+      x->parked_pool = x->hold_count == mark + 2 ? x->holds[mark + 1] : (struct pv_hold){0};
       x->hold_count = mark;
       return;
    }

@@ -10,10 +10,13 @@
  * would corrupt the driver's heap.
  *
  * Command pools and descriptor pools are held too, exclusively, by the commands that name them
- * (allocations from them, frees to them, their resets, trims and destroys: a vkCmd* names its
- * command buffer, not its pool): the host driver keeps lists of a pool's children that those
- * change, and the pool's synchronization is the caller's, so two rings allocating from or
- * freeing to one pool at once would corrupt them.
+ * (allocations from them, frees to them, their resets, trims and destroys): the host driver keeps
+ * lists of a pool's children that those change, and the pool's synchronization is the caller's, so
+ * two rings allocating from or freeing to one pool at once would corrupt them. A command that holds
+ * a command buffer exclusively (records into, begins, ends, resets or frees it) holds its pool
+ * exclusively too: a driver may record into memory the pool owns, and Vulkan extends the pool's
+ * synchronization to every command buffer allocated from it. The kept hold of a run of vkCmd* keeps
+ * both.
  *
  * Each such object has one atomic word (pv_object.use): how many commands hold it, and how
  * many of those hold it exclusively. A command that changes the host object (records into a

@@ -14,8 +14,8 @@
  * vkResetQueryPool of first query 7 takes PV_SLOW_RESET_US, and a vkQueueSubmit that reaches the
  * driver meanwhile calls abort() (lavapipe resets on its queue's context); with
  * PV_LAYER_SLOW_POOLS=1 in the environment every command pool call (allocate, free, reset,
- * destroy) takes PV_SLOW_POOL_US and two of them at once call abort() (the driver's pool lists
- * would be corrupted). Loaded into our
+ * destroy, and the slow vkCmdSetLineWidth above) takes PV_SLOW_POOL_US and two of them at once
+ * call abort() (the driver's pool lists would be corrupted). Loaded into our
  * server (VK_INSTANCE_LAYERS) by tests/fault/test-crash-isolation (a guest whose host calls crash
  * takes down only its own server process), tests/fault/test-slow-host-call (a ring busy in a long
  * host call keeps reporting ALIVE) and tests/fault/test-sandbox (the sandbox stops the escape).
@@ -242,19 +242,6 @@ pv_crash_CmdFillBuffer(VkCommandBuffer cmd, VkBuffer buffer, VkDeviceSize offset
    next_fill_buffer(cmd, buffer, offset, size, data);
 }
 
-VKAPI_ATTR void VKAPI_CALL
-pv_crash_CmdSetLineWidth(VkCommandBuffer cmd, float width)
-{
-   if (width != PV_SLOW_LINE_WIDTH) {
-      next_set_line_width(cmd, width);
-      return;
-   }
-   atomic_fetch_add(&slow_recording, 1);
-   usleep(PV_SLOW_RECORD_US);
-   next_set_line_width(cmd, width);
-   atomic_fetch_sub(&slow_recording, 1);
-}
-
 static void
 check_not_recording(const char *what)
 {
@@ -285,6 +272,21 @@ pool_call_end(void)
    const char *slow = getenv("PV_LAYER_SLOW_POOLS");
    if (slow && !strcmp(slow, "1"))
       atomic_fetch_sub(&pool_calls, 1);
+}
+
+VKAPI_ATTR void VKAPI_CALL
+pv_crash_CmdSetLineWidth(VkCommandBuffer cmd, float width)
+{
+   if (width != PV_SLOW_LINE_WIDTH) {
+      next_set_line_width(cmd, width);
+      return;
+   }
+   pool_call_begin("vkCmdSetLineWidth");
+   atomic_fetch_add(&slow_recording, 1);
+   usleep(PV_SLOW_RECORD_US);
+   next_set_line_width(cmd, width);
+   atomic_fetch_sub(&slow_recording, 1);
+   pool_call_end();
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL

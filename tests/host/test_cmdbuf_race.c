@@ -24,8 +24,10 @@
  *
  * `test_cmdbuf_race pool`, with the test layer slowing every command pool call
  * (PV_LAYER_SLOW_POOLS=1): the ring and the context path both allocate command buffers from one
- * pool and free them to it, which the host driver does on the pool's lists; the layer aborts
- * when two calls meet in one pool. Commands naming a pool hold it (src/renderer/holds.h).
+ * pool and free them to it, which the host driver does on the pool's lists, and the context
+ * path also records into another command buffer of the pool (a driver may record into the
+ * pool's memory); the layer aborts when two calls meet in one pool. Commands naming a pool, or
+ * holding one of its command buffers exclusively, hold it (src/renderer/holds.h).
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -342,6 +344,13 @@ test_pool_race(void **state)
    (void)state;
    struct buf mine = {0};
    alloc_and_free(&mine, CMDBUF_CONTEXT);
+   /* and a recording into the pool's other command buffer (slow: a pool call to the layer) */
+   w32(&mine, CMD_BEGIN_COMMAND_BUFFER), w32(&mine, 0), w64(&mine, CMDBUF), w64(&mine, 1);
+   w32(&mine, STYPE_COMMAND_BUFFER_BEGIN_INFO), w64(&mine, 0), w32(&mine, 0), w64(&mine, 0);
+   for (unsigned i = 0; i < 4; i++)
+      w32(&mine, CMD_SET_LINE_WIDTH), w32(&mine, 0), w64(&mine, CMDBUF),
+         w32(&mine, LINE_WIDTH_SLOW);
+   w32(&mine, CMD_END_COMMAND_BUFFER), w32(&mine, 0), w64(&mine, CMDBUF);
    ring_against_context(create_pool_and_cmdbuf, (struct feeder){.allocates = true}, &mine, ALLOCS);
 }
 
