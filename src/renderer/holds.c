@@ -286,8 +286,8 @@ none_freed(struct pv_exec *x)
 static bool
 hold_pool_of(struct pv_exec *x, const struct pv_object *cb)
 {
-   struct pv_object *pool =
-      pv_object_table_find(&x->ctx->objects, cb->parent, VK_OBJECT_TYPE_COMMAND_POOL);
+   struct pv_object *pool = pv_object_table_find_cached(&x->ctx->objects, &x->lookups, cb->parent,
+                                                        VK_OBJECT_TYPE_COMMAND_POOL);
    return !pool || pv_hold_named_slow(x, pool, true);
 }
 
@@ -326,9 +326,11 @@ static bool
 parkable(const struct pv_exec *x, uint32_t mark)
 {
    uint32_t n = x->hold_count - mark;
+   if (n != 1 && n != 2)
+      return false;
    const struct pv_hold *h = &x->holds[mark];
-   return (n == 1 || (n == 2 && h[1].obj->type == VK_OBJECT_TYPE_COMMAND_POOL &&
-                      h[1].amount == HOLD_EXCLUSIVE)) &&
+   return (n == 1 ||
+           (h[1].obj->type == VK_OBJECT_TYPE_COMMAND_POOL && h[1].amount == HOLD_EXCLUSIVE)) &&
           h[0].amount == HOLD_EXCLUSIVE && h[0].obj->type == VK_OBJECT_TYPE_COMMAND_BUFFER;
 }
 
