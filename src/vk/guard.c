@@ -473,6 +473,9 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CreateSampler, "not a check: records compareEnable, which draws on a host that needs a "
                     "depth reference with such a sampler are checked against (lavapipe before "
                     "Mesa 25 crashes compiling a shader that reads one without)"),
+   G(CreatePipelineCache, "not a check: the host's cache is made without "
+                          "EXTERNALLY_SYNCHRONIZED_BIT, so the driver locks it against two "
+                          "rings using it at once"),
    {NULL, NULL, NULL},
 };
 #undef G

@@ -15,11 +15,12 @@
  * driver meanwhile calls abort() (lavapipe resets on its queue's context); with
  * PV_LAYER_SLOW_POOLS=1 in the environment every command pool call (allocate, free, reset,
  * destroy, and the slow vkCmdSetLineWidth above) takes PV_SLOW_POOL_US and two of them at once
- * call abort() (the driver's pool lists would be corrupted). Loaded into our
- * server (VK_INSTANCE_LAYERS) by tests/fault/test-crash-isolation (a guest whose host calls crash
- * takes down only its own server process), tests/fault/test-slow-host-call (a ring busy in a long
- * host call keeps reporting ALIVE) and tests/fault/test-sandbox (the sandbox stops the escape).
- * Everything else is passed down the layer chain untouched.
+ * call abort() (the driver's pool lists would be corrupted); a pipeline cache created with
+ * EXTERNALLY_SYNCHRONIZED_BIT calls abort() (the renderer makes the host's without it). Loaded
+ * into our server (VK_INSTANCE_LAYERS) by tests/fault/test-crash-isolation (a guest whose host
+ * calls crash takes down only its own server process), tests/fault/test-slow-host-call (a ring busy
+ * in a long host call keeps reporting ALIVE) and tests/fault/test-sandbox (the sandbox stops the
+ * escape). Everything else is passed down the layer chain untouched.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,6 +70,7 @@ static PFN_vkQueueSubmit next_queue_submit;
  * slow query resets. */
 static _Atomic int slow_recording, slow_resetting, pool_calls;
 static PFN_vkAllocateCommandBuffers next_allocate_command_buffers;
+static PFN_vkCreatePipelineCache next_create_pipeline_cache;
 
 VKAPI_ATTR VkResult VKAPI_CALL pv_crash_CreateInstance(const VkInstanceCreateInfo *info,
                                                        const VkAllocationCallbacks *alloc,
@@ -92,6 +94,10 @@ VKAPI_ATTR void VKAPI_CALL pv_crash_CmdFillBuffer(VkCommandBuffer cmd, VkBuffer 
 VKAPI_ATTR void VKAPI_CALL pv_crash_CmdSetLineWidth(VkCommandBuffer cmd, float width);
 VKAPI_ATTR VkResult VKAPI_CALL pv_crash_AllocateCommandBuffers(
    VkDevice device, const VkCommandBufferAllocateInfo *info, VkCommandBuffer *out);
+VKAPI_ATTR VkResult VKAPI_CALL pv_crash_CreatePipelineCache(VkDevice device,
+                                                            const VkPipelineCacheCreateInfo *info,
+                                                            const VkAllocationCallbacks *alloc,
+                                                            VkPipelineCache *out);
 VKAPI_ATTR void VKAPI_CALL pv_crash_FreeCommandBuffers(VkDevice device, VkCommandPool pool,
                                                        uint32_t count, const VkCommandBuffer *cmds);
 VKAPI_ATTR VkResult VKAPI_CALL pv_crash_ResetCommandPool(VkDevice device, VkCommandPool pool,
@@ -160,6 +166,8 @@ pv_crash_CreateDevice(VkPhysicalDevice phys, const VkDeviceCreateInfo *info,
       next_destroy_device = (PFN_vkDestroyDevice)next_gdpa(*out, "vkDestroyDevice");
       next_allocate_command_buffers =
          (PFN_vkAllocateCommandBuffers)next_gdpa(*out, "vkAllocateCommandBuffers");
+      next_create_pipeline_cache =
+         (PFN_vkCreatePipelineCache)next_gdpa(*out, "vkCreatePipelineCache");
       next_reset_query_pool = (PFN_vkResetQueryPool)next_gdpa(*out, "vkResetQueryPool");
       next_queue_submit = (PFN_vkQueueSubmit)next_gdpa(*out, "vkQueueSubmit");
    }
@@ -332,6 +340,17 @@ pv_crash_DestroyDevice(VkDevice device, const VkAllocationCallbacks *alloc)
    next_destroy_device(device, alloc);
 }
 
+VKAPI_ATTR VkResult VKAPI_CALL
+pv_crash_CreatePipelineCache(VkDevice device, const VkPipelineCacheCreateInfo *info,
+                             const VkAllocationCallbacks *alloc, VkPipelineCache *out)
+{
+   if (info->flags & VK_PIPELINE_CACHE_CREATE_EXTERNALLY_SYNCHRONIZED_BIT) {
+      fprintf(stderr, "pv_crash_layer: an externally synchronized pipeline cache\n");
+      abort();
+   }
+   return next_create_pipeline_cache(device, info, alloc, out);
+}
+
 VKAPI_ATTR void VKAPI_CALL
 pv_crash_ResetQueryPool(VkDevice device, VkQueryPool pool, uint32_t first, uint32_t count)
 {
@@ -377,6 +396,7 @@ pv_crash_GetDeviceProcAddr(VkDevice device, const char *name)
       {"vkDestroyCommandPool", (PFN_vkVoidFunction)pv_crash_DestroyCommandPool},
       {"vkDestroyDevice", (PFN_vkVoidFunction)pv_crash_DestroyDevice},
       {"vkResetQueryPool", (PFN_vkVoidFunction)pv_crash_ResetQueryPool},
+      {"vkCreatePipelineCache", (PFN_vkVoidFunction)pv_crash_CreatePipelineCache},
       {"vkQueueSubmit", (PFN_vkVoidFunction)pv_crash_QueueSubmit},
    };
    for (size_t i = 0; next_set_line_width && i < sizeof(checked) / sizeof(checked[0]); i++)

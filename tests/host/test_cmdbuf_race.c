@@ -28,6 +28,10 @@
  * path also records into another command buffer of the pool (a driver may record into the
  * pool's memory); the layer aborts when two calls meet in one pool. Commands naming a pool, or
  * holding one of its command buffers exclusively, hold it (src/renderer/holds.h).
+ *
+ * `test_cmdbuf_race pipeline-cache`, with the test layer: a pipeline cache the guest makes
+ * "externally synchronized" (a promise its rings may break) reaches the driver without that
+ * flag, so the driver keeps locking it (src/vk/guard_pipeline_cache.c); the layer aborts on it.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -56,6 +60,7 @@
 #define QUEUE 0x60u
 #define CMDBUF_RING 0x80u
 #define CMDBUF_CONTEXT 0x90u
+#define PIPELINE_CACHE 0xa0u
 #define QUERY_POOL 0x70u
 #define RING_ID 0x1001u
 #define RING_RES 2u
@@ -91,6 +96,9 @@ enum {
    CMD_GET_DEVICE_QUEUE = 17,
    CMD_QUEUE_SUBMIT = 18,
    CMD_CREATE_QUERY_POOL = 47,
+   CMD_CREATE_PIPELINE_CACHE = 61,
+   STYPE_PIPELINE_CACHE_CREATE_INFO = 17,
+   PIPELINE_CACHE_EXTERNALLY_SYNCHRONIZED = 1,
    CMD_RESET_QUERY_POOL = 171,
    STYPE_QUERY_POOL_CREATE_INFO = 11,
    QUERY_TYPE_TIMESTAMP = 2,
@@ -355,6 +363,26 @@ test_pool_race(void **state)
 }
 
 static void
+externally_synchronized_cache(struct buf *b)
+{
+   w32(b, CMD_CREATE_PIPELINE_CACHE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_PIPELINE_CACHE_CREATE_INFO), w64(b, 0),
+      w32(b, PIPELINE_CACHE_EXTERNALLY_SYNCHRONIZED);
+   w64(b, 0), w64(b, 0); /* no initial data */
+   w64(b, 0), w64(b, 1), w64(b, PIPELINE_CACHE);
+}
+
+/* The ring submits while the context path makes the cache (the context must live). */
+static void
+test_pipeline_cache_flag(void **state)
+{
+   (void)state;
+   struct buf mine = {0};
+   externally_synchronized_cache(&mine);
+   ring_against_context(queue_and_query_pool, (struct feeder){.submits = true}, &mine, 1);
+}
+
+static void
 test_cmdbuf_race(void **state)
 {
    (void)state;
@@ -386,6 +414,10 @@ main(int argc, char **argv)
       return 77;
    }
    pv_set_log_level(PV_LOG_ERROR);
+   if (argc > 1 && !strcmp(argv[1], "pipeline-cache")) {
+      const struct CMUnitTest tests[] = {cmocka_unit_test(test_pipeline_cache_flag)};
+      return cmocka_run_group_tests(tests, NULL, NULL);
+   }
    if (argc > 1 && !strcmp(argv[1], "pool")) {
       const struct CMUnitTest tests[] = {cmocka_unit_test(test_pool_race)};
       return cmocka_run_group_tests(tests, NULL, NULL);
