@@ -476,6 +476,15 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CreatePipelineCache, "not a check: the host's cache is made without "
                           "EXTERNALLY_SYNCHRONIZED_BIT, so the driver locks it against two "
                           "rings using it at once"),
+   G(SetPrivateData, "the object the bare handle names is an object of the device (looked up "
+                     "as its type, not being destroyed), given to the host as our handle: the "
+                     "driver reads and writes through the handle as a pointer"),
+   G(GetPrivateData, "as vkSetPrivateData"),
+   G(GetPhysicalDeviceFeatures2, "not a check: on a CPU device (a device address is a host "
+                                 "pointer there) the buffer device address features read false"),
+   G(GetBufferDeviceAddress, "refused on a CPU device: the address is a host pointer"),
+   G(GetBufferOpaqueCaptureAddress, "as vkGetBufferDeviceAddress"),
+   G(GetDeviceMemoryOpaqueCaptureAddress, "as vkGetBufferDeviceAddress"),
    {NULL, NULL, NULL},
 };
 #undef G

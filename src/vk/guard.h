@@ -482,6 +482,10 @@ const char *pv_vk_workgroup_violation(struct pv_dispatch_ctx *c, VkDevice device
 uint32_t pv_vk_stage_locations(struct pv_dispatch_ctx *c, VkDevice device,
                                VkShaderStageFlagBits stage, bool output);
 
+/* Whether a device address is a pointer into the host process (the device is the CPU:
+ * lavapipe), so the guest is not offered them (guard_address.c). */
+bool pv_vk_raw_addresses(const struct pv_vk_physdev *pd);
+
 /* ----- registration ------------------------------------------------------------------------- */
 
 struct pv_vk_guard_entry {
@@ -497,6 +501,12 @@ PV_GUARD(CmdEndConditionalRenderingEXT)
 PV_GUARD(CmdCopyBuffer2)
 PV_GUARD(CreateSampler)
 PV_GUARD(CreatePipelineCache)
+PV_GUARD(SetPrivateData)
+PV_GUARD(GetPrivateData)
+PV_GUARD(GetPhysicalDeviceFeatures2)
+PV_GUARD(GetBufferDeviceAddress)
+PV_GUARD(GetBufferOpaqueCaptureAddress)
+PV_GUARD(GetDeviceMemoryOpaqueCaptureAddress)
 PV_GUARD(CmdFillBuffer)
 PV_GUARD(CmdUpdateBuffer)
 PV_GUARD(CmdBindVertexBuffers)

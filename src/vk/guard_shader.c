@@ -234,6 +234,27 @@ device_env(struct pv_dispatch_ctx *c, VkDevice device)
    return pv_spirv_env(d->pd->api_version, has_extension(d->pd, "VK_KHR_spirv_1_4"));
 }
 
+/* Whether the module declares the capability to load and store through device addresses
+ * (guard_address.c). Capabilities come first in a module, after the 5-word header; validation
+ * (pv_spirv_reflect) makes every use of those pointers need it. */
+#define PV_SPV_OP_CAPABILITY 17u
+#define PV_SPV_CAP_PHYSICAL_STORAGE_BUFFER_ADDRESSES 5347u
+static bool
+declares_raw_pointers(const uint32_t *words, size_t count)
+{
+   if (count < 5 || words[0] != 0x07230203u)
+      return true; /* not in the host's byte order: not scanned, so not taken */
+   for (size_t i = 5; i < count;) {
+      uint32_t len = words[i] >> 16, op = words[i] & 0xffffu;
+      if (op != PV_SPV_OP_CAPABILITY || len < 2 || len > count - i)
+         return false;
+      if (words[i + 1] == PV_SPV_CAP_PHYSICAL_STORAGE_BUFFER_ADDRESSES)
+         return true;
+      i += len;
+   }
+   return false;
+}
+
 /* Validated and reflected SPIR-V of a create info, or NULL after refusing. */
 static struct pv_spirv_module *
 module_reflect(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
@@ -244,6 +265,14 @@ module_reflect(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
        * decoded */
       pv_venus_refuse(c, "%s: codeSize %llu is not a whole number of words", what,
                       ci ? (unsigned long long)ci->codeSize : 0ull);
+      return NULL;
+   }
+   struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
+   if (d && pv_vk_raw_addresses(d->pd) && declares_raw_pointers(ci->pCode, ci->codeSize / 4)) {
+      pv_venus_refuse(c,
+                      "%s: PhysicalStorageBufferAddresses (or SPIR-V not in the host's byte "
+                      "order) on a CPU device, where a device address is a host pointer",
+                      what);
       return NULL;
    }
    char err[256];

@@ -9,6 +9,7 @@
 
 #include "renderer/host_driver.h"
 #include "util/log.h"
+#include "vk/guard.h"
 #include "vk/pv_vk.h"
 
 /* Device extensions the guest driver implements itself or the reference renderer withholds
@@ -191,6 +192,21 @@ drops_edge_barriers(const struct pv_vk_physdev *pd, int lavapipe)
    return true;
 }
 
+/* A CPU device's addresses are host pointers: the extensions that hand them out are not the
+ * guest's (guard_address.c). */
+static void
+withhold_address_extensions(struct pv_vk_physdev *pd)
+{
+   uint32_t kept = 0;
+   for (uint32_t i = 0; i < pd->ext_count; i++) {
+      const char *name = pd->exts[i].extensionName;
+      if (strcmp(name, "VK_KHR_buffer_device_address") &&
+          strcmp(name, "VK_EXT_buffer_device_address"))
+         pd->exts[kept++] = pd->exts[i];
+   }
+   pd->ext_count = kept;
+}
+
 static void
 init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
 {
@@ -212,6 +228,8 @@ init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
    uint32_t version = pv_vk_cap_api_version(props.properties.apiVersion);
    pd->api_version = version < inst->api_version ? version : inst->api_version;
    pd->device_type = props.properties.deviceType;
+   if (pv_vk_raw_addresses(pd))
+      withhold_address_extensions(pd);
 
    uint64_t align = host_props.minImportedHostPointerAlignment;
    pd->host_ptr_align = align;

@@ -150,6 +150,7 @@ void pv_hostile_shader_binding_missing(struct pv_hostile *h);
 void pv_hostile_shader_binding_type(struct pv_hostile *h);
 void pv_hostile_shader_push_range(struct pv_hostile *h);
 void pv_hostile_shader_invalid(struct pv_hostile *h);
+void pv_hostile_raw_device_address(struct pv_hostile *h);
 void pv_hostile_descriptor_unwritten(struct pv_hostile *h);
 void pv_hostile_descriptor_copy_unwritten(struct pv_hostile *h);
 /* values the registry or the device's limits rule out (pv_hostile_values.c) */

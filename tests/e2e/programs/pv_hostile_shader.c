@@ -5,11 +5,15 @@
  * constants) with a layout that does not hold what it uses, a module that is not valid
  * SPIR-V, and a dispatch or copy that reaches a descriptor no write filled. The guest drivers
  * forward all of these as given; lavapipe crashes compiling the first kind and reads a NULL
- * descriptor on its queue thread for the last.
+ * descriptor on its queue thread for the last. And a module that stores through a device
+ * address (address.comp), which on a CPU device is a host pointer: the guest is not offered
+ * buffer device addresses there, and sends the module anyway.
  */
 #include <string.h>
 
 #include "pv_hostile.h"
+
+#include "address_comp_spv.h"
 
 #define SZ PV_HOSTILE_SIZE
 
@@ -175,4 +179,17 @@ void
 pv_hostile_descriptor_copy_unwritten(struct pv_hostile *h)
 {
    unwritten_case(h, true);
+}
+
+void
+pv_hostile_raw_device_address(struct pv_hostile *h)
+{
+   VkShaderModule m = VK_NULL_HANDLE;
+   const VkShaderModuleCreateInfo ci = {
+      .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
+      .codeSize = sizeof(pv_address_comp_spv),
+      .pCode = pv_address_comp_spv,
+   };
+   PV_HOSTILE_NOTE(h, vkCreateShaderModule(h->c.device, &ci, NULL, &m));
+   pv_hostile_sync(h);
 }

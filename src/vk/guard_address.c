@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Buffer device addresses on a host whose Vulkan device is the CPU (lavapipe) (guard.h). There a
+ * device address is a pointer into the host process, and a shader with PhysicalStorageBuffer
+ * pointers loads and stores through whatever 64-bit value it computes: a guest's shader could
+ * read and write any memory of the process that serves it, and vkGetBufferDeviceAddress would
+ * tell it where the host's heap lies. (On a GPU an address is one of the device's own virtual
+ * addresses, translated by its MMU.) So on a CPU device the guest is not offered the feature
+ * (extensions withheld in physical_device.c, feature bits cleared here), shader modules that
+ * declare the capability are refused (guard_shader.c), and so are the address queries.
+ */
+#include "renderer/context.h"
+#include "vk/guard.h"
+
+bool
+pv_vk_raw_addresses(const struct pv_vk_physdev *pd)
+{
+   return pd && pd->device_type == VK_PHYSICAL_DEVICE_TYPE_CPU;
+}
+
+static bool
+device_raw_addresses(struct pv_dispatch_ctx *c, VkDevice device)
+{
+   struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
+   return !d || pv_vk_raw_addresses(d->pd); /* an unknown device: refused as well */
+}
+
+#define PV_CLEAR_ADDRESS_FEATURES(f)                                                               \
+   ((f)->bufferDeviceAddress = (f)->bufferDeviceAddressCaptureReplay =                             \
+       (f)->bufferDeviceAddressMultiDevice = VK_FALSE)
+
+static void
+clear_address_features(VkBaseOutStructure *s)
+{
+   for (; s; s = s->pNext) {
+      if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES)
+         PV_CLEAR_ADDRESS_FEATURES((VkPhysicalDeviceVulkan12Features *)s);
+      else if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES)
+         PV_CLEAR_ADDRESS_FEATURES((VkPhysicalDeviceBufferDeviceAddressFeatures *)s);
+      else if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES_EXT)
+         PV_CLEAR_ADDRESS_FEATURES((VkPhysicalDeviceBufferDeviceAddressFeaturesEXT *)s);
+   }
+}
+
+void
+pv_guard_GetPhysicalDeviceFeatures2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkGetPhysicalDeviceFeatures2 *a = args;
+   pv_handle_vkGetPhysicalDeviceFeatures2(c, args);
+   if (a->pFeatures &&
+       pv_vk_raw_addresses(pv_vk_physdev_from_host(pv_venus_from(c), a->physicalDevice)))
+      clear_address_features((VkBaseOutStructure *)a->pFeatures->pNext);
+}
+
+#define PV_ADDRESS_GUARD(name)                                                                     \
+   void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
+   {                                                                                               \
+      struct pv_args_vk##name *a = args;                                                           \
+      if (device_raw_addresses(c, a->device))                                                      \
+         pv_venus_refuse(c, "vk" #name ": a device address is a host pointer on this host");       \
+      else                                                                                         \
+         pv_handle_vk##name(c, args);                                                              \
+   }
+
+PV_ADDRESS_GUARD(GetBufferDeviceAddress)
+PV_ADDRESS_GUARD(GetBufferOpaqueCaptureAddress)
+PV_ADDRESS_GUARD(GetDeviceMemoryOpaqueCaptureAddress)
