@@ -186,6 +186,18 @@ feed(void *arg)
    return NULL;
 }
 
+/* Stops the feeder and waits until the ring has run (or refused) all it was given. */
+static void
+stop_feeding(struct pv_context *ctx, struct feeder *f, pthread_t thread, const struct buf *notify)
+{
+   atomic_store(&f->stop, true);
+   pthread_join(thread, NULL);
+   if (atomic_load(ring_ctl(f->ring, RING_STATUS)) & STATUS_IDLE)
+      (void)pv_context_submit(ctx, notify->b, notify->n);
+   if (!guest_ring_settled(f->ring, f->tail))
+      fail_msg("the ring neither finished nor failed in 5 s");
+}
+
 /* Frees the command buffer, resets or destroys its pool, or destroys its device or the instance
  * (each with the pool), by round. */
 static void
@@ -255,12 +267,7 @@ race_round(struct pv_renderer *r, unsigned round)
           !(atomic_load(ring_ctl(ring, RING_STATUS)) & STATUS_FATAL))
       ;
    (void)pv_context_submit(ctx, away.b, away.n);
-   atomic_store(&f.stop, true);
-   pthread_join(feeder, NULL);
-   if (atomic_load(ring_ctl(ring, RING_STATUS)) & STATUS_IDLE)
-      (void)pv_context_submit(ctx, notify.b, notify.n);
-   if (!guest_ring_settled(ring, f.tail))
-      fail_msg("the ring neither finished nor failed in 5 s");
+   stop_feeding(ctx, &f, feeder, &notify);
 
    bool lost = pv_context_is_lost(ctx);
    if (lost) {
@@ -319,12 +326,7 @@ ring_against_context(void (*setup_more)(struct buf *), struct feeder f, const st
          (void)pv_context_submit(ctx, notify.b, notify.n);
       assert_int_equal(pv_context_submit(ctx, mine->b, mine->n), 0);
    }
-   atomic_store(&f.stop, true);
-   pthread_join(feeder, NULL);
-   if (atomic_load(ring_ctl(ring, RING_STATUS)) & STATUS_IDLE)
-      (void)pv_context_submit(ctx, notify.b, notify.n);
-   if (!guest_ring_settled(ring, f.tail))
-      fail_msg("the ring neither finished nor failed in 5 s");
+   stop_feeding(ctx, &f, feeder, &notify);
    if (pv_context_is_lost(ctx))
       fail_msg("context lost: %s", pv_context_lost_reason(ctx));
    pv_context_destroy(ctx);
