@@ -337,15 +337,24 @@ parkable(const struct pv_exec *x, uint32_t mark)
 void
 pv_holds_end_command_slow(struct pv_exec *x, uint32_t mark, int32_t type)
 {
-   pv_holds_unpark(x); /* this command held more, or did not record into it */
    bool records = type >= 0 && (x->ctx->hold_kinds[type] & PV_HOLD_RECORDS);
-   if (records && parkable(x, mark) && !pv_cs_fatal(&x->dec)) {
-      x->parked = x->holds[mark];
-      x->parked_pool = x->hold_count == mark + 2 ? x->holds[mark + 1] : (struct pv_hold){0};
-      x->hold_count = mark;
+   if (!records || !parkable(x, mark) || pv_cs_fatal(&x->dec)) {
+      pv_holds_unpark(x); /* this command held more, or did not record into it */
+      pv_holds_release(x, mark);
       return;
    }
-   pv_holds_release(x, mark);
+   struct pv_hold cb = x->holds[mark];
+   struct pv_hold pool = x->hold_count == mark + 2 ? x->holds[mark + 1] : (struct pv_hold){0};
+   /* Its pool not among this command's holds: the kept one covered it (a run moving to another
+    * command buffer of the same pool), which stays held, now for this one. */
+   if (!pool.obj && x->parked_pool.obj && x->parked_pool.obj->id == cb.obj->parent) {
+      pool = x->parked_pool;
+      x->parked_pool.obj = NULL;
+   }
+   x->hold_count = mark;
+   pv_holds_unpark(x); /* the command buffer kept before */
+   x->parked = cb;
+   x->parked_pool = pool;
 }
 
 void

@@ -7,7 +7,9 @@
  * - two paths each keeping the hold of the command buffer its last vkCmd* recorded into, then
  *   recording into the other's, both finish (the kept hold is let go of while waiting);
  * - shared holds go together, an exclusive one waits for them;
- * - an object freed by the command that held it before is refused to the next one.
+ * - an object freed by the command that held it before is refused to the next one;
+ * - a command buffer held exclusively holds its pool too, and a run of vkCmd* keeps both;
+ * - holds ended while the path's recording thread has calls to make last until it made them.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -240,6 +242,100 @@ test_execute_commands_reads_secondaries(void **state)
    free(ctx);
 }
 
+/* A context whose table has a command pool and a command buffer of it. */
+static struct pv_context *
+pool_context(struct pv_object **pool, struct pv_object **cb)
+{
+   struct pv_context *ctx = calloc(1, sizeof(*ctx));
+   assert_non_null(ctx);
+   ctx->hold_kinds = kinds;
+   pv_object_table_init(&ctx->objects);
+   *pool = pv_object_table_add(&ctx->objects, VK_OBJECT_TYPE_COMMAND_POOL, 0x40, 0x4000, 0);
+   *cb = pv_object_table_add(&ctx->objects, VK_OBJECT_TYPE_COMMAND_BUFFER, 0x50, 0x5000, 0x40);
+   assert_non_null(*pool);
+   assert_non_null(*cb);
+   return ctx;
+}
+
+static void
+pool_context_free(struct pv_context *ctx)
+{
+   pv_object_table_fini(&ctx->objects, ctx);
+   free(ctx);
+}
+
+/* One vkCmd* into `cb` on `x`, through the slow paths (the kept command buffer is not it). */
+static void
+record_into(struct pv_exec *x, struct pv_object *cb)
+{
+   uint32_t mark = x->cmd_hold_mark = x->hold_count;
+   assert_true(pv_hold_named_slow(x, cb, true));
+   pv_holds_end_command_slow(x, mark, 1);
+}
+
+static void
+test_pool_held_with_cmdbuf(void **state)
+{
+   (void)state;
+   struct pv_object *pool, *cb;
+   struct pv_context *ctx = pool_context(&pool, &cb);
+   struct pv_object *cb2 =
+      pv_object_table_add(&ctx->objects, VK_OBJECT_TYPE_COMMAND_BUFFER, 0x51, 0x5100, 0x40);
+   assert_non_null(cb2);
+   struct pv_exec *x = path_new(ctx);
+   x->dispatch.type = 1; /* a vkCmd* */
+   record_into(x, cb);
+   /* kept for the next vkCmd*, the pool with it */
+   assert_ptr_equal(x->parked.obj, cb);
+   assert_ptr_equal(x->parked_pool.obj, pool);
+   assert_int_equal(atomic_load(&pool->use), (1u << 16) | 1u); /* one exclusive hold */
+   /* the run moves to another command buffer of the pool: the pool stays held, once */
+   record_into(x, cb2);
+   assert_ptr_equal(x->parked.obj, cb2);
+   assert_ptr_equal(x->parked_pool.obj, pool);
+   assert_int_equal(atomic_load(&cb->use), 0);
+   assert_int_equal(atomic_load(&pool->use), (1u << 16) | 1u);
+   struct pv_exec *other = path_new(ctx);
+   other->dispatch.type = 0; /* an allocation from the pool, after the run */
+   pv_holds_unpark(x);
+   assert_int_equal(atomic_load(&cb2->use), 0);
+   assert_int_equal(atomic_load(&pool->use), 0);
+   other->cmd_hold_mark = other->hold_count;
+   assert_true(pv_hold_named_slow(other, pool, true));
+   pv_holds_release(other, other->cmd_hold_mark);
+   assert_int_equal(atomic_load(&pool->use), 0);
+   path_free(other);
+   path_free(x);
+   pool_context_free(ctx);
+}
+
+static void
+test_deferred_until_recorded(void **state)
+{
+   (void)state;
+   struct pv_object *pool, *cb;
+   struct pv_context *ctx = pool_context(&pool, &cb);
+   struct pv_exec *x = path_new(ctx);
+   x->dispatch.type = 1;
+   uint32_t mark = x->cmd_hold_mark = x->hold_count;
+   assert_true(pv_hold_named_slow(x, cb, true));
+   pv_holds_end_command_slow(x, mark, 1);
+   /* the recording thread has this command's call to make: ending the run keeps the holds */
+   x->dispatch.arena_held = true;
+   pv_holds_unpark(x);
+   assert_int_equal(x->deferred_count, 2);
+   assert_int_not_equal(atomic_load(&cb->use), 0);
+   assert_int_not_equal(atomic_load(&pool->use), 0);
+   /* the thread made it (what pv_exec_settle_recorder does after waiting) */
+   x->dispatch.arena_held = false;
+   pv_holds_release_deferred(x);
+   assert_int_equal(atomic_load(&cb->use), 0);
+   assert_int_equal(atomic_load(&pool->use), 0);
+   free(x->deferred);
+   path_free(x);
+   pool_context_free(ctx);
+}
+
 int
 main(void)
 {
@@ -249,6 +345,8 @@ main(void)
       cmocka_unit_test(test_exclusive_waits_for_shared),
       cmocka_unit_test(test_freed_while_waiting_is_refused),
       cmocka_unit_test(test_execute_commands_reads_secondaries),
+      cmocka_unit_test(test_pool_held_with_cmdbuf),
+      cmocka_unit_test(test_deferred_until_recorded),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
