@@ -13,9 +13,10 @@
 #include "util/os.h"
 #include "vk/lifetime.h"
 
-/* A reset that found the device busy again (another ring submitted) or a result read running
- * tries again at once this many times, then after a pause: a guest keeping the device busy
- * from another ring keeps its own reset waiting, without a busy loop. */
+/* A host reset or result read (lavapipe) that found the device busy again (another ring
+ * submitted) or the query lock taken tries again at once this many times, then after a pause:
+ * a guest keeping the device busy from another ring keeps its own call waiting, without a busy
+ * loop. */
 #define PV_RESET_RETRY_YIELDS 64u
 #define PV_RESET_RETRY_SLEEP_NS 50000ull
 
@@ -118,14 +119,16 @@ pv_guard_CmdResetQueryPool(struct pv_dispatch_ctx *c, void *args)
 }
 
 /*
- * Where the host driver frees the queries it resets: the device idle, every queue's submit lock
- * and the query lock held, so that no other ring's submission (or result read) comes between
- * the wait and the reset. Nothing is held while waiting: work already submitted may wait for a
- * semaphore another ring has yet to signal, or a result read for work another ring has yet to
- * submit, both legal. False when the context stops first, or another ring destroys the device.
+ * Where the host driver frees the queries it resets (lavapipe, which also reads results on its
+ * queue's context from the calling thread, after a vkDeviceWaitIdle of its own): the device
+ * idle, every queue's submit lock and the query lock held (for a reset exclusively), so that no
+ * other ring's submission (or reset) comes between the wait and the call. Nothing is held while
+ * waiting: work already submitted may wait for a semaphore another ring has yet to signal, or a
+ * result read for work another ring has yet to submit, both legal. False when the context stops
+ * first, or another ring destroys the device.
  */
 static bool
-reset_lock_idle(struct pv_context *ctx, struct pv_vk_device *d)
+lock_idle(struct pv_context *ctx, struct pv_vk_device *d, bool exclusive)
 {
    for (uint32_t attempt = 0; !pv_venus_stopping(ctx); attempt++) {
       if (attempt >= PV_RESET_RETRY_YIELDS)
@@ -136,7 +139,8 @@ reset_lock_idle(struct pv_context *ctx, struct pv_vk_device *d)
          pv_vk_unlock_submitters(d);
          return false; /* another ring destroys the device: its work is not waited for here */
       }
-      if (!pv_vk_device_busy(d) && pthread_rwlock_trywrlock(&d->query_lock) == 0)
+      if (!pv_vk_device_busy(d) && (exclusive ? pthread_rwlock_trywrlock(&d->query_lock)
+                                              : pthread_rwlock_tryrdlock(&d->query_lock)) == 0)
          return true;
       pv_vk_unlock_submitters(d);
       sched_yield();
@@ -171,7 +175,7 @@ pv_guard_ResetQueryPool(struct pv_dispatch_ctx *c, void *args)
       pthread_rwlock_unlock(&d->query_lock);
       return;
    }
-   if (!reset_lock_idle(ctx, d)) {
+   if (!lock_idle(ctx, d, true)) {
       pv_venus_refuse(c, "vkResetQueryPool: the device is being destroyed or the context stops");
       return;
    }
@@ -203,9 +207,20 @@ pv_guard_GetQueryPoolResults(struct pv_dispatch_ctx *c, void *args)
       pv_venus_refuse(c, "vkGetQueryPoolResults: unknown device");
       return;
    }
-   pthread_rwlock_rdlock(&d->query_lock); /* not beside a host reset (pv_guard_ResetQueryPool) */
+   if (!d->pd->frees_reset_queries) {
+      pthread_rwlock_rdlock(&d->query_lock); /* not beside a host reset */
+      pv_handle_vkGetQueryPoolResults(c, args);
+      pthread_rwlock_unlock(&d->query_lock);
+      return;
+   }
+   if (!lock_idle(pv_venus_from(c), d, false)) {
+      pv_venus_refuse(c, "vkGetQueryPoolResults: the device is being destroyed or the context "
+                         "stops");
+      return;
+   }
    pv_handle_vkGetQueryPoolResults(c, args);
    pthread_rwlock_unlock(&d->query_lock);
+   pv_vk_unlock_submitters(d);
 }
 
 void

@@ -11,8 +11,9 @@
  * thread still has calls to make when the ring's commands have ended: tests/host/
  * test_cmdbuf_race.c), and a command buffer freed or reset (with its pool or device) while such
  * a call records calls abort(): the host driver would go on recording into freed memory;
- * vkResetQueryPool of first query 7 takes PV_SLOW_RESET_US, and a vkQueueSubmit that reaches the
- * driver meanwhile calls abort() (lavapipe resets on its queue's context); with
+ * vkResetQueryPool or vkGetQueryPoolResults of first query 7 takes PV_SLOW_RESET_US, and a
+ * vkQueueSubmit that reaches the driver meanwhile calls abort() (lavapipe resets queries and reads
+ * their results on its queue's context); with
  * PV_LAYER_SLOW_POOLS=1 in the environment every command pool call (allocate, free, reset,
  * destroy, and the slow vkCmdSetLineWidth above) takes PV_SLOW_POOL_US and two of them at once
  * call abort() (the driver's pool lists would be corrupted); a pipeline cache created with
@@ -65,6 +66,7 @@ static PFN_vkResetCommandPool next_reset_command_pool;
 static PFN_vkDestroyCommandPool next_destroy_command_pool;
 static PFN_vkDestroyDevice next_destroy_device;
 static PFN_vkResetQueryPool next_reset_query_pool;
+static PFN_vkGetQueryPoolResults next_get_query_pool_results;
 static PFN_vkQueueSubmit next_queue_submit;
 /* Slow recording calls running now (any command buffer: the test that uses them has one), and
  * slow query resets. */
@@ -98,6 +100,11 @@ VKAPI_ATTR VkResult VKAPI_CALL pv_crash_CreatePipelineCache(VkDevice device,
                                                             const VkPipelineCacheCreateInfo *info,
                                                             const VkAllocationCallbacks *alloc,
                                                             VkPipelineCache *out);
+VKAPI_ATTR VkResult VKAPI_CALL pv_crash_GetQueryPoolResults(VkDevice device, VkQueryPool pool,
+                                                            uint32_t first, uint32_t count,
+                                                            size_t size, void *data,
+                                                            VkDeviceSize stride,
+                                                            VkQueryResultFlags flags);
 VKAPI_ATTR void VKAPI_CALL pv_crash_FreeCommandBuffers(VkDevice device, VkCommandPool pool,
                                                        uint32_t count, const VkCommandBuffer *cmds);
 VKAPI_ATTR VkResult VKAPI_CALL pv_crash_ResetCommandPool(VkDevice device, VkCommandPool pool,
@@ -169,6 +176,8 @@ pv_crash_CreateDevice(VkPhysicalDevice phys, const VkDeviceCreateInfo *info,
       next_create_pipeline_cache =
          (PFN_vkCreatePipelineCache)next_gdpa(*out, "vkCreatePipelineCache");
       next_reset_query_pool = (PFN_vkResetQueryPool)next_gdpa(*out, "vkResetQueryPool");
+      next_get_query_pool_results =
+         (PFN_vkGetQueryPoolResults)next_gdpa(*out, "vkGetQueryPoolResults");
       next_queue_submit = (PFN_vkQueueSubmit)next_gdpa(*out, "vkQueueSubmit");
    }
    return r;
@@ -365,10 +374,23 @@ pv_crash_ResetQueryPool(VkDevice device, VkQueryPool pool, uint32_t first, uint3
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
+pv_crash_GetQueryPoolResults(VkDevice device, VkQueryPool pool, uint32_t first, uint32_t count,
+                             size_t size, void *data, VkDeviceSize stride, VkQueryResultFlags flags)
+{
+   if (first != PV_SLOW_RESET_FIRST)
+      return next_get_query_pool_results(device, pool, first, count, size, data, stride, flags);
+   atomic_fetch_add(&slow_resetting, 1);
+   usleep(PV_SLOW_RESET_US);
+   VkResult r = next_get_query_pool_results(device, pool, first, count, size, data, stride, flags);
+   atomic_fetch_sub(&slow_resetting, 1);
+   return r;
+}
+
+VKAPI_ATTR VkResult VKAPI_CALL
 pv_crash_QueueSubmit(VkQueue queue, uint32_t count, const VkSubmitInfo *submits, VkFence fence)
 {
    if (atomic_load(&slow_resetting)) {
-      fprintf(stderr, "pv_crash_layer: vkQueueSubmit while a query pool resets\n");
+      fprintf(stderr, "pv_crash_layer: vkQueueSubmit while a query pool resets or is read\n");
       abort();
    }
    return next_queue_submit(queue, count, submits, fence);
@@ -396,6 +418,7 @@ pv_crash_GetDeviceProcAddr(VkDevice device, const char *name)
       {"vkDestroyCommandPool", (PFN_vkVoidFunction)pv_crash_DestroyCommandPool},
       {"vkDestroyDevice", (PFN_vkVoidFunction)pv_crash_DestroyDevice},
       {"vkResetQueryPool", (PFN_vkVoidFunction)pv_crash_ResetQueryPool},
+      {"vkGetQueryPoolResults", (PFN_vkVoidFunction)pv_crash_GetQueryPoolResults},
       {"vkCreatePipelineCache", (PFN_vkVoidFunction)pv_crash_CreatePipelineCache},
       {"vkQueueSubmit", (PFN_vkVoidFunction)pv_crash_QueueSubmit},
    };

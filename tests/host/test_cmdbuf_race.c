@@ -21,6 +21,8 @@
  * thread; the layer takes 1 ms for that reset and aborts when a submission reaches the driver
  * meanwhile. The reset waits until the device is idle and keeps submissions out until it is
  * made (src/vk/guard_query.c); the code before waited first and let them in again.
+ * `query-read`: the same with vkGetQueryPoolResults, which lavapipe also runs on its queue's
+ * context (after a vkDeviceWaitIdle of its own, which another ring's submission could follow).
  *
  * `test_cmdbuf_race pool`, with the test layer slowing every command pool call
  * (PV_LAYER_SLOW_POOLS=1): the ring and the context path both allocate command buffers from one
@@ -100,6 +102,7 @@ enum {
    STYPE_PIPELINE_CACHE_CREATE_INFO = 17,
    PIPELINE_CACHE_EXTERNALLY_SYNCHRONIZED = 1,
    CMD_RESET_QUERY_POOL = 171,
+   CMD_GET_QUERY_POOL_RESULTS = 49,
    STYPE_QUERY_POOL_CREATE_INFO = 11,
    QUERY_TYPE_TIMESTAMP = 2,
    STYPE_COMMAND_POOL_CREATE_INFO = 39,
@@ -345,6 +348,18 @@ test_query_reset_race(void **state)
    ring_against_context(queue_and_query_pool, (struct feeder){.submits = true}, &reset, RESETS);
 }
 
+/* The ring submits throughout while the context path reads the pool's results RESETS times. */
+static void
+test_query_read_race(void **state)
+{
+   (void)state;
+   struct buf read = {0};
+   w32(&read, CMD_GET_QUERY_POOL_RESULTS), w32(&read, 0), w64(&read, DEVICE);
+   w64(&read, QUERY_POOL), w32(&read, SLOW_RESET_FIRST), w32(&read, 1);
+   w64(&read, 8), w64(&read, 8), w64(&read, 8), w32(&read, 1); /* 8 bytes, stride 8, 64-bit */
+   ring_against_context(queue_and_query_pool, (struct feeder){.submits = true}, &read, RESETS);
+}
+
 /* pool: the ring allocates and frees throughout while the context path does ALLOCS times. */
 #define ALLOCS 300u
 
@@ -416,6 +431,10 @@ main(int argc, char **argv)
       return 77;
    }
    pv_set_log_level(PV_LOG_ERROR);
+   if (argc > 1 && !strcmp(argv[1], "query-read")) {
+      const struct CMUnitTest tests[] = {cmocka_unit_test(test_query_read_race)};
+      return cmocka_run_group_tests(tests, NULL, NULL);
+   }
    if (argc > 1 && !strcmp(argv[1], "pipeline-cache")) {
       const struct CMUnitTest tests[] = {cmocka_unit_test(test_pipeline_cache_flag)};
       return cmocka_run_group_tests(tests, NULL, NULL);
