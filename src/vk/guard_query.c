@@ -17,8 +17,8 @@
  * submitted) or the query lock taken tries again at once this many times, then after a pause:
  * a guest keeping the device busy from another ring keeps its own call waiting, without a busy
  * loop. */
-#define PV_RESET_RETRY_YIELDS 64u
-#define PV_RESET_RETRY_SLEEP_NS 50000ull
+#define PV_QUERY_RETRY_YIELDS 64u
+#define PV_QUERY_RETRY_SLEEP_NS 50000ull
 
 static uint32_t
 query_values(const VkQueryPoolCreateInfo *ci)
@@ -131,8 +131,8 @@ static bool
 lock_idle(struct pv_context *ctx, struct pv_vk_device *d, bool exclusive)
 {
    for (uint32_t attempt = 0; !pv_venus_stopping(ctx); attempt++) {
-      if (attempt >= PV_RESET_RETRY_YIELDS)
-         pv_os_sleep_ns(PV_RESET_RETRY_SLEEP_NS);
+      if (attempt >= PV_QUERY_RETRY_YIELDS)
+         pv_os_sleep_ns(PV_QUERY_RETRY_SLEEP_NS);
       pv_vk_device_quiesce(ctx, d);
       pv_vk_lock_submitters(d);
       if (d->queue_count && d->queues[0].closed) {
@@ -149,39 +149,47 @@ lock_idle(struct pv_context *ctx, struct pv_vk_device *d, bool exclusive)
 }
 
 /*
- * A host reset frees the queries it resets in lavapipe (and flushes the queue's context when
- * one is still pending, from this thread), so it must not meet the GPU work that writes them nor
- * another ring reading their results. Vulkan leaves both to the application (the reset range's
- * submitted commands completed, no vkGetQueryPoolResults of it in another thread): on such a
- * host the reset waits for the device's submitted work first, as freeing memory does (Zink resets
- * this way while its next batch runs: a wait a GPU driver, whose reset only writes query memory,
- * is spared), and on every host it excludes result reads of the device's pools while it runs.
+ * Runs a host reset (exclusive) or result read of the device's query pools. A host reset frees
+ * the queries it resets in lavapipe (and flushes the queue's context when one is still pending,
+ * from this thread), and a read runs on that context too, so neither may meet the GPU work that
+ * writes them, another ring's submission, nor each other. Vulkan leaves all that to the
+ * application (the reset range's submitted commands completed, no vkGetQueryPoolResults of it in
+ * another thread): on such a host both wait for the device's submitted work first and keep
+ * submissions out (lock_idle), as freeing memory waits (Zink resets this way while its next
+ * batch runs: a wait a GPU driver, whose reset only writes query memory, is spared); on every
+ * host a reset excludes result reads of the device's pools while it runs.
  */
+static void
+call_query_locked(struct pv_dispatch_ctx *c, const char *what, VkDevice device, bool exclusive,
+                  pv_handler_fn handler, void *args)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   struct pv_vk_device *d = pv_vk_device_from_host(ctx, device);
+   if (!d) {
+      pv_venus_refuse(c, "%s: unknown device", what);
+      return;
+   }
+   bool idle = d->pd->frees_reset_queries;
+   if (idle && !lock_idle(ctx, d, exclusive)) {
+      pv_venus_refuse(c, "%s: the device is being destroyed or the context stops", what);
+      return;
+   }
+   if (!idle && exclusive)
+      pthread_rwlock_wrlock(&d->query_lock);
+   else if (!idle)
+      pthread_rwlock_rdlock(&d->query_lock);
+   handler(c, args);
+   pthread_rwlock_unlock(&d->query_lock);
+   if (idle)
+      pv_vk_unlock_submitters(d);
+}
+
 void
 pv_guard_ResetQueryPool(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkResetQueryPool *a = args;
-   if (!pv_guard_queries(c, "vkResetQueryPool", a->queryPool, a->firstQuery, a->queryCount, NULL))
-      return;
-   struct pv_context *ctx = pv_venus_from(c);
-   struct pv_vk_device *d = pv_vk_device_from_host(ctx, a->device);
-   if (!d) {
-      pv_venus_refuse(c, "vkResetQueryPool: unknown device");
-      return;
-   }
-   if (!d->pd->frees_reset_queries) {
-      pthread_rwlock_wrlock(&d->query_lock);
-      pv_handle_vkResetQueryPool(c, args);
-      pthread_rwlock_unlock(&d->query_lock);
-      return;
-   }
-   if (!lock_idle(ctx, d, true)) {
-      pv_venus_refuse(c, "vkResetQueryPool: the device is being destroyed or the context stops");
-      return;
-   }
-   pv_handle_vkResetQueryPool(c, args);
-   pthread_rwlock_unlock(&d->query_lock);
-   pv_vk_unlock_submitters(d);
+   if (pv_guard_queries(c, "vkResetQueryPool", a->queryPool, a->firstQuery, a->queryCount, NULL))
+      call_query_locked(c, "vkResetQueryPool", a->device, true, pv_handle_vkResetQueryPool, args);
 }
 
 void
@@ -202,25 +210,8 @@ pv_guard_GetQueryPoolResults(struct pv_dispatch_ctx *c, void *args)
                      a->queryCount, (unsigned long long)a->stride, a->dataSize);
       return;
    }
-   struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), a->device);
-   if (!d) {
-      pv_venus_refuse(c, "vkGetQueryPoolResults: unknown device");
-      return;
-   }
-   if (!d->pd->frees_reset_queries) {
-      pthread_rwlock_rdlock(&d->query_lock); /* not beside a host reset */
-      pv_handle_vkGetQueryPoolResults(c, args);
-      pthread_rwlock_unlock(&d->query_lock);
-      return;
-   }
-   if (!lock_idle(pv_venus_from(c), d, false)) {
-      pv_venus_refuse(c, "vkGetQueryPoolResults: the device is being destroyed or the context "
-                         "stops");
-      return;
-   }
-   pv_handle_vkGetQueryPoolResults(c, args);
-   pthread_rwlock_unlock(&d->query_lock);
-   pv_vk_unlock_submitters(d);
+   call_query_locked(c, "vkGetQueryPoolResults", a->device, false,
+                     pv_handle_vkGetQueryPoolResults, args);
 }
 
 void

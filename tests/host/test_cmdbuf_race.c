@@ -421,6 +421,21 @@ test_cmdbuf_race(void **state)
 int
 main(int argc, char **argv)
 {
+   /* the first argument picks one race (meson runs each with its environment); none: cmdbuf */
+   static const struct {
+      const char *mode;
+      struct CMUnitTest test;
+   } modes[] = {
+      {"slow", cmocka_unit_test(test_cmdbuf_race)},
+      {"query-reset", cmocka_unit_test(test_query_reset_race)},
+      {"query-read", cmocka_unit_test(test_query_read_race)},
+      {"pool", cmocka_unit_test(test_pool_race)},
+      {"pipeline-cache", cmocka_unit_test(test_pipeline_cache_flag)},
+   };
+   struct CMUnitTest tests[1] = {cmocka_unit_test(test_cmdbuf_race)};
+   for (size_t i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]); i++)
+      if (!strcmp(argv[1], modes[i].mode))
+         tests[0] = modes[i].test;
    if (argc > 1 && !strcmp(argv[1], "slow")) {
       line_width = LINE_WIDTH_SLOW;
       rounds = ROUNDS_SLOW;
@@ -431,22 +446,5 @@ main(int argc, char **argv)
       return 77;
    }
    pv_set_log_level(PV_LOG_ERROR);
-   if (argc > 1 && !strcmp(argv[1], "query-read")) {
-      const struct CMUnitTest tests[] = {cmocka_unit_test(test_query_read_race)};
-      return cmocka_run_group_tests(tests, NULL, NULL);
-   }
-   if (argc > 1 && !strcmp(argv[1], "pipeline-cache")) {
-      const struct CMUnitTest tests[] = {cmocka_unit_test(test_pipeline_cache_flag)};
-      return cmocka_run_group_tests(tests, NULL, NULL);
-   }
-   if (argc > 1 && !strcmp(argv[1], "pool")) {
-      const struct CMUnitTest tests[] = {cmocka_unit_test(test_pool_race)};
-      return cmocka_run_group_tests(tests, NULL, NULL);
-   }
-   if (argc > 1 && !strcmp(argv[1], "query-reset")) {
-      const struct CMUnitTest tests[] = {cmocka_unit_test(test_query_reset_race)};
-      return cmocka_run_group_tests(tests, NULL, NULL);
-   }
-   const struct CMUnitTest tests[] = {cmocka_unit_test(test_cmdbuf_race)};
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
