@@ -142,6 +142,16 @@ struct pv_renderer_config {
     * that context and its host objects are left for the process exit.
     */
    bool contain_host_crashes;
+   /*
+    * Each process this renderer runs in holds one guest context at a time (a worker process per
+    * context). On a GPU the guest is then offered buffer device addresses: a shader can load and
+    * store through any address of its device's address space, and only that context's devices
+    * live in the process. Otherwise (several contexts in one process) they are withheld on every
+    * device, since whether a driver gives each VkDevice an address space of its own is the
+    * driver's choice. Held to: pv_context_create fails while another context of the process
+    * lives. (On a CPU device they are withheld either way: addresses are host pointers.)
+    */
+   bool one_context_per_process;
 };
 
 #define PV_RENDERER_CONFIG_INIT                                                                    \

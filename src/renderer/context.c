@@ -11,15 +11,54 @@
 #include "renderer/ring.h"
 #include "util/log.h"
 
+/*
+ * The contexts living in this process. A renderer configured one_context_per_process offers
+ * GPU device addresses on the claim that its context's devices are the only ones in the process
+ * (pearvisor.h): a second context while one of those lives, or one of those beside others, is
+ * refused.
+ */
+static pthread_mutex_t g_process_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned g_process_contexts;
+static bool g_process_claimed_alone;
+
+static bool
+process_enter(const struct pv_renderer *renderer)
+{
+   bool alone = renderer->config.one_context_per_process;
+   pthread_mutex_lock(&g_process_lock);
+   bool ok = !g_process_claimed_alone && !(alone && g_process_contexts);
+   if (ok) {
+      g_process_contexts++;
+      g_process_claimed_alone = alone;
+   }
+   pthread_mutex_unlock(&g_process_lock);
+   if (!ok)
+      pv_err("context: refused, another context lives in this process and one of the two was "
+             "promised to be alone in it (one_context_per_process)");
+   return ok;
+}
+
+static void
+process_leave(const struct pv_renderer *renderer)
+{
+   pthread_mutex_lock(&g_process_lock);
+   g_process_contexts--;
+   if (renderer->config.one_context_per_process)
+      g_process_claimed_alone = false;
+   pthread_mutex_unlock(&g_process_lock);
+}
+
 struct pv_context *
 pv_context_create(struct pv_renderer *renderer, uint32_t capset_id, const char *debug_name)
 {
    const struct pv_dialect *dialect = pv_renderer_dialect(renderer, capset_id);
-   if (!dialect)
+   if (!dialect || !process_enter(renderer))
       return NULL;
    struct pv_context *ctx = calloc(1, sizeof(*ctx));
-   if (!ctx)
+   if (!ctx) {
+      process_leave(renderer);
       return NULL;
+   }
    ctx->renderer = renderer;
    snprintf(ctx->name, sizeof(ctx->name), "%s", debug_name ? debug_name : "");
    ctx->wire_format = dialect->wire_format;
@@ -119,6 +158,7 @@ pv_context_destroy(struct pv_context *ctx)
    pthread_mutex_destroy(&ctx->rings_lock);
    if (ctx->family_state && !crashed) /* after a crash its threads may be stuck in the driver */
       family->context_fini(ctx, ctx->family_state);
+   process_leave(ctx->renderer);
    free(ctx);
 }
 

@@ -84,7 +84,7 @@ vg_backend_local_create(uint32_t ctx_id, const char *name)
       return NULL;
    lb->base.ops = &local_ops;
    lb->base.ctx_id = ctx_id;
-   lb->local = vg_local_create(vg_config_get()->wire_format, name, local_fence_retired, lb);
+   lb->local = vg_local_create(vg_config_get()->wire_format, false, name, local_fence_retired, lb);
    if (!lb->local) {
       pv_err("virgl: context %u: the renderer cannot create a Venus context", ctx_id);
       free(lb);

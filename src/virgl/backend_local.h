@@ -14,9 +14,10 @@ struct vg_local {
    struct pv_context *ctx;
 };
 
-/* Returns NULL when the renderer or the context cannot be created (logged). */
-struct vg_local *vg_local_create(uint32_t wire_format, const char *name, pv_fence_retired_fn cb,
-                                 void *data);
+/* Returns NULL when the renderer or the context cannot be created (logged). `alone`: the
+ * context is the only one of its process (a worker), see one_context_per_process. */
+struct vg_local *vg_local_create(uint32_t wire_format, bool alone, const char *name,
+                                 pv_fence_retired_fn cb, void *data);
 void vg_local_destroy(struct vg_local *l);
 
 #endif

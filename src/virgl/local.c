@@ -6,13 +6,15 @@
 #include "virgl/backend_local.h"
 
 struct vg_local *
-vg_local_create(uint32_t wire_format, const char *name, pv_fence_retired_fn cb, void *data)
+vg_local_create(uint32_t wire_format, bool alone, const char *name, pv_fence_retired_fn cb,
+                void *data)
 {
    struct vg_local *l = calloc(1, sizeof(*l));
    if (!l)
       return NULL;
    struct pv_renderer_config config = PV_RENDERER_CONFIG_INIT;
    config.wire_format = wire_format;
+   config.one_context_per_process = alone;
    l->renderer = pv_renderer_create(&config);
    if (l->renderer)
       l->ctx = pv_context_create(l->renderer, PV_CAPSET_VENUS, name);

@@ -200,7 +200,7 @@ serve_init(void)
       memcpy(name, (char *)body + sizeof(init), n);
       name[n] = '\0';
       if (init.capset_id == PV_CAPSET_VENUS)
-         l = vg_local_create(init.wire_format, name, fence_retired, NULL);
+         l = vg_local_create(init.wire_format, true, name, fence_retired, NULL);
       if (l)
          pv_context_set_ring_callback(l->ctx, ring_created, NULL);
       if (l && fence_page) /* the front end wrote the record's id; the worker keeps it */

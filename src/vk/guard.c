@@ -480,9 +480,11 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
                      "as its type, not being destroyed), given to the host as our handle: the "
                      "driver reads and writes through the handle as a pointer"),
    G(GetPrivateData, "as vkSetPrivateData"),
-   G(GetPhysicalDeviceFeatures2, "not a check: on a CPU device (a device address is a host "
-                                 "pointer there) the buffer device address features read false"),
-   G(GetBufferDeviceAddress, "refused on a CPU device: the address is a host pointer"),
+   G(GetPhysicalDeviceFeatures2, "not a check: where device addresses are withheld (a CPU "
+                                 "device, whose addresses are host pointers, or contexts "
+                                 "sharing the process) the buffer device address features "
+                                 "read false"),
+   G(GetBufferDeviceAddress, "refused where device addresses are withheld"),
    G(GetBufferOpaqueCaptureAddress, "as vkGetBufferDeviceAddress"),
    G(GetDeviceMemoryOpaqueCaptureAddress, "as vkGetBufferDeviceAddress"),
    {NULL, NULL, NULL},

@@ -482,8 +482,11 @@ const char *pv_vk_workgroup_violation(struct pv_dispatch_ctx *c, VkDevice device
 uint32_t pv_vk_stage_locations(struct pv_dispatch_ctx *c, VkDevice device,
                                VkShaderStageFlagBits stage, bool output);
 
-/* Whether a device address is a pointer into the host process (the device is the CPU:
- * lavapipe), so the guest is not offered them (guard_address.c). */
+/* Whether a guest's shaders could reach memory beyond its own through a device address, so the
+ * guest is not offered them (guard_address.c): on a CPU device (lavapipe) an address is a
+ * pointer into the host process; on any device when other contexts share the process
+ * (`one_context_per_process` false) and so may share the driver's address space. */
+bool pv_vk_withholds_addresses(VkPhysicalDeviceType type, bool one_context_per_process);
 bool pv_vk_raw_addresses(const struct pv_vk_physdev *pd);
 
 /* ----- registration ------------------------------------------------------------------------- */

@@ -1,21 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Buffer device addresses on a host whose Vulkan device is the CPU (lavapipe) (guard.h). There a
- * device address is a pointer into the host process, and a shader with PhysicalStorageBuffer
- * pointers loads and stores through whatever 64-bit value it computes: a guest's shader could
- * read and write any memory of the process that serves it, and vkGetBufferDeviceAddress would
- * tell it where the host's heap lies. (On a GPU an address is one of the device's own virtual
- * addresses, translated by its MMU.) So on a CPU device the guest is not offered the feature
- * (extensions withheld in physical_device.c, feature bits cleared here), shader modules that
- * declare the capability are refused (guard_shader.c), and so are the address queries.
+ * Buffer device addresses where a guest's shader could reach beyond its own memory (guard.h). A
+ * shader with PhysicalStorageBuffer pointers loads and stores through whatever 64-bit value it
+ * computes. On a host whose Vulkan device is the CPU (lavapipe) a device address is a pointer
+ * into the host process: the shader could read and write any memory of the process that serves
+ * it, and vkGetBufferDeviceAddress would tell it where the host's heap lies. On a GPU an address
+ * is one of the device's virtual addresses, translated by its MMU; but when several contexts
+ * share one process (`--threads`, the library in-process) their devices may share one address
+ * space, as the driver chooses, and a guest could reach another's memory. So there the guest is
+ * not offered the feature (extensions withheld in physical_device.c, feature bits cleared here),
+ * shader modules that declare the capability are refused (guard_shader.c), and so are the
+ * address queries.
  */
 #include "renderer/context.h"
 #include "vk/guard.h"
 
 bool
+pv_vk_withholds_addresses(VkPhysicalDeviceType type, bool one_context_per_process)
+{
+   return type == VK_PHYSICAL_DEVICE_TYPE_CPU || !one_context_per_process;
+}
+
+bool
 pv_vk_raw_addresses(const struct pv_vk_physdev *pd)
 {
-   return pd && pd->device_type == VK_PHYSICAL_DEVICE_TYPE_CPU;
+   return pd && pd->withholds_addresses;
 }
 
 static bool
@@ -57,7 +66,7 @@ pv_guard_GetPhysicalDeviceFeatures2(struct pv_dispatch_ctx *c, void *args)
    {                                                                                               \
       struct pv_args_vk##name *a = args;                                                           \
       if (device_raw_addresses(c, a->device))                                                      \
-         pv_venus_refuse(c, "vk" #name ": a device address is a host pointer on this host");       \
+         pv_venus_refuse(c, "vk" #name ": device addresses are withheld on this host");            \
       else                                                                                         \
          pv_handle_vk##name(c, args);                                                              \
    }

@@ -271,7 +271,8 @@ module_reflect(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
    if (d && pv_vk_raw_addresses(d->pd) && declares_raw_pointers(ci->pCode, ci->codeSize / 4)) {
       pv_venus_refuse(c,
                       "%s: PhysicalStorageBufferAddresses (or SPIR-V not in the host's byte "
-                      "order) on a CPU device, where a device address is a host pointer",
+                      "order) where device addresses are withheld (a CPU device, or contexts "
+                      "sharing the process)",
                       what);
       return NULL;
    }

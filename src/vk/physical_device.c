@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "renderer/context.h"
 #include "renderer/host_driver.h"
+#include "renderer/renderer.h"
 #include "util/log.h"
 #include "vk/guard.h"
 #include "vk/pv_vk.h"
@@ -192,8 +194,8 @@ drops_edge_barriers(const struct pv_vk_physdev *pd, int lavapipe)
    return true;
 }
 
-/* A CPU device's addresses are host pointers: the extensions that hand them out are not the
- * guest's (guard_address.c). */
+/* The extensions that hand out device addresses, where those could reach beyond the guest's own
+ * memory (guard_address.c). */
 static void
 withhold_address_extensions(struct pv_vk_physdev *pd)
 {
@@ -208,7 +210,7 @@ withhold_address_extensions(struct pv_vk_physdev *pd)
 }
 
 static void
-init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
+init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd, bool one_context)
 {
    VkPhysicalDeviceTransformFeedbackPropertiesEXT xfb = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_TRANSFORM_FEEDBACK_PROPERTIES_EXT,
@@ -228,7 +230,8 @@ init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd)
    uint32_t version = pv_vk_cap_api_version(props.properties.apiVersion);
    pd->api_version = version < inst->api_version ? version : inst->api_version;
    pd->device_type = props.properties.deviceType;
-   if (pv_vk_raw_addresses(pd))
+   pd->withholds_addresses = pv_vk_withholds_addresses(pd->device_type, one_context);
+   if (pd->withholds_addresses)
       withhold_address_extensions(pd);
 
    uint64_t align = host_props.minImportedHostPointerAlignment;
@@ -291,7 +294,7 @@ pv_vk_physdev_create(struct pv_context *ctx, VkPhysicalDevice host)
       physdev_free(pd);
       return NULL;
    }
-   init_properties(inst, pd);
+   init_properties(inst, pd, ctx->renderer->config.one_context_per_process);
    pv_vk_physdev_init_memory_types(inst, pd);
    return pd;
 }

@@ -66,6 +66,8 @@ struct pv_vk_physdev {
    VkPhysicalDevice host;
    uint32_t api_version; /* min(capped device version, instance version) */
    VkPhysicalDeviceType device_type;
+   /* buffer device addresses not offered to the guest (pv_vk_withholds_addresses) */
+   bool withholds_addresses;
    /* the host's memory types, less HOST_* flags where the renderer cannot map (memory_types.c) */
    VkPhysicalDeviceMemoryProperties mem;
    /* device extensions the guest may see: host's intersected with the protocol table */

@@ -221,12 +221,14 @@ serve_in_child(const struct vtest_listener *listeners, unsigned count, int sock,
       vtest_watch_set_single_client_process(true);
       vtest_client_share_state(page);
       /* Alone in this process: a host-driver crash loses the context, and the guest is
-       * answered, instead of the process dying under it (crash_guard.h). */
+       * answered, instead of the process dying under it (crash_guard.h); on a GPU the guest
+       * may have device addresses (its devices are the process's only ones). */
       /* Before the first guest byte is read; the trial run at start-up makes failing rare. */
       if (!vtest_sandbox_enter(sandbox, false))
          _exit(1);
       struct pv_renderer_config own = *config;
       own.contain_host_crashes = true;
+      own.one_context_per_process = true;
       int ret = vtest_client_serve(sock, &own) ? 1 : 0;
       check_leaks_before_exit();
       _exit(ret);
@@ -368,6 +370,7 @@ vtest_server_run(const struct vtest_server_options *o)
          if (!o->single_client && live_clients(o) >= max) {
             refuse_client(sock, max);
          } else if (o->single_client) {
+            config.one_context_per_process = true; /* the one client, then the server exits */
             vtest_client_serve(sock, &config);
             done = true;
          } else if (o->use_threads) {

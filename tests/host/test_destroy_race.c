@@ -23,7 +23,8 @@
 #include "../unit/venus_guest.h"
 #include "pearvisor/pearvisor.h"
 
-#define LVP_ICD "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
+#include "host_icd.h"
+
 #define INSTANCE 0x10u
 #define PHYSDEV 0x20u
 #define DEVICE 0x30u
@@ -94,7 +95,7 @@ test_destroy_race(void **state)
 {
    (void)state;
    const struct pv_renderer_config config = {
-      .struct_size = sizeof(config), .host_icd = LVP_ICD, .wire_format = 1};
+      .struct_size = sizeof(config), .host_icd = pv_test_host_icd(), .wire_format = 1};
    struct pv_renderer *r = pv_renderer_create(&config);
    assert_non_null(r);
    unsigned claimed = 0;
@@ -108,10 +109,8 @@ test_destroy_race(void **state)
 int
 main(void)
 {
-   if (access(LVP_ICD, R_OK)) {
-      printf("skip: no lavapipe at %s\n", LVP_ICD);
+   if (pv_test_host_missing())
       return 77;
-   }
    pv_set_log_level(PV_LOG_ERROR);
    const struct CMUnitTest tests[] = {cmocka_unit_test(test_destroy_race)};
    return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,8 @@
  * The embedding API as a VMM sees it, through the shared library and its public header only:
  * version, the Venus capset before any renderer exists, the config's ABI rules, host_icd loaded
  * by the library itself (the environment names a driver that does not exist), the GPU choice,
- * the log callback and why a context was lost. Needs lavapipe.
+ * the log callback, why a context was lost, and a renderer promised one context per process held
+ * to it. Needs lavapipe.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -179,6 +180,45 @@ test_lost_reason(void)
    pv_renderer_destroy(r);
 }
 
+/* Whether a context of `r` is refused now (one that is made is destroyed again). */
+static bool
+context_refused(struct pv_renderer *r)
+{
+   struct pv_context *ctx = pv_context_create(r, PV_CAPSET_VENUS, "extra");
+   pv_context_destroy(ctx);
+   return ctx == NULL;
+}
+
+/* one_context_per_process offers GPU device addresses on that promise: no second context, of
+ * any renderer, while such a context lives, and none of those beside another. */
+static void
+test_one_context_per_process(void)
+{
+   struct pv_renderer_config config = PV_RENDERER_CONFIG_INIT;
+   config.host_icd = LVP_ICD;
+   config.one_context_per_process = true;
+   struct pv_renderer *alone = pv_renderer_create(&config);
+   config.one_context_per_process = false;
+   struct pv_renderer *shared = pv_renderer_create(&config);
+   CHECK(alone && shared);
+   if (!alone || !shared)
+      goto out;
+   struct pv_context *ctx = pv_context_create(alone, PV_CAPSET_VENUS, "alone");
+   CHECK(ctx);
+   CHECK(context_refused(alone));
+   CHECK(context_refused(shared));
+   pv_context_destroy(ctx);
+   ctx = pv_context_create(shared, PV_CAPSET_VENUS, "shared");
+   CHECK(ctx);
+   CHECK(context_refused(alone));
+   CHECK(!context_refused(shared));
+   pv_context_destroy(ctx);
+   CHECK(!context_refused(alone)); /* nothing lives any more */
+out:
+   pv_renderer_destroy(alone);
+   pv_renderer_destroy(shared);
+}
+
 int
 main(void)
 {
@@ -196,6 +236,7 @@ main(void)
    test_host_icd();
    test_gpu_choice();
    test_lost_reason();
+   test_one_context_per_process();
    CHECK(g_lines > 0); /* the callback, not stderr, got the lines */
    pv_set_log_callback(NULL, NULL);
    printf("%s (%d failures)\n", g_failures ? "FAIL" : "PASS", g_failures);

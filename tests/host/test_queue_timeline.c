@@ -18,7 +18,8 @@
 #include "../codegen/wire_buf.h"
 #include "pearvisor/pearvisor.h"
 
-#define LVP_ICD "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json"
+#include "host_icd.h"
+
 #define INSTANCE 0x10u
 #define PHYSDEV 0x20u
 #define DEVICE 0x30u
@@ -129,16 +130,14 @@ empty_queue_submit_again(struct pv_context *ctx)
 int
 main(void)
 {
-   if (access(LVP_ICD, R_OK)) {
-      printf("skip: no lavapipe at %s\n", LVP_ICD);
+   if (pv_test_host_missing())
       return 77;
-   }
    pv_set_log_level(PV_LOG_WARN);
    /* The validation layer watches our own fence submits and queue locking when it is installed
     * (its messages are errors in the log; the e2e scripts check the server's). */
    /* The library loads lavapipe itself (host_icd): no environment needed. */
    const struct pv_renderer_config config = {.struct_size = sizeof(config),
-                                             .host_icd = LVP_ICD,
+                                             .host_icd = pv_test_host_icd(),
                                              .wire_format = 1,
                                              .validate = getenv("PV_TEST_VALIDATE") != NULL};
    struct pv_renderer *r = pv_renderer_create(&config);
