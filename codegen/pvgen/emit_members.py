@@ -103,6 +103,8 @@ class MemberCode:
                         % (lv, t, objtype_value(self.reg, t), _what(self.owner, m))]
             return ['%s = PV_TO_HANDLE(%s, pv_cs_read_id(d, %d));'
                     % (lv, t, objtype_value(self.reg, t))]
+        if k == 'struct' and mode == 'in' and self.flat(t):
+            return self.flat_read(t, lv)
         if k == 'struct':
             (self.deps_out if mode == 'out' else self.deps_in).add(t)
             suffix = '_partial' if mode == 'out' else ''
@@ -138,6 +140,54 @@ class MemberCode:
             return False
         return self.reg.wire_scalar(t) in ('u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32',
                                            'u64', 'i64', 'f64')
+
+    def flat(self, t):
+        """(size, alignment) of a struct whose C layout is its wire layout and whose members are
+        values the decoder takes as they come (4- and 8-byte numbers and flags, structs of them:
+        no enum, handle, pointer, array, bitfield or chain), else None. Such structs decode by a
+        bounds check and a copy (VkViewport, VkRect2D, VkBufferCopy). The wire puts members one
+        after the other in 4- or 8-byte slots; C pads a member to its alignment, so the two agree
+        where no member and no struct end needs padding. The generated code asserts the size."""
+        s = self.reg.structs.get(self.reg.resolve(t))
+        if s is None or s.is_union or s.stype or s.member('pNext') is not None:
+            return None
+        off, align = 0, 1
+        for m in s.members:
+            if m.ptr or m.array or m.bitfield is not None:
+                return None
+            k = elem_kind(self.reg, m.type)
+            if k == 'struct':
+                sub = self.flat(m.type)
+                if sub is None:
+                    return None
+                size, malign = sub
+            elif k == 'scalar' and self.reg.kind(m.type) != 'enum':
+                size = {'u32': 4, 'i32': 4, 'f32': 4, 'u64': 8, 'i64': 8,
+                        'f64': 8}.get(self.reg.wire_scalar(m.type))
+                if size is None:
+                    return None
+                malign = size
+            else:
+                return None
+            if off % malign:
+                return None
+            off, align = off + size, max(align, malign)
+        if off == 0 or off % align:
+            return None
+        return off, align
+
+    def note_flat(self, t):
+        """Records flat struct t and the flat structs in it (Protocol.flat_structs: their
+        layouts are asserted in pv_protocol_gen_internal.h)."""
+        self.proto.flat_structs[t] = self.flat(t)[0]
+        for m in self.reg.structs[self.reg.resolve(t)].members:
+            if elem_kind(self.reg, m.type) == 'struct':
+                self.note_flat(m.type)
+
+    def flat_read(self, t, lv):
+        """One flat struct at lvalue lv: one statement (it may be a loop's body)."""
+        self.note_flat(t)
+        return ['PV_CS_READ_FLAT(d, %s, %d);' % (lv, self.flat(t)[0])]
 
     # ----- static arrays (rules.static_array_count) -----------------------------------------
     def dec_static(self, m, base, mode):
@@ -242,6 +292,10 @@ class MemberCode:
                 out.append('      pv_cs_read_array(d, arr, n, sizeof(*arr));')
                 if mode == 'in' and not out_param:
                     out += ['   ' + x for x in self.enum_array_check(m, 'arr', 'n', True)]
+            elif mode == 'in' and not out_param and self.flat(et):
+                self.note_flat(et)
+                out.append('   if (arr) /* allocated: n * size fits */')
+                out.append('      pv_cs_read_flat(d, arr, (size_t)n * sizeof(*arr));')
             else:
                 body = self.dec_elem(et, 'arr[i]', mode, raw_ids=out_param, m=m, level=1)
                 # A count the stream cannot hold is fatal before the loop (check_elements);

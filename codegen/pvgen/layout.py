@@ -80,10 +80,20 @@ def _enum_checks(gen):
     return lines
 
 
+def _flat_structs(gen):
+    """Structs the decoders copy whole (emit_members.MemberCode.flat): their C layout must be
+    their wire layout, which the compiler checks here once for all."""
+    lines = ['/* structs decoded by copy: C layout = wire layout */']
+    for t, size in sorted(gen.proto.flat_structs.items()):
+        lines.append('_Static_assert(sizeof(%s) == %d, "%s: decoded by copy");' % (t, size, t))
+    return lines + ['']
+
+
 def internal_header(gen):
     lines = [STAMP % gen.registry_name, '#ifndef PV_PROTOCOL_GEN_INTERNAL_H',
              '#define PV_PROTOCOL_GEN_INTERNAL_H', '', '#include "pv_protocol_gen.h"', '']
     lines += _enum_checks(gen)
+    lines += _flat_structs(gen)
     for n in sorted(gen.structs):
         if n not in gen.bad:
             lines += [p for p in gen.structs[n].protos if 'pv_dec_' in p or 'pv_enc_' in p

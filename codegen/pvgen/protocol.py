@@ -89,6 +89,7 @@ class Protocol:
         self.null_allowed = self._member_table('null_allowed', ('handle', 'pointer'))
         self.enum_unchecked = self._member_table('enum_unchecked', ('enum',))
         self.enum_checks = set()  # enum types some decoder checks (filled by the emitters)
+        self.flat_structs = {}  # structs decoded by copy: name -> wire size (emit_members.flat)
         self._check_ids_agree()
 
     def _load_wa1(self, data_dir):

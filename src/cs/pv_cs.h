@@ -233,6 +233,25 @@ PV_CS_READ_SCALAR_INLINE(u16, uint16_t)
 PV_CS_READ_SCALAR_INLINE(i8, int8_t)
 PV_CS_READ_SCALAR_INLINE(i16, int16_t)
 
+/* `size` bytes (a multiple of 4) whose wire layout is their C layout: a flat struct (codegen,
+ * emit_members.py `flat`). Fatal on overrun, as a scalar read. */
+static inline void
+pv_cs_read_flat(struct pv_cs_decoder *dec, void *dst, size_t size)
+{
+   if (!dec->status->fatal && (size_t)(dec->end - dec->cur) >= size) {
+      memcpy(dst, dec->cur, size);
+      dec->cur += size;
+      return;
+   }
+   pv_cs_read(dec, dst, size);
+}
+/* The generated decoders' form: the wire size codegen computed, checked against C's. */
+#define PV_CS_READ_FLAT(dec, lv, wire_size)                                                        \
+   do {                                                                                            \
+      _Static_assert(sizeof(lv) == (wire_size), "C layout is not the wire layout");                \
+      pv_cs_read_flat((dec), &(lv), (wire_size));                                                  \
+   } while (0)
+
 uint64_t pv_cs_read_count(struct pv_cs_decoder *dec);
 /* A wire array count must be 0 (NULL) or equal what the count field says: arrays the registry
  * marks optional or noautovalidity (quirks.json rules.array_zero_is_null). */

@@ -443,12 +443,14 @@ pv_vk_cmd_bound_free(struct pv_vk_cmd_bound *b)
    free(b);
 }
 
-struct pv_vk_bind_state *
-pv_vk_bind_state_of(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, unsigned bind)
+/* The command buffer's bound state, made on first need; NULL for no such command buffer or no
+ * memory. */
+static struct pv_vk_cmd_bound *
+bound_of(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
 {
    struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmd));
    struct pv_vk_cmdbuf *cb = o ? pv_vk_cmdbuf_of(o) : NULL;
-   if (!cb || bind >= 4)
+   if (!cb)
       return NULL;
    struct pv_vk_cmd_bound *b = __atomic_load_n(&cb->bound, __ATOMIC_ACQUIRE);
    if (!b) {
@@ -464,7 +466,14 @@ pv_vk_bind_state_of(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, unsigned bin
          b = none; /* the other's */
       }
    }
-   return &b->bp[bind];
+   return b;
+}
+
+struct pv_vk_bind_state *
+pv_vk_bind_state_of(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, unsigned bind)
+{
+   struct pv_vk_cmd_bound *b = bind < 4 ? bound_of(c, cmd) : NULL;
+   return b ? &b->bp[bind] : NULL;
 }
 
 static unsigned
@@ -550,11 +559,9 @@ void
 pv_vk_push_constants_noted(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
                            VkShaderStageFlags stages)
 {
-   for (unsigned i = 0; i < 4; i++) {
-      struct pv_vk_bind_state *s = pv_vk_bind_state_of(c, cmd, i); /* made on first need */
-      if (s)
-         s->pushed |= stages;
-   }
+   struct pv_vk_cmd_bound *b = bound_of(c, cmd); /* one lookup for every bind point */
+   for (unsigned i = 0; b && i < 4; i++)
+      b->bp[i].pushed |= stages;
 }
 
 /* A stage reads push constants: on a host that reads them through a buffer it sets up only

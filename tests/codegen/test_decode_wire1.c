@@ -31,6 +31,8 @@ static const struct pv_cs_hooks hooks = {.lookup = lookup};
 
 #define DEVICE_ID ((uint64_t)VK_OBJECT_TYPE_DEVICE << 12 | 1)
 #define SEMAPHORE_ID ((uint64_t)VK_OBJECT_TYPE_SEMAPHORE << 12 | 2)
+#define CMDBUF_ID ((uint64_t)VK_OBJECT_TYPE_COMMAND_BUFFER << 12 | 3)
+#define BUFFER_ID(n) ((uint64_t)VK_OBJECT_TYPE_BUFFER << 12 | (n))
 #define HOST(id) ((id) | 0xff000000ull)
 #define RING 0x5555aaaa0000ull
 
@@ -216,6 +218,52 @@ table_ids(void **state)
    pv_cs_arena_fini(&f.arena);
 }
 
+/* Structs whose wire layout is their C layout are decoded by copy (codegen `flat`): every field
+ * lands where the scalar reads put it, signed values and 64-bit ones included. */
+static void
+flat_structs(void **state)
+{
+   (void)state;
+   struct buf b = {.n = 0};
+   w32(&b, 95), w32(&b, 0), w64(&b, CMDBUF_ID), w32(&b, 1), w32(&b, 2), w64(&b, 2);
+   w32(&b, (uint32_t)-5), w32(&b, 7), w32(&b, 640), w32(&b, 480); /* VkRect2D */
+   w32(&b, 0), w32(&b, (uint32_t)-1), w32(&b, 1), w32(&b, 2);
+   struct fx f;
+   struct pv_args_vkCmdSetScissor *s = decode_via_table(&f, &b, 95, "vkCmdSetScissor");
+   assert_true(s->commandBuffer == (VkCommandBuffer)HOST(CMDBUF_ID));
+   assert_int_equal(s->firstScissor, 1);
+   assert_int_equal(s->scissorCount, 2);
+   assert_int_equal(s->pScissors[0].offset.x, -5);
+   assert_int_equal(s->pScissors[0].offset.y, 7);
+   assert_int_equal(s->pScissors[0].extent.width, 640);
+   assert_int_equal(s->pScissors[0].extent.height, 480);
+   assert_int_equal(s->pScissors[1].offset.y, -1);
+   assert_int_equal(s->pScissors[1].extent.height, 2);
+   pv_cs_arena_fini(&f.arena);
+
+   b.n = 0;
+   w32(&b, 112), w32(&b, 0), w64(&b, CMDBUF_ID), w64(&b, BUFFER_ID(4)), w64(&b, BUFFER_ID(5));
+   w32(&b, 1), w64(&b, 1);
+   w64(&b, 0x100000010ull), w64(&b, 32), w64(&b, 0x200000000ull); /* VkBufferCopy */
+   struct pv_args_vkCmdCopyBuffer *c = decode_via_table(&f, &b, 112, "vkCmdCopyBuffer");
+   assert_int_equal(c->regionCount, 1);
+   assert_true(c->pRegions[0].srcOffset == 0x100000010ull);
+   assert_true(c->pRegions[0].dstOffset == 32);
+   assert_true(c->pRegions[0].size == 0x200000000ull);
+   pv_cs_arena_fini(&f.arena);
+
+   /* the last rectangle cut short: fatal, as a scalar read past the end is */
+   b.n = 0;
+   w32(&b, 95), w32(&b, 0), w64(&b, CMDBUF_ID), w32(&b, 0), w32(&b, 1), w64(&b, 1);
+   w32(&b, 1), w32(&b, 2), w32(&b, 3);
+   memset(&f, 0, sizeof(f));
+   pv_cs_arena_init(&f.arena, 0);
+   pv_cs_decoder_init(&f.dec, b.b + 8, b.n - 8, &f.arena, &f.st, &hooks);
+   pv_decode_vkCmdSetScissor(&f.dec, (struct pv_args_vkCmdSetScissor *)f.args);
+   assert_true(f.st.fatal);
+   pv_cs_arena_fini(&f.arena);
+}
+
 int
 main(void)
 {
@@ -226,6 +274,7 @@ main(void)
       cmocka_unit_test(get_device_queue2_timeline),
       cmocka_unit_test(import_semaphore_resource_renamed),
       cmocka_unit_test(table_ids),
+      cmocka_unit_test(flat_structs),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }

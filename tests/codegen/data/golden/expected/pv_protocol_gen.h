@@ -35,6 +35,7 @@ void pv_handle_vkGetWidgetProperties(struct pv_dispatch_ctx *c, void *args);
 /* struct decoders and reply encoders */
 void pv_decode_VkWidgetColorInfo(struct pv_cs_decoder *d, VkWidgetColorInfo *v);
 void pv_decode_VkWidgetCreateInfo(struct pv_cs_decoder *d, VkWidgetCreateInfo *v);
+void pv_decode_VkWidgetGap(struct pv_cs_decoder *d, VkWidgetGap *v);
 void pv_decode_VkWidgetListInfo_partial(struct pv_cs_decoder *d, VkWidgetListInfo *v);
 void pv_encode_VkWidgetListInfo(struct pv_cs_encoder *e, const VkWidgetListInfo *v);
 void pv_decode_VkWidgetListInfo(struct pv_cs_decoder *d, VkWidgetListInfo *v);

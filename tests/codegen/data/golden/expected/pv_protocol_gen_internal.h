@@ -19,9 +19,13 @@ pv_enum_ok_VkWidgetShape(int32_t v)
    }
 }
 
+/* structs decoded by copy: C layout = wire layout */
+_Static_assert(sizeof(VkWidgetSpan) == 16, "VkWidgetSpan: decoded by copy");
+
 void pv_dec_VkWidgetColorInfo_self(struct pv_cs_decoder *d, void *p);
 extern const struct pv_chain_type pv_ct_VkWidgetColorInfo;
 void pv_dec_VkWidgetCreateInfo_self(struct pv_cs_decoder *d, void *p);
+void pv_dec_VkWidgetGap_self(struct pv_cs_decoder *d, void *p);
 void pv_dec_VkWidgetListInfo_self_partial(struct pv_cs_decoder *d, void *p);
 void pv_enc_VkWidgetListInfo_self(struct pv_cs_encoder *e, const void *p);
 void pv_dec_VkWidgetListInfo_self(struct pv_cs_decoder *d, void *p);

@@ -62,6 +62,26 @@ pv_dec_VkWidgetCreateInfo_self(struct pv_cs_decoder *d, void *p)
       v->pIndices = arr;
    }
    v->pLabel = pv_cs_read_string(d);
+   v->spanCount = pv_cs_read_u32(d);
+   {
+      uint64_t n = pv_cs_read_count(d);
+      pv_cs_check_count_exact(d, n, (uint64_t)v->spanCount, "VkWidgetCreateInfo.pSpans");
+      pv_cs_check_elements(d, n);
+      VkWidgetSpan *arr = pv_cs_alloc(d, n, sizeof(*arr));
+      if (arr) /* allocated: n * size fits */
+         pv_cs_read_flat(d, arr, (size_t)n * sizeof(*arr));
+      v->pSpans = arr;
+   }
+   {
+      uint64_t n = pv_cs_read_count(d);
+      pv_cs_check_count_exact(d, n, (uint64_t)v->spanCount, "VkWidgetCreateInfo.pGaps");
+      pv_cs_check_elements(d, n);
+      VkWidgetGap *arr = pv_cs_alloc(d, n, sizeof(*arr));
+      for (uint64_t i = 0; arr && i < n; i++)
+         pv_decode_VkWidgetGap(d, &arr[i]);
+      v->pGaps = arr;
+   }
+   PV_CS_READ_FLAT(d, v->whole, 16);
 }
 
 void
@@ -71,6 +91,21 @@ pv_decode_VkWidgetCreateInfo(struct pv_cs_decoder *d, VkWidgetCreateInfo *v)
    v->sType = (VkStructureType)0;
    v->pNext = pv_protocol_decode_chain(d, pv_chain_VkWidgetCreateInfo, false, "VkWidgetCreateInfo");
    pv_dec_VkWidgetCreateInfo_self(d, v);
+}
+
+void
+pv_dec_VkWidgetGap_self(struct pv_cs_decoder *d, void *p)
+{
+   VkWidgetGap *v = p;
+   (void)v;
+   v->first = pv_cs_read_u32(d);
+   v->offset = pv_cs_read_u64(d);
+}
+
+void
+pv_decode_VkWidgetGap(struct pv_cs_decoder *d, VkWidgetGap *v)
+{
+   pv_dec_VkWidgetGap_self(d, v);
 }
 
 void
