@@ -211,12 +211,18 @@ def tables_file(gen):
         lines += ['};', '', 'static const struct pv_protocol_extension %s_extensions[%d] = {'
                   % (dname, max(1, len(exts)))]
         lines += ['   {"%s", %d, %d},' % (n, num, spec) for n, (num, spec) in exts]
+        # the named entries by name, in strcmp order: pv_protocol_command_find searches it
+        named = sorted(d.ids, key=lambda i: d.names[i].encode())
+        lines += ['};', '', 'static const uint16_t %s_by_name[%d] = {' % (dname, max(1, len(named)))]
+        lines += ['   %d, /* %s */' % (i, d.names[i]) for i in named]
         lines += ['};', '', 'const struct pv_protocol_table pv_protocol_%s = {' % dname,
                   '   .name = "%s",' % dname, '   .count = %d,' % count,
                   '   .entries = %s_entries,' % dname,
                   '   .vk_xml_version = %s,' % _vk_version(d.vk_xml_version),
                   '   .extensions = %s_extensions,' % dname,
-                  '   .extension_count = %d,' % len(exts), '};', '']
+                  '   .extension_count = %d,' % len(exts),
+                  '   .by_name = %s_by_name,' % dname,
+                  '   .named_count = %d,' % len(named), '};', '']
     lines.append('const struct pv_vk_dispatch_entry pv_vk_dispatch_entries[] = {')
     disp = [n for n, cc in sorted(gen.commands.items(), key=lambda x: x[1].ident)
             if 'handler' in cc.funcs]

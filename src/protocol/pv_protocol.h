@@ -145,6 +145,9 @@ struct pv_protocol_table {
    uint32_t vk_xml_version; /* registry version the guest encoder was generated from */
    const struct pv_protocol_extension *extensions; /* sorted by name, in strcmp order */
    uint32_t extension_count;
+   /* the indices of the named entries, in strcmp order of their names (pv_protocol_command_find) */
+   const uint16_t *by_name;
+   uint32_t named_count;
 };
 
 struct pv_protocol_stats {
@@ -164,6 +167,8 @@ pv_command_name_starts_with(const char *name, const char *prefix)
 /* The table's entry for extension `name`, or NULL. */
 const struct pv_protocol_extension *pv_protocol_extension_find(const struct pv_protocol_table *t,
                                                                const char *name);
+/* The index of the command named `name` in t (a binary search), or -1. */
+int32_t pv_protocol_command_find(const struct pv_protocol_table *t, const char *name);
 /* The dialect names the generated tables provide, NULL-terminated. */
 extern const char *const pv_protocol_dialects[];
 void pv_protocol_table_stats(const struct pv_protocol_table *t, const pv_handler_fn *overrides,

@@ -19,12 +19,8 @@ count_verified(const char *dir, const struct pv_protocol_table *t)
    char line[256];
    while (fgets(line, sizeof(line), f)) {
       line[strcspn(line, "\n")] = '\0';
-      for (uint32_t i = 0; i < t->count; i++) {
-         if (t->entries[i].name && !strcmp(t->entries[i].name, line)) {
-            n++;
-            break;
-         }
-      }
+      if (pv_protocol_command_find(t, line) >= 0)
+         n++;
    }
    fclose(f);
    return n;

@@ -61,11 +61,7 @@ pv_capture_mappings_fini(struct pv_capture_mappings *m)
 static int32_t
 command_id(const struct pv_context *ctx, const char *name)
 {
-   const struct pv_protocol_table *t = ctx->table;
-   for (uint32_t i = 0; i < t->count; i++)
-      if (t->entries[i].name && !strcmp(t->entries[i].name, name))
-         return (int32_t)i;
-   return -1;
+   return pv_protocol_command_find(ctx->table, name);
 }
 
 static void

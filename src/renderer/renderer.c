@@ -14,12 +14,10 @@
 bool
 pv_overrides_set(struct pv_overrides *o, const char *name, pv_handler_fn fn)
 {
-   for (uint32_t i = 0; i < o->table->count; i++) {
-      const char *n = o->table->entries[i].name;
-      if (n && !strcmp(n, name)) {
-         o->fns[i] = fn;
-         return true;
-      }
+   int32_t i = pv_protocol_command_find(o->table, name);
+   if (i >= 0) {
+      o->fns[i] = fn;
+      return true;
    }
    pv_err("renderer: dialect %s has no command %s", o->table->name, name);
    return false;

@@ -70,10 +70,7 @@ static const struct pv_vk_family_entry pv_vk_families[] = {
 static bool
 table_has(const struct pv_protocol_table *t, const char *name)
 {
-   for (uint32_t i = 0; t && i < t->count; i++)
-      if (t->entries[i].name && !strcmp(t->entries[i].name, name))
-         return true;
-   return false;
+   return pv_protocol_command_find(t, name) >= 0;
 }
 
 bool pv_vk_bench_unchecked = false;

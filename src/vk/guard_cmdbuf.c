@@ -24,10 +24,11 @@ pv_vk_scope_register(struct pv_overrides *o)
 {
    if (!o->classes)
       return;
-   for (const struct pv_cmd_scope_entry *e = pv_cmd_scopes; e->name; e++)
-      for (uint32_t i = 0; i < o->table->count; i++)
-         if (o->table->entries[i].name && !strcmp(o->table->entries[i].name, e->name))
-            o->classes[i] = e->flags;
+   for (const struct pv_cmd_scope_entry *e = pv_cmd_scopes; e->name; e++) {
+      int32_t i = pv_protocol_command_find(o->table, e->name);
+      if (i >= 0)
+         o->classes[i] = e->flags;
+   }
 }
 
 static const char *

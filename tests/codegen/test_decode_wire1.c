@@ -201,6 +201,17 @@ table_ids(void **state)
    assert_string_equal(w1->entries[244].name, "vkResetFenceResourceMESA");
    assert_ptr_equal(w0->entries[244].decode, w1->entries[244].decode);
    assert_string_equal(w1->entries[282].name, "vkGetImageSubresourceLayout2KHR");
+   /* by name: every named entry of both tables at its own index, nothing else */
+   for (uint32_t i = 0; i < w1->count; i++)
+      if (w1->entries[i].name)
+         assert_int_equal(pv_protocol_command_find(w1, w1->entries[i].name), i);
+   for (uint32_t i = 0; i < w0->count; i++)
+      if (w0->entries[i].name)
+         assert_int_equal(pv_protocol_command_find(w0, w0->entries[i].name), i);
+   assert_int_equal(pv_protocol_command_find(w1, "vkResetFenceResource100000MESA"), -1);
+   assert_int_equal(pv_protocol_command_find(w0, "vkResetFenceResource100000MESA"), 244);
+   assert_int_equal(pv_protocol_command_find(w1, "vkNoSuchCommand"), -1);
+   assert_int_equal(pv_protocol_command_find(w1, ""), -1);
    struct pv_protocol_stats s;
    pv_protocol_table_stats(w1, NULL, 0, &s);
    assert_int_equal(s.in_table, 282);

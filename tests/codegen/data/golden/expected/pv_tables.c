@@ -13,6 +13,11 @@ static const struct pv_command_entry wire0_entries[2] = {
 static const struct pv_protocol_extension wire0_extensions[1] = {
 };
 
+static const uint16_t wire0_by_name[2] = {
+   0, /* vkCreateWidget */
+   1, /* vkGetWidgetProperties */
+};
+
 const struct pv_protocol_table pv_protocol_wire0 = {
    .name = "wire0",
    .count = 2,
@@ -20,6 +25,8 @@ const struct pv_protocol_table pv_protocol_wire0 = {
    .vk_xml_version = 0,
    .extensions = wire0_extensions,
    .extension_count = 0,
+   .by_name = wire0_by_name,
+   .named_count = 2,
 };
 
 static const struct pv_command_entry wire1_entries[2] = {
@@ -30,6 +37,11 @@ static const struct pv_command_entry wire1_entries[2] = {
 static const struct pv_protocol_extension wire1_extensions[1] = {
 };
 
+static const uint16_t wire1_by_name[2] = {
+   0, /* vkCreateWidget */
+   1, /* vkGetWidgetProperties */
+};
+
 const struct pv_protocol_table pv_protocol_wire1 = {
    .name = "wire1",
    .count = 2,
@@ -37,6 +49,8 @@ const struct pv_protocol_table pv_protocol_wire1 = {
    .vk_xml_version = 0,
    .extensions = wire1_extensions,
    .extension_count = 0,
+   .by_name = wire1_by_name,
+   .named_count = 2,
 };
 
 const struct pv_vk_dispatch_entry pv_vk_dispatch_entries[] = {
