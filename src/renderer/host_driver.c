@@ -46,13 +46,26 @@ pv_venus_loader_has_extension(PFN_vkEnumerateInstanceExtensionProperties fn, con
    return found;
 }
 
-static bool
-loader_has_direct_loading(void)
+static pthread_once_t g_direct_once = PTHREAD_ONCE_INIT;
+static bool g_direct;
+
+static void
+ask_loader_for_direct_loading(void)
 {
-   return pv_venus_loader_has_extension(
+   g_direct = pv_venus_loader_has_extension(
       (PFN_vkEnumerateInstanceExtensionProperties)vkGetInstanceProcAddr(
          NULL, "vkEnumerateInstanceExtensionProperties"),
       PV_DIRECT_DRIVER_EXT);
+}
+
+/* The loader's own extension, so the answer holds for the process (and for the client
+ * processes the server forks after asking): the loader lists instance extensions by loading
+ * every driver it finds, ~16 M instructions a time (callgrind), once per renderer before. */
+static bool
+loader_has_direct_loading(void)
+{
+   pthread_once(&g_direct_once, ask_loader_for_direct_loading);
+   return g_direct;
 }
 
 static bool
