@@ -40,6 +40,25 @@ has_name(const char *const *names, uint32_t n, const char *name)
    return false;
 }
 
+/* The first extension the guest enables that this device did not offer it, or NULL. The offer
+ * (pd->exts) is the host's list less what the protocol cannot carry and what is withheld
+ * (guard_address.c): a driver answers VK_ERROR_EXTENSION_NOT_PRESENT for anything else, and the
+ * host driver must not get an extension the guest was told is not there. */
+static const char *
+unoffered_extension(const struct pv_vk_physdev *pd, const VkDeviceCreateInfo *info)
+{
+   uint32_t n = info->ppEnabledExtensionNames ? info->enabledExtensionCount : 0;
+   for (uint32_t i = 0; i < n; i++) {
+      const char *name = info->ppEnabledExtensionNames[i];
+      bool offered = !name; /* absent names are left out below */
+      for (uint32_t j = 0; j < pd->ext_count && !offered; j++)
+         offered = !strcmp(pd->exts[j].extensionName, name);
+      if (!offered)
+         return name;
+   }
+   return NULL;
+}
+
 /* The guest's extensions plus the host-only ones; a malloc'ed array. */
 static const char **
 device_extensions(const struct pv_vk_physdev *pd, const VkDeviceCreateInfo *info, uint32_t *out_n)
@@ -252,6 +271,13 @@ pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
    if (!check_queue_infos(pd, a->pCreateInfo)) {
       pv_warn_limited("vkCreateDevice: guest asked for queues the host does not have");
       a->ret = VK_ERROR_INITIALIZATION_FAILED;
+      return;
+   }
+   const char *unoffered = unoffered_extension(pd, a->pCreateInfo);
+   if (unoffered || pv_vk_enables_withheld_features(pd, a->pCreateInfo->pNext)) {
+      pv_warn_limited("vkCreateDevice: the guest enabled %s, which this device does not offer",
+                      unoffered ? unoffered : "buffer device addresses");
+      a->ret = unoffered ? VK_ERROR_EXTENSION_NOT_PRESENT : VK_ERROR_FEATURE_NOT_PRESENT;
       return;
    }
    VkDeviceCreateInfo info = *a->pCreateInfo;

@@ -34,6 +34,27 @@ device_raw_addresses(struct pv_dispatch_ctx *c, VkDevice device)
    return !d || pv_vk_raw_addresses(d->pd); /* an unknown device: refused as well */
 }
 
+#define PV_ANY_ADDRESS_FEATURE(f)                                                                  \
+   ((f)->bufferDeviceAddress || (f)->bufferDeviceAddressCaptureReplay ||                          \
+    (f)->bufferDeviceAddressMultiDevice)
+
+bool
+pv_vk_enables_withheld_features(const struct pv_vk_physdev *pd, const void *create_pnext)
+{
+   if (!pv_vk_raw_addresses(pd))
+      return false;
+   for (const VkBaseInStructure *s = create_pnext; s; s = s->pNext) {
+      if ((s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES &&
+           PV_ANY_ADDRESS_FEATURE((const VkPhysicalDeviceVulkan12Features *)s)) ||
+          (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES &&
+           PV_ANY_ADDRESS_FEATURE((const VkPhysicalDeviceBufferDeviceAddressFeatures *)s)) ||
+          (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES_EXT &&
+           PV_ANY_ADDRESS_FEATURE((const VkPhysicalDeviceBufferDeviceAddressFeaturesEXT *)s)))
+         return true;
+   }
+   return false;
+}
+
 #define PV_CLEAR_ADDRESS_FEATURES(f)                                                               \
    ((f)->bufferDeviceAddress = (f)->bufferDeviceAddressCaptureReplay =                             \
        (f)->bufferDeviceAddressMultiDevice = VK_FALSE)
