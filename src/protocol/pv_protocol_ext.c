@@ -47,7 +47,7 @@ pv_protocol_command_find(const struct pv_protocol_table *t, const char *name)
    if (!t || !t->named_count || !name)
       return -1;
    const struct command_key key = {t, name};
-   const uint16_t *i = bsearch(&key, t->by_name, t->named_count, sizeof(t->by_name[0]),
-                               command_by_name);
+   const uint16_t *i =
+      bsearch(&key, t->by_name, t->named_count, sizeof(t->by_name[0]), command_by_name);
    return i ? (int32_t)*i : -1;
 }

@@ -489,7 +489,8 @@ uint32_t pv_vk_stage_locations(struct pv_dispatch_ctx *c, VkDevice device,
 bool pv_vk_withholds_addresses(VkPhysicalDeviceType type, bool one_context_per_process);
 bool pv_vk_raw_addresses(const struct pv_vk_physdev *pd);
 /* Whether a device create chain enables a buffer device address feature `pd` withholds (the
- * device is then refused, VK_ERROR_FEATURE_NOT_PRESENT, as a driver does for a feature it lacks). */
+ * device is then refused, VK_ERROR_FEATURE_NOT_PRESENT, as a driver does for a feature it lacks).
+ */
 bool pv_vk_enables_withheld_features(const struct pv_vk_physdev *pd, const void *create_pnext);
 
 /* ----- registration ------------------------------------------------------------------------- */

@@ -35,7 +35,7 @@ device_raw_addresses(struct pv_dispatch_ctx *c, VkDevice device)
 }
 
 #define PV_ANY_ADDRESS_FEATURE(f)                                                                  \
-   ((f)->bufferDeviceAddress || (f)->bufferDeviceAddressCaptureReplay ||                          \
+   ((f)->bufferDeviceAddress || (f)->bufferDeviceAddressCaptureReplay ||                           \
     (f)->bufferDeviceAddressMultiDevice)
 
 bool
