@@ -29,4 +29,17 @@ w64(struct buf *b, uint64_t v)
    b->n += 8;
 }
 
+/* A string as the wire carries it: u64 size with the NUL, then the bytes padded to 4. */
+static inline void
+wstr(struct buf *b, const char *s)
+{
+   size_t n = strlen(s) + 1;
+   w64(b, n);
+   for (size_t i = 0; i < n; i += 4) {
+      uint32_t v = 0;
+      memcpy(&v, s + i, n - i < 4 ? n - i : 4);
+      w32(b, v);
+   }
+}
+
 #endif

@@ -307,9 +307,7 @@ static void
 ring_against_context(void (*setup_more)(struct buf *), struct feeder f, const struct buf *mine,
                      unsigned times)
 {
-   const struct pv_renderer_config config = {
-      .struct_size = sizeof(config), .host_icd = pv_test_host_icd(), .wire_format = 1};
-   struct pv_renderer *r = pv_renderer_create(&config);
+   struct pv_renderer *r = pv_test_renderer();
    assert_non_null(r);
    struct pv_context *ctx = pv_context_create(r, PV_CAPSET_VENUS, "ring-against-context");
    assert_non_null(ctx);
@@ -404,9 +402,7 @@ static void
 test_cmdbuf_race(void **state)
 {
    (void)state;
-   const struct pv_renderer_config config = {
-      .struct_size = sizeof(config), .host_icd = pv_test_host_icd(), .wire_format = 1};
-   struct pv_renderer *r = pv_renderer_create(&config);
+   struct pv_renderer *r = pv_test_renderer();
    assert_non_null(r);
    unsigned lost = 0;
    for (unsigned i = 0; i < rounds; i++)

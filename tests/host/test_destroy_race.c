@@ -94,9 +94,7 @@ static void
 test_destroy_race(void **state)
 {
    (void)state;
-   const struct pv_renderer_config config = {
-      .struct_size = sizeof(config), .host_icd = pv_test_host_icd(), .wire_format = 1};
-   struct pv_renderer *r = pv_renderer_create(&config);
+   struct pv_renderer *r = pv_test_renderer();
    assert_non_null(r);
    unsigned claimed = 0;
    for (unsigned i = 0; i < ROUNDS; i++)

@@ -51,18 +51,6 @@ keep_warning(void *data, enum pv_log_level level, const char *message)
    pthread_mutex_unlock(&g_log_lock);
 }
 
-static void
-string(struct buf *b, const char *s)
-{
-   size_t n = strlen(s) + 1;
-   w64(b, n);
-   for (size_t i = 0; i < n; i += 4) {
-      uint32_t word = 0;
-      memcpy(&word, s + i, n - i < 4 ? n - i : 4);
-      w32(b, word);
-   }
-}
-
 /* vkCreateDevice of one queue with `exts` enabled and, if `address_feature`, the buffer device
  * address feature chained. */
 static void
@@ -82,7 +70,7 @@ create_device(struct buf *b, const char *const *exts, uint32_t ext_count, bool a
    w32(b, 0), w64(b, 0); /* no layers */
    w32(b, ext_count), w64(b, ext_count);
    for (uint32_t i = 0; i < ext_count; i++)
-      string(b, exts[i]);
+      wstr(b, exts[i]);
    w64(b, 0), w64(b, 0), w64(b, 1), w64(b, DEVICE); /* features, allocator, the id */
 }
 
@@ -112,9 +100,7 @@ static void
 test_device_offer(void **state)
 {
    (void)state;
-   const struct pv_renderer_config config = {
-      .struct_size = sizeof(config), .host_icd = pv_test_host_icd(), .wire_format = 1};
-   struct pv_renderer *r = pv_renderer_create(&config);
+   struct pv_renderer *r = pv_test_renderer();
    assert_non_null(r);
 
    static const char *const offered[] = {"VK_EXT_robustness2", "VK_KHR_maintenance4"};

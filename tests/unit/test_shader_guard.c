@@ -386,18 +386,6 @@ add_layout(struct pv_context *ctx, const struct binding *b, size_t nb, uint32_t 
    o->free_data = pv_vk_pipeline_layout_free;
 }
 
-static void
-wstr(struct buf *b, const char *s)
-{
-   size_t n = strlen(s) + 1;
-   w64(b, n);
-   for (size_t i = 0; i < n; i += 4) {
-      uint32_t v = 0;
-      memcpy(&v, s + i, n - i < 4 ? n - i : 4);
-      w32(b, v);
-   }
-}
-
 /* vkCreateComputePipelines of reflect.comp's "main" (or `name`) on LAYOUT; with `spec`,
  * spec constant 3 = *spec at offset `spec_offset` of 4 bytes of data. */
 static void
