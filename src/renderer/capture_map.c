@@ -58,17 +58,11 @@ pv_capture_mappings_fini(struct pv_capture_mappings *m)
    memset(m, 0, sizeof(*m));
 }
 
-static int32_t
-command_id(const struct pv_context *ctx, const char *name)
-{
-   return pv_protocol_command_find(ctx->table, name);
-}
-
 static void
 command_ids(const struct pv_context *ctx, const char *const *names, unsigned n, int32_t *out)
 {
    for (unsigned i = 0; i < n; i++)
-      out[i] = command_id(ctx, names[i]);
+      out[i] = pv_protocol_command_find(ctx->table, names[i]);
 }
 
 void
@@ -77,7 +71,7 @@ pv_capture_find_types(struct pv_capture *cap, const struct pv_context *ctx)
    static const char *const submits[4] = {"vkQueueSubmit", "vkQueueSubmit2", "vkQueueSubmit2KHR",
                                           "vkQueueBindSparse"};
    command_ids(ctx, submits, 4, cap->submit_types);
-   cap->free_memory_type = command_id(ctx, "vkFreeMemory");
+   cap->free_memory_type = pv_protocol_command_find(ctx->table, "vkFreeMemory");
    static const char *const waits[5] = {"vkWaitForFences", "vkQueueWaitIdle", "vkDeviceWaitIdle",
                                         "vkWaitSemaphores", "vkWaitSemaphoresKHR"};
    command_ids(ctx, waits, 5, cap->wait_types);

@@ -50,10 +50,7 @@ unoffered_extension(const struct pv_vk_physdev *pd, const VkDeviceCreateInfo *in
    uint32_t n = info->ppEnabledExtensionNames ? info->enabledExtensionCount : 0;
    for (uint32_t i = 0; i < n; i++) {
       const char *name = info->ppEnabledExtensionNames[i];
-      bool offered = !name; /* absent names are left out below */
-      for (uint32_t j = 0; j < pd->ext_count && !offered; j++)
-         offered = !strcmp(pd->exts[j].extensionName, name);
-      if (!offered)
+      if (name && !pv_vk_physdev_offers(pd, name)) /* absent names are left out below */
          return name;
    }
    return NULL;

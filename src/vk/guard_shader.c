@@ -215,15 +215,6 @@ module_free(struct pv_context *ctx, struct pv_object *obj)
    obj->data = NULL;
 }
 
-static bool
-has_extension(const struct pv_vk_physdev *pd, const char *name)
-{
-   for (uint32_t i = 0; i < pd->ext_count; i++)
-      if (!strcmp(pd->exts[i].extensionName, name))
-         return true;
-   return false;
-}
-
 /* The SPIR-V environment of the device's API version (VK_KHR_spirv_1_4 on 1.1). */
 static int
 device_env(struct pv_dispatch_ctx *c, VkDevice device)
@@ -231,7 +222,7 @@ device_env(struct pv_dispatch_ctx *c, VkDevice device)
    struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
    if (!d || !d->pd)
       return pv_spirv_env(VK_API_VERSION_1_0, false);
-   return pv_spirv_env(d->pd->api_version, has_extension(d->pd, "VK_KHR_spirv_1_4"));
+   return pv_spirv_env(d->pd->api_version, pv_vk_physdev_offers(d->pd, "VK_KHR_spirv_1_4"));
 }
 
 /* Whether the module declares the capability to load and store through device addresses

@@ -299,6 +299,15 @@ pv_vk_physdev_create(struct pv_context *ctx, VkPhysicalDevice host)
    return pd;
 }
 
+bool
+pv_vk_physdev_offers(const struct pv_vk_physdev *pd, const char *name)
+{
+   for (uint32_t i = 0; i < pd->ext_count; i++)
+      if (!strcmp(pd->exts[i].extensionName, name))
+         return true;
+   return false;
+}
+
 /* Binds guest id `id` to host slot `i`; false when the command became fatal or failed. */
 static bool
 bind_slot(struct pv_dispatch_ctx *c, struct pv_vk_instance *inst, uint32_t i, uint64_t id,

@@ -259,6 +259,8 @@ void pv_vk_instance_destroy_host(struct pv_context *ctx, struct pv_vk_instance *
 
 /* Binds a physical device (physical_device.c), used by the enumerate handlers. */
 struct pv_vk_physdev *pv_vk_physdev_create(struct pv_context *ctx, VkPhysicalDevice host);
+/* Whether the device offers the guest extension `name` (pd->exts). */
+bool pv_vk_physdev_offers(const struct pv_vk_physdev *pd, const char *name);
 void pv_vk_physdev_init_memory_types(struct pv_vk_instance *inst, struct pv_vk_physdev *pd);
 /* The memory types host memory can back (a bit per type), and clearing the HOST_* flags of
  * the others (memory_types.c). */
