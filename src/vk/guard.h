@@ -487,7 +487,8 @@ uint32_t pv_vk_stage_locations(struct pv_dispatch_ctx *c, VkDevice device,
  * pointer into the host process; on any device when other contexts share the process
  * (`one_context_per_process` false) and so may share the driver's address space. */
 bool pv_vk_withholds_addresses(VkPhysicalDeviceType type, bool one_context_per_process);
-bool pv_vk_raw_addresses(const struct pv_vk_physdev *pd);
+/* That answer for `pd`, as its physical device was set up (pd->withholds_addresses). */
+bool pv_vk_physdev_withholds_addresses(const struct pv_vk_physdev *pd);
 /* Whether a device create chain enables a buffer device address feature `pd` withholds (the
  * device is then refused, VK_ERROR_FEATURE_NOT_PRESENT, as a driver does for a feature it lacks).
  */

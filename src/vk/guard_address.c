@@ -22,16 +22,16 @@ pv_vk_withholds_addresses(VkPhysicalDeviceType type, bool one_context_per_proces
 }
 
 bool
-pv_vk_raw_addresses(const struct pv_vk_physdev *pd)
+pv_vk_physdev_withholds_addresses(const struct pv_vk_physdev *pd)
 {
    return pd && pd->withholds_addresses;
 }
 
 static bool
-device_raw_addresses(struct pv_dispatch_ctx *c, VkDevice device)
+device_withholds_addresses(struct pv_dispatch_ctx *c, VkDevice device)
 {
    struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
-   return !d || pv_vk_raw_addresses(d->pd); /* an unknown device: refused as well */
+   return !d || pv_vk_physdev_withholds_addresses(d->pd); /* an unknown device: refused as well */
 }
 
 #define PV_ANY_ADDRESS_FEATURE(f)                                                                  \
@@ -41,7 +41,7 @@ device_raw_addresses(struct pv_dispatch_ctx *c, VkDevice device)
 bool
 pv_vk_enables_withheld_features(const struct pv_vk_physdev *pd, const void *create_pnext)
 {
-   if (!pv_vk_raw_addresses(pd))
+   if (!pv_vk_physdev_withholds_addresses(pd))
       return false;
    for (const VkBaseInStructure *s = create_pnext; s; s = s->pNext) {
       if ((s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES &&
@@ -78,7 +78,7 @@ pv_guard_GetPhysicalDeviceFeatures2(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkGetPhysicalDeviceFeatures2 *a = args;
    pv_handle_vkGetPhysicalDeviceFeatures2(c, args);
    if (a->pFeatures &&
-       pv_vk_raw_addresses(pv_vk_physdev_from_host(pv_venus_from(c), a->physicalDevice)))
+       pv_vk_physdev_withholds_addresses(pv_vk_physdev_from_host(pv_venus_from(c), a->physicalDevice)))
       clear_address_features((VkBaseOutStructure *)a->pFeatures->pNext);
 }
 
@@ -86,7 +86,7 @@ pv_guard_GetPhysicalDeviceFeatures2(struct pv_dispatch_ctx *c, void *args)
    void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
    {                                                                                               \
       struct pv_args_vk##name *a = args;                                                           \
-      if (device_raw_addresses(c, a->device))                                                      \
+      if (device_withholds_addresses(c, a->device))                                                      \
          pv_venus_refuse(c, "vk" #name ": device addresses are withheld on this host");            \
       else                                                                                         \
          pv_handle_vk##name(c, args);                                                              \
