@@ -77,8 +77,8 @@ pv_guard_GetPhysicalDeviceFeatures2(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkGetPhysicalDeviceFeatures2 *a = args;
    pv_handle_vkGetPhysicalDeviceFeatures2(c, args);
-   if (a->pFeatures &&
-       pv_vk_physdev_withholds_addresses(pv_vk_physdev_from_host(pv_venus_from(c), a->physicalDevice)))
+   if (a->pFeatures && pv_vk_physdev_withholds_addresses(
+                          pv_vk_physdev_from_host(pv_venus_from(c), a->physicalDevice)))
       clear_address_features((VkBaseOutStructure *)a->pFeatures->pNext);
 }
 
@@ -86,7 +86,7 @@ pv_guard_GetPhysicalDeviceFeatures2(struct pv_dispatch_ctx *c, void *args)
    void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
    {                                                                                               \
       struct pv_args_vk##name *a = args;                                                           \
-      if (device_withholds_addresses(c, a->device))                                                      \
+      if (device_withholds_addresses(c, a->device))                                                \
          pv_venus_refuse(c, "vk" #name ": device addresses are withheld on this host");            \
       else                                                                                         \
          pv_handle_vk##name(c, args);                                                              \

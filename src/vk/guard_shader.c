@@ -259,7 +259,8 @@ module_reflect(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
       return NULL;
    }
    struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
-   if (d && pv_vk_physdev_withholds_addresses(d->pd) && declares_raw_pointers(ci->pCode, ci->codeSize / 4)) {
+   if (d && pv_vk_physdev_withholds_addresses(d->pd) &&
+       declares_raw_pointers(ci->pCode, ci->codeSize / 4)) {
       pv_venus_refuse(c,
                       "%s: PhysicalStorageBufferAddresses (or SPIR-V not in the host's byte "
                       "order) where device addresses are withheld (a CPU device, or contexts "
