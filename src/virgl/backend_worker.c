@@ -123,6 +123,7 @@ struct link {
    struct link *next_closing;
    bool tracked;           /* the page's statistics slot is listed (virgl_stats.h) */
    const char *killed_why; /* why the front end killed the worker, if it did */
+   bool hung_up;           /* a request found the worker's socket closed (send_failed_locked) */
 };
 
 /* Destroyed links whose worker is still finishing; joined and freed later. */
@@ -145,6 +146,27 @@ kill_worker_locked(struct link *l, const char *why)
    }
 }
 
+/*
+ * A request the worker's socket refused (`err`, a negative errno). EPIPE or ECONNRESET: the worker
+ * hung up, so it ended (or closed its socket). It is not killed here: the reader gets its EOF at
+ * once (our end is shut down too) and on_death tells how it ended, so a worker that crashed is
+ * reported crashed rather than killed by us; one that lives on is killed by its reap. Any other
+ * error: killed.
+ */
+static void
+send_failed_locked(struct link *l, int err)
+{
+   if (err != -EPIPE && err != -ECONNRESET) {
+      kill_worker_locked(l, "a request could not be sent");
+      return;
+   }
+   if (!l->hung_up && !l->dead && !l->killed_why)
+      pv_err("virgl: context %u: its worker (pid %d) hung up; the context is lost",
+             l->base.ctx_id, (int)l->pid);
+   l->hung_up = true;
+   shutdown(l->sock, SHUT_RDWR);
+}
+
 static void
 free_out_msg(struct out_msg *m)
 {
@@ -155,8 +177,8 @@ free_out_msg(struct out_msg *m)
 
 /*
  * Writes what is left of `m`: its header, its body, its fd with the first byte. With
- * `nonblock`, stops where the socket is full (m->sent says how far it got). Returns 0, or -1
- * when the worker cannot take it.
+ * `nonblock`, stops where the socket is full (m->sent says how far it got). Returns 0, or a
+ * negative errno when the worker cannot take it.
  */
 static int
 send_out_msg(int sock, struct out_msg *m, bool nonblock)
@@ -182,7 +204,7 @@ send_out_msg(int sock, struct out_msg *m, bool nonblock)
       if (w < 0 && nonblock && (errno == EAGAIN || errno == EWOULDBLOCK))
          return 0;
       if (w <= 0)
-         return -1;
+         return w < 0 ? -errno : -EPIPE;
       m->sent += (size_t)w;
    }
    return 0;
@@ -198,9 +220,10 @@ send_direct_locked(struct link *l, struct out_msg *m)
 {
    if (l->queue || l->sending || l->closing || m->fd >= 0)
       return false;
-   if (send_out_msg(l->sock, m, true) != 0) {
+   int err = send_out_msg(l->sock, m, true);
+   if (err != 0) {
       /* the reader sees its EOF; the request is dropped as the sender would drop it */
-      kill_worker_locked(l, "a request could not be sent");
+      send_failed_locked(l, err);
       m->sent = sizeof(struct pvw_header) + m->size;
    }
    if (m->sent < sizeof(struct pvw_header) + m->size)
@@ -283,7 +306,7 @@ sender_main(void *arg)
       free_out_msg(m);
       if (ret != 0) {
          /* a worker that cannot take requests is of no use; the reader then sees its EOF */
-         kill_worker_locked(l, "a request could not be sent");
+         send_failed_locked(l, ret);
          break;
       }
    }
@@ -447,25 +470,18 @@ tell_guest_locked(struct link *l)
             set_ring_fatal(b, r->offset);
 }
 
-/*
- * EOF means the worker exited (it holds its end of the socket until then), so it is reaped, not
- * killed: a VMM that ignores SIGCHLD reaps it itself (ECHILD here), and a pid we no longer own
- * must never get a signal. Only a worker that closed its socket and lives on is killed.
- */
-static int
-reap_worker(struct link *l)
-{
-   return vg_worker_reap(l->pid, l->from_server, true);
-}
 
 /* How the worker left, as the log and the context's record say it. */
 static void
-describe_end(char *state, size_t size, bool expected, const char *killed_why, int status)
+describe_end(char *state, size_t size, bool expected, const char *killed_why, bool reap_killed,
+             int status)
 {
    if (expected)
       snprintf(state, size, "destroyed");
    else if (killed_why)
       snprintf(state, size, "killed");
+   else if (reap_killed) /* its socket closed, yet it lived on */
+      snprintf(state, size, "killed after hanging up");
    else if (status != -1 && WIFSIGNALED(status))
       snprintf(state, size, "crashed (signal %d)", WTERMSIG(status));
    else if (status != -1 && WIFEXITED(status))
@@ -517,8 +533,13 @@ on_death(struct link *l)
    }
    vg_fences_backend_dead(&l->base);
    char state[64];
-   int status = reap_worker(l);
-   describe_end(state, sizeof(state), expected, killed_why, status);
+   bool reap_killed = false;
+   /* EOF (or a request that found its socket closed) means the worker exited: it holds its end
+    * of the socket until then. So it is reaped, not killed: a VMM that ignores SIGCHLD reaps it
+    * itself (ECHILD here), and a pid we no longer own must never get a signal. Only a worker
+    * that closed its socket and lives on is killed (reap_killed). */
+   int status = vg_worker_reap(l->pid, l->from_server, true, &reap_killed);
+   describe_end(state, sizeof(state), expected, killed_why, reap_killed, status);
    if (!expected)
       pv_err("virgl: context %u: worker %d %s; the context is lost", l->base.ctx_id, (int)l->pid,
              state);
@@ -960,7 +981,7 @@ vg_backend_worker_create(uint32_t ctx_id, const char *name)
    vg_worker_spare_fill();
    return &l->base;
 fail_kill:
-   vg_worker_reap(l->pid, l->from_server, false);
+   vg_worker_reap(l->pid, l->from_server, false, NULL);
    if (l->tracked)
       vtest_stats_untrack(&l->page->stats, "failed to start");
    close(l->sock);

@@ -85,9 +85,10 @@ bool vg_worker_start(int *sock, pid_t *pid, bool *from_server);
  * vg_worker_start said). */
 void vg_worker_kill(pid_t pid, bool from_server);
 /* Reaps a worker that ended (waiting up to a second first when `wait_first`, then killing it);
- * returns its wait status, or -1 when not known. A render server's worker is reaped by the
- * server, which is asked how it ended (the same waits, its kill asked of the server). */
-int vg_worker_reap(pid_t pid, bool from_server, bool wait_first);
+ * returns its wait status, or -1 when not known, and sets *killed (NULL: not asked) when the
+ * reap had to kill it. A render server's worker is reaped by the server, which is asked how it
+ * ended (the same waits, its kill asked of the server). */
+int vg_worker_reap(pid_t pid, bool from_server, bool wait_first, bool *killed);
 /* Starts the spare worker if there is none (init, and after each context's start). */
 void vg_worker_spare_fill(void);
 /* Ends the spare (cleanup). */

@@ -143,22 +143,26 @@ server_worker_ended(pid_t pid, int tries, int *status)
 
 /* A render server's worker: only the server signals or reaps it, and it says how it ended. */
 static int
-reap_server_worker(pid_t pid, bool wait_first)
+reap_server_worker(pid_t pid, bool wait_first, bool *killed)
 {
    int status = 0;
    int r = wait_first ? server_worker_ended(pid, 100, &status) : -EAGAIN;
    if (r != 0 && r != -ESRCH) { /* running, or the server did not answer: end it all the same */
       vg_server_kill(pid);
+      *killed = true;
       r = server_worker_ended(pid, 100, &status);
    }
    return r == 0 ? status : -1;
 }
 
 int
-vg_worker_reap(pid_t pid, bool from_server, bool wait_first)
+vg_worker_reap(pid_t pid, bool from_server, bool wait_first, bool *killed)
 {
+   bool ignored;
+   killed = killed ? killed : &ignored;
+   *killed = false;
    if (from_server)
-      return reap_server_worker(pid, wait_first);
+      return reap_server_worker(pid, wait_first, killed);
    int status = 0;
    pid_t r = 0;
    for (int i = 0; wait_first && i < 100 && r == 0; i++) {
@@ -170,6 +174,7 @@ vg_worker_reap(pid_t pid, bool from_server, bool wait_first)
    }
    if (r == 0) {
       kill(pid, SIGKILL);
+      *killed = true;
       while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
          continue;
    }
@@ -181,7 +186,7 @@ vg_worker_reap(pid_t pid, bool from_server, bool wait_first)
 static void
 end_worker(int sock, pid_t pid, bool from_server)
 {
-   vg_worker_reap(pid, from_server, false);
+   vg_worker_reap(pid, from_server, false, NULL);
    close(sock);
 }
 

@@ -17,6 +17,7 @@
  *             fence tries to truncate it to nothing, then retires the fence
  *   "chatty"  after the front end let it go, keeps sending harmless messages (fence 0) forever
  *   "partial" after the front end let it go, sends one byte of a header and stops
+ *   "hangup"  closes its socket at its first submission and lives on (a hang-up is no death)
  * and otherwise does nothing useful.
  */
 #define _GNU_SOURCE
@@ -133,6 +134,10 @@ main(int argc, char **argv)
          memcpy(&f, body, sizeof(f));
          if (f.ring_idx == 2)
             atomic_store(&page->ring_seqno[3], 1000);
+      } else if (hdr.type == PVW_SUBMIT && !strcmp(name, "hangup")) {
+         close(sock);
+         for (;;)
+            pause();
       } else if (hdr.type == PVW_SUBMIT && !strcmp(name, "garbage")) {
          const uint32_t junk[4] = {0xdead, 0xbeef, 0, 0};
          pvw_send(sock, 0x7777, junk, sizeof(junk), NULL, 0, -1);

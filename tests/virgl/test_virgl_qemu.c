@@ -946,6 +946,27 @@ test_hostile_workers(void **state)
    } else {
       V.context_destroy(8);
    }
+   /* a worker that closes its socket and lives on: its context is lost, its fences retire, and
+    * its reap kills it; filed as killed after hanging up, not as crashed (a request that found
+    * the socket closed and the reader's end of file both lead there, whichever comes first) */
+   assert_int_equal(V.context_create_with_flags(13, VIRGL_RENDERER_CAPSET_VENUS, 6, "hangup"), 0);
+   assert_int_equal(V.context_create_fence(13, 0, 0, 60), 0);
+   assert_int_equal(V.submit_cmd(&word, 13, 1), 0);
+   assert_int_equal(V.submit_cmd(&word, 13, 1), 0);
+   want = (struct ctx_fence){13, 0, 60};
+   assert_true(poll_until(has_ctx_fence, &want, true));
+   if (getenv("PEARVISOR_VIRGL_CONTROL")) {
+      bool filed = false;
+      for (int i = 0; i < 300 && !filed; i++, sleep_ms(10)) {
+         control_stats(reply, sizeof(reply));
+         const char *row = strstr(reply, "client id=13 ");
+         const char *end = row ? strchr(row, '\n') : NULL;
+         const char *st = row ? strstr(row, " state=killed%20after%20hanging%20up ") : NULL;
+         filed = st && end && st < end;
+      }
+      assert_true(filed);
+   }
+   V.context_destroy(13);
    /* a blob memfd that takes no seals: the worker could shrink it under the VMM's mapping, so
     * it is refused (and the worker killed) */
    assert_int_equal(V.context_create_with_flags(11, VIRGL_RENDERER_CAPSET_VENUS, 10, "unsealable"),
