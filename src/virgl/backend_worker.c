@@ -161,8 +161,8 @@ send_failed_locked(struct link *l, int err)
       return;
    }
    if (!l->hung_up && !l->dead && !l->killed_why)
-      pv_err("virgl: context %u: its worker (pid %d) hung up; the context is lost",
-             l->base.ctx_id, (int)l->pid);
+      pv_err("virgl: context %u: its worker (pid %d) hung up; the context is lost", l->base.ctx_id,
+             (int)l->pid);
    l->hung_up = true;
    shutdown(l->sock, SHUT_RDWR);
 }
@@ -469,7 +469,6 @@ tell_guest_locked(struct link *l)
          if (b->res_id == r->res_id)
             set_ring_fatal(b, r->offset);
 }
-
 
 /* How the worker left, as the log and the context's record say it. */
 static void
