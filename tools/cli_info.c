@@ -67,6 +67,8 @@ pv_cli_info(int argc, char **argv)
          } else {
             printf("host GPUs the guest sees (%d):\n%s", n, devices);
          }
+         char huge[256];
+         printf("host-visible memory: %s\n", pv_os_shmem_huge_pages_text(huge, sizeof(huge)));
       }
       pv_renderer_destroy(r);
    }

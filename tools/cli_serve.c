@@ -7,6 +7,7 @@
 #include "pearvisor/pearvisor.h"
 #include "pearvisor/version.h"
 #include "cli.h"
+#include "util/os.h"
 #include "vtest/control.h"
 #include "vtest/vtest_protocol.h"
 #include "vtest/vtest_record.h"
@@ -310,6 +311,8 @@ print_banner(const struct vtest_server_options *o)
    }
    printf("  host driver: %s\n",
           o->renderer.host_icd ? o->renderer.host_icd : "Vulkan loader default");
+   char huge[256];
+   printf("  host-visible memory: %s\n", pv_os_shmem_huge_pages_text(huge, sizeof(huge)));
    printf(
       "Point a Venus guest at it, e.g. with a Mesa Venus ICD built by `make check`:\n"
       "  VK_ICD_FILENAMES=build/guest/mesa-22.3.6/icd.json VN_DEBUG=vtest vulkaninfo --summary\n");

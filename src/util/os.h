@@ -63,4 +63,15 @@ void pv_os_thread_precise_sleeps(void);
  */
 void pv_os_advise_huge_pages(void *addr, size_t size);
 
+/*
+ * Whether the OS gives shared memory the huge pages pv_os_advise_huge_pages asks for: 1 yes
+ * (Linux: shmem_enabled "advise", "always", "within_size" or "force"), 0 no ("never", "deny"),
+ * -1 not known (another OS, or the setting cannot be read). `setting` gets the selected value
+ * ("" when not known). For operators: `pearvisor-gpu info` and the server's banner print it.
+ */
+int pv_os_shmem_huge_pages(char *setting, size_t size);
+
+/* One line for operators saying what pv_os_shmem_huge_pages found and what it costs. */
+const char *pv_os_shmem_huge_pages_text(char *buf, size_t size);
+
 #endif

@@ -148,6 +148,36 @@ test_cond_deadline(void **state)
    assert_true(got >= lo && got <= hi);
 }
 
+/* The shmem huge-page setting as the kernel states it: the bracketed word of its sysfs file,
+ * read here on its own; the POSIX layer does not know it. */
+static void
+test_shmem_huge_pages(void **state)
+{
+   (void)state;
+   char setting[32], text[256];
+   int huge = pv_os_shmem_huge_pages(setting, sizeof(setting));
+   pv_os_shmem_huge_pages_text(text, sizeof(text));
+#if defined(__linux__) && !defined(PV_OS_POSIX_ONLY)
+   FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "r");
+   if (!f) {
+      assert_int_equal(huge, -1);
+      return;
+   }
+   char line[256] = {0}, want[32] = {0};
+   assert_non_null(fgets(line, sizeof(line), f));
+   fclose(f);
+   assert_int_equal(sscanf(strchr(line, '['), "[%31[^]]]", want), 1);
+   assert_string_equal(setting, want);
+   assert_int_equal(huge, strcmp(want, "never") && strcmp(want, "deny") ? 1 : 0);
+   assert_non_null(strstr(text, want));
+   assert_non_null(strstr(text, huge ? "ask for them" : "4 KiB pages"));
+#else
+   assert_int_equal(huge, -1);
+   assert_string_equal(setting, "");
+   assert_non_null(strstr(text, "not known"));
+#endif
+}
+
 int
 main(void)
 {
@@ -157,6 +187,7 @@ main(void)
       cmocka_unit_test(test_event),
       cmocka_unit_test(test_cond_deadline),
       cmocka_unit_test(test_advise_huge_pages),
+      cmocka_unit_test(test_shmem_huge_pages),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
