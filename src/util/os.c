@@ -3,8 +3,8 @@
 #include "util/os.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -184,15 +184,16 @@ pv_os_shmem_huge_pages(char *setting, size_t size)
    if (!f)
       return -1;
    char line[256];
-   bool read = fgets(line, sizeof(line), f) != NULL;
+   bool got = fgets(line, sizeof(line), f) != NULL;
    fclose(f);
-   char *open = read ? strchr(line, '[') : NULL;
-   char *close = open ? strchr(open, ']') : NULL;
-   if (!close)
+   char *chosen = got ? strchr(line, '[') : NULL;
+   char *end = chosen ? strchr(chosen, ']') : NULL;
+   if (!end)
       return -1;
-   *close = '\0';
-   snprintf(setting, size, "%s", open + 1);
-   return strcmp(open + 1, "never") != 0 && strcmp(open + 1, "deny") != 0;
+   *end = '\0';
+   chosen++;
+   snprintf(setting, size, "%s", chosen);
+   return strcmp(chosen, "never") != 0 && strcmp(chosen, "deny") != 0;
 #else
    return -1;
 #endif

@@ -561,6 +561,17 @@ recv_from_worker(struct link *l, struct pvw_header *hdr, void **body, int *fd)
                            vg_config_get()->reply_timeout_ms);
 }
 
+/* Whether the readable socket is at its end (the worker ended or closed it; or we shut it down,
+ * send_failed_locked) rather than holding a message: on_death then says how the worker ended,
+ * where a message that never comes whole is the worker's fault and gets it killed. */
+static bool
+worker_hung_up(struct link *l)
+{
+   char c;
+   ssize_t n = recv(l->sock, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+   return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 static void *
 reader_main(void *arg)
 {
@@ -570,8 +581,15 @@ reader_main(void *arg)
       void *body;
       int fd;
       wait_readable(l);
-      if (recv_from_worker(l, &hdr, &body, &fd) != 0)
+      if (worker_hung_up(l))
          break;
+      if (recv_from_worker(l, &hdr, &body, &fd) != 0) {
+         pthread_mutex_lock(&l->lock);
+         if (!l->closing) /* a closing one is the reap's, as before */
+            kill_worker_locked(l, "a message from the worker was malformed or incomplete");
+         pthread_mutex_unlock(&l->lock);
+         break;
+      }
       dispatch(l, &hdr, body, fd);
       free(body);
    }
