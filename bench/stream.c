@@ -5,7 +5,8 @@
  * DEPTH command buffers in flight, for SECONDS. Reports commands per second (recording,
  * submission and execution together; the bind and the four commands of each group count);
  * then, for SECONDS / 2, only records them (record_cmds_per_s: what the renderer decodes and has
- * the host driver record, with nothing executed).
+ * the host driver record, with nothing executed); --record-seconds R records for R seconds
+ * instead (a profile of the recording alone: a short --seconds and a long R).
  * --pool-reset: each command buffer in a pool of its own, reset with vkResetCommandPool before
  * the command buffer is recorded again (as many engines do per frame).
  * --churn: each use of a command buffer destroys the buffer its previous use filled, makes a new
@@ -14,7 +15,7 @@
  * --churn-memory: --churn, and the buffer's memory is freed and allocated again with it, and
  * each use writes a timestamp into a query pool made for it, destroyed at the same point.
  * usage: bench-stream [--seconds S] [--groups G] [--depth D] [--pool-reset] [--churn]
- *                     [--churn-memory] [--quick]
+ *                     [--churn-memory] [--record-seconds R] [--quick]
  */
 #include <stdio.h>
 
@@ -23,13 +24,14 @@
 int
 main(int argc, char **argv)
 {
-   double seconds = 2, groups = 256, depth = 2;
+   double seconds = 2, groups = 256, depth = 2, record_seconds = -1;
    bool quick = false, pool_reset = false, churn = false, churn_memory = false;
    const struct b_opt opts[] = {
       {"pool-reset", NULL, &pool_reset},
       {"churn", NULL, &churn},
       {"churn-memory", NULL, &churn_memory},
       {"seconds", &seconds, NULL},
+      {"record-seconds", &record_seconds, NULL},
       {"groups", &groups, NULL},
       {"depth", &depth, NULL},
       {"quick", NULL, &quick},
@@ -53,7 +55,9 @@ main(int argc, char **argv)
    b_stream_run(&c, &s, (uint32_t)groups, seconds / 10, NULL); /* warm-up */
    uint64_t cmds;
    double rate = b_stream_run(&c, &s, (uint32_t)groups, seconds, &cmds);
-   double record = b_stream_record(&c, &s, (uint32_t)groups, seconds / 2);
+   if (record_seconds < 0)
+      record_seconds = seconds / 2;
+   double record = b_stream_record(&c, &s, (uint32_t)groups, record_seconds);
    b_stream_fini(&c, &s);
    pv_fini(&c);
    b_result("cmds_per_s", rate, "cmd/s");
