@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The recording thread of a stream path (a ring, or the context path) (issue 16: record-only
- * throughput), opt-in. A ring thread that decodes a command buffer's commands hands each vkCmd*'s
- * host call, after every check passed, to this thread, and goes on decoding the next command while
+ * throughput). A ring thread that decodes a command buffer's commands hands each vkCmd*'s host
+ * call, after every check passed, to this thread, and goes on decoding the next command while
  * the host driver records this one, so the driver's recording and our decoding overlap instead of
- * adding up. Measured on the H200 machine it does not pay (pv_recorder_policy): per command, the
- * decoded arguments and the slot cross from one core to the other, which costs about what the
- * NVIDIA driver's recording saves.
+ * adding up. On by default where the process may use at least PV_RECORDER_MIN_CPUS CPUs
+ * (pv_recorder_policy): on the H100 machine (16 CPUs) it recorded 1.27x and 1.29x the commands
+ * per second of the ring thread alone with the two guests (16 interleaved repetitions, rank test
+ * p = 0.002 and 0.0001; bench/notes-h200-recorder.md, run 6); earlier runs of the version before
+ * (its progress published after every call, no prefetch) did not show a gain.
  *
  * Order is kept: calls are made in the order they were pushed, and the ring thread waits for
  * all of them (pv_recorder_wait) before any command that is not a vkCmd*, before a ring
@@ -48,8 +50,12 @@ struct pv_recorder {
     * when the slots look full). */
    _Alignas(PV_RECORDER_LINE) _Atomic uint64_t pushed;
    uint64_t seen_done;
-   /* The recording thread's. */
+   /* The recording thread's: published every few calls (recorder.c, make_calls), since each
+    * store takes the line from a ring thread that polls it. */
    _Alignas(PV_RECORDER_LINE) _Atomic uint64_t done;
+   /* The recording thread's alone: the call it is making, which a crash inside it counts as
+    * made (serve_guarded); `done` may not have been published up to it yet. */
+   _Alignas(PV_RECORDER_LINE) uint64_t making;
    /* Written rarely, read often. */
    _Alignas(PV_RECORDER_LINE) _Atomic bool sleeping; /* waits on `cond` for a push */
    _Atomic int waiters; /* threads waiting on `cond` for `done` to move */
@@ -68,14 +74,16 @@ struct pv_recorder {
  * recording thread, or PV_RECORDER_OFF. A short command buffer would only pay the hand-off (and
  * the thread's wake-up) in its submission's latency; a long one gains the overlap.
  * PEARVISOR_RECORD_THREAD=1 (or "on"): PV_RECORDER_MIN_RUN; "all": 0 (every vkCmd*, for tests);
- * unset, 0 or "off": never. Off by default because it did not pay on the H200 machine: record-only
- * commands at 4.92 M/s with it against 4.15 M/s without (Mesa 22.3.6), 5.30 M against 6.18 M
- * (25.0.7), 5 interleaved repetitions each, spreads overlapping (bench/notes-h200-recorder.md):
- * the driver records a command in less time than its hand-off between two cores costs.
+ * "0" or "off": never; unset: PV_RECORDER_MIN_RUN where the process may use at least
+ * PV_RECORDER_MIN_CPUS CPUs, else never (on two CPUs the ring thread, the recording thread and a
+ * CPU driver's own threads took turns on the cores: half the rate on lavapipe).
  */
 #define PV_RECORDER_OFF UINT32_MAX
 #define PV_RECORDER_MIN_RUN 32u
+#define PV_RECORDER_MIN_CPUS 4u
 uint32_t pv_recorder_policy(void);
+/* The policy for a PEARVISOR_RECORD_THREAD value (NULL: unset) and a number of usable CPUs. */
+uint32_t pv_recorder_policy_for(const char *setting, unsigned cpus);
 
 /* What a command type means to a path's recording thread. */
 enum pv_record_kind {

@@ -15,6 +15,7 @@
  * (meson -Dos_layer=posix): then Linux takes the paths macOS takes, so CI exercises them. */
 #if defined(__linux__) && !defined(PV_OS_POSIX_ONLY)
 #define PV_OS_LINUX 1
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #else
@@ -224,4 +225,16 @@ pv_os_thread_precise_sleeps(void)
     * the hardware cannot give. */
    prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 #endif
+}
+
+unsigned
+pv_os_cpus_usable(void)
+{
+#if PV_OS_LINUX
+   cpu_set_t set;
+   if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+      return (unsigned)CPU_COUNT(&set);
+#endif
+   long n = sysconf(_SC_NPROCESSORS_ONLN);
+   return n > 0 ? (unsigned)n : 1u;
 }

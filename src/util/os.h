@@ -74,4 +74,8 @@ int pv_os_shmem_huge_pages(char *setting, size_t size);
 /* One line for operators saying what pv_os_shmem_huge_pages found and what it costs. */
 const char *pv_os_shmem_huge_pages_text(char *buf, size_t size);
 
+/* CPUs this process may run on (Linux: its affinity mask, so a server pinned by taskset or a
+ * cpuset counts what it got; elsewhere the CPUs online); at least 1. */
+unsigned pv_os_cpus_usable(void);
+
 #endif

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "renderer/recorder.h"
+#include "util/os.h"
 
 /* What the calls write: the order they ran in. Only the recording thread writes it. */
 struct trace {
@@ -182,6 +183,28 @@ test_policy(void **state)
    unsetenv("PEARVISOR_RECORD_THREAD");
 }
 
+/* Unset, the thread is on only where it has a core of its own beside the ring thread and the
+ * driver's; a setting wins over the CPU count either way. */
+static void
+test_policy_default_by_cpus(void **state)
+{
+   (void)state;
+   assert_int_equal(pv_recorder_policy_for(NULL, 1), PV_RECORDER_OFF);
+   assert_int_equal(pv_recorder_policy_for(NULL, PV_RECORDER_MIN_CPUS - 1), PV_RECORDER_OFF);
+   assert_int_equal(pv_recorder_policy_for(NULL, PV_RECORDER_MIN_CPUS), PV_RECORDER_MIN_RUN);
+   assert_int_equal(pv_recorder_policy_for(NULL, 128), PV_RECORDER_MIN_RUN);
+   assert_int_equal(pv_recorder_policy_for("", 2), PV_RECORDER_OFF);
+   assert_int_equal(pv_recorder_policy_for("", 16), PV_RECORDER_MIN_RUN);
+   assert_int_equal(pv_recorder_policy_for("0", 16), PV_RECORDER_OFF);
+   assert_int_equal(pv_recorder_policy_for("off", 16), PV_RECORDER_OFF);
+   assert_int_equal(pv_recorder_policy_for("1", 2), PV_RECORDER_MIN_RUN);
+   assert_int_equal(pv_recorder_policy_for("all", 1), 0);
+   /* unset: whatever this machine has */
+   unsetenv("PEARVISOR_RECORD_THREAD");
+   assert_int_equal(pv_recorder_policy(), pv_recorder_policy_for(NULL, pv_os_cpus_usable()));
+   assert_true(pv_os_cpus_usable() >= 1);
+}
+
 int
 main(void)
 {
@@ -192,6 +215,7 @@ main(void)
       cmocka_unit_test(test_stop_makes_pending_calls),
       cmocka_unit_test(test_kinds),
       cmocka_unit_test(test_policy),
+      cmocka_unit_test(test_policy_default_by_cpus),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
