@@ -126,15 +126,23 @@ end_command_holds(struct pv_exec *x, uint32_t mark, int32_t type)
       pv_holds_end_command_slow(x, mark, type);
 }
 
-/* Object types a command holds while it runs (holds.h; VkObjectType values below 32). */
+/* Object types a command holds while it runs (holds.h; VkObjectType values below 32): the
+ * first four by every command naming them, fences and events by a few (PV_HOLD_SYNC_*). */
+#define PV_SYNC_HELD_TYPES ((1u << VK_OBJECT_TYPE_FENCE) | (1u << VK_OBJECT_TYPE_EVENT))
 #define PV_HELD_TYPES                                                                              \
    ((1u << VK_OBJECT_TYPE_COMMAND_BUFFER) | (1u << VK_OBJECT_TYPE_DESCRIPTOR_SET) |                \
-    (1u << VK_OBJECT_TYPE_COMMAND_POOL) | (1u << VK_OBJECT_TYPE_DESCRIPTOR_POOL))
+    (1u << VK_OBJECT_TYPE_COMMAND_POOL) | (1u << VK_OBJECT_TYPE_DESCRIPTOR_POOL) |                 \
+    PV_SYNC_HELD_TYPES)
 
 static inline bool
-is_held_type(int32_t type)
+is_held_type(const struct pv_exec *x, int32_t type)
 {
-   return (uint32_t)type < 32 && (PV_HELD_TYPES >> type) & 1u;
+   if ((uint32_t)type >= 32 || !((PV_HELD_TYPES >> type) & 1u))
+      return false;
+   if (__builtin_expect(!((PV_SYNC_HELD_TYPES >> type) & 1u), 1))
+      return true;
+   int32_t cmd = x->dispatch.type;
+   return cmd >= 0 && (x->ctx->hold_kinds[cmd] & (PV_HOLD_SYNC_SHARED | PV_HOLD_SYNC_EXCLUSIVE));
 }
 
 /* Everything hook_lookup's fast path leaves out: a cache miss (the table and its lock), lost
@@ -153,7 +161,7 @@ lookup_slow(struct pv_exec *x, uint64_t id, int32_t type, uint64_t *host)
    }
    if (!o)
       return false;
-   if (is_held_type(type) && !x->dispatch.lost && !hold_named(x, o, type))
+   if (is_held_type(x, type) && !x->dispatch.lost && !hold_named(x, o, type))
       return false;
    note_named_object(x, type, id);
    remember_named(x, o);
@@ -173,7 +181,7 @@ hook_lookup(void *data, uint64_t id, int32_t type, uint64_t *host)
    if (__builtin_expect(
           !o || x->dispatch.lost || x->named.count == x->named.cap || is_noted_type(type), 0))
       return lookup_slow(x, id, type, host);
-   if (is_held_type(type) && !hold_named(x, o, type))
+   if (is_held_type(x, type) && !hold_named(x, o, type))
       return false;
    x->named.objs[x->named.count++] = o;
    if (o->vk)

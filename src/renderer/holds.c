@@ -21,6 +21,25 @@
  * paths are few): more are a conflict, so the counts never carry into the other half. */
 #define HOLDS_MAX 0x4000u
 
+/* How a command holds the fences and events it names (holds.h): by name, exactly, since a
+ * prefix would take in vkResetFenceResource*MESA and vkGetFenceFdKHR. */
+static uint8_t
+sync_kind(const char *name)
+{
+   static const char *const exclusive[] = {
+      "vkResetFences", "vkDestroyFence", "vkQueueSubmit",  "vkQueueSubmit2",
+      "vkQueueBindSparse", "vkSetEvent", "vkResetEvent", "vkDestroyEvent",
+   };
+   static const char *const shared[] = {"vkGetFenceStatus", "vkGetEventStatus"};
+   for (size_t i = 0; i < sizeof(exclusive) / sizeof(exclusive[0]); i++)
+      if (!strcmp(name, exclusive[i]))
+         return PV_HOLD_SYNC_EXCLUSIVE;
+   for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++)
+      if (!strcmp(name, shared[i]))
+         return PV_HOLD_SYNC_SHARED;
+   return 0;
+}
+
 uint8_t *
 pv_hold_kinds(const struct pv_protocol_table *t)
 {
@@ -38,6 +57,7 @@ pv_hold_kinds(const struct pv_protocol_table *t)
          kinds[i] = PV_HOLD_SETS_EXCLUSIVE;
       if (pv_command_name_starts_with(n, "vkCmd"))
          kinds[i] |= PV_HOLD_RECORDS;
+      kinds[i] |= sync_kind(n);
    }
    return kinds;
 }
@@ -49,6 +69,8 @@ pv_hold_wants_exclusive(struct pv_exec *x, int32_t type)
       return true; /* only named to allocate from, free to, reset, trim or destroy */
    int32_t cmd = x->dispatch.type;
    uint8_t kind = cmd >= 0 ? x->ctx->hold_kinds[cmd] : 0;
+   if (type == VK_OBJECT_TYPE_FENCE || type == VK_OBJECT_TYPE_EVENT)
+      return kind & PV_HOLD_SYNC_EXCLUSIVE;
    if (type == VK_OBJECT_TYPE_DESCRIPTOR_SET)
       return kind & PV_HOLD_SETS_EXCLUSIVE;
    if (kind & PV_HOLD_CMDBUFS_SHARED)

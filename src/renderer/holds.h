@@ -18,6 +18,16 @@
  * synchronization to every command buffer allocated from it. The kept hold of a run of vkCmd* keeps
  * both.
  *
+ * Fences and events are held by the host commands Vulkan makes their external synchronization
+ * the caller's: exclusively by the ones that change them (vkResetFences, a submission's fence,
+ * vkSetEvent, vkResetEvent, their destroys), shared by the status queries beside those. Two rings
+ * resetting one fence, or one setting an event while another resets it, would otherwise reach
+ * the host driver at once. Not held: vkWaitForFences (it may wait for as long as the guest asks,
+ * and a submission it waits for may be on another ring: holding across it could keep that ring
+ * waiting until the wait's timeout), vkResetFenceResourceMESA (the host's export first waits for
+ * a signal to be submitted, maybe by another ring), and a vkCmd* naming an event (recording does
+ * not touch the host event).
+ *
  * Each such object has one atomic word (pv_object.use): how many commands hold it, and how
  * many of those hold it exclusively. A command that changes the host object (records into a
  * command buffer, begins, ends, resets or frees it, writes or frees a set) holds it exclusively;
@@ -46,12 +56,14 @@ struct pv_object;
 
 /* How a command holds the command buffers and descriptor sets it names (one byte per command
  * type, made from the names like recorder.h's kinds). Default: command buffers exclusive, sets
- * shared. */
+ * shared. Fences and events are held only by the commands given a PV_HOLD_SYNC_* bit. */
 enum {
    PV_HOLD_CMDBUFS_SHARED = 1 << 0,    /* submissions */
    PV_HOLD_FIRST_CMDBUF_ONLY = 1 << 1, /* vkCmdExecuteCommands: its secondaries are read */
    PV_HOLD_SETS_EXCLUSIVE = 1 << 2,    /* descriptor updates and frees */
    PV_HOLD_RECORDS = 1 << 3,           /* a vkCmd*: never waits, so its hold may be kept */
+   PV_HOLD_SYNC_SHARED = 1 << 4,       /* reads a fence's or event's state: holds it shared */
+   PV_HOLD_SYNC_EXCLUSIVE = 1 << 5,    /* changes it (Vulkan: externally synchronized) */
 };
 uint8_t *pv_hold_kinds(const struct pv_protocol_table *t);
 

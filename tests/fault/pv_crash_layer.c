@@ -17,7 +17,8 @@
  * PV_LAYER_SLOW_POOLS=1 in the environment every command pool call (allocate, free, reset,
  * destroy, and the slow vkCmdSetLineWidth above) takes PV_SLOW_POOL_US and two of them at once
  * call abort() (the driver's pool lists would be corrupted); a pipeline cache created with
- * EXTERNALLY_SYNCHRONIZED_BIT calls abort() (the renderer makes the host's without it). Loaded
+ * EXTERNALLY_SYNCHRONIZED_BIT calls abort() (the renderer makes the host's without it); with
+ * PV_LAYER_SLOW_SYNC=1 fence and event calls are slowed and checked (pv_crash_layer_sync.c). Loaded
  * into our server (VK_INSTANCE_LAYERS) by tests/fault/test-crash-isolation (a guest whose host
  * calls crash takes down only its own server process), tests/fault/test-slow-host-call (a ring busy
  * in a long host call keeps reporting ALIVE) and tests/fault/test-sandbox (the sandbox stops the
@@ -34,6 +35,8 @@
 
 #include <vulkan/vk_layer.h>
 #include <vulkan/vulkan.h>
+
+#include "pv_crash_layer_sync.h"
 
 #define PV_CRASH_WIDTH 7777u
 #define PV_CRASH_FILL_WORD 0x7777deadu
@@ -179,6 +182,7 @@ pv_crash_CreateDevice(VkPhysicalDevice phys, const VkDeviceCreateInfo *info,
       next_get_query_pool_results =
          (PFN_vkGetQueryPoolResults)next_gdpa(*out, "vkGetQueryPoolResults");
       next_queue_submit = (PFN_vkQueueSubmit)next_gdpa(*out, "vkQueueSubmit");
+      pv_crash_sync_init(*out, next_gdpa);
    }
    return r;
 }
@@ -393,7 +397,10 @@ pv_crash_QueueSubmit(VkQueue queue, uint32_t count, const VkSubmitInfo *submits,
       fprintf(stderr, "pv_crash_layer: vkQueueSubmit while a query pool resets or is read\n");
       abort();
    }
-   return next_queue_submit(queue, count, submits, fence);
+   pv_crash_sync_begin("vkQueueSubmit", (uint64_t)fence, true);
+   VkResult r = next_queue_submit(queue, count, submits, fence);
+   pv_crash_sync_end((uint64_t)fence, true);
+   return r;
 }
 
 VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
@@ -427,7 +434,8 @@ pv_crash_GetDeviceProcAddr(VkDevice device, const char *name)
          return checked[i].fn;
    if (!strcmp(name, "vkWaitSemaphores") && next_wait_semaphores)
       return (PFN_vkVoidFunction)pv_crash_WaitSemaphores;
-   return next_gdpa(device, name);
+   PFN_vkVoidFunction sync = pv_crash_sync_proc(name);
+   return sync ? sync : next_gdpa(device, name);
 }
 
 VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL

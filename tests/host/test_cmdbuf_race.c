@@ -31,6 +31,12 @@
  * pool's memory); the layer aborts when two calls meet in one pool. Commands naming a pool, or
  * holding one of its command buffers exclusively, hold it (src/renderer/holds.h).
  *
+ * `test_cmdbuf_race sync`, with the test layer slowing every fence and event call
+ * (PV_LAYER_SLOW_SYNC=1): the ring resets a fence, sets an event and reads both while the context
+ * path resets the fence, submits with it, reads it and resets and reads the event; the layer
+ * aborts when a call changes one while another call uses it. The commands that change a fence or
+ * an event hold it exclusively, the status queries shared (src/renderer/holds.h).
+ *
  * `test_cmdbuf_race pipeline-cache`, with the test layer: a pipeline cache the guest makes
  * "externally synchronized" (a promise its rings may break) reaches the driver without that
  * flag, so the driver keeps locking it (src/vk/guard_pipeline_cache.c); the layer aborts on it.
@@ -65,6 +71,8 @@
 #define CMDBUF_CONTEXT 0x90u
 #define PIPELINE_CACHE 0xa0u
 #define QUERY_POOL 0x70u
+#define FENCE 0xb0u
+#define EVENT 0xc0u
 #define RING_ID 0x1001u
 #define RING_RES 2u
 /* vkCmdSetLineWidth is 20 bytes: begin and 95 of them fit the ring's 2 KiB buffer; more follow
@@ -98,6 +106,15 @@ enum {
    CMD_SET_LINE_WIDTH = 96,
    CMD_GET_DEVICE_QUEUE = 17,
    CMD_QUEUE_SUBMIT = 18,
+   CMD_CREATE_FENCE = 35,
+   CMD_RESET_FENCES = 37,
+   CMD_GET_FENCE_STATUS = 38,
+   CMD_CREATE_EVENT = 42,
+   CMD_GET_EVENT_STATUS = 44,
+   CMD_SET_EVENT = 45,
+   CMD_RESET_EVENT = 46,
+   STYPE_FENCE_CREATE_INFO = 8,
+   STYPE_EVENT_CREATE_INFO = 10,
    CMD_CREATE_QUERY_POOL = 47,
    CMD_CREATE_PIPELINE_CACHE = 61,
    STYPE_PIPELINE_CACHE_CREATE_INFO = 17,
@@ -142,6 +159,7 @@ struct feeder {
    uint32_t tail; /* out: the ring's last tail */
    bool submits;  /* empty vkQueueSubmits instead of recording */
    bool allocates; /* a command buffer allocated from POOL and freed to it */
+   bool syncs;     /* FENCE reset, EVENT set, both read */
 };
 
 static bool
@@ -168,6 +186,19 @@ alloc_and_free(struct buf *b, uint64_t id)
    w64(b, 1), w64(b, id);
 }
 
+/* A command of (device, one object): vkGetFenceStatus, vkSetEvent and the like. */
+static void
+device_and_object(struct buf *b, uint32_t cmd, uint64_t id)
+{
+   w32(b, cmd), w32(b, 0), w64(b, DEVICE), w64(b, id);
+}
+
+static void
+reset_fence(struct buf *b)
+{
+   w32(b, CMD_RESET_FENCES), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1), w64(b, FENCE);
+}
+
 static void *
 feed(void *arg)
 {
@@ -175,6 +206,11 @@ feed(void *arg)
    struct buf one = {0}, end = {0};
    if (f->allocates) {
       alloc_and_free(&one, CMDBUF_RING);
+   } else if (f->syncs) {
+      reset_fence(&one);
+      device_and_object(&one, CMD_SET_EVENT, EVENT);
+      device_and_object(&one, CMD_GET_EVENT_STATUS, EVENT);
+      device_and_object(&one, CMD_GET_FENCE_STATUS, FENCE);
    } else if (f->submits) {
       w32(&one, CMD_QUEUE_SUBMIT), w32(&one, 0), w64(&one, QUEUE), w32(&one, 0), w64(&one, 0);
       w64(&one, 0); /* no batches, no fence */
@@ -378,6 +414,38 @@ test_pool_race(void **state)
    ring_against_context(create_pool_and_cmdbuf, (struct feeder){.allocates = true}, &mine, ALLOCS);
 }
 
+/* sync: a queue, FENCE and EVENT */
+#define SYNC_ROUNDS 300u
+
+static void
+queue_fence_and_event(struct buf *b)
+{
+   queue_and_query_pool(b);
+   w32(b, CMD_CREATE_FENCE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_FENCE_CREATE_INFO), w64(b, 0), w32(b, 0);
+   w64(b, 0), w64(b, 1), w64(b, FENCE);
+   w32(b, CMD_CREATE_EVENT), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_EVENT_CREATE_INFO), w64(b, 0), w32(b, 0);
+   w64(b, 0), w64(b, 1), w64(b, EVENT);
+}
+
+/* The ring resets FENCE and sets EVENT throughout while the context path resets FENCE, submits
+ * with it, reads it, and resets and reads EVENT, SYNC_ROUNDS times. */
+static void
+test_sync_race(void **state)
+{
+   (void)state;
+   struct buf mine = {0};
+   reset_fence(&mine);
+   w32(&mine, CMD_QUEUE_SUBMIT), w32(&mine, 0), w64(&mine, QUEUE), w32(&mine, 0), w64(&mine, 0);
+   w64(&mine, FENCE); /* no batches: the fence signals once the queue gets there */
+   device_and_object(&mine, CMD_GET_FENCE_STATUS, FENCE);
+   device_and_object(&mine, CMD_RESET_EVENT, EVENT);
+   device_and_object(&mine, CMD_GET_EVENT_STATUS, EVENT);
+   ring_against_context(queue_fence_and_event, (struct feeder){.syncs = true}, &mine,
+                        SYNC_ROUNDS);
+}
+
 static void
 externally_synchronized_cache(struct buf *b)
 {
@@ -428,6 +496,7 @@ main(int argc, char **argv)
       {"query-read", cmocka_unit_test(test_query_read_race)},
       {"pool", cmocka_unit_test(test_pool_race)},
       {"pipeline-cache", cmocka_unit_test(test_pipeline_cache_flag)},
+      {"sync", cmocka_unit_test(test_sync_race)},
    };
    struct CMUnitTest tests[1] = {cmocka_unit_test(test_cmdbuf_race)};
    for (size_t i = 0; argc > 1 && i < sizeof(modes) / sizeof(modes[0]); i++)
