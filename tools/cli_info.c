@@ -69,6 +69,13 @@ pv_cli_info(int argc, char **argv)
          }
          char huge[256];
          printf("host-visible memory: %s\n", pv_os_shmem_huge_pages_text(huge, sizeof(huge)));
+         unsigned quota = pv_os_cpu_quota_cpus();
+         printf("CPUs usable: %u (%ld online; cgroup CPU quota: ", pv_os_cpus_usable(),
+                sysconf(_SC_NPROCESSORS_ONLN));
+         if (quota)
+            printf("%u CPU%s of time a period)\n", quota, quota == 1 ? "" : "s");
+         else
+            printf("none)\n");
       }
       pv_renderer_destroy(r);
    }

@@ -227,8 +227,8 @@ pv_os_thread_precise_sleeps(void)
 #endif
 }
 
-unsigned
-pv_os_cpus_usable(void)
+static unsigned
+cpus_runnable(void)
 {
 #if PV_OS_LINUX
    cpu_set_t set;
@@ -237,4 +237,11 @@ pv_os_cpus_usable(void)
 #endif
    long n = sysconf(_SC_NPROCESSORS_ONLN);
    return n > 0 ? (unsigned)n : 1u;
+}
+
+unsigned
+pv_os_cpus_usable(void)
+{
+   unsigned cpus = cpus_runnable(), quota = pv_os_cpu_quota_cpus();
+   return quota && quota < cpus ? quota : cpus;
 }

@@ -74,8 +74,17 @@ int pv_os_shmem_huge_pages(char *setting, size_t size);
 /* One line for operators saying what pv_os_shmem_huge_pages found and what it costs. */
 const char *pv_os_shmem_huge_pages_text(char *buf, size_t size);
 
-/* CPUs this process may run on (Linux: its affinity mask, so a server pinned by taskset or a
- * cpuset counts what it got; elsewhere the CPUs online); at least 1. */
+/* CPUs this process may use: those it may run on (Linux: its affinity mask, so a server pinned
+ * by taskset or a cpuset counts what it got; elsewhere the CPUs online), or fewer where a cgroup
+ * CPU quota gives it less time than that (pv_os_cpu_quota_cpus); at least 1. */
 unsigned pv_os_cpus_usable(void);
+
+/* CPUs' worth of time the process's cgroups allow it (cpu_quota.c): the tightest quota of its
+ * cgroup and every ancestor, rounded up; 0 when none is set or none can be read. */
+unsigned pv_os_cpu_quota_cpus(void);
+/* The same from the text of /proc/self/cgroup and the cgroup file system mounted at `sysfs`. */
+unsigned pv_os_cpu_quota_cpus_at(const char *proc_cgroup, const char *sysfs);
+/* What a cgroup v2 cpu.max line ("QUOTA PERIOD", or "max PERIOD") allows, rounded up; 0: none. */
+unsigned pv_os_cpu_max_cpus(const char *text);
 
 #endif

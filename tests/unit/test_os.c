@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -178,6 +179,97 @@ test_shmem_huge_pages(void **state)
 #endif
 }
 
+static void
+test_cpu_max(void **state)
+{
+   (void)state;
+   assert_int_equal(pv_os_cpu_max_cpus("200000 100000\n"), 2);
+   assert_int_equal(pv_os_cpu_max_cpus("150000 100000"), 2); /* rounded up */
+   assert_int_equal(pv_os_cpu_max_cpus("5000 100000"), 1);
+   assert_int_equal(pv_os_cpu_max_cpus("max 100000\n"), 0);
+   assert_int_equal(pv_os_cpu_max_cpus("0 100000"), 0);
+   assert_int_equal(pv_os_cpu_max_cpus("-1 100000"), 0);
+   assert_int_equal(pv_os_cpu_max_cpus("100000"), 0);
+   assert_int_equal(pv_os_cpu_max_cpus("100000 0"), 0);
+   assert_int_equal(pv_os_cpu_max_cpus("100000 100000 x"), 0);
+   assert_int_equal(pv_os_cpu_max_cpus(""), 0);
+   assert_int_equal(pv_os_cpu_max_cpus(NULL), 0);
+}
+
+static void
+put(const char *root, const char *rel, const char *text)
+{
+   char path[512];
+   snprintf(path, sizeof(path), "%s/%s", root, rel);
+   FILE *f = fopen(path, "w");
+   assert_non_null(f);
+   fputs(text, f);
+   fclose(f);
+}
+
+static void
+dir(const char *root, const char *rel)
+{
+   char path[512];
+   snprintf(path, sizeof(path), "%s/%s", root, rel);
+   assert_int_equal(mkdir(path, 0700), 0);
+}
+
+/* A cgroup tree under a temporary folder: the tightest bound of the cgroup and its ancestors. */
+static void
+test_cpu_quota_tree(void **state)
+{
+   (void)state;
+   char root[] = "/tmp/pv-cgroup-XXXXXX";
+   assert_non_null(mkdtemp(root));
+   dir(root, "a");
+   dir(root, "a/b");
+   put(root, "a/b/cpu.max", "max 100000\n");
+   assert_int_equal(pv_os_cpu_quota_cpus_at("0::/a/b\n", root), 0);
+   put(root, "a/cpu.max", "300000 100000\n"); /* a parent's bound holds the child too */
+   assert_int_equal(pv_os_cpu_quota_cpus_at("0::/a/b\n", root), 3);
+   put(root, "a/b/cpu.max", "150000 100000\n");
+   assert_int_equal(pv_os_cpu_quota_cpus_at("0::/a/b\n", root), 2);
+   /* the namespace's own root (a container's view) */
+   put(root, "cpu.max", "100000 100000\n");
+   assert_int_equal(pv_os_cpu_quota_cpus_at("0::/\n", root), 1);
+   assert_int_equal(pv_os_cpu_quota_cpus_at("0::/a/b\n", root), 1);
+   /* cgroup v1: the cpu controller's quota; -1 is none */
+   dir(root, "cpu,cpuacct");
+   dir(root, "cpu,cpuacct/c");
+   put(root, "cpu,cpuacct/c/cpu.cfs_quota_us", "-1\n");
+   put(root, "cpu,cpuacct/c/cpu.cfs_period_us", "100000\n");
+   assert_int_equal(pv_os_cpu_quota_cpus_at("4:cpu,cpuacct:/c\n1:name=systemd:/c\n", root), 0);
+   put(root, "cpu,cpuacct/c/cpu.cfs_quota_us", "250000\n");
+   assert_int_equal(pv_os_cpu_quota_cpus_at("4:cpu,cpuacct:/c\n", root), 3);
+   assert_int_equal(pv_os_cpu_quota_cpus_at("4:cpuacct,cpu:/c\n", root), 3);
+   assert_int_equal(pv_os_cpu_quota_cpus_at("4:cpuset:/c\n", root), 0); /* not the cpu one */
+   /* nothing readable, garbage, an over-long path */
+   assert_int_equal(pv_os_cpu_quota_cpus_at("0::/none\n", "/nonexistent"), 0);
+   assert_int_equal(pv_os_cpu_quota_cpus_at("garbage", root), 0);
+   char lng[700];
+   memset(lng, 'x', sizeof(lng));
+   memcpy(lng, "0::/", 4);
+   lng[sizeof(lng) - 1] = '\0';
+   assert_int_equal(pv_os_cpu_quota_cpus_at(lng, root), 0);
+   char cmd[600];
+   snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+   assert_int_equal(system(cmd), 0);
+}
+
+/* What the process may use never exceeds what it may run on, nor its quota. */
+static void
+test_cpus_usable(void **state)
+{
+   (void)state;
+   unsigned usable = pv_os_cpus_usable(), quota = pv_os_cpu_quota_cpus();
+   long online = sysconf(_SC_NPROCESSORS_ONLN);
+   assert_true(usable >= 1);
+   assert_true(usable <= (unsigned)online);
+   if (quota)
+      assert_true(usable <= quota);
+}
+
 int
 main(void)
 {
@@ -188,6 +280,9 @@ main(void)
       cmocka_unit_test(test_cond_deadline),
       cmocka_unit_test(test_advise_huge_pages),
       cmocka_unit_test(test_shmem_huge_pages),
+      cmocka_unit_test(test_cpu_max),
+      cmocka_unit_test(test_cpu_quota_tree),
+      cmocka_unit_test(test_cpus_usable),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
