@@ -160,7 +160,42 @@ pv_guard_bind_fits(struct pv_dispatch_ctx *c, const char *what, const VkMemoryRe
    return false;
 }
 
+bool
+pv_guard_bind_claim(struct pv_dispatch_ctx *c, const char *what, uint32_t *claimed, uint32_t bit)
+{
+   if (!(__atomic_fetch_or(claimed, bit, __ATOMIC_ACQ_REL) & bit))
+      return true;
+   pv_venus_refuse(c, "%s: already bound, or being bound by another command", what);
+   return false;
+}
+
+void
+pv_guard_bind_unclaim(uint32_t *claimed, uint32_t bit)
+{
+   __atomic_fetch_and(claimed, ~bit, __ATOMIC_ACQ_REL);
+}
+
 /* ----- images ------------------------------------------------------------------------------- */
+
+/* Every plane's memory: a disjoint image's planes may be bound to different allocations, and
+ * one of them freed is as gone as the memory of a plain image. */
+bool
+pv_vk_image_memory_alive(const struct pv_vk_image *im,
+                         bool (*alive)(const void *arg, struct pv_vk_ref memory), const void *arg)
+{
+   if (!im->bound)
+      return false;
+   for (uint32_t p = 0; p < PV_VK_IMAGE_PLANES; p++)
+      if ((im->planes_needed >> p & 1u) && !alive(arg, im->memory[p]))
+         return false;
+   return true;
+}
+
+static bool
+memory_alive_ctx(const void *c, struct pv_vk_ref ref)
+{
+   return memory_alive((struct pv_dispatch_ctx *)c, ref);
+}
 
 bool
 pv_guard_image_bound(struct pv_dispatch_ctx *c, const char *what, VkImage image,
@@ -171,7 +206,7 @@ pv_guard_image_bound(struct pv_dispatch_ctx *c, const char *what, VkImage image,
       pv_venus_refuse(c, "%s: unknown image", what);
       return false;
    }
-   if (!im->sparse && !(im->bound && memory_alive(c, im->memory))) {
+   if (!im->sparse && !pv_vk_image_memory_alive(im, memory_alive_ctx, c)) {
       pv_venus_refuse(c, "%s: image not bound to live memory", what);
       return false;
    }

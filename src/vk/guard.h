@@ -31,10 +31,20 @@ struct pv_vk_ref {
    uint64_t id, serial;
 };
 
+/* The most memory planes an image binds separately (a disjoint three-plane format). */
+#define PV_VK_IMAGE_PLANES 3u
+
+/*
+ * Binding memory is claimed before the host call (pv_guard_bind_claim), with one atomic
+ * read-modify-write: two rings binding one buffer or image plane at once would both find it
+ * unbound, both reach the host driver and leave our record naming one memory while the host
+ * object uses the other, so the liveness checks would follow the wrong memory.
+ */
 struct pv_vk_buffer {
    uint64_t size;
    bool sparse;              /* bound through vkQueueBindSparse: the host pages its holes */
    bool bound;               /* to memory that was alive when bound */
+   uint32_t bind_claimed;    /* 1: a bind of it went ahead (atomic) */
    struct pv_vk_ref memory;  /* what it is bound to */
    uint64_t memory_offset;
 };
@@ -49,7 +59,8 @@ struct pv_vk_image {
    bool mutable_format;         /* MUTABLE_FORMAT: views may reinterpret its texels */
    bool bound;                  /* every plane it needs bound */
    uint32_t planes_needed, planes_bound; /* bit per plane: 1 unless disjoint multi-planar */
-   struct pv_vk_ref memory;     /* the first plane's memory for disjoint images */
+   uint32_t planes_claimed;              /* planes a bind went ahead for (atomic) */
+   struct pv_vk_ref memory[PV_VK_IMAGE_PLANES]; /* each plane's (disjoint images: several) */
 };
 
 struct pv_vk_query_pool {
@@ -164,6 +175,16 @@ bool pv_guard_buffer_records(struct pv_dispatch_ctx *c, const char *what, VkBuff
 /* What the host requires for a resource fits in the memory at offset, aligned. */
 bool pv_guard_bind_fits(struct pv_dispatch_ctx *c, const char *what, const VkMemoryRequirements *req,
                         uint64_t offset, uint64_t mem_size);
+/* Claims `bit` of `claimed` for a bind about to reach the host; refused (fatal) when a bind
+ * claimed it first: this command's, an earlier one's or another ring's at this moment. */
+bool pv_guard_bind_claim(struct pv_dispatch_ctx *c, const char *what, uint32_t *claimed,
+                         uint32_t bit);
+/* Gives a claim back: its bind did not reach the host, or the host refused it. */
+void pv_guard_bind_unclaim(uint32_t *claimed, uint32_t bit);
+/* The image is bound, and `alive` accepts the memory of every plane it needs. */
+bool pv_vk_image_memory_alive(const struct pv_vk_image *im,
+                              bool (*alive)(const void *arg, struct pv_vk_ref memory),
+                              const void *arg);
 /* The image is bound to live memory (or sparse). */
 bool pv_guard_image_bound(struct pv_dispatch_ctx *c, const char *what, VkImage image,
                           struct pv_vk_image **out);

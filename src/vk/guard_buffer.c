@@ -248,7 +248,8 @@ pv_guard_CreateBufferView(struct pv_dispatch_ctx *c, void *args)
 
 /* ----- binding memory ----------------------------------------------------------------------- */
 
-/* The whole of what the host says the buffer needs fits in the memory at offset. */
+/* The whole of what the host says the buffer needs fits in the memory at offset; then the bind
+ * is claimed (guard.h): false (refused) when another one claimed it first. */
 static bool
 buffer_bind_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, VkBuffer buffer,
                VkDeviceMemory memory, uint64_t offset)
@@ -263,55 +264,59 @@ buffer_bind_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, VkB
    }
    VkMemoryRequirements req;
    d->vk.GetBufferMemoryRequirements(device, buffer, &req);
-   return pv_guard_bind_fits(c, what, &req, offset, mem_size);
+   return pv_guard_bind_fits(c, what, &req, offset, mem_size) &&
+          pv_guard_bind_claim(c, what, &b->bind_claimed, 1u);
 }
 
+/* Records the binding, or gives the claim back when the host refused it. */
 static void
-buffer_bound(struct pv_dispatch_ctx *c, VkBuffer buffer, VkDeviceMemory memory, uint64_t offset)
+buffer_bound(struct pv_dispatch_ctx *c, VkBuffer buffer, VkDeviceMemory memory, uint64_t offset,
+             bool bound)
 {
    struct pv_vk_buffer *b = pv_vk_buffer_get(c, buffer);
-   struct pv_object *m =
-      pv_venus_object(c, VK_OBJECT_TYPE_DEVICE_MEMORY, PV_FROM_HANDLE(memory));
-   if (b && m) {
-      b->bound = true;
-      b->memory = (struct pv_vk_ref){m->id, m->serial};
-      b->memory_offset = offset;
+   struct pv_object *m = pv_venus_object(c, VK_OBJECT_TYPE_DEVICE_MEMORY, PV_FROM_HANDLE(memory));
+   if (!b)
+      return;
+   if (!bound || !m) {
+      pv_guard_bind_unclaim(&b->bind_claimed, 1u);
+      return;
    }
+   b->memory = (struct pv_vk_ref){m->id, m->serial};
+   b->memory_offset = offset;
+   __atomic_store_n(&b->bound, true, __ATOMIC_RELEASE);
 }
 
 void
 pv_guard_BindBufferMemory(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkBindBufferMemory *a = args;
-   if (!buffer_bind_ok(c, "vkBindBufferMemory", a->device, a->buffer, a->memory,
-                       a->memoryOffset))
+   if (!buffer_bind_ok(c, "vkBindBufferMemory", a->device, a->buffer, a->memory, a->memoryOffset))
       return;
    pv_handle_vkBindBufferMemory(c, args);
-   if (a->ret == VK_SUCCESS)
-      buffer_bound(c, a->buffer, a->memory, a->memoryOffset);
+   buffer_bound(c, a->buffer, a->memory, a->memoryOffset, a->ret == VK_SUCCESS);
 }
 
+/* A buffer named twice in one call fails its second claim. On failure the host leaves every
+ * buffer's binding undefined (maintenance6 says so): none of them counts as bound, and each may
+ * be bound again. */
 void
 pv_guard_BindBufferMemory2(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkBindBufferMemory2 *a = args;
-   for (uint32_t i = 0; i < a->bindInfoCount; i++) {
-      const VkBindBufferMemoryInfo *b = &a->pBindInfos[i];
+   uint32_t claimed = 0;
+   while (claimed < a->bindInfoCount) {
+      const VkBindBufferMemoryInfo *b = &a->pBindInfos[claimed];
       if (!buffer_bind_ok(c, "vkBindBufferMemory2", a->device, b->buffer, b->memory,
                           b->memoryOffset))
-         return;
-      for (uint32_t j = 0; j < i; j++)
-         if (a->pBindInfos[j].buffer == b->buffer) {
-            pv_venus_refuse(c, "vkBindBufferMemory2: buffer bound twice");
-            return;
-         }
+         break;
+      claimed++;
    }
-   pv_handle_vkBindBufferMemory2(c, args);
-   /* On failure the host leaves every buffer's binding undefined (maintenance6 says so):
-    * none of them counts as bound. */
-   for (uint32_t i = 0; a->ret == VK_SUCCESS && i < a->bindInfoCount; i++)
+   if (claimed == a->bindInfoCount)
+      pv_handle_vkBindBufferMemory2(c, args);
+   bool bound = claimed == a->bindInfoCount && a->ret == VK_SUCCESS;
+   for (uint32_t i = 0; i < claimed; i++)
       buffer_bound(c, a->pBindInfos[i].buffer, a->pBindInfos[i].memory,
-                   a->pBindInfos[i].memoryOffset);
+                   a->pBindInfos[i].memoryOffset, bound);
 }
 
 /* ----- state -------------------------------------------------------------------------------- */

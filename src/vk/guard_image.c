@@ -157,60 +157,64 @@ image_bind_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, VkIm
    if (!d || !im || !mem_size || im->sparse || (im->planes_bound & (1u << plane)) ||
        !(im->planes_needed & (1u << plane)) || !d->vk.GetImageMemoryRequirements ||
        !image_requirements(d, image, plane, disjoint, &req)) {
-      pv_venus_refuse(c, "%s: unknown, sparse or already bound image (plane %u), or unknown "
-                        "memory",
-                     what, plane);
+      pv_venus_refuse(c,
+                      "%s: unknown, sparse or already bound image (plane %u), or unknown "
+                      "memory",
+                      what, plane);
       return false;
    }
-   return pv_guard_bind_fits(c, what, &req, offset, mem_size);
+   return pv_guard_bind_fits(c, what, &req, offset, mem_size) &&
+          pv_guard_bind_claim(c, what, &im->planes_claimed, 1u << plane);
 }
 
+/* Records the plane's binding, or gives its claim back when the host refused it. */
 static void
-image_bound(struct pv_dispatch_ctx *c, VkImage image, VkDeviceMemory memory, uint32_t plane)
+image_bound(struct pv_dispatch_ctx *c, VkImage image, VkDeviceMemory memory, uint32_t plane,
+            bool bound)
 {
    struct pv_vk_image *im = pv_vk_image_get(c, image);
-   struct pv_object *m =
-      pv_venus_object(c, VK_OBJECT_TYPE_DEVICE_MEMORY, PV_FROM_HANDLE(memory));
-   if (!im || !m)
+   struct pv_object *m = pv_venus_object(c, VK_OBJECT_TYPE_DEVICE_MEMORY, PV_FROM_HANDLE(memory));
+   if (!im)
       return;
-   if (!im->planes_bound)
-      im->memory = (struct pv_vk_ref){m->id, m->serial};
-   im->planes_bound |= 1u << plane;
-   im->bound = im->planes_bound == im->planes_needed;
+   if (!bound || !m) {
+      pv_guard_bind_unclaim(&im->planes_claimed, 1u << plane);
+      return;
+   }
+   im->memory[plane] = (struct pv_vk_ref){m->id, m->serial};
+   uint32_t planes = __atomic_or_fetch(&im->planes_bound, 1u << plane, __ATOMIC_ACQ_REL);
+   if (planes == im->planes_needed)
+      __atomic_store_n(&im->bound, true, __ATOMIC_RELEASE);
 }
 
 void
 pv_guard_BindImageMemory(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkBindImageMemory *a = args;
-   if (!image_bind_ok(c, "vkBindImageMemory", a->device, a->image, a->memory, a->memoryOffset,
-                      0))
+   if (!image_bind_ok(c, "vkBindImageMemory", a->device, a->image, a->memory, a->memoryOffset, 0))
       return;
    pv_handle_vkBindImageMemory(c, args);
-   if (a->ret == VK_SUCCESS)
-      image_bound(c, a->image, a->memory, 0);
+   image_bound(c, a->image, a->memory, 0, a->ret == VK_SUCCESS);
 }
 
+/* An image plane named twice in one call fails its second claim; on failure none is bound. */
 void
 pv_guard_BindImageMemory2(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkBindImageMemory2 *a = args;
-   for (uint32_t i = 0; i < a->bindInfoCount; i++) {
-      const VkBindImageMemoryInfo *b = &a->pBindInfos[i];
-      uint32_t plane = plane_of(b->pNext);
-      if (!image_bind_ok(c, "vkBindImageMemory2", a->device, b->image, b->memory,
-                         b->memoryOffset, plane))
-         return;
-      for (uint32_t j = 0; j < i; j++)
-         if (a->pBindInfos[j].image == b->image && plane_of(a->pBindInfos[j].pNext) == plane) {
-            pv_venus_refuse(c, "vkBindImageMemory2: image plane bound twice");
-            return;
-         }
+   uint32_t claimed = 0;
+   while (claimed < a->bindInfoCount) {
+      const VkBindImageMemoryInfo *b = &a->pBindInfos[claimed];
+      if (!image_bind_ok(c, "vkBindImageMemory2", a->device, b->image, b->memory, b->memoryOffset,
+                         plane_of(b->pNext)))
+         break;
+      claimed++;
    }
-   pv_handle_vkBindImageMemory2(c, args);
-   for (uint32_t i = 0; a->ret == VK_SUCCESS && i < a->bindInfoCount; i++)
+   if (claimed == a->bindInfoCount)
+      pv_handle_vkBindImageMemory2(c, args);
+   bool bound = claimed == a->bindInfoCount && a->ret == VK_SUCCESS;
+   for (uint32_t i = 0; i < claimed; i++)
       image_bound(c, a->pBindInfos[i].image, a->pBindInfos[i].memory,
-                  plane_of(a->pBindInfos[i].pNext));
+                  plane_of(a->pBindInfos[i].pNext), bound);
 }
 
 /* ----- buffer <-> image --------------------------------------------------------------------- */

@@ -268,6 +268,12 @@ memory_alive(const struct alive_look *l, struct pv_vk_ref m)
    return ref_alive(l, m.id, m.serial, VK_OBJECT_TYPE_DEVICE_MEMORY, 0);
 }
 
+static bool
+memory_alive_look(const void *l, struct pv_vk_ref m)
+{
+   return memory_alive(l, m);
+}
+
 struct slot_walk {
    const struct alive_look *l;
    int depth;
@@ -358,7 +364,7 @@ object_alive(const struct alive_look *l, struct pv_object *o, int depth)
    }
    case VK_OBJECT_TYPE_IMAGE: {
       const struct pv_vk_image *im = o->data;
-      return im && (im->sparse || (im->bound && memory_alive(l, im->memory)));
+      return im && (im->sparse || pv_vk_image_memory_alive(im, memory_alive_look, l));
    }
    case VK_OBJECT_TYPE_IMAGE_VIEW:
    case VK_OBJECT_TYPE_BUFFER_VIEW: {

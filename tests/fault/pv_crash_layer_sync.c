@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The test layer's fence and event checks (pv_crash_layer.c loads them). With
+ * The test layer's fence, event and bind checks (pv_crash_layer.c loads them). With
  * PV_LAYER_SLOW_SYNC=1 in the environment every host call that changes a fence or an event
  * (vkResetFences, a submission's fence, vkSetEvent, vkResetEvent, their destroys) or reads one
  * (vkGetFenceStatus, vkGetEventStatus) takes PV_SLOW_SYNC_US, and a call that changes one while
@@ -8,6 +8,11 @@
  * those objects' external synchronization the caller's, so two rings of one guest must not reach
  * the driver with them at once (tests/host/test_cmdbuf_race.c, mode `sync`). Objects are told
  * apart by handle; the renderer's own fences (a queue's) take part like the guest's.
+ *
+ * With PV_LAYER_SLOW_BIND=1 every vkBindBufferMemory(2) and vkBindImageMemory(2) takes
+ * PV_SLOW_BIND_US per buffer or image it binds, and two binds of one buffer or image at once
+ * call abort(): a bind happens once per object, and the renderer claims it before the host call,
+ * so two rings binding one object at once reach the driver with one bind only (mode `bind`).
  */
 #include "pv_crash_layer_sync.h"
 
@@ -19,6 +24,7 @@
 #include <unistd.h>
 
 #define PV_SLOW_SYNC_US 100u
+#define PV_SLOW_BIND_US 1000u
 /* More objects than a test makes at once; one past them is left unchecked. */
 #define SYNC_SLOTS 512u
 /* A call that changes the object counts this much, one that reads it 1. */
@@ -37,12 +43,22 @@ static PFN_vkSetEvent next_set_event;
 static PFN_vkResetEvent next_reset_event;
 static PFN_vkGetEventStatus next_get_event_status;
 static PFN_vkDestroyEvent next_destroy_event;
+static PFN_vkBindBufferMemory next_bind_buffer_memory;
+static PFN_vkBindBufferMemory2 next_bind_buffer_memory2;
+static PFN_vkBindImageMemory next_bind_image_memory;
+static PFN_vkBindImageMemory2 next_bind_image_memory2;
+
+static bool
+set(const char *variable)
+{
+   const char *v = getenv(variable);
+   return v && !strcmp(v, "1");
+}
 
 static bool
 checking(void)
 {
-   const char *slow = getenv("PV_LAYER_SLOW_SYNC");
-   return slow && !strcmp(slow, "1");
+   return set("PV_LAYER_SLOW_SYNC");
 }
 
 /* The use counter of `handle`'s slot, taken on first sight; NULL when every slot is taken. */
@@ -61,11 +77,10 @@ use_of(uint64_t handle)
    return NULL;
 }
 
-void
-pv_crash_sync_begin(const char *what, uint64_t handle, bool changes)
+/* A call on `handle` begins: aborts when it meets one it must not, then takes `slow_us`. */
+static void
+use_begin(const char *what, uint64_t handle, bool changes, unsigned slow_us)
 {
-   if (!handle || !checking())
-      return;
    _Atomic uint32_t *use = use_of(handle);
    if (!use)
       return;
@@ -75,17 +90,89 @@ pv_crash_sync_begin(const char *what, uint64_t handle, bool changes)
               (unsigned long long)handle, before >= SYNC_CHANGES ? "changes" : "reads");
       abort();
    }
-   usleep(PV_SLOW_SYNC_US);
+   usleep(slow_us);
+}
+
+static void
+use_end(uint64_t handle, bool changes)
+{
+   _Atomic uint32_t *use = use_of(handle);
+   if (use)
+      atomic_fetch_sub(use, changes ? SYNC_CHANGES : 1u);
+}
+
+void
+pv_crash_sync_begin(const char *what, uint64_t handle, bool changes)
+{
+   if (handle && checking())
+      use_begin(what, handle, changes, PV_SLOW_SYNC_US);
 }
 
 void
 pv_crash_sync_end(uint64_t handle, bool changes)
 {
-   if (!handle || !checking())
-      return;
-   _Atomic uint32_t *use = use_of(handle);
-   if (use)
-      atomic_fetch_sub(use, changes ? SYNC_CHANGES : 1u);
+   if (handle && checking())
+      use_end(handle, changes);
+}
+
+/* ----- binds (PV_LAYER_SLOW_BIND=1) ----- */
+
+static void
+bind_begin(const char *what, uint64_t handle)
+{
+   if (handle && set("PV_LAYER_SLOW_BIND"))
+      use_begin(what, handle, true, PV_SLOW_BIND_US);
+}
+
+static void
+bind_end(uint64_t handle)
+{
+   if (handle && set("PV_LAYER_SLOW_BIND"))
+      use_end(handle, true);
+}
+
+static VKAPI_ATTR VkResult VKAPI_CALL
+bind_BindBufferMemory(VkDevice device, VkBuffer buffer, VkDeviceMemory memory, VkDeviceSize offset)
+{
+   bind_begin("vkBindBufferMemory", (uint64_t)buffer);
+   VkResult r = next_bind_buffer_memory(device, buffer, memory, offset);
+   bind_end((uint64_t)buffer);
+   return r;
+}
+
+static VKAPI_ATTR VkResult VKAPI_CALL
+bind_BindBufferMemory2(VkDevice device, uint32_t count, const VkBindBufferMemoryInfo *infos)
+{
+   for (uint32_t i = 0; i < count; i++)
+      bind_begin("vkBindBufferMemory2", (uint64_t)infos[i].buffer);
+   VkResult r = next_bind_buffer_memory2(device, count, infos);
+   for (uint32_t i = 0; i < count; i++)
+      bind_end((uint64_t)infos[i].buffer);
+   return r;
+}
+
+static VKAPI_ATTR VkResult VKAPI_CALL
+bind_BindImageMemory(VkDevice device, VkImage image, VkDeviceMemory memory, VkDeviceSize offset)
+{
+   bind_begin("vkBindImageMemory", (uint64_t)image);
+   VkResult r = next_bind_image_memory(device, image, memory, offset);
+   bind_end((uint64_t)image);
+   return r;
+}
+
+/* The planes of one disjoint image are bound in one call or in several (each its own host
+ * call here), so only images of different calls are checked against each other. */
+static VKAPI_ATTR VkResult VKAPI_CALL
+bind_BindImageMemory2(VkDevice device, uint32_t count, const VkBindImageMemoryInfo *infos)
+{
+   for (uint32_t i = 0; i < count; i++)
+      if (i == 0 || infos[i].image != infos[i - 1].image)
+         bind_begin("vkBindImageMemory2", (uint64_t)infos[i].image);
+   VkResult r = next_bind_image_memory2(device, count, infos);
+   for (uint32_t i = 0; i < count; i++)
+      if (i == 0 || infos[i].image != infos[i - 1].image)
+         bind_end((uint64_t)infos[i].image);
+   return r;
 }
 
 static VKAPI_ATTR VkResult VKAPI_CALL
@@ -163,6 +250,10 @@ pv_crash_sync_init(VkDevice device, PFN_vkGetDeviceProcAddr gdpa)
    next_reset_event = (PFN_vkResetEvent)gdpa(device, "vkResetEvent");
    next_get_event_status = (PFN_vkGetEventStatus)gdpa(device, "vkGetEventStatus");
    next_destroy_event = (PFN_vkDestroyEvent)gdpa(device, "vkDestroyEvent");
+   next_bind_buffer_memory = (PFN_vkBindBufferMemory)gdpa(device, "vkBindBufferMemory");
+   next_bind_buffer_memory2 = (PFN_vkBindBufferMemory2)gdpa(device, "vkBindBufferMemory2");
+   next_bind_image_memory = (PFN_vkBindImageMemory)gdpa(device, "vkBindImageMemory");
+   next_bind_image_memory2 = (PFN_vkBindImageMemory2)gdpa(device, "vkBindImageMemory2");
 }
 
 PFN_vkVoidFunction
@@ -179,6 +270,10 @@ pv_crash_sync_proc(const char *name)
       {"vkResetEvent", (PFN_vkVoidFunction)sync_ResetEvent},
       {"vkGetEventStatus", (PFN_vkVoidFunction)sync_GetEventStatus},
       {"vkDestroyEvent", (PFN_vkVoidFunction)sync_DestroyEvent},
+      {"vkBindBufferMemory", (PFN_vkVoidFunction)bind_BindBufferMemory},
+      {"vkBindBufferMemory2", (PFN_vkVoidFunction)bind_BindBufferMemory2},
+      {"vkBindImageMemory", (PFN_vkVoidFunction)bind_BindImageMemory},
+      {"vkBindImageMemory2", (PFN_vkVoidFunction)bind_BindImageMemory2},
    };
    if (!next_reset_fences)
       return NULL; /* no device made through the layer yet */

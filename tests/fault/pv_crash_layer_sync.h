@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The test layer's fence and event checks (pv_crash_layer_sync.c). */
+/* The test layer's fence, event and bind checks (pv_crash_layer_sync.c). */
 #ifndef PV_CRASH_LAYER_SYNC_H
 #define PV_CRASH_LAYER_SYNC_H
 
