@@ -277,10 +277,12 @@ buffer_bound(struct pv_dispatch_ctx *c, VkBuffer buffer, VkDeviceMemory memory, 
    struct pv_object *m = pv_venus_object(c, VK_OBJECT_TYPE_DEVICE_MEMORY, PV_FROM_HANDLE(memory));
    if (!b)
       return;
-   if (!bound || !m) {
+   if (!bound) {
       pv_guard_bind_unclaim(&b->bind_claimed, 1u);
       return;
    }
+   if (!m)
+      return; /* freed on another ring meanwhile: bound on the host, never usable here */
    b->memory = (struct pv_vk_ref){m->id, m->serial};
    b->memory_offset = offset;
    __atomic_store_n(&b->bound, true, __ATOMIC_RELEASE);

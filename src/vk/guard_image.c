@@ -176,10 +176,12 @@ image_bound(struct pv_dispatch_ctx *c, VkImage image, VkDeviceMemory memory, uin
    struct pv_object *m = pv_venus_object(c, VK_OBJECT_TYPE_DEVICE_MEMORY, PV_FROM_HANDLE(memory));
    if (!im)
       return;
-   if (!bound || !m) {
+   if (!bound) {
       pv_guard_bind_unclaim(&im->planes_claimed, 1u << plane);
       return;
    }
+   if (!m)
+      return; /* freed on another ring meanwhile: bound on the host, never usable here */
    im->memory[plane] = (struct pv_vk_ref){m->id, m->serial};
    uint32_t planes = __atomic_or_fetch(&im->planes_bound, 1u << plane, __ATOMIC_ACQ_REL);
    if (planes == im->planes_needed)
