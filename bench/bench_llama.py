@@ -37,6 +37,10 @@ EXTRA_MODES = {"pearvisor-25.0.7-nofb": NOFB}
 # 25.0.7's yield 15 times and then sleep 160 us (bench/notes-h200-wire1.md): what the newer
 # guest's wait policy costs, with the renderer unchanged.
 GUEST_MODES = {"pearvisor-22.3.6": "22.3.6"}
+# A diagnostic mode: the same guest served with the renderer's recording thread off (it is on
+# by default where the server may use 4 CPUs or more, as on the GPU machine): what the thread
+# gains or costs a real application (README, "Not yet").
+SERVER_MODES = {"pearvisor-25.0.7-norec": {"PEARVISOR_RECORD_THREAD": "0"}}
 # Diagnostic modes run natively (bench/run --modes, GPU only), to tell what the guest driver's
 # device costs or changes from what the renderer does:
 # - native-nocoopmat: llama.cpp's own switch GGML_VK_DISABLE_COOPMAT=1, so it ignores the
@@ -66,7 +70,7 @@ def plain(mode):
 
 
 def ours_known():
-    return MODES[1:] + list(EXTRA_MODES) + list(GUEST_MODES)
+    return MODES[1:] + list(EXTRA_MODES) + list(GUEST_MODES) + list(SERVER_MODES)
 
 
 def log(msg):
@@ -183,7 +187,7 @@ class HarnessRunner:
         if mode in EXTRA_MODES:
             argv = ["env", "VN_PERF=" + EXTRA_MODES[mode]] + argv
         cmd = [self.harness] + args + ["--timeout", str(timeout), "--out", outdir, "--"] + argv
-        env = self.env
+        env = dict(self.env, **SERVER_MODES.get(mode, {}))  # the harness's server inherits it
         if mode == "native":
             env = dict(env, MESA_SHADER_CACHE_DIR=self.host_env["MESA_SHADER_CACHE_DIR"])
         with open(os.path.join(outdir, "harness.log"), "w") as hl:
@@ -320,7 +324,8 @@ class GpuRunner:
             os.unlink(sock)
         self.server_log.write("==== " + " ".join(cmd) + "\n")
         self.server_log.flush()
-        srv = subprocess.Popen(cmd, env=self.host_env, stdout=self.server_log,
+        env = dict(self.host_env, **SERVER_MODES.get(plain(mode), {}))
+        srv = subprocess.Popen(cmd, env=env, stdout=self.server_log,
                                stderr=subprocess.STDOUT, start_new_session=True)
         for _ in range(100):
             if os.path.exists(sock) or srv.poll() is not None:
