@@ -37,10 +37,11 @@ EXTRA_MODES = {"pearvisor-25.0.7-nofb": NOFB}
 # 25.0.7's yield 15 times and then sleep 160 us (bench/notes-h200-wire1.md): what the newer
 # guest's wait policy costs, with the renderer unchanged.
 GUEST_MODES = {"pearvisor-22.3.6": "22.3.6"}
-# A diagnostic mode: the same guest served with the renderer's recording thread off (it is on
-# by default where the server may use 4 CPUs or more, as on the GPU machine): what the thread
-# gains or costs a real application (README, "Not yet").
-SERVER_MODES = {"pearvisor-25.0.7-norec": {"PEARVISOR_RECORD_THREAD": "0"}}
+# Diagnostic modes: the same guest served with the renderer's recording thread on and off
+# (PEARVISOR_RECORD_THREAD; off by default): what the thread gains or costs a real application
+# (bench/notes-llama.md, "The recording thread").
+SERVER_MODES = {"pearvisor-25.0.7-rec": {"PEARVISOR_RECORD_THREAD": "1"},
+                "pearvisor-25.0.7-norec": {"PEARVISOR_RECORD_THREAD": "0"}}
 # Diagnostic modes run natively (bench/run --modes, GPU only), to tell what the guest driver's
 # device costs or changes from what the renderer does:
 # - native-nocoopmat: llama.cpp's own switch GGML_VK_DISABLE_COOPMAT=1, so it ignores the

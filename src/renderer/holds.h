@@ -38,7 +38,7 @@
  * handler returns. An object found freed once its hold is granted makes the command fatal.
  *
  * Holds end with the command (top-level or nested); lost mode takes none. With recording
- * threads (recorder.h; on where the process has 4 CPUs or more) they end once the recording
+ * threads (recorder.h; on where PEARVISOR_RECORD_THREAD asks for them) they end once the recording
  * thread has made the command's host call: the path keeps them (pv_exec.deferred) until it
  * waits for that thread, which it does before any command that is not a vkCmd*, at the end of
  * each stream and before it waits for another command's hold.

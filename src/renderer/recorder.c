@@ -30,12 +30,11 @@
 uint32_t
 pv_recorder_policy_for(const char *setting, unsigned cpus)
 {
-   if (setting && *setting) {
-      if (!strcmp(setting, "0") || !strcmp(setting, "off"))
-         return PV_RECORDER_OFF;
-      return strcmp(setting, "all") ? PV_RECORDER_MIN_RUN : 0;
-   }
-   return cpus >= PV_RECORDER_MIN_CPUS ? PV_RECORDER_MIN_RUN : PV_RECORDER_OFF;
+   if (!setting || !*setting || !strcmp(setting, "0") || !strcmp(setting, "off"))
+      return PV_RECORDER_OFF;
+   if (!strcmp(setting, "auto"))
+      return cpus >= PV_RECORDER_MIN_CPUS ? PV_RECORDER_MIN_RUN : PV_RECORDER_OFF;
+   return strcmp(setting, "all") ? PV_RECORDER_MIN_RUN : 0;
 }
 
 uint32_t

@@ -4,11 +4,11 @@
  * throughput). A ring thread that decodes a command buffer's commands hands each vkCmd*'s host
  * call, after every check passed, to this thread, and goes on decoding the next command while
  * the host driver records this one, so the driver's recording and our decoding overlap instead of
- * adding up. On by default where the process may use at least PV_RECORDER_MIN_CPUS CPUs
- * (pv_recorder_policy): on the H100 machine (16 CPUs) it recorded 1.27x and 1.29x the commands
- * per second of the ring thread alone with the two guests (16 interleaved repetitions, rank test
- * p = 0.002 and 0.0001; bench/notes-h200-recorder.md, run 6); earlier runs of the version before
- * (its progress published after every call, no prefetch) did not show a gain.
+ * adding up. On the H100 machine (16 CPUs) it recorded 1.27x and 1.29x the commands per second
+ * of the ring thread alone with the two guests (16 interleaved repetitions, rank test p = 0.002
+ * and 0.0001; bench/notes-h200-recorder.md, run 6), but a real application paid for it: llama.cpp
+ * generated tokens 2.6-8 % slower with it than without (two runs, bench/notes-llama.md), and
+ * GPU-bound streams end to end 0-9 %. So it is off unless asked for (pv_recorder_policy).
  *
  * Order is kept: calls are made in the order they were pushed, and the ring thread waits for
  * all of them (pv_recorder_wait) before any command that is not a vkCmd*, before a ring
@@ -74,9 +74,9 @@ struct pv_recorder {
  * recording thread, or PV_RECORDER_OFF. A short command buffer would only pay the hand-off (and
  * the thread's wake-up) in its submission's latency; a long one gains the overlap.
  * PEARVISOR_RECORD_THREAD=1 (or "on"): PV_RECORDER_MIN_RUN; "all": 0 (every vkCmd*, for tests);
- * "0" or "off": never; unset: PV_RECORDER_MIN_RUN where the process may use at least
- * PV_RECORDER_MIN_CPUS CPUs, else never (on two CPUs the ring thread, the recording thread and a
- * CPU driver's own threads took turns on the cores: half the rate on lavapipe).
+ * "auto": PV_RECORDER_MIN_RUN where the process may use at least PV_RECORDER_MIN_CPUS CPUs, else
+ * never (on two CPUs the ring thread, the recording thread and a CPU driver's own threads took
+ * turns on the cores: half the rate on lavapipe); unset, "0" or "off": never.
  */
 #define PV_RECORDER_OFF UINT32_MAX
 #define PV_RECORDER_MIN_RUN 32u

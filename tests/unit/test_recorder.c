@@ -183,25 +183,30 @@ test_policy(void **state)
    unsetenv("PEARVISOR_RECORD_THREAD");
 }
 
-/* Unset, the thread is on only where it has a core of its own beside the ring thread and the
- * driver's; a setting wins over the CPU count either way. */
+/* Unset, the thread is off (it cost real applications more than it gained them); "auto" puts it
+ * on only where it has a core of its own beside the ring thread and the driver's; the other
+ * settings win over the CPU count. */
 static void
 test_policy_default_by_cpus(void **state)
 {
    (void)state;
    assert_int_equal(pv_recorder_policy_for(NULL, 1), PV_RECORDER_OFF);
-   assert_int_equal(pv_recorder_policy_for(NULL, PV_RECORDER_MIN_CPUS - 1), PV_RECORDER_OFF);
-   assert_int_equal(pv_recorder_policy_for(NULL, PV_RECORDER_MIN_CPUS), PV_RECORDER_MIN_RUN);
-   assert_int_equal(pv_recorder_policy_for(NULL, 128), PV_RECORDER_MIN_RUN);
-   assert_int_equal(pv_recorder_policy_for("", 2), PV_RECORDER_OFF);
-   assert_int_equal(pv_recorder_policy_for("", 16), PV_RECORDER_MIN_RUN);
+   assert_int_equal(pv_recorder_policy_for(NULL, 128), PV_RECORDER_OFF);
+   assert_int_equal(pv_recorder_policy_for("", 16), PV_RECORDER_OFF);
+   assert_int_equal(pv_recorder_policy_for("auto", 1), PV_RECORDER_OFF);
+   assert_int_equal(pv_recorder_policy_for("auto", PV_RECORDER_MIN_CPUS - 1), PV_RECORDER_OFF);
+   assert_int_equal(pv_recorder_policy_for("auto", PV_RECORDER_MIN_CPUS), PV_RECORDER_MIN_RUN);
+   assert_int_equal(pv_recorder_policy_for("auto", 128), PV_RECORDER_MIN_RUN);
    assert_int_equal(pv_recorder_policy_for("0", 16), PV_RECORDER_OFF);
    assert_int_equal(pv_recorder_policy_for("off", 16), PV_RECORDER_OFF);
    assert_int_equal(pv_recorder_policy_for("1", 2), PV_RECORDER_MIN_RUN);
+   assert_int_equal(pv_recorder_policy_for("on", 2), PV_RECORDER_MIN_RUN);
    assert_int_equal(pv_recorder_policy_for("all", 1), 0);
-   /* unset: whatever this machine has */
    unsetenv("PEARVISOR_RECORD_THREAD");
-   assert_int_equal(pv_recorder_policy(), pv_recorder_policy_for(NULL, pv_os_cpus_usable()));
+   assert_int_equal(pv_recorder_policy(), PV_RECORDER_OFF);
+   setenv("PEARVISOR_RECORD_THREAD", "auto", 1);
+   assert_int_equal(pv_recorder_policy(), pv_recorder_policy_for("auto", pv_os_cpus_usable()));
+   unsetenv("PEARVISOR_RECORD_THREAD");
    assert_true(pv_os_cpus_usable() >= 1);
 }
 
