@@ -371,6 +371,39 @@ pv_venus_hold_children(struct pv_dispatch_ctx *c, uint64_t pool_id, int32_t type
    return ok;
 }
 
+bool
+pv_venus_hold_shared(struct pv_dispatch_ctx *c, int32_t type, const uint64_t *hosts, uint32_t n,
+                     uint32_t *mark)
+{
+   struct pv_exec *x = c->user;
+   *mark = x->hold_count;
+   bool ok = true;
+   for (uint32_t i = 0; ok && i < n; i++) {
+      struct pv_object *o = pv_venus_object(c, type, hosts[i]);
+      ok = !o || pv_hold_named_slow(x, o, false);
+   }
+   if (!ok)
+      pv_holds_release(x, *mark);
+   return ok;
+}
+
+void
+pv_venus_release_holds(struct pv_dispatch_ctx *c, uint32_t mark)
+{
+   pv_holds_release(c->user, mark);
+}
+
+bool
+pv_venus_hold_wanted(struct pv_dispatch_ctx *c, int32_t type, const uint64_t *hosts, uint32_t n)
+{
+   for (uint32_t i = 0; i < n; i++) {
+      struct pv_object *o = pv_venus_object(c, type, hosts[i]);
+      if (o && atomic_load_explicit(&o->wanted, memory_order_relaxed))
+         return true;
+   }
+   return false;
+}
+
 struct pv_object *
 pv_venus_find(struct pv_dispatch_ctx *c, uint64_t id, int32_t type)
 {

@@ -272,6 +272,10 @@ hold_after_conflict(struct pv_exec *x, struct pv_object *o, uint32_t amount)
    if (n)
       memcpy(wanted, &x->holds[x->cmd_hold_mark], n * sizeof(*wanted));
    pv_holds_release(x, x->cmd_hold_mark);
+   /* Said on the object, so a wait holding it shared slice by slice steps aside for us. */
+   bool exclusive = EXCLUSIVES_OF(amount) != 0;
+   if (exclusive)
+      atomic_fetch_add(&o->wanted, 1);
    enum try_result r = CONFLICT;
    for (uint32_t attempt = 0; r == CONFLICT; attempt++) {
       if (atomic_load_explicit(&x->ctx->stopping, memory_order_relaxed) ||
@@ -280,6 +284,8 @@ hold_after_conflict(struct pv_exec *x, struct pv_object *o, uint32_t amount)
       pause_before_retry(attempt);
       r = try_hold_all(x, wanted, n, o, amount);
    }
+   if (exclusive)
+      atomic_fetch_sub(&o->wanted, 1);
    free(wanted);
    if (r == NO_MEMORY)
       return refuse(x, "out of memory holding it", o);

@@ -22,11 +22,12 @@
  * the caller's: exclusively by the ones that change them (vkResetFences, a submission's fence,
  * vkSetEvent, vkResetEvent, their destroys), shared by the status queries beside those. Two rings
  * resetting one fence, or one setting an event while another resets it, would otherwise reach
- * the host driver at once. Not held: vkWaitForFences (it may wait for as long as the guest asks,
- * and a submission it waits for may be on another ring: holding across it could keep that ring
- * waiting until the wait's timeout), vkResetFenceResourceMESA (the host's export first waits for
- * a signal to be submitted, maybe by another ring), and a vkCmd* naming an event (recording does
- * not touch the host event).
+ * the host driver at once. vkWaitForFences holds its fences shared slice by slice, not for the
+ * whole wait (src/vk/sync.c: a submission it waits for may be on another ring, and needs the
+ * fence exclusively), and steps aside between slices while a command waits for an exclusive hold
+ * of one (pv_object.wanted). Not held: vkResetFenceResourceMESA (the host's export first waits
+ * for a signal to be submitted, maybe by another ring), and a vkCmd* naming an event (recording
+ * does not touch the host event).
  *
  * Each such object has one atomic word (pv_object.use): how many commands hold it, and how
  * many of those hold it exclusively. A command that changes the host object (records into a

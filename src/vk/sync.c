@@ -6,26 +6,64 @@
  * block; the transport thread never does (DESIGN.md decision 4). The guest's timeout is honoured
  * in slices (renderer/wait.c) so a client that leaves an infinite wait behind and disconnects
  * frees its thread.
+ *
+ * vkWaitForFences holds its fences shared (renderer/holds.h) in slices of PV_FENCE_HOLD_SLICE_NS:
+ * Vulkan lets a wait run beside other waits and status queries, but a reset, a submission or a
+ * destroy of the fence is externally synchronized with it, and two rings of a guest that breaks
+ * that rule would otherwise reach the host driver with both at once. Not for the whole wait: the
+ * fence may be waited for before another ring submits it (legal), and that submission needs
+ * the fence exclusively. Between slices the wait steps aside while such a command waits.
  */
 #include <errno.h>
 #include <poll.h>
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/os.h"
 #include "vk/lifetime.h"
 #include "vk/pv_vk.h"
 
+#define PV_FENCE_HOLD_SLICE_NS 2000000ull
+/* How long a wait steps aside at most, between two slices, for commands waiting for its fences. */
+#define PV_FENCE_ASIDE_NS 20000000ull
+#define PV_FENCE_ASIDE_STEP_NS 20000ull
+
 struct fence_wait {
+   struct pv_dispatch_ctx *c;
    struct pv_vk_device *d;
    struct pv_args_vkWaitForFences *a;
 };
+
+static void
+step_aside(struct fence_wait *w, const uint64_t *fences)
+{
+   for (uint64_t waited = 0;
+        waited < PV_FENCE_ASIDE_NS &&
+        pv_venus_hold_wanted(w->c, VK_OBJECT_TYPE_FENCE, fences, w->a->fenceCount);
+        waited += PV_FENCE_ASIDE_STEP_NS)
+      pv_os_sleep_ns(PV_FENCE_ASIDE_STEP_NS);
+}
 
 static VkResult
 fence_slice(void *data, uint64_t timeout_ns)
 {
    struct fence_wait *w = data;
-   return w->d->WaitForFences(w->d->host, w->a->fenceCount, w->a->pFences, w->a->waitAll,
-                              timeout_ns);
+   _Static_assert(sizeof(VkFence) == sizeof(uint64_t), "a fence handle is 64 bits");
+   const uint64_t *fences = (const uint64_t *)w->a->pFences;
+   uint64_t end = pv_os_time_ns() + timeout_ns;
+   for (;;) {
+      uint64_t now = pv_os_time_ns(), left = end > now ? end - now : 0;
+      uint64_t slice = left < PV_FENCE_HOLD_SLICE_NS ? left : PV_FENCE_HOLD_SLICE_NS;
+      uint32_t mark;
+      if (!pv_venus_hold_shared(w->c, VK_OBJECT_TYPE_FENCE, fences, w->a->fenceCount, &mark))
+         return VK_ERROR_DEVICE_LOST; /* the command is fatal: the context stopped, say */
+      VkResult r =
+         w->d->WaitForFences(w->d->host, w->a->fenceCount, w->a->pFences, w->a->waitAll, slice);
+      pv_venus_release_holds(w->c, mark);
+      if (r != VK_TIMEOUT || slice == left)
+         return r;
+      step_aside(w, fences);
+   }
 }
 
 struct semaphore_wait {
@@ -63,7 +101,7 @@ pv_vk_handle_WaitForFences(struct pv_dispatch_ctx *c, void *args)
          return;
       }
    }
-   struct fence_wait w = {d, a};
+   struct fence_wait w = {c, d, a};
    a->ret = pv_venus_wait_sliced(pv_venus_from(c), a->timeout, fence_slice, &w);
    if (a->ret == VK_SUCCESS && (a->waitAll || a->fenceCount == 1))
       pv_vk_fences_signalled(c, a->fenceCount, a->pFences); /* lifetime.h */

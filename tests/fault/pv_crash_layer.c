@@ -202,7 +202,12 @@ pv_crash_WaitForFences(VkDevice device, uint32_t count, const VkFence *fences, V
                        uint64_t timeout)
 {
    check_wait("vkWaitForFences", timeout);
-   return next_wait_fences(device, count, fences, all, timeout);
+   for (uint32_t i = 0; i < count; i++) /* a wait reads each fence (pv_crash_layer_sync.c) */
+      pv_crash_sync_begin("vkWaitForFences", (uint64_t)fences[i], false);
+   VkResult r = next_wait_fences(device, count, fences, all, timeout);
+   for (uint32_t i = 0; i < count; i++)
+      pv_crash_sync_end((uint64_t)fences[i], false);
+   return r;
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL

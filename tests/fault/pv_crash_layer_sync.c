@@ -3,7 +3,8 @@
  * The test layer's fence, event and bind checks (pv_crash_layer.c loads them). With
  * PV_LAYER_SLOW_SYNC=1 in the environment every host call that changes a fence or an event
  * (vkResetFences, a submission's fence, vkSetEvent, vkResetEvent, their destroys) or reads one
- * (vkGetFenceStatus, vkGetEventStatus) takes PV_SLOW_SYNC_US, and a call that changes one while
+ * (vkGetFenceStatus, vkWaitForFences: pv_crash_layer.c calls in, vkGetEventStatus) takes
+ * PV_SLOW_SYNC_US, and a call that changes one while
  * any other call on it runs, or reads one while a call changes it, calls abort(): Vulkan makes
  * those objects' external synchronization the caller's, so two rings of one guest must not reach
  * the driver with them at once (tests/host/test_cmdbuf_race.c, mode `sync`). Objects are told

@@ -49,6 +49,11 @@
  * only the first plane's did). Needs a host with disjoint multi-planar images (the GPU machine's
  * driver, tests/virgl/gpu-run); lavapipe of Debian 12 has none, and the test says so and skips.
  *
+ * `test_cmdbuf_race wait-submit`: the ring waits for a fence before the context path submits it
+ * (legal): the wait holds the fence shared only slice by slice and steps aside for the
+ * submission (src/vk/sync.c); sync-race also waits for the fence on the ring while the context
+ * path resets it.
+ *
  * `test_cmdbuf_race pipeline-cache`, with the test layer: a pipeline cache the guest makes
  * "externally synchronized" (a promise its rings may break) reaches the driver without that
  * flag, so the driver keeps locking it (src/vk/guard_pipeline_cache.c); the layer aborts on it.
@@ -139,6 +144,7 @@ enum {
    STYPE_BIND_IMAGE_PLANE_MEMORY_INFO = 1000156002,
    CMD_CREATE_FENCE = 35,
    CMD_RESET_FENCES = 37,
+   CMD_WAIT_FOR_FENCES = 39,
    CMD_GET_FENCE_STATUS = 38,
    CMD_CREATE_EVENT = 42,
    CMD_GET_EVENT_STATUS = 44,
@@ -239,6 +245,8 @@ feed(void *arg)
       alloc_and_free(&one, CMDBUF_RING);
    } else if (f->syncs) {
       reset_fence(&one);
+      w32(&one, CMD_WAIT_FOR_FENCES), w32(&one, 0), w64(&one, DEVICE), w32(&one, 1), w64(&one, 1);
+      w64(&one, FENCE), w32(&one, 1), w64(&one, 0); /* waitAll, timeout 0 */
       device_and_object(&one, CMD_SET_EVENT, EVENT);
       device_and_object(&one, CMD_GET_EVENT_STATUS, EVENT);
       device_and_object(&one, CMD_GET_FENCE_STATUS, FENCE);
@@ -656,6 +664,47 @@ test_plane_freed(void **state)
    pv_renderer_destroy(r);
 }
 
+/* wait-submit: the ring waits for FENCE (reset, never submitted yet) while the context path
+ * submits with it. The wait holds the fence shared slice by slice and the submission needs it
+ * exclusively: the wait must step aside between slices, or the submission would wait for the
+ * wait's timeout (a minute here) and the ring with it. */
+#define WAIT_SUBMIT_ROUNDS 20u
+
+static void
+test_wait_submit(void **state)
+{
+   (void)state;
+   struct pv_renderer *r = pv_test_renderer();
+   assert_non_null(r);
+   struct pv_context *ctx = pv_context_create(r, PV_CAPSET_VENUS, "wait-submit");
+   assert_non_null(ctx);
+   uint8_t *ring = map_blob(ctx, RING_RES, 8192);
+   struct buf setup = {0};
+   guest_device_stream(&setup, INSTANCE, PHYSDEV, DEVICE);
+   queue_fence_and_event(&setup);
+   guest_create_ring(&setup, RING_ID, RING_RES, 3000000);
+   assert_int_equal(pv_context_submit(ctx, setup.b, setup.n), 0);
+   assert_false(pv_context_is_lost(ctx));
+   struct buf wait = {0}, submit = {0};
+   reset_fence(&wait);
+   w32(&wait, CMD_WAIT_FOR_FENCES), w32(&wait, 0), w64(&wait, DEVICE), w32(&wait, 1), w64(&wait, 1);
+   w64(&wait, FENCE), w32(&wait, 1), w64(&wait, 60000000000ull); /* a minute */
+   w32(&submit, CMD_QUEUE_SUBMIT), w32(&submit, 0), w64(&submit, QUEUE), w32(&submit, 0);
+   w64(&submit, 0), w64(&submit, FENCE);
+   for (unsigned i = 0; i < WAIT_SUBMIT_ROUNDS; i++) {
+      uint32_t tail = guest_ring_submit(ctx, ring, RING_ID, &wait);
+      sleep_ms(20); /* the ring is in its wait by now, or soon */
+      assert_int_equal(pv_context_submit(ctx, submit.b, submit.n), 0);
+      if (!guest_ring_settled(ring, tail))
+         fail_msg("round %u: the ring's wait did not end within 5 s of the submission", i);
+   }
+   if (pv_context_is_lost(ctx))
+      fail_msg("context lost: %s", pv_context_lost_reason(ctx));
+   pv_context_destroy(ctx);
+   munmap(ring, 8192);
+   pv_renderer_destroy(r);
+}
+
 static void
 externally_synchronized_cache(struct buf *b)
 {
@@ -708,6 +757,7 @@ main(int argc, char **argv)
       {"pipeline-cache", cmocka_unit_test(test_pipeline_cache_flag)},
       {"sync", cmocka_unit_test(test_sync_race)},
       {"bind", cmocka_unit_test(test_bind_race)},
+      {"wait-submit", cmocka_unit_test(test_wait_submit)},
       {"plane-freed", cmocka_unit_test(test_plane_freed)},
    };
    struct CMUnitTest tests[1] = {cmocka_unit_test(test_cmdbuf_race)};
