@@ -317,20 +317,31 @@ expected_reason(const char *why)
    return false;
 }
 
+/* A context named `name` whose guest made the device, what `setup_more` adds, and ring RING_ID
+ * (mapped at *ring); the set-up must not lose it. */
+static struct pv_context *
+ring_context(struct pv_renderer *r, const char *name, void (*setup_more)(struct buf *),
+             uint8_t **ring)
+{
+   struct pv_context *ctx = pv_context_create(r, PV_CAPSET_VENUS, name);
+   assert_non_null(ctx);
+   *ring = map_blob(ctx, RING_RES, 8192);
+   struct buf setup = {0};
+   guest_device_stream(&setup, INSTANCE, PHYSDEV, DEVICE);
+   setup_more(&setup);
+   guest_create_ring(&setup, RING_ID, RING_RES, 3000000);
+   (void)pv_context_submit(ctx, setup.b, setup.n);
+   if (pv_context_is_lost(ctx))
+      fail_msg("set-up lost the context: %s", pv_context_lost_reason(ctx));
+   return ctx;
+}
+
 /* One round in a context of its own; true when the context was lost (the two met). */
 static bool
 race_round(struct pv_renderer *r, unsigned round)
 {
-   struct pv_context *ctx = pv_context_create(r, PV_CAPSET_VENUS, "cmdbuf-race");
-   assert_non_null(ctx);
-   uint8_t *ring = map_blob(ctx, RING_RES, 8192);
-
-   struct buf setup = {0};
-   guest_device_stream(&setup, INSTANCE, PHYSDEV, DEVICE);
-   create_pool_and_cmdbuf(&setup);
-   guest_create_ring(&setup, RING_ID, RING_RES, 3000000);
-   assert_int_equal(pv_context_submit(ctx, setup.b, setup.n), 0);
-   assert_false(pv_context_is_lost(ctx));
+   uint8_t *ring;
+   struct pv_context *ctx = ring_context(r, "cmdbuf-race", create_pool_and_cmdbuf, &ring);
 
    struct buf rec = {0}, away = {0}, notify = {0};
    record_begin(&rec);
@@ -384,15 +395,9 @@ ring_against_context(void (*setup_more)(struct buf *), struct feeder f, const st
 {
    struct pv_renderer *r = pv_test_renderer();
    assert_non_null(r);
-   struct pv_context *ctx = pv_context_create(r, PV_CAPSET_VENUS, "ring-against-context");
-   assert_non_null(ctx);
-   uint8_t *ring = map_blob(ctx, RING_RES, 8192);
-   struct buf setup = {0}, notify = {0};
-   guest_device_stream(&setup, INSTANCE, PHYSDEV, DEVICE);
-   setup_more(&setup);
-   guest_create_ring(&setup, RING_ID, RING_RES, 3000000);
-   assert_int_equal(pv_context_submit(ctx, setup.b, setup.n), 0);
-   assert_false(pv_context_is_lost(ctx));
+   uint8_t *ring;
+   struct pv_context *ctx = ring_context(r, "ring-against-context", setup_more, &ring);
+   struct buf notify = {0};
 
    f.ring = ring;
    pthread_t feeder;
@@ -534,26 +539,21 @@ bind(struct buf *b, bool image, uint64_t memory)
    w64(b, image ? IMAGE : BUFFER), w64(b, memory), w64(b, 0);
 }
 
-/* A context whose guest made the device, BUFFER (or IMAGE), MEMORY_A and MEMORY_B, and a ring. */
-static struct pv_context *
-bind_context(struct pv_renderer *r, uint8_t **ring, bool image)
+/* BUFFER (or IMAGE), MEMORY_A and MEMORY_B. */
+static void
+buffer_and_memories(struct buf *b)
 {
-   struct pv_context *ctx = pv_context_create(r, PV_CAPSET_VENUS, "bind-race");
-   assert_non_null(ctx);
-   *ring = map_blob(ctx, RING_RES, 8192);
-   struct buf setup = {0};
-   guest_device_stream(&setup, INSTANCE, PHYSDEV, DEVICE);
-   if (image)
-      create_image(&setup, FORMAT_RGBA8, 0);
-   else
-      create_buffer(&setup);
-   allocate_memory(&setup, MEMORY_A);
-   allocate_memory(&setup, MEMORY_B);
-   guest_create_ring(&setup, RING_ID, RING_RES, 3000000);
-   assert_int_equal(pv_context_submit(ctx, setup.b, setup.n), 0);
-   if (pv_context_is_lost(ctx))
-      fail_msg("set-up lost the context: %s", pv_context_lost_reason(ctx));
-   return ctx;
+   create_buffer(b);
+   allocate_memory(b, MEMORY_A);
+   allocate_memory(b, MEMORY_B);
+}
+
+static void
+image_and_memories(struct buf *b)
+{
+   create_image(b, FORMAT_RGBA8, 0);
+   allocate_memory(b, MEMORY_A);
+   allocate_memory(b, MEMORY_B);
 }
 
 /* The ring binds to MEMORY_A while the context path binds to MEMORY_B: one of the two must be
@@ -563,7 +563,8 @@ static bool
 bind_round(struct pv_renderer *r, bool image)
 {
    uint8_t *ring;
-   struct pv_context *ctx = bind_context(r, &ring, image);
+   struct pv_context *ctx =
+      ring_context(r, "bind-race", image ? image_and_memories : buffer_and_memories, &ring);
    struct buf on_ring = {0}, on_context = {0};
    bind(&on_ring, image, MEMORY_A);
    bind(&on_context, image, MEMORY_B);
@@ -676,15 +677,8 @@ test_wait_submit(void **state)
    (void)state;
    struct pv_renderer *r = pv_test_renderer();
    assert_non_null(r);
-   struct pv_context *ctx = pv_context_create(r, PV_CAPSET_VENUS, "wait-submit");
-   assert_non_null(ctx);
-   uint8_t *ring = map_blob(ctx, RING_RES, 8192);
-   struct buf setup = {0};
-   guest_device_stream(&setup, INSTANCE, PHYSDEV, DEVICE);
-   queue_fence_and_event(&setup);
-   guest_create_ring(&setup, RING_ID, RING_RES, 3000000);
-   assert_int_equal(pv_context_submit(ctx, setup.b, setup.n), 0);
-   assert_false(pv_context_is_lost(ctx));
+   uint8_t *ring;
+   struct pv_context *ctx = ring_context(r, "wait-submit", queue_fence_and_event, &ring);
    struct buf wait = {0}, submit = {0};
    reset_fence(&wait);
    w32(&wait, CMD_WAIT_FOR_FENCES), w32(&wait, 0), w64(&wait, DEVICE), w32(&wait, 1), w64(&wait, 1);
