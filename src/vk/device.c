@@ -355,10 +355,14 @@ pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id, bool by_guest)
    /* Work the guest left running would make destroying its objects unsafe: waited for here in
     * slices, under the queues' submit locks, then once more when nobody else can submit. */
    pv_vk_device_quiesce(ctx, d);
-   pv_vk_graveyard_flush(ctx, d); /* older than anything left in the table */
    pv_vk_timelines_unbind_device(ctx, d);
    pv_venus_host_destroy_later(ctx, wait_host_device_idle, (pv_host_fn)d->DeviceWaitIdle, 0,
                                PV_FROM_HANDLE(d->host), false);
+   /* After that wait, not before: the quiesce above does not wait in a stopping context (a
+    * guest lost or gone with its work still running), and the graveyard's handles are what that
+    * work may use (fuzz input 7e0ae405: a buffer destroyed on the host under lavapipe's queue
+    * thread). Before the children: older than anything left in the table. */
+   pv_vk_graveyard_flush(ctx, d);
    pv_vk_device_destroy_children(ctx, d, by_guest);
    pv_vk_queue_tracks_fini(ctx, d);
    pv_vk_fence_pool_empty(ctx, d);
