@@ -127,8 +127,10 @@ end_command_holds(struct pv_exec *x, uint32_t mark, int32_t type)
 }
 
 /* Object types a command holds while it runs (holds.h; VkObjectType values below 32): the
- * first four by every command naming them, fences and events by a few (PV_HOLD_SYNC_*). */
-#define PV_SYNC_HELD_TYPES ((1u << VK_OBJECT_TYPE_FENCE) | (1u << VK_OBJECT_TYPE_EVENT))
+ * first four by every command naming them, fences, events and semaphores by a few
+ * (PV_HOLD_SYNC_*, PV_HOLD_SEMAPHORES_*). */
+#define PV_SYNC_HELD_TYPES                                                                         \
+   ((1u << VK_OBJECT_TYPE_FENCE) | (1u << VK_OBJECT_TYPE_EVENT) | (1u << VK_OBJECT_TYPE_SEMAPHORE))
 #define PV_HELD_TYPES                                                                              \
    ((1u << VK_OBJECT_TYPE_COMMAND_BUFFER) | (1u << VK_OBJECT_TYPE_DESCRIPTOR_SET) |                \
     (1u << VK_OBJECT_TYPE_COMMAND_POOL) | (1u << VK_OBJECT_TYPE_DESCRIPTOR_POOL) |                 \
@@ -142,7 +144,10 @@ is_held_type(const struct pv_exec *x, int32_t type)
    if (__builtin_expect(!((PV_SYNC_HELD_TYPES >> type) & 1u), 1))
       return true;
    int32_t cmd = x->dispatch.type;
-   return cmd >= 0 && (x->ctx->hold_kinds[cmd] & (PV_HOLD_SYNC_SHARED | PV_HOLD_SYNC_EXCLUSIVE));
+   uint8_t kinds = type == VK_OBJECT_TYPE_SEMAPHORE
+                      ? PV_HOLD_SEMAPHORES_SHARED | PV_HOLD_SEMAPHORES_EXCLUSIVE
+                      : PV_HOLD_SYNC_SHARED | PV_HOLD_SYNC_EXCLUSIVE;
+   return cmd >= 0 && (x->ctx->hold_kinds[cmd] & kinds);
 }
 
 /* Everything hook_lookup's fast path leaves out: a cache miss (the table and its lock), lost
@@ -372,15 +377,15 @@ pv_venus_hold_children(struct pv_dispatch_ctx *c, uint64_t pool_id, int32_t type
 }
 
 bool
-pv_venus_hold_shared(struct pv_dispatch_ctx *c, int32_t type, const uint64_t *hosts, uint32_t n,
-                     uint32_t *mark)
+pv_venus_hold(struct pv_dispatch_ctx *c, int32_t type, const uint64_t *hosts, uint32_t n,
+              bool exclusive, uint32_t *mark)
 {
    struct pv_exec *x = c->user;
    *mark = x->hold_count;
    bool ok = true;
    for (uint32_t i = 0; ok && i < n; i++) {
       struct pv_object *o = pv_venus_object(c, type, hosts[i]);
-      ok = !o || pv_hold_named_slow(x, o, false);
+      ok = !o || pv_hold_named_slow(x, o, exclusive);
    }
    if (!ok)
       pv_holds_release(x, *mark);

@@ -33,7 +33,14 @@ sync_kind(const char *name)
    static const char *const shared[] = {"vkGetFenceStatus", "vkGetEventStatus"};
    for (size_t i = 0; i < sizeof(exclusive) / sizeof(exclusive[0]); i++)
       if (!strcmp(name, exclusive[i]))
-         return PV_HOLD_SYNC_EXCLUSIVE;
+         return PV_HOLD_SYNC_EXCLUSIVE | (pv_command_name_starts_with(name, "vkQueue")
+                                             ? PV_HOLD_SEMAPHORES_SHARED /* submissions */
+                                             : 0);
+   /* both dialects' spellings: vk*ResourceMESA and vk*Resource100000MESA */
+   if (pv_command_name_starts_with(name, "vkResetFenceResource"))
+      return PV_HOLD_SYNC_EXCLUSIVE;
+   if (pv_command_name_starts_with(name, "vkImportSemaphoreResource"))
+      return PV_HOLD_SEMAPHORES_EXCLUSIVE;
    for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++)
       if (!strcmp(name, shared[i]))
          return PV_HOLD_SYNC_SHARED;
@@ -71,6 +78,8 @@ pv_hold_wants_exclusive(struct pv_exec *x, int32_t type)
    uint8_t kind = cmd >= 0 ? x->ctx->hold_kinds[cmd] : 0;
    if (type == VK_OBJECT_TYPE_FENCE || type == VK_OBJECT_TYPE_EVENT)
       return kind & PV_HOLD_SYNC_EXCLUSIVE;
+   if (type == VK_OBJECT_TYPE_SEMAPHORE)
+      return kind & PV_HOLD_SEMAPHORES_EXCLUSIVE;
    if (type == VK_OBJECT_TYPE_DESCRIPTOR_SET)
       return kind & PV_HOLD_SETS_EXCLUSIVE;
    if (kind & PV_HOLD_CMDBUFS_SHARED)

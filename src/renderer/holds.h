@@ -25,9 +25,20 @@
  * the host driver at once. vkWaitForFences holds its fences shared slice by slice, not for the
  * whole wait (src/vk/sync.c: a submission it waits for may be on another ring, and needs the
  * fence exclusively), and steps aside between slices while a command waits for an exclusive hold
- * of one (pv_object.wanted). Not held: vkResetFenceResourceMESA (the host's export first waits
- * for a signal to be submitted, maybe by another ring), and a vkCmd* naming an event (recording
- * does not touch the host event).
+ * of one (pv_object.wanted). A vkCmd* naming an event is not held (recording does not touch the
+ * host event).
+ *
+ * Binary semaphores carry a temporary payload that a sync_fd import replaces and that a
+ * submission waiting on it, or a sync_fd export, takes; Mesa's common runtime does either without
+ * a lock (Vulkan leaves those semaphores' synchronization to the caller, which a guest's two
+ * rings can break). Submissions hold their semaphores shared, a sync_fd import
+ * (vkImportSemaphoreResourceMESA) holds its semaphore exclusively, and a sync_fd export
+ * (vkWaitSemaphoreResourceMESA) holds it exclusively for its host call only (src/vk/sync.c: it
+ * then waits for the payload's fd without the hold, for as long as the GPU takes). A fence's
+ * sync_fd export (vkResetFenceResourceMESA) resets it: held exclusively like vkResetFences.
+ * Those exports may wait in the host driver until the signal they take is submitted, which a
+ * guest that keeps Vulkan's rules has done before (Venus sends submissions and these commands
+ * on one ring, in order); one that has not waits only for itself.
  *
  * Each such object has one atomic word (pv_object.use): how many commands hold it, and how
  * many of those hold it exclusively. A command that changes the host object (records into a
@@ -59,12 +70,14 @@ struct pv_object;
  * type, made from the names like recorder.h's kinds). Default: command buffers exclusive, sets
  * shared. Fences and events are held only by the commands given a PV_HOLD_SYNC_* bit. */
 enum {
-   PV_HOLD_CMDBUFS_SHARED = 1 << 0,    /* submissions */
-   PV_HOLD_FIRST_CMDBUF_ONLY = 1 << 1, /* vkCmdExecuteCommands: its secondaries are read */
-   PV_HOLD_SETS_EXCLUSIVE = 1 << 2,    /* descriptor updates and frees */
-   PV_HOLD_RECORDS = 1 << 3,           /* a vkCmd*: never waits, so its hold may be kept */
-   PV_HOLD_SYNC_SHARED = 1 << 4,       /* reads a fence's or event's state: holds it shared */
-   PV_HOLD_SYNC_EXCLUSIVE = 1 << 5,    /* changes it (Vulkan: externally synchronized) */
+   PV_HOLD_CMDBUFS_SHARED = 1 << 0,       /* submissions */
+   PV_HOLD_FIRST_CMDBUF_ONLY = 1 << 1,    /* vkCmdExecuteCommands: its secondaries are read */
+   PV_HOLD_SETS_EXCLUSIVE = 1 << 2,       /* descriptor updates and frees */
+   PV_HOLD_RECORDS = 1 << 3,              /* a vkCmd*: never waits, so its hold may be kept */
+   PV_HOLD_SYNC_SHARED = 1 << 4,          /* reads a fence's or event's state: holds it shared */
+   PV_HOLD_SYNC_EXCLUSIVE = 1 << 5,       /* changes it (Vulkan: externally synchronized) */
+   PV_HOLD_SEMAPHORES_SHARED = 1 << 6,    /* submissions: signal or wait on them */
+   PV_HOLD_SEMAPHORES_EXCLUSIVE = 1 << 7, /* a sync_fd import: replaces the temporary payload */
 };
 uint8_t *pv_hold_kinds(const struct pv_protocol_table *t);
 

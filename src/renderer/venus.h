@@ -131,12 +131,13 @@ struct pv_object *pv_venus_lost_named(struct pv_dispatch_ctx *c, int32_t type, u
  * holds each of them exclusively first (renderer/holds.h), so no other ring's command is inside
  * one. False (the command fatal) when one cannot be held. */
 bool pv_venus_hold_children(struct pv_dispatch_ctx *c, uint64_t pool_id, int32_t type);
-/* A host wait on objects the running command named (host handles of `type`), one slice at a
- * time: holds them shared for the slice, so a reset, a submission or a destroy of one on another
- * ring runs between slices, never during one. False (the command fatal) when one cannot be held;
- * `*mark` is what pv_venus_release_holds ends. */
-bool pv_venus_hold_shared(struct pv_dispatch_ctx *c, int32_t type, const uint64_t *hosts,
-                          uint32_t n, uint32_t *mark);
+/* Holds objects the running command named (host handles of `type`) for part of its handler:
+ * a host wait one slice at a time, shared, so a reset, a submission or a destroy of one on
+ * another ring runs between slices, never during one; a sync_fd export exclusively, for its host
+ * call only. False (the command fatal) when one cannot be held; `*mark` is what
+ * pv_venus_release_holds ends. */
+bool pv_venus_hold(struct pv_dispatch_ctx *c, int32_t type, const uint64_t *hosts, uint32_t n,
+                   bool exclusive, uint32_t *mark);
 void pv_venus_release_holds(struct pv_dispatch_ctx *c, uint32_t mark);
 /* Whether a command on another path waits for an exclusive hold of one of them. */
 bool pv_venus_hold_wanted(struct pv_dispatch_ctx *c, int32_t type, const uint64_t *hosts,

@@ -55,7 +55,7 @@ fence_slice(void *data, uint64_t timeout_ns)
       uint64_t now = pv_os_time_ns(), left = end > now ? end - now : 0;
       uint64_t slice = left < PV_FENCE_HOLD_SLICE_NS ? left : PV_FENCE_HOLD_SLICE_NS;
       uint32_t mark;
-      if (!pv_venus_hold_shared(w->c, VK_OBJECT_TYPE_FENCE, fences, w->a->fenceCount, &mark))
+      if (!pv_venus_hold(w->c, VK_OBJECT_TYPE_FENCE, fences, w->a->fenceCount, false, &mark))
          return VK_ERROR_DEVICE_LOST; /* the command is fatal: the context stopped, say */
       VkResult r =
          w->d->WaitForFences(w->d->host, w->a->fenceCount, w->a->pFences, w->a->waitAll, slice);
@@ -152,8 +152,10 @@ pv_vk_handle_WaitSemaphores(struct pv_dispatch_ctx *c, void *args)
  * An import replaces a semaphore's temporary payload, and a submission takes a waited
  * semaphore's temporary payload; Mesa's common runtime does both without a lock, relying on
  * Vulkan's external synchronization, which a guest's two rings can break (an import on one ring
- * freeing the payload another ring's submission just took). Our host submissions hold their
- * queue's submit lock (lifetime.h), so holding every queue's makes the import run between them.
+ * freeing the payload another ring's submission just took). The import holds the semaphore
+ * exclusively and submissions hold theirs shared (renderer/holds.h); it also holds every
+ * queue's submit lock (lifetime.h), so it runs between submissions of other rings whatever
+ * semaphores they name (a driver's payloads may be per queue as well as per semaphore).
  */
 void
 pv_vk_handle_ImportSemaphoreResource(struct pv_dispatch_ctx *c, void *args)
@@ -216,10 +218,19 @@ pv_vk_handle_WaitSemaphoreResource(struct pv_dispatch_ctx *c, void *args)
                                          .semaphore = a->semaphore,
                                          .handleType =
                                             VK_EXTERNAL_SEMAPHORE_HANDLE_TYPE_SYNC_FD_BIT};
+   /* The export takes the semaphore's payload, which another ring's submission or import may
+    * be taking or replacing at once (renderer/holds.h): held exclusively for the host call, not
+    * for the wait on what it gave. Not under the submit locks, as the import: with threaded
+    * submission Mesa's export first waits until the signal is submitted, which a guest breaking
+    * the rules may leave to another ring's next submission (one not naming this semaphore). */
+   uint64_t host = (uint64_t)(uintptr_t)a->semaphore;
+   uint32_t mark;
+   if (!pv_venus_hold(c, VK_OBJECT_TYPE_SEMAPHORE, &host, 1, true, &mark))
+      return;
    int fd = -1;
-   /* Not under the submit locks: with threaded submission Mesa's export first waits until a
-    * signal of the semaphore is submitted, which may be another ring's next submission. */
-   if (d->GetSemaphoreFdKHR(d->host, &info, &fd) == VK_SUCCESS)
+   VkResult r = d->GetSemaphoreFdKHR(d->host, &info, &fd);
+   pv_venus_release_holds(c, mark);
+   if (r == VK_SUCCESS)
       wait_and_close(pv_venus_from(c), fd);
    else
       pv_warn_limited("vkWaitSemaphoreResourceMESA: the host could not export a sync_fd");
@@ -239,7 +250,9 @@ pv_vk_handle_ResetFenceResource(struct pv_dispatch_ctx *c, void *args)
                                      .fence = a->fence,
                                      .handleType = VK_EXTERNAL_FENCE_HANDLE_TYPE_SYNC_FD_BIT};
    int fd = -1;
-   VkResult r = d->GetFenceFdKHR(d->host, &info, &fd); /* not locked: as the semaphore's export */
+   /* held exclusively, as vkResetFences (renderer/holds.h); not under the submit locks, as the
+    * semaphore's export */
+   VkResult r = d->GetFenceFdKHR(d->host, &info, &fd);
    if (r == VK_SUCCESS) {
       if (fd >= 0)
          close(fd);

@@ -18,7 +18,8 @@
  * destroy, and the slow vkCmdSetLineWidth above) takes PV_SLOW_POOL_US and two of them at once
  * call abort() (the driver's pool lists would be corrupted); a pipeline cache created with
  * EXTERNALLY_SYNCHRONIZED_BIT calls abort() (the renderer makes the host's without it); with
- * PV_LAYER_SLOW_SYNC=1 fence and event calls are slowed and checked (pv_crash_layer_sync.c). Loaded
+ * PV_LAYER_SLOW_SYNC=1 fence and event calls are slowed and checked (pv_crash_layer_sync.c), and
+ * with PV_LAYER_FAKE_SYNC_FD=1 the layer stands in for sync_fd (pv_crash_layer_syncfd.c). Loaded
  * into our server (VK_INSTANCE_LAYERS) by tests/fault/test-crash-isolation (a guest whose host
  * calls crash takes down only its own server process), tests/fault/test-slow-host-call (a ring busy
  * in a long host call keeps reporting ALIVE) and tests/fault/test-sandbox (the sandbox stops the
@@ -149,7 +150,10 @@ pv_crash_CreateInstance(const VkInstanceCreateInfo *info, const VkAllocationCall
    next_gipa = link->u.pLayerInfo->pfnNextGetInstanceProcAddr;
    link->u.pLayerInfo = link->u.pLayerInfo->pNext;
    PFN_vkCreateInstance create = (PFN_vkCreateInstance)next_gipa(NULL, "vkCreateInstance");
-   return create(info, alloc, out);
+   VkResult r = create(info, alloc, out);
+   if (r == VK_SUCCESS)
+      pv_crash_syncfd_instance_init(*out, next_gipa);
+   return r;
 }
 
 VKAPI_ATTR VkResult VKAPI_CALL
@@ -163,7 +167,16 @@ pv_crash_CreateDevice(VkPhysicalDevice phys, const VkDeviceCreateInfo *info,
    next_gdpa = link->u.pLayerInfo->pfnNextGetDeviceProcAddr;
    link->u.pLayerInfo = link->u.pLayerInfo->pNext;
    PFN_vkCreateDevice create = (PFN_vkCreateDevice)gipa(NULL, "vkCreateDevice");
-   VkResult r = create(phys, info, alloc, out);
+   VkDeviceCreateInfo own = *info;
+   const char **names = NULL;
+   if (pv_crash_syncfd_faking()) { /* the driver is not asked for what the layer fakes */
+      names = pv_crash_syncfd_strip(info, &own.enabledExtensionCount);
+      if (!names)
+         return VK_ERROR_OUT_OF_HOST_MEMORY;
+      own.ppEnabledExtensionNames = names;
+   }
+   VkResult r = create(phys, &own, alloc, out);
+   free(names);
    if (r == VK_SUCCESS) {
       next_create_image = (PFN_vkCreateImage)next_gdpa(*out, "vkCreateImage");
       next_wait_fences = (PFN_vkWaitForFences)next_gdpa(*out, "vkWaitForFences");
@@ -403,7 +416,9 @@ pv_crash_QueueSubmit(VkQueue queue, uint32_t count, const VkSubmitInfo *submits,
       abort();
    }
    pv_crash_sync_begin("vkQueueSubmit", (uint64_t)fence, true);
+   pv_crash_syncfd_submit(count, submits, true);
    VkResult r = next_queue_submit(queue, count, submits, fence);
+   pv_crash_syncfd_submit(count, submits, false);
    pv_crash_sync_end((uint64_t)fence, true);
    return r;
 }
@@ -440,6 +455,8 @@ pv_crash_GetDeviceProcAddr(VkDevice device, const char *name)
    if (!strcmp(name, "vkWaitSemaphores") && next_wait_semaphores)
       return (PFN_vkVoidFunction)pv_crash_WaitSemaphores;
    PFN_vkVoidFunction sync = pv_crash_sync_proc(name);
+   if (!sync)
+      sync = pv_crash_syncfd_device_proc(name);
    return sync ? sync : next_gdpa(device, name);
 }
 
@@ -456,6 +473,9 @@ pv_crash_GetInstanceProcAddr(VkInstance instance, const char *name)
       return (PFN_vkVoidFunction)pv_crash_GetDeviceProcAddr;
    if (!strcmp(name, "vkCreateImage"))
       return (PFN_vkVoidFunction)pv_crash_CreateImage;
+   PFN_vkVoidFunction faked = pv_crash_syncfd_instance_proc(name);
+   if (faked)
+      return faked;
    return next_gipa ? next_gipa(instance, name) : NULL;
 }
 

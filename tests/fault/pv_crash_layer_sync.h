@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The test layer's fence, event and bind checks (pv_crash_layer_sync.c). */
+/* The test layer's fence, event and bind checks (pv_crash_layer_sync.c) and its stand-in for
+ * sync_fd (pv_crash_layer_syncfd.c). */
 #ifndef PV_CRASH_LAYER_SYNC_H
 #define PV_CRASH_LAYER_SYNC_H
 
@@ -15,5 +16,16 @@ PFN_vkVoidFunction pv_crash_sync_proc(const char *name);
 /* A call on a fence or event begins (`changes`: it changes the object) or ends; 0 is none. */
 void pv_crash_sync_begin(const char *what, uint64_t handle, bool changes);
 void pv_crash_sync_end(uint64_t handle, bool changes);
+
+/* The stand-in for sync_fd (pv_crash_layer_syncfd.c), with PV_LAYER_FAKE_SYNC_FD=1. */
+bool pv_crash_syncfd_faking(void);
+void pv_crash_syncfd_instance_init(VkInstance instance, PFN_vkGetInstanceProcAddr gipa);
+/* The layer's instance or device entry point for `name`, or NULL when it is not faked. */
+PFN_vkVoidFunction pv_crash_syncfd_instance_proc(const char *name);
+PFN_vkVoidFunction pv_crash_syncfd_device_proc(const char *name);
+/* The device's extensions without the faked ones (malloc'ed; NULL when out of memory). */
+const char **pv_crash_syncfd_strip(const VkDeviceCreateInfo *info, uint32_t *count);
+/* A submission's semaphores: their reads begin (before the driver's call) or end. */
+void pv_crash_syncfd_submit(uint32_t count, const VkSubmitInfo *submits, bool begin);
 
 #endif

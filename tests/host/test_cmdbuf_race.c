@@ -37,6 +37,14 @@
  * aborts when a call changes one while another call uses it. The commands that change a fence or
  * an event hold it exclusively, the status queries shared (src/renderer/holds.h).
  *
+ * `test_cmdbuf_race export`, with the test layer standing in for sync_fd and slowing each of its
+ * calls (PV_LAYER_FAKE_SYNC_FD=1 PV_LAYER_SLOW_SYNC=1): the ring signals a semaphore and exports
+ * its sync_fd, and exports a fence's, while the context path imports a sync_fd into the
+ * semaphore, signals it with a submission of the fence and exports it; the layer aborts when an
+ * export or import meets a submission naming its semaphore (or fence) or another export or
+ * import of it. The export and import hold the semaphore exclusively, submissions shared, and a
+ * fence's export holds the fence exclusively (src/renderer/holds.h).
+ *
  * `test_cmdbuf_race bind`, with the test layer slowing every bind to 1 ms (PV_LAYER_SLOW_BIND=1):
  * the ring binds a buffer (or an image) to one memory while the context path binds it to another,
  * at once. Both found it unbound, so both reached the driver (the layer aborts when two binds of
@@ -94,6 +102,7 @@
 #define IMAGE 0xd8u
 #define MEMORY_A 0xe0u
 #define MEMORY_B 0xe8u
+#define SEMAPHORE 0xf0u
 #define RING_ID 0x1001u
 #define RING_RES 2u
 /* vkCmdSetLineWidth is 20 bytes: begin and 95 of them fit the ring's 2 KiB buffer; more follow
@@ -150,6 +159,13 @@ enum {
    CMD_GET_EVENT_STATUS = 44,
    CMD_SET_EVENT = 45,
    CMD_RESET_EVENT = 46,
+   CMD_CREATE_SEMAPHORE = 40,
+   CMD_RESET_FENCE_RESOURCE = 244,
+   CMD_WAIT_SEMAPHORE_RESOURCE = 245,
+   CMD_IMPORT_SEMAPHORE_RESOURCE = 246,
+   STYPE_SUBMIT_INFO = 4,
+   STYPE_SEMAPHORE_CREATE_INFO = 9,
+   STYPE_IMPORT_SEMAPHORE_RESOURCE_INFO = 1000384004,
    STYPE_FENCE_CREATE_INFO = 8,
    STYPE_EVENT_CREATE_INFO = 10,
    CMD_CREATE_QUERY_POOL = 47,
@@ -197,6 +213,7 @@ struct feeder {
    bool submits;  /* empty vkQueueSubmits instead of recording */
    bool allocates; /* a command buffer allocated from POOL and freed to it */
    bool syncs;     /* FENCE reset, EVENT set, both read */
+   bool exports;   /* SEMAPHORE signaled and its sync_fd exported, FENCE's exported */
 };
 
 static bool
@@ -236,6 +253,26 @@ reset_fence(struct buf *b)
    w32(b, CMD_RESET_FENCES), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1), w64(b, FENCE);
 }
 
+/* vkQueueSubmit of one batch that signals SEMAPHORE, with `fence` (0: none). */
+static void
+submit_signal(struct buf *b, uint64_t fence)
+{
+   w32(b, CMD_QUEUE_SUBMIT), w32(b, 0), w64(b, QUEUE), w32(b, 1), w64(b, 1);
+   w32(b, STYPE_SUBMIT_INFO), w64(b, 0);
+   w32(b, 0), w64(b, 0), w64(b, 0); /* no waits, no wait stages */
+   w32(b, 0), w64(b, 0);            /* no command buffers */
+   w32(b, 1), w64(b, 1), w64(b, SEMAPHORE);
+   w64(b, fence);
+}
+
+/* The sync_fd commands Venus sends for vkImportSemaphoreFdKHR and vkGetSemaphoreFdKHR. */
+static void
+import_semaphore(struct buf *b)
+{
+   w32(b, CMD_IMPORT_SEMAPHORE_RESOURCE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_IMPORT_SEMAPHORE_RESOURCE_INFO), w64(b, 0), w64(b, SEMAPHORE), w32(b, 0);
+}
+
 static void *
 feed(void *arg)
 {
@@ -250,6 +287,10 @@ feed(void *arg)
       device_and_object(&one, CMD_SET_EVENT, EVENT);
       device_and_object(&one, CMD_GET_EVENT_STATUS, EVENT);
       device_and_object(&one, CMD_GET_FENCE_STATUS, FENCE);
+   } else if (f->exports) {
+      submit_signal(&one, 0);
+      device_and_object(&one, CMD_WAIT_SEMAPHORE_RESOURCE, SEMAPHORE);
+      device_and_object(&one, CMD_RESET_FENCE_RESOURCE, FENCE);
    } else if (f->submits) {
       w32(&one, CMD_QUEUE_SUBMIT), w32(&one, 0), w64(&one, QUEUE), w32(&one, 0), w64(&one, 0);
       w64(&one, 0); /* no batches, no fence */
@@ -488,6 +529,90 @@ test_sync_race(void **state)
    device_and_object(&mine, CMD_GET_EVENT_STATUS, EVENT);
    ring_against_context(queue_fence_and_event, (struct feeder){.syncs = true}, &mine,
                         SYNC_ROUNDS);
+}
+
+static void
+queue_fence_and_semaphore(struct buf *b)
+{
+   queue_fence_and_event(b);
+   w32(b, CMD_CREATE_SEMAPHORE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_SEMAPHORE_CREATE_INFO), w64(b, 0), w32(b, 0);
+   w64(b, 0), w64(b, 1), w64(b, SEMAPHORE);
+}
+
+/* The ring signals SEMAPHORE and exports its sync_fd, and exports FENCE's, throughout while the
+ * context path imports a sync_fd into SEMAPHORE, signals it with FENCE and exports it,
+ * SYNC_ROUNDS times (the test layer stands in for sync_fd). */
+static void
+test_export_race(void **state)
+{
+   (void)state;
+   struct buf mine = {0};
+   reset_fence(&mine);
+   import_semaphore(&mine);
+   submit_signal(&mine, FENCE);
+   device_and_object(&mine, CMD_WAIT_SEMAPHORE_RESOURCE, SEMAPHORE);
+   ring_against_context(queue_fence_and_semaphore, (struct feeder){.exports = true}, &mine,
+                        SYNC_ROUNDS);
+}
+
+/* export-host: the same commands in order on one path, on the host driver's own sync_fd */
+#define EXPORT_HOST_ROUNDS 50u
+#define STYPE_EXPORT_FENCE_CREATE_INFO 1000113000
+#define STYPE_EXPORT_SEMAPHORE_CREATE_INFO 1000077000
+#define FENCE_HANDLE_SYNC_FD 0x8u
+#define SEMAPHORE_HANDLE_SYNC_FD 0x10u
+
+/* A create info of `stype` whose pNext exports a sync_fd (`export_stype`, `handle`), flags 0. */
+static void
+exportable(struct buf *b, int32_t stype, int32_t export_stype, uint32_t handle)
+{
+   w32(b, (uint32_t)stype), w64(b, 1), w32(b, (uint32_t)export_stype), w64(b, 0), w32(b, handle);
+   w32(b, 0);
+}
+
+static void
+exportable_fence_and_semaphore(struct buf *b)
+{
+   queue_and_query_pool(b);
+   w32(b, CMD_CREATE_FENCE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   exportable(b, STYPE_FENCE_CREATE_INFO, STYPE_EXPORT_FENCE_CREATE_INFO, FENCE_HANDLE_SYNC_FD);
+   w64(b, 0), w64(b, 1), w64(b, FENCE);
+   w32(b, CMD_CREATE_SEMAPHORE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   exportable(b, STYPE_SEMAPHORE_CREATE_INFO, STYPE_EXPORT_SEMAPHORE_CREATE_INFO,
+              SEMAPHORE_HANDLE_SYNC_FD);
+   w64(b, 0), w64(b, 1), w64(b, SEMAPHORE);
+}
+
+/* The host's own sync_fd (no test layer): the semaphore signaled and exported, the fence
+ * submitted and exported, in order, as a Venus guest sends them. Needs a host with sync_fd (the
+ * GPU machine's driver, tests/virgl/gpu-run); Debian 12's lavapipe has none: skipped there.
+ * The ring is left idle. */
+static void
+test_export_host(void **state)
+{
+   (void)state;
+   if (pv_test_host_is_lavapipe()) { /* it makes no exportable fence or semaphore */
+      printf("skip: lavapipe of Debian 12 has no sync_fd export\n");
+      host_lacks = true;
+      return;
+   }
+   struct pv_renderer *r = pv_test_renderer();
+   assert_non_null(r);
+   uint8_t *ring;
+   struct pv_context *ctx = ring_context(r, "export-host", exportable_fence_and_semaphore, &ring);
+   struct buf round = {0};
+   reset_fence(&round);
+   submit_signal(&round, FENCE);
+   device_and_object(&round, CMD_WAIT_SEMAPHORE_RESOURCE, SEMAPHORE);
+   device_and_object(&round, CMD_RESET_FENCE_RESOURCE, FENCE);
+   for (unsigned i = 0; i < EXPORT_HOST_ROUNDS && !pv_context_is_lost(ctx); i++)
+      (void)pv_context_submit(ctx, round.b, round.n);
+   if (pv_context_is_lost(ctx))
+      fail_msg("context lost: %s", pv_context_lost_reason(ctx));
+   pv_context_destroy(ctx);
+   munmap(ring, 8192);
+   pv_renderer_destroy(r);
 }
 
 /* bind and plane-freed: memories of BIND_MEMORY bytes, memory type 0 */
@@ -750,6 +875,8 @@ main(int argc, char **argv)
       {"pool", cmocka_unit_test(test_pool_race)},
       {"pipeline-cache", cmocka_unit_test(test_pipeline_cache_flag)},
       {"sync", cmocka_unit_test(test_sync_race)},
+      {"export", cmocka_unit_test(test_export_race)},
+      {"export-host", cmocka_unit_test(test_export_host)},
       {"bind", cmocka_unit_test(test_bind_race)},
       {"wait-submit", cmocka_unit_test(test_wait_submit)},
       {"plane-freed", cmocka_unit_test(test_plane_freed)},
