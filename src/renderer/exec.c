@@ -600,6 +600,7 @@ pv_exec_fini(struct pv_exec *x)
    free(x->named.objs);
    free(x->lost_named);
    free(x->holds);
+   free(x->hold_index);
    pv_resource_put(x->own_reply.res);
    pthread_mutex_destroy(&x->own_reply.lock);
 }
@@ -623,6 +624,9 @@ shrink_named(struct pv_exec *x)
       free(x->holds);
       x->holds = NULL;
       x->hold_cap = 0;
+      free(x->hold_index); /* empty now: no holds */
+      x->hold_index = NULL;
+      x->hold_index_cap = 0;
    }
    if (x->deferred_cap > PV_EXEC_NAMED_KEEP && x->deferred_count == 0) {
       free(x->deferred);

@@ -90,6 +90,10 @@ struct pv_exec {
    /* Command buffers and descriptor sets the running command holds (holds.h). */
    struct pv_hold *holds;
    uint32_t hold_count, hold_cap;
+   /* Past a few dozen holds, an open-addressing index of holds[0, hold_indexed) by object
+    * (slots hold an index + 1; holds.c), so naming an object again costs no walk of them all. */
+   uint32_t *hold_index;
+   uint32_t hold_index_cap, hold_indexed;
    /* Holds of ended commands whose host calls the recording thread has yet to make: let go
     * when it has made them (pv_exec_settle_recorder). */
    struct pv_hold *deferred;

@@ -88,14 +88,68 @@ pv_hold_wants_exclusive(struct pv_exec *x, int32_t type)
    return !(kind & PV_HOLD_FIRST_CMDBUF_ONLY) || x->cmdbufs_held == 1;
 }
 
+/* Up to this many holds own_hold walks them; past it, it looks the object up in the path's
+ * index. A command naming N objects twice (a submission signalling 40,000 semaphores twice)
+ * would otherwise cost N^2/2 compares: half a second of the path's thread on lavapipe's host,
+ * minutes at the object quota. */
+#define HOLD_WALK_MAX 32u
+
+static uint32_t
+index_slot(const struct pv_object *o, uint32_t cap)
+{
+   return (uint32_t)(((uint64_t)(uintptr_t)o * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
+}
+
+/* Makes the index cover every hold (at most half full); false when out of memory. */
+static bool
+index_holds(struct pv_exec *x)
+{
+   if (x->hold_count > x->hold_index_cap / 2) {
+      uint32_t cap = x->hold_index_cap ? x->hold_index_cap : 2 * HOLD_WALK_MAX;
+      while (cap / 2 < x->hold_count && cap <= UINT32_MAX / 2)
+         cap *= 2;
+      uint32_t *slots = calloc(cap, sizeof(*slots));
+      if (!slots)
+         return false;
+      free(x->hold_index);
+      x->hold_index = slots;
+      x->hold_index_cap = cap;
+      x->hold_indexed = 0;
+   }
+   for (; x->hold_indexed < x->hold_count; x->hold_indexed++) {
+      uint32_t s = index_slot(x->holds[x->hold_indexed].obj, x->hold_index_cap);
+      while (x->hold_index[s])
+         s = (s + 1) & (x->hold_index_cap - 1);
+      x->hold_index[s] = x->hold_indexed + 1;
+   }
+   return true;
+}
+
+/* Holds were let go: the index forgets them all (it is built again when next needed). */
+static void
+holds_dropped(struct pv_exec *x)
+{
+   if (x->hold_indexed > x->hold_count) {
+      memset(x->hold_index, 0, x->hold_index_cap * sizeof(*x->hold_index));
+      x->hold_indexed = 0;
+   }
+}
+
 /* This path's hold of `o`, or NULL. Only asked when the object is held already: by another
  * command, or by this one naming it again (a descriptor update writing one set twice). */
 static struct pv_hold *
 own_hold(struct pv_exec *x, const struct pv_object *o)
 {
-   for (uint32_t i = x->hold_count; i-- > 0;)
-      if (x->holds[i].obj == o)
-         return &x->holds[i];
+   if (x->hold_count <= HOLD_WALK_MAX || !index_holds(x)) {
+      for (uint32_t i = x->hold_count; i-- > 0;)
+         if (x->holds[i].obj == o)
+            return &x->holds[i];
+      return NULL;
+   }
+   for (uint32_t s = index_slot(o, x->hold_index_cap); x->hold_index[s];
+        s = (s + 1) & (x->hold_index_cap - 1))
+      if (x->holds[x->hold_index[s] - 1].obj == o)
+         return &x->holds[x->hold_index[s] - 1];
    return NULL;
 }
 
@@ -389,6 +443,7 @@ pv_holds_end_command_slow(struct pv_exec *x, uint32_t mark, int32_t type)
       x->parked_pool.obj = NULL;
    }
    x->hold_count = mark;
+   holds_dropped(x);
    pv_holds_unpark(x); /* the command buffer kept before */
    x->parked = cb;
    x->parked_pool = pool;
@@ -399,4 +454,5 @@ pv_holds_release(struct pv_exec *x, uint32_t mark)
 {
    while (x->hold_count > mark)
       end_hold(x, x->holds[--x->hold_count]);
+   holds_dropped(x);
 }

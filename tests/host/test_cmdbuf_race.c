@@ -253,15 +253,26 @@ reset_fence(struct buf *b)
    w32(b, CMD_RESET_FENCES), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1), w64(b, FENCE);
 }
 
-/* vkQueueSubmit of one batch that signals SEMAPHORE, with `fence` (0: none). */
+/* export: the semaphores besides SEMAPHORE the context path's submission names, each twice */
+#define EXTRA_SEMAPHORES 40u
+#define EXTRA_SEMAPHORE(i) (0x1000u + (i))
+
+/* vkQueueSubmit of one batch that signals SEMAPHORE, with `fence` (0: none); with `extra`, also
+ * EXTRA_SEMAPHORES others, and then all of them again: more than a command's holds are walked
+ * for (src/renderer/holds.c), so naming one again finds its hold in the path's index. */
 static void
-submit_signal(struct buf *b, uint64_t fence)
+submit_signal(struct buf *b, uint64_t fence, bool extra)
 {
+   uint32_t n = extra ? 2 * (EXTRA_SEMAPHORES + 1) : 1;
    w32(b, CMD_QUEUE_SUBMIT), w32(b, 0), w64(b, QUEUE), w32(b, 1), w64(b, 1);
    w32(b, STYPE_SUBMIT_INFO), w64(b, 0);
    w32(b, 0), w64(b, 0), w64(b, 0); /* no waits, no wait stages */
    w32(b, 0), w64(b, 0);            /* no command buffers */
-   w32(b, 1), w64(b, 1), w64(b, SEMAPHORE);
+   w32(b, n), w64(b, n);
+   for (uint32_t i = 0; i < n; i++) {
+      uint32_t k = i % (EXTRA_SEMAPHORES + 1);
+      w64(b, k == 0 ? SEMAPHORE : EXTRA_SEMAPHORE(k - 1));
+   }
    w64(b, fence);
 }
 
@@ -288,7 +299,7 @@ feed(void *arg)
       device_and_object(&one, CMD_GET_EVENT_STATUS, EVENT);
       device_and_object(&one, CMD_GET_FENCE_STATUS, FENCE);
    } else if (f->exports) {
-      submit_signal(&one, 0);
+      submit_signal(&one, 0, false);
       device_and_object(&one, CMD_WAIT_SEMAPHORE_RESOURCE, SEMAPHORE);
       device_and_object(&one, CMD_RESET_FENCE_RESOURCE, FENCE);
    } else if (f->submits) {
@@ -535,14 +546,16 @@ static void
 queue_fence_and_semaphore(struct buf *b)
 {
    queue_fence_and_event(b);
-   w32(b, CMD_CREATE_SEMAPHORE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
-   w32(b, STYPE_SEMAPHORE_CREATE_INFO), w64(b, 0), w32(b, 0);
-   w64(b, 0), w64(b, 1), w64(b, SEMAPHORE);
+   for (uint32_t i = 0; i <= EXTRA_SEMAPHORES; i++) {
+      w32(b, CMD_CREATE_SEMAPHORE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+      w32(b, STYPE_SEMAPHORE_CREATE_INFO), w64(b, 0), w32(b, 0);
+      w64(b, 0), w64(b, 1), w64(b, i == 0 ? SEMAPHORE : EXTRA_SEMAPHORE(i - 1));
+   }
 }
 
 /* The ring signals SEMAPHORE and exports its sync_fd, and exports FENCE's, throughout while the
- * context path imports a sync_fd into SEMAPHORE, signals it with FENCE and exports it,
- * SYNC_ROUNDS times (the test layer stands in for sync_fd). */
+ * context path imports a sync_fd into SEMAPHORE, signals it (and others, each twice) with FENCE
+ * and exports it, SYNC_ROUNDS times (the test layer stands in for sync_fd). */
 static void
 test_export_race(void **state)
 {
@@ -550,7 +563,7 @@ test_export_race(void **state)
    struct buf mine = {0};
    reset_fence(&mine);
    import_semaphore(&mine);
-   submit_signal(&mine, FENCE);
+   submit_signal(&mine, FENCE, true);
    device_and_object(&mine, CMD_WAIT_SEMAPHORE_RESOURCE, SEMAPHORE);
    ring_against_context(queue_fence_and_semaphore, (struct feeder){.exports = true}, &mine,
                         SYNC_ROUNDS);
@@ -603,7 +616,7 @@ test_export_host(void **state)
    struct pv_context *ctx = ring_context(r, "export-host", exportable_fence_and_semaphore, &ring);
    struct buf round = {0};
    reset_fence(&round);
-   submit_signal(&round, FENCE);
+   submit_signal(&round, FENCE, false);
    device_and_object(&round, CMD_WAIT_SEMAPHORE_RESOURCE, SEMAPHORE);
    device_and_object(&round, CMD_RESET_FENCE_RESOURCE, FENCE);
    for (unsigned i = 0; i < EXPORT_HOST_ROUNDS && !pv_context_is_lost(ctx); i++)
