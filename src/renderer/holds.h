@@ -68,7 +68,8 @@ struct pv_object;
 
 /* How a command holds the command buffers and descriptor sets it names (one byte per command
  * type, made from the names like recorder.h's kinds). Default: command buffers exclusive, sets
- * shared. Fences and events are held only by the commands given a PV_HOLD_SYNC_* bit. */
+ * shared. Fences and events are held only by the commands given a PV_HOLD_SYNC_* bit, semaphores
+ * only by those given a PV_HOLD_SEMAPHORES_* one. */
 enum {
    PV_HOLD_CMDBUFS_SHARED = 1 << 0,       /* submissions */
    PV_HOLD_FIRST_CMDBUF_ONLY = 1 << 1,    /* vkCmdExecuteCommands: its secondaries are read */
