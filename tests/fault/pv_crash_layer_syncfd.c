@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The test layer's stand-in for sync_fd (pv_crash_layer.c loads it). With PV_LAYER_FAKE_SYNC_FD=1
- * the layer offers VK_KHR_external_semaphore_fd and VK_KHR_external_fence_fd on a host that has
- * neither (Debian 12's lavapipe), keeps them out of the driver's vkCreateDevice, and answers
- * vkGetSemaphoreFdKHR, vkImportSemaphoreFdKHR and vkGetFenceFdKHR itself: an export gives -1
- * (already signaled), an import takes nothing. The payloads are not what the test checks; with
- * PV_LAYER_SLOW_SYNC=1 each of those calls counts as a change of its semaphore or fence and a
+ * the layer offers VK_KHR_external_semaphore_fd and VK_KHR_external_fence_fd (whether the host has
+ * them or not: Debian 12's lavapipe has neither), keeps them out of the driver's vkCreateDevice,
+ * and answers vkGetSemaphoreFdKHR, vkImportSemaphoreFdKHR and vkGetFenceFdKHR itself: an export
+ * gives -1 (already signaled), an import takes nothing. The payloads are not what the test checks;
+ * with PV_LAYER_SLOW_SYNC=1 each of those calls counts as a change of its semaphore or fence and a
  * submission as a read of every semaphore it names (pv_crash_layer_sync.c), so a sync_fd
  * export or import of one that another ring submits, exports or imports at once calls abort()
- * (tests/host/test_cmdbuf_race.c, mode `export`). That is the check the GPU machine's driver,
- * which has sync_fd, cannot make: nothing there tells when two calls met.
+ * (tests/host/test_cmdbuf_race.c, mode `export`). No driver within reach has sync_fd semaphores
+ * (the GPU machine's NVIDIA 580 reports no SYNC_FD features and refuses an exportable semaphore),
+ * and none would tell when two calls met.
  */
 #include "pv_crash_layer_sync.h"
 

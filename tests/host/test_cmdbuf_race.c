@@ -569,65 +569,6 @@ test_export_race(void **state)
                         SYNC_ROUNDS);
 }
 
-/* export-host: the same commands in order on one path, on the host driver's own sync_fd */
-#define EXPORT_HOST_ROUNDS 50u
-#define STYPE_EXPORT_FENCE_CREATE_INFO 1000113000
-#define STYPE_EXPORT_SEMAPHORE_CREATE_INFO 1000077000
-#define FENCE_HANDLE_SYNC_FD 0x8u
-#define SEMAPHORE_HANDLE_SYNC_FD 0x10u
-
-/* A create info of `stype` whose pNext exports a sync_fd (`export_stype`, `handle`), flags 0. */
-static void
-exportable(struct buf *b, int32_t stype, int32_t export_stype, uint32_t handle)
-{
-   w32(b, (uint32_t)stype), w64(b, 1), w32(b, (uint32_t)export_stype), w64(b, 0), w32(b, handle);
-   w32(b, 0);
-}
-
-static void
-exportable_fence_and_semaphore(struct buf *b)
-{
-   queue_and_query_pool(b);
-   w32(b, CMD_CREATE_FENCE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
-   exportable(b, STYPE_FENCE_CREATE_INFO, STYPE_EXPORT_FENCE_CREATE_INFO, FENCE_HANDLE_SYNC_FD);
-   w64(b, 0), w64(b, 1), w64(b, FENCE);
-   w32(b, CMD_CREATE_SEMAPHORE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
-   exportable(b, STYPE_SEMAPHORE_CREATE_INFO, STYPE_EXPORT_SEMAPHORE_CREATE_INFO,
-              SEMAPHORE_HANDLE_SYNC_FD);
-   w64(b, 0), w64(b, 1), w64(b, SEMAPHORE);
-}
-
-/* The host's own sync_fd (no test layer): the semaphore signaled and exported, the fence
- * submitted and exported, in order, as a Venus guest sends them. Needs a host with sync_fd (the
- * GPU machine's driver, tests/virgl/gpu-run); Debian 12's lavapipe has none: skipped there.
- * The ring is left idle. */
-static void
-test_export_host(void **state)
-{
-   (void)state;
-   if (pv_test_host_is_lavapipe()) { /* it makes no exportable fence or semaphore */
-      printf("skip: lavapipe of Debian 12 has no sync_fd export\n");
-      host_lacks = true;
-      return;
-   }
-   struct pv_renderer *r = pv_test_renderer();
-   assert_non_null(r);
-   uint8_t *ring;
-   struct pv_context *ctx = ring_context(r, "export-host", exportable_fence_and_semaphore, &ring);
-   struct buf round = {0};
-   reset_fence(&round);
-   submit_signal(&round, FENCE, false);
-   device_and_object(&round, CMD_WAIT_SEMAPHORE_RESOURCE, SEMAPHORE);
-   device_and_object(&round, CMD_RESET_FENCE_RESOURCE, FENCE);
-   for (unsigned i = 0; i < EXPORT_HOST_ROUNDS && !pv_context_is_lost(ctx); i++)
-      (void)pv_context_submit(ctx, round.b, round.n);
-   if (pv_context_is_lost(ctx))
-      fail_msg("context lost: %s", pv_context_lost_reason(ctx));
-   pv_context_destroy(ctx);
-   munmap(ring, 8192);
-   pv_renderer_destroy(r);
-}
-
 /* bind and plane-freed: memories of BIND_MEMORY bytes, memory type 0 */
 #define BIND_ROUNDS 60u
 #define BIND_MEMORY (64u << 10)
@@ -889,7 +830,6 @@ main(int argc, char **argv)
       {"pipeline-cache", cmocka_unit_test(test_pipeline_cache_flag)},
       {"sync", cmocka_unit_test(test_sync_race)},
       {"export", cmocka_unit_test(test_export_race)},
-      {"export-host", cmocka_unit_test(test_export_host)},
       {"bind", cmocka_unit_test(test_bind_race)},
       {"wait-submit", cmocka_unit_test(test_wait_submit)},
       {"plane-freed", cmocka_unit_test(test_plane_freed)},
