@@ -189,7 +189,9 @@ pv_guard_GetFenceStatus(struct pv_dispatch_ctx *c, void *args)
 }
 
 /* A plain fence no submission can still signal is reset and kept for the next vkCreateFence
- * (fence_pool.c) instead of destroyed: the host driver's destroy and create are slow. */
+ * (fence_pool.c) instead of destroyed: the host driver's destroy and create are slow. Any other
+ * one is destroyed on the host once the submissions made so far are finished (graveyard.c): one
+ * may still signal it. */
 void
 pv_guard_DestroyFence(struct pv_dispatch_ctx *c, void *args)
 {
@@ -207,5 +209,13 @@ pv_guard_DestroyFence(struct pv_dispatch_ctx *c, void *args)
          return;
       }
    }
+   if (pv_vk_destroy_later(c, a->device, VK_OBJECT_TYPE_FENCE, PV_FROM_HANDLE(a->fence)))
+      return;
+   /* not kept (nothing may run, or too many kept already): after the device's work, as the
+    * other kept objects' destroys (guard_destroy.c) */
+   if (!d && a->device)
+      d = pv_vk_device_from_host(pv_venus_from(c), a->device);
+   pv_vk_device_quiesce(pv_venus_from(c), d);
+   pv_vk_graveyard_reap(pv_venus_from(c), d);
    pv_handle_vkDestroyFence(c, args);
 }

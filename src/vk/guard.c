@@ -414,6 +414,8 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(DestroyFramebuffer, "host destroy after the submitted work"),
    G(DestroyRenderPass, "host destroy after the submitted work"),
    G(DestroyEvent, "host destroy after the submitted work"),
+   G(DestroySemaphore, "host destroy after the submitted work: lavapipe's queue thread would "
+                       "signal freed memory"),
    G(DestroySamplerYcbcrConversion, "host destroy after the submitted work"),
    G(FreeDescriptorSets, "waits for the submissions that used the pool's sets (pool_uses.c)"),
    G(FreeCommandBuffers, "waits for submitted work: their commands are freed"),
@@ -423,8 +425,9 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(GetFenceStatus, "not a check: a signalled fence tells which submissions are finished"),
    G(CreateFence, "not a check: a fence created signalled is never taken as a submission's end; "
                   "a plain one comes from the device's kept fences"),
-   G(DestroyFence, "not a check: a plain fence no submission can still signal is reset and kept "
-                   "(the host driver's destroy and create took 0.25 ms each on NVIDIA)"),
+   G(DestroyFence, "a plain fence no submission can still signal is reset and kept (the host "
+                   "driver's destroy and create took 0.25 ms each on NVIDIA); any other one is "
+                   "destroyed after the submitted work, as vkDestroySemaphore"),
    G(ResetFences, "not a check: a fence reset while its submission may run is never taken as "
                   "a submission's end (the host may signal it after the reset)"),
    /* command-buffer state (guard_cmdbuf.c); every vkCmd* is also checked against its scope,

@@ -221,8 +221,13 @@ void pv_vk_pool_uses_fini(struct pv_vk_device *d);
    X(Framebuffer, VK_OBJECT_TYPE_FRAMEBUFFER, VkFramebuffer, framebuffer)                          \
    X(RenderPass, VK_OBJECT_TYPE_RENDER_PASS, VkRenderPass, renderPass)                             \
    X(Event, VK_OBJECT_TYPE_EVENT, VkEvent, event)                                                  \
+   X(Semaphore, VK_OBJECT_TYPE_SEMAPHORE, VkSemaphore, semaphore)                                  \
    X(SamplerYcbcrConversion, VK_OBJECT_TYPE_SAMPLER_YCBCR_CONVERSION, VkSamplerYcbcrConversion,    \
      ycbcrConversion)
+
+/* Kept the same way by a destroy guard of their own, which tries something else first (fences:
+ * the device's kept fences, fence_pool.c). */
+#define PV_VK_KEPT_OWN_GUARD(X) X(Fence, VK_OBJECT_TYPE_FENCE, VkFence, fence)
 
 /* Kept the same way with their state (graveyard.c: its quota stays charged, memory's mapping
  * stays, until the host handle goes), as X(the command, VkObjectType, handle type, the member of

@@ -19,7 +19,9 @@
  * call abort() (the driver's pool lists would be corrupted); a pipeline cache created with
  * EXTERNALLY_SYNCHRONIZED_BIT calls abort() (the renderer makes the host's without it); with
  * PV_LAYER_SLOW_SYNC=1 fence and event calls are slowed and checked (pv_crash_layer_sync.c), and
- * with PV_LAYER_FAKE_SYNC_FD=1 the layer stands in for sync_fd (pv_crash_layer_syncfd.c). Loaded
+ * with PV_LAYER_FAKE_SYNC_FD=1 the layer stands in for sync_fd (pv_crash_layer_syncfd.c), and with
+ * PV_LAYER_CHECK_PENDING=1 a semaphore or fence destroyed while a submission naming it runs
+ * calls abort() (pv_crash_layer_pending.c). Loaded
  * into our server (VK_INSTANCE_LAYERS) by tests/fault/test-crash-isolation (a guest whose host
  * calls crash takes down only its own server process), tests/fault/test-slow-host-call (a ring busy
  * in a long host call keeps reporting ALIVE) and tests/fault/test-sandbox (the sandbox stops the
@@ -196,6 +198,7 @@ pv_crash_CreateDevice(VkPhysicalDevice phys, const VkDeviceCreateInfo *info,
          (PFN_vkGetQueryPoolResults)next_gdpa(*out, "vkGetQueryPoolResults");
       next_queue_submit = (PFN_vkQueueSubmit)next_gdpa(*out, "vkQueueSubmit");
       pv_crash_sync_init(*out, next_gdpa);
+      pv_crash_pending_init(*out, next_gdpa);
    }
    return r;
 }
@@ -368,6 +371,7 @@ VKAPI_ATTR void VKAPI_CALL
 pv_crash_DestroyDevice(VkDevice device, const VkAllocationCallbacks *alloc)
 {
    check_not_recording("vkDestroyDevice");
+   pv_crash_pending_device_gone();
    next_destroy_device(device, alloc);
 }
 
@@ -418,6 +422,8 @@ pv_crash_QueueSubmit(VkQueue queue, uint32_t count, const VkSubmitInfo *submits,
    pv_crash_sync_begin("vkQueueSubmit", (uint64_t)fence, true);
    pv_crash_syncfd_submit(count, submits, true);
    VkResult r = next_queue_submit(queue, count, submits, fence);
+   if (r == VK_SUCCESS)
+      pv_crash_pending_submitted(queue, count, submits, fence);
    pv_crash_syncfd_submit(count, submits, false);
    pv_crash_sync_end((uint64_t)fence, true);
    return r;
@@ -457,6 +463,8 @@ pv_crash_GetDeviceProcAddr(VkDevice device, const char *name)
    PFN_vkVoidFunction sync = pv_crash_sync_proc(name);
    if (!sync)
       sync = pv_crash_syncfd_device_proc(name);
+   if (!sync)
+      sync = pv_crash_pending_proc(name);
    return sync ? sync : next_gdpa(device, name);
 }
 

@@ -199,6 +199,7 @@ sync_GetFenceStatus(VkDevice device, VkFence fence)
 static VKAPI_ATTR void VKAPI_CALL
 sync_DestroyFence(VkDevice device, VkFence fence, const VkAllocationCallbacks *alloc)
 {
+   pv_crash_pending_destroying("vkDestroyFence", (uint64_t)fence);
    pv_crash_sync_begin("vkDestroyFence", (uint64_t)fence, true);
    next_destroy_fence(device, fence, alloc);
    pv_crash_sync_end((uint64_t)fence, true);

@@ -28,4 +28,16 @@ const char **pv_crash_syncfd_strip(const VkDeviceCreateInfo *info, uint32_t *cou
 /* A submission's semaphores: their reads begin (before the driver's call) or end. */
 void pv_crash_syncfd_submit(uint32_t count, const VkSubmitInfo *submits, bool begin);
 
+/* The check of semaphores and fences destroyed under a submission (pv_crash_layer_pending.c),
+ * with PV_LAYER_CHECK_PENDING=1. */
+void pv_crash_pending_init(VkDevice device, PFN_vkGetDeviceProcAddr gdpa);
+/* After the driver took a submission: follows it with the layer's fence. */
+void pv_crash_pending_submitted(VkQueue queue, uint32_t count, const VkSubmitInfo *submits,
+                                VkFence fence);
+/* Before a destroy of `handle`: abort() when a submission naming it may still run. */
+void pv_crash_pending_destroying(const char *what, uint64_t handle);
+PFN_vkVoidFunction pv_crash_pending_proc(const char *name);
+/* Before the device's destroy. */
+void pv_crash_pending_device_gone(void);
+
 #endif

@@ -569,6 +569,92 @@ test_export_race(void **state)
                         SYNC_ROUNDS);
 }
 
+/* destroy-pending: a submission waits for EVENT (set from the host) in its command buffer */
+#define CMD_WAIT_EVENTS 125 /* vkCmdWaitEvents */
+#define CMD_DESTROY_FENCE 36
+#define CMD_DESTROY_SEMAPHORE 41
+#define STAGE_HOST 0x4000u
+#define STAGE_ALL_COMMANDS 0x10000u
+#define FENCE_WAITED 0xb8u
+#define PENDING_ROUNDS 20u
+
+static void
+sync_objects(struct buf *b)
+{
+   queue_fence_and_semaphore(b);
+   create_pool_and_cmdbuf(b);
+   w32(b, CMD_CREATE_FENCE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_FENCE_CREATE_INFO), w64(b, 0), w32(b, 0);
+   w64(b, 0), w64(b, 1), w64(b, FENCE_WAITED);
+}
+
+/* CMDBUF recorded to wait for EVENT, submitted signalling SEMAPHORE with FENCE, and both
+ * destroyed at once: the submission still waits for the event. */
+static void
+submit_then_destroy(struct buf *b)
+{
+   w32(b, CMD_BEGIN_COMMAND_BUFFER), w32(b, 0), w64(b, CMDBUF), w64(b, 1);
+   w32(b, STYPE_COMMAND_BUFFER_BEGIN_INFO), w64(b, 0), w32(b, 0), w64(b, 0);
+   w32(b, CMD_WAIT_EVENTS), w32(b, 0), w64(b, CMDBUF), w32(b, 1), w64(b, 1), w64(b, EVENT);
+   w32(b, STAGE_HOST), w32(b, STAGE_ALL_COMMANDS);
+   w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0); /* no barriers */
+   w32(b, CMD_END_COMMAND_BUFFER), w32(b, 0), w64(b, CMDBUF);
+   w32(b, CMD_QUEUE_SUBMIT), w32(b, 0), w64(b, QUEUE), w32(b, 1), w64(b, 1);
+   w32(b, STYPE_SUBMIT_INFO), w64(b, 0);
+   w32(b, 0), w64(b, 0), w64(b, 0); /* no waits */
+   w32(b, 1), w64(b, 1), w64(b, CMDBUF);
+   w32(b, 1), w64(b, 1), w64(b, SEMAPHORE);
+   w64(b, FENCE);
+   w32(b, CMD_DESTROY_SEMAPHORE), w32(b, 0), w64(b, DEVICE), w64(b, SEMAPHORE), w64(b, 0);
+   w32(b, CMD_DESTROY_FENCE), w32(b, 0), w64(b, DEVICE), w64(b, FENCE), w64(b, 0);
+}
+
+/* EVENT set, reset, and the queue's work waited for through FENCE_WAITED; then SEMAPHORE and
+ * FENCE made again under their ids for the next round. */
+static void
+release_and_wait(struct buf *b)
+{
+   device_and_object(b, CMD_SET_EVENT, EVENT);
+   w32(b, CMD_RESET_FENCES), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1), w64(b, FENCE_WAITED);
+   w32(b, CMD_QUEUE_SUBMIT), w32(b, 0), w64(b, QUEUE), w32(b, 0), w64(b, 0), w64(b, FENCE_WAITED);
+   w32(b, CMD_WAIT_FOR_FENCES), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1);
+   w64(b, FENCE_WAITED), w32(b, 1), w64(b, 5000000000ull);
+   device_and_object(b, CMD_RESET_EVENT, EVENT);
+   w32(b, CMD_CREATE_SEMAPHORE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_SEMAPHORE_CREATE_INFO), w64(b, 0), w32(b, 0);
+   w64(b, 0), w64(b, 1), w64(b, SEMAPHORE);
+   w32(b, CMD_CREATE_FENCE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_FENCE_CREATE_INFO), w64(b, 0), w32(b, 0);
+   w64(b, 0), w64(b, 1), w64(b, FENCE);
+}
+
+/* A semaphore and a fence destroyed while the submission that signals them waits (for an event
+ * the host sets later): the host destroys them once that work is done (graveyard.c), which the
+ * test layer checks (PV_LAYER_CHECK_PENDING=1: it aborts on a destroy under a running
+ * submission; lavapipe's queue thread read the freed semaphore and fence, valgrind, before). */
+static void
+test_destroy_pending(void **state)
+{
+   (void)state;
+   struct pv_renderer *r = pv_test_renderer();
+   assert_non_null(r);
+   uint8_t *ring;
+   struct pv_context *ctx = ring_context(r, "destroy-pending", sync_objects, &ring);
+   struct buf go = {0}, done = {0};
+   submit_then_destroy(&go);
+   release_and_wait(&done);
+   for (unsigned i = 0; i < PENDING_ROUNDS && !pv_context_is_lost(ctx); i++) {
+      (void)pv_context_submit(ctx, go.b, go.n);
+      sleep_ms(5); /* the queue waits for the event meanwhile */
+      (void)pv_context_submit(ctx, done.b, done.n);
+   }
+   if (pv_context_is_lost(ctx))
+      fail_msg("context lost: %s", pv_context_lost_reason(ctx));
+   pv_context_destroy(ctx);
+   munmap(ring, 8192);
+   pv_renderer_destroy(r);
+}
+
 /* bind and plane-freed: memories of BIND_MEMORY bytes, memory type 0 */
 #define BIND_ROUNDS 60u
 #define BIND_MEMORY (64u << 10)
@@ -830,6 +916,7 @@ main(int argc, char **argv)
       {"pipeline-cache", cmocka_unit_test(test_pipeline_cache_flag)},
       {"sync", cmocka_unit_test(test_sync_race)},
       {"export", cmocka_unit_test(test_export_race)},
+      {"destroy-pending", cmocka_unit_test(test_destroy_pending)},
       {"bind", cmocka_unit_test(test_bind_race)},
       {"wait-submit", cmocka_unit_test(test_wait_submit)},
       {"plane-freed", cmocka_unit_test(test_plane_freed)},

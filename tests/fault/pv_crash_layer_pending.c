@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The test layer's check that no semaphore or fence is destroyed while a submission naming it
+ * may still run (pv_crash_layer.c loads it). With PV_LAYER_CHECK_PENDING=1 every vkQueueSubmit
+ * the driver takes is followed by an empty submission of the layer's own fence on that queue;
+ * the submission's semaphores and fence are remembered with it. A vkDestroySemaphore or
+ * vkDestroyFence of one of them before that fence signalled calls abort(): the driver's queue
+ * would signal or wait on freed memory (lavapipe's queue thread did: valgrind, 2026-12-06).
+ * tests/host/test_cmdbuf_race.c, mode `destroy-pending`.
+ */
+#include "pv_crash_layer_sync.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Submissions followed at once: more than a test makes before their work ends. */
+#define PENDING_MAX 64u
+#define PENDING_HANDLES 8u
+
+struct pending {
+   VkFence done; /* the layer's; VK_NULL_HANDLE: a free slot */
+   uint32_t count;
+   uint64_t handles[PENDING_HANDLES]; /* the submission's semaphores and fence */
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pending pending[PENDING_MAX];
+static VkDevice device;
+static PFN_vkQueueSubmit next_submit;
+static PFN_vkCreateFence next_create_fence;
+static PFN_vkDestroyFence next_destroy_fence;
+static PFN_vkGetFenceStatus next_fence_status;
+static PFN_vkDestroySemaphore next_destroy_semaphore;
+
+static bool
+checking(void)
+{
+   const char *v = getenv("PV_LAYER_CHECK_PENDING");
+   return v && !strcmp(v, "1") && next_submit;
+}
+
+void
+pv_crash_pending_init(VkDevice dev, PFN_vkGetDeviceProcAddr gdpa)
+{
+   device = dev;
+   next_submit = (PFN_vkQueueSubmit)gdpa(dev, "vkQueueSubmit");
+   next_create_fence = (PFN_vkCreateFence)gdpa(dev, "vkCreateFence");
+   next_destroy_fence = (PFN_vkDestroyFence)gdpa(dev, "vkDestroyFence");
+   next_fence_status = (PFN_vkGetFenceStatus)gdpa(dev, "vkGetFenceStatus");
+   next_destroy_semaphore = (PFN_vkDestroySemaphore)gdpa(dev, "vkDestroySemaphore");
+}
+
+/* Forgets the submissions whose work has ended. The caller holds the lock. */
+static void
+forget_ended(void)
+{
+   for (uint32_t i = 0; i < PENDING_MAX; i++) {
+      struct pending *p = &pending[i];
+      if (p->done && next_fence_status(device, p->done) == VK_SUCCESS) {
+         next_destroy_fence(device, p->done, NULL);
+         p->done = VK_NULL_HANDLE;
+      }
+   }
+}
+
+static void
+note(struct pending *p, uint64_t handle)
+{
+   if (handle && p->count < PENDING_HANDLES)
+      p->handles[p->count++] = handle;
+}
+
+void
+pv_crash_pending_submitted(VkQueue queue, uint32_t count, const VkSubmitInfo *submits,
+                           VkFence fence)
+{
+   if (!checking())
+      return;
+   pthread_mutex_lock(&lock);
+   forget_ended();
+   struct pending *p = NULL;
+   for (uint32_t i = 0; !p && i < PENDING_MAX; i++)
+      if (!pending[i].done)
+         p = &pending[i];
+   const VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+   if (!p || next_create_fence(device, &fci, NULL, &p->done) != VK_SUCCESS) {
+      fprintf(stderr, "pv_crash_layer: cannot follow another submission\n");
+      abort();
+   }
+   p->count = 0;
+   note(p, (uint64_t)fence);
+   for (uint32_t i = 0; i < count; i++) {
+      for (uint32_t j = 0; j < submits[i].waitSemaphoreCount; j++)
+         note(p, (uint64_t)submits[i].pWaitSemaphores[j]);
+      for (uint32_t j = 0; j < submits[i].signalSemaphoreCount; j++)
+         note(p, (uint64_t)submits[i].pSignalSemaphores[j]);
+   }
+   if (next_submit(queue, 0, NULL, p->done) != VK_SUCCESS) {
+      fprintf(stderr, "pv_crash_layer: cannot follow a submission\n");
+      abort();
+   }
+   pthread_mutex_unlock(&lock);
+}
+
+void
+pv_crash_pending_destroying(const char *what, uint64_t handle)
+{
+   if (!handle || !checking())
+      return;
+   pthread_mutex_lock(&lock);
+   forget_ended();
+   for (uint32_t i = 0; i < PENDING_MAX; i++)
+      for (uint32_t j = 0; pending[i].done && j < pending[i].count; j++)
+         if (pending[i].handles[j] == handle) {
+            fprintf(stderr, "pv_crash_layer: %s of 0x%llx while a submission naming it runs\n",
+                    what, (unsigned long long)handle);
+            abort();
+         }
+   pthread_mutex_unlock(&lock);
+}
+
+static VKAPI_ATTR void VKAPI_CALL
+pending_DestroySemaphore(VkDevice dev, VkSemaphore semaphore, const VkAllocationCallbacks *alloc)
+{
+   pv_crash_pending_destroying("vkDestroySemaphore", (uint64_t)semaphore);
+   next_destroy_semaphore(dev, semaphore, alloc);
+}
+
+PFN_vkVoidFunction
+pv_crash_pending_proc(const char *name)
+{
+   if (next_destroy_semaphore && !strcmp(name, "vkDestroySemaphore"))
+      return (PFN_vkVoidFunction)pending_DestroySemaphore;
+   return NULL;
+}
+
+/* The device goes: the layer's fences with it (the driver waited for its queues first). */
+void
+pv_crash_pending_device_gone(void)
+{
+   pthread_mutex_lock(&lock);
+   for (uint32_t i = 0; i < PENDING_MAX; i++) {
+      if (pending[i].done && next_destroy_fence)
+         next_destroy_fence(device, pending[i].done, NULL);
+      pending[i].done = VK_NULL_HANDLE;
+   }
+   pthread_mutex_unlock(&lock);
+}
