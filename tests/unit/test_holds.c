@@ -9,7 +9,8 @@
  * - shared holds go together, an exclusive one waits for them;
  * - an object freed by the command that held it before is refused to the next one;
  * - a command buffer held exclusively holds its pool too, and a run of vkCmd* keeps both;
- * - holds ended while the path's recording thread has calls to make last until it made them.
+ * - holds ended while the path's recording thread has calls to make last until it made them;
+ * - a command naming more objects than are walked for (an index finds them) holds each once.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -48,6 +49,7 @@ path_free(struct pv_exec *x)
    pv_holds_release(x, 0);
    pv_holds_unpark(x);
    free(x->holds);
+   free(x->hold_index);
    free(x);
 }
 
@@ -336,6 +338,58 @@ test_deferred_until_recorded(void **state)
    pool_context_free(ctx);
 }
 
+/* More than the holds own_hold walks (holds.c: an index finds the rest) */
+#define MANY 100
+
+static void
+expect_uses(const struct pv_object *objs, uint32_t from, uint32_t to, uint32_t use)
+{
+   for (uint32_t i = from; i < to; i++)
+      assert_int_equal(atomic_load(&objs[i].use), use);
+}
+
+/* A command naming MANY semaphores twice holds each once (the second naming found through the
+ * index); naming one again exclusively turns its hold exclusive; holds let go of and taken again
+ * are found again (the index forgot the dropped ones); at the end nothing is held. */
+static void
+test_many_named_twice(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = calloc(1, sizeof(*ctx));
+   ctx->hold_kinds = kinds;
+   struct pv_object *objs = calloc(MANY, sizeof(*objs));
+   assert_non_null(objs);
+   for (uint32_t i = 0; i < MANY; i++)
+      objs[i] = (struct pv_object){.id = i + 1, .type = VK_OBJECT_TYPE_SEMAPHORE};
+   struct pv_exec *x = path_new(ctx);
+   for (int round = 0; round < 3; round++) {
+      x->cmd_hold_mark = 0;
+      for (int twice = 0; twice < 2; twice++)
+         for (uint32_t i = 0; i < MANY; i++)
+            assert_true(pv_hold_named_slow(x, &objs[i], false));
+      assert_int_equal(x->hold_count, MANY);
+      expect_uses(objs, 0, MANY, 1);
+      assert_true(pv_hold_named_slow(x, &objs[MANY - 1], true));
+      assert_int_equal(x->hold_count, MANY);
+      assert_int_equal(atomic_load(&objs[MANY - 1].use), (1u << 16) + 2); /* shared + exclusive */
+      pv_holds_release(x, MANY / 2);
+      expect_uses(objs, MANY / 2, MANY, 0);
+      /* in the other order: each lands where another one was */
+      for (int twice = 0; twice < 2; twice++)
+         for (uint32_t i = MANY; i-- > 0;)
+            assert_true(pv_hold_named_slow(x, &objs[i], false));
+      assert_int_equal(x->hold_count, MANY);
+      expect_uses(objs, 0, MANY, 1);
+      assert_true(pv_hold_named_slow(x, &objs[MANY - 1], true));
+      assert_int_equal(atomic_load(&objs[MANY - 1].use), (1u << 16) + 2);
+      pv_holds_release(x, 0);
+      expect_uses(objs, 0, MANY, 0);
+   }
+   path_free(x);
+   free(objs);
+   free(ctx);
+}
+
 int
 main(void)
 {
@@ -347,6 +401,7 @@ main(void)
       cmocka_unit_test(test_execute_commands_reads_secondaries),
       cmocka_unit_test(test_pool_held_with_cmdbuf),
       cmocka_unit_test(test_deferred_until_recorded),
+      cmocka_unit_test(test_many_named_twice),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
