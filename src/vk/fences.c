@@ -209,13 +209,6 @@ pv_guard_DestroyFence(struct pv_dispatch_ctx *c, void *args)
          return;
       }
    }
-   if (pv_vk_destroy_later(c, a->device, VK_OBJECT_TYPE_FENCE, PV_FROM_HANDLE(a->fence)))
-      return;
-   /* not kept (nothing may run, or too many kept already): after the device's work, as the
-    * other kept objects' destroys (guard_destroy.c) */
-   if (!d && a->device)
-      d = pv_vk_device_from_host(pv_venus_from(c), a->device);
-   pv_vk_device_quiesce(pv_venus_from(c), d);
-   pv_vk_graveyard_reap(pv_venus_from(c), d);
-   pv_handle_vkDestroyFence(c, args);
+   if (!pv_vk_keep_or_quiesce(c, a->device, VK_OBJECT_TYPE_FENCE, PV_FROM_HANDLE(a->fence)))
+      pv_handle_vkDestroyFence(c, args);
 }

@@ -16,13 +16,13 @@
  * Only objects the guest can no longer reach through anything else (PV_VK_KEPT_OBJECTS: buffers,
  * images, views, samplers, pipelines, framebuffers, render passes, events, semaphores, YCbCr
  * conversions; fences, PV_VK_KEPT_OWN_GUARD; and memory and query pools, PV_VK_KEPT_WITH_STATE).
- * A semaphore or fence destroyed under a submission that signals or waits on it was freed at
- * once until 2026-12-06, and lavapipe's queue thread then signalled freed memory (valgrind). Those
- * keep their state (grave_of) here too: their quota stays charged and memory's mapping and memfd
- * stay until the host handle goes, so what a context holds on the host never exceeds its quota; an
- * allocation that finds the quota full while kept ones hold some waits for the device and frees
- * them first (pv_vk_charge). Descriptor sets return to a pool the guest allocates from next, so
- * they wait for their pool's submissions (pool_uses.c).
+ * Memory and query pools keep their state (grave_of) here too: their quota stays charged and
+ * memory's mapping and memfd stay until the host handle goes, so what a context holds on the host
+ * never exceeds its quota; an allocation that finds the quota full while kept ones hold some
+ * waits for the device and frees them first (pv_vk_charge). Descriptor sets return to a pool the
+ * guest allocates from next, so they wait for their pool's submissions (pool_uses.c). A semaphore
+ * or fence destroyed under a submission that signals or waits on it was freed at once until
+ * 2026-12-06, and lavapipe's queue thread then signalled freed memory (valgrind).
  */
 #include <stddef.h>
 #include <stdlib.h>

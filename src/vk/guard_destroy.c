@@ -22,6 +22,15 @@ quiesce(struct pv_dispatch_ctx *c, VkDevice device)
    pv_vk_graveyard_reap(ctx, d);
 }
 
+bool
+pv_vk_keep_or_quiesce(struct pv_dispatch_ctx *c, VkDevice device, int32_t type, uint64_t handle)
+{
+   if (pv_vk_destroy_later(c, device, type, handle))
+      return true;
+   quiesce(c, device);
+   return false;
+}
+
 /* Objects nothing else reaches (PV_VK_KEPT_OBJECTS, and memory and query pools with their
  * state, PV_VK_KEPT_WITH_STATE): destroyed on the host once the submissions made so far are
  * finished (graveyard.c), without waiting here; now, after a wait, when they cannot be kept. */
@@ -29,10 +38,8 @@ quiesce(struct pv_dispatch_ctx *c, VkDevice device)
    void pv_guard_##cmd(struct pv_dispatch_ctx *c, void *args)                                      \
    {                                                                                               \
       struct pv_args_vk##cmd *a = args;                                                            \
-      if (pv_vk_destroy_later(c, a->device, objtype, PV_FROM_HANDLE(a->member)))                   \
-         return;                                                                                   \
-      quiesce(c, a->device);                                                                       \
-      pv_handle_vk##cmd(c, args);                                                                  \
+      if (!pv_vk_keep_or_quiesce(c, a->device, objtype, PV_FROM_HANDLE(a->member)))                \
+         pv_handle_vk##cmd(c, args);                                                               \
    }
 #define PV_KEPT_GUARD(name, objtype, T, member) PV_LATER_GUARD(Destroy##name, objtype, T, member)
 PV_VK_KEPT_OBJECTS(PV_KEPT_GUARD)

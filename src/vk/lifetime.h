@@ -242,6 +242,11 @@ void pv_vk_pool_uses_fini(struct pv_vk_device *d);
  * a type that is not kept, too many kept: the caller waits first). */
 bool pv_vk_destroy_later(struct pv_dispatch_ctx *c, VkDevice device, int32_t type,
                          uint64_t handle);
+/* What a destroy guard does first: keeps `handle` for later (true: the caller is done), or waits
+ * for the device's work and destroys what was kept for after it (false: the caller destroys the
+ * object now). */
+bool pv_vk_keep_or_quiesce(struct pv_dispatch_ctx *c, VkDevice device, int32_t type,
+                           uint64_t handle);
 /* Destroys the kept handles whose submissions are known finished. */
 void pv_vk_graveyard_reap(struct pv_context *ctx, struct pv_vk_device *d);
 /* Destroys every kept handle (after vkDeviceWaitIdle, before vkDestroyDevice). */

@@ -65,11 +65,19 @@ forget_ended(void)
    }
 }
 
+/* A submission naming more than the layer follows aborts: a check that left some out would
+ * pass where it should not. */
 static void
 note(struct pending *p, uint64_t handle)
 {
-   if (handle && p->count < PENDING_HANDLES)
-      p->handles[p->count++] = handle;
+   if (!handle)
+      return;
+   if (p->count == PENDING_HANDLES) {
+      fprintf(stderr, "pv_crash_layer: a submission names more than %u semaphores and fences\n",
+              PENDING_HANDLES);
+      abort();
+   }
+   p->handles[p->count++] = handle;
 }
 
 void

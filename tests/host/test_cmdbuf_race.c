@@ -160,6 +160,9 @@ enum {
    CMD_SET_EVENT = 45,
    CMD_RESET_EVENT = 46,
    CMD_CREATE_SEMAPHORE = 40,
+   CMD_DESTROY_SEMAPHORE = 41,
+   CMD_DESTROY_FENCE = 36,
+   CMD_WAIT_EVENTS = 125,
    CMD_RESET_FENCE_RESOURCE = 244,
    CMD_WAIT_SEMAPHORE_RESOURCE = 245,
    CMD_IMPORT_SEMAPHORE_RESOURCE = 246,
@@ -513,16 +516,22 @@ test_pool_race(void **state)
 /* sync: a queue, FENCE and EVENT */
 #define SYNC_ROUNDS 300u
 
+/* vkCreateFence, vkCreateEvent or vkCreateSemaphore (`cmd`) of object `id`: a create info of
+ * `stype` without pNext or flags. */
+static void
+create_plain(struct buf *b, uint32_t cmd, uint32_t stype, uint64_t id)
+{
+   w32(b, cmd), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, stype), w64(b, 0), w32(b, 0);
+   w64(b, 0), w64(b, 1), w64(b, id);
+}
+
 static void
 queue_fence_and_event(struct buf *b)
 {
    queue_and_query_pool(b);
-   w32(b, CMD_CREATE_FENCE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
-   w32(b, STYPE_FENCE_CREATE_INFO), w64(b, 0), w32(b, 0);
-   w64(b, 0), w64(b, 1), w64(b, FENCE);
-   w32(b, CMD_CREATE_EVENT), w32(b, 0), w64(b, DEVICE), w64(b, 1);
-   w32(b, STYPE_EVENT_CREATE_INFO), w64(b, 0), w32(b, 0);
-   w64(b, 0), w64(b, 1), w64(b, EVENT);
+   create_plain(b, CMD_CREATE_FENCE, STYPE_FENCE_CREATE_INFO, FENCE);
+   create_plain(b, CMD_CREATE_EVENT, STYPE_EVENT_CREATE_INFO, EVENT);
 }
 
 /* The ring resets FENCE and sets EVENT throughout while the context path resets FENCE, submits
@@ -546,11 +555,9 @@ static void
 queue_fence_and_semaphore(struct buf *b)
 {
    queue_fence_and_event(b);
-   for (uint32_t i = 0; i <= EXTRA_SEMAPHORES; i++) {
-      w32(b, CMD_CREATE_SEMAPHORE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
-      w32(b, STYPE_SEMAPHORE_CREATE_INFO), w64(b, 0), w32(b, 0);
-      w64(b, 0), w64(b, 1), w64(b, i == 0 ? SEMAPHORE : EXTRA_SEMAPHORE(i - 1));
-   }
+   for (uint32_t i = 0; i <= EXTRA_SEMAPHORES; i++)
+      create_plain(b, CMD_CREATE_SEMAPHORE, STYPE_SEMAPHORE_CREATE_INFO,
+                   i == 0 ? SEMAPHORE : EXTRA_SEMAPHORE(i - 1));
 }
 
 /* The ring signals SEMAPHORE and exports its sync_fd, and exports FENCE's, throughout while the
@@ -570,9 +577,6 @@ test_export_race(void **state)
 }
 
 /* destroy-pending: a submission waits for EVENT (set from the host) in its command buffer */
-#define CMD_WAIT_EVENTS 125 /* vkCmdWaitEvents */
-#define CMD_DESTROY_FENCE 36
-#define CMD_DESTROY_SEMAPHORE 41
 #define STAGE_HOST 0x4000u
 #define STAGE_ALL_COMMANDS 0x10000u
 #define FENCE_WAITED 0xb8u
@@ -583,9 +587,7 @@ sync_objects(struct buf *b)
 {
    queue_fence_and_semaphore(b);
    create_pool_and_cmdbuf(b);
-   w32(b, CMD_CREATE_FENCE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
-   w32(b, STYPE_FENCE_CREATE_INFO), w64(b, 0), w32(b, 0);
-   w64(b, 0), w64(b, 1), w64(b, FENCE_WAITED);
+   create_plain(b, CMD_CREATE_FENCE, STYPE_FENCE_CREATE_INFO, FENCE_WAITED);
 }
 
 /* CMDBUF recorded to wait for EVENT, submitted signalling SEMAPHORE with FENCE, and both
@@ -620,12 +622,8 @@ release_and_wait(struct buf *b)
    w32(b, CMD_WAIT_FOR_FENCES), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1);
    w64(b, FENCE_WAITED), w32(b, 1), w64(b, 5000000000ull);
    device_and_object(b, CMD_RESET_EVENT, EVENT);
-   w32(b, CMD_CREATE_SEMAPHORE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
-   w32(b, STYPE_SEMAPHORE_CREATE_INFO), w64(b, 0), w32(b, 0);
-   w64(b, 0), w64(b, 1), w64(b, SEMAPHORE);
-   w32(b, CMD_CREATE_FENCE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
-   w32(b, STYPE_FENCE_CREATE_INFO), w64(b, 0), w32(b, 0);
-   w64(b, 0), w64(b, 1), w64(b, FENCE);
+   create_plain(b, CMD_CREATE_SEMAPHORE, STYPE_SEMAPHORE_CREATE_INFO, SEMAPHORE);
+   create_plain(b, CMD_CREATE_FENCE, STYPE_FENCE_CREATE_INFO, FENCE);
 }
 
 /* A semaphore and a fence destroyed while the submission that signals them waits (for an event
