@@ -257,6 +257,7 @@ struct pv_vk_cmd_scope {
    uint8_t bound;    /* bit (1 << PV_BIND_*) per bind point with a pipeline bound */
    bool secondary;   /* its level, from vkAllocateCommandBuffers */
    bool one_time;    /* begun with ONE_TIME_SUBMIT: one submission per recording */
+   bool simultaneous; /* begun with SIMULTANEOUS_USE: may be pending more than once */
    bool index_bound; /* an index buffer bound since it was begun */
    bool conditional; /* inside vkCmdBegin/EndConditionalRenderingEXT */
    uint64_t vertex_bound;   /* bit per vertex binding bound since it was begun */

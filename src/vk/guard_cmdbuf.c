@@ -155,13 +155,13 @@ pv_vk_cmdbuf_begun(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
    pv_vk_cmd_bound_reset(pv_venus_from(c), cb->bound);
    bool inherit = cb->scope.secondary && info &&
                   (info->flags & VK_COMMAND_BUFFER_USAGE_RENDER_PASS_CONTINUE_BIT);
-   cb->scope =
-      (struct pv_vk_cmd_scope){.state = r == VK_SUCCESS ? PV_CMDBUF_RECORDING : PV_CMDBUF_INITIAL,
-                               .pass = inherit ? PV_PASS_INHERITED : PV_PASS_NONE,
-                               .secondary = cb->scope.secondary,
-                               .one_time = info && !cb->scope.secondary &&
-                                           (info->flags &
-                                            VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT)};
+   cb->scope = (struct pv_vk_cmd_scope){
+      .state = r == VK_SUCCESS ? PV_CMDBUF_RECORDING : PV_CMDBUF_INITIAL,
+      .pass = inherit ? PV_PASS_INHERITED : PV_PASS_NONE,
+      .secondary = cb->scope.secondary,
+      .one_time = info && !cb->scope.secondary &&
+                  (info->flags & VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT),
+      .simultaneous = info && (info->flags & VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT)};
 }
 
 void

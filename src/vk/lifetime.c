@@ -562,28 +562,20 @@ pv_vk_queue_begin_submit(struct pv_dispatch_ctx *c, VkQueue queue, struct pv_vk_
 }
 
 struct secondary_mark {
-   struct pv_context *ctx;
-   const struct pv_vk_cmdbuf *primary;
    struct pv_vk_queue *q;
    struct pv_vk_device *d;
    uint64_t value;
 };
 
 static bool
-mark_secondary(const struct pv_vk_ref_entry *e, void *data)
+mark_secondary(struct pv_vk_cmdbuf *s, void *data)
 {
    const struct secondary_mark *m = data;
-   if (e->type != VK_OBJECT_TYPE_COMMAND_BUFFER)
-      return true;
-   struct pv_object *o = pv_object_find(m->ctx, e->id, VK_OBJECT_TYPE_COMMAND_BUFFER);
-   struct pv_vk_cmdbuf *s = o && o->serial == e->serial ? o->data : NULL;
-   if (s && s != m->primary) {
-      if (s->queue && s->queue != m->q && pv_vk_queue_busy(s->queue, s->value))
-         s->queues_overlap = true;
-      s->queue = m->q;
-      s->device = m->d;
-      s->value = m->value;
-   }
+   if (s->queue && s->queue != m->q && pv_vk_queue_busy(s->queue, s->value))
+      s->queues_overlap = true;
+   s->queue = m->q;
+   s->device = m->d;
+   s->value = m->value;
    return true;
 }
 
@@ -594,8 +586,8 @@ static void
 mark_secondaries(struct pv_context *ctx, const struct pv_vk_cmdbuf *cb, struct pv_vk_queue *q,
                  struct pv_vk_device *d, uint64_t value)
 {
-   struct secondary_mark m = {ctx, cb, q, d, value};
-   refset_every(&cb->refs, mark_secondary, &m);
+   struct secondary_mark m = {q, d, value};
+   pv_vk_cmdbuf_each_secondary(ctx, cb, mark_secondary, &m);
 }
 
 void
@@ -608,8 +600,10 @@ pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q, struct 
    uint64_t value = accepted ? atomic_fetch_add(&q->submitted, 1) + 1 : 0;
    /* Marked before the lock goes: a reset or free on another thread syncs with it first
     * (sync_with_submitters) and then sees this submission in the command buffers. */
-   if (accepted && d)
+   if (d) {
       pthread_mutex_lock(&d->track_lock);
+      pv_vk_cmdbufs_unclaim_locked(c, count, cmdbufs);
+   }
    for (uint32_t i = 0; accepted && d && i < count; i++) {
       struct pv_object *o =
          pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbufs[i]));
@@ -625,7 +619,7 @@ pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q, struct 
          pv_vk_pool_uses_mark(d, q, value, cb);
       }
    }
-   if (accepted && d)
+   if (d)
       pthread_mutex_unlock(&d->track_lock);
    pthread_mutex_unlock(&q->submit_lock);
    if (accepted && fence)
@@ -783,9 +777,43 @@ pv_vk_sync_with_submitters(struct pv_vk_device *d)
    }
 }
 
+bool
+pv_vk_cmdbuf_busy_locked(const struct pv_vk_device *d, const struct pv_vk_cmdbuf *cb)
+{
+   if (cb->queues_overlap)
+      return pv_vk_device_busy(d);
+   return cb->queue && pv_vk_queue_busy(cb->queue, cb->value);
+}
+
+struct each_secondary {
+   struct pv_context *ctx;
+   const struct pv_vk_cmdbuf *primary;
+   bool (*fn)(struct pv_vk_cmdbuf *s, void *data);
+   void *data;
+};
+
+static bool
+secondary_entry(const struct pv_vk_ref_entry *e, void *data)
+{
+   const struct each_secondary *w = data;
+   if (e->type != VK_OBJECT_TYPE_COMMAND_BUFFER)
+      return true;
+   struct pv_object *o = pv_object_find(w->ctx, e->id, VK_OBJECT_TYPE_COMMAND_BUFFER);
+   struct pv_vk_cmdbuf *s = o && o->serial == e->serial ? o->data : NULL;
+   return !s || s == w->primary || w->fn(s, w->data);
+}
+
+bool
+pv_vk_cmdbuf_each_secondary(struct pv_context *ctx, const struct pv_vk_cmdbuf *cb,
+                            bool (*fn)(struct pv_vk_cmdbuf *s, void *data), void *data)
+{
+   struct each_secondary w = {ctx, cb, fn, data};
+   return !cb->runs_secondaries || refset_every(&cb->refs, secondary_entry, &w);
+}
+
 /* `d`: the command buffer's device (its pool's), whose lock guards its marks. */
-static void
-cmdbuf_wait(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_cmdbuf *cb)
+void
+pv_vk_cmdbuf_wait_state(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_cmdbuf *cb)
 {
    if (!d || !cb)
       return;
@@ -822,7 +850,7 @@ pv_vk_cmdbufs_wait(struct pv_dispatch_ctx *c, uint32_t count, const VkCommandBuf
       /* its pool's device, whatever device the guest's command names */
       struct pv_vk_device *d = device_of_cmdbuf(ctx, o);
       pv_vk_sync_with_submitters(d);
-      cmdbuf_wait(ctx, d, cb);
+      pv_vk_cmdbuf_wait_state(ctx, d, cb);
    }
 }
 
@@ -852,7 +880,7 @@ pv_vk_cmdpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkCommandPool poo
    } else {
       for (size_t i = 0; i < n; i++) {
          struct pv_object *o = pv_object_find(ctx, ids[i], VK_OBJECT_TYPE_COMMAND_BUFFER);
-         cmdbuf_wait(ctx, d, o ? o->data : NULL);
+         pv_vk_cmdbuf_wait_state(ctx, d, o ? o->data : NULL);
       }
    }
    free(ids);

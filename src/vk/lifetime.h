@@ -70,6 +70,9 @@ struct pv_vk_cmdbuf {
    uint64_t pools[PV_CMDBUF_POOLS];
    uint32_t pool_count;
    bool pools_unknown;
+   /* resubmit.c: the path whose submission of it runs (claimed under its device's track lock
+    * until the submission's marks), when begun without SIMULTANEOUS_USE; NULL when none */
+   const void *submitting;
 };
 /* The command buffer's state, made on first use; NULL when out of memory or not a command
  * buffer. Inline when it exists: every vkCmd* is checked against it (pv_vk_command_check). */
@@ -165,6 +168,27 @@ void pv_vk_note_status_slot(struct pv_dispatch_ctx *c, VkBuffer buffer, uint64_t
 void pv_vk_note_status_slot_of(struct pv_context *ctx, const struct pv_object *buffer,
                                uint64_t offset);
 void pv_vk_tell_lost(struct pv_dispatch_ctx *c);
+/* Whether the command buffer's last submission (or one on another queue) may still run; the
+ * caller holds its device's track lock. */
+bool pv_vk_cmdbuf_busy_locked(const struct pv_vk_device *d, const struct pv_vk_cmdbuf *cb);
+/* Calls fn for each live secondary the primary executes (its references), until fn says stop;
+ * whether every call said go on. */
+bool pv_vk_cmdbuf_each_secondary(struct pv_context *ctx, const struct pv_vk_cmdbuf *cb,
+                                 bool (*fn)(struct pv_vk_cmdbuf *s, void *data), void *data);
+/* Waits until the state's last submission has finished; `d` is its device (its pool's). */
+void pv_vk_cmdbuf_wait_state(struct pv_context *ctx, struct pv_vk_device *d,
+                             struct pv_vk_cmdbuf *cb);
+/* A submission of `count` command buffers (resubmit.c): pv_vk_queue_begin_submit once none of
+ * them begun without SIMULTANEOUS_USE (nor such a secondary they execute) may still run from an
+ * earlier submission, waiting for those first, with those claimed until
+ * pv_vk_queue_end_submit. False (the command refused, nothing locked) when one is named twice
+ * or cannot be waited for. */
+bool pv_vk_queue_begin_submit_cmdbufs(struct pv_dispatch_ctx *c, const char *what, VkQueue queue,
+                                      uint32_t count, const VkCommandBuffer *cmdbufs,
+                                      struct pv_vk_queue **q, struct pv_vk_device **d);
+/* Ends the claims of pv_vk_queue_begin_submit_cmdbufs; the caller holds the track lock. */
+void pv_vk_cmdbufs_unclaim_locked(struct pv_dispatch_ctx *c, uint32_t count,
+                                  const VkCommandBuffer *cmdbufs);
 /* Waits until the command buffer's last submission has finished (before it is reset). */
 void pv_vk_cmdbuf_wait(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf);
 /* The same for every command buffer of a pool (before the pool is reset or destroyed), and for

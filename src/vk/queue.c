@@ -439,7 +439,11 @@ pv_vk_handle_QueueSubmit(struct pv_dispatch_ctx *c, void *args)
       return;
    }
    struct pv_vk_device *d;
-   struct pv_vk_queue *q = pv_vk_queue_begin_submit(c, a->queue, &d);
+   struct pv_vk_queue *q;
+   if (!pv_vk_queue_begin_submit_cmdbufs(c, "vkQueueSubmit", a->queue, n, cbs, &q, &d)) {
+      pv_vk_tell_lost(c);
+      return;
+   }
    locked_submit(c, a->queue, pv_handle_vkQueueSubmit, args);
    pv_vk_queue_end_submit(c, q, d, a->ret == VK_SUCCESS, n, cbs, a->fence);
 }
@@ -458,7 +462,11 @@ pv_vk_handle_QueueSubmit2(struct pv_dispatch_ctx *c, void *args)
       return;
    }
    struct pv_vk_device *d;
-   struct pv_vk_queue *q = pv_vk_queue_begin_submit(c, a->queue, &d);
+   struct pv_vk_queue *q;
+   if (!pv_vk_queue_begin_submit_cmdbufs(c, "vkQueueSubmit2", a->queue, n, cbs, &q, &d)) {
+      pv_vk_tell_lost(c);
+      return;
+   }
    locked_submit(c, a->queue, pv_handle_vkQueueSubmit2, args);
    pv_vk_queue_end_submit(c, q, d, a->ret == VK_SUCCESS, n, cbs, a->fence);
 }

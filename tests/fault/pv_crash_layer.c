@@ -421,6 +421,7 @@ pv_crash_QueueSubmit(VkQueue queue, uint32_t count, const VkSubmitInfo *submits,
    }
    pv_crash_sync_begin("vkQueueSubmit", (uint64_t)fence, true);
    pv_crash_syncfd_submit(count, submits, true);
+   pv_crash_pending_submitting(count, submits);
    VkResult r = next_queue_submit(queue, count, submits, fence);
    if (r == VK_SUCCESS)
       pv_crash_pending_submitted(queue, count, submits, fence);

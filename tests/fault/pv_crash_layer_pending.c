@@ -7,6 +7,11 @@
  * vkDestroyFence of one of them before that fence signalled calls abort(): the driver's queue
  * would signal or wait on freed memory (lavapipe's queue thread did: valgrind, 2026-12-06).
  * tests/host/test_cmdbuf_race.c, mode `destroy-pending`.
+ *
+ * The submission's command buffers are remembered too: one begun without SIMULTANEOUS_USE that
+ * a vkQueueSubmit names while an earlier submission of it may still run, or names twice, also
+ * calls abort() (pending twice: what a driver does then is its own business). Mode
+ * `resubmit-pending`.
  */
 #include "pv_crash_layer_sync.h"
 
@@ -18,15 +23,23 @@
 /* Submissions followed at once: more than a test makes before their work ends. */
 #define PENDING_MAX 64u
 #define PENDING_HANDLES 8u
+#define PENDING_CMDBUFS 16u
+/* Command buffers begun with SIMULTANEOUS_USE at once (the others are the rule). */
+#define SIMULTANEOUS_MAX 64u
 
 struct pending {
    VkFence done; /* the layer's; VK_NULL_HANDLE: a free slot */
-   uint32_t count;
+   uint32_t count, cmdbuf_count;
    uint64_t handles[PENDING_HANDLES]; /* the submission's semaphores and fence */
+   VkCommandBuffer cmdbufs[PENDING_CMDBUFS];
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pending pending[PENDING_MAX];
+/* Handles of command buffers last begun with SIMULTANEOUS_USE (a freed one's handle reused by
+ * another command buffer is taken for it: a check left out, never a false abort). */
+static VkCommandBuffer simultaneous[SIMULTANEOUS_MAX];
+static PFN_vkBeginCommandBuffer next_begin;
 static VkDevice device;
 static PFN_vkQueueSubmit next_submit;
 static PFN_vkCreateFence next_create_fence;
@@ -50,6 +63,7 @@ pv_crash_pending_init(VkDevice dev, PFN_vkGetDeviceProcAddr gdpa)
    next_destroy_fence = (PFN_vkDestroyFence)gdpa(dev, "vkDestroyFence");
    next_fence_status = (PFN_vkGetFenceStatus)gdpa(dev, "vkGetFenceStatus");
    next_destroy_semaphore = (PFN_vkDestroySemaphore)gdpa(dev, "vkDestroySemaphore");
+   next_begin = (PFN_vkBeginCommandBuffer)gdpa(dev, "vkBeginCommandBuffer");
 }
 
 /* Forgets the submissions whose work has ended. The caller holds the lock. */
@@ -65,6 +79,13 @@ forget_ended(void)
    }
 }
 
+static void
+too_many(const char *what, unsigned max)
+{
+   fprintf(stderr, "pv_crash_layer: more than %u %s to follow\n", max, what);
+   abort();
+}
+
 /* A submission naming more than the layer follows aborts: a check that left some out would
  * pass where it should not. */
 static void
@@ -72,12 +93,72 @@ note(struct pending *p, uint64_t handle)
 {
    if (!handle)
       return;
-   if (p->count == PENDING_HANDLES) {
-      fprintf(stderr, "pv_crash_layer: a submission names more than %u semaphores and fences\n",
-              PENDING_HANDLES);
-      abort();
-   }
+   if (p->count == PENDING_HANDLES)
+      too_many("semaphores and fences in a submission", PENDING_HANDLES);
    p->handles[p->count++] = handle;
+}
+
+static bool
+is_simultaneous(VkCommandBuffer cb)
+{
+   for (uint32_t i = 0; i < SIMULTANEOUS_MAX; i++)
+      if (simultaneous[i] == cb)
+         return true;
+   return false;
+}
+
+/* Whether `cb` is in a submission that may still run. The caller holds the lock. */
+static bool
+cmdbuf_pending(VkCommandBuffer cb)
+{
+   for (uint32_t i = 0; i < PENDING_MAX; i++)
+      for (uint32_t j = 0; pending[i].done && j < pending[i].cmdbuf_count; j++)
+         if (pending[i].cmdbufs[j] == cb)
+            return true;
+   return false;
+}
+
+static void
+pending_twice(VkCommandBuffer cb, const char *how)
+{
+   fprintf(stderr, "pv_crash_layer: command buffer %p without SIMULTANEOUS_USE %s\n", (void *)cb,
+           how);
+   abort();
+}
+
+void
+pv_crash_pending_submitting(uint32_t count, const VkSubmitInfo *submits)
+{
+   if (!checking())
+      return;
+   pthread_mutex_lock(&lock);
+   forget_ended();
+   for (uint32_t i = 0; i < count; i++) {
+      for (uint32_t j = 0; j < submits[i].commandBufferCount; j++) {
+         VkCommandBuffer cb = submits[i].pCommandBuffers[j];
+         if (is_simultaneous(cb))
+            continue;
+         if (cmdbuf_pending(cb))
+            pending_twice(cb, "submitted while an earlier submission of it runs");
+         for (uint32_t k = 0; k <= i; k++)
+            for (uint32_t l = 0; l < (k < i ? submits[k].commandBufferCount : j); l++)
+               if (submits[k].pCommandBuffers[l] == cb)
+                  pending_twice(cb, "named twice in one submission");
+      }
+   }
+   pthread_mutex_unlock(&lock);
+}
+
+static void
+note_cmdbufs(struct pending *p, uint32_t count, const VkSubmitInfo *submits)
+{
+   p->cmdbuf_count = 0;
+   for (uint32_t i = 0; i < count; i++)
+      for (uint32_t j = 0; j < submits[i].commandBufferCount; j++) {
+         if (p->cmdbuf_count == PENDING_CMDBUFS)
+            too_many("command buffers in a submission", PENDING_CMDBUFS);
+         p->cmdbufs[p->cmdbuf_count++] = submits[i].pCommandBuffers[j];
+      }
 }
 
 void
@@ -99,6 +180,7 @@ pv_crash_pending_submitted(VkQueue queue, uint32_t count, const VkSubmitInfo *su
    }
    p->count = 0;
    note(p, (uint64_t)fence);
+   note_cmdbufs(p, count, submits);
    for (uint32_t i = 0; i < count; i++) {
       for (uint32_t j = 0; j < submits[i].waitSemaphoreCount; j++)
          note(p, (uint64_t)submits[i].pWaitSemaphores[j]);
@@ -136,11 +218,36 @@ pending_DestroySemaphore(VkDevice dev, VkSemaphore semaphore, const VkAllocation
    next_destroy_semaphore(dev, semaphore, alloc);
 }
 
+/* Remembers which command buffers may be pending more than once. */
+static VKAPI_ATTR VkResult VKAPI_CALL
+pending_BeginCommandBuffer(VkCommandBuffer cb, const VkCommandBufferBeginInfo *info)
+{
+   bool simultaneous_use = info->flags & VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT;
+   pthread_mutex_lock(&lock);
+   uint32_t free_slot = SIMULTANEOUS_MAX;
+   for (uint32_t i = 0; i < SIMULTANEOUS_MAX; i++) {
+      if (simultaneous[i] == cb)
+         simultaneous[i] = VK_NULL_HANDLE;
+      if (!simultaneous[i] && free_slot == SIMULTANEOUS_MAX)
+         free_slot = i;
+   }
+   if (simultaneous_use && free_slot == SIMULTANEOUS_MAX)
+      too_many("command buffers with SIMULTANEOUS_USE", SIMULTANEOUS_MAX);
+   if (simultaneous_use)
+      simultaneous[free_slot] = cb;
+   pthread_mutex_unlock(&lock);
+   return next_begin(cb, info);
+}
+
 PFN_vkVoidFunction
 pv_crash_pending_proc(const char *name)
 {
+   if (!checking())
+      return NULL;
    if (next_destroy_semaphore && !strcmp(name, "vkDestroySemaphore"))
       return (PFN_vkVoidFunction)pending_DestroySemaphore;
+   if (next_begin && !strcmp(name, "vkBeginCommandBuffer"))
+      return (PFN_vkVoidFunction)pending_BeginCommandBuffer;
    return NULL;
 }
 

@@ -31,6 +31,9 @@ void pv_crash_syncfd_submit(uint32_t count, const VkSubmitInfo *submits, bool be
 /* The check of semaphores and fences destroyed under a submission (pv_crash_layer_pending.c),
  * with PV_LAYER_CHECK_PENDING=1. */
 void pv_crash_pending_init(VkDevice device, PFN_vkGetDeviceProcAddr gdpa);
+/* Before the driver takes a submission: abort() when it names a command buffer without
+ * SIMULTANEOUS_USE that an earlier submission may still run, or names one twice. */
+void pv_crash_pending_submitting(uint32_t count, const VkSubmitInfo *submits);
 /* After the driver took a submission: follows it with the layer's fence. */
 void pv_crash_pending_submitted(VkQueue queue, uint32_t count, const VkSubmitInfo *submits,
                                 VkFence fence);

@@ -62,6 +62,11 @@
  * submission (src/vk/sync.c); sync-race also waits for the fence on the ring while the context
  * path resets it.
  *
+ * `test_cmdbuf_race resubmit-pending`, with the test layer's pending check: the ring submits a
+ * command buffer (begun without SIMULTANEOUS_USE) twice while its work waits for an event the
+ * context path sets later; the second submission must wait for the first, which the layer checks
+ * (src/vk/resubmit.c).
+ *
  * `test_cmdbuf_race pipeline-cache`, with the test layer: a pipeline cache the guest makes
  * "externally synchronized" (a promise its rings may break) reaches the driver without that
  * flag, so the driver keeps locking it (src/vk/guard_pipeline_cache.c); the layer aborts on it.
@@ -593,14 +598,20 @@ sync_objects(struct buf *b)
 /* CMDBUF recorded to wait for EVENT, submitted signalling SEMAPHORE with FENCE, and both
  * destroyed at once: the submission still waits for the event. */
 static void
-submit_then_destroy(struct buf *b)
+record_event_wait(struct buf *b, uint32_t usage)
 {
    w32(b, CMD_BEGIN_COMMAND_BUFFER), w32(b, 0), w64(b, CMDBUF), w64(b, 1);
-   w32(b, STYPE_COMMAND_BUFFER_BEGIN_INFO), w64(b, 0), w32(b, 0), w64(b, 0);
+   w32(b, STYPE_COMMAND_BUFFER_BEGIN_INFO), w64(b, 0), w32(b, usage), w64(b, 0);
    w32(b, CMD_WAIT_EVENTS), w32(b, 0), w64(b, CMDBUF), w32(b, 1), w64(b, 1), w64(b, EVENT);
    w32(b, STAGE_HOST), w32(b, STAGE_ALL_COMMANDS);
    w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0); /* no barriers */
    w32(b, CMD_END_COMMAND_BUFFER), w32(b, 0), w64(b, CMDBUF);
+}
+
+static void
+submit_then_destroy(struct buf *b)
+{
+   record_event_wait(b, 0);
    w32(b, CMD_QUEUE_SUBMIT), w32(b, 0), w64(b, QUEUE), w32(b, 1), w64(b, 1);
    w32(b, STYPE_SUBMIT_INFO), w64(b, 0);
    w32(b, 0), w64(b, 0), w64(b, 0); /* no waits */
@@ -611,17 +622,24 @@ submit_then_destroy(struct buf *b)
    w32(b, CMD_DESTROY_FENCE), w32(b, 0), w64(b, DEVICE), w64(b, FENCE), w64(b, 0);
 }
 
+/* The queue's work waited for through FENCE_WAITED, then EVENT reset. */
+static void
+wait_idle_and_reset_event(struct buf *b)
+{
+   w32(b, CMD_RESET_FENCES), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1), w64(b, FENCE_WAITED);
+   w32(b, CMD_QUEUE_SUBMIT), w32(b, 0), w64(b, QUEUE), w32(b, 0), w64(b, 0), w64(b, FENCE_WAITED);
+   w32(b, CMD_WAIT_FOR_FENCES), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1);
+   w64(b, FENCE_WAITED), w32(b, 1), w64(b, 5000000000ull);
+   device_and_object(b, CMD_RESET_EVENT, EVENT);
+}
+
 /* EVENT set, reset, and the queue's work waited for through FENCE_WAITED; then SEMAPHORE and
  * FENCE made again under their ids for the next round. */
 static void
 release_and_wait(struct buf *b)
 {
    device_and_object(b, CMD_SET_EVENT, EVENT);
-   w32(b, CMD_RESET_FENCES), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1), w64(b, FENCE_WAITED);
-   w32(b, CMD_QUEUE_SUBMIT), w32(b, 0), w64(b, QUEUE), w32(b, 0), w64(b, 0), w64(b, FENCE_WAITED);
-   w32(b, CMD_WAIT_FOR_FENCES), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1);
-   w64(b, FENCE_WAITED), w32(b, 1), w64(b, 5000000000ull);
-   device_and_object(b, CMD_RESET_EVENT, EVENT);
+   wait_idle_and_reset_event(b);
    create_plain(b, CMD_CREATE_SEMAPHORE, STYPE_SEMAPHORE_CREATE_INFO, SEMAPHORE);
    create_plain(b, CMD_CREATE_FENCE, STYPE_FENCE_CREATE_INFO, FENCE);
 }
@@ -648,6 +666,81 @@ test_destroy_pending(void **state)
    }
    if (pv_context_is_lost(ctx))
       fail_msg("context lost: %s", pv_context_lost_reason(ctx));
+   pv_context_destroy(ctx);
+   munmap(ring, 8192);
+   pv_renderer_destroy(r);
+}
+
+/* resubmit-pending: CMDBUF, waiting for EVENT, submitted on the ring twice */
+#define USAGE_SIMULTANEOUS_USE 4u
+#define RESUBMIT_WAIT_MS 20
+
+/* One vkQueueSubmit of one batch naming CMDBUF `times` times, without semaphores or fence. */
+static void
+submit_cmdbuf(struct buf *b, uint32_t times)
+{
+   w32(b, CMD_QUEUE_SUBMIT), w32(b, 0), w64(b, QUEUE), w32(b, 1), w64(b, 1);
+   w32(b, STYPE_SUBMIT_INFO), w64(b, 0);
+   w32(b, 0), w64(b, 0), w64(b, 0); /* no waits */
+   w32(b, times), w64(b, times);
+   for (uint32_t i = 0; i < times; i++)
+      w64(b, CMDBUF);
+   w32(b, 0), w64(b, 0); /* no signals */
+   w64(b, 0);            /* no fence */
+}
+
+/* The ring submits CMDBUF twice; EVENT is set from the context path RESUBMIT_WAIT_MS later.
+ * Whether the ring had run both submissions before the event was set. */
+static bool
+ring_submits_twice(struct pv_context *ctx, uint8_t *ring, const struct buf *release)
+{
+   struct buf twice = {0}, set = {0};
+   submit_cmdbuf(&twice, 1);
+   submit_cmdbuf(&twice, 1);
+   device_and_object(&set, CMD_SET_EVENT, EVENT);
+   uint32_t tail = guest_ring_submit(ctx, ring, RING_ID, &twice);
+   sleep_ms(RESUBMIT_WAIT_MS);
+   bool ran = atomic_load(ring_ctl(ring, RING_HEAD)) == tail;
+   (void)pv_context_submit(ctx, set.b, set.n);
+   if (!guest_ring_settled(ring, tail))
+      fail_msg("the ring neither finished nor failed in 5 s");
+   (void)pv_context_submit(ctx, release->b, release->n);
+   return ran;
+}
+
+/* A command buffer begun without SIMULTANEOUS_USE submitted while its earlier submission still
+ * waits (for an event the context path sets later): the second submission waits for the first
+ * (src/vk/resubmit.c), so the ring has not run it before the event, and the test layer
+ * (PV_LAYER_CHECK_PENDING=1) never sees it pending twice. Begun with SIMULTANEOUS_USE, both run
+ * at once. Named twice in one submission, it is refused. */
+static void
+test_resubmit_pending(void **state)
+{
+   (void)state;
+   struct pv_renderer *r = pv_test_renderer();
+   assert_non_null(r);
+   uint8_t *ring;
+   struct pv_context *ctx = ring_context(r, "resubmit-pending", sync_objects, &ring);
+   struct buf once = {0}, simultaneous = {0}, release = {0}, twice = {0};
+   record_event_wait(&once, 0);
+   record_event_wait(&simultaneous, USAGE_SIMULTANEOUS_USE);
+   wait_idle_and_reset_event(&release);
+   submit_cmdbuf(&twice, 2);
+
+   (void)pv_context_submit(ctx, once.b, once.n);
+   for (unsigned i = 0; i < PENDING_ROUNDS && !pv_context_is_lost(ctx); i++)
+      if (ring_submits_twice(ctx, ring, &release))
+         fail_msg("round %u: the second submission ran while the first waited", i);
+   (void)pv_context_submit(ctx, simultaneous.b, simultaneous.n);
+   if (!pv_context_is_lost(ctx) && !ring_submits_twice(ctx, ring, &release))
+      fail_msg("with SIMULTANEOUS_USE the second submission waited for the first");
+   if (pv_context_is_lost(ctx))
+      fail_msg("context lost: %s", pv_context_lost_reason(ctx));
+
+   (void)pv_context_submit(ctx, once.b, once.n);
+   (void)pv_context_submit(ctx, twice.b, twice.n);
+   assert_true(pv_context_is_lost(ctx));
+   assert_non_null(strstr(pv_context_lost_reason(ctx), "named twice"));
    pv_context_destroy(ctx);
    munmap(ring, 8192);
    pv_renderer_destroy(r);
@@ -915,6 +1008,7 @@ main(int argc, char **argv)
       {"sync", cmocka_unit_test(test_sync_race)},
       {"export", cmocka_unit_test(test_export_race)},
       {"destroy-pending", cmocka_unit_test(test_destroy_pending)},
+      {"resubmit-pending", cmocka_unit_test(test_resubmit_pending)},
       {"bind", cmocka_unit_test(test_bind_race)},
       {"wait-submit", cmocka_unit_test(test_wait_submit)},
       {"plane-freed", cmocka_unit_test(test_plane_freed)},
