@@ -9,6 +9,7 @@
 
 #include "renderer/context.h"
 #include "util/log.h"
+#include "util/os.h"
 #include "vk/pv_vk.h"
 
 /* ----- reference sets ----------------------------------------------------------------------- */
@@ -657,27 +658,62 @@ pv_vk_queue_fence_behind(struct pv_context *ctx, struct pv_vk_device *d, struct 
    return r;
 }
 
-/* Submits an empty batch with our fence behind everything submitted so far and waits for it,
- * in slices, until it signals or the context stops. */
+/* A drain fence of the queue for this path's wait (its index), or -1 once the context stops. */
+#define PV_DRAIN_FENCE_RETRY_NS 100000ull
+static int
+take_drain_fence(struct pv_context *ctx, struct pv_vk_queue *q)
+{
+   while (!pv_venus_stopping(ctx)) {
+      pthread_mutex_lock(&q->submit_lock);
+      for (uint32_t i = 0; i < PV_QUEUE_DRAINERS; i++) {
+         if (!q->drain_taken[i]) {
+            q->drain_taken[i] = true;
+            pthread_mutex_unlock(&q->submit_lock);
+            return (int)i;
+         }
+      }
+      pthread_mutex_unlock(&q->submit_lock);
+      pv_os_sleep_ns(PV_DRAIN_FENCE_RETRY_NS);
+   }
+   return -1;
+}
+
+static void
+give_drain_fence(struct pv_vk_queue *q, int i)
+{
+   pthread_mutex_lock(&q->submit_lock);
+   q->drain_taken[i] = false;
+   pthread_mutex_unlock(&q->submit_lock);
+}
+
+/* Submits an empty batch with a fence of ours behind everything submitted so far and waits for
+ * it, in slices, until it signals or the context stops. A fence left pending by a stop is never
+ * taken again (the device's teardown destroys it after its vkDeviceWaitIdle). */
 #define PV_QUIESCE_SLICE_NS 100000000ull
 void
 pv_vk_queue_drain(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_queue *q)
 {
    atomic_fetch_add_explicit(&ctx->queue_drains, 1, memory_order_relaxed);
+   int slot = take_drain_fence(ctx, q);
+   if (slot < 0)
+      return;
    uint64_t target;
-   VkFence idle;
-   VkResult r = pv_vk_queue_fence_behind(ctx, d, q, &q->idle_fence, &target, &idle);
+   VkFence fence;
+   VkResult r = pv_vk_queue_fence_behind(ctx, d, q, &q->drain_fences[slot], &target, &fence);
    if (r != VK_SUCCESS) {
       pv_warn("context '%s': cannot wait for a queue before destroying (%d)",
                       pv_venus_name(ctx), r);
+      give_drain_fence(q, slot); /* not sent */
       return;
    }
    while (!pv_venus_stopping(ctx)) {
-      r = d->WaitForFences(d->host, 1, &idle, VK_TRUE, PV_QUIESCE_SLICE_NS);
+      r = d->WaitForFences(d->host, 1, &fence, VK_TRUE, PV_QUIESCE_SLICE_NS);
       if (r == VK_SUCCESS)
          pv_vk_queue_completed_at_least(q, target);
-      if (r != VK_TIMEOUT)
+      if (r != VK_TIMEOUT) {
+         give_drain_fence(q, slot);
          return;
+      }
    }
 }
 
@@ -896,13 +932,16 @@ pv_vk_queue_tracks_fini(struct pv_context *ctx, struct pv_vk_device *d)
       pthread_mutex_lock(&d->graveyard.lock); /* the probes' */
       pthread_mutex_lock(&q->submit_lock);
       q->closed = true;
-      VkFence idle = q->idle_fence, probe = q->probe_fence;
-      q->idle_fence = q->probe_fence = VK_NULL_HANDLE;
+      VkFence drains[PV_QUEUE_DRAINERS], probe = q->probe_fence;
+      memcpy(drains, q->drain_fences, sizeof(drains));
+      memset(q->drain_fences, 0, sizeof(q->drain_fences));
+      q->probe_fence = VK_NULL_HANDLE;
       q->probe_value = 0;
       pthread_mutex_unlock(&q->submit_lock);
       pthread_mutex_unlock(&d->graveyard.lock);
       /* without the locks: with no other path it runs at once, with what was handed over before */
-      pv_vk_destroy_fence_later(ctx, d, idle);
+      for (uint32_t j = 0; j < PV_QUEUE_DRAINERS; j++)
+         pv_vk_destroy_fence_later(ctx, d, drains[j]);
       pv_vk_destroy_fence_later(ctx, d, probe);
    }
 }

@@ -115,6 +115,9 @@ struct pv_vk_physdev {
    uint32_t max_xfb_streams;
 };
 
+/* Paths that wait for one queue at once with fences of their own; more wait for a free one. */
+#define PV_QUEUE_DRAINERS 4u
+
 struct pv_vk_queue {
    uint32_t family, index, flags;
    VkQueue host; /* NULL until the guest binds an id */
@@ -122,7 +125,12 @@ struct pv_vk_queue {
    /* lifetime.h: submissions counted; `completed` is the count known finished (a guest fence
     * seen signalled, or our own empty submission waited for) */
    _Atomic uint64_t submitted, completed;
-   VkFence idle_fence;          /* ours, for waiting on everything submitted so far */
+   /* ours, for waiting on everything submitted so far (pv_vk_queue_drain): one for each path
+    * that waits at once, taken under submit_lock (one fence shared by two waits was reset and
+    * sent again by the second while the first's submission of it still ran, which then signalled
+    * it: the second took work still running for finished) */
+   VkFence drain_fences[PV_QUEUE_DRAINERS];
+   bool drain_taken[PV_QUEUE_DRAINERS];
    bool closed; /* its device is being destroyed: no fence of ours is made or sent any more */
    /* graveyard.c: an empty submission of ours looked at without waiting; probe_value is the
     * count it covers, 0 when none is in flight (both under the device's graveyard lock) */

@@ -40,6 +40,7 @@ struct claim {
    const struct pv_vk_device *d;
    const void *me;
    struct pv_vk_cmdbuf *busy;
+   uint64_t busy_value; /* busy's last submission when it was found busy */
 };
 
 static struct pv_vk_cmdbuf *
@@ -58,6 +59,7 @@ secondary_idle(struct pv_vk_cmdbuf *s, void *data)
    if (s->scope.simultaneous || !pv_vk_cmdbuf_busy_locked(k->d, s))
       return true;
    k->busy = s;
+   k->busy_value = s->value;
    return false;
 }
 
@@ -75,6 +77,7 @@ claim_one(struct claim *k, struct pv_vk_cmdbuf *cb)
       return TAKEN;
    if (pv_vk_cmdbuf_busy_locked(k->d, cb)) {
       k->busy = cb;
+      k->busy_value = cb->value;
       return BUSY;
    }
    cb->submitting = k->me;
@@ -107,18 +110,19 @@ pv_vk_cmdbufs_unclaim_locked(struct pv_dispatch_ctx *c, uint32_t count,
    }
 }
 
-/* Waits for `busy` (nothing held); false when it still may run after the wait (its queue is
- * closed, or the context stops). */
+/* Waits for k->busy (nothing held); false when the submission it was found busy with may still
+ * run after the wait (its queue is closed, or the context stops). Submitted again meanwhile (by
+ * another ring), it is looked at again. */
 static bool
-wait_for(struct pv_context *ctx, struct pv_vk_device *d, struct pv_vk_cmdbuf *busy)
+wait_for(struct pv_context *ctx, struct pv_vk_device *d, const struct claim *k)
 {
-   pv_vk_cmdbuf_wait_state(ctx, d, busy);
+   pv_vk_cmdbuf_wait_state(ctx, d, k->busy);
    if (pv_venus_stopping(ctx))
       return false;
    pthread_mutex_lock(&d->track_lock);
-   bool idle = !pv_vk_cmdbuf_busy_locked(d, busy);
+   bool stuck = k->busy->value == k->busy_value && pv_vk_cmdbuf_busy_locked(d, k->busy);
    pthread_mutex_unlock(&d->track_lock);
-   return idle;
+   return !stuck;
 }
 
 bool
@@ -131,7 +135,7 @@ pv_vk_queue_begin_submit_cmdbufs(struct pv_dispatch_ctx *c, const char *what, Vk
       *q = pv_vk_queue_begin_submit(c, queue, d);
       if (!*q || !*d || !count || pv_vk_bench_unchecked)
          return true; /* untracked: nothing to wait for (nor to mark) */
-      struct claim k = {ctx, *d, c->user, NULL};
+      struct claim k = {ctx, *d, c->user, NULL, 0};
       pthread_mutex_lock(&(*d)->track_lock);
       enum claim_result r = claim_all(c, &k, count, cmdbufs);
       pthread_mutex_unlock(&(*d)->track_lock);
@@ -142,7 +146,7 @@ pv_vk_queue_begin_submit_cmdbufs(struct pv_dispatch_ctx *c, const char *what, Vk
          pv_venus_refuse(c, "%s: a command buffer without SIMULTANEOUS_USE is named twice", what);
          return false;
       }
-      if (r == BUSY && !wait_for(ctx, *d, k.busy)) {
+      if (r == BUSY && !wait_for(ctx, *d, &k)) {
          pv_venus_refuse(c, "%s: a command buffer without SIMULTANEOUS_USE is still pending", what);
          return false;
       }

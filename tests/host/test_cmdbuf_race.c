@@ -65,7 +65,9 @@
  * `test_cmdbuf_race resubmit-pending`, with the test layer's pending check: the ring submits a
  * command buffer (begun without SIMULTANEOUS_USE) twice while its work waits for an event the
  * context path sets later; the second submission must wait for the first, which the layer checks
- * (src/vk/resubmit.c).
+ * (src/vk/resubmit.c). `resubmit-race`: the ring and the context path both submit one such
+ * command buffer throughout; each submission claims it until its marks, so the layer never sees
+ * it pending twice.
  *
  * `test_cmdbuf_race pipeline-cache`, with the test layer: a pipeline cache the guest makes
  * "externally synchronized" (a promise its rings may break) reaches the driver without that
@@ -219,6 +221,7 @@ struct feeder {
    _Atomic bool stop;
    uint32_t tail; /* out: the ring's last tail */
    bool submits;  /* empty vkQueueSubmits instead of recording */
+   bool resubmits; /* vkQueueSubmits of CMDBUF (resubmit-race) */
    bool allocates; /* a command buffer allocated from POOL and freed to it */
    bool syncs;     /* FENCE reset, EVENT set, both read */
    bool exports;   /* SEMAPHORE signaled and its sync_fd exported, FENCE's exported */
@@ -292,6 +295,8 @@ import_semaphore(struct buf *b)
    w32(b, STYPE_IMPORT_SEMAPHORE_RESOURCE_INFO), w64(b, 0), w64(b, SEMAPHORE), w32(b, 0);
 }
 
+static void submit_cmdbuf(struct buf *b, uint32_t times);
+
 static void *
 feed(void *arg)
 {
@@ -310,6 +315,8 @@ feed(void *arg)
       submit_signal(&one, 0, false);
       device_and_object(&one, CMD_WAIT_SEMAPHORE_RESOURCE, SEMAPHORE);
       device_and_object(&one, CMD_RESET_FENCE_RESOURCE, FENCE);
+   } else if (f->resubmits) {
+      submit_cmdbuf(&one, 1);
    } else if (f->submits) {
       w32(&one, CMD_QUEUE_SUBMIT), w32(&one, 0), w64(&one, QUEUE), w32(&one, 0), w64(&one, 0);
       w64(&one, 0); /* no batches, no fence */
@@ -746,6 +753,29 @@ test_resubmit_pending(void **state)
    pv_renderer_destroy(r);
 }
 
+/* CMDBUF recorded once to wait for EVENT, which is set: its work is short. */
+static void
+short_resubmitted_work(struct buf *b)
+{
+   sync_objects(b);
+   record_event_wait(b, 0);
+   device_and_object(b, CMD_SET_EVENT, EVENT);
+}
+
+/* The ring and the context path submit CMDBUF (without SIMULTANEOUS_USE) throughout, a guest
+ * breaking Vulkan's rules across its rings: each submission claims it from its check until its
+ * marks, so the other waits for the claim and then for the work, and the test layer never sees it
+ * pending twice. */
+static void
+test_resubmit_race(void **state)
+{
+   (void)state;
+   struct buf mine = {0};
+   submit_cmdbuf(&mine, 1);
+   ring_against_context(short_resubmitted_work, (struct feeder){.resubmits = true}, &mine,
+                        SYNC_ROUNDS);
+}
+
 /* bind and plane-freed: memories of BIND_MEMORY bytes, memory type 0 */
 #define BIND_ROUNDS 60u
 #define BIND_MEMORY (64u << 10)
@@ -1009,6 +1039,7 @@ main(int argc, char **argv)
       {"export", cmocka_unit_test(test_export_race)},
       {"destroy-pending", cmocka_unit_test(test_destroy_pending)},
       {"resubmit-pending", cmocka_unit_test(test_resubmit_pending)},
+      {"resubmit-race", cmocka_unit_test(test_resubmit_race)},
       {"bind", cmocka_unit_test(test_bind_race)},
       {"wait-submit", cmocka_unit_test(test_wait_submit)},
       {"plane-freed", cmocka_unit_test(test_plane_freed)},
@@ -1029,7 +1060,7 @@ main(int argc, char **argv)
       printf("skip: %s races lavapipe's host query paths\n", argv[1]);
       return 77;
    }
-   pv_set_log_level(PV_LOG_ERROR);
+   pv_set_log_level(getenv("PV_TEST_LOG") ? PV_LOG_INFO : PV_LOG_ERROR);
    int failed = cmocka_run_group_tests(tests, NULL, NULL);
    return failed == 0 && host_lacks ? 77 : failed;
 }
