@@ -131,6 +131,7 @@ load_device_procs(struct pv_context *ctx, struct pv_vk_device *d)
    LOAD_DEVICE(d, ctx, DestroyFence);
    LOAD_DEVICE(d, ctx, ResetFences);
    LOAD_DEVICE(d, ctx, GetFenceStatus);
+   LOAD_DEVICE(d, ctx, GetSemaphoreCounterValue);
    LOAD_DEVICE(d, ctx, QueueSubmit);
    LOAD_DEVICE(d, ctx, ImportSemaphoreFdKHR);
    LOAD_DEVICE(d, ctx, GetSemaphoreFdKHR);

@@ -428,6 +428,10 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(DestroyFence, "a plain fence no submission can still signal is reset and kept (the host "
                    "driver's destroy and create took 0.25 ms each on NVIDIA); any other one is "
                    "destroyed after the submitted work, as vkDestroySemaphore"),
+   G(CreateSemaphore, "not a check: a timeline semaphore's counter tells when a batch that signals "
+                      "it finished, for a command buffer submitted again (resubmit.c)"),
+   G(SignalSemaphore, "not a check: a semaphore signalled from the host is no evidence of a "
+                      "batch's end any more"),
    G(ResetFences, "not a check: a fence reset while its submission may run is never taken as "
                   "a submission's end (the host may signal it after the reset)"),
    /* command-buffer state (guard_cmdbuf.c); every vkCmd* is also checked against its scope,

@@ -594,7 +594,7 @@ mark_secondaries(struct pv_context *ctx, const struct pv_vk_cmdbuf *cb, struct p
 void
 pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q, struct pv_vk_device *d,
                        bool accepted, uint32_t count, const VkCommandBuffer *cmdbufs,
-                       VkFence fence)
+                       const struct pv_vk_batch_signal *signals, VkFence fence)
 {
    if (!q)
       return;
@@ -615,6 +615,7 @@ pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q, struct 
          cb->queue = q;
          cb->device = d;
          cb->value = value;
+         cb->signal = signals ? signals[i] : (struct pv_vk_batch_signal){0};
          if (cb->runs_secondaries)
             mark_secondaries(pv_venus_from(c), cb, q, d, value);
          pv_vk_pool_uses_mark(d, q, value, cb);

@@ -51,6 +51,32 @@ struct pv_vk_refset {
 };
 
 /* State of a command buffer (pv_object.data). */
+struct pv_args_vkQueueSubmit;
+struct pv_args_vkQueueSubmit2;
+struct pv_vk_queue;
+
+/* A timeline semaphore a batch signals, and the value (resubmit.c); id 0: none. */
+struct pv_vk_batch_signal {
+   uint64_t id, serial, value;
+};
+
+/* State of a timeline VkSemaphore (resubmit.c): its counter is believed only while every
+ * signal of it came from submissions to one queue of its device, in increasing values above
+ * its initial one (under the device's track lock); anything else (another queue, a host
+ * signal, an import, a sparse bind, a value not above the last) makes it foreign for good. */
+struct pv_vk_semaphore {
+   bool timeline;
+   atomic_bool foreign;
+   const struct pv_vk_queue *queue;
+   uint64_t last_value;
+};
+/* A submission the host took signals these (resubmit.c); the caller holds its submit lock. */
+void pv_vk_semaphores_signalled(struct pv_dispatch_ctx *c, struct pv_vk_device *d,
+                                const struct pv_vk_queue *q, const struct pv_args_vkQueueSubmit *a1,
+                                const struct pv_args_vkQueueSubmit2 *a2);
+/* The semaphores' counters are no longer believed (a host signal, an import, a sparse bind). */
+void pv_vk_semaphores_foreign(struct pv_dispatch_ctx *c, uint32_t count, const VkSemaphore *sems);
+
 struct pv_vk_cmdbuf {
    struct pv_vk_refset refs;
    bool broken;             /* a reference could not be recorded (no memory) */
@@ -73,6 +99,9 @@ struct pv_vk_cmdbuf {
    /* resubmit.c: the path whose submission of it runs (claimed under its device's track lock
     * until the submission's marks), when begun without SIMULTANEOUS_USE; NULL when none */
    const void *submitting;
+   /* resubmit.c: a timeline semaphore its last submission's batch signals (id, serial) and the
+    * value, whose host counter tells that batch finished (only to submit it again) */
+   struct pv_vk_batch_signal signal;
 };
 /* The command buffer's state, made on first use; NULL when out of memory or not a command
  * buffer. Inline when it exists: every vkCmd* is checked against it (pv_vk_command_check). */
@@ -142,7 +171,8 @@ struct pv_vk_queue *pv_vk_queue_begin_submit(struct pv_dispatch_ctx *c, VkQueue 
                                              struct pv_vk_device **device);
 void pv_vk_queue_end_submit(struct pv_dispatch_ctx *c, struct pv_vk_queue *q,
                             struct pv_vk_device *d, bool accepted, uint32_t count,
-                            const VkCommandBuffer *cmdbufs, VkFence fence);
+                            const VkCommandBuffer *cmdbufs,
+                            const struct pv_vk_batch_signal *signals, VkFence fence);
 /* Guest fences as completion evidence (fences.c): the fence's submission, counted on `q`
  * (NULL: a signal we do not count, e.g. vkQueueBindSparse's), and fences the guest saw signalled
  * on the host, whose submissions are finished unless the fence is foreign. */
@@ -186,6 +216,12 @@ void pv_vk_cmdbuf_wait_state(struct pv_context *ctx, struct pv_vk_device *d,
 bool pv_vk_queue_begin_submit_cmdbufs(struct pv_dispatch_ctx *c, const char *what, VkQueue queue,
                                       uint32_t count, const VkCommandBuffer *cmdbufs,
                                       struct pv_vk_queue **q, struct pv_vk_device **d);
+/* For each of a submission's command buffers (as submit_cmdbufs lists them), a timeline
+ * semaphore its batch signals, in the command's arena; NULL when there are none. */
+struct pv_vk_batch_signal *pv_vk_batch_signals(struct pv_dispatch_ctx *c,
+                                               const struct pv_args_vkQueueSubmit *a1,
+                                               const struct pv_args_vkQueueSubmit2 *a2,
+                                               uint32_t count);
 /* Ends the claims of pv_vk_queue_begin_submit_cmdbufs; the caller holds the track lock. */
 void pv_vk_cmdbufs_unclaim_locked(struct pv_dispatch_ctx *c, uint32_t count,
                                   const VkCommandBuffer *cmdbufs);

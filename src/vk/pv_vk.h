@@ -198,6 +198,7 @@ struct pv_vk_device {
       VkFence fences[PV_FENCE_POOL];
    } fence_pool;
    PFN_vkGetFenceStatus GetFenceStatus;
+   PFN_vkGetSemaphoreCounterValue GetSemaphoreCounterValue; /* NULL: a host before Vulkan 1.2 */
    /* Host handles the guest destroyed while the GPU may still use them (graveyard.c), oldest
     * first, each tomb with the queues' submission counts it waits for. */
    struct pv_vk_graveyard {

@@ -404,6 +404,9 @@ pv_vk_handle_QueueBindSparse(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkQueueBindSparse *a = args;
    pv_vk_fence_submitted(c, a->fence, NULL, 0);
+   for (uint32_t i = 0; a->pBindInfo && i < a->bindInfoCount; i++)
+      pv_vk_semaphores_foreign(c, a->pBindInfo[i].signalSemaphoreCount,
+                               a->pBindInfo[i].pSignalSemaphores);
    struct pv_vk_device *d;
    /* under the submit lock like a submission: it takes waited semaphores' payloads (sync.c) */
    struct pv_vk_queue *q = pv_vk_queue_begin_submit(c, a->queue, &d);
@@ -445,7 +448,10 @@ pv_vk_handle_QueueSubmit(struct pv_dispatch_ctx *c, void *args)
       return;
    }
    locked_submit(c, a->queue, pv_handle_vkQueueSubmit, args);
-   pv_vk_queue_end_submit(c, q, d, a->ret == VK_SUCCESS, n, cbs, a->fence);
+   if (a->ret == VK_SUCCESS)
+      pv_vk_semaphores_signalled(c, d, q, a, NULL);
+   pv_vk_queue_end_submit(c, q, d, a->ret == VK_SUCCESS, n, cbs, pv_vk_batch_signals(c, a, NULL, n),
+                          a->fence);
 }
 
 void
@@ -468,5 +474,8 @@ pv_vk_handle_QueueSubmit2(struct pv_dispatch_ctx *c, void *args)
       return;
    }
    locked_submit(c, a->queue, pv_handle_vkQueueSubmit2, args);
-   pv_vk_queue_end_submit(c, q, d, a->ret == VK_SUCCESS, n, cbs, a->fence);
+   if (a->ret == VK_SUCCESS)
+      pv_vk_semaphores_signalled(c, d, q, NULL, a);
+   pv_vk_queue_end_submit(c, q, d, a->ret == VK_SUCCESS, n, cbs, pv_vk_batch_signals(c, NULL, a, n),
+                          a->fence);
 }

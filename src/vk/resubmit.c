@@ -15,12 +15,20 @@
  * Nothing is held while waiting (no claim, no lock), so two rings' submissions never wait for
  * each other. A legal guest pays one lock and a look per command buffer: it has seen the earlier
  * submission finish, and so has our tracking when the guest said so through its fence (a wait, a
- * reset); a guest that learnt it otherwise (its timeline semaphore) costs one wait for the queue.
+ * reset). A guest that learnt it from a timeline semaphore the batch signals (Mesa 25's Venus
+ * submits its semaphore feedback command buffers again that way, and Zink its own) is believed
+ * through the host's counter of that semaphore: one vkGetSemaphoreCounterValue instead of a wait
+ * for the whole queue at every such submission (piglit through Zink: 12 waits instead of 1). Only
+ * here: a counter a guest raised otherwise (a host signal, another queue) could say a batch
+ * finished that still runs, which costs no more than a command buffer pending twice, never a
+ * reset, free or destroy under running work (those wait for what the tracking knows, lifetime.c).
  */
 #include <pthread.h>
+#include <stdlib.h>
 
 #include "renderer/context.h"
 #include "util/os.h"
+#include "vk/guard.h"
 #include "vk/lifetime.h"
 #include "vk/pv_vk.h"
 
@@ -51,6 +59,23 @@ state_of(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf)
    return o ? o->data : NULL;
 }
 
+/* Whether the host's counter of the timeline semaphore the command buffer's last batch signals
+ * has reached that signal's value (the semaphore still the guest's, never one destroyed since). */
+static bool
+signal_reached(struct claim *k, const struct pv_vk_cmdbuf *cb)
+{
+   const struct pv_vk_batch_signal *s = &cb->signal;
+   if (!s->id || !k->d->GetSemaphoreCounterValue)
+      return false;
+   struct pv_object *o = pv_object_find(k->ctx, s->id, VK_OBJECT_TYPE_SEMAPHORE);
+   const struct pv_vk_semaphore *st = o && o->serial == s->serial ? o->data : NULL;
+   uint64_t counter = 0;
+   return st && st->timeline && !atomic_load(&st->foreign) && o->host &&
+          k->d->GetSemaphoreCounterValue(k->d->host, PV_TO_HANDLE(VkSemaphore, o->host),
+                                         &counter) == VK_SUCCESS &&
+          counter >= s->value;
+}
+
 /* A secondary without SIMULTANEOUS_USE that may still run from another primary's submission. */
 static bool
 secondary_idle(struct pv_vk_cmdbuf *s, void *data)
@@ -75,7 +100,7 @@ claim_one(struct claim *k, struct pv_vk_cmdbuf *cb)
       return NAMED_TWICE;
    if (cb->submitting)
       return TAKEN;
-   if (pv_vk_cmdbuf_busy_locked(k->d, cb)) {
+   if (pv_vk_cmdbuf_busy_locked(k->d, cb) && !signal_reached(k, cb)) {
       k->busy = cb;
       k->busy_value = cb->value;
       return BUSY;
@@ -156,4 +181,172 @@ pv_vk_queue_begin_submit_cmdbufs(struct pv_dispatch_ctx *c, const char *what, Vk
          pv_os_sleep_ns(PV_RESUBMIT_CLAIM_RETRY_NS);
       }
    }
+}
+
+/* ----- timeline semaphores a batch signals --------------------------------------------------- */
+
+static const void *
+chain_find(const void *next, VkStructureType type)
+{
+   for (const VkBaseInStructure *b = next; b; b = b->pNext)
+      if (b->sType == type)
+         return b;
+   return NULL;
+}
+
+void
+pv_guard_CreateSemaphore(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCreateSemaphore *a = args;
+   pv_handle_vkCreateSemaphore(c, args);
+   struct pv_object *o = a->ret == VK_SUCCESS && a->pSemaphore && !pv_cs_fatal(c->dec)
+                            ? pv_object_find(pv_venus_from(c), PV_FROM_HANDLE(*a->pSemaphore),
+                                             VK_OBJECT_TYPE_SEMAPHORE)
+                            : NULL;
+   const VkSemaphoreTypeCreateInfo *type =
+      a->pCreateInfo
+         ? chain_find(a->pCreateInfo->pNext, VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO)
+         : NULL;
+   if (!o || o->data || !type || type->semaphoreType != VK_SEMAPHORE_TYPE_TIMELINE)
+      return;
+   /* Without it a semaphore is never looked at: safe, only slower. */
+   struct pv_vk_semaphore *st = calloc(1, sizeof(*st));
+   if (!st)
+      return;
+   st->timeline = true;
+   st->last_value = type->initialValue;
+   o->data = st;
+   o->free_data = pv_vk_state_free;
+}
+
+/* The first timeline semaphore among `n` signalled ones (value i of `values`), or none. */
+static struct pv_vk_batch_signal
+first_timeline(struct pv_dispatch_ctx *c, uint32_t n, const VkSemaphore *sems,
+               const uint64_t *values, const VkSemaphoreSubmitInfo *infos)
+{
+   for (uint32_t i = 0; i < n; i++) {
+      VkSemaphore sem = infos ? infos[i].semaphore : sems[i];
+      struct pv_object *o =
+         sem ? pv_venus_object(c, VK_OBJECT_TYPE_SEMAPHORE, PV_FROM_HANDLE(sem)) : NULL;
+      const struct pv_vk_semaphore *st = o ? o->data : NULL;
+      if (st && st->timeline)
+         return (struct pv_vk_batch_signal){o->id, o->serial, infos ? infos[i].value : values[i]};
+   }
+   return (struct pv_vk_batch_signal){0};
+}
+
+static struct pv_vk_batch_signal
+batch_signal(struct pv_dispatch_ctx *c, const VkSubmitInfo *b1, const VkSubmitInfo2 *b2)
+{
+   if (b2)
+      return first_timeline(c, b2->signalSemaphoreInfoCount, NULL, NULL, b2->pSignalSemaphoreInfos);
+   const VkTimelineSemaphoreSubmitInfo *t =
+      chain_find(b1->pNext, VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO);
+   if (!t || !t->pSignalSemaphoreValues || t->signalSemaphoreValueCount != b1->signalSemaphoreCount)
+      return (struct pv_vk_batch_signal){0};
+   return first_timeline(c, b1->signalSemaphoreCount, b1->pSignalSemaphores,
+                         t->pSignalSemaphoreValues, NULL);
+}
+
+/* A signal operation's first synchronization scope holds every command earlier in submission
+ * order, so a batch's command buffers have finished once a timeline signal of it or of a later
+ * batch of the submission has happened (Mesa 25's Venus puts a submission's signals in a batch of
+ * their own after the command buffers'). */
+struct pv_vk_batch_signal *
+pv_vk_batch_signals(struct pv_dispatch_ctx *c, const struct pv_args_vkQueueSubmit *a1,
+                    const struct pv_args_vkQueueSubmit2 *a2, uint32_t count)
+{
+   if (!count)
+      return NULL;
+   struct pv_vk_batch_signal *v = pv_cs_alloc(c->dec, count, sizeof(*v));
+   uint32_t batches = a1 ? a1->submitCount : a2->submitCount, k = count;
+   struct pv_vk_batch_signal later = {0};
+   for (uint32_t i = batches; v && i-- > 0;) {
+      const VkSubmitInfo *b1 = a1 ? &a1->pSubmits[i] : NULL;
+      const VkSubmitInfo2 *b2 = a2 ? &a2->pSubmits[i] : NULL;
+      struct pv_vk_batch_signal s = batch_signal(c, b1, b2);
+      if (s.id)
+         later = s;
+      uint32_t n = b1 ? b1->commandBufferCount : b2->commandBufferInfoCount;
+      for (uint32_t j = 0; j < n && k > 0; j++)
+         v[--k] = later;
+   }
+   return v;
+}
+
+static struct pv_vk_semaphore *
+semaphore_state(struct pv_dispatch_ctx *c, VkSemaphore sem)
+{
+   struct pv_object *o =
+      sem ? pv_venus_object(c, VK_OBJECT_TYPE_SEMAPHORE, PV_FROM_HANDLE(sem)) : NULL;
+   return o ? o->data : NULL;
+}
+
+void
+pv_vk_semaphores_foreign(struct pv_dispatch_ctx *c, uint32_t count, const VkSemaphore *sems)
+{
+   for (uint32_t i = 0; sems && i < count; i++) {
+      struct pv_vk_semaphore *st = semaphore_state(c, sems[i]);
+      if (st)
+         atomic_store(&st->foreign, true);
+   }
+}
+
+void
+pv_guard_SignalSemaphore(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkSignalSemaphore *a = args;
+   if (a->pSignalInfo)
+      pv_vk_semaphores_foreign(c, 1, &a->pSignalInfo->semaphore);
+   pv_handle_vkSignalSemaphore(c, args);
+}
+
+/* One signal the host took; the caller holds the device's track lock. */
+static void
+signalled(struct pv_dispatch_ctx *c, const struct pv_vk_device *d, const struct pv_vk_queue *q,
+          VkSemaphore sem, uint64_t value)
+{
+   struct pv_object *o =
+      sem ? pv_venus_object(c, VK_OBJECT_TYPE_SEMAPHORE, PV_FROM_HANDLE(sem)) : NULL;
+   struct pv_vk_semaphore *st = o ? o->data : NULL;
+   if (!st || atomic_load(&st->foreign))
+      return;
+   if (o->parent != d->id || (st->queue && st->queue != q) || value <= st->last_value) {
+      atomic_store(&st->foreign, true);
+      return;
+   }
+   st->queue = q;
+   st->last_value = value;
+}
+
+void
+pv_vk_semaphores_signalled(struct pv_dispatch_ctx *c, struct pv_vk_device *d,
+                           const struct pv_vk_queue *q, const struct pv_args_vkQueueSubmit *a1,
+                           const struct pv_args_vkQueueSubmit2 *a2)
+{
+   if (!d || !q)
+      return;
+   pthread_mutex_lock(&d->track_lock);
+   uint32_t batches = a1 ? a1->submitCount : a2->submitCount;
+   for (uint32_t i = 0; i < batches; i++) {
+      if (a2) {
+         const VkSubmitInfo2 *b = &a2->pSubmits[i];
+         for (uint32_t j = 0; j < b->signalSemaphoreInfoCount; j++)
+            signalled(c, d, q, b->pSignalSemaphoreInfos[j].semaphore,
+                      b->pSignalSemaphoreInfos[j].value);
+         continue;
+      }
+      const VkSubmitInfo *b = &a1->pSubmits[i];
+      const VkTimelineSemaphoreSubmitInfo *t =
+         chain_find(b->pNext, VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO);
+      bool values =
+         t && t->pSignalSemaphoreValues && t->signalSemaphoreValueCount == b->signalSemaphoreCount;
+      for (uint32_t j = 0; j < b->signalSemaphoreCount; j++) {
+         if (values)
+            signalled(c, d, q, b->pSignalSemaphores[j], t->pSignalSemaphoreValues[j]);
+         else /* a timeline one without its value: the host refuses or makes one up */
+            pv_vk_semaphores_foreign(c, 1, &b->pSignalSemaphores[j]);
+      }
+   }
+   pthread_mutex_unlock(&d->track_lock);
 }

@@ -172,6 +172,7 @@ pv_vk_handle_ImportSemaphoreResource(struct pv_dispatch_ctx *c, void *args)
       pv_venus_fatal(c, "vkImportSemaphoreResourceMESA: resource %u", info->resourceId);
       return;
    }
+   pv_vk_semaphores_foreign(c, 1, &info->semaphore);
    const VkImportSemaphoreFdInfoKHR import = {
       .sType = VK_STRUCTURE_TYPE_IMPORT_SEMAPHORE_FD_INFO_KHR,
       .semaphore = info->semaphore,

@@ -67,7 +67,9 @@
  * context path sets later; the second submission must wait for the first, which the layer checks
  * (src/vk/resubmit.c). `resubmit-race`: the ring and the context path both submit one such
  * command buffer throughout; each submission claims it until its marks, so the layer never sees
- * it pending twice.
+ * it pending twice. `resubmit-timeline`: submitted again once the guest saw the timeline
+ * semaphore its batch signals reach the value, nothing waits for the queue; after a host signal
+ * of that semaphore the queue is waited for.
  *
  * `test_cmdbuf_race pipeline-cache`, with the test layer: a pipeline cache the guest makes
  * "externally synchronized" (a promise its rings may break) reaches the driver without that
@@ -776,6 +778,88 @@ test_resubmit_race(void **state)
                         SYNC_ROUNDS);
 }
 
+/* resubmit-timeline: CMDBUF's batches signal TIMELINE, a timeline semaphore */
+#define TIMELINE 0x2000u
+#define CMD_WAIT_SEMAPHORES 173
+#define CMD_SIGNAL_SEMAPHORE 174
+#define STYPE_SEMAPHORE_TYPE_CREATE_INFO 1000207002
+#define STYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO 1000207003
+#define STYPE_SEMAPHORE_WAIT_INFO 1000207004
+#define STYPE_SEMAPHORE_SIGNAL_INFO 1000207005
+#define SEMAPHORE_TYPE_TIMELINE 1
+
+static void
+timeline_work(struct buf *b)
+{
+   short_resubmitted_work(b);
+   w32(b, CMD_CREATE_SEMAPHORE), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_SEMAPHORE_CREATE_INFO), w64(b, 1);
+   w32(b, STYPE_SEMAPHORE_TYPE_CREATE_INFO), w64(b, 0), w32(b, SEMAPHORE_TYPE_TIMELINE), w64(b, 0);
+   w32(b, 0);                              /* flags */
+   w64(b, 0), w64(b, 1), w64(b, TIMELINE); /* no allocator; the id */
+}
+
+/* vkQueueSubmit of CMDBUF signalling TIMELINE to `value` (no fence), then vkWaitSemaphores for
+ * it: the guest knows the batch finished, our tracking does not (no fence told it). */
+static void
+submit_signal_wait(struct buf *b, uint64_t value)
+{
+   w32(b, CMD_QUEUE_SUBMIT), w32(b, 0), w64(b, QUEUE), w32(b, 1), w64(b, 1);
+   w32(b, STYPE_SUBMIT_INFO), w64(b, 1);
+   w32(b, STYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO), w64(b, 0);
+   w32(b, 0), w64(b, 0);                /* no wait values */
+   w32(b, 1), w64(b, 1), w64(b, value); /* the signal value */
+   w32(b, 0), w64(b, 0), w64(b, 0);     /* no waits */
+   w32(b, 1), w64(b, 1), w64(b, CMDBUF);
+   w32(b, 1), w64(b, 1), w64(b, TIMELINE);
+   w64(b, 0); /* no fence */
+   w32(b, CMD_WAIT_SEMAPHORES), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_SEMAPHORE_WAIT_INFO), w64(b, 0), w32(b, 0);
+   w32(b, 1), w64(b, 1), w64(b, TIMELINE), w64(b, 1), w64(b, value);
+   w64(b, 5000000000ull);
+}
+
+static uint64_t
+queue_drains(const struct pv_context *ctx)
+{
+   struct pv_context_stats st = {.struct_size = sizeof(st)};
+   assert_int_equal(pv_context_get_stats(ctx, &st), 0);
+   return st.queue_drains;
+}
+
+/* CMDBUF submitted again after the guest saw the batch's timeline semaphore reach its value:
+ * the host's counter says the batch finished, so nothing waits for the queue; once the semaphore
+ * was signalled from the host its counter no longer counts, and the queue is waited for. */
+static void
+test_resubmit_timeline(void **state)
+{
+   (void)state;
+   struct pv_renderer *r = pv_test_renderer();
+   assert_non_null(r);
+   uint8_t *ring;
+   struct pv_context *ctx = ring_context(r, "resubmit-timeline", timeline_work, &ring);
+   struct buf first = {0}, second = {0}, host_signal = {0}, third = {0};
+   submit_signal_wait(&first, 1);
+   submit_signal_wait(&second, 2);
+   w32(&host_signal, CMD_SIGNAL_SEMAPHORE), w32(&host_signal, 0), w64(&host_signal, DEVICE);
+   w64(&host_signal, 1), w32(&host_signal, STYPE_SEMAPHORE_SIGNAL_INFO), w64(&host_signal, 0);
+   w64(&host_signal, TIMELINE), w64(&host_signal, 3);
+   submit_signal_wait(&third, 4);
+
+   (void)pv_context_submit(ctx, first.b, first.n);
+   uint64_t before = queue_drains(ctx);
+   (void)pv_context_submit(ctx, second.b, second.n);
+   assert_int_equal(queue_drains(ctx), before);
+   (void)pv_context_submit(ctx, host_signal.b, host_signal.n);
+   (void)pv_context_submit(ctx, third.b, third.n);
+   assert_int_equal(queue_drains(ctx), before + 1);
+   if (pv_context_is_lost(ctx))
+      fail_msg("context lost: %s", pv_context_lost_reason(ctx));
+   pv_context_destroy(ctx);
+   munmap(ring, 8192);
+   pv_renderer_destroy(r);
+}
+
 /* bind and plane-freed: memories of BIND_MEMORY bytes, memory type 0 */
 #define BIND_ROUNDS 60u
 #define BIND_MEMORY (64u << 10)
@@ -1040,6 +1124,7 @@ main(int argc, char **argv)
       {"destroy-pending", cmocka_unit_test(test_destroy_pending)},
       {"resubmit-pending", cmocka_unit_test(test_resubmit_pending)},
       {"resubmit-race", cmocka_unit_test(test_resubmit_race)},
+      {"resubmit-timeline", cmocka_unit_test(test_resubmit_timeline)},
       {"bind", cmocka_unit_test(test_bind_race)},
       {"wait-submit", cmocka_unit_test(test_wait_submit)},
       {"plane-freed", cmocka_unit_test(test_plane_freed)},
