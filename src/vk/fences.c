@@ -53,9 +53,7 @@ struct pv_vk_fence {
 static struct pv_vk_fence *
 fence_state(struct pv_dispatch_ctx *c, VkFence fence)
 {
-   struct pv_object *o =
-      fence ? pv_venus_object(c, VK_OBJECT_TYPE_FENCE, PV_FROM_HANDLE(fence)) : NULL;
-   return o ? o->data : NULL;
+   return pv_vk_named_state(c, VK_OBJECT_TYPE_FENCE, PV_FROM_HANDLE(fence));
 }
 
 /* vkCreateFence of a plain fence from the device's kept ones (fence_pool.c), as the generated

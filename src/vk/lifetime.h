@@ -103,6 +103,15 @@ struct pv_vk_cmdbuf {
     * value, whose host counter tells that batch finished (only to submit it again) */
    struct pv_vk_batch_signal signal;
 };
+/* The state of an object the running command names, by its host handle; NULL when it has none
+ * (or the command names no such object). */
+static inline void *
+pv_vk_named_state(struct pv_dispatch_ctx *c, int32_t type, uint64_t handle)
+{
+   struct pv_object *o = handle ? pv_venus_object(c, type, handle) : NULL;
+   return o ? o->data : NULL;
+}
+
 /* The command buffer's state, made on first use; NULL when out of memory or not a command
  * buffer. Inline when it exists: every vkCmd* is checked against it (pv_vk_command_check). */
 struct pv_vk_cmdbuf *pv_vk_cmdbuf_make(struct pv_object *o);

@@ -54,9 +54,7 @@ struct claim {
 static struct pv_vk_cmdbuf *
 state_of(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf)
 {
-   struct pv_object *o =
-      cmdbuf ? pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbuf)) : NULL;
-   return o ? o->data : NULL;
+   return pv_vk_named_state(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbuf));
 }
 
 /* Whether the host's counter of the timeline semaphore the command buffer's last batch signals
@@ -277,9 +275,7 @@ pv_vk_batch_signals(struct pv_dispatch_ctx *c, const struct pv_args_vkQueueSubmi
 static struct pv_vk_semaphore *
 semaphore_state(struct pv_dispatch_ctx *c, VkSemaphore sem)
 {
-   struct pv_object *o =
-      sem ? pv_venus_object(c, VK_OBJECT_TYPE_SEMAPHORE, PV_FROM_HANDLE(sem)) : NULL;
-   return o ? o->data : NULL;
+   return pv_vk_named_state(c, VK_OBJECT_TYPE_SEMAPHORE, PV_FROM_HANDLE(sem));
 }
 
 void

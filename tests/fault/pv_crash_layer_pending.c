@@ -11,7 +11,9 @@
  * The submission's command buffers are remembered too: one begun without SIMULTANEOUS_USE that
  * a vkQueueSubmit names while an earlier submission of it may still run, or names twice, also
  * calls abort() (pending twice: what a driver does then is its own business). Mode
- * `resubmit-pending`.
+ * `resubmit-pending`. A submission whose last timeline signal (with no command buffer after it)
+ * has happened has ended for that check, fence or not: its command buffers finished before the
+ * signal (modes `resubmit-timeline`, `resubmit-race`).
  */
 #include "pv_crash_layer_sync.h"
 
@@ -29,6 +31,8 @@
 
 struct pending {
    VkFence done; /* the layer's; VK_NULL_HANDLE: a free slot */
+   VkSemaphore timeline; /* its last timeline signal, none after it, and the value */
+   uint64_t timeline_value;
    uint32_t count, cmdbuf_count;
    uint64_t handles[PENDING_HANDLES]; /* the submission's semaphores and fence */
    VkCommandBuffer cmdbufs[PENDING_CMDBUFS];
@@ -40,6 +44,12 @@ static struct pending pending[PENDING_MAX];
  * another command buffer is taken for it: a check left out, never a false abort). */
 static VkCommandBuffer simultaneous[SIMULTANEOUS_MAX];
 static PFN_vkBeginCommandBuffer next_begin;
+/* Timeline semaphores made so far (more are not looked at: a check made stricter, never left
+ * out). */
+#define TIMELINES_MAX 64u
+static VkSemaphore timelines[TIMELINES_MAX];
+static PFN_vkCreateSemaphore next_create_semaphore;
+static PFN_vkGetSemaphoreCounterValue next_counter;
 static VkDevice device;
 static PFN_vkQueueSubmit next_submit;
 static PFN_vkCreateFence next_create_fence;
@@ -64,6 +74,8 @@ pv_crash_pending_init(VkDevice dev, PFN_vkGetDeviceProcAddr gdpa)
    next_fence_status = (PFN_vkGetFenceStatus)gdpa(dev, "vkGetFenceStatus");
    next_destroy_semaphore = (PFN_vkDestroySemaphore)gdpa(dev, "vkDestroySemaphore");
    next_begin = (PFN_vkBeginCommandBuffer)gdpa(dev, "vkBeginCommandBuffer");
+   next_create_semaphore = (PFN_vkCreateSemaphore)gdpa(dev, "vkCreateSemaphore");
+   next_counter = (PFN_vkGetSemaphoreCounterValue)gdpa(dev, "vkGetSemaphoreCounterValue");
 }
 
 /* Forgets the submissions whose work has ended. The caller holds the lock. */
@@ -107,6 +119,24 @@ is_simultaneous(VkCommandBuffer cb)
    return false;
 }
 
+static bool
+is_timeline(VkSemaphore sem)
+{
+   for (uint32_t i = 0; sem && i < TIMELINES_MAX; i++)
+      if (timelines[i] == sem)
+         return true;
+   return false;
+}
+
+/* Whether the submission's last timeline signal has happened. */
+static bool
+signalled(const struct pending *p)
+{
+   uint64_t v = 0;
+   return p->timeline && next_counter && next_counter(device, p->timeline, &v) == VK_SUCCESS &&
+          v >= p->timeline_value;
+}
+
 /* Whether `cb` is in a submission that may still run. The caller holds the lock. */
 static bool
 cmdbuf_pending(VkCommandBuffer cb)
@@ -114,8 +144,29 @@ cmdbuf_pending(VkCommandBuffer cb)
    for (uint32_t i = 0; i < PENDING_MAX; i++)
       for (uint32_t j = 0; pending[i].done && j < pending[i].cmdbuf_count; j++)
          if (pending[i].cmdbufs[j] == cb)
-            return true;
+            return !signalled(&pending[i]);
    return false;
+}
+
+/* The submission's last timeline signal, when no command buffer follows it. */
+static void
+note_timeline(struct pending *p, uint32_t count, const VkSubmitInfo *submits)
+{
+   p->timeline = VK_NULL_HANDLE;
+   for (uint32_t i = count; i-- > 0;) {
+      const VkTimelineSemaphoreSubmitInfo *t = submits[i].pNext;
+      while (t && t->sType != VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO)
+         t = t->pNext;
+      for (uint32_t j = submits[i].signalSemaphoreCount; t && j-- > 0;) {
+         if (j < t->signalSemaphoreValueCount && is_timeline(submits[i].pSignalSemaphores[j])) {
+            p->timeline = submits[i].pSignalSemaphores[j];
+            p->timeline_value = t->pSignalSemaphoreValues[j];
+            return;
+         }
+      }
+      if (submits[i].commandBufferCount)
+         return; /* command buffers after every signal */
+   }
 }
 
 static void
@@ -181,6 +232,7 @@ pv_crash_pending_submitted(VkQueue queue, uint32_t count, const VkSubmitInfo *su
    p->count = 0;
    note(p, (uint64_t)fence);
    note_cmdbufs(p, count, submits);
+   note_timeline(p, count, submits);
    for (uint32_t i = 0; i < count; i++) {
       for (uint32_t j = 0; j < submits[i].waitSemaphoreCount; j++)
          note(p, (uint64_t)submits[i].pWaitSemaphores[j]);
@@ -215,6 +267,11 @@ static VKAPI_ATTR void VKAPI_CALL
 pending_DestroySemaphore(VkDevice dev, VkSemaphore semaphore, const VkAllocationCallbacks *alloc)
 {
    pv_crash_pending_destroying("vkDestroySemaphore", (uint64_t)semaphore);
+   pthread_mutex_lock(&lock);
+   for (uint32_t i = 0; semaphore && i < TIMELINES_MAX; i++)
+      if (timelines[i] == semaphore)
+         timelines[i] = VK_NULL_HANDLE; /* its handle may come back as a binary one */
+   pthread_mutex_unlock(&lock);
    next_destroy_semaphore(dev, semaphore, alloc);
 }
 
@@ -239,6 +296,27 @@ pending_BeginCommandBuffer(VkCommandBuffer cb, const VkCommandBufferBeginInfo *i
    return next_begin(cb, info);
 }
 
+static VKAPI_ATTR VkResult VKAPI_CALL
+pending_CreateSemaphore(VkDevice dev, const VkSemaphoreCreateInfo *info,
+                        const VkAllocationCallbacks *alloc, VkSemaphore *out)
+{
+   VkResult r = next_create_semaphore(dev, info, alloc, out);
+   const VkSemaphoreTypeCreateInfo *t = info->pNext;
+   while (t && t->sType != VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO)
+      t = t->pNext;
+   if (r != VK_SUCCESS || !t || t->semaphoreType != VK_SEMAPHORE_TYPE_TIMELINE)
+      return r;
+   pthread_mutex_lock(&lock);
+   for (uint32_t i = 0; i < TIMELINES_MAX; i++) {
+      if (!timelines[i]) {
+         timelines[i] = *out;
+         break;
+      }
+   }
+   pthread_mutex_unlock(&lock);
+   return r;
+}
+
 PFN_vkVoidFunction
 pv_crash_pending_proc(const char *name)
 {
@@ -248,6 +326,8 @@ pv_crash_pending_proc(const char *name)
       return (PFN_vkVoidFunction)pending_DestroySemaphore;
    if (next_begin && !strcmp(name, "vkBeginCommandBuffer"))
       return (PFN_vkVoidFunction)pending_BeginCommandBuffer;
+   if (next_create_semaphore && !strcmp(name, "vkCreateSemaphore"))
+      return (PFN_vkVoidFunction)pending_CreateSemaphore;
    return NULL;
 }
 
@@ -261,5 +341,7 @@ pv_crash_pending_device_gone(void)
          next_destroy_fence(device, pending[i].done, NULL);
       pending[i].done = VK_NULL_HANDLE;
    }
+   memset(timelines, 0, sizeof(timelines));
+   memset(simultaneous, 0, sizeof(simultaneous));
    pthread_mutex_unlock(&lock);
 }
