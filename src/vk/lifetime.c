@@ -566,6 +566,7 @@ struct secondary_mark {
    struct pv_vk_queue *q;
    struct pv_vk_device *d;
    uint64_t value;
+   struct pv_vk_batch_signal signal;
 };
 
 static bool
@@ -577,6 +578,7 @@ mark_secondary(struct pv_vk_cmdbuf *s, void *data)
    s->queue = m->q;
    s->device = m->d;
    s->value = m->value;
+   s->signal = m->signal;
    return true;
 }
 
@@ -587,7 +589,7 @@ static void
 mark_secondaries(struct pv_context *ctx, const struct pv_vk_cmdbuf *cb, struct pv_vk_queue *q,
                  struct pv_vk_device *d, uint64_t value)
 {
-   struct secondary_mark m = {q, d, value};
+   struct secondary_mark m = {q, d, value, cb->signal};
    pv_vk_cmdbuf_each_secondary(ctx, cb, mark_secondary, &m);
 }
 

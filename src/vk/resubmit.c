@@ -79,7 +79,7 @@ static bool
 secondary_idle(struct pv_vk_cmdbuf *s, void *data)
 {
    struct claim *k = data;
-   if (s->scope.simultaneous || !pv_vk_cmdbuf_busy_locked(k->d, s))
+   if (s->scope.simultaneous || !pv_vk_cmdbuf_busy_locked(k->d, s) || signal_reached(k, s))
       return true;
    k->busy = s;
    k->busy_value = s->value;

@@ -69,7 +69,8 @@
  * command buffer throughout; each waits for the other's work, so the layer never sees it pending
  * twice. `resubmit-timeline`: submitted again once the guest saw the timeline
  * semaphore its batch signals reach the value, nothing waits for the queue; after a host signal
- * of that semaphore the queue is waited for.
+ * of that semaphore the queue is waited for. `resubmit-secondary`: such a secondary, executed by
+ * a primary whose submission waits, submitted through another primary: the second waits.
  *
  * `test_cmdbuf_race pipeline-cache`, with the test layer: a pipeline cache the guest makes
  * "externally synchronized" (a promise its rings may break) reaches the driver without that
@@ -191,6 +192,7 @@ enum {
    STYPE_COMMAND_POOL_CREATE_INFO = 39,
    STYPE_COMMAND_BUFFER_ALLOCATE_INFO = 40,
    STYPE_COMMAND_BUFFER_BEGIN_INFO = 42,
+   STYPE_COMMAND_BUFFER_INHERITANCE_INFO = 41,
    POOL_RESET_COMMAND_BUFFER_BIT = 2,
 };
 
@@ -604,19 +606,37 @@ sync_objects(struct buf *b)
    create_plain(b, CMD_CREATE_FENCE, STYPE_FENCE_CREATE_INFO, FENCE_WAITED);
 }
 
-/* CMDBUF recorded to wait for EVENT, submitted signalling SEMAPHORE with FENCE, and both
- * destroyed at once: the submission still waits for the event. */
+/* vkBeginCommandBuffer of `id` with `usage`; a secondary inherits no render pass. */
+static void
+begin_cmdbuf(struct buf *b, uint64_t id, uint32_t usage, bool secondary)
+{
+   w32(b, CMD_BEGIN_COMMAND_BUFFER), w32(b, 0), w64(b, id), w64(b, 1);
+   w32(b, STYPE_COMMAND_BUFFER_BEGIN_INFO), w64(b, 0), w32(b, usage), w64(b, secondary);
+   if (secondary) { /* VkCommandBufferInheritanceInfo, all zero */
+      w32(b, STYPE_COMMAND_BUFFER_INHERITANCE_INFO), w64(b, 0), w64(b, 0), w32(b, 0);
+      w64(b, 0), w32(b, 0), w32(b, 0), w32(b, 0);
+   }
+}
+
+/* `id` recorded to wait for EVENT. */
+static void
+record_event_wait_into(struct buf *b, uint64_t id, uint32_t usage, bool secondary)
+{
+   begin_cmdbuf(b, id, usage, secondary);
+   w32(b, CMD_WAIT_EVENTS), w32(b, 0), w64(b, id), w32(b, 1), w64(b, 1), w64(b, EVENT);
+   w32(b, STAGE_HOST), w32(b, STAGE_ALL_COMMANDS);
+   w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0); /* no barriers */
+   w32(b, CMD_END_COMMAND_BUFFER), w32(b, 0), w64(b, id);
+}
+
 static void
 record_event_wait(struct buf *b, uint32_t usage)
 {
-   w32(b, CMD_BEGIN_COMMAND_BUFFER), w32(b, 0), w64(b, CMDBUF), w64(b, 1);
-   w32(b, STYPE_COMMAND_BUFFER_BEGIN_INFO), w64(b, 0), w32(b, usage), w64(b, 0);
-   w32(b, CMD_WAIT_EVENTS), w32(b, 0), w64(b, CMDBUF), w32(b, 1), w64(b, 1), w64(b, EVENT);
-   w32(b, STAGE_HOST), w32(b, STAGE_ALL_COMMANDS);
-   w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0); /* no barriers */
-   w32(b, CMD_END_COMMAND_BUFFER), w32(b, 0), w64(b, CMDBUF);
+   record_event_wait_into(b, CMDBUF, usage, false);
 }
 
+/* CMDBUF recorded to wait for EVENT, submitted signalling SEMAPHORE with FENCE, and both
+ * destroyed at once: the submission still waits for the event. */
 static void
 submit_then_destroy(struct buf *b)
 {
@@ -684,28 +704,35 @@ test_destroy_pending(void **state)
 #define USAGE_SIMULTANEOUS_USE 4u
 #define RESUBMIT_WAIT_MS 20
 
-/* One vkQueueSubmit of one batch naming CMDBUF `times` times, without semaphores or fence. */
+/* One vkQueueSubmit of one batch naming `id` `times` times, without semaphores or fence. */
 static void
-submit_cmdbuf(struct buf *b, uint32_t times)
+submit_cmdbuf_id(struct buf *b, uint64_t id, uint32_t times)
 {
    w32(b, CMD_QUEUE_SUBMIT), w32(b, 0), w64(b, QUEUE), w32(b, 1), w64(b, 1);
    w32(b, STYPE_SUBMIT_INFO), w64(b, 0);
    w32(b, 0), w64(b, 0), w64(b, 0); /* no waits */
    w32(b, times), w64(b, times);
    for (uint32_t i = 0; i < times; i++)
-      w64(b, CMDBUF);
+      w64(b, id);
    w32(b, 0), w64(b, 0); /* no signals */
    w64(b, 0);            /* no fence */
 }
 
-/* The ring submits CMDBUF twice; EVENT is set from the context path RESUBMIT_WAIT_MS later.
- * Whether the ring had run both submissions before the event was set. */
+static void
+submit_cmdbuf(struct buf *b, uint32_t times)
+{
+   submit_cmdbuf_id(b, CMDBUF, times);
+}
+
+/* The ring submits `first`, then `second`; EVENT is set from the context path
+ * RESUBMIT_WAIT_MS later. Whether the ring had run both submissions before the event was set. */
 static bool
-ring_submits_twice(struct pv_context *ctx, uint8_t *ring, const struct buf *release)
+ring_submits_two(struct pv_context *ctx, uint8_t *ring, uint64_t first, uint64_t second,
+                 const struct buf *release)
 {
    struct buf twice = {0}, set = {0};
-   submit_cmdbuf(&twice, 1);
-   submit_cmdbuf(&twice, 1);
+   submit_cmdbuf_id(&twice, first, 1);
+   submit_cmdbuf_id(&twice, second, 1);
    device_and_object(&set, CMD_SET_EVENT, EVENT);
    uint32_t tail = guest_ring_submit(ctx, ring, RING_ID, &twice);
    sleep_ms(RESUBMIT_WAIT_MS);
@@ -738,10 +765,10 @@ test_resubmit_pending(void **state)
 
    (void)pv_context_submit(ctx, once.b, once.n);
    for (unsigned i = 0; i < PENDING_ROUNDS && !pv_context_is_lost(ctx); i++)
-      if (ring_submits_twice(ctx, ring, &release))
+      if (ring_submits_two(ctx, ring, CMDBUF, CMDBUF, &release))
          fail_msg("round %u: the second submission ran while the first waited", i);
    (void)pv_context_submit(ctx, simultaneous.b, simultaneous.n);
-   if (!pv_context_is_lost(ctx) && !ring_submits_twice(ctx, ring, &release))
+   if (!pv_context_is_lost(ctx) && !ring_submits_two(ctx, ring, CMDBUF, CMDBUF, &release))
       fail_msg("with SIMULTANEOUS_USE the second submission waited for the first");
    if (pv_context_is_lost(ctx))
       fail_msg("context lost: %s", pv_context_lost_reason(ctx));
@@ -854,6 +881,64 @@ test_resubmit_timeline(void **state)
    (void)pv_context_submit(ctx, host_signal.b, host_signal.n);
    (void)pv_context_submit(ctx, third.b, third.n);
    assert_int_equal(queue_drains(ctx), before + 1);
+   if (pv_context_is_lost(ctx))
+      fail_msg("context lost: %s", pv_context_lost_reason(ctx));
+   pv_context_destroy(ctx);
+   munmap(ring, 8192);
+   pv_renderer_destroy(r);
+}
+
+/* resubmit-secondary: SECONDARY (waiting for EVENT) executed by CMDBUF and PRIMARY_B */
+#define SECONDARY 0x3000u
+#define PRIMARY_B 0x3008u
+#define LEVEL_SECONDARY 1u
+#define CMD_EXECUTE_COMMANDS 136
+
+static void
+allocate_cmdbuf(struct buf *b, uint64_t id, uint32_t level)
+{
+   w32(b, CMD_ALLOCATE_COMMAND_BUFFERS), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_COMMAND_BUFFER_ALLOCATE_INFO), w64(b, 0), w64(b, POOL), w32(b, level), w32(b, 1);
+   w64(b, 1), w64(b, id);
+}
+
+static void
+record_executes(struct buf *b, uint64_t primary)
+{
+   begin_cmdbuf(b, primary, 0, false);
+   w32(b, CMD_EXECUTE_COMMANDS), w32(b, 0), w64(b, primary), w32(b, 1), w64(b, 1),
+      w64(b, SECONDARY);
+   w32(b, CMD_END_COMMAND_BUFFER), w32(b, 0), w64(b, primary);
+}
+
+static void
+secondary_work(struct buf *b)
+{
+   sync_objects(b);
+   allocate_cmdbuf(b, SECONDARY, LEVEL_SECONDARY);
+   allocate_cmdbuf(b, PRIMARY_B, 0);
+   record_event_wait_into(b, SECONDARY, 0, true);
+   record_executes(b, CMDBUF);
+   record_executes(b, PRIMARY_B);
+}
+
+/* A secondary without SIMULTANEOUS_USE executed by a primary whose submission still waits (in
+ * it, for an event the context path sets later) is submitted again through another primary:
+ * that submission waits for the first (VUID-vkQueueSubmit-pCommandBuffers-00072), so the ring has
+ * not run it before the event. */
+static void
+test_resubmit_secondary(void **state)
+{
+   (void)state;
+   struct pv_renderer *r = pv_test_renderer();
+   assert_non_null(r);
+   uint8_t *ring;
+   struct pv_context *ctx = ring_context(r, "resubmit-secondary", secondary_work, &ring);
+   struct buf release = {0};
+   wait_idle_and_reset_event(&release);
+   for (unsigned i = 0; i < PENDING_ROUNDS && !pv_context_is_lost(ctx); i++)
+      if (ring_submits_two(ctx, ring, CMDBUF, PRIMARY_B, &release))
+         fail_msg("round %u: the second primary ran while the first waited", i);
    if (pv_context_is_lost(ctx))
       fail_msg("context lost: %s", pv_context_lost_reason(ctx));
    pv_context_destroy(ctx);
@@ -1126,6 +1211,7 @@ main(int argc, char **argv)
       {"resubmit-pending", cmocka_unit_test(test_resubmit_pending)},
       {"resubmit-race", cmocka_unit_test(test_resubmit_race)},
       {"resubmit-timeline", cmocka_unit_test(test_resubmit_timeline)},
+      {"resubmit-secondary", cmocka_unit_test(test_resubmit_secondary)},
       {"bind", cmocka_unit_test(test_bind_race)},
       {"wait-submit", cmocka_unit_test(test_wait_submit)},
       {"plane-freed", cmocka_unit_test(test_plane_freed)},
