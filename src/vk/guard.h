@@ -154,6 +154,16 @@ pv_vk_state_peek(struct pv_object *o)
    return __atomic_load_n(&o->data, __ATOMIC_ACQUIRE);
 }
 
+/* The first structure of type `stype` in a decoded pNext chain, or NULL. */
+static inline const void *
+pv_vk_chain_find(const void *pnext, VkStructureType stype)
+{
+   for (const VkBaseInStructure *s = pnext; s; s = s->pNext)
+      if (s->sType == stype)
+         return s;
+   return NULL;
+}
+
 /* Remembers what a new view (guest id `id`) views, by the target's host handle. */
 void pv_vk_view_track(struct pv_dispatch_ctx *c, int32_t type, uint64_t id, int32_t target_type,
                       uint64_t target_host);

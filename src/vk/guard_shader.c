@@ -401,10 +401,7 @@ push_fits(const struct pv_vk_pipeline_layout *l, uint32_t end, VkShaderStageFlag
 static const VkShaderModuleCreateInfo *
 inline_module(const void *pnext)
 {
-   for (const VkBaseInStructure *s = pnext; s; s = s->pNext)
-      if (s->sType == VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO)
-         return (const void *)s;
-   return NULL;
+   return pv_vk_chain_find(pnext, VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO);
 }
 
 /* Interface locations inside the device's limits for the stage (spirv_io.c says why); the

@@ -60,12 +60,12 @@ struct pv_vk_batch_signal {
    uint64_t id, serial, value;
 };
 
-/* State of a timeline VkSemaphore (resubmit.c): its counter is believed only while every
+/* State of a timeline VkSemaphore (resubmit.c; binary ones have none): its counter is believed
+ * only while every
  * signal of it came from submissions to one queue of its device, in increasing values above
  * its initial one (under the device's track lock); anything else (another queue, a host
  * signal, an import, a sparse bind, a value not above the last) makes it foreign for good. */
 struct pv_vk_semaphore {
-   bool timeline;
    atomic_bool foreign;
    const struct pv_vk_queue *queue;
    uint64_t last_value;

@@ -450,7 +450,8 @@ pv_vk_handle_QueueSubmit(struct pv_dispatch_ctx *c, void *args)
    locked_submit(c, a->queue, pv_handle_vkQueueSubmit, args);
    if (a->ret == VK_SUCCESS)
       pv_vk_semaphores_signalled(c, d, q, a, NULL);
-   pv_vk_queue_end_submit(c, q, d, a->ret == VK_SUCCESS, n, cbs, pv_vk_batch_signals(c, a, NULL, n),
+   bool ok = a->ret == VK_SUCCESS;
+   pv_vk_queue_end_submit(c, q, d, ok, n, cbs, ok ? pv_vk_batch_signals(c, a, NULL, n) : NULL,
                           a->fence);
 }
 
@@ -476,6 +477,7 @@ pv_vk_handle_QueueSubmit2(struct pv_dispatch_ctx *c, void *args)
    locked_submit(c, a->queue, pv_handle_vkQueueSubmit2, args);
    if (a->ret == VK_SUCCESS)
       pv_vk_semaphores_signalled(c, d, q, NULL, a);
-   pv_vk_queue_end_submit(c, q, d, a->ret == VK_SUCCESS, n, cbs, pv_vk_batch_signals(c, NULL, a, n),
+   bool ok = a->ret == VK_SUCCESS;
+   pv_vk_queue_end_submit(c, q, d, ok, n, cbs, ok ? pv_vk_batch_signals(c, NULL, a, n) : NULL,
                           a->fence);
 }

@@ -17,15 +17,6 @@
 #define PV_HOST_ALLOC VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT
 
 static bool
-chain_has(const void *pnext, VkStructureType stype)
-{
-   for (const VkBaseInStructure *p = pnext; p; p = p->pNext)
-      if (p->sType == stype)
-         return true;
-   return false;
-}
-
-static bool
 importable(const VkExternalMemoryProperties *p)
 {
    return (p->externalMemoryFeatures & VK_EXTERNAL_MEMORY_FEATURE_IMPORTABLE_BIT) &&
@@ -38,7 +29,7 @@ buffer_wants_host_alloc(struct pv_context *ctx, const struct pv_vk_device *d,
 {
    const struct pv_vk_dispatch *vk = &pv_venus_host(ctx)->vk;
    if (!d->external_resources || !vk->GetPhysicalDeviceExternalBufferProperties ||
-       chain_has(ci->pNext, VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO))
+       pv_vk_chain_find(ci->pNext, VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO))
       return false;
    const VkPhysicalDeviceExternalBufferInfo info = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_BUFFER_INFO,
@@ -61,7 +52,7 @@ image_wants_host_alloc(struct pv_context *ctx, const struct pv_vk_device *d,
    if (!d->external_resources || !vk->GetPhysicalDeviceImageFormatProperties2 ||
        ci->initialLayout != VK_IMAGE_LAYOUT_UNDEFINED ||
        ci->tiling == VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT ||
-       chain_has(ci->pNext, VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO))
+       pv_vk_chain_find(ci->pNext, VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_IMAGE_CREATE_INFO))
       return false;
    VkPhysicalDeviceExternalImageFormatInfo ext = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_IMAGE_FORMAT_INFO,

@@ -18,10 +18,12 @@
  * reset). A guest that learnt it from a timeline semaphore the batch signals (Mesa 25's Venus
  * submits its semaphore feedback command buffers again that way, and Zink its own) is believed
  * through the host's counter of that semaphore: one vkGetSemaphoreCounterValue instead of a wait
- * for the whole queue at every such submission (piglit through Zink: 12 waits instead of 1). Only
- * here: a counter a guest raised otherwise (a host signal, another queue) could say a batch
- * finished that still runs, which costs no more than a command buffer pending twice, never a
- * reset, free or destroy under running work (those wait for what the tracking knows, lifetime.c).
+ * for the whole queue at every such submission (piglit through Zink: 12 waits instead of 1). The
+ * counter is believed only while every signal of the semaphore came from submissions to one queue
+ * in increasing values (struct pv_vk_semaphore), and only here: a signal from a second queue that
+ * the host ran before we marked it could still say a batch finished that runs, which costs no
+ * more than a command buffer pending twice, never a reset, free or destroy under running work
+ * (those wait for what the tracking knows, lifetime.c).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -68,7 +70,7 @@ signal_reached(struct claim *k, const struct pv_vk_cmdbuf *cb)
    struct pv_object *o = pv_object_find(k->ctx, s->id, VK_OBJECT_TYPE_SEMAPHORE);
    const struct pv_vk_semaphore *st = o && o->serial == s->serial ? o->data : NULL;
    uint64_t counter = 0;
-   return st && st->timeline && !atomic_load(&st->foreign) && o->host &&
+   return st && !atomic_load(&st->foreign) && o->host &&
           k->d->GetSemaphoreCounterValue(k->d->host, PV_TO_HANDLE(VkSemaphore, o->host),
                                          &counter) == VK_SUCCESS &&
           counter >= s->value;
@@ -183,13 +185,16 @@ pv_vk_queue_begin_submit_cmdbufs(struct pv_dispatch_ctx *c, const char *what, Vk
 
 /* ----- timeline semaphores a batch signals --------------------------------------------------- */
 
-static const void *
-chain_find(const void *next, VkStructureType type)
+/* A VkSubmitInfo's signal values (VkTimelineSemaphoreSubmitInfo), one per signalled semaphore,
+ * or NULL. */
+static const uint64_t *
+signal_values(const VkSubmitInfo *b)
 {
-   for (const VkBaseInStructure *b = next; b; b = b->pNext)
-      if (b->sType == type)
-         return b;
-   return NULL;
+   const VkTimelineSemaphoreSubmitInfo *t =
+      pv_vk_chain_find(b->pNext, VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO);
+   bool complete =
+      t && t->pSignalSemaphoreValues && t->signalSemaphoreValueCount == b->signalSemaphoreCount;
+   return complete ? t->pSignalSemaphoreValues : NULL;
 }
 
 void
@@ -203,7 +208,7 @@ pv_guard_CreateSemaphore(struct pv_dispatch_ctx *c, void *args)
                             : NULL;
    const VkSemaphoreTypeCreateInfo *type =
       a->pCreateInfo
-         ? chain_find(a->pCreateInfo->pNext, VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO)
+         ? pv_vk_chain_find(a->pCreateInfo->pNext, VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO)
          : NULL;
    if (!o || o->data || !type || type->semaphoreType != VK_SEMAPHORE_TYPE_TIMELINE)
       return;
@@ -211,7 +216,6 @@ pv_guard_CreateSemaphore(struct pv_dispatch_ctx *c, void *args)
    struct pv_vk_semaphore *st = calloc(1, sizeof(*st));
    if (!st)
       return;
-   st->timeline = true;
    st->last_value = type->initialValue;
    o->data = st;
    o->free_data = pv_vk_state_free;
@@ -227,7 +231,7 @@ first_timeline(struct pv_dispatch_ctx *c, uint32_t n, const VkSemaphore *sems,
       struct pv_object *o =
          sem ? pv_venus_object(c, VK_OBJECT_TYPE_SEMAPHORE, PV_FROM_HANDLE(sem)) : NULL;
       const struct pv_vk_semaphore *st = o ? o->data : NULL;
-      if (st && st->timeline)
+      if (st)
          return (struct pv_vk_batch_signal){o->id, o->serial, infos ? infos[i].value : values[i]};
    }
    return (struct pv_vk_batch_signal){0};
@@ -238,12 +242,10 @@ batch_signal(struct pv_dispatch_ctx *c, const VkSubmitInfo *b1, const VkSubmitIn
 {
    if (b2)
       return first_timeline(c, b2->signalSemaphoreInfoCount, NULL, NULL, b2->pSignalSemaphoreInfos);
-   const VkTimelineSemaphoreSubmitInfo *t =
-      chain_find(b1->pNext, VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO);
-   if (!t || !t->pSignalSemaphoreValues || t->signalSemaphoreValueCount != b1->signalSemaphoreCount)
+   const uint64_t *values = signal_values(b1);
+   if (!values)
       return (struct pv_vk_batch_signal){0};
-   return first_timeline(c, b1->signalSemaphoreCount, b1->pSignalSemaphores,
-                         t->pSignalSemaphoreValues, NULL);
+   return first_timeline(c, b1->signalSemaphoreCount, b1->pSignalSemaphores, values, NULL);
 }
 
 /* A signal operation's first synchronization scope holds every command earlier in submission
@@ -333,13 +335,10 @@ pv_vk_semaphores_signalled(struct pv_dispatch_ctx *c, struct pv_vk_device *d,
          continue;
       }
       const VkSubmitInfo *b = &a1->pSubmits[i];
-      const VkTimelineSemaphoreSubmitInfo *t =
-         chain_find(b->pNext, VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO);
-      bool values =
-         t && t->pSignalSemaphoreValues && t->signalSemaphoreValueCount == b->signalSemaphoreCount;
+      const uint64_t *values = signal_values(b);
       for (uint32_t j = 0; j < b->signalSemaphoreCount; j++) {
          if (values)
-            signalled(c, d, q, b->pSignalSemaphores[j], t->pSignalSemaphoreValues[j]);
+            signalled(c, d, q, b->pSignalSemaphores[j], values[j]);
          else /* a timeline one without its value: the host refuses or makes one up */
             pv_vk_semaphores_foreign(c, 1, &b->pSignalSemaphores[j]);
       }

@@ -13,7 +13,7 @@
  * calls abort() (pending twice: what a driver does then is its own business). Mode
  * `resubmit-pending`. A submission whose last timeline signal (with no command buffer after it)
  * has happened has ended for that check, fence or not: its command buffers finished before the
- * signal (modes `resubmit-timeline`, `resubmit-race`).
+ * signal (mode `resubmit-timeline`).
  */
 #include "pv_crash_layer_sync.h"
 
