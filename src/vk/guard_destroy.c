@@ -84,7 +84,8 @@ pv_guard_ResetCommandPool(struct pv_dispatch_ctx *c, void *args)
       pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_POOL, PV_FROM_HANDLE(a->commandPool));
    if (pool && !pv_venus_hold_children(c, pool->id, VK_OBJECT_TYPE_COMMAND_BUFFER))
       return;
-   pv_vk_cmdpool_wait(c, a->device, a->commandPool);
+   if (!pv_vk_cmdpool_wait(c, a->device, a->commandPool))
+      return;
    pv_handle_vkResetCommandPool(c, args);
    if (a->ret == VK_SUCCESS)
       pv_vk_cmdpool_reset(c, a->commandPool);

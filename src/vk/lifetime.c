@@ -61,8 +61,8 @@ refset_grow(struct pv_context *ctx, struct pv_vk_refset *s)
    return true;
 }
 
-bool
-pv_vk_refset_add(struct pv_context *ctx, struct pv_vk_refset *s, const struct pv_object *o)
+static bool
+refset_add_entry(struct pv_context *ctx, struct pv_vk_refset *s, struct pv_vk_ref_entry e)
 {
    struct pv_vk_refblock *b = atomic_load_explicit(&s->blk, memory_order_relaxed);
    if ((s->count + 1) * 2 > (b ? b->cap : 0)) {
@@ -70,15 +70,21 @@ pv_vk_refset_add(struct pv_context *ctx, struct pv_vk_refset *s, const struct pv
          return false;
       b = atomic_load_explicit(&s->blk, memory_order_relaxed);
    }
-   uint32_t j = (uint32_t)o->serial & (b->cap - 1);
+   uint32_t j = (uint32_t)e.serial & (b->cap - 1);
    while (b->v[j].serial) {
-      if (b->v[j].serial == o->serial)
+      if (b->v[j].serial == e.serial)
          return true;
       j = (j + 1) & (b->cap - 1);
    }
-   b->v[j] = (struct pv_vk_ref_entry){o->id, o->serial, o->type};
+   b->v[j] = e;
    s->count++;
    return true;
+}
+
+bool
+pv_vk_refset_add(struct pv_context *ctx, struct pv_vk_refset *s, const struct pv_object *o)
+{
+   return refset_add_entry(ctx, s, (struct pv_vk_ref_entry){o->id, o->serial, o->type});
 }
 
 static void
@@ -173,6 +179,46 @@ pv_vk_cmdbuf_make(struct pv_object *o)
    return o->type == VK_OBJECT_TYPE_COMMAND_BUFFER ? cmdbuf_state(o) : NULL;
 }
 
+/* Recording values (struct pv_vk_cmdbuf.recording) share a refset with object serials, so they
+ * come from a space of their own: the top bit set, which no object's serial reaches. */
+#define PV_RECORDING_BIT (1ull << 63)
+static _Atomic uint64_t recordings;
+
+static uint64_t
+new_recording(struct pv_vk_cmdbuf *cb)
+{
+   uint64_t v = (atomic_fetch_add(&recordings, 1) + 1) | PV_RECORDING_BIT;
+   atomic_store(&cb->recording, v);
+   return v;
+}
+
+/* Whether `o` is still what a reference of (id, serial) named: the same object, and for a
+ * command buffer named by a primary that executes it, the same recording too. */
+static bool
+same_identity(struct pv_object *o, uint64_t serial)
+{
+   if (o->serial == serial)
+      return true;
+   const struct pv_vk_cmdbuf *cb =
+      o->type == VK_OBJECT_TYPE_COMMAND_BUFFER ? pv_vk_state_peek(o) : NULL;
+   return cb && (serial & PV_RECORDING_BIT) && atomic_load(&cb->recording) == serial;
+}
+
+/* A primary's reference to a secondary it executes names its recording: a new one for a
+ * secondary begun without SIMULTANEOUS_USE, whose earlier primaries Vulkan makes invalid
+ * (vkCmdExecuteCommands). A secondary without state (no memory) is named as an object. */
+static struct pv_vk_ref_entry
+executed_entry(struct pv_object *o)
+{
+   struct pv_vk_cmdbuf *s = cmdbuf_state(o);
+   if (!s)
+      return (struct pv_vk_ref_entry){o->id, o->serial, o->type};
+   uint64_t v = atomic_load(&s->recording);
+   if (!v || !s->scope.simultaneous)
+      v = new_recording(s);
+   return (struct pv_vk_ref_entry){o->id, v, o->type};
+}
+
 /* Objects a command buffer may name that the guest may destroy while it is recorded: Vulkan
  * lets layouts and update templates go once recorded, so they are not references. */
 static bool
@@ -245,10 +291,14 @@ pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *cons
    bool current = !begin && cb->checked_gen == gen;
    for (uint32_t i = 1; i < count; i++) {
       uint32_t before = cb->refs.count;
-      if (is_reference(named[i]->type) && !pv_vk_refset_add(ctx, &cb->refs, named[i]))
+      bool executes = named[i]->type == VK_OBJECT_TYPE_COMMAND_BUFFER; /* vkCmdExecuteCommands */
+      if (executes && !refset_add_entry(ctx, &cb->refs, executed_entry(named[i])))
          cb->broken = true;
-      if (named[i]->type == VK_OBJECT_TYPE_COMMAND_BUFFER)
-         cb->runs_secondaries = true; /* vkCmdExecuteCommands */
+      else if (!executes && is_reference(named[i]->type) &&
+               !pv_vk_refset_add(ctx, &cb->refs, named[i]))
+         cb->broken = true;
+      if (executes)
+         cb->runs_secondaries = true;
       else if (named[i]->type == VK_OBJECT_TYPE_DESCRIPTOR_SET)
          pv_vk_cmdbuf_note_set(ctx, cb, named[i]); /* its pool's resets wait for us */
       if (cb->refs.count != before && current && !object_alive(&look, named[i], 0))
@@ -390,7 +440,7 @@ static bool
 ref_alive(const struct alive_look *l, uint64_t id, uint64_t serial, int32_t type, int depth)
 {
    struct pv_object *o = look_find(l, id, type);
-   return o && o->serial == serial && object_alive(l, o, depth);
+   return o && same_identity(o, serial) && object_alive(l, o, depth);
 }
 
 bool
@@ -425,9 +475,10 @@ pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
       }
       cb->scope.submitted = true;
       if (!cmdbuf_refs_alive(&look, cb, 0)) {
-         pv_venus_refuse(c, "%s: a command buffer names an object destroyed since it was "
-                           "recorded",
-                        what);
+         pv_venus_refuse(c,
+                         "%s: a command buffer names an object destroyed (or a secondary "
+                         "reset, recorded again or executed elsewhere) since it was recorded",
+                         what);
          return false;
       }
    }
@@ -569,10 +620,15 @@ struct secondary_mark {
    struct pv_vk_batch_signal signal;
 };
 
+/* Every command buffer under a secondary's id, whichever recording: one reset or recorded
+ * again since our check is waiting for this submission's marks (pv_vk_cmdbufs_wait). */
 static bool
-mark_secondary(struct pv_vk_cmdbuf *s, void *data)
+mark_secondary(struct pv_vk_cmdbuf *s, bool current, void *data)
 {
+   (void)current;
    const struct secondary_mark *m = data;
+   if (!s)
+      return true;
    if (s->queue && s->queue != m->q && pv_vk_queue_busy(s->queue, s->value))
       s->queues_overlap = true;
    s->queue = m->q;
@@ -827,7 +883,7 @@ pv_vk_cmdbuf_busy_locked(const struct pv_vk_device *d, const struct pv_vk_cmdbuf
 struct each_secondary {
    struct pv_context *ctx;
    const struct pv_vk_cmdbuf *primary;
-   bool (*fn)(struct pv_vk_cmdbuf *s, void *data);
+   bool (*fn)(struct pv_vk_cmdbuf *s, bool current, void *data);
    void *data;
 };
 
@@ -838,13 +894,14 @@ secondary_entry(const struct pv_vk_ref_entry *e, void *data)
    if (e->type != VK_OBJECT_TYPE_COMMAND_BUFFER)
       return true;
    struct pv_object *o = pv_object_find(w->ctx, e->id, VK_OBJECT_TYPE_COMMAND_BUFFER);
-   struct pv_vk_cmdbuf *s = o && o->serial == e->serial ? o->data : NULL;
-   return !s || s == w->primary || w->fn(s, w->data);
+   struct pv_vk_cmdbuf *s = o ? pv_vk_state_peek(o) : NULL;
+   return s == w->primary || w->fn(s, s && same_identity(o, e->serial), w->data);
 }
 
 bool
 pv_vk_cmdbuf_each_secondary(struct pv_context *ctx, const struct pv_vk_cmdbuf *cb,
-                            bool (*fn)(struct pv_vk_cmdbuf *s, void *data), void *data)
+                            bool (*fn)(struct pv_vk_cmdbuf *s, bool current, void *data),
+                            void *data)
 {
    struct each_secondary w = {ctx, cb, fn, data};
    return !cb->runs_secondaries || refset_every(&cb->refs, secondary_entry, &w);
@@ -888,6 +945,7 @@ pv_vk_cmdbufs_wait(struct pv_dispatch_ctx *c, uint32_t count, const VkCommandBuf
          continue;
       /* its pool's device, whatever device the guest's command names */
       struct pv_vk_device *d = device_of_cmdbuf(ctx, o);
+      new_recording(cb); /* before the sync: a submission that still finds it is marked */
       pv_vk_sync_with_submitters(d);
       pv_vk_cmdbuf_wait_state(ctx, d, cb);
    }
@@ -900,29 +958,38 @@ pv_vk_device_of_pool(struct pv_context *ctx, const struct pv_object *pool, VkDev
    return dev ? dev->data : pv_vk_device_from_host(ctx, device);
 }
 
-/* A pool's command buffers are its children in the object table (exec.c, parent_of_new); a
- * list that misses some (no memory) falls back to the whole device. */
-void
+/* A pool's command buffers are its children in the object table (exec.c, parent_of_new). */
+bool
 pv_vk_cmdpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkCommandPool pool)
 {
    struct pv_context *ctx = pv_venus_from(c);
    struct pv_object *p = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_POOL, PV_FROM_HANDLE(pool));
    struct pv_vk_device *d = pv_vk_device_of_pool(ctx, p, device);
    uint64_t *ids = NULL;
-   bool complete = false;
-   size_t n = p ? pv_object_list_children_checked(ctx, p->id, VK_OBJECT_TYPE_COMMAND_BUFFER,
-                                                  &ids, &complete)
+   bool complete = !p;
+   size_t n = p ? pv_object_list_children_checked(ctx, p->id, VK_OBJECT_TYPE_COMMAND_BUFFER, &ids,
+                                                  &complete)
                 : 0;
-   pv_vk_sync_with_submitters(d);
    if (!complete) {
-      pv_vk_device_quiesce(ctx, d);
-   } else {
-      for (size_t i = 0; i < n; i++) {
-         struct pv_object *o = pv_object_find(ctx, ids[i], VK_OBJECT_TYPE_COMMAND_BUFFER);
-         pv_vk_cmdbuf_wait_state(ctx, d, o ? o->data : NULL);
-      }
+      /* one left out would keep its recording value: a primary executing it could still be
+       * submitted while the host resets it */
+      free(ids);
+      pv_venus_refuse(c, "a command pool's command buffers could not be listed (no memory)");
+      return false;
+   }
+   for (size_t i = 0; i < n; i++) {
+      struct pv_object *o = pv_object_find(ctx, ids[i], VK_OBJECT_TYPE_COMMAND_BUFFER);
+      struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
+      if (cb)
+         new_recording(cb);
+   }
+   pv_vk_sync_with_submitters(d);
+   for (size_t i = 0; i < n; i++) {
+      struct pv_object *o = pv_object_find(ctx, ids[i], VK_OBJECT_TYPE_COMMAND_BUFFER);
+      pv_vk_cmdbuf_wait_state(ctx, d, o ? o->data : NULL);
    }
    free(ids);
+   return true;
 }
 
 void

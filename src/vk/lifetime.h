@@ -14,7 +14,10 @@
  *   the marks dropped when a descriptor set is given a dead descriptor): a reference is checked
  *   once when recorded, a descriptor set once per epoch, so while nothing is destroyed a
  *   submission walks nothing; a command buffer that executes secondaries walks its own
- *   references each time (a secondary recorded again brings references its primary never saw).
+ *   references each time. A primary names each secondary by the recording it executed
+ *   (struct pv_vk_cmdbuf.recording): one recorded again, reset, freed or executed by another
+ *   primary since makes the submission fatal, since the host driver would run whatever the
+ *   secondary holds now, never checked against this primary's render pass.
  * - Destruction: submissions are counted per queue, and what is known finished too (a guest
  *   fence the host saw signalled, a queue or device waited idle). An object the GPU may use,
  *   destroyed while some submission is not known finished, is kept on the host with the counts
@@ -99,6 +102,13 @@ struct pv_vk_cmdbuf {
    /* resubmit.c: the path whose submission of it runs (claimed under its device's track lock
     * until the submission's marks), when begun without SIMULTANEOUS_USE; NULL when none */
    const void *submitting;
+   /* Which recording of it a primary executes (pv_vk_cmdbuf_recording): a value of its own
+    * space, never an object's serial. A new one before every begin, reset or free waits (so a
+    * submission that still finds the old one is marked before the host call that changes it)
+    * and, for a secondary begun without SIMULTANEOUS_USE, at every vkCmdExecuteCommands naming
+    * it: Vulkan makes the primaries that executed it before invalid then. A primary keeps the
+    * value it recorded in its references. */
+   _Atomic uint64_t recording;
    /* resubmit.c: a timeline semaphore its last submission's batch signals (id, serial) and the
     * value, whose host counter tells that batch finished (only to submit it again) */
    struct pv_vk_batch_signal signal;
@@ -210,10 +220,12 @@ void pv_vk_tell_lost(struct pv_dispatch_ctx *c);
 /* Whether the command buffer's last submission (or one on another queue) may still run; the
  * caller holds its device's track lock. */
 bool pv_vk_cmdbuf_busy_locked(const struct pv_vk_device *d, const struct pv_vk_cmdbuf *cb);
-/* Calls fn for each live secondary the primary executes (its references), until fn says stop;
- * whether every call said go on. */
+/* Calls fn for each secondary the primary executes (its references), until fn says stop;
+ * whether every call said go on. `s` is the state of the command buffer under that id now (NULL
+ * when there is none), `current` whether it is still the recording the primary executed. */
 bool pv_vk_cmdbuf_each_secondary(struct pv_context *ctx, const struct pv_vk_cmdbuf *cb,
-                                 bool (*fn)(struct pv_vk_cmdbuf *s, void *data), void *data);
+                                 bool (*fn)(struct pv_vk_cmdbuf *s, bool current, void *data),
+                                 void *data);
 /* Waits until the state's last submission has finished; `d` is its device (its pool's). */
 void pv_vk_cmdbuf_wait_state(struct pv_context *ctx, struct pv_vk_device *d,
                              struct pv_vk_cmdbuf *cb);
@@ -234,11 +246,14 @@ struct pv_vk_batch_signal *pv_vk_batch_signals(struct pv_dispatch_ctx *c,
 /* Ends the claims of pv_vk_queue_begin_submit_cmdbufs; the caller holds the track lock. */
 void pv_vk_cmdbufs_unclaim_locked(struct pv_dispatch_ctx *c, uint32_t count,
                                   const VkCommandBuffer *cmdbufs);
-/* Waits until the command buffer's last submission has finished (before it is reset). */
+/* Waits until the command buffer's last submission has finished (before it is reset), after
+ * giving it a new recording value. */
 void pv_vk_cmdbuf_wait(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf);
 /* The same for every command buffer of a pool (before the pool is reset or destroyed), and for
- * a list of them (before they are freed). */
-void pv_vk_cmdpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkCommandPool pool);
+ * a list of them (before they are freed). Each first gets a new recording value, so a primary
+ * that executed it is refused from then on. False (the command refused) when the pool's command
+ * buffers cannot be listed (no memory). */
+bool pv_vk_cmdpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkCommandPool pool);
 void pv_vk_cmdbufs_wait(struct pv_dispatch_ctx *c, uint32_t count, const VkCommandBuffer *cmdbufs);
 /* An empty submission with `fence` to a queue, under the queue-timeline lock where it has one
  * (queue.c); the caller holds the queue's submit lock. */

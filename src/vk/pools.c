@@ -21,8 +21,9 @@ pv_vk_handle_DestroyCommandPool(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkDestroyCommandPool *a = args;
    uint64_t id = pool_id(c, VK_OBJECT_TYPE_COMMAND_POOL, PV_FROM_HANDLE(a->commandPool));
-   if (a->commandPool != VK_NULL_HANDLE)
-      pv_vk_cmdpool_wait(c, a->device, a->commandPool); /* its children may be in use */
+   /* its children may be in use */
+   if (a->commandPool != VK_NULL_HANDLE && !pv_vk_cmdpool_wait(c, a->device, a->commandPool))
+      return;
    pv_handle_vkDestroyCommandPool(c, args);
    if (id && !pv_cs_fatal(c->dec))
       pv_object_remove_children(pv_venus_from(c), id, VK_OBJECT_TYPE_COMMAND_BUFFER);

@@ -10,7 +10,9 @@
  * still run is waited for, as a reset of it waits (lifetime.c), and the submission claims them
  * under the device's track lock, all at once, until pv_vk_queue_end_submit has marked them: a
  * submission of one on another ring meanwhile waits for the claim, then for the work. One named
- * twice in one submission cannot be waited for and is refused.
+ * twice in one submission cannot be waited for and is refused. The same claim checks that each
+ * secondary is still the recording its primary executed (lifetime.h), so a reset, free or begin
+ * of it on another ring is either refused here or waits for this submission's marks.
  *
  * Nothing is held while waiting (no claim, no lock), so two rings' submissions never wait for
  * each other. A legal guest pays one lock and a look per command buffer: it has seen the earlier
@@ -41,6 +43,7 @@
 enum claim_result {
    CLAIMED, /* every command buffer that needs it is ours until the marks */
    NAMED_TWICE,
+   STALE, /* a primary executes a secondary that was reset, freed or recorded again since */
    BUSY,  /* `busy` may still run: wait for it, then try again */
    TAKEN, /* another ring's submission is making one: try again shortly */
 };
@@ -49,6 +52,7 @@ struct claim {
    struct pv_context *ctx;
    const struct pv_vk_device *d;
    const void *me;
+   enum claim_result result; /* of the secondaries looked at */
    struct pv_vk_cmdbuf *busy;
    uint64_t busy_value; /* busy's last submission when it was found busy */
 };
@@ -76,26 +80,11 @@ signal_reached(struct claim *k, const struct pv_vk_cmdbuf *cb)
           counter >= s->value;
 }
 
-/* A secondary without SIMULTANEOUS_USE that may still run from another primary's submission. */
-static bool
-secondary_idle(struct pv_vk_cmdbuf *s, void *data)
-{
-   struct claim *k = data;
-   if (s->scope.simultaneous || !pv_vk_cmdbuf_busy_locked(k->d, s) || signal_reached(k, s))
-      return true;
-   k->busy = s;
-   k->busy_value = s->value;
-   return false;
-}
-
-/* One command buffer of the submission: claims it when it needs a claim. */
+/* A command buffer without SIMULTANEOUS_USE (a primary of the submission or a secondary one of
+ * them executes): claimed, unless it is claimed already or may still run. */
 static enum claim_result
-claim_one(struct claim *k, struct pv_vk_cmdbuf *cb)
+claim_cmdbuf(struct claim *k, struct pv_vk_cmdbuf *cb)
 {
-   if (!pv_vk_cmdbuf_each_secondary(k->ctx, cb, secondary_idle, k))
-      return BUSY;
-   if (cb->scope.simultaneous)
-      return CLAIMED;
    if (cb->submitting == k->me)
       return NAMED_TWICE;
    if (cb->submitting)
@@ -109,6 +98,30 @@ claim_one(struct claim *k, struct pv_vk_cmdbuf *cb)
    return CLAIMED;
 }
 
+/* A secondary is the recording its primary executed, or the primary is invalid (lavapipe would
+ * run what the secondary holds now, checked against another render pass or none: a clear's
+ * colorAttachment indexes its attachments unchecked). Here, under the track lock, because the
+ * reset, free or begin that changes it gives it a new recording value before it syncs with the
+ * submitters (lifetime.c): found unchanged, our marks come before its wait. */
+static bool
+claim_secondary(struct pv_vk_cmdbuf *s, bool current, void *data)
+{
+   struct claim *k = data;
+   k->result = !current ? STALE : s->scope.simultaneous ? CLAIMED : claim_cmdbuf(k, s);
+   return k->result == CLAIMED;
+}
+
+/* One command buffer of the submission: claims it, and the secondaries it executes, where they
+ * need a claim. */
+static enum claim_result
+claim_one(struct claim *k, struct pv_vk_cmdbuf *cb)
+{
+   k->result = CLAIMED;
+   if (!pv_vk_cmdbuf_each_secondary(k->ctx, cb, claim_secondary, k))
+      return k->result;
+   return cb->scope.simultaneous ? CLAIMED : claim_cmdbuf(k, cb);
+}
+
 /* All or none; the caller holds the device's track lock. */
 static enum claim_result
 claim_all(struct pv_dispatch_ctx *c, struct claim *k, uint32_t count, const VkCommandBuffer *cbs)
@@ -117,21 +130,33 @@ claim_all(struct pv_dispatch_ctx *c, struct claim *k, uint32_t count, const VkCo
       struct pv_vk_cmdbuf *cb = state_of(c, cbs[i]);
       enum claim_result r = cb ? claim_one(k, cb) : CLAIMED;
       if (r != CLAIMED) {
-         pv_vk_cmdbufs_unclaim_locked(c, i, cbs);
+         pv_vk_cmdbufs_unclaim_locked(c, i + 1, cbs); /* the secondaries it claimed too */
          return r;
       }
    }
    return CLAIMED;
 }
 
+static bool
+unclaim(struct pv_vk_cmdbuf *cb, bool current, void *me)
+{
+   (void)current;
+   if (cb && cb->submitting == me)
+      cb->submitting = NULL;
+   return true;
+}
+
 void
 pv_vk_cmdbufs_unclaim_locked(struct pv_dispatch_ctx *c, uint32_t count,
                              const VkCommandBuffer *cmdbufs)
 {
+   struct pv_context *ctx = pv_venus_from(c);
    for (uint32_t i = 0; cmdbufs && i < count; i++) {
       struct pv_vk_cmdbuf *cb = state_of(c, cmdbufs[i]);
-      if (cb && cb->submitting == c->user)
-         cb->submitting = NULL;
+      if (cb) {
+         unclaim(cb, true, c->user);
+         pv_vk_cmdbuf_each_secondary(ctx, cb, unclaim, c->user);
+      }
    }
 }
 
@@ -160,7 +185,7 @@ pv_vk_queue_begin_submit_cmdbufs(struct pv_dispatch_ctx *c, const char *what, Vk
       *q = pv_vk_queue_begin_submit(c, queue, d);
       if (!*q || !*d || !count || pv_vk_bench_unchecked)
          return true; /* untracked: nothing to wait for (nor to mark) */
-      struct claim k = {ctx, *d, c->user, NULL, 0};
+      struct claim k = {.ctx = ctx, .d = *d, .me = c->user};
       pthread_mutex_lock(&(*d)->track_lock);
       enum claim_result r = claim_all(c, &k, count, cmdbufs);
       pthread_mutex_unlock(&(*d)->track_lock);
@@ -169,6 +194,13 @@ pv_vk_queue_begin_submit_cmdbufs(struct pv_dispatch_ctx *c, const char *what, Vk
       pthread_mutex_unlock(&(*q)->submit_lock);
       if (r == NAMED_TWICE) {
          pv_venus_refuse(c, "%s: a command buffer without SIMULTANEOUS_USE is named twice", what);
+         return false;
+      }
+      if (r == STALE) {
+         pv_venus_refuse(c,
+                         "%s: a secondary command buffer was reset, freed, recorded again or "
+                         "executed by another primary since its primary recorded it",
+                         what);
          return false;
       }
       if (r == BUSY && !wait_for(ctx, *d, &k)) {

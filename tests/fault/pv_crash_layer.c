@@ -346,6 +346,7 @@ pv_crash_FreeCommandBuffers(VkDevice device, VkCommandPool pool, uint32_t count,
                             const VkCommandBuffer *cmds)
 {
    pool_call_begin("vkFreeCommandBuffers");
+   pv_crash_pending_freeing(count, cmds);
    next_free_command_buffers(device, pool, count, cmds);
    pool_call_end();
 }

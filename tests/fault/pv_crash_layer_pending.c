@@ -14,6 +14,11 @@
  * `resubmit-pending`. A submission whose last timeline signal (with no command buffer after it)
  * has happened has ended for that check, fence or not: its command buffers finished before the
  * signal (mode `resubmit-timeline`).
+ *
+ * And a submitted primary must run the recordings of its secondaries that it executed: one
+ * begun, reset or freed since its primary's vkCmdExecuteCommands also calls abort() (lavapipe
+ * would run whatever the secondary holds now). Mode `secondary-stale`. A pool reset is not
+ * followed (the layer does not know a pool's command buffers): a check left out there.
  */
 #include "pv_crash_layer_sync.h"
 
@@ -56,6 +61,21 @@ static PFN_vkCreateFence next_create_fence;
 static PFN_vkDestroyFence next_destroy_fence;
 static PFN_vkGetFenceStatus next_fence_status;
 static PFN_vkDestroySemaphore next_destroy_semaphore;
+static PFN_vkCmdExecuteCommands next_execute;
+static PFN_vkResetCommandBuffer next_reset_cmdbuf;
+
+/* Command buffers' recordings: how often each was begun, reset or freed, and for a primary the
+ * secondaries it executes with those counts then. More than fit abort (too_many). */
+#define RECORDINGS_MAX 64u
+#define EXECUTED_MAX 8u
+struct recording {
+   VkCommandBuffer cb;
+   uint64_t changes;
+   uint32_t executed_count;
+   VkCommandBuffer executed[EXECUTED_MAX];
+   uint64_t executed_at[EXECUTED_MAX];
+};
+static struct recording recordings[RECORDINGS_MAX];
 
 static bool
 checking(void)
@@ -76,6 +96,8 @@ pv_crash_pending_init(VkDevice dev, PFN_vkGetDeviceProcAddr gdpa)
    next_begin = (PFN_vkBeginCommandBuffer)gdpa(dev, "vkBeginCommandBuffer");
    next_create_semaphore = (PFN_vkCreateSemaphore)gdpa(dev, "vkCreateSemaphore");
    next_counter = (PFN_vkGetSemaphoreCounterValue)gdpa(dev, "vkGetSemaphoreCounterValue");
+   next_execute = (PFN_vkCmdExecuteCommands)gdpa(dev, "vkCmdExecuteCommands");
+   next_reset_cmdbuf = (PFN_vkResetCommandBuffer)gdpa(dev, "vkResetCommandBuffer");
 }
 
 /* Forgets the submissions whose work has ended. The caller holds the lock. */
@@ -169,6 +191,52 @@ note_timeline(struct pending *p, uint32_t count, const VkSubmitInfo *submits)
    }
 }
 
+static void too_many(const char *what, unsigned max);
+
+/* The command buffer's entry, made when missing. The caller holds the lock. */
+static struct recording *
+recording_of(VkCommandBuffer cb)
+{
+   struct recording *free_slot = NULL;
+   for (uint32_t i = 0; i < RECORDINGS_MAX; i++) {
+      if (recordings[i].cb == cb)
+         return &recordings[i];
+      if (!recordings[i].cb && !free_slot)
+         free_slot = &recordings[i];
+   }
+   if (!free_slot)
+      too_many("command buffers' recordings", RECORDINGS_MAX);
+   *free_slot = (struct recording){.cb = cb};
+   return free_slot;
+}
+
+/* Begun, reset or freed: a primary that executed it before runs another recording now. */
+static void
+recording_changes(VkCommandBuffer cb)
+{
+   pthread_mutex_lock(&lock);
+   struct recording *r = recording_of(cb);
+   r->changes++;
+   r->executed_count = 0;
+   pthread_mutex_unlock(&lock);
+}
+
+/* The caller holds the lock. */
+static void
+check_secondaries(VkCommandBuffer primary)
+{
+   const struct recording *r = recording_of(primary);
+   for (uint32_t i = 0; i < r->executed_count; i++) {
+      if (recording_of(r->executed[i])->changes != r->executed_at[i]) {
+         fprintf(stderr,
+                 "pv_crash_layer: primary %p submitted after its secondary %p was begun, "
+                 "reset or freed\n",
+                 (void *)primary, (void *)r->executed[i]);
+         abort();
+      }
+   }
+}
+
 static void
 pending_twice(VkCommandBuffer cb, const char *how)
 {
@@ -187,6 +255,7 @@ pv_crash_pending_submitting(uint32_t count, const VkSubmitInfo *submits)
    for (uint32_t i = 0; i < count; i++) {
       for (uint32_t j = 0; j < submits[i].commandBufferCount; j++) {
          VkCommandBuffer cb = submits[i].pCommandBuffers[j];
+         check_secondaries(cb);
          if (is_simultaneous(cb))
             continue;
          if (cmdbuf_pending(cb))
@@ -293,7 +362,39 @@ pending_BeginCommandBuffer(VkCommandBuffer cb, const VkCommandBufferBeginInfo *i
    if (simultaneous_use)
       simultaneous[free_slot] = cb;
    pthread_mutex_unlock(&lock);
+   recording_changes(cb);
    return next_begin(cb, info);
+}
+
+static VKAPI_ATTR VkResult VKAPI_CALL
+pending_ResetCommandBuffer(VkCommandBuffer cb, VkCommandBufferResetFlags flags)
+{
+   recording_changes(cb);
+   return next_reset_cmdbuf(cb, flags);
+}
+
+void
+pv_crash_pending_freeing(uint32_t count, const VkCommandBuffer *cbs)
+{
+   for (uint32_t i = 0; checking() && i < count; i++)
+      if (cbs[i])
+         recording_changes(cbs[i]);
+}
+
+static VKAPI_ATTR void VKAPI_CALL
+pending_CmdExecuteCommands(VkCommandBuffer primary, uint32_t count, const VkCommandBuffer *cbs)
+{
+   pthread_mutex_lock(&lock);
+   for (uint32_t i = 0; i < count; i++) {
+      uint64_t at = recording_of(cbs[i])->changes;
+      struct recording *r = recording_of(primary);
+      if (r->executed_count == EXECUTED_MAX)
+         too_many("secondaries of a primary", EXECUTED_MAX);
+      r->executed[r->executed_count] = cbs[i];
+      r->executed_at[r->executed_count++] = at;
+   }
+   pthread_mutex_unlock(&lock);
+   next_execute(primary, count, cbs);
 }
 
 static VKAPI_ATTR VkResult VKAPI_CALL
@@ -328,6 +429,10 @@ pv_crash_pending_proc(const char *name)
       return (PFN_vkVoidFunction)pending_BeginCommandBuffer;
    if (next_create_semaphore && !strcmp(name, "vkCreateSemaphore"))
       return (PFN_vkVoidFunction)pending_CreateSemaphore;
+   if (next_execute && !strcmp(name, "vkCmdExecuteCommands"))
+      return (PFN_vkVoidFunction)pending_CmdExecuteCommands;
+   if (next_reset_cmdbuf && !strcmp(name, "vkResetCommandBuffer"))
+      return (PFN_vkVoidFunction)pending_ResetCommandBuffer;
    return NULL;
 }
 
@@ -343,5 +448,6 @@ pv_crash_pending_device_gone(void)
    }
    memset(timelines, 0, sizeof(timelines));
    memset(simultaneous, 0, sizeof(simultaneous));
+   memset(recordings, 0, sizeof(recordings));
    pthread_mutex_unlock(&lock);
 }

@@ -40,6 +40,8 @@ void pv_crash_pending_submitted(VkQueue queue, uint32_t count, const VkSubmitInf
 /* Before a destroy of `handle`: abort() when a submission naming it may still run. */
 void pv_crash_pending_destroying(const char *what, uint64_t handle);
 PFN_vkVoidFunction pv_crash_pending_proc(const char *name);
+/* Command buffers about to be freed (pv_crash_layer.c hooks vkFreeCommandBuffers). */
+void pv_crash_pending_freeing(uint32_t count, const VkCommandBuffer *cbs);
 /* Before the device's destroy. */
 void pv_crash_pending_device_gone(void);
 

@@ -704,9 +704,10 @@ test_destroy_pending(void **state)
 #define USAGE_SIMULTANEOUS_USE 4u
 #define RESUBMIT_WAIT_MS 20
 
-/* One vkQueueSubmit of one batch naming `id` `times` times, without semaphores or fence. */
+/* One vkQueueSubmit of one batch naming `id` `times` times, without semaphores, with `fence`
+ * (0: none). */
 static void
-submit_cmdbuf_id(struct buf *b, uint64_t id, uint32_t times)
+submit_cmdbuf_fenced(struct buf *b, uint64_t id, uint32_t times, uint64_t fence)
 {
    w32(b, CMD_QUEUE_SUBMIT), w32(b, 0), w64(b, QUEUE), w32(b, 1), w64(b, 1);
    w32(b, STYPE_SUBMIT_INFO), w64(b, 0);
@@ -715,7 +716,13 @@ submit_cmdbuf_id(struct buf *b, uint64_t id, uint32_t times)
    for (uint32_t i = 0; i < times; i++)
       w64(b, id);
    w32(b, 0), w64(b, 0); /* no signals */
-   w64(b, 0);            /* no fence */
+   w64(b, fence);
+}
+
+static void
+submit_cmdbuf_id(struct buf *b, uint64_t id, uint32_t times)
+{
+   submit_cmdbuf_fenced(b, id, times, 0);
 }
 
 static void
@@ -902,30 +909,45 @@ allocate_cmdbuf(struct buf *b, uint64_t id, uint32_t level)
    w64(b, 1), w64(b, id);
 }
 
+/* `primary` begun with `usage` and recorded to execute SECONDARY `times` times in one
+ * vkCmdExecuteCommands. */
 static void
-record_executes(struct buf *b, uint64_t primary)
+record_executes_n(struct buf *b, uint64_t primary, uint32_t usage, uint32_t times)
 {
-   begin_cmdbuf(b, primary, 0, false);
-   w32(b, CMD_EXECUTE_COMMANDS), w32(b, 0), w64(b, primary), w32(b, 1), w64(b, 1),
+   begin_cmdbuf(b, primary, usage, false);
+   w32(b, CMD_EXECUTE_COMMANDS), w32(b, 0), w64(b, primary), w32(b, times), w64(b, times);
+   for (uint32_t i = 0; i < times; i++)
       w64(b, SECONDARY);
    w32(b, CMD_END_COMMAND_BUFFER), w32(b, 0), w64(b, primary);
 }
 
 static void
-secondary_work(struct buf *b)
+record_executes(struct buf *b, uint64_t primary)
+{
+   record_executes_n(b, primary, 0, 1);
+}
+
+static void
+secondaries(struct buf *b)
 {
    sync_objects(b);
    allocate_cmdbuf(b, SECONDARY, LEVEL_SECONDARY);
    allocate_cmdbuf(b, PRIMARY_B, 0);
-   record_event_wait_into(b, SECONDARY, 0, true);
-   record_executes(b, CMDBUF);
-   record_executes(b, PRIMARY_B);
 }
 
-/* A secondary without SIMULTANEOUS_USE executed by a primary whose submission still waits (in
- * it, for an event the context path sets later) is submitted again through another primary:
- * that submission waits for the first (VUID-vkQueueSubmit-pCommandBuffers-00072), so the ring has
- * not run it before the event. */
+static void
+secondary_work(struct buf *b)
+{
+   secondaries(b);
+   record_event_wait_into(b, SECONDARY, 0, true);
+   record_executes_n(b, CMDBUF, USAGE_SIMULTANEOUS_USE, 1);
+}
+
+/* A secondary without SIMULTANEOUS_USE executed by a primary (with SIMULTANEOUS_USE) whose
+ * submission still waits (in it, for an event the context path sets later) is submitted again
+ * through that primary: the second submission waits for the first
+ * (VUID-vkQueueSubmit-pCommandBuffers-00072), so the ring has not run it before the event. (A
+ * second primary cannot be the way: recording the secondary into it makes the first invalid.) */
 static void
 test_resubmit_secondary(void **state)
 {
@@ -937,12 +959,131 @@ test_resubmit_secondary(void **state)
    struct buf release = {0};
    wait_idle_and_reset_event(&release);
    for (unsigned i = 0; i < PENDING_ROUNDS && !pv_context_is_lost(ctx); i++)
-      if (ring_submits_two(ctx, ring, CMDBUF, PRIMARY_B, &release))
-         fail_msg("round %u: the second primary ran while the first waited", i);
+      if (ring_submits_two(ctx, ring, CMDBUF, CMDBUF, &release))
+         fail_msg("round %u: the second submission ran while the first waited", i);
    if (pv_context_is_lost(ctx))
       fail_msg("context lost: %s", pv_context_lost_reason(ctx));
    pv_context_destroy(ctx);
    munmap(ring, 8192);
+   pv_renderer_destroy(r);
+}
+
+/* secondary-stale: SECONDARY (a wait for EVENT, which is set) executed by CMDBUF or PRIMARY_B */
+#define CMD_RESET_COMMAND_BUFFER 92
+
+/* `id` submitted with FENCE_WAITED, which is then waited for. */
+static void
+submit_and_wait(struct buf *b, uint64_t id)
+{
+   w32(b, CMD_RESET_FENCES), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1), w64(b, FENCE_WAITED);
+   submit_cmdbuf_fenced(b, id, 1, FENCE_WAITED);
+   w32(b, CMD_WAIT_FOR_FENCES), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1);
+   w64(b, FENCE_WAITED), w32(b, 1), w64(b, 5000000000ull);
+}
+
+enum stale_step {
+   STALE_END,
+   STALE_RECORD,              /* SECONDARY recorded, without SIMULTANEOUS_USE */
+   STALE_RECORD_SIMULTANEOUS, /* the same with it */
+   STALE_EXECUTE,             /* CMDBUF recorded to execute SECONDARY */
+   STALE_EXECUTE_TWICE,       /* the same, SECONDARY named twice in its vkCmdExecuteCommands */
+   STALE_EXECUTE_B,           /* PRIMARY_B recorded to execute SECONDARY */
+   STALE_RESET,               /* vkResetCommandBuffer of SECONDARY */
+   STALE_FREE,                /* vkFreeCommandBuffers of SECONDARY */
+   STALE_RUN,                 /* CMDBUF submitted and waited for */
+   STALE_RUN_B,               /* PRIMARY_B submitted and waited for */
+};
+
+static void
+stale_step(struct buf *b, enum stale_step step)
+{
+   switch (step) {
+   case STALE_RECORD:
+   case STALE_RECORD_SIMULTANEOUS:
+      record_event_wait_into(b, SECONDARY, step == STALE_RECORD ? 0 : USAGE_SIMULTANEOUS_USE, true);
+      break;
+   case STALE_EXECUTE:
+   case STALE_EXECUTE_TWICE:
+      record_executes_n(b, CMDBUF, 0, step == STALE_EXECUTE ? 1 : 2);
+      break;
+   case STALE_EXECUTE_B:
+      record_executes(b, PRIMARY_B);
+      break;
+   case STALE_RESET:
+      w32(b, CMD_RESET_COMMAND_BUFFER), w32(b, 0), w64(b, SECONDARY), w32(b, 0);
+      break;
+   case STALE_FREE:
+      w32(b, CMD_FREE_COMMAND_BUFFERS), w32(b, 0), w64(b, DEVICE), w64(b, POOL), w32(b, 1);
+      w64(b, 1), w64(b, SECONDARY);
+      break;
+   case STALE_RUN:
+   case STALE_RUN_B:
+      submit_and_wait(b, step == STALE_RUN ? CMDBUF : PRIMARY_B);
+      break;
+   case STALE_END:
+      break;
+   }
+}
+
+/* Runs the steps in a context of their own: whether it ends lost, and why. */
+static bool
+stale_case(struct pv_renderer *r, const enum stale_step *steps, char *why, size_t why_size)
+{
+   uint8_t *ring;
+   struct pv_context *ctx = ring_context(r, "secondary-stale", secondaries, &ring);
+   struct buf b = {0};
+   device_and_object(&b, CMD_SET_EVENT, EVENT);
+   for (size_t i = 0; steps[i] != STALE_END; i++)
+      stale_step(&b, steps[i]);
+   (void)pv_context_submit(ctx, b.b, b.n);
+   bool lost = pv_context_is_lost(ctx);
+   snprintf(why, why_size, "%s", lost ? pv_context_lost_reason(ctx) : "");
+   pv_context_destroy(ctx);
+   munmap(ring, 8192);
+   return lost;
+}
+
+/* A primary runs the recording of a secondary it executed, or nothing: one whose secondary was
+ * recorded again, reset, freed or executed by another primary since (without SIMULTANEOUS_USE;
+ * Vulkan makes the primary invalid then) is refused. Before, the host got it and lavapipe ran
+ * the secondary's new commands, checked against another render pass (a clear's colorAttachment
+ * indexes lavapipe's attachments unchecked). Executing one secondary in several primaries, or
+ * twice in one, stays legal with SIMULTANEOUS_USE. */
+static void
+test_secondary_stale(void **state)
+{
+   (void)state;
+   static const struct {
+      const char *name;
+      enum stale_step steps[8];
+      bool lost;
+   } cases[] = {
+      {"executed", {STALE_RECORD, STALE_EXECUTE, STALE_RUN, STALE_RUN}, false},
+      {"recorded again", {STALE_RECORD, STALE_EXECUTE, STALE_RECORD, STALE_RUN}, true},
+      {"reset", {STALE_RECORD, STALE_EXECUTE, STALE_RESET, STALE_RUN}, true},
+      {"freed", {STALE_RECORD, STALE_EXECUTE, STALE_FREE, STALE_RUN}, true},
+      {"another primary's", {STALE_RECORD, STALE_EXECUTE, STALE_EXECUTE_B, STALE_RUN_B}, false},
+      {"the first primary after another's",
+       {STALE_RECORD, STALE_EXECUTE, STALE_EXECUTE_B, STALE_RUN_B, STALE_RUN},
+       true},
+      {"named twice", {STALE_RECORD, STALE_EXECUTE_TWICE, STALE_RUN}, true},
+      {"simultaneous, two primaries",
+       {STALE_RECORD_SIMULTANEOUS, STALE_EXECUTE, STALE_EXECUTE_B, STALE_RUN_B, STALE_RUN},
+       false},
+      {"simultaneous, named twice",
+       {STALE_RECORD_SIMULTANEOUS, STALE_EXECUTE_TWICE, STALE_RUN},
+       false},
+   };
+   struct pv_renderer *r = pv_test_renderer();
+   assert_non_null(r);
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      char why[256];
+      bool lost = stale_case(r, cases[i].steps, why, sizeof(why));
+      if (lost != cases[i].lost)
+         fail_msg("%s: %s", cases[i].name, lost ? why : "the primary was run");
+      if (lost && !strstr(why, "since"))
+         fail_msg("%s: lost for another reason: %s", cases[i].name, why);
+   }
    pv_renderer_destroy(r);
 }
 
@@ -1212,6 +1353,7 @@ main(int argc, char **argv)
       {"resubmit-race", cmocka_unit_test(test_resubmit_race)},
       {"resubmit-timeline", cmocka_unit_test(test_resubmit_timeline)},
       {"resubmit-secondary", cmocka_unit_test(test_resubmit_secondary)},
+      {"secondary-stale", cmocka_unit_test(test_secondary_stale)},
       {"bind", cmocka_unit_test(test_bind_race)},
       {"wait-submit", cmocka_unit_test(test_wait_submit)},
       {"plane-freed", cmocka_unit_test(test_plane_freed)},

@@ -149,6 +149,12 @@ void
 pv_hostile_submit(struct pv_hostile *h, VkCommandBuffer cmd)
 {
    PV_HOSTILE_NOTE(h, vkEndCommandBuffer(cmd));
+   pv_hostile_submit_ended(h, cmd);
+}
+
+void
+pv_hostile_submit_ended(struct pv_hostile *h, VkCommandBuffer cmd)
+{
    VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
    VkFence fence = VK_NULL_HANDLE;
    PV_HOSTILE_NOTE(h, vkCreateFence(h->c.device, &fci, NULL, &fence));

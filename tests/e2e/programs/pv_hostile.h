@@ -73,6 +73,9 @@ void pv_hostile_check_canaries(struct pv_hostile *h, const char *when);
  * device; every result goes through pv_hostile_note. The command buffer is not freed (its
  * objects may be gone). */
 void pv_hostile_submit(struct pv_hostile *h, VkCommandBuffer cmd);
+/* The same for a command buffer the case ended (the guest driver sends a command buffer's
+ * commands at its vkEndCommandBuffer). */
+void pv_hostile_submit_ended(struct pv_hostile *h, VkCommandBuffer cmd);
 /* A round trip that must report a lost context (vkDeviceWaitIdle and a fence status). */
 void pv_hostile_sync(struct pv_hostile *h);
 
@@ -138,6 +141,7 @@ void pv_hostile_render_area(struct pv_hostile *h);
 void pv_hostile_clear_rect(struct pv_hostile *h);
 void pv_hostile_clear_color(struct pv_hostile *h);
 void pv_hostile_clear_layers(struct pv_hostile *h);
+void pv_hostile_secondary_clear_color(struct pv_hostile *h);
 /* device limits (pv_hostile_scope.c) */
 void pv_hostile_limit_scissor(struct pv_hostile *h);
 void pv_hostile_limit_vertex_binding(struct pv_hostile *h);

@@ -184,3 +184,68 @@ pv_hostile_vertex_unbound(struct pv_hostile *h)
 {
    gfx_scope_case(h, VERTEX_UNBOUND);
 }
+
+/* `second` begun to continue the render pass's subpass 0 and recorded to clear color attachment
+ * `color` (its clears are checked where a primary executes it). */
+static void
+pass_secondary(struct pv_hostile *h, const struct pv_hostile_gfx *g, VkCommandBuffer second,
+               uint32_t color)
+{
+   const VkCommandBufferInheritanceInfo inherit = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_INFO,
+      .renderPass = g->rp,
+      .framebuffer = g->fb,
+   };
+   const VkCommandBufferBeginInfo bi = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO,
+      .flags = VK_COMMAND_BUFFER_USAGE_RENDER_PASS_CONTINUE_BIT,
+      .pInheritanceInfo = &inherit,
+   };
+   PV_HOSTILE_NOTE(h, vkBeginCommandBuffer(second, &bi));
+   const VkClearAttachment att = {
+      .aspectMask = VK_IMAGE_ASPECT_COLOR_BIT,
+      .colorAttachment = color,
+      .clearValue = {.color = {.float32 = {1, 1, 1, 1}}},
+   };
+   const VkClearRect rect = {{{0, 0}, {PV_HOSTILE_FB, PV_HOSTILE_FB}}, 0, 1};
+   vkCmdClearAttachments(second, 1, &att, 1, &rect);
+   PV_HOSTILE_NOTE(h, vkEndCommandBuffer(second));
+}
+
+/* A secondary that clears color attachment 0 executed in a render pass by a primary, then
+ * recorded again to clear attachment 7 of 1: the primary runs the secondary's recording of now,
+ * whose clear was checked against no render pass instance (lavapipe indexes its attachments
+ * with colorAttachment, unchecked). The primary must be refused. */
+void
+pv_hostile_secondary_clear_color(struct pv_hostile *h)
+{
+   static struct pv_hostile_gfx g;
+   pv_hostile_gfx_init(h, &g);
+   pv_hostile_neighbours(h);
+   VkCommandBuffer second = VK_NULL_HANDLE;
+   const VkCommandBufferAllocateInfo ai = {
+      .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+      .commandPool = h->c.pool,
+      .level = VK_COMMAND_BUFFER_LEVEL_SECONDARY,
+      .commandBufferCount = 1,
+   };
+   PV_HOSTILE_NOTE(h, vkAllocateCommandBuffers(h->c.device, &ai, &second));
+   pass_secondary(h, &g, second, 0);
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   const VkClearValue clear = {.color = {.float32 = {0, 0, 0, 0}}};
+   const VkRenderPassBeginInfo rpbi = {
+      .sType = VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO,
+      .renderPass = g.rp,
+      .framebuffer = g.fb,
+      .renderArea = {{0, 0}, {PV_HOSTILE_FB, PV_HOSTILE_FB}},
+      .clearValueCount = 1,
+      .pClearValues = &clear,
+   };
+   vkCmdBeginRenderPass(cmd, &rpbi, VK_SUBPASS_CONTENTS_SECONDARY_COMMAND_BUFFERS);
+   vkCmdExecuteCommands(cmd, 1, &second);
+   vkCmdEndRenderPass(cmd);
+   /* ended first: the guest driver sends the primary's commands at its end */
+   PV_HOSTILE_NOTE(h, vkEndCommandBuffer(cmd));
+   pass_secondary(h, &g, second, 7);
+   pv_hostile_submit_ended(h, cmd);
+}
