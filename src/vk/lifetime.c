@@ -965,11 +965,15 @@ pv_vk_cmdpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkCommandPool poo
    struct pv_context *ctx = pv_venus_from(c);
    struct pv_object *p = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_POOL, PV_FROM_HANDLE(pool));
    struct pv_vk_device *d = pv_vk_device_of_pool(ctx, p, device);
+   if (!p) { /* not one of ours: none of its command buffers can be looked at */
+      pv_vk_sync_with_submitters(d);
+      pv_vk_device_quiesce(ctx, d);
+      return true;
+   }
    uint64_t *ids = NULL;
-   bool complete = !p;
-   size_t n = p ? pv_object_list_children_checked(ctx, p->id, VK_OBJECT_TYPE_COMMAND_BUFFER, &ids,
-                                                  &complete)
-                : 0;
+   bool complete = false;
+   size_t n =
+      pv_object_list_children_checked(ctx, p->id, VK_OBJECT_TYPE_COMMAND_BUFFER, &ids, &complete);
    if (!complete) {
       /* one left out would keep its recording value: a primary executing it could still be
        * submitted while the host resets it */

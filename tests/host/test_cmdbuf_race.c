@@ -651,14 +651,22 @@ submit_then_destroy(struct buf *b)
    w32(b, CMD_DESTROY_FENCE), w32(b, 0), w64(b, DEVICE), w64(b, FENCE), w64(b, 0);
 }
 
-/* The queue's work waited for through FENCE_WAITED, then EVENT reset. */
+/* The queue's work waited for through FENCE_WAITED, submitted after it (so the test layer's
+ * fence that follows each submission has signalled too). */
 static void
-wait_idle_and_reset_event(struct buf *b)
+wait_idle(struct buf *b)
 {
    w32(b, CMD_RESET_FENCES), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1), w64(b, FENCE_WAITED);
    w32(b, CMD_QUEUE_SUBMIT), w32(b, 0), w64(b, QUEUE), w32(b, 0), w64(b, 0), w64(b, FENCE_WAITED);
    w32(b, CMD_WAIT_FOR_FENCES), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1);
    w64(b, FENCE_WAITED), w32(b, 1), w64(b, 5000000000ull);
+}
+
+/* The same, then EVENT reset. */
+static void
+wait_idle_and_reset_event(struct buf *b)
+{
+   wait_idle(b);
    device_and_object(b, CMD_RESET_EVENT, EVENT);
 }
 
@@ -704,10 +712,9 @@ test_destroy_pending(void **state)
 #define USAGE_SIMULTANEOUS_USE 4u
 #define RESUBMIT_WAIT_MS 20
 
-/* One vkQueueSubmit of one batch naming `id` `times` times, without semaphores, with `fence`
- * (0: none). */
+/* One vkQueueSubmit of one batch naming `id` `times` times, without semaphores or fence. */
 static void
-submit_cmdbuf_fenced(struct buf *b, uint64_t id, uint32_t times, uint64_t fence)
+submit_cmdbuf_id(struct buf *b, uint64_t id, uint32_t times)
 {
    w32(b, CMD_QUEUE_SUBMIT), w32(b, 0), w64(b, QUEUE), w32(b, 1), w64(b, 1);
    w32(b, STYPE_SUBMIT_INFO), w64(b, 0);
@@ -716,13 +723,7 @@ submit_cmdbuf_fenced(struct buf *b, uint64_t id, uint32_t times, uint64_t fence)
    for (uint32_t i = 0; i < times; i++)
       w64(b, id);
    w32(b, 0), w64(b, 0); /* no signals */
-   w64(b, fence);
-}
-
-static void
-submit_cmdbuf_id(struct buf *b, uint64_t id, uint32_t times)
-{
-   submit_cmdbuf_fenced(b, id, times, 0);
+   w64(b, 0);            /* no fence */
 }
 
 static void
@@ -971,14 +972,12 @@ test_resubmit_secondary(void **state)
 /* secondary-stale: SECONDARY (a wait for EVENT, which is set) executed by CMDBUF or PRIMARY_B */
 #define CMD_RESET_COMMAND_BUFFER 92
 
-/* `id` submitted with FENCE_WAITED, which is then waited for. */
+/* `id` submitted, and the queue waited for. */
 static void
 submit_and_wait(struct buf *b, uint64_t id)
 {
-   w32(b, CMD_RESET_FENCES), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1), w64(b, FENCE_WAITED);
-   submit_cmdbuf_fenced(b, id, 1, FENCE_WAITED);
-   w32(b, CMD_WAIT_FOR_FENCES), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1);
-   w64(b, FENCE_WAITED), w32(b, 1), w64(b, 5000000000ull);
+   submit_cmdbuf_id(b, id, 1);
+   wait_idle(b);
 }
 
 enum stale_step {
