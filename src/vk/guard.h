@@ -119,7 +119,17 @@ struct pv_vk_descriptor_set {
     * grow, so a bind on a reads_samplers_at_bind host checks the set once, not per bind */
    bool samplers_complete;
    uint64_t pool_serial; /* its pool's serial (pool_uses.c), 0 until looked up */
+   /* The largest dynamic offset a bind applied to it since `binding` last changed, and that
+    * value (0: its object serial), which command buffers that bind it keep in their references
+    * (lifetime.c). The host reads a set's descriptors, and adds the bound offsets, when the work
+    * runs: a write that leaves less room than an earlier bind used gives the set a new value, so
+    * a command buffer bound before it is refused. Binds hold a set shared, so two may raise it
+    * at once. */
+   _Atomic uint64_t max_bound;
+   _Atomic uint64_t binding;
 };
+/* After a write to `s`: a new binding value when it left less room than a bind used. */
+void pv_vk_descriptor_set_room(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s);
 
 /* A descriptor set's state, made on first need (NULL: unknown set or no memory). */
 struct pv_vk_descriptor_set *pv_vk_descriptor_set_state(struct pv_dispatch_ctx *c,

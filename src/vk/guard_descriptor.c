@@ -187,6 +187,7 @@ writes_ok(struct pv_dispatch_ctx *c, const char *what, uint32_t n, const VkWrite
          return false;
       }
       s->dynamic_slack = min_slack < s->dynamic_slack ? min_slack : s->dynamic_slack;
+      pv_vk_descriptor_set_room(c, s);
    }
    return true;
 }
@@ -205,6 +206,7 @@ copies_ok(struct pv_dispatch_ctx *c, uint32_t n, const VkCopyDescriptorSet *cp)
          return false;
       if (src->dynamic_slack < dst->dynamic_slack)
          dst->dynamic_slack = src->dynamic_slack;
+      pv_vk_descriptor_set_room(c, dst);
       for (uint32_t k = 0; k < cp[i].descriptorCount && !pv_cs_fatal(c->dec); k++) {
          uint32_t se = cp[i].srcArrayElement + k, de = cp[i].dstArrayElement + k;
          copy_slot(c, src, dst, cp[i].srcBinding, se, cp[i].dstBinding, de);
@@ -413,6 +415,23 @@ samplers_written(struct pv_dispatch_ctx *c, const struct pv_args_vkCmdBindDescri
    return true;
 }
 
+/* Each set of the bind remembers the largest dynamic offset it was bound with (checked against
+ * the room it has now; a later write that leaves less makes this bind stale,
+ * pv_vk_descriptor_set_room). */
+static void
+bound_offsets(struct pv_dispatch_ctx *c, const struct pv_args_vkCmdBindDescriptorSets *a)
+{
+   uint64_t most = 0;
+   for (uint32_t i = 0; i < a->dynamicOffsetCount; i++)
+      most = a->pDynamicOffsets[i] > most ? a->pDynamicOffsets[i] : most;
+   for (uint32_t i = 0; most && i < a->descriptorSetCount; i++) {
+      struct pv_vk_descriptor_set *s = pv_vk_descriptor_set_state(c, a->pDescriptorSets[i]);
+      uint64_t had = s ? atomic_load(&s->max_bound) : most;
+      while (had < most && !atomic_compare_exchange_weak(&s->max_bound, &had, most))
+         ;
+   }
+}
+
 void
 pv_guard_CmdBindDescriptorSets(struct pv_dispatch_ctx *c, void *args)
 {
@@ -434,6 +453,7 @@ pv_guard_CmdBindDescriptorSets(struct pv_dispatch_ctx *c, void *args)
       }
    if (!samplers_written(c, a))
       return;
+   bound_offsets(c, a);
    bind_sets(c, a);
    pv_handle_vkCmdBindDescriptorSets(c, args);
 }

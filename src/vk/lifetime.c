@@ -179,29 +179,61 @@ pv_vk_cmdbuf_make(struct pv_object *o)
    return o->type == VK_OBJECT_TYPE_COMMAND_BUFFER ? cmdbuf_state(o) : NULL;
 }
 
-/* Recording values (struct pv_vk_cmdbuf.recording) share a refset with object serials, so they
- * come from a space of their own: the top bit set, which no object's serial reaches. */
-#define PV_RECORDING_BIT (1ull << 63)
-static _Atomic uint64_t recordings;
+/* Values that say which recording of a command buffer (struct pv_vk_cmdbuf.recording) or which
+ * binding of a descriptor set (struct pv_vk_descriptor_set.binding) a reference names share a
+ * refset with object serials, so they come from a space of their own: the top bit set, which no
+ * object's serial reaches. */
+#define PV_IDENTITY_BIT (1ull << 63)
+static _Atomic uint64_t identities;
+
+static uint64_t
+new_identity(void)
+{
+   return (atomic_fetch_add(&identities, 1) + 1) | PV_IDENTITY_BIT;
+}
 
 static uint64_t
 new_recording(struct pv_vk_cmdbuf *cb)
 {
-   uint64_t v = (atomic_fetch_add(&recordings, 1) + 1) | PV_RECORDING_BIT;
+   uint64_t v = new_identity();
    atomic_store(&cb->recording, v);
    return v;
 }
 
-/* Whether `o` is still what a reference of (id, serial) named: the same object, and for a
- * command buffer named by a primary that executes it, the same recording too. */
+/* What a command buffer's reference to `o` names: for a descriptor set, the binding value it
+ * has now. */
+static uint64_t
+set_binding(struct pv_object *o)
+{
+   const struct pv_vk_descriptor_set *s = pv_vk_state_peek(o);
+   uint64_t b = s ? atomic_load(&s->binding) : 0;
+   return b ? b : o->serial;
+}
+
+/* Whether `o` is still what a reference of (id, serial) named: the same object, for a command
+ * buffer named by a primary that executes it the same recording, and for a descriptor set the
+ * same binding value. */
 static bool
 same_identity(struct pv_object *o, uint64_t serial)
 {
+   if (o->type == VK_OBJECT_TYPE_DESCRIPTOR_SET)
+      return set_binding(o) == serial;
    if (o->serial == serial)
       return true;
    const struct pv_vk_cmdbuf *cb =
       o->type == VK_OBJECT_TYPE_COMMAND_BUFFER ? pv_vk_state_peek(o) : NULL;
-   return cb && (serial & PV_RECORDING_BIT) && atomic_load(&cb->recording) == serial;
+   return cb && (serial & PV_IDENTITY_BIT) && atomic_load(&cb->recording) == serial;
+}
+
+void
+pv_vk_descriptor_set_room(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s)
+{
+   if (s->dynamic_slack >= atomic_load(&s->max_bound))
+      return;
+   atomic_store(&s->binding, new_identity());
+   atomic_store(&s->max_bound, 0);
+   /* command buffers found alive at this epoch may bind it: they are looked at again */
+   atomic_fetch_add_explicit(&pv_venus_from(c)->liveness_drops, 1, memory_order_release);
 }
 
 /* A primary's reference to a secondary it executes names its recording: a new one for a
@@ -217,6 +249,16 @@ executed_entry(struct pv_object *o)
    if (!v || !s->scope.simultaneous)
       v = new_recording(s);
    return (struct pv_vk_ref_entry){o->id, v, o->type};
+}
+
+/* A command buffer's reference to an object its command names. */
+static struct pv_vk_ref_entry
+reference_of(struct pv_object *o)
+{
+   if (o->type == VK_OBJECT_TYPE_COMMAND_BUFFER)
+      return executed_entry(o);
+   uint64_t serial = o->type == VK_OBJECT_TYPE_DESCRIPTOR_SET ? set_binding(o) : o->serial;
+   return (struct pv_vk_ref_entry){o->id, serial, o->type};
 }
 
 /* Objects a command buffer may name that the guest may destroy while it is recorded: Vulkan
@@ -291,14 +333,10 @@ pv_vk_command_named(struct pv_context *ctx, int32_t type, struct pv_object *cons
    bool current = !begin && cb->checked_gen == gen;
    for (uint32_t i = 1; i < count; i++) {
       uint32_t before = cb->refs.count;
-      bool executes = named[i]->type == VK_OBJECT_TYPE_COMMAND_BUFFER; /* vkCmdExecuteCommands */
-      if (executes && !refset_add_entry(ctx, &cb->refs, executed_entry(named[i])))
+      if (is_reference(named[i]->type) && !refset_add_entry(ctx, &cb->refs, reference_of(named[i])))
          cb->broken = true;
-      else if (!executes && is_reference(named[i]->type) &&
-               !pv_vk_refset_add(ctx, &cb->refs, named[i]))
-         cb->broken = true;
-      if (executes)
-         cb->runs_secondaries = true;
+      if (named[i]->type == VK_OBJECT_TYPE_COMMAND_BUFFER)
+         cb->runs_secondaries = true; /* vkCmdExecuteCommands */
       else if (named[i]->type == VK_OBJECT_TYPE_DESCRIPTOR_SET)
          pv_vk_cmdbuf_note_set(ctx, cb, named[i]); /* its pool's resets wait for us */
       if (cb->refs.count != before && current && !object_alive(&look, named[i], 0))
@@ -447,7 +485,8 @@ bool
 pv_vk_object_alive(struct pv_context *ctx, const struct pv_object *o)
 {
    const struct alive_look look = {ctx, NULL};
-   return ref_alive(&look, o->id, o->serial, o->type, 1);
+   struct pv_object *found = look_find(&look, o->id, o->type);
+   return found && found->serial == o->serial && object_alive(&look, found, 1);
 }
 
 bool
@@ -477,7 +516,8 @@ pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
       if (!cmdbuf_refs_alive(&look, cb, 0)) {
          pv_venus_refuse(c,
                          "%s: a command buffer names an object destroyed (or a secondary "
-                         "reset, recorded again or executed elsewhere) since it was recorded",
+                         "reset, recorded again or executed elsewhere, or a set rewritten "
+                         "past a dynamic offset bound) since it was recorded",
                          what);
          return false;
       }

@@ -142,6 +142,7 @@ void pv_hostile_clear_rect(struct pv_hostile *h);
 void pv_hostile_clear_color(struct pv_hostile *h);
 void pv_hostile_clear_layers(struct pv_hostile *h);
 void pv_hostile_secondary_clear_color(struct pv_hostile *h);
+void pv_hostile_dynamic_offset_rewritten(struct pv_hostile *h);
 /* device limits (pv_hostile_scope.c) */
 void pv_hostile_limit_scissor(struct pv_hostile *h);
 void pv_hostile_limit_vertex_binding(struct pv_hostile *h);

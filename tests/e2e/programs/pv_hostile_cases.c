@@ -1313,6 +1313,9 @@ const struct pv_hostile_case pv_hostile_cases[] = {
      "vkCmdClearAttachments of 64 layers of a 1-layer framebuffer"),
    D("secondary-clear-color", pv_hostile_secondary_clear_color,
      "a primary executing a secondary recorded again since to clear color attachment 7 of 1"),
+   D("dynamic-offset-rewritten", pv_hostile_dynamic_offset_rewritten,
+     "a set bound with a dynamic offset of 512 KiB, then its descriptor rewritten to a 4 KiB "
+     "buffer"),
    D("limit-scissor", pv_hostile_limit_scissor, "vkCmdSetScissor of scissor 40 of 16"),
    D("limit-vertex-binding", pv_hostile_limit_vertex_binding,
      "vkCmdBindVertexBuffers at binding 4000 of 32"),

@@ -249,3 +249,72 @@ pv_hostile_secondary_clear_color(struct pv_hostile *h)
    pass_secondary(h, &g, second, 7);
    pv_hostile_submit_ended(h, cmd);
 }
+
+/* Set 0 of `layout`: binding 0 one dynamic storage buffer, written to `b`'s first 256 bytes. */
+static void
+dynamic_write(struct pv_hostile *h, VkDescriptorSet set, const struct pv_buffer *b)
+{
+   const VkDescriptorBufferInfo info = {b->buffer, 0, 256};
+   const VkWriteDescriptorSet w = {
+      .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+      .dstSet = set,
+      .descriptorCount = 1,
+      .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC,
+      .pBufferInfo = &info,
+   };
+   vkUpdateDescriptorSets(h->c.device, 1, &w, 0, NULL);
+}
+
+/* A set whose dynamic storage buffer descriptor leaves 1 MiB of room, bound with a dynamic offset
+ * of 512 KiB (which fits), then rewritten to a 4 KiB buffer: the host reads the set's descriptors
+ * and adds the bound offset when the work runs, 512 KiB past the small buffer. The command buffer
+ * bound before the write must be refused. */
+void
+pv_hostile_dynamic_offset_rewritten(struct pv_hostile *h)
+{
+   static struct pv_buffer big, small;
+   pv_hostile_buffer(h, &big, (VkDeviceSize)1 << 20, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, 0);
+   pv_hostile_buffer(h, &small, 4096, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, 0);
+   pv_hostile_neighbours(h);
+   const VkDescriptorSetLayoutBinding binding = {0, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC, 1,
+                                                 VK_SHADER_STAGE_COMPUTE_BIT, NULL};
+   const VkDescriptorSetLayoutCreateInfo lci = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+      .bindingCount = 1,
+      .pBindings = &binding,
+   };
+   VkDescriptorSetLayout set_layout;
+   PV_CHECK(vkCreateDescriptorSetLayout(h->c.device, &lci, NULL, &set_layout));
+   const VkPipelineLayoutCreateInfo pci = {
+      .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
+      .setLayoutCount = 1,
+      .pSetLayouts = &set_layout,
+   };
+   VkPipelineLayout layout;
+   PV_CHECK(vkCreatePipelineLayout(h->c.device, &pci, NULL, &layout));
+   const VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC, 1};
+   const VkDescriptorPoolCreateInfo dci = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+      .maxSets = 1,
+      .poolSizeCount = 1,
+      .pPoolSizes = &size,
+   };
+   VkDescriptorPool pool;
+   PV_CHECK(vkCreateDescriptorPool(h->c.device, &dci, NULL, &pool));
+   const VkDescriptorSetAllocateInfo ai = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+      .descriptorPool = pool,
+      .descriptorSetCount = 1,
+      .pSetLayouts = &set_layout,
+   };
+   VkDescriptorSet set;
+   PV_CHECK(vkAllocateDescriptorSets(h->c.device, &ai, &set));
+   dynamic_write(h, set, &big);
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   const uint32_t offset = 512u << 10;
+   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, 1, &set, 1, &offset);
+   /* ended first: the guest driver sends the command buffer's commands at its end */
+   PV_HOSTILE_NOTE(h, vkEndCommandBuffer(cmd));
+   dynamic_write(h, set, &small);
+   pv_hostile_submit_ended(h, cmd);
+}
