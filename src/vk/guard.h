@@ -128,8 +128,11 @@ struct pv_vk_descriptor_set {
    _Atomic uint64_t max_bound;
    _Atomic uint64_t binding;
 };
-/* After a write to `s`: a new binding value when it left less room than a bind used. */
-void pv_vk_descriptor_set_room(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s);
+/* After a write to `set` (state `s`), before the host's: when it left less room than a bind
+ * used, a new binding value, and a wait for the work that used its pool (which reads the set's
+ * descriptors with the offsets bound). */
+void pv_vk_descriptor_set_room(struct pv_dispatch_ctx *c, VkDescriptorSet set,
+                               struct pv_vk_descriptor_set *s);
 
 /* A descriptor set's state, made on first need (NULL: unknown set or no memory). */
 struct pv_vk_descriptor_set *pv_vk_descriptor_set_state(struct pv_dispatch_ctx *c,

@@ -187,7 +187,7 @@ writes_ok(struct pv_dispatch_ctx *c, const char *what, uint32_t n, const VkWrite
          return false;
       }
       s->dynamic_slack = min_slack < s->dynamic_slack ? min_slack : s->dynamic_slack;
-      pv_vk_descriptor_set_room(c, s);
+      pv_vk_descriptor_set_room(c, w[i].dstSet, s);
    }
    return true;
 }
@@ -206,7 +206,7 @@ copies_ok(struct pv_dispatch_ctx *c, uint32_t n, const VkCopyDescriptorSet *cp)
          return false;
       if (src->dynamic_slack < dst->dynamic_slack)
          dst->dynamic_slack = src->dynamic_slack;
-      pv_vk_descriptor_set_room(c, dst);
+      pv_vk_descriptor_set_room(c, cp[i].dstSet, dst);
       for (uint32_t k = 0; k < cp[i].descriptorCount && !pv_cs_fatal(c->dec); k++) {
          uint32_t se = cp[i].srcArrayElement + k, de = cp[i].dstArrayElement + k;
          copy_slot(c, src, dst, cp[i].srcBinding, se, cp[i].dstBinding, de);

@@ -225,15 +225,24 @@ same_identity(struct pv_object *o, uint64_t serial)
    return cb && (serial & PV_IDENTITY_BIT) && atomic_load(&cb->recording) == serial;
 }
 
+/* The new value comes before the wait: a submission checked before it (again under its queue's
+ * submit lock, pv_vk_cmdbufs_still_alive) is marked before the wait looks. */
 void
-pv_vk_descriptor_set_room(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s)
+pv_vk_descriptor_set_room(struct pv_dispatch_ctx *c, VkDescriptorSet set,
+                          struct pv_vk_descriptor_set *s)
 {
    if (s->dynamic_slack >= atomic_load(&s->max_bound))
       return;
+   struct pv_context *ctx = pv_venus_from(c);
    atomic_store(&s->binding, new_identity());
    atomic_store(&s->max_bound, 0);
    /* command buffers found alive at this epoch may bind it: they are looked at again */
-   atomic_fetch_add_explicit(&pv_venus_from(c)->liveness_drops, 1, memory_order_release);
+   atomic_fetch_add_explicit(&ctx->liveness_drops, 1, memory_order_release);
+   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_DESCRIPTOR_SET, PV_FROM_HANDLE(set));
+   struct pv_object *pool =
+      o ? pv_object_find(ctx, o->parent, VK_OBJECT_TYPE_DESCRIPTOR_POOL) : NULL;
+   if (pool) /* a set outlives no pool: without one it is gone, and the write refused */
+      pv_vk_descpool_wait(c, VK_NULL_HANDLE, PV_TO_HANDLE(VkDescriptorPool, pool->host));
 }
 
 /* A primary's reference to a secondary it executes names its recording: a new one for a
@@ -521,6 +530,22 @@ pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
                          what);
          return false;
       }
+   }
+   return true;
+}
+
+bool
+pv_vk_cmdbufs_still_alive(struct pv_dispatch_ctx *c, uint32_t count, const VkCommandBuffer *cmdbufs)
+{
+   if (pv_vk_bench_unchecked)
+      return true;
+   const struct alive_look look = {pv_venus_from(c), c};
+   for (uint32_t i = 0; i < count; i++) {
+      struct pv_object *o =
+         pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbufs[i]));
+      struct pv_vk_cmdbuf *cb = o ? pv_vk_state_peek(o) : NULL;
+      if (cb && !cmdbuf_refs_alive(&look, cb, 0))
+         return false;
    }
    return true;
 }

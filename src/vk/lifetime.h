@@ -176,6 +176,11 @@ void pv_vk_descriptor_slot_set_dead(struct pv_dispatch_ctx *c, struct pv_vk_desc
 /* False (and the command fatal) when a command buffer names an object that is gone. */
 bool pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
                          const VkCommandBuffer *cmdbufs);
+/* The same look again, under the queue's submit lock (resubmit.c): one load per command buffer
+ * unless the liveness epoch moved since (a set rewritten past a bound dynamic offset on another
+ * ring, which then waits for this submission's marks). */
+bool pv_vk_cmdbufs_still_alive(struct pv_dispatch_ctx *c, uint32_t count,
+                               const VkCommandBuffer *cmdbufs);
 /* False (and the command refused) when a command buffer or the fence of a submission belongs to
  * another device than its queue. */
 bool pv_vk_submit_on_one_device(struct pv_dispatch_ctx *c, const char *what, VkQueue queue,

@@ -185,6 +185,14 @@ pv_vk_queue_begin_submit_cmdbufs(struct pv_dispatch_ctx *c, const char *what, Vk
       *q = pv_vk_queue_begin_submit(c, queue, d);
       if (!*q || !*d || !count || pv_vk_bench_unchecked)
          return true; /* untracked: nothing to wait for (nor to mark) */
+      if (!pv_vk_cmdbufs_still_alive(c, count, cmdbufs)) {
+         pthread_mutex_unlock(&(*q)->submit_lock);
+         pv_venus_refuse(c,
+                         "%s: a command buffer names an object destroyed or a set rewritten "
+                         "since it was checked",
+                         what);
+         return false;
+      }
       struct claim k = {.ctx = ctx, .d = *d, .me = c->user};
       pthread_mutex_lock(&(*d)->track_lock);
       enum claim_result r = claim_all(c, &k, count, cmdbufs);
