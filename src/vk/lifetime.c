@@ -688,9 +688,8 @@ struct secondary_mark {
 /* Every command buffer under a secondary's id, whichever recording: one reset or recorded
  * again since our check is waiting for this submission's marks (pv_vk_cmdbufs_wait). */
 static bool
-mark_secondary(struct pv_vk_cmdbuf *s, bool current, void *data)
+mark_secondary(struct pv_vk_cmdbuf *s, void *data)
 {
-   (void)current;
    const struct secondary_mark *m = data;
    if (!s)
       return true;
@@ -948,7 +947,7 @@ pv_vk_cmdbuf_busy_locked(const struct pv_vk_device *d, const struct pv_vk_cmdbuf
 struct each_secondary {
    struct pv_context *ctx;
    const struct pv_vk_cmdbuf *primary;
-   bool (*fn)(struct pv_vk_cmdbuf *s, bool current, void *data);
+   bool (*fn)(struct pv_vk_cmdbuf *s, void *data);
    void *data;
 };
 
@@ -960,13 +959,12 @@ secondary_entry(const struct pv_vk_ref_entry *e, void *data)
       return true;
    struct pv_object *o = pv_object_find(w->ctx, e->id, VK_OBJECT_TYPE_COMMAND_BUFFER);
    struct pv_vk_cmdbuf *s = o ? pv_vk_state_peek(o) : NULL;
-   return s == w->primary || w->fn(s, s && same_identity(o, e->serial), w->data);
+   return s == w->primary || w->fn(s, w->data);
 }
 
 bool
 pv_vk_cmdbuf_each_secondary(struct pv_context *ctx, const struct pv_vk_cmdbuf *cb,
-                            bool (*fn)(struct pv_vk_cmdbuf *s, bool current, void *data),
-                            void *data)
+                            bool (*fn)(struct pv_vk_cmdbuf *s, void *data), void *data)
 {
    struct each_secondary w = {ctx, cb, fn, data};
    return !cb->runs_secondaries || refset_every(&cb->refs, secondary_entry, &w);

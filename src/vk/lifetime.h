@@ -102,7 +102,7 @@ struct pv_vk_cmdbuf {
    /* resubmit.c: the path whose submission of it runs (claimed under its device's track lock
     * until the submission's marks), when begun without SIMULTANEOUS_USE; NULL when none */
    const void *submitting;
-   /* Which recording of it a primary executes (pv_vk_cmdbuf_recording): a value of its own
+   /* Which recording of it a primary executes (lifetime.c, new_recording): a value of its own
     * space, never an object's serial. A new one before every begin, reset or free waits (so a
     * submission that still finds the old one is marked before the host call that changes it)
     * and, for a secondary begun without SIMULTANEOUS_USE, at every vkCmdExecuteCommands naming
@@ -177,8 +177,10 @@ void pv_vk_descriptor_slot_set_dead(struct pv_dispatch_ctx *c, struct pv_vk_desc
 bool pv_vk_cmdbufs_alive(struct pv_dispatch_ctx *c, const char *what, uint32_t count,
                          const VkCommandBuffer *cmdbufs);
 /* The same look again, under the queue's submit lock (resubmit.c): one load per command buffer
- * unless the liveness epoch moved since (a set rewritten past a bound dynamic offset on another
- * ring, which then waits for this submission's marks). */
+ * that executes no secondaries unless the liveness epoch moved since. What changes a secondary
+ * (reset, free, begin) or rewrites a set past a bound dynamic offset on another ring takes a new
+ * value first and then syncs with the submitters: found unchanged here, this submission's marks
+ * come before its wait. */
 bool pv_vk_cmdbufs_still_alive(struct pv_dispatch_ctx *c, uint32_t count,
                                const VkCommandBuffer *cmdbufs);
 /* False (and the command refused) when a command buffer or the fence of a submission belongs to
@@ -226,11 +228,10 @@ void pv_vk_tell_lost(struct pv_dispatch_ctx *c);
  * caller holds its device's track lock. */
 bool pv_vk_cmdbuf_busy_locked(const struct pv_vk_device *d, const struct pv_vk_cmdbuf *cb);
 /* Calls fn for each secondary the primary executes (its references), until fn says stop;
- * whether every call said go on. `s` is the state of the command buffer under that id now (NULL
- * when there is none), `current` whether it is still the recording the primary executed. */
+ * whether every call said go on. `s` is the state of the command buffer under that id now,
+ * whichever recording (NULL when there is none). */
 bool pv_vk_cmdbuf_each_secondary(struct pv_context *ctx, const struct pv_vk_cmdbuf *cb,
-                                 bool (*fn)(struct pv_vk_cmdbuf *s, bool current, void *data),
-                                 void *data);
+                                 bool (*fn)(struct pv_vk_cmdbuf *s, void *data), void *data);
 /* Waits until the state's last submission has finished; `d` is its device (its pool's). */
 void pv_vk_cmdbuf_wait_state(struct pv_context *ctx, struct pv_vk_device *d,
                              struct pv_vk_cmdbuf *cb);

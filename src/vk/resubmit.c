@@ -10,9 +10,10 @@
  * still run is waited for, as a reset of it waits (lifetime.c), and the submission claims them
  * under the device's track lock, all at once, until pv_vk_queue_end_submit has marked them: a
  * submission of one on another ring meanwhile waits for the claim, then for the work. One named
- * twice in one submission cannot be waited for and is refused. The same claim checks that each
- * secondary is still the recording its primary executed (lifetime.h), so a reset, free or begin
- * of it on another ring is either refused here or waits for this submission's marks.
+ * twice in one submission cannot be waited for and is refused. Before the claims, under the same
+ * submit lock, the command buffers' references are looked at again (pv_vk_cmdbufs_still_alive):
+ * a secondary reset, freed or begun on another ring since its primary recorded it is refused
+ * there, or its change waits for this submission's marks (lifetime.h).
  *
  * Nothing is held while waiting (no claim, no lock), so two rings' submissions never wait for
  * each other. A legal guest pays one lock and a look per command buffer: it has seen the earlier
@@ -43,7 +44,6 @@
 enum claim_result {
    CLAIMED, /* every command buffer that needs it is ours until the marks */
    NAMED_TWICE,
-   STALE, /* a primary executes a secondary that was reset, freed or recorded again since */
    BUSY,  /* `busy` may still run: wait for it, then try again */
    TAKEN, /* another ring's submission is making one: try again shortly */
 };
@@ -98,16 +98,13 @@ claim_cmdbuf(struct claim *k, struct pv_vk_cmdbuf *cb)
    return CLAIMED;
 }
 
-/* A secondary is the recording its primary executed, or the primary is invalid (lavapipe would
- * run what the secondary holds now, checked against another render pass or none: a clear's
- * colorAttachment indexes its attachments unchecked). Here, under the track lock, because the
- * reset, free or begin that changes it gives it a new recording value before it syncs with the
- * submitters (lifetime.c): found unchanged, our marks come before its wait. */
+/* A secondary the primary executes (still the recording it executed: the look under the same
+ * submit lock made sure). */
 static bool
-claim_secondary(struct pv_vk_cmdbuf *s, bool current, void *data)
+claim_secondary(struct pv_vk_cmdbuf *s, void *data)
 {
    struct claim *k = data;
-   k->result = !current ? STALE : s->scope.simultaneous ? CLAIMED : claim_cmdbuf(k, s);
+   k->result = !s || s->scope.simultaneous ? CLAIMED : claim_cmdbuf(k, s);
    return k->result == CLAIMED;
 }
 
@@ -138,9 +135,8 @@ claim_all(struct pv_dispatch_ctx *c, struct claim *k, uint32_t count, const VkCo
 }
 
 static bool
-unclaim(struct pv_vk_cmdbuf *cb, bool current, void *me)
+unclaim(struct pv_vk_cmdbuf *cb, void *me)
 {
-   (void)current;
    if (cb && cb->submitting == me)
       cb->submitting = NULL;
    return true;
@@ -154,7 +150,7 @@ pv_vk_cmdbufs_unclaim_locked(struct pv_dispatch_ctx *c, uint32_t count,
    for (uint32_t i = 0; cmdbufs && i < count; i++) {
       struct pv_vk_cmdbuf *cb = state_of(c, cmdbufs[i]);
       if (cb) {
-         unclaim(cb, true, c->user);
+         unclaim(cb, c->user);
          pv_vk_cmdbuf_each_secondary(ctx, cb, unclaim, c->user);
       }
    }
@@ -188,8 +184,9 @@ pv_vk_queue_begin_submit_cmdbufs(struct pv_dispatch_ctx *c, const char *what, Vk
       if (!pv_vk_cmdbufs_still_alive(c, count, cmdbufs)) {
          pthread_mutex_unlock(&(*q)->submit_lock);
          pv_venus_refuse(c,
-                         "%s: a command buffer names an object destroyed or a set rewritten "
-                         "since it was checked",
+                         "%s: a command buffer names an object destroyed, a secondary reset, "
+                         "recorded again or executed elsewhere, or a set rewritten since it was "
+                         "checked",
                          what);
          return false;
       }
@@ -202,13 +199,6 @@ pv_vk_queue_begin_submit_cmdbufs(struct pv_dispatch_ctx *c, const char *what, Vk
       pthread_mutex_unlock(&(*q)->submit_lock);
       if (r == NAMED_TWICE) {
          pv_venus_refuse(c, "%s: a command buffer without SIMULTANEOUS_USE is named twice", what);
-         return false;
-      }
-      if (r == STALE) {
-         pv_venus_refuse(c,
-                         "%s: a secondary command buffer was reset, freed, recorded again or "
-                         "executed by another primary since its primary recorded it",
-                         what);
          return false;
       }
       if (r == BUSY && !wait_for(ctx, *d, &k)) {
