@@ -92,6 +92,9 @@ struct pv_context {
     * descriptor set given a dead descriptor): with the table's generation, the epoch that
     * cached "everything this names is alive" answers are valid for. */
    _Atomic uint64_t liveness_drops;
+   /* Host writes of descriptor sets under way (src/vk/set_writes.c): while there are any, a
+    * submission looks whether it binds one of those sets. */
+   _Atomic uint32_t set_writers;
    /* Recording or replaying this context (capture.h); NULL almost always. */
    struct pv_capture *capture;
    /* Decode temporaries of every path of this context together (exec.c). */

@@ -274,7 +274,9 @@ pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
    const char *unoffered = unoffered_extension(pd, a->pCreateInfo);
    if (unoffered || pv_vk_enables_withheld_features(pd, a->pCreateInfo->pNext)) {
       pv_warn_limited("vkCreateDevice: the guest enabled %s, which this device does not offer",
-                      unoffered ? unoffered : "buffer device addresses");
+                      unoffered ? unoffered
+                                : "a withheld feature (buffer device addresses or "
+                                  "descriptorBindingUpdateUnusedWhilePending)");
       a->ret = unoffered ? VK_ERROR_EXTENSION_NOT_PRESENT : VK_ERROR_FEATURE_NOT_PRESENT;
       return;
    }

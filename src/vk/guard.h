@@ -107,6 +107,13 @@ struct pv_vk_written {
 
 /* A descriptor set's dynamic buffers: a dynamic offset may add at most `dynamic_slack` bytes
  * before some descriptor's range would leave its buffer. UINT64_MAX when it has none. */
+/* A command buffer's recording that bound a descriptor set (set_writes.c): its id, serial and
+ * struct pv_vk_cmdbuf.ended when it bound the set. */
+struct pv_vk_set_binder {
+   uint64_t cmdbuf, serial, ended;
+};
+#define PV_SET_BINDERS 4
+
 struct pv_vk_descriptor_set {
    uint64_t dynamic_slack;
    struct pv_id_table slots; /* what each descriptor names now (lifetime.h), under slots_lock */
@@ -127,12 +134,43 @@ struct pv_vk_descriptor_set {
     * at once. */
    _Atomic uint64_t max_bound;
    _Atomic uint64_t binding;
+   /* set_writes.c, where a torn descriptor would reach host memory: the recordings that bound
+    * it (under slots_lock; more than fit: binders_overflow, and its pool stands for them) and
+    * how many of the host's writes of it are under way, which submissions naming it wait out */
+   struct pv_vk_set_binder binders[PV_SET_BINDERS];
+   uint32_t binder_count;
+   bool binders_overflow;
+   _Atomic uint32_t writers;
 };
 /* After a write to `set` (state `s`), before the host's: when it left less room than a bind
  * used, a new binding value, and a wait for the work that used its pool (which reads the set's
  * descriptors with the offsets bound). */
 void pv_vk_descriptor_set_room(struct pv_dispatch_ctx *c, VkDescriptorSet set,
                                struct pv_vk_descriptor_set *s);
+
+/*
+ * Descriptor writes against running work (set_writes.c). Where a torn descriptor would reach
+ * host memory (pv_vk_physdev_withholds_addresses), a bind notes its command buffer's recording
+ * in the set; a write of the set waits for those of them that may still run, and submissions
+ * naming a set wait while the host writes it. Elsewhere none of it runs.
+ */
+struct pv_args_vkUpdateDescriptorSets;
+void pv_vk_sets_bound(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf, uint32_t count,
+                      const VkDescriptorSet *sets);
+/* The sets a vkUpdateDescriptorSets writes on the host (its writes' and copies' destinations),
+ * counted as being written from pv_vk_sets_write_begin to pv_vk_sets_write_end (in the
+ * command's arena). */
+struct pv_vk_set_writes {
+   struct pv_vk_descriptor_set **sets;
+   struct pv_object **objects; /* the sets' objects */
+   uint32_t count;
+};
+/* Before the host's call: false (the command refused, nothing counted) when the context stops
+ * meanwhile or there is no memory. */
+bool pv_vk_sets_write_begin(struct pv_dispatch_ctx *c, VkDevice device,
+                            const struct pv_args_vkUpdateDescriptorSets *a,
+                            struct pv_vk_set_writes *w);
+void pv_vk_sets_write_end(struct pv_context *ctx, const struct pv_vk_set_writes *w);
 
 /* A descriptor set's state, made on first need (NULL: unknown set or no memory). */
 struct pv_vk_descriptor_set *pv_vk_descriptor_set_state(struct pv_dispatch_ctx *c,

@@ -10,7 +10,8 @@
  * space, as the driver chooses, and a guest could reach another's memory. So there the guest is
  * not offered the feature (extensions withheld in physical_device.c, feature bits cleared here),
  * shader modules that declare the capability are refused (guard_shader.c), and so are the
- * address queries.
+ * address queries. Where addresses are withheld, so is descriptorBindingUpdateUnusedWhilePending
+ * (below).
  */
 #include "renderer/context.h"
 #include "vk/guard.h"
@@ -38,13 +39,40 @@ device_withholds_addresses(struct pv_dispatch_ctx *c, VkDevice device)
    ((f)->bufferDeviceAddress || (f)->bufferDeviceAddressCaptureReplay ||                           \
     (f)->bufferDeviceAddressMultiDevice)
 
+/*
+ * Updating a descriptor while work that bound its set runs is withheld the same way
+ * (set_writes.c): where a torn descriptor reaches host memory, every write of a set waits for
+ * the work that bound it, which a guest promised this feature would not have to.
+ */
+static bool
+enables_unused_while_pending(const VkBaseInStructure *s)
+{
+   return (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES &&
+           ((const VkPhysicalDeviceVulkan12Features *)s)
+              ->descriptorBindingUpdateUnusedWhilePending) ||
+          (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DESCRIPTOR_INDEXING_FEATURES &&
+           ((const VkPhysicalDeviceDescriptorIndexingFeatures *)s)
+              ->descriptorBindingUpdateUnusedWhilePending);
+}
+
+static void
+clear_unused_while_pending(VkBaseOutStructure *s)
+{
+   if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES)
+      ((VkPhysicalDeviceVulkan12Features *)s)->descriptorBindingUpdateUnusedWhilePending = VK_FALSE;
+   else if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DESCRIPTOR_INDEXING_FEATURES)
+      ((VkPhysicalDeviceDescriptorIndexingFeatures *)s)->descriptorBindingUpdateUnusedWhilePending =
+         VK_FALSE;
+}
+
 bool
 pv_vk_enables_withheld_features(const struct pv_vk_physdev *pd, const void *create_pnext)
 {
    if (!pv_vk_physdev_withholds_addresses(pd))
       return false;
    for (const VkBaseInStructure *s = create_pnext; s; s = s->pNext) {
-      if ((s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES &&
+      if (enables_unused_while_pending(s) ||
+          (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES &&
            PV_ANY_ADDRESS_FEATURE((const VkPhysicalDeviceVulkan12Features *)s)) ||
           (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES &&
            PV_ANY_ADDRESS_FEATURE((const VkPhysicalDeviceBufferDeviceAddressFeatures *)s)) ||
@@ -63,6 +91,7 @@ static void
 clear_address_features(VkBaseOutStructure *s)
 {
    for (; s; s = s->pNext) {
+      clear_unused_while_pending(s);
       if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES)
          PV_CLEAR_ADDRESS_FEATURES((VkPhysicalDeviceVulkan12Features *)s);
       else if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES)

@@ -221,10 +221,14 @@ void
 pv_guard_UpdateDescriptorSets(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkUpdateDescriptorSets *a = args;
-   if (writes_ok(c, "vkUpdateDescriptorSets", a->descriptorWriteCount, a->pDescriptorWrites,
-                 true) &&
-       copies_ok(c, a->descriptorCopyCount, a->pDescriptorCopies))
-      pv_handle_vkUpdateDescriptorSets(c, args);
+   struct pv_vk_set_writes w;
+   if (!writes_ok(c, "vkUpdateDescriptorSets", a->descriptorWriteCount, a->pDescriptorWrites,
+                  true) ||
+       !copies_ok(c, a->descriptorCopyCount, a->pDescriptorCopies) ||
+       !pv_vk_sets_write_begin(c, a->device, a, &w))
+      return;
+   pv_handle_vkUpdateDescriptorSets(c, args);
+   pv_vk_sets_write_end(pv_venus_from(c), &w);
 }
 
 /* The device's maxPushConstantsSize (0 when unknown: nothing fits). */
@@ -455,5 +459,6 @@ pv_guard_CmdBindDescriptorSets(struct pv_dispatch_ctx *c, void *args)
       return;
    bound_offsets(c, a);
    bind_sets(c, a);
+   pv_vk_sets_bound(c, a->commandBuffer, a->descriptorSetCount, a->pDescriptorSets);
    pv_handle_vkCmdBindDescriptorSets(c, args);
 }

@@ -1011,6 +1011,7 @@ pv_vk_cmdbufs_wait(struct pv_dispatch_ctx *c, uint32_t count, const VkCommandBuf
       new_recording(cb); /* before the sync: a submission that still finds it is marked */
       pv_vk_sync_with_submitters(d);
       pv_vk_cmdbuf_wait_state(ctx, d, cb);
+      atomic_fetch_add(&cb->ended, 1);
    }
 }
 
@@ -1053,10 +1054,62 @@ pv_vk_cmdpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkCommandPool poo
    pv_vk_sync_with_submitters(d);
    for (size_t i = 0; i < n; i++) {
       struct pv_object *o = pv_object_find(ctx, ids[i], VK_OBJECT_TYPE_COMMAND_BUFFER);
-      pv_vk_cmdbuf_wait_state(ctx, d, o ? o->data : NULL);
+      struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
+      pv_vk_cmdbuf_wait_state(ctx, d, cb);
+      if (cb)
+         atomic_fetch_add(&cb->ended, 1);
    }
    free(ids);
    return true;
+}
+
+struct pv_vk_cmdbuf *
+pv_vk_cmdbuf_unended(struct pv_context *ctx, uint64_t id, uint64_t serial, uint64_t ended,
+                     struct pv_vk_device **d)
+{
+   struct pv_object *o = pv_object_find(ctx, id, VK_OBJECT_TYPE_COMMAND_BUFFER);
+   struct pv_vk_cmdbuf *cb = o && o->serial == serial ? pv_vk_state_peek(o) : NULL;
+   if (!cb || atomic_load(&cb->ended) != ended)
+      return NULL;
+   *d = device_of_cmdbuf(ctx, o);
+   return *d ? cb : NULL;
+}
+
+/* ----- descriptor sets written on the host (set_writes.c) ---------------------------------- */
+
+static bool
+set_not_written(const struct pv_vk_ref_entry *e, void *data)
+{
+   if (e->type != VK_OBJECT_TYPE_DESCRIPTOR_SET)
+      return true;
+   struct pv_object *o = pv_object_find(data, e->id, VK_OBJECT_TYPE_DESCRIPTOR_SET);
+   const struct pv_vk_descriptor_set *s = o ? pv_vk_state_peek(o) : NULL;
+   return !s || atomic_load(&s->writers) == 0;
+}
+
+static bool
+secondary_sets_not_written(struct pv_vk_cmdbuf *s, void *data)
+{
+   return !s || refset_every(&s->refs, set_not_written, data);
+}
+
+bool
+pv_vk_cmdbufs_bind_set_written(struct pv_dispatch_ctx *c, uint32_t count,
+                               const VkCommandBuffer *cmdbufs)
+{
+   struct pv_context *ctx = pv_venus_from(c);
+   /* the one load almost every submission makes: no host write of a set under way */
+   if (atomic_load(&ctx->set_writers) == 0)
+      return false;
+   for (uint32_t i = 0; i < count; i++) {
+      struct pv_object *o =
+         pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbufs[i]));
+      const struct pv_vk_cmdbuf *cb = o ? pv_vk_state_peek(o) : NULL;
+      if (cb && (!refset_every(&cb->refs, set_not_written, ctx) ||
+                 !pv_vk_cmdbuf_each_secondary(ctx, cb, secondary_sets_not_written, ctx)))
+         return true;
+   }
+   return false;
 }
 
 void

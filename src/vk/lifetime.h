@@ -109,6 +109,10 @@ struct pv_vk_cmdbuf {
     * it: Vulkan makes the primaries that executed it before invalid then. A primary keeps the
     * value it recorded in its references. */
    _Atomic uint64_t recording;
+   /* How many of its recordings ended with a wait for their submissions (begin, reset, free, pool
+    * reset or destroy): counted after the wait, so a descriptor set that a recording of it bound
+    * (set_writes.c) knows that recording's work is over once this moved. */
+   _Atomic uint64_t ended;
    /* resubmit.c: a timeline semaphore its last submission's batch signals (id, serial) and the
     * value, whose host counter tells that batch finished (only to submit it again) */
    struct pv_vk_batch_signal signal;
@@ -232,6 +236,14 @@ bool pv_vk_cmdbuf_busy_locked(const struct pv_vk_device *d, const struct pv_vk_c
  * whichever recording (NULL when there is none). */
 bool pv_vk_cmdbuf_each_secondary(struct pv_context *ctx, const struct pv_vk_cmdbuf *cb,
                                  bool (*fn)(struct pv_vk_cmdbuf *s, void *data), void *data);
+/* The state of command buffer (id, serial) while its recording counted `ended` has not ended,
+ * and its device (its pool's); NULL when it has (or the command buffer is gone). */
+struct pv_vk_cmdbuf *pv_vk_cmdbuf_unended(struct pv_context *ctx, uint64_t id, uint64_t serial,
+                                          uint64_t ended, struct pv_vk_device **d);
+/* Whether a descriptor set the command buffers bind (or secondaries they execute) is being
+ * written on the host now (set_writes.c); the caller holds their queue's submit lock. */
+bool pv_vk_cmdbufs_bind_set_written(struct pv_dispatch_ctx *c, uint32_t count,
+                                    const VkCommandBuffer *cmdbufs);
 /* Waits until the state's last submission has finished; `d` is its device (its pool's). */
 void pv_vk_cmdbuf_wait_state(struct pv_context *ctx, struct pv_vk_device *d,
                              struct pv_vk_cmdbuf *cb);
@@ -295,6 +307,9 @@ void pv_vk_cmdbuf_note_set(struct pv_context *ctx, struct pv_vk_cmdbuf *cb, stru
 void pv_vk_pool_uses_mark(struct pv_vk_device *d, struct pv_vk_queue *q, uint64_t value,
                           const struct pv_vk_cmdbuf *cb);
 void pv_vk_descpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkDescriptorPool pool);
+/* Whether a submission that used the pool's sets may still run (NULL: any of the device's);
+ * the caller synced with the submitters first. */
+bool pv_vk_descpool_busy(struct pv_vk_device *d, const struct pv_object *pool);
 void pv_vk_descpool_forget(struct pv_dispatch_ctx *c, VkDevice device, uint64_t pool_id);
 void pv_vk_pool_uses_fini(struct pv_vk_device *d);
 /* The objects kept for later (graveyard.c), as X(name, VkObjectType, handle type, the member

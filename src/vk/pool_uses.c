@@ -114,6 +114,19 @@ pv_vk_descpool_wait(struct pv_dispatch_ctx *c, VkDevice device, VkDescriptorPool
    pv_vk_graveyard_reap(ctx, d);
 }
 
+bool
+pv_vk_descpool_busy(struct pv_vk_device *d, const struct pv_object *pool)
+{
+   pthread_mutex_lock(&d->track_lock);
+   const struct pv_vk_pool_use *u = pool ? pv_id_table_get(&d->pool_uses, pool->serial) : NULL;
+   bool busy = (!pool || (u && u->queues_overlap)) ? pv_vk_device_busy(d)
+                                                   : u && pv_vk_queue_busy(u->queue, u->value);
+   for (uint32_t i = 0; !busy && i < d->queue_count; i++)
+      busy = pv_vk_queue_busy(&d->queues[i], d->queues[i].pools_unknown_value);
+   pthread_mutex_unlock(&d->track_lock);
+   return busy;
+}
+
 void
 pv_vk_descpool_forget(struct pv_dispatch_ctx *c, VkDevice device, uint64_t pool_id)
 {

@@ -13,7 +13,8 @@
  * twice in one submission cannot be waited for and is refused. Before the claims, under the same
  * submit lock, the command buffers' references are looked at again (pv_vk_cmdbufs_still_alive):
  * a secondary reset, freed or begun on another ring since its primary recorded it is refused
- * there, or its change waits for this submission's marks (lifetime.h).
+ * there, or its change waits for this submission's marks (lifetime.h). A submission that binds
+ * a descriptor set the host is writing at that moment waits for that write (set_writes.c).
  *
  * Nothing is held while waiting (no claim, no lock), so two rings' submissions never wait for
  * each other. A legal guest pays one lock and a look per command buffer: it has seen the earlier
@@ -189,6 +190,15 @@ pv_vk_queue_begin_submit_cmdbufs(struct pv_dispatch_ctx *c, const char *what, Vk
                          "checked",
                          what);
          return false;
+      }
+      if (pv_vk_cmdbufs_bind_set_written(c, count, cmdbufs)) {
+         /* after the host's write of a set it binds (set_writes.c): a host call, never guest
+          * work, so this cannot wait for itself */
+         pthread_mutex_unlock(&(*q)->submit_lock);
+         if (pv_venus_stopping(ctx))
+            return false;
+         pv_os_sleep_ns(PV_RESUBMIT_CLAIM_RETRY_NS);
+         continue;
       }
       struct claim k = {.ctx = ctx, .d = *d, .me = c->user};
       pthread_mutex_lock(&(*d)->track_lock);

@@ -19,6 +19,10 @@
  * begun, reset or freed since its primary's vkCmdExecuteCommands also calls abort() (lavapipe
  * would run whatever the secondary holds now). Mode `secondary-stale`. A pool reset is not
  * followed (the layer does not know a pool's command buffers): a check left out there.
+ *
+ * And a descriptor set is not written while a submission whose command buffer (or a secondary
+ * it executes) bound it may still run: a vkUpdateDescriptorSets of such a set calls abort()
+ * (lavapipe's queue thread could read a descriptor half written). Mode `set-write-pending`.
  */
 #include "pv_crash_layer_sync.h"
 
@@ -63,17 +67,22 @@ static PFN_vkGetFenceStatus next_fence_status;
 static PFN_vkDestroySemaphore next_destroy_semaphore;
 static PFN_vkCmdExecuteCommands next_execute;
 static PFN_vkResetCommandBuffer next_reset_cmdbuf;
+static PFN_vkCmdBindDescriptorSets next_bind_sets;
+static PFN_vkUpdateDescriptorSets next_update_sets;
 
 /* Command buffers' recordings: how often each was begun, reset or freed, and for a primary the
  * secondaries it executes with those counts then. More than fit abort (too_many). */
 #define RECORDINGS_MAX 64u
 #define EXECUTED_MAX 8u
+#define BOUND_MAX 8u
 struct recording {
    VkCommandBuffer cb;
    uint64_t changes;
    uint32_t executed_count;
    VkCommandBuffer executed[EXECUTED_MAX];
    uint64_t executed_at[EXECUTED_MAX];
+   uint32_t bound_count; /* the descriptor sets it binds */
+   VkDescriptorSet bound[BOUND_MAX];
 };
 static struct recording recordings[RECORDINGS_MAX];
 
@@ -98,6 +107,8 @@ pv_crash_pending_init(VkDevice dev, PFN_vkGetDeviceProcAddr gdpa)
    next_counter = (PFN_vkGetSemaphoreCounterValue)gdpa(dev, "vkGetSemaphoreCounterValue");
    next_execute = (PFN_vkCmdExecuteCommands)gdpa(dev, "vkCmdExecuteCommands");
    next_reset_cmdbuf = (PFN_vkResetCommandBuffer)gdpa(dev, "vkResetCommandBuffer");
+   next_bind_sets = (PFN_vkCmdBindDescriptorSets)gdpa(dev, "vkCmdBindDescriptorSets");
+   next_update_sets = (PFN_vkUpdateDescriptorSets)gdpa(dev, "vkUpdateDescriptorSets");
 }
 
 /* Forgets the submissions whose work has ended. The caller holds the lock. */
@@ -218,6 +229,7 @@ recording_changes(VkCommandBuffer cb)
    struct recording *r = recording_of(cb);
    r->changes++;
    r->executed_count = 0;
+   r->bound_count = 0;
    pthread_mutex_unlock(&lock);
 }
 
@@ -397,6 +409,75 @@ pending_CmdExecuteCommands(VkCommandBuffer primary, uint32_t count, const VkComm
    next_execute(primary, count, cbs);
 }
 
+static VKAPI_ATTR void VKAPI_CALL
+pending_CmdBindDescriptorSets(VkCommandBuffer cb, VkPipelineBindPoint point,
+                              VkPipelineLayout layout, uint32_t first, uint32_t count,
+                              const VkDescriptorSet *sets, uint32_t offset_count,
+                              const uint32_t *offsets)
+{
+   pthread_mutex_lock(&lock);
+   struct recording *r = recording_of(cb);
+   for (uint32_t i = 0; i < count; i++) {
+      bool had = false;
+      for (uint32_t j = 0; j < r->bound_count; j++)
+         had |= r->bound[j] == sets[i];
+      if (had || !sets[i])
+         continue;
+      if (r->bound_count == BOUND_MAX)
+         too_many("descriptor sets bound in a recording", BOUND_MAX);
+      r->bound[r->bound_count++] = sets[i];
+   }
+   pthread_mutex_unlock(&lock);
+   next_bind_sets(cb, point, layout, first, count, sets, offset_count, offsets);
+}
+
+/* Whether the recording of `cb` binds `set`, itself or through the secondaries it executes. The
+ * caller holds the lock. */
+static bool
+binds(VkCommandBuffer cb, VkDescriptorSet set, int depth)
+{
+   const struct recording *r = recording_of(cb);
+   for (uint32_t i = 0; i < r->bound_count; i++)
+      if (r->bound[i] == set)
+         return true;
+   for (uint32_t i = 0; depth == 0 && i < r->executed_count; i++)
+      if (binds(r->executed[i], set, 1))
+         return true;
+   return false;
+}
+
+/* The caller holds the lock. */
+static void
+check_set_idle(VkDescriptorSet set)
+{
+   for (uint32_t i = 0; i < PENDING_MAX; i++) {
+      if (!pending[i].done || signalled(&pending[i]))
+         continue;
+      for (uint32_t j = 0; j < pending[i].cmdbuf_count; j++)
+         if (binds(pending[i].cmdbufs[j], set, 0)) {
+            fprintf(stderr,
+                    "pv_crash_layer: descriptor set 0x%llx written while a submission that "
+                    "binds it runs\n",
+                    (unsigned long long)set);
+            abort();
+         }
+   }
+}
+
+static VKAPI_ATTR void VKAPI_CALL
+pending_UpdateDescriptorSets(VkDevice dev, uint32_t write_count, const VkWriteDescriptorSet *writes,
+                             uint32_t copy_count, const VkCopyDescriptorSet *copies)
+{
+   pthread_mutex_lock(&lock);
+   forget_ended();
+   for (uint32_t i = 0; i < write_count; i++)
+      check_set_idle(writes[i].dstSet);
+   for (uint32_t i = 0; i < copy_count; i++)
+      check_set_idle(copies[i].dstSet);
+   pthread_mutex_unlock(&lock);
+   next_update_sets(dev, write_count, writes, copy_count, copies);
+}
+
 static VKAPI_ATTR VkResult VKAPI_CALL
 pending_CreateSemaphore(VkDevice dev, const VkSemaphoreCreateInfo *info,
                         const VkAllocationCallbacks *alloc, VkSemaphore *out)
@@ -433,6 +514,10 @@ pv_crash_pending_proc(const char *name)
       return (PFN_vkVoidFunction)pending_CmdExecuteCommands;
    if (next_reset_cmdbuf && !strcmp(name, "vkResetCommandBuffer"))
       return (PFN_vkVoidFunction)pending_ResetCommandBuffer;
+   if (next_bind_sets && !strcmp(name, "vkCmdBindDescriptorSets"))
+      return (PFN_vkVoidFunction)pending_CmdBindDescriptorSets;
+   if (next_update_sets && !strcmp(name, "vkUpdateDescriptorSets"))
+      return (PFN_vkVoidFunction)pending_UpdateDescriptorSets;
    return NULL;
 }
 

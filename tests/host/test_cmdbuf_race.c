@@ -618,14 +618,21 @@ begin_cmdbuf(struct buf *b, uint64_t id, uint32_t usage, bool secondary)
    }
 }
 
+/* vkCmdWaitEvents of EVENT into `id`. */
+static void
+wait_event_cmd(struct buf *b, uint64_t id)
+{
+   w32(b, CMD_WAIT_EVENTS), w32(b, 0), w64(b, id), w32(b, 1), w64(b, 1), w64(b, EVENT);
+   w32(b, STAGE_HOST), w32(b, STAGE_ALL_COMMANDS);
+   w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0); /* no barriers */
+}
+
 /* `id` recorded to wait for EVENT. */
 static void
 record_event_wait_into(struct buf *b, uint64_t id, uint32_t usage, bool secondary)
 {
    begin_cmdbuf(b, id, usage, secondary);
-   w32(b, CMD_WAIT_EVENTS), w32(b, 0), w64(b, id), w32(b, 1), w64(b, 1), w64(b, EVENT);
-   w32(b, STAGE_HOST), w32(b, STAGE_ALL_COMMANDS);
-   w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0); /* no barriers */
+   wait_event_cmd(b, id);
    w32(b, CMD_END_COMMAND_BUFFER), w32(b, 0), w64(b, id);
 }
 
@@ -732,17 +739,15 @@ submit_cmdbuf(struct buf *b, uint32_t times)
    submit_cmdbuf_id(b, CMDBUF, times);
 }
 
-/* The ring submits `first`, then `second`; EVENT is set from the context path
- * RESUBMIT_WAIT_MS later. Whether the ring had run both submissions before the event was set. */
+/* The ring runs `cmds`; EVENT is set from the context path RESUBMIT_WAIT_MS later, then
+ * `release` runs there. Whether the ring had run them all before the event was set. */
 static bool
-ring_submits_two(struct pv_context *ctx, uint8_t *ring, uint64_t first, uint64_t second,
-                 const struct buf *release)
+ring_runs_before_event(struct pv_context *ctx, uint8_t *ring, const struct buf *cmds,
+                       const struct buf *release)
 {
-   struct buf twice = {0}, set = {0};
-   submit_cmdbuf_id(&twice, first, 1);
-   submit_cmdbuf_id(&twice, second, 1);
+   struct buf set = {0};
    device_and_object(&set, CMD_SET_EVENT, EVENT);
-   uint32_t tail = guest_ring_submit(ctx, ring, RING_ID, &twice);
+   uint32_t tail = guest_ring_submit(ctx, ring, RING_ID, cmds);
    sleep_ms(RESUBMIT_WAIT_MS);
    bool ran = atomic_load(ring_ctl(ring, RING_HEAD)) == tail;
    (void)pv_context_submit(ctx, set.b, set.n);
@@ -750,6 +755,17 @@ ring_submits_two(struct pv_context *ctx, uint8_t *ring, uint64_t first, uint64_t
       fail_msg("the ring neither finished nor failed in 5 s");
    (void)pv_context_submit(ctx, release->b, release->n);
    return ran;
+}
+
+/* The ring submits `first`, then `second`: whether it ran both before the event was set. */
+static bool
+ring_submits_two(struct pv_context *ctx, uint8_t *ring, uint64_t first, uint64_t second,
+                 const struct buf *release)
+{
+   struct buf twice = {0};
+   submit_cmdbuf_id(&twice, first, 1);
+   submit_cmdbuf_id(&twice, second, 1);
+   return ring_runs_before_event(ctx, ring, &twice, release);
 }
 
 /* A command buffer begun without SIMULTANEOUS_USE submitted while its earlier submission still
@@ -1305,6 +1321,162 @@ externally_synchronized_cache(struct buf *b)
    w64(b, 0), w64(b, 1), w64(b, PIPELINE_CACHE);
 }
 
+/* set-write-pending: SET, one storage buffer descriptor, bound in CMDBUF or SECONDARY */
+#define SET_LAYOUT 0x4000u
+#define DESC_POOL 0x4008u
+#define SET 0x4010u
+#define PIPELINE_LAYOUT 0x4018u
+#define STORAGE_BUFFER 0x4020u
+#define STORAGE_MEMORY 0x4028u
+#define SET_WRITE_ROUNDS 5u
+enum {
+   CMD_CREATE_PIPELINE_LAYOUT = 68,
+   CMD_CREATE_DESCRIPTOR_SET_LAYOUT = 72,
+   CMD_CREATE_DESCRIPTOR_POOL = 74,
+   CMD_ALLOCATE_DESCRIPTOR_SETS = 77,
+   CMD_UPDATE_DESCRIPTOR_SETS = 79,
+   CMD_BIND_DESCRIPTOR_SETS = 103,
+   STYPE_PIPELINE_LAYOUT_CREATE_INFO = 30,
+   STYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO = 32,
+   STYPE_DESCRIPTOR_POOL_CREATE_INFO = 33,
+   STYPE_DESCRIPTOR_SET_ALLOCATE_INFO = 34,
+   STYPE_WRITE_DESCRIPTOR_SET = 35,
+   DESCRIPTOR_STORAGE_BUFFER = 7,
+   STAGE_COMPUTE_SHADER = 0x20,
+   BIND_POINT_COMPUTE = 1,
+   BUFFER_USAGE_STORAGE_AND_TRANSFER = 0x23,
+};
+
+/* SET_LAYOUT (binding 0: one storage buffer), DESC_POOL, SET and PIPELINE_LAYOUT. */
+static void
+descriptor_set(struct buf *b)
+{
+   w32(b, CMD_CREATE_DESCRIPTOR_SET_LAYOUT), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO), w64(b, 0), w32(b, 0), w32(b, 1), w64(b, 1);
+   w32(b, 0), w32(b, DESCRIPTOR_STORAGE_BUFFER), w32(b, 1), w32(b, STAGE_COMPUTE_SHADER);
+   w64(b, 0); /* no immutable samplers */
+   w64(b, 0), w64(b, 1), w64(b, SET_LAYOUT);
+   w32(b, CMD_CREATE_DESCRIPTOR_POOL), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_DESCRIPTOR_POOL_CREATE_INFO), w64(b, 0), w32(b, 0), w32(b, 1), w32(b, 1);
+   w64(b, 1), w32(b, DESCRIPTOR_STORAGE_BUFFER), w32(b, 1);
+   w64(b, 0), w64(b, 1), w64(b, DESC_POOL);
+   w32(b, CMD_ALLOCATE_DESCRIPTOR_SETS), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_DESCRIPTOR_SET_ALLOCATE_INFO), w64(b, 0), w64(b, DESC_POOL), w32(b, 1);
+   w64(b, 1), w64(b, SET_LAYOUT);
+   w64(b, 1), w64(b, SET);
+   w32(b, CMD_CREATE_PIPELINE_LAYOUT), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_PIPELINE_LAYOUT_CREATE_INFO), w64(b, 0), w32(b, 0), w32(b, 1);
+   w64(b, 1), w64(b, SET_LAYOUT);
+   w32(b, 0), w64(b, 0); /* no push constants */
+   w64(b, 0), w64(b, 1), w64(b, PIPELINE_LAYOUT);
+}
+
+/* vkUpdateDescriptorSets: SET's binding 0 given all of STORAGE_BUFFER. */
+static void
+write_set(struct buf *b)
+{
+   w32(b, CMD_UPDATE_DESCRIPTOR_SETS), w32(b, 0), w64(b, DEVICE), w32(b, 1), w64(b, 1);
+   w32(b, STYPE_WRITE_DESCRIPTOR_SET), w64(b, 0), w64(b, SET), w32(b, 0), w32(b, 0), w32(b, 1);
+   w32(b, DESCRIPTOR_STORAGE_BUFFER);
+   w64(b, 0);                                                  /* no image infos */
+   w64(b, 1), w64(b, STORAGE_BUFFER), w64(b, 0), w64(b, 4096); /* the whole buffer */
+   w64(b, 0);                                                  /* no texel buffer views */
+   w32(b, 0), w64(b, 0);                                       /* no copies */
+}
+
+/* The objects, STORAGE_BUFFER bound to STORAGE_MEMORY, SET written, SECONDARY allocated. */
+static void
+set_objects(struct buf *b)
+{
+   sync_objects(b);
+   descriptor_set(b);
+   w32(b, CMD_CREATE_BUFFER), w32(b, 0), w64(b, DEVICE), w64(b, 1);
+   w32(b, STYPE_BUFFER_CREATE_INFO), w64(b, 0), w32(b, 0), w64(b, 4096);
+   w32(b, BUFFER_USAGE_STORAGE_AND_TRANSFER), w32(b, 0), w32(b, 0), w64(b, 0);
+   w64(b, 0), w64(b, 1), w64(b, STORAGE_BUFFER);
+   allocate_memory(b, STORAGE_MEMORY);
+   w32(b, CMD_BIND_BUFFER_MEMORY), w32(b, 0), w64(b, DEVICE), w64(b, STORAGE_BUFFER);
+   w64(b, STORAGE_MEMORY), w64(b, 0);
+   write_set(b);
+   allocate_cmdbuf(b, SECONDARY, LEVEL_SECONDARY);
+}
+
+static void
+bind_set_cmd(struct buf *b, uint64_t id)
+{
+   w32(b, CMD_BIND_DESCRIPTOR_SETS), w32(b, 0), w64(b, id), w32(b, BIND_POINT_COMPUTE);
+   w64(b, PIPELINE_LAYOUT), w32(b, 0), w32(b, 1), w64(b, 1), w64(b, SET);
+   w32(b, 0), w64(b, 0); /* no dynamic offsets */
+}
+
+enum set_work {
+   SET_WORK_BINDS,     /* CMDBUF binds SET, then waits for EVENT */
+   SET_WORK_SECONDARY, /* CMDBUF executes SECONDARY, which binds SET, then waits */
+   SET_WORK_NO_BIND,   /* CMDBUF only waits */
+};
+
+static void
+record_set_work(struct buf *b, enum set_work work)
+{
+   if (work == SET_WORK_SECONDARY) {
+      begin_cmdbuf(b, SECONDARY, 0, true);
+      bind_set_cmd(b, SECONDARY);
+      w32(b, CMD_END_COMMAND_BUFFER), w32(b, 0), w64(b, SECONDARY);
+   }
+   begin_cmdbuf(b, CMDBUF, 0, false);
+   if (work == SET_WORK_BINDS)
+      bind_set_cmd(b, CMDBUF);
+   if (work == SET_WORK_SECONDARY) {
+      w32(b, CMD_EXECUTE_COMMANDS), w32(b, 0), w64(b, CMDBUF), w32(b, 1), w64(b, 1);
+      w64(b, SECONDARY);
+   }
+   wait_event_cmd(b, CMDBUF);
+   w32(b, CMD_END_COMMAND_BUFFER), w32(b, 0), w64(b, CMDBUF);
+}
+
+/* Whether the ring, submitting CMDBUF recorded for `work` and then writing SET, ran both before
+ * the context path set the event CMDBUF's work waits for. */
+static bool
+write_ran_before_event(struct pv_context *ctx, uint8_t *ring, enum set_work work)
+{
+   struct buf record = {0}, cmds = {0}, release = {0};
+   record_set_work(&record, work);
+   submit_cmdbuf(&cmds, 1);
+   write_set(&cmds);
+   wait_idle_and_reset_event(&release);
+   (void)pv_context_submit(ctx, record.b, record.n);
+   return ring_runs_before_event(ctx, ring, &cmds, &release);
+}
+
+/* A descriptor set written while work that bound it waits (for an event the context path sets
+ * later): the host's write waits for that work (src/vk/set_writes.c; here every host withholds
+ * addresses, as the renderer serves contexts in one process), so the ring has not run it before
+ * the event, and the test layer (PV_LAYER_CHECK_PENDING=1) never sees the set written under it.
+ * The same through a secondary. A command buffer recorded again without the set does not make
+ * the write wait. The code before wrote at once (the layer aborted). */
+static void
+test_set_write_pending(void **state)
+{
+   (void)state;
+   struct pv_renderer *r = pv_test_renderer();
+   assert_non_null(r);
+   uint8_t *ring;
+   struct pv_context *ctx = ring_context(r, "set-write-pending", set_objects, &ring);
+   for (unsigned i = 0; i < SET_WRITE_ROUNDS && !pv_context_is_lost(ctx); i++) {
+      if (write_ran_before_event(ctx, ring, SET_WORK_BINDS))
+         fail_msg("round %u: the set was written while work that bound it waited", i);
+      if (write_ran_before_event(ctx, ring, SET_WORK_SECONDARY))
+         fail_msg("round %u: the set was written while a secondary's work that bound it waited", i);
+      if (!pv_context_is_lost(ctx) && !write_ran_before_event(ctx, ring, SET_WORK_NO_BIND))
+         fail_msg("round %u: the write waited for work that does not bind the set", i);
+   }
+   if (pv_context_is_lost(ctx))
+      fail_msg("context lost: %s", pv_context_lost_reason(ctx));
+   pv_context_destroy(ctx);
+   munmap(ring, 8192);
+   pv_renderer_destroy(r);
+}
+
 /* The ring submits while the context path makes the cache (the context must live). */
 static void
 test_pipeline_cache_flag(void **state)
@@ -1353,6 +1525,7 @@ main(int argc, char **argv)
       {"resubmit-timeline", cmocka_unit_test(test_resubmit_timeline)},
       {"resubmit-secondary", cmocka_unit_test(test_resubmit_secondary)},
       {"secondary-stale", cmocka_unit_test(test_secondary_stale)},
+      {"set-write-pending", cmocka_unit_test(test_set_write_pending)},
       {"bind", cmocka_unit_test(test_bind_race)},
       {"wait-submit", cmocka_unit_test(test_wait_submit)},
       {"plane-freed", cmocka_unit_test(test_plane_freed)},
