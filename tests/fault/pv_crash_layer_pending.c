@@ -23,6 +23,9 @@
  * And a descriptor set is not written while a submission whose command buffer (or a secondary
  * it executes) bound it may still run: a vkUpdateDescriptorSets of such a set calls abort()
  * (lavapipe's queue thread could read a descriptor half written). Mode `set-write-pending`.
+ * With PV_LAYER_SLOW_WRITES=1 as well each vkUpdateDescriptorSets takes PV_SLOW_WRITE_US, and a
+ * vkQueueSubmit whose command buffers bind a set being written meanwhile calls abort() (the
+ * queue would read it half written). Mode `set-write-race`.
  */
 #include "pv_crash_layer_sync.h"
 
@@ -30,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Submissions followed at once: more than a test makes before their work ends. */
 #define PENDING_MAX 64u
@@ -75,6 +79,10 @@ static PFN_vkUpdateDescriptorSets next_update_sets;
 #define RECORDINGS_MAX 64u
 #define EXECUTED_MAX 8u
 #define BOUND_MAX 8u
+/* Sets being written at the driver now (PV_LAYER_SLOW_WRITES=1), and how long a write takes. */
+#define WRITING_MAX 16u
+#define PV_SLOW_WRITE_US 5000u
+static VkDescriptorSet writing[WRITING_MAX];
 struct recording {
    VkCommandBuffer cb;
    uint64_t changes;
@@ -257,6 +265,22 @@ pending_twice(VkCommandBuffer cb, const char *how)
    abort();
 }
 
+static bool binds(VkCommandBuffer cb, VkDescriptorSet set, int depth);
+
+/* The caller holds the lock. */
+static void
+check_not_writing(VkCommandBuffer cb)
+{
+   for (uint32_t i = 0; i < WRITING_MAX; i++)
+      if (writing[i] && binds(cb, writing[i], 0)) {
+         fprintf(stderr,
+                 "pv_crash_layer: a submission binding descriptor set 0x%llx reached the driver "
+                 "while the set was being written\n",
+                 (unsigned long long)writing[i]);
+         abort();
+      }
+}
+
 void
 pv_crash_pending_submitting(uint32_t count, const VkSubmitInfo *submits)
 {
@@ -268,6 +292,7 @@ pv_crash_pending_submitting(uint32_t count, const VkSubmitInfo *submits)
       for (uint32_t j = 0; j < submits[i].commandBufferCount; j++) {
          VkCommandBuffer cb = submits[i].pCommandBuffers[j];
          check_secondaries(cb);
+         check_not_writing(cb);
          if (is_simultaneous(cb))
             continue;
          if (cmdbuf_pending(cb))
@@ -474,8 +499,25 @@ pending_UpdateDescriptorSets(VkDevice dev, uint32_t write_count, const VkWriteDe
       check_set_idle(writes[i].dstSet);
    for (uint32_t i = 0; i < copy_count; i++)
       check_set_idle(copies[i].dstSet);
+   const char *slow = getenv("PV_LAYER_SLOW_WRITES");
+   if (!slow || strcmp(slow, "1") || write_count != 1 || copy_count) {
+      pthread_mutex_unlock(&lock);
+      next_update_sets(dev, write_count, writes, copy_count, copies);
+      return;
+   }
+   uint32_t slot = WRITING_MAX;
+   for (uint32_t i = 0; slot == WRITING_MAX && i < WRITING_MAX; i++)
+      if (!writing[i])
+         slot = i;
+   if (slot == WRITING_MAX)
+      too_many("descriptor sets written at once", WRITING_MAX);
+   writing[slot] = writes[0].dstSet;
    pthread_mutex_unlock(&lock);
+   usleep(PV_SLOW_WRITE_US);
    next_update_sets(dev, write_count, writes, copy_count, copies);
+   pthread_mutex_lock(&lock);
+   writing[slot] = VK_NULL_HANDLE;
+   pthread_mutex_unlock(&lock);
 }
 
 static VKAPI_ATTR VkResult VKAPI_CALL
@@ -534,5 +576,6 @@ pv_crash_pending_device_gone(void)
    memset(timelines, 0, sizeof(timelines));
    memset(simultaneous, 0, sizeof(simultaneous));
    memset(recordings, 0, sizeof(recordings));
+   memset(writing, 0, sizeof(writing));
    pthread_mutex_unlock(&lock);
 }

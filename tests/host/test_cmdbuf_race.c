@@ -229,6 +229,7 @@ struct feeder {
    bool allocates; /* a command buffer allocated from POOL and freed to it */
    bool syncs;     /* FENCE reset, EVENT set, both read */
    bool exports;   /* SEMAPHORE signaled and its sync_fd exported, FENCE's exported */
+   bool writes_set; /* SET written (set-write-race) */
 };
 
 static bool
@@ -300,6 +301,7 @@ import_semaphore(struct buf *b)
 }
 
 static void submit_cmdbuf(struct buf *b, uint32_t times);
+static void write_set(struct buf *b);
 
 static void *
 feed(void *arg)
@@ -321,6 +323,8 @@ feed(void *arg)
       device_and_object(&one, CMD_RESET_FENCE_RESOURCE, FENCE);
    } else if (f->resubmits) {
       submit_cmdbuf(&one, 1);
+   } else if (f->writes_set) {
+      write_set(&one);
    } else if (f->submits) {
       w32(&one, CMD_QUEUE_SUBMIT), w32(&one, 0), w64(&one, QUEUE), w32(&one, 0), w64(&one, 0);
       w64(&one, 0); /* no batches, no fence */
@@ -1477,6 +1481,33 @@ test_set_write_pending(void **state)
    pv_renderer_destroy(r);
 }
 
+/* set-write-race: CMDBUF (binding SET, nothing else) submitted by the context path */
+#define SET_WRITE_RACE_SUBMITS 300u
+
+static void
+set_objects_and_work(struct buf *b)
+{
+   set_objects(b);
+   begin_cmdbuf(b, CMDBUF, 0, false);
+   bind_set_cmd(b, CMDBUF);
+   w32(b, CMD_END_COMMAND_BUFFER), w32(b, 0), w64(b, CMDBUF);
+}
+
+/* The ring writes SET throughout while the context path submits CMDBUF, which binds it,
+ * SET_WRITE_RACE_SUBMITS times; the test layer takes 5 ms for each write and aborts when a
+ * submission binding the set reaches the driver meanwhile (PV_LAYER_SLOW_WRITES=1), or a write
+ * while such a submission runs (PV_LAYER_CHECK_PENDING=1). A submission waits for the host's
+ * write of a set it binds, and the write for the work (src/vk/set_writes.c). */
+static void
+test_set_write_race(void **state)
+{
+   (void)state;
+   struct buf mine = {0};
+   submit_cmdbuf(&mine, 1);
+   ring_against_context(set_objects_and_work, (struct feeder){.writes_set = true}, &mine,
+                        SET_WRITE_RACE_SUBMITS);
+}
+
 /* The ring submits while the context path makes the cache (the context must live). */
 static void
 test_pipeline_cache_flag(void **state)
@@ -1526,6 +1557,7 @@ main(int argc, char **argv)
       {"resubmit-secondary", cmocka_unit_test(test_resubmit_secondary)},
       {"secondary-stale", cmocka_unit_test(test_secondary_stale)},
       {"set-write-pending", cmocka_unit_test(test_set_write_pending)},
+      {"set-write-race", cmocka_unit_test(test_set_write_race)},
       {"bind", cmocka_unit_test(test_bind_race)},
       {"wait-submit", cmocka_unit_test(test_wait_submit)},
       {"plane-freed", cmocka_unit_test(test_plane_freed)},
