@@ -29,6 +29,7 @@
 #include <stdatomic.h>
 
 #include "renderer/context.h"
+#include "util/log.h"
 #include "vk/lifetime.h"
 
 /* The recordings that bound a set and have not ended, with their devices. */
@@ -229,6 +230,9 @@ pv_vk_sets_write_begin(struct pv_dispatch_ctx *c, VkDevice device,
          busy++;
       if (busy == w->count)
          return true;
+      /* a guest that writes sets its running work binds: worth an operator's look, rarely */
+      pv_warn_limited("vkUpdateDescriptorSets: a set that work which may still run binds (invalid "
+                      "Vulkan): the write waits for that work");
       count_all(ctx, w, false);
       for (uint32_t i = busy; i < w->count; i++)
          set_wait(c, w->objects[i], w->sets[i]);
