@@ -163,9 +163,10 @@ set_busy(struct pv_context *ctx, struct pv_vk_device *wd, struct pv_object *o,
    return binders_busy(&l, wd, pool);
 }
 
-/* Waits for the work that bound the set of `o`, counted or not. */
+/* Waits for the work that bound the set of `o`, counted or not; `wd`: the write's device. */
 static void
-set_wait(struct pv_dispatch_ctx *c, struct pv_object *o, struct pv_vk_descriptor_set *s)
+set_wait(struct pv_dispatch_ctx *c, struct pv_vk_device *wd, struct pv_object *o,
+         struct pv_vk_descriptor_set *s)
 {
    struct pv_context *ctx = pv_venus_from(c);
    struct binders_look l;
@@ -176,9 +177,10 @@ set_wait(struct pv_dispatch_ctx *c, struct pv_object *o, struct pv_vk_descriptor
       pv_vk_cmdbuf_wait_state(ctx, l.d[i], l.cb[i]);
    struct pv_object *pool =
       l.overflow ? pv_object_find(ctx, o->parent, VK_OBJECT_TYPE_DESCRIPTOR_POOL) : NULL;
-   if (l.overflow)
-      pv_vk_descpool_wait(c, VK_NULL_HANDLE,
-                          pool ? PV_TO_HANDLE(VkDescriptorPool, pool->host) : VK_NULL_HANDLE);
+   if (l.overflow && pool)
+      pv_vk_descpool_wait(c, VK_NULL_HANDLE, PV_TO_HANDLE(VkDescriptorPool, pool->host));
+   else if (l.overflow) /* no pool to ask (set_busy asked the device) */
+      pv_vk_device_quiesce(ctx, wd);
 }
 
 static void
@@ -235,7 +237,7 @@ pv_vk_sets_write_begin(struct pv_dispatch_ctx *c, VkDevice device,
                       "Vulkan): the write waits for that work");
       count_all(ctx, w, false);
       for (uint32_t i = busy; i < w->count; i++)
-         set_wait(c, w->objects[i], w->sets[i]);
+         set_wait(c, d, w->objects[i], w->sets[i]);
       if (pv_venus_stopping(ctx)) {
          *w = (struct pv_vk_set_writes){0};
          return false;

@@ -1333,6 +1333,10 @@ externally_synchronized_cache(struct buf *b)
 #define STORAGE_BUFFER 0x4020u
 #define STORAGE_MEMORY 0x4028u
 #define SET_WRITE_ROUNDS 5u
+/* More command buffers binding SET than it keeps apart (PV_SET_BINDERS): its pool stands for
+ * them */
+#define SET_BINDERS_PAST 4u
+#define SET_BINDER(i) (0x4100u + 8u * (i))
 enum {
    CMD_CREATE_PIPELINE_LAYOUT = 68,
    CMD_CREATE_DESCRIPTOR_SET_LAYOUT = 72,
@@ -1403,6 +1407,8 @@ set_objects(struct buf *b)
    w64(b, STORAGE_MEMORY), w64(b, 0);
    write_set(b);
    allocate_cmdbuf(b, SECONDARY, LEVEL_SECONDARY);
+   for (uint32_t i = 0; i < SET_BINDERS_PAST; i++)
+      allocate_cmdbuf(b, SET_BINDER(i), 0);
 }
 
 static void
@@ -1417,6 +1423,7 @@ enum set_work {
    SET_WORK_BINDS,     /* CMDBUF binds SET, then waits for EVENT */
    SET_WORK_SECONDARY, /* CMDBUF executes SECONDARY, which binds SET, then waits */
    SET_WORK_NO_BIND,   /* CMDBUF only waits */
+   SET_WORK_OVERFLOW,  /* SET_BINDERS_PAST others bind SET too (recorded), then as BINDS */
 };
 
 static void
@@ -1427,8 +1434,13 @@ record_set_work(struct buf *b, enum set_work work)
       bind_set_cmd(b, SECONDARY);
       w32(b, CMD_END_COMMAND_BUFFER), w32(b, 0), w64(b, SECONDARY);
    }
+   for (uint32_t i = 0; work == SET_WORK_OVERFLOW && i < SET_BINDERS_PAST; i++) {
+      begin_cmdbuf(b, SET_BINDER(i), 0, false);
+      bind_set_cmd(b, SET_BINDER(i));
+      w32(b, CMD_END_COMMAND_BUFFER), w32(b, 0), w64(b, SET_BINDER(i));
+   }
    begin_cmdbuf(b, CMDBUF, 0, false);
-   if (work == SET_WORK_BINDS)
+   if (work == SET_WORK_BINDS || work == SET_WORK_OVERFLOW)
       bind_set_cmd(b, CMDBUF);
    if (work == SET_WORK_SECONDARY) {
       w32(b, CMD_EXECUTE_COMMANDS), w32(b, 0), w64(b, CMDBUF), w32(b, 1), w64(b, 1);
@@ -1456,8 +1468,9 @@ write_ran_before_event(struct pv_context *ctx, uint8_t *ring, enum set_work work
  * later): the host's write waits for that work (src/vk/set_writes.c; here every host withholds
  * addresses, as the renderer serves contexts in one process), so the ring has not run it before
  * the event, and the test layer (PV_LAYER_CHECK_PENDING=1) never sees the set written under it.
- * The same through a secondary. A command buffer recorded again without the set does not make
- * the write wait. The code before wrote at once (the layer aborted). */
+ * The same through a secondary, and with more command buffers binding the set than it keeps
+ * apart (its pool's last submission stands for them). A command buffer recorded again without
+ * the set does not make the write wait. The code before wrote at once (the layer aborted). */
 static void
 test_set_write_pending(void **state)
 {
@@ -1473,6 +1486,10 @@ test_set_write_pending(void **state)
          fail_msg("round %u: the set was written while a secondary's work that bound it waited", i);
       if (!pv_context_is_lost(ctx) && !write_ran_before_event(ctx, ring, SET_WORK_NO_BIND))
          fail_msg("round %u: the write waited for work that does not bind the set", i);
+      if (write_ran_before_event(ctx, ring, SET_WORK_OVERFLOW))
+         fail_msg("round %u: with more binders than the set keeps, it was written while work "
+                  "that bound it waited",
+                  i);
    }
    if (pv_context_is_lost(ctx))
       fail_msg("context lost: %s", pv_context_lost_reason(ctx));
