@@ -79,34 +79,25 @@ add_binder_locked(struct pv_context *ctx, struct pv_vk_descriptor_set *s, struct
       s->binders[s->binder_count++] = b;
 }
 
-static void
-set_bound(struct pv_dispatch_ctx *c, struct pv_object *cmdbuf, struct pv_vk_cmdbuf *cb,
-          VkDescriptorSet set)
-{
-   struct pv_vk_descriptor_set *s = set ? pv_vk_descriptor_set_state(c, set) : NULL;
-   if (!s)
-      return; /* none or no state: nothing it names is read (a state-less set's writes are
-               * refused, guard_descriptor.c) */
-   pthread_mutex_lock(&s->slots_lock);
-   if (cb)
-      add_binder_locked(
-         pv_venus_from(c), s,
-         (struct pv_vk_set_binder){cmdbuf->id, cmdbuf->serial, atomic_load(&cb->ended)});
-   else
-      s->binders_overflow = true; /* a binder we cannot follow: its pool stands for it */
-   pthread_mutex_unlock(&s->slots_lock);
-}
-
 void
 pv_vk_sets_bound(struct pv_dispatch_ctx *c, VkCommandBuffer cmdbuf, uint32_t count,
                  const VkDescriptorSet *sets)
 {
-   if (!sets || !pv_vk_physdev_withholds_addresses(pv_vk_cmdbuf_physdev(c, cmdbuf)))
-      return;
-   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbuf));
+   struct pv_object *o =
+      sets ? pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmdbuf)) : NULL;
+   /* a command buffer without state (no memory) is never submitted (pv_vk_cmdbufs_alive) */
    struct pv_vk_cmdbuf *cb = o ? pv_vk_cmdbuf_of(o) : NULL;
-   for (uint32_t i = 0; o && i < count; i++)
-      set_bound(c, o, cb, sets[i]);
+   if (!cb || !pv_vk_physdev_withholds_addresses(cb->pd))
+      return;
+   struct pv_vk_set_binder b = {o->id, o->serial, atomic_load(&cb->ended)};
+   for (uint32_t i = 0; i < count; i++) {
+      struct pv_vk_descriptor_set *s = sets[i] ? pv_vk_descriptor_set_state(c, sets[i]) : NULL;
+      if (!s)
+         continue; /* none, or no state: its writes are refused (guard_descriptor.c) */
+      pthread_mutex_lock(&s->slots_lock);
+      add_binder_locked(pv_venus_from(c), s, b);
+      pthread_mutex_unlock(&s->slots_lock);
+   }
 }
 
 /* Counts (or uncounts) a host write of the set: the set's count first, then the context's, which
@@ -136,10 +127,10 @@ binder_busy(struct pv_vk_device *d, const struct pv_vk_cmdbuf *cb)
 static bool
 binders_busy(const struct binders_look *l, struct pv_vk_device *wd, const struct pv_object *pool)
 {
+   pv_vk_sync_with_submitters(wd);
    for (uint32_t i = 0; i < l->n; i++)
-      pv_vk_sync_with_submitters(l->d[i]);
-   if (l->overflow)
-      pv_vk_sync_with_submitters(wd);
+      if (l->d[i] != wd) /* a set bound on another device (invalid, not refused) */
+         pv_vk_sync_with_submitters(l->d[i]);
    for (uint32_t i = 0; i < l->n; i++)
       if (binder_busy(l->d[i], l->cb[i]))
          return true;
