@@ -645,6 +645,7 @@ reset_command_state(struct pv_exec *x)
    x->last_device = x->last_command_pool = x->last_descriptor_pool = 0;
    x->last_physical_device = 0;
    x->named.count = 0;
+   x->named.checked = NULL;
    x->lost_count = 0;
    x->named_incomplete = false;
    x->cmdbufs_held = 0;

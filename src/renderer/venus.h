@@ -102,6 +102,11 @@ size_t pv_object_list_children_checked(struct pv_context *ctx, uint64_t parent, 
 struct pv_venus_named {
    struct pv_object **objs;
    uint32_t count, cap;
+   /* The state the family's command check found for the running command's first object (a
+    * vkCmd*'s command buffer, host handle `checked_host`), or NULL: the guards after it read
+    * the command buffer's device limits and bind state without looking it up again. */
+   void *checked;
+   uint64_t checked_host;
 };
 struct pv_object *pv_venus_object_by_host(struct pv_dispatch_ctx *c, int32_t type, uint64_t host);
 /* The object of `type` behind host handle `host` that the running command named (no second
@@ -115,6 +120,20 @@ pv_venus_object(struct pv_dispatch_ctx *c, int32_t type, uint64_t host)
       if (n->objs[i]->host == host && n->objs[i]->type == type)
          return n->objs[i];
    return host ? pv_venus_object_by_host(c, type, host) : NULL;
+}
+/* What the command check found for host handle `host` (pv_venus_named.checked), or NULL. */
+static inline void *
+pv_venus_checked(struct pv_dispatch_ctx *c, uint64_t host)
+{
+   const struct pv_venus_named *n = c->user;
+   return n->checked && n->checked_host == host ? n->checked : NULL;
+}
+static inline void
+pv_venus_set_checked(struct pv_dispatch_ctx *c, uint64_t host, void *state)
+{
+   struct pv_venus_named *n = c->user;
+   n->checked = state;
+   n->checked_host = host;
 }
 /* The first object the running command named (a vkCmd*'s command buffer), or NULL. */
 static inline struct pv_object *

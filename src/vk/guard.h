@@ -551,8 +551,6 @@ bool pv_vk_sparse_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice devic
 bool pv_vk_sampler_compares(struct pv_dispatch_ctx *c, VkSampler sampler);
 /* Records it of a sampler object (vkCreateSampler; the unit tests). */
 void pv_vk_sampler_mark_compare(struct pv_object *o);
-/* The physical device a command buffer records for (NULL if unknown). */
-const struct pv_vk_physdev *pv_vk_cmdbuf_physdev(struct pv_dispatch_ctx *c, VkCommandBuffer cmd);
 /* A graphics pipeline's vertex input, viewport, blend and rendering counts and indices. */
 bool pv_vk_pipeline_limits_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                               const VkGraphicsPipelineCreateInfo *ci);

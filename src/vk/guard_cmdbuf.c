@@ -76,30 +76,59 @@ refuse_scope(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, const char *w
       pv_venus_refuse(c, "%s: %s", name, why);
 }
 
-void
-pv_vk_command_check(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, void *args)
+/* A draw or dispatch after a bind changed: the descriptors (and vertex bindings) its pipeline
+ * uses. Out of line, so the check below saves no registers for the commands that pass. */
+static __attribute__((noinline)) void
+check_bound(struct pv_dispatch_ctx *c, int32_t type, unsigned bind, struct pv_vk_cmdbuf *cb,
+            struct pv_vk_bind_state *s)
 {
-   /* every vkCmd* command's args start with its command buffer, the first id it decoded */
-   uint64_t handle = PV_FROM_HANDLE(*(const VkCommandBuffer *)args);
-   struct pv_object *o = pv_venus_named_first(c);
-   struct pv_vk_cmdbuf *cb;
-   if (o && o->host == handle && o->type == VK_OBJECT_TYPE_COMMAND_BUFFER && o->data)
-      cb = o->data; /* pv_vk_cmdbuf_of's state, made when it was allocated or begun */
-   else
-      cb = pv_vk_cmdbuf_get(c, *(const VkCommandBuffer *)args);
-   const char *why = cb ? scope_violation(&cb->scope, cls) : "unknown command buffer";
+   const char *name = pv_venus_table(pv_venus_from(c))->entries[type].name;
+   if (pv_vk_descriptors_ready(c, cb->pd, s, name) && bind == PV_BIND_GRAPHICS)
+      pv_vk_vertex_ready(c, cb, s, name);
+}
+
+/* The check of a command buffer whose state was found. */
+static inline void
+check_state(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, struct pv_vk_cmdbuf *cb,
+            uint64_t handle)
+{
+   const char *why = scope_violation(&cb->scope, cls);
    if (__builtin_expect(why != NULL, 0)) {
       refuse_scope(c, type, cls, why);
       return;
    }
-   /* a draw or dispatch: the descriptors its pipeline uses, when a bind changed */
+   pv_venus_set_checked(c, handle, cb); /* the guards after it find it here */
    unsigned bind = PV_SCOPE_BIND_OF(cls);
    struct pv_vk_bind_state *s = bind && cb->bound ? &cb->bound->bp[bind] : NULL;
-   if (s && s->dirty) {
-      const char *name = pv_venus_table(pv_venus_from(c))->entries[type].name;
-      if (pv_vk_descriptors_ready(c, cb->pd, s, name) && bind == PV_BIND_GRAPHICS)
-         pv_vk_vertex_ready(c, cb, s, name);
+   if (s && s->dirty)
+      check_bound(c, type, bind, cb, s);
+}
+
+/* Its command buffer's state when it is not the command's first named object (the list of named
+ * objects was cut short, or the handle names no command buffer). */
+static __attribute__((noinline)) void
+check_looked_up(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, VkCommandBuffer cmd)
+{
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, cmd);
+   if (!cb) {
+      refuse_scope(c, type, cls, "unknown command buffer");
+      return;
    }
+   check_state(c, type, cls, cb, PV_FROM_HANDLE(cmd));
+}
+
+void
+pv_vk_command_check(struct pv_dispatch_ctx *c, int32_t type, uint8_t cls, void *args)
+{
+   /* every vkCmd* command's args start with its command buffer, the first id it decoded */
+   VkCommandBuffer cmd = *(const VkCommandBuffer *)args;
+   uint64_t handle = PV_FROM_HANDLE(cmd);
+   struct pv_object *o = pv_venus_named_first(c);
+   if (__builtin_expect(
+          o && o->host == handle && o->type == VK_OBJECT_TYPE_COMMAND_BUFFER && o->data, 1))
+      check_state(c, type, cls, o->data, handle); /* made at allocate or begin */
+   else
+      check_looked_up(c, type, cls, cmd);
 }
 
 const char *

@@ -340,7 +340,10 @@ pv_guard_CmdPushConstants(struct pv_dispatch_ctx *c, void *args)
                       a->size, a->offset, l ? l->push_end : 0);
       return;
    }
-   pv_vk_push_constants_noted(c, a->commandBuffer, a->stageFlags);
+   /* only a host that reads unpushed constants through NULL needs the record (push_unready) */
+   const struct pv_vk_physdev *pd = pv_vk_cmdbuf_physdev(c, a->commandBuffer);
+   if (!pd || pd->reads_unpushed_constants)
+      pv_vk_push_constants_noted(c, a->commandBuffer, a->stageFlags);
    pv_handle_vkCmdPushConstants(c, args);
 }
 

@@ -30,15 +30,7 @@ pv_vk_cmdbuf_set_pool(struct pv_dispatch_ctx *c, struct pv_vk_cmdbuf *cb, VkComm
    cb->pd = d ? d->pd : NULL;
 }
 
-const struct pv_vk_physdev *
-pv_vk_cmdbuf_physdev(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
-{
-   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmd));
-   const struct pv_vk_cmdbuf *cb = o ? o->data : NULL;
-   return cb ? cb->pd : NULL;
-}
-
-static uint32_t
+static inline uint32_t
 limit_of(const struct pv_vk_physdev *pd, enum pv_limit l)
 {
    if (!pd)
@@ -69,15 +61,24 @@ static const char *const limit_names[] = {
    [PV_LIMIT_XFB_STREAMS] = "maxTransformFeedbackStreams",
 };
 
-static bool
+static __attribute__((noinline)) void
+refuse_range(struct pv_dispatch_ctx *c, const char *what, uint32_t first, uint32_t count,
+             enum pv_limit l, uint32_t max)
+{
+   pv_venus_refuse(c, "%s: %u+%u past the device's %s (%u)", what, first, count, limit_names[l],
+                   max);
+}
+
+/* Inline, so a guard's constant limit picks its field without the switch (vkCmdSetViewport and
+ * vkCmdSetScissor come in every frame). */
+static inline bool
 range_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_physdev *pd,
          uint32_t first, uint32_t count, enum pv_limit l)
 {
    uint32_t max = limit_of(pd, l);
-   if ((uint64_t)first + count <= max)
+   if (__builtin_expect((uint64_t)first + count <= max, 1))
       return true;
-   pv_venus_refuse(c, "%s: %u+%u past the device's %s (%u)", what, first, count, limit_names[l],
-                   max);
+   refuse_range(c, what, first, count, l, max);
    return false;
 }
 
@@ -143,6 +144,15 @@ void
 pv_guard_CmdDispatch(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdDispatch *a = args;
+   /* every dispatch of a compute stream comes here: the passing case in three compares */
+   const struct pv_vk_physdev *pd = pv_vk_cmdbuf_physdev(c, a->commandBuffer);
+   if (__builtin_expect(pd && a->groupCountX <= pd->limits.maxComputeWorkGroupCount[0] &&
+                           a->groupCountY <= pd->limits.maxComputeWorkGroupCount[1] &&
+                           a->groupCountZ <= pd->limits.maxComputeWorkGroupCount[2],
+                        1)) {
+      pv_handle_vkCmdDispatch(c, args);
+      return;
+   }
    const uint32_t base[3] = {0, 0, 0};
    const uint32_t count[3] = {a->groupCountX, a->groupCountY, a->groupCountZ};
    if (workgroups_ok(c, "vkCmdDispatch", a->commandBuffer, base, count))
@@ -166,7 +176,7 @@ pv_guard_CmdDispatchBase(struct pv_dispatch_ctx *c, void *args)
    void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
    {                                                                                               \
       struct pv_args_vk##name *a = args;                                                           \
-      if (pv_vk_cmd_range_ok(c, "vk" #name, a->commandBuffer, first, count, limit))               \
+      if (range_ok(c, "vk" #name, pv_vk_cmdbuf_physdev(c, a->commandBuffer), first, count, limit)) \
          pv_handle_vk##name(c, args);                                                              \
    }
 

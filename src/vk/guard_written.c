@@ -448,8 +448,11 @@ pv_vk_cmd_bound_free(struct pv_vk_cmd_bound *b)
 static struct pv_vk_cmd_bound *
 bound_of(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
 {
-   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmd));
-   struct pv_vk_cmdbuf *cb = o ? pv_vk_cmdbuf_of(o) : NULL;
+   struct pv_vk_cmdbuf *cb = pv_venus_checked(c, PV_FROM_HANDLE(cmd));
+   if (!cb) {
+      struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmd));
+      cb = o ? pv_vk_cmdbuf_of(o) : NULL;
+   }
    if (!cb)
       return NULL;
    struct pv_vk_cmd_bound *b = __atomic_load_n(&cb->bound, __ATOMIC_ACQUIRE);

@@ -137,6 +137,26 @@ pv_vk_cmdbuf_of(struct pv_object *o)
    return o->data ? (struct pv_vk_cmdbuf *)o->data : pv_vk_cmdbuf_make(o);
 }
 
+/* The state of `cmd`, the running vkCmd*'s command buffer: what the scope check found
+ * (pv_vk_command_check), else looked up; NULL if unknown or without state. */
+static inline struct pv_vk_cmdbuf *
+pv_vk_cmdbuf_checked(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
+{
+   struct pv_vk_cmdbuf *cb = pv_venus_checked(c, PV_FROM_HANDLE(cmd));
+   if (__builtin_expect(cb != NULL, 1))
+      return cb;
+   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmd));
+   return o ? o->data : NULL;
+}
+
+/* The physical device a command buffer records for (NULL if unknown). */
+static inline const struct pv_vk_physdev *
+pv_vk_cmdbuf_physdev(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
+{
+   const struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_checked(c, cmd);
+   return cb ? cb->pd : NULL;
+}
+
 /* State of an image or buffer view: what it views. */
 struct pv_vk_view {
    struct pv_vk_ref target;
