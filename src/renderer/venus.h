@@ -135,6 +135,15 @@ pv_venus_set_checked(struct pv_dispatch_ctx *c, uint64_t host, void *state)
    n->checked = state;
    n->checked_host = host;
 }
+/* The object the running command named `i`th, when it has `type` and host handle `host`, else
+ * NULL (a guard's first look, before pv_venus_object). */
+static inline struct pv_object *
+pv_venus_named_is(struct pv_dispatch_ctx *c, uint32_t i, int32_t type, uint64_t host)
+{
+   const struct pv_venus_named *n = c->user;
+   struct pv_object *o = i < n->count ? n->objs[i] : NULL;
+   return o && o->host == host && o->type == type ? o : NULL;
+}
 /* The first object the running command named (a vkCmd*'s command buffer), or NULL. */
 static inline struct pv_object *
 pv_venus_named_first(struct pv_dispatch_ctx *c)

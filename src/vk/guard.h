@@ -382,6 +382,17 @@ struct pv_vk_cmd_bound {
    struct pv_vk_bind_state bp[4]; /* by enum pv_bind */
 };
 void pv_vk_cmd_bound_free(struct pv_vk_cmd_bound *b);
+/* vkCmdPushConstants gave `stages` values: the record the draw-time check reads on a host that
+ * reads unpushed constants through NULL (guard_written.c, push_unready). */
+static inline void
+pv_vk_bound_pushed(struct pv_vk_cmd_bound *b, VkShaderStageFlags stages)
+{
+   _Static_assert(sizeof(b->bp) / sizeof(b->bp[0]) == 4, "one line per bind point");
+   b->bp[0].pushed |= stages;
+   b->bp[1].pushed |= stages;
+   b->bp[2].pushed |= stages;
+   b->bp[3].pushed |= stages;
+}
 /* Back to nothing bound (a command buffer begun or reset keeps its allocation: glibc's
  * calloc of it per recording cost more than the rest of the checks); its pushed maps are
  * retired in ctx (pv_vk_written_retire), or freed now when ctx is NULL. */

@@ -58,6 +58,13 @@ scope_violation(const struct pv_vk_cmd_scope *s, uint8_t cls)
    return NULL;
 }
 
+__attribute__((noinline)) struct pv_vk_cmdbuf *
+pv_vk_cmdbuf_looked_up(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
+{
+   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmd));
+   return o ? o->data : NULL;
+}
+
 struct pv_vk_cmdbuf *
 pv_vk_cmdbuf_get(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
 {

@@ -326,8 +326,8 @@ sets_fit(struct pv_dispatch_ctx *c, const char *what, VkPipelineLayout layout, u
    return false;
 }
 
-void
-pv_guard_CmdPushConstants(struct pv_dispatch_ctx *c, void *args)
+static __attribute__((noinline)) void
+push_constants_looked_up(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdPushConstants *a = args;
    struct pv_object *o =
@@ -344,6 +344,29 @@ pv_guard_CmdPushConstants(struct pv_dispatch_ctx *c, void *args)
    const struct pv_vk_physdev *pd = pv_vk_cmdbuf_physdev(c, a->commandBuffer);
    if (!pd || pd->reads_unpushed_constants)
       pv_vk_push_constants_noted(c, a->commandBuffer, a->stageFlags);
+   pv_handle_vkCmdPushConstants(c, args);
+}
+
+/* Push constants come every draw or dispatch in many streams: the passing case (the command
+ * buffer the scope check found, the layout its second named object, bind state made) is a leaf
+ * that ends in the handler; everything else takes push_constants_looked_up, which refuses. */
+void
+pv_guard_CmdPushConstants(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdPushConstants *a = args;
+   const struct pv_vk_cmdbuf *cb = pv_venus_checked(c, PV_FROM_HANDLE(a->commandBuffer));
+   struct pv_object *o =
+      pv_venus_named_is(c, 1, VK_OBJECT_TYPE_PIPELINE_LAYOUT, PV_FROM_HANDLE(a->layout));
+   const struct pv_vk_pipeline_layout *l = o ? o->data : NULL;
+   struct pv_vk_cmd_bound *b = cb ? __atomic_load_n(&cb->bound, __ATOMIC_ACQUIRE) : NULL;
+   if (__builtin_expect(!l || !b || !cb->pd || !a->size || a->offset % 4 || a->size % 4 ||
+                           a->offset > l->push_end || a->size > l->push_end - a->offset,
+                        0)) {
+      push_constants_looked_up(c, args);
+      return;
+   }
+   if (cb->pd->reads_unpushed_constants)
+      pv_vk_bound_pushed(b, a->stageFlags);
    pv_handle_vkCmdPushConstants(c, args);
 }
 

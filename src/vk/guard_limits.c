@@ -140,23 +140,30 @@ workgroups_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,
    return true;
 }
 
+static __attribute__((noinline)) void
+dispatch_looked_up(struct pv_dispatch_ctx *c, struct pv_args_vkCmdDispatch *a)
+{
+   const uint32_t base[3] = {0, 0, 0};
+   const uint32_t count[3] = {a->groupCountX, a->groupCountY, a->groupCountZ};
+   if (workgroups_ok(c, "vkCmdDispatch", a->commandBuffer, base, count))
+      pv_handle_vkCmdDispatch(c, a);
+}
+
 void
 pv_guard_CmdDispatch(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdDispatch *a = args;
-   /* every dispatch of a compute stream comes here: the passing case in three compares */
-   const struct pv_vk_physdev *pd = pv_vk_cmdbuf_physdev(c, a->commandBuffer);
+   /* every dispatch of a compute stream comes here: the passing case in three compares, a leaf
+    * that ends in the handler (the general check, which gives the refusal, out of line) */
+   const struct pv_vk_cmdbuf *cb = pv_venus_checked(c, PV_FROM_HANDLE(a->commandBuffer));
+   const struct pv_vk_physdev *pd = cb ? cb->pd : NULL;
    if (__builtin_expect(pd && a->groupCountX <= pd->limits.maxComputeWorkGroupCount[0] &&
                            a->groupCountY <= pd->limits.maxComputeWorkGroupCount[1] &&
                            a->groupCountZ <= pd->limits.maxComputeWorkGroupCount[2],
-                        1)) {
+                        1))
       pv_handle_vkCmdDispatch(c, args);
-      return;
-   }
-   const uint32_t base[3] = {0, 0, 0};
-   const uint32_t count[3] = {a->groupCountX, a->groupCountY, a->groupCountZ};
-   if (workgroups_ok(c, "vkCmdDispatch", a->commandBuffer, base, count))
-      pv_handle_vkCmdDispatch(c, args);
+   else
+      dispatch_looked_up(c, a);
 }
 
 void
@@ -171,13 +178,25 @@ pv_guard_CmdDispatchBase(struct pv_dispatch_ctx *c, void *args)
 
 /* ----- dynamic state and bindings ------------------------------------------------------------ */
 
-/* One guard per command: (first, count) of its own parameters against one limit. */
+/* One guard per command: (first, count) of its own parameters against one limit. The passing
+ * case with the command buffer the scope check found is a leaf that ends in the handler; the
+ * rest (a lookup, the refusal) is out of line. */
 #define RANGE_GUARD(name, first, count, limit)                                                     \
-   void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
+   static __attribute__((noinline)) void name##_looked_up(struct pv_dispatch_ctx *c, void *args)   \
    {                                                                                               \
       struct pv_args_vk##name *a = args;                                                           \
       if (range_ok(c, "vk" #name, pv_vk_cmdbuf_physdev(c, a->commandBuffer), first, count, limit)) \
          pv_handle_vk##name(c, args);                                                              \
+   }                                                                                               \
+   void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
+   {                                                                                               \
+      struct pv_args_vk##name *a = args;                                                           \
+      const struct pv_vk_cmdbuf *cb = pv_venus_checked(c, PV_FROM_HANDLE(a->commandBuffer));       \
+      if (__builtin_expect(cb && cb->pd && (uint64_t)(first) + (count) <= limit_of(cb->pd, limit), \
+                           1))                                                                     \
+         pv_handle_vk##name(c, args);                                                              \
+      else                                                                                         \
+         name##_looked_up(c, args);                                                                \
    }
 
 RANGE_GUARD(CmdSetViewport, a->firstViewport, a->viewportCount, PV_LIMIT_VIEWPORTS)

@@ -563,8 +563,8 @@ pv_vk_push_constants_noted(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
                            VkShaderStageFlags stages)
 {
    struct pv_vk_cmd_bound *b = bound_of(c, cmd); /* one lookup for every bind point */
-   for (unsigned i = 0; b && i < 4; i++)
-      b->bp[i].pushed |= stages;
+   if (b)
+      pv_vk_bound_pushed(b, stages);
 }
 
 /* A stage reads push constants: on a host that reads them through a buffer it sets up only

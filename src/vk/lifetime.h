@@ -137,16 +137,16 @@ pv_vk_cmdbuf_of(struct pv_object *o)
    return o->data ? (struct pv_vk_cmdbuf *)o->data : pv_vk_cmdbuf_make(o);
 }
 
+/* The state of command buffer `cmd` by lookup (NULL if unknown or without state). */
+struct pv_vk_cmdbuf *pv_vk_cmdbuf_looked_up(struct pv_dispatch_ctx *c, VkCommandBuffer cmd);
+
 /* The state of `cmd`, the running vkCmd*'s command buffer: what the scope check found
- * (pv_vk_command_check), else looked up; NULL if unknown or without state. */
+ * (pv_vk_command_check), else looked up (out of line, so a guard's passing path stays a leaf). */
 static inline struct pv_vk_cmdbuf *
 pv_vk_cmdbuf_checked(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
 {
    struct pv_vk_cmdbuf *cb = pv_venus_checked(c, PV_FROM_HANDLE(cmd));
-   if (__builtin_expect(cb != NULL, 1))
-      return cb;
-   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmd));
-   return o ? o->data : NULL;
+   return __builtin_expect(cb != NULL, 1) ? cb : pv_vk_cmdbuf_looked_up(c, cmd);
 }
 
 /* The physical device a command buffer records for (NULL if unknown). */
