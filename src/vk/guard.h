@@ -558,6 +558,10 @@ bool pv_vk_device_range_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice
                            uint32_t first, uint32_t count, enum pv_limit l);
 /* `flags` (a create info's sparse bits) only on a device that can bind sparse memory. */
 bool pv_vk_sparse_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, uint32_t flags);
+/* A framebuffer's width, height and layers: each at least 1 and at most the device's
+ * maxFramebuffer* (VUIDs 00885-00890). Refused otherwise. */
+bool pv_vk_framebuffer_size_ok(struct pv_dispatch_ctx *c, VkDevice device,
+                               const VkFramebufferCreateInfo *ci);
 /* Whether the sampler was made with compareEnable (guard_sampler.c). */
 bool pv_vk_sampler_compares(struct pv_dispatch_ctx *c, VkSampler sampler);
 /* Records it of a sampler object (vkCreateSampler; the unit tests). */

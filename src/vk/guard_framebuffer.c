@@ -63,7 +63,8 @@ pv_guard_CreateFramebuffer(struct pv_dispatch_ctx *c, void *args)
       pv_venus_refuse(c, "vkCreateFramebuffer: no memory for its state");
       return;
    }
-   if (!a->pCreateInfo || !attachments_alive(c, a->pCreateInfo, &fb->refs) ||
+   if (!a->pCreateInfo || !pv_vk_framebuffer_size_ok(c, a->device, a->pCreateInfo) ||
+       !attachments_alive(c, a->pCreateInfo, &fb->refs) ||
        !pv_vk_framebuffer_shape(c, a->pCreateInfo, fb)) {
       if (!a->pCreateInfo) /* the codec refuses an absent one; kept for hand-built args */
          pv_venus_refuse(c, "vkCreateFramebuffer: pCreateInfo missing");

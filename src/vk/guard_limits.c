@@ -96,6 +96,37 @@ pv_vk_device_range_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice devi
    return range_ok(c, what, device_physdev(c, device), first, count, l);
 }
 
+/* ----- framebuffers -------------------------------------------------------------------------- */
+
+/* lavapipe 22.3 makes a render pass instance's attachment surfaces with their last layer at
+ * base + layers - 1 (lvp_execute.c, create_img_surface_bo): with a framebuffer of 0 layers that
+ * is 2^32 - 1, and its queue thread wrote past the image's memory (fuzz input 29636452:
+ * pv-graphics with its framebuffer's layers made 0). */
+bool
+pv_vk_framebuffer_size_ok(struct pv_dispatch_ctx *c, VkDevice device,
+                          const VkFramebufferCreateInfo *ci)
+{
+   const struct pv_vk_physdev *pd = device_physdev(c, device);
+   const uint32_t got[3] = {ci->width, ci->height, ci->layers};
+   const uint32_t max[3] = {pd ? pd->limits.maxFramebufferWidth : 0,
+                            pd ? pd->limits.maxFramebufferHeight : 0,
+                            pd ? pd->limits.maxFramebufferLayers : 0};
+   static const char *const names[3] = {"width", "height", "layers"};
+   for (int i = 0; i < 3; i++) {
+      if (got[i] == 0 || got[i] > max[i]) {
+         pv_venus_refuse(c,
+                         "vkCreateFramebuffer: %s %u outside 1..%u (the device's "
+                         "maxFramebuffer%s)",
+                         names[i], got[i], max[i],
+                         i == 0   ? "Width"
+                         : i == 1 ? "Height"
+                                  : "Layers");
+         return false;
+      }
+   }
+   return true;
+}
+
 /* ----- sparse resources ---------------------------------------------------------------------- */
 
 /* Sparse flags only where a queue family can bind sparse memory (the device has sparseBinding).

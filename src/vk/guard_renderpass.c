@@ -625,6 +625,10 @@ pv_vk_rendering_begin(struct pv_dispatch_ctx *c, const VkRenderingInfo *info,
    const char *why = !info ? "no rendering info" : NULL;
    if (!why && !area_inside(&info->renderArea, INT32_MAX, INT32_MAX))
       why = "a render area past the largest image";
+   /* VUID-VkRenderingInfo-viewMask-06069: lavapipe 22.3 takes the layers as given and makes its
+    * surfaces' last layer layers - 1, as for a framebuffer of 0 layers (guard_limits.c) */
+   if (!why && !info->viewMask && !info->layerCount)
+      why = "0 layers without a view mask";
    if (!why) {
       uint32_t layers = info->viewMask ? last_bit(info->viewMask) : info->layerCount;
       *area = (struct pv_vk_area){

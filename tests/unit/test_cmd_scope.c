@@ -665,7 +665,10 @@ add_view(struct pv_context *ctx, uint64_t id, uint32_t width, uint32_t height)
 static struct pv_context *
 reduced_context(uint32_t texel)
 {
-   static struct pv_vk_device dev;
+   static const struct pv_vk_physdev pd = {.limits = {.maxFramebufferWidth = 4096,
+                                                      .maxFramebufferHeight = 4096,
+                                                      .maxFramebufferLayers = 256}};
+   static struct pv_vk_device dev = {.pd = &pd};
    struct pv_context *ctx = fresh_context();
    add_object(ctx, VK_OBJECT_TYPE_DEVICE, DEVICE)->data = &dev;
    struct pv_object *im = add_object(ctx, VK_OBJECT_TYPE_IMAGE, IMAGE);
@@ -690,13 +693,59 @@ reduced_context(uint32_t texel)
 }
 
 static void
-enc_create_framebuffer(struct buf *b, uint64_t color, uint64_t rate)
+enc_create_framebuffer_sized(struct buf *b, uint64_t color, uint64_t rate, uint32_t width,
+                             uint32_t height, uint32_t layers)
 {
    w32(b, cmd("vkCreateFramebuffer")), w32(b, 0), w64(b, DEVICE), w64(b, 1);
    w32(b, VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO), w64(b, 0), w32(b, 0), w64(b, RENDER_PASS);
    w32(b, 2), w64(b, 2), w64(b, color), w64(b, rate);
-   w32(b, 64), w32(b, 64), w32(b, 1);
+   w32(b, width), w32(b, height), w32(b, layers);
    w64(b, 0), w64(b, 1), w64(b, FB); /* pAllocator, pFramebuffer */
+}
+
+static void
+enc_create_framebuffer(struct buf *b, uint64_t color, uint64_t rate)
+{
+   enc_create_framebuffer_sized(b, color, rate, 64, 64, 1);
+}
+
+/* Width, height and layers are each 1 up to the device's maxFramebuffer* (fuzz input 29636452:
+ * 0 layers made lavapipe 22.3's attachment surfaces end at layer 2^32 - 1). */
+static void
+framebuffer_size(void **state)
+{
+   (void)state;
+   static const struct {
+      uint32_t width, height, layers;
+      const char *refusal; /* NULL: passes */
+   } cases[] = {
+      {64, 64, 1, NULL},
+      {64, 64, 0,
+       "vkCreateFramebuffer: layers 0 outside 1..256 (the device's "
+       "maxFramebufferLayers)"},
+      {0, 64, 1, "vkCreateFramebuffer: width 0 outside 1..4096 (the device's maxFramebufferWidth)"},
+      {64, 0, 1,
+       "vkCreateFramebuffer: height 0 outside 1..4096 (the device's "
+       "maxFramebufferHeight)"},
+      {4097, 64, 1,
+       "vkCreateFramebuffer: width 4097 outside 1..4096 (the device's "
+       "maxFramebufferWidth)"},
+      {64, 64, 257,
+       "vkCreateFramebuffer: layers 257 outside 1..256 (the device's "
+       "maxFramebufferLayers)"},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct buf b = {0};
+      enc_create_framebuffer_sized(&b, VIEW_FULL, VIEW_TEXELS, cases[i].width, cases[i].height,
+                                   cases[i].layers);
+      if (cases[i].refusal) {
+         char want[200];
+         snprintf(want, sizeof(want), "refused: %s", cases[i].refusal);
+         expect(reduced_context(16), &b, want);
+      } else {
+         PASSED(reduced_context(16), &b, "vkCreateFramebuffer");
+      }
+   }
 }
 
 /* A shading rate (or density map) attachment covers the framebuffer with one texel per its
@@ -738,6 +787,27 @@ limited_cmdbuf(void)
    struct pv_context *ctx = fresh_context();
    add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
    return ctx;
+}
+
+/* vkCmdBeginRendering without attachments: 0 layers and no view mask are refused
+ * (VUID-VkRenderingInfo-viewMask-06069; lavapipe 22.3 would end its surfaces at layer 2^32 - 1),
+ * 1 layer passes. */
+static void
+rendering_without_layers(void **state)
+{
+   (void)state;
+   for (uint32_t layers = 0; layers < 2; layers++) {
+      struct buf b = {0};
+      w32(&b, cmd("vkCmdBeginRendering")), w32(&b, 0), w64(&b, PRIMARY), w64(&b, 1);
+      w32(&b, VK_STRUCTURE_TYPE_RENDERING_INFO), w64(&b, 0), w32(&b, 0); /* sType, pNext, flags */
+      w32(&b, 0), w32(&b, 0), w32(&b, 64), w32(&b, 64);                  /* renderArea */
+      w32(&b, layers), w32(&b, 0), w32(&b, 0); /* layerCount, viewMask, colorAttachmentCount */
+      w64(&b, 0), w64(&b, 0), w64(&b, 0); /* pColorAttachments, pDepth..., pStencilAttachment */
+      if (layers)
+         PASSED(limited_cmdbuf(), &b, "vkCmdBeginRendering");
+      else
+         REFUSED(limited_cmdbuf(), &b, "vkCmdBeginRendering: 0 layers without a view mask");
+   }
 }
 
 /* Workgroups past maxComputeWorkGroupCount (fuzz input 42b13d29: 1024 x 2^32-1 workgroups kept
@@ -1148,6 +1218,8 @@ main(void)
       cmocka_unit_test(every_recorded_command_has_a_class),
       cmocka_unit_test(extension_tables_are_searchable),
       cmocka_unit_test(framebuffer_reduced_attachments),
+      cmocka_unit_test(framebuffer_size),
+      cmocka_unit_test(rendering_without_layers),
       cmocka_unit_test(dispatch_past_limit),
    };
    return cmocka_run_group_tests(tests, setup, teardown);
