@@ -667,6 +667,11 @@ clears_reach(const struct pv_args_vkCmdClearAttachments *a, struct pv_vk_area *r
       const VkClearRect *r = &a->pRects[i];
       if (r->rect.offset.x < 0 || r->rect.offset.y < 0)
          return "a rectangle at a negative offset";
+      /* VUID-vkCmdClearAttachments-layerCount-01934: lavapipe 22.3 clears layers base to
+       * base + layerCount - 1 (create_img_surface_bo), past the image for 0, as for a framebuffer
+       * of 0 layers (guard_limits.c) */
+      if (!r->layerCount)
+         return "a rectangle of 0 layers";
       reach->x_end = max_u32(reach->x_end, (uint64_t)r->rect.offset.x + r->rect.extent.width);
       reach->y_end = max_u32(reach->y_end, (uint64_t)r->rect.offset.y + r->rect.extent.height);
       reach->layers = max_u32(reach->layers, (uint64_t)r->baseArrayLayer + r->layerCount);

@@ -976,6 +976,7 @@ clear_attachments_inside(void **state)
       {0, 60, 8, 0, 1, "past the render area, its layers or its color attachments"},
       {0, 0, 64, 1, 2, "past the render area, its layers or its color attachments"},
       {0, -1, 4, 0, 1, "a rectangle at a negative offset"},
+      {0, 0, 64, 0, 0, "a rectangle of 0 layers"},
       {0, 0, 64, 0, 2, NULL},
    };
    enum pv_pass passes[] = {PV_PASS_RENDER_PASS, PV_PASS_RENDERING};
