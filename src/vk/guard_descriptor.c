@@ -326,6 +326,14 @@ sets_fit(struct pv_dispatch_ctx *c, const char *what, VkPipelineLayout layout, u
    return false;
 }
 
+/* The pushed bytes lie inside the layout's push constant ranges (NULL layout: no). */
+static inline bool
+push_range_ok(const struct pv_args_vkCmdPushConstants *a, const struct pv_vk_pipeline_layout *l)
+{
+   return l && a->size && !(a->offset % 4) && !(a->size % 4) && a->offset <= l->push_end &&
+          a->size <= l->push_end - a->offset;
+}
+
 static __attribute__((noinline)) void
 push_constants_looked_up(struct pv_dispatch_ctx *c, void *args)
 {
@@ -333,8 +341,7 @@ push_constants_looked_up(struct pv_dispatch_ctx *c, void *args)
    struct pv_object *o =
       pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE_LAYOUT, PV_FROM_HANDLE(a->layout));
    const struct pv_vk_pipeline_layout *l = o ? o->data : NULL;
-   if (!l || !a->size || a->offset % 4 || a->size % 4 || a->offset > l->push_end ||
-       a->size > l->push_end - a->offset) {
+   if (!push_range_ok(a, l)) {
       pv_venus_refuse(c, "vkCmdPushConstants: %u bytes at %u outside the layout's push "
                          "constants (%u bytes)",
                       a->size, a->offset, l ? l->push_end : 0);
@@ -349,7 +356,8 @@ push_constants_looked_up(struct pv_dispatch_ctx *c, void *args)
 
 /* Push constants come every draw or dispatch in many streams: the passing case (the command
  * buffer the scope check found, the layout its second named object, bind state made) is a leaf
- * that ends in the handler; everything else takes push_constants_looked_up, which refuses. */
+ * that ends in the handler; everything else takes push_constants_looked_up, which looks the
+ * objects up (making the bind state on first need) and refuses what is out of range. */
 void
 pv_guard_CmdPushConstants(struct pv_dispatch_ctx *c, void *args)
 {
@@ -359,9 +367,7 @@ pv_guard_CmdPushConstants(struct pv_dispatch_ctx *c, void *args)
       pv_venus_named_is(c, 1, VK_OBJECT_TYPE_PIPELINE_LAYOUT, PV_FROM_HANDLE(a->layout));
    const struct pv_vk_pipeline_layout *l = o ? o->data : NULL;
    struct pv_vk_cmd_bound *b = cb ? __atomic_load_n(&cb->bound, __ATOMIC_ACQUIRE) : NULL;
-   if (__builtin_expect(!l || !b || !cb->pd || !a->size || a->offset % 4 || a->size % 4 ||
-                           a->offset > l->push_end || a->size > l->push_end - a->offset,
-                        0)) {
+   if (__builtin_expect(!b || !cb->pd || !push_range_ok(a, l), 0)) {
       push_constants_looked_up(c, args);
       return;
    }

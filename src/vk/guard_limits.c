@@ -112,15 +112,12 @@ pv_vk_framebuffer_size_ok(struct pv_dispatch_ctx *c, VkDevice device,
                             pd ? pd->limits.maxFramebufferHeight : 0,
                             pd ? pd->limits.maxFramebufferLayers : 0};
    static const char *const names[3] = {"width", "height", "layers"};
+   static const char *const limits[3] = {"maxFramebufferWidth", "maxFramebufferHeight",
+                                         "maxFramebufferLayers"};
    for (int i = 0; i < 3; i++) {
       if (got[i] == 0 || got[i] > max[i]) {
-         pv_venus_refuse(c,
-                         "vkCreateFramebuffer: %s %u outside 1..%u (the device's "
-                         "maxFramebuffer%s)",
-                         names[i], got[i], max[i],
-                         i == 0   ? "Width"
-                         : i == 1 ? "Height"
-                                  : "Layers");
+         pv_venus_refuse(c, "vkCreateFramebuffer: %s %u outside 1..%u (the device's %s)", names[i],
+                         got[i], max[i], limits[i]);
          return false;
       }
    }
