@@ -514,8 +514,12 @@ test_query_read_race(void **state)
    ring_against_context(queue_and_query_pool, (struct feeder){.submits = true}, &read, RESETS);
 }
 
-/* pool: the ring allocates and frees throughout while the context path does ALLOCS times. */
+/* pool: the ring allocates and frees while the context path does ALLOCS times. The ring stops
+ * by itself after FED_POOL: a hold waited for is not granted before other ones (see FED_SLOW),
+ * and a ring that never stops could keep the context path's pool commands waiting, 1 ms a try,
+ * for minutes (it took 65-100 s in one run of 3 on 2 cores). */
 #define ALLOCS 300u
+#define FED_POOL 2000u
 
 static void
 test_pool_race(void **state)
@@ -530,6 +534,7 @@ test_pool_race(void **state)
       w32(&mine, CMD_SET_LINE_WIDTH), w32(&mine, 0), w64(&mine, CMDBUF),
          w32(&mine, LINE_WIDTH_SLOW);
    w32(&mine, CMD_END_COMMAND_BUFFER), w32(&mine, 0), w64(&mine, CMDBUF);
+   fed_max = FED_POOL;
    ring_against_context(create_pool_and_cmdbuf, (struct feeder){.allocates = true}, &mine, ALLOCS);
 }
 
