@@ -50,6 +50,9 @@ static const struct pv_vk_family_entry pv_vk_families[] = {
    {"vkCreateImage", pv_vk_handle_CreateImage},
    {"vkGetDeviceBufferMemoryRequirements", pv_vk_handle_GetDeviceBufferMemoryRequirements},
    {"vkGetDeviceImageMemoryRequirements", pv_vk_handle_GetDeviceImageMemoryRequirements},
+   {"vkGetDeviceImageSparseMemoryRequirements",
+    pv_vk_handle_GetDeviceImageSparseMemoryRequirements},
+   {"vkGetDeviceImageSubresourceLayoutKHR", pv_vk_handle_GetDeviceImageSubresourceLayoutKHR},
    /* sync.c */
    {"vkWaitForFences", pv_vk_handle_WaitForFences},
    {"vkWaitSemaphores", pv_vk_handle_WaitSemaphores},

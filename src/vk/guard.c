@@ -385,6 +385,9 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    /* memory binding: what every later check relies on */
    G(BindBufferMemory, "the buffer's whole requirement inside the memory, aligned, bound once"),
    G(BindBufferMemory2, "as vkBindBufferMemory, for every bind"),
+   G(GetImageSubresourceLayout, "mip, layer and aspect of the image: lavapipe reads the "
+                                "level's and plane's layout from arrays of the texture"),
+   G(GetImageSubresourceLayout2KHR, "as vkGetImageSubresourceLayout"),
    G(BindImageMemory, "the image's (plane's) whole requirement inside the memory, bound once"),
    G(BindImageMemory2, "as vkBindImageMemory, for every bind"),
    /* queries */

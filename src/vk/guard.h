@@ -57,6 +57,7 @@ struct pv_vk_image {
    VkSampleCountFlagBits samples;
    bool sparse;
    bool mutable_format;         /* MUTABLE_FORMAT: views may reinterpret its texels */
+   VkImageCreateFlags flags;    /* as created: which view types it allows (CUBE_COMPATIBLE, ...) */
    bool bound;                  /* every plane it needs bound */
    uint32_t planes_needed, planes_bound; /* bit per plane: 1 unless disjoint multi-planar */
    uint32_t planes_claimed;              /* planes a bind went ahead for (atomic) */
@@ -190,7 +191,12 @@ void pv_vk_buffer_track(struct pv_dispatch_ctx *c, uint64_t id, const VkBufferCr
 void pv_vk_image_track(struct pv_dispatch_ctx *c, uint64_t id, const VkImageCreateInfo *ci);
 
 /* Refuses image creation parameters the host does not support (fatal). */
-bool pv_guard_image_create(struct pv_dispatch_ctx *c, VkDevice device, const VkImageCreateInfo *ci);
+bool pv_guard_image_create(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
+                           const VkImageCreateInfo *ci);
+/* vkGetDeviceImageSubresourceLayoutKHR: its image as pv_guard_image_create, its subresource as
+ * vkGetImageSubresourceLayout's. */
+bool pv_guard_device_image_subresource(struct pv_dispatch_ctx *c, VkDevice device,
+                                       const VkDeviceImageSubresourceInfoKHR *info);
 /* free_data of the objects above: their state is one malloc'ed block. */
 void pv_vk_state_free(struct pv_context *ctx, struct pv_object *obj);
 /* State made on first need (a descriptor set's, a command buffer's): two rings naming the object
@@ -628,6 +634,8 @@ PV_GUARD(CmdDrawIndirectByteCountEXT)
 PV_GUARD(CreateBufferView)
 PV_GUARD(BindBufferMemory)
 PV_GUARD(BindBufferMemory2)
+PV_GUARD(GetImageSubresourceLayout)
+PV_GUARD(GetImageSubresourceLayout2KHR)
 PV_GUARD(BindImageMemory)
 PV_GUARD(BindImageMemory2)
 PV_GUARD(CmdCopyBufferToImage)

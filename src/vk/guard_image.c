@@ -67,16 +67,18 @@ host_supports(struct pv_dispatch_ctx *c, VkDevice device, const VkImageCreateInf
 }
 
 bool
-pv_guard_image_create(struct pv_dispatch_ctx *c, VkDevice device, const VkImageCreateInfo *ci)
+pv_guard_image_create(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
+                      const VkImageCreateInfo *ci)
 {
    struct pv_format_info f;
    if (ci && pv_format_info(ci->format, &f) && shape_ok(ci) && host_supports(c, device, ci))
       return true;
-   pv_venus_refuse(c, "vkCreateImage: format %d, type %d, %ux%ux%u, %u mips, %u layers, "
-                     "%d samples not supported by the host",
-                  ci ? ci->format : 0, ci ? ci->imageType : 0, ci ? ci->extent.width : 0,
-                  ci ? ci->extent.height : 0, ci ? ci->extent.depth : 0,
-                  ci ? ci->mipLevels : 0, ci ? ci->arrayLayers : 0, ci ? ci->samples : 0);
+   pv_venus_refuse(c,
+                   "%s: format %d, type %d, %ux%ux%u, %u mips, %u layers, "
+                   "%d samples not supported by the host",
+                   what, ci ? ci->format : 0, ci ? ci->imageType : 0, ci ? ci->extent.width : 0,
+                   ci ? ci->extent.height : 0, ci ? ci->extent.depth : 0, ci ? ci->mipLevels : 0,
+                   ci ? ci->arrayLayers : 0, ci ? ci->samples : 0);
    return false;
 }
 
@@ -103,10 +105,101 @@ pv_vk_image_track(struct pv_dispatch_ctx *c, uint64_t id, const VkImageCreateInf
    im->samples = ci->samples;
    im->sparse = (ci->flags & VK_IMAGE_CREATE_SPARSE_BINDING_BIT) != 0;
    im->mutable_format = (ci->flags & VK_IMAGE_CREATE_MUTABLE_FORMAT_BIT) != 0;
+   im->flags = ci->flags;
    bool disjoint = (ci->flags & VK_IMAGE_CREATE_DISJOINT_BIT) && f.plane_count > 1;
    im->planes_needed = disjoint ? (1u << f.plane_count) - 1 : 1;
    o->data = im;
    o->free_data = pv_vk_state_free;
+}
+
+/* The aspects an image of this format has: a plane bit per plane of a multi-planar format
+ * (lavapipe picks planes[1] and [2] by those bits, NULL on a single-plane image), depth and
+ * stencil as it has them, color otherwise. */
+static VkImageAspectFlags
+format_aspects(VkFormat format)
+{
+   struct pv_format_info f;
+   if (!pv_format_info(format, &f))
+      return 0;
+   if (f.plane_count)
+      return ((1u << f.plane_count) - 1u) * VK_IMAGE_ASPECT_PLANE_0_BIT;
+   if (f.depth_bytes || f.stencil_bytes)
+      return (f.depth_bytes ? VK_IMAGE_ASPECT_DEPTH_BIT : 0) |
+             (f.stencil_bytes ? VK_IMAGE_ASPECT_STENCIL_BIT : 0);
+   return VK_IMAGE_ASPECT_COLOR_BIT;
+}
+
+/* `mask` names aspects the image has: one of them, or (`several`) depth and stencil together. */
+static bool
+aspects_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_image *im,
+           VkImageAspectFlags mask, bool several)
+{
+   VkImageAspectFlags has = format_aspects(im->format);
+   bool one = mask && !(mask & (mask - 1));
+   if (mask && !(mask & ~has) && (one || (several && !(has & ~0x6u))))
+      return true;
+   pv_venus_refuse(c, "%s: aspects 0x%x of an image of format %d (aspects 0x%x)", what, mask,
+                   (int)im->format, has);
+   return false;
+}
+
+/* lavapipe reads the layout of the level and plane it is given from arrays of the texture
+ * (VUIDs vkGetImageSubresourceLayout mipLevel-01716, arrayLayer-01717, aspectMask-00997). A
+ * single-plane color image may also be asked for its one memory plane. */
+static bool
+subresource_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_image *im,
+               const VkImageSubresource *s)
+{
+   if (!s || s->mipLevel >= im->mips || s->arrayLayer >= im->layers) {
+      pv_venus_refuse(c, "%s: mip %u / layer %u outside the image (%u mips, %u layers)", what,
+                      s ? s->mipLevel : 0, s ? s->arrayLayer : 0, im->mips, im->layers);
+      return false;
+   }
+   return (s->aspectMask == VK_IMAGE_ASPECT_MEMORY_PLANE_0_BIT_EXT &&
+           format_aspects(im->format) == VK_IMAGE_ASPECT_COLOR_BIT) ||
+          aspects_ok(c, what, im, s->aspectMask, false);
+}
+
+void
+pv_guard_GetImageSubresourceLayout(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkGetImageSubresourceLayout *a = args;
+   const char *what = "vkGetImageSubresourceLayout";
+   struct pv_vk_image *im = pv_vk_image_get(c, a->image);
+   if (!im)
+      pv_venus_refuse(c, "%s: unknown image", what);
+   else if (subresource_ok(c, what, im, a->pSubresource))
+      pv_handle_vkGetImageSubresourceLayout(c, args);
+}
+
+void
+pv_guard_GetImageSubresourceLayout2KHR(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkGetImageSubresourceLayout2KHR *a = args;
+   const char *what = "vkGetImageSubresourceLayout2KHR";
+   struct pv_vk_image *im = pv_vk_image_get(c, a->image);
+   if (!im)
+      pv_venus_refuse(c, "%s: unknown image", what);
+   else if (subresource_ok(c, what, im,
+                           a->pSubresource ? &a->pSubresource->imageSubresource : NULL))
+      pv_handle_vkGetImageSubresourceLayout2KHR(c, args);
+}
+
+bool
+pv_guard_device_image_subresource(struct pv_dispatch_ctx *c, VkDevice device,
+                                  const VkDeviceImageSubresourceInfoKHR *info)
+{
+   const char *what = "vkGetDeviceImageSubresourceLayoutKHR";
+   const VkImageCreateInfo *ci = info ? info->pCreateInfo : NULL;
+   if (!pv_guard_image_create(c, what, device, ci))
+      return false;
+   struct pv_vk_image im = {.type = ci->imageType,
+                            .format = ci->format,
+                            .extent = ci->extent,
+                            .mips = ci->mipLevels,
+                            .layers = ci->arrayLayers};
+   return subresource_ok(c, what, &im,
+                         info->pSubresource ? &info->pSubresource->imageSubresource : NULL);
 }
 
 /* ----- binding memory ----------------------------------------------------------------------- */
@@ -402,19 +495,57 @@ dst_extent(const struct pv_vk_image *src, const struct pv_vk_image *dst, VkExten
                        div_up(e.depth, fs.block_extent[2]) * fd.block_extent[2]};
 }
 
-/* Clamps a block-rounded extent to the mip (a compressed copy may end at the mip's edge). */
+/* Clamps a block-rounded extent to the mip: a copy into a compressed image may end at the
+ * mip's edge inside its last block (stored whole). Only by less than the destination's block:
+ * an uncompressed destination is never clamped (this clamped any overshoot below 4 texels
+ * before, so a copy could write 3 rows or slices past an uncompressed destination's mip). */
 static VkExtent3D
 clamp_to_mip(const struct pv_vk_image *im, uint32_t level, VkOffset3D o, VkExtent3D e)
 {
+   struct pv_format_info f;
+   if (!pv_format_info(im->format, &f))
+      return e;
    uint32_t dims[3] = {im->extent.width, im->extent.height, im->extent.depth};
    int32_t off[3] = {o.x, o.y, o.z};
    uint32_t *ext[3] = {&e.width, &e.height, &e.depth};
    for (int i = 0; i < 3; i++) {
       uint32_t m = level < 32 && dims[i] >> level ? dims[i] >> level : 1;
       if (off[i] >= 0 && (uint32_t)off[i] <= m && *ext[i] > m - (uint32_t)off[i] &&
-          *ext[i] - (m - (uint32_t)off[i]) < 4)
+          *ext[i] - (m - (uint32_t)off[i]) < f.block_extent[i])
          *ext[i] = m - (uint32_t)off[i];
    }
+   return e;
+}
+
+/* The slices a region covers on one side: a 3D image's depth, or the other's layers. lavapipe
+ * gives the destination the source's count whatever the destination's own (handle_copy_image:
+ * one box, its depth the source's), so the two must agree (vkCmdCopyImage VUIDs srcImage-01791,
+ * dstImage-01792, VkImageCopy extent-00140; VkImageResolve layerCount-08803). */
+static uint32_t
+slices_of(const struct pv_vk_image *im, const VkImageSubresourceLayers *s, VkExtent3D e)
+{
+   return im->type == VK_IMAGE_TYPE_3D ? e.depth : s->layerCount;
+}
+
+static bool
+slices_agree(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_image *si,
+             const VkImageSubresourceLayers *ss, const struct pv_vk_image *di,
+             const VkImageSubresourceLayers *ds, VkExtent3D extent)
+{
+   uint32_t from = slices_of(si, ss, extent), to = slices_of(di, ds, extent);
+   if (from == to)
+      return true;
+   pv_venus_refuse(c, "%s: a region of %u slices of the source and %u of the destination", what,
+                   from, to);
+   return false;
+}
+
+/* One side's box: a 2D side of a copy with a 3D image is one slice deep per layer. */
+static VkExtent3D
+side_box(const struct pv_vk_image *side, const struct pv_vk_image *other, VkExtent3D e)
+{
+   if (side->type != VK_IMAGE_TYPE_3D && other->type == VK_IMAGE_TYPE_3D)
+      e.depth = 1;
    return e;
 }
 
@@ -425,11 +556,13 @@ image_pair_ok(struct pv_dispatch_ctx *c, const char *what, VkImage src, VkImage 
 {
    struct pv_vk_image *si, *di;
    if (!pv_guard_image_bound(c, what, src, &si) || !pv_guard_image_bound(c, what, dst, &di) ||
-       !pv_guard_image_layers(c, what, si, ss) || !pv_guard_image_layers(c, what, di, ds) ||
-       !pv_guard_image_box(c, what, si, ss->mipLevel, so, extent))
+       !aspects_ok(c, what, si, ss->aspectMask, true) ||
+       !aspects_ok(c, what, di, ds->aspectMask, true) || !pv_guard_image_layers(c, what, si, ss) ||
+       !pv_guard_image_layers(c, what, di, ds) || !slices_agree(c, what, si, ss, di, ds, extent) ||
+       !pv_guard_image_box(c, what, si, ss->mipLevel, so, side_box(si, di, extent)))
       return false;
    VkExtent3D de = clamp_to_mip(di, ds->mipLevel, dof, dst_extent(si, di, extent));
-   return pv_guard_image_box(c, what, di, ds->mipLevel, dof, de);
+   return pv_guard_image_box(c, what, di, ds->mipLevel, dof, side_box(di, si, de));
 }
 
 void
@@ -510,7 +643,9 @@ blit_ok(struct pv_dispatch_ctx *c, const char *what, VkImage src, VkImage dst,
 {
    struct pv_vk_image *si, *di;
    return pv_guard_image_bound(c, what, src, &si) && pv_guard_image_bound(c, what, dst, &di) &&
-          blit_corners_ok(c, what, si, ss, so) && blit_corners_ok(c, what, di, ds, dof);
+          aspects_ok(c, what, si, ss->aspectMask, true) &&
+          aspects_ok(c, what, di, ds->aspectMask, true) && blit_corners_ok(c, what, si, ss, so) &&
+          blit_corners_ok(c, what, di, ds, dof);
 }
 
 void
@@ -597,6 +732,39 @@ view_format_violation(const struct pv_vk_image *im, VkFormat view)
    return fi.block_bytes == fv.block_bytes ? NULL : "a format of another texel block size";
 }
 
+/* Why a view of this type cannot view the image's `layers` layers, or NULL. llvmpipe samples a
+ * cube face at face * layer stride from the view's first layer without a clamp, and a cube
+ * array's layer as up to (layers - 6), so a cube view of fewer layers than its faces reads past
+ * the image; a 3D view of a 2D image is a depth the image does not have (VkImageViewCreateInfo
+ * VUIDs viewType-02960/02961, image-01003, subResourceRange-01021 and the view type table). */
+static const char *
+view_type_violation(const struct pv_vk_image *im, VkImageViewType type, uint32_t layers)
+{
+   const VkImageCreateFlags as_2d =
+      VK_IMAGE_CREATE_2D_ARRAY_COMPATIBLE_BIT | VK_IMAGE_CREATE_2D_VIEW_COMPATIBLE_BIT_EXT;
+   switch (type) {
+   case VK_IMAGE_VIEW_TYPE_1D:
+   case VK_IMAGE_VIEW_TYPE_1D_ARRAY:
+      return im->type == VK_IMAGE_TYPE_1D ? NULL : "a 1D view of an image not 1D";
+   case VK_IMAGE_VIEW_TYPE_2D:
+   case VK_IMAGE_VIEW_TYPE_2D_ARRAY:
+      return im->type == VK_IMAGE_TYPE_2D || (im->type == VK_IMAGE_TYPE_3D && (im->flags & as_2d))
+                ? NULL
+                : "a 2D view of an image neither 2D nor a 3D one made for it";
+   case VK_IMAGE_VIEW_TYPE_3D:
+      return im->type == VK_IMAGE_TYPE_3D ? NULL : "a 3D view of an image not 3D";
+   case VK_IMAGE_VIEW_TYPE_CUBE:
+   case VK_IMAGE_VIEW_TYPE_CUBE_ARRAY:
+      if (im->type != VK_IMAGE_TYPE_2D || !(im->flags & VK_IMAGE_CREATE_CUBE_COMPATIBLE_BIT))
+         return "a cube view of an image not made CUBE_COMPATIBLE";
+      if (type == VK_IMAGE_VIEW_TYPE_CUBE ? layers != 6 : layers % 6 != 0)
+         return "a cube view of layers that are not whole cubes";
+      return NULL;
+   default:
+      return "an unknown view type";
+   }
+}
+
 void
 pv_guard_CreateImageView(struct pv_dispatch_ctx *c, void *args)
 {
@@ -612,6 +780,15 @@ pv_guard_CreateImageView(struct pv_dispatch_ctx *c, void *args)
    const char *why = view_format_violation(im, ci->format);
    if (why) {
       pv_venus_refuse(c, "vkCreateImageView: format %d: %s", (int)ci->format, why);
+      return;
+   }
+   const VkImageSubresourceRange *r = &ci->subresourceRange;
+   uint32_t layers =
+      r->layerCount == VK_REMAINING_ARRAY_LAYERS ? im->layers - r->baseArrayLayer : r->layerCount;
+   why = view_type_violation(im, ci->viewType, layers);
+   if (why) {
+      pv_venus_refuse(c, "vkCreateImageView: view type %d of %u layers: %s", (int)ci->viewType,
+                      layers, why);
       return;
    }
    pv_handle_vkCreateImageView(c, args);

@@ -353,6 +353,8 @@ void pv_vk_handle_CreateBuffer(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_CreateImage(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_GetDeviceBufferMemoryRequirements(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_GetDeviceImageMemoryRequirements(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_GetDeviceImageSparseMemoryRequirements(struct pv_dispatch_ctx *c, void *args);
+void pv_vk_handle_GetDeviceImageSubresourceLayoutKHR(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_WaitForFences(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_WaitSemaphores(struct pv_dispatch_ctx *c, void *args);
 void pv_vk_handle_ImportSemaphoreResource(struct pv_dispatch_ctx *c, void *args);

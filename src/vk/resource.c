@@ -143,7 +143,7 @@ pv_vk_handle_CreateImage(struct pv_dispatch_ctx *c, void *args)
    const uint32_t sparse = VK_IMAGE_CREATE_SPARSE_BINDING_BIT |
                            VK_IMAGE_CREATE_SPARSE_RESIDENCY_BIT |
                            VK_IMAGE_CREATE_SPARSE_ALIASED_BIT;
-   if (!pv_guard_image_create(c, a->device, orig) ||
+   if (!pv_guard_image_create(c, "vkCreateImage", a->device, orig) ||
        !pv_vk_sparse_ok(c, "vkCreateImage", a->device, orig->flags & sparse))
       return;
    a->pCreateInfo = image_info(c, a->device, orig, &copy, &ext);
@@ -170,6 +170,9 @@ pv_vk_handle_GetDeviceBufferMemoryRequirements(struct pv_dispatch_ctx *c, void *
    a->pInfo = orig;
 }
 
+/* The create-info queries make an image on the host as vkCreateImage does (lavapipe: a whole
+ * llvmpipe texture layout, whose per-level arrays a mip count past 15 overruns), so they are
+ * checked as vkCreateImage is. */
 void
 pv_vk_handle_GetDeviceImageMemoryRequirements(struct pv_dispatch_ctx *c, void *args)
 {
@@ -178,11 +181,29 @@ pv_vk_handle_GetDeviceImageMemoryRequirements(struct pv_dispatch_ctx *c, void *a
    VkDeviceImageMemoryRequirements info;
    VkImageCreateInfo copy;
    VkExternalMemoryImageCreateInfo ext;
-   if (orig) {
-      info = *orig;
-      info.pCreateInfo = image_info(c, a->device, orig->pCreateInfo, &copy, &ext);
-      a->pInfo = &info;
-   }
+   if (!pv_guard_image_create(c, "vkGetDeviceImageMemoryRequirements", a->device,
+                              orig ? orig->pCreateInfo : NULL))
+      return;
+   info = *orig;
+   info.pCreateInfo = image_info(c, a->device, orig->pCreateInfo, &copy, &ext);
+   a->pInfo = &info;
    pv_handle_vkGetDeviceImageMemoryRequirements(c, args);
    a->pInfo = orig;
+}
+
+void
+pv_vk_handle_GetDeviceImageSparseMemoryRequirements(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkGetDeviceImageSparseMemoryRequirements *a = args;
+   if (pv_guard_image_create(c, "vkGetDeviceImageSparseMemoryRequirements", a->device,
+                             a->pInfo ? a->pInfo->pCreateInfo : NULL))
+      pv_handle_vkGetDeviceImageSparseMemoryRequirements(c, args);
+}
+
+void
+pv_vk_handle_GetDeviceImageSubresourceLayoutKHR(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkGetDeviceImageSubresourceLayoutKHR *a = args;
+   if (pv_guard_device_image_subresource(c, a->device, a->pInfo))
+      pv_handle_vkGetDeviceImageSubresourceLayoutKHR(c, args);
 }
