@@ -358,7 +358,9 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdDispatchBase, "base + count inside maxComputeWorkGroupCount, as vkCmdDispatch"),
    G(CmdDrawIndirectCount, "the count word and maxDrawCount records inside their buffers"),
    G(CmdDrawIndexedIndirectCount, "as vkCmdDrawIndirectCount; an index buffer bound"),
-   G(CmdDrawIndirectByteCountEXT, "the counter word inside its buffer"),
+   G(CmdDrawIndirectByteCountEXT, "the counter word inside its buffer; vertexStride inside "
+                                  "1..maxTransformFeedbackBufferDataStride: lavapipe divides "
+                                  "by it"),
    /* descriptors and views: what shaders can reach */
    G(UpdateDescriptorSets, "buffer ranges inside their buffers; the room dynamic offsets have; "
                            "writes and copies inside the set's layout with its types (the "
@@ -472,9 +474,14 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdSetScissor, "first + count inside maxViewports"),
    G(CmdSetViewportWithCount, "count inside maxViewports"),
    G(CmdSetScissorWithCount, "count inside maxViewports"),
-   G(CmdBindTransformFeedbackBuffersEXT, "first + count inside maxTransformFeedbackBuffers"),
-   G(CmdBeginTransformFeedbackEXT, "counter buffers inside maxTransformFeedbackBuffers"),
-   G(CmdEndTransformFeedbackEXT, "counter buffers inside maxTransformFeedbackBuffers"),
+   G(CmdBindTransformFeedbackBuffersEXT, "first + count inside maxTransformFeedbackBuffers; "
+                                         "offsets 4-aligned, offsets and sizes inside each "
+                                         "buffer: llvmpipe writes outputs up to the size "
+                                         "(guard_buffer.c)"),
+   G(CmdBeginTransformFeedbackEXT, "counter buffers inside maxTransformFeedbackBuffers; each "
+                                   "counter word inside its buffer: lavapipe reads it"),
+   G(CmdEndTransformFeedbackEXT, "as vkCmdBeginTransformFeedbackEXT: lavapipe writes the "
+                                 "counter word"),
    G(CmdSetColorWriteEnableEXT, "count inside maxColorAttachments"),
    G(CmdSetColorBlendEnableEXT, "first + count inside maxColorAttachments"),
    G(CmdSetColorBlendEquationEXT, "first + count inside maxColorAttachments"),

@@ -231,12 +231,6 @@ RANGE_GUARD(CmdSetViewport, a->firstViewport, a->viewportCount, PV_LIMIT_VIEWPOR
 RANGE_GUARD(CmdSetScissor, a->firstScissor, a->scissorCount, PV_LIMIT_VIEWPORTS)
 RANGE_GUARD(CmdSetViewportWithCount, 0, a->viewportCount, PV_LIMIT_VIEWPORTS)
 RANGE_GUARD(CmdSetScissorWithCount, 0, a->scissorCount, PV_LIMIT_VIEWPORTS)
-RANGE_GUARD(CmdBindTransformFeedbackBuffersEXT, a->firstBinding, a->bindingCount,
-            PV_LIMIT_XFB_BUFFERS)
-RANGE_GUARD(CmdBeginTransformFeedbackEXT, a->firstCounterBuffer, a->counterBufferCount,
-            PV_LIMIT_XFB_BUFFERS)
-RANGE_GUARD(CmdEndTransformFeedbackEXT, a->firstCounterBuffer, a->counterBufferCount,
-            PV_LIMIT_XFB_BUFFERS)
 RANGE_GUARD(CmdSetColorWriteEnableEXT, 0, a->attachmentCount, PV_LIMIT_COLOR_ATTACHMENTS)
 RANGE_GUARD(CmdSetColorBlendEnableEXT, a->firstAttachment, a->attachmentCount,
             PV_LIMIT_COLOR_ATTACHMENTS)
