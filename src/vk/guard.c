@@ -489,13 +489,18 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdSetColorBlendAdvancedEXT, "first + count inside maxColorAttachments"),
    G(CmdSetVertexInputEXT, "binding numbers, locations and counts inside the vertex input "
                            "limits; the bindings its attributes fetch from noted"),
+   G(CmdSetPatchControlPointsEXT, "inside 1..maxTessellationPatchSize: lavapipe keeps it in "
+                                  "8 bits, llvmpipe fetches that many vertices into an array "
+                                  "of 32 and divides by it"),
    G(CmdDrawMultiEXT, "not a check: the host gets the stride of the array the decoder packed, "
                       "not the guest's (it reads draw i at i * stride)"),
    G(CmdDrawMultiIndexedEXT, "as vkCmdDrawMultiEXT, with an index buffer bound"),
    G(CmdDrawIndexed, "an index buffer bound in the command buffer: lavapipe divides by the "
                      "missing buffer's size"),
    G(CreateGraphicsPipelines, "a subpass of its render pass; vertex input, viewport, blend and "
-                              "rendering counts inside the device's limits; every stage's "
+                              "rendering counts inside the device's limits; with tessellation "
+                              "stages, a tessellation state whose patchControlPoints (unless "
+                              "dynamic) is inside 1..maxTessellationPatchSize; every stage's "
                               "SPIR-V against the layout (used sets, bindings, "
                               "descriptor types, array sizes, push constants; specialization "
                               "entries inside their data): lavapipe's compiler indexes the "

@@ -63,7 +63,8 @@ static struct pv_vk_physdev limits_pd = {
    .limits = {.maxViewports = 16,
               .maxVertexInputBindings = 32,
               .maxColorAttachments = 8,
-              .maxComputeWorkGroupCount = {65535, 65535, 65535}},
+              .maxComputeWorkGroupCount = {65535, 65535, 65535},
+              .maxTessellationPatchSize = 32},
    .max_xfb_buffers = 4,
    .max_xfb_stride = 512};
 
@@ -948,7 +949,7 @@ draw_indexed_without_index_buffer(void **state)
    }
 }
 
-/* ----- transform feedback (guard_buffer.c) ------------------------------------------------- */
+/* ----- transform feedback and tessellation (guard_buffer.c, guard_limits.c) ---------------- */
 
 enum { XFB_BUF = 0x900, XFB_SMALL = 0x901, XFB_UNBOUND = 0x902, XFB_MEM = 0x903 };
 
@@ -1109,6 +1110,113 @@ draw_byte_count_stride(void **state)
    w32(&b, cmd("vkCmdDrawIndirectByteCountEXT")), w32(&b, 0), w64(&b, PRIMARY);
    w32(&b, 1), w32(&b, 0), w64(&b, XFB_BUF), w64(&b, 0), w32(&b, 0), w32(&b, 4);
    REFUSED(ctx, &b, "vkCmdDrawIndirectByteCountEXT: vertexStride 4 outside 1..0");
+}
+
+/* lavapipe keeps the patch size in 8 bits and llvmpipe fetches that many vertices into an array
+ * of 32: 1..maxTessellationPatchSize. */
+static void
+patch_control_points_set(void **state)
+{
+   (void)state;
+   const uint32_t points[] = {0, 33, 255, 256, 1, 32};
+   for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+      struct buf b = {0};
+      w32(&b, cmd("vkCmdSetPatchControlPointsEXT")), w32(&b, 0), w64(&b, PRIMARY);
+      w32(&b, points[i]);
+      char want[200];
+      snprintf(want, sizeof(want),
+               "refused: vkCmdSetPatchControlPointsEXT: %u outside 1..32 (the device's "
+               "maxTessellationPatchSize)",
+               points[i]);
+      if (i < 4)
+         expect(limited_cmdbuf(), &b, want);
+      else
+         PASSED(limited_cmdbuf(), &b, "vkCmdSetPatchControlPointsEXT");
+   }
+}
+
+#define NO_TESSELLATION_STATE 0xffffffffu
+
+/* vkCreateGraphicsPipelines of one create info: a vertex stage (and tessellation stages when
+ * `tessellates`), a tessellation state of `points` (none: NO_TESSELLATION_STATE), `dynamic`
+ * dynamic states; no layout, modules or render pass. */
+static void
+enc_tess_pipeline(struct buf *b, bool tessellates, uint32_t points, uint32_t ndynamic,
+                  const VkDynamicState *dynamic)
+{
+   static const VkShaderStageFlagBits stages[] = {VK_SHADER_STAGE_VERTEX_BIT,
+                                                  VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT,
+                                                  VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT};
+   uint32_t nstages = tessellates ? 3 : 1;
+   w32(b, cmd("vkCreateGraphicsPipelines")), w32(b, 0), w64(b, DEVICE), w64(b, 0), w32(b, 1);
+   w64(b, 1), w32(b, VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO), w64(b, 0), w32(b, 0);
+   w32(b, nstages), w64(b, nstages);
+   for (uint32_t i = 0; i < nstages; i++) {
+      w32(b, VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO), w64(b, 0), w32(b, 0);
+      w32(b, stages[i]), w64(b, 0), wstr(b, "main"), w64(b, 0);
+   }
+   w64(b, 0), w64(b, 0); /* pVertexInputState, pInputAssemblyState */
+   if (points == NO_TESSELLATION_STATE)
+      w64(b, 0);
+   else
+      w64(b, 1), w32(b, VK_STRUCTURE_TYPE_PIPELINE_TESSELLATION_STATE_CREATE_INFO), w64(b, 0),
+         w32(b, 0), w32(b, points);
+   w64(b, 0), w64(b, 0), w64(b, 0), w64(b, 0), w64(b, 0); /* viewport ... color blend */
+   if (!ndynamic) {
+      w64(b, 0);
+   } else {
+      w64(b, 1), w32(b, VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO), w64(b, 0);
+      w32(b, 0), w32(b, ndynamic), w64(b, ndynamic);
+      for (uint32_t i = 0; i < ndynamic; i++)
+         w32(b, dynamic[i]);
+   }
+   w64(b, 0), w64(b, 0), w32(b, 0), w64(b, 0), w32(b, (uint32_t)-1); /* layout ... base index */
+   w64(b, 0), w64(b, 1), w64(b, GFX_PIPE + 10);                      /* pAllocator, pPipelines */
+}
+
+/* A tessellation pipeline's patchControlPoints in 1..maxTessellationPatchSize unless dynamic;
+ * its tessellation state present unless Mesa's runtime reads nothing of it. A pipeline that
+ * passes goes on to the shader checks, which refuse it for its missing layout. */
+static void
+patch_control_points_pipeline(void **state)
+{
+   (void)state;
+   static struct pv_vk_device dev = {.pd = &limits_pd};
+   static const VkDynamicState points_only[] = {VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT};
+   static const VkDynamicState both[] = {VK_DYNAMIC_STATE_TESSELLATION_DOMAIN_ORIGIN_EXT,
+                                         VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT};
+   static const char *const size = "patchControlPoints outside 1..the device's "
+                                   "maxTessellationPatchSize";
+   static const char *const absent = "tessellation stages without a tessellation state";
+   static const char *const passed = "shader stages without a pipeline layout we know";
+   struct {
+      bool tessellates;
+      uint32_t points, ndynamic;
+      const VkDynamicState *dynamic;
+      const char *why;
+   } cases[] = {
+      {true, 33, 0, NULL, size},
+      {true, 0, 0, NULL, size},
+      {true, 255, 0, NULL, size},
+      {true, 256, 0, NULL, size},
+      {true, NO_TESSELLATION_STATE, 0, NULL, absent},
+      {true, NO_TESSELLATION_STATE, 1, points_only, absent},
+      {true, 32, 0, NULL, passed},
+      {true, 1, 0, NULL, passed},
+      {true, 0, 1, points_only, passed},
+      {true, NO_TESSELLATION_STATE, 2, both, passed},
+      {false, 0, 0, NULL, passed},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      add_object(ctx, VK_OBJECT_TYPE_DEVICE, DEVICE)->data = &dev;
+      struct buf b = {0};
+      enc_tess_pipeline(&b, cases[i].tessellates, cases[i].points, cases[i].ndynamic,
+                        cases[i].dynamic);
+      char want[200];
+      snprintf(want, sizeof(want), "refused: vkCreateGraphicsPipelines: %s", cases[i].why);
+      expect(ctx, &b, want);
+   }
 }
 
 /* ----- vkCmdClearAttachments ---------------------------------------------------------------- */
@@ -1390,6 +1498,8 @@ main(void)
       cmocka_unit_test(xfb_bind_ranges),
       cmocka_unit_test(xfb_counter_ranges),
       cmocka_unit_test(draw_byte_count_stride),
+      cmocka_unit_test(patch_control_points_set),
+      cmocka_unit_test(patch_control_points_pipeline),
    };
    return cmocka_run_group_tests(tests, setup, teardown);
 }
