@@ -358,7 +358,9 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdDispatchBase, "base + count inside maxComputeWorkGroupCount, as vkCmdDispatch"),
    G(CmdDrawIndirectCount, "the count word and maxDrawCount records inside their buffers"),
    G(CmdDrawIndexedIndirectCount, "as vkCmdDrawIndirectCount; an index buffer bound"),
-   G(CmdDrawIndirectByteCountEXT, "the counter word inside its buffer"),
+   G(CmdDrawIndirectByteCountEXT, "the counter word inside its buffer; vertexStride inside "
+                                  "1..maxTransformFeedbackBufferDataStride: lavapipe divides "
+                                  "by it"),
    /* descriptors and views: what shaders can reach */
    G(UpdateDescriptorSets, "buffer ranges inside their buffers; the room dynamic offsets have; "
                            "writes and copies inside the set's layout with its types (the "
@@ -475,9 +477,14 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdSetScissor, "first + count inside maxViewports"),
    G(CmdSetViewportWithCount, "count inside maxViewports"),
    G(CmdSetScissorWithCount, "count inside maxViewports"),
-   G(CmdBindTransformFeedbackBuffersEXT, "first + count inside maxTransformFeedbackBuffers"),
-   G(CmdBeginTransformFeedbackEXT, "counter buffers inside maxTransformFeedbackBuffers"),
-   G(CmdEndTransformFeedbackEXT, "counter buffers inside maxTransformFeedbackBuffers"),
+   G(CmdBindTransformFeedbackBuffersEXT, "first + count inside maxTransformFeedbackBuffers; "
+                                         "offsets 4-aligned, offsets and sizes inside each "
+                                         "buffer: llvmpipe writes outputs up to the size "
+                                         "(guard_buffer.c)"),
+   G(CmdBeginTransformFeedbackEXT, "counter buffers inside maxTransformFeedbackBuffers; each "
+                                   "counter word inside its buffer: lavapipe reads it"),
+   G(CmdEndTransformFeedbackEXT, "as vkCmdBeginTransformFeedbackEXT: lavapipe writes the "
+                                 "counter word"),
    G(CmdSetColorWriteEnableEXT, "count inside maxColorAttachments"),
    G(CmdSetColorBlendEnableEXT, "first + count inside maxColorAttachments"),
    G(CmdSetColorBlendEquationEXT, "first + count inside maxColorAttachments"),
@@ -485,13 +492,18 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdSetColorBlendAdvancedEXT, "first + count inside maxColorAttachments"),
    G(CmdSetVertexInputEXT, "binding numbers, locations and counts inside the vertex input "
                            "limits; the bindings its attributes fetch from noted"),
+   G(CmdSetPatchControlPointsEXT, "inside 1..maxTessellationPatchSize: lavapipe keeps it in "
+                                  "8 bits, llvmpipe fetches that many vertices into an array "
+                                  "of 32 and divides by it"),
    G(CmdDrawMultiEXT, "not a check: the host gets the stride of the array the decoder packed, "
                       "not the guest's (it reads draw i at i * stride)"),
    G(CmdDrawMultiIndexedEXT, "as vkCmdDrawMultiEXT, with an index buffer bound"),
    G(CmdDrawIndexed, "an index buffer bound in the command buffer: lavapipe divides by the "
                      "missing buffer's size"),
    G(CreateGraphicsPipelines, "a subpass of its render pass; vertex input, viewport, blend and "
-                              "rendering counts inside the device's limits; every stage's "
+                              "rendering counts inside the device's limits; with tessellation "
+                              "stages, a tessellation state whose patchControlPoints (unless "
+                              "dynamic) is inside 1..maxTessellationPatchSize; every stage's "
                               "SPIR-V against the layout (used sets, bindings, "
                               "descriptor types, array sizes, push constants; specialization "
                               "entries inside their data): lavapipe's compiler indexes the "

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Bounds checks of buffer commands (guard.h): transfers, indirect arguments, vertex and index
- * buffers, buffer views, and binding buffers to memory. Each handler checks, then runs the
- * generated pass-through; a failed check has already made the command fatal.
+ * buffers, transform feedback buffers, buffer views, and binding buffers to memory. Each handler
+ * checks, then runs the generated pass-through; a failed check has already made the command fatal.
  */
 #include "vk/guard.h"
 
@@ -221,13 +221,104 @@ pv_guard_CmdDrawIndexedIndirectCount(struct pv_dispatch_ctx *c, void *args)
       pv_handle_vkCmdDrawIndexedIndirectCount(c, args);
 }
 
+/* lavapipe divides the counter by vertexStride (draw.count /= vertex_stride): 0 is a SIGFPE that
+ * takes the whole process. 1..maxTransformFeedbackBufferDataStride
+ * (VUID-vkCmdDrawIndirectByteCountEXT-vertexStride-02289); a command buffer of a device without
+ * transform feedback (limit 0) or of an unknown one has no legal stride. */
+static bool
+byte_count_stride_ok(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, uint32_t stride)
+{
+   const struct pv_vk_physdev *pd = pv_vk_cmdbuf_physdev(c, cmd);
+   uint32_t max = pd ? pd->max_xfb_stride : 0;
+   if (stride && stride <= max)
+      return true;
+   pv_venus_refuse(c,
+                   "vkCmdDrawIndirectByteCountEXT: vertexStride %u outside 1..%u (the "
+                   "device's maxTransformFeedbackBufferDataStride)",
+                   stride, max);
+   return false;
+}
+
 void
 pv_guard_CmdDrawIndirectByteCountEXT(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdDrawIndirectByteCountEXT *a = args;
-   if (pv_guard_buffer_range(c, "vkCmdDrawIndirectByteCountEXT", a->counterBuffer,
+   if (byte_count_stride_ok(c, a->commandBuffer, a->vertexStride) &&
+       pv_guard_buffer_range(c, "vkCmdDrawIndirectByteCountEXT", a->counterBuffer,
                              a->counterBufferOffset, sizeof(uint32_t)))
       pv_handle_vkCmdDrawIndirectByteCountEXT(c, args);
+}
+
+/* ----- transform feedback ------------------------------------------------------------------ */
+
+/*
+ * lavapipe makes each binding's stream-output target from the guest's offset and size (22.3:
+ * buffer size - offset for VK_WHOLE_SIZE, which wraps for an offset past the end), and llvmpipe
+ * writes vertex outputs at buffer + offset + the running offset, checked only against that size.
+ * So the offset inside the buffer (VUID-vkCmdBindTransformFeedbackBuffersEXT-pOffsets-02358),
+ * 4-aligned (-pOffsets-02359), offset + size inside it (-pSizes-02362, -pOffsets-02363), the
+ * buffer bound to live memory (-pBuffers-02364).
+ */
+static bool
+xfb_binding_ok(struct pv_dispatch_ctx *c, VkBuffer buffer, uint64_t offset, uint64_t size)
+{
+   static const char what[] = "vkCmdBindTransformFeedbackBuffersEXT";
+   if (offset % 4) {
+      pv_venus_refuse(c, "%s: offset 0x%llx not a multiple of 4", what, (unsigned long long)offset);
+      return false;
+   }
+   return pv_guard_buffer_range_whole(c, what, buffer, offset, VK_WHOLE_SIZE) &&
+          (size == VK_WHOLE_SIZE || pv_guard_buffer_range(c, what, buffer, offset, size));
+}
+
+void
+pv_guard_CmdBindTransformFeedbackBuffersEXT(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdBindTransformFeedbackBuffersEXT *a = args;
+   if (!pv_vk_cmd_range_ok(c, "vkCmdBindTransformFeedbackBuffersEXT", a->commandBuffer,
+                           a->firstBinding, a->bindingCount, PV_LIMIT_XFB_BUFFERS))
+      return;
+   for (uint32_t i = 0; i < a->bindingCount; i++)
+      if (!xfb_binding_ok(c, a->pBuffers[i], a->pOffsets[i],
+                          a->pSizes ? a->pSizes[i] : VK_WHOLE_SIZE))
+         return;
+   pv_handle_vkCmdBindTransformFeedbackBuffersEXT(c, args);
+}
+
+/* vkCmdBeginTransformFeedbackEXT reads, vkCmdEndTransformFeedbackEXT writes, a 32-bit counter at
+ * each counter buffer's offset (lavapipe: pipe_buffer_read/write of 4 bytes, at offset 0 when
+ * the offsets are absent), unchecked: that word inside its buffer
+ * (VUID-vkCmdBeginTransformFeedbackEXT-pCounterBufferOffsets-02370, End's -02378). Counter
+ * buffers may be absent altogether, or VK_NULL_HANDLE one by one. */
+static bool
+xfb_counters_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd, uint32_t first,
+                uint32_t n, const VkBuffer *bufs, const VkDeviceSize *offsets)
+{
+   if (!pv_vk_cmd_range_ok(c, what, cmd, first, n, PV_LIMIT_XFB_BUFFERS))
+      return false;
+   for (uint32_t i = 0; bufs && i < n; i++)
+      if (bufs[i] != VK_NULL_HANDLE &&
+          !pv_guard_buffer_range(c, what, bufs[i], offsets ? offsets[i] : 0, sizeof(uint32_t)))
+         return false;
+   return true;
+}
+
+void
+pv_guard_CmdBeginTransformFeedbackEXT(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdBeginTransformFeedbackEXT *a = args;
+   if (xfb_counters_ok(c, "vkCmdBeginTransformFeedbackEXT", a->commandBuffer, a->firstCounterBuffer,
+                       a->counterBufferCount, a->pCounterBuffers, a->pCounterBufferOffsets))
+      pv_handle_vkCmdBeginTransformFeedbackEXT(c, args);
+}
+
+void
+pv_guard_CmdEndTransformFeedbackEXT(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdEndTransformFeedbackEXT *a = args;
+   if (xfb_counters_ok(c, "vkCmdEndTransformFeedbackEXT", a->commandBuffer, a->firstCounterBuffer,
+                       a->counterBufferCount, a->pCounterBuffers, a->pCounterBufferOffsets))
+      pv_handle_vkCmdEndTransformFeedbackEXT(c, args);
 }
 
 /* ----- buffer views ------------------------------------------------------------------------- */

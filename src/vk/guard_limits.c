@@ -231,12 +231,6 @@ RANGE_GUARD(CmdSetViewport, a->firstViewport, a->viewportCount, PV_LIMIT_VIEWPOR
 RANGE_GUARD(CmdSetScissor, a->firstScissor, a->scissorCount, PV_LIMIT_VIEWPORTS)
 RANGE_GUARD(CmdSetViewportWithCount, 0, a->viewportCount, PV_LIMIT_VIEWPORTS)
 RANGE_GUARD(CmdSetScissorWithCount, 0, a->scissorCount, PV_LIMIT_VIEWPORTS)
-RANGE_GUARD(CmdBindTransformFeedbackBuffersEXT, a->firstBinding, a->bindingCount,
-            PV_LIMIT_XFB_BUFFERS)
-RANGE_GUARD(CmdBeginTransformFeedbackEXT, a->firstCounterBuffer, a->counterBufferCount,
-            PV_LIMIT_XFB_BUFFERS)
-RANGE_GUARD(CmdEndTransformFeedbackEXT, a->firstCounterBuffer, a->counterBufferCount,
-            PV_LIMIT_XFB_BUFFERS)
 RANGE_GUARD(CmdSetColorWriteEnableEXT, 0, a->attachmentCount, PV_LIMIT_COLOR_ATTACHMENTS)
 RANGE_GUARD(CmdSetColorBlendEnableEXT, a->firstAttachment, a->attachmentCount,
             PV_LIMIT_COLOR_ATTACHMENTS)
@@ -331,6 +325,71 @@ vertex_state_violation(const struct pv_vk_physdev *pd, const VkPipelineVertexInp
    return why;
 }
 
+/* ----- tessellation patches -------------------------------------------------------------- */
+
+/*
+ * lavapipe keeps the patch size in a uint8_t (patch_vertices), and llvmpipe's tessellation
+ * control stage fetches each patch's vertices into an array of 32 (draw_tess.h), as many as the
+ * patch size: 33..255 write past it, 0 (and 256, kept as 0) divide by zero. 1 up to the
+ * device's maxTessellationPatchSize
+ * (VUID-VkPipelineTessellationStateCreateInfo-patchControlPoints-01214,
+ * VUID-vkCmdSetPatchControlPointsEXT-patchControlPoints-04874).
+ */
+static bool
+patch_size_ok(const struct pv_vk_physdev *pd, uint32_t n)
+{
+   return n >= 1 && n <= (pd ? pd->limits.maxTessellationPatchSize : 0);
+}
+
+void
+pv_guard_CmdSetPatchControlPointsEXT(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdSetPatchControlPointsEXT *a = args;
+   const struct pv_vk_physdev *pd = pv_vk_cmdbuf_physdev(c, a->commandBuffer);
+   if (patch_size_ok(pd, a->patchControlPoints)) {
+      pv_handle_vkCmdSetPatchControlPointsEXT(c, args);
+      return;
+   }
+   pv_venus_refuse(c,
+                   "vkCmdSetPatchControlPointsEXT: %u outside 1..%u (the device's "
+                   "maxTessellationPatchSize)",
+                   a->patchControlPoints, pd ? pd->limits.maxTessellationPatchSize : 0);
+}
+
+static bool
+has_dynamic_state(const VkGraphicsPipelineCreateInfo *ci, VkDynamicState state)
+{
+   const VkPipelineDynamicStateCreateInfo *d = ci->pDynamicState;
+   for (uint32_t i = 0; d && d->pDynamicStates && i < d->dynamicStateCount; i++)
+      if (d->pDynamicStates[i] == state)
+         return true;
+   return false;
+}
+
+/* Only a create info with tessellation stages defines the state (others ignore it, and a link of
+ * libraries takes it from the library checked when it was made). Mesa's runtime reads the patch
+ * size unless it is dynamic, and the state's pNext unless the domain origin is dynamic too: a
+ * missing state is refused then (VUID-VkGraphicsPipelineCreateInfo-pStages-09022). */
+static const char *
+tessellation_violation(const struct pv_vk_physdev *pd, const VkGraphicsPipelineCreateInfo *ci)
+{
+   bool tessellates = false;
+   for (uint32_t i = 0; ci->pStages && i < ci->stageCount; i++)
+      tessellates |= (ci->pStages[i].stage & (VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT |
+                                              VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT)) != 0;
+   if (!tessellates)
+      return NULL;
+   bool dynamic_size = has_dynamic_state(ci, VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT);
+   const VkPipelineTessellationStateCreateInfo *ts = ci->pTessellationState;
+   if (!ts)
+      return dynamic_size && has_dynamic_state(ci, VK_DYNAMIC_STATE_TESSELLATION_DOMAIN_ORIGIN_EXT)
+                ? NULL
+                : "tessellation stages without a tessellation state";
+   if (!dynamic_size && !patch_size_ok(pd, ts->patchControlPoints))
+      return "patchControlPoints outside 1..the device's maxTessellationPatchSize";
+   return NULL;
+}
+
 static const char *
 pipeline_violation(const struct pv_vk_physdev *pd, const VkGraphicsPipelineCreateInfo *ci)
 {
@@ -352,7 +411,7 @@ pipeline_violation(const struct pv_vk_physdev *pd, const VkGraphicsPipelineCreat
       pv_vk_find_chained(ci->pNext, VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO);
    if (!why && ri && ri->colorAttachmentCount > colors)
       why = "more color attachments than the device's maxColorAttachments";
-   return why;
+   return why ? why : tessellation_violation(pd, ci);
 }
 
 bool

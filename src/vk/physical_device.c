@@ -227,6 +227,7 @@ init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd, bool one_
    pd->limits = props.properties.limits;
    pd->max_xfb_buffers = xfb.maxTransformFeedbackBuffers;
    pd->max_xfb_streams = xfb.maxTransformFeedbackStreams;
+   pd->max_xfb_stride = xfb.maxTransformFeedbackBufferDataStride;
    uint32_t version = pv_vk_cap_api_version(props.properties.apiVersion);
    pd->api_version = version < inst->api_version ? version : inst->api_version;
    pd->device_type = props.properties.deviceType;

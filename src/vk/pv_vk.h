@@ -113,6 +113,8 @@ struct pv_vk_physdev {
    VkPhysicalDeviceLimits limits;
    uint32_t max_xfb_buffers; /* 0 without VK_EXT_transform_feedback */
    uint32_t max_xfb_streams;
+   /* maxTransformFeedbackBufferDataStride: vkCmdDrawIndirectByteCountEXT's vertexStride */
+   uint32_t max_xfb_stride;
 };
 
 /* Paths that wait for one queue at once with fences of their own; more wait for a free one. */

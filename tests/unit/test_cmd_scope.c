@@ -63,7 +63,10 @@ static struct pv_vk_physdev limits_pd = {
    .limits = {.maxViewports = 16,
               .maxVertexInputBindings = 32,
               .maxColorAttachments = 8,
-              .maxComputeWorkGroupCount = {65535, 65535, 65535}}};
+              .maxComputeWorkGroupCount = {65535, 65535, 65535},
+              .maxTessellationPatchSize = 32},
+   .max_xfb_buffers = 4,
+   .max_xfb_stride = 512};
 
 /* A command buffer in `state`, inside `pass`, with `bound` pipelines. */
 static struct pv_vk_cmd_scope *
@@ -946,6 +949,276 @@ draw_indexed_without_index_buffer(void **state)
    }
 }
 
+/* ----- transform feedback and tessellation (guard_buffer.c, guard_limits.c) ---------------- */
+
+enum { XFB_BUF = 0x900, XFB_SMALL = 0x901, XFB_UNBOUND = 0x902, XFB_MEM = 0x903 };
+
+/* A buffer of `size` bytes, bound to live memory (as vkBindBufferMemory leaves it) or not. */
+static void
+add_buffer(struct pv_context *ctx, uint64_t id, uint64_t size, bool bound)
+{
+   struct pv_object *m = pv_object_find(ctx, XFB_MEM, VK_OBJECT_TYPE_DEVICE_MEMORY);
+   if (!m)
+      m = add_object(ctx, VK_OBJECT_TYPE_DEVICE_MEMORY, XFB_MEM);
+   struct pv_object *o = add_object(ctx, VK_OBJECT_TYPE_BUFFER, id);
+   struct pv_vk_buffer *b = calloc(1, sizeof(*b));
+   assert_non_null(b);
+   *b = (struct pv_vk_buffer){.size = size, .bound = bound, .memory = {m->id, m->serial}};
+   o->data = b;
+   o->free_data = pv_vk_state_free;
+}
+
+/* A recording primary inside a render pass instance with a graphics pipeline bound, and the
+ * buffers: 256 bytes, 2 bytes, 256 bytes never bound. */
+static struct pv_context *
+xfb_context(void)
+{
+   struct pv_context *ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDERING, 1u << PV_BIND_GRAPHICS);
+   add_buffer(ctx, XFB_BUF, 256, true);
+   add_buffer(ctx, XFB_SMALL, 2, true);
+   add_buffer(ctx, XFB_UNBOUND, 256, false);
+   return ctx;
+}
+
+#define NO_SIZES (~0ull - 1) /* enc_bind_xfb: pSizes absent */
+
+static void
+enc_bind_xfb(struct buf *b, uint32_t first, uint64_t buffer, uint64_t offset, uint64_t size)
+{
+   w32(b, cmd("vkCmdBindTransformFeedbackBuffersEXT")), w32(b, 0), w64(b, PRIMARY);
+   w32(b, first), w32(b, 1);                             /* firstBinding, bindingCount */
+   w64(b, 1), w64(b, buffer), w64(b, 1), w64(b, offset); /* pBuffers, pOffsets */
+   if (size == NO_SIZES)
+      w64(b, 0);
+   else
+      w64(b, 1), w64(b, size);
+}
+
+/* Each binding's offset 4-aligned and inside its buffer, offset + size (or the rest of the
+ * buffer) inside it, the buffer bound: llvmpipe writes vertex outputs at buffer + offset up to
+ * the size (a 256-byte buffer bound with size 0x1000000 or offset 2^31 wrote past it). */
+static void
+xfb_bind_ranges(void **state)
+{
+   (void)state;
+   struct {
+      uint32_t first;
+      uint64_t buffer, offset, size;
+      const char *why;
+   } cases[] = {
+      {0, XFB_BUF, 0, 0x1000000, "range 0x0+0x1000000 outside the buffer (0x100 bytes)"},
+      {0, XFB_BUF, 1ull << 31, 4, "offset 0x80000000 outside the buffer (0x100 bytes)"},
+      {0, XFB_BUF, 0x200, VK_WHOLE_SIZE, "offset 0x200 outside the buffer (0x100 bytes)"},
+      {0, XFB_BUF, 0x200, NO_SIZES, "offset 0x200 outside the buffer (0x100 bytes)"},
+      {0, XFB_BUF, 0x100, 0, "offset 0x100 outside the buffer (0x100 bytes)"},
+      {0, XFB_BUF, 0xfc, 8, "range 0xfc+0x8 outside the buffer (0x100 bytes)"},
+      {0, XFB_BUF, 2, 4, "offset 0x2 not a multiple of 4"},
+      {0, XFB_UNBOUND, 0, 4, "buffer not bound to live memory"},
+      {4, XFB_BUF, 0, 4, "4+1 past the device's maxTransformFeedbackBuffers (4)"},
+      {0, XFB_BUF, 0, 0x100, NULL},
+      {3, XFB_BUF, 0xfc, 4, NULL},
+      {0, XFB_BUF, 0x80, VK_WHOLE_SIZE, NULL},
+      {0, XFB_BUF, 0x10, NO_SIZES, NULL},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct buf b = {0};
+      enc_bind_xfb(&b, cases[i].first, cases[i].buffer, cases[i].offset, cases[i].size);
+      char want[200];
+      snprintf(want, sizeof(want), "refused: vkCmdBindTransformFeedbackBuffersEXT: %s",
+               cases[i].why);
+      if (cases[i].why)
+         expect(xfb_context(), &b, want);
+      else
+         PASSED(xfb_context(), &b, "vkCmdBindTransformFeedbackBuffersEXT");
+   }
+}
+
+/* One counter buffer (none when `buffer` is NO_SIZES), its offset (offsets absent when `offset`
+ * is NO_SIZES). */
+static void
+enc_xfb_counters(struct buf *b, const char *name, uint64_t buffer, uint64_t offset)
+{
+   w32(b, cmd(name)), w32(b, 0), w64(b, PRIMARY), w32(b, 0), w32(b, 1);
+   if (buffer == NO_SIZES)
+      w64(b, 0);
+   else
+      w64(b, 1), w64(b, buffer);
+   if (offset == NO_SIZES)
+      w64(b, 0);
+   else
+      w64(b, 1), w64(b, offset);
+}
+
+/* Begin reads, end writes, the 32-bit counter at each counter buffer's offset (0 without
+ * offsets): the word inside its buffer; VK_NULL_HANDLE entries and absent buffers have none. */
+static void
+xfb_counter_ranges(void **state)
+{
+   (void)state;
+   static const char *const names[] = {"vkCmdBeginTransformFeedbackEXT",
+                                       "vkCmdEndTransformFeedbackEXT"};
+   struct {
+      uint64_t buffer, offset;
+      const char *why;
+   } cases[] = {
+      {XFB_BUF, 0xfd, "range 0xfd+0x4 outside the buffer (0x100 bytes)"},
+      {XFB_BUF, 0x100, "range 0x100+0x4 outside the buffer (0x100 bytes)"},
+      {XFB_BUF, 1ull << 40, "range 0x10000000000+0x4 outside the buffer (0x100 bytes)"},
+      {XFB_SMALL, NO_SIZES, "range 0x0+0x4 outside the buffer (0x2 bytes)"},
+      {XFB_UNBOUND, 0, "buffer not bound to live memory"},
+      {XFB_BUF, 0xfc, NULL},
+      {XFB_BUF, NO_SIZES, NULL},
+      {0, 1ull << 40, NULL},
+      {NO_SIZES, NO_SIZES, NULL},
+   };
+   for (size_t n = 0; n < 2; n++)
+      for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+         struct buf b = {0};
+         enc_xfb_counters(&b, names[n], cases[i].buffer, cases[i].offset);
+         char want[200];
+         snprintf(want, sizeof(want), cases[i].why ? "refused: %s: %s" : "host driver lacks %s",
+                  names[n], cases[i].why);
+         expect(xfb_context(), &b, want);
+      }
+}
+
+/* lavapipe divides the counter by vertexStride: 1..maxTransformFeedbackBufferDataStride. */
+static void
+draw_byte_count_stride(void **state)
+{
+   (void)state;
+   const uint32_t strides[] = {0, 513, 0xffffffffu, 1, 512};
+   for (size_t i = 0; i < sizeof(strides) / sizeof(strides[0]); i++) {
+      struct buf b = {0};
+      w32(&b, cmd("vkCmdDrawIndirectByteCountEXT")), w32(&b, 0), w64(&b, PRIMARY);
+      w32(&b, 1), w32(&b, 0), w64(&b, XFB_BUF), w64(&b, 0xfc), w32(&b, 0), w32(&b, strides[i]);
+      char want[200];
+      snprintf(want, sizeof(want),
+               "refused: vkCmdDrawIndirectByteCountEXT: vertexStride %u outside 1..512 (the "
+               "device's maxTransformFeedbackBufferDataStride)",
+               strides[i]);
+      if (i < 3)
+         expect(xfb_context(), &b, want);
+      else
+         PASSED(xfb_context(), &b, "vkCmdDrawIndirectByteCountEXT");
+   }
+   /* a device without transform feedback (or an unknown one) has no legal stride */
+   struct pv_context *ctx = xfb_context();
+   pv_vk_cmdbuf_of(pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER))->pd = NULL;
+   struct buf b = {0};
+   w32(&b, cmd("vkCmdDrawIndirectByteCountEXT")), w32(&b, 0), w64(&b, PRIMARY);
+   w32(&b, 1), w32(&b, 0), w64(&b, XFB_BUF), w64(&b, 0), w32(&b, 0), w32(&b, 4);
+   REFUSED(ctx, &b, "vkCmdDrawIndirectByteCountEXT: vertexStride 4 outside 1..0");
+}
+
+/* lavapipe keeps the patch size in 8 bits and llvmpipe fetches that many vertices into an array
+ * of 32: 1..maxTessellationPatchSize. */
+static void
+patch_control_points_set(void **state)
+{
+   (void)state;
+   const uint32_t points[] = {0, 33, 255, 256, 1, 32};
+   for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++) {
+      struct buf b = {0};
+      w32(&b, cmd("vkCmdSetPatchControlPointsEXT")), w32(&b, 0), w64(&b, PRIMARY);
+      w32(&b, points[i]);
+      char want[200];
+      snprintf(want, sizeof(want),
+               "refused: vkCmdSetPatchControlPointsEXT: %u outside 1..32 (the device's "
+               "maxTessellationPatchSize)",
+               points[i]);
+      if (i < 4)
+         expect(limited_cmdbuf(), &b, want);
+      else
+         PASSED(limited_cmdbuf(), &b, "vkCmdSetPatchControlPointsEXT");
+   }
+}
+
+#define NO_TESSELLATION_STATE 0xffffffffu
+
+/* vkCreateGraphicsPipelines of one create info: a vertex stage (and tessellation stages when
+ * `tessellates`), a tessellation state of `points` (none: NO_TESSELLATION_STATE), `dynamic`
+ * dynamic states; no layout, modules or render pass. */
+static void
+enc_tess_pipeline(struct buf *b, bool tessellates, uint32_t points, uint32_t ndynamic,
+                  const VkDynamicState *dynamic)
+{
+   static const VkShaderStageFlagBits stages[] = {VK_SHADER_STAGE_VERTEX_BIT,
+                                                  VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT,
+                                                  VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT};
+   uint32_t nstages = tessellates ? 3 : 1;
+   w32(b, cmd("vkCreateGraphicsPipelines")), w32(b, 0), w64(b, DEVICE), w64(b, 0), w32(b, 1);
+   w64(b, 1), w32(b, VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO), w64(b, 0), w32(b, 0);
+   w32(b, nstages), w64(b, nstages);
+   for (uint32_t i = 0; i < nstages; i++) {
+      w32(b, VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO), w64(b, 0), w32(b, 0);
+      w32(b, stages[i]), w64(b, 0), wstr(b, "main"), w64(b, 0);
+   }
+   w64(b, 0), w64(b, 0); /* pVertexInputState, pInputAssemblyState */
+   if (points == NO_TESSELLATION_STATE)
+      w64(b, 0);
+   else
+      w64(b, 1), w32(b, VK_STRUCTURE_TYPE_PIPELINE_TESSELLATION_STATE_CREATE_INFO), w64(b, 0),
+         w32(b, 0), w32(b, points);
+   w64(b, 0), w64(b, 0), w64(b, 0), w64(b, 0), w64(b, 0); /* viewport ... color blend */
+   if (!ndynamic) {
+      w64(b, 0);
+   } else {
+      w64(b, 1), w32(b, VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO), w64(b, 0);
+      w32(b, 0), w32(b, ndynamic), w64(b, ndynamic);
+      for (uint32_t i = 0; i < ndynamic; i++)
+         w32(b, dynamic[i]);
+   }
+   w64(b, 0), w64(b, 0), w32(b, 0), w64(b, 0), w32(b, (uint32_t)-1); /* layout ... base index */
+   w64(b, 0), w64(b, 1), w64(b, GFX_PIPE + 10);                      /* pAllocator, pPipelines */
+}
+
+/* A tessellation pipeline's patchControlPoints in 1..maxTessellationPatchSize unless dynamic;
+ * its tessellation state present unless Mesa's runtime reads nothing of it. A pipeline that
+ * passes goes on to the shader checks, which refuse it for its missing layout. */
+static void
+patch_control_points_pipeline(void **state)
+{
+   (void)state;
+   static struct pv_vk_device dev = {.pd = &limits_pd};
+   static const VkDynamicState points_only[] = {VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT};
+   static const VkDynamicState both[] = {VK_DYNAMIC_STATE_TESSELLATION_DOMAIN_ORIGIN_EXT,
+                                         VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT};
+   static const char *const size = "patchControlPoints outside 1..the device's "
+                                   "maxTessellationPatchSize";
+   static const char *const absent = "tessellation stages without a tessellation state";
+   static const char *const passed = "shader stages without a pipeline layout we know";
+   struct {
+      bool tessellates;
+      uint32_t points, ndynamic;
+      const VkDynamicState *dynamic;
+      const char *why;
+   } cases[] = {
+      {true, 33, 0, NULL, size},
+      {true, 0, 0, NULL, size},
+      {true, 255, 0, NULL, size},
+      {true, 256, 0, NULL, size},
+      {true, NO_TESSELLATION_STATE, 0, NULL, absent},
+      {true, NO_TESSELLATION_STATE, 1, points_only, absent},
+      {true, 32, 0, NULL, passed},
+      {true, 1, 0, NULL, passed},
+      {true, 0, 1, points_only, passed},
+      {true, NO_TESSELLATION_STATE, 2, both, passed},
+      {false, 0, 0, NULL, passed},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      add_object(ctx, VK_OBJECT_TYPE_DEVICE, DEVICE)->data = &dev;
+      struct buf b = {0};
+      enc_tess_pipeline(&b, cases[i].tessellates, cases[i].points, cases[i].ndynamic,
+                        cases[i].dynamic);
+      char want[200];
+      snprintf(want, sizeof(want), "refused: vkCreateGraphicsPipelines: %s", cases[i].why);
+      expect(ctx, &b, want);
+   }
+}
+
 /* ----- vkCmdClearAttachments ---------------------------------------------------------------- */
 
 /* One color clear of attachment `color`, rectangle x..x+w by 16 rows, layers base..base+layers. */
@@ -1222,6 +1495,11 @@ main(void)
       cmocka_unit_test(framebuffer_size),
       cmocka_unit_test(rendering_without_layers),
       cmocka_unit_test(dispatch_past_limit),
+      cmocka_unit_test(xfb_bind_ranges),
+      cmocka_unit_test(xfb_counter_ranges),
+      cmocka_unit_test(draw_byte_count_stride),
+      cmocka_unit_test(patch_control_points_set),
+      cmocka_unit_test(patch_control_points_pipeline),
    };
    return cmocka_run_group_tests(tests, setup, teardown);
 }
