@@ -48,6 +48,8 @@ limit_of(const struct pv_vk_physdev *pd, enum pv_limit l)
       return pd->max_xfb_buffers;
    case PV_LIMIT_XFB_STREAMS:
       return pd->max_xfb_streams;
+   case PV_LIMIT_MULTIVIEW_VIEWS:
+      return pd->max_multiview_views;
    }
    return 0;
 }
@@ -59,6 +61,7 @@ static const char *const limit_names[] = {
    [PV_LIMIT_COLOR_ATTACHMENTS] = "maxColorAttachments",
    [PV_LIMIT_XFB_BUFFERS] = "maxTransformFeedbackBuffers",
    [PV_LIMIT_XFB_STREAMS] = "maxTransformFeedbackStreams",
+   [PV_LIMIT_MULTIVIEW_VIEWS] = "maxMultiviewViewCount",
 };
 
 static __attribute__((noinline)) void
