@@ -496,7 +496,8 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
                               "rendering counts inside the device's limits; every stage's "
                               "SPIR-V against the layout (used sets, bindings, "
                               "descriptor types, array sizes, push constants; specialization "
-                              "entries inside their data): lavapipe's compiler indexes the "
+                              "entries inside their data; a tessellation patch size inside "
+                              "maxTessellationPatchSize): lavapipe's compiler indexes the "
                               "layout with them; records the bind point, library flag and what "
                               "the shaders use"),
    G(CreateComputePipelines, "its shader's SPIR-V against the layout, as "

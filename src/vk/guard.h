@@ -591,6 +591,8 @@ const char *pv_vk_workgroup_violation(struct pv_dispatch_ctx *c, VkDevice device
                                       const uint32_t size[3]);
 /* How many interface locations a stage's inputs (output false) or outputs may use on the
  * device; stage 0: the most any stage may (0 for an unknown device). */
+/* A tessellation shader's OutputVertices inside 1..maxTessellationPatchSize, or why not. */
+const char *pv_vk_patch_size_violation(struct pv_dispatch_ctx *c, VkDevice device, uint32_t size);
 uint32_t pv_vk_stage_locations(struct pv_dispatch_ctx *c, VkDevice device,
                                VkShaderStageFlagBits stage, bool output);
 
