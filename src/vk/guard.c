@@ -398,14 +398,16 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(ResetQueryPool, "queries inside the pool (host reset writes pool memory)"),
    G(GetQueryPoolResults, "queries inside the pool; results fit the reply array"),
    G(CmdCopyQueryPoolResults, "queries inside the pool; results inside the buffer"),
-   G(CmdBeginQuery, "query inside the pool"),
+   G(CmdBeginQuery, "queries inside the pool, one per view of the current view mask: lavapipe "
+                    "25 begins one per view (a secondary's checked where it is executed)"),
    G(CmdEndQuery, "query inside the pool"),
-   G(CmdBeginQueryIndexedEXT, "query inside the pool; a stream index inside "
+   G(CmdBeginQueryIndexedEXT, "queries inside the pool as vkCmdBeginQuery; a stream index inside "
                               "maxTransformFeedbackStreams (llvmpipe indexes per-stream "
                               "counters), 0 for query types without streams"),
-   G(CmdEndQueryIndexedEXT, "as vkCmdBeginQueryIndexedEXT"),
-   G(CmdWriteTimestamp, "query inside the pool"),
-   G(CmdWriteTimestamp2, "query inside the pool"),
+   G(CmdEndQueryIndexedEXT, "query inside the pool; its stream index as "
+                            "vkCmdBeginQueryIndexedEXT"),
+   G(CmdWriteTimestamp, "as vkCmdBeginQuery"),
+   G(CmdWriteTimestamp2, "as vkCmdBeginQuery"),
    /* lifetime (lifetime.h): nothing the device may still use is destroyed under it */
    G(DestroyBuffer, "host destroy after the submitted work (graveyard.c): lavapipe would touch "
                     "freed memory"),
@@ -455,14 +457,17 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
                        "reads its current render pass (NULL without one)"),
    G(CmdEndRenderPass2, "as vkCmdEndRenderPass"),
    G(CmdBeginRendering, "every attachment view covers the render area and its layers: "
-                        "lavapipe sizes its framebuffer by the area"),
+                        "lavapipe sizes its framebuffer by the area; views inside "
+                        "maxMultiviewViewCount (records the view mask for queries)"),
    G(CmdEndRendering, "only in a vkCmdBeginRendering instance of this command buffer"),
    G(CmdBindPipeline, "a non-library pipeline at the bind point of its kind: draws and "
                       "dispatches then find one"),
    G(CmdExecuteCommands, "only executable secondary command buffers: a primary or a recording "
-                         "one would recurse into or race the host's command list"),
-   G(CreateRenderPass, "attachment, subpass and multiview indices inside their arrays: the "
-                       "host looks each up unchecked (records subpasses, color counts, clears)"),
+                         "one would recurse into or race the host's command list; their "
+                         "queries with room for the views they are executed with"),
+   G(CreateRenderPass, "attachment, subpass and multiview indices inside their arrays, views "
+                       "inside maxMultiviewViewCount: the host looks each up unchecked "
+                       "(records subpasses, color counts, view masks, clears)"),
    G(CreateRenderPass2, "as vkCreateRenderPass"),
    G(CreateFramebuffer, "as many attachments as its render pass, each a live view of a live, "
                         "bound image at least the framebuffer's size (the host renders to the "
@@ -506,7 +511,8 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
                               "dynamic) is inside 1..maxTessellationPatchSize; every stage's "
                               "SPIR-V against the layout (used sets, bindings, "
                               "descriptor types, array sizes, push constants; specialization "
-                              "entries inside their data): lavapipe's compiler indexes the "
+                              "entries inside their data; a tessellation patch size inside "
+                              "maxTessellationPatchSize): lavapipe's compiler indexes the "
                               "layout with them; records the bind point, library flag and what "
                               "the shaders use"),
    G(CreateComputePipelines, "its shader's SPIR-V against the layout, as "

@@ -334,6 +334,14 @@ struct pv_vk_cmd_scope {
    uint64_t pass_id, pass_serial; /* that render pass (its per-subpass color counts) */
    struct pv_vk_area area; /* PV_PASS_RENDER_PASS or _RENDERING: what clears may reach */
    struct pv_vk_area needs; /* PV_PASS_INHERITED: what its clears reach, checked when executed */
+   /* Views of the view mask the host's queries take now (guard_query.c): the popcount of the
+    * last subpass or rendering begun, kept past its end (lavapipe 25 keeps it); a secondary's
+    * inherited one until it begins a rendering of its own (views_own). */
+   uint8_t views;
+   bool views_own;
+   /* a secondary: the fewest queries left in a pool from one it began or wrote before
+    * views_own (checked against the views it is executed in); 0: none */
+   uint32_t query_room;
 };
 /* A VkPipelineLayout's set count (binds and pushes name set indices the host stores by) and
  * where its push constant ranges end (the host copies pushed bytes to that offset of a
@@ -511,6 +519,7 @@ struct pv_vk_render_pass {
    uint32_t attachments;
    uint32_t clears;      /* clear values a begin must give: last attachment it clears + 1 */
    uint32_t view_layers; /* layers multiview renders to: highest view-mask bit + 1, 0: none */
+   uint32_t *view_masks; /* per subpass (NULL: none has one); past colors[] */
    /* Per attachment, NULL or {0, 0}: a view must cover the framebuffer. Shading rate and
     * density map attachments cover it with one texel per {width, height} pixels and may have
     * one layer. Points into the same allocation (past colors[]). */
@@ -531,8 +540,14 @@ const struct pv_vk_render_pass *pv_vk_render_pass_get(struct pv_dispatch_ctx *c,
 bool pv_vk_rendering_begin(struct pv_dispatch_ctx *c, const VkRenderingInfo *info,
                            struct pv_vk_area *area);
 /* A secondary's inheritance names a render pass we know, a subpass in it, a framebuffer that
- * matches it. */
-bool pv_vk_inheritance_ok(struct pv_dispatch_ctx *c, const VkCommandBufferBeginInfo *info);
+ * matches it, a view mask inside the device's views. */
+bool pv_vk_inheritance_ok(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
+                          const VkCommandBufferBeginInfo *info);
+/* The view mask a secondary begun with `info` inherits (0: none); its inheritance passed. */
+uint32_t pv_vk_inherited_view_mask(struct pv_dispatch_ctx *c, const VkCommandBufferBeginInfo *info);
+/* The view mask of subpass `subpass` of render pass (id, serial), 0 when it has none or is gone. */
+uint32_t pv_vk_subpass_view_mask(struct pv_dispatch_ctx *c, uint64_t id, uint64_t serial,
+                                 uint32_t subpass);
 /* A graphics pipeline's subpass exists in its render pass. */
 bool pv_vk_pipeline_subpass_ok(struct pv_dispatch_ctx *c, const char *what,
                                const VkGraphicsPipelineCreateInfo *ci);
@@ -552,6 +567,7 @@ enum pv_limit {
    PV_LIMIT_COLOR_ATTACHMENTS,
    PV_LIMIT_XFB_BUFFERS,
    PV_LIMIT_XFB_STREAMS,
+   PV_LIMIT_MULTIVIEW_VIEWS,
 };
 struct pv_vk_cmdbuf;
 /* Remembers the device of the pool a command buffer was allocated from (its limits). */
@@ -581,6 +597,8 @@ const char *pv_vk_workgroup_violation(struct pv_dispatch_ctx *c, VkDevice device
                                       const uint32_t size[3]);
 /* How many interface locations a stage's inputs (output false) or outputs may use on the
  * device; stage 0: the most any stage may (0 for an unknown device). */
+/* A tessellation shader's OutputVertices inside 1..maxTessellationPatchSize, or why not. */
+const char *pv_vk_patch_size_violation(struct pv_dispatch_ctx *c, VkDevice device, uint32_t size);
 uint32_t pv_vk_stage_locations(struct pv_dispatch_ctx *c, VkDevice device,
                                VkShaderStageFlagBits stage, bool output);
 

@@ -178,6 +178,26 @@ pv_guard_AllocateCommandBuffers(struct pv_dispatch_ctx *c, void *args)
    }
 }
 
+/* Views of a view mask (at most 32). */
+static uint8_t
+view_count(uint32_t mask)
+{
+   return (uint8_t)__builtin_popcount(mask);
+}
+
+/* The highest view + 1 (0: no view mask). */
+static uint32_t
+view_end(uint32_t mask)
+{
+   return mask ? 32 - (uint32_t)__builtin_clz(mask) : 0;
+}
+
+static uint8_t
+subpass_views(const struct pv_vk_render_pass *rp, uint32_t subpass)
+{
+   return rp->view_masks ? view_count(rp->view_masks[subpass]) : 0;
+}
+
 /* vkBeginCommandBuffer (guard_destroy.c runs the host call): a secondary that continues a
  * render pass records entirely inside it (and keeps PV_PASS_INHERITED once executable: where it
  * may be executed, pv_guard_CmdExecuteCommands). */
@@ -195,6 +215,8 @@ pv_vk_cmdbuf_begun(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
       .state = r == VK_SUCCESS ? PV_CMDBUF_RECORDING : PV_CMDBUF_INITIAL,
       .pass = inherit ? PV_PASS_INHERITED : PV_PASS_NONE,
       .secondary = cb->scope.secondary,
+      .views = inherit ? view_count(pv_vk_inherited_view_mask(c, info)) : 0,
+      .views_own = !cb->scope.secondary,
       .one_time = info && !cb->scope.secondary &&
                   (info->flags & VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT),
       .simultaneous = info && (info->flags & VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT)};
@@ -336,6 +358,7 @@ begin_render_pass(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer c
    s->pass_id = o->id;
    s->pass_serial = o->serial;
    s->area = area;
+   s->views = subpass_views(rp, 0);
    return true;
 }
 
@@ -384,6 +407,7 @@ subpass_step(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd, b
    }
    s->subpass++;
    s->area.colors = rp->colors[s->subpass];
+   s->views = subpass_views(rp, s->subpass);
    return true;
 }
 
@@ -420,14 +444,19 @@ pv_guard_CmdBeginRendering(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdBeginRendering *a = args;
    struct pv_vk_area area;
-   /* pv_vk_rendering_begin refuses a missing rendering info; the limit needs one */
+   /* pv_vk_rendering_begin refuses a missing rendering info; the limits need one. The view
+    * mask inside maxMultiviewViewCount: VUID-VkRenderingInfo-viewMask-06128 */
    if (!pv_vk_rendering_begin(c, a->pRenderingInfo, &area) ||
        !pv_vk_cmd_range_ok(c, "vkCmdBeginRendering", a->commandBuffer, 0,
-                           a->pRenderingInfo->colorAttachmentCount, PV_LIMIT_COLOR_ATTACHMENTS))
+                           a->pRenderingInfo->colorAttachmentCount, PV_LIMIT_COLOR_ATTACHMENTS) ||
+       !pv_vk_cmd_range_ok(c, "vkCmdBeginRendering", a->commandBuffer, 0,
+                           view_end(a->pRenderingInfo->viewMask), PV_LIMIT_MULTIVIEW_VIEWS))
       return;
    struct pv_vk_cmd_scope *s = &pv_vk_cmdbuf_get(c, a->commandBuffer)->scope;
    s->pass = PV_PASS_RENDERING;
    s->area = area;
+   s->views = view_count(a->pRenderingInfo->viewMask);
+   s->views_own = true; /* a secondary's queries from here take its own views */
    pv_handle_vkCmdBeginRendering(c, args);
 }
 
@@ -632,9 +661,10 @@ pv_guard_CmdBindPipeline(struct pv_dispatch_ctx *c, void *args)
 /* ----- secondary command buffers ------------------------------------------------------------- */
 
 /* A secondary's commands were checked against the scope it was begun for: one that continues
- * a render pass (draws) runs only inside one, any other only outside. */
+ * a render pass (draws) runs only inside one, any other only outside; its queries begun before
+ * a rendering of its own take the views of the primary's (guard_query.c). */
 static const char *
-secondary_misplaced(const struct pv_vk_cmd_scope *primary, const struct pv_vk_cmd_scope *s)
+secondary_place(const struct pv_vk_cmd_scope *primary, const struct pv_vk_cmd_scope *s)
 {
    bool continues = s->pass == PV_PASS_INHERITED;
    if (continues != (primary->pass != PV_PASS_NONE))
@@ -645,6 +675,15 @@ secondary_misplaced(const struct pv_vk_cmd_scope *primary, const struct pv_vk_cm
                      n->colors > a->colors))
       return "clears past the render area, layers or color attachments it is executed in";
    return NULL;
+}
+
+static const char *
+secondary_misplaced(const struct pv_vk_cmdbuf *primary, const struct pv_vk_cmd_scope *s)
+{
+   if (s->query_room && pv_vk_query_views(primary) > s->query_room)
+      return "begins or writes a query with fewer queries left in its pool than the views it "
+             "is executed with";
+   return secondary_place(&primary->scope, s);
 }
 
 /* ----- vkCmdClearAttachments ----------------------------------------------------------------- */
@@ -709,7 +748,7 @@ void
 pv_guard_CmdExecuteCommands(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdExecuteCommands *a = args;
-   const struct pv_vk_cmd_scope *primary = &pv_vk_cmdbuf_get(c, a->commandBuffer)->scope;
+   struct pv_vk_cmdbuf *primary = pv_vk_cmdbuf_get(c, a->commandBuffer);
    for (uint32_t i = 0; a->pCommandBuffers && i < a->commandBufferCount; i++) {
       struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, a->pCommandBuffers[i]);
       const char *why = cb ? pv_vk_cmdbuf_not_runnable(&cb->scope, true) : "is unknown";
@@ -721,6 +760,10 @@ pv_guard_CmdExecuteCommands(struct pv_dispatch_ctx *c, void *args)
          pv_venus_refuse(c, "vkCmdExecuteCommands: command buffer %u %s", i, why);
          return;
       }
+      /* one that began a rendering leaves its view mask in the host's state, where the next
+       * one's queries take it (a refusal loses the context: no state to restore) */
+      if (cb->scope.views_own)
+         primary->scope.views = cb->scope.views;
    }
    pv_handle_vkCmdExecuteCommands(c, args);
 }

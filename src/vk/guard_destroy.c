@@ -95,7 +95,7 @@ void
 pv_guard_BeginCommandBuffer(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkBeginCommandBuffer *a = args;
-   if (!pv_vk_inheritance_ok(c, a->pBeginInfo))
+   if (!pv_vk_inheritance_ok(c, a->commandBuffer, a->pBeginInfo))
       return;
    pv_vk_cmdbuf_wait(c, a->commandBuffer); /* an implicit reset */
    pv_handle_vkBeginCommandBuffer(c, args);

@@ -48,6 +48,8 @@ limit_of(const struct pv_vk_physdev *pd, enum pv_limit l)
       return pd->max_xfb_buffers;
    case PV_LIMIT_XFB_STREAMS:
       return pd->max_xfb_streams;
+   case PV_LIMIT_MULTIVIEW_VIEWS:
+      return pd->max_multiview_views;
    }
    return 0;
 }
@@ -59,6 +61,7 @@ static const char *const limit_names[] = {
    [PV_LIMIT_COLOR_ATTACHMENTS] = "maxColorAttachments",
    [PV_LIMIT_XFB_BUFFERS] = "maxTransformFeedbackBuffers",
    [PV_LIMIT_XFB_STREAMS] = "maxTransformFeedbackStreams",
+   [PV_LIMIT_MULTIVIEW_VIEWS] = "maxMultiviewViewCount",
 };
 
 static __attribute__((noinline)) void
@@ -464,6 +467,21 @@ pv_vk_workgroup_violation(struct pv_dispatch_ctx *c, VkDevice device, const uint
    return all > pd->limits.maxComputeWorkGroupInvocations
              ? "more invocations per workgroup than maxComputeWorkGroupInvocations"
              : NULL;
+}
+
+/* llvmpipe's draw module keeps a patch's control points in arrays of 32 (draw_tess.h
+ * tcs_input, tcs_output, tes_input: data[32]) and loops over the TCS's OutputVertices
+ * (draw_tess.c llvm_store_tcs_output, and the TES's fetch of as many), in Mesa 22.3 and 25.0
+ * alike; SPIR-V validation and Mesa's spirv_to_nir take any value. Vulkan bounds it:
+ * VUID-VkPipelineShaderStageCreateInfo-stage-00713, 0 < size <= maxTessellationPatchSize. */
+const char *
+pv_vk_patch_size_violation(struct pv_dispatch_ctx *c, VkDevice device, uint32_t size)
+{
+   const struct pv_vk_physdev *pd = device_physdev(c, device);
+   uint32_t max = pd ? pd->limits.maxTessellationPatchSize : 0;
+   return size == 0 || size > max ? "an OutputVertices patch size of 0 or past the device's "
+                                    "maxTessellationPatchSize"
+                                  : NULL;
 }
 
 uint32_t

@@ -234,8 +234,55 @@ pv_guard_CmdCopyQueryPoolResults(struct pv_dispatch_ctx *c, void *args)
          pv_handle_vk##name(c, args);                                                              \
    }
 
-PV_ONE_QUERY_GUARD(CmdBeginQuery, queryPool, query)
 PV_ONE_QUERY_GUARD(CmdEndQuery, queryPool, query)
+
+/*
+ * Lavapipe 25 begins (and writes a timestamp to) one query per view of the view mask its state
+ * holds, queries[query + i] of a pool that has queryCount (lvp_execute.c handle_begin_query,
+ * handle_begin_query_indexed_ext, handle_write_timestamp2): a pool of 1 query begun in a
+ * subpass of view mask 0x3f stored 5 queries past it. Inside a render pass instance Vulkan
+ * asks for that room (VUID-vkCmdBeginQuery-query-00808, -vkCmdBeginQueryIndexedEXT-query-00808,
+ * -vkCmdWriteTimestamp-query-00831, -vkCmdWriteTimestamp2-query-03865); lavapipe also keeps the
+ * view mask after the instance ends (handle_end_rendering leaves framebuffer.viewmask), so on
+ * such a host a query after it takes as many (pv_vk_physdev.queries_keep_views).
+ */
+uint32_t
+pv_vk_query_views(const struct pv_vk_cmdbuf *cb)
+{
+   const struct pv_vk_cmd_scope *s = &cb->scope;
+   bool counts = s->pass != PV_PASS_NONE || (cb->pd && cb->pd->queries_keep_views);
+   return counts && s->views > 1 ? s->views : 1;
+}
+
+/* Queries [query, query + views) inside the pool; a secondary not yet in a rendering of its own
+ * keeps the room left for the views it will be executed with (vkCmdExecuteCommands). */
+static bool
+view_queries_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd, VkQueryPool pool,
+                uint32_t query, struct pv_vk_query_pool **out)
+{
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_checked(c, cmd);
+   struct pv_vk_query_pool *q;
+   if (!pv_guard_queries(c, what, pool, query, cb ? pv_vk_query_views(cb) : 1, &q))
+      return false;
+   struct pv_vk_cmd_scope *s = cb ? &cb->scope : NULL;
+   if (s && s->secondary && !s->views_own && (!s->query_room || q->count - query < s->query_room))
+      s->query_room = q->count - query;
+   if (out)
+      *out = q;
+   return true;
+}
+
+#define PV_VIEW_QUERY_GUARD(name)                                                                  \
+   void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
+   {                                                                                               \
+      struct pv_args_vk##name *a = args;                                                           \
+      if (view_queries_ok(c, "vk" #name, a->commandBuffer, a->queryPool, a->query, NULL))          \
+         pv_handle_vk##name(c, args);                                                              \
+   }
+
+PV_VIEW_QUERY_GUARD(CmdBeginQuery)
+PV_VIEW_QUERY_GUARD(CmdWriteTimestamp)
+PV_VIEW_QUERY_GUARD(CmdWriteTimestamp2)
 
 /* The index of an indexed query is a vertex stream: llvmpipe reads its per-stream counters at
  * that index. Only transform feedback and primitives-generated queries have streams; the
@@ -253,17 +300,24 @@ query_index_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,
    return false;
 }
 
-#define PV_INDEXED_QUERY_GUARD(name)                                                               \
-   void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
-   {                                                                                               \
-      struct pv_args_vk##name *a = args;                                                           \
-      struct pv_vk_query_pool *q;                                                                  \
-      if (pv_guard_queries(c, "vk" #name, a->queryPool, a->query, 1, &q) &&                        \
-          query_index_ok(c, "vk" #name, a->commandBuffer, q, a->index))                            \
-         pv_handle_vk##name(c, args);                                                              \
-   }
+void
+pv_guard_CmdBeginQueryIndexedEXT(struct pv_dispatch_ctx *c, void *args)
+{
+   static const char what[] = "vkCmdBeginQueryIndexedEXT";
+   struct pv_args_vkCmdBeginQueryIndexedEXT *a = args;
+   struct pv_vk_query_pool *q;
+   if (view_queries_ok(c, what, a->commandBuffer, a->queryPool, a->query, &q) &&
+       query_index_ok(c, what, a->commandBuffer, q, a->index))
+      pv_handle_vkCmdBeginQueryIndexedEXT(c, args);
+}
 
-PV_INDEXED_QUERY_GUARD(CmdBeginQueryIndexedEXT)
-PV_INDEXED_QUERY_GUARD(CmdEndQueryIndexedEXT)
-PV_ONE_QUERY_GUARD(CmdWriteTimestamp, queryPool, query)
-PV_ONE_QUERY_GUARD(CmdWriteTimestamp2, queryPool, query)
+void
+pv_guard_CmdEndQueryIndexedEXT(struct pv_dispatch_ctx *c, void *args)
+{
+   static const char what[] = "vkCmdEndQueryIndexedEXT";
+   struct pv_args_vkCmdEndQueryIndexedEXT *a = args;
+   struct pv_vk_query_pool *q;
+   if (pv_guard_queries(c, what, a->queryPool, a->query, 1, &q) &&
+       query_index_ok(c, what, a->commandBuffer, q, a->index))
+      pv_handle_vkCmdEndQueryIndexedEXT(c, args);
+}

@@ -198,14 +198,16 @@ clears_needed2(const VkRenderPassCreateInfo2 *ci)
 static struct pv_vk_render_pass *
 render_pass_new(uint32_t subpasses, uint32_t attachments)
 {
-   /* counts are u32 from the decoder: the sum cannot overflow size_t */
-   size_t colors = (size_t)subpasses * sizeof(uint32_t);
+   /* counts are u32 from the decoder: the sum cannot overflow size_t; colors[] and then the
+    * view masks, a u32 per subpass each */
+   size_t colors = (size_t)subpasses * 2 * sizeof(uint32_t);
    size_t pad = (sizeof(uint64_t) - colors % sizeof(uint64_t)) % sizeof(uint64_t);
    struct pv_vk_render_pass *rp =
       calloc(1, sizeof(*rp) + colors + pad + (size_t)attachments * 2 * sizeof(uint32_t));
    if (rp) {
       rp->subpasses = subpasses;
       rp->attachments = attachments;
+      rp->view_masks = rp->colors + subpasses;
       rp->texel = (uint32_t(*)[2])((char *)rp->colors + colors + pad);
    }
    return rp;
@@ -246,9 +248,11 @@ chain1_violation(const VkRenderPassCreateInfo *ci, struct pv_vk_render_pass *rp)
             return "a view mask count other than the subpass count";
          if (m->dependencyCount && m->dependencyCount != ci->dependencyCount)
             return "a view offset count other than the dependency count";
-         for (uint32_t i = 0; i < m->subpassCount; i++)
+         for (uint32_t i = 0; i < m->subpassCount; i++) {
+            rp->view_masks[i] = m->pViewMasks[i];
             if (last_bit(m->pViewMasks[i]) > *view_layers)
                *view_layers = last_bit(m->pViewMasks[i]);
+         }
       } else if (s->sType == VK_STRUCTURE_TYPE_RENDER_PASS_INPUT_ATTACHMENT_ASPECT_CREATE_INFO) {
          const VkRenderPassInputAttachmentAspectCreateInfo *ia = (const void *)s;
          for (uint32_t i = 0; i < ia->aspectReferenceCount; i++) {
@@ -334,6 +338,7 @@ render_pass2_violation(const VkRenderPassCreateInfo2 *ci, struct pv_vk_render_pa
       if (why)
          return why;
       rp->colors[i] = s->colorAttachmentCount;
+      rp->view_masks[i] = s->viewMask;
       if (last_bit(s->viewMask) > rp->view_layers)
          rp->view_layers = last_bit(s->viewMask);
    }
@@ -373,13 +378,19 @@ keep_render_pass(struct pv_dispatch_ctx *c, const char *what, VkResult r, const 
 }
 
 /* The create info's verdict (`why`), then every subpass's color attachments against the
- * device's maxColorAttachments; frees `rp` and refuses when either says no. */
+ * device's maxColorAttachments and its view mask against maxMultiviewViewCount
+ * (VUID-VkRenderPassMultiviewCreateInfo-pViewMasks-06697, VUID-VkSubpassDescription2-viewMask-
+ * 06706: lavapipe 25 takes a query per view, guard_query.c); frees `rp` and refuses when
+ * either says no. */
 static bool
 render_pass_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                struct pv_vk_render_pass *rp, const char *why)
 {
    for (uint32_t i = 0; !why && i < rp->subpasses; i++)
-      if (!pv_vk_device_range_ok(c, what, device, 0, rp->colors[i], PV_LIMIT_COLOR_ATTACHMENTS)) {
+      if (!pv_vk_device_range_ok(c, what, device, 0, rp->colors[i], PV_LIMIT_COLOR_ATTACHMENTS) ||
+          (rp->view_masks[i] &&
+           !pv_vk_device_range_ok(c, what, device, 0, last_bit(rp->view_masks[i]),
+                                  PV_LIMIT_MULTIVIEW_VIEWS))) {
          free(rp);
          return false;
       }
@@ -434,6 +445,18 @@ render_pass_of(struct pv_dispatch_ctx *c, VkRenderPass pass)
 {
    struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_RENDER_PASS, PV_FROM_HANDLE(pass));
    return o ? o->data : NULL;
+}
+
+static uint32_t
+view_mask_of(const struct pv_vk_render_pass *rp, uint32_t subpass)
+{
+   return rp && rp->view_masks && subpass < rp->subpasses ? rp->view_masks[subpass] : 0;
+}
+
+uint32_t
+pv_vk_subpass_view_mask(struct pv_dispatch_ctx *c, uint64_t id, uint64_t serial, uint32_t subpass)
+{
+   return view_mask_of(pv_vk_render_pass_get(c, id, serial), subpass);
 }
 
 /* ----- image views and framebuffers ---------------------------------------------------------- */
@@ -651,12 +674,47 @@ pv_vk_rendering_begin(struct pv_dispatch_ctx *c, const VkRenderingInfo *info,
 
 /* ----- inheritance and pipelines ------------------------------------------------------------- */
 
-bool
-pv_vk_inheritance_ok(struct pv_dispatch_ctx *c, const VkCommandBufferBeginInfo *info)
+/* The dynamic rendering a secondary continues (VkCommandBufferInheritanceRenderingInfo), or
+ * NULL: with no render pass named, one that continues a render pass continues that. */
+static const VkCommandBufferInheritanceRenderingInfo *
+inherited_rendering(const VkCommandBufferInheritanceInfo *in)
 {
-   const VkCommandBufferInheritanceInfo *in = info ? info->pInheritanceInfo : NULL;
-   if (!in || !(info->flags & VK_COMMAND_BUFFER_USAGE_RENDER_PASS_CONTINUE_BIT) ||
-       !in->renderPass)
+   return in->renderPass
+             ? NULL
+             : pv_vk_chain_find(in->pNext,
+                                VK_STRUCTURE_TYPE_COMMAND_BUFFER_INHERITANCE_RENDERING_INFO);
+}
+
+static const VkCommandBufferInheritanceInfo *
+continued(const VkCommandBufferBeginInfo *info)
+{
+   return info && (info->flags & VK_COMMAND_BUFFER_USAGE_RENDER_PASS_CONTINUE_BIT)
+             ? info->pInheritanceInfo
+             : NULL;
+}
+
+uint32_t
+pv_vk_inherited_view_mask(struct pv_dispatch_ctx *c, const VkCommandBufferBeginInfo *info)
+{
+   const VkCommandBufferInheritanceInfo *in = continued(info);
+   const VkCommandBufferInheritanceRenderingInfo *r = in ? inherited_rendering(in) : NULL;
+   if (r)
+      return r->viewMask;
+   return in && in->renderPass ? view_mask_of(render_pass_of(c, in->renderPass), in->subpass) : 0;
+}
+
+bool
+pv_vk_inheritance_ok(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
+                     const VkCommandBufferBeginInfo *info)
+{
+   const VkCommandBufferInheritanceInfo *in = continued(info);
+   const VkCommandBufferInheritanceRenderingInfo *r = in ? inherited_rendering(in) : NULL;
+   /* VUID-VkCommandBufferInheritanceRenderingInfo-viewMask-06009 */
+   if (r && r->viewMask &&
+       !pv_vk_cmd_range_ok(c, "vkBeginCommandBuffer", cmd, 0, last_bit(r->viewMask),
+                           PV_LIMIT_MULTIVIEW_VIEWS))
+      return false;
+   if (!in || !in->renderPass)
       return true; /* a primary ignores it; a secondary without a render pass names none */
    const struct pv_vk_render_pass *rp = render_pass_of(c, in->renderPass);
    struct pv_object *o =

@@ -460,6 +460,10 @@ stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                         : io_misfit(c, device, m, e);
    if (!why && e->stage == VK_SHADER_STAGE_COMPUTE_BIT)
       why = workgroup_misfit(c, device, e, st->pSpecializationInfo);
+   if (!why && e->has_output_vertices &&
+       (e->stage &
+        (VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT | VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT)))
+      why = pv_vk_patch_size_violation(c, device, e->output_vertices);
    if (!why && e->push_end &&
        !uses_add(u, (struct pv_vk_use){PV_VK_USE_PUSH, st->stage, 0, 0, false}))
       why = "no memory";

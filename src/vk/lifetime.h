@@ -157,6 +157,10 @@ pv_vk_cmdbuf_physdev(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
    return cb ? cb->pd : NULL;
 }
 
+/* Queries a vkCmdBeginQuery or a timestamp takes in `cb` now (guard_query.c): one, or one per
+ * view of the view mask the host's state holds. */
+uint32_t pv_vk_query_views(const struct pv_vk_cmdbuf *cb);
+
 /* State of an image or buffer view: what it views. */
 struct pv_vk_view {
    struct pv_vk_ref target;

@@ -209,6 +209,23 @@ withhold_address_extensions(struct pv_vk_physdev *pd)
    pd->ext_count = kept;
 }
 
+/* maxMultiviewViewCount: render passes and renderings are held to it (guard_renderpass.c). */
+static uint32_t
+multiview_views(struct pv_vk_instance *inst, const struct pv_vk_physdev *pd)
+{
+   if (pd->api_version < VK_API_VERSION_1_1)
+      return 0;
+   VkPhysicalDeviceMultiviewProperties mv = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MULTIVIEW_PROPERTIES,
+   };
+   VkPhysicalDeviceProperties2 props = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+      .pNext = &mv,
+   };
+   inst->GetPhysicalDeviceProperties2(pd->host, &props);
+   return mv.maxMultiviewViewCount;
+}
+
 static void
 init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd, bool one_context)
 {
@@ -250,6 +267,9 @@ init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd, bool one_
    pd->reads_unpushed_constants = lavapipe >= 0 && lavapipe < 2500;
    pd->keeps_vertex_buffers = lavapipe >= 0;
    pd->frees_reset_queries = lavapipe >= 0;
+   /* a version that cannot be read (0) counts as affected, the check costing little */
+   pd->queries_keep_views = lavapipe == 0 || lavapipe > 2203;
+   pd->max_multiview_views = multiview_views(inst, pd);
 }
 
 static bool

@@ -111,6 +111,11 @@ struct pv_vk_physdev {
     * bindings, color attachments and transform feedback buffers in fixed arrays of these sizes
     * (guard_limits.c) */
    VkPhysicalDeviceLimits limits;
+   uint32_t max_multiview_views; /* maxMultiviewViewCount, 0 before Vulkan 1.1 */
+   /* lavapipe after Mesa 22.3 (25.0 seen, versions between not verified, so included): a
+    * query begun or a timestamp written takes one query per view of the view mask of the last
+    * subpass or rendering begun in the command buffer, also after it ended (guard_query.c) */
+   bool queries_keep_views;
    uint32_t max_xfb_buffers; /* 0 without VK_EXT_transform_feedback */
    uint32_t max_xfb_streams;
    /* maxTransformFeedbackBufferDataStride: vkCmdDrawIndirectByteCountEXT's vertexStride */

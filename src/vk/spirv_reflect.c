@@ -312,6 +312,8 @@ reflect_entry(spvc_compiler comp, const spvc_entry_point *ep, const struct modul
    e->stage = stage_of(ep->execution_model);
    pv_spirv_workgroup_of(mw->workgroup, ep->name, (uint32_t)ep->execution_model, e->local,
                          e->local_spec);
+   e->has_output_vertices = pv_spirv_output_vertices_of(
+      mw->workgroup, ep->name, (uint32_t)ep->execution_model, &e->output_vertices);
    spvc_set active = NULL;
    spvc_resources res = NULL;
    return e->name &&

@@ -53,6 +53,9 @@ struct pv_spirv_entry {
     * replace it (PV_SPIRV_NO_SPEC when none); an id-given size that is no constant counts as
     * PV_SPIRV_COUNT_UNKNOWN */
    uint32_t local[3], local_spec[3];
+   /* OpExecutionMode OutputVertices (tessellation: the patch size), when has_output_vertices */
+   uint32_t output_vertices;
+   bool has_output_vertices;
    uint32_t count;
    struct pv_spirv_resource *res;
 };

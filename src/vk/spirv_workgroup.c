@@ -27,6 +27,8 @@ struct wg_entry {
    char *name;
    uint32_t size[3], ids[3]; /* LocalSize literals, or LocalSizeId ids when by_id */
    bool by_id, has_size;
+   uint32_t patch; /* OutputVertices, when has_patch */
+   bool has_patch;
 };
 struct pv_spirv_workgroup {
    struct wg_const *k;
@@ -110,9 +112,15 @@ add_entry(struct pv_spirv_workgroup *w, const uint32_t *v, uint32_t n)
 static void
 add_mode(struct pv_spirv_workgroup *w, const uint32_t *v, uint32_t n)
 {
-   /* OpExecutionMode(Id) entry mode args...; LocalSize is 17, LocalSizeId 38 */
-   struct wg_entry *e = n >= 6 ? entry_by_id(w, v[1]) : NULL;
-   if (!e || (v[2] != 17 && v[2] != 38))
+   /* OpExecutionMode(Id) entry mode args...; LocalSize is 17, LocalSizeId 38, OutputVertices
+    * 26 (a literal: no Id form) */
+   struct wg_entry *e = n >= 4 ? entry_by_id(w, v[1]) : NULL;
+   if (e && v[2] == SpvExecutionModeOutputVertices) {
+      e->has_patch = true;
+      e->patch = v[3];
+      return;
+   }
+   if (!e || n < 6 || (v[2] != 17 && v[2] != 38))
       return;
    e->has_size = true;
    e->by_id = v[2] == 38;
@@ -209,6 +217,18 @@ pv_spirv_workgroup_of(const struct pv_spirv_workgroup *w, const char *name, uint
       else
          size[i] = e->size[i];
    }
+}
+
+bool
+pv_spirv_output_vertices_of(const struct pv_spirv_workgroup *w, const char *name, uint32_t model,
+                            uint32_t *count)
+{
+   for (size_t i = 0; name && i < w->ne; i++)
+      if (w->e[i].model == model && !strcmp(w->e[i].name, name)) {
+         *count = w->e[i].patch;
+         return w->e[i].has_patch;
+      }
+   return false;
 }
 
 void

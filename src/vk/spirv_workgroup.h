@@ -15,5 +15,8 @@ bool pv_spirv_workgroup_add(struct pv_spirv_workgroup *w, uint32_t opcode, const
  * SpecId that may replace it (spirv_reflect.h PV_SPIRV_NO_SPEC, PV_SPIRV_COUNT_UNKNOWN). */
 void pv_spirv_workgroup_of(const struct pv_spirv_workgroup *w, const char *name, uint32_t model,
                            uint32_t size[3], uint32_t spec[3]);
+/* Whether entry point `name` of `model` declares OutputVertices, and its value into *count. */
+bool pv_spirv_output_vertices_of(const struct pv_spirv_workgroup *w, const char *name,
+                                 uint32_t model, uint32_t *count);
 void pv_spirv_workgroup_free(struct pv_spirv_workgroup *w);
 #endif

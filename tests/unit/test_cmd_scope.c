@@ -66,7 +66,8 @@ static struct pv_vk_physdev limits_pd = {
               .maxComputeWorkGroupCount = {65535, 65535, 65535},
               .maxTessellationPatchSize = 32},
    .max_xfb_buffers = 4,
-   .max_xfb_stride = 512};
+   .max_xfb_stride = 512,
+   .max_multiview_views = 6};
 
 /* A command buffer in `state`, inside `pass`, with `bound` pipelines. */
 static struct pv_vk_cmd_scope *
@@ -92,15 +93,17 @@ add_pipeline(struct pv_context *ctx, uint64_t id, enum pv_bind bind, bool librar
    o->free_data = pv_vk_state_free;
 }
 
-/* A render pass made by vkCreateRenderPass: `subpasses` subpasses of one color attachment. */
+/* A render pass made by vkCreateRenderPass: `subpasses` subpasses of one color attachment, no
+ * view masks. */
 static struct pv_object *
 add_render_pass(struct pv_context *ctx, uint32_t subpasses)
 {
    struct pv_object *o = add_object(ctx, VK_OBJECT_TYPE_RENDER_PASS, RENDER_PASS);
-   struct pv_vk_render_pass *rp = calloc(1, sizeof(*rp) + subpasses * sizeof(rp->colors[0]));
+   struct pv_vk_render_pass *rp = calloc(1, sizeof(*rp) + 2 * subpasses * sizeof(rp->colors[0]));
    assert_non_null(rp);
    rp->subpasses = subpasses;
    rp->attachments = 1;
+   rp->view_masks = rp->colors + subpasses;
    for (uint32_t i = 0; i < subpasses; i++)
       rp->colors[i] = 1;
    o->data = rp;
@@ -592,10 +595,17 @@ execute_not_executable(void **state)
 /* vkCreateRenderPass of one attachment and one subpass whose one color attachment is `color`
  * and whose one dependency runs from `src` to subpass 0. */
 static void
-enc_create_render_pass(struct buf *b, uint32_t color, uint32_t src)
+enc_create_render_pass_views(struct buf *b, uint32_t color, uint32_t src, uint32_t view_mask)
 {
    w32(b, cmd("vkCreateRenderPass")), w32(b, 0), w64(b, DEVICE), w64(b, 1);
-   w32(b, VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO), w64(b, 0), w32(b, 0);
+   w32(b, VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO);
+   if (view_mask) { /* a VkRenderPassMultiviewCreateInfo: the subpass's view mask, no offsets */
+      w64(b, 1), w32(b, VK_STRUCTURE_TYPE_RENDER_PASS_MULTIVIEW_CREATE_INFO), w64(b, 0);
+      w32(b, 1), w64(b, 1), w32(b, view_mask), w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0);
+   } else {
+      w64(b, 0);
+   }
+   w32(b, 0);
    w32(b, 1), w64(b, 1); /* one VkAttachmentDescription */
    w32(b, 0), w32(b, VK_FORMAT_R8G8B8A8_UNORM), w32(b, VK_SAMPLE_COUNT_1_BIT);
    w32(b, VK_ATTACHMENT_LOAD_OP_CLEAR), w32(b, VK_ATTACHMENT_STORE_OP_STORE);
@@ -609,6 +619,12 @@ enc_create_render_pass(struct buf *b, uint32_t color, uint32_t src)
    w32(b, src), w32(b, 0), w32(b, VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT);
    w32(b, VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT), w32(b, 0), w32(b, 0), w32(b, 0);
    w64(b, 0), w64(b, 1), w64(b, RENDER_PASS); /* pAllocator, pRenderPass */
+}
+
+static void
+enc_create_render_pass(struct buf *b, uint32_t color, uint32_t src)
+{
+   enc_create_render_pass_views(b, color, src, 0);
 }
 
 static void
@@ -636,6 +652,28 @@ render_pass_indices(void **state)
       snprintf(want, sizeof(want), "refused: vkCreateRenderPass: %s", cases[i].why);
       if (cases[i].why)
          expect(ctx, &b, want);
+      else
+         PASSED(ctx, &b, "vkCreateRenderPass");
+   }
+}
+
+/* A subpass's view mask past maxMultiviewViewCount is refused (VUID-VkRenderPassMultiview
+ * CreateInfo-pViewMasks-06697: lavapipe 25 takes a query per view); 6 views of 6 pass. */
+static void
+render_pass_views_past_limit(void **state)
+{
+   (void)state;
+   static struct pv_vk_physdev pd = {.limits = {.maxColorAttachments = 8},
+                                     .max_multiview_views = 6};
+   static struct pv_vk_device dev = {.pd = &pd};
+   const uint32_t masks[] = {0x7f, 0x40, 0x3f, 0x21};
+   for (size_t i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      add_object(ctx, VK_OBJECT_TYPE_DEVICE, DEVICE)->data = &dev;
+      struct buf b = {0};
+      enc_create_render_pass_views(&b, 0, VK_SUBPASS_EXTERNAL, masks[i]);
+      if (i < 2)
+         REFUSED(ctx, &b, "vkCreateRenderPass: 0+7 past the device's maxMultiviewViewCount (6)");
       else
          PASSED(ctx, &b, "vkCreateRenderPass");
    }
@@ -926,6 +964,185 @@ query_stream_past_limit(void **state)
          expect(ctx, &b, want);
       else
          PASSED(ctx, &b, "vkCmdBeginQueryIndexedEXT");
+   }
+}
+
+/* ----- queries against the views of multiview (guard_query.c) ------------------------------ */
+
+enum { POOL = 0x900 };
+
+/* A query pool of `count` occlusion queries. */
+static void
+add_pool(struct pv_context *ctx, uint32_t count)
+{
+   struct pv_object *o = add_object(ctx, VK_OBJECT_TYPE_QUERY_POOL, POOL);
+   struct pv_vk_query_pool *q = calloc(1, sizeof(*q));
+   assert_non_null(q);
+   *q = (struct pv_vk_query_pool){.type = VK_QUERY_TYPE_OCCLUSION, .count = count, .values = 1};
+   o->data = q;
+   o->free_data = pv_vk_state_free;
+}
+
+/* Query `query` of POOL begun (or written) by each command that takes one per view. */
+static const char *const view_query_cmds[] = {"vkCmdBeginQuery", "vkCmdBeginQueryIndexedEXT",
+                                              "vkCmdWriteTimestamp", "vkCmdWriteTimestamp2"};
+
+static void
+enc_view_query(struct buf *b, const char *name, uint64_t cb, uint32_t query)
+{
+   w32(b, cmd(name)), w32(b, 0), w64(b, cb);
+   if (!strcmp(name, "vkCmdWriteTimestamp"))
+      w32(b, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT), w64(b, POOL), w32(b, query);
+   else if (!strcmp(name, "vkCmdWriteTimestamp2"))
+      w64(b, VK_PIPELINE_STAGE_2_BOTTOM_OF_PIPE_BIT), w64(b, POOL), w32(b, query);
+   else if (!strcmp(name, "vkCmdBeginQuery"))
+      w64(b, POOL), w32(b, query), w32(b, 0);
+   else
+      w64(b, POOL), w32(b, query), w32(b, 0), w32(b, 0); /* flags, index */
+}
+
+/* vkCmdBeginRendering with no attachments and view mask `mask`. */
+static void
+enc_begin_rendering_views(struct buf *b, uint64_t cb, uint32_t mask)
+{
+   w32(b, cmd("vkCmdBeginRendering")), w32(b, 0), w64(b, cb), w64(b, 1);
+   w32(b, VK_STRUCTURE_TYPE_RENDERING_INFO), w64(b, 0), w32(b, 0);
+   w32(b, 0), w32(b, 0), w32(b, 64), w32(b, 64); /* renderArea */
+   w32(b, 1), w32(b, mask), w32(b, 0);           /* layerCount, viewMask, colors */
+   w64(b, 0), w64(b, 0), w64(b, 0);
+}
+
+/*
+ * Inside a render pass instance of 6 views (VUID-vkCmdBeginQuery-query-00808 and the like:
+ * lavapipe 25 begins queries query..query+5) a query needs 6 of the pool from it: 1 query and
+ * 6 queries from query 1 of 6 are refused, 6 from 0 pass; without views 1 query passes.
+ */
+static void
+queries_inside_multiview(void **state)
+{
+   (void)state;
+   const struct {
+      uint8_t views;
+      uint32_t count, query;
+      const char *refused; /* after the command's name */
+   } cases[] = {
+      {6, 1, 0, "queries 0+6 outside the pool (1)"},
+      {6, 6, 1, "queries 1+6 outside the pool (6)"},
+      {6, 6, 0, NULL},
+      {0, 1, 0, NULL},
+   };
+   for (size_t k = 0; k < 4; k++)
+      for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+         struct pv_context *ctx = fresh_context();
+         add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING,
+                    k % 2 ? PV_PASS_RENDERING : PV_PASS_RENDER_PASS, 0)
+            ->views = cases[i].views;
+         add_pool(ctx, cases[i].count);
+         struct buf b = {0};
+         enc_view_query(&b, view_query_cmds[k], PRIMARY, cases[i].query);
+         char want[160];
+         if (cases[i].refused)
+            snprintf(want, sizeof(want), "refused: %s: %s", view_query_cmds[k], cases[i].refused);
+         else
+            snprintf(want, sizeof(want), "host driver lacks %s", view_query_cmds[k]);
+         expect(ctx, &b, want);
+      }
+}
+
+/* Runs `b`, whose last command passes every check (the pass-through then loses the context). */
+static void
+run_passing(struct pv_context *ctx, const struct buf *b)
+{
+   pv_context_submit(ctx, b->b, b->n);
+   assert_non_null(strstr(pv_context_lost_reason(ctx), "host driver lacks"));
+}
+
+/* The view count comes from the commands: vkCmdBeginRendering's view mask, a subpass's (as
+ * vkCmdNextSubpass enters it), kept after the instance ends, where a host that keeps it counts
+ * it for queries outside too. */
+static void
+query_views_tracked(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = fresh_context();
+   struct pv_vk_cmd_scope *s =
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+   struct buf b = {0};
+   enc_begin_rendering_views(&b, PRIMARY, 0x3f);
+   run_passing(ctx, &b);
+   assert_int_equal(s->views, 6);
+   pv_context_destroy(ctx);
+   /* past maxMultiviewViewCount (VUID-VkRenderingInfo-viewMask-06128) */
+   ctx = limited_cmdbuf();
+   b.n = 0;
+   enc_begin_rendering_views(&b, PRIMARY, 0x41);
+   REFUSED(ctx, &b, "vkCmdBeginRendering: 0+7 past the device's maxMultiviewViewCount (6)");
+   /* vkCmdNextSubpass into a subpass of view mask 0x5 */
+   ctx = fresh_context();
+   s = add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDER_PASS, 0);
+   struct pv_object *rp = add_render_pass(ctx, 2);
+   ((struct pv_vk_render_pass *)rp->data)->view_masks[1] = 0x5;
+   s->subpasses = 2, s->pass_id = rp->id, s->pass_serial = rp->serial, s->views = 6;
+   b.n = 0;
+   enc_next_subpass(&b, PRIMARY);
+   run_passing(ctx, &b);
+   assert_int_equal(s->views, 2);
+   pv_context_destroy(ctx);
+   /* vkCmdEndRendering keeps the views */
+   ctx = fresh_context();
+   s = add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDERING, 0);
+   s->views = 6;
+   b.n = 0;
+   enc_plain(&b, "vkCmdEndRendering", PRIMARY);
+   run_passing(ctx, &b);
+   assert_int_equal(s->pass, PV_PASS_NONE);
+   assert_int_equal(s->views, 6);
+   pv_context_destroy(ctx);
+   /* a query after it: refused where the host keeps the view mask */
+   for (int keeps = 0; keeps < 2; keeps++) {
+      limits_pd.queries_keep_views = keeps;
+      ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0)->views = 6;
+      add_pool(ctx, 1);
+      b.n = 0;
+      enc_view_query(&b, "vkCmdBeginQuery", PRIMARY, 0);
+      if (keeps)
+         REFUSED(ctx, &b, "vkCmdBeginQuery: queries 0+6 outside the pool (1)");
+      else
+         PASSED(ctx, &b, "vkCmdBeginQuery");
+   }
+   limits_pd.queries_keep_views = false;
+}
+
+/* A secondary's query takes the views it is executed with: recorded, it keeps the room its
+ * pool has left, and a primary inside 6 views executes it only with room for 6. */
+static void
+secondary_query_views(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = fresh_context();
+   struct pv_vk_cmd_scope *s =
+      add_cmdbuf(ctx, SECONDARY, true, PV_CMDBUF_RECORDING, PV_PASS_INHERITED, 0);
+   add_pool(ctx, 4);
+   struct buf b = {0};
+   enc_view_query(&b, "vkCmdBeginQuery", SECONDARY, 1);
+   run_passing(ctx, &b);
+   assert_int_equal(s->query_room, 3);
+   pv_context_destroy(ctx);
+   for (uint32_t room = 5; room < 7; room++) {
+      ctx = fresh_context();
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDERING, 0)->views = 6;
+      struct pv_vk_cmd_scope *sec =
+         add_cmdbuf(ctx, SECONDARY, true, PV_CMDBUF_EXECUTABLE, PV_PASS_INHERITED, 0);
+      sec->query_room = room;
+      b.n = 0;
+      enc_execute(&b, PRIMARY, SECONDARY);
+      if (room < 6)
+         REFUSED(ctx, &b,
+                 "vkCmdExecuteCommands: command buffer 0 begins or writes a query with "
+                 "fewer queries left in its pool than the views it is executed with");
+      else
+         PASSED(ctx, &b, "vkCmdExecuteCommands");
    }
 }
 
@@ -1483,6 +1700,10 @@ main(void)
       cmocka_unit_test(scissors_past_limit),
       cmocka_unit_test(vertex_bindings_past_limit),
       cmocka_unit_test(query_stream_past_limit),
+      cmocka_unit_test(queries_inside_multiview),
+      cmocka_unit_test(query_views_tracked),
+      cmocka_unit_test(secondary_query_views),
+      cmocka_unit_test(render_pass_views_past_limit),
       cmocka_unit_test(draw_indexed_without_index_buffer),
       cmocka_unit_test(clear_attachments_inside),
       cmocka_unit_test(clear_attachments_secondary),

@@ -541,6 +541,85 @@ shader_module_validated(void **state)
                       "words");
 }
 
+/* ----- tessellation patch size ------------------------------------------------------------- */
+
+/* A tessellation control shader, hand-assembled (spirv-as, SPIR-V 1.0):
+ *    OpCapability Tessellation / OpMemoryModel Logical GLSL450
+ *    OpEntryPoint TessellationControl %1 "main" / OpExecutionMode %1 OutputVertices 3
+ *    a void main that returns.
+ * Word TCS_PATCH is the OutputVertices literal. */
+static const uint32_t tcs_words[] = {
+   0x07230203, 0x00010000, 0x00070000, 0x00000005, 0x00000000, 0x00020011, 0x00000003,
+   0x0003000e, 0x00000000, 0x00000001, 0x0005000f, 0x00000001, 0x00000001, 0x6e69616d,
+   0x00000000, 0x00040010, 0x00000001, 0x0000001a, 0x00000003, 0x00020013, 0x00000002,
+   0x00030021, 0x00000003, 0x00000002, 0x00050036, 0x00000002, 0x00000001, 0x00000000,
+   0x00000003, 0x000200f8, 0x00000004, 0x000100fd, 0x00010038};
+enum { TCS_PATCH = 18, TCS_MODULE = MODULE + 2 };
+
+/* tcs_words with OutputVertices `patch`, reflected into TCS_MODULE of `ctx`. */
+static void
+add_tcs_module(struct pv_context *ctx, uint32_t patch)
+{
+   uint32_t w[sizeof(tcs_words) / 4];
+   memcpy(w, tcs_words, sizeof(w));
+   w[TCS_PATCH] = patch;
+   char err[256];
+   const char *why = NULL;
+   struct pv_object *m = add_object(ctx, VK_OBJECT_TYPE_SHADER_MODULE, TCS_MODULE);
+   m->data = pv_spirv_reflect(w, sizeof(w) / 4, pv_spirv_env(VK_API_VERSION_1_0, false), err,
+                              sizeof(err), &why);
+   if (!m->data)
+      fail_msg("not reflected: %s", why);
+   m->free_data = module_free;
+   const struct pv_spirv_entry *e =
+      pv_spirv_entry_find(m->data, "main", VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT);
+   assert_non_null(e);
+   assert_true(e->has_output_vertices);
+   assert_int_equal(e->output_vertices, patch);
+}
+
+/*
+ * OutputVertices past maxTessellationPatchSize (or 0) is refused at pipeline creation
+ * (VUID-VkPipelineShaderStageCreateInfo-stage-00713): llvmpipe's draw module loops over it
+ * against arrays of 32 control points (draw_tess.c llvm_store_tcs_output). The SPIR-V
+ * validator lets such a module through, so vkCreateShaderModule passes it. The stage check runs
+ * for every create info's stages alike: a compute create info naming the TCS stage is the
+ * smallest that carries one.
+ */
+static void
+tessellation_patch_size(void **state)
+{
+   (void)state;
+   static uint32_t w[sizeof(tcs_words) / 4];
+   memcpy(w, tcs_words, sizeof(w));
+   w[TCS_PATCH] = 64;
+   shader_module_case(w, sizeof(w), NULL);
+   static struct pv_vk_physdev pd = {.limits = {.maxTessellationPatchSize = 32}};
+   static struct pv_vk_device dev = {.pd = &pd};
+   const uint32_t patches[] = {33, 0, 64, 32, 1};
+   for (size_t i = 0; i < sizeof(patches) / sizeof(patches[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      pv_object_find(ctx, DEVICE, VK_OBJECT_TYPE_DEVICE)->data = &dev;
+      add_layout(ctx, reflect_bindings, NB, 12);
+      add_tcs_module(ctx, patches[i]);
+      struct buf b = {0};
+      w32(&b, cmd("vkCreateComputePipelines")), w32(&b, 0), w64(&b, DEVICE), w64(&b, 0);
+      w32(&b, 1), w64(&b, 1);
+      w32(&b, VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO), w64(&b, 0), w32(&b, 0);
+      w32(&b, VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO), w64(&b, 0), w32(&b, 0);
+      w32(&b, VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT), w64(&b, TCS_MODULE), wstr(&b, "main");
+      w64(&b, 0); /* pSpecializationInfo */
+      w64(&b, LAYOUT), w64(&b, 0), w32(&b, (uint32_t)-1);
+      w64(&b, 0), w64(&b, 1), w64(&b, NEW_PIPE);
+      if (i < 3)
+         REFUSED(ctx, &b,
+                 "vkCreateComputePipelines: stage 0 (0x2, \"main\"): an OutputVertices "
+                 "patch size of 0 or past the device's maxTessellationPatchSize");
+      else
+         PASSED(ctx, &b, "vkCreateComputePipelines");
+   }
+}
+
 /* ----- descriptors never written ---------------------------------------------------------- */
 
 static void
@@ -1248,6 +1327,7 @@ main(void)
       cmocka_unit_test(pipeline_push_and_entry),
       cmocka_unit_test(pipeline_specialization),
       cmocka_unit_test(shader_module_validated),
+      cmocka_unit_test(tessellation_patch_size),
       cmocka_unit_test(dispatch_unwritten),
       cmocka_unit_test(dispatch_partially_bound),
       cmocka_unit_test(dispatch_set_missing_or_clean),
