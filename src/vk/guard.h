@@ -329,6 +329,7 @@ struct pv_vk_cmd_scope {
    bool conditional; /* inside vkCmdBegin/EndConditionalRenderingEXT */
    uint64_t vertex_bound;   /* bit per vertex binding bound since it was begun */
    uint64_t vertex_dynamic; /* bindings the last vkCmdSetVertexInputEXT's attributes fetch from */
+   bool patch_size_set;     /* vkCmdSetPatchControlPointsEXT since it was begun */
    bool submitted;   /* submitted since it was begun */
    uint32_t subpass, subpasses; /* in a PV_PASS_RENDER_PASS: current and count */
    uint64_t pass_id, pass_serial; /* that render pass (its per-subpass color counts) */
@@ -369,6 +370,7 @@ struct pv_vk_pipeline {
    uint8_t bind;  /* enum pv_bind it must be bound to */
    bool library;  /* VK_PIPELINE_CREATE_LIBRARY_BIT_KHR: never bound */
    bool vertex_dynamic;   /* its vertex input is vkCmdSetVertexInputEXT's (guard_vertex.c) */
+   bool patch_dynamic;    /* tessellates with a dynamic patch size (guard_vertex.c) */
    uint64_t vertex_needs; /* bit per vertex binding its attributes fetch from */
    uint32_t use_count;
    struct pv_vk_use *uses; /* its stages' and its libraries' */
@@ -504,9 +506,11 @@ void pv_vk_cmd_vertex_bind(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, uint3
 /* vkCmdSetVertexInputEXT gave these attributes (a pipeline with dynamic vertex input). */
 void pv_vk_cmd_vertex_input(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
                             const VkVertexInputAttributeDescription2EXT *at, uint32_t count);
-/* A draw (at a changed graphics bind state) fetches only from bindings its command buffer
- * bound, where the host keeps stale ones (pv_vk_physdev.keeps_vertex_buffers); refused
- * otherwise. */
+/* vkCmdSetPatchControlPointsEXT passed: draws of a pipeline with a dynamic patch size may run. */
+void pv_vk_cmd_patch_size_set(struct pv_dispatch_ctx *c, VkCommandBuffer cmd);
+/* A draw (at a changed graphics bind state) has its dynamic patch size set, and fetches only
+ * from bindings its command buffer bound where the host keeps stale ones
+ * (pv_vk_physdev.keeps_vertex_buffers); refused otherwise. */
 bool pv_vk_vertex_ready(struct pv_dispatch_ctx *c, const struct pv_vk_cmdbuf *cb,
                         const struct pv_vk_bind_state *s, const char *what);
 

@@ -351,6 +351,7 @@ pv_guard_CmdSetPatchControlPointsEXT(struct pv_dispatch_ctx *c, void *args)
    const struct pv_vk_physdev *pd = pv_vk_cmdbuf_physdev(c, a->commandBuffer);
    if (patch_size_ok(pd, a->patchControlPoints)) {
       pv_handle_vkCmdSetPatchControlPointsEXT(c, args);
+      pv_vk_cmd_patch_size_set(c, a->commandBuffer);
       return;
    }
    pv_venus_refuse(c,

@@ -19,11 +19,23 @@
 #define TRACKED_BINDINGS 64u
 
 static bool
-has_dynamic_vertex_input(const VkPipelineDynamicStateCreateInfo *d)
+has_dynamic(const VkPipelineDynamicStateCreateInfo *d, VkDynamicState state)
 {
    for (uint32_t i = 0; d && d->pDynamicStates && i < d->dynamicStateCount; i++)
-      if (d->pDynamicStates[i] == VK_DYNAMIC_STATE_VERTEX_INPUT_EXT)
+      if (d->pDynamicStates[i] == state)
          return true;
+   return false;
+}
+
+/* A create info with a tessellation control stage whose patch size is dynamic: a draw needs
+ * vkCmdSetPatchControlPointsEXT in its own command buffer first (VUID-vkCmdDraw-None-04875).
+ * lavapipe's is 0 until then, and its draw divides by it (a SIGFPE that ends the process). */
+static bool
+patch_size_dynamic(const VkGraphicsPipelineCreateInfo *ci)
+{
+   for (uint32_t i = 0; ci->pStages && i < ci->stageCount; i++)
+      if (ci->pStages[i].stage == VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT)
+         return has_dynamic(ci->pDynamicState, VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT);
    return false;
 }
 
@@ -45,7 +57,8 @@ pv_vk_pipeline_vertex_needs(struct pv_dispatch_ctx *c, const VkGraphicsPipelineC
                             struct pv_vk_pipeline *p)
 {
    const VkPipelineVertexInputStateCreateInfo *vi = ci->pVertexInputState;
-   p->vertex_dynamic = has_dynamic_vertex_input(ci->pDynamicState);
+   p->vertex_dynamic = has_dynamic(ci->pDynamicState, VK_DYNAMIC_STATE_VERTEX_INPUT_EXT);
+   p->patch_dynamic = patch_size_dynamic(ci);
    p->vertex_needs = 0;
    if (vi && vi->pVertexAttributeDescriptions && !p->vertex_dynamic && uses_vertex_input(ci)) {
       for (uint32_t i = 0; i < vi->vertexAttributeDescriptionCount; i++) {
@@ -64,6 +77,7 @@ pv_vk_pipeline_vertex_needs(struct pv_dispatch_ctx *c, const VkGraphicsPipelineC
       if (l) {
          p->vertex_needs |= l->vertex_needs;
          p->vertex_dynamic |= l->vertex_dynamic;
+         p->patch_dynamic |= l->patch_dynamic;
       }
    }
    return NULL;
@@ -95,16 +109,34 @@ pv_vk_cmd_vertex_input(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
       cb->bound->bp[PV_BIND_GRAPHICS].dirty = true; /* the next draw checks the new needs */
 }
 
+void
+pv_vk_cmd_patch_size_set(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
+{
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, cmd);
+   if (!cb || cb->scope.patch_size_set)
+      return;
+   cb->scope.patch_size_set = true;
+   if (cb->bound)
+      cb->bound->bp[PV_BIND_GRAPHICS].dirty = true; /* a draw refused before may pass now */
+}
+
 bool
 pv_vk_vertex_ready(struct pv_dispatch_ctx *c, const struct pv_vk_cmdbuf *cb,
                    const struct pv_vk_bind_state *s, const char *what)
 {
-   if (!cb->pd || !cb->pd->keeps_vertex_buffers)
-      return true;
    struct pv_object *o = pv_venus_find(c, s->pipeline.id, VK_OBJECT_TYPE_PIPELINE);
    const struct pv_vk_pipeline *p = o && o->serial == s->pipeline.serial ? o->data : NULL;
    if (!p)
       return true; /* pv_vk_descriptors_ready refused it */
+   if (p->patch_dynamic && !cb->scope.patch_size_set) {
+      pv_venus_refuse(c,
+                      "%s: the pipeline's patch size is dynamic and was never set in this "
+                      "command buffer",
+                      what);
+      return false;
+   }
+   if (!cb->pd || !cb->pd->keeps_vertex_buffers)
+      return true;
    uint64_t needs = p->vertex_dynamic ? cb->scope.vertex_dynamic : p->vertex_needs;
    uint64_t missing = needs & ~cb->scope.vertex_bound;
    if (!missing)

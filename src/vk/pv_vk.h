@@ -120,6 +120,11 @@ struct pv_vk_physdev {
    uint32_t max_xfb_streams;
    /* maxTransformFeedbackBufferDataStride: vkCmdDrawIndirectByteCountEXT's vertexStride */
    uint32_t max_xfb_stride;
+   /* lavapipe (22.3 and 25.0 read): vkCmdBeginTransformFeedbackEXT's counter word, guest memory,
+    * becomes llvmpipe's write offset, bounded by a 32-bit sum that wraps (draw_pt_so_emit.c): a
+    * counter near 2^32 writes about 4 GiB past the buffer. No check at record time can see the
+    * word, so counter buffers at begin are refused there (guard_buffer.c). */
+   bool trusts_xfb_counters;
 };
 
 /* Paths that wait for one queue at once with fences of their own; more wait for a free one. */

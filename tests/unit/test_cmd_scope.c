@@ -1300,6 +1300,32 @@ xfb_counter_ranges(void **state)
       }
 }
 
+/* lavapipe's begin takes the counter's word (guest memory) as llvmpipe's write offset under a
+ * 32-bit bound that wraps: there a counter buffer at begin is refused, at end it is not. */
+static void
+xfb_resume_on_lavapipe(void **state)
+{
+   (void)state;
+   static struct pv_vk_physdev lavapipe_pd;
+   lavapipe_pd = limits_pd;
+   lavapipe_pd.trusts_xfb_counters = true;
+   const char *names[] = {"vkCmdBeginTransformFeedbackEXT", "vkCmdEndTransformFeedbackEXT"};
+   for (size_t n = 0; n < 2; n++)
+      for (uint64_t buffer = 0; buffer <= XFB_BUF; buffer += XFB_BUF) {
+         struct pv_context *ctx = xfb_context();
+         pv_vk_cmdbuf_of(pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER))->pd =
+            &lavapipe_pd;
+         struct buf b = {0};
+         enc_xfb_counters(&b, names[n], buffer, 0xfc);
+         if (n == 0 && buffer)
+            REFUSED(ctx, &b,
+                    "vkCmdBeginTransformFeedbackEXT: a counter buffer on a host that "
+                    "writes at its word's offset unchecked (lavapipe)");
+         else
+            expect(ctx, &b, "host driver lacks ");
+      }
+}
+
 /* lavapipe divides the counter by vertexStride: 1..maxTransformFeedbackBufferDataStride. */
 static void
 draw_byte_count_stride(void **state)
@@ -1350,6 +1376,61 @@ patch_control_points_set(void **state)
       else
          PASSED(limited_cmdbuf(), &b, "vkCmdSetPatchControlPointsEXT");
    }
+}
+
+/* A recording primary in a render pass with GFX_PIPE bound for a draw to check: a pipeline that
+ * tessellates with a dynamic patch size. */
+static struct pv_context *
+patch_dynamic_bound(void)
+{
+   struct pv_context *ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_RENDER_PASS,
+              1u << PV_BIND_GRAPHICS);
+   add_pipeline(ctx, GFX_PIPE, PV_BIND_GRAPHICS, false);
+   struct pv_object *po = pv_object_find(ctx, GFX_PIPE, VK_OBJECT_TYPE_PIPELINE);
+   ((struct pv_vk_pipeline *)po->data)->patch_dynamic = true;
+   struct pv_vk_cmdbuf *cb =
+      pv_vk_cmdbuf_of(pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER));
+   cb->bound = calloc(1, sizeof(*cb->bound));
+   assert_non_null(cb->bound);
+   cb->bound->bp[PV_BIND_GRAPHICS].pipeline = (struct pv_vk_ref){po->id, po->serial};
+   return ctx;
+}
+
+/* A draw of a pipeline that tessellates with a dynamic patch size needs
+ * vkCmdSetPatchControlPointsEXT in its command buffer first: lavapipe's patch size is 0 until
+ * then and its draw divides by it. A size passed marks the command buffer and has the next draw
+ * check again; with it, the draw passes. */
+static void
+patch_size_set_before_draw(void **state)
+{
+   (void)state;
+   struct pv_context *ctx = patch_dynamic_bound();
+   struct pv_vk_cmdbuf *cb =
+      pv_vk_cmdbuf_of(pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER));
+   cb->bound->bp[PV_BIND_GRAPHICS].dirty = true;
+   struct buf b = {0};
+   enc_draw(&b, PRIMARY);
+   REFUSED(ctx, &b,
+           "vkCmdDraw: the pipeline's patch size is dynamic and was never set in this "
+           "command buffer");
+
+   ctx = patch_dynamic_bound();
+   cb = pv_vk_cmdbuf_of(pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER));
+   b.n = 0;
+   w32(&b, cmd("vkCmdSetPatchControlPointsEXT")), w32(&b, 0), w64(&b, PRIMARY), w32(&b, 3);
+   pv_context_submit(ctx, b.b, b.n);
+   assert_true(cb->scope.patch_size_set);
+   assert_true(cb->bound->bp[PV_BIND_GRAPHICS].dirty);
+   pv_context_destroy(ctx);
+
+   ctx = patch_dynamic_bound();
+   cb = pv_vk_cmdbuf_of(pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER));
+   cb->scope.patch_size_set = true;
+   cb->bound->bp[PV_BIND_GRAPHICS].dirty = true;
+   b.n = 0;
+   enc_draw(&b, PRIMARY);
+   PASSED(ctx, &b, "vkCmdDraw");
 }
 
 #define NO_TESSELLATION_STATE 0xffffffffu
@@ -1718,8 +1799,10 @@ main(void)
       cmocka_unit_test(dispatch_past_limit),
       cmocka_unit_test(xfb_bind_ranges),
       cmocka_unit_test(xfb_counter_ranges),
+      cmocka_unit_test(xfb_resume_on_lavapipe),
       cmocka_unit_test(draw_byte_count_stride),
       cmocka_unit_test(patch_control_points_set),
+      cmocka_unit_test(patch_size_set_before_draw),
       cmocka_unit_test(patch_control_points_pipeline),
    };
    return cmocka_run_group_tests(tests, setup, teardown);
