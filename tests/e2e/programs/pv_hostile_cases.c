@@ -328,6 +328,77 @@ clear_layer(struct pv_hostile *h)
    clear_case(h, (VkImageSubresourceRange){VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 5, 1});
 }
 
+/* Six layers copied into an image of one: lavapipe gives the destination the source's layer
+ * count (one box for both), five layers past the destination's memory. */
+static void
+copy_image_layers(struct pv_hostile *h)
+{
+   VkDeviceMemory m1, m2;
+   pv_hostile_neighbours(h);
+   VkImage a = pv_hostile_image(h, &m1, IMG, 1, 6, VK_SAMPLE_COUNT_1_BIT, 0);
+   VkImage b = pv_hostile_image(h, &m2, IMG, 1, 1, VK_SAMPLE_COUNT_1_BIT, 0);
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   pv_hostile_to_layout(cmd, a, 1, 6, VK_IMAGE_LAYOUT_UNDEFINED,
+                        VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
+   pv_hostile_to_layout(cmd, b, 1, 1, VK_IMAGE_LAYOUT_UNDEFINED,
+                        VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
+   const VkImageCopy r = {
+      .srcSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 6},
+      .dstSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1},
+      .extent = {IMG, IMG, 1},
+   };
+   vkCmdCopyImage(cmd, a, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, b,
+                  VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL, 1, &r);
+   pv_hostile_submit(h, cmd);
+}
+
+/* The layout of mip 7 of a 1-mip image: lavapipe reads it from per-level arrays of the texture
+ * and answers with what it found there. */
+static void
+subresource_layout_mip(struct pv_hostile *h)
+{
+   VkDeviceMemory m;
+   VkImage img = pv_hostile_image(h, &m, IMG, 1, 1, VK_SAMPLE_COUNT_1_BIT, 0);
+   const VkImageSubresource sub = {VK_IMAGE_ASPECT_COLOR_BIT, 7, 0};
+   VkSubresourceLayout layout = {0};
+   vkGetImageSubresourceLayout(h->c.device, img, &sub, &layout);
+   printf("pv-hostile: %s: the guest got row pitch %llu, offset %llu\n", h->name,
+          (unsigned long long)layout.rowPitch, (unsigned long long)layout.offset);
+   pv_hostile_sync(h);
+}
+
+/* The memory requirements of an image of 0 mips, asked without creating it: lavapipe lays out
+ * the image (255 levels over arrays of 15). */
+static void
+device_image_mips(struct pv_hostile *h)
+{
+   const VkImageCreateInfo ici = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
+      .imageType = VK_IMAGE_TYPE_2D,
+      .format = VK_FORMAT_R8G8B8A8_UNORM,
+      .extent = {1, 1, 1},
+      .mipLevels = 0,
+      .arrayLayers = 1,
+      .samples = VK_SAMPLE_COUNT_1_BIT,
+      .tiling = VK_IMAGE_TILING_OPTIMAL,
+      .usage = VK_IMAGE_USAGE_SAMPLED_BIT,
+   };
+   const VkDeviceImageMemoryRequirements info = {
+      .sType = VK_STRUCTURE_TYPE_DEVICE_IMAGE_MEMORY_REQUIREMENTS,
+      .pCreateInfo = &ici,
+   };
+   VkMemoryRequirements2 req = {.sType = VK_STRUCTURE_TYPE_MEMORY_REQUIREMENTS_2};
+   PFN_vkGetDeviceImageMemoryRequirements get =
+      (PFN_vkGetDeviceImageMemoryRequirements)vkGetDeviceProcAddr(
+         h->c.device, "vkGetDeviceImageMemoryRequirements");
+   if (!get)
+      pv_fail("%s: the device has no vkGetDeviceImageMemoryRequirements", h->name);
+   get(h->c.device, &info, &req);
+   printf("pv-hostile: %s: the guest got %llu bytes\n", h->name,
+          (unsigned long long)req.memoryRequirements.size);
+   pv_hostile_sync(h);
+}
+
 /* ----- binding memory ----------------------------------------------------------------------- */
 
 /* A host-visible allocation of `size` filled with the canary byte, registered as a canary. */
@@ -1239,6 +1310,10 @@ const struct pv_hostile_case pv_hostile_cases[] = {
    D("blit-layer", blit_layer, "vkCmdBlitImage dstSubresource layer 3 of 1"),
    D("blit-offset", blit_offset, "vkCmdBlitImage dstOffsets 16x the image"),
    D("resolve-layer", resolve_layer, "vkCmdResolveImage dstSubresource layer 3 of 1"),
+   D("copy-image-layers", copy_image_layers, "vkCmdCopyImage of 6 layers into an image of 1"),
+   D("subresource-layout-mip", subresource_layout_mip, "vkGetImageSubresourceLayout mip 7 of 1"),
+   D("device-image-mips", device_image_mips,
+     "vkGetDeviceImageMemoryRequirements of an image of 0 mips"),
    D("clear-mip", clear_mip, "vkCmdClearColorImage baseMipLevel 9 of 1"),
    D("clear-layer", clear_layer, "vkCmdClearColorImage baseArrayLayer 5 of 1"),
    D("bind-buffer-offset", bind_buffer_offset, "vkBindBufferMemory memoryOffset 8x the memory"),
