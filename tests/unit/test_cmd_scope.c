@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "../codegen/wire_buf.h"
+#include "wire0_commands.h"
 #include "pearvisor/pearvisor.h"
 #include "renderer/context.h"
 #include "renderer/renderer.h"
@@ -27,7 +27,7 @@
 #include "vk/lifetime.h"
 #include "vk/pv_vk.h"
 
-/* guest ids (their host handles are id + HOST) */
+/* guest ids (their host handles are id + PV_TEST_HOST) */
 enum {
    PRIMARY = 0x100,
    SECONDARY = 0x200,
@@ -37,7 +37,6 @@ enum {
    LIB_PIPE = 0x402,
    RENDER_PASS = 0x500,
    DEVICE = 0x600,
-   HOST = 0x10000,
 };
 
 static struct pv_renderer *renderer;
@@ -48,14 +47,6 @@ fresh_context(void)
    struct pv_context *ctx = pv_context_create(renderer, PV_CAPSET_VENUS, "scope");
    assert_non_null(ctx);
    return ctx;
-}
-
-static struct pv_object *
-add_object(struct pv_context *ctx, int32_t type, uint64_t id)
-{
-   struct pv_object *o = pv_object_add(ctx, type, id, id + HOST, 0);
-   assert_non_null(o);
-   return o;
 }
 
 /* The device every command buffer belongs to: lavapipe's limits that the tests reach. */
@@ -110,34 +101,6 @@ add_render_pass(struct pv_context *ctx, uint32_t subpasses)
    o->free_data = pv_vk_state_free;
    return o;
 }
-
-/* The wire-0 type of a command. */
-static uint32_t
-cmd(const char *name)
-{
-   const struct pv_protocol_table *t = pv_protocol_table_get("wire0");
-   for (uint32_t i = 0; i < t->count; i++)
-      if (t->entries[i].name && !strcmp(t->entries[i].name, name))
-         return i;
-   fail_msg("wire0 has no %s", name);
-   return 0;
-}
-
-/* Runs `b` and checks why the context was lost: `want` is part of the reason. */
-static void
-expect(struct pv_context *ctx, const struct buf *b, const char *want)
-{
-   pv_context_submit(ctx, b->b, b->n);
-   assert_true(pv_context_is_lost(ctx));
-   const char *why = pv_context_lost_reason(ctx);
-   if (!strstr(why, want))
-      fail_msg("lost for \"%s\", expected \"%s\"", why, want);
-   pv_context_destroy(ctx);
-}
-
-#define REFUSED(ctx, b, what) expect((ctx), (b), "refused: " what)
-/* Passed every check: the pass-through found no host entry point. */
-#define PASSED(ctx, b, name) expect((ctx), (b), "host driver lacks " name)
 
 static void
 enc_draw(struct buf *b, uint64_t cb)

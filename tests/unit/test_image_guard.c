@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "../codegen/wire_buf.h"
+#include "wire0_commands.h"
 #include "pearvisor/pearvisor.h"
 #include "renderer/context.h"
 #include "renderer/renderer.h"
@@ -27,19 +27,11 @@
 #include "vk/lifetime.h"
 #include "vk/pv_vk.h"
 
-/* guest ids (their host handles are id + HOST) */
-enum { CMDBUF = 0x100, DEVICE = 0x600, SRC = 0x700, DST = 0x701, VIEW = 0x800, HOST = 0x10000 };
+/* guest ids (their host handles are id + PV_TEST_HOST) */
+enum { CMDBUF = 0x100, DEVICE = 0x600, SRC = 0x700, DST = 0x701, VIEW = 0x800 };
 
 static struct pv_renderer *renderer;
 static struct pv_vk_physdev pd;
-
-static struct pv_object *
-add_object(struct pv_context *ctx, int32_t type, uint64_t id)
-{
-   struct pv_object *o = pv_object_add(ctx, type, id, id + HOST, 0);
-   assert_non_null(o);
-   return o;
-}
 
 /* A fresh context with a device and a recording primary command buffer. */
 static struct pv_context *
@@ -92,32 +84,6 @@ layered(struct shape s, uint32_t layers, VkImageCreateFlags flags)
    s.flags = flags;
    return s;
 }
-
-static uint32_t
-cmd(const char *name)
-{
-   const struct pv_protocol_table *t = pv_protocol_table_get("wire0");
-   for (uint32_t i = 0; i < t->count; i++)
-      if (t->entries[i].name && !strcmp(t->entries[i].name, name))
-         return i;
-   fail_msg("wire0 has no %s", name);
-   return 0;
-}
-
-/* Runs `b` and checks why the context was lost: `want` is part of the reason. */
-static void
-expect(struct pv_context *ctx, const struct buf *b, const char *want)
-{
-   pv_context_submit(ctx, b->b, b->n);
-   assert_true(pv_context_is_lost(ctx));
-   const char *why = pv_context_lost_reason(ctx);
-   if (!strstr(why, want))
-      fail_msg("lost for \"%s\", expected \"%s\"", why, want);
-   pv_context_destroy(ctx);
-}
-
-#define REFUSED(ctx, b, what) expect((ctx), (b), "refused: " what)
-#define PASSED(ctx, b, name) expect((ctx), (b), "host driver lacks " name)
 
 static void
 enc_layers(struct buf *b, VkImageAspectFlags aspect, uint32_t base, uint32_t count)

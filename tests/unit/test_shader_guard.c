@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "../codegen/wire_buf.h"
+#include "wire0_commands.h"
 #include "compare_frag_spv.h"
 #include "io_vert_spv.h"
 #include "pearvisor/pearvisor.h"
@@ -274,43 +274,9 @@ enum {
    NEW_PIPE = 0x401,
    SET = 0x500,
    SET2 = 0x501,
-   HOST = 0x10000,
 };
 
 static struct pv_renderer *renderer;
-
-static struct pv_object *
-add_object(struct pv_context *ctx, int32_t type, uint64_t id)
-{
-   struct pv_object *o = pv_object_add(ctx, type, id, id + HOST, 0);
-   assert_non_null(o);
-   return o;
-}
-
-static uint32_t
-cmd(const char *name)
-{
-   const struct pv_protocol_table *t = pv_protocol_table_get("wire0");
-   for (uint32_t i = 0; i < t->count; i++)
-      if (t->entries[i].name && !strcmp(t->entries[i].name, name))
-         return i;
-   fail_msg("wire0 has no %s", name);
-   return 0;
-}
-
-static void
-expect(struct pv_context *ctx, const struct buf *b, const char *want)
-{
-   pv_context_submit(ctx, b->b, b->n);
-   assert_true(pv_context_is_lost(ctx));
-   const char *why = pv_context_lost_reason(ctx);
-   if (!strstr(why, want))
-      fail_msg("lost for \"%s\", expected \"%s\"", why, want);
-   pv_context_destroy(ctx);
-}
-
-#define REFUSED(ctx, b, what) expect((ctx), (b), "refused: " what)
-#define PASSED(ctx, b, name) expect((ctx), (b), "host driver lacks " name)
 
 static void
 module_free(struct pv_context *ctx, struct pv_object *obj)
