@@ -39,8 +39,6 @@ enum {
    DEVICE = 0x600,
 };
 
-static struct pv_renderer *renderer;
-
 static struct pv_context *
 fresh_context(void)
 {
@@ -1699,24 +1697,6 @@ every_recorded_command_has_a_class(void **state)
    assert_int_equal(w->check_classes[cmd("vkCmdPipelineBarrier")],
                     PV_SCOPE_CMD | PV_SCOPE_INSIDE | PV_SCOPE_OUTSIDE | PV_SCOPE_PRIMARY |
                        PV_SCOPE_SECONDARY);
-}
-
-static int
-setup(void **state)
-{
-   (void)state;
-   const struct pv_renderer_config config = {.struct_size = sizeof(struct pv_renderer_config),
-                                             .wire_format = 0};
-   renderer = pv_renderer_create(&config);
-   return renderer ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-   (void)state;
-   pv_renderer_destroy(renderer);
-   return 0;
 }
 
 int

@@ -406,24 +406,6 @@ device_image_requirements_checked(void **state)
    }
 }
 
-static int
-setup(void **state)
-{
-   (void)state;
-   const struct pv_renderer_config config = {.struct_size = sizeof(struct pv_renderer_config),
-                                             .wire_format = 0};
-   renderer = pv_renderer_create(&config);
-   return renderer ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-   (void)state;
-   pv_renderer_destroy(renderer);
-   return 0;
-}
-
 int
 main(void)
 {

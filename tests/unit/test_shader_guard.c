@@ -276,8 +276,6 @@ enum {
    SET2 = 0x501,
 };
 
-static struct pv_renderer *renderer;
-
 static void
 module_free(struct pv_context *ctx, struct pv_object *obj)
 {
@@ -1256,24 +1254,6 @@ compare_written_after_read(void **state)
    REFUSED(ctx, &b,
            "vkUpdateDescriptorSets: copy of 3 descriptors: a compare-enabled sampler into a "
            "descriptor a draw reads without a depth reference");
-}
-
-static int
-setup(void **state)
-{
-   (void)state;
-   const struct pv_renderer_config config = {.struct_size = sizeof(struct pv_renderer_config),
-                                             .wire_format = 0};
-   renderer = pv_renderer_create(&config);
-   return renderer ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-   (void)state;
-   pv_renderer_destroy(renderer);
-   return 0;
 }
 
 int

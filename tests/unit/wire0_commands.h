@@ -14,10 +14,32 @@
 
 #include "../codegen/wire_buf.h"
 #include "renderer/context.h"
+#include "pearvisor/pearvisor.h"
 #include "renderer/renderer.h"
 
 /* the host handle of a guest id is id + PV_TEST_HOST */
 #define PV_TEST_HOST 0x10000u
+
+/* The wire-0 renderer the group's contexts are made on (setup and teardown of the group). */
+static struct pv_renderer *renderer;
+
+static inline int
+setup(void **state)
+{
+   (void)state;
+   const struct pv_renderer_config config = {.struct_size = sizeof(struct pv_renderer_config),
+                                             .wire_format = 0};
+   renderer = pv_renderer_create(&config);
+   return renderer ? 0 : -1;
+}
+
+static inline int
+teardown(void **state)
+{
+   (void)state;
+   pv_renderer_destroy(renderer);
+   return 0;
+}
 
 static inline struct pv_object *
 add_object(struct pv_context *ctx, int32_t type, uint64_t id)
