@@ -318,6 +318,9 @@ pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
    obj->data = d;
    obj->free_data = device_free_data;
    obj->vk = &d->vk;
+   if (has_name(a->pCreateInfo->ppEnabledExtensionNames, a->pCreateInfo->enabledExtensionCount,
+                "VK_EXT_transform_feedback"))
+      pv_vk_xfb_shadow_create(d);
    /* *a->pDevice still holds the guest id: the reply echoes it */
 }
 
@@ -369,6 +372,7 @@ pv_vk_device_destroy(struct pv_context *ctx, uint64_t device_id, bool by_guest)
    pv_vk_device_destroy_children(ctx, d, by_guest);
    pv_vk_queue_tracks_fini(ctx, d);
    pv_vk_fence_pool_empty(ctx, d);
+   pv_vk_xfb_shadow_destroy(ctx, d);
    pv_venus_host_destroy_last(ctx, destroy_host_device, (pv_host_fn)d->DestroyDevice, 0,
                               PV_FROM_HANDLE(d->host), 1);
    pv_object_remove_children(ctx, device_id, -1); /* queues and anything left */

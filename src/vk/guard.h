@@ -506,6 +506,12 @@ void pv_vk_cmd_vertex_bind(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, uint3
 /* vkCmdSetVertexInputEXT gave these attributes (a pipeline with dynamic vertex input). */
 void pv_vk_cmd_vertex_input(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
                             const VkVertexInputAttributeDescription2EXT *at, uint32_t count);
+/* A resumed transform feedback begin on a host that trusts counter words: each guest counter's
+ * low bytes copied into the device's own slots, which the begin reads instead
+ * (xfb_counters.c); false: refused. */
+struct pv_args_vkCmdBeginTransformFeedbackEXT;
+bool pv_vk_xfb_resume_from_shadow(struct pv_dispatch_ctx *c,
+                                  struct pv_args_vkCmdBeginTransformFeedbackEXT *a);
 /* vkCmdSetPatchControlPointsEXT passed: draws of a pipeline with a dynamic patch size may run. */
 void pv_vk_cmd_patch_size_set(struct pv_dispatch_ctx *c, VkCommandBuffer cmd);
 /* A draw (at a changed graphics bind state) has its dynamic patch size set, and fetches only

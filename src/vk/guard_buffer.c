@@ -304,17 +304,15 @@ xfb_counters_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd
 }
 
 /* A host that takes the counter's word as its write offset unchecked (pv_vk_physdev's
- * trusts_xfb_counters) is given none: resuming transform feedback is refused there. */
+ * trusts_xfb_counters) reads the device's own copy of it instead (xfb_counters.c). */
 static bool
-xfb_resume_ok(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, uint32_t n, const VkBuffer *bufs)
+xfb_resume_ok(struct pv_dispatch_ctx *c, struct pv_args_vkCmdBeginTransformFeedbackEXT *a)
 {
-   const struct pv_vk_physdev *pd = pv_vk_cmdbuf_physdev(c, cmd);
-   for (uint32_t i = 0; pd && pd->trusts_xfb_counters && bufs && i < n; i++)
-      if (bufs[i] != VK_NULL_HANDLE) {
-         pv_venus_refuse(c, "vkCmdBeginTransformFeedbackEXT: a counter buffer on a host that "
-                            "writes at its word's offset unchecked (lavapipe)");
-         return false;
-      }
+   const struct pv_vk_physdev *pd = pv_vk_cmdbuf_physdev(c, a->commandBuffer);
+   for (uint32_t i = 0;
+        pd && pd->trusts_xfb_counters && a->pCounterBuffers && i < a->counterBufferCount; i++)
+      if (a->pCounterBuffers[i] != VK_NULL_HANDLE)
+         return pv_vk_xfb_resume_from_shadow(c, a);
    return true;
 }
 
@@ -324,7 +322,7 @@ pv_guard_CmdBeginTransformFeedbackEXT(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkCmdBeginTransformFeedbackEXT *a = args;
    if (xfb_counters_ok(c, "vkCmdBeginTransformFeedbackEXT", a->commandBuffer, a->firstCounterBuffer,
                        a->counterBufferCount, a->pCounterBuffers, a->pCounterBufferOffsets) &&
-       xfb_resume_ok(c, a->commandBuffer, a->counterBufferCount, a->pCounterBuffers))
+       xfb_resume_ok(c, a))
       pv_handle_vkCmdBeginTransformFeedbackEXT(c, args);
 }
 

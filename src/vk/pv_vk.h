@@ -123,7 +123,7 @@ struct pv_vk_physdev {
    /* lavapipe (22.3 and 25.0 read): vkCmdBeginTransformFeedbackEXT's counter word, guest memory,
     * becomes llvmpipe's write offset, bounded by a 32-bit sum that wraps (draw_pt_so_emit.c): a
     * counter near 2^32 writes about 4 GiB past the buffer. No check at record time can see the
-    * word, so counter buffers at begin are refused there (guard_buffer.c). */
+    * word, so the begin reads the device's own copy of it instead (xfb_counters.c). */
    bool trusts_xfb_counters;
 };
 
@@ -219,7 +219,16 @@ struct pv_vk_device {
       uint32_t graves;
       uint32_t states; /* kept memory and query pools: they hold quota (pv_vk_charge) */
    } graveyard;
+   /* On a host that trusts transform feedback counters (pv_vk_physdev.trusts_xfb_counters):
+    * the device's own counter slots a resumed begin reads instead (xfb_counters.c), when the
+    * guest enabled VK_EXT_transform_feedback; VK_NULL_HANDLE otherwise. */
+   VkBuffer xfb_shadow;
+   VkDeviceMemory xfb_shadow_memory;
 };
+
+/* xfb_counters.c: the counter slots, made with the device and destroyed in its teardown. */
+void pv_vk_xfb_shadow_create(struct pv_vk_device *d);
+void pv_vk_xfb_shadow_destroy(struct pv_context *ctx, struct pv_vk_device *d);
 
 /* fence_pool.c: plain host fences the guest destroyed, kept for its next vkCreateFence. */
 /* Destroys the kept fences (before the device, after the commands other paths run now: see

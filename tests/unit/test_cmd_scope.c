@@ -1129,7 +1129,7 @@ draw_indexed_without_index_buffer(void **state)
 
 /* ----- transform feedback and tessellation (guard_buffer.c, guard_limits.c) ---------------- */
 
-enum { XFB_BUF = 0x900, XFB_SMALL = 0x901, XFB_UNBOUND = 0x902, XFB_MEM = 0x903 };
+enum { XFB_BUF = 0x900, XFB_SMALL = 0x901, XFB_UNBOUND = 0x902, XFB_MEM = 0x903, XFB_POOL = 0x904 };
 
 /* A buffer of `size` bytes, bound to live memory (as vkBindBufferMemory leaves it) or not. */
 static void
@@ -1262,7 +1262,10 @@ xfb_counter_ranges(void **state)
 }
 
 /* lavapipe's begin takes the counter's word (guest memory) as llvmpipe's write offset under a
- * 32-bit bound that wraps: there a counter buffer at begin is refused, at end it is not. */
+ * 32-bit bound that wraps: there a begin with counter buffers reads the device's own slots,
+ * filled and copied into first (xfb_counters.c: the fill is the first host call the pass-through
+ * lacks here), and is refused on a device without them; an end, or a begin without counter
+ * buffers, passes as it is. */
 static void
 xfb_resume_on_lavapipe(void **state)
 {
@@ -1270,21 +1273,31 @@ xfb_resume_on_lavapipe(void **state)
    static struct pv_vk_physdev lavapipe_pd;
    lavapipe_pd = limits_pd;
    lavapipe_pd.trusts_xfb_counters = true;
+   static struct pv_vk_device with_slots = {.xfb_shadow = (VkBuffer)(uintptr_t)0x5107};
+   static struct pv_vk_device without = {0};
    const char *names[] = {"vkCmdBeginTransformFeedbackEXT", "vkCmdEndTransformFeedbackEXT"};
    for (size_t n = 0; n < 2; n++)
-      for (uint64_t buffer = 0; buffer <= XFB_BUF; buffer += XFB_BUF) {
-         struct pv_context *ctx = xfb_context();
-         pv_vk_cmdbuf_of(pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER))->pd =
-            &lavapipe_pd;
-         struct buf b = {0};
-         enc_xfb_counters(&b, names[n], buffer, 0xfc);
-         if (n == 0 && buffer)
-            REFUSED(ctx, &b,
-                    "vkCmdBeginTransformFeedbackEXT: a counter buffer on a host that "
-                    "writes at its word's offset unchecked (lavapipe)");
-         else
-            expect(ctx, &b, "host driver lacks ");
-      }
+      for (int slots = 0; slots < 2; slots++)
+         for (uint64_t buffer = 0; buffer <= XFB_BUF; buffer += XFB_BUF) {
+            struct pv_context *ctx = xfb_context();
+            add_object(ctx, VK_OBJECT_TYPE_DEVICE, DEVICE)->data = slots ? &with_slots : &without;
+            struct pv_object *pool = add_object(ctx, VK_OBJECT_TYPE_COMMAND_POOL, XFB_POOL);
+            pool->parent = DEVICE;
+            struct pv_object *cbo = pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER);
+            cbo->parent = XFB_POOL;
+            pv_vk_cmdbuf_of(cbo)->pd = &lavapipe_pd;
+            struct buf b = {0};
+            enc_xfb_counters(&b, names[n], buffer, 0xfc);
+            if (n == 0 && buffer && !slots)
+               REFUSED(ctx, &b,
+                       "vkCmdBeginTransformFeedbackEXT: counter buffers on a host that writes at "
+                       "their word's offset unchecked (lavapipe), without the device's own copy "
+                       "of them");
+            else if (n == 0 && buffer)
+               PASSED(ctx, &b, "vkCmdFillBuffer");
+            else
+               expect(ctx, &b, names[n]); /* "host driver lacks vkCmd...TransformFeedbackEXT" */
+         }
 }
 
 /* lavapipe divides the counter by vertexStride: 1..maxTransformFeedbackBufferDataStride. */
