@@ -160,15 +160,22 @@ subresource_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_i
           aspects_ok(c, what, im, s->aspectMask, false);
 }
 
+static bool
+layout_query_ok(struct pv_dispatch_ctx *c, const char *what, VkImage image,
+                const VkImageSubresource *s)
+{
+   struct pv_vk_image *im = pv_vk_image_get(c, image);
+   if (im)
+      return subresource_ok(c, what, im, s);
+   pv_venus_refuse(c, "%s: unknown image", what);
+   return false;
+}
+
 void
 pv_guard_GetImageSubresourceLayout(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkGetImageSubresourceLayout *a = args;
-   const char *what = "vkGetImageSubresourceLayout";
-   struct pv_vk_image *im = pv_vk_image_get(c, a->image);
-   if (!im)
-      pv_venus_refuse(c, "%s: unknown image", what);
-   else if (subresource_ok(c, what, im, a->pSubresource))
+   if (layout_query_ok(c, "vkGetImageSubresourceLayout", a->image, a->pSubresource))
       pv_handle_vkGetImageSubresourceLayout(c, args);
 }
 
@@ -176,12 +183,8 @@ void
 pv_guard_GetImageSubresourceLayout2KHR(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkGetImageSubresourceLayout2KHR *a = args;
-   const char *what = "vkGetImageSubresourceLayout2KHR";
-   struct pv_vk_image *im = pv_vk_image_get(c, a->image);
-   if (!im)
-      pv_venus_refuse(c, "%s: unknown image", what);
-   else if (subresource_ok(c, what, im,
-                           a->pSubresource ? &a->pSubresource->imageSubresource : NULL))
+   if (layout_query_ok(c, "vkGetImageSubresourceLayout2KHR", a->image,
+                       a->pSubresource ? &a->pSubresource->imageSubresource : NULL))
       pv_handle_vkGetImageSubresourceLayout2KHR(c, args);
 }
 
