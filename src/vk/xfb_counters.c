@@ -127,7 +127,8 @@ pv_vk_xfb_resume_from_shadow(struct pv_dispatch_ctx *c,
    uint32_t n = a->counterBufferCount;
    VkBuffer *bufs = pv_cs_alloc(c->dec, n, sizeof(*bufs));
    VkDeviceSize *offsets = pv_cs_alloc(c->dec, n, sizeof(*offsets));
-   if (!d || !d->xfb_shadow || a->firstCounterBuffer + n > SLOTS || !bufs || !offsets) {
+   if (!d || !d->xfb_shadow || a->firstCounterBuffer > SLOTS || n > SLOTS - a->firstCounterBuffer ||
+       !bufs || !offsets) {
       pv_venus_refuse(c, "vkCmdBeginTransformFeedbackEXT: counter buffers on a host that "
                          "writes at their word's offset unchecked (lavapipe), without the "
                          "device's own copy of them");
