@@ -512,6 +512,8 @@ void pv_vk_cmd_vertex_input(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
 struct pv_args_vkCmdBeginTransformFeedbackEXT;
 bool pv_vk_xfb_resume_from_shadow(struct pv_dispatch_ctx *c,
                                   struct pv_args_vkCmdBeginTransformFeedbackEXT *a);
+/* Whether a graphics pipeline's create info makes `state` dynamic. */
+bool pv_vk_has_dynamic_state(const VkGraphicsPipelineCreateInfo *ci, VkDynamicState state);
 /* vkCmdSetPatchControlPointsEXT passed: draws of a pipeline with a dynamic patch size may run. */
 void pv_vk_cmd_patch_size_set(struct pv_dispatch_ctx *c, VkCommandBuffer cmd);
 /* A draw (at a changed graphics bind state) has its dynamic patch size set, and fetches only
@@ -582,6 +584,9 @@ enum pv_limit {
 struct pv_vk_cmdbuf;
 /* Remembers the device of the pool a command buffer was allocated from (its limits). */
 void pv_vk_cmdbuf_set_pool(struct pv_dispatch_ctx *c, struct pv_vk_cmdbuf *cb, VkCommandPool pool);
+/* A command pool's device state (its parent), or NULL for an unknown pool or device. */
+const struct pv_vk_device *pv_vk_pool_device(struct pv_dispatch_ctx *c,
+                                             const struct pv_object *pool);
 /* [first, first + count) inside the limit of the command buffer's (or device's) device;
  * refused otherwise (also when the device is unknown). */
 bool pv_vk_cmd_range_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,

@@ -136,7 +136,8 @@ aspects_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_image
 {
    VkImageAspectFlags has = format_aspects(im->format);
    bool one = mask && !(mask & (mask - 1));
-   if (mask && !(mask & ~has) && (one || (several && !(has & ~0x6u))))
+   const VkImageAspectFlags depth_stencil = VK_IMAGE_ASPECT_DEPTH_BIT | VK_IMAGE_ASPECT_STENCIL_BIT;
+   if (mask && !(mask & ~has) && (one || (several && !(has & ~depth_stencil))))
       return true;
    pv_venus_refuse(c, "%s: aspects 0x%x of an image of format %d (aspects 0x%x)", what, mask,
                    (int)im->format, has);

@@ -20,13 +20,19 @@ device_physdev(struct pv_dispatch_ctx *c, VkDevice device)
    return d ? d->pd : NULL;
 }
 
+const struct pv_vk_device *
+pv_vk_pool_device(struct pv_dispatch_ctx *c, const struct pv_object *pool)
+{
+   struct pv_object *dev =
+      pool ? pv_object_find(pv_venus_from(c), pool->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
+   return dev ? dev->data : NULL;
+}
+
 void
 pv_vk_cmdbuf_set_pool(struct pv_dispatch_ctx *c, struct pv_vk_cmdbuf *cb, VkCommandPool pool)
 {
-   struct pv_context *ctx = pv_venus_from(c);
-   struct pv_object *p = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_POOL, PV_FROM_HANDLE(pool));
-   struct pv_object *dev = p ? pv_object_find(ctx, p->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
-   const struct pv_vk_device *d = dev ? dev->data : NULL;
+   const struct pv_vk_device *d =
+      pv_vk_pool_device(c, pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_POOL, PV_FROM_HANDLE(pool)));
    cb->pd = d ? d->pd : NULL;
 }
 
@@ -360,16 +366,6 @@ pv_guard_CmdSetPatchControlPointsEXT(struct pv_dispatch_ctx *c, void *args)
                    a->patchControlPoints, pd ? pd->limits.maxTessellationPatchSize : 0);
 }
 
-static bool
-has_dynamic_state(const VkGraphicsPipelineCreateInfo *ci, VkDynamicState state)
-{
-   const VkPipelineDynamicStateCreateInfo *d = ci->pDynamicState;
-   for (uint32_t i = 0; d && d->pDynamicStates && i < d->dynamicStateCount; i++)
-      if (d->pDynamicStates[i] == state)
-         return true;
-   return false;
-}
-
 /* Only a create info with tessellation stages defines the state (others ignore it, and a link of
  * libraries takes it from the library checked when it was made). Mesa's runtime reads the patch
  * size unless it is dynamic, and the state's pNext unless the domain origin is dynamic too: a
@@ -383,10 +379,11 @@ tessellation_violation(const struct pv_vk_physdev *pd, const VkGraphicsPipelineC
                                               VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT)) != 0;
    if (!tessellates)
       return NULL;
-   bool dynamic_size = has_dynamic_state(ci, VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT);
+   bool dynamic_size = pv_vk_has_dynamic_state(ci, VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT);
    const VkPipelineTessellationStateCreateInfo *ts = ci->pTessellationState;
    if (!ts)
-      return dynamic_size && has_dynamic_state(ci, VK_DYNAMIC_STATE_TESSELLATION_DOMAIN_ORIGIN_EXT)
+      return dynamic_size &&
+                   pv_vk_has_dynamic_state(ci, VK_DYNAMIC_STATE_TESSELLATION_DOMAIN_ORIGIN_EXT)
                 ? NULL
                 : "tessellation stages without a tessellation state";
    if (!dynamic_size && !patch_size_ok(pd, ts->patchControlPoints))
@@ -478,11 +475,9 @@ pv_vk_workgroup_violation(struct pv_dispatch_ctx *c, VkDevice device, const uint
 const char *
 pv_vk_patch_size_violation(struct pv_dispatch_ctx *c, VkDevice device, uint32_t size)
 {
-   const struct pv_vk_physdev *pd = device_physdev(c, device);
-   uint32_t max = pd ? pd->limits.maxTessellationPatchSize : 0;
-   return size == 0 || size > max ? "an OutputVertices patch size of 0 or past the device's "
-                                    "maxTessellationPatchSize"
-                                  : NULL;
+   return patch_size_ok(device_physdev(c, device), size)
+             ? NULL
+             : "an OutputVertices patch size of 0 or past the device's maxTessellationPatchSize";
 }
 
 uint32_t

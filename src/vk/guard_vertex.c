@@ -18,9 +18,10 @@
 /* The tracking holds 64 bindings; the devices seen have 32 (maxVertexInputBindings). */
 #define TRACKED_BINDINGS 64u
 
-static bool
-has_dynamic(const VkPipelineDynamicStateCreateInfo *d, VkDynamicState state)
+bool
+pv_vk_has_dynamic_state(const VkGraphicsPipelineCreateInfo *ci, VkDynamicState state)
 {
+   const VkPipelineDynamicStateCreateInfo *d = ci->pDynamicState;
    for (uint32_t i = 0; d && d->pDynamicStates && i < d->dynamicStateCount; i++)
       if (d->pDynamicStates[i] == state)
          return true;
@@ -35,7 +36,7 @@ patch_size_dynamic(const VkGraphicsPipelineCreateInfo *ci)
 {
    for (uint32_t i = 0; ci->pStages && i < ci->stageCount; i++)
       if (ci->pStages[i].stage == VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT)
-         return has_dynamic(ci->pDynamicState, VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT);
+         return pv_vk_has_dynamic_state(ci, VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT);
    return false;
 }
 
@@ -57,7 +58,7 @@ pv_vk_pipeline_vertex_needs(struct pv_dispatch_ctx *c, const VkGraphicsPipelineC
                             struct pv_vk_pipeline *p)
 {
    const VkPipelineVertexInputStateCreateInfo *vi = ci->pVertexInputState;
-   p->vertex_dynamic = has_dynamic(ci->pDynamicState, VK_DYNAMIC_STATE_VERTEX_INPUT_EXT);
+   p->vertex_dynamic = pv_vk_has_dynamic_state(ci, VK_DYNAMIC_STATE_VERTEX_INPUT_EXT);
    p->patch_dynamic = patch_size_dynamic(ci);
    p->vertex_needs = 0;
    if (vi && vi->pVertexAttributeDescriptions && !p->vertex_dynamic && uses_vertex_input(ci)) {

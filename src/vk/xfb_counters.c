@@ -108,12 +108,10 @@ pv_vk_xfb_shadow_destroy(struct pv_context *ctx, struct pv_vk_device *d)
 static const struct pv_vk_device *
 cmdbuf_device(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
 {
-   struct pv_context *ctx = pv_venus_from(c);
    struct pv_object *cb = pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_BUFFER, PV_FROM_HANDLE(cmd));
-   struct pv_object *pool =
-      cb ? pv_object_find(ctx, cb->parent, VK_OBJECT_TYPE_COMMAND_POOL) : NULL;
-   struct pv_object *dev = pool ? pv_object_find(ctx, pool->parent, VK_OBJECT_TYPE_DEVICE) : NULL;
-   return dev ? dev->data : NULL;
+   return cb ? pv_vk_pool_device(
+                  c, pv_object_find(pv_venus_from(c), cb->parent, VK_OBJECT_TYPE_COMMAND_POOL))
+             : NULL;
 }
 
 /* Copies each guest counter's low bytes into its slot, then points the begin at the slots:
