@@ -259,8 +259,8 @@ pv_guard_image_range(struct pv_dispatch_ctx *c, const char *what, const struct p
    return false;
 }
 
-static uint32_t
-mip_dim(uint32_t dim, uint32_t level)
+uint32_t
+pv_vk_mip_dim(uint32_t dim, uint32_t level)
 {
    uint32_t v = level < 32 ? dim >> level : 0;
    return v ? v : 1;
@@ -276,8 +276,8 @@ bool
 pv_guard_image_box(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_image *im,
                    uint32_t level, VkOffset3D offset, VkExtent3D extent)
 {
-   uint32_t w = mip_dim(im->extent.width, level), h = mip_dim(im->extent.height, level);
-   uint32_t d = mip_dim(im->extent.depth, level);
+   uint32_t w = pv_vk_mip_dim(im->extent.width, level), h = pv_vk_mip_dim(im->extent.height, level);
+   uint32_t d = pv_vk_mip_dim(im->extent.depth, level);
    if (level < im->mips && axis_fits(offset.x, extent.width, w) &&
        axis_fits(offset.y, extent.height, h) && axis_fits(offset.z, extent.depth, d))
       return true;

@@ -261,6 +261,8 @@ bool pv_guard_image_layers(struct pv_dispatch_ctx *c, const char *what,
 /* A VkImageSubresourceRange (VK_REMAINING_* allowed) inside the image. */
 bool pv_guard_image_range(struct pv_dispatch_ctx *c, const char *what,
                           const struct pv_vk_image *im, const VkImageSubresourceRange *r);
+/* One dimension of mip `level` of an image `dim` texels wide: at least 1. */
+uint32_t pv_vk_mip_dim(uint32_t dim, uint32_t level);
 /* [offset, offset + extent) inside mip `level` of the image. */
 bool pv_guard_image_box(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_image *im,
                         uint32_t level, VkOffset3D offset, VkExtent3D extent);
@@ -566,6 +568,9 @@ bool pv_vk_pipeline_subpass_ok(struct pv_dispatch_ctx *c, const char *what,
 /* A framebuffer's shape against its render pass and views (guard_renderpass.c), into `fb`. */
 bool pv_vk_framebuffer_shape(struct pv_dispatch_ctx *c, const VkFramebufferCreateInfo *ci,
                              struct pv_vk_framebuffer *fb);
+/* The layers a view made from `ci` (its range checked) has: a 3D image's 2D views count its
+ * slices, its 3D views have the mip's depth. */
+uint32_t pv_vk_view_layers(const struct pv_vk_image *im, const VkImageViewCreateInfo *ci);
 /* Records what an image view made from `ci` offers an attachment (width, height, layers). */
 void pv_vk_image_view_track(struct pv_dispatch_ctx *c, const VkImageViewCreateInfo *ci,
                             const struct pv_vk_image *im, VkImageView view);

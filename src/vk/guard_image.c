@@ -513,7 +513,7 @@ clamp_to_mip(const struct pv_vk_image *im, uint32_t level, VkOffset3D o, VkExten
    int32_t off[3] = {o.x, o.y, o.z};
    uint32_t *ext[3] = {&e.width, &e.height, &e.depth};
    for (int i = 0; i < 3; i++) {
-      uint32_t m = level < 32 && dims[i] >> level ? dims[i] >> level : 1;
+      uint32_t m = pv_vk_mip_dim(dims[i], level);
       if (off[i] >= 0 && (uint32_t)off[i] <= m && *ext[i] > m - (uint32_t)off[i] &&
           *ext[i] - (m - (uint32_t)off[i]) < f.block_extent[i])
          *ext[i] = m - (uint32_t)off[i];
@@ -769,6 +769,51 @@ view_type_violation(const struct pv_vk_image *im, VkImageViewType type, uint32_t
    }
 }
 
+/* A 2D or 2D array view of a 3D image (made 2D_ARRAY_COMPATIBLE or 2D_VIEW_COMPATIBLE) views
+ * depth slices of one mip: Mesa's runtime counts its layers in slices of that mip
+ * (vk_image_view_init: VK_REMAINING_ARRAY_LAYERS is the mip's depth less the first slice), and
+ * lavapipe renders and samples from the first slice on (VkImageViewCreateInfo VUIDs image-04970,
+ * 02724, subresourceRange-02725). */
+static bool
+views_slices(const struct pv_vk_image *im, VkImageViewType type)
+{
+   return im->type == VK_IMAGE_TYPE_3D &&
+          (type == VK_IMAGE_VIEW_TYPE_2D || type == VK_IMAGE_VIEW_TYPE_2D_ARRAY);
+}
+
+static bool
+slice_range_ok(struct pv_dispatch_ctx *c, const struct pv_vk_image *im,
+               const VkImageSubresourceRange *r)
+{
+   uint32_t level = r->baseMipLevel, first = r->baseArrayLayer;
+   bool one_mip =
+      level < im->mips &&
+      (r->levelCount == 1 || (r->levelCount == VK_REMAINING_MIP_LEVELS && level + 1 == im->mips));
+   uint32_t depth = one_mip ? pv_vk_mip_dim(im->extent.depth, level) : 0;
+   uint32_t n =
+      r->layerCount == VK_REMAINING_ARRAY_LAYERS && first < depth ? depth - first : r->layerCount;
+   if (first < depth && n > 0 && n <= depth - first)
+      return true;
+   pv_venus_refuse(c,
+                   "vkCreateImageView: slices %u+%u of mips %u+%u outside the 3D image "
+                   "(%u slices, %u mips)",
+                   first, r->layerCount, level, r->levelCount, im->extent.depth, im->mips);
+   return false;
+}
+
+uint32_t
+pv_vk_view_layers(const struct pv_vk_image *im, const VkImageViewCreateInfo *ci)
+{
+   const VkImageSubresourceRange *r = &ci->subresourceRange;
+   uint32_t all = im->layers;
+   if (im->type == VK_IMAGE_TYPE_3D) {
+      all = pv_vk_mip_dim(im->extent.depth, r->baseMipLevel);
+      if (!views_slices(im, ci->viewType))
+         return all;
+   }
+   return r->layerCount == VK_REMAINING_ARRAY_LAYERS ? all - r->baseArrayLayer : r->layerCount;
+}
+
 void
 pv_guard_CreateImageView(struct pv_dispatch_ctx *c, void *args)
 {
@@ -779,16 +824,16 @@ pv_guard_CreateImageView(struct pv_dispatch_ctx *c, void *args)
       pv_venus_refuse(c, "vkCreateImageView: unknown image");
       return;
    }
-   if (!pv_guard_image_range(c, "vkCreateImageView", im, &ci->subresourceRange))
+   const VkImageSubresourceRange *r = &ci->subresourceRange;
+   if (views_slices(im, ci->viewType) ? !slice_range_ok(c, im, r)
+                                      : !pv_guard_image_range(c, "vkCreateImageView", im, r))
       return;
    const char *why = view_format_violation(im, ci->format);
    if (why) {
       pv_venus_refuse(c, "vkCreateImageView: format %d: %s", (int)ci->format, why);
       return;
    }
-   const VkImageSubresourceRange *r = &ci->subresourceRange;
-   uint32_t layers =
-      r->layerCount == VK_REMAINING_ARRAY_LAYERS ? im->layers - r->baseArrayLayer : r->layerCount;
+   uint32_t layers = pv_vk_view_layers(im, ci);
    why = view_type_violation(im, ci->viewType, layers);
    if (why) {
       pv_venus_refuse(c, "vkCreateImageView: view type %d of %u layers: %s", (int)ci->viewType,

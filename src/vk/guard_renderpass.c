@@ -470,16 +470,9 @@ pv_vk_image_view_track(struct pv_dispatch_ctx *c, const VkImageViewCreateInfo *c
    if (!v)
       return; /* pv_vk_view_track failed: fatal already */
    uint32_t level = ci->subresourceRange.baseMipLevel;
-   uint32_t w = level < 32 ? im->extent.width >> level : 0;
-   uint32_t h = level < 32 ? im->extent.height >> level : 0;
-   uint32_t d = level < 32 ? im->extent.depth >> level : 0;
-   v->width = w ? w : 1;
-   v->height = h ? h : 1;
-   /* pv_guard_image_range kept the range inside the image; a 3D image's 2D views are slices */
-   uint32_t layers = ci->subresourceRange.layerCount == VK_REMAINING_ARRAY_LAYERS
-                        ? im->layers - ci->subresourceRange.baseArrayLayer
-                        : ci->subresourceRange.layerCount;
-   v->layers = im->type == VK_IMAGE_TYPE_3D ? (d ? d : 1) : layers;
+   v->width = pv_vk_mip_dim(im->extent.width, level);
+   v->height = pv_vk_mip_dim(im->extent.height, level);
+   v->layers = pv_vk_view_layers(im, ci); /* the guard kept the range inside the image */
 }
 
 static const struct pv_vk_view *

@@ -254,14 +254,21 @@ copy_aspects_of_the_image(void **state)
 }
 
 static void
-enc_view(struct buf *b, VkImageViewType type, uint32_t base, uint32_t count)
+enc_view_range(struct buf *b, VkImageViewType type, VkImageSubresourceRange r)
 {
    w32(b, cmd("vkCreateImageView")), w32(b, 0), w64(b, DEVICE), w64(b, 1);
    w32(b, VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO), w64(b, 0), w32(b, 0), w64(b, SRC);
    w32(b, type), w32(b, VK_FORMAT_R8G8B8A8_UNORM);
    w32(b, 0), w32(b, 0), w32(b, 0), w32(b, 0); /* identity swizzle */
-   w32(b, VK_IMAGE_ASPECT_COLOR_BIT), w32(b, 0), w32(b, 1), w32(b, base), w32(b, count);
+   w32(b, r.aspectMask), w32(b, r.baseMipLevel), w32(b, r.levelCount);
+   w32(b, r.baseArrayLayer), w32(b, r.layerCount);
    w64(b, 0), w64(b, 1), w64(b, VIEW); /* pAllocator, pView */
+}
+
+static void
+enc_view(struct buf *b, VkImageViewType type, uint32_t base, uint32_t count)
+{
+   enc_view_range(b, type, (VkImageSubresourceRange){VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, base, count});
 }
 
 /* llvmpipe samples a cube face at face x layer stride from the view's first layer, unclamped:
@@ -308,6 +315,70 @@ view_types_of_the_image(void **state)
          PASSED(ctx, &b, "vkCreateImageView");
       }
    }
+}
+
+/* A 2D or 2D array view of a 3D image made for it views slices of one mip, its layers counted
+ * in that mip's slices (refused past slice 0 before, as layers of a 1-layer image). Past the
+ * mip's slices, or over two mips, lavapipe would render and sample past the image. */
+static void
+views_of_3d_slices(void **state)
+{
+   (void)state;
+   const uint32_t ALL = VK_REMAINING_ARRAY_LAYERS, ALL_MIPS = VK_REMAINING_MIP_LEVELS;
+   static const char *const outside = "refused: vkCreateImageView: slices %u+%u of mips %u+%u "
+                                      "outside the 3D image (4 slices, 2 mips)";
+   const struct {
+      VkImageViewType type;
+      uint32_t mip, mips, base, count, layers; /* layers: what the view has when it passes */
+      VkImageCreateFlags flags;
+      bool refused;
+   } cases[] = {
+      {VK_IMAGE_VIEW_TYPE_2D, 0, 1, 3, 1, 1, VK_IMAGE_CREATE_2D_ARRAY_COMPATIBLE_BIT, false},
+      {VK_IMAGE_VIEW_TYPE_2D_ARRAY, 0, 1, 1, ALL, 3, VK_IMAGE_CREATE_2D_ARRAY_COMPATIBLE_BIT,
+       false},
+      {VK_IMAGE_VIEW_TYPE_2D, 1, 1, 1, 1, 1, VK_IMAGE_CREATE_2D_VIEW_COMPATIBLE_BIT_EXT, false},
+      {VK_IMAGE_VIEW_TYPE_2D_ARRAY, 1, ALL_MIPS, 0, ALL, 2, VK_IMAGE_CREATE_2D_ARRAY_COMPATIBLE_BIT,
+       false},
+      {VK_IMAGE_VIEW_TYPE_3D, 1, 1, 0, 1, 2, 0, false},
+      {VK_IMAGE_VIEW_TYPE_2D, 0, 1, 4, 1, 0, VK_IMAGE_CREATE_2D_ARRAY_COMPATIBLE_BIT, true},
+      {VK_IMAGE_VIEW_TYPE_2D_ARRAY, 0, 1, 2, 3, 0, VK_IMAGE_CREATE_2D_ARRAY_COMPATIBLE_BIT, true},
+      {VK_IMAGE_VIEW_TYPE_2D, 1, 1, 2, 1, 0, VK_IMAGE_CREATE_2D_ARRAY_COMPATIBLE_BIT, true},
+      {VK_IMAGE_VIEW_TYPE_2D_ARRAY, 0, 2, 0, 4, 0, VK_IMAGE_CREATE_2D_ARRAY_COMPATIBLE_BIT, true},
+      {VK_IMAGE_VIEW_TYPE_2D_ARRAY, 0, ALL_MIPS, 0, 1, 0, VK_IMAGE_CREATE_2D_ARRAY_COMPATIBLE_BIT,
+       true},
+      {VK_IMAGE_VIEW_TYPE_2D, 0, 1, 0, 0, 0, VK_IMAGE_CREATE_2D_ARRAY_COMPATIBLE_BIT, true},
+      {VK_IMAGE_VIEW_TYPE_2D, 2, 1, 0, 1, 0, VK_IMAGE_CREATE_2D_ARRAY_COMPATIBLE_BIT, true},
+   };
+   const struct shape vol = {VK_IMAGE_TYPE_3D, VK_FORMAT_R8G8B8A8_UNORM, {8, 8, 4}, 1, 0};
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      add_image(ctx, SRC, layered(vol, 1, cases[i].flags));
+      struct pv_vk_image *im = pv_object_find(ctx, SRC, VK_OBJECT_TYPE_IMAGE)->data;
+      im->mips = 2;
+      const VkImageViewCreateInfo ci = {.viewType = cases[i].type,
+                                        .subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT,
+                                                             cases[i].mip, cases[i].mips,
+                                                             cases[i].base, cases[i].count}};
+      struct buf b = {0};
+      enc_view_range(&b, ci.viewType, ci.subresourceRange);
+      if (cases[i].refused) {
+         char want[200];
+         snprintf(want, sizeof(want), outside, cases[i].base, cases[i].count, cases[i].mip,
+                  cases[i].mips);
+         expect(ctx, &b, want);
+         continue;
+      }
+      assert_int_equal(pv_vk_view_layers(im, &ci), cases[i].layers);
+      PASSED(ctx, &b, "vkCreateImageView");
+   }
+   /* a 2D view of a 3D image not made for it is still refused, for its type */
+   struct pv_context *ctx = fresh_context();
+   add_image(ctx, SRC, vol);
+   struct buf b = {0};
+   enc_view(&b, VK_IMAGE_VIEW_TYPE_2D, 1, 1);
+   expect(ctx, &b,
+          "refused: vkCreateImageView: view type 1 of 1 layers: a 2D view of an image neither 2D "
+          "nor a 3D one made for it");
 }
 
 static void
@@ -415,6 +486,7 @@ main(void)
       cmocka_unit_test(copy_not_past_destination),
       cmocka_unit_test(copy_aspects_of_the_image),
       cmocka_unit_test(view_types_of_the_image),
+      cmocka_unit_test(views_of_3d_slices),
       cmocka_unit_test(subresource_layout_inside),
       cmocka_unit_test(device_image_requirements_checked),
    };
