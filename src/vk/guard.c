@@ -500,6 +500,9 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdSetPatchControlPointsEXT, "inside 1..maxTessellationPatchSize: lavapipe keeps it in "
                                   "8 bits, llvmpipe fetches that many vertices into an array "
                                   "of 32 and divides by it"),
+   G(CmdSetPrimitiveTopology, "not a check: noted, so that a draw of a pipeline without "
+                              "tessellation stages does not draw patches (lavapipe divides by "
+                              "the patch size, 0 then)"),
    G(CmdDrawMultiEXT, "not a check: the host gets the stride of the array the decoder packed, "
                       "not the guest's (it reads draw i at i * stride)"),
    G(CmdDrawMultiIndexedEXT, "as vkCmdDrawMultiEXT, with an index buffer bound"),
@@ -507,12 +510,14 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
                      "missing buffer's size"),
    G(CreateGraphicsPipelines, "a subpass of its render pass; vertex input, viewport, blend and "
                               "rendering counts inside the device's limits; with tessellation "
-                              "stages, a tessellation state whose patchControlPoints (unless "
-                              "dynamic) is inside 1..maxTessellationPatchSize; every stage's "
+                              "stages, both of them and a tessellation state whose "
+                              "patchControlPoints (unless dynamic) is inside "
+                              "1..maxTessellationPatchSize; every stage's "
                               "SPIR-V against the layout (used sets, bindings, "
                               "descriptor types, array sizes, push constants; specialization "
                               "entries inside their data; a tessellation patch size inside "
-                              "maxTessellationPatchSize): lavapipe's compiler indexes the "
+                              "maxTessellationPatchSize, the two stages' alike, the control "
+                              "stage's present on lavapipe): lavapipe's compiler indexes the "
                               "layout with them; records the bind point, library flag and what "
                               "the shaders use"),
    G(CreateComputePipelines, "its shader's SPIR-V against the layout, as "

@@ -319,6 +319,11 @@ struct pv_vk_area {
    uint32_t colors;       /* color attachments of the current subpass or rendering */
 };
 
+/* The primitive topology the host's command buffer state holds, as far as it matters: lavapipe
+ * starts a primary at points, a static pipeline's bind sets its own, vkCmdSetPrimitiveTopology
+ * sets one, and a secondary runs in (and leaves behind) the state of the primary executing it. */
+enum pv_topology { PV_TOPOLOGY_NOT_PATCHES, PV_TOPOLOGY_PATCHES, PV_TOPOLOGY_UNKNOWN };
+
 /* Per command buffer (embedded in struct pv_vk_cmdbuf, lifetime.h). */
 struct pv_vk_cmd_scope {
    uint8_t state;    /* enum pv_cmdbuf_state */
@@ -332,6 +337,7 @@ struct pv_vk_cmd_scope {
    uint64_t vertex_bound;   /* bit per vertex binding bound since it was begun */
    uint64_t vertex_dynamic; /* bindings the last vkCmdSetVertexInputEXT's attributes fetch from */
    bool patch_size_set;     /* vkCmdSetPatchControlPointsEXT since it was begun */
+   uint8_t topology;        /* enum pv_topology: what the host draws with a dynamic topology */
    bool submitted;   /* submitted since it was begun */
    uint32_t subpass, subpasses; /* in a PV_PASS_RENDER_PASS: current and count */
    uint64_t pass_id, pass_serial; /* that render pass (its per-subpass color counts) */
@@ -373,6 +379,9 @@ struct pv_vk_pipeline {
    bool library;  /* VK_PIPELINE_CREATE_LIBRARY_BIT_KHR: never bound */
    bool vertex_dynamic;   /* its vertex input is vkCmdSetVertexInputEXT's (guard_vertex.c) */
    bool patch_dynamic;    /* tessellates with a dynamic patch size (guard_vertex.c) */
+   bool tessellates;      /* has tessellation stages, its own or its libraries' */
+   bool topology_dynamic; /* draws the topology vkCmdSetPrimitiveTopology set */
+   bool patch_list;       /* its own primitive topology is VK_PRIMITIVE_TOPOLOGY_PATCH_LIST */
    uint64_t vertex_needs; /* bit per vertex binding its attributes fetch from */
    uint32_t use_count;
    struct pv_vk_use *uses; /* its stages' and its libraries' */
@@ -518,9 +527,13 @@ bool pv_vk_xfb_resume_from_shadow(struct pv_dispatch_ctx *c,
 bool pv_vk_has_dynamic_state(const VkGraphicsPipelineCreateInfo *ci, VkDynamicState state);
 /* vkCmdSetPatchControlPointsEXT passed: draws of a pipeline with a dynamic patch size may run. */
 void pv_vk_cmd_patch_size_set(struct pv_dispatch_ctx *c, VkCommandBuffer cmd);
-/* A draw (at a changed graphics bind state) has its dynamic patch size set, and fetches only
- * from bindings its command buffer bound where the host keeps stale ones
- * (pv_vk_physdev.keeps_vertex_buffers); refused otherwise. */
+/* The host's topology (enum pv_topology) changed: a dynamic one set, a static one bound, or
+ * secondaries executed. */
+void pv_vk_cmd_topology_set(struct pv_vk_cmdbuf *cb, enum pv_topology topology);
+/* A draw (at a changed graphics bind state) draws patches only with tessellation stages, has
+ * its dynamic topology and patch size set, and fetches only from bindings its command buffer
+ * bound where the host keeps stale ones (pv_vk_physdev.keeps_vertex_buffers); refused
+ * otherwise. */
 bool pv_vk_vertex_ready(struct pv_dispatch_ctx *c, const struct pv_vk_cmdbuf *cb,
                         const struct pv_vk_bind_state *s, const char *what);
 
@@ -615,10 +628,14 @@ bool pv_vk_pipeline_limits_ok(struct pv_dispatch_ctx *c, const char *what, VkDev
  * one of 256 x 65536 x 65536, fuzz input 4a7c6a8f), or NULL. */
 const char *pv_vk_workgroup_violation(struct pv_dispatch_ctx *c, VkDevice device,
                                       const uint32_t size[3]);
-/* How many interface locations a stage's inputs (output false) or outputs may use on the
- * device; stage 0: the most any stage may (0 for an unknown device). */
 /* A tessellation shader's OutputVertices inside 1..maxTessellationPatchSize, or why not. */
 const char *pv_vk_patch_size_violation(struct pv_dispatch_ctx *c, VkDevice device, uint32_t size);
+/* The OutputVertices a pipeline's tessellation control and evaluation stages declare (0: none)
+ * agree, and the control stage's is there where the host reads it alone; why not, or NULL. */
+const char *pv_vk_tess_vertices_violation(struct pv_dispatch_ctx *c, VkDevice device,
+                                          uint32_t control, uint32_t evaluation);
+/* How many interface locations a stage's inputs (output false) or outputs may use on the
+ * device; stage 0: the most any stage may (0 for an unknown device). */
 uint32_t pv_vk_stage_locations(struct pv_dispatch_ctx *c, VkDevice device,
                                VkShaderStageFlagBits stage, bool output);
 
@@ -757,6 +774,7 @@ PV_GUARD(CmdSetColorWriteMaskEXT)
 PV_GUARD(CmdSetColorBlendAdvancedEXT)
 PV_GUARD(CmdSetVertexInputEXT)
 PV_GUARD(CmdSetPatchControlPointsEXT)
+PV_GUARD(CmdSetPrimitiveTopology)
 PV_GUARD(CmdDrawMultiEXT)
 PV_GUARD(CmdDrawMultiIndexedEXT)
 PV_GUARD(CmdDrawIndexed)

@@ -217,6 +217,7 @@ pv_vk_cmdbuf_begun(struct pv_dispatch_ctx *c, VkCommandBuffer cmd,
       .secondary = cb->scope.secondary,
       .views = inherit ? view_count(pv_vk_inherited_view_mask(c, info)) : 0,
       .views_own = !cb->scope.secondary,
+      .topology = cb->scope.secondary ? PV_TOPOLOGY_UNKNOWN : PV_TOPOLOGY_NOT_PATCHES,
       .one_time = info && !cb->scope.secondary &&
                   (info->flags & VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT),
       .simultaneous = info && (info->flags & VK_COMMAND_BUFFER_USAGE_SIMULTANEOUS_USE_BIT)};
@@ -655,6 +656,8 @@ pv_guard_CmdBindPipeline(struct pv_dispatch_ctx *c, void *args)
       s->pipeline = (struct pv_vk_ref){o->id, o->serial};
       s->dirty = true;
    }
+   if (bind == PV_BIND_GRAPHICS && !p->topology_dynamic)
+      pv_vk_cmd_topology_set(cb, p->patch_list ? PV_TOPOLOGY_PATCHES : PV_TOPOLOGY_NOT_PATCHES);
    pv_handle_vkCmdBindPipeline(c, args);
 }
 
@@ -765,5 +768,8 @@ pv_guard_CmdExecuteCommands(struct pv_dispatch_ctx *c, void *args)
       if (cb->scope.views_own)
          primary->scope.views = cb->scope.views;
    }
+   /* a secondary leaves its topology in the host's state too */
+   if (a->commandBufferCount)
+      pv_vk_cmd_topology_set(primary, PV_TOPOLOGY_UNKNOWN);
    pv_handle_vkCmdExecuteCommands(c, args);
 }

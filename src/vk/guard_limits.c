@@ -369,16 +369,22 @@ pv_guard_CmdSetPatchControlPointsEXT(struct pv_dispatch_ctx *c, void *args)
 /* Only a create info with tessellation stages defines the state (others ignore it, and a link of
  * libraries takes it from the library checked when it was made). Mesa's runtime reads the patch
  * size unless it is dynamic, and the state's pNext unless the domain origin is dynamic too: a
- * missing state is refused then (VUID-VkGraphicsPipelineCreateInfo-pStages-09022). */
+ * missing state is refused then (VUID-VkGraphicsPipelineCreateInfo-pStages-09022). The two
+ * stages come together (VUIDs pStages-00729, 00730): lavapipe hands the evaluation stage the
+ * control stage's patch size through the control stage's shader, NULL without one (a SIGSEGV
+ * in vkCreateGraphicsPipelines on 22.3.6; lvp_pipeline.c in 22.3.6 and 25.0.7). */
 static const char *
 tessellation_violation(const struct pv_vk_physdev *pd, const VkGraphicsPipelineCreateInfo *ci)
 {
-   bool tessellates = false;
-   for (uint32_t i = 0; ci->pStages && i < ci->stageCount; i++)
-      tessellates |= (ci->pStages[i].stage & (VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT |
-                                              VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT)) != 0;
-   if (!tessellates)
+   bool control = false, evaluation = false;
+   for (uint32_t i = 0; ci->pStages && i < ci->stageCount; i++) {
+      control |= ci->pStages[i].stage == VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT;
+      evaluation |= ci->pStages[i].stage == VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT;
+   }
+   if (!control && !evaluation)
       return NULL;
+   if (control != evaluation)
+      return "one tessellation stage without the other";
    bool dynamic_size = pv_vk_has_dynamic_state(ci, VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT);
    const VkPipelineTessellationStateCreateInfo *ts = ci->pTessellationState;
    if (!ts)
@@ -478,6 +484,25 @@ pv_vk_patch_size_violation(struct pv_dispatch_ctx *c, VkDevice device, uint32_t 
    return patch_size_ok(device_physdev(c, device), size)
              ? NULL
              : "an OutputVertices patch size of 0 or past the device's maxTessellationPatchSize";
+}
+
+/* Either tessellation stage may declare the patch size, and both must agree where both do
+ * (VUID-VkGraphicsPipelineCreateInfo-pStages-00735). llvmpipe takes it from the control stage
+ * alone (draw_tess.c reads its tcs_vertices_out; lavapipe gives the evaluation stage that value
+ * as its PatchVertices): a control stage declaring none gets output blocks of 0 vertices, which
+ * the evaluation stage reads past (then through NULL: a SIGSEGV on 22.3.6, the same code in
+ * 25.0.7), so such a host needs it in the control stage. 0: the stage declares none. */
+const char *
+pv_vk_tess_vertices_violation(struct pv_dispatch_ctx *c, VkDevice device, uint32_t control,
+                              uint32_t evaluation)
+{
+   if (control && evaluation && control != evaluation)
+      return "the tessellation stages declare different OutputVertices";
+   const struct pv_vk_physdev *pd = device_physdev(c, device);
+   if (!control && pd && pd->sizes_patches_by_control)
+      return "a tessellation control stage without OutputVertices (this host takes the patch "
+             "size from that stage alone)";
+   return NULL;
 }
 
 uint32_t

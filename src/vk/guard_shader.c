@@ -341,6 +341,10 @@ resource_count(const struct pv_spirv_resource *r, const VkSpecializationInfo *si
 struct uses {
    struct pv_vk_use *v;
    uint32_t count, cap;
+   /* the tessellation control and evaluation stages: present, and the OutputVertices each
+    * declares (0: none) */
+   bool tess[2];
+   uint32_t tess_vertices[2];
 };
 
 static bool
@@ -433,6 +437,15 @@ workgroup_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spi
    return pv_vk_workgroup_violation(c, device, size);
 }
 
+/* 0 for the tessellation control stage, 1 for the evaluation stage, -1 for any other. */
+static int
+tess_index(VkShaderStageFlagBits stage)
+{
+   return stage == VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT      ? 0
+          : stage == VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT ? 1
+                                                                 : -1;
+}
+
 static bool
 stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
             const struct pv_vk_pipeline_layout *l, uint32_t i,
@@ -460,9 +473,12 @@ stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                         : io_misfit(c, device, m, e);
    if (!why && e->stage == VK_SHADER_STAGE_COMPUTE_BIT)
       why = workgroup_misfit(c, device, e, st->pSpecializationInfo);
-   if (!why && e->has_output_vertices &&
-       (e->stage &
-        (VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT | VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT)))
+   int tess = e ? tess_index(e->stage) : -1;
+   if (tess >= 0) {
+      u->tess[tess] = true;
+      u->tess_vertices[tess] = e->has_output_vertices ? e->output_vertices : 0;
+   }
+   if (!why && e->has_output_vertices && tess >= 0)
       why = pv_vk_patch_size_violation(c, device, e->output_vertices);
    if (!why && e->push_end &&
        !uses_add(u, (struct pv_vk_use){PV_VK_USE_PUSH, st->stage, 0, 0, false}))
@@ -538,6 +554,13 @@ pv_vk_stages_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
       for (uint32_t i = 0; i < count; i++)
          if (!stage_check(c, what, device, l, i, &stages[i], &u))
             goto fail;
+      const char *why = u.tess[0] ? pv_vk_tess_vertices_violation(c, device, u.tess_vertices[0],
+                                                                  u.tess_vertices[1])
+                                  : NULL;
+      if (why) {
+         pv_venus_refuse(c, "%s: %s", what, why);
+         goto fail;
+      }
    }
    *out = u.v;
    *out_count = u.count;

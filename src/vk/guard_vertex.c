@@ -40,6 +40,16 @@ patch_size_dynamic(const VkGraphicsPipelineCreateInfo *ci)
    return false;
 }
 
+static bool
+has_tessellation(const VkGraphicsPipelineCreateInfo *ci)
+{
+   for (uint32_t i = 0; ci->pStages && i < ci->stageCount; i++)
+      if (ci->pStages[i].stage &
+          (VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT | VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT))
+         return true;
+   return false;
+}
+
 /* Whether the create info's vertex input state is used: a vertex stage reads it, or a library
  * that is (or may be) the vertex input interface part carries it. */
 static bool
@@ -60,6 +70,11 @@ pv_vk_pipeline_vertex_needs(struct pv_dispatch_ctx *c, const VkGraphicsPipelineC
    const VkPipelineVertexInputStateCreateInfo *vi = ci->pVertexInputState;
    p->vertex_dynamic = pv_vk_has_dynamic_state(ci, VK_DYNAMIC_STATE_VERTEX_INPUT_EXT);
    p->patch_dynamic = patch_size_dynamic(ci);
+   p->tessellates = has_tessellation(ci);
+   p->topology_dynamic = pv_vk_has_dynamic_state(ci, VK_DYNAMIC_STATE_PRIMITIVE_TOPOLOGY);
+   /* the input assembly state is the vertex input interface's, as the vertex input is */
+   p->patch_list = !p->topology_dynamic && uses_vertex_input(ci) && ci->pInputAssemblyState &&
+                   ci->pInputAssemblyState->topology == VK_PRIMITIVE_TOPOLOGY_PATCH_LIST;
    p->vertex_needs = 0;
    if (vi && vi->pVertexAttributeDescriptions && !p->vertex_dynamic && uses_vertex_input(ci)) {
       for (uint32_t i = 0; i < vi->vertexAttributeDescriptionCount; i++) {
@@ -79,6 +94,9 @@ pv_vk_pipeline_vertex_needs(struct pv_dispatch_ctx *c, const VkGraphicsPipelineC
          p->vertex_needs |= l->vertex_needs;
          p->vertex_dynamic |= l->vertex_dynamic;
          p->patch_dynamic |= l->patch_dynamic;
+         p->tessellates |= l->tessellates;
+         p->topology_dynamic |= l->topology_dynamic;
+         p->patch_list |= l->patch_list;
       }
    }
    return NULL;
@@ -121,6 +139,51 @@ pv_vk_cmd_patch_size_set(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
       cb->bound->bp[PV_BIND_GRAPHICS].dirty = true; /* a draw refused before may pass now */
 }
 
+void
+pv_vk_cmd_topology_set(struct pv_vk_cmdbuf *cb, enum pv_topology topology)
+{
+   cb->scope.topology = (uint8_t)topology;
+   if (cb->bound)
+      cb->bound->bp[PV_BIND_GRAPHICS].dirty = true; /* the next draw checks what it draws */
+}
+
+void
+pv_guard_CmdSetPrimitiveTopology(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdSetPrimitiveTopology *a = args;
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, a->commandBuffer);
+   if (cb) /* (a failed host call loses the context: nothing is drawn after it) */
+      pv_vk_cmd_topology_set(cb, a->primitiveTopology == VK_PRIMITIVE_TOPOLOGY_PATCH_LIST
+                                    ? PV_TOPOLOGY_PATCHES
+                                    : PV_TOPOLOGY_NOT_PATCHES);
+   pv_handle_vkCmdSetPrimitiveTopology(c, args);
+}
+
+/* Patches drawn without tessellation stages, which Vulkan rules out, as it does a dynamic
+ * topology not set since the command buffer began, bound a pipeline of a static one or executed
+ * secondaries: lavapipe's patch size is then 0, never set, and its draw divides the vertex count
+ * by it (draw_pt_trim_count), a SIGFPE that ends the process. A pipeline library's link can join
+ * a vertex input part that draws patches to a pre-rasterization part without tessellation, and
+ * a dynamic topology can be set to patches for any pipeline. A primary's unset topology is
+ * lavapipe's start, points; a secondary's is whatever the primary executing it left. */
+static const char *
+topology_violation(const struct pv_vk_cmdbuf *cb, const struct pv_vk_pipeline *p)
+{
+   if (p->tessellates)
+      return NULL;
+   if (!p->topology_dynamic)
+      return p->patch_list ? "draws a patch list without tessellation stages" : NULL;
+   switch (cb->scope.topology) {
+   case PV_TOPOLOGY_PATCHES:
+      return "draws a patch list (set dynamically) without tessellation stages";
+   case PV_TOPOLOGY_UNKNOWN:
+      return "has a dynamic primitive topology not set since this command buffer began or "
+             "executed secondaries";
+   default:
+      return NULL;
+   }
+}
+
 bool
 pv_vk_vertex_ready(struct pv_dispatch_ctx *c, const struct pv_vk_cmdbuf *cb,
                    const struct pv_vk_bind_state *s, const char *what)
@@ -129,6 +192,11 @@ pv_vk_vertex_ready(struct pv_dispatch_ctx *c, const struct pv_vk_cmdbuf *cb,
    const struct pv_vk_pipeline *p = o && o->serial == s->pipeline.serial ? o->data : NULL;
    if (!p)
       return true; /* pv_vk_descriptors_ready refused it */
+   const char *why = topology_violation(cb, p);
+   if (why) {
+      pv_venus_refuse(c, "%s: the pipeline %s", what, why);
+      return false;
+   }
    if (p->patch_dynamic && !cb->scope.patch_size_set) {
       pv_venus_refuse(c,
                       "%s: the pipeline's patch size is dynamic and was never set in this "

@@ -125,6 +125,10 @@ struct pv_vk_physdev {
     * counter near 2^32 writes about 4 GiB past the buffer. No check at record time can see the
     * word, so the begin reads the device's own copy of it instead (xfb_counters.c). */
    bool trusts_xfb_counters;
+   /* lavapipe (22.3 and 25.0 read, 22.3 run): the patch size is the tessellation control
+    * stage's OutputVertices alone, also where only the evaluation stage declares it, as Vulkan
+    * allows; 0 then, and the evaluation stage reads past blocks of 0 vertices (guard_limits.c) */
+   bool sizes_patches_by_control;
 };
 
 /* Paths that wait for one queue at once with fences of their own; more wait for a free one. */

@@ -1407,19 +1407,174 @@ patch_size_set_before_draw(void **state)
    PASSED(ctx, &b, "vkCmdDraw");
 }
 
+/* A recording command buffer (a primary, or a secondary as begun) in a render pass with
+ * GFX_PIPE bound: a pipeline without tessellation stages that draws patches when `patch_list`
+ * and the command buffer's topology when `dynamic`. */
+static struct pv_context *
+topology_bound(bool secondary, bool patch_list, bool dynamic)
+{
+   struct pv_context *ctx = fresh_context();
+   add_cmdbuf(ctx, PRIMARY, secondary, PV_CMDBUF_RECORDING,
+              secondary ? PV_PASS_INHERITED : PV_PASS_RENDER_PASS, 1u << PV_BIND_GRAPHICS)
+      ->topology = secondary ? PV_TOPOLOGY_UNKNOWN : PV_TOPOLOGY_NOT_PATCHES;
+   add_pipeline(ctx, GFX_PIPE, PV_BIND_GRAPHICS, false);
+   struct pv_object *po = pv_object_find(ctx, GFX_PIPE, VK_OBJECT_TYPE_PIPELINE);
+   struct pv_vk_pipeline *p = po->data;
+   p->patch_list = patch_list;
+   p->topology_dynamic = dynamic;
+   struct pv_vk_cmdbuf *cb =
+      pv_vk_cmdbuf_of(pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER));
+   cb->bound = calloc(1, sizeof(*cb->bound));
+   assert_non_null(cb->bound);
+   cb->bound->bp[PV_BIND_GRAPHICS].pipeline = (struct pv_vk_ref){po->id, po->serial};
+   cb->bound->bp[PV_BIND_GRAPHICS].dirty = true;
+   return ctx;
+}
+
+static void
+enc_topology(struct buf *b, VkPrimitiveTopology t)
+{
+   w32(b, cmd("vkCmdSetPrimitiveTopology")), w32(b, 0), w64(b, PRIMARY), w32(b, t);
+}
+
+/* Patches drawn without tessellation stages: lavapipe's patch size is 0 then and its draw
+ * divides by it (a SIGFPE). A static patch list, a dynamic one set, and a dynamic topology a
+ * secondary never set (it runs in the state its primary left) are refused; a primary's unset
+ * topology is lavapipe's points, and a topology set to triangles, or patches with tessellation
+ * stages, pass. */
+static void
+patches_need_tessellation(void **state)
+{
+   (void)state;
+   static const char *const prefix = "vkCmdDraw: the pipeline ";
+   enum { UNSET = -1, NOT = PV_TOPOLOGY_NOT_PATCHES, PATCHES = PV_TOPOLOGY_PATCHES };
+   struct {
+      bool secondary, patch_list, dynamic, tessellates;
+      int set; /* what vkCmdSetPrimitiveTopology left (topology_tracked), UNSET: none */
+      const char *why;
+   } cases[] = {
+      {false, true, false, false, UNSET, "draws a patch list without tessellation stages"},
+      {false, false, true, false, PATCHES,
+       "draws a patch list (set dynamically) without tessellation stages"},
+      {true, false, true, false, UNSET,
+       "has a dynamic primitive topology not set since this command buffer began or executed "
+       "secondaries"},
+      {false, false, true, false, UNSET, NULL},
+      {true, false, true, false, NOT, NULL},
+      {false, true, false, true, UNSET, NULL},
+      {false, false, true, true, PATCHES, NULL},
+      {false, false, false, false, PATCHES, NULL},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx =
+         topology_bound(cases[i].secondary, cases[i].patch_list, cases[i].dynamic);
+      ((struct pv_vk_pipeline *)pv_object_find(ctx, GFX_PIPE, VK_OBJECT_TYPE_PIPELINE)->data)
+         ->tessellates = cases[i].tessellates;
+      ((struct pv_vk_pipeline *)pv_object_find(ctx, GFX_PIPE, VK_OBJECT_TYPE_PIPELINE)->data)
+         ->patch_dynamic = false;
+      if (cases[i].set != UNSET)
+         pv_vk_cmdbuf_of(pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER))
+            ->scope.topology = (uint8_t)cases[i].set;
+      struct buf b = {0};
+      enc_draw(&b, PRIMARY);
+      char want[300];
+      snprintf(want, sizeof(want), "refused: %s%s", prefix, cases[i].why);
+      if (cases[i].why)
+         expect(ctx, &b, want);
+      else
+         PASSED(ctx, &b, "vkCmdDraw");
+   }
+}
+
+/* What the host's topology is as commands change it: a set (which has the next draw check
+ * again), a pipeline of a static topology bound (its own), secondaries executed (unknown). */
+static void
+topology_tracked(void **state)
+{
+   (void)state;
+   /* each command on a context of its own: the pass-through behind it loses the context */
+   struct pv_context *ctx = topology_bound(false, false, true);
+   struct pv_vk_cmdbuf *cb =
+      pv_vk_cmdbuf_of(pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER));
+   cb->bound->bp[PV_BIND_GRAPHICS].dirty = false;
+   struct buf b = {0};
+   enc_topology(&b, VK_PRIMITIVE_TOPOLOGY_PATCH_LIST);
+   pv_context_submit(ctx, b.b, b.n);
+   assert_int_equal(cb->scope.topology, PV_TOPOLOGY_PATCHES);
+   assert_true(cb->bound->bp[PV_BIND_GRAPHICS].dirty);
+   pv_context_destroy(ctx);
+   /* a static pipeline's bind sets its own */
+   ctx = topology_bound(false, false, true);
+   cb = pv_vk_cmdbuf_of(pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER));
+   cb->scope.topology = PV_TOPOLOGY_PATCHES;
+   add_pipeline(ctx, GFX_PIPE + 1, PV_BIND_GRAPHICS, false);
+   b.n = 0;
+   w32(&b, cmd("vkCmdBindPipeline")), w32(&b, 0), w64(&b, PRIMARY);
+   w32(&b, VK_PIPELINE_BIND_POINT_GRAPHICS), w64(&b, GFX_PIPE + 1);
+   pv_context_submit(ctx, b.b, b.n);
+   assert_int_equal(cb->scope.topology, PV_TOPOLOGY_NOT_PATCHES);
+   pv_context_destroy(ctx);
+   /* secondaries executed leave theirs behind */
+   ctx = topology_bound(false, false, true);
+   cb = pv_vk_cmdbuf_of(pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER));
+   cb->scope.pass = PV_PASS_RENDER_PASS;
+   add_cmdbuf(ctx, SECONDARY, true, PV_CMDBUF_EXECUTABLE, PV_PASS_INHERITED, 0);
+   b.n = 0;
+   w32(&b, cmd("vkCmdExecuteCommands")), w32(&b, 0), w64(&b, PRIMARY), w32(&b, 1);
+   w64(&b, 1), w64(&b, SECONDARY);
+   pv_context_submit(ctx, b.b, b.n);
+   assert_int_equal(cb->scope.topology, PV_TOPOLOGY_UNKNOWN);
+   pv_context_destroy(ctx);
+}
+
+/* A pipeline's create info says whether it tessellates, draws patches or a dynamic topology. */
+static void
+pipeline_topology_recorded(void **state)
+{
+   (void)state;
+   struct pv_dispatch_ctx *c = NULL; /* read only for libraries, which these have none of */
+   const VkPipelineShaderStageCreateInfo vs = {.stage = VK_SHADER_STAGE_VERTEX_BIT};
+   const VkPipelineShaderStageCreateInfo tess[] = {
+      vs,
+      {.stage = VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT},
+      {.stage = VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT}};
+   const VkPipelineInputAssemblyStateCreateInfo patches = {.topology =
+                                                              VK_PRIMITIVE_TOPOLOGY_PATCH_LIST};
+   const VkDynamicState dyn = VK_DYNAMIC_STATE_PRIMITIVE_TOPOLOGY;
+   const VkPipelineDynamicStateCreateInfo dynamic = {.dynamicStateCount = 1,
+                                                     .pDynamicStates = &dyn};
+   struct pv_vk_pipeline p = {0};
+   VkGraphicsPipelineCreateInfo ci = {
+      .stageCount = 1, .pStages = &vs, .pInputAssemblyState = &patches};
+   assert_null(pv_vk_pipeline_vertex_needs(c, &ci, &p));
+   assert_true(p.patch_list && !p.tessellates && !p.topology_dynamic);
+   ci.pDynamicState = &dynamic;
+   assert_null(pv_vk_pipeline_vertex_needs(c, &ci, &p));
+   assert_true(!p.patch_list && p.topology_dynamic);
+   ci = (VkGraphicsPipelineCreateInfo){
+      .stageCount = 3, .pStages = tess, .pInputAssemblyState = &patches};
+   assert_null(pv_vk_pipeline_vertex_needs(c, &ci, &p));
+   assert_true(p.patch_list && p.tessellates);
+}
+
 #define NO_TESSELLATION_STATE 0xffffffffu
 
-/* vkCreateGraphicsPipelines of one create info: a vertex stage (and tessellation stages when
- * `tessellates`), a tessellation state of `points` (none: NO_TESSELLATION_STATE), `dynamic`
- * dynamic states; no layout, modules or render pass. */
+/* Which tessellation stages enc_tess_pipeline's create info has. */
+enum { TESS_NONE, TESS_CONTROL, TESS_EVALUATION, TESS_BOTH };
+
+/* vkCreateGraphicsPipelines of one create info: a vertex stage and the tessellation stages of
+ * `tess`, a tessellation state of `points` (none: NO_TESSELLATION_STATE), `dynamic` dynamic
+ * states; no layout, modules or render pass. */
 static void
-enc_tess_pipeline(struct buf *b, bool tessellates, uint32_t points, uint32_t ndynamic,
+enc_tess_pipeline(struct buf *b, unsigned tess, uint32_t points, uint32_t ndynamic,
                   const VkDynamicState *dynamic)
 {
-   static const VkShaderStageFlagBits stages[] = {VK_SHADER_STAGE_VERTEX_BIT,
-                                                  VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT,
-                                                  VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT};
-   uint32_t nstages = tessellates ? 3 : 1;
+   VkShaderStageFlagBits stages[3] = {VK_SHADER_STAGE_VERTEX_BIT};
+   uint32_t nstages = 1;
+   if (tess & TESS_CONTROL)
+      stages[nstages++] = VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT;
+   if (tess & TESS_EVALUATION)
+      stages[nstages++] = VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT;
    w32(b, cmd("vkCreateGraphicsPipelines")), w32(b, 0), w64(b, DEVICE), w64(b, 0), w32(b, 1);
    w64(b, 1), w32(b, VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO), w64(b, 0), w32(b, 0);
    w32(b, nstages), w64(b, nstages);
@@ -1461,30 +1616,33 @@ patch_control_points_pipeline(void **state)
                                    "maxTessellationPatchSize";
    static const char *const absent = "tessellation stages without a tessellation state";
    static const char *const passed = "shader stages without a pipeline layout we know";
+   /* lavapipe reads the control stage's shader when it makes the evaluation stage's */
+   static const char *const alone = "one tessellation stage without the other";
    struct {
-      bool tessellates;
+      unsigned tess;
       uint32_t points, ndynamic;
       const VkDynamicState *dynamic;
       const char *why;
    } cases[] = {
-      {true, 33, 0, NULL, size},
-      {true, 0, 0, NULL, size},
-      {true, 255, 0, NULL, size},
-      {true, 256, 0, NULL, size},
-      {true, NO_TESSELLATION_STATE, 0, NULL, absent},
-      {true, NO_TESSELLATION_STATE, 1, points_only, absent},
-      {true, 32, 0, NULL, passed},
-      {true, 1, 0, NULL, passed},
-      {true, 0, 1, points_only, passed},
-      {true, NO_TESSELLATION_STATE, 2, both, passed},
-      {false, 0, 0, NULL, passed},
+      {TESS_BOTH, 33, 0, NULL, size},
+      {TESS_BOTH, 0, 0, NULL, size},
+      {TESS_BOTH, 255, 0, NULL, size},
+      {TESS_BOTH, 256, 0, NULL, size},
+      {TESS_BOTH, NO_TESSELLATION_STATE, 0, NULL, absent},
+      {TESS_BOTH, NO_TESSELLATION_STATE, 1, points_only, absent},
+      {TESS_EVALUATION, 3, 0, NULL, alone},
+      {TESS_CONTROL, 3, 0, NULL, alone},
+      {TESS_BOTH, 32, 0, NULL, passed},
+      {TESS_BOTH, 1, 0, NULL, passed},
+      {TESS_BOTH, 0, 1, points_only, passed},
+      {TESS_BOTH, NO_TESSELLATION_STATE, 2, both, passed},
+      {TESS_NONE, 0, 0, NULL, passed},
    };
    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
       struct pv_context *ctx = fresh_context();
       add_object(ctx, VK_OBJECT_TYPE_DEVICE, DEVICE)->data = &dev;
       struct buf b = {0};
-      enc_tess_pipeline(&b, cases[i].tessellates, cases[i].points, cases[i].ndynamic,
-                        cases[i].dynamic);
+      enc_tess_pipeline(&b, cases[i].tess, cases[i].points, cases[i].ndynamic, cases[i].dynamic);
       char want[200];
       snprintf(want, sizeof(want), "refused: vkCreateGraphicsPipelines: %s", cases[i].why);
       expect(ctx, &b, want);
@@ -1759,6 +1917,9 @@ main(void)
       cmocka_unit_test(draw_byte_count_stride),
       cmocka_unit_test(patch_control_points_set),
       cmocka_unit_test(patch_size_set_before_draw),
+      cmocka_unit_test(patches_need_tessellation),
+      cmocka_unit_test(topology_tracked),
+      cmocka_unit_test(pipeline_topology_recorded),
       cmocka_unit_test(patch_control_points_pipeline),
    };
    return cmocka_run_group_tests(tests, setup, teardown);

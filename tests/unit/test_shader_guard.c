@@ -584,6 +584,101 @@ tessellation_patch_size(void **state)
    }
 }
 
+/* tcs_words as a tessellation evaluation shader (word TESS_MODEL is the execution model), and
+ * as a control shader that declares no OutputVertices (its OpExecutionMode, words
+ * TCS_MODE..TCS_MODE + 3, left out); reflected into `id` for `stage`. */
+enum { TESS_MODEL = 11, TCS_MODE = 15, TES_MODULE = MODULE + 3 };
+
+static void
+add_tess_module(struct pv_context *ctx, uint64_t id, VkShaderStageFlagBits stage, uint32_t patch)
+{
+   uint32_t w[sizeof(tcs_words) / 4];
+   size_t n = 0;
+   for (size_t i = 0; i < sizeof(w) / 4; i++)
+      if (patch || i < TCS_MODE || i > TCS_MODE + 3)
+         w[n++] = tcs_words[i];
+   if (patch)
+      w[TCS_PATCH] = patch;
+   if (stage == VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT)
+      w[TESS_MODEL] = 2; /* TessellationEvaluation */
+   char err[256];
+   const char *why = NULL;
+   struct pv_object *m = add_object(ctx, VK_OBJECT_TYPE_SHADER_MODULE, id);
+   m->data =
+      pv_spirv_reflect(w, n, pv_spirv_env(VK_API_VERSION_1_0, false), err, sizeof(err), &why);
+   if (!m->data)
+      fail_msg("not reflected: %s (%s)", why, err);
+   m->free_data = module_free;
+   assert_non_null(pv_spirv_entry_find(m->data, "main", stage));
+}
+
+/* vkCreateGraphicsPipelines of TCS_MODULE and TES_MODULE with a tessellation state of 3
+ * control points, LAYOUT, no render pass. */
+static void
+enc_tess_stages(struct buf *b)
+{
+   w32(b, cmd("vkCreateGraphicsPipelines")), w32(b, 0), w64(b, DEVICE), w64(b, 0), w32(b, 1);
+   w64(b, 1), w32(b, VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO), w64(b, 0), w32(b, 0);
+   w32(b, 2), w64(b, 2);
+   const uint64_t modules[] = {TCS_MODULE, TES_MODULE};
+   for (int i = 0; i < 2; i++) {
+      w32(b, VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO), w64(b, 0), w32(b, 0);
+      w32(b, i ? VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT
+               : VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT);
+      w64(b, modules[i]), wstr(b, "main"), w64(b, 0);
+   }
+   w64(b, 0), w64(b, 0); /* pVertexInputState, pInputAssemblyState */
+   w64(b, 1), w32(b, VK_STRUCTURE_TYPE_PIPELINE_TESSELLATION_STATE_CREATE_INFO), w64(b, 0);
+   w32(b, 0), w32(b, 3);
+   w64(b, 0), w64(b, 0), w64(b, 0), w64(b, 0), w64(b, 0), w64(b, 0); /* viewport ... dynamic */
+   w64(b, LAYOUT), w64(b, 0), w32(b, 0), w64(b, 0), w32(b, (uint32_t)-1);
+   w64(b, 0), w64(b, 1), w64(b, NEW_PIPE);
+}
+
+/*
+ * Either tessellation stage may declare OutputVertices, and both must agree where both do
+ * (VUID-VkGraphicsPipelineCreateInfo-pStages-00735). lavapipe takes the patch size from the
+ * control stage alone: one declaring none gives the evaluation stage blocks of 0 vertices to
+ * read past (a SIGSEGV on 22.3.6), so there the control stage must declare it; elsewhere the
+ * evaluation stage's suffices, as Vulkan allows.
+ */
+static void
+tessellation_stages_agree(void **state)
+{
+   (void)state;
+   static const char *const differ = "the tessellation stages declare different OutputVertices";
+   static const char *const control = "a tessellation control stage without OutputVertices "
+                                      "(this host takes the patch size from that stage alone)";
+   static struct pv_vk_physdev gpu = {.limits = {.maxTessellationPatchSize = 32}};
+   static struct pv_vk_physdev lavapipe = {.limits = {.maxTessellationPatchSize = 32},
+                                           .sizes_patches_by_control = true};
+   static struct pv_vk_device on_gpu = {.pd = &gpu}, on_lavapipe = {.pd = &lavapipe};
+   const struct {
+      struct pv_vk_device *dev;
+      uint32_t tcs, tes; /* OutputVertices, 0: none */
+      const char *why;
+   } cases[] = {
+      {&on_gpu, 3, 4, differ}, {&on_lavapipe, 4, 3, differ}, {&on_lavapipe, 0, 3, control},
+      {&on_gpu, 0, 3, NULL},   {&on_lavapipe, 3, 3, NULL},   {&on_lavapipe, 3, 0, NULL},
+      {&on_gpu, 32, 32, NULL},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      pv_object_find(ctx, DEVICE, VK_OBJECT_TYPE_DEVICE)->data = cases[i].dev;
+      add_layout(ctx, reflect_bindings, NB, 12);
+      add_tess_module(ctx, TCS_MODULE, VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT, cases[i].tcs);
+      add_tess_module(ctx, TES_MODULE, VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT, cases[i].tes);
+      struct buf b = {0};
+      enc_tess_stages(&b);
+      char want[300];
+      snprintf(want, sizeof(want), "refused: vkCreateGraphicsPipelines: %s", cases[i].why);
+      if (cases[i].why)
+         expect(ctx, &b, want);
+      else
+         PASSED(ctx, &b, "vkCreateGraphicsPipelines");
+   }
+}
+
 /* ----- descriptors never written ---------------------------------------------------------- */
 
 static void
@@ -1274,6 +1369,7 @@ main(void)
       cmocka_unit_test(pipeline_specialization),
       cmocka_unit_test(shader_module_validated),
       cmocka_unit_test(tessellation_patch_size),
+      cmocka_unit_test(tessellation_stages_agree),
       cmocka_unit_test(dispatch_unwritten),
       cmocka_unit_test(dispatch_partially_bound),
       cmocka_unit_test(dispatch_set_missing_or_clean),
