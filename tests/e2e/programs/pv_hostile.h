@@ -118,6 +118,9 @@ struct pv_hostile_gfx {
 };
 
 void pv_hostile_gfx_init(struct pv_hostile *h, struct pv_hostile_gfx *g);
+/* The same with a pipeline of another primitive topology. */
+void pv_hostile_gfx_init_topology(struct pv_hostile *h, struct pv_hostile_gfx *g,
+                                  VkPrimitiveTopology topology);
 /* Begins the render pass and binds the pipeline. */
 void pv_hostile_gfx_begin(VkCommandBuffer cmd, const struct pv_hostile_gfx *g);
 /* One triangle covering the target, as three vec4 at `at` in host-visible `b`. */

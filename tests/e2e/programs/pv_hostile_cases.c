@@ -1286,6 +1286,27 @@ free_pending_cmdbuf(struct pv_hostile *h)
    pending_cmdbuf_case(h, true);
 }
 
+/* A pipeline without tessellation stages that draws patches (Vulkan rules it out; the guest
+ * drivers pass it on): lavapipe's patch size is 0 then, and its draw divides by it, a SIGFPE
+ * that in a `--threads` server ended every guest's process. */
+static void
+patch_list_no_tess(struct pv_hostile *h)
+{
+   static struct pv_hostile_gfx g;
+   static struct pv_buffer vb;
+   pv_hostile_gfx_init_topology(h, &g, VK_PRIMITIVE_TOPOLOGY_PATCH_LIST);
+   pv_hostile_buffer(h, &vb, SZ, PV_HOSTILE_ALL_BUF, 0);
+   pv_hostile_put_triangle(&vb, 0);
+   pv_hostile_neighbours(h);
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   pv_hostile_gfx_begin(cmd, &g);
+   const VkDeviceSize zero = 0;
+   vkCmdBindVertexBuffers(cmd, 0, 1, &vb.buffer, &zero);
+   vkCmdDraw(cmd, 3, 1, 0, 0);
+   vkCmdEndRenderPass(cmd);
+   pv_hostile_submit(h, cmd);
+}
+
 #define D(str, fn, what) {str, what, fn, false}
 const struct pv_hostile_case pv_hostile_cases[] = {
    {"valid", "legal work at the edges", pv_hostile_valid, true},
@@ -1311,6 +1332,8 @@ const struct pv_hostile_case pv_hostile_cases[] = {
    D("blit-offset", blit_offset, "vkCmdBlitImage dstOffsets 16x the image"),
    D("resolve-layer", resolve_layer, "vkCmdResolveImage dstSubresource layer 3 of 1"),
    D("copy-image-layers", copy_image_layers, "vkCmdCopyImage of 6 layers into an image of 1"),
+   D("patch-list-no-tess", patch_list_no_tess,
+     "a draw of patches by a pipeline without tessellation stages"),
    D("subresource-layout-mip", subresource_layout_mip, "vkGetImageSubresourceLayout mip 7 of 1"),
    D("device-image-mips", device_image_mips,
      "vkGetDeviceImageMemoryRequirements of an image of 0 mips"),

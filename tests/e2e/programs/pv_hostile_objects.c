@@ -71,9 +71,8 @@ pv_hostile_compute_set(struct pv_hostile *h, struct pv_compute *k, VkDescriptorB
    return set;
 }
 
-
 static VkPipeline
-gfx_pipeline(struct pv_hostile *h, VkRenderPass rp)
+gfx_pipeline(struct pv_hostile *h, VkRenderPass rp, VkPrimitiveTopology topology)
 {
    VkShaderModule vs = pv_shader_module(&h->c, pv_hostile_vert_spv, sizeof(pv_hostile_vert_spv));
    VkShaderModule fs = pv_shader_module(&h->c, pv_hostile_frag_spv, sizeof(pv_hostile_frag_spv));
@@ -94,7 +93,7 @@ gfx_pipeline(struct pv_hostile *h, VkRenderPass rp)
    };
    const VkPipelineInputAssemblyStateCreateInfo ia = {
       .sType = VK_STRUCTURE_TYPE_PIPELINE_INPUT_ASSEMBLY_STATE_CREATE_INFO,
-      .topology = VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST,
+      .topology = topology,
    };
    const VkViewport viewport = {0, 0, FB, FB, 0, 1};
    const VkRect2D scissor = {{0, 0}, {FB, FB}};
@@ -145,6 +144,13 @@ gfx_pipeline(struct pv_hostile *h, VkRenderPass rp)
 
 void
 pv_hostile_gfx_init(struct pv_hostile *h, struct pv_hostile_gfx *g)
+{
+   pv_hostile_gfx_init_topology(h, g, VK_PRIMITIVE_TOPOLOGY_TRIANGLE_LIST);
+}
+
+void
+pv_hostile_gfx_init_topology(struct pv_hostile *h, struct pv_hostile_gfx *g,
+                             VkPrimitiveTopology topology)
 {
    const VkAttachmentDescription att = {
       0, VK_FORMAT_R8G8B8A8_UNORM, VK_SAMPLE_COUNT_1_BIT, VK_ATTACHMENT_LOAD_OP_CLEAR,
@@ -207,7 +213,7 @@ pv_hostile_gfx_init(struct pv_hostile *h, struct pv_hostile_gfx *g)
       .layers = 1,
    };
    PV_CHECK(vkCreateFramebuffer(h->c.device, &fci, NULL, &g->fb));
-   g->pipe = gfx_pipeline(h, g->rp);
+   g->pipe = gfx_pipeline(h, g->rp, topology);
 }
 
 void
