@@ -131,6 +131,11 @@ struct pv_vk_physdev {
    bool sizes_patches_by_control;
 };
 
+/* Whether this thread is making the transform feedback resume's own fill and copy (which Vulkan
+ * rules out inside a render pass instance; lavapipe, the one host that gets them, runs them as
+ * a memset and a memcpy): xfb_counters.c. */
+bool pv_vk_xfb_own_call(void);
+
 /* Paths that wait for one queue at once with fences of their own; more wait for a free one. */
 #define PV_QUEUE_DRAINERS 4u
 

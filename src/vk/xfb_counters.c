@@ -16,7 +16,10 @@
  * than that into a transform feedback buffer) resumes at the wrong offset, inside the range.
  * lavapipe runs a device's command buffers one command at a time on one queue thread, so one
  * slot per binding serves every command buffer; the fill and copy inside a render pass
- * instance, which Vulkan does not allow an application, are a memset and a memcpy to lavapipe.
+ * instance, which Vulkan does not allow an application, are a memset and a memcpy to lavapipe,
+ * and so is the copy from a counter buffer made without TRANSFER_SRC usage. The server's
+ * --validate run reports them as this workaround's, not as the guest's or as errors
+ * (instance.c, pv_vk_xfb_own_call): e2e `ours-*-pv-xfb-counter`.
  * vkCmdEndTransformFeedbackEXT still writes the guest's own counters (their range is checked,
  * guard_buffer.c).
  */
@@ -114,6 +117,17 @@ cmdbuf_device(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
              : NULL;
 }
 
+/* Set while this thread makes the fill and copy below. They are never deferred to a recording
+ * thread (their arguments are not the decoded command's: exec.c defer_call makes them at once),
+ * so the validation layer reports what it finds in them on this thread, during the call. */
+static _Thread_local bool in_own_call;
+
+bool
+pv_vk_xfb_own_call(void)
+{
+   return in_own_call;
+}
+
 /* Copies each guest counter's low bytes into its slot, then points the begin at the slots:
  * arrays of the command's own arena, so a recording thread that makes the begin later reads
  * them. False: refused (no slots on this device, or no memory). */
@@ -146,8 +160,10 @@ pv_vk_xfb_resume_from_shadow(struct pv_dispatch_ctx *c,
                                              SLOT_BYTES, 0};
       struct pv_args_vkCmdCopyBuffer copy = {a->commandBuffer, a->pCounterBuffers[i], d->xfb_shadow,
                                              1, &region};
+      in_own_call = true;
       pv_handle_vkCmdFillBuffer(c, &zero);
       pv_handle_vkCmdCopyBuffer(c, &copy);
+      in_own_call = false;
    }
    a->pCounterBuffers = bufs;
    a->pCounterBufferOffsets = offsets;
