@@ -125,6 +125,12 @@ struct pv_vk_physdev {
     * counter near 2^32 writes about 4 GiB past the buffer. No check at record time can see the
     * word, so the begin reads the device's own copy of it instead (xfb_counters.c). */
    bool trusts_xfb_counters;
+   /* lavapipe (22.3 measured, 25.0 read): llvmpipe sizes a geometry shader's output buffer with
+    * a 32-bit product of the vertex size, OutputVertices + 1, Invocations and the primitives
+    * of one run, which wraps, and its JIT stores each emitted primitive's length through a table
+    * of max(1, decomposed output primitives) rows, which a strip of 2 vertices outruns
+    * (guard_limits.c, pv_vk_geometry_violation) */
+   bool sizes_gs_output_32bit;
 };
 
 /* Paths that wait for one queue at once with fences of their own; more wait for a free one. */
