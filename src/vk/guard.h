@@ -447,12 +447,14 @@ uint32_t pv_vk_written_sampler_gap(const struct pv_vk_written *w);
 bool pv_vk_pipeline_layout_fill(struct pv_dispatch_ctx *c, struct pv_vk_pipeline_layout *l,
                                 const VkPipelineLayoutCreateInfo *ci);
 void pv_vk_pipeline_layout_free(struct pv_context *ctx, struct pv_object *obj);
-/* Checks every stage's shader against the layout before the host compiles it; on success
+/* Checks every stage's shader against the layout before the host compiles it, and a geometry
+ * stage with the tessellation state of `graphics` (NULL: a compute create info); on success
  * *uses (malloc'ed) lists what the pipeline's shaders use. False: refused. */
 bool pv_vk_stages_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                         VkPipelineLayout layout, uint32_t count,
                         const VkPipelineShaderStageCreateInfo *stages, const void *pnext,
-                        struct pv_vk_use **uses, uint32_t *use_count);
+                        const VkGraphicsPipelineCreateInfo *graphics, struct pv_vk_use **uses,
+                        uint32_t *use_count);
 /* Descriptor writes and copies into the sets' written maps (vkUpdateDescriptorSets). */
 bool pv_vk_written_update(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *s,
                           const VkWriteDescriptorSet *w);
@@ -638,6 +640,18 @@ const char *pv_vk_tess_vertices_violation(struct pv_dispatch_ctx *c, VkDevice de
  * device; stage 0: the most any stage may (0 for an unknown device). */
 uint32_t pv_vk_stage_locations(struct pv_dispatch_ctx *c, VkDevice device,
                                VkShaderStageFlagBits stage, bool output);
+/* A geometry entry point's OutputVertices and Invocations inside the device's limits, and on
+ * lavapipe (pv_vk_physdev.sizes_gs_output_32bit) an output primitive whose emitted primitives
+ * fit the host's table; or why not. */
+struct pv_spirv_entry;
+const char *pv_vk_geometry_violation(struct pv_dispatch_ctx *c, VkDevice device,
+                                     const struct pv_spirv_entry *e);
+/* On lavapipe, why a pipeline's geometry shader (OutputVertices, Invocations, the end of its
+ * output locations) could wrap the host's 32-bit size of its output buffer, or NULL;
+ * patch_size: the pipeline's tessellation patch size (1 when dynamic), 0 without tessellation. */
+const char *pv_vk_geometry_output_violation(struct pv_dispatch_ctx *c, VkDevice device,
+                                            uint32_t output_vertices, uint32_t invocations,
+                                            uint32_t out_end, uint32_t patch_size);
 
 /* Whether a guest's shaders could reach memory beyond its own through a device address, so the
  * guest is not offered them (guard_address.c): on a CPU device (lavapipe) an address is a

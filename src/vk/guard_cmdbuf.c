@@ -531,10 +531,10 @@ pipelines_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device, ui
                 struct pv_vk_use **uses, uint32_t *counts)
 {
    for (uint32_t i = 0; i < n; i++) {
-      bool ok = g ? pv_vk_stages_check(c, what, device, g[i].layout, g[i].stageCount,
-                                       g[i].pStages, g[i].pNext, &uses[i], &counts[i])
-                  : pv_vk_stages_check(c, what, device, k[i].layout, 1, &k[i].stage,
-                                       k[i].pNext, &uses[i], &counts[i]);
+      bool ok = g ? pv_vk_stages_check(c, what, device, g[i].layout, g[i].stageCount, g[i].pStages,
+                                       g[i].pNext, &g[i], &uses[i], &counts[i])
+                  : pv_vk_stages_check(c, what, device, k[i].layout, 1, &k[i].stage, k[i].pNext,
+                                       NULL, &uses[i], &counts[i]);
       if (!ok) {
          for (uint32_t j = 0; j < i; j++)
             free(uses[j]);

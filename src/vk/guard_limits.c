@@ -12,6 +12,7 @@
 #include "renderer/context.h"
 #include "vk/guard.h"
 #include "vk/lifetime.h"
+#include "vk/spirv_reflect.h"
 
 static const struct pv_vk_physdev *
 device_physdev(struct pv_dispatch_ctx *c, VkDevice device)
@@ -522,4 +523,123 @@ pv_vk_stage_locations(struct pv_dispatch_ctx *c, VkDevice device, VkShaderStageF
          n = k > n ? k : n;
       }
    return n;
+}
+
+/* ----- geometry shaders ---------------------------------------------------------------------- */
+
+/* Mesa's u_decomposed_prims_for_vertices (compiler/shader_enums.h) for a geometry shader's
+ * output primitive. */
+static uint64_t
+decomposed_prims(uint32_t output_primitive, uint64_t vertices)
+{
+   switch (output_primitive) {
+   case PV_SPIRV_OUTPUT_LINE_STRIP:
+      return vertices >= 2 ? vertices - 1 : 0;
+   case PV_SPIRV_OUTPUT_TRIANGLE_STRIP:
+      return vertices >= 3 ? vertices - 2 : 0;
+   default: /* OutputPoints */
+      return vertices;
+   }
+}
+
+/*
+ * A geometry stage's OutputVertices in 1..maxGeometryOutputVertices and Invocations in
+ * 1..maxGeometryShaderInvocations (absent: 1), on every host
+ * (VUID-VkPipelineShaderStageCreateInfo-stage-00714, -00715): SPIR-V validation takes any value,
+ * and llvmpipe multiplies both into the size of its output buffer (below).
+ *
+ * On lavapipe (pv_vk_physdev.sizes_gs_output_32bit) also the table of primitive lengths the JIT
+ * stores through, read in Mesa 22.3.6 and 25.0.7 alike: draw_geometry_shader_run (draw_gs.c)
+ * gives it num_vertex_streams x max_out_prims rows, max_out_prims = MAX2(1,
+ * u_decomposed_prims_for_vertices(output primitive, OutputVertices) x num_in_primitives), where
+ * num_in_primitives is aligned to the vector length (4, TGSI_NUM_CHANNELS) and so at least 4.
+ * Each EndPrimitive of a lane that emitted a vertex since the last one (lp_bld_nir_soa.c
+ * end_primitive_masked) loads row prims_emitted x num_vertex_streams + stream and stores the
+ * primitive's length through it (draw_llvm.c draw_gs_llvm_end_primitive); a lane emits at most
+ * OutputVertices vertices, so at most OutputVertices primitives. The table falls short where
+ * OutputVertices > MAX2(1, 4 x decomposed): only a triangle strip of 2 (points decompose into
+ * as many primitives as vertices, a line strip of n >= 2 into n - 1, a triangle strip of n >= 3
+ * into n - 2). "EmitVertex; EndPrimitive" twice there read row 1 of a table of 1 and stored
+ * through what it found (measured on 22.3.6).
+ */
+const char *
+pv_vk_geometry_violation(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spirv_entry *e)
+{
+   const struct pv_vk_physdev *pd = device_physdev(c, device);
+   uint32_t max_vertices = pd ? pd->limits.maxGeometryOutputVertices : 0;
+   uint32_t max_invocations = pd ? pd->limits.maxGeometryShaderInvocations : 0;
+   if (!e->has_output_vertices || e->output_vertices == 0 || e->output_vertices > max_vertices)
+      return "OutputVertices absent, 0 or past the device's maxGeometryOutputVertices";
+   if (e->invocations == 0 || e->invocations > max_invocations)
+      return "Invocations of 0 or past the device's maxGeometryShaderInvocations";
+   uint64_t rows = 4 * decomposed_prims(e->output_primitive, e->output_vertices);
+   if (pd && pd->sizes_gs_output_32bit && e->output_vertices > (rows > 1 ? rows : 1))
+      return "OutputVertices primitives outrun the host's table of decomposed output primitives "
+             "(a triangle strip of 2 vertices on lavapipe)";
+   return NULL;
+}
+
+/*
+ * The worst-case size of llvmpipe's geometry output buffer, on lavapipe. draw_geometry_shader_run
+ * (draw_gs.c, Mesa 22.3.6 and 25.0.7) allocates
+ *    MALLOC(vertex_size x (max_output_vertices + 1) x num_in_primitives x num_invocations + 512)
+ * in 32-bit unsigned arithmetic (max_out_prims, which sizes the length tables, is a 32-bit
+ * product too), and the JIT writes every vertex a lane emits into it: a product past 2^32
+ * wraps to a small block and the writes run past it. Measured on 22.3.6: OutputVertices 1024
+ * and Invocations 32, both the device's limits, with one vkCmdDraw of 4096 points crashed
+ * (1024 points did not). The bounds here are upper bounds of each factor, and the product must
+ * stay below 2^31:
+ *  - vertex_size is sizeof(struct vertex_header) (20 bytes: draw_vertex_header.h) + 16 per
+ *    output slot (draw_total_gs_outputs: the shader's outputs and the draw module's extra ones).
+ *    Taken as 32 + 16 x (out_end + 16): out_end locations, up to 8 built-in slots (position,
+ *    point size, two of clip and cull distances, layer, viewport, primitive id, shading rate)
+ *    and up to 5 the draw module adds (draw_alloc_extra_vertex_attrib: point coordinate, wide
+ *    line and point coordinates, primitive id, face).
+ *  - num_in_primitives is MAX2 of u_decomposed_prims_for_vertices of the input topology and of
+ *    the shader's input primitive over one run's vertices (at most the vertex count: points),
+ *    aligned to 4. Without tessellation a run has at most 4096 vertices: draw_pt_vsplit_tmp.h
+ *    splits a non-indexed draw at vsplit->max_vertices (max_count_simple), which
+ *    llvm_middle_end_prepare sets to 4096 (draw_pt_fetch_shade_pipeline_llvm.c: MAX2 of 4096 and
+ *    LP_MAX_VBUF_SIZE 4096 / vertex bytes); an indexed draw's segments are SEGMENT_SIZE 1024
+ *    (draw_pt_vsplit.c).
+ *  - With tessellation the run's input is whole patches: at most 4096 / patch size of them, and
+ *    the geometry shader's vertices are the tessellated primitives' indices, at most
+ *    MAX_INDEX_COUNT = 64 x 64 x 2 x 3 = 24576 per patch (tessellator.hpp: a quad domain at
+ *    the tessellator's largest factor, 64; draw_tess.c draw_tess_eval_shader_run), which a
+ *    geometry shader declaring InputPoints counts as as many primitives. A dynamic patch size
+ *    counts as 1.
+ * Tessellation with a geometry shader is refused on lavapipe for nearly every patch size then:
+ * the guest's control shader picks the levels when it runs.
+ */
+#define PV_GS_RUN_VERTICES 4096u
+#define PV_GS_PATCH_INDICES 24576u
+#define PV_GS_OUTPUT_MAX ((uint64_t)1 << 31)
+
+static uint64_t
+mul_sat(uint64_t a, uint64_t b)
+{
+   return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+const char *
+pv_vk_geometry_output_violation(struct pv_dispatch_ctx *c, VkDevice device,
+                                uint32_t output_vertices, uint32_t invocations, uint32_t out_end,
+                                uint32_t patch_size)
+{
+   const struct pv_vk_physdev *pd = device_physdev(c, device);
+   if (!pd || !pd->sizes_gs_output_32bit)
+      return NULL;
+   uint64_t prims = PV_GS_RUN_VERTICES;
+   if (patch_size)
+      prims = (uint64_t)(PV_GS_RUN_VERTICES / patch_size) * PV_GS_PATCH_INDICES;
+   prims = (prims + 3) & ~(uint64_t)3;
+   uint64_t size = mul_sat(32 + 16 * ((uint64_t)out_end + 16), (uint64_t)output_vertices + 1);
+   size = mul_sat(mul_sat(size, invocations ? invocations : 1), prims);
+   if (size < PV_GS_OUTPUT_MAX)
+      return NULL;
+   return patch_size ? "the geometry shader's worst-case output buffer after tessellation reaches "
+                       "2^31 bytes, which the host sizes in 32 bits (lavapipe)"
+                     : "the geometry shader's worst-case output buffer (OutputVertices + 1, "
+                       "Invocations, output locations, 4096 input primitives) reaches 2^31 "
+                       "bytes, which the host sizes in 32 bits (lavapipe)";
 }

@@ -341,10 +341,6 @@ resource_count(const struct pv_spirv_resource *r, const VkSpecializationInfo *si
 struct uses {
    struct pv_vk_use *v;
    uint32_t count, cap;
-   /* the tessellation control and evaluation stages: present, and the OutputVertices each
-    * declares (0: none) */
-   bool tess[2];
-   uint32_t tess_vertices[2];
 };
 
 static bool
@@ -437,19 +433,39 @@ workgroup_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spi
    return pv_vk_workgroup_violation(c, device, size);
 }
 
-/* 0 for the tessellation control stage, 1 for the evaluation stage, -1 for any other. */
-static int
-tess_index(VkShaderStageFlagBits stage)
+/* What the check of the whole stage array needs of its stages (pv_vk_geometry_output_violation):
+ * whether it has tessellation stages, and the largest modes of its geometry stages. */
+struct stage_facts {
+   bool geometry, tessellation;
+   uint32_t output_vertices, invocations, out_end;
+   /* a tessellation control stage, and the OutputVertices the control and the evaluation stage
+    * declare (0: none) */
+   bool control;
+   uint32_t tess_vertices[2];
+};
+
+static void
+facts_add(struct stage_facts *f, const struct pv_spirv_entry *e)
 {
-   return stage == VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT      ? 0
-          : stage == VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT ? 1
-                                                                 : -1;
+   bool control = e->stage == VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT;
+   if (control || e->stage == VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT) {
+      f->tessellation = true;
+      f->control |= control;
+      f->tess_vertices[control ? 0 : 1] = e->has_output_vertices ? e->output_vertices : 0;
+   }
+   if (e->stage != VK_SHADER_STAGE_GEOMETRY_BIT)
+      return;
+   f->geometry = true;
+   f->output_vertices =
+      e->output_vertices > f->output_vertices ? e->output_vertices : f->output_vertices;
+   f->invocations = e->invocations > f->invocations ? e->invocations : f->invocations;
+   f->out_end = e->out_end > f->out_end ? e->out_end : f->out_end;
 }
 
 static bool
 stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
             const struct pv_vk_pipeline_layout *l, uint32_t i,
-            const VkPipelineShaderStageCreateInfo *st, struct uses *u)
+            const VkPipelineShaderStageCreateInfo *st, struct uses *u, struct stage_facts *f)
 {
    if (!spec_ok(st->pSpecializationInfo)) {
       pv_venus_refuse(c, "%s: stage %u: a specialization map entry outside its data", what, i);
@@ -473,13 +489,17 @@ stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                         : io_misfit(c, device, m, e);
    if (!why && e->stage == VK_SHADER_STAGE_COMPUTE_BIT)
       why = workgroup_misfit(c, device, e, st->pSpecializationInfo);
-   int tess = e ? tess_index(e->stage) : -1;
-   if (tess >= 0) {
-      u->tess[tess] = true;
-      u->tess_vertices[tess] = e->has_output_vertices ? e->output_vertices : 0;
-   }
-   if (!why && e->has_output_vertices && tess >= 0)
+   /* which of two values the host takes is its own choice (Mesa's the first) */
+   if (!why && e->conflicting_modes)
+      why = "OutputVertices or Invocations declared twice with different values";
+   if (!why && e->has_output_vertices &&
+       (e->stage &
+        (VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT | VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT)))
       why = pv_vk_patch_size_violation(c, device, e->output_vertices);
+   if (!why && e->stage == VK_SHADER_STAGE_GEOMETRY_BIT)
+      why = pv_vk_geometry_violation(c, device, e);
+   if (!why)
+      facts_add(f, e);
    if (!why && e->push_end &&
        !uses_add(u, (struct pv_vk_use){PV_VK_USE_PUSH, st->stage, 0, 0, false}))
       why = "no memory";
@@ -532,13 +552,56 @@ library_uses(struct pv_dispatch_ctx *c, const char *what, const void *pnext, str
    return true;
 }
 
+/* The patch size a graphics create info draws with: its tessellation state's, 1 when dynamic
+ * (any size may come) or absent (a library's state; guard_limits.c refuses a state missing
+ * where the host reads it). */
+static uint32_t
+patch_size_of(const VkGraphicsPipelineCreateInfo *g)
+{
+   if (!g || !g->pTessellationState ||
+       pv_vk_has_dynamic_state(g, VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT))
+      return 1;
+   uint32_t n = g->pTessellationState->patchControlPoints;
+   return n ? n : 1;
+}
+
+/* The geometry stage's output buffer, with the tessellation of the same create info: a
+ * pipeline library of pre-rasterization shaders holds all of them, so the stage array does. */
+static bool
+geometry_output_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
+                   const struct stage_facts *f, const VkGraphicsPipelineCreateInfo *g)
+{
+   if (!f->geometry)
+      return true;
+   const char *why =
+      pv_vk_geometry_output_violation(c, device, f->output_vertices, f->invocations, f->out_end,
+                                      f->tessellation ? patch_size_of(g) : 0);
+   if (why)
+      pv_venus_refuse(c, "%s: %s", what, why);
+   return !why;
+}
+
+static bool
+tess_vertices_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
+                 const struct stage_facts *f)
+{
+   const char *why = f->control ? pv_vk_tess_vertices_violation(c, device, f->tess_vertices[0],
+                                                                f->tess_vertices[1])
+                                : NULL;
+   if (why)
+      pv_venus_refuse(c, "%s: %s", what, why);
+   return !why;
+}
+
 bool
 pv_vk_stages_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                    VkPipelineLayout layout, uint32_t count,
                    const VkPipelineShaderStageCreateInfo *stages, const void *pnext,
-                   struct pv_vk_use **out, uint32_t *out_count)
+                   const VkGraphicsPipelineCreateInfo *graphics, struct pv_vk_use **out,
+                   uint32_t *out_count)
 {
    struct uses u = {0};
+   struct stage_facts f = {0};
    *out = NULL;
    *out_count = 0;
    if (!library_uses(c, what, pnext, &u))
@@ -552,15 +615,11 @@ pv_vk_stages_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
          goto fail;
       }
       for (uint32_t i = 0; i < count; i++)
-         if (!stage_check(c, what, device, l, i, &stages[i], &u))
+         if (!stage_check(c, what, device, l, i, &stages[i], &u, &f))
             goto fail;
-      const char *why = u.tess[0] ? pv_vk_tess_vertices_violation(c, device, u.tess_vertices[0],
-                                                                  u.tess_vertices[1])
-                                  : NULL;
-      if (why) {
-         pv_venus_refuse(c, "%s: %s", what, why);
+      if (!geometry_output_ok(c, what, device, &f, graphics) ||
+          !tess_vertices_ok(c, what, device, &f))
          goto fail;
-      }
    }
    *out = u.v;
    *out_count = u.count;

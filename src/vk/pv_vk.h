@@ -129,6 +129,12 @@ struct pv_vk_physdev {
     * stage's OutputVertices alone, also where only the evaluation stage declares it, as Vulkan
     * allows; 0 then, and the evaluation stage reads past blocks of 0 vertices (guard_limits.c) */
    bool sizes_patches_by_control;
+   /* lavapipe (22.3 measured, 25.0 read): llvmpipe sizes a geometry shader's output buffer with
+    * a 32-bit product of the vertex size, OutputVertices + 1, Invocations and the primitives
+    * of one run, which wraps, and its JIT stores each emitted primitive's length through a table
+    * of max(1, decomposed output primitives) rows, which a strip of 2 vertices outruns
+    * (guard_limits.c, pv_vk_geometry_violation) */
+   bool sizes_gs_output_32bit;
 };
 
 /* Whether this thread is making the transform feedback resume's own fill and copy (which Vulkan

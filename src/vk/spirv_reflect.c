@@ -312,8 +312,13 @@ reflect_entry(spvc_compiler comp, const spvc_entry_point *ep, const struct modul
    e->stage = stage_of(ep->execution_model);
    pv_spirv_workgroup_of(mw->workgroup, ep->name, (uint32_t)ep->execution_model, e->local,
                          e->local_spec);
-   e->has_output_vertices = pv_spirv_output_vertices_of(
-      mw->workgroup, ep->name, (uint32_t)ep->execution_model, &e->output_vertices);
+   struct pv_spirv_modes modes;
+   pv_spirv_modes_of(mw->workgroup, ep->name, (uint32_t)ep->execution_model, &modes);
+   e->output_vertices = modes.output_vertices;
+   e->has_output_vertices = modes.has_output_vertices;
+   e->invocations = modes.invocations;
+   e->output_primitive = modes.output_primitive;
+   e->conflicting_modes = modes.conflicting;
    spvc_set active = NULL;
    spvc_resources res = NULL;
    return e->name &&

@@ -35,6 +35,12 @@ uint32_t pv_spirv_type_bit(VkDescriptorType t);
 #define PV_SPIRV_COUNT_UNKNOWN UINT32_MAX /* sized by an expression of spec constants */
 #define PV_SPIRV_NO_SPEC UINT32_MAX
 
+/* A geometry entry point's output primitive: SPIR-V's execution modes OutputPoints,
+ * OutputLineStrip, OutputTriangleStrip. */
+#define PV_SPIRV_OUTPUT_POINTS 27u
+#define PV_SPIRV_OUTPUT_LINE_STRIP 28u
+#define PV_SPIRV_OUTPUT_TRIANGLE_STRIP 29u
+
 struct pv_spirv_resource {
    uint32_t set, binding;
    uint32_t types;   /* pv_spirv_type_bit of every descriptor type that may back it */
@@ -53,9 +59,14 @@ struct pv_spirv_entry {
     * replace it (PV_SPIRV_NO_SPEC when none); an id-given size that is no constant counts as
     * PV_SPIRV_COUNT_UNKNOWN */
    uint32_t local[3], local_spec[3];
-   /* OpExecutionMode OutputVertices (tessellation: the patch size), when has_output_vertices */
+   /* OpExecutionMode OutputVertices (tessellation: the patch size; geometry: the most vertices
+    * an invocation emits), when has_output_vertices */
    uint32_t output_vertices;
    bool has_output_vertices;
+   /* geometry: Invocations (1 when absent) and the output primitive (PV_SPIRV_OUTPUT_*, 0: none) */
+   uint32_t invocations, output_primitive;
+   /* OutputVertices or Invocations declared twice with different values (spirv_workgroup.h) */
+   bool conflicting_modes;
    uint32_t count;
    struct pv_spirv_resource *res;
 };

@@ -27,8 +27,7 @@ struct wg_entry {
    char *name;
    uint32_t size[3], ids[3]; /* LocalSize literals, or LocalSizeId ids when by_id */
    bool by_id, has_size;
-   uint32_t patch; /* OutputVertices, when has_patch */
-   bool has_patch;
+   struct pv_spirv_modes modes;
 };
 struct pv_spirv_workgroup {
    struct wg_const *k;
@@ -106,21 +105,44 @@ add_entry(struct pv_spirv_workgroup *w, const uint32_t *v, uint32_t n)
    }
    memcpy(copy, name, len);
    copy[len] = 0;
-   w->e[w->ne++] = (struct wg_entry){.id = v[2], .model = v[1], .name = copy};
+   w->e[w->ne++] =
+      (struct wg_entry){.id = v[2], .model = v[1], .name = copy, .modes = {.invocations = 1}};
 }
 
 static void
 add_mode(struct pv_spirv_workgroup *w, const uint32_t *v, uint32_t n)
 {
-   /* OpExecutionMode(Id) entry mode args...; LocalSize is 17, LocalSizeId 38, OutputVertices
-    * 26 (a literal: no Id form) */
-   struct wg_entry *e = n >= 4 ? entry_by_id(w, v[1]) : NULL;
-   if (e && v[2] == SpvExecutionModeOutputVertices) {
-      e->has_patch = true;
-      e->patch = v[3];
+   /* OpExecutionMode(Id) entry mode args...; LocalSize is 17, LocalSizeId 38; OutputVertices
+    * 26 and Invocations 0 take a literal (no Id form), the output primitives none */
+   struct wg_entry *e = n >= 3 ? entry_by_id(w, v[1]) : NULL;
+   if (!e)
       return;
+   struct pv_spirv_modes *m = &e->modes;
+   switch (v[2]) {
+   case SpvExecutionModeOutputVertices:
+      if (n >= 4) {
+         m->conflicting |= m->has_output_vertices && m->output_vertices != v[3];
+         m->has_output_vertices = true;
+         m->output_vertices = v[3];
+      }
+      return;
+   case SpvExecutionModeInvocations:
+      if (n >= 4) {
+         m->conflicting |= m->has_invocations && m->invocations != v[3];
+         m->has_invocations = true;
+         m->invocations = v[3];
+      }
+      return;
+   case PV_SPIRV_OUTPUT_POINTS:
+   case PV_SPIRV_OUTPUT_LINE_STRIP:
+   case PV_SPIRV_OUTPUT_TRIANGLE_STRIP:
+      /* spvValidate: exactly one of them */
+      m->output_primitive = v[2];
+      return;
+   default:
+      break;
    }
-   if (!e || n < 6 || (v[2] != 17 && v[2] != 38))
+   if (n < 6 || (v[2] != 17 && v[2] != 38))
       return;
    e->has_size = true;
    e->by_id = v[2] == 38;
@@ -220,14 +242,15 @@ pv_spirv_workgroup_of(const struct pv_spirv_workgroup *w, const char *name, uint
 }
 
 bool
-pv_spirv_output_vertices_of(const struct pv_spirv_workgroup *w, const char *name, uint32_t model,
-                            uint32_t *count)
+pv_spirv_modes_of(const struct pv_spirv_workgroup *w, const char *name, uint32_t model,
+                  struct pv_spirv_modes *m)
 {
    for (size_t i = 0; name && i < w->ne; i++)
       if (w->e[i].model == model && !strcmp(w->e[i].name, name)) {
-         *count = w->e[i].patch;
-         return w->e[i].has_patch;
+         *m = w->e[i].modes;
+         return true;
       }
+   *m = (struct pv_spirv_modes){.invocations = 1};
    return false;
 }
 

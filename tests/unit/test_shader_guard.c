@@ -21,6 +21,8 @@
 
 #include "wire0_commands.h"
 #include "compare_frag_spv.h"
+#include "geometry_geom_spv.h"
+#include "geometry_varyings_geom_spv.h"
 #include "io_vert_spv.h"
 #include "pearvisor/pearvisor.h"
 #include "reflect_comp_10_spv.h"
@@ -587,7 +589,7 @@ tessellation_patch_size(void **state)
 /* tcs_words as a tessellation evaluation shader (word TESS_MODEL is the execution model), and
  * as a control shader that declares no OutputVertices (its OpExecutionMode, words
  * TCS_MODE..TCS_MODE + 3, left out); reflected into `id` for `stage`. */
-enum { TESS_MODEL = 11, TCS_MODE = 15, TES_MODULE = MODULE + 3 };
+enum { TESS_MODEL = 11, TCS_MODE = 15, TES_MODULE = MODULE + 4 };
 
 static void
 add_tess_module(struct pv_context *ctx, uint64_t id, VkShaderStageFlagBits stage, uint32_t patch)
@@ -674,6 +676,369 @@ tessellation_stages_agree(void **state)
       snprintf(want, sizeof(want), "refused: vkCreateGraphicsPipelines: %s", cases[i].why);
       if (cases[i].why)
          expect(ctx, &b, want);
+      else
+         PASSED(ctx, &b, "vkCreateGraphicsPipelines");
+   }
+}
+
+/* ----- geometry shaders -------------------------------------------------------------------- */
+
+enum { GS_MODULE = MODULE + 3, ABSENT = 0xffffffffu, CONFLICT = 0xfffffffeu };
+
+/* The word index of `module`'s OpExecutionMode instruction of `mode` (the first), 0 if none. */
+static size_t
+mode_at(const uint32_t *w, size_t n, uint32_t mode)
+{
+   for (size_t i = 5; i < n && w[i] >> 16; i += w[i] >> 16)
+      if ((w[i] & 0xffffu) == 16 /* OpExecutionMode */ && i + 2 < n && w[i + 2] == mode)
+         return i;
+   return 0;
+}
+
+/* The module of `words` with OutputVertices `vertices` (ABSENT: that instruction made a second
+ * Invocations of the same value) and Invocations `invocations` (ABSENT: made a second
+ * OutputVertices of the same value; CONFLICT: of vertices + 1), and output primitive
+ * `primitive` (PV_SPIRV_OUTPUT_*) when not 0; malloc'ed. */
+static uint32_t *
+gs_words(const uint32_t *words, size_t size, uint32_t vertices, uint32_t invocations,
+         uint32_t primitive)
+{
+   size_t n = size / 4;
+   uint32_t *w = malloc(size);
+   assert_non_null(w);
+   memcpy(w, words, size);
+   size_t ov = mode_at(w, n, 26), inv = mode_at(w, n, 0);
+   size_t prim = 0;
+   for (uint32_t p = PV_SPIRV_OUTPUT_POINTS; p <= PV_SPIRV_OUTPUT_TRIANGLE_STRIP && !prim; p++)
+      prim = mode_at(w, n, p);
+   assert_true(ov && inv && prim);
+   if (vertices == ABSENT) {
+      w[ov + 2] = 0;
+      w[ov + 3] = invocations;
+   } else {
+      w[ov + 3] = vertices;
+   }
+   if (invocations == ABSENT || invocations == CONFLICT) {
+      w[inv + 2] = 26;
+      w[inv + 3] = invocations == ABSENT ? vertices : vertices + 1;
+   } else {
+      w[inv + 3] = invocations;
+   }
+   if (primitive)
+      w[prim + 2] = primitive;
+   return w;
+}
+
+/* That module reflected into GS_MODULE of `ctx`. */
+static void
+add_gs_module(struct pv_context *ctx, const uint32_t *words, size_t size, uint32_t vertices,
+              uint32_t invocations, uint32_t primitive)
+{
+   uint32_t *w = gs_words(words, size, vertices, invocations, primitive);
+   char err[256];
+   const char *why = NULL;
+   struct pv_object *m = add_object(ctx, VK_OBJECT_TYPE_SHADER_MODULE, GS_MODULE);
+   m->data = pv_spirv_reflect(w, size / 4, pv_spirv_env(VK_API_VERSION_1_0, false), err,
+                              sizeof(err), &why);
+   free(w);
+   if (!m->data)
+      fail_msg("not reflected: %s", why);
+   m->free_data = module_free;
+}
+
+/* OutputVertices, Invocations (absent: 1) and the output primitive, per entry point; a mode
+ * declared twice with two values is marked. */
+static void
+geometry_modes_reflected(void **state)
+{
+   (void)state;
+   const struct {
+      uint32_t vertices, invocations, primitive, want_invocations;
+      bool conflicting;
+   } cases[] = {
+      {3, 1, 0, 1, false},
+      {65535, 255, PV_SPIRV_OUTPUT_LINE_STRIP, 255, false},
+      {2, ABSENT, PV_SPIRV_OUTPUT_POINTS, 1, false},
+      {2, CONFLICT, 0, 1, true},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      uint32_t *w = gs_words(pv_geometry_geom_spv, sizeof(pv_geometry_geom_spv), cases[i].vertices,
+                             cases[i].invocations, cases[i].primitive);
+      char err[256];
+      const char *why = NULL;
+      struct pv_spirv_module *m =
+         pv_spirv_reflect(w, sizeof(pv_geometry_geom_spv) / 4,
+                          pv_spirv_env(VK_API_VERSION_1_0, false), err, sizeof(err), &why);
+      free(w);
+      if (!m)
+         fail_msg("not reflected: %s", why);
+      const struct pv_spirv_entry *e = pv_spirv_entry_find(m, "main", VK_SHADER_STAGE_GEOMETRY_BIT);
+      assert_non_null(e);
+      assert_true(e->has_output_vertices);
+      assert_int_equal(e->output_vertices, cases[i].vertices);
+      assert_int_equal(e->invocations, cases[i].want_invocations);
+      assert_int_equal(e->output_primitive,
+                       cases[i].primitive ? cases[i].primitive : PV_SPIRV_OUTPUT_TRIANGLE_STRIP);
+      assert_int_equal(e->conflicting_modes, cases[i].conflicting);
+      assert_int_equal(e->out_end, 0);
+      pv_spirv_module_free(m);
+   }
+   /* a tessellation shader: Invocations absent, no output primitive */
+   char err[256];
+   const char *why = NULL;
+   struct pv_spirv_module *m =
+      pv_spirv_reflect(tcs_words, sizeof(tcs_words) / 4, pv_spirv_env(VK_API_VERSION_1_0, false),
+                       err, sizeof(err), &why);
+   assert_non_null(m);
+   const struct pv_spirv_entry *e =
+      pv_spirv_entry_find(m, "main", VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT);
+   assert_non_null(e);
+   assert_int_equal(e->invocations, 1);
+   assert_int_equal(e->output_primitive, 0);
+   assert_false(e->conflicting_modes);
+   pv_spirv_module_free(m);
+   /* OutputVertices 64, then 3: Mesa takes 64, this reflection kept 3 before */
+   uint32_t w2[sizeof(tcs_words) / 4 + 4];
+   memcpy(w2, tcs_words, (TCS_PATCH + 1) * 4);
+   memcpy(w2 + TCS_PATCH + 1, tcs_words + TCS_PATCH - 3, 16);
+   memcpy(w2 + TCS_PATCH + 5, tcs_words + TCS_PATCH + 1, sizeof(tcs_words) - (TCS_PATCH + 1) * 4);
+   w2[TCS_PATCH] = 64;
+   m = pv_spirv_reflect(w2, sizeof(w2) / 4, pv_spirv_env(VK_API_VERSION_1_0, false), err,
+                        sizeof(err), &why);
+   if (!m)
+      fail_msg("not reflected: %s", why);
+   e = pv_spirv_entry_find(m, "main", VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT);
+   assert_non_null(e);
+   assert_true(e->conflicting_modes);
+   pv_spirv_module_free(m);
+   m = pv_spirv_reflect(pv_geometry_varyings_geom_spv, sizeof(pv_geometry_varyings_geom_spv) / 4,
+                        pv_spirv_env(VK_API_VERSION_1_0, false), err, sizeof(err), &why);
+   assert_non_null(m);
+   e = pv_spirv_entry_find(m, "main", VK_SHADER_STAGE_GEOMETRY_BIT);
+   assert_non_null(e);
+   assert_int_equal(e->out_end, 16);
+   pv_spirv_module_free(m);
+}
+
+/* lavapipe's limits, on a host with its quirk (pv_vk_physdev.sizes_gs_output_32bit) and one
+ * without. */
+#define GS_LIMITS                                                                                  \
+   .maxGeometryOutputVertices = 1024, .maxGeometryShaderInvocations = 32,                          \
+   .maxGeometryInputComponents = 128, .maxGeometryOutputComponents = 128,                          \
+   .maxVertexOutputComponents = 128, .maxTessellationPatchSize = 32,                               \
+   .maxTessellationControlPerVertexInputComponents = 128,                                          \
+   .maxTessellationControlPerVertexOutputComponents = 128
+static struct pv_vk_physdev gs_pd = {.limits = {GS_LIMITS}};
+static struct pv_vk_physdev gs_lavapipe_pd = {.limits = {GS_LIMITS}, .sizes_gs_output_32bit = true};
+static struct pv_vk_device gs_dev = {.pd = &gs_pd};
+static struct pv_vk_device gs_lavapipe_dev = {.pd = &gs_lavapipe_pd};
+
+/* vkCreateComputePipelines naming GS_MODULE's geometry stage: the stage checks run for every
+ * create info's stages alike, and a compute create info is the smallest that carries one. On
+ * `dev`, refused for `want` or passed (NULL). */
+static void
+gs_stage_case(struct pv_vk_device *dev, const uint32_t *words, size_t size, uint32_t vertices,
+              uint32_t invocations, uint32_t primitive, const char *want)
+{
+   struct pv_context *ctx = fresh_context();
+   pv_object_find(ctx, DEVICE, VK_OBJECT_TYPE_DEVICE)->data = dev;
+   add_layout(ctx, reflect_bindings, NB, 12);
+   add_gs_module(ctx, words, size, vertices, invocations, primitive);
+   struct buf b = {0};
+   w32(&b, cmd("vkCreateComputePipelines")), w32(&b, 0), w64(&b, DEVICE), w64(&b, 0);
+   w32(&b, 1), w64(&b, 1);
+   w32(&b, VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO), w64(&b, 0), w32(&b, 0);
+   w32(&b, VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO), w64(&b, 0), w32(&b, 0);
+   w32(&b, VK_SHADER_STAGE_GEOMETRY_BIT), w64(&b, GS_MODULE), wstr(&b, "main");
+   w64(&b, 0); /* pSpecializationInfo */
+   w64(&b, LAYOUT), w64(&b, 0), w32(&b, (uint32_t)-1);
+   w64(&b, 0), w64(&b, 1), w64(&b, NEW_PIPE);
+   if (want) {
+      char full[300];
+      snprintf(full, sizeof(full), "refused: vkCreateComputePipelines: %s", want);
+      expect(ctx, &b, full);
+   } else {
+      PASSED(ctx, &b, "vkCreateComputePipelines");
+   }
+}
+
+#define GS pv_geometry_geom_spv, sizeof(pv_geometry_geom_spv)
+#define GS_STAGE "stage 0 (0x8, \"main\"): "
+
+/*
+ * OutputVertices in 1..maxGeometryOutputVertices and Invocations in 1..
+ * maxGeometryShaderInvocations on every host (VUID-VkPipelineShaderStageCreateInfo-stage-00714,
+ * -00715). SPIR-V validation takes any value (vkCreateShaderModule passes OutputVertices 65535),
+ * and llvmpipe multiplies them into its output buffer's 32-bit size: 65535 vertices with 32
+ * invocations of 1024 points wrapped it to 512 bytes on 22.3.6. Two declarations of different
+ * values are refused: Mesa keeps the first, our reflection could not say which a host keeps.
+ */
+static void
+geometry_limits(void **state)
+{
+   (void)state;
+   uint32_t *w = gs_words(GS, 65535, 32, 0);
+   shader_module_case(w, sizeof(pv_geometry_geom_spv), NULL);
+   free(w);
+   static const char vertices[] =
+      GS_STAGE "OutputVertices absent, 0 or past the device's maxGeometryOutputVertices";
+   static const char invocations[] =
+      GS_STAGE "Invocations of 0 or past the device's maxGeometryShaderInvocations";
+   gs_stage_case(&gs_dev, GS, 65535, 32, 0, vertices);
+   gs_stage_case(&gs_dev, GS, 1025, 1, 0, vertices);
+   gs_stage_case(&gs_dev, GS, 0, 1, 0, vertices);
+   gs_stage_case(&gs_dev, GS, ABSENT, 1, 0, vertices);
+   gs_stage_case(&gs_dev, GS, 3, 33, 0, invocations);
+   gs_stage_case(&gs_dev, GS, 3, 255, 0, invocations);
+   gs_stage_case(&gs_dev, GS, 3, 0, 0, invocations);
+   gs_stage_case(&gs_dev, GS, 3, CONFLICT, 0,
+                 GS_STAGE "OutputVertices or Invocations declared twice with different values");
+   /* the limits themselves, and Invocations absent (1) */
+   gs_stage_case(&gs_dev, GS, 1024, 32, 0, NULL);
+   gs_stage_case(&gs_dev, GS, 3, 1, 0, NULL);
+   gs_stage_case(&gs_dev, GS, 3, ABSENT, 0, NULL);
+   gs_stage_case(&gs_dev, GS, 1, 1, PV_SPIRV_OUTPUT_POINTS, NULL);
+}
+
+/*
+ * On lavapipe, an output primitive whose OutputVertices primitives (EmitVertex; EndPrimitive,
+ * each) outrun llvmpipe's table of max(1, 4 x decomposed primitives) rows: a triangle strip of
+ * 2 decomposes into none, a table of 1 row, and the second EndPrimitive stored through row 1
+ * (22.3.6). Legal, so other hosts take it. Line strips, points and other strips fit.
+ */
+static void
+geometry_strip_on_lavapipe(void **state)
+{
+   (void)state;
+   static const char strip[] =
+      GS_STAGE "OutputVertices primitives outrun the host's table of decomposed output "
+               "primitives (a triangle strip of 2 vertices on lavapipe)";
+   gs_stage_case(&gs_lavapipe_dev, GS, 2, 1, PV_SPIRV_OUTPUT_TRIANGLE_STRIP, strip);
+   gs_stage_case(&gs_lavapipe_dev, GS, 2, 32, PV_SPIRV_OUTPUT_TRIANGLE_STRIP, strip);
+   gs_stage_case(&gs_dev, GS, 2, 1, PV_SPIRV_OUTPUT_TRIANGLE_STRIP, NULL);
+   const struct {
+      uint32_t primitive, vertices;
+   } fits[] = {
+      {PV_SPIRV_OUTPUT_TRIANGLE_STRIP, 1}, {PV_SPIRV_OUTPUT_TRIANGLE_STRIP, 3},
+      {PV_SPIRV_OUTPUT_TRIANGLE_STRIP, 4}, {PV_SPIRV_OUTPUT_LINE_STRIP, 1},
+      {PV_SPIRV_OUTPUT_LINE_STRIP, 2},     {PV_SPIRV_OUTPUT_POINTS, 1},
+      {PV_SPIRV_OUTPUT_POINTS, 2},
+   };
+   for (size_t i = 0; i < sizeof(fits) / sizeof(fits[0]); i++)
+      gs_stage_case(&gs_lavapipe_dev, GS, fits[i].vertices, 1, fits[i].primitive, NULL);
+}
+
+/*
+ * On lavapipe, the worst case of llvmpipe's 32-bit output buffer size without tessellation:
+ * (32 + 16 x (output locations + 16)) x (OutputVertices + 1) x Invocations x 4096 input
+ * primitives must stay below 2^31. OutputVertices 1024 with 32 invocations (both at the limits)
+ * crashed 22.3.6 with one draw of 4096 points; with a vertex of gl_Position alone, 1024 with 1
+ * invocation, or 256 with 7, fit. 16 output locations more make 1024 with 1 too large.
+ */
+static void
+geometry_output_size(void **state)
+{
+   (void)state;
+   static const char size[] =
+      "the geometry shader's worst-case output buffer (OutputVertices + 1, Invocations, output "
+      "locations, 4096 input primitives) reaches 2^31 bytes";
+   gs_stage_case(&gs_lavapipe_dev, GS, 1024, 32, PV_SPIRV_OUTPUT_POINTS, size);
+   gs_stage_case(&gs_lavapipe_dev, GS, 1024, 2, PV_SPIRV_OUTPUT_POINTS, size);
+   gs_stage_case(&gs_lavapipe_dev, GS, 256, 8, 0, size);
+   gs_stage_case(&gs_lavapipe_dev, GS, 1024, 1, PV_SPIRV_OUTPUT_POINTS, NULL);
+   gs_stage_case(&gs_lavapipe_dev, GS, 256, 7, 0, NULL);
+   gs_stage_case(&gs_lavapipe_dev, GS, 256, 1, 0, NULL);
+   gs_stage_case(&gs_lavapipe_dev, GS, 3, 32, 0, NULL);
+   /* other hosts: only the limits */
+   gs_stage_case(&gs_dev, GS, 1024, 32, PV_SPIRV_OUTPUT_POINTS, NULL);
+   /* 16 output locations: 544 bytes a vertex */
+   const uint32_t *v = pv_geometry_varyings_geom_spv;
+   size_t vn = sizeof(pv_geometry_varyings_geom_spv);
+   gs_stage_case(&gs_lavapipe_dev, v, vn, 1024, 1, 0, size);
+   gs_stage_case(&gs_lavapipe_dev, v, vn, 256, 1, 0, NULL);
+   gs_stage_case(&gs_dev, v, vn, 1024, 1, 0, NULL);
+}
+
+/* vkCreateGraphicsPipelines of GS_MODULE's geometry stage, after TCS_MODULE's control stage
+ * and TES_MODULE's evaluation stage when `tessellates`, with a tessellation state of `points` (0:
+ * none) and the patch size dynamic when `dynamic`; layout LAYOUT, no render pass. */
+static void
+enc_gs_pipeline(struct buf *b, bool tessellates, uint32_t points, bool dynamic)
+{
+   uint32_t nstages = tessellates ? 3 : 1;
+   w32(b, cmd("vkCreateGraphicsPipelines")), w32(b, 0), w64(b, DEVICE), w64(b, 0), w32(b, 1);
+   w64(b, 1), w32(b, VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO), w64(b, 0), w32(b, 0);
+   w32(b, nstages), w64(b, nstages);
+   for (uint32_t i = 0; i < nstages; i++) {
+      static const VkShaderStageFlagBits stage[] = {VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT,
+                                                    VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT};
+      static const uint64_t module[] = {TCS_MODULE, TES_MODULE};
+      bool gs = i == nstages - 1;
+      w32(b, VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO), w64(b, 0), w32(b, 0);
+      w32(b, gs ? VK_SHADER_STAGE_GEOMETRY_BIT : stage[i]);
+      w64(b, gs ? GS_MODULE : module[i]), wstr(b, "main"), w64(b, 0);
+   }
+   w64(b, 0), w64(b, 0); /* pVertexInputState, pInputAssemblyState */
+   if (!points)
+      w64(b, 0);
+   else
+      w64(b, 1), w32(b, VK_STRUCTURE_TYPE_PIPELINE_TESSELLATION_STATE_CREATE_INFO), w64(b, 0),
+         w32(b, 0), w32(b, points);
+   w64(b, 0), w64(b, 0), w64(b, 0), w64(b, 0), w64(b, 0); /* viewport ... color blend */
+   if (!dynamic) {
+      w64(b, 0);
+   } else {
+      w64(b, 1), w32(b, VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO), w64(b, 0);
+      w32(b, 0), w32(b, 1), w64(b, 1), w32(b, VK_DYNAMIC_STATE_PATCH_CONTROL_POINTS_EXT);
+   }
+   w64(b, LAYOUT), w64(b, 0), w32(b, 0), w64(b, 0), w32(b, (uint32_t)-1);
+   w64(b, 0), w64(b, 1), w64(b, NEW_PIPE);
+}
+
+/*
+ * On lavapipe, a geometry shader after tessellation: its input is every primitive of up to
+ * 4096 / patch size patches, up to 24576 indices each (a quad domain at level 64), which the
+ * guest's control shader picks when it runs. So (32 + 16 x 16) x (OutputVertices + 1) x
+ * Invocations x 4096 / patch size x 24576 must stay below 2^31: with 32 control points only
+ * OutputVertices 1 and 1 invocation fit, a dynamic patch size counts as 1 and fits nothing.
+ * Other hosts, and the same geometry shader without tessellation, pass.
+ */
+static void
+geometry_after_tessellation(void **state)
+{
+   (void)state;
+   static const char tess[] =
+      "refused: vkCreateGraphicsPipelines: the geometry shader's worst-case output buffer after "
+      "tessellation reaches 2^31 bytes";
+   const struct {
+      struct pv_vk_device *dev;
+      bool tessellates;
+      uint32_t points;
+      bool dynamic;
+      uint32_t vertices, invocations;
+      const char *want;
+   } cases[] = {
+      {&gs_lavapipe_dev, true, 32, false, 3, 1, tess},
+      {&gs_lavapipe_dev, true, 32, false, 255, 32, tess},
+      {&gs_lavapipe_dev, true, 32, false, 1, 2, tess},
+      {&gs_lavapipe_dev, true, 3, false, 1, 1, tess},
+      {&gs_lavapipe_dev, true, 32, true, 1, 1, tess},
+      {&gs_lavapipe_dev, true, 32, false, 1, 1, NULL},
+      {&gs_lavapipe_dev, false, 0, false, 255, 1, NULL},
+      {&gs_dev, true, 32, false, 255, 32, NULL},
+      {&gs_dev, true, 3, true, 1024, 32, NULL},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      pv_object_find(ctx, DEVICE, VK_OBJECT_TYPE_DEVICE)->data = cases[i].dev;
+      add_layout(ctx, reflect_bindings, NB, 12);
+      add_tcs_module(ctx, 3);
+      add_tess_module(ctx, TES_MODULE, VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT, 3);
+      add_gs_module(ctx, GS, cases[i].vertices, cases[i].invocations, PV_SPIRV_OUTPUT_POINTS);
+      struct buf b = {0};
+      enc_gs_pipeline(&b, cases[i].tessellates, cases[i].points, cases[i].dynamic);
+      if (cases[i].want)
+         expect(ctx, &b, cases[i].want);
       else
          PASSED(ctx, &b, "vkCreateGraphicsPipelines");
    }
@@ -1370,6 +1735,11 @@ main(void)
       cmocka_unit_test(shader_module_validated),
       cmocka_unit_test(tessellation_patch_size),
       cmocka_unit_test(tessellation_stages_agree),
+      cmocka_unit_test(geometry_modes_reflected),
+      cmocka_unit_test(geometry_limits),
+      cmocka_unit_test(geometry_strip_on_lavapipe),
+      cmocka_unit_test(geometry_output_size),
+      cmocka_unit_test(geometry_after_tessellation),
       cmocka_unit_test(dispatch_unwritten),
       cmocka_unit_test(dispatch_partially_bound),
       cmocka_unit_test(dispatch_set_missing_or_clean),
