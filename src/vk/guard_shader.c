@@ -433,8 +433,8 @@ workgroup_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spi
    return pv_vk_workgroup_violation(c, device, size);
 }
 
-/* What the check of the whole stage array needs of its stages (pv_vk_geometry_output_violation):
- * whether it has tessellation stages, and the largest modes of its geometry stages. */
+/* What the check of the whole stage array needs of its stages (stages_together_ok): whether it
+ * has tessellation stages, and the largest modes of its geometry stages. */
 struct stage_facts {
    bool geometry, tessellation;
    uint32_t output_vertices, invocations, out_end;
@@ -565,29 +565,20 @@ patch_size_of(const VkGraphicsPipelineCreateInfo *g)
    return n ? n : 1;
 }
 
-/* The geometry stage's output buffer, with the tessellation of the same create info: a
- * pipeline library of pre-rasterization shaders holds all of them, so the stage array does. */
+/* What the whole stage array must hold to: the geometry stage's output buffer, with the
+ * tessellation of the same create info (a pipeline library of pre-rasterization shaders holds
+ * all of them, so the stage array does), and the tessellation stages' patch sizes. */
 static bool
-geometry_output_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
+stages_together_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                    const struct stage_facts *f, const VkGraphicsPipelineCreateInfo *g)
 {
-   if (!f->geometry)
-      return true;
    const char *why =
-      pv_vk_geometry_output_violation(c, device, f->output_vertices, f->invocations, f->out_end,
-                                      f->tessellation ? patch_size_of(g) : 0);
-   if (why)
-      pv_venus_refuse(c, "%s: %s", what, why);
-   return !why;
-}
-
-static bool
-tess_vertices_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
-                 const struct stage_facts *f)
-{
-   const char *why = f->control ? pv_vk_tess_vertices_violation(c, device, f->tess_vertices[0],
-                                                                f->tess_vertices[1])
-                                : NULL;
+      f->geometry
+         ? pv_vk_geometry_output_violation(c, device, f->output_vertices, f->invocations,
+                                           f->out_end, f->tessellation ? patch_size_of(g) : 0)
+         : NULL;
+   if (!why && f->control)
+      why = pv_vk_tess_vertices_violation(c, device, f->tess_vertices[0], f->tess_vertices[1]);
    if (why)
       pv_venus_refuse(c, "%s: %s", what, why);
    return !why;
@@ -617,8 +608,7 @@ pv_vk_stages_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
       for (uint32_t i = 0; i < count; i++)
          if (!stage_check(c, what, device, l, i, &stages[i], &u, &f))
             goto fail;
-      if (!geometry_output_ok(c, what, device, &f, graphics) ||
-          !tess_vertices_ok(c, what, device, &f))
+      if (!stages_together_ok(c, what, device, &f, graphics))
          goto fail;
    }
    *out = u.v;

@@ -142,9 +142,13 @@ pv_vk_cmd_patch_size_set(struct pv_dispatch_ctx *c, VkCommandBuffer cmd)
 void
 pv_vk_cmd_topology_set(struct pv_vk_cmdbuf *cb, enum pv_topology topology)
 {
+   /* guests set the topology, and rebind a pipeline, before most draws: only a change has
+    * the next draw checked again */
+   if (cb->scope.topology == (uint8_t)topology)
+      return;
    cb->scope.topology = (uint8_t)topology;
    if (cb->bound)
-      cb->bound->bp[PV_BIND_GRAPHICS].dirty = true; /* the next draw checks what it draws */
+      cb->bound->bp[PV_BIND_GRAPHICS].dirty = true;
 }
 
 void

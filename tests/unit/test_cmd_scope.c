@@ -1470,8 +1470,6 @@ patches_need_tessellation(void **state)
          topology_bound(cases[i].secondary, cases[i].patch_list, cases[i].dynamic);
       ((struct pv_vk_pipeline *)pv_object_find(ctx, GFX_PIPE, VK_OBJECT_TYPE_PIPELINE)->data)
          ->tessellates = cases[i].tessellates;
-      ((struct pv_vk_pipeline *)pv_object_find(ctx, GFX_PIPE, VK_OBJECT_TYPE_PIPELINE)->data)
-         ->patch_dynamic = false;
       if (cases[i].set != UNSET)
          pv_vk_cmdbuf_of(pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER))
             ->scope.topology = (uint8_t)cases[i].set;
@@ -1502,6 +1500,10 @@ topology_tracked(void **state)
    pv_context_submit(ctx, b.b, b.n);
    assert_int_equal(cb->scope.topology, PV_TOPOLOGY_PATCHES);
    assert_true(cb->bound->bp[PV_BIND_GRAPHICS].dirty);
+   /* the same topology again leaves a passed draw check standing */
+   cb->bound->bp[PV_BIND_GRAPHICS].dirty = false;
+   pv_vk_cmd_topology_set(cb, PV_TOPOLOGY_PATCHES);
+   assert_false(cb->bound->bp[PV_BIND_GRAPHICS].dirty);
    pv_context_destroy(ctx);
    /* a static pipeline's bind sets its own */
    ctx = topology_bound(false, false, true);
