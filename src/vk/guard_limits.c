@@ -527,40 +527,17 @@ pv_vk_stage_locations(struct pv_dispatch_ctx *c, VkDevice device, VkShaderStageF
 
 /* ----- geometry shaders ---------------------------------------------------------------------- */
 
-/* Mesa's u_decomposed_prims_for_vertices (compiler/shader_enums.h) for a geometry shader's
- * output primitive. */
-static uint64_t
-decomposed_prims(uint32_t output_primitive, uint64_t vertices)
-{
-   switch (output_primitive) {
-   case PV_SPIRV_OUTPUT_LINE_STRIP:
-      return vertices >= 2 ? vertices - 1 : 0;
-   case PV_SPIRV_OUTPUT_TRIANGLE_STRIP:
-      return vertices >= 3 ? vertices - 2 : 0;
-   default: /* OutputPoints */
-      return vertices;
-   }
-}
-
 /*
  * A geometry stage's OutputVertices in 1..maxGeometryOutputVertices and Invocations in
  * 1..maxGeometryShaderInvocations (absent: 1), on every host
  * (VUID-VkPipelineShaderStageCreateInfo-stage-00714, -00715): SPIR-V validation takes any value,
  * and llvmpipe multiplies both into the size of its output buffer (below).
  *
- * On lavapipe (pv_vk_physdev.sizes_gs_output_32bit) also the table of primitive lengths the JIT
- * stores through, read in Mesa 22.3.6 and 25.0.7 alike: draw_geometry_shader_run (draw_gs.c)
- * gives it num_vertex_streams x max_out_prims rows, max_out_prims = MAX2(1,
- * u_decomposed_prims_for_vertices(output primitive, OutputVertices) x num_in_primitives), where
- * num_in_primitives is aligned to the vector length (4, TGSI_NUM_CHANNELS) and so at least 4.
- * Each EndPrimitive of a lane that emitted a vertex since the last one (lp_bld_nir_soa.c
- * end_primitive_masked) loads row prims_emitted x num_vertex_streams + stream and stores the
- * primitive's length through it (draw_llvm.c draw_gs_llvm_end_primitive); a lane emits at most
- * OutputVertices vertices, so at most OutputVertices primitives. The table falls short where
- * OutputVertices > MAX2(1, 4 x decomposed): only a triangle strip of 2 (points decompose into
- * as many primitives as vertices, a line strip of n >= 2 into n - 1, a triangle strip of n >= 3
- * into n - 2). "EmitVertex; EndPrimitive" twice there read row 1 of a table of 1 and stored
- * through what it found (measured on 22.3.6).
+ * llvmpipe's tables of primitive lengths, sized by the decomposed primitives of OutputVertices,
+ * are not checked here: on lavapipe a strip's module is compiled bounded (spirv_bound.c), which
+ * fits them for every output primitive and count. Before that, a triangle strip of 2 was
+ * refused here: its JIT table of max(1, 4 x 0) rows took "EmitVertex; EndPrimitive" twice
+ * through row 1 (draw_llvm.c draw_gs_llvm_end_primitive, measured on 22.3.6).
  */
 const char *
 pv_vk_geometry_violation(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spirv_entry *e)
@@ -572,10 +549,6 @@ pv_vk_geometry_violation(struct pv_dispatch_ctx *c, VkDevice device, const struc
       return "OutputVertices absent, 0 or past the device's maxGeometryOutputVertices";
    if (e->invocations == 0 || e->invocations > max_invocations)
       return "Invocations of 0 or past the device's maxGeometryShaderInvocations";
-   uint64_t rows = 4 * decomposed_prims(e->output_primitive, e->output_vertices);
-   if (pd && pd->sizes_gs_output_32bit && e->output_vertices > (rows > 1 ? rows : 1))
-      return "OutputVertices primitives outrun the host's table of decomposed output primitives "
-             "(a triangle strip of 2 vertices on lavapipe)";
    return NULL;
 }
 
@@ -589,6 +562,8 @@ pv_vk_geometry_violation(struct pv_dispatch_ctx *c, VkDevice device, const struc
  * and Invocations 32, both the device's limits, with one vkCmdDraw of 4096 points crashed
  * (1024 points did not). The bounds here are upper bounds of each factor, and the product must
  * stay below 2^31:
+ *  - OutputVertices is the host's: a strip's module is compiled with its slack added
+ *    (spirv_bound.c; the caller adds it).
  *  - vertex_size is sizeof(struct vertex_header) (20 bytes: draw_vertex_header.h) + 16 per
  *    output slot (draw_total_gs_outputs: the shader's outputs and the draw module's extra ones).
  *    Taken as 32 + 16 x (out_end + 16): out_end locations, up to 8 built-in slots (position,

@@ -19,7 +19,9 @@
 #include <string.h>
 
 #include "renderer/context.h"
+#include "util/log.h"
 #include "vk/guard.h"
+#include "vk/spirv_bound.h"
 #include "vk/spirv_reflect.h"
 
 /* ----- descriptor set layouts ---------------------------------------------------------------- */
@@ -277,6 +279,39 @@ module_reflect(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
    return m;
 }
 
+/* On a host that needs a strip geometry shader's emits bounded (pv_vk_physdev.bounds_gs_strips,
+ * spirv_bound.c says why), `ci` gets the bounded module's code, validated again, in the
+ * decoder's arena, which keeps it until the command is done. The checks read the guest's own
+ * module. False after refusing. */
+static bool
+bound_strips(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
+             VkShaderModuleCreateInfo *ci)
+{
+   struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
+   if (!d || !d->pd || !d->pd->bounds_gs_strips)
+      return true;
+   uint32_t *code = NULL;
+   size_t n = 0;
+   const char *why = pv_spirv_bound_strips(ci->pCode, ci->codeSize / 4, &code, &n);
+   char err[256];
+   if (!why && code && !pv_spirv_validate(code, n, device_env(c, device), err, sizeof(err)))
+      why = err;
+   if (!why && code) {
+      uint32_t *kept = pv_cs_alloc(c->dec, n, sizeof(*kept));
+      if (kept) {
+         pv_dbg("%s: a strip geometry shader compiled bounded (%zu words, %zu after)", what,
+                ci->codeSize / 4, n);
+         memcpy(kept, code, n * sizeof(*kept));
+         ci->pCode = kept;
+         ci->codeSize = n * sizeof(*kept);
+      }
+   }
+   free(code);
+   if (why)
+      pv_venus_refuse(c, "%s: a strip geometry shader this host needs bounded: %s", what, why);
+   return !why && !pv_cs_fatal(c->dec);
+}
+
 void
 pv_guard_CreateShaderModule(struct pv_dispatch_ctx *c, void *args)
 {
@@ -284,7 +319,15 @@ pv_guard_CreateShaderModule(struct pv_dispatch_ctx *c, void *args)
    struct pv_spirv_module *m = module_reflect(c, "vkCreateShaderModule", a->device, a->pCreateInfo);
    if (!m)
       return;
+   VkShaderModuleCreateInfo host = *a->pCreateInfo;
+   if (!bound_strips(c, "vkCreateShaderModule", a->device, &host)) {
+      pv_spirv_module_free(m);
+      return;
+   }
+   const VkShaderModuleCreateInfo *guest = a->pCreateInfo;
+   a->pCreateInfo = &host;
    pv_handle_vkCreateShaderModule(c, args);
+   a->pCreateInfo = guest;
    struct pv_object *o =
       a->ret == VK_SUCCESS && a->pShaderModule && !pv_cs_fatal(c->dec)
          ? pv_venus_find(c, PV_FROM_HANDLE(*a->pShaderModule), VK_OBJECT_TYPE_SHADER_MODULE)
@@ -456,8 +499,10 @@ facts_add(struct stage_facts *f, const struct pv_spirv_entry *e)
    if (e->stage != VK_SHADER_STAGE_GEOMETRY_BIT)
       return;
    f->geometry = true;
-   f->output_vertices =
-      e->output_vertices > f->output_vertices ? e->output_vertices : f->output_vertices;
+   /* the host's: a strip is compiled with its slack on lavapipe, the one host that counts it
+    * (bound_strips); OutputVertices was checked against the device's limit */
+   uint32_t vertices = e->output_vertices + pv_spirv_strip_slack(e->output_primitive);
+   f->output_vertices = vertices > f->output_vertices ? vertices : f->output_vertices;
    f->invocations = e->invocations > f->invocations ? e->invocations : f->invocations;
    f->out_end = e->out_end > f->out_end ? e->out_end : f->out_end;
 }
@@ -473,6 +518,11 @@ stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
    }
    const VkShaderModuleCreateInfo *inl = st->module ? NULL : inline_module(st->pNext);
    struct pv_spirv_module *own = inl ? module_reflect(c, what, device, inl) : NULL;
+   /* the chain is the decoder's copy of the guest's, in its arena: ours to point elsewhere */
+   if (own && !bound_strips(c, what, device, (VkShaderModuleCreateInfo *)inl)) {
+      pv_spirv_module_free(own);
+      return false;
+   }
    struct pv_object *o =
       st->module ? pv_venus_object(c, VK_OBJECT_TYPE_SHADER_MODULE, PV_FROM_HANDLE(st->module))
                  : NULL;

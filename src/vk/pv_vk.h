@@ -131,10 +131,12 @@ struct pv_vk_physdev {
    bool sizes_patches_by_control;
    /* lavapipe (22.3 measured, 25.0 read): llvmpipe sizes a geometry shader's output buffer with
     * a 32-bit product of the vertex size, OutputVertices + 1, Invocations and the primitives
-    * of one run, which wraps, and its JIT stores each emitted primitive's length through a table
-    * of max(1, decomposed output primitives) rows, which a strip of 2 vertices outruns
-    * (guard_limits.c, pv_vk_geometry_violation) */
+    * of one run, which wraps (guard_limits.c, pv_vk_geometry_output_violation) */
    bool sizes_gs_output_32bit;
+   /* lavapipe (22.3 measured, 25.0 read): llvmpipe lists a geometry shader's primitives by the
+    * decomposed primitives of its OutputVertices, which a strip's one-vertex primitives outrun:
+    * such a module is compiled bounded (spirv_bound.c) */
+   bool bounds_gs_strips;
 };
 
 /* Whether this thread is making the transform feedback resume's own fill and copy (which Vulkan

@@ -52,8 +52,8 @@ pv_spirv_env(uint32_t api_version, bool spirv_1_4)
  * guest may have enabled (scalar layouts, maintenance4); they decide nothing the host compiler
  * could crash on, so they are relaxed to their most permissive setting rather than risk
  * refusing a real guest's valid shader. */
-static bool
-validate(const uint32_t *words, size_t count, int env, char *err, size_t err_size)
+bool
+pv_spirv_validate(const uint32_t *words, size_t count, int env, char *err, size_t err_size)
 {
    spv_context ctx = spvContextCreate((spv_target_env)env);
    spv_validator_options opt = spvValidatorOptionsCreate();
@@ -371,7 +371,7 @@ pv_spirv_reflect(const uint32_t *words, size_t count, int env, char *err, size_t
       *why = "empty module";
       return NULL;
    }
-   if (!validate(words, count, env, err, err_size)) {
+   if (!pv_spirv_validate(words, count, env, err, err_size)) {
       *why = err;
       return NULL;
    }

@@ -81,6 +81,10 @@ struct pv_spirv_module {
 /* The SPIR-V target environment of a device of this apiVersion (spv_target_env values). */
 int pv_spirv_env(uint32_t api_version, bool spirv_1_4);
 
+/* Whether spvValidate takes `words` for `env`; `err` receives the validator's message when not
+ * (pv_spirv_reflect validates first; a module we rewrote is validated again with this). */
+bool pv_spirv_validate(const uint32_t *words, size_t count, int env, char *err, size_t err_size);
+
 /* Validates `words` for `env` and reflects it. NULL with *why set (a static or `err` string)
  * when it is invalid or cannot be reflected; `err` receives the validator's message. */
 struct pv_spirv_module *pv_spirv_reflect(const uint32_t *words, size_t count, int env, char *err,

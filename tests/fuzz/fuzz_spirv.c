@@ -7,6 +7,10 @@
  * dropped, as vkCreateShaderModule refuses it), tried for a Vulkan 1.0 and a 1.3 device. Seeds:
  * the e2e and unit-test shaders, compiled. fuzz_hostile reaches the same code from real
  * recorded streams, at a few inputs per second; this runs thousands.
+ *
+ * A module the validator takes also goes through lavapipe's bound of strip geometry shaders
+ * (src/vk/spirv_bound.h): a bounded module the validator then refuses is our bug, and aborts
+ * (the server would refuse it, so a guest would only lose a valid shader).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +18,7 @@
 
 #define PV_FUZZ_NO_HOST_VULKAN
 #include "fuzz_common.h"
+#include "vk/spirv_bound.h"
 #include "vk/spirv_reflect.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,6 +50,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort(); /* an entry point must be found by its own name and stage */
          for (uint32_t r = 0; r < ep->count; r++) /* every element read: ASan sees a bad array */
             sink += ep->res[r].set + ep->res[r].binding + ep->res[r].count + ep->res[r].types;
+      }
+      if (m) {
+         uint32_t *out = NULL;
+         size_t out_n = 0;
+         pv_spirv_bound_strips(words, n, &out, &out_n);
+         if (out &&
+             !pv_spirv_validate(out, out_n, pv_spirv_env(versions[i], false), err, sizeof(err)))
+            abort();
+         free(out);
       }
       pv_spirv_module_free(m);
    }
