@@ -138,10 +138,25 @@ pv_guard_CmdBindVertexBuffers2(struct pv_dispatch_ctx *c, void *args)
    }
 }
 
+/* VK_INDEX_TYPE_NONE_KHR has no index size (VUID-vkCmdBindIndexBuffer-indexType-08786), and
+ * lavapipe divides the index buffer's offset by the size it takes for it: 0 in 25.0 (and in
+ * 22.3 for a command buffer's first bind), a SIGFPE on its queue thread at the next indexed
+ * draw, outside our crash guard (measured on 22.3.6). Refused on every host. */
+static bool
+index_type_ok(struct pv_dispatch_ctx *c, const char *what, VkIndexType type)
+{
+   if (type != VK_INDEX_TYPE_NONE_KHR)
+      return true;
+   pv_venus_refuse(c, "%s: index type VK_INDEX_TYPE_NONE_KHR (no index size)", what);
+   return false;
+}
+
 void
 pv_guard_CmdBindIndexBuffer(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdBindIndexBuffer *a = args;
+   if (!index_type_ok(c, "vkCmdBindIndexBuffer", a->indexType))
+      return;
    if (a->buffer == VK_NULL_HANDLE ||
        pv_guard_buffer_range_whole(c, "vkCmdBindIndexBuffer", a->buffer, a->offset,
                                    VK_WHOLE_SIZE)) {
@@ -154,6 +169,8 @@ void
 pv_guard_CmdBindIndexBuffer2KHR(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdBindIndexBuffer2KHR *a = args;
+   if (!index_type_ok(c, "vkCmdBindIndexBuffer2KHR", a->indexType))
+      return;
    if (a->buffer == VK_NULL_HANDLE ||
        pv_guard_buffer_range_whole(c, "vkCmdBindIndexBuffer2KHR", a->buffer, a->offset,
                                    a->size)) {

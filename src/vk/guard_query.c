@@ -7,6 +7,7 @@
 #include "vk/guard.h"
 
 #include <sched.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "renderer/context.h"
@@ -214,15 +215,56 @@ pv_guard_GetQueryPoolResults(struct pv_dispatch_ctx *c, void *args)
                      pv_handle_vkGetQueryPoolResults, args);
 }
 
+/*
+ * lavapipe (22.3 run, 25.0 read alike: lvp_execute.c handle_copy_query_pool_results) writes a
+ * query not begun since its reset, copied WITH_AVAILABILITY, as a memset of `stride` bytes (a
+ * pipe_box width, an int), not of its result bytes. Vulkan asks room for each query's results
+ * only (VUID-vkCmdCopyQueryPoolResults-dstBuffer-00824), and one query's stride places nothing,
+ * so a legal copy zeroed up to the stride past the buffer: measured, a stride of 4096 into a
+ * buffer's last 16 bytes zeroed the next buffer's memory; under valgrind an invalid write on
+ * the queue thread. A stride past INT32_MAX is a negative width: a memset of nearly 2^64.
+ * On such a host (pv_vk_physdev.zeroes_query_stride) the copy is made in two host calls: the
+ * records before the last with the guest's stride (each zeroes at most up to the next record),
+ * then the last alone with its result bytes as its stride. A stride past INT32_MAX over more
+ * than one query is refused (the records before the last would take it).
+ */
+static bool
+copy_split(struct pv_dispatch_ctx *c, struct pv_args_vkCmdCopyQueryPoolResults *a, uint64_t bytes)
+{
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_checked(c, a->commandBuffer);
+   if (!cb || !cb->pd || !cb->pd->zeroes_query_stride || a->queryCount == 0 ||
+       !(a->flags & VK_QUERY_RESULT_WITH_AVAILABILITY_BIT) || a->stride <= bytes)
+      return false;
+   if (a->queryCount > 1 && a->stride > INT32_MAX) {
+      pv_venus_refuse(c,
+                      "vkCmdCopyQueryPoolResults: a stride of %llu with availability over %u "
+                      "queries (this host zeroes a stride a query, in an int)",
+                      (unsigned long long)a->stride, a->queryCount);
+      return true;
+   }
+   struct pv_args_vkCmdCopyQueryPoolResults head = *a, last = *a;
+   head.queryCount = a->queryCount - 1;
+   last.firstQuery = a->firstQuery + head.queryCount;
+   last.queryCount = 1;
+   last.dstOffset = a->dstOffset + (uint64_t)head.queryCount * a->stride; /* checked inside */
+   last.stride = bytes;
+   /* arguments of our own: made at once, after the calls a recording thread holds (exec.c) */
+   if (head.queryCount)
+      pv_handle_vkCmdCopyQueryPoolResults(c, &head);
+   pv_handle_vkCmdCopyQueryPoolResults(c, &last);
+   return true;
+}
+
 void
 pv_guard_CmdCopyQueryPoolResults(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdCopyQueryPoolResults *a = args;
    struct pv_vk_query_pool *q;
-   if (pv_guard_queries(c, "vkCmdCopyQueryPoolResults", a->queryPool, a->firstQuery,
-                        a->queryCount, &q) &&
+   if (pv_guard_queries(c, "vkCmdCopyQueryPoolResults", a->queryPool, a->firstQuery, a->queryCount,
+                        &q) &&
        pv_guard_buffer_records(c, "vkCmdCopyQueryPoolResults", a->dstBuffer, a->dstOffset,
-                               a->queryCount, a->stride, result_bytes(q, a->flags)))
+                               a->queryCount, a->stride, result_bytes(q, a->flags)) &&
+       !copy_split(c, a, result_bytes(q, a->flags)))
       pv_handle_vkCmdCopyQueryPoolResults(c, args);
 }
 

@@ -14,10 +14,30 @@ static const struct pv_vk_sampler {
    bool compare;
 } compare_sampler = {true};
 
+/* A custom border color needs its VkSamplerCustomBorderColorCreateInfoEXT
+ * (VUID-VkSamplerCreateInfo-borderColor-04011): Mesa's common sampler code (vk_sampler.c
+ * vk_sampler_border_color_value, 22.3 and 25.0) reads the color through the chain entry it
+ * did not find, and lavapipe's vkCreateSampler read address 0x10 (measured on 22.3.6).
+ * Refused on every host. */
+static bool
+border_color_ok(struct pv_dispatch_ctx *c, const VkSamplerCreateInfo *ci)
+{
+   if (!ci ||
+       (ci->borderColor != VK_BORDER_COLOR_FLOAT_CUSTOM_EXT &&
+        ci->borderColor != VK_BORDER_COLOR_INT_CUSTOM_EXT) ||
+       pv_vk_chain_find(ci->pNext, VK_STRUCTURE_TYPE_SAMPLER_CUSTOM_BORDER_COLOR_CREATE_INFO_EXT))
+      return true;
+   pv_venus_refuse(c, "vkCreateSampler: a custom border color without its "
+                      "VkSamplerCustomBorderColorCreateInfoEXT");
+   return false;
+}
+
 void
 pv_guard_CreateSampler(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCreateSampler *a = args;
+   if (!border_color_ok(c, a->pCreateInfo))
+      return;
    pv_handle_vkCreateSampler(c, args);
    if (a->ret != VK_SUCCESS || !a->pSampler || !a->pCreateInfo || pv_cs_fatal(c->dec) ||
        !a->pCreateInfo->compareEnable)

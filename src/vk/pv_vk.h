@@ -137,6 +137,9 @@ struct pv_vk_physdev {
     * decomposed primitives of its OutputVertices, which a strip's one-vertex primitives outrun:
     * such a module is compiled bounded (spirv_bound.c) */
    bool bounds_gs_strips;
+   /* lavapipe (22.3 run, 25.0 read): vkCmdCopyQueryPoolResults WITH_AVAILABILITY zeroes a query
+    * never begun as `stride` bytes, past the last record's results (guard_query.c) */
+   bool zeroes_query_stride;
 };
 
 /* Whether this thread is making the transform feedback resume's own fill and copy (which Vulkan

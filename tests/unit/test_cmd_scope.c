@@ -1146,6 +1146,57 @@ add_buffer(struct pv_context *ctx, uint64_t id, uint64_t size, bool bound)
    o->free_data = pv_vk_state_free;
 }
 
+/* VK_INDEX_TYPE_NONE_KHR has no index size (VUID-vkCmdBindIndexBuffer-indexType-08786), which
+ * lavapipe divides by at the next indexed draw: refused on every host (the same check guards
+ * vkCmdBindIndexBuffer2KHR, a wire-1 command); the other types pass. */
+static void
+index_type_none(void **state)
+{
+   (void)state;
+   for (int none = 0; none < 2; none++) {
+      struct pv_context *ctx = limited_cmdbuf();
+      struct buf b = {0};
+      w32(&b, cmd("vkCmdBindIndexBuffer")), w32(&b, 0), w64(&b, PRIMARY), w64(&b, 0), w64(&b, 0);
+      w32(&b, none ? VK_INDEX_TYPE_NONE_KHR : VK_INDEX_TYPE_UINT16);
+      if (none)
+         REFUSED(ctx, &b,
+                 "vkCmdBindIndexBuffer: index type VK_INDEX_TYPE_NONE_KHR (no index size)");
+      else
+         PASSED(ctx, &b, "vkCmdBindIndexBuffer");
+   }
+}
+
+/* vkCmdCopyQueryPoolResults WITH_AVAILABILITY on a host that zeroes a never-begun query's
+ * record as `stride` bytes in an int (lavapipe, pv_vk_physdev.zeroes_query_stride): a stride past
+ * INT32_MAX over more than one query is refused there (its records before the last would take
+ * it); one query of that stride is made with its result bytes as the stride (two host calls of
+ * our own: the first reaches the missing entry point here), and other hosts take both. */
+static void
+query_copy_stride(void **state)
+{
+   (void)state;
+   const uint64_t big = (uint64_t)1 << 31;
+   for (int zeroes = 0; zeroes < 2; zeroes++)
+      for (uint32_t count = 1; count <= 2; count++) {
+         limits_pd.zeroes_query_stride = zeroes;
+         struct pv_context *ctx = limited_cmdbuf();
+         add_pool(ctx, 4);
+         add_buffer(ctx, XFB_SMALL, (uint64_t)8 << 30, true);
+         struct buf b = {0};
+         w32(&b, cmd("vkCmdCopyQueryPoolResults")), w32(&b, 0), w64(&b, PRIMARY), w64(&b, POOL);
+         w32(&b, 0), w32(&b, count), w64(&b, XFB_SMALL), w64(&b, 0), w64(&b, big);
+         w32(&b, VK_QUERY_RESULT_WITH_AVAILABILITY_BIT);
+         if (zeroes && count == 2)
+            REFUSED(ctx, &b,
+                    "vkCmdCopyQueryPoolResults: a stride of 2147483648 with "
+                    "availability over 2 queries (this host zeroes a stride a query, in "
+                    "an int)");
+         else
+            PASSED(ctx, &b, "vkCmdCopyQueryPoolResults");
+      }
+   limits_pd.zeroes_query_stride = false;
+}
+
 /* A recording primary inside a render pass instance with a graphics pipeline bound, and the
  * buffers: 256 bytes, 2 bytes, 256 bytes never bound. */
 static struct pv_context *
@@ -1899,6 +1950,8 @@ main(void)
       cmocka_unit_test(query_stream_past_limit),
       cmocka_unit_test(queries_inside_multiview),
       cmocka_unit_test(query_views_tracked),
+      cmocka_unit_test(index_type_none),
+      cmocka_unit_test(query_copy_stride),
       cmocka_unit_test(secondary_query_views),
       cmocka_unit_test(render_pass_views_past_limit),
       cmocka_unit_test(draw_indexed_without_index_buffer),

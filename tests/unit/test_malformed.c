@@ -130,6 +130,7 @@ struct mcase {
    uint32_t vtest_cmd;   /* vtest cases: command and payload size in dwords */
    uint32_t vtest_dwords;
    int32_t want_objtype; /* decoder cases */
+   const char *want_reason; /* real-object cases: the lost reason holds this, when set */
 };
 
 #define MAX_CASES 720
@@ -431,6 +432,8 @@ run_context_case(const struct mcase *c)
       assert_int_equal(pv_context_submit(e.ctx, c->bytes->b, c->bytes->n), -1);
    }
    assert_true(pv_context_is_lost(e.ctx));
+   if (c->want_reason && !strstr(pv_context_lost_reason(e.ctx), c->want_reason))
+      fail_msg("%s: lost for %s, want %s", c->name, pv_context_lost_reason(e.ctx), c->want_reason);
    check_guest_told(&e);
    env_close(&e);
    check_healthy(c->wire);
@@ -951,11 +954,11 @@ build_cases(void)
       if (have_lavapipe) {
          const uint64_t D = OBJ_DEVICE;
          struct {
-            const char *what;
+            const char *what, *reason;
             struct buf b;
          } r[40];
          size_t nr = 0;
-#define REAL(w) (r[nr].what = (w), r[nr].b.n = 0, &r[nr++].b)
+#define REAL(w) (r[nr].what = (w), r[nr].reason = NULL, r[nr].b.n = 0, &r[nr++].b)
          struct buf *x = REAL("buffer destroyed twice");
          cmd_destroy_buffer(x, D, OBJ_BUFFER), cmd_destroy_buffer(x, D, OBJ_BUFFER);
          x = REAL("buffer used after destroy");
@@ -1028,6 +1031,16 @@ build_cases(void)
          for (int k = 0; k < 14; k++) /* flags .. maxLod, all 0 */
             w32(x, 0);
          w32(x, 65536), w32(x, 0), w64(x, 0), w64(x, 1), w64(x, 0x71);
+         /* a custom border color without its create info: Mesa's vk_sampler.c read the color
+          * through NULL inside lavapipe's vkCreateSampler (a crash the crash guard contains);
+          * refused before, with its own reason */
+         x = REAL("vkCreateSampler custom border color without its create info");
+         r[nr - 1].reason = "refused: vkCreateSampler: a custom border color without its";
+         w32(x, 70), w32(x, 0), w64(x, D), w64(x, 1), w32(x, VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO);
+         w64(x, 0);
+         for (int k = 0; k < 14; k++) /* flags .. maxLod, all 0 */
+            w32(x, 0);
+         w32(x, VK_BORDER_COLOR_FLOAT_CUSTOM_EXT), w32(x, 0), w64(x, 0), w64(x, 1), w64(x, 0x74);
          static const struct {
             const char *what;
             uint32_t binding, type, count;
@@ -1056,6 +1069,7 @@ build_cases(void)
          for (size_t i = 0; i < nr; i++) {
             struct mcase *c = add(CAT_REAL_OBJECTS, wire, &r[i].b, "wire%u %s", wire, r[i].what);
             c->pre = PRE_LAVAPIPE;
+            c->want_reason = r[i].reason;
          }
       }
 

@@ -635,7 +635,7 @@ dispatch_indirect(struct pv_hostile *h)
 
 /* ----- graphics: a 16x16 target, one vec4 vertex attribute --------------------------------- */
 
-enum gfx_hostile { DRAW_INDIRECT, VERTEX_OFFSET, INDEX_OFFSET };
+enum gfx_hostile { DRAW_INDIRECT, VERTEX_OFFSET, INDEX_OFFSET, INDEX_TYPE_NONE };
 
 static void
 gfx_case(struct pv_hostile *h, enum gfx_hostile what)
@@ -658,6 +658,10 @@ gfx_case(struct pv_hostile *h, enum gfx_hostile what)
       vkCmdBindIndexBuffer(cmd, vb.buffer, SZ, VK_INDEX_TYPE_UINT32);
       vkCmdDrawIndexed(cmd, 3, 1, 0, 0, 0);
    }
+   if (what == INDEX_TYPE_NONE) {
+      vkCmdBindIndexBuffer(cmd, vb.buffer, 0, VK_INDEX_TYPE_NONE_KHR);
+      vkCmdDrawIndexed(cmd, 3, 1, 0, 0, 0);
+   }
    vkCmdEndRenderPass(cmd);
    pv_hostile_submit(h, cmd);
 }
@@ -678,6 +682,33 @@ static void
 index_offset(struct pv_hostile *h)
 {
    gfx_case(h, INDEX_OFFSET);
+}
+
+/* An index type of no size (Vulkan rules it out; the guest drivers pass it on): lavapipe
+ * divides the index buffer's offset by its index size, 0 for a command buffer's first bind, a
+ * SIGFPE on its queue thread. */
+static void
+index_type_none(struct pv_hostile *h)
+{
+   gfx_case(h, INDEX_TYPE_NONE);
+}
+
+/* A custom border color without its VkSamplerCustomBorderColorCreateInfoEXT (Vulkan rules it
+ * out): Mesa's common sampler code reads the color through the chain entry it did not find,
+ * a NULL read in lavapipe's vkCreateSampler. */
+static void
+border_custom_no_info(struct pv_hostile *h)
+{
+   const VkSamplerCreateInfo sci = {.sType = VK_STRUCTURE_TYPE_SAMPLER_CREATE_INFO,
+                                    .magFilter = VK_FILTER_NEAREST,
+                                    .minFilter = VK_FILTER_NEAREST,
+                                    .addressModeU = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER,
+                                    .addressModeV = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER,
+                                    .addressModeW = VK_SAMPLER_ADDRESS_MODE_CLAMP_TO_BORDER,
+                                    .borderColor = VK_BORDER_COLOR_FLOAT_CUSTOM_EXT};
+   VkSampler sampler;
+   PV_HOSTILE_NOTE(h, vkCreateSampler(h->c.device, &sci, NULL, &sampler));
+   pv_hostile_sync(h);
 }
 
 /* ----- image creation ----------------------------------------------------------------------- */
@@ -1354,6 +1385,9 @@ const struct pv_hostile_case pv_hostile_cases[] = {
    D("draw-indirect", draw_indirect, "vkCmdDrawIndirect offset = buffer size"),
    D("vertex-offset", vertex_offset, "vkCmdBindVertexBuffers offset = buffer size"),
    D("index-offset", index_offset, "vkCmdBindIndexBuffer offset = buffer size"),
+   D("index-type-none", index_type_none, "vkCmdBindIndexBuffer of VK_INDEX_TYPE_NONE_KHR"),
+   D("border-custom-no-info", border_custom_no_info,
+     "vkCreateSampler of a custom border color without its create info"),
    D("image-mips", image_mips, "vkCreateImage 64x64 with 20 mip levels"),
    D("image-layers", image_layers, "vkCreateImage with 65536 array layers"),
    D("image-extent", image_extent, "vkCreateImage 2^20 texels wide"),

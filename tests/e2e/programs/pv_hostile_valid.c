@@ -146,6 +146,38 @@ valid_images(struct pv_hostile *h)
 
 /* Queries: the last query reset on the host, written, read back and copied to the buffer's
  * last 8 bytes. */
+/* One query never begun since its reset, copied with its availability into a buffer's last 16
+ * bytes with a stride of 4096: legal (one query's stride places nothing, VUID-...-00824 asks
+ * room for its results). lavapipe zeroed the stride's 4096 bytes, past the buffer
+ * (src/vk/guard_query.c); the neighbours must keep their canary, the record read "not
+ * available", and the bytes before it stay. */
+static void
+valid_query_stride(struct pv_hostile *h, VkQueryPool pool)
+{
+   static struct pv_buffer tail;
+   pv_hostile_neighbours(h);
+   pv_hostile_buffer(h, &tail, SZ, 0, 0x33);
+   pv_hostile_neighbours(h);
+   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
+   vkCmdResetQueryPool(cmd, pool, 0, 1);
+   vkCmdCopyQueryPoolResults(cmd, pool, 0, 1, tail.buffer, SZ - 16, 4096,
+                             VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WITH_AVAILABILITY_BIT);
+   barrier(cmd);
+   pv_cmd_submit_wait(&h->c, cmd);
+   uint64_t available;
+   memcpy(&available, (uint8_t *)tail.map + SZ - 8, 8);
+   if (available != 0)
+      pv_fail("%s: a query never begun copied as available (%llu)", h->name,
+              (unsigned long long)available);
+   const uint8_t *t = tail.map;
+   for (VkDeviceSize i = 0; i < SZ - 16; i++)
+      if (t[i] != 0x33)
+         pv_fail("%s: byte %llu before the query's record changed to 0x%02x", h->name,
+                 (unsigned long long)i, t[i]);
+   pv_hostile_check_canaries(h, "a query copied with a stride of 4096 into a buffer's last 16 "
+                                "bytes");
+}
+
 static void
 valid_queries(struct pv_hostile *h)
 {
@@ -168,6 +200,7 @@ valid_queries(struct pv_hostile *h)
    if (copied != v[PV_HOSTILE_QUERIES - 1])
       pv_fail("%s: the last query copied %llu, read %llu", h->name, (unsigned long long)copied,
               (unsigned long long)v[PV_HOSTILE_QUERIES - 1]);
+   valid_query_stride(h, pool);
 }
 
 /* Compute: descriptors ending at the buffer's end (one VK_WHOLE_SIZE), an indirect dispatch
