@@ -644,6 +644,12 @@ uint32_t pv_vk_stage_locations(struct pv_dispatch_ctx *c, VkDevice device,
  * lavapipe (pv_vk_physdev.sizes_gs_output_32bit) an output primitive whose emitted primitives
  * fit the host's table; or why not. */
 struct pv_spirv_entry;
+/* On lavapipe 22.3 (pv_vk_physdev.misrows_inlined_uniforms, guard_inline.c): a stage that uses a
+ * uniform buffer past the stage's first 3 uniform buffer descriptors of its layout, or an inline
+ * uniform block where the layout has uniform buffers for the stage; NULL elsewhere. */
+const char *pv_vk_inline_uniforms_violation(struct pv_dispatch_ctx *c, VkDevice device,
+                                            const struct pv_vk_pipeline_layout *l,
+                                            const struct pv_spirv_entry *e);
 const char *pv_vk_geometry_violation(struct pv_dispatch_ctx *c, VkDevice device,
                                      const struct pv_spirv_entry *e);
 /* On lavapipe, why a pipeline's geometry shader (OutputVertices, Invocations, the end of its

@@ -569,6 +569,8 @@ stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
       if (why)
          break;
    }
+   if (!why)
+      why = pv_vk_inline_uniforms_violation(c, device, l, e);
    if (why && !c->refused)
       pv_venus_refuse(c, "%s: stage %u (0x%x, \"%s\"): %s", what, i, (unsigned)st->stage,
                       st->pName ? st->pName : "", why);

@@ -140,6 +140,10 @@ struct pv_vk_physdev {
    /* lavapipe (22.3 run, 25.0 read): vkCmdCopyQueryPoolResults WITH_AVAILABILITY zeroes a query
     * never begun as `stride` bytes, past the last record's results (guard_query.c) */
    bool zeroes_query_stride;
+   /* lavapipe 22.3 (read, run): its uniform inlining writes a block's offsets at row block x 32
+    * of a table whose rows are 4 apart, past it from the stage's fourth uniform buffer on
+    * (guard_inline.c) */
+   bool misrows_inlined_uniforms;
 };
 
 /* Whether this thread is making the transform feedback resume's own fill and copy (which Vulkan

@@ -22,6 +22,7 @@
 #include "wire0_commands.h"
 #include "compare_frag_spv.h"
 #include "geometry_geom_spv.h"
+#include "ubos_comp_spv.h"
 #include "geometry_varyings_geom_spv.h"
 #include "io_vert_spv.h"
 #include "pearvisor/pearvisor.h"
@@ -963,6 +964,89 @@ geometry_output_size(void **state)
    gs_stage_case(&gs_dev, v, vn, 1024, 1, 0, NULL);
 }
 
+/*
+ * lavapipe 22.3's uniform inlining (src/vk/guard_inline.c): its offset table keeps rows for
+ * constant buffer blocks 0 to 3 only, a block being 1 + the stage's uniform buffer descriptors
+ * of lower sets and bindings + the element. ubos.comp reads three uniform blocks of set 0; on
+ * such a host it passes with one descriptor each, and is refused when binding 0 holds 2 (its
+ * third buffer is then block 4), or when binding 0 is an inline uniform block beside uniform
+ * buffers (block 0's inlining walks constant buffer slot -1). A uniform buffer at a higher
+ * binding, or one the stage does not see, moves nothing. Other hosts take every layout.
+ * (Sets before the stage's count the same way: guard_inline.c ubos_before over each.)
+ */
+static struct pv_vk_physdev inline_pd = {
+   .limits = {GS_LIMITS, .maxComputeWorkGroupSize = {1024, 1024, 64},
+              .maxComputeWorkGroupInvocations = 1024,
+              .maxComputeWorkGroupCount = {65535, 65535, 65535}},
+   .misrows_inlined_uniforms = true};
+static struct pv_vk_physdev inline_other_pd = {
+   .limits = {GS_LIMITS, .maxComputeWorkGroupSize = {1024, 1024, 64},
+              .maxComputeWorkGroupInvocations = 1024,
+              .maxComputeWorkGroupCount = {65535, 65535, 65535}}};
+static struct pv_vk_device inline_dev = {.pd = &inline_pd};
+static struct pv_vk_device inline_other_dev = {.pd = &inline_other_pd};
+
+static void
+inline_case(struct pv_vk_device *dev, const struct binding *b, size_t nb, const char *want)
+{
+   struct pv_context *ctx = fresh_context();
+   pv_object_find(ctx, DEVICE, VK_OBJECT_TYPE_DEVICE)->data = dev;
+   struct pv_object *m = pv_object_find(ctx, MODULE, VK_OBJECT_TYPE_SHADER_MODULE);
+   pv_spirv_module_free(m->data);
+   char err[256];
+   const char *why = NULL;
+   m->data = pv_spirv_reflect(pv_ubos_comp_spv, sizeof(pv_ubos_comp_spv) / 4,
+                              pv_spirv_env(VK_API_VERSION_1_0, false), err, sizeof(err), &why);
+   assert_non_null(m->data);
+   add_layout(ctx, b, nb, 0);
+   struct buf buf = {0};
+   enc_create_compute(&buf, "main", NULL, 0);
+   if (want) {
+      char full[300];
+      snprintf(full, sizeof(full),
+               "refused: vkCreateComputePipelines: stage 0 (0x20, \"main\"): %s", want);
+      expect(ctx, &buf, full);
+   } else {
+      PASSED(ctx, &buf, "vkCreateComputePipelines");
+   }
+}
+
+static void
+inline_uniform_rows(void **state)
+{
+   (void)state;
+   const VkShaderStageFlags cs = VK_SHADER_STAGE_COMPUTE_BIT, fs = VK_SHADER_STAGE_FRAGMENT_BIT;
+   const VkDescriptorType ubo = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
+   struct binding v[6] = {
+      {0, 0, 1, ubo, cs},
+      {0, 1, 1, ubo, cs},
+      {0, 2, 1, VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC, cs},
+      {0, 3, 1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, cs},
+   };
+   static const char past[] = "a uniform buffer past the stage's first 3 uniform buffer "
+                              "descriptors (lavapipe 22.3's uniform inlining writes such a "
+                              "buffer's offsets past its table)";
+   inline_case(&inline_dev, v, 4, NULL);
+   /* more buffers at a higher binding, or for another stage only: still blocks 1..3 */
+   v[4] = (struct binding){0, 5, 4, ubo, cs};
+   v[5] = (struct binding){1, 0, 4, ubo, fs};
+   inline_case(&inline_dev, v, 6, NULL);
+   /* binding 0 of 2 elements: the third buffer is block 4 */
+   v[0].count = 2;
+   inline_case(&inline_dev, v, 4, past);
+   inline_case(&inline_other_dev, v, 4, NULL);
+   /* binding 1 of 2 elements: the same */
+   v[0].count = 1, v[1].count = 2;
+   inline_case(&inline_dev, v, 4, past);
+   v[1].count = 1;
+   /* an inline uniform block with uniform buffers for the stage */
+   v[0] = (struct binding){0, 0, 16, VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK, cs};
+   inline_case(&inline_dev, v, 4,
+               "an inline uniform block in a stage whose layout has uniform buffers (lavapipe "
+               "22.3's uniform inlining then reads constant buffer slot -1)");
+   inline_case(&inline_other_dev, v, 4, NULL);
+}
+
 /* vkCreateGraphicsPipelines of GS_MODULE's geometry stage, after TCS_MODULE's control stage
  * and TES_MODULE's evaluation stage when `tessellates`, with a tessellation state of `points` (0:
  * none) and the patch size dynamic when `dynamic`; layout LAYOUT, no render pass. */
@@ -1744,6 +1828,7 @@ main(void)
       cmocka_unit_test(geometry_strips_on_lavapipe),
       cmocka_unit_test(geometry_output_size),
       cmocka_unit_test(geometry_after_tessellation),
+      cmocka_unit_test(inline_uniform_rows),
       cmocka_unit_test(dispatch_unwritten),
       cmocka_unit_test(dispatch_partially_bound),
       cmocka_unit_test(dispatch_set_missing_or_clean),

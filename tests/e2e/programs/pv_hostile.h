@@ -158,6 +158,8 @@ void pv_hostile_shader_binding_missing(struct pv_hostile *h);
 void pv_hostile_shader_binding_type(struct pv_hostile *h);
 void pv_hostile_shader_push_range(struct pv_hostile *h);
 void pv_hostile_shader_invalid(struct pv_hostile *h);
+/* lavapipe 22.3's uniform inlining past its table (pv_hostile_inline.c) */
+void pv_hostile_inline_uniform_rows(struct pv_hostile *h);
 void pv_hostile_raw_device_address(struct pv_hostile *h);
 void pv_hostile_descriptor_unwritten(struct pv_hostile *h);
 void pv_hostile_descriptor_copy_unwritten(struct pv_hostile *h);

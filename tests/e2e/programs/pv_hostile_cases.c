@@ -1386,6 +1386,9 @@ const struct pv_hostile_case pv_hostile_cases[] = {
    D("vertex-offset", vertex_offset, "vkCmdBindVertexBuffers offset = buffer size"),
    D("index-offset", index_offset, "vkCmdBindIndexBuffer offset = buffer size"),
    D("index-type-none", index_type_none, "vkCmdBindIndexBuffer of VK_INDEX_TYPE_NONE_KHR"),
+   D("inline-uniform-rows", pv_hostile_inline_uniform_rows,
+     "a compute pipeline whose condition reads 5 offsets of its 4th uniform buffer, then push "
+     "constants of 0x41"),
    D("border-custom-no-info", border_custom_no_info,
      "vkCreateSampler of a custom border color without its create info"),
    D("image-mips", image_mips, "vkCreateImage 64x64 with 20 mip levels"),
