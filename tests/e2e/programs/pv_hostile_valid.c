@@ -150,10 +150,17 @@ valid_images(struct pv_hostile *h)
  * bytes with a stride of 4096: legal (one query's stride places nothing, VUID-...-00824 asks
  * room for its results). lavapipe zeroed the stride's 4096 bytes, past the buffer
  * (src/vk/guard_query.c); the neighbours must keep their canary, the record read "not
- * available", and the bytes before it stay. */
+ * available", and the bytes before it stay. Run natively on lavapipe (not through Venus) this
+ * is that driver's heap write itself (glibc aborts the process), so there it is left out and
+ * said so; the run through the server on lavapipe is the test. */
 static void
 valid_query_stride(struct pv_hostile *h, VkQueryPool pool)
 {
+   if (strstr(h->c.props.deviceName, "llvmpipe") && !strstr(h->c.props.deviceName, "Venus")) {
+      printf("pv-hostile: valid: the query copy of stride 4096 left out natively on lavapipe, "
+             "whose own write past the buffer it is\n");
+      return;
+   }
    static struct pv_buffer tail;
    pv_hostile_neighbours(h);
    pv_hostile_buffer(h, &tail, SZ, 0, 0x33);
