@@ -136,10 +136,38 @@ mark_immutable_compare(struct pv_dispatch_ctx *c, const VkDescriptorSetLayoutCre
 /* Bits a set's written map may need: 2^32 would make first_bit overflow. */
 #define PV_VK_MAX_SET_BITS ((uint64_t)1 << 31)
 
+/* A push descriptor layout holds no dynamic buffers
+ * (VUID-VkDescriptorSetLayoutCreateInfo-flags-00280) nor inline uniform blocks (-02208).
+ * lavapipe 22.3 applies dynamic offsets to pushed buffers from an array it never filled, and copies
+ * an inline block pushed without buffer infos from NULL (lvp_execute.c
+ * handle_push_descriptor_set_generic, vk_cmd_enqueue.c; measured: SIGSEGV on its queue thread, and
+ * on the recording thread). Refused on every host. */
+static bool
+push_layout_ok(struct pv_dispatch_ctx *c, const VkDescriptorSetLayoutCreateInfo *ci)
+{
+   if (!ci || !(ci->flags & VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR))
+      return true;
+   for (uint32_t i = 0; ci->pBindings && i < ci->bindingCount; i++) {
+      VkDescriptorType t = ci->pBindings[i].descriptorType;
+      if (t == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC ||
+          t == VK_DESCRIPTOR_TYPE_STORAGE_BUFFER_DYNAMIC ||
+          t == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK) {
+         pv_venus_refuse(c,
+                         "vkCreateDescriptorSetLayout: a push descriptor layout with a "
+                         "dynamic buffer or an inline uniform block (binding %u)",
+                         ci->pBindings[i].binding);
+         return false;
+      }
+   }
+   return true;
+}
+
 void
 pv_guard_CreateDescriptorSetLayout(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCreateDescriptorSetLayout *a = args;
+   if (!push_layout_ok(c, a->pCreateInfo))
+      return;
    /* the counts first: the written map below is sized by the binding numbers */
    if (!pv_guard_set_layout_counts(c, a->device, a->pCreateInfo))
       return;
@@ -362,8 +390,13 @@ spec_value(const VkSpecializationInfo *si, uint32_t id, uint32_t *v)
       const VkSpecializationMapEntry *e = &si->pMapEntries[i];
       if (e->constantID != id)
          continue;
+      /* Mesa (vk_util.c vk_spec_info_to_nir_spirv, 22.3 and 25.0) gives an entry of a size
+       * other than 1, 2, 4 or 8 the value 0 (VUID-VkSpecializationMapEntry-constantID-00776
+       * rules such a size out for a declared constant): a workgroup dimension of size 3
+       * holding 8 passed our check and reached lavapipe as 0, whose compute loop then wrote
+       * coroutine frames of 0 bytes (measured on 22.3.6: "malloc(): corrupted top size"). */
       uint64_t x = 0;
-      size_t n = e->size < sizeof(x) ? e->size : sizeof(x);
+      size_t n = e->size == 1 || e->size == 2 || e->size == 4 || e->size == 8 ? e->size : 0;
       memcpy(&x, (const uint8_t *)si->pData + e->offset, n); /* little-endian host */
       *v = x > UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)x;
       return true;

@@ -51,6 +51,7 @@ fresh_context(void)
 static struct pv_vk_physdev limits_pd = {
    .limits = {.maxViewports = 16,
               .maxVertexInputBindings = 32,
+              .maxVertexInputAttributes = 32,
               .maxColorAttachments = 8,
               .maxComputeWorkGroupCount = {65535, 65535, 65535},
               .maxTessellationPatchSize = 32},
@@ -1166,6 +1167,52 @@ index_type_none(void **state)
    }
 }
 
+/* The wire-1 type of a command (vkCmdSetVertexInputEXT is not in wire format 0). */
+static uint32_t
+cmd_wire1(const char *name)
+{
+   const struct pv_protocol_table *t = pv_protocol_table_get("wire1");
+   for (uint32_t i = 0; i < t->count; i++)
+      if (t->entries[i].name && !strcmp(t->entries[i].name, name))
+         return i;
+   fail_msg("wire1 has no %s", name);
+   return 0;
+}
+
+/* vkCmdSetVertexInputEXT (wire format 1): every attribute's binding described in the same call
+ * (VUID-vkCmdSetVertexInputEXT-binding-04793); lavapipe 22.3 read the missing description's
+ * stride through NULL on its queue thread. Attribute of binding 1 with only binding 0
+ * described: refused; with binding 1 described: passes. */
+static void
+vertex_input_described(void **state)
+{
+   (void)state;
+   const struct pv_renderer_config config = {.struct_size = sizeof(struct pv_renderer_config),
+                                             .wire_format = 1};
+   struct pv_renderer *r1 = pv_renderer_create(&config);
+   assert_non_null(r1);
+   for (uint32_t described = 0; described < 2; described++) {
+      struct pv_context *ctx = pv_context_create(r1, PV_CAPSET_VENUS, "scope-wire1");
+      assert_non_null(ctx);
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+      struct buf b = {0};
+      w32(&b, cmd_wire1("vkCmdSetVertexInputEXT")), w32(&b, 0), w64(&b, PRIMARY);
+      w32(&b, 1), w64(&b, 1); /* one binding description */
+      w32(&b, VK_STRUCTURE_TYPE_VERTEX_INPUT_BINDING_DESCRIPTION_2_EXT), w64(&b, 0);
+      w32(&b, described), w32(&b, 16), w32(&b, VK_VERTEX_INPUT_RATE_VERTEX), w32(&b, 1);
+      w32(&b, 1), w64(&b, 1); /* one attribute, of binding 1 */
+      w32(&b, VK_STRUCTURE_TYPE_VERTEX_INPUT_ATTRIBUTE_DESCRIPTION_2_EXT), w64(&b, 0);
+      w32(&b, 0), w32(&b, 1), w32(&b, VK_FORMAT_R32G32B32A32_SFLOAT), w32(&b, 0);
+      if (described)
+         PASSED(ctx, &b, "vkCmdSetVertexInputEXT");
+      else
+         REFUSED(ctx, &b,
+                 "vkCmdSetVertexInputEXT: an attribute whose binding has no binding "
+                 "description");
+   }
+   pv_renderer_destroy(r1);
+}
+
 /* vkCmdCopyQueryPoolResults WITH_AVAILABILITY on a host that zeroes a never-begun query's
  * record as `stride` bytes in an int (lavapipe, pv_vk_physdev.zeroes_query_stride): a stride past
  * INT32_MAX over more than one query is refused there (its records before the last would take
@@ -1951,6 +1998,7 @@ main(void)
       cmocka_unit_test(queries_inside_multiview),
       cmocka_unit_test(query_views_tracked),
       cmocka_unit_test(index_type_none),
+      cmocka_unit_test(vertex_input_described),
       cmocka_unit_test(query_copy_stride),
       cmocka_unit_test(secondary_query_views),
       cmocka_unit_test(render_pass_views_past_limit),

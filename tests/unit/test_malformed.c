@@ -956,7 +956,7 @@ build_cases(void)
          struct {
             const char *what, *reason;
             struct buf b;
-         } r[40];
+         } r[48];
          size_t nr = 0;
 #define REAL(w) (r[nr].what = (w), r[nr].reason = NULL, r[nr].b.n = 0, &r[nr++].b)
          struct buf *x = REAL("buffer destroyed twice");
@@ -1059,6 +1059,27 @@ build_cases(void)
             w32(x, 1), w64(x, 1), w32(x, dsl[k].binding), w32(x, dsl[k].type);
             w32(x, dsl[k].count), w32(x, VK_SHADER_STAGE_COMPUTE_BIT), w64(x, 0);
             w64(x, 0), w64(x, 1), w64(x, 0x72);
+         }
+         /* push descriptor layouts with a dynamic buffer or an inline uniform block (lavapipe
+          * 22.3 read an offset array it never filled, and copied the block from NULL) */
+         static const struct {
+            const char *what;
+            uint32_t type;
+         } push[] = {
+            {"vkCreateDescriptorSetLayout push descriptors with a dynamic uniform buffer",
+             VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC},
+            {"vkCreateDescriptorSetLayout push descriptors with an inline uniform block",
+             VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK},
+         };
+         for (size_t k = 0; k < sizeof(push) / sizeof(push[0]); k++) {
+            x = REAL(push[k].what);
+            r[nr - 1].reason = "refused: vkCreateDescriptorSetLayout: a push descriptor layout";
+            w32(x, 72), w32(x, 0), w64(x, D), w64(x, 1);
+            w32(x, VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO), w64(x, 0);
+            w32(x, VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR);
+            w32(x, 1), w64(x, 1), w32(x, 0), w32(x, push[k].type);
+            w32(x, 16), w32(x, VK_SHADER_STAGE_COMPUTE_BIT), w64(x, 0);
+            w64(x, 0), w64(x, 1), w64(x, 0x75 + k);
          }
          x = REAL("vkCreateDescriptorPool 2^32-1 storage buffers for one set");
          w32(x, 74), w32(x, 0), w64(x, D), w64(x, 1);

@@ -1047,6 +1047,52 @@ inline_uniform_rows(void **state)
    inline_case(&inline_other_dev, v, 4, NULL);
 }
 
+/*
+ * A specialization entry of a size other than 1, 2, 4 or 8 gives its constant 0 in Mesa
+ * (vk_util.c), whatever its bytes: workgroup.comp's x from SpecId 7, of size 3 holding 8, passed
+ * the workgroup check as 8 and reached lavapipe as 0 (a heap write in its compute loop). Now it
+ * counts as 0 and is refused; size 4 holding 8 passes, and size 1 holding 8 too.
+ */
+static void
+spec_entry_sizes(void **state)
+{
+   (void)state;
+   const struct {
+      uint64_t size;
+      bool passes;
+   } cases[] = {{3, false}, {5, false}, {6, false}, {7, false}, {4, true}, {1, true}, {2, true}};
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      pv_object_find(ctx, DEVICE, VK_OBJECT_TYPE_DEVICE)->data = &inline_other_dev;
+      struct pv_object *m = pv_object_find(ctx, MODULE, VK_OBJECT_TYPE_SHADER_MODULE);
+      pv_spirv_module_free(m->data);
+      char err[256];
+      const char *why = NULL;
+      m->data = pv_spirv_reflect(pv_workgroup_comp_spv, sizeof(pv_workgroup_comp_spv) / 4,
+                                 pv_spirv_env(VK_API_VERSION_1_0, false), err, sizeof(err), &why);
+      assert_non_null(m->data);
+      const struct binding b[1] = {
+         {0, 0, 1, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, VK_SHADER_STAGE_COMPUTE_BIT}};
+      add_layout(ctx, b, 1, 0);
+      struct buf buf = {0};
+      w32(&buf, cmd("vkCreateComputePipelines")), w32(&buf, 0), w64(&buf, DEVICE), w64(&buf, 0);
+      w32(&buf, 1), w64(&buf, 1);
+      w32(&buf, VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO), w64(&buf, 0), w32(&buf, 0);
+      w32(&buf, VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO), w64(&buf, 0), w32(&buf, 0);
+      w32(&buf, VK_SHADER_STAGE_COMPUTE_BIT), w64(&buf, MODULE), wstr(&buf, "main");
+      w64(&buf, 1);                                           /* pSpecializationInfo */
+      w32(&buf, 1), w64(&buf, 1);                             /* one map entry */
+      w32(&buf, 7), w32(&buf, 0), w64(&buf, cases[i].size);   /* SpecId 7 at 0 */
+      w64(&buf, 8), w64(&buf, 8), w32(&buf, 8), w32(&buf, 0); /* dataSize 8: 8, 0 */
+      w64(&buf, LAYOUT), w64(&buf, 0), w32(&buf, (uint32_t)-1);
+      w64(&buf, 0), w64(&buf, 1), w64(&buf, NEW_PIPE);
+      if (cases[i].passes)
+         PASSED(ctx, &buf, "vkCreateComputePipelines");
+      else
+         expect(ctx, &buf, "refused: vkCreateComputePipelines: stage 0 (0x20, \"main\"): ");
+   }
+}
+
 /* vkCreateGraphicsPipelines of GS_MODULE's geometry stage, after TCS_MODULE's control stage
  * and TES_MODULE's evaluation stage when `tessellates`, with a tessellation state of `points` (0:
  * none) and the patch size dynamic when `dynamic`; layout LAYOUT, no render pass. */
@@ -1829,6 +1875,7 @@ main(void)
       cmocka_unit_test(geometry_output_size),
       cmocka_unit_test(geometry_after_tessellation),
       cmocka_unit_test(inline_uniform_rows),
+      cmocka_unit_test(spec_entry_sizes),
       cmocka_unit_test(dispatch_unwritten),
       cmocka_unit_test(dispatch_partially_bound),
       cmocka_unit_test(dispatch_set_missing_or_clean),
