@@ -22,6 +22,7 @@
 #include "util/log.h"
 #include "vk/guard.h"
 #include "vk/spirv_bound.h"
+#include "vk/spirv_shared.h"
 #include "vk/spirv_reflect.h"
 
 /* ----- descriptor set layouts ---------------------------------------------------------------- */
@@ -307,28 +308,26 @@ module_reflect(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
    return m;
 }
 
-/* On a host that needs a strip geometry shader's emits bounded (pv_vk_physdev.bounds_gs_strips,
- * spirv_bound.c says why), `ci` gets the bounded module's code, validated again, in the
- * decoder's arena, which keeps it until the command is done. The checks read the guest's own
- * module. False after refusing. */
+/* A rewrite of a module's code for the host (spirv_bound.h, spirv_shared.h). */
+typedef const char *(*rewrite_fn)(const uint32_t *words, size_t count, uint32_t **out,
+                                  size_t *out_count);
+
+/* `ci` gets `fn`'s module when it made one, validated again, in the decoder's arena, which keeps
+ * it until the command is done. False after refusing (`what`, `kind` say whose and which). */
 static bool
-bound_strips(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
-             VkShaderModuleCreateInfo *ci)
+rewrite(struct pv_dispatch_ctx *c, const char *what, const char *kind, VkDevice device,
+        VkShaderModuleCreateInfo *ci, rewrite_fn fn)
 {
-   struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
-   if (!d || !d->pd || !d->pd->bounds_gs_strips)
-      return true;
    uint32_t *code = NULL;
    size_t n = 0;
-   const char *why = pv_spirv_bound_strips(ci->pCode, ci->codeSize / 4, &code, &n);
+   const char *why = fn(ci->pCode, ci->codeSize / 4, &code, &n);
    char err[256];
    if (!why && code && !pv_spirv_validate(code, n, device_env(c, device), err, sizeof(err)))
       why = err;
    if (!why && code) {
       uint32_t *kept = pv_cs_alloc(c->dec, n, sizeof(*kept));
       if (kept) {
-         pv_dbg("%s: a strip geometry shader compiled bounded (%zu words, %zu after)", what,
-                ci->codeSize / 4, n);
+         pv_dbg("%s: %s (%zu words, %zu after)", what, kind, ci->codeSize / 4, n);
          memcpy(kept, code, n * sizeof(*kept));
          ci->pCode = kept;
          ci->codeSize = n * sizeof(*kept);
@@ -336,8 +335,27 @@ bound_strips(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
    }
    free(code);
    if (why)
-      pv_venus_refuse(c, "%s: a strip geometry shader this host needs bounded: %s", what, why);
+      pv_venus_refuse(c, "%s: %s: %s", what, kind, why);
    return !why && !pv_cs_fatal(c->dec);
+}
+
+/* The code the host compiles for `ci` (ours: the decoder's copy of the guest's create info):
+ * on a host that lists a strip geometry shader's primitives by OutputVertices
+ * (pv_vk_physdev.bounds_gs_strips) its emits bounded, on one that does not bound Workgroup
+ * memory (unbounded_shared) its indices there clamped. The checks read the guest's own
+ * module. False after refusing. */
+static bool
+host_module(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
+            VkShaderModuleCreateInfo *ci)
+{
+   struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
+   const struct pv_vk_physdev *pd = d ? d->pd : NULL;
+   if (pd && pd->bounds_gs_strips &&
+       !rewrite(c, what, "a strip geometry shader compiled bounded", device, ci,
+                pv_spirv_bound_strips))
+      return false;
+   return !pd || !pd->unbounded_shared ||
+          rewrite(c, what, "Workgroup memory indices clamped", device, ci, pv_spirv_clamp_shared);
 }
 
 void
@@ -348,7 +366,7 @@ pv_guard_CreateShaderModule(struct pv_dispatch_ctx *c, void *args)
    if (!m)
       return;
    VkShaderModuleCreateInfo host = *a->pCreateInfo;
-   if (!bound_strips(c, "vkCreateShaderModule", a->device, &host)) {
+   if (!host_module(c, "vkCreateShaderModule", a->device, &host)) {
       pv_spirv_module_free(m);
       return;
    }
@@ -533,7 +551,7 @@ facts_add(struct stage_facts *f, const struct pv_spirv_entry *e)
       return;
    f->geometry = true;
    /* the host's: a strip is compiled with its slack on lavapipe, the one host that counts it
-    * (bound_strips); OutputVertices was checked against the device's limit */
+    * (host_module); OutputVertices was checked against the device's limit */
    uint32_t vertices = e->output_vertices + pv_spirv_strip_slack(e->output_primitive);
    f->output_vertices = vertices > f->output_vertices ? vertices : f->output_vertices;
    f->invocations = e->invocations > f->invocations ? e->invocations : f->invocations;
@@ -552,7 +570,7 @@ stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
    const VkShaderModuleCreateInfo *inl = st->module ? NULL : inline_module(st->pNext);
    struct pv_spirv_module *own = inl ? module_reflect(c, what, device, inl) : NULL;
    /* the chain is the decoder's copy of the guest's, in its arena: ours to point elsewhere */
-   if (own && !bound_strips(c, what, device, (VkShaderModuleCreateInfo *)inl)) {
+   if (own && !host_module(c, what, device, (VkShaderModuleCreateInfo *)inl)) {
       pv_spirv_module_free(own);
       return false;
    }

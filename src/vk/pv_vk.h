@@ -144,6 +144,9 @@ struct pv_vk_physdev {
     * of a table whose rows are 4 apart, past it from the stage's fourth uniform buffer on
     * (guard_inline.c) */
    bool misrows_inlined_uniforms;
+   /* lavapipe (22.3 run, 25.0 read): llvmpipe's JIT loads and stores Workgroup memory at any
+    * index, so modules are compiled with their indices there clamped (spirv_shared.c) */
+   bool unbounded_shared;
 };
 
 /* Whether this thread is making the transform feedback resume's own fill and copy (which Vulkan

@@ -81,6 +81,35 @@ pv_spirv_validate(const uint32_t *words, size_t count, int env, char *err, size_
    return r == SPV_SUCCESS;
 }
 
+struct each_result {
+   const uint32_t *words;
+   void (*fn)(void *user, size_t pos, uint32_t opcode, uint32_t result, uint32_t type);
+   void *user;
+};
+
+static spv_result_t
+each_result_one(void *user, const spv_parsed_instruction_t *in)
+{
+   const struct each_result *e = user;
+   if (in->result_id)
+      e->fn(e->user, (size_t)(in->words - e->words), in->opcode, in->result_id, in->type_id);
+   return SPV_SUCCESS;
+}
+
+bool
+pv_spirv_each_result(const uint32_t *words, size_t count,
+                     void (*fn)(void *user, size_t pos, uint32_t opcode, uint32_t result,
+                                uint32_t type),
+                     void *user)
+{
+   struct each_result e = {words, fn, user};
+   spv_context ctx = spvContextCreate(SPV_ENV_UNIVERSAL_1_6);
+   bool ok =
+      ctx && spvBinaryParse(ctx, &e, words, count, NULL, each_result_one, NULL) == SPV_SUCCESS;
+   spvContextDestroy(ctx);
+   return ok;
+}
+
 /* ----- samplers read without a depth reference ------------------------------------------------ */
 
 /* What our walks read from the instructions (SPIRV-Tools' parser feeds both). */

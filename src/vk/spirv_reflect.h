@@ -81,6 +81,15 @@ struct pv_spirv_module {
 /* The SPIR-V target environment of a device of this apiVersion (spv_target_env values). */
 int pv_spirv_env(uint32_t api_version, bool spirv_1_4);
 
+/* Calls `fn` for each instruction of `words` that has a result id, with its word position, its
+ * opcode, its result id and result type id (0: none), as SPIRV-Tools' parser reads them; false
+ * when it cannot parse the module (or no memory). For spirv_shared.c: libspirv.h defines an
+ * object, so one file includes it. */
+bool pv_spirv_each_result(const uint32_t *words, size_t count,
+                          void (*fn)(void *user, size_t pos, uint32_t opcode, uint32_t result,
+                                     uint32_t type),
+                          void *user);
+
 /* Whether spvValidate takes `words` for `env`; `err` receives the validator's message when not
  * (pv_spirv_reflect validates first; a module we rewrote is validated again with this). */
 bool pv_spirv_validate(const uint32_t *words, size_t count, int env, char *err, size_t err_size);

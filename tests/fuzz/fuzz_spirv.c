@@ -9,8 +9,9 @@
  * recorded streams, at a few inputs per second; this runs thousands.
  *
  * A module the validator takes also goes through lavapipe's bound of strip geometry shaders
- * (src/vk/spirv_bound.h): a bounded module the validator then refuses is our bug, and aborts
- * (the server would refuse it, so a guest would only lose a valid shader).
+ * (src/vk/spirv_bound.h) and its clamp of Workgroup indices (src/vk/spirv_shared.h): a
+ * rewritten module the validator then refuses is our bug, and aborts (the server would refuse
+ * it, so a guest would only lose a valid shader).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +21,8 @@
 #include "fuzz_common.h"
 #include "vk/spirv_bound.h"
 #include "vk/spirv_reflect.h"
+#include "vk/spirv_shared.h"
+#include "vk/spirv_shared.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -51,10 +54,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          for (uint32_t r = 0; r < ep->count; r++) /* every element read: ASan sees a bad array */
             sink += ep->res[r].set + ep->res[r].binding + ep->res[r].count + ep->res[r].types;
       }
-      if (m) {
+      /* lavapipe's rewrites (spirv_bound.h, spirv_shared.h) of a module it takes */
+      const char *(*const rewrites[])(const uint32_t *, size_t, uint32_t **,
+                                      size_t *) = {pv_spirv_bound_strips, pv_spirv_clamp_shared};
+      for (int k = 0; m && k < 2; k++) {
          uint32_t *out = NULL;
          size_t out_n = 0;
-         pv_spirv_bound_strips(words, n, &out, &out_n);
+         rewrites[k](words, n, &out, &out_n);
          if (out &&
              !pv_spirv_validate(out, out_n, pv_spirv_env(versions[i], false), err, sizeof(err)))
             abort();

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Strip geometry shaders bounded for lavapipe (src/vk/spirv_bound.c). The bounded module must
+ * Strip geometry shaders bounded for lavapipe (src/vk/spirv_bound.c), and Workgroup memory
+ * indices clamped for it (src/vk/spirv_shared.c), at the end. The bounded module must
  * validate, raise OutputVertices by the strip's slack, and put every emit of the guest's under
  * a guard that compares a load of one Private counter with the guest's OutputVertices; the
  * checks below read that instruction by instruction. The shaders come from glslang, two of them
@@ -20,8 +21,10 @@
 
 #include "vk/spirv_bound.h"
 #include "vk/spirv_reflect.h"
+#include "vk/spirv_shared.h"
 
 #include "geometry_geom_spv.h"
+#include "shared_comp_spv.h"
 #include "strip_calls_geom_spv.h"
 #include "strip_loop_geom_spv.h"
 #include "workgroup_comp_spv.h"
@@ -315,6 +318,127 @@ malformed_is_safe(void **state)
    free(w);
 }
 
+/* ----- Workgroup indices clamped (src/vk/spirv_shared.c) ----------------------------------- */
+
+/* Per id: a Workgroup pointer type, an OpULessThan's first operand, an OpSelect's condition
+ * and first object, and whether it is a constant. */
+struct shared_ids {
+   bool *wg_ptr, *constant;
+   uint32_t *ult_a, *sel_cond, *sel_obj;
+};
+
+static void
+shared_ids_init(struct shared_ids *t, uint32_t bound)
+{
+   t->wg_ptr = calloc(bound, 1), t->constant = calloc(bound, 1);
+   t->ult_a = calloc(bound, 4), t->sel_cond = calloc(bound, 4), t->sel_obj = calloc(bound, 4);
+   assert_true(t->wg_ptr && t->constant && t->ult_a && t->sel_cond && t->sel_obj);
+}
+
+static void
+shared_ids_fini(struct shared_ids *t)
+{
+   free(t->wg_ptr), free(t->constant), free(t->ult_a), free(t->sel_cond), free(t->sel_obj);
+}
+
+/* Access chains into Workgroup memory, and how many of their indices are not constants and not
+ * (index < bound ? index : 0) selects. */
+static void
+shared_census(const uint32_t *w, size_t n, uint32_t *chains, uint32_t *raw, uint32_t *clamped)
+{
+   struct shared_ids t;
+   shared_ids_init(&t, w[3]);
+   *chains = *raw = *clamped = 0;
+   for (size_t i = 5; i < n; i += w[i] >> 16) {
+      const uint32_t *in = w + i;
+      uint32_t op = in[0] & 0xffffu, len = in[0] >> 16;
+      if (op == SpvOpTypePointer && in[2] == SpvStorageClassWorkgroup)
+         t.wg_ptr[in[1]] = true;
+      else if (op == SpvOpConstant || op == SpvOpSpecConstant)
+         t.constant[in[2]] = true;
+      else if (op == SpvOpULessThan)
+         t.ult_a[in[2]] = in[3];
+      else if (op == SpvOpSelect && len == 6)
+         t.sel_cond[in[2]] = in[3], t.sel_obj[in[2]] = in[4];
+      if ((op != SpvOpAccessChain && op != SpvOpInBoundsAccessChain) || !t.wg_ptr[in[1]])
+         continue;
+      (*chains)++;
+      for (uint32_t k = 4; k < len; k++) {
+         uint32_t x = in[k];
+         if (t.sel_cond[x] && t.ult_a[t.sel_cond[x]] == t.sel_obj[x])
+            (*clamped)++;
+         else if (!t.constant[x])
+            (*raw)++;
+      }
+   }
+   shared_ids_fini(&t);
+}
+
+/* shared.comp through the clamp: valid for Vulkan 1.2, every non-constant index of a Workgroup
+ * access chain a select on (index < bound) (before: none), reflection unchanged. */
+static void
+shared_indices_clamped(void **state)
+{
+   (void)state;
+   size_t n = sizeof(pv_shared_comp_spv) / 4;
+   int env = pv_spirv_env(VK_API_VERSION_1_2, false);
+   char err[256];
+   assert_true(pv_spirv_validate(pv_shared_comp_spv, n, env, err, sizeof(err)));
+   uint32_t chains, raw, clamped;
+   shared_census(pv_shared_comp_spv, n, &chains, &raw, &clamped);
+   assert_true(chains >= 6);
+   assert_true(raw >= 8);
+   assert_int_equal(clamped, 0);
+   uint32_t *out = NULL;
+   size_t out_n = 0;
+   const char *why = pv_spirv_clamp_shared(pv_shared_comp_spv, n, &out, &out_n);
+   if (why)
+      fail_msg("refused: %s", why);
+   assert_non_null(out);
+   if (!pv_spirv_validate(out, out_n, env, err, sizeof(err)))
+      fail_msg("the clamped module is invalid: %s", err);
+   uint32_t chains2, raw2, clamped2;
+   shared_census(out, out_n, &chains2, &raw2, &clamped2);
+   assert_int_equal(chains2, chains);
+   assert_int_equal(raw2, 0);
+   assert_int_equal(clamped2, raw);
+   free(out);
+   /* no Workgroup memory, or none indexed: nothing comes back */
+   assert_null(pv_spirv_clamp_shared(pv_workgroup_comp_spv, sizeof(pv_workgroup_comp_spv) / 4, &out,
+                                     &out_n));
+   assert_null(out);
+   assert_null(
+      pv_spirv_clamp_shared(pv_geometry_geom_spv, sizeof(pv_geometry_geom_spv) / 4, &out, &out_n));
+   assert_null(out);
+}
+
+/* Every truncation and every word replaced: no read or write out of bounds (ASan). */
+static void
+shared_malformed_is_safe(void **state)
+{
+   (void)state;
+   size_t n = sizeof(pv_shared_comp_spv) / 4;
+   uint32_t *w = malloc(n * 4);
+   assert_non_null(w);
+   for (size_t cut = 0; cut <= n; cut += 3) {
+      uint32_t *out = NULL;
+      size_t out_n = 0;
+      pv_spirv_clamp_shared(pv_shared_comp_spv, cut, &out, &out_n);
+      free(out);
+   }
+   const uint32_t values[] = {0, 0xffffffffu, 7};
+   for (size_t i = 5; i < n; i++)
+      for (size_t v = 0; v < 3; v++) {
+         memcpy(w, pv_shared_comp_spv, n * 4);
+         w[i] = values[v];
+         uint32_t *out = NULL;
+         size_t out_n = 0;
+         pv_spirv_clamp_shared(w, n, &out, &out_n);
+         free(out);
+      }
+   free(w);
+}
+
 int
 main(void)
 {
@@ -323,6 +447,8 @@ main(void)
       cmocka_unit_test(others_untouched),
       cmocka_unit_test(two_geometry_entries_refused),
       cmocka_unit_test(malformed_is_safe),
+      cmocka_unit_test(shared_indices_clamped),
+      cmocka_unit_test(shared_malformed_is_safe),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }

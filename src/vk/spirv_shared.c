@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Workgroup (shared) memory indices clamped for lavapipe (spirv_shared.h).
+ *
+ * llvmpipe gives a compute shader's shared variables one heap block (lp_state_cs.c cs_exec_fn,
+ * a REALLOC of the shader's shared size) and its JIT loads, stores and atomics there at the
+ * index the shader computes, with no bound (lp_bld_nir_soa.c mem_access_base_pointer returns
+ * no bounds for shared memory), in Mesa 22.3.6 and 25.0.7 alike. Vulkan leaves an index past a
+ * shared array undefined, and robustBufferAccess does not cover Workgroup memory, so a guest
+ * reads and writes the serving process's heap through `shared uint s[4]; s[i]` (measured on
+ * 22.3.6 by the fourth reading of 2026-12-07: heap pointers read back, valgrind's invalid
+ * write 16 bytes past a 32-byte block, SIGSEGV at index 10^8). No check of the guest's values
+ * can refuse that; the module has to bound its own indices.
+ *
+ * So on such a host every index of an access chain into Workgroup memory that selects an
+ * element of an array, a component of a vector or a column of a matrix, unless it is a constant
+ * inside, becomes
+ *       %in  = OpULessThan %bool %index %length
+ *       %i   = OpSelect %index_type %in %index %zero
+ * right before the access chain, which takes %i. An index past the end reads or writes
+ * element 0 of that level, inside the variable: no control flow changes, and a shader whose
+ * indices stay in bounds computes what it did. Struct members are constants by rule. A length
+ * of another width than the index gets a constant of the index's type; a specialization
+ * constant length of another width, a runtime array (only with explicit layouts) and pointer
+ * access chains (variable pointers) are refused on such a host. The caller validates the
+ * result again.
+ */
+#include "vk/spirv_shared.h"
+
+#include <spirv_cross/spirv.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vk/spirv_reflect.h"
+
+#define SPIRV_MAGIC 0x07230203u
+#define ID_BOUND_MAX 0x3fffffu
+#define CLAMP_WORDS 11u /* OpULessThan (5) + OpSelect (6) */
+
+/* Where each result id is defined (sorted by id). */
+struct def {
+   uint32_t id;
+   uint32_t pos;
+   uint32_t type; /* its result type, 0: none */
+};
+
+/* A constant the clamps need, of an integer type: `words` literal words. */
+struct konst {
+   uint32_t type, value, id, width;
+};
+
+/* One index to clamp: in the access chain at `chain`, operand `k`. */
+struct clamp {
+   size_t chain;
+   uint32_t k, type, bound, zero, cond, sel;
+};
+
+struct plan {
+   const uint32_t *w;
+   size_t n;
+   struct def *defs;
+   size_t ndefs;
+   uint32_t next, bool_type, new_bool;
+   size_t first_function;
+   struct konst *k;
+   size_t nk, capk;
+   struct clamp *c;
+   size_t nc, capc;
+};
+
+static int
+def_cmp(const void *a, const void *b)
+{
+   uint32_t x = ((const struct def *)a)->id, y = ((const struct def *)b)->id;
+   return x < y ? -1 : x > y;
+}
+
+/* The word position of id's definition, or 0 (position 0 is the header: never an instruction). */
+static size_t
+def_of(const struct plan *p, uint32_t id)
+{
+   struct def key = {id, 0, 0};
+   const struct def *d = bsearch(&key, p->defs, p->ndefs, sizeof(*p->defs), def_cmp);
+   return d ? d->pos : 0;
+}
+
+static uint32_t
+op_at(const struct plan *p, size_t pos)
+{
+   return pos ? p->w[pos] & 0xffffu : 0;
+}
+
+static uint32_t
+len_at(const struct plan *p, size_t pos)
+{
+   return pos ? p->w[pos] >> 16 : 0;
+}
+
+/* The result type of value `id`, 0 when it has none. */
+static uint32_t
+type_of(const struct plan *p, uint32_t id)
+{
+   struct def key = {id, 0, 0};
+   const struct def *d = bsearch(&key, p->defs, p->ndefs, sizeof(*p->defs), def_cmp);
+   return d ? d->type : 0;
+}
+
+/* SPIRV-Tools' parser says which operand is an instruction's result and its type. */
+static void
+note_def(void *user, size_t pos, uint32_t opcode, uint32_t result, uint32_t type)
+{
+   struct plan *p = user;
+   if (p->ndefs < p->n / 2 + 1)
+      p->defs[p->ndefs++] = (struct def){result, (uint32_t)pos, type};
+   if (opcode == SpvOpTypeBool)
+      p->bool_type = result;
+   if (opcode == SpvOpFunction && !p->first_function)
+      p->first_function = pos;
+}
+
+/* Pass 1: every result id's definition and type, the bool type, the first function. */
+static const char *
+index_defs(struct plan *p)
+{
+   if (p->n < 5 || p->w[0] != SPIRV_MAGIC)
+      return "not SPIR-V in the host's byte order";
+   p->defs = malloc((p->n / 2 + 1) * sizeof(*p->defs));
+   if (!p->defs || !pv_spirv_each_result(p->w, p->n, note_def, p))
+      return p->defs ? "a module SPIRV-Tools cannot parse" : "no memory";
+   qsort(p->defs, p->ndefs, sizeof(*p->defs), def_cmp);
+   p->next = p->w[3];
+   return NULL;
+}
+
+static void *
+grow(void *v, size_t *cap, size_t need, size_t size)
+{
+   if (need <= *cap)
+      return v;
+   size_t n = *cap ? *cap * 2 : 16;
+   void *q = realloc(v, n * size);
+   if (q)
+      *cap = n;
+   return q;
+}
+
+/* The id of a new constant of integer type `type` (of `width` bits) holding `value`. */
+static uint32_t
+konst(struct plan *p, uint32_t type, uint32_t width, uint32_t value)
+{
+   for (size_t i = 0; i < p->nk; i++)
+      if (p->k[i].type == type && p->k[i].value == value)
+         return p->k[i].id;
+   struct konst *k = grow(p->k, &p->capk, p->nk + 1, sizeof(*k));
+   if (!k)
+      return 0;
+   p->k = k;
+   p->k[p->nk++] = (struct konst){type, value, p->next++, width};
+   return p->k[p->nk - 1].id;
+}
+
+/* A plain 32-bit constant's value into *v (specialization constants are not plain). */
+static bool
+plain_value(const struct plan *p, uint32_t id, uint32_t *v)
+{
+   size_t pos = def_of(p, id);
+   if (op_at(p, pos) != SpvOpConstant || len_at(p, pos) < 4)
+      return false;
+   *v = p->w[pos + 3];
+   return true;
+}
+
+static uint32_t
+int_width(const struct plan *p, uint32_t type)
+{
+   size_t pos = def_of(p, type);
+   return op_at(p, pos) == SpvOpTypeInt && len_at(p, pos) == 4 ? p->w[pos + 2] : 0;
+}
+
+/* The bound of index `idx` at a level of `count` elements given by the id `length` (0: by the
+ * literal `count`); 0 after setting *why. */
+static uint32_t
+bound_of(struct plan *p, uint32_t idx_type, uint32_t length, uint32_t count, const char **why)
+{
+   uint32_t width = int_width(p, idx_type);
+   if (width != 32 && width != 64) {
+      *why = "a Workgroup index that is not a 32- or 64-bit integer";
+      return 0;
+   }
+   if (length) {
+      if (int_width(p, type_of(p, length)) == width)
+         return length;
+      if (!plain_value(p, length, &count)) {
+         *why = "a Workgroup array of specialization-constant length indexed in another width";
+         return 0;
+      }
+   }
+   uint32_t id = konst(p, idx_type, width, count);
+   if (!id)
+      *why = "no memory";
+   return id;
+}
+
+/* Plans the clamps of one index at a level of type `cur`; the next level's type into *cur. */
+static const char *
+plan_index(struct plan *p, size_t chain, uint32_t k, uint32_t *cur)
+{
+   uint32_t idx = p->w[chain + 4 + k];
+   size_t tpos = def_of(p, *cur);
+   uint32_t op = op_at(p, tpos), tlen = len_at(p, tpos), v;
+   if (op == SpvOpTypeStruct) {
+      if (!plain_value(p, idx, &v) || v >= tlen - 2)
+         return "a struct member index that is no constant inside the struct";
+      *cur = p->w[tpos + 2 + v];
+      return NULL;
+   }
+   if ((op != SpvOpTypeArray && op != SpvOpTypeVector && op != SpvOpTypeMatrix) || tlen < 4)
+      return op == SpvOpTypeRuntimeArray ? "a runtime array in Workgroup memory"
+                                         : "an access chain index into a type it cannot index";
+   *cur = p->w[tpos + 2];
+   uint32_t length = op == SpvOpTypeArray ? p->w[tpos + 3] : 0;
+   uint32_t count = op == SpvOpTypeArray ? 0 : p->w[tpos + 3], n;
+   if (plain_value(p, idx, &v) && (length ? plain_value(p, length, &n) : (n = count, true)) &&
+       v < n)
+      return NULL; /* a constant inside */
+   const char *why = NULL;
+   uint32_t type = type_of(p, idx);
+   uint32_t bound = bound_of(p, type, length, count, &why);
+   uint32_t zero = bound ? konst(p, type, int_width(p, type), 0) : 0;
+   if (!bound || !zero)
+      return why ? why : "no memory";
+   struct clamp *c = grow(p->c, &p->capc, p->nc + 1, sizeof(*c));
+   if (!c)
+      return "no memory";
+   p->c = c;
+   p->c[p->nc++] = (struct clamp){chain, k, type, bound, zero, p->next, p->next + 1};
+   p->next += 2;
+   return NULL;
+}
+
+/* Whether the pointer `base` points into Workgroup memory; its pointee into *pointee. */
+static bool
+workgroup_pointer(const struct plan *p, uint32_t base, uint32_t *pointee)
+{
+   size_t pos = def_of(p, type_of(p, base));
+   if (op_at(p, pos) != SpvOpTypePointer || len_at(p, pos) != 4 ||
+       p->w[pos + 2] != SpvStorageClassWorkgroup)
+      return false;
+   *pointee = p->w[pos + 3];
+   return true;
+}
+
+/* Pass 2: the clamps of every access chain into Workgroup memory. */
+static const char *
+plan_chains(struct plan *p)
+{
+   for (size_t i = p->first_function; i && i < p->n; i += p->w[i] >> 16) {
+      uint32_t op = p->w[i] & 0xffffu, len = p->w[i] >> 16, cur;
+      bool chain = op == SpvOpAccessChain || op == SpvOpInBoundsAccessChain;
+      bool ptr_chain = op == SpvOpPtrAccessChain || op == SpvOpInBoundsPtrAccessChain;
+      if ((!chain && !ptr_chain) || len < 4 || !workgroup_pointer(p, p->w[i + 3], &cur))
+         continue;
+      if (ptr_chain)
+         return "a pointer access chain into Workgroup memory";
+      for (uint32_t k = 0; k + 4 < len; k++) {
+         const char *why = plan_index(p, i, k, &cur);
+         if (why)
+            return why;
+      }
+   }
+   if (p->nc && !p->bool_type) {
+      p->bool_type = p->next++;
+      p->new_bool = true;
+   }
+   return p->next > ID_BOUND_MAX ? "the clamped module needs more ids than a module may have"
+                                 : NULL;
+}
+
+/* ----- writing -------------------------------------------------------------------------------- */
+
+struct out {
+   uint32_t *o;
+   size_t at, cap;
+   bool over;
+};
+
+static void
+put(struct out *o, uint32_t op, uint32_t len, const uint32_t *operands)
+{
+   if (o->over || len > o->cap - o->at) {
+      o->over = true;
+      return;
+   }
+   o->o[o->at++] = len << 16 | op;
+   for (uint32_t k = 1; k < len; k++)
+      o->o[o->at++] = operands[k - 1];
+}
+
+static void
+put_declarations(const struct plan *p, struct out *o)
+{
+   if (p->new_bool)
+      put(o, SpvOpTypeBool, 2, (uint32_t[]){p->bool_type});
+   for (size_t i = 0; i < p->nk; i++) {
+      const struct konst *k = &p->k[i];
+      if (k->width == 64)
+         put(o, SpvOpConstant, 5, (uint32_t[]){k->type, k->id, k->value, 0});
+      else
+         put(o, SpvOpConstant, 4, (uint32_t[]){k->type, k->id, k->value});
+   }
+}
+
+/* The clamps of the chain at `pos` (from *next on), then the chain taking their results. */
+static void
+put_chain(const struct plan *p, struct out *o, size_t pos, size_t *next)
+{
+   size_t first = *next;
+   while (*next < p->nc && p->c[*next].chain == pos) {
+      const struct clamp *c = &p->c[(*next)++];
+      uint32_t idx = p->w[pos + 4 + c->k];
+      put(o, SpvOpULessThan, 5, (uint32_t[]){p->bool_type, c->cond, idx, c->bound});
+      put(o, SpvOpSelect, 6, (uint32_t[]){c->type, c->sel, c->cond, idx, c->zero});
+   }
+   uint32_t len = p->w[pos] >> 16;
+   size_t start = o->at;
+   put(o, p->w[pos] & 0xffffu, len, p->w + pos + 1);
+   for (size_t i = first; !o->over && i < *next; i++)
+      o->o[start + 4 + p->c[i].k] = p->c[i].sel;
+}
+
+static bool
+write_module(const struct plan *p, uint32_t *words, size_t cap, size_t *count)
+{
+   struct out o = {words, 5, cap, false};
+   memcpy(words, p->w, 5 * 4);
+   words[3] = p->next;
+   size_t next = 0;
+   for (size_t i = 5; i < p->n; i += p->w[i] >> 16) {
+      if (i == p->first_function)
+         put_declarations(p, &o);
+      if (next < p->nc && p->c[next].chain == i)
+         put_chain(p, &o, i, &next);
+      else
+         put(&o, p->w[i] & 0xffffu, p->w[i] >> 16, p->w + i + 1);
+   }
+   *count = o.at;
+   return !o.over && next == p->nc;
+}
+
+const char *
+pv_spirv_clamp_shared(const uint32_t *words, size_t count, uint32_t **out, size_t *out_count)
+{
+   *out = NULL;
+   *out_count = 0;
+   struct plan p = {.w = words, .n = count};
+   const char *why = index_defs(&p);
+   if (!why)
+      why = plan_chains(&p);
+   if (!why && p.nc) {
+      size_t size = p.n + 2 + 5 * p.nk + (size_t)CLAMP_WORDS * p.nc;
+      uint32_t *o = malloc(size * 4);
+      if (!o)
+         why = "no memory";
+      else if (!write_module(&p, o, size, out_count))
+         why = "the module changed shape between the two passes (not valid SPIR-V)", free(o);
+      else
+         *out = o;
+   }
+   if (why)
+      *out_count = 0;
+   free(p.defs);
+   free(p.k);
+   free(p.c);
+   return why;
+}
