@@ -56,6 +56,13 @@ struct clamp {
    uint32_t k, type, bound, zero, cond, sel;
 };
 
+/* A Workgroup array variable given slack: its array's length doubled (new constant, array and
+ * pointer types, declared right before it). */
+struct grown {
+   uint32_t var, length_type, length, value, elem, array, pointer;
+   size_t at; /* its OpVariable */
+};
+
 struct plan {
    const uint32_t *w;
    size_t n;
@@ -67,6 +74,8 @@ struct plan {
    size_t nk, capk;
    struct clamp *c;
    size_t nc, capc;
+   struct grown *g;
+   size_t ng, capg;
 };
 
 static int
@@ -202,9 +211,10 @@ bound_of(struct plan *p, uint32_t idx_type, uint32_t length, uint32_t count, con
    return id;
 }
 
-/* Plans the clamps of one index at a level of type `cur`; the next level's type into *cur. */
+/* Plans the clamps of one index at a level of type `cur`; the next level's type into *cur. At
+ * level 0 of a grown variable (`g`) the bound is its doubled length. */
 static const char *
-plan_index(struct plan *p, size_t chain, uint32_t k, uint32_t *cur)
+plan_index(struct plan *p, size_t chain, uint32_t k, uint32_t *cur, const struct grown *g)
 {
    uint32_t idx = p->w[chain + 4 + k];
    size_t tpos = def_of(p, *cur);
@@ -221,6 +231,10 @@ plan_index(struct plan *p, size_t chain, uint32_t k, uint32_t *cur)
    *cur = p->w[tpos + 2];
    uint32_t length = op == SpvOpTypeArray ? p->w[tpos + 3] : 0;
    uint32_t count = op == SpvOpTypeArray ? 0 : p->w[tpos + 3], n;
+   if (g && k == 0) { /* the grown length: a plain constant, by value */
+      length = 0;
+      count = g->value;
+   }
    if (plain_value(p, idx, &v) && (length ? plain_value(p, length, &n) : (n = count, true)) &&
        v < n)
       return NULL; /* a constant inside */
@@ -251,6 +265,71 @@ workgroup_pointer(const struct plan *p, uint32_t base, uint32_t *pointee)
    return true;
 }
 
+/* Whether `var` appears in a function only as the base of access chains (a whole-array load,
+ * store, copy or call argument would see the grown type). A literal word equal to it counts as
+ * a use too: such a variable is only clamped, not grown. */
+static bool
+only_chained(const struct plan *p, uint32_t var)
+{
+   for (size_t i = p->first_function; i && i < p->n; i += p->w[i] >> 16) {
+      uint32_t op = p->w[i] & 0xffffu, len = p->w[i] >> 16;
+      bool chain = op == SpvOpAccessChain || op == SpvOpInBoundsAccessChain;
+      for (uint32_t k = 1; k < len; k++)
+         if (p->w[i + k] == var && !(chain && k == 3))
+            return false;
+   }
+   return true;
+}
+
+static bool
+decorated(const struct plan *p, uint32_t id)
+{
+   for (size_t i = 5; i < p->first_function; i += p->w[i] >> 16)
+      if ((p->w[i] & 0xffffu) == SpvOpDecorate && p->w[i] >> 16 >= 3 && p->w[i + 1] == id)
+         return true;
+   return false;
+}
+
+/*
+ * Slack for Workgroup arrays. Natively an index a little past a shared array lands in the heap
+ * after llvmpipe's block and reads back what was written there, and real applications rely on
+ * it: ffmpeg's Vulkan blur filters write and read past their `cache` array. Clamped to the
+ * array, their frames differed from native lavapipe's. So a Workgroup variable of an array
+ * with a plain constant length, used only through access chains and not decorated, gets twice
+ * the length, and its first index is clamped to that: an overshoot up to the array's own length
+ * behaves as it did natively, inside memory of its own, and anything past it stays clamped.
+ */
+static const char *
+plan_growth(struct plan *p)
+{
+   for (size_t d = 0; d < p->ndefs; d++) {
+      size_t pos = p->defs[d].pos, tpos, apos;
+      uint32_t value;
+      if (op_at(p, pos) != SpvOpVariable || len_at(p, pos) < 4 ||
+          p->w[pos + 3] != SpvStorageClassWorkgroup)
+         continue;
+      tpos = def_of(p, p->w[pos + 1]);
+      if (op_at(p, tpos) != SpvOpTypePointer || len_at(p, tpos) != 4)
+         continue;
+      apos = def_of(p, p->w[tpos + 3]);
+      if (op_at(p, apos) != SpvOpTypeArray || len_at(p, apos) != 4 ||
+          !plain_value(p, p->w[apos + 3], &value) || value == 0 || value > 0x7fffffffu ||
+          int_width(p, type_of(p, p->w[apos + 3])) != 32 || decorated(p, p->w[apos + 1]) ||
+          !only_chained(p, p->w[pos + 2]))
+         continue;
+      struct grown *g = grow(p->g, &p->capg, p->ng + 1, sizeof(*g));
+      if (!g)
+         return "no memory";
+      p->g = g;
+      p->g[p->ng++] = (struct grown){p->w[pos + 2],  type_of(p, p->w[apos + 3]),
+                                     p->next,        2 * value,
+                                     p->w[apos + 2], p->next + 1,
+                                     p->next + 2,    pos};
+      p->next += 3;
+   }
+   return NULL;
+}
+
 /* Pass 2: the clamps of every access chain into Workgroup memory. */
 static const char *
 plan_chains(struct plan *p)
@@ -263,12 +342,17 @@ plan_chains(struct plan *p)
          continue;
       if (ptr_chain)
          return "a pointer access chain into Workgroup memory";
+      const struct grown *g = NULL;
+      for (size_t j = 0; j < p->ng && !g; j++)
+         g = p->g[j].var == p->w[i + 3] ? &p->g[j] : NULL;
       for (uint32_t k = 0; k + 4 < len; k++) {
-         const char *why = plan_index(p, i, k, &cur);
+         const char *why = plan_index(p, i, k, &cur, g);
          if (why)
             return why;
       }
    }
+   if (!p->nc)
+      p->ng = 0; /* nothing indexed: nothing grown either */
    if (p->nc && !p->bool_type) {
       p->bool_type = p->next++;
       p->new_bool = true;
@@ -329,6 +413,19 @@ put_chain(const struct plan *p, struct out *o, size_t pos, size_t *next)
       o->o[start + 4 + p->c[i].k] = p->c[i].sel;
 }
 
+/* A grown variable: its doubled length, array and pointer types, then itself of that type. */
+static void
+put_grown(const struct plan *p, struct out *o, const struct grown *g)
+{
+   put(o, SpvOpConstant, 4, (uint32_t[]){g->length_type, g->length, g->value});
+   put(o, SpvOpTypeArray, 4, (uint32_t[]){g->array, g->elem, g->length});
+   put(o, SpvOpTypePointer, 4, (uint32_t[]){g->pointer, SpvStorageClassWorkgroup, g->array});
+   size_t start = o->at;
+   put(o, p->w[g->at] & 0xffffu, p->w[g->at] >> 16, p->w + g->at + 1);
+   if (!o->over)
+      o->o[start + 1] = g->pointer;
+}
+
 static bool
 write_module(const struct plan *p, uint32_t *words, size_t cap, size_t *count)
 {
@@ -337,9 +434,14 @@ write_module(const struct plan *p, uint32_t *words, size_t cap, size_t *count)
    words[3] = p->next;
    size_t next = 0;
    for (size_t i = 5; i < p->n; i += p->w[i] >> 16) {
+      const struct grown *g = NULL;
+      for (size_t j = 0; j < p->ng && !g; j++)
+         g = p->g[j].at == i ? &p->g[j] : NULL;
       if (i == p->first_function)
          put_declarations(p, &o);
-      if (next < p->nc && p->c[next].chain == i)
+      if (g)
+         put_grown(p, &o, g);
+      else if (next < p->nc && p->c[next].chain == i)
          put_chain(p, &o, i, &next);
       else
          put(&o, p->w[i] & 0xffffu, p->w[i] >> 16, p->w + i + 1);
@@ -356,9 +458,11 @@ pv_spirv_clamp_shared(const uint32_t *words, size_t count, uint32_t **out, size_
    struct plan p = {.w = words, .n = count};
    const char *why = index_defs(&p);
    if (!why)
+      why = plan_growth(&p);
+   if (!why)
       why = plan_chains(&p);
    if (!why && p.nc) {
-      size_t size = p.n + 2 + 5 * p.nk + (size_t)CLAMP_WORDS * p.nc;
+      size_t size = p.n + 2 + 5 * p.nk + (size_t)CLAMP_WORDS * p.nc + 12 * p.ng;
       uint32_t *o = malloc(size * 4);
       if (!o)
          why = "no memory";
@@ -372,5 +476,6 @@ pv_spirv_clamp_shared(const uint32_t *words, size_t count, uint32_t **out, size_
    free(p.defs);
    free(p.k);
    free(p.c);
+   free(p.g);
    return why;
 }

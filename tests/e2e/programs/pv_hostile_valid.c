@@ -183,7 +183,7 @@ valid_query_stride(struct pv_hostile *h, VkQueryPool pool)
                                 "bytes");
 }
 
-/* A shared array of 4 written at index 10^8 and read from index 4 on (shaders/shared_oob.comp):
+/* A shared array of 4 written at index 10^8 and read from index 8 on (shaders/shared_oob.comp):
  * undefined in Vulkan, and on lavapipe its heap (SIGSEGV at that index; heap pointers read).
  * Through the server on lavapipe the indices are clamped: the run ends and every word read back
  * is one the array held. Elsewhere it is left out and said so: natively on lavapipe it is that
@@ -205,7 +205,9 @@ valid_shared(struct pv_hostile *h)
    pv_hostile_buffer(h, &out, SZ, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, 0);
    VkDescriptorSet set = pv_compute_set_buffers(&h->c, &k, &out.buffer, 1);
    VkCommandBuffer cmd = pv_cmd_begin(&h->c);
-   const uint32_t push[3] = {100000000u, 0x5eedu, 4u};
+   /* reads from index 8 on: past the array and the slack of as many elements it gets
+    * (src/vk/spirv_shared.c), which holds what the block held before, as shared memory does */
+   const uint32_t push[3] = {100000000u, 0x5eedu, 8u};
    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k.pipeline);
    vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k.layout, 0, 1, &set, 0, NULL);
    vkCmdPushConstants(cmd, k.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(push), push);
