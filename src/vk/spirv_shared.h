@@ -9,7 +9,9 @@
 
 /* For a module spvValidate accepted. When an access chain into Workgroup memory has an index
  * into an array, vector or matrix that is not a constant inside it, *out (malloc'd, *out_count
- * words) receives the module with each such index replaced by (index < length ? index : 0).
+ * words) receives the module with each such index replaced by (index < length ? index : 0),
+ * after a Workgroup array variable used only through access chains got twice its length as
+ * slack (its first index then clamped to that).
  * Returns NULL with *out NULL when there is nothing to clamp; a reason when the module cannot
  * be clamped (a pointer access chain into Workgroup memory, a runtime array there, an index of
  * another width than a specialization-constant length, or no memory), *out NULL. */

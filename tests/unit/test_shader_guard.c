@@ -1089,7 +1089,9 @@ spec_entry_sizes(void **state)
       if (cases[i].passes)
          PASSED(ctx, &buf, "vkCreateComputePipelines");
       else
-         expect(ctx, &buf, "refused: vkCreateComputePipelines: stage 0 (0x20, \"main\"): ");
+         expect(ctx, &buf,
+                "refused: vkCreateComputePipelines: stage 0 (0x20, \"main\"): a workgroup size "
+                "dimension of 0 or past maxComputeWorkGroupSize");
    }
 }
 
