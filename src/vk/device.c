@@ -61,7 +61,7 @@ static const char **
 device_extensions(const struct pv_vk_physdev *pd, const VkDeviceCreateInfo *info, uint32_t *out_n)
 {
    uint32_t n = 0, guest_n = info->ppEnabledExtensionNames ? info->enabledExtensionCount : 0;
-   const char **names = calloc((size_t)guest_n + 4, sizeof(*names));
+   const char **names = calloc((size_t)guest_n + 5, sizeof(*names));
    if (!names)
       return NULL;
    for (uint32_t i = 0; i < guest_n; i++) {
@@ -79,6 +79,11 @@ device_extensions(const struct pv_vk_physdev *pd, const VkDeviceCreateInfo *info
       names[n++] = VK_KHR_EXTERNAL_SEMAPHORE_FD_EXTENSION_NAME;
    if (pd->has_fence_fd && !has_name(names, n, VK_KHR_EXTERNAL_FENCE_FD_EXTENSION_NAME))
       names[n++] = VK_KHR_EXTERNAL_FENCE_FD_EXTENSION_NAME;
+   /* Workgroup memory zeroed on a host that does not clear it (force_zeroed_shared) */
+   if (pd->unbounded_shared &&
+       pv_vk_physdev_offers(pd, VK_KHR_ZERO_INITIALIZE_WORKGROUP_MEMORY_EXTENSION_NAME) &&
+       !has_name(names, n, VK_KHR_ZERO_INITIALIZE_WORKGROUP_MEMORY_EXTENSION_NAME))
+      names[n++] = VK_KHR_ZERO_INITIALIZE_WORKGROUP_MEMORY_EXTENSION_NAME;
    *out_n = n;
    return names;
 }
@@ -254,6 +259,38 @@ force_robust_access(struct pv_context *ctx, const struct pv_vk_physdev *pd,
    info->pEnabledFeatures = copy;
 }
 
+/*
+ * On a host whose Workgroup memory is neither cleared nor bounded (pv_vk_physdev
+ * .unbounded_shared: lavapipe) every module is compiled with its Workgroup variables zeroed
+ * (spirv_shared.c), which Vulkan allows only with shaderZeroInitializeWorkgroupMemory enabled:
+ * the device gets it, in the guest's own feature struct when its chain has one (a chain may not
+ * hold both), else in `own`, put first.
+ */
+static void
+force_zeroed_shared(const struct pv_vk_physdev *pd, VkDeviceCreateInfo *info,
+                    VkPhysicalDeviceZeroInitializeWorkgroupMemoryFeatures *own)
+{
+   if (!pd->unbounded_shared ||
+       !pv_vk_physdev_offers(pd, VK_KHR_ZERO_INITIALIZE_WORKGROUP_MEMORY_EXTENSION_NAME))
+      return;
+   for (VkBaseOutStructure *p = (VkBaseOutStructure *)info->pNext; p; p = p->pNext) {
+      if (p->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_FEATURES) {
+         ((VkPhysicalDeviceVulkan13Features *)p)->shaderZeroInitializeWorkgroupMemory = VK_TRUE;
+         return;
+      }
+      if (p->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ZERO_INITIALIZE_WORKGROUP_MEMORY_FEATURES) {
+         ((VkPhysicalDeviceZeroInitializeWorkgroupMemoryFeatures *)p)
+            ->shaderZeroInitializeWorkgroupMemory = VK_TRUE;
+         return;
+      }
+   }
+   *own = (VkPhysicalDeviceZeroInitializeWorkgroupMemoryFeatures){
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ZERO_INITIALIZE_WORKGROUP_MEMORY_FEATURES,
+      .pNext = (void *)info->pNext,
+      .shaderZeroInitializeWorkgroupMemory = VK_TRUE};
+   info->pNext = own;
+}
+
 void
 pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
 {
@@ -293,6 +330,8 @@ pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
    info.ppEnabledExtensionNames = exts;
    VkPhysicalDeviceFeatures features;
    force_robust_access(ctx, pd, &info, &features);
+   VkPhysicalDeviceZeroInitializeWorkgroupMemoryFeatures zeroed;
+   force_zeroed_shared(pd, &info, &zeroed);
    VkDevice host = VK_NULL_HANDLE;
    pv_vk_loader_lock();
    a->ret = inst->CreateDevice(pd->host, &info, NULL, &host);

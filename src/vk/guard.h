@@ -626,6 +626,9 @@ void pv_vk_sampler_mark_compare(struct pv_object *o);
 /* A graphics pipeline's vertex input, viewport, blend and rendering counts and indices. */
 bool pv_vk_pipeline_limits_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                               const VkGraphicsPipelineCreateInfo *ci);
+/* Why a compute stage's Workgroup memory of `bytes` (spirv_shared_size.h, counted after
+ * specialization) is past maxComputeSharedMemorySize, or NULL. */
+const char *pv_vk_shared_violation(struct pv_dispatch_ctx *c, VkDevice device, uint64_t bytes);
 /* Why a compute workgroup of `size` is past the device's limits (lavapipe 22.3 crashed running
  * one of 256 x 65536 x 65536, fuzz input 4a7c6a8f), or NULL. */
 const char *pv_vk_workgroup_violation(struct pv_dispatch_ctx *c, VkDevice device,

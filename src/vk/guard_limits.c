@@ -478,6 +478,15 @@ stage_locations(const VkPhysicalDeviceLimits *l, VkShaderStageFlagBits stage, bo
 }
 
 const char *
+pv_vk_shared_violation(struct pv_dispatch_ctx *c, VkDevice device, uint64_t bytes)
+{
+   const struct pv_vk_physdev *pd = device_physdev(c, device);
+   return pd && bytes > pd->limits.maxComputeSharedMemorySize
+             ? "more Workgroup memory than maxComputeSharedMemorySize"
+             : NULL;
+}
+
+const char *
 pv_vk_workgroup_violation(struct pv_dispatch_ctx *c, VkDevice device, const uint32_t size[3])
 {
    const struct pv_vk_physdev *pd = device_physdev(c, device);

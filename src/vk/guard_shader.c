@@ -14,6 +14,7 @@
  * data (or the constant's default); one given by an expression of spec constants is checked
  * only for a binding that exists (refusing only what is provably outside the layout).
  */
+#include <spirv_cross/spirv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "vk/guard.h"
 #include "vk/spirv_bound.h"
 #include "vk/spirv_shared.h"
+#include "vk/spirv_shared_size.h"
 #include "vk/spirv_reflect.h"
 
 /* ----- descriptor set layouts ---------------------------------------------------------------- */
@@ -355,7 +357,8 @@ host_module(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                 pv_spirv_bound_strips))
       return false;
    return !pd || !pd->unbounded_shared ||
-          rewrite(c, what, "Workgroup memory indices clamped", device, ci, pv_spirv_clamp_shared);
+          rewrite(c, what, "Workgroup memory zeroed and its indices clamped", device, ci,
+                  pv_spirv_guard_shared);
 }
 
 void
@@ -401,25 +404,19 @@ spec_ok(const VkSpecializationInfo *si)
    return true;
 }
 
+/* Mesa (vk_util.c vk_spec_info_to_nir_spirv, 22.3 and 25.0) gives an entry of a size other than
+ * 1, 2, 4 or 8 the value 0 (VUID-VkSpecializationMapEntry-constantID-00776 rules such a size out
+ * for a declared constant): a workgroup dimension of size 3 holding 8 passed our check and
+ * reached lavapipe as 0, whose compute loop then wrote coroutine frames of 0 bytes (measured on
+ * 22.3.6: "malloc(): corrupted top size"). pv_spirv_spec_raw reads entries that way. */
 static bool
 spec_value(const VkSpecializationInfo *si, uint32_t id, uint32_t *v)
 {
-   for (uint32_t i = 0; si && si->pMapEntries && i < si->mapEntryCount; i++) {
-      const VkSpecializationMapEntry *e = &si->pMapEntries[i];
-      if (e->constantID != id)
-         continue;
-      /* Mesa (vk_util.c vk_spec_info_to_nir_spirv, 22.3 and 25.0) gives an entry of a size
-       * other than 1, 2, 4 or 8 the value 0 (VUID-VkSpecializationMapEntry-constantID-00776
-       * rules such a size out for a declared constant): a workgroup dimension of size 3
-       * holding 8 passed our check and reached lavapipe as 0, whose compute loop then wrote
-       * coroutine frames of 0 bytes (measured on 22.3.6: "malloc(): corrupted top size"). */
-      uint64_t x = 0;
-      size_t n = e->size == 1 || e->size == 2 || e->size == 4 || e->size == 8 ? e->size : 0;
-      memcpy(&x, (const uint8_t *)si->pData + e->offset, n); /* little-endian host */
-      *v = x > UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)x;
-      return true;
-   }
-   return false;
+   uint64_t x;
+   if (!pv_spirv_spec_raw(si, id, &x))
+      return false;
+   *v = x > UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)x;
+   return true;
 }
 
 /* The resource's element count for this stage: PV_SPIRV_COUNT_* kept. */
@@ -527,6 +524,16 @@ workgroup_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spi
    return pv_vk_workgroup_violation(c, device, size);
 }
 
+/* The compute stage's Workgroup memory after specialization, against the device's limit. */
+static const char *
+shared_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spirv_module *m,
+              const struct pv_spirv_entry *e, const VkSpecializationInfo *si)
+{
+   const char *why = NULL;
+   uint64_t bytes = pv_spirv_shared_bytes(m->shared, e->name, SpvExecutionModelGLCompute, si, &why);
+   return why ? why : pv_vk_shared_violation(c, device, bytes);
+}
+
 /* What the check of the whole stage array needs of its stages (stages_together_ok): whether it
  * has tessellation stages, and the largest modes of its geometry stages. */
 struct stage_facts {
@@ -590,6 +597,8 @@ stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                         : io_misfit(c, device, m, e);
    if (!why && e->stage == VK_SHADER_STAGE_COMPUTE_BIT)
       why = workgroup_misfit(c, device, e, st->pSpecializationInfo);
+   if (!why && e->stage == VK_SHADER_STAGE_COMPUTE_BIT)
+      why = shared_misfit(c, device, m, e, st->pSpecializationInfo);
    /* which of two values the host takes is its own choice (Mesa's the first) */
    if (!why && e->conflicting_modes)
       why = "OutputVertices or Invocations declared twice with different values";

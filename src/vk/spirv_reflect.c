@@ -6,6 +6,7 @@
 #include "vk/spirv_reflect.h"
 #include "vk/spirv_io.h"
 #include "vk/spirv_sample.h"
+#include "vk/spirv_shared_size.h"
 #include "vk/spirv_workgroup.h"
 
 #include <spirv-tools/libspirv.h>
@@ -426,6 +427,12 @@ pv_spirv_reflect(const uint32_t *words, size_t count, int env, char *err, size_t
       *why = err;
    }
    spvc_context_destroy(ctx);
+   bool nomem = false;
+   if (m && !(m->shared = pv_spirv_shared_use_new(words, count, &nomem)) && nomem) {
+      pv_spirv_module_free(m);
+      *why = "no memory for reflection";
+      return NULL;
+   }
    return m;
 }
 
@@ -439,6 +446,7 @@ pv_spirv_module_free(struct pv_spirv_module *m)
       free(m->entries[i].res);
    }
    free(m->entries);
+   pv_spirv_shared_use_free(m->shared);
    free(m);
 }
 

@@ -71,9 +71,14 @@ struct pv_spirv_entry {
    struct pv_spirv_resource *res;
 };
 
+struct pv_spirv_shared_use;
+
 struct pv_spirv_module {
    uint32_t io_first_end; /* one past the largest Location an input or output starts at, used
                            * or not; 0: none */
+   /* its Workgroup memory per entry point, sized with a pipeline's specialization
+    * (spirv_shared_size.h); NULL when it has none */
+   struct pv_spirv_shared_use *shared;
    uint32_t count;
    struct pv_spirv_entry *entries;
 };

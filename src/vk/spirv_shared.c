@@ -22,8 +22,17 @@
  * indices stay in bounds computes what it did. Struct members are constants by rule. A length
  * of another width than the index gets a constant of the index's type; a specialization
  * constant length of another width, a runtime array (only with explicit layouts) and pointer
- * access chains (variable pointers) are refused on such a host. The caller validates the
- * result again.
+ * access chains (variable pointers) are refused on such a host.
+ *
+ * The block is not cleared either: cs_exec_fn REALLOCs it once per thread of llvmpipe's pool
+ * and hands it to every later workgroup as it is, so a shader that reads shared memory before
+ * writing it reads what the heap held (freed host data, pointers) or what the last workgroup
+ * of any pipeline on that thread left there (measured natively on 22.3.6: a dispatch read the
+ * pattern an earlier one wrote; pv-hostile valid). Vulkan leaves such a read undefined. So each
+ * Workgroup variable without an initializer gets OpConstantNull as one (the form
+ * VK_KHR_zero_initialize_workgroup_memory defines, which lavapipe offers): spirv_to_nir then
+ * marks the shader, and cs_exec_fn clears the whole block before each workgroup. The caller
+ * validates the result again.
  */
 #include "vk/spirv_shared.h"
 
@@ -48,6 +57,13 @@ struct def {
 /* A constant the clamps need, of an integer type: `words` literal words. */
 struct konst {
    uint32_t type, value, id, width;
+};
+
+/* A Workgroup variable without an initializer (its OpVariable at `at`): it gets `null`, an
+ * OpConstantNull of its pointee `type` declared right before it. */
+struct zeroed {
+   size_t at;
+   uint32_t type, null;
 };
 
 /* One index to clamp: in the access chain at `chain`, operand `k`. */
@@ -76,6 +92,8 @@ struct plan {
    size_t nc, capc;
    struct grown *g;
    size_t ng, capg;
+   struct zeroed *z;
+   size_t nz, capz;
 };
 
 static int
@@ -361,6 +379,35 @@ plan_chains(struct plan *p)
                                  : NULL;
 }
 
+/* Pass 3: the Workgroup variables to zero, after pass 2. A grown one's pointee is its new array,
+ * so one that had an initializer (OpConstantNull by rule) gets a null of that type instead. */
+static const char *
+plan_zeroes(struct plan *p)
+{
+   for (size_t d = 0; d < p->ndefs; d++) {
+      size_t pos = p->defs[d].pos, tpos;
+      if (op_at(p, pos) != SpvOpVariable || p->w[pos + 3] != SpvStorageClassWorkgroup)
+         continue;
+      tpos = def_of(p, p->w[pos + 1]);
+      if (op_at(p, tpos) != SpvOpTypePointer || len_at(p, tpos) != 4)
+         continue;
+      uint32_t type = p->w[tpos + 3];
+      bool grown = false;
+      for (size_t j = 0; j < p->ng; j++)
+         if (p->g[j].at == pos)
+            type = p->g[j].array, grown = true;
+      if (len_at(p, pos) != 4 && !(grown && len_at(p, pos) == 5))
+         continue;
+      struct zeroed *z = grow(p->z, &p->capz, p->nz + 1, sizeof(*z));
+      if (!z)
+         return "no memory";
+      p->z = z;
+      p->z[p->nz++] = (struct zeroed){pos, type, p->next++};
+   }
+   return p->next > ID_BOUND_MAX ? "the rewritten module needs more ids than a module may have"
+                                 : NULL;
+}
+
 /* ----- writing -------------------------------------------------------------------------------- */
 
 struct out {
@@ -413,16 +460,24 @@ put_chain(const struct plan *p, struct out *o, size_t pos, size_t *next)
       o->o[start + 4 + p->c[i].k] = p->c[i].sel;
 }
 
-/* A grown variable: its doubled length, array and pointer types, then itself of that type. */
+/* A Workgroup variable that is grown (`g`) or zeroed (`z`): a grown one's doubled length, array
+ * and pointer types first, a zeroed one's null value, then the variable itself, of the grown
+ * type and with the null as its initializer. */
 static void
-put_grown(const struct plan *p, struct out *o, const struct grown *g)
+put_variable(const struct plan *p, struct out *o, size_t at, const struct grown *g,
+             const struct zeroed *z)
 {
-   put(o, SpvOpConstant, 4, (uint32_t[]){g->length_type, g->length, g->value});
-   put(o, SpvOpTypeArray, 4, (uint32_t[]){g->array, g->elem, g->length});
-   put(o, SpvOpTypePointer, 4, (uint32_t[]){g->pointer, SpvStorageClassWorkgroup, g->array});
+   if (g) {
+      put(o, SpvOpConstant, 4, (uint32_t[]){g->length_type, g->length, g->value});
+      put(o, SpvOpTypeArray, 4, (uint32_t[]){g->array, g->elem, g->length});
+      put(o, SpvOpTypePointer, 4, (uint32_t[]){g->pointer, SpvStorageClassWorkgroup, g->array});
+   }
+   if (z)
+      put(o, SpvOpConstantNull, 3, (uint32_t[]){z->type, z->null});
    size_t start = o->at;
-   put(o, p->w[g->at] & 0xffffu, p->w[g->at] >> 16, p->w + g->at + 1);
-   if (!o->over)
+   put(o, SpvOpVariable, z ? 5 : 4,
+       (uint32_t[]){p->w[at + 1], p->w[at + 2], p->w[at + 3], z ? z->null : 0});
+   if (!o->over && g)
       o->o[start + 1] = g->pointer;
 }
 
@@ -435,12 +490,15 @@ write_module(const struct plan *p, uint32_t *words, size_t cap, size_t *count)
    size_t next = 0;
    for (size_t i = 5; i < p->n; i += p->w[i] >> 16) {
       const struct grown *g = NULL;
+      const struct zeroed *z = NULL;
       for (size_t j = 0; j < p->ng && !g; j++)
          g = p->g[j].at == i ? &p->g[j] : NULL;
+      for (size_t j = 0; j < p->nz && !z; j++)
+         z = p->z[j].at == i ? &p->z[j] : NULL;
       if (i == p->first_function)
          put_declarations(p, &o);
-      if (g)
-         put_grown(p, &o, g);
+      if (g || z)
+         put_variable(p, &o, i, g, z);
       else if (next < p->nc && p->c[next].chain == i)
          put_chain(p, &o, i, &next);
       else
@@ -451,7 +509,7 @@ write_module(const struct plan *p, uint32_t *words, size_t cap, size_t *count)
 }
 
 const char *
-pv_spirv_clamp_shared(const uint32_t *words, size_t count, uint32_t **out, size_t *out_count)
+pv_spirv_guard_shared(const uint32_t *words, size_t count, uint32_t **out, size_t *out_count)
 {
    *out = NULL;
    *out_count = 0;
@@ -461,8 +519,10 @@ pv_spirv_clamp_shared(const uint32_t *words, size_t count, uint32_t **out, size_
       why = plan_growth(&p);
    if (!why)
       why = plan_chains(&p);
-   if (!why && p.nc) {
-      size_t size = p.n + 2 + 5 * p.nk + (size_t)CLAMP_WORDS * p.nc + 12 * p.ng;
+   if (!why)
+      why = plan_zeroes(&p);
+   if (!why && (p.nc || p.nz)) {
+      size_t size = p.n + 2 + 5 * p.nk + (size_t)CLAMP_WORDS * p.nc + 12 * p.ng + 4 * p.nz;
       uint32_t *o = malloc(size * 4);
       if (!o)
          why = "no memory";
@@ -477,5 +537,6 @@ pv_spirv_clamp_shared(const uint32_t *words, size_t count, uint32_t **out, size_
    free(p.k);
    free(p.c);
    free(p.g);
+   free(p.z);
    return why;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Workgroup (shared) memory indices clamped for a host that does not bound them (spirv_shared.c
- * says why): a pure function of the code, for guard_shader.c, the unit tests and fuzz_spirv. */
+/* Workgroup (shared) memory zeroed and its indices clamped for a host that neither clears nor
+ * bounds it (spirv_shared.c says why): a pure function of the code, for guard_shader.c, the unit
+ * tests and fuzz_spirv. */
 #ifndef PV_VK_SPIRV_SHARED_H
 #define PV_VK_SPIRV_SHARED_H
 
@@ -15,7 +16,7 @@
  * Returns NULL with *out NULL when there is nothing to clamp; a reason when the module cannot
  * be clamped (a pointer access chain into Workgroup memory, a runtime array there, an index of
  * another width than a specialization-constant length, or no memory), *out NULL. */
-const char *pv_spirv_clamp_shared(const uint32_t *words, size_t count, uint32_t **out,
+const char *pv_spirv_guard_shared(const uint32_t *words, size_t count, uint32_t **out,
                                   size_t *out_count);
 
 #endif

@@ -11,7 +11,9 @@
  * A module the validator takes also goes through lavapipe's bound of strip geometry shaders
  * (src/vk/spirv_bound.h) and its clamp of Workgroup indices (src/vk/spirv_shared.h): a
  * rewritten module the validator then refuses is our bug, and aborts (the server would refuse
- * it, so a guest would only lose a valid shader).
+ * it, so a guest would only lose a valid shader). Its Workgroup memory is counted for each
+ * entry point (src/vk/spirv_shared_size.h) with specialization values taken from the input's
+ * first words, so that specialized lengths and opcodes are reached too.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,11 +24,28 @@
 #include "vk/spirv_bound.h"
 #include "vk/spirv_reflect.h"
 #include "vk/spirv_shared.h"
-#include "vk/spirv_shared.h"
+#include "vk/spirv_shared_size.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static volatile uint32_t sink;
+
+/* Specialization constants 0-7 set from the module's own words after its header (any values
+ * reach the evaluation of lengths that way), of entry sizes 4 and 8 alternating. */
+static const VkSpecializationInfo *
+spec_of_input(const uint32_t *words, size_t n)
+{
+   static VkSpecializationMapEntry e[8];
+   static uint32_t data[16];
+   static VkSpecializationInfo si;
+   memset(data, 0, sizeof(data));
+   for (uint32_t i = 0; i < 8; i++)
+      e[i] = (VkSpecializationMapEntry){i, i * 8, i % 2 ? 8 : 4};
+   for (size_t i = 0; i < 16 && 5 + i < n; i++)
+      data[i] = words[5 + i];
+   si = (VkSpecializationInfo){8, e, sizeof(data), data};
+   return &si;
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -53,10 +72,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort(); /* an entry point must be found by its own name and stage */
          for (uint32_t r = 0; r < ep->count; r++) /* every element read: ASan sees a bad array */
             sink += ep->res[r].set + ep->res[r].binding + ep->res[r].count + ep->res[r].types;
+         const char *size_why = NULL;
+         sink += (uint32_t)pv_spirv_shared_bytes(m->shared, ep->name, 5 /* GLCompute */,
+                                                 spec_of_input(words, n), &size_why);
       }
       /* lavapipe's rewrites (spirv_bound.h, spirv_shared.h) of a module it takes */
       const char *(*const rewrites[])(const uint32_t *, size_t, uint32_t **,
-                                      size_t *) = {pv_spirv_bound_strips, pv_spirv_clamp_shared};
+                                      size_t *) = {pv_spirv_bound_strips, pv_spirv_guard_shared};
       for (int k = 0; m && k < 2; k++) {
          uint32_t *out = NULL;
          size_t out_n = 0;

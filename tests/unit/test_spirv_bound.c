@@ -25,6 +25,7 @@
 
 #include "geometry_geom_spv.h"
 #include "shared_comp_spv.h"
+#include "shared_const_comp_spv.h"
 #include "strip_calls_geom_spv.h"
 #include "strip_loop_geom_spv.h"
 #include "workgroup_comp_spv.h"
@@ -374,6 +375,77 @@ shared_census(const uint32_t *w, size_t n, uint32_t *chains, uint32_t *raw, uint
    shared_ids_fini(&t);
 }
 
+/* How many Workgroup variables `w` declares, and how many of them have an OpConstantNull of
+ * their pointee type as initializer. */
+static void
+zero_census(const uint32_t *w, size_t n, uint32_t *vars, uint32_t *zeroed)
+{
+   uint32_t bound = w[3];
+   uint32_t *pointee = calloc(bound, 4), *null_of = calloc(bound, 4);
+   assert_true(pointee && null_of);
+   *vars = *zeroed = 0;
+   for (size_t i = 5; i < n; i += w[i] >> 16) {
+      const uint32_t *in = w + i;
+      uint32_t op = in[0] & 0xffffu, len = in[0] >> 16;
+      if (op == SpvOpTypePointer && in[2] == SpvStorageClassWorkgroup)
+         pointee[in[1]] = in[3];
+      else if (op == SpvOpConstantNull)
+         null_of[in[2]] = in[1];
+      else if (op == SpvOpVariable && in[3] == SpvStorageClassWorkgroup) {
+         (*vars)++;
+         if (len == 5 && null_of[in[4]] && null_of[in[4]] == pointee[in[1]])
+            (*zeroed)++;
+      }
+   }
+   free(pointee);
+   free(null_of);
+}
+
+/* shared_const.comp (Workgroup memory, no index to clamp) comes back with each Workgroup
+ * variable zeroed and nothing clamped; shared.comp's variables (one of them grown) are zeroed
+ * too. Both validate for their environment. */
+static void
+shared_zeroed(void **state)
+{
+   (void)state;
+   struct {
+      const uint32_t *w;
+      size_t n;
+      uint32_t api;
+   } mods[] = {
+      {pv_shared_const_comp_spv, sizeof(pv_shared_const_comp_spv) / 4, VK_API_VERSION_1_0},
+      {pv_shared_comp_spv, sizeof(pv_shared_comp_spv) / 4, VK_API_VERSION_1_2},
+   };
+   for (size_t m = 0; m < 2; m++) {
+      int env = pv_spirv_env(mods[m].api, false);
+      char err[256];
+      uint32_t vars, zeroed, chains, raw, clamped;
+      zero_census(mods[m].w, mods[m].n, &vars, &zeroed);
+      assert_true(vars >= 2);
+      assert_int_equal(zeroed, 0);
+      shared_census(mods[m].w, mods[m].n, &chains, &raw, &clamped);
+      uint32_t *out = NULL;
+      size_t out_n = 0;
+      const char *why = pv_spirv_guard_shared(mods[m].w, mods[m].n, &out, &out_n);
+      if (why)
+         fail_msg("refused: %s", why);
+      assert_non_null(out);
+      if (!pv_spirv_validate(out, out_n, env, err, sizeof(err)))
+         fail_msg("the rewritten module is invalid: %s", err);
+      uint32_t vars2, zeroed2, chains2, raw2, clamped2;
+      zero_census(out, out_n, &vars2, &zeroed2);
+      assert_int_equal(vars2, vars);
+      assert_int_equal(zeroed2, vars);
+      shared_census(out, out_n, &chains2, &raw2, &clamped2);
+      assert_int_equal(chains2, chains);
+      assert_int_equal(raw2, 0);
+      assert_int_equal(clamped2, clamped + raw);
+      if (m == 0)
+         assert_int_equal(raw, 0);
+      free(out);
+   }
+}
+
 /* shared.comp through the clamp: valid for Vulkan 1.2, every non-constant index of a Workgroup
  * access chain a select on (index < bound) (before: none), reflection unchanged. */
 static void
@@ -391,7 +463,7 @@ shared_indices_clamped(void **state)
    assert_int_equal(clamped, 0);
    uint32_t *out = NULL;
    size_t out_n = 0;
-   const char *why = pv_spirv_clamp_shared(pv_shared_comp_spv, n, &out, &out_n);
+   const char *why = pv_spirv_guard_shared(pv_shared_comp_spv, n, &out, &out_n);
    if (why)
       fail_msg("refused: %s", why);
    assert_non_null(out);
@@ -403,12 +475,12 @@ shared_indices_clamped(void **state)
    assert_int_equal(raw2, 0);
    assert_int_equal(clamped2, raw);
    free(out);
-   /* no Workgroup memory, or none indexed: nothing comes back */
-   assert_null(pv_spirv_clamp_shared(pv_workgroup_comp_spv, sizeof(pv_workgroup_comp_spv) / 4, &out,
+   /* no Workgroup memory: nothing comes back */
+   assert_null(pv_spirv_guard_shared(pv_workgroup_comp_spv, sizeof(pv_workgroup_comp_spv) / 4, &out,
                                      &out_n));
    assert_null(out);
    assert_null(
-      pv_spirv_clamp_shared(pv_geometry_geom_spv, sizeof(pv_geometry_geom_spv) / 4, &out, &out_n));
+      pv_spirv_guard_shared(pv_geometry_geom_spv, sizeof(pv_geometry_geom_spv) / 4, &out, &out_n));
    assert_null(out);
 }
 
@@ -423,7 +495,7 @@ shared_malformed_is_safe(void **state)
    for (size_t cut = 0; cut <= n; cut += 3) {
       uint32_t *out = NULL;
       size_t out_n = 0;
-      pv_spirv_clamp_shared(pv_shared_comp_spv, cut, &out, &out_n);
+      pv_spirv_guard_shared(pv_shared_comp_spv, cut, &out, &out_n);
       free(out);
    }
    const uint32_t values[] = {0, 0xffffffffu, 7};
@@ -433,7 +505,7 @@ shared_malformed_is_safe(void **state)
          w[i] = values[v];
          uint32_t *out = NULL;
          size_t out_n = 0;
-         pv_spirv_clamp_shared(w, n, &out, &out_n);
+         pv_spirv_guard_shared(w, n, &out, &out_n);
          free(out);
       }
    free(w);
@@ -448,6 +520,7 @@ main(void)
       cmocka_unit_test(two_geometry_entries_refused),
       cmocka_unit_test(malformed_is_safe),
       cmocka_unit_test(shared_indices_clamped),
+      cmocka_unit_test(shared_zeroed),
       cmocka_unit_test(shared_malformed_is_safe),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);

@@ -134,6 +134,8 @@ struct pv_hostile_case {
 };
 /* the `valid` case */
 void pv_hostile_valid(struct pv_hostile *h);
+/* valid's Workgroup memory read past its end and before it is written (pv_hostile_shared.c) */
+void pv_hostile_valid_shared(struct pv_hostile *h);
 /* command-buffer state cases (pv_hostile_scope.c) */
 void pv_hostile_draw_no_pipeline(struct pv_hostile *h);
 void pv_hostile_dispatch_no_pipeline(struct pv_hostile *h);
@@ -160,6 +162,8 @@ void pv_hostile_shader_push_range(struct pv_hostile *h);
 void pv_hostile_shader_invalid(struct pv_hostile *h);
 /* lavapipe 22.3's uniform inlining past its table (pv_hostile_inline.c) */
 void pv_hostile_inline_uniform_rows(struct pv_hostile *h);
+/* a shared array specialized to 4 GiB + 4 bytes (pv_hostile_shared.c) */
+void pv_hostile_shared_size(struct pv_hostile *h);
 void pv_hostile_raw_device_address(struct pv_hostile *h);
 void pv_hostile_descriptor_unwritten(struct pv_hostile *h);
 void pv_hostile_descriptor_copy_unwritten(struct pv_hostile *h);

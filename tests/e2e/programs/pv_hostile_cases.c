@@ -1389,6 +1389,8 @@ const struct pv_hostile_case pv_hostile_cases[] = {
    D("inline-uniform-rows", pv_hostile_inline_uniform_rows,
      "a compute pipeline whose condition reads 5 offsets of its 4th uniform buffer, then push "
      "constants of 0x41"),
+   D("shared-size", pv_hostile_shared_size,
+     "a compute pipeline of a shared array specialized to 0x40000001 elements (4 GiB + 4 bytes)"),
    D("border-custom-no-info", border_custom_no_info,
      "vkCreateSampler of a custom border color without its create info"),
    D("image-mips", image_mips, "vkCreateImage 64x64 with 20 mip levels"),

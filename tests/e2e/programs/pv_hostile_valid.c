@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shared_oob_comp_spv.h"
-
 #define SZ PV_HOSTILE_SIZE
 #define IMG PV_HOSTILE_IMG
 #define FB PV_HOSTILE_FB
@@ -181,44 +179,6 @@ valid_query_stride(struct pv_hostile *h, VkQueryPool pool)
                  (unsigned long long)i, t[i]);
    pv_hostile_check_canaries(h, "a query copied with a stride of 4096 into a buffer's last 16 "
                                 "bytes");
-}
-
-/* A shared array of 4 written at index 10^8 and read from index 8 on (shaders/shared_oob.comp):
- * undefined in Vulkan, and on lavapipe its heap (SIGSEGV at that index; heap pointers read).
- * Through the server on lavapipe the indices are clamped: the run ends and every word read back
- * is one the array held. Elsewhere it is left out and said so: natively on lavapipe it is that
- * driver's own heap access, and a GPU traps it (NVIDIA: the context is lost), which the server
- * does not change. */
-static void
-valid_shared(struct pv_hostile *h)
-{
-   if (!strstr(h->c.props.deviceName, "llvmpipe") || !strstr(h->c.props.deviceName, "Venus")) {
-      printf("pv-hostile: valid: the shared array read and written past its end left out on %s "
-             "(it runs through the server on lavapipe)\n",
-             h->c.props.deviceName);
-      return;
-   }
-   static struct pv_compute k;
-   static struct pv_buffer out;
-   pv_compute_init_layout(&h->c, &k, pv_shared_oob_comp_spv, sizeof(pv_shared_oob_comp_spv), 1, 12,
-                          1);
-   pv_hostile_buffer(h, &out, SZ, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, 0);
-   VkDescriptorSet set = pv_compute_set_buffers(&h->c, &k, &out.buffer, 1);
-   VkCommandBuffer cmd = pv_cmd_begin(&h->c);
-   /* reads from index 8 on: past the array and the slack of as many elements it gets
-    * (src/vk/spirv_shared.c), which holds what the block held before, as shared memory does */
-   const uint32_t push[3] = {100000000u, 0x5eedu, 8u};
-   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k.pipeline);
-   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k.layout, 0, 1, &set, 0, NULL);
-   vkCmdPushConstants(cmd, k.layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(push), push);
-   vkCmdDispatch(cmd, 1, 1, 1);
-   barrier(cmd);
-   pv_cmd_submit_wait(&h->c, cmd);
-   const uint32_t *o = out.map;
-   for (int i = 0; i < 16; i++)
-      if (o[i] != 0x5eedu && o[i] != 0x11u && o[i] != 0x22u && o[i] != 0x33u && o[i] != 0x44u)
-         pv_fail("%s: word %d read past a shared array is 0x%08x, which it never held", h->name, i,
-                 o[i]);
 }
 
 static void
@@ -396,7 +356,7 @@ pv_hostile_valid(struct pv_hostile *h)
    valid_buffers(h);
    valid_images(h);
    valid_queries(h);
-   valid_shared(h);
+   pv_hostile_valid_shared(h);
    valid_compute(h);
    valid_graphics(h);
    valid_secondaries(h);
