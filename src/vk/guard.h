@@ -626,9 +626,18 @@ void pv_vk_sampler_mark_compare(struct pv_object *o);
 /* A graphics pipeline's vertex input, viewport, blend and rendering counts and indices. */
 bool pv_vk_pipeline_limits_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                               const VkGraphicsPipelineCreateInfo *ci);
-/* Why a compute stage's Workgroup memory of `bytes` (spirv_shared_size.h, counted after
+/* Why a compute stage's Workgroup memory of `bytes` (spirv_var_size.h, counted after
  * specialization) is past maxComputeSharedMemorySize, or NULL. */
 const char *pv_vk_shared_violation(struct pv_dispatch_ctx *c, VkDevice device, uint64_t bytes);
+/* Why a stage's Private and Function variables of `bytes` per invocation (counted after
+ * specialization) are too many for a host that keeps them on its threads' stacks
+ * (pv_vk_physdev.stacks_private_arrays), or NULL. Vulkan sets no limit; this host's is ours:
+ * llvmpipe gives each element 8 lanes of an unprobed stack frame (a 384 KiB frame under a
+ * 256 KiB stack zeroed another worker's stack; glibc's thread stacks are 2 MiB with an
+ * unlimited stack rlimit), and compiling 2^16 elements took LLVM 32 s and 2 GB. 32 KiB makes a
+ * frame of 256 KiB (1 MiB for bools, which it keeps in 4 bytes) and compiles in seconds. */
+#define PV_VK_PRIVATE_BYTES_MAX (32u * 1024u)
+const char *pv_vk_private_violation(struct pv_dispatch_ctx *c, VkDevice device, uint64_t bytes);
 /* Why a compute workgroup of `size` is past the device's limits (lavapipe 22.3 crashed running
  * one of 256 x 65536 x 65536, fuzz input 4a7c6a8f), or NULL. */
 const char *pv_vk_workgroup_violation(struct pv_dispatch_ctx *c, VkDevice device,

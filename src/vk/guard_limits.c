@@ -478,6 +478,16 @@ stage_locations(const VkPhysicalDeviceLimits *l, VkShaderStageFlagBits stage, bo
 }
 
 const char *
+pv_vk_private_violation(struct pv_dispatch_ctx *c, VkDevice device, uint64_t bytes)
+{
+   const struct pv_vk_physdev *pd = device_physdev(c, device);
+   return pd && pd->stacks_private_arrays && bytes > PV_VK_PRIVATE_BYTES_MAX
+             ? "more than 32 KiB of Private and Function variables per invocation (this host "
+               "keeps them on its threads' stacks)"
+             : NULL;
+}
+
+const char *
 pv_vk_shared_violation(struct pv_dispatch_ctx *c, VkDevice device, uint64_t bytes)
 {
    const struct pv_vk_physdev *pd = device_physdev(c, device);

@@ -14,7 +14,6 @@
  * data (or the constant's default); one given by an expression of spec constants is checked
  * only for a binding that exists (refusing only what is provably outside the layout).
  */
-#include <spirv_cross/spirv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +23,8 @@
 #include "vk/guard.h"
 #include "vk/spirv_bound.h"
 #include "vk/spirv_shared.h"
-#include "vk/spirv_shared_size.h"
+#include "vk/spirv_fold.h"
+#include "vk/spirv_var_size.h"
 #include "vk/spirv_reflect.h"
 
 /* ----- descriptor set layouts ---------------------------------------------------------------- */
@@ -524,14 +524,22 @@ workgroup_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spi
    return pv_vk_workgroup_violation(c, device, size);
 }
 
-/* The compute stage's Workgroup memory after specialization, against the device's limit. */
+/* The stage's variables after specialization: a compute stage's Workgroup memory against the
+ * device's limit, and on a host that keeps Private and Function arrays on its stacks
+ * (stacks_private_arrays) each invocation's against ours. */
 static const char *
-shared_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spirv_module *m,
+memory_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spirv_module *m,
               const struct pv_spirv_entry *e, const VkSpecializationInfo *si)
 {
+   struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
+   bool compute = e->stage == VK_SHADER_STAGE_COMPUTE_BIT;
+   bool stacks = d && d->pd && d->pd->stacks_private_arrays;
+   struct pv_spirv_var_bytes bytes;
    const char *why = NULL;
-   uint64_t bytes = pv_spirv_shared_bytes(m->shared, e->name, SpvExecutionModelGLCompute, si, &why);
-   return why ? why : pv_vk_shared_violation(c, device, bytes);
+   if (!pv_spirv_var_bytes_of(m->vars, e->name, e->model, si, compute, stacks, &bytes, &why))
+      return why;
+   why = compute ? pv_vk_shared_violation(c, device, bytes.workgroup) : NULL;
+   return why ? why : pv_vk_private_violation(c, device, bytes.invocation);
 }
 
 /* What the check of the whole stage array needs of its stages (stages_together_ok): whether it
@@ -597,8 +605,8 @@ stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                         : io_misfit(c, device, m, e);
    if (!why && e->stage == VK_SHADER_STAGE_COMPUTE_BIT)
       why = workgroup_misfit(c, device, e, st->pSpecializationInfo);
-   if (!why && e->stage == VK_SHADER_STAGE_COMPUTE_BIT)
-      why = shared_misfit(c, device, m, e, st->pSpecializationInfo);
+   if (!why)
+      why = memory_misfit(c, device, m, e, st->pSpecializationInfo);
    /* which of two values the host takes is its own choice (Mesa's the first) */
    if (!why && e->conflicting_modes)
       why = "OutputVertices or Invocations declared twice with different values";

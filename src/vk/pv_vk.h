@@ -145,8 +145,13 @@ struct pv_vk_physdev {
     * (guard_inline.c) */
    bool misrows_inlined_uniforms;
    /* lavapipe (22.3 run, 25.0 read): llvmpipe's JIT loads and stores Workgroup memory at any
-    * index, so modules are compiled with their indices there clamped (spirv_shared.c) */
+    * index and never clears it, so modules are compiled with their indices there clamped and
+    * their Workgroup variables zeroed (spirv_shared.c) */
    bool unbounded_shared;
+   /* lavapipe (22.3 run): llvmpipe keeps Private and Function arrays in its JIT threads' stack
+    * frames, 8 lanes an element, unprobed: a stage's are capped (spirv_var_size.c,
+    * guard_limits.c pv_vk_private_violation) */
+   bool stacks_private_arrays;
 };
 
 /* Whether this thread is making the transform feedback resume's own fill and copy (which Vulkan

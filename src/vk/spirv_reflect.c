@@ -6,7 +6,7 @@
 #include "vk/spirv_reflect.h"
 #include "vk/spirv_io.h"
 #include "vk/spirv_sample.h"
-#include "vk/spirv_shared_size.h"
+#include "vk/spirv_var_size.h"
 #include "vk/spirv_workgroup.h"
 
 #include <spirv-tools/libspirv.h>
@@ -340,6 +340,7 @@ reflect_entry(spvc_compiler comp, const spvc_entry_point *ep, const struct modul
 {
    e->name = strdup(ep->name);
    e->stage = stage_of(ep->execution_model);
+   e->model = (uint32_t)ep->execution_model;
    pv_spirv_workgroup_of(mw->workgroup, ep->name, (uint32_t)ep->execution_model, e->local,
                          e->local_spec);
    struct pv_spirv_modes modes;
@@ -428,7 +429,7 @@ pv_spirv_reflect(const uint32_t *words, size_t count, int env, char *err, size_t
    }
    spvc_context_destroy(ctx);
    bool nomem = false;
-   if (m && !(m->shared = pv_spirv_shared_use_new(words, count, &nomem)) && nomem) {
+   if (m && !(m->vars = pv_spirv_var_use_new(words, count, &nomem)) && nomem) {
       pv_spirv_module_free(m);
       *why = "no memory for reflection";
       return NULL;
@@ -446,7 +447,7 @@ pv_spirv_module_free(struct pv_spirv_module *m)
       free(m->entries[i].res);
    }
    free(m->entries);
-   pv_spirv_shared_use_free(m->shared);
+   pv_spirv_var_use_free(m->vars);
    free(m);
 }
 

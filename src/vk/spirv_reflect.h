@@ -53,6 +53,7 @@ struct pv_spirv_resource {
 struct pv_spirv_entry {
    char *name;
    VkShaderStageFlagBits stage; /* 0 for execution models Vulkan has no stage for */
+   uint32_t model;              /* its SPIR-V execution model */
    uint32_t push_end;           /* end of the push constant bytes it uses, 0: none */
    uint32_t in_end, out_end;    /* first location past the inputs/outputs it uses (spirv_io.h) */
    /* workgroup size (compute, task, mesh): each dimension's value, or the SpecId that may
@@ -71,14 +72,14 @@ struct pv_spirv_entry {
    struct pv_spirv_resource *res;
 };
 
-struct pv_spirv_shared_use;
+struct pv_spirv_var_use;
 
 struct pv_spirv_module {
    uint32_t io_first_end; /* one past the largest Location an input or output starts at, used
                            * or not; 0: none */
-   /* its Workgroup memory per entry point, sized with a pipeline's specialization
-    * (spirv_shared_size.h); NULL when it has none */
-   struct pv_spirv_shared_use *shared;
+   /* its variables per entry point, sized with a pipeline's specialization
+    * (spirv_var_size.h); NULL when it has none */
+   struct pv_spirv_var_use *vars;
    uint32_t count;
    struct pv_spirv_entry *entries;
 };

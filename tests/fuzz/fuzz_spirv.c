@@ -11,9 +11,9 @@
  * A module the validator takes also goes through lavapipe's bound of strip geometry shaders
  * (src/vk/spirv_bound.h) and its clamp of Workgroup indices (src/vk/spirv_shared.h): a
  * rewritten module the validator then refuses is our bug, and aborts (the server would refuse
- * it, so a guest would only lose a valid shader). Its Workgroup memory is counted for each
- * entry point (src/vk/spirv_shared_size.h) with specialization values taken from the input's
- * first words, so that specialized lengths and opcodes are reached too.
+ * it, so a guest would only lose a valid shader). Its variables are counted for each entry
+ * point (src/vk/spirv_var_size.h) with specialization values taken from the input's first
+ * words, so that specialized lengths and opcodes are reached too.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,7 +24,7 @@
 #include "vk/spirv_bound.h"
 #include "vk/spirv_reflect.h"
 #include "vk/spirv_shared.h"
-#include "vk/spirv_shared_size.h"
+#include "vk/spirv_var_size.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -73,8 +73,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          for (uint32_t r = 0; r < ep->count; r++) /* every element read: ASan sees a bad array */
             sink += ep->res[r].set + ep->res[r].binding + ep->res[r].count + ep->res[r].types;
          const char *size_why = NULL;
-         sink += (uint32_t)pv_spirv_shared_bytes(m->shared, ep->name, 5 /* GLCompute */,
-                                                 spec_of_input(words, n), &size_why);
+         struct pv_spirv_var_bytes b;
+         if (pv_spirv_var_bytes_of(m->vars, ep->name, ep->model, spec_of_input(words, n), true,
+                                   true, &b, &size_why))
+            sink += (uint32_t)(b.workgroup + b.invocation);
       }
       /* lavapipe's rewrites (spirv_bound.h, spirv_shared.h) of a module it takes */
       const char *(*const rewrites[])(const uint32_t *, size_t, uint32_t **,

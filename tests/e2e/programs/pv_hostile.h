@@ -164,6 +164,8 @@ void pv_hostile_shader_invalid(struct pv_hostile *h);
 void pv_hostile_inline_uniform_rows(struct pv_hostile *h);
 /* a shared array specialized to 4 GiB + 4 bytes (pv_hostile_shared.c) */
 void pv_hostile_shared_size(struct pv_hostile *h);
+/* a Function array specialized to 0xFFFFFFFF elements (pv_hostile_shared.c) */
+void pv_hostile_private_size(struct pv_hostile *h);
 void pv_hostile_raw_device_address(struct pv_hostile *h);
 void pv_hostile_descriptor_unwritten(struct pv_hostile *h);
 void pv_hostile_descriptor_copy_unwritten(struct pv_hostile *h);

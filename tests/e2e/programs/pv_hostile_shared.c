@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pv-hostile's Workgroup (shared) memory checks (pv_hostile.h). On lavapipe llvmpipe neither
- * bounds nor clears the block a compute shader's shared variables live in, and sizes it in 32
- * bits; the server clamps the indices, zeroes the variables (src/vk/spirv_shared.c) and bounds
- * the size (src/vk/spirv_shared_size.c).
+ * pv-hostile's Workgroup (shared) and private memory checks (pv_hostile.h). On lavapipe
+ * llvmpipe neither bounds nor clears the block a compute shader's shared variables live in, and
+ * sizes it in 32 bits; the server clamps the indices, zeroes the variables
+ * (src/vk/spirv_shared.c) and bounds the size (src/vk/spirv_var_size.c), and caps what an
+ * invocation's Private and Function arrays take of llvmpipe's stacks.
  */
 #include "pv_hostile.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "private_size_comp_spv.h"
 #include "shared_oob_comp_spv.h"
 #include "shared_size_comp_spv.h"
 #include "shared_stale_comp_spv.h"
@@ -117,36 +119,58 @@ pv_hostile_valid_shared(struct pv_hostile *h)
    }
 }
 
-/* The shared-size case: shaders/shared_size.comp's array specialized to 0x40000001 elements
- * (4 GiB + 4 bytes, past maxComputeSharedMemorySize on every device), then dispatched. The
- * server refuses the pipeline; natively on lavapipe the size wraps to a block of 4 bytes. */
-void
-pv_hostile_shared_size(struct pv_hostile *h)
+/* A compute pipeline of `k`'s module with specialization constant 0 set to `n`, dispatched
+ * once with `push` (4 bytes, or none): the server refuses the pipeline. */
+static void
+specialized_dispatch(struct pv_hostile *h, struct pv_compute *k, uint32_t n, const uint32_t *push)
 {
    static struct pv_buffer out;
    pv_hostile_buffer(h, &out, 4 * 64, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, 0);
-   static struct pv_compute k; /* its own pipeline: N = 64 */
-   pv_compute_init_layout(&h->c, &k, pv_shared_size_comp_spv, sizeof(pv_shared_size_comp_spv), 1, 0,
-                          1);
-   const uint32_t n = 0x40000001u;
    const VkSpecializationMapEntry e = {0, 0, 4};
    const VkSpecializationInfo si = {1, &e, 4, &n};
    const VkComputePipelineCreateInfo cpci = {
       .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
       .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
                 .stage = VK_SHADER_STAGE_COMPUTE_BIT,
-                .module = k.module,
+                .module = k->module,
                 .pName = "main",
                 .pSpecializationInfo = &si},
-      .layout = k.layout};
+      .layout = k->layout};
    VkPipeline pipe = VK_NULL_HANDLE;
    if (PV_HOSTILE_NOTE(h, vkCreateComputePipelines(h->c.device, VK_NULL_HANDLE, 1, &cpci, NULL,
                                                    &pipe)) != VK_SUCCESS)
       return;
-   VkDescriptorSet set = pv_compute_set_buffers(&h->c, &k, &out.buffer, 1);
+   VkDescriptorSet set = pv_compute_set_buffers(&h->c, k, &out.buffer, 1);
    VkCommandBuffer cmd = pv_cmd_begin(&h->c);
    vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
-   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k.layout, 0, 1, &set, 0, NULL);
+   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, k->layout, 0, 1, &set, 0, NULL);
+   if (push)
+      vkCmdPushConstants(cmd, k->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, 4, push);
    vkCmdDispatch(cmd, 1, 1, 1);
    pv_hostile_submit(h, cmd);
+}
+
+/* The shared-size case: shaders/shared_size.comp's array specialized to 0x40000001 elements
+ * (4 GiB + 4 bytes, past maxComputeSharedMemorySize on every device). The server refuses the
+ * pipeline; natively on lavapipe the size wraps to a block of 8 bytes. */
+void
+pv_hostile_shared_size(struct pv_hostile *h)
+{
+   static struct pv_compute k; /* its own pipeline: N = 64 */
+   pv_compute_init_layout(&h->c, &k, pv_shared_size_comp_spv, sizeof(pv_shared_size_comp_spv), 1, 0,
+                          1);
+   specialized_dispatch(h, &k, 0x40000001u, NULL);
+}
+
+/* The private-size case: shaders/private_size.comp's Function array specialized to 0xFFFFFFFF
+ * elements. Vulkan sets no limit; the server refuses it where the host keeps such arrays on its
+ * threads' stacks (lavapipe: natively a SIGSEGV in vkCreateComputePipelines). */
+void
+pv_hostile_private_size(struct pv_hostile *h)
+{
+   static struct pv_compute k; /* its own pipeline: N = 4 */
+   pv_compute_init_layout(&h->c, &k, pv_private_size_comp_spv, sizeof(pv_private_size_comp_spv), 1,
+                          4, 1);
+   const uint32_t push = 7;
+   specialized_dispatch(h, &k, 0xffffffffu, &push);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* For tests/unit/test_spirv_shared_size.c: Workgroup arrays sized by specialization constants,
+/* For tests/unit/test_spirv_var_size.c: Workgroup arrays sized by specialization constants,
  * an expression of them and the workgroup size; one used only in a called function, one used
  * by no entry point. Counted tightly by default: a 16 + b 112 + c 4 + f 32 = 164 bytes. */
 #version 450

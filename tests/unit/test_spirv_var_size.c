@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Workgroup memory counted per entry point after specialization (src/vk/spirv_shared_size.c):
- * constant sizes, specialization constants and expressions of them, the workgroup size, a
- * variable only a called function uses, a length that wraps 32 bits, one of 0, a negative one,
- * and modules cut or with words replaced (no read out of bounds under ASan).
+ * Variables counted per entry point after specialization (src/vk/spirv_var_size.c): Workgroup
+ * memory of constant sizes, of specialization constants and expressions of them and of the
+ * workgroup size, a variable only a called function uses, a length that wraps 32 bits, one of
+ * 0, a negative one; an invocation's Private and Function memory; and modules cut or with words
+ * replaced (no read out of bounds under ASan).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,19 +17,20 @@
 #include <cmocka.h>
 #include <spirv_cross/spirv.h>
 
-#include "vk/spirv_shared_size.h"
+#include "vk/spirv_var_size.h"
 
+#include "private_spec_comp_spv.h"
 #include "shared_const_comp_spv.h"
 #include "shared_spec_comp_spv.h"
 #include "workgroup_comp_spv.h"
 
 #define GLCOMPUTE SpvExecutionModelGLCompute
 
-static struct pv_spirv_shared_use *
+static struct pv_spirv_var_use *
 use_of(const uint32_t *w, size_t bytes)
 {
    bool nomem = true;
-   struct pv_spirv_shared_use *u = pv_spirv_shared_use_new(w, bytes / 4, &nomem);
+   struct pv_spirv_var_use *u = pv_spirv_var_use_new(w, bytes / 4, &nomem);
    assert_false(nomem);
    return u;
 }
@@ -51,29 +53,45 @@ spec3(struct spec *s, uint32_t n, const uint32_t *ids, const uint32_t *values)
    return &s->si;
 }
 
+#define FAILED UINT64_MAX
+
+/* main's Workgroup bytes (or its invocation's, `own`), FAILED with *why when refused. */
 static uint64_t
-bytes_of(const struct pv_spirv_shared_use *u, const VkSpecializationInfo *si, const char **why)
+bytes_as(const struct pv_spirv_var_use *u, const VkSpecializationInfo *si, bool own,
+         const char **why)
 {
+   struct pv_spirv_var_bytes b;
    *why = NULL;
-   return pv_spirv_shared_bytes(u, "main", GLCOMPUTE, si, why);
+   if (!pv_spirv_var_bytes_of(u, "main", GLCOMPUTE, si, !own, own, &b, why))
+      return FAILED;
+   assert_int_equal(own ? b.workgroup : b.invocation, 0); /* the class not asked reads 0 */
+   return own ? b.invocation : b.workgroup;
 }
 
-/* shared_const.comp: uint[4] and a struct {uint, vec2}: 28 bytes, no padding counted. A module
- * without Workgroup memory has nothing to count; an entry point of another name or model 0. */
+static uint64_t
+bytes_of(const struct pv_spirv_var_use *u, const VkSpecializationInfo *si, const char **why)
+{
+   return bytes_as(u, si, false, why);
+}
+
+/* shared_const.comp: uint[4] and a struct {uint, vec2}: 28 bytes, no padding counted. An entry
+ * point of another name or model has 0. */
 static void
 constant_sizes(void **state)
 {
    (void)state;
    const char *why;
-   struct pv_spirv_shared_use *u =
-      use_of(pv_shared_const_comp_spv, sizeof(pv_shared_const_comp_spv));
+   struct pv_spirv_var_use *u = use_of(pv_shared_const_comp_spv, sizeof(pv_shared_const_comp_spv));
    assert_non_null(u);
    assert_int_equal(bytes_of(u, NULL, &why), 28);
    assert_null(why);
-   assert_int_equal(pv_spirv_shared_bytes(u, "other", GLCOMPUTE, NULL, &why), 0);
-   assert_int_equal(pv_spirv_shared_bytes(u, "main", SpvExecutionModelVertex, NULL, &why), 0);
-   pv_spirv_shared_use_free(u);
-   assert_null(use_of(pv_workgroup_comp_spv, sizeof(pv_workgroup_comp_spv)));
+   struct pv_spirv_var_bytes b;
+   assert_true(pv_spirv_var_bytes_of(u, "other", GLCOMPUTE, NULL, true, true, &b, &why));
+   assert_int_equal(b.workgroup + b.invocation, 0);
+   assert_true(
+      pv_spirv_var_bytes_of(u, "main", SpvExecutionModelVertex, NULL, true, true, &b, &why));
+   assert_int_equal(b.workgroup + b.invocation, 0);
+   pv_spirv_var_use_free(u);
 }
 
 /* shared_spec.comp by default: a[4] 16 + b[M*3+1 = 7] vec4 112 + c[local x = 1] 4 + f[8] 32
@@ -84,7 +102,7 @@ specialized_sizes(void **state)
    (void)state;
    const char *why;
    struct spec s;
-   struct pv_spirv_shared_use *u = use_of(pv_shared_spec_comp_spv, sizeof(pv_shared_spec_comp_spv));
+   struct pv_spirv_var_use *u = use_of(pv_shared_spec_comp_spv, sizeof(pv_shared_spec_comp_spv));
    assert_non_null(u);
    assert_int_equal(bytes_of(u, NULL, &why), 164);
    /* N = 10, M = 4 (b: 13 vec4), local x = 64 */
@@ -96,8 +114,7 @@ specialized_sizes(void **state)
    assert_null(why);
    assert_true(big > UINT64_C(0x100000000));
    /* N = 0: an array of no elements */
-   assert_int_equal(bytes_of(u, spec3(&s, 1, (uint32_t[]){0}, (uint32_t[]){0}), &why),
-                    PV_SPIRV_SHARED_UNKNOWN);
+   assert_int_equal(bytes_of(u, spec3(&s, 1, (uint32_t[]){0}, (uint32_t[]){0}), &why), FAILED);
    assert_non_null(why);
    assert_non_null(strstr(why, "0 elements"));
    /* M = -1: b's length -2, negative: counted as too large, never as small */
@@ -111,7 +128,33 @@ specialized_sizes(void **state)
    VkSpecializationMapEntry e8 = {0, 0, 8};
    VkSpecializationInfo si8 = {1, &e8, 8, &wide};
    assert_int_equal(bytes_of(u, &si8, &why), 6 * 4 + 112 + 4 + 32);
-   pv_spirv_shared_use_free(u);
+   pv_spirv_var_use_free(u);
+}
+
+/* private_spec.comp's invocation: 116 bytes by default, N more words with N, refused at 0; its
+ * Workgroup memory none. */
+static void
+invocation_sizes(void **state)
+{
+   (void)state;
+   const char *why;
+   struct spec s;
+   struct pv_spirv_var_use *u = use_of(pv_private_spec_comp_spv, sizeof(pv_private_spec_comp_spv));
+   assert_non_null(u);
+   assert_int_equal(bytes_as(u, NULL, true, &why), 116);
+   assert_int_equal(bytes_of(u, NULL, &why), 0);
+   assert_int_equal(bytes_as(u, spec3(&s, 1, (uint32_t[]){0}, (uint32_t[]){1000}), true, &why),
+                    116 + 996 * 4);
+   assert_true(bytes_as(u, spec3(&s, 1, (uint32_t[]){0}, (uint32_t[]){0xffffffffu}), true, &why) >
+               UINT64_C(0x3fffffff));
+   assert_int_equal(bytes_as(u, spec3(&s, 1, (uint32_t[]){0}, (uint32_t[]){0}), true, &why),
+                    FAILED);
+   assert_non_null(strstr(why, "0 elements"));
+   pv_spirv_var_use_free(u);
+   /* no module at all: nothing, and not for want of memory */
+   bool nomem = true;
+   assert_null(pv_spirv_var_use_new(pv_workgroup_comp_spv, 0, &nomem));
+   assert_false(nomem);
 }
 
 /* Every truncation and every word replaced: nothing read out of bounds (ASan), no crash. */
@@ -127,9 +170,10 @@ malformed_is_safe(void **state)
    const VkSpecializationInfo *si = spec3(&s, 2, (uint32_t[]){0, 1}, (uint32_t[]){3, 5});
    for (size_t cut = 0; cut <= n; cut++) {
       bool nomem;
-      struct pv_spirv_shared_use *u = pv_spirv_shared_use_new(pv_shared_spec_comp_spv, cut, &nomem);
+      struct pv_spirv_var_use *u = pv_spirv_var_use_new(pv_shared_spec_comp_spv, cut, &nomem);
       bytes_of(u, si, &why);
-      pv_spirv_shared_use_free(u);
+      bytes_as(u, si, true, &why);
+      pv_spirv_var_use_free(u);
    }
    const uint32_t values[] = {0, 0xffffffffu, 0x00010000u, 3};
    for (size_t i = 5; i < n; i++)
@@ -137,9 +181,10 @@ malformed_is_safe(void **state)
          memcpy(w, pv_shared_spec_comp_spv, n * 4);
          w[i] = values[v];
          bool nomem;
-         struct pv_spirv_shared_use *u = pv_spirv_shared_use_new(w, n, &nomem);
+         struct pv_spirv_var_use *u = pv_spirv_var_use_new(w, n, &nomem);
          bytes_of(u, si, &why);
-         pv_spirv_shared_use_free(u);
+         bytes_as(u, si, true, &why);
+         pv_spirv_var_use_free(u);
       }
    free(w);
 }
@@ -150,6 +195,7 @@ main(void)
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(constant_sizes),
       cmocka_unit_test(specialized_sizes),
+      cmocka_unit_test(invocation_sizes),
       cmocka_unit_test(malformed_is_safe),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
