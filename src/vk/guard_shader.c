@@ -524,7 +524,8 @@ workgroup_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spi
    return pv_vk_workgroup_violation(c, device, size);
 }
 
-/* The stage's variables after specialization: a compute stage's Workgroup memory against the
+/* The stage after specialization: no constant whose folding traps a Mesa host (on every host:
+ * the result is undefined in SPIR-V anyway), a compute stage's Workgroup memory against the
  * device's limit, and on a host that keeps Private and Function arrays on its stacks
  * (stacks_private_arrays) each invocation's against ours. */
 static const char *
@@ -535,7 +536,9 @@ memory_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spirv_
    bool compute = e->stage == VK_SHADER_STAGE_COMPUTE_BIT;
    bool stacks = d && d->pd && d->pd->stacks_private_arrays;
    struct pv_spirv_var_bytes bytes;
-   const char *why = NULL;
+   const char *why = pv_spirv_spec_trap(m->vars, si);
+   if (why)
+      return why;
    if (!pv_spirv_var_bytes_of(m->vars, e->name, e->model, si, compute, stacks, &bytes, &why))
       return why;
    why = compute ? pv_vk_shared_violation(c, device, bytes.workgroup) : NULL;

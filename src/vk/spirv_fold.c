@@ -38,10 +38,12 @@ pv_spirv_spec_raw(const VkSpecializationInfo *si, uint32_t id, uint64_t *v)
 /* What one global definition evaluates to: a scalar's value (of `width` bits, 1 for a bool), a
  * type's counted size. */
 enum { VAL_NONE, VAL_SCALAR, VAL_SIZE, VAL_UNKNOWN_SIZE, VAL_EMPTY_SIZE };
+enum { TRAP_NONE, TRAP_YES, TRAP_UNKNOWN };
 
 struct val {
    uint32_t id, pos;
    uint8_t kind, width, is_signed;
+   uint8_t trap; /* TRAP_*: a signed division whose folding traps the host, or may */
    uint64_t v; /* the scalar, or the size */
 };
 
@@ -226,22 +228,53 @@ extract(const struct pv_spirv_fold *e, uint32_t id, const uint32_t *idx, uint32_
    return scalar(e, id, v, &width);
 }
 
+/* The opcode Mesa folds OpSpecConstantOp `in` with: a SpecId may replace it. */
+static uint32_t
+spec_opcode(const struct pv_spirv_fold *e, const uint32_t *in)
+{
+   uint64_t sv;
+   return spec_of(e, in[2], &sv) ? (uint32_t)sv : in[3];
+}
+
+static bool
+signed_division(uint32_t op)
+{
+   return op == SpvOpSDiv || op == SpvOpSRem || op == SpvOpSMod;
+}
+
+/* Mesa folds a signed division of specialization constants in C (nir_constant_expressions:
+ * `src0 / src1` once src1 is not 0), where INT_MIN / -1 and INT_MIN % -1 at 32 and 64 bits
+ * are x86's divide error: vkCreateComputePipelines died of SIGFPE on lavapipe 22.3.6 with
+ * `const int C = A / -1` (and `A % -1`, and a 64-bit quotient) specialized to A = INT_MIN.
+ * 8- and 16-bit operands are promoted to int first. */
+static uint8_t
+division_trap(uint64_t a, uint64_t b, unsigned width)
+{
+   bool wide = width == 32 || width == 64;
+   return wide && mask(a, width) == UINT64_C(1) << (width - 1) &&
+                mask(b, width) == mask(~0ull, width)
+             ? TRAP_YES
+             : TRAP_NONE;
+}
+
 /* An OpSpecConstantOp (`in`, `len` words) into x, whose width its result type gave; false when
  * it is not one this folds. */
 static bool
 fold_op(const struct pv_spirv_fold *e, const uint32_t *in, uint32_t len, struct val *x)
 {
-   uint32_t op = in[3], na = len - 4;
+   uint32_t op = spec_opcode(e, in), na = len - 4;
    const uint32_t *a = in + 4;
-   uint64_t sv, v[3] = {0};
+   uint64_t v[3] = {0};
    unsigned w[3] = {0};
-   if (spec_of(e, in[2], &sv)) /* Mesa lets a SpecId replace the opcode itself */
-      op = (uint32_t)sv;
    if (op == SpvOpCompositeExtract)
       return na >= 2 && extract(e, a[0], a + 1, na - 1, &x->v);
    for (uint32_t k = 0; k < na && k < 3; k++)
-      if (!scalar(e, a[k], &v[k], &w[k]))
+      if (!scalar(e, a[k], &v[k], &w[k])) {
+         x->trap = signed_division(op) ? TRAP_UNKNOWN : TRAP_NONE;
          return false;
+      }
+   if (na == 2 && signed_division(op))
+      x->trap = division_trap(v[0], v[1], w[0]);
    if (na == 3 && op == SpvOpSelect) {
       x->v = v[0] & 1 ? v[1] : v[2];
       return true;
@@ -360,8 +393,13 @@ value_of_constant(const struct pv_spirv_fold *e, struct val *x, uint32_t op, con
 {
    const struct val *t = val_of(e, in[1]);
    uint64_t sv;
-   if (!t || t->kind != VAL_SIZE || !t->width)
-      return; /* not an integer or bool scalar: a composite's parts are read where extracted */
+   if (!t || t->kind != VAL_SIZE || !t->width) {
+      /* not an integer or bool scalar: a composite's parts are read where extracted; a vector
+       * division is not folded here, so whether Mesa's traps is not known */
+      if (op == SpvOpSpecConstantOp && len >= 4 && signed_division(spec_opcode(e, in)))
+         x->trap = TRAP_UNKNOWN;
+      return;
+   }
    x->width = t->width, x->is_signed = t->is_signed;
    x->kind = VAL_SCALAR;
    switch (op) {
@@ -513,6 +551,19 @@ pv_spirv_fold_size(const struct pv_spirv_fold *e, uint32_t type, uint64_t *bytes
              ? PV_SPIRV_FOLD_UNKNOWN
           : t->kind == VAL_EMPTY_SIZE ? PV_SPIRV_FOLD_EMPTY
                                       : PV_SPIRV_FOLD_SIZED;
+}
+
+const char *
+pv_spirv_fold_trap(const struct pv_spirv_fold *e)
+{
+   const char *why = NULL;
+   for (size_t i = 0; i < e->nvals; i++) {
+      if (e->vals[i].trap == TRAP_YES)
+         return "a specialization constant dividing INT_MIN by -1 (Mesa's folding of it traps)";
+      if (e->vals[i].trap == TRAP_UNKNOWN)
+         why = "a signed division of specialization constants this server cannot evaluate";
+   }
+   return why;
 }
 
 uint32_t

@@ -31,6 +31,10 @@ enum pv_spirv_fold_size {
  * negative length counts as too large), into *bytes; *block when it is decorated Block. */
 enum pv_spirv_fold_size pv_spirv_fold_size(const struct pv_spirv_fold *f, uint32_t type,
                                            uint64_t *bytes, bool *block);
+/* Why folding the module's specialization constants as Mesa does would trap the host (a
+ * signed division or remainder of INT_MIN by -1 at 32 or 64 bits), or may (one this does not
+ * fold), or NULL. */
+const char *pv_spirv_fold_trap(const struct pv_spirv_fold *f);
 /* The pointee of pointer type `pointer`, 0 when it is none. */
 uint32_t pv_spirv_fold_pointee(const struct pv_spirv_fold *f, uint32_t pointer);
 

@@ -205,23 +205,44 @@ int_width(const struct plan *p, uint32_t type)
    return op_at(p, pos) == SpvOpTypeInt && len_at(p, pos) == 4 ? p->w[pos + 2] : 0;
 }
 
+/* The literal word of `value` in integer type `type` of `width` < 32 bits: a signed type's is
+ * sign-extended (SPIR-V's rule for narrow literals). */
+static uint32_t
+narrow_literal(const struct plan *p, uint32_t type, uint32_t width, uint32_t value)
+{
+   size_t pos = def_of(p, type);
+   uint32_t sign = 1u << (width - 1);
+   bool is_signed = op_at(p, pos) == SpvOpTypeInt && len_at(p, pos) == 4 && p->w[pos + 3];
+   return is_signed && (value & sign) ? value | ~((sign << 1) - 1) : value;
+}
+
 /* The bound of index `idx` at a level of `count` elements given by the id `length` (0: by the
- * literal `count`); 0 after setting *why. */
+ * literal `count`); 0 after setting *why.
+ *
+ * spirv_to_nir sign-extends an index to the address width, so an 8- or 16-bit index past its
+ * type's signed maximum is negative there, before the array. Such an index (llama.cpp's
+ * quantization tables are indexed with 8-bit values) is clamped by a bound of its own width,
+ * the length or the first negative value if that is smaller, compared unsigned: what passes is
+ * both inside the array and non-negative. */
 static uint32_t
 bound_of(struct plan *p, uint32_t idx_type, uint32_t length, uint32_t count, const char **why)
 {
    uint32_t width = int_width(p, idx_type);
-   if (width != 32 && width != 64) {
-      *why = "a Workgroup index that is not a 32- or 64-bit integer";
+   if (width != 8 && width != 16 && width != 32 && width != 64) {
+      *why = "a Workgroup index that is not an 8-, 16-, 32- or 64-bit integer";
       return 0;
    }
    if (length) {
-      if (int_width(p, type_of(p, length)) == width)
+      if (width >= 32 && int_width(p, type_of(p, length)) == width)
          return length;
       if (!plain_value(p, length, &count)) {
          *why = "a Workgroup array of specialization-constant length indexed in another width";
          return 0;
       }
+   }
+   if (width < 32) {
+      uint32_t half = 1u << (width - 1);
+      count = narrow_literal(p, idx_type, width, count < half ? count : half);
    }
    uint32_t id = konst(p, idx_type, width, count);
    if (!id)
@@ -253,8 +274,10 @@ plan_index(struct plan *p, size_t chain, uint32_t k, uint32_t *cur, const struct
       length = 0;
       count = g->value;
    }
+   /* (spirv_to_nir reads a narrow constant index as signed: an 8-bit 200 is -56) */
+   uint32_t iw = int_width(p, type_of(p, idx));
    if (plain_value(p, idx, &v) && (length ? plain_value(p, length, &n) : (n = count, true)) &&
-       v < n)
+       (iw >= 32 || (iw && !(v & (1u << (iw - 1))))) && v < n)
       return NULL; /* a constant inside */
    const char *why = NULL;
    uint32_t type = type_of(p, idx);

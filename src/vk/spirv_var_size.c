@@ -52,6 +52,7 @@ struct entry {
 struct pv_spirv_var_use {
    uint32_t *globals; /* the module's words before its first function, header excluded */
    size_t nglobals;
+   bool spec_ops; /* it has OpSpecConstantOp */
    struct entry *entries;
    uint32_t nentries;
 };
@@ -66,6 +67,7 @@ struct gvar {
 struct scan {
    const uint32_t *w;
    size_t n, first_function;
+   bool spec_ops;
    struct gvar *vars;
    size_t nvars, capvars;
    struct pv_spirv_pair *funcs; /* (function id, index), sorted by id */
@@ -100,6 +102,7 @@ scan_globals(struct scan *s)
    uint32_t len;
    for (size_t i = 5; i < s->n && (len = pv_spirv_len_at(s->w, s->n, i)); i += len) {
       uint32_t op = s->w[i] & 0xffffu;
+      s->spec_ops |= op == SpvOpSpecConstantOp && !s->first_function;
       if (op == SpvOpFunction && len >= 3) {
          s->first_function = s->first_function ? s->first_function : i;
          if (!pv_spirv_push_pair(&s->funcs, &s->nfuncs, &capf, s->w[i + 2], (uint32_t)s->nfuncs))
@@ -257,9 +260,11 @@ pv_spirv_var_use_new(const uint32_t *words, size_t count, bool *nomem)
    struct scan s = {.w = words, .n = count};
    struct pv_spirv_var_use *u = NULL;
    bool ok = count >= 5 && scan_globals(&s) && scan_functions(&s);
-   if (ok && (s.nvars || s.nlocals) && s.first_function) {
+   if (ok && (s.nvars || s.nlocals || s.spec_ops) && s.first_function) {
       u = calloc(1, sizeof(*u));
       ok = u && scan_entries(&s, u) && keep_globals(u, words, s.first_function);
+      if (ok)
+         u->spec_ops = s.spec_ops;
    }
    free(s.vars), free(s.funcs), free(s.refs), free(s.calls), free(s.locals);
    *nomem = count >= 5 && !ok;
@@ -299,6 +304,17 @@ add_up(const struct pv_spirv_fold *f, const uint32_t *types, size_t n, bool alia
    }
    *sum = plain + blocks;
    return true;
+}
+
+const char *
+pv_spirv_spec_trap(const struct pv_spirv_var_use *u, const VkSpecializationInfo *si)
+{
+   if (!u || !u->spec_ops)
+      return NULL;
+   struct pv_spirv_fold *f = pv_spirv_fold_new(u->globals, u->nglobals, si);
+   const char *why = f ? pv_spirv_fold_trap(f) : "no memory";
+   pv_spirv_fold_free(f);
+   return why;
 }
 
 bool

@@ -16,7 +16,7 @@
 struct pv_spirv_var_use;
 
 /* For a module spvValidate accepted. NULL when it declares no Workgroup, Private or Function
- * variable (*nomem false) or when out of memory (*nomem true). */
+ * variable and no OpSpecConstantOp (*nomem false) or when out of memory (*nomem true). */
 struct pv_spirv_var_use *pv_spirv_var_use_new(const uint32_t *words, size_t count, bool *nomem);
 void pv_spirv_var_use_free(struct pv_spirv_var_use *u);
 
@@ -37,5 +37,12 @@ struct pv_spirv_var_bytes {
 bool pv_spirv_var_bytes_of(const struct pv_spirv_var_use *u, const char *name, uint32_t model,
                            const VkSpecializationInfo *si, bool workgroup, bool invocation,
                            struct pv_spirv_var_bytes *out, const char **why);
+
+/* Why Mesa's folding of the module's specialization constants with `si` would trap the host
+ * (spirv_fold.c: a signed division or remainder of INT_MIN by -1 at 32 or 64 bits, a SIGFPE
+ * in vkCreate*Pipelines on lavapipe 22.3.6), or may (a signed division it does not fold: a
+ * vector's, or of operands it cannot evaluate); NULL when neither. Mesa folds every one of
+ * them, used or not. */
+const char *pv_spirv_spec_trap(const struct pv_spirv_var_use *u, const VkSpecializationInfo *si);
 
 #endif

@@ -26,6 +26,7 @@
 #include "geometry_geom_spv.h"
 #include "shared_comp_spv.h"
 #include "shared_const_comp_spv.h"
+#include "shared_narrow_comp_spv.h"
 #include "strip_calls_geom_spv.h"
 #include "strip_loop_geom_spv.h"
 #include "workgroup_comp_spv.h"
@@ -484,6 +485,72 @@ shared_indices_clamped(void **state)
    assert_null(out);
 }
 
+/* Every OpULessThan's bound in `w`: a constant of its index's type whose value, at that width,
+ * is at most 2^(width - 1) when the width is under 32 (spirv_to_nir sign-extends such an
+ * index). How many there are into *n. */
+static void
+narrow_bounds(const uint32_t *w, size_t n, uint32_t *count)
+{
+   uint32_t bound = w[3];
+   uint32_t *type_of = calloc(bound, 4), *width = calloc(bound, 4), *value = calloc(bound, 4);
+   bool *is_const = calloc(bound, 1);
+   assert_true(type_of && width && value && is_const);
+   *count = 0;
+   for (size_t i = 5; i < n; i += w[i] >> 16) {
+      const uint32_t *in = w + i;
+      uint32_t op = in[0] & 0xffffu, len = in[0] >> 16;
+      if (op == SpvOpTypeInt)
+         width[in[1]] = in[2];
+      else if (op == SpvOpConstant && len == 4)
+         type_of[in[2]] = in[1], value[in[2]] = in[3], is_const[in[2]] = true;
+      else if (len >= 4 && op != SpvOpStore && op != SpvOpULessThan && in[2] < bound &&
+               in[1] < bound)
+         type_of[in[2]] = in[1]; /* a result's type (good enough for loads and conversions) */
+      if (op != SpvOpULessThan)
+         continue;
+      uint32_t a = in[3], b = in[4], wd = width[type_of[a]];
+      assert_true(is_const[b]);
+      assert_int_equal(type_of[b], type_of[a]);
+      if (wd < 32) {
+         uint32_t v = value[b] & ((1u << wd) - 1);
+         assert_true(v <= 1u << (wd - 1));
+      }
+      (*count)++;
+   }
+   free(type_of), free(width), free(value), free(is_const);
+}
+
+/* shared_narrow.comp: Workgroup arrays of 16 and 300 indexed by 8- and 16-bit values (as
+ * llama.cpp's quantization tables are) are clamped, not refused: every such index selected,
+ * each bound of the index's width and below its sign bit, the result valid; the 8-bit
+ * constant 200 (which glslang widens) stays inside. */
+static void
+shared_narrow_indices(void **state)
+{
+   (void)state;
+   size_t n = sizeof(pv_shared_narrow_comp_spv) / 4;
+   int env = pv_spirv_env(VK_API_VERSION_1_2, false);
+   char err[256];
+   uint32_t chains, raw, clamped, bounds;
+   shared_census(pv_shared_narrow_comp_spv, n, &chains, &raw, &clamped);
+   assert_true(raw >= 3);
+   uint32_t *out = NULL;
+   size_t out_n = 0;
+   const char *why = pv_spirv_guard_shared(pv_shared_narrow_comp_spv, n, &out, &out_n);
+   if (why)
+      fail_msg("refused: %s", why);
+   assert_non_null(out);
+   if (!pv_spirv_validate(out, out_n, env, err, sizeof(err)))
+      fail_msg("the clamped module is invalid: %s", err);
+   uint32_t chains2, raw2, clamped2;
+   shared_census(out, out_n, &chains2, &raw2, &clamped2);
+   assert_int_equal(raw2, 0);
+   assert_int_equal(clamped2, raw);
+   narrow_bounds(out, out_n, &bounds);
+   assert_int_equal(bounds, raw);
+   free(out);
+}
+
 /* Every truncation and every word replaced: no read or write out of bounds (ASan). */
 static void
 shared_malformed_is_safe(void **state)
@@ -521,6 +588,7 @@ main(void)
       cmocka_unit_test(malformed_is_safe),
       cmocka_unit_test(shared_indices_clamped),
       cmocka_unit_test(shared_zeroed),
+      cmocka_unit_test(shared_narrow_indices),
       cmocka_unit_test(shared_malformed_is_safe),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);

@@ -166,6 +166,8 @@ void pv_hostile_inline_uniform_rows(struct pv_hostile *h);
 void pv_hostile_shared_size(struct pv_hostile *h);
 /* a Function array specialized to 0xFFFFFFFF elements (pv_hostile_shared.c) */
 void pv_hostile_private_size(struct pv_hostile *h);
+/* a specialization constant INT_MIN divided by -1 (pv_hostile_shared.c) */
+void pv_hostile_spec_divide(struct pv_hostile *h);
 void pv_hostile_raw_device_address(struct pv_hostile *h);
 void pv_hostile_descriptor_unwritten(struct pv_hostile *h);
 void pv_hostile_descriptor_copy_unwritten(struct pv_hostile *h);

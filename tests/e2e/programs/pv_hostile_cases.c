@@ -1393,6 +1393,8 @@ const struct pv_hostile_case pv_hostile_cases[] = {
      "a compute pipeline of a shared array specialized to 0x40000001 elements (4 GiB + 4 bytes)"),
    D("private-size", pv_hostile_private_size,
      "a compute pipeline of a Function array specialized to 0xFFFFFFFF elements"),
+   D("spec-divide", pv_hostile_spec_divide,
+     "a compute pipeline whose specialization constant INT_MIN is divided by -1"),
    D("border-custom-no-info", border_custom_no_info,
      "vkCreateSampler of a custom border color without its create info"),
    D("image-mips", image_mips, "vkCreateImage 64x64 with 20 mip levels"),

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pv-hostile's Workgroup (shared) and private memory checks (pv_hostile.h). On lavapipe
+ * pv-hostile's Workgroup (shared) and private memory checks, and specialization constants that
+ * size or trap the host's compiler (pv_hostile.h). On lavapipe
  * llvmpipe neither bounds nor clears the block a compute shader's shared variables live in, and
  * sizes it in 32 bits; the server clamps the indices, zeroes the variables
  * (src/vk/spirv_shared.c) and bounds the size (src/vk/spirv_var_size.c), and caps what an
@@ -15,6 +16,7 @@
 #include "shared_oob_comp_spv.h"
 #include "shared_size_comp_spv.h"
 #include "shared_stale_comp_spv.h"
+#include "spec_divide_comp_spv.h"
 
 #define STALE_GROUPS 16u
 #define STALE_WORDS (STALE_GROUPS * 256u)
@@ -173,4 +175,15 @@ pv_hostile_private_size(struct pv_hostile *h)
                           4, 1);
    const uint32_t push = 7;
    specialized_dispatch(h, &k, 0xffffffffu, &push);
+}
+
+/* The spec-divide case: shaders/spec_divide.comp's `A / -1` specialized to A = INT_MIN. The
+ * server refuses the pipeline on every host; natively lavapipe dies of SIGFPE creating it. */
+void
+pv_hostile_spec_divide(struct pv_hostile *h)
+{
+   static struct pv_compute k; /* its own pipeline: A = 1 */
+   pv_compute_init_layout(&h->c, &k, pv_spec_divide_comp_spv, sizeof(pv_spec_divide_comp_spv), 1, 0,
+                          1);
+   specialized_dispatch(h, &k, 0x80000000u, NULL);
 }
