@@ -485,6 +485,69 @@ shared_indices_clamped(void **state)
    assert_null(out);
 }
 
+/* A Workgroup array that already has OpConstantNull as its initializer, written at a dynamic
+ * index (the guest's own zero-initialization), as spirv-as assembles:
+ *    OpCapability Shader; OpMemoryModel Logical GLSL450
+ *    OpEntryPoint GLCompute %main "main" %gid; OpExecutionMode %main LocalSize 4 1 1
+ *    OpDecorate %gid BuiltIn LocalInvocationIndex
+ *    %arr = OpTypeArray %uint %c4; %ptr = OpTypePointer Workgroup %arr
+ *    %null = OpConstantNull %arr; %s = OpVariable %ptr Workgroup %null
+ *    main: %i = OpLoad %uint %gid; %p = OpAccessChain %pel %s %i; OpStore %p %c7 */
+static const uint32_t initialized_shared[] = {
+   0x07230203, 0x00010300, 0x00070000, 0x00000011, 0x00000000, 0x00020011,
+   0x00000001,                                                             /* OpCapability Shader */
+   0x0003000e, 0x00000000, 0x00000001,                                     /* OpMemoryModel */
+   0x0006000f, 0x00000005, 0x00000001, 0x6e69616d, 0x00000000, 0x00000002, /* OpEntryPoint */
+   0x00060010, 0x00000001, 0x00000011, 0x00000004, 0x00000001, 0x00000001, /* LocalSize */
+   0x00040047, 0x00000002, 0x0000000b, 0x0000001d,             /* OpDecorate %gid BuiltIn */
+   0x00020013, 0x00000003,                                     /* %void */
+   0x00030021, 0x00000004, 0x00000003,                         /* %fn */
+   0x00040015, 0x00000005, 0x00000020, 0x00000000,             /* %uint */
+   0x0004002b, 0x00000005, 0x00000006, 0x00000004,             /* %c4 */
+   0x0004002b, 0x00000005, 0x00000007, 0x00000007,             /* %c7 */
+   0x0004001c, 0x00000008, 0x00000005, 0x00000006,             /* %arr */
+   0x00040020, 0x00000009, 0x00000004, 0x00000008,             /* %ptr Workgroup */
+   0x0003002e, 0x00000008, 0x0000000a,                         /* %null */
+   0x0005003b, 0x00000009, 0x0000000b, 0x00000004, 0x0000000a, /* %s, initialized */
+   0x00040020, 0x0000000c, 0x00000001, 0x00000005,             /* %pin */
+   0x0004003b, 0x0000000c, 0x00000002, 0x00000001,             /* %gid */
+   0x00040020, 0x0000000d, 0x00000004, 0x00000005,             /* %pel */
+   0x00050036, 0x00000003, 0x00000001, 0x00000000, 0x00000004, /* %main */
+   0x000200f8, 0x0000000e,                                     /* OpLabel */
+   0x0004003d, 0x00000005, 0x0000000f, 0x00000002,             /* %i */
+   0x00050041, 0x0000000d, 0x00000010, 0x0000000b, 0x0000000f, /* %p */
+   0x0003003e, 0x00000010, 0x00000007,                         /* OpStore */
+   0x000100fd, 0x00010038,                                     /* OpReturn, OpFunctionEnd */
+};
+
+/* An initialized Workgroup array that gets slack: it keeps an initializer, a null of its grown
+ * type, and the module stays valid. */
+static void
+shared_initialized_grown(void **state)
+{
+   (void)state;
+   size_t n = sizeof(initialized_shared) / 4;
+   int env = pv_spirv_env(VK_API_VERSION_1_1, false);
+   char err[256];
+   assert_true(pv_spirv_validate(initialized_shared, n, env, err, sizeof(err)));
+   uint32_t *out = NULL;
+   size_t out_n = 0;
+   const char *why = pv_spirv_guard_shared(initialized_shared, n, &out, &out_n);
+   if (why)
+      fail_msg("refused: %s", why);
+   assert_non_null(out);
+   if (!pv_spirv_validate(out, out_n, env, err, sizeof(err)))
+      fail_msg("the rewritten module is invalid: %s", err);
+   uint32_t vars, zeroed, chains, raw, clamped;
+   zero_census(out, out_n, &vars, &zeroed);
+   assert_int_equal(vars, 1);
+   assert_int_equal(zeroed, 1);
+   shared_census(out, out_n, &chains, &raw, &clamped);
+   assert_int_equal(raw, 0);
+   assert_int_equal(clamped, 1);
+   free(out);
+}
+
 /* Every OpULessThan's bound in `w`: a constant of its index's type whose value, at that width,
  * is at most 2^(width - 1) when the width is under 32 (spirv_to_nir sign-extends such an
  * index). How many there are into *n. */
@@ -589,6 +652,7 @@ main(void)
       cmocka_unit_test(shared_indices_clamped),
       cmocka_unit_test(shared_zeroed),
       cmocka_unit_test(shared_narrow_indices),
+      cmocka_unit_test(shared_initialized_grown),
       cmocka_unit_test(shared_malformed_is_safe),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
