@@ -53,12 +53,68 @@ copy_regions_ok(struct pv_dispatch_ctx *c, const char *what, VkBuffer src, VkBuf
    return true;
 }
 
+/*
+ * lavapipe copies a buffer region with the size in an int (lvp_execute.c handle_copy_buffer:
+ * u_box_1d into pipe_box.width; u_surface.c util_resource_copy_region memcpys that width): a
+ * legal region of 2^31 bytes between two 2 GiB buffers became a memcpy of 0xffffffff80000000
+ * bytes that wrote below its destination until it faulted (a helper's native run on 22.3.6,
+ * 2026-12-07). On such a host (pv_vk_physdev.copies_int_width) a region of 2^31 bytes or more
+ * reaches it as regions of 1 GiB, in the decoder's arena, one host call still.
+ */
+#define PV_COPY_CHUNK (UINT64_C(1) << 30)
+
+static uint32_t
+chunks_of(uint64_t size)
+{
+   return size ? (uint32_t)((size - 1) / PV_COPY_CHUNK + 1) : 1;
+}
+
+/* The regions `r` (or `r2`) as the host takes them: NULL when they need no split (or after
+ * making the command fatal for want of memory), else the split array of *n regions. */
+static void *
+copy_split(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, uint32_t *n, const VkBufferCopy *r,
+           const VkBufferCopy2 *r2)
+{
+   const struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_checked(c, cmd);
+   uint64_t total = 0;
+   for (uint32_t i = 0; cb && cb->pd && cb->pd->copies_int_width && i < *n; i++)
+      total += chunks_of(r ? r[i].size : r2[i].size);
+   if (total <= *n || total > UINT32_MAX)
+      return NULL; /* no region to split (or no such host); a count past 2^32 cannot be bound */
+   size_t one = r ? sizeof(*r) : sizeof(*r2);
+   uint8_t *out = pv_cs_alloc(c->dec, total, one);
+   uint32_t k = 0;
+   for (uint32_t i = 0; out && i < *n; i++) {
+      uint64_t size = r ? r[i].size : r2[i].size;
+      for (uint32_t piece = 0; piece < chunks_of(size); piece++, k++) {
+         uint64_t at = piece * PV_COPY_CHUNK;
+         uint64_t part = size - at < PV_COPY_CHUNK ? size - at : PV_COPY_CHUNK;
+         if (r) {
+            VkBufferCopy *o = (VkBufferCopy *)out + k;
+            *o = (VkBufferCopy){r[i].srcOffset + at, r[i].dstOffset + at, part};
+         } else {
+            VkBufferCopy2 *o = (VkBufferCopy2 *)out + k;
+            *o = r2[i];
+            o->srcOffset += at, o->dstOffset += at, o->size = part;
+         }
+      }
+   }
+   *n = out ? k : *n;
+   return out;
+}
+
 void
 pv_guard_CmdCopyBuffer(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdCopyBuffer *a = args;
-   if (copy_regions_ok(c, "vkCmdCopyBuffer", a->srcBuffer, a->dstBuffer, a->regionCount,
-                       a->pRegions, NULL))
+   if (!copy_regions_ok(c, "vkCmdCopyBuffer", a->srcBuffer, a->dstBuffer, a->regionCount,
+                        a->pRegions, NULL))
+      return;
+   uint32_t n = a->regionCount;
+   const VkBufferCopy *split = copy_split(c, a->commandBuffer, &n, a->pRegions, NULL);
+   if (split)
+      a->pRegions = split, a->regionCount = n;
+   if (!pv_cs_fatal(c->dec))
       pv_handle_vkCmdCopyBuffer(c, args);
 }
 
@@ -66,9 +122,15 @@ void
 pv_guard_CmdCopyBuffer2(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdCopyBuffer2 *a = args;
-   const VkCopyBufferInfo2 *i = a->pCopyBufferInfo;
-   if (i && copy_regions_ok(c, "vkCmdCopyBuffer2", i->srcBuffer, i->dstBuffer, i->regionCount,
-                            NULL, i->pRegions))
+   VkCopyBufferInfo2 *i = (VkCopyBufferInfo2 *)a->pCopyBufferInfo; /* the decoder's copy */
+   if (!i || !copy_regions_ok(c, "vkCmdCopyBuffer2", i->srcBuffer, i->dstBuffer, i->regionCount,
+                              NULL, i->pRegions))
+      return;
+   uint32_t n = i->regionCount;
+   const VkBufferCopy2 *split = copy_split(c, a->commandBuffer, &n, NULL, i->pRegions);
+   if (split)
+      i->pRegions = split, i->regionCount = n;
+   if (!pv_cs_fatal(c->dec))
       pv_handle_vkCmdCopyBuffer2(c, args);
 }
 
@@ -354,13 +416,40 @@ pv_guard_CmdEndTransformFeedbackEXT(struct pv_dispatch_ctx *c, void *args)
 
 /* ----- buffer views ------------------------------------------------------------------------- */
 
+/*
+ * A texel buffer view's texels inside maxTexelBufferElements (VUID-VkBufferViewCreateInfo-range
+ * -00930, -04059 for VK_WHOLE_SIZE). gallivm addresses a texel buffer with a 32-bit texel offset
+ * that it sign-extends: a storage texel view of 0x20040000 r32 texels read and wrote 2 GiB
+ * before its buffer at texel 0x20000000 (a helper's native run on 22.3.6, 2026-12-07). Texels
+ * of a format whose size is unknown here count as one byte (the most texels a range holds).
+ */
+static bool
+view_in_limits(struct pv_dispatch_ctx *c, const struct pv_args_vkCreateBufferView *a)
+{
+   const VkBufferViewCreateInfo *ci = a->pCreateInfo;
+   const struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), a->device);
+   const struct pv_vk_buffer *b = pv_vk_buffer_get(c, ci->buffer);
+   if (!d || !d->pd || !b)
+      return true; /* the range check refused an unknown buffer */
+   uint64_t bytes = ci->range == VK_WHOLE_SIZE ? b->size - ci->offset : ci->range;
+   struct pv_format_info f;
+   uint32_t texel = pv_format_info(ci->format, &f) ? f.block_bytes : 0;
+   uint64_t texels = bytes / (texel ? texel : 1);
+   if (texels <= d->pd->limits.maxTexelBufferElements)
+      return true;
+   pv_venus_refuse(c, "vkCreateBufferView: %llu texels, past the device's maxTexelBufferElements",
+                   (unsigned long long)texels);
+   return false;
+}
+
 void
 pv_guard_CreateBufferView(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCreateBufferView *a = args;
    const VkBufferViewCreateInfo *ci = a->pCreateInfo;
-   if (!ci || !pv_guard_buffer_range_whole(c, "vkCreateBufferView", ci->buffer, ci->offset,
-                                           ci->range))
+   if (!ci || !a->device ||
+       !pv_guard_buffer_range_whole(c, "vkCreateBufferView", ci->buffer, ci->offset, ci->range) ||
+       !view_in_limits(c, a))
       return;
    pv_handle_vkCreateBufferView(c, args);
    if (a->ret == VK_SUCCESS && a->pView && !pv_cs_fatal(c->dec))

@@ -80,10 +80,37 @@ pv_vk_descriptor_set_of(struct pv_object *o)
    return s;
 }
 
+/*
+ * A buffer descriptor's range (VK_WHOLE_SIZE: the rest of the buffer) inside the device's
+ * maxUniformBufferRange or maxStorageBufferRange (VUID-VkWriteDescriptorSet-descriptorType-00332,
+ * -00333). llvmpipe bounds a shader's storage access by the range's element count shifted
+ * arithmetically in 32 bits (lp_bld_nir_soa.c ssbo_base_pointer), negative from 2^31 on, so any
+ * index passed: a 2 GiB storage descriptor took a store 1 GiB past its buffer, and a larger one
+ * a load 2 GiB before it (a helper's native runs on 22.3.6, 2026-12-07). Within the device's
+ * limits (lavapipe: 128 MiB and 64 KiB) every offset stays below 2^31.
+ */
+static bool
+range_in_limits(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_physdev *pd,
+                VkDescriptorType t, const VkDescriptorBufferInfo *bi, uint64_t size)
+{
+   bool uniform =
+      t == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER || t == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC;
+   uint64_t range = bi->range == VK_WHOLE_SIZE ? size - bi->offset : bi->range;
+   uint64_t limit = !pd       ? UINT64_MAX
+                    : uniform ? pd->limits.maxUniformBufferRange
+                              : pd->limits.maxStorageBufferRange;
+   if (range <= limit)
+      return true;
+   pv_venus_refuse(c, "%s: a %s buffer descriptor of %llu bytes, past the device's %s", what,
+                   uniform ? "uniform" : "storage", (unsigned long long)range,
+                   uniform ? "maxUniformBufferRange" : "maxStorageBufferRange");
+   return false;
+}
+
 /* Checks one buffer descriptor; returns the room a dynamic offset has, or false. */
 static bool
-buffer_info_ok(struct pv_dispatch_ctx *c, const char *what, const VkDescriptorBufferInfo *bi,
-               uint64_t *slack)
+buffer_info_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_physdev *pd,
+               VkDescriptorType t, const VkDescriptorBufferInfo *bi, uint64_t *slack)
 {
    *slack = UINT64_MAX;
    if (bi->buffer == VK_NULL_HANDLE)
@@ -91,6 +118,8 @@ buffer_info_ok(struct pv_dispatch_ctx *c, const char *what, const VkDescriptorBu
    if (!pv_guard_buffer_range_whole(c, what, bi->buffer, bi->offset, bi->range))
       return false;
    struct pv_vk_buffer *b = pv_vk_buffer_get(c, bi->buffer);
+   if (!range_in_limits(c, what, pd, t, bi, b->size))
+      return false;
    *slack = bi->range == VK_WHOLE_SIZE ? 0 : b->size - bi->offset - bi->range;
    return true;
 }
@@ -153,8 +182,8 @@ copy_slot(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *src,
 }
 
 static bool
-writes_ok(struct pv_dispatch_ctx *c, const char *what, uint32_t n, const VkWriteDescriptorSet *w,
-          bool track)
+writes_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_physdev *pd, uint32_t n,
+          const VkWriteDescriptorSet *w, bool track)
 {
    for (uint32_t i = 0; i < n; i++) {
       if (track) {
@@ -175,7 +204,7 @@ writes_ok(struct pv_dispatch_ctx *c, const char *what, uint32_t n, const VkWrite
       }
       uint64_t min_slack = UINT64_MAX, slack;
       for (uint32_t j = 0; j < w[i].descriptorCount; j++) {
-         if (!buffer_info_ok(c, what, &w[i].pBufferInfo[j], &slack))
+         if (!buffer_info_ok(c, what, pd, w[i].descriptorType, &w[i].pBufferInfo[j], &slack))
             return false;
          min_slack = slack < min_slack ? slack : min_slack;
       }
@@ -222,8 +251,9 @@ pv_guard_UpdateDescriptorSets(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkUpdateDescriptorSets *a = args;
    struct pv_vk_set_writes w;
-   if (!writes_ok(c, "vkUpdateDescriptorSets", a->descriptorWriteCount, a->pDescriptorWrites,
-                  true) ||
+   const struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), a->device);
+   if (!writes_ok(c, "vkUpdateDescriptorSets", d ? d->pd : NULL, a->descriptorWriteCount,
+                  a->pDescriptorWrites, true) ||
        !copies_ok(c, a->descriptorCopyCount, a->pDescriptorCopies) ||
        !pv_vk_sets_write_begin(c, a->device, a, &w))
       return;
@@ -380,9 +410,10 @@ void
 pv_guard_CmdPushDescriptorSetKHR(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdPushDescriptorSetKHR *a = args;
+   const struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_checked(c, a->commandBuffer);
    if (sets_fit(c, "vkCmdPushDescriptorSetKHR", a->layout, a->set, 1) &&
-       writes_ok(c, "vkCmdPushDescriptorSetKHR", a->descriptorWriteCount, a->pDescriptorWrites,
-                 false) &&
+       writes_ok(c, "vkCmdPushDescriptorSetKHR", cb ? cb->pd : NULL, a->descriptorWriteCount,
+                 a->pDescriptorWrites, false) &&
        pv_vk_push_written(c, a->commandBuffer, a->pipelineBindPoint, a->layout, a->set,
                           a->descriptorWriteCount, a->pDescriptorWrites))
       pv_handle_vkCmdPushDescriptorSetKHR(c, args);

@@ -205,6 +205,15 @@ pv_vk_handle_AllocateMemory(struct pv_dispatch_ctx *c, void *args)
       a->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY; /* invalid usage the host need not survive */
       return;
    }
+   /* no larger than its heap (VUID-vkAllocateMemory-pAllocateInfo-01713): lavapipe's heap is
+    * 2 GiB, and buffers past 2^31 bytes are where its 32-bit shader addressing wraps (a texel
+    * view or storage descriptor of a 2 GiB + 1 MiB buffer reached 2 GiB before it) */
+   uint32_t heap = d->pd->mem.memoryTypes[info->memoryTypeIndex].heapIndex;
+   if (heap >= d->pd->mem.memoryHeapCount ||
+       info->allocationSize > d->pd->mem.memoryHeaps[heap].size) {
+      a->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
+      return;
+   }
    if (!pv_vk_charge(ctx, d, PV_QUOTA_DEVICE_MEMORY, info->allocationSize)) {
       a->ret = VK_ERROR_OUT_OF_DEVICE_MEMORY;
       return;

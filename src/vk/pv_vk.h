@@ -152,6 +152,9 @@ struct pv_vk_physdev {
     * frames, 8 lanes an element, unprobed: a stage's are capped (spirv_var_size.c,
     * guard_limits.c pv_vk_private_violation) */
    bool stacks_private_arrays;
+   /* lavapipe (22.3 run): a buffer copy region's size reaches memcpy through an int, so one of
+    * 2^31 bytes or more is split (guard_buffer.c copy_split) */
+   bool copies_int_width;
 };
 
 /* Whether this thread is making the transform feedback resume's own fill and copy (which Vulkan

@@ -136,6 +136,8 @@ struct pv_hostile_case {
 void pv_hostile_valid(struct pv_hostile *h);
 /* valid's Workgroup memory read past its end and before it is written (pv_hostile_shared.c) */
 void pv_hostile_valid_shared(struct pv_hostile *h);
+/* valid's copy of 2^31 bytes (pv_hostile_ranges.c) */
+void pv_hostile_valid_big_copy(struct pv_hostile *h);
 /* command-buffer state cases (pv_hostile_scope.c) */
 void pv_hostile_draw_no_pipeline(struct pv_hostile *h);
 void pv_hostile_dispatch_no_pipeline(struct pv_hostile *h);
@@ -168,6 +170,9 @@ void pv_hostile_shared_size(struct pv_hostile *h);
 void pv_hostile_private_size(struct pv_hostile *h);
 /* a specialization constant INT_MIN divided by -1 (pv_hostile_shared.c) */
 void pv_hostile_spec_divide(struct pv_hostile *h);
+/* a storage descriptor and a texel view past the device's limits (pv_hostile_ranges.c) */
+void pv_hostile_descriptor_limit(struct pv_hostile *h);
+void pv_hostile_texel_view_limit(struct pv_hostile *h);
 void pv_hostile_raw_device_address(struct pv_hostile *h);
 void pv_hostile_descriptor_unwritten(struct pv_hostile *h);
 void pv_hostile_descriptor_copy_unwritten(struct pv_hostile *h);

@@ -357,6 +357,7 @@ pv_hostile_valid(struct pv_hostile *h)
    valid_images(h);
    valid_queries(h);
    pv_hostile_valid_shared(h);
+   pv_hostile_valid_big_copy(h);
    valid_compute(h);
    valid_graphics(h);
    valid_secondaries(h);
