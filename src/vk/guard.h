@@ -623,6 +623,15 @@ bool pv_vk_framebuffer_size_ok(struct pv_dispatch_ctx *c, VkDevice device,
 bool pv_vk_sampler_compares(struct pv_dispatch_ctx *c, VkSampler sampler);
 /* Records it of a sampler object (vkCreateSampler; the unit tests). */
 void pv_vk_sampler_mark_compare(struct pv_object *o);
+/* On a host that blends a second source on color attachment 0 only
+ * (pv_vk_physdev.dual_source_rt0_only), why blend equations `eq` (`n` of them, the first for
+ * attachment `first`) use a SRC1 factor past attachment 0, or NULL. */
+const char *pv_vk_dual_source_violation(const struct pv_vk_physdev *pd, uint32_t first, uint32_t n,
+                                        const VkColorBlendEquationEXT *eq);
+/* The same for a graphics pipeline's blend attachments, where blending is on or may be turned
+ * on and the equation is not dynamic. */
+const char *pv_vk_pipeline_dual_source_violation(const struct pv_vk_physdev *pd,
+                                                 const VkGraphicsPipelineCreateInfo *ci);
 /* A graphics pipeline's vertex input, viewport, blend and rendering counts and indices. */
 bool pv_vk_pipeline_limits_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                               const VkGraphicsPipelineCreateInfo *ci);

@@ -244,12 +244,26 @@ RANGE_GUARD(CmdSetScissorWithCount, 0, a->scissorCount, PV_LIMIT_VIEWPORTS)
 RANGE_GUARD(CmdSetColorWriteEnableEXT, 0, a->attachmentCount, PV_LIMIT_COLOR_ATTACHMENTS)
 RANGE_GUARD(CmdSetColorBlendEnableEXT, a->firstAttachment, a->attachmentCount,
             PV_LIMIT_COLOR_ATTACHMENTS)
-RANGE_GUARD(CmdSetColorBlendEquationEXT, a->firstAttachment, a->attachmentCount,
-            PV_LIMIT_COLOR_ATTACHMENTS)
 RANGE_GUARD(CmdSetColorWriteMaskEXT, a->firstAttachment, a->attachmentCount,
             PV_LIMIT_COLOR_ATTACHMENTS)
 RANGE_GUARD(CmdSetColorBlendAdvancedEXT, a->firstAttachment, a->attachmentCount,
             PV_LIMIT_COLOR_ATTACHMENTS)
+
+void
+pv_guard_CmdSetColorBlendEquationEXT(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdSetColorBlendEquationEXT *a = args;
+   const struct pv_vk_physdev *pd = pv_vk_cmdbuf_physdev(c, a->commandBuffer);
+   if (!range_ok(c, "vkCmdSetColorBlendEquationEXT", pd, a->firstAttachment, a->attachmentCount,
+                 PV_LIMIT_COLOR_ATTACHMENTS))
+      return;
+   const char *why = pv_vk_dual_source_violation(pd, a->firstAttachment, a->attachmentCount,
+                                                 a->pColorBlendEquations);
+   if (why)
+      pv_venus_refuse(c, "vkCmdSetColorBlendEquationEXT: %s", why);
+   else
+      pv_handle_vkCmdSetColorBlendEquationEXT(c, args);
+}
 
 /* Binding numbers and locations index the host's arrays too, not only the counts. */
 static const char *
@@ -418,6 +432,56 @@ tessellation_violation(const struct pv_vk_physdev *pd, const VkGraphicsPipelineC
    return NULL;
 }
 
+static bool
+src1_factor(VkBlendFactor f)
+{
+   return f == VK_BLEND_FACTOR_SRC1_COLOR || f == VK_BLEND_FACTOR_ONE_MINUS_SRC1_COLOR ||
+          f == VK_BLEND_FACTOR_SRC1_ALPHA || f == VK_BLEND_FACTOR_ONE_MINUS_SRC1_ALPHA;
+}
+
+/*
+ * llvmpipe makes a fragment shader's second blend source for color attachment 0 only
+ * (lp_state_fs.c: dual_source_blend from rt[0]), and its blend code builds a SRC1 factor of
+ * another attachment from that source, NULL (lp_bld_blend_aos.c lp_build_comp): LLVM read
+ * through NULL on lavapipe's queue thread at the first draw, killing the process (a helper's
+ * native run on 22.3.6, 2026-12-07). Vulkan allows it (lavapipe reports
+ * maxFragmentDualSrcAttachments 2), so on such a host a SRC1 factor past attachment 0 is
+ * refused: in a pipeline's blend state where blending is or may be enabled, and in
+ * vkCmdSetColorBlendEquationEXT.
+ */
+const char *
+pv_vk_dual_source_violation(const struct pv_vk_physdev *pd, uint32_t first, uint32_t n,
+                            const VkColorBlendEquationEXT *eq)
+{
+   for (uint32_t i = 0; pd && pd->dual_source_rt0_only && eq && i < n; i++)
+      if ((uint64_t)first + i >= 1 &&
+          (src1_factor(eq[i].srcColorBlendFactor) || src1_factor(eq[i].dstColorBlendFactor) ||
+           src1_factor(eq[i].srcAlphaBlendFactor) || src1_factor(eq[i].dstAlphaBlendFactor)))
+         return "a dual-source (SRC1) blend factor past color attachment 0 (this host blends a "
+                "second source on attachment 0 only)";
+   return NULL;
+}
+
+const char *
+pv_vk_pipeline_dual_source_violation(const struct pv_vk_physdev *pd,
+                                     const VkGraphicsPipelineCreateInfo *ci)
+{
+   const VkPipelineColorBlendStateCreateInfo *cb = ci->pColorBlendState;
+   if (!pd || !pd->dual_source_rt0_only || !cb || !cb->pAttachments ||
+       pv_vk_has_dynamic_state(ci, VK_DYNAMIC_STATE_COLOR_BLEND_EQUATION_EXT))
+      return NULL;
+   bool enable_dynamic = pv_vk_has_dynamic_state(ci, VK_DYNAMIC_STATE_COLOR_BLEND_ENABLE_EXT);
+   for (uint32_t i = 1; i < cb->attachmentCount; i++) {
+      const VkPipelineColorBlendAttachmentState *a = &cb->pAttachments[i];
+      const VkColorBlendEquationEXT eq = {a->srcColorBlendFactor, a->dstColorBlendFactor,
+                                          a->colorBlendOp,        a->srcAlphaBlendFactor,
+                                          a->dstAlphaBlendFactor, a->alphaBlendOp};
+      if ((a->blendEnable || enable_dynamic) && pv_vk_dual_source_violation(pd, i, 1, &eq))
+         return pv_vk_dual_source_violation(pd, i, 1, &eq);
+   }
+   return NULL;
+}
+
 static const char *
 pipeline_violation(const struct pv_vk_physdev *pd, const VkGraphicsPipelineCreateInfo *ci)
 {
@@ -439,6 +503,8 @@ pipeline_violation(const struct pv_vk_physdev *pd, const VkGraphicsPipelineCreat
       pv_vk_find_chained(ci->pNext, VK_STRUCTURE_TYPE_PIPELINE_RENDERING_CREATE_INFO);
    if (!why && ri && ri->colorAttachmentCount > colors)
       why = "more color attachments than the device's maxColorAttachments";
+   if (!why)
+      why = pv_vk_pipeline_dual_source_violation(pd, ci);
    return why ? why : tessellation_violation(pd, ci);
 }
 

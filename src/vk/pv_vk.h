@@ -155,6 +155,10 @@ struct pv_vk_physdev {
    /* lavapipe (22.3 run): a buffer copy region's size reaches memcpy through an int, so one of
     * 2^31 bytes or more is split (guard_buffer.c copy_split) */
    bool copies_int_width;
+   /* lavapipe (22.3 run): llvmpipe blends a second source on color attachment 0 only; a
+    * SRC1 factor on another attachment made its fragment compile read NULL on the queue thread
+    * (guard_limits.c pv_vk_dual_source_violation) */
+   bool dual_source_rt0_only;
 };
 
 /* Whether this thread is making the transform feedback resume's own fill and copy (which Vulkan

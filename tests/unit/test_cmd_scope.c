@@ -1213,6 +1213,71 @@ vertex_input_described(void **state)
    pv_renderer_destroy(r1);
 }
 
+/* A SRC1 blend factor past color attachment 0 on a host that blends a second source on
+ * attachment 0 only (lavapipe: its fragment compile read NULL): vkCmdSetColorBlendEquationEXT
+ * (wire 1) is refused there for attachment 1, passes for attachment 0 and on other hosts; a
+ * pipeline's blend state likewise where blending is enabled (or dynamic), not where it is off
+ * or the equation is dynamic. */
+static void
+dual_source_past_rt0(void **state)
+{
+   (void)state;
+   const struct pv_renderer_config config = {.struct_size = sizeof(struct pv_renderer_config),
+                                             .wire_format = 1};
+   struct pv_renderer *r1 = pv_renderer_create(&config);
+   assert_non_null(r1);
+   for (int host = 0; host < 2; host++)
+      for (uint32_t first = 0; first < 2; first++) {
+         limits_pd.dual_source_rt0_only = host;
+         struct pv_context *ctx = pv_context_create(r1, PV_CAPSET_VENUS, "scope-wire1");
+         assert_non_null(ctx);
+         add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+         struct buf b = {0};
+         w32(&b, cmd_wire1("vkCmdSetColorBlendEquationEXT")), w32(&b, 0), w64(&b, PRIMARY);
+         w32(&b, first), w32(&b, 1), w64(&b, 1);
+         w32(&b, VK_BLEND_FACTOR_SRC1_COLOR), w32(&b, VK_BLEND_FACTOR_ONE_MINUS_SRC1_COLOR);
+         w32(&b, VK_BLEND_OP_ADD), w32(&b, VK_BLEND_FACTOR_ONE), w32(&b, VK_BLEND_FACTOR_ZERO);
+         w32(&b, VK_BLEND_OP_ADD);
+         if (host && first)
+            REFUSED(ctx, &b,
+                    "vkCmdSetColorBlendEquationEXT: a dual-source (SRC1) blend factor past "
+                    "color attachment 0 (this host blends a second source on attachment 0 only)");
+         else
+            PASSED(ctx, &b, "vkCmdSetColorBlendEquationEXT");
+      }
+   limits_pd.dual_source_rt0_only = true;
+   VkPipelineColorBlendAttachmentState att[2] = {
+      {.blendEnable = VK_TRUE,
+       .srcColorBlendFactor = VK_BLEND_FACTOR_SRC1_COLOR,
+       .dstColorBlendFactor = VK_BLEND_FACTOR_ONE_MINUS_SRC1_ALPHA},
+      {.blendEnable = VK_FALSE, .srcAlphaBlendFactor = VK_BLEND_FACTOR_SRC1_ALPHA}};
+   VkPipelineColorBlendStateCreateInfo cb = {
+      .sType = VK_STRUCTURE_TYPE_PIPELINE_COLOR_BLEND_STATE_CREATE_INFO,
+      .attachmentCount = 2,
+      .pAttachments = att};
+   VkDynamicState dyn = VK_DYNAMIC_STATE_COLOR_BLEND_ENABLE_EXT;
+   VkPipelineDynamicStateCreateInfo ds = {.sType =
+                                             VK_STRUCTURE_TYPE_PIPELINE_DYNAMIC_STATE_CREATE_INFO,
+                                          .dynamicStateCount = 1,
+                                          .pDynamicStates = &dyn};
+   VkGraphicsPipelineCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO,
+                                      .pColorBlendState = &cb};
+   /* attachment 0 may blend two sources; attachment 1's SRC1 factor with blending off passes */
+   assert_null(pv_vk_pipeline_dual_source_violation(&limits_pd, &ci));
+   att[1].blendEnable = VK_TRUE;
+   assert_non_null(pv_vk_pipeline_dual_source_violation(&limits_pd, &ci));
+   att[1].blendEnable = VK_FALSE, ci.pDynamicState = &ds; /* enable is dynamic */
+   assert_non_null(pv_vk_pipeline_dual_source_violation(&limits_pd, &ci));
+   dyn = VK_DYNAMIC_STATE_COLOR_BLEND_EQUATION_EXT; /* the factors are the command's */
+   att[1].blendEnable = VK_TRUE;
+   assert_null(pv_vk_pipeline_dual_source_violation(&limits_pd, &ci));
+   limits_pd.dual_source_rt0_only = false; /* another host */
+   dyn = VK_DYNAMIC_STATE_COLOR_BLEND_ENABLE_EXT;
+   assert_null(pv_vk_pipeline_dual_source_violation(&limits_pd, &ci));
+   limits_pd.dual_source_rt0_only = false;
+   pv_renderer_destroy(r1);
+}
+
 /* vkCmdCopyQueryPoolResults WITH_AVAILABILITY on a host that zeroes a never-begun query's
  * record as `stride` bytes in an int (lavapipe, pv_vk_physdev.zeroes_query_stride): a stride past
  * INT32_MAX over more than one query is refused there (its records before the last would take
@@ -1999,6 +2064,7 @@ main(void)
       cmocka_unit_test(query_views_tracked),
       cmocka_unit_test(index_type_none),
       cmocka_unit_test(vertex_input_described),
+      cmocka_unit_test(dual_source_past_rt0),
       cmocka_unit_test(query_copy_stride),
       cmocka_unit_test(secondary_query_views),
       cmocka_unit_test(render_pass_views_past_limit),
