@@ -70,7 +70,8 @@ chunks_of(uint64_t size)
 }
 
 /* The regions `r` (or `r2`) as the host takes them: NULL when they need no split (or after
- * making the command fatal for want of memory), else the split array of *n regions. */
+ * making the command fatal: no memory, or a count that no longer fits), else the split array of
+ * *n regions. */
 static void *
 copy_split(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, uint32_t *n, const VkBufferCopy *r,
            const VkBufferCopy2 *r2)
@@ -79,8 +80,12 @@ copy_split(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, uint32_t *n, const Vk
    uint64_t total = 0;
    for (uint32_t i = 0; cb && cb->pd && cb->pd->copies_int_width && i < *n; i++)
       total += chunks_of(r ? r[i].size : r2[i].size);
-   if (total <= *n || total > UINT32_MAX)
-      return NULL; /* no region to split (or no such host); a count past 2^32 cannot be bound */
+   if (total <= *n)
+      return NULL; /* no region to split, or no such host */
+   if (total > UINT32_MAX) {
+      pv_venus_refuse(c, "vkCmdCopyBuffer: more than 2^32 regions once split for this host");
+      return NULL;
+   }
    size_t one = r ? sizeof(*r) : sizeof(*r2);
    uint8_t *out = pv_cs_alloc(c->dec, total, one);
    uint32_t k = 0;
