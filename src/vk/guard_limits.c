@@ -476,8 +476,10 @@ pv_vk_pipeline_dual_source_violation(const struct pv_vk_physdev *pd,
       const VkColorBlendEquationEXT eq = {a->srcColorBlendFactor, a->dstColorBlendFactor,
                                           a->colorBlendOp,        a->srcAlphaBlendFactor,
                                           a->dstAlphaBlendFactor, a->alphaBlendOp};
-      if ((a->blendEnable || enable_dynamic) && pv_vk_dual_source_violation(pd, i, 1, &eq))
-         return pv_vk_dual_source_violation(pd, i, 1, &eq);
+      const char *why =
+         a->blendEnable || enable_dynamic ? pv_vk_dual_source_violation(pd, i, 1, &eq) : NULL;
+      if (why)
+         return why;
    }
    return NULL;
 }

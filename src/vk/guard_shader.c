@@ -536,9 +536,7 @@ memory_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spirv_
    bool compute = e->stage == VK_SHADER_STAGE_COMPUTE_BIT;
    bool stacks = d && d->pd && d->pd->stacks_private_arrays;
    struct pv_spirv_var_bytes bytes;
-   const char *why = pv_spirv_spec_trap(m->vars, si);
-   if (why)
-      return why;
+   const char *why = NULL;
    if (!pv_spirv_var_bytes_of(m->vars, e->name, e->model, si, compute, stacks, &bytes, &why))
       return why;
    why = compute ? pv_vk_shared_violation(c, device, bytes.workgroup) : NULL;

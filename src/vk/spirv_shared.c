@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "vk/spirv_reflect.h"
+#include "vk/spirv_words.h"
 
 #define SPIRV_MAGIC 0x07230203u
 #define ID_BOUND_MAX 0x3fffffu
@@ -160,18 +161,6 @@ index_defs(struct plan *p)
    return NULL;
 }
 
-static void *
-grow(void *v, size_t *cap, size_t need, size_t size)
-{
-   if (need <= *cap)
-      return v;
-   size_t n = *cap ? *cap * 2 : 16;
-   void *q = realloc(v, n * size);
-   if (q)
-      *cap = n;
-   return q;
-}
-
 /* The id of a new constant of integer type `type` (of `width` bits) holding `value`. */
 static uint32_t
 konst(struct plan *p, uint32_t type, uint32_t width, uint32_t value)
@@ -179,7 +168,7 @@ konst(struct plan *p, uint32_t type, uint32_t width, uint32_t value)
    for (size_t i = 0; i < p->nk; i++)
       if (p->k[i].type == type && p->k[i].value == value)
          return p->k[i].id;
-   struct konst *k = grow(p->k, &p->capk, p->nk + 1, sizeof(*k));
+   struct konst *k = pv_spirv_grow(p->k, &p->capk, p->nk + 1, sizeof(*k));
    if (!k)
       return 0;
    p->k = k;
@@ -285,7 +274,7 @@ plan_index(struct plan *p, size_t chain, uint32_t k, uint32_t *cur, const struct
    uint32_t zero = bound ? konst(p, type, int_width(p, type), 0) : 0;
    if (!bound || !zero)
       return why ? why : "no memory";
-   struct clamp *c = grow(p->c, &p->capc, p->nc + 1, sizeof(*c));
+   struct clamp *c = pv_spirv_grow(p->c, &p->capc, p->nc + 1, sizeof(*c));
    if (!c)
       return "no memory";
    p->c = c;
@@ -358,7 +347,7 @@ plan_growth(struct plan *p)
           int_width(p, type_of(p, p->w[apos + 3])) != 32 || decorated(p, p->w[apos + 1]) ||
           !only_chained(p, p->w[pos + 2]))
          continue;
-      struct grown *g = grow(p->g, &p->capg, p->ng + 1, sizeof(*g));
+      struct grown *g = pv_spirv_grow(p->g, &p->capg, p->ng + 1, sizeof(*g));
       if (!g)
          return "no memory";
       p->g = g;
@@ -421,7 +410,7 @@ plan_zeroes(struct plan *p)
             type = p->g[j].array, grown = true;
       if (len_at(p, pos) != 4 && !(grown && len_at(p, pos) == 5))
          continue;
-      struct zeroed *z = grow(p->z, &p->capz, p->nz + 1, sizeof(*z));
+      struct zeroed *z = pv_spirv_grow(p->z, &p->capz, p->nz + 1, sizeof(*z));
       if (!z)
          return "no memory";
       p->z = z;

@@ -83,13 +83,10 @@ struct scan {
 static bool
 push_var(struct scan *s, const uint32_t *in)
 {
-   if (s->nvars == s->capvars) {
-      size_t c = s->capvars ? s->capvars * 2 : 32;
-      struct gvar *v = realloc(s->vars, c * sizeof(*v));
-      if (!v)
-         return false;
-      s->vars = v, s->capvars = c;
-   }
+   struct gvar *v = pv_spirv_grow(s->vars, &s->capvars, s->nvars + 1, sizeof(*v));
+   if (!v)
+      return false;
+   s->vars = v;
    s->vars[s->nvars++] = (struct gvar){in[2], in[1], in[3] == SpvStorageClassWorkgroup};
    return true;
 }
@@ -306,17 +303,6 @@ add_up(const struct pv_spirv_fold *f, const uint32_t *types, size_t n, bool alia
    return true;
 }
 
-const char *
-pv_spirv_spec_trap(const struct pv_spirv_var_use *u, const VkSpecializationInfo *si)
-{
-   if (!u || !u->spec_ops)
-      return NULL;
-   struct pv_spirv_fold *f = pv_spirv_fold_new(u->globals, u->nglobals, si);
-   const char *why = f ? pv_spirv_fold_trap(f) : "no memory";
-   pv_spirv_fold_free(f);
-   return why;
-}
-
 bool
 pv_spirv_var_bytes_of(const struct pv_spirv_var_use *u, const char *name, uint32_t model,
                       const VkSpecializationInfo *si, bool workgroup, bool invocation,
@@ -329,12 +315,12 @@ pv_spirv_var_bytes_of(const struct pv_spirv_var_use *u, const char *name, uint32
    *out = (struct pv_spirv_var_bytes){0};
    workgroup = workgroup && ep && ep->nworkgroup;
    invocation = invocation && ep && ep->nown;
-   if (!workgroup && !invocation)
+   if (!u || (!u->spec_ops && !workgroup && !invocation))
       return true;
+   /* one fold for both: the module's constants (every one, as Mesa folds them all) and sizes */
    struct pv_spirv_fold *f = pv_spirv_fold_new(u->globals, u->nglobals, si);
-   bool ok = f != NULL;
-   if (!f)
-      *why = "no memory";
+   *why = !f ? "no memory" : u->spec_ops ? pv_spirv_fold_trap(f) : NULL;
+   bool ok = !*why;
    if (ok && workgroup)
       ok = add_up(f, ep->workgroup, ep->nworkgroup, true, &out->workgroup, why);
    if (ok && invocation)

@@ -33,16 +33,13 @@ struct pv_spirv_var_bytes {
 /* The bytes of entry point `name` of SPIR-V execution model `model` with specialization `si`,
  * for the classes asked (the other reads 0); all 0 for no such entry point. False with *why
  * when a length it needs cannot be evaluated or is 0 after specialization (SPIR-V requires 1
- * at the least). Sizes saturate far past any limit. */
+ * at the least), or when Mesa's folding of the module's specialization constants would trap
+ * the host (spirv_fold.c: a signed division or remainder of INT_MIN by -1 at 32 or 64 bits, a
+ * SIGFPE in vkCreate*Pipelines on lavapipe 22.3.6), or may (a signed division it does not
+ * fold: a vector's, or of operands it cannot evaluate); Mesa folds every one of them, used or
+ * not, so that is looked at whatever is asked. Sizes saturate far past any limit. */
 bool pv_spirv_var_bytes_of(const struct pv_spirv_var_use *u, const char *name, uint32_t model,
                            const VkSpecializationInfo *si, bool workgroup, bool invocation,
                            struct pv_spirv_var_bytes *out, const char **why);
-
-/* Why Mesa's folding of the module's specialization constants with `si` would trap the host
- * (spirv_fold.c: a signed division or remainder of INT_MIN by -1 at 32 or 64 bits, a SIGFPE
- * in vkCreate*Pipelines on lavapipe 22.3.6), or may (a signed division it does not fold: a
- * vector's, or of operands it cannot evaluate); NULL when neither. Mesa folds every one of
- * them, used or not. */
-const char *pv_spirv_spec_trap(const struct pv_spirv_var_use *u, const VkSpecializationInfo *si);
 
 #endif

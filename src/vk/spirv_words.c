@@ -46,35 +46,39 @@ pv_spirv_pair_lower(const struct pv_spirv_pair *v, size_t n, uint32_t a)
    return lo;
 }
 
-/* Makes room for one more element of `size` bytes. */
-static bool
-room(void **v, size_t n, size_t *cap, size_t size)
+void *
+pv_spirv_grow(void *v, size_t *cap, size_t need, size_t size)
 {
-   if (n < *cap)
-      return true;
+   if (need <= *cap)
+      return v;
    size_t c = *cap ? *cap * 2 : 64;
-   void *q = realloc(*v, c * size);
-   if (!q)
-      return false;
-   *v = q, *cap = c;
-   return true;
+   while (c < need)
+      c *= 2;
+   void *q = realloc(v, c * size);
+   if (q)
+      *cap = c;
+   return q;
 }
 
 bool
 pv_spirv_push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t x)
 {
-   if (!room((void **)v, *n, cap, sizeof(**v)))
+   uint32_t *q = pv_spirv_grow(*v, cap, *n + 1, sizeof(*q));
+   if (!q)
       return false;
-   (*v)[(*n)++] = x;
+   *v = q;
+   q[(*n)++] = x;
    return true;
 }
 
 bool
 pv_spirv_push_pair(struct pv_spirv_pair **v, size_t *n, size_t *cap, uint32_t a, uint32_t b)
 {
-   if (!room((void **)v, *n, cap, sizeof(**v)))
+   struct pv_spirv_pair *q = pv_spirv_grow(*v, cap, *n + 1, sizeof(*q));
+   if (!q)
       return false;
-   (*v)[(*n)++] = (struct pv_spirv_pair){a, b};
+   *v = q;
+   q[(*n)++] = (struct pv_spirv_pair){a, b};
    return true;
 }
 

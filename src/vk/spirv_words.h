@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Small helpers the SPIR-V walks share (spirv_fold.c, spirv_var_size.c): internal. */
+/* Small helpers the SPIR-V walks share (spirv_fold.c, spirv_shared.c, spirv_var_size.c):
+ * internal. */
 #ifndef PV_VK_SPIRV_WORDS_H
 #define PV_VK_SPIRV_WORDS_H
 
@@ -20,6 +21,9 @@ void *pv_spirv_find(const void *key, const void *v, size_t n, size_t size,
                     int (*cmp)(const void *, const void *));
 /* The first of `n` pairs sorted by `a` whose `a` is not below `a`, or n. */
 size_t pv_spirv_pair_lower(const struct pv_spirv_pair *v, size_t n, uint32_t a);
+/* Room for `need` elements of `size` bytes in growing array `v` of capacity *cap: the array
+ * (moved perhaps), or NULL when out of memory (`v` then kept as it was). */
+void *pv_spirv_grow(void *v, size_t *cap, size_t need, size_t size);
 /* Appends to a growing array; false when out of memory (the array is kept). */
 bool pv_spirv_push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t x);
 bool pv_spirv_push_pair(struct pv_spirv_pair **v, size_t *n, size_t *cap, uint32_t a, uint32_t b);

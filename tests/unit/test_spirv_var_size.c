@@ -158,6 +158,17 @@ invocation_sizes(void **state)
    assert_false(nomem);
 }
 
+/* Why the module's constants with `si` are refused whatever is asked of them, or NULL. */
+static const char *
+trap_of(const struct pv_spirv_var_use *u, const VkSpecializationInfo *si)
+{
+   struct pv_spirv_var_bytes b;
+   const char *why = NULL;
+   bool ok = pv_spirv_var_bytes_of(u, "main", GLCOMPUTE, si, false, false, &b, &why);
+   assert_true(ok == (why == NULL));
+   return why;
+}
+
 /* spec_div.comp: INT_MIN / -1 and INT_MIN % -1 of 32-bit constants, and a 64-bit INT64_MIN / -1,
  * trap Mesa's folding; other values, or B = -2, do not. A module without OpSpecConstantOp has
  * nothing to trap. */
@@ -168,20 +179,19 @@ division_traps(void **state)
    struct spec s;
    struct pv_spirv_var_use *u = use_of(pv_spec_div_comp_spv, sizeof(pv_spec_div_comp_spv));
    assert_non_null(u);
-   assert_null(pv_spirv_spec_trap(u, NULL));
-   assert_null(pv_spirv_spec_trap(u, spec3(&s, 1, (uint32_t[]){0}, (uint32_t[]){5})));
-   const char *why =
-      pv_spirv_spec_trap(u, spec3(&s, 1, (uint32_t[]){0}, (uint32_t[]){0x80000000u}));
+   assert_null(trap_of(u, NULL));
+   assert_null(trap_of(u, spec3(&s, 1, (uint32_t[]){0}, (uint32_t[]){5})));
+   const char *why = trap_of(u, spec3(&s, 1, (uint32_t[]){0}, (uint32_t[]){0x80000000u}));
    assert_non_null(why);
    assert_non_null(strstr(why, "INT_MIN"));
    /* B = -2: the 32-bit ones are fine, the 64-bit one (A * 2^32 = INT64_MIN) still traps */
-   assert_non_null(pv_spirv_spec_trap(
-      u, spec3(&s, 2, (uint32_t[]){0, 1}, (uint32_t[]){0x80000000u, 0xfffffffeu})));
+   assert_non_null(
+      trap_of(u, spec3(&s, 2, (uint32_t[]){0, 1}, (uint32_t[]){0x80000000u, 0xfffffffeu})));
    /* A = INT_MIN / 2: no operand is INT_MIN at its width */
-   assert_null(pv_spirv_spec_trap(u, spec3(&s, 1, (uint32_t[]){0}, (uint32_t[]){0xc0000000u})));
+   assert_null(trap_of(u, spec3(&s, 1, (uint32_t[]){0}, (uint32_t[]){0xc0000000u})));
    pv_spirv_var_use_free(u);
    u = use_of(pv_shared_const_comp_spv, sizeof(pv_shared_const_comp_spv));
-   assert_null(pv_spirv_spec_trap(u, spec3(&s, 1, (uint32_t[]){0}, (uint32_t[]){0x80000000u})));
+   assert_null(trap_of(u, spec3(&s, 1, (uint32_t[]){0}, (uint32_t[]){0x80000000u})));
    pv_spirv_var_use_free(u);
 }
 
@@ -212,7 +222,7 @@ malformed_is_safe(void **state)
          struct pv_spirv_var_use *u = pv_spirv_var_use_new(w, n, &nomem);
          bytes_of(u, si, &why);
          bytes_as(u, si, true, &why);
-         pv_spirv_spec_trap(u, si);
+         trap_of(u, si);
          pv_spirv_var_use_free(u);
       }
    free(w);
