@@ -376,6 +376,22 @@ shared_census(const uint32_t *w, size_t n, uint32_t *chains, uint32_t *raw, uint
    shared_ids_fini(&t);
 }
 
+/* `w` (`n` words) through pv_spirv_guard_shared: the rewritten module (malloc'd, *out_n words),
+ * which must come back and validate for `env`. */
+static uint32_t *
+shared_guarded(const uint32_t *w, size_t n, int env, size_t *out_n)
+{
+   uint32_t *out = NULL;
+   char err[256];
+   const char *why = pv_spirv_guard_shared(w, n, &out, out_n);
+   if (why)
+      fail_msg("refused: %s", why);
+   assert_non_null(out);
+   if (!pv_spirv_validate(out, *out_n, env, err, sizeof(err)))
+      fail_msg("the rewritten module is invalid: %s", err);
+   return out;
+}
+
 /* How many Workgroup variables `w` declares, and how many of them have an OpConstantNull of
  * their pointee type as initializer. */
 static void
@@ -419,20 +435,13 @@ shared_zeroed(void **state)
    };
    for (size_t m = 0; m < 2; m++) {
       int env = pv_spirv_env(mods[m].api, false);
-      char err[256];
       uint32_t vars, zeroed, chains, raw, clamped;
       zero_census(mods[m].w, mods[m].n, &vars, &zeroed);
       assert_true(vars >= 2);
       assert_int_equal(zeroed, 0);
       shared_census(mods[m].w, mods[m].n, &chains, &raw, &clamped);
-      uint32_t *out = NULL;
       size_t out_n = 0;
-      const char *why = pv_spirv_guard_shared(mods[m].w, mods[m].n, &out, &out_n);
-      if (why)
-         fail_msg("refused: %s", why);
-      assert_non_null(out);
-      if (!pv_spirv_validate(out, out_n, env, err, sizeof(err)))
-         fail_msg("the rewritten module is invalid: %s", err);
+      uint32_t *out = shared_guarded(mods[m].w, mods[m].n, env, &out_n);
       uint32_t vars2, zeroed2, chains2, raw2, clamped2;
       zero_census(out, out_n, &vars2, &zeroed2);
       assert_int_equal(vars2, vars);
@@ -462,14 +471,8 @@ shared_indices_clamped(void **state)
    assert_true(chains >= 6);
    assert_true(raw >= 8);
    assert_int_equal(clamped, 0);
-   uint32_t *out = NULL;
    size_t out_n = 0;
-   const char *why = pv_spirv_guard_shared(pv_shared_comp_spv, n, &out, &out_n);
-   if (why)
-      fail_msg("refused: %s", why);
-   assert_non_null(out);
-   if (!pv_spirv_validate(out, out_n, env, err, sizeof(err)))
-      fail_msg("the clamped module is invalid: %s", err);
+   uint32_t *out = shared_guarded(pv_shared_comp_spv, n, env, &out_n);
    uint32_t chains2, raw2, clamped2;
    shared_census(out, out_n, &chains2, &raw2, &clamped2);
    assert_int_equal(chains2, chains);
@@ -530,14 +533,8 @@ shared_initialized_grown(void **state)
    int env = pv_spirv_env(VK_API_VERSION_1_1, false);
    char err[256];
    assert_true(pv_spirv_validate(initialized_shared, n, env, err, sizeof(err)));
-   uint32_t *out = NULL;
    size_t out_n = 0;
-   const char *why = pv_spirv_guard_shared(initialized_shared, n, &out, &out_n);
-   if (why)
-      fail_msg("refused: %s", why);
-   assert_non_null(out);
-   if (!pv_spirv_validate(out, out_n, env, err, sizeof(err)))
-      fail_msg("the rewritten module is invalid: %s", err);
+   uint32_t *out = shared_guarded(initialized_shared, n, env, &out_n);
    uint32_t vars, zeroed, chains, raw, clamped;
    zero_census(out, out_n, &vars, &zeroed);
    assert_int_equal(vars, 1);
@@ -593,18 +590,11 @@ shared_narrow_indices(void **state)
    (void)state;
    size_t n = sizeof(pv_shared_narrow_comp_spv) / 4;
    int env = pv_spirv_env(VK_API_VERSION_1_2, false);
-   char err[256];
    uint32_t chains, raw, clamped, bounds;
    shared_census(pv_shared_narrow_comp_spv, n, &chains, &raw, &clamped);
    assert_true(raw >= 3);
-   uint32_t *out = NULL;
    size_t out_n = 0;
-   const char *why = pv_spirv_guard_shared(pv_shared_narrow_comp_spv, n, &out, &out_n);
-   if (why)
-      fail_msg("refused: %s", why);
-   assert_non_null(out);
-   if (!pv_spirv_validate(out, out_n, env, err, sizeof(err)))
-      fail_msg("the clamped module is invalid: %s", err);
+   uint32_t *out = shared_guarded(pv_shared_narrow_comp_spv, n, env, &out_n);
    uint32_t chains2, raw2, clamped2;
    shared_census(out, out_n, &chains2, &raw2, &clamped2);
    assert_int_equal(raw2, 0);
