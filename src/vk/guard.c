@@ -286,6 +286,29 @@ pv_guard_image_box(struct pv_dispatch_ctx *c, const char *what, const struct pv_
    return false;
 }
 
+/*
+ * A box in a 1D image lies in row 0, one row high; in a 1D or 2D image at slice 0, one slice
+ * deep (vkCmdCopyImage VUIDs srcImage-01785..01790, vkCmdResolveImage srcImage-04446,
+ * dstImage-04447, vkCmdCopyBufferToImage dstImage-07979/07980). The box check above let a 2D
+ * box at z 1 of depth 0 through, and lavapipe resolves into the slice at offset.z +
+ * baseArrayLayer (lvp_execute.c handle_resolve_image, box depth the layer count): one whole
+ * layer past the destination image, 16 KiB of a 64x64 RGBA8 image in a helper's native run
+ * (lavapipe 22.3.6, 2026-12-07; the same code in 25.0.7).
+ */
+bool
+pv_guard_flat_box(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_image *im,
+                  VkOffset3D offset, VkExtent3D extent)
+{
+   bool flat_y = im->type != VK_IMAGE_TYPE_1D || (offset.y == 0 && extent.height == 1);
+   bool flat_z = im->type == VK_IMAGE_TYPE_3D || (offset.z == 0 && extent.depth == 1);
+   if (flat_y && flat_z)
+      return true;
+   pv_venus_refuse(c, "%s: box (%d,%d,%d)+(%u,%u,%u) is not flat in a %uD image", what, offset.x,
+                   offset.y, offset.z, extent.width, extent.height, extent.depth,
+                   im->type == VK_IMAGE_TYPE_1D ? 1u : 2u);
+   return false;
+}
+
 /* ----- queries ------------------------------------------------------------------------------ */
 
 bool

@@ -165,15 +165,43 @@ pv_guard_CmdUpdateBuffer(struct pv_dispatch_ctx *c, void *args)
 
 /* ----- vertex, index and indirect buffers -------------------------------------------------- */
 
+/*
+ * llvmpipe's vertex fetch (draw_llvm.c: the binding's offset plus the attribute's, and each
+ * vertex's index x stride) computes 32-bit offsets, bounds them unsigned by the whole buffer's
+ * size (not the bound range) and adds them to the buffer's address sign-extended: from 2^31 on,
+ * a fetch read 4 GiB below its buffer (a helper's native run on lavapipe 22.3.6, 2026-12-07; the
+ * same code in 25.0.7, whose heap, unlike 22.3's 2 GiB, lets a guest bind such a buffer). Within
+ * a buffer of at most 2^31 bytes every offset that passes that bound is positive, so on such a
+ * host (pv_vk_physdev.fetches_vertices_int32) a larger buffer is refused as a vertex buffer.
+ */
+#define PV_VERTEX_BUFFER_MAX_INT32 (UINT64_C(1) << 31)
+
 static bool
-vertex_buffers_ok(struct pv_dispatch_ctx *c, const char *what, uint32_t n, const VkBuffer *bufs,
-                  const VkDeviceSize *offsets, const VkDeviceSize *sizes)
+vertex_buffer_size_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_cmdbuf *cb,
+                      VkBuffer buffer)
 {
+   const struct pv_vk_buffer *b = pv_vk_buffer_get(c, buffer);
+   if (!cb || !cb->pd || !cb->pd->fetches_vertices_int32 || !b ||
+       b->size <= PV_VERTEX_BUFFER_MAX_INT32)
+      return true;
+   pv_venus_refuse(c,
+                   "%s: a vertex buffer of %llu bytes (this host fetches vertices at 32-bit "
+                   "signed offsets: at most 2^31 bytes)",
+                   what, (unsigned long long)b->size);
+   return false;
+}
+
+static bool
+vertex_buffers_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd, uint32_t n,
+                  const VkBuffer *bufs, const VkDeviceSize *offsets, const VkDeviceSize *sizes)
+{
+   const struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_checked(c, cmd);
    for (uint32_t i = 0; i < n; i++) {
       if (bufs[i] == VK_NULL_HANDLE)
          continue; /* nullDescriptor: the host reads zeros */
       uint64_t size = sizes ? sizes[i] : VK_WHOLE_SIZE;
-      if (!pv_guard_buffer_range_whole(c, what, bufs[i], offsets[i], size))
+      if (!pv_guard_buffer_range_whole(c, what, bufs[i], offsets[i], size) ||
+          !vertex_buffer_size_ok(c, what, cb, bufs[i]))
          return false;
    }
    return true;
@@ -185,8 +213,8 @@ pv_guard_CmdBindVertexBuffers(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkCmdBindVertexBuffers *a = args;
    if (pv_vk_cmd_range_ok(c, "vkCmdBindVertexBuffers", a->commandBuffer, a->firstBinding,
                           a->bindingCount, PV_LIMIT_VERTEX_BINDINGS) &&
-       vertex_buffers_ok(c, "vkCmdBindVertexBuffers", a->bindingCount, a->pBuffers, a->pOffsets,
-                         NULL)) {
+       vertex_buffers_ok(c, "vkCmdBindVertexBuffers", a->commandBuffer, a->bindingCount,
+                         a->pBuffers, a->pOffsets, NULL)) {
       pv_vk_cmd_vertex_bind(c, a->commandBuffer, a->firstBinding, a->bindingCount);
       pv_handle_vkCmdBindVertexBuffers(c, args);
    }
@@ -198,8 +226,8 @@ pv_guard_CmdBindVertexBuffers2(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkCmdBindVertexBuffers2 *a = args;
    if (pv_vk_cmd_range_ok(c, "vkCmdBindVertexBuffers2", a->commandBuffer, a->firstBinding,
                           a->bindingCount, PV_LIMIT_VERTEX_BINDINGS) &&
-       vertex_buffers_ok(c, "vkCmdBindVertexBuffers2", a->bindingCount, a->pBuffers, a->pOffsets,
-                         a->pSizes)) {
+       vertex_buffers_ok(c, "vkCmdBindVertexBuffers2", a->commandBuffer, a->bindingCount,
+                         a->pBuffers, a->pOffsets, a->pSizes)) {
       pv_vk_cmd_vertex_bind(c, a->commandBuffer, a->firstBinding, a->bindingCount);
       pv_handle_vkCmdBindVertexBuffers2(c, args);
    }

@@ -316,175 +316,13 @@ pv_guard_BindImageMemory2(struct pv_dispatch_ctx *c, void *args)
                   plane_of(a->pBindInfos[i].pNext), bound);
 }
 
-/* ----- buffer <-> image --------------------------------------------------------------------- */
-
-/* One region of vkCmdCopyBufferToImage / ImageToBuffer, either struct version. */
-struct pv_bic {
-   uint64_t offset;
-   uint32_t row_length, image_height;
-   VkImageSubresourceLayers sub;
-   VkOffset3D img_offset;
-   VkExtent3D extent;
-};
+/* ----- image <-> image ---------------------------------------------------------------------- */
 
 static uint32_t
 div_up(uint32_t v, uint32_t d)
 {
    return v / d + (v % d != 0);
 }
-
-/* Bytes per block and the block extent of the aspect copied, or false when the aspect is not
- * one the format has. Planes are copied in the plane's own (possibly subsampled) texels. */
-static bool
-aspect_block(const struct pv_format_info *f, VkImageAspectFlags aspect, uint32_t *bytes,
-             uint32_t block[3])
-{
-   block[0] = f->block_extent[0], block[1] = f->block_extent[1], block[2] = f->block_extent[2];
-   switch (aspect) {
-   case VK_IMAGE_ASPECT_COLOR_BIT:
-      *bytes = f->plane_count || f->depth_bytes || f->stencil_bytes ? 0 : f->block_bytes;
-      break;
-   case VK_IMAGE_ASPECT_DEPTH_BIT:
-      *bytes = f->depth_bytes;
-      break;
-   case VK_IMAGE_ASPECT_STENCIL_BIT:
-      *bytes = f->stencil_bytes;
-      break;
-   case VK_IMAGE_ASPECT_PLANE_0_BIT:
-   case VK_IMAGE_ASPECT_PLANE_1_BIT:
-   case VK_IMAGE_ASPECT_PLANE_2_BIT: {
-      uint32_t p = aspect == VK_IMAGE_ASPECT_PLANE_0_BIT ? 0
-                   : aspect == VK_IMAGE_ASPECT_PLANE_1_BIT ? 1
-                                                           : 2;
-      *bytes = p < f->plane_count ? f->planes[p].bytes : 0;
-      break;
-   }
-   default:
-      *bytes = 0;
-   }
-   return *bytes != 0;
-}
-
-/* The bytes of the buffer a region covers, from its offset (Vulkan's buffer addressing). */
-static bool
-region_span(const struct pv_vk_image *im, const struct pv_bic *r, uint64_t *span)
-{
-   struct pv_format_info f;
-   uint32_t bytes, blk[3];
-   if (!pv_format_info(im->format, &f) || !aspect_block(&f, r->sub.aspectMask, &bytes, blk))
-      return false;
-   uint32_t row = r->row_length ? r->row_length : r->extent.width;
-   uint32_t height = r->image_height ? r->image_height : r->extent.height;
-   if (!r->extent.width || !r->extent.height || !r->extent.depth || row < r->extent.width ||
-       height < r->extent.height)
-      return false;
-   uint32_t layers = r->sub.layerCount == VK_REMAINING_ARRAY_LAYERS
-                        ? im->layers - r->sub.baseArrayLayer
-                        : r->sub.layerCount;
-   uint64_t row_blocks = div_up(row, blk[0]), slice_rows = div_up(height, blk[1]);
-   uint64_t slices = (uint64_t)div_up(r->extent.depth, blk[2]) * layers;
-   uint64_t rows = div_up(r->extent.height, blk[1]), cols = div_up(r->extent.width, blk[0]);
-   uint64_t s;
-   return !__builtin_mul_overflow(slices - 1, slice_rows, &s) &&
-          !__builtin_mul_overflow(s, row_blocks, &s) &&
-          !__builtin_add_overflow(s, (rows - 1) * row_blocks + cols, &s) &&
-          !__builtin_mul_overflow(s, (uint64_t)bytes, span);
-}
-
-/* The image box in the aspect's texels: planes of subsampled formats are smaller. */
-static bool
-region_box_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_image *im,
-              const struct pv_bic *r)
-{
-   struct pv_format_info f;
-   struct pv_vk_image plane = *im;
-   VkImageAspectFlags a = r->sub.aspectMask;
-   if (pv_format_info(im->format, &f) && f.plane_count &&
-       (a == VK_IMAGE_ASPECT_PLANE_1_BIT || a == VK_IMAGE_ASPECT_PLANE_2_BIT)) {
-      uint32_t p = a == VK_IMAGE_ASPECT_PLANE_1_BIT ? 1 : 2;
-      plane.extent.width = div_up(im->extent.width, f.planes[p].width_divisor);
-      plane.extent.height = div_up(im->extent.height, f.planes[p].height_divisor);
-   }
-   return pv_guard_image_box(c, what, &plane, r->sub.mipLevel, r->img_offset, r->extent);
-}
-
-/* `r` is a copy of the region whose subresource is `sub` (in the command the host gets). */
-static bool
-bic_ok(struct pv_dispatch_ctx *c, const char *what, VkBuffer buffer, VkImage image,
-       struct pv_bic *r, const VkImageSubresourceLayers *sub)
-{
-   struct pv_vk_image *im;
-   uint64_t span;
-   if (!pv_guard_image_bound(c, what, image, &im) || !pv_guard_image_layers(c, what, im, sub))
-      return false;
-   r->sub = *sub; /* its layer count resolved */
-   if (!region_span(im, r, &span)) {
-      pv_venus_refuse(c, "%s: region with aspect 0x%x, extent %ux%ux%u, row length %u, image "
-                        "height %u is invalid for format %d",
-                     what, r->sub.aspectMask, r->extent.width, r->extent.height, r->extent.depth,
-                     r->row_length, r->image_height, im->format);
-      return false;
-   }
-   return region_box_ok(c, what, im, r) &&
-          pv_guard_buffer_range(c, what, buffer, r->offset, span);
-}
-
-#define PV_BIC(R)                                                                                  \
-   (struct pv_bic)                                                                                 \
-   {                                                                                               \
-      (R).bufferOffset, (R).bufferRowLength, (R).bufferImageHeight, (R).imageSubresource,          \
-         (R).imageOffset, (R).imageExtent                                                          \
-   }
-
-void
-pv_guard_CmdCopyBufferToImage(struct pv_dispatch_ctx *c, void *args)
-{
-   struct pv_args_vkCmdCopyBufferToImage *a = args;
-   for (uint32_t i = 0; i < a->regionCount; i++)
-      if (!bic_ok(c, "vkCmdCopyBufferToImage", a->srcBuffer, a->dstImage, &PV_BIC(a->pRegions[i]),
-                  &a->pRegions[i].imageSubresource))
-         return;
-   pv_handle_vkCmdCopyBufferToImage(c, args);
-}
-
-void
-pv_guard_CmdCopyImageToBuffer(struct pv_dispatch_ctx *c, void *args)
-{
-   struct pv_args_vkCmdCopyImageToBuffer *a = args;
-   for (uint32_t i = 0; i < a->regionCount; i++)
-      if (!bic_ok(c, "vkCmdCopyImageToBuffer", a->dstBuffer, a->srcImage, &PV_BIC(a->pRegions[i]),
-                  &a->pRegions[i].imageSubresource))
-         return;
-   pv_handle_vkCmdCopyImageToBuffer(c, args);
-}
-
-void
-pv_guard_CmdCopyBufferToImage2(struct pv_dispatch_ctx *c, void *args)
-{
-   struct pv_args_vkCmdCopyBufferToImage2 *a = args;
-   const VkCopyBufferToImageInfo2 *i = a->pCopyBufferToImageInfo;
-   for (uint32_t r = 0; i && r < i->regionCount; r++)
-      if (!bic_ok(c, "vkCmdCopyBufferToImage2", i->srcBuffer, i->dstImage,
-                  &PV_BIC(i->pRegions[r]), &i->pRegions[r].imageSubresource))
-         return;
-   if (i)
-      pv_handle_vkCmdCopyBufferToImage2(c, args);
-}
-
-void
-pv_guard_CmdCopyImageToBuffer2(struct pv_dispatch_ctx *c, void *args)
-{
-   struct pv_args_vkCmdCopyImageToBuffer2 *a = args;
-   const VkCopyImageToBufferInfo2 *i = a->pCopyImageToBufferInfo;
-   for (uint32_t r = 0; i && r < i->regionCount; r++)
-      if (!bic_ok(c, "vkCmdCopyImageToBuffer2", i->dstBuffer, i->srcImage,
-                  &PV_BIC(i->pRegions[r]), &i->pRegions[r].imageSubresource))
-         return;
-   if (i)
-      pv_handle_vkCmdCopyImageToBuffer2(c, args);
-}
-
-/* ----- image <-> image ---------------------------------------------------------------------- */
 
 /* The destination extent of an image copy: texel blocks carry over between size-compatible
  * formats of different block extents (compressed <-> uncompressed). */
@@ -553,20 +391,63 @@ side_box(const struct pv_vk_image *side, const struct pv_vk_image *other, VkExte
    return e;
 }
 
+/* The bytes a texel block of `aspect` takes, 0 for an aspect the format lacks. */
+static uint32_t
+aspect_bytes(const struct pv_vk_image *im, VkImageAspectFlags aspect)
+{
+   struct pv_format_info f;
+   uint32_t bytes, blk[3];
+   return pv_format_info(im->format, &f) && pv_guard_aspect_block(&f, aspect, &bytes, blk) ? bytes
+                                                                                           : 0;
+}
+
+static bool
+is_depth_stencil(const struct pv_vk_image *im)
+{
+   return format_aspects(im->format) & (VK_IMAGE_ASPECT_DEPTH_BIT | VK_IMAGE_ASPECT_STENCIL_BIT);
+}
+
+/*
+ * The two formats of an image copy: texel blocks of one size, and depth/stencil copied only to
+ * the same format, or (VK_KHR_maintenance8) one aspect to a color format of that aspect's
+ * size (vkCmdCopyImage VUIDs srcImage-01548, 10171..10173 and VkImageCopy's aspect rules).
+ * Lavapipe 22.3 gives up on texel blocks of different sizes; 25.0's maintenance8 path copies
+ * depth/stencil to color texel by texel with the depth format's size: D32_SFLOAT_S8 depth into
+ * R8 wrote 4 bytes a 1-byte texel, past the image, and other pairs reach abort() or
+ * unreachable() (read by a helper in its lvp_execute.c, 2026-12-07; not run).
+ */
+static bool
+copy_formats_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_image *si,
+                VkImageAspectFlags sa, const struct pv_vk_image *di, VkImageAspectFlags da)
+{
+   bool sds = is_depth_stencil(si), dds = is_depth_stencil(di);
+   uint32_t sb = aspect_bytes(si, sa), db = aspect_bytes(di, da);
+   bool ok = sds && dds ? si->format == di->format && sa == da : sb && sb == db;
+   if (ok)
+      return true;
+   pv_venus_refuse(c, "%s: formats %d (aspect 0x%x) and %d (aspect 0x%x) cannot copy to each other",
+                   what, (int)si->format, sa, (int)di->format, da);
+   return false;
+}
+
 static bool
 image_pair_ok(struct pv_dispatch_ctx *c, const char *what, VkImage src, VkImage dst,
               const VkImageSubresourceLayers *ss, VkOffset3D so, const VkImageSubresourceLayers *ds,
-              VkOffset3D dof, VkExtent3D extent)
+              VkOffset3D dof, VkExtent3D extent, bool copy)
 {
    struct pv_vk_image *si, *di;
    if (!pv_guard_image_bound(c, what, src, &si) || !pv_guard_image_bound(c, what, dst, &di) ||
        !aspects_ok(c, what, si, ss->aspectMask, true) ||
-       !aspects_ok(c, what, di, ds->aspectMask, true) || !pv_guard_image_layers(c, what, si, ss) ||
-       !pv_guard_image_layers(c, what, di, ds) || !slices_agree(c, what, si, ss, di, ds, extent) ||
+       !aspects_ok(c, what, di, ds->aspectMask, true) ||
+       (copy && !copy_formats_ok(c, what, si, ss->aspectMask, di, ds->aspectMask)) ||
+       !pv_guard_image_layers(c, what, si, ss) || !pv_guard_image_layers(c, what, di, ds) ||
+       !slices_agree(c, what, si, ss, di, ds, extent) ||
+       !pv_guard_flat_box(c, what, si, so, side_box(si, di, extent)) ||
        !pv_guard_image_box(c, what, si, ss->mipLevel, so, side_box(si, di, extent)))
       return false;
    VkExtent3D de = clamp_to_mip(di, ds->mipLevel, dof, dst_extent(si, di, extent));
-   return pv_guard_image_box(c, what, di, ds->mipLevel, dof, side_box(di, si, de));
+   return pv_guard_flat_box(c, what, di, dof, side_box(di, si, de)) &&
+          pv_guard_image_box(c, what, di, ds->mipLevel, dof, side_box(di, si, de));
 }
 
 void
@@ -576,7 +457,7 @@ pv_guard_CmdCopyImage(struct pv_dispatch_ctx *c, void *args)
    for (uint32_t i = 0; i < a->regionCount; i++) {
       const VkImageCopy *r = &a->pRegions[i];
       if (!image_pair_ok(c, "vkCmdCopyImage", a->srcImage, a->dstImage, &r->srcSubresource,
-                         r->srcOffset, &r->dstSubresource, r->dstOffset, r->extent))
+                         r->srcOffset, &r->dstSubresource, r->dstOffset, r->extent, true))
          return;
    }
    pv_handle_vkCmdCopyImage(c, args);
@@ -589,9 +470,8 @@ pv_guard_CmdCopyImage2(struct pv_dispatch_ctx *c, void *args)
    const VkCopyImageInfo2 *info = a->pCopyImageInfo;
    for (uint32_t i = 0; info && i < info->regionCount; i++) {
       const VkImageCopy2 *r = &info->pRegions[i];
-      if (!image_pair_ok(c, "vkCmdCopyImage2", info->srcImage, info->dstImage,
-                         &r->srcSubresource, r->srcOffset, &r->dstSubresource, r->dstOffset,
-                         r->extent))
+      if (!image_pair_ok(c, "vkCmdCopyImage2", info->srcImage, info->dstImage, &r->srcSubresource,
+                         r->srcOffset, &r->dstSubresource, r->dstOffset, r->extent, true))
          return;
    }
    if (info)
@@ -605,7 +485,7 @@ pv_guard_CmdResolveImage(struct pv_dispatch_ctx *c, void *args)
    for (uint32_t i = 0; i < a->regionCount; i++) {
       const VkImageResolve *r = &a->pRegions[i];
       if (!image_pair_ok(c, "vkCmdResolveImage", a->srcImage, a->dstImage, &r->srcSubresource,
-                         r->srcOffset, &r->dstSubresource, r->dstOffset, r->extent))
+                         r->srcOffset, &r->dstSubresource, r->dstOffset, r->extent, false))
          return;
    }
    pv_handle_vkCmdResolveImage(c, args);
@@ -620,7 +500,7 @@ pv_guard_CmdResolveImage2(struct pv_dispatch_ctx *c, void *args)
       const VkImageResolve2 *r = &info->pRegions[i];
       if (!image_pair_ok(c, "vkCmdResolveImage2", info->srcImage, info->dstImage,
                          &r->srcSubresource, r->srcOffset, &r->dstSubresource, r->dstOffset,
-                         r->extent))
+                         r->extent, false))
          return;
    }
    if (info)
@@ -695,11 +575,47 @@ ranges_ok(struct pv_dispatch_ctx *c, const char *what, VkImage image, uint32_t n
    return true;
 }
 
+/*
+ * What a clear may name. vkCmdClearColorImage: a color format neither compressed nor needing a
+ * Y'CbCr conversion, color aspects (VUIDs image-00007, image-01545, aspectMask-02498): lavapipe
+ * packs the color with the format's pack function, NULL for depth/stencil formats and the
+ * unpack of compressed ones, and called through NULL on its queue thread (BC1..BC7, D16, D24S8,
+ * D32S8, S8 in a helper's native run on 22.3.6, 2026-12-07; the same code in 25.0.7).
+ * vkCmdClearDepthStencilImage: a depth/stencil format, depth and stencil aspects it has (VUIDs
+ * image-00014, aspectMask-02824..02826): lavapipe filled a 16x16 BC1 image as a depth image,
+ * rows of texels stepped by rows of blocks, 480 bytes past its 128.
+ */
+static bool
+clear_aspects_ok(struct pv_dispatch_ctx *c, const char *what, VkImage image, uint32_t n,
+                 const VkImageSubresourceRange *r, bool depth_stencil)
+{
+   struct pv_vk_image *im;
+   struct pv_format_info f;
+   if (!pv_guard_image_bound(c, what, image, &im))
+      return false;
+   bool plain = pv_format_info(im->format, &f) && !f.plane_count && f.block_extent[0] == 1 &&
+                f.block_extent[1] == 1 && f.block_extent[2] == 1;
+   VkImageAspectFlags has = format_aspects(im->format);
+   VkImageAspectFlags may = depth_stencil ? VK_IMAGE_ASPECT_DEPTH_BIT | VK_IMAGE_ASPECT_STENCIL_BIT
+                                          : VK_IMAGE_ASPECT_COLOR_BIT;
+   bool ok = plain && (has & may) && !(has & ~may);
+   for (uint32_t i = 0; ok && i < n; i++)
+      ok = r[i].aspectMask && !(r[i].aspectMask & ~(has & may));
+   if (ok)
+      return true;
+   pv_venus_refuse(c,
+                   "%s: an image of format %d (aspects 0x%x) or ranges of aspects it does not "
+                   "clear",
+                   what, (int)im->format, has);
+   return false;
+}
+
 void
 pv_guard_CmdClearColorImage(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdClearColorImage *a = args;
-   if (ranges_ok(c, "vkCmdClearColorImage", a->image, a->rangeCount, a->pRanges))
+   if (ranges_ok(c, "vkCmdClearColorImage", a->image, a->rangeCount, a->pRanges) &&
+       clear_aspects_ok(c, "vkCmdClearColorImage", a->image, a->rangeCount, a->pRanges, false))
       pv_handle_vkCmdClearColorImage(c, args);
 }
 
@@ -707,7 +623,9 @@ void
 pv_guard_CmdClearDepthStencilImage(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdClearDepthStencilImage *a = args;
-   if (ranges_ok(c, "vkCmdClearDepthStencilImage", a->image, a->rangeCount, a->pRanges))
+   if (ranges_ok(c, "vkCmdClearDepthStencilImage", a->image, a->rangeCount, a->pRanges) &&
+       clear_aspects_ok(c, "vkCmdClearDepthStencilImage", a->image, a->rangeCount, a->pRanges,
+                        true))
       pv_handle_vkCmdClearDepthStencilImage(c, args);
 }
 

@@ -153,8 +153,13 @@ struct pv_vk_physdev {
     * guard_limits.c pv_vk_private_violation) */
    bool stacks_private_arrays;
    /* lavapipe (22.3 run): a buffer copy region's size reaches memcpy through an int, so one of
-    * 2^31 bytes or more is split (guard_buffer.c copy_split) */
+    * 2^31 bytes or more is split (guard_buffer.c copy_split), and so does a buffer-to-image
+    * region's row pitch in the buffer, so rows of such a pitch go one a region
+    * (guard_image_buffer.c) */
    bool copies_int_width;
+   /* lavapipe (22.3 run, 25.0 read): llvmpipe's vertex fetch adds 32-bit offsets sign-extended,
+    * so a vertex buffer over 2^31 bytes is refused (guard_buffer.c vertex_buffer_size_ok) */
+   bool fetches_vertices_int32;
    /* lavapipe (22.3 run): llvmpipe blends a second source on color attachment 0 only; a
     * SRC1 factor on another attachment made its fragment compile read NULL on the queue thread
     * (guard_limits.c pv_vk_dual_source_violation) */

@@ -1167,6 +1167,32 @@ index_type_none(void **state)
    }
 }
 
+/* llvmpipe fetches vertices at 32-bit offsets it adds sign-extended: from 2^31 on a fetch read
+ * 4 GiB below its buffer. On such a host a vertex buffer over 2^31 bytes is refused; one of
+ * 2^31 passes, and so does the larger one on another host. */
+static void
+vertex_buffer_past_int(void **state)
+{
+   (void)state;
+   const uint64_t sizes[] = {(UINT64_C(1) << 31) + 4096, UINT64_C(1) << 31};
+   for (int host = 0; host < 2; host++)
+      for (size_t i = 0; i < 2; i++) {
+         limits_pd.fetches_vertices_int32 = host;
+         struct pv_context *ctx = limited_cmdbuf();
+         add_buffer(ctx, XFB_BUF, sizes[i], true);
+         struct buf b = {0};
+         w32(&b, cmd("vkCmdBindVertexBuffers")), w32(&b, 0), w64(&b, PRIMARY), w32(&b, 0);
+         w32(&b, 1), w64(&b, 1), w64(&b, XFB_BUF), w64(&b, 1), w64(&b, 0);
+         if (host && i == 0)
+            REFUSED(ctx, &b,
+                    "vkCmdBindVertexBuffers: a vertex buffer of 2147487744 bytes (this host "
+                    "fetches vertices at 32-bit signed offsets: at most 2^31 bytes)");
+         else
+            PASSED(ctx, &b, "vkCmdBindVertexBuffers");
+      }
+   limits_pd.fetches_vertices_int32 = false;
+}
+
 /* The wire-1 type of a command (vkCmdSetVertexInputEXT is not in wire format 0). */
 static uint32_t
 cmd_wire1(const char *name)
@@ -2063,6 +2089,7 @@ main(void)
       cmocka_unit_test(queries_inside_multiview),
       cmocka_unit_test(query_views_tracked),
       cmocka_unit_test(index_type_none),
+      cmocka_unit_test(vertex_buffer_past_int),
       cmocka_unit_test(vertex_input_described),
       cmocka_unit_test(dual_source_past_rt0),
       cmocka_unit_test(query_copy_stride),

@@ -28,7 +28,15 @@
 #include "vk/pv_vk.h"
 
 /* guest ids (their host handles are id + PV_TEST_HOST) */
-enum { CMDBUF = 0x100, DEVICE = 0x600, SRC = 0x700, DST = 0x701, VIEW = 0x800 };
+enum {
+   CMDBUF = 0x100,
+   DEVICE = 0x600,
+   SRC = 0x700,
+   DST = 0x701,
+   VIEW = 0x800,
+   BUF = 0x900,
+   MEM = 0x901
+};
 
 static struct pv_renderer *renderer;
 static struct pv_vk_physdev pd;
@@ -477,6 +485,252 @@ device_image_requirements_checked(void **state)
    }
 }
 
+/* vkCmdResolveImage SRC -> DST of one region at the origin, into `to`, or vkCmdCopyImage. */
+static void
+enc_region_to(struct buf *b, const char *name, VkOffset3D to, VkExtent3D e)
+{
+   w32(b, cmd(name)), w32(b, 0), w64(b, CMDBUF);
+   w64(b, SRC), w32(b, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
+   w64(b, DST), w32(b, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
+   w32(b, 1), w64(b, 1);
+   enc_layers(b, VK_IMAGE_ASPECT_COLOR_BIT, 0, 1), enc_xyz(b, 0, 0, 0);
+   enc_layers(b, VK_IMAGE_ASPECT_COLOR_BIT, 0, 1), enc_xyz(b, to.x, to.y, to.z);
+   enc_xyz(b, e.width, e.height, e.depth);
+}
+
+/* A box in a 2D image is one slice at z 0. lavapipe resolves into slice offset.z +
+ * baseArrayLayer with the layer count as the depth: a resolve at z 1 of depth 0 (the box check
+ * let it through) wrote a whole layer past the destination. A 1D image's box is one row at
+ * y 0. */
+static void
+boxes_flat_in_2d(void **state)
+{
+   (void)state;
+   const struct shape line = {VK_IMAGE_TYPE_1D, VK_FORMAT_R8G8B8A8_UNORM, {8, 1, 1}, 1, 0};
+   const char *names[] = {"vkCmdResolveImage", "vkCmdCopyImage"};
+   for (size_t n = 0; n < 2; n++) {
+      struct buf b = {0};
+      struct pv_context *ctx = fresh_context();
+      add_image(ctx, SRC, color_2d), add_image(ctx, DST, color_2d);
+      enc_region_to(&b, names[n], (VkOffset3D){0, 0, 1}, (VkExtent3D){8, 8, 0});
+      char want[200];
+      snprintf(want, sizeof(want), "refused: %s: box (0,0,0)+(8,8,0) is not flat in a 2D image",
+               names[n]);
+      expect(ctx, &b, want);
+
+      b.n = 0;
+      ctx = fresh_context();
+      add_image(ctx, SRC, color_2d), add_image(ctx, DST, color_2d);
+      enc_region_to(&b, names[n], (VkOffset3D){0, 0, 1}, (VkExtent3D){8, 8, 1});
+      snprintf(want, sizeof(want), "refused: %s: box (0,0,1)+(8,8,1) is not flat in a 2D image",
+               names[n]);
+      expect(ctx, &b, want);
+
+      b.n = 0;
+      ctx = fresh_context();
+      add_image(ctx, SRC, color_2d), add_image(ctx, DST, color_2d);
+      enc_region_to(&b, names[n], (VkOffset3D){0, 0, 0}, (VkExtent3D){8, 8, 1});
+      snprintf(want, sizeof(want), "host driver lacks %s", names[n]);
+      expect(ctx, &b, want);
+   }
+   struct buf b = {0};
+   struct pv_context *ctx = fresh_context();
+   add_image(ctx, SRC, line), add_image(ctx, DST, line);
+   enc_region_to(&b, "vkCmdCopyImage", (VkOffset3D){0, 0, 0}, (VkExtent3D){8, 2, 1});
+   REFUSED(ctx, &b, "vkCmdCopyImage: box (0,0,0)+(8,2,1) is not flat in a 1D image");
+}
+
+/* vkCmdCopyImage of one layer between two 8x8 images, of the aspects given. */
+static void
+enc_copy_aspects(struct buf *b, VkImageAspectFlags src, VkImageAspectFlags dst)
+{
+   enc_copy(b, (struct side){src, 0, 1}, (struct side){dst, 0, 1}, (VkExtent3D){8, 8, 1});
+}
+
+/* Texel blocks of one size; depth/stencil only to its own format, or one aspect to a color
+ * format of its size (maintenance8). Lavapipe 25's maintenance8 path wrote 4 bytes a texel
+ * into an R8 image from a D32_SFLOAT_S8 depth aspect. */
+static void
+copy_formats_agree(void **state)
+{
+   (void)state;
+   const VkImageAspectFlags C = VK_IMAGE_ASPECT_COLOR_BIT, D = VK_IMAGE_ASPECT_DEPTH_BIT,
+                            S = VK_IMAGE_ASPECT_STENCIL_BIT;
+   static const struct {
+      VkFormat src, dst;
+      VkImageAspectFlags sa, da;
+      bool ok;
+   } cases[] = {
+      {VK_FORMAT_R8G8B8A8_UNORM, VK_FORMAT_R32_UINT, C, C, true},
+      {VK_FORMAT_BC1_RGB_UNORM_BLOCK, VK_FORMAT_R32G32_UINT, C, C, true},
+      {VK_FORMAT_R8G8B8A8_UNORM, VK_FORMAT_R8_UNORM, C, C, false},
+      {VK_FORMAT_D32_SFLOAT_S8_UINT, VK_FORMAT_R8_UNORM, D, C, false},
+      {VK_FORMAT_R8_UNORM, VK_FORMAT_D32_SFLOAT_S8_UINT, C, D, false},
+      {VK_FORMAT_D24_UNORM_S8_UINT, VK_FORMAT_R16_UNORM, D, C, false},
+      {VK_FORMAT_D32_SFLOAT, VK_FORMAT_R32_SFLOAT, D, C, true},
+      {VK_FORMAT_D32_SFLOAT_S8_UINT, VK_FORMAT_R8_UINT, S, C, true},
+      {VK_FORMAT_D24_UNORM_S8_UINT, VK_FORMAT_D24_UNORM_S8_UINT, D | S, D | S, true},
+      {VK_FORMAT_D24_UNORM_S8_UINT, VK_FORMAT_D32_SFLOAT_S8_UINT, D, D, false},
+      {VK_FORMAT_D24_UNORM_S8_UINT, VK_FORMAT_D24_UNORM_S8_UINT, D, S, false},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct buf b = {0};
+      struct pv_context *ctx = fresh_context();
+      add_image(ctx, SRC, (struct shape){VK_IMAGE_TYPE_2D, cases[i].src, {8, 8, 1}, 1, 0});
+      add_image(ctx, DST, (struct shape){VK_IMAGE_TYPE_2D, cases[i].dst, {8, 8, 1}, 1, 0});
+      enc_copy_aspects(&b, cases[i].sa, cases[i].da);
+      char want[200];
+      if (cases[i].ok)
+         snprintf(want, sizeof(want), "host driver lacks vkCmdCopyImage");
+      else
+         snprintf(want, sizeof(want),
+                  "refused: vkCmdCopyImage: formats %d (aspect 0x%x) and %d (aspect 0x%x) "
+                  "cannot copy to each other",
+                  (int)cases[i].src, cases[i].sa, (int)cases[i].dst, cases[i].da);
+      expect(ctx, &b, want);
+   }
+}
+
+static void
+enc_clear_color(struct buf *b, VkImageAspectFlags aspect)
+{
+   w32(b, cmd("vkCmdClearColorImage")), w32(b, 0), w64(b, CMDBUF), w64(b, SRC);
+   w32(b, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
+   w64(b, 1), w32(b, 2), w64(b, 4), w32(b, 1), w32(b, 2), w32(b, 3), w32(b, 4); /* uint32 */
+   w32(b, 1), w64(b, 1), w32(b, aspect), w32(b, 0), w32(b, 1), w32(b, 0), w32(b, 1);
+}
+
+static void
+enc_clear_depth_stencil(struct buf *b, VkImageAspectFlags aspect)
+{
+   w32(b, cmd("vkCmdClearDepthStencilImage")), w32(b, 0), w64(b, CMDBUF), w64(b, SRC);
+   w32(b, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
+   w64(b, 1), w32(b, 0x3f800000), w32(b, 0); /* depth 1.0, stencil 0 */
+   w32(b, 1), w64(b, 1), w32(b, aspect), w32(b, 0), w32(b, 1), w32(b, 0), w32(b, 1);
+}
+
+/* A color clear only of a plain color format (lavapipe called a NULL pack or unpack function
+ * of BC and depth/stencil formats on its queue thread), a depth/stencil clear only of depth and
+ * stencil aspects the format has (lavapipe filled a BC1 image as depth, past its end). */
+static void
+clears_of_their_formats(void **state)
+{
+   (void)state;
+   static const struct {
+      bool depth_stencil;
+      VkFormat format;
+      VkImageAspectFlags aspect;
+      bool ok;
+   } cases[] = {
+      {false, VK_FORMAT_R8G8B8A8_UNORM, VK_IMAGE_ASPECT_COLOR_BIT, true},
+      {false, VK_FORMAT_BC1_RGB_UNORM_BLOCK, VK_IMAGE_ASPECT_COLOR_BIT, false},
+      {false, VK_FORMAT_D24_UNORM_S8_UINT, VK_IMAGE_ASPECT_COLOR_BIT, false},
+      {false, VK_FORMAT_G8_B8R8_2PLANE_420_UNORM, VK_IMAGE_ASPECT_COLOR_BIT, false},
+      {true, VK_FORMAT_D24_UNORM_S8_UINT, VK_IMAGE_ASPECT_DEPTH_BIT, true},
+      {true, VK_FORMAT_D24_UNORM_S8_UINT, VK_IMAGE_ASPECT_DEPTH_BIT | VK_IMAGE_ASPECT_STENCIL_BIT,
+       true},
+      {true, VK_FORMAT_D16_UNORM, VK_IMAGE_ASPECT_STENCIL_BIT, false},
+      {true, VK_FORMAT_D24_UNORM_S8_UINT, VK_IMAGE_ASPECT_COLOR_BIT, false},
+      {true, VK_FORMAT_BC1_RGB_UNORM_BLOCK, VK_IMAGE_ASPECT_DEPTH_BIT, false},
+      {true, VK_FORMAT_R8G8B8A8_UNORM, VK_IMAGE_ASPECT_COLOR_BIT, false},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      const char *name =
+         cases[i].depth_stencil ? "vkCmdClearDepthStencilImage" : "vkCmdClearColorImage";
+      struct buf b = {0};
+      struct pv_context *ctx = fresh_context();
+      add_image(ctx, SRC, (struct shape){VK_IMAGE_TYPE_2D, cases[i].format, {8, 8, 1}, 1, 0});
+      if (cases[i].depth_stencil)
+         enc_clear_depth_stencil(&b, cases[i].aspect);
+      else
+         enc_clear_color(&b, cases[i].aspect);
+      char want[200];
+      if (cases[i].ok)
+         snprintf(want, sizeof(want), "host driver lacks %s", name);
+      else
+         snprintf(want, sizeof(want), "refused: %s: an image of format %d", name,
+                  (int)cases[i].format);
+      expect(ctx, &b, want);
+   }
+}
+
+/* ----- buffer -> image rows past an int (guard_image_buffer.c) ------------------------------ */
+
+/* What the host got: the regions of the last vkCmdCopyBufferToImage. */
+static VkBufferImageCopy host_regions[8];
+static uint32_t host_region_count;
+
+static void VKAPI_CALL
+host_copy_buffer_to_image(VkCommandBuffer cmd, VkBuffer buf, VkImage image, VkImageLayout layout,
+                          uint32_t n, const VkBufferImageCopy *r)
+{
+   (void)cmd, (void)buf, (void)image, (void)layout;
+   host_region_count = n;
+   memcpy(host_regions, r, (n < 8 ? n : 8) * sizeof(*r));
+}
+
+/* A buffer of `size` bytes bound to live memory. */
+static void
+add_buffer(struct pv_context *ctx, uint64_t size)
+{
+   struct pv_object *m = add_object(ctx, VK_OBJECT_TYPE_DEVICE_MEMORY, MEM);
+   struct pv_object *o = add_object(ctx, VK_OBJECT_TYPE_BUFFER, BUF);
+   struct pv_vk_buffer *b = calloc(1, sizeof(*b));
+   assert_non_null(b);
+   *b = (struct pv_vk_buffer){.size = size, .bound = true, .memory = {m->id, m->serial}};
+   o->data = b;
+   o->free_data = pv_vk_state_free;
+}
+
+/* Copies `rows` rows of 4 RGBA8 texels with a row length of `row_length` texels into DST. */
+static void
+copy_rows(uint32_t row_length, uint32_t rows, bool host_splits)
+{
+   static struct pv_vk_dispatch vk = {.CmdCopyBufferToImage = host_copy_buffer_to_image};
+   struct pv_context *ctx = fresh_context();
+   pv_object_find(ctx, CMDBUF, VK_OBJECT_TYPE_COMMAND_BUFFER)->vk = &vk;
+   add_buffer(ctx, UINT64_C(5) << 30);
+   add_image(ctx, DST, (struct shape){VK_IMAGE_TYPE_2D, VK_FORMAT_R8G8B8A8_UINT, {4, 8, 1}, 1, 0});
+   pd.copies_int_width = host_splits;
+   struct buf b = {0};
+   w32(&b, cmd("vkCmdCopyBufferToImage")), w32(&b, 0), w64(&b, CMDBUF), w64(&b, BUF), w64(&b, DST);
+   w32(&b, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL), w32(&b, 1), w64(&b, 1);
+   w64(&b, 4096), w32(&b, row_length), w32(&b, 0);
+   enc_layers(&b, VK_IMAGE_ASPECT_COLOR_BIT, 0, 1), enc_xyz(&b, 0, 1, 0), enc_xyz(&b, 4, rows, 1);
+   host_region_count = 0;
+   pv_context_submit(ctx, b.b, b.n);
+   assert_false(pv_context_is_lost(ctx));
+   pv_context_destroy(ctx);
+   pd.copies_int_width = false;
+}
+
+/* lavapipe steps a buffer-to-image region's rows by its pitch as an int: a pitch of 2^31 bytes
+ * or more read the second row 4 GiB below the first. There such a region reaches the host a
+ * block row a region (its slices kept by bufferImageHeight); elsewhere, or with a smaller
+ * pitch, as it came. */
+static void
+buffer_rows_past_int(void **state)
+{
+   (void)state;
+   const uint32_t wide = 0x20000400; /* texels: a pitch of 2^31 + 4096 bytes */
+   copy_rows(wide, 2, true);
+   assert_int_equal(host_region_count, 2);
+   for (uint32_t k = 0; k < 2; k++) {
+      assert_int_equal(host_regions[k].bufferOffset, 4096 + k * ((uint64_t)wide * 4));
+      assert_int_equal(host_regions[k].bufferRowLength, wide);
+      assert_int_equal(host_regions[k].bufferImageHeight, 2);
+      assert_int_equal(host_regions[k].imageOffset.y, 1 + k);
+      assert_int_equal(host_regions[k].imageExtent.height, 1);
+      assert_int_equal(host_regions[k].imageExtent.width, 4);
+   }
+   copy_rows(wide, 2, false); /* another host */
+   assert_int_equal(host_region_count, 1);
+   assert_int_equal(host_regions[0].imageExtent.height, 2);
+   copy_rows(1024, 3, true); /* a pitch that fits */
+   assert_int_equal(host_region_count, 1);
+   assert_int_equal(host_regions[0].imageExtent.height, 3);
+}
+
 int
 main(void)
 {
@@ -489,6 +743,10 @@ main(void)
       cmocka_unit_test(views_of_3d_slices),
       cmocka_unit_test(subresource_layout_inside),
       cmocka_unit_test(device_image_requirements_checked),
+      cmocka_unit_test(boxes_flat_in_2d),
+      cmocka_unit_test(copy_formats_agree),
+      cmocka_unit_test(clears_of_their_formats),
+      cmocka_unit_test(buffer_rows_past_int),
    };
    return cmocka_run_group_tests(tests, setup, teardown);
 }

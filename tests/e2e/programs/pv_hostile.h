@@ -182,6 +182,12 @@ void pv_hostile_enum_border_color(struct pv_hostile *h);
 void pv_hostile_descriptor_count(struct pv_hostile *h);
 void pv_hostile_stage_storage_buffers(struct pv_hostile *h);
 void pv_hostile_descriptor_pool_size(struct pv_hostile *h);
+/* image formats and boxes Vulkan rules out (pv_hostile_formats.c) */
+void pv_hostile_resolve_z(struct pv_hostile *h);
+void pv_hostile_clear_color_compressed(struct pv_hostile *h);
+void pv_hostile_clear_color_depth(struct pv_hostile *h);
+void pv_hostile_clear_depth_compressed(struct pv_hostile *h);
+void pv_hostile_copy_depth_to_color(struct pv_hostile *h);
 
 extern const struct pv_hostile_case pv_hostile_cases[];
 extern const unsigned pv_hostile_case_count;
