@@ -179,11 +179,12 @@ copy_slices_agree(void **state)
    REFUSED(ctx, &b, "vkCmdCopyImage: box (0,0,0)+(8,8,5) outside mip 0 (8x8x4)");
 }
 
-/* vkCmdCopyImage SRC -> DST of one region of one layer, from the origin to `to`. */
+/* A vkCmdCopyImage or vkCmdResolveImage SRC -> DST of one region of one layer, from the
+ * origin to `to`. */
 static void
-enc_copy_to(struct buf *b, VkOffset3D to, VkExtent3D e)
+enc_region_to(struct buf *b, const char *name, VkOffset3D to, VkExtent3D e)
 {
-   w32(b, cmd("vkCmdCopyImage")), w32(b, 0), w64(b, CMDBUF);
+   w32(b, cmd(name)), w32(b, 0), w64(b, CMDBUF);
    w64(b, SRC), w32(b, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
    w64(b, DST), w32(b, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
    w32(b, 1), w64(b, 1);
@@ -204,20 +205,20 @@ copy_not_past_destination(void **state)
    struct buf b = {0};
    struct pv_context *ctx = fresh_context();
    add_image(ctx, SRC, vol), add_image(ctx, DST, vol);
-   enc_copy_to(&b, (VkOffset3D){0, 0, 2}, (VkExtent3D){8, 8, 3});
+   enc_region_to(&b, "vkCmdCopyImage", (VkOffset3D){0, 0, 2}, (VkExtent3D){8, 8, 3});
    REFUSED(ctx, &b, "vkCmdCopyImage: box (0,0,2)+(8,8,3) outside mip 0 (8x8x4)");
 
    b.n = 0;
    ctx = fresh_context();
    add_image(ctx, SRC, vol), add_image(ctx, DST, vol);
-   enc_copy_to(&b, (VkOffset3D){6, 0, 0}, (VkExtent3D){4, 8, 1});
+   enc_region_to(&b, "vkCmdCopyImage", (VkOffset3D){6, 0, 0}, (VkExtent3D){4, 8, 1});
    REFUSED(ctx, &b, "vkCmdCopyImage: box (6,0,0)+(4,8,1) outside mip 0 (8x8x4)");
 
    /* one 8-byte texel into the last BC1 block of a 6x6 image: 4x4 texels, 2 past the edge */
    b.n = 0;
    ctx = fresh_context();
    add_image(ctx, SRC, words), add_image(ctx, DST, bc1);
-   enc_copy_to(&b, (VkOffset3D){4, 4, 0}, (VkExtent3D){1, 1, 1});
+   enc_region_to(&b, "vkCmdCopyImage", (VkOffset3D){4, 4, 0}, (VkExtent3D){1, 1, 1});
    PASSED(ctx, &b, "vkCmdCopyImage");
 }
 
@@ -483,19 +484,6 @@ device_image_requirements_checked(void **state)
          expect(fresh_context(), &b, want);
       }
    }
-}
-
-/* vkCmdResolveImage SRC -> DST of one region at the origin, into `to`, or vkCmdCopyImage. */
-static void
-enc_region_to(struct buf *b, const char *name, VkOffset3D to, VkExtent3D e)
-{
-   w32(b, cmd(name)), w32(b, 0), w64(b, CMDBUF);
-   w64(b, SRC), w32(b, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL);
-   w64(b, DST), w32(b, VK_IMAGE_LAYOUT_TRANSFER_DST_OPTIMAL);
-   w32(b, 1), w64(b, 1);
-   enc_layers(b, VK_IMAGE_ASPECT_COLOR_BIT, 0, 1), enc_xyz(b, 0, 0, 0);
-   enc_layers(b, VK_IMAGE_ASPECT_COLOR_BIT, 0, 1), enc_xyz(b, to.x, to.y, to.z);
-   enc_xyz(b, e.width, e.height, e.depth);
 }
 
 /* A box in a 2D image is one slice at z 0. lavapipe resolves into slice offset.z +

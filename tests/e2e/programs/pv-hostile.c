@@ -185,10 +185,19 @@ VkImage
 pv_hostile_image(struct pv_hostile *h, VkDeviceMemory *mem, uint32_t extent, uint32_t mips,
                  uint32_t layers, VkSampleCountFlagBits samples, VkImageUsageFlags usage)
 {
+   return pv_hostile_image_of(h, mem, VK_FORMAT_R8G8B8A8_UNORM, extent, mips, layers, samples,
+                              usage);
+}
+
+VkImage
+pv_hostile_image_of(struct pv_hostile *h, VkDeviceMemory *mem, VkFormat format, uint32_t extent,
+                    uint32_t mips, uint32_t layers, VkSampleCountFlagBits samples,
+                    VkImageUsageFlags usage)
+{
    const VkImageCreateInfo ici = {
       .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
       .imageType = VK_IMAGE_TYPE_2D,
-      .format = VK_FORMAT_R8G8B8A8_UNORM,
+      .format = format,
       .extent = {extent, extent, 1},
       .mipLevels = mips,
       .arrayLayers = layers,

@@ -84,6 +84,10 @@ void pv_hostile_sync(struct pv_hostile *h);
 VkImage pv_hostile_image(struct pv_hostile *h, VkDeviceMemory *mem, uint32_t extent,
                          uint32_t mips, uint32_t layers, VkSampleCountFlagBits samples,
                          VkImageUsageFlags usage);
+/* The same of another format. */
+VkImage pv_hostile_image_of(struct pv_hostile *h, VkDeviceMemory *mem, VkFormat format,
+                            uint32_t extent, uint32_t mips, uint32_t layers,
+                            VkSampleCountFlagBits samples, VkImageUsageFlags usage);
 void pv_hostile_to_layout(VkCommandBuffer cmd, VkImage image, uint32_t mips, uint32_t layers,
                           VkImageLayout from, VkImageLayout to);
 

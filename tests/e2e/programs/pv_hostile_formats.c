@@ -12,25 +12,12 @@
 
 #define IMG PV_HOSTILE_IMG
 
-/* A 2D optimal image of `format`, its own memory, transfer source and destination. */
+/* A 2D optimal IMG x IMG image of `format`, its own memory, transfer source and destination. */
 static VkImage
 image_of(struct pv_hostile *h, VkDeviceMemory *mem, VkFormat format, VkSampleCountFlagBits samples,
          VkImageUsageFlags usage)
 {
-   const VkImageCreateInfo ici = {
-      .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
-      .imageType = VK_IMAGE_TYPE_2D,
-      .format = format,
-      .extent = {IMG, IMG, 1},
-      .mipLevels = 1,
-      .arrayLayers = 1,
-      .samples = samples,
-      .tiling = VK_IMAGE_TILING_OPTIMAL,
-      .usage = usage | VK_IMAGE_USAGE_TRANSFER_SRC_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT,
-      .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
-      .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
-   };
-   return pv_image_create(&h->c, &ici, mem);
+   return pv_hostile_image_of(h, mem, format, IMG, 1, 1, samples, usage);
 }
 
 static void
