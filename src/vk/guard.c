@@ -351,14 +351,17 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdCopyImageToBuffer, "as vkCmdCopyBufferToImage"),
    G(CmdCopyBufferToImage2, "as vkCmdCopyBufferToImage"),
    G(CmdCopyImageToBuffer2, "as vkCmdCopyBufferToImage"),
-   G(CmdCopyImage, "both boxes, mips and layers inside their images"),
+   G(CmdCopyImage, "both boxes, mips and layers inside their images, flat in 1D/2D images; "
+                   "texel blocks of one size (guard_image.c copy_formats_ok)"),
    G(CmdCopyImage2, "as vkCmdCopyImage"),
    G(CmdResolveImage, "as vkCmdCopyImage"),
    G(CmdResolveImage2, "as vkCmdCopyImage"),
    G(CmdBlitImage, "all four corners, mips and layers inside their images"),
    G(CmdBlitImage2, "as vkCmdBlitImage"),
-   G(CmdClearColorImage, "mip and layer ranges inside the image"),
-   G(CmdClearDepthStencilImage, "as vkCmdClearColorImage"),
+   G(CmdClearColorImage, "mip and layer ranges inside the image; a plain color format "
+                         "(lavapipe packs the color with the format's functions)"),
+   G(CmdClearDepthStencilImage, "as vkCmdClearColorImage, of a depth/stencil format and "
+                                "aspects it has"),
    /* buffers the device reads by itself */
    G(CmdBindVertexBuffers, "offsets (and sizes) inside each buffer; fetches past them are "
                            "bounded by robustBufferAccess; the bindings noted: on lavapipe a "
@@ -416,7 +419,8 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(BindImageMemory, "the image's (plane's) whole requirement inside the memory, bound once"),
    G(BindImageMemory2, "as vkBindImageMemory, for every bind"),
    /* queries */
-   G(CreateQueryPool, "only query types whose result size we know (records the count)"),
+   G(CreateQueryPool, "only query types whose result size we know (records the count); "
+                      "pipeline statistics of the core counters only"),
    G(CmdResetQueryPool, "queries inside the pool"),
    G(ResetQueryPool, "queries inside the pool (host reset writes pool memory)"),
    G(GetQueryPoolResults, "queries inside the pool; results fit the reply array"),
@@ -481,7 +485,8 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(CmdEndRenderPass2, "as vkCmdEndRenderPass"),
    G(CmdBeginRendering, "every attachment view covers the render area and its layers: "
                         "lavapipe sizes its framebuffer by the area; views inside "
-                        "maxMultiviewViewCount (records the view mask for queries)"),
+                        "maxMultiviewViewCount (records the view mask for queries); color "
+                        "views of color formats, depth and stencil views with that aspect"),
    G(CmdEndRendering, "only in a vkCmdBeginRendering instance of this command buffer"),
    G(CmdBindPipeline, "a non-library pipeline at the bind point of its kind: draws and "
                       "dispatches then find one"),
@@ -492,7 +497,8 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
                        "inside maxMultiviewViewCount: the host looks each up unchecked "
                        "(records subpasses, color counts, view masks, clears)"),
    G(CreateRenderPass2, "as vkCreateRenderPass"),
-   G(CreateFramebuffer, "as many attachments as its render pass, each a live view of a live, "
+   G(CreateFramebuffer, "as many attachments as its render pass, each a live view (of its "
+                        "attachment's format) of a live, "
                         "bound image at least the framebuffer's size (the host renders to the "
                         "framebuffer's size); keeps them, so a render pass on it is refused at "
                         "submission once one is destroyed: lavapipe's queue thread reads the "
@@ -501,9 +507,11 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
                           "instance: lavapipe clears what it is given"),
    /* counts and indices against the device's limits (guard_limits.c): the host keeps these in
     * fixed arrays and stores at first + i */
-   G(CmdSetViewport, "first + count inside maxViewports: lavapipe stores viewport first + i"),
+   G(CmdSetViewport, "first + count inside maxViewports: lavapipe stores viewport first + i; "
+                     "each viewport inside maxViewportDimensions and viewportBoundsRange "
+                     "(guard_raster.c)"),
    G(CmdSetScissor, "first + count inside maxViewports"),
-   G(CmdSetViewportWithCount, "count inside maxViewports"),
+   G(CmdSetViewportWithCount, "count inside maxViewports; viewports as vkCmdSetViewport"),
    G(CmdSetScissorWithCount, "count inside maxViewports"),
    G(CmdBindTransformFeedbackBuffersEXT, "first + count inside maxTransformFeedbackBuffers; "
                                          "offsets 4-aligned, offsets and sizes inside each "
@@ -574,7 +582,13 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(GetPhysicalDeviceFeatures2, "not a check: where device addresses are withheld (a CPU "
                                  "device, whose addresses are host pointers, or contexts "
                                  "sharing the process) the buffer device address features "
-                                 "read false"),
+                                 "read false; where sparse binding is (guard_sparse.c), the "
+                                 "sparse features"),
+   G(GetPhysicalDeviceFeatures, "not a check: the sparse features read false where sparse "
+                                "binding is withheld (guard_sparse.c)"),
+   G(GetPhysicalDeviceQueueFamilyProperties, "not a check: no queue family binds sparse "
+                                             "memory where sparse binding is withheld"),
+   G(GetPhysicalDeviceQueueFamilyProperties2, "as vkGetPhysicalDeviceQueueFamilyProperties"),
    G(GetBufferDeviceAddress, "refused where device addresses are withheld"),
    G(GetBufferOpaqueCaptureAddress, "as vkGetBufferDeviceAddress"),
    G(GetDeviceMemoryOpaqueCaptureAddress, "as vkGetBufferDeviceAddress"),

@@ -221,6 +221,12 @@ pv_vk_chain_find(const void *pnext, VkStructureType stype)
    return NULL;
 }
 
+/* A submission's chained per-semaphore and per-command-buffer arrays are as long as the
+ * batch's own (guard_submit.c); false after refusing the command. */
+bool pv_vk_submit_chains_ok(struct pv_dispatch_ctx *c, const char *what, uint32_t n,
+                            const VkSubmitInfo *s);
+bool pv_vk_bind_sparse_chains_ok(struct pv_dispatch_ctx *c, uint32_t n, const VkBindSparseInfo *b);
+
 /* Remembers what a new view (guest id `id`) views, by the target's host handle. */
 void pv_vk_view_track(struct pv_dispatch_ctx *c, int32_t type, uint64_t id, int32_t target_type,
                       uint64_t target_host);
@@ -560,6 +566,7 @@ struct pv_vk_render_pass {
     * density map attachments cover it with one texel per {width, height} pixels and may have
     * one layer. Points into the same allocation (past colors[]). */
    uint32_t (*texel)[2];
+   VkFormat *formats; /* per attachment, its description's format (past texel[]) */
    uint32_t colors[]; /* color attachment count of each subpass */
 };
 struct pv_vk_framebuffer; /* lifetime.h */
@@ -620,6 +627,10 @@ bool pv_vk_cmd_range_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBu
                         uint32_t first, uint32_t count, enum pv_limit l);
 bool pv_vk_device_range_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                            uint32_t first, uint32_t count, enum pv_limit l);
+/* Where sparse binding is withheld from the guest (pv_vk_physdev.binds_sparse_unchecked,
+ * guard_sparse.c), and the sparse features of a reply cleared. */
+bool pv_vk_physdev_hides_sparse(struct pv_dispatch_ctx *c, VkPhysicalDevice physical);
+void pv_vk_hide_sparse_features(VkPhysicalDeviceFeatures *f);
 /* `flags` (a create info's sparse bits) only on a device that can bind sparse memory. */
 bool pv_vk_sparse_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, uint32_t flags);
 /* A framebuffer's width, height and layers: each at least 1 and at most the device's
@@ -637,6 +648,10 @@ const char *pv_vk_dual_source_violation(const struct pv_vk_physdev *pd, uint32_t
                                         const VkColorBlendEquationEXT *eq);
 /* The same for a graphics pipeline's blend attachments, where blending is on or may be turned
  * on and the equation is not dynamic. */
+/* Why a graphics pipeline's static viewports or rasterization samples are past the device's
+ * limits, or NULL (guard_raster.c). */
+const char *pv_vk_pipeline_raster_violation(const struct pv_vk_physdev *pd,
+                                            const VkGraphicsPipelineCreateInfo *ci);
 const char *pv_vk_pipeline_dual_source_violation(const struct pv_vk_physdev *pd,
                                                  const VkGraphicsPipelineCreateInfo *ci);
 /* A graphics pipeline's vertex input, viewport, blend and rendering counts and indices. */
@@ -717,6 +732,9 @@ PV_GUARD(CreatePipelineCache)
 PV_GUARD(SetPrivateData)
 PV_GUARD(GetPrivateData)
 PV_GUARD(GetPhysicalDeviceFeatures2)
+PV_GUARD(GetPhysicalDeviceFeatures)
+PV_GUARD(GetPhysicalDeviceQueueFamilyProperties)
+PV_GUARD(GetPhysicalDeviceQueueFamilyProperties2)
 PV_GUARD(GetBufferDeviceAddress)
 PV_GUARD(GetBufferOpaqueCaptureAddress)
 PV_GUARD(GetDeviceMemoryOpaqueCaptureAddress)

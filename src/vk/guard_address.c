@@ -106,6 +106,8 @@ pv_guard_GetPhysicalDeviceFeatures2(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkGetPhysicalDeviceFeatures2 *a = args;
    pv_handle_vkGetPhysicalDeviceFeatures2(c, args);
+   if (a->pFeatures && pv_vk_physdev_hides_sparse(c, a->physicalDevice))
+      pv_vk_hide_sparse_features(&a->pFeatures->features);
    if (a->pFeatures && pv_vk_physdev_withholds_addresses(
                           pv_vk_physdev_from_host(pv_venus_from(c), a->physicalDevice)))
       clear_address_features((VkBaseOutStructure *)a->pFeatures->pNext);

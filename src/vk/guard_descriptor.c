@@ -356,6 +356,55 @@ sets_fit(struct pv_dispatch_ctx *c, const char *what, VkPipelineLayout layout, u
    return false;
 }
 
+/* Two set layouts defined alike: the same bindings of the same types, counts, stages and
+ * flags (immutable samplers compared by their presence only). */
+static bool
+layouts_alike(const struct pv_vk_set_layout *a, const struct pv_vk_set_layout *b)
+{
+   if (a == b)
+      return true;
+   if (!a || !b || a->count != b->count || a->update_after_bind != b->update_after_bind)
+      return false;
+   for (uint32_t i = 0; i < a->count; i++) {
+      const struct pv_vk_layout_binding *x = &a->b[i], *y = &b->b[i];
+      if (x->binding != y->binding || x->count != y->count || x->type != y->type ||
+          x->stages != y->stages || x->partial != y->partial || x->variable != y->variable ||
+          x->immutable != y->immutable)
+         return false;
+   }
+   return true;
+}
+
+/*
+ * Each bound set's layout is defined as the bind layout's set layout at its index
+ * (VUID-vkCmdBindDescriptorSets-pDescriptorSets-00358). lavapipe 22.3 takes a set's first slot
+ * from the bind layout's lower sets and its slots from the set's own layout: a set of 32
+ * storage buffers bound at set 1 of a layout whose set 0 has 32 wrote sb[COMPUTE][32..63] past
+ * an array of 32, and the next dispatch's queue thread died (a helper's native run,
+ * 2026-12-07). lavapipe 25 reads each set's descriptors at the offsets its layout gives.
+ */
+static bool
+sets_alike(struct pv_dispatch_ctx *c, const struct pv_args_vkCmdBindDescriptorSets *a)
+{
+   struct pv_object *o =
+      pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE_LAYOUT, PV_FROM_HANDLE(a->layout));
+   const struct pv_vk_pipeline_layout *l = o ? o->data : NULL;
+   for (uint32_t i = 0; l && a->pDescriptorSets && i < a->descriptorSetCount; i++) {
+      uint32_t n = a->firstSet + i; /* sets_fit kept it inside the layout */
+      struct pv_vk_descriptor_set *s =
+         a->pDescriptorSets[i] ? pv_vk_descriptor_set_state(c, a->pDescriptorSets[i]) : NULL;
+      const struct pv_vk_set_layout *want = n < l->set_layout_count ? l->set_layouts[n] : NULL;
+      if (!s || !s->written || layouts_alike(s->written->layout, want))
+         continue;
+      pv_venus_refuse(c,
+                      "vkCmdBindDescriptorSets: set %u's layout is not the pipeline layout's "
+                      "set layout %u",
+                      i, n);
+      return false;
+   }
+   return true;
+}
+
 /* The pushed bytes lie inside the layout's push constant ranges (NULL layout: no). */
 static inline bool
 push_range_ok(const struct pv_args_vkCmdPushConstants *a, const struct pv_vk_pipeline_layout *l)
@@ -503,7 +552,8 @@ void
 pv_guard_CmdBindDescriptorSets(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdBindDescriptorSets *a = args;
-   if (!sets_fit(c, "vkCmdBindDescriptorSets", a->layout, a->firstSet, a->descriptorSetCount))
+   if (!sets_fit(c, "vkCmdBindDescriptorSets", a->layout, a->firstSet, a->descriptorSetCount) ||
+       !sets_alike(c, a))
       return;
    uint64_t room = UINT64_MAX;
    for (uint32_t i = 0; a->dynamicOffsetCount && i < a->descriptorSetCount; i++) {

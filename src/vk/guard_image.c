@@ -651,7 +651,17 @@ view_format_violation(const struct pv_vk_image *im, VkFormat view)
       return NULL; /* a plane's format: the host checks it against the plane */
    if (fi.depth_bytes || fi.stencil_bytes || fv.depth_bytes || fv.stencil_bytes)
       return "a reinterpreted depth/stencil format";
-   return fi.block_bytes == fv.block_bytes ? NULL : "a format of another texel block size";
+   if (fi.block_bytes != fv.block_bytes)
+      return "a format of another texel block size";
+   /* A compressed view only of an image of the same block shape: Vulkan keeps a view in its
+    * image format's compatibility class (VUID 01761), and lavapipe cleared an ETC2 or ASTC view
+    * of an R32G32/R32G32B32A32 image, made a color attachment, with that format's pack
+    * function, NULL, on its queue thread (a helper's native run on 22.3.6, 2026-12-07). */
+   bool view_blocks = fv.block_extent[0] != 1 || fv.block_extent[1] != 1 || fv.block_extent[2] != 1;
+   bool same_shape = fi.block_extent[0] == fv.block_extent[0] &&
+                     fi.block_extent[1] == fv.block_extent[1] &&
+                     fi.block_extent[2] == fv.block_extent[2];
+   return !view_blocks || same_shape ? NULL : "a compressed view of an image of other blocks";
 }
 
 /* Why a view of this type cannot view the image's `layers` layers, or NULL. llvmpipe samples a

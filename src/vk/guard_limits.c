@@ -146,7 +146,7 @@ pv_vk_sparse_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, ui
    if (!flags)
       return true;
    const struct pv_vk_physdev *pd = device_physdev(c, device);
-   for (uint32_t i = 0; pd && i < pd->qf_count; i++)
+   for (uint32_t i = 0; pd && !pd->binds_sparse_unchecked && i < pd->qf_count; i++)
       if (pd->qf[i].queueFlags & VK_QUEUE_SPARSE_BINDING_BIT)
          return true;
    pv_venus_refuse(c, "%s: sparse flags %#x on a device no queue family of which binds sparse "
@@ -237,9 +237,7 @@ pv_guard_CmdDispatchBase(struct pv_dispatch_ctx *c, void *args)
          name##_looked_up(c, args);                                                                \
    }
 
-RANGE_GUARD(CmdSetViewport, a->firstViewport, a->viewportCount, PV_LIMIT_VIEWPORTS)
 RANGE_GUARD(CmdSetScissor, a->firstScissor, a->scissorCount, PV_LIMIT_VIEWPORTS)
-RANGE_GUARD(CmdSetViewportWithCount, 0, a->viewportCount, PV_LIMIT_VIEWPORTS)
 RANGE_GUARD(CmdSetScissorWithCount, 0, a->scissorCount, PV_LIMIT_VIEWPORTS)
 RANGE_GUARD(CmdSetColorWriteEnableEXT, 0, a->attachmentCount, PV_LIMIT_COLOR_ATTACHMENTS)
 RANGE_GUARD(CmdSetColorBlendEnableEXT, a->firstAttachment, a->attachmentCount,
@@ -507,6 +505,8 @@ pipeline_violation(const struct pv_vk_physdev *pd, const VkGraphicsPipelineCreat
       why = "more color attachments than the device's maxColorAttachments";
    if (!why)
       why = pv_vk_pipeline_dual_source_violation(pd, ci);
+   if (!why)
+      why = pv_vk_pipeline_raster_violation(pd, ci);
    return why ? why : tessellation_violation(pd, ci);
 }
 

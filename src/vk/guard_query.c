@@ -74,6 +74,27 @@ query_pool_free(struct pv_context *ctx, struct pv_object *obj)
    pv_vk_state_free(ctx, obj);
 }
 
+/*
+ * Pipeline statistics of the eleven core counters only (VUID
+ * VkQueryPoolCreateInfo-pipelineStatistics-parameter; the task and mesh counters need mesh
+ * shader queries, whose commands are not on the wire). lavapipe copies one counter per set bit
+ * out of a result struct on its stack, indexed by the bit: a pool of 0xfffff800 handed the guest
+ * 21 words of the queue's stack, its canary and code, heap and stack addresses among them (a
+ * helper's native run on 22.3.6, 2026-12-07; lvp_query.c; the struct has 14 counters in 25.0).
+ */
+#define PV_CORE_PIPELINE_STATISTICS 0x7ffu
+
+static bool
+statistics_defined(struct pv_dispatch_ctx *c, const VkQueryPoolCreateInfo *ci)
+{
+   if (ci->queryType != VK_QUERY_TYPE_PIPELINE_STATISTICS ||
+       !(ci->pipelineStatistics & ~PV_CORE_PIPELINE_STATISTICS))
+      return true;
+   pv_venus_refuse(c, "vkCreateQueryPool: pipeline statistics 0x%x past the core counters (0x%x)",
+                   ci->pipelineStatistics, PV_CORE_PIPELINE_STATISTICS);
+   return false;
+}
+
 void
 pv_guard_CreateQueryPool(struct pv_dispatch_ctx *c, void *args)
 {
@@ -85,6 +106,8 @@ pv_guard_CreateQueryPool(struct pv_dispatch_ctx *c, void *args)
                      ci ? ci->queryType : 0, ci ? ci->queryCount : 0);
       return;
    }
+   if (!statistics_defined(c, ci))
+      return;
    struct pv_context *ctx = pv_venus_from(c);
    uint64_t bytes = pool_bytes(ci->queryCount, values);
    struct pv_vk_device *d = pv_vk_device_from_host(ctx, a->device);

@@ -203,12 +203,13 @@ render_pass_new(uint32_t subpasses, uint32_t attachments)
    size_t colors = (size_t)subpasses * 2 * sizeof(uint32_t);
    size_t pad = (sizeof(uint64_t) - colors % sizeof(uint64_t)) % sizeof(uint64_t);
    struct pv_vk_render_pass *rp =
-      calloc(1, sizeof(*rp) + colors + pad + (size_t)attachments * 2 * sizeof(uint32_t));
+      calloc(1, sizeof(*rp) + colors + pad + (size_t)attachments * 3 * sizeof(uint32_t));
    if (rp) {
       rp->subpasses = subpasses;
       rp->attachments = attachments;
       rp->view_masks = rp->colors + subpasses;
       rp->texel = (uint32_t(*)[2])((char *)rp->colors + colors + pad);
+      rp->formats = (VkFormat *)(rp->texel + attachments);
    }
    return rp;
 }
@@ -408,6 +409,8 @@ pv_guard_CreateRenderPass(struct pv_dispatch_ctx *c, void *args)
    const VkRenderPassCreateInfo *ci = a->pCreateInfo;
    struct pv_vk_render_pass *rp = ci ? render_pass_new(ci->subpassCount, ci->attachmentCount)
                                      : NULL;
+   for (uint32_t i = 0; rp && ci->pAttachments && i < ci->attachmentCount; i++)
+      rp->formats[i] = ci->pAttachments[i].format;
    if (!render_pass_ok(c, "vkCreateRenderPass", a->device, rp,
                        !ci   ? "no create info"
                        : !rp ? "no memory for the render pass's state"
@@ -424,6 +427,8 @@ pv_guard_CreateRenderPass2(struct pv_dispatch_ctx *c, void *args)
    const VkRenderPassCreateInfo2 *ci = a->pCreateInfo;
    struct pv_vk_render_pass *rp = ci ? render_pass_new(ci->subpassCount, ci->attachmentCount)
                                      : NULL;
+   for (uint32_t i = 0; rp && ci->pAttachments && i < ci->attachmentCount; i++)
+      rp->formats[i] = ci->pAttachments[i].format;
    if (!render_pass_ok(c, "vkCreateRenderPass2", a->device, rp,
                        !ci   ? "no create info"
                        : !rp ? "no memory for the render pass's state"
@@ -473,6 +478,7 @@ pv_vk_image_view_track(struct pv_dispatch_ctx *c, const VkImageViewCreateInfo *c
    v->width = pv_vk_mip_dim(im->extent.width, level);
    v->height = pv_vk_mip_dim(im->extent.height, level);
    v->layers = pv_vk_view_layers(im, ci); /* the guard kept the range inside the image */
+   v->format = ci->format;
 }
 
 static const struct pv_vk_view *
@@ -501,6 +507,13 @@ views_violation(struct pv_dispatch_ctx *c, const struct pv_vk_render_pass *rp,
       const struct pv_vk_view *v = views ? image_view_of(c, views[i]) : NULL;
       if (!v)
          return "an unknown attachment view";
+      /* lavapipe renders to the view's format, not the description's: a render pass of an
+       * RGBA8 color attachment begun on a D32 view packed its clear color with D32's pack
+       * function, NULL, on the queue thread (a helper's native run on 22.3.6, 2026-12-07).
+       * VUIDs VkFramebufferCreateInfo-pAttachments-00880, VkRenderPassBeginInfo-framebuffer-03216.
+       */
+      if (rp->formats && v->format != rp->formats[i])
+         return "an attachment view of another format than its attachment's";
       const uint32_t *texel = rp->texel && rp->texel[i][0] ? rp->texel[i] : NULL;
       if (texel) {
          if (v->width < div_up(width, texel[0]) || v->height < div_up(height, texel[1]) ||
@@ -615,10 +628,28 @@ pv_vk_render_pass_begin(struct pv_dispatch_ctx *c, const char *what,
    return pass;
 }
 
-/* A vkCmdBeginRendering attachment (its view and its resolve view) covers the instance. */
+/* The aspects a view's format has, as a depth bit, a stencil bit, or 0 for color. */
+static uint32_t
+depth_stencil_of(VkFormat format)
+{
+   struct pv_format_info f;
+   if (!pv_format_info(format, &f))
+      return 0;
+   return (f.depth_bytes ? VK_IMAGE_ASPECT_DEPTH_BIT : 0) |
+          (f.stencil_bytes ? VK_IMAGE_ASPECT_STENCIL_BIT : 0);
+}
+
+/*
+ * A vkCmdBeginRendering attachment (its view and its resolve view) covers the instance, and a
+ * color attachment's view has a color format, a depth or stencil attachment's that aspect
+ * (VUIDs VkRenderingInfo-colorAttachmentCount-06087, pDepthAttachment-06547,
+ * pStencilAttachment-06548): lavapipe clears a color attachment with the view format's pack
+ * function, NULL for depth/stencil formats, on its queue thread (a helper's native run on
+ * 22.3.6, 2026-12-07). `needs`: the aspect the slot needs, 0 for a color slot.
+ */
 static const char *
 rendering_attachment_violation(struct pv_dispatch_ctx *c, const VkRenderingAttachmentInfo *a,
-                               const struct pv_vk_area *area)
+                               const struct pv_vk_area *area, uint32_t needs)
 {
    VkImageView views[2] = {a->imageView,
                            a->resolveMode != VK_RESOLVE_MODE_NONE ? a->resolveImageView : NULL};
@@ -630,6 +661,10 @@ rendering_attachment_violation(struct pv_dispatch_ctx *c, const VkRenderingAttac
          return "an unknown attachment view";
       if (v->width < area->x_end || v->height < area->y_end || v->layers < area->layers)
          return "an attachment view smaller than the render area or its layers";
+      uint32_t has = depth_stencil_of(v->format);
+      if (needs ? !(has & needs) : has != 0)
+         return needs ? "a depth or stencil attachment view without that aspect"
+                      : "a color attachment view of a depth/stencil format";
    }
    return NULL;
 }
@@ -653,12 +688,14 @@ pv_vk_rendering_begin(struct pv_dispatch_ctx *c, const VkRenderingInfo *info,
          info->colorAttachmentCount};
       for (uint32_t i = 0; !why && i < info->colorAttachmentCount; i++)
          why = info->pColorAttachments
-                  ? rendering_attachment_violation(c, &info->pColorAttachments[i], area)
+                  ? rendering_attachment_violation(c, &info->pColorAttachments[i], area, 0)
                   : "no color attachments";
       if (!why && info->pDepthAttachment)
-         why = rendering_attachment_violation(c, info->pDepthAttachment, area);
+         why = rendering_attachment_violation(c, info->pDepthAttachment, area,
+                                              VK_IMAGE_ASPECT_DEPTH_BIT);
       if (!why && info->pStencilAttachment)
-         why = rendering_attachment_violation(c, info->pStencilAttachment, area);
+         why = rendering_attachment_violation(c, info->pStencilAttachment, area,
+                                              VK_IMAGE_ASPECT_STENCIL_BIT);
    }
    if (why)
       pv_venus_refuse(c, "vkCmdBeginRendering: %s", why);

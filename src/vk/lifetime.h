@@ -166,6 +166,7 @@ struct pv_vk_view {
    struct pv_vk_ref target;
    int32_t target_type;
    uint32_t width, height, layers; /* image views: what an attachment may cover */
+   VkFormat format;                /* image views: the view's format */
 };
 
 /* State of a framebuffer (guard_framebuffer.c): references to its attachments, so a command

@@ -160,6 +160,9 @@ struct pv_vk_physdev {
    /* lavapipe (22.3 run, 25.0 read): llvmpipe's vertex fetch adds 32-bit offsets sign-extended,
     * so a vertex buffer over 2^31 bytes is refused (guard_buffer.c vertex_buffer_size_ok) */
    bool fetches_vertices_int32;
+   /* lavapipe (25.0 read): binds sparse memory with MAP_FIXED at guest offsets and sizes it
+    * barely checks; sparse binding is withheld from the guest (guard_sparse.c) */
+   bool binds_sparse_unchecked;
    /* lavapipe (22.3 run): llvmpipe blends a second source on color attachment 0 only; a
     * SRC1 factor on another attachment made its fragment compile read NULL on the queue thread
     * (guard_limits.c pv_vk_dual_source_violation) */

@@ -403,6 +403,10 @@ void
 pv_vk_handle_QueueBindSparse(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkQueueBindSparse *a = args;
+   if (!pv_vk_bind_sparse_chains_ok(c, a->bindInfoCount, a->pBindInfo)) {
+      pv_vk_tell_lost(c);
+      return;
+   }
    pv_vk_fence_submitted(c, a->fence, NULL, 0);
    for (uint32_t i = 0; a->pBindInfo && i < a->bindInfoCount; i++)
       pv_vk_semaphores_foreign(c, a->pBindInfo[i].signalSemaphoreCount,
@@ -410,6 +414,13 @@ pv_vk_handle_QueueBindSparse(struct pv_dispatch_ctx *c, void *args)
    struct pv_vk_device *d;
    /* under the submit lock like a submission: it takes waited semaphores' payloads (sync.c) */
    struct pv_vk_queue *q = pv_vk_queue_begin_submit(c, a->queue, &d);
+   if (d && d->pd && d->pd->binds_sparse_unchecked) {
+      pv_venus_refuse(c, "vkQueueBindSparse: sparse binding is withheld on this host");
+      if (q)
+         pthread_mutex_unlock(&q->submit_lock);
+      pv_vk_tell_lost(c);
+      return;
+   }
    locked_submit(c, a->queue, pv_handle_vkQueueBindSparse, args);
    if (q)
       pthread_mutex_unlock(&q->submit_lock);
@@ -436,7 +447,8 @@ pv_vk_handle_QueueSubmit(struct pv_dispatch_ctx *c, void *args)
    VkCommandBuffer *cbs = submit_cmdbufs(c, a, NULL, &n);
    if (pv_cs_fatal(c->dec))
       return;
-   if (!pv_vk_submit_on_one_device(c, "vkQueueSubmit", a->queue, n, cbs, a->fence) ||
+   if (!pv_vk_submit_chains_ok(c, "vkQueueSubmit", a->submitCount, a->pSubmits) ||
+       !pv_vk_submit_on_one_device(c, "vkQueueSubmit", a->queue, n, cbs, a->fence) ||
        !pv_vk_cmdbufs_alive(c, "vkQueueSubmit", n, cbs)) {
       pv_vk_tell_lost(c);
       return;

@@ -491,6 +491,111 @@ submit_one_time_twice(void **state)
    }
 }
 
+enum { SEM_A = 0x700, SEM_B = 0x701 };
+
+/* vkQueueSubmit of PRIMARY signalling SEM_A and SEM_B, with `chain` (its pNext bytes, one
+ * chained struct) encoded by `enc_chain`. */
+static void
+enc_submit_chained(struct buf *b, void (*enc_chain)(struct buf *, uint32_t), uint32_t n)
+{
+   w32(b, cmd("vkQueueSubmit")), w32(b, 0), w64(b, QUEUE), w32(b, 1), w64(b, 1);
+   w32(b, VK_STRUCTURE_TYPE_SUBMIT_INFO), w64(b, 1);
+   enc_chain(b, n);
+   w32(b, 0), w64(b, 0), w64(b, 0);       /* no waits */
+   w32(b, 1), w64(b, 1), w64(b, PRIMARY); /* one command buffer */
+   w32(b, 2), w64(b, 2), w64(b, SEM_A), w64(b, SEM_B);
+   w64(b, 0); /* no fence */
+}
+
+/* VkTimelineSemaphoreSubmitInfo with `n` signal values. */
+static void
+enc_timeline_values(struct buf *b, uint32_t n)
+{
+   w32(b, VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO), w64(b, 0);
+   w32(b, 0), w64(b, 0);
+   w32(b, n), w64(b, n);
+   for (uint32_t i = 0; i < n; i++)
+      w64(b, 1 + i);
+}
+
+/* VkDeviceGroupSubmitInfo of no waits, one command buffer and `n` signals. */
+static void
+enc_group(struct buf *b, uint32_t n)
+{
+   w32(b, VK_STRUCTURE_TYPE_DEVICE_GROUP_SUBMIT_INFO), w64(b, 0);
+   w32(b, 0), w64(b, 0);
+   w32(b, 1), w64(b, 1), w32(b, 1);
+   w32(b, n), w64(b, n);
+   for (uint32_t i = 0; i < n; i++)
+      w32(b, 0);
+}
+
+/* Mesa's runtime reads a timeline struct's values and a device group struct's indices at every
+ * index of the batch's own counts: an array shorter than the batch was read past its end (a
+ * group struct without arrays through NULL). Nonzero value counts, and every group count, must
+ * be the batch's (0 values, or as many as semaphores, pass). */
+static void
+submit_chain_counts(void **state)
+{
+   (void)state;
+   const struct {
+      void (*enc)(struct buf *, uint32_t);
+      uint32_t n;
+      const char *refusal;
+   } cases[] = {
+      {enc_timeline_values, 1, "vkQueueSubmit: 0 wait and 1 signal values for 0 and 2 semaphores"},
+      {enc_timeline_values, 2, NULL},
+      {enc_timeline_values, 0, NULL},
+      {enc_group, 1,
+       "vkQueueSubmit: a device group struct's counts (0, 1, 1) are not the batch's (0, 1, 2)"},
+      {enc_group, 2, NULL},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      add_object(ctx, VK_OBJECT_TYPE_QUEUE, QUEUE);
+      add_object(ctx, VK_OBJECT_TYPE_SEMAPHORE, SEM_A);
+      add_object(ctx, VK_OBJECT_TYPE_SEMAPHORE, SEM_B);
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_EXECUTABLE, PV_PASS_NONE, 0);
+      struct buf b = {0};
+      enc_submit_chained(&b, cases[i].enc, cases[i].n);
+      if (cases[i].refusal) {
+         char want[200];
+         snprintf(want, sizeof(want), "refused: %s", cases[i].refusal);
+         expect(ctx, &b, want);
+      } else {
+         PASSED(ctx, &b, "vkQueueSubmit");
+      }
+   }
+}
+
+/* Pipeline statistics past the eleven core counters: lavapipe copied one counter a set bit out
+ * of a result struct on its stack, the queue's stack words to the guest. */
+static void
+query_statistics_defined(void **state)
+{
+   (void)state;
+   const uint32_t stats[] = {0x7ff, 0xfffff800, 0x800};
+   for (size_t i = 0; i < 3; i++) {
+      struct pv_context *ctx = fresh_context();
+      add_object(ctx, VK_OBJECT_TYPE_DEVICE, DEVICE);
+      struct buf b = {0};
+      w32(&b, cmd("vkCreateQueryPool")), w32(&b, 0), w64(&b, DEVICE), w64(&b, 1);
+      w32(&b, VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO), w64(&b, 0), w32(&b, 0);
+      w32(&b, VK_QUERY_TYPE_PIPELINE_STATISTICS), w32(&b, 4), w32(&b, stats[i]);
+      w64(&b, 0), w64(&b, 1), w64(&b, 0x900); /* pAllocator, pQueryPool */
+      if (i == 0) {
+         PASSED(ctx, &b, "vkCreateQueryPool");
+      } else {
+         char want[160];
+         snprintf(want, sizeof(want),
+                  "refused: vkCreateQueryPool: pipeline statistics 0x%x past the core counters "
+                  "(0x7ff)",
+                  stats[i]);
+         expect(ctx, &b, want);
+      }
+   }
+}
+
 static void
 execute_not_executable(void **state)
 {
@@ -1946,7 +2051,7 @@ sets_past_layout(void **state)
       struct pv_object *l = add_object(ctx, VK_OBJECT_TYPE_PIPELINE_LAYOUT, RENDER_PASS + 2);
       struct pv_vk_pipeline_layout *pl = malloc(sizeof(*pl));
       assert_non_null(pl);
-      pl->sets = 2;
+      *pl = (struct pv_vk_pipeline_layout){.sets = 2};
       l->data = pl;
       l->free_data = pv_vk_state_free;
       add_object(ctx, VK_OBJECT_TYPE_DESCRIPTOR_SET, RENDER_PASS + 3);
@@ -2090,6 +2195,8 @@ main(void)
       cmocka_unit_test(query_views_tracked),
       cmocka_unit_test(index_type_none),
       cmocka_unit_test(vertex_buffer_past_int),
+      cmocka_unit_test(submit_chain_counts),
+      cmocka_unit_test(query_statistics_defined),
       cmocka_unit_test(vertex_input_described),
       cmocka_unit_test(dual_source_past_rt0),
       cmocka_unit_test(query_copy_stride),

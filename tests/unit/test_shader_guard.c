@@ -1273,6 +1273,34 @@ mark(struct pv_vk_written *w, uint32_t bit)
    w->bits[bit / 64] |= 1ull << (bit % 64);
 }
 
+/* vkCmdBindDescriptorSets of SET (set 0's definition, a layout object of its own) on LAYOUT
+ * at `first`: a set's layout must be defined as the pipeline layout's set layout at its index
+ * (lavapipe 22.3 took slots from the set's layout past the bind layout's lower sets: a write
+ * past its per-stage arrays). */
+static void
+bind_set_layouts_alike(void **state)
+{
+   (void)state;
+   for (uint32_t first = 0; first < 2; first++) {
+      struct pv_context *ctx = fresh_context();
+      struct pv_vk_set_layout *l = set0_layout(0);
+      struct pv_vk_written *w;
+      draw_setup(ctx, l, false, &w);
+      pv_vk_set_layout_unref(l);
+      add_layout(ctx, reflect_bindings, NB, 16);
+      struct buf b = {0};
+      w32(&b, cmd("vkCmdBindDescriptorSets")), w32(&b, 0), w64(&b, CMD);
+      w32(&b, VK_PIPELINE_BIND_POINT_COMPUTE), w64(&b, LAYOUT), w32(&b, first);
+      w32(&b, 1), w64(&b, 1), w64(&b, SET), w32(&b, 0), w64(&b, 0);
+      if (first == 0)
+         PASSED(ctx, &b, "vkCmdBindDescriptorSets");
+      else
+         REFUSED(ctx, &b,
+                 "vkCmdBindDescriptorSets: set 0's layout is not the pipeline layout's set "
+                 "layout 1");
+   }
+}
+
 static void
 dispatch_unwritten(void **state)
 {
@@ -1879,6 +1907,7 @@ main(void)
       cmocka_unit_test(inline_uniform_rows),
       cmocka_unit_test(spec_entry_sizes),
       cmocka_unit_test(dispatch_unwritten),
+      cmocka_unit_test(bind_set_layouts_alike),
       cmocka_unit_test(dispatch_partially_bound),
       cmocka_unit_test(dispatch_set_missing_or_clean),
       cmocka_unit_test(rebinding_the_same_is_free),

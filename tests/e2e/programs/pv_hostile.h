@@ -122,6 +122,10 @@ struct pv_hostile_gfx {
 };
 
 void pv_hostile_gfx_init(struct pv_hostile *h, struct pv_hostile_gfx *g);
+/* The pipeline of pv_hostile_gfx_init for render pass `rp`, rasterizing `samples` (a pipeline
+ * of more than one sample is noted, not required: cases make such pipelines to be refused). */
+VkPipeline pv_hostile_gfx_pipeline(struct pv_hostile *h, VkRenderPass rp,
+                                   VkPrimitiveTopology topology, VkSampleCountFlagBits samples);
 /* The same with a pipeline of another primitive topology. */
 void pv_hostile_gfx_init_topology(struct pv_hostile *h, struct pv_hostile_gfx *g,
                                   VkPrimitiveTopology topology);
@@ -192,6 +196,13 @@ void pv_hostile_clear_color_compressed(struct pv_hostile *h);
 void pv_hostile_clear_color_depth(struct pv_hostile *h);
 void pv_hostile_clear_depth_compressed(struct pv_hostile *h);
 void pv_hostile_copy_depth_to_color(struct pv_hostile *h);
+/* objects that must agree and values past the device's limits (pv_hostile_agree.c) */
+void pv_hostile_query_statistics_bits(struct pv_hostile *h);
+void pv_hostile_bind_set_other_layout(struct pv_hostile *h);
+void pv_hostile_view_compressed_of_plain(struct pv_hostile *h);
+void pv_hostile_framebuffer_view_format(struct pv_hostile *h);
+void pv_hostile_pipeline_samples(struct pv_hostile *h);
+void pv_hostile_viewport_limit(struct pv_hostile *h);
 
 extern const struct pv_hostile_case pv_hostile_cases[];
 extern const unsigned pv_hostile_case_count;

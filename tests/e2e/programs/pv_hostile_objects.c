@@ -71,8 +71,9 @@ pv_hostile_compute_set(struct pv_hostile *h, struct pv_compute *k, VkDescriptorB
    return set;
 }
 
-static VkPipeline
-gfx_pipeline(struct pv_hostile *h, VkRenderPass rp, VkPrimitiveTopology topology)
+VkPipeline
+pv_hostile_gfx_pipeline(struct pv_hostile *h, VkRenderPass rp, VkPrimitiveTopology topology,
+                        VkSampleCountFlagBits samples)
 {
    VkShaderModule vs = pv_shader_module(&h->c, pv_hostile_vert_spv, sizeof(pv_hostile_vert_spv));
    VkShaderModule fs = pv_shader_module(&h->c, pv_hostile_frag_spv, sizeof(pv_hostile_frag_spv));
@@ -112,7 +113,7 @@ gfx_pipeline(struct pv_hostile *h, VkRenderPass rp, VkPrimitiveTopology topology
    };
    const VkPipelineMultisampleStateCreateInfo ms = {
       .sType = VK_STRUCTURE_TYPE_PIPELINE_MULTISAMPLE_STATE_CREATE_INFO,
-      .rasterizationSamples = VK_SAMPLE_COUNT_1_BIT,
+      .rasterizationSamples = samples,
    };
    const VkPipelineColorBlendAttachmentState cba = {.colorWriteMask = 0xf};
    const VkPipelineColorBlendStateCreateInfo cb = {
@@ -137,8 +138,11 @@ gfx_pipeline(struct pv_hostile *h, VkRenderPass rp, VkPrimitiveTopology topology
       .layout = layout,
       .renderPass = rp,
    };
-   VkPipeline p;
-   PV_CHECK(vkCreateGraphicsPipelines(h->c.device, VK_NULL_HANDLE, 1, &gci, NULL, &p));
+   VkPipeline p = VK_NULL_HANDLE;
+   if (samples == VK_SAMPLE_COUNT_1_BIT) /* the cases' own pipeline: must be made */
+      PV_CHECK(vkCreateGraphicsPipelines(h->c.device, VK_NULL_HANDLE, 1, &gci, NULL, &p));
+   else
+      PV_HOSTILE_NOTE(h, vkCreateGraphicsPipelines(h->c.device, VK_NULL_HANDLE, 1, &gci, NULL, &p));
    return p;
 }
 
@@ -213,7 +217,7 @@ pv_hostile_gfx_init_topology(struct pv_hostile *h, struct pv_hostile_gfx *g,
       .layers = 1,
    };
    PV_CHECK(vkCreateFramebuffer(h->c.device, &fci, NULL, &g->fb));
-   g->pipe = gfx_pipeline(h, g->rp, topology);
+   g->pipe = pv_hostile_gfx_pipeline(h, g->rp, topology, VK_SAMPLE_COUNT_1_BIT);
 }
 
 void
