@@ -221,6 +221,9 @@ pv_vk_chain_find(const void *pnext, VkStructureType stype)
    return NULL;
 }
 
+/* Two set layouts defined alike: the same bindings of the same types, counts, stages and
+ * flags (guard_descriptor.c). */
+bool pv_vk_set_layouts_alike(const struct pv_vk_set_layout *a, const struct pv_vk_set_layout *b);
 /* A submission's chained per-semaphore and per-command-buffer arrays are as long as the
  * batch's own (guard_submit.c); false after refusing the command. */
 bool pv_vk_submit_chains_ok(struct pv_dispatch_ctx *c, const char *what, uint32_t n,
@@ -398,6 +401,10 @@ struct pv_vk_pipeline {
    uint64_t vertex_needs; /* bit per vertex binding its attributes fetch from */
    uint32_t use_count;
    struct pv_vk_use *uses; /* its stages' and its libraries' */
+   /* References to its layout's set layouts (none where it was made without a layout we know):
+    * the sets a draw uses must be defined alike (guard_written.c use_unready) */
+   uint32_t layout_sets;
+   struct pv_vk_set_layout **layouts;
 };
 
 /* ----- shaders against layouts (guard_shader.c) ---------------------------------------------- */

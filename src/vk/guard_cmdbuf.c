@@ -492,16 +492,42 @@ pipeline_free(struct pv_context *ctx, struct pv_object *obj)
 {
    (void)ctx;
    struct pv_vk_pipeline *p = obj->data;
+   for (uint32_t i = 0; i < p->layout_sets; i++)
+      pv_vk_set_layout_unref(p->layouts[i]);
+   free(p->layouts);
    free(p->uses);
    free(p);
    obj->data = NULL;
 }
 
+/*
+ * References to the set layouts of the pipeline's layout. lavapipe 25 compiles a shader's
+ * descriptor accesses at the offsets its pipeline layout gives and reads them from the sets bound
+ * at draw time, so a set of another layout (a bind layout other than the pipeline's, VUID
+ * vkCmdDraw-None-08600) would be read at offsets past its own descriptors (read by a helper,
+ * 2026-12-07; not run). A layout the guest destroyed since is still referenced (set layouts are
+ * counted).
+ */
+static void
+keep_layouts(struct pv_dispatch_ctx *c, struct pv_vk_pipeline *p, VkPipelineLayout layout)
+{
+   struct pv_object *o =
+      layout ? pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE_LAYOUT, PV_FROM_HANDLE(layout)) : NULL;
+   const struct pv_vk_pipeline_layout *l = o ? o->data : NULL;
+   uint32_t n = l && l->set_layouts ? l->set_layout_count : 0;
+   p->layouts = n ? calloc(n, sizeof(*p->layouts)) : NULL;
+   if (!p->layouts)
+      return; /* not checked at draw time (no memory, or no layout we know) */
+   for (uint32_t i = 0; i < n; i++)
+      p->layouts[i] = l->set_layouts[i] ? pv_vk_set_layout_ref(l->set_layouts[i]) : NULL;
+   p->layout_sets = n;
+}
+
 /* Takes `uses` (what its shaders use, guard_shader.c) in every case. */
 static void
 track_pipeline(struct pv_dispatch_ctx *c, const char *what, VkPipeline pipeline,
-               const VkGraphicsPipelineCreateInfo *g, uint64_t flags, struct pv_vk_use *uses,
-               uint32_t use_count)
+               const VkGraphicsPipelineCreateInfo *g, VkPipelineLayout layout, uint64_t flags,
+               struct pv_vk_use *uses, uint32_t use_count)
 {
    uint8_t bind = g ? PV_BIND_GRAPHICS : PV_BIND_COMPUTE;
    struct pv_object *o = pv_venus_find(c, PV_FROM_HANDLE(pipeline), VK_OBJECT_TYPE_PIPELINE);
@@ -516,6 +542,7 @@ track_pipeline(struct pv_dispatch_ctx *c, const char *what, VkPipeline pipeline,
                                 .library = (flags & VK_PIPELINE_CREATE_LIBRARY_BIT_KHR) != 0,
                                 .use_count = use_count,
                                 .uses = uses};
+   keep_layouts(c, p, layout);
    o->data = p;
    o->free_data = pipeline_free;
    const char *why = g ? pv_vk_pipeline_vertex_needs(c, g, p) : NULL;
@@ -554,7 +581,7 @@ pipelines_track(struct pv_dispatch_ctx *c, const char *what, uint32_t n, const V
          free(uses[i]);
          continue;
       }
-      track_pipeline(c, what, out[i], g ? &g[i] : NULL,
+      track_pipeline(c, what, out[i], g ? &g[i] : NULL, g ? g[i].layout : k[i].layout,
                      g ? pipeline_flags(g[i].pNext, g[i].flags)
                        : pipeline_flags(k[i].pNext, k[i].flags),
                      uses[i], counts[i]);

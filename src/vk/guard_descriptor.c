@@ -356,10 +356,9 @@ sets_fit(struct pv_dispatch_ctx *c, const char *what, VkPipelineLayout layout, u
    return false;
 }
 
-/* Two set layouts defined alike: the same bindings of the same types, counts, stages and
- * flags (immutable samplers compared by their presence only). */
-static bool
-layouts_alike(const struct pv_vk_set_layout *a, const struct pv_vk_set_layout *b)
+/* Immutable samplers are compared by their presence only. */
+bool
+pv_vk_set_layouts_alike(const struct pv_vk_set_layout *a, const struct pv_vk_set_layout *b)
 {
    if (a == b)
       return true;
@@ -394,7 +393,7 @@ sets_alike(struct pv_dispatch_ctx *c, const struct pv_args_vkCmdBindDescriptorSe
       struct pv_vk_descriptor_set *s =
          a->pDescriptorSets[i] ? pv_vk_descriptor_set_state(c, a->pDescriptorSets[i]) : NULL;
       const struct pv_vk_set_layout *want = n < l->set_layout_count ? l->set_layouts[n] : NULL;
-      if (!s || !s->written || layouts_alike(s->written->layout, want))
+      if (!s || !s->written || pv_vk_set_layouts_alike(s->written->layout, want))
          continue;
       pv_venus_refuse(c,
                       "vkCmdBindDescriptorSets: set %u's layout is not the pipeline layout's "

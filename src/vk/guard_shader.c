@@ -647,7 +647,20 @@ stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
    return !why;
 }
 
-/* What the libraries a pipeline links (VK_KHR_pipeline_library) use. */
+/* Whether library i of the array is one of those before it. */
+static bool
+linked_twice(const VkPipelineLibraryCreateInfoKHR *li, uint32_t i)
+{
+   for (uint32_t j = 0; j < i; j++)
+      if (li->pLibraries[j] == li->pLibraries[i])
+         return true;
+   return false;
+}
+
+/* What the libraries a pipeline links (VK_KHR_pipeline_library) use. A library linked twice
+ * defines its state subsets twice (VUID VkGraphicsPipelineCreateInfo-flags-06611 rules that out),
+ * and lavapipe 22.3's link adds each library's push constant size into a 16-bit size over a
+ * 512-byte array that draws copy from (lvp_pipeline.c; a helper's reading, 2026-12-07, not run). */
 static bool
 library_uses(struct pv_dispatch_ctx *c, const char *what, const void *pnext, struct uses *u)
 {
@@ -656,6 +669,10 @@ library_uses(struct pv_dispatch_ctx *c, const char *what, const void *pnext, str
          continue;
       const VkPipelineLibraryCreateInfoKHR *li = (const void *)s;
       for (uint32_t i = 0; li->pLibraries && i < li->libraryCount; i++) {
+         if (linked_twice(li, i)) {
+            pv_venus_refuse(c, "%s: library %u is linked twice", what, i);
+            return false;
+         }
          struct pv_object *o =
             pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE, PV_FROM_HANDLE(li->pLibraries[i]));
          const struct pv_vk_pipeline *p = o ? o->data : NULL;

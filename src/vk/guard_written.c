@@ -521,7 +521,8 @@ pv_vk_push_written(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, VkPipelineBin
 /* ----- the draw/dispatch check --------------------------------------------------------------- */
 
 static const char *
-use_unready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s, const struct pv_vk_use *u)
+use_unready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s, const struct pv_vk_pipeline *p,
+            const struct pv_vk_use *u)
 {
    struct pv_vk_written *const push = atomic_load_explicit(&s->push, memory_order_acquire);
    struct pv_vk_written *w = NULL;
@@ -537,6 +538,9 @@ use_unready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s, const struct 
    } else {
       return "no descriptor set bound there";
    }
+   if (u->set < p->layout_sets && p->layouts[u->set] &&
+       !pv_vk_set_layouts_alike(w->layout, p->layouts[u->set]))
+      return "the bound set's layout is not the pipeline layout's";
    const struct pv_vk_layout_binding *b = pv_vk_layout_binding_find(w->layout, u->binding);
    if (!b)
       return "the bound set's layout has no such binding";
@@ -593,7 +597,7 @@ pv_vk_descriptors_ready(struct pv_dispatch_ctx *c, const struct pv_vk_physdev *p
    }
    for (uint32_t i = 0; i < p->use_count; i++) {
       const char *why = p->uses[i].set == PV_VK_USE_PUSH ? push_unready(pd, s, &p->uses[i])
-                                                          : use_unready(c, s, &p->uses[i]);
+                                                         : use_unready(c, s, p, &p->uses[i]);
       if (why && p->uses[i].set == PV_VK_USE_PUSH) {
          pv_venus_refuse(c, "%s: stage 0x%x: %s", what, p->uses[i].binding, why);
          return false;

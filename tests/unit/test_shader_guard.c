@@ -1187,6 +1187,9 @@ pipeline_free(struct pv_context *ctx, struct pv_object *obj)
 {
    (void)ctx;
    struct pv_vk_pipeline *p = obj->data;
+   for (uint32_t i = 0; i < p->layout_sets; i++)
+      pv_vk_set_layout_unref(p->layouts[i]);
+   free(p->layouts);
    free(p->uses);
    free(p);
    obj->data = NULL;
@@ -1271,6 +1274,82 @@ static void
 mark(struct pv_vk_written *w, uint32_t bit)
 {
    w->bits[bit / 64] |= 1ull << (bit % 64);
+}
+
+/* vkCreateGraphicsPipelines linking `n` libraries, each PIPE (a pipeline library), and no
+ * stages of its own. */
+static void
+enc_link(struct buf *b, uint32_t n)
+{
+   w32(b, cmd("vkCreateGraphicsPipelines")), w32(b, 0), w64(b, DEVICE), w64(b, 0), w32(b, 1);
+   w64(b, 1), w32(b, VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO);
+   w64(b, 1), w32(b, VK_STRUCTURE_TYPE_PIPELINE_LIBRARY_CREATE_INFO_KHR), w64(b, 0);
+   w32(b, n), w64(b, n);
+   for (uint32_t i = 0; i < n; i++)
+      w64(b, PIPE);
+   w32(b, 0), w32(b, 0), w64(b, 0); /* flags, no stages */
+   w64(b, 0), w64(b, 0), w64(b, 0); /* vertex input, input assembly, tessellation */
+   w64(b, 0), w64(b, 0), w64(b, 0), w64(b, 0), w64(b, 0), w64(b, 0); /* viewport ... dynamic */
+   w64(b, LAYOUT), w64(b, 0), w32(b, 0), w64(b, 0), w32(b, (uint32_t)-1);
+   w64(b, 0), w64(b, 1), w64(b, NEW_PIPE);
+}
+
+/* A library linked twice defines its state twice (VUID VkGraphicsPipelineCreateInfo-flags-06611);
+ * lavapipe 22.3's link adds every library's push constant size into a 16-bit size over a
+ * 512-byte array: refused; linked once, it passes. */
+static void
+library_linked_twice(void **state)
+{
+   (void)state;
+   for (uint32_t n = 1; n <= 2; n++) {
+      struct pv_context *ctx = fresh_context();
+      add_layout(ctx, reflect_bindings, NB, 12);
+      struct pv_object *lib = add_object(ctx, VK_OBJECT_TYPE_PIPELINE, PIPE);
+      struct pv_vk_pipeline *p = calloc(1, sizeof(*p));
+      assert_non_null(p);
+      p->bind = PV_BIND_GRAPHICS, p->library = true;
+      lib->data = p;
+      lib->free_data = pipeline_free;
+      struct buf b = {0};
+      enc_link(&b, n);
+      if (n == 2)
+         REFUSED(ctx, &b, "vkCreateGraphicsPipelines: library 1 is linked twice");
+      else
+         PASSED(ctx, &b, "vkCreateGraphicsPipelines");
+   }
+}
+
+/* A dispatch whose pipeline's layout gives set 0 another definition than the bound set's
+ * (VUID vkCmdDraw-None-08600; lavapipe 25 reads descriptors at the pipeline layout's offsets):
+ * refused; a pipeline layout of a set layout defined alike (another object) passes. */
+static void
+dispatch_layouts_alike(void **state)
+{
+   (void)state;
+   for (int alike = 0; alike < 2; alike++) {
+      struct pv_context *ctx = fresh_context();
+      struct pv_vk_set_layout *l = set0_layout(0);
+      struct pv_vk_written *w;
+      struct pv_vk_bind_state *bs = draw_setup(ctx, l, true, &w);
+      pv_vk_set_layout_unref(l);
+      for (uint32_t bit = 0; bit < 4; bit++)
+         mark(w, bit);
+      struct pv_object *po = pv_object_find(ctx, PIPE, VK_OBJECT_TYPE_PIPELINE);
+      struct pv_vk_pipeline *p = po->data;
+      p->layouts = calloc(1, sizeof(*p->layouts));
+      assert_non_null(p->layouts);
+      p->layouts[0] = set0_layout(alike ? 0 : VK_DESCRIPTOR_BINDING_PARTIALLY_BOUND_BIT);
+      p->layout_sets = 1;
+      (void)bs;
+      struct buf b = {0};
+      enc_dispatch(&b);
+      if (alike)
+         PASSED(ctx, &b, "vkCmdDispatch");
+      else
+         REFUSED(ctx, &b,
+                 "vkCmdDispatch: set 0 binding 0: the bound set's layout is not the pipeline "
+                 "layout's");
+   }
 }
 
 /* vkCmdBindDescriptorSets of SET (set 0's definition, a layout object of its own) on LAYOUT
@@ -1908,6 +1987,8 @@ main(void)
       cmocka_unit_test(spec_entry_sizes),
       cmocka_unit_test(dispatch_unwritten),
       cmocka_unit_test(bind_set_layouts_alike),
+      cmocka_unit_test(dispatch_layouts_alike),
+      cmocka_unit_test(library_linked_twice),
       cmocka_unit_test(dispatch_partially_bound),
       cmocka_unit_test(dispatch_set_missing_or_clean),
       cmocka_unit_test(rebinding_the_same_is_free),
