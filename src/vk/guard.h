@@ -221,6 +221,10 @@ pv_vk_chain_find(const void *pnext, VkStructureType stype)
    return NULL;
 }
 
+/* The state subsets the libraries a create info's chain links define together (guard_shader.c),
+ * and those it defines itself. */
+uint8_t pv_vk_linked_subsets(struct pv_dispatch_ctx *c, const void *pnext);
+uint8_t pv_vk_own_subsets(const void *pnext, uint64_t flags);
 /* Two set layouts defined alike: the same bindings of the same types, counts, stages and
  * flags (guard_descriptor.c). */
 bool pv_vk_set_layouts_alike(const struct pv_vk_set_layout *a, const struct pv_vk_set_layout *b);
@@ -401,6 +405,10 @@ struct pv_vk_pipeline {
    uint64_t vertex_needs; /* bit per vertex binding its attributes fetch from */
    uint32_t use_count;
    struct pv_vk_use *uses; /* its stages' and its libraries' */
+   /* The graphics state subsets it defines (VkGraphicsPipelineLibraryFlagsEXT), its libraries'
+    * included; a library without VkGraphicsPipelineLibraryCreateInfoEXT counts as all four, as
+    * lavapipe makes it */
+   uint8_t subsets;
    /* References to its layout's set layouts (none where it was made without a layout we know):
     * the sets a draw uses must be defined alike (guard_written.c use_unready) */
    uint32_t layout_sets;

@@ -543,6 +543,8 @@ track_pipeline(struct pv_dispatch_ctx *c, const char *what, VkPipeline pipeline,
                                 .use_count = use_count,
                                 .uses = uses};
    keep_layouts(c, p, layout);
+   if (g)
+      p->subsets = pv_vk_own_subsets(g->pNext, flags) | pv_vk_linked_subsets(c, g->pNext);
    o->data = p;
    o->free_data = pipeline_free;
    const char *why = g ? pv_vk_pipeline_vertex_needs(c, g, p) : NULL;

@@ -313,6 +313,31 @@ stage_counts_ok(struct pv_dispatch_ctx *c, VkDevice device, const VkPipelineLayo
    return ok;
 }
 
+/*
+ * VK_NULL_HANDLE set layouts (allowed with graphicsPipelineLibrary, VUID
+ * VkPipelineLayoutCreateInfo-graphicsPipelineLibrary-06753) where the host reads through them:
+ * lavapipe before 25 walks the lower sets' layouts when binding or pushing a later set
+ * (lvp_execute.c increment_dyn_info) and when compiling an inline uniform block of a later set
+ * (lvp_lower_vulkan_resource.c): SIGSEGV in each of the three, natively on 22.3.6 (a helper's
+ * probes, 2026-12-07). Refused there; 25.0 checks for NULL.
+ */
+static bool
+null_sets_ok(struct pv_dispatch_ctx *c, VkDevice device, const VkPipelineLayoutCreateInfo *ci)
+{
+   struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
+   if (!d || !d->pd || !d->pd->reads_null_set_layouts || !ci->pSetLayouts)
+      return true;
+   for (uint32_t i = 0; i < ci->setLayoutCount; i++)
+      if (ci->pSetLayouts[i] == VK_NULL_HANDLE) {
+         pv_venus_refuse(c,
+                         "vkCreatePipelineLayout: set layout %u is VK_NULL_HANDLE (this host "
+                         "reads through it when later sets are bound)",
+                         i);
+         return false;
+      }
+   return true;
+}
+
 void
 pv_guard_CreatePipelineLayout(struct pv_dispatch_ctx *c, void *args)
 {
@@ -323,7 +348,8 @@ pv_guard_CreatePipelineLayout(struct pv_dispatch_ctx *c, void *args)
                          "device's maxPushConstantsSize");
       return;
    }
-   if (a->pCreateInfo && !stage_counts_ok(c, a->device, a->pCreateInfo))
+   if (a->pCreateInfo && (!stage_counts_ok(c, a->device, a->pCreateInfo) ||
+                          !null_sets_ok(c, a->device, a->pCreateInfo)))
       return;
    pv_handle_vkCreatePipelineLayout(c, args);
    if (a->ret != VK_SUCCESS || !a->pPipelineLayout || !a->pCreateInfo || pv_cs_fatal(c->dec))

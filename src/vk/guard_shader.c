@@ -657,13 +657,55 @@ linked_twice(const VkPipelineLibraryCreateInfoKHR *li, uint32_t i)
    return false;
 }
 
-/* What the libraries a pipeline links (VK_KHR_pipeline_library) use. A library linked twice
- * defines its state subsets twice (VUID VkGraphicsPipelineCreateInfo-flags-06611 rules that out),
- * and lavapipe 22.3's link adds each library's push constant size into a 16-bit size over a
- * 512-byte array that draws copy from (lvp_pipeline.c; a helper's reading, 2026-12-07, not run). */
-static bool
-library_uses(struct pv_dispatch_ctx *c, const char *what, const void *pnext, struct uses *u)
+#define PV_ALL_SUBSETS 0xfu /* the four VkGraphicsPipelineLibraryFlagBitsEXT */
+
+uint8_t
+pv_vk_own_subsets(const void *pnext, uint64_t flags)
 {
+   const VkGraphicsPipelineLibraryCreateInfoEXT *gl =
+      pv_vk_chain_find(pnext, VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_LIBRARY_CREATE_INFO_EXT);
+   if (gl)
+      return (uint8_t)(gl->flags & PV_ALL_SUBSETS);
+   /* Vulkan counts such a library as defining nothing; lavapipe gives it all four subsets
+    * (lvp_pipeline.c), and merges it as such */
+   return (flags & VK_PIPELINE_CREATE_LIBRARY_BIT_KHR) ? PV_ALL_SUBSETS : 0;
+}
+
+static const struct pv_vk_pipeline *
+library_of(struct pv_dispatch_ctx *c, VkPipeline pipeline)
+{
+   struct pv_object *o = pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE, PV_FROM_HANDLE(pipeline));
+   const struct pv_vk_pipeline *p = o ? o->data : NULL;
+   return p && p->library ? p : NULL;
+}
+
+uint8_t
+pv_vk_linked_subsets(struct pv_dispatch_ctx *c, const void *pnext)
+{
+   const VkPipelineLibraryCreateInfoKHR *li =
+      pv_vk_chain_find(pnext, VK_STRUCTURE_TYPE_PIPELINE_LIBRARY_CREATE_INFO_KHR);
+   uint8_t all = 0;
+   for (uint32_t i = 0; li && li->pLibraries && i < li->libraryCount; i++) {
+      const struct pv_vk_pipeline *p = library_of(c, li->pLibraries[i]);
+      all |= p ? p->subsets : 0;
+   }
+   return all;
+}
+
+/*
+ * What the libraries a pipeline links (VK_KHR_pipeline_library) use. Every state subset is
+ * defined once: by the create info or by one library (VUID VkGraphicsPipelineCreateInfo-
+ * pLibraries-06611; a library linked twice defines its subsets twice). lavapipe's link adds each
+ * merged library's push constant size, into a 16-bit size over a 512-byte array that draws copy
+ * from (lvp_pipeline.c merge_layouts): four pre-rasterization libraries of 128 bytes each made
+ * 640, and the shader read the host's own field past the array (a helper's native run on
+ * 22.3.6, 2026-12-07). With each subset once, the sum stays within twice maxPushConstantsSize.
+ */
+static bool
+library_uses(struct pv_dispatch_ctx *c, const char *what, const void *pnext, uint8_t own,
+             struct uses *u)
+{
+   uint8_t defined = own;
    for (const VkBaseInStructure *s = pnext; s; s = s->pNext) {
       if (s->sType != VK_STRUCTURE_TYPE_PIPELINE_LIBRARY_CREATE_INFO_KHR)
          continue;
@@ -673,13 +715,17 @@ library_uses(struct pv_dispatch_ctx *c, const char *what, const void *pnext, str
             pv_venus_refuse(c, "%s: library %u is linked twice", what, i);
             return false;
          }
-         struct pv_object *o =
-            pv_venus_object(c, VK_OBJECT_TYPE_PIPELINE, PV_FROM_HANDLE(li->pLibraries[i]));
-         const struct pv_vk_pipeline *p = o ? o->data : NULL;
-         if (!p || !p->library) {
+         const struct pv_vk_pipeline *p = library_of(c, li->pLibraries[i]);
+         if (!p) {
             pv_venus_refuse(c, "%s: library %u is not a pipeline library", what, i);
             return false;
          }
+         if (defined & p->subsets) {
+            pv_venus_refuse(c, "%s: library %u defines state (subsets 0x%x) defined already", what,
+                            i, p->subsets & defined);
+            return false;
+         }
+         defined |= p->subsets;
          for (uint32_t k = 0; k < p->use_count; k++)
             if (!uses_add(u, p->uses[k])) {
                pv_venus_refuse(c, "%s: no memory", what);
@@ -733,7 +779,7 @@ pv_vk_stages_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
    struct stage_facts f = {0};
    *out = NULL;
    *out_count = 0;
-   if (!library_uses(c, what, pnext, &u))
+   if (!library_uses(c, what, pnext, pv_vk_own_subsets(pnext, 0), &u))
       goto fail;
    if (count && stages) {
       struct pv_object *o =

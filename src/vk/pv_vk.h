@@ -163,6 +163,9 @@ struct pv_vk_physdev {
    /* lavapipe (25.0 read): binds sparse memory with MAP_FIXED at guest offsets and sizes it
     * barely checks; sparse binding is withheld from the guest (guard_sparse.c) */
    bool binds_sparse_unchecked;
+   /* lavapipe before 25 (22.3 run): VK_NULL_HANDLE set layouts of a pipeline layout are read
+    * through when later sets are bound, pushed or compiled (guard_descriptor.c null_sets_ok) */
+   bool reads_null_set_layouts;
    /* lavapipe (22.3 run): llvmpipe blends a second source on color attachment 0 only; a
     * SRC1 factor on another attachment made its fragment compile read NULL on the queue thread
     * (guard_limits.c pv_vk_dual_source_violation) */

@@ -1276,17 +1276,43 @@ mark(struct pv_vk_written *w, uint32_t bit)
    w->bits[bit / 64] |= 1ull << (bit % 64);
 }
 
-/* vkCreateGraphicsPipelines linking `n` libraries, each PIPE (a pipeline library), and no
- * stages of its own. */
+/* A pipeline layout of VK_NULL_HANDLE set layouts (allowed with graphicsPipelineLibrary):
+ * refused where the host reads through them when later sets are bound (lavapipe before 25:
+ * SIGSEGV), passed elsewhere. */
 static void
-enc_link(struct buf *b, uint32_t n)
+null_set_layouts(void **state)
+{
+   (void)state;
+   static struct pv_vk_physdev gpu, lavapipe = {.reads_null_set_layouts = true};
+   static struct pv_vk_device on_gpu = {.pd = &gpu}, on_lavapipe = {.pd = &lavapipe};
+   for (int host = 0; host < 2; host++) {
+      struct pv_context *ctx = fresh_context();
+      pv_object_find(ctx, DEVICE, VK_OBJECT_TYPE_DEVICE)->data = host ? &on_lavapipe : &on_gpu;
+      struct buf b = {0};
+      w32(&b, cmd("vkCreatePipelineLayout")), w32(&b, 0), w64(&b, DEVICE), w64(&b, 1);
+      w32(&b, VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO), w64(&b, 0), w32(&b, 0);
+      w32(&b, 2), w64(&b, 2), w64(&b, 0), w64(&b, 0); /* two VK_NULL_HANDLE set layouts */
+      w32(&b, 0), w64(&b, 0);                         /* no push constant ranges */
+      w64(&b, 0), w64(&b, 1), w64(&b, LAYOUT);
+      if (host)
+         REFUSED(ctx, &b,
+                 "vkCreatePipelineLayout: set layout 0 is VK_NULL_HANDLE (this host reads "
+                 "through it when later sets are bound)");
+      else
+         PASSED(ctx, &b, "vkCreatePipelineLayout");
+   }
+}
+
+/* vkCreateGraphicsPipelines linking the `n` libraries `libs`, and no stages of its own. */
+static void
+enc_link(struct buf *b, uint32_t n, const uint64_t *libs)
 {
    w32(b, cmd("vkCreateGraphicsPipelines")), w32(b, 0), w64(b, DEVICE), w64(b, 0), w32(b, 1);
    w64(b, 1), w32(b, VK_STRUCTURE_TYPE_GRAPHICS_PIPELINE_CREATE_INFO);
    w64(b, 1), w32(b, VK_STRUCTURE_TYPE_PIPELINE_LIBRARY_CREATE_INFO_KHR), w64(b, 0);
    w32(b, n), w64(b, n);
    for (uint32_t i = 0; i < n; i++)
-      w64(b, PIPE);
+      w64(b, libs[i]);
    w32(b, 0), w32(b, 0), w64(b, 0); /* flags, no stages */
    w64(b, 0), w64(b, 0), w64(b, 0); /* vertex input, input assembly, tessellation */
    w64(b, 0), w64(b, 0), w64(b, 0), w64(b, 0), w64(b, 0), w64(b, 0); /* viewport ... dynamic */
@@ -1294,28 +1320,52 @@ enc_link(struct buf *b, uint32_t n)
    w64(b, 0), w64(b, 1), w64(b, NEW_PIPE);
 }
 
-/* A library linked twice defines its state twice (VUID VkGraphicsPipelineCreateInfo-flags-06611);
- * lavapipe 22.3's link adds every library's push constant size into a 16-bit size over a
- * 512-byte array: refused; linked once, it passes. */
+static void
+add_library(struct pv_context *ctx, uint64_t id, uint8_t subsets)
+{
+   struct pv_object *lib = add_object(ctx, VK_OBJECT_TYPE_PIPELINE, id);
+   struct pv_vk_pipeline *p = calloc(1, sizeof(*p));
+   assert_non_null(p);
+   p->bind = PV_BIND_GRAPHICS, p->library = true, p->subsets = subsets;
+   lib->data = p;
+   lib->free_data = pipeline_free;
+}
+
+/* Each state subset defined once (VUID VkGraphicsPipelineCreateInfo-pLibraries-06611): a library
+ * linked twice, or two libraries of one subset, are refused (lavapipe adds every merged
+ * library's push constant size into a 16-bit size over a 512-byte array); libraries of other
+ * subsets pass. */
 static void
 library_linked_twice(void **state)
 {
    (void)state;
-   for (uint32_t n = 1; n <= 2; n++) {
+   const uint64_t once[] = {PIPE}, twice[] = {PIPE, PIPE}, two[] = {PIPE, NEW_PIPE + 1};
+   const struct {
+      uint32_t n;
+      const uint64_t *libs;
+      uint8_t second; /* the second library's subsets */
+      const char *refusal;
+   } cases[] = {
+      {1, once, 0, NULL},
+      {2, twice, 0, "vkCreateGraphicsPipelines: library 1 is linked twice"},
+      {2, two, VK_GRAPHICS_PIPELINE_LIBRARY_FRAGMENT_SHADER_BIT_EXT, NULL},
+      {2, two, VK_GRAPHICS_PIPELINE_LIBRARY_PRE_RASTERIZATION_SHADERS_BIT_EXT,
+       "vkCreateGraphicsPipelines: library 1 defines state (subsets 0x2) defined already"},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
       struct pv_context *ctx = fresh_context();
       add_layout(ctx, reflect_bindings, NB, 12);
-      struct pv_object *lib = add_object(ctx, VK_OBJECT_TYPE_PIPELINE, PIPE);
-      struct pv_vk_pipeline *p = calloc(1, sizeof(*p));
-      assert_non_null(p);
-      p->bind = PV_BIND_GRAPHICS, p->library = true;
-      lib->data = p;
-      lib->free_data = pipeline_free;
+      add_library(ctx, PIPE, VK_GRAPHICS_PIPELINE_LIBRARY_PRE_RASTERIZATION_SHADERS_BIT_EXT);
+      add_library(ctx, NEW_PIPE + 1, cases[i].second);
       struct buf b = {0};
-      enc_link(&b, n);
-      if (n == 2)
-         REFUSED(ctx, &b, "vkCreateGraphicsPipelines: library 1 is linked twice");
-      else
+      enc_link(&b, cases[i].n, cases[i].libs);
+      if (cases[i].refusal) {
+         char want[200];
+         snprintf(want, sizeof(want), "refused: %s", cases[i].refusal);
+         expect(ctx, &b, want);
+      } else {
          PASSED(ctx, &b, "vkCreateGraphicsPipelines");
+      }
    }
 }
 
@@ -1989,6 +2039,7 @@ main(void)
       cmocka_unit_test(bind_set_layouts_alike),
       cmocka_unit_test(dispatch_layouts_alike),
       cmocka_unit_test(library_linked_twice),
+      cmocka_unit_test(null_set_layouts),
       cmocka_unit_test(dispatch_partially_bound),
       cmocka_unit_test(dispatch_set_missing_or_clean),
       cmocka_unit_test(rebinding_the_same_is_free),
