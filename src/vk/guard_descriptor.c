@@ -181,6 +181,41 @@ copy_slot(struct pv_dispatch_ctx *c, struct pv_vk_descriptor_set *src,
       pv_vk_descriptor_slot_set(c, dst, db, de, o);
 }
 
+/*
+ * A view of several planes (a color view of a multi-planar format, sampled through a Y'CbCr
+ * conversion) written to an image descriptor where the host gives each element one plane's room:
+ * lavapipe 25 sizes a binding's elements by the planes of its immutable samplers' conversions (1
+ * without) and writes a view's every plane from its element on, so a 3-plane view in the last
+ * element wrote two descriptors, function pointers among them, past the set (lvp_descriptor_set.c;
+ * read by a helper, 2026-12-07, not run: 22.3 has no multi-planar formats). Vulkan allows such a
+ * view only in a combined image sampler whose immutable sampler's conversion matches it (VUIDs
+ * VkWriteDescriptorSet-descriptorType-01946, 02738, 01948); the server does not follow
+ * conversions, so on such a host every such write is refused (over-strict for the legal one).
+ */
+static bool
+planes_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_physdev *pd,
+          const VkWriteDescriptorSet *w)
+{
+   VkDescriptorType t = w->descriptorType;
+   if (!pd || !pd->one_plane_per_descriptor || !w->pImageInfo ||
+       (t != VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE && t != VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER &&
+        t != VK_DESCRIPTOR_TYPE_STORAGE_IMAGE && t != VK_DESCRIPTOR_TYPE_INPUT_ATTACHMENT))
+      return true;
+   for (uint32_t j = 0; j < w->descriptorCount; j++) {
+      struct pv_object *o =
+         named_or_null(c, VK_OBJECT_TYPE_IMAGE_VIEW, PV_FROM_HANDLE(w->pImageInfo[j].imageView));
+      const struct pv_vk_view *v = o ? o->data : NULL;
+      if (v && v->planes > 1) {
+         pv_venus_refuse(c,
+                         "%s: a view of %u planes in an image descriptor (this host gives "
+                         "an element one plane's room)",
+                         what, v->planes);
+         return false;
+      }
+   }
+   return true;
+}
+
 static bool
 writes_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_physdev *pd, uint32_t n,
           const VkWriteDescriptorSet *w, bool track)
@@ -196,6 +231,8 @@ writes_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_physde
             return false;
          record_slots(c, s, &w[i]);
       }
+      if (!planes_ok(c, what, pd, &w[i]))
+         return false;
       if (!is_buffer(w[i].descriptorType))
          continue;
       if (!w[i].pBufferInfo) {

@@ -479,6 +479,10 @@ pv_vk_image_view_track(struct pv_dispatch_ctx *c, const VkImageViewCreateInfo *c
    v->height = pv_vk_mip_dim(im->extent.height, level);
    v->layers = pv_vk_view_layers(im, ci); /* the guard kept the range inside the image */
    v->format = ci->format;
+   struct pv_format_info f;
+   bool all = ci->subresourceRange.aspectMask == VK_IMAGE_ASPECT_COLOR_BIT &&
+              pv_format_info(ci->format, &f) && f.plane_count > 1;
+   v->planes = all ? f.plane_count : 1;
 }
 
 static const struct pv_vk_view *

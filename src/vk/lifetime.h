@@ -167,6 +167,8 @@ struct pv_vk_view {
    int32_t target_type;
    uint32_t width, height, layers; /* image views: what an attachment may cover */
    VkFormat format;                /* image views: the view's format */
+   uint32_t planes;                /* image views: the planes it views (a color view of a
+                                    * multi-planar format all of them), else 1 */
 };
 
 /* State of a framebuffer (guard_framebuffer.c): references to its attachments, so a command

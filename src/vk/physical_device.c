@@ -279,6 +279,7 @@ init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd, bool one_
    pd->fetches_vertices_int32 = lavapipe >= 0;
    pd->binds_sparse_unchecked = lavapipe >= 0;
    pd->reads_null_set_layouts = lavapipe >= 0 && lavapipe < 2500;
+   pd->one_plane_per_descriptor = lavapipe >= 0;
    pd->dual_source_rt0_only = lavapipe >= 0;
    /* a version that cannot be read (0) counts as affected, the check costing little */
    pd->queries_keep_views = lavapipe == 0 || lavapipe > 2203;

@@ -166,6 +166,10 @@ struct pv_vk_physdev {
    /* lavapipe before 25 (22.3 run): VK_NULL_HANDLE set layouts of a pipeline layout are read
     * through when later sets are bound, pushed or compiled (guard_descriptor.c null_sets_ok) */
    bool reads_null_set_layouts;
+   /* lavapipe (25.0 read): an image descriptor element has one plane's room unless its immutable
+    * sampler's conversion has more; views of several planes are refused in descriptors
+    * (guard_descriptor.c planes_ok) */
+   bool one_plane_per_descriptor;
    /* lavapipe (22.3 run): llvmpipe blends a second source on color attachment 0 only; a
     * SRC1 factor on another attachment made its fragment compile read NULL on the queue thread
     * (guard_limits.c pv_vk_dual_source_violation) */

@@ -1755,6 +1755,43 @@ passes(struct pv_context *ctx, const struct buf *b, const char *name, const stru
    return v;
 }
 
+/* A view of 3 planes written to a combined image sampler where the host gives each element one
+ * plane's room (lavapipe 25: the other planes written past the set): refused there, passed
+ * elsewhere. */
+static void
+write_view_planes(void **state)
+{
+   (void)state;
+   enum { VIEW3 = 0x700 };
+   static struct pv_vk_physdev gpu, lavapipe = {.one_plane_per_descriptor = true};
+   static struct pv_vk_device on_gpu = {.pd = &gpu}, on_lavapipe = {.pd = &lavapipe};
+   for (int host = 0; host < 2; host++) {
+      struct pv_vk_written *dst, *src;
+      struct pv_context *ctx = sets_context(&dst, &src);
+      pv_object_find(ctx, DEVICE, VK_OBJECT_TYPE_DEVICE)->data = host ? &on_lavapipe : &on_gpu;
+      struct pv_object *vo = add_object(ctx, VK_OBJECT_TYPE_IMAGE_VIEW, VIEW3);
+      struct pv_vk_view *v = calloc(1, sizeof(*v));
+      assert_non_null(v);
+      *v = (struct pv_vk_view){.width = 8, .height = 8, .layers = 1, .planes = 3};
+      vo->data = v;
+      vo->free_data = pv_vk_state_free;
+      struct buf b = {0};
+      w32(&b, cmd("vkUpdateDescriptorSets")), w32(&b, 0), w64(&b, DEVICE);
+      w32(&b, 1), w64(&b, 1);
+      w32(&b, VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET), w64(&b, 0), w64(&b, SET);
+      w32(&b, 1), w32(&b, 0), w32(&b, 1), w32(&b, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER);
+      w64(&b, 1), w64(&b, 0), w64(&b, VIEW3), w32(&b, VK_IMAGE_LAYOUT_GENERAL);
+      w64(&b, 0), w64(&b, 0);
+      w32(&b, 0), w64(&b, 0);
+      if (host)
+         REFUSED(ctx, &b,
+                 "vkUpdateDescriptorSets: a view of 3 planes in an image descriptor (this host "
+                 "gives an element one plane's room)");
+      else
+         passes(ctx, &b, "vkUpdateDescriptorSets", dst);
+   }
+}
+
 static void
 writes_roll_over(void **state)
 {
@@ -2040,6 +2077,7 @@ main(void)
       cmocka_unit_test(dispatch_layouts_alike),
       cmocka_unit_test(library_linked_twice),
       cmocka_unit_test(null_set_layouts),
+      cmocka_unit_test(write_view_planes),
       cmocka_unit_test(dispatch_partially_bound),
       cmocka_unit_test(dispatch_set_missing_or_clean),
       cmocka_unit_test(rebinding_the_same_is_free),
