@@ -117,19 +117,9 @@ pv_hostile_framebuffer_view_format(struct pv_hostile *h)
 {
    static struct pv_hostile_gfx g;
    pv_hostile_gfx_init(h, &g);
-   const VkImageCreateInfo ici = {
-      .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
-      .imageType = VK_IMAGE_TYPE_2D,
-      .format = VK_FORMAT_D32_SFLOAT,
-      .extent = {FB, FB, 1},
-      .mipLevels = 1,
-      .arrayLayers = 1,
-      .samples = VK_SAMPLE_COUNT_1_BIT,
-      .tiling = VK_IMAGE_TILING_OPTIMAL,
-      .usage = VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT,
-   };
    VkDeviceMemory mem;
-   VkImage img = pv_image_create(&h->c, &ici, &mem);
+   VkImage img = pv_hostile_image_of(h, &mem, VK_FORMAT_D32_SFLOAT, FB, 1, 1, VK_SAMPLE_COUNT_1_BIT,
+                                     VK_IMAGE_USAGE_DEPTH_STENCIL_ATTACHMENT_BIT);
    const VkImageViewCreateInfo vci = {
       .sType = VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO,
       .image = img,
