@@ -233,6 +233,9 @@ bool pv_vk_set_layouts_alike(const struct pv_vk_set_layout *a, const struct pv_v
 bool pv_vk_submit_chains_ok(struct pv_dispatch_ctx *c, const char *what, uint32_t n,
                             const VkSubmitInfo *s);
 bool pv_vk_bind_sparse_chains_ok(struct pv_dispatch_ctx *c, uint32_t n, const VkBindSparseInfo *b);
+/* vkQueueBindSparse's binds inside sparse resources and their memory (guard_sparse.c); false
+ * after refusing the command. */
+bool pv_vk_sparse_binds_ok(struct pv_dispatch_ctx *c, uint32_t n, const VkBindSparseInfo *b);
 
 /* Remembers what a new view (guest id `id`) views, by the target's host handle. */
 void pv_vk_view_track(struct pv_dispatch_ctx *c, int32_t type, uint64_t id, int32_t target_type,

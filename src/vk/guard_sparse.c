@@ -68,3 +68,112 @@ pv_guard_GetPhysicalDeviceQueueFamilyProperties2(struct pv_dispatch_ctx *c, void
       a->pQueueFamilyProperties[i].queueFamilyProperties.queueFlags &=
          ~(VkQueueFlags)VK_QUEUE_SPARSE_BINDING_BIT;
 }
+
+/* ----- the binds of vkQueueBindSparse, on every host ----------------------------------------- */
+
+/*
+ * Where sparse binding is offered, each bind lies inside its resource and its memory (VkSparse-
+ * MemoryBind VUIDs resourceOffset-01099, size-01100, memoryOffset-01101, size-01102), its
+ * resource was made sparse (VkSparseBufferMemoryBindInfo and VkSparseImage*MemoryBindInfo VUIDs),
+ * and an image bind names a subresource and box of the image. What a host driver does with a
+ * bind past them was read only for lavapipe (above, where sparse is withheld); elsewhere these
+ * are Vulkan's rules, checked so no driver has to.
+ */
+static bool
+memory_side_ok(struct pv_dispatch_ctx *c, VkDeviceMemory memory, uint64_t offset, uint64_t size)
+{
+   if (memory == VK_NULL_HANDLE)
+      return true; /* an unbind */
+   uint64_t m = pv_vk_memory_size(c, memory);
+   if (m && offset <= m && size <= m - offset)
+      return true;
+   pv_venus_refuse(c, "vkQueueBindSparse: %llu bytes at %llu outside their memory (%llu bytes)",
+                   (unsigned long long)size, (unsigned long long)offset, (unsigned long long)m);
+   return false;
+}
+
+static bool
+buffer_binds_ok(struct pv_dispatch_ctx *c, const VkSparseBufferMemoryBindInfo *bi)
+{
+   const struct pv_vk_buffer *b = pv_vk_buffer_get(c, bi->buffer);
+   if (!b || !b->sparse) {
+      pv_venus_refuse(c, "vkQueueBindSparse: a buffer not made sparse");
+      return false;
+   }
+   for (uint32_t j = 0; bi->pBinds && j < bi->bindCount; j++) {
+      const VkSparseMemoryBind *m = &bi->pBinds[j];
+      if (!m->size || m->resourceOffset >= b->size || m->size > b->size - m->resourceOffset) {
+         pv_venus_refuse(c, "vkQueueBindSparse: %llu bytes at %llu outside the buffer (%llu bytes)",
+                         (unsigned long long)m->size, (unsigned long long)m->resourceOffset,
+                         (unsigned long long)b->size);
+         return false;
+      }
+      if (!memory_side_ok(c, m->memory, m->memoryOffset, m->size))
+         return false;
+   }
+   return true;
+}
+
+static const struct pv_vk_image *
+sparse_image(struct pv_dispatch_ctx *c, VkImage image)
+{
+   const struct pv_vk_image *im = pv_vk_image_get(c, image);
+   if (!im || !im->sparse)
+      pv_venus_refuse(c, "vkQueueBindSparse: an image not made sparse");
+   return im && im->sparse ? im : NULL;
+}
+
+static bool
+opaque_binds_ok(struct pv_dispatch_ctx *c, const VkSparseImageOpaqueMemoryBindInfo *bi)
+{
+   if (!sparse_image(c, bi->image))
+      return false;
+   for (uint32_t j = 0; bi->pBinds && j < bi->bindCount; j++) {
+      const VkSparseMemoryBind *m = &bi->pBinds[j];
+      if (!m->size || m->resourceOffset + m->size < m->resourceOffset) {
+         pv_venus_refuse(c, "vkQueueBindSparse: an opaque image bind of %llu bytes at %llu",
+                         (unsigned long long)m->size, (unsigned long long)m->resourceOffset);
+         return false;
+      }
+      if (!memory_side_ok(c, m->memory, m->memoryOffset, m->size))
+         return false;
+   }
+   return true;
+}
+
+static bool
+image_binds_ok(struct pv_dispatch_ctx *c, const VkSparseImageMemoryBindInfo *bi)
+{
+   const struct pv_vk_image *im = sparse_image(c, bi->image);
+   if (!im)
+      return false;
+   for (uint32_t j = 0; bi->pBinds && j < bi->bindCount; j++) {
+      const VkSparseImageMemoryBind *m = &bi->pBinds[j];
+      const VkImageSubresource *s = &m->subresource;
+      if (s->mipLevel >= im->mips || s->arrayLayer >= im->layers || !s->aspectMask) {
+         pv_venus_refuse(c, "vkQueueBindSparse: mip %u / layer %u outside the image", s->mipLevel,
+                         s->arrayLayer);
+         return false;
+      }
+      if (!pv_guard_image_box(c, "vkQueueBindSparse", im, s->mipLevel, m->offset, m->extent))
+         return false;
+   }
+   return true;
+}
+
+bool
+pv_vk_sparse_binds_ok(struct pv_dispatch_ctx *c, uint32_t n, const VkBindSparseInfo *b)
+{
+   for (uint32_t i = 0; b && i < n; i++) {
+      for (uint32_t k = 0; b[i].pBufferBinds && k < b[i].bufferBindCount; k++)
+         if (!buffer_binds_ok(c, &b[i].pBufferBinds[k]))
+            return false;
+      for (uint32_t k = 0; b[i].pImageOpaqueBinds && k < b[i].imageOpaqueBindCount; k++)
+         if (!opaque_binds_ok(c, &b[i].pImageOpaqueBinds[k]))
+            return false;
+      for (uint32_t k = 0; b[i].pImageBinds && k < b[i].imageBindCount; k++)
+         if (!image_binds_ok(c, &b[i].pImageBinds[k]))
+            return false;
+   }
+   return true;
+}

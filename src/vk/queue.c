@@ -403,7 +403,8 @@ void
 pv_vk_handle_QueueBindSparse(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkQueueBindSparse *a = args;
-   if (!pv_vk_bind_sparse_chains_ok(c, a->bindInfoCount, a->pBindInfo)) {
+   if (!pv_vk_bind_sparse_chains_ok(c, a->bindInfoCount, a->pBindInfo) ||
+       !pv_vk_sparse_binds_ok(c, a->bindInfoCount, a->pBindInfo)) {
       pv_vk_tell_lost(c);
       return;
    }

@@ -1237,6 +1237,14 @@ draw_indexed_without_index_buffer(void **state)
 
 enum { XFB_BUF = 0x900, XFB_SMALL = 0x901, XFB_UNBOUND = 0x902, XFB_MEM = 0x903, XFB_POOL = 0x904 };
 
+static struct pv_vk_buffer *
+pv_vk_buffer_of_test(struct pv_context *ctx, uint64_t id)
+{
+   struct pv_object *o = pv_object_find(ctx, id, VK_OBJECT_TYPE_BUFFER);
+   assert_non_null(o);
+   return o->data;
+}
+
 /* A buffer of `size` bytes, bound to live memory (as vkBindBufferMemory leaves it) or not. */
 static void
 add_buffer(struct pv_context *ctx, uint64_t id, uint64_t size, bool bound)
@@ -1250,6 +1258,53 @@ add_buffer(struct pv_context *ctx, uint64_t id, uint64_t size, bool bound)
    *b = (struct pv_vk_buffer){.size = size, .bound = bound, .memory = {m->id, m->serial}};
    o->data = b;
    o->free_data = pv_vk_state_free;
+}
+
+/* vkQueueBindSparse of one bind of `size` bytes at `offset` of buffer XFB_BUF, no memory (an
+ * unbind). */
+static void
+enc_bind_sparse(struct buf *b, uint64_t offset, uint64_t size)
+{
+   w32(b, cmd("vkQueueBindSparse")), w32(b, 0), w64(b, QUEUE), w32(b, 1), w64(b, 1);
+   w32(b, VK_STRUCTURE_TYPE_BIND_SPARSE_INFO), w64(b, 0), w32(b, 0), w64(b, 0);
+   w32(b, 1), w64(b, 1), w64(b, XFB_BUF), w32(b, 1), w64(b, 1); /* one buffer, one bind */
+   w64(b, offset), w64(b, size), w64(b, 0), w64(b, 0), w32(b, 0);
+   w32(b, 0), w64(b, 0), w32(b, 0), w64(b, 0); /* no image binds */
+   w32(b, 0), w64(b, 0);                       /* no signals */
+   w64(b, 0);                                  /* no fence */
+}
+
+/* A sparse bind inside its buffer passes; one past it, or of a buffer not made sparse, is
+ * refused (VkSparseMemoryBind VUIDs resourceOffset-01099, size-01100). */
+static void
+sparse_binds_inside(void **state)
+{
+   (void)state;
+   const struct {
+      bool sparse;
+      uint64_t offset, size;
+      const char *refusal;
+   } cases[] = {
+      {true, 0, 4096, NULL},
+      {true, 8192, 4096, "vkQueueBindSparse: 4096 bytes at 8192 outside the buffer (8192 bytes)"},
+      {true, 4096, 8192, "vkQueueBindSparse: 8192 bytes at 4096 outside the buffer (8192 bytes)"},
+      {false, 0, 4096, "vkQueueBindSparse: a buffer not made sparse"},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      add_object(ctx, VK_OBJECT_TYPE_QUEUE, QUEUE);
+      add_buffer(ctx, XFB_BUF, 8192, false);
+      pv_vk_buffer_of_test(ctx, XFB_BUF)->sparse = cases[i].sparse;
+      struct buf b = {0};
+      enc_bind_sparse(&b, cases[i].offset, cases[i].size);
+      if (cases[i].refusal) {
+         char want[200];
+         snprintf(want, sizeof(want), "refused: %s", cases[i].refusal);
+         expect(ctx, &b, want);
+      } else {
+         PASSED(ctx, &b, "vkQueueBindSparse");
+      }
+   }
 }
 
 /* VK_INDEX_TYPE_NONE_KHR has no index size (VUID-vkCmdBindIndexBuffer-indexType-08786), which
@@ -2197,6 +2252,7 @@ main(void)
       cmocka_unit_test(vertex_buffer_past_int),
       cmocka_unit_test(submit_chain_counts),
       cmocka_unit_test(query_statistics_defined),
+      cmocka_unit_test(sparse_binds_inside),
       cmocka_unit_test(vertex_input_described),
       cmocka_unit_test(dual_source_past_rt0),
       cmocka_unit_test(query_copy_stride),
