@@ -211,6 +211,13 @@ pv_vk_state_peek(struct pv_object *o)
    return __atomic_load_n(&o->data, __ATOMIC_ACQUIRE);
 }
 
+/* v / d rounded up (d > 0): texel blocks of an extent, rows of a pitch. */
+static inline uint32_t
+pv_div_up(uint32_t v, uint32_t d)
+{
+   return v / d + (v % d != 0);
+}
+
 /* The first structure of type `stype` in a decoded pNext chain, or NULL. */
 static inline const void *
 pv_vk_chain_find(const void *pnext, VkStructureType stype)

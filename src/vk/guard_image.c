@@ -318,12 +318,6 @@ pv_guard_BindImageMemory2(struct pv_dispatch_ctx *c, void *args)
 
 /* ----- image <-> image ---------------------------------------------------------------------- */
 
-static uint32_t
-div_up(uint32_t v, uint32_t d)
-{
-   return v / d + (v % d != 0);
-}
-
 /* The destination extent of an image copy: texel blocks carry over between size-compatible
  * formats of different block extents (compressed <-> uncompressed). */
 static VkExtent3D
@@ -332,9 +326,9 @@ dst_extent(const struct pv_vk_image *src, const struct pv_vk_image *dst, VkExten
    struct pv_format_info fs, fd;
    if (!pv_format_info(src->format, &fs) || !pv_format_info(dst->format, &fd))
       return e;
-   return (VkExtent3D){div_up(e.width, fs.block_extent[0]) * fd.block_extent[0],
-                       div_up(e.height, fs.block_extent[1]) * fd.block_extent[1],
-                       div_up(e.depth, fs.block_extent[2]) * fd.block_extent[2]};
+   return (VkExtent3D){pv_div_up(e.width, fs.block_extent[0]) * fd.block_extent[0],
+                       pv_div_up(e.height, fs.block_extent[1]) * fd.block_extent[1],
+                       pv_div_up(e.depth, fs.block_extent[2]) * fd.block_extent[2]};
 }
 
 /* Clamps a block-rounded extent to the mip: a copy into a compressed image may end at the

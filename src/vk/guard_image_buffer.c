@@ -20,12 +20,6 @@ struct pv_bic {
    VkExtent3D extent;
 };
 
-static uint32_t
-div_up(uint32_t v, uint32_t d)
-{
-   return v / d + (v % d != 0);
-}
-
 /* Bytes per block and the block extent of the aspect copied, or false when the aspect is not
  * one the format has. Planes are copied in the plane's own (possibly subsampled) texels. */
 bool
@@ -75,9 +69,9 @@ region_span(const struct pv_vk_image *im, const struct pv_bic *r, uint64_t *span
    uint32_t layers = r->sub.layerCount == VK_REMAINING_ARRAY_LAYERS
                         ? im->layers - r->sub.baseArrayLayer
                         : r->sub.layerCount;
-   uint64_t row_blocks = div_up(row, blk[0]), slice_rows = div_up(height, blk[1]);
-   uint64_t slices = (uint64_t)div_up(r->extent.depth, blk[2]) * layers;
-   uint64_t rows = div_up(r->extent.height, blk[1]), cols = div_up(r->extent.width, blk[0]);
+   uint64_t row_blocks = pv_div_up(row, blk[0]), slice_rows = pv_div_up(height, blk[1]);
+   uint64_t slices = (uint64_t)pv_div_up(r->extent.depth, blk[2]) * layers;
+   uint64_t rows = pv_div_up(r->extent.height, blk[1]), cols = pv_div_up(r->extent.width, blk[0]);
    uint64_t s;
    return !__builtin_mul_overflow(slices - 1, slice_rows, &s) &&
           !__builtin_mul_overflow(s, row_blocks, &s) &&
@@ -96,8 +90,8 @@ region_box_ok(struct pv_dispatch_ctx *c, const char *what, const struct pv_vk_im
    if (pv_format_info(im->format, &f) && f.plane_count &&
        (a == VK_IMAGE_ASPECT_PLANE_1_BIT || a == VK_IMAGE_ASPECT_PLANE_2_BIT)) {
       uint32_t p = a == VK_IMAGE_ASPECT_PLANE_1_BIT ? 1 : 2;
-      plane.extent.width = div_up(im->extent.width, f.planes[p].width_divisor);
-      plane.extent.height = div_up(im->extent.height, f.planes[p].height_divisor);
+      plane.extent.width = pv_div_up(im->extent.width, f.planes[p].width_divisor);
+      plane.extent.height = pv_div_up(im->extent.height, f.planes[p].height_divisor);
    }
    return pv_guard_flat_box(c, what, im, r->img_offset, r->extent) &&
           pv_guard_image_box(c, what, &plane, r->sub.mipLevel, r->img_offset, r->extent);
@@ -156,10 +150,10 @@ rows_of(const struct pv_vk_image *im, const VkBufferImageCopy *r)
        !pv_guard_aspect_block(&f, r->imageSubresource.aspectMask, &bytes, blk))
       return out;
    uint32_t row = r->bufferRowLength ? r->bufferRowLength : r->imageExtent.width;
-   out.pitch = (uint64_t)div_up(row, blk[0]) * bytes;
+   out.pitch = (uint64_t)pv_div_up(row, blk[0]) * bytes;
    out.block_height = blk[1];
    if (out.pitch > INT32_MAX)
-      out.count = div_up(r->imageExtent.height, blk[1]);
+      out.count = pv_div_up(r->imageExtent.height, blk[1]);
    return out;
 }
 

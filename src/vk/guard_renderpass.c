@@ -493,12 +493,6 @@ image_view_of(struct pv_dispatch_ctx *c, VkImageView view)
    return v && v->width ? v : NULL;
 }
 
-static uint32_t
-div_up(uint32_t n, uint32_t d)
-{
-   return n / d + (n % d != 0);
-}
-
 /* The views cover width x height x layers (rp's reduced attachments one texel per their texel
  * size, one layer or all); the fewest layers among the full ones into *fewest. */
 static const char *
@@ -520,7 +514,7 @@ views_violation(struct pv_dispatch_ctx *c, const struct pv_vk_render_pass *rp,
          return "an attachment view of another format than its attachment's";
       const uint32_t *texel = rp->texel && rp->texel[i][0] ? rp->texel[i] : NULL;
       if (texel) {
-         if (v->width < div_up(width, texel[0]) || v->height < div_up(height, texel[1]) ||
+         if (v->width < pv_div_up(width, texel[0]) || v->height < pv_div_up(height, texel[1]) ||
              (v->layers != 1 && v->layers < layers))
             return "a shading rate or density map view smaller than the framebuffer's texels";
          continue;
