@@ -202,6 +202,7 @@ device_state(struct pv_context *ctx, const struct pv_vk_physdev *pd, VkDevice ho
       d->pd = pd;
       d->memory_host = pd->has_memory_host;
       d->host_ptr_align = pd->host_ptr_align;
+      d->features = pv_vk_gated_features(info->pNext);
    }
    if (d)
       load_dispatch(ctx, d);

@@ -521,16 +521,41 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
                                    "counter word inside its buffer: lavapipe reads it"),
    G(CmdEndTransformFeedbackEXT, "as vkCmdBeginTransformFeedbackEXT: lavapipe writes the "
                                  "counter word"),
-   G(CmdSetColorWriteEnableEXT, "count inside maxColorAttachments"),
-   G(CmdSetColorBlendEnableEXT, "first + count inside maxColorAttachments"),
-   G(CmdSetColorBlendEquationEXT, "first + count inside maxColorAttachments"),
-   G(CmdSetColorWriteMaskEXT, "first + count inside maxColorAttachments"),
-   G(CmdSetColorBlendAdvancedEXT, "first + count inside maxColorAttachments"),
-   G(CmdSetVertexInputEXT, "binding numbers, locations and counts inside the vertex input "
-                           "limits; the bindings its attributes fetch from noted"),
-   G(CmdSetPatchControlPointsEXT, "inside 1..maxTessellationPatchSize: lavapipe keeps it in "
-                                  "8 bits, llvmpipe fetches that many vertices into an array "
-                                  "of 32 and divides by it"),
+   G(CmdSetColorWriteEnableEXT, "its feature enabled (guard_features.c); count inside "
+                                "maxColorAttachments"),
+   G(CmdSetColorBlendEnableEXT, "its feature enabled; first + count inside maxColorAttachments"),
+   G(CmdSetColorBlendEquationEXT, "its feature enabled; first + count inside "
+                                  "maxColorAttachments"),
+   G(CmdSetColorWriteMaskEXT, "its feature enabled; first + count inside maxColorAttachments"),
+   G(CmdSetColorBlendAdvancedEXT, "its feature enabled: lavapipe's entry point is Mesa's "
+                                  "unreachable() body, no code at all; first + count inside "
+                                  "maxColorAttachments"),
+   G(CmdSetVertexInputEXT, "its feature enabled; binding numbers, locations and counts inside "
+                           "the vertex input limits; the bindings its attributes fetch from "
+                           "noted"),
+   G(CmdSetPatchControlPointsEXT, "its feature enabled; inside 1..maxTessellationPatchSize: "
+                                  "lavapipe keeps it in 8 bits, llvmpipe fetches that many "
+                                  "vertices into an array of 32 and divides by it"),
+   /* the other setters of extended_dynamic_state2/3 whose feature the device may lack: a host
+    * may hand out entry points it does not implement (guard_features.c) */
+   G(CmdSetTessellationDomainOriginEXT, "its feature enabled"),
+   G(CmdSetDepthClampEnableEXT, "its feature enabled"),
+   G(CmdSetPolygonModeEXT, "its feature enabled"),
+   G(CmdSetRasterizationSamplesEXT, "its feature enabled"),
+   G(CmdSetSampleMaskEXT, "its feature enabled"),
+   G(CmdSetAlphaToCoverageEnableEXT, "its feature enabled"),
+   G(CmdSetAlphaToOneEnableEXT, "its feature enabled"),
+   G(CmdSetLogicOpEnableEXT, "its feature enabled"),
+   G(CmdSetRasterizationStreamEXT, "its feature enabled"),
+   G(CmdSetConservativeRasterizationModeEXT, "its feature enabled"),
+   G(CmdSetExtraPrimitiveOverestimationSizeEXT, "its feature enabled"),
+   G(CmdSetDepthClipEnableEXT, "its feature enabled"),
+   G(CmdSetSampleLocationsEnableEXT, "its feature enabled"),
+   G(CmdSetProvokingVertexModeEXT, "its feature enabled"),
+   G(CmdSetLineRasterizationModeEXT, "its feature enabled"),
+   G(CmdSetLineStippleEnableEXT, "its feature enabled"),
+   G(CmdSetDepthClipNegativeOneToOneEXT, "its feature enabled"),
+   G(CmdSetLogicOpEXT, "its feature enabled"),
    G(CmdSetPrimitiveTopology, "not a check: noted, so that a draw of a pipeline without "
                               "tessellation stages does not draw patches (lavapipe divides by "
                               "the patch size, 0 then)"),

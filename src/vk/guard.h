@@ -86,6 +86,7 @@ struct pv_vk_layout_binding {
 struct pv_vk_set_layout {
    _Atomic uint32_t refs;
    bool update_after_bind; /* UPDATE_AFTER_BIND_POOL: the per-stage limits are those for it */
+   bool push;              /* PUSH_DESCRIPTOR: only vkCmdPushDescriptorSetKHR writes it */
    uint32_t count; /* bindings */
    uint64_t bits;  /* elements tracked in a written map (inline uniform blocks are not) */
    struct pv_vk_layout_binding b[];
@@ -739,6 +740,46 @@ bool pv_vk_physdev_withholds_addresses(const struct pv_vk_physdev *pd);
  */
 bool pv_vk_enables_withheld_features(const struct pv_vk_physdev *pd, const void *create_pnext);
 
+/* ----- feature-gated commands (guard_features.c) ------------------------------------------- */
+
+/* Device features that a command needs (bits of pv_vk_device.features and
+ * pv_vk_cmdbuf.features). */
+enum pv_feature {
+   PV_FEATURE_TESSELLATION_DOMAIN_ORIGIN,
+   PV_FEATURE_DEPTH_CLAMP_ENABLE,
+   PV_FEATURE_POLYGON_MODE,
+   PV_FEATURE_RASTERIZATION_SAMPLES,
+   PV_FEATURE_SAMPLE_MASK,
+   PV_FEATURE_ALPHA_TO_COVERAGE_ENABLE,
+   PV_FEATURE_ALPHA_TO_ONE_ENABLE,
+   PV_FEATURE_LOGIC_OP_ENABLE,
+   PV_FEATURE_COLOR_BLEND_ENABLE,
+   PV_FEATURE_COLOR_BLEND_EQUATION,
+   PV_FEATURE_COLOR_WRITE_MASK,
+   PV_FEATURE_RASTERIZATION_STREAM,
+   PV_FEATURE_CONSERVATIVE_RASTERIZATION_MODE,
+   PV_FEATURE_EXTRA_PRIMITIVE_OVERESTIMATION_SIZE,
+   PV_FEATURE_DEPTH_CLIP_ENABLE,
+   PV_FEATURE_SAMPLE_LOCATIONS_ENABLE,
+   PV_FEATURE_COLOR_BLEND_ADVANCED,
+   PV_FEATURE_PROVOKING_VERTEX_MODE,
+   PV_FEATURE_LINE_RASTERIZATION_MODE,
+   PV_FEATURE_LINE_STIPPLE_ENABLE,
+   PV_FEATURE_DEPTH_CLIP_NEGATIVE_ONE_TO_ONE,
+   PV_FEATURE_LOGIC_OP,
+   PV_FEATURE_PATCH_CONTROL_POINTS,
+   PV_FEATURE_VERTEX_INPUT,
+   PV_FEATURE_COLOR_WRITE_ENABLE,
+   PV_FEATURE_COUNT
+};
+#define PV_FEATURE(f) (1ull << (f))
+
+/* The gated features a vkCreateDevice chain enables. */
+uint64_t pv_vk_gated_features(const void *create_pnext);
+/* Whether the command buffer's device has `feature`; refuses the command (`what`) if not. */
+bool pv_vk_cmd_feature_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,
+                          enum pv_feature feature);
+
 /* ----- registration ------------------------------------------------------------------------- */
 
 struct pv_vk_guard_entry {
@@ -866,6 +907,24 @@ PV_GUARD(CmdSetColorBlendAdvancedEXT)
 PV_GUARD(CmdSetVertexInputEXT)
 PV_GUARD(CmdSetPatchControlPointsEXT)
 PV_GUARD(CmdSetPrimitiveTopology)
+PV_GUARD(CmdSetTessellationDomainOriginEXT)
+PV_GUARD(CmdSetDepthClampEnableEXT)
+PV_GUARD(CmdSetPolygonModeEXT)
+PV_GUARD(CmdSetRasterizationSamplesEXT)
+PV_GUARD(CmdSetSampleMaskEXT)
+PV_GUARD(CmdSetAlphaToCoverageEnableEXT)
+PV_GUARD(CmdSetAlphaToOneEnableEXT)
+PV_GUARD(CmdSetLogicOpEnableEXT)
+PV_GUARD(CmdSetRasterizationStreamEXT)
+PV_GUARD(CmdSetConservativeRasterizationModeEXT)
+PV_GUARD(CmdSetExtraPrimitiveOverestimationSizeEXT)
+PV_GUARD(CmdSetDepthClipEnableEXT)
+PV_GUARD(CmdSetSampleLocationsEnableEXT)
+PV_GUARD(CmdSetProvokingVertexModeEXT)
+PV_GUARD(CmdSetLineRasterizationModeEXT)
+PV_GUARD(CmdSetLineStippleEnableEXT)
+PV_GUARD(CmdSetDepthClipNegativeOneToOneEXT)
+PV_GUARD(CmdSetLogicOpEXT)
 PV_GUARD(CmdDrawMultiEXT)
 PV_GUARD(CmdDrawMultiIndexedEXT)
 PV_GUARD(CmdDrawIndexed)

@@ -375,6 +375,23 @@ null_sets_ok(struct pv_dispatch_ctx *c, VkDevice device, const VkPipelineLayoutC
    return true;
 }
 
+/* One push descriptor set layout at most (VUID-VkPipelineLayoutCreateInfo-pSetLayouts-00293):
+ * a command buffer keeps one pushed set per bind point (guard_written.c), as hosts do. */
+static bool
+one_push_set(struct pv_dispatch_ctx *c, const VkPipelineLayoutCreateInfo *ci)
+{
+   uint32_t pushes = 0;
+   for (uint32_t i = 0; ci->pSetLayouts && i < ci->setLayoutCount; i++) {
+      const struct pv_vk_set_layout *l =
+         ci->pSetLayouts[i] ? pv_vk_set_layout_get(c, ci->pSetLayouts[i]) : NULL;
+      pushes += l && l->push;
+   }
+   if (pushes <= 1)
+      return true;
+   pv_venus_refuse(c, "vkCreatePipelineLayout: %u push descriptor set layouts", pushes);
+   return false;
+}
+
 void
 pv_guard_CreatePipelineLayout(struct pv_dispatch_ctx *c, void *args)
 {
@@ -385,8 +402,9 @@ pv_guard_CreatePipelineLayout(struct pv_dispatch_ctx *c, void *args)
                          "device's maxPushConstantsSize");
       return;
    }
-   if (a->pCreateInfo && (!stage_counts_ok(c, a->device, a->pCreateInfo) ||
-                          !null_sets_ok(c, a->device, a->pCreateInfo)))
+   if (a->pCreateInfo &&
+       (!stage_counts_ok(c, a->device, a->pCreateInfo) ||
+        !null_sets_ok(c, a->device, a->pCreateInfo) || !one_push_set(c, a->pCreateInfo)))
       return;
    pv_handle_vkCreatePipelineLayout(c, args);
    if (a->ret != VK_SUCCESS || !a->pPipelineLayout || !a->pCreateInfo || pv_cs_fatal(c->dec))
@@ -425,7 +443,8 @@ pv_vk_set_layouts_alike(const struct pv_vk_set_layout *a, const struct pv_vk_set
 {
    if (a == b)
       return true;
-   if (!a || !b || a->count != b->count || a->update_after_bind != b->update_after_bind)
+   if (!a || !b || a->count != b->count || a->update_after_bind != b->update_after_bind ||
+       a->push != b->push)
       return false;
    for (uint32_t i = 0; i < a->count; i++) {
       const struct pv_vk_layout_binding *x = &a->b[i], *y = &b->b[i];

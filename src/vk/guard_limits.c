@@ -35,6 +35,7 @@ pv_vk_cmdbuf_set_pool(struct pv_dispatch_ctx *c, struct pv_vk_cmdbuf *cb, VkComm
    const struct pv_vk_device *d =
       pv_vk_pool_device(c, pv_venus_object(c, VK_OBJECT_TYPE_COMMAND_POOL, PV_FROM_HANDLE(pool)));
    cb->pd = d ? d->pd : NULL;
+   cb->features = d ? d->features : 0;
 }
 
 static inline uint32_t
@@ -216,43 +217,52 @@ pv_guard_CmdDispatchBase(struct pv_dispatch_ctx *c, void *args)
 
 /* ----- dynamic state and bindings ------------------------------------------------------------ */
 
-/* One guard per command: (first, count) of its own parameters against one limit. The passing
- * case with the command buffer the scope check found is a leaf that ends in the handler; the
- * rest (a lookup, the refusal) is out of line. */
-#define RANGE_GUARD(name, first, count, limit)                                                     \
+/* One guard per command: (first, count) of its own parameters against one limit, and the device
+ * feature the command needs (NO_FEATURE: none; guard_features.c). The passing case with the
+ * command buffer the scope check found is a leaf that ends in the handler; the rest (a lookup,
+ * the refusal) is out of line. */
+#define NO_FEATURE PV_FEATURE_COUNT
+#define HAS_FEATURE(cb, f) ((f) == NO_FEATURE || ((cb)->features & PV_FEATURE(f)))
+#define RANGE_GUARD(name, first, count, limit, feature)                                            \
    static __attribute__((noinline)) void name##_looked_up(struct pv_dispatch_ctx *c, void *args)   \
    {                                                                                               \
       struct pv_args_vk##name *a = args;                                                           \
-      if (range_ok(c, "vk" #name, pv_vk_cmdbuf_physdev(c, a->commandBuffer), first, count, limit)) \
+      if ((feature == NO_FEATURE ||                                                                \
+           pv_vk_cmd_feature_ok(c, "vk" #name, a->commandBuffer, (enum pv_feature)feature)) &&     \
+          range_ok(c, "vk" #name, pv_vk_cmdbuf_physdev(c, a->commandBuffer), first, count, limit)) \
          pv_handle_vk##name(c, args);                                                              \
    }                                                                                               \
    void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
    {                                                                                               \
       struct pv_args_vk##name *a = args;                                                           \
       const struct pv_vk_cmdbuf *cb = pv_venus_checked(c, PV_FROM_HANDLE(a->commandBuffer));       \
-      if (__builtin_expect(cb && cb->pd && (uint64_t)(first) + (count) <= limit_of(cb->pd, limit), \
+      if (__builtin_expect(cb && cb->pd && HAS_FEATURE(cb, feature) &&                             \
+                              (uint64_t)(first) + (count) <= limit_of(cb->pd, limit),              \
                            1))                                                                     \
          pv_handle_vk##name(c, args);                                                              \
       else                                                                                         \
          name##_looked_up(c, args);                                                                \
    }
 
-RANGE_GUARD(CmdSetScissor, a->firstScissor, a->scissorCount, PV_LIMIT_VIEWPORTS)
-RANGE_GUARD(CmdSetScissorWithCount, 0, a->scissorCount, PV_LIMIT_VIEWPORTS)
-RANGE_GUARD(CmdSetColorWriteEnableEXT, 0, a->attachmentCount, PV_LIMIT_COLOR_ATTACHMENTS)
+RANGE_GUARD(CmdSetScissor, a->firstScissor, a->scissorCount, PV_LIMIT_VIEWPORTS, NO_FEATURE)
+RANGE_GUARD(CmdSetScissorWithCount, 0, a->scissorCount, PV_LIMIT_VIEWPORTS, NO_FEATURE)
+RANGE_GUARD(CmdSetColorWriteEnableEXT, 0, a->attachmentCount, PV_LIMIT_COLOR_ATTACHMENTS,
+            PV_FEATURE_COLOR_WRITE_ENABLE)
 RANGE_GUARD(CmdSetColorBlendEnableEXT, a->firstAttachment, a->attachmentCount,
-            PV_LIMIT_COLOR_ATTACHMENTS)
+            PV_LIMIT_COLOR_ATTACHMENTS, PV_FEATURE_COLOR_BLEND_ENABLE)
 RANGE_GUARD(CmdSetColorWriteMaskEXT, a->firstAttachment, a->attachmentCount,
-            PV_LIMIT_COLOR_ATTACHMENTS)
+            PV_LIMIT_COLOR_ATTACHMENTS, PV_FEATURE_COLOR_WRITE_MASK)
 RANGE_GUARD(CmdSetColorBlendAdvancedEXT, a->firstAttachment, a->attachmentCount,
-            PV_LIMIT_COLOR_ATTACHMENTS)
+            PV_LIMIT_COLOR_ATTACHMENTS, PV_FEATURE_COLOR_BLEND_ADVANCED)
 
 void
 pv_guard_CmdSetColorBlendEquationEXT(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdSetColorBlendEquationEXT *a = args;
    const struct pv_vk_physdev *pd = pv_vk_cmdbuf_physdev(c, a->commandBuffer);
-   if (!range_ok(c, "vkCmdSetColorBlendEquationEXT", pd, a->firstAttachment, a->attachmentCount,
+   if (!pv_vk_cmd_feature_ok(c, "vkCmdSetColorBlendEquationEXT", a->commandBuffer,
+                             PV_FEATURE_COLOR_BLEND_EQUATION) ||
+       !range_ok(c, "vkCmdSetColorBlendEquationEXT", pd, a->firstAttachment, a->attachmentCount,
                  PV_LIMIT_COLOR_ATTACHMENTS))
       return;
    const char *why = pv_vk_dual_source_violation(pd, a->firstAttachment, a->attachmentCount,
@@ -305,6 +315,9 @@ void
 pv_guard_CmdSetVertexInputEXT(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdSetVertexInputEXT *a = args;
+   if (!pv_vk_cmd_feature_ok(c, "vkCmdSetVertexInputEXT", a->commandBuffer,
+                             PV_FEATURE_VERTEX_INPUT))
+      return;
    const VkVertexInputBindingDescription2EXT *b = a->pVertexBindingDescriptions;
    const VkVertexInputAttributeDescription2EXT *at = a->pVertexAttributeDescriptions;
    uint32_t nb = b ? a->vertexBindingDescriptionCount : 0;
@@ -387,6 +400,9 @@ void
 pv_guard_CmdSetPatchControlPointsEXT(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdSetPatchControlPointsEXT *a = args;
+   if (!pv_vk_cmd_feature_ok(c, "vkCmdSetPatchControlPointsEXT", a->commandBuffer,
+                             PV_FEATURE_PATCH_CONTROL_POINTS))
+      return;
    const struct pv_vk_physdev *pd = pv_vk_cmdbuf_physdev(c, a->commandBuffer);
    if (patch_size_ok(pd, a->patchControlPoints)) {
       pv_handle_vkCmdSetPatchControlPointsEXT(c, args);

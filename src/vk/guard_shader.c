@@ -83,6 +83,7 @@ pv_vk_set_layout_create(const VkDescriptorSetLayoutCreateInfo *ci)
    l->count = n;
    l->update_after_bind =
       (ci->flags & VK_DESCRIPTOR_SET_LAYOUT_CREATE_UPDATE_AFTER_BIND_POOL_BIT) != 0;
+   l->push = (ci->flags & VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR) != 0;
    for (uint32_t i = 0; i < n; i++) {
       const VkDescriptorSetLayoutBinding *b = &ci->pBindings[i];
       VkDescriptorBindingFlags f = binding_flags(ci, i);
@@ -139,6 +140,27 @@ mark_immutable_compare(struct pv_dispatch_ctx *c, const VkDescriptorSetLayoutCre
 /* Bits a set's written map may need: 2^32 would make first_bit overflow. */
 #define PV_VK_MAX_SET_BITS ((uint64_t)1 << 31)
 
+/* A push descriptor layout holds at most maxPushDescriptors descriptors
+ * (VUID-VkDescriptorSetLayoutCreateInfo-flags-00281): a push writes them into the host's
+ * per-command-buffer state, which lavapipe 22.3 keeps in fixed per-stage arrays. */
+static bool
+push_count_ok(struct pv_dispatch_ctx *c, VkDevice device, const VkDescriptorSetLayoutCreateInfo *ci)
+{
+   const struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
+   const struct pv_vk_physdev *pd = d ? d->pd : NULL;
+   uint64_t total = 0;
+   for (uint32_t i = 0; ci->pBindings && i < ci->bindingCount; i++)
+      total += ci->pBindings[i].descriptorCount;
+   uint32_t max = pd ? pd->max_push_descriptors : 0;
+   if (total <= max)
+      return true;
+   pv_venus_refuse(c,
+                   "vkCreateDescriptorSetLayout: a push descriptor layout of %llu descriptors "
+                   "(the device's maxPushDescriptors is %u)",
+                   (unsigned long long)total, max);
+   return false;
+}
+
 /* A push descriptor layout holds no dynamic buffers
  * (VUID-VkDescriptorSetLayoutCreateInfo-flags-00280) nor inline uniform blocks (-02208).
  * lavapipe 22.3 applies dynamic offsets to pushed buffers from an array it never filled, and copies
@@ -146,10 +168,13 @@ mark_immutable_compare(struct pv_dispatch_ctx *c, const VkDescriptorSetLayoutCre
  * handle_push_descriptor_set_generic, vk_cmd_enqueue.c; measured: SIGSEGV on its queue thread, and
  * on the recording thread). Refused on every host. */
 static bool
-push_layout_ok(struct pv_dispatch_ctx *c, const VkDescriptorSetLayoutCreateInfo *ci)
+push_layout_ok(struct pv_dispatch_ctx *c, VkDevice device,
+               const VkDescriptorSetLayoutCreateInfo *ci)
 {
    if (!ci || !(ci->flags & VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR))
       return true;
+   if (!push_count_ok(c, device, ci))
+      return false;
    for (uint32_t i = 0; ci->pBindings && i < ci->bindingCount; i++) {
       VkDescriptorType t = ci->pBindings[i].descriptorType;
       if (t == VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC ||
@@ -169,7 +194,7 @@ void
 pv_guard_CreateDescriptorSetLayout(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCreateDescriptorSetLayout *a = args;
-   if (!push_layout_ok(c, a->pCreateInfo))
+   if (!push_layout_ok(c, a->device, a->pCreateInfo))
       return;
    /* the counts first: the written map below is sized by the binding numbers */
    if (!pv_guard_set_layout_counts(c, a->device, a->pCreateInfo))

@@ -196,7 +196,11 @@ all_written(const struct pv_vk_written *w, uint32_t i, uint32_t n)
 }
 
 /* A position in a set's bindings that rolls over into the next binding the way descriptor
- * writes and copies do (consecutive binding numbers, same type). */
+ * writes and copies do: consecutive binding numbers of one type, one set of stages, and all with
+ * or all without immutable samplers (VUID-VkWriteDescriptorSet-descriptorCount-00317, -00318).
+ * lavapipe 22.3 applies a push past its first binding through that binding's stages and slots:
+ * 31 uniform buffers pushed from a compute binding of 1 into vertex and fragment bindings wrote
+ * past the compute stage's array of 16 (SIGSEGV on its queue thread; tenth reading). */
 struct cursor {
    const struct pv_vk_written *w;
    uint32_t i, e;
@@ -209,8 +213,9 @@ cursor_fix(struct cursor *c)
    const struct pv_vk_set_layout *l = c->w->layout;
    while (c->e >= binding_count(c->w, c->i)) {
       c->e -= binding_count(c->w, c->i);
-      if (c->i + 1 >= l->count || l->b[c->i + 1].binding != l->b[c->i].binding + 1 ||
-          l->b[c->i + 1].type != l->b[c->i].type)
+      const struct pv_vk_layout_binding *now = &l->b[c->i], *next = now + 1;
+      if (c->i + 1 >= l->count || next->binding != now->binding + 1 || next->type != now->type ||
+          next->stages != now->stages || next->immutable != now->immutable)
          return false;
       c->i++;
    }
@@ -299,7 +304,8 @@ mark_write(struct pv_dispatch_ctx *dc, struct pv_vk_written *w, const VkWriteDes
    bool samplers = w->compare && holds_samplers(t);
    for (uint32_t k = 0; k < wr->descriptorCount; k++, c.e++) {
       if (!cursor_fix(&c))
-         return "its elements run past the set's layout";
+         return "its elements run past the bindings it may fill (consecutive ones of one type, "
+                "stages and sampler kind)";
       bit_set(w, c.i, c.e);
       const char *why =
          samplers && !w->layout->b[c.i].immutable
@@ -339,7 +345,8 @@ copy_elements(struct pv_vk_written *src, struct pv_vk_written *dst, const VkCopy
                 : "bytes past an inline uniform block";
    for (uint32_t k = 0; k < cp->descriptorCount; k++, a.e++, b.e++) {
       if (!cursor_fix(&a) || !cursor_fix(&b))
-         return "elements past a set's layout";
+         return "elements past the bindings it may fill (consecutive ones of one type, stages "
+                "and sampler kind)";
       if (bit_get(src, a.i, a.e))
          bit_set(dst, b.i, b.e);
       else if (bit_get(dst, b.i, b.e))
@@ -398,10 +405,13 @@ pv_guard_AllocateDescriptorSets(struct pv_dispatch_ctx *c, void *args)
    uint32_t n = ai && ai->pSetLayouts ? ai->descriptorSetCount : 0;
    for (uint32_t i = 0; i < n; i++) {
       struct pv_vk_set_layout *l = pv_vk_set_layout_get(c, ai->pSetLayouts[i]);
-      if (!l || variable_count(ai, l, i) == UINT32_MAX) {
+      /* a push layout's sets are written by pushes only
+       * (VUID-VkDescriptorSetAllocateInfo-pSetLayouts-00308) */
+      if (!l || l->push || variable_count(ai, l, i) == UINT32_MAX) {
          pv_venus_refuse(c, "vkAllocateDescriptorSets: set %u: %s", i,
-                         l ? "variable descriptor count above the binding's"
-                           : "a set layout we do not know");
+                         !l        ? "a set layout we do not know"
+                         : l->push ? "a push descriptor set layout"
+                                   : "variable descriptor count above the binding's");
          return;
       }
    }
@@ -498,7 +508,12 @@ pv_vk_push_written(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, VkPipelineBin
    struct pv_vk_set_layout *l =
       pl && pl->set_layouts && set < pl->set_layout_count ? pl->set_layouts[set] : NULL;
    struct pv_vk_bind_state *s = pv_vk_bind_state_of(c, cmd, bind_of(bp));
-   const char *why = !l ? "the layout has no set layout there" : !s ? "no memory" : NULL;
+   /* lavapipe 22.3 applies a push to a set layout made without PUSH_DESCRIPTOR with dynamic
+    * offsets read through a pointer it never set (VUID-vkCmdPushDescriptorSetKHR-set-00365) */
+   const char *why = !l         ? "the layout has no set layout there"
+                     : !l->push ? "its set layout was not created for push descriptors"
+                     : !s       ? "no memory"
+                                : NULL;
    struct pv_vk_written *push = s ? atomic_load(&s->push) : NULL;
    if (!why && set < PV_VK_MAX_SETS) {
       if (!push || s->push_set != set || push->layout != l) {

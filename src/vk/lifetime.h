@@ -93,6 +93,7 @@ struct pv_vk_cmdbuf {
    uint64_t value;
    struct pv_vk_cmd_scope scope; /* recording state, level, render pass (guard_cmdbuf.c) */
    const struct pv_vk_physdev *pd; /* its device's, for the limits (guard_limits.c) */
+   uint64_t features;              /* its device's gated features (guard_features.c) */
    struct pv_vk_cmd_bound *bound; /* bound pipelines and sets (guard_written.c), or NULL */
    /* pool_uses.c: serials of the descriptor pools whose sets its commands name; pools_unknown:
     * more than fit, or a set whose pool was not found */

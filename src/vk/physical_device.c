@@ -226,6 +226,24 @@ multiview_views(struct pv_vk_instance *inst, const struct pv_vk_physdev *pd)
    return mv.maxMultiviewViewCount;
 }
 
+/* maxPushDescriptors: push descriptor layouts are held to it (guard_shader.c). */
+static uint32_t
+push_descriptors(struct pv_vk_instance *inst, const struct pv_vk_physdev *pd)
+{
+   if (pd->api_version < VK_API_VERSION_1_1 ||
+       !pv_vk_physdev_offers(pd, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME))
+      return 0;
+   VkPhysicalDevicePushDescriptorPropertiesKHR push = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PUSH_DESCRIPTOR_PROPERTIES_KHR,
+   };
+   VkPhysicalDeviceProperties2 props = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+      .pNext = &push,
+   };
+   inst->GetPhysicalDeviceProperties2(pd->host, &props);
+   return push.maxPushDescriptors;
+}
+
 static void
 init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd, bool one_context)
 {
@@ -284,6 +302,7 @@ init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd, bool one_
    /* a version that cannot be read (0) counts as affected, the check costing little */
    pd->queries_keep_views = lavapipe == 0 || lavapipe > 2203;
    pd->max_multiview_views = multiview_views(inst, pd);
+   pd->max_push_descriptors = push_descriptors(inst, pd);
 }
 
 static bool

@@ -112,6 +112,7 @@ struct pv_vk_physdev {
     * (guard_limits.c) */
    VkPhysicalDeviceLimits limits;
    uint32_t max_multiview_views; /* maxMultiviewViewCount, 0 before Vulkan 1.1 */
+   uint32_t max_push_descriptors; /* maxPushDescriptors, 0 without VK_KHR_push_descriptor */
    /* lavapipe after Mesa 22.3 (25.0 seen, versions between not verified, so included): a
     * query begun or a timestamp written takes one query per view of the view mask of the last
     * subpass or rendering begun in the command buffer, also after it ended (guard_query.c) */
@@ -223,6 +224,8 @@ struct pv_vk_device {
    /* Set when its destroy unbinds its queues' timelines, under the context's timelines_lock:
     * another ring's vkGetDeviceQueue2 must not bind one again (queue.c). */
    bool timelines_closed;
+   /* The features of guard_features.c the guest enabled (PV_FEATURE bits). */
+   uint64_t features;
    PFN_vkDestroyDevice DestroyDevice;
    PFN_vkDeviceWaitIdle DeviceWaitIdle;
    PFN_vkGetDeviceQueue GetDeviceQueue;

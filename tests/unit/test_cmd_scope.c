@@ -69,6 +69,7 @@ add_cmdbuf(struct pv_context *ctx, uint64_t id, bool secondary, enum pv_cmdbuf_s
    cb->scope = (struct pv_vk_cmd_scope){
       .state = (uint8_t)state, .pass = (uint8_t)pass, .bound = bound, .secondary = secondary};
    cb->pd = &limits_pd;
+   cb->features = ~0ull; /* a device with every gated feature: setters_need_features clears them */
    return &cb->scope;
 }
 
@@ -1399,6 +1400,71 @@ vertex_input_described(void **state)
    pv_renderer_destroy(r1);
 }
 
+/* The setters of extended_dynamic_state2/3 (and vertex input, color write enable) need their
+ * feature on the command buffer's device (VUID-vkCmdSet*-None-09423 and the like): lavapipe's
+ * vkCmdSetColorBlendAdvancedEXT is Mesa's unreachable() body. Each is refused on a device
+ * without it and passes with it; another feature does not stand in for it. */
+static void
+setters_need_features(void **state)
+{
+   (void)state;
+   const struct pv_renderer_config config = {.struct_size = sizeof(struct pv_renderer_config),
+                                             .wire_format = 1};
+   struct pv_renderer *r1 = pv_renderer_create(&config);
+   assert_non_null(r1);
+   static const struct {
+      const char *name;
+      enum pv_feature feature;
+      const char *feature_name;
+   } setters[] = {
+      {"vkCmdSetColorBlendAdvancedEXT", PV_FEATURE_COLOR_BLEND_ADVANCED,
+       "extendedDynamicState3ColorBlendAdvanced"},
+      {"vkCmdSetDepthClampEnableEXT", PV_FEATURE_DEPTH_CLAMP_ENABLE,
+       "extendedDynamicState3DepthClampEnable"},
+      {"vkCmdSetRasterizationStreamEXT", PV_FEATURE_RASTERIZATION_STREAM,
+       "extendedDynamicState3RasterizationStream"},
+      {"vkCmdSetLogicOpEXT", PV_FEATURE_LOGIC_OP, "extendedDynamicState2LogicOp"},
+      {"vkCmdSetPatchControlPointsEXT", PV_FEATURE_PATCH_CONTROL_POINTS,
+       "extendedDynamicState2PatchControlPoints"},
+   };
+   for (size_t i = 0; i < sizeof(setters) / sizeof(setters[0]); i++)
+      for (int enabled = 0; enabled < 2; enabled++) {
+         struct pv_context *ctx = pv_context_create(r1, PV_CAPSET_VENUS, "scope-wire1");
+         assert_non_null(ctx);
+         add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+         pv_vk_cmdbuf_of(pv_object_find(ctx, PRIMARY, VK_OBJECT_TYPE_COMMAND_BUFFER))->features =
+            enabled ? PV_FEATURE(setters[i].feature) : ~PV_FEATURE(setters[i].feature);
+         struct buf b = {0};
+         w32(&b, cmd_wire1(setters[i].name)), w32(&b, 0), w64(&b, PRIMARY);
+         if (setters[i].feature == PV_FEATURE_COLOR_BLEND_ADVANCED) {
+            w32(&b, 0), w32(&b, 1), w64(&b, 1); /* attachment 0, one VkColorBlendAdvancedEXT */
+            w32(&b, VK_BLEND_OP_MULTIPLY_EXT), w32(&b, 1), w32(&b, 1);
+            w32(&b, VK_BLEND_OVERLAP_UNCORRELATED_EXT), w32(&b, 0);
+         } else {
+            w32(&b, setters[i].feature == PV_FEATURE_PATCH_CONTROL_POINTS ? 3 : 0);
+         }
+         char want[200];
+         if (enabled)
+            snprintf(want, sizeof(want), "host driver lacks %s", setters[i].name);
+         else
+            snprintf(want, sizeof(want), "refused: %s: its device was created without %s",
+                     setters[i].name, setters[i].feature_name);
+         expect(ctx, &b, want);
+      }
+   /* the device's chain decides: only VK_TRUE members count */
+   VkPhysicalDeviceExtendedDynamicState3FeaturesEXT eds3 = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTENDED_DYNAMIC_STATE_3_FEATURES_EXT,
+      .extendedDynamicState3ColorBlendEnable = VK_TRUE};
+   VkPhysicalDeviceExtendedDynamicState2FeaturesEXT eds2 = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTENDED_DYNAMIC_STATE_2_FEATURES_EXT,
+      .pNext = &eds3,
+      .extendedDynamicState2PatchControlPoints = VK_TRUE};
+   assert_int_equal(pv_vk_gated_features(&eds2), PV_FEATURE(PV_FEATURE_COLOR_BLEND_ENABLE) |
+                                                    PV_FEATURE(PV_FEATURE_PATCH_CONTROL_POINTS));
+   assert_int_equal(pv_vk_gated_features(NULL), 0);
+   pv_renderer_destroy(r1);
+}
+
 /* A SRC1 blend factor past color attachment 0 on a host that blends a second source on
  * attachment 0 only (lavapipe: its fragment compile read NULL): vkCmdSetColorBlendEquationEXT
  * (wire 1) is refused there for attachment 1, passes for attachment 0 and on other hosts; a
@@ -2275,6 +2341,7 @@ main(void)
       cmocka_unit_test(xfb_resume_on_lavapipe),
       cmocka_unit_test(draw_byte_count_stride),
       cmocka_unit_test(patch_control_points_set),
+      cmocka_unit_test(setters_need_features),
       cmocka_unit_test(patch_size_set_before_draw),
       cmocka_unit_test(patches_need_tessellation),
       cmocka_unit_test(topology_tracked),

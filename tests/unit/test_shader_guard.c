@@ -1599,6 +1599,14 @@ enc_push(struct buf *b, uint32_t binding, uint32_t count)
    w64(b, 0), w64(b, 0);
 }
 
+/* Makes LAYOUT's set 0 a push descriptor set layout (or not). */
+static void
+push_layout_flag(struct pv_context *ctx, bool push)
+{
+   struct pv_object *o = pv_object_find(ctx, LAYOUT, VK_OBJECT_TYPE_PIPELINE_LAYOUT);
+   ((struct pv_vk_pipeline_layout *)o->data)->set_layouts[0]->push = push;
+}
+
 /* Pushed descriptors get the command buffer's own written map for that set index, which
  * replaces the set bound there. */
 static void
@@ -1611,6 +1619,7 @@ pushes_are_tracked(void **state)
    struct pv_vk_bind_state *s = draw_setup(ctx, l, true, &w);
    pv_vk_set_layout_unref(l);
    add_layout(ctx, reflect_bindings, NB, 12);
+   push_layout_flag(ctx, true);
    struct buf b = {0};
    enc_push(&b, 1, 3);
    pv_context_submit(ctx, b.b, b.n);
@@ -1631,7 +1640,51 @@ pushes_are_tracked(void **state)
    add_layout(ctx, reflect_bindings, NB, 12);
    b.n = 0;
    enc_push(&b, 1, 4);
-   REFUSED(ctx, &b, "vkCmdPushDescriptorSetKHR: set 0: its elements run past the set's layout");
+   push_layout_flag(ctx, true);
+   REFUSED(ctx, &b,
+           "vkCmdPushDescriptorSetKHR: set 0: its elements run past the bindings it "
+           "may fill (consecutive ones of one type, stages and sampler kind)");
+}
+
+/* A push needs a push descriptor set layout (VUID-vkCmdPushDescriptorSetKHR-set-00365:
+ * lavapipe 22.3 applied dynamic offsets to a push into another layout through a pointer it never
+ * set), and rolls over only into consecutive bindings of its type, stages and sampler kind
+ * (VUID-VkWriteDescriptorSet-descriptorCount-00317/00318: lavapipe 22.3 wrote a push past its
+ * first binding's per-stage array). */
+static void
+push_needs_push_layout(void **state)
+{
+   (void)state;
+   static const struct binding mixed[] = {
+      {0, 0, 1, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_COMPUTE_BIT},
+      {0, 1, 2, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_COMPUTE_BIT},
+      {0, 2, 2, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, VK_SHADER_STAGE_FRAGMENT_BIT},
+   };
+   static const struct {
+      bool push;
+      uint32_t count;
+      const char *want;
+   } cases[] = {
+      {false, 1,
+       "refused: vkCmdPushDescriptorSetKHR: set 0: its set layout was not created for "
+       "push descriptors"},
+      {true, 3, "host driver lacks vkCmdPushDescriptorSetKHR"}, /* into binding 1: alike */
+      {true, 4,
+       "refused: vkCmdPushDescriptorSetKHR: set 0: its elements run past the bindings "
+       "it may fill (consecutive ones of one type, stages and sampler kind)"},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      struct pv_context *ctx = fresh_context();
+      struct pv_vk_set_layout *l = set0_layout(0);
+      struct pv_vk_written *w;
+      draw_setup(ctx, l, true, &w);
+      pv_vk_set_layout_unref(l);
+      add_layout(ctx, mixed, 3, 12);
+      push_layout_flag(ctx, cases[i].push);
+      struct buf b = {0};
+      enc_push(&b, 0, cases[i].count);
+      expect(ctx, &b, cases[i].want);
+   }
 }
 
 /* ----- writes and copies ------------------------------------------------------------------ */
@@ -1807,7 +1860,8 @@ writes_roll_over(void **state)
    enc_write(&b, 2, 1, 2, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER);
    REFUSED(ctx, &b,
            "vkUpdateDescriptorSets: write to binding 2 element 1 (2): its elements "
-           "run past the set's layout");
+           "run past the bindings it may fill (consecutive ones of one type, stages and sampler "
+           "kind)");
    ctx = sets_context(&dst, &src);
    b.n = 0;
    enc_write(&b, 3, 0, 1, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER);
@@ -2082,6 +2136,7 @@ main(void)
       cmocka_unit_test(rebinding_the_same_is_free),
       cmocka_unit_test(bind_unwritten_sampler),
       cmocka_unit_test(pushes_are_tracked),
+      cmocka_unit_test(push_needs_push_layout),
       cmocka_unit_test(writes_roll_over),
       cmocka_unit_test(writes_need_their_arrays),
       cmocka_unit_test(copies_keep_bits_growing),

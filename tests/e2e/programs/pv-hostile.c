@@ -268,10 +268,19 @@ run_child(const struct pv_hostile_case *k)
       .pNext = cond ? &fcond : NULL,
       .hostQueryReset = k->needs_host_query_reset,
    };
+   /* the push-* cases push descriptors; setter-without-feature enables the newest
+    * extended_dynamic_state the guest offers, and none of its features */
+   const char *optional = cond ? VK_EXT_CONDITIONAL_RENDERING_EXTENSION_NAME : NULL;
+   if (strncmp(k->name, "push-", 5) == 0)
+      optional = VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME;
+   bool setter = strcmp(k->name, "setter-without-feature") == 0;
+   if (setter)
+      optional = VK_EXT_EXTENDED_DYNAMIC_STATE_3_EXTENSION_NAME;
    const struct pv_init_options opts = {
       .device_pnext = &f12,
       .min_api_version = VK_API_VERSION_1_2,
-      .optional_extension = cond ? VK_EXT_CONDITIONAL_RENDERING_EXTENSION_NAME : NULL};
+      .optional_extension = optional,
+      .optional_fallback = setter ? VK_EXT_EXTENDED_DYNAMIC_STATE_2_EXTENSION_NAME : NULL};
    pv_init(&h.c, "pv-hostile", &opts);
    k->run(&h);
    if (strcmp(k->name, "valid") == 0)

@@ -192,7 +192,10 @@ pv_init(struct pv_ctx *c, const char *program, const struct pv_init_options *opt
       .pQueuePriorities = &prio,
    };
    const char *optional = opts ? opts->optional_extension : NULL;
+   if (optional && !pv_device_has_extension(c->phys, optional))
+      optional = opts->optional_fallback;
    c->optional_enabled = optional && pv_device_has_extension(c->phys, optional);
+   c->optional_name = c->optional_enabled ? optional : NULL;
    VkDeviceCreateInfo dci = {
       .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
       .pNext = opts ? opts->device_pnext : NULL,

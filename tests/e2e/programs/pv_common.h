@@ -55,7 +55,8 @@ struct pv_ctx {
    VkDevice device;
    VkQueue queue;
    VkCommandPool pool; /* for pv_cmd_begin; not thread safe */
-   bool optional_enabled; /* pv_init_options::optional_extension is enabled */
+   bool optional_enabled;     /* pv_init_options::optional_extension (or its fallback) is enabled */
+   const char *optional_name; /* which one, or NULL */
    VkDebugUtilsMessengerEXT messenger;
 };
 
@@ -76,6 +77,9 @@ struct pv_init_options {
    /* A device extension enabled when the device has it (pv_ctx::optional_enabled says whether):
     * the benchmarks time native-only paths where they exist and skip them through Venus. */
    const char *optional_extension;
+   /* Enabled instead where the device lacks optional_extension (optional_enabled is then true
+    * too; pv_ctx::optional_name says which). */
+   const char *optional_fallback;
 };
 
 /* Names the program in FAIL lines before pv_init (which names it too): the benchmarks can fail

@@ -203,6 +203,10 @@ void pv_hostile_view_compressed_of_plain(struct pv_hostile *h);
 void pv_hostile_framebuffer_view_format(struct pv_hostile *h);
 void pv_hostile_pipeline_samples(struct pv_hostile *h);
 void pv_hostile_viewport_limit(struct pv_hostile *h);
+/* push descriptors and feature-gated setters (pv_hostile_push.c) */
+void pv_hostile_push_across_stages(struct pv_hostile *h);
+void pv_hostile_push_plain_layout(struct pv_hostile *h);
+void pv_hostile_setter_without_feature(struct pv_hostile *h);
 
 extern const struct pv_hostile_case pv_hostile_cases[];
 extern const unsigned pv_hostile_case_count;

@@ -1382,6 +1382,15 @@ const struct pv_hostile_case pv_hostile_cases[] = {
    D("pipeline-samples", pv_hostile_pipeline_samples,
      "vkCreateGraphicsPipelines of rasterizationSamples 64"),
    D("viewport-limit", pv_hostile_viewport_limit, "vkCmdSetViewport 10^9 pixels wide"),
+   D("push-across-stages", pv_hostile_push_across_stages,
+     "vkCmdPushDescriptorSetKHR of 31 uniform buffers from a compute binding of 1 into vertex "
+     "and fragment bindings"),
+   D("push-plain-layout", pv_hostile_push_plain_layout,
+     "vkCmdPushDescriptorSetKHR of a dynamic storage buffer into a set layout without "
+     "PUSH_DESCRIPTOR"),
+   D("setter-without-feature", pv_hostile_setter_without_feature,
+     "vkCmdSetColorBlendAdvancedEXT (25.0.7 guest) or vkCmdSetLogicOpEXT (22.3.6) on a device "
+     "without the feature"),
    D("copy-image-layers", copy_image_layers, "vkCmdCopyImage of 6 layers into an image of 1"),
    D("patch-list-no-tess", patch_list_no_tess,
      "a draw of patches by a pipeline without tessellation stages"),
