@@ -7,6 +7,7 @@
 #include "pearvisor/pearvisor.h"
 #include "pearvisor/version.h"
 #include "cli.h"
+#include "util/host_memory.h"
 #include "util/os.h"
 #include "vtest/control.h"
 #include "vtest/vtest_protocol.h"
@@ -22,62 +23,70 @@ serve_usage(FILE *f)
 {
    char control_path[108];
    vtest_control_default_path(control_path, sizeof(control_path));
-   fprintf(f,
-           "usage: pearvisor-gpu serve [options]\n"
-           "\n"
-           "Serves Venus guests (Mesa's Venus driver with VN_DEBUG=vtest) on vtest sockets.\n"
-           "\n"
-           "  -s, --socket=PATH[:W]   socket to listen on; repeat it to listen on several at\n"
-           "                          once (at most %d). A :0 or :1 suffix sets that socket's\n"
-           "                          Venus wire format, else --wire applies. Default: both\n"
-           "                          %s (wire 0: Mesa <= 23.0 guests always use it)\n"
-           "                          and %s (wire 1: Mesa >= 23.1 guests, given\n"
-           "                          VTEST_SOCKET_NAME); with --wire, only %s\n"
-           "      --wire=0|1          wire format of sockets without a suffix (default 0): 0 for\n"
-           "                          Mesa <= 23.0 guests (22.3.6), 1 for Mesa >= 23.1 (25.0.7).\n"
-           "                          The vtest handshake cannot tell them apart\n"
-           "      --icd=PATH          host Vulkan ICD manifest (default: what the Vulkan loader\n"
-           "                          finds)\n"
-           "      --gpu=WHICH         the one host GPU guests see: an index in the host's\n"
-           "                          order, a deviceUUID or part of the device name (see\n"
-           "                          `pearvisor-gpu info`; default: all)\n"
-           "      --validate          enable the Khronos validation layer on the host calls\n"
-           "      --threads           serve every client in this one process, a thread each: an\n"
-           "                          idle client costs ~5 MiB instead of a process of its own,\n"
-           "                          but a host driver crash ends every client (default: a\n"
-           "                          process per client)\n"
-           "      --no-driver-preload let each client process load the host driver itself\n"
-           "                          instead of sharing the copy the server loads before forking\n"
-           "      --once              serve one client, then exit\n"
-           "      --user=NAME         user the client processes run as when the server starts as\n"
-           "                          root (default: %s if it exists, else %s)\n"
-           "      --no-sandbox        run client processes without the sandbox: no user switch,\n"
-           "                          no no_new_privs, no system-call filter (SECURITY.md)\n"
-           "      --max-clients=N     clients served at once; more are refused (default %u)\n"
-           "      --log-level=LEVEL   error, warn, info (default) or debug\n"
-           "      --control=PATH      control socket for `pearvisor-gpu stats` (default\n"
-           "                          %s; mode 0600 in a directory of mode 0700)\n"
-           "      --no-control        no control socket\n"
-           "      --record=DIR        record every client context into a capture file of its\n"
-           "                          own in DIR (created 0700; files 0600: they hold the\n"
-           "                          guest's data); replay one with `pearvisor-gpu replay`\n"
-           "      --record-max=BYTES  size cap of each capture (default %llu MiB): recording\n"
-           "                          stops there with a warning\n"
-           "  -h, --help              this text\n"
-           "Socket activation: started with inherited listening sockets (systemd's LISTEN_FDS;\n"
-           "FileDescriptorName=wire0 or wire1 sets a socket's wire format), it serves those\n"
-           "instead and leaves their files alone.\n"
-           "per-client quotas (K, M, G suffixes; exceeding one fails the guest's call, never the\n"
-           "host):\n"
-           "      --max-device-memory=BYTES  VkDeviceMemory (default %llu MiB)\n"
-           "      --max-blob-bytes=BYTES     shared-memory blobs and ring copies (default %llu MiB)\n"
-           "      --max-objects=N            live Vulkan objects (default %llu)\n"
-           "      --max-rings=N              rings, a host thread each (default %llu)\n"
-           "\n" PV_CLI_EXIT_CODES,
-           VTEST_MAX_SOCKETS, VTEST_DEFAULT_SOCKET, PV_WIRE1_SOCKET, VTEST_DEFAULT_SOCKET,
-           VTEST_SANDBOX_DEFAULT_USER, VTEST_SANDBOX_FALLBACK_USER, VTEST_DEFAULT_MAX_CLIENTS,
-           control_path, VTEST_RECORD_DEFAULT_MAX >> 20, PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
-           PV_DEFAULT_MAX_BLOB_BYTES >> 20, PV_DEFAULT_MAX_OBJECTS, PV_DEFAULT_MAX_RINGS);
+   fprintf(
+      f,
+      "usage: pearvisor-gpu serve [options]\n"
+      "\n"
+      "Serves Venus guests (Mesa's Venus driver with VN_DEBUG=vtest) on vtest sockets.\n"
+      "\n"
+      "  -s, --socket=PATH[:W]   socket to listen on; repeat it to listen on several at\n"
+      "                          once (at most %d). A :0 or :1 suffix sets that socket's\n"
+      "                          Venus wire format, else --wire applies. Default: both\n"
+      "                          %s (wire 0: Mesa <= 23.0 guests always use it)\n"
+      "                          and %s (wire 1: Mesa >= 23.1 guests, given\n"
+      "                          VTEST_SOCKET_NAME); with --wire, only %s\n"
+      "      --wire=0|1          wire format of sockets without a suffix (default 0): 0 for\n"
+      "                          Mesa <= 23.0 guests (22.3.6), 1 for Mesa >= 23.1 (25.0.7).\n"
+      "                          The vtest handshake cannot tell them apart\n"
+      "      --icd=PATH          host Vulkan ICD manifest (default: what the Vulkan loader\n"
+      "                          finds)\n"
+      "      --gpu=WHICH         the one host GPU guests see: an index in the host's\n"
+      "                          order, a deviceUUID or part of the device name (see\n"
+      "                          `pearvisor-gpu info`; default: all)\n"
+      "      --validate          enable the Khronos validation layer on the host calls\n"
+      "      --threads           serve every client in this one process, a thread each: an\n"
+      "                          idle client costs ~5 MiB instead of a process of its own,\n"
+      "                          but a host driver crash ends every client (default: a\n"
+      "                          process per client)\n"
+      "      --no-driver-preload let each client process load the host driver itself\n"
+      "                          instead of sharing the copy the server loads before forking\n"
+      "      --once              serve one client, then exit\n"
+      "      --user=NAME         user the client processes run as when the server starts as\n"
+      "                          root (default: %s if it exists, else %s)\n"
+      "      --no-sandbox        run client processes without the sandbox: no user switch,\n"
+      "                          no no_new_privs, no system-call filter (SECURITY.md)\n"
+      "      --max-clients=N     clients served at once; more are refused (default %u)\n"
+      "      --log-level=LEVEL   error, warn, info (default) or debug\n"
+      "      --control=PATH      control socket for `pearvisor-gpu stats` (default\n"
+      "                          %s; mode 0600 in a directory of mode 0700)\n"
+      "      --no-control        no control socket\n"
+      "      --record=DIR        record every client context into a capture file of its\n"
+      "                          own in DIR (created 0700; files 0600: they hold the\n"
+      "                          guest's data); replay one with `pearvisor-gpu replay`\n"
+      "      --record-max=BYTES  size cap of each capture (default %llu MiB): recording\n"
+      "                          stops there with a warning\n"
+      "  -h, --help              this text\n"
+      "Socket activation: started with inherited listening sockets (systemd's LISTEN_FDS;\n"
+      "FileDescriptorName=wire0 or wire1 sets a socket's wire format), it serves those\n"
+      "instead and leaves their files alone.\n"
+      "per-client quotas (K, M, G suffixes; exceeding one fails the guest's call, never the\n"
+      "host):\n"
+      "      --max-device-memory=BYTES  VkDeviceMemory (default %llu MiB)\n"
+      "      --max-blob-bytes=BYTES     shared-memory blobs and ring copies (default %llu MiB)\n"
+      "      --max-objects=N            live Vulkan objects (default %llu)\n"
+      "      --max-rings=N              rings, a host thread each (default %llu)\n"
+      "      --max-host-memory=BYTES    private memory of each client process, the host\n"
+      "                                 driver's included: past it the driver's allocations\n"
+      "                                 fail and the guest's context is lost (default: the\n"
+      "                                 device-memory and blob quotas + %llu MiB; 'none':\n"
+      "                                 no ceiling; with --threads or --once: the serving\n"
+      "                                 process's, only when given)\n"
+      "\n" PV_CLI_EXIT_CODES,
+      VTEST_MAX_SOCKETS, VTEST_DEFAULT_SOCKET, PV_WIRE1_SOCKET, VTEST_DEFAULT_SOCKET,
+      VTEST_SANDBOX_DEFAULT_USER, VTEST_SANDBOX_FALLBACK_USER, VTEST_DEFAULT_MAX_CLIENTS,
+      control_path, VTEST_RECORD_DEFAULT_MAX >> 20, PV_DEFAULT_MAX_DEVICE_MEMORY >> 20,
+      PV_DEFAULT_MAX_BLOB_BYTES >> 20, PV_DEFAULT_MAX_OBJECTS, PV_DEFAULT_MAX_RINGS,
+      PV_HOST_MEMORY_HEADROOM >> 20);
 }
 
 /* "0" or "1"; -1 otherwise. */
@@ -121,6 +130,7 @@ enum serve_opt {
    OPT_MAX_OBJECTS,
    OPT_MAX_RINGS,
    OPT_MAX_CLIENTS,
+   OPT_MAX_HOST_MEMORY,
    OPT_USER,
    OPT_NO_SANDBOX,
    OPT_CONTROL,
@@ -144,6 +154,7 @@ static const struct option serve_opts[] = {
    {"max-objects", required_argument, NULL, OPT_MAX_OBJECTS},
    {"max-rings", required_argument, NULL, OPT_MAX_RINGS},
    {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
+   {"max-host-memory", required_argument, NULL, OPT_MAX_HOST_MEMORY},
    {"user", required_argument, NULL, OPT_USER},
    {"no-sandbox", no_argument, NULL, OPT_NO_SANDBOX},
    {"control", required_argument, NULL, OPT_CONTROL},
@@ -225,6 +236,11 @@ apply_option(int c, struct vtest_server_options *o, int *wires, int *default_wir
    case OPT_RECORD:
       o->record_dir = optarg;
       return 0;
+   case OPT_MAX_HOST_MEMORY:
+      if (pv_parse_size(optarg, true, &o->max_host_memory))
+         return 0;
+      fprintf(stderr, "pearvisor-gpu serve: bad size '%s' (or 'none')\n", optarg);
+      return -1;
    case OPT_RECORD_MAX:
       if (pv_cli_parse_size(optarg, &o->record_max))
          return 0;

@@ -12,6 +12,7 @@
 #include "pearvisor/pearvisor.h"
 #include "pearvisor/version.h"
 #include "cli.h"
+#include "util/host_memory.h"
 #include "util/log.h"
 
 static void
@@ -35,16 +36,7 @@ usage(FILE *f)
 bool
 pv_cli_parse_size(const char *text, uint64_t *out)
 {
-   char *end;
-   errno = 0;
-   unsigned long long v = strtoull(text, &end, 10);
-   unsigned shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
-   if (shift)
-      end++;
-   if (errno || end == text || *end || text[0] == '-' || v == 0 || v > (UINT64_MAX >> shift))
-      return false;
-   *out = (uint64_t)v << shift;
-   return true;
+   return pv_parse_size(text, false, out);
 }
 
 bool

@@ -26,6 +26,7 @@
 #endif
 
 #include "pearvisor/pearvisor.h"
+#include "util/host_memory.h"
 #include "util/log.h"
 #include "virgl/backend_local.h"
 #include "virgl/render_server.h"
@@ -169,6 +170,24 @@ enter_sandbox(void)
    return false;
 }
 
+/*
+ * The worker's ceiling on host memory (util/host_memory.h): PEARVISOR_VIRGL_MAX_HOST_MEMORY in
+ * bytes with a K, M or G suffix, or "none"; by default the default quotas' (the library's
+ * contexts use them) plus the headroom. A value that does not parse keeps the default, said in
+ * the log.
+ */
+static void
+confine_host_memory(void)
+{
+   uint64_t bytes = pv_host_memory_default(0, 0);
+   const char *v = getenv("PEARVISOR_VIRGL_MAX_HOST_MEMORY");
+   if (v && *v && !pv_parse_size(v, true, &bytes))
+      pv_warn("virgl worker: PEARVISOR_VIRGL_MAX_HOST_MEMORY='%s' is not a size or 'none'; "
+              "using the default",
+              v);
+   pv_host_memory_confine(bytes, "virgl worker");
+}
+
 /* The front end's fence page, sent with PVW_INIT (none: fences go by message only). */
 static void
 map_fence_page(int fd)
@@ -285,6 +304,7 @@ main(int argc, char **argv)
    /* The host driver stays loaded until exit (the loader would unload it with the instance):
     * a worker serves one context, and leak reports can then name the driver's own leftovers. */
    vtest_preload_host_driver();
+   confine_host_memory();
    /* one thread so far: the filter is this thread's, and every thread made later inherits it */
    if (!enter_sandbox())
       return 1;

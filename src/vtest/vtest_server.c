@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/host_memory.h"
 #include "util/log.h"
 #include "vtest/driver_preload.h"
 #include "vtest/control.h"
@@ -194,9 +195,19 @@ serve_in_thread(int sock, const struct pv_renderer_config *config)
 
 /* The parent keeps `sock` (and a page the child reports into) to tell the guest if the child
  * dies (vtest_children.c). */
+/* The ceiling for one client process: the operator's, or the default for its quotas. */
+static uint64_t
+client_host_memory(uint64_t max_host_memory, const struct pv_renderer_config *config)
+{
+   return max_host_memory
+             ? max_host_memory
+             : pv_host_memory_default(config->max_device_memory, config->max_blob_bytes);
+}
+
 static void
 serve_in_child(const struct vtest_listener *listeners, unsigned count, int sock,
-               const struct pv_renderer_config *config, const struct vtest_sandbox *sandbox)
+               const struct pv_renderer_config *config, const struct vtest_sandbox *sandbox,
+               uint64_t max_host_memory)
 {
    struct vtest_child_page *page = vtest_child_page_new();
    if (page)
@@ -224,6 +235,7 @@ serve_in_child(const struct vtest_listener *listeners, unsigned count, int sock,
        * answered, instead of the process dying under it (crash_guard.h); on a GPU the guest
        * may have device addresses (its devices are the process's only ones). */
       /* Before the first guest byte is read; the trial run at start-up makes failing rare. */
+      pv_host_memory_confine(client_host_memory(max_host_memory, config), "client process");
       if (!vtest_sandbox_enter(sandbox, false))
          _exit(1);
       struct pv_renderer_config own = *config;
@@ -335,7 +347,10 @@ vtest_server_run(const struct vtest_server_options *o)
    for (unsigned i = 0; i < n; i++)
       pfds[i] = (struct pollfd){.fd = l[i].fd, .events = POLLIN};
    pfds[n] = (struct pollfd){.fd = control, .events = POLLIN};
-   /* Without a process per client, the serving process is the one to confine (sockets bound). */
+   /* Without a process per client, the serving process is the one to confine (sockets bound);
+    * its ceiling, shared by every client, only when the operator gave one. */
+   if ((o->single_client || o->use_threads) && o->max_host_memory)
+      pv_host_memory_confine(o->max_host_memory, "server");
    if ((o->single_client || o->use_threads) && !vtest_sandbox_enter(&sandbox, true)) {
       close_listeners(l, n);
       vtest_control_close(control, control_path);
@@ -376,7 +391,7 @@ vtest_server_run(const struct vtest_server_options *o)
          } else if (o->use_threads) {
             serve_in_thread(sock, &config);
          } else {
-            serve_in_child(l, n, sock, &config, &sandbox);
+            serve_in_child(l, n, sock, &config, &sandbox, o->max_host_memory);
          }
       }
    }

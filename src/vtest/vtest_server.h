@@ -41,6 +41,10 @@ struct vtest_server_options {
    /* --record DIR: a capture file per client context (vtest_record.h); NULL: none. */
    const char *record_dir;
    uint64_t record_max; /* 0: VTEST_RECORD_DEFAULT_MAX */
+   /* --max-host-memory: the ceiling on each client process's private writable memory
+    * (util/host_memory.h). 0: the default for the renderer's quotas; PV_HOST_MEMORY_UNLIMITED:
+    * none. With use_threads or single_client it bounds the serving process only when given. */
+   uint64_t max_host_memory;
    /* Everything but wire_format, which comes from the client's socket. */
    struct pv_renderer_config renderer;
 };

@@ -14,6 +14,14 @@
  * plain shared memory so a Mesa 22.3.6 guest can build its fence feedback pool and be told
  * (src/vk/lost.c); that memory must stop at the same quota and be given back when freed, and the
  * next fence wait must return VK_ERROR_DEVICE_LOST.
+ *
+ * pv-quota --host-memory lost|served: through a server whose client processes may hold little
+ * private memory (--max-host-memory, util/host_memory.h), or none. An occlusion query pool of
+ * 2^25 queries, for which lavapipe allocates 256 MiB of its own (lvp_query.c: a pointer per
+ * query), inside the device-memory quota. Mesa 22.3.6 creates query pools without waiting for
+ * the result, so a pool the host could not make shows at its first use: vkGetQueryPoolResults
+ * then reports VK_ERROR_DEVICE_LOST (`lost`: past the ceiling the driver's allocation failed,
+ * and the context with it) or VK_NOT_READY (`served`: the query was never begun).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,10 +188,81 @@ check_told(void)
               pv_result_name(r));
 }
 
+/* An empty submission with a fence, waited for: its result. */
+static VkResult
+fence_round_trip(void)
+{
+   const VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+   VkFence fence;
+   VkResult r = vkCreateFence(c.device, &fci, NULL, &fence);
+   if (r == VK_SUCCESS)
+      r = vkQueueSubmit(c.queue, 0, NULL, fence);
+   if (r == VK_SUCCESS)
+      r = vkWaitForFences(c.device, 1, &fence, VK_TRUE, 10000000000ull);
+   return r;
+}
+
+/* A fill of a host-visible buffer, submitted and read back. */
+static void
+check_device_works(void)
+{
+   struct pv_buffer b;
+   pv_buffer_create(&c, &b, 4096, VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                    VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+   VkCommandBuffer cmd = pv_cmd_begin(&c);
+   vkCmdFillBuffer(cmd, b.buffer, 0, 4096, 0x5a5a5a5au);
+   pv_cmd_submit_wait(&c, cmd);
+   const uint32_t *w = b.map;
+   for (uint32_t i = 0; i < 1024; i++)
+      if (w[i] != 0x5a5a5a5au)
+         pv_fail("word %u after the fill is 0x%08x", i, w[i]);
+   pv_buffer_destroy(&c, &b);
+}
+
+static void
+check_host_memory(const char *want)
+{
+   bool lost = strcmp(want, "lost") == 0;
+   if (!lost && strcmp(want, "served") != 0)
+      pv_fail("--host-memory takes lost or served, not '%s'", want);
+   const VkQueryPoolCreateInfo qci = {
+      .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+      .queryType = VK_QUERY_TYPE_OCCLUSION,
+      .queryCount = 1u << 25,
+   };
+   VkQueryPool pool;
+   VkResult r = vkCreateQueryPool(c.device, &qci, NULL, &pool);
+   if (r == VK_SUCCESS) {
+      uint64_t value = 0;
+      r = vkGetQueryPoolResults(c.device, pool, 0, 1, sizeof(value), &value, sizeof(value),
+                                VK_QUERY_RESULT_64_BIT);
+   }
+   /* The call that names the missing pool loses the context; it is answered before the loss is
+    * (the renderer drops that stream), so the next round trip is the one that tells. */
+   if (lost && r == VK_SUCCESS)
+      r = fence_round_trip();
+   if (lost && r != VK_ERROR_DEVICE_LOST && r != VK_ERROR_OUT_OF_HOST_MEMORY &&
+       r != VK_ERROR_OUT_OF_DEVICE_MEMORY)
+      pv_fail("a query pool of 2^25 queries past the host-memory ceiling: %s", pv_result_name(r));
+   if (!lost && r != VK_NOT_READY)
+      pv_fail("a query pool of 2^25 queries without a ceiling: %s, not VK_NOT_READY",
+              pv_result_name(r));
+   if (!lost) {
+      vkDestroyQueryPool(c.device, pool, NULL);
+      check_device_works();
+   }
+   pv_pass(&c, "a query pool of 2^25 queries %s (%s)",
+           lost ? "failed at the host-memory ceiling" : "was served", pv_result_name(r));
+}
+
 int
 main(int argc, char **argv)
 {
    pv_init(&c, "pv-quota", NULL);
+   if (argc > 2 && strcmp(argv[1], "--host-memory") == 0) {
+      check_host_memory(argv[2]);
+      exit(0); /* a lost device's objects go with the process */
+   }
    if (argc > 1 && strcmp(argv[1], "--lost") == 0) {
       struct pv_buffer b;
       lose_context(&b);
