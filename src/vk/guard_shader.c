@@ -535,6 +535,48 @@ io_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spirv_modu
    return NULL;
 }
 
+/* A geometry shader's input primitive has at most 6 vertices (triangles with adjacency): the
+ * spec's per-vertex input arrays hold exactly the primitive's count; this bound is looser. */
+#define PV_GS_MAX_INPUT_VERTICES 6u
+/* glslang sizes tessellation inputs by gl_MaxPatchVertices, 32, also where a device's
+ * maxTessellationPatchSize is smaller. */
+#define PV_TESS_DECLARED_VERTICES 32u
+
+/*
+ * Per-vertex inputs no longer than a primitive or patch has vertices, and clip and cull
+ * distances inside the device's limits (VUID-VkPipelineShaderStageCreateInfo-maxClipDistances-
+ * 00708, -maxCullDistances-00709, -maxCombinedClipAndCullDistances-00710; the tessellation
+ * patch size: patchControlPoints-01214). lavapipe 22.3 lowers per-vertex input arrays element
+ * by element, each with a variable and names of its own: a geometry shader's input of
+ * 16,777,217 elements (one fuzzed word) grew without end, about 3.3 KB and more time per
+ * element (natively: 7 GB after 27 s); and it assigns clip and cull distances into a fixed
+ * array on its stack (gl_ClipDistance[512]: "stack smashing detected", natively). The tenth
+ * reading; SPIRV-Tools accepts both.
+ */
+static const char *
+extents_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spirv_entry *e)
+{
+   static const VkPhysicalDeviceLimits unknown; /* nothing fits, as for locations */
+   const struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
+   const VkPhysicalDeviceLimits *l = d && d->pd ? &d->pd->limits : &unknown;
+   uint32_t patch = l->maxTessellationPatchSize > PV_TESS_DECLARED_VERTICES
+                       ? l->maxTessellationPatchSize
+                       : PV_TESS_DECLARED_VERTICES;
+   if (e->stage == VK_SHADER_STAGE_GEOMETRY_BIT && e->io.in_vertices > PV_GS_MAX_INPUT_VERTICES)
+      return "a per-vertex input longer than any input primitive has vertices";
+   if ((e->stage &
+        (VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT | VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT)) &&
+       e->io.in_vertices > patch)
+      return "a per-vertex input longer than the device's patches (maxTessellationPatchSize)";
+   if (e->io.clip > l->maxClipDistances)
+      return "ClipDistance past the device's maxClipDistances";
+   if (e->io.cull > l->maxCullDistances)
+      return "CullDistance past the device's maxCullDistances";
+   if ((uint64_t)e->io.clip + e->io.cull > l->maxCombinedClipAndCullDistances)
+      return "ClipDistance and CullDistance past the device's maxCombinedClipAndCullDistances";
+   return NULL;
+}
+
 /* The compute workgroup size after specialization, against the device's limits. */
 static const char *
 workgroup_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spirv_entry *e,
@@ -629,6 +671,8 @@ stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                      : e->push_end && !push_fits(l, e->push_end, st->stage)
                         ? "its push constants are outside the layout's ranges for the stage"
                         : io_misfit(c, device, m, e);
+   if (!why)
+      why = extents_misfit(c, device, e);
    if (!why && e->stage == VK_SHADER_STAGE_COMPUTE_BIT)
       why = workgroup_misfit(c, device, e, st->pSpecializationInfo);
    if (!why)

@@ -7,6 +7,8 @@
  */
 #include "vk/spirv_io.h"
 
+#include "vk/spirv_reflect.h"
+
 /* The element count of an array type (1 for a non-array); a per-vertex (arrayed) interface's
  * outermost dimension, which SPIRV-Cross lists last, is not locations. */
 static uint64_t
@@ -153,4 +155,78 @@ pv_spirv_io_first_end(spvc_compiler comp, spvc_resources res, uint32_t *end_out)
    *end_out = 0;
    return list_first_end(comp, res, SPVC_RESOURCE_TYPE_STAGE_INPUT, end_out) &&
           list_first_end(comp, res, SPVC_RESOURCE_TYPE_STAGE_OUTPUT, end_out);
+}
+
+/* The per-vertex length of an arrayed input's type: its outermost dimension, which SPIRV-Cross
+ * lists last; 0 for a non-array, UINT32_MAX when a specialization constant sizes it. */
+static uint32_t
+vertex_length(spvc_compiler comp, spvc_type_id id)
+{
+   spvc_type t = spvc_compiler_get_type_handle(comp, id);
+   unsigned dims = t ? spvc_type_get_num_array_dimensions(t) : 0;
+   if (!dims)
+      return 0;
+   if (!spvc_type_array_dimension_is_literal(t, dims - 1))
+      return UINT32_MAX;
+   return spvc_type_get_array_dimension(t, dims - 1);
+}
+
+/* The longest per-vertex input (Patch inputs are not per vertex), builtin blocks included. */
+static bool
+input_vertices(spvc_compiler comp, spvc_resources res, uint32_t *max)
+{
+   const spvc_reflected_resource *list = NULL;
+   const spvc_reflected_builtin_resource *builtins = NULL;
+   size_t n = 0, nb = 0;
+   if (spvc_resources_get_resource_list_for_type(res, SPVC_RESOURCE_TYPE_STAGE_INPUT, &list, &n) !=
+          SPVC_SUCCESS ||
+       spvc_resources_get_builtin_resource_list_for_type(
+          res, SPVC_BUILTIN_RESOURCE_TYPE_STAGE_INPUT, &builtins, &nb) != SPVC_SUCCESS)
+      return false;
+   for (size_t i = 0; i < n + nb; i++) {
+      const spvc_reflected_resource *r = i < n ? &list[i] : &builtins[i - n].resource;
+      if (spvc_compiler_has_decoration(comp, r->id, SpvDecorationPatch))
+         continue;
+      uint32_t len = vertex_length(comp, r->type_id);
+      *max = len > *max ? len : *max;
+   }
+   return true;
+}
+
+/* The ClipDistance and CullDistance arrays' sizes among the builtins of `kind`. */
+static bool
+distances(spvc_compiler comp, spvc_resources res, spvc_builtin_resource_type kind, uint32_t *clip,
+          uint32_t *cull)
+{
+   const spvc_reflected_builtin_resource *list = NULL;
+   size_t n = 0;
+   if (spvc_resources_get_builtin_resource_list_for_type(res, kind, &list, &n) != SPVC_SUCCESS)
+      return false;
+   for (size_t i = 0; i < n; i++) {
+      uint32_t *at = list[i].builtin == SpvBuiltInClipDistance   ? clip
+                     : list[i].builtin == SpvBuiltInCullDistance ? cull
+                                                                 : NULL;
+      spvc_type t = at ? spvc_compiler_get_type_handle(comp, list[i].value_type_id) : NULL;
+      if (!at)
+         continue;
+      uint32_t size = UINT32_MAX; /* unknown, or sized by a specialization constant */
+      if (t && spvc_type_get_num_array_dimensions(t) == 1 &&
+          spvc_type_array_dimension_is_literal(t, 0))
+         size = spvc_type_get_array_dimension(t, 0);
+      *at = size > *at ? size : *at;
+   }
+   return true;
+}
+
+bool
+pv_spirv_io_extents(spvc_compiler comp, spvc_resources res, VkShaderStageFlagBits stage,
+                    struct pv_spirv_io_extents *out)
+{
+   *out = (struct pv_spirv_io_extents){0};
+   const VkShaderStageFlags arrayed_in = VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT |
+                                         VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT |
+                                         VK_SHADER_STAGE_GEOMETRY_BIT;
+   return (!(stage & arrayed_in) || input_vertices(comp, res, &out->in_vertices)) &&
+          distances(comp, res, SPVC_BUILTIN_RESOURCE_TYPE_STAGE_INPUT, &out->clip, &out->cull) &&
+          distances(comp, res, SPVC_BUILTIN_RESOURCE_TYPE_STAGE_OUTPUT, &out->clip, &out->cull);
 }

@@ -15,4 +15,10 @@ bool pv_spirv_io_ends(spvc_compiler comp, spvc_resources res, VkShaderStageFlagB
 /* One past the largest Location a non-builtin input or output (or block member) of `res` starts
  * at, 0 for none (UINT32_MAX for a Component past 3): every variable of a module, used or not. */
 bool pv_spirv_io_first_end(spvc_compiler comp, spvc_resources res, uint32_t *max);
+
+struct pv_spirv_io_extents; /* spirv_reflect.h */
+/* Fills `out` for the entry point of `res` (UINT32_MAX where a specialization constant sizes
+ * the array). */
+bool pv_spirv_io_extents(spvc_compiler comp, spvc_resources res, VkShaderStageFlagBits stage,
+                         struct pv_spirv_io_extents *out);
 #endif

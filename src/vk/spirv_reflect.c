@@ -358,7 +358,8 @@ reflect_entry(spvc_compiler comp, const spvc_entry_point *ep, const struct modul
           spvc_compiler_create_shader_resources_for_active_variables(comp, &res, active) ==
              SPVC_SUCCESS &&
           add_resources(comp, res, mw->plain, e) && add_push(comp, res, e) &&
-          pv_spirv_io_ends(comp, res, e->stage, &e->in_end, &e->out_end);
+          pv_spirv_io_ends(comp, res, e->stage, &e->in_end, &e->out_end) &&
+          pv_spirv_io_extents(comp, res, e->stage, &e->io);
 }
 
 static struct pv_spirv_module *

@@ -50,12 +50,24 @@ struct pv_spirv_resource {
    bool plain; /* a sampler some instruction without a Dref operand reads (spirv_sample.h) */
 };
 
+/*
+ * What a stage's interface asks the compiler to make per vertex and per distance: lavapipe
+ * lowers per-vertex input arrays element by element (a geometry shader input of 16,777,217
+ * elements made it allocate without end, tests/fuzz/README.md) and assigns clip and cull
+ * distances into a fixed array on its stack (gl_ClipDistance[512] smashed it).
+ */
+struct pv_spirv_io_extents {
+   uint32_t in_vertices; /* the longest per-vertex input array (tessellation, geometry) */
+   uint32_t clip, cull;  /* ClipDistance and CullDistance array sizes, inputs or outputs */
+};
+
 struct pv_spirv_entry {
    char *name;
    VkShaderStageFlagBits stage; /* 0 for execution models Vulkan has no stage for */
    uint32_t model;              /* its SPIR-V execution model */
    uint32_t push_end;           /* end of the push constant bytes it uses, 0: none */
    uint32_t in_end, out_end;    /* first location past the inputs/outputs it uses (spirv_io.h) */
+   struct pv_spirv_io_extents io; /* per-vertex input lengths, clip and cull distances */
    /* workgroup size (compute, task, mesh): each dimension's value, or the SpecId that may
     * replace it (PV_SPIRV_NO_SPEC when none); an id-given size that is no constant counts as
     * PV_SPIRV_COUNT_UNKNOWN */

@@ -561,7 +561,10 @@ tessellation_patch_size(void **state)
    memcpy(w, tcs_words, sizeof(w));
    w[TCS_PATCH] = 64;
    shader_module_case(w, sizeof(w), NULL);
-   static struct pv_vk_physdev pd = {.limits = {.maxTessellationPatchSize = 32}};
+   static struct pv_vk_physdev pd = {.limits = {.maxTessellationPatchSize = 32,
+                                                .maxClipDistances = 8,
+                                                .maxCullDistances = 8,
+                                                .maxCombinedClipAndCullDistances = 8}};
    static struct pv_vk_device dev = {.pd = &pd};
    const uint32_t patches[] = {33, 0, 64, 32, 1};
    for (size_t i = 0; i < sizeof(patches) / sizeof(patches[0]); i++) {
@@ -824,6 +827,7 @@ geometry_modes_reflected(void **state)
 /* lavapipe's limits, on a host with its quirk (pv_vk_physdev.sizes_gs_output_32bit) and one
  * without. */
 #define GS_LIMITS                                                                                  \
+   .maxClipDistances = 8, .maxCullDistances = 8, .maxCombinedClipAndCullDistances = 8,             \
    .maxGeometryOutputVertices = 1024, .maxGeometryShaderInvocations = 32,                          \
    .maxGeometryInputComponents = 128, .maxGeometryOutputComponents = 128,                          \
    .maxVertexOutputComponents = 128, .maxTessellationPatchSize = 32,                               \
@@ -899,6 +903,28 @@ geometry_limits(void **state)
    gs_stage_case(&gs_dev, GS, 3, 1, 0, NULL);
    gs_stage_case(&gs_dev, GS, 3, ABSENT, 0, NULL);
    gs_stage_case(&gs_dev, GS, 1, 1, PV_SPIRV_OUTPUT_POINTS, NULL);
+}
+
+/* Clip and cull distances inside the device's limits (VUID-VkPipelineShaderStageCreateInfo-
+ * maxClipDistances-00708, -maxCullDistances-00709, -maxCombinedClipAndCullDistances-00710):
+ * lavapipe 22.3 assigns them into a fixed array on its stack (gl_ClipDistance[512] smashed it).
+ * geometry.geom's output block has a ClipDistance and a CullDistance of 1 each. (Per-vertex
+ * inputs longer than a primitive: fuzz regression 2d2c9553.) */
+static void
+geometry_distances(void **state)
+{
+   (void)state;
+   static struct pv_vk_physdev no_clip = {.limits = {GS_LIMITS}},
+                               one_in_all = {.limits = {GS_LIMITS}};
+   no_clip.limits.maxClipDistances = 0;
+   one_in_all.limits.maxCombinedClipAndCullDistances = 1;
+   static struct pv_vk_device no_clip_dev = {.pd = &no_clip}, one_in_all_dev = {.pd = &one_in_all};
+   gs_stage_case(&gs_dev, GS, 3, 1, 0, NULL);
+   gs_stage_case(&no_clip_dev, GS, 3, 1, 0,
+                 GS_STAGE "ClipDistance past the device's maxClipDistances");
+   gs_stage_case(&one_in_all_dev, GS, 3, 1, 0,
+                 GS_STAGE "ClipDistance and CullDistance past the device's "
+                          "maxCombinedClipAndCullDistances");
 }
 
 /*
@@ -2120,6 +2146,7 @@ main(void)
       cmocka_unit_test(tessellation_stages_agree),
       cmocka_unit_test(geometry_modes_reflected),
       cmocka_unit_test(geometry_limits),
+      cmocka_unit_test(geometry_distances),
       cmocka_unit_test(geometry_strips_on_lavapipe),
       cmocka_unit_test(geometry_output_size),
       cmocka_unit_test(geometry_after_tessellation),
