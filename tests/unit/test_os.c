@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pearvisor/pearvisor.h"
+#include "util/host_memory.h"
 #include "util/os.h"
 
 static void
@@ -270,11 +272,47 @@ test_cpus_usable(void **state)
       assert_true(usable <= quota);
 }
 
+/* Sizes as operators write them (--max-host-memory and the quotas): K, M, G; "none" only where
+ * asked; 0, signs, spaces, trailing text and overflow refused. */
+static void
+test_parse_size(void **state)
+{
+   (void)state;
+   uint64_t v = 0;
+   assert_true(pv_parse_size("192M", false, &v));
+   assert_int_equal(v, 192ull << 20);
+   assert_true(pv_parse_size("4096", false, &v));
+   assert_int_equal(v, 4096);
+   assert_true(pv_parse_size("16G", false, &v));
+   assert_int_equal(v, 16ull << 30);
+   assert_true(pv_parse_size("none", true, &v));
+   assert_true(v == PV_HOST_MEMORY_UNLIMITED);
+   v = 7;
+   const char *bad[] = {"none", "0", "-1", " 5", "+5", "5X", "5MB", "", "18446744073709551615G"};
+   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+      assert_false(pv_parse_size(bad[i], false, &v));
+   assert_int_equal(v, 7); /* untouched */
+}
+
+/* The default ceiling: the quotas (0 meaning their defaults) plus the headroom, saturating. */
+static void
+test_host_memory_default(void **state)
+{
+   (void)state;
+   assert_true(pv_host_memory_default(0, 0) ==
+               PV_DEFAULT_MAX_DEVICE_MEMORY + PV_DEFAULT_MAX_BLOB_BYTES + PV_HOST_MEMORY_HEADROOM);
+   assert_true(pv_host_memory_default(1ull << 30, 1ull << 20) ==
+               (1ull << 30) + (1ull << 20) + PV_HOST_MEMORY_HEADROOM);
+   assert_true(pv_host_memory_default(UINT64_MAX - 5, 1) == UINT64_MAX);
+}
+
 int
 main(void)
 {
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_variant),
+      cmocka_unit_test(test_parse_size),
+      cmocka_unit_test(test_host_memory_default),
       cmocka_unit_test(test_shm),
       cmocka_unit_test(test_event),
       cmocka_unit_test(test_cond_deadline),
