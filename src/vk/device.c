@@ -345,6 +345,8 @@ pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
       a->ret = VK_ERROR_INITIALIZATION_FAILED;
       return;
    }
+   /* the guest's list: `info`'s was ours, freed above */
+   d->features |= pv_vk_layout_extensions(a->pCreateInfo);
    struct pv_object *obj = pv_object_add(ctx, VK_OBJECT_TYPE_DEVICE, id, PV_FROM_HANDLE(host),
                                          pv_venus_host(ctx)->instance_id);
    if (!obj) {

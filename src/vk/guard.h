@@ -770,12 +770,30 @@ enum pv_feature {
    PV_FEATURE_PATCH_CONTROL_POINTS,
    PV_FEATURE_VERTEX_INPUT,
    PV_FEATURE_COLOR_WRITE_ENABLE,
-   PV_FEATURE_COUNT
+   PV_FEATURE_COUNT, /* no bit: "no feature needed" */
+   /* device extensions that define image layouts (guard_layouts.c) */
+   PV_LAYOUTS_SWAPCHAIN,
+   PV_LAYOUTS_SHARED_PRESENT,
+   PV_LAYOUTS_SHADING_RATE,
+   PV_LAYOUTS_DENSITY_MAP,
+   PV_LAYOUTS_FEEDBACK_LOOP,
+   PV_LAYOUTS_LOCAL_READ,
+   PV_LAYOUTS_VIDEO_DECODE,
+   PV_LAYOUTS_VIDEO_ENCODE,
+   PV_LAYOUTS_QUANTIZATION_MAP,
+   PV_LAYOUTS_END
 };
 #define PV_FEATURE(f) (1ull << (f))
 
 /* The gated features a vkCreateDevice chain enables. */
 uint64_t pv_vk_gated_features(const void *create_pnext);
+/* The PV_LAYOUTS_* bits of the extensions a vkCreateDevice enables (guard_layouts.c). */
+uint64_t pv_vk_layout_extensions(const VkDeviceCreateInfo *ci);
+/* Why the render pass's or rendering's image layouts are not the device's to use (a layout of
+ * an extension it was created without), or NULL. `features`: the device's PV_FEATURE bits. */
+const char *pv_vk_render_pass_layouts(uint64_t features, const VkRenderPassCreateInfo *ci);
+const char *pv_vk_render_pass2_layouts(uint64_t features, const VkRenderPassCreateInfo2 *ci);
+const char *pv_vk_rendering_layouts(uint64_t features, const VkRenderingInfo *ri);
 /* Whether the command buffer's device has `feature`; refuses the command (`what`) if not. */
 bool pv_vk_cmd_feature_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,
                           enum pv_feature feature);

@@ -440,6 +440,17 @@ pv_guard_CmdEndRenderPass2(struct pv_dispatch_ctx *c, void *args)
       pv_handle_vkCmdEndRenderPass2(c, args);
 }
 
+/* The attachments' layouts against the device's extensions (guard_layouts.c). */
+static bool
+rendering_layouts_ok(struct pv_dispatch_ctx *c, VkCommandBuffer cmd, const VkRenderingInfo *ri)
+{
+   const struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_get(c, cmd);
+   const char *why = pv_vk_rendering_layouts(cb ? cb->features : 0, ri);
+   if (why)
+      pv_venus_refuse(c, "vkCmdBeginRendering: %s", why);
+   return !why;
+}
+
 void
 pv_guard_CmdBeginRendering(struct pv_dispatch_ctx *c, void *args)
 {
@@ -448,6 +459,7 @@ pv_guard_CmdBeginRendering(struct pv_dispatch_ctx *c, void *args)
    /* pv_vk_rendering_begin refuses a missing rendering info; the limits need one. The view
     * mask inside maxMultiviewViewCount: VUID-VkRenderingInfo-viewMask-06128 */
    if (!pv_vk_rendering_begin(c, a->pRenderingInfo, &area) ||
+       !rendering_layouts_ok(c, a->commandBuffer, a->pRenderingInfo) ||
        !pv_vk_cmd_range_ok(c, "vkCmdBeginRendering", a->commandBuffer, 0,
                            a->pRenderingInfo->colorAttachmentCount, PV_LIMIT_COLOR_ATTACHMENTS) ||
        !pv_vk_cmd_range_ok(c, "vkCmdBeginRendering", a->commandBuffer, 0,

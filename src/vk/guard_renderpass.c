@@ -402,6 +402,15 @@ render_pass_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
    return !why;
 }
 
+/* The device's PV_FEATURE bits: its extensions decide which image layouts it may use
+ * (guard_layouts.c). */
+static uint64_t
+device_features(struct pv_dispatch_ctx *c, VkDevice device)
+{
+   const struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
+   return d ? d->features : 0;
+}
+
 void
 pv_guard_CreateRenderPass(struct pv_dispatch_ctx *c, void *args)
 {
@@ -414,7 +423,8 @@ pv_guard_CreateRenderPass(struct pv_dispatch_ctx *c, void *args)
    if (!render_pass_ok(c, "vkCreateRenderPass", a->device, rp,
                        !ci   ? "no create info"
                        : !rp ? "no memory for the render pass's state"
-                             : render_pass1_violation(ci, rp)))
+                       : render_pass1_violation(ci, rp)
+                          ?: pv_vk_render_pass_layouts(device_features(c, a->device), ci)))
       return;
    pv_handle_vkCreateRenderPass(c, args);
    keep_render_pass(c, "vkCreateRenderPass", a->ret, a->pRenderPass, rp);
@@ -432,7 +442,8 @@ pv_guard_CreateRenderPass2(struct pv_dispatch_ctx *c, void *args)
    if (!render_pass_ok(c, "vkCreateRenderPass2", a->device, rp,
                        !ci   ? "no create info"
                        : !rp ? "no memory for the render pass's state"
-                             : render_pass2_violation(ci, rp)))
+                       : render_pass2_violation(ci, rp)
+                          ?: pv_vk_render_pass2_layouts(device_features(c, a->device), ci)))
       return;
    pv_handle_vkCreateRenderPass2(c, args);
    keep_render_pass(c, "vkCreateRenderPass2", a->ret, a->pRenderPass, rp);

@@ -24,6 +24,8 @@
 #include "vk/spirv_bound.h"
 #include "vk/spirv_shared.h"
 #include "vk/spirv_fold.h"
+#include "vk/spirv_loops.h"
+#include "vk/spirv_values.h"
 #include "vk/spirv_var_size.h"
 #include "vk/spirv_reflect.h"
 
@@ -326,8 +328,13 @@ module_reflect(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                       what);
       return NULL;
    }
+   /* before reflection: SPIRV-Cross builds a null constant element by element (spirv_values.c) */
+   const char *why = pv_spirv_value_violation(ci->pCode, ci->codeSize / 4);
+   if (why) {
+      pv_venus_refuse(c, "%s: %s", what, why);
+      return NULL;
+   }
    char err[256];
-   const char *why = NULL;
    struct pv_spirv_module *m =
       pv_spirv_reflect(ci->pCode, ci->codeSize / 4, device_env(c, device), err, sizeof(err), &why);
    if (!m)
@@ -380,6 +387,9 @@ host_module(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
    if (pd && pd->bounds_gs_strips &&
        !rewrite(c, what, "a strip geometry shader compiled bounded", device, ci,
                 pv_spirv_bound_strips))
+      return false;
+   if (pd && pd->unrolls_on_hint &&
+       !rewrite(c, what, "loops without the Unroll hint", device, ci, pv_spirv_plain_loops))
       return false;
    return !pd || !pd->unbounded_shared ||
           rewrite(c, what, "Workgroup memory zeroed and its indices clamped", device, ci,
@@ -595,6 +605,11 @@ workgroup_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spi
  * the result is undefined in SPIR-V anyway), a compute stage's Workgroup memory against the
  * device's limit, and on a host that keeps Private and Function arrays on its stacks
  * (stacks_private_arrays) each invocation's against ours. */
+/* What a call tree may inline to on a host that inlines every call (spirv_var_size.c): the
+ * largest shaders of the e2e, piglit, ffmpeg and llama.cpp workloads are tens of thousands of
+ * words. */
+#define PV_VK_INLINED_WORDS_MAX (1ull << 20)
+
 static const char *
 memory_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spirv_module *m,
               const struct pv_spirv_entry *e, const VkSpecializationInfo *si)
@@ -607,6 +622,10 @@ memory_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spirv_
    if (!pv_spirv_var_bytes_of(m->vars, e->name, e->model, si, compute, stacks, &bytes, &why))
       return why;
    why = compute ? pv_vk_shared_violation(c, device, bytes.workgroup) : NULL;
+   if (!why && stacks &&
+       pv_spirv_inlined_words(m->vars, e->name, e->model) > PV_VK_INLINED_WORDS_MAX)
+      why = "more than 2^20 words of SPIR-V once every call is inlined (this host inlines them "
+            "all)";
    return why ? why : pv_vk_private_violation(c, device, bytes.invocation);
 }
 

@@ -299,6 +299,7 @@ init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd, bool one_
    pd->reads_null_set_layouts = lavapipe >= 0 && lavapipe < 2500;
    pd->one_plane_per_descriptor = lavapipe >= 0;
    pd->dual_source_rt0_only = lavapipe >= 0;
+   pd->unrolls_on_hint = lavapipe >= 0;
    /* a version that cannot be read (0) counts as affected, the check costing little */
    pd->queries_keep_views = lavapipe == 0 || lavapipe > 2203;
    pd->max_multiview_views = multiview_views(inst, pd);

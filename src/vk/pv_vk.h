@@ -175,6 +175,9 @@ struct pv_vk_physdev {
     * SRC1 factor on another attachment made its fragment compile read NULL on the queue thread
     * (guard_limits.c pv_vk_dual_source_violation) */
    bool dual_source_rt0_only;
+   /* unrolls any constant trip count of a loop that asks for Unroll (lavapipe: Mesa's loop
+    * unrolling; spirv_loops.c): the host gets its modules without the hint */
+   bool unrolls_on_hint;
 };
 
 /* Whether this thread is making the transform feedback resume's own fill and copy (which Vulkan

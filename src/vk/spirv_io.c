@@ -117,44 +117,41 @@ pv_spirv_io_ends(spvc_compiler comp, spvc_resources res, VkShaderStageFlagBits s
           list_end(comp, res, SPVC_RESOURCE_TYPE_STAGE_OUTPUT, stage & arrayed_out, out_end);
 }
 
-/* One past the largest Location any non-builtin variable or block member of the list starts at. */
+/* One past the last location any non-builtin variable or block member of the list reaches, used
+ * or not: lavapipe keeps unused transform feedback outputs, and nir_xfb_info_create counts
+ * outputs in 16 bits, so an unused output of 65,536 floats at Location 0 (under the Xfb mode)
+ * sized its buffer for none and wrote all of them: a heap overflow (SIGSEGV in
+ * nir_gather_xfb_info, natively; the tenth reading's shader sweep). Counting only where each
+ * variable starts let it through. */
 static bool
-list_first_end(spvc_compiler comp, spvc_resources res, spvc_resource_type kind, uint32_t *end_out)
+list_span_end(spvc_compiler comp, spvc_resources res, spvc_resource_type kind, bool arrayed,
+              uint32_t *end_out)
 {
    const spvc_reflected_resource *list = NULL;
    size_t n = 0;
    if (spvc_resources_get_resource_list_for_type(res, kind, &list, &n) != SPVC_SUCCESS)
       return false;
    for (size_t i = 0; i < n; i++) {
-      if (spvc_compiler_has_decoration(comp, list[i].id, SpvDecorationBuiltIn))
-         continue;
-      uint32_t at = component_bad(comp, list[i].id)
-                       ? UINT32_MAX
-                       : spvc_compiler_get_decoration(comp, list[i].id, SpvDecorationLocation);
-      spvc_type base = spvc_compiler_get_type_handle(comp, list[i].base_type_id);
-      unsigned members = base && spvc_type_get_basetype(base) == SPVC_BASETYPE_STRUCT
-                            ? spvc_type_get_num_member_types(base)
-                            : 0;
-      for (unsigned m = 0; m < members; m++) {
-         if (!spvc_compiler_has_member_decoration(comp, list[i].base_type_id, m,
-                                                  SpvDecorationLocation))
-            continue;
-         uint32_t ml = spvc_compiler_get_member_decoration(comp, list[i].base_type_id, m,
-                                                           SpvDecorationLocation);
-         at = ml > at ? ml : at;
-      }
-      uint32_t end = at == UINT32_MAX ? at : at + 1;
+      uint64_t e = variable_end(comp, &list[i], arrayed);
+      uint32_t end = e > UINT32_MAX ? UINT32_MAX : (uint32_t)e;
       *end_out = end > *end_out ? end : *end_out;
    }
    return true;
 }
 
 bool
-pv_spirv_io_first_end(spvc_compiler comp, spvc_resources res, uint32_t *end_out)
+pv_spirv_io_first_end(spvc_compiler comp, spvc_resources res, VkShaderStageFlags stages,
+                      uint32_t *end_out)
 {
+   /* per-vertex interfaces of the module's stages: their outer dimension is not locations */
+   const VkShaderStageFlags arrayed_in = VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT |
+                                         VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT |
+                                         VK_SHADER_STAGE_GEOMETRY_BIT;
+   const VkShaderStageFlags arrayed_out =
+      VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT | VK_SHADER_STAGE_MESH_BIT_EXT;
    *end_out = 0;
-   return list_first_end(comp, res, SPVC_RESOURCE_TYPE_STAGE_INPUT, end_out) &&
-          list_first_end(comp, res, SPVC_RESOURCE_TYPE_STAGE_OUTPUT, end_out);
+   return list_span_end(comp, res, SPVC_RESOURCE_TYPE_STAGE_INPUT, stages & arrayed_in, end_out) &&
+          list_span_end(comp, res, SPVC_RESOURCE_TYPE_STAGE_OUTPUT, stages & arrayed_out, end_out);
 }
 
 /* The per-vertex length of an arrayed input's type: its outermost dimension, which SPIRV-Cross

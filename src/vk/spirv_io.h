@@ -12,9 +12,11 @@
  * an array sized by a specialization constant, gives UINT32_MAX). */
 bool pv_spirv_io_ends(spvc_compiler comp, spvc_resources res, VkShaderStageFlagBits stage,
                       uint32_t *in_end, uint32_t *out_end);
-/* One past the largest Location a non-builtin input or output (or block member) of `res` starts
- * at, 0 for none (UINT32_MAX for a Component past 3): every variable of a module, used or not. */
-bool pv_spirv_io_first_end(spvc_compiler comp, spvc_resources res, uint32_t *max);
+/* One past the last location a non-builtin input or output (or block member) of `res` reaches,
+ * 0 for none (UINT32_MAX for a Component past 3): every variable of a module, used or not;
+ * `stages`: its entry points' stages, whose per-vertex arrays are not locations. */
+bool pv_spirv_io_first_end(spvc_compiler comp, spvc_resources res, VkShaderStageFlags stages,
+                           uint32_t *max);
 
 struct pv_spirv_io_extents; /* spirv_reflect.h */
 /* Fills `out` for the entry point of `res` (UINT32_MAX where a specialization constant sizes

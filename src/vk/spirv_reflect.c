@@ -379,9 +379,12 @@ reflect(spvc_context ctx, const uint32_t *words, size_t count, const struct modu
       free(m);
       return NULL;
    }
+   VkShaderStageFlags stages = 0;
+   for (size_t i = 0; i < n; i++)
+      stages |= stage_of(eps[i].execution_model);
    spvc_resources all = NULL;
    if (spvc_compiler_create_shader_resources(comp, &all) != SPVC_SUCCESS ||
-       !pv_spirv_io_first_end(comp, all, &m->io_first_end)) {
+       !pv_spirv_io_first_end(comp, all, stages, &m->io_first_end)) {
       pv_spirv_module_free(m);
       return NULL;
    }

@@ -87,8 +87,8 @@ struct pv_spirv_entry {
 struct pv_spirv_var_use;
 
 struct pv_spirv_module {
-   uint32_t io_first_end; /* one past the largest Location an input or output starts at, used
-                           * or not; 0: none */
+   uint32_t io_first_end; /* one past the last location an input or output reaches, used or
+                           * not; 0: none */
    /* its variables per entry point, sized with a pipeline's specialization
     * (spirv_var_size.h); NULL when it has none */
    struct pv_spirv_var_use *vars;

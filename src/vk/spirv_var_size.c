@@ -29,7 +29,13 @@
  *
  * Which variables an entry point uses is its call tree's: the Workgroup and Private variables
  * that an instruction of a function it reaches names (SPIR-V before 1.4 does not list them in
- * the entry point), and the Function variables those functions declare.
+ * the entry point), and the Function variables those functions declare, once per copy of the
+ * function that inlining makes: Mesa inlines every call, and llvmpipe gives each call site's
+ * copy its own arrays on the stack (a 28 KB array in a function called 8 times took 25 s and
+ * 1.7 GiB to compile natively; counted once, 64 calls passed the 32 KiB cap). The copies also
+ * give the entry point's size after inlining (pv_spirv_inlined_words): a chain of functions
+ * each calling the next twice doubles it per level, 1.6 KB of SPIR-V took 50 s and 2.2 GiB at
+ * depth 18 (the tenth reading's shader sweep).
  */
 #include "vk/spirv_var_size.h"
 
@@ -46,7 +52,9 @@ struct entry {
    uint32_t *workgroup; /* pointer types of the Workgroup variables it uses */
    size_t nworkgroup;
    uint32_t *own; /* pointer types of its Private variables and its functions' Function ones */
+   uint64_t *own_copies; /* how many of each: inlined copies of the function declaring it */
    size_t nown;
+   uint64_t inlined_words; /* its call tree's words with every call inlined, saturating */
 };
 
 struct pv_spirv_var_use {
@@ -78,6 +86,7 @@ struct scan {
    size_t ncalls, capcalls;
    struct pv_spirv_pair *locals; /* (function index, pointer type of a Function variable) */
    size_t nlocals, caplocals;
+   uint64_t *fwords; /* per function index: the words of its body */
 };
 
 static bool
@@ -141,6 +150,9 @@ scan_functions(struct scan *s)
 {
    uint32_t len, f = 0;
    bool in = false;
+   s->fwords = calloc(s->nfuncs + 1, sizeof(*s->fwords));
+   if (!s->fwords)
+      return false;
    for (size_t i = s->first_function; i && i < s->n && (len = pv_spirv_len_at(s->w, s->n, i));
         i += len) {
       if ((s->w[i] & 0xffffu) == SpvOpFunction) {
@@ -151,6 +163,8 @@ scan_functions(struct scan *s)
       } else if (in && !scan_instruction(s, f, s->w + i, len)) {
          return false;
       }
+      if (in)
+         s->fwords[f] += len;
    }
    pv_spirv_sort(s->calls, s->ncalls, sizeof(*s->calls), pv_spirv_pair_cmp);
    return true;
@@ -182,24 +196,109 @@ reach(const struct scan *s, uint32_t root, bool *seen)
    return stack != NULL;
 }
 
+static uint64_t
+add_sat(uint64_t a, uint64_t b)
+{
+   return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t
+mul_sat(uint64_t a, uint64_t b)
+{
+   return a && b > UINT64_MAX / a ? UINT64_MAX : a * b;
+}
+
+/* The callee's function index of call c, or UINT32_MAX. */
+static uint32_t
+callee_of(const struct scan *s, size_t c)
+{
+   struct pv_spirv_pair key = {s->calls[c].b, 0};
+   const struct pv_spirv_pair *p =
+      pv_spirv_find(&key, s->funcs, s->nfuncs, sizeof(key), pv_spirv_pair_cmp);
+   return p ? p->b : UINT32_MAX;
+}
+
+/* How many copies of each function inlining the call tree of `seen` (rooted at index `root`)
+ * makes: 1 of the root, and per call site as many as its caller has; in topological order of
+ * the calls (SPIR-V has no recursion; a cycle saturates what it reaches). */
+static bool
+inlined_copies(const struct scan *s, uint32_t root, const bool *seen, uint64_t *copies)
+{
+   uint32_t *indeg = calloc(s->nfuncs + 1, sizeof(*indeg));
+   uint32_t *queue = malloc((s->nfuncs + 1) * sizeof(*queue));
+   if (!indeg || !queue) {
+      free(indeg), free(queue);
+      return false;
+   }
+   for (size_t c = 0; c < s->ncalls; c++) {
+      uint32_t g = callee_of(s, c);
+      if (seen[s->calls[c].a] && g != UINT32_MAX)
+         indeg[g]++;
+   }
+   size_t head = 0, tail = 0;
+   if (!indeg[root])
+      queue[tail++] = root;
+   copies[root] = 1;
+   while (head < tail) {
+      uint32_t f = queue[head++];
+      for (size_t c = pv_spirv_pair_lower(s->calls, s->ncalls, f);
+           c < s->ncalls && s->calls[c].a == f; c++) {
+         uint32_t g = callee_of(s, c);
+         if (g == UINT32_MAX)
+            continue;
+         copies[g] = add_sat(copies[g], copies[f]);
+         if (--indeg[g] == 0)
+            queue[tail++] = g;
+      }
+   }
+   for (size_t f = 0; f < s->nfuncs; f++)
+      if (seen[f] && indeg[f])
+         copies[f] = UINT64_MAX; /* on a cycle */
+   free(indeg), free(queue);
+   return true;
+}
+
 /* The variables of the call tree of function `root`, into e. */
 static bool
-entry_vars(const struct scan *s, uint32_t root, struct entry *e)
+push_own(struct entry *e, size_t *cap, size_t *capc, uint32_t type, uint64_t copies)
+{
+   size_t n = e->nown, c = n;
+   uint64_t *v = pv_spirv_grow(e->own_copies, capc, n + 1, sizeof(*v));
+   if (!v)
+      return false;
+   e->own_copies = v;
+   if (!pv_spirv_push_u32(&e->own, &n, cap, type))
+      return false;
+   e->own_copies[c] = copies;
+   e->nown = n;
+   return true;
+}
+
+static bool
+entry_vars(const struct scan *s, uint32_t root_id, struct entry *e)
 {
    bool *seen = calloc(s->nfuncs + 1, 1), *used = calloc(s->nvars + 1, 1);
-   size_t capw = 0, capo = 0;
-   bool ok = seen && used && reach(s, root, seen);
+   uint64_t *copies = calloc(s->nfuncs + 1, sizeof(*copies));
+   struct pv_spirv_pair key = {root_id, 0};
+   const struct pv_spirv_pair *r =
+      pv_spirv_find(&key, s->funcs, s->nfuncs, sizeof(key), pv_spirv_pair_cmp);
+   size_t capw = 0, capo = 0, capc = 0;
+   bool ok = seen && used && copies && reach(s, root_id, seen) &&
+             (!r || inlined_copies(s, r->b, seen, copies));
    for (size_t k = 0; ok && k < s->nrefs; k++)
       used[s->refs[k].b] |= seen[s->refs[k].a];
    for (size_t v = 0; ok && v < s->nvars; v++)
       if (used[v])
          ok = s->vars[v].workgroup
                  ? pv_spirv_push_u32(&e->workgroup, &e->nworkgroup, &capw, s->vars[v].type)
-                 : pv_spirv_push_u32(&e->own, &e->nown, &capo, s->vars[v].type);
+                 : push_own(e, &capo, &capc, s->vars[v].type, 1);
    for (size_t k = 0; ok && k < s->nlocals; k++)
       if (seen[s->locals[k].a])
-         ok = pv_spirv_push_u32(&e->own, &e->nown, &capo, s->locals[k].b);
-   free(seen), free(used);
+         ok = push_own(e, &capo, &capc, s->locals[k].b, copies[s->locals[k].a]);
+   for (size_t f = 0; ok && f < s->nfuncs; f++)
+      if (seen[f])
+         e->inlined_words = add_sat(e->inlined_words, mul_sat(copies[f], s->fwords[f]));
+   free(seen), free(used), free(copies);
    return ok;
 }
 
@@ -235,7 +334,8 @@ pv_spirv_var_use_free(struct pv_spirv_var_use *u)
    if (!u)
       return;
    for (uint32_t i = 0; i < u->nentries; i++)
-      free(u->entries[i].name), free(u->entries[i].workgroup), free(u->entries[i].own);
+      free(u->entries[i].name), free(u->entries[i].workgroup), free(u->entries[i].own),
+         free(u->entries[i].own_copies);
    free(u->entries);
    free(u->globals);
    free(u);
@@ -257,13 +357,13 @@ pv_spirv_var_use_new(const uint32_t *words, size_t count, bool *nomem)
    struct scan s = {.w = words, .n = count};
    struct pv_spirv_var_use *u = NULL;
    bool ok = count >= 5 && scan_globals(&s) && scan_functions(&s);
-   if (ok && (s.nvars || s.nlocals || s.spec_ops) && s.first_function) {
+   if (ok && (s.nvars || s.nlocals || s.spec_ops || s.ncalls) && s.first_function) {
       u = calloc(1, sizeof(*u));
       ok = u && scan_entries(&s, u) && keep_globals(u, words, s.first_function);
       if (ok)
          u->spec_ops = s.spec_ops;
    }
-   free(s.vars), free(s.funcs), free(s.refs), free(s.calls), free(s.locals);
+   free(s.vars), free(s.funcs), free(s.refs), free(s.calls), free(s.locals), free(s.fwords);
    *nomem = count >= 5 && !ok;
    if (!ok) {
       pv_spirv_var_use_free(u);
@@ -277,8 +377,8 @@ pv_spirv_var_use_new(const uint32_t *words, size_t count, bool *nomem)
 /* The variables of pointer types `types` added up (blocks of Workgroup memory alias: the
  * largest), into *sum; false with *why. */
 static bool
-add_up(const struct pv_spirv_fold *f, const uint32_t *types, size_t n, bool aliasing, uint64_t *sum,
-       const char **why)
+add_up(const struct pv_spirv_fold *f, const uint32_t *types, const uint64_t *copies, size_t n,
+       bool aliasing, uint64_t *sum, const char **why)
 {
    uint64_t plain = 0, blocks = 0;
    for (size_t k = 0; k < n; k++) {
@@ -294,10 +394,13 @@ add_up(const struct pv_spirv_fold *f, const uint32_t *types, size_t n, bool alia
          *why = "an array whose length this server cannot evaluate";
          return false;
       }
+      if (copies)
+         bytes = mul_sat(bytes, copies[k]);
       if (aliasing && block)
          blocks = bytes > blocks ? bytes : blocks;
       else
-         plain = plain + bytes > PV_SPIRV_FOLD_SIZE_MAX ? PV_SPIRV_FOLD_SIZE_MAX : plain + bytes;
+         plain =
+            add_sat(plain, bytes) > PV_SPIRV_FOLD_SIZE_MAX ? PV_SPIRV_FOLD_SIZE_MAX : plain + bytes;
    }
    *sum = plain + blocks;
    return true;
@@ -322,9 +425,18 @@ pv_spirv_var_bytes_of(const struct pv_spirv_var_use *u, const char *name, uint32
    *why = !f ? "no memory" : u->spec_ops ? pv_spirv_fold_trap(f) : NULL;
    bool ok = !*why;
    if (ok && workgroup)
-      ok = add_up(f, ep->workgroup, ep->nworkgroup, true, &out->workgroup, why);
+      ok = add_up(f, ep->workgroup, NULL, ep->nworkgroup, true, &out->workgroup, why);
    if (ok && invocation)
-      ok = add_up(f, ep->own, ep->nown, false, &out->invocation, why);
+      ok = add_up(f, ep->own, ep->own_copies, ep->nown, false, &out->invocation, why);
    pv_spirv_fold_free(f);
    return ok;
+}
+
+uint64_t
+pv_spirv_inlined_words(const struct pv_spirv_var_use *u, const char *name, uint32_t model)
+{
+   for (uint32_t i = 0; u && name && i < u->nentries; i++)
+      if (u->entries[i].model == model && !strcmp(u->entries[i].name, name))
+         return u->entries[i].inlined_words;
+   return 0;
 }

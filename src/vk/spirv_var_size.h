@@ -42,4 +42,9 @@ bool pv_spirv_var_bytes_of(const struct pv_spirv_var_use *u, const char *name, u
                            const VkSpecializationInfo *si, bool workgroup, bool invocation,
                            struct pv_spirv_var_bytes *out, const char **why);
 
+/* The words of entry point `name`'s call tree with every call inlined (each function's body as
+ * many times as inlining copies it), saturating; 0 for no such entry point or a module
+ * spirv_var_use made nothing for (no variables, constants folded or calls). */
+uint64_t pv_spirv_inlined_words(const struct pv_spirv_var_use *u, const char *name, uint32_t model);
+
 #endif

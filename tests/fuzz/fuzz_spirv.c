@@ -23,7 +23,9 @@
 #include "fuzz_common.h"
 #include "vk/spirv_bound.h"
 #include "vk/spirv_reflect.h"
+#include "vk/spirv_loops.h"
 #include "vk/spirv_shared.h"
+#include "vk/spirv_values.h"
 #include "vk/spirv_var_size.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -59,8 +61,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       return 0;
    if (n)
       memcpy(words, data, n * 4);
+   /* as the server does: the value scan first, on the unvalidated words (spirv_values.h), and
+    * nothing it refuses reaches SPIRV-Cross */
    const uint32_t versions[] = {VK_API_VERSION_1_0, VK_API_VERSION_1_3};
-   for (int i = 0; i < 2; i++) {
+   for (int i = pv_spirv_value_violation(words, n) ? 2 : 0; i < 2; i++) {
       char err[256];
       const char *why = NULL;
       struct pv_spirv_module *m =
@@ -77,11 +81,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          if (pv_spirv_var_bytes_of(m->vars, ep->name, ep->model, spec_of_input(words, n), true,
                                    true, &b, &size_why))
             sink += (uint32_t)(b.workgroup + b.invocation);
+         sink += (uint32_t)pv_spirv_inlined_words(m->vars, ep->name, ep->model);
       }
-      /* lavapipe's rewrites (spirv_bound.h, spirv_shared.h) of a module it takes */
-      const char *(*const rewrites[])(const uint32_t *, size_t, uint32_t **,
-                                      size_t *) = {pv_spirv_bound_strips, pv_spirv_guard_shared};
-      for (int k = 0; m && k < 2; k++) {
+      /* lavapipe's rewrites (spirv_bound.h, spirv_shared.h, spirv_loops.h) of a module it
+       * takes */
+      const char *(*const rewrites[])(const uint32_t *, size_t, uint32_t **, size_t *) = {
+         pv_spirv_bound_strips, pv_spirv_guard_shared, pv_spirv_plain_loops};
+      for (int k = 0; m && k < 3; k++) {
          uint32_t *out = NULL;
          size_t out_n = 0;
          rewrites[k](words, n, &out, &out_n);

@@ -24,6 +24,11 @@
 #include "geometry_geom_spv.h"
 #include "ubos_comp_spv.h"
 #include "geometry_varyings_geom_spv.h"
+#include "calls_comp_spv.h"
+#include "doubling_comp_spv.h"
+#include "unroll_comp_spv.h"
+#include "values_big_comp_spv.h"
+#include "values_small_comp_spv.h"
 #include "io_vert_spv.h"
 #include "pearvisor/pearvisor.h"
 #include "reflect_comp_10_spv.h"
@@ -34,7 +39,10 @@
 #include "util/log.h"
 #include "vk/guard.h"
 #include "vk/lifetime.h"
+#include "vk/spirv_loops.h"
 #include "vk/spirv_reflect.h"
+#include "vk/spirv_values.h"
+#include "vk/spirv_var_size.h"
 
 #define STORAGE_BUF pv_spirv_type_bit(VK_DESCRIPTOR_TYPE_STORAGE_BUFFER)
 #define BIT(t) pv_spirv_type_bit(VK_DESCRIPTOR_TYPE_##t)
@@ -903,6 +911,88 @@ geometry_limits(void **state)
    gs_stage_case(&gs_dev, GS, 3, 1, 0, NULL);
    gs_stage_case(&gs_dev, GS, 3, ABSENT, 0, NULL);
    gs_stage_case(&gs_dev, GS, 1, 1, PV_SPIRV_OUTPUT_POINTS, NULL);
+}
+
+/* Aggregate values past 65,536 scalars are refused where the host builds them element by
+ * element (spirv_values.c: a whole-array load of 70,000 floats; lavapipe's OpConstantNull of
+ * 2^32 - 1 elements crashed it); 1,000 pass. */
+static void
+values_bounded(void **state)
+{
+   (void)state;
+   assert_non_null(
+      pv_spirv_value_violation(pv_values_big_comp_spv, sizeof(pv_values_big_comp_spv) / 4));
+   assert_null(
+      pv_spirv_value_violation(pv_values_small_comp_spv, sizeof(pv_values_small_comp_spv) / 4));
+   assert_null(
+      pv_spirv_value_violation(pv_reflect_comp_10_spv, sizeof(pv_reflect_comp_10_spv) / 4));
+   /* a null constant of float[2^32 - 1] (SPIRV-Cross's reflection threw std::bad_alloc on it):
+    * refused before any validation; of float[16], not; an absurd id bound is refused */
+   uint32_t null_array[] = {
+      0x07230203,      0x00010000, 0,  6,           0, /* header, bound 6 */
+      (4u << 16) | 21, 1,          32, 0,              /* %1 = OpTypeInt 32 0 */
+      (4u << 16) | 43, 1,          2,  0xffffffffu,    /* %2 = OpConstant %1 2^32 - 1 */
+      (3u << 16) | 22, 3,          32,                 /* %3 = OpTypeFloat 32 */
+      (4u << 16) | 28, 4,          3,  2,              /* %4 = OpTypeArray %3 %2 */
+      (3u << 16) | 46, 4,          5,                  /* %5 = OpConstantNull %4 */
+   };
+   const size_t words = sizeof(null_array) / 4;
+   assert_non_null(pv_spirv_value_violation(null_array, words));
+   null_array[12] = 16;
+   assert_null(pv_spirv_value_violation(null_array, words));
+   null_array[3] = 0x400000;
+   assert_non_null(pv_spirv_value_violation(null_array, words));
+}
+
+/* The Unroll hint leaves the host's copy of a module (spirv_loops.c: lavapipe unrolls any trip
+ * count it asks for); a module without it is left alone. */
+static void
+unroll_hint_cleared(void **state)
+{
+   (void)state;
+   uint32_t *out = NULL;
+   size_t n = 0;
+   const size_t count = sizeof(pv_unroll_comp_spv) / 4;
+   assert_null(pv_spirv_plain_loops(pv_unroll_comp_spv, count, &out, &n));
+   assert_non_null(out);
+   assert_int_equal(n, count);
+   int hinted = 0, left = 0;
+   for (size_t i = 5, len; i < count && (len = pv_unroll_comp_spv[i] >> 16); i += len)
+      if ((pv_unroll_comp_spv[i] & 0xffff) == 246 /* OpLoopMerge */) {
+         hinted += (pv_unroll_comp_spv[i + 3] & 1) != 0;
+         left += (out[i + 3] & 1) != 0;
+      }
+   assert_int_equal(hinted, 1);
+   assert_int_equal(left, 0);
+   free(out);
+   assert_null(
+      pv_spirv_plain_loops(pv_reflect_comp_10_spv, sizeof(pv_reflect_comp_10_spv) / 4, &out, &n));
+   assert_null(out);
+}
+
+/* Function variables count once per copy inlining makes (spirv_var_size.c): 7,000 floats in a
+ * function called 8 times are 224,000 bytes an invocation, past the 32 KiB cap where counting
+ * each function once made 28,000; and a call tree that doubles per level inlines to more than
+ * 2^20 words. */
+static void
+calls_inlined(void **state)
+{
+   (void)state;
+   bool nomem = false;
+   struct pv_spirv_var_use *u =
+      pv_spirv_var_use_new(pv_calls_comp_spv, sizeof(pv_calls_comp_spv) / 4, &nomem);
+   assert_non_null(u);
+   struct pv_spirv_var_bytes bytes;
+   const char *why = NULL;
+   assert_true(
+      pv_spirv_var_bytes_of(u, "main", 5u /* GLCompute */, NULL, false, true, &bytes, &why));
+   assert_true(bytes.invocation >= 8 * 28000ull);
+   assert_true(pv_spirv_inlined_words(u, "main", 5u /* GLCompute */) < sizeof(pv_calls_comp_spv));
+   pv_spirv_var_use_free(u);
+   u = pv_spirv_var_use_new(pv_doubling_comp_spv, sizeof(pv_doubling_comp_spv) / 4, &nomem);
+   assert_non_null(u);
+   assert_true(pv_spirv_inlined_words(u, "main", 5u /* GLCompute */) > (1ull << 20));
+   pv_spirv_var_use_free(u);
 }
 
 /* Clip and cull distances inside the device's limits (VUID-VkPipelineShaderStageCreateInfo-
@@ -2147,6 +2237,9 @@ main(void)
       cmocka_unit_test(geometry_modes_reflected),
       cmocka_unit_test(geometry_limits),
       cmocka_unit_test(geometry_distances),
+      cmocka_unit_test(values_bounded),
+      cmocka_unit_test(unroll_hint_cleared),
+      cmocka_unit_test(calls_inlined),
       cmocka_unit_test(geometry_strips_on_lavapipe),
       cmocka_unit_test(geometry_output_size),
       cmocka_unit_test(geometry_after_tessellation),

@@ -1391,6 +1391,8 @@ const struct pv_hostile_case pv_hostile_cases[] = {
    D("setter-without-feature", pv_hostile_setter_without_feature,
      "vkCmdSetColorBlendAdvancedEXT (25.0.7 guest) or vkCmdSetLogicOpEXT (22.3.6) on a device "
      "without the feature"),
+   D("render-pass-layout", pv_hostile_render_pass_layout,
+     "vkCreateRenderPass of finalLayout RENDERING_LOCAL_READ_KHR without its extension"),
    D("copy-image-layers", copy_image_layers, "vkCmdCopyImage of 6 layers into an image of 1"),
    D("patch-list-no-tess", patch_list_no_tess,
      "a draw of patches by a pipeline without tessellation stages"),

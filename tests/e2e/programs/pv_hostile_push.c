@@ -116,3 +116,34 @@ pv_hostile_setter_without_feature(struct pv_hostile *h)
    }
    pv_hostile_submit(h, cmd);
 }
+
+/* A render pass whose final layout is VK_IMAGE_LAYOUT_RENDERING_LOCAL_READ_KHR, of an extension
+ * the device was created without (and lavapipe 22.3.6 does not know): Mesa 22.3.6's render pass
+ * code classifies it in a switch whose default is unreachable(). The 22.3.6 guest's wire has no
+ * such value (its decoder refuses it); the 25.0.7 guest's has. */
+void
+pv_hostile_render_pass_layout(struct pv_hostile *h)
+{
+   const VkAttachmentDescription att = {
+      .format = VK_FORMAT_R8G8B8A8_UNORM,
+      .samples = VK_SAMPLE_COUNT_1_BIT,
+      .loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR,
+      .storeOp = VK_ATTACHMENT_STORE_OP_STORE,
+      .stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE,
+      .stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE,
+      .initialLayout = VK_IMAGE_LAYOUT_UNDEFINED,
+      .finalLayout = (VkImageLayout)1000232000, /* RENDERING_LOCAL_READ_KHR */
+   };
+   const VkAttachmentReference ref = {0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+   const VkSubpassDescription sub = {.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS,
+                                     .colorAttachmentCount = 1,
+                                     .pColorAttachments = &ref};
+   const VkRenderPassCreateInfo rci = {.sType = VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO,
+                                       .attachmentCount = 1,
+                                       .pAttachments = &att,
+                                       .subpassCount = 1,
+                                       .pSubpasses = &sub};
+   VkRenderPass rp;
+   PV_HOSTILE_NOTE(h, vkCreateRenderPass(h->c.device, &rci, NULL, &rp));
+   pv_hostile_sync(h);
+}
