@@ -9,6 +9,13 @@
 
 #include "vk/spirv_reflect.h"
 
+/* Stages whose per-vertex inputs and outputs are arrays whose outer dimension is not locations. */
+static const VkShaderStageFlags arrayed_in = VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT |
+                                             VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT |
+                                             VK_SHADER_STAGE_GEOMETRY_BIT;
+static const VkShaderStageFlags arrayed_out =
+   VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT | VK_SHADER_STAGE_MESH_BIT_EXT;
+
 /* The element count of an array type (1 for a non-array); a per-vertex (arrayed) interface's
  * outermost dimension, which SPIRV-Cross lists last, is not locations. */
 static uint64_t
@@ -106,52 +113,23 @@ bool
 pv_spirv_io_ends(spvc_compiler comp, spvc_resources res, VkShaderStageFlagBits stage,
                  uint32_t *in_end, uint32_t *out_end)
 {
-   /* Per-vertex interfaces are arrays whose outer dimension is not locations. */
-   const VkShaderStageFlags arrayed_in = VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT |
-                                         VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT |
-                                         VK_SHADER_STAGE_GEOMETRY_BIT;
-   const VkShaderStageFlags arrayed_out =
-      VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT | VK_SHADER_STAGE_MESH_BIT_EXT;
    *in_end = *out_end = 0;
    return list_end(comp, res, SPVC_RESOURCE_TYPE_STAGE_INPUT, stage & arrayed_in, in_end) &&
           list_end(comp, res, SPVC_RESOURCE_TYPE_STAGE_OUTPUT, stage & arrayed_out, out_end);
-}
-
-/* One past the last location any non-builtin variable or block member of the list reaches, used
- * or not: lavapipe keeps unused transform feedback outputs, and nir_xfb_info_create counts
- * outputs in 16 bits, so an unused output of 65,536 floats at Location 0 (under the Xfb mode)
- * sized its buffer for none and wrote all of them: a heap overflow (SIGSEGV in
- * nir_gather_xfb_info, natively; the tenth reading's shader sweep). Counting only where each
- * variable starts let it through. */
-static bool
-list_span_end(spvc_compiler comp, spvc_resources res, spvc_resource_type kind, bool arrayed,
-              uint32_t *end_out)
-{
-   const spvc_reflected_resource *list = NULL;
-   size_t n = 0;
-   if (spvc_resources_get_resource_list_for_type(res, kind, &list, &n) != SPVC_SUCCESS)
-      return false;
-   for (size_t i = 0; i < n; i++) {
-      uint64_t e = variable_end(comp, &list[i], arrayed);
-      uint32_t end = e > UINT32_MAX ? UINT32_MAX : (uint32_t)e;
-      *end_out = end > *end_out ? end : *end_out;
-   }
-   return true;
 }
 
 bool
 pv_spirv_io_first_end(spvc_compiler comp, spvc_resources res, VkShaderStageFlags stages,
                       uint32_t *end_out)
 {
-   /* per-vertex interfaces of the module's stages: their outer dimension is not locations */
-   const VkShaderStageFlags arrayed_in = VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT |
-                                         VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT |
-                                         VK_SHADER_STAGE_GEOMETRY_BIT;
-   const VkShaderStageFlags arrayed_out =
-      VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT | VK_SHADER_STAGE_MESH_BIT_EXT;
+   /* Where each variable ends, used or not: lavapipe keeps unused transform feedback outputs,
+    * and nir_xfb_info_create counts outputs in 16 bits, so an unused output of 65,536 floats at
+    * Location 0 (under the Xfb mode) sized its buffer for none and wrote all of them, a heap
+    * overflow (SIGSEGV in nir_gather_xfb_info, natively; the tenth reading's shader sweep).
+    * Counting where each starts let it through. */
    *end_out = 0;
-   return list_span_end(comp, res, SPVC_RESOURCE_TYPE_STAGE_INPUT, stages & arrayed_in, end_out) &&
-          list_span_end(comp, res, SPVC_RESOURCE_TYPE_STAGE_OUTPUT, stages & arrayed_out, end_out);
+   return list_end(comp, res, SPVC_RESOURCE_TYPE_STAGE_INPUT, stages & arrayed_in, end_out) &&
+          list_end(comp, res, SPVC_RESOURCE_TYPE_STAGE_OUTPUT, stages & arrayed_out, end_out);
 }
 
 /* The per-vertex length of an arrayed input's type: its outermost dimension, which SPIRV-Cross
@@ -220,9 +198,6 @@ pv_spirv_io_extents(spvc_compiler comp, spvc_resources res, VkShaderStageFlagBit
                     struct pv_spirv_io_extents *out)
 {
    *out = (struct pv_spirv_io_extents){0};
-   const VkShaderStageFlags arrayed_in = VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT |
-                                         VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT |
-                                         VK_SHADER_STAGE_GEOMETRY_BIT;
    return (!(stage & arrayed_in) || input_vertices(comp, res, &out->in_vertices)) &&
           distances(comp, res, SPVC_BUILTIN_RESOURCE_TYPE_STAGE_INPUT, &out->clip, &out->cull) &&
           distances(comp, res, SPVC_BUILTIN_RESOURCE_TYPE_STAGE_OUTPUT, &out->clip, &out->cull);
