@@ -172,16 +172,14 @@ enter_sandbox(void)
 
 /*
  * The worker's ceiling on host memory (util/host_memory.h): PEARVISOR_VIRGL_MAX_HOST_MEMORY in
- * bytes with a K, M or G suffix, or "none"; by default, where the preloaded host drivers are
- * CPU drivers, the default quotas' (the library's contexts use them) plus the headroom, and none
- * with a GPU's (not yet measured on one). A value that does not parse keeps the default, said in
- * the log. After the driver preload, which it looks at.
+ * bytes with a K, M or G suffix, or "none"; by default the default quotas' (the library's
+ * contexts use them) plus the headroom. A value that does not parse keeps the default, said in
+ * the log.
  */
 static void
 confine_host_memory(void)
 {
-   uint64_t bytes =
-      vtest_preloaded_cpu_drivers_only() ? pv_host_memory_default(0, 0) : PV_HOST_MEMORY_UNLIMITED;
+   uint64_t bytes = pv_host_memory_default(0, 0);
    const char *v = getenv("PEARVISOR_VIRGL_MAX_HOST_MEMORY");
    if (v && *v && !pv_parse_size(v, true, &bytes))
       pv_warn("virgl worker: PEARVISOR_VIRGL_MAX_HOST_MEMORY='%s' is not a size or 'none'; "

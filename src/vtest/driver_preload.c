@@ -38,26 +38,6 @@ vtest_manifest_library(const char *manifest, const char *json, char *out, size_t
    return pv_icd_manifest_library(manifest, json, out, out_size);
 }
 
-/* What was loaded: how many, and whether one is a GPU's (any driver but a known CPU one). */
-static unsigned g_loaded;
-static bool g_gpu_loaded;
-
-/* lavapipe and SwiftShader run on the CPU: their device memory and compilers are this process's
- * own memory, measured under the host-memory ceiling (util/host_memory.h). */
-static bool
-is_cpu_driver(const char *path)
-{
-   const char *base = strrchr(path, '/');
-   base = base ? base + 1 : path;
-   return !strncmp(base, "libvulkan_lvp.", 14) || !strncmp(base, "libvk_swiftshader.", 18);
-}
-
-bool
-vtest_preloaded_cpu_drivers_only(void)
-{
-   return g_loaded > 0 && !g_gpu_loaded;
-}
-
 /* `named`: the manifest was named by the configuration, so a failure to load it is worth a
  * warning; one found by scanning a directory may be for another architecture (multiarch hosts
  * install both), which the loader skips silently too. */
@@ -82,8 +62,6 @@ preload_manifest(const char *manifest, bool named)
       return 0;
    }
    pv_info("host driver %s loaded once, shared by every client process", path);
-   g_loaded++;
-   g_gpu_loaded |= !is_cpu_driver(path);
    return 1;
 }
 

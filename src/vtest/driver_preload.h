@@ -13,10 +13,6 @@
  */
 unsigned vtest_preload_host_driver(void);
 
-/* Whether drivers were preloaded and every one is a CPU driver (lavapipe, SwiftShader): where
- * the default host-memory ceiling was measured (util/host_memory.h). */
-bool vtest_preloaded_cpu_drivers_only(void);
-
 /*
  * The library an ICD manifest (JSON text `json`, read from path `manifest`) names, as the
  * loader would open it: absolute as is, relative to the manifest's directory when it contains a

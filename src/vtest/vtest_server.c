@@ -326,10 +326,6 @@ vtest_server_run(const struct vtest_server_options *o)
     * --threads it is loaded once here too, so a client's start does not pay for it. */
    if (!o->single_client && !o->no_driver_preload)
       vtest_preload_host_driver();
-   if (!o->single_client && !o->use_threads && !o->max_host_memory &&
-       !vtest_preloaded_cpu_drivers_only())
-      pv_info("client processes: no host-memory ceiling (the default is for CPU drivers only, "
-              "until measured on a GPU's; --max-host-memory sets one)");
    uint64_t fd_limit = raise_fd_limit();
    uint64_t fd_budget = o->use_threads ? thread_fd_budget(o, fd_limit) : 0;
    if (fd_budget)
