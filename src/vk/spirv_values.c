@@ -23,8 +23,6 @@
 #define TOO_MANY UINT64_MAX
 
 struct values {
-   const uint32_t *w;
-   size_t n;
    uint32_t bound;
    uint64_t *scalars;  /* per type id: how many scalars a value of it holds; 0: not a type */
    uint32_t *type_of;  /* per result id: its type id (values and pointers we follow) */
@@ -157,7 +155,7 @@ pv_spirv_value_violation(const uint32_t *words, size_t count)
       return NULL;
    if (words[3] > PV_SPIRV_MAX_ID_BOUND)
       return "an id bound past SPIR-V's limit";
-   struct values v = {.w = words, .n = count, .bound = words[3]};
+   struct values v = {.bound = words[3]};
    v.scalars = calloc(v.bound, sizeof(*v.scalars));
    v.type_of = calloc(v.bound, sizeof(*v.type_of));
    v.pointee = calloc(v.bound, sizeof(*v.pointee));

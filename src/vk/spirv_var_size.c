@@ -398,9 +398,8 @@ add_up(const struct pv_spirv_fold *f, const uint32_t *types, const uint64_t *cop
          bytes = mul_sat(bytes, copies[k]);
       if (aliasing && block)
          blocks = bytes > blocks ? bytes : blocks;
-      else
-         plain =
-            add_sat(plain, bytes) > PV_SPIRV_FOLD_SIZE_MAX ? PV_SPIRV_FOLD_SIZE_MAX : plain + bytes;
+      else if ((plain = add_sat(plain, bytes)) > PV_SPIRV_FOLD_SIZE_MAX)
+         plain = PV_SPIRV_FOLD_SIZE_MAX;
    }
    *sum = plain + blocks;
    return true;

@@ -19,7 +19,7 @@ push_layout(struct pv_hostile *h, const VkDescriptorSetLayoutBinding *b, uint32_
       .bindingCount = n,
       .pBindings = b,
    };
-   static VkDescriptorSetLayout set;
+   VkDescriptorSetLayout set = VK_NULL_HANDLE;
    PV_HOSTILE_NOTE(h, vkCreateDescriptorSetLayout(h->c.device, &sci, NULL, &set));
    const VkPipelineLayoutCreateInfo pci = {
       .sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO,
