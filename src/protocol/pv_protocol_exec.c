@@ -77,6 +77,33 @@ write_reply(struct pv_dispatch_ctx *ctx, int32_t type, const struct pv_command_e
       ctx->reply_end(ctx, enc);
 }
 
+/*
+ * A command that asked for a reply and was dropped as malformed (or named an object the context
+ * does not have, as after a create the host failed and the guest did not wait for). The guest
+ * reads its reply whatever happens; left unwritten, it would read what its buffer held before:
+ * zeros, i.e. VK_SUCCESS, or an earlier reply. It reads VK_ERROR_DEVICE_LOST instead, with every
+ * output absent, which its decoder takes as well formed. The stream's status is fatal, and
+ * writes under it do nothing: this one reply is written under a status of its own.
+ */
+static void
+write_lost_reply(struct pv_dispatch_ctx *ctx, const struct pv_command_entry *e, void *args)
+{
+   struct pv_cs_encoder *enc = ctx->reply_begin ? ctx->reply_begin(ctx) : ctx->reply;
+   if (!enc)
+      return;
+   memset(args, 0, e->args_size);
+   if (e->result_offset) {
+      VkResult lost = VK_ERROR_DEVICE_LOST;
+      memcpy((char *)args + e->result_offset - 1, &lost, sizeof(lost));
+   }
+   struct pv_cs_status own = {0}, *shared = enc->status;
+   enc->status = &own;
+   e->encode_reply(enc, args);
+   enc->status = shared;
+   if (ctx->reply_end)
+      ctx->reply_end(ctx, enc);
+}
+
 void
 pv_protocol_defer_or_call(struct pv_dispatch_ctx *ctx, pv_host_call_fn call, void *args)
 {
@@ -122,6 +149,8 @@ pv_protocol_execute_one(struct pv_dispatch_ctx *ctx, const struct pv_protocol_ta
       }
       if ((flags & PV_COMMAND_GENERATE_REPLY) && !pv_cs_fatal(d))
          write_reply(ctx, type, e, args);
+      else if ((flags & PV_COMMAND_GENERATE_REPLY) && args)
+         write_lost_reply(ctx, e, args);
    }
    if (!ctx->arena_held)
       pv_cs_arena_reset(d->arena);

@@ -202,7 +202,7 @@ device_state(struct pv_context *ctx, const struct pv_vk_physdev *pd, VkDevice ho
       d->pd = pd;
       d->memory_host = pd->has_memory_host;
       d->host_ptr_align = pd->host_ptr_align;
-      d->features = pv_vk_gated_features(info->pNext);
+      d->features = pv_vk_gated_features(info);
    }
    if (d)
       load_dispatch(ctx, d);
@@ -313,8 +313,9 @@ pv_vk_handle_CreateDevice(struct pv_dispatch_ctx *c, void *args)
    if (unoffered || pv_vk_enables_withheld_features(pd, a->pCreateInfo->pNext)) {
       pv_warn_limited("vkCreateDevice: the guest enabled %s, which this device does not offer",
                       unoffered ? unoffered
-                                : "a withheld feature (buffer device addresses or "
-                                  "descriptorBindingUpdateUnusedWhilePending)");
+                                : "a withheld feature (buffer device addresses, "
+                                  "descriptorBindingUpdateUnusedWhilePending or "
+                                  "mutableDescriptorType)");
       a->ret = unoffered ? VK_ERROR_EXTENSION_NOT_PRESENT : VK_ERROR_FEATURE_NOT_PRESENT;
       return;
    }

@@ -82,6 +82,8 @@ struct pv_vk_layout_binding {
    bool variable;      /* VARIABLE_DESCRIPTOR_COUNT: `count` is the most a set may have */
    bool immutable;     /* has immutable samplers */
    bool immutable_compare; /* one of them is compare-enabled (guard_sampler.c) */
+   uint32_t
+      mutable_types; /* MUTABLE: pv_spirv_type_bit of each type it may take (guard_mutable.c) */
 };
 struct pv_vk_set_layout {
    _Atomic uint32_t refs;
@@ -770,6 +772,9 @@ enum pv_feature {
    PV_FEATURE_PATCH_CONTROL_POINTS,
    PV_FEATURE_VERTEX_INPUT,
    PV_FEATURE_COLOR_WRITE_ENABLE,
+   PV_FEATURE_MUTABLE_DESCRIPTORS, /* set layouts and pools, not a setter (guard_mutable.c) */
+   PV_FEATURE_GEOMETRY_SHADER,     /* pipeline stages (guard_shader.c) */
+   PV_FEATURE_TESSELLATION_SHADER,
    PV_FEATURE_COUNT, /* no bit: "no feature needed" */
    /* device extensions that define image layouts (guard_layouts.c) */
    PV_LAYOUTS_SWAPCHAIN,
@@ -785,8 +790,14 @@ enum pv_feature {
 };
 #define PV_FEATURE(f) (1ull << (f))
 
-/* The gated features a vkCreateDevice chain enables. */
-uint64_t pv_vk_gated_features(const void *create_pnext);
+/* The gated features a vkCreateDevice enables (its chain, and pEnabledFeatures). */
+uint64_t pv_vk_gated_features(const VkDeviceCreateInfo *ci);
+/* The PV_FEATURE bits of the device with host handle `device`; 0 for one we do not know. */
+uint64_t pv_vk_device_features(struct pv_dispatch_ctx *c, VkDevice device);
+/* Why a pipeline stage is not the device's to compile (its geometry or tessellation feature was
+ * not enabled, VUID-VkPipelineShaderStageCreateInfo-stage-00704/00705), or NULL. */
+const char *pv_vk_stage_feature_missing(struct pv_dispatch_ctx *c, VkDevice device,
+                                        VkShaderStageFlagBits stage);
 /* The PV_LAYOUTS_* bits of the extensions a vkCreateDevice enables (guard_layouts.c). */
 uint64_t pv_vk_layout_extensions(const VkDeviceCreateInfo *ci);
 /* Why the render pass's or rendering's image layouts are not the device's to use (a layout of
@@ -797,6 +808,19 @@ const char *pv_vk_rendering_layouts(uint64_t features, const VkRenderingInfo *ri
 /* Whether the command buffer's device has `feature`; refuses the command (`what`) if not. */
 bool pv_vk_cmd_feature_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,
                           enum pv_feature feature);
+
+/* ----- mutable descriptors (guard_mutable.c) ------------------------------------------------ */
+
+/* Why a set layout's or pool's mutable descriptors are not a device's to make, or NULL.
+ * `features`: the device's PV_FEATURE bits (pv_vk_device_features). */
+const char *pv_vk_mutable_layout_misfit(uint64_t features,
+                                        const VkDescriptorSetLayoutCreateInfo *ci);
+const char *pv_vk_mutable_pool_misfit(uint64_t features, const VkDescriptorPoolCreateInfo *ci);
+/* The types binding i (in create order) of a layout may take if it is MUTABLE, as type bits. */
+uint32_t pv_vk_mutable_binding_types(const VkDescriptorSetLayoutCreateInfo *ci, uint32_t i);
+/* Whether the binding may hold a descriptor of one of `type_bits` (pv_spirv_type_bit): its type,
+ * or for a MUTABLE binding one its list gives. */
+bool pv_vk_binding_takes(const struct pv_vk_layout_binding *b, uint32_t type_bits);
 
 /* ----- registration ------------------------------------------------------------------------- */
 

@@ -11,7 +11,8 @@
  * not offered the feature (extensions withheld in physical_device.c, feature bits cleared here),
  * shader modules that declare the capability are refused (guard_shader.c), and so are the
  * address queries. Where addresses are withheld, so is descriptorBindingUpdateUnusedWhilePending
- * (below).
+ * (below), and mutable descriptors, whose type confusion reaches the same memory
+ * (guard_mutable.c).
  */
 #include "renderer/context.h"
 #include "vk/guard.h"
@@ -77,7 +78,9 @@ pv_vk_enables_withheld_features(const struct pv_vk_physdev *pd, const void *crea
           (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES &&
            PV_ANY_ADDRESS_FEATURE((const VkPhysicalDeviceBufferDeviceAddressFeatures *)s)) ||
           (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES_EXT &&
-           PV_ANY_ADDRESS_FEATURE((const VkPhysicalDeviceBufferDeviceAddressFeaturesEXT *)s)))
+           PV_ANY_ADDRESS_FEATURE((const VkPhysicalDeviceBufferDeviceAddressFeaturesEXT *)s)) ||
+          (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MUTABLE_DESCRIPTOR_TYPE_FEATURES_EXT &&
+           ((const VkPhysicalDeviceMutableDescriptorTypeFeaturesEXT *)s)->mutableDescriptorType))
          return true;
    }
    return false;
@@ -98,6 +101,8 @@ clear_address_features(VkBaseOutStructure *s)
          PV_CLEAR_ADDRESS_FEATURES((VkPhysicalDeviceBufferDeviceAddressFeatures *)s);
       else if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES_EXT)
          PV_CLEAR_ADDRESS_FEATURES((VkPhysicalDeviceBufferDeviceAddressFeaturesEXT *)s);
+      else if (s->sType == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MUTABLE_DESCRIPTOR_TYPE_FEATURES_EXT)
+         ((VkPhysicalDeviceMutableDescriptorTypeFeaturesEXT *)s)->mutableDescriptorType = VK_FALSE;
    }
 }
 

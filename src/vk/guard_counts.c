@@ -340,6 +340,12 @@ void
 pv_guard_CreateDescriptorPool(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCreateDescriptorPool *a = args;
-   if (pv_guard_pool_counts(c, a->device, a->pCreateInfo))
+   const char *mutable_why =
+      a->pCreateInfo
+         ? pv_vk_mutable_pool_misfit(pv_vk_device_features(c, a->device), a->pCreateInfo)
+         : NULL;
+   if (mutable_why)
+      pv_venus_refuse(c, "vkCreateDescriptorPool: %s", mutable_why);
+   else if (pv_guard_pool_counts(c, a->device, a->pCreateInfo))
       pv_handle_vkCreateDescriptorPool(c, args);
 }

@@ -450,7 +450,7 @@ pv_vk_set_layouts_alike(const struct pv_vk_set_layout *a, const struct pv_vk_set
       const struct pv_vk_layout_binding *x = &a->b[i], *y = &b->b[i];
       if (x->binding != y->binding || x->count != y->count || x->type != y->type ||
           x->stages != y->stages || x->partial != y->partial || x->variable != y->variable ||
-          x->immutable != y->immutable)
+          x->immutable != y->immutable || x->mutable_types != y->mutable_types)
          return false;
    }
    return true;

@@ -71,13 +71,30 @@ static const struct gated_feature gated[PV_FEATURE_COUNT] = {
    [PV_FEATURE_COLOR_WRITE_ENABLE] =
       {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COLOR_WRITE_ENABLE_FEATURES_EXT,
        offsetof(VkPhysicalDeviceColorWriteEnableFeaturesEXT, colorWriteEnable), "colorWriteEnable"},
+   [PV_FEATURE_MUTABLE_DESCRIPTORS] =
+      {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MUTABLE_DESCRIPTOR_TYPE_FEATURES_EXT,
+       offsetof(VkPhysicalDeviceMutableDescriptorTypeFeaturesEXT, mutableDescriptorType),
+       "mutableDescriptorType"},
+   [PV_FEATURE_GEOMETRY_SHADER] = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+                                   offsetof(VkPhysicalDeviceFeatures2, features.geometryShader),
+                                   "geometryShader"},
+   [PV_FEATURE_TESSELLATION_SHADER] = {VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+                                       offsetof(VkPhysicalDeviceFeatures2,
+                                                features.tessellationShader),
+                                       "tessellationShader"},
 };
 
 uint64_t
-pv_vk_gated_features(const void *create_pnext)
+pv_vk_gated_features(const VkDeviceCreateInfo *ci)
 {
    uint64_t on = 0;
-   for (const VkBaseInStructure *s = create_pnext; s; s = s->pNext)
+   /* a chain with VkPhysicalDeviceFeatures2 has no pEnabledFeatures (VUID-...-pNext-00373) */
+   const VkPhysicalDeviceFeatures *core = ci->pEnabledFeatures;
+   if (core && core->geometryShader)
+      on |= PV_FEATURE(PV_FEATURE_GEOMETRY_SHADER);
+   if (core && core->tessellationShader)
+      on |= PV_FEATURE(PV_FEATURE_TESSELLATION_SHADER);
+   for (const VkBaseInStructure *s = ci->pNext; s; s = s->pNext)
       for (unsigned i = 0; i < PV_FEATURE_COUNT; i++)
          if (gated[i].stype == s->sType &&
              *(const VkBool32 *)((const char *)s + gated[i].offset) == VK_TRUE)
@@ -124,3 +141,28 @@ FEATURE_GUARD(CmdSetLineRasterizationModeEXT, PV_FEATURE_LINE_RASTERIZATION_MODE
 FEATURE_GUARD(CmdSetLineStippleEnableEXT, PV_FEATURE_LINE_STIPPLE_ENABLE)
 FEATURE_GUARD(CmdSetDepthClipNegativeOneToOneEXT, PV_FEATURE_DEPTH_CLIP_NEGATIVE_ONE_TO_ONE)
 FEATURE_GUARD(CmdSetLogicOpEXT, PV_FEATURE_LOGIC_OP)
+
+uint64_t
+pv_vk_device_features(struct pv_dispatch_ctx *c, VkDevice device)
+{
+   const struct pv_vk_device *d = pv_vk_device_from_host(pv_venus_from(c), device);
+   return d ? d->features : 0;
+}
+
+const char *
+pv_vk_stage_feature_missing(struct pv_dispatch_ctx *c, VkDevice device, VkShaderStageFlagBits stage)
+{
+   enum pv_feature need;
+   if (stage == VK_SHADER_STAGE_GEOMETRY_BIT)
+      need = PV_FEATURE_GEOMETRY_SHADER;
+   else if (stage & (VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT |
+                     VK_SHADER_STAGE_TESSELLATION_EVALUATION_BIT))
+      need = PV_FEATURE_TESSELLATION_SHADER;
+   else
+      return NULL;
+   if (pv_vk_device_features(c, device) & PV_FEATURE(need))
+      return NULL;
+   return need == PV_FEATURE_GEOMETRY_SHADER
+             ? "a geometry stage on a device created without geometryShader"
+             : "a tessellation stage on a device created without tessellationShader";
+}

@@ -97,6 +97,9 @@ pv_vk_set_layout_create(const VkDescriptorSetLayoutCreateInfo *ci)
          .partial = (f & VK_DESCRIPTOR_BINDING_PARTIALLY_BOUND_BIT) != 0,
          .variable = (f & VK_DESCRIPTOR_BINDING_VARIABLE_DESCRIPTOR_COUNT_BIT) != 0,
          .immutable = b->pImmutableSamplers != NULL,
+         .mutable_types = b->descriptorType == VK_DESCRIPTOR_TYPE_MUTABLE_EXT
+                             ? pv_vk_mutable_binding_types(ci, i)
+                             : 0,
       };
    }
    qsort(l->b, n, sizeof(l->b[0]), binding_cmp);
@@ -198,6 +201,14 @@ pv_guard_CreateDescriptorSetLayout(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkCreateDescriptorSetLayout *a = args;
    if (!push_layout_ok(c, a->device, a->pCreateInfo))
       return;
+   const char *mutable_why =
+      a->pCreateInfo
+         ? pv_vk_mutable_layout_misfit(pv_vk_device_features(c, a->device), a->pCreateInfo)
+         : NULL;
+   if (mutable_why) {
+      pv_venus_refuse(c, "vkCreateDescriptorSetLayout: %s", mutable_why);
+      return;
+   }
    /* the counts first: the written map below is sized by the binding numbers */
    if (!pv_guard_set_layout_counts(c, a->device, a->pCreateInfo))
       return;
@@ -505,7 +516,7 @@ resource_misfit(const struct pv_vk_pipeline_layout *l, const struct pv_spirv_res
       return "its binding is not in the set layout";
    if (!(b->stages & stage))
       return "the binding is not visible to the stage";
-   if (b->type != VK_DESCRIPTOR_TYPE_MUTABLE_EXT && !(r->types & pv_spirv_type_bit(b->type)))
+   if (!pv_vk_binding_takes(b, r->types))
       return "the binding's descriptor type does not match the shader's";
    if (count != PV_SPIRV_COUNT_RUNTIME && count != PV_SPIRV_COUNT_UNKNOWN && count > b->count)
       return "the shader's array is larger than the binding";
@@ -667,6 +678,11 @@ stage_check(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
 {
    if (!spec_ok(st->pSpecializationInfo)) {
       pv_venus_refuse(c, "%s: stage %u: a specialization map entry outside its data", what, i);
+      return false;
+   }
+   const char *missing = pv_vk_stage_feature_missing(c, device, st->stage);
+   if (missing) {
+      pv_venus_refuse(c, "%s: stage %u: %s", what, i, missing);
       return false;
    }
    const VkShaderModuleCreateInfo *inl = st->module ? NULL : inline_module(st->pNext);

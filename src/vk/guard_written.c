@@ -215,7 +215,8 @@ cursor_fix(struct cursor *c)
       c->e -= binding_count(c->w, c->i);
       const struct pv_vk_layout_binding *now = &l->b[c->i], *next = now + 1;
       if (c->i + 1 >= l->count || next->binding != now->binding + 1 || next->type != now->type ||
-          next->stages != now->stages || next->immutable != now->immutable)
+          next->stages != now->stages || next->immutable != now->immutable ||
+          next->mutable_types != now->mutable_types)
          return false;
       c->i++;
    }
@@ -295,8 +296,10 @@ mark_write(struct pv_dispatch_ctx *dc, struct pv_vk_written *w, const VkWriteDes
    if (!cursor_start(&c, w, wr->dstBinding, wr->dstArrayElement))
       return "its binding is not in the set's layout";
    VkDescriptorType t = w->layout->b[c.i].type;
-   if (t != wr->descriptorType && t != VK_DESCRIPTOR_TYPE_MUTABLE_EXT)
-      return "its descriptor type is not the binding's";
+   if (!pv_vk_binding_takes(&w->layout->b[c.i], pv_spirv_type_bit(wr->descriptorType)))
+      return t == VK_DESCRIPTOR_TYPE_MUTABLE_EXT
+                ? "its descriptor type is not in the binding's list"
+                : "its descriptor type is not the binding's";
    if (t == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK)
       return inline_fits(w, c.i, wr->dstArrayElement, wr->descriptorCount)
                 ? NULL
@@ -335,8 +338,11 @@ copy_elements(struct pv_vk_written *src, struct pv_vk_written *dst, const VkCopy
    if (!cursor_start(&a, src, cp->srcBinding, cp->srcArrayElement) ||
        !cursor_start(&b, dst, cp->dstBinding, cp->dstArrayElement))
       return "a binding not in its set's layout";
-   if (src->layout->b[a.i].type != dst->layout->b[b.i].type &&
-       dst->layout->b[b.i].type != VK_DESCRIPTOR_TYPE_MUTABLE_EXT)
+   /* from a MUTABLE binding only into one of the same list: its elements' types are not kept */
+   const struct pv_vk_layout_binding *sb = &src->layout->b[a.i], *db = &dst->layout->b[b.i];
+   if (sb->type == VK_DESCRIPTOR_TYPE_MUTABLE_EXT
+          ? db->type != sb->type || (sb->mutable_types & ~db->mutable_types)
+          : !pv_vk_binding_takes(db, pv_spirv_type_bit(sb->type)))
       return "different descriptor types";
    if (src->layout->b[a.i].type == VK_DESCRIPTOR_TYPE_INLINE_UNIFORM_BLOCK)
       return inline_fits(src, a.i, cp->srcArrayElement, cp->descriptorCount) &&
@@ -559,7 +565,7 @@ use_unready(struct pv_dispatch_ctx *c, struct pv_vk_bind_state *s, const struct 
    const struct pv_vk_layout_binding *b = pv_vk_layout_binding_find(w->layout, u->binding);
    if (!b)
       return "the bound set's layout has no such binding";
-   if (b->type != VK_DESCRIPTOR_TYPE_MUTABLE_EXT && !(u->types & pv_spirv_type_bit(b->type)))
+   if (!pv_vk_binding_takes(b, u->types))
       return "the bound set's binding has another descriptor type";
    uint32_t cnt = binding_count(w, (uint32_t)(b - w->layout->b));
    uint32_t n = u->count == UINT32_MAX ? cnt : u->count;

@@ -194,16 +194,24 @@ drops_edge_barriers(const struct pv_vk_physdev *pd, int lavapipe)
    return true;
 }
 
-/* The extensions that hand out device addresses, where those could reach beyond the guest's own
- * memory (guard_address.c). */
+/* The extensions that hand out device addresses, and those whose descriptors a shader may read
+ * as another type, where either could reach beyond the guest's own memory (guard_address.c,
+ * guard_mutable.c). */
 static void
-withhold_address_extensions(struct pv_vk_physdev *pd)
+withhold_unconfined_extensions(struct pv_vk_physdev *pd)
 {
+   static const char *const withheld[] = {
+      "VK_KHR_buffer_device_address",
+      "VK_EXT_buffer_device_address",
+      "VK_EXT_mutable_descriptor_type",
+      "VK_VALVE_mutable_descriptor_type",
+   };
    uint32_t kept = 0;
    for (uint32_t i = 0; i < pd->ext_count; i++) {
-      const char *name = pd->exts[i].extensionName;
-      if (strcmp(name, "VK_KHR_buffer_device_address") &&
-          strcmp(name, "VK_EXT_buffer_device_address"))
+      bool keep = true;
+      for (size_t k = 0; k < sizeof(withheld) / sizeof(withheld[0]); k++)
+         keep = keep && strcmp(pd->exts[i].extensionName, withheld[k]) != 0;
+      if (keep)
          pd->exts[kept++] = pd->exts[i];
    }
    pd->ext_count = kept;
@@ -268,7 +276,7 @@ init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd, bool one_
    pd->device_type = props.properties.deviceType;
    pd->withholds_addresses = pv_vk_withholds_addresses(pd->device_type, one_context);
    if (pd->withholds_addresses)
-      withhold_address_extensions(pd);
+      withhold_unconfined_extensions(pd);
 
    uint64_t align = host_props.minImportedHostPointerAlignment;
    pd->host_ptr_align = align;

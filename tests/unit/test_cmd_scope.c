@@ -1459,9 +1459,20 @@ setters_need_features(void **state)
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTENDED_DYNAMIC_STATE_2_FEATURES_EXT,
       .pNext = &eds3,
       .extendedDynamicState2PatchControlPoints = VK_TRUE};
-   assert_int_equal(pv_vk_gated_features(&eds2), PV_FEATURE(PV_FEATURE_COLOR_BLEND_ENABLE) |
-                                                    PV_FEATURE(PV_FEATURE_PATCH_CONTROL_POINTS));
-   assert_int_equal(pv_vk_gated_features(NULL), 0);
+   VkDeviceCreateInfo dci = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .pNext = &eds2};
+   assert_int_equal(pv_vk_gated_features(&dci), PV_FEATURE(PV_FEATURE_COLOR_BLEND_ENABLE) |
+                                                   PV_FEATURE(PV_FEATURE_PATCH_CONTROL_POINTS));
+   /* core features: from pEnabledFeatures, or from VkPhysicalDeviceFeatures2 in the chain */
+   VkPhysicalDeviceFeatures core = {.geometryShader = VK_TRUE};
+   VkDeviceCreateInfo plain = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+                               .pEnabledFeatures = &core};
+   assert_int_equal(pv_vk_gated_features(&plain), PV_FEATURE(PV_FEATURE_GEOMETRY_SHADER));
+   VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+                                   .features = {.tessellationShader = VK_TRUE}};
+   VkDeviceCreateInfo chained = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .pNext = &f2};
+   assert_int_equal(pv_vk_gated_features(&chained), PV_FEATURE(PV_FEATURE_TESSELLATION_SHADER));
+   VkDeviceCreateInfo none = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+   assert_int_equal(pv_vk_gated_features(&none), 0);
    pv_renderer_destroy(r1);
 }
 

@@ -131,7 +131,13 @@ struct mcase {
    uint32_t vtest_dwords;
    int32_t want_objtype; /* decoder cases */
    const char *want_reason; /* real-object cases: the lost reason holds this, when set */
+   int32_t lost_reply;      /* real-object cases: the fatal command's type, whose reply at
+                             * LOST_REPLY_AT must say VK_ERROR_DEVICE_LOST; 0: none asked */
 };
+
+/* Where a real-object case that asks for a reply has it written (check_guest_told uses 1024
+ * and 2048). */
+#define LOST_REPLY_AT 3072u
 
 #define MAX_CASES 720
 static struct mcase cases[MAX_CASES];
@@ -424,6 +430,7 @@ run_context_case(const struct mcase *c)
    if (c->kills_ring_a)
       e.ring_alive = false;
    assert_false(pv_context_is_lost(e.ctx));
+   memset(e.reply + LOST_REPLY_AT, 0xee, 64);
    if (c->on_ring) {
       uint32_t tail = ring_submit(&e, c->bytes);
       assert_true(wait_lost(e.ctx));
@@ -434,6 +441,12 @@ run_context_case(const struct mcase *c)
    assert_true(pv_context_is_lost(e.ctx));
    if (c->want_reason && !strstr(pv_context_lost_reason(e.ctx), c->want_reason))
       fail_msg("%s: lost for %s, want %s", c->name, pv_context_lost_reason(e.ctx), c->want_reason);
+   /* The command that went fatal asked for a reply: its reply is written, and says lost (not
+    * the zeros, i.e. VK_SUCCESS, or the stale bytes its buffer held). */
+   if (c->lost_reply) {
+      assert_int_equal(rd32(e.reply + LOST_REPLY_AT), c->lost_reply);
+      assert_int_equal((int32_t)rd32(e.reply + LOST_REPLY_AT + 4), VK_ERROR_DEVICE_LOST);
+   }
    check_guest_told(&e);
    env_close(&e);
    check_healthy(c->wire);
@@ -966,7 +979,13 @@ build_cases(void)
          w32(x, 30), w32(x, 0), w64(x, D), w64(x, OBJ_BUFFER), w64(x, 1);
          x = REAL("fence used after destroy");
          w32(x, 36), w32(x, 0), w64(x, D), w64(x, OBJ_FENCE), w64(x, 0);
+         cmd_set_reply(x, 1, LOST_REPLY_AT, 64);
          w32(x, 38), w32(x, REPLY_FLAG), w64(x, D), w64(x, OBJ_FENCE);
+         /* a create the host failed and the guest did not wait for: its first use names an
+          * object the context does not have */
+         x = REAL("vkGetFenceStatus of a fence never created");
+         cmd_set_reply(x, 1, LOST_REPLY_AT, 64);
+         w32(x, 38), w32(x, REPLY_FLAG), w64(x, D), w64(x, 0x61);
          x = REAL("buffer created with its own id again");
          cmd_create_buffer(x, D, OBJ_BUFFER);
          x = REAL("buffer created with the device's id");
@@ -1087,10 +1106,14 @@ build_cases(void)
          w32(x, 1), w64(x, 1), w32(x, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER), w32(x, 0xffffffffu);
          w64(x, 0), w64(x, 1), w64(x, 0x73);
 #undef REAL
+         assert_true(nr <= sizeof(r) / sizeof(r[0]));
          for (size_t i = 0; i < nr; i++) {
             struct mcase *c = add(CAT_REAL_OBJECTS, wire, &r[i].b, "wire%u %s", wire, r[i].what);
             c->pre = PRE_LAVAPIPE;
             c->want_reason = r[i].reason;
+            if (strstr(r[i].what, "fence used after destroy") ||
+                strstr(r[i].what, "fence never created"))
+               c->lost_reply = 38; /* vkGetFenceStatus */
          }
       }
 

@@ -47,6 +47,11 @@
 #define STORAGE_BUF pv_spirv_type_bit(VK_DESCRIPTOR_TYPE_STORAGE_BUFFER)
 #define BIT(t) pv_spirv_type_bit(VK_DESCRIPTOR_TYPE_##t)
 
+/* Devices here were created with the geometry and tessellation features (guard_features.c): the
+ * stages' own checks are what the tests reach. */
+#define STAGE_FEATURES                                                                             \
+   (PV_FEATURE(PV_FEATURE_GEOMETRY_SHADER) | PV_FEATURE(PV_FEATURE_TESSELLATION_SHADER))
+
 /* ----- reflection ------------------------------------------------------------------------- */
 
 static const struct pv_spirv_resource *
@@ -573,7 +578,7 @@ tessellation_patch_size(void **state)
                                                 .maxClipDistances = 8,
                                                 .maxCullDistances = 8,
                                                 .maxCombinedClipAndCullDistances = 8}};
-   static struct pv_vk_device dev = {.pd = &pd};
+   static struct pv_vk_device dev = {.pd = &pd, .features = STAGE_FEATURES};
    const uint32_t patches[] = {33, 0, 64, 32, 1};
    for (size_t i = 0; i < sizeof(patches) / sizeof(patches[0]); i++) {
       struct pv_context *ctx = fresh_context();
@@ -666,7 +671,8 @@ tessellation_stages_agree(void **state)
    static struct pv_vk_physdev gpu = {.limits = {.maxTessellationPatchSize = 32}};
    static struct pv_vk_physdev lavapipe = {.limits = {.maxTessellationPatchSize = 32},
                                            .sizes_patches_by_control = true};
-   static struct pv_vk_device on_gpu = {.pd = &gpu}, on_lavapipe = {.pd = &lavapipe};
+   static struct pv_vk_device on_gpu = {.pd = &gpu, .features = STAGE_FEATURES},
+                              on_lavapipe = {.pd = &lavapipe, .features = STAGE_FEATURES};
    const struct {
       struct pv_vk_device *dev;
       uint32_t tcs, tes; /* OutputVertices, 0: none */
@@ -843,8 +849,8 @@ geometry_modes_reflected(void **state)
    .maxTessellationControlPerVertexOutputComponents = 128
 static struct pv_vk_physdev gs_pd = {.limits = {GS_LIMITS}};
 static struct pv_vk_physdev gs_lavapipe_pd = {.limits = {GS_LIMITS}, .sizes_gs_output_32bit = true};
-static struct pv_vk_device gs_dev = {.pd = &gs_pd};
-static struct pv_vk_device gs_lavapipe_dev = {.pd = &gs_lavapipe_pd};
+static struct pv_vk_device gs_dev = {.pd = &gs_pd, .features = STAGE_FEATURES};
+static struct pv_vk_device gs_lavapipe_dev = {.pd = &gs_lavapipe_pd, .features = STAGE_FEATURES};
 
 /* vkCreateComputePipelines naming GS_MODULE's geometry stage: the stage checks run for every
  * create info's stages alike, and a compute create info is the smallest that carries one. On
@@ -1008,8 +1014,14 @@ geometry_distances(void **state)
                                one_in_all = {.limits = {GS_LIMITS}};
    no_clip.limits.maxClipDistances = 0;
    one_in_all.limits.maxCombinedClipAndCullDistances = 1;
-   static struct pv_vk_device no_clip_dev = {.pd = &no_clip}, one_in_all_dev = {.pd = &one_in_all};
+   static struct pv_vk_device no_clip_dev = {.pd = &no_clip, .features = STAGE_FEATURES},
+                              one_in_all_dev = {.pd = &one_in_all, .features = STAGE_FEATURES};
    gs_stage_case(&gs_dev, GS, 3, 1, 0, NULL);
+   /* without the device's geometryShader feature (VUID-...-stage-00704) */
+   static struct pv_vk_device no_gs_dev = {.pd = &gs_pd,
+                                           .features = PV_FEATURE(PV_FEATURE_TESSELLATION_SHADER)};
+   gs_stage_case(&no_gs_dev, GS, 3, 1, 0,
+                 "stage 0: a geometry stage on a device created without geometryShader");
    gs_stage_case(&no_clip_dev, GS, 3, 1, 0,
                  GS_STAGE "ClipDistance past the device's maxClipDistances");
    gs_stage_case(&one_in_all_dev, GS, 3, 1, 0,
@@ -1099,8 +1111,8 @@ static struct pv_vk_physdev inline_other_pd = {
    .limits = {GS_LIMITS, .maxComputeWorkGroupSize = {1024, 1024, 64},
               .maxComputeWorkGroupInvocations = 1024,
               .maxComputeWorkGroupCount = {65535, 65535, 65535}}};
-static struct pv_vk_device inline_dev = {.pd = &inline_pd};
-static struct pv_vk_device inline_other_dev = {.pd = &inline_other_pd};
+static struct pv_vk_device inline_dev = {.pd = &inline_pd, .features = STAGE_FEATURES};
+static struct pv_vk_device inline_other_dev = {.pd = &inline_other_pd, .features = STAGE_FEATURES};
 
 static void
 inline_case(struct pv_vk_device *dev, const struct binding *b, size_t nb, const char *want)
@@ -1400,7 +1412,8 @@ null_set_layouts(void **state)
 {
    (void)state;
    static struct pv_vk_physdev gpu, lavapipe = {.reads_null_set_layouts = true};
-   static struct pv_vk_device on_gpu = {.pd = &gpu}, on_lavapipe = {.pd = &lavapipe};
+   static struct pv_vk_device on_gpu = {.pd = &gpu, .features = STAGE_FEATURES},
+                              on_lavapipe = {.pd = &lavapipe, .features = STAGE_FEATURES};
    for (int host = 0; host < 2; host++) {
       struct pv_context *ctx = fresh_context();
       pv_object_find(ctx, DEVICE, VK_OBJECT_TYPE_DEVICE)->data = host ? &on_lavapipe : &on_gpu;
@@ -1932,7 +1945,8 @@ write_view_planes(void **state)
    (void)state;
    enum { VIEW3 = 0x700 };
    static struct pv_vk_physdev gpu, lavapipe = {.one_plane_per_descriptor = true};
-   static struct pv_vk_device on_gpu = {.pd = &gpu}, on_lavapipe = {.pd = &lavapipe};
+   static struct pv_vk_device on_gpu = {.pd = &gpu, .features = STAGE_FEATURES},
+                              on_lavapipe = {.pd = &lavapipe, .features = STAGE_FEATURES};
    for (int host = 0; host < 2; host++) {
       struct pv_vk_written *dst, *src;
       struct pv_context *ctx = sets_context(&dst, &src);
@@ -2045,6 +2059,159 @@ copies_keep_bits_growing(void **state)
    REFUSED(ctx, &b,
            "vkUpdateDescriptorSets: copy of 3 descriptors: a descriptor never written "
            "over a written one");
+}
+
+/* ----- mutable descriptors (guard_mutable.c) ---------------------------------------------- */
+
+static const VkDescriptorType images_list[] = {VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE,
+                                               VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER};
+
+/* Bindings 0 (2 MUTABLE: sampled images or combined image samplers), 1 (a combined image
+ * sampler), 2 (a storage image) and 3 (1 MUTABLE: sampled images only). */
+static VkDescriptorSetLayoutCreateInfo
+mutable_layout_info(VkMutableDescriptorTypeListEXT lists[4],
+                    VkMutableDescriptorTypeCreateInfoEXT *m, VkDescriptorSetLayoutBinding v[4])
+{
+   lists[0] = (VkMutableDescriptorTypeListEXT){2, images_list};
+   lists[1] = lists[2] = (VkMutableDescriptorTypeListEXT){0, NULL};
+   lists[3] = (VkMutableDescriptorTypeListEXT){1, images_list};
+   *m = (VkMutableDescriptorTypeCreateInfoEXT){
+      .sType = VK_STRUCTURE_TYPE_MUTABLE_DESCRIPTOR_TYPE_CREATE_INFO_EXT,
+      .mutableDescriptorTypeListCount = 4,
+      .pMutableDescriptorTypeLists = lists,
+   };
+   v[0] = (VkDescriptorSetLayoutBinding){0, VK_DESCRIPTOR_TYPE_MUTABLE_EXT, 2,
+                                         VK_SHADER_STAGE_COMPUTE_BIT, NULL};
+   v[1] = (VkDescriptorSetLayoutBinding){1, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 1,
+                                         VK_SHADER_STAGE_COMPUTE_BIT, NULL};
+   v[2] = (VkDescriptorSetLayoutBinding){2, VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 1,
+                                         VK_SHADER_STAGE_COMPUTE_BIT, NULL};
+   v[3] = (VkDescriptorSetLayoutBinding){3, VK_DESCRIPTOR_TYPE_MUTABLE_EXT, 1,
+                                         VK_SHADER_STAGE_COMPUTE_BIT, NULL};
+   return (VkDescriptorSetLayoutCreateInfo){
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+      .pNext = m,
+      .bindingCount = 4,
+      .pBindings = v,
+   };
+}
+
+/* A MUTABLE binding needs the device's feature and a type list of types it may hold; a type
+ * list belongs to MUTABLE bindings only; pools the same. */
+static void
+mutable_layouts_need_lists(void **state)
+{
+   (void)state;
+   const uint64_t on = PV_FEATURE(PV_FEATURE_MUTABLE_DESCRIPTORS);
+   VkMutableDescriptorTypeListEXT lists[4];
+   VkMutableDescriptorTypeCreateInfoEXT m;
+   VkDescriptorSetLayoutBinding v[4];
+   VkDescriptorSetLayoutCreateInfo ci = mutable_layout_info(lists, &m, v);
+   assert_null(pv_vk_mutable_layout_misfit(on, &ci));
+   assert_string_equal(pv_vk_mutable_layout_misfit(0, &ci),
+                       "mutable descriptors on a device created without mutableDescriptorType");
+   static const VkDescriptorType twice[] = {VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE,
+                                            VK_DESCRIPTOR_TYPE_SAMPLED_IMAGE};
+   static const VkDescriptorType dynamic[] = {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER_DYNAMIC};
+   static const VkDescriptorType itself[] = {VK_DESCRIPTOR_TYPE_MUTABLE_EXT};
+   const VkMutableDescriptorTypeListEXT bad[] = {{2, twice}, {1, dynamic}, {1, itself}, {0, NULL}};
+   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+      ci = mutable_layout_info(lists, &m, v);
+      lists[0] = bad[i];
+      assert_string_equal(pv_vk_mutable_layout_misfit(on, &ci),
+                          "a MUTABLE binding without a type list of types it may hold (none "
+                          "twice)");
+   }
+   ci = mutable_layout_info(lists, &m, v);
+   m.mutableDescriptorTypeListCount = 3; /* binding 3 has none */
+   assert_non_null(pv_vk_mutable_layout_misfit(on, &ci));
+   ci = mutable_layout_info(lists, &m, v);
+   lists[2] = lists[0]; /* a storage image binding with a list */
+   assert_string_equal(pv_vk_mutable_layout_misfit(on, &ci),
+                       "a type list for a binding that is not MUTABLE");
+   ci = mutable_layout_info(lists, &m, v);
+   ci.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
+   assert_string_equal(pv_vk_mutable_layout_misfit(on, &ci),
+                       "a MUTABLE binding in a push descriptor layout");
+   /* a layout without mutable descriptors needs nothing */
+   ci = mutable_layout_info(lists, &m, v);
+   ci.pNext = NULL;
+   ci.pBindings = &v[1];
+   ci.bindingCount = 2;
+   assert_null(pv_vk_mutable_layout_misfit(0, &ci));
+   VkDescriptorPoolSize sizes[2] = {{VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, 4},
+                                    {VK_DESCRIPTOR_TYPE_MUTABLE_EXT, 4}};
+   VkDescriptorPoolCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+                                     .maxSets = 1,
+                                     .poolSizeCount = 2,
+                                     .pPoolSizes = sizes};
+   assert_null(pv_vk_mutable_pool_misfit(on, &pci));
+   assert_non_null(pv_vk_mutable_pool_misfit(0, &pci));
+   pci.poolSizeCount = 1;
+   assert_null(pv_vk_mutable_pool_misfit(0, &pci));
+}
+
+/* SET and SET2 of mutable_layout_info's layout. */
+static struct pv_context *
+mutable_sets_context(void)
+{
+   struct pv_context *ctx = fresh_context();
+   VkMutableDescriptorTypeListEXT lists[4];
+   VkMutableDescriptorTypeCreateInfoEXT m;
+   VkDescriptorSetLayoutBinding v[4];
+   VkDescriptorSetLayoutCreateInfo ci = mutable_layout_info(lists, &m, v);
+   struct pv_vk_set_layout *l = pv_vk_set_layout_create(&ci);
+   assert_non_null(l);
+   const uint64_t ids[2] = {SET, SET2};
+   for (int i = 0; i < 2; i++) {
+      struct pv_vk_descriptor_set *s =
+         pv_vk_descriptor_set_of(add_object(ctx, VK_OBJECT_TYPE_DESCRIPTOR_SET, ids[i]));
+      assert_non_null(s);
+      s->written = pv_vk_written_create(l, 0, false);
+      assert_non_null(s->written);
+   }
+   pv_vk_set_layout_unref(l);
+   return ctx;
+}
+
+/* Writes and copies into a MUTABLE binding give one of its listed types (lavapipe 25 updates a
+ * set by a switch on the written type that ends in unreachable()); a MUTABLE binding's elements
+ * go only where each type of its list may. */
+static void
+mutable_writes_take_listed_types(void **state)
+{
+   (void)state;
+   struct buf b = {0};
+   struct pv_context *ctx = mutable_sets_context();
+   enc_write(&b, 0, 0, 2, VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER);
+   expect(ctx, &b, "host driver lacks vkUpdateDescriptorSets");
+   static const VkDescriptorType unlisted[] = {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE,
+                                               VK_DESCRIPTOR_TYPE_MUTABLE_EXT};
+   for (size_t i = 0; i < sizeof(unlisted) / sizeof(unlisted[0]); i++) {
+      ctx = mutable_sets_context();
+      b.n = 0;
+      enc_write(&b, 0, 0, 1, unlisted[i]);
+      expect(ctx, &b, "refused: vkUpdateDescriptorSets: write to binding 0 element 0 (1)");
+   }
+   static const struct {
+      uint32_t src, dst;
+      bool ok;
+   } copies[] = {
+      {1, 0, true},  /* a combined image sampler: listed */
+      {2, 0, false}, /* a storage image: not listed */
+      {3, 0, true},  /* sampled images into a list that has them */
+      {0, 3, false}, /* combined image samplers may be among them: not listed there */
+      {0, 1, false}, /* out of a MUTABLE binding: its elements' types are not kept */
+   };
+   for (size_t i = 0; i < sizeof(copies) / sizeof(copies[0]); i++) {
+      ctx = mutable_sets_context();
+      b.n = 0;
+      enc_copy(&b, copies[i].src, copies[i].dst, 1);
+      expect(ctx, &b,
+             copies[i].ok ? "host driver lacks vkUpdateDescriptorSets"
+                          : "refused: vkUpdateDescriptorSets: copy of 1 descriptors: different "
+                            "descriptor types");
+   }
 }
 
 /* ----- compare-enabled samplers read without a depth reference ---------------------------- */
@@ -2260,6 +2427,8 @@ main(void)
       cmocka_unit_test(writes_roll_over),
       cmocka_unit_test(writes_need_their_arrays),
       cmocka_unit_test(copies_keep_bits_growing),
+      cmocka_unit_test(mutable_layouts_need_lists),
+      cmocka_unit_test(mutable_writes_take_listed_types),
       cmocka_unit_test(compare_read_without_reference),
       cmocka_unit_test(compare_written_after_read),
       cmocka_unit_test(push_before_read),

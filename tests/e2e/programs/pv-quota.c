@@ -20,8 +20,8 @@
  * 2^25 queries, for which lavapipe allocates 256 MiB of its own (lvp_query.c: a pointer per
  * query), inside the device-memory quota. Mesa 22.3.6 creates query pools without waiting for
  * the result, so a pool the host could not make shows at its first use: vkGetQueryPoolResults
- * then reports VK_ERROR_DEVICE_LOST (`lost`: past the ceiling the driver's allocation failed,
- * and the context with it) or VK_NOT_READY (`served`: the query was never begun).
+ * itself then reports VK_ERROR_DEVICE_LOST (`lost`: past the ceiling the driver's allocation
+ * failed, and the context with it) or VK_NOT_READY (`served`: the query was never begun).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,13 +237,15 @@ check_host_memory(const char *want)
       r = vkGetQueryPoolResults(c.device, pool, 0, 1, sizeof(value), &value, sizeof(value),
                                 VK_QUERY_RESULT_64_BIT);
    }
-   /* The call that names the missing pool loses the context; it is answered before the loss is
-    * (the renderer drops that stream), so the next round trip is the one that tells. */
-   if (lost && r == VK_SUCCESS)
-      r = fence_round_trip();
+   /* The call that names the missing pool loses the context, and its own answer says so (the
+    * renderer drops that stream, but writes the reply the guest waits for: lost). */
    if (lost && r != VK_ERROR_DEVICE_LOST && r != VK_ERROR_OUT_OF_HOST_MEMORY &&
        r != VK_ERROR_OUT_OF_DEVICE_MEMORY)
       pv_fail("a query pool of 2^25 queries past the host-memory ceiling: %s", pv_result_name(r));
+   /* and the context stays lost */
+   VkResult after = lost && r == VK_ERROR_DEVICE_LOST ? fence_round_trip() : VK_ERROR_DEVICE_LOST;
+   if (after != VK_ERROR_DEVICE_LOST)
+      pv_fail("the fence round trip after the loss returned %s", pv_result_name(after));
    if (!lost && r != VK_NOT_READY)
       pv_fail("a query pool of 2^25 queries without a ceiling: %s, not VK_NOT_READY",
               pv_result_name(r));
