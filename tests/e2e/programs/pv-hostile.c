@@ -276,11 +276,22 @@ run_child(const struct pv_hostile_case *k)
    bool setter = strcmp(k->name, "setter-without-feature") == 0;
    if (setter)
       optional = VK_EXT_EXTENDED_DYNAMIC_STATE_3_EXTENSION_NAME;
+   /* mutable-unlisted: the extension and its feature where the device offers them */
+   VkPhysicalDeviceMutableDescriptorTypeFeaturesEXT fmut = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MUTABLE_DESCRIPTOR_TYPE_FEATURES_EXT,
+      .mutableDescriptorType = VK_TRUE,
+   };
+   bool mutable = strcmp(k->name, "mutable-unlisted") == 0;
+   if (mutable)
+      optional = VK_EXT_MUTABLE_DESCRIPTOR_TYPE_EXTENSION_NAME;
    const struct pv_init_options opts = {
       .device_pnext = &f12,
       .min_api_version = VK_API_VERSION_1_2,
       .optional_extension = optional,
-      .optional_fallback = setter ? VK_EXT_EXTENDED_DYNAMIC_STATE_2_EXTENSION_NAME : NULL};
+      .optional_fallback = setter    ? VK_EXT_EXTENDED_DYNAMIC_STATE_2_EXTENSION_NAME
+                           : mutable ? VK_VALVE_MUTABLE_DESCRIPTOR_TYPE_EXTENSION_NAME
+                                     : NULL,
+      .optional_pnext = mutable ? (VkBaseOutStructure *)&fmut : NULL};
    pv_init(&h.c, "pv-hostile", &opts);
    k->run(&h);
    if (strcmp(k->name, "valid") == 0)

@@ -196,9 +196,14 @@ pv_init(struct pv_ctx *c, const char *program, const struct pv_init_options *opt
       optional = opts->optional_fallback;
    c->optional_enabled = optional && pv_device_has_extension(c->phys, optional);
    c->optional_name = c->optional_enabled ? optional : NULL;
+   const void *pnext = opts ? opts->device_pnext : NULL;
+   if (c->optional_enabled && opts->optional_pnext) {
+      opts->optional_pnext->pNext = (VkBaseOutStructure *)pnext;
+      pnext = opts->optional_pnext;
+   }
    VkDeviceCreateInfo dci = {
       .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-      .pNext = opts ? opts->device_pnext : NULL,
+      .pNext = pnext,
       .queueCreateInfoCount = 1,
       .pQueueCreateInfos = &qci,
       .enabledExtensionCount = c->optional_enabled ? 1 : 0,

@@ -80,6 +80,8 @@ struct pv_init_options {
    /* Enabled instead where the device lacks optional_extension (optional_enabled is then true
     * too; pv_ctx::optional_name says which). */
    const char *optional_fallback;
+   /* A feature struct put first in the device's chain only when one of those is enabled. */
+   VkBaseOutStructure *optional_pnext;
 };
 
 /* Names the program in FAIL lines before pv_init (which names it too): the benchmarks can fail

@@ -208,6 +208,7 @@ void pv_hostile_push_across_stages(struct pv_hostile *h);
 void pv_hostile_push_plain_layout(struct pv_hostile *h);
 void pv_hostile_setter_without_feature(struct pv_hostile *h);
 void pv_hostile_render_pass_layout(struct pv_hostile *h);
+void pv_hostile_mutable_unlisted(struct pv_hostile *h);
 
 extern const struct pv_hostile_case pv_hostile_cases[];
 extern const unsigned pv_hostile_case_count;

@@ -1393,6 +1393,9 @@ const struct pv_hostile_case pv_hostile_cases[] = {
      "without the feature"),
    D("render-pass-layout", pv_hostile_render_pass_layout,
      "vkCreateRenderPass of finalLayout RENDERING_LOCAL_READ_KHR without its extension"),
+   D("mutable-unlisted", pv_hostile_mutable_unlisted,
+     "vkUpdateDescriptorSets of a uniform buffer into a MUTABLE binding listing storage buffers "
+     "(where mutable descriptors are withheld: the MUTABLE layout)"),
    D("copy-image-layers", copy_image_layers, "vkCmdCopyImage of 6 layers into an image of 1"),
    D("patch-list-no-tess", patch_list_no_tess,
      "a draw of patches by a pipeline without tessellation stages"),

@@ -147,3 +147,66 @@ pv_hostile_render_pass_layout(struct pv_hostile *h)
    PV_HOSTILE_NOTE(h, vkCreateRenderPass(h->c.device, &rci, NULL, &rp));
    pv_hostile_sync(h);
 }
+
+/* A MUTABLE binding (VK_EXT_mutable_descriptor_type) whose list holds storage buffers, written
+ * with a uniform buffer: a type the binding never promised (lavapipe 25 updates a set by a
+ * switch on the written type whose default is unreachable()). Where the renderer withholds the
+ * extension (a CPU device such as lavapipe: guard_mutable.c) the layout alone is refused, a
+ * MUTABLE binding on a device created without the feature. */
+void
+pv_hostile_mutable_unlisted(struct pv_hostile *h)
+{
+   const VkDescriptorType listed = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+   const VkMutableDescriptorTypeListEXT list = {1, &listed};
+   const VkMutableDescriptorTypeCreateInfoEXT mci = {
+      .sType = VK_STRUCTURE_TYPE_MUTABLE_DESCRIPTOR_TYPE_CREATE_INFO_EXT,
+      .mutableDescriptorTypeListCount = 1,
+      .pMutableDescriptorTypeLists = &list,
+   };
+   const VkDescriptorSetLayoutBinding b = {0, VK_DESCRIPTOR_TYPE_MUTABLE_EXT, 1,
+                                           VK_SHADER_STAGE_COMPUTE_BIT, NULL};
+   const VkDescriptorSetLayoutCreateInfo sci = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
+      .pNext = &mci,
+      .bindingCount = 1,
+      .pBindings = &b,
+   };
+   VkDescriptorSetLayout layout = VK_NULL_HANDLE;
+   PV_HOSTILE_NOTE(h, vkCreateDescriptorSetLayout(h->c.device, &sci, NULL, &layout));
+   if (!h->c.optional_enabled) { /* withheld: the layout was the attack */
+      pv_hostile_sync(h);
+      return;
+   }
+   const VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_MUTABLE_EXT, 1};
+   const VkDescriptorPoolCreateInfo pci = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+      .pNext = &mci,
+      .maxSets = 1,
+      .poolSizeCount = 1,
+      .pPoolSizes = &size,
+   };
+   VkDescriptorPool pool = VK_NULL_HANDLE;
+   PV_HOSTILE_NOTE(h, vkCreateDescriptorPool(h->c.device, &pci, NULL, &pool));
+   const VkDescriptorSetAllocateInfo ai = {
+      .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+      .descriptorPool = pool,
+      .descriptorSetCount = 1,
+      .pSetLayouts = &layout,
+   };
+   VkDescriptorSet set = VK_NULL_HANDLE;
+   if (PV_HOSTILE_NOTE(h, vkAllocateDescriptorSets(h->c.device, &ai, &set)) != VK_SUCCESS)
+      return;
+   static struct pv_buffer buf;
+   pv_hostile_buffer(h, &buf, PV_HOSTILE_SIZE,
+                     VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT | VK_BUFFER_USAGE_STORAGE_BUFFER_BIT, 0);
+   const VkDescriptorBufferInfo info = {buf.buffer, 0, 256};
+   const VkWriteDescriptorSet w = {
+      .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+      .dstSet = set,
+      .descriptorCount = 1,
+      .descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER,
+      .pBufferInfo = &info,
+   };
+   vkUpdateDescriptorSets(h->c.device, 1, &w, 0, NULL);
+   pv_hostile_sync(h);
+}
