@@ -8,7 +8,9 @@
  * VK_ERROR_DEVICE_LOST reply (wire 0) or the FATAL ring bit (wire 1) at once instead of waiting
  * on a dead process. The host driver is never called again in that process: its state is
  * unknown. A signal on any other thread (the driver's own, ours outside a stream) still ends the
- * process as before, and the server's parent tells the guest (vtest_children.c).
+ * process as before, and the server's parent tells the guest (vtest_children.c). An armed thread
+ * handles the signal on an alternate stack, so a stack overflow in the host driver is contained
+ * like any other fault.
  */
 #ifndef PV_RENDERER_CRASH_GUARD_H
 #define PV_RENDERER_CRASH_GUARD_H

@@ -7,6 +7,8 @@
  * misbehaviours); when that image is created it prints so and exits 0. `pv-crash-image fill`
  * records a vkCmdFillBuffer of the word the layer crashes on instead, then submits and waits
  * (the crash happens while the host records; exits 1 on VK_ERROR_DEVICE_LOST as above).
+ * `pv-crash-image 7783`: the layer's host call overflows its stack instead; exits 1 on
+ * VK_ERROR_DEVICE_LOST as above.
  */
 #include <stdio.h>
 #include <stdlib.h>

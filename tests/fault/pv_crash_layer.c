@@ -11,6 +11,7 @@
  * thread still has calls to make when the ring's commands have ended: tests/host/
  * test_cmdbuf_race.c), and a command buffer freed or reset (with its pool or device) while such
  * a call records calls abort(): the host driver would go on recording into freed memory;
+ * vkCreateImage 7783 texels wide recurses until its stack overflows (SIGSEGV);
  * vkResetQueryPool or vkGetQueryPoolResults of first query 7 takes PV_SLOW_RESET_US, and a
  * vkQueueSubmit that reaches the driver meanwhile calls abort() (lavapipe resets queries and reads
  * their results on its queue's context); with
@@ -51,6 +52,9 @@
 #define PV_MAX_HOST_WAIT_NS 200000000ull
 #define PV_EXEC_WIDTH 7781u
 #define PV_FORBIDDEN_WIDTH 7782u
+/* A host call that recurses until its thread's stack is gone (a compiler walking a deeply
+ * nested shader): the fault must be contained like abort() (src/renderer/crash_guard.c). */
+#define PV_OVERFLOW_WIDTH 7783u
 /* Longer than two watchdog checks of a Mesa 25 guest (at ~3.5 s and ~14 s of waiting). */
 #define PV_SLOW_SECONDS 20u
 #define PV_SLOW_LINE_WIDTH 7.75f
@@ -257,6 +261,17 @@ try_forbidden(void)
       close(fd);
 }
 
+/* Each call keeps a page of its own frame alive; `depth` never reaches UINT32_MAX first. */
+static __attribute__((noinline)) uint32_t
+overflow_stack(uint32_t depth)
+{
+   volatile char frame[4096];
+   frame[0] = (char)depth;
+   if (depth == UINT32_MAX)
+      return frame[0];
+   return overflow_stack(depth + 1) + (uint32_t)frame[0];
+}
+
 VKAPI_ATTR VkResult VKAPI_CALL
 pv_crash_CreateImage(VkDevice device, const VkImageCreateInfo *info,
                      const VkAllocationCallbacks *alloc, VkImage *out)
@@ -272,6 +287,8 @@ pv_crash_CreateImage(VkDevice device, const VkImageCreateInfo *info,
       try_exec();
    if (info->extent.width == PV_FORBIDDEN_WIDTH)
       try_forbidden();
+   if (info->extent.width == PV_OVERFLOW_WIDTH)
+      return overflow_stack(0) ? VK_ERROR_UNKNOWN : VK_ERROR_UNKNOWN;
    return next_create_image(device, info, alloc, out);
 }
 
