@@ -339,8 +339,9 @@ module_reflect(struct pv_dispatch_ctx *c, const char *what, VkDevice device,
                       what);
       return NULL;
    }
-   /* before reflection: SPIRV-Cross builds a null constant element by element (spirv_values.c) */
-   const char *why = pv_spirv_value_violation(ci->pCode, ci->codeSize / 4);
+   /* before validation and reflection: SPIRV-Cross builds a null constant element by element
+    * (spirv_values.c), and so on */
+   const char *why = pv_spirv_unvalidated_violation(ci->pCode, ci->codeSize / 4);
    if (why) {
       pv_venus_refuse(c, "%s: %s", what, why);
       return NULL;
@@ -595,6 +596,10 @@ extents_misfit(struct pv_dispatch_ctx *c, VkDevice device, const struct pv_spirv
       return "CullDistance past the device's maxCullDistances";
    if ((uint64_t)e->io.clip + e->io.cull > l->maxCombinedClipAndCullDistances)
       return "ClipDistance and CullDistance past the device's maxCombinedClipAndCullDistances";
+   /* VUID-VkPipelineShaderStageCreateInfo-maxSampleMaskWords-00711; lavapipe assigns an output
+    * SampleMask's words into the same 96-slot array on its stack (the eleventh reading) */
+   if (e->io.sample_mask > l->maxSampleMaskWords)
+      return "a SampleMask array past the device's maxSampleMaskWords";
    return NULL;
 }
 

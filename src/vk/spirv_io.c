@@ -168,18 +168,20 @@ input_vertices(spvc_compiler comp, spvc_resources res, uint32_t *max)
    return true;
 }
 
-/* The ClipDistance and CullDistance arrays' sizes among the builtins of `kind`. */
+/* The ClipDistance, CullDistance and SampleMask arrays' sizes among the builtins of `kind`
+ * (block members included). */
 static bool
-distances(spvc_compiler comp, spvc_resources res, spvc_builtin_resource_type kind, uint32_t *clip,
-          uint32_t *cull)
+distances(spvc_compiler comp, spvc_resources res, spvc_builtin_resource_type kind,
+          struct pv_spirv_io_extents *out)
 {
    const spvc_reflected_builtin_resource *list = NULL;
    size_t n = 0;
    if (spvc_resources_get_builtin_resource_list_for_type(res, kind, &list, &n) != SPVC_SUCCESS)
       return false;
    for (size_t i = 0; i < n; i++) {
-      uint32_t *at = list[i].builtin == SpvBuiltInClipDistance   ? clip
-                     : list[i].builtin == SpvBuiltInCullDistance ? cull
+      uint32_t *at = list[i].builtin == SpvBuiltInClipDistance   ? &out->clip
+                     : list[i].builtin == SpvBuiltInCullDistance ? &out->cull
+                     : list[i].builtin == SpvBuiltInSampleMask   ? &out->sample_mask
                                                                  : NULL;
       spvc_type t = at ? spvc_compiler_get_type_handle(comp, list[i].value_type_id) : NULL;
       if (!at)
@@ -199,6 +201,6 @@ pv_spirv_io_extents(spvc_compiler comp, spvc_resources res, VkShaderStageFlagBit
 {
    *out = (struct pv_spirv_io_extents){0};
    return (!(stage & arrayed_in) || input_vertices(comp, res, &out->in_vertices)) &&
-          distances(comp, res, SPVC_BUILTIN_RESOURCE_TYPE_STAGE_INPUT, &out->clip, &out->cull) &&
-          distances(comp, res, SPVC_BUILTIN_RESOURCE_TYPE_STAGE_OUTPUT, &out->clip, &out->cull);
+          distances(comp, res, SPVC_BUILTIN_RESOURCE_TYPE_STAGE_INPUT, out) &&
+          distances(comp, res, SPVC_BUILTIN_RESOURCE_TYPE_STAGE_OUTPUT, out);
 }

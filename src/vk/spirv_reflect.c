@@ -4,8 +4,10 @@
  * SPIRV-Cross (which expects valid modules) only ever sees what the validator accepted.
  */
 #include "vk/spirv_reflect.h"
+#include "vk/spirv_images.h"
 #include "vk/spirv_io.h"
 #include "vk/spirv_sample.h"
+#include "vk/spirv_values.h"
 #include "vk/spirv_var_size.h"
 #include "vk/spirv_workgroup.h"
 
@@ -53,6 +55,13 @@ pv_spirv_env(uint32_t api_version, bool spirv_1_4)
  * guest may have enabled (scalar layouts, maintenance4); they decide nothing the host compiler
  * could crash on, so they are relaxed to their most permissive setting rather than risk
  * refusing a real guest's valid shader. */
+const char *
+pv_spirv_unvalidated_violation(const uint32_t *words, size_t count)
+{
+   const char *why = pv_spirv_value_violation(words, count);
+   return why ? why : pv_spirv_image_violation(words, count);
+}
+
 bool
 pv_spirv_validate(const uint32_t *words, size_t count, int env, char *err, size_t err_size)
 {

@@ -54,11 +54,13 @@ struct pv_spirv_resource {
  * What a stage's interface asks the compiler to make per vertex and per distance: lavapipe
  * lowers per-vertex input arrays element by element (a geometry shader input of 16,777,217
  * elements made it allocate without end, tests/fuzz/README.md) and assigns clip and cull
- * distances into a fixed array on its stack (gl_ClipDistance[512] smashed it).
+ * distances, and a fragment shader's SampleMask words, into a fixed array on its stack
+ * (gl_ClipDistance[512] and an output SampleMask of 96 words smashed it).
  */
 struct pv_spirv_io_extents {
    uint32_t in_vertices; /* the longest per-vertex input array (tessellation, geometry) */
    uint32_t clip, cull;  /* ClipDistance and CullDistance array sizes, inputs or outputs */
+   uint32_t sample_mask; /* the SampleMask array's size, input or output */
 };
 
 struct pv_spirv_entry {
@@ -107,6 +109,11 @@ bool pv_spirv_each_result(const uint32_t *words, size_t count,
                           void (*fn)(void *user, size_t pos, uint32_t opcode, uint32_t result,
                                      uint32_t type),
                           void *user);
+
+/* What must be refused before spvValidate and SPIRV-Cross see a module, whose own walks it would
+ * make allocate without end or crash a host compiler (spirv_values.h, spirv_images.h): NULL, or
+ * why. Runs on the unvalidated words, on every host. */
+const char *pv_spirv_unvalidated_violation(const uint32_t *words, size_t count);
 
 /* Whether spvValidate takes `words` for `env`; `err` receives the validator's message when not
  * (pv_spirv_reflect validates first; a module we rewrote is validated again with this). */

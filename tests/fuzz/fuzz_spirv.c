@@ -61,10 +61,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       return 0;
    if (n)
       memcpy(words, data, n * 4);
-   /* as the server does: the value scan first, on the unvalidated words (spirv_values.h), and
-    * nothing it refuses reaches SPIRV-Cross */
+   /* as the server does: the scans of unvalidated words first (spirv_reflect.h), and nothing
+    * they refuse reaches the validator or SPIRV-Cross */
    const uint32_t versions[] = {VK_API_VERSION_1_0, VK_API_VERSION_1_3};
-   for (int i = pv_spirv_value_violation(words, n) ? 2 : 0; i < 2; i++) {
+   for (int i = pv_spirv_unvalidated_violation(words, n) ? 2 : 0; i < 2; i++) {
       char err[256];
       const char *why = NULL;
       struct pv_spirv_module *m =

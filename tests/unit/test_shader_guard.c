@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <spirv_cross/spirv.h>
 
 #include "wire0_commands.h"
 #include "compare_frag_spv.h"
@@ -30,6 +31,7 @@
 #include "values_big_comp_spv.h"
 #include "values_small_comp_spv.h"
 #include "io_vert_spv.h"
+#include "sample_mask_frag_spv.h"
 #include "pearvisor/pearvisor.h"
 #include "reflect_comp_10_spv.h"
 #include "reflect_comp_15_spv.h"
@@ -41,6 +43,7 @@
 #include "vk/lifetime.h"
 #include "vk/spirv_loops.h"
 #include "vk/spirv_reflect.h"
+#include "vk/spirv_images.h"
 #include "vk/spirv_values.h"
 #include "vk/spirv_var_size.h"
 
@@ -950,6 +953,51 @@ values_bounded(void **state)
    assert_non_null(pv_spirv_value_violation(null_array, words));
 }
 
+/* Image types no Vulkan view can back are refused before validation (spirv_images.c: lavapipe
+ * 22.3.6 crashed on its queue thread querying a 3D-arrayed storage image's size); the types
+ * views exist for pass. */
+static void
+image_types_viewable(void **state)
+{
+   (void)state;
+   static const struct {
+      uint32_t dim, arrayed, ms;
+      bool refused;
+   } cases[] = {
+      {SpvDim2D, 1, 1, false},          {SpvDim3D, 0, 0, false}, {SpvDimCube, 1, 0, false},
+      {SpvDimSubpassData, 0, 1, false}, {SpvDim3D, 1, 0, true},  {SpvDimRect, 0, 0, true},
+      {SpvDimBuffer, 1, 0, true},       {SpvDim1D, 0, 1, true},  {SpvDimCube, 0, 1, true},
+   };
+   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+      const uint32_t module[] = {
+         0x07230203,
+         0x00010000,
+         0,
+         4,
+         0, /* header, bound 4 */
+         (3u << 16) | SpvOpTypeFloat,
+         1,
+         32,
+         (9u << 16) | SpvOpTypeImage,
+         2,
+         1,
+         cases[i].dim,
+         0,
+         cases[i].arrayed,
+         cases[i].ms,
+         2,
+         SpvImageFormatRgba8,
+      };
+      const char *why = pv_spirv_image_violation(module, sizeof(module) / 4);
+      if (cases[i].refused != (why != NULL))
+         fail_msg("case %zu: %s", i, why ? why : "passed");
+      assert_ptr_equal(pv_spirv_unvalidated_violation(module, sizeof(module) / 4), why);
+   }
+   /* a truncated declaration is the validator's to refuse */
+   const uint32_t cut[] = {0x07230203, 0x00010000, 0, 4, 0, (4u << 16) | SpvOpTypeImage, 2, 1, 2};
+   assert_null(pv_spirv_image_violation(cut, sizeof(cut) / 4));
+}
+
 /* The Unroll hint leaves the host's copy of a module (spirv_loops.c: lavapipe unrolls any trip
  * count it asks for); a module without it is left alone. */
 static void
@@ -1027,6 +1075,49 @@ geometry_distances(void **state)
    gs_stage_case(&one_in_all_dev, GS, 3, 1, 0,
                  GS_STAGE "ClipDistance and CullDistance past the device's "
                           "maxCombinedClipAndCullDistances");
+}
+
+/* An output SampleMask of 100 words against the device's maxSampleMaskWords
+ * (VUID-VkPipelineShaderStageCreateInfo-maxSampleMaskWords-00711): lavapipe 22.3.6 assigned them
+ * into a 96-slot array on its stack while compiling (the eleventh reading). */
+static void
+sample_mask_words(void **state)
+{
+   (void)state;
+   static struct pv_vk_physdev one = {.limits = {GS_LIMITS, .maxFragmentOutputAttachments = 8,
+                                                 .maxSampleMaskWords = 1}},
+                               many = {.limits = {GS_LIMITS, .maxFragmentOutputAttachments = 8,
+                                                  .maxSampleMaskWords = 100}};
+   static struct pv_vk_device one_dev = {.pd = &one}, many_dev = {.pd = &many};
+   struct pv_vk_device *devs[2] = {&one_dev, &many_dev};
+   for (int i = 0; i < 2; i++) {
+      struct pv_context *ctx = fresh_context();
+      pv_object_find(ctx, DEVICE, VK_OBJECT_TYPE_DEVICE)->data = devs[i];
+      add_layout(ctx, reflect_bindings, NB, 12);
+      struct pv_object *m = add_object(ctx, VK_OBJECT_TYPE_SHADER_MODULE, GS_MODULE);
+      char err[256];
+      const char *why = NULL;
+      m->data = pv_spirv_reflect(pv_sample_mask_frag_spv, sizeof(pv_sample_mask_frag_spv) / 4,
+                                 pv_spirv_env(VK_API_VERSION_1_0, false), err, sizeof(err), &why);
+      if (!m->data)
+         fail_msg("not reflected: %s", why);
+      m->free_data = module_free;
+      struct buf b = {0};
+      w32(&b, cmd("vkCreateComputePipelines")), w32(&b, 0), w64(&b, DEVICE), w64(&b, 0);
+      w32(&b, 1), w64(&b, 1);
+      w32(&b, VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO), w64(&b, 0), w32(&b, 0);
+      w32(&b, VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO), w64(&b, 0), w32(&b, 0);
+      w32(&b, VK_SHADER_STAGE_FRAGMENT_BIT), w64(&b, GS_MODULE), wstr(&b, "main");
+      w64(&b, 0); /* pSpecializationInfo */
+      w64(&b, LAYOUT), w64(&b, 0), w32(&b, (uint32_t)-1);
+      w64(&b, 0), w64(&b, 1), w64(&b, NEW_PIPE);
+      if (i == 0)
+         REFUSED(ctx, &b,
+                 "vkCreateComputePipelines: stage 0 (0x10, \"main\"): a SampleMask array past "
+                 "the device's maxSampleMaskWords");
+      else
+         PASSED(ctx, &b, "vkCreateComputePipelines");
+   }
 }
 
 /*
@@ -2404,7 +2495,9 @@ main(void)
       cmocka_unit_test(geometry_modes_reflected),
       cmocka_unit_test(geometry_limits),
       cmocka_unit_test(geometry_distances),
+      cmocka_unit_test(sample_mask_words),
       cmocka_unit_test(values_bounded),
+      cmocka_unit_test(image_types_viewable),
       cmocka_unit_test(unroll_hint_cleared),
       cmocka_unit_test(calls_inlined),
       cmocka_unit_test(geometry_strips_on_lavapipe),
