@@ -561,6 +561,22 @@ add_tcs_module(struct pv_context *ctx, uint32_t patch)
    assert_int_equal(e->output_vertices, patch);
 }
 
+/* vkCreateComputePipelines of one create info naming `module`'s entry point "main" for `stage`:
+ * the stage checks run for every create info's stages alike, and a compute create info is the
+ * smallest that carries one. */
+static void
+enc_one_stage(struct buf *b, VkShaderStageFlagBits stage, uint64_t module)
+{
+   w32(b, cmd("vkCreateComputePipelines")), w32(b, 0), w64(b, DEVICE), w64(b, 0);
+   w32(b, 1), w64(b, 1);
+   w32(b, VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO), w64(b, 0), w32(b, 0);
+   w32(b, VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO), w64(b, 0), w32(b, 0);
+   w32(b, stage), w64(b, module), wstr(b, "main");
+   w64(b, 0); /* pSpecializationInfo */
+   w64(b, LAYOUT), w64(b, 0), w32(b, (uint32_t)-1);
+   w64(b, 0), w64(b, 1), w64(b, NEW_PIPE);
+}
+
 /*
  * OutputVertices past maxTessellationPatchSize (or 0) is refused at pipeline creation
  * (VUID-VkPipelineShaderStageCreateInfo-stage-00713): llvmpipe's draw module loops over it
@@ -589,14 +605,7 @@ tessellation_patch_size(void **state)
       add_layout(ctx, reflect_bindings, NB, 12);
       add_tcs_module(ctx, patches[i]);
       struct buf b = {0};
-      w32(&b, cmd("vkCreateComputePipelines")), w32(&b, 0), w64(&b, DEVICE), w64(&b, 0);
-      w32(&b, 1), w64(&b, 1);
-      w32(&b, VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO), w64(&b, 0), w32(&b, 0);
-      w32(&b, VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO), w64(&b, 0), w32(&b, 0);
-      w32(&b, VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT), w64(&b, TCS_MODULE), wstr(&b, "main");
-      w64(&b, 0); /* pSpecializationInfo */
-      w64(&b, LAYOUT), w64(&b, 0), w32(&b, (uint32_t)-1);
-      w64(&b, 0), w64(&b, 1), w64(&b, NEW_PIPE);
+      enc_one_stage(&b, VK_SHADER_STAGE_TESSELLATION_CONTROL_BIT, TCS_MODULE);
       if (i < 3)
          REFUSED(ctx, &b,
                  "vkCreateComputePipelines: stage 0 (0x2, \"main\"): an OutputVertices "
@@ -855,9 +864,8 @@ static struct pv_vk_physdev gs_lavapipe_pd = {.limits = {GS_LIMITS}, .sizes_gs_o
 static struct pv_vk_device gs_dev = {.pd = &gs_pd, .features = STAGE_FEATURES};
 static struct pv_vk_device gs_lavapipe_dev = {.pd = &gs_lavapipe_pd, .features = STAGE_FEATURES};
 
-/* vkCreateComputePipelines naming GS_MODULE's geometry stage: the stage checks run for every
- * create info's stages alike, and a compute create info is the smallest that carries one. On
- * `dev`, refused for `want` or passed (NULL). */
+/* vkCreateComputePipelines naming GS_MODULE's geometry stage (enc_one_stage). On `dev`, refused
+ * for `want` or passed (NULL). */
 static void
 gs_stage_case(struct pv_vk_device *dev, const uint32_t *words, size_t size, uint32_t vertices,
               uint32_t invocations, uint32_t primitive, const char *want)
@@ -867,14 +875,7 @@ gs_stage_case(struct pv_vk_device *dev, const uint32_t *words, size_t size, uint
    add_layout(ctx, reflect_bindings, NB, 12);
    add_gs_module(ctx, words, size, vertices, invocations, primitive);
    struct buf b = {0};
-   w32(&b, cmd("vkCreateComputePipelines")), w32(&b, 0), w64(&b, DEVICE), w64(&b, 0);
-   w32(&b, 1), w64(&b, 1);
-   w32(&b, VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO), w64(&b, 0), w32(&b, 0);
-   w32(&b, VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO), w64(&b, 0), w32(&b, 0);
-   w32(&b, VK_SHADER_STAGE_GEOMETRY_BIT), w64(&b, GS_MODULE), wstr(&b, "main");
-   w64(&b, 0); /* pSpecializationInfo */
-   w64(&b, LAYOUT), w64(&b, 0), w32(&b, (uint32_t)-1);
-   w64(&b, 0), w64(&b, 1), w64(&b, NEW_PIPE);
+   enc_one_stage(&b, VK_SHADER_STAGE_GEOMETRY_BIT, GS_MODULE);
    if (want) {
       char full[300];
       snprintf(full, sizeof(full), "refused: vkCreateComputePipelines: %s", want);
@@ -1103,14 +1104,7 @@ sample_mask_words(void **state)
          fail_msg("not reflected: %s", why);
       m->free_data = module_free;
       struct buf b = {0};
-      w32(&b, cmd("vkCreateComputePipelines")), w32(&b, 0), w64(&b, DEVICE), w64(&b, 0);
-      w32(&b, 1), w64(&b, 1);
-      w32(&b, VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO), w64(&b, 0), w32(&b, 0);
-      w32(&b, VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO), w64(&b, 0), w32(&b, 0);
-      w32(&b, VK_SHADER_STAGE_FRAGMENT_BIT), w64(&b, GS_MODULE), wstr(&b, "main");
-      w64(&b, 0); /* pSpecializationInfo */
-      w64(&b, LAYOUT), w64(&b, 0), w32(&b, (uint32_t)-1);
-      w64(&b, 0), w64(&b, 1), w64(&b, NEW_PIPE);
+      enc_one_stage(&b, VK_SHADER_STAGE_FRAGMENT_BIT, GS_MODULE);
       if (i == 0)
          REFUSED(ctx, &b,
                  "vkCreateComputePipelines: stage 0 (0x10, \"main\"): a SampleMask array past "

@@ -153,13 +153,7 @@ expect_frame(const uint8_t *rgba)
 static void
 expect_lost(void)
 {
-   const VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-   VkFence fence;
-   VkResult r = vkCreateFence(c.device, &fci, NULL, &fence);
-   if (r == VK_SUCCESS)
-      r = vkQueueSubmit(c.queue, 0, NULL, fence);
-   if (r == VK_SUCCESS)
-      r = vkWaitForFences(c.device, 1, &fence, VK_TRUE, 10000000000ull);
+   VkResult r = pv_fence_round_trip(&c);
    /* Mesa 25.0.7 fails every call on a ring the renderer marked FATAL, with
     * VK_ERROR_OUT_OF_HOST_MEMORY; 22.3.6 reads VK_ERROR_DEVICE_LOST from its fence */
    if (r != VK_ERROR_DEVICE_LOST && r != VK_ERROR_OUT_OF_HOST_MEMORY)

@@ -188,20 +188,6 @@ check_told(void)
               pv_result_name(r));
 }
 
-/* An empty submission with a fence, waited for: its result. */
-static VkResult
-fence_round_trip(void)
-{
-   const VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-   VkFence fence;
-   VkResult r = vkCreateFence(c.device, &fci, NULL, &fence);
-   if (r == VK_SUCCESS)
-      r = vkQueueSubmit(c.queue, 0, NULL, fence);
-   if (r == VK_SUCCESS)
-      r = vkWaitForFences(c.device, 1, &fence, VK_TRUE, 10000000000ull);
-   return r;
-}
-
 /* A fill of a host-visible buffer, submitted and read back. */
 static void
 check_device_works(void)
@@ -243,7 +229,8 @@ check_host_memory(const char *want)
        r != VK_ERROR_OUT_OF_DEVICE_MEMORY)
       pv_fail("a query pool of 2^25 queries past the host-memory ceiling: %s", pv_result_name(r));
    /* and the context stays lost */
-   VkResult after = lost && r == VK_ERROR_DEVICE_LOST ? fence_round_trip() : VK_ERROR_DEVICE_LOST;
+   VkResult after =
+      lost && r == VK_ERROR_DEVICE_LOST ? pv_fence_round_trip(&c) : VK_ERROR_DEVICE_LOST;
    if (after != VK_ERROR_DEVICE_LOST)
       pv_fail("the fence round trip after the loss returned %s", pv_result_name(after));
    if (!lost && r != VK_NOT_READY)

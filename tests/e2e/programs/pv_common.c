@@ -567,3 +567,16 @@ pv_compute_fini(const struct pv_ctx *c, struct pv_compute *k)
    vkDestroyShaderModule(c->device, k->module, NULL);
    memset(k, 0, sizeof(*k));
 }
+
+VkResult
+pv_fence_round_trip(struct pv_ctx *c)
+{
+   const VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+   VkFence fence;
+   VkResult r = vkCreateFence(c->device, &fci, NULL, &fence);
+   if (r == VK_SUCCESS)
+      r = vkQueueSubmit(c->queue, 0, NULL, fence);
+   if (r == VK_SUCCESS)
+      r = vkWaitForFences(c->device, 1, &fence, VK_TRUE, 10000000000ull);
+   return r;
+}

@@ -98,6 +98,9 @@ __attribute__((noreturn, format(printf, 1, 2))) void pv_fail(const char *fmt, ..
 /* Prints the PASS line (after checking for validation errors). Does not exit. */
 __attribute__((format(printf, 2, 3))) void pv_pass(const struct pv_ctx *c, const char *fmt, ...);
 const char *pv_result_name(VkResult r);
+/* An empty submission with a new fence, waited for up to 10 s: the first result that is not
+ * VK_SUCCESS (a lost context's answer), or VK_SUCCESS. The fence is not destroyed. */
+VkResult pv_fence_round_trip(struct pv_ctx *c);
 
 /* A memory type in type_bits with all of `flags`; UINT32_MAX when there is none. */
 uint32_t pv_find_memory_type(const struct pv_ctx *c, uint32_t type_bits,
