@@ -7,6 +7,7 @@
 #include "vk/spirv_images.h"
 #include "vk/spirv_io.h"
 #include "vk/spirv_sample.h"
+#include "vk/spirv_shape.h"
 #include "vk/spirv_values.h"
 #include "vk/spirv_var_size.h"
 #include "vk/spirv_workgroup.h"
@@ -58,7 +59,9 @@ pv_spirv_env(uint32_t api_version, bool spirv_1_4)
 const char *
 pv_spirv_unvalidated_violation(const uint32_t *words, size_t count)
 {
-   const char *why = pv_spirv_value_violation(words, count);
+   const char *why = pv_spirv_shape_violation(words, count);
+   if (!why)
+      why = pv_spirv_value_violation(words, count);
    return why ? why : pv_spirv_image_violation(words, count);
 }
 

@@ -517,8 +517,9 @@ shader_module_validated(void **state)
                       "refused: vkCreateShaderModule: invalid SPIR-V");
    static uint32_t w[sizeof(pv_reflect_comp_10_spv) / 4];
    memcpy(w, pv_reflect_comp_10_spv, sizeof(w));
-   w[3] = 2; /* id bound */
-   shader_module_case(w, sizeof(w), "refused: vkCreateShaderModule: invalid SPIR-V");
+   w[3] = 2; /* id bound: refused by the scans before validation (spirv_shape.c) */
+   shader_module_case(w, sizeof(w),
+                      "refused: vkCreateShaderModule: an id past the module's id bound");
    shader_module_case(pv_reflect_comp_10_spv, sizeof(pv_reflect_comp_10_spv) - 2,
                       "refused: vkCreateShaderModule: codeSize 2266 is not a whole number of "
                       "words");
