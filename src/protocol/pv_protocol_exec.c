@@ -40,6 +40,16 @@ lookup_entry(struct pv_cs_decoder *d, const struct pv_protocol_table *t, int32_t
    return e;
 }
 
+/* A command that returns a VkResult answers VK_ERROR_DEVICE_LOST (args may be NULL). */
+static void
+set_result_lost(const struct pv_command_entry *e, void *args)
+{
+   if (e->result_offset && args) {
+      VkResult lost = VK_ERROR_DEVICE_LOST;
+      memcpy((char *)args + e->result_offset - 1, &lost, sizeof(lost));
+   }
+}
+
 /* The handler to run now; NULL with no error means "skip" (lost context). */
 static pv_handler_fn
 handler_for(struct pv_dispatch_ctx *ctx, int32_t type, const struct pv_command_entry *e,
@@ -48,10 +58,7 @@ handler_for(struct pv_dispatch_ctx *ctx, int32_t type, const struct pv_command_e
    if (ctx->lost) {
       if (ctx->lost_handlers && (size_t)type < ctx->override_count && ctx->lost_handlers[type])
          return ctx->lost_handlers[type];
-      if (e->result_offset && args) {
-         VkResult lost = VK_ERROR_DEVICE_LOST;
-         memcpy((char *)args + e->result_offset - 1, &lost, sizeof(lost));
-      }
+      set_result_lost(e, args);
       return NULL;
    }
    pv_handler_fn h = pick_handler(ctx, type, e);
@@ -92,10 +99,7 @@ write_lost_reply(struct pv_dispatch_ctx *ctx, const struct pv_command_entry *e, 
    if (!enc)
       return;
    memset(args, 0, e->args_size);
-   if (e->result_offset) {
-      VkResult lost = VK_ERROR_DEVICE_LOST;
-      memcpy((char *)args + e->result_offset - 1, &lost, sizeof(lost));
-   }
+   set_result_lost(e, args);
    struct pv_cs_status own = {0}, *shared = enc->status;
    enc->status = &own;
    e->encode_reply(enc, args);
@@ -142,10 +146,7 @@ pv_protocol_execute_one(struct pv_dispatch_ctx *ctx, const struct pv_protocol_ta
          h(ctx, args);
       if (ctx->refused) {
          ctx->lost = true;
-         if (e->result_offset && args) {
-            VkResult lost = VK_ERROR_DEVICE_LOST;
-            memcpy((char *)args + e->result_offset - 1, &lost, sizeof(lost));
-         }
+         set_result_lost(e, args);
       }
       if ((flags & PV_COMMAND_GENERATE_REPLY) && !pv_cs_fatal(d))
          write_reply(ctx, type, e, args);

@@ -82,8 +82,8 @@ struct pv_vk_layout_binding {
    bool variable;      /* VARIABLE_DESCRIPTOR_COUNT: `count` is the most a set may have */
    bool immutable;     /* has immutable samplers */
    bool immutable_compare; /* one of them is compare-enabled (guard_sampler.c) */
-   uint32_t
-      mutable_types; /* MUTABLE: pv_spirv_type_bit of each type it may take (guard_mutable.c) */
+   /* MUTABLE: pv_spirv_type_bit of each type its list lets it take (guard_mutable.c) */
+   uint32_t mutable_types;
 };
 struct pv_vk_set_layout {
    _Atomic uint32_t refs;

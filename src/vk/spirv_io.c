@@ -171,8 +171,8 @@ input_vertices(spvc_compiler comp, spvc_resources res, uint32_t *max)
 /* The ClipDistance, CullDistance and SampleMask arrays' sizes among the builtins of `kind`
  * (block members included). */
 static bool
-distances(spvc_compiler comp, spvc_resources res, spvc_builtin_resource_type kind,
-          struct pv_spirv_io_extents *out)
+builtin_arrays(spvc_compiler comp, spvc_resources res, spvc_builtin_resource_type kind,
+               struct pv_spirv_io_extents *out)
 {
    const spvc_reflected_builtin_resource *list = NULL;
    size_t n = 0;
@@ -201,6 +201,6 @@ pv_spirv_io_extents(spvc_compiler comp, spvc_resources res, VkShaderStageFlagBit
 {
    *out = (struct pv_spirv_io_extents){0};
    return (!(stage & arrayed_in) || input_vertices(comp, res, &out->in_vertices)) &&
-          distances(comp, res, SPVC_BUILTIN_RESOURCE_TYPE_STAGE_INPUT, out) &&
-          distances(comp, res, SPVC_BUILTIN_RESOURCE_TYPE_STAGE_OUTPUT, out);
+          builtin_arrays(comp, res, SPVC_BUILTIN_RESOURCE_TYPE_STAGE_INPUT, out) &&
+          builtin_arrays(comp, res, SPVC_BUILTIN_RESOURCE_TYPE_STAGE_OUTPUT, out);
 }

@@ -52,10 +52,6 @@ pv_spirv_env(uint32_t api_version, bool spirv_1_4)
 
 /* ----- validation ---------------------------------------------------------------------------- */
 
-/* The validator's checks of block layouts and workgroup sizes depend on device features the
- * guest may have enabled (scalar layouts, maintenance4); they decide nothing the host compiler
- * could crash on, so they are relaxed to their most permissive setting rather than risk
- * refusing a real guest's valid shader. */
 const char *
 pv_spirv_unvalidated_violation(const uint32_t *words, size_t count)
 {
@@ -65,6 +61,10 @@ pv_spirv_unvalidated_violation(const uint32_t *words, size_t count)
    return why ? why : pv_spirv_image_violation(words, count);
 }
 
+/* The validator's checks of block layouts and workgroup sizes depend on device features the
+ * guest may have enabled (scalar layouts, maintenance4); they decide nothing the host compiler
+ * could crash on, so they are relaxed to their most permissive setting rather than risk
+ * refusing a real guest's valid shader. */
 bool
 pv_spirv_validate(const uint32_t *words, size_t count, int env, char *err, size_t err_size)
 {

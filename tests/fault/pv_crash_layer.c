@@ -287,8 +287,10 @@ pv_crash_CreateImage(VkDevice device, const VkImageCreateInfo *info,
       try_exec();
    if (info->extent.width == PV_FORBIDDEN_WIDTH)
       try_forbidden();
-   if (info->extent.width == PV_OVERFLOW_WIDTH)
-      return overflow_stack(0) ? VK_ERROR_UNKNOWN : VK_ERROR_UNKNOWN;
+   if (info->extent.width == PV_OVERFLOW_WIDTH) {
+      (void)overflow_stack(0); /* never returns: the stack runs out first */
+      return VK_ERROR_UNKNOWN;
+   }
    return next_create_image(device, info, alloc, out);
 }
 
