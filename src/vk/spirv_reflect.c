@@ -6,6 +6,7 @@
 #include "vk/spirv_reflect.h"
 #include "vk/spirv_images.h"
 #include "vk/spirv_io.h"
+#include "vk/spirv_names.h"
 #include "vk/spirv_sample.h"
 #include "vk/spirv_shape.h"
 #include "vk/spirv_values.h"
@@ -83,12 +84,22 @@ pv_spirv_validate(const uint32_t *words, size_t count, int env, char *err, size_
    spvValidatorOptionsSetSkipBlockLayout(opt, true);
    spvValidatorOptionsSetAllowLocalSizeId(opt, true);
    spvValidatorOptionsSetFriendlyNames(opt, false);
-   spv_const_binary_t bin = {words, count};
-   spv_diagnostic diag = NULL;
-   spv_result_t r = spvValidateWithOptions(ctx, opt, &bin, &diag);
-   if (r != SPV_SUCCESS)
-      snprintf(err, err_size, "%s", diag && diag->error ? diag->error : "invalid");
-   spvDiagnosticDestroy(diag);
+   /* its error path names ids in time quadratic in a name's repeats: a copy with unique names
+    * is validated instead (spirv_names.c) */
+   uint32_t *named = NULL;
+   size_t named_count = 0;
+   spv_result_t r = SPV_ERROR_OUT_OF_MEMORY;
+   if (pv_spirv_named_copy(words, count, &named, &named_count)) {
+      spv_const_binary_t bin = {named ? named : words, named ? named_count : count};
+      spv_diagnostic diag = NULL;
+      r = spvValidateWithOptions(ctx, opt, &bin, &diag);
+      if (r != SPV_SUCCESS)
+         snprintf(err, err_size, "%s", diag && diag->error ? diag->error : "invalid");
+      spvDiagnosticDestroy(diag);
+   } else {
+      snprintf(err, err_size, "no memory for the validator");
+   }
+   free(named);
    spvValidatorOptionsDestroy(opt);
    spvContextDestroy(ctx);
    return r == SPV_SUCCESS;

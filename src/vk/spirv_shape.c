@@ -89,14 +89,6 @@ clamp32(uint64_t v)
 }
 
 static bool
-is_type(uint32_t op)
-{
-   return (op >= SpvOpTypeVoid && op <= SpvOpTypeForwardPointer) || op == SpvOpTypePipeStorage ||
-          op == SpvOpTypeNamedBarrier || op == SpvOpTypeAccelerationStructureKHR ||
-          op == SpvOpTypeRayQueryKHR;
-}
-
-static bool
 is_spec(uint32_t op)
 {
    return op >= SpvOpSpecConstantTrue && op <= SpvOpSpecConstantOp;
@@ -281,7 +273,7 @@ names_no_result_type(uint32_t op)
    case SpvOpMemberDecorateString:
       return true;
    default:
-      return is_type(op);
+      return pv_spirv_is_type(op);
    }
 }
 
@@ -302,9 +294,9 @@ static const char *
 visit(struct shape *s, const uint32_t *in, uint32_t len)
 {
    uint32_t op = in[0] & 0xffffu;
-   const char *why = is_type(op)   ? declare_type(s, op, in, len)
-                     : is_spec(op) ? declare_spec(s, op, in, len)
-                                   : NULL;
+   const char *why = pv_spirv_is_type(op) ? declare_type(s, op, in, len)
+                     : is_spec(op)        ? declare_spec(s, op, in, len)
+                                          : NULL;
    return why ? why : count_walks(s, op, in, len);
 }
 

@@ -2,6 +2,7 @@
 /* Small helpers the SPIR-V walks share (spirv_words.h). */
 #include "vk/spirv_words.h"
 
+#include <spirv_cross/spirv.h>
 #include <stdlib.h>
 
 int
@@ -87,4 +88,12 @@ pv_spirv_len_at(const uint32_t *w, size_t n, size_t i)
 {
    uint32_t len = i < n ? w[i] >> 16 : 0;
    return len && len <= n - i ? len : 0;
+}
+
+bool
+pv_spirv_is_type(uint32_t op)
+{
+   return (op >= SpvOpTypeVoid && op <= SpvOpTypeForwardPointer) || op == SpvOpTypePipeStorage ||
+          op == SpvOpTypeNamedBarrier || op == SpvOpTypeAccelerationStructureKHR ||
+          op == SpvOpTypeRayQueryKHR;
 }

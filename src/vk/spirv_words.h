@@ -27,6 +27,8 @@ void *pv_spirv_grow(void *v, size_t *cap, size_t need, size_t size);
 /* Appends to a growing array; false when out of memory (the array is kept). */
 bool pv_spirv_push_u32(uint32_t **v, size_t *n, size_t *cap, uint32_t x);
 bool pv_spirv_push_pair(struct pv_spirv_pair **v, size_t *n, size_t *cap, uint32_t a, uint32_t b);
+/* Whether `op` declares a type (OpTypeForwardPointer included, which names one ahead). */
+bool pv_spirv_is_type(uint32_t op);
 /* The length of the instruction at word `i` of `n`, 0 when it is 0 or runs past the end. */
 uint32_t pv_spirv_len_at(const uint32_t *w, size_t n, size_t i);
 

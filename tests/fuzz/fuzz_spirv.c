@@ -14,6 +14,10 @@
  * it, so a guest would only lose a valid shader). Its variables are counted for each entry
  * point (src/vk/spirv_var_size.h) with specialization values taken from the input's first
  * words, so that specialized lengths and opcodes are reached too.
+ *
+ * The validator is given a copy with unique names (src/vk/spirv_names.h), claimed valid exactly
+ * when the module is: for inputs small enough that the module's own names cost little, both
+ * are validated, and differing verdicts abort.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,7 +25,12 @@
 
 #define PV_FUZZ_NO_HOST_VULKAN
 #include "fuzz_common.h"
+/* libspirv.h defines (not declares) this constant in C, as spirv_reflect.c's copy does too */
+#define kDefaultMaxIdBound pv_fuzz_default_max_id_bound
+#include <spirv-tools/libspirv.h>
+#undef kDefaultMaxIdBound
 #include "vk/spirv_bound.h"
+#include "vk/spirv_names.h"
 #include "vk/spirv_reflect.h"
 #include "vk/spirv_loops.h"
 #include "vk/spirv_shared.h"
@@ -49,6 +58,32 @@ spec_of_input(const uint32_t *words, size_t n)
    return &si;
 }
 
+static bool
+valid_as_is(spv_context ctx, const uint32_t *words, size_t n)
+{
+   spv_const_binary_t bin = {words, n};
+   spv_diagnostic diag = NULL;
+   spv_result_t r = spvValidate(ctx, &bin, &diag);
+   spvDiagnosticDestroy(diag);
+   return r == SPV_SUCCESS;
+}
+
+/* The validator's verdict on the named copy must be the module's. */
+static void
+check_named_copy(const uint32_t *words, size_t n)
+{
+   static spv_context ctx;
+   uint32_t *copy = NULL;
+   size_t cn = 0;
+   if (n > 4096 || !pv_spirv_named_copy(words, n, &copy, &cn) || !copy)
+      return;
+   if (!ctx)
+      ctx = spvContextCreate(SPV_ENV_VULKAN_1_2);
+   if (valid_as_is(ctx, words, n) != valid_as_is(ctx, copy, cn))
+      abort();
+   free(copy);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -64,7 +99,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    /* as the server does: the scans of unvalidated words first (spirv_reflect.h), and nothing
     * they refuse reaches the validator or SPIRV-Cross */
    const uint32_t versions[] = {VK_API_VERSION_1_0, VK_API_VERSION_1_3};
-   for (int i = pv_spirv_unvalidated_violation(words, n) ? 2 : 0; i < 2; i++) {
+   bool unvalidated_ok = !pv_spirv_unvalidated_violation(words, n);
+   if (unvalidated_ok)
+      check_named_copy(words, n);
+   for (int i = unvalidated_ok ? 0 : 2; i < 2; i++) {
       char err[256];
       const char *why = NULL;
       struct pv_spirv_module *m =
