@@ -17,7 +17,10 @@
  *   recursively without memo for every array length: c_k = c_(k-1) + c_(k-1) 30 deep (1 KB)
  *   took 11.5 s, doubling per level, and a chain of 1M operations overflowed the stack.
  * - lavapipe loaded a whole value of a deep type of one scalar in 3 s at depth 4,096, in more
- *   than 60 s at 16,384, and overflowed its stack at 262,144 levels.
+ *   than 60 s at 16,384, and overflowed its stack at 262,144 levels. Within the depth limit,
+ *   moving such a value again and again adds up (the twelfth reading): 1,000 loads of one 254
+ *   deep took 6.5 s to compile, 1,000 OpCopyMemory of it 14 s (a deref chain per type in it,
+ *   as long as it is deep), so the types moved are counted over the module, times their depth.
  *
  * Each of those is bounded twice: per type or expression, and over the module, as the validator
  * walks a variable's type once per variable (1,000 Private variables of a type of 65,536 types
@@ -44,10 +47,11 @@
 #include "vk/spirv_words.h"
 
 enum {
-   TYPE = 1,    /* declared as a type: depth, size, dims and members hold */
-   FORWARD = 2, /* named by an OpTypeForwardPointer */
-   USED = 4,    /* named as a type before it was declared */
-   SPEC = 8,    /* a specialization constant: depth and size hold its depth and paths */
+   TYPE = 1,     /* declared as a type: depth, size, dims and members hold */
+   FORWARD = 2,  /* named by an OpTypeForwardPointer */
+   USED = 4,     /* named as a type before it was declared */
+   SPEC = 8,     /* a specialization constant: depth and size hold its depth and paths */
+   POINTER = 16, /* declared as a pointer type */
 };
 
 struct shape {
@@ -57,6 +61,7 @@ struct shape {
    uint32_t *size;    /* per type: its size expanded; per specialization constant: its paths */
    uint32_t *dims;    /* per type: the array dimensions SPIRV-Cross keeps in it */
    uint32_t *members; /* per type: the struct members SPIRV-Cross keeps in it */
+   uint32_t *value_type; /* per value (a result with a result type): that type */
    uint32_t *fixups;  /* arrays' and pointers' bases forward-declared when they were named */
    size_t nfixups, capfixups;
    struct pv_spirv_shape m;
@@ -200,7 +205,7 @@ declare_type(struct shape *s, uint32_t op, const uint32_t *in, uint32_t len)
       n.depth = max(n.depth, 1); /* a composite, of no member perhaps */
    const char *why = check_type(s, n.depth, n.size);
    if (!why) {
-      s->flags[id] |= TYPE;
+      s->flags[id] |= TYPE | (op == SpvOpTypePointer ? POINTER : 0);
       s->depth[id] = (uint16_t)n.depth, s->size[id] = (uint32_t)n.size;
       s->dims[id] = n.dims, s->members[id] = n.members;
    }
@@ -277,16 +282,60 @@ names_no_result_type(uint32_t op)
    }
 }
 
+/* What lavapipe's compiler walks to move a whole value of type `t` (a load, a store, a copy): a
+ * deref chain per type in it, each as long as that type is deep, at most size x (depth + 1); a
+ * pointer's own value is one word. 0 for an id that is no type. */
+static uint64_t
+value_cost(const struct shape *s, uint32_t t)
+{
+   if (t >= s->bound || !(s->flags[t] & TYPE))
+      return 0;
+   return (s->flags[t] & (POINTER | FORWARD)) ? 1 : (uint64_t)s->size[t] * (s->depth[t] + 1u);
+}
+
+/* The value a pointer of type `t` points to, as value_cost counts it (a pointer is 1 + its
+ * pointee expanded and 1 deeper). */
+static uint64_t
+pointee_cost(const struct shape *s, uint32_t t)
+{
+   if (t >= s->bound || (s->flags[t] & (TYPE | POINTER)) != (TYPE | POINTER))
+      return 0;
+   return (uint64_t)(s->size[t] - 1u) * s->depth[t]; /* declared whole, forward-declared or not */
+}
+
+/* The values an instruction moves whole without a result of their type: those OpStore stores
+ * through its pointer and OpCopyMemory(Sized) copies between its two. */
+static uint64_t
+moved_operands(const struct shape *s, uint32_t op, const uint32_t *in, uint32_t len)
+{
+   uint32_t n = op == SpvOpStore ? 1 : op == SpvOpCopyMemory || op == SpvOpCopyMemorySized ? 2 : 0;
+   uint64_t cost = 0;
+   for (uint32_t k = 1; k <= n && k < len; k++)
+      if (in[k] < s->bound)
+         cost = add(cost, pointee_cost(s, s->value_type[in[k]]));
+   return cost;
+}
+
 /* An instruction's result type, expanded, into the walks (a type declaration counted the types
- * it names as it was declared); NULL, or why the module is refused. */
+ * it names as it was declared), and what it moves into the moves; NULL, or why the module is
+ * refused. A value's type is kept for the stores and copies through it, which come after it in
+ * any module the validator takes (definitions dominate their uses and come first). */
 static const char *
 count_walks(struct shape *s, uint32_t op, const uint32_t *in, uint32_t len)
 {
-   if (!names_no_result_type(op) && len >= 2 && in[1] < s->bound && (s->flags[in[1]] & TYPE))
+   if (!names_no_result_type(op) && len >= 2 && in[1] < s->bound && (s->flags[in[1]] & TYPE)) {
       s->m.walks = add(s->m.walks, s->flags[in[1]] & FORWARD ? 1 : s->size[in[1]]);
+      s->m.moves = add(s->m.moves, value_cost(s, in[1]));
+      if (len >= 3 && in[2] < s->bound)
+         s->value_type[in[2]] = in[1];
+   }
+   s->m.moves = add(s->m.moves, moved_operands(s, op, in, len));
    if (s->m.walks > PV_SPIRV_MAX_TYPE_WALKS)
       return "instructions naming more than 8,388,608 types expanded and specialization "
              "constant paths in all (a large type or expression named again and again)";
+   if (s->m.moves > PV_SPIRV_MAX_VALUE_MOVES)
+      return "whole values loaded, stored and copied of more than 8,388,608 types expanded "
+             "times their depth in all (a deep value moved again and again)";
    return NULL;
 }
 
@@ -318,7 +367,8 @@ scan(struct shape *s, const uint32_t *words, size_t count)
    s->size = calloc(s->bound, sizeof(*s->size));
    s->dims = calloc(s->bound, sizeof(*s->dims));
    s->members = calloc(s->bound, sizeof(*s->members));
-   if (!s->flags || !s->depth || !s->size || !s->dims || !s->members)
+   s->value_type = calloc(s->bound, sizeof(*s->value_type));
+   if (!s->flags || !s->depth || !s->size || !s->dims || !s->members || !s->value_type)
       return "no memory";
    const char *why = NULL;
    for (size_t i = 5, len; !why && i < count && (len = pv_spirv_len_at(words, count, i)); i += len)
@@ -341,6 +391,7 @@ pv_spirv_shape_measure(const uint32_t *words, size_t count, struct pv_spirv_shap
    else
       why = scan(&s, words, count);
    free(s.flags), free(s.depth), free(s.size), free(s.dims), free(s.members), free(s.fixups);
+   free(s.value_type);
    if (out)
       *out = s.m;
    return why;

@@ -5,7 +5,8 @@
  * taken and 256 refused, of arrays, structs, both alternating and pointers; structs of copies
  * of structs up to and past 65,536 types expanded; SPIRV-Cross's copies of base types by many
  * arrays and pointers, and by forward pointers' fixups; specialization-constant chains and
- * doubling DAGs; a large type or expression named again and again; modules cut, with words
+ * doubling DAGs; a large type or expression named again and again; a deep value loaded, stored
+ * or copied whole again and again; modules cut, with words
  * replaced, ids past the bound, declared twice or used before their declaration (no read out of
  * bounds under ASan); and the unit shaders compiled, all far below every limit.
  */
@@ -506,6 +507,49 @@ walk_budget(void **state)
    }
 }
 
+/* A value of one float 254 deep (255 types: 65,025 per move) loaded, stored or copied whole
+ * again and again: natively, 1,000 loads of it took lavapipe 6.5 s to compile, 1,000 copies
+ * 14 s. The variable and the pointer to it cost a word each; 128 loads or 64 copies taken. */
+enum move { LOADS, STORES, COPIES };
+
+static const char *
+moved(uint32_t n, enum move how, struct pv_spirv_shape *s)
+{
+   struct mod m = begin();
+   uint32_t top = chain(&m, MIXED, 254), ptr = fresh(&m), var = fresh(&m), val = fresh(&m);
+   EMIT(&m, SpvOpTypePointer, ptr, SpvStorageClassFunction, top);
+   EMIT(&m, SpvOpVariable, ptr, var, SpvStorageClassFunction);
+   EMIT(&m, SpvOpLoad, top, val, var);
+   for (uint32_t k = 0; k < n; k++)
+      if (how == LOADS)
+         EMIT(&m, SpvOpLoad, top, fresh(&m), var);
+      else if (how == STORES)
+         EMIT(&m, SpvOpStore, var, val);
+      else
+         EMIT(&m, SpvOpCopyMemory, var, var);
+   const char *why = shape_of(&m, s);
+   free(m.w);
+   return why;
+}
+
+static void
+move_budget(void **state)
+{
+   (void)state;
+   struct pv_spirv_shape s;
+   assert_null(moved(0, LOADS, &s));
+   uint64_t base = s.moves;
+   assert_true(base >= 65025 && base < 65025 + 16); /* the one load, the variable, constants */
+   for (enum move how = LOADS; how <= COPIES; how++) {
+      uint32_t per = how == COPIES ? 2 * 65025 : 65025, taken = how == COPIES ? 64 : 128;
+      assert_null(moved(taken, how, &s));
+      assert_int_equal(s.moves, base + (uint64_t)taken * per);
+      const char *why = moved(taken + 1, how, &s);
+      assert_non_null(why);
+      assert_non_null(strstr(why, "a deep value moved again and again"));
+   }
+}
+
 /* ----- hostile words ------------------------------------------------------------------------ */
 
 /* A module of every kind of declaration the scan follows. */
@@ -667,6 +711,7 @@ real_shaders(void **state)
       assert_true(s.size <= 256);
       assert_true(s.copies <= 4096);
       assert_true(s.walks <= shaders[k].n); /* 280,050 for values_big's 1,190,238 words */
+      assert_true(s.moves <= shaders[k].n); /* 280,019 for values_big */
       assert_true(s.spec_depth <= 8);
       assert_true(s.spec_paths <= 64);
    }
@@ -676,12 +721,12 @@ int
 main(void)
 {
    const struct CMUnitTest tests[] = {
-      cmocka_unit_test(depth_limits),     cmocka_unit_test(fan_out),
-      cmocka_unit_test(copy_budget),      cmocka_unit_test(wide_struct_copies),
-      cmocka_unit_test(forward_pointers), cmocka_unit_test(spec_dags),
-      cmocka_unit_test(spec_chains),      cmocka_unit_test(walk_budget),
-      cmocka_unit_test(bad_ids),          cmocka_unit_test(malformed_is_safe),
-      cmocka_unit_test(real_shaders),
+      cmocka_unit_test(depth_limits),      cmocka_unit_test(fan_out),
+      cmocka_unit_test(copy_budget),       cmocka_unit_test(wide_struct_copies),
+      cmocka_unit_test(forward_pointers),  cmocka_unit_test(spec_dags),
+      cmocka_unit_test(spec_chains),       cmocka_unit_test(walk_budget),
+      cmocka_unit_test(move_budget),       cmocka_unit_test(bad_ids),
+      cmocka_unit_test(malformed_is_safe), cmocka_unit_test(real_shaders),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
