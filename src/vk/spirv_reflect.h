@@ -111,8 +111,8 @@ bool pv_spirv_each_result(const uint32_t *words, size_t count,
                           void *user);
 
 /* What must be refused before spvValidate and SPIRV-Cross see a module, whose own walks it would
- * make allocate without end or crash a host compiler (spirv_shape.h, spirv_values.h,
- * spirv_images.h): NULL, or
+ * make allocate without end, run for minutes or crash a host compiler (spirv_shape.h,
+ * spirv_entries.h, spirv_values.h, spirv_images.h): NULL, or
  * why. Runs on the unvalidated words, on every host. */
 const char *pv_spirv_unvalidated_violation(const uint32_t *words, size_t count);
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vk/spirv_entries.h"
 #include "vk/spirv_reflect.h"
 
 /* A scalar constant, or a composite whose components are ids. */
@@ -83,8 +84,9 @@ entry_by_id(struct pv_spirv_workgroup *w, uint32_t id)
    return NULL;
 }
 
-/* More entry points than any real module has: refused (the mode lookups are linear). */
-#define MAX_ENTRIES 1024
+/* More entry points than any real module has: refused before validation (spirv_entries.h);
+ * kept here too, as the mode lookups are linear. */
+#define MAX_ENTRIES PV_SPIRV_MAX_ENTRY_POINTS
 
 static void
 add_entry(struct pv_spirv_workgroup *w, const uint32_t *v, uint32_t n)

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Type shapes and specialization-constant expressions (src/vk/spirv_shape.c), on modules built
- * here word by word (no entry point: the scan reads types and constants only): nesting 255 deep
+ * Type shapes and specialization-constant expressions (src/vk/spirv_shape.c) and entry points
+ * (src/vk/spirv_entries.c), on modules built here word by word (no function: the scans read
+ * types, constants and entry points): nesting 255 deep
  * taken and 256 refused, of arrays, structs, both alternating and pointers; structs of copies
  * of structs up to and past 65,536 types expanded; SPIRV-Cross's copies of base types by many
  * arrays and pointers, and by forward pointers' fixups; specialization-constant chains and
  * doubling DAGs; a large type or expression named again and again; a deep value loaded, stored
- * or copied whole again and again; modules cut, with words
+ * or copied whole again and again; too many entry points or interface ids, or ids shared by too
+ * many entry points; modules cut, with words
  * replaced, ids past the bound, declared twice or used before their declaration (no read out of
  * bounds under ASan); and the unit shaders compiled, all far below every limit.
  */
@@ -21,6 +23,7 @@
 #include <cmocka.h>
 #include <spirv_cross/spirv.h>
 
+#include "vk/spirv_entries.h"
 #include "vk/spirv_shape.h"
 
 #include "calls_comp_spv.h"
@@ -550,6 +553,47 @@ move_budget(void **state)
    }
 }
 
+/* ----- entry points (src/vk/spirv_entries.c) ------------------------------------------------ */
+
+/* `n` entry points named "e", each listing `v` interface ids: the same ids for all when
+ * `shared`, ids of its own for each otherwise; why the module is refused, or NULL. */
+static const char *
+entries(uint32_t n, uint32_t v, bool shared)
+{
+   struct mod m = begin();
+   uint32_t fn = fresh(&m), first = m.next;
+   m.next += shared ? v : n * v;
+   for (uint32_t e = 0; e < n; e++) {
+      word(&m, (4 + v) << 16 | SpvOpEntryPoint);
+      word(&m, SpvExecutionModelGLCompute);
+      word(&m, fn);
+      word(&m, 'e');
+      for (uint32_t k = 0; k < v; k++)
+         word(&m, first + (shared ? k : e * v + k));
+   }
+   m.w[3] = m.next;
+   const char *why = pv_spirv_entry_violation(m.w, m.n);
+   free(m.w);
+   return why;
+}
+
+/* 16,000 entry points of one function (700 KB) took spvValidate and SPIRV-Cross 6 s each, 1,024
+ * sharing 16 outputs 0.85 s each (they walk each id once per other entry point listing it). */
+static void
+entry_point_limits(void **state)
+{
+   (void)state;
+   assert_null(entries(1024, 0, false));
+   assert_non_null(strstr(entries(1025, 0, false), "more than 1,024 entry points"));
+   assert_null(entries(1, 16384, false));
+   assert_null(entries(64, 256, false));
+   assert_non_null(strstr(entries(2, 8193, false), "16,384 interface ids"));
+   /* shared: 64 ids listed 256 times each walk 64 x 256^2 = 4,194,304, taken */
+   assert_null(entries(256, 64, true));
+   assert_non_null(strstr(entries(512, 32, true), "more than 4,194,304 times"));
+   assert_non_null(strstr(entries(1024, 16, true), "more than 4,194,304 times"));
+}
+
 /* ----- hostile words ------------------------------------------------------------------------ */
 
 /* A module of every kind of declaration the scan follows. */
@@ -721,12 +765,13 @@ int
 main(void)
 {
    const struct CMUnitTest tests[] = {
-      cmocka_unit_test(depth_limits),      cmocka_unit_test(fan_out),
-      cmocka_unit_test(copy_budget),       cmocka_unit_test(wide_struct_copies),
-      cmocka_unit_test(forward_pointers),  cmocka_unit_test(spec_dags),
-      cmocka_unit_test(spec_chains),       cmocka_unit_test(walk_budget),
-      cmocka_unit_test(move_budget),       cmocka_unit_test(bad_ids),
-      cmocka_unit_test(malformed_is_safe), cmocka_unit_test(real_shaders),
+      cmocka_unit_test(depth_limits),     cmocka_unit_test(fan_out),
+      cmocka_unit_test(copy_budget),      cmocka_unit_test(wide_struct_copies),
+      cmocka_unit_test(forward_pointers), cmocka_unit_test(spec_dags),
+      cmocka_unit_test(spec_chains),      cmocka_unit_test(walk_budget),
+      cmocka_unit_test(move_budget),      cmocka_unit_test(entry_point_limits),
+      cmocka_unit_test(bad_ids),          cmocka_unit_test(malformed_is_safe),
+      cmocka_unit_test(real_shaders),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
 }
