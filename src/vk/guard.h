@@ -358,6 +358,13 @@ struct pv_vk_area {
 enum pv_topology { PV_TOPOLOGY_NOT_PATCHES, PV_TOPOLOGY_PATCHES, PV_TOPOLOGY_UNKNOWN };
 
 /* Per command buffer (embedded in struct pv_vk_cmdbuf, lifetime.h). */
+/* A query begun in a command buffer and not yet ended (guard_query.c): queries
+ * [query, query + views) of `pool`, of its type, at vertex stream `index`. */
+#define PV_MAX_ACTIVE_QUERIES 16
+struct pv_vk_active_query {
+   const struct pv_vk_query_pool *pool;
+   uint32_t query, views, index;
+};
 struct pv_vk_cmd_scope {
    uint8_t state;    /* enum pv_cmdbuf_state */
    uint8_t pass;     /* enum pv_pass */
@@ -384,6 +391,10 @@ struct pv_vk_cmd_scope {
    /* a secondary: the fewest queries left in a pool from one it began or wrote before
     * views_own (checked against the views it is executed in); 0: none */
    uint32_t query_room;
+   /* queries begun and not yet ended; a secondary that resets queries (guard_query.c) */
+   uint8_t active_count;
+   bool resets_queries;
+   struct pv_vk_active_query active[PV_MAX_ACTIVE_QUERIES];
 };
 /* A VkPipelineLayout's set count (binds and pushes name set indices the host stores by) and
  * where its push constant ranges end (the host copies pushed bytes to that offset of a

@@ -232,8 +232,9 @@ pv_guard_EndCommandBuffer(struct pv_dispatch_ctx *c, void *args)
                      : cb->scope.state != PV_CMDBUF_RECORDING ? "not recording"
                      : cb->scope.pass == PV_PASS_RENDER_PASS || cb->scope.pass == PV_PASS_RENDERING
                         ? "inside a render pass"
-                     : cb->scope.conditional ? "conditional rendering still active"
-                                             : NULL;
+                     : cb->scope.conditional  ? "conditional rendering still active"
+                     : cb->scope.active_count ? "a query still active (guard_query.c)"
+                                              : NULL;
    if (why) {
       pv_venus_refuse(c, "vkEndCommandBuffer: %s", why);
       return;
@@ -800,6 +801,8 @@ pv_guard_CmdExecuteCommands(struct pv_dispatch_ctx *c, void *args)
          why = secondary_misplaced(primary, &cb->scope);
       if (!why && !pv_vk_cmdbufs_share_device(c, a->commandBuffer, a->pCommandBuffers[i]))
          why = "is not of the primary's device"; /* its tracking would keep another's queue */
+      if (!why && primary->scope.active_count && cb->scope.resets_queries)
+         why = "resets queries while the primary has queries active (guard_query.c)";
       if (why) {
          pv_venus_refuse(c, "vkCmdExecuteCommands: command buffer %u %s", i, why);
          return;

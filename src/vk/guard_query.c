@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "renderer/context.h"
 #include "util/os.h"
@@ -133,13 +134,114 @@ pv_guard_CreateQueryPool(struct pv_dispatch_ctx *c, void *args)
    o->free_data = query_pool_free;
 }
 
+/* ----- active queries ------------------------------------------------------------------------ */
+
+/*
+ * lavapipe (22.3 run, 25.0 read alike; the twelfth reading) adds each query it begins to
+ * llvmpipe's list of active queries, which its rasterizer threads write counters into for every
+ * later scene, and takes it off only when the query is ended. vkCmdEndQuery of a query never
+ * begun ended queries[q], NULL: a SIGSEGV on lavapipe's queue thread, outside every guard
+ * (VUID-vkCmdEndQuery-None-01923). A query reset while active (VUID-vkCmdResetQueryPool-None-
+ * 02841), or left active at vkEndCommandBuffer (VUID-vkEndCommandBuffer-commandBuffer-00061) and
+ * then reset or its pool destroyed, was freed while still listed: the rasterizer threads wrote
+ * into freed memory (valgrind). A query begun twice (VUID-vkCmdBeginQuery-queryPool-01922) left
+ * a second entry. So each command buffer tracks the queries it has begun and not ended: a begin
+ * of one already active, or of a type already active (per vertex stream for the indexed
+ * types), an end of one not active or of other views than it began with (lavapipe ends one
+ * query per view of the mask it holds then), a reset over an active one and an end of the
+ * command buffer with one active are refused; a primary with queries active executes no
+ * secondary that resets queries (where its resets would meet them).
+ */
+
+/* The active query of `pool` whose queries meet [first, first + count), or NULL. */
+static struct pv_vk_active_query *
+active_in(struct pv_vk_cmd_scope *s, const struct pv_vk_query_pool *pool, uint32_t first,
+          uint32_t count)
+{
+   for (uint32_t i = 0; i < s->active_count; i++) {
+      struct pv_vk_active_query *aq = &s->active[i];
+      if (aq->pool == pool && (uint64_t)first < (uint64_t)aq->query + aq->views &&
+          (uint64_t)aq->query < (uint64_t)first + count)
+         return aq;
+   }
+   return NULL;
+}
+
+/* Whether a query of `type` at stream `index` is active (one of a type at a time; the types
+ * with streams, one per stream). */
+static bool
+type_active(const struct pv_vk_cmd_scope *s, VkQueryType type, uint32_t index)
+{
+   bool streams = type == VK_QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM_EXT ||
+                  type == VK_QUERY_TYPE_PRIMITIVES_GENERATED_EXT;
+   for (uint32_t i = 0; i < s->active_count; i++)
+      if (s->active[i].pool->type == type && (!streams || s->active[i].index == index))
+         return true;
+   return false;
+}
+
+/* Checks a begin of `query` (its views) at stream `index` and records it as active. */
+static bool
+query_begin(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,
+            const struct pv_vk_query_pool *q, uint32_t query, uint32_t index)
+{
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_checked(c, cmd);
+   if (!cb)
+      return false;
+   struct pv_vk_cmd_scope *s = &cb->scope;
+   uint32_t views = pv_vk_query_views(cb);
+   const char *why = q->type == VK_QUERY_TYPE_TIMESTAMP         ? "a query of a timestamp pool"
+                     : active_in(s, q, query, views)            ? "a query already active"
+                     : type_active(s, q->type, index)           ? "a query of a type already active"
+                     : s->active_count >= PV_MAX_ACTIVE_QUERIES ? "too many queries active"
+                                                                : NULL;
+   if (why) {
+      pv_venus_refuse(c, "%s: %s (query %u)", what, why, query);
+      return false;
+   }
+   s->active[s->active_count++] = (struct pv_vk_active_query){q, query, views, index};
+   return true;
+}
+
+/* Checks an end of `query` at stream `index` and takes it off the active queries. */
+static bool
+query_end(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,
+          const struct pv_vk_query_pool *q, uint32_t query, uint32_t index)
+{
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_checked(c, cmd);
+   if (!cb)
+      return false;
+   struct pv_vk_cmd_scope *s = &cb->scope;
+   struct pv_vk_active_query *aq = active_in(s, q, query, 1);
+   const char *why = !aq || aq->query != query || aq->index != index
+                        ? "a query not active in this command buffer"
+                     : aq->views != pv_vk_query_views(cb)
+                        ? "a query begun with another view mask (the host ends one per view)"
+                        : NULL;
+   if (why) {
+      pv_venus_refuse(c, "%s: %s (query %u)", what, why, query);
+      return false;
+   }
+   *aq = s->active[--s->active_count];
+   return true;
+}
+
 void
 pv_guard_CmdResetQueryPool(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkCmdResetQueryPool *a = args;
-   if (pv_guard_queries(c, "vkCmdResetQueryPool", a->queryPool, a->firstQuery, a->queryCount,
-                        NULL))
-      pv_handle_vkCmdResetQueryPool(c, args);
+   struct pv_vk_query_pool *q;
+   if (!pv_guard_queries(c, "vkCmdResetQueryPool", a->queryPool, a->firstQuery, a->queryCount, &q))
+      return;
+   struct pv_vk_cmdbuf *cb = pv_vk_cmdbuf_checked(c, a->commandBuffer);
+   if (cb && active_in(&cb->scope, q, a->firstQuery, a->queryCount)) {
+      pv_venus_refuse(c, "vkCmdResetQueryPool: queries %u..%u hold an active query", a->firstQuery,
+                      a->firstQuery + a->queryCount - 1);
+      return;
+   }
+   if (cb && cb->scope.secondary)
+      cb->scope.resets_queries = true;
+   pv_handle_vkCmdResetQueryPool(c, args);
 }
 
 /*
@@ -234,8 +336,21 @@ pv_guard_GetQueryPoolResults(struct pv_dispatch_ctx *c, void *args)
                      a->queryCount, (unsigned long long)a->stride, a->dataSize);
       return;
    }
+   /* lavapipe (22.3 run, 25.0 read; the twelfth reading) answers PARTIAL for a query with no
+    * result yet from a result union on its stack of which it zeroes the first word: a pipeline
+    * statistics query gave the guest ten words of the queue's stack (code, heap and stack
+    * addresses), a transform feedback query one. For every type but occlusion and timestamp
+    * (one word) the host is asked without PARTIAL, into zeroed results: an unavailable query
+    * then reads 0, a partial value Vulkan allows, and VK_NOT_READY is answered as with it. */
+   VkQueryResultFlags flags = a->flags;
+   if ((flags & VK_QUERY_RESULT_PARTIAL_BIT) && q->type != VK_QUERY_TYPE_OCCLUSION &&
+       q->type != VK_QUERY_TYPE_TIMESTAMP) {
+      a->flags &= ~(VkQueryResultFlags)VK_QUERY_RESULT_PARTIAL_BIT;
+      memset(a->pData, 0, a->dataSize);
+   }
    call_query_locked(c, "vkGetQueryPoolResults", a->device, false,
                      pv_handle_vkGetQueryPoolResults, args);
+   a->flags = flags;
 }
 
 /*
@@ -291,15 +406,15 @@ pv_guard_CmdCopyQueryPoolResults(struct pv_dispatch_ctx *c, void *args)
       pv_handle_vkCmdCopyQueryPoolResults(c, args);
 }
 
-#define PV_ONE_QUERY_GUARD(name, pool_field, index_field)                                          \
-   void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
-   {                                                                                               \
-      struct pv_args_vk##name *a = args;                                                           \
-      if (pv_guard_queries(c, "vk" #name, a->pool_field, a->index_field, 1, NULL))                 \
-         pv_handle_vk##name(c, args);                                                              \
-   }
-
-PV_ONE_QUERY_GUARD(CmdEndQuery, queryPool, query)
+void
+pv_guard_CmdEndQuery(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdEndQuery *a = args;
+   struct pv_vk_query_pool *q;
+   if (pv_guard_queries(c, "vkCmdEndQuery", a->queryPool, a->query, 1, &q) &&
+       query_end(c, "vkCmdEndQuery", a->commandBuffer, q, a->query, 0))
+      pv_handle_vkCmdEndQuery(c, args);
+}
 
 /*
  * Lavapipe 25 begins (and writes a timestamp to) one query per view of the view mask its state
@@ -337,17 +452,35 @@ view_queries_ok(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd
    return true;
 }
 
-#define PV_VIEW_QUERY_GUARD(name)                                                                  \
+void
+pv_guard_CmdBeginQuery(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkCmdBeginQuery *a = args;
+   struct pv_vk_query_pool *q;
+   if (view_queries_ok(c, "vkCmdBeginQuery", a->commandBuffer, a->queryPool, a->query, &q) &&
+       query_begin(c, "vkCmdBeginQuery", a->commandBuffer, q, a->query, 0))
+      pv_handle_vkCmdBeginQuery(c, args);
+}
+
+/* lavapipe writes a timestamp into any pool's query, and a read of a pipeline statistics
+ * pool then copies its other counters from an uninitialised result on its stack: ten words of
+ * it, a canary and addresses among them, went back (the twelfth reading;
+ * VUID-vkCmdWriteTimestamp-queryPool-01416, -vkCmdWriteTimestamp2-queryPool-03861). */
+#define PV_TIMESTAMP_GUARD(name)                                                                   \
    void pv_guard_##name(struct pv_dispatch_ctx *c, void *args)                                     \
    {                                                                                               \
       struct pv_args_vk##name *a = args;                                                           \
-      if (view_queries_ok(c, "vk" #name, a->commandBuffer, a->queryPool, a->query, NULL))          \
+      struct pv_vk_query_pool *q;                                                                  \
+      if (!view_queries_ok(c, "vk" #name, a->commandBuffer, a->queryPool, a->query, &q))           \
+         return;                                                                                   \
+      if (q->type != VK_QUERY_TYPE_TIMESTAMP)                                                      \
+         pv_venus_refuse(c, "vk" #name ": a pool of query type %d, not timestamps", q->type);      \
+      else                                                                                         \
          pv_handle_vk##name(c, args);                                                              \
    }
 
-PV_VIEW_QUERY_GUARD(CmdBeginQuery)
-PV_VIEW_QUERY_GUARD(CmdWriteTimestamp)
-PV_VIEW_QUERY_GUARD(CmdWriteTimestamp2)
+PV_TIMESTAMP_GUARD(CmdWriteTimestamp)
+PV_TIMESTAMP_GUARD(CmdWriteTimestamp2)
 
 /* The index of an indexed query is a vertex stream: llvmpipe reads its per-stream counters at
  * that index. Only transform feedback and primitives-generated queries have streams; the
@@ -372,7 +505,8 @@ pv_guard_CmdBeginQueryIndexedEXT(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkCmdBeginQueryIndexedEXT *a = args;
    struct pv_vk_query_pool *q;
    if (view_queries_ok(c, what, a->commandBuffer, a->queryPool, a->query, &q) &&
-       query_index_ok(c, what, a->commandBuffer, q, a->index))
+       query_index_ok(c, what, a->commandBuffer, q, a->index) &&
+       query_begin(c, what, a->commandBuffer, q, a->query, a->index))
       pv_handle_vkCmdBeginQueryIndexedEXT(c, args);
 }
 
@@ -383,6 +517,7 @@ pv_guard_CmdEndQueryIndexedEXT(struct pv_dispatch_ctx *c, void *args)
    struct pv_args_vkCmdEndQueryIndexedEXT *a = args;
    struct pv_vk_query_pool *q;
    if (pv_guard_queries(c, what, a->queryPool, a->query, 1, &q) &&
-       query_index_ok(c, what, a->commandBuffer, q, a->index))
+       query_index_ok(c, what, a->commandBuffer, q, a->index) &&
+       query_end(c, what, a->commandBuffer, q, a->query, a->index))
       pv_handle_vkCmdEndQueryIndexedEXT(c, args);
 }

@@ -263,9 +263,18 @@ run_child(const struct pv_hostile_case *k)
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_CONDITIONAL_RENDERING_FEATURES_EXT,
       .conditionalRendering = VK_TRUE,
    };
+   /* `valid` reads a pipeline statistics query (its feature: every device here has it) */
+   bool valid = strcmp(k->name, "valid") == 0;
+   VkPhysicalDeviceFeatures2 fcore = {
+      .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+      .pNext = cond ? &fcond : NULL,
+      .features.pipelineStatisticsQuery = VK_TRUE,
+   };
    VkPhysicalDeviceVulkan12Features f12 = {
       .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
-      .pNext = cond ? &fcond : NULL,
+      .pNext = valid  ? (void *)&fcore
+               : cond ? (void *)&fcond
+                      : NULL,
       .hostQueryReset = k->needs_host_query_reset,
    };
    /* the push-* cases push descriptors; setter-without-feature enables the newest
@@ -294,7 +303,7 @@ run_child(const struct pv_hostile_case *k)
       .optional_pnext = mutable ? (VkBaseOutStructure *)&fmut : NULL};
    pv_init(&h.c, "pv-hostile", &opts);
    k->run(&h);
-   if (strcmp(k->name, "valid") == 0)
+   if (valid)
       exit(0);
    pv_hostile_verdict(&h);
 }

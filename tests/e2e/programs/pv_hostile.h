@@ -140,6 +140,11 @@ struct pv_hostile_case {
    void (*run)(struct pv_hostile *h);
    bool needs_host_query_reset;
 };
+/* queries begun, ended and reset out of turn; timestamps in other pools (pv_hostile_queries.c) */
+void pv_hostile_query_end_unbegun(struct pv_hostile *h);
+void pv_hostile_query_reset_active(struct pv_hostile *h);
+void pv_hostile_query_left_active(struct pv_hostile *h);
+void pv_hostile_query_timestamp_statistics(struct pv_hostile *h);
 /* the `valid` case */
 void pv_hostile_valid(struct pv_hostile *h);
 /* valid's Workgroup memory read past its end and before it is written (pv_hostile_shared.c) */
