@@ -614,6 +614,9 @@ const struct pv_vk_guard_entry pv_vk_guards[] = {
    G(GetPhysicalDeviceQueueFamilyProperties, "not a check: no queue family binds sparse "
                                              "memory where sparse binding is withheld"),
    G(GetPhysicalDeviceQueueFamilyProperties2, "as vkGetPhysicalDeviceQueueFamilyProperties"),
+   G(GetPhysicalDeviceImageFormatProperties2,
+     "external image info of a handle type gets the host an output struct to write (lavapipe "
+     "22.3 wrote through NULL without one)"),
    G(GetBufferDeviceAddress, "refused where device addresses are withheld"),
    G(GetBufferOpaqueCaptureAddress, "as vkGetBufferDeviceAddress"),
    G(GetDeviceMemoryOpaqueCaptureAddress, "as vkGetBufferDeviceAddress"),

@@ -797,7 +797,9 @@ enum pv_feature {
    PV_LAYOUTS_VIDEO_DECODE,
    PV_LAYOUTS_VIDEO_ENCODE,
    PV_LAYOUTS_QUANTIZATION_MAP,
-   PV_LAYOUTS_END
+   PV_LAYOUTS_END,
+   /* device extensions whose structs and values image creation takes (guard_image.c) */
+   PV_EXT_IMAGE_DRM_FORMAT_MODIFIER,
 };
 #define PV_FEATURE(f) (1ull << (f))
 
@@ -851,6 +853,7 @@ PV_GUARD(CreatePipelineCache)
 PV_GUARD(SetPrivateData)
 PV_GUARD(GetPrivateData)
 PV_GUARD(GetPhysicalDeviceFeatures2)
+PV_GUARD(GetPhysicalDeviceImageFormatProperties2)
 PV_GUARD(GetPhysicalDeviceFeatures)
 PV_GUARD(GetPhysicalDeviceQueueFamilyProperties)
 PV_GUARD(GetPhysicalDeviceQueueFamilyProperties2)

@@ -25,12 +25,25 @@ max_mips(VkExtent3D e)
    return n;
 }
 
+/* llvmpipe samples a cube face as if it were as high as it is wide (its seamless cube filter
+ * drops the height): a CUBE_COMPATIBLE image of 256x1 texels read about 150 KB past itself, and
+ * the values went back to the caller (the twelfth reading, lavapipe 22.3 run, 25.0 read alike).
+ * Vulkan asks for a square 2D image of 6 layers or more (VUID-VkImageCreateInfo-flags-08865,
+ * -08866, -imageType-00954). */
+static bool
+cube_ok(const VkImageCreateInfo *ci)
+{
+   return !(ci->flags & VK_IMAGE_CREATE_CUBE_COMPATIBLE_BIT) ||
+          (ci->imageType == VK_IMAGE_TYPE_2D && ci->extent.width == ci->extent.height &&
+           ci->arrayLayers >= 6);
+}
+
 static bool
 shape_ok(const VkImageCreateInfo *ci)
 {
    const VkExtent3D e = ci->extent;
    if (!e.width || !e.height || !e.depth || !ci->arrayLayers || !ci->mipLevels ||
-       ci->mipLevels > max_mips(e))
+       ci->mipLevels > max_mips(e) || !cube_ok(ci))
       return false;
    switch (ci->imageType) {
    case VK_IMAGE_TYPE_1D:
@@ -44,7 +57,42 @@ shape_ok(const VkImageCreateInfo *ci)
    }
 }
 
-/* What the host supports for this format, type, tiling, usage and flags. */
+/* Whether the host takes the image with `tiling` (its limits for this format, type, usage and
+ * flags). */
+static bool
+fits_tiling(const struct pv_vk_dispatch *vk, const struct pv_vk_device *d,
+            const VkImageCreateInfo *ci, VkImageTiling tiling)
+{
+   VkImageFormatProperties p;
+   if (vk->GetPhysicalDeviceImageFormatProperties(d->pd->host, ci->format, ci->imageType, tiling,
+                                                  ci->usage, ci->flags, &p) != VK_SUCCESS)
+      return false;
+   return ci->extent.width <= p.maxExtent.width && ci->extent.height <= p.maxExtent.height &&
+          ci->extent.depth <= p.maxExtent.depth && ci->mipLevels <= p.maxMipLevels &&
+          ci->arrayLayers <= p.maxArrayLayers && (ci->samples & p.sampleCounts) &&
+          !(ci->samples & (ci->samples - 1));
+}
+
+/* Whether the chain names DRM format modifiers (a list to choose from, or an explicit
+ * layout). */
+static bool
+names_drm_modifiers(const void *pnext)
+{
+   return pv_vk_find_chained(pnext,
+                             VK_STRUCTURE_TYPE_IMAGE_DRM_FORMAT_MODIFIER_LIST_CREATE_INFO_EXT) ||
+          pv_vk_find_chained(pnext,
+                             VK_STRUCTURE_TYPE_IMAGE_DRM_FORMAT_MODIFIER_EXPLICIT_CREATE_INFO_EXT);
+}
+
+/*
+ * What the host supports for this format, type, tiling, usage and flags. DRM format modifier
+ * tiling (the twelfth reading) needs the device's extension, as the modifier structs do:
+ * lavapipe 22.3 does not offer it, ignored the tiling and laid out every mip the guest asked
+ * for into arrays of 15 (2^31 texels wide and 32 mips: a heap write, glibc aborted), and
+ * lavapipe 25 takes an explicit layout's pitches as they come (it is withheld on a CPU device:
+ * physical_device.c). Its query needs the modifier, so such an image is held to what the host
+ * takes with optimal or linear tiling, which every modifier's limits stay within.
+ */
 static bool
 host_supports(struct pv_dispatch_ctx *c, VkDevice device, const VkImageCreateInfo *ci)
 {
@@ -53,17 +101,14 @@ host_supports(struct pv_dispatch_ctx *c, VkDevice device, const VkImageCreateInf
    const struct pv_vk_dispatch *vk = &pv_venus_host(ctx)->vk;
    if (!d || !vk->GetPhysicalDeviceImageFormatProperties)
       return false;
-   if (ci->tiling == VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT)
-      return true; /* the query needs the modifier; the host checks it at creation */
-   VkImageFormatProperties p;
-   if (vk->GetPhysicalDeviceImageFormatProperties(d->pd->host, ci->format, ci->imageType,
-                                                  ci->tiling, ci->usage, ci->flags,
-                                                  &p) != VK_SUCCESS)
+   bool drm = ci->tiling == VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT;
+   if ((drm || names_drm_modifiers(ci->pNext)) &&
+       !(pv_vk_device_features(c, device) & PV_FEATURE(PV_EXT_IMAGE_DRM_FORMAT_MODIFIER)))
       return false;
-   return ci->extent.width <= p.maxExtent.width && ci->extent.height <= p.maxExtent.height &&
-          ci->extent.depth <= p.maxExtent.depth && ci->mipLevels <= p.maxMipLevels &&
-          ci->arrayLayers <= p.maxArrayLayers && (ci->samples & p.sampleCounts) &&
-          !(ci->samples & (ci->samples - 1));
+   if (drm)
+      return fits_tiling(vk, d, ci, VK_IMAGE_TILING_OPTIMAL) ||
+             fits_tiling(vk, d, ci, VK_IMAGE_TILING_LINEAR);
+   return fits_tiling(vk, d, ci, ci->tiling);
 }
 
 bool
@@ -80,6 +125,38 @@ pv_guard_image_create(struct pv_dispatch_ctx *c, const char *what, VkDevice devi
                    ci ? ci->extent.height : 0, ci ? ci->extent.depth : 0, ci ? ci->mipLevels : 0,
                    ci ? ci->arrayLayers : 0, ci ? ci->samples : 0);
    return false;
+}
+
+/*
+ * lavapipe 22.3 answers a query chaining VkPhysicalDeviceExternalImageFormatInfo of a handle
+ * type by writing VkExternalImageFormatProperties, which the output chain need not have: a
+ * write through NULL (the twelfth reading, run natively; 25.0 checks it). The host is given one
+ * of ours at the end of the output chain when the guest's has none, taken off before the
+ * reply.
+ */
+void
+pv_guard_GetPhysicalDeviceImageFormatProperties2(struct pv_dispatch_ctx *c, void *args)
+{
+   struct pv_args_vkGetPhysicalDeviceImageFormatProperties2 *a = args;
+   const VkPhysicalDeviceExternalImageFormatInfo *ext =
+      a->pImageFormatInfo
+         ? pv_vk_find_chained(a->pImageFormatInfo->pNext,
+                              VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_IMAGE_FORMAT_INFO)
+         : NULL;
+   VkBaseOutStructure *last = (VkBaseOutStructure *)a->pImageFormatProperties;
+   if (!ext || !ext->handleType || !last ||
+       pv_vk_find_chained(last->pNext, VK_STRUCTURE_TYPE_EXTERNAL_IMAGE_FORMAT_PROPERTIES)) {
+      pv_handle_vkGetPhysicalDeviceImageFormatProperties2(c, args);
+      return;
+   }
+   while (last->pNext)
+      last = last->pNext;
+   VkExternalImageFormatProperties ours = {
+      .sType = VK_STRUCTURE_TYPE_EXTERNAL_IMAGE_FORMAT_PROPERTIES,
+   };
+   last->pNext = (VkBaseOutStructure *)&ours;
+   pv_handle_vkGetPhysicalDeviceImageFormatProperties2(c, args);
+   last->pNext = NULL;
 }
 
 void
@@ -208,6 +285,9 @@ pv_guard_device_image_subresource(struct pv_dispatch_ctx *c, VkDevice device,
 
 /* ----- binding memory ----------------------------------------------------------------------- */
 
+/* The plane a bind's chain names; PV_NO_PLANE when it names none. */
+#define PV_NO_PLANE 3u
+
 static uint32_t
 plane_of(const void *pnext)
 {
@@ -216,7 +296,7 @@ plane_of(const void *pnext)
          VkImageAspectFlagBits a = ((const VkBindImagePlaneMemoryInfo *)p)->planeAspect;
          return a == VK_IMAGE_ASPECT_PLANE_2_BIT ? 2 : a == VK_IMAGE_ASPECT_PLANE_1_BIT ? 1 : 0;
       }
-   return 0;
+   return PV_NO_PLANE;
 }
 
 static bool
@@ -250,6 +330,14 @@ image_bind_ok(struct pv_dispatch_ctx *c, const char *what, VkDevice device, VkIm
    struct pv_vk_image *im = pv_vk_image_get(c, image);
    uint64_t mem_size = pv_vk_memory_size(c, memory);
    bool disjoint = im && im->planes_needed != 1;
+   /* lavapipe 25 reads a disjoint image's plane from the bind's VkBindImagePlaneMemoryInfo,
+    * NULL without one (read; VUID-VkBindImageMemoryInfo-image-07736, vkBindImageMemory-image-
+    * 01608): a disjoint image is bound plane by plane, naming each */
+   if (disjoint && plane == PV_NO_PLANE) {
+      pv_venus_refuse(c, "%s: a disjoint image bound without naming its plane", what);
+      return false;
+   }
+   plane = plane == PV_NO_PLANE ? 0 : plane;
    VkMemoryRequirements req;
    if (!d || !im || !mem_size || im->sparse || (im->planes_bound & (1u << plane)) ||
        !(im->planes_needed & (1u << plane)) || !d->vk.GetImageMemoryRequirements ||
@@ -289,7 +377,8 @@ void
 pv_guard_BindImageMemory(struct pv_dispatch_ctx *c, void *args)
 {
    struct pv_args_vkBindImageMemory *a = args;
-   if (!image_bind_ok(c, "vkBindImageMemory", a->device, a->image, a->memory, a->memoryOffset, 0))
+   if (!image_bind_ok(c, "vkBindImageMemory", a->device, a->image, a->memory, a->memoryOffset,
+                      PV_NO_PLANE))
       return;
    pv_handle_vkBindImageMemory(c, args);
    image_bound(c, a->image, a->memory, 0, a->ret == VK_SUCCESS);
@@ -311,9 +400,11 @@ pv_guard_BindImageMemory2(struct pv_dispatch_ctx *c, void *args)
    if (claimed == a->bindInfoCount)
       pv_handle_vkBindImageMemory2(c, args);
    bool bound = claimed == a->bindInfoCount && a->ret == VK_SUCCESS;
-   for (uint32_t i = 0; i < claimed; i++)
+   for (uint32_t i = 0; i < claimed; i++) {
+      uint32_t plane = plane_of(a->pBindInfos[i].pNext);
       image_bound(c, a->pBindInfos[i].image, a->pBindInfos[i].memory,
-                  plane_of(a->pBindInfos[i].pNext), bound);
+                  plane == PV_NO_PLANE ? 0 : plane, bound);
+   }
 }
 
 /* ----- image <-> image ---------------------------------------------------------------------- */

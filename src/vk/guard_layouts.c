@@ -32,6 +32,8 @@ static const struct layout_extension layout_extensions[] = {
    {"VK_KHR_video_decode_queue", PV_LAYOUTS_VIDEO_DECODE},
    {"VK_KHR_video_encode_queue", PV_LAYOUTS_VIDEO_ENCODE},
    {"VK_KHR_video_encode_quantization_map", PV_LAYOUTS_QUANTIZATION_MAP},
+   /* not a layout: DRM format modifier tiling and its structs (guard_image.c) */
+   {"VK_EXT_image_drm_format_modifier", PV_EXT_IMAGE_DRM_FORMAT_MODIFIER},
 };
 
 uint64_t

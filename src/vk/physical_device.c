@@ -198,6 +198,20 @@ drops_edge_barriers(const struct pv_vk_physdev *pd, int lavapipe)
  * as another type, where either could reach beyond the guest's own memory (guard_address.c,
  * guard_mutable.c). */
 static void
+withhold(struct pv_vk_physdev *pd, const char *const *withheld, size_t n)
+{
+   uint32_t kept = 0;
+   for (uint32_t i = 0; i < pd->ext_count; i++) {
+      bool keep = true;
+      for (size_t k = 0; k < n; k++)
+         keep = keep && strcmp(pd->exts[i].extensionName, withheld[k]) != 0;
+      if (keep)
+         pd->exts[kept++] = pd->exts[i];
+   }
+   pd->ext_count = kept;
+}
+
+static void
 withhold_unconfined_extensions(struct pv_vk_physdev *pd)
 {
    static const char *const withheld[] = {
@@ -206,15 +220,18 @@ withhold_unconfined_extensions(struct pv_vk_physdev *pd)
       "VK_EXT_mutable_descriptor_type",
       "VK_VALVE_mutable_descriptor_type",
    };
-   uint32_t kept = 0;
-   for (uint32_t i = 0; i < pd->ext_count; i++) {
-      bool keep = true;
-      for (size_t k = 0; k < sizeof(withheld) / sizeof(withheld[0]); k++)
-         keep = keep && strcmp(pd->exts[i].extensionName, withheld[k]) != 0;
-      if (keep)
-         pd->exts[kept++] = pd->exts[i];
-   }
-   pd->ext_count = kept;
+   withhold(pd, withheld, sizeof(withheld) / sizeof(withheld[0]));
+}
+
+/* An image of DRM format modifier tiling may come with an explicit layout, whose pitches and
+ * offsets lavapipe 25 takes as the guest gives them (read, the twelfth reading): on a CPU
+ * device, where that memory is the host process's, the extension is withheld. */
+static void
+withhold_cpu_extensions(struct pv_vk_physdev *pd)
+{
+   static const char *const withheld[] = {"VK_EXT_image_drm_format_modifier"};
+   if (pd->device_type == VK_PHYSICAL_DEVICE_TYPE_CPU)
+      withhold(pd, withheld, sizeof(withheld) / sizeof(withheld[0]));
 }
 
 /* maxMultiviewViewCount: render passes and renderings are held to it (guard_renderpass.c). */
@@ -277,6 +294,7 @@ init_properties(struct pv_vk_instance *inst, struct pv_vk_physdev *pd, bool one_
    pd->withholds_addresses = pv_vk_withholds_addresses(pd->device_type, one_context);
    if (pd->withholds_addresses)
       withhold_unconfined_extensions(pd);
+   withhold_cpu_extensions(pd);
 
    uint64_t align = host_props.minImportedHostPointerAlignment;
    pd->host_ptr_align = align;

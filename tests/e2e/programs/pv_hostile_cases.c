@@ -771,6 +771,38 @@ image_mips(struct pv_hostile *h)
                                      .extent = {IMG, IMG, 1}, .mipLevels = 20, .arrayLayers = 1});
 }
 
+/* A cube-compatible image of 256x1 texels: llvmpipe samples a face as high as it is wide. */
+static void
+image_cube_nonsquare(struct pv_hostile *h)
+{
+   image_case(h, (VkImageCreateInfo){.flags = VK_IMAGE_CREATE_CUBE_COMPATIBLE_BIT,
+                                     .format = VK_FORMAT_R8G8B8A8_UNORM,
+                                     .extent = {256, 1, 1},
+                                     .mipLevels = 1,
+                                     .arrayLayers = 6});
+}
+
+/* DRM format modifier tiling on a device without the extension: a 1D image 2^31 texels wide
+ * of 32 mips, past the host's 15 (lavapipe 22.3 laid them all out: a heap write). */
+static void
+image_drm_mips(struct pv_hostile *h)
+{
+   const VkImageCreateInfo ici = {
+      .sType = VK_STRUCTURE_TYPE_IMAGE_CREATE_INFO,
+      .imageType = VK_IMAGE_TYPE_1D,
+      .format = VK_FORMAT_R8_UNORM,
+      .extent = {1u << 31, 1, 1},
+      .mipLevels = 32,
+      .arrayLayers = 1,
+      .samples = VK_SAMPLE_COUNT_1_BIT,
+      .tiling = VK_IMAGE_TILING_DRM_FORMAT_MODIFIER_EXT,
+      .usage = VK_IMAGE_USAGE_TRANSFER_DST_BIT,
+   };
+   VkImage img;
+   PV_HOSTILE_NOTE(h, vkCreateImage(h->c.device, &ici, NULL, &img));
+   pv_hostile_sync(h);
+}
+
 static void
 image_layers(struct pv_hostile *h)
 {
@@ -1397,6 +1429,10 @@ const struct pv_hostile_case pv_hostile_cases[] = {
      "vkUpdateDescriptorSets of a uniform buffer into a MUTABLE binding listing storage buffers "
      "(where mutable descriptors are withheld: the MUTABLE layout)"),
    D("copy-image-layers", copy_image_layers, "vkCmdCopyImage of 6 layers into an image of 1"),
+   D("image-cube-nonsquare", image_cube_nonsquare,
+     "vkCreateImage CUBE_COMPATIBLE of 256x1 texels, 6 layers"),
+   D("image-drm-mips", image_drm_mips,
+     "vkCreateImage of DRM format modifier tiling without the extension: 1D, 2^31 wide, 32 mips"),
    D("patch-list-no-tess", patch_list_no_tess,
      "a draw of patches by a pipeline without tessellation stages"),
    D("subresource-layout-mip", subresource_layout_mip, "vkGetImageSubresourceLayout mip 7 of 1"),
