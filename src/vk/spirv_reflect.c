@@ -4,6 +4,7 @@
  * SPIRV-Cross (which expects valid modules) only ever sees what the validator accepted.
  */
 #include "vk/spirv_reflect.h"
+#include "vk/spirv_calls.h"
 #include "vk/spirv_entries.h"
 #include "vk/spirv_images.h"
 #include "vk/spirv_io.h"
@@ -60,6 +61,8 @@ pv_spirv_unvalidated_violation(const uint32_t *words, size_t count)
    const char *why = pv_spirv_shape_violation(words, count);
    if (!why)
       why = pv_spirv_entry_violation(words, count);
+   if (!why)
+      why = pv_spirv_call_violation(words, count);
    if (!why)
       why = pv_spirv_value_violation(words, count);
    return why ? why : pv_spirv_image_violation(words, count);

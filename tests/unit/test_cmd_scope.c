@@ -1041,14 +1041,20 @@ enum { POOL = 0x900 };
 
 /* A query pool of `count` occlusion queries. */
 static void
-add_pool(struct pv_context *ctx, uint32_t count)
+add_pool_of(struct pv_context *ctx, uint32_t count, VkQueryType type)
 {
    struct pv_object *o = add_object(ctx, VK_OBJECT_TYPE_QUERY_POOL, POOL);
    struct pv_vk_query_pool *q = calloc(1, sizeof(*q));
    assert_non_null(q);
-   *q = (struct pv_vk_query_pool){.type = VK_QUERY_TYPE_OCCLUSION, .count = count, .values = 1};
+   *q = (struct pv_vk_query_pool){.type = type, .count = count, .values = 1};
    o->data = q;
    o->free_data = pv_vk_state_free;
+}
+
+static void
+add_pool(struct pv_context *ctx, uint32_t count)
+{
+   add_pool_of(ctx, count, VK_QUERY_TYPE_OCCLUSION);
 }
 
 /* Query `query` of POOL begun (or written) by each command that takes one per view. */
@@ -1105,7 +1111,9 @@ queries_inside_multiview(void **state)
          add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING,
                     k % 2 ? PV_PASS_RENDERING : PV_PASS_RENDER_PASS, 0)
             ->views = cases[i].views;
-         add_pool(ctx, cases[i].count);
+         /* timestamps into a timestamp pool, begins into an occlusion pool */
+         add_pool_of(ctx, cases[i].count,
+                     k >= 2 ? VK_QUERY_TYPE_TIMESTAMP : VK_QUERY_TYPE_OCCLUSION);
          struct buf b = {0};
          enc_view_query(&b, view_query_cmds[k], PRIMARY, cases[i].query);
          char want[160];
