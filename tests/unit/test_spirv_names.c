@@ -39,6 +39,7 @@
 #include "shared_narrow_comp_spv.h"
 #include "storage16_comp_spv.h"
 #include "ubos_comp_spv.h"
+#include "spirv_test_words.h"
 
 /* ----- a module, word by word --------------------------------------------------------------- */
 
@@ -50,20 +51,13 @@ struct mod {
 static void
 word(struct mod *m, uint32_t x)
 {
-   if (m->n == m->cap) {
-      m->cap = m->cap ? m->cap * 2 : 256;
-      m->w = realloc(m->w, m->cap * sizeof(*m->w));
-      assert_non_null(m->w);
-   }
-   m->w[m->n++] = x;
+   pv_test_word(&m->w, &m->n, &m->cap, x);
 }
 
 static void
 emitv(struct mod *m, uint32_t op, const uint32_t *ops, size_t n)
 {
-   word(m, (uint32_t)(1 + n) << 16 | op);
-   for (size_t k = 0; k < n; k++)
-      word(m, ops[k]);
+   pv_test_instruction(&m->w, &m->n, &m->cap, op, ops, n, NULL, 0);
 }
 
 #define EMIT(m, op, ...)                                                                           \

@@ -47,6 +47,7 @@
 #include "values_big_comp_spv.h"
 #include "values_small_comp_spv.h"
 #include "workgroup_comp_spv.h"
+#include "spirv_test_words.h"
 
 /* ----- a module, word by word --------------------------------------------------------------- */
 
@@ -60,23 +61,14 @@ struct mod {
 static void
 word(struct mod *m, uint32_t x)
 {
-   if (m->n == m->cap) {
-      m->cap = m->cap ? m->cap * 2 : 256;
-      m->w = realloc(m->w, m->cap * sizeof(*m->w));
-      assert_non_null(m->w);
-   }
-   m->w[m->n++] = x;
+   pv_test_word(&m->w, &m->n, &m->cap, x);
 }
 
 /* An instruction of opcode `op` and operands `ops` then `more` (either may be empty). */
 static void
 emitv(struct mod *m, uint32_t op, const uint32_t *ops, size_t n, const uint32_t *more, size_t nm)
 {
-   word(m, (uint32_t)(1 + n + nm) << 16 | op);
-   for (size_t k = 0; k < n; k++)
-      word(m, ops[k]);
-   for (size_t k = 0; k < nm; k++)
-      word(m, more[k]);
+   pv_test_instruction(&m->w, &m->n, &m->cap, op, ops, n, more, nm);
 }
 
 #define OPS(...) (const uint32_t[]){__VA_ARGS__}, sizeof((const uint32_t[]){__VA_ARGS__}) / 4
