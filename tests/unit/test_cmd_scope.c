@@ -1125,6 +1125,61 @@ queries_inside_multiview(void **state)
       }
 }
 
+/* A recording primary with query 1 of a POOL of 4 occlusion queries active (begun with one
+ * view), and that scope for the caller to change. */
+static struct pv_vk_cmd_scope *
+query_active(struct pv_context **out)
+{
+   struct pv_context *ctx = fresh_context();
+   struct pv_vk_cmd_scope *s =
+      add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
+   add_pool(ctx, 4);
+   const struct pv_vk_query_pool *q = pv_object_find(ctx, POOL, VK_OBJECT_TYPE_QUERY_POOL)->data;
+   s->active[s->active_count++] = (struct pv_vk_active_query){q, 1, 1, 0};
+   *out = ctx;
+   return s;
+}
+
+/* lavapipe crashed ending a query never begun and wrote into one freed while active
+ * (src/vk/guard_query.c): each command buffer tracks what it has begun. */
+static void
+queries_tracked(void **state)
+{
+   (void)state;
+   struct pv_context *ctx;
+   struct buf b = {0};
+   query_active(&ctx);
+   w32(&b, cmd("vkCmdEndQuery")), w32(&b, 0), w64(&b, PRIMARY), w64(&b, POOL), w32(&b, 2);
+   REFUSED(ctx, &b, "vkCmdEndQuery: a query not active in this command buffer (query 2)");
+   query_active(&ctx);
+   b.n = 0;
+   enc_view_query(&b, "vkCmdBeginQuery", PRIMARY, 1);
+   REFUSED(ctx, &b, "vkCmdBeginQuery: a query already active (query 1)");
+   query_active(&ctx);
+   b.n = 0;
+   enc_view_query(&b, "vkCmdBeginQuery", PRIMARY, 3);
+   REFUSED(ctx, &b, "vkCmdBeginQuery: a query of a type already active (query 3)");
+   query_active(&ctx);
+   b.n = 0;
+   w32(&b, cmd("vkCmdResetQueryPool")), w32(&b, 0), w64(&b, PRIMARY), w64(&b, POOL);
+   w32(&b, 0), w32(&b, 2);
+   REFUSED(ctx, &b, "vkCmdResetQueryPool: queries 0..1 hold an active query");
+   query_active(&ctx);
+   b.n = 0;
+   enc_plain(&b, "vkEndCommandBuffer", PRIMARY);
+   REFUSED(ctx, &b, "vkEndCommandBuffer: a query still active (guard_query.c)");
+   query_active(&ctx)->active[0].views = 2; /* begun in a multiview instance, ended outside */
+   b.n = 0;
+   w32(&b, cmd("vkCmdEndQuery")), w32(&b, 0), w64(&b, PRIMARY), w64(&b, POOL), w32(&b, 1);
+   REFUSED(ctx, &b,
+           "vkCmdEndQuery: a query begun with another view mask (the host ends one per "
+           "view) (query 1)");
+   query_active(&ctx);
+   b.n = 0;
+   w32(&b, cmd("vkCmdEndQuery")), w32(&b, 0), w64(&b, PRIMARY), w64(&b, POOL), w32(&b, 1);
+   PASSED(ctx, &b, "vkCmdEndQuery");
+}
+
 /* Runs `b`, whose last command passes every check (the pass-through then loses the context). */
 static void
 run_passing(struct pv_context *ctx, const struct buf *b)
@@ -2332,6 +2387,7 @@ main(void)
       cmocka_unit_test(vertex_bindings_past_limit),
       cmocka_unit_test(query_stream_past_limit),
       cmocka_unit_test(queries_inside_multiview),
+      cmocka_unit_test(queries_tracked),
       cmocka_unit_test(query_views_tracked),
       cmocka_unit_test(index_type_none),
       cmocka_unit_test(vertex_buffer_past_int),
