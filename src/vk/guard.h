@@ -362,8 +362,9 @@ enum pv_topology { PV_TOPOLOGY_NOT_PATCHES, PV_TOPOLOGY_PATCHES, PV_TOPOLOGY_UNK
  * [query, query + views) of `pool`, of its type, at vertex stream `index`. */
 #define PV_MAX_ACTIVE_QUERIES 16
 struct pv_vk_active_query {
-   const struct pv_vk_query_pool *pool;
+   const struct pv_vk_query_pool *pool; /* compared, never read: the guest may destroy it */
    uint32_t query, views, index;
+   VkQueryType type;
 };
 struct pv_vk_cmd_scope {
    uint8_t state;    /* enum pv_cmdbuf_state */

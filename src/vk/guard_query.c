@@ -175,7 +175,7 @@ type_active(const struct pv_vk_cmd_scope *s, VkQueryType type, uint32_t index)
    bool streams = type == VK_QUERY_TYPE_TRANSFORM_FEEDBACK_STREAM_EXT ||
                   type == VK_QUERY_TYPE_PRIMITIVES_GENERATED_EXT;
    for (uint32_t i = 0; i < s->active_count; i++)
-      if (s->active[i].pool->type == type && (!streams || s->active[i].index == index))
+      if (s->active[i].type == type && (!streams || s->active[i].index == index))
          return true;
    return false;
 }
@@ -199,7 +199,7 @@ query_begin(struct pv_dispatch_ctx *c, const char *what, VkCommandBuffer cmd,
       pv_venus_refuse(c, "%s: %s (query %u)", what, why, query);
       return false;
    }
-   s->active[s->active_count++] = (struct pv_vk_active_query){q, query, views, index};
+   s->active[s->active_count++] = (struct pv_vk_active_query){q, query, views, index, q->type};
    return true;
 }
 
@@ -346,7 +346,8 @@ pv_guard_GetQueryPoolResults(struct pv_dispatch_ctx *c, void *args)
    if ((flags & VK_QUERY_RESULT_PARTIAL_BIT) && q->type != VK_QUERY_TYPE_OCCLUSION &&
        q->type != VK_QUERY_TYPE_TIMESTAMP) {
       a->flags &= ~(VkQueryResultFlags)VK_QUERY_RESULT_PARTIAL_BIT;
-      memset(a->pData, 0, a->dataSize);
+      if (a->pData)
+         memset(a->pData, 0, a->dataSize);
    }
    call_query_locked(c, "vkGetQueryPoolResults", a->device, false,
                      pv_handle_vkGetQueryPoolResults, args);

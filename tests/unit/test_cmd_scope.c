@@ -1135,7 +1135,7 @@ query_active(struct pv_context **out)
       add_cmdbuf(ctx, PRIMARY, false, PV_CMDBUF_RECORDING, PV_PASS_NONE, 0);
    add_pool(ctx, 4);
    const struct pv_vk_query_pool *q = pv_object_find(ctx, POOL, VK_OBJECT_TYPE_QUERY_POOL)->data;
-   s->active[s->active_count++] = (struct pv_vk_active_query){q, 1, 1, 0};
+   s->active[s->active_count++] = (struct pv_vk_active_query){q, 1, 1, 0, VK_QUERY_TYPE_OCCLUSION};
    *out = ctx;
    return s;
 }
